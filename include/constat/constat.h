@@ -1,0 +1,22 @@
+/*
+ * constat.h — the whole public API of libconstat. Call constat_init() once
+ * before anything else (it initialises libsodium).
+ */
+#ifndef CONSTAT_CONSTAT_H
+#define CONSTAT_CONSTAT_H
+
+#include "errors.h"
+#include "limits.h"
+#include "buf.h"
+#include "hash.h"
+#include "canon.h"
+#include "merkle.h"
+#include "note.h"
+
+#define CONSTAT_VERSION "0.1.0"
+
+/* Initialise the library (libsodium's RNG and CPU dispatch). Idempotent,
+ * thread-safe. Errors: CONSTAT_EINTERNAL if libsodium cannot start. */
+constat_status constat_init(void) CONSTAT_WARN_UNUSED;
+
+#endif

@@ -1,0 +1,24 @@
+/* testutil.h — helpers shared by the cmocka unit tests. */
+#ifndef CONSTAT_TESTUTIL_H
+#define CONSTAT_TESTUTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "constat/constat.h"
+
+/* Read a whole file under tests/vectors (path relative to it) or an absolute
+ * path; fails the test if missing. Returns malloc'd NUL-terminated bytes. */
+char *tu_read_vector(const char *relpath, size_t *len);
+char *tu_read_file(const char *path, size_t *len);
+/* Decode standard base64 into out[cap]; returns length, fails test on error. */
+size_t tu_unbase64(const char *b64, uint8_t *out, size_t cap);
+/* A fresh empty temporary directory (malloc'd path). */
+char *tu_tmpdir(void);
+/* rm -rf the directory. */
+void tu_rmrf(const char *dir);
+
+#endif
