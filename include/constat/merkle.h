@@ -93,11 +93,42 @@ constat_status constat_merkle_verify_consistency(uint64_t size1, uint64_t size2,
  * Errors: CONSTAT_EINVAL (W == 0 or W > 256). */
 constat_status constat_tile_path(int level, uint64_t n, unsigned width, char out[96]);
 
-/* Parse a tile path as above. Errors: CONSTAT_EINVAL with the reason
+/* Parse a tile path as above: exactly "tile/...", nothing before or after.
+ * *level gets -1 for "entries", *width gets 256 for a full tile. Only the
+ * spelling constat_tile_path produces is accepted.
+ * Errors: CONSTAT_EINVAL with the reason
  * (leading zeros, bad group, width 0 or >= 256 in .p/, ...). */
 constat_status constat_tile_path_parse(const char *path, int *level, uint64_t *n,
                                        unsigned *width, constat_error *err)
     CONSTAT_WARN_UNUSED;
+
+/* Highest tile level: a level-8 tile would hold level-64 nodes, which no
+ * 64-bit tree has. constat_tile_path and the parsers reject levels above it
+ * (and below -1) with CONSTAT_EINVAL. */
+#define CONSTAT_TILE_MAX_LEVEL 7
+
+/* Which tiles of level `level` (-1 for entry bundles, which follow level 0)
+ * a tree of `size` leaves consists of (C2SP tlog-tiles): *full_tiles full
+ * tiles N = 0 .. *full_tiles - 1, then, if *partial_width != 0, the partial
+ * tile N = *full_tiles of that width (1..255). Either may be 0.
+ * Errors: CONSTAT_EINVAL for a level outside -1..CONSTAT_TILE_MAX_LEVEL. */
+constat_status constat_tile_count(int level, uint64_t size, uint64_t *full_tiles,
+                                  unsigned *partial_width) CONSTAT_WARN_UNUSED;
+
+/* Number of hash tile levels (0, 1, ...) that hold at least one hash for a
+ * tree of `size` leaves: 0 for the empty tree, 1 up to 255 leaves, 2 up to
+ * 65535, ... A tree's tiles are constat_tile_count(L, size) for L = 0 ..
+ * constat_tile_levels(size) - 1, plus the entry bundles (L = -1). */
+unsigned constat_tile_levels(uint64_t size);
+
+/* Parse the older golang.org/x/mod sumdb tile path "tile/<H>/<L>/<N>[.p/<W>]"
+ * (tile height H in 1..30, L a number or "data" for -1, N as above, W in
+ * 1 .. 2^H - 1; a full tile gives *width = 2^H). C2SP tlog-tiles is this
+ * with H fixed at 8 and the segment dropped. Errors: CONSTAT_EINVAL with
+ * the reason. */
+constat_status constat_tile_path_parse_sumdb(const char *path, unsigned *height,
+                                             int *level, uint64_t *n, unsigned *width,
+                                             constat_error *err) CONSTAT_WARN_UNUSED;
 
 /*
  * Incremental builder: appends leaf hashes and reports every tile hash that
