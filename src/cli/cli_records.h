@@ -1,0 +1,22 @@
+/* cli_records.h — the vault's records in memory, optionally filtered. */
+#ifndef CONSTAT_CLI_RECORDS_H
+#define CONSTAT_CLI_RECORDS_H
+
+#include "cli.h"
+#include "constat/dossier.h"
+#include "constat/report.h"
+
+typedef struct {
+    constat_indexed_record *recs; /* each holds its own reference */
+    size_t n, cap;
+} cli_records;
+
+/* Every leaf of the vault whose record has kind `kind` (NULL: any) and
+ * matches `filter` (NULL: all), in leaf order.
+ * Errors: the vault's, and CONSTAT_EINVAL for a leaf that does not parse. */
+constat_status cli_records_load(constat_vault *v, const char *kind,
+                                const constat_dossier_filter *filter, cli_records *out,
+                                constat_error *err);
+void cli_records_free(cli_records *r);
+
+#endif

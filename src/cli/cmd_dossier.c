@@ -1,0 +1,68 @@
+/* cmd_dossier.c — `constat dossier --out DIR [filters]`: a self-contained
+ * folder a sceptic verifies offline (docs/dossier.md). */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "constat/dossier.h"
+
+int cmd_dossier(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"dir", required_argument, NULL, 'd'},
+        {"out", required_argument, NULL, 'o'},
+        {"from", required_argument, NULL, 'f'},
+        {"to", required_argument, NULL, 't'},
+        {"category", required_argument, NULL, 'c'},
+        {"place", required_argument, NULL, 'p'},
+        {"taxonomy", required_argument, NULL, 'x'},
+        {NULL, 0, NULL, 0}};
+    const char *dir = NULL, *out = NULL, *taxo = NULL;
+    constat_dossier_filter f = {NULL, NULL, NULL, NULL};
+    constat_dossier_summary sum;
+    constat_vault *v;
+    constat_taxonomy *tax = NULL;
+    constat_error err;
+    constat_status st;
+    char root[64];
+    int c, rc;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': dir = optarg; break;
+        case 'o': out = optarg; break;
+        case 'f': f.from = optarg; break;
+        case 't': f.to = optarg; break;
+        case 'c': f.category = optarg; break;
+        case 'p': f.place = optarg; break;
+        case 'x': taxo = optarg; break;
+        default: return cli_usage("dossier");
+        }
+    }
+    if (!out || optind != argc)
+        return cli_usage("dossier");
+    if ((rc = cli_load_taxonomy(taxo, &tax)) != 0)
+        return rc;
+    constat_error_clear(&err);
+    if ((st = constat_dossier_filter_check(&f, tax, &err)) != CONSTAT_OK) {
+        constat_taxonomy_free(tax);
+        return cli_report_error("filter", st, &err);
+    }
+    if ((rc = cli_open_vault(cli_vault_dir(dir), &v)) != 0) {
+        constat_taxonomy_free(tax);
+        return rc;
+    }
+    st = constat_dossier_write(v, out, &f, tax, cli_taxonomy_path(taxo), &sum, &err);
+    constat_vault_close(v);
+    constat_taxonomy_free(tax);
+    if (st != CONSTAT_OK)
+        return cli_report_error(out, st, &err);
+    constat_base64(sum.root, 32, root);
+    printf("dossier %s: %llu records (%llu incidents, %llu monitor enrolments), "
+           "proofs to checkpoint of size %llu, root %s\n"
+           "verify it with: constat verify %s --trust KEYS_FILE\n",
+           out, (unsigned long long)sum.records, (unsigned long long)sum.incidents,
+           (unsigned long long)sum.monitors, (unsigned long long)sum.tree_size, root, out);
+    return cli_finish_stdout(0);
+}

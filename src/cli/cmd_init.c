@@ -1,0 +1,61 @@
+/* cmd_init.c — `constat init`: a new vault. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cmd_init(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"org", required_argument, NULL, 'o'},
+        {"origin", required_argument, NULL, 'g'},
+        {"dir", required_argument, NULL, 'd'},
+        {NULL, 0, NULL, 0}};
+    const char *org = NULL, *origin = NULL, *dir = NULL;
+    constat_error err;
+    constat_status st;
+    char *pass;
+    int c;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': org = optarg; break;
+        case 'g': origin = optarg; break;
+        case 'd': dir = optarg; break;
+        default: return cli_usage("init");
+        }
+    }
+    if (!org || !origin || optind != argc)
+        return cli_usage("init");
+    dir = cli_vault_dir(dir);
+    pass = cli_passphrase("passphrase to seal the vault keys (empty: not sealed): ", 1);
+    if (!pass || !*pass)
+        fprintf(stderr, "constat: warning: the keys in %s/keys are NOT sealed with a "
+                        "passphrase (set CONSTAT_PASSPHRASE to seal them)\n", dir);
+    constat_error_clear(&err);
+    st = constat_vault_create(dir, org, origin, pass && *pass ? pass : NULL, &err);
+    cli_passphrase_free(pass);
+    if (st != CONSTAT_OK)
+        return cli_report_error(dir, st, &err);
+    {
+        constat_vault *v;
+        char vkey[600];
+        int rc = cli_open_vault(dir, &v);
+        if (rc)
+            return rc;
+        printf("created vault %s\n", dir);
+        printf("organisation: %s\n", org);
+        if (constat_note_verifier_format(&constat_vault_org_key(v)->pub, vkey, sizeof vkey) ==
+            CONSTAT_OK)
+            printf("organisation key: %s\n", vkey);
+        if (constat_note_verifier_format(&constat_vault_log_key(v)->pub, vkey, sizeof vkey) ==
+            CONSTAT_OK)
+            printf("log key:          %s\n", vkey);
+        printf("publish both keys where verifiers can find them (web site, letters to the "
+               "Defender): they pin them with 'constat verify --trust'.\n");
+        constat_vault_close(v);
+    }
+    return cli_finish_stdout(0);
+}

@@ -1,0 +1,84 @@
+/* cmd_monitor.c — `constat monitor add|list`: enrolment of monitors. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static int print_monitor(void *ctx, const char *name, const char *vkey, uint64_t index)
+{
+    int json = *(int *)ctx;
+    if (json) {
+        json_t *o = json_pack("{s:s, s:s, s:I}", "name", name, "vkey", vkey,
+                              "enrolment_index", (json_int_t)index);
+        char *s = json_dumps(o, JSON_COMPACT);
+        if (s)
+            puts(s);
+        free(s);
+        json_decref(o);
+    } else {
+        printf("%-20s leaf %-8llu %s\n", name, (unsigned long long)index, vkey);
+    }
+    return 0;
+}
+
+int cmd_monitor(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"dir", required_argument, NULL, 'd'},
+        {"json", no_argument, NULL, 'j'},
+        {NULL, 0, NULL, 0}};
+    const char *dir = NULL;
+    int json = 0, c, rc;
+    constat_vault *v;
+    constat_error err;
+    constat_status st;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': dir = optarg; break;
+        case 'j': json = 1; break;
+        default: return cli_usage("monitor");
+        }
+    }
+    if (optind >= argc)
+        return cli_usage("monitor");
+    dir = cli_vault_dir(dir);
+    constat_error_clear(&err);
+    if (strcmp(argv[optind], "add") == 0) {
+        uint64_t index;
+        if (optind + 2 != argc)
+            return cli_usage("monitor");
+        if ((rc = cli_open_vault(dir, &v)) != 0)
+            return rc;
+        st = constat_vault_monitor_add(v, argv[optind + 1], cli_now(), &index, &err);
+        if (st == CONSTAT_OK) {
+            constat_note_signer s;
+            char vkey[600] = "";
+            if (constat_vault_monitor_key(v, argv[optind + 1], &s, &err) == CONSTAT_OK) {
+                if (constat_note_verifier_format(&s.pub, vkey, sizeof vkey) != CONSTAT_OK)
+                    vkey[0] = 0;
+                constat_note_signer_wipe(&s);
+            }
+            printf("enrolled monitor %s (enrolment record at leaf %llu)\nmonitor key: %s\n",
+                   argv[optind + 1], (unsigned long long)index, vkey);
+        }
+        constat_vault_close(v);
+        if (st != CONSTAT_OK)
+            return cli_report_error(argv[optind + 1], st, &err);
+        return cli_finish_stdout(0);
+    }
+    if (strcmp(argv[optind], "list") == 0) {
+        if (optind + 1 != argc)
+            return cli_usage("monitor");
+        if ((rc = cli_open_vault(dir, &v)) != 0)
+            return rc;
+        st = constat_vault_monitor_list(v, print_monitor, &json, &err);
+        constat_vault_close(v);
+        if (st != CONSTAT_OK)
+            return cli_report_error(dir, st, &err);
+        return cli_finish_stdout(0);
+    }
+    return cli_usage("monitor");
+}

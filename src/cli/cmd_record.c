@@ -1,0 +1,164 @@
+/* cmd_record.c — `constat record`: sign one record, log it, print the receipt
+ * (leaf index, leaf hash, signed checkpoint, inclusion proof to it). */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "constat/intake.h"
+
+static int print_receipt(constat_vault *v, uint64_t index, const char *id, int json)
+{
+    constat_error err;
+    constat_status st;
+    constat_buf leaf, note;
+    constat_proof proof;
+    uint8_t lh[32];
+    uint64_t size;
+
+    constat_error_clear(&err);
+    constat_buf_init(&leaf);
+    constat_buf_init(&note);
+    st = constat_vault_leaf(v, index, &leaf, &err);
+    if (st == CONSTAT_OK)
+        st = constat_vault_checkpoint(v, &note, &err);
+    size = constat_vault_size(v);
+    if (st == CONSTAT_OK)
+        st = constat_vault_prove_inclusion(v, index, size, &proof, &err);
+    if (st != CONSTAT_OK) {
+        constat_buf_free(&leaf);
+        constat_buf_free(&note);
+        return cli_report_error("receipt", st, &err);
+    }
+    constat_merkle_leaf_hash(leaf.data, leaf.len, lh);
+    if (json) {
+        json_t *o = json_pack("{s:s, s:I, s:I, s:s%}", "record_id", id, "index",
+                              (json_int_t)index, "tree_size", (json_int_t)size,
+                              "checkpoint", (const char *)note.data, note.len);
+        json_t *arr = json_array();
+        char b64[64];
+        constat_base64(lh, 32, b64);
+        json_object_set_new(o, "leaf_hash", json_string(b64));
+        for (size_t i = 0; i < proof.n; i++) {
+            constat_base64(proof.hash[i], 32, b64);
+            json_array_append_new(arr, json_string(b64));
+        }
+        json_object_set_new(o, "inclusion_proof", arr);
+        {
+            char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+            if (s)
+                puts(s);
+            free(s);
+        }
+        json_decref(o);
+    } else {
+        printf("record %s\nleaf index %llu\nleaf hash ", id, (unsigned long long)index);
+        cli_print_b64(stdout, lh, 32);
+        printf("\ncheckpoint:\n%.*s", (int)note.len, (const char *)note.data);
+        printf("inclusion proof (leaf %llu in tree of %llu, %zu hashes):\n",
+               (unsigned long long)index, (unsigned long long)size, proof.n);
+        for (size_t i = 0; i < proof.n; i++) {
+            cli_print_b64(stdout, proof.hash[i], 32);
+            putchar('\n');
+        }
+    }
+    constat_buf_free(&leaf);
+    constat_buf_free(&note);
+    return 0;
+}
+
+int cmd_record(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"dir", required_argument, NULL, 'd'},
+        {"monitor", required_argument, NULL, 'm'},
+        {"taxonomy", required_argument, NULL, 't'},
+        {"json", no_argument, NULL, 'j'},
+        {NULL, 0, NULL, 0}};
+    const char *dir = NULL, *monitor = NULL, *taxo = NULL, *path = "-";
+    int json = 0, c, rc;
+    constat_vault *v = NULL;
+    constat_taxonomy *tax = NULL;
+    constat_note_signer signer;
+    constat_error err;
+    constat_status st;
+    constat_buf text;
+    json_t *input = NULL, *record = NULL, *priv = NULL;
+    constat_intake_item item;
+    constat_append_item view;
+    size_t appended = 0, skipped = 0;
+    uint64_t first = 0;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': dir = optarg; break;
+        case 'm': monitor = optarg; break;
+        case 't': taxo = optarg; break;
+        case 'j': json = 1; break;
+        default: return cli_usage("record");
+        }
+    }
+    if (optind < argc)
+        path = argv[optind++];
+    if (!monitor || optind != argc)
+        return cli_usage("record");
+    constat_buf_init(&text);
+    if ((rc = cli_read_file(path, &text, CONSTAT_RECORD_MAX_BYTES)) != 0)
+        return rc;
+    constat_error_clear(&err);
+    st = constat_json_parse((const char *)text.data, text.len,
+                            strcmp(path, "-") ? path : "standard input", 1, &input, &err);
+    constat_buf_free(&text);
+    if (st != CONSTAT_OK)
+        return cli_report_error(NULL, st, &err);
+    if ((rc = cli_load_taxonomy(taxo, &tax)) != 0)
+        goto out;
+    if ((rc = cli_open_vault(cli_vault_dir(dir), &v)) != 0)
+        goto out;
+    st = constat_vault_monitor_key(v, monitor, &signer, &err);
+    if (st != CONSTAT_OK) {
+        rc = cli_report_error(monitor, st, &err);
+        goto out;
+    }
+    st = constat_intake_prepare(v, input, monitor, cli_now(), tax, &record, &priv, &err);
+    if (st == CONSTAT_OK)
+        st = constat_intake_sign(record, priv, &signer, &item, &err);
+    constat_note_signer_wipe(&signer);
+    if (st != CONSTAT_OK) {
+        rc = cli_report_error(strcmp(path, "-") ? path : "standard input", st, &err);
+        goto out;
+    }
+    constat_intake_item_view(&item, &view);
+    st = constat_vault_append(v, &view, 1, &first, &appended, &skipped, NULL, NULL, &err);
+    if (st == CONSTAT_OK && skipped) {
+        uint64_t idx;
+        st = constat_vault_find(v, item.record_id, &idx, &err);
+        if (st == CONSTAT_OK) {
+            fprintf(stderr, "constat: %s: the same record is already logged at leaf %llu; "
+                            "nothing added\n", item.record_id, (unsigned long long)idx);
+            first = idx;
+        } else {
+            fprintf(stderr, "constat: the same content is already logged (under another "
+                            "record id); nothing added\n");
+            constat_intake_item_free(&item);
+            rc = 0;
+            goto out;
+        }
+    }
+    if (st != CONSTAT_OK) {
+        rc = cli_report_error(item.record_id, st, &err);
+        constat_intake_item_free(&item);
+        goto out;
+    }
+    rc = print_receipt(v, first, item.record_id, json);
+    constat_intake_item_free(&item);
+out:
+    json_decref(input);
+    json_decref(record);
+    json_decref(priv);
+    if (v)
+        constat_vault_close(v);
+    constat_taxonomy_free(tax);
+    return cli_finish_stdout(rc);
+}

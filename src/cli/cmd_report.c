@@ -1,0 +1,68 @@
+/* cmd_report.c — `constat report --out DIR`: index.html (FR/EN, SVG charts),
+ * figures.json (every figure lists the leaves it counts) and CSV files. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli_records.h"
+
+int cmd_report(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"dir", required_argument, NULL, 'd'},
+        {"out", required_argument, NULL, 'o'},
+        {"taxonomy", required_argument, NULL, 't'},
+        {NULL, 0, NULL, 0}};
+    const char *dir = NULL, *out = NULL, *taxo = NULL;
+    constat_vault *v = NULL;
+    constat_taxonomy *tax = NULL;
+    constat_error err;
+    constat_status st;
+    constat_buf note;
+    cli_records recs = {0};
+    json_t *figures = NULL;
+    char now[32];
+    int c, rc;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': dir = optarg; break;
+        case 'o': out = optarg; break;
+        case 't': taxo = optarg; break;
+        default: return cli_usage("report");
+        }
+    }
+    if (!out || optind != argc)
+        return cli_usage("report");
+    if ((rc = cli_load_taxonomy(taxo, &tax)) != 0)
+        return rc;
+    if ((rc = cli_open_vault(cli_vault_dir(dir), &v)) != 0) {
+        constat_taxonomy_free(tax);
+        return rc;
+    }
+    constat_error_clear(&err);
+    constat_buf_init(&note);
+    st = constat_vault_checkpoint(v, &note, &err);
+    if (st == CONSTAT_OK)
+        st = cli_records_load(v, "incident", NULL, &recs, &err);
+    if (st == CONSTAT_OK)
+        st = constat_figures_compute(recs.recs, recs.n, tax, &figures, &err);
+    if (st == CONSTAT_OK) {
+        constat_report_meta meta = {constat_vault_org(v), constat_vault_origin(v),
+                                    constat_vault_size(v), (const char *)note.data, now,
+                                    "all incidents in the log"};
+        constat_rfc3339_format(cli_now(), 0, now);
+        st = constat_report_write(out, recs.recs, recs.n, tax, figures, &meta, &err);
+    }
+    if (st == CONSTAT_OK)
+        printf("report of %zu incidents (tree size %llu) written to %s/index.html\n", recs.n,
+               (unsigned long long)constat_vault_size(v), out);
+    else
+        rc = cli_report_error(out, st, &err);
+    json_decref(figures);
+    cli_records_free(&recs);
+    constat_buf_free(&note);
+    constat_vault_close(v);
+    constat_taxonomy_free(tax);
+    return cli_finish_stdout(rc);
+}

@@ -1,0 +1,188 @@
+/* cmd_show.c — `constat show`: one record with its signature and inclusion
+ * checked against the vault's newest checkpoint. */
+#include <ctype.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct find_vkey {
+    const char *name;
+    char vkey[600];
+};
+
+static int find_monitor(void *ctx, const char *name, const char *vkey, uint64_t index)
+{
+    struct find_vkey *f = ctx;
+    (void)index;
+    if (strcmp(name, f->name) == 0) {
+        snprintf(f->vkey, sizeof f->vkey, "%s", vkey);
+        return 1;
+    }
+    return 0;
+}
+
+/* Check the leaf's signature against the key the vault knows for its signer. */
+static const char *signature_verdict(constat_vault *v, const constat_leaf *l, char *buf,
+                                     size_t cap)
+{
+    const char *kind = json_string_value(json_object_get(l->record, "kind"));
+    constat_note_verifier ver;
+    constat_error err;
+
+    constat_error_clear(&err);
+    if (kind && strcmp(kind, "monitor_enrolment") == 0) {
+        ver = constat_vault_org_key(v)->pub;
+    } else {
+        struct find_vkey f = {json_string_value(json_object_get(l->record, "monitor")), ""};
+        if (!f.name)
+            return "no monitor named";
+        if (constat_vault_monitor_list(v, find_monitor, &f, &err) != CONSTAT_OK || !f.vkey[0])
+            return "signer is not an enrolled monitor";
+        if (constat_note_verifier_parse(f.vkey, &ver, &err) != CONSTAT_OK)
+            return "enrolled key unreadable";
+    }
+    if (constat_leaf_verify(l, &ver, &err) != CONSTAT_OK) {
+        snprintf(buf, cap, "INVALID: %s", err.msg);
+        return buf;
+    }
+    snprintf(buf, cap, "valid (key %s)", l->key_id);
+    return buf;
+}
+
+int cmd_show(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"dir", required_argument, NULL, 'd'},
+        {"json", no_argument, NULL, 'j'},
+        {"private", no_argument, NULL, 'p'},
+        {NULL, 0, NULL, 0}};
+    const char *dir = NULL, *what;
+    int json = 0, show_private = 0, c, rc = 0, numeric = 1;
+    constat_vault *v;
+    constat_error err;
+    constat_status st;
+    constat_buf leaf, note;
+    constat_leaf l;
+    uint64_t index = 0;
+    uint8_t lh[32];
+    char verdict[700];
+    const char *sigv;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': dir = optarg; break;
+        case 'j': json = 1; break;
+        case 'p': show_private = 1; break;
+        default: return cli_usage("show");
+        }
+    }
+    if (optind + 1 != argc)
+        return cli_usage("show");
+    what = argv[optind];
+    for (const char *p = what; *p; p++)
+        if (!isdigit((unsigned char)*p))
+            numeric = 0;
+    if ((rc = cli_open_vault(cli_vault_dir(dir), &v)) != 0)
+        return rc;
+    constat_error_clear(&err);
+    constat_buf_init(&leaf);
+    constat_buf_init(&note);
+    if (numeric)
+        st = cli_parse_u64("INDEX", what, &index) ? CONSTAT_EINVAL : CONSTAT_OK;
+    else
+        st = constat_vault_find(v, what, &index, &err);
+    if (st == CONSTAT_OK)
+        st = constat_vault_leaf(v, index, &leaf, &err);
+    if (st == CONSTAT_OK)
+        st = constat_leaf_parse(leaf.data, leaf.len, &l, &err);
+    if (st != CONSTAT_OK) {
+        constat_vault_close(v);
+        constat_buf_free(&leaf);
+        return cli_report_error(what, st, &err);
+    }
+    constat_merkle_leaf_hash(leaf.data, leaf.len, lh);
+    sigv = signature_verdict(v, &l, verdict, sizeof verdict);
+
+    if (json) {
+        json_t *o = json_pack("{s:I, s:O, s:s, s:s}", "index", (json_int_t)index, "record",
+                              l.record, "key_id", l.key_id, "signature", sigv);
+        char b64[64];
+        constat_base64(lh, 32, b64);
+        json_object_set_new(o, "leaf_hash", json_string(b64));
+        if (show_private) {
+            json_t *pv = NULL;
+            const char *id = json_string_value(json_object_get(l.record, "id"));
+            if (id && constat_vault_private(v, id, &pv, &err) == CONSTAT_OK && pv)
+                json_object_set_new(o, "private_values", pv);
+        }
+        {
+            char *s = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
+            if (s)
+                puts(s);
+            free(s);
+        }
+        json_decref(o);
+    } else {
+        char *s = json_dumps(l.record, JSON_INDENT(2) | JSON_SORT_KEYS);
+        printf("leaf %llu  leaf hash ", (unsigned long long)index);
+        cli_print_b64(stdout, lh, 32);
+        printf("\nsigned by %s: %s\n", l.key_id, sigv);
+        printf("%s\n", s ? s : "");
+        free(s);
+        if (show_private) {
+            json_t *pv = NULL;
+            const char *id = json_string_value(json_object_get(l.record, "id"));
+            if (id && constat_vault_private(v, id, &pv, &err) == CONSTAT_OK && pv) {
+                s = json_dumps(pv, JSON_INDENT(2) | JSON_SORT_KEYS);
+                printf("private values (kept in the vault, never logged):\n%s\n", s ? s : "");
+                free(s);
+                json_decref(pv);
+            } else {
+                printf("no private values\n");
+            }
+        }
+    }
+    /* Inclusion in the newest checkpoint, checked here and now. */
+    if (constat_vault_latest_checkpoint(v, &note, &err) == CONSTAT_OK) {
+        constat_checkpoint cp;
+        constat_proof proof;
+        size_t body = 0;
+        /* the checkpoint body ends at the blank line before the signatures */
+        for (size_t i = 0; i + 1 < note.len; i++)
+            if (note.data[i] == '\n' && note.data[i + 1] == '\n') {
+                body = i + 1;
+                break;
+            }
+        if (body && constat_checkpoint_parse((const char *)note.data, body, &cp, &err) ==
+                        CONSTAT_OK) {
+            if (index >= cp.size) {
+                fprintf(json ? stderr : stdout,
+                        "not yet in a checkpoint (newest covers %llu leaves): run "
+                        "'constat checkpoint'\n", (unsigned long long)cp.size);
+            } else if (constat_vault_prove_inclusion(v, index, cp.size, &proof, &err) ==
+                           CONSTAT_OK &&
+                       constat_merkle_verify_inclusion(index, cp.size, lh, &proof, cp.root,
+                                                       &err) == CONSTAT_OK) {
+                fprintf(json ? stderr : stdout,
+                        "included in the signed checkpoint of size %llu (proof of %zu "
+                        "hashes verified)\n", (unsigned long long)cp.size, proof.n);
+            } else {
+                fprintf(stderr, "constat: leaf %llu: inclusion in checkpoint %llu FAILED: %s\n",
+                        (unsigned long long)index, (unsigned long long)cp.size, err.msg);
+                rc = 1;
+            }
+        }
+    } else if (!json) {
+        printf("no checkpoint yet: run 'constat checkpoint'\n");
+    }
+    if (strncmp(sigv, "valid", 5) != 0)
+        rc = 1;
+    constat_leaf_free(&l);
+    constat_buf_free(&leaf);
+    constat_buf_free(&note);
+    constat_vault_close(v);
+    return cli_finish_stdout(rc);
+}

@@ -1,0 +1,174 @@
+/* cmd_verify.c — `constat verify DIR`: a dossier (offline, everything
+ * recomputed) or a whole vault. One line per failure, naming the record and
+ * the check; exit 0 only if everything holds. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "constat/verify.h"
+
+struct failures {
+    unsigned long count;
+    int json;
+    json_t *list;
+};
+
+static void on_failure(void *ctx, int64_t index, const char *msg)
+{
+    struct failures *f = ctx;
+    f->count++;
+    if (f->json) {
+        json_array_append_new(f->list, index >= 0
+                                           ? json_pack("{s:I, s:s}", "index", (json_int_t)index,
+                                                       "message", msg)
+                                           : json_pack("{s:s}", "message", msg));
+        return;
+    }
+    /* library messages already name the leaf and record where they know them */
+    printf("FAIL: %s\n", msg);
+}
+
+static int exists(const char *dir, const char *name)
+{
+    char path[4096];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return stat(path, &sb) == 0;
+}
+
+static int verify_vault(const char *dir, int json)
+{
+    constat_vault *v;
+    constat_error err;
+    constat_status st;
+    struct failures f = {0, json, json ? json_array() : NULL};
+    int rc;
+
+    if ((rc = cli_open_vault(dir, &v)) != 0)
+        return rc;
+    constat_error_clear(&err);
+    st = constat_vault_verify(v, on_failure, &f, &err);
+    if (json) {
+        json_t *o = json_pack("{s:s, s:s, s:I, s:b, s:o}", "kind", "vault", "origin",
+                              constat_vault_origin(v), "tree_size",
+                              (json_int_t)constat_vault_size(v), "ok", st == CONSTAT_OK,
+                              "failures", f.list);
+        char *s = json_dumps(o, JSON_INDENT(2));
+        if (s)
+            puts(s);
+        free(s);
+        json_decref(o);
+    } else if (st == CONSTAT_OK) {
+        printf("vault %s: every leaf, tile, checkpoint and signature verified "
+               "(%llu leaves)\n", dir, (unsigned long long)constat_vault_size(v));
+    } else if (st == CONSTAT_EVERIFY) {
+        printf("vault %s: %lu check(s) FAILED\n", dir, f.count);
+    }
+    constat_vault_close(v);
+    if (st != CONSTAT_OK && st != CONSTAT_EVERIFY)
+        return cli_report_error(dir, st, &err);
+    return cli_finish_stdout(st == CONSTAT_OK ? 0 : 1);
+}
+
+static const char *provenance(constat_key_provenance p)
+{
+    return p == CONSTAT_KEY_PINNED ? "pinned by --trust and matched"
+                                   : "taken from the dossier itself (not pinned: this shows "
+                                     "the dossier is consistent, not who made it)";
+}
+
+static int verify_dossier(const char *dir, const char *trust, int json)
+{
+    constat_verify_opts opts = {trust};
+    constat_verify_summary sum;
+    constat_error err;
+    constat_status st;
+    struct failures f = {0, json, json ? json_array() : NULL};
+    char root[64];
+
+    memset(&sum, 0, sizeof sum);
+    constat_error_clear(&err);
+    st = constat_verify_dossier(dir, &opts, on_failure, &f, &sum, &err);
+    constat_base64(sum.root, 32, root);
+    if (json) {
+        json_t *o = json_pack(
+            "{s:s, s:b, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:o}", "kind",
+            "dossier", "ok", st == CONSTAT_OK, "origin", sum.origin, "tree_size",
+            (json_int_t)sum.tree_size, "root", root, "records", (json_int_t)sum.records,
+            "incidents", (json_int_t)sum.incidents, "monitors", (json_int_t)sum.monitors,
+            "checks_passed", (json_int_t)sum.checks_passed, "checks_failed",
+            (json_int_t)sum.checks_failed, "log_key",
+            sum.log_key == CONSTAT_KEY_PINNED ? "pinned" : "from_dossier", "org_key",
+            sum.org_key == CONSTAT_KEY_PINNED ? "pinned" : "from_dossier", "failures",
+            f.list);
+        char *s = json_dumps(o, JSON_INDENT(2));
+        if (s)
+            puts(s);
+        free(s);
+        json_decref(o);
+    } else if (st == CONSTAT_OK || st == CONSTAT_EVERIFY) {
+        printf("dossier %s\n", dir);
+        printf("  checkpoint: %s, size %llu, root %s — signature %s\n", sum.origin,
+               (unsigned long long)sum.tree_size, root,
+               sum.checkpoint_ok ? "valid" : "INVALID");
+        printf("  log key:          %s\n                    %s\n", sum.log_vkey,
+               provenance(sum.log_key));
+        printf("  organisation key: %s\n                    %s\n", sum.org_vkey,
+               provenance(sum.org_key));
+        printf("  records: %llu (%llu incidents, %llu monitor enrolments); figure leaf "
+               "references checked: %llu\n",
+               (unsigned long long)sum.records, (unsigned long long)sum.incidents,
+               (unsigned long long)sum.monitors, (unsigned long long)sum.figures_leaves);
+        printf("  checks: %llu passed, %llu failed\n", (unsigned long long)sum.checks_passed,
+               (unsigned long long)sum.checks_failed);
+        if (st == CONSTAT_OK)
+            printf("VERIFIED: every record is signed by an enrolled monitor, included in the "
+                   "signed checkpoint, and every figure recounts from its records.\n"
+                   "This does not prove that the events happened as described: see "
+                   "VERIFY.md.\n");
+        else
+            printf("NOT VERIFIED: %lu failure(s) above.\n", f.count);
+    }
+    if (st != CONSTAT_OK && st != CONSTAT_EVERIFY) {
+        if (json)
+            fprintf(stderr, "constat: %s: %s\n", dir, err.msg);
+        return cli_report_error(dir, st, &err);
+    }
+    return cli_finish_stdout(st == CONSTAT_OK ? 0 : 1);
+}
+
+int cmd_verify(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"trust", required_argument, NULL, 't'},
+        {"json", no_argument, NULL, 'j'},
+        {NULL, 0, NULL, 0}};
+    const char *trust = NULL, *dir;
+    int json = 0, c;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 't': trust = optarg; break;
+        case 'j': json = 1; break;
+        default: return cli_usage("verify");
+        }
+    }
+    if (optind + 1 != argc)
+        return cli_usage("verify");
+    dir = argv[optind];
+    if (exists(dir, "vault.db")) {
+        if (trust)
+            fprintf(stderr, "constat: note: --trust applies to dossiers; a vault is checked "
+                            "against its own keys\n");
+        return verify_vault(dir, json);
+    }
+    if (exists(dir, "records.jsonl") || exists(dir, "manifest.json") ||
+        exists(dir, "checkpoint"))
+        return verify_dossier(dir, trust, json);
+    fprintf(stderr, "constat: %s: neither a vault (no vault.db) nor a dossier (no "
+                    "records.jsonl, manifest.json or checkpoint)\n", dir);
+    return 2;
+}

@@ -1,0 +1,73 @@
+/* records.c — loading the vault's records for the commands that list,
+ * report or filter them. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_records.h"
+
+struct loader {
+    cli_records *out;
+    const constat_dossier_filter *filter;
+    const char *kind;
+    constat_error *err;
+    constat_status st;
+};
+
+static int load_one(void *ctx, uint64_t index, const uint8_t *leaf, size_t len)
+{
+    struct loader *ld = ctx;
+    constat_leaf l;
+    const char *kind;
+
+    ld->st = constat_leaf_parse(leaf, len, &l, ld->err);
+    if (ld->st != CONSTAT_OK) {
+        constat_error_prefix(ld->err, "leaf %llu: ", (unsigned long long)index);
+        return 1;
+    }
+    kind = json_string_value(json_object_get(l.record, "kind"));
+    if ((ld->kind && (!kind || strcmp(kind, ld->kind) != 0)) ||
+        (ld->filter && !constat_dossier_filter_match(ld->filter, l.record))) {
+        constat_leaf_free(&l);
+        return 0;
+    }
+    if (ld->out->n == ld->out->cap) {
+        size_t cap = ld->out->cap ? 2 * ld->out->cap : 256;
+        constat_indexed_record *p = realloc(ld->out->recs, cap * sizeof *p);
+        if (!p) {
+            constat_leaf_free(&l);
+            ld->st = constat_error_set(ld->err, CONSTAT_ENOMEM, "out of memory");
+            return 1;
+        }
+        ld->out->recs = p;
+        ld->out->cap = cap;
+    }
+    ld->out->recs[ld->out->n].index = index;
+    ld->out->recs[ld->out->n].record = json_incref(l.record);
+    ld->out->n++;
+    constat_leaf_free(&l);
+    return 0;
+}
+
+constat_status cli_records_load(constat_vault *v, const char *kind,
+                                const constat_dossier_filter *filter, cli_records *out,
+                                constat_error *err)
+{
+    struct loader ld = {out, filter, kind, err, CONSTAT_OK};
+    constat_status st;
+
+    memset(out, 0, sizeof *out);
+    st = constat_vault_leaves(v, 0, constat_vault_size(v), load_one, &ld, err);
+    if (st == CONSTAT_OK)
+        st = ld.st;
+    if (st != CONSTAT_OK)
+        cli_records_free(out);
+    return st;
+}
+
+void cli_records_free(cli_records *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        json_decref(r->recs[i].record);
+    free(r->recs);
+    memset(r, 0, sizeof *r);
+}

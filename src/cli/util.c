@@ -1,0 +1,251 @@
+/* util.c — helpers shared by the commands (see cli.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "cli.h"
+
+#ifndef CONSTAT_DATA_DIR
+#define CONSTAT_DATA_DIR "data"
+#endif
+
+const char *cli_vault_dir(const char *opt)
+{
+    const char *env;
+    if (opt)
+        return opt;
+    env = getenv("CONSTAT_DIR");
+    if (env && *env)
+        return env;
+    return "constat-vault";
+}
+
+static char *read_tty_line(const char *prompt)
+{
+    char *line = sodium_malloc(1024);
+    struct termios old, quiet;
+    int fd, echo_off = 0;
+    size_t n = 0;
+
+    if (!line)
+        return NULL;
+    fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        sodium_free(line);
+        return NULL;
+    }
+    if (write(fd, prompt, strlen(prompt)) < 0) { /* best effort */ }
+    if (tcgetattr(fd, &old) == 0) {
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        echo_off = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
+    }
+    for (;;) {
+        char c;
+        ssize_t r = read(fd, &c, 1);
+        if (r <= 0 || c == '\n' || c == '\r')
+            break;
+        if (n < 1023)
+            line[n++] = c;
+    }
+    line[n] = 0;
+    if (echo_off)
+        tcsetattr(fd, TCSAFLUSH, &old);
+    if (write(fd, "\n", 1) < 0) { /* best effort */ }
+    close(fd);
+    return line;
+}
+
+char *cli_passphrase(const char *prompt, int confirm)
+{
+    const char *env = getenv("CONSTAT_PASSPHRASE");
+    char *p, *q;
+
+    if (env) {
+        size_t n = strlen(env);
+        p = sodium_malloc(n + 1);
+        if (!p)
+            return NULL;
+        memcpy(p, env, n + 1);
+        return p;
+    }
+    if (!isatty(STDIN_FILENO))
+        return NULL;
+    p = read_tty_line(prompt);
+    if (!p || !confirm)
+        return p;
+    q = read_tty_line("repeat passphrase: ");
+    if (!q || strcmp(p, q) != 0) {
+        fprintf(stderr, "constat: the two passphrases differ\n");
+        sodium_free(p);
+        if (q)
+            sodium_free(q);
+        return NULL;
+    }
+    sodium_free(q);
+    return p;
+}
+
+void cli_passphrase_free(char *p)
+{
+    if (p)
+        sodium_free(p);
+}
+
+int cli_report_error(const char *what, constat_status st, const constat_error *err)
+{
+    const char *msg = err && err->msg[0] ? err->msg : constat_status_name(st);
+    if (what)
+        fprintf(stderr, "constat: %s: %s\n", what, msg);
+    else
+        fprintf(stderr, "constat: %s\n", msg);
+    return constat_status_exit_code(st);
+}
+
+int cli_open_vault(const char *dir, constat_vault **out)
+{
+    constat_error err;
+    constat_status st;
+    char *pass = NULL;
+
+    constat_error_clear(&err);
+    st = constat_vault_open(dir, NULL, out, &err);
+    if (st == CONSTAT_ECRYPTO) {
+        pass = cli_passphrase("passphrase for the vault keys: ", 0);
+        if (!pass) {
+            fprintf(stderr, "constat: %s: the vault keys are sealed; set CONSTAT_PASSPHRASE "
+                            "or run on a terminal to be asked\n", dir);
+            return 3;
+        }
+        constat_error_clear(&err);
+        st = constat_vault_open(dir, pass, out, &err);
+        cli_passphrase_free(pass);
+    }
+    if (st != CONSTAT_OK)
+        return cli_report_error(dir, st, &err);
+    return 0;
+}
+
+const char *cli_taxonomy_path(const char *opt)
+{
+    const char *env;
+    if (opt)
+        return opt;
+    env = getenv("CONSTAT_TAXONOMY");
+    if (env && *env)
+        return env;
+    return CONSTAT_DATA_DIR "/taxonomy/calais.json";
+}
+
+int cli_load_taxonomy(const char *opt, constat_taxonomy **out)
+{
+    constat_error err;
+    constat_status st;
+    const char *path = cli_taxonomy_path(opt);
+
+    constat_error_clear(&err);
+    st = constat_taxonomy_load(path, out, &err);
+    if (st != CONSTAT_OK)
+        return cli_report_error(path, st, &err);
+    return 0;
+}
+
+int cli_read_file(const char *path, constat_buf *out, size_t max)
+{
+    FILE *f;
+    char chunk[65536];
+    size_t n;
+    int is_stdin = strcmp(path, "-") == 0;
+
+    f = is_stdin ? stdin : fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "constat: %s: %s\n", path, strerror(errno));
+        return errno == ENOENT ? 2 : 3;
+    }
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (out->len + n > max) {
+            fprintf(stderr, "constat: %s: larger than the limit of %zu bytes\n",
+                    is_stdin ? "standard input" : path, max);
+            if (!is_stdin)
+                fclose(f);
+            return 2;
+        }
+        if (constat_buf_append(out, chunk, n) != CONSTAT_OK) {
+            fprintf(stderr, "constat: %s: out of memory\n", path);
+            if (!is_stdin)
+                fclose(f);
+            return 3;
+        }
+    }
+    if (ferror(f)) {
+        fprintf(stderr, "constat: %s: read error\n", path);
+        if (!is_stdin)
+            fclose(f);
+        return 3;
+    }
+    if (!is_stdin)
+        fclose(f);
+    return 0;
+}
+
+int64_t cli_now(void)
+{
+    const char *env = getenv("CONSTAT_NOW");
+    if (env && *env) {
+        int64_t t;
+        int off;
+        char *end;
+        long long v;
+        if (constat_rfc3339_parse(env, &t, &off) == CONSTAT_OK)
+            return t;
+        errno = 0;
+        v = strtoll(env, &end, 10);
+        if (!errno && *end == 0)
+            return (int64_t)v;
+        fprintf(stderr, "constat: warning: ignoring unparsable CONSTAT_NOW '%s'\n", env);
+    }
+    return (int64_t)time(NULL);
+}
+
+int cli_parse_u64(const char *what, const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+    if (!s || !*s || *s == '-' || *s == '+') {
+        fprintf(stderr, "constat: %s: expected a non-negative integer, got '%s'\n", what,
+                s ? s : "");
+        return 2;
+    }
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno || *end) {
+        fprintf(stderr, "constat: %s: expected a non-negative integer, got '%s'\n", what, s);
+        return 2;
+    }
+    *out = (uint64_t)v;
+    return 0;
+}
+
+int cli_finish_stdout(int rc)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "constat: could not write standard output\n");
+        return 3;
+    }
+    return rc;
+}
+
+void cli_print_b64(FILE *f, const uint8_t *h, size_t n)
+{
+    char b64[256];
+    if (n > 180)
+        return;
+    constat_base64(h, n, b64);
+    fputs(b64, f);
+}

@@ -1,0 +1,90 @@
+# lib.sh — shared by the end-to-end tests: each test runs the constat program
+# as a user would, in its own temporary directory, and stops at the first
+# failed expectation with a message saying what was expected.
+set -eu
+
+: "${CONSTAT:?set CONSTAT to the constat program}"
+: "${CONSTAT_SOURCE_DIR:?set CONSTAT_SOURCE_DIR to the source tree}"
+SRC=$CONSTAT_SOURCE_DIR
+T=$(mktemp -d "${TMPDIR:-/tmp}/constat-e2e.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+cd "$T"
+# Fast key derivation in tests only (docs/vault.md); fixed clock for
+# reproducible records.
+export CONSTAT_KDF=fast
+export CONSTAT_NOW=2026-11-29T10:00:00Z
+unset CONSTAT_DIR CONSTAT_PASSPHRASE CONSTAT_TAXONOMY 2>/dev/null || true
+checks=0
+
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+ok() {
+    checks=$((checks + 1))
+}
+
+# run_ok CMD...: must exit 0; output in $T/out, errors in $T/err
+run_ok() {
+    if ! "$@" >"$T/out" 2>"$T/err"; then
+        cat "$T/out" "$T/err" >&2
+        fail "expected success: $*"
+    fi
+    ok
+}
+
+# run_fails CODE CMD...: must exit with CODE
+run_fails() {
+    want=$1
+    shift
+    set +e
+    "$@" >"$T/out" 2>"$T/err"
+    got=$?
+    set -e
+    if [ "$got" -ne "$want" ]; then
+        cat "$T/out" "$T/err" >&2
+        fail "expected exit $want, got $got: $*"
+    fi
+    ok
+}
+
+# expect_in FILE TEXT: FILE contains TEXT (fixed string)
+expect_in() {
+    grep -qF -- "$2" "$1" || { echo "--- $1:" >&2; cat "$1" >&2; fail "expected '$2' in $1"; }
+    ok
+}
+
+expect_not_in() {
+    if grep -qF -- "$2" "$1"; then
+        echo "--- $1:" >&2
+        cat "$1" >&2
+        fail "did not expect '$2' in $1"
+    fi
+    ok
+}
+
+expect_eq() {
+    [ "$1" = "$2" ] || fail "expected '$2', got '$1' ($3)"
+    ok
+}
+
+# digest of a vault's content: the database file and any WAL left behind
+vault_digest() {
+    cat "$1"/vault.db "$1"/vault.db-wal 2>/dev/null | sha256sum | cut -d' ' -f1
+}
+
+# flip_byte FILE OFFSET: xor one byte with 0x01, in place
+flip_byte() {
+    python3 - "$1" "$2" <<'PY'
+import sys
+p, off = sys.argv[1], int(sys.argv[2])
+b = bytearray(open(p, 'rb').read())
+b[off] ^= 0x01
+open(p, 'wb').write(bytes(b))
+PY
+}
+
+done_ok() {
+    echo "ok: $checks checks"
+}

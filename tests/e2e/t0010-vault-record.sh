@@ -1,0 +1,88 @@
+#!/bin/sh
+# A vault from scratch: init with sealed keys, enrol a monitor, record one
+# incident with private fields and person identifiers, read the receipt, show
+# it, prove it, verify the vault; wrong or missing passphrases are refused.
+. "$CONSTAT_SOURCE_DIR/tests/e2e/lib.sh"
+
+export CONSTAT_PASSPHRASE="correct horse"
+run_ok $CONSTAT init --org hro-test --origin test.example/hro/log --dir v
+expect_in out "organisation key: hro-test+"
+expect_in out "log key:          test.example/hro/log+"
+[ "$(stat -c %a v/keys/org.key)" = 600 ] || fail "org.key must be mode 0600"
+ok
+expect_not_in v/keys/org.key "plain"
+run_fails 2 $CONSTAT init --org hro-test --origin test.example/hro/log --dir v
+run_ok $CONSTAT monitor add alice --dir v
+expect_in out "enrolled monitor alice"
+run_fails 2 $CONSTAT monitor add alice --dir v
+run_ok $CONSTAT monitor list --dir v
+expect_in out "alice"
+
+cat > inc.json <<'JSON'
+{
+  "occurred": {"start": "2026-11-28T07:40:00+01:00", "end": "2026-11-28T09:15:00+01:00",
+               "precision": "minute"},
+  "place": {"name": "Rue des Verrotières living site", "commune": "Calais",
+            "country": "France", "lat_e7": 509510000, "lon_e7": 18580000, "precision_m": 200},
+  "categories": ["property_seizure", "eviction", "identity_check"],
+  "authority": {"forces": ["CRS", "Police nationale"], "officers": 30,
+                "vehicles": [{"kind": "van", "count": 6}]},
+  "affected": {"count": 40, "minors": "unknown", "person_identifiers": ["  Ali  HASSAN ", "ali hassan"]},
+  "items": [{"kind": "tents", "action": "seized", "count": 12},
+            {"kind": "blankets", "action": "seized", "count": null}],
+  "source": {"type": "direct_observation"},
+  "private": {"narrative": "Observers kept 50 m away; tents taken by the cleaning company.",
+              "witness_contact": "+33 6 00 00 00 00"}
+}
+JSON
+run_ok $CONSTAT record inc.json --monitor alice --dir v
+expect_in out "leaf index 1"
+expect_in out "checkpoint:"
+expect_in out "test.example/hro/log"
+expect_in out "inclusion proof (leaf 1 in tree of 2"
+id=$(sed -n 's/^record //p' out)
+[ -n "$id" ] || fail "receipt names no record id"
+ok
+# names never stored in clear, in the log or anywhere in the vault database
+if grep -qa "HASSAN" v/vault.db || grep -qai "ali hassan" v/vault.db; then fail "a person's name reached the vault"; fi
+ok
+run_ok $CONSTAT show "$id" --dir v
+expect_in out "valid"
+expect_in out "\"p:"
+expect_in out "included in the signed checkpoint of size 2"
+expect_not_in out "Observers kept"
+run_ok $CONSTAT show "$id" --dir v --private
+expect_in out "Observers kept 50 m away"
+run_ok $CONSTAT show 1 --dir v --json
+expect_in out "\"narrative\""
+# same content again: nothing added
+run_ok $CONSTAT record inc.json --monitor alice --dir v
+expect_in err "already logged"
+run_ok $CONSTAT log --dir v
+expect_in err "2 record(s)"
+# unknown category: clear error naming it, vault unchanged
+before=$(vault_digest v)
+sed 's/"eviction"/"evicton"/' inc.json > bad.json
+run_fails 2 $CONSTAT record bad.json --monitor alice --dir v
+expect_in err "evicton"
+expect_eq "$(vault_digest v)" "$before" "vault unchanged after a bad record"
+printf '{"id":"a","id":"b"}' > dup.json
+run_fails 2 $CONSTAT record dup.json --monitor alice --dir v
+expect_in err "duplicate"
+run_fails 2 $CONSTAT record inc.json --monitor mallory --dir v
+expect_in err "mallory"
+run_ok $CONSTAT checkpoint --dir v
+expect_in out "test.example/hro/log"
+expect_eq "$(sed -n 2p out)" 2 "checkpoint size line"
+run_ok $CONSTAT prove inclusion 0 --dir v
+expect_in out "tree size 2"
+run_ok $CONSTAT prove consistency 1 2 --dir v
+expect_in out "proof (1 hashes)"
+run_fails 2 $CONSTAT prove inclusion 5 --dir v
+run_ok $CONSTAT verify v
+expect_in out "verified"
+# sealed keys: wrong passphrase and none at all are refused
+CONSTAT_PASSPHRASE=wrong run_fails 3 $CONSTAT log --dir v
+expect_in err "passphrase"
+(unset CONSTAT_PASSPHRASE; run_fails 3 $CONSTAT log --dir v </dev/null)
+done_ok
