@@ -1,0 +1,160 @@
+/*
+ * report.h — figures computed from incident records, the check that a
+ * dossier's claimed figures follow from its records, and the static report
+ * (index.html with inline SVG charts, figures.json, CSV files).
+ *
+ * Every figure names the leaves it counts: a row is
+ *   {"key": [..], "value": <int>, "leaves": [<leaf index>, ...]}
+ * and its value is recomputable from exactly its listed leaves (a count of
+ * them, or a sum over them). Definitions of every figure and indicator, and
+ * what they do not count, are in docs/indicators.md.
+ *
+ * figures.json shape (integers only, so that RFC 8785 bytes are stable):
+ *   {"v": 1, "figures": [
+ *     {"id": "incidents_by_month_category",
+ *      "title": {"en": "...", "fr": "..."},
+ *      "unit": "incidents",
+ *      "dimensions": ["month", "category"],
+ *      "rows": [{"key": ["2018-07", "pushback"], "value": 12,
+ *                "leaves": [3, 7, ...]}, ...]}, ...]}
+ * Figures appear in a fixed order; rows are sorted by key (element by
+ * element: null before strings, strings by UTF-8 bytes); leaves ascending
+ * and unique. A key element is null where the record does not state the
+ * dimension (e.g. no place.country).
+ */
+#ifndef CONSTAT_REPORT_H
+#define CONSTAT_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+#include "buf.h"
+#include "errors.h"
+#include "record.h"
+
+/* Version of the figures.json format above. */
+#define CONSTAT_FIGURES_VERSION 1
+
+/* Seconds in the window of the repeated-checks indicator (7 days). */
+#define CONSTAT_REPEAT_WINDOW_S (7 * 86400)
+
+/* A record with its leaf index. `record` is borrowed: the caller keeps it
+ * alive for the duration of the call it is passed to. */
+typedef struct {
+    uint64_t index;
+    json_t *record;
+} constat_indexed_record;
+
+/* Compute every figure of docs/indicators.md from `n` records (records of
+ * kinds other than "incident" are ignored; `recs` may be NULL when n == 0).
+ * `tax` may be NULL; when given, every category of an incident must be in
+ * it. The same leaf index twice is an error (a leaf is one record).
+ * On success *out is a new JSON object of the shape above (caller
+ * json_decref's it). Records must follow docs/record.md; fields the
+ * figures read are checked for type, and a wrong type is an error rather
+ * than a silently uncounted incident.
+ * Errors: CONSTAT_EINVAL naming the leaf index, record id and field
+ * ("leaf 12 (id x): occurred.start: not an RFC 3339 time"), CONSTAT_ELIMIT
+ * (a sum beyond 2^53 - 1, which JCS cannot write exactly), CONSTAT_ENOMEM. */
+constat_status constat_figures_compute(const constat_indexed_record *recs, size_t n,
+                                       const constat_taxonomy *tax, json_t **out,
+                                       constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* Failure callback: same shape as constat_failure_fn in vault.h. */
+typedef void (*constat_figure_failure_fn)(void *ctx, int64_t index, const char *msg);
+
+/* Compare `claimed` figures (e.g. a dossier's figures.json, hostile input)
+ * with `recomputed` ones (from constat_figures_compute). Calls
+ * fail(ctx, -1, msg) for each difference: format version, a figure missing
+ * or unexpected, a figure's title/unit/dimensions, a row missing,
+ * unexpected or duplicated, a row's value or leaf list. Each message names
+ * the figure id and the row key and gives both values, e.g.
+ *   figure incidents_by_month row ["2018-07"]: value claimed 12, recomputed 11
+ * `fail` may be NULL (only the status is wanted).
+ * Returns CONSTAT_OK when they agree exactly.
+ * Errors: CONSTAT_EVERIFY (one or more differences, or `claimed` is not of
+ * the figures.json shape; err holds the first message), CONSTAT_EINVAL
+ * (`recomputed` is not of the figures.json shape), CONSTAT_ENOMEM. */
+constat_status constat_figures_check(const json_t *claimed, const json_t *recomputed,
+                                     constat_figure_failure_fn fail, void *ctx,
+                                     constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* What the report header states. Every field may be NULL (shown as a dash).
+ * `checkpoint_note` is the signed checkpoint text, shown verbatim in <pre>;
+ * `generated_at` an RFC 3339 time; `scope` a free description of which
+ * records were selected ("all incidents", "2018-07..2018-12, Croatia"). */
+typedef struct {
+    const char *org;
+    const char *origin;
+    uint64_t tree_size;
+    const char *checkpoint_note;
+    const char *generated_at;
+    const char *scope;
+} constat_report_meta;
+
+/* Write the static report into `dir` (created, mode 0755, if missing;
+ * existing files of the same names are replaced):
+ *   dir/figures.json      the RFC 8785 (JCS) bytes of `figures`, no newline
+ *   dir/figures/<id>.csv  one per figure: dimension columns, value, leaves
+ *                         (space-separated indices)
+ *   dir/incidents.csv     one row per incident among `recs` (leaf index,
+ *                         id, times, place, categories, counts, source,
+ *                         summary), ascending leaf index
+ *   dir/index.html        French and English, no JavaScript, inline CSS and
+ *                         SVG charts, one table per figure whose cells link
+ *                         the counted leaves to the incident list, the
+ *                         statement of what signatures prove, the caveats.
+ * `figures` is normally the output of constat_figures_compute over the same
+ * records, but is treated as untrusted (it may come from a dossier): figure
+ * ids must match [a-z0-9_]{1,64}; all record and figure text is escaped for
+ * HTML and CSV (cells starting with = + - @ get a leading apostrophe against
+ * spreadsheet formula injection). `tax` (may be NULL) gives category labels
+ * in both languages. `meta` may be NULL.
+ * Errors: CONSTAT_EINVAL (figures not of the figures.json shape, bad figure
+ * id, a record not an object), CONSTAT_EIO naming the path, CONSTAT_ENOMEM. */
+constat_status constat_report_write(const char *dir, const constat_indexed_record *recs,
+                                    size_t n, const constat_taxonomy *tax,
+                                    const json_t *figures, const constat_report_meta *meta,
+                                    constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* Append `s` escaped for HTML text and double-quoted attribute values:
+ * & < > " ' become entities; bytes that are not valid UTF-8, C0 controls
+ * other than tab/newline/CR, DEL, and U+FFFE/U+FFFF are replaced by U+FFFD.
+ * Errors: CONSTAT_ENOMEM. */
+constat_status constat_html_escape(constat_buf *out, const char *s) CONSTAT_WARN_UNUSED;
+
+/* Append one CSV field (RFC 4180): quoted when it contains a comma, quote,
+ * CR or LF (quotes doubled); a field starting with = + - @ or a tab/CR is
+ * prefixed with an apostrophe inside quotes. NULL is an empty field.
+ * Errors: CONSTAT_ENOMEM. */
+constat_status constat_csv_field(constat_buf *out, const char *s) CONSTAT_WARN_UNUSED;
+
+/* A bar chart for constat_svg_chart. `values` holds n_bars * n_series
+ * non-negative integers, bar-major (values[bar * n_series + series]); with
+ * several series the bars are stacked and a legend is drawn. Labels are
+ * plain text (escaped by the writer). `horizontal` draws bars left to right
+ * with their labels on the left and values at the end; otherwise bars go up
+ * with every `label_every`-th bar label (0 = choose) under the axis.
+ * `colors` (may be NULL) gives one "#rrggbb" per series. */
+typedef struct {
+    const char *id;            /* [a-z0-9_-], used for element ids */
+    const char *title;         /* <title> */
+    const char *desc;          /* <desc> */
+    size_t n_bars;
+    const char *const *bar_labels;
+    size_t n_series;
+    const char *const *series_labels;
+    const char *const *colors;
+    const int64_t *values;
+    int horizontal;
+    size_t label_every;
+} constat_chart;
+
+/* Append an <svg> element drawing `c` (role="img", <title> and <desc>
+ * referenced by aria-labelledby, text labels for axes and values).
+ * Errors: CONSTAT_EINVAL (negative value, zero series, bad id),
+ * CONSTAT_ENOMEM. */
+constat_status constat_svg_chart(constat_buf *out, const constat_chart *c,
+                                 constat_error *err) CONSTAT_WARN_UNUSED;
+
+#endif
