@@ -1,0 +1,650 @@
+/* test_report.c — figures, indicators, the figures check and the report
+ * files, on a small hand-built set of records whose figures are worked out
+ * by hand in the comments below. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "testutil.h"
+#include "constat/canon.h"
+#include "constat/record.h"
+#include "constat/report.h"
+
+#define P1 "p:1111111111111111111111111111111111111111111111111111111111111111"
+#define P2 "p:2222222222222222222222222222222222222222222222222222222222222222"
+
+/* JSON with ' for " (readable literals). */
+static json_t *J(const char *text)
+{
+    char *s = strdup(text), *p;
+    json_t *v;
+    json_error_t je;
+    assert_non_null(s);
+    for (p = s; *p; p++)
+        if (*p == '\'')
+            *p = '"';
+    v = json_loads(s, JSON_REJECT_DUPLICATES, &je);
+    if (!v)
+        fail_msg("bad test JSON: %s: %s", je.text, s);
+    free(s);
+    return v;
+}
+
+/* An incident with the common fields; `extra` members are merged in. */
+static json_t *incident(const char *id, const char *start, const char *end,
+                        const char *precision, const char *recorded, const char *cats,
+                        const char *extra)
+{
+    json_t *r = json_pack("{s:i,s:s,s:s,s:s,s:s,s:s,s:{s:s,s:s,s:s},s:o,s:{s:s}}", "v", 1,
+                          "kind", "incident", "id", id, "org", "Test Org", "monitor", "m1",
+                          "recorded_at", recorded, "occurred", "start", start, "end", end,
+                          "precision", precision, "categories", J(cats), "source", "type",
+                          "direct_observation");
+    assert_non_null(r);
+    if (extra) {
+        json_t *x = J(extra);
+        assert_int_equal(json_object_update(r, x), 0);
+        json_decref(x);
+    }
+    return r;
+}
+
+#define NRECS 12
+static constat_indexed_record recs[NRECS];
+static constat_taxonomy *tax;
+
+/*
+ * Leaves (0 and 11 are not incidents and must be ignored):
+ *  1  2019-01-01T00:30+02:00 (local month 2019-01, UTC 2018-12-31) arrest+identity_check,
+ *     P1, count 3, minors yes, Calais/France, CRS+PAF, recorded 1 h after the end (<1 d)
+ *  2  2019-01-04T00:30+02:00 (3 days after 1) detention+transport_to_station, P1, count 2,
+ *     asylum_seeker 2, Calais, PAF, recorded ~2 days after the end (1-7 d)
+ *  3  2019-01-10T08:00+01:00 identity_check, P2, no count, Grande-Synthe, recorded 15 d later
+ *  5  2019-01-20T08:00+01:00 (10 days after 3) arrest, P2, recorded 40 d later (30-365 d)
+ *  6  2018-07-11T08:00+02:00 eviction+property_seizure, tents 12 + tents 3 seized, blankets
+ *     seized (no count), count 40, minors no, publication, recorded 2026 (> 1 year)
+ *  7  2018-07-20T23:15+02:00 minute, living_site_visit at site "Site A" (no country),
+ *     recorded before the end (before_end) -> night visit
+ *  8  2018-07-21T00:00+02:00 day precision living_site_visit, site "Site A": NOT night
+ *  9  2018-07-22 day precision night_visit+tear_gas, Loon-Plage, testimony -> night, chemical
+ * 10  2018-08-05T14:00+02:00 physical_violence+intervention_near_aid+pushback, phones
+ *     destroyed 2, count 5, place "<b>Evil</b>", Croatia, hostile summary, testimony
+ */
+static int setup(void **state)
+{
+    constat_error e;
+    (void)state;
+    assert_int_equal(constat_init(), CONSTAT_OK);
+    if (constat_taxonomy_load(CONSTAT_SOURCE_DIR "/data/taxonomy/calais.json", &tax, &e))
+        fail_msg("taxonomy: %s", e.msg);
+    recs[0].index = 0;
+    recs[0].record = J("{'v':1,'kind':'monitor_enrolment','id':'enrol:m1','org':'Test Org',"
+                       "'monitor':'m1','vkey':'x','enrolled_at':'2018-01-01T00:00:00Z',"
+                       "'recorded_at':'2018-01-01T00:00:00Z'}");
+    recs[1].index = 1;
+    recs[1].record = incident(
+        "a", "2019-01-01T00:30:00+02:00", "2019-01-01T01:00:00+02:00", "minute",
+        "2019-01-01T02:00:00+02:00", "['arrest','identity_check']",
+        "{'place':{'name':'Calais','country':'France'},'authority':{'forces':['CRS','PAF']},"
+        "'affected':{'count':3,'minors':'yes','persons':['" P1 "']}}");
+    recs[2].index = 2;
+    recs[2].record = incident(
+        "b", "2019-01-04T00:30:00+02:00", "2019-01-04T01:30:00+02:00", "minute",
+        "2019-01-06T00:30:00+02:00", "['detention','transport_to_station']",
+        "{'place':{'name':'Calais','country':'France'},'authority':{'forces':['PAF']},"
+        "'affected':{'count':2,'legal_status':{'asylum_seeker':2},'persons':['" P1 "','" P1
+        "']}}");
+    recs[3].index = 3;
+    recs[3].record = incident(
+        "c", "2019-01-10T08:00:00+01:00", "2019-01-10T09:00:00+01:00", "hour",
+        "2019-01-25T09:00:00+01:00", "['identity_check']",
+        "{'place':{'name':'Grande-Synthe','country':'France'},'affected':{'persons':['" P2
+        "']}}");
+    recs[4].index = 5;
+    recs[4].record = incident(
+        "d", "2019-01-20T08:00:00+01:00", "2019-01-20T09:00:00+01:00", "hour",
+        "2019-03-01T09:00:00+01:00", "['arrest']",
+        "{'place':{'name':'Grande-Synthe','country':'France'},'affected':{'persons':['" P2
+        "']}}");
+    recs[5].index = 6;
+    recs[5].record = incident(
+        "e", "2018-07-11T08:00:00+02:00", "2018-07-11T10:00:00+02:00", "minute",
+        "2026-11-01T10:00:00Z", "['eviction','property_seizure']",
+        "{'place':{'name':'Calais','country':'France'},'affected':{'count':40,'minors':'no'},"
+        "'items':[{'kind':'tents','action':'seized','count':12},"
+        "{'kind':'blankets','action':'seized','count':null},"
+        "{'kind':'tents','action':'seized','count':3}],"
+        "'source':{'type':'publication','reference':'https://example.org/x'}}");
+    recs[6].index = 7;
+    recs[6].record = incident("f", "2018-07-20T23:15:00+02:00", "2018-07-20T23:45:00+02:00",
+                              "minute", "2018-07-20T23:30:00+02:00", "['living_site_visit']",
+                              "{'place':{'site':'Site A'}}");
+    recs[7].index = 8;
+    recs[7].record = incident("g", "2018-07-21T00:00:00+02:00", "2018-07-22T00:00:00+02:00",
+                              "day", "2026-11-01T10:00:00Z", "['living_site_visit']",
+                              "{'place':{'site':'Site A'}}");
+    recs[8].index = 9;
+    recs[8].record = incident(
+        "h", "2018-07-22T00:00:00+02:00", "2018-07-23T00:00:00+02:00", "day",
+        "2026-11-01T10:00:00Z", "['night_visit','tear_gas']",
+        "{'place':{'name':'Loon-Plage','country':'France'},'source':{'type':'testimony'},"
+        "'summary':'=HYPERLINK(1)'}");
+    recs[9].index = 10;
+    recs[9].record = incident(
+        "i", "2018-08-05T14:00:00+02:00", "2018-08-05T15:00:00+02:00", "minute",
+        "2026-11-01T10:00:00Z", "['intervention_near_aid','physical_violence','pushback']",
+        "{'place':{'name':'<b>Evil</b>','country':'Croatia'},"
+        "'authority':{'forces':['Croatian police']},'affected':{'count':5},"
+        "'items':[{'kind':'phones','action':'destroyed','count':2}],"
+        "'source':{'type':'testimony'},"
+        "'summary':'<script>alert(1)</script> & \\u0022quoted\\u0022 caf\\u00e9'}");
+    recs[10].index = 11;
+    recs[10].record = J("{'v':1,'kind':'shift','id':'s1','org':'Test Org','monitor':'m1',"
+                        "'recorded_at':'2018-07-01T00:00:00Z','start':'2018-07-01T08:00:00Z',"
+                        "'end':'2018-07-01T12:00:00Z','area':{'name':'Calais'}}");
+    /* index 4 is deliberately absent: leaves need not be contiguous */
+    recs[11].index = 12;
+    recs[11].record = J("{'v':1,'kind':'shift','id':'s2','org':'Test Org','monitor':'m1',"
+                        "'recorded_at':'2018-07-01T00:00:00Z','start':'2018-07-01T08:00:00Z',"
+                        "'end':'2018-07-01T12:00:00Z','area':{'name':'Calais'}}");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    size_t i;
+    (void)state;
+    for (i = 0; i < NRECS; i++)
+        json_decref(recs[i].record);
+    constat_taxonomy_free(tax);
+    return 0;
+}
+
+static json_t *compute(void)
+{
+    json_t *f = NULL;
+    constat_error e;
+    if (constat_figures_compute(recs, NRECS, tax, &f, &e) != CONSTAT_OK)
+        fail_msg("compute: %s", e.msg);
+    return f;
+}
+
+static const json_t *fig(const json_t *figs, const char *id)
+{
+    const json_t *a = json_object_get(figs, "figures");
+    size_t i;
+    for (i = 0; i < json_array_size(a); i++)
+        if (strcmp(json_string_value(json_object_get(json_array_get(a, i), "id")), id) == 0)
+            return json_array_get(a, i);
+    fail_msg("no figure %s", id);
+    return NULL;
+}
+
+/* Assert that figure `id` has exactly the rows in `rows_json`
+ * ([[key, value, [leaves]], ...], with ' for "). */
+static void expect_rows(const json_t *figs, const char *id, const char *rows_json)
+{
+    const json_t *rows = json_object_get(fig(figs, id), "rows");
+    json_t *want = J(rows_json);
+    size_t i;
+    if (json_array_size(rows) != json_array_size(want)) {
+        char *got = json_dumps(rows, JSON_COMPACT);
+        fail_msg("%s: %zu rows, want %zu: %s", id, json_array_size(rows), json_array_size(want),
+                 got);
+    }
+    for (i = 0; i < json_array_size(want); i++) {
+        const json_t *w = json_array_get(want, i), *r = json_array_get(rows, i);
+        json_t *exp = json_pack("{s:O,s:O,s:O}", "key", json_array_get(w, 0), "value",
+                                json_array_get(w, 1), "leaves", json_array_get(w, 2));
+        if (!json_equal(exp, (json_t *)r)) {
+            char *a = json_dumps(exp, JSON_COMPACT | JSON_SORT_KEYS);
+            char *b = json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS);
+            fail_msg("%s row %zu: want %s got %s", id, i, a, b);
+        }
+        json_decref(exp);
+    }
+    json_decref(want);
+}
+
+static void test_figures_values(void **state)
+{
+    json_t *f = compute();
+    (void)state;
+
+    assert_int_equal(json_integer_value(json_object_get(f, "v")), 1);
+    expect_rows(f, "incidents_total", "[[[],9,[1,2,3,5,6,7,8,9,10]]]");
+    /* leaf 1 is 2018-12-31 in UTC but 2019-01 in its own offset */
+    expect_rows(f, "incidents_by_month",
+                "[[['2018-07'],4,[6,7,8,9]],[['2018-08'],1,[10]],[['2019-01'],4,[1,2,3,5]]]");
+    expect_rows(f, "incidents_by_month_category",
+                "[[['2018-07','eviction'],1,[6]],[['2018-07','living_site_visit'],2,[7,8]],"
+                "[['2018-07','night_visit'],1,[9]],[['2018-07','property_seizure'],1,[6]],"
+                "[['2018-07','tear_gas'],1,[9]],"
+                "[['2018-08','intervention_near_aid'],1,[10]],"
+                "[['2018-08','physical_violence'],1,[10]],[['2018-08','pushback'],1,[10]],"
+                "[['2019-01','arrest'],2,[1,5]],[['2019-01','detention'],1,[2]],"
+                "[['2019-01','identity_check'],2,[1,3]],"
+                "[['2019-01','transport_to_station'],1,[2]]]");
+    expect_rows(f, "incidents_by_category",
+                "[[['arrest'],2,[1,5]],[['detention'],1,[2]],[['eviction'],1,[6]],"
+                "[['identity_check'],2,[1,3]],[['intervention_near_aid'],1,[10]],"
+                "[['living_site_visit'],2,[7,8]],[['night_visit'],1,[9]],"
+                "[['physical_violence'],1,[10]],[['property_seizure'],1,[6]],"
+                "[['pushback'],1,[10]],[['tear_gas'],1,[9]],"
+                "[['transport_to_station'],1,[2]]]");
+    expect_rows(f, "incidents_by_place",
+                "[[['<b>Evil</b>'],1,[10]],[['Calais'],3,[1,2,6]],"
+                "[['Grande-Synthe'],2,[3,5]],[['Loon-Plage'],1,[9]],[['Site A'],2,[7,8]]]");
+    expect_rows(f, "incidents_by_country",
+                "[[[null],2,[7,8]],[['Croatia'],1,[10]],[['France'],6,[1,2,3,5,6,9]]]");
+    /* known counts summed (12 + 3), unknown counts counted as mentions */
+    expect_rows(f, "items_by_kind",
+                "[[['phones','destroyed'],2,[10]],[['tents','seized'],15,[6]]]");
+    expect_rows(f, "items_unknown_count_by_kind", "[[['blankets','seized'],1,[6]]]");
+    expect_rows(f, "persons_affected_total", "[[[],50,[1,2,6,10]]]");
+    expect_rows(f, "persons_affected_by_month",
+                "[[['2018-07'],40,[6]],[['2018-08'],5,[10]],[['2019-01'],5,[1,2]]]");
+    expect_rows(f, "incidents_persons_count_unknown", "[[[],5,[3,5,7,8,9]]]");
+    expect_rows(f, "incidents_by_minors",
+                "[[['no'],1,[6]],[['unknown'],7,[2,3,5,7,8,9,10]],[['yes'],1,[1]]]");
+    expect_rows(f, "incidents_by_source_type",
+                "[[['direct_observation'],6,[1,2,3,5,7,8]],[['publication'],1,[6]],"
+                "[['testimony'],2,[9,10]]]");
+    expect_rows(f, "incidents_by_authority_force",
+                "[[[null],6,[3,5,6,7,8,9]],[['CRS'],1,[1]],[['Croatian police'],1,[10]],"
+                "[['PAF'],2,[1,2]]]");
+    expect_rows(f, "recording_delay",
+                "[[['0_before_end'],1,[7]],[['1_lt_1d'],1,[1]],[['2_1d_7d'],1,[2]],"
+                "[['3_7d_30d'],1,[3]],[['4_30d_365d'],1,[5]],[['5_gt_365d'],4,[6,8,9,10]]]");
+    /* P1: leaves 1 and 2, 3 days apart -> a repeat; P2: 10 days apart -> not */
+    expect_rows(f, "repeated_checks_by_person", "[[['" P1 "'],2,[1,2]]]");
+    expect_rows(f, "indicators",
+                "[[['chemical_agents'],1,[9]],[['evictions'],1,[6]],"
+                "[['humiliating_behaviour'],0,[]],"
+                "[['incidents_with_minors'],1,[1]],"
+                "[['incidents_with_person_pseudonyms'],4,[1,2,3,5]],"
+                "[['intervention_near_aid'],1,[10]],"
+                "[['night_living_site_visits'],2,[7,9]],"
+                "[['physical_violence'],1,[10]],"
+                "[['property_destruction_or_seizure'],2,[6,10]],"
+                "[['repeated_checks_same_person'],2,[1,2]],"
+                "[['transport_to_station'],1,[2]],"
+                "[['transport_to_station_lawfully_present'],1,[2]]]");
+    json_decref(f);
+}
+
+/* Same records in another order give the same bytes. */
+static void test_figures_deterministic(void **state)
+{
+    constat_indexed_record rev[NRECS];
+    json_t *a = compute(), *b = NULL;
+    constat_buf x, y;
+    size_t i;
+    (void)state;
+    for (i = 0; i < NRECS; i++)
+        rev[i] = recs[NRECS - 1 - i];
+    assert_int_equal(constat_figures_compute(rev, NRECS, tax, &b, NULL), CONSTAT_OK);
+    constat_buf_init(&x);
+    constat_buf_init(&y);
+    assert_int_equal(constat_canon(a, &x, NULL), CONSTAT_OK);
+    assert_int_equal(constat_canon(b, &y, NULL), CONSTAT_OK);
+    assert_int_equal(x.len, y.len);
+    assert_memory_equal(x.data, y.data, x.len);
+    constat_buf_free(&x);
+    constat_buf_free(&y);
+    json_decref(a);
+    json_decref(b);
+}
+
+/* The repeat window is inclusive at exactly 7 days and exclusive past it. */
+static void test_repeat_window(void **state)
+{
+    constat_indexed_record r[2];
+    json_t *f = NULL;
+    (void)state;
+    r[0].index = 0;
+    r[0].record = incident("x", "2020-01-01T10:00:00Z", "2020-01-01T11:00:00Z", "minute",
+                           "2020-01-01T12:00:00Z", "['identity_check']",
+                           "{'place':{'name':'A'},'affected':{'persons':['" P2 "']}}");
+    r[1].index = 1;
+    r[1].record = incident("y", "2020-01-08T12:00:00+02:00", "2020-01-08T13:00:00+02:00",
+                           "minute", "2020-01-08T14:00:00+02:00", "['detention']",
+                           "{'place':{'name':'A'},'affected':{'persons':['" P2 "']}}");
+    assert_int_equal(constat_figures_compute(r, 2, tax, &f, NULL), CONSTAT_OK);
+    expect_rows(f, "repeated_checks_by_person", "[[['" P2 "'],2,[0,1]]]");
+    json_decref(f);
+    /* one second more than 7 days */
+    json_object_set_new(json_object_get(r[1].record, "occurred"), "start",
+                        json_string("2020-01-08T12:00:01+02:00"));
+    assert_int_equal(constat_figures_compute(r, 2, tax, &f, NULL), CONSTAT_OK);
+    expect_rows(f, "repeated_checks_by_person", "[]");
+    json_decref(f);
+    /* a category outside checks/arrests/detentions does not count */
+    json_object_set_new(json_object_get(r[1].record, "occurred"), "start",
+                        json_string("2020-01-02T12:00:00+02:00"));
+    json_object_set_new(r[1].record, "categories", J("['eviction']"));
+    assert_int_equal(constat_figures_compute(r, 2, tax, &f, NULL), CONSTAT_OK);
+    expect_rows(f, "repeated_checks_by_person", "[]");
+    json_decref(f);
+    json_decref(r[0].record);
+    json_decref(r[1].record);
+}
+
+static void test_compute_errors(void **state)
+{
+    constat_indexed_record r[2];
+    json_t *f = NULL;
+    constat_error e;
+    (void)state;
+    r[0].index = 4;
+    r[0].record = incident("bad", "2020-01-01T10:00:00", "2020-01-01T11:00:00Z", "minute",
+                           "2020-01-01T12:00:00Z", "['arrest']", NULL);
+    assert_int_equal(constat_figures_compute(r, 1, tax, &f, &e), CONSTAT_EINVAL);
+    assert_null(f);
+    assert_non_null(strstr(e.msg, "leaf 4"));
+    assert_non_null(strstr(e.msg, "occurred.start"));
+    json_decref(r[0].record);
+
+    r[0].record = incident("bad", "2020-01-01T10:00:00Z", "2020-01-01T11:00:00Z", "minute",
+                           "2020-01-01T12:00:00Z", "['not_a_category']", NULL);
+    assert_int_equal(constat_figures_compute(r, 1, tax, &f, &e), CONSTAT_EINVAL);
+    assert_non_null(strstr(e.msg, "not_a_category"));
+    /* without a taxonomy the category is counted as written */
+    assert_int_equal(constat_figures_compute(r, 1, NULL, &f, &e), CONSTAT_OK);
+    expect_rows(f, "incidents_by_category", "[[['not_a_category'],1,[4]]]");
+    json_decref(f);
+    f = NULL;
+    json_decref(r[0].record);
+
+    r[0].record = incident("bad", "2020-01-01T10:00:00Z", "2020-01-01T11:00:00Z", "minute",
+                           "2020-01-01T12:00:00Z", "['arrest']",
+                           "{'items':[{'kind':'tents','action':'seized','count':-1}]}");
+    assert_int_equal(constat_figures_compute(r, 1, tax, &f, &e), CONSTAT_EINVAL);
+    assert_non_null(strstr(e.msg, "items[0].count"));
+    json_decref(r[0].record);
+
+    r[0].record = incident("bad", "2020-01-01T10:00:00Z", "2020-01-01T11:00:00Z", "minute",
+                           "2020-01-01T12:00:00Z", "['arrest']",
+                           "{'affected':{'count':'many'}}");
+    assert_int_equal(constat_figures_compute(r, 1, tax, &f, &e), CONSTAT_EINVAL);
+    assert_non_null(strstr(e.msg, "affected.count"));
+    json_decref(r[0].record);
+
+    /* a sum beyond 2^53-1 cannot be written exactly by JCS */
+    r[0].record = incident("big1", "2020-01-01T10:00:00Z", "2020-01-01T11:00:00Z", "minute",
+                           "2020-01-01T12:00:00Z", "['arrest']",
+                           "{'affected':{'count':9007199254740991}}");
+    r[1].index = 5;
+    r[1].record = incident("big2", "2020-01-01T10:00:00Z", "2020-01-01T11:00:00Z", "minute",
+                           "2020-01-01T12:00:00Z", "['arrest']", "{'affected':{'count':1}}");
+    assert_int_equal(constat_figures_compute(r, 2, tax, &f, &e), CONSTAT_ELIMIT);
+    /* the same leaf twice */
+    r[1].index = 4;
+    assert_int_equal(constat_figures_compute(r, 2, tax, &f, &e), CONSTAT_EINVAL);
+    assert_non_null(strstr(e.msg, "leaf 4 given twice"));
+    json_decref(r[0].record);
+    json_decref(r[1].record);
+
+    /* no records: every always-present row is there, with zeros */
+    assert_int_equal(constat_figures_compute(NULL, 0, tax, &f, &e), CONSTAT_OK);
+    expect_rows(f, "incidents_total", "[[[],0,[]]]");
+    expect_rows(f, "incidents_by_month", "[]");
+    assert_int_equal(json_array_size(json_object_get(fig(f, "indicators"), "rows")), 12);
+    json_decref(f);
+}
+
+typedef struct {
+    int n;
+    char first[CONSTAT_ERROR_MSG_MAX];
+} fails_t;
+
+static void on_fail(void *ctx, int64_t index, const char *msg)
+{
+    fails_t *f = ctx;
+    assert_int_equal(index, -1);
+    if (f->n++ == 0)
+        snprintf(f->first, sizeof f->first, "%s", msg);
+}
+
+static json_t *row_of(json_t *figs, const char *id, size_t i)
+{
+    return json_array_get(json_object_get((json_t *)fig(figs, id), "rows"), i);
+}
+
+static void test_figures_check(void **state)
+{
+    json_t *good = compute(), *bad;
+    fails_t fl;
+    constat_error e;
+    (void)state;
+
+    memset(&fl, 0, sizeof fl);
+    assert_int_equal(constat_figures_check(good, good, on_fail, &fl, &e), CONSTAT_OK);
+    assert_int_equal(fl.n, 0);
+
+    /* one value changed */
+    bad = json_deep_copy(good);
+    json_object_set_new(row_of(bad, "incidents_by_month", 0), "value", json_integer(5));
+    memset(&fl, 0, sizeof fl);
+    assert_int_equal(constat_figures_check(bad, good, on_fail, &fl, &e), CONSTAT_EVERIFY);
+    assert_int_equal(fl.n, 1);
+    assert_non_null(strstr(fl.first, "incidents_by_month"));
+    assert_non_null(strstr(fl.first, "[\"2018-07\"]"));
+    assert_non_null(strstr(fl.first, "claimed 5, recomputed 4"));
+    assert_non_null(strstr(e.msg, "incidents_by_month"));
+    json_decref(bad);
+
+    /* one leaf changed */
+    bad = json_deep_copy(good);
+    json_array_set_new(json_object_get(row_of(bad, "items_by_kind", 1), "leaves"), 0,
+                       json_integer(7));
+    memset(&fl, 0, sizeof fl);
+    assert_int_equal(constat_figures_check(bad, good, on_fail, &fl, NULL), CONSTAT_EVERIFY);
+    assert_int_equal(fl.n, 1);
+    assert_non_null(strstr(fl.first, "items_by_kind"));
+    assert_non_null(strstr(fl.first, "leaves claimed [7], recomputed [6]"));
+    json_decref(bad);
+
+    /* a row removed and an invented row */
+    bad = json_deep_copy(good);
+    json_array_remove(json_object_get((json_t *)fig(bad, "incidents_by_country"), "rows"), 0);
+    json_array_append_new(json_object_get((json_t *)fig(bad, "incidents_by_place"), "rows"),
+                          J("{'key':['Nowhere'],'value':1,'leaves':[3]}"));
+    memset(&fl, 0, sizeof fl);
+    assert_int_equal(constat_figures_check(bad, good, on_fail, &fl, NULL), CONSTAT_EVERIFY);
+    assert_int_equal(fl.n, 2);
+    json_decref(bad);
+
+    /* a whole figure missing, one invented, a retitled one */
+    bad = json_deep_copy(good);
+    json_array_remove(json_object_get(bad, "figures"), 0);
+    json_array_append_new(json_object_get(bad, "figures"),
+                          J("{'id':'made_up','rows':[]}"));
+    json_object_set_new(json_object_get((json_t *)fig(bad, "indicators"), "title"), "en",
+                        json_string("Something else"));
+    memset(&fl, 0, sizeof fl);
+    assert_int_equal(constat_figures_check(bad, good, on_fail, &fl, NULL), CONSTAT_EVERIFY);
+    assert_int_equal(fl.n, 3);
+    assert_non_null(strstr(fl.first, "incidents_total"));
+    json_decref(bad);
+
+    /* claimed is not a figures document at all */
+    bad = J("[1,2,3]");
+    memset(&fl, 0, sizeof fl);
+    assert_int_equal(constat_figures_check(bad, good, on_fail, &fl, NULL), CONSTAT_EVERIFY);
+    assert_int_equal(fl.n, 1);
+    json_decref(bad);
+    /* nor is the recomputed one: a caller error */
+    assert_int_equal(constat_figures_check(good, json_null(), NULL, NULL, NULL), CONSTAT_EINVAL);
+    json_decref(good);
+}
+
+static char *slurp(const char *dir, const char *name, size_t *len)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return tu_read_file(path, len);
+}
+
+static void test_report_write(void **state)
+{
+    json_t *f = compute();
+    char *dir = tu_tmpdir(), out[4096], *html, *csv, *fj;
+    constat_report_meta meta = {"Test <Org>", "example.org/constat/log", 13,
+                                "example.org/constat/log\n13\nAAAA\n\n\xe2\x80\x94 x y\n",
+                                "2026-11-29T12:00:00Z", "all incidents"};
+    constat_buf canon;
+    constat_error e;
+    size_t len, lines = 0, i;
+    (void)state;
+
+    snprintf(out, sizeof out, "%s/rep/sub", dir); /* its parent is missing */
+    assert_int_equal(constat_report_write(out, recs, NRECS, tax, f, &meta, &e),
+                     CONSTAT_EIO); /* mkdir is not recursive: the parent must exist */
+    snprintf(out, sizeof out, "%s/rep", dir);
+    if (constat_report_write(out, recs, NRECS, tax, f, &meta, &e) != CONSTAT_OK)
+        fail_msg("report: %s", e.msg);
+
+    /* figures.json is exactly the JCS bytes of the figures */
+    fj = slurp(out, "figures.json", &len);
+    constat_buf_init(&canon);
+    assert_int_equal(constat_canon(f, &canon, NULL), CONSTAT_OK);
+    assert_int_equal(len, canon.len);
+    assert_memory_equal(fj, canon.data, len);
+    constat_buf_free(&canon);
+    free(fj);
+
+    html = slurp(out, "index.html", &len);
+    assert_non_null(strstr(html, "<!DOCTYPE html>"));
+    assert_non_null(strstr(html, "<svg"));
+    assert_non_null(strstr(html, "<title id=\"t-c-month-category\">"));
+    assert_non_null(strstr(html, "<desc id=\"d-c-month-category\">"));
+    assert_null(strstr(html, "<script")); /* no JavaScript at all, and none injected */
+    assert_non_null(strstr(html, "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quoted&quot; caf\xc3\xa9"));
+    assert_null(strstr(html, "<b>Evil"));
+    assert_non_null(strstr(html, "&lt;b&gt;Evil&lt;/b&gt;"));
+    assert_non_null(strstr(html, "Test &lt;Org&gt;"));
+    /* both languages, labels from the taxonomy */
+    assert_non_null(strstr(html, "Rapport d&#39;incidents"));
+    assert_non_null(strstr(html, "Incident report"));
+    assert_non_null(strstr(html, "Contr\xc3\xb4le d&#39;identit\xc3\xa9"));
+    assert_non_null(strstr(html, "Identity check"));
+    assert_non_null(strstr(html, "do not prove"));
+    assert_non_null(strstr(html, "ne prouvent pas"));
+    assert_non_null(strstr(html, "<pre>example.org/constat/log\n13\nAAAA\n"));
+    assert_non_null(strstr(html, "Selection bias"));
+    /* leaf cells link to the incident list, and the anchors exist */
+    assert_non_null(strstr(html, "<a href=\"#leaf-10\">10</a>"));
+    assert_non_null(strstr(html, "<tr id=\"leaf-10\">"));
+    assert_null(strstr(html, "id=\"leaf-11\"")); /* the shift is not an incident */
+    free(html);
+
+    csv = slurp(out, "figures/incidents_by_month.csv", &len);
+    assert_string_equal(csv, "month,value,leaves\r\n2018-07,4,6 7 8 9\r\n2018-08,1,10\r\n"
+                             "2019-01,4,1 2 3 5\r\n");
+    free(csv);
+    csv = slurp(out, "figures/incidents_by_country.csv", &len);
+    assert_string_equal(csv, "country,value,leaves\r\n,2,7 8\r\nCroatia,1,10\r\n"
+                             "France,6,1 2 3 5 6 9\r\n");
+    free(csv);
+    csv = slurp(out, "incidents.csv", &len);
+    for (i = 0; i < len; i++)
+        lines += csv[i] == '\n';
+    assert_int_equal(lines, 10); /* header + 9 incidents */
+    assert_non_null(strstr(csv, "\"'=HYPERLINK(1)\""));
+    assert_non_null(strstr(csv, "\"<script>alert(1)</script> & \"\"quoted\"\" caf\xc3\xa9\""));
+    assert_non_null(strstr(csv, "tents:seized:12;blankets:seized:unknown;tents:seized:3"));
+    free(csv);
+
+    /* a hostile figure id must not become a path */
+    json_object_set_new(json_array_get(json_object_get(f, "figures"), 0), "id",
+                        json_string("../../x"));
+    assert_int_equal(constat_report_write(out, recs, NRECS, tax, f, &meta, &e), CONSTAT_EINVAL);
+    assert_non_null(strstr(e.msg, "[a-z0-9_]"));
+    json_decref(f);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+static void test_escapers(void **state)
+{
+    constat_buf b;
+    (void)state;
+    constat_buf_init(&b);
+    assert_int_equal(constat_html_escape(&b, "a<b>&\"'\x01\x7f\xc2\x85z\xff\xed\xa0\x80"
+                                             "\xef\xbf\xbf\xf0\x9f\x98\x80\t\n"),
+                     CONSTAT_OK);
+    assert_string_equal((char *)b.data,
+                        "a&lt;b&gt;&amp;&quot;&#39;\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdz"
+                        "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+                        "\xf0\x9f\x98\x80\t\n");
+    constat_buf_reset(&b);
+    assert_int_equal(constat_csv_field(&b, "plain"), CONSTAT_OK);
+    assert_int_equal(constat_csv_field(&b, ""), CONSTAT_OK);
+    assert_int_equal(constat_csv_field(&b, NULL), CONSTAT_OK);
+    assert_int_equal(constat_csv_field(&b, "a,b"), CONSTAT_OK);
+    assert_int_equal(constat_csv_field(&b, "say \"hi\"\n"), CONSTAT_OK);
+    assert_int_equal(constat_csv_field(&b, "-1+1"), CONSTAT_OK);
+    assert_int_equal(constat_csv_field(&b, "@SUM(A1)"), CONSTAT_OK);
+    assert_string_equal((char *)b.data,
+                        "plain\"a,b\"\"say \"\"hi\"\"\n\"\"'-1+1\"\"'@SUM(A1)\"");
+    constat_buf_free(&b);
+}
+
+static void test_svg_chart(void **state)
+{
+    static const char *const bars[] = {"one", "<two>"};
+    static const char *const series[] = {"s1", "s2"};
+    static const int64_t vals[] = {1, 2, 0, 4};
+    static const int64_t neg[] = {1, -2, 0, 4};
+    constat_chart c;
+    constat_buf b;
+    constat_error e;
+    (void)state;
+
+    memset(&c, 0, sizeof c);
+    c.id = "t1";
+    c.title = "T & t";
+    c.desc = "D";
+    c.n_bars = 2;
+    c.bar_labels = bars;
+    c.n_series = 2;
+    c.series_labels = series;
+    c.values = vals;
+    constat_buf_init(&b);
+    assert_int_equal(constat_svg_chart(&b, &c, &e), CONSTAT_OK);
+    assert_non_null(strstr((char *)b.data, "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\""));
+    assert_non_null(strstr((char *)b.data, "aria-labelledby=\"t-t1 d-t1\""));
+    assert_non_null(strstr((char *)b.data, "<title id=\"t-t1\">T &amp; t</title>"));
+    assert_non_null(strstr((char *)b.data, "&lt;two&gt;"));
+    assert_non_null(strstr((char *)b.data, "<title>&lt;two&gt; \xe2\x80\x94 s2: 4</title>"));
+    /* bar totals 3 and 4 are written on top of the bars */
+    assert_non_null(strstr((char *)b.data, "font-size=\"9\">3</text>"));
+    assert_non_null(strstr((char *)b.data, "font-size=\"9\">4</text>"));
+    assert_non_null(strstr((char *)b.data, "</svg>"));
+    c.horizontal = 1;
+    constat_buf_reset(&b);
+    assert_int_equal(constat_svg_chart(&b, &c, &e), CONSTAT_OK);
+    assert_non_null(strstr((char *)b.data, "<rect"));
+    c.values = neg;
+    assert_int_equal(constat_svg_chart(&b, &c, &e), CONSTAT_EINVAL);
+    c.values = vals;
+    c.id = "bad\"id";
+    assert_int_equal(constat_svg_chart(&b, &c, &e), CONSTAT_EINVAL);
+    c.id = "t1";
+    c.n_series = 0;
+    assert_int_equal(constat_svg_chart(&b, &c, &e), CONSTAT_EINVAL);
+    constat_buf_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_figures_values),   cmocka_unit_test(test_figures_deterministic),
+        cmocka_unit_test(test_repeat_window),    cmocka_unit_test(test_compute_errors),
+        cmocka_unit_test(test_figures_check),    cmocka_unit_test(test_report_write),
+        cmocka_unit_test(test_escapers),         cmocka_unit_test(test_svg_chart),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
