@@ -751,6 +751,14 @@ static constat_status write_chart(constat_buf *b, const json_t *fig, const chart
         chart_data_free(&d);
         return st;
     }
+    if (d.n_bars == 0 || d.n_series == 0) {
+        chart_data_free(&d);
+        return constat_buf_puts(b, "<p><em lang=\"fr\">Aucune donnée à "
+                                   "représenter.</em> <em class=\"en\" lang=\"en\">/ "
+                                   "Nothing to chart.</em></p>\n")
+                   ? NOMEM()
+                   : CONSTAT_OK;
+    }
     both(ttl, sizeof ttl, json_string_value(json_object_get(title, "fr")),
          json_string_value(json_object_get(title, "en")));
     memset(&c, 0, sizeof c);

@@ -567,6 +567,32 @@ static void test_report_write(void **state)
     free(dir);
 }
 
+/* No incidents at all: every file is still written, charts say so. */
+static void test_report_empty(void **state)
+{
+    json_t *f = NULL;
+    char *dir = tu_tmpdir(), *html;
+    constat_error e;
+    size_t len;
+    (void)state;
+    assert_int_equal(constat_figures_compute(recs, 1, tax, &f, &e), CONSTAT_OK); /* enrolment only */
+    if (constat_report_write(dir, recs, 1, tax, f, NULL, &e) != CONSTAT_OK)
+        fail_msg("report: %s", e.msg);
+    html = slurp(dir, "index.html", &len);
+    assert_non_null(strstr(html, "Nothing to chart."));
+    assert_non_null(strstr(html, "repeated-checks indicator is 0 by construction"));
+    free(html);
+    free(slurp(dir, "figures/indicators.csv", &len));
+    free(slurp(dir, "incidents.csv", &len));
+    assert_int_equal(len, strlen("leaf,id,occurred_start,occurred_end,precision,recorded_at,"
+                                 "monitor,place_name,place_site,commune,country,lat_e7,lon_e7,"
+                                 "categories,forces,persons_affected,minors,items,source_type,"
+                                 "source_reference,source_id,summary\r\n"));
+    json_decref(f);
+    tu_rmrf(dir);
+    free(dir);
+}
+
 static void test_escapers(void **state)
 {
     constat_buf b;
@@ -644,7 +670,8 @@ int main(void)
         cmocka_unit_test(test_figures_values),   cmocka_unit_test(test_figures_deterministic),
         cmocka_unit_test(test_repeat_window),    cmocka_unit_test(test_compute_errors),
         cmocka_unit_test(test_figures_check),    cmocka_unit_test(test_report_write),
-        cmocka_unit_test(test_escapers),         cmocka_unit_test(test_svg_chart),
+        cmocka_unit_test(test_report_empty),     cmocka_unit_test(test_escapers),
+        cmocka_unit_test(test_svg_chart),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
