@@ -1,0 +1,97 @@
+/*
+ * verify.h — offline verification of a dossier (dossier.h, docs/dossier.md).
+ *
+ * Nothing in a dossier is trusted: every file is read with limits, every
+ * signature, hash and proof is recomputed, and every failure is reported
+ * through a callback with a message naming the leaf, the record id when
+ * known, the check and why, e.g.
+ *   leaf 42 (record AYS-NNK-2018-07-11): inclusion proof does not lead to
+ *   the checkpoint root (size 170): ...
+ * Verification continues after a failure so that one run lists them all.
+ * (Verifying a whole vault is constat_vault_verify, in vault.h.)
+ */
+#ifndef CONSTAT_VERIFY_H
+#define CONSTAT_VERIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "errors.h"
+#include "limits.h"
+#include "merkle.h"
+#include "dossier.h" /* limits */
+#include "vault.h"   /* constat_failure_fn */
+
+typedef struct {
+    /* NULL, or a file pinning keys the verifier trusts, one per line:
+     *   log <vkey>     the log key (C2SP verifier key string)
+     *   org <vkey>     the organisation key
+     * Blank lines and lines starting with '#' are ignored. A pinned key
+     * replaces the dossier's own copy; when a key is not pinned, the one in
+     * keys/ is used and the summary says it came from the dossier. */
+    const char *trust_file;
+} constat_verify_opts;
+
+/* Where a key used for verification came from. */
+typedef enum {
+    CONSTAT_KEY_FROM_DOSSIER = 0, /* keys/<name>.vkey: proves consistency only */
+    CONSTAT_KEY_PINNED = 1        /* the trust file, and the dossier's copy matched */
+} constat_key_provenance;
+
+typedef struct {
+    uint64_t records;        /* lines of records.jsonl */
+    uint64_t incidents;      /* incident records among them */
+    uint64_t monitors;       /* monitor_enrolment records among them */
+    uint64_t figures_leaves; /* leaf references in figures.json checked */
+    uint64_t checks_passed;
+    uint64_t checks_failed;
+    constat_key_provenance log_key, org_key;
+    char log_vkey[CONSTAT_DOSSIER_VKEY_MAX]; /* the keys used ("" if unreadable) */
+    char org_vkey[CONSTAT_DOSSIER_VKEY_MAX];
+    int checkpoint_ok;       /* 1 if the checkpoint signature verified */
+    char origin[CONSTAT_KEY_NAME_MAX + 1];
+    uint64_t tree_size;
+    uint8_t root[32];
+} constat_verify_summary;
+
+/* Verify the dossier in directory `dir` (docs/dossier.md, "Checks"): the
+ * manifest's file hashes; the checkpoint's signature by the log key (whose
+ * name must be the checkpoint origin); pinned keys; every records.jsonl line
+ * a canonical leaf; enrolments signed by the organisation key and carrying
+ * the monitor's key; every other leaf signed by the key of a monitor enrolled
+ * earlier in the log; every record valid against taxonomy.json; leaf hashes
+ * and inclusion proofs to the checkpoint; line counts and ascending indices;
+ * figures.json equal to figures recomputed from the incidents, and every leaf
+ * it names present in the dossier; the manifest's origin, org, tree size,
+ * record count and filter consistent with the rest.
+ *
+ * Each failed check calls fail(ctx, leaf index or -1, message) (fail may be
+ * NULL). `opts` may be NULL. `out` (may be NULL) receives the summary.
+ * Returns CONSTAT_OK when every check passed, CONSTAT_EVERIFY when any failed
+ * (err gets the count and the first failure).
+ * Errors: CONSTAT_EVERIFY; CONSTAT_ENOTFOUND (dir does not exist, or the
+ * trust file does not); CONSTAT_EINVAL (trust file malformed, naming the
+ * line); CONSTAT_ENOMEM. Missing, truncated or malformed files inside the
+ * dossier are check failures (CONSTAT_EVERIFY), never crashes. */
+constat_status constat_verify_dossier(const char *dir, const constat_verify_opts *opts,
+                                      constat_failure_fn fail, void *ctx,
+                                      constat_verify_summary *out,
+                                      constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* One parsed proofs.jsonl line. */
+typedef struct {
+    uint64_t index;
+    uint8_t leaf_hash[32];
+    constat_proof proof;
+} constat_dossier_proof_line;
+
+/* Parse one proofs.jsonl line (without its newline):
+ * {"index":N,"leaf_hash":"<base64 32 bytes>","proof":["<base64 32 bytes>",...]}
+ * exactly these members, no duplicates, N an integer in [0, 2^48), at most
+ * CONSTAT_PROOF_MAX_HASHES proof hashes.
+ * Errors: CONSTAT_EINVAL naming the member, CONSTAT_ELIMIT (line longer than
+ * CONSTAT_DOSSIER_PROOF_LINE_MAX, too many hashes), CONSTAT_ENOMEM. */
+constat_status constat_dossier_proof_line_parse(const char *line, size_t len,
+                                                constat_dossier_proof_line *out,
+                                                constat_error *err) CONSTAT_WARN_UNUSED;
+
+#endif

@@ -1,0 +1,1365 @@
+/*
+ * verify.c — offline verification of a dossier (verify.h, docs/dossier.md).
+ *
+ * The verifier trusts nothing in the folder. It keeps going after a failed
+ * check so that a sceptic gets the whole list in one run, and it phrases
+ * every failure as "<where>: <what does not hold>" so the list can be quoted
+ * in a reply without reading the code. Files are streamed with per-line
+ * limits (a hostile dossier cannot make us allocate without bound), and
+ * records.jsonl and proofs.jsonl are read in lockstep so a proof (2 KiB of
+ * hashes) never outlives its line.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "constat/canon.h"
+#include "constat/dossier.h"
+#include "constat/hash.h"
+#include "constat/merkle.h"
+#include "constat/note.h"
+#include "constat/record.h"
+#include "constat/report.h"
+#include "constat/verify.h"
+
+
+/* vsnprintf-based formatting into a fixed buffer. Paths are built only
+ * from inputs whose lengths were bounded first (dossier paths <= 3000
+ * bytes, names <= 255), so these never truncate a path; messages may be cut. */
+static void bprintf(char *out, size_t cap, const char *fmt, ...) CONSTAT_PRINTF(3, 4);
+static void bprintf(char *out, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, cap, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- failure accounting ------------------------------------------------ */
+
+typedef struct {
+    constat_failure_fn fail;
+    void *ctx;
+    uint64_t passed;
+    uint64_t failed;
+    char first[CONSTAT_ERROR_MSG_MAX];
+} vstate;
+
+static void vpass(vstate *s)
+{
+    s->passed++;
+}
+
+static void vfail(vstate *s, int64_t index, const char *where, const char *fmt, ...)
+    CONSTAT_PRINTF(4, 5);
+
+static void vfail(vstate *s, int64_t index, const char *where, const char *fmt, ...)
+{
+    char msg[1024];
+    char full[1400];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (where && *where)
+        bprintf(full, sizeof full, "%s: %s", where, msg);
+    else
+        bprintf(full, sizeof full, "%s", msg);
+    s->failed++;
+    if (s->failed == 1)
+        bprintf(s->first, sizeof s->first, "%s", full);
+    if (s->fail)
+        s->fail(s->ctx, index, full);
+}
+
+/* Record ids and key names come from hostile files: keep them printable and
+ * short before they reach a message a person will read. */
+static void sanitize(const char *in, size_t len, char *out, size_t cap)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < len && j + 4 < cap; i++) {
+        unsigned char c = (unsigned char)in[i];
+        out[j++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+    }
+    if (len > 0 && j + 4 >= cap && cap > 4) {
+        out[j++] = '.';
+        out[j++] = '.';
+        out[j++] = '.';
+    }
+    out[j] = '\0';
+}
+
+/* ---- reading files with limits ------------------------------------------ */
+
+static void path_join(char *out, size_t cap, const char *dir, const char *rel)
+{
+    bprintf(out, cap, "%s/%s", dir, rel);
+}
+
+/* Read a whole regular file of at most `max` bytes into `out`.
+ * CONSTAT_ENOTFOUND, CONSTAT_EIO, CONSTAT_ELIMIT or CONSTAT_ENOMEM. */
+static constat_status read_file(const char *path, size_t max, constat_buf *out,
+                                constat_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    char chunk[65536];
+    size_t n;
+
+    constat_buf_reset(out);
+    if (!f) {
+        if (errno == ENOENT)
+            return constat_error_set(err, CONSTAT_ENOTFOUND, "missing");
+        return constat_error_set(err, CONSTAT_EIO, "cannot open: %s", strerror(errno));
+    }
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (out->len + n > max) {
+            fclose(f);
+            return constat_error_set(err, CONSTAT_ELIMIT,
+                                     "larger than the limit of %zu bytes", max);
+        }
+        if (constat_buf_append(out, chunk, n) != CONSTAT_OK) {
+            fclose(f);
+            return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+        }
+    }
+    if (ferror(f)) {
+        fclose(f);
+        return constat_error_set(err, CONSTAT_EIO, "read error: %s", strerror(errno));
+    }
+    fclose(f);
+    return CONSTAT_OK;
+}
+
+/* Buffered line reader: a line longer than the limit is skipped to its end
+ * and flagged, never buffered whole. */
+enum { LR_TOO_LONG = 1, LR_NO_NEWLINE = 2 };
+
+typedef struct {
+    FILE *f;
+    unsigned char buf[65536];
+    size_t pos, len;
+    int eof;
+    int ioerr;
+} lreader;
+
+/* 1: a line is in `out` (flags say whether it was too long / unterminated);
+ * 0: end of file; -1: out of memory. */
+static int lr_next(lreader *r, constat_buf *out, size_t max, unsigned *flags)
+{
+    int any = 0;
+
+    constat_buf_reset(out);
+    *flags = 0;
+    for (;;) {
+        unsigned char *s, *nl;
+        size_t avail, take;
+
+        if (r->pos == r->len) {
+            if (r->eof) {
+                if (any)
+                    *flags |= LR_NO_NEWLINE;
+                return any;
+            }
+            r->len = fread(r->buf, 1, sizeof r->buf, r->f);
+            r->pos = 0;
+            if (r->len == 0) {
+                r->eof = 1;
+                if (ferror(r->f))
+                    r->ioerr = 1;
+            }
+            continue;
+        }
+        any = 1;
+        s = r->buf + r->pos;
+        avail = r->len - r->pos;
+        nl = memchr(s, '\n', avail);
+        take = nl ? (size_t)(nl - s) : avail;
+        if (!(*flags & LR_TOO_LONG)) {
+            if (out->len + take > max)
+                *flags |= LR_TOO_LONG;
+            else if (take > 0 && constat_buf_append(out, s, take) != CONSTAT_OK)
+                return -1;
+        }
+        r->pos += take + (nl ? 1 : 0);
+        if (nl)
+            return 1;
+    }
+}
+
+/* ---- proofs.jsonl lines ------------------------------------------------ */
+
+static constat_status b64_hash(const json_t *v, uint8_t out[32])
+{
+    size_t n = 0;
+    if (!json_is_string(v))
+        return CONSTAT_EINVAL;
+    if (json_string_length(v) != 44)
+        return CONSTAT_EINVAL;
+    if (constat_unbase64(json_string_value(v), 44, out, 32, &n) != CONSTAT_OK || n != 32)
+        return CONSTAT_EINVAL;
+    return CONSTAT_OK;
+}
+
+constat_status constat_dossier_proof_line_parse(const char *line, size_t len,
+                                                constat_dossier_proof_line *out,
+                                                constat_error *err)
+{
+    json_t *j = NULL, *idx, *lh, *pr;
+    constat_status rc;
+    json_int_t iv;
+
+    if (len > CONSTAT_DOSSIER_PROOF_LINE_MAX)
+        return constat_error_set(err, CONSTAT_ELIMIT,
+                                 "line longer than %u bytes", CONSTAT_DOSSIER_PROOF_LINE_MAX);
+    rc = constat_json_parse(line ? line : "", len, "proof line", 0, &j, err);
+    if (rc != CONSTAT_OK)
+        return rc;
+    rc = CONSTAT_EINVAL;
+    if (!json_is_object(j)) {
+        constat_error_set(err, rc, "not a JSON object");
+        goto out;
+    }
+    idx = json_object_get(j, "index");
+    lh = json_object_get(j, "leaf_hash");
+    pr = json_object_get(j, "proof");
+    if (!idx || !lh || !pr) {
+        constat_error_set(err, rc, "missing member %s",
+                          !idx ? "index" : !lh ? "leaf_hash" : "proof");
+        goto out;
+    }
+    if (json_object_size(j) != 3) {
+        constat_error_set(err, rc, "members other than index, leaf_hash and proof");
+        goto out;
+    }
+    if (!json_is_integer(idx)) {
+        constat_error_set(err, rc, "index: not an integer");
+        goto out;
+    }
+    iv = json_integer_value(idx);
+    if (iv < 0 || (uint64_t)iv >= CONSTAT_LOG_MAX_SIZE) {
+        constat_error_set(err, rc, "index: out of range");
+        goto out;
+    }
+    out->index = (uint64_t)iv;
+    if (b64_hash(lh, out->leaf_hash) != CONSTAT_OK) {
+        constat_error_set(err, rc, "leaf_hash: not the base64 of 32 bytes");
+        goto out;
+    }
+    if (!json_is_array(pr)) {
+        constat_error_set(err, rc, "proof: not an array");
+        goto out;
+    }
+    if (json_array_size(pr) > CONSTAT_PROOF_MAX_HASHES) {
+        rc = constat_error_set(err, CONSTAT_ELIMIT, "proof: more than %d hashes",
+                               CONSTAT_PROOF_MAX_HASHES);
+        goto out;
+    }
+    out->proof.n = json_array_size(pr);
+    for (size_t i = 0; i < out->proof.n; i++) {
+        if (b64_hash(json_array_get(pr, i), out->proof.hash[i]) != CONSTAT_OK) {
+            constat_error_set(err, rc, "proof[%zu]: not the base64 of 32 bytes", i);
+            goto out;
+        }
+    }
+    rc = CONSTAT_OK;
+out:
+    json_decref(j);
+    return rc;
+}
+
+/* ---- keys --------------------------------------------------------------- */
+
+typedef struct {
+    int have;
+    int line;
+    constat_note_verifier v;
+} pinned_key;
+
+static int same_key(const constat_note_verifier *a, const constat_note_verifier *b)
+{
+    return a->alg == b->alg && a->key_id == b->key_id && strcmp(a->name, b->name) == 0 &&
+           memcmp(a->pk, b->pk, sizeof a->pk) == 0;
+}
+
+static constat_status parse_trust(const char *path, pinned_key *log, pinned_key *org,
+                                  constat_error *err)
+{
+    constat_buf b;
+    constat_status rc;
+    char *p, *end;
+    int line = 0;
+
+    constat_buf_init(&b);
+    rc = read_file(path, 64 * 1024, &b, err);
+    if (rc != CONSTAT_OK) {
+        constat_error_prefix(err, "trust file %s: ", path);
+        constat_buf_free(&b);
+        return rc;
+    }
+    p = b.data ? (char *)b.data : (char *)"";
+    end = p + b.len;
+    while (p < end) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        char *le = nl ? nl : end;
+        char text[CONSTAT_DOSSIER_VKEY_MAX + 8];
+        size_t n;
+        pinned_key *k;
+
+        line++;
+        while (le > p && (le[-1] == '\r' || le[-1] == ' ' || le[-1] == '\t'))
+            le--;
+        n = (size_t)(le - p);
+        if (n == 0 || p[0] == '#') {
+            p = nl ? nl + 1 : end;
+            continue;
+        }
+        if (n >= sizeof text) {
+            constat_buf_free(&b);
+            return constat_error_set(err, CONSTAT_EINVAL, "trust file %s line %d: too long",
+                                     path, line);
+        }
+        memcpy(text, p, n);
+        text[n] = '\0';
+        if (memchr(text, '\0', n)) {
+            constat_buf_free(&b);
+            return constat_error_set(err, CONSTAT_EINVAL, "trust file %s line %d: NUL byte",
+                                     path, line);
+        }
+        if (strncmp(text, "log ", 4) == 0)
+            k = log;
+        else if (strncmp(text, "org ", 4) == 0)
+            k = org;
+        else {
+            constat_buf_free(&b);
+            return constat_error_set(err, CONSTAT_EINVAL,
+                                     "trust file %s line %d: expected \"log <vkey>\" or "
+                                     "\"org <vkey>\"", path, line);
+        }
+        if (k->have) {
+            constat_buf_free(&b);
+            return constat_error_set(err, CONSTAT_EINVAL,
+                                     "trust file %s line %d: second %.3s key (first on line %d)",
+                                     path, line, text, k->line);
+        }
+        {
+            const char *vk = text + 4;
+            while (*vk == ' ')
+                vk++;
+            rc = constat_note_verifier_parse(vk, &k->v, err);
+            if (rc != CONSTAT_OK) {
+                constat_error_prefix(err, "trust file %s line %d: ", path, line);
+                constat_buf_free(&b);
+                return CONSTAT_EINVAL;
+            }
+        }
+        k->have = 1;
+        k->line = line;
+        p = nl ? nl + 1 : end;
+    }
+    constat_buf_free(&b);
+    return CONSTAT_OK;
+}
+
+/* Load keys/<which>.vkey and reconcile it with a pinned key. On return *use
+ * points to the key to verify with (NULL when there is none). */
+static void load_key(vstate *s, const char *dir, const char *which, const char *trust_path,
+                     const pinned_key *pin, constat_note_verifier *own,
+                     const constat_note_verifier **use, constat_key_provenance *prov)
+{
+    char rel[64], path[4096];
+    constat_buf b;
+    constat_error e;
+    int own_ok = 0;
+
+    bprintf(rel, sizeof rel, "keys/%s.vkey", which);
+    path_join(path, sizeof path, dir, rel);
+    constat_buf_init(&b);
+    constat_error_clear(&e);
+    if (read_file(path, CONSTAT_DOSSIER_VKEY_MAX, &b, &e) != CONSTAT_OK) {
+        vfail(s, -1, rel, "%s", e.msg);
+    } else {
+        size_t n = b.len;
+        char *t = b.data ? (char *)b.data : (char *)"";
+        while (n > 0 && (t[n - 1] == '\n' || t[n - 1] == '\r' || t[n - 1] == ' '))
+            n--;
+        if (b.data)
+            t[n] = '\0';
+        if (memchr(t, '\0', n))
+            vfail(s, -1, rel, "contains a NUL byte");
+        else if (constat_note_verifier_parse(t, own, &e) != CONSTAT_OK)
+            vfail(s, -1, rel, "not a verifier key: %s", e.msg);
+        else {
+            own_ok = 1;
+            vpass(s);
+        }
+    }
+    constat_buf_free(&b);
+
+    *prov = CONSTAT_KEY_FROM_DOSSIER;
+    *use = own_ok ? own : NULL;
+    if (pin->have) {
+        *prov = CONSTAT_KEY_PINNED;
+        *use = &pin->v;
+        if (own_ok) {
+            if (same_key(own, &pin->v)) {
+                vpass(s);
+            } else {
+                char a[CONSTAT_KEY_NAME_MAX + 16], bb[CONSTAT_KEY_NAME_MAX + 16];
+                constat_record_key_id(own, a, sizeof a);
+                constat_record_key_id(&pin->v, bb, sizeof bb);
+                vfail(s, -1, rel,
+                      "%s key %s is not the key pinned in %s line %d (%s); "
+                      "verifying with the pinned key",
+                      which, a, trust_path, pin->line, bb);
+            }
+        }
+    }
+}
+
+/* ---- manifest ------------------------------------------------------------ */
+
+/* Manifest paths name files inside the dossier: relative, no "." or ".."
+ * components, portable characters only. */
+static int safe_relpath(const char *p, size_t len)
+{
+    size_t comp = 0;
+    if (len == 0 || len > 255)
+        return 0;
+    for (size_t i = 0; i <= len; i++) {
+        char c = i < len ? p[i] : '/';
+        if (c == '/') {
+            if (comp == 0)
+                return 0;
+            if ((comp == 1 && p[i - 1] == '.') ||
+                (comp == 2 && p[i - 1] == '.' && p[i - 2] == '.'))
+                return 0;
+            comp = 0;
+            continue;
+        }
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-'))
+            return 0;
+        comp++;
+    }
+    return 1;
+}
+
+static const char *const REQUIRED_FILES[] = {
+    "records.jsonl", "proofs.jsonl", "checkpoint", "keys/log.vkey",
+    "keys/org.vkey", "taxonomy.json", "figures.json",
+};
+
+typedef struct {
+    json_t *root;              /* parsed manifest, or NULL */
+    const char *origin, *org;  /* borrowed from root, or NULL */
+    int have_tree_size, have_records;
+    uint64_t tree_size, records;
+    int have_filter;
+    constat_dossier_filter filter;
+} manifest;
+
+static const char *opt_str(vstate *s, const json_t *o, const char *key, const char *where)
+{
+    json_t *v = json_object_get(o, key);
+    if (!v)
+        return NULL;
+    if (!json_is_string(v)) {
+        vfail(s, -1, "manifest.json", "%s.%s: not a string", where, key);
+        return NULL;
+    }
+    return json_string_value(v);
+}
+
+static void check_manifest(vstate *s, const char *dir, manifest *m, constat_error *fatal)
+{
+    char path[4096];
+    constat_buf b;
+    constat_error e;
+    json_t *files, *v;
+
+    (void)fatal;
+    memset(m, 0, sizeof *m);
+    constat_buf_init(&b);
+    constat_error_clear(&e);
+    path_join(path, sizeof path, dir, "manifest.json");
+    if (read_file(path, CONSTAT_DOSSIER_JSON_MAX, &b, &e) != CONSTAT_OK) {
+        vfail(s, -1, "manifest.json", "%s", e.msg);
+        constat_buf_free(&b);
+        return;
+    }
+    if (constat_json_parse(b.data ? (char *)b.data : "", b.len, "manifest.json", 0, &m->root,
+                           &e) != CONSTAT_OK) {
+        vfail(s, -1, "manifest.json", "not valid JSON: %s", e.msg);
+        constat_buf_free(&b);
+        return;
+    }
+    constat_buf_free(&b);
+    if (!json_is_object(m->root)) {
+        vfail(s, -1, "manifest.json", "not a JSON object");
+        return;
+    }
+    v = json_object_get(m->root, "v");
+    if (!json_is_integer(v) || json_integer_value(v) != 1)
+        vfail(s, -1, "manifest.json", "v: not 1 (unknown manifest version)");
+    else
+        vpass(s);
+    m->origin = opt_str(s, m->root, "origin", "manifest");
+    m->org = opt_str(s, m->root, "org", "manifest");
+    if (!m->origin)
+        vfail(s, -1, "manifest.json", "origin: missing");
+    if (!m->org)
+        vfail(s, -1, "manifest.json", "org: missing");
+    v = json_object_get(m->root, "tree_size");
+    if (json_is_integer(v) && json_integer_value(v) >= 0) {
+        m->have_tree_size = 1;
+        m->tree_size = (uint64_t)json_integer_value(v);
+    } else {
+        vfail(s, -1, "manifest.json", "tree_size: missing or not a non-negative integer");
+    }
+    v = json_object_get(m->root, "records");
+    if (json_is_integer(v) && json_integer_value(v) >= 0) {
+        m->have_records = 1;
+        m->records = (uint64_t)json_integer_value(v);
+    } else {
+        vfail(s, -1, "manifest.json", "records: missing or not a non-negative integer");
+    }
+    v = json_object_get(m->root, "filter");
+    if (v && !json_is_object(v)) {
+        vfail(s, -1, "manifest.json", "filter: not an object");
+    } else if (v) {
+        m->have_filter = 1;
+        m->filter.from = opt_str(s, v, "from", "filter");
+        m->filter.to = opt_str(s, v, "to", "filter");
+        m->filter.category = opt_str(s, v, "category", "filter");
+        m->filter.place = opt_str(s, v, "place", "filter");
+        if (constat_dossier_filter_check(&m->filter, NULL, &e) != CONSTAT_OK) {
+            vfail(s, -1, "manifest.json", "%s", e.msg);
+            m->have_filter = 0;
+        }
+    }
+
+    files = json_object_get(m->root, "files");
+    if (!json_is_object(files)) {
+        vfail(s, -1, "manifest.json", "files: missing or not an object");
+        return;
+    }
+    if (json_object_size(files) > CONSTAT_DOSSIER_MAX_FILES) {
+        vfail(s, -1, "manifest.json", "files: more than %u entries", CONSTAT_DOSSIER_MAX_FILES);
+        return;
+    }
+    for (size_t i = 0; i < sizeof REQUIRED_FILES / sizeof REQUIRED_FILES[0]; i++) {
+        if (!json_object_get(files, REQUIRED_FILES[i]))
+            vfail(s, -1, "manifest.json", "files: %s is not listed", REQUIRED_FILES[i]);
+    }
+    {
+        const char *key;
+        json_t *hv;
+        json_object_foreach(files, key, hv) {
+            char name[300];
+            uint8_t want[32], got[32];
+            size_t klen = strlen(key);
+
+            sanitize(key, klen, name, sizeof name);
+            if (!safe_relpath(key, klen) || strcmp(key, "manifest.json") == 0) {
+                vfail(s, -1, "manifest.json", "files: \"%s\" is not a file name inside the "
+                      "dossier", name);
+                continue;
+            }
+            if (!json_is_string(hv) || json_string_length(hv) != 64 ||
+                constat_unhex(json_string_value(hv), want, 32) != CONSTAT_OK) {
+                vfail(s, -1, "manifest.json", "files: %s: not 64 hex digits", name);
+                continue;
+            }
+            path_join(path, sizeof path, dir, key);
+            constat_error_clear(&e);
+            if (constat_sha256_file(path, got, NULL, &e) != CONSTAT_OK) {
+                vfail(s, -1, name, "listed in manifest.json but %s",
+                      e.code == CONSTAT_ENOTFOUND ? "missing" : "unreadable");
+                continue;
+            }
+            if (memcmp(want, got, 32) != 0) {
+                char hex[65];
+                constat_hex(got, 32, hex);
+                vfail(s, -1, name, "SHA-256 is %s, manifest.json says %s (file changed "
+                      "after the dossier was written)", hex, json_string_value(hv));
+                continue;
+            }
+            vpass(s);
+        }
+    }
+}
+
+/* ---- records and proofs -------------------------------------------------- */
+
+typedef struct {
+    uint64_t line;        /* 1-based line of records.jsonl */
+    uint64_t index;       /* leaf index from proofs.jsonl */
+    int index_ok;         /* index known, ascending and within the tree */
+    int leaf_ok;          /* leaf parsed */
+    constat_leaf leaf;
+    char id[140];         /* sanitised record id, "" if unknown */
+    const char *kind;     /* borrowed from leaf.record */
+} ventry;
+
+/* "leaf 42 (record X)" or "records.jsonl line 5 (record X)". */
+static void entry_where(const ventry *e, char *out, size_t cap)
+{
+    char head[64];
+    if (e->index_ok)
+        bprintf(head, sizeof head, "leaf %" PRIu64, e->index);
+    else
+        bprintf(head, sizeof head, "records.jsonl line %" PRIu64, e->line);
+    if (e->id[0])
+        bprintf(out, cap, "%s (record %s)", head, e->id);
+    else
+        bprintf(out, cap, "%s", head);
+}
+
+static int64_t entry_rep(const ventry *e)
+{
+    return e->index_ok ? (int64_t)e->index : -1;
+}
+
+typedef struct {
+    ventry *v;
+    size_t n, cap;
+} ventries;
+
+static void ventries_free(ventries *es)
+{
+    for (size_t i = 0; i < es->n; i++)
+        if (es->v[i].leaf_ok)
+            constat_leaf_free(&es->v[i].leaf);
+    free(es->v);
+    es->v = NULL;
+    es->n = es->cap = 0;
+}
+
+typedef struct {
+    int have;             /* checkpoint parsed (size/root usable) */
+    uint64_t size;
+    uint8_t root[32];
+} cpinfo;
+
+/* Read records.jsonl and proofs.jsonl in lockstep and check each pair. */
+static constat_status check_lines(vstate *s, const char *dir, const cpinfo *cp,
+                                  ventries *es, uint64_t *nproofs_out)
+{
+    char rpath[4096], ppath[4096];
+    FILE *rf, *pf;
+    lreader *rr = NULL, *pr = NULL;
+    constat_buf rl, pl;
+    uint64_t nrec = 0, nproof = 0, prev = 0;
+    int have_prev = 0, stop = 0;
+    constat_status rc = CONSTAT_OK;
+
+    path_join(rpath, sizeof rpath, dir, "records.jsonl");
+    path_join(ppath, sizeof ppath, dir, "proofs.jsonl");
+    rf = fopen(rpath, "rb");
+    pf = fopen(ppath, "rb");
+    if (!rf)
+        vfail(s, -1, "records.jsonl", "%s", errno == ENOENT ? "missing" : "cannot open");
+    if (!pf)
+        vfail(s, -1, "proofs.jsonl", "%s", "missing or cannot open");
+    if (!rf || !pf) {
+        if (rf)
+            fclose(rf);
+        if (pf)
+            fclose(pf);
+        *nproofs_out = 0;
+        return CONSTAT_OK;
+    }
+    rr = calloc(1, sizeof *rr);
+    pr = calloc(1, sizeof *pr);
+    if (!rr || !pr) {
+        free(rr);
+        free(pr);
+        fclose(rf);
+        fclose(pf);
+        return CONSTAT_ENOMEM;
+    }
+    rr->f = rf;
+    pr->f = pf;
+    constat_buf_init(&rl);
+    constat_buf_init(&pl);
+
+    while (!stop) {
+        unsigned rfl = 0, pfl = 0;
+        int hr = lr_next(rr, &rl, CONSTAT_RECORD_MAX_BYTES, &rfl);
+        int hp = lr_next(pr, &pl, CONSTAT_DOSSIER_PROOF_LINE_MAX, &pfl);
+        constat_dossier_proof_line pline;
+        int proof_ok = 0;
+        ventry *e;
+        char where[256];
+        constat_error ce;
+        uint8_t lh[32];
+
+        if (hr < 0 || hp < 0) {
+            rc = CONSTAT_ENOMEM;
+            break;
+        }
+        if (hr == 0 && hp == 0)
+            break;
+        if (hp == 1)
+            nproof++;
+        if (hr == 1)
+            nrec++;
+        if (nrec > CONSTAT_DOSSIER_MAX_RECORDS || nproof > CONSTAT_DOSSIER_MAX_RECORDS) {
+            vfail(s, -1, "records.jsonl", "more than %u lines: not checked further",
+                  CONSTAT_DOSSIER_MAX_RECORDS);
+            stop = 1;
+            break;
+        }
+        if (hp == 1) {
+            constat_error_clear(&ce);
+            if (pfl & LR_TOO_LONG)
+                vfail(s, -1, "proofs.jsonl", "line %" PRIu64 ": longer than %u bytes", nproof,
+                      CONSTAT_DOSSIER_PROOF_LINE_MAX);
+            else if (constat_dossier_proof_line_parse(pl.data ? (char *)pl.data : "", pl.len,
+                                                      &pline, &ce) != CONSTAT_OK)
+                vfail(s, -1, "proofs.jsonl", "line %" PRIu64 ": %s", nproof, ce.msg);
+            else {
+                proof_ok = 1;
+                vpass(s);
+            }
+            if (pfl & LR_NO_NEWLINE)
+                vfail(s, -1, "proofs.jsonl", "line %" PRIu64 ": no newline at the end "
+                      "(truncated file?)", nproof);
+        }
+        if (hr != 1)
+            continue; /* a proof line without a record: counted, reported below */
+
+        if (es->n == es->cap) {
+            size_t nc = es->cap ? es->cap * 2 : 64;
+            ventry *nv = realloc(es->v, nc * sizeof *nv);
+            if (!nv) {
+                rc = CONSTAT_ENOMEM;
+                break;
+            }
+            es->v = nv;
+            es->cap = nc;
+        }
+        e = &es->v[es->n++];
+        memset(e, 0, sizeof *e);
+        e->line = nrec;
+
+        if (proof_ok) {
+            e->index = pline.index;
+            if (have_prev && pline.index <= prev) {
+                bprintf(where, sizeof where, "proofs.jsonl line %" PRIu64, nproof);
+                vfail(s, (int64_t)pline.index, where,
+                      "leaf index %" PRIu64 " does not follow %" PRIu64
+                      ": indices must ascend without duplicates", pline.index, prev);
+            } else if (cp->have && pline.index >= cp->size) {
+                bprintf(where, sizeof where, "proofs.jsonl line %" PRIu64, nproof);
+                vfail(s, (int64_t)pline.index, where,
+                      "leaf index %" PRIu64 " is outside the checkpoint's tree (size %" PRIu64
+                      ")", pline.index, cp->size);
+            } else {
+                e->index_ok = 1;
+                vpass(s);
+            }
+            if (!have_prev || pline.index > prev)
+                prev = pline.index;
+            have_prev = 1;
+        }
+
+        if (rfl & LR_TOO_LONG) {
+            entry_where(e, where, sizeof where);
+            vfail(s, entry_rep(e), where, "records.jsonl line %" PRIu64
+                  " is longer than the %u-byte leaf limit", nrec, CONSTAT_RECORD_MAX_BYTES);
+            continue;
+        }
+        constat_error_clear(&ce);
+        if (constat_leaf_parse(rl.data ? rl.data : (const uint8_t *)"", rl.len, &e->leaf, &ce) ==
+            CONSTAT_OK) {
+            json_t *id = json_object_get(e->leaf.record, "id");
+            json_t *kind = json_object_get(e->leaf.record, "kind");
+            e->leaf_ok = 1;
+            if (json_is_string(id))
+                sanitize(json_string_value(id), json_string_length(id), e->id, sizeof e->id);
+            e->kind = json_is_string(kind) ? json_string_value(kind) : NULL;
+            vpass(s);
+        } else {
+            entry_where(e, where, sizeof where);
+            vfail(s, entry_rep(e), where, "records.jsonl line %" PRIu64
+                  " is not a canonical leaf: %s", nrec, ce.msg);
+        }
+        entry_where(e, where, sizeof where);
+        if (rfl & LR_NO_NEWLINE)
+            vfail(s, entry_rep(e), where, "records.jsonl line %" PRIu64
+                  " has no newline at the end (truncated file?)", nrec);
+
+        constat_merkle_leaf_hash(rl.data ? rl.data : (const uint8_t *)"", rl.len, lh);
+        if (!proof_ok)
+            continue;
+        if (memcmp(lh, pline.leaf_hash, 32) != 0)
+            vfail(s, entry_rep(e), where,
+                  "leaf_hash in proofs.jsonl line %" PRIu64
+                  " is not SHA-256(0x00 || records.jsonl line %" PRIu64 ")", nproof, nrec);
+        else
+            vpass(s);
+        if (!cp->have)
+            continue;
+        constat_error_clear(&ce);
+        if (constat_merkle_verify_inclusion(pline.index, cp->size, lh, &pline.proof, cp->root,
+                                            &ce) != CONSTAT_OK)
+            vfail(s, (int64_t)pline.index, where,
+                  "inclusion proof does not lead to the checkpoint root (size %" PRIu64
+                  "): %s", cp->size, ce.msg);
+        else
+            vpass(s);
+    }
+    if (rc == CONSTAT_OK && !stop) {
+        if (rr->ioerr)
+            vfail(s, -1, "records.jsonl", "read error");
+        if (pr->ioerr)
+            vfail(s, -1, "proofs.jsonl", "read error");
+        if (nrec != nproof)
+            vfail(s, -1, "proofs.jsonl", "has %" PRIu64 " lines but records.jsonl has %" PRIu64
+                  ": line i of each must describe the same leaf", nproof, nrec);
+        else
+            vpass(s);
+    }
+    constat_buf_free(&rl);
+    constat_buf_free(&pl);
+    fclose(rf);
+    fclose(pf);
+    free(rr);
+    free(pr);
+    *nproofs_out = nproof;
+    return rc;
+}
+
+/* ---- signatures ---------------------------------------------------------- */
+
+typedef struct {
+    char key_id[CONSTAT_KEY_NAME_MAX + 10];
+    constat_note_verifier v;
+    const char *monitor;   /* borrowed from the enrolment record */
+    uint64_t index;
+    int index_ok;
+    uint64_t line;
+} enrolment;
+
+static int enrol_cmp(const void *a, const void *b)
+{
+    const enrolment *x = a, *y = b;
+    int c = strcmp(x->key_id, y->key_id);
+    if (c)
+        return c;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static const char *rec_str(const json_t *rec, const char *key)
+{
+    json_t *v = json_object_get(rec, key);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static constat_status check_signatures(vstate *s, ventries *es,
+                                       const constat_note_verifier *orgv,
+                                       const constat_taxonomy *tax, const manifest *m,
+                                       uint64_t *nmon, uint64_t *ninc)
+{
+    enrolment *en = NULL;
+    size_t nen = 0;
+    char org_kid[CONSTAT_KEY_NAME_MAX + 16] = "";
+    char where[256];
+    constat_error ce;
+
+    if (orgv)
+        constat_record_key_id(orgv, org_kid, sizeof org_kid);
+    for (size_t i = 0; i < es->n; i++)
+        if (es->v[i].leaf_ok && es->v[i].kind && strcmp(es->v[i].kind, "monitor_enrolment") == 0)
+            nen++;
+    if (nen) {
+        en = calloc(nen, sizeof *en);
+        if (!en)
+            return CONSTAT_ENOMEM;
+    }
+    nen = 0;
+
+    /* Enrolments: signed by the organisation key, carrying the monitor's key. */
+    for (size_t i = 0; i < es->n; i++) {
+        ventry *e = &es->v[i];
+        const char *vk, *mon, *org;
+        constat_note_verifier mv;
+        int ok = 1;
+
+        if (!e->leaf_ok || !e->kind || strcmp(e->kind, "monitor_enrolment") != 0)
+            continue;
+        entry_where(e, where, sizeof where);
+        constat_error_clear(&ce);
+        if (!orgv) {
+            vfail(s, entry_rep(e), where, "enrolment cannot be checked: no organisation key");
+            ok = 0;
+        } else if (constat_leaf_verify(&e->leaf, orgv, &ce) != CONSTAT_OK) {
+            char kid[CONSTAT_KEY_NAME_MAX + 16];
+            sanitize(e->leaf.key_id, strlen(e->leaf.key_id), kid, sizeof kid);
+            vfail(s, entry_rep(e), where,
+                  "enrolment is not signed by the organisation key %s (key_id %s): %s",
+                  org_kid, kid, ce.msg);
+            ok = 0;
+        } else {
+            vpass(s);
+        }
+        org = rec_str(e->leaf.record, "org");
+        if (orgv && (!org || strcmp(org, orgv->name) != 0)) {
+            vfail(s, entry_rep(e), where, "enrolment org is not the organisation key's name %s",
+                  orgv->name);
+            ok = 0;
+        }
+        mon = rec_str(e->leaf.record, "monitor");
+        vk = rec_str(e->leaf.record, "vkey");
+        if (!mon || !vk) {
+            vfail(s, entry_rep(e), where, "enrolment lacks %s", !mon ? "monitor" : "vkey");
+            continue;
+        }
+        constat_error_clear(&ce);
+        if (constat_note_verifier_parse(vk, &mv, &ce) != CONSTAT_OK) {
+            vfail(s, entry_rep(e), where, "enrolment vkey is not a verifier key: %s", ce.msg);
+            continue;
+        }
+        if (strcmp(mv.name, mon) != 0) {
+            vfail(s, entry_rep(e), where,
+                  "enrolment vkey is named differently from its monitor field");
+            continue;
+        }
+        if (!ok)
+            continue;
+        vpass(s);
+        en[nen].v = mv;
+        constat_record_key_id(&mv, en[nen].key_id, sizeof en[nen].key_id);
+        en[nen].monitor = mon;
+        en[nen].index = e->index;
+        en[nen].index_ok = e->index_ok;
+        en[nen].line = e->line;
+        nen++;
+    }
+    *nmon = nen;
+    if (nen > 1)
+        qsort(en, nen, sizeof *en, enrol_cmp);
+
+    /* Every other leaf: signed by a monitor enrolled earlier in the log. */
+    *ninc = 0;
+    for (size_t i = 0; i < es->n; i++) {
+        ventry *e = &es->v[i];
+        enrolment *hit = NULL;
+        const char *mon;
+        char kid[CONSTAT_KEY_NAME_MAX + 16];
+        size_t lo = 0, hi = nen;
+
+        if (!e->leaf_ok)
+            continue;
+        if (e->kind && strcmp(e->kind, "incident") == 0)
+            (*ninc)++;
+        entry_where(e, where, sizeof where);
+        constat_error_clear(&ce);
+        if (constat_record_validate(e->leaf.record, tax, &ce) != CONSTAT_OK)
+            vfail(s, entry_rep(e), where, "record is not valid (docs/record.md%s): %s",
+                  tax ? ", taxonomy.json" : "", ce.msg);
+        else
+            vpass(s);
+        if (e->kind && strcmp(e->kind, "incident") == 0 && m->have_filter) {
+            if (!constat_dossier_filter_match(&m->filter, e->leaf.record))
+                vfail(s, entry_rep(e), where,
+                      "incident does not match the filter stated in manifest.json");
+            else
+                vpass(s);
+        }
+        if (e->kind && strcmp(e->kind, "monitor_enrolment") == 0)
+            continue;
+
+        sanitize(e->leaf.key_id, strlen(e->leaf.key_id), kid, sizeof kid);
+        /* first enrolment of this key id (sorted by key id, then line) */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (strcmp(en[mid].key_id, e->leaf.key_id) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < nen && strcmp(en[lo].key_id, e->leaf.key_id) == 0)
+            hit = &en[lo];
+        if (!hit) {
+            if (org_kid[0] && strcmp(org_kid, e->leaf.key_id) == 0)
+                vfail(s, entry_rep(e), where,
+                      "signed by the organisation key %s, which signs only enrolments", kid);
+            else
+                vfail(s, entry_rep(e), where,
+                      "signed by key %s, which no valid enrolment in this dossier enrols", kid);
+            continue;
+        }
+        if (hit->index_ok && e->index_ok && hit->index >= e->index) {
+            vfail(s, entry_rep(e), where,
+                  "signed by key %s, enrolled only later in the log (leaf %" PRIu64 ")", kid,
+                  hit->index);
+            continue;
+        }
+        constat_error_clear(&ce);
+        if (constat_leaf_verify(&e->leaf, &hit->v, &ce) != CONSTAT_OK) {
+            vfail(s, entry_rep(e), where,
+                  "signature by monitor key %s (enrolled at leaf %" PRIu64 ") does not verify: %s",
+                  kid, hit->index, ce.msg);
+            continue;
+        }
+        vpass(s);
+        mon = rec_str(e->leaf.record, "monitor");
+        if (!mon || strcmp(mon, hit->monitor) != 0) {
+            char mname[CONSTAT_KEY_NAME_MAX + 16];
+            sanitize(hit->monitor, strlen(hit->monitor), mname, sizeof mname);
+            vfail(s, entry_rep(e), where,
+                  "monitor field is not %s, the monitor enrolled with key %s", mname, kid);
+        } else {
+            vpass(s);
+        }
+    }
+    free(en);
+    return CONSTAT_OK;
+}
+
+/* ---- figures ------------------------------------------------------------- */
+
+typedef struct {
+    vstate *s;
+} figctx;
+
+static void fig_fail(void *ctx, int64_t index, const char *msg)
+{
+    figctx *f = ctx;
+    vfail(f->s, index, "figures.json", "%s", msg);
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Every leaf a figure row names must be a record of this dossier. */
+static void check_figure_leaves(vstate *s, const json_t *claimed, const uint64_t *idx,
+                                size_t nidx, uint64_t *nrefs)
+{
+    json_t *figs = json_object_get(claimed, "figures");
+    size_t fi, ri, li;
+    json_t *fig, *row, *leaf;
+    uint64_t bad = 0;
+
+    if (!json_is_array(figs))
+        return; /* the shape is reported by constat_figures_check */
+    json_array_foreach(figs, fi, fig) {
+        json_t *rows = json_object_get(fig, "rows");
+        json_t *fid = json_object_get(fig, "id");
+        char name[80];
+        if (!json_is_array(rows))
+            continue;
+        if (json_is_string(fid))
+            sanitize(json_string_value(fid), json_string_length(fid), name, sizeof name);
+        else
+            bprintf(name, sizeof name, "#%zu", fi);
+        json_array_foreach(rows, ri, row) {
+            json_t *leaves = json_object_get(row, "leaves");
+            if (!json_is_array(leaves))
+                continue;
+            json_array_foreach(leaves, li, leaf) {
+                uint64_t want;
+                (*nrefs)++;
+                if (!json_is_integer(leaf) || json_integer_value(leaf) < 0) {
+                    if (bad++ < 20)
+                        vfail(s, -1, "figures.json", "figure %s row %zu: a leaf reference "
+                              "is not a leaf index", name, ri);
+                    continue;
+                }
+                want = (uint64_t)json_integer_value(leaf);
+                if (!bsearch(&want, idx, nidx, sizeof *idx, u64_cmp)) {
+                    if (bad++ < 20)
+                        vfail(s, (int64_t)want, "figures.json",
+                              "figure %s row %zu names leaf %" PRIu64
+                              ", which is not a record of this dossier", name, ri, want);
+                }
+            }
+        }
+    }
+    if (bad > 20)
+        vfail(s, -1, "figures.json", "%" PRIu64 " more leaf references are not records of "
+              "this dossier", bad - 20);
+    if (!bad)
+        vpass(s);
+}
+
+static constat_status check_figures(vstate *s, const char *dir, const ventries *es,
+                                    const constat_taxonomy *tax, uint64_t *nrefs)
+{
+    constat_indexed_record *recs = NULL;
+    uint64_t *idx = NULL;
+    size_t n = 0, nidx = 0;
+    json_t *recomputed = NULL, *claimed = NULL;
+    constat_buf b, rb;
+    constat_error ce;
+    char path[4096];
+    constat_status rc = CONSTAT_OK;
+
+    constat_buf_init(&b);
+    constat_buf_init(&rb);
+    if (es->n) {
+        recs = calloc(es->n, sizeof *recs);
+        idx = calloc(es->n, sizeof *idx);
+        if (!recs || !idx) {
+            rc = CONSTAT_ENOMEM;
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < es->n; i++) {
+        const ventry *e = &es->v[i];
+        if (!e->index_ok)
+            continue;
+        idx[nidx++] = e->index; /* ascending: index_ok entries ascend */
+        if (e->leaf_ok && e->kind && strcmp(e->kind, "incident") == 0) {
+            recs[n].index = e->index;
+            recs[n].record = e->leaf.record;
+            n++;
+        }
+    }
+
+    path_join(path, sizeof path, dir, "figures.json");
+    constat_error_clear(&ce);
+    if (read_file(path, CONSTAT_DOSSIER_JSON_MAX, &b, &ce) != CONSTAT_OK) {
+        vfail(s, -1, "figures.json", "%s", ce.msg);
+        goto out;
+    }
+    if (constat_json_parse(b.data ? (char *)b.data : "", b.len, "figures.json", 0, &claimed,
+                           &ce) != CONSTAT_OK) {
+        vfail(s, -1, "figures.json", "not valid JSON: %s", ce.msg);
+        goto out;
+    }
+    /* The report a reader opens must show the figures that were checked. */
+    path_join(path, sizeof path, dir, "report/figures.json");
+    constat_error_clear(&ce);
+    if (read_file(path, CONSTAT_DOSSIER_JSON_MAX, &rb, &ce) == CONSTAT_OK) {
+        if (rb.len != b.len || (b.len && memcmp(rb.data, b.data, b.len) != 0))
+            vfail(s, -1, "report/figures.json", "differs from figures.json: the report does "
+                  "not show the figures verified here");
+        else
+            vpass(s);
+    } else if (ce.code != CONSTAT_ENOTFOUND) {
+        vfail(s, -1, "report/figures.json", "%s", ce.msg);
+    }
+
+    check_figure_leaves(s, claimed, idx, nidx, nrefs);
+    if (!tax) {
+        vfail(s, -1, "figures.json", "not recomputed: no usable taxonomy.json");
+        goto out;
+    }
+    constat_error_clear(&ce);
+    rc = constat_figures_compute(recs, n, tax, &recomputed, &ce);
+    if (rc == CONSTAT_ENOMEM)
+        goto out;
+    if (rc != CONSTAT_OK) {
+        rc = CONSTAT_OK;
+        vfail(s, -1, "figures.json", "figures cannot be recomputed from the records: %s",
+              ce.msg);
+        goto out;
+    }
+    {
+        figctx fc = {s};
+        uint64_t before = s->failed;
+        constat_error_clear(&ce);
+        rc = constat_figures_check(claimed, recomputed, fig_fail, &fc, &ce);
+        if (rc == CONSTAT_ENOMEM)
+            goto out;
+        if (rc != CONSTAT_OK && s->failed == before)
+            vfail(s, -1, "figures.json", "%s", ce.msg);
+        else if (rc == CONSTAT_OK)
+            vpass(s);
+        rc = CONSTAT_OK;
+    }
+out:
+    json_decref(recomputed);
+    json_decref(claimed);
+    constat_buf_free(&b);
+    constat_buf_free(&rb);
+    free(recs);
+    free(idx);
+    return rc;
+}
+
+/* ---- the whole dossier --------------------------------------------------- */
+
+constat_status constat_verify_dossier(const char *dir, const constat_verify_opts *opts,
+                                      constat_failure_fn fail, void *ctx,
+                                      constat_verify_summary *out, constat_error *err)
+{
+    vstate s;
+    pinned_key plog, porg;
+    constat_note_verifier own_log, own_org;
+    const constat_note_verifier *logv = NULL, *orgv = NULL;
+    constat_verify_summary sum;
+    manifest m;
+    cpinfo cp;
+    ventries es = {0};
+    constat_taxonomy *tax = NULL;
+    struct stat st;
+    char path[4096];
+    constat_error ce;
+    constat_status rc;
+    uint64_t nproofs = 0;
+    const char *trust = opts ? opts->trust_file : NULL;
+
+    memset(&s, 0, sizeof s);
+    memset(&sum, 0, sizeof sum);
+    memset(&plog, 0, sizeof plog);
+    memset(&porg, 0, sizeof porg);
+    memset(&cp, 0, sizeof cp);
+    s.fail = fail;
+    s.ctx = ctx;
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!dir)
+        return constat_error_set(err, CONSTAT_EINVAL, "no dossier directory given");
+    if (strlen(dir) > 3000)
+        return constat_error_set(err, CONSTAT_EINVAL, "dossier path too long");
+    if (stat(dir, &st) != 0)
+        return constat_error_set(err, CONSTAT_ENOTFOUND, "%s: no such dossier directory", dir);
+    if (!S_ISDIR(st.st_mode))
+        return constat_error_set(err, CONSTAT_EINVAL, "%s: not a directory", dir);
+    if (trust) {
+        rc = parse_trust(trust, &plog, &porg, err);
+        if (rc != CONSTAT_OK)
+            return rc;
+    }
+
+    /* 1. the manifest and the file hashes it lists */
+    check_manifest(&s, dir, &m, err);
+
+    /* 2. the keys, pinned or from the dossier */
+    load_key(&s, dir, "log", trust, &plog, &own_log, &logv, &sum.log_key);
+    load_key(&s, dir, "org", trust, &porg, &own_org, &orgv, &sum.org_key);
+    if (logv)
+        (void)constat_note_verifier_format(logv, sum.log_vkey, sizeof sum.log_vkey);
+    if (orgv)
+        (void)constat_note_verifier_format(orgv, sum.org_vkey, sizeof sum.org_vkey);
+
+    /* 3. the checkpoint, signed by the log key, named after it */
+    {
+        constat_buf b;
+        constat_buf_init(&b);
+        path_join(path, sizeof path, dir, "checkpoint");
+        constat_error_clear(&ce);
+        if (read_file(path, CONSTAT_NOTE_MAX_BYTES, &b, &ce) != CONSTAT_OK) {
+            vfail(&s, -1, "checkpoint", "%s", ce.msg);
+        } else if (!logv) {
+            vfail(&s, -1, "checkpoint", "cannot be checked: no log key");
+        } else {
+            constat_note note;
+            constat_checkpoint c;
+            const char *msg = b.data ? (const char *)b.data : "";
+            int sig_ok = 0;
+            constat_error_clear(&ce);
+            if (constat_note_open(msg, b.len, logv, 1, &note, &ce) != CONSTAT_OK) {
+                char kid[CONSTAT_KEY_NAME_MAX + 16];
+                constat_record_key_id(logv, kid, sizeof kid);
+                vfail(&s, -1, "checkpoint", "no valid signature by the log key %s: %s", kid,
+                      ce.msg);
+                /* still read the body so the proofs can be checked against it */
+                {
+                    const char *sep = NULL;
+                    for (size_t i = 0; i + 1 < b.len; i++)
+                        if (msg[i] == '\n' && msg[i + 1] == '\n') {
+                            sep = msg + i + 1;
+                            break;
+                        }
+                    note.text_len = sep ? (size_t)(sep - msg) : 0;
+                }
+            } else {
+                sig_ok = 1;
+                vpass(&s);
+            }
+            constat_error_clear(&ce);
+            if (note.text_len == 0 ||
+                constat_checkpoint_parse(msg, note.text_len, &c, &ce) != CONSTAT_OK) {
+                vfail(&s, -1, "checkpoint", "not a tlog-checkpoint body: %s",
+                      ce.msg[0] ? ce.msg : "no text before the signatures");
+            } else {
+                cp.have = 1;
+                cp.size = c.size;
+                memcpy(cp.root, c.root, 32);
+                bprintf(sum.origin, sizeof sum.origin, "%s", c.origin);
+                sum.tree_size = c.size;
+                memcpy(sum.root, c.root, 32);
+                if (strcmp(c.origin, logv->name) != 0) {
+                    vfail(&s, -1, "checkpoint", "origin is not the log key's name %s",
+                          logv->name);
+                    sig_ok = 0;
+                } else {
+                    vpass(&s);
+                }
+                if (m.origin && strcmp(m.origin, c.origin) != 0)
+                    vfail(&s, -1, "manifest.json", "origin differs from the checkpoint's");
+                if (m.have_tree_size && m.tree_size != c.size)
+                    vfail(&s, -1, "manifest.json",
+                          "tree_size %" PRIu64 " differs from the checkpoint's %" PRIu64,
+                          m.tree_size, c.size);
+            }
+            sum.checkpoint_ok = sig_ok && cp.have;
+        }
+        constat_buf_free(&b);
+    }
+    if (m.org && orgv && strcmp(m.org, orgv->name) != 0)
+        vfail(&s, -1, "manifest.json", "org differs from the organisation key's name %s",
+              orgv->name);
+
+    /* 4. the taxonomy the records and figures use */
+    path_join(path, sizeof path, dir, "taxonomy.json");
+    constat_error_clear(&ce);
+    if (constat_taxonomy_load(path, &tax, &ce) != CONSTAT_OK) {
+        vfail(&s, -1, "taxonomy.json", "%s", ce.msg);
+        tax = NULL;
+    } else {
+        vpass(&s);
+    }
+
+    /* 5. every line: canonical leaf, leaf hash, inclusion proof, order */
+    rc = check_lines(&s, dir, &cp, &es, &nproofs);
+    if (rc != CONSTAT_OK)
+        goto fatal;
+    sum.records = es.n;
+    if (m.have_records && m.records != es.n)
+        vfail(&s, -1, "manifest.json",
+              "records is %" PRIu64 " but records.jsonl has %zu lines", m.records, es.n);
+
+    /* 6. signatures: enrolments by the organisation, the rest by monitors */
+    rc = check_signatures(&s, &es, orgv, tax, &m, &sum.monitors, &sum.incidents);
+    if (rc != CONSTAT_OK)
+        goto fatal;
+
+    /* 7. the figures, recomputed */
+    rc = check_figures(&s, dir, &es, tax, &sum.figures_leaves);
+    if (rc != CONSTAT_OK)
+        goto fatal;
+
+    sum.checks_passed = s.passed;
+    sum.checks_failed = s.failed;
+    if (out)
+        *out = sum;
+    ventries_free(&es);
+    constat_taxonomy_free(tax);
+    json_decref(m.root);
+    if (s.failed)
+        return constat_error_set(err, CONSTAT_EVERIFY, "%" PRIu64 " of %" PRIu64
+                                 " checks failed; first: %s", s.failed, s.failed + s.passed,
+                                 s.first);
+    constat_error_clear(err);
+    return CONSTAT_OK;
+
+fatal:
+    ventries_free(&es);
+    constat_taxonomy_free(tax);
+    json_decref(m.root);
+    return constat_error_set(err, rc, "%s: out of memory while verifying", dir);
+}

@@ -1,0 +1,826 @@
+/* test_dossier.c — dossiers written from a real vault verify offline; every
+ * kind of tampering is caught with a message naming the leaf, the record and
+ * the check; hostile files never crash the verifier. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "testutil.h"
+#include "constat/dossier.h"
+#include "constat/record.h"
+#include "constat/vault.h"
+#include "constat/verify.h"
+
+#define ORG "example-assoc"
+#define ORIGIN "example.org/constat/log"
+#define TAXONOMY CONSTAT_SOURCE_DIR "/data/taxonomy/calais.json"
+
+/* vsnprintf into a fixed buffer: test paths are short temporary paths. */
+static int tprintf(char *out, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int tprintf(char *out, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    va_start(ap, fmt);
+    n = vsnprintf(out, cap, fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+/* One vault and one good dossier shared by every test (built once). */
+static char *g_tmp;
+static char g_vault[4096];
+static char g_dossier[4096];
+static constat_taxonomy *g_tax;
+static uint64_t g_enrol_alice, g_enrol_bob;
+static uint64_t g_inc1, g_inc2, g_inc3, g_out_of_filter, g_shift;
+static constat_dossier_summary g_sum;
+static constat_dossier_filter g_filter = {"2018-07-01", "2018-07-31", NULL, NULL};
+
+/* ---- collecting failures ---- */
+
+typedef struct {
+    int n;
+    char all[65536];
+} failures;
+
+static void on_fail(void *ctx, int64_t index, const char *msg)
+{
+    failures *f = ctx;
+    size_t l = strlen(f->all);
+    (void)index;
+    f->n++;
+    tprintf(f->all + l, sizeof f->all - l, "%s\n", msg);
+}
+
+static void assert_has(const failures *f, const char *needle)
+{
+    if (!strstr(f->all, needle))
+        fail_msg("expected a failure containing \"%s\"; got:\n%s", needle, f->all);
+}
+
+/* ---- building the vault ---- */
+
+static json_t *incident(const char *id, const char *monitor, const char *start,
+                        const char *cat, const char *place, int count)
+{
+    json_t *r = json_pack(
+        "{s:i, s:s, s:s, s:s, s:s, s:s,"
+        " s:{s:s, s:s, s:s},"
+        " s:{s:s, s:s, s:s},"
+        " s:[s], s:{s:i, s:s}, s:[{s:s, s:s, s:i}], s:{s:s}, s:s}",
+        "v", 1, "kind", "incident", "id", id, "org", ORG, "monitor", monitor,
+        "recorded_at", "2018-07-11T15:00:00+02:00",
+        "occurred", "start", start, "end", start, "precision", "minute",
+        "place", "name", place, "commune", "Calais", "country", "France",
+        "categories", cat,
+        "affected", "count", count, "minors", "unknown",
+        "items", "kind", "tent", "action", "seized", "count", count / 2,
+        "source", "type", "direct_observation",
+        "summary", "Test incident for the dossier unit test.");
+    assert_non_null(r);
+    return r;
+}
+
+static json_t *shift(const char *id, const char *monitor)
+{
+    json_t *r = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s}}", "v", 1,
+                          "kind", "shift", "id", id, "org", ORG, "monitor", monitor,
+                          "recorded_at", "2018-07-11T18:00:00+02:00", "start",
+                          "2018-07-11T07:00:00+02:00", "end", "2018-07-11T12:00:00+02:00",
+                          "area", "name", "Calais east");
+    assert_non_null(r);
+    return r;
+}
+
+static uint64_t append(constat_vault *v, const char *monitor, json_t *rec)
+{
+    constat_note_signer s;
+    constat_buf leaf;
+    constat_error err;
+    constat_append_item it;
+    uint64_t first = 0;
+    size_t appended = 0;
+
+    constat_buf_init(&leaf);
+    constat_error_clear(&err);
+    assert_int_equal(constat_record_validate(rec, g_tax, &err), CONSTAT_OK);
+    assert_int_equal(constat_vault_monitor_key(v, monitor, &s, &err), CONSTAT_OK);
+    assert_int_equal(constat_record_sign(rec, &s, &leaf, &err), CONSTAT_OK);
+    constat_note_signer_wipe(&s);
+    memset(&it, 0, sizeof it);
+    it.leaf = leaf.data;
+    it.leaf_len = leaf.len;
+    it.record_id = json_string_value(json_object_get(rec, "id"));
+    it.kind = json_string_value(json_object_get(rec, "kind"));
+    assert_int_equal(constat_record_content_hash(rec, it.content_hash, &err), CONSTAT_OK);
+    if (constat_vault_append(v, &it, 1, &first, &appended, NULL, NULL, NULL, &err) != CONSTAT_OK)
+        fail_msg("append: %s", err.msg);
+    assert_int_equal(appended, 1);
+    constat_buf_free(&leaf);
+    json_decref(rec);
+    return first;
+}
+
+static int setup(void **state)
+{
+    constat_vault *v;
+    constat_error err;
+    constat_buf cp;
+    (void)state;
+
+    setenv("CONSTAT_KDF", "fast", 1);
+    assert_int_equal(constat_init(), CONSTAT_OK);
+    g_tmp = tu_tmpdir();
+    tprintf(g_vault, sizeof g_vault, "%s/vault", g_tmp);
+    tprintf(g_dossier, sizeof g_dossier, "%s/dossier", g_tmp);
+    constat_error_clear(&err);
+    if (constat_taxonomy_load(TAXONOMY, &g_tax, &err) != CONSTAT_OK)
+        fail_msg("taxonomy: %s", err.msg);
+    if (constat_vault_create(g_vault, ORG, ORIGIN, NULL, &err) != CONSTAT_OK)
+        fail_msg("create: %s", err.msg);
+    if (constat_vault_open(g_vault, NULL, &v, &err) != CONSTAT_OK)
+        fail_msg("open: %s", err.msg);
+    assert_int_equal(constat_vault_monitor_add(v, "alice", 1531306800, &g_enrol_alice, &err),
+                     CONSTAT_OK);
+    assert_int_equal(constat_vault_monitor_add(v, "bob", 1531306800, &g_enrol_bob, &err),
+                     CONSTAT_OK);
+    /* carol is enrolled but signs nothing selected: her enrolment stays out */
+    assert_int_equal(constat_vault_monitor_add(v, "carol", 1531306800, NULL, &err), CONSTAT_OK);
+    g_inc1 = append(v, "alice", incident("AYS-NNK-2018-07-11", "alice",
+                                         "2018-07-11T08:10:00+02:00", "eviction",
+                                         "Jungle, rue des Garennes", 40));
+    g_shift = append(v, "alice", shift("SHIFT-2018-07-11-A", "alice"));
+    g_out_of_filter = append(v, "bob", incident("HRO-2018-06-30", "bob",
+                                                "2018-06-30T23:30:00+02:00", "identity_check",
+                                                "Coquelles PAF station", 3));
+    g_inc2 = append(v, "bob", incident("HRO-2018-07-12", "bob", "2018-07-12T07:50:00+02:00",
+                                       "identity_check", "Coquelles PAF station", 5));
+    /* 31 July local time, 1 August in UTC: inside the July filter */
+    g_inc3 = append(v, "alice", incident("HRO-2018-07-31", "alice",
+                                         "2018-07-31T23:30:00+02:00", "eviction",
+                                         "Jungle, rue des Garennes", 12));
+    (void)append(v, "carol", incident("HRO-2018-08-01", "carol", "2018-08-01T09:00:00+02:00",
+                                      "eviction", "Grande-Synthe", 8));
+    constat_buf_init(&cp);
+    assert_int_equal(constat_vault_checkpoint(v, &cp, &err), CONSTAT_OK);
+    constat_buf_free(&cp);
+    /* a leaf after the checkpoint: the dossier signs a new one covering it */
+    (void)append(v, "bob", incident("HRO-2018-07-20", "bob", "2018-07-20T10:00:00+02:00",
+                                    "arrest", "Calais centre", 1));
+
+    if (constat_dossier_write(v, g_dossier, &g_filter, g_tax, TAXONOMY, &g_sum, &err) !=
+        CONSTAT_OK)
+        fail_msg("dossier: %s", err.msg);
+    constat_vault_close(v);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    constat_taxonomy_free(g_tax);
+    if (!getenv("KEEP")) tu_rmrf(g_tmp); else fprintf(stderr, "kept %s\n", g_tmp);
+    free(g_tmp);
+    return 0;
+}
+
+/* ---- helpers over a copy of the dossier ---- */
+
+static void copy_dossier(const char *to)
+{
+    char cmd[9000];
+    tprintf(cmd, sizeof cmd, "rm -rf '%s' && cp -r '%s' '%s'", to, g_dossier, to);
+    assert_int_equal(system(cmd), 0);
+}
+
+static char *file_path(const char *dir, const char *rel)
+{
+    static char p[4200];
+    tprintf(p, sizeof p, "%s/%s", dir, rel);
+    return p;
+}
+
+static void write_all(const char *path, const char *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Find the line of `file` containing `needle`, then replace the first
+ * occurrence of `from` from that line's start by `to`. */
+static void edit_line(const char *dir, const char *rel, const char *needle, const char *from,
+                      const char *to)
+{
+    size_t len;
+    char *path = file_path(dir, rel);
+    char *s = tu_read_file(path, &len);
+    char *at = strstr(s, needle), *hit, *nb;
+    size_t fl = strlen(from), tl = strlen(to);
+    if (!at)
+        fail_msg("%s: no \"%s\"", rel, needle);
+    while (at > s && at[-1] != '\n')
+        at--; /* search `from` from the start of the needle's line */
+    hit = strstr(at, from);
+    assert_non_null(hit);
+    nb = malloc(len - fl + tl + 1);
+    memcpy(nb, s, (size_t)(hit - s));
+    memcpy(nb + (hit - s), to, tl);
+    memcpy(nb + (hit - s) + tl, hit + fl, len - (size_t)(hit - s) - fl);
+    write_all(path, nb, len - fl + tl);
+    free(nb);
+    free(s);
+}
+
+/* Flip the character at `offset` after the first occurrence of `needle`
+ * between two base64 letters that decode to different bits. */
+static void flip_after(const char *dir, const char *rel, const char *needle, size_t offset)
+{
+    size_t len;
+    char *path = file_path(dir, rel);
+    char *s = tu_read_file(path, &len);
+    char *at = strstr(s, needle);
+    if (!at)
+        fail_msg("%s: no \"%s\"", rel, needle);
+    at += strlen(needle) + offset;
+    *at = (*at == 'A') ? 'B' : 'A';
+    write_all(path, s, len);
+    free(s);
+}
+
+static constat_status verify(const char *dir, const char *trust, failures *f,
+                             constat_verify_summary *sum)
+{
+    constat_verify_opts o = {trust};
+    constat_error err;
+    constat_status st;
+    memset(f, 0, sizeof *f);
+    constat_error_clear(&err);
+    st = constat_verify_dossier(dir, &o, on_fail, f, sum, &err);
+    if (st == CONSTAT_EVERIFY)
+        assert_true(strstr(err.msg, "checks failed") != NULL);
+    return st;
+}
+
+static void tampered(char *out, size_t cap, const char *name)
+{
+    tprintf(out, cap, "%s/t-%s", g_tmp, name);
+    copy_dossier(out);
+}
+
+/* ---- tests ---- */
+
+static void test_good_dossier(void **state)
+{
+    failures f;
+    constat_verify_summary sum;
+    size_t len;
+    char *rec, *man, *vm;
+    (void)state;
+
+    /* 4 July incidents (one appended after the last checkpoint) + the
+     * enrolments of alice and bob; not the shift, not the June or August
+     * incidents, not carol's enrolment */
+    assert_int_equal(g_sum.incidents, 4);
+    assert_int_equal(g_sum.monitors, 2);
+    assert_int_equal(g_sum.records, 6);
+    assert_int_equal(g_sum.tree_size, 10);
+
+    assert_int_equal(verify(g_dossier, NULL, &f, &sum), CONSTAT_OK);
+    assert_int_equal(f.n, 0);
+    assert_int_equal(sum.records, 6);
+    assert_int_equal(sum.incidents, 4);
+    assert_int_equal(sum.monitors, 2);
+    assert_int_equal(sum.checks_failed, 0);
+    assert_true(sum.checks_passed > 20);
+    assert_int_equal(sum.log_key, CONSTAT_KEY_FROM_DOSSIER);
+    assert_int_equal(sum.org_key, CONSTAT_KEY_FROM_DOSSIER);
+    assert_int_equal(sum.checkpoint_ok, 1);
+    assert_string_equal(sum.origin, ORIGIN);
+    assert_int_equal(sum.tree_size, 10);
+    assert_memory_equal(sum.root, g_sum.root, 32);
+    assert_true(sum.figures_leaves >= 3);
+
+    /* records.jsonl holds the leaves in index order, incl. enrolments */
+    rec = tu_read_file(file_path(g_dossier, "records.jsonl"), &len);
+    assert_non_null(strstr(rec, "\"enrol:alice\""));
+    assert_non_null(strstr(rec, "\"enrol:bob\""));
+    assert_null(strstr(rec, "enrol:carol"));
+    assert_null(strstr(rec, "SHIFT-"));
+    assert_null(strstr(rec, "HRO-2018-06-30"));
+    assert_non_null(strstr(rec, "HRO-2018-07-31"));
+    assert_non_null(strstr(rec, "HRO-2018-07-20"));
+    assert_null(strstr(rec, "HRO-2018-08-01"));
+    assert_true(strstr(rec, "enrol:alice") < strstr(rec, "AYS-NNK-2018-07-11"));
+    assert_true(strstr(rec, "HRO-2018-07-12") < strstr(rec, "HRO-2018-07-31"));
+    free(rec);
+
+    man = tu_read_file(file_path(g_dossier, "manifest.json"), &len);
+    assert_non_null(strstr(man, "\"filter\":{\"from\":\"2018-07-01\",\"to\":\"2018-07-31\"}"));
+    assert_non_null(strstr(man, "\"records\":6"));
+    assert_non_null(strstr(man, "\"tree_size\":10"));
+    assert_non_null(strstr(man, "\"report/figures.json\":"));
+    assert_null(strstr(man, "\n"));
+    free(man);
+
+    vm = tu_read_file(file_path(g_dossier, "VERIFY.md"), &len);
+    assert_non_null(strstr(vm, "does NOT prove"));
+    assert_non_null(strstr(vm, "constat verify"));
+    assert_non_null(strstr(vm, "--trust"));
+    assert_non_null(strstr(vm, "2.1.3.2"));
+    assert_non_null(strstr(vm, "En fran\xc3\xa7" "ais"));
+    free(vm);
+
+    /* figures.json at the top is the report's */
+    {
+        size_t a, b;
+        char *x = tu_read_file(file_path(g_dossier, "figures.json"), &a);
+        char *y = tu_read_file(file_path(g_dossier, "report/figures.json"), &b);
+        assert_int_equal(a, b);
+        assert_memory_equal(x, y, a);
+        free(x);
+        free(y);
+    }
+}
+
+static void write_trust(const char *path, const char *log_line, const char *org_line)
+{
+    char buf[4096];
+    tprintf(buf, sizeof buf, "# keys published on the organisation's site\n%s\n\n%s\n",
+             log_line, org_line);
+    write_all(path, buf, strlen(buf));
+}
+
+static void read_vkey(const char *rel, char *out, size_t cap)
+{
+    size_t len;
+    char *s = tu_read_file(file_path(g_dossier, rel), &len);
+    while (len && (s[len - 1] == '\n'))
+        s[--len] = 0;
+    tprintf(out, cap, "%s", s);
+    free(s);
+}
+
+static void test_trust_pinned(void **state)
+{
+    char logvk[1024], orgvk[1024], l1[1100], l2[1100], tpath[4200];
+    failures f;
+    constat_verify_summary sum;
+    (void)state;
+
+    read_vkey("keys/log.vkey", logvk, sizeof logvk);
+    read_vkey("keys/org.vkey", orgvk, sizeof orgvk);
+    tprintf(l1, sizeof l1, "log %s", logvk);
+    tprintf(l2, sizeof l2, "org %s", orgvk);
+    tprintf(tpath, sizeof tpath, "%s/trust-good.txt", g_tmp);
+    write_trust(tpath, l1, l2);
+    assert_int_equal(verify(g_dossier, tpath, &f, &sum), CONSTAT_OK);
+    assert_int_equal(sum.log_key, CONSTAT_KEY_PINNED);
+    assert_int_equal(sum.org_key, CONSTAT_KEY_PINNED);
+}
+
+static void test_trust_wrong_key(void **state)
+{
+    char orgvk[1024], other[1024], l1[1100], l2[1100], tpath[4200];
+    constat_note_signer s;
+    constat_error err;
+    failures f;
+    constat_verify_summary sum;
+    (void)state;
+
+    /* a different key with the same name: the impostor's log */
+    assert_int_equal(constat_note_signer_generate(ORIGIN, &s, &err), CONSTAT_OK);
+    assert_int_equal(constat_note_verifier_format(&s.pub, other, sizeof other), CONSTAT_OK);
+    constat_note_signer_wipe(&s);
+    read_vkey("keys/org.vkey", orgvk, sizeof orgvk);
+    tprintf(l1, sizeof l1, "log %s", other);
+    tprintf(l2, sizeof l2, "org %s", orgvk);
+    tprintf(tpath, sizeof tpath, "%s/trust-wrong.txt", g_tmp);
+    write_trust(tpath, l1, l2);
+    assert_int_equal(verify(g_dossier, tpath, &f, &sum), CONSTAT_EVERIFY);
+    assert_has(&f, "keys/log.vkey: log key " ORIGIN "+");
+    assert_has(&f, "is not the key pinned in");
+    assert_has(&f, "checkpoint: no valid signature by the log key");
+    assert_int_equal(sum.checkpoint_ok, 0);
+
+    /* malformed trust file: bad input, not a verification failure */
+    write_trust(tpath, "log nonsense", l2);
+    {
+        constat_verify_opts o = {tpath};
+        constat_error e2;
+        constat_error_clear(&e2);
+        assert_int_equal(constat_verify_dossier(g_dossier, &o, NULL, NULL, NULL, &e2),
+                         CONSTAT_EINVAL);
+        assert_non_null(strstr(e2.msg, "line 2"));
+    }
+}
+
+static void test_tamper_record(void **state)
+{
+    char d[4200], want[256];
+    failures f;
+    (void)state;
+
+    tampered(d, sizeof d, "record");
+    /* one letter of the summary of the first incident */
+    edit_line(d, "records.jsonl", "AYS-NNK-2018-07-11", "Test incident", "Best incident");
+    assert_int_equal(verify(d, NULL, &f, NULL), CONSTAT_EVERIFY);
+    tprintf(want, sizeof want, "leaf %llu (record AYS-NNK-2018-07-11): signature by monitor "
+             "key alice+", (unsigned long long)g_inc1);
+    assert_has(&f, want);
+    tprintf(want, sizeof want, "leaf %llu (record AYS-NNK-2018-07-11): inclusion proof does "
+             "not lead to the checkpoint root (size 10)", (unsigned long long)g_inc1);
+    assert_has(&f, want);
+    assert_has(&f, "(record AYS-NNK-2018-07-11): leaf_hash in proofs.jsonl line");
+    assert_has(&f, "records.jsonl: SHA-256 is");
+}
+
+static void test_tamper_signature(void **state)
+{
+    char d[4200], want[256];
+    failures f;
+    (void)state;
+
+    tampered(d, sizeof d, "sig");
+    /* the signature of HRO-2018-07-12 (the last member of its leaf) */
+    {
+        size_t len;
+        char *s = tu_read_file(file_path(d, "records.jsonl"), &len);
+        char *line = strstr(s, "HRO-2018-07-12");
+        char *sig = strstr(line, "\"signature\":\"");
+        sig += strlen("\"signature\":\"") + 10;
+        *sig = (*sig == 'A') ? 'B' : 'A';
+        write_all(file_path(d, "records.jsonl"), s, len);
+        free(s);
+    }
+    assert_int_equal(verify(d, NULL, &f, NULL), CONSTAT_EVERIFY);
+    tprintf(want, sizeof want,
+             "leaf %llu (record HRO-2018-07-12): signature by monitor key bob+",
+             (unsigned long long)g_inc2);
+    assert_has(&f, want);
+    assert_has(&f, "does not verify");
+}
+
+static void test_tamper_proof(void **state)
+{
+    char d[4200], needle[64], want[256];
+    failures f;
+    (void)state;
+
+    tampered(d, sizeof d, "proof");
+    tprintf(needle, sizeof needle, "{\"index\":%llu,", (unsigned long long)g_inc3);
+    flip_after(d, "proofs.jsonl", needle, strlen("\"leaf_hash\":\"") + 44 + 2 +
+                                              strlen("\"proof\":[\"") + 5);
+    assert_int_equal(verify(d, NULL, &f, NULL), CONSTAT_EVERIFY);
+    tprintf(want, sizeof want, "leaf %llu (record HRO-2018-07-31): inclusion proof does not "
+             "lead to the checkpoint root (size 10)", (unsigned long long)g_inc3);
+    assert_has(&f, want);
+}
+
+static void test_tamper_checkpoint(void **state)
+{
+    char d[4200];
+    failures f;
+    constat_verify_summary sum;
+    (void)state;
+
+    tampered(d, sizeof d, "checkpoint");
+    /* inside the base64 of the signature line, after the 4-byte key id */
+    flip_after(d, "checkpoint", "\xe2\x80\x94 " ORIGIN " ", 12);
+    assert_int_equal(verify(d, NULL, &f, &sum), CONSTAT_EVERIFY);
+    assert_has(&f, "checkpoint: no valid signature by the log key " ORIGIN "+");
+    assert_int_equal(sum.checkpoint_ok, 0);
+
+    /* the body changed instead: the size no longer matches the proofs */
+    tampered(d, sizeof d, "checkpoint2");
+    edit_line(d, "checkpoint", ORIGIN "\n", "\n10\n", "\n11\n");
+    assert_int_equal(verify(d, NULL, &f, &sum), CONSTAT_EVERIFY);
+    assert_has(&f, "checkpoint: no valid signature by the log key");
+    assert_has(&f, "inclusion proof does not lead to the checkpoint root (size 11)");
+}
+
+static void test_tamper_enrolment(void **state)
+{
+    char d[4200], want[256];
+    failures f;
+    (void)state;
+
+    tampered(d, sizeof d, "enrol");
+    edit_line(d, "records.jsonl", "enrol:bob", "\"enrolled_at\":\"2018", "\"enrolled_at\":\"2017");
+    assert_int_equal(verify(d, NULL, &f, NULL), CONSTAT_EVERIFY);
+    tprintf(want, sizeof want, "leaf %llu (record enrol:bob): enrolment is not signed by the "
+             "organisation key " ORG "+", (unsigned long long)g_enrol_bob);
+    assert_has(&f, want);
+    /* and bob's incident loses its signer */
+    tprintf(want, sizeof want, "leaf %llu (record HRO-2018-07-12): signed by key bob+",
+             (unsigned long long)g_inc2);
+    assert_has(&f, want);
+    assert_has(&f, "which no valid enrolment in this dossier enrols");
+}
+
+static void test_tamper_figure(void **state)
+{
+    char d[4200];
+    failures f;
+    json_t *fig, *row;
+    size_t len;
+    char *s, *out;
+    json_error_t je;
+    (void)state;
+
+    tampered(d, sizeof d, "figure");
+    s = tu_read_file(file_path(d, "figures.json"), &len);
+    fig = json_loadb(s, len, 0, &je);
+    assert_non_null(fig);
+    free(s);
+    row = json_array_get(json_object_get(json_array_get(json_object_get(fig, "figures"), 0),
+                                         "rows"), 0);
+    assert_non_null(row);
+    json_object_set_new(row, "value", json_integer(json_integer_value(json_object_get(row,
+                                                                      "value")) + 1));
+    out = json_dumps(fig, JSON_COMPACT | JSON_SORT_KEYS);
+    write_all(file_path(d, "figures.json"), out, strlen(out));
+    free(out);
+    json_decref(fig);
+    assert_int_equal(verify(d, NULL, &f, NULL), CONSTAT_EVERIFY);
+    assert_has(&f, "figures.json: figure ");
+    assert_has(&f, "report/figures.json: differs from figures.json");
+
+    /* a figure naming a leaf that is not in the dossier */
+    tampered(d, sizeof d, "figure2");
+    s = tu_read_file(file_path(d, "figures.json"), &len);
+    fig = json_loadb(s, len, 0, &je);
+    free(s);
+    row = json_array_get(json_object_get(json_array_get(json_object_get(fig, "figures"), 0),
+                                         "rows"), 0);
+    json_array_append_new(json_object_get(row, "leaves"), json_integer((json_int_t)g_shift));
+    out = json_dumps(fig, JSON_COMPACT | JSON_SORT_KEYS);
+    write_all(file_path(d, "figures.json"), out, strlen(out));
+    free(out);
+    json_decref(fig);
+    assert_int_equal(verify(d, NULL, &f, NULL), CONSTAT_EVERIFY);
+    {
+        char want[128];
+        tprintf(want, sizeof want, "names leaf %llu, which is not a record of this dossier",
+                 (unsigned long long)g_shift);
+        assert_has(&f, want);
+    }
+}
+
+static void test_delete_proof_line(void **state)
+{
+    char d[4200];
+    failures f;
+    size_t len;
+    char *s, *nl;
+    (void)state;
+
+    tampered(d, sizeof d, "proofline");
+    s = tu_read_file(file_path(d, "proofs.jsonl"), &len);
+    nl = strchr(s, '\n');
+    /* drop the first line */
+    write_all(file_path(d, "proofs.jsonl"), nl + 1, len - (size_t)(nl + 1 - s));
+    free(s);
+    assert_int_equal(verify(d, NULL, &f, NULL), CONSTAT_EVERIFY);
+    assert_has(&f, "proofs.jsonl: has 5 lines but records.jsonl has 6");
+    assert_has(&f, "leaf_hash in proofs.jsonl line 1 is not SHA-256(0x00 || records.jsonl "
+                   "line 1)");
+}
+
+static void test_hostile_files(void **state)
+{
+    char d[4200];
+    failures f;
+    size_t len;
+    char *s;
+    constat_error err;
+    (void)state;
+
+    /* missing files are named */
+    tampered(d, sizeof d, "missing");
+    assert_int_equal(remove(file_path(d, "checkpoint")), 0);
+    assert_int_equal(remove(file_path(d, "keys/org.vkey")), 0);
+    assert_int_equal(remove(file_path(d, "taxonomy.json")), 0);
+    assert_int_equal(verify(d, NULL, &f, NULL), CONSTAT_EVERIFY);
+    assert_has(&f, "checkpoint: missing");
+    assert_has(&f, "keys/org.vkey: missing");
+    assert_has(&f, "checkpoint: listed in manifest.json but missing");
+    assert_has(&f, "taxonomy.json: ");
+
+    /* truncated records.jsonl */
+    tampered(d, sizeof d, "trunc");
+    s = tu_read_file(file_path(d, "records.jsonl"), &len);
+    write_all(file_path(d, "records.jsonl"), s, len / 2);
+    free(s);
+    assert_int_equal(verify(d, NULL, &f, NULL), CONSTAT_EVERIFY);
+    assert_has(&f, "no newline at the end (truncated file?)");
+    assert_has(&f, "is not a canonical leaf");
+
+    /* a line far past the leaf limit, and invalid JSON everywhere */
+    tampered(d, sizeof d, "huge");
+    {
+        size_t big = CONSTAT_RECORD_MAX_BYTES + 100;
+        char *h = malloc(big + 1);
+        memset(h, 'x', big);
+        h[big] = '\n';
+        write_all(file_path(d, "records.jsonl"), h, big + 1);
+        free(h);
+    }
+    write_all(file_path(d, "manifest.json"), "{\"v\":1,", 7);
+    write_all(file_path(d, "figures.json"), "[1,2", 4);
+    write_all(file_path(d, "proofs.jsonl"), "{\"index\":1,\"index\":2}\n", 22);
+    assert_int_equal(verify(d, NULL, &f, NULL), CONSTAT_EVERIFY);
+    assert_has(&f, "is longer than the 262144-byte leaf limit");
+    assert_has(&f, "manifest.json: not valid JSON");
+    assert_has(&f, "figures.json: not valid JSON");
+    assert_has(&f, "proofs.jsonl: line 1: ");
+
+    /* an empty folder: every required file named */
+    tprintf(d, sizeof d, "%s/empty", g_tmp);
+    assert_int_equal(mkdir(d, 0700), 0);
+    assert_int_equal(verify(d, NULL, &f, NULL), CONSTAT_EVERIFY);
+    assert_has(&f, "manifest.json: missing");
+    assert_has(&f, "records.jsonl: missing");
+
+    /* not a folder at all */
+    constat_error_clear(&err);
+    assert_int_equal(constat_verify_dossier("/nonexistent/constat-dossier", NULL, NULL, NULL,
+                                            NULL, &err),
+                     CONSTAT_ENOTFOUND);
+}
+
+static void test_manifest_paths(void **state)
+{
+    char d[4200];
+    failures f;
+    (void)state;
+    tampered(d, sizeof d, "paths");
+    edit_line(d, "manifest.json", "\"files\":{", "\"files\":{",
+              "\"files\":{\"../../etc/passwd\":\"" "0000000000000000000000000000000000000000"
+              "000000000000000000000000\",");
+    assert_int_equal(verify(d, NULL, &f, NULL), CONSTAT_EVERIFY);
+    assert_has(&f, "files: \"../../etc/passwd\" is not a file name inside the dossier");
+}
+
+static void test_write_refuses(void **state)
+{
+    constat_vault *v;
+    constat_error err;
+    char d[4200];
+    constat_dossier_filter bad = {"2018-02-30", NULL, NULL, NULL};
+    constat_dossier_filter badcat = {NULL, NULL, "not_a_category", NULL};
+    constat_dossier_filter place = {NULL, NULL, NULL, "GARENNES"};
+    constat_dossier_summary sum;
+    failures f;
+    (void)state;
+
+    constat_error_clear(&err);
+    assert_int_equal(constat_vault_open(g_vault, NULL, &v, &err), CONSTAT_OK);
+    /* an existing non-empty folder is never overwritten */
+    assert_int_equal(constat_dossier_write(v, g_dossier, NULL, g_tax, TAXONOMY, NULL, &err),
+                     CONSTAT_ECONFLICT);
+    tprintf(d, sizeof d, "%s/refused", g_tmp);
+    assert_int_equal(constat_dossier_write(v, d, &bad, g_tax, TAXONOMY, NULL, &err),
+                     CONSTAT_EINVAL);
+    assert_non_null(strstr(err.msg, "filter.from"));
+    assert_int_equal(constat_dossier_write(v, d, &badcat, g_tax, TAXONOMY, NULL, &err),
+                     CONSTAT_EINVAL);
+    assert_non_null(strstr(err.msg, "filter.category"));
+    {
+        struct stat st;
+        assert_int_equal(stat(d, &st), -1);
+    }
+    /* an existing empty folder is fine; place matches case-insensitively */
+    assert_int_equal(mkdir(d, 0700), 0);
+    if (constat_dossier_write(v, d, &place, g_tax, TAXONOMY, &sum, &err) != CONSTAT_OK)
+        fail_msg("dossier: %s", err.msg);
+    assert_int_equal(sum.incidents, 2);
+    assert_int_equal(sum.monitors, 1);
+    assert_int_equal(verify(d, NULL, &f, NULL), CONSTAT_OK);
+    constat_vault_close(v);
+    /* no temporary folder left behind */
+    {
+        char cmd[4300];
+        tprintf(cmd, sizeof cmd, "ls -d '%s'/*.tmp-* >/dev/null 2>&1", g_tmp);
+        assert_int_not_equal(system(cmd), 0);
+    }
+}
+
+static void test_filter_match(void **state)
+{
+    constat_dossier_filter f = {"2018-07-11", "2018-07-11", "eviction", "garennes"};
+    json_t *r = incident("X", "alice", "2018-07-11T23:59:00-05:00", "eviction",
+                         "Jungle, rue des Garennes", 1);
+    constat_error err;
+    (void)state;
+
+    assert_int_equal(constat_dossier_filter_match(&f, r), 1);
+    assert_int_equal(constat_dossier_filter_match(NULL, r), 1);
+    f.from = "2018-07-12";
+    f.to = "2018-07-12";
+    assert_int_equal(constat_dossier_filter_match(&f, r), 0); /* local date, not UTC */
+    f.from = f.to = NULL;
+    f.category = "arrest";
+    assert_int_equal(constat_dossier_filter_match(&f, r), 0);
+    f.category = NULL;
+    f.place = "Coquelles";
+    assert_int_equal(constat_dossier_filter_match(&f, r), 0);
+    json_object_set_new(r, "kind", json_string("shift"));
+    f.place = NULL;
+    assert_int_equal(constat_dossier_filter_match(&f, r), 0);
+    json_decref(r);
+
+    f.from = "2016-02-29";
+    f.to = "2016-03-01";
+    assert_int_equal(constat_dossier_filter_check(&f, g_tax, &err), CONSTAT_OK);
+    f.from = "2017-02-29";
+    assert_int_equal(constat_dossier_filter_check(&f, g_tax, &err), CONSTAT_EINVAL);
+    f.from = "2016-03-02";
+    assert_int_equal(constat_dossier_filter_check(&f, g_tax, &err), CONSTAT_EINVAL);
+    f.from = "2016-3-01";
+    assert_int_equal(constat_dossier_filter_check(&f, g_tax, &err), CONSTAT_EINVAL);
+    f.from = NULL;
+    f.place = "";
+    assert_int_equal(constat_dossier_filter_check(&f, g_tax, &err), CONSTAT_EINVAL);
+}
+
+static void test_proof_line_parse(void **state)
+{
+    constat_dossier_proof_line pl;
+    constat_error err;
+    const char *h = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    char line[8192 + 64];
+    (void)state;
+
+    tprintf(line, sizeof line, "{\"index\":7,\"leaf_hash\":\"%s\",\"proof\":[\"%s\"]}", h, h);
+    assert_int_equal(constat_dossier_proof_line_parse(line, strlen(line), &pl, &err),
+                     CONSTAT_OK);
+    assert_int_equal(pl.index, 7);
+    assert_int_equal(pl.proof.n, 1);
+    assert_int_equal(pl.leaf_hash[31], 31);
+    /* duplicate member, extra member, negative index, short hash */
+    tprintf(line, sizeof line, "{\"index\":7,\"index\":8,\"leaf_hash\":\"%s\",\"proof\":[]}", h);
+    assert_int_equal(constat_dossier_proof_line_parse(line, strlen(line), &pl, &err),
+                     CONSTAT_EINVAL);
+    tprintf(line, sizeof line, "{\"index\":7,\"x\":1,\"leaf_hash\":\"%s\",\"proof\":[]}", h);
+    assert_int_equal(constat_dossier_proof_line_parse(line, strlen(line), &pl, &err),
+                     CONSTAT_EINVAL);
+    tprintf(line, sizeof line, "{\"index\":-1,\"leaf_hash\":\"%s\",\"proof\":[]}", h);
+    assert_int_equal(constat_dossier_proof_line_parse(line, strlen(line), &pl, &err),
+                     CONSTAT_EINVAL);
+    assert_non_null(strstr(err.msg, "index"));
+    tprintf(line, sizeof line, "{\"index\":1,\"leaf_hash\":\"AAEC\",\"proof\":[]}");
+    assert_int_equal(constat_dossier_proof_line_parse(line, strlen(line), &pl, &err),
+                     CONSTAT_EINVAL);
+    assert_non_null(strstr(err.msg, "leaf_hash"));
+    /* 64 hashes is the limit; 65 is past it */
+    {
+        size_t n = (size_t)tprintf(line, sizeof line, "{\"index\":1,\"leaf_hash\":\"%s\","
+                                    "\"proof\":[", h);
+        for (int i = 0; i < 65; i++)
+            n += (size_t)tprintf(line + n, sizeof line - n, "%s\"%s\"", i ? "," : "", h);
+        tprintf(line + n, sizeof line - n, "]}");
+        assert_int_equal(constat_dossier_proof_line_parse(line, strlen(line), &pl, &err),
+                         CONSTAT_ELIMIT);
+        /* cut to 64 */
+        n = (size_t)tprintf(line, sizeof line, "{\"index\":1,\"leaf_hash\":\"%s\",\"proof\":[",
+                             h);
+        for (int i = 0; i < 64; i++)
+            n += (size_t)tprintf(line + n, sizeof line - n, "%s\"%s\"", i ? "," : "", h);
+        tprintf(line + n, sizeof line - n, "]}");
+        assert_int_equal(constat_dossier_proof_line_parse(line, strlen(line), &pl, &err),
+                         CONSTAT_OK);
+        assert_int_equal(pl.proof.n, 64);
+    }
+    memset(line, ' ', CONSTAT_DOSSIER_PROOF_LINE_MAX + 1);
+    assert_int_equal(constat_dossier_proof_line_parse(line, CONSTAT_DOSSIER_PROOF_LINE_MAX + 1,
+                                                      &pl, &err),
+                     CONSTAT_ELIMIT);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good_dossier),
+        cmocka_unit_test(test_trust_pinned),
+        cmocka_unit_test(test_trust_wrong_key),
+        cmocka_unit_test(test_tamper_record),
+        cmocka_unit_test(test_tamper_signature),
+        cmocka_unit_test(test_tamper_proof),
+        cmocka_unit_test(test_tamper_checkpoint),
+        cmocka_unit_test(test_tamper_enrolment),
+        cmocka_unit_test(test_tamper_figure),
+        cmocka_unit_test(test_delete_proof_line),
+        cmocka_unit_test(test_hostile_files),
+        cmocka_unit_test(test_manifest_paths),
+        cmocka_unit_test(test_write_refuses),
+        cmocka_unit_test(test_filter_match),
+        cmocka_unit_test(test_proof_line_parse),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
