@@ -46,6 +46,10 @@ typedef struct {
 } constat_proof;
 
 /* RFC 9162 2.1.3.1: inclusion proof of leaf `index` in tree `size`.
+ * Hashes are stored leaf side first. Reads at most 2 * 64 complete nodes
+ * through `rd` (a subtree cut by the right edge is folded from the complete
+ * nodes covering it, never from single leaves). `out` is caller-owned;
+ * out->n is 0 on error.
  * Errors: CONSTAT_EINVAL if index >= size; reader errors. */
 constat_status constat_merkle_prove_inclusion(constat_node_reader rd, void *ctx,
                                               uint64_t index, uint64_t size,
@@ -53,7 +57,8 @@ constat_status constat_merkle_prove_inclusion(constat_node_reader rd, void *ctx,
                                               constat_error *err) CONSTAT_WARN_UNUSED;
 
 /* RFC 9162 2.1.4.1: consistency proof from `size1` to `size2`.
- * 0 < size1 <= size2 (size1 == size2 gives an empty proof).
+ * 0 < size1 <= size2 (size1 == size2 gives an empty proof). `rd` reads the
+ * tree of size2; O(log size2) reads as for inclusion.
  * Errors: CONSTAT_EINVAL for sizes out of order or size1 == 0; reader errors. */
 constat_status constat_merkle_prove_consistency(constat_node_reader rd, void *ctx,
                                                 uint64_t size1, uint64_t size2,
@@ -154,8 +159,12 @@ typedef constat_status (*constat_node_writer)(void *ctx, unsigned level,
                                               uint64_t index, const uint8_t hash[32],
                                               constat_error *err);
 
-/* Append one leaf hash; calls `wr` (may be NULL) for each completed node.
- * Errors: writer errors, CONSTAT_ELIMIT. */
+/* Append one leaf hash; calls `wr` (may be NULL) for each completed node,
+ * lowest level first. If the writer fails, the builder is left exactly as
+ * before the call, so the append can be retried (the nodes already reported
+ * for it are then reported again).
+ * Errors: writer errors, CONSTAT_ELIMIT (the tree already holds
+ * CONSTAT_LOG_MAX_SIZE leaves). */
 constat_status constat_merkle_builder_append(constat_merkle_builder *b,
                                              const uint8_t leaf_hash[32],
                                              constat_node_writer wr, void *ctx,
