@@ -664,6 +664,34 @@ static constat_status top_bars(chart_data *d, constat_error *err)
     return CONSTAT_OK;
 }
 
+/* Item kinds that are sums of money ("cash_eur", "fine_paid_eur") stay in
+ * the tables but not on the items chart, where one amount in euros would
+ * flatten every count of objects. */
+static int is_money_kind(const char *k)
+{
+    static const char *const codes[] = {"_eur", "_usd", "_gbp", "_chf", "_hrk", "_bam", "_rsd",
+                                        "_huf", "_ron", "_bgn", "_mkd", "_try", "_lek"};
+    size_t n = strlen(k), i;
+    for (i = 0; i < sizeof codes / sizeof *codes; i++)
+        if (n > 4 && strcmp(k + n - 4, codes[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static void drop_money(chart_data *d)
+{
+    size_t i, k = 0, s;
+    for (i = 0; i < d->n_bars; i++) {
+        if (is_money_kind(d->bar_labels[i]))
+            continue;
+        d->bar_labels[k] = d->bar_labels[i];
+        for (s = 0; s < d->n_series; s++)
+            d->values[k * d->n_series + s] = d->values[i * d->n_series + s];
+        k++;
+    }
+    d->n_bars = k;
+}
+
 /* Replace bar labels with their bilingual labels (for translated dims). */
 static constat_status relabel_bars(chart_data *d, const constat_taxonomy *tax, const char *dim,
                                    constat_error *err)
@@ -708,9 +736,11 @@ static const chart_spec charts[] = {
      "Horizontal bars: incidents per country of the main place."},
     {"items_by_kind", "c-items", 0, 1, 1,
      "Barres horizontales empilées par action : somme des nombres connus de biens saisis ou "
-     "détruits, par nature (les 25 premières).",
+     "détruits, par nature (les 25 premières). Les sommes d'argent (natures finissant par un "
+     "code de devise, comme cash_eur) sont dans le tableau, pas sur le graphique.",
      "Horizontal bars stacked by action: sum of the known counts of items seized or destroyed, "
-     "by kind (the 25 largest)."},
+     "by kind (the 25 largest). Sums of money (kinds ending in a currency code, such as "
+     "cash_eur) are in the table, not on the chart."},
     {"recording_delay", "c-delay", 0, 0, 0,
      "Nombre d'incidents selon le délai entre la fin de l'événement et son enregistrement.",
      "Incidents by delay from the end of the event to its recording."},
@@ -743,6 +773,8 @@ static constat_status write_chart(constat_buf *b, const json_t *fig, const chart
     if (json_array_size(dims) < 1 || json_array_size(dims) > 2)
         return CONSTAT_OK;
     st = chart_from_figure(fig, tax, cs->months, &d, err);
+    if (!st && strcmp(cs->fig_id, "items_by_kind") == 0)
+        drop_money(&d);
     if (!st && cs->top)
         st = top_bars(&d, err);
     if (!st && translated(dim0))
@@ -785,7 +817,13 @@ static constat_status write_chart(constat_buf *b, const json_t *fig, const chart
         if (!st)
             st = constat_svg_chart(b, &c, err);
         if (!st)
-            st = constat_buf_puts(b, "</figure>\n");
+            st = constat_buf_puts(b, "<figcaption><span lang=\"fr\">") ||
+                         esc(b, cs->desc_fr) ||
+                         constat_buf_puts(b, "</span> <span class=\"en\" lang=\"en\">/ ") ||
+                         esc(b, cs->desc_en) ||
+                         constat_buf_puts(b, "</span></figcaption></figure>\n")
+                     ? NOMEM()
+                     : CONSTAT_OK;
         constat_buf_free(&desc);
     }
     chart_data_free(&d);

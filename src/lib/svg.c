@@ -215,7 +215,7 @@ static constat_status vertical(constat_buf *out, const constat_chart *c, int64_t
 static constat_status horizontal(constat_buf *out, const constat_chart *c, int64_t max,
                                  constat_error *err)
 {
-    const int left = 230, top = 8, bh = 16, pitch = 20, pw = 400;
+    const int left = 340, top = 8, bh = 16, pitch = 20, pw = 400;
     int w = left + pw + 70, ph = (int)c->n_bars * pitch;
     int lh = legend_height(c, w), h = top + ph + 10 + lh;
     size_t b, s;
@@ -229,7 +229,7 @@ static constat_status horizontal(constat_buf *out, const constat_chart *c, int64
         int y = top + (int)b * pitch;
         double x = left;
         int64_t tot = bar_total(c, b);
-        shorten(c->bar_labels[b], 38, lab, sizeof lab);
+        shorten(c->bar_labels[b], 52, lab, sizeof lab);
         TRY(constat_buf_printf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", left - 6,
                                y + 12));
         TRY(constat_html_escape(out, lab));
