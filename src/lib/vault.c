@@ -830,10 +830,13 @@ constat_status constat_vault_monitor_add(constat_vault *v, const char *name, int
                                  "monitor name \"%.140s\" must be 1-%d characters of "
                                  "[A-Za-z0-9._-], not starting with '.' or '-'",
                                  name ? name : "", MONITOR_NAME_MAX);
-    st = constat_store_monitor_get(v->store, name, NULL, NULL, NULL);
+    st = constat_store_monitor_get(v->store, name, NULL, NULL, err);
     if (st == CONSTAT_OK)
         return constat_error_set(err, CONSTAT_ECONFLICT, "monitor \"%s\" is already enrolled",
                                  name);
+    if (st != CONSTAT_ENOTFOUND)
+        return st;
+    constat_error_clear(err);
     snprintf(rel, sizeof rel, "keys/monitors/%s.key", name);
     st = join(path, sizeof path, v->dir, rel, err);
     if (st != CONSTAT_OK)
