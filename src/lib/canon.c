@@ -8,9 +8,12 @@
  * is not RFC 8785 (see /work/shared/PITFALLS.md): it sorts keys by code
  * point, prints reals in C form, and escapes controls with uppercase hex.
  *
- * Numbers: jansson rejects integer literals beyond 64 bits; that is kept
- * everywhere (also in constat_canon_text), because none of the JCS vectors
- * needs more and records are limited to ±(2^53-1) anyway.
+ * Numbers: constat_json_parse keeps jansson's refusal of integer literals
+ * beyond 64 bits (records hold integers within ±(2^53-1) only).
+ * constat_canon_text instead decodes every number as a double
+ * (JSON_DECODE_INT_AS_REAL): JCS treats all numbers as IEEE-754 doubles, and
+ * its own output writes doubles in [2^63, 1e21) as integer literals
+ * ("262100000000000000000"), which must canonicalise again to themselves.
  */
 #include <errno.h>
 #include <math.h>
@@ -81,8 +84,9 @@ static constat_status prescan(const char *text, size_t len, const char *what,
     return CONSTAT_OK;
 }
 
-constat_status constat_json_parse(const char *text, size_t len, const char *what,
-                                  int limit_record, json_t **out, constat_error *err)
+static constat_status parse_flags(const char *text, size_t len, const char *what,
+                                  int limit_record, size_t flags, json_t **out,
+                                  constat_error *err)
 {
     json_error_t je;
     json_t *v;
@@ -102,7 +106,7 @@ constat_status constat_json_parse(const char *text, size_t len, const char *what
         return st;
     /* jansson: no JSON_ALLOW_NUL (so "\u0000" is rejected), UTF-8 and lone
      * surrogates are checked, trailing bytes rejected (EOF check on). */
-    v = json_loadb(text ? text : "", len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+    v = json_loadb(text ? text : "", len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | flags, &je);
     if (!v) {
         if (json_error_code(&je) == json_error_out_of_memory)
             return constat_error_set(err, CONSTAT_ENOMEM, "%s: out of memory parsing JSON",
@@ -112,6 +116,12 @@ constat_status constat_json_parse(const char *text, size_t len, const char *what
     }
     *out = v;
     return CONSTAT_OK;
+}
+
+constat_status constat_json_parse(const char *text, size_t len, const char *what,
+                                  int limit_record, json_t **out, constat_error *err)
+{
+    return parse_flags(text, len, what, limit_record, 0, out, err);
 }
 
 /* ---- numbers: ECMAScript Number::toString (ES2015 7.1.12.1) ---- */
@@ -488,7 +498,7 @@ constat_status constat_canon_text(const char *text, size_t len, constat_buf *out
                                   constat_error *err)
 {
     json_t *v;
-    constat_status st = constat_json_parse(text, len, "JSON", 0, &v, err);
+    constat_status st = parse_flags(text, len, "JSON", 0, JSON_DECODE_INT_AS_REAL, &v, err);
     if (st != CONSTAT_OK)
         return st;
     st = constat_canon(v, out, err);

@@ -128,6 +128,13 @@ static void test_numbers_more(void **state)
 
     expect_canon("[-0, -0.0, 0.0, 1E21, 1e-7, 10, 4.50, 9007199254740993]",
                  "[0,0,0,1e+21,1e-7,10,4.5,9007199254740992]");
+    /* integer literals beyond 64 bits: doubles for canon_text (JCS output
+     * writes such doubles that way, and must read them back), refused by
+     * the strict parser */
+    expect_canon("[262100000000000000000,18446744073709551616,-9223372036854775809]",
+                 "[262100000000000000000,18446744073709552000,-9223372036854776000]");
+    expect_canon("[262100000000000000000]", "[262100000000000000000]");
+    expect_parse_error("262100000000000000000", 21, CONSTAT_EINVAL, "too big");
 
     /* jansson itself refuses to hold a NaN, so the writer's check is a
      * second line of defence only reachable through constat_canon_number */
