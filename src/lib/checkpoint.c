@@ -8,6 +8,19 @@
 #include "constat/hash.h"
 #include "constat/note.h"
 
+/* libsodium 1.0.18's base64 decoder takes bytes >= 0x80 as digits, so the
+ * alphabet is checked first: one spelling per value. */
+static int b64_alphabet_ok(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '+' || c == '/' || c == '='))
+            return 0;
+    }
+    return 1;
+}
+
 constat_status constat_checkpoint_format(const char *origin, uint64_t size,
                                          const uint8_t root[32], constat_buf *out,
                                          constat_error *err)
@@ -99,7 +112,7 @@ constat_status constat_checkpoint_parse(const char *text, size_t len,
                                  "checkpoint: line 2: tree size \"%.*s\" is not a canonical "
                                  "decimal below 2^64",
                                  (int)(llen[1] > 40 ? 40 : llen[1]), line[1]);
-    if (llen[2] != 44 ||
+    if (llen[2] != 44 || !b64_alphabet_ok(line[2], llen[2]) ||
         constat_unbase64(line[2], llen[2], out->root, sizeof out->root, &got) != CONSTAT_OK ||
         got != 32)
         return constat_error_set(err, CONSTAT_EINVAL,

@@ -88,6 +88,19 @@ static size_t text_first_bad(const char *text, size_t len)
     return len;
 }
 
+/* libsodium 1.0.18's base64 decoder takes bytes >= 0x80 as digits, so the
+ * alphabet is checked first: one spelling per value. */
+static int b64_alphabet_ok(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '+' || c == '/' || c == '='))
+            return 0;
+    }
+    return 1;
+}
+
 static size_t line_of(const char *s, size_t off)
 {
     size_t line = 1;
@@ -210,7 +223,7 @@ static constat_status parse_id_and_key(const char *what, const char *rest, uint3
     *id = ((uint32_t)idb[0] << 24) | ((uint32_t)idb[1] << 16) | ((uint32_t)idb[2] << 8) |
           idb[3];
     b64len = strlen(plus + 1);
-    if (b64len == 0 ||
+    if (b64len == 0 || !b64_alphabet_ok(plus + 1, b64len) ||
         constat_unbase64(plus + 1, b64len, key, 1 + CONSTAT_ED25519_PK, keylen) !=
             CONSTAT_OK)
         return constat_error_set(err, CONSTAT_EINVAL,
@@ -493,7 +506,8 @@ constat_status constat_note_sig_parse(const char *line, size_t len, constat_note
         return constat_error_set(err, CONSTAT_EINVAL, "signature line: invalid key name");
     b64 = sp + 1;
     b64len = len - (size_t)(b64 - line);
-    if (b64len == 0 || constat_unbase64(b64, b64len, raw, sizeof raw, &got) != CONSTAT_OK)
+    if (b64len == 0 || !b64_alphabet_ok(b64, b64len) ||
+        constat_unbase64(b64, b64len, raw, sizeof raw, &got) != CONSTAT_OK)
         return constat_error_set(err, CONSTAT_EINVAL,
                                  "signature line for %.*s: signature is not base64",
                                  (int)(nlen > 64 ? 64 : nlen), name);

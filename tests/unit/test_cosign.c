@@ -456,6 +456,8 @@ static void test_checkpoint_parse(void **state)
     CP("o\n15\nrKbDipCvhuX1GZ7g5BBe8sA6BbJ7ja/1nk427v383ct=\n", CONSTAT_EINVAL);
     CP("o\n15\nrKbDipCvhuX1GZ7g5BBe8sA6BbJ7ja/1nk427v383cs=AAAA\n", CONSTAT_EINVAL);
     CP("o\n15\nrKbDipCvhuX1GZ7g5BBe8sA6BbJ7ja-1nk427v383cs=\n", CONSTAT_EINVAL);
+    /* bytes >= 0x80 are not base64 digits (libsodium 1.0.18 takes them) */
+    CP("o\n5\nrKb\xc5\x96pCvhuX1GZ7g5BBe8sA6BbJ7ja/1nk427v383cs=\n", CONSTAT_EINVAL);
     CP("o\r\n15\n" ROOT "\n", CONSTAT_EINVAL);
     CP("o\xff\n15\n" ROOT "\n", CONSTAT_EINVAL);
     CP("", CONSTAT_EINVAL);

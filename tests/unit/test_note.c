@@ -675,6 +675,7 @@ static void test_key_strings(void **state)
     char buf[512], bad[512];
     uint8_t seed[32];
     char longname[CONSTAT_KEY_NAME_MAX + 2];
+    constat_note_sig sig;
     (void)state;
 
     for (int i = 0; i < 32; i++)
@@ -723,6 +724,13 @@ static void test_key_strings(void **state)
                          "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10T!", &v,
                          &e),
                      CONSTAT_EINVAL);
+    /* bytes >= 0x80 are not base64 digits (libsodium 1.0.18 takes them) */
+    assert_int_equal(constat_note_verifier_parse(
+                         "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10\xc5\x96",
+                         &v, &e),
+                     CONSTAT_EINVAL);
+    assert_int_equal(constat_note_sig_parse("\xe2\x80\x94 a AAAAA\xc3\xa9==", 14, &sig, &e),
+                     CONSTAT_EINVAL);
     assert_int_equal(constat_note_verifier_parse("PeterNeumann+c74f20a3+ARpc2Qc", &v, &e),
                      CONSTAT_EINVAL);
     assert_int_equal(constat_note_verifier_parse(
@@ -770,7 +778,7 @@ static void test_key_strings(void **state)
     assert_int_equal(v.key_id, 0x9b3fb2d5u);
 
     /* skey parse errors */
-    assert_int_equal(constat_note_signer_parse(SKEY_PETER + 1, &s2, &e), CONSTAT_EINVAL);
+    assert_int_equal(constat_note_signer_parse(&SKEY_PETER[1], &s2, &e), CONSTAT_EINVAL);
     assert_int_equal(constat_note_signer_parse("PRIVATE+KEY+PeterNeumann+c74f20a3+AYEK", &s2, &e),
                      CONSTAT_EINVAL);
     assert_int_equal(constat_note_signer_parse(
