@@ -702,6 +702,18 @@ static void test_write_refuses(void **state)
     assert_int_equal(sum.incidents, 2);
     assert_int_equal(sum.monitors, 1);
     assert_int_equal(verify(d, NULL, &f, NULL), CONSTAT_OK);
+    /* a selection of nothing is still a verifiable dossier (of no records) */
+    {
+        constat_dossier_filter none = {NULL, NULL, "dog_attack", NULL};
+        constat_verify_summary vs;
+        tprintf(d, sizeof d, "%s/none", g_tmp);
+        if (constat_dossier_write(v, d, &none, g_tax, TAXONOMY, &sum, &err) != CONSTAT_OK)
+            fail_msg("dossier: %s", err.msg);
+        assert_int_equal(sum.records, 0);
+        assert_int_equal(verify(d, NULL, &f, &vs), CONSTAT_OK);
+        assert_int_equal(vs.records, 0);
+        assert_int_equal(vs.tree_size, 10);
+    }
     constat_vault_close(v);
     /* no temporary folder left behind */
     {
