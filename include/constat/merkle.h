@@ -79,7 +79,10 @@ constat_status constat_merkle_verify_inclusion(uint64_t index, uint64_t size,
  * (size2, root2). size1 == size2 requires an empty proof and equal roots;
  * size1 == 0 is rejected with CONSTAT_EINVAL (as transparency-dev does: an
  * empty tree is consistent with anything, so a proof from it proves nothing).
- * Errors: CONSTAT_EINVAL (size1 > size2, size1 == 0), CONSTAT_EVERIFY. */
+ * Errors: CONSTAT_EINVAL (size1 > size2, size1 == 0, more than
+ * CONSTAT_PROOF_MAX_HASHES hashes or more than a tree of size2 allows),
+ * CONSTAT_EVERIFY (wrong length, either recomputed root differs; the
+ * message says which). */
 constat_status constat_merkle_verify_consistency(uint64_t size1, uint64_t size2,
                                                  const uint8_t root1[32],
                                                  const uint8_t root2[32],
