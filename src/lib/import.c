@@ -1171,6 +1171,8 @@ constat_status constat_import_csv_mem(const void *data, size_t len,
 
     if (counts)
         memset(counts, 0, sizeof *counts);
+    if (!opts)
+        return constat_error_set(err, CONSTAT_EINVAL, "import: no options given");
     if (len > CONSTAT_IMPORT_MAX_BYTES)
         return constat_error_set(err, CONSTAT_ELIMIT, "%s: larger than %llu bytes",
                                  what_of(opts), (unsigned long long)CONSTAT_IMPORT_MAX_BYTES);
@@ -1187,13 +1189,16 @@ constat_status constat_import_csv(const char *path, const constat_import_opts *o
                                   constat_import_row_error_fn on_row_error, void *ctx,
                                   constat_import_counts *counts, constat_error *err)
 {
-    constat_import_opts o = *opts;
+    constat_import_opts o;
     constat_csv *r;
     constat_status st;
     FILE *f;
 
     if (counts)
         memset(counts, 0, sizeof *counts);
+    if (!opts || !path)
+        return constat_error_set(err, CONSTAT_EINVAL, "import: no options or path given");
+    o = *opts;
     if (!o.what)
         o.what = path;
     f = fopen(path, "rb");
