@@ -450,6 +450,15 @@ static void test_tamper(void **state)
     *sigb64 = (char)(*sigb64 == 'A' ? 'B' : 'A');
     open_expect(buf, n, &peter, 1, CONSTAT_EVERIFY);
 
+    /* non-canonical base64 (a padding bit set in the last digit, "M=" ->
+     * "N="): Go's decoder yields the same bytes and accepts; we reject the
+     * line as malformed, so one note has one spelling */
+    memcpy(buf, NOTE_PETER, n + 1);
+    sigb64 = strstr(buf, "JnAM=");
+    assert_non_null(sigb64);
+    sigb64[3] = 'N';
+    open_expect(buf, n, &peter, 1, CONSTAT_EINVAL);
+
     /* changed key id bytes make the line unknown: no known signer */
     memcpy(buf, NOTE_PETER, n + 1);
     sigb64 = strstr(buf, "x08go/");
