@@ -309,7 +309,8 @@ static int gmtoff_at(int64_t t, long *off)
  * in the current TZ. Probing one day either side yields the offsets before
  * and after any transition near `n` (tzdata transitions are months apart).
  * Returns 0 with *t, *off; 1 if `n` falls in a gap (then, if allow_gap, *t is
- * the first instant after the gap); -1 if the C library fails.
+ * the first instant after the gap, *off the offset after it); -1 if the C
+ * library fails.
  */
 static int resolve_local(int64_t n, int allow_gap, int64_t *t, long *off)
 {
@@ -405,6 +406,11 @@ static constat_status local_convert(const char *zone, int y, int mo, int d, int 
 
     if (rc < 0)
         return constat_error_set(err, CONSTAT_EINTERNAL, "local time conversion failed");
+    /* A skipped midnight: the day starts at the first instant after the gap,
+     * written as 00:00:00 with the offset that makes that instant read as
+     * midnight (records state day precision as midnight to midnight). */
+    if (rc == 1 && allow_gap)
+        off = (long)(n - t);
     if (rc == 1 && !allow_gap)
         return constat_error_set(err, CONSTAT_EINVAL,
                                  "local time %04d-%02d-%02d %02d:%02d does not exist in %s "
