@@ -53,7 +53,9 @@ const char *constat_taxonomy_id(const constat_taxonomy *t, size_t i);
  * anywhere and integers within ±(2^53-1); lat_e7 within ±900000000, lon_e7
  * within ±1800000000, both or neither; counts, officers, precision_m and
  * radius_m >= 0; RFC 3339 times with offset and whole seconds;
- * occurred.start <= occurred.end (shift: start <= end); place with name or
+ * occurred.start <= occurred.end (shift: start <= end); precision "day"
+ * runs from a local midnight to the next local midnight, each at its own
+ * offset (23- and 25-hour days are fine); place with name or
  * site; categories non-empty, sorted (byte order), unique and, when `tax`
  * is not NULL, known; items {kind, action, count} with count an integer
  * >= 0 or null; source.type enum, source.reference required for

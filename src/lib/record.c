@@ -213,13 +213,15 @@ static constat_status enum_member(const json_t *obj, const char *parent, const c
     return fail(err, p, "\"%s\" is not one of %s", s, list);
 }
 
-/* RFC 3339 with offset, whole seconds (docs/record.md "Times"). */
-static constat_status time_member(const json_t *obj, const char *parent, const char *name,
-                                  int required, int64_t *epoch, constat_error *err)
+/* RFC 3339 with offset, whole seconds (docs/record.md "Times"). *local
+ * (may be NULL) receives the local wall-clock seconds (epoch + offset). */
+static constat_status time_member_local(const json_t *obj, const char *parent,
+                                        const char *name, int required, int64_t *epoch,
+                                        int64_t *local, constat_error *err)
 {
     const char *s;
     char p[PATH_MAX_LEN];
-    int off;
+    int off = 0;
     constat_status st = str_member(obj, parent, name, required, &s, err);
     if (st != CONSTAT_OK || !s)
         return st;
@@ -228,7 +230,20 @@ static constat_status time_member(const json_t *obj, const char *parent, const c
         return fail(err, p, "\"%s\" is not an RFC 3339 time with offset", s);
     if (strlen(s) > 19 && s[19] == '.')
         return fail(err, p, "\"%s\": records use whole seconds", s);
+    if (local)
+        *local = *epoch + off;
     return CONSTAT_OK;
+}
+
+static constat_status time_member(const json_t *obj, const char *parent, const char *name,
+                                  int required, int64_t *epoch, constat_error *err)
+{
+    return time_member_local(obj, parent, name, required, epoch, NULL, err);
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    return a >= 0 ? a / b : -((-a + b - 1) / b);
 }
 
 /* Record id: 1-128 characters of [A-Za-z0-9._:-]. */
@@ -356,8 +371,8 @@ static constat_status check_incident(const json_t *r, const constat_taxonomy *ta
     static const char *const ev_f[] = {"sha256", NULL};
     constat_status st;
     json_t *o, *a;
-    const char *s, *stype;
-    int64_t t0, t1;
+    const char *s, *stype, *prec;
+    int64_t t0, t1, l0, l1;
     size_t i;
     char p[PATH_MAX_LEN];
 
@@ -367,12 +382,18 @@ static constat_status check_incident(const json_t *r, const constat_taxonomy *ta
     /* occurred */
     if ((st = member(r, "", "occurred", JSON_OBJECT, 1, &o, err)) != CONSTAT_OK ||
         (st = only_members(o, "occurred", occ_f, err)) != CONSTAT_OK ||
-        (st = time_member(o, "occurred", "start", 1, &t0, err)) != CONSTAT_OK ||
-        (st = time_member(o, "occurred", "end", 1, &t1, err)) != CONSTAT_OK ||
-        (st = enum_member(o, "occurred", "precision", 1, precisions, NULL, err)) != CONSTAT_OK)
+        (st = time_member_local(o, "occurred", "start", 1, &t0, &l0, err)) != CONSTAT_OK ||
+        (st = time_member_local(o, "occurred", "end", 1, &t1, &l1, err)) != CONSTAT_OK ||
+        (st = enum_member(o, "occurred", "precision", 1, precisions, &prec, err)) != CONSTAT_OK)
         return st;
     if (t0 > t1)
         return fail(err, "occurred.end", "is before occurred.start");
+    /* "A day-precision incident runs from local midnight to the next local
+     * midnight" (each written at its own offset, so DST days work) */
+    if (strcmp(prec, "day") == 0 &&
+        (l0 % 86400 != 0 || l1 % 86400 != 0 || floor_div(l1, 86400) - floor_div(l0, 86400) != 1))
+        return fail(err, "occurred",
+                    "day precision runs from local midnight to the next local midnight");
 
     /* place */
     if ((st = member(r, "", "place", JSON_OBJECT, 1, &o, err)) != CONSTAT_OK ||

@@ -134,7 +134,7 @@ static void test_valid_examples(void **state)
     /* minimal incident: only required fields */
     r = parse("{\"v\":1,\"kind\":\"incident\",\"id\":\"a\",\"org\":\"o\",\"monitor\":\"m\","
               "\"recorded_at\":\"2024-01-01T00:00:00Z\",\"occurred\":{\"start\":"
-              "\"2024-01-01T00:00:00Z\",\"end\":\"2024-01-01T00:00:00Z\",\"precision\":\"day\"},"
+              "\"2024-01-01T00:00:00Z\",\"end\":\"2024-01-02T00:00:00Z\",\"precision\":\"day\"},"
               "\"place\":{\"name\":\"x\"},\"categories\":[\"arrest\"],"
               "\"source\":{\"type\":\"testimony\"}}");
     expect_valid(r);
@@ -206,6 +206,24 @@ static void test_occurred_place(void **state)
                   "occurred.start");
     mutate_expect(incident_text, "occurred", "precision", json_string("week"),
                   "occurred.precision");
+    /* day precision: local midnight to the next local midnight */
+    mutate_expect(incident_text, "occurred", "precision", json_string("day"),
+                  "occurred: day precision runs from local midnight");
+    {
+        json_t *r = parse(incident_text), *o = json_object_get(r, "occurred");
+        json_object_set_new(o, "precision", json_string("day"));
+        json_object_set_new(o, "start", json_string("2024-03-31T00:00:00+01:00"));
+        json_object_set_new(o, "end", json_string("2024-04-01T00:00:00+02:00")); /* DST: 23 h */
+        expect_valid(r);
+        json_object_set_new(o, "end", json_string("2024-04-02T00:00:00+02:00"));
+        expect_invalid(r, "occurred: day precision");
+        json_object_set_new(o, "start", json_string("1969-12-31T00:00:00Z"));
+        json_object_set_new(o, "end", json_string("1970-01-01T00:00:00Z"));
+        expect_valid(r);
+        json_object_set_new(o, "end", json_string("1970-01-01T00:00:01Z"));
+        expect_invalid(r, "occurred: day precision");
+        json_decref(r);
+    }
     mutate_expect(incident_text, "occurred", "timezone", json_string("CET"),
                   "occurred.timezone: unknown field");
     {
