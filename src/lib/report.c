@@ -495,6 +495,21 @@ static constat_status collect_bars(const json_t *rows, int months, chart_data *d
     return CONSTAT_OK;
 }
 
+/* Index of `s` in v[0..n), trying `hint` and the next one first: bars come
+ * in row order, so the hint almost always hits and charts stay linear in
+ * the number of rows. */
+static size_t index_near(const char *const *v, size_t n, const char *s, size_t hint)
+{
+    size_t i;
+    for (i = hint; i < n && i < hint + 2; i++)
+        if (strcmp(v[i], s) == 0)
+            return i;
+    for (i = 0; i < n; i++)
+        if (strcmp(v[i], s) == 0)
+            return i;
+    return n;
+}
+
 static size_t index_of(const char *const *v, size_t n, const char *s)
 {
     size_t i;
@@ -514,6 +529,7 @@ static constat_status chart_from_figure(const json_t *fig, const constat_taxonom
     const json_t *dims = json_object_get(fig, "dimensions");
     size_t ndims = json_array_size(dims), i, s;
     const char *sdim = ndims > 1 ? json_string_value(json_array_get(dims, 1)) : NULL;
+    size_t hint = 0;
     constat_status st;
 
     if ((st = collect_bars(rows, months, d, err)))
@@ -546,10 +562,10 @@ static constat_status chart_from_figure(const json_t *fig, const constat_taxonom
                 json_array_get(json_object_get(json_array_get(rows, s), "key"), 1));
             if (!k)
                 k = "\xe2\x80\x94";
-            if (index_of(keys, nk, k) == nk) {
-                /* sorted insertion keeps the legend stable for non-taxonomy keys */
+            /* keys outside the taxonomy follow in order of first row:
+             * deterministic, since rows are sorted */
+            if (index_of(keys, nk, k) == nk)
                 keys[nk++] = k;
-            }
         }
         for (i = 0; i < nk; i++) {
             char lab[512];
@@ -566,8 +582,6 @@ static constat_status chart_from_figure(const json_t *fig, const constat_taxonom
             }
         }
         d->n_series = nk;
-        /* series_labels now hold labels; keep the keys to place values */
-        d->colors[0] = NULL;
         for (i = 0; i < nk; i++) {
             static const char *const pal[] = {
                 "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
@@ -590,8 +604,9 @@ static constat_status chart_from_figure(const json_t *fig, const constat_taxonom
             const json_t *r = json_array_get(rows, s), *key = json_object_get(r, "key");
             const char *b = json_string_value(json_array_get(key, 0));
             const char *k = json_string_value(json_array_get(key, 1));
-            size_t bi_ = index_of(d->bar_labels, d->n_bars, b ? b : "\xe2\x80\x94");
+            size_t bi_ = index_near(d->bar_labels, d->n_bars, b ? b : "\xe2\x80\x94", hint);
             size_t si = index_of(keys, nk, k ? k : "\xe2\x80\x94");
+            hint = bi_ < d->n_bars ? bi_ : 0;
             if (bi_ < d->n_bars && si < nk && json_integer_value(json_object_get(r, "value")) > 0)
                 d->values[bi_ * nk + si] += json_integer_value(json_object_get(r, "value"));
         }
@@ -605,7 +620,8 @@ static constat_status chart_from_figure(const json_t *fig, const constat_taxonom
     for (s = 0; s < json_array_size(rows); s++) {
         const json_t *r = json_array_get(rows, s);
         const char *b = json_string_value(json_array_get(json_object_get(r, "key"), 0));
-        size_t bi_ = index_of(d->bar_labels, d->n_bars, b ? b : "\xe2\x80\x94");
+        size_t bi_ = index_near(d->bar_labels, d->n_bars, b ? b : "\xe2\x80\x94", hint);
+        hint = bi_ < d->n_bars ? bi_ : 0;
         if (bi_ < d->n_bars && json_integer_value(json_object_get(r, "value")) > 0)
             d->values[bi_] += json_integer_value(json_object_get(r, "value"));
     }
