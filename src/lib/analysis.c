@@ -298,17 +298,31 @@ typedef struct {
 
 #define BAD(...) return bad(c, in, __VA_ARGS__)
 
+/* Record text quoted in an error message: printable ASCII only, at most
+ * 64 characters, so a hostile record cannot write control sequences or
+ * bidirectional overrides to the verifier's terminal. */
+static const char *plain(const char *s, char out[72])
+{
+    size_t i, k = 0;
+    for (i = 0; s[i] && k < 64; i++)
+        out[k++] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+    if (s[i])
+        out[k++] = '.', out[k++] = '.', out[k++] = '.';
+    out[k] = 0;
+    return out;
+}
+
 static constat_status bad(calc_t *c, const inc_t *in, const char *fmt, ...)
     CONSTAT_PRINTF(3, 4);
 static constat_status bad(calc_t *c, const inc_t *in, const char *fmt, ...)
 {
-    char what[CONSTAT_ERROR_MSG_MAX];
+    char what[CONSTAT_ERROR_MSG_MAX], id[72];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    return constat_error_set(c->err, CONSTAT_EINVAL, "leaf %" PRIu64 " (id %.128s): %s",
-                             in->leaf, in->id ? in->id : "?", what);
+    return constat_error_set(c->err, CONSTAT_EINVAL, "leaf %" PRIu64 " (id %s): %s", in->leaf,
+                             plain(in->id ? in->id : "?", id), what);
 }
 
 static int has_cat(const inc_t *in, const char *cat)
@@ -357,6 +371,7 @@ static constat_status time_field(calc_t *c, inc_t *in, const json_t *obj, const 
 static constat_status read_incident(calc_t *c, inc_t *in, const constat_taxonomy *tax)
 {
     const json_t *r = in->rec, *occ, *v, *auth;
+    char shown[72];
     constat_status st;
     size_t i;
 
@@ -389,7 +404,8 @@ static constat_status read_incident(calc_t *c, inc_t *in, const constat_taxonomy
         if (!json_is_string(v))
             BAD("categories[%zu]: not a string", i);
         if (tax && !constat_taxonomy_has(tax, json_string_value(v)))
-            BAD("categories[%zu]: \"%.64s\" is not in the taxonomy", i, json_string_value(v));
+            BAD("categories[%zu]: \"%s\" is not in the taxonomy", i,
+                plain(json_string_value(v), shown));
         if (i > 0 && strcmp(json_string_value(json_array_get(in->categories, i - 1)),
                             json_string_value(v)) >= 0)
             BAD("categories: not sorted and unique");
@@ -421,7 +437,7 @@ static constat_status read_incident(calc_t *c, inc_t *in, const constat_taxonomy
             json_t *x;
             json_object_foreach((json_t *)v, k, x) {
                 if (!safe_count(x))
-                    BAD("affected.legal_status.%.64s: not a count", k);
+                    BAD("affected.legal_status.%s: not a count", plain(k, shown));
             }
         }
     }
@@ -836,10 +852,12 @@ static void report(checker_t *k, const char *fmt, ...)
         k->fail(k->ctx, -1, msg);
 }
 
-/* Compact JSON of a (possibly hostile) value for messages, truncated. */
+/* Compact JSON of a (possibly hostile) value for messages, truncated.
+ * ASCII only: control characters and bidirectional overrides in a claimed
+ * figure must not reach the verifier's terminal as such. */
 static void show(const json_t *v, char *out, size_t cap)
 {
-    char *s = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    char *s = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_ENSURE_ASCII) : NULL;
     size_t n;
     if (!s) {
         snprintf(out, cap, "%s", v ? "?" : "(absent)");
@@ -1010,9 +1028,12 @@ constat_status constat_figures_check(const json_t *claimed, const json_t *recomp
         check_fig(&k, id, cf, rf);
     }
     for (i = 0; i < json_array_size(cfigs); i++) {
-        const char *id = json_string_value(json_object_get(json_array_get(cfigs, i), "id"));
-        if (!find_fig(rfigs, id, &cnt))
-            report(&k, "figure %.128s: claimed but not a figure constat computes", id);
+        const json_t *idv = json_object_get(json_array_get(cfigs, i), "id");
+        if (!find_fig(rfigs, json_string_value(idv), &cnt)) {
+            char shown[160];
+            show(idv, shown, sizeof shown);
+            report(&k, "figure %s: claimed but not a figure constat computes", shown);
+        }
     }
     return k.nfail ? CONSTAT_EVERIFY : CONSTAT_OK;
 }

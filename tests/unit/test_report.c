@@ -346,10 +346,12 @@ static void test_compute_errors(void **state)
     assert_non_null(strstr(e.msg, "occurred.start"));
     json_decref(r[0].record);
 
-    r[0].record = incident("bad", "2020-01-01T10:00:00Z", "2020-01-01T11:00:00Z", "minute",
-                           "2020-01-01T12:00:00Z", "['not_a_category']", NULL);
+    r[0].record = incident("bad\x1b[31m", "2020-01-01T10:00:00Z", "2020-01-01T11:00:00Z",
+                           "minute", "2020-01-01T12:00:00Z", "['not_a_category']", NULL);
     assert_int_equal(constat_figures_compute(r, 1, tax, &f, &e), CONSTAT_EINVAL);
     assert_non_null(strstr(e.msg, "not_a_category"));
+    /* hostile text reaches the message as printable ASCII only */
+    assert_non_null(strstr(e.msg, "(id bad?[31m)"));
     /* without a taxonomy the category is counted as written */
     assert_int_equal(constat_figures_compute(r, 1, NULL, &f, &e), CONSTAT_OK);
     expect_rows(f, "incidents_by_category", "[[['not_a_category'],1,[4]]]");
