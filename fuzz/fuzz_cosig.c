@@ -33,12 +33,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ready = 1;
     }
 
-    if (constat_note_sig_parse(in, first, &sig, &err) == CONSTAT_OK && sig.sig_len <= sizeof sig.sig)
-        (void)constat_cosignature_verify(BODY15, strlen(BODY15), sig.sig, sig.sig_len, &wit, &ts,
-                                         &err);
-    (void)constat_cosignature_timestamp(data, size, &ts, &err);
-    if (size == CONSTAT_COSIG_V1_LEN)
-        (void)constat_cosignature_verify(BODY15, strlen(BODY15), data, size, &wit, &ts, &err);
+    /* a timestamp that verifies is always in range */
+    if (constat_note_sig_parse(in, first, &sig, &err) == CONSTAT_OK &&
+        sig.sig_len <= sizeof sig.sig &&
+        constat_cosignature_verify(BODY15, strlen(BODY15), sig.sig, sig.sig_len, &wit, &ts,
+                                   &err) == CONSTAT_OK &&
+        ts > CONSTAT_COSIG_MAX_TIMESTAMP)
+        abort();
+    if (constat_cosignature_timestamp(data, size, &ts, &err) == CONSTAT_OK &&
+        (size != CONSTAT_COSIG_V1_LEN || ts > CONSTAT_COSIG_MAX_TIMESTAMP))
+        abort();
+    if (size == CONSTAT_COSIG_V1_LEN &&
+        constat_cosignature_verify(BODY15, strlen(BODY15), data, size, &wit, &ts, &err) ==
+            CONSTAT_OK &&
+        ts > CONSTAT_COSIG_MAX_TIMESTAMP)
+        abort();
 
     /* sign whatever parses as a checkpoint; it must verify at that time */
     if (size > first) {

@@ -56,7 +56,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         constat_buf_free(&b);
     }
-    (void)constat_note_sig_parse(msg, size, &sig, &err);
+    if (constat_note_sig_parse(msg, size, &sig, &err) == CONSTAT_OK &&
+        (sig.line_len > size || sig.sig_len == 0 || sig.name[0] == '\0'))
+        abort();
 
     /* key strings are C strings */
     str = malloc(size + 1);
