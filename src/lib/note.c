@@ -373,12 +373,18 @@ static constat_status append_sig_line(constat_buf *out, const char *name, uint32
     raw[3] = (uint8_t)id;
     memcpy(raw + 4, sig, siglen);
     constat_base64(raw, 4 + siglen, b64);
+    size_t start = out->len;
     if ((st = constat_buf_append(out, SIG_PREFIX, SIG_PREFIX_LEN)) != CONSTAT_OK ||
         (st = constat_buf_puts(out, name)) != CONSTAT_OK ||
         (st = constat_buf_append(out, " ", 1)) != CONSTAT_OK ||
         (st = constat_buf_puts(out, b64)) != CONSTAT_OK ||
-        (st = constat_buf_append(out, "\n", 1)) != CONSTAT_OK)
+        (st = constat_buf_append(out, "\n", 1)) != CONSTAT_OK) {
+        /* no half-written line */
+        out->len = start;
+        if (out->data)
+            out->data[start] = 0;
         return st;
+    }
     return CONSTAT_OK;
 }
 
