@@ -2,9 +2,11 @@
  * hostile records into constat_figures_compute, hostile claimed figures
  * into constat_figures_check, hostile text into the HTML and CSV escapers.
  * Invariants checked (abort on violation): recomputed figures always check
- * against themselves; escaped HTML never holds a raw < > " ' and is valid
+ * against themselves and always render (constat_report_write into a scratch
+ * directory under /tmp, left for the OS to clean); escaped HTML never holds a raw < > " ' and is valid
  * UTF-8. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +14,19 @@
 #include "constat/report.h"
 
 #define MAX_RECS 256
+
+/* One scratch directory per process for the report files. */
+static const char *scratch(void)
+{
+    static char dir[64];
+    if (!dir[0]) {
+        char tmpl[] = "/tmp/fuzz_figures-XXXXXX";
+        if (!mkdtemp(tmpl))
+            abort();
+        memcpy(dir, tmpl, sizeof tmpl);
+    }
+    return dir;
+}
 
 static int valid_utf8(const unsigned char *s, size_t n)
 {
@@ -76,6 +91,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (constat_figures_check(figs, figs, NULL, NULL, NULL) != CONSTAT_OK)
             abort();
         constat_status st = constat_figures_check(v, figs, NULL, NULL, NULL);
+        (void)st;
+        /* the whole report from hostile records, then with the input as the
+         * (hostile) figures document */
+        if (constat_report_write(scratch(), recs, n, NULL, figs, NULL, NULL) != CONSTAT_OK)
+            abort();
+        st = constat_report_write(scratch(), recs, n, NULL, v, NULL, NULL);
         (void)st;
         json_decref(figs);
     }
