@@ -757,7 +757,7 @@ static const chart_spec charts[] = {
      "Horizontal bars stacked by action: sum of the known counts of items seized or destroyed, "
      "by kind (the 25 largest). Sums of money (kinds ending in a currency code, such as "
      "cash_eur) are in the table, not on the chart."},
-    {"recording_delay", "c-delay", 0, 0, 0,
+    {"recording_delay", "c-delay", 0, 1, 0,
      "Nombre d'incidents selon le délai entre la fin de l'événement et son enregistrement.",
      "Incidents by delay from the end of the event to its recording."},
     {"indicators", "c-indicators", 0, 1, 0,
