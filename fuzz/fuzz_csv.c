@@ -162,7 +162,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (c.records + c.rejected + c.duplicates > c.rows)
         abort();
     /* and the raw bytes as a whole file (header checks) */
-    (void)constat_import_csv_mem(data, size, &o, on_record, on_row_error, NULL, &c, &e);
+    if (constat_import_csv_mem(data, size, &o, on_record, on_row_error, NULL, &c, &e) ==
+        CONSTAT_OK && c.records > c.rows)
+        abort();
     free(buf);
     return 0;
 }

@@ -11,7 +11,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int sealed;
     static int init;
     if (!init) { if (sodium_init() < 0) return 0; init = 1; }
-    (void)constat_keyfile_decode((const char *)data, size, "fuzz.key", NULL, NULL, secret,
-                                 sizeof secret, &got, &sealed, NULL);
+    if (constat_keyfile_decode((const char *)data, size, "fuzz.key", NULL, NULL, secret,
+                                 sizeof secret, &got, &sealed, NULL) == CONSTAT_OK && got > sizeof secret)
+        __builtin_trap();
     return 0;
 }

@@ -135,13 +135,11 @@ int cmd_import(int argc, char **argv)
         st = constat_import_csv(path, &o, on_record, on_row_error, &ic, &counts, &err);
     }
     if (st == CONSTAT_OK && ic.bad_rows)
-        st = constat_error_set(&err, CONSTAT_EINVAL,
-                               "%lu bad row(s): nothing imported, the vault is unchanged",
-                               ic.bad_rows);
+        st = constat_error_set(&err, CONSTAT_EINVAL, "%s: %lu bad row(s)", path, ic.bad_rows);
     if (st != CONSTAT_OK) {
-        rc = cli_report_error(path, st, &err);
-        if (!ic.bad_rows)
-            fprintf(stderr, "constat: nothing imported, the vault is unchanged\n");
+        /* the importer's messages already name the file */
+        rc = cli_report_error(NULL, st, &err);
+        fprintf(stderr, "constat: nothing imported, the vault is unchanged\n");
         goto out;
     }
     views = calloc(ic.n ? ic.n : 1, sizeof *views);

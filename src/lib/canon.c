@@ -412,6 +412,14 @@ static constat_status write_value(const json_t *v, constat_buf *out, int depth,
     case JSON_FALSE:
         return constat_buf_puts(out, "false");
     case JSON_INTEGER:
+        /* Integers a double holds exactly print as their digits in ES6
+         * form; skip the shortest-digits search for them (records are
+         * integers only, so this is the common path). */
+        if (json_integer_value(v) >= -(1LL << 53) && json_integer_value(v) <= (1LL << 53)) {
+            int len = snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
+            return constat_buf_append(out, num, (size_t)len);
+        }
+        /* fall through */
     case JSON_REAL: {
         double d = json_is_integer(v) ? (double)json_integer_value(v) : json_real_value(v);
         if (constat_canon_number(d, num) != CONSTAT_OK)

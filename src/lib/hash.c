@@ -120,6 +120,25 @@ constat_status constat_unbase64(const char *in, size_t inlen, uint8_t *out, size
         return CONSTAT_EINVAL;
     if (end != in + inlen)
         return CONSTAT_EINVAL;
+    /* libsodium 1.0.18 takes bytes >= 0x80 as digits and ignores non-zero
+     * padding bits: accept only the one canonical spelling, by encoding the
+     * result again and comparing. */
+    {
+        char again[4 * 64 + 4];
+        char *heap = NULL, *p = again;
+        int same;
+        if (constat_base64_len(got) > sizeof again) {
+            heap = malloc(constat_base64_len(got));
+            if (!heap)
+                return CONSTAT_ENOMEM;
+            p = heap;
+        }
+        constat_base64(out, got, p);
+        same = strlen(p) == inlen && memcmp(p, in, inlen) == 0;
+        free(heap);
+        if (!same)
+            return CONSTAT_EINVAL;
+    }
     if (outlen)
         *outlen = got;
     return CONSTAT_OK;

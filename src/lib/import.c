@@ -291,6 +291,39 @@ static void civil_from_days(int64_t z, int *y, int *m, int *d)
 }
 
 static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
+/* An import in progress keeps TZ on the last zone used; the caller's TZ is
+ * saved here and restored when the import ends. */
+static int tz_session;
+static char *tz_saved;
+static int tz_saved_set;
+
+static void tz_session_begin(void)
+{
+    const char *cur;
+    pthread_mutex_lock(&tz_lock);
+    if (tz_session++ == 0) {
+        cur = getenv("TZ");
+        tz_saved = cur ? strdup(cur) : NULL;
+        tz_saved_set = cur != NULL;
+    }
+    pthread_mutex_unlock(&tz_lock);
+}
+
+static void tz_session_end(void)
+{
+    pthread_mutex_lock(&tz_lock);
+    if (--tz_session == 0) {
+        if (tz_saved_set && tz_saved)
+            setenv("TZ", tz_saved, 1);
+        else
+            unsetenv("TZ");
+        tzset();
+        free(tz_saved);
+        tz_saved = NULL;
+        tz_saved_set = 0;
+    }
+    pthread_mutex_unlock(&tz_lock);
+}
 
 /* Offset east of UTC in effect at `t` in the current TZ; -1 on failure
  * (offsets are never that exact value in tzdata's range checks below). */
@@ -384,25 +417,41 @@ static constat_status local_convert(const char *zone, int y, int mo, int d, int 
     n = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60;
 
     pthread_mutex_lock(&tz_lock);
-    cur = getenv("TZ");
-    if (cur && !(old = strdup(cur))) {
+    if (tz_session) {
+        /* Inside an import: switch TZ only when the zone changes; glibc
+         * re-reads the zone file at every change, which a restore after each
+         * row would cost twice per conversion. The caller's TZ comes back at
+         * the end of the import (tz_session_end). */
+        cur = getenv("TZ");
+        if ((!cur || strcmp(cur, zone) != 0) && setenv("TZ", zone, 1) != 0) {
+            pthread_mutex_unlock(&tz_lock);
+            return constat_error_set(err, CONSTAT_ENOMEM, "cannot set TZ");
+        }
+        if (!cur || strcmp(cur, zone) != 0)
+            tzset();
+        rc = resolve_local(n, allow_gap, &t, &off);
         pthread_mutex_unlock(&tz_lock);
-        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-    }
-    if (setenv("TZ", zone, 1) != 0) {
+    } else {
+        cur = getenv("TZ");
+        if (cur && !(old = strdup(cur))) {
+            pthread_mutex_unlock(&tz_lock);
+            return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+        }
+        if (setenv("TZ", zone, 1) != 0) {
+            pthread_mutex_unlock(&tz_lock);
+            free(old);
+            return constat_error_set(err, CONSTAT_ENOMEM, "cannot set TZ");
+        }
+        tzset();
+        rc = resolve_local(n, allow_gap, &t, &off);
+        if (old)
+            setenv("TZ", old, 1);
+        else
+            unsetenv("TZ");
+        tzset();
         pthread_mutex_unlock(&tz_lock);
         free(old);
-        return constat_error_set(err, CONSTAT_ENOMEM, "cannot set TZ");
     }
-    tzset();
-    rc = resolve_local(n, allow_gap, &t, &off);
-    if (old)
-        setenv("TZ", old, 1);
-    else
-        unsetenv("TZ");
-    tzset();
-    pthread_mutex_unlock(&tz_lock);
-    free(old);
 
     if (rc < 0)
         return constat_error_set(err, CONSTAT_EINTERNAL, "local time conversion failed");
@@ -855,17 +904,32 @@ static constat_status build_items(const constat_import_opts *o, const constat_cs
         }
         if (st != CONSTAT_OK)
             break;
-        if (strcmp(val, "unknown") != 0 && parse_count(val, &n)) {
-            st = cell_error(err, o, row->line, C_ITEMS,
-                            "count of '%s' must be a non-negative integer or 'unknown', not "
-                            "'%.40s'",
-                            kind, val);
-            break;
+        /* The value is a count, "unknown", or — as the published sources
+         * sometimes say instead of a number — what was done to the item, with
+         * no count: "destroyed"/"discarded"/"burned"/"broken" or
+         * "seized"/"taken". The word sets the action; the count is unknown. */
+        const char *action = "seized_or_destroyed";
+        int known_count = 0;
+        if (strcmp(val, "destroyed") == 0 || strcmp(val, "discarded") == 0 ||
+            strcmp(val, "burned") == 0 || strcmp(val, "broken") == 0) {
+            action = "destroyed";
+        } else if (strcmp(val, "seized") == 0 || strcmp(val, "taken") == 0) {
+            action = "seized";
+        } else if (strcmp(val, "unknown") != 0) {
+            if (parse_count(val, &n)) {
+                st = cell_error(err, o, row->line, C_ITEMS,
+                                "count of '%s' must be a non-negative integer, 'unknown', or "
+                                "one of destroyed, discarded, burned, broken, seized, taken; "
+                                "not '%.40s'",
+                                kind, val);
+                break;
+            }
+            known_count = 1;
         }
         it = json_object();
         if (!it || jappend(arr, it) || jset(it, "kind", json_string(kind)) ||
-            jset(it, "action", json_string("seized_or_destroyed")) ||
-            jset(it, "count", strcmp(val, "unknown") == 0 ? json_null() : json_integer(n)))
+            jset(it, "action", json_string(action)) ||
+            jset(it, "count", known_count ? json_integer(n) : json_null()))
             st = OOM();
     }
     list_free(&l);
@@ -1080,6 +1144,7 @@ static constat_status import_run(constat_csv *r, const constat_import_opts *o,
     int got;
 
     constat_csv_set_max_bytes(r, CONSTAT_IMPORT_MAX_BYTES);
+    tz_session_begin();
     st = constat_csv_next(r, &row, &got, err);
     if (st != CONSTAT_OK)
         goto out;
@@ -1160,6 +1225,7 @@ static constat_status import_run(constat_csv *r, const constat_import_opts *o,
         st = constat_error_set(err, CONSTAT_EINVAL, "%s: %zu row%s rejected", what_of(o),
                                cnt.rejected, cnt.rejected == 1 ? "" : "s");
 out:
+    tz_session_end();
     seen_free(&seen);
     if (counts)
         *counts = cnt;

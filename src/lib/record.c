@@ -41,17 +41,46 @@ static constat_status fail(constat_error *err, const char *path, const char *fmt
     return constat_error_set(err, CONSTAT_EINVAL, "%s: %s", path, msg);
 }
 
+/* Field paths for messages are built for every member checked, so they are
+ * assembled by hand (snprintf dominated validation time); cut at
+ * PATH_MAX_LEN - 1 bytes like snprintf would. */
+static size_t put(char *out, size_t at, const char *s)
+{
+    size_t n = strlen(s);
+    if (at >= PATH_MAX_LEN - 1)
+        return at;
+    if (n > PATH_MAX_LEN - 1 - at)
+        n = PATH_MAX_LEN - 1 - at;
+    memcpy(out + at, s, n);
+    out[at + n] = 0;
+    return at + n;
+}
+
 static void join(char *out, const char *parent, const char *name)
 {
-    if (parent && *parent)
-        snprintf(out, PATH_MAX_LEN, "%s.%s", parent, name);
-    else
-        snprintf(out, PATH_MAX_LEN, "%s", name);
+    size_t at = 0;
+    out[0] = 0;
+    if (parent && *parent) {
+        at = put(out, at, parent);
+        at = put(out, at, ".");
+    }
+    put(out, at, name);
 }
 
 static void join_index(char *out, const char *parent, size_t i)
 {
-    snprintf(out, PATH_MAX_LEN, "%s[%zu]", parent, i);
+    char num[24];
+    size_t at, k = sizeof num - 1;
+    num[k] = 0;
+    do {
+        num[--k] = (char)('0' + i % 10);
+        i /= 10;
+    } while (i);
+    out[0] = 0;
+    at = put(out, 0, parent);
+    at = put(out, at, "[");
+    at = put(out, at, num + k);
+    put(out, at, "]");
 }
 
 static int is_lower_hex(const char *s, size_t n)
@@ -805,14 +834,27 @@ constat_status constat_record_sign(const json_t *record, const constat_note_sign
     crypto_sign_detached(sig, NULL, msg.data, msg.len, signer->sk);
     constat_base64(sig, sizeof sig, sig64);
     constat_record_key_id(&signer->pub, key_id, sizeof key_id);
-    obj = json_pack("{s:s, s:O, s:s}", "key_id", key_id, "record", (json_t *)record, "signature",
-                   sig64);
+    /* The leaf is JCS({"key_id", "record", "signature"}): members in that
+     * (sorted) order, and the record's canonical bytes are the ones just
+     * signed, so assemble it rather than canonicalise the record again. */
+    obj = json_string(key_id);
     if (!obj) {
         st = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
         goto out;
     }
-    if ((st = constat_canon(obj, leaf, err)) != CONSTAT_OK)
+    if ((st = constat_buf_puts(leaf, "{\"key_id\":")) != CONSTAT_OK ||
+        (st = constat_canon(obj, leaf, err)) != CONSTAT_OK ||
+        (st = constat_buf_puts(leaf, ",\"record\":")) != CONSTAT_OK ||
+        (st = constat_buf_append(leaf, msg.data + strlen(CONSTAT_RECORD_SIG_DOMAIN),
+                                 msg.len - strlen(CONSTAT_RECORD_SIG_DOMAIN))) != CONSTAT_OK ||
+        (st = constat_buf_printf(leaf, ",\"signature\":\"%s\"}", sig64)) != CONSTAT_OK) {
+        leaf->len = mark;
+        if (leaf->data)
+            leaf->data[mark] = 0;
+        if (st == CONSTAT_ENOMEM)
+            constat_error_set(err, st, "out of memory");
         goto out;
+    }
     if (leaf->len - mark > CONSTAT_RECORD_MAX_BYTES) {
         leaf->len = mark;
         leaf->data[mark] = 0;

@@ -162,20 +162,27 @@ static void test_demo_file(void **state)
     assert_int_equal(s.nerr, c.rejected);
     assert_int_equal(c.records + c.rejected, 170);
     assert_int_equal(json_array_size(s.records), c.records);
-    if (c.rejected == 0) {
-        assert_int_equal(st, CONSTAT_OK);
-    } else {
-        /* The demo file's line 52 holds "cigarettes:discarded", a value
-         * outside the documented items format (integer or "unknown"); the
-         * importer refuses it rather than guess. This branch goes once the
-         * data file is corrected. */
-        assert_int_equal(c.rejected, 1);
-        assert_int_equal(st, CONSTAT_EINVAL);
-        assert_string_equal(err.msg, CONSTAT_SOURCE_DIR "/data/demo/incidents_public.csv: 1 row rejected");
-        assert_string_equal(s.errors[0],
-                            CONSTAT_SOURCE_DIR "/data/demo/incidents_public.csv: line 52, column "
-                            "items_seized_or_destroyed: count of 'cigarettes' must be a "
-                            "non-negative integer or 'unknown', not 'discarded'");
+    assert_int_equal(c.rejected, 0);
+    assert_int_equal(st, CONSTAT_OK);
+    assert_int_equal(c.records, 170);
+
+    /* line 52 says "cigarettes:discarded": an action word instead of a
+     * count, kept as action "destroyed" with an unknown count */
+    r = find_id(s.records, "AYS-NNK-2018-10-15");
+    assert_non_null(r);
+    {
+        json_t *items = json_object_get(r, "items"), *it;
+        size_t k;
+        int seen = 0;
+        json_array_foreach(items, k, it) {
+            if (strcmp(json_string_value(json_object_get(it, "kind")), "cigarettes") == 0) {
+                assert_string_equal(json_string_value(json_object_get(it, "action")),
+                                    "destroyed");
+                assert_true(json_is_null(json_object_get(it, "count")));
+                seen = 1;
+            }
+        }
+        assert_true(seen);
     }
 
     /* every record validates again on its own, and ids are unique */
@@ -352,7 +359,8 @@ static void test_row_errors(void **state)
     expect_import_error(HEADER GOOD_ROW "T-2,u,2023-02-28,,p,France,,,eviction,,,no,,tents:x,\n",
                         CONSTAT_EINVAL,
                         "t.csv: line 3, column items_seized_or_destroyed: count of 'tents' must "
-                        "be a non-negative integer or 'unknown', not 'x'");
+                        "be a non-negative integer, 'unknown', or one of destroyed, discarded, burned, "
+                        "broken, seized, taken; not 'x'");
     expect_import_error(HEADER GOOD_ROW "T-2,u,2023-02-28,,p,France,,,eviction,,,no,,tents,\n",
                         CONSTAT_EINVAL,
                         "t.csv: line 3, column items_seized_or_destroyed: 'tents' is not "
