@@ -51,6 +51,16 @@ const constat_note_signer *constat_vault_log_key(const constat_vault *v);
 const constat_note_signer *constat_vault_org_key(const constat_vault *v);
 const uint8_t *constat_vault_pseudonym_key(const constat_vault *v); /* 32 bytes */
 
+/* The organisation's witness key (C2SP tlog-cosignature, alg 0x04, named
+ * after the organisation), copied into *out (secret: wipe after use). It is
+ * kept in keys/witness.key, sealed like the other keys, its vkey recorded in
+ * the database. With `create` non-zero a missing key is generated and stored
+ * in one transaction (docs/witness.md).
+ * Errors: CONSTAT_ENOTFOUND (no key and create == 0), CONSTAT_ECRYPTO (key
+ * file unreadable or not the recorded key), CONSTAT_EIO. */
+constat_status constat_vault_witness_key(constat_vault *v, int create, constat_note_signer *out,
+                                         constat_error *err) CONSTAT_WARN_UNUSED;
+
 /* Enrol monitor `name`: generate its key (stored in the vault, sealed like
  * the others), and append a monitor_enrolment record signed by the
  * organisation key at time `now` (seconds since the epoch).

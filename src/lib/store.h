@@ -120,4 +120,9 @@ extern long constat_store_fault_countdown;
 struct constat_vault;
 constat_store *constat_vault_store(struct constat_vault *v);
 
+/* The SQLite handle under a store, for the witness and publish tables
+ * (store_sqlite_witness.c, docs/witness.md); owned by the store. */
+struct sqlite3;
+struct sqlite3 *constat_store_sqlite(constat_store *s);
+
 #endif

@@ -66,6 +66,26 @@ static const char schema[] =
     "CREATE TABLE monitors(name TEXT PRIMARY KEY, vkey TEXT NOT NULL,\n"
     "  enrol_index INTEGER NOT NULL REFERENCES leaves(idx)) STRICT;\n";
 
+/* Witness and publish tables (docs/witness.md). Created with IF NOT EXISTS on
+ * every open, so vaults made before them gain them; once present this is a
+ * no-op that takes no write lock. */
+static const char witness_schema[] =
+    "CREATE TABLE IF NOT EXISTS witness_logs(origin TEXT PRIMARY KEY,\n"
+    "  vkey TEXT NOT NULL, added_at INTEGER NOT NULL) STRICT;\n"
+    "CREATE TABLE IF NOT EXISTS witness_state(origin TEXT PRIMARY KEY\n"
+    "  REFERENCES witness_logs(origin), size INTEGER NOT NULL CHECK (size >= 0),\n"
+    "  root BLOB NOT NULL CHECK (length(root) = 32), note TEXT NOT NULL,\n"
+    "  updated_at INTEGER NOT NULL) STRICT;\n"
+    "CREATE TABLE IF NOT EXISTS witness_alerts(id INTEGER PRIMARY KEY,\n"
+    "  origin TEXT NOT NULL, note_a TEXT NOT NULL, note_b TEXT NOT NULL,\n"
+    "  reason TEXT NOT NULL, created_at INTEGER NOT NULL) STRICT;\n"
+    "CREATE TABLE IF NOT EXISTS publish_witnesses(name TEXT PRIMARY KEY,\n"
+    "  url TEXT NOT NULL, vkey TEXT NOT NULL) STRICT;\n"
+    "CREATE TABLE IF NOT EXISTS cosignatures(size INTEGER NOT NULL\n"
+    "  REFERENCES checkpoints(size), witness TEXT NOT NULL\n"
+    "  REFERENCES publish_witnesses(name), line TEXT NOT NULL,\n"
+    "  received_at INTEGER NOT NULL, PRIMARY KEY(size, witness)) STRICT;\n";
+
 struct constat_store {
     sqlite3 *db;
     sqlite3_stmt *q[Q__N];
@@ -135,7 +155,11 @@ static constat_status configure(constat_store *s, int creating, constat_error *e
         return constat_error_set(err, CONSTAT_EIO, "vault.db: cannot switch to WAL mode");
     if (sqlite3_exec(s->db,
                      "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-                     "PRAGMA trusted_schema=OFF;",
+                     "PRAGMA trusted_schema=OFF; "
+                     /* a large import inserts into two unique indexes at
+                      * random places: a 64 MiB page cache keeps them in
+                      * memory instead of re-reading pages per insert */
+                     "PRAGMA cache_size=-65536;",
                      NULL, NULL, NULL) != SQLITE_OK)
         return db_error(s, CONSTAT_EIO, "pragma", err);
     if (creating) {
@@ -147,6 +171,8 @@ static constat_status configure(constat_store *s, int creating, constat_error *e
             return stt;
         }
     }
+    if (sqlite3_exec(s->db, witness_schema, NULL, NULL, NULL) != SQLITE_OK)
+        return db_error(s, CONSTAT_EIO, "create witness tables", err);
     return CONSTAT_OK;
 }
 
@@ -205,6 +231,11 @@ void constat_store_close(constat_store *s)
         sqlite3_finalize(s->q[i]);
     sqlite3_close_v2(s->db);
     free(s);
+}
+
+struct sqlite3 *constat_store_sqlite(constat_store *s)
+{
+    return s->db;
 }
 
 constat_status constat_store_begin(constat_store *s, constat_error *err)

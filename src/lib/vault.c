@@ -786,6 +786,91 @@ const uint8_t *constat_vault_pseudonym_key(const constat_vault *v)
     return v->sec->pseudonym;
 }
 
+/* ---- witness key (docs/witness.md) ---- */
+
+/* Made lazily so vaults that never witness carry no witness key. The check
+ * and the creation run inside one write transaction, so two processes
+ * creating it at once end with one key. */
+constat_status constat_vault_witness_key(constat_vault *v, int create, constat_note_signer *out,
+                                         constat_error *err)
+{
+    static const char rel[] = "keys/witness.key";
+    char path[PATH_MAX], vk[512];
+    constat_buf stored;
+    uint8_t *seed;
+    size_t got = 0;
+    int sealed = 0, in_txn = 0, wrote = 0;
+    constat_status st;
+
+    st = join(path, sizeof path, v->dir, rel, err);
+    if (st != CONSTAT_OK)
+        return st;
+    seed = sodium_malloc(CONSTAT_ED25519_SEED);
+    if (!seed)
+        return nomem(err);
+    constat_buf_init(&stored);
+    if (create) {
+        st = constat_store_begin(v->store, err);
+        in_txn = st == CONSTAT_OK;
+    }
+    if (st == CONSTAT_OK)
+        st = constat_store_meta_get(v->store, "witness_vkey", &stored, err);
+    if (st == CONSTAT_ENOTFOUND && !create)
+        st = constat_error_set(err, CONSTAT_ENOTFOUND,
+                               "%s has no witness key yet (constat witness init)", v->dir);
+    if (st == CONSTAT_OK) {
+        st = constat_keyfile_read(path, rel, v->sec->passphrase, &v->sec->kek, seed,
+                                  CONSTAT_ED25519_SEED, &got, &sealed, err);
+        if (st == CONSTAT_OK && (got != CONSTAT_ED25519_SEED || sealed != v->sec->sealed))
+            st = constat_error_set(err, CONSTAT_ECRYPTO, "%s is not a %s 32-byte key", rel,
+                                   v->sec->sealed ? "sealed" : "plain");
+    } else if (st == CONSTAT_ENOTFOUND) {
+        const constat_kek *kek = v->sec->sealed ? &v->sec->kek : NULL;
+        constat_error_clear(err);
+        st = CONSTAT_OK;
+        randombytes_buf(seed, CONSTAT_ED25519_SEED);
+        if (kek && !kek->valid) {
+            unsigned long long ops;
+            size_t mem;
+            constat_kek_params(&ops, &mem);
+            st = constat_kek_derive(&v->sec->kek, v->sec->passphrase, NULL, ops, mem, err);
+        }
+        if (st == CONSTAT_OK) {
+            st = constat_keyfile_write(path, rel, seed, CONSTAT_ED25519_SEED, kek, err);
+            if (st == CONSTAT_ECONFLICT) {
+                /* left by a creation that never committed: nothing signed with it */
+                unlink(path);
+                st = constat_keyfile_write(path, rel, seed, CONSTAT_ED25519_SEED, kek, err);
+            }
+            wrote = st == CONSTAT_OK;
+        }
+    }
+    if (st == CONSTAT_OK)
+        st = constat_note_signer_from_seed(v->org, CONSTAT_NOTE_ALG_COSIGNATURE_V1, seed, out,
+                                           err);
+    sodium_free(seed);
+    if (st == CONSTAT_OK &&
+        constat_note_verifier_format(&out->pub, vk, sizeof vk) != CONSTAT_OK)
+        st = constat_error_set(err, CONSTAT_EINVAL, "organisation name too long");
+    if (st == CONSTAT_OK && wrote)
+        st = constat_store_meta_set(v->store, "witness_vkey", vk, err);
+    else if (st == CONSTAT_OK && strcmp(vk, (const char *)stored.data) != 0)
+        st = constat_error_set(err, CONSTAT_ECRYPTO,
+                               "%s does not hold the witness key the vault recorded (%s)", rel,
+                               (const char *)stored.data);
+    if (st == CONSTAT_OK && in_txn)
+        st = constat_store_commit(v->store, err);
+    if (st != CONSTAT_OK) {
+        if (in_txn)
+            constat_store_rollback(v->store);
+        if (wrote)
+            unlink(path);
+        constat_note_signer_wipe(out);
+    }
+    constat_buf_free(&stored);
+    return st;
+}
+
 /* ---- monitors ---- */
 
 static constat_status enrolment_leaf(constat_vault *v, const char *name, const char *vkey,
