@@ -86,6 +86,19 @@ static const char witness_schema[] =
     "  REFERENCES publish_witnesses(name), line TEXT NOT NULL,\n"
     "  received_at INTEGER NOT NULL, PRIMARY KEY(size, witness)) STRICT;\n";
 
+/* Trusted time (docs/time.md): configured RFC 3161 TSAs and the tokens they
+ * returned, each over the exact bytes of one signed checkpoint note. Created
+ * IF NOT EXISTS on every open, like the witness tables; read and written by
+ * tsa.c through constat_store_sqlite. */
+static const char tsa_schema[] =
+    "CREATE TABLE IF NOT EXISTS tsa_configs(name TEXT PRIMARY KEY, url TEXT NOT NULL,\n"
+    "  ca BLOB NOT NULL, added_at INTEGER NOT NULL) STRICT;\n"
+    "CREATE TABLE IF NOT EXISTS tsa_tokens(id INTEGER PRIMARY KEY,\n"
+    "  checkpoint_size INTEGER NOT NULL CHECK (checkpoint_size >= 0),\n"
+    "  note BLOB NOT NULL, note_sha256 BLOB NOT NULL CHECK (length(note_sha256) = 32),\n"
+    "  tsa_name TEXT NOT NULL, url TEXT NOT NULL, ca BLOB NOT NULL, token BLOB NOT NULL,\n"
+    "  gen_time INTEGER NOT NULL, received_at INTEGER NOT NULL) STRICT;\n";
+
 struct constat_store {
     sqlite3 *db;
     sqlite3_stmt *q[Q__N];
@@ -173,6 +186,8 @@ static constat_status configure(constat_store *s, int creating, constat_error *e
     }
     if (sqlite3_exec(s->db, witness_schema, NULL, NULL, NULL) != SQLITE_OK)
         return db_error(s, CONSTAT_EIO, "create witness tables", err);
+    if (sqlite3_exec(s->db, tsa_schema, NULL, NULL, NULL) != SQLITE_OK)
+        return db_error(s, CONSTAT_EIO, "create timestamp tables", err);
     return CONSTAT_OK;
 }
 
