@@ -92,6 +92,9 @@ typedef struct {
     const char *recorded_at;           /* record "recorded_at", RFC 3339 */
     const constat_taxonomy *taxonomy;  /* categories must be known here */
     const constat_countries *countries;/* country -> zone */
+    int no_validate;                   /* 1: the caller validates each record itself
+                                          (constat_intake_record does); 0: records
+                                          passed to the callback are validated here */
 } constat_import_opts;
 
 /* Called with each record built, in file order. `record` is borrowed:

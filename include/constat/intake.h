@@ -54,6 +54,16 @@ constat_status constat_intake_sign(const json_t *record, const json_t *private_v
                                    constat_intake_item *item, constat_error *err)
     CONSTAT_WARN_UNUSED;
 void constat_intake_item_free(constat_intake_item *item);
+
+/* constat_intake_prepare then constat_intake_sign, validating the record
+ * once (the bulk path of `constat import`). `item` is filled on success.
+ * Errors: those of both. */
+constat_status constat_intake_record(constat_vault *v, const json_t *input,
+                                     const char *monitor, int64_t now,
+                                     const constat_taxonomy *tax,
+                                     const constat_note_signer *signer,
+                                     constat_intake_item *item, constat_error *err)
+    CONSTAT_WARN_UNUSED;
 /* View of an item for constat_vault_append (borrows item's memory). */
 void constat_intake_item_view(const constat_intake_item *item, constat_append_item *out);
 

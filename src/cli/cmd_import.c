@@ -3,6 +3,7 @@
  * anything is written, and the batch is appended in one transaction, so a
  * file with any bad row leaves the vault exactly as it was. */
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,41 +13,150 @@
 #include "constat/import.h"
 #include "constat/intake.h"
 
+/* Rows are converted by the importer in file order on the main thread; full
+ * chunks are prepared and signed (the bulk of the work) by worker threads on
+ * every core while the main thread converts the next chunk; at the end every
+ * signed record is appended in one transaction. One chunk is signed while
+ * the next fills, which bounds the JSON held in memory. */
+#define CHUNK 2048
+#define MAX_THREADS 8
+
+struct pending {
+    json_t *record;
+    unsigned long line;
+    constat_status st;
+    constat_error err;
+};
+
+struct chunk;
+
+struct worker {
+    struct chunk *c;
+    size_t from, to;
+    pthread_t th;
+    int started;
+};
+
+struct chunk {
+    struct pending p[CHUNK];
+    constat_intake_item items[CHUNK];
+    size_t n;       /* rows in p[] */
+    size_t signed_; /* items[0 .. signed_) are valid, in file order */
+    struct worker w[MAX_THREADS];
+    int in_flight;
+};
+
 struct import_ctx {
     constat_vault *v;
     const constat_note_signer *signer;
     const constat_taxonomy *tax;
     const char *monitor;
     int64_t now;
-    constat_intake_item *items;
-    size_t n, cap;
+    int threads;
+    struct chunk **chunks; /* all chunks, the last one filling */
+    size_t nchunks, capchunks;
     unsigned long bad_rows;
 };
+
+static struct import_ctx *worker_ctx; /* read-only while workers run */
+
+static void *sign_range(void *arg)
+{
+    struct worker *w = arg;
+    struct import_ctx *ic = worker_ctx;
+    for (size_t i = w->from; i < w->to; i++) {
+        struct pending *p = &w->c->p[i];
+        constat_error_clear(&p->err);
+        p->st = constat_intake_record(ic->v, p->record, ic->monitor, ic->now, ic->tax,
+                                      ic->signer, &w->c->items[i], &p->err);
+    }
+    return NULL;
+}
+
+/* Start signing chunk c on `threads` workers (the caller's thread runs any
+ * range a thread could not be started for). */
+static void chunk_start(struct import_ctx *ic, struct chunk *c)
+{
+    size_t per = (c->n + (size_t)ic->threads - 1) / (size_t)ic->threads;
+    for (int t = 0; t < ic->threads; t++) {
+        struct worker *w = &c->w[t];
+        w->c = c;
+        w->from = (size_t)t * per < c->n ? (size_t)t * per : c->n;
+        w->to = w->from + per < c->n ? w->from + per : c->n;
+        w->started = w->from < w->to && pthread_create(&w->th, NULL, sign_range, w) == 0;
+        if (!w->started)
+            sign_range(w);
+    }
+    c->in_flight = 1;
+}
+
+/* Wait for chunk c, keep its signed items in file order, report bad rows. */
+static void chunk_finish(struct import_ctx *ic, struct chunk *c)
+{
+    size_t kept = 0;
+    if (!c->in_flight)
+        return;
+    for (int t = 0; t < ic->threads; t++)
+        if (c->w[t].started)
+            pthread_join(c->w[t].th, NULL);
+    c->in_flight = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        struct pending *p = &c->p[i];
+        if (p->st == CONSTAT_OK) {
+            if (kept != i)
+                c->items[kept] = c->items[i];
+            kept++;
+        } else {
+            ic->bad_rows++;
+            fprintf(stderr, "constat: line %lu: %s\n", p->line, p->err.msg);
+        }
+        json_decref(p->record);
+        p->record = NULL;
+    }
+    c->signed_ = kept;
+}
+
+static constat_status new_chunk(struct import_ctx *ic, constat_error *err)
+{
+    struct chunk *c;
+    if (ic->nchunks == ic->capchunks) {
+        size_t cap = ic->capchunks ? 2 * ic->capchunks : 64;
+        struct chunk **p = realloc(ic->chunks, cap * sizeof *p);
+        if (!p)
+            return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+        ic->chunks = p;
+        ic->capchunks = cap;
+    }
+    c = calloc(1, sizeof *c);
+    if (!c)
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    ic->chunks[ic->nchunks++] = c;
+    return CONSTAT_OK;
+}
+
+/* The filling chunk is full or the file has ended: finish the chunk in
+ * flight, start this one. */
+static void flush(struct import_ctx *ic)
+{
+    struct chunk *c = ic->chunks[ic->nchunks - 1];
+    if (ic->nchunks >= 2)
+        chunk_finish(ic, ic->chunks[ic->nchunks - 2]);
+    if (c->n)
+        chunk_start(ic, c);
+}
 
 static constat_status on_record(void *ctx, unsigned long line, json_t *record,
                                 constat_error *err)
 {
     struct import_ctx *ic = ctx;
-    json_t *prepared = NULL, *priv = NULL;
-    constat_status st;
+    struct chunk *c = ic->chunks[ic->nchunks - 1];
 
-    if (ic->n == ic->cap) {
-        size_t cap = ic->cap ? ic->cap * 2 : 1024;
-        constat_intake_item *p = realloc(ic->items, cap * sizeof *p);
-        if (!p)
-            return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-        ic->items = p;
-        ic->cap = cap;
+    c->p[c->n].record = json_incref(record);
+    c->p[c->n].line = line;
+    if (++c->n == CHUNK) {
+        flush(ic);
+        return new_chunk(ic, err);
     }
-    st = constat_intake_prepare(ic->v, record, ic->monitor, ic->now, ic->tax, &prepared,
-                                &priv, err);
-    if (st == CONSTAT_OK)
-        st = constat_intake_sign(prepared, priv, ic->signer, &ic->items[ic->n], err);
-    json_decref(prepared);
-    json_decref(priv);
-    if (st != CONSTAT_OK)
-        return constat_error_prefix(err, "line %lu: ", line);
-    ic->n++;
     return CONSTAT_OK;
 }
 
@@ -88,7 +198,7 @@ int cmd_import(int argc, char **argv)
     constat_error err;
     constat_status st;
     char recorded_at[32];
-    size_t appended = 0, skipped = 0;
+    size_t appended = 0, skipped = 0, nsigned = 0;
     uint64_t first = 0;
     int quiet = 0, c, rc = 0, have_signer = 0;
 
@@ -128,11 +238,26 @@ int cmd_import(int argc, char **argv)
     ic.tax = tax;
     ic.monitor = monitor;
     ic.now = cli_now();
+    ic.threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (ic.threads < 1)
+        ic.threads = 1;
+    if (ic.threads > MAX_THREADS)
+        ic.threads = MAX_THREADS;
+    worker_ctx = &ic;
+    if (new_chunk(&ic, &err) != CONSTAT_OK) {
+        rc = cli_report_error(path, CONSTAT_ENOMEM, NULL);
+        goto out;
+    }
     constat_rfc3339_format(ic.now, 0, recorded_at);
     {
+        /* records are validated once, by constat_intake_record */
         constat_import_opts o = {path, constat_vault_org(v), monitor, recorded_at, tax,
-                                 countries};
+                                 countries, 1};
         st = constat_import_csv(path, &o, on_record, on_row_error, &ic, &counts, &err);
+        flush(&ic);
+        chunk_finish(&ic, ic.chunks[ic.nchunks - 1]);
+        for (size_t k = 0; k < ic.nchunks; k++)
+            nsigned += ic.chunks[k]->signed_;
     }
     if (st == CONSTAT_OK && ic.bad_rows)
         st = constat_error_set(&err, CONSTAT_EINVAL, "%s: %lu bad row(s)", path, ic.bad_rows);
@@ -142,21 +267,22 @@ int cmd_import(int argc, char **argv)
         fprintf(stderr, "constat: nothing imported, the vault is unchanged\n");
         goto out;
     }
-    views = calloc(ic.n ? ic.n : 1, sizeof *views);
+    views = calloc(nsigned ? nsigned : 1, sizeof *views);
     if (!views) {
         rc = cli_report_error(path, CONSTAT_ENOMEM, NULL);
         goto out;
     }
-    for (size_t i = 0; i < ic.n; i++)
-        constat_intake_item_view(&ic.items[i], &views[i]);
-    st = constat_vault_append(v, views, ic.n, &first, &appended, &skipped,
+    for (size_t k = 0, i = 0; k < ic.nchunks; k++)
+        for (size_t j = 0; j < ic.chunks[k]->signed_; j++)
+            constat_intake_item_view(&ic.chunks[k]->items[j], &views[i++]);
+    st = constat_vault_append(v, views, nsigned, &first, &appended, &skipped,
                               !quiet && isatty(STDERR_FILENO) ? progress : NULL, NULL, &err);
     if (st != CONSTAT_OK) {
         rc = cli_report_error(path, st, &err);
         fprintf(stderr, "constat: nothing imported, the vault is unchanged\n");
         goto out;
     }
-    printf("%s: %zu rows read, %zu records signed by %s\n", path, counts.rows, ic.n, monitor);
+    printf("%s: %zu rows read, %zu records signed by %s\n", path, counts.rows, nsigned, monitor);
     if (counts.duplicates)
         printf("  %zu duplicate row(s) in the file skipped\n", counts.duplicates);
     if (appended)
@@ -168,9 +294,16 @@ int cmd_import(int argc, char **argv)
            (unsigned long long)constat_vault_size(v));
 out:
     free(views);
-    for (size_t i = 0; i < ic.n; i++)
-        constat_intake_item_free(&ic.items[i]);
-    free(ic.items);
+    for (size_t k = 0; k < ic.nchunks; k++) {
+        struct chunk *ch = ic.chunks[k];
+        chunk_finish(&ic, ch);
+        for (size_t j = 0; j < ch->signed_; j++)
+            constat_intake_item_free(&ch->items[j]);
+        for (size_t j = 0; j < ch->n; j++)
+            json_decref(ch->p[j].record);
+        free(ch);
+    }
+    free(ic.chunks);
     if (have_signer)
         constat_note_signer_wipe(&signer);
     if (v)

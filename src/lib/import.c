@@ -1000,7 +1000,7 @@ constat_status constat_import_row(const constat_import_opts *o, const constat_cs
         st = OOM();
         goto fail;
     }
-    st = constat_record_validate(rec, o->taxonomy, &verr);
+    st = o->no_validate ? CONSTAT_OK : constat_record_validate(rec, o->taxonomy, &verr);
     if (st != CONSTAT_OK) {
         constat_error_set(err, st, "%s: line %lu: %s", what_of(o), row->line, verr.msg);
         goto fail;

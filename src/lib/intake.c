@@ -6,6 +6,7 @@
 
 #include "constat/canon.h"
 #include "constat/intake.h"
+#include "record_internal.h"
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -211,9 +212,9 @@ fail:
     return st;
 }
 
-constat_status constat_intake_sign(const json_t *record, const json_t *private_values,
-                                   const constat_note_signer *signer,
-                                   constat_intake_item *item, constat_error *err)
+static constat_status intake_sign(const json_t *record, const json_t *private_values,
+                                  const constat_note_signer *signer, int validated,
+                                  constat_intake_item *item, constat_error *err)
 {
     constat_status st;
     const char *id = json_string_value(json_object_get(record, "id"));
@@ -226,7 +227,8 @@ constat_status constat_intake_sign(const json_t *record, const json_t *private_v
     st = constat_record_content_hash(record, item->content_hash, err);
     if (st != CONSTAT_OK)
         return st;
-    st = constat_record_sign(record, signer, &item->leaf, err);
+    st = validated ? constat_record_sign_validated(record, signer, &item->leaf, err)
+                   : constat_record_sign(record, signer, &item->leaf, err);
     if (st != CONSTAT_OK) {
         constat_buf_free(&item->leaf);
         return st;
@@ -239,6 +241,32 @@ constat_status constat_intake_sign(const json_t *record, const json_t *private_v
     }
     item->private_values = private_values ? json_incref((json_t *)private_values) : NULL;
     return CONSTAT_OK;
+}
+
+constat_status constat_intake_sign(const json_t *record, const json_t *private_values,
+                                   const constat_note_signer *signer,
+                                   constat_intake_item *item, constat_error *err)
+{
+    return intake_sign(record, private_values, signer, 0, item, err);
+}
+
+constat_status constat_intake_record(constat_vault *v, const json_t *input,
+                                     const char *monitor, int64_t now,
+                                     const constat_taxonomy *tax,
+                                     const constat_note_signer *signer,
+                                     constat_intake_item *item, constat_error *err)
+{
+    json_t *record = NULL, *priv = NULL;
+    constat_status st;
+
+    memset(item, 0, sizeof *item);
+    /* prepare validates the finished record; sign it without doing so again */
+    st = constat_intake_prepare(v, input, monitor, now, tax, &record, &priv, err);
+    if (st == CONSTAT_OK)
+        st = intake_sign(record, priv, signer, 1, item, err);
+    json_decref(record);
+    json_decref(priv);
+    return st;
 }
 
 void constat_intake_item_free(constat_intake_item *item)

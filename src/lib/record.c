@@ -21,6 +21,7 @@
 #include "constat/hash.h"
 #include "constat/limits.h"
 #include "constat/record.h"
+#include "record_internal.h"
 
 #define INT53_MAX 9007199254740991LL
 #define PATH_MAX_LEN 160
@@ -810,6 +811,18 @@ static constat_status signed_message(const json_t *record, constat_buf *msg,
 constat_status constat_record_sign(const json_t *record, const constat_note_signer *signer,
                                    constat_buf *leaf, constat_error *err)
 {
+    constat_status st;
+
+    /* nothing unchecked is ever signed */
+    if ((st = constat_record_validate(record, NULL, err)) != CONSTAT_OK)
+        return st;
+    return constat_record_sign_validated(record, signer, leaf, err);
+}
+
+constat_status constat_record_sign_validated(const json_t *record,
+                                             const constat_note_signer *signer,
+                                             constat_buf *leaf, constat_error *err)
+{
     constat_buf msg;
     uint8_t sig[CONSTAT_ED25519_SIG];
     char sig64[100], key_id[CONSTAT_KEY_NAME_MAX + 10];
@@ -817,9 +830,6 @@ constat_status constat_record_sign(const json_t *record, const constat_note_sign
     size_t mark = leaf->len;
     constat_status st;
 
-    /* nothing unchecked is ever signed */
-    if ((st = constat_record_validate(record, NULL, err)) != CONSTAT_OK)
-        return st;
     if (signer->pub.alg != CONSTAT_NOTE_ALG_ED25519)
         return constat_error_set(err, CONSTAT_EINVAL, "signer %s: not an Ed25519 note key",
                                  signer->pub.name);

@@ -51,7 +51,7 @@ static int teardown(void **state)
 static constat_import_opts opts(const char *what)
 {
     constat_import_opts o = {what, "human-rights-observers", "hro-import",
-                             "2026-11-20T10:00:00Z", tax, countries};
+                             "2026-11-20T10:00:00Z", tax, countries, 0};
     return o;
 }
 
