@@ -376,6 +376,28 @@ static constat_status coords(const json_t *obj, const char *parent, constat_erro
 
 /* ---- kinds ---- */
 
+/* `private`: field name -> commitment (64 lowercase hex). */
+static constat_status check_private(const json_t *r, constat_error *err)
+{
+    json_t *o;
+    constat_status st;
+    char p[PATH_MAX_LEN];
+    if ((st = member(r, "", "private", JSON_OBJECT, 0, &o, err)) != CONSTAT_OK || !o)
+        return st;
+    {
+        const char *key;
+        json_t *val;
+        json_object_foreach(o, key, val) {
+            join(p, "private", key);
+            if (!*key)
+                return fail(err, p, "empty field name");
+            if (!json_is_string(val) || !is_lower_hex(json_string_value(val), 64))
+                return fail(err, p, "must be a commitment (64 lowercase hex digits)");
+        }
+    }
+    return CONSTAT_OK;
+}
+
 static constat_status check_incident(const json_t *r, const constat_taxonomy *tax,
                                      constat_error *err)
 {
@@ -659,10 +681,92 @@ static constat_status check_shift(const json_t *r, constat_error *err)
     return CONSTAT_OK;
 }
 
+/* evidence (docs/record.md, docs/evidence.md): a file bound by hash to the
+ * incident it supports, with the capture metadata the file carries. */
+static constat_status check_evidence(const json_t *r, constat_error *err)
+{
+    static const char *const top[] = {"v", "kind", "id", "org", "monitor", "recorded_at",
+                                      "incident", "sha256", "size", "media_type", "capture",
+                                      "private", NULL};
+    static const char *const cap_f[] = {"time", "local_time", "lat_e7", "lon_e7", "alt_cm",
+                                        "make", "model", NULL};
+    constat_status st;
+    const char *s;
+    json_t *o;
+    int64_t t;
+
+    if ((st = only_members(r, "", top, err)) != CONSTAT_OK ||
+        (st = str_member(r, "", "incident", 1, &s, err)) != CONSTAT_OK)
+        return st;
+    if (!id_valid(s))
+        return fail(err, "incident", "must be a record id");
+    if ((st = str_member(r, "", "sha256", 1, &s, err)) != CONSTAT_OK)
+        return st;
+    if (!is_lower_hex(s, 64))
+        return fail(err, "sha256", "must be 64 lowercase hex digits");
+    if ((st = int_member(r, "", "size", 1, 0, INT53_MAX, err)) != CONSTAT_OK ||
+        (st = str_member(r, "", "media_type", 1, &s, err)) != CONSTAT_OK)
+        return st;
+    if (!strchr(s, '/') || strlen(s) > 127)
+        return fail(err, "media_type", "must be a MIME type \"type/subtype\"");
+    if ((st = member(r, "", "capture", JSON_OBJECT, 0, &o, err)) != CONSTAT_OK)
+        return st;
+    if (o) {
+        if ((st = only_members(o, "capture", cap_f, err)) != CONSTAT_OK ||
+            (st = time_member(o, "capture", "time", 0, &t, err)) != CONSTAT_OK ||
+            (st = str_member(o, "capture", "local_time", 0, &s, err)) != CONSTAT_OK)
+            return st;
+        if (s) {
+            char iso[32];
+            if (strlen(s) != 19 || snprintf(iso, sizeof iso, "%sZ", s) != 20 ||
+                constat_rfc3339_parse(iso, &t, NULL) != CONSTAT_OK)
+                return fail(err, "capture.local_time", "must be \"YYYY-MM-DDTHH:MM:SS\"");
+            if (json_object_get(o, "time"))
+                return fail(err, "capture", "time and local_time exclude each other");
+        }
+        if ((st = coords(o, "capture", err)) != CONSTAT_OK ||
+            (st = int_member(o, "capture", "alt_cm", 0, -INT53_MAX, INT53_MAX, err)) !=
+                CONSTAT_OK ||
+            (st = str_member(o, "capture", "make", 0, &s, err)) != CONSTAT_OK ||
+            (st = str_member(o, "capture", "model", 0, &s, err)) != CONSTAT_OK)
+            return st;
+        if (json_object_get(o, "alt_cm") && !json_object_get(o, "lat_e7"))
+            return fail(err, "capture.alt_cm", "only with lat_e7/lon_e7");
+    }
+    return check_private(r, err);
+}
+
+/* custody: one event in the chain of custody of an evidence file. */
+static constat_status check_custody(const json_t *r, constat_error *err)
+{
+    static const char *const top[] = {"v", "kind", "id", "org", "monitor", "recorded_at",
+                                      "evidence", "incident", "event", "to", "note",
+                                      "private", NULL};
+    static const char *const events[] = {"copied", "handed_over", "sealed", "received", NULL};
+    constat_status st;
+    const char *s;
+
+    if ((st = only_members(r, "", top, err)) != CONSTAT_OK ||
+        (st = str_member(r, "", "evidence", 1, &s, err)) != CONSTAT_OK)
+        return st;
+    if (!is_lower_hex(s, 64))
+        return fail(err, "evidence", "must be the file's sha256 (64 lowercase hex digits)");
+    if ((st = str_member(r, "", "incident", 1, &s, err)) != CONSTAT_OK)
+        return st;
+    if (!id_valid(s))
+        return fail(err, "incident", "must be a record id");
+    if ((st = enum_member(r, "", "event", 1, events, NULL, err)) != CONSTAT_OK ||
+        (st = str_member(r, "", "to", 1, &s, err)) != CONSTAT_OK ||
+        (st = str_member(r, "", "note", 0, &s, err)) != CONSTAT_OK)
+        return st;
+    return check_private(r, err);
+}
+
 constat_status constat_record_validate(const json_t *r, const constat_taxonomy *tax,
                                        constat_error *err)
 {
-    static const char *const kinds[] = {"incident", "monitor_enrolment", "shift", NULL};
+    static const char *const kinds[] = {"incident", "monitor_enrolment", "shift", "evidence",
+                                        "custody", NULL};
     const char *kind, *id, *s, *monitor;
     int64_t t;
     constat_status st;
@@ -686,6 +790,10 @@ constat_status constat_record_validate(const json_t *r, const constat_taxonomy *
         return check_incident(r, tax, err);
     if (strcmp(kind, "monitor_enrolment") == 0)
         return check_enrolment(r, monitor, id, err);
+    if (strcmp(kind, "evidence") == 0)
+        return check_evidence(r, err);
+    if (strcmp(kind, "custody") == 0)
+        return check_custody(r, err);
     return check_shift(r, err);
 }
 
