@@ -35,6 +35,12 @@ int cmd_show(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_dossier(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_tiles(int argc, char **argv);
+
+/* `constat verify --tiles DIR|URL` (cmd_tiles.c): audit a C2SP tlog-tiles
+ * publication; trust, log_key and since may be NULL. Returns the exit code. */
+int cli_tiles_audit(const char *location, const char *trust, const char *log_key,
+                    const char *since, int json);
 
 /* The vault directory: --dir if given, else $CONSTAT_DIR, else "constat-vault". */
 const char *cli_vault_dir(const char *opt);

@@ -144,8 +144,11 @@ int cmd_verify(int argc, char **argv)
     static const struct option opts[] = {
         {"trust", required_argument, NULL, 't'},
         {"json", no_argument, NULL, 'j'},
+        {"tiles", required_argument, NULL, 'T'},
+        {"log-key", required_argument, NULL, 'k'},
+        {"since-checkpoint", required_argument, NULL, 's'},
         {NULL, 0, NULL, 0}};
-    const char *trust = NULL, *dir;
+    const char *trust = NULL, *dir, *tiles = NULL, *log_key = NULL, *since = NULL;
     int json = 0, c;
 
     optind = 1;
@@ -153,9 +156,17 @@ int cmd_verify(int argc, char **argv)
         switch (c) {
         case 't': trust = optarg; break;
         case 'j': json = 1; break;
+        case 'T': tiles = optarg; break;
+        case 'k': log_key = optarg; break;
+        case 's': since = optarg; break;
         default: return cli_usage("verify");
         }
     }
+    if (tiles) /* a C2SP tlog-tiles publication: cmd_tiles.c */
+        return optind == argc ? cli_tiles_audit(tiles, trust, log_key, since, json)
+                              : cli_usage("verify");
+    if (log_key || since)
+        return cli_usage("verify");
     if (optind + 1 != argc)
         return cli_usage("verify");
     dir = argv[optind];

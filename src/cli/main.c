@@ -32,7 +32,11 @@ static const cli_command commands[] = {
     {"dossier", cmd_dossier, "write a self-contained dossier for verifiers",
      "constat dossier --out DIR [--from DATE] [--to DATE] [--category C] [--place P] [--dir DIR]"},
     {"verify", cmd_verify, "verify a dossier (offline) or a whole vault",
-     "constat verify DIR [--trust FILE] [--json]"},
+     "constat verify DIR [--trust FILE] [--json]\n"
+     "       constat verify --tiles DIR|URL [--log-key VKEY | --trust FILE]\n"
+     "                      [--since-checkpoint FILE] [--json]"},
+    {"tiles", cmd_tiles, "publish the log as C2SP tlog-tiles static files",
+     "constat tiles export OUTDIR [--dir DIR]"},
     {"help", cmd_help, "show the commands, or one command's usage", "constat help [COMMAND]"},
     {"version", cmd_version, "print the version", "constat version"},
 };
