@@ -35,6 +35,16 @@ int cmd_show(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_dossier(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_attach(int argc, char **argv);
+int cmd_custody(int argc, char **argv);
+
+/* Evidence (cmd_attach.c): attach files to an incident, printing one block
+ * per file (or a JSON array); returns the exit code. And the evidence part
+ * of `constat show` for an incident or evidence record: files with their
+ * flags, chains of custody; returns how many files are flagged. */
+int cli_attach_files(constat_vault *v, const char *incident_id, char **files, int nfiles,
+                     const char *monitor, int json);
+int cli_show_evidence(constat_vault *v, const json_t *record, FILE *f);
 int cmd_tiles(int argc, char **argv);
 
 /* `constat verify --tiles DIR|URL` (cmd_tiles.c): audit a C2SP tlog-tiles

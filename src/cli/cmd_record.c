@@ -74,8 +74,11 @@ int cmd_record(int argc, char **argv)
         {"monitor", required_argument, NULL, 'm'},
         {"taxonomy", required_argument, NULL, 't'},
         {"json", no_argument, NULL, 'j'},
+        {"attach", required_argument, NULL, 'a'},
         {NULL, 0, NULL, 0}};
     const char *dir = NULL, *monitor = NULL, *taxo = NULL, *path = "-";
+    char *attach[64];
+    int nattach = 0;
     int json = 0, c, rc;
     constat_vault *v = NULL;
     constat_taxonomy *tax = NULL;
@@ -96,6 +99,14 @@ int cmd_record(int argc, char **argv)
         case 'm': monitor = optarg; break;
         case 't': taxo = optarg; break;
         case 'j': json = 1; break;
+        case 'a':
+            if (nattach == (int)(sizeof attach / sizeof attach[0])) {
+                fprintf(stderr, "constat: at most %zu --attach files at once\n",
+                        sizeof attach / sizeof attach[0]);
+                return CLI_EXIT_USAGE;
+            }
+            attach[nattach++] = optarg;
+            break;
         default: return cli_usage("record");
         }
     }
@@ -152,6 +163,8 @@ int cmd_record(int argc, char **argv)
         goto out;
     }
     rc = print_receipt(v, first, item.record_id, json);
+    if (rc == 0 && nattach > 0)
+        rc = cli_attach_files(v, item.record_id, attach, nattach, monitor, json);
     constat_intake_item_free(&item);
 out:
     json_decref(input);

@@ -132,6 +132,9 @@ int cmd_show(int argc, char **argv)
         printf("\nsigned by %s: %s\n", l.key_id, sigv);
         printf("%s\n", s ? s : "");
         free(s);
+        /* evidence files of an incident (with flags), or an evidence file's
+         * flags and chain of custody */
+        cli_show_evidence(v, l.record, stdout);
         if (show_private) {
             json_t *pv = NULL;
             const char *id = json_string_value(json_object_get(l.record, "id"));

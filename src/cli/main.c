@@ -13,7 +13,12 @@ static const cli_command commands[] = {
     {"monitor", cmd_monitor, "enrol a monitor, or list enrolled monitors",
      "constat monitor add NAME [--dir DIR]\n       constat monitor list [--dir DIR] [--json]"},
     {"record", cmd_record, "sign and log one record (JSON); print its receipt",
-     "constat record [FILE|-] --monitor NAME [--dir DIR] [--json]"},
+     "constat record [FILE|-] --monitor NAME [--attach FILE]... [--dir DIR] [--json]"},
+    {"attach", cmd_attach, "store evidence files and log them for an incident",
+     "constat attach RECORD_ID FILE... --monitor NAME [--dir DIR] [--json]"},
+    {"custody", cmd_custody, "log a chain-of-custody event for an evidence file",
+     "constat custody EVIDENCE_ID --event copied|handed_over|sealed|received --to WHO\n"
+     "                [--note TEXT] --monitor NAME [--dir DIR]"},
     {"import", cmd_import, "import incidents from a CSV file (docs/formats.md)",
      "constat import FILE.csv --monitor NAME [--dir DIR] [--taxonomy FILE] [--quiet]"},
     {"keys", cmd_keys, "print the log and organisation public keys (for --trust)",
