@@ -35,13 +35,18 @@ static const cli_command commands[] = {
     {"report", cmd_report, "write the HTML report, figures.json and CSV",
      "constat report --out DIR [--dir DIR] [--taxonomy FILE]"},
     {"dossier", cmd_dossier, "write a self-contained dossier for verifiers",
-     "constat dossier --out DIR [--from DATE] [--to DATE] [--category C] [--place P] [--dir DIR]"},
+     "constat dossier --out DIR [--from DATE] [--to DATE] [--category C] [--place P]\n"
+     "                [--with-evidence] [--dir DIR]"},
     {"verify", cmd_verify, "verify a dossier (offline) or a whole vault",
      "constat verify DIR [--trust FILE] [--json]\n"
      "       constat verify --tiles DIR|URL [--log-key VKEY | --trust FILE]\n"
      "                      [--since-checkpoint FILE] [--json]"},
     {"tiles", cmd_tiles, "publish the log as C2SP tlog-tiles static files",
      "constat tiles export OUTDIR [--dir DIR]"},
+    {"tsa", cmd_tsa, "configure RFC 3161 time-stamping authorities",
+     "constat tsa add NAME URL --ca FILE [--dir DIR]\n       constat tsa list [--dir DIR] [--json]"},
+    {"timestamp", cmd_timestamp, "have the newest checkpoint time-stamped (RFC 3161)",
+     "constat timestamp [--tsa URL --ca FILE] [--dir DIR]"},
     {"help", cmd_help, "show the commands, or one command's usage", "constat help [COMMAND]"},
     {"version", cmd_version, "print the version", "constat version"},
 };
