@@ -77,6 +77,8 @@ typedef struct {
     uint64_t monitors;      /* of which monitor enrolments */
     uint64_t tree_size;     /* checkpoint size the proofs lead to */
     uint8_t root[32];       /* checkpoint root */
+    uint64_t evidence;       /* evidence and custody records (docs/evidence.md) */
+    uint64_t evidence_files; /* evidence files copied (CONSTAT_DOSSIER_WITH_EVIDENCE) */
 } constat_dossier_summary;
 
 /* Write a dossier of the incidents of vault `v` matching `f` (NULL: all)
@@ -97,5 +99,21 @@ constat_status constat_dossier_write(constat_vault *v, const char *outdir,
                                      const char *taxonomy_path,
                                      constat_dossier_summary *out,
                                      constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* constat_dossier_write with options. Evidence and custody records of the
+ * selected incidents always travel in records.jsonl (with their signers'
+ * enrolments); with CONSTAT_DOSSIER_WITH_EVIDENCE the evidence files too,
+ * copied from the vault's store to evidence/sha256/ab/cd/<hash> and listed
+ * in the manifest (docs/evidence.md). Without it only their hashes travel.
+ * Errors: those of constat_dossier_write, and CONSTAT_ENOTFOUND /
+ * CONSTAT_EVERIFY for an evidence file missing from, or changed in, the
+ * vault's store. */
+#define CONSTAT_DOSSIER_WITH_EVIDENCE 1u
+constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
+                                         const constat_dossier_filter *f,
+                                         const constat_taxonomy *tax,
+                                         const char *taxonomy_path, unsigned flags,
+                                         constat_dossier_summary *out,
+                                         constat_error *err) CONSTAT_WARN_UNUSED;
 
 #endif

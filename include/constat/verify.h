@@ -51,6 +51,8 @@ typedef struct {
     char origin[CONSTAT_KEY_NAME_MAX + 1];
     uint64_t tree_size;
     uint8_t root[32];
+    uint64_t evidence;       /* evidence and custody records among the lines */
+    uint64_t evidence_files; /* evidence files present and re-hashed */
 } constat_verify_summary;
 
 /* Verify the dossier in directory `dir` (docs/dossier.md, "Checks"): the
@@ -62,7 +64,10 @@ typedef struct {
  * and inclusion proofs to the checkpoint; line counts and ascending indices;
  * figures.json equal to figures recomputed from the incidents, and every leaf
  * it names present in the dossier; the manifest's origin, org, tree size,
- * record count and filter consistent with the rest.
+ * record count and filter consistent with the rest; every evidence file
+ * present under evidence/sha256/ (or listed in the manifest) re-hashed and
+ * equal to its evidence record's sha256 and size (docs/evidence.md; the
+ * plausibility flags are not failures: see constat_evidence_dossier_flags).
  *
  * Each failed check calls fail(ctx, leaf index or -1, message) (fail may be
  * NULL). `opts` may be NULL. `out` (may be NULL) receives the summary.

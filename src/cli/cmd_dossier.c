@@ -16,7 +16,9 @@ int cmd_dossier(int argc, char **argv)
         {"category", required_argument, NULL, 'c'},
         {"place", required_argument, NULL, 'p'},
         {"taxonomy", required_argument, NULL, 'x'},
+        {"with-evidence", no_argument, NULL, 'e'},
         {NULL, 0, NULL, 0}};
+    unsigned flags = 0;
     const char *dir = NULL, *out = NULL, *taxo = NULL;
     constat_dossier_filter f = {NULL, NULL, NULL, NULL};
     constat_dossier_summary sum;
@@ -37,6 +39,7 @@ int cmd_dossier(int argc, char **argv)
         case 'c': f.category = optarg; break;
         case 'p': f.place = optarg; break;
         case 'x': taxo = optarg; break;
+        case 'e': flags |= CONSTAT_DOSSIER_WITH_EVIDENCE; break;
         default: return cli_usage("dossier");
         }
     }
@@ -53,7 +56,8 @@ int cmd_dossier(int argc, char **argv)
         constat_taxonomy_free(tax);
         return rc;
     }
-    st = constat_dossier_write(v, out, &f, tax, cli_taxonomy_path(taxo), &sum, &err);
+    st = constat_dossier_write_opt(v, out, &f, tax, cli_taxonomy_path(taxo), flags, &sum,
+                                   &err);
     constat_vault_close(v);
     constat_taxonomy_free(tax);
     if (st != CONSTAT_OK)
@@ -64,5 +68,10 @@ int cmd_dossier(int argc, char **argv)
            "verify it with: constat verify %s --trust KEYS_FILE\n",
            out, (unsigned long long)sum.records, (unsigned long long)sum.incidents,
            (unsigned long long)sum.monitors, (unsigned long long)sum.tree_size, root, out);
+    if (sum.evidence)
+        printf("  with %llu evidence/custody records and %llu evidence files%s\n",
+               (unsigned long long)sum.evidence, (unsigned long long)sum.evidence_files,
+               flags & CONSTAT_DOSSIER_WITH_EVIDENCE ? "" : " (hashes only: --with-evidence "
+                                                           "copies the files)");
     return cli_finish_stdout(0);
 }

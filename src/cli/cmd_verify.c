@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "constat/evidence.h"
 #include "constat/verify.h"
 
 struct failures {
@@ -79,6 +80,15 @@ static const char *provenance(constat_key_provenance p)
                                      "the dossier is consistent, not who made it)";
 }
 
+/* Plausibility flags of evidence (docs/evidence.md): warnings, never failures. */
+static void print_evidence_flag(void *ctx, const char *evidence_id, const char *incident_id,
+                                const char *what)
+{
+    (void)ctx;
+    printf("  WARNING (flag, not a failure): evidence %s for incident %s: %s\n", evidence_id,
+           incident_id, what);
+}
+
 static int verify_dossier(const char *dir, const char *trust, int json)
 {
     constat_verify_opts opts = {trust};
@@ -121,6 +131,16 @@ static int verify_dossier(const char *dir, const char *trust, int json)
                "references checked: %llu\n",
                (unsigned long long)sum.records, (unsigned long long)sum.incidents,
                (unsigned long long)sum.monitors, (unsigned long long)sum.figures_leaves);
+        if (sum.evidence) {
+            constat_error fe;
+            printf("  evidence: %llu evidence/custody records, %llu evidence files re-hashed "
+                   "(absent files: only their hashes travel)\n",
+                   (unsigned long long)sum.evidence, (unsigned long long)sum.evidence_files);
+            constat_error_clear(&fe);
+            if (constat_evidence_dossier_flags(dir, print_evidence_flag, NULL, &fe) !=
+                CONSTAT_OK)
+                printf("  evidence flags not computed: %s\n", fe.msg);
+        }
         printf("  checks: %llu passed, %llu failed\n", (unsigned long long)sum.checks_passed,
                (unsigned long long)sum.checks_failed);
         if (st == CONSTAT_OK)

@@ -21,6 +21,7 @@
 
 #include "constat/canon.h"
 #include "constat/dossier.h"
+#include "constat/evidence.h"
 #include "constat/hash.h"
 #include "constat/merkle.h"
 #include "constat/note.h"
@@ -333,9 +334,67 @@ typedef struct {
     size_t nen, capen;
     sel_ref *sel;
     size_t nsel, capsel;
+    sel_ref *ev;        /* evidence and custody records (docs/evidence.md) */
+    size_t nev, capev;
     constat_status rc;
     constat_error *err;
 } collect_ctx;
+
+/* Keep an evidence or custody record; which ones travel is decided once
+ * every selected incident is known (they name their incident by id). */
+static int collect_evidence(collect_ctx *c, uint64_t index, const constat_leaf *l)
+{
+    if (c->nev == c->capev) {
+        size_t nc = c->capev ? c->capev * 2 : 16;
+        sel_ref *nv = realloc(c->ev, nc * sizeof *nv);
+        if (!nv)
+            return 0;
+        c->ev = nv;
+        c->capev = nc;
+    }
+    c->ev[c->nev].index = index;
+    c->ev[c->nev].record = json_incref(l->record);
+    memcpy(c->ev[c->nev].key_id, l->key_id, sizeof c->ev[c->nev].key_id);
+    c->ev[c->nev].key_id[sizeof c->ev[c->nev].key_id - 1] = '\0';
+    c->nev++;
+    return 1;
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Drop the evidence and custody records whose incident is not selected. */
+static constat_status select_evidence(collect_ctx *c, constat_error *err)
+{
+    const char **ids;
+    size_t k = 0;
+    if (c->nev == 0)
+        return CONSTAT_OK;
+    ids = malloc((c->nsel + 1) * sizeof *ids);
+    if (!ids)
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    for (size_t i = 0; i < c->nsel; i++) {
+        const char *id = json_string_value(json_object_get(c->sel[i].record, "id"));
+        if (id)
+            ids[k++] = id;
+    }
+    qsort(ids, k, sizeof *ids, id_cmp);
+    {
+        size_t kept = 0;
+        for (size_t i = 0; i < c->nev; i++) {
+            const char *inc = json_string_value(json_object_get(c->ev[i].record, "incident"));
+            if (inc && k && bsearch(&inc, ids, k, sizeof *ids, id_cmp))
+                c->ev[kept++] = c->ev[i];
+            else
+                json_decref(c->ev[i].record);
+        }
+        c->nev = kept;
+    }
+    free(ids);
+    return CONSTAT_OK;
+}
 
 static int collect_leaf(void *vctx, uint64_t index, const uint8_t *leaf, size_t len)
 {
@@ -376,6 +435,9 @@ static int collect_leaf(void *vctx, uint64_t index, const uint8_t *leaf, size_t 
         c->en[c->nen].index = index;
         constat_record_key_id(&mv, c->en[c->nen].key_id, sizeof c->en[c->nen].key_id);
         c->nen++;
+    } else if (strcmp(kind, "evidence") == 0 || strcmp(kind, "custody") == 0) {
+        if (!collect_evidence(c, index, &l))
+            goto nomem;
     } else if (constat_dossier_filter_match(c->f, l.record)) {
         if (c->nsel == c->capsel) {
             size_t nc = c->capsel ? c->capsel * 2 : 64;
@@ -634,7 +696,17 @@ constat_status constat_dossier_write(constat_vault *v, const char *outdir,
                                      const constat_taxonomy *tax, const char *taxonomy_path,
                                      constat_dossier_summary *out, constat_error *err)
 {
+    return constat_dossier_write_opt(v, outdir, f, tax, taxonomy_path, 0, out, err);
+}
+
+constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
+                                         const constat_dossier_filter *f,
+                                         const constat_taxonomy *tax,
+                                         const char *taxonomy_path, unsigned flags,
+                                         constat_dossier_summary *out, constat_error *err)
+{
     collect_ctx cc;
+    size_t nfiles = 0;
     constat_buf note, b, line, scope;
     constat_note opened;
     constat_checkpoint cp;
@@ -716,7 +788,27 @@ constat_status constat_dossier_write(constat_vault *v, const char *outdir,
         }
         cc.en[j].needed = 1;
     }
-    order = malloc((cc.nsel + cc.nen + 1) * sizeof *order);
+    /* Evidence and custody records of the selected incidents travel with
+     * them, and bring their signers' enrolments too. */
+    rc = select_evidence(&cc, err);
+    if (rc != CONSTAT_OK)
+        goto done;
+    for (size_t i = 0; i < cc.nev; i++) {
+        size_t j;
+        for (j = 0; j < cc.nen; j++)
+            if (strcmp(cc.en[j].key_id, cc.ev[i].key_id) == 0 &&
+                cc.en[j].index < cc.ev[i].index)
+                break;
+        if (j == cc.nen) {
+            rc = constat_error_set(err, CONSTAT_EVERIFY,
+                                   "leaf %" PRIu64 ": signed by key %.128s, which no earlier "
+                                   "enrolment in the vault enrols", cc.ev[i].index,
+                                   cc.ev[i].key_id);
+            goto done;
+        }
+        cc.en[j].needed = 1;
+    }
+    order = malloc((cc.nsel + cc.nev + cc.nen + 1) * sizeof *order);
     recs = malloc((cc.nsel + 1) * sizeof *recs);
     if (!order || !recs) {
         rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
@@ -727,6 +819,8 @@ constat_status constat_dossier_write(constat_vault *v, const char *outdir,
         recs[i].index = cc.sel[i].index;
         recs[i].record = cc.sel[i].record;
     }
+    for (size_t i = 0; i < cc.nev; i++)
+        order[norder++] = cc.ev[i].index;
     for (size_t j = 0; j < cc.nen; j++)
         if (cc.en[j].needed) {
             order[norder++] = cc.en[j].index;
@@ -884,6 +978,21 @@ constat_status constat_dossier_write(constat_vault *v, const char *outdir,
     if (rc != CONSTAT_OK)
         goto done;
 
+    /* --with-evidence: the files themselves, at their store paths; they are
+     * then listed in the manifest like every other file */
+    if (flags & CONSTAT_DOSSIER_WITH_EVIDENCE)
+        for (size_t i = 0; i < cc.nev; i++) {
+            const char *k = json_string_value(json_object_get(cc.ev[i].record, "kind"));
+            if (!k || strcmp(k, "evidence") != 0)
+                continue;
+            rc = constat_evidence_copy_out(
+                constat_vault_dir(v),
+                json_string_value(json_object_get(cc.ev[i].record, "sha256")), tmp, err);
+            if (rc != CONSTAT_OK)
+                goto done;
+            nfiles++;
+        }
+
     /* manifest.json: every file written, by SHA-256 */
     rc = list_files(tmp, "", 0, &fl, err);
     if (rc != CONSTAT_OK)
@@ -968,6 +1077,8 @@ constat_status constat_dossier_write(constat_vault *v, const char *outdir,
         out->records = norder;
         out->incidents = cc.nsel;
         out->monitors = nmon;
+        out->evidence = cc.nev;
+        out->evidence_files = nfiles;
         out->tree_size = cp.size;
         memcpy(out->root, cp.root, 32);
     }
@@ -982,6 +1093,9 @@ done:
         rmtree(tmp, 0);
     for (size_t i = 0; i < cc.nsel; i++)
         json_decref(cc.sel[i].record);
+    for (size_t i = 0; i < cc.nev; i++)
+        json_decref(cc.ev[i].record);
+    free(cc.ev);
     free(cc.sel);
     free(cc.en);
     free(order);

@@ -19,6 +19,7 @@
 
 #include "constat/canon.h"
 #include "constat/dossier.h"
+#include "constat/evidence.h"
 #include "constat/hash.h"
 #include "constat/merkle.h"
 #include "constat/note.h"
@@ -1093,6 +1094,41 @@ static void check_figure_leaves(vstate *s, const json_t *claimed, const uint64_t
         vpass(s);
 }
 
+/* Evidence files (docs/evidence.md): each one present, or listed in the
+ * manifest, must have the hash and size its signed evidence record gives. */
+static void check_evidence_files(vstate *s, const char *dir, const ventries *es,
+                                 const manifest *m, uint64_t *nrec, uint64_t *nfiles)
+{
+    json_t *files = m->root ? json_object_get(m->root, "files") : NULL;
+    for (size_t i = 0; i < es->n; i++) {
+        const ventry *e = &es->v[i];
+        const char *hex;
+        char where[300], rel[120], msg[700];
+        constat_status st;
+        if (!e->leaf_ok || !e->kind ||
+            (strcmp(e->kind, "evidence") != 0 && strcmp(e->kind, "custody") != 0))
+            continue;
+        (*nrec)++;
+        if (strcmp(e->kind, "evidence") != 0)
+            continue;
+        hex = json_string_value(json_object_get(e->leaf.record, "sha256"));
+        if (constat_evidence_path("", hex, rel, sizeof rel) != CONSTAT_OK)
+            continue; /* the record check already failed it */
+        entry_where(e, where, sizeof where);
+        st = constat_evidence_check_file(dir, e->leaf.record, msg, sizeof msg);
+        if (st == CONSTAT_ENOTFOUND) {
+            if (json_object_get(files, rel + 1))
+                vfail(s, entry_rep(e), where, "evidence file %s is listed in manifest.json "
+                      "but missing", rel + 1);
+        } else if (st != CONSTAT_OK) {
+            vfail(s, entry_rep(e), where, "%s", msg);
+        } else {
+            (*nfiles)++;
+            vpass(s);
+        }
+    }
+}
+
 static constat_status check_figures(vstate *s, const char *dir, const ventries *es,
                                     const constat_taxonomy *tax, uint64_t *nrefs)
 {
@@ -1337,6 +1373,9 @@ constat_status constat_verify_dossier(const char *dir, const constat_verify_opts
     rc = check_signatures(&s, &es, orgv, tax, &m, &sum.monitors, &sum.incidents);
     if (rc != CONSTAT_OK)
         goto fatal;
+
+    /* 6b. evidence files re-hashed against their records */
+    check_evidence_files(&s, dir, &es, &m, &sum.evidence, &sum.evidence_files);
 
     /* 7. the figures, recomputed */
     rc = check_figures(&s, dir, &es, tax, &sum.figures_leaves);
