@@ -35,6 +35,8 @@ int cmd_show(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_dossier(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_witness(int argc, char **argv);
+int cmd_publish(int argc, char **argv);
 int cmd_tsa(int argc, char **argv);
 int cmd_timestamp(int argc, char **argv);
 int cmd_attach(int argc, char **argv);

@@ -47,6 +47,15 @@ static const cli_command commands[] = {
      "constat tsa add NAME URL --ca FILE [--dir DIR]\n       constat tsa list [--dir DIR] [--json]"},
     {"timestamp", cmd_timestamp, "have the newest checkpoint time-stamped (RFC 3161)",
      "constat timestamp [--tsa URL --ca FILE] [--dir DIR]"},
+    {"witness", cmd_witness, "witness other organisations' logs (C2SP tlog-witness)",
+     "constat witness init|key|logs|alerts [--dir DIR]\n"
+     "       constat witness add-log ORIGIN VKEY [--dir DIR]\n"
+     "       constat witness cosign CHECKPOINT [--proof FILE] [--dir DIR]\n"
+     "       constat witness serve --listen IPV4:PORT [--port-file FILE] [--dir DIR]"},
+    {"publish", cmd_publish, "get the newest checkpoint cosigned by the configured witnesses",
+     "constat publish [--dir DIR]\n"
+     "       constat publish add WITNESS_VKEY URL [--dir DIR]\n"
+     "       constat publish witnesses|cosigned [--dir DIR]"},
     {"help", cmd_help, "show the commands, or one command's usage", "constat help [COMMAND]"},
     {"version", cmd_version, "print the version", "constat version"},
 };
