@@ -1,0 +1,575 @@
+/* test_tsa.c — RFC 3161 time-stamp tokens (tsa.h): real tokens from
+ * tests/vectors/rfc3161 verified offline, requests we build, fresh tokens
+ * from a test TSA made on the fly (tests/tsa/make-tsa.sh + `openssl ts
+ * -reply`), each failure a distinct reason, the proven-time timeline, and
+ * the vault side (configuration, a TSA that is down). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs7.h>
+#include <openssl/ts.h>
+#include <openssl/x509.h>
+
+#include "constat/hash.h"
+#include "constat/tsa.h"
+#include "constat/vault.h"
+#include "testutil.h"
+
+#define TOB "rfc3161/trailofbits-rfc3161-client/test/fixtures/"
+#define DIG "rfc3161/digitorus-timestamp/"
+
+static const uint8_t HELLO[] = "hello";
+#define HELLO_LEN 5
+
+static constat_status verify_data(const char *tsr, const char *ca, const void *data,
+                                  size_t dlen, constat_tsa_info *info, constat_error *err)
+{
+    size_t rl, cl;
+    char *r = tu_read_vector(tsr, &rl);
+    char *c = tu_read_vector(ca, &cl);
+    constat_tsa_check chk = {(const uint8_t *)c, cl, data, dlen, NULL};
+    constat_status st = constat_tsa_verify((const uint8_t *)r, rl, &chk, info, err);
+    free(r);
+    free(c);
+    return st;
+}
+
+/* sigstage: real responses over "hello" with SHA-256/384/512 verify with
+ * their ts_chain.pem, whose top certificate is an intermediate (partial
+ * chain: every bundle certificate is an anchor). */
+static void test_sigstage(void **state)
+{
+    static const char *const f[] = {"response-sha256.tsr", "response-sha384.tsr",
+                                    "response-sha512.tsr"};
+    static const char *const hash[] = {"SHA256", "SHA384", "SHA512"};
+    static const char *const when[] = {"2025-05-09T11:58:55Z", "2025-05-09T11:58:55Z",
+                                       "2025-05-09T11:58:56Z"};
+    (void)state;
+    for (int i = 0; i < 3; i++) {
+        char p[200];
+        constat_tsa_info info;
+        constat_error err;
+        snprintf(p, sizeof p, TOB "sigstage/%s", f[i]);
+        assert_int_equal(verify_data(p, TOB "sigstage/ts_chain.pem", HELLO, HELLO_LEN, &info,
+                                     &err),
+                         CONSTAT_OK);
+        assert_int_equal(info.reason, CONSTAT_TSA_OK);
+        assert_string_equal(info.hash, hash[i]);
+        assert_string_equal(info.gen_time_text, when[i]);
+        assert_true(info.has_nonce);
+        assert_non_null(strstr(info.tsa, "CN="));
+    }
+    {
+        constat_tsa_info info;
+        constat_error err;
+        assert_int_equal(verify_data(TOB "sigstage/response-sha256.tsr", TOB "sigstage/ts_chain.pem",
+                                     "hellO", 5, &info, &err),
+                         CONSTAT_EVERIFY);
+        assert_int_equal(info.reason, CONSTAT_TSA_IMPRINT);
+        assert_non_null(strstr(err.msg, "imprint"));
+    }
+}
+
+static void test_sigstage_invalid_signature(void **state)
+{
+    constat_tsa_info info;
+    constat_error err;
+    (void)state;
+    assert_int_equal(verify_data(TOB "sigstage/response-invalid-signature.tsr",
+                                 TOB "sigstage/ts_chain.pem", HELLO, HELLO_LEN, &info, &err),
+                     CONSTAT_EVERIFY);
+    assert_int_equal(info.reason, CONSTAT_TSA_SIGNATURE);
+    assert_non_null(strstr(err.msg, "bad signature"));
+}
+
+/* A token without embedded certificate finds its signer in the CA bundle
+ * (which the verifier trusts); with an unrelated bundle it fails. */
+static void test_sigstage_no_embedded_cert(void **state)
+{
+    constat_tsa_info info;
+    constat_error err;
+    (void)state;
+    assert_int_equal(verify_data(TOB "sigstage/response-no-embedded-cert.tsr",
+                                 TOB "sigstage/ts_chain.pem", HELLO, HELLO_LEN, &info, &err),
+                     CONSTAT_OK);
+    assert_string_equal(info.gen_time_text, "2025-06-18T08:13:02Z");
+    assert_int_equal(verify_data(TOB "sigstage/response-no-embedded-cert.tsr",
+                                 TOB "test_tsa/ts_chain.pem", HELLO, HELLO_LEN, &info, &err),
+                     CONSTAT_EVERIFY);
+    assert_int_equal(info.reason, CONSTAT_TSA_SIGNER);
+}
+
+/* IdenTrust: DER root as the bundle; the TSA certificate has expired since,
+ * but the chain is judged at the token's genTime. */
+static void test_identrust(void **state)
+{
+    constat_tsa_info info;
+    constat_error err;
+    (void)state;
+    assert_int_equal(verify_data(TOB "identrust/issue-104.tsr", TOB "identrust/ts_chain.pem",
+                                 HELLO, HELLO_LEN, &info, &err),
+                     CONSTAT_OK);
+    assert_int_equal(info.gen_time, 1741683128);
+    assert_string_equal(info.hash, "SHA512");
+    assert_string_equal(info.serial, "400195846778D8EBD3E0D31354082A24");
+    assert_non_null(strstr(info.tsa, "IdenTrust"));
+}
+
+/* The embedded certificates of a token as a PEM bundle (the digitorus
+ * vectors come without a chain file). With `only_self_signed`, only the
+ * self-signed ones (the injected look-alike). */
+static char *token_certs_pem(const char *tsr, int only_self_signed, size_t *len)
+{
+    size_t rl;
+    char *r = tu_read_vector(tsr, &rl);
+    const unsigned char *q = (const unsigned char *)r;
+    TS_RESP *resp = d2i_TS_RESP(NULL, &q, (long)rl);
+    PKCS7 *tok;
+    STACK_OF(X509) *certs;
+    BIO *out = BIO_new(BIO_s_mem());
+    char *data, *copy;
+    long n;
+
+    assert_non_null(resp);
+    tok = TS_RESP_get_token(resp);
+    certs = tok->d.sign->cert;
+    assert_non_null(certs);
+    for (int i = 0; i < sk_X509_num(certs); i++) {
+        X509 *x = sk_X509_value(certs, i);
+        if (only_self_signed &&
+            X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) != 0)
+            continue;
+        assert_int_equal(PEM_write_bio_X509(out, x), 1);
+    }
+    n = BIO_get_mem_data(out, &data);
+    assert_true(n > 0);
+    copy = malloc((size_t)n);
+    memcpy(copy, data, (size_t)n);
+    *len = (size_t)n;
+    BIO_free(out);
+    TS_RESP_free(resp);
+    free(r);
+    return copy;
+}
+
+/* The injected-certs attack: the token carries a "Spoofed TSA" and a
+ * self-signed look-alike of the real TSA certificate. It verifies against
+ * the real chain (the signer is the certificate the SignerInfo names), and
+ * must not verify when only the look-alike is trusted. */
+static void test_injected_certs(void **state)
+{
+    constat_tsa_info info;
+    constat_error err;
+    size_t rl, cl;
+    char *r, *c;
+    constat_tsa_check chk;
+    (void)state;
+    assert_int_equal(verify_data(TOB "test_tsa/response-injected-certs.tsr",
+                                 TOB "test_tsa/ts_chain.pem", HELLO, HELLO_LEN, &info, &err),
+                     CONSTAT_OK);
+    assert_string_equal(info.tsa, "/O=local/CN=Test TSA Timestamping");
+    assert_string_equal(info.gen_time_text, "2024-10-08T15:40:32Z");
+
+    r = tu_read_vector(TOB "test_tsa/response-injected-certs.tsr", &rl);
+    c = token_certs_pem(TOB "test_tsa/response-injected-certs.tsr", 1, &cl);
+    chk = (constat_tsa_check){(const uint8_t *)c, cl, HELLO, HELLO_LEN, NULL};
+    assert_int_equal(constat_tsa_verify((const uint8_t *)r, rl, &chk, &info, &err),
+                     CONSTAT_EVERIFY);
+    assert_int_equal(info.reason, CONSTAT_TSA_UNTRUSTED);
+    free(r);
+    free(c);
+    /* and the good response with an unrelated CA */
+    assert_int_equal(verify_data(TOB "test_tsa/response.tsr", TOB "sigstage/ts_chain.pem", HELLO,
+                                 HELLO_LEN, &info, &err),
+                     CONSTAT_EVERIFY);
+    assert_int_equal(info.reason, CONSTAT_TSA_UNTRUSTED);
+}
+
+/* GlobalSign 2017: nonce and no-nonce replies over the 45-byte line, both
+ * with the data and against their requests (imprint + nonce). */
+static void test_digitorus(void **state)
+{
+    static const char line[] = "RhT49MYCgJzWssTF+LXtFZbLD4pe94q4uezLWoTLzyM=\n";
+    constat_tsa_info info;
+    constat_error err;
+    size_t cl, rl, ql, hl;
+    char *ca = token_certs_pem(DIG "resp-nonce.tsr", 0, &cl);
+    char *h = tu_read_vector(DIG "hashed-message.sha256.bin", &hl);
+    uint8_t mine[32];
+    (void)state;
+
+    assert_int_equal(hl, 32);
+    constat_sha256(line, 45, mine);
+    assert_memory_equal(mine, h, 32);
+    for (int i = 0; i < 2; i++) {
+        const char *resp = i == 0 ? DIG "resp-nonce.tsr" : DIG "resp-no-nonce.tsr";
+        char *r = tu_read_vector(resp, &rl);
+        constat_tsa_check chk = {(const uint8_t *)ca, cl, (const uint8_t *)line, 45, NULL};
+        assert_int_equal(constat_tsa_verify((const uint8_t *)r, rl, &chk, &info, &err),
+                         CONSTAT_OK);
+        assert_int_equal(info.has_nonce, i == 0);
+        assert_string_equal(info.gen_time_text,
+                            i == 0 ? "2017-04-19T06:29:53Z" : "2017-04-19T06:28:13Z");
+        free(r);
+    }
+    {
+        char *q = tu_read_vector(DIG "req-nonce.tsq", &ql);
+        constat_tsa_request req = {(uint8_t *)q, ql, {0}, 0};
+        constat_tsa_check chk = {(const uint8_t *)ca, cl, NULL, 0, &req};
+        char *r = tu_read_vector(DIG "resp-nonce.tsr", &rl);
+        assert_int_equal(constat_tsa_verify((const uint8_t *)r, rl, &chk, &info, &err),
+                         CONSTAT_OK);
+        free(r);
+        /* the reply without a nonce does not answer a request with one */
+        r = tu_read_vector(DIG "resp-no-nonce.tsr", &rl);
+        assert_int_equal(constat_tsa_verify((const uint8_t *)r, rl, &chk, &info, &err),
+                         CONSTAT_EVERIFY);
+        assert_int_equal(info.reason, CONSTAT_TSA_NONCE);
+        free(r);
+        free(q);
+    }
+    free(ca);
+    free(h);
+}
+
+static void test_rejection_and_malformed(void **state)
+{
+    constat_tsa_info info;
+    constat_error err;
+    size_t rl;
+    char *r = tu_read_vector(DIG "resp-rejection.tsr", &rl);
+    uint8_t junk[4] = {0x30, 0x03, 0x02, 0x01};
+    (void)state;
+
+    assert_int_equal(constat_tsa_parse((const uint8_t *)r, rl, &info, &err), CONSTAT_EVERIFY);
+    assert_int_equal(info.reason, CONSTAT_TSA_REJECTED);
+    assert_non_null(strstr(err.msg, "rejection"));
+    assert_non_null(strstr(err.msg, "Error during serial number generation"));
+    assert_non_null(strstr(err.msg, "addInfoNotAvailable"));
+    assert_int_equal(verify_data(DIG "resp-rejection.tsr", TOB "sigstage/ts_chain.pem", HELLO,
+                                 HELLO_LEN, &info, &err),
+                     CONSTAT_EVERIFY);
+    assert_int_equal(info.reason, CONSTAT_TSA_REJECTED);
+    free(r);
+
+    assert_int_equal(constat_tsa_parse(junk, sizeof junk, &info, &err), CONSTAT_EVERIFY);
+    assert_int_equal(info.reason, CONSTAT_TSA_MALFORMED);
+    assert_int_equal(constat_tsa_parse(junk, 0, &info, &err), CONSTAT_EVERIFY);
+    /* every truncation of a real response is refused, never a crash */
+    r = tu_read_vector(TOB "sigstage/response-sha256.tsr", &rl);
+    for (size_t n = 0; n < rl; n += 7)
+        assert_int_equal(constat_tsa_parse((const uint8_t *)r, n, &info, &err),
+                         CONSTAT_EVERIFY);
+    /* a trailing byte is refused too */
+    {
+        char *longer = malloc(rl + 1);
+        memcpy(longer, r, rl);
+        longer[rl] = 0;
+        assert_int_equal(constat_tsa_parse((const uint8_t *)longer, rl + 1, &info, &err),
+                         CONSTAT_EVERIFY);
+        free(longer);
+    }
+    assert_int_equal(constat_tsa_parse((const uint8_t *)r, CONSTAT_TSA_RESPONSE_MAX + 1, &info,
+                                       &err),
+                     CONSTAT_ELIMIT);
+    free(r);
+    /* bare TimeStampToken (digitorus timestamp-token.p7s) parses */
+    r = tu_read_vector(DIG "timestamp-token.p7s", &rl);
+    assert_int_equal(constat_tsa_parse((const uint8_t *)r, rl, &info, &err), CONSTAT_OK);
+    assert_string_equal(info.gen_time_text, "2017-02-01T15:39:50Z");
+    free(r);
+}
+
+static void test_request(void **state)
+{
+    uint8_t imprint[32];
+    constat_tsa_request a, b;
+    constat_error err;
+    const unsigned char *q;
+    TS_REQ *req;
+    TS_MSG_IMPRINT *mi;
+    const ASN1_INTEGER *n;
+    BIGNUM *bn;
+    uint8_t nb[8];
+    uint64_t nonce = 0;
+    (void)state;
+
+    constat_sha256("checkpoint", 10, imprint);
+    assert_int_equal(constat_tsa_request_make(imprint, &a, &err), CONSTAT_OK);
+    assert_int_equal(constat_tsa_request_make(imprint, &b, &err), CONSTAT_OK);
+    assert_true(a.nonce != 0);
+    assert_true(a.nonce != b.nonce);
+    q = a.der;
+    req = d2i_TS_REQ(NULL, &q, (long)a.der_len);
+    assert_non_null(req);
+    assert_ptr_equal(q, a.der + a.der_len);
+    assert_int_equal(TS_REQ_get_version(req), 1);
+    assert_int_equal(TS_REQ_get_cert_req(req), 1);
+    assert_null(TS_REQ_get_policy_id(req));
+    mi = TS_REQ_get_msg_imprint(req);
+    {
+        const ASN1_OBJECT *obj;
+        X509_ALGOR_get0(&obj, NULL, NULL, TS_MSG_IMPRINT_get_algo(mi));
+        assert_int_equal(OBJ_obj2nid(obj), NID_sha256);
+    }
+    assert_int_equal(ASN1_STRING_length(TS_MSG_IMPRINT_get_msg(mi)), 32);
+    assert_memory_equal(ASN1_STRING_get0_data(TS_MSG_IMPRINT_get_msg(mi)), imprint, 32);
+    n = TS_REQ_get_nonce(req);
+    assert_non_null(n);
+    bn = ASN1_INTEGER_to_BN(n, NULL);
+    assert_true(BN_num_bytes(bn) <= 8);
+    memset(nb, 0, sizeof nb);
+    BN_bn2binpad(bn, nb, 8);
+    for (int i = 0; i < 8; i++)
+        nonce = (nonce << 8) | nb[i];
+    assert_true(nonce == a.nonce);
+    BN_free(bn);
+    TS_REQ_free(req);
+    constat_tsa_request_free(&a);
+    constat_tsa_request_free(&b);
+    assert_null(a.der);
+}
+
+/* ---- a fresh test TSA ---------------------------------------------------- */
+
+typedef struct {
+    char *dir;
+} tsa_fixture;
+
+static int setup_tsa(void **state)
+{
+    tsa_fixture *f = calloc(1, sizeof *f);
+    char cmd[1200];
+    f->dir = tu_tmpdir();
+    snprintf(cmd, sizeof cmd, "sh '%s/tests/tsa/make-tsa.sh' '%s/tsa'", CONSTAT_SOURCE_DIR,
+             f->dir);
+    if (system(cmd) != 0)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown_tsa(void **state)
+{
+    tsa_fixture *f = *state;
+    tu_rmrf(f->dir);
+    free(f->dir);
+    free(f);
+    return 0;
+}
+
+/* Answer `req` with `openssl ts -reply` (which itself refuses to sign with
+ * a certificate lacking the timeStamping EKU). */
+static char *reply_to(tsa_fixture *f, const constat_tsa_request *req, const char *signer,
+                      size_t *len)
+{
+    char q[1100], r[1100], cmd[5000];
+    FILE *fp;
+    snprintf(q, sizeof q, "%s/q.tsq", f->dir);
+    snprintf(r, sizeof r, "%s/r.tsr", f->dir);
+    fp = fopen(q, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(req->der, 1, req->der_len, fp), req->der_len);
+    fclose(fp);
+    snprintf(cmd, sizeof cmd,
+             "openssl ts -reply -config '%s/tsa/tsa.cnf' -queryfile '%s' -signer '%s/tsa/%s.pem' "
+             "-inkey '%s/tsa/%s.key' -chain '%s/tsa/ca.pem' -out '%s' 2>/dev/null",
+             f->dir, q, f->dir, signer, f->dir, signer, f->dir, r);
+    assert_int_equal(system(cmd), 0);
+    return tu_read_file(r, len);
+}
+
+static char *fixture_file(tsa_fixture *f, const char *name, size_t *len)
+{
+    char p[1100];
+    snprintf(p, sizeof p, "%s/tsa/%s", f->dir, name);
+    return tu_read_file(p, len);
+}
+
+static void test_fresh_token(void **state)
+{
+    tsa_fixture *f = *state;
+    const char note[] = "example.org/log\n3\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n"
+                        "— example.org/log abc=\n";
+    uint8_t imprint[32], other[32];
+    constat_tsa_request req, req2, req3;
+    constat_tsa_info info;
+    constat_error err;
+    size_t rl, cl, ol;
+    char *resp, *ca, *oca;
+    constat_tsa_check chk;
+
+    constat_sha256(note, sizeof note - 1, imprint);
+    constat_sha256("something else", 14, other);
+    assert_int_equal(constat_tsa_request_make(imprint, &req, &err), CONSTAT_OK);
+    assert_int_equal(constat_tsa_request_make(imprint, &req2, &err), CONSTAT_OK);
+    assert_int_equal(constat_tsa_request_make(other, &req3, &err), CONSTAT_OK);
+    resp = reply_to(f, &req, "tsa", &rl);
+    ca = fixture_file(f, "ca.pem", &cl);
+    oca = fixture_file(f, "other-ca.pem", &ol);
+
+    /* the right request, the right CA */
+    chk = (constat_tsa_check){(const uint8_t *)ca, cl, NULL, 0, &req};
+    assert_int_equal(constat_tsa_verify((const uint8_t *)resp, rl, &chk, &info, &err),
+                     CONSTAT_OK);
+    assert_string_equal(info.tsa, "/O=constat test/CN=constat test TSA");
+    assert_string_equal(info.hash, "SHA256");
+    assert_string_equal(info.policy, "1.3.6.1.4.1.4146.2.3");
+    assert_true(info.has_nonce);
+    assert_true(info.gen_time > 1700000000);
+    /* offline, from the note bytes */
+    chk = (constat_tsa_check){(const uint8_t *)ca, cl, (const uint8_t *)note, sizeof note - 1,
+                              NULL};
+    assert_int_equal(constat_tsa_verify((const uint8_t *)resp, rl, &chk, &info, &err),
+                     CONSTAT_OK);
+
+    /* wrong nonce: same imprint, another request */
+    chk = (constat_tsa_check){(const uint8_t *)ca, cl, NULL, 0, &req2};
+    assert_int_equal(constat_tsa_verify((const uint8_t *)resp, rl, &chk, &info, &err),
+                     CONSTAT_EVERIFY);
+    assert_int_equal(info.reason, CONSTAT_TSA_NONCE);
+    assert_non_null(strstr(err.msg, "nonce"));
+    /* wrong imprint */
+    chk = (constat_tsa_check){(const uint8_t *)ca, cl, NULL, 0, &req3};
+    assert_int_equal(constat_tsa_verify((const uint8_t *)resp, rl, &chk, &info, &err),
+                     CONSTAT_EVERIFY);
+    assert_int_equal(info.reason, CONSTAT_TSA_IMPRINT);
+    chk = (constat_tsa_check){(const uint8_t *)ca, cl, (const uint8_t *)note, sizeof note - 2,
+                              NULL};
+    assert_int_equal(constat_tsa_verify((const uint8_t *)resp, rl, &chk, &info, &err),
+                     CONSTAT_EVERIFY);
+    assert_int_equal(info.reason, CONSTAT_TSA_IMPRINT);
+    /* untrusted CA */
+    chk = (constat_tsa_check){(const uint8_t *)oca, ol, NULL, 0, &req};
+    assert_int_equal(constat_tsa_verify((const uint8_t *)resp, rl, &chk, &info, &err),
+                     CONSTAT_EVERIFY);
+    assert_int_equal(info.reason, CONSTAT_TSA_UNTRUSTED);
+    /* a CA bundle that holds no certificate */
+    chk = (constat_tsa_check){(const uint8_t *)"not a cert", 10, NULL, 0, &req};
+    assert_int_equal(constat_tsa_verify((const uint8_t *)resp, rl, &chk, &info, &err),
+                     CONSTAT_EINVAL);
+    assert_int_equal(info.reason, CONSTAT_TSA_BAD_CA);
+    /* misuse: both data and request */
+    chk = (constat_tsa_check){(const uint8_t *)ca, cl, (const uint8_t *)note, 3, &req};
+    assert_int_equal(constat_tsa_verify((const uint8_t *)resp, rl, &chk, &info, &err),
+                     CONSTAT_EINVAL);
+    /* one flipped byte in the signature value (the last bytes of the DER) */
+    resp[rl - 3] ^= 1;
+    chk = (constat_tsa_check){(const uint8_t *)ca, cl, NULL, 0, &req};
+    assert_int_equal(constat_tsa_verify((const uint8_t *)resp, rl, &chk, &info, &err),
+                     CONSTAT_EVERIFY);
+    assert_true(info.reason == CONSTAT_TSA_SIGNATURE || info.reason == CONSTAT_TSA_MALFORMED);
+    free(resp);
+    free(ca);
+    free(oca);
+    constat_tsa_request_free(&req);
+    constat_tsa_request_free(&req2);
+    constat_tsa_request_free(&req3);
+}
+
+static void test_timeline(void **state)
+{
+    constat_tsa_timeline tl;
+    int64_t t = 0;
+    const char *who = NULL;
+    (void)state;
+    constat_tsa_timeline_init(&tl);
+    assert_int_equal(constat_tsa_timeline_proven(&tl, 0, &t, NULL), 0);
+    assert_int_equal(constat_tsa_timeline_add(&tl, 10, 1000, "a"), CONSTAT_OK);
+    assert_int_equal(constat_tsa_timeline_add(&tl, 5, 2000, "b"), CONSTAT_OK);
+    assert_int_equal(constat_tsa_timeline_add(&tl, 20, 500, "c"), CONSTAT_OK);
+    assert_int_equal(constat_tsa_timeline_add(&tl, 30, 3000, "d"), CONSTAT_OK);
+    /* leaf 0..4: sizes 5,10,20,30 cover it; earliest is c at 500 */
+    assert_int_equal(constat_tsa_timeline_proven(&tl, 0, &t, &who), 1);
+    assert_int_equal(t, 500);
+    assert_string_equal(who, "c");
+    assert_int_equal(constat_tsa_timeline_proven(&tl, 19, &t, &who), 1);
+    assert_int_equal(t, 500);
+    assert_int_equal(constat_tsa_timeline_proven(&tl, 20, &t, &who), 1);
+    assert_int_equal(t, 3000);
+    assert_string_equal(who, "d");
+    assert_int_equal(constat_tsa_timeline_proven(&tl, 29, &t, NULL), 1);
+    assert_int_equal(constat_tsa_timeline_proven(&tl, 30, &t, NULL), 0);
+    /* adding after a query re-sorts */
+    assert_int_equal(constat_tsa_timeline_add(&tl, 40, 100, "e"), CONSTAT_OK);
+    assert_int_equal(constat_tsa_timeline_proven(&tl, 35, &t, &who), 1);
+    assert_int_equal(t, 100);
+    assert_int_equal(constat_tsa_timeline_proven(&tl, 0, &t, &who), 1);
+    assert_int_equal(t, 100);
+    assert_string_equal(who, "e");
+    constat_tsa_timeline_free(&tl);
+}
+
+static int count_token(void *ctx, const constat_tsa_token *t)
+{
+    (void)t;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+/* Vault side: configuration checks, and a TSA that is down changes nothing. */
+static void test_vault_config_and_down(void **state)
+{
+    tsa_fixture *f = *state;
+    char vdir[1100];
+    constat_vault *v;
+    constat_error err;
+    constat_tsa_config cfg;
+    size_t cl;
+    char *ca = fixture_file(f, "ca.pem", &cl);
+    constat_tsa_info info;
+    int count = 0;
+    constat_buf note;
+
+    snprintf(vdir, sizeof vdir, "%s/vault", f->dir);
+    setenv("CONSTAT_KDF", "fast", 1);
+    assert_int_equal(constat_vault_create(vdir, "org-a", "example.org/log", NULL, &err),
+                     CONSTAT_OK);
+    assert_int_equal(constat_vault_open(vdir, NULL, &v, &err), CONSTAT_OK);
+    assert_int_equal(constat_vault_monitor_add(v, "amina", 1700000000, NULL, &err), CONSTAT_OK);
+
+    cfg = (constat_tsa_config){"bad name", "http://127.0.0.1:1/", (const uint8_t *)ca, cl};
+    assert_int_equal(constat_tsa_add(v, &cfg, 1, &err), CONSTAT_EINVAL);
+    cfg = (constat_tsa_config){"local", "ftp://127.0.0.1/", (const uint8_t *)ca, cl};
+    assert_int_equal(constat_tsa_add(v, &cfg, 1, &err), CONSTAT_EINVAL);
+    cfg = (constat_tsa_config){"local", "http://127.0.0.1:1/", (const uint8_t *)"x", 1};
+    assert_int_equal(constat_tsa_add(v, &cfg, 1, &err), CONSTAT_EINVAL);
+    /* port 1 on loopback: nothing listens there */
+    cfg = (constat_tsa_config){"local", "http://127.0.0.1:1/", (const uint8_t *)ca, cl};
+    assert_int_equal(constat_tsa_add(v, &cfg, 1, &err), CONSTAT_OK);
+    assert_int_equal(constat_tsa_add(v, &cfg, 1, &err), CONSTAT_ECONFLICT);
+
+    assert_int_equal(constat_tsa_timestamp(v, &cfg, 2, &info, NULL, &err), CONSTAT_EIO);
+    assert_non_null(strstr(err.msg, "TSA local"));
+    assert_non_null(strstr(err.msg, "127.0.0.1:1"));
+    assert_int_equal(constat_tsa_tokens(v, count_token, &count, &err), CONSTAT_OK);
+    assert_int_equal(count, 0);
+    constat_buf_init(&note);
+    assert_int_equal(constat_vault_latest_checkpoint(v, &note, &err), CONSTAT_OK);
+    constat_buf_free(&note);
+    constat_vault_close(v);
+    free(ca);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sigstage),
+        cmocka_unit_test(test_sigstage_invalid_signature),
+        cmocka_unit_test(test_sigstage_no_embedded_cert),
+        cmocka_unit_test(test_identrust),
+        cmocka_unit_test(test_injected_certs),
+        cmocka_unit_test(test_digitorus),
+        cmocka_unit_test(test_rejection_and_malformed),
+        cmocka_unit_test(test_request),
+        cmocka_unit_test(test_timeline),
+        cmocka_unit_test_setup_teardown(test_fresh_token, setup_tsa, teardown_tsa),
+        cmocka_unit_test_setup_teardown(test_vault_config_and_down, setup_tsa, teardown_tsa),
+    };
+    if (constat_init() != CONSTAT_OK)
+        return 1;
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
