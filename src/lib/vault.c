@@ -824,7 +824,7 @@ constat_status constat_vault_witness_key(constat_vault *v, int create, constat_n
         if (st == CONSTAT_OK && (got != CONSTAT_ED25519_SEED || sealed != v->sec->sealed))
             st = constat_error_set(err, CONSTAT_ECRYPTO, "%s is not a %s 32-byte key", rel,
                                    v->sec->sealed ? "sealed" : "plain");
-    } else if (st == CONSTAT_ENOTFOUND) {
+    } else if (st == CONSTAT_ENOTFOUND && create) {
         const constat_kek *kek = v->sec->sealed ? &v->sec->kek : NULL;
         constat_error_clear(err);
         st = CONSTAT_OK;
