@@ -29,6 +29,19 @@ typedef struct {
      * replaces the dossier's own copy; when a key is not pinned, the one in
      * keys/ is used and the summary says it came from the dossier. */
     const char *trust_file;
+    /* NULL, or a CA bundle (PEM or DER) pinned by the verifier for the
+     * RFC 3161 tokens under timestamps/ (tsa.h); it replaces every
+     * timestamps/<n>.ca.pem of the dossier. */
+    const char *tsa_ca_file;
+    /* NULL, or called once per records.jsonl line whose leaf index is known,
+     * in line order, after the timestamps are checked: `proven` is the
+     * earliest genTime (seconds since the epoch) of a valid token over a
+     * checkpoint containing the leaf, and `tsa` its TSA name; proven is -1
+     * and tsa NULL when no token covers it ("no proven time" is not a
+     * failure). `record_id` is printable ("" if unknown). */
+    void (*proven)(void *ctx, uint64_t index, const char *record_id, int64_t proven,
+                   const char *tsa);
+    void *proven_ctx;
 } constat_verify_opts;
 
 /* Where a key used for verification came from. */
@@ -53,6 +66,9 @@ typedef struct {
     uint8_t root[32];
     uint64_t evidence;       /* evidence and custody records among the lines */
     uint64_t evidence_files; /* evidence files present and re-hashed */
+    uint64_t tsa_tokens;     /* RFC 3161 tokens found under timestamps/ */
+    uint64_t tsa_tokens_ok;  /* of which every check passed */
+    uint64_t records_proven; /* records.jsonl lines with a proven time */
 } constat_verify_summary;
 
 /* Verify the dossier in directory `dir` (docs/dossier.md, "Checks"): the

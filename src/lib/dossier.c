@@ -27,6 +27,7 @@
 #include "constat/note.h"
 #include "constat/record.h"
 #include "constat/report.h"
+#include "constat/tsa.h"
 #include "constat/verify.h"
 
 
@@ -480,6 +481,16 @@ static const char VERIFY_PROVES[] =
     "3. **That the figures follow from the records.** `figures.json` (and the report in\n"
     "   `report/`) is recomputed from the incident records listed here; every figure row names\n"
     "   the leaves it counts, so anyone can recount.\n"
+    "4. **When each record existed at the latest (if `timestamps/` is present).** Each\n"
+    "   `timestamps/<n>.tsr` is an RFC 3161 token by a time-stamping authority over the exact\n"
+    "   bytes of `timestamps/<n>.checkpoint`, an earlier (or the same) signed checkpoint;\n"
+    "   `timestamps/<n>.json` carries the consistency proof from that checkpoint to this\n"
+    "   dossier's. A record at leaf index i existed no later than the token's time when that\n"
+    "   checkpoint's size is greater than i: its *proven time* is the earliest such token.\n"
+    "   This rests on the TSA: check its certificate chain against a CA you trust\n"
+    "   (`constat verify --tsa-ca FILE`) rather than `timestamps/<n>.ca.pem`. It proves\n"
+    "   existence by that time, never that the event happened then, nor that the record was\n"
+    "   not written later than `recorded_at` says but before the token (docs/time.md).\n"
     "\n"
     "## What it does NOT prove\n"
     "\n"
@@ -491,7 +502,8 @@ static const char VERIFY_PROVES[] =
     "  source's, not a monitor's observation.\n"
     "- **When.** `recorded_at` and `occurred` are stated by the monitor's device. The log\n"
     "  proves order; a date is proven only by a checkpoint covering the record that was\n"
-    "  published, witnessed or timestamped independently at a known date.\n"
+    "  published, witnessed or timestamped independently at a known date (point 4 gives an\n"
+    "  upper bound — existence no later than — never the time of the event).\n"
     "- **That the keys belong to whom they claim.** This folder carries its own copies of the\n"
     "  keys. Pin them: compare the log key with one the organisation published elsewhere\n"
     "  (website, earlier report, court filing), and run the check with `--trust`.\n"
@@ -933,6 +945,10 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
     rc = slurp(taxonomy_path, CONSTAT_DOSSIER_JSON_MAX, &b, err);
     if (rc == CONSTAT_OK)
         rc = write_file(tmp, "taxonomy.json", b.data, b.len, err);
+    if (rc != CONSTAT_OK)
+        goto done;
+    /* RFC 3161 tokens over this checkpoint or earlier ones (tsa.h) */
+    rc = constat_tsa_dossier_write(v, tmp, cp.size, NULL, err);
     if (rc != CONSTAT_OK)
         goto done;
 

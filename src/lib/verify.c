@@ -25,6 +25,7 @@
 #include "constat/note.h"
 #include "constat/record.h"
 #include "constat/report.h"
+#include "constat/tsa.h"
 #include "constat/verify.h"
 
 
@@ -1227,6 +1228,61 @@ out:
 
 /* ---- the whole dossier --------------------------------------------------- */
 
+/* ---- trusted time ---------------------------------------------------------- */
+
+static void tsa_fail(void *ctx, const char *where, const char *msg)
+{
+    vfail(ctx, -1, where, "%s", msg);
+}
+
+static void tsa_pass(void *ctx)
+{
+    vpass(ctx);
+}
+
+/* The token checks live in tsa.c; here each record gets its proven time. */
+static constat_status check_timestamps(vstate *s, const char *dir,
+                                       const constat_verify_opts *opts,
+                                       const constat_note_verifier *logv, const cpinfo *cp,
+                                       const ventries *es, constat_verify_summary *sum,
+                                       constat_error *err)
+{
+    constat_tsa_timeline tl;
+    constat_tsa_dossier_check c;
+    constat_status rc;
+
+    constat_tsa_timeline_init(&tl);
+    memset(&c, 0, sizeof c);
+    c.dir = dir;
+    c.ca_file = opts ? opts->tsa_ca_file : NULL;
+    c.log_key = logv;
+    c.tree_size = cp->have ? cp->size : 0;
+    c.root = cp->have ? cp->root : NULL;
+    c.fail = tsa_fail;
+    c.pass = tsa_pass;
+    c.ctx = s;
+    rc = constat_tsa_dossier_verify(&c, &tl, &sum->tsa_tokens, err);
+    if (rc != CONSTAT_OK) {
+        constat_tsa_timeline_free(&tl);
+        return rc;
+    }
+    sum->tsa_tokens_ok = tl.n;
+    for (size_t i = 0; i < es->n; i++) {
+        int64_t t = -1;
+        const char *tsa = NULL;
+        if (!es->v[i].index_ok)
+            continue;
+        if (constat_tsa_timeline_proven(&tl, es->v[i].index, &t, &tsa))
+            sum->records_proven++;
+        else
+            t = -1, tsa = NULL;
+        if (opts && opts->proven)
+            opts->proven(opts->proven_ctx, es->v[i].index, es->v[i].id, t, tsa);
+    }
+    constat_tsa_timeline_free(&tl);
+    return CONSTAT_OK;
+}
+
 constat_status constat_verify_dossier(const char *dir, const constat_verify_opts *opts,
                                       constat_failure_fn fail, void *ctx,
                                       constat_verify_summary *out, constat_error *err)
@@ -1381,6 +1437,15 @@ constat_status constat_verify_dossier(const char *dir, const constat_verify_opts
     rc = check_figures(&s, dir, &es, tax, &sum.figures_leaves);
     if (rc != CONSTAT_OK)
         goto fatal;
+
+    /* 8. trusted time: RFC 3161 tokens under timestamps/ (tsa.h) */
+    rc = check_timestamps(&s, dir, opts, logv, &cp, &es, &sum, err);
+    if (rc != CONSTAT_OK) {
+        ventries_free(&es);
+        constat_taxonomy_free(tax);
+        json_decref(m.root);
+        return rc;
+    }
 
     sum.checks_passed = s.passed;
     sum.checks_failed = s.failed;
