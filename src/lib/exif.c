@@ -247,16 +247,14 @@ static void extract(ExifData *ed, int exif_ok, int gps_ok, constat_capture *c)
     }
 }
 
-/* Turn the loader's EXIF block into *c with our options. */
-static constat_status load_block(ExifLoader *l, constat_capture *c, constat_error *err)
+/* Turn an EXIF block ("Exif\0\0" + TIFF) into *c with our options. */
+static constat_status load_bytes(const unsigned char *buf, size_t size, constat_capture *c,
+                                 constat_error *err)
 {
-    const unsigned char *buf = NULL;
-    unsigned int size = 0;
     ExifData *ed;
     int exif_ok, gps_ok, gps_in_ifd0;
 
-    exif_loader_get_buf(l, &buf, &size);
-    if (!buf || size == 0)
+    if (!buf || size == 0 || size > 0xffffffffu)
         return CONSTAT_OK;
     pointer_types(buf, size, &exif_ok, &gps_ok, &gps_in_ifd0);
     /* a GPS IFD reached only through a malformed Exif pointer is not trusted */
@@ -267,10 +265,19 @@ static constat_status load_block(ExifLoader *l, constat_capture *c, constat_erro
         return constat_error_set(err, CONSTAT_ENOMEM, "exif: out of memory");
     exif_data_unset_option(ed, EXIF_DATA_OPTION_FOLLOW_SPECIFICATION);
     exif_data_unset_option(ed, EXIF_DATA_OPTION_IGNORE_UNKNOWN_TAGS);
-    exif_data_load_data(ed, buf, size);
+    exif_data_load_data(ed, buf, (unsigned int)size);
     extract(ed, exif_ok, gps_ok, c);
     exif_data_unref(ed);
     return CONSTAT_OK;
+}
+
+/* The loader's EXIF block, if it found one. */
+static constat_status load_block(ExifLoader *l, constat_capture *c, constat_error *err)
+{
+    const unsigned char *buf = NULL;
+    unsigned int size = 0;
+    exif_loader_get_buf(l, &buf, &size);
+    return load_bytes(buf, size, c, err);
 }
 
 constat_status constat_exif_parse(const uint8_t *data, size_t len, constat_capture *out,
@@ -283,6 +290,10 @@ constat_status constat_exif_parse(const uint8_t *data, size_t len, constat_captu
     if (!out || (!data && len))
         return constat_error_set(err, CONSTAT_EINVAL, "exif: no data");
     memset(out, 0, sizeof *out);
+    /* a bare EXIF block goes to libexif as it is; the loader looks for JPEG
+     * segments */
+    if (len >= 6 && memcmp(data, "Exif\0\0", 6) == 0)
+        return load_bytes(data, len, out, err);
     l = exif_loader_new();
     if (!l)
         return constat_error_set(err, CONSTAT_ENOMEM, "exif: out of memory");

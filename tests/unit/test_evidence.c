@@ -1,0 +1,478 @@
+/* test_evidence.c — evidence files: the streaming hash against one-shot
+ * SHA-256, the store (layout, 0444, dedupe, damaged store), libmagic types,
+ * the evidence and custody records (validation, attach, custody, dedupe),
+ * the flags at their exact boundaries (3600 s, 2000 m), and the dossier
+ * side (copy out, re-hash, tamper). */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "constat/evidence.h"
+#include "constat/intake.h"
+#include "constat/vault.h"
+
+#define MEDIA CONSTAT_SOURCE_DIR "/data/demo/media/"
+#define NOW 1764410400 /* 2025-11-29T10:00:00Z */
+
+static int setup(void **state)
+{
+    (void)state;
+    setenv("CONSTAT_KDF", "fast", 1);
+    assert_int_equal(constat_init(), CONSTAT_OK);
+    return 0;
+}
+
+static void write_bytes(const char *path, const uint8_t *b, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(b, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void test_stream_hash_and_store(void **state)
+{
+    char *dir = tu_tmpdir(), src[600], copy[600], stored[800], hex[65];
+    size_t n = 3 * CONSTAT_EVIDENCE_BLOCK + 17, i;
+    uint8_t *b = malloc(n), want[32], got[32];
+    uint64_t size = 0;
+    int fresh = -1, fd;
+    struct stat sb;
+    constat_error err;
+    (void)state;
+
+    /* bytes that differ across block boundaries */
+    for (i = 0; i < n; i++)
+        b[i] = (uint8_t)((i * 2654435761u) >> 13);
+    snprintf(src, sizeof src, "%s/video.bin", dir);
+    write_bytes(src, b, n);
+    constat_sha256(b, n, want);
+
+    /* hash only, then hash + copy in one pass */
+    assert_int_equal(constat_evidence_hash_copy(src, -1, got, &size, &err), CONSTAT_OK);
+    assert_memory_equal(got, want, 32);
+    assert_true(size == n);
+    snprintf(copy, sizeof copy, "%s/copy.bin", dir);
+    fd = open(copy, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(constat_evidence_hash_copy(src, fd, got, &size, &err), CONSTAT_OK);
+    close(fd);
+    assert_memory_equal(got, want, 32);
+    assert_int_equal(constat_sha256_file(copy, got, &size, &err), CONSTAT_OK);
+    assert_memory_equal(got, want, 32);
+
+    /* the store: layout, read-only, dedupe */
+    assert_int_equal(constat_evidence_store(dir, src, got, &size, &fresh, &err), CONSTAT_OK);
+    assert_memory_equal(got, want, 32);
+    assert_int_equal(fresh, 1);
+    constat_hex(want, 32, hex);
+    assert_int_equal(constat_evidence_path(dir, hex, stored, sizeof stored), CONSTAT_OK);
+    {
+        char expect[800];
+        snprintf(expect, sizeof expect, "%s/evidence/sha256/%.2s/%.2s/%s", dir, hex, hex + 2,
+                 hex);
+        assert_string_equal(stored, expect);
+    }
+    assert_int_equal(stat(stored, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0444);
+    assert_true((size_t)sb.st_size == n);
+    assert_int_equal(constat_evidence_store(dir, copy, got, &size, &fresh, &err), CONSTAT_OK);
+    assert_int_equal(fresh, 0);
+    assert_memory_equal(got, want, 32);
+    {
+        /* no temporary file left behind */
+        char cmd[800];
+        snprintf(cmd, sizeof cmd, "test -z \"$(find '%s/evidence' -name '.incoming-*')\"", dir);
+        assert_int_equal(system(cmd), 0);
+    }
+
+    /* a damaged store (another size under that name) is a conflict */
+    assert_int_equal(chmod(stored, 0644), 0);
+    write_bytes(stored, b, 10);
+    assert_int_equal(constat_evidence_store(dir, src, got, &size, &fresh, &err),
+                     CONSTAT_ECONFLICT);
+
+    /* bad input */
+    assert_int_equal(constat_evidence_path(dir, "ABCD", stored, sizeof stored), CONSTAT_EINVAL);
+    assert_int_equal(constat_evidence_path(dir, hex, stored, 20), CONSTAT_EINVAL);
+    assert_int_equal(constat_evidence_hash_copy("/nonexistent/f", -1, got, NULL, &err),
+                     CONSTAT_ENOTFOUND);
+    assert_int_equal(constat_evidence_hash_copy(dir, -1, got, NULL, &err), CONSTAT_EINVAL);
+
+    /* empty file: the SHA-256 of nothing */
+    snprintf(src, sizeof src, "%s/empty", dir);
+    write_bytes(src, b, 0);
+    assert_int_equal(constat_evidence_hash_copy(src, -1, got, &size, &err), CONSTAT_OK);
+    constat_hex(got, 32, hex);
+    assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    assert_true(size == 0);
+    free(b);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+static void test_media_type(void **state)
+{
+    char t[128];
+    constat_error err;
+    (void)state;
+    assert_int_equal(constat_evidence_media_type(MEDIA "Canon_40D.jpg", t, sizeof t, &err),
+                     CONSTAT_OK);
+    assert_string_equal(t, "image/jpeg");
+    assert_int_equal(constat_evidence_media_type(MEDIA "PROVENANCE.md", t, sizeof t, &err),
+                     CONSTAT_OK);
+    assert_true(strncmp(t, "text/", 5) == 0);
+}
+
+/* An incident in Calais, 2024-03-05 06:00-07:00 +01:00 (05:00-06:00Z). */
+static json_t *incident(void)
+{
+    json_error_t je;
+    json_t *r = json_loads(
+        "{\"v\":1,\"kind\":\"incident\",\"id\":\"INC-1\",\"org\":\"org\",\"monitor\":\"amina\","
+        "\"recorded_at\":\"2024-03-05T09:00:00Z\",\"occurred\":{\"start\":"
+        "\"2024-03-05T06:00:00+01:00\",\"end\":\"2024-03-05T07:00:00+01:00\",\"precision\":"
+        "\"hour\"},\"place\":{\"name\":\"Calais\",\"lat_e7\":509580000,\"lon_e7\":18530000},"
+        "\"categories\":[\"eviction\"],\"source\":{\"type\":\"direct_observation\"}}",
+        JSON_REJECT_DUPLICATES, &je);
+    assert_non_null(r);
+    return r;
+}
+
+static json_t *evidence_with(json_t *capture)
+{
+    uint8_t h[32];
+    json_t *e;
+    constat_sha256("x", 1, h);
+    e = constat_evidence_input("INC-1", h, 1, "image/jpeg", NULL, NULL);
+    assert_non_null(e);
+    json_object_set_new(e, "v", json_integer(1));
+    json_object_set_new(e, "org", json_string("org"));
+    json_object_set_new(e, "monitor", json_string("amina"));
+    json_object_set_new(e, "recorded_at", json_string("2024-03-05T09:00:00Z"));
+    if (capture)
+        json_object_set_new(e, "capture", capture);
+    return e;
+}
+
+static void flags_of(json_t *capture, constat_evidence_flags *f)
+{
+    json_t *inc = incident(), *ev = evidence_with(capture);
+    constat_error err;
+    assert_int_equal(constat_record_validate(ev, NULL, &err), CONSTAT_OK);
+    assert_int_equal(constat_evidence_flags_compute(ev, inc, f, &err), CONSTAT_OK);
+    json_decref(inc);
+    json_decref(ev);
+}
+
+static void test_flags_time(void **state)
+{
+    constat_evidence_flags f;
+    char d[400];
+    (void)state;
+    /* window 05:00Z..06:00Z; the edges are inclusive: exactly 3600 s out is fine */
+    flags_of(json_pack("{s:s}", "time", "2024-03-05T04:00:00Z"), &f);
+    assert_true(f.time_checked && !f.time_flag && f.time_off_s == -3600);
+    flags_of(json_pack("{s:s}", "time", "2024-03-05T03:59:59Z"), &f);
+    assert_true(f.time_flag && f.time_off_s == -3601);
+    flags_of(json_pack("{s:s}", "time", "2024-03-05T08:00:00+01:00"), &f);
+    assert_true(!f.time_flag && f.time_off_s == 3600);
+    flags_of(json_pack("{s:s}", "time", "2024-03-05T08:00:01+01:00"), &f);
+    assert_true(f.time_flag && f.time_off_s == 3601);
+    assert_int_equal(constat_evidence_flags_describe(&f, d, sizeof d), 1);
+    assert_string_equal(d, "capture time 1 h 00 min after the incident's time");
+    flags_of(json_pack("{s:s}", "time", "2024-03-05T05:30:00Z"), &f);
+    assert_true(!f.time_flag && f.time_off_s == 0);
+    /* a camera clock without offset is read in the incident's offset (+01:00) */
+    flags_of(json_pack("{s:s}", "local_time", "2024-03-05T08:00:00"), &f);
+    assert_true(f.time_assumed_offset && !f.time_flag && f.time_off_s == 3600);
+    flags_of(json_pack("{s:s}", "local_time", "2024-03-05T04:59:59"), &f);
+    assert_true(f.time_flag && f.time_off_s == -3601);
+    assert_int_equal(constat_evidence_flags_describe(&f, d, sizeof d), 1);
+    assert_non_null(strstr(d, "before the incident's time (camera clock"));
+    /* no capture at all, or no time: nothing checked, no flag */
+    flags_of(NULL, &f);
+    assert_true(!f.time_checked && !f.gps_checked && !f.time_flag && !f.gps_flag);
+    assert_int_equal(constat_evidence_flags_describe(&f, d, sizeof d), 0);
+    assert_string_equal(d, "");
+    flags_of(json_pack("{s:s}", "make", "Canon"), &f);
+    assert_true(!f.time_checked && !f.gps_checked);
+}
+
+static void test_flags_distance(void **state)
+{
+    constat_evidence_flags f;
+    char d[400];
+    (void)state;
+    /* along the meridian, 1e-7 degree = 0.0111195 m on the 6371008.8 m
+     * sphere: 179864 units = 1999.999 m, 179865 = 2000.010 m */
+    flags_of(json_pack("{s:I, s:I}", "lat_e7", (json_int_t)(509580000 + 179864), "lon_e7",
+                       (json_int_t)18530000), &f);
+    assert_true(f.gps_checked && !f.gps_flag && f.distance_m == 2000);
+    flags_of(json_pack("{s:I, s:I}", "lat_e7", (json_int_t)(509580000 + 179865), "lon_e7",
+                       (json_int_t)18530000), &f);
+    assert_true(f.gps_checked && f.gps_flag && f.distance_m == 2000);
+    assert_int_equal(constat_evidence_flags_describe(&f, d, sizeof d), 1);
+    assert_string_equal(d, "taken 2.0 km from the incident's place");
+    flags_of(json_pack("{s:I, s:I}", "lat_e7", (json_int_t)509580000, "lon_e7",
+                       (json_int_t)18530000), &f);
+    assert_true(f.gps_checked && !f.gps_flag && f.distance_m == 0);
+    /* Calais to Paris (48.8566, 2.3522): about 238 km */
+    flags_of(json_pack("{s:I, s:I, s:s}", "lat_e7", (json_int_t)488566000, "lon_e7",
+                       (json_int_t)23522000, "time", "2024-03-05T12:00:00Z"), &f);
+    assert_true(f.gps_flag && f.distance_m > 236000 && f.distance_m < 240000);
+    assert_int_equal(constat_evidence_flags_describe(&f, d, sizeof d), 2);
+    assert_non_null(strstr(d, "; taken 23"));
+}
+
+static void test_flags_errors_and_validation(void **state)
+{
+    json_t *inc = incident(), *ev = evidence_with(NULL), *cu;
+    constat_evidence_flags f;
+    constat_error err;
+    (void)state;
+    json_object_set_new(inc, "id", json_string("INC-2"));
+    assert_int_equal(constat_evidence_flags_compute(ev, inc, &f, &err), CONSTAT_EINVAL);
+    assert_int_equal(constat_evidence_flags_compute(inc, inc, &f, &err), CONSTAT_EINVAL);
+
+    /* the record rules of docs/record.md */
+    json_object_set_new(ev, "sha256", json_string("ABC"));
+    assert_int_equal(constat_record_validate(ev, NULL, &err), CONSTAT_EINVAL);
+    assert_non_null(strstr(err.msg, "sha256"));
+    json_decref(ev);
+    ev = evidence_with(json_pack("{s:s, s:s}", "time", "2024-03-05T04:00:00Z", "local_time",
+                                 "2024-03-05T04:00:00"));
+    assert_int_equal(constat_record_validate(ev, NULL, &err), CONSTAT_EINVAL);
+    json_decref(ev);
+    ev = evidence_with(json_pack("{s:s}", "local_time", "2024-03-05 04:00:00"));
+    assert_int_equal(constat_record_validate(ev, NULL, &err), CONSTAT_EINVAL);
+    assert_non_null(strstr(err.msg, "capture.local_time"));
+    json_decref(ev);
+    ev = evidence_with(json_pack("{s:I}", "lat_e7", (json_int_t)1));
+    assert_int_equal(constat_record_validate(ev, NULL, &err), CONSTAT_EINVAL);
+    json_decref(ev);
+    ev = evidence_with(json_pack("{s:s}", "checks", "none"));
+    assert_int_equal(constat_record_validate(ev, NULL, &err), CONSTAT_EINVAL);
+    assert_non_null(strstr(err.msg, "capture.checks: unknown field"));
+    json_decref(ev);
+    ev = evidence_with(NULL);
+    json_object_set_new(ev, "size", json_integer(-1));
+    assert_int_equal(constat_record_validate(ev, NULL, &err), CONSTAT_EINVAL);
+    json_decref(ev);
+
+    cu = constat_custody_input("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+                               "INC-1", "sealed", "evidence locker 3", "bag 41", NOW);
+    json_object_set_new(cu, "v", json_integer(1));
+    json_object_set_new(cu, "org", json_string("org"));
+    json_object_set_new(cu, "monitor", json_string("amina"));
+    json_object_set_new(cu, "recorded_at", json_string("2024-03-05T09:00:00Z"));
+    assert_int_equal(constat_record_validate(cu, NULL, &err), CONSTAT_OK);
+    assert_true(strncmp(json_string_value(json_object_get(cu, "id")), "cu-", 3) == 0);
+    json_object_set_new(cu, "event", json_string("lost"));
+    assert_int_equal(constat_record_validate(cu, NULL, &err), CONSTAT_EINVAL);
+    assert_non_null(strstr(err.msg, "event"));
+    assert_false(constat_custody_event_valid("lost"));
+    assert_true(constat_custody_event_valid("handed_over"));
+    json_decref(cu);
+    json_decref(inc);
+}
+
+/* A vault with one monitor and the incident above logged. */
+typedef struct {
+    char *dir;
+    constat_vault *v;
+    constat_note_signer amina;
+} fixture;
+
+static void fx_open(fixture *f)
+{
+    constat_error err;
+    json_t *in = incident(), *rec = NULL, *priv = NULL;
+    constat_intake_item item;
+    constat_append_item view;
+    f->dir = tu_tmpdir();
+    assert_int_equal(constat_vault_create(f->dir, "org", "org.example/log", NULL, &err),
+                     CONSTAT_OK);
+    assert_int_equal(constat_vault_open(f->dir, NULL, &f->v, &err), CONSTAT_OK);
+    assert_int_equal(constat_vault_monitor_add(f->v, "amina", NOW, NULL, &err), CONSTAT_OK);
+    assert_int_equal(constat_vault_monitor_key(f->v, "amina", &f->amina, &err), CONSTAT_OK);
+    json_object_del(in, "org");
+    json_object_del(in, "monitor");
+    assert_int_equal(constat_intake_prepare(f->v, in, "amina", NOW, NULL, &rec, &priv, &err),
+                     CONSTAT_OK);
+    assert_int_equal(constat_intake_sign(rec, priv, &f->amina, &item, &err), CONSTAT_OK);
+    constat_intake_item_view(&item, &view);
+    assert_int_equal(constat_vault_append(f->v, &view, 1, NULL, NULL, NULL, NULL, NULL, &err),
+                     CONSTAT_OK);
+    constat_intake_item_free(&item);
+    json_decref(in);
+    json_decref(rec);
+    json_decref(priv);
+}
+
+static void fx_close(fixture *f)
+{
+    constat_note_signer_wipe(&f->amina);
+    constat_vault_close(f->v);
+    tu_rmrf(f->dir);
+    free(f->dir);
+}
+
+static json_t *leaf_record(constat_vault *v, uint64_t index)
+{
+    constat_buf b;
+    constat_leaf l;
+    constat_error err;
+    json_t *r;
+    constat_buf_init(&b);
+    assert_int_equal(constat_vault_leaf(v, index, &b, &err), CONSTAT_OK);
+    assert_int_equal(constat_leaf_parse(b.data, b.len, &l, &err), CONSTAT_OK);
+    r = json_incref(l.record);
+    constat_leaf_free(&l);
+    constat_buf_free(&b);
+    return r;
+}
+
+static void test_attach_custody(void **state)
+{
+    fixture f;
+    constat_evidence_result r, r2;
+    constat_error err;
+    json_t *rec, *cap, *priv;
+    uint64_t size0, idx;
+    char id[64], path[800];
+    (void)state;
+    fx_open(&f);
+    size0 = constat_vault_size(f.v);
+
+    assert_int_equal(constat_evidence_attach(f.v, "INC-1", MEDIA "gps_DSCN0010.jpg", "amina",
+                                             &f.amina, NOW, &r, &err), CONSTAT_OK);
+    assert_string_equal(r.sha256,
+                        "17307b1207eb6487d7908e9d154890b46e3d2e0192369cfd3f4c33d5a5af4035");
+    assert_true(r.size == 161713);
+    assert_string_equal(r.media_type, "image/jpeg");
+    assert_true(r.stored_new && !r.already_logged);
+    assert_true(r.index == size0);
+    assert_true(strncmp(r.record_id, "ev-17307b1207eb6487-", 20) == 0);
+    rec = leaf_record(f.v, r.index);
+    assert_string_equal(json_string_value(json_object_get(rec, "kind")), "evidence");
+    assert_string_equal(json_string_value(json_object_get(rec, "incident")), "INC-1");
+    assert_int_equal(json_integer_value(json_object_get(rec, "size")), 161713);
+    cap = json_object_get(rec, "capture");
+    assert_string_equal(json_string_value(json_object_get(cap, "local_time")),
+                        "2008-10-22T16:28:39");
+    assert_int_equal(json_integer_value(json_object_get(cap, "lat_e7")), 434674483);
+    assert_string_equal(json_string_value(json_object_get(cap, "model")), "COOLPIX P6000");
+    /* the file name is committed, not logged */
+    assert_true(json_is_string(json_object_get(json_object_get(rec, "private"), "file_name")));
+    assert_int_equal(constat_vault_private(f.v, r.record_id, &priv, &err), CONSTAT_OK);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(priv, "file_name"), "value")),
+        "gps_DSCN0010.jpg");
+    json_decref(priv);
+    json_decref(rec);
+
+    /* again: nothing added, same record; the store keeps one file */
+    assert_int_equal(constat_evidence_attach(f.v, "INC-1", MEDIA "gps_DSCN0010.jpg", "amina",
+                                             &f.amina, NOW + 60, &r2, &err), CONSTAT_OK);
+    assert_true(r2.already_logged && !r2.stored_new && r2.index == r.index);
+    assert_string_equal(r2.record_id, r.record_id);
+    assert_true(constat_vault_size(f.v) == size0 + 1);
+
+    /* a file without EXIF: no capture member */
+    assert_int_equal(constat_evidence_attach(f.v, "INC-1", MEDIA "invalid_image02206.jpg",
+                                             "amina", &f.amina, NOW, &r2, &err), CONSTAT_OK);
+    rec = leaf_record(f.v, r2.index);
+    assert_null(json_object_get(rec, "capture"));
+    json_decref(rec);
+
+    /* custody */
+    assert_int_equal(constat_custody_log(f.v, r.record_id, "handed_over", "lawyer B.", "USB key",
+                                         "amina", &f.amina, NOW + 3600, &idx, id, &err),
+                     CONSTAT_OK);
+    rec = leaf_record(f.v, idx);
+    assert_string_equal(json_string_value(json_object_get(rec, "kind")), "custody");
+    assert_string_equal(json_string_value(json_object_get(rec, "evidence")), r.sha256);
+    assert_string_equal(json_string_value(json_object_get(rec, "incident")), "INC-1");
+    assert_string_equal(json_string_value(json_object_get(rec, "to")), "lawyer B.");
+    assert_string_equal(json_string_value(json_object_get(rec, "id")), id);
+    json_decref(rec);
+    /* the same event at another time is another event */
+    assert_int_equal(constat_custody_log(f.v, r.record_id, "handed_over", "lawyer B.", "USB key",
+                                         "amina", &f.amina, NOW + 7200, &idx, NULL, &err),
+                     CONSTAT_OK);
+    assert_true(idx == constat_vault_size(f.v) - 1);
+
+    /* errors */
+    assert_int_equal(constat_evidence_attach(f.v, "NOPE", MEDIA "Canon_40D.jpg", "amina",
+                                             &f.amina, NOW, &r2, &err), CONSTAT_ENOTFOUND);
+    assert_int_equal(constat_evidence_attach(f.v, r.record_id, MEDIA "Canon_40D.jpg", "amina",
+                                             &f.amina, NOW, &r2, &err), CONSTAT_EINVAL);
+    assert_int_equal(constat_evidence_attach(f.v, "INC-1", MEDIA "missing.jpg", "amina",
+                                             &f.amina, NOW, &r2, &err), CONSTAT_ENOTFOUND);
+    assert_int_equal(constat_custody_log(f.v, "INC-1", "sealed", "x", NULL, "amina", &f.amina,
+                                         NOW, NULL, NULL, &err), CONSTAT_EINVAL);
+    assert_int_equal(constat_custody_log(f.v, r.record_id, "lost", "x", NULL, "amina",
+                                         &f.amina, NOW, NULL, NULL, &err), CONSTAT_EINVAL);
+    assert_int_equal(constat_custody_log(f.v, r.record_id, "sealed", "", NULL, "amina",
+                                         &f.amina, NOW, NULL, NULL, &err), CONSTAT_EINVAL);
+
+    /* the dossier side: copy out, check, tamper, remove */
+    {
+        char *out = tu_tmpdir(), msg[700];
+        rec = leaf_record(f.v, r.index);
+        assert_int_equal(constat_evidence_copy_out(f.dir, r.sha256, out, &err), CONSTAT_OK);
+        assert_int_equal(constat_evidence_check_file(out, rec, msg, sizeof msg), CONSTAT_OK);
+        assert_int_equal(constat_evidence_path(out, r.sha256, path, sizeof path), CONSTAT_OK);
+        assert_int_equal(chmod(path, 0644), 0);
+        {
+            FILE *fp = fopen(path, "r+b");
+            assert_non_null(fp);
+            fseek(fp, 1000, SEEK_SET);
+            fputc('X', fp);
+            fclose(fp);
+        }
+        assert_int_equal(constat_evidence_check_file(out, rec, msg, sizeof msg),
+                         CONSTAT_EVERIFY);
+        assert_non_null(strstr(msg, "the signed record says 17307b12"));
+        unlink(path);
+        assert_int_equal(constat_evidence_check_file(out, rec, msg, sizeof msg),
+                         CONSTAT_ENOTFOUND);
+        /* a vault file changed behind our back is not copied out */
+        assert_int_equal(constat_evidence_path(f.dir, r.sha256, path, sizeof path), CONSTAT_OK);
+        assert_int_equal(chmod(path, 0644), 0);
+        {
+            FILE *fp = fopen(path, "r+b");
+            fputc('Y', fp);
+            fclose(fp);
+        }
+        assert_int_equal(constat_evidence_copy_out(f.dir, r.sha256, out, &err),
+                         CONSTAT_EVERIFY);
+        assert_int_equal(constat_evidence_check_file(out, rec, msg, sizeof msg),
+                         CONSTAT_ENOTFOUND);
+        assert_int_equal(constat_evidence_copy_out(f.dir, "00000000000000000000000000000000"
+                                                          "00000000000000000000000000000000",
+                                                   out, &err), CONSTAT_ENOTFOUND);
+        json_decref(rec);
+        tu_rmrf(out);
+        free(out);
+    }
+    fx_close(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_stream_hash_and_store),
+        cmocka_unit_test(test_media_type),
+        cmocka_unit_test(test_flags_time),
+        cmocka_unit_test(test_flags_distance),
+        cmocka_unit_test(test_flags_errors_and_validation),
+        cmocka_unit_test(test_attach_custody),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
