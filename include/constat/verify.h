@@ -29,19 +29,6 @@ typedef struct {
      * replaces the dossier's own copy; when a key is not pinned, the one in
      * keys/ is used and the summary says it came from the dossier. */
     const char *trust_file;
-    /* NULL, or a CA bundle (PEM or DER) pinned by the verifier for the
-     * RFC 3161 tokens under timestamps/ (tsa.h); it replaces every
-     * timestamps/<n>.ca.pem of the dossier. */
-    const char *tsa_ca_file;
-    /* NULL, or called once per records.jsonl line whose leaf index is known,
-     * in line order, after the timestamps are checked: `proven` is the
-     * earliest genTime (seconds since the epoch) of a valid token over a
-     * checkpoint containing the leaf, and `tsa` its TSA name; proven is -1
-     * and tsa NULL when no token covers it ("no proven time" is not a
-     * failure). `record_id` is printable ("" if unknown). */
-    void (*proven)(void *ctx, uint64_t index, const char *record_id, int64_t proven,
-                   const char *tsa);
-    void *proven_ctx;
 } constat_verify_opts;
 
 /* Where a key used for verification came from. */
@@ -97,6 +84,36 @@ constat_status constat_verify_dossier(const char *dir, const constat_verify_opts
                                       constat_failure_fn fail, void *ctx,
                                       constat_verify_summary *out,
                                       constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* Trusted-time options of a dossier verification (tsa.h, docs/time.md),
+ * separate from constat_verify_opts so that callers initialising that
+ * struct positionally keep compiling. */
+typedef struct {
+    /* NULL, or a CA bundle (PEM or DER) pinned by the verifier for the
+     * RFC 3161 tokens under timestamps/; it replaces every
+     * timestamps/<n>.ca.pem of the dossier. */
+    const char *tsa_ca_file;
+    /* NULL, or called once per records.jsonl line whose leaf index is known,
+     * in line order, after the timestamps are checked: `proven` is the
+     * earliest genTime (seconds since the epoch) of a valid token over a
+     * checkpoint containing the leaf, and `tsa` its TSA name; proven is -1
+     * and tsa NULL when no token covers it ("no proven time" is not a
+     * failure). `record_id` is printable ("" if unknown). */
+    void (*proven)(void *ctx, uint64_t index, const char *record_id, int64_t proven,
+                   const char *tsa);
+    void *proven_ctx;
+} constat_verify_time_opts;
+
+/* constat_verify_dossier with trusted-time options (`topts` may be NULL,
+ * which is what constat_verify_dossier passes). A pinned tsa_ca_file that
+ * cannot be read is CONSTAT_ENOTFOUND / CONSTAT_EIO / CONSTAT_ELIMIT naming
+ * it; every other problem with a token is a check failure naming its file.
+ * Same errors otherwise. */
+constat_status constat_verify_dossier_timed(const char *dir, const constat_verify_opts *opts,
+                                            const constat_verify_time_opts *topts,
+                                            constat_failure_fn fail, void *ctx,
+                                            constat_verify_summary *out,
+                                            constat_error *err) CONSTAT_WARN_UNUSED;
 
 /* One parsed proofs.jsonl line. */
 typedef struct {

@@ -89,9 +89,41 @@ static void print_evidence_flag(void *ctx, const char *evidence_id, const char *
            incident_id, what);
 }
 
-static int verify_dossier(const char *dir, const char *trust, int json)
+/* Trusted time (docs/time.md): one line per record, or a JSON array. */
+struct proven_out {
+    int json;
+    json_t *list;
+};
+
+static void print_proven(void *ctx, uint64_t index, const char *record_id, int64_t t,
+                         const char *tsa)
+{
+    struct proven_out *p = ctx;
+    char when[32];
+    if (t >= 0)
+        constat_rfc3339_format(t, 0, when);
+    if (p->json) {
+        json_array_append_new(p->list,
+                              t >= 0 ? json_pack("{s:I, s:s, s:s, s:s}", "index",
+                                                 (json_int_t)index, "record", record_id,
+                                                 "proven_time", when, "tsa", tsa ? tsa : "")
+                                     : json_pack("{s:I, s:s, s:n}", "index", (json_int_t)index,
+                                                 "record", record_id, "proven_time"));
+        return;
+    }
+    if (t >= 0)
+        printf("  proven time: leaf %llu (record %s) existed by %s (RFC 3161, TSA %s)\n",
+               (unsigned long long)index, record_id, when, tsa ? tsa : "?");
+    else
+        printf("  proven time: leaf %llu (record %s): no proven time\n",
+               (unsigned long long)index, record_id);
+}
+
+static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca, int json)
 {
     constat_verify_opts opts = {trust};
+    constat_verify_time_opts topts;
+    struct proven_out po = {json, json ? json_array() : NULL};
     constat_verify_summary sum;
     constat_error err;
     constat_status st;
@@ -99,8 +131,12 @@ static int verify_dossier(const char *dir, const char *trust, int json)
     char root[64];
 
     memset(&sum, 0, sizeof sum);
+    memset(&topts, 0, sizeof topts);
+    topts.tsa_ca_file = tsa_ca;
+    topts.proven = print_proven;
+    topts.proven_ctx = &po;
     constat_error_clear(&err);
-    st = constat_verify_dossier(dir, &opts, on_failure, &f, &sum, &err);
+    st = constat_verify_dossier_timed(dir, &opts, &topts, on_failure, &f, &sum, &err);
     constat_base64(sum.root, 32, root);
     if (json) {
         json_t *o = json_pack(
@@ -113,6 +149,10 @@ static int verify_dossier(const char *dir, const char *trust, int json)
             sum.log_key == CONSTAT_KEY_PINNED ? "pinned" : "from_dossier", "org_key",
             sum.org_key == CONSTAT_KEY_PINNED ? "pinned" : "from_dossier", "failures",
             f.list);
+        if (o)
+            json_object_set_new(o, "proven_times", po.list);
+        else
+            json_decref(po.list);
         char *s = json_dumps(o, JSON_INDENT(2));
         if (s)
             puts(s);
@@ -141,6 +181,15 @@ static int verify_dossier(const char *dir, const char *trust, int json)
                 CONSTAT_OK)
                 printf("  evidence flags not computed: %s\n", fe.msg);
         }
+        if (sum.tsa_tokens)
+            printf("  timestamps: %llu RFC 3161 token(s), %llu valid%s; %llu of %llu records "
+                   "have a proven time\n",
+                   (unsigned long long)sum.tsa_tokens, (unsigned long long)sum.tsa_tokens_ok,
+                   tsa_ca ? " against the CA pinned by --tsa-ca"
+                          : " against the CA bundles in the dossier (not pinned)",
+                   (unsigned long long)sum.records_proven, (unsigned long long)sum.records);
+        else
+            printf("  timestamps: none (no record has a proven time)\n");
         printf("  checks: %llu passed, %llu failed\n", (unsigned long long)sum.checks_passed,
                (unsigned long long)sum.checks_failed);
         if (st == CONSTAT_OK)
@@ -167,7 +216,9 @@ int cmd_verify(int argc, char **argv)
         {"tiles", required_argument, NULL, 'T'},
         {"log-key", required_argument, NULL, 'k'},
         {"since-checkpoint", required_argument, NULL, 's'},
+        {"tsa-ca", required_argument, NULL, 'A'},
         {NULL, 0, NULL, 0}};
+    const char *tsa_ca = NULL;
     const char *trust = NULL, *dir, *tiles = NULL, *log_key = NULL, *since = NULL;
     int json = 0, c;
 
@@ -179,6 +230,7 @@ int cmd_verify(int argc, char **argv)
         case 'T': tiles = optarg; break;
         case 'k': log_key = optarg; break;
         case 's': since = optarg; break;
+        case 'A': tsa_ca = optarg; break;
         default: return cli_usage("verify");
         }
     }
@@ -198,7 +250,7 @@ int cmd_verify(int argc, char **argv)
     }
     if (exists(dir, "records.jsonl") || exists(dir, "manifest.json") ||
         exists(dir, "checkpoint"))
-        return verify_dossier(dir, trust, json);
+        return verify_dossier(dir, trust, tsa_ca, json);
     fprintf(stderr, "constat: %s: neither a vault (no vault.db) nor a dossier (no "
                     "records.jsonl, manifest.json or checkpoint)\n", dir);
     return 2;

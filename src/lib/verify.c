@@ -1242,7 +1242,7 @@ static void tsa_pass(void *ctx)
 
 /* The token checks live in tsa.c; here each record gets its proven time. */
 static constat_status check_timestamps(vstate *s, const char *dir,
-                                       const constat_verify_opts *opts,
+                                       const constat_verify_time_opts *opts,
                                        const constat_note_verifier *logv, const cpinfo *cp,
                                        const ventries *es, constat_verify_summary *sum,
                                        constat_error *err)
@@ -1286,6 +1286,14 @@ static constat_status check_timestamps(vstate *s, const char *dir,
 constat_status constat_verify_dossier(const char *dir, const constat_verify_opts *opts,
                                       constat_failure_fn fail, void *ctx,
                                       constat_verify_summary *out, constat_error *err)
+{
+    return constat_verify_dossier_timed(dir, opts, NULL, fail, ctx, out, err);
+}
+
+constat_status constat_verify_dossier_timed(const char *dir, const constat_verify_opts *opts,
+                                            const constat_verify_time_opts *topts,
+                                            constat_failure_fn fail, void *ctx,
+                                            constat_verify_summary *out, constat_error *err)
 {
     vstate s;
     pinned_key plog, porg;
@@ -1439,7 +1447,7 @@ constat_status constat_verify_dossier(const char *dir, const constat_verify_opts
         goto fatal;
 
     /* 8. trusted time: RFC 3161 tokens under timestamps/ (tsa.h) */
-    rc = check_timestamps(&s, dir, opts, logv, &cp, &es, &sum, err);
+    rc = check_timestamps(&s, dir, topts, logv, &cp, &es, &sum, err);
     if (rc != CONSTAT_OK) {
         ventries_free(&es);
         constat_taxonomy_free(tax);
