@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "constat/tsa.h"
 
 struct find_vkey {
     const char *name;
@@ -49,6 +50,52 @@ static const char *signature_verdict(constat_vault *v, const constat_leaf *l, ch
     }
     snprintf(buf, cap, "valid (key %s)", l->key_id);
     return buf;
+}
+
+/* The three times of a record (docs/time.md): when the event occurred and
+ * when it was recorded, both claimed; and the earliest time an RFC 3161
+ * token proves the record existed. Text to stdout, or members of `o`. */
+static void show_times(constat_vault *v, uint64_t index, const json_t *rec, json_t *o)
+{
+    const json_t *occ = json_object_get(rec, "occurred");
+    const char *start = json_string_value(json_object_get(occ, "start"));
+    const char *end = json_string_value(json_object_get(occ, "end"));
+    const char *recorded = json_string_value(json_object_get(rec, "recorded_at"));
+    constat_tsa_timeline tl;
+    constat_error err;
+    int64_t t = -1;
+    const char *tsa = NULL;
+    int proven = 0;
+    char when[32] = "";
+
+    constat_tsa_timeline_init(&tl);
+    constat_error_clear(&err);
+    if (constat_tsa_timeline_load(v, &tl, &err) == CONSTAT_OK)
+        proven = constat_tsa_timeline_proven(&tl, index, &t, &tsa);
+    if (proven)
+        constat_rfc3339_format(t, 0, when);
+    if (o) {
+        json_t *times = json_pack("{s:s?, s:s?, s:s?}", "occurred_start", start, "occurred_end",
+                                  end, "recorded_at", recorded);
+        if (times) {
+            json_object_set_new(times, "proven", proven ? json_string(when) : json_null());
+            if (proven)
+                json_object_set_new(times, "proven_tsa", json_string(tsa));
+            json_object_set_new(o, "times", times);
+        }
+    } else {
+        printf("times:\n");
+        if (start)
+            printf("  occurred (claimed):         %s%s%s\n", start, end ? " to " : "",
+                   end ? end : "");
+        printf("  recorded (claimed, device): %s\n", recorded ? recorded : "(not stated)");
+        if (proven)
+            printf("  existed by (proven):        %s (RFC 3161 token by TSA %s)\n", when, tsa);
+        else
+            printf("  existed by (proven):        no proven time (no RFC 3161 token covers it; "
+                   "run 'constat timestamp')\n");
+    }
+    constat_tsa_timeline_free(&tl);
 }
 
 int cmd_show(int argc, char **argv)
@@ -112,6 +159,7 @@ int cmd_show(int argc, char **argv)
         char b64[64];
         constat_base64(lh, 32, b64);
         json_object_set_new(o, "leaf_hash", json_string(b64));
+        show_times(v, index, l.record, o);
         if (show_private) {
             json_t *pv = NULL;
             const char *id = json_string_value(json_object_get(l.record, "id"));
@@ -132,6 +180,7 @@ int cmd_show(int argc, char **argv)
         printf("\nsigned by %s: %s\n", l.key_id, sigv);
         printf("%s\n", s ? s : "");
         free(s);
+        show_times(v, index, l.record, NULL);
         /* evidence files of an incident (with flags), or an evidence file's
          * flags and chain of custody */
         cli_show_evidence(v, l.record, stdout);

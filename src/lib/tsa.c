@@ -865,7 +865,7 @@ constat_status constat_tsa_timestamp(constat_vault *v, const constat_tsa_config 
         goto done;
     rc = constat_tsa_http(cfg->url, &req, &reply, err);
     if (rc != CONSTAT_OK) {
-        constat_error_prefix(err, "TSA %s", cfg->name);
+        constat_error_prefix(err, "TSA %s: ", cfg->name);
         goto done;
     }
     memset(&chk, 0, sizeof chk);
@@ -874,7 +874,7 @@ constat_status constat_tsa_timestamp(constat_vault *v, const constat_tsa_config 
     chk.request = &req;
     rc = constat_tsa_verify(reply.data, reply.len, &chk, info, err);
     if (rc != CONSTAT_OK) {
-        constat_error_prefix(err, "TSA %s (%s): reply refused", cfg->name, cfg->url);
+        constat_error_prefix(err, "TSA %s (%s): reply refused: ", cfg->name, cfg->url);
         goto done;
     }
     if (sqlite3_prepare_v2(vdb(v),
