@@ -1,0 +1,111 @@
+#!/bin/sh
+# Trusted time with a local test TSA (tests/tsa: a CA and a TSA certificate
+# made on the fly, `openssl ts -reply` behind a loopback HTTP responder):
+# configure it, time-stamp the checkpoint, see the proven time in `show` and
+# in the dossier verification; a tampered token fails naming its file; a
+# token checked against another CA fails; a TSA that is down is a clear
+# error and leaves the vault unchanged. No internet needed.
+. "$CONSTAT_SOURCE_DIR/tests/e2e/lib.sh"
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY 2>/dev/null || true
+
+tsa_out=$(sh "$SRC/tests/tsa/start.sh" "$T/tsa") || fail "the test TSA did not start"
+url=$(echo "$tsa_out" | sed -n 's/^url //p')
+pid=$(echo "$tsa_out" | sed -n 's/^pid //p')
+trap 'kill $pid 2>/dev/null; rm -rf "$T"' EXIT
+
+run_ok $CONSTAT init --org hro-test --origin test.example/hro/log --dir v
+run_ok $CONSTAT monitor add alice --dir v
+head -n 6 "$SRC/data/demo/incidents_public.csv" > five.csv
+run_ok $CONSTAT import five.csv --monitor alice --dir v --quiet
+
+# configuration
+run_fails 2 $CONSTAT tsa add 'bad name' "$url" --ca "$T/tsa/ca.pem" --dir v
+run_fails 2 $CONSTAT tsa add local ftp://127.0.0.1/ --ca "$T/tsa/ca.pem" --dir v
+run_fails 2 $CONSTAT timestamp --dir v
+expect_in err "no TSA configured"
+run_ok $CONSTAT tsa add local "$url" --ca "$T/tsa/ca.pem" --dir v
+run_fails 2 $CONSTAT tsa add local "$url" --ca "$T/tsa/ca.pem" --dir v
+expect_in err "already configured"
+run_ok $CONSTAT tsa list --dir v
+expect_in out "local"
+expect_in out "$url"
+
+# before any token: no proven time
+run_ok $CONSTAT show 1 --dir v
+expect_in out "recorded (claimed, device): 2026-11-29T10:00:00Z"
+expect_in out "no proven time"
+
+# time-stamp: signs a checkpoint of the 6 leaves first, then asks the TSA
+run_ok $CONSTAT timestamp --dir v
+expect_in out "local            checkpoint size 6 time-stamped at "
+expect_in out "constat test TSA"
+run_ok $CONSTAT show 3 --dir v
+expect_in out "existed by (proven):        20"
+expect_in out "(RFC 3161 token by TSA local)"
+run_ok $CONSTAT show 3 --dir v --json
+expect_in out '"proven_tsa": "local"'
+
+# a second record after the token: not proven until the next time-stamp
+head -n 1 "$SRC/data/demo/incidents_public.csv" > more.csv
+sed -n '7,8p' "$SRC/data/demo/incidents_public.csv" >> more.csv
+run_ok $CONSTAT import more.csv --monitor alice --dir v --quiet
+run_ok $CONSTAT show 7 --dir v
+expect_in out "no proven time"
+# a one-off TSA from the command line also works
+run_ok $CONSTAT timestamp --tsa "$url" --ca "$T/tsa/ca.pem" --dir v
+expect_in out "command-line     checkpoint size 8 time-stamped at "
+run_ok $CONSTAT show 7 --dir v
+expect_in out "(RFC 3161 token by TSA command-line)"
+
+# the dossier carries both tokens; its verification prints a proven time per record
+run_ok $CONSTAT dossier --out d --dir v
+[ -f d/timestamps/1.tsr ] && [ -f d/timestamps/2.tsr ] && [ -f d/timestamps/1.checkpoint ] ||
+    fail "dossier lacks timestamps/"
+ok
+openssl ts -verify -in d/timestamps/1.tsr -data d/timestamps/1.checkpoint \
+    -CAfile d/timestamps/1.ca.pem >/dev/null 2>&1 || fail "openssl ts -verify by hand failed"
+ok
+run_ok $CONSTAT verify d
+expect_in out "timestamps: 2 RFC 3161 token(s), 2 valid"
+expect_in out "8 of 8 records have a proven time"
+expect_in out "proven time: leaf 1 (record "
+expect_in out "(RFC 3161, TSA local)"
+expect_in out "proven time: leaf 7 (record "
+expect_in out "(RFC 3161, TSA command-line)"
+run_ok $CONSTAT verify d --tsa-ca "$T/tsa/ca.pem"
+expect_in out "valid against the CA pinned by --tsa-ca"
+run_ok $CONSTAT verify d --json
+expect_in out '"proven_times"'
+
+# pinned against another CA: every token fails, naming its file
+run_fails 1 $CONSTAT verify d --tsa-ca "$T/tsa/other-ca.pem"
+expect_in out "FAIL: timestamps/1.tsr: RFC 3161 token (TSA local) does not verify"
+expect_in out "untrusted TSA certificate"
+run_fails 2 $CONSTAT verify d --tsa-ca "$T/nonexistent.pem"
+expect_in err "nonexistent.pem"
+
+# a tampered token (one byte of its signature): the manifest hash fails, and so does the
+# token check itself, naming the file
+cp -r d d2
+sz=$(stat -c %s d2/timestamps/1.tsr)
+flip_byte d2/timestamps/1.tsr $((sz - 5))
+run_fails 1 $CONSTAT verify d2
+expect_in out "timestamps/1.tsr"
+expect_in out "FAIL: timestamps/1.tsr: RFC 3161 token (TSA local) does not verify"
+# a token over a different checkpoint file
+cp -r d d3
+printf 'x' >> d3/timestamps/2.checkpoint
+run_fails 1 $CONSTAT verify d3
+expect_in out "timestamps/2.tsr"
+expect_in out "message imprint mismatch"
+
+# the TSA goes down: a clear error, and the vault is unchanged
+kill $pid
+wait $pid 2>/dev/null || true
+before=$(vault_digest v)
+run_fails 3 $CONSTAT timestamp --dir v
+expect_in err "TSA local: $url"
+expect_in err "0 of 1 TSAs gave a valid token"
+expect_eq "$(vault_digest v)" "$before" "vault unchanged when the TSA is down"
+
+done_ok
