@@ -56,6 +56,8 @@ struct import_ctx {
     struct chunk **chunks; /* all chunks, the last one filling */
     size_t nchunks, capchunks;
     unsigned long bad_rows;
+    int show_progress;
+    size_t done;
 };
 
 static struct import_ctx *worker_ctx; /* read-only while workers run */
@@ -114,6 +116,9 @@ static void chunk_finish(struct import_ctx *ic, struct chunk *c)
         p->record = NULL;
     }
     c->signed_ = kept;
+    ic->done += c->n;
+    if (ic->show_progress)
+        fprintf(stderr, "\rread and signed %zu rows", ic->done);
 }
 
 static constat_status new_chunk(struct import_ctx *ic, constat_error *err)
@@ -244,6 +249,7 @@ int cmd_import(int argc, char **argv)
     if (ic.threads > MAX_THREADS)
         ic.threads = MAX_THREADS;
     worker_ctx = &ic;
+    ic.show_progress = !quiet && isatty(STDERR_FILENO);
     if (new_chunk(&ic, &err) != CONSTAT_OK) {
         rc = cli_report_error(path, CONSTAT_ENOMEM, NULL);
         goto out;
@@ -258,6 +264,8 @@ int cmd_import(int argc, char **argv)
         chunk_finish(&ic, ic.chunks[ic.nchunks - 1]);
         for (size_t k = 0; k < ic.nchunks; k++)
             nsigned += ic.chunks[k]->signed_;
+        if (ic.show_progress)
+            fputc('\n', stderr);
     }
     if (st == CONSTAT_OK && ic.bad_rows)
         st = constat_error_set(&err, CONSTAT_EINVAL, "%s: %lu bad row(s)", path, ic.bad_rows);
