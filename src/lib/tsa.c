@@ -1148,7 +1148,11 @@ static constat_status put_file(const char *dir, const char *name, const void *da
     if (!f)
         return constat_error_set(err, CONSTAT_EIO, "%s: cannot create: %s", path,
                                  strerror(errno));
-    if ((len && fwrite(data, 1, len, f) != len) | (fclose(f) != 0)) {
+    int bad = len && fwrite(data, 1, len, f) != len;
+    /* close even after a failed write, so no descriptor leaks */
+    if (fclose(f) != 0)
+        bad = 1;
+    if (bad) {
         return constat_error_set(err, CONSTAT_EIO, "%s: cannot write: %s", path,
                                  strerror(errno));
     }
