@@ -48,8 +48,10 @@ static constat_status mem_node(void *ctx, unsigned level, uint64_t index, const 
     if (level % 8 != 0)
         return CONSTAT_OK;
     assert_int_equal(index, m->nh[tl]);
-    m->hashes[tl] = realloc(m->hashes[tl], (size_t)(m->nh[tl] + 1) * 32);
-    assert_non_null(m->hashes[tl]);
+    if ((m->nh[tl] & (m->nh[tl] - 1)) == 0) { /* grow at powers of two */
+        m->hashes[tl] = realloc(m->hashes[tl], (size_t)(m->nh[tl] ? 2 * m->nh[tl] : 1) * 32);
+        assert_non_null(m->hashes[tl]);
+    }
     memcpy(m->hashes[tl] + m->nh[tl] * 32, h, 32);
     m->nh[tl]++;
     return CONSTAT_OK;
