@@ -23,6 +23,10 @@
 /* Read buffer of the streaming hash and copy, in bytes (one allocation per
  * file, whatever its size). */
 #define CONSTAT_EVIDENCE_BLOCK (1u << 20)
+/* Bytes of a file libmagic examines for its media type: every signature of
+ * the media types we see lies within them, and libmagic's working memory
+ * grows with this (about 5 x; it is the largest part of attach's peak). */
+#define CONSTAT_EVIDENCE_MAGIC_BYTES (64u * 1024u)
 /* Largest evidence file accepted, in bytes (a day of video fits). */
 #define CONSTAT_EVIDENCE_MAX_BYTES (64ull << 30)
 /* Bytes of a file examined for EXIF: the APP1 segment must start within
@@ -110,7 +114,7 @@ constat_status constat_evidence_store(const char *root, const char *path,
     CONSTAT_WARN_UNUSED;
 
 /* libmagic MIME type of the file at `path` ("image/jpeg"), into out[cap].
- * Reads at most CONSTAT_EVIDENCE_BLOCK bytes of it.
+ * Reads at most CONSTAT_EVIDENCE_MAGIC_BYTES bytes of it.
  * Errors: CONSTAT_EIO (libmagic unavailable or the file unreadable). */
 constat_status constat_evidence_media_type(const char *path, char *out, size_t cap,
                                            constat_error *err) CONSTAT_WARN_UNUSED;

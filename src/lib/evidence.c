@@ -254,7 +254,7 @@ constat_status constat_evidence_media_type(const char *path, char *out, size_t c
 {
     magic_t m;
     const char *t;
-    size_t bytes = CONSTAT_EVIDENCE_BLOCK;
+    size_t bytes = CONSTAT_EVIDENCE_MAGIC_BYTES;
 
     if (!out || cap == 0)
         return constat_error_set(err, CONSTAT_EINVAL, "media type: no buffer");
