@@ -121,7 +121,7 @@ struct constat_vault;
 constat_store *constat_vault_store(struct constat_vault *v);
 
 /* The SQLite handle under a store, for the witness and publish tables
- * (store_sqlite_witness.c, docs/witness.md); owned by the store. */
+ * (witness.c, publish.c; docs/witness.md); owned by the store. */
 struct sqlite3;
 struct sqlite3 *constat_store_sqlite(constat_store *s);
 
