@@ -43,12 +43,16 @@ size_t constat_taxonomy_count(const constat_taxonomy *t);
 const char *constat_taxonomy_id(const constat_taxonomy *t, size_t i);
 
 /* Check a record object against docs/record.md for its kind (incident,
- * monitor_enrolment, shift). Closed world: a member not listed there is an
+ * monitor_enrolment, shift, evidence, custody; the last two: evidence.h). Closed world: a member not listed there is an
  * error at every level (only `private` and `affected.legal_status` are open
  * maps, of commitments and of counts). Required: v, kind, id, org, monitor,
  * recorded_at, and per kind: incident occurred{start,end,precision}, place,
  * categories, source{type}; monitor_enrolment vkey, enrolled_at; shift
- * start, end, area (with name or lat_e7/lon_e7). Checked: "v" == 1; id of 1-128
+ * start, end, area (with name or lat_e7/lon_e7); evidence incident, sha256
+ * (64 lowercase hex), size >= 0, media_type "type/subtype", optional capture
+ * {time | local_time "YYYY-MM-DDTHH:MM:SS", lat_e7/lon_e7, alt_cm, make,
+ * model}; custody evidence (64 hex), incident, event (copied, handed_over,
+ * sealed, received), to, optional note. Checked: "v" == 1; id of 1-128
  * [A-Za-z0-9._:-]; org and monitor valid signed-note key names; no reals
  * anywhere and integers within ±(2^53-1); lat_e7 within ±900000000, lon_e7
  * within ±1800000000, both or neither; counts, officers, precision_m and
