@@ -2,6 +2,8 @@
  * figures.json (every figure lists the leaves it counts) and CSV files. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli_records.h"
 
@@ -21,6 +23,7 @@ int cmd_report(int argc, char **argv)
     cli_records recs = {0};
     json_t *figures = NULL;
     char now[32];
+    size_t nincidents = 0;
     int c, rc;
 
     optind = 1;
@@ -45,6 +48,29 @@ int cmd_report(int argc, char **argv)
     st = constat_vault_checkpoint(v, &note, &err);
     if (st == CONSTAT_OK)
         st = cli_records_load(v, "incident", NULL, &recs, &err);
+    /* evidence records after the incidents: the evidence_flagged figure
+     * compares each with its incident (docs/evidence.md) */
+    nincidents = recs.n;
+    if (st == CONSTAT_OK) {
+        cli_records ev;
+        memset(&ev, 0, sizeof ev);
+        st = cli_records_load(v, "evidence", NULL, &ev, &err);
+        for (size_t i = 0; st == CONSTAT_OK && i < ev.n; i++) {
+            if (recs.n == recs.cap) {
+                size_t cap = recs.cap ? recs.cap * 2 : 16;
+                constat_indexed_record *nr = realloc(recs.recs, cap * sizeof *nr);
+                if (!nr) {
+                    st = constat_error_set(&err, CONSTAT_ENOMEM, "out of memory");
+                    break;
+                }
+                recs.recs = nr;
+                recs.cap = cap;
+            }
+            recs.recs[recs.n++] = ev.recs[i]; /* the reference moves over */
+            ev.recs[i].record = NULL;
+        }
+        cli_records_free(&ev);
+    }
     if (st == CONSTAT_OK)
         st = constat_figures_compute(recs.recs, recs.n, tax, &figures, &err);
     if (st == CONSTAT_OK) {
@@ -55,7 +81,7 @@ int cmd_report(int argc, char **argv)
         st = constat_report_write(out, recs.recs, recs.n, tax, figures, &meta, &err);
     }
     if (st == CONSTAT_OK)
-        printf("report of %zu incidents (tree size %llu) written to %s/index.html\n", recs.n,
+        printf("report of %zu incidents (tree size %llu) written to %s/index.html\n", nincidents,
                (unsigned long long)constat_vault_size(v), out);
     else
         rc = cli_report_error(out, st, &err);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "constat/evidence.h"
 #include "constat/report.h"
 
 /* Largest integer JCS (IEEE-754 doubles) writes exactly. */
@@ -57,6 +58,7 @@ enum {
     F_DELAY,
     F_REPEAT_PERSON,
     F_INDICATORS,
+    F_EVIDENCE_FLAGGED,
     F_COUNT
 };
 
@@ -105,6 +107,11 @@ static const fig_t fig_defs[F_COUNT] = {
     {"indicators", "Indicators (the Defender's findings of 2012)",
      "Indicateurs (constats du Défenseur des droits, 2012)", "incidents",
      {"indicator", NULL}, 1, NULL, 0, 0, NULL},
+    {"evidence_flagged",
+     "Evidence files whose capture metadata conflicts with their incident (flags, not rejections)",
+     "Fichiers de preuve dont les métadonnées de prise de vue contredisent l'incident "
+     "(signalements, non des rejets)",
+     "files", {"evidence", "flag"}, 2, NULL, 0, 0, NULL},
 };
 
 /* Keys of the recording_delay rows: the numeric prefix keeps them in
@@ -710,6 +717,55 @@ fail:
     return NULL;
 }
 
+/* evidence_flagged (docs/evidence.md): one row per raised flag, [evidence
+ * id, "time" | "place"], value 1, listing the evidence leaf (whose record
+ * names the incident it was compared with; a row's value is the count of its
+ * leaves). Evidence whose incident is not among the records is not
+ * compared. */
+static constat_status evidence_flags(calc_t *c, const constat_indexed_record *recs, size_t n)
+{
+    json_t *incidents = NULL;
+    constat_status st = CONSTAT_OK;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        const char *k = json_string_value(json_object_get(recs[i].record, "kind"));
+        const char *id = json_string_value(json_object_get(recs[i].record, "id"));
+        if (!k || !id || strcmp(k, "incident") != 0)
+            continue;
+        if (!incidents && !(incidents = json_object()))
+            return constat_error_set(c->err, CONSTAT_ENOMEM, "out of memory");
+        if (json_object_set_new(incidents, id, json_integer((json_int_t)i)) != 0) {
+            json_decref(incidents);
+            return constat_error_set(c->err, CONSTAT_ENOMEM, "out of memory");
+        }
+    }
+    for (i = 0; incidents && i < n && st == CONSTAT_OK; i++) {
+        const json_t *r = recs[i].record;
+        const char *k = json_string_value(json_object_get(r, "kind"));
+        const char *id = json_string_value(json_object_get(r, "id"));
+        const char *inc = json_string_value(json_object_get(r, "incident"));
+        json_t *at;
+        constat_evidence_flags fl;
+        if (!k || strcmp(k, "evidence") != 0 || !id || !inc ||
+            !(at = json_object_get(incidents, inc)))
+            continue;
+        if (constat_evidence_flags_compute(r, recs[json_integer_value(at)].record, &fl, NULL) !=
+            CONSTAT_OK)
+            continue;
+        if (fl.time_flag &&
+            (st = fig_add(&c->f[F_EVIDENCE_FLAGGED], key2(id, "time"), recs[i].index, 1,
+                          c->err)))
+            break;
+        if (fl.gps_flag &&
+            (st = fig_add(&c->f[F_EVIDENCE_FLAGGED], key2(id, "place"), recs[i].index, 1,
+                          c->err)))
+            break;
+    }
+    json_decref(incidents);
+    return st;
+}
+
 static void calc_free(calc_t *c)
 {
     size_t i, j;
@@ -803,6 +859,8 @@ constat_status constat_figures_compute(const constat_indexed_record *recs, size_
             goto done;
     }
     if ((st = repeats(&c)))
+        goto done;
+    if ((st = evidence_flags(&c, recs, n)))
         goto done;
 
     figs = json_array();

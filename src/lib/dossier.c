@@ -834,7 +834,7 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
         cc.en[j].needed = 1;
     }
     order = malloc((cc.nsel + cc.nev + cc.nen + 1) * sizeof *order);
-    recs = malloc((cc.nsel + 1) * sizeof *recs);
+    recs = malloc((cc.nsel + cc.nev + 1) * sizeof *recs);
     if (!order || !recs) {
         rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
         goto done;
@@ -966,7 +966,17 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
         goto done;
 
     /* figures and report */
-    rc = constat_figures_compute(recs, cc.nsel, tax, &figures, err);
+    /* evidence records feed the evidence_flagged figure; the report lists
+     * incidents only */
+    {
+        size_t nr = cc.nsel;
+        for (size_t i = 0; i < cc.nev; i++) {
+            recs[nr].index = cc.ev[i].index;
+            recs[nr].record = cc.ev[i].record;
+            nr++;
+        }
+        rc = constat_figures_compute(recs, nr, tax, &figures, err);
+    }
     if (rc != CONSTAT_OK)
         goto done;
     constat_buf_reset(&b);

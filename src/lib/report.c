@@ -293,6 +293,8 @@ static const label_t dim_labels[] = {
     {"delay", "délai", "delay"},
     {"person", "personne (pseudonyme)", "person (pseudonym)"},
     {"indicator", "indicateur", "indicator"},
+    {"evidence", "fichier de preuve", "evidence file"},
+    {"flag", "signalement (time : heure, place : lieu)", "flag (time or place)"},
 };
 
 static const label_t *find_label(const label_t *t, size_t n, const char *key)

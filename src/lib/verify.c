@@ -1157,7 +1157,9 @@ static constat_status check_figures(vstate *s, const char *dir, const ventries *
         if (!e->index_ok)
             continue;
         idx[nidx++] = e->index; /* ascending: index_ok entries ascend */
-        if (e->leaf_ok && e->kind && strcmp(e->kind, "incident") == 0) {
+        /* evidence records feed the evidence_flagged figure */
+        if (e->leaf_ok && e->kind &&
+            (strcmp(e->kind, "incident") == 0 || strcmp(e->kind, "evidence") == 0)) {
             recs[n].index = e->index;
             recs[n].record = e->leaf.record;
             n++;

@@ -86,6 +86,9 @@ run_ok "$CONSTAT" dossier --out "$T/d" --place arezzo --with-evidence
 expect_in "$T/out" "with 5 evidence/custody records and 3 evidence files"
 expect_in "$T/d/manifest.json" "evidence/sha256/ac/75/ac759931999a215ef78469a82bdfc382ccba96eb8d039ec9e81e53a9a419d35e"
 expect_not_in "$T/d/records.jsonl" "INC-CALAIS"
+# the flagged file is a row of the evidence_flagged figure, in the dossier and the report
+expect_in "$T/d/figures.json" "{\"key\":[\"$ev\",\"place\"]"
+expect_in "$T/d/report/index.html" "fig-evidence_flagged"
 run_ok "$CONSTAT" verify "$T/d" --trust "$T/keys.txt"
 expect_in "$T/out" "3 evidence files re-hashed"
 

@@ -13,6 +13,7 @@
 #include "testutil.h"
 #include "constat/evidence.h"
 #include "constat/intake.h"
+#include "constat/report.h"
 #include "constat/vault.h"
 
 #define MEDIA CONSTAT_SOURCE_DIR "/data/demo/media/"
@@ -281,6 +282,49 @@ static void test_flags_errors_and_validation(void **state)
     json_decref(inc);
 }
 
+/* The evidence_flagged figure: one row per raised flag, on the evidence leaf */
+static void test_figure(void **state)
+{
+    json_t *inc = incident(), *ok, *bad, *other, *figs = NULL, *rows = NULL, *f;
+    constat_indexed_record recs[4];
+    constat_error err;
+    size_t i;
+    (void)state;
+    ok = evidence_with(json_pack("{s:s}", "time", "2024-03-05T05:30:00Z"));
+    json_object_set_new(ok, "id", json_string("ev-ok"));
+    bad = evidence_with(json_pack("{s:s, s:I, s:I}", "time", "2024-03-05T12:00:00Z", "lat_e7",
+                                  (json_int_t)488566000, "lon_e7", (json_int_t)23522000));
+    json_object_set_new(bad, "id", json_string("ev-bad"));
+    other = evidence_with(json_pack("{s:s}", "time", "1999-01-01T00:00:00Z"));
+    json_object_set_new(other, "id", json_string("ev-other"));
+    json_object_set_new(other, "incident", json_string("INC-NOT-HERE"));
+    recs[0].index = 4; recs[0].record = inc;
+    recs[1].index = 7; recs[1].record = ok;
+    recs[2].index = 9; recs[2].record = bad;
+    recs[3].index = 11; recs[3].record = other;
+    assert_int_equal(constat_figures_compute(recs, 4, NULL, &figs, &err), CONSTAT_OK);
+    json_array_foreach(json_object_get(figs, "figures"), i, f)
+        if (strcmp(json_string_value(json_object_get(f, "id")), "evidence_flagged") == 0)
+            rows = json_object_get(f, "rows");
+    assert_non_null(rows);
+    {
+        char *got = json_dumps(rows, JSON_COMPACT | JSON_SORT_KEYS);
+        assert_string_equal(got, "[{\"key\":[\"ev-bad\",\"place\"],\"leaves\":[9],\"value\":1},"
+                                 "{\"key\":[\"ev-bad\",\"time\"],\"leaves\":[9],\"value\":1}]");
+        free(got);
+    }
+    /* the incidents count is not changed by evidence records */
+    json_array_foreach(json_object_get(figs, "figures"), i, f)
+        if (strcmp(json_string_value(json_object_get(f, "id")), "incidents_total") == 0)
+            assert_int_equal(json_integer_value(json_object_get(
+                                 json_array_get(json_object_get(f, "rows"), 0), "value")), 1);
+    json_decref(figs);
+    json_decref(inc);
+    json_decref(ok);
+    json_decref(bad);
+    json_decref(other);
+}
+
 /* A vault with one monitor and the incident above logged. */
 typedef struct {
     char *dir;
@@ -472,6 +516,7 @@ int main(void)
         cmocka_unit_test(test_flags_time),
         cmocka_unit_test(test_flags_distance),
         cmocka_unit_test(test_flags_errors_and_validation),
+        cmocka_unit_test(test_figure),
         cmocka_unit_test(test_attach_custody),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
