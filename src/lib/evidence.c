@@ -396,10 +396,12 @@ static constat_status logged_record(constat_vault *v, const char *id, const char
         return st;
     k = json_string_value(json_object_get(l->record, "kind"));
     if (!k || strcmp(k, kind) != 0) {
+        /* the message quotes the record's kind: set it before releasing it */
+        st = constat_error_set(err, CONSTAT_EINVAL, "%s: is a %.40s record, not %s %s", id,
+                               k ? k : "?", kind[0] == 'i' || kind[0] == 'e' ? "an" : "a",
+                               kind);
         constat_leaf_free(l);
-        return constat_error_set(err, CONSTAT_EINVAL, "%s: is a %s record, not %s %s", id,
-                                 k ? k : "?", kind[0] == 'i' || kind[0] == 'e' ? "an" : "a",
-                                 kind);
+        return st;
     }
     if (index)
         *index = idx;
