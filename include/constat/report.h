@@ -60,6 +60,25 @@ constat_status constat_figures_compute(const constat_indexed_record *recs, size_
                                        const constat_taxonomy *tax, json_t **out,
                                        constat_error *err) CONSTAT_WARN_UNUSED;
 
+/* The proven time of one record (docs/time.md): the earliest genTime of a
+ * valid RFC 3161 token over a checkpoint whose tree contains the record
+ * (constat_tsa_timeline_proven gives it). It bounds when the record
+ * existed, not when the event happened. */
+typedef struct {
+    int proven;   /* 1 if some token covers the record, else 0 (time unused) */
+    int64_t time; /* seconds since the epoch, UTC */
+} constat_proven_time;
+
+/* As constat_figures_compute, with `times` (may be NULL) parallel to `recs`:
+ * times[i] is the proven time of recs[i]. It feeds the figure
+ * delay_event_to_proven (docs/indicators.md), whose rows are always present:
+ * with NULL every incident is "not_proven". constat_figures_compute is this
+ * function with NULL. Same errors. */
+constat_status constat_figures_compute_timed(const constat_indexed_record *recs, size_t n,
+                                             const constat_taxonomy *tax,
+                                             const constat_proven_time *times, json_t **out,
+                                             constat_error *err) CONSTAT_WARN_UNUSED;
+
 /* Failure callback: same shape as constat_failure_fn in vault.h. */
 typedef void (*constat_figure_failure_fn)(void *ctx, int64_t index, const char *msg);
 
@@ -116,6 +135,19 @@ constat_status constat_report_write(const char *dir, const constat_indexed_recor
                                     size_t n, const constat_taxonomy *tax,
                                     const json_t *figures, const constat_report_meta *meta,
                                     constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* As constat_report_write, with `times` (may be NULL: nothing proven)
+ * parallel to `recs`, giving each incident's proven time: a column
+ * proven_at (RFC 3339 UTC, empty when not proven) after recorded_at in
+ * incidents.csv, and the three times (occurred, recorded as claimed, proven)
+ * in the HTML incident list. constat_report_write is this function with
+ * NULL. Same errors. */
+constat_status constat_report_write_timed(const char *dir, const constat_indexed_record *recs,
+                                          size_t n, const constat_taxonomy *tax,
+                                          const constat_proven_time *times,
+                                          const json_t *figures,
+                                          const constat_report_meta *meta,
+                                          constat_error *err) CONSTAT_WARN_UNUSED;
 
 /* Append `s` escaped for HTML text and double-quoted attribute values:
  * & < > " ' become entities; bytes that are not valid UTF-8, C0 controls

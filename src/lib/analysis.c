@@ -56,6 +56,7 @@ enum {
     F_SOURCE,
     F_FORCE,
     F_DELAY,
+    F_PROVEN_DELAY,
     F_REPEAT_PERSON,
     F_INDICATORS,
     F_EVIDENCE_FLAGGED,
@@ -100,6 +101,11 @@ static const fig_t fig_defs[F_COUNT] = {
     {"recording_delay", "Delay from the end of the event to its recording",
      "Délai entre la fin de l'événement et son enregistrement", "incidents", {"delay", NULL}, 1,
      NULL, 0, 0, NULL},
+    {"delay_event_to_proven",
+     "Delay from the end of the event to the record's earliest proven existence (RFC 3161)",
+     "Délai entre la fin de l'événement et la première preuve d'existence de l'enregistrement "
+     "(RFC 3161)",
+     "incidents", {"delay", NULL}, 1, NULL, 0, 0, NULL},
     {"repeated_checks_by_person",
      "Checks, arrests or detentions of the same person within 7 days",
      "Contrôles, interpellations ou retenues de la même personne à moins de 7 jours",
@@ -118,6 +124,9 @@ static const fig_t fig_defs[F_COUNT] = {
  * duration order under the common key sort. */
 static const char *const delay_keys[] = {"0_before_end", "1_lt_1d", "2_1d_7d",
                                          "3_7d_30d", "4_30d_365d", "5_gt_365d"};
+/* delay_event_to_proven: the same buckets, and a row for incidents no
+ * token covers ("n" sorts after the digits, so it comes last). */
+#define NOT_PROVEN_KEY "not_proven"
 
 /* Indicator ids (docs/indicators.md); all are always present. */
 enum {
@@ -292,6 +301,7 @@ typedef struct {
     const json_t *rec;
     const char *start;
     int64_t t_start, t_end, t_rec;
+    const constat_proven_time *proven; /* NULL: no token covers it */
     int start_off;
     char month[8];
     const char *precision;
@@ -503,6 +513,19 @@ static const char *delay_key(int64_t d)
     return delay_keys[5];
 }
 
+/* Bucket of delay_event_to_proven. The proven time is the caller's value,
+ * so the difference is taken without signed overflow. */
+static const char *proven_key(const inc_t *in)
+{
+    uint64_t d;
+    if (!in->proven)
+        return NOT_PROVEN_KEY;
+    if (in->proven->time < in->t_end)
+        return delay_keys[0];
+    d = (uint64_t)in->proven->time - (uint64_t)in->t_end;
+    return delay_key(d > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)d);
+}
+
 static constat_status indicator(calc_t *c, int which, uint64_t leaf)
 {
     return fig_add(&c->f[F_INDICATORS], key1(indicator_keys[which]), leaf, 1, c->err);
@@ -571,6 +594,10 @@ static constat_status count_incident(calc_t *c, const inc_t *in)
 
     d = in->t_rec - in->t_end;
     TRY(fig_add(&f[F_DELAY], key1(delay_key(d)), L, 1, c->err));
+    /* Proven minus claimed end: the token's clock against the record's
+     * claim, so a negative delay says the record existed before the event
+     * it describes had (by its own account) ended. */
+    TRY(fig_add(&f[F_PROVEN_DELAY], key1(proven_key(in)), L, 1, c->err));
 
     /* Indicators over categories. */
     if (has_cat(in, "transport_to_station")) {
@@ -789,6 +816,14 @@ constat_status constat_figures_compute(const constat_indexed_record *recs, size_
                                        const constat_taxonomy *tax, json_t **out,
                                        constat_error *err)
 {
+    return constat_figures_compute_timed(recs, n, tax, NULL, out, err);
+}
+
+constat_status constat_figures_compute_timed(const constat_indexed_record *recs, size_t n,
+                                             const constat_taxonomy *tax,
+                                             const constat_proven_time *times, json_t **out,
+                                             constat_error *err)
+{
     calc_t c;
     constat_status st = CONSTAT_OK;
     uint64_t *seen = NULL;
@@ -819,8 +854,11 @@ constat_status constat_figures_compute(const constat_indexed_record *recs, size_
         (st = fig_touch(&c.f[F_MINORS], key1("unknown"), err)))
         goto done;
     for (i = 0; i < sizeof delay_keys / sizeof *delay_keys; i++)
-        if ((st = fig_touch(&c.f[F_DELAY], key1(delay_keys[i]), err)))
+        if ((st = fig_touch(&c.f[F_DELAY], key1(delay_keys[i]), err)) ||
+            (st = fig_touch(&c.f[F_PROVEN_DELAY], key1(delay_keys[i]), err)))
             goto done;
+    if ((st = fig_touch(&c.f[F_PROVEN_DELAY], key1(NOT_PROVEN_KEY), err)))
+        goto done;
     for (i = 0; i < I_COUNT; i++)
         if ((st = fig_touch(&c.f[F_INDICATORS], key1(indicator_keys[i]), err)))
             goto done;
@@ -847,6 +885,7 @@ constat_status constat_figures_compute(const constat_indexed_record *recs, size_
         memset(&in, 0, sizeof in);
         in.leaf = recs[i].index;
         in.rec = r;
+        in.proven = times && times[i].proven ? &times[i] : NULL;
         if (!json_is_object(r)) {
             st = constat_error_set(err, CONSTAT_EINVAL,
                                    "leaf %" PRIu64 ": record is not an object", in.leaf);

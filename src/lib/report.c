@@ -255,6 +255,7 @@ static const label_t fixed_labels[] = {
     {"3_7d_30d", "7 à 30 jours", "7 to 30 days"},
     {"4_30d_365d", "30 à 365 jours", "30 to 365 days"},
     {"5_gt_365d", "plus d'un an", "over 1 year"},
+    {"not_proven", "non prouvé (aucun jeton RFC 3161)", "not proven (no RFC 3161 token)"},
     {"repeated_checks_same_person",
      "contrôles répétés de la même personne (≤ 7 jours)",
      "repeated checks of the same person (≤ 7 days)"},
@@ -762,6 +763,14 @@ static const chart_spec charts[] = {
     {"recording_delay", "c-delay", 0, 1, 0,
      "Nombre d'incidents selon le délai entre la fin de l'événement et son enregistrement.",
      "Incidents by delay from the end of the event to its recording."},
+    {"delay_event_to_proven", "c-proven", 0, 1, 0,
+     "Nombre d'incidents selon le délai entre la fin de l'événement (déclarée) et la première "
+     "preuve que l'enregistrement existait : un jeton d'horodatage RFC 3161 sur un point de "
+     "contrôle dont l'arbre contient l'enregistrement. Ce délai borne le moment où "
+     "l'enregistrement existait, pas celui où l'événement a eu lieu.",
+     "Incidents by delay from the (claimed) end of the event to the first proof that the "
+     "record existed: an RFC 3161 time-stamp token over a checkpoint whose tree contains the "
+     "record. It bounds when the record existed, not when the event happened."},
     {"indicators", "c-indicators", 0, 1, 0,
      "Barres horizontales : nombre d'incidents pour chaque indicateur.",
      "Horizontal bars: number of incidents for each indicator."},
@@ -885,6 +894,20 @@ static constat_status figure_section(constat_buf *b, const json_t *fig,
     P(constat_buf_printf(b, " &middot; <a href=\"figures/%s.csv\">CSV</a></p>\n", id));
     if (cs && (st = write_chart(b, fig, cs, tax, err)))
         return st;
+    if (strcmp(id, "delay_event_to_proven") == 0)
+        P(prose(b, "caveats",
+                "<p><strong>Prouvé</strong> : une autorité d'horodatage indépendante (RFC 3161) "
+                "a signé, à une heure donnée, un point de contrôle dont l'arbre contient "
+                "l'enregistrement. L'enregistrement existait donc au plus tard à cette heure. "
+                "Cela ne prouve ni la date de l'événement ni l'heure d'enregistrement déclarée "
+                "par l'appareil de l'observateur. « Non prouvé » : aucun jeton ne couvre "
+                "encore l'enregistrement, ce qui n'est pas une anomalie.</p>",
+                "<p><strong>Proven</strong>: an independent time-stamping authority (RFC 3161) "
+                "signed, at a given time, a checkpoint whose tree contains the record. The "
+                "record therefore existed no later than that time. This proves neither when "
+                "the event happened nor the recording time claimed by the monitor's device. "
+                "\xe2\x80\x9cNot proven\xe2\x80\x9d: no token covers the record yet, which "
+                "is not a fault.</p>"));
     if (strcmp(id, "indicators") == 0) {
         for (i = 0; i < json_array_size(rows); i++) {
             const json_t *r = json_array_get(rows, i);
@@ -1001,12 +1024,23 @@ static constat_status int_text(const json_t *obj, const char *a, const char *b, 
 }
 
 static const char *const incident_cols[] = {
-    "leaf", "id", "occurred_start", "occurred_end", "precision", "recorded_at", "monitor",
+    "leaf", "id", "occurred_start", "occurred_end", "precision", "recorded_at", "proven_at",
+    "monitor",
     "place_name", "place_site", "commune", "country", "lat_e7", "lon_e7", "categories",
     "forces", "persons_affected", "minors", "items", "source_type", "source_reference",
     "source_id", "summary"};
 
-static constat_status incidents_csv(constat_buf *b, constat_indexed_record **inc, size_t n)
+/* RFC 3339 UTC text of a proven time, or "" when not proven. */
+static const char *proven_text(const constat_proven_time *t, char out[32])
+{
+    out[0] = 0;
+    if (t && t->proven)
+        constat_rfc3339_format(t->time, 0, out);
+    return out;
+}
+
+static constat_status incidents_csv(constat_buf *b, constat_indexed_record **inc, size_t n,
+                                    const constat_proven_time *times)
 {
     size_t i, c;
     constat_buf t;
@@ -1020,7 +1054,7 @@ static constat_status incidents_csv(constat_buf *b, constat_indexed_record **inc
     constat_buf_init(&t);
     for (i = 0; i < n && !st; i++) {
         const json_t *r = inc[i]->record, *items = json_object_get(r, "items");
-        char num[32], lat[32], lon[32], cnt[32];
+        char num[32], lat[32], lon[32], cnt[32], proven[32];
         size_t k;
         int_text(r, "place", "lat_e7", lat, sizeof lat);
         int_text(r, "place", "lon_e7", lon, sizeof lon);
@@ -1033,6 +1067,7 @@ static constat_status incidents_csv(constat_buf *b, constat_indexed_record **inc
                                    sget(r, "occurred", "end"),
                                    sget(r, "occurred", "precision"),
                                    sget(r, "recorded_at", NULL),
+                                   proven_text(&times[i], proven),
                                    sget(r, "monitor", NULL),
                                    sget(r, "place", "name"),
                                    sget(r, "place", "site"),
@@ -1091,9 +1126,11 @@ static constat_status incidents_csv(constat_buf *b, constat_indexed_record **inc
 }
 
 static constat_status incidents_html(constat_buf *b, constat_indexed_record **inc, size_t n,
+                                     const constat_proven_time *times,
                                      const constat_taxonomy *tax, constat_error *err)
 {
     size_t i, k;
+    char proven[32];
 
     P(constat_buf_puts(b, "<section id=\"incidents\">\n"));
     P(bi(b, "h2", NULL, "Incidents comptés", "Incidents counted"));
@@ -1106,8 +1143,12 @@ static constat_status incidents_html(constat_buf *b, constat_indexed_record **in
             "<a href=\"incidents.csv\">CSV</a>.</p>"));
     P(constat_buf_puts(
         b, "<table><thead><tr><th scope=\"col\">feuille <span class=\"en\">/ leaf</span></th>"
-           "<th scope=\"col\">id</th><th scope=\"col\">début <span class=\"en\">/ "
-           "start</span></th><th scope=\"col\">lieu <span class=\"en\">/ place</span></th>"
+           "<th scope=\"col\">id</th><th scope=\"col\">survenu (début, déclaré) "
+           "<span class=\"en\">/ occurred (start, claimed)</span></th>"
+           "<th scope=\"col\">enregistré (déclaré par l'appareil) <span class=\"en\">/ "
+           "recorded (claimed by the device)</span></th>"
+           "<th scope=\"col\">existait au plus tard (prouvé, RFC 3161) <span class=\"en\">/ "
+           "existed by (proven, RFC 3161)</span></th><th scope=\"col\">lieu <span class=\"en\">/ place</span></th>"
            "<th scope=\"col\">catégories <span class=\"en\">/ categories</span></th>"
            "<th scope=\"col\">source</th><th scope=\"col\">résumé <span class=\"en\">/ "
            "summary</span></th></tr></thead>\n<tbody>\n"));
@@ -1123,6 +1164,13 @@ static constat_status incidents_html(constat_buf *b, constat_indexed_record **in
         P(esc(b, sget(r, "id", NULL)));
         P(constat_buf_puts(b, "</td><td>"));
         P(esc(b, sget(r, "occurred", "start")));
+        P(constat_buf_puts(b, "</td><td>"));
+        P(esc(b, sget(r, "recorded_at", NULL)));
+        P(constat_buf_puts(b, "</td><td>"));
+        if (times[i].proven)
+            P(esc(b, proven_text(&times[i], proven)));
+        else
+            P(constat_buf_puts(b, "non prouvé <span class=\"en\">/ not proven</span>"));
         P(constat_buf_puts(b, "</td><td>"));
         P(esc(b, place));
         if (country) {
@@ -1173,6 +1221,7 @@ static constat_status meta_row(constat_buf *b, const char *fr, const char *en, c
 }
 
 static constat_status page(constat_buf *b, constat_indexed_record **inc, size_t n,
+                           const constat_proven_time *times,
                            const constat_taxonomy *tax, const json_t *figures,
                            const constat_report_meta *meta, constat_error *err)
 {
@@ -1276,7 +1325,7 @@ static constat_status page(constat_buf *b, constat_indexed_record **inc, size_t 
     for (i = 0; i < json_array_size(figs); i++)
         if ((st = figure_section(b, json_array_get(figs, i), tax, err)))
             return st;
-    if ((st = incidents_html(b, inc, n, tax, err)))
+    if ((st = incidents_html(b, inc, n, times, tax, err)))
         return st;
     P(constat_buf_puts(b, "</main>\n<footer><p>constat " "\xe2\x80\x94"
                           " <span lang=\"fr\">chaque chiffre nomme les feuilles qu'il compte ; "
@@ -1321,6 +1370,17 @@ constat_status constat_report_write(const char *dir, const constat_indexed_recor
                                     const json_t *figures, const constat_report_meta *meta,
                                     constat_error *err)
 {
+    return constat_report_write_timed(dir, recs, n, tax, NULL, figures, meta, err);
+}
+
+constat_status constat_report_write_timed(const char *dir, const constat_indexed_record *recs,
+                                          size_t n, const constat_taxonomy *tax,
+                                          const constat_proven_time *times,
+                                          const json_t *figures,
+                                          const constat_report_meta *meta,
+                                          constat_error *err)
+{
+    constat_proven_time *itimes = NULL; /* parallel to inc */
     constat_indexed_record **inc = NULL;
     size_t ninc = 0, i;
     constat_buf b;
@@ -1351,6 +1411,13 @@ constat_status constat_report_write(const char *dir, const constat_indexed_recor
             inc[ninc++] = (constat_indexed_record *)&recs[i];
     if (ninc)
         qsort(inc, ninc, sizeof *inc, rec_cmp);
+    itimes = calloc(ninc + 1, sizeof *itimes);
+    if (!itimes) {
+        free(inc);
+        return NOMEM();
+    }
+    for (i = 0; times && i < ninc; i++)
+        itimes[i] = times[inc[i] - recs];
 
     if ((st = constat_canon(figures, &b, err)) ||
         (st = join(path, sizeof path, dir, "figures.json", NULL, err)) ||
@@ -1373,7 +1440,7 @@ constat_status constat_report_write(const char *dir, const constat_indexed_recor
     }
 
     constat_buf_reset(&b);
-    if (incidents_csv(&b, inc, ninc)) {
+    if (incidents_csv(&b, inc, ninc, itimes)) {
         st = NOMEM();
         goto done;
     }
@@ -1382,11 +1449,12 @@ constat_status constat_report_write(const char *dir, const constat_indexed_recor
         goto done;
 
     constat_buf_reset(&b);
-    if ((st = page(&b, inc, ninc, tax, figures, meta, err)) ||
+    if ((st = page(&b, inc, ninc, itimes, tax, figures, meta, err)) ||
         (st = join(path, sizeof path, dir, "index.html", NULL, err)) ||
         (st = write_file(path, &b, err)))
         goto done;
 done:
+    free(itimes);
     free(inc);
     constat_buf_free(&b);
     return st;

@@ -587,7 +587,7 @@ static void test_report_empty(void **state)
     free(slurp(dir, "figures/indicators.csv", &len));
     free(slurp(dir, "incidents.csv", &len));
     assert_int_equal(len, strlen("leaf,id,occurred_start,occurred_end,precision,recorded_at,"
-                                 "monitor,place_name,place_site,commune,country,lat_e7,lon_e7,"
+                                 "proven_at,monitor,place_name,place_site,commune,country,lat_e7,lon_e7,"
                                  "categories,forces,persons_affected,minors,items,source_type,"
                                  "source_reference,source_id,summary\r\n"));
     json_decref(f);
