@@ -56,6 +56,10 @@ typedef struct {
     uint64_t tsa_tokens;     /* RFC 3161 tokens found under timestamps/ */
     uint64_t tsa_tokens_ok;  /* of which every check passed */
     uint64_t records_proven; /* records.jsonl lines with a proven time */
+    int witness_policy;        /* 1 if a witness policy was checked */
+    uint64_t witnesses_listed; /* witnesses the policy lists */
+    uint64_t witnesses_valid;  /* of which the checkpoint carries a valid cosignature */
+    uint64_t witness_quorum;   /* valid cosignatures the policy requires */
 } constat_verify_summary;
 
 /* Verify the dossier in directory `dir` (docs/dossier.md, "Checks"): the
@@ -102,10 +106,26 @@ typedef struct {
     void (*proven)(void *ctx, uint64_t index, const char *record_id, int64_t proven,
                    const char *tsa);
     void *proven_ctx;
+    /* NULL, or a witness policy file (witness_policy.h, docs/witness.md):
+     * k of n named witnesses must have cosigned the dossier's checkpoint.
+     * Each listed witness is a check: its cosignature line must verify when
+     * present (a line by a listed key that does not verify is a failure
+     * naming the witness); fewer than k valid is a failure naming the
+     * missing ones. A file that cannot be read or parsed is an error
+     * (CONSTAT_ENOTFOUND, CONSTAT_EIO, CONSTAT_EINVAL, CONSTAT_ELIMIT naming
+     * the file and line), nothing is verified then. */
+    const char *witness_policy_file;
+    /* NULL, or called once per listed witness, in policy order, after the
+     * checkpoint is read: `state` is a constat_cosig_state (0 absent, 1
+     * valid, 2 invalid), `timestamp` the cosignature time (seconds since
+     * the epoch) when valid, `msg` why when invalid (or a hint, or ""). */
+    void (*witnessed)(void *ctx, const char *witness, int state, uint64_t timestamp,
+                      const char *msg);
+    void *witnessed_ctx;
 } constat_verify_time_opts;
 
-/* constat_verify_dossier with trusted-time options (`topts` may be NULL,
- * which is what constat_verify_dossier passes). A pinned tsa_ca_file that
+/* constat_verify_dossier with trusted-time and witness options (`topts`
+ * may be NULL, which is what constat_verify_dossier passes). A pinned tsa_ca_file that
  * cannot be read is CONSTAT_ENOTFOUND / CONSTAT_EIO / CONSTAT_ELIMIT naming
  * it; every other problem with a token is a check failure naming its file.
  * Same errors otherwise. */

@@ -27,6 +27,7 @@
 #include "constat/report.h"
 #include "constat/tsa.h"
 #include "constat/verify.h"
+#include "constat/witness_policy.h"
 
 
 /* vsnprintf-based formatting into a fixed buffer. Paths are built only
@@ -1131,8 +1132,10 @@ static void check_evidence_files(vstate *s, const char *dir, const ventries *es,
 }
 
 static constat_status check_figures(vstate *s, const char *dir, const ventries *es,
-                                    const constat_taxonomy *tax, uint64_t *nrefs)
+                                    const constat_taxonomy *tax, constat_tsa_timeline *tl,
+                                    uint64_t *nrefs)
 {
+    constat_proven_time *times = NULL; /* parallel to recs, from the verified tokens */
     constat_indexed_record *recs = NULL;
     uint64_t *idx = NULL;
     size_t n = 0, nidx = 0;
@@ -1147,7 +1150,8 @@ static constat_status check_figures(vstate *s, const char *dir, const ventries *
     if (es->n) {
         recs = calloc(es->n, sizeof *recs);
         idx = calloc(es->n, sizeof *idx);
-        if (!recs || !idx) {
+        times = calloc(es->n, sizeof *times);
+        if (!recs || !idx || !times) {
             rc = CONSTAT_ENOMEM;
             goto out;
         }
@@ -1162,6 +1166,7 @@ static constat_status check_figures(vstate *s, const char *dir, const ventries *
             (strcmp(e->kind, "incident") == 0 || strcmp(e->kind, "evidence") == 0)) {
             recs[n].index = e->index;
             recs[n].record = e->leaf.record;
+            times[n].proven = constat_tsa_timeline_proven(tl, e->index, &times[n].time, NULL);
             n++;
         }
     }
@@ -1196,7 +1201,7 @@ static constat_status check_figures(vstate *s, const char *dir, const ventries *
         goto out;
     }
     constat_error_clear(&ce);
-    rc = constat_figures_compute(recs, n, tax, &recomputed, &ce);
+    rc = constat_figures_compute_timed(recs, n, tax, times, &recomputed, &ce);
     if (rc == CONSTAT_ENOMEM)
         goto out;
     if (rc != CONSTAT_OK) {
@@ -1225,7 +1230,47 @@ out:
     constat_buf_free(&rb);
     free(recs);
     free(idx);
+    free(times);
     return rc;
+}
+
+/* ---- witness cosignatures (witness_policy.h) ------------------------------ */
+
+/* Each listed witness is one check, and the quorum another: a sceptic sees
+ * which organisations vouched for this tree, and when. */
+static void check_witnesses(vstate *s, const char *msg, size_t len,
+                            const constat_witness_policy *pol,
+                            const constat_verify_time_opts *topts, constat_verify_summary *sum)
+{
+    constat_witness_result res[CONSTAT_WITNESS_POLICY_MAX_WITNESSES];
+    size_t nvalid = 0;
+    constat_error e;
+    constat_status st;
+
+    sum->witness_policy = 1;
+    sum->witnesses_listed = pol->n;
+    sum->witness_quorum = pol->quorum;
+    constat_error_clear(&e);
+    st = constat_witness_policy_check(pol, msg, len, res, &nvalid, &e);
+    if (st != CONSTAT_OK && st != CONSTAT_EVERIFY) {
+        vfail(s, -1, "witness policy", "cannot be checked: %s", e.msg);
+        return;
+    }
+    for (size_t i = 0; i < pol->n; i++) {
+        if (topts && topts->witnessed)
+            topts->witnessed(topts->witnessed_ctx, res[i].name, (int)res[i].state,
+                             res[i].timestamp, res[i].msg);
+        if (res[i].state == CONSTAT_COSIG_VALID)
+            vpass(s);
+        else if (res[i].state == CONSTAT_COSIG_INVALID)
+            vfail(s, -1, "checkpoint", "cosignature by witness %s does not verify: %s",
+                  res[i].name, res[i].msg);
+    }
+    sum->witnesses_valid = nvalid;
+    if (nvalid >= pol->quorum)
+        vpass(s);
+    else
+        vfail(s, -1, "checkpoint", "%s", e.msg);
 }
 
 /* ---- the whole dossier --------------------------------------------------- */
@@ -1242,18 +1287,18 @@ static void tsa_pass(void *ctx)
     vpass(ctx);
 }
 
-/* The token checks live in tsa.c; here each record gets its proven time. */
+/* The token checks live in tsa.c; here each record gets its proven time.
+ * `tl` (initialised by the caller) receives the verified tokens: the
+ * figures are recomputed from it (delay_event_to_proven). */
 static constat_status check_timestamps(vstate *s, const char *dir,
                                        const constat_verify_time_opts *opts,
                                        const constat_note_verifier *logv, const cpinfo *cp,
                                        const ventries *es, constat_verify_summary *sum,
-                                       constat_error *err)
+                                       constat_tsa_timeline *tl, constat_error *err)
 {
-    constat_tsa_timeline tl;
     constat_tsa_dossier_check c;
     constat_status rc;
 
-    constat_tsa_timeline_init(&tl);
     memset(&c, 0, sizeof c);
     c.dir = dir;
     c.ca_file = opts ? opts->tsa_ca_file : NULL;
@@ -1263,25 +1308,22 @@ static constat_status check_timestamps(vstate *s, const char *dir,
     c.fail = tsa_fail;
     c.pass = tsa_pass;
     c.ctx = s;
-    rc = constat_tsa_dossier_verify(&c, &tl, &sum->tsa_tokens, err);
-    if (rc != CONSTAT_OK) {
-        constat_tsa_timeline_free(&tl);
+    rc = constat_tsa_dossier_verify(&c, tl, &sum->tsa_tokens, err);
+    if (rc != CONSTAT_OK)
         return rc;
-    }
-    sum->tsa_tokens_ok = tl.n;
+    sum->tsa_tokens_ok = tl->n;
     for (size_t i = 0; i < es->n; i++) {
         int64_t t = -1;
         const char *tsa = NULL;
         if (!es->v[i].index_ok)
             continue;
-        if (constat_tsa_timeline_proven(&tl, es->v[i].index, &t, &tsa))
+        if (constat_tsa_timeline_proven(tl, es->v[i].index, &t, &tsa))
             sum->records_proven++;
         else
             t = -1, tsa = NULL;
         if (opts && opts->proven)
             opts->proven(opts->proven_ctx, es->v[i].index, es->v[i].id, t, tsa);
     }
-    constat_tsa_timeline_free(&tl);
     return CONSTAT_OK;
 }
 
@@ -1312,7 +1354,10 @@ constat_status constat_verify_dossier_timed(const char *dir, const constat_verif
     constat_status rc;
     uint64_t nproofs = 0;
     const char *trust = opts ? opts->trust_file : NULL;
+    constat_witness_policy *wpol = NULL;
+    constat_tsa_timeline tl; /* verified tokens: proven times for the figures */
 
+    constat_tsa_timeline_init(&tl);
     memset(&s, 0, sizeof s);
     memset(&sum, 0, sizeof sum);
     memset(&plog, 0, sizeof plog);
@@ -1334,6 +1379,17 @@ constat_status constat_verify_dossier_timed(const char *dir, const constat_verif
         rc = parse_trust(trust, &plog, &porg, err);
         if (rc != CONSTAT_OK)
             return rc;
+    }
+    /* read before any check runs, freed once the checkpoint is checked */
+    if (topts && topts->witness_policy_file) {
+        wpol = malloc(sizeof *wpol);
+        if (!wpol)
+            return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+        rc = constat_witness_policy_load(topts->witness_policy_file, wpol, err);
+        if (rc != CONSTAT_OK) {
+            free(wpol);
+            return rc;
+        }
     }
 
     /* 1. the manifest and the file hashes it lists */
@@ -1410,6 +1466,11 @@ constat_status constat_verify_dossier_timed(const char *dir, const constat_verif
             }
             sum.checkpoint_ok = sig_ok && cp.have;
         }
+        /* 3b. the witnesses' cosignatures on it, against the policy */
+        if (wpol)
+            check_witnesses(&s, b.data ? (const char *)b.data : "", b.len, wpol, topts, &sum);
+        free(wpol);
+        wpol = NULL;
         constat_buf_free(&b);
     }
     if (m.org && orgv && strcmp(m.org, orgv->name) != 0)
@@ -1443,19 +1504,23 @@ constat_status constat_verify_dossier_timed(const char *dir, const constat_verif
     /* 6b. evidence files re-hashed against their records */
     check_evidence_files(&s, dir, &es, &m, &sum.evidence, &sum.evidence_files);
 
-    /* 7. the figures, recomputed */
-    rc = check_figures(&s, dir, &es, tax, &sum.figures_leaves);
-    if (rc != CONSTAT_OK)
-        goto fatal;
-
-    /* 8. trusted time: RFC 3161 tokens under timestamps/ (tsa.h) */
-    rc = check_timestamps(&s, dir, topts, logv, &cp, &es, &sum, err);
+    /* 7. trusted time: RFC 3161 tokens under timestamps/ (tsa.h), before
+     * the figures, which count each incident's proven time */
+    rc = check_timestamps(&s, dir, topts, logv, &cp, &es, &sum, &tl, err);
     if (rc != CONSTAT_OK) {
+        constat_tsa_timeline_free(&tl);
         ventries_free(&es);
         constat_taxonomy_free(tax);
         json_decref(m.root);
         return rc;
     }
+
+    /* 8. the figures, recomputed (delay_event_to_proven from the tokens that
+     * verified in step 7) */
+    rc = check_figures(&s, dir, &es, tax, &tl, &sum.figures_leaves);
+    if (rc != CONSTAT_OK)
+        goto fatal;
+    constat_tsa_timeline_free(&tl);
 
     sum.checks_passed = s.passed;
     sum.checks_failed = s.failed;
@@ -1472,6 +1537,7 @@ constat_status constat_verify_dossier_timed(const char *dir, const constat_verif
     return CONSTAT_OK;
 
 fatal:
+    constat_tsa_timeline_free(&tl);
     ventries_free(&es);
     constat_taxonomy_free(tax);
     json_decref(m.root);
