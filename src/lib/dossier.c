@@ -655,6 +655,42 @@ static int strpcmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Proven times as the dossier's verifier will recompute them: from the
+ * tokens constat_tsa_dossier_write puts in timestamps/ (checkpoint size
+ * 0 < s <= tree_size), so that delay_event_to_proven verifies. */
+typedef struct {
+    constat_tsa_timeline *tl;
+    uint64_t tree_size;
+    constat_status rc;
+} times_ctx;
+
+static int times_add(void *vctx, const constat_tsa_token *t)
+{
+    times_ctx *c = vctx;
+    if (t->checkpoint_size == 0 || t->checkpoint_size > c->tree_size)
+        return 0;
+    c->rc = constat_tsa_timeline_add(c->tl, t->checkpoint_size, t->gen_time, t->tsa_name);
+    return c->rc != CONSTAT_OK;
+}
+
+static constat_status dossier_times(constat_vault *v, uint64_t tree_size,
+                                    const constat_indexed_record *recs, size_t n,
+                                    constat_proven_time *out, constat_error *err)
+{
+    constat_tsa_timeline tl;
+    times_ctx c = {&tl, tree_size, CONSTAT_OK};
+    constat_status rc;
+
+    constat_tsa_timeline_init(&tl);
+    rc = constat_tsa_tokens(v, times_add, &c, err);
+    if (rc == CONSTAT_OK && c.rc != CONSTAT_OK)
+        rc = constat_error_set(err, c.rc, "out of memory");
+    for (size_t i = 0; rc == CONSTAT_OK && i < n; i++)
+        out[i].proven = constat_tsa_timeline_proven(&tl, recs[i].index, &out[i].time, NULL);
+    constat_tsa_timeline_free(&tl);
+    return rc;
+}
+
 static constat_status describe_scope(const constat_dossier_filter *f, constat_buf *b)
 {
     constat_status rc = CONSTAT_OK;
@@ -741,6 +777,7 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
     uint64_t *order = NULL;
     size_t norder = 0, nmon = 0;
     constat_indexed_record *recs = NULL;
+    constat_proven_time *times = NULL; /* parallel to recs */
     json_t *figures = NULL, *manifest = NULL, *files = NULL, *filt = NULL;
     strlist fl = {0};
     FILE *rf = NULL, *pf = NULL;
@@ -975,7 +1012,11 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
             recs[nr].record = cc.ev[i].record;
             nr++;
         }
-        rc = constat_figures_compute(recs, nr, tax, &figures, err);
+        times = calloc(nr + 1, sizeof *times);
+        rc = times ? dossier_times(v, cp.size, recs, nr, times, err)
+                   : constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+        if (rc == CONSTAT_OK)
+            rc = constat_figures_compute_timed(recs, nr, tax, times, &figures, err);
     }
     if (rc != CONSTAT_OK)
         goto done;
@@ -1001,7 +1042,7 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
         meta.generated_at = when;
         meta.scope = (const char *)scope.data;
         bprintf(rd, sizeof rd, "%s/report", tmp);
-        rc = constat_report_write(rd, recs, cc.nsel, tax, figures, &meta, err);
+        rc = constat_report_write_timed(rd, recs, cc.nsel, tax, times, figures, &meta, err);
         if (rc != CONSTAT_OK)
             goto done;
     }
@@ -1139,6 +1180,7 @@ done:
     free(cc.en);
     free(order);
     free(recs);
+    free(times);
     strlist_free(&fl);
     json_decref(figures);
     json_decref(manifest);
