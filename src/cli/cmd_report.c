@@ -6,6 +6,27 @@
 #include <string.h>
 
 #include "cli_records.h"
+#include "constat/tsa.h"
+
+/* Each record's proven time (docs/time.md) from the vault's stored tokens,
+ * parallel to `recs`: for delay_event_to_proven and the incident list. */
+static constat_status proven_times(constat_vault *v, const cli_records *recs,
+                                   constat_proven_time **out, constat_error *err)
+{
+    constat_tsa_timeline tl;
+    constat_status st;
+
+    *out = calloc(recs->n + 1, sizeof **out);
+    if (!*out)
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    constat_tsa_timeline_init(&tl);
+    st = constat_tsa_timeline_load(v, &tl, err);
+    for (size_t i = 0; st == CONSTAT_OK && i < recs->n; i++)
+        (*out)[i].proven =
+            constat_tsa_timeline_proven(&tl, recs->recs[i].index, &(*out)[i].time, NULL);
+    constat_tsa_timeline_free(&tl);
+    return st;
+}
 
 int cmd_report(int argc, char **argv)
 {
@@ -22,6 +43,7 @@ int cmd_report(int argc, char **argv)
     constat_buf note;
     cli_records recs = {0};
     json_t *figures = NULL;
+    constat_proven_time *times = NULL;
     char now[32];
     size_t nincidents = 0;
     int c, rc;
@@ -72,13 +94,16 @@ int cmd_report(int argc, char **argv)
         cli_records_free(&ev);
     }
     if (st == CONSTAT_OK)
-        st = constat_figures_compute(recs.recs, recs.n, tax, &figures, &err);
+        st = proven_times(v, &recs, &times, &err);
+    if (st == CONSTAT_OK)
+        st = constat_figures_compute_timed(recs.recs, recs.n, tax, times, &figures, &err);
     if (st == CONSTAT_OK) {
         constat_report_meta meta = {constat_vault_org(v), constat_vault_origin(v),
                                     constat_vault_size(v), (const char *)note.data, now,
                                     "all incidents in the log"};
         constat_rfc3339_format(cli_now(), 0, now);
-        st = constat_report_write(out, recs.recs, recs.n, tax, figures, &meta, &err);
+        st = constat_report_write_timed(out, recs.recs, recs.n, tax, times, figures, &meta,
+                                        &err);
     }
     if (st == CONSTAT_OK)
         printf("report of %zu incidents (tree size %llu) written to %s/index.html\n", nincidents,
@@ -86,6 +111,7 @@ int cmd_report(int argc, char **argv)
     else
         rc = cli_report_error(out, st, &err);
     json_decref(figures);
+    free(times);
     cli_records_free(&recs);
     constat_buf_free(&note);
     constat_vault_close(v);
