@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "constat/evidence.h"
 #include "constat/verify.h"
+#include "constat/witness_policy.h"
 
 struct failures {
     unsigned long count;
@@ -119,8 +120,57 @@ static void print_proven(void *ctx, uint64_t index, const char *record_id, int64
                (unsigned long long)index, record_id);
 }
 
-static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca, int json)
+/* Witness cosignatures (docs/witness.md): collected, printed with the
+ * checkpoint they vouch for. */
+static void collect_witness(void *ctx, const char *name, int state, uint64_t ts,
+                            const char *msg)
 {
+    json_t *list = ctx, *o;
+    char when[32];
+    if (state == CONSTAT_COSIG_VALID) {
+        constat_rfc3339_format(ts > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)ts, 0, when);
+        o = json_pack("{s:s, s:s, s:s, s:I}", "name", name, "state", "valid", "time", when,
+                      "timestamp", (json_int_t)(ts > (uint64_t)INT64_MAX ? INT64_MAX : ts));
+    } else {
+        o = json_pack("{s:s, s:s, s:s}", "name", name, "state",
+                      state == CONSTAT_COSIG_INVALID ? "invalid" : "absent", "message",
+                      msg ? msg : "");
+    }
+    json_array_append_new(list, o);
+}
+
+static void print_witnesses(const json_t *list, const constat_verify_summary *sum,
+                            const char *policy)
+{
+    size_t i;
+    json_t *w;
+    if (!policy) {
+        printf("  witnesses: not checked (--witness-policy FILE requires cosignatures)\n");
+        return;
+    }
+    printf("  witnesses: %llu of %llu listed in %s cosigned this checkpoint; %llu required "
+           "— %s\n",
+           (unsigned long long)sum->witnesses_valid, (unsigned long long)sum->witnesses_listed,
+           policy, (unsigned long long)sum->witness_quorum,
+           sum->witnesses_valid >= sum->witness_quorum ? "quorum met" : "QUORUM NOT MET");
+    json_array_foreach(list, i, w) {
+        const char *st = json_string_value(json_object_get(w, "state"));
+        const char *name = json_string_value(json_object_get(w, "name"));
+        const char *m = json_string_value(json_object_get(w, "message"));
+        if (st && strcmp(st, "valid") == 0)
+            printf("    %s: cosigned at %s\n", name,
+                   json_string_value(json_object_get(w, "time")));
+        else if (st && strcmp(st, "invalid") == 0)
+            printf("    %s: cosignature INVALID: %s\n", name, m ? m : "");
+        else
+            printf("    %s: no cosignature%s%s\n", name, m && *m ? ": " : "", m ? m : "");
+    }
+}
+
+static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca,
+                          const char *wpolicy, int json)
+{
+    json_t *wlist = json_array();
     constat_verify_opts opts = {trust};
     constat_verify_time_opts topts;
     struct proven_out po = {json, json ? json_array() : NULL};
@@ -135,6 +185,9 @@ static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca
     topts.tsa_ca_file = tsa_ca;
     topts.proven = print_proven;
     topts.proven_ctx = &po;
+    topts.witness_policy_file = wpolicy;
+    topts.witnessed = collect_witness;
+    topts.witnessed_ctx = wlist;
     constat_error_clear(&err);
     st = constat_verify_dossier_timed(dir, &opts, &topts, on_failure, &f, &sum, &err);
     constat_base64(sum.root, 32, root);
@@ -153,6 +206,17 @@ static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca
             json_object_set_new(o, "proven_times", po.list);
         else
             json_decref(po.list);
+        if (o)
+            json_object_set_new(
+                o, "witness_policy",
+                wpolicy ? json_pack("{s:s, s:I, s:I, s:I, s:b, s:O}", "file", wpolicy,
+                                    "listed", (json_int_t)sum.witnesses_listed, "quorum",
+                                    (json_int_t)sum.witness_quorum, "valid",
+                                    (json_int_t)sum.witnesses_valid, "met",
+                                    sum.witness_policy &&
+                                        sum.witnesses_valid >= sum.witness_quorum,
+                                    "witnesses", wlist)
+                        : json_null());
         char *s = json_dumps(o, JSON_INDENT(2));
         if (s)
             puts(s);
@@ -163,6 +227,7 @@ static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca
         printf("  checkpoint: %s, size %llu, root %s — signature %s\n", sum.origin,
                (unsigned long long)sum.tree_size, root,
                sum.checkpoint_ok ? "valid" : "INVALID");
+        print_witnesses(wlist, &sum, wpolicy);
         printf("  log key:          %s\n                    %s\n", sum.log_vkey,
                provenance(sum.log_key));
         printf("  organisation key: %s\n                    %s\n", sum.org_vkey,
@@ -197,9 +262,15 @@ static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca
                    "signed checkpoint, and every figure recounts from its records.\n"
                    "This does not prove that the events happened as described: see "
                    "VERIFY.md.\n");
-        else
+        if (st == CONSTAT_OK && wpolicy)
+            printf("The checkpoint is cosigned by %llu of the witnesses %s names (%llu "
+                   "required): they saw this exact tree.\n",
+                   (unsigned long long)sum.witnesses_valid, wpolicy,
+                   (unsigned long long)sum.witness_quorum);
+        else if (st != CONSTAT_OK)
             printf("NOT VERIFIED: %lu failure(s) above.\n", f.count);
     }
+    json_decref(wlist);
     if (st != CONSTAT_OK && st != CONSTAT_EVERIFY) {
         if (json)
             fprintf(stderr, "constat: %s: %s\n", dir, err.msg);
@@ -217,8 +288,9 @@ int cmd_verify(int argc, char **argv)
         {"log-key", required_argument, NULL, 'k'},
         {"since-checkpoint", required_argument, NULL, 's'},
         {"tsa-ca", required_argument, NULL, 'A'},
+        {"witness-policy", required_argument, NULL, 'W'},
         {NULL, 0, NULL, 0}};
-    const char *tsa_ca = NULL;
+    const char *tsa_ca = NULL, *wpolicy = NULL;
     const char *trust = NULL, *dir, *tiles = NULL, *log_key = NULL, *since = NULL;
     int json = 0, c;
 
@@ -231,6 +303,7 @@ int cmd_verify(int argc, char **argv)
         case 'k': log_key = optarg; break;
         case 's': since = optarg; break;
         case 'A': tsa_ca = optarg; break;
+        case 'W': wpolicy = optarg; break;
         default: return cli_usage("verify");
         }
     }
@@ -246,11 +319,14 @@ int cmd_verify(int argc, char **argv)
         if (trust)
             fprintf(stderr, "constat: note: --trust applies to dossiers; a vault is checked "
                             "against its own keys\n");
+        if (wpolicy)
+            fprintf(stderr, "constat: note: --witness-policy applies to dossiers; `constat "
+                            "publish cosigned` shows a vault's cosignatures\n");
         return verify_vault(dir, json);
     }
     if (exists(dir, "records.jsonl") || exists(dir, "manifest.json") ||
         exists(dir, "checkpoint"))
-        return verify_dossier(dir, trust, tsa_ca, json);
+        return verify_dossier(dir, trust, tsa_ca, wpolicy, json);
     fprintf(stderr, "constat: %s: neither a vault (no vault.db) nor a dossier (no "
                     "records.jsonl, manifest.json or checkpoint)\n", dir);
     return 2;

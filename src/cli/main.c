@@ -38,7 +38,7 @@ static const cli_command commands[] = {
      "constat dossier --out DIR [--from DATE] [--to DATE] [--category C] [--place P]\n"
      "                [--with-evidence] [--dir DIR]"},
     {"verify", cmd_verify, "verify a dossier (offline) or a whole vault",
-     "constat verify DIR [--trust FILE] [--tsa-ca FILE] [--json]\n"
+     "constat verify DIR [--trust FILE] [--tsa-ca FILE] [--witness-policy FILE] [--json]\n"
      "       constat verify --tiles DIR|URL [--log-key VKEY | --trust FILE]\n"
      "                      [--since-checkpoint FILE] [--json]"},
     {"tiles", cmd_tiles, "publish the log as C2SP tlog-tiles static files",
