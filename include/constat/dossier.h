@@ -8,7 +8,8 @@
  *                   the selected incidents and the enrolments of their monitors
  *   proofs.jsonl    line i: {"index","leaf_hash","proof"} for records line i
  *                   (RFC 9162 2.1.3 inclusion proof to the checkpoint)
- *   checkpoint      the signed C2SP checkpoint note the proofs lead to
+ *   checkpoint      the signed C2SP checkpoint note the proofs lead to, with
+ *                   the witnesses' cosignature lines when they cosigned it
  *   keys/log.vkey   C2SP verifier key of the log key
  *   keys/org.vkey   C2SP verifier key of the organisation key
  *   taxonomy.json   the taxonomy the records and figures use
@@ -79,11 +80,16 @@ typedef struct {
     uint8_t root[32];       /* checkpoint root */
     uint64_t evidence;       /* evidence and custody records (docs/evidence.md) */
     uint64_t evidence_files; /* evidence files copied (CONSTAT_DOSSIER_WITH_EVIDENCE) */
+    uint64_t cosignatures;   /* witness cosignatures the checkpoint carries (0: not
+                                cosigned, e.g. not published since the tree grew) */
+    uint64_t witnesses;      /* witnesses the vault publishes to (publish.h) */
 } constat_dossier_summary;
 
 /* Write a dossier of the incidents of vault `v` matching `f` (NULL: all)
  * into `outdir`, which must not exist or be an empty directory. Signs a new
- * checkpoint if the tree grew since the latest one. `tax` is the taxonomy
+ * checkpoint if the tree grew since the latest one; otherwise the latest
+ * one travels with the cosignatures witnesses returned for it
+ * (constat_witness_dossier_note, witness_policy.h). `tax` is the taxonomy
  * loaded from `taxonomy_path` (copied byte for byte into taxonomy.json).
  * Everything is written into a temporary sibling directory, verified with
  * constat_verify_dossier, then renamed onto `outdir`: on any error nothing

@@ -68,6 +68,15 @@ int cmd_dossier(int argc, char **argv)
            "verify it with: constat verify %s --trust KEYS_FILE\n",
            out, (unsigned long long)sum.records, (unsigned long long)sum.incidents,
            (unsigned long long)sum.monitors, (unsigned long long)sum.tree_size, root, out);
+    if (sum.cosignatures)
+        printf("  checkpoint cosigned by %llu witness(es): see VERIFY.md (--witness-policy)\n",
+               (unsigned long long)sum.cosignatures);
+    else if (sum.witnesses)
+        printf("  checkpoint NOT YET COSIGNED by the %llu configured witness(es): run "
+               "`constat publish`, then write the dossier again\n",
+               (unsigned long long)sum.witnesses);
+    else
+        printf("  checkpoint not cosigned (no witness configured: docs/witness.md)\n");
     if (sum.evidence)
         printf("  with %llu evidence/custody records and %llu evidence files%s\n",
                (unsigned long long)sum.evidence, (unsigned long long)sum.evidence_files,

@@ -29,6 +29,7 @@
 #include "constat/report.h"
 #include "constat/tsa.h"
 #include "constat/verify.h"
+#include "constat/witness_policy.h"
 
 
 /* vsnprintf-based formatting into a fixed buffer. Paths are built only
@@ -499,9 +500,23 @@ static const char VERIFY_PROVES[] =
     "   time more than 1 h outside the incident's time, or capture position more than 2 km\n"
     "   from its place, read from the file's own metadata (EXIF). Flags are warnings, never\n"
     "   failures.\n"
+    "6. **That other organisations saw this exact tree (if the checkpoint is cosigned).**\n"
+    "   Lines after the log's signature in `checkpoint` are cosignatures (C2SP\n"
+    "   tlog-cosignature) by witnesses, named in the Witnesses section above. Each witness\n"
+    "   signed, at the time it states, that it saw the log sign this size and root, and that\n"
+    "   they extend every checkpoint of this log it had cosigned before. A witness that keeps\n"
+    "   its state never cosigns another tree for this log later: the organisation cannot show\n"
+    "   a different history for this size afterwards without that witness noticing. Require\n"
+    "   the witnesses you rely on, by keys you obtained from them, with a policy file\n"
+    "   (`constat verify --witness-policy FILE`).\n"
     "\n"
     "## What it does NOT prove\n"
     "\n"
+    "- **What the witnesses checked.** A cosignature does not prove that the records are\n"
+    "  true, nor that the witness read or checked their contents, nor when they were written\n"
+    "  before the cosignature's time. It vouches for the log's history only, and only as far\n"
+    "  as the witness is independent of the organisation and keeps its state (a witness that\n"
+    "  lost its database could cosign a fork).\n"
     "- **That the events happened as described.** A signature shows who wrote a record and that\n"
     "  it has not changed since; not that it is true. Weigh it with corroboration by other\n"
     "  monitors and organisations, and with the evidence files bound by hash (`evidence`).\n"
@@ -536,6 +551,7 @@ static const char VERIFY_HOW[] =
     "\n"
     "    constat verify THIS-FOLDER\n"
     "    constat verify THIS-FOLDER --trust trusted-keys.txt\n"
+    "    constat verify THIS-FOLDER --trust trusted-keys.txt --witness-policy policy.txt\n"
     "\n"
     "`trusted-keys.txt` holds keys you obtained independently, one per line:\n"
     "\n"
@@ -546,6 +562,14 @@ static const char VERIFY_HOW[] =
     "then shown consistent with itself, not tied to the organisation. Exit status: 0 every\n"
     "check passed; 1 a check failed (each failure names the leaf, the record id and the\n"
     "check); 2 bad input; 3 file or system error. The check needs no network.\n"
+    "\n"
+    "`policy.txt` names the witnesses you rely on and how many must have cosigned:\n"
+    "\n"
+    "    witness <name> <witness verifier key, type 0x04>\n"
+    "    quorum <k>\n"
+    "\n"
+    "The output says which listed witnesses cosigned and when. Fewer than k valid\n"
+    "cosignatures, or a listed witness's cosignature that does not verify, is a failure.\n"
     "\n"
     "## How to check by hand, with other tools\n"
     "\n"
@@ -572,6 +596,10 @@ static const char VERIFY_HOW[] =
     "  `\xe2\x80\x94 <key name> <base64(4-byte key id || 64-byte signature)>`. The Ed25519 signature is\n"
     "  over the text up to and including the newline that ends the last text line. The origin\n"
     "  must be the log key's name.\n"
+    "- **Cosignatures** (C2SP tlog-cosignature): a line `\xe2\x80\x94 <witness name>\n"
+    "  <base64(4-byte key id || 8-byte big-endian time || 64-byte signature)>`. The key id is\n"
+    "  computed as for other keys with 0x04 in place of 0x01; the Ed25519 signature is over\n"
+    "  `cosignature/v1`, a newline, `time <decimal time>`, a newline, then the checkpoint text.\n"
     "- **Inclusion proof** (RFC 9162 section 2.1.3.2): with leaf index `fn`, tree size `n`,\n"
     "  `sn = n - 1`, `r = leaf_hash`; for each hash `p` of `proof` in order: if `sn` is 0,\n"
     "  fail; if `fn` is odd or `fn == sn`, set `r = SHA-256(0x01 || p || r)` and then, while\n"
@@ -605,12 +633,20 @@ static const char VERIFY_HOW[] =
     "l'exhaustivit\xc3\xa9 de\n"
     "l'observation.\n"
     "\n"
-    "V\xc3\xa9rifier, hors ligne : `constat verify DOSSIER [--trust FICHIER]`.\n";
+    "Les cosignatures de t\xc3\xa9moins (lignes apr\xc3\xa8s la signature du journal dans\n"
+    "`checkpoint`) prouvent que ces organisations ont vu cet arbre exact \xc3\xa0 l'heure\n"
+    "indiqu\xc3\xa9" "e : le journal ne peut plus montrer une autre histoire pour cette taille sans\n"
+    "qu'elles le remarquent. Elles ne prouvent ni que les faits sont vrais, ni que les\n"
+    "t\xc3\xa9moins ont lu les enregistrements.\n"
+    "\n"
+    "V\xc3\xa9rifier, hors ligne : `constat verify DOSSIER [--trust FICHIER] "
+    "[--witness-policy FICHIER]`.\n";
 
 static constat_status verify_md(constat_buf *b, const char *org, const char *origin,
                                 uint64_t size, const uint8_t root[32], const char *logvk,
                                 const char *orgvk, uint64_t records, uint64_t incidents,
-                                uint64_t monitors, const char *scope, const char *when)
+                                uint64_t monitors, const char *scope, const char *when,
+                                const char *witnesses_md)
 {
     char root64[64];
     constat_status rc;
@@ -635,6 +671,8 @@ static constat_status verify_md(constat_buf *b, const char *org, const char *ori
                             "\n",
                             org, origin, size, root64, logvk, orgvk, records, incidents,
                             monitors, scope, when);
+    if (rc == CONSTAT_OK)
+        rc = constat_buf_puts(b, witnesses_md);
     if (rc == CONSTAT_OK)
         rc = constat_buf_puts(b, VERIFY_PROVES);
     if (rc == CONSTAT_OK)
@@ -784,6 +822,8 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
     int made_tmp = 0;
     constat_status rc;
     size_t dl;
+    constat_dossier_cosig cosigs[CONSTAT_WITNESS_POLICY_MAX_WITNESSES];
+    size_t ncosigs = 0, nwitnesses = 0;
 
     memset(&cc, 0, sizeof cc);
     constat_buf_init(&note);
@@ -821,6 +861,24 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
     if (rc != CONSTAT_OK) {
         constat_error_prefix(err, "the vault's checkpoint: ");
         goto done;
+    }
+    /* The witnesses' cosignatures travel in the same file when they cover
+     * this very checkpoint (witness_policy.h); the log signature and the
+     * proofs read it unchanged, since unknown signature lines are ignored. */
+    {
+        constat_buf cosigned;
+        constat_buf_init(&cosigned);
+        rc = constat_witness_dossier_note(v, (const char *)note.data, note.len, &cosigned,
+                                          cosigs, CONSTAT_WITNESS_POLICY_MAX_WITNESSES,
+                                          &ncosigs, &nwitnesses, err);
+        if (rc == CONSTAT_OK) {
+            constat_buf t = note;
+            note = cosigned;
+            cosigned = t;
+        }
+        constat_buf_free(&cosigned);
+        if (rc != CONSTAT_OK)
+            goto done;
     }
 
     cc.f = f;
@@ -1049,10 +1107,19 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
 
     /* VERIFY.md */
     constat_buf_reset(&b);
-    if (verify_md(&b, constat_vault_org(v), cp.origin, cp.size, cp.root, logvk, orgvk, norder,
-                  cc.nsel, nmon, (const char *)scope.data, when) != CONSTAT_OK) {
-        rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-        goto done;
+    {
+        constat_buf wmd;
+        constat_buf_init(&wmd);
+        rc = constat_witness_dossier_md(cosigs, ncosigs, nwitnesses, &wmd);
+        if (rc == CONSTAT_OK)
+            rc = verify_md(&b, constat_vault_org(v), cp.origin, cp.size, cp.root, logvk, orgvk,
+                           norder, cc.nsel, nmon, (const char *)scope.data, when,
+                           (const char *)wmd.data);
+        constat_buf_free(&wmd);
+        if (rc != CONSTAT_OK) {
+            rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+            goto done;
+        }
     }
     rc = write_file(tmp, "VERIFY.md", b.data, b.len, err);
     if (rc != CONSTAT_OK)
@@ -1160,6 +1227,8 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
         out->evidence = cc.nev;
         out->evidence_files = nfiles;
         out->tree_size = cp.size;
+        out->cosignatures = ncosigs;
+        out->witnesses = nwitnesses;
         memcpy(out->root, cp.root, 32);
     }
     rc = CONSTAT_OK;
