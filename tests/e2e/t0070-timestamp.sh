@@ -108,4 +108,33 @@ expect_in err "TSA local: $url"
 expect_in err "0 of 1 TSAs gave a valid token"
 expect_eq "$(vault_digest v)" "$before" "vault unchanged when the TSA is down"
 
+# the report and the dossier's report give the delay from the event to proven existence
+# (events of 2013-2017, tokens of today: all seven incidents over a year, none unproven)
+run_ok $CONSTAT report --out r --dir v
+expect_in r/figures/delay_event_to_proven.csv "5_gt_365d,7,1 2 3 4 5 6 7"
+expect_in r/figures/delay_event_to_proven.csv "not_proven,0,"
+expect_in r/index.html 'id="fig-delay_event_to_proven"'
+expect_in r/index.html "It bounds when the record existed, not when the event happened."
+expect_in r/incidents.csv ",recorded_at,proven_at,"
+expect_in r/incidents.csv ",2026-11-29T10:00:00Z,20"
+expect_in d/report/figures/delay_event_to_proven.csv "5_gt_365d,7,1 2 3 4 5 6 7"
+expect_in d/report/index.html "existed by (proven, RFC 3161)"
+# the verifier recomputes it from the tokens it verified: an altered value fails...
+cp -r d d4
+python3 - d4/figures.json <<'EOF'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+for f in doc["figures"]:
+    if f["id"] == "delay_event_to_proven":
+        for r in f["rows"]:
+            if r["key"] == ["not_proven"]:
+                r["value"] = 3
+open(sys.argv[1], "w").write(json.dumps(doc, separators=(",", ":")))
+EOF
+run_fails 1 $CONSTAT verify d4
+expect_in out 'figure delay_event_to_proven row ["not_proven"]: value claimed 3, recomputed 0'
+# ...and so does the claim when the tokens do not verify against the pinned CA
+run_fails 1 $CONSTAT verify d --tsa-ca "$T/tsa/other-ca.pem"
+expect_in out 'figure delay_event_to_proven row ["not_proven"]: value claimed 0, recomputed 7'
+
 done_ok
