@@ -250,7 +250,7 @@ nomem:
 static constat_status fig_add(fig_t *f, json_t *key, uint64_t leaf, int64_t delta,
                               constat_error *err)
 {
-    row_t *r;
+    row_t *r = NULL;
     constat_status st = fig_row(f, key, &r, err);
     if (st)
         return st;
