@@ -255,7 +255,7 @@ static const label_t fixed_labels[] = {
     {"3_7d_30d", "7 à 30 jours", "7 to 30 days"},
     {"4_30d_365d", "30 à 365 jours", "30 to 365 days"},
     {"5_gt_365d", "plus d'un an", "over 1 year"},
-    {"not_proven", "non prouvé (aucun jeton RFC 3161)", "not proven (no RFC 3161 token)"},
+    {"not_proven", "non prouvé (sans jeton)", "not proven (no token)"},
     {"repeated_checks_same_person",
      "contrôles répétés de la même personne (≤ 7 jours)",
      "repeated checks of the same person (≤ 7 days)"},
