@@ -985,15 +985,49 @@ out:
     return st;
 }
 
-constat_status constat_leaf_parse(const uint8_t *leaf, size_t len, constat_leaf *out,
-                                  constat_error *err)
+/* Where JCS(record) sits inside a leaf already known to be canonical:
+ * {"key_id":<string>,"record":<object>,"signature":"<88 base64>"}. The
+ * canonical string has every '"' and '\\' escaped, so the first unescaped
+ * quote after the opening one closes key_id. Each step is checked; a leaf
+ * that is canonical always passes. */
+static int record_span(const uint8_t *leaf, size_t len, size_t *off, size_t *rlen)
+{
+    static const char head[] = "{\"key_id\":\"";
+    static const char mid[] = ",\"record\":";
+    static const char tail[] = ",\"signature\":\"";
+    size_t i = sizeof head - 1, end;
+
+    if (len < sizeof head - 1 || memcmp(leaf, head, sizeof head - 1) != 0)
+        return 0;
+    while (i < len && leaf[i] != '"')
+        i += leaf[i] == '\\' ? 2 : 1;
+    if (i >= len)
+        return 0;
+    i++;
+    if (len - i < sizeof mid - 1 || memcmp(leaf + i, mid, sizeof mid - 1) != 0)
+        return 0;
+    i += sizeof mid - 1;
+    /* tail: ,"signature":"<88>"} */
+    if (len < i + (sizeof tail - 1) + 88 + 2)
+        return 0;
+    end = len - 2 - 88 - (sizeof tail - 1);
+    if (memcmp(leaf + end, tail, sizeof tail - 1) != 0 || leaf[len - 2] != '"' ||
+        leaf[len - 1] != '}' || leaf[i] != '{' || leaf[end - 1] != '}')
+        return 0;
+    *off = i;
+    *rlen = end - i;
+    return 1;
+}
+
+constat_status constat_leaf_parse_span(const uint8_t *leaf, size_t len, constat_leaf *out,
+                                       constat_buf *scratch, size_t *rec_off, size_t *rec_len,
+                                       constat_error *err)
 {
     static const char *const members[] = {"key_id", "record", "signature", NULL};
     json_t *v = NULL, *rec;
     const char *kid, *sig;
     char sig64[100];
     size_t siglen;
-    constat_buf b;
     constat_status st;
 
     memset(out, 0, sizeof *out);
@@ -1032,14 +1066,17 @@ constat_status constat_leaf_parse(const uint8_t *leaf, size_t len, constat_leaf 
         st = constat_error_set(err, CONSTAT_EINVAL, "leaf.signature: base64 not canonical");
         goto bad;
     }
-    constat_buf_init(&b);
-    st = constat_canon(v, &b, err);
-    if (st == CONSTAT_OK && (b.len != len || memcmp(b.data, leaf, len) != 0))
+    constat_buf_reset(scratch);
+    st = constat_canon(v, scratch, err);
+    if (st == CONSTAT_OK && (scratch->len != len || memcmp(scratch->data, leaf, len) != 0))
         st = constat_error_set(err, CONSTAT_EINVAL,
                                "leaf: not in RFC 8785 canonical form");
-    constat_buf_free(&b);
     if (st != CONSTAT_OK)
         goto bad;
+    if (rec_off && rec_len && !record_span(leaf, len, rec_off, rec_len)) {
+        st = constat_error_set(err, CONSTAT_EINTERNAL, "leaf: canonical but record not found");
+        goto bad;
+    }
     memcpy(out->key_id, kid, strlen(kid) + 1);
     out->record = json_incref(rec);
     json_decref(v);
@@ -1047,6 +1084,18 @@ constat_status constat_leaf_parse(const uint8_t *leaf, size_t len, constat_leaf 
 bad:
     json_decref(v);
     memset(out, 0, sizeof *out);
+    return st;
+}
+
+constat_status constat_leaf_parse(const uint8_t *leaf, size_t len, constat_leaf *out,
+                                  constat_error *err)
+{
+    constat_buf b;
+    constat_status st;
+
+    constat_buf_init(&b);
+    st = constat_leaf_parse_span(leaf, len, out, &b, NULL, NULL, err);
+    constat_buf_free(&b);
     return st;
 }
 
@@ -1058,13 +1107,11 @@ void constat_leaf_free(constat_leaf *l)
     memset(l, 0, sizeof *l);
 }
 
-constat_status constat_leaf_verify(const constat_leaf *l, const constat_note_verifier *v,
-                                   constat_error *err)
+/* The key checks of constat_leaf_verify, before any message is built. */
+static constat_status leaf_key_check(const constat_leaf *l, const constat_note_verifier *v,
+                                     constat_error *err)
 {
     char kid[CONSTAT_KEY_NAME_MAX + 10];
-    constat_buf msg;
-    constat_status st;
-    int ok;
 
     if (!l->record)
         return constat_error_set(err, CONSTAT_EVERIFY, "leaf: no record");
@@ -1075,16 +1122,35 @@ constat_status constat_leaf_verify(const constat_leaf *l, const constat_note_ver
                                  l->key_id, kid);
     if (v->alg != CONSTAT_NOTE_ALG_ED25519)
         return constat_error_set(err, CONSTAT_EVERIFY, "key %s: not an Ed25519 note key", kid);
-    constat_buf_init(&msg);
-    st = signed_message(l->record, &msg, err);
-    if (st != CONSTAT_OK) {
-        constat_buf_free(&msg);
+    return CONSTAT_OK;
+}
+
+constat_status constat_leaf_verify_message(const constat_leaf *l, const uint8_t *msg,
+                                           size_t msglen, const constat_note_verifier *v,
+                                           constat_error *err)
+{
+    constat_status st = leaf_key_check(l, v, err);
+
+    if (st != CONSTAT_OK)
         return st;
-    }
-    ok = crypto_sign_verify_detached(l->signature, msg.data, msg.len, v->pk) == 0;
-    constat_buf_free(&msg);
-    if (!ok)
+    if (crypto_sign_verify_detached(l->signature, msg, msglen, v->pk) != 0)
         return constat_error_set(err, CONSTAT_EVERIFY,
                                  "signature does not verify (record by %s)", l->key_id);
     return CONSTAT_OK;
+}
+
+constat_status constat_leaf_verify(const constat_leaf *l, const constat_note_verifier *v,
+                                   constat_error *err)
+{
+    constat_buf msg;
+    constat_status st;
+
+    if ((st = leaf_key_check(l, v, err)) != CONSTAT_OK)
+        return st;
+    constat_buf_init(&msg);
+    st = signed_message(l->record, &msg, err);
+    if (st == CONSTAT_OK)
+        st = constat_leaf_verify_message(l, msg.data, msg.len, v, err);
+    constat_buf_free(&msg);
+    return st;
 }
