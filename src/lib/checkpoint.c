@@ -7,6 +7,7 @@
 
 #include "constat/hash.h"
 #include "constat/note.h"
+#include "text.h"
 
 /* libsodium 1.0.18's base64 decoder takes bytes >= 0x80 as digits, so the
  * alphabet is checked first: one spelling per value. */
@@ -50,8 +51,9 @@ constat_status constat_checkpoint_format(const char *origin, uint64_t size,
     return CONSTAT_OK;
 }
 
-/* Canonical decimal: "0" or [1-9][0-9]*, at most UINT64_MAX. */
-static int parse_size(const char *s, size_t n, uint64_t *out)
+/* Canonical decimal: "0" or [1-9][0-9]*, at most UINT64_MAX (shared with
+ * the witness protocol's "old N" line through text.h). */
+int constat_decimal_u64(const char *s, size_t n, uint64_t *out)
 {
     uint64_t v = 0;
     if (n == 0 || n > 20 || (n > 1 && s[0] == '0'))
@@ -107,7 +109,7 @@ constat_status constat_checkpoint_parse(const char *text, size_t len,
         return constat_error_set(err, CONSTAT_ELIMIT,
                                  "checkpoint: line 1: origin is %zu bytes, at most %d",
                                  llen[0], CONSTAT_KEY_NAME_MAX);
-    if (!parse_size(line[1], llen[1], &out->size))
+    if (!constat_decimal_u64(line[1], llen[1], &out->size))
         return constat_error_set(err, CONSTAT_EINVAL,
                                  "checkpoint: line 2: tree size \"%.*s\" is not a canonical "
                                  "decimal below 2^64",

@@ -24,26 +24,9 @@
 
 #include "constat/witness.h"
 #include "store.h"
+#include "text.h"
 
 /* ---- request body ---- */
-
-static int parse_decimal(const char *s, size_t len, uint64_t *out)
-{
-    uint64_t v = 0;
-    if (len == 0 || len > 20 || (s[0] == '0' && len > 1))
-        return 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned d;
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-        d = (unsigned)(s[i] - '0');
-        if (v > (UINT64_MAX - d) / 10)
-            return 0;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return 1;
-}
 
 constat_status constat_witness_request_parse(const char *body, size_t len,
                                              constat_witness_request *out, constat_error *err)
@@ -63,7 +46,7 @@ constat_status constat_witness_request_parse(const char *body, size_t len,
         return constat_error_set(err, CONSTAT_EINVAL,
                                  "add-checkpoint line 1: no newline after the old size line");
     if ((size_t)(nl - body) < 4 || memcmp(body, "old ", 4) != 0 ||
-        !parse_decimal(body + 4, (size_t)(nl - body) - 4, &out->old_size))
+        !constat_decimal_u64(body + 4, (size_t)(nl - body) - 4, &out->old_size))
         return constat_error_set(err, CONSTAT_EINVAL,
                                  "add-checkpoint line 1: want \"old N\" with N a decimal "
                                  "without leading zeros");
