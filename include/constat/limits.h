@@ -5,8 +5,15 @@
 #ifndef CONSTAT_LIMITS_H
 #define CONSTAT_LIMITS_H
 
-/* A record's canonical JSON, and a leaf, in bytes. */
-#define CONSTAT_RECORD_MAX_BYTES (256u * 1024u)
+/* A record's canonical JSON, and a leaf, in bytes: 65,535, the largest entry
+ * a C2SP tlog-tiles entry bundle can hold (u16 length prefix), so every
+ * leaf of every log can be published as tiles. Evidence files are bound by
+ * hash, so records stay small. */
+#define CONSTAT_RECORD_MAX_BYTES 65535u
+/* Any count in a record (persons, items, vehicles, officers), inclusive. A
+ * larger number is a typing error, and the cap keeps every figure's sum over
+ * a million records far below 2^53, where JSON numbers stop being exact. */
+#define CONSTAT_COUNT_MAX 1000000000LL
 /* Nesting depth of a JSON value we parse (objects + arrays). */
 #define CONSTAT_JSON_MAX_DEPTH 32
 /* One CSV line (physical or, with quoted newlines, logical), in bytes. */

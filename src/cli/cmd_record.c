@@ -115,8 +115,10 @@ int cmd_record(int argc, char **argv)
     if (!monitor || optind != argc)
         return cli_usage("record");
     constat_buf_init(&text);
-    if ((rc = cli_read_file(path, &text, CONSTAT_RECORD_MAX_BYTES)) != 0)
+    if ((rc = cli_read_file(path, &text, CONSTAT_RECORD_MAX_BYTES)) != 0) {
+        constat_buf_free(&text);
         return rc;
+    }
     constat_error_clear(&err);
     st = constat_json_parse((const char *)text.data, text.len,
                             strcmp(path, "-") ? path : "standard input", 1, &input, &err);

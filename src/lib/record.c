@@ -487,7 +487,7 @@ static constat_status check_incident(const json_t *r, const constat_taxonomy *ta
         if ((st = only_members(o, "authority", auth_f, err)) != CONSTAT_OK ||
             (st = string_array(o, "authority", "forces", 0, NULL, err)) != CONSTAT_OK ||
             (st = str_member(o, "authority", "unit", 0, &s, err)) != CONSTAT_OK ||
-            (st = int_member(o, "authority", "officers", 0, 0, INT53_MAX, err)) != CONSTAT_OK ||
+            (st = int_member(o, "authority", "officers", 0, 0, CONSTAT_COUNT_MAX, err)) != CONSTAT_OK ||
             (st = string_array(o, "authority", "id_numbers", 0, NULL, err)) != CONSTAT_OK ||
             (st = member(o, "authority", "vehicles", JSON_ARRAY, 0, &a, err)) != CONSTAT_OK)
             return st;
@@ -498,7 +498,7 @@ static constat_status check_incident(const json_t *r, const constat_taxonomy *ta
                 return fail(err, p, "must be an object");
             if ((st = only_members(veh, p, veh_f, err)) != CONSTAT_OK ||
                 (st = str_member(veh, p, "kind", 1, &s, err)) != CONSTAT_OK ||
-                (st = int_member(veh, p, "count", 0, 0, INT53_MAX, err)) != CONSTAT_OK)
+                (st = int_member(veh, p, "count", 0, 0, CONSTAT_COUNT_MAX, err)) != CONSTAT_OK)
                 return st;
         }
     }
@@ -509,7 +509,7 @@ static constat_status check_incident(const json_t *r, const constat_taxonomy *ta
     if (o) {
         json_t *ls;
         if ((st = only_members(o, "affected", aff_f, err)) != CONSTAT_OK ||
-            (st = int_member(o, "affected", "count", 0, 0, INT53_MAX, err)) != CONSTAT_OK ||
+            (st = int_member(o, "affected", "count", 0, 0, CONSTAT_COUNT_MAX, err)) != CONSTAT_OK ||
             (st = enum_member(o, "affected", "minors", 0, minors, NULL, err)) != CONSTAT_OK ||
             (st = string_array(o, "affected", "nationalities", 0, NULL, err)) != CONSTAT_OK ||
             (st = string_array(o, "affected", "persons", 0, &a, err)) != CONSTAT_OK ||
@@ -528,8 +528,10 @@ static constat_status check_incident(const json_t *r, const constat_taxonomy *ta
                 join(p, "affected.legal_status", key);
                 if (!*key)
                     return fail(err, p, "empty status name");
-                if (!json_is_integer(val) || json_integer_value(val) < 0)
-                    return fail(err, p, "must be an integer >= 0");
+                if (!json_is_integer(val) || json_integer_value(val) < 0 ||
+                    json_integer_value(val) > CONSTAT_COUNT_MAX)
+                    return fail(err, p, "must be an integer from 0 to %lld",
+                                (long long)CONSTAT_COUNT_MAX);
             }
         }
     }
@@ -547,10 +549,12 @@ static constat_status check_incident(const json_t *r, const constat_taxonomy *ta
             (st = enum_member(it, p, "action", 1, actions, NULL, err)) != CONSTAT_OK)
             return st;
         cnt = json_object_get(it, "count");
-        if (!cnt || !(json_is_null(cnt) || (json_is_integer(cnt) && json_integer_value(cnt) >= 0))) {
+        if (!cnt || !(json_is_null(cnt) || (json_is_integer(cnt) && json_integer_value(cnt) >= 0 &&
+                                            json_integer_value(cnt) <= CONSTAT_COUNT_MAX))) {
             char q[PATH_MAX_LEN];
             join(q, p, "count");
-            return fail(err, q, "must be an integer >= 0, or null when the number is unknown");
+            return fail(err, q, "must be an integer from 0 to %lld, or null when the number is "
+                                "unknown", (long long)CONSTAT_COUNT_MAX);
         }
     }
 
@@ -782,6 +786,11 @@ constat_status constat_record_validate(const json_t *r, const constat_taxonomy *
         return st;
     if (!id_valid(id))
         return fail(err, "id", "\"%.40s\" must be 1-128 characters of [A-Za-z0-9._:-]", id);
+    /* "enrol:<monitor>" names a monitor's enrolment; no other record may
+     * take such an id (it would block that monitor's enrolment for ever) */
+    if (strncmp(id, "enrol:", 6) == 0 && strcmp(kind, "monitor_enrolment") != 0)
+        return fail(err, "id", "\"%.40s\": ids starting with \"enrol:\" are reserved for "
+                               "monitor enrolments", id);
     if ((st = name_member(r, "org", &s, err)) != CONSTAT_OK ||
         (st = name_member(r, "monitor", &monitor, err)) != CONSTAT_OK ||
         (st = time_member(r, "", "recorded_at", 1, &t, err)) != CONSTAT_OK)

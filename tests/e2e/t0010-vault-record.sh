@@ -71,6 +71,18 @@ run_fails 2 $CONSTAT record dup.json --monitor alice --dir v
 expect_in err "duplicate"
 run_fails 2 $CONSTAT record inc.json --monitor mallory --dir v
 expect_in err "mallory"
+# ids of enrolments are reserved: an incident cannot block a future monitor
+sed 's/^{/{"id": "enrol:bob",/' inc.json > steal.json
+run_fails 2 $CONSTAT record steal.json --monitor alice --dir v
+expect_in err "reserved for monitor enrolments"
+# counts beyond 10^9 are typing errors (they would break every sum)
+sed 's/"count": 40,/"count": 9007199254740991,/' inc.json > huge.json
+run_fails 2 $CONSTAT record huge.json --monitor alice --dir v
+expect_in err "affected.count"
+# a record larger than a tile entry (64 KiB) is refused, not logged
+python3 -c 'import json; r=json.load(open("inc.json")); r["summary"]="x"*70000; json.dump(r, open("big.json","w"))'
+run_fails 2 $CONSTAT record big.json --monitor alice --dir v
+expect_eq "$(vault_digest v)" "$before" "vault unchanged after refused records"
 run_ok $CONSTAT checkpoint --dir v
 expect_in out "test.example/hro/log"
 expect_eq "$(sed -n 2p out)" 2 "checkpoint size line"

@@ -635,7 +635,7 @@ static void test_hostile_files(void **state)
     write_all(file_path(d, "figures.json"), "[1,2", 4);
     write_all(file_path(d, "proofs.jsonl"), "{\"index\":1,\"index\":2}\n", 22);
     assert_int_equal(verify(d, NULL, &f, NULL), CONSTAT_EVERIFY);
-    assert_has(&f, "is longer than the 262144-byte leaf limit");
+    assert_has(&f, "is longer than the 65535-byte leaf limit");
     assert_has(&f, "manifest.json: not valid JSON");
     assert_has(&f, "figures.json: not valid JSON");
     assert_has(&f, "proofs.jsonl: line 1: ");

@@ -587,7 +587,9 @@ static void test_vault_export(void **state)
     assert_non_null(strstr(err.msg, "line 1: expected"));
     free(trust);
 
-    /* a leaf too large for a u16 length prefix: refused, naming it */
+    /* a leaf too large for a u16 length prefix: the vault refuses it
+     * (CONSTAT_RECORD_MAX_BYTES is the tile entry limit), so the log stays
+     * publishable */
     {
         size_t big = CONSTAT_TLOG_ENTRY_MAX + 1;
         uint8_t *leaf = calloc(1, big);
@@ -600,9 +602,8 @@ static void test_vault_export(void **state)
         it.kind = "incident";
         constat_sha256(leaf, big, it.content_hash);
         assert_int_equal(constat_vault_append(v, &it, 1, NULL, NULL, NULL, NULL, NULL, &err),
-                         CONSTAT_OK);
-        assert_int_equal(constat_tlog_export(out, &src, &st, &err), CONSTAT_ELIMIT);
-        assert_non_null(strstr(err.msg, "leaf 1200 is 65536 bytes"));
+                         CONSTAT_ELIMIT);
+        assert_int_equal(constat_tlog_export(out, &src, &st, &err), CONSTAT_OK);
         free(leaf);
         /* the published checkpoint still describes what was published */
         assert_int_equal(audit(out, vkey, NULL, &f, &sum), CONSTAT_OK);
