@@ -112,12 +112,11 @@ static void print_proven(void *ctx, uint64_t index, const char *record_id, int64
                                                  "record", record_id, "proven_time"));
         return;
     }
+    /* records without a token are counted in the timestamps summary line,
+     * not listed one by one */
     if (t >= 0)
         printf("  proven time: leaf %llu (record %s) existed by %s (RFC 3161, TSA %s)\n",
                (unsigned long long)index, record_id, when, tsa ? tsa : "?");
-    else
-        printf("  proven time: leaf %llu (record %s): no proven time\n",
-               (unsigned long long)index, record_id);
 }
 
 /* Witness cosignatures (docs/witness.md): collected, printed with the
