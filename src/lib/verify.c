@@ -710,14 +710,13 @@ static void check_manifest(vstate *s, const char *dir, manifest *m, constat_erro
  *   B. one thread then reports the chunk's line checks in line order (the
  *      ascending-index check is sequential by nature) and adds the chunk's
  *      valid enrolments to the table of known keys.
- * Enrolment and signature outcomes are kept per record and reported after
+ * Enrolment and record outcomes are kept per record and reported after
  * every line check, as the order of the checks has always been.
- * A record's signature is checked in step A against the first valid
- * enrolment of its key found in earlier chunks: that is the first one in
- * the whole dossier, since any earlier one was in an earlier chunk too. A
- * record whose key had no enrolment yet keeps its signed bytes and is
- * checked once every enrolment is known (in practice only the records of
- * the first, small, chunk).
+ * Monitor signatures need every enrolment known first, so the records'
+ * bytes are kept (in the chunk buffers, about the size of records.jsonl)
+ * and checked in a second parallel step, while one thread checks the
+ * evidence files and recomputes the figures, which need every record too;
+ * what those report is recorded and replayed in its place.
  */
 
 typedef struct {
@@ -747,12 +746,11 @@ typedef struct {
     size_t msgs_len;
     uint32_t epass, spass;
     enrolment *enrol;     /* a valid enrolment: the key it enrols */
-    int sig_done;         /* signature checked against the enrolment on sig_line */
+    const uint8_t *rec;   /* JCS(record), in a chunk buffer kept for the signatures */
+    size_t rec_len;
+    int sig_done;         /* signature checked against its key's first enrolment */
     int sig_ok;
-    uint64_t sig_line;
     char *sig_msg;        /* why it did not verify */
-    uint8_t *signed_msg;  /* kept until the enrolments are known */
-    size_t signed_len;
 } ventry;
 
 /* "leaf 42 (record X)" or "records.jsonl line 5 (record X)". */
@@ -779,17 +777,23 @@ typedef struct {
     size_t n, cap;
 } ventries;
 
+static void ventry_free(ventry *e)
+{
+    if (e->leaf_ok)
+        constat_leaf_free(&e->leaf);
+    e->leaf_ok = 0;
+    free(e->msgs);
+    free(e->enrol);
+    free(e->sig_msg);
+    e->msgs = NULL;
+    e->enrol = NULL;
+    e->sig_msg = NULL;
+}
+
 static void ventries_free(ventries *es)
 {
-    for (size_t i = 0; i < es->n; i++) {
-        ventry *e = &es->v[i];
-        if (e->leaf_ok)
-            constat_leaf_free(&e->leaf);
-        free(e->msgs);
-        free(e->enrol);
-        free(e->sig_msg);
-        free(e->signed_msg);
-    }
+    for (size_t i = 0; i < es->n; i++)
+        ventry_free(&es->v[i]);
     free(es->v);
     es->v = NULL;
     es->n = es->cap = 0;
@@ -845,9 +849,11 @@ static void *pfor_thread(void *arg)
 }
 
 /* fn(ctx, worker, i) for every i < n, on up to nw threads (this one
- * included). Items are independent; a thread that cannot be started only
- * means fewer threads. */
-static void parallel_for(worker *ws, int nw, pfor_fn fn, void *ctx, size_t n)
+ * included), this thread first running side(side_ctx) when side is not
+ * NULL. Items are independent; a thread that cannot be started only means
+ * fewer threads. */
+static void parallel_for_side(worker *ws, int nw, pfor_fn fn, void *ctx, size_t n,
+                              void (*side)(void *), void *side_ctx)
 {
     pthread_t th[VERIFY_MAX_THREADS];
     pfor_arg args[VERIFY_MAX_THREADS];
@@ -865,9 +871,31 @@ static void parallel_for(worker *ws, int nw, pfor_fn fn, void *ctx, size_t n)
             break;
         started++;
     }
+    if (side)
+        side(side_ctx);
     pfor_run(&j, &ws[0]);
     for (int t = 0; t < started; t++)
         pthread_join(th[t], NULL);
+}
+
+static void parallel_for(worker *ws, int nw, pfor_fn fn, void *ctx, size_t n)
+{
+    parallel_for_side(ws, nw, fn, ctx, n, NULL, NULL);
+}
+
+static void free_work(void *ctx, worker *w, size_t i)
+{
+    (void)w;
+    ventry_free(&((ventries *)ctx)->v[i]);
+}
+
+/* Releasing 200,000 parsed records takes a while too: share it out. */
+static void ventries_free_parallel(ventries *es, int nw)
+{
+    worker ws[VERIFY_MAX_THREADS];
+    memset(ws, 0, sizeof ws);
+    parallel_for(ws, nw, free_work, es, es->n);
+    ventries_free(es);
 }
 
 static int worker_count(void)
@@ -978,7 +1006,6 @@ typedef struct {
     const char *org_kid;
     const constat_taxonomy *tax;
     const manifest *m;
-    const enrolments *known;
 } lines_ctx;
 
 /* The enrolment checks of one leaf (organisation signature, org, monitor,
@@ -1046,19 +1073,17 @@ static void sig_check(worker *w, ventry *e, const enrolment *hit, const uint8_t 
 
     constat_error_clear(&ce);
     e->sig_done = 1;
-    e->sig_line = hit->line;
     e->sig_ok = constat_leaf_verify_message(&e->leaf, msg, msglen, &hit->v, &ce) == CONSTAT_OK;
     if (!e->sig_ok)
         e->sig_msg = dup_msg(w, ce.msg);
 }
 
 /* What a parsed leaf can show on its own: valid record, filter, and the
- * enrolment or signature checks. */
+ * enrolment checks; a monitor's record keeps its bytes for its signature. */
 static void record_work(const lines_ctx *c, worker *w, ventry *e, const uint8_t *leaf,
                         size_t roff, size_t rlen)
 {
     static const char domain[] = CONSTAT_RECORD_SIG_DOMAIN;
-    const enrolment *hit;
     constat_error ce;
     int incident = e->kind && strcmp(e->kind, "incident") == 0;
 
@@ -1074,6 +1099,11 @@ static void record_work(const lines_ctx *c, worker *w, ventry *e, const uint8_t 
         else
             e->spass++;
     }
+    if (!(e->kind && strcmp(e->kind, "monitor_enrolment") == 0)) {
+        e->rec = leaf + roff;
+        e->rec_len = rlen;
+        return;
+    }
     /* the signed message: the domain, then the record's slice of the leaf */
     constat_buf_reset(&w->msg);
     if (constat_buf_append(&w->msg, domain, sizeof domain - 1) != CONSTAT_OK ||
@@ -1081,22 +1111,7 @@ static void record_work(const lines_ctx *c, worker *w, ventry *e, const uint8_t 
         w->nomem = 1;
         return;
     }
-    if (e->kind && strcmp(e->kind, "monitor_enrolment") == 0) {
-        enrol_work(c, w, e, w->msg.data, w->msg.len);
-        return;
-    }
-    hit = enrol_find(c->known, e->leaf.key_id);
-    if (hit) {
-        sig_check(w, e, hit, w->msg.data, w->msg.len);
-        return;
-    }
-    e->signed_msg = malloc(w->msg.len);
-    if (!e->signed_msg) {
-        w->nomem = 1;
-        return;
-    }
-    memcpy(e->signed_msg, w->msg.data, w->msg.len);
-    e->signed_len = w->msg.len;
+    enrol_work(c, w, e, w->msg.data, w->msg.len);
 }
 
 /* Step A for line pair i of the chunk. */
@@ -1262,8 +1277,7 @@ static constat_status report_chunk(vstate *s, const lines_ctx *c, size_t ns, ord
         else
             vpass(s);
     }
-    if (added && known->n > 1)
-        qsort(known->v, known->n, sizeof *known->v, enrol_cmp);
+    (void)added;
     return CONSTAT_OK;
 }
 
@@ -1276,10 +1290,8 @@ static void slots_clear(lslot *sl, size_t ns)
     }
 }
 
-/* A chunk holds at most this many line pairs and about this many bytes;
- * the first one is small, since the records it holds whose key is enrolled
- * in it wait for the end to have their signatures checked. */
-enum { CHUNK_FIRST = 64, CHUNK_LINES = 4096, CHUNK_BYTES = 16u << 20 };
+/* A chunk holds at most this many line pairs and about this many bytes. */
+enum { CHUNK_LINES = 4096, CHUNK_BYTES = 16u << 20 };
 
 typedef struct {
     worker *w;
@@ -1288,7 +1300,9 @@ typedef struct {
     char org_kid[CONSTAT_KEY_NAME_MAX + 16];
     const constat_taxonomy *tax;
     const manifest *m;
-    enrolments known;
+    enrolments known;     /* valid enrolments, sorted once the lines are read */
+    unsigned char **keep; /* chunk buffers of records.jsonl, for the signatures */
+    size_t nkeep, capkeep;
 } lines_env;
 
 static void lines_env_free(lines_env *env)
@@ -1302,6 +1316,41 @@ static void lines_env_free(lines_env *env)
     env->w = NULL;
     free(env->known.v);
     memset(&env->known, 0, sizeof env->known);
+    for (size_t i = 0; i < env->nkeep; i++)
+        free(env->keep[i]);
+    free(env->keep);
+    env->keep = NULL;
+    env->nkeep = env->capkeep = 0;
+}
+
+/* Keep the chunk's record lines (the entries point into them) and start a
+ * new buffer. Trimmed first, before anything points into it. */
+static constat_status keep_chunk(lines_env *env, constat_buf *ra)
+{
+    unsigned char *d;
+    if (env->nkeep == env->capkeep) {
+        size_t nc = env->capkeep ? env->capkeep * 2 : 16;
+        unsigned char **nv = realloc(env->keep, nc * sizeof *nv);
+        if (!nv)
+            return CONSTAT_ENOMEM;
+        env->keep = nv;
+        env->capkeep = nc;
+    }
+    d = constat_buf_detach(ra, NULL);
+    if (d)
+        env->keep[env->nkeep++] = d;
+    return CONSTAT_OK;
+}
+
+static void trim_buf(constat_buf *b)
+{
+    if (b->data && b->cap > b->len + 1) {
+        unsigned char *nd = realloc(b->data, b->len + 1);
+        if (nd) {
+            b->data = nd;
+            b->cap = b->len + 1;
+        }
+    }
 }
 
 /* Read records.jsonl and proofs.jsonl in lockstep and check each pair. */
@@ -1315,7 +1364,6 @@ static constat_status check_lines(vstate *s, const char *dir, const cpinfo *cp,
     lslot *sl = NULL;
     uint64_t nrec = 0, nproof = 0;
     order_state ord = {0, 0};
-    size_t cap = CHUNK_FIRST;
     int stop = 0, done = 0;
     constat_status rc = CONSTAT_OK;
     lines_ctx c;
@@ -1360,14 +1408,13 @@ static constat_status check_lines(vstate *s, const char *dir, const cpinfo *cp,
     c.org_kid = env->org_kid;
     c.tax = env->tax;
     c.m = env->m;
-    c.known = &env->known;
 
     while (!stop && !done && rc == CONSTAT_OK) {
         size_t ns = 0;
 
         constat_buf_reset(&ra);
         constat_buf_reset(&pa);
-        while (ns < cap && ra.len + pa.len < CHUNK_BYTES) {
+        while (ns < CHUNK_LINES && ra.len + pa.len < CHUNK_BYTES) {
             lslot *t = &sl[ns];
             int hr, hp;
 
@@ -1417,6 +1464,7 @@ static constat_status check_lines(vstate *s, const char *dir, const cpinfo *cp,
         }
         if (rc != CONSTAT_OK)
             break;
+        trim_buf(&ra);
         parallel_for(env->w, env->nw, line_work, &c, ns);
         for (int t = 0; t < env->nw; t++)
             if (env->w[t].nomem)
@@ -1424,8 +1472,11 @@ static constat_status check_lines(vstate *s, const char *dir, const cpinfo *cp,
         if (rc == CONSTAT_OK)
             rc = report_chunk(s, &c, ns, &ord, &env->known);
         slots_clear(sl, ns);
-        cap = CHUNK_LINES;
+        if (rc == CONSTAT_OK)
+            rc = keep_chunk(env, &ra);
     }
+    if (env->known.n > 1)
+        qsort(env->known.v, env->known.n, sizeof *env->known.v, enrol_cmp);
     if (stop && rc == CONSTAT_OK)
         vfail(s, -1, "records.jsonl", "more than %u lines: not checked further",
               CONSTAT_DOSSIER_MAX_RECORDS);
@@ -1456,22 +1507,29 @@ static constat_status check_lines(vstate *s, const char *dir, const cpinfo *cp,
 typedef struct {
     ventries *es;
     const enrolments *known;
-} defer_ctx;
+} sig_ctx;
 
-/* A signature left for when every enrolment is known. */
-static void deferred_work(void *vctx, worker *w, size_t i)
+/* The signature of a monitor's record, when the report will need it: its
+ * key is enrolled, and not only later in the log. */
+static void sig_work(void *vctx, worker *w, size_t i)
 {
-    defer_ctx *d = vctx;
+    static const char domain[] = CONSTAT_RECORD_SIG_DOMAIN;
+    sig_ctx *d = vctx;
     ventry *e = &d->es->v[i];
     const enrolment *hit;
 
-    if (!e->signed_msg)
+    if (!e->leaf_ok || !e->rec)
         return;
     hit = enrol_find(d->known, e->leaf.key_id);
-    if (hit)
-        sig_check(w, e, hit, e->signed_msg, e->signed_len);
-    free(e->signed_msg);
-    e->signed_msg = NULL;
+    if (!hit || (hit->index_ok && e->index_ok && hit->index >= e->index))
+        return;
+    constat_buf_reset(&w->msg);
+    if (constat_buf_append(&w->msg, domain, sizeof domain - 1) != CONSTAT_OK ||
+        constat_buf_append(&w->msg, e->rec, e->rec_len) != CONSTAT_OK) {
+        w->nomem = 1;
+        return;
+    }
+    sig_check(w, e, hit, w->msg.data, w->msg.len);
 }
 
 /* Enrolments signed by the organisation key, then every other leaf signed
@@ -1480,15 +1538,7 @@ static void deferred_work(void *vctx, worker *w, size_t i)
 static constat_status report_signatures(vstate *s, ventries *es, lines_env *env,
                                         uint64_t *nmon, uint64_t *ninc)
 {
-    defer_ctx d;
     char where[256];
-
-    d.es = es;
-    d.known = &env->known;
-    parallel_for(env->w, env->nw, deferred_work, &d, es->n);
-    for (int t = 0; t < env->nw; t++)
-        if (env->w[t].nomem)
-            return CONSTAT_ENOMEM;
 
     for (size_t i = 0; i < es->n; i++) {
         ventry *e = &es->v[i];
@@ -1533,8 +1583,8 @@ static constat_status report_signatures(vstate *s, ventries *es, lines_env *env,
                   hit->index);
             continue;
         }
-        if (!e->sig_done || e->sig_line != hit->line)
-            return CONSTAT_EINTERNAL; /* step A missed this record: a bug */
+        if (!e->sig_done)
+            return CONSTAT_EINTERNAL; /* sig_work skipped this record: a bug */
         if (!e->sig_ok) {
             vfail(s, entry_rep(e), where,
                   "signature by monitor key %s (enrolled at leaf %" PRIu64 ") does not verify: %s",
@@ -1800,6 +1850,100 @@ static void check_witnesses(vstate *s, const char *msg, size_t len,
         vfail(s, -1, "checkpoint", "%s", e.msg);
 }
 
+/* ---- checks run out of order, reported in order ------------------------- */
+
+/* A vstate whose failures are recorded (the full text vfail built) to be
+ * replayed into the real one where the check belongs in the report. */
+typedef struct {
+    int64_t index;
+    char *text;
+} vmsg;
+
+typedef struct {
+    vstate st;
+    vmsg *v;
+    size_t n, cap;
+    int nomem;
+} vrecord;
+
+static void vrecord_fail(void *ctx, int64_t index, const char *full)
+{
+    vrecord *r = ctx;
+    char *t;
+    if (r->n == r->cap) {
+        size_t nc = r->cap ? r->cap * 2 : 16;
+        vmsg *nv = realloc(r->v, nc * sizeof *nv);
+        if (!nv) {
+            r->nomem = 1;
+            return;
+        }
+        r->v = nv;
+        r->cap = nc;
+    }
+    t = strdup(full);
+    if (!t) {
+        r->nomem = 1;
+        return;
+    }
+    r->v[r->n].index = index;
+    r->v[r->n].text = t;
+    r->n++;
+}
+
+static void vrecord_init(vrecord *r)
+{
+    memset(r, 0, sizeof *r);
+    r->st.fail = vrecord_fail;
+    r->st.ctx = r;
+}
+
+static void vrecord_free(vrecord *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        free(r->v[i].text);
+    free(r->v);
+    vrecord_init(r);
+}
+
+/* What vfail and vpass did on r, done again on s. */
+static constat_status vrecord_replay(vstate *s, const vrecord *r)
+{
+    if (r->nomem)
+        return CONSTAT_ENOMEM;
+    s->passed += r->st.passed;
+    for (size_t i = 0; i < r->n; i++) {
+        s->failed++;
+        if (s->failed == 1)
+            bprintf(s->first, sizeof s->first, "%s", r->v[i].text);
+        if (s->fail)
+            s->fail(s->ctx, r->v[i].index, r->v[i].text);
+    }
+    return CONSTAT_OK;
+}
+
+/* While every other thread checks signatures, one checks the evidence
+ * files and recomputes the figures: both need every record parsed, neither
+ * needs the signatures, and the figures are the longest single task. */
+typedef struct {
+    const char *dir;
+    const ventries *es;
+    const manifest *m;
+    const constat_taxonomy *tax;
+    constat_tsa_timeline *tl;
+    int figures;              /* 0: the token check failed, the figures are never reached */
+    vrecord ev, fig;
+    uint64_t evidence, evidence_files, figures_leaves;
+    constat_status fig_rc;
+} side_ctx;
+
+static void side_work(void *vctx)
+{
+    side_ctx *c = vctx;
+    check_evidence_files(&c->ev.st, c->dir, c->es, c->m, &c->evidence, &c->evidence_files);
+    if (c->figures)
+        c->fig_rc = check_figures(&c->fig.st, c->dir, c->es, c->tax, c->tl, &c->figures_leaves);
+}
+
 /* ---- the whole dossier --------------------------------------------------- */
 
 /* ---- trusted time ---------------------------------------------------------- */
@@ -1814,14 +1958,15 @@ static void tsa_pass(void *ctx)
     vpass(ctx);
 }
 
-/* The token checks live in tsa.c; here each record gets its proven time.
- * `tl` (initialised by the caller) receives the verified tokens: the
- * figures are recomputed from it (delay_event_to_proven). */
+/* The token checks live in tsa.c. `tl` (initialised by the caller)
+ * receives the verified tokens: each record gets its proven time from it
+ * (report_proven) and the figures are recomputed from it
+ * (delay_event_to_proven). */
 static constat_status check_timestamps(vstate *s, const char *dir,
                                        const constat_verify_time_opts *opts,
                                        const constat_note_verifier *logv, const cpinfo *cp,
-                                       const ventries *es, constat_verify_summary *sum,
-                                       constat_tsa_timeline *tl, constat_error *err)
+                                       constat_verify_summary *sum, constat_tsa_timeline *tl,
+                                       constat_error *err)
 {
     constat_tsa_dossier_check c;
     constat_status rc;
@@ -1839,6 +1984,13 @@ static constat_status check_timestamps(vstate *s, const char *dir,
     if (rc != CONSTAT_OK)
         return rc;
     sum->tsa_tokens_ok = tl->n;
+    return CONSTAT_OK;
+}
+
+/* Each record's proven time, counted and handed to the caller. */
+static void report_proven(const constat_verify_time_opts *opts, const ventries *es,
+                          constat_tsa_timeline *tl, constat_verify_summary *sum)
+{
     for (size_t i = 0; i < es->n; i++) {
         int64_t t = -1;
         const char *tsa = NULL;
@@ -1851,7 +2003,6 @@ static constat_status check_timestamps(vstate *s, const char *dir,
         if (opts && opts->proven)
             opts->proven(opts->proven_ctx, es->v[i].index, es->v[i].id, t, tsa);
     }
-    return CONSTAT_OK;
 }
 
 constat_status constat_verify_dossier(const char *dir, const constat_verify_opts *opts,
@@ -1884,6 +2035,10 @@ constat_status constat_verify_dossier_timed(const char *dir, const constat_verif
     constat_witness_policy *wpol = NULL;
     constat_tsa_timeline tl; /* verified tokens: proven times for the figures */
     lines_env env;
+    vrecord tsa_rec;           /* step 7's report, computed before step 6 */
+    constat_error tsa_err;
+    constat_status tsa_rc;
+    side_ctx side;
 
     constat_tsa_timeline_init(&tl);
     memset(&env, 0, sizeof env);
@@ -2040,29 +2195,72 @@ constat_status constat_verify_dossier_timed(const char *dir, const constat_verif
         vfail(&s, -1, "manifest.json",
               "records is %" PRIu64 " but records.jsonl has %zu lines", m.records, es.n);
 
+    /* 6 to 8 are computed together and reported in their order: first the
+     * token checks (7), which give the proven times the figures count; then
+     * the monitors' signatures on every core while one thread checks the
+     * evidence files (6b) and recomputes the figures (8). */
+    vrecord_init(&tsa_rec);
+    memset(&side, 0, sizeof side);
+    vrecord_init(&side.ev);
+    vrecord_init(&side.fig);
+    constat_error_clear(&tsa_err);
+    tsa_rc = check_timestamps(&tsa_rec.st, dir, topts, logv, &cp, &sum, &tl, &tsa_err);
+    side.dir = dir;
+    side.es = &es;
+    side.m = &m;
+    side.tax = tax;
+    side.tl = &tl;
+    side.figures = tsa_rc == CONSTAT_OK;
+    {
+        sig_ctx sc;
+        sc.es = &es;
+        sc.known = &env.known;
+        parallel_for_side(env.w, env.nw, sig_work, &sc, es.n, side_work, &side);
+        for (int t = 0; t < env.nw; t++)
+            if (env.w[t].nomem)
+                rc = CONSTAT_ENOMEM;
+    }
+
     /* 6. signatures: enrolments by the organisation, the rest by monitors */
-    rc = report_signatures(&s, &es, &env, &sum.monitors, &sum.incidents);
+    if (rc == CONSTAT_OK)
+        rc = report_signatures(&s, &es, &env, &sum.monitors, &sum.incidents);
     lines_env_free(&env);
-    if (rc != CONSTAT_OK)
-        goto fatal;
 
     /* 6b. evidence files re-hashed against their records */
-    check_evidence_files(&s, dir, &es, &m, &sum.evidence, &sum.evidence_files);
+    if (rc == CONSTAT_OK)
+        rc = vrecord_replay(&s, &side.ev);
+    sum.evidence = side.evidence;
+    sum.evidence_files = side.evidence_files;
 
     /* 7. trusted time: RFC 3161 tokens under timestamps/ (tsa.h), before
      * the figures, which count each incident's proven time */
-    rc = check_timestamps(&s, dir, topts, logv, &cp, &es, &sum, &tl, err);
-    if (rc != CONSTAT_OK) {
+    if (rc == CONSTAT_OK)
+        rc = vrecord_replay(&s, &tsa_rec);
+    if (rc == CONSTAT_OK && tsa_rc != CONSTAT_OK) {
+        vrecord_free(&tsa_rec);
+        vrecord_free(&side.ev);
+        vrecord_free(&side.fig);
         constat_tsa_timeline_free(&tl);
         ventries_free(&es);
         constat_taxonomy_free(tax);
         json_decref(m.root);
-        return rc;
+        if (err)
+            *err = tsa_err;
+        return tsa_rc;
     }
+    if (rc == CONSTAT_OK)
+        report_proven(topts, &es, &tl, &sum);
 
     /* 8. the figures, recomputed (delay_event_to_proven from the tokens that
      * verified in step 7) */
-    rc = check_figures(&s, dir, &es, tax, &tl, &sum.figures_leaves);
+    if (rc == CONSTAT_OK)
+        rc = side.fig_rc;
+    if (rc == CONSTAT_OK)
+        rc = vrecord_replay(&s, &side.fig);
+    sum.figures_leaves = side.figures_leaves;
+    vrecord_free(&tsa_rec);
+    vrecord_free(&side.ev);
+    vrecord_free(&side.fig);
     if (rc != CONSTAT_OK)
         goto fatal;
     constat_tsa_timeline_free(&tl);
@@ -2071,7 +2269,7 @@ constat_status constat_verify_dossier_timed(const char *dir, const constat_verif
     sum.checks_failed = s.failed;
     if (out)
         *out = sum;
-    ventries_free(&es);
+    ventries_free_parallel(&es, env.nw);
     constat_taxonomy_free(tax);
     json_decref(m.root);
     if (s.failed)
