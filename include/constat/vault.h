@@ -42,6 +42,18 @@ constat_status constat_vault_open(const char *dir, const char *passphrase,
     CONSTAT_WARN_UNUSED;
 void constat_vault_close(constat_vault *v);
 
+/* Open the vault in `dir` WITHOUT its secret keys (no passphrase needed):
+ * for listing, showing, proving, reporting and verifying. The public log and
+ * organisation keys come from the database. Operations that sign (enrolling
+ * a monitor, signing a checkpoint of a grown tree, monitor and witness keys)
+ * fail with CONSTAT_ECRYPTO saying the keys are needed; the pseudonym key is
+ * not available (constat_vault_pseudonym_key returns NULL).
+ * Errors: as constat_vault_open, without CONSTAT_ECRYPTO. */
+constat_status constat_vault_open_public(const char *dir, constat_vault **out,
+                                         constat_error *err) CONSTAT_WARN_UNUSED;
+/* 1 if the vault was opened with its secret keys. */
+int constat_vault_has_keys(const constat_vault *v);
+
 /* Strings owned by the vault, valid until close. */
 const char *constat_vault_org(const constat_vault *v);
 const char *constat_vault_origin(const constat_vault *v);
@@ -49,7 +61,8 @@ const char *constat_vault_dir(const constat_vault *v);
 /* Keys owned by the vault, valid until close. */
 const constat_note_signer *constat_vault_log_key(const constat_vault *v);
 const constat_note_signer *constat_vault_org_key(const constat_vault *v);
-const uint8_t *constat_vault_pseudonym_key(const constat_vault *v); /* 32 bytes */
+const uint8_t *constat_vault_pseudonym_key(const constat_vault *v); /* 32 bytes; NULL
+                                                                        when opened public */
 
 /* The organisation's witness key (C2SP tlog-cosignature, alg 0x04, named
  * after the organisation), copied into *out (secret: wipe after use). It is

@@ -64,6 +64,11 @@ const char *cli_vault_dir(const char *opt);
  * returns the exit code (0 on success). */
 int cli_open_vault(const char *dir, constat_vault **out);
 
+/* Open the vault for reading: with its keys if no passphrase is needed
+ * (or $CONSTAT_PASSPHRASE is set), otherwise without them — never asks.
+ * Prints the error and returns the exit code (0 on success). */
+int cli_open_vault_public(const char *dir, constat_vault **out);
+
 /* Read a passphrase: $CONSTAT_PASSPHRASE if set, else prompt on /dev/tty
  * (twice when `confirm`), else NULL. Returned memory is sodium_malloc'd:
  * release with cli_passphrase_free. */

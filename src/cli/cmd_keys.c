@@ -24,7 +24,7 @@ int cmd_keys(int argc, char **argv)
     }
     if (optind != argc)
         return cli_usage("keys");
-    if ((rc = cli_open_vault(cli_vault_dir(dir), &v)) != 0)
+    if ((rc = cli_open_vault_public(cli_vault_dir(dir), &v)) != 0)
         return rc;
     printf("# public keys of %s (log origin %s): publish them; verifiers pin them with\n"
            "# constat verify DOSSIER --trust THIS_FILE\n",

@@ -73,7 +73,7 @@ int cmd_log(int argc, char **argv)
     constat_error_clear(&err);
     if (filtering && (st = constat_dossier_filter_check(&filter, NULL, &err)) != CONSTAT_OK)
         return cli_report_error("filter", st, &err);
-    if ((rc = cli_open_vault(cli_vault_dir(dir), &v)) != 0)
+    if ((rc = cli_open_vault_public(cli_vault_dir(dir), &v)) != 0)
         return rc;
     st = cli_records_load(v, kind, filtering ? &filter : NULL, &recs, &err);
     constat_vault_close(v);

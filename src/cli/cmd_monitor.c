@@ -72,7 +72,7 @@ int cmd_monitor(int argc, char **argv)
     if (strcmp(argv[optind], "list") == 0) {
         if (optind + 1 != argc)
             return cli_usage("monitor");
-        if ((rc = cli_open_vault(dir, &v)) != 0)
+        if ((rc = cli_open_vault_public(dir, &v)) != 0)
             return rc;
         st = constat_vault_monitor_list(v, print_monitor, &json, &err);
         constat_vault_close(v);

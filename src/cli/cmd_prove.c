@@ -50,7 +50,7 @@ int cmd_prove(int argc, char **argv)
             return cli_usage("prove");
         if ((rc = cli_parse_u64("INDEX", argv[optind + 1], &index)) != 0)
             return rc;
-        if ((rc = cli_open_vault(cli_vault_dir(dir), &v)) != 0)
+        if ((rc = cli_open_vault_public(cli_vault_dir(dir), &v)) != 0)
             return rc;
         size = constat_vault_size(v);
         if (size_arg && (rc = cli_parse_u64("--size", size_arg, &size)) != 0) {
@@ -98,7 +98,7 @@ int cmd_prove(int argc, char **argv)
         if ((rc = cli_parse_u64("OLD", argv[optind + 1], &s1)) != 0 ||
             (rc = cli_parse_u64("NEW", argv[optind + 2], &s2)) != 0)
             return rc;
-        if ((rc = cli_open_vault(cli_vault_dir(dir), &v)) != 0)
+        if ((rc = cli_open_vault_public(cli_vault_dir(dir), &v)) != 0)
             return rc;
         st = constat_vault_prove_consistency(v, s1, s2, &proof, &err);
         if (st == CONSTAT_OK)

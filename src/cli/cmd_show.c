@@ -132,7 +132,7 @@ int cmd_show(int argc, char **argv)
     for (const char *p = what; *p; p++)
         if (!isdigit((unsigned char)*p))
             numeric = 0;
-    if ((rc = cli_open_vault(cli_vault_dir(dir), &v)) != 0)
+    if ((rc = cli_open_vault_public(cli_vault_dir(dir), &v)) != 0)
         return rc;
     constat_error_clear(&err);
     constat_buf_init(&leaf);

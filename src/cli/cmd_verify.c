@@ -48,7 +48,7 @@ static int verify_vault(const char *dir, int json)
     struct failures f = {0, json, json ? json_array() : NULL};
     int rc;
 
-    if ((rc = cli_open_vault(dir, &v)) != 0)
+    if ((rc = cli_open_vault_public(dir, &v)) != 0)
         return rc;
     constat_error_clear(&err);
     st = constat_vault_verify(v, on_failure, &f, &err);

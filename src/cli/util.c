@@ -132,6 +132,24 @@ int cli_open_vault(const char *dir, constat_vault **out)
     return 0;
 }
 
+int cli_open_vault_public(const char *dir, constat_vault **out)
+{
+    constat_error err;
+    constat_status st;
+
+    constat_error_clear(&err);
+    /* with its keys when that needs no passphrase (unsealed, or
+     * $CONSTAT_PASSPHRASE given), else without them: reading needs none */
+    st = constat_vault_open(dir, getenv("CONSTAT_PASSPHRASE"), out, &err);
+    if (st == CONSTAT_ECRYPTO && !getenv("CONSTAT_PASSPHRASE")) {
+        constat_error_clear(&err);
+        st = constat_vault_open_public(dir, out, &err);
+    }
+    if (st != CONSTAT_OK)
+        return cli_report_error(dir, st, &err);
+    return 0;
+}
+
 const char *cli_taxonomy_path(const char *opt)
 {
     const char *env;

@@ -120,6 +120,9 @@ static constat_status pseudonymise(constat_vault *v, json_t *rec, constat_error 
         if (!id)
             return constat_error_set(err, CONSTAT_EINVAL,
                                      "affected.person_identifiers[%zu]: must be a string", i);
+        if (!constat_vault_pseudonym_key(v))
+            return constat_error_set(err, CONSTAT_ECRYPTO,
+                                     "pseudonyms need the vault's keys (give the passphrase)");
         st = constat_record_pseudonym(constat_vault_pseudonym_key(v), id, p, err);
         if (st != CONSTAT_OK)
             return constat_error_prefix(err, "affected.person_identifiers[%zu]: ", i);

@@ -69,6 +69,7 @@ struct constat_vault {
     vault_tile cache[2];          /* reader cache, round robin */
     unsigned cache_next;
     vault_tile pending[TILE_LEVELS]; /* append: the current tile of each level */
+    int public_only;              /* opened without its secret keys */
 };
 
 constat_store *constat_vault_store(struct constat_vault *v)
@@ -495,8 +496,36 @@ static constat_vault *vault_alloc(const char *dir)
     return v;
 }
 
+static constat_status vault_open(const char *dir, const char *passphrase, int public_only,
+                                 constat_vault **out, constat_error *err);
+
 constat_status constat_vault_open(const char *dir, const char *passphrase, constat_vault **out,
                                   constat_error *err)
+{
+    return vault_open(dir, passphrase, 0, out, err);
+}
+
+constat_status constat_vault_open_public(const char *dir, constat_vault **out,
+                                         constat_error *err)
+{
+    return vault_open(dir, NULL, 1, out, err);
+}
+
+int constat_vault_has_keys(const constat_vault *v)
+{
+    return !v->public_only;
+}
+
+/* A signing operation on a vault opened without its keys. */
+static constat_status no_keys(const constat_vault *v, const char *what, constat_error *err)
+{
+    return constat_error_set(err, CONSTAT_ECRYPTO,
+                             "%s: %s needs the vault's keys, and it was opened without them "
+                             "(give the passphrase)", v->dir, what);
+}
+
+static constat_status vault_open(const char *dir, const char *passphrase, int public_only,
+                                 constat_vault **out, constat_error *err)
 {
     char path[PATH_MAX];
     char *fmt = NULL, *sealed = NULL, *log_vkey = NULL, *org_vkey = NULL;
@@ -530,6 +559,27 @@ constat_status constat_vault_open(const char *dir, const char *passphrase, const
         st = meta_str(v, "log_vkey", &log_vkey, err);
     if (st == CONSTAT_OK)
         st = meta_str(v, "org_vkey", &org_vkey, err);
+    if (st == CONSTAT_OK && public_only) {
+        /* only the public halves, from the database (checked against the key
+         * files whenever the vault is opened with its keys) */
+        v->public_only = 1;
+        v->sec->sealed = strcmp(sealed, "1") == 0;
+        st = constat_note_verifier_parse(log_vkey, &v->sec->log.pub, err);
+        if (st == CONSTAT_OK)
+            st = constat_note_verifier_parse(org_vkey, &v->sec->org.pub, err);
+        if (st == CONSTAT_OK)
+            st = constat_store_size(v->store, &v->size, err);
+        free(fmt);
+        free(sealed);
+        free(log_vkey);
+        free(org_vkey);
+        if (st != CONSTAT_OK) {
+            constat_vault_close(v);
+            return st;
+        }
+        *out = v;
+        return CONSTAT_OK;
+    }
     if (st == CONSTAT_OK) {
         v->sec->sealed = strcmp(sealed, "1") == 0;
         if (v->sec->sealed && (!passphrase || !passphrase[0]))
@@ -783,7 +833,7 @@ const constat_note_signer *constat_vault_org_key(const constat_vault *v)
 
 const uint8_t *constat_vault_pseudonym_key(const constat_vault *v)
 {
-    return v->sec->pseudonym;
+    return v->public_only ? NULL : v->sec->pseudonym;
 }
 
 /* ---- witness key (docs/witness.md) ---- */
@@ -888,7 +938,8 @@ static constat_status enrolment_leaf(constat_vault *v, const char *name, const c
                     "enrolled_at", when, "recorded_at", when);
     if (!rec)
         return nomem(err);
-    st = constat_record_validate(rec, NULL, err);
+    st = v->public_only ? no_keys(v, "enrolling a monitor", err)
+                        : constat_record_validate(rec, NULL, err);
     if (st == CONSTAT_OK)
         st = constat_record_content_hash(rec, content_hash, err);
     if (st == CONSTAT_OK)
@@ -1230,6 +1281,8 @@ constat_status constat_vault_checkpoint(constat_vault *v, constat_buf *out, cons
         st = constat_merkle_root(tile_reader, v, size, root, err);
     if (st == CONSTAT_OK)
         st = constat_checkpoint_format(v->origin, size, root, &body, err);
+    if (st == CONSTAT_OK && v->public_only)
+        st = no_keys(v, "signing a checkpoint of the grown log", err);
     if (st == CONSTAT_OK)
         st = constat_note_sign((const char *)body.data, body.len, &v->sec->log, 1, &note, err);
     if (st == CONSTAT_OK)

@@ -96,5 +96,10 @@ expect_in out "verified"
 # sealed keys: wrong passphrase and none at all are refused
 CONSTAT_PASSPHRASE=wrong run_fails 3 $CONSTAT log --dir v
 expect_in err "passphrase"
-(unset CONSTAT_PASSPHRASE; run_fails 3 $CONSTAT log --dir v </dev/null)
+# reading needs no passphrase; signing does
+(unset CONSTAT_PASSPHRASE; run_ok $CONSTAT log --dir v </dev/null)
+(unset CONSTAT_PASSPHRASE; run_ok $CONSTAT keys --dir v </dev/null)
+(unset CONSTAT_PASSPHRASE; run_ok $CONSTAT verify v </dev/null)
+(unset CONSTAT_PASSPHRASE; run_fails 3 $CONSTAT monitor add bob --dir v </dev/null; expect_in err "sealed")
+(unset CONSTAT_PASSPHRASE; run_fails 3 $CONSTAT record inc.json --monitor alice --dir v </dev/null)
 done_ok
