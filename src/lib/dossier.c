@@ -10,6 +10,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -750,6 +751,152 @@ static constat_status describe_scope(const constat_dossier_filter *f, constat_bu
     return rc;
 }
 
+/* ---- inclusion proofs for many leaves ----------------------------------- */
+
+/* Proofs of leaves taken in ascending order share most of their nodes, and
+ * a node below a tile's top is hashed from up to 128 of the tile's hashes.
+ * This node reader (the vault's, plus memory) keeps the last tile read at
+ * each tile level and the last two nodes of each level, so a dossier of
+ * every leaf hashes each node about once instead of once per proof. */
+typedef struct {
+    int have;
+    uint64_t n;
+    unsigned width;
+    uint8_t h[CONSTAT_TILE_WIDTH * CONSTAT_HASH_SIZE];
+} ptile;
+
+typedef struct {
+    int have;
+    uint64_t index;
+    uint8_t h[CONSTAT_HASH_SIZE];
+} pnode;
+
+typedef struct {
+    constat_vault *v;
+    ptile tile[8];        /* node level / 8 */
+    pnode node[64][2];
+    unsigned next[64];
+    constat_buf tmp;
+} prover;
+
+/* Hash `count` (a power of two) consecutive hashes up to their subtree root. */
+static void subtree_root(const uint8_t *hashes, unsigned count, uint8_t out[32])
+{
+    uint8_t tmp[CONSTAT_TILE_WIDTH][CONSTAT_HASH_SIZE];
+    memcpy(tmp, hashes, (size_t)count * 32);
+    for (unsigned w = count; w > 1; w /= 2)
+        for (unsigned i = 0; i < w / 2; i++)
+            constat_merkle_node_hash(tmp[2 * i], tmp[2 * i + 1], tmp[i]);
+    memcpy(out, tmp[0], 32);
+}
+
+/* Tile (level tl, index n) holding at least `need` hashes: a full tile if
+ * the vault has it, else exactly the hashes needed (the right edge). */
+static constat_status prover_tile(prover *p, unsigned tl, uint64_t n, unsigned need,
+                                  const ptile **out, constat_error *err)
+{
+    ptile *t = &p->tile[tl];
+    constat_status st;
+    unsigned w = CONSTAT_TILE_WIDTH;
+
+    if (!t->have || t->n != n || t->width < need) {
+        t->have = 0;
+        constat_buf_reset(&p->tmp);
+        st = constat_vault_tile(p->v, tl, n, w, &p->tmp, err);
+        if (st == CONSTAT_ENOTFOUND) {
+            w = need;
+            constat_buf_reset(&p->tmp);
+            st = constat_vault_tile(p->v, tl, n, w, &p->tmp, err);
+        }
+        if (st == CONSTAT_ENOTFOUND)
+            return constat_error_set(err, CONSTAT_EIO,
+                                     "vault.db: tile %u/%" PRIu64 " is missing or has fewer "
+                                     "than %u hashes", tl, n, need);
+        if (st != CONSTAT_OK)
+            return st;
+        memcpy(t->h, p->tmp.data, (size_t)w * CONSTAT_HASH_SIZE);
+        t->width = w;
+        t->n = n;
+        t->have = 1;
+    }
+    *out = t;
+    return CONSTAT_OK;
+}
+
+/* constat_node_reader: node (level, i) is the root of 2^(level % 8)
+ * consecutive hashes of tile level level / 8, as in the vault. */
+static constat_status prover_node(void *ctx, unsigned level, uint64_t index, uint8_t out[32],
+                                  constat_error *err)
+{
+    prover *p = ctx;
+    unsigned tl = level / 8, k = level % 8, off, count = 1u << k;
+    uint64_t first;
+    const ptile *t = NULL;
+    pnode *slot;
+    constat_status st;
+
+    if (level >= 64 || tl >= 8 || index >= (CONSTAT_LOG_MAX_SIZE >> level))
+        return constat_error_set(err, CONSTAT_EINTERNAL, "node %u/%" PRIu64
+                                 " outside any tree", level, index);
+    for (int i = 0; i < 2; i++)
+        if (p->node[level][i].have && p->node[level][i].index == index) {
+            memcpy(out, p->node[level][i].h, 32);
+            return CONSTAT_OK;
+        }
+    first = index << k;
+    off = (unsigned)(first % CONSTAT_TILE_WIDTH);
+    st = prover_tile(p, tl, first / CONSTAT_TILE_WIDTH, off + count, &t, err);
+    if (st != CONSTAT_OK)
+        return st;
+    subtree_root(t->h + (size_t)off * CONSTAT_HASH_SIZE, count, out);
+    slot = &p->node[level][p->next[level]];
+    p->next[level] ^= 1;
+    slot->have = 1;
+    slot->index = index;
+    memcpy(slot->h, out, 32);
+    return CONSTAT_OK;
+}
+
+/* ---- figures and report, beside the records ----------------------------- */
+
+/* The figures and the report need only the records already parsed; they
+ * are computed and written on a thread of their own while this one copies
+ * the leaves and their proofs out of the vault. */
+typedef struct {
+    const char *tmp;
+    const constat_indexed_record *recs;
+    size_t nr, nsel;
+    const constat_taxonomy *tax;
+    const constat_proven_time *times;
+    const constat_report_meta *meta;
+    json_t *figures;      /* out */
+    constat_status rc;
+    constat_error err;
+} report_job;
+
+static void *report_thread(void *arg)
+{
+    report_job *j = arg;
+    constat_buf b;
+    char rd[4200];
+
+    constat_buf_init(&b);
+    constat_error_clear(&j->err);
+    j->rc = constat_figures_compute_timed(j->recs, j->nr, j->tax, j->times, &j->figures,
+                                          &j->err);
+    if (j->rc == CONSTAT_OK)
+        j->rc = constat_canon(j->figures, &b, &j->err);
+    if (j->rc == CONSTAT_OK)
+        j->rc = write_file(j->tmp, "figures.json", b.data, b.len, &j->err);
+    constat_buf_free(&b);
+    if (j->rc != CONSTAT_OK)
+        return NULL;
+    bprintf(rd, sizeof rd, "%s/report", j->tmp);
+    j->rc = constat_report_write_timed(rd, j->recs, j->nsel, j->tax, j->times, j->figures,
+                                       j->meta, &j->err);
+    return NULL;
+}
+
 typedef struct {
     char first[CONSTAT_ERROR_MSG_MAX];
     int n;
@@ -793,6 +940,136 @@ static constat_status dir_usable(const char *outdir, constat_error *err)
     return CONSTAT_OK;
 }
 
+/* records.jsonl, proofs.jsonl, checkpoint, keys/, taxonomy.json and
+ * timestamps/ into tmp. */
+static constat_status write_leaves(constat_vault *v, const char *tmp, const uint64_t *order,
+                                   size_t norder, const constat_checkpoint *cp,
+                                   const constat_buf *note, const char *logvk,
+                                   const char *orgvk, const char *taxonomy_path,
+                                   constat_error *err)
+{
+    constat_buf b, line;
+    FILE *rf = NULL, *pf = NULL;
+    prover *pv = NULL;
+    constat_status rc = CONSTAT_OK;
+
+    constat_buf_init(&b);
+    constat_buf_init(&line);
+    pv = calloc(1, sizeof *pv);
+    if (!pv) {
+        rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+        goto done;
+    }
+    pv->v = v;
+    constat_buf_init(&pv->tmp);
+    {
+        char rp[4200], pp[4200];
+        bprintf(rp, sizeof rp, "%s/records.jsonl", tmp);
+        bprintf(pp, sizeof pp, "%s/proofs.jsonl", tmp);
+        rf = fopen(rp, "wbx");
+        pf = fopen(pp, "wbx");
+        if (!rf || !pf) {
+            rc = constat_error_set(err, CONSTAT_EIO, "%s: cannot create: %s", tmp,
+                                   strerror(errno));
+            goto done;
+        }
+        for (size_t i = 0; i < norder; i++) {
+            constat_proof proof;
+            uint8_t lh[32];
+            char b64[64];
+
+            constat_buf_reset(&b);
+            constat_buf_reset(&line);
+            rc = constat_vault_leaf(v, order[i], &b, err);
+            if (rc == CONSTAT_OK)
+                rc = constat_merkle_prove_inclusion(prover_node, pv, order[i], cp->size, &proof,
+                                                    err);
+            if (rc != CONSTAT_OK)
+                goto done;
+            constat_merkle_leaf_hash(b.data, b.len, lh);
+            constat_base64(lh, 32, b64);
+            rc = constat_buf_printf(&line, "{\"index\":%" PRIu64 ",\"leaf_hash\":\"%s\","
+                                    "\"proof\":[", order[i], b64);
+            for (size_t k = 0; rc == CONSTAT_OK && k < proof.n; k++) {
+                constat_base64(proof.hash[k], 32, b64);
+                rc = constat_buf_printf(&line, "%s\"%s\"", k ? "," : "", b64);
+            }
+            if (rc == CONSTAT_OK)
+                rc = constat_buf_puts(&line, "]}\n");
+            if (rc != CONSTAT_OK) {
+                rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+                goto done;
+            }
+            if (fwrite(b.data, 1, b.len, rf) != b.len || fputc('\n', rf) == EOF ||
+                fwrite(line.data, 1, line.len, pf) != line.len) {
+                rc = constat_error_set(err, CONSTAT_EIO, "%s: write failed: %s", tmp,
+                                       strerror(errno));
+                goto done;
+            }
+        }
+        {
+            int bad = fflush(rf) != 0 || fsync(fileno(rf)) != 0;
+            bad |= fflush(pf) != 0 || fsync(fileno(pf)) != 0;
+            bad |= fclose(rf) != 0;
+            bad |= fclose(pf) != 0;
+            rf = pf = NULL;
+            if (bad) {
+                rc = constat_error_set(err, CONSTAT_EIO, "%s: write failed: %s", tmp,
+                                       strerror(errno));
+                goto done;
+            }
+        }
+    }
+
+    /* checkpoint, keys, taxonomy */
+    rc = write_file(tmp, "checkpoint", note->data, note->len, err);
+    if (rc != CONSTAT_OK)
+        goto done;
+    {
+        char kd[4200];
+        bprintf(kd, sizeof kd, "%s/keys", tmp);
+        if (mkdir(kd, 0755) != 0) {
+            rc = constat_error_set(err, CONSTAT_EIO, "%s: %s", kd, strerror(errno));
+            goto done;
+        }
+    }
+    constat_buf_reset(&b);
+    if (constat_buf_printf(&b, "%s\n", logvk) != CONSTAT_OK) {
+        rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+        goto done;
+    }
+    rc = write_file(tmp, "keys/log.vkey", b.data, b.len, err);
+    if (rc != CONSTAT_OK)
+        goto done;
+    constat_buf_reset(&b);
+    if (constat_buf_printf(&b, "%s\n", orgvk) != CONSTAT_OK) {
+        rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+        goto done;
+    }
+    rc = write_file(tmp, "keys/org.vkey", b.data, b.len, err);
+    if (rc != CONSTAT_OK)
+        goto done;
+    constat_buf_reset(&b);
+    rc = slurp(taxonomy_path, CONSTAT_DOSSIER_JSON_MAX, &b, err);
+    if (rc == CONSTAT_OK)
+        rc = write_file(tmp, "taxonomy.json", b.data, b.len, err);
+    if (rc != CONSTAT_OK)
+        goto done;
+    /* RFC 3161 tokens over this checkpoint or earlier ones (tsa.h) */
+    rc = constat_tsa_dossier_write(v, tmp, cp->size, NULL, err);
+done:
+    if (rf)
+        fclose(rf);
+    if (pf)
+        fclose(pf);
+    if (pv)
+        constat_buf_free(&pv->tmp);
+    free(pv);
+    constat_buf_free(&b);
+    constat_buf_free(&line);
+    return rc;
+}
+
 constat_status constat_dossier_write(constat_vault *v, const char *outdir,
                                      const constat_dossier_filter *f,
                                      const constat_taxonomy *tax, const char *taxonomy_path,
@@ -827,6 +1104,10 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
     size_t dl;
     constat_dossier_cosig cosigs[CONSTAT_WITNESS_POLICY_MAX_WITNESSES];
     size_t ncosigs = 0, nwitnesses = 0;
+    constat_report_meta meta;
+    report_job rj;
+    pthread_t report_th;
+    int report_started = 0;
 
     memset(&cc, 0, sizeof cc);
     constat_buf_init(&note);
@@ -960,114 +1241,12 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
     }
     made_tmp = 1;
 
-    /* records.jsonl and proofs.jsonl */
-    {
-        char rp[4200], pp[4200];
-        bprintf(rp, sizeof rp, "%s/records.jsonl", tmp);
-        bprintf(pp, sizeof pp, "%s/proofs.jsonl", tmp);
-        rf = fopen(rp, "wbx");
-        pf = fopen(pp, "wbx");
-        if (!rf || !pf) {
-            rc = constat_error_set(err, CONSTAT_EIO, "%s: cannot create: %s", tmp,
-                                   strerror(errno));
-            goto done;
-        }
-        for (size_t i = 0; i < norder; i++) {
-            constat_proof proof;
-            uint8_t lh[32];
-            char b64[64];
-
-            constat_buf_reset(&b);
-            constat_buf_reset(&line);
-            rc = constat_vault_leaf(v, order[i], &b, err);
-            if (rc == CONSTAT_OK)
-                rc = constat_vault_prove_inclusion(v, order[i], cp.size, &proof, err);
-            if (rc != CONSTAT_OK)
-                goto done;
-            constat_merkle_leaf_hash(b.data, b.len, lh);
-            constat_base64(lh, 32, b64);
-            rc = constat_buf_printf(&line, "{\"index\":%" PRIu64 ",\"leaf_hash\":\"%s\","
-                                    "\"proof\":[", order[i], b64);
-            for (size_t k = 0; rc == CONSTAT_OK && k < proof.n; k++) {
-                constat_base64(proof.hash[k], 32, b64);
-                rc = constat_buf_printf(&line, "%s\"%s\"", k ? "," : "", b64);
-            }
-            if (rc == CONSTAT_OK)
-                rc = constat_buf_puts(&line, "]}\n");
-            if (rc != CONSTAT_OK) {
-                rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-                goto done;
-            }
-            if (fwrite(b.data, 1, b.len, rf) != b.len || fputc('\n', rf) == EOF ||
-                fwrite(line.data, 1, line.len, pf) != line.len) {
-                rc = constat_error_set(err, CONSTAT_EIO, "%s: write failed: %s", tmp,
-                                       strerror(errno));
-                goto done;
-            }
-        }
-        {
-            int bad = fflush(rf) != 0 || fsync(fileno(rf)) != 0;
-            bad |= fflush(pf) != 0 || fsync(fileno(pf)) != 0;
-            bad |= fclose(rf) != 0;
-            bad |= fclose(pf) != 0;
-            rf = pf = NULL;
-            if (bad) {
-                rc = constat_error_set(err, CONSTAT_EIO, "%s: write failed: %s", tmp,
-                                       strerror(errno));
-                goto done;
-            }
-        }
-    }
-
-    /* checkpoint, keys, taxonomy */
-    rc = write_file(tmp, "checkpoint", note.data, note.len, err);
-    if (rc != CONSTAT_OK)
-        goto done;
-    {
-        char kd[4200];
-        bprintf(kd, sizeof kd, "%s/keys", tmp);
-        if (mkdir(kd, 0755) != 0) {
-            rc = constat_error_set(err, CONSTAT_EIO, "%s: %s", kd, strerror(errno));
-            goto done;
-        }
-    }
-    if (constat_note_verifier_format(logv, logvk, sizeof logvk) != CONSTAT_OK ||
-        constat_note_verifier_format(orgv, orgvk, sizeof orgvk) != CONSTAT_OK) {
-        rc = constat_error_set(err, CONSTAT_EINTERNAL, "cannot format the vault's keys");
-        goto done;
-    }
-    constat_buf_reset(&b);
-    if (constat_buf_printf(&b, "%s\n", logvk) != CONSTAT_OK) {
-        rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-        goto done;
-    }
-    rc = write_file(tmp, "keys/log.vkey", b.data, b.len, err);
-    if (rc != CONSTAT_OK)
-        goto done;
-    constat_buf_reset(&b);
-    if (constat_buf_printf(&b, "%s\n", orgvk) != CONSTAT_OK) {
-        rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-        goto done;
-    }
-    rc = write_file(tmp, "keys/org.vkey", b.data, b.len, err);
-    if (rc != CONSTAT_OK)
-        goto done;
-    constat_buf_reset(&b);
-    rc = slurp(taxonomy_path, CONSTAT_DOSSIER_JSON_MAX, &b, err);
-    if (rc == CONSTAT_OK)
-        rc = write_file(tmp, "taxonomy.json", b.data, b.len, err);
-    if (rc != CONSTAT_OK)
-        goto done;
-    /* RFC 3161 tokens over this checkpoint or earlier ones (tsa.h) */
-    rc = constat_tsa_dossier_write(v, tmp, cp.size, NULL, err);
-    if (rc != CONSTAT_OK)
-        goto done;
-
-    /* figures and report */
-    /* evidence records feed the evidence_flagged figure; the report lists
-     * incidents only */
+    /* what the figures and the report need: the records (evidence records
+     * feed the evidence_flagged figure; the report lists incidents only),
+     * their proven times from the vault's tokens, and the scope */
     {
         size_t nr = cc.nsel;
+        time_t now = time(NULL);
         for (size_t i = 0; i < cc.nev; i++) {
             recs[nr].index = cc.ev[i].index;
             recs[nr].record = cc.ev[i].record;
@@ -1076,21 +1255,8 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
         times = calloc(nr + 1, sizeof *times);
         rc = times ? dossier_times(v, cp.size, recs, nr, times, err)
                    : constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-        if (rc == CONSTAT_OK)
-            rc = constat_figures_compute_timed(recs, nr, tax, times, &figures, err);
-    }
-    if (rc != CONSTAT_OK)
-        goto done;
-    constat_buf_reset(&b);
-    rc = constat_canon(figures, &b, err);
-    if (rc == CONSTAT_OK)
-        rc = write_file(tmp, "figures.json", b.data, b.len, err);
-    if (rc != CONSTAT_OK)
-        goto done;
-    {
-        time_t now = time(NULL);
-        constat_report_meta meta;
-        char rd[4200];
+        if (rc != CONSTAT_OK)
+            goto done;
         constat_rfc3339_format((int64_t)now, 0, when);
         if (describe_scope(f, &scope) != CONSTAT_OK) {
             rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
@@ -1102,11 +1268,36 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
         meta.checkpoint_note = (const char *)note.data;
         meta.generated_at = when;
         meta.scope = (const char *)scope.data;
-        bprintf(rd, sizeof rd, "%s/report", tmp);
-        rc = constat_report_write_timed(rd, recs, cc.nsel, tax, times, figures, &meta, err);
-        if (rc != CONSTAT_OK)
-            goto done;
+        memset(&rj, 0, sizeof rj);
+        rj.tmp = tmp;
+        rj.recs = recs;
+        rj.nr = nr;
+        rj.nsel = cc.nsel;
+        rj.tax = tax;
+        rj.times = times;
+        rj.meta = &meta;
     }
+    if (constat_note_verifier_format(logv, logvk, sizeof logvk) != CONSTAT_OK ||
+        constat_note_verifier_format(orgv, orgvk, sizeof orgvk) != CONSTAT_OK) {
+        rc = constat_error_set(err, CONSTAT_EINTERNAL, "cannot format the vault's keys");
+        goto done;
+    }
+    /* figures.json and report/ on their own thread (or here, after the
+     * leaves, if it cannot start) while the leaves are written */
+    report_started = pthread_create(&report_th, NULL, report_thread, &rj) == 0;
+    rc = write_leaves(v, tmp, order, norder, &cp, &note, logvk, orgvk, taxonomy_path, err);
+    if (report_started)
+        pthread_join(report_th, NULL);
+    else if (rc == CONSTAT_OK)
+        report_thread(&rj);
+    figures = rj.figures;
+    if (rc == CONSTAT_OK && rj.rc != CONSTAT_OK) {
+        rc = rj.rc;
+        if (err)
+            *err = rj.err;
+    }
+    if (rc != CONSTAT_OK)
+        goto done;
 
     /* VERIFY.md */
     constat_buf_reset(&b);
@@ -1200,6 +1391,19 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
         rc = write_file(tmp, "manifest.json", b.data, b.len, err);
     if (rc != CONSTAT_OK)
         goto done;
+
+    /* The parsed records and figures are written out: release them before
+     * the check parses the dossier's own copy. */
+    for (size_t i = 0; i < cc.nsel; i++) {
+        json_decref(cc.sel[i].record);
+        cc.sel[i].record = NULL;
+    }
+    for (size_t i = 0; i < cc.nev; i++) {
+        json_decref(cc.ev[i].record);
+        cc.ev[i].record = NULL;
+    }
+    json_decref(figures);
+    figures = NULL;
 
     /* Refuse to hand out a dossier that would not verify. */
     {
