@@ -180,12 +180,23 @@ typedef struct {
     const int64_t *values;
     int horizontal;
     size_t label_every;
+    /* Added fields (zero = previous behaviour): */
+    const char *value_label; /* what the value axis counts, drawn on the chart (may be NULL) */
+    int multiples;           /* vertical only: one strip per series on a shared axis and
+                                scale instead of stacking (series never add up) */
 } constat_chart;
 
+/* Largest bar total constat_svg_chart draws (2^59, far above the 2^53 - 1
+ * a figure may hold, so a few series of maximal sums still fit). */
+#define CONSTAT_CHART_VALUE_MAX (INT64_C(1) << 59)
+
 /* Append an <svg> element drawing `c` (role="img", <title> and <desc>
- * referenced by aria-labelledby, text labels for axes and values).
- * Errors: CONSTAT_EINVAL (negative value, zero series, bad id),
- * CONSTAT_ENOMEM. */
+ * referenced by aria-labelledby, text labels for axes and values; a label
+ * too long for its place is shortened with an ellipsis and carries the full
+ * text in a <title> tooltip). A legend is drawn when there are several
+ * series or the single series has a non-empty label.
+ * Errors: CONSTAT_EINVAL (negative value, a bar total above
+ * CONSTAT_CHART_VALUE_MAX, zero series, bad id), CONSTAT_ENOMEM. */
 constat_status constat_svg_chart(constat_buf *out, const constat_chart *c,
                                  constat_error *err) CONSTAT_WARN_UNUSED;
 

@@ -105,9 +105,15 @@ int cmd_report(int argc, char **argv)
         st = constat_report_write_timed(out, recs.recs, recs.n, tax, times, figures, &meta,
                                         &err);
     }
-    if (st == CONSTAT_OK)
-        printf("report of %zu incidents (tree size %llu) written to %s/index.html\n", nincidents,
-               (unsigned long long)constat_vault_size(v), out);
+    if (st == CONSTAT_OK) {
+        /* "r/" and "r" name the same folder: print r/index.html either way */
+        size_t len = strlen(out);
+        while (len > 1 && out[len - 1] == '/')
+            len--;
+        printf("report of %zu incidents (tree size %llu) written to %.*s%sindex.html\n",
+               nincidents, (unsigned long long)constat_vault_size(v), (int)len, out,
+               len == 1 && out[0] == '/' ? "" : "/");
+    }
     else
         rc = cli_report_error(out, st, &err);
     json_decref(figures);

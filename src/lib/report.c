@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "constat/canon.h"
 #include "constat/report.h"
@@ -34,6 +35,8 @@
 #define LEAVES_INLINE 12
 /* Continuous month axes are drawn only for spans up to this many months. */
 #define MONTH_SPAN_MAX 600
+/* Largest figure value: JCS writes integers exactly up to 2^53 - 1. */
+#define FIGURE_VALUE_MAX ((INT64_C(1) << 53) - 1)
 
 /* ---- escaping --------------------------------------------------------------- */
 
@@ -215,6 +218,10 @@ static constat_status check_figures(const json_t *figures, constat_error *err)
                 return constat_error_set(err, CONSTAT_EINVAL,
                                          "figure %s: rows[%zu] needs key (one element per "
                                          "dimension), integer value, leaves", id, j);
+            if (json_integer_value(json_object_get(r, "value")) > FIGURE_VALUE_MAX ||
+                json_integer_value(json_object_get(r, "value")) < -FIGURE_VALUE_MAX)
+                return constat_error_set(err, CONSTAT_EINVAL,
+                                         "figure %s: rows[%zu].value beyond 2^53 - 1", id, j);
             for (k = 0; k < json_array_size(key); k++) {
                 const json_t *e = json_array_get(key, k);
                 if (!json_is_string(e) && !json_is_null(e))
@@ -382,13 +389,14 @@ static const char css[] =
     "@media (max-width:50rem){.bi{grid-template-columns:1fr}}"
     ".proof{border:3px solid #b00;padding:.5rem 1rem;margin:1rem 0;background:#fff8f8}"
     ".caveats{border-left:4px solid #e90;padding:.25rem 1rem;background:#fffbf2}"
-    "pre{background:#f4f4f4;padding:.5rem;overflow-x:auto;white-space:pre-wrap}"
+    "pre{background:#f4f4f4;padding:.5rem;white-space:pre-wrap;overflow-wrap:anywhere}"
     "dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}"
     "dl.meta dt{font-weight:bold}dl.meta dd{margin:0}"
     "table{border-collapse:collapse;margin:.5rem 0 1.5rem;font-size:.9rem}"
     "th,td{border:1px solid #ccc;padding:.2rem .4rem;vertical-align:top;text-align:left}"
     "td.n{text-align:right;font-variant-numeric:tabular-nums}"
-    "td.leaves a{margin-right:.3em}figure{margin:1rem 0;overflow-x:auto}"
+    "td.leaves a{margin-right:.3em}figure{margin:1rem 0}"
+    "figure svg{max-width:100%;height:auto}table{max-width:100%}td{overflow-wrap:anywhere}"
     "svg text{fill:#222}:target{background:#ffef9f}";
 
 /* ---- charts from figures --------------------------------------------------------- */
@@ -522,6 +530,29 @@ static size_t index_of(const char *const *v, size_t n, const char *s)
     return n;
 }
 
+/* Okabe & Ito's colour-blind-safe palette: stacked charts keep at most
+ * MAX_STACKED series (the rarest are grouped as "other", in grey), so that
+ * every colour stays distinct. */
+static const char *const series_palette[] = {"#0072b2", "#e69f00", "#009e73", "#cc79a7",
+                                             "#56b4e9", "#d55e00", "#f0e442"};
+#define NSERIES_PALETTE (sizeof series_palette / sizeof *series_palette)
+#define MAX_STACKED (NSERIES_PALETTE + 1)
+#define OTHER_COLOR "#999999"
+
+/* Add a figure value to a chart cell. Rows are untrusted (a dossier's
+ * figures.json): negative values are not drawn, and repeated keys cannot
+ * overflow a cell (figure values are at most 2^53 - 1, and a cell stops at
+ * that too; the table shows the values themselves). */
+static void sat_add(int64_t *cell, json_int_t v)
+{
+    if (v <= 0)
+        return;
+    if (v > FIGURE_VALUE_MAX - *cell)
+        *cell = FIGURE_VALUE_MAX;
+    else
+        *cell += (int64_t)v;
+}
+
 /* Build chart data from a figure. One dimension: one series. Two
  * dimensions: bars by the first, stacked series by the second. Null key
  * elements are shown as an em dash on charts (tables spell them out). */
@@ -585,19 +616,8 @@ static constat_status chart_from_figure(const json_t *fig, const constat_taxonom
             }
         }
         d->n_series = nk;
-        for (i = 0; i < nk; i++) {
-            static const char *const pal[] = {
-                "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
-                "#ff9da7", "#9c755f", "#bab0ac", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
-                "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
-            size_t ci = i;
-            /* Categories keep one colour across charts: their taxonomy rank. */
-            if (tax && strcmp(sdim, "category") == 0)
-                for (s = 0; s < constat_taxonomy_count(tax); s++)
-                    if (strcmp(constat_taxonomy_id(tax, s), keys[i]) == 0)
-                        ci = s;
-            d->colors[i] = pal[ci % (sizeof pal / sizeof *pal)];
-        }
+        for (i = 0; i < nk; i++)
+            d->colors[i] = series_palette[i % NSERIES_PALETTE];
         d->values = calloc(d->n_bars * nk + 1, sizeof *d->values);
         if (!d->values) {
             free(keys);
@@ -610,13 +630,13 @@ static constat_status chart_from_figure(const json_t *fig, const constat_taxonom
             size_t bi_ = index_near(d->bar_labels, d->n_bars, b ? b : "\xe2\x80\x94", hint);
             size_t si = index_of(keys, nk, k ? k : "\xe2\x80\x94");
             hint = bi_ < d->n_bars ? bi_ : 0;
-            if (bi_ < d->n_bars && si < nk && json_integer_value(json_object_get(r, "value")) > 0)
-                d->values[bi_ * nk + si] += json_integer_value(json_object_get(r, "value"));
+            if (bi_ < d->n_bars && si < nk)
+                sat_add(&d->values[bi_ * nk + si], json_integer_value(json_object_get(r, "value")));
         }
         free(keys);
         return CONSTAT_OK;
     }
-    d->colors[0] = "#4e79a7";
+    d->colors[0] = series_palette[0];
     d->values = calloc(d->n_bars + 1, sizeof *d->values);
     if (!d->values)
         return NOMEM();
@@ -625,8 +645,8 @@ static constat_status chart_from_figure(const json_t *fig, const constat_taxonom
         const char *b = json_string_value(json_array_get(json_object_get(r, "key"), 0));
         size_t bi_ = index_near(d->bar_labels, d->n_bars, b ? b : "\xe2\x80\x94", hint);
         hint = bi_ < d->n_bars ? bi_ : 0;
-        if (bi_ < d->n_bars && json_integer_value(json_object_get(r, "value")) > 0)
-            d->values[bi_] += json_integer_value(json_object_get(r, "value"));
+        if (bi_ < d->n_bars)
+            sat_add(&d->values[bi_], json_integer_value(json_object_get(r, "value")));
     }
     return CONSTAT_OK;
 }
@@ -711,6 +731,70 @@ static void drop_money(chart_data *d)
     d->n_bars = k;
 }
 
+/* Stacked charts: keep the MAX_STACKED - 1 series with the largest totals
+ * (ties: first) in their order and add the others up as one grey series
+ * "autres / other", so that the legend never needs look-alike colours. The
+ * table below the chart keeps every row. */
+static constat_status group_series(chart_data *d, constat_error *err)
+{
+    size_t ns = d->n_series, nb = d->n_bars, keepn = MAX_STACKED - 1, i, j, b;
+    int64_t *tot, *vals;
+    char *kept;
+
+    if (ns <= MAX_STACKED)
+        return CONSTAT_OK;
+    tot = calloc(ns, sizeof *tot);
+    kept = calloc(ns, 1);
+    vals = calloc(nb * MAX_STACKED + 1, sizeof *vals);
+    if (!tot || !kept || !vals) {
+        free(tot);
+        free(kept);
+        free(vals);
+        return NOMEM();
+    }
+    for (b = 0; b < nb; b++)
+        for (i = 0; i < ns; i++)
+            sat_add(&tot[i], d->values[b * ns + i]);
+    for (j = 0; j < keepn; j++) {
+        size_t best = ns;
+        for (i = 0; i < ns; i++)
+            if (!kept[i] && (best == ns || tot[i] > tot[best]))
+                best = i;
+        kept[best] = 1;
+    }
+    for (i = 0, j = 0; i < ns; i++) {
+        if (!kept[i])
+            continue;
+        d->series_labels[j] = d->series_labels[i];
+        d->colors[j] = series_palette[j % NSERIES_PALETTE];
+        for (b = 0; b < nb; b++)
+            vals[b * MAX_STACKED + j] = d->values[b * ns + i];
+        j++;
+    }
+    for (b = 0; b < nb; b++)
+        for (i = 0; i < ns; i++)
+            if (!kept[i])
+                sat_add(&vals[b * MAX_STACKED + keepn], d->values[b * ns + i]);
+    d->series_labels[keepn] = "autres / other";
+    d->colors[keepn] = OTHER_COLOR;
+    d->n_series = MAX_STACKED;
+    free(d->values);
+    d->values = vals;
+    free(tot);
+    free(kept);
+    return CONSTAT_OK;
+}
+
+/* The generic item kind gets a note on the chart (the table shows the kind
+ * as written). */
+static void relabel_generic_items(chart_data *d)
+{
+    size_t i;
+    for (i = 0; i < d->n_bars; i++)
+        if (strcmp(d->bar_labels[i], "items") == 0)
+            d->bar_labels[i] = "items (objets non précisés / unspecified objects)";
+}
+
 /* Replace bar labels with their bilingual labels (for translated dims). */
 static constat_status relabel_bars(chart_data *d, const constat_taxonomy *tax, const char *dim,
                                    constat_error *err)
@@ -732,48 +816,85 @@ static constat_status relabel_bars(chart_data *d, const constat_taxonomy *tax, c
 typedef struct {
     const char *fig_id;
     const char *chart_id;
-    int months, horizontal, top;
+    int months, horizontal, top, multiples;
     const char *desc_fr, *desc_en;
+    const char *axis_fr, *axis_en; /* what the bars count, drawn on the chart */
 } chart_spec;
 
 static const chart_spec charts[] = {
-    {"incidents_by_month_category", "c-month-category", 1, 0, 0,
-     "Barres empilées : pour chaque mois (date locale du début de l'incident), le nombre "
-     "d'incidents de chaque catégorie. Un incident à plusieurs catégories compte dans chacune.",
-     "Stacked bars: for each month (local date of the incident's start), the number of "
-     "incidents in each category. An incident with several categories counts in each."},
-    {"persons_affected_by_month", "c-persons-month", 1, 0, 0,
+    {"incidents_by_month", "c-month", 1, 0, 0, 0,
+     "Nombre d'incidents par mois (date locale du début de l'incident). Chaque incident compte "
+     "une fois, quelles que soient ses catégories.",
+     "Number of incidents per month (local date of the incident's start). Each incident counts "
+     "once, whatever its categories.",
+     "incidents par mois", "incidents per month"},
+    {"incidents_by_category", "c-category", 0, 1, 1, 0,
+     "Barres horizontales : nombre d'incidents de chaque catégorie. Un incident à plusieurs "
+     "catégories compte dans chacune : les barres ne s'additionnent pas en nombre d'incidents.",
+     "Horizontal bars: number of incidents in each category. An incident with several "
+     "categories counts in each: the bars do not add up to a number of incidents.",
+     "incidents de la catégorie", "incidents in the category"},
+    {"incidents_by_month_category", "c-month-category", 1, 0, 0, 1,
+     "Une ligne par catégorie, même échelle pour toutes : pour chaque mois, le nombre "
+     "d'incidents de cette catégorie. Ce sont des paires incident–catégorie : un incident à "
+     "trois catégories figure sur trois lignes, donc les lignes ne s'additionnent pas (le "
+     "nombre d'incidents par mois est dans le graphique « Incidents par mois »).",
+     "One row per category, same scale for all: for each month, the number of incidents in "
+     "that category. These are incident–category pairs: an incident with three categories "
+     "appears in three rows, so the rows do not add up (the number of incidents per month is "
+     "in the chart \xe2\x80\x9cIncidents per month\xe2\x80\x9d).",
+     "paires incident–catégorie par mois (un incident à 3 catégories compte 3 fois)",
+     "incident–category pairs per month (an incident with 3 categories counts 3 times)"},
+    {"persons_affected_by_month", "c-persons-month", 1, 0, 0, 0,
      "Somme par mois des nombres de personnes concernées indiqués dans les enregistrements ; "
      "les incidents sans nombre ne comptent pas.",
      "Sum per month of the stated numbers of persons affected; incidents without a number do "
-     "not count."},
-    {"incidents_by_place", "c-place", 0, 1, 1,
-     "Barres horizontales : nombre d'incidents par lieu, les 25 premiers lieux.",
-     "Horizontal bars: incidents per place, the 25 largest."},
-    {"incidents_by_country", "c-country", 0, 1, 1,
+     "not count.",
+     "personnes (nombres indiqués)", "persons (stated counts)"},
+    {"incidents_by_place", "c-place", 0, 1, 1, 0,
+     "Barres horizontales : nombre d'incidents par lieu, les 25 premiers lieux. Les noms de "
+     "lieu sont ceux des enregistrements, sans regroupement : un même lieu peut apparaître "
+     "sous plusieurs graphies (« Calais living site », « Calais living sites », « Calais »). "
+     "Le graphique par pays, ci-dessous, les regroupe.",
+     "Horizontal bars: incidents per place, the 25 largest. Place names are as written in the "
+     "records, not merged: one place may appear under several spellings (\xe2\x80\x9c" "Calais "
+     "living site\xe2\x80\x9d, \xe2\x80\x9c" "Calais living sites\xe2\x80\x9d, "
+     "\xe2\x80\x9c" "Calais\xe2\x80\x9d). The chart by country, below, groups them.",
+     "incidents", "incidents"},
+    {"incidents_by_country", "c-country", 0, 1, 1, 0,
      "Barres horizontales : nombre d'incidents par pays du lieu principal.",
-     "Horizontal bars: incidents per country of the main place."},
-    {"items_by_kind", "c-items", 0, 1, 1,
-     "Barres horizontales empilées par action : somme des nombres connus de biens saisis ou "
-     "détruits, par nature (les 25 premières). Les sommes d'argent (natures finissant par un "
-     "code de devise, comme cash_eur) sont dans le tableau, pas sur le graphique.",
-     "Horizontal bars stacked by action: sum of the known counts of items seized or destroyed, "
-     "by kind (the 25 largest). Sums of money (kinds ending in a currency code, such as "
-     "cash_eur) are in the table, not on the chart."},
-    {"recording_delay", "c-delay", 0, 1, 0,
+     "Horizontal bars: incidents per country of the main place.",
+     "incidents", "incidents"},
+    {"items_by_kind", "c-items", 0, 1, 1, 0,
+     "Barres horizontales, une couleur par action (légende sous le graphique) : somme des "
+     "nombres connus de biens saisis ou détruits, par nature telle qu'écrite dans "
+     "l'enregistrement (les 25 premières). La nature « items » est celle des sources qui ne "
+     "précisent pas quels objets : ce n'est pas un total des autres barres. Les sommes "
+     "d'argent (natures finissant par un code de devise, comme cash_eur) sont dans le "
+     "tableau, pas sur le graphique.",
+     "Horizontal bars, one colour per action (legend below the chart): sum of the known "
+     "counts of items seized or destroyed, by kind as written in the record (the 25 "
+     "largest). The kind \xe2\x80\x9citems\xe2\x80\x9d is used by sources that do not "
+     "say which objects: it is not a total of the other bars. Sums of money (kinds ending in "
+     "a currency code, such as cash_eur) are in the table, not on the chart.",
+     "objets (nombres connus)", "items (known counts)"},
+    {"recording_delay", "c-delay", 0, 1, 0, 0,
      "Nombre d'incidents selon le délai entre la fin de l'événement et son enregistrement.",
-     "Incidents by delay from the end of the event to its recording."},
-    {"delay_event_to_proven", "c-proven", 0, 1, 0,
+     "Incidents by delay from the end of the event to its recording.",
+     "incidents", "incidents"},
+    {"delay_event_to_proven", "c-proven", 0, 1, 0, 0,
      "Nombre d'incidents selon le délai entre la fin de l'événement (déclarée) et la première "
      "preuve que l'enregistrement existait : un jeton d'horodatage RFC 3161 sur un point de "
      "contrôle dont l'arbre contient l'enregistrement. Ce délai borne le moment où "
      "l'enregistrement existait, pas celui où l'événement a eu lieu.",
      "Incidents by delay from the (claimed) end of the event to the first proof that the "
      "record existed: an RFC 3161 time-stamp token over a checkpoint whose tree contains the "
-     "record. It bounds when the record existed, not when the event happened."},
-    {"indicators", "c-indicators", 0, 1, 0,
+     "record. It bounds when the record existed, not when the event happened.",
+     "incidents", "incidents"},
+    {"indicators", "c-indicators", 0, 1, 0, 0,
      "Barres horizontales : nombre d'incidents pour chaque indicateur.",
-     "Horizontal bars: number of incidents for each indicator."},
+     "Horizontal bars: number of incidents for each indicator.",
+     "incidents", "incidents"},
 };
 
 static const chart_spec *chart_for(const char *fig_id)
@@ -794,7 +915,7 @@ static constat_status write_chart(constat_buf *b, const json_t *fig, const chart
     const json_t *dims = json_object_get(fig, "dimensions");
     const char *dim0 = json_string_value(json_array_get(dims, 0));
     const json_t *title = json_object_get(fig, "title");
-    char ttl[512];
+    char ttl[512], axis[512];
 
     memset(&d, 0, sizeof d);
     if (json_array_size(dims) < 1 || json_array_size(dims) > 2)
@@ -804,8 +925,12 @@ static constat_status write_chart(constat_buf *b, const json_t *fig, const chart
         drop_money(&d);
     if (!st && cs->top)
         st = top_bars(&d, err);
+    if (!st && strcmp(cs->fig_id, "items_by_kind") == 0)
+        relabel_generic_items(&d);
     if (!st && translated(dim0))
         st = relabel_bars(&d, tax, dim0, err);
+    if (!st && !cs->multiples)
+        st = group_series(&d, err);
     if (st) {
         chart_data_free(&d);
         return st;
@@ -837,9 +962,12 @@ static constat_status write_chart(constat_buf *b, const json_t *fig, const chart
         c.bar_labels = d.bar_labels;
         c.n_series = d.n_series;
         c.series_labels = d.series_labels;
-        c.colors = d.colors;
+        c.colors = cs->multiples ? NULL : d.colors; /* strips: one colour */
         c.values = d.values;
         c.horizontal = cs->horizontal;
+        c.multiples = cs->multiples;
+        both(axis, sizeof axis, cs->axis_fr, cs->axis_en);
+        c.value_label = axis;
         st = constat_buf_puts(b, "<figure>");
         if (!st)
             st = constat_svg_chart(b, &c, err);
@@ -894,6 +1022,11 @@ static constat_status figure_section(constat_buf *b, const json_t *fig,
     P(constat_buf_printf(b, " &middot; <a href=\"figures/%s.csv\">CSV</a></p>\n", id));
     if (cs && (st = write_chart(b, fig, cs, tax, err)))
         return st;
+    if (strcmp(id, "incidents_by_place") == 0)
+        P(constat_buf_puts(b, "<p lang=\"fr\">Regroupé par pays : <a href=\"#fig-incidents_by_"
+                              "country\">Incidents par pays</a> <span class=\"en\" lang=\"en\">/ "
+                              "Grouped by country: <a href=\"#fig-incidents_by_country\">"
+                              "Incidents by country</a></span></p>\n"));
     if (strcmp(id, "delay_event_to_proven") == 0)
         P(prose(b, "caveats",
                 "<p><strong>Prouvé</strong> : une autorité d'horodatage indépendante (RFC 3161) "
@@ -1220,6 +1353,105 @@ static constat_status meta_row(constat_buf *b, const char *fr, const char *en, c
     return CONSTAT_OK;
 }
 
+/* The scope comes from the caller in English ("all incidents in the log"
+ * from constat report, constat_dossier's filter description otherwise):
+ * the phrases those callers write get their French, anything else is
+ * shown as given. */
+static constat_status scope_fr(constat_buf *fr, const char *en)
+{
+    static const struct {
+        const char *en, *fr;
+    } fixed[] = {{"all incidents in the log", "tous les incidents du journal"},
+                 {"all incidents", "tous les incidents"}};
+    const char *p = en, *q;
+    size_t i;
+
+    for (i = 0; i < sizeof fixed / sizeof *fixed; i++)
+        if (strcmp(en, fixed[i].en) == 0)
+            return constat_buf_puts(fr, fixed[i].fr);
+    if (strncmp(p, "incidents", 9) != 0)
+        return CONSTAT_EINVAL;
+    p += 9;
+    if (constat_buf_puts(fr, "incidents"))
+        return CONSTAT_ENOMEM;
+    if (strncmp(p, " that occurred (local date) from ", 33) == 0) {
+        char from[64], to[64];
+        p += 33;
+        q = strstr(p, " to ");
+        if (!q || (size_t)(q - p) >= sizeof from)
+            return CONSTAT_EINVAL;
+        memcpy(from, p, (size_t)(q - p));
+        from[q - p] = 0;
+        p = q + 4;
+        q = p + strcspn(p, ",");
+        if ((size_t)(q - p) >= sizeof to)
+            return CONSTAT_EINVAL;
+        memcpy(to, p, (size_t)(q - p));
+        to[q - p] = 0;
+        p = q;
+        if (constat_buf_puts(fr, " survenus (date locale) ") ||
+            (strcmp(from, "the start") == 0 ? constat_buf_puts(fr, "depuis le début")
+                                             : constat_buf_printf(fr, "du %s", from)) ||
+            (strcmp(to, "the end") == 0
+                 ? constat_buf_puts(fr, " jusqu'à la fin")
+                 : constat_buf_printf(fr, strcmp(from, "the start") == 0 ? " jusqu'au %s"
+                                                                         : " au %s",
+                                      to)))
+            return CONSTAT_ENOMEM;
+    }
+    if (strncmp(p, ", in category ", 14) == 0 || strncmp(p, " in category ", 13) == 0) {
+        p += *p == ',' ? 14 : 13;
+        q = p + strcspn(p, ", ");
+        if (constat_buf_puts(fr, ", de la catégorie ") || constat_buf_append(fr, p, (size_t)(q - p)))
+            return CONSTAT_ENOMEM;
+        p = q;
+    }
+    if (strncmp(p, ", with a place name containing \"", 32) == 0 ||
+        strncmp(p, " with a place name containing \"", 31) == 0) {
+        size_t n;
+        p += *p == ',' ? 32 : 31;
+        n = strlen(p);
+        if (n == 0 || p[n - 1] != '"')
+            return CONSTAT_EINVAL;
+        if (constat_buf_puts(fr, ", dont le nom de lieu contient « ") ||
+            constat_buf_append(fr, p, n - 1) || constat_buf_puts(fr, " »"))
+            return CONSTAT_ENOMEM;
+        p += n;
+    }
+    return *p ? CONSTAT_EINVAL : CONSTAT_OK;
+}
+
+static constat_status scope_row(constat_buf *b, const char *scope)
+{
+    constat_buf fr;
+    constat_status st;
+    if (!scope)
+        return meta_row(b, "Périmètre", "Scope", NULL);
+    constat_buf_init(&fr);
+    st = scope_fr(&fr, scope);
+    if (st == CONSTAT_ENOMEM) {
+        constat_buf_free(&fr);
+        return st;
+    }
+    if (constat_buf_puts(b, "<dt>Périmètre <span class=\"en\">/ Scope</span></dt><dd>")) {
+        constat_buf_free(&fr);
+        return CONSTAT_ENOMEM;
+    }
+    if (st == CONSTAT_OK)
+        st = constat_buf_puts(b, "<span lang=\"fr\">") || esc(b, (const char *)fr.data) ||
+                     constat_buf_puts(b, "</span> <span class=\"en\" lang=\"en\">/ ") ||
+                     esc(b, scope) || constat_buf_puts(b, "</span>")
+                 ? CONSTAT_ENOMEM
+                 : CONSTAT_OK;
+    else /* not a phrase we know: the caller's text as given */
+        st = constat_buf_puts(b, "<span lang=\"en\">") || esc(b, scope) ||
+                     constat_buf_puts(b, "</span>")
+                 ? CONSTAT_ENOMEM
+                 : CONSTAT_OK;
+    constat_buf_free(&fr);
+    return st || constat_buf_puts(b, "</dd>\n") ? CONSTAT_ENOMEM : CONSTAT_OK;
+}
+
 static constat_status page(constat_buf *b, constat_indexed_record **inc, size_t n,
                            const constat_proven_time *times,
                            const constat_taxonomy *tax, const json_t *figures,
@@ -1247,7 +1479,7 @@ static constat_status page(constat_buf *b, constat_indexed_record **inc, size_t 
     P(meta_row(b, "Journal (origine)", "Log origin", meta->origin));
     P(meta_row(b, "Taille de l'arbre", "Tree size", size));
     P(meta_row(b, "Généré le", "Generated at", meta->generated_at));
-    P(meta_row(b, "Périmètre", "Scope", meta->scope));
+    P(scope_row(b, meta->scope));
     P(meta_row(b, "Incidents comptés", "Incidents counted",
                (snprintf(size, sizeof size, "%zu", n), size)));
     P(constat_buf_puts(b, "</dl>\n"));
@@ -1335,6 +1567,99 @@ static constat_status page(constat_buf *b, constat_indexed_record **inc, size_t 
     return CONSTAT_OK;
 }
 
+/* ---- staging: a failed run leaves no half-written report ---------------------- */
+
+/* The report is written into a staging directory and moved into place only
+ * once every file is complete. A new report directory is the staging
+ * directory renamed (one rename: the report appears whole or not at all).
+ * An existing one (a report being refreshed; it may hold other files, which
+ * are kept) gets each finished file renamed over the old one, the staging
+ * directory then being inside it, on the same file system. */
+static constat_status stage_open(const char *dir, char final_dir[4096], char *stage, size_t cap,
+                                 int *existed, constat_error *err)
+{
+    struct stat sb;
+    size_t len = strlen(dir);
+    int k;
+
+    while (len > 1 && dir[len - 1] == '/')
+        len--; /* "r/" and "r" are the same directory */
+    if (len >= 4096 - 32)
+        return constat_error_set(err, CONSTAT_EINVAL, "%s: path too long", dir);
+    memcpy(final_dir, dir, len);
+    final_dir[len] = 0;
+    *existed = stat(final_dir, &sb) == 0;
+    if (*existed && !S_ISDIR(sb.st_mode))
+        return constat_error_set(err, CONSTAT_EIO, "%s: exists and is not a directory",
+                                 final_dir);
+    if (!*existed && errno != ENOENT)
+        return constat_error_set(err, CONSTAT_EIO, "%s: %s", final_dir, strerror(errno));
+    k = snprintf(stage, cap, *existed ? "%s/.constat-report-XXXXXX" : "%s.partial-XXXXXX",
+                 strcmp(final_dir, "/") == 0 && *existed ? "" : final_dir);
+    if (k < 0 || (size_t)k >= cap)
+        return constat_error_set(err, CONSTAT_EINVAL, "%s: path too long", dir);
+    if (!mkdtemp(stage))
+        return constat_error_set(err, CONSTAT_EIO, "%s: cannot create a staging directory: %s",
+                                 stage, strerror(errno));
+    chmod(stage, 0755); /* mkdtemp makes it 0700; the report is for reading */
+    return CONSTAT_OK;
+}
+
+/* Move (ok = 1) or remove (ok = 0) the files of the staging directory, then
+ * remove it. Only the names this writer creates are touched. */
+static constat_status stage_close(const char *stage, const char *final_dir, int existed,
+                                  const json_t *figures, int ok, constat_error *err)
+{
+    static const char *const top[] = {"figures.json", "incidents.csv", "index.html"};
+    const json_t *figs = json_object_get(figures, "figures");
+    char from[4096], to[4096], sub[4096];
+    size_t i;
+    constat_status st = CONSTAT_OK;
+
+    if (ok && !existed) {
+        if (rename(stage, final_dir) == 0)
+            return CONSTAT_OK;
+        if (errno != EEXIST && errno != ENOTEMPTY)
+            st = constat_error_set(err, CONSTAT_EIO, "%s: cannot rename to %s: %s", stage,
+                                   final_dir, strerror(errno));
+        else if (mkdir(final_dir, 0755) != 0 && errno != EEXIST) /* made meanwhile */
+            st = constat_error_set(err, CONSTAT_EIO, "%s: cannot create directory: %s",
+                                   final_dir, strerror(errno));
+        if (st)
+            ok = 0;
+    }
+    if (ok) {
+        snprintf(sub, sizeof sub, "%s/figures", final_dir);
+        if ((st = ensure_dir(sub, err)))
+            ok = 0;
+    }
+    for (i = 0; i < json_array_size(figs); i++) {
+        const char *id = json_string_value(json_object_get(json_array_get(figs, i), "id"));
+        snprintf(from, sizeof from, "%s/figures/%s.csv", stage, id);
+        snprintf(to, sizeof to, "%s/figures/%s.csv", final_dir, id);
+        if (ok && rename(from, to) != 0) {
+            st = constat_error_set(err, CONSTAT_EIO, "%s: cannot rename to %s: %s", from, to,
+                                   strerror(errno));
+            ok = 0;
+        }
+        unlink(from);
+    }
+    for (i = 0; i < sizeof top / sizeof *top; i++) {
+        snprintf(from, sizeof from, "%s/%s", stage, top[i]);
+        snprintf(to, sizeof to, "%s/%s", final_dir, top[i]);
+        if (ok && rename(from, to) != 0) {
+            st = constat_error_set(err, CONSTAT_EIO, "%s: cannot rename to %s: %s", from, to,
+                                   strerror(errno));
+            ok = 0;
+        }
+        unlink(from);
+    }
+    snprintf(sub, sizeof sub, "%s/figures", stage);
+    rmdir(sub);
+    rmdir(stage);
+    return st;
+}
+
 static constat_status figure_csv(constat_buf *b, const json_t *fig)
 {
     const json_t *dims = json_object_get(fig, "dimensions"), *rows = json_object_get(fig, "rows");
@@ -1384,9 +1709,10 @@ constat_status constat_report_write_timed(const char *dir, const constat_indexed
     constat_indexed_record **inc = NULL;
     size_t ninc = 0, i;
     constat_buf b;
-    char path[4096];
+    char path[4096], stage[4096], final_dir[4096];
     constat_status st;
     const json_t *figs;
+    int existed = 0;
 
     if (!dir || !*dir)
         return constat_error_set(err, CONSTAT_EINVAL, "report: no output directory");
@@ -1398,14 +1724,16 @@ constat_status constat_report_write_timed(const char *dir, const constat_indexed
         if (!json_is_object(recs[i].record))
             return constat_error_set(err, CONSTAT_EINVAL,
                                      "leaf %" PRIu64 ": record is not an object", recs[i].index);
-    if ((st = ensure_dir(dir, err)) || (st = join(path, sizeof path, dir, "figures", NULL, err)) ||
-        (st = ensure_dir(path, err)))
+    if ((st = stage_open(dir, final_dir, stage, sizeof stage, &existed, err)))
         return st;
+    dir = stage; /* every file goes to the staging directory first */
 
     constat_buf_init(&b);
     inc = calloc(n + 1, sizeof *inc);
-    if (!inc)
+    if (!inc) {
+        stage_close(stage, final_dir, existed, figures, 0, NULL);
         return NOMEM();
+    }
     for (i = 0; i < n; i++)
         if (is_incident(recs[i].record))
             inc[ninc++] = (constat_indexed_record *)&recs[i];
@@ -1414,12 +1742,14 @@ constat_status constat_report_write_timed(const char *dir, const constat_indexed
     itimes = calloc(ninc + 1, sizeof *itimes);
     if (!itimes) {
         free(inc);
+        stage_close(stage, final_dir, existed, figures, 0, NULL);
         return NOMEM();
     }
     for (i = 0; times && i < ninc; i++)
         itimes[i] = times[inc[i] - recs];
 
-    if ((st = constat_canon(figures, &b, err)) ||
+    if ((st = join(path, sizeof path, dir, "figures", NULL, err)) ||
+        (st = ensure_dir(path, err)) || (st = constat_canon(figures, &b, err)) ||
         (st = join(path, sizeof path, dir, "figures.json", NULL, err)) ||
         (st = write_file(path, &b, err)))
         goto done;
@@ -1457,5 +1787,8 @@ done:
     free(itimes);
     free(inc);
     constat_buf_free(&b);
+    if (st == CONSTAT_OK)
+        return stage_close(stage, final_dir, existed, figures, 1, err);
+    stage_close(stage, final_dir, existed, figures, 0, NULL);
     return st;
 }
