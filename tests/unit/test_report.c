@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "testutil.h"
 #include "constat/canon.h"
@@ -666,6 +667,200 @@ static void test_svg_chart(void **state)
     constat_buf_free(&b);
 }
 
+/* Set every row value of figure `id` in `f` to `v`. */
+static void set_values(json_t *f, const char *id, json_int_t v)
+{
+    json_t *figs = json_object_get(f, "figures");
+    size_t i, j;
+    for (i = 0; i < json_array_size(figs); i++) {
+        json_t *fig = json_array_get(figs, i), *rows = json_object_get(fig, "rows");
+        if (strcmp(json_string_value(json_object_get(fig, "id")), id) != 0)
+            continue;
+        for (j = 0; j < json_array_size(rows); j++)
+            json_object_set_new(json_array_get(rows, j), "value", json_integer(v));
+        return;
+    }
+    fail_msg("no figure %s", id);
+}
+
+/* Sums near the figures' limit (2^53 - 1, e.g. 10^6 records of
+ * CONSTAT_COUNT_MAX items in one month) still draw, with exact numbers;
+ * a value beyond it is refused before anything is written. */
+static void test_report_huge_values(void **state)
+{
+    json_t *f = compute();
+    char *dir = tu_tmpdir(), out[4096], *html;
+    constat_error e;
+    size_t len;
+    struct stat sb;
+    (void)state;
+
+    set_values(f, "items_by_kind", INT64_C(9007199254740991));
+    set_values(f, "persons_affected_by_month", INT64_C(1000000000000000));
+    set_values(f, "incidents_by_month_category", INT64_C(1000000000) * 1000000);
+    snprintf(out, sizeof out, "%s/big", dir);
+    if (constat_report_write(out, recs, NRECS, tax, f, NULL, &e) != CONSTAT_OK)
+        fail_msg("report: %s", e.msg);
+    html = slurp(out, "index.html", &len);
+    assert_non_null(strstr(html, "<title id=\"t-c-items\">"));
+    assert_non_null(strstr(html, "<title id=\"t-c-persons-month\">"));
+    assert_non_null(strstr(html, "<title id=\"t-c-month-category\">"));
+    /* exact values on the chart and in the table; short ticks (10^15 = 1P) */
+    assert_non_null(strstr(html, ">9007199254740991</text>"));
+    assert_non_null(strstr(html, "<td class=\"n\">9007199254740991</td>"));
+    assert_non_null(strstr(html, ">1P</text>"));
+    assert_non_null(strstr(html, "max 1000000000000000</text>"));
+    free(html);
+
+    set_values(f, "items_by_kind", INT64_C(9007199254740992));
+    snprintf(out, sizeof out, "%s/bigger", dir);
+    assert_int_equal(constat_report_write(out, recs, NRECS, tax, f, NULL, &e), CONSTAT_EINVAL);
+    assert_non_null(strstr(e.msg, "2^53"));
+    assert_int_not_equal(stat(out, &sb), 0); /* nothing written */
+    json_decref(f);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+/* The report is staged and moved into place: a trailing slash names the
+ * same folder, a refreshed folder keeps its other files, and no staging
+ * folder is left behind, also when the move fails. */
+static void test_report_staging(void **state)
+{
+    json_t *f = compute();
+    char *dir = tu_tmpdir(), out[4096], path[4200], *html;
+    constat_error e;
+    constat_report_meta meta;
+    size_t len;
+    struct stat sb;
+    FILE *x;
+    (void)state;
+
+    memset(&meta, 0, sizeof meta);
+    meta.scope = "incidents that occurred (local date) from 2018-07-01 to the end, in category "
+                 "pushback, with a place name containing \"<Calais>\"";
+    snprintf(out, sizeof out, "%s/r/", dir);
+    if (constat_report_write(out, recs, NRECS, tax, f, &meta, &e) != CONSTAT_OK)
+        fail_msg("report: %s", e.msg);
+    html = slurp(out, "index.html", &len);
+    /* the scope in both languages */
+    assert_non_null(strstr(html, "<span lang=\"fr\">incidents survenus (date locale) du "
+                                 "2018-07-01 jusqu&#39;à la fin, de la catégorie pushback, dont "
+                                 "le nom de lieu contient « &lt;Calais&gt; »</span>"));
+    assert_non_null(strstr(html, "/ incidents that occurred (local date) from 2018-07-01"));
+    free(html);
+    /* only r/ in the parent: the staging folder was renamed into place */
+    snprintf(path, sizeof path, "%s/r.partial-", dir);
+    {
+        char cmd[4400];
+        snprintf(cmd, sizeof cmd, "test -z \"$(ls -A '%s' | grep -v '^r$')\"", dir);
+        assert_int_equal(system(cmd), 0);
+    }
+
+    /* refresh: an extra file stays, the report files are replaced */
+    snprintf(path, sizeof path, "%s/r/notes.txt", dir);
+    x = fopen(path, "w");
+    assert_non_null(x);
+    fputs("mine", x);
+    fclose(x);
+    snprintf(out, sizeof out, "%s/r", dir);
+    meta.scope = "all incidents in the log";
+    if (constat_report_write(out, recs, NRECS, tax, f, &meta, &e) != CONSTAT_OK)
+        fail_msg("report: %s", e.msg);
+    assert_int_equal(stat(path, &sb), 0);
+    html = slurp(out, "index.html", &len);
+    assert_non_null(strstr(html, "tous les incidents du journal"));
+    free(html);
+
+    /* a move that fails (index.html is a non-empty folder) is an I/O
+     * error, and the staging folder is removed */
+    snprintf(path, sizeof path, "%s/r/index.html", dir);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(mkdir(path, 0755), 0);
+    snprintf(path, sizeof path, "%s/r/index.html/keep", dir);
+    x = fopen(path, "w");
+    assert_non_null(x);
+    fclose(x);
+    assert_int_equal(constat_report_write(out, recs, NRECS, tax, f, &meta, &e), CONSTAT_EIO);
+    {
+        char cmd[4400];
+        snprintf(cmd, sizeof cmd, "test -z \"$(ls -A '%s/r' | grep constat-report)\"", dir);
+        assert_int_equal(system(cmd), 0);
+    }
+    /* a path that is a file is refused before anything is written */
+    snprintf(out, sizeof out, "%s/r/notes.txt", dir);
+    assert_int_equal(constat_report_write(out, recs, NRECS, tax, f, &meta, &e), CONSTAT_EIO);
+    assert_non_null(strstr(e.msg, "not a directory"));
+    json_decref(f);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+/* Long labels are wrapped or shortened, never cut without their full text;
+ * strips (multiples) have no legend and say their own maximum; totals up
+ * to CONSTAT_CHART_VALUE_MAX draw, beyond it they are refused. */
+static void test_svg_labels_and_limits(void **state)
+{
+    static const char *const bars[] = {
+        "A very long place name that goes on and on; expelled near a border crossing after "
+        "a long walk through the woods at night",
+        "short"};
+    static const char *const series[] = {
+        "Intervention lors d'une distribution ou contre des aidants / Intervention at aid "
+        "distribution or against aid workers",
+        "s2"};
+    int64_t vals[] = {1, 2, 0, 4};
+    constat_chart c;
+    constat_buf b;
+    constat_error e;
+    const char *svg;
+    (void)state;
+
+    memset(&c, 0, sizeof c);
+    c.id = "t2";
+    c.n_bars = 2;
+    c.bar_labels = bars;
+    c.n_series = 2;
+    c.series_labels = series;
+    c.values = vals;
+    c.horizontal = 1;
+    c.value_label = "incidents";
+    constat_buf_init(&b);
+    assert_int_equal(constat_svg_chart(&b, &c, &e), CONSTAT_OK);
+    svg = (const char *)b.data;
+    /* the long bar label: two lines, shortened, whole text as tooltip */
+    assert_non_null(strstr(svg, "<tspan"));
+    assert_non_null(strstr(svg, "<title>A very long place name that goes on and on; expelled "
+                                "near a border crossing after a long walk through the woods at "
+                                "night</title>"));
+    assert_non_null(strstr(svg, "\xe2\x80\xa6</tspan>"));
+    /* legend: long series label kept whole or with its tooltip */
+    assert_non_null(strstr(svg, "class=\"legend\""));
+    assert_non_null(strstr(svg, "Intervention at aid distribution or against aid workers"));
+    assert_non_null(strstr(svg, ">incidents</text>"));
+
+    /* strips */
+    c.horizontal = 0;
+    c.multiples = 1;
+    constat_buf_reset(&b);
+    assert_int_equal(constat_svg_chart(&b, &c, &e), CONSTAT_OK);
+    svg = (const char *)b.data;
+    assert_null(strstr(svg, "class=\"legend\""));
+    assert_non_null(strstr(svg, ">max 1</text>"));
+    assert_non_null(strstr(svg, ">max 4</text>"));
+
+    /* limits */
+    c.multiples = 0;
+    vals[0] = CONSTAT_CHART_VALUE_MAX - 2;
+    vals[1] = 2;
+    constat_buf_reset(&b);
+    assert_int_equal(constat_svg_chart(&b, &c, &e), CONSTAT_OK);
+    vals[1] = 3;
+    assert_int_equal(constat_svg_chart(&b, &c, &e), CONSTAT_EINVAL);
+    assert_non_null(strstr(e.msg, "total above"));
+    constat_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -673,7 +868,8 @@ int main(void)
         cmocka_unit_test(test_repeat_window),    cmocka_unit_test(test_compute_errors),
         cmocka_unit_test(test_figures_check),    cmocka_unit_test(test_report_write),
         cmocka_unit_test(test_report_empty),     cmocka_unit_test(test_escapers),
-        cmocka_unit_test(test_svg_chart),
+        cmocka_unit_test(test_svg_chart),        cmocka_unit_test(test_report_huge_values),
+        cmocka_unit_test(test_report_staging),   cmocka_unit_test(test_svg_labels_and_limits),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
