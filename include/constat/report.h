@@ -112,7 +112,11 @@ typedef struct {
 } constat_report_meta;
 
 /* Write the static report into `dir` (created, mode 0755, if missing;
- * existing files of the same names are replaced):
+ * existing files of the same names are replaced; a trailing '/' is
+ * ignored). The files are written into a staging folder first ("DIR.partial-
+ * XXXXXX" beside a new `dir`, "DIR/.constat-report-XXXXXX" inside an
+ * existing one) and moved into place once all are complete; on failure the
+ * staging folder is removed, so a failed run leaves no partial report:
  *   dir/figures.json      the RFC 8785 (JCS) bytes of `figures`, no newline
  *   dir/figures/<id>.csv  one per figure: dimension columns, value, leaves
  *                         (space-separated indices)
