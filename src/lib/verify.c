@@ -704,7 +704,8 @@ static void check_manifest(vstate *s, const char *dir, manifest *m, constat_erro
  * record validation, filter, signature) runs on every core, while what a
  * person reads stays exactly what a single pass printed, in the same order.
  * records.jsonl and proofs.jsonl are still read in lockstep, one chunk of
- * lines at a time, so memory follows the chunk, not the file:
+ * lines at a time (a proof, up to 2 KiB of hashes, lives only as long as
+ * its chunk):
  *   A. workers check each line pair of the chunk on their own and keep the
  *      outcome, messages included, without reporting anything;
  *   B. one thread then reports the chunk's line checks in line order (the
@@ -1175,12 +1176,12 @@ typedef struct {
     int have_prev;
 } order_state;
 
-/* Step B: the chunk's line checks, in line order, as they always read. */
+/* Step B: the chunk's line checks, in line order, as they always read; the
+ * chunk's valid enrolments join the table (sorted once every line is read). */
 static constat_status report_chunk(vstate *s, const lines_ctx *c, size_t ns, order_state *o,
                                    enrolments *known)
 {
     const cpinfo *cp = c->cp;
-    size_t added = 0;
 
     for (size_t i = 0; i < ns; i++) {
         lslot *sl = &c->sl[i];
@@ -1239,7 +1240,6 @@ static constat_status report_chunk(vstate *s, const lines_ctx *c, size_t ns, ord
                 known->cap = nc;
             }
             known->v[known->n++] = *e->enrol;
-            added++;
         }
 
         if (sl->rfl & LR_TOO_LONG) {
@@ -1277,7 +1277,6 @@ static constat_status report_chunk(vstate *s, const lines_ctx *c, size_t ns, ord
         else
             vpass(s);
     }
-    (void)added;
     return CONSTAT_OK;
 }
 
