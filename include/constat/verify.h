@@ -34,7 +34,8 @@ typedef struct {
 /* Where a key used for verification came from. */
 typedef enum {
     CONSTAT_KEY_FROM_DOSSIER = 0, /* keys/<name>.vkey: proves consistency only */
-    CONSTAT_KEY_PINNED = 1        /* the trust file, and the dossier's copy matched */
+    CONSTAT_KEY_PINNED = 1        /* the trust file (the dossier's copy may differ: see
+                                     constat_verify_summary.*_key_differs) */
 } constat_key_provenance;
 
 typedef struct {
@@ -60,6 +61,14 @@ typedef struct {
     uint64_t witnesses_listed; /* witnesses the policy lists */
     uint64_t witnesses_valid;  /* of which the checkpoint carries a valid cosignature */
     uint64_t witness_quorum;   /* valid cosignatures the policy requires */
+    /* 1 if manifest.sig verified with the organisation key (pinned or not)
+     * over "constat-manifest-v1\n" || manifest.json: the selection (filter,
+     * record count, origin, tree size), the file list and every file's hash
+     * are as the organisation signed them (docs/dossier.md). */
+    int manifest_signed;
+    /* 1 if the key was pinned by the trust file and the dossier's copy in
+     * keys/ is a DIFFERENT key (a failure; the pinned key was used). */
+    int log_key_differs, org_key_differs;
 } constat_verify_summary;
 
 /* Verify the dossier in directory `dir` (docs/dossier.md, "Checks"): the

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <sodium.h>
 
 #include "constat/canon.h"
 #include "constat/dossier.h"
@@ -770,6 +771,47 @@ static constat_status verify_md(constat_buf *b, const char *org, const char *ori
 
 /* ---- writing ---------------------------------------------------------------- */
 
+/* manifest.sig: the organisation key signs "constat-manifest-v1\n" ||
+ * manifest.json, so that the selection (filter, record count), the file list
+ * and every file's hash (report, VERIFY.md, figures) are the organisation's
+ * statement: a holder of the dossier cannot drop records, rewrite the report
+ * or add a file and still verify. JCS {"key_id","signature"}. */
+static constat_status sign_manifest(constat_vault *v, const char *tmp, const constat_buf *man,
+                                    constat_error *err)
+{
+    static const char ctx[] = "constat-manifest-v1\n";
+    const constat_note_signer *org = constat_vault_org_key(v);
+    constat_buf msg, out;
+    uint8_t sig[crypto_sign_BYTES];
+    char kid[CONSTAT_KEY_NAME_MAX + 16], sig64[100];
+    json_t *o;
+    constat_status rc;
+
+    if (!org)
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "manifest.sig: the vault's organisation key is not available");
+    constat_buf_init(&msg);
+    constat_buf_init(&out);
+    if (constat_buf_append(&msg, ctx, sizeof ctx - 1) != CONSTAT_OK ||
+        constat_buf_append(&msg, man->data, man->len) != CONSTAT_OK) {
+        constat_buf_free(&msg);
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    }
+    crypto_sign_detached(sig, NULL, msg.data, msg.len, org->sk);
+    constat_buf_free(&msg);
+    constat_record_key_id(&org->pub, kid, sizeof kid);
+    constat_base64(sig, sizeof sig, sig64);
+    o = json_pack("{s:s, s:s}", "key_id", kid, "signature", sig64);
+    if (!o)
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    rc = constat_canon(o, &out, err);
+    json_decref(o);
+    if (rc == CONSTAT_OK)
+        rc = write_file(tmp, "manifest.sig", out.data, out.len, err);
+    constat_buf_free(&out);
+    return rc;
+}
+
 static int u64cmp(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -1491,6 +1533,8 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
     rc = constat_canon(manifest, &b, err);
     if (rc == CONSTAT_OK)
         rc = write_file(tmp, "manifest.json", b.data, b.len, err);
+    if (rc == CONSTAT_OK)
+        rc = sign_manifest(v, tmp, &b, err);
     if (rc != CONSTAT_OK)
         goto done;
 

@@ -9,7 +9,9 @@
  * records.jsonl and proofs.jsonl are read in lockstep so a proof (2 KiB of
  * hashes) never outlives its line.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -20,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sodium.h>
 
 #include "constat/canon.h"
 #include "constat/dossier.h"
@@ -109,12 +112,52 @@ static void path_join(char *out, size_t cap, const char *dir, const char *rel)
     bprintf(out, cap, "%s/%s", dir, rel);
 }
 
-/* Read a whole regular file of at most `max` bytes into `out`.
- * CONSTAT_ENOTFOUND, CONSTAT_EIO, CONSTAT_ELIMIT or CONSTAT_ENOMEM. */
-static constat_status read_file(const char *path, size_t max, constat_buf *out,
-                                constat_error *err)
+/* Open a file for reading, refusing anything but a regular file. Inside a
+ * dossier (`inside`) a symbolic link is refused too, not followed: a dossier
+ * unpacked from an archive could hold a link to /etc/... or a FIFO that
+ * would block the verifier forever; O_NONBLOCK makes opening a FIFO return
+ * at once so that fstat can refuse it. NULL with errno set (ENOENT when
+ * missing, EFTYPE-like EINVAL when not a regular file). */
+static FILE *open_regular(const char *path, int inside)
 {
-    FILE *f = fopen(path, "rb");
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (inside ? O_NOFOLLOW : 0));
+    struct stat sb;
+    FILE *f;
+
+    if (fd < 0) {
+        if (errno == ELOOP)
+            errno = EINVAL;
+        return NULL;
+    }
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        errno = EINVAL;
+        return NULL;
+    }
+    f = fdopen(fd, "rb");
+    if (!f) {
+        int e = errno;
+        close(fd);
+        errno = e;
+    }
+    return f;
+}
+
+static const char *open_error(int e)
+{
+    return e == ENOENT ? "missing"
+           : e == EINVAL ? "not a regular file (a symbolic link, FIFO, device or "
+                           "directory): refused, not read"
+                         : "cannot open";
+}
+
+/* Read a whole regular file of at most `max` bytes into `out` (`inside`:
+ * a file of the dossier, see open_regular).
+ * CONSTAT_ENOTFOUND, CONSTAT_EIO, CONSTAT_ELIMIT or CONSTAT_ENOMEM. */
+static constat_status read_file_in(const char *path, size_t max, constat_buf *out,
+                                   constat_error *err, int inside)
+{
+    FILE *f = open_regular(path, inside);
     char chunk[65536];
     size_t n;
 
@@ -122,7 +165,7 @@ static constat_status read_file(const char *path, size_t max, constat_buf *out,
     if (!f) {
         if (errno == ENOENT)
             return constat_error_set(err, CONSTAT_ENOTFOUND, "missing");
-        return constat_error_set(err, CONSTAT_EIO, "cannot open: %s", strerror(errno));
+        return constat_error_set(err, CONSTAT_EIO, "cannot open: %s", open_error(errno));
     }
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
         if (out->len + n > max) {
@@ -140,6 +183,35 @@ static constat_status read_file(const char *path, size_t max, constat_buf *out,
         return constat_error_set(err, CONSTAT_EIO, "read error: %s", strerror(errno));
     }
     fclose(f);
+    return CONSTAT_OK;
+}
+
+static constat_status read_file(const char *path, size_t max, constat_buf *out,
+                                constat_error *err)
+{
+    return read_file_in(path, max, out, err, 1);
+}
+
+/* SHA-256 of a dossier file, opened as open_regular does. */
+static constat_status hash_file(const char *path, uint8_t out[32], constat_error *err)
+{
+    FILE *f = open_regular(path, 1);
+    constat_sha256_ctx c;
+    unsigned char chunk[65536];
+    size_t n;
+
+    if (!f)
+        return constat_error_set(err, errno == ENOENT ? CONSTAT_ENOTFOUND : CONSTAT_EIO, "%s",
+                                 open_error(errno));
+    constat_sha256_init(&c);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        constat_sha256_update(&c, chunk, n);
+    if (ferror(f)) {
+        fclose(f);
+        return constat_error_set(err, CONSTAT_EIO, "read error");
+    }
+    fclose(f);
+    constat_sha256_final(&c, out);
     return CONSTAT_OK;
 }
 
@@ -398,7 +470,7 @@ static constat_status parse_trust(const char *path, pinned_key *log, pinned_key 
     int line = 0;
 
     constat_buf_init(&b);
-    rc = read_file(path, 64 * 1024, &b, err);
+    rc = read_file_in(path, 64 * 1024, &b, err, 0);
     if (rc != CONSTAT_OK) {
         constat_error_prefix(err, "trust file %s: ", path);
         constat_buf_free(&b);
@@ -465,6 +537,12 @@ static constat_status parse_trust(const char *path, pinned_key *log, pinned_key 
         p = nl ? nl + 1 : end;
     }
     constat_buf_free(&b);
+    /* An empty file would silently verify with the dossier's own keys, the
+     * very thing --trust is there to avoid. */
+    if (!log->have && !org->have)
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "trust file %s: the trust file pins no key (expected lines "
+                                 "\"log <vkey>\" and \"org <vkey>\")", path);
     return CONSTAT_OK;
 }
 
@@ -472,7 +550,8 @@ static constat_status parse_trust(const char *path, pinned_key *log, pinned_key 
  * points to the key to verify with (NULL when there is none). */
 static void load_key(vstate *s, const char *dir, const char *which, const char *trust_path,
                      const pinned_key *pin, constat_note_verifier *own,
-                     const constat_note_verifier **use, constat_key_provenance *prov)
+                     const constat_note_verifier **use, constat_key_provenance *prov,
+                     int *differs)
 {
     char rel[64], path[4096];
     constat_buf b;
@@ -504,6 +583,7 @@ static void load_key(vstate *s, const char *dir, const char *which, const char *
     constat_buf_free(&b);
 
     *prov = CONSTAT_KEY_FROM_DOSSIER;
+    *differs = 0;
     *use = own_ok ? own : NULL;
     if (pin->have) {
         *prov = CONSTAT_KEY_PINNED;
@@ -515,6 +595,7 @@ static void load_key(vstate *s, const char *dir, const char *which, const char *
                 char a[CONSTAT_KEY_NAME_MAX + 16], bb[CONSTAT_KEY_NAME_MAX + 16];
                 constat_record_key_id(own, a, sizeof a);
                 constat_record_key_id(&pin->v, bb, sizeof bb);
+                *differs = 1;
                 vfail(s, -1, rel,
                       "%s key %s is not the key pinned in %s line %d (%s); "
                       "verifying with the pinned key",
@@ -564,7 +645,193 @@ typedef struct {
     uint64_t tree_size, records;
     int have_filter;
     constat_dossier_filter filter;
+    constat_buf raw;           /* manifest.json's bytes, for its signature */
+    int have_raw;
 } manifest;
+
+static void manifest_free(manifest *m)
+{
+    json_decref(m->root);
+    m->root = NULL;
+    constat_buf_free(&m->raw);
+}
+
+/* Every regular file under the dossier folder (paths relative to it). */
+typedef struct {
+    char **v;
+    size_t n, cap;
+    int refused;   /* a link, FIFO, device, socket or unreadable folder */
+    int nomem;
+} dirlist;
+
+static void dirlist_free(dirlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+/* Walk the folder without following anything: each entry is lstat'ed
+ * (fstatat, AT_SYMLINK_NOFOLLOW) and only regular files and real
+ * directories are accepted. Anything else is a failure naming it, and the
+ * verifier then reads nothing (a FIFO would block a reader forever, a link
+ * could point anywhere on the verifier's machine). */
+static void walk_dossier(vstate *s, int dfd, const char *rel, int depth, dirlist *out)
+{
+    DIR *d = fdopendir(dfd);
+    struct dirent *de;
+
+    if (!d) {
+        close(dfd);
+        vfail(s, -1, rel[0] ? rel : ".", "cannot list the folder: %s", strerror(errno));
+        out->refused = 1;
+        return;
+    }
+    while ((de = readdir(d)) != NULL) {
+        char r[600], name[700];
+        struct stat sb;
+        size_t nl = strlen(de->d_name);
+
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        if (strlen(rel) + nl + 2 > sizeof r) {
+            sanitize(de->d_name, nl, name, 80);
+            vfail(s, -1, rel, "entry %s...: path too long", name);
+            out->refused = 1;
+            continue;
+        }
+        bprintf(r, sizeof r, "%s%s%s", rel, rel[0] ? "/" : "", de->d_name);
+        sanitize(r, strlen(r), name, sizeof name);
+        if (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0) {
+            vfail(s, -1, name, "cannot stat: %s", strerror(errno));
+            out->refused = 1;
+        } else if (S_ISLNK(sb.st_mode)) {
+            vfail(s, -1, name, "is a symbolic link: refused, not followed (a dossier holds "
+                  "regular files only)");
+            out->refused = 1;
+        } else if (S_ISDIR(sb.st_mode)) {
+            int fd;
+            if (depth >= 16) {
+                vfail(s, -1, name, "folders nested too deep");
+                out->refused = 1;
+                continue;
+            }
+            fd = openat(dirfd(d), de->d_name,
+                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (fd < 0) {
+                vfail(s, -1, name, "cannot open the folder: %s", strerror(errno));
+                out->refused = 1;
+                continue;
+            }
+            walk_dossier(s, fd, r, depth + 1, out);
+        } else if (!S_ISREG(sb.st_mode)) {
+            vfail(s, -1, name, "is a %s, not a regular file: refused, not read",
+                  S_ISFIFO(sb.st_mode) ? "FIFO (named pipe)"
+                  : S_ISSOCK(sb.st_mode) ? "socket"
+                                         : "device");
+            out->refused = 1;
+        } else if (out->n >= (size_t)CONSTAT_DOSSIER_MAX_FILES + 2) {
+            if (out->n == (size_t)CONSTAT_DOSSIER_MAX_FILES + 2) {
+                vfail(s, -1, ".", "more than %u files", CONSTAT_DOSSIER_MAX_FILES);
+                out->refused = 1;
+            }
+        } else {
+            if (out->n == out->cap) {
+                size_t nc = out->cap ? out->cap * 2 : 32;
+                char **nv = realloc(out->v, nc * sizeof *nv);
+                if (!nv) {
+                    out->nomem = 1;
+                    break;
+                }
+                out->v = nv;
+                out->cap = nc;
+            }
+            out->v[out->n] = strdup(r);
+            if (!out->v[out->n]) {
+                out->nomem = 1;
+                break;
+            }
+            out->n++;
+        }
+    }
+    closedir(d);
+}
+
+/* "constat-manifest-v1\n" || manifest.json, signed by the organisation key;
+ * manifest.sig is JCS {"key_id":"name+hex8","signature":"<base64 64 bytes>"}
+ * (docs/dossier.md "Manifest signature"). */
+#define MANIFEST_SIG_CONTEXT "constat-manifest-v1\n"
+#define MANIFEST_SIG_MAX 4096u
+
+static void check_manifest_sig(vstate *s, const char *dir, const manifest *m,
+                               const constat_note_verifier *orgv, int *ok)
+{
+    char path[4096], kid[CONSTAT_KEY_NAME_MAX + 16];
+    constat_buf b, msg;
+    constat_error e;
+    json_t *root = NULL, *k, *sg;
+    uint8_t sig[64];
+    size_t siglen = 0;
+    const char *why = NULL;
+    char whybuf[400];
+
+    *ok = 0;
+    constat_buf_init(&b);
+    constat_buf_init(&msg);
+    constat_error_clear(&e);
+    path_join(path, sizeof path, dir, "manifest.sig");
+    if (read_file(path, MANIFEST_SIG_MAX, &b, &e) != CONSTAT_OK) {
+        bprintf(whybuf, sizeof whybuf, "%s", e.msg);
+        why = whybuf;
+    } else if (!orgv) {
+        why = "cannot be checked: no organisation key";
+    } else if (!m->have_raw) {
+        why = "cannot be checked: manifest.json unreadable";
+    } else if (constat_json_parse(b.data ? (char *)b.data : "", b.len, "manifest.sig", 0, &root,
+                                  &e) != CONSTAT_OK) {
+        bprintf(whybuf, sizeof whybuf, "not valid JSON: %s", e.msg);
+        why = whybuf;
+    } else if (!json_is_object(root) || json_object_size(root) != 2 ||
+               !json_is_string(k = json_object_get(root, "key_id")) ||
+               !json_is_string(sg = json_object_get(root, "signature"))) {
+        why = "not {\"key_id\":\"...\",\"signature\":\"...\"}";
+    } else {
+        constat_record_key_id(orgv, kid, sizeof kid);
+        if (strcmp(json_string_value(k), kid) != 0) {
+            char got[120];
+            sanitize(json_string_value(k), json_string_length(k), got, sizeof got);
+            bprintf(whybuf, sizeof whybuf, "key_id %s is not the organisation key %s", got,
+                    kid);
+            why = whybuf;
+        } else if (constat_unbase64(json_string_value(sg), json_string_length(sg), sig,
+                                    sizeof sig, &siglen) != CONSTAT_OK ||
+                   siglen != sizeof sig) {
+            why = "signature: not base64 of 64 bytes";
+        } else if (constat_buf_append(&msg, MANIFEST_SIG_CONTEXT,
+                                      sizeof MANIFEST_SIG_CONTEXT - 1) != CONSTAT_OK ||
+                   constat_buf_append(&msg, m->raw.data ? m->raw.data : (const uint8_t *)"",
+                                      m->raw.len) != CONSTAT_OK) {
+            why = "out of memory";
+        } else if (crypto_sign_verify_detached(sig, msg.data, msg.len, orgv->pk) != 0) {
+            bprintf(whybuf, sizeof whybuf, "signature does not verify with %s over "
+                    "manifest.json (manifest.json or manifest.sig changed after the "
+                    "organisation signed it)", kid);
+            why = whybuf;
+        }
+    }
+    if (why) {
+        vfail(s, -1, "manifest.sig", "%s: manifest.json is not signed by the organisation "
+              "key%s%s; its selection, file list and hashes are not the organisation's",
+              why, orgv ? " " : "", orgv ? orgv->name : "");
+    } else {
+        *ok = 1;
+        vpass(s);
+    }
+    json_decref(root);
+    constat_buf_free(&b);
+    constat_buf_free(&msg);
+}
 
 static const char *opt_str(vstate *s, const json_t *o, const char *key, const char *where)
 {
@@ -578,7 +845,8 @@ static const char *opt_str(vstate *s, const json_t *o, const char *key, const ch
     return json_string_value(v);
 }
 
-static void check_manifest(vstate *s, const char *dir, manifest *m, constat_error *fatal)
+static void check_manifest(vstate *s, const char *dir, manifest *m, const dirlist *present,
+                           constat_error *fatal)
 {
     char path[4096];
     constat_buf b;
@@ -587,6 +855,7 @@ static void check_manifest(vstate *s, const char *dir, manifest *m, constat_erro
 
     (void)fatal;
     memset(m, 0, sizeof *m);
+    constat_buf_init(&m->raw);
     constat_buf_init(&b);
     constat_error_clear(&e);
     path_join(path, sizeof path, dir, "manifest.json");
@@ -601,7 +870,8 @@ static void check_manifest(vstate *s, const char *dir, manifest *m, constat_erro
         constat_buf_free(&b);
         return;
     }
-    constat_buf_free(&b);
+    m->raw = b; /* kept for the signature check */
+    m->have_raw = 1;
     if (!json_is_object(m->root)) {
         vfail(s, -1, "manifest.json", "not a JSON object");
         return;
@@ -680,9 +950,8 @@ static void check_manifest(vstate *s, const char *dir, manifest *m, constat_erro
             }
             path_join(path, sizeof path, dir, key);
             constat_error_clear(&e);
-            if (constat_sha256_file(path, got, NULL, &e) != CONSTAT_OK) {
-                vfail(s, -1, name, "listed in manifest.json but %s",
-                      e.code == CONSTAT_ENOTFOUND ? "missing" : "unreadable");
+            if (hash_file(path, got, &e) != CONSTAT_OK) {
+                vfail(s, -1, name, "listed in manifest.json but %s", e.msg);
                 continue;
             }
             if (memcmp(want, got, 32) != 0) {
@@ -694,6 +963,18 @@ static void check_manifest(vstate *s, const char *dir, manifest *m, constat_erro
             }
             vpass(s);
         }
+    }
+    /* Every file present must be one the organisation listed (and signed):
+     * nothing can be slipped in beside the signed files. */
+    for (size_t i = 0; i < present->n; i++) {
+        const char *p = present->v[i];
+        char name[700];
+        if (strcmp(p, "manifest.json") == 0 || strcmp(p, "manifest.sig") == 0 ||
+            json_object_get(files, p))
+            continue;
+        sanitize(p, strlen(p), name, sizeof name);
+        vfail(s, -1, name, "is in the dossier but not listed in manifest.json: not part of "
+              "what the organisation signed");
     }
 }
 
@@ -1369,12 +1650,12 @@ static constat_status check_lines(vstate *s, const char *dir, const cpinfo *cp,
 
     path_join(rpath, sizeof rpath, dir, "records.jsonl");
     path_join(ppath, sizeof ppath, dir, "proofs.jsonl");
-    rf = fopen(rpath, "rb");
-    pf = fopen(ppath, "rb");
+    rf = open_regular(rpath, 1);
     if (!rf)
-        vfail(s, -1, "records.jsonl", "%s", errno == ENOENT ? "missing" : "cannot open");
+        vfail(s, -1, "records.jsonl", "%s", open_error(errno));
+    pf = open_regular(ppath, 1);
     if (!pf)
-        vfail(s, -1, "proofs.jsonl", "%s", "missing or cannot open");
+        vfail(s, -1, "proofs.jsonl", "%s", open_error(errno));
     if (!rf || !pf) {
         if (rf)
             fclose(rf);
@@ -2022,6 +2303,7 @@ constat_status constat_verify_dossier_timed(const char *dir, const constat_verif
     const constat_note_verifier *logv = NULL, *orgv = NULL;
     constat_verify_summary sum;
     manifest m;
+    dirlist present;
     cpinfo cp;
     ventries es = {0};
     constat_taxonomy *tax = NULL;
@@ -2047,6 +2329,8 @@ constat_status constat_verify_dossier_timed(const char *dir, const constat_verif
     memset(&plog, 0, sizeof plog);
     memset(&porg, 0, sizeof porg);
     memset(&cp, 0, sizeof cp);
+    memset(&present, 0, sizeof present);
+    memset(&m, 0, sizeof m);
     s.fail = fail;
     s.ctx = ctx;
     if (out)
@@ -2076,12 +2360,47 @@ constat_status constat_verify_dossier_timed(const char *dir, const constat_verif
         }
     }
 
+    /* 0. the folder holds regular files and folders only: nothing is read
+     * from a dossier holding a link, FIFO or device */
+    {
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0) {
+            free(wpol);
+            return constat_error_set(err, CONSTAT_EIO, "%s: cannot open: %s", dir,
+                                     strerror(errno));
+        }
+        walk_dossier(&s, dfd, "", 0, &present);
+        if (present.nomem) {
+            dirlist_free(&present);
+            free(wpol);
+            return constat_error_set(err, CONSTAT_ENOMEM, "%s: out of memory", dir);
+        }
+        if (present.refused) {
+            dirlist_free(&present);
+            free(wpol);
+            sum.checks_failed = s.failed;
+            if (out)
+                *out = sum;
+            return constat_error_set(err, CONSTAT_EVERIFY,
+                                     "%" PRIu64 " entries refused, nothing else checked; "
+                                     "first: %s", s.failed, s.first);
+        }
+    }
+
     /* 1. the manifest and the file hashes it lists */
-    check_manifest(&s, dir, &m, err);
+    check_manifest(&s, dir, &m, &present, err);
+    dirlist_free(&present);
 
     /* 2. the keys, pinned or from the dossier */
-    load_key(&s, dir, "log", trust, &plog, &own_log, &logv, &sum.log_key);
-    load_key(&s, dir, "org", trust, &porg, &own_org, &orgv, &sum.org_key);
+    load_key(&s, dir, "log", trust, &plog, &own_log, &logv, &sum.log_key,
+             &sum.log_key_differs);
+    load_key(&s, dir, "org", trust, &porg, &own_org, &orgv, &sum.org_key,
+             &sum.org_key_differs);
+
+    /* 2b. the organisation's signature over the manifest: the selection,
+     * the file list and every file's hash are as the organisation wrote
+     * them */
+    check_manifest_sig(&s, dir, &m, orgv, &sum.manifest_signed);
     if (logv)
         (void)constat_note_verifier_format(logv, sum.log_vkey, sizeof sum.log_vkey);
     if (orgv)
@@ -2242,7 +2561,7 @@ constat_status constat_verify_dossier_timed(const char *dir, const constat_verif
         constat_tsa_timeline_free(&tl);
         ventries_free(&es);
         constat_taxonomy_free(tax);
-        json_decref(m.root);
+        manifest_free(&m);
         if (err)
             *err = tsa_err;
         return tsa_rc;
@@ -2270,7 +2589,7 @@ constat_status constat_verify_dossier_timed(const char *dir, const constat_verif
         *out = sum;
     ventries_free_parallel(&es, env.nw);
     constat_taxonomy_free(tax);
-    json_decref(m.root);
+    manifest_free(&m);
     if (s.failed)
         return constat_error_set(err, CONSTAT_EVERIFY, "%" PRIu64 " of %" PRIu64
                                  " checks failed; first: %s", s.failed, s.failed + s.passed,
@@ -2283,6 +2602,6 @@ fatal:
     constat_tsa_timeline_free(&tl);
     ventries_free(&es);
     constat_taxonomy_free(tax);
-    json_decref(m.root);
+    manifest_free(&m);
     return constat_error_set(err, rc, "%s: out of memory while verifying", dir);
 }
