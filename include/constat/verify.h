@@ -69,6 +69,10 @@ typedef struct {
     /* 1 if the key was pinned by the trust file and the dossier's copy in
      * keys/ is a DIFFERENT key (a failure; the pinned key was used). */
     int log_key_differs, org_key_differs;
+    /* 1 if the folder held a symbolic link, FIFO, socket, device or an
+     * unlistable folder: each was a failure naming it and nothing else was
+     * read or checked (the other members are then zero). */
+    int refused;
 } constat_verify_summary;
 
 /* Verify the dossier in directory `dir` (docs/dossier.md, "Checks"): the

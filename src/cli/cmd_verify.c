@@ -74,11 +74,19 @@ static int verify_vault(const char *dir, int json)
     return cli_finish_stdout(st == CONSTAT_OK ? 0 : 1);
 }
 
-static const char *provenance(constat_key_provenance p)
+static const char *provenance(constat_key_provenance p, int differs)
 {
-    return p == CONSTAT_KEY_PINNED ? "pinned by --trust and matched"
-                                   : "taken from the dossier itself (not pinned: this shows "
-                                     "the dossier is consistent, not who made it)";
+    if (p == CONSTAT_KEY_PINNED)
+        return differs ? "pinned by --trust: the dossier's copy DIFFERS (verified with the "
+                         "pinned key)"
+                       : "pinned by --trust and matched";
+    return "taken from the dossier itself (not pinned: this shows the dossier is "
+           "consistent, not who made it)";
+}
+
+static const char *provenance_json(constat_key_provenance p, int differs)
+{
+    return p == CONSTAT_KEY_PINNED ? (differs ? "pinned_differs" : "pinned") : "from_dossier";
 }
 
 /* Plausibility flags of evidence (docs/evidence.md): warnings, never failures. */
@@ -198,9 +206,24 @@ static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca
             "incidents", (json_int_t)sum.incidents, "monitors", (json_int_t)sum.monitors,
             "checks_passed", (json_int_t)sum.checks_passed, "checks_failed",
             (json_int_t)sum.checks_failed, "log_key",
-            sum.log_key == CONSTAT_KEY_PINNED ? "pinned" : "from_dossier", "org_key",
-            sum.org_key == CONSTAT_KEY_PINNED ? "pinned" : "from_dossier", "failures",
-            f.list);
+            provenance_json(sum.log_key, sum.log_key_differs), "org_key",
+            provenance_json(sum.org_key, sum.org_key_differs), "failures", f.list);
+        if (o) {
+            json_object_set_new(o, "manifest_signed", json_boolean(sum.manifest_signed));
+            json_object_set_new(o, "refused", json_boolean(sum.refused));
+            json_object_set_new(o, "org_key_pinned", json_boolean(sum.org_key ==
+                                                                  CONSTAT_KEY_PINNED));
+            json_object_set_new(o, "log_key_pinned", json_boolean(sum.log_key ==
+                                                                  CONSTAT_KEY_PINNED));
+            if (sum.org_key != CONSTAT_KEY_PINNED)
+                json_object_set_new(
+                    o, "warning",
+                    json_string(trust ? "organisation key NOT pinned: the trust file has no "
+                                        "org line; the signatures on the enrolments and the "
+                                        "manifest were checked with the dossier's own copy"
+                                      : "no key pinned (no --trust): the dossier is consistent "
+                                        "with itself, not tied to the organisation"));
+        }
         if (o)
             json_object_set_new(o, "proven_times", po.list);
         else
@@ -221,6 +244,10 @@ static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca
             puts(s);
         free(s);
         json_decref(o);
+    } else if (st == CONSTAT_EVERIFY && sum.refused) {
+        printf("dossier %s: REFUSED: it holds entries that are not regular files (named "
+               "above); nothing else was read.\nNOT VERIFIED: %lu failure(s) above.\n", dir,
+               f.count);
     } else if (st == CONSTAT_OK || st == CONSTAT_EVERIFY) {
         printf("dossier %s\n", dir);
         printf("  checkpoint: %s, size %llu, root %s — signature %s\n", sum.origin,
@@ -228,9 +255,13 @@ static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca
                sum.checkpoint_ok ? "valid" : "INVALID");
         print_witnesses(wlist, &sum, wpolicy);
         printf("  log key:          %s\n                    %s\n", sum.log_vkey,
-               provenance(sum.log_key));
+               provenance(sum.log_key, sum.log_key_differs));
         printf("  organisation key: %s\n                    %s\n", sum.org_vkey,
-               provenance(sum.org_key));
+               provenance(sum.org_key, sum.org_key_differs));
+        printf("  manifest: %s\n",
+               sum.manifest_signed ? "signed by the organisation key (manifest.sig valid): "
+                                     "selection, file list and hashes are the organisation's"
+                                   : "NOT signed by the organisation key (see the failures)");
         printf("  records: %llu (%llu incidents, %llu monitor enrolments); figure leaf "
                "references checked: %llu\n",
                (unsigned long long)sum.records, (unsigned long long)sum.incidents,
@@ -256,11 +287,25 @@ static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca
             printf("  timestamps: none (no record has a proven time)\n");
         printf("  checks: %llu passed, %llu failed\n", (unsigned long long)sum.checks_passed,
                (unsigned long long)sum.checks_failed);
-        if (st == CONSTAT_OK)
-            printf("VERIFIED: every record is signed by an enrolled monitor, included in the "
-                   "signed checkpoint, and every figure recounts from its records.\n"
-                   "This does not prove that the events happened as described: see "
-                   "VERIFY.md.\n");
+        if (st == CONSTAT_OK) {
+            /* the verdict line itself says which key the result rests on */
+            const char *pin = !trust ? " (no key pinned: without --trust the dossier is shown "
+                                       "consistent with itself, not tied to the organisation)"
+                              : sum.org_key != CONSTAT_KEY_PINNED
+                                  ? " (organisation key NOT pinned: the trust file has no org "
+                                    "line; the enrolments and the manifest signature were "
+                                    "checked with the dossier's own copy of that key)"
+                              : sum.log_key != CONSTAT_KEY_PINNED
+                                  ? " (log key NOT pinned: the trust file has no log line; the "
+                                    "checkpoint was checked with the dossier's own copy)"
+                                  : "";
+            printf("VERIFIED%s: every record is signed by an enrolled monitor, included in the "
+                   "signed checkpoint, and every figure recounts from its records; the "
+                   "selection (filter, record count), the files and the figures are as the "
+                   "organisation signed them (manifest.sig).\n"
+                   "This does not prove that the events happened as described, nor that the "
+                   "organisation's selection is complete: see VERIFY.md.\n", pin);
+        }
         if (st == CONSTAT_OK && wpolicy)
             printf("The checkpoint is cosigned by %llu of the witnesses %s names (%llu "
                    "required): they saw this exact tree.\n",

@@ -2379,6 +2379,7 @@ constat_status constat_verify_dossier_timed(const char *dir, const constat_verif
             dirlist_free(&present);
             free(wpol);
             sum.checks_failed = s.failed;
+            sum.refused = 1;
             if (out)
                 *out = sum;
             return constat_error_set(err, CONSTAT_EVERIFY,

@@ -106,7 +106,114 @@ grep '^log ' out | cut -d' ' -f2 > t/keys/log.vkey
 run_fails 1 $CONSTAT verify t --trust trust.txt
 expect_in out "NOT VERIFIED"
 
+# the dossier's files, every one listed; manifest.sig present
+for f in VERIFY.md report/index.html figures.json taxonomy.json checkpoint keys/log.vkey \
+         keys/org.vkey records.jsonl proofs.jsonl; do
+    grep -q "\"$f\":" d/manifest.json || { echo "manifest.json does not list $f"; exit 1; }
+done
+test -s d/manifest.sig || { echo "no manifest.sig"; exit 1; }
+
+# refix: recompute manifest.json's hashes (and record count) for what is now
+# in t/, listing exactly the files present, as an attacker without the
+# organisation key can; manifest.sig is left as it was
+cat > refix.py <<'PY'
+import hashlib, json, os
+m = json.load(open('t/manifest.json'))
+files = {}
+for root, dirs, names in os.walk('t'):
+    for n in names:
+        p = os.path.relpath(os.path.join(root, n), 't')
+        if p in ('manifest.json', 'manifest.sig'):
+            continue
+        files[p] = hashlib.sha256(open(os.path.join(root, n), 'rb').read()).hexdigest()
+m['files'] = files
+m['records'] = sum(1 for _ in open('t/records.jsonl', 'rb'))
+open('t/manifest.json', 'w').write(json.dumps(m, separators=(',', ':'), sort_keys=True,
+                                              ensure_ascii=False))
+PY
+
+# 9. C1: the report rewritten, manifest hashes fixed: the signature catches it
+fresh
+sed -i 's/<body/<body data-x="rewritten"/' t/report/index.html
+python3 refix.py
+must_fail "manifest.sig" "not signed by the organisation key"
+
+# 10. C1: VERIFY.md rewritten, manifest fixed
+fresh
+echo "Everything here is proven true." >> t/VERIFY.md
+python3 refix.py
+must_fail "manifest.sig" "not signed by the organisation key"
+
+# 11. C1: VERIFY.md and report/ deleted and dropped from the manifest
+fresh
+rm -rf t/VERIFY.md t/report
+python3 refix.py
+must_fail "manifest.sig" "does not verify"
+
+# 12. C1: a file the manifest does not list
+fresh
+echo "note" > t/extra.txt
+must_fail "extra.txt: is in the dossier but not listed in manifest.json"
+
+# 13. C2: a record dropped, manifest record count and hashes fixed
+fresh
+sed -i '5d' t/records.jsonl
+sed -i '5d' t/proofs.jsonl
+python3 refix.py
+must_fail "manifest.sig"
+
+# 14. manifest.sig missing
+fresh
+rm t/manifest.sig
+must_fail "manifest.sig: missing: manifest.json is not signed by the organisation key"
+
+# 15. H6: a FIFO in place of records.jsonl: refused, named, no hang
+fresh
+rm t/records.jsonl
+mkfifo t/records.jsonl
+set +e
+timeout 20 $CONSTAT verify t --trust trust.txt > out 2>&1
+rc=$?
+set -e
+test $rc -eq 1 || { echo "FIFO: exit $rc, expected 1"; cat out; exit 1; }
+expect_in out "records.jsonl: is a FIFO (named pipe), not a regular file"
+
+# 16. H6: a symbolic link (to a file outside the dossier) refused, named
+fresh
+rm t/taxonomy.json
+ln -s /etc/hostname t/taxonomy.json
+set +e
+timeout 20 $CONSTAT verify t --trust trust.txt > out 2>&1
+rc=$?
+set -e
+test $rc -eq 1 || { echo "symlink: exit $rc, expected 1"; cat out; exit 1; }
+expect_in out "taxonomy.json: is a symbolic link: refused"
+
+# 17. M1: a pinned key that differs is reported as differing in the summary
+fresh
+run_ok $CONSTAT keys --dir other
+grep '^log ' out | cut -d' ' -f2 > t/keys/log.vkey
+run_fails 1 $CONSTAT verify t --trust trust.txt
+expect_in out "the dossier's copy DIFFERS"
+grep -A1 "log key:" out > logline
+expect_not_in logline "pinned by --trust and matched"
+
+# 18. M2: an empty trust file is an error (exit 2)
+: > empty.txt
+run_fails 2 $CONSTAT verify d --trust empty.txt
+expect_in err "the trust file pins no key"
+
+# 19. M3: a trust file with only the log line: the verdict says the
+#     organisation key is not pinned, in text and JSON
+grep '^log ' trust.txt > half.txt
+run_ok $CONSTAT verify d --trust half.txt
+expect_in out "VERIFIED (organisation key NOT pinned"
+run_ok $CONSTAT verify d --trust half.txt --json
+expect_in out '"org_key_pinned": false'
+expect_in out "organisation key NOT pinned"
+
 # the original still verifies
 run_ok $CONSTAT verify d --trust trust.txt
-expect_in out "VERIFIED"
+expect_in out "VERIFIED: every record"
+expect_in out "as the organisation signed them"
 done_ok
