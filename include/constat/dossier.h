@@ -17,7 +17,11 @@
  *   report/         the human report over the same incidents
  *   VERIFY.md       what is proven, what is not, how to check
  *   manifest.json   JCS: {"v":1,"origin","org","tree_size","filter",
- *                   "records","files":{path: sha256 hex}}
+ *                   "records","files":{path: sha256 hex}} listing every
+ *                   other file of the folder
+ *   manifest.sig    JCS {"key_id","signature"}: the organisation key's
+ *                   Ed25519 signature over "constat-manifest-v1\n" ||
+ *                   manifest.json (docs/dossier.md "Manifest signature")
  */
 #ifndef CONSTAT_DOSSIER_H
 #define CONSTAT_DOSSIER_H

@@ -76,7 +76,10 @@ typedef struct {
 } constat_verify_summary;
 
 /* Verify the dossier in directory `dir` (docs/dossier.md, "Checks"): the
- * manifest's file hashes; the checkpoint's signature by the log key (whose
+ * folder holds regular files and folders only (a link, FIFO, socket or
+ * device is a failure naming it and nothing else is read); manifest.sig, the
+ * organisation key's signature over manifest.json; every file present listed
+ * in the manifest; the manifest's file hashes; the checkpoint's signature by the log key (whose
  * name must be the checkpoint origin); pinned keys; every records.jsonl line
  * a canonical leaf; enrolments signed by the organisation key and carrying
  * the monitor's key; every other leaf signed by the key of a monitor enrolled
@@ -95,7 +98,7 @@ typedef struct {
  * (err gets the count and the first failure).
  * Errors: CONSTAT_EVERIFY; CONSTAT_ENOTFOUND (dir does not exist, or the
  * trust file does not); CONSTAT_EINVAL (trust file malformed, naming the
- * line); CONSTAT_ENOMEM. Missing, truncated or malformed files inside the
+ * line, or pinning no key); CONSTAT_EIO (dir cannot be opened); CONSTAT_ENOMEM. Missing, truncated or malformed files inside the
  * dossier are check failures (CONSTAT_EVERIFY), never crashes. */
 constat_status constat_verify_dossier(const char *dir, const constat_verify_opts *opts,
                                       constat_failure_fn fail, void *ctx,
