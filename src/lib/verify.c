@@ -2383,8 +2383,9 @@ constat_status constat_verify_dossier_timed(const char *dir, const constat_verif
             if (out)
                 *out = sum;
             return constat_error_set(err, CONSTAT_EVERIFY,
-                                     "%" PRIu64 " entries refused, nothing else checked; "
-                                     "first: %s", s.failed, s.first);
+                                     "%" PRIu64 " checks failed (entries that are not "
+                                     "regular files: nothing else was read); first: %s",
+                                     s.failed, s.first);
         }
     }
 

@@ -6,8 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+#include <sodium.h>
 
 #include "testutil.h"
+#include "constat/canon.h"
+#include "constat/hash.h"
+#include "constat/report.h"
 #include "constat/dossier.h"
 #include "constat/record.h"
 #include "constat/vault.h"
@@ -382,6 +388,9 @@ static void test_trust_pinned(void **state)
     assert_int_equal(verify(g_dossier, tpath, &f, &sum), CONSTAT_OK);
     assert_int_equal(sum.log_key, CONSTAT_KEY_PINNED);
     assert_int_equal(sum.org_key, CONSTAT_KEY_PINNED);
+    assert_int_equal(sum.log_key_differs, 0);
+    assert_int_equal(sum.org_key_differs, 0);
+    assert_int_equal(sum.manifest_signed, 1);
 }
 
 static void test_trust_wrong_key(void **state)
@@ -407,6 +416,10 @@ static void test_trust_wrong_key(void **state)
     assert_has(&f, "is not the key pinned in");
     assert_has(&f, "checkpoint: no valid signature by the log key");
     assert_int_equal(sum.checkpoint_ok, 0);
+    /* the summary says the pinned key differs from the dossier's copy */
+    assert_int_equal(sum.log_key, CONSTAT_KEY_PINNED);
+    assert_int_equal(sum.log_key_differs, 1);
+    assert_int_equal(sum.org_key_differs, 0);
 
     /* malformed trust file: bad input, not a verification failure */
     write_trust(tpath, "log nonsense", l2);
@@ -654,6 +667,316 @@ static void test_hostile_files(void **state)
                      CONSTAT_ENOTFOUND);
 }
 
+/* ---- the manifest signature (C1, C2) ---- */
+
+/* What an attacker without the organisation key can do after editing
+ * files: recompute every listed hash (dropping files that are gone) and the
+ * record count; manifest.sig is left as it was. */
+static void refix_manifest(const char *d)
+{
+    size_t len;
+    char *s = tu_read_file(file_path(d, "manifest.json"), &len);
+    json_error_t je;
+    json_t *m = json_loadb(s, len, 0, &je), *files, *nf, *hv;
+    const char *key;
+    constat_buf out;
+    constat_error err;
+    uint64_t lines = 0;
+    char *rec;
+
+    free(s);
+    assert_non_null(m);
+    files = json_object_get(m, "files");
+    nf = json_object();
+    json_object_foreach(files, key, hv) {
+        uint8_t h[32];
+        char hex[65];
+        char p[4200];
+        tprintf(p, sizeof p, "%s/%s", d, key);
+        if (access(p, F_OK) != 0)
+            continue;
+        assert_int_equal(constat_sha256_file(p, h, NULL, &err), CONSTAT_OK);
+        constat_hex(h, 32, hex);
+        json_object_set_new(nf, key, json_string(hex));
+    }
+    json_object_set_new(m, "files", nf);
+    rec = tu_read_file(file_path(d, "records.jsonl"), &len);
+    for (size_t i = 0; i < len; i++)
+        lines += rec[i] == '\n';
+    free(rec);
+    json_object_set_new(m, "records", json_integer((json_int_t)lines));
+    constat_buf_init(&out);
+    assert_int_equal(constat_canon(m, &out, &err), CONSTAT_OK);
+    write_all(file_path(d, "manifest.json"), (const char *)out.data, out.len);
+    constat_buf_free(&out);
+    json_decref(m);
+}
+
+/* A trust file pinning the dossier's own log and/or org key (the others
+ * commented out). */
+static void pinned_trust(char *tpath, size_t cap, int with_log, int with_org)
+{
+    char logvk[1024], orgvk[1024], l1[1100], l2[1100];
+    read_vkey("keys/log.vkey", logvk, sizeof logvk);
+    read_vkey("keys/org.vkey", orgvk, sizeof orgvk);
+    tprintf(l1, sizeof l1, "%s%s", with_log ? "log " : "# ", logvk);
+    tprintf(l2, sizeof l2, "%s%s", with_org ? "org " : "# ", orgvk);
+    tprintf(tpath, cap, "%s/trust-%d%d.txt", g_tmp, with_log, with_org);
+    write_trust(tpath, l1, l2);
+}
+
+static void test_manifest_signature(void **state)
+{
+    char orgvk[1024];
+    constat_note_verifier ov;
+    constat_error err;
+    size_t mlen, slen, siglen = 0;
+    char *man, *sig;
+    const char *sv;
+    json_t *o;
+    json_error_t je;
+    uint8_t raw[64];
+    constat_buf msg;
+    (void)state;
+
+    /* checked here independently of the verifier: Ed25519 by the org key
+     * over "constat-manifest-v1\n" || manifest.json */
+    read_vkey("keys/org.vkey", orgvk, sizeof orgvk);
+    assert_int_equal(constat_note_verifier_parse(orgvk, &ov, &err), CONSTAT_OK);
+    man = tu_read_file(file_path(g_dossier, "manifest.json"), &mlen);
+    sig = tu_read_file(file_path(g_dossier, "manifest.sig"), &slen);
+    o = json_loadb(sig, slen, 0, &je);
+    assert_non_null(o);
+    assert_int_equal(json_object_size(o), 2);
+    assert_int_equal(strncmp(json_string_value(json_object_get(o, "key_id")), ORG "+",
+                             strlen(ORG) + 1), 0);
+    sv = json_string_value(json_object_get(o, "signature"));
+    assert_non_null(sv);
+    assert_int_equal(constat_unbase64(sv, strlen(sv), raw, sizeof raw, &siglen), CONSTAT_OK);
+    assert_int_equal(siglen, 64);
+    constat_buf_init(&msg);
+    assert_int_equal(constat_buf_append(&msg, "constat-manifest-v1\n", 20), CONSTAT_OK);
+    assert_int_equal(constat_buf_append(&msg, man, mlen), CONSTAT_OK);
+    assert_int_equal(crypto_sign_verify_detached(raw, msg.data, msg.len, ov.pk), 0);
+    msg.data[0] ^= 1; /* another context does not verify */
+    assert_int_not_equal(crypto_sign_verify_detached(raw, msg.data, msg.len, ov.pk), 0);
+    constat_buf_free(&msg);
+    /* every file is listed, VERIFY.md and the report included */
+    assert_non_null(strstr(man, "\"VERIFY.md\":"));
+    assert_non_null(strstr(man, "\"report/index.html\":"));
+    assert_non_null(strstr(man, "\"figures.json\":"));
+    assert_null(strstr(man, "\"manifest.sig\""));
+    json_decref(o);
+    free(man);
+    free(sig);
+
+    /* VERIFY.md says what the signature proves and what it does not */
+    man = tu_read_file(file_path(g_dossier, "VERIFY.md"), &mlen);
+    assert_non_null(strstr(man, "That the organisation published exactly this selection and "
+                                "these files."));
+    assert_non_null(strstr(man, "Its completeness is the\n  organisation's statement"));
+    assert_null(strstr(man, "is not signed"));
+    free(man);
+}
+
+static void test_attack_rewrite_report(void **state)
+{
+    char d[4200], tpath[4200];
+    failures f;
+    constat_verify_summary sum;
+    (void)state;
+
+    pinned_trust(tpath, sizeof tpath, 1, 1);
+    /* report/index.html and VERIFY.md rewritten, hashes fixed */
+    tampered(d, sizeof d, "rewrite");
+    edit_line(d, "report/index.html", "<body", "<body", "<body data-rewritten=\"1\"");
+    edit_line(d, "VERIFY.md", "What it does NOT prove", "What it does NOT prove",
+              "What it does prove beyond doubt");
+    refix_manifest(d);
+    assert_int_equal(verify(d, tpath, &f, &sum), CONSTAT_EVERIFY);
+    assert_has(&f, "manifest.sig: signature does not verify with " ORG "+");
+    assert_has(&f, "manifest.json is not signed by the organisation key");
+    assert_int_equal(f.n, 1); /* everything else was made consistent */
+    assert_int_equal(sum.manifest_signed, 0);
+
+    /* VERIFY.md and report/ deleted and removed from the manifest */
+    tampered(d, sizeof d, "delete");
+    {
+        char cmd[9000];
+        tprintf(cmd, sizeof cmd, "rm -rf '%s/VERIFY.md' '%s/report'", d, d);
+        assert_int_equal(system(cmd), 0);
+    }
+    refix_manifest(d);
+    assert_int_equal(verify(d, tpath, &f, NULL), CONSTAT_EVERIFY);
+    assert_has(&f, "manifest.sig: signature does not verify");
+    assert_int_equal(f.n, 1);
+
+    /* manifest.sig removed, or signed by another key of the same name */
+    tampered(d, sizeof d, "nosig");
+    assert_int_equal(remove(file_path(d, "manifest.sig")), 0);
+    assert_int_equal(verify(d, tpath, &f, NULL), CONSTAT_EVERIFY);
+    assert_has(&f, "manifest.sig: missing: manifest.json is not signed by the organisation key");
+    tampered(d, sizeof d, "othersig");
+    {
+        constat_note_signer s;
+        constat_error err;
+        uint8_t sg[64];
+        char kid[200], b64[100], buf[400];
+        size_t mlen;
+        char *man = tu_read_file(file_path(d, "manifest.json"), &mlen);
+        constat_buf msg;
+        assert_int_equal(constat_note_signer_generate(ORG, &s, &err), CONSTAT_OK);
+        constat_buf_init(&msg);
+        assert_int_equal(constat_buf_append(&msg, "constat-manifest-v1\n", 20), CONSTAT_OK);
+        assert_int_equal(constat_buf_append(&msg, man, mlen), CONSTAT_OK);
+        crypto_sign_detached(sg, NULL, msg.data, msg.len, s.sk);
+        constat_record_key_id(&s.pub, kid, sizeof kid);
+        constat_base64(sg, 64, b64);
+        tprintf(buf, sizeof buf, "{\"key_id\":\"%s\",\"signature\":\"%s\"}", kid, b64);
+        write_all(file_path(d, "manifest.sig"), buf, strlen(buf));
+        constat_note_signer_wipe(&s);
+        constat_buf_free(&msg);
+        free(man);
+    }
+    assert_int_equal(verify(d, tpath, &f, NULL), CONSTAT_EVERIFY);
+    assert_has(&f, "is not the organisation key " ORG "+");
+}
+
+/* C2: drop an incident, recompute figures.json with the library, fix the
+ * manifest: everything is consistent except the organisation's signature. */
+static void test_attack_drop_record(void **state)
+{
+    char d[4200], tpath[4200];
+    failures f;
+    size_t rlen, plen;
+    char *rec, *prf, *r, *p;
+    constat_buf nr, np, fb;
+    constat_indexed_record recs[16];
+    size_t n = 0;
+    json_t *figs = NULL;
+    constat_error err;
+    (void)state;
+
+    pinned_trust(tpath, sizeof tpath, 1, 1);
+    tampered(d, sizeof d, "drop");
+    rec = tu_read_file(file_path(d, "records.jsonl"), &rlen);
+    prf = tu_read_file(file_path(d, "proofs.jsonl"), &plen);
+    constat_buf_init(&nr);
+    constat_buf_init(&np);
+    r = rec;
+    p = prf;
+    while (r < rec + rlen) {
+        char *re = strchr(r, '\n'), *pe = strchr(p, '\n');
+        assert_non_null(re);
+        assert_non_null(pe);
+        *re = 0;
+        *pe = 0;
+        if (!strstr(r, "\"HRO-2018-07-12\"")) {
+            json_error_t je;
+            json_t *leaf = json_loads(r, 0, &je), *pl = json_loads(p, 0, &je);
+            assert_non_null(leaf);
+            assert_non_null(pl);
+            assert_true(n < 16);
+            recs[n].index = (uint64_t)json_integer_value(json_object_get(pl, "index"));
+            recs[n].record = json_incref(json_object_get(leaf, "record"));
+            n++;
+            json_decref(leaf);
+            json_decref(pl);
+            assert_int_equal(constat_buf_printf(&nr, "%s\n", r), CONSTAT_OK);
+            assert_int_equal(constat_buf_printf(&np, "%s\n", p), CONSTAT_OK);
+        }
+        r = re + 1;
+        p = pe + 1;
+    }
+    assert_int_equal(n, 5);
+    write_all(file_path(d, "records.jsonl"), (const char *)nr.data, nr.len);
+    write_all(file_path(d, "proofs.jsonl"), (const char *)np.data, np.len);
+    assert_int_equal(constat_figures_compute(recs, n, g_tax, &figs, &err), CONSTAT_OK);
+    constat_buf_init(&fb);
+    assert_int_equal(constat_canon(figs, &fb, &err), CONSTAT_OK);
+    write_all(file_path(d, "figures.json"), (const char *)fb.data, fb.len);
+    write_all(file_path(d, "report/figures.json"), (const char *)fb.data, fb.len);
+    refix_manifest(d);
+    assert_int_equal(verify(d, tpath, &f, NULL), CONSTAT_EVERIFY);
+    assert_has(&f, "manifest.sig: signature does not verify");
+    assert_int_equal(f.n, 1); /* the attack is otherwise complete */
+    for (size_t i = 0; i < n; i++)
+        json_decref(recs[i].record);
+    json_decref(figs);
+    constat_buf_free(&fb);
+    constat_buf_free(&nr);
+    constat_buf_free(&np);
+    free(rec);
+    free(prf);
+}
+
+static void test_unlisted_and_special_files(void **state)
+{
+    char d[4200], p2[4200];
+    failures f;
+    constat_verify_summary sum;
+    (void)state;
+
+    /* a file the manifest does not list */
+    tampered(d, sizeof d, "extra");
+    write_all(file_path(d, "report/extra.csv"), "a,b\n", 4);
+    assert_int_equal(verify(d, NULL, &f, &sum), CONSTAT_EVERIFY);
+    assert_has(&f, "report/extra.csv: is in the dossier but not listed in manifest.json");
+    assert_int_equal(f.n, 1);
+
+    /* a FIFO in place of records.jsonl: refused by name, never opened */
+    tampered(d, sizeof d, "fifo");
+    assert_int_equal(remove(file_path(d, "records.jsonl")), 0);
+    assert_int_equal(mkfifo(file_path(d, "records.jsonl"), 0600), 0);
+    assert_int_equal(verify(d, NULL, &f, &sum), CONSTAT_EVERIFY);
+    assert_has(&f, "records.jsonl: is a FIFO (named pipe), not a regular file");
+    assert_int_equal(sum.refused, 1);
+
+    /* symbolic links: to a file, and a folder */
+    tampered(d, sizeof d, "link");
+    assert_int_equal(remove(file_path(d, "taxonomy.json")), 0);
+    assert_int_equal(symlink(TAXONOMY, file_path(d, "taxonomy.json")), 0);
+    tprintf(p2, sizeof p2, "%s/timestamps", d);
+    assert_int_equal(symlink("/etc", p2), 0);
+    assert_int_equal(verify(d, NULL, &f, &sum), CONSTAT_EVERIFY);
+    assert_has(&f, "taxonomy.json: is a symbolic link: refused, not followed");
+    assert_has(&f, "timestamps: is a symbolic link");
+    assert_int_equal(f.n, 2);
+    assert_int_equal(sum.refused, 1);
+}
+
+static void test_trust_empty_and_half(void **state)
+{
+    char tpath[4200];
+    failures f;
+    constat_verify_summary sum;
+    constat_error err;
+    constat_verify_opts o;
+    (void)state;
+
+    /* empty, or comments only: pins no key, an error */
+    tprintf(tpath, sizeof tpath, "%s/trust-empty.txt", g_tmp);
+    write_all(tpath, "", 0);
+    o.trust_file = tpath;
+    constat_error_clear(&err);
+    assert_int_equal(constat_verify_dossier(g_dossier, &o, NULL, NULL, NULL, &err),
+                     CONSTAT_EINVAL);
+    assert_non_null(strstr(err.msg, "the trust file pins no key"));
+    pinned_trust(tpath, sizeof tpath, 0, 0);
+    o.trust_file = tpath;
+    constat_error_clear(&err);
+    assert_int_equal(constat_verify_dossier(g_dossier, &o, NULL, NULL, NULL, &err),
+                     CONSTAT_EINVAL);
+    assert_non_null(strstr(err.msg, "pins no key"));
+
+    /* log line only: verifies, and the summary says the org key is not pinned */
+    pinned_trust(tpath, sizeof tpath, 1, 0);
+    assert_int_equal(verify(g_dossier, tpath, &f, &sum), CONSTAT_OK);
+    assert_int_equal(sum.log_key, CONSTAT_KEY_PINNED);
+    assert_int_equal(sum.org_key, CONSTAT_KEY_FROM_DOSSIER);
+    assert_int_equal(sum.manifest_signed, 1);
+}
+
 static void test_manifest_paths(void **state)
 {
     char d[4200];
@@ -830,6 +1153,11 @@ int main(void)
         cmocka_unit_test(test_delete_proof_line),
         cmocka_unit_test(test_hostile_files),
         cmocka_unit_test(test_manifest_paths),
+        cmocka_unit_test(test_manifest_signature),
+        cmocka_unit_test(test_attack_rewrite_report),
+        cmocka_unit_test(test_attack_drop_record),
+        cmocka_unit_test(test_unlisted_and_special_files),
+        cmocka_unit_test(test_trust_empty_and_half),
         cmocka_unit_test(test_write_refuses),
         cmocka_unit_test(test_filter_match),
         cmocka_unit_test(test_proof_line_parse),
