@@ -516,6 +516,35 @@ int constat_vault_has_keys(const constat_vault *v)
     return !v->public_only;
 }
 
+/* Write a new key file for `seed`, sealed like the vault's other keys
+ * (deriving the key-encryption key on first use). A file already at `path`
+ * was left by a creation that never committed — the database knows no such
+ * key, so nothing can depend on it — and is replaced. *wrote tells the
+ * caller to remove the file if its transaction then fails. */
+static constat_status write_new_key(constat_vault *v, const char *path, const char *rel,
+                                    const uint8_t *seed, int *wrote, constat_error *err)
+{
+    const constat_kek *kek = v->sec->sealed ? &v->sec->kek : NULL;
+    constat_status st = CONSTAT_OK;
+
+    *wrote = 0;
+    if (kek && !kek->valid) {
+        unsigned long long ops;
+        size_t mem;
+        constat_kek_params(&ops, &mem);
+        st = constat_kek_derive(&v->sec->kek, v->sec->passphrase, NULL, ops, mem, err);
+    }
+    if (st == CONSTAT_OK) {
+        st = constat_keyfile_write(path, rel, seed, CONSTAT_ED25519_SEED, kek, err);
+        if (st == CONSTAT_ECONFLICT) {
+            unlink(path);
+            st = constat_keyfile_write(path, rel, seed, CONSTAT_ED25519_SEED, kek, err);
+        }
+        *wrote = st == CONSTAT_OK;
+    }
+    return st;
+}
+
 /* A signing operation on a vault opened without its keys. */
 static constat_status no_keys(const constat_vault *v, const char *what, constat_error *err)
 {
@@ -875,25 +904,9 @@ constat_status constat_vault_witness_key(constat_vault *v, int create, constat_n
             st = constat_error_set(err, CONSTAT_ECRYPTO, "%s is not a %s 32-byte key", rel,
                                    v->sec->sealed ? "sealed" : "plain");
     } else if (st == CONSTAT_ENOTFOUND && create) {
-        const constat_kek *kek = v->sec->sealed ? &v->sec->kek : NULL;
         constat_error_clear(err);
-        st = CONSTAT_OK;
         randombytes_buf(seed, CONSTAT_ED25519_SEED);
-        if (kek && !kek->valid) {
-            unsigned long long ops;
-            size_t mem;
-            constat_kek_params(&ops, &mem);
-            st = constat_kek_derive(&v->sec->kek, v->sec->passphrase, NULL, ops, mem, err);
-        }
-        if (st == CONSTAT_OK) {
-            st = constat_keyfile_write(path, rel, seed, CONSTAT_ED25519_SEED, kek, err);
-            if (st == CONSTAT_ECONFLICT) {
-                /* left by a creation that never committed: nothing signed with it */
-                unlink(path);
-                st = constat_keyfile_write(path, rel, seed, CONSTAT_ED25519_SEED, kek, err);
-            }
-            wrote = st == CONSTAT_OK;
-        }
+        st = write_new_key(v, path, rel, seed, &wrote, err);
     }
     if (st == CONSTAT_OK)
         st = constat_note_signer_from_seed(v->org, CONSTAT_NOTE_ALG_COSIGNATURE_V1, seed, out,
@@ -989,23 +1002,7 @@ constat_status constat_vault_monitor_add(constat_vault *v, const char *name, int
         constat_note_verifier_format(&signer->pub, vkey, sizeof vkey) != CONSTAT_OK)
         st = constat_error_set(err, CONSTAT_EINVAL, "monitor name too long");
     if (st == CONSTAT_OK) {
-        const constat_kek *kek = v->sec->sealed ? &v->sec->kek : NULL;
-        if (kek && !kek->valid) {
-            unsigned long long ops;
-            size_t mem;
-            constat_kek_params(&ops, &mem);
-            st = constat_kek_derive(&v->sec->kek, v->sec->passphrase, NULL, ops, mem, err);
-        }
-        if (st == CONSTAT_OK) {
-            st = constat_keyfile_write(path, rel, seed, CONSTAT_ED25519_SEED, kek, err);
-            if (st == CONSTAT_ECONFLICT) {
-                /* Left by an enrolment that never committed: the database has no such
-                 * monitor, so no record can depend on that key. */
-                unlink(path);
-                st = constat_keyfile_write(path, rel, seed, CONSTAT_ED25519_SEED, kek, err);
-            }
-            wrote = st == CONSTAT_OK;
-        }
+        st = write_new_key(v, path, rel, seed, &wrote, err);
     }
     constat_note_signer_wipe(signer);
     sodium_free(seed);
