@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "cli_records.h"
 #include "constat/evidence.h"
 #include "constat/verify.h"
 #include "constat/witness_policy.h"
@@ -52,6 +53,32 @@ static int verify_vault(const char *dir, int json)
         return rc;
     constat_error_clear(&err);
     st = constat_vault_verify(v, on_failure, &f, &err);
+    /* the evidence store: every file an evidence record binds must be there
+     * with its logged hash and size (loss is found now, not when a dossier
+     * needs the file) */
+    if (st == CONSTAT_OK || st == CONSTAT_EVERIFY) {
+        cli_records ev;
+        constat_error lerr;
+        constat_error_clear(&lerr);
+        if (cli_records_load(v, "evidence", NULL, &ev, &lerr) == CONSTAT_OK) {
+            for (size_t i = 0; i < ev.n; i++) {
+                char msg[600], line[800];
+                constat_status fs =
+                    constat_evidence_check_file(dir, ev.recs[i].record, msg, sizeof msg);
+                if (fs == CONSTAT_OK)
+                    continue;
+                snprintf(line, sizeof line, "leaf %llu (record %s): evidence store: %s",
+                         (unsigned long long)ev.recs[i].index,
+                         json_string_value(json_object_get(ev.recs[i].record, "id")), msg);
+                on_failure(&f, (int64_t)ev.recs[i].index, line);
+                st = CONSTAT_EVERIFY;
+            }
+            cli_records_free(&ev);
+        } else {
+            on_failure(&f, -1, lerr.msg);
+            st = CONSTAT_EVERIFY;
+        }
+    }
     if (json) {
         json_t *o = json_pack("{s:s, s:s, s:I, s:b, s:o}", "kind", "vault", "origin",
                               constat_vault_origin(v), "tree_size",
@@ -63,8 +90,9 @@ static int verify_vault(const char *dir, int json)
         free(s);
         json_decref(o);
     } else if (st == CONSTAT_OK) {
-        printf("vault %s: every leaf, tile, checkpoint and signature verified "
-               "(%llu leaves)\n", dir, (unsigned long long)constat_vault_size(v));
+        printf("vault %s: every leaf, tile, checkpoint and signature verified, and every "
+               "evidence file re-hashed (%llu leaves)\n", dir,
+               (unsigned long long)constat_vault_size(v));
     } else if (st == CONSTAT_EVERIFY) {
         printf("vault %s: %lu check(s) FAILED\n", dir, f.count);
     }
@@ -215,6 +243,12 @@ static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca
                                                                   CONSTAT_KEY_PINNED));
             json_object_set_new(o, "log_key_pinned", json_boolean(sum.log_key ==
                                                                   CONSTAT_KEY_PINNED));
+            json_object_set_new(o, "tsa_ca_pinned", json_boolean(tsa_ca != NULL));
+            if (sum.tsa_tokens > 0 && !tsa_ca)
+                json_object_set_new(o, "tsa_warning",
+                                    json_string("TSA CA NOT pinned (no --tsa-ca): the tokens "
+                                                "were checked against the dossier's own CA "
+                                                "bundle"));
             if (sum.org_key != CONSTAT_KEY_PINNED)
                 json_object_set_new(
                     o, "warning",
@@ -306,6 +340,10 @@ static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca
                    "This does not prove that the events happened as described, nor that the "
                    "organisation's selection is complete: see VERIFY.md.\n", pin);
         }
+        if (st == CONSTAT_OK && sum.tsa_tokens > 0 && !tsa_ca)
+            printf("Proven times: the time-stamping authority's CA was NOT pinned (no "
+                   "--tsa-ca): the tokens were checked against the CA bundle shipped in the "
+                   "dossier, so the proven times are only as good as that bundle.\n");
         if (st == CONSTAT_OK && wpolicy)
             printf("The checkpoint is cosigned by %llu of the witnesses %s names (%llu "
                    "required): they saw this exact tree.\n",

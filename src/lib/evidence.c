@@ -58,7 +58,8 @@ constat_status constat_evidence_hash_copy(const char *path, int dest_fd,
 
     if (!path || !out)
         return constat_error_set(err, CONSTAT_EINVAL, "evidence: no file");
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO must be refused below, not waited on */
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return constat_error_set(err, errno == ENOENT ? CONSTAT_ENOTFOUND : CONSTAT_EIO,
                                  "%s: %s", path, strerror(errno));
@@ -102,6 +103,19 @@ constat_status constat_evidence_hash_copy(const char *path, int dest_fd,
         constat_sha256_update(&c, block, (size_t)n);
         if (dest_fd >= 0 && write_all(dest_fd, block, (size_t)n) != CONSTAT_OK) {
             constat_error_set(err, CONSTAT_EIO, "%s: copy: %s", path, strerror(errno));
+            goto fail;
+        }
+    }
+    /* A file changed while it was read would be logged under a hash of no
+     * version that ever existed: compare size and modification time. */
+    {
+        struct stat after;
+        if (fstat(fd, &after) != 0 || (uint64_t)after.st_size != total ||
+            after.st_size != sb.st_size || after.st_mtim.tv_sec != sb.st_mtim.tv_sec ||
+            after.st_mtim.tv_nsec != sb.st_mtim.tv_nsec) {
+            constat_error_set(err, CONSTAT_ECONFLICT,
+                              "%s: the file changed while it was read (size or modification "
+                              "time differ): attach it again once nothing writes to it", path);
             goto fail;
         }
     }
