@@ -109,4 +109,18 @@ run_fails 1 "$CONSTAT" verify "$T/d-missing" --trust "$T/keys.txt"
 expect_in "$T/out" "is listed in manifest.json but missing"
 expect_in "$T/out" "(record ev-17307b1207eb6487-"
 
+# a FIFO is refused, not waited on
+mkfifo "$T/pipe.jpg"
+run_fails 2 timeout 20 "$CONSTAT" attach INC-CALAIS "$T/pipe.jpg" --monitor amina
+expect_in "$T/err" "not a regular file"
+
+# the vault's own check re-hashes its evidence store
+run_ok "$CONSTAT" verify "$T/vault"
+expect_in "$T/out" "every evidence file re-hashed"
+f=$(find "$T/vault/evidence/sha256" -type f | head -n 1)
+chmod u+w "$f"
+flip_byte "$f" 200
+run_fails 1 "$CONSTAT" verify "$T/vault"
+expect_in "$T/out" "evidence store: evidence file evidence/sha256/"
+
 done_ok
