@@ -123,9 +123,14 @@ static int gps_degrees(ExifEntry *e, ExifByteOrder o, long double *deg)
         return 0;
     for (unsigned i = 0; i < n; i++) {
         ExifRational r = exif_get_rational(e->data + 8 * i, o);
+        long double part;
         if (r.denominator == 0)
             return 0;
-        v += (long double)r.numerator / (long double)r.denominator / scale[i];
+        part = (long double)r.numerator / (long double)r.denominator;
+        /* minutes and seconds are below 60: anything else is not a position */
+        if (i > 0 && part >= 60.0L)
+            return 0;
+        v += part / scale[i];
     }
     *deg = v;
     return 1;
@@ -217,7 +222,9 @@ static void extract(ExifData *ed, int exif_ok, int gps_ok, constat_capture *c)
             status[0] != 'V' &&
             gps_degrees(exif_content_get_entry(gps, GPS_TAG_LAT), o, &lat) &&
             gps_degrees(exif_content_get_entry(gps, GPS_TAG_LON), o, &lon) && lat <= 90.0L &&
-            lon <= 180.0L && !(lat == 0 && lon == 0)) {
+            lon <= 180.0L && !(llroundl(lat * 1e7L) == 0 && llroundl(lon * 1e7L) == 0)) {
+            /* 0,0 (also after rounding to 1e-7 degree) is a receiver without a
+             * fix, not a position */
             c->has_gps = 1;
             c->lat_e7 = (int64_t)llroundl(lat * 1e7L) * (lat_ref[0] == 'S' ? -1 : 1);
             c->lon_e7 = (int64_t)llroundl(lon * 1e7L) * (lon_ref[0] == 'W' ? -1 : 1);

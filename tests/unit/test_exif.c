@@ -282,6 +282,22 @@ static void test_traps(void **state)
     build(&k, NULL, NULL, "N", "E", r);
     assert_int_equal(constat_exif_parse(k.b, k.n, &c, &err), CONSTAT_OK);
     assert_false(c.has_gps);
+    /* minutes of 60 or more: not a position */
+    memcpy(r, CALAIS, sizeof r);
+    r[2] = 999;
+    r[3] = 1;
+    build(&k, NULL, NULL, "N", "E", r);
+    assert_int_equal(constat_exif_parse(k.b, k.n, &c, &err), CONSTAT_OK);
+    assert_false(c.has_gps);
+    /* a position that rounds to 0,0 at 1e-7 degree: no fix either */
+    memset(r, 0, sizeof r);
+    for (int i = 1; i < 12; i += 2)
+        r[i] = 1;
+    r[4] = 1;
+    r[5] = 4294967295u; /* 1/4294967295 second of latitude */
+    build(&k, NULL, NULL, "N", "E", r);
+    assert_int_equal(constat_exif_parse(k.b, k.n, &c, &err), CONSTAT_OK);
+    assert_false(c.has_gps);
     /* latitude beyond 90 */
     memcpy(r, CALAIS, sizeof r);
     r[0] = 91;
