@@ -1986,6 +1986,33 @@ static void check_evidence_files(vstate *s, const char *dir, const ventries *es,
             vpass(s);
         }
     }
+    /* every evidence file the dossier carries must be one an evidence record
+     * binds: otherwise unlogged material would pass for logged evidence */
+    {
+        json_t *bound = json_object(); /* paths of the records' files, as a set */
+        const char *name;
+        json_t *val;
+        for (size_t i = 0; bound && i < es->n; i++) {
+            const ventry *e = &es->v[i];
+            char rel[120];
+            if (!e->leaf_ok || !e->kind || strcmp(e->kind, "evidence") != 0)
+                continue;
+            if (constat_evidence_path(
+                    "", json_string_value(json_object_get(e->leaf.record, "sha256")), rel,
+                    sizeof rel) == CONSTAT_OK)
+                json_object_set_new(bound, rel + 1, json_true());
+        }
+        json_object_foreach(files, name, val) {
+            if (strncmp(name, "evidence/", 9) != 0)
+                continue;
+            if (bound && json_object_get(bound, name))
+                vpass(s);
+            else
+                vfail(s, -1, name, "an evidence file that no evidence record in this dossier "
+                      "binds (unlogged material)");
+        }
+        json_decref(bound);
+    }
 }
 
 static constat_status check_figures(vstate *s, const char *dir, const ventries *es,

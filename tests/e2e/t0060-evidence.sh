@@ -109,6 +109,44 @@ run_fails 1 "$CONSTAT" verify "$T/d-missing" --trust "$T/keys.txt"
 expect_in "$T/out" "is listed in manifest.json but missing"
 expect_in "$T/out" "(record ev-17307b1207eb6487-"
 
+# an insider (holding the organisation key) adds an evidence file that no
+# evidence record binds and re-signs the manifest: still refused, named
+cp -r "$T/d" "$T/d-extra"
+extra=$(sha256sum "$M/Canon_40D.jpg" | cut -c1-64)
+mkdir -p "$T/d-extra/evidence/sha256/$(echo $extra | cut -c1-2)/$(echo $extra | cut -c3-4)"
+cp "$M/Canon_40D.jpg" "$T/d-extra/evidence/sha256/$(echo $extra | cut -c1-2)/$(echo $extra | cut -c3-4)/$extra"
+python3 - "$T/d-extra" "$T/vault/keys/org.key" "$T/orgkey.der" <<'PY'
+import base64, hashlib, json, os, sys
+d, keyfile, der = sys.argv[1:4]
+lines = open(keyfile).read().split('\n')
+assert lines[0] == 'constat-key-v1 plain', lines[0]
+seed = base64.b64decode(lines[1])
+# PKCS#8 wrapping of a raw Ed25519 seed, for openssl pkeyutl
+open(der, 'wb').write(bytes.fromhex('302e020100300506032b657004220420') + seed)
+m = json.load(open(os.path.join(d, 'manifest.json')))
+for root, _, files in os.walk(d):
+    for f in files:
+        rel = os.path.relpath(os.path.join(root, f), d)
+        if rel in ('manifest.json', 'manifest.sig'):
+            continue
+        m['files'][rel] = hashlib.sha256(open(os.path.join(root, f), 'rb').read()).hexdigest()
+open(os.path.join(d, 'manifest.json'), 'w').write(
+    json.dumps(m, separators=(',', ':'), sort_keys=True, ensure_ascii=False))
+open(os.path.join(d, 'msg'), 'wb').write(b'constat-manifest-v1\n' + open(os.path.join(d, 'manifest.json'), 'rb').read())
+PY
+openssl pkeyutl -sign -rawin -keyform DER -inkey "$T/orgkey.der" -in "$T/d-extra/msg" -out "$T/sig.bin"
+rm "$T/d-extra/msg"
+python3 - "$T/d-extra" "$T/sig.bin" <<'PY'
+import base64, json, os, sys
+d, sig = sys.argv[1:3]
+o = json.load(open(os.path.join(d, 'manifest.sig')))
+o['signature'] = base64.b64encode(open(sig, 'rb').read()).decode()
+open(os.path.join(d, 'manifest.sig'), 'w').write(json.dumps(o, separators=(',', ':'), sort_keys=True))
+PY
+run_fails 1 "$CONSTAT" verify "$T/d-extra" --trust "$T/keys.txt"
+expect_in "$T/out" "manifest: signed by the organisation key"
+expect_in "$T/out" "an evidence file that no evidence record in this dossier binds"
+
 # a FIFO is refused, not waited on
 mkfifo "$T/pipe.jpg"
 run_fails 2 timeout 20 "$CONSTAT" attach INC-CALAIS "$T/pipe.jpg" --monitor amina
