@@ -240,6 +240,12 @@ int constat_tsa_timeline_proven(constat_tsa_timeline *tl, uint64_t index, int64_
  * Errors: CONSTAT_EIO, CONSTAT_ENOMEM. */
 constat_status constat_tsa_timeline_load(constat_vault *v, constat_tsa_timeline *tl,
                                          constat_error *err) CONSTAT_WARN_UNUSED;
+/* The same, keeping only tokens over checkpoints of size 1..max_size (a
+ * dossier's tokens: those covering trees within its checkpoint).
+ * Errors: CONSTAT_EIO, CONSTAT_ENOMEM. */
+constat_status constat_tsa_timeline_load_upto(constat_vault *v, uint64_t max_size,
+                                              constat_tsa_timeline *tl, constat_error *err)
+    CONSTAT_WARN_UNUSED;
 
 /*
  * Dossiers (docs/dossier.md, "timestamps/"). For each stored token whose

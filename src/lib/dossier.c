@@ -845,33 +845,15 @@ static int strpcmp(const void *a, const void *b)
 /* Proven times as the dossier's verifier will recompute them: from the
  * tokens constat_tsa_dossier_write puts in timestamps/ (checkpoint size
  * 0 < s <= tree_size), so that delay_event_to_proven verifies. */
-typedef struct {
-    constat_tsa_timeline *tl;
-    uint64_t tree_size;
-    constat_status rc;
-} times_ctx;
-
-static int times_add(void *vctx, const constat_tsa_token *t)
-{
-    times_ctx *c = vctx;
-    if (t->checkpoint_size == 0 || t->checkpoint_size > c->tree_size)
-        return 0;
-    c->rc = constat_tsa_timeline_add(c->tl, t->checkpoint_size, t->gen_time, t->tsa_name);
-    return c->rc != CONSTAT_OK;
-}
-
 static constat_status dossier_times(constat_vault *v, uint64_t tree_size,
                                     const constat_indexed_record *recs, size_t n,
                                     constat_proven_time *out, constat_error *err)
 {
     constat_tsa_timeline tl;
-    times_ctx c = {&tl, tree_size, CONSTAT_OK};
     constat_status rc;
 
     constat_tsa_timeline_init(&tl);
-    rc = constat_tsa_tokens(v, times_add, &c, err);
-    if (rc == CONSTAT_OK && c.rc != CONSTAT_OK)
-        rc = constat_error_set(err, c.rc, "out of memory");
+    rc = constat_tsa_timeline_load_upto(v, tree_size, &tl, err);
     for (size_t i = 0; rc == CONSTAT_OK && i < n; i++)
         out[i].proven = constat_tsa_timeline_proven(&tl, recs[i].index, &out[i].time, NULL);
     constat_tsa_timeline_free(&tl);

@@ -588,21 +588,7 @@ static constat_status check_incident(const json_t *r, const constat_taxonomy *ta
         }
     }
 
-    /* private */
-    if ((st = member(r, "", "private", JSON_OBJECT, 0, &o, err)) != CONSTAT_OK)
-        return st;
-    if (o) {
-        const char *key;
-        json_t *val;
-        json_object_foreach(o, key, val) {
-            join(p, "private", key);
-            if (!*key)
-                return fail(err, p, "empty field name");
-            if (!json_is_string(val) || !is_lower_hex(json_string_value(val), 64))
-                return fail(err, p, "must be a commitment (64 lowercase hex digits)");
-        }
-    }
-    return CONSTAT_OK;
+    return check_private(r, err);
 }
 
 /* vkey "name+hex8+base64(0x01||pk)" whose name is the monitor and whose hex

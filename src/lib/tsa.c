@@ -1056,7 +1056,13 @@ static int load_one(void *vctx, const constat_tsa_token *t)
 constat_status constat_tsa_timeline_load(constat_vault *v, constat_tsa_timeline *tl,
                                          constat_error *err)
 {
-    load_ctx c = {tl, constat_vault_size(v), CONSTAT_OK};
+    return constat_tsa_timeline_load_upto(v, constat_vault_size(v), tl, err);
+}
+
+constat_status constat_tsa_timeline_load_upto(constat_vault *v, uint64_t max_size,
+                                              constat_tsa_timeline *tl, constat_error *err)
+{
+    load_ctx c = {tl, max_size, CONSTAT_OK};
     constat_status rc = constat_tsa_tokens(v, load_one, &c, err);
     if (rc != CONSTAT_OK)
         return rc;
