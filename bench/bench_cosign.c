@@ -18,7 +18,7 @@
 #include <sodium.h>
 
 #include "constat/constat.h"
-#include "constat/witness.h"
+#include "constat/witness/witness.h"
 
 static double now_s(void)
 {

@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "constat/constat.h"
-#include "constat/evidence.h"
+#include "constat/evidence/evidence.h"
 
 static double now(void)
 {

@@ -26,8 +26,8 @@
 #include <sodium.h>
 
 #include "constat/constat.h"
-#include "constat/tlog.h"
-#include "constat/vault.h"
+#include "constat/log/tlog.h"
+#include "constat/vault/vault.h"
 
 #define LEAF 100
 

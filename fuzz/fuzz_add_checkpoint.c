@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "constat/constat.h"
-#include "constat/witness.h"
+#include "constat/witness/witness.h"
 
 #define ORIGIN "example.com/log/testdata"
 #define VKEY "example.com/log/testdata+33d7b496+AeHTu4Q3hEIMHNqc6fASMsq3rKNx280NI+oO5xCFkkSx"

@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include "constat/constat.h"
-#include "constat/csv.h"
-#include "constat/import.h"
-#include "constat/record.h"
+#include "constat/record/csv.h"
+#include "constat/record/import.h"
+#include "constat/record/record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "constat/verify.h"
+#include "constat/dossier/verify.h"
 
 static void one(const char *p, size_t n)
 {

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "constat/constat.h"
-#include "constat/evidence.h"
+#include "constat/evidence/evidence.h"
 
 static void check(const constat_capture *c)
 {

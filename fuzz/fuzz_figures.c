@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "constat/canon.h"
-#include "constat/report.h"
+#include "constat/record/canon.h"
+#include "constat/analysis/report.h"
 
 #define MAX_RECS 256
 

@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <sodium.h>
-#include "keyfile.h"
+#include "vault/keyfile.h"
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     uint8_t secret[64];

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "constat/constat.h"
-#include "constat/verify.h"
+#include "constat/dossier/verify.h"
 
 static char g_dir[256], g_sig[300], g_trust[300];
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "constat/merkle.h"
+#include "constat/log/merkle.h"
 
 static uint64_t u64le(const uint8_t *p)
 {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "constat/verify.h"
+#include "constat/dossier/verify.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "constat/constat.h"
-#include "constat/record.h"
+#include "constat/record/record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "constat/merkle.h"
-#include "constat/tlog.h"
+#include "constat/log/merkle.h"
+#include "constat/log/tlog.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

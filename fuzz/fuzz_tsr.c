@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "constat/constat.h"
-#include "constat/tsa.h"
+#include "constat/evidence/tsa.h"
 
 /* ts_chain.pem of tests/vectors/rfc3161/.../sigstage (two certificates). */
 static const char CA[] =

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "constat/constat.h"
-#include "constat/witness_policy.h"
+#include "constat/witness/witness_policy.h"
 
 static constat_witness_policy pol;
 static constat_witness_result res[CONSTAT_WITNESS_POLICY_MAX_WITNESSES];

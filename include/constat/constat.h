@@ -5,13 +5,13 @@
 #ifndef CONSTAT_CONSTAT_H
 #define CONSTAT_CONSTAT_H
 
-#include "errors.h"
-#include "limits.h"
-#include "buf.h"
-#include "hash.h"
-#include "canon.h"
-#include "merkle.h"
-#include "note.h"
+#include "constat/base/errors.h"
+#include "constat/base/limits.h"
+#include "constat/base/buf.h"
+#include "constat/base/hash.h"
+#include "constat/record/canon.h"
+#include "constat/log/merkle.h"
+#include "constat/log/note.h"
 
 #define CONSTAT_VERSION "0.1.0"
 

@@ -10,8 +10,8 @@
 #include <stdio.h>
 
 #include "constat/constat.h"
-#include "constat/record.h"
-#include "constat/vault.h"
+#include "constat/record/record.h"
+#include "constat/vault/vault.h"
 
 #define CLI_EXIT_USAGE 2
 

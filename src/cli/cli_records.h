@@ -3,8 +3,8 @@
 #define CONSTAT_CLI_RECORDS_H
 
 #include "cli.h"
-#include "constat/dossier.h"
-#include "constat/report.h"
+#include "constat/dossier/dossier.h"
+#include "constat/analysis/report.h"
 
 typedef struct {
     constat_indexed_record *recs; /* each holds its own reference */

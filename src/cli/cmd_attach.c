@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "constat/evidence.h"
+#include "constat/evidence/evidence.h"
 
 /* The record logged under `id` (new reference) or NULL. */
 static json_t *record_by_id(constat_vault *v, const char *id)

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "constat/evidence.h"
+#include "constat/evidence/evidence.h"
 
 int cmd_custody(int argc, char **argv)
 {

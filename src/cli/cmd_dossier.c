@@ -4,7 +4,7 @@
 #include <stdio.h>
 
 #include "cli.h"
-#include "constat/dossier.h"
+#include "constat/dossier/dossier.h"
 
 int cmd_dossier(int argc, char **argv)
 {

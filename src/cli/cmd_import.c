@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "constat/import.h"
-#include "constat/intake.h"
+#include "constat/record/import.h"
+#include "constat/vault/intake.h"
 
 /* Rows are converted by the importer in file order on the main thread; full
  * chunks are prepared and signed (the bulk of the work) by worker threads on

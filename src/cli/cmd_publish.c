@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "constat/publish.h"
+#include "constat/witness/publish.h"
 
 static int print_witness(void *ctx, const char *name, const char *url, const char *vkey,
                          uint64_t size)

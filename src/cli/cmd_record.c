@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "constat/intake.h"
+#include "constat/vault/intake.h"
 
 static int print_receipt(constat_vault *v, uint64_t index, const char *id, int json)
 {

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli_records.h"
-#include "constat/tsa.h"
+#include "constat/evidence/tsa.h"
 
 /* Each record's proven time (docs/time.md) from the vault's stored tokens,
  * parallel to `recs`: for delay_event_to_proven and the incident list. */

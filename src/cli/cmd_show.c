@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "constat/tsa.h"
+#include "constat/evidence/tsa.h"
 
 struct find_vkey {
     const char *name;

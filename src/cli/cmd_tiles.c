@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "constat/tlog.h"
+#include "constat/log/tlog.h"
 
 static int tiles_export(int argc, char **argv)
 {

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "constat/tsa.h"
+#include "constat/evidence/tsa.h"
 
 typedef struct {
     constat_vault *v;

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "constat/tsa.h"
+#include "constat/evidence/tsa.h"
 
 static int print_tsa(void *ctx, const constat_tsa_config *c)
 {

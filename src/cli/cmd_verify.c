@@ -8,9 +8,9 @@
 
 #include "cli.h"
 #include "cli_records.h"
-#include "constat/evidence.h"
-#include "constat/verify.h"
-#include "constat/witness_policy.h"
+#include "constat/evidence/evidence.h"
+#include "constat/dossier/verify.h"
+#include "constat/witness/witness_policy.h"
 
 struct failures {
     unsigned long count;

@@ -11,7 +11,7 @@
 #include <sodium.h>
 
 #include "cli.h"
-#include "constat/witness.h"
+#include "constat/witness/witness.h"
 #include "witness_http.h"
 
 /* The witness key in guarded memory; NULL after printing the error. */

@@ -20,7 +20,7 @@
 
 #include <microhttpd.h>
 
-#include "constat/witness.h"
+#include "constat/witness/witness.h"
 #include "witness_http.h"
 
 struct witness_http {

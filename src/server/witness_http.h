@@ -9,8 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "constat/note.h"
-#include "constat/vault.h"
+#include "constat/log/note.h"
+#include "constat/vault/vault.h"
 
 typedef struct witness_http witness_http;
 

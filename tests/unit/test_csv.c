@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "constat/csv.h"
-#include "constat/limits.h"
+#include "constat/record/csv.h"
+#include "constat/base/limits.h"
 
 /* Read every record of `in` into a flat description "line:f1|f2;line:..."
  * (fields with '\n' shown as '\n'), or return the error. */

@@ -11,13 +11,13 @@
 #include <sodium.h>
 
 #include "testutil.h"
-#include "constat/canon.h"
-#include "constat/hash.h"
-#include "constat/report.h"
-#include "constat/dossier.h"
-#include "constat/record.h"
-#include "constat/vault.h"
-#include "constat/verify.h"
+#include "constat/record/canon.h"
+#include "constat/base/hash.h"
+#include "constat/analysis/report.h"
+#include "constat/dossier/dossier.h"
+#include "constat/record/record.h"
+#include "constat/vault/vault.h"
+#include "constat/dossier/verify.h"
 
 #define ORG "example-assoc"
 #define ORIGIN "example.org/constat/log"

@@ -11,10 +11,10 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "constat/evidence.h"
-#include "constat/intake.h"
-#include "constat/report.h"
-#include "constat/vault.h"
+#include "constat/evidence/evidence.h"
+#include "constat/vault/intake.h"
+#include "constat/analysis/report.h"
+#include "constat/vault/vault.h"
 
 #define MEDIA CONSTAT_SOURCE_DIR "/data/demo/media/"
 #define NOW 1764410400 /* 2025-11-29T10:00:00Z */

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "constat/evidence.h"
+#include "constat/evidence/evidence.h"
 
 #define MEDIA CONSTAT_SOURCE_DIR "/data/demo/media/"
 

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "constat/import.h"
-#include "constat/record.h"
+#include "constat/record/import.h"
+#include "constat/record/record.h"
 
 #define HEADER                                                                            \
     "source_id,source_url_or_repo_path,date,time,place_name,country,lat,lon,"             \

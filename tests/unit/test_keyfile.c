@@ -11,7 +11,7 @@
 #include <sodium.h>
 
 #include "testutil.h"
-#include "keyfile.h"
+#include "vault/keyfile.h"
 
 static int setup(void **state)
 {

@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "constat/canon.h"
-#include "constat/record.h"
-#include "constat/report.h"
-#include "constat/tsa.h"
+#include "constat/record/canon.h"
+#include "constat/record/record.h"
+#include "constat/analysis/report.h"
+#include "constat/evidence/tsa.h"
 
 /* occurred.end of every incident below: 2026-01-10T12:00:00+01:00 */
 #define E INT64_C(1768042800) /* = 2026-01-10T11:00:00Z */

@@ -7,7 +7,7 @@
 #include <sodium.h>
 
 #include "testutil.h"
-#include "constat/record.h"
+#include "constat/record/record.h"
 
 static constat_taxonomy *tax;
 

@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "constat/canon.h"
-#include "constat/record.h"
-#include "constat/report.h"
+#include "constat/record/canon.h"
+#include "constat/record/record.h"
+#include "constat/analysis/report.h"
 
 #define P1 "p:1111111111111111111111111111111111111111111111111111111111111111"
 #define P2 "p:2222222222222222222222222222222222222222222222222222222222222222"

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "constat/tlog.h"
-#include "constat/vault.h"
+#include "constat/log/tlog.h"
+#include "constat/vault/vault.h"
 
 #define TESSERA "tlog-tiles/tessera-testdata/testdata/log"
 #define TESSERA_SKEY                                                                     \

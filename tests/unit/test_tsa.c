@@ -13,9 +13,9 @@
 #include <openssl/ts.h>
 #include <openssl/x509.h>
 
-#include "constat/hash.h"
-#include "constat/tsa.h"
-#include "constat/vault.h"
+#include "constat/base/hash.h"
+#include "constat/evidence/tsa.h"
+#include "constat/vault/vault.h"
 #include "testutil.h"
 
 #define TOB "rfc3161/trailofbits-rfc3161-client/test/fixtures/"

@@ -12,8 +12,8 @@
 #include <sqlite3.h>
 
 #include "testutil.h"
-#include "constat/vault.h"
-#include "store.h"
+#include "constat/vault/vault.h"
+#include "vault/store.h"
 
 #define ORG "calais-watch.example"
 #define ORIGIN "calais-watch.example/log"

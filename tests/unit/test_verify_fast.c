@@ -10,12 +10,12 @@
 #include <sodium.h>
 
 #include "testutil.h"
-#include "constat/canon.h"
-#include "constat/dossier.h"
-#include "constat/hash.h"
-#include "constat/record.h"
-#include "constat/verify.h"
-#include "../../src/lib/record_internal.h"
+#include "constat/record/canon.h"
+#include "constat/dossier/dossier.h"
+#include "constat/base/hash.h"
+#include "constat/record/record.h"
+#include "constat/dossier/verify.h"
+#include "../../src/lib/record/record_internal.h"
 
 static void hashes(uint8_t h[][32], size_t n)
 {

@@ -11,9 +11,9 @@
 #include <sodium.h>
 
 #include "testutil.h"
-#include "constat/publish.h"
-#include "constat/witness.h"
-#include "store.h"
+#include "constat/witness/publish.h"
+#include "constat/witness/witness.h"
+#include "vault/store.h"
 
 #define TESSERA_ORIGIN "example.com/log/testdata"
 #define TESSERA_VKEY                                                                     \

@@ -8,7 +8,7 @@
 
 #include <jansson.h>
 
-#include "constat/witness_policy.h"
+#include "constat/witness/witness_policy.h"
 #include "testutil.h"
 
 #define TESSERA_VKEY                                                                     \

@@ -1,0 +1,207 @@
+/*
+ * report.h — figures computed from incident records, the check that a
+ * dossier's claimed figures follow from its records, and the static report
+ * (index.html with inline SVG charts, figures.json, CSV files).
+ *
+ * Every figure names the leaves it counts: a row is
+ *   {"key": [..], "value": <int>, "leaves": [<leaf index>, ...]}
+ * and its value is recomputable from exactly its listed leaves (a count of
+ * them, or a sum over them). Definitions of every figure and indicator, and
+ * what they do not count, are in docs/indicators.md.
+ *
+ * figures.json shape (integers only, so that RFC 8785 bytes are stable):
+ *   {"v": 1, "figures": [
+ *     {"id": "incidents_by_month_category",
+ *      "title": {"en": "...", "fr": "..."},
+ *      "unit": "incidents",
+ *      "dimensions": ["month", "category"],
+ *      "rows": [{"key": ["2018-07", "pushback"], "value": 12,
+ *                "leaves": [3, 7, ...]}, ...]}, ...]}
+ * Figures appear in a fixed order; rows are sorted by key (element by
+ * element: null before strings, strings by UTF-8 bytes); leaves ascending
+ * and unique. A key element is null where the record does not state the
+ * dimension (e.g. no place.country).
+ */
+#ifndef CONSTAT_REPORT_H
+#define CONSTAT_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+#include "constat/base/buf.h"
+#include "constat/base/errors.h"
+#include "constat/record/record.h"
+
+/* Version of the figures.json format above. */
+#define CONSTAT_FIGURES_VERSION 1
+
+/* Seconds in the window of the repeated-checks indicator (7 days). */
+#define CONSTAT_REPEAT_WINDOW_S (7 * 86400)
+
+/* A record with its leaf index. `record` is borrowed: the caller keeps it
+ * alive for the duration of the call it is passed to. */
+typedef struct {
+    uint64_t index;
+    json_t *record;
+} constat_indexed_record;
+
+/* Compute every figure of docs/indicators.md from `n` records (records of
+ * kinds other than "incident" are ignored; `recs` may be NULL when n == 0).
+ * `tax` may be NULL; when given, every category of an incident must be in
+ * it. The same leaf index twice is an error (a leaf is one record).
+ * On success *out is a new JSON object of the shape above (caller
+ * json_decref's it). Records must follow docs/record.md; fields the
+ * figures read are checked for type, and a wrong type is an error rather
+ * than a silently uncounted incident.
+ * Errors: CONSTAT_EINVAL naming the leaf index, record id and field
+ * ("leaf 12 (id x): occurred.start: not an RFC 3339 time"), CONSTAT_ELIMIT
+ * (a sum beyond 2^53 - 1, which JCS cannot write exactly), CONSTAT_ENOMEM. */
+constat_status constat_figures_compute(const constat_indexed_record *recs, size_t n,
+                                       const constat_taxonomy *tax, json_t **out,
+                                       constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* The proven time of one record (docs/time.md): the earliest genTime of a
+ * valid RFC 3161 token over a checkpoint whose tree contains the record
+ * (constat_tsa_timeline_proven gives it). It bounds when the record
+ * existed, not when the event happened. */
+typedef struct {
+    int proven;   /* 1 if some token covers the record, else 0 (time unused) */
+    int64_t time; /* seconds since the epoch, UTC */
+} constat_proven_time;
+
+/* As constat_figures_compute, with `times` (may be NULL) parallel to `recs`:
+ * times[i] is the proven time of recs[i]. It feeds the figure
+ * delay_event_to_proven (docs/indicators.md), whose rows are always present:
+ * with NULL every incident is "not_proven". constat_figures_compute is this
+ * function with NULL. Same errors. */
+constat_status constat_figures_compute_timed(const constat_indexed_record *recs, size_t n,
+                                             const constat_taxonomy *tax,
+                                             const constat_proven_time *times, json_t **out,
+                                             constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* Failure callback: same shape as constat_failure_fn in vault.h. */
+typedef void (*constat_figure_failure_fn)(void *ctx, int64_t index, const char *msg);
+
+/* Compare `claimed` figures (e.g. a dossier's figures.json, hostile input)
+ * with `recomputed` ones (from constat_figures_compute). Calls
+ * fail(ctx, -1, msg) for each difference: format version, a figure missing
+ * or unexpected, a figure's title/unit/dimensions, a row missing,
+ * unexpected or duplicated, a row's value or leaf list. Each message names
+ * the figure id and the row key and gives both values, e.g.
+ *   figure incidents_by_month row ["2018-07"]: value claimed 12, recomputed 11
+ * `fail` may be NULL (only the status is wanted).
+ * Returns CONSTAT_OK when they agree exactly.
+ * Errors: CONSTAT_EVERIFY (one or more differences, or `claimed` is not of
+ * the figures.json shape; err holds the first message), CONSTAT_EINVAL
+ * (`recomputed` is not of the figures.json shape), CONSTAT_ENOMEM. */
+constat_status constat_figures_check(const json_t *claimed, const json_t *recomputed,
+                                     constat_figure_failure_fn fail, void *ctx,
+                                     constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* What the report header states. Every field may be NULL (shown as a dash).
+ * `checkpoint_note` is the signed checkpoint text, shown verbatim in <pre>;
+ * `generated_at` an RFC 3339 time; `scope` a free description of which
+ * records were selected ("all incidents", "2018-07..2018-12, Croatia"). */
+typedef struct {
+    const char *org;
+    const char *origin;
+    uint64_t tree_size;
+    const char *checkpoint_note;
+    const char *generated_at;
+    const char *scope;
+} constat_report_meta;
+
+/* Write the static report into `dir` (created, mode 0755, if missing;
+ * existing files of the same names are replaced; a trailing '/' is
+ * ignored). The files are written into a staging folder first ("DIR.partial-
+ * XXXXXX" beside a new `dir`, "DIR/.constat-report-XXXXXX" inside an
+ * existing one) and moved into place once all are complete; on failure the
+ * staging folder is removed, so a failed run leaves no partial report:
+ *   dir/figures.json      the RFC 8785 (JCS) bytes of `figures`, no newline
+ *   dir/figures/<id>.csv  one per figure: dimension columns, value, leaves
+ *                         (space-separated indices)
+ *   dir/incidents.csv     one row per incident among `recs` (leaf index,
+ *                         id, times, place, categories, counts, source,
+ *                         summary), ascending leaf index
+ *   dir/index.html        French and English, no JavaScript, inline CSS and
+ *                         SVG charts, one table per figure whose cells link
+ *                         the counted leaves to the incident list, the
+ *                         statement of what signatures prove, the caveats.
+ * `figures` is normally the output of constat_figures_compute over the same
+ * records, but is treated as untrusted (it may come from a dossier): figure
+ * ids must match [a-z0-9_]{1,64}; all record and figure text is escaped for
+ * HTML and CSV (cells starting with = + - @ get a leading apostrophe against
+ * spreadsheet formula injection). `tax` (may be NULL) gives category labels
+ * in both languages. `meta` may be NULL.
+ * Errors: CONSTAT_EINVAL (figures not of the figures.json shape, bad figure
+ * id, a record not an object), CONSTAT_EIO naming the path, CONSTAT_ENOMEM. */
+constat_status constat_report_write(const char *dir, const constat_indexed_record *recs,
+                                    size_t n, const constat_taxonomy *tax,
+                                    const json_t *figures, const constat_report_meta *meta,
+                                    constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* As constat_report_write, with `times` (may be NULL: nothing proven)
+ * parallel to `recs`, giving each incident's proven time: a column
+ * proven_at (RFC 3339 UTC, empty when not proven) after recorded_at in
+ * incidents.csv, and the three times (occurred, recorded as claimed, proven)
+ * in the HTML incident list. constat_report_write is this function with
+ * NULL. Same errors. */
+constat_status constat_report_write_timed(const char *dir, const constat_indexed_record *recs,
+                                          size_t n, const constat_taxonomy *tax,
+                                          const constat_proven_time *times,
+                                          const json_t *figures,
+                                          const constat_report_meta *meta,
+                                          constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* Append `s` escaped for HTML text and double-quoted attribute values:
+ * & < > " ' become entities; bytes that are not valid UTF-8, C0 controls
+ * other than tab/newline/CR, DEL, and U+FFFE/U+FFFF are replaced by U+FFFD.
+ * Errors: CONSTAT_ENOMEM. */
+constat_status constat_html_escape(constat_buf *out, const char *s) CONSTAT_WARN_UNUSED;
+
+/* Append one CSV field (RFC 4180): quoted when it contains a comma, quote,
+ * CR or LF (quotes doubled); a field starting with = + - @ or a tab/CR is
+ * prefixed with an apostrophe inside quotes. NULL is an empty field.
+ * Errors: CONSTAT_ENOMEM. */
+constat_status constat_csv_field(constat_buf *out, const char *s) CONSTAT_WARN_UNUSED;
+
+/* A bar chart for constat_svg_chart. `values` holds n_bars * n_series
+ * non-negative integers, bar-major (values[bar * n_series + series]); with
+ * several series the bars are stacked and a legend is drawn. Labels are
+ * plain text (escaped by the writer). `horizontal` draws bars left to right
+ * with their labels on the left and values at the end; otherwise bars go up
+ * with every `label_every`-th bar label (0 = choose) under the axis.
+ * `colors` (may be NULL) gives one "#rrggbb" per series. */
+typedef struct {
+    const char *id;            /* [a-z0-9_-], used for element ids */
+    const char *title;         /* <title> */
+    const char *desc;          /* <desc> */
+    size_t n_bars;
+    const char *const *bar_labels;
+    size_t n_series;
+    const char *const *series_labels;
+    const char *const *colors;
+    const int64_t *values;
+    int horizontal;
+    size_t label_every;
+    /* Added fields (zero = previous behaviour): */
+    const char *value_label; /* what the value axis counts, drawn on the chart (may be NULL) */
+    int multiples;           /* vertical only: one strip per series on a shared axis and
+                                scale instead of stacking (series never add up) */
+} constat_chart;
+
+/* Largest bar total constat_svg_chart draws (2^59, far above the 2^53 - 1
+ * a figure may hold, so a few series of maximal sums still fit). */
+#define CONSTAT_CHART_VALUE_MAX (INT64_C(1) << 59)
+
+/* Append an <svg> element drawing `c` (role="img", <title> and <desc>
+ * referenced by aria-labelledby, text labels for axes and values; a label
+ * too long for its place is shortened with an ellipsis and carries the full
+ * text in a <title> tooltip). A legend is drawn when there are several
+ * series or the single series has a non-empty label.
+ * Errors: CONSTAT_EINVAL (negative value, a bar total above
+ * CONSTAT_CHART_VALUE_MAX, zero series, bad id), CONSTAT_ENOMEM. */
+constat_status constat_svg_chart(constat_buf *out, const constat_chart *c,
+                                 constat_error *err) CONSTAT_WARN_UNUSED;
+
+#endif

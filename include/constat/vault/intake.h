@@ -1,0 +1,70 @@
+/*
+ * intake.h — turning what a monitor writes into a record ready to sign:
+ * filling the organisation, monitor and recording time, replacing clear
+ * private fields by salted commitments (docs/record.md "Private fields") and
+ * clear person identifiers by keyed pseudonyms, then validating.
+ */
+#ifndef CONSTAT_INTAKE_H
+#define CONSTAT_INTAKE_H
+
+#include <stdint.h>
+#include <jansson.h>
+#include "constat/base/errors.h"
+#include "constat/record/record.h"
+#include "constat/vault/vault.h"
+
+/*
+ * Prepare `input` (a JSON object as a monitor writes it; not modified) into
+ * a record:
+ *  - `v` defaults to 1, `kind` to "incident";
+ *  - `org` is set to the vault's organisation (a different one is an error);
+ *  - `monitor` is set to `monitor` (a different one is an error);
+ *  - `recorded_at` defaults to `now` (seconds since the epoch) in UTC;
+ *  - `private`: an object of clear values; each becomes a commitment with a
+ *    fresh 16-byte salt, and (salt, value) goes into *private_values;
+ *  - `affected.person_identifiers`: clear identifiers (array of strings);
+ *    each becomes a pseudonym under the vault's pseudonym key, merged into
+ *    `affected.persons` (sorted, unique); the identifiers are dropped;
+ *  - `id` defaults to "<kind>-" + the first 16 hex digits of the content hash;
+ *  - categories are sorted and deduplicated; then the record is validated.
+ * *record and *private_values (NULL when there are none) are new references.
+ * Errors: CONSTAT_EINVAL naming the field, CONSTAT_ENOMEM.
+ */
+constat_status constat_intake_prepare(constat_vault *v, const json_t *input,
+                                      const char *monitor, int64_t now,
+                                      const constat_taxonomy *tax, json_t **record,
+                                      json_t **private_values, constat_error *err)
+    CONSTAT_WARN_UNUSED;
+
+/* A prepared record signed and ready for constat_vault_append. Owns its
+ * memory: release with constat_intake_item_free. */
+typedef struct {
+    constat_buf leaf;
+    char *record_id;
+    char *kind;
+    json_t *private_values;
+    uint8_t content_hash[32];
+} constat_intake_item;
+
+/* Sign `record` with `signer` into `item` (leaf, id, kind, content hash;
+ * takes a new reference to private_values, which may be NULL).
+ * Errors: those of constat_record_sign and constat_record_content_hash. */
+constat_status constat_intake_sign(const json_t *record, const json_t *private_values,
+                                   const constat_note_signer *signer,
+                                   constat_intake_item *item, constat_error *err)
+    CONSTAT_WARN_UNUSED;
+void constat_intake_item_free(constat_intake_item *item);
+
+/* constat_intake_prepare then constat_intake_sign, validating the record
+ * once (the bulk path of `constat import`). `item` is filled on success.
+ * Errors: those of both. */
+constat_status constat_intake_record(constat_vault *v, const json_t *input,
+                                     const char *monitor, int64_t now,
+                                     const constat_taxonomy *tax,
+                                     const constat_note_signer *signer,
+                                     constat_intake_item *item, constat_error *err)
+    CONSTAT_WARN_UNUSED;
+/* View of an item for constat_vault_append (borrows item's memory). */
+void constat_intake_item_view(const constat_intake_item *item, constat_append_item *out);
+
+#endif

@@ -1,0 +1,1617 @@
+/*
+ * dossier.c — writing a dossier (dossier.h, docs/dossier.md) and the filter
+ * that selects its incidents.
+ *
+ * The dossier is built in a temporary sibling directory, verified there with
+ * the same code a sceptic runs, and only then renamed into place: a crash or
+ * an error leaves no half-written folder that someone could hand out, and a
+ * dossier constat writes always verifies. VERIFY.md is generated from text
+ * embedded here so the library needs no data file at run time.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdarg.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <sodium.h>
+
+#include "constat/record/canon.h"
+#include "constat/dossier/dossier.h"
+#include "constat/evidence/evidence.h"
+#include "constat/base/hash.h"
+#include "constat/log/merkle.h"
+#include "constat/log/note.h"
+#include "constat/record/record.h"
+#include "constat/analysis/report.h"
+#include "constat/evidence/tsa.h"
+#include "constat/dossier/verify.h"
+#include "constat/witness/witness_policy.h"
+
+
+/* vsnprintf-based formatting into a fixed buffer. Paths are built only
+ * from inputs whose lengths were bounded first (dossier paths <= 3000
+ * bytes, names <= 255), so these never truncate a path; messages may be cut. */
+static void bprintf(char *out, size_t cap, const char *fmt, ...) CONSTAT_PRINTF(3, 4);
+static void bprintf(char *out, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, cap, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- the filter ----------------------------------------------------------- */
+
+static int is_leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* "YYYY-MM-DD", a real calendar date. */
+static int valid_date(const char *s)
+{
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, m, d;
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return 0;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return 0;
+    y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    m = (s[5] - '0') * 10 + (s[6] - '0');
+    d = (s[8] - '0') * 10 + (s[9] - '0');
+    if (m < 1 || m > 12 || d < 1)
+        return 0;
+    return d <= mdays[m - 1] + (m == 2 && is_leap(y));
+}
+
+constat_status constat_dossier_filter_check(const constat_dossier_filter *f,
+                                            const constat_taxonomy *tax, constat_error *err)
+{
+    if (!f)
+        return CONSTAT_OK;
+    if (f->from && !valid_date(f->from))
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "filter.from: not a date of the form YYYY-MM-DD");
+    if (f->to && !valid_date(f->to))
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "filter.to: not a date of the form YYYY-MM-DD");
+    if (f->from && f->to && strcmp(f->from, f->to) > 0)
+        return constat_error_set(err, CONSTAT_EINVAL, "filter: from %s is after to %s",
+                                 f->from, f->to);
+    if (f->place && (f->place[0] == '\0' || strlen(f->place) > CONSTAT_DOSSIER_PLACE_MAX))
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "filter.place: must be 1 to %u bytes",
+                                 CONSTAT_DOSSIER_PLACE_MAX);
+    if (f->category) {
+        if (f->category[0] == '\0')
+            return constat_error_set(err, CONSTAT_EINVAL, "filter.category: empty");
+        if (tax && !constat_taxonomy_has(tax, f->category))
+            return constat_error_set(err, CONSTAT_EINVAL,
+                                     "filter.category: \"%.64s\" is not in the taxonomy",
+                                     f->category);
+    }
+    return CONSTAT_OK;
+}
+
+static int ascii_lower(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+static int contains_ci(const char *hay, size_t hlen, const char *needle)
+{
+    size_t nlen = strlen(needle);
+    if (nlen > hlen)
+        return 0;
+    for (size_t i = 0; i + nlen <= hlen; i++) {
+        size_t j = 0;
+        while (j < nlen && ascii_lower((unsigned char)hay[i + j]) ==
+                               ascii_lower((unsigned char)needle[j]))
+            j++;
+        if (j == nlen)
+            return 1;
+    }
+    return 0;
+}
+
+int constat_dossier_filter_match(const constat_dossier_filter *f, const json_t *record)
+{
+    json_t *kind = json_object_get(record, "kind");
+
+    if (!json_is_string(kind) || strcmp(json_string_value(kind), "incident") != 0)
+        return 0;
+    if (!f)
+        return 1;
+    if (f->from || f->to) {
+        json_t *start = json_object_get(json_object_get(record, "occurred"), "start");
+        const char *s;
+        char day[11];
+        int64_t epoch;
+        int off;
+        if (!json_is_string(start))
+            return 0;
+        s = json_string_value(start);
+        /* The local date is the date as written: RFC 3339 puts the local
+         * time first and the offset last. */
+        if (constat_rfc3339_parse(s, &epoch, &off) != CONSTAT_OK || strlen(s) < 10)
+            return 0;
+        memcpy(day, s, 10);
+        day[10] = '\0';
+        if (f->from && strcmp(day, f->from) < 0)
+            return 0;
+        if (f->to && strcmp(day, f->to) > 0)
+            return 0;
+    }
+    if (f->category) {
+        json_t *cats = json_object_get(record, "categories"), *c;
+        size_t i;
+        int hit = 0;
+        if (!json_is_array(cats))
+            return 0;
+        json_array_foreach(cats, i, c) {
+            if (json_is_string(c) && strcmp(json_string_value(c), f->category) == 0) {
+                hit = 1;
+                break;
+            }
+        }
+        if (!hit)
+            return 0;
+    }
+    if (f->place) {
+        json_t *name = json_object_get(json_object_get(record, "place"), "name");
+        if (!json_is_string(name) ||
+            !contains_ci(json_string_value(name), json_string_length(name), f->place))
+            return 0;
+    }
+    return 1;
+}
+
+/* ---- small file helpers --------------------------------------------------- */
+
+static constat_status write_file(const char *dir, const char *rel, const void *data,
+                                 size_t len, constat_error *err)
+{
+    char path[4096];
+    FILE *f;
+    int bad;
+
+    bprintf(path, sizeof path, "%s/%s", dir, rel);
+    f = fopen(path, "wbx");
+    if (!f)
+        return constat_error_set(err, CONSTAT_EIO, "%s: cannot create: %s", path,
+                                 strerror(errno));
+    bad = len > 0 && fwrite(data, 1, len, f) != len;
+    bad |= fflush(f) != 0;
+    bad |= fsync(fileno(f)) != 0;
+    bad |= fclose(f) != 0;
+    if (bad)
+        return constat_error_set(err, CONSTAT_EIO, "%s: write failed: %s", path,
+                                 strerror(errno));
+    return CONSTAT_OK;
+}
+
+static constat_status slurp(const char *path, size_t max, constat_buf *out, constat_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    char chunk[65536];
+    size_t n;
+
+    if (!f)
+        return constat_error_set(err, errno == ENOENT ? CONSTAT_ENOTFOUND : CONSTAT_EIO,
+                                 "%s: cannot open: %s", path, strerror(errno));
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (out->len + n > max) {
+            fclose(f);
+            return constat_error_set(err, CONSTAT_ELIMIT, "%s: larger than %zu bytes", path,
+                                     max);
+        }
+        if (constat_buf_append(out, chunk, n) != CONSTAT_OK) {
+            fclose(f);
+            return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+        }
+    }
+    if (ferror(f)) {
+        fclose(f);
+        return constat_error_set(err, CONSTAT_EIO, "%s: read error", path);
+    }
+    fclose(f);
+    return CONSTAT_OK;
+}
+
+/* Remove a directory tree we created (no symlinks are followed: lstat). */
+static void rmtree(const char *path, int depth)
+{
+    DIR *d;
+    struct dirent *de;
+    struct stat st;
+
+    if (depth > 16 || lstat(path, &st) != 0)
+        return;
+    if (!S_ISDIR(st.st_mode)) {
+        unlink(path);
+        return;
+    }
+    d = opendir(path);
+    if (d) {
+        while ((de = readdir(d)) != NULL) {
+            char sub[4096];
+            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                continue;
+            bprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
+            rmtree(sub, depth + 1);
+        }
+        closedir(d);
+    }
+    rmdir(path);
+}
+
+/* Every regular file under root/rel, as paths relative to root. */
+typedef struct {
+    char **v;
+    size_t n, cap;
+} strlist;
+
+static void strlist_free(strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+static constat_status list_files(const char *root, const char *rel, int depth, strlist *out,
+                                 constat_error *err)
+{
+    char path[4096];
+    DIR *d;
+    struct dirent *de;
+    constat_status rc = CONSTAT_OK;
+
+    if (depth > 8)
+        return constat_error_set(err, CONSTAT_EINTERNAL, "%s: directories nested too deep",
+                                 root);
+    bprintf(path, sizeof path, "%s%s%s", root, rel[0] ? "/" : "", rel);
+    d = opendir(path);
+    if (!d)
+        return constat_error_set(err, CONSTAT_EIO, "%s: cannot list: %s", path,
+                                 strerror(errno));
+    while (rc == CONSTAT_OK && (de = readdir(d)) != NULL) {
+        char sub[4096], full[4096];
+        struct stat st;
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        bprintf(sub, sizeof sub, "%s%s%s", rel, rel[0] ? "/" : "", de->d_name);
+        bprintf(full, sizeof full, "%s/%s", root, sub);
+        if (lstat(full, &st) != 0) {
+            rc = constat_error_set(err, CONSTAT_EIO, "%s: %s", full, strerror(errno));
+            break;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            rc = list_files(root, sub, depth + 1, out, err);
+        } else if (S_ISREG(st.st_mode)) {
+            if (out->n == out->cap) {
+                size_t nc = out->cap ? out->cap * 2 : 32;
+                char **nv = realloc(out->v, nc * sizeof *nv);
+                if (!nv) {
+                    rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+                    break;
+                }
+                out->v = nv;
+                out->cap = nc;
+            }
+            out->v[out->n] = strdup(sub);
+            if (!out->v[out->n]) {
+                rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+                break;
+            }
+            out->n++;
+        }
+    }
+    closedir(d);
+    return rc;
+}
+
+/* ---- collecting the leaves ---------------------------------------------- */
+
+typedef struct {
+    uint64_t index;
+    char key_id[CONSTAT_KEY_NAME_MAX + 10];
+    int needed;
+} enrol_ref;
+
+typedef struct {
+    uint64_t index;
+    json_t *record;     /* own reference */
+    char key_id[CONSTAT_KEY_NAME_MAX + 10];
+} sel_ref;
+
+typedef struct {
+    const constat_dossier_filter *f;
+    enrol_ref *en;
+    size_t nen, capen;
+    sel_ref *sel;
+    size_t nsel, capsel;
+    sel_ref *ev;        /* evidence and custody records (docs/evidence.md) */
+    size_t nev, capev;
+    constat_status rc;
+    constat_error *err;
+} collect_ctx;
+
+/* Keep an evidence or custody record; which ones travel is decided once
+ * every selected incident is known (they name their incident by id). */
+static int collect_evidence(collect_ctx *c, uint64_t index, const constat_leaf *l)
+{
+    if (c->nev == c->capev) {
+        size_t nc = c->capev ? c->capev * 2 : 16;
+        sel_ref *nv = realloc(c->ev, nc * sizeof *nv);
+        if (!nv)
+            return 0;
+        c->ev = nv;
+        c->capev = nc;
+    }
+    c->ev[c->nev].index = index;
+    c->ev[c->nev].record = json_incref(l->record);
+    memcpy(c->ev[c->nev].key_id, l->key_id, sizeof c->ev[c->nev].key_id);
+    c->ev[c->nev].key_id[sizeof c->ev[c->nev].key_id - 1] = '\0';
+    c->nev++;
+    return 1;
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Drop the evidence and custody records whose incident is not selected. */
+static constat_status select_evidence(collect_ctx *c, constat_error *err)
+{
+    const char **ids;
+    size_t k = 0;
+    if (c->nev == 0)
+        return CONSTAT_OK;
+    ids = malloc((c->nsel + 1) * sizeof *ids);
+    if (!ids)
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    for (size_t i = 0; i < c->nsel; i++) {
+        const char *id = json_string_value(json_object_get(c->sel[i].record, "id"));
+        if (id)
+            ids[k++] = id;
+    }
+    qsort(ids, k, sizeof *ids, id_cmp);
+    {
+        size_t kept = 0;
+        for (size_t i = 0; i < c->nev; i++) {
+            const char *inc = json_string_value(json_object_get(c->ev[i].record, "incident"));
+            if (inc && k && bsearch(&inc, ids, k, sizeof *ids, id_cmp))
+                c->ev[kept++] = c->ev[i];
+            else
+                json_decref(c->ev[i].record);
+        }
+        c->nev = kept;
+    }
+    free(ids);
+    return CONSTAT_OK;
+}
+
+/* One leaf, parsed (by collect_chunk) or not, in log order. */
+static int collect_parsed(collect_ctx *c, uint64_t index, constat_leaf *pl, constat_status pst,
+                          const constat_error *pe)
+{
+    constat_leaf l = *pl;
+    constat_error e;
+    const char *kind;
+    json_t *k;
+
+    memset(pl, 0, sizeof *pl);
+    constat_error_clear(&e);
+    if (pst != CONSTAT_OK) {
+        c->rc = constat_error_set(c->err, CONSTAT_EVERIFY,
+                                  "leaf %" PRIu64 " in the vault is not a canonical leaf: %s",
+                                  index, pe->msg);
+        return 1;
+    }
+    k = json_object_get(l.record, "kind");
+    kind = json_is_string(k) ? json_string_value(k) : "";
+    if (strcmp(kind, "monitor_enrolment") == 0) {
+        json_t *vk = json_object_get(l.record, "vkey");
+        constat_note_verifier mv;
+        if (!json_is_string(vk) ||
+            constat_note_verifier_parse(json_string_value(vk), &mv, &e) != CONSTAT_OK) {
+            c->rc = constat_error_set(c->err, CONSTAT_EVERIFY,
+                                      "leaf %" PRIu64 ": enrolment without a valid vkey", index);
+            constat_leaf_free(&l);
+            return 1;
+        }
+        if (c->nen == c->capen) {
+            size_t nc = c->capen ? c->capen * 2 : 16;
+            enrol_ref *nv = realloc(c->en, nc * sizeof *nv);
+            if (!nv)
+                goto nomem;
+            c->en = nv;
+            c->capen = nc;
+        }
+        memset(&c->en[c->nen], 0, sizeof c->en[c->nen]);
+        c->en[c->nen].index = index;
+        constat_record_key_id(&mv, c->en[c->nen].key_id, sizeof c->en[c->nen].key_id);
+        c->nen++;
+    } else if (strcmp(kind, "evidence") == 0 || strcmp(kind, "custody") == 0) {
+        if (!collect_evidence(c, index, &l))
+            goto nomem;
+    } else if (constat_dossier_filter_match(c->f, l.record)) {
+        if (c->nsel == c->capsel) {
+            size_t nc = c->capsel ? c->capsel * 2 : 64;
+            sel_ref *nv = realloc(c->sel, nc * sizeof *nv);
+            if (!nv)
+                goto nomem;
+            c->sel = nv;
+            c->capsel = nc;
+        }
+        c->sel[c->nsel].index = index;
+        c->sel[c->nsel].record = json_incref(l.record);
+        memcpy(c->sel[c->nsel].key_id, l.key_id, sizeof c->sel[c->nsel].key_id);
+        c->sel[c->nsel].key_id[sizeof c->sel[c->nsel].key_id - 1] = '\0';
+        c->nsel++;
+    }
+    constat_leaf_free(&l);
+    return 0;
+nomem:
+    constat_leaf_free(&l);
+    c->rc = constat_error_set(c->err, CONSTAT_ENOMEM, "out of memory");
+    return 1;
+}
+
+/* Parsing every leaf of the vault is the longest part of choosing what a
+ * dossier holds: leaves are gathered a chunk at a time, parsed on every
+ * core (sysconf, at most 8 threads), then taken in log order as before. */
+enum { COLLECT_LINES = 4096, COLLECT_BYTES = 16u << 20, COLLECT_THREADS = 8 };
+
+typedef struct {
+    collect_ctx *c;
+    constat_buf bytes;            /* the chunk's leaves, back to back */
+    uint64_t index[COLLECT_LINES];
+    size_t off[COLLECT_LINES], len[COLLECT_LINES];
+    constat_leaf leaf[COLLECT_LINES];
+    constat_status st[COLLECT_LINES];
+    constat_error e[COLLECT_LINES];
+    size_t n;
+    atomic_size_t next;
+    int nthreads;
+} collect_chunk;
+
+static void *collect_parse_run(void *arg)
+{
+    collect_chunk *k = arg;
+    for (;;) {
+        size_t i = atomic_fetch_add(&k->next, 8), end;
+        if (i >= k->n)
+            return NULL;
+        end = k->n - i > 8 ? i + 8 : k->n;
+        for (; i < end; i++) {
+            constat_error_clear(&k->e[i]);
+            k->st[i] = constat_leaf_parse(k->bytes.data + k->off[i], k->len[i], &k->leaf[i],
+                                          &k->e[i]);
+        }
+    }
+}
+
+/* Parse the chunk's leaves, then take them in order; 1 stops the walk. */
+static int collect_flush(collect_chunk *k)
+{
+    pthread_t th[COLLECT_THREADS];
+    int started = 0, stop = 0;
+
+    atomic_init(&k->next, 0);
+    for (int t = 1; t < k->nthreads && (size_t)t * 8 < k->n; t++) {
+        if (pthread_create(&th[started], NULL, collect_parse_run, k) != 0)
+            break;
+        started++;
+    }
+    collect_parse_run(k);
+    for (int t = 0; t < started; t++)
+        pthread_join(th[t], NULL);
+    for (size_t i = 0; i < k->n; i++) {
+        if (!stop)
+            stop = collect_parsed(k->c, k->index[i], &k->leaf[i], k->st[i], &k->e[i]);
+        else if (k->st[i] == CONSTAT_OK)
+            constat_leaf_free(&k->leaf[i]);
+    }
+    k->n = 0;
+    constat_buf_reset(&k->bytes);
+    return stop;
+}
+
+static int collect_leaf(void *vctx, uint64_t index, const uint8_t *leaf, size_t len)
+{
+    collect_chunk *k = vctx;
+
+    k->index[k->n] = index;
+    k->off[k->n] = k->bytes.len;
+    k->len[k->n] = len;
+    if (len > 0 && constat_buf_append(&k->bytes, leaf, len) != CONSTAT_OK) {
+        k->c->rc = constat_error_set(k->c->err, CONSTAT_ENOMEM, "out of memory");
+        return 1;
+    }
+    if (len == 0 && constat_buf_reserve(&k->bytes, 1) != CONSTAT_OK) {
+        k->c->rc = constat_error_set(k->c->err, CONSTAT_ENOMEM, "out of memory");
+        return 1;
+    }
+    k->n++;
+    if (k->n == COLLECT_LINES || k->bytes.len >= COLLECT_BYTES)
+        return collect_flush(k);
+    return 0;
+}
+
+/* ---- VERIFY.md ------------------------------------------------------------ */
+
+static const char VERIFY_PROVES[] =
+    "## What this dossier proves\n"
+    "\n"
+    "1. **Who recorded each incident.** Every record in `records.jsonl` carries an Ed25519\n"
+    "   signature. Incident records are signed by a monitor's key; that key is published in a\n"
+    "   `monitor_enrolment` record, earlier in the same log, signed by the organisation key\n"
+    "   (`keys/org.vkey`). A record changed by one byte no longer verifies.\n"
+    "2. **That each record is in the organisation's log, at a fixed place.** Each record comes\n"
+    "   with an inclusion proof (`proofs.jsonl`) to the checkpoint (`checkpoint`), which is\n"
+    "   signed by the log key (`keys/log.vkey`). The log is append-only: the checkpoint commits\n"
+    "   to every leaf from 0 to its size, in order. The organisation cannot remove, alter,\n"
+    "   reorder or back-date a record without producing a checkpoint with a different root,\n"
+    "   which anyone holding this checkpoint (or an earlier one and a consistency proof) will\n"
+    "   notice.\n"
+    "3. **That the figures follow from the records.** `figures.json` (and the report in\n"
+    "   `report/`) is recomputed from the incident records listed here; every figure row names\n"
+    "   the leaves it counts, so anyone can recount.\n"
+    "4. **When each record existed at the latest (if `timestamps/` is present).** Each\n"
+    "   `timestamps/<n>.tsr` is an RFC 3161 token by a time-stamping authority over the exact\n"
+    "   bytes of `timestamps/<n>.checkpoint`, an earlier (or the same) signed checkpoint;\n"
+    "   `timestamps/<n>.json` carries the consistency proof from that checkpoint to this\n"
+    "   dossier's. A record at leaf index i existed no later than the token's time when that\n"
+    "   checkpoint's size is greater than i: its *proven time* is the earliest such token.\n"
+    "   The figure `delay_event_to_proven` counts incidents by the delay from the end of the\n"
+    "   event to that time (or `not_proven`); `constat verify` recomputes it from the tokens\n"
+    "   that verify.\n"
+    "   This rests on the TSA: check its certificate chain against a CA you trust\n"
+    "   (`constat verify --tsa-ca FILE`) rather than `timestamps/<n>.ca.pem`. It proves\n"
+    "   existence by that time, never that the event happened then, nor that the record was\n"
+    "   not written later than `recorded_at` says but before the token (docs/time.md).\n"
+    "5. **That evidence files are the ones logged, unchanged.** An `evidence` record, signed\n"
+    "   by a monitor, binds a file by its SHA-256 and size to the incident it names. If\n"
+    "   `evidence/sha256/` is present, `constat verify` re-hashes every file there (or check\n"
+    "   with `sha256sum`: the file name is its hash). `custody` records are signed statements\n"
+    "   of who received each file, in log order. `constat verify` also prints *flags*: capture\n"
+    "   time more than 1 h outside the incident's time, or capture position more than 2 km\n"
+    "   from its place, read from the file's own metadata (EXIF). Flags are warnings, never\n"
+    "   failures.\n"
+    "6. **That other organisations saw this exact tree (if the checkpoint is cosigned).**\n"
+    "   Lines after the log's signature in `checkpoint` are cosignatures (C2SP\n"
+    "   tlog-cosignature) by witnesses, named in the Witnesses section above. Each witness\n"
+    "   signed, at the time it states, that it saw the log sign this size and root, and that\n"
+    "   they extend every checkpoint of this log it had cosigned before. A witness that keeps\n"
+    "   its state never cosigns another tree for this log later: the organisation cannot show\n"
+    "   a different history for this size afterwards without that witness noticing. Require\n"
+    "   the witnesses you rely on, by keys you obtained from them, with a policy file\n"
+    "   (`constat verify --witness-policy FILE`).\n"
+    "7. **That the organisation published exactly this selection and these files.**\n"
+    "   `manifest.sig` is the organisation key's signature over `manifest.json`, which states\n"
+    "   the selection (`filter`, the number of `records`, the log `origin` and `tree_size`)\n"
+    "   and lists every file of this folder with its SHA-256: records, proofs, checkpoint,\n"
+    "   keys, taxonomy, figures, the report in `report/`, this VERIFY.md, timestamps and\n"
+    "   evidence files. Whoever holds the dossier cannot drop records (and recompute the\n"
+    "   figures), rewrite the report or this text, remove a file or add one without the\n"
+    "   check failing: `constat verify` fails on a missing or invalid `manifest.sig`, on any\n"
+    "   listed file that is missing or changed, and on any file present that is not listed.\n"
+    "\n"
+    "## What it does NOT prove\n"
+    "\n"
+    "- **What the witnesses checked.** A cosignature does not prove that the records are\n"
+    "  true, nor that the witness read or checked their contents, nor when they were written\n"
+    "  before the cosignature's time. It vouches for the log's history only, and only as far\n"
+    "  as the witness is independent of the organisation and keeps its state (a witness that\n"
+    "  lost its database could cosign a fork).\n"
+    "- **That the events happened as described.** A signature shows who wrote a record and that\n"
+    "  it has not changed since; not that it is true. Weigh it with corroboration by other\n"
+    "  monitors and organisations, and with the evidence files bound by hash (`evidence`).\n"
+    "- **Imported `publication` records** (`source.type` = `publication`) attest only who\n"
+    "  recorded what, from which public source (`source.reference`): the facts are the\n"
+    "  source's, not a monitor's observation.\n"
+    "- **When.** `recorded_at` and `occurred` are stated by the monitor's device. The log\n"
+    "  proves order; a date is proven only by a checkpoint covering the record that was\n"
+    "  published, witnessed or timestamped independently at a known date (point 4 gives an\n"
+    "  upper bound — existence no later than — never the time of the event).\n"
+    "- **That the keys belong to whom they claim.** This folder carries its own copies of the\n"
+    "  keys. Pin them: compare the log key with one the organisation published elsewhere\n"
+    "  (website, earlier report, court filing), and run the check with `--trust`.\n"
+    "- **Completeness.** This is a selection (see Selection above). Its completeness is the\n"
+    "  organisation's statement: the signed manifest proves the organisation published this\n"
+    "  selection under this filter, not that no matching record was left out (the\n"
+    "  organisation itself can still choose a subset of its log). Gaps between leaf indices\n"
+    "  are log entries not in the selection (other incidents, shifts, other enrolments). It\n"
+    "  does not show that monitors observed everything that happened. To check that nothing\n"
+    "  matching the selection was left out, ask for every leaf up to the checkpoint size and\n"
+    "  verify them against the same checkpoint.\n"
+    "- **Private fields** (narratives, names, contacts) appear only as commitments under\n"
+    "  `private`; they prove that a value was fixed at recording time, not what it is.\n"
+    "- **What an evidence file shows, or when and where it was taken.** EXIF time and GPS are\n"
+    "  written by the device, often wrong (unset camera clocks) and easily edited; the file may\n"
+    "  have been edited before it was logged. A flag is a reason to look closer, its absence is\n"
+    "  not corroboration, and a file without metadata is not suspect. A custody record shows a\n"
+    "  monitor *stated* the hand-over, not that it happened. Custody notes are public text.\n"
+    "- **That the organisation key is the organisation's.** The manifest signature is only as\n"
+    "  good as the organisation key you check it with: pin it (`org` line of the trust file).\n"
+    "\n";
+
+static const char VERIFY_HOW[] =
+    "## How to check, with constat\n"
+    "\n"
+    "    constat verify THIS-FOLDER\n"
+    "    constat verify THIS-FOLDER --trust trusted-keys.txt\n"
+    "    constat verify THIS-FOLDER --trust trusted-keys.txt --witness-policy policy.txt\n"
+    "\n"
+    "`trusted-keys.txt` holds keys you obtained independently, one per line:\n"
+    "\n"
+    "    log <log verifier key>\n"
+    "    org <organisation verifier key>\n"
+    "\n"
+    "Without `--trust` the keys are taken from `keys/` and the output says so: the dossier is\n"
+    "then shown consistent with itself, not tied to the organisation. Exit status: 0 every\n"
+    "check passed; 1 a check failed (each failure names the leaf, the record id and the\n"
+    "check); 2 bad input; 3 file or system error. The check needs no network.\n"
+    "\n"
+    "`policy.txt` names the witnesses you rely on and how many must have cosigned:\n"
+    "\n"
+    "    witness <name> <witness verifier key, type 0x04>\n"
+    "    quorum <k>\n"
+    "\n"
+    "The output says which listed witnesses cosigned and when. Fewer than k valid\n"
+    "cosignatures, or a listed witness's cosignature that does not verify, is a failure.\n"
+    "\n"
+    "## How to check by hand, with other tools\n"
+    "\n"
+    "- **Files.** `records.jsonl` line *i* and `proofs.jsonl` line *i* describe the same\n"
+    "  leaf. Leaf indices ascend. `sha256sum` of each file equals its entry in\n"
+    "  `manifest.json` `files`, and `files` lists every file of the folder except\n"
+    "  `manifest.json` and `manifest.sig`.\n"
+    "- **Manifest signature.** `manifest.sig` is `{\"key_id\":\"<name>+<hex8>\",\n"
+    "  \"signature\":\"<base64>\"}`: an Ed25519 signature by the organisation key over the\n"
+    "  bytes `constat-manifest-v1` and a newline, followed by `manifest.json` exactly as\n"
+    "  stored.\n"
+    "- **Leaf hash** (RFC 9162 section 2.1.1): SHA-256 of a zero byte followed by the line's\n"
+    "  bytes without the newline. It must equal `leaf_hash` (base64) of the same line of\n"
+    "  `proofs.jsonl`:\n"
+    "\n"
+    "      sed -n 1p records.jsonl | tr -d '\\n' | { printf '\\000'; cat; } |\n"
+    "        openssl dgst -sha256 -binary | base64\n"
+    "\n"
+    "- **Leaf and record signature.** A leaf is the RFC 8785 (JCS) canonical JSON\n"
+    "  `{\"key_id\":...,\"record\":{...},\"signature\":...}`. The signature (base64, Ed25519) is\n"
+    "  over the bytes `constat-record-v1` and a newline, followed by the `record` value exactly\n"
+    "  as it appears in the leaf (it is its JCS form). `key_id` is `name+hex8`: the key name and\n"
+    "  the first 4 bytes, in hex, of SHA-256(name, 0x0A, 0x01, public key).\n"
+    "- **Verifier keys** (C2SP signed-note): `name+hex8+base64(0x01 || 32-byte Ed25519 public\n"
+    "  key)`. A monitor's key is the `vkey` of its `monitor_enrolment` record; the enrolment is\n"
+    "  signed by the organisation key, and the monitor name is the key name.\n"
+    "- **Checkpoint** (C2SP tlog-checkpoint, a signed note): three lines of text (the origin,\n"
+    "  the tree size in decimal, the base64 root hash), a blank line, then signature lines\n"
+    "  `\xe2\x80\x94 <key name> <base64(4-byte key id || 64-byte signature)>`. The Ed25519 signature is\n"
+    "  over the text up to and including the newline that ends the last text line. The origin\n"
+    "  must be the log key's name.\n"
+    "- **Cosignatures** (C2SP tlog-cosignature): a line `\xe2\x80\x94 <witness name>\n"
+    "  <base64(4-byte key id || 8-byte big-endian time || 64-byte signature)>`. The key id is\n"
+    "  computed as for other keys with 0x04 in place of 0x01; the Ed25519 signature is over\n"
+    "  `cosignature/v1`, a newline, `time <decimal time>`, a newline, then the checkpoint text.\n"
+    "- **Inclusion proof** (RFC 9162 section 2.1.3.2): with leaf index `fn`, tree size `n`,\n"
+    "  `sn = n - 1`, `r = leaf_hash`; for each hash `p` of `proof` in order: if `sn` is 0,\n"
+    "  fail; if `fn` is odd or `fn == sn`, set `r = SHA-256(0x01 || p || r)` and then, while\n"
+    "  `fn` is even and not 0, halve `fn` and `sn`; otherwise set `r = SHA-256(0x01 || r ||\n"
+    "  p)`; then halve `fn` and `sn` (integer division). At the end `sn` must be 0 and `r` must\n"
+    "  equal the checkpoint's root.\n"
+    "- **Figures.** Each row of `figures.json` gives a key, a value and the leaf indices it\n"
+    "  counts; the value is a count of, or a sum over, exactly those incident records (the\n"
+    "  definitions are in constat's docs/indicators.md). `report/figures.json` is the same\n"
+    "  file.\n"
+    "\n"
+    "## En fran\xc3\xa7" "ais\n"
+    "\n"
+    "Ce dossier prouve : qui a enregistr\xc3\xa9 chaque incident (signature d'un observateur dont\n"
+    "la cl\xc3\xa9 a \xc3\xa9t\xc3\xa9 enr\xc3\xb4l\xc3\xa9" "e par la cl\xc3\xa9 de l'organisation) ; que chaque "
+    "enregistrement\n"
+    "figure dans un journal en ajout seul, dont le point de contr\xc3\xb4le est sign\xc3\xa9 par la "
+    "cl\xc3\xa9\n"
+    "du journal (l'organisation ne peut ni retirer ni antidater un enregistrement sans changer\n"
+    "ce point de contr\xc3\xb4le) ; que chaque chiffre se recalcule \xc3\xa0 partir des "
+    "enregistrements\n"
+    "list\xc3\xa9s ; que l'organisation a publi\xc3\xa9 exactement cette s\xc3\xa9lection et ces\n"
+    "fichiers (`manifest.sig`, sign\xc3\xa9 par la cl\xc3\xa9 de l'organisation sur `manifest.json`).\n"
+    "\n"
+    "Il ne prouve pas : que les faits se sont d\xc3\xa9roul\xc3\xa9s comme d\xc3\xa9" "crits ; pour "
+    "les\n"
+    "enregistrements import\xc3\xa9s (`publication`), autre chose que qui a relev\xc3\xa9 quoi "
+    "dans quelle\n"
+    "source publique ; que les cl\xc3\xa9s appartiennent \xc3\xa0 qui elles pr\xc3\xa9tendent "
+    "(comparez la cl\xc3\xa9\n"
+    "du journal avec une cl\xc3\xa9 publi\xc3\xa9" "e ailleurs et utilisez `--trust`) ; "
+    "l'exhaustivit\xc3\xa9 de\n"
+    "l'observation ; l'exhaustivit\xc3\xa9 de la s\xc3\xa9lection, qui reste une d\xc3\xa9" "claration de\n"
+    "l'organisation (le filtre est indiqu\xc3\xa9 et sign\xc3\xa9).\n"
+    "\n"
+    "Les cosignatures de t\xc3\xa9moins (lignes apr\xc3\xa8s la signature du journal dans\n"
+    "`checkpoint`) prouvent que ces organisations ont vu cet arbre exact \xc3\xa0 l'heure\n"
+    "indiqu\xc3\xa9" "e : le journal ne peut plus montrer une autre histoire pour cette taille sans\n"
+    "qu'elles le remarquent. Elles ne prouvent ni que les faits sont vrais, ni que les\n"
+    "t\xc3\xa9moins ont lu les enregistrements.\n"
+    "\n"
+    "V\xc3\xa9rifier, hors ligne : `constat verify DOSSIER [--trust FICHIER] "
+    "[--witness-policy FICHIER]`.\n";
+
+static constat_status verify_md(constat_buf *b, const char *org, const char *origin,
+                                uint64_t size, const uint8_t root[32], const char *logvk,
+                                const char *orgvk, uint64_t records, uint64_t incidents,
+                                uint64_t monitors, const char *scope, const char *when,
+                                const char *witnesses_md)
+{
+    char root64[64];
+    constat_status rc;
+
+    constat_base64(root, 32, root64);
+    rc = constat_buf_printf(b,
+                            "# Verifying this dossier\n"
+                            "\n"
+                            "- Organisation: %s\n"
+                            "- Log: %s\n"
+                            "- Checkpoint: tree size %" PRIu64 ", root `%s`\n"
+                            "- Log key: `%s`\n"
+                            "- Organisation key: `%s`\n"
+                            "- Records: %" PRIu64 " (%" PRIu64 " incidents, %" PRIu64
+                            " monitor enrolments)\n"
+                            "- Selection: %s\n"
+                            "- Written: %s\n"
+                            "\n"
+                            "This folder lets anyone check, offline and without trusting the\n"
+                            "organisation, what its records prove. Compare the two keys above\n"
+                            "with copies published elsewhere before relying on them.\n"
+                            "\n",
+                            org, origin, size, root64, logvk, orgvk, records, incidents,
+                            monitors, scope, when);
+    if (rc == CONSTAT_OK)
+        rc = constat_buf_puts(b, witnesses_md);
+    if (rc == CONSTAT_OK)
+        rc = constat_buf_puts(b, VERIFY_PROVES);
+    if (rc == CONSTAT_OK)
+        rc = constat_buf_puts(b, VERIFY_HOW);
+    return rc;
+}
+
+/* ---- writing ---------------------------------------------------------------- */
+
+/* manifest.sig: the organisation key signs "constat-manifest-v1\n" ||
+ * manifest.json, so that the selection (filter, record count), the file list
+ * and every file's hash (report, VERIFY.md, figures) are the organisation's
+ * statement: a holder of the dossier cannot drop records, rewrite the report
+ * or add a file and still verify. JCS {"key_id","signature"}. */
+static constat_status sign_manifest(constat_vault *v, const char *tmp, const constat_buf *man,
+                                    constat_error *err)
+{
+    static const char ctx[] = "constat-manifest-v1\n";
+    const constat_note_signer *org = constat_vault_org_key(v);
+    constat_buf msg, out;
+    uint8_t sig[crypto_sign_BYTES];
+    char kid[CONSTAT_KEY_NAME_MAX + 16], sig64[100];
+    json_t *o;
+    constat_status rc;
+
+    if (!org)
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "manifest.sig: the vault's organisation key is not available");
+    constat_buf_init(&msg);
+    constat_buf_init(&out);
+    if (constat_buf_append(&msg, ctx, sizeof ctx - 1) != CONSTAT_OK ||
+        constat_buf_append(&msg, man->data, man->len) != CONSTAT_OK) {
+        constat_buf_free(&msg);
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    }
+    crypto_sign_detached(sig, NULL, msg.data, msg.len, org->sk);
+    constat_buf_free(&msg);
+    constat_record_key_id(&org->pub, kid, sizeof kid);
+    constat_base64(sig, sizeof sig, sig64);
+    o = json_pack("{s:s, s:s}", "key_id", kid, "signature", sig64);
+    if (!o)
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    rc = constat_canon(o, &out, err);
+    json_decref(o);
+    if (rc == CONSTAT_OK)
+        rc = write_file(tmp, "manifest.sig", out.data, out.len, err);
+    constat_buf_free(&out);
+    return rc;
+}
+
+static int u64cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int strpcmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Proven times as the dossier's verifier will recompute them: from the
+ * tokens constat_tsa_dossier_write puts in timestamps/ (checkpoint size
+ * 0 < s <= tree_size), so that delay_event_to_proven verifies. */
+static constat_status dossier_times(constat_vault *v, uint64_t tree_size,
+                                    const constat_indexed_record *recs, size_t n,
+                                    constat_proven_time *out, constat_error *err)
+{
+    constat_tsa_timeline tl;
+    constat_status rc;
+
+    constat_tsa_timeline_init(&tl);
+    rc = constat_tsa_timeline_load_upto(v, tree_size, &tl, err);
+    for (size_t i = 0; rc == CONSTAT_OK && i < n; i++)
+        out[i].proven = constat_tsa_timeline_proven(&tl, recs[i].index, &out[i].time, NULL);
+    constat_tsa_timeline_free(&tl);
+    return rc;
+}
+
+static constat_status describe_scope(const constat_dossier_filter *f, constat_buf *b)
+{
+    constat_status rc = CONSTAT_OK;
+    if (!f || (!f->from && !f->to && !f->category && !f->place))
+        return constat_buf_puts(b, "all incidents");
+    rc = constat_buf_puts(b, "incidents");
+    if (rc == CONSTAT_OK && (f->from || f->to))
+        rc = constat_buf_printf(b, " that occurred (local date) from %s to %s",
+                                f->from ? f->from : "the start", f->to ? f->to : "the end");
+    if (rc == CONSTAT_OK && f->category)
+        rc = constat_buf_printf(b, "%s in category %s", (f->from || f->to) ? "," : "",
+                                f->category);
+    if (rc == CONSTAT_OK && f->place)
+        rc = constat_buf_printf(b, "%s with a place name containing \"%s\"",
+                                (f->from || f->to || f->category) ? "," : "", f->place);
+    return rc;
+}
+
+/* ---- inclusion proofs for many leaves ----------------------------------- */
+
+/* Proofs of leaves taken in ascending order share most of their nodes, and
+ * a node below a tile's top is hashed from up to 128 of the tile's hashes.
+ * This node reader (the vault's, plus memory) keeps the last tile read at
+ * each tile level and the last two nodes of each level, so a dossier of
+ * every leaf hashes each node about once instead of once per proof. */
+typedef struct {
+    int have;
+    uint64_t n;
+    unsigned width;
+    uint8_t h[CONSTAT_TILE_WIDTH * CONSTAT_HASH_SIZE];
+} ptile;
+
+typedef struct {
+    int have;
+    uint64_t index;
+    uint8_t h[CONSTAT_HASH_SIZE];
+} pnode;
+
+typedef struct {
+    constat_vault *v;
+    ptile tile[8];        /* node level / 8 */
+    pnode node[64][2];
+    unsigned next[64];
+    constat_buf tmp;
+} prover;
+
+/* Hash `count` (a power of two) consecutive hashes up to their subtree root. */
+static void subtree_root(const uint8_t *hashes, unsigned count, uint8_t out[32])
+{
+    uint8_t tmp[CONSTAT_TILE_WIDTH][CONSTAT_HASH_SIZE];
+    memcpy(tmp, hashes, (size_t)count * 32);
+    for (unsigned w = count; w > 1; w /= 2)
+        for (unsigned i = 0; i < w / 2; i++)
+            constat_merkle_node_hash(tmp[2 * i], tmp[2 * i + 1], tmp[i]);
+    memcpy(out, tmp[0], 32);
+}
+
+/* Tile (level tl, index n) holding at least `need` hashes: a full tile if
+ * the vault has it, else exactly the hashes needed (the right edge). */
+static constat_status prover_tile(prover *p, unsigned tl, uint64_t n, unsigned need,
+                                  const ptile **out, constat_error *err)
+{
+    ptile *t = &p->tile[tl];
+    constat_status st;
+    unsigned w = CONSTAT_TILE_WIDTH;
+
+    if (!t->have || t->n != n || t->width < need) {
+        t->have = 0;
+        constat_buf_reset(&p->tmp);
+        st = constat_vault_tile(p->v, tl, n, w, &p->tmp, err);
+        if (st == CONSTAT_ENOTFOUND) {
+            w = need;
+            constat_buf_reset(&p->tmp);
+            st = constat_vault_tile(p->v, tl, n, w, &p->tmp, err);
+        }
+        if (st == CONSTAT_ENOTFOUND)
+            return constat_error_set(err, CONSTAT_EIO,
+                                     "vault.db: tile %u/%" PRIu64 " is missing or has fewer "
+                                     "than %u hashes", tl, n, need);
+        if (st != CONSTAT_OK)
+            return st;
+        memcpy(t->h, p->tmp.data, (size_t)w * CONSTAT_HASH_SIZE);
+        t->width = w;
+        t->n = n;
+        t->have = 1;
+    }
+    *out = t;
+    return CONSTAT_OK;
+}
+
+/* constat_node_reader: node (level, i) is the root of 2^(level % 8)
+ * consecutive hashes of tile level level / 8, as in the vault. */
+static constat_status prover_node(void *ctx, unsigned level, uint64_t index, uint8_t out[32],
+                                  constat_error *err)
+{
+    prover *p = ctx;
+    unsigned tl = level / 8, k = level % 8, off, count = 1u << k;
+    uint64_t first;
+    const ptile *t = NULL;
+    pnode *slot;
+    constat_status st;
+
+    if (level >= 64 || tl >= 8 || index >= (CONSTAT_LOG_MAX_SIZE >> level))
+        return constat_error_set(err, CONSTAT_EINTERNAL, "node %u/%" PRIu64
+                                 " outside any tree", level, index);
+    for (int i = 0; i < 2; i++)
+        if (p->node[level][i].have && p->node[level][i].index == index) {
+            memcpy(out, p->node[level][i].h, 32);
+            return CONSTAT_OK;
+        }
+    first = index << k;
+    off = (unsigned)(first % CONSTAT_TILE_WIDTH);
+    st = prover_tile(p, tl, first / CONSTAT_TILE_WIDTH, off + count, &t, err);
+    if (st != CONSTAT_OK)
+        return st;
+    subtree_root(t->h + (size_t)off * CONSTAT_HASH_SIZE, count, out);
+    slot = &p->node[level][p->next[level]];
+    p->next[level] ^= 1;
+    slot->have = 1;
+    slot->index = index;
+    memcpy(slot->h, out, 32);
+    return CONSTAT_OK;
+}
+
+/* ---- figures and report, beside the records ----------------------------- */
+
+/* The figures and the report need only the records already parsed; they
+ * are computed and written on a thread of their own while this one copies
+ * the leaves and their proofs out of the vault. */
+typedef struct {
+    const char *tmp;
+    const constat_indexed_record *recs;
+    size_t nr, nsel;
+    const constat_taxonomy *tax;
+    const constat_proven_time *times;
+    const constat_report_meta *meta;
+    json_t *figures;      /* out */
+    constat_status rc;
+    constat_error err;
+} report_job;
+
+static void *report_thread(void *arg)
+{
+    report_job *j = arg;
+    constat_buf b;
+    char rd[4200];
+
+    constat_buf_init(&b);
+    constat_error_clear(&j->err);
+    j->rc = constat_figures_compute_timed(j->recs, j->nr, j->tax, j->times, &j->figures,
+                                          &j->err);
+    if (j->rc == CONSTAT_OK)
+        j->rc = constat_canon(j->figures, &b, &j->err);
+    if (j->rc == CONSTAT_OK)
+        j->rc = write_file(j->tmp, "figures.json", b.data, b.len, &j->err);
+    constat_buf_free(&b);
+    if (j->rc != CONSTAT_OK)
+        return NULL;
+    bprintf(rd, sizeof rd, "%s/report", j->tmp);
+    j->rc = constat_report_write_timed(rd, j->recs, j->nsel, j->tax, j->times, j->figures,
+                                       j->meta, &j->err);
+    return NULL;
+}
+
+typedef struct {
+    char first[CONSTAT_ERROR_MSG_MAX];
+    int n;
+} selfcheck;
+
+static void selfcheck_fail(void *ctx, int64_t index, const char *msg)
+{
+    selfcheck *sc = ctx;
+    (void)index;
+    if (sc->n++ == 0)
+        bprintf(sc->first, sizeof sc->first, "%s", msg);
+}
+
+static constat_status dir_usable(const char *outdir, constat_error *err)
+{
+    struct stat st;
+    DIR *d;
+    struct dirent *de;
+    int empty = 1;
+
+    if (lstat(outdir, &st) != 0) {
+        if (errno == ENOENT)
+            return CONSTAT_OK;
+        return constat_error_set(err, CONSTAT_EIO, "%s: %s", outdir, strerror(errno));
+    }
+    if (!S_ISDIR(st.st_mode))
+        return constat_error_set(err, CONSTAT_ECONFLICT, "%s: exists and is not a directory",
+                                 outdir);
+    d = opendir(outdir);
+    if (!d)
+        return constat_error_set(err, CONSTAT_EIO, "%s: %s", outdir, strerror(errno));
+    while ((de = readdir(d)) != NULL)
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
+            empty = 0;
+            break;
+        }
+    closedir(d);
+    if (!empty)
+        return constat_error_set(err, CONSTAT_ECONFLICT,
+                                 "%s: exists and is not empty; choose a new folder", outdir);
+    return CONSTAT_OK;
+}
+
+/* records.jsonl, proofs.jsonl, checkpoint, keys/, taxonomy.json and
+ * timestamps/ into tmp. */
+static constat_status write_leaves(constat_vault *v, const char *tmp, const uint64_t *order,
+                                   size_t norder, const constat_checkpoint *cp,
+                                   const constat_buf *note, const char *logvk,
+                                   const char *orgvk, const char *taxonomy_path,
+                                   constat_error *err)
+{
+    constat_buf b, line;
+    FILE *rf = NULL, *pf = NULL;
+    prover *pv = NULL;
+    constat_status rc = CONSTAT_OK;
+
+    constat_buf_init(&b);
+    constat_buf_init(&line);
+    pv = calloc(1, sizeof *pv);
+    if (!pv) {
+        rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+        goto done;
+    }
+    pv->v = v;
+    constat_buf_init(&pv->tmp);
+    {
+        char rp[4200], pp[4200];
+        bprintf(rp, sizeof rp, "%s/records.jsonl", tmp);
+        bprintf(pp, sizeof pp, "%s/proofs.jsonl", tmp);
+        rf = fopen(rp, "wbx");
+        pf = fopen(pp, "wbx");
+        if (!rf || !pf) {
+            rc = constat_error_set(err, CONSTAT_EIO, "%s: cannot create: %s", tmp,
+                                   strerror(errno));
+            goto done;
+        }
+        for (size_t i = 0; i < norder; i++) {
+            constat_proof proof;
+            uint8_t lh[32];
+            char b64[64];
+
+            constat_buf_reset(&b);
+            constat_buf_reset(&line);
+            rc = constat_vault_leaf(v, order[i], &b, err);
+            if (rc == CONSTAT_OK)
+                rc = constat_merkle_prove_inclusion(prover_node, pv, order[i], cp->size, &proof,
+                                                    err);
+            if (rc != CONSTAT_OK)
+                goto done;
+            constat_merkle_leaf_hash(b.data, b.len, lh);
+            constat_base64(lh, 32, b64);
+            rc = constat_buf_printf(&line, "{\"index\":%" PRIu64 ",\"leaf_hash\":\"%s\","
+                                    "\"proof\":[", order[i], b64);
+            for (size_t k = 0; rc == CONSTAT_OK && k < proof.n; k++) {
+                constat_base64(proof.hash[k], 32, b64);
+                rc = constat_buf_printf(&line, "%s\"%s\"", k ? "," : "", b64);
+            }
+            if (rc == CONSTAT_OK)
+                rc = constat_buf_puts(&line, "]}\n");
+            if (rc != CONSTAT_OK) {
+                rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+                goto done;
+            }
+            if (fwrite(b.data, 1, b.len, rf) != b.len || fputc('\n', rf) == EOF ||
+                fwrite(line.data, 1, line.len, pf) != line.len) {
+                rc = constat_error_set(err, CONSTAT_EIO, "%s: write failed: %s", tmp,
+                                       strerror(errno));
+                goto done;
+            }
+        }
+        {
+            int bad = fflush(rf) != 0 || fsync(fileno(rf)) != 0;
+            bad |= fflush(pf) != 0 || fsync(fileno(pf)) != 0;
+            bad |= fclose(rf) != 0;
+            bad |= fclose(pf) != 0;
+            rf = pf = NULL;
+            if (bad) {
+                rc = constat_error_set(err, CONSTAT_EIO, "%s: write failed: %s", tmp,
+                                       strerror(errno));
+                goto done;
+            }
+        }
+    }
+
+    /* checkpoint, keys, taxonomy */
+    rc = write_file(tmp, "checkpoint", note->data, note->len, err);
+    if (rc != CONSTAT_OK)
+        goto done;
+    {
+        char kd[4200];
+        bprintf(kd, sizeof kd, "%s/keys", tmp);
+        if (mkdir(kd, 0755) != 0) {
+            rc = constat_error_set(err, CONSTAT_EIO, "%s: %s", kd, strerror(errno));
+            goto done;
+        }
+    }
+    constat_buf_reset(&b);
+    if (constat_buf_printf(&b, "%s\n", logvk) != CONSTAT_OK) {
+        rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+        goto done;
+    }
+    rc = write_file(tmp, "keys/log.vkey", b.data, b.len, err);
+    if (rc != CONSTAT_OK)
+        goto done;
+    constat_buf_reset(&b);
+    if (constat_buf_printf(&b, "%s\n", orgvk) != CONSTAT_OK) {
+        rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+        goto done;
+    }
+    rc = write_file(tmp, "keys/org.vkey", b.data, b.len, err);
+    if (rc != CONSTAT_OK)
+        goto done;
+    constat_buf_reset(&b);
+    rc = slurp(taxonomy_path, CONSTAT_DOSSIER_JSON_MAX, &b, err);
+    if (rc == CONSTAT_OK)
+        rc = write_file(tmp, "taxonomy.json", b.data, b.len, err);
+    if (rc != CONSTAT_OK)
+        goto done;
+    /* RFC 3161 tokens over this checkpoint or earlier ones (tsa.h) */
+    rc = constat_tsa_dossier_write(v, tmp, cp->size, NULL, err);
+done:
+    if (rf)
+        fclose(rf);
+    if (pf)
+        fclose(pf);
+    if (pv)
+        constat_buf_free(&pv->tmp);
+    free(pv);
+    constat_buf_free(&b);
+    constat_buf_free(&line);
+    return rc;
+}
+
+constat_status constat_dossier_write(constat_vault *v, const char *outdir,
+                                     const constat_dossier_filter *f,
+                                     const constat_taxonomy *tax, const char *taxonomy_path,
+                                     constat_dossier_summary *out, constat_error *err)
+{
+    return constat_dossier_write_opt(v, outdir, f, tax, taxonomy_path, 0, out, err);
+}
+
+constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
+                                         const constat_dossier_filter *f,
+                                         const constat_taxonomy *tax,
+                                         const char *taxonomy_path, unsigned flags,
+                                         constat_dossier_summary *out, constat_error *err)
+{
+    collect_ctx cc;
+    size_t nfiles = 0;
+    constat_buf note, b, line, scope;
+    constat_note opened;
+    constat_checkpoint cp;
+    const constat_note_verifier *logv, *orgv;
+    char tmp[4200], dirclean[4096], logvk[CONSTAT_DOSSIER_VKEY_MAX],
+        orgvk[CONSTAT_DOSSIER_VKEY_MAX], when[32];
+    uint64_t *order = NULL;
+    size_t norder = 0, nmon = 0;
+    constat_indexed_record *recs = NULL;
+    constat_proven_time *times = NULL; /* parallel to recs */
+    json_t *figures = NULL, *manifest = NULL, *files = NULL, *filt = NULL;
+    strlist fl = {0};
+    FILE *rf = NULL, *pf = NULL;
+    int made_tmp = 0;
+    constat_status rc;
+    size_t dl;
+    constat_dossier_cosig cosigs[CONSTAT_WITNESS_POLICY_MAX_WITNESSES];
+    size_t ncosigs = 0, nwitnesses = 0;
+    constat_report_meta meta;
+    report_job rj;
+    pthread_t report_th;
+    int report_started = 0;
+
+    memset(&cc, 0, sizeof cc);
+    constat_buf_init(&note);
+    constat_buf_init(&b);
+    constat_buf_init(&line);
+    constat_buf_init(&scope);
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!v || !outdir || !*outdir || !tax || !taxonomy_path)
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "dossier: vault, folder, taxonomy and its path are required");
+    rc = constat_dossier_filter_check(f, tax, err);
+    if (rc != CONSTAT_OK)
+        return rc;
+    dl = strlen(outdir);
+    while (dl > 1 && outdir[dl - 1] == '/')
+        dl--;
+    if (dl > 3000)
+        return constat_error_set(err, CONSTAT_EINVAL, "dossier: folder path too long");
+    memcpy(dirclean, outdir, dl);
+    dirclean[dl] = '\0';
+    rc = dir_usable(dirclean, err);
+    if (rc != CONSTAT_OK)
+        return rc;
+
+    /* The checkpoint first: everything else is cut at its size. */
+    rc = constat_vault_checkpoint(v, &note, err);
+    if (rc != CONSTAT_OK)
+        goto done;
+    logv = &constat_vault_log_key(v)->pub;
+    orgv = &constat_vault_org_key(v)->pub;
+    rc = constat_note_open((const char *)note.data, note.len, logv, 1, &opened, err);
+    if (rc == CONSTAT_OK)
+        rc = constat_checkpoint_parse((const char *)note.data, opened.text_len, &cp, err);
+    if (rc != CONSTAT_OK) {
+        constat_error_prefix(err, "the vault's checkpoint: ");
+        goto done;
+    }
+    /* The witnesses' cosignatures travel in the same file when they cover
+     * this very checkpoint (witness_policy.h); the log signature and the
+     * proofs read it unchanged, since unknown signature lines are ignored. */
+    {
+        constat_buf cosigned;
+        constat_buf_init(&cosigned);
+        rc = constat_witness_dossier_note(v, (const char *)note.data, note.len, &cosigned,
+                                          cosigs, CONSTAT_WITNESS_POLICY_MAX_WITNESSES,
+                                          &ncosigs, &nwitnesses, err);
+        if (rc == CONSTAT_OK) {
+            constat_buf t = note;
+            note = cosigned;
+            cosigned = t;
+        }
+        constat_buf_free(&cosigned);
+        if (rc != CONSTAT_OK)
+            goto done;
+    }
+
+    cc.f = f;
+    cc.err = err;
+    {
+        collect_chunk *k = calloc(1, sizeof *k);
+        long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+        if (!k) {
+            rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+            goto done;
+        }
+        k->c = &cc;
+        k->nthreads = ncpu < 1 ? 1 : ncpu > COLLECT_THREADS ? COLLECT_THREADS : (int)ncpu;
+        constat_buf_init(&k->bytes);
+        rc = constat_vault_leaves(v, 0, cp.size, collect_leaf, k, err);
+        if (rc == CONSTAT_OK && cc.rc == CONSTAT_OK && k->n > 0)
+            collect_flush(k);
+        for (size_t i = 0; i < k->n; i++)
+            if (k->st[i] == CONSTAT_OK)
+                constat_leaf_free(&k->leaf[i]);
+        constat_buf_free(&k->bytes);
+        free(k);
+    }
+    if (cc.rc != CONSTAT_OK)
+        rc = cc.rc;
+    if (rc != CONSTAT_OK)
+        goto done;
+
+    /* Each selected incident brings the enrolment of the key that signed it. */
+    for (size_t i = 0; i < cc.nsel; i++) {
+        size_t j;
+        for (j = 0; j < cc.nen; j++)
+            if (strcmp(cc.en[j].key_id, cc.sel[i].key_id) == 0 &&
+                cc.en[j].index < cc.sel[i].index)
+                break;
+        if (j == cc.nen) {
+            json_t *id = json_object_get(cc.sel[i].record, "id");
+            rc = constat_error_set(err, CONSTAT_EVERIFY,
+                                   "leaf %" PRIu64 " (record %.128s): signed by key %.128s, "
+                                   "which no earlier enrolment in the vault enrols",
+                                   cc.sel[i].index,
+                                   json_is_string(id) ? json_string_value(id) : "?",
+                                   cc.sel[i].key_id);
+            goto done;
+        }
+        cc.en[j].needed = 1;
+    }
+    /* Evidence and custody records of the selected incidents travel with
+     * them, and bring their signers' enrolments too. */
+    rc = select_evidence(&cc, err);
+    if (rc != CONSTAT_OK)
+        goto done;
+    for (size_t i = 0; i < cc.nev; i++) {
+        size_t j;
+        for (j = 0; j < cc.nen; j++)
+            if (strcmp(cc.en[j].key_id, cc.ev[i].key_id) == 0 &&
+                cc.en[j].index < cc.ev[i].index)
+                break;
+        if (j == cc.nen) {
+            rc = constat_error_set(err, CONSTAT_EVERIFY,
+                                   "leaf %" PRIu64 ": signed by key %.128s, which no earlier "
+                                   "enrolment in the vault enrols", cc.ev[i].index,
+                                   cc.ev[i].key_id);
+            goto done;
+        }
+        cc.en[j].needed = 1;
+    }
+    order = malloc((cc.nsel + cc.nev + cc.nen + 1) * sizeof *order);
+    recs = malloc((cc.nsel + cc.nev + 1) * sizeof *recs);
+    if (!order || !recs) {
+        rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < cc.nsel; i++) {
+        order[norder++] = cc.sel[i].index;
+        recs[i].index = cc.sel[i].index;
+        recs[i].record = cc.sel[i].record;
+    }
+    for (size_t i = 0; i < cc.nev; i++)
+        order[norder++] = cc.ev[i].index;
+    for (size_t j = 0; j < cc.nen; j++)
+        if (cc.en[j].needed) {
+            order[norder++] = cc.en[j].index;
+            nmon++;
+        }
+    qsort(order, norder, sizeof *order, u64cmp);
+
+    /* From here on, files go into a temporary sibling folder. */
+    bprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", dirclean);
+    if (!mkdtemp(tmp)) {
+        rc = constat_error_set(err, CONSTAT_EIO, "%s: cannot create a temporary folder: %s",
+                               tmp, strerror(errno));
+        goto done;
+    }
+    made_tmp = 1;
+
+    /* what the figures and the report need: the records (evidence records
+     * feed the evidence_flagged figure; the report lists incidents only),
+     * their proven times from the vault's tokens, and the scope */
+    {
+        size_t nr = cc.nsel;
+        time_t now = time(NULL);
+        for (size_t i = 0; i < cc.nev; i++) {
+            recs[nr].index = cc.ev[i].index;
+            recs[nr].record = cc.ev[i].record;
+            nr++;
+        }
+        times = calloc(nr + 1, sizeof *times);
+        rc = times ? dossier_times(v, cp.size, recs, nr, times, err)
+                   : constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+        if (rc != CONSTAT_OK)
+            goto done;
+        constat_rfc3339_format((int64_t)now, 0, when);
+        if (describe_scope(f, &scope) != CONSTAT_OK) {
+            rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+            goto done;
+        }
+        meta.org = constat_vault_org(v);
+        meta.origin = cp.origin;
+        meta.tree_size = cp.size;
+        meta.checkpoint_note = (const char *)note.data;
+        meta.generated_at = when;
+        meta.scope = (const char *)scope.data;
+        memset(&rj, 0, sizeof rj);
+        rj.tmp = tmp;
+        rj.recs = recs;
+        rj.nr = nr;
+        rj.nsel = cc.nsel;
+        rj.tax = tax;
+        rj.times = times;
+        rj.meta = &meta;
+    }
+    if (constat_note_verifier_format(logv, logvk, sizeof logvk) != CONSTAT_OK ||
+        constat_note_verifier_format(orgv, orgvk, sizeof orgvk) != CONSTAT_OK) {
+        rc = constat_error_set(err, CONSTAT_EINTERNAL, "cannot format the vault's keys");
+        goto done;
+    }
+    /* figures.json and report/ on their own thread (or here, after the
+     * leaves, if it cannot start) while the leaves are written */
+    report_started = pthread_create(&report_th, NULL, report_thread, &rj) == 0;
+    rc = write_leaves(v, tmp, order, norder, &cp, &note, logvk, orgvk, taxonomy_path, err);
+    if (report_started)
+        pthread_join(report_th, NULL);
+    else if (rc == CONSTAT_OK)
+        report_thread(&rj);
+    figures = rj.figures;
+    if (rc == CONSTAT_OK && rj.rc != CONSTAT_OK) {
+        rc = rj.rc;
+        if (err)
+            *err = rj.err;
+    }
+    if (rc != CONSTAT_OK)
+        goto done;
+
+    /* VERIFY.md */
+    constat_buf_reset(&b);
+    {
+        constat_buf wmd;
+        constat_buf_init(&wmd);
+        rc = constat_witness_dossier_md(cosigs, ncosigs, nwitnesses, &wmd);
+        if (rc == CONSTAT_OK)
+            rc = verify_md(&b, constat_vault_org(v), cp.origin, cp.size, cp.root, logvk, orgvk,
+                           norder, cc.nsel, nmon, (const char *)scope.data, when,
+                           (const char *)wmd.data);
+        constat_buf_free(&wmd);
+        if (rc != CONSTAT_OK) {
+            rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+            goto done;
+        }
+    }
+    rc = write_file(tmp, "VERIFY.md", b.data, b.len, err);
+    if (rc != CONSTAT_OK)
+        goto done;
+
+    /* --with-evidence: the files themselves, at their store paths; they are
+     * then listed in the manifest like every other file */
+    if (flags & CONSTAT_DOSSIER_WITH_EVIDENCE)
+        for (size_t i = 0; i < cc.nev; i++) {
+            const char *k = json_string_value(json_object_get(cc.ev[i].record, "kind"));
+            if (!k || strcmp(k, "evidence") != 0)
+                continue;
+            rc = constat_evidence_copy_out(
+                constat_vault_dir(v),
+                json_string_value(json_object_get(cc.ev[i].record, "sha256")), tmp, err);
+            if (rc != CONSTAT_OK)
+                goto done;
+            nfiles++;
+        }
+
+    /* manifest.json: every file written, by SHA-256 */
+    rc = list_files(tmp, "", 0, &fl, err);
+    if (rc != CONSTAT_OK)
+        goto done;
+    qsort(fl.v, fl.n, sizeof *fl.v, strpcmp);
+    manifest = json_object();
+    files = json_object();
+    filt = json_object();
+    if (!manifest || !files || !filt) {
+        rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < fl.n; i++) {
+        char p[4200], hex[65];
+        uint8_t h[32];
+        bprintf(p, sizeof p, "%s/%s", tmp, fl.v[i]);
+        rc = constat_sha256_file(p, h, NULL, err);
+        if (rc != CONSTAT_OK)
+            goto done;
+        constat_hex(h, 32, hex);
+        if (json_object_set_new(files, fl.v[i], json_string(hex)) != 0) {
+            rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+            goto done;
+        }
+    }
+    if (f) {
+        int bad = 0;
+        if (f->from)
+            bad |= json_object_set_new(filt, "from", json_string(f->from));
+        if (f->to)
+            bad |= json_object_set_new(filt, "to", json_string(f->to));
+        if (f->category)
+            bad |= json_object_set_new(filt, "category", json_string(f->category));
+        if (f->place)
+            bad |= json_object_set_new(filt, "place", json_string(f->place));
+        if (bad) {
+            rc = constat_error_set(err, CONSTAT_EINVAL,
+                                   "filter: not valid UTF-8 text");
+            goto done;
+        }
+    }
+    if (json_object_set_new(manifest, "v", json_integer(1)) ||
+        json_object_set_new(manifest, "origin", json_string(cp.origin)) ||
+        json_object_set_new(manifest, "org", json_string(constat_vault_org(v))) ||
+        json_object_set_new(manifest, "tree_size", json_integer((json_int_t)cp.size)) ||
+        json_object_set_new(manifest, "records", json_integer((json_int_t)norder)) ||
+        json_object_set(manifest, "filter", filt) ||
+        json_object_set(manifest, "files", files)) {
+        rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+        goto done;
+    }
+    constat_buf_reset(&b);
+    rc = constat_canon(manifest, &b, err);
+    if (rc == CONSTAT_OK)
+        rc = write_file(tmp, "manifest.json", b.data, b.len, err);
+    if (rc == CONSTAT_OK)
+        rc = sign_manifest(v, tmp, &b, err);
+    if (rc != CONSTAT_OK)
+        goto done;
+
+    /* The parsed records and figures are written out: release them before
+     * the check parses the dossier's own copy. */
+    for (size_t i = 0; i < cc.nsel; i++) {
+        json_decref(cc.sel[i].record);
+        cc.sel[i].record = NULL;
+    }
+    for (size_t i = 0; i < cc.nev; i++) {
+        json_decref(cc.ev[i].record);
+        cc.ev[i].record = NULL;
+    }
+    json_decref(figures);
+    figures = NULL;
+
+    /* Refuse to hand out a dossier that would not verify. */
+    {
+        selfcheck sc;
+        constat_error ve;
+        memset(&sc, 0, sizeof sc);
+        constat_error_clear(&ve);
+        rc = constat_verify_dossier(tmp, NULL, selfcheck_fail, &sc, NULL, &ve);
+        if (rc != CONSTAT_OK) {
+            rc = constat_error_set(err, rc == CONSTAT_EVERIFY ? CONSTAT_EVERIFY : rc,
+                                   "the dossier does not verify, not written: %s",
+                                   sc.n ? sc.first : ve.msg);
+            goto done;
+        }
+    }
+    if (rename(tmp, dirclean) != 0) {
+        rc = constat_error_set(err, errno == ENOTEMPTY || errno == EEXIST ? CONSTAT_ECONFLICT
+                                                                          : CONSTAT_EIO,
+                               "%s: cannot move the dossier into place: %s", dirclean,
+                               strerror(errno));
+        goto done;
+    }
+    made_tmp = 0;
+    if (out) {
+        out->records = norder;
+        out->incidents = cc.nsel;
+        out->monitors = nmon;
+        out->evidence = cc.nev;
+        out->evidence_files = nfiles;
+        out->tree_size = cp.size;
+        out->cosignatures = ncosigs;
+        out->witnesses = nwitnesses;
+        memcpy(out->root, cp.root, 32);
+    }
+    rc = CONSTAT_OK;
+
+done:
+    if (rf)
+        fclose(rf);
+    if (pf)
+        fclose(pf);
+    if (made_tmp)
+        rmtree(tmp, 0);
+    for (size_t i = 0; i < cc.nsel; i++)
+        json_decref(cc.sel[i].record);
+    for (size_t i = 0; i < cc.nev; i++)
+        json_decref(cc.ev[i].record);
+    free(cc.ev);
+    free(cc.sel);
+    free(cc.en);
+    free(order);
+    free(recs);
+    free(times);
+    strlist_free(&fl);
+    json_decref(figures);
+    json_decref(manifest);
+    json_decref(files);
+    json_decref(filt);
+    constat_buf_free(&note);
+    constat_buf_free(&b);
+    constat_buf_free(&line);
+    constat_buf_free(&scope);
+    return rc;
+}

@@ -1,0 +1,2636 @@
+/*
+ * verify.c — offline verification of a dossier (verify.h, docs/dossier.md).
+ *
+ * The verifier trusts nothing in the folder. It keeps going after a failed
+ * check so that a sceptic gets the whole list in one run, and it phrases
+ * every failure as "<where>: <what does not hold>" so the list can be quoted
+ * in a reply without reading the code. Files are streamed with per-line
+ * limits (a hostile dossier cannot make us allocate without bound), and
+ * records.jsonl and proofs.jsonl are read in lockstep so a proof (2 KiB of
+ * hashes) never outlives its line.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sodium.h>
+
+#include "constat/record/canon.h"
+#include "constat/dossier/dossier.h"
+#include "constat/evidence/evidence.h"
+#include "constat/base/hash.h"
+#include "constat/log/merkle.h"
+#include "constat/log/note.h"
+#include "constat/record/record.h"
+#include "constat/analysis/report.h"
+#include "constat/evidence/tsa.h"
+#include "constat/dossier/verify.h"
+#include "constat/witness/witness_policy.h"
+#include "record/record_internal.h"
+
+
+/* vsnprintf-based formatting into a fixed buffer. Paths are built only
+ * from inputs whose lengths were bounded first (dossier paths <= 3000
+ * bytes, names <= 255), so these never truncate a path; messages may be cut. */
+static void bprintf(char *out, size_t cap, const char *fmt, ...) CONSTAT_PRINTF(3, 4);
+static void bprintf(char *out, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, cap, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- failure accounting ------------------------------------------------ */
+
+typedef struct {
+    constat_failure_fn fail;
+    void *ctx;
+    uint64_t passed;
+    uint64_t failed;
+    char first[CONSTAT_ERROR_MSG_MAX];
+} vstate;
+
+static void vpass(vstate *s)
+{
+    s->passed++;
+}
+
+static void vfail(vstate *s, int64_t index, const char *where, const char *fmt, ...)
+    CONSTAT_PRINTF(4, 5);
+
+static void vfail(vstate *s, int64_t index, const char *where, const char *fmt, ...)
+{
+    char msg[1024];
+    char full[1400];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (where && *where)
+        bprintf(full, sizeof full, "%s: %s", where, msg);
+    else
+        bprintf(full, sizeof full, "%s", msg);
+    s->failed++;
+    if (s->failed == 1)
+        bprintf(s->first, sizeof s->first, "%s", full);
+    if (s->fail)
+        s->fail(s->ctx, index, full);
+}
+
+/* Record ids and key names come from hostile files: keep them printable and
+ * short before they reach a message a person will read. */
+static void sanitize(const char *in, size_t len, char *out, size_t cap)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < len && j + 4 < cap; i++) {
+        unsigned char c = (unsigned char)in[i];
+        out[j++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+    }
+    if (len > 0 && j + 4 >= cap && cap > 4) {
+        out[j++] = '.';
+        out[j++] = '.';
+        out[j++] = '.';
+    }
+    out[j] = '\0';
+}
+
+/* ---- reading files with limits ------------------------------------------ */
+
+static void path_join(char *out, size_t cap, const char *dir, const char *rel)
+{
+    bprintf(out, cap, "%s/%s", dir, rel);
+}
+
+/* Open a file for reading, refusing anything but a regular file. Inside a
+ * dossier (`inside`) a symbolic link is refused too, not followed: a dossier
+ * unpacked from an archive could hold a link to /etc/... or a FIFO that
+ * would block the verifier forever; O_NONBLOCK makes opening a FIFO return
+ * at once so that fstat can refuse it. NULL with errno set (ENOENT when
+ * missing, EFTYPE-like EINVAL when not a regular file). */
+static FILE *open_regular(const char *path, int inside)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (inside ? O_NOFOLLOW : 0));
+    struct stat sb;
+    FILE *f;
+
+    if (fd < 0) {
+        if (errno == ELOOP)
+            errno = EINVAL;
+        return NULL;
+    }
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        errno = EINVAL;
+        return NULL;
+    }
+    f = fdopen(fd, "rb");
+    if (!f) {
+        int e = errno;
+        close(fd);
+        errno = e;
+    }
+    return f;
+}
+
+static const char *open_error(int e)
+{
+    return e == ENOENT ? "missing"
+           : e == EINVAL ? "not a regular file (a symbolic link, FIFO, device or "
+                           "directory): refused, not read"
+                         : "cannot open";
+}
+
+/* Read a whole regular file of at most `max` bytes into `out` (`inside`:
+ * a file of the dossier, see open_regular).
+ * CONSTAT_ENOTFOUND, CONSTAT_EIO, CONSTAT_ELIMIT or CONSTAT_ENOMEM. */
+static constat_status read_file_in(const char *path, size_t max, constat_buf *out,
+                                   constat_error *err, int inside)
+{
+    FILE *f = open_regular(path, inside);
+    char chunk[65536];
+    size_t n;
+
+    constat_buf_reset(out);
+    if (!f) {
+        if (errno == ENOENT)
+            return constat_error_set(err, CONSTAT_ENOTFOUND, "missing");
+        return constat_error_set(err, CONSTAT_EIO, "cannot open: %s", open_error(errno));
+    }
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (out->len + n > max) {
+            fclose(f);
+            return constat_error_set(err, CONSTAT_ELIMIT,
+                                     "larger than the limit of %zu bytes", max);
+        }
+        if (constat_buf_append(out, chunk, n) != CONSTAT_OK) {
+            fclose(f);
+            return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+        }
+    }
+    if (ferror(f)) {
+        fclose(f);
+        return constat_error_set(err, CONSTAT_EIO, "read error: %s", strerror(errno));
+    }
+    fclose(f);
+    return CONSTAT_OK;
+}
+
+static constat_status read_file(const char *path, size_t max, constat_buf *out,
+                                constat_error *err)
+{
+    return read_file_in(path, max, out, err, 1);
+}
+
+/* SHA-256 of a dossier file, opened as open_regular does. */
+static constat_status hash_file(const char *path, uint8_t out[32], constat_error *err)
+{
+    FILE *f = open_regular(path, 1);
+    constat_sha256_ctx c;
+    unsigned char chunk[65536];
+    size_t n;
+
+    if (!f)
+        return constat_error_set(err, errno == ENOENT ? CONSTAT_ENOTFOUND : CONSTAT_EIO, "%s",
+                                 open_error(errno));
+    constat_sha256_init(&c);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        constat_sha256_update(&c, chunk, n);
+    if (ferror(f)) {
+        fclose(f);
+        return constat_error_set(err, CONSTAT_EIO, "read error");
+    }
+    fclose(f);
+    constat_sha256_final(&c, out);
+    return CONSTAT_OK;
+}
+
+/* Buffered line reader: a line longer than the limit is skipped to its end
+ * and flagged, never buffered whole. */
+enum { LR_TOO_LONG = 1, LR_NO_NEWLINE = 2 };
+
+typedef struct {
+    FILE *f;
+    unsigned char buf[65536];
+    size_t pos, len;
+    int eof;
+    int ioerr;
+} lreader;
+
+/* 1: a line was appended to `out` (flags say whether it was too long, then
+ * nothing is appended, or unterminated); 0: end of file; -1: out of memory. */
+static int lr_next(lreader *r, constat_buf *out, size_t max, unsigned *flags)
+{
+    int any = 0;
+    size_t base = out->len;
+
+    *flags = 0;
+    for (;;) {
+        unsigned char *s, *nl;
+        size_t avail, take;
+
+        if (r->pos == r->len) {
+            if (r->eof) {
+                if (any)
+                    *flags |= LR_NO_NEWLINE;
+                return any;
+            }
+            r->len = fread(r->buf, 1, sizeof r->buf, r->f);
+            r->pos = 0;
+            if (r->len == 0) {
+                r->eof = 1;
+                if (ferror(r->f))
+                    r->ioerr = 1;
+            }
+            continue;
+        }
+        any = 1;
+        s = r->buf + r->pos;
+        avail = r->len - r->pos;
+        nl = memchr(s, '\n', avail);
+        take = nl ? (size_t)(nl - s) : avail;
+        if (!(*flags & LR_TOO_LONG)) {
+            if (out->len - base + take > max) {
+                *flags |= LR_TOO_LONG;
+                out->len = base;
+                if (out->data)
+                    out->data[base] = 0;
+            } else if (take > 0 && constat_buf_append(out, s, take) != CONSTAT_OK)
+                return -1;
+        }
+        r->pos += take + (nl ? 1 : 0);
+        if (nl)
+            return 1;
+    }
+}
+
+/* ---- proofs.jsonl lines ------------------------------------------------ */
+
+static constat_status b64_hash(const json_t *v, uint8_t out[32])
+{
+    size_t n = 0;
+    if (!json_is_string(v))
+        return CONSTAT_EINVAL;
+    if (json_string_length(v) != 44)
+        return CONSTAT_EINVAL;
+    if (constat_unbase64(json_string_value(v), 44, out, 32, &n) != CONSTAT_OK || n != 32)
+        return CONSTAT_EINVAL;
+    return CONSTAT_OK;
+}
+
+static int b64_digit(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
+    return -1;
+}
+
+/* The one canonical base64 spelling of 32 bytes (43 digits, '=', the two
+ * spare bits zero): exactly what constat_unbase64 accepts for 44 bytes. */
+static int b64_32(const char *s, uint8_t out[32])
+{
+    uint32_t acc = 0;
+    int bits = 0;
+    size_t o = 0;
+
+    if (s[43] != '=')
+        return 0;
+    for (int i = 0; i < 43; i++) {
+        int d = b64_digit((unsigned char)s[i]);
+        if (d < 0)
+            return 0;
+        acc = (acc << 6) | (uint32_t)d;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (uint8_t)(acc >> bits);
+            acc &= (1u << bits) - 1;
+        }
+    }
+    return acc == 0;
+}
+
+/* The line exactly as constat writes it,
+ * {"index":N,"leaf_hash":"<b64>","proof":["<b64>",...]}, read without
+ * jansson. Anything else (spacing, order, a value out of range) returns 0
+ * and goes through the JSON parser, which then gives the same result or
+ * the error message: this path only ever accepts what that one accepts. */
+static int proof_line_fast(const char *p, size_t len, constat_dossier_proof_line *out)
+{
+    const char *e = p + len;
+    uint64_t idx = 0;
+    size_t nd = 0, n = 0;
+
+    if (len < 9 || memcmp(p, "{\"index\":", 9) != 0)
+        return 0;
+    p += 9;
+    while (p < e && *p >= '0' && *p <= '9' && nd < 16) {
+        idx = idx * 10 + (uint64_t)(*p - '0');
+        p++;
+        nd++;
+    }
+    if (nd == 0 || (nd > 1 && p[-(ptrdiff_t)nd] == '0') || idx >= CONSTAT_LOG_MAX_SIZE)
+        return 0;
+    if ((size_t)(e - p) < 14 + 44 + 11 || memcmp(p, ",\"leaf_hash\":\"", 14) != 0 ||
+        !b64_32(p + 14, out->leaf_hash) || memcmp(p + 58, "\",\"proof\":[", 11) != 0)
+        return 0;
+    p += 69;
+    if (p < e && *p == ']') {
+        p++;
+    } else {
+        for (;;) {
+            if (n == CONSTAT_PROOF_MAX_HASHES || (size_t)(e - p) < 47 || p[0] != '"' ||
+                p[45] != '"' || !b64_32(p + 1, out->proof.hash[n]))
+                return 0;
+            n++;
+            p += 46;
+            if (*p == ']') {
+                p++;
+                break;
+            }
+            if (*p != ',')
+                return 0;
+            p++;
+        }
+    }
+    if (e - p != 1 || *p != '}')
+        return 0;
+    out->index = idx;
+    out->proof.n = n;
+    return 1;
+}
+
+constat_status constat_dossier_proof_line_parse(const char *line, size_t len,
+                                                constat_dossier_proof_line *out,
+                                                constat_error *err)
+{
+    json_t *j = NULL, *idx, *lh, *pr;
+    constat_status rc;
+    json_int_t iv;
+
+    if (len > CONSTAT_DOSSIER_PROOF_LINE_MAX)
+        return constat_error_set(err, CONSTAT_ELIMIT,
+                                 "line longer than %u bytes", CONSTAT_DOSSIER_PROOF_LINE_MAX);
+    if (line && proof_line_fast(line, len, out))
+        return CONSTAT_OK;
+    rc = constat_json_parse(line ? line : "", len, "proof line", 0, &j, err);
+    if (rc != CONSTAT_OK)
+        return rc;
+    rc = CONSTAT_EINVAL;
+    if (!json_is_object(j)) {
+        constat_error_set(err, rc, "not a JSON object");
+        goto out;
+    }
+    idx = json_object_get(j, "index");
+    lh = json_object_get(j, "leaf_hash");
+    pr = json_object_get(j, "proof");
+    if (!idx || !lh || !pr) {
+        constat_error_set(err, rc, "missing member %s",
+                          !idx ? "index" : !lh ? "leaf_hash" : "proof");
+        goto out;
+    }
+    if (json_object_size(j) != 3) {
+        constat_error_set(err, rc, "members other than index, leaf_hash and proof");
+        goto out;
+    }
+    if (!json_is_integer(idx)) {
+        constat_error_set(err, rc, "index: not an integer");
+        goto out;
+    }
+    iv = json_integer_value(idx);
+    if (iv < 0 || (uint64_t)iv >= CONSTAT_LOG_MAX_SIZE) {
+        constat_error_set(err, rc, "index: out of range");
+        goto out;
+    }
+    out->index = (uint64_t)iv;
+    if (b64_hash(lh, out->leaf_hash) != CONSTAT_OK) {
+        constat_error_set(err, rc, "leaf_hash: not the base64 of 32 bytes");
+        goto out;
+    }
+    if (!json_is_array(pr)) {
+        constat_error_set(err, rc, "proof: not an array");
+        goto out;
+    }
+    if (json_array_size(pr) > CONSTAT_PROOF_MAX_HASHES) {
+        rc = constat_error_set(err, CONSTAT_ELIMIT, "proof: more than %d hashes",
+                               CONSTAT_PROOF_MAX_HASHES);
+        goto out;
+    }
+    out->proof.n = json_array_size(pr);
+    for (size_t i = 0; i < out->proof.n; i++) {
+        if (b64_hash(json_array_get(pr, i), out->proof.hash[i]) != CONSTAT_OK) {
+            constat_error_set(err, rc, "proof[%zu]: not the base64 of 32 bytes", i);
+            goto out;
+        }
+    }
+    rc = CONSTAT_OK;
+out:
+    json_decref(j);
+    return rc;
+}
+
+/* ---- keys --------------------------------------------------------------- */
+
+typedef struct {
+    int have;
+    int line;
+    constat_note_verifier v;
+} pinned_key;
+
+static int same_key(const constat_note_verifier *a, const constat_note_verifier *b)
+{
+    return a->alg == b->alg && a->key_id == b->key_id && strcmp(a->name, b->name) == 0 &&
+           memcmp(a->pk, b->pk, sizeof a->pk) == 0;
+}
+
+static constat_status parse_trust(const char *path, pinned_key *log, pinned_key *org,
+                                  constat_error *err)
+{
+    constat_buf b;
+    constat_status rc;
+    char *p, *end;
+    int line = 0;
+
+    constat_buf_init(&b);
+    rc = read_file_in(path, 64 * 1024, &b, err, 0);
+    if (rc != CONSTAT_OK) {
+        constat_error_prefix(err, "trust file %s: ", path);
+        constat_buf_free(&b);
+        return rc;
+    }
+    p = b.data ? (char *)b.data : (char *)"";
+    end = p + b.len;
+    while (p < end) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        char *le = nl ? nl : end;
+        char text[CONSTAT_DOSSIER_VKEY_MAX + 8];
+        size_t n;
+        pinned_key *k;
+
+        line++;
+        while (le > p && (le[-1] == '\r' || le[-1] == ' ' || le[-1] == '\t'))
+            le--;
+        n = (size_t)(le - p);
+        if (n == 0 || p[0] == '#') {
+            p = nl ? nl + 1 : end;
+            continue;
+        }
+        if (n >= sizeof text) {
+            constat_buf_free(&b);
+            return constat_error_set(err, CONSTAT_EINVAL, "trust file %s line %d: too long",
+                                     path, line);
+        }
+        memcpy(text, p, n);
+        text[n] = '\0';
+        if (memchr(text, '\0', n)) {
+            constat_buf_free(&b);
+            return constat_error_set(err, CONSTAT_EINVAL, "trust file %s line %d: NUL byte",
+                                     path, line);
+        }
+        if (strncmp(text, "log ", 4) == 0)
+            k = log;
+        else if (strncmp(text, "org ", 4) == 0)
+            k = org;
+        else {
+            constat_buf_free(&b);
+            return constat_error_set(err, CONSTAT_EINVAL,
+                                     "trust file %s line %d: expected \"log <vkey>\" or "
+                                     "\"org <vkey>\"", path, line);
+        }
+        if (k->have) {
+            constat_buf_free(&b);
+            return constat_error_set(err, CONSTAT_EINVAL,
+                                     "trust file %s line %d: second %.3s key (first on line %d)",
+                                     path, line, text, k->line);
+        }
+        {
+            const char *vk = text + 4;
+            while (*vk == ' ')
+                vk++;
+            rc = constat_note_verifier_parse(vk, &k->v, err);
+            if (rc != CONSTAT_OK) {
+                constat_error_prefix(err, "trust file %s line %d: ", path, line);
+                constat_buf_free(&b);
+                return CONSTAT_EINVAL;
+            }
+        }
+        k->have = 1;
+        k->line = line;
+        p = nl ? nl + 1 : end;
+    }
+    constat_buf_free(&b);
+    /* An empty file would silently verify with the dossier's own keys, the
+     * very thing --trust is there to avoid. */
+    if (!log->have && !org->have)
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "trust file %s: the trust file pins no key (expected lines "
+                                 "\"log <vkey>\" and \"org <vkey>\")", path);
+    return CONSTAT_OK;
+}
+
+/* Load keys/<which>.vkey and reconcile it with a pinned key. On return *use
+ * points to the key to verify with (NULL when there is none). */
+static void load_key(vstate *s, const char *dir, const char *which, const char *trust_path,
+                     const pinned_key *pin, constat_note_verifier *own,
+                     const constat_note_verifier **use, constat_key_provenance *prov,
+                     int *differs)
+{
+    char rel[64], path[4096];
+    constat_buf b;
+    constat_error e;
+    int own_ok = 0;
+
+    bprintf(rel, sizeof rel, "keys/%s.vkey", which);
+    path_join(path, sizeof path, dir, rel);
+    constat_buf_init(&b);
+    constat_error_clear(&e);
+    if (read_file(path, CONSTAT_DOSSIER_VKEY_MAX, &b, &e) != CONSTAT_OK) {
+        vfail(s, -1, rel, "%s", e.msg);
+    } else {
+        size_t n = b.len;
+        char *t = b.data ? (char *)b.data : (char *)"";
+        while (n > 0 && (t[n - 1] == '\n' || t[n - 1] == '\r' || t[n - 1] == ' '))
+            n--;
+        if (b.data)
+            t[n] = '\0';
+        if (memchr(t, '\0', n))
+            vfail(s, -1, rel, "contains a NUL byte");
+        else if (constat_note_verifier_parse(t, own, &e) != CONSTAT_OK)
+            vfail(s, -1, rel, "not a verifier key: %s", e.msg);
+        else {
+            own_ok = 1;
+            vpass(s);
+        }
+    }
+    constat_buf_free(&b);
+
+    *prov = CONSTAT_KEY_FROM_DOSSIER;
+    *differs = 0;
+    *use = own_ok ? own : NULL;
+    if (pin->have) {
+        *prov = CONSTAT_KEY_PINNED;
+        *use = &pin->v;
+        if (own_ok) {
+            if (same_key(own, &pin->v)) {
+                vpass(s);
+            } else {
+                char a[CONSTAT_KEY_NAME_MAX + 16], bb[CONSTAT_KEY_NAME_MAX + 16];
+                constat_record_key_id(own, a, sizeof a);
+                constat_record_key_id(&pin->v, bb, sizeof bb);
+                *differs = 1;
+                vfail(s, -1, rel,
+                      "%s key %s is not the key pinned in %s line %d (%s); "
+                      "verifying with the pinned key",
+                      which, a, trust_path, pin->line, bb);
+            }
+        }
+    }
+}
+
+/* ---- manifest ------------------------------------------------------------ */
+
+/* Manifest paths name files inside the dossier: relative, no "." or ".."
+ * components, portable characters only. */
+static int safe_relpath(const char *p, size_t len)
+{
+    size_t comp = 0;
+    if (len == 0 || len > 255)
+        return 0;
+    for (size_t i = 0; i <= len; i++) {
+        char c = i < len ? p[i] : '/';
+        if (c == '/') {
+            if (comp == 0)
+                return 0;
+            if ((comp == 1 && p[i - 1] == '.') ||
+                (comp == 2 && p[i - 1] == '.' && p[i - 2] == '.'))
+                return 0;
+            comp = 0;
+            continue;
+        }
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-'))
+            return 0;
+        comp++;
+    }
+    return 1;
+}
+
+static const char *const REQUIRED_FILES[] = {
+    "records.jsonl", "proofs.jsonl", "checkpoint", "keys/log.vkey",
+    "keys/org.vkey", "taxonomy.json", "figures.json",
+};
+
+typedef struct {
+    json_t *root;              /* parsed manifest, or NULL */
+    const char *origin, *org;  /* borrowed from root, or NULL */
+    int have_tree_size, have_records;
+    uint64_t tree_size, records;
+    int have_filter;
+    constat_dossier_filter filter;
+    constat_buf raw;           /* manifest.json's bytes, for its signature */
+    int have_raw;
+} manifest;
+
+static void manifest_free(manifest *m)
+{
+    json_decref(m->root);
+    m->root = NULL;
+    constat_buf_free(&m->raw);
+}
+
+/* Every regular file under the dossier folder (paths relative to it). */
+typedef struct {
+    char **v;
+    size_t n, cap;
+    int refused;   /* a link, FIFO, device, socket or unreadable folder */
+    int nomem;
+} dirlist;
+
+static void dirlist_free(dirlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+/* Walk the folder without following anything: each entry is lstat'ed
+ * (fstatat, AT_SYMLINK_NOFOLLOW) and only regular files and real
+ * directories are accepted. Anything else is a failure naming it, and the
+ * verifier then reads nothing (a FIFO would block a reader forever, a link
+ * could point anywhere on the verifier's machine). */
+static void walk_dossier(vstate *s, int dfd, const char *rel, int depth, dirlist *out)
+{
+    DIR *d = fdopendir(dfd);
+    struct dirent *de;
+
+    if (!d) {
+        close(dfd);
+        vfail(s, -1, rel[0] ? rel : ".", "cannot list the folder: %s", strerror(errno));
+        out->refused = 1;
+        return;
+    }
+    while ((de = readdir(d)) != NULL) {
+        char r[600], name[700];
+        struct stat sb;
+        size_t nl = strlen(de->d_name);
+
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        if (strlen(rel) + nl + 2 > sizeof r) {
+            sanitize(de->d_name, nl, name, 80);
+            vfail(s, -1, rel, "entry %s...: path too long", name);
+            out->refused = 1;
+            continue;
+        }
+        bprintf(r, sizeof r, "%s%s%s", rel, rel[0] ? "/" : "", de->d_name);
+        sanitize(r, strlen(r), name, sizeof name);
+        if (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0) {
+            vfail(s, -1, name, "cannot stat: %s", strerror(errno));
+            out->refused = 1;
+        } else if (S_ISLNK(sb.st_mode)) {
+            vfail(s, -1, name, "is a symbolic link: refused, not followed (a dossier holds "
+                  "regular files only)");
+            out->refused = 1;
+        } else if (S_ISDIR(sb.st_mode)) {
+            int fd;
+            if (depth >= 16) {
+                vfail(s, -1, name, "folders nested too deep");
+                out->refused = 1;
+                continue;
+            }
+            fd = openat(dirfd(d), de->d_name,
+                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (fd < 0) {
+                vfail(s, -1, name, "cannot open the folder: %s", strerror(errno));
+                out->refused = 1;
+                continue;
+            }
+            walk_dossier(s, fd, r, depth + 1, out);
+        } else if (!S_ISREG(sb.st_mode)) {
+            vfail(s, -1, name, "is a %s, not a regular file: refused, not read",
+                  S_ISFIFO(sb.st_mode) ? "FIFO (named pipe)"
+                  : S_ISSOCK(sb.st_mode) ? "socket"
+                                         : "device");
+            out->refused = 1;
+        } else if (out->n >= (size_t)CONSTAT_DOSSIER_MAX_FILES + 2) {
+            if (out->n == (size_t)CONSTAT_DOSSIER_MAX_FILES + 2) {
+                vfail(s, -1, ".", "more than %u files", CONSTAT_DOSSIER_MAX_FILES);
+                out->refused = 1;
+            }
+        } else {
+            if (out->n == out->cap) {
+                size_t nc = out->cap ? out->cap * 2 : 32;
+                char **nv = realloc(out->v, nc * sizeof *nv);
+                if (!nv) {
+                    out->nomem = 1;
+                    break;
+                }
+                out->v = nv;
+                out->cap = nc;
+            }
+            out->v[out->n] = strdup(r);
+            if (!out->v[out->n]) {
+                out->nomem = 1;
+                break;
+            }
+            out->n++;
+        }
+    }
+    closedir(d);
+}
+
+/* "constat-manifest-v1\n" || manifest.json, signed by the organisation key;
+ * manifest.sig is JCS {"key_id":"name+hex8","signature":"<base64 64 bytes>"}
+ * (docs/dossier.md "Manifest signature"). */
+#define MANIFEST_SIG_CONTEXT "constat-manifest-v1\n"
+#define MANIFEST_SIG_MAX 4096u
+
+static void check_manifest_sig(vstate *s, const char *dir, const manifest *m,
+                               const constat_note_verifier *orgv, int *ok)
+{
+    char path[4096], kid[CONSTAT_KEY_NAME_MAX + 16];
+    constat_buf b, msg;
+    constat_error e;
+    json_t *root = NULL, *k, *sg;
+    uint8_t sig[64];
+    size_t siglen = 0;
+    const char *why = NULL;
+    char whybuf[400];
+
+    *ok = 0;
+    constat_buf_init(&b);
+    constat_buf_init(&msg);
+    constat_error_clear(&e);
+    path_join(path, sizeof path, dir, "manifest.sig");
+    if (read_file(path, MANIFEST_SIG_MAX, &b, &e) != CONSTAT_OK) {
+        bprintf(whybuf, sizeof whybuf, "%s", e.msg);
+        why = whybuf;
+    } else if (!orgv) {
+        why = "cannot be checked: no organisation key";
+    } else if (!m->have_raw) {
+        why = "cannot be checked: manifest.json unreadable";
+    } else if (constat_json_parse(b.data ? (char *)b.data : "", b.len, "manifest.sig", 0, &root,
+                                  &e) != CONSTAT_OK) {
+        bprintf(whybuf, sizeof whybuf, "not valid JSON: %s", e.msg);
+        why = whybuf;
+    } else if (!json_is_object(root) || json_object_size(root) != 2 ||
+               !json_is_string(k = json_object_get(root, "key_id")) ||
+               !json_is_string(sg = json_object_get(root, "signature"))) {
+        why = "not {\"key_id\":\"...\",\"signature\":\"...\"}";
+    } else {
+        constat_record_key_id(orgv, kid, sizeof kid);
+        if (strcmp(json_string_value(k), kid) != 0) {
+            char got[120];
+            sanitize(json_string_value(k), json_string_length(k), got, sizeof got);
+            bprintf(whybuf, sizeof whybuf, "key_id %s is not the organisation key %s", got,
+                    kid);
+            why = whybuf;
+        } else if (constat_unbase64(json_string_value(sg), json_string_length(sg), sig,
+                                    sizeof sig, &siglen) != CONSTAT_OK ||
+                   siglen != sizeof sig) {
+            why = "signature: not base64 of 64 bytes";
+        } else if (constat_buf_append(&msg, MANIFEST_SIG_CONTEXT,
+                                      sizeof MANIFEST_SIG_CONTEXT - 1) != CONSTAT_OK ||
+                   constat_buf_append(&msg, m->raw.data ? m->raw.data : (const uint8_t *)"",
+                                      m->raw.len) != CONSTAT_OK) {
+            why = "out of memory";
+        } else if (crypto_sign_verify_detached(sig, msg.data, msg.len, orgv->pk) != 0) {
+            bprintf(whybuf, sizeof whybuf, "signature does not verify with %s over "
+                    "manifest.json (manifest.json or manifest.sig changed after the "
+                    "organisation signed it)", kid);
+            why = whybuf;
+        }
+    }
+    if (why) {
+        vfail(s, -1, "manifest.sig", "%s: manifest.json is not signed by the organisation "
+              "key%s%s; its selection, file list and hashes are not the organisation's",
+              why, orgv ? " " : "", orgv ? orgv->name : "");
+    } else {
+        *ok = 1;
+        vpass(s);
+    }
+    json_decref(root);
+    constat_buf_free(&b);
+    constat_buf_free(&msg);
+}
+
+static const char *opt_str(vstate *s, const json_t *o, const char *key, const char *where)
+{
+    json_t *v = json_object_get(o, key);
+    if (!v)
+        return NULL;
+    if (!json_is_string(v)) {
+        vfail(s, -1, "manifest.json", "%s.%s: not a string", where, key);
+        return NULL;
+    }
+    return json_string_value(v);
+}
+
+static void check_manifest(vstate *s, const char *dir, manifest *m, const dirlist *present,
+                           constat_error *fatal)
+{
+    char path[4096];
+    constat_buf b;
+    constat_error e;
+    json_t *files, *v;
+
+    (void)fatal;
+    memset(m, 0, sizeof *m);
+    constat_buf_init(&m->raw);
+    constat_buf_init(&b);
+    constat_error_clear(&e);
+    path_join(path, sizeof path, dir, "manifest.json");
+    if (read_file(path, CONSTAT_DOSSIER_JSON_MAX, &b, &e) != CONSTAT_OK) {
+        vfail(s, -1, "manifest.json", "%s", e.msg);
+        constat_buf_free(&b);
+        return;
+    }
+    if (constat_json_parse(b.data ? (char *)b.data : "", b.len, "manifest.json", 0, &m->root,
+                           &e) != CONSTAT_OK) {
+        vfail(s, -1, "manifest.json", "not valid JSON: %s", e.msg);
+        constat_buf_free(&b);
+        return;
+    }
+    m->raw = b; /* kept for the signature check */
+    m->have_raw = 1;
+    if (!json_is_object(m->root)) {
+        vfail(s, -1, "manifest.json", "not a JSON object");
+        return;
+    }
+    v = json_object_get(m->root, "v");
+    if (!json_is_integer(v) || json_integer_value(v) != 1)
+        vfail(s, -1, "manifest.json", "v: not 1 (unknown manifest version)");
+    else
+        vpass(s);
+    m->origin = opt_str(s, m->root, "origin", "manifest");
+    m->org = opt_str(s, m->root, "org", "manifest");
+    if (!m->origin)
+        vfail(s, -1, "manifest.json", "origin: missing");
+    if (!m->org)
+        vfail(s, -1, "manifest.json", "org: missing");
+    v = json_object_get(m->root, "tree_size");
+    if (json_is_integer(v) && json_integer_value(v) >= 0) {
+        m->have_tree_size = 1;
+        m->tree_size = (uint64_t)json_integer_value(v);
+    } else {
+        vfail(s, -1, "manifest.json", "tree_size: missing or not a non-negative integer");
+    }
+    v = json_object_get(m->root, "records");
+    if (json_is_integer(v) && json_integer_value(v) >= 0) {
+        m->have_records = 1;
+        m->records = (uint64_t)json_integer_value(v);
+    } else {
+        vfail(s, -1, "manifest.json", "records: missing or not a non-negative integer");
+    }
+    v = json_object_get(m->root, "filter");
+    if (v && !json_is_object(v)) {
+        vfail(s, -1, "manifest.json", "filter: not an object");
+    } else if (v) {
+        m->have_filter = 1;
+        m->filter.from = opt_str(s, v, "from", "filter");
+        m->filter.to = opt_str(s, v, "to", "filter");
+        m->filter.category = opt_str(s, v, "category", "filter");
+        m->filter.place = opt_str(s, v, "place", "filter");
+        if (constat_dossier_filter_check(&m->filter, NULL, &e) != CONSTAT_OK) {
+            vfail(s, -1, "manifest.json", "%s", e.msg);
+            m->have_filter = 0;
+        }
+    }
+
+    files = json_object_get(m->root, "files");
+    if (!json_is_object(files)) {
+        vfail(s, -1, "manifest.json", "files: missing or not an object");
+        return;
+    }
+    if (json_object_size(files) > CONSTAT_DOSSIER_MAX_FILES) {
+        vfail(s, -1, "manifest.json", "files: more than %u entries", CONSTAT_DOSSIER_MAX_FILES);
+        return;
+    }
+    for (size_t i = 0; i < sizeof REQUIRED_FILES / sizeof REQUIRED_FILES[0]; i++) {
+        if (!json_object_get(files, REQUIRED_FILES[i]))
+            vfail(s, -1, "manifest.json", "files: %s is not listed", REQUIRED_FILES[i]);
+    }
+    {
+        const char *key;
+        json_t *hv;
+        json_object_foreach(files, key, hv) {
+            char name[300];
+            uint8_t want[32], got[32];
+            size_t klen = strlen(key);
+
+            sanitize(key, klen, name, sizeof name);
+            if (!safe_relpath(key, klen) || strcmp(key, "manifest.json") == 0) {
+                vfail(s, -1, "manifest.json", "files: \"%s\" is not a file name inside the "
+                      "dossier", name);
+                continue;
+            }
+            if (!json_is_string(hv) || json_string_length(hv) != 64 ||
+                constat_unhex(json_string_value(hv), want, 32) != CONSTAT_OK) {
+                vfail(s, -1, "manifest.json", "files: %s: not 64 hex digits", name);
+                continue;
+            }
+            path_join(path, sizeof path, dir, key);
+            constat_error_clear(&e);
+            if (hash_file(path, got, &e) != CONSTAT_OK) {
+                vfail(s, -1, name, "listed in manifest.json but %s", e.msg);
+                continue;
+            }
+            if (memcmp(want, got, 32) != 0) {
+                char hex[65];
+                constat_hex(got, 32, hex);
+                vfail(s, -1, name, "SHA-256 is %s, manifest.json says %s (file changed "
+                      "after the dossier was written)", hex, json_string_value(hv));
+                continue;
+            }
+            vpass(s);
+        }
+    }
+    /* Every file present must be one the organisation listed (and signed):
+     * nothing can be slipped in beside the signed files. */
+    for (size_t i = 0; i < present->n; i++) {
+        const char *p = present->v[i];
+        char name[700];
+        if (strcmp(p, "manifest.json") == 0 || strcmp(p, "manifest.sig") == 0 ||
+            json_object_get(files, p))
+            continue;
+        sanitize(p, strlen(p), name, sizeof name);
+        vfail(s, -1, name, "is in the dossier but not listed in manifest.json: not part of "
+              "what the organisation signed");
+    }
+}
+
+/* ---- records and proofs -------------------------------------------------- */
+
+/*
+ * The per-record work (both lines parsed, leaf hash, inclusion proof,
+ * record validation, filter, signature) runs on every core, while what a
+ * person reads stays exactly what a single pass printed, in the same order.
+ * records.jsonl and proofs.jsonl are still read in lockstep, one chunk of
+ * lines at a time (a proof, up to 2 KiB of hashes, lives only as long as
+ * its chunk):
+ *   A. workers check each line pair of the chunk on their own and keep the
+ *      outcome, messages included, without reporting anything;
+ *   B. one thread then reports the chunk's line checks in line order (the
+ *      ascending-index check is sequential by nature) and adds the chunk's
+ *      valid enrolments to the table of known keys.
+ * Enrolment and record outcomes are kept per record and reported after
+ * every line check, as the order of the checks has always been.
+ * Monitor signatures need every enrolment known first, so the records'
+ * bytes are kept (in the chunk buffers, about the size of records.jsonl)
+ * and checked in a second parallel step, while one thread checks the
+ * evidence files and recomputes the figures, which need every record too;
+ * what those report is recorded and replayed in its place.
+ */
+
+typedef struct {
+    char key_id[CONSTAT_KEY_NAME_MAX + 10];
+    constat_note_verifier v;   /* v.name is the enrolled monitor */
+    uint64_t index;
+    int index_ok;
+    uint64_t line;
+} enrolment;
+
+typedef struct {
+    enrolment *v;             /* sorted by key id, then line */
+    size_t n, cap;
+} enrolments;
+
+typedef struct {
+    uint64_t line;        /* 1-based line of records.jsonl */
+    uint64_t index;       /* leaf index from proofs.jsonl */
+    int index_ok;         /* index known, ascending and within the tree */
+    int leaf_ok;          /* leaf parsed */
+    constat_leaf leaf;
+    char id[140];         /* sanitised record id, "" if unknown */
+    const char *kind;     /* borrowed from leaf.record */
+    const char *monitor;  /* borrowed from leaf.record, or NULL */
+    /* outcomes kept from the parallel pass until they are reported */
+    char *msgs;           /* failures: 'E' (enrolment) or 'S' (record), text, NUL */
+    size_t msgs_len;
+    uint32_t epass, spass;
+    enrolment *enrol;     /* a valid enrolment: the key it enrols */
+    const uint8_t *rec;   /* JCS(record), in a chunk buffer kept for the signatures */
+    size_t rec_len;
+    int sig_done;         /* signature checked against its key's first enrolment */
+    int sig_ok;
+    char *sig_msg;        /* why it did not verify */
+} ventry;
+
+/* "leaf 42 (record X)" or "records.jsonl line 5 (record X)". */
+static void entry_where(const ventry *e, char *out, size_t cap)
+{
+    char head[64];
+    if (e->index_ok)
+        bprintf(head, sizeof head, "leaf %" PRIu64, e->index);
+    else
+        bprintf(head, sizeof head, "records.jsonl line %" PRIu64, e->line);
+    if (e->id[0])
+        bprintf(out, cap, "%s (record %s)", head, e->id);
+    else
+        bprintf(out, cap, "%s", head);
+}
+
+static int64_t entry_rep(const ventry *e)
+{
+    return e->index_ok ? (int64_t)e->index : -1;
+}
+
+typedef struct {
+    ventry *v;
+    size_t n, cap;
+} ventries;
+
+static void ventry_free(ventry *e)
+{
+    if (e->leaf_ok)
+        constat_leaf_free(&e->leaf);
+    e->leaf_ok = 0;
+    free(e->msgs);
+    free(e->enrol);
+    free(e->sig_msg);
+    e->msgs = NULL;
+    e->enrol = NULL;
+    e->sig_msg = NULL;
+}
+
+static void ventries_free(ventries *es)
+{
+    for (size_t i = 0; i < es->n; i++)
+        ventry_free(&es->v[i]);
+    free(es->v);
+    es->v = NULL;
+    es->n = es->cap = 0;
+}
+
+typedef struct {
+    int have;             /* checkpoint parsed (size/root usable) */
+    uint64_t size;
+    uint8_t root[32];
+} cpinfo;
+
+/* ---- workers ------------------------------------------------------------- */
+
+enum { VERIFY_MAX_THREADS = 8, PFOR_BATCH = 8 };
+
+typedef struct {
+    constat_buf canon;    /* a leaf's canonical re-encoding */
+    constat_buf msg;      /* a signed message */
+    int nomem;
+} worker;
+
+typedef void (*pfor_fn)(void *ctx, worker *w, size_t i);
+
+typedef struct {
+    pfor_fn fn;
+    void *ctx;
+    size_t n;
+    atomic_size_t next;
+} pfor_job;
+
+typedef struct {
+    pfor_job *job;
+    worker *w;
+} pfor_arg;
+
+static void pfor_run(pfor_job *j, worker *w)
+{
+    for (;;) {
+        size_t i = atomic_fetch_add(&j->next, PFOR_BATCH), end;
+        if (i >= j->n)
+            return;
+        end = j->n - i > PFOR_BATCH ? i + PFOR_BATCH : j->n;
+        for (; i < end; i++)
+            j->fn(j->ctx, w, i);
+    }
+}
+
+static void *pfor_thread(void *arg)
+{
+    pfor_arg *a = arg;
+    pfor_run(a->job, a->w);
+    return NULL;
+}
+
+/* fn(ctx, worker, i) for every i < n, on up to nw threads (this one
+ * included), this thread first running side(side_ctx) when side is not
+ * NULL. Items are independent; a thread that cannot be started only means
+ * fewer threads. */
+static void parallel_for_side(worker *ws, int nw, pfor_fn fn, void *ctx, size_t n,
+                              void (*side)(void *), void *side_ctx)
+{
+    pthread_t th[VERIFY_MAX_THREADS];
+    pfor_arg args[VERIFY_MAX_THREADS];
+    pfor_job j;
+    int started = 0;
+
+    j.fn = fn;
+    j.ctx = ctx;
+    j.n = n;
+    atomic_init(&j.next, 0);
+    for (int t = 1; t < nw && (size_t)t * PFOR_BATCH < n; t++) {
+        args[started].job = &j;
+        args[started].w = &ws[t];
+        if (pthread_create(&th[started], NULL, pfor_thread, &args[started]) != 0)
+            break;
+        started++;
+    }
+    if (side)
+        side(side_ctx);
+    pfor_run(&j, &ws[0]);
+    for (int t = 0; t < started; t++)
+        pthread_join(th[t], NULL);
+}
+
+static void parallel_for(worker *ws, int nw, pfor_fn fn, void *ctx, size_t n)
+{
+    parallel_for_side(ws, nw, fn, ctx, n, NULL, NULL);
+}
+
+static void free_work(void *ctx, worker *w, size_t i)
+{
+    (void)w;
+    ventry_free(&((ventries *)ctx)->v[i]);
+}
+
+/* Releasing 200,000 parsed records takes a while too: share it out. */
+static void ventries_free_parallel(ventries *es, int nw)
+{
+    worker ws[VERIFY_MAX_THREADS];
+    memset(ws, 0, sizeof ws);
+    parallel_for(ws, nw, free_work, es, es->n);
+    ventries_free(es);
+}
+
+static int worker_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        return 1;
+    return n > VERIFY_MAX_THREADS ? VERIFY_MAX_THREADS : (int)n;
+}
+
+/* ---- outcomes kept for later ------------------------------------------- */
+
+/* Keep a failure of e for the enrolment ('E') or record ('S') report. */
+static void keep_fail(worker *w, ventry *e, char tag, const char *fmt, ...) CONSTAT_PRINTF(4, 5);
+static void keep_fail(worker *w, ventry *e, char tag, const char *fmt, ...)
+{
+    char msg[1024];
+    size_t n;
+    char *nv;
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    n = strlen(msg);
+    nv = realloc(e->msgs, e->msgs_len + n + 2);
+    if (!nv) {
+        w->nomem = 1;
+        return;
+    }
+    e->msgs = nv;
+    nv[e->msgs_len] = tag;
+    memcpy(nv + e->msgs_len + 1, msg, n + 1);
+    e->msgs_len += n + 2;
+}
+
+static void report_kept(vstate *s, const ventry *e, char tag, const char *where)
+{
+    for (size_t i = 0; i < e->msgs_len;) {
+        const char *m = e->msgs + i;
+        size_t n = strlen(m);
+        if (m[0] == tag)
+            vfail(s, entry_rep(e), where, "%s", m + 1);
+        i += n + 1;
+    }
+}
+
+static char *dup_msg(worker *w, const char *m)
+{
+    char *d = strdup(m);
+    if (!d)
+        w->nomem = 1;
+    return d;
+}
+
+static int enrol_cmp(const void *a, const void *b)
+{
+    const enrolment *x = a, *y = b;
+    int c = strcmp(x->key_id, y->key_id);
+    if (c)
+        return c;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* First enrolment (by line) of this key id, or NULL. */
+static const enrolment *enrol_find(const enrolments *t, const char *key_id)
+{
+    size_t lo = 0, hi = t->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(t->v[mid].key_id, key_id) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < t->n && strcmp(t->v[lo].key_id, key_id) == 0)
+        return &t->v[lo];
+    return NULL;
+}
+
+static const char *rec_str(const json_t *rec, const char *key)
+{
+    json_t *v = json_object_get(rec, key);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* ---- one chunk of line pairs ------------------------------------------- */
+
+typedef struct {
+    int hr, hp;               /* a record line / a proof line was read */
+    unsigned rfl, pfl;        /* LR_* flags */
+    uint64_t nrec, nproof;    /* their line numbers */
+    size_t roff, rlen, poff, plen; /* in the chunk's buffers */
+    size_t ei;                /* entry of the record line */
+    /* step A */
+    int proof_ok;
+    uint64_t pindex;
+    int lh_ok, incl_ok;
+    char *proof_err, *leaf_err, *incl_err;
+} lslot;
+
+typedef struct {
+    lslot *sl;
+    const constat_buf *ra, *pa;
+    ventries *es;
+    const cpinfo *cp;
+    const constat_note_verifier *orgv;
+    const char *org_kid;
+    const constat_taxonomy *tax;
+    const manifest *m;
+} lines_ctx;
+
+/* The enrolment checks of one leaf (organisation signature, org, monitor,
+ * vkey); a valid one gets e->enrol. */
+static void enrol_work(const lines_ctx *c, worker *w, ventry *e, const uint8_t *msg,
+                       size_t msglen)
+{
+    const char *vk, *mon, *org;
+    constat_note_verifier mv;
+    constat_error ce;
+    int ok = 1;
+
+    constat_error_clear(&ce);
+    if (!c->orgv) {
+        keep_fail(w, e, 'E', "enrolment cannot be checked: no organisation key");
+        ok = 0;
+    } else if (constat_leaf_verify_message(&e->leaf, msg, msglen, c->orgv, &ce) != CONSTAT_OK) {
+        char kid[CONSTAT_KEY_NAME_MAX + 16];
+        sanitize(e->leaf.key_id, strlen(e->leaf.key_id), kid, sizeof kid);
+        keep_fail(w, e, 'E',
+                  "enrolment is not signed by the organisation key %s (key_id %s): %s",
+                  c->org_kid, kid, ce.msg);
+        ok = 0;
+    } else {
+        e->epass++;
+    }
+    org = rec_str(e->leaf.record, "org");
+    if (c->orgv && (!org || strcmp(org, c->orgv->name) != 0)) {
+        keep_fail(w, e, 'E', "enrolment org is not the organisation key's name %s",
+                  c->orgv->name);
+        ok = 0;
+    }
+    mon = rec_str(e->leaf.record, "monitor");
+    vk = rec_str(e->leaf.record, "vkey");
+    if (!mon || !vk) {
+        keep_fail(w, e, 'E', "enrolment lacks %s", !mon ? "monitor" : "vkey");
+        return;
+    }
+    constat_error_clear(&ce);
+    if (constat_note_verifier_parse(vk, &mv, &ce) != CONSTAT_OK) {
+        keep_fail(w, e, 'E', "enrolment vkey is not a verifier key: %s", ce.msg);
+        return;
+    }
+    if (strcmp(mv.name, mon) != 0) {
+        keep_fail(w, e, 'E', "enrolment vkey is named differently from its monitor field");
+        return;
+    }
+    if (!ok)
+        return;
+    e->epass++;
+    e->enrol = calloc(1, sizeof *e->enrol);
+    if (!e->enrol) {
+        w->nomem = 1;
+        return;
+    }
+    e->enrol->v = mv;
+    constat_record_key_id(&mv, e->enrol->key_id, sizeof e->enrol->key_id);
+    e->enrol->line = e->line;
+}
+
+static void sig_check(worker *w, ventry *e, const enrolment *hit, const uint8_t *msg,
+                      size_t msglen)
+{
+    constat_error ce;
+
+    constat_error_clear(&ce);
+    e->sig_done = 1;
+    e->sig_ok = constat_leaf_verify_message(&e->leaf, msg, msglen, &hit->v, &ce) == CONSTAT_OK;
+    if (!e->sig_ok)
+        e->sig_msg = dup_msg(w, ce.msg);
+}
+
+/* What a parsed leaf can show on its own: valid record, filter, and the
+ * enrolment checks; a monitor's record keeps its bytes for its signature. */
+static void record_work(const lines_ctx *c, worker *w, ventry *e, const uint8_t *leaf,
+                        size_t roff, size_t rlen)
+{
+    static const char domain[] = CONSTAT_RECORD_SIG_DOMAIN;
+    constat_error ce;
+    int incident = e->kind && strcmp(e->kind, "incident") == 0;
+
+    constat_error_clear(&ce);
+    if (constat_record_validate(e->leaf.record, c->tax, &ce) != CONSTAT_OK)
+        keep_fail(w, e, 'S', "record is not valid (docs/record.md%s): %s",
+                  c->tax ? ", taxonomy.json" : "", ce.msg);
+    else
+        e->spass++;
+    if (incident && c->m->have_filter) {
+        if (!constat_dossier_filter_match(&c->m->filter, e->leaf.record))
+            keep_fail(w, e, 'S', "incident does not match the filter stated in manifest.json");
+        else
+            e->spass++;
+    }
+    if (!(e->kind && strcmp(e->kind, "monitor_enrolment") == 0)) {
+        e->rec = leaf + roff;
+        e->rec_len = rlen;
+        return;
+    }
+    /* the signed message: the domain, then the record's slice of the leaf */
+    constat_buf_reset(&w->msg);
+    if (constat_buf_append(&w->msg, domain, sizeof domain - 1) != CONSTAT_OK ||
+        constat_buf_append(&w->msg, leaf + roff, rlen) != CONSTAT_OK) {
+        w->nomem = 1;
+        return;
+    }
+    enrol_work(c, w, e, w->msg.data, w->msg.len);
+}
+
+/* Step A for line pair i of the chunk. */
+static void line_work(void *vctx, worker *w, size_t i)
+{
+    const lines_ctx *c = vctx;
+    lslot *sl = &c->sl[i];
+    constat_dossier_proof_line pline;
+    constat_error ce;
+    ventry *e;
+    const uint8_t *leaf;
+    uint8_t lh[32];
+    size_t roff = 0, rlen = 0;
+
+    if (sl->hp == 1 && !(sl->pfl & LR_TOO_LONG)) {
+        constat_error_clear(&ce);
+        if (constat_dossier_proof_line_parse(sl->plen ? (const char *)c->pa->data + sl->poff
+                                                      : "",
+                                             sl->plen, &pline, &ce) == CONSTAT_OK) {
+            sl->proof_ok = 1;
+            sl->pindex = pline.index;
+        } else {
+            sl->proof_err = dup_msg(w, ce.msg);
+        }
+    }
+    if (sl->hr != 1 || (sl->rfl & LR_TOO_LONG))
+        return;
+    e = &c->es->v[sl->ei];
+    leaf = sl->rlen ? c->ra->data + sl->roff : (const uint8_t *)"";
+    constat_error_clear(&ce);
+    if (constat_leaf_parse_span(leaf, sl->rlen, &e->leaf, &w->canon, &roff, &rlen, &ce) ==
+        CONSTAT_OK) {
+        json_t *id = json_object_get(e->leaf.record, "id");
+        json_t *kind = json_object_get(e->leaf.record, "kind");
+        e->leaf_ok = 1;
+        if (json_is_string(id))
+            sanitize(json_string_value(id), json_string_length(id), e->id, sizeof e->id);
+        e->kind = json_is_string(kind) ? json_string_value(kind) : NULL;
+        e->monitor = rec_str(e->leaf.record, "monitor");
+    } else {
+        sl->leaf_err = dup_msg(w, ce.msg);
+    }
+    constat_merkle_leaf_hash(leaf, sl->rlen, lh);
+    if (sl->proof_ok) {
+        sl->lh_ok = memcmp(lh, pline.leaf_hash, 32) == 0;
+        if (c->cp->have) {
+            constat_error_clear(&ce);
+            sl->incl_ok = constat_merkle_verify_inclusion(pline.index, c->cp->size, lh,
+                                                          &pline.proof, c->cp->root,
+                                                          &ce) == CONSTAT_OK;
+            if (!sl->incl_ok)
+                sl->incl_err = dup_msg(w, ce.msg);
+        }
+    }
+    if (e->leaf_ok)
+        record_work(c, w, e, leaf, roff, rlen);
+}
+
+typedef struct {
+    uint64_t prev;
+    int have_prev;
+} order_state;
+
+/* Step B: the chunk's line checks, in line order, as they always read; the
+ * chunk's valid enrolments join the table (sorted once every line is read). */
+static constat_status report_chunk(vstate *s, const lines_ctx *c, size_t ns, order_state *o,
+                                   enrolments *known)
+{
+    const cpinfo *cp = c->cp;
+
+    for (size_t i = 0; i < ns; i++) {
+        lslot *sl = &c->sl[i];
+        ventry *e;
+        char where[256];
+        int proof_ok = 0;
+
+        if (sl->hp == 1) {
+            if (sl->pfl & LR_TOO_LONG)
+                vfail(s, -1, "proofs.jsonl", "line %" PRIu64 ": longer than %u bytes",
+                      sl->nproof, CONSTAT_DOSSIER_PROOF_LINE_MAX);
+            else if (!sl->proof_ok)
+                vfail(s, -1, "proofs.jsonl", "line %" PRIu64 ": %s", sl->nproof,
+                      sl->proof_err ? sl->proof_err : "");
+            else {
+                proof_ok = 1;
+                vpass(s);
+            }
+            if (sl->pfl & LR_NO_NEWLINE)
+                vfail(s, -1, "proofs.jsonl", "line %" PRIu64 ": no newline at the end "
+                      "(truncated file?)", sl->nproof);
+        }
+        if (sl->hr != 1)
+            continue; /* a proof line without a record: counted, reported below */
+        e = &c->es->v[sl->ei];
+
+        if (proof_ok) {
+            e->index = sl->pindex;
+            if (o->have_prev && sl->pindex <= o->prev) {
+                bprintf(where, sizeof where, "proofs.jsonl line %" PRIu64, sl->nproof);
+                vfail(s, (int64_t)sl->pindex, where,
+                      "leaf index %" PRIu64 " does not follow %" PRIu64
+                      ": indices must ascend without duplicates", sl->pindex, o->prev);
+            } else if (cp->have && sl->pindex >= cp->size) {
+                bprintf(where, sizeof where, "proofs.jsonl line %" PRIu64, sl->nproof);
+                vfail(s, (int64_t)sl->pindex, where,
+                      "leaf index %" PRIu64 " is outside the checkpoint's tree (size %" PRIu64
+                      ")", sl->pindex, cp->size);
+            } else {
+                e->index_ok = 1;
+                vpass(s);
+            }
+            if (!o->have_prev || sl->pindex > o->prev)
+                o->prev = sl->pindex;
+            o->have_prev = 1;
+        }
+        if (e->enrol) {
+            e->enrol->index = e->index;
+            e->enrol->index_ok = e->index_ok;
+            if (known->n == known->cap) {
+                size_t nc = known->cap ? known->cap * 2 : 8;
+                enrolment *nv = realloc(known->v, nc * sizeof *nv);
+                if (!nv)
+                    return CONSTAT_ENOMEM;
+                known->v = nv;
+                known->cap = nc;
+            }
+            known->v[known->n++] = *e->enrol;
+        }
+
+        if (sl->rfl & LR_TOO_LONG) {
+            entry_where(e, where, sizeof where);
+            vfail(s, entry_rep(e), where, "records.jsonl line %" PRIu64
+                  " is longer than the %u-byte leaf limit", sl->nrec, CONSTAT_RECORD_MAX_BYTES);
+            continue;
+        }
+        if (e->leaf_ok) {
+            vpass(s);
+        } else {
+            entry_where(e, where, sizeof where);
+            vfail(s, entry_rep(e), where, "records.jsonl line %" PRIu64
+                  " is not a canonical leaf: %s", sl->nrec, sl->leaf_err ? sl->leaf_err : "");
+        }
+        entry_where(e, where, sizeof where);
+        if (sl->rfl & LR_NO_NEWLINE)
+            vfail(s, entry_rep(e), where, "records.jsonl line %" PRIu64
+                  " has no newline at the end (truncated file?)", sl->nrec);
+        if (!proof_ok)
+            continue;
+        if (!sl->lh_ok)
+            vfail(s, entry_rep(e), where,
+                  "leaf_hash in proofs.jsonl line %" PRIu64
+                  " is not SHA-256(0x00 || records.jsonl line %" PRIu64 ")", sl->nproof,
+                  sl->nrec);
+        else
+            vpass(s);
+        if (!cp->have)
+            continue;
+        if (!sl->incl_ok)
+            vfail(s, (int64_t)sl->pindex, where,
+                  "inclusion proof does not lead to the checkpoint root (size %" PRIu64
+                  "): %s", cp->size, sl->incl_err ? sl->incl_err : "");
+        else
+            vpass(s);
+    }
+    return CONSTAT_OK;
+}
+
+static void slots_clear(lslot *sl, size_t ns)
+{
+    for (size_t i = 0; i < ns; i++) {
+        free(sl[i].proof_err);
+        free(sl[i].leaf_err);
+        free(sl[i].incl_err);
+    }
+}
+
+/* A chunk holds at most this many line pairs and about this many bytes. */
+enum { CHUNK_LINES = 4096, CHUNK_BYTES = 16u << 20 };
+
+typedef struct {
+    worker *w;
+    int nw;
+    const constat_note_verifier *orgv;
+    char org_kid[CONSTAT_KEY_NAME_MAX + 16];
+    const constat_taxonomy *tax;
+    const manifest *m;
+    enrolments known;     /* valid enrolments, sorted once the lines are read */
+    unsigned char **keep; /* chunk buffers of records.jsonl, for the signatures */
+    size_t nkeep, capkeep;
+} lines_env;
+
+static void lines_env_free(lines_env *env)
+{
+    if (env->w)
+        for (int t = 0; t < env->nw; t++) {
+            constat_buf_free(&env->w[t].canon);
+            constat_buf_free(&env->w[t].msg);
+        }
+    free(env->w);
+    env->w = NULL;
+    free(env->known.v);
+    memset(&env->known, 0, sizeof env->known);
+    for (size_t i = 0; i < env->nkeep; i++)
+        free(env->keep[i]);
+    free(env->keep);
+    env->keep = NULL;
+    env->nkeep = env->capkeep = 0;
+}
+
+/* Keep the chunk's record lines (the entries point into them) and start a
+ * new buffer. Trimmed first, before anything points into it. */
+static constat_status keep_chunk(lines_env *env, constat_buf *ra)
+{
+    unsigned char *d;
+    if (env->nkeep == env->capkeep) {
+        size_t nc = env->capkeep ? env->capkeep * 2 : 16;
+        unsigned char **nv = realloc(env->keep, nc * sizeof *nv);
+        if (!nv)
+            return CONSTAT_ENOMEM;
+        env->keep = nv;
+        env->capkeep = nc;
+    }
+    d = constat_buf_detach(ra, NULL);
+    if (d)
+        env->keep[env->nkeep++] = d;
+    return CONSTAT_OK;
+}
+
+static void trim_buf(constat_buf *b)
+{
+    if (b->data && b->cap > b->len + 1) {
+        unsigned char *nd = realloc(b->data, b->len + 1);
+        if (nd) {
+            b->data = nd;
+            b->cap = b->len + 1;
+        }
+    }
+}
+
+/* Read records.jsonl and proofs.jsonl in lockstep and check each pair. */
+static constat_status check_lines(vstate *s, const char *dir, const cpinfo *cp,
+                                  ventries *es, lines_env *env, uint64_t *nproofs_out)
+{
+    char rpath[4096], ppath[4096];
+    FILE *rf, *pf;
+    lreader *rr = NULL, *pr = NULL;
+    constat_buf ra, pa;
+    lslot *sl = NULL;
+    uint64_t nrec = 0, nproof = 0;
+    order_state ord = {0, 0};
+    int stop = 0, done = 0;
+    constat_status rc = CONSTAT_OK;
+    lines_ctx c;
+
+    path_join(rpath, sizeof rpath, dir, "records.jsonl");
+    path_join(ppath, sizeof ppath, dir, "proofs.jsonl");
+    rf = open_regular(rpath, 1);
+    if (!rf)
+        vfail(s, -1, "records.jsonl", "%s", open_error(errno));
+    pf = open_regular(ppath, 1);
+    if (!pf)
+        vfail(s, -1, "proofs.jsonl", "%s", open_error(errno));
+    if (!rf || !pf) {
+        if (rf)
+            fclose(rf);
+        if (pf)
+            fclose(pf);
+        *nproofs_out = 0;
+        return CONSTAT_OK;
+    }
+    rr = calloc(1, sizeof *rr);
+    pr = calloc(1, sizeof *pr);
+    sl = calloc(CHUNK_LINES, sizeof *sl);
+    if (!rr || !pr || !sl) {
+        free(rr);
+        free(pr);
+        free(sl);
+        fclose(rf);
+        fclose(pf);
+        return CONSTAT_ENOMEM;
+    }
+    rr->f = rf;
+    pr->f = pf;
+    constat_buf_init(&ra);
+    constat_buf_init(&pa);
+    c.sl = sl;
+    c.ra = &ra;
+    c.pa = &pa;
+    c.es = es;
+    c.cp = cp;
+    c.orgv = env->orgv;
+    c.org_kid = env->org_kid;
+    c.tax = env->tax;
+    c.m = env->m;
+
+    while (!stop && !done && rc == CONSTAT_OK) {
+        size_t ns = 0;
+
+        constat_buf_reset(&ra);
+        constat_buf_reset(&pa);
+        while (ns < CHUNK_LINES && ra.len + pa.len < CHUNK_BYTES) {
+            lslot *t = &sl[ns];
+            int hr, hp;
+
+            memset(t, 0, sizeof *t);
+            t->roff = ra.len;
+            t->poff = pa.len;
+            hr = lr_next(rr, &ra, CONSTAT_RECORD_MAX_BYTES, &t->rfl);
+            hp = lr_next(pr, &pa, CONSTAT_DOSSIER_PROOF_LINE_MAX, &t->pfl);
+            if (hr < 0 || hp < 0) {
+                rc = CONSTAT_ENOMEM;
+                break;
+            }
+            if (hr == 0 && hp == 0) {
+                done = 1;
+                break;
+            }
+            if (hp == 1)
+                nproof++;
+            if (hr == 1)
+                nrec++;
+            if (nrec > CONSTAT_DOSSIER_MAX_RECORDS || nproof > CONSTAT_DOSSIER_MAX_RECORDS) {
+                stop = 1;
+                break;
+            }
+            t->hr = hr;
+            t->hp = hp;
+            t->rlen = ra.len - t->roff;
+            t->plen = pa.len - t->poff;
+            t->nrec = nrec;
+            t->nproof = nproof;
+            if (hr == 1) {
+                if (es->n == es->cap) {
+                    size_t nc = es->cap ? es->cap * 2 : 64;
+                    ventry *nv = realloc(es->v, nc * sizeof *nv);
+                    if (!nv) {
+                        rc = CONSTAT_ENOMEM;
+                        break;
+                    }
+                    es->v = nv;
+                    es->cap = nc;
+                }
+                memset(&es->v[es->n], 0, sizeof es->v[es->n]);
+                es->v[es->n].line = nrec;
+                t->ei = es->n++;
+            }
+            ns++;
+        }
+        if (rc != CONSTAT_OK)
+            break;
+        trim_buf(&ra);
+        parallel_for(env->w, env->nw, line_work, &c, ns);
+        for (int t = 0; t < env->nw; t++)
+            if (env->w[t].nomem)
+                rc = CONSTAT_ENOMEM;
+        if (rc == CONSTAT_OK)
+            rc = report_chunk(s, &c, ns, &ord, &env->known);
+        slots_clear(sl, ns);
+        if (rc == CONSTAT_OK)
+            rc = keep_chunk(env, &ra);
+    }
+    if (env->known.n > 1)
+        qsort(env->known.v, env->known.n, sizeof *env->known.v, enrol_cmp);
+    if (stop && rc == CONSTAT_OK)
+        vfail(s, -1, "records.jsonl", "more than %u lines: not checked further",
+              CONSTAT_DOSSIER_MAX_RECORDS);
+    if (rc == CONSTAT_OK && !stop) {
+        if (rr->ioerr)
+            vfail(s, -1, "records.jsonl", "read error");
+        if (pr->ioerr)
+            vfail(s, -1, "proofs.jsonl", "read error");
+        if (nrec != nproof)
+            vfail(s, -1, "proofs.jsonl", "has %" PRIu64 " lines but records.jsonl has %" PRIu64
+                  ": line i of each must describe the same leaf", nproof, nrec);
+        else
+            vpass(s);
+    }
+    constat_buf_free(&ra);
+    constat_buf_free(&pa);
+    fclose(rf);
+    fclose(pf);
+    free(rr);
+    free(pr);
+    free(sl);
+    *nproofs_out = nproof;
+    return rc;
+}
+
+/* ---- signatures ---------------------------------------------------------- */
+
+typedef struct {
+    ventries *es;
+    const enrolments *known;
+} sig_ctx;
+
+/* The signature of a monitor's record, when the report will need it: its
+ * key is enrolled, and not only later in the log. */
+static void sig_work(void *vctx, worker *w, size_t i)
+{
+    static const char domain[] = CONSTAT_RECORD_SIG_DOMAIN;
+    sig_ctx *d = vctx;
+    ventry *e = &d->es->v[i];
+    const enrolment *hit;
+
+    if (!e->leaf_ok || !e->rec)
+        return;
+    hit = enrol_find(d->known, e->leaf.key_id);
+    if (!hit || (hit->index_ok && e->index_ok && hit->index >= e->index))
+        return;
+    constat_buf_reset(&w->msg);
+    if (constat_buf_append(&w->msg, domain, sizeof domain - 1) != CONSTAT_OK ||
+        constat_buf_append(&w->msg, e->rec, e->rec_len) != CONSTAT_OK) {
+        w->nomem = 1;
+        return;
+    }
+    sig_check(w, e, hit, w->msg.data, w->msg.len);
+}
+
+/* Enrolments signed by the organisation key, then every other leaf signed
+ * by a monitor enrolled earlier in the log: the outcomes kept in step A,
+ * reported in log order. */
+static constat_status report_signatures(vstate *s, ventries *es, lines_env *env,
+                                        uint64_t *nmon, uint64_t *ninc)
+{
+    char where[256];
+
+    for (size_t i = 0; i < es->n; i++) {
+        ventry *e = &es->v[i];
+        if (!e->leaf_ok || !e->kind || strcmp(e->kind, "monitor_enrolment") != 0)
+            continue;
+        entry_where(e, where, sizeof where);
+        report_kept(s, e, 'E', where);
+        s->passed += e->epass;
+    }
+    *nmon = env->known.n;
+
+    *ninc = 0;
+    for (size_t i = 0; i < es->n; i++) {
+        ventry *e = &es->v[i];
+        const enrolment *hit;
+        char kid[CONSTAT_KEY_NAME_MAX + 16];
+
+        if (!e->leaf_ok)
+            continue;
+        if (e->kind && strcmp(e->kind, "incident") == 0)
+            (*ninc)++;
+        entry_where(e, where, sizeof where);
+        report_kept(s, e, 'S', where);
+        s->passed += e->spass;
+        if (e->kind && strcmp(e->kind, "monitor_enrolment") == 0)
+            continue;
+
+        sanitize(e->leaf.key_id, strlen(e->leaf.key_id), kid, sizeof kid);
+        hit = enrol_find(&env->known, e->leaf.key_id);
+        if (!hit) {
+            if (env->org_kid[0] && strcmp(env->org_kid, e->leaf.key_id) == 0)
+                vfail(s, entry_rep(e), where,
+                      "signed by the organisation key %s, which signs only enrolments", kid);
+            else
+                vfail(s, entry_rep(e), where,
+                      "signed by key %s, which no valid enrolment in this dossier enrols", kid);
+            continue;
+        }
+        if (hit->index_ok && e->index_ok && hit->index >= e->index) {
+            vfail(s, entry_rep(e), where,
+                  "signed by key %s, enrolled only later in the log (leaf %" PRIu64 ")", kid,
+                  hit->index);
+            continue;
+        }
+        if (!e->sig_done)
+            return CONSTAT_EINTERNAL; /* sig_work skipped this record: a bug */
+        if (!e->sig_ok) {
+            vfail(s, entry_rep(e), where,
+                  "signature by monitor key %s (enrolled at leaf %" PRIu64 ") does not verify: %s",
+                  kid, hit->index, e->sig_msg ? e->sig_msg : "");
+            continue;
+        }
+        vpass(s);
+        if (!e->monitor || strcmp(e->monitor, hit->v.name) != 0) {
+            char mname[CONSTAT_KEY_NAME_MAX + 16];
+            sanitize(hit->v.name, strlen(hit->v.name), mname, sizeof mname);
+            vfail(s, entry_rep(e), where,
+                  "monitor field is not %s, the monitor enrolled with key %s", mname, kid);
+        } else {
+            vpass(s);
+        }
+    }
+    return CONSTAT_OK;
+}
+
+/* ---- figures ------------------------------------------------------------- */
+
+typedef struct {
+    vstate *s;
+} figctx;
+
+static void fig_fail(void *ctx, int64_t index, const char *msg)
+{
+    figctx *f = ctx;
+    vfail(f->s, index, "figures.json", "%s", msg);
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Every leaf a figure row names must be a record of this dossier. */
+static void check_figure_leaves(vstate *s, const json_t *claimed, const uint64_t *idx,
+                                size_t nidx, uint64_t *nrefs)
+{
+    json_t *figs = json_object_get(claimed, "figures");
+    size_t fi, ri, li;
+    json_t *fig, *row, *leaf;
+    uint64_t bad = 0;
+
+    if (!json_is_array(figs))
+        return; /* the shape is reported by constat_figures_check */
+    json_array_foreach(figs, fi, fig) {
+        json_t *rows = json_object_get(fig, "rows");
+        json_t *fid = json_object_get(fig, "id");
+        char name[80];
+        if (!json_is_array(rows))
+            continue;
+        if (json_is_string(fid))
+            sanitize(json_string_value(fid), json_string_length(fid), name, sizeof name);
+        else
+            bprintf(name, sizeof name, "#%zu", fi);
+        json_array_foreach(rows, ri, row) {
+            json_t *leaves = json_object_get(row, "leaves");
+            if (!json_is_array(leaves))
+                continue;
+            json_array_foreach(leaves, li, leaf) {
+                uint64_t want;
+                (*nrefs)++;
+                if (!json_is_integer(leaf) || json_integer_value(leaf) < 0) {
+                    if (bad++ < 20)
+                        vfail(s, -1, "figures.json", "figure %s row %zu: a leaf reference "
+                              "is not a leaf index", name, ri);
+                    continue;
+                }
+                want = (uint64_t)json_integer_value(leaf);
+                if (!bsearch(&want, idx, nidx, sizeof *idx, u64_cmp)) {
+                    if (bad++ < 20)
+                        vfail(s, (int64_t)want, "figures.json",
+                              "figure %s row %zu names leaf %" PRIu64
+                              ", which is not a record of this dossier", name, ri, want);
+                }
+            }
+        }
+    }
+    if (bad > 20)
+        vfail(s, -1, "figures.json", "%" PRIu64 " more leaf references are not records of "
+              "this dossier", bad - 20);
+    if (!bad)
+        vpass(s);
+}
+
+/* Evidence files (docs/evidence.md): each one present, or listed in the
+ * manifest, must have the hash and size its signed evidence record gives. */
+static void check_evidence_files(vstate *s, const char *dir, const ventries *es,
+                                 const manifest *m, uint64_t *nrec, uint64_t *nfiles)
+{
+    json_t *files = m->root ? json_object_get(m->root, "files") : NULL;
+    for (size_t i = 0; i < es->n; i++) {
+        const ventry *e = &es->v[i];
+        const char *hex;
+        char where[300], rel[120], msg[700];
+        constat_status st;
+        if (!e->leaf_ok || !e->kind ||
+            (strcmp(e->kind, "evidence") != 0 && strcmp(e->kind, "custody") != 0))
+            continue;
+        (*nrec)++;
+        if (strcmp(e->kind, "evidence") != 0)
+            continue;
+        hex = json_string_value(json_object_get(e->leaf.record, "sha256"));
+        if (constat_evidence_path("", hex, rel, sizeof rel) != CONSTAT_OK)
+            continue; /* the record check already failed it */
+        entry_where(e, where, sizeof where);
+        st = constat_evidence_check_file(dir, e->leaf.record, msg, sizeof msg);
+        if (st == CONSTAT_ENOTFOUND) {
+            if (json_object_get(files, rel + 1))
+                vfail(s, entry_rep(e), where, "evidence file %s is listed in manifest.json "
+                      "but missing", rel + 1);
+        } else if (st != CONSTAT_OK) {
+            vfail(s, entry_rep(e), where, "%s", msg);
+        } else {
+            (*nfiles)++;
+            vpass(s);
+        }
+    }
+    /* every evidence file the dossier carries must be one an evidence record
+     * binds: otherwise unlogged material would pass for logged evidence */
+    {
+        json_t *bound = json_object(); /* paths of the records' files, as a set */
+        const char *name;
+        json_t *val;
+        for (size_t i = 0; bound && i < es->n; i++) {
+            const ventry *e = &es->v[i];
+            char rel[120];
+            if (!e->leaf_ok || !e->kind || strcmp(e->kind, "evidence") != 0)
+                continue;
+            if (constat_evidence_path(
+                    "", json_string_value(json_object_get(e->leaf.record, "sha256")), rel,
+                    sizeof rel) == CONSTAT_OK)
+                json_object_set_new(bound, rel + 1, json_true());
+        }
+        json_object_foreach(files, name, val) {
+            if (strncmp(name, "evidence/", 9) != 0)
+                continue;
+            if (bound && json_object_get(bound, name))
+                vpass(s);
+            else
+                vfail(s, -1, name, "an evidence file that no evidence record in this dossier "
+                      "binds (unlogged material)");
+        }
+        json_decref(bound);
+    }
+}
+
+static constat_status check_figures(vstate *s, const char *dir, const ventries *es,
+                                    const constat_taxonomy *tax, constat_tsa_timeline *tl,
+                                    uint64_t *nrefs)
+{
+    constat_proven_time *times = NULL; /* parallel to recs, from the verified tokens */
+    constat_indexed_record *recs = NULL;
+    uint64_t *idx = NULL;
+    size_t n = 0, nidx = 0;
+    json_t *recomputed = NULL, *claimed = NULL;
+    constat_buf b, rb;
+    constat_error ce;
+    char path[4096];
+    constat_status rc = CONSTAT_OK;
+
+    constat_buf_init(&b);
+    constat_buf_init(&rb);
+    if (es->n) {
+        recs = calloc(es->n, sizeof *recs);
+        idx = calloc(es->n, sizeof *idx);
+        times = calloc(es->n, sizeof *times);
+        if (!recs || !idx || !times) {
+            rc = CONSTAT_ENOMEM;
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < es->n; i++) {
+        const ventry *e = &es->v[i];
+        if (!e->index_ok)
+            continue;
+        idx[nidx++] = e->index; /* ascending: index_ok entries ascend */
+        /* evidence records feed the evidence_flagged figure */
+        if (e->leaf_ok && e->kind &&
+            (strcmp(e->kind, "incident") == 0 || strcmp(e->kind, "evidence") == 0)) {
+            recs[n].index = e->index;
+            recs[n].record = e->leaf.record;
+            times[n].proven = constat_tsa_timeline_proven(tl, e->index, &times[n].time, NULL);
+            n++;
+        }
+    }
+
+    path_join(path, sizeof path, dir, "figures.json");
+    constat_error_clear(&ce);
+    if (read_file(path, CONSTAT_DOSSIER_JSON_MAX, &b, &ce) != CONSTAT_OK) {
+        vfail(s, -1, "figures.json", "%s", ce.msg);
+        goto out;
+    }
+    if (constat_json_parse(b.data ? (char *)b.data : "", b.len, "figures.json", 0, &claimed,
+                           &ce) != CONSTAT_OK) {
+        vfail(s, -1, "figures.json", "not valid JSON: %s", ce.msg);
+        goto out;
+    }
+    /* The report a reader opens must show the figures that were checked. */
+    path_join(path, sizeof path, dir, "report/figures.json");
+    constat_error_clear(&ce);
+    if (read_file(path, CONSTAT_DOSSIER_JSON_MAX, &rb, &ce) == CONSTAT_OK) {
+        if (rb.len != b.len || (b.len && memcmp(rb.data, b.data, b.len) != 0))
+            vfail(s, -1, "report/figures.json", "differs from figures.json: the report does "
+                  "not show the figures verified here");
+        else
+            vpass(s);
+    } else if (ce.code != CONSTAT_ENOTFOUND) {
+        vfail(s, -1, "report/figures.json", "%s", ce.msg);
+    }
+
+    check_figure_leaves(s, claimed, idx, nidx, nrefs);
+    if (!tax) {
+        vfail(s, -1, "figures.json", "not recomputed: no usable taxonomy.json");
+        goto out;
+    }
+    constat_error_clear(&ce);
+    rc = constat_figures_compute_timed(recs, n, tax, times, &recomputed, &ce);
+    if (rc == CONSTAT_ENOMEM)
+        goto out;
+    if (rc != CONSTAT_OK) {
+        rc = CONSTAT_OK;
+        vfail(s, -1, "figures.json", "figures cannot be recomputed from the records: %s",
+              ce.msg);
+        goto out;
+    }
+    {
+        figctx fc = {s};
+        uint64_t before = s->failed;
+        constat_error_clear(&ce);
+        rc = constat_figures_check(claimed, recomputed, fig_fail, &fc, &ce);
+        if (rc == CONSTAT_ENOMEM)
+            goto out;
+        if (rc != CONSTAT_OK && s->failed == before)
+            vfail(s, -1, "figures.json", "%s", ce.msg);
+        else if (rc == CONSTAT_OK)
+            vpass(s);
+        rc = CONSTAT_OK;
+    }
+out:
+    json_decref(recomputed);
+    json_decref(claimed);
+    constat_buf_free(&b);
+    constat_buf_free(&rb);
+    free(recs);
+    free(idx);
+    free(times);
+    return rc;
+}
+
+/* ---- witness cosignatures (witness_policy.h) ------------------------------ */
+
+/* Each listed witness is one check, and the quorum another: a sceptic sees
+ * which organisations vouched for this tree, and when. */
+static void check_witnesses(vstate *s, const char *msg, size_t len,
+                            const constat_witness_policy *pol,
+                            const constat_verify_time_opts *topts, constat_verify_summary *sum)
+{
+    constat_witness_result res[CONSTAT_WITNESS_POLICY_MAX_WITNESSES];
+    size_t nvalid = 0;
+    constat_error e;
+    constat_status st;
+
+    sum->witness_policy = 1;
+    sum->witnesses_listed = pol->n;
+    sum->witness_quorum = pol->quorum;
+    constat_error_clear(&e);
+    st = constat_witness_policy_check(pol, msg, len, res, &nvalid, &e);
+    if (st != CONSTAT_OK && st != CONSTAT_EVERIFY) {
+        vfail(s, -1, "witness policy", "cannot be checked: %s", e.msg);
+        return;
+    }
+    for (size_t i = 0; i < pol->n; i++) {
+        if (topts && topts->witnessed)
+            topts->witnessed(topts->witnessed_ctx, res[i].name, (int)res[i].state,
+                             res[i].timestamp, res[i].msg);
+        if (res[i].state == CONSTAT_COSIG_VALID)
+            vpass(s);
+        else if (res[i].state == CONSTAT_COSIG_INVALID)
+            vfail(s, -1, "checkpoint", "cosignature by witness %s does not verify: %s",
+                  res[i].name, res[i].msg);
+    }
+    sum->witnesses_valid = nvalid;
+    if (nvalid >= pol->quorum)
+        vpass(s);
+    else
+        vfail(s, -1, "checkpoint", "%s", e.msg);
+}
+
+/* ---- checks run out of order, reported in order ------------------------- */
+
+/* A vstate whose failures are recorded (the full text vfail built) to be
+ * replayed into the real one where the check belongs in the report. */
+typedef struct {
+    int64_t index;
+    char *text;
+} vmsg;
+
+typedef struct {
+    vstate st;
+    vmsg *v;
+    size_t n, cap;
+    int nomem;
+} vrecord;
+
+static void vrecord_fail(void *ctx, int64_t index, const char *full)
+{
+    vrecord *r = ctx;
+    char *t;
+    if (r->n == r->cap) {
+        size_t nc = r->cap ? r->cap * 2 : 16;
+        vmsg *nv = realloc(r->v, nc * sizeof *nv);
+        if (!nv) {
+            r->nomem = 1;
+            return;
+        }
+        r->v = nv;
+        r->cap = nc;
+    }
+    t = strdup(full);
+    if (!t) {
+        r->nomem = 1;
+        return;
+    }
+    r->v[r->n].index = index;
+    r->v[r->n].text = t;
+    r->n++;
+}
+
+static void vrecord_init(vrecord *r)
+{
+    memset(r, 0, sizeof *r);
+    r->st.fail = vrecord_fail;
+    r->st.ctx = r;
+}
+
+static void vrecord_free(vrecord *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        free(r->v[i].text);
+    free(r->v);
+    vrecord_init(r);
+}
+
+/* What vfail and vpass did on r, done again on s. */
+static constat_status vrecord_replay(vstate *s, const vrecord *r)
+{
+    if (r->nomem)
+        return CONSTAT_ENOMEM;
+    s->passed += r->st.passed;
+    for (size_t i = 0; i < r->n; i++) {
+        s->failed++;
+        if (s->failed == 1)
+            bprintf(s->first, sizeof s->first, "%s", r->v[i].text);
+        if (s->fail)
+            s->fail(s->ctx, r->v[i].index, r->v[i].text);
+    }
+    return CONSTAT_OK;
+}
+
+/* While every other thread checks signatures, one checks the evidence
+ * files and recomputes the figures: both need every record parsed, neither
+ * needs the signatures, and the figures are the longest single task. */
+typedef struct {
+    const char *dir;
+    const ventries *es;
+    const manifest *m;
+    const constat_taxonomy *tax;
+    constat_tsa_timeline *tl;
+    int figures;              /* 0: the token check failed, the figures are never reached */
+    vrecord ev, fig;
+    uint64_t evidence, evidence_files, figures_leaves;
+    constat_status fig_rc;
+} side_ctx;
+
+static void side_work(void *vctx)
+{
+    side_ctx *c = vctx;
+    check_evidence_files(&c->ev.st, c->dir, c->es, c->m, &c->evidence, &c->evidence_files);
+    if (c->figures)
+        c->fig_rc = check_figures(&c->fig.st, c->dir, c->es, c->tax, c->tl, &c->figures_leaves);
+}
+
+/* ---- the whole dossier --------------------------------------------------- */
+
+/* ---- trusted time ---------------------------------------------------------- */
+
+static void tsa_fail(void *ctx, const char *where, const char *msg)
+{
+    vfail(ctx, -1, where, "%s", msg);
+}
+
+static void tsa_pass(void *ctx)
+{
+    vpass(ctx);
+}
+
+/* The token checks live in tsa.c. `tl` (initialised by the caller)
+ * receives the verified tokens: each record gets its proven time from it
+ * (report_proven) and the figures are recomputed from it
+ * (delay_event_to_proven). */
+static constat_status check_timestamps(vstate *s, const char *dir,
+                                       const constat_verify_time_opts *opts,
+                                       const constat_note_verifier *logv, const cpinfo *cp,
+                                       constat_verify_summary *sum, constat_tsa_timeline *tl,
+                                       constat_error *err)
+{
+    constat_tsa_dossier_check c;
+    constat_status rc;
+
+    memset(&c, 0, sizeof c);
+    c.dir = dir;
+    c.ca_file = opts ? opts->tsa_ca_file : NULL;
+    c.log_key = logv;
+    c.tree_size = cp->have ? cp->size : 0;
+    c.root = cp->have ? cp->root : NULL;
+    c.fail = tsa_fail;
+    c.pass = tsa_pass;
+    c.ctx = s;
+    rc = constat_tsa_dossier_verify(&c, tl, &sum->tsa_tokens, err);
+    if (rc != CONSTAT_OK)
+        return rc;
+    sum->tsa_tokens_ok = tl->n;
+    return CONSTAT_OK;
+}
+
+/* Each record's proven time, counted and handed to the caller. */
+static void report_proven(const constat_verify_time_opts *opts, const ventries *es,
+                          constat_tsa_timeline *tl, constat_verify_summary *sum)
+{
+    for (size_t i = 0; i < es->n; i++) {
+        int64_t t = -1;
+        const char *tsa = NULL;
+        if (!es->v[i].index_ok)
+            continue;
+        if (constat_tsa_timeline_proven(tl, es->v[i].index, &t, &tsa))
+            sum->records_proven++;
+        else
+            t = -1, tsa = NULL;
+        if (opts && opts->proven)
+            opts->proven(opts->proven_ctx, es->v[i].index, es->v[i].id, t, tsa);
+    }
+}
+
+constat_status constat_verify_dossier(const char *dir, const constat_verify_opts *opts,
+                                      constat_failure_fn fail, void *ctx,
+                                      constat_verify_summary *out, constat_error *err)
+{
+    return constat_verify_dossier_timed(dir, opts, NULL, fail, ctx, out, err);
+}
+
+constat_status constat_verify_dossier_timed(const char *dir, const constat_verify_opts *opts,
+                                            const constat_verify_time_opts *topts,
+                                            constat_failure_fn fail, void *ctx,
+                                            constat_verify_summary *out, constat_error *err)
+{
+    vstate s;
+    pinned_key plog, porg;
+    constat_note_verifier own_log, own_org;
+    const constat_note_verifier *logv = NULL, *orgv = NULL;
+    constat_verify_summary sum;
+    manifest m;
+    dirlist present;
+    cpinfo cp;
+    ventries es = {0};
+    constat_taxonomy *tax = NULL;
+    struct stat st;
+    char path[4096];
+    constat_error ce;
+    constat_status rc;
+    uint64_t nproofs = 0;
+    const char *trust = opts ? opts->trust_file : NULL;
+    constat_witness_policy *wpol = NULL;
+    constat_tsa_timeline tl; /* verified tokens: proven times for the figures */
+    lines_env env;
+    vrecord tsa_rec;           /* step 7's report, computed before step 6 */
+    constat_error tsa_err;
+    constat_status tsa_rc;
+    side_ctx side;
+
+    constat_tsa_timeline_init(&tl);
+    memset(&env, 0, sizeof env);
+    env.nw = worker_count();
+    memset(&s, 0, sizeof s);
+    memset(&sum, 0, sizeof sum);
+    memset(&plog, 0, sizeof plog);
+    memset(&porg, 0, sizeof porg);
+    memset(&cp, 0, sizeof cp);
+    memset(&present, 0, sizeof present);
+    memset(&m, 0, sizeof m);
+    s.fail = fail;
+    s.ctx = ctx;
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!dir)
+        return constat_error_set(err, CONSTAT_EINVAL, "no dossier directory given");
+    if (strlen(dir) > 3000)
+        return constat_error_set(err, CONSTAT_EINVAL, "dossier path too long");
+    if (stat(dir, &st) != 0)
+        return constat_error_set(err, CONSTAT_ENOTFOUND, "%s: no such dossier directory", dir);
+    if (!S_ISDIR(st.st_mode))
+        return constat_error_set(err, CONSTAT_EINVAL, "%s: not a directory", dir);
+    if (trust) {
+        rc = parse_trust(trust, &plog, &porg, err);
+        if (rc != CONSTAT_OK)
+            return rc;
+    }
+    /* read before any check runs, freed once the checkpoint is checked */
+    if (topts && topts->witness_policy_file) {
+        wpol = malloc(sizeof *wpol);
+        if (!wpol)
+            return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+        rc = constat_witness_policy_load(topts->witness_policy_file, wpol, err);
+        if (rc != CONSTAT_OK) {
+            free(wpol);
+            return rc;
+        }
+    }
+
+    /* 0. the folder holds regular files and folders only: nothing is read
+     * from a dossier holding a link, FIFO or device */
+    {
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0) {
+            free(wpol);
+            return constat_error_set(err, CONSTAT_EIO, "%s: cannot open: %s", dir,
+                                     strerror(errno));
+        }
+        walk_dossier(&s, dfd, "", 0, &present);
+        if (present.nomem) {
+            dirlist_free(&present);
+            free(wpol);
+            return constat_error_set(err, CONSTAT_ENOMEM, "%s: out of memory", dir);
+        }
+        if (present.refused) {
+            dirlist_free(&present);
+            free(wpol);
+            sum.checks_failed = s.failed;
+            sum.refused = 1;
+            if (out)
+                *out = sum;
+            return constat_error_set(err, CONSTAT_EVERIFY,
+                                     "%" PRIu64 " checks failed (entries that are not "
+                                     "regular files: nothing else was read); first: %s",
+                                     s.failed, s.first);
+        }
+    }
+
+    /* 1. the manifest and the file hashes it lists */
+    check_manifest(&s, dir, &m, &present, err);
+    dirlist_free(&present);
+
+    /* 2. the keys, pinned or from the dossier */
+    load_key(&s, dir, "log", trust, &plog, &own_log, &logv, &sum.log_key,
+             &sum.log_key_differs);
+    load_key(&s, dir, "org", trust, &porg, &own_org, &orgv, &sum.org_key,
+             &sum.org_key_differs);
+
+    /* 2b. the organisation's signature over the manifest: the selection,
+     * the file list and every file's hash are as the organisation wrote
+     * them */
+    check_manifest_sig(&s, dir, &m, orgv, &sum.manifest_signed);
+    if (logv)
+        (void)constat_note_verifier_format(logv, sum.log_vkey, sizeof sum.log_vkey);
+    if (orgv)
+        (void)constat_note_verifier_format(orgv, sum.org_vkey, sizeof sum.org_vkey);
+
+    /* 3. the checkpoint, signed by the log key, named after it */
+    {
+        constat_buf b;
+        constat_buf_init(&b);
+        path_join(path, sizeof path, dir, "checkpoint");
+        constat_error_clear(&ce);
+        if (read_file(path, CONSTAT_NOTE_MAX_BYTES, &b, &ce) != CONSTAT_OK) {
+            vfail(&s, -1, "checkpoint", "%s", ce.msg);
+        } else if (!logv) {
+            vfail(&s, -1, "checkpoint", "cannot be checked: no log key");
+        } else {
+            constat_note note;
+            constat_checkpoint c;
+            const char *msg = b.data ? (const char *)b.data : "";
+            int sig_ok = 0;
+            constat_error_clear(&ce);
+            if (constat_note_open(msg, b.len, logv, 1, &note, &ce) != CONSTAT_OK) {
+                char kid[CONSTAT_KEY_NAME_MAX + 16];
+                constat_record_key_id(logv, kid, sizeof kid);
+                vfail(&s, -1, "checkpoint", "no valid signature by the log key %s: %s", kid,
+                      ce.msg);
+                /* still read the body so the proofs can be checked against it */
+                {
+                    const char *sep = NULL;
+                    for (size_t i = 0; i + 1 < b.len; i++)
+                        if (msg[i] == '\n' && msg[i + 1] == '\n') {
+                            sep = msg + i + 1;
+                            break;
+                        }
+                    note.text_len = sep ? (size_t)(sep - msg) : 0;
+                }
+            } else {
+                sig_ok = 1;
+                vpass(&s);
+            }
+            constat_error_clear(&ce);
+            if (note.text_len == 0 ||
+                constat_checkpoint_parse(msg, note.text_len, &c, &ce) != CONSTAT_OK) {
+                vfail(&s, -1, "checkpoint", "not a tlog-checkpoint body: %s",
+                      ce.msg[0] ? ce.msg : "no text before the signatures");
+            } else {
+                cp.have = 1;
+                cp.size = c.size;
+                memcpy(cp.root, c.root, 32);
+                bprintf(sum.origin, sizeof sum.origin, "%s", c.origin);
+                sum.tree_size = c.size;
+                memcpy(sum.root, c.root, 32);
+                if (strcmp(c.origin, logv->name) != 0) {
+                    vfail(&s, -1, "checkpoint", "origin is not the log key's name %s",
+                          logv->name);
+                    sig_ok = 0;
+                } else {
+                    vpass(&s);
+                }
+                if (m.origin && strcmp(m.origin, c.origin) != 0)
+                    vfail(&s, -1, "manifest.json", "origin differs from the checkpoint's");
+                if (m.have_tree_size && m.tree_size != c.size)
+                    vfail(&s, -1, "manifest.json",
+                          "tree_size %" PRIu64 " differs from the checkpoint's %" PRIu64,
+                          m.tree_size, c.size);
+            }
+            sum.checkpoint_ok = sig_ok && cp.have;
+        }
+        /* 3b. the witnesses' cosignatures on it, against the policy */
+        if (wpol)
+            check_witnesses(&s, b.data ? (const char *)b.data : "", b.len, wpol, topts, &sum);
+        free(wpol);
+        wpol = NULL;
+        constat_buf_free(&b);
+    }
+    if (m.org && orgv && strcmp(m.org, orgv->name) != 0)
+        vfail(&s, -1, "manifest.json", "org differs from the organisation key's name %s",
+              orgv->name);
+
+    /* 4. the taxonomy the records and figures use */
+    path_join(path, sizeof path, dir, "taxonomy.json");
+    constat_error_clear(&ce);
+    if (constat_taxonomy_load(path, &tax, &ce) != CONSTAT_OK) {
+        vfail(&s, -1, "taxonomy.json", "%s", ce.msg);
+        tax = NULL;
+    } else {
+        vpass(&s);
+    }
+
+    /* 5. every line: canonical leaf, leaf hash, inclusion proof, order */
+    env.w = calloc((size_t)env.nw, sizeof *env.w);
+    if (!env.w) {
+        rc = CONSTAT_ENOMEM;
+        goto fatal;
+    }
+    for (int t = 0; t < env.nw; t++) {
+        constat_buf_init(&env.w[t].canon);
+        constat_buf_init(&env.w[t].msg);
+    }
+    env.orgv = orgv;
+    if (orgv)
+        constat_record_key_id(orgv, env.org_kid, sizeof env.org_kid);
+    env.tax = tax;
+    env.m = &m;
+    rc = check_lines(&s, dir, &cp, &es, &env, &nproofs);
+    if (rc != CONSTAT_OK)
+        goto fatal;
+    sum.records = es.n;
+    if (m.have_records && m.records != es.n)
+        vfail(&s, -1, "manifest.json",
+              "records is %" PRIu64 " but records.jsonl has %zu lines", m.records, es.n);
+
+    /* 6 to 8 are computed together and reported in their order: first the
+     * token checks (7), which give the proven times the figures count; then
+     * the monitors' signatures on every core while one thread checks the
+     * evidence files (6b) and recomputes the figures (8). */
+    vrecord_init(&tsa_rec);
+    memset(&side, 0, sizeof side);
+    vrecord_init(&side.ev);
+    vrecord_init(&side.fig);
+    constat_error_clear(&tsa_err);
+    tsa_rc = check_timestamps(&tsa_rec.st, dir, topts, logv, &cp, &sum, &tl, &tsa_err);
+    side.dir = dir;
+    side.es = &es;
+    side.m = &m;
+    side.tax = tax;
+    side.tl = &tl;
+    side.figures = tsa_rc == CONSTAT_OK;
+    {
+        sig_ctx sc;
+        sc.es = &es;
+        sc.known = &env.known;
+        parallel_for_side(env.w, env.nw, sig_work, &sc, es.n, side_work, &side);
+        for (int t = 0; t < env.nw; t++)
+            if (env.w[t].nomem)
+                rc = CONSTAT_ENOMEM;
+    }
+
+    /* 6. signatures: enrolments by the organisation, the rest by monitors */
+    if (rc == CONSTAT_OK)
+        rc = report_signatures(&s, &es, &env, &sum.monitors, &sum.incidents);
+    lines_env_free(&env);
+
+    /* 6b. evidence files re-hashed against their records */
+    if (rc == CONSTAT_OK)
+        rc = vrecord_replay(&s, &side.ev);
+    sum.evidence = side.evidence;
+    sum.evidence_files = side.evidence_files;
+
+    /* 7. trusted time: RFC 3161 tokens under timestamps/ (tsa.h), before
+     * the figures, which count each incident's proven time */
+    if (rc == CONSTAT_OK)
+        rc = vrecord_replay(&s, &tsa_rec);
+    if (rc == CONSTAT_OK && tsa_rc != CONSTAT_OK) {
+        vrecord_free(&tsa_rec);
+        vrecord_free(&side.ev);
+        vrecord_free(&side.fig);
+        constat_tsa_timeline_free(&tl);
+        ventries_free(&es);
+        constat_taxonomy_free(tax);
+        manifest_free(&m);
+        if (err)
+            *err = tsa_err;
+        return tsa_rc;
+    }
+    if (rc == CONSTAT_OK)
+        report_proven(topts, &es, &tl, &sum);
+
+    /* 8. the figures, recomputed (delay_event_to_proven from the tokens that
+     * verified in step 7) */
+    if (rc == CONSTAT_OK)
+        rc = side.fig_rc;
+    if (rc == CONSTAT_OK)
+        rc = vrecord_replay(&s, &side.fig);
+    sum.figures_leaves = side.figures_leaves;
+    vrecord_free(&tsa_rec);
+    vrecord_free(&side.ev);
+    vrecord_free(&side.fig);
+    if (rc != CONSTAT_OK)
+        goto fatal;
+    constat_tsa_timeline_free(&tl);
+
+    sum.checks_passed = s.passed;
+    sum.checks_failed = s.failed;
+    if (out)
+        *out = sum;
+    ventries_free_parallel(&es, env.nw);
+    constat_taxonomy_free(tax);
+    manifest_free(&m);
+    if (s.failed)
+        return constat_error_set(err, CONSTAT_EVERIFY, "%" PRIu64 " of %" PRIu64
+                                 " checks failed; first: %s", s.failed, s.failed + s.passed,
+                                 s.first);
+    constat_error_clear(err);
+    return CONSTAT_OK;
+
+fatal:
+    lines_env_free(&env);
+    constat_tsa_timeline_free(&tl);
+    ventries_free(&es);
+    constat_taxonomy_free(tax);
+    manifest_free(&m);
+    return constat_error_set(err, rc, "%s: out of memory while verifying", dir);
+}

@@ -1,0 +1,292 @@
+/* intake.c — from a monitor's input to a signed record (see intake.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "constat/record/canon.h"
+#include "constat/vault/intake.h"
+#include "record/record_internal.h"
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Sort an array of strings and drop duplicates, in place. */
+static constat_status sort_unique_strings(json_t *arr, const char *field, constat_error *err)
+{
+    size_t n = json_array_size(arr), i, k = 0;
+    const char **s;
+    json_t *out;
+
+    if (n == 0)
+        return CONSTAT_OK;
+    s = calloc(n, sizeof *s);
+    if (!s)
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    for (i = 0; i < n; i++) {
+        s[i] = json_string_value(json_array_get(arr, i));
+        if (!s[i]) {
+            free(s);
+            return constat_error_set(err, CONSTAT_EINVAL, "%s[%zu]: must be a string",
+                                     field, i);
+        }
+    }
+    qsort(s, n, sizeof *s, cmp_str);
+    out = json_array();
+    for (i = 0; i < n; i++)
+        if (i == 0 || strcmp(s[i], s[i - 1]) != 0) {
+            json_array_append_new(out, json_string(s[i]));
+            k++;
+        }
+    free(s);
+    json_array_clear(arr);
+    json_array_extend(arr, out);
+    json_decref(out);
+    (void)k;
+    return CONSTAT_OK;
+}
+
+static constat_status commit_private(json_t *rec, json_t **private_values, constat_error *err)
+{
+    json_t *clear = json_object_get(rec, "private");
+    json_t *commitments, *values;
+    const char *field;
+    json_t *value;
+    constat_status st;
+
+    *private_values = NULL;
+    if (!clear)
+        return CONSTAT_OK;
+    if (!json_is_object(clear))
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "private: must be an object of field -> value");
+    commitments = json_object();
+    values = json_object();
+    json_object_foreach(clear, field, value) {
+        uint8_t salt[CONSTAT_SALT_SIZE], c[32];
+        char salt_hex[2 * CONSTAT_SALT_SIZE + 1], c_hex[65];
+
+        randombytes_buf(salt, sizeof salt);
+        st = constat_record_commit(field, value, salt, c, err);
+        if (st != CONSTAT_OK) {
+            json_decref(commitments);
+            json_decref(values);
+            return constat_error_prefix(err, "private.%s: ", field);
+        }
+        constat_hex(salt, sizeof salt, salt_hex);
+        constat_hex(c, sizeof c, c_hex);
+        json_object_set_new(commitments, field, json_string(c_hex));
+        json_object_set_new(values, field,
+                            json_pack("{s:s, s:O}", "salt", salt_hex, "value", value));
+    }
+    if (json_object_size(commitments) == 0) {
+        json_object_del(rec, "private");
+        json_decref(commitments);
+        json_decref(values);
+        return CONSTAT_OK;
+    }
+    json_object_set_new(rec, "private", commitments);
+    *private_values = values;
+    return CONSTAT_OK;
+}
+
+static constat_status pseudonymise(constat_vault *v, json_t *rec, constat_error *err)
+{
+    json_t *affected = json_object_get(rec, "affected");
+    json_t *ids, *persons;
+    size_t i;
+
+    if (!affected || !json_is_object(affected))
+        return CONSTAT_OK;
+    ids = json_object_get(affected, "person_identifiers");
+    if (!ids)
+        return CONSTAT_OK;
+    if (!json_is_array(ids))
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "affected.person_identifiers: must be an array of strings");
+    persons = json_object_get(affected, "persons");
+    if (!persons) {
+        persons = json_array();
+        json_object_set_new(affected, "persons", persons);
+    } else if (!json_is_array(persons)) {
+        return constat_error_set(err, CONSTAT_EINVAL, "affected.persons: must be an array");
+    }
+    for (i = 0; i < json_array_size(ids); i++) {
+        const char *id = json_string_value(json_array_get(ids, i));
+        char p[67];
+        constat_status st;
+        if (!id)
+            return constat_error_set(err, CONSTAT_EINVAL,
+                                     "affected.person_identifiers[%zu]: must be a string", i);
+        if (!constat_vault_pseudonym_key(v))
+            return constat_error_set(err, CONSTAT_ECRYPTO,
+                                     "pseudonyms need the vault's keys (give the passphrase)");
+        st = constat_record_pseudonym(constat_vault_pseudonym_key(v), id, p, err);
+        if (st != CONSTAT_OK)
+            return constat_error_prefix(err, "affected.person_identifiers[%zu]: ", i);
+        json_array_append_new(persons, json_string(p));
+    }
+    json_object_del(affected, "person_identifiers");
+    return sort_unique_strings(persons, "affected.persons", err);
+}
+
+constat_status constat_intake_prepare(constat_vault *v, const json_t *input,
+                                      const char *monitor, int64_t now,
+                                      const constat_taxonomy *tax, json_t **record,
+                                      json_t **private_values, constat_error *err)
+{
+    json_t *rec, *field;
+    const char *kind;
+    constat_status st;
+    char ts[32];
+
+    *record = NULL;
+    *private_values = NULL;
+    if (!json_is_object(input))
+        return constat_error_set(err, CONSTAT_EINVAL, "a record must be a JSON object");
+    rec = json_deep_copy(input);
+    if (!rec)
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+
+    if (!json_object_get(rec, "v"))
+        json_object_set_new(rec, "v", json_integer(1));
+    if (!json_object_get(rec, "kind"))
+        json_object_set_new(rec, "kind", json_string("incident"));
+    kind = json_string_value(json_object_get(rec, "kind"));
+    if (!kind) {
+        st = constat_error_set(err, CONSTAT_EINVAL, "kind: must be a string");
+        goto fail;
+    }
+    field = json_object_get(rec, "org");
+    if (field && (!json_is_string(field) ||
+                  strcmp(json_string_value(field), constat_vault_org(v)) != 0)) {
+        st = constat_error_set(err, CONSTAT_EINVAL,
+                               "org: the record names another organisation than this "
+                               "vault's ('%s')", constat_vault_org(v));
+        goto fail;
+    }
+    json_object_set_new(rec, "org", json_string(constat_vault_org(v)));
+    field = json_object_get(rec, "monitor");
+    if (field && (!json_is_string(field) || strcmp(json_string_value(field), monitor) != 0)) {
+        st = constat_error_set(err, CONSTAT_EINVAL,
+                               "monitor: the record names another monitor than the signer "
+                               "('%s')", monitor);
+        goto fail;
+    }
+    json_object_set_new(rec, "monitor", json_string(monitor));
+    if (!json_object_get(rec, "recorded_at")) {
+        constat_rfc3339_format(now, 0, ts);
+        json_object_set_new(rec, "recorded_at", json_string(ts));
+    }
+    field = json_object_get(rec, "categories");
+    if (field && json_is_array(field)) {
+        st = sort_unique_strings(field, "categories", err);
+        if (st != CONSTAT_OK)
+            goto fail;
+    }
+    st = pseudonymise(v, rec, err);
+    if (st != CONSTAT_OK)
+        goto fail;
+    st = commit_private(rec, private_values, err);
+    if (st != CONSTAT_OK)
+        goto fail;
+    if (!json_object_get(rec, "id")) {
+        uint8_t h[32];
+        char hex[65], id[96];
+        st = constat_record_content_hash(rec, h, err);
+        if (st != CONSTAT_OK)
+            goto fail;
+        constat_hex(h, sizeof h, hex);
+        hex[16] = 0;
+        snprintf(id, sizeof id, "%s-%s", strcmp(kind, "incident") == 0 ? "inc" : kind, hex);
+        json_object_set_new(rec, "id", json_string(id));
+    }
+    st = constat_record_validate(rec, tax, err);
+    if (st != CONSTAT_OK)
+        goto fail;
+    *record = rec;
+    return CONSTAT_OK;
+fail:
+    json_decref(rec);
+    json_decref(*private_values);
+    *private_values = NULL;
+    return st;
+}
+
+static constat_status intake_sign(const json_t *record, const json_t *private_values,
+                                  const constat_note_signer *signer, int validated,
+                                  constat_intake_item *item, constat_error *err)
+{
+    constat_status st;
+    const char *id = json_string_value(json_object_get(record, "id"));
+    const char *kind = json_string_value(json_object_get(record, "kind"));
+
+    memset(item, 0, sizeof *item);
+    constat_buf_init(&item->leaf);
+    if (!id || !kind)
+        return constat_error_set(err, CONSTAT_EINVAL, "record without id or kind");
+    st = constat_record_content_hash(record, item->content_hash, err);
+    if (st != CONSTAT_OK)
+        return st;
+    st = validated ? constat_record_sign_validated(record, signer, &item->leaf, err)
+                   : constat_record_sign(record, signer, &item->leaf, err);
+    if (st != CONSTAT_OK) {
+        constat_buf_free(&item->leaf);
+        return st;
+    }
+    item->record_id = strdup(id);
+    item->kind = strdup(kind);
+    if (!item->record_id || !item->kind) {
+        constat_intake_item_free(item);
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    }
+    item->private_values = private_values ? json_incref((json_t *)private_values) : NULL;
+    return CONSTAT_OK;
+}
+
+constat_status constat_intake_sign(const json_t *record, const json_t *private_values,
+                                   const constat_note_signer *signer,
+                                   constat_intake_item *item, constat_error *err)
+{
+    return intake_sign(record, private_values, signer, 0, item, err);
+}
+
+constat_status constat_intake_record(constat_vault *v, const json_t *input,
+                                     const char *monitor, int64_t now,
+                                     const constat_taxonomy *tax,
+                                     const constat_note_signer *signer,
+                                     constat_intake_item *item, constat_error *err)
+{
+    json_t *record = NULL, *priv = NULL;
+    constat_status st;
+
+    memset(item, 0, sizeof *item);
+    /* prepare validates the finished record; sign it without doing so again */
+    st = constat_intake_prepare(v, input, monitor, now, tax, &record, &priv, err);
+    if (st == CONSTAT_OK)
+        st = intake_sign(record, priv, signer, 1, item, err);
+    json_decref(record);
+    json_decref(priv);
+    return st;
+}
+
+void constat_intake_item_free(constat_intake_item *item)
+{
+    constat_buf_free(&item->leaf);
+    free(item->record_id);
+    free(item->kind);
+    json_decref(item->private_values);
+    memset(item, 0, sizeof *item);
+}
+
+void constat_intake_item_view(const constat_intake_item *item, constat_append_item *out)
+{
+    out->leaf = item->leaf.data;
+    out->leaf_len = item->leaf.len;
+    out->record_id = item->record_id;
+    out->kind = item->kind;
+    memcpy(out->content_hash, item->content_hash, 32);
+    out->private_values = item->private_values;
+}

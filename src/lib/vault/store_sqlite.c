@@ -1,0 +1,692 @@
+/*
+ * store_sqlite.c — the vault's storage on one SQLite file (see store.h and
+ * docs/vault.md).
+ *
+ * Durability: WAL with synchronous=FULL, so a COMMIT that returned has been
+ * fsync'd (PITFALLS.md: NORMAL may lose the last transactions on power loss).
+ * Tables are STRICT so a wrong type is refused rather than silently stored.
+ * Statements used per leaf are prepared once and reused; iterations prepare
+ * their own statement so they can run while other statements are used from
+ * their callbacks (verify reads tiles while walking leaves).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "vault/store.h"
+
+long constat_store_fault_countdown = 0;
+/* What step() returns for an injected fault: no SQLite result code is negative. */
+#define INJECTED_FAULT (-1)
+
+enum {
+    Q_BEGIN, Q_COMMIT, Q_META_GET, Q_META_SET, Q_SIZE, Q_FIND_CONTENT, Q_LEAF_PUT, Q_LEAF_GET,
+    Q_FIND_ID, Q_TILE_GET, Q_TILE_PUT, Q_TILE_COUNT, Q_CP_PUT, Q_CP_LATEST, Q_PRIV_PUT,
+    Q_PRIV_GET, Q_MON_PUT, Q_MON_GET, Q__N
+};
+
+static const char *const sql_text[Q__N] = {
+    [Q_BEGIN] = "BEGIN IMMEDIATE",
+    [Q_COMMIT] = "COMMIT",
+    [Q_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+    [Q_META_SET] = "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
+    [Q_SIZE] = "SELECT max(idx) FROM leaves",
+    [Q_FIND_CONTENT] = "SELECT idx FROM leaves WHERE content_hash = ?1",
+    [Q_LEAF_PUT] = "INSERT INTO leaves(idx, leaf, record_id, kind, content_hash) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [Q_LEAF_GET] = "SELECT leaf FROM leaves WHERE idx = ?1",
+    [Q_FIND_ID] = "SELECT idx FROM leaves WHERE record_id = ?1",
+    [Q_TILE_GET] = "SELECT width, hashes FROM tiles WHERE level = ?1 AND idx = ?2",
+    [Q_TILE_PUT] = "INSERT OR REPLACE INTO tiles(level, idx, width, hashes) "
+                   "VALUES (?1, ?2, ?3, ?4)",
+    [Q_TILE_COUNT] = "SELECT count(*) FROM tiles",
+    [Q_CP_PUT] = "INSERT INTO checkpoints(size, note, created_at) VALUES (?1, ?2, ?3)",
+    [Q_CP_LATEST] = "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1",
+    [Q_PRIV_PUT] = "INSERT OR REPLACE INTO private_values(record_id, value_json) VALUES (?1, ?2)",
+    [Q_PRIV_GET] = "SELECT value_json FROM private_values WHERE record_id = ?1",
+    [Q_MON_PUT] = "INSERT INTO monitors(name, vkey, enrol_index) VALUES (?1, ?2, ?3)",
+    [Q_MON_GET] = "SELECT vkey, enrol_index FROM monitors WHERE name = ?1",
+};
+
+static const char schema[] =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;\n"
+    "CREATE TABLE leaves(idx INTEGER PRIMARY KEY CHECK (idx >= 0),\n"
+    "  leaf BLOB NOT NULL, record_id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,\n"
+    "  content_hash BLOB NOT NULL UNIQUE CHECK (length(content_hash) = 32)) STRICT;\n"
+    "CREATE TABLE tiles(level INTEGER NOT NULL, idx INTEGER NOT NULL,\n"
+    "  width INTEGER NOT NULL CHECK (width BETWEEN 1 AND 256), hashes BLOB NOT NULL,\n"
+    "  PRIMARY KEY(level, idx)) STRICT, WITHOUT ROWID;\n"
+    "CREATE TABLE checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT NULL,\n"
+    "  created_at INTEGER NOT NULL) STRICT;\n"
+    "CREATE TABLE private_values(record_id TEXT PRIMARY KEY\n"
+    "  REFERENCES leaves(record_id), value_json TEXT NOT NULL) STRICT;\n"
+    "CREATE TABLE monitors(name TEXT PRIMARY KEY, vkey TEXT NOT NULL,\n"
+    "  enrol_index INTEGER NOT NULL REFERENCES leaves(idx)) STRICT;\n";
+
+/* Witness and publish tables (docs/witness.md). Created with IF NOT EXISTS on
+ * every open, so vaults made before them gain them; once present this is a
+ * no-op that takes no write lock. */
+static const char witness_schema[] =
+    "CREATE TABLE IF NOT EXISTS witness_logs(origin TEXT PRIMARY KEY,\n"
+    "  vkey TEXT NOT NULL, added_at INTEGER NOT NULL) STRICT;\n"
+    "CREATE TABLE IF NOT EXISTS witness_state(origin TEXT PRIMARY KEY\n"
+    "  REFERENCES witness_logs(origin), size INTEGER NOT NULL CHECK (size >= 0),\n"
+    "  root BLOB NOT NULL CHECK (length(root) = 32), note TEXT NOT NULL,\n"
+    "  updated_at INTEGER NOT NULL) STRICT;\n"
+    "CREATE TABLE IF NOT EXISTS witness_alerts(id INTEGER PRIMARY KEY,\n"
+    "  origin TEXT NOT NULL, note_a TEXT NOT NULL, note_b TEXT NOT NULL,\n"
+    "  reason TEXT NOT NULL, created_at INTEGER NOT NULL) STRICT;\n"
+    "CREATE TABLE IF NOT EXISTS publish_witnesses(name TEXT PRIMARY KEY,\n"
+    "  url TEXT NOT NULL, vkey TEXT NOT NULL) STRICT;\n"
+    "CREATE TABLE IF NOT EXISTS cosignatures(size INTEGER NOT NULL\n"
+    "  REFERENCES checkpoints(size), witness TEXT NOT NULL\n"
+    "  REFERENCES publish_witnesses(name), line TEXT NOT NULL,\n"
+    "  received_at INTEGER NOT NULL, PRIMARY KEY(size, witness)) STRICT;\n";
+
+/* Trusted time (docs/time.md): configured RFC 3161 TSAs and the tokens they
+ * returned, each over the exact bytes of one signed checkpoint note. Created
+ * IF NOT EXISTS on every open, like the witness tables; read and written by
+ * tsa.c through constat_store_sqlite. */
+static const char tsa_schema[] =
+    "CREATE TABLE IF NOT EXISTS tsa_configs(name TEXT PRIMARY KEY, url TEXT NOT NULL,\n"
+    "  ca BLOB NOT NULL, added_at INTEGER NOT NULL) STRICT;\n"
+    "CREATE TABLE IF NOT EXISTS tsa_tokens(id INTEGER PRIMARY KEY,\n"
+    "  checkpoint_size INTEGER NOT NULL CHECK (checkpoint_size >= 0),\n"
+    "  note BLOB NOT NULL, note_sha256 BLOB NOT NULL CHECK (length(note_sha256) = 32),\n"
+    "  tsa_name TEXT NOT NULL, url TEXT NOT NULL, ca BLOB NOT NULL, token BLOB NOT NULL,\n"
+    "  gen_time INTEGER NOT NULL, received_at INTEGER NOT NULL) STRICT;\n";
+
+struct constat_store {
+    sqlite3 *db;
+    sqlite3_stmt *q[Q__N];
+};
+
+static constat_status db_error(constat_store *s, constat_status code, const char *op,
+                               constat_error *err)
+{
+    return constat_error_set(err, code, "vault.db: %s: %s", op,
+                             s && s->db ? sqlite3_errmsg(s->db) : "cannot open");
+}
+
+/* Every step goes through here so the fault hook can fail any one of them. */
+static int step(sqlite3_stmt *st)
+{
+    if (constat_store_fault_countdown > 0 && --constat_store_fault_countdown == 0)
+        return INJECTED_FAULT;
+    return sqlite3_step(st);
+}
+
+static constat_status step_error(constat_store *s, int rc, const char *op, constat_error *err)
+{
+    if (rc == INJECTED_FAULT)
+        return constat_error_set(err, CONSTAT_EIO, "vault.db: %s: injected I/O fault", op);
+    return db_error(s, CONSTAT_EIO, op, err);
+}
+
+static constat_status prep(constat_store *s, int which, sqlite3_stmt **out, constat_error *err)
+{
+    if (!s->q[which] &&
+        sqlite3_prepare_v3(s->db, sql_text[which], -1, SQLITE_PREPARE_PERSISTENT, &s->q[which],
+                           NULL) != SQLITE_OK)
+        return db_error(s, CONSTAT_EIO, "prepare", err);
+    sqlite3_reset(s->q[which]);
+    sqlite3_clear_bindings(s->q[which]);
+    *out = s->q[which];
+    return CONSTAT_OK;
+}
+
+/* Run a statement that returns no rows, then reset it. */
+static constat_status run_done(constat_store *s, sqlite3_stmt *st, const char *op,
+                               constat_error *err)
+{
+    int rc = step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return step_error(s, rc, op, err);
+    return CONSTAT_OK;
+}
+
+static constat_status configure(constat_store *s, int creating, constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int wal = 0;
+
+    sqlite3_extended_result_codes(s->db, 1);
+    if (sqlite3_busy_timeout(s->db, 10000) != SQLITE_OK)
+        return db_error(s, CONSTAT_EIO, "busy_timeout", err);
+    if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, CONSTAT_EIO, "journal_mode", err);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *m = sqlite3_column_text(st, 0);
+        wal = m && strcmp((const char *)m, "wal") == 0;
+    }
+    sqlite3_finalize(st);
+    if (!wal)
+        return constat_error_set(err, CONSTAT_EIO, "vault.db: cannot switch to WAL mode");
+    if (sqlite3_exec(s->db,
+                     "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+                     "PRAGMA trusted_schema=OFF; "
+                     /* a large import inserts into two unique indexes at
+                      * random places: a 64 MiB page cache keeps them in
+                      * memory instead of re-reading pages per insert */
+                     "PRAGMA cache_size=-65536;",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        return db_error(s, CONSTAT_EIO, "pragma", err);
+    if (creating) {
+        if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
+            sqlite3_exec(s->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
+            sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+            constat_status stt = db_error(s, CONSTAT_EIO, "create schema", err);
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+            return stt;
+        }
+    }
+    if (sqlite3_exec(s->db, witness_schema, NULL, NULL, NULL) != SQLITE_OK)
+        return db_error(s, CONSTAT_EIO, "create witness tables", err);
+    if (sqlite3_exec(s->db, tsa_schema, NULL, NULL, NULL) != SQLITE_OK)
+        return db_error(s, CONSTAT_EIO, "create timestamp tables", err);
+    return CONSTAT_OK;
+}
+
+static constat_status store_start(const char *path, int creating, constat_store **out,
+                                  constat_error *err)
+{
+    struct stat stt;
+    constat_store *s;
+    constat_status st;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX;
+
+    *out = NULL;
+    if (lstat(path, &stt) == 0) {
+        if (creating)
+            return constat_error_set(err, CONSTAT_ECONFLICT, "%s already exists", path);
+        if (!S_ISREG(stt.st_mode))
+            return constat_error_set(err, CONSTAT_EIO, "%s is not a regular file", path);
+    } else if (!creating) {
+        return constat_error_set(err, errno == ENOENT ? CONSTAT_ENOTFOUND : CONSTAT_EIO,
+                                 "%s: %s", path, strerror(errno));
+    }
+    if (creating)
+        flags |= SQLITE_OPEN_CREATE;
+    s = calloc(1, sizeof *s);
+    if (!s)
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+        st = db_error(s, CONSTAT_EIO, "open", err);
+        constat_store_close(s);
+        return st;
+    }
+    st = configure(s, creating, err);
+    if (st != CONSTAT_OK) {
+        constat_store_close(s);
+        return st;
+    }
+    *out = s;
+    return CONSTAT_OK;
+}
+
+constat_status constat_store_create(const char *path, constat_store **out, constat_error *err)
+{
+    return store_start(path, 1, out, err);
+}
+
+constat_status constat_store_open(const char *path, constat_store **out, constat_error *err)
+{
+    return store_start(path, 0, out, err);
+}
+
+void constat_store_close(constat_store *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < Q__N; i++)
+        sqlite3_finalize(s->q[i]);
+    sqlite3_close_v2(s->db);
+    free(s);
+}
+
+struct sqlite3 *constat_store_sqlite(constat_store *s)
+{
+    return s->db;
+}
+
+constat_status constat_store_begin(constat_store *s, constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    constat_status r = prep(s, Q_BEGIN, &st, err);
+    return r ? r : run_done(s, st, "begin", err);
+}
+
+constat_status constat_store_commit(constat_store *s, constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    constat_status r = prep(s, Q_COMMIT, &st, err);
+    return r ? r : run_done(s, st, "commit", err);
+}
+
+void constat_store_rollback(constat_store *s)
+{
+    for (int i = 0; i < Q__N; i++)
+        if (s->q[i])
+            sqlite3_reset(s->q[i]);
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+constat_status constat_store_flush(constat_store *s, constat_error *err)
+{
+    if (sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) !=
+        SQLITE_OK)
+        return db_error(s, CONSTAT_EIO, "wal checkpoint", err);
+    return CONSTAT_OK;
+}
+
+/* Append column `col` (text or blob) to out. */
+static constat_status column_to_buf(sqlite3_stmt *st, int col, constat_buf *out,
+                                    constat_error *err)
+{
+    const void *p = sqlite3_column_blob(st, col);
+    int n = sqlite3_column_bytes(st, col);
+    if (n > 0 && constat_buf_append(out, p, (size_t)n) != CONSTAT_OK)
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    if (n == 0 && constat_buf_reserve(out, 1) != CONSTAT_OK)
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    return CONSTAT_OK;
+}
+
+/* Single-row lookup: binds done by caller; returns OK with row, ENOTFOUND, EIO. */
+static constat_status row(constat_store *s, sqlite3_stmt *st, const char *op,
+                          constat_error *err)
+{
+    int rc = step(st);
+    if (rc == SQLITE_ROW)
+        return CONSTAT_OK;
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return CONSTAT_ENOTFOUND;
+    return step_error(s, rc, op, err);
+}
+
+constat_status constat_store_meta_get(constat_store *s, const char *key, constat_buf *out,
+                                      constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    constat_status r = prep(s, Q_META_GET, &st, err);
+    if (r)
+        return r;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    r = row(s, st, "read meta", err);
+    if (r == CONSTAT_ENOTFOUND)
+        return constat_error_set(err, r, "vault.db: meta has no \"%s\"", key);
+    if (r)
+        return r;
+    r = column_to_buf(st, 0, out, err);
+    sqlite3_reset(st);
+    return r;
+}
+
+constat_status constat_store_meta_set(constat_store *s, const char *key, const char *value,
+                                      constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    constat_status r = prep(s, Q_META_SET, &st, err);
+    if (r)
+        return r;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    return run_done(s, st, "write meta", err);
+}
+
+constat_status constat_store_size(constat_store *s, uint64_t *size, constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    constat_status r = prep(s, Q_SIZE, &st, err);
+    if (r)
+        return r;
+    r = row(s, st, "tree size", err);
+    if (r)
+        return r == CONSTAT_ENOTFOUND ? db_error(s, CONSTAT_EIO, "tree size", err) : r;
+    if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
+        *size = 0;
+    } else {
+        sqlite3_int64 m = sqlite3_column_int64(st, 0);
+        if (m < 0) {
+            sqlite3_reset(st);
+            return constat_error_set(err, CONSTAT_EIO, "vault.db: negative leaf index");
+        }
+        *size = (uint64_t)m + 1;
+    }
+    sqlite3_reset(st);
+    return CONSTAT_OK;
+}
+
+constat_status constat_store_find_content(constat_store *s, const uint8_t hash[32], int *found,
+                                          uint64_t *idx, constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    constat_status r = prep(s, Q_FIND_CONTENT, &st, err);
+    if (r)
+        return r;
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+    r = row(s, st, "find content hash", err);
+    *found = 0;
+    if (r == CONSTAT_ENOTFOUND)
+        return CONSTAT_OK;
+    if (r)
+        return r;
+    *found = 1;
+    *idx = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return CONSTAT_OK;
+}
+
+constat_status constat_store_find_id(constat_store *s, const char *record_id, uint64_t *idx,
+                                     constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    constat_status r = prep(s, Q_FIND_ID, &st, err);
+    if (r)
+        return r;
+    sqlite3_bind_text(st, 1, record_id, -1, SQLITE_STATIC);
+    r = row(s, st, "find record id", err);
+    if (r == CONSTAT_ENOTFOUND)
+        return constat_error_set(err, r, "no record \"%s\" in the log", record_id);
+    if (r)
+        return r;
+    *idx = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return CONSTAT_OK;
+}
+
+constat_status constat_store_leaf_put(constat_store *s, uint64_t idx, const uint8_t *leaf,
+                                      size_t len, const char *record_id, const char *kind,
+                                      const uint8_t content_hash[32], constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    constat_status r = prep(s, Q_LEAF_PUT, &st, err);
+    if (r)
+        return r;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)idx);
+    sqlite3_bind_blob(st, 2, leaf, (int)len, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, record_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 5, content_hash, 32, SQLITE_STATIC);
+    rc = step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return CONSTAT_OK;
+    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT) {
+        uint64_t other = 0;
+        if (constat_store_find_id(s, record_id, &other, NULL) == CONSTAT_OK)
+            return constat_error_set(err, CONSTAT_ECONFLICT,
+                                     "record id \"%s\" is already used by leaf %llu with other "
+                                     "content",
+                                     record_id, (unsigned long long)other);
+    }
+    return step_error(s, rc, "insert leaf", err);
+}
+
+constat_status constat_store_leaf_get(constat_store *s, uint64_t idx, constat_buf *out,
+                                      constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    constat_status r = prep(s, Q_LEAF_GET, &st, err);
+    if (r)
+        return r;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)idx);
+    r = row(s, st, "read leaf", err);
+    if (r == CONSTAT_ENOTFOUND)
+        return constat_error_set(err, r, "no leaf %llu", (unsigned long long)idx);
+    if (r)
+        return r;
+    r = column_to_buf(st, 0, out, err);
+    sqlite3_reset(st);
+    return r;
+}
+
+constat_status constat_store_leaves(constat_store *s, uint64_t from, uint64_t to,
+                                    constat_store_leaf_fn fn, void *ctx, constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    constat_status r = CONSTAT_OK;
+    int rc;
+
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT idx, leaf, record_id, kind, content_hash FROM leaves "
+                           "WHERE idx >= ?1 AND idx < ?2 ORDER BY idx",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, CONSTAT_EIO, "prepare", err);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)(from > INT64_MAX ? INT64_MAX : from));
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)(to > INT64_MAX ? INT64_MAX : to));
+    while ((rc = step(st)) == SQLITE_ROW) {
+        constat_store_leaf lf;
+        static const uint8_t empty[1];
+        lf.idx = (uint64_t)sqlite3_column_int64(st, 0);
+        lf.leaf = sqlite3_column_blob(st, 1);
+        lf.len = (size_t)sqlite3_column_bytes(st, 1);
+        if (!lf.leaf)
+            lf.leaf = empty;
+        lf.record_id = (const char *)sqlite3_column_text(st, 2);
+        lf.kind = (const char *)sqlite3_column_text(st, 3);
+        lf.content_hash = sqlite3_column_bytes(st, 4) == 32 ? sqlite3_column_blob(st, 4) : NULL;
+        if (!lf.record_id)
+            lf.record_id = "";
+        if (!lf.kind)
+            lf.kind = "";
+        if (fn(ctx, &lf) != 0)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        r = step_error(s, rc, "read leaves", err);
+    sqlite3_finalize(st);
+    return r;
+}
+
+constat_status constat_store_tile_get(constat_store *s, unsigned level, uint64_t n,
+                                      uint8_t *hashes, unsigned *width, constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    sqlite3_int64 w;
+    int bytes;
+    constat_status r = prep(s, Q_TILE_GET, &st, err);
+    if (r)
+        return r;
+    sqlite3_bind_int64(st, 1, level);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)n);
+    r = row(s, st, "read tile", err);
+    if (r == CONSTAT_ENOTFOUND)
+        return constat_error_set(err, r, "no tile %u/%llu", level, (unsigned long long)n);
+    if (r)
+        return r;
+    w = sqlite3_column_int64(st, 0);
+    bytes = sqlite3_column_bytes(st, 1);
+    if (w < 1 || w > 256 || bytes != (int)w * 32) {
+        sqlite3_reset(st);
+        return constat_error_set(err, CONSTAT_EIO,
+                                 "vault.db: tile %u/%llu: width %lld with %d bytes of hashes",
+                                 level, (unsigned long long)n, (long long)w, bytes);
+    }
+    memcpy(hashes, sqlite3_column_blob(st, 1), (size_t)bytes);
+    *width = (unsigned)w;
+    sqlite3_reset(st);
+    return CONSTAT_OK;
+}
+
+constat_status constat_store_tile_put(constat_store *s, unsigned level, uint64_t n,
+                                      unsigned width, const uint8_t *hashes, constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    constat_status r = prep(s, Q_TILE_PUT, &st, err);
+    if (r)
+        return r;
+    sqlite3_bind_int64(st, 1, level);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)n);
+    sqlite3_bind_int64(st, 3, width);
+    sqlite3_bind_blob(st, 4, hashes, (int)width * 32, SQLITE_STATIC);
+    return run_done(s, st, "write tile", err);
+}
+
+constat_status constat_store_tile_count(constat_store *s, uint64_t *count, constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    constat_status r = prep(s, Q_TILE_COUNT, &st, err);
+    if (r)
+        return r;
+    r = row(s, st, "count tiles", err);
+    if (r)
+        return r == CONSTAT_ENOTFOUND ? db_error(s, CONSTAT_EIO, "count tiles", err) : r;
+    *count = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return CONSTAT_OK;
+}
+
+constat_status constat_store_checkpoint_put(constat_store *s, uint64_t size, const char *note,
+                                            int64_t created_at, constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    constat_status r = prep(s, Q_CP_PUT, &st, err);
+    if (r)
+        return r;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)size);
+    sqlite3_bind_text(st, 2, note, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, created_at);
+    return run_done(s, st, "store checkpoint", err);
+}
+
+constat_status constat_store_checkpoint_latest(constat_store *s, uint64_t *size,
+                                               constat_buf *note, constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    constat_status r = prep(s, Q_CP_LATEST, &st, err);
+    if (r)
+        return r;
+    r = row(s, st, "read checkpoint", err);
+    if (r == CONSTAT_ENOTFOUND)
+        return constat_error_set(err, r, "no checkpoint yet");
+    if (r)
+        return r;
+    *size = (uint64_t)sqlite3_column_int64(st, 0);
+    r = note ? column_to_buf(st, 1, note, err) : CONSTAT_OK;
+    sqlite3_reset(st);
+    return r;
+}
+
+constat_status constat_store_checkpoints(constat_store *s, constat_store_checkpoint_fn fn,
+                                         void *ctx, constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    constat_status r = CONSTAT_OK;
+    int rc;
+
+    if (sqlite3_prepare_v2(s->db, "SELECT size, note FROM checkpoints ORDER BY size", -1, &st,
+                           NULL) != SQLITE_OK)
+        return db_error(s, CONSTAT_EIO, "prepare", err);
+    while ((rc = step(st)) == SQLITE_ROW) {
+        const char *note = (const char *)sqlite3_column_text(st, 1);
+        if (fn(ctx, (uint64_t)sqlite3_column_int64(st, 0), note ? note : "",
+               (size_t)sqlite3_column_bytes(st, 1)) != 0)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        r = step_error(s, rc, "read checkpoints", err);
+    sqlite3_finalize(st);
+    return r;
+}
+
+constat_status constat_store_private_put(constat_store *s, const char *record_id,
+                                         const char *json, constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    constat_status r = prep(s, Q_PRIV_PUT, &st, err);
+    if (r)
+        return r;
+    sqlite3_bind_text(st, 1, record_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, json, -1, SQLITE_STATIC);
+    return run_done(s, st, "store private values", err);
+}
+
+constat_status constat_store_private_get(constat_store *s, const char *record_id,
+                                         constat_buf *out, constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    constat_status r = prep(s, Q_PRIV_GET, &st, err);
+    if (r)
+        return r;
+    sqlite3_bind_text(st, 1, record_id, -1, SQLITE_STATIC);
+    r = row(s, st, "read private values", err);
+    if (r == CONSTAT_ENOTFOUND)
+        return constat_error_set(err, r, "no private values for \"%s\"", record_id);
+    if (r)
+        return r;
+    r = column_to_buf(st, 0, out, err);
+    sqlite3_reset(st);
+    return r;
+}
+
+constat_status constat_store_monitor_put(constat_store *s, const char *name, const char *vkey,
+                                         uint64_t enrol_index, constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    constat_status r = prep(s, Q_MON_PUT, &st, err);
+    if (r)
+        return r;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, vkey, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)enrol_index);
+    rc = step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return CONSTAT_OK;
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+        return constat_error_set(err, CONSTAT_ECONFLICT, "monitor \"%s\" is already enrolled",
+                                 name);
+    return step_error(s, rc, "insert monitor", err);
+}
+
+constat_status constat_store_monitor_get(constat_store *s, const char *name, constat_buf *vkey,
+                                         uint64_t *enrol_index, constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    constat_status r = prep(s, Q_MON_GET, &st, err);
+    if (r)
+        return r;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    r = row(s, st, "read monitor", err);
+    if (r == CONSTAT_ENOTFOUND)
+        return constat_error_set(err, r, "no monitor \"%s\" is enrolled", name);
+    if (r)
+        return r;
+    if (enrol_index)
+        *enrol_index = (uint64_t)sqlite3_column_int64(st, 1);
+    r = vkey ? column_to_buf(st, 0, vkey, err) : CONSTAT_OK;
+    sqlite3_reset(st);
+    return r;
+}
+
+constat_status constat_store_monitors(constat_store *s, constat_store_monitor_fn fn, void *ctx,
+                                      constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    constat_status r = CONSTAT_OK;
+    int rc;
+
+    if (sqlite3_prepare_v2(s->db, "SELECT name, vkey, enrol_index FROM monitors ORDER BY name",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, CONSTAT_EIO, "prepare", err);
+    while ((rc = step(st)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        const char *vkey = (const char *)sqlite3_column_text(st, 1);
+        if (fn(ctx, name ? name : "", vkey ? vkey : "",
+               (uint64_t)sqlite3_column_int64(st, 2)) != 0)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        r = step_error(s, rc, "read monitors", err);
+    sqlite3_finalize(st);
+    return r;
+}

@@ -1,0 +1,647 @@
+/*
+ * publish.c — the log side of C2SP tlog-witness (publish.h, docs/witness.md).
+ *
+ * Why the old size comes from our own table of received cosignatures: it is
+ * the size the witness last cosigned *for us*, which is what tlog-witness
+ * wants; if the witness holds something else (another client published our
+ * log, or our vault was restored from a backup) it says so with 409 and the
+ * size it has, and we retry once from there. A witness holding a larger size
+ * than our checkpoint means our log went back in time: we never ask it to
+ * cosign that, and say so.
+ *
+ * Why every returned line is verified before it is stored: a cosignature is
+ * only worth keeping if a verifier will accept it, and a witness (or anyone
+ * on the path) could answer garbage.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <sqlite3.h>
+
+#include "constat/constat.h"
+#include "constat/witness/publish.h"
+#include "constat/witness/witness.h"
+#include "vault/store.h"
+
+static sqlite3 *vault_db(constat_vault *v)
+{
+    return constat_store_sqlite(constat_vault_store(v));
+}
+
+static constat_status sql_error(sqlite3 *db, const char *op, constat_error *err)
+{
+    return constat_error_set(err, CONSTAT_EIO, "vault.db: %s: %s", op, sqlite3_errmsg(db));
+}
+
+static int url_ok(const char *url)
+{
+    size_t n = strlen(url);
+    if (n == 0 || n > CONSTAT_PUBLISH_URL_MAX)
+        return 0;
+    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)url[i] <= 0x20 || (unsigned char)url[i] >= 0x7f)
+            return 0;
+    return 1;
+}
+
+constat_status constat_publish_witness_add(constat_vault *v, const char *vkey, const char *url,
+                                           constat_error *err)
+{
+    sqlite3 *db = vault_db(v);
+    constat_note_verifier ver;
+    sqlite3_stmt *st = NULL;
+    size_t ul;
+    char *u;
+    constat_status r;
+    int rc;
+
+    if (!vkey || !url)
+        return constat_error_set(err, CONSTAT_EINVAL, "witness: key and URL are required");
+    r = constat_note_verifier_parse(vkey, &ver, err);
+    if (r != CONSTAT_OK)
+        return constat_error_prefix(err, "witness key: ");
+    if (ver.alg != CONSTAT_NOTE_ALG_COSIGNATURE_V1)
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "witness key %s is not a cosignature/v1 key (alg 0x04)",
+                                 ver.name);
+    if (!url_ok(url))
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "witness URL \"%.200s\" must be http:// or https://, at most "
+                                 "%d bytes, without spaces",
+                                 url, CONSTAT_PUBLISH_URL_MAX);
+    u = strdup(url);
+    if (!u)
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    ul = strlen(u);
+    while (ul > 0 && u[ul - 1] == '/')
+        u[--ul] = 0;
+    if (sqlite3_prepare_v2(db, "INSERT INTO publish_witnesses(name, url, vkey) "
+                               "VALUES (?1, ?2, ?3)",
+                           -1, &st, NULL) != SQLITE_OK) {
+        free(u);
+        return sql_error(db, "prepare", err);
+    }
+    sqlite3_bind_text(st, 1, ver.name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, u, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, vkey, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        r = constat_error_set(err, CONSTAT_ECONFLICT, "a witness named \"%s\" is configured",
+                              ver.name);
+    else if (rc != SQLITE_DONE)
+        r = sql_error(db, "add witness", err);
+    sqlite3_finalize(st);
+    free(u);
+    return r;
+}
+
+constat_status constat_publish_witnesses(constat_vault *v, constat_publish_witness_fn fn,
+                                         void *ctx, constat_error *err)
+{
+    sqlite3 *db = vault_db(v);
+    sqlite3_stmt *st = NULL;
+    constat_status r = CONSTAT_OK;
+    int rc;
+
+    if (sqlite3_prepare_v2(db,
+                           "SELECT w.name, w.url, w.vkey, coalesce((SELECT max(size) FROM "
+                           "cosignatures c WHERE c.witness = w.name), 0) "
+                           "FROM publish_witnesses w ORDER BY w.name",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_error(db, "prepare", err);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *n = (const char *)sqlite3_column_text(st, 0);
+        const char *u = (const char *)sqlite3_column_text(st, 1);
+        const char *k = (const char *)sqlite3_column_text(st, 2);
+        if (fn(ctx, n ? n : "", u ? u : "", k ? k : "",
+               (uint64_t)sqlite3_column_int64(st, 3)) != 0) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    if (rc != SQLITE_DONE)
+        r = sql_error(db, "read witnesses", err);
+    sqlite3_finalize(st);
+    return r;
+}
+
+/* The checkpoint text and size of one of our own signed notes. */
+static constat_status own_checkpoint(constat_vault *v, const char *note, size_t len,
+                                     size_t *text_len, constat_checkpoint *cp,
+                                     constat_error *err)
+{
+    constat_note *opened = malloc(sizeof *opened);
+    constat_status st;
+    if (!opened)
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    st = constat_note_open(note, len, &constat_vault_log_key(v)->pub, 1, opened, err);
+    if (st == CONSTAT_OK) {
+        *text_len = opened->text_len;
+        st = constat_checkpoint_parse(note, opened->text_len, cp, err);
+    }
+    free(opened);
+    return st;
+}
+
+static constat_status witness_lookup(sqlite3 *db, const char *name, char **url,
+                                     constat_note_verifier *ver, uint64_t *cosigned,
+                                     constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    constat_status r = CONSTAT_OK;
+    int rc;
+
+    if (sqlite3_prepare_v2(db,
+                           "SELECT url, vkey, coalesce((SELECT max(size) FROM cosignatures c "
+                           "WHERE c.witness = w.name), 0) FROM publish_witnesses w "
+                           "WHERE name = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_error(db, "prepare", err);
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const char *u = (const char *)sqlite3_column_text(st, 0);
+        const char *k = (const char *)sqlite3_column_text(st, 1);
+        if (constat_note_verifier_parse(k ? k : "", ver, NULL) != CONSTAT_OK)
+            r = constat_error_set(err, CONSTAT_EIO, "vault.db: key of witness \"%s\" is "
+                                                    "damaged", name);
+        if (cosigned)
+            *cosigned = (uint64_t)sqlite3_column_int64(st, 2);
+        if (r == CONSTAT_OK && url) {
+            *url = strdup(u ? u : "");
+            if (!*url)
+                r = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+        }
+    } else if (rc == SQLITE_DONE) {
+        r = constat_error_set(err, CONSTAT_ENOTFOUND, "no witness \"%.200s\" is configured",
+                              name);
+    } else {
+        r = sql_error(db, "read witness", err);
+    }
+    sqlite3_finalize(st);
+    return r;
+}
+
+constat_status constat_publish_accept(constat_vault *v, const char *witness, const char *note,
+                                      size_t len, const char *body, size_t blen, int64_t now,
+                                      constat_error *err)
+{
+    sqlite3 *db = vault_db(v);
+    constat_note_verifier ver;
+    constat_checkpoint cp;
+    constat_note_sig sig;
+    sqlite3_stmt *st = NULL;
+    size_t text_len = 0, pos = 0, line = 0, line_len = 0;
+    constat_status r;
+    int rc, found = 0;
+
+    if (!witness || !note || !body)
+        return constat_error_set(err, CONSTAT_EINVAL, "accept: missing argument");
+    if (blen > CONSTAT_WITNESS_RESPONSE_MAX)
+        return constat_error_set(err, CONSTAT_ELIMIT, "witness %s: response of %zu bytes "
+                                                      "exceeds %u",
+                                 witness, blen, CONSTAT_WITNESS_RESPONSE_MAX);
+    r = witness_lookup(db, witness, NULL, &ver, NULL, err);
+    if (r == CONSTAT_OK)
+        r = own_checkpoint(v, note, len, &text_len, &cp, err);
+    if (r != CONSTAT_OK)
+        return r;
+    while (pos < blen && !found) {
+        const char *nl = memchr(body + pos, '\n', blen - pos);
+        size_t ll;
+        line++;
+        if (!nl)
+            return constat_error_set(err, CONSTAT_EINVAL,
+                                     "witness %s: response line %zu does not end in a newline",
+                                     witness, line);
+        ll = (size_t)(nl - (body + pos));
+        r = constat_note_sig_parse(body + pos, ll, &sig, err);
+        if (r != CONSTAT_OK)
+            return constat_error_prefix(err, "witness %s: response line %zu: ", witness, line);
+        if (strcmp(sig.name, ver.name) == 0 && sig.key_id == ver.key_id) {
+            r = constat_cosignature_verify(note, text_len, sig.sig, sig.sig_len, &ver, NULL,
+                                           err);
+            if (r != CONSTAT_OK)
+                return constat_error_prefix(err, "witness %s: response line %zu: ", witness,
+                                            line);
+            found = 1;
+            line_len = ll;
+            break;
+        }
+        pos += ll + 1;
+    }
+    if (!found)
+        return constat_error_set(err, CONSTAT_EVERIFY,
+                                 "witness %s: no cosignature by its key in the response",
+                                 witness);
+    if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO cosignatures(size, witness, line, "
+                               "received_at) VALUES (?1, ?2, ?3, ?4)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_error(db, "prepare", err);
+    sqlite3_bind_int64(st, 1, (int64_t)cp.size);
+    sqlite3_bind_text(st, 2, witness, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, body + pos, (int)line_len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, now);
+    rc = sqlite3_step(st);
+    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        r = constat_error_set(err, CONSTAT_ENOTFOUND,
+                              "checkpoint of size %llu is not one of this vault's",
+                              (unsigned long long)cp.size);
+    else if (rc != SQLITE_DONE)
+        r = sql_error(db, "store cosignature", err);
+    sqlite3_finalize(st);
+    return r;
+}
+
+/* ---- libcurl transport ---- */
+
+typedef struct {
+    constat_buf *b;
+    int over;
+} sink;
+
+static size_t on_data(char *p, size_t size, size_t n, void *ctx)
+{
+    sink *s = ctx;
+    size_t len = size * n;
+    if (s->b->len + len > CONSTAT_WITNESS_RESPONSE_MAX) {
+        s->over = 1;
+        return 0;
+    }
+    return constat_buf_append(s->b, p, len) == CONSTAT_OK ? len : 0;
+}
+
+static constat_status curl_post(void *ctx, const char *url, const char *body, size_t len,
+                                int *http, constat_buf *ctype, constat_buf *resp,
+                                constat_error *err)
+{
+    static int curl_ready;
+    struct curl_slist *hdr = NULL;
+    char ebuf[CURL_ERROR_SIZE] = "";
+    sink s = {resp, 0};
+    CURL *c;
+    CURLcode rc;
+    long code = 0;
+    char *ct = NULL;
+    constat_status st = CONSTAT_OK;
+
+    (void)ctx;
+    if (!curl_ready) {
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+            return constat_error_set(err, CONSTAT_EIO, "cannot initialise libcurl");
+        curl_ready = 1;
+    }
+    c = curl_easy_init();
+    if (!c)
+        return constat_error_set(err, CONSTAT_EIO, "cannot initialise libcurl");
+    hdr = curl_slist_append(hdr, "Content-Type: text/plain; charset=utf-8");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "constat/" CONSTAT_VERSION);
+    rc = curl_easy_perform(c);
+    if (s.over)
+        st = constat_error_set(err, CONSTAT_ELIMIT, "%s: response over %u bytes", url,
+                               CONSTAT_WITNESS_RESPONSE_MAX);
+    else if (rc != CURLE_OK)
+        st = constat_error_set(err, CONSTAT_EIO, "%s: %s", url,
+                               ebuf[0] ? ebuf : curl_easy_strerror(rc));
+    if (st == CONSTAT_OK) {
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+        curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
+        *http = (int)code;
+        if (ct && constat_buf_puts(ctype, ct) != CONSTAT_OK)
+            st = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    }
+    curl_slist_free_all(hdr);
+    curl_easy_cleanup(c);
+    return st;
+}
+
+/* ---- publish ---- */
+
+typedef struct {
+    char *name;
+    char *url;
+} witness_row;
+
+typedef struct {
+    witness_row *rows;
+    size_t n, cap;
+    int oom;
+} witness_list;
+
+static int collect(void *ctx, const char *name, const char *url, const char *vkey,
+                   uint64_t size)
+{
+    witness_list *l = ctx;
+    (void)vkey;
+    (void)size;
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 4;
+        witness_row *r = realloc(l->rows, nc * sizeof *r);
+        if (!r) {
+            l->oom = 1;
+            return 1;
+        }
+        l->rows = r;
+        l->cap = nc;
+    }
+    l->rows[l->n].name = strdup(name);
+    l->rows[l->n].url = strdup(url);
+    if (!l->rows[l->n].name || !l->rows[l->n].url) {
+        free(l->rows[l->n].name);
+        free(l->rows[l->n].url);
+        l->oom = 1;
+        return 1;
+    }
+    l->n++;
+    return 0;
+}
+
+/* Printable ASCII of at most 160 bytes of a witness's answer, for messages. */
+static void quote_body(const constat_buf *b, char *out, size_t cap)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < b->len && j + 1 < cap && i < 160; i++) {
+        unsigned char ch = b->data[i];
+        out[j++] = (ch >= 0x20 && ch < 0x7f) ? (char)ch : ' ';
+    }
+    while (j > 0 && out[j - 1] == ' ')
+        j--;
+    out[j] = 0;
+}
+
+static int parse_size_body(const constat_buf *b, uint64_t *out)
+{
+    uint64_t s = 0;
+    size_t n;
+    if (b->len < 2 || b->data[b->len - 1] != '\n')
+        return 0;
+    n = b->len - 1;
+    if (n > 20 || (b->data[0] == '0' && n > 1))
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned d;
+        if (!isdigit(b->data[i]))
+            return 0;
+        d = (unsigned)(b->data[i] - '0');
+        if (s > (UINT64_MAX - d) / 10)
+            return 0;
+        s = s * 10 + d;
+    }
+    *out = s;
+    return 1;
+}
+
+static int is_size_type(const constat_buf *ct)
+{
+    static const char want[] = "text/x.tlog.size";
+    size_t n = sizeof want - 1;
+    return ct->len >= n && strncmp((const char *)ct->data, want, n) == 0 &&
+           (ct->len == n || ct->data[n] == ';' || ct->data[n] == ' ');
+}
+
+static constat_status publish_one(constat_vault *v, const witness_row *w, const char *note,
+                                  size_t len, uint64_t size, int64_t now,
+                                  constat_publish_post_fn post, void *post_ctx,
+                                  constat_publish_result *res, char *msg, size_t msgcap)
+{
+    char url[CONSTAT_PUBLISH_URL_MAX + 32], quoted[200];
+    constat_note_verifier ver;
+    constat_buf body, ctype, resp;
+    constat_proof proof;
+    constat_error e;
+    uint64_t old = 0;
+    constat_status st;
+
+    snprintf(url, sizeof url, "%s/add-checkpoint", w->url);
+    st = witness_lookup(vault_db(v), w->name, NULL, &ver, &old, &e);
+    if (st != CONSTAT_OK) {
+        snprintf(msg, msgcap, "%s", e.msg);
+        return st;
+    }
+    if (old == size) {
+        res->already = 1;
+        snprintf(msg, msgcap, "already cosigned size %llu", (unsigned long long)size);
+        return CONSTAT_OK;
+    }
+    constat_buf_init(&body);
+    constat_buf_init(&ctype);
+    constat_buf_init(&resp);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (old > size) {
+            st = CONSTAT_ECONFLICT;
+            snprintf(msg, msgcap,
+                     "witness %s (%s) has cosigned size %llu, larger than our checkpoint of "
+                     "size %llu: refusing to publish a rollback",
+                     w->name, url, (unsigned long long)old, (unsigned long long)size);
+            break;
+        }
+        proof.n = 0;
+        st = CONSTAT_OK;
+        if (old > 0 && old < size)
+            st = constat_vault_prove_consistency(v, old, size, &proof, &e);
+        constat_buf_reset(&body);
+        constat_buf_reset(&ctype);
+        constat_buf_reset(&resp);
+        if (st == CONSTAT_OK)
+            st = constat_witness_request_format(old, &proof, note, len, &body);
+        if (st != CONSTAT_OK) {
+            snprintf(msg, msgcap, "cannot build the request from size %llu: %s",
+                     (unsigned long long)old, e.msg);
+            break;
+        }
+        res->http = 0;
+        st = post(post_ctx, url, (const char *)body.data, body.len, &res->http, &ctype, &resp,
+                  &e);
+        if (st != CONSTAT_OK) {
+            snprintf(msg, msgcap, "witness %s (%s): %s", w->name, url, e.msg);
+            break;
+        }
+        quote_body(&resp, quoted, sizeof quoted);
+        if (res->http == 200) {
+            st = constat_publish_accept(v, w->name, note, len, (const char *)resp.data,
+                                        resp.len, now, &e);
+            if (st == CONSTAT_OK)
+                snprintf(msg, msgcap, "cosigned size %llu (from size %llu)",
+                         (unsigned long long)size, (unsigned long long)old);
+            else
+                snprintf(msg, msgcap, "witness %s (%s): %s", w->name, url, e.msg);
+            break;
+        }
+        if (res->http == 409 && is_size_type(&ctype) && attempt == 0) {
+            uint64_t theirs;
+            if (!parse_size_body(&resp, &theirs)) {
+                st = CONSTAT_EIO;
+                snprintf(msg, msgcap, "witness %s (%s): 409 with a malformed size \"%s\"",
+                         w->name, url, quoted);
+                break;
+            }
+            old = theirs;
+            continue;
+        }
+        switch (res->http) {
+        case 409:
+            st = CONSTAT_ECONFLICT;
+            snprintf(msg, msgcap,
+                     "witness %s (%s) refused with 409 (it holds another view of this log "
+                     "at size %llu): %s",
+                     w->name, url, (unsigned long long)old, quoted);
+            break;
+        case 422:
+            st = CONSTAT_EVERIFY;
+            snprintf(msg, msgcap,
+                     "witness %s (%s) refused with 422: the log is not consistent with the "
+                     "size %llu it cosigned before: %s",
+                     w->name, url, (unsigned long long)old, quoted);
+            break;
+        case 403:
+            st = CONSTAT_EVERIFY;
+            snprintf(msg, msgcap, "witness %s (%s) refused with 403 (it does not accept our "
+                                  "log key): %s",
+                     w->name, url, quoted);
+            break;
+        case 404:
+            st = CONSTAT_ENOTFOUND;
+            snprintf(msg, msgcap, "witness %s (%s) answered 404 (it does not witness this log "
+                                  "or serve add-checkpoint): %s",
+                     w->name, url, quoted);
+            break;
+        case 400:
+            st = CONSTAT_EINVAL;
+            snprintf(msg, msgcap, "witness %s (%s) answered 400: %s", w->name, url, quoted);
+            break;
+        default:
+            st = CONSTAT_EIO;
+            snprintf(msg, msgcap, "witness %s (%s) answered %d: %s", w->name, url, res->http,
+                     quoted);
+        }
+        break;
+    }
+    constat_buf_free(&body);
+    constat_buf_free(&ctype);
+    constat_buf_free(&resp);
+    return st;
+}
+
+constat_status constat_publish_run(constat_vault *v, int64_t now, constat_publish_post_fn post,
+                                   void *post_ctx, constat_publish_fn report, void *report_ctx,
+                                   constat_error *err)
+{
+    witness_list l = {0};
+    constat_buf note;
+    constat_checkpoint cp;
+    size_t text_len = 0;
+    constat_status st, first = CONSTAT_OK;
+    char msg[1024];
+
+    if (!v)
+        return constat_error_set(err, CONSTAT_EINVAL, "publish: no vault");
+    if (!post)
+        post = curl_post;
+    st = constat_publish_witnesses(v, collect, &l, err);
+    if (st == CONSTAT_OK && l.oom)
+        st = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    if (st == CONSTAT_OK && l.n == 0)
+        st = constat_error_set(err, CONSTAT_ENOTFOUND,
+                               "no witness configured (constat publish add VKEY URL)");
+    constat_buf_init(&note);
+    if (st == CONSTAT_OK)
+        st = constat_vault_checkpoint(v, &note, err);
+    if (st == CONSTAT_OK)
+        st = own_checkpoint(v, (const char *)note.data, note.len, &text_len, &cp, err);
+    for (size_t i = 0; st == CONSTAT_OK && i < l.n; i++) {
+        constat_publish_result res = {0};
+        constat_status ws;
+        msg[0] = 0;
+        res.witness = l.rows[i].name;
+        res.url = l.rows[i].url;
+        res.size = cp.size;
+        ws = publish_one(v, &l.rows[i], (const char *)note.data, note.len, cp.size, now, post,
+                         post_ctx, &res, msg, sizeof msg);
+        res.status = ws;
+        res.msg = msg;
+        if (report)
+            report(report_ctx, &res);
+        if (ws != CONSTAT_OK && first == CONSTAT_OK) {
+            first = ws;
+            constat_error_set(err, ws, "%s", msg);
+        }
+    }
+    if (st == CONSTAT_OK)
+        st = first;
+    for (size_t i = 0; i < l.n; i++) {
+        free(l.rows[i].name);
+        free(l.rows[i].url);
+    }
+    free(l.rows);
+    constat_buf_free(&note);
+    return st;
+}
+
+constat_status constat_publish_cosigned(constat_vault *v, constat_buf *out, size_t *ncosigs,
+                                        constat_error *err)
+{
+    sqlite3 *db = vault_db(v);
+    constat_buf note;
+    constat_checkpoint cp;
+    sqlite3_stmt *st = NULL;
+    size_t text_len = 0, n = 0, mark;
+    constat_status r;
+    int rc;
+
+    if (!out)
+        return constat_error_set(err, CONSTAT_EINVAL, "cosigned: no output");
+    mark = out->len;
+    constat_buf_init(&note);
+    r = constat_vault_latest_checkpoint(v, &note, err);
+    if (r == CONSTAT_OK)
+        r = own_checkpoint(v, (const char *)note.data, note.len, &text_len, &cp, err);
+    if (r == CONSTAT_OK)
+        r = constat_buf_append(out, note.data, note.len) == CONSTAT_OK
+                ? CONSTAT_OK
+                : constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    if (r == CONSTAT_OK &&
+        sqlite3_prepare_v2(db, "SELECT line FROM cosignatures WHERE size = ?1 ORDER BY witness",
+                           -1, &st, NULL) != SQLITE_OK)
+        r = sql_error(db, "prepare", err);
+    if (r == CONSTAT_OK) {
+        sqlite3_bind_int64(st, 1, (int64_t)cp.size);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW && r == CONSTAT_OK) {
+            const char *line = (const char *)sqlite3_column_text(st, 0);
+            if (constat_buf_puts(out, line ? line : "") != CONSTAT_OK ||
+                constat_buf_append(out, "\n", 1) != CONSTAT_OK)
+                r = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+            n++;
+        }
+        if (r == CONSTAT_OK && rc != SQLITE_DONE)
+            r = sql_error(db, "read cosignatures", err);
+        sqlite3_finalize(st);
+    }
+    constat_buf_free(&note);
+    if (r != CONSTAT_OK) {
+        out->len = mark;
+        if (out->data)
+            out->data[mark] = 0;
+        return r;
+    }
+    if (ncosigs)
+        *ncosigs = n;
+    return CONSTAT_OK;
+}
