@@ -1,5 +1,5 @@
 /* hash.c — SHA-256 via OpenSSL's low-level interface (SHA-NI path, no
- * per-call EVP fetch; see PITFALLS.md), hex and base64 via libsodium. */
+ * per-call EVP fetch; docs/architecture.md, "Library traps"), hex and base64 via libsodium. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>

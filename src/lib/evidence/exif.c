@@ -2,7 +2,7 @@
  * exif.c — capture metadata of evidence files, through libexif.
  *
  * Evidence must report what the camera wrote and nothing else, so libexif's
- * defaults are switched off (docs/evidence.md, PITFALLS "libexif"):
+ * defaults are switched off (docs/evidence.md; docs/architecture.md, "Library traps"):
  * FOLLOW_SPECIFICATION would insert tags the file does not hold, and
  * IGNORE_UNKNOWN_TAGS would drop tags written into an IFD where the standard
  * does not expect them (real files put DateTimeOriginal in IFD 0). Values

@@ -3,7 +3,7 @@
  * docs/time.md).
  *
  * OpenSSL's TS API does the ASN.1 and CMS work, but TS_RESP_verify_response
- * checks only what the TS_VERIFY_CTX flags ask for (PITFALLS.md), and
+ * checks only what the TS_VERIFY_CTX flags ask for (docs/architecture.md, "Library traps"), and
  * TS_REQ_to_TS_VERIFY_CTX even clears the signature flag. So every context is
  * built here with its flags set explicitly, the store holds only the CA
  * bundle the caller trusts, and the check time is the token's own genTime.

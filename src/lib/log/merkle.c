@@ -9,7 +9,7 @@
  *
  * Hashing goes through OpenSSL's low-level SHA256_* on a stack context: the
  * EVP interface costs a provider fetch per context, about 3x slower for the
- * 65-byte messages that dominate tree building (PITFALLS.md).
+ * 65-byte messages that dominate tree building (docs/architecture.md, "Library traps").
  */
 #include <inttypes.h>
 #include <string.h>

@@ -5,7 +5,7 @@
  * enforce (a nesting limit below its own 2048, NUL bytes outside strings as a
  * clear message) is checked by a pre-scan of the text, so deep input never
  * reaches jansson's recursive parser. The writer is ours because json_dumps
- * is not RFC 8785 (see /work/shared/PITFALLS.md): it sorts keys by code
+ * is not RFC 8785 (docs/architecture.md, "Library traps"): it sorts keys by code
  * point, prints reals in C form, and escapes controls with uppercase hex.
  *
  * Numbers: constat_json_parse keeps jansson's refusal of integer literals

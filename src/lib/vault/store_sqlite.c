@@ -3,7 +3,7 @@
  * docs/vault.md).
  *
  * Durability: WAL with synchronous=FULL, so a COMMIT that returned has been
- * fsync'd (PITFALLS.md: NORMAL may lose the last transactions on power loss).
+ * fsync'd (docs/architecture.md, "Library traps": NORMAL may lose the last transactions on power loss).
  * Tables are STRICT so a wrong type is refused rather than silently stored.
  * Statements used per leaf are prepared once and reused; iterations prepare
  * their own statement so they can run while other statements are used from
