@@ -3,6 +3,13 @@
  * and their string forms, checkpoints (tlog-checkpoint) and timestamped
  * cosignatures (tlog-cosignature, cosignature/v1).
  *
+ * One header, four files, in dependency order (no file calls a later one):
+ *   cosignature.c  the cosignature/v1 algorithm: message, timestamp, verify
+ *   note.c         signed notes, key strings, Ed25519; opens notes whose
+ *                  signatures are Ed25519 or cosignature/v1
+ *   checkpoint.c   checkpoint bodies: format and parse
+ *   cosign.c       cosigning a checkpoint (what a witness does)
+ *
  * Ed25519 verification follows libsodium's rules (crypto_sign_verify_detached):
  * non-canonical signatures and small-order public keys are rejected, which
  * Go's crypto/ed25519 accepts; honest signatures verify the same in both.
@@ -176,6 +183,8 @@ constat_status constat_note_open(const char *msg, size_t len,
                                  const constat_note_verifier *verifiers, size_t nverifiers,
                                  constat_note *out, constat_error *err) CONSTAT_WARN_UNUSED;
 
+/* ---- checkpoint.c ---- */
+
 /* C2SP tlog-checkpoint: the note text "origin\nsize\nbase64(root)\n" plus
  * optional extension lines. */
 typedef struct {
@@ -207,6 +216,8 @@ constat_status constat_checkpoint_format(const char *origin, uint64_t size,
 constat_status constat_checkpoint_parse(const char *text, size_t len,
                                         constat_checkpoint *out,
                                         constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* ---- cosignature.c and cosign.c ---- */
 
 /* The cosignature/v1 timestamp is at most 2^63-1 (tlog-cosignature). */
 #define CONSTAT_COSIG_MAX_TIMESTAMP 0x7fffffffffffffffull
