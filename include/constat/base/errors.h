@@ -13,6 +13,7 @@
 #define CONSTAT_ERRORS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #if defined(__GNUC__) || defined(__clang__)
 #define CONSTAT_WARN_UNUSED __attribute__((warn_unused_result))
@@ -62,5 +63,12 @@ const char *constat_status_name(constat_status code);
 
 /* CLI exit status for a code, as listed at the top of this file. */
 int constat_status_exit_code(constat_status code);
+
+/* A verifier's failure report: fn(ctx, index, message) for each failed
+ * check, `index` the 0-based leaf index the failure concerns or -1 when it
+ * concerns no one leaf, `message` (valid during the call only) names the
+ * record, the check and why. Used by every verification (vault.h, tlog.h,
+ * verify.h). */
+typedef void (*constat_failure_fn)(void *ctx, int64_t index, const char *msg);
 
 #endif

@@ -19,7 +19,7 @@
 #include "constat/base/limits.h"
 #include "constat/log/merkle.h"
 #include "constat/dossier/dossier.h" /* limits */
-#include "constat/vault/vault.h"   /* constat_failure_fn */
+#include "constat/vault/vault.h"
 
 typedef struct {
     /* NULL, or a file pinning keys the verifier trusts, one per line:

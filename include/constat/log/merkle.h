@@ -177,4 +177,9 @@ constat_status constat_merkle_builder_append(constat_merkle_builder *b,
 void constat_merkle_builder_root(const constat_merkle_builder *b,
                                  uint8_t out[CONSTAT_HASH_SIZE]);
 
+/* A leaf callback: leaf `index` (0-based) is `len` bytes at `leaf` (valid
+ * during the call only); return non-zero to stop the iteration. Used by the
+ * vault (vault.h) and by tile export sources (tlog.h). */
+typedef int (*constat_leaf_fn)(void *ctx, uint64_t index, const uint8_t *leaf, size_t len);
+
 #endif

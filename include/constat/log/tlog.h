@@ -19,7 +19,6 @@
 #include "constat/base/limits.h"
 #include "constat/log/merkle.h"
 #include "constat/log/note.h"
-#include "constat/vault/vault.h"
 
 /* The largest entry an entry bundle can carry: its length prefix is a
  * big-endian uint16 (tlog-tiles "Log entries"). */
@@ -56,10 +55,10 @@ constat_status constat_tlog_bundle_parse(const uint8_t *bundle, size_t len, unsi
  */
 
 /* Where an export reads the log from. A vault fills it with
- * constat_tlog_vault_source; tests and other logs bring their own. */
+ * constat_tlog_vault_source (vault.h); tests and other logs bring their own. */
 typedef struct {
     void *ctx;
-    /* Leaves [from, to) in order through fn (see vault.h); stop when fn
+    /* Leaves [from, to) in order through fn (merkle.h); stop when fn
      * returns non-zero. */
     constat_status (*leaves)(void *ctx, uint64_t from, uint64_t to, constat_leaf_fn fn,
                              void *fnctx, constat_error *err);
@@ -71,11 +70,6 @@ typedef struct {
     /* Append the signed checkpoint (a signed note) to publish to out. */
     constat_status (*checkpoint)(void *ctx, constat_buf *out, constat_error *err);
 } constat_tlog_source;
-
-/* Fill *src to read vault `v` (which must outlive the export): leaves and
- * stored tiles through vault.h, and as checkpoint the vault's newest signed
- * checkpoint, signed now if the tree grew since (constat_vault_checkpoint). */
-void constat_tlog_vault_source(constat_vault *v, constat_tlog_source *src);
 
 /* Compute the root of the first `size` leaves from src's tiles, format the
  * checkpoint body for `origin` (tlog-checkpoint, no extension lines) and

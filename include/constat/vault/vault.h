@@ -18,6 +18,7 @@
 #include "constat/base/errors.h"
 #include "constat/log/merkle.h"
 #include "constat/log/note.h"
+#include "constat/log/tlog.h"
 #include "constat/record/record.h"
 
 typedef struct constat_vault constat_vault;
@@ -129,9 +130,8 @@ constat_status constat_vault_leaf(constat_vault *v, uint64_t index, constat_buf 
 /* Leaf index of a record id. Errors: CONSTAT_ENOTFOUND. */
 constat_status constat_vault_find(constat_vault *v, const char *record_id,
                                   uint64_t *index, constat_error *err) CONSTAT_WARN_UNUSED;
-/* Iterate leaves [from, to) in order: fn(ctx, index, leaf, len); stop when
- * fn returns non-zero. Errors: CONSTAT_EIO. */
-typedef int (*constat_leaf_fn)(void *ctx, uint64_t index, const uint8_t *leaf, size_t len);
+/* Iterate leaves [from, to) in order: fn(ctx, index, leaf, len) (constat_leaf_fn,
+ * merkle.h); stop when fn returns non-zero. Errors: CONSTAT_EIO. */
 constat_status constat_vault_leaves(constat_vault *v, uint64_t from, uint64_t to,
                                     constat_leaf_fn fn, void *ctx, constat_error *err)
     CONSTAT_WARN_UNUSED;
@@ -174,9 +174,17 @@ constat_status constat_vault_latest_checkpoint(constat_vault *v, constat_buf *ou
  * signature, every leaf's signature (by the enrolled monitor key, or the
  * organisation key for enrolments). Calls fail(ctx, index or -1, message)
  * for each failure; returns CONSTAT_EVERIFY if any, CONSTAT_OK if none.
- * Errors: CONSTAT_EVERIFY, CONSTAT_EIO. */
-typedef void (*constat_failure_fn)(void *ctx, int64_t index, const char *msg);
+ * Errors: CONSTAT_EVERIFY, CONSTAT_EIO. (constat_failure_fn: errors.h) */
 constat_status constat_vault_verify(constat_vault *v, constat_failure_fn fail, void *ctx,
                                     constat_error *err) CONSTAT_WARN_UNUSED;
+
+
+/* Fill *src to read vault `v` (which must outlive the export): leaves and
+ * stored tiles through this header, and as checkpoint the vault's newest
+ * signed checkpoint, signed now if the tree grew since
+ * (constat_vault_checkpoint). The log layer's export and audit read only
+ * through constat_tlog_source (tlog.h); this adapter lives in the vault
+ * (vault_tlog.c) so that the log knows no vault. Never fails. */
+void constat_tlog_vault_source(constat_vault *v, constat_tlog_source *src);
 
 #endif

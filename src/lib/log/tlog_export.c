@@ -27,33 +27,6 @@
 
 #include "constat/log/tlog.h"
 
-/* ---- sources ------------------------------------------------------------ */
-
-static constat_status vs_leaves(void *ctx, uint64_t from, uint64_t to, constat_leaf_fn fn,
-                                void *fnctx, constat_error *err)
-{
-    return constat_vault_leaves(ctx, from, to, fn, fnctx, err);
-}
-
-static constat_status vs_tile(void *ctx, unsigned level, uint64_t n, unsigned width,
-                              constat_buf *out, constat_error *err)
-{
-    return constat_vault_tile(ctx, level, n, width, out, err);
-}
-
-static constat_status vs_checkpoint(void *ctx, constat_buf *out, constat_error *err)
-{
-    return constat_vault_checkpoint(ctx, out, err);
-}
-
-void constat_tlog_vault_source(constat_vault *v, constat_tlog_source *src)
-{
-    src->ctx = v;
-    src->leaves = vs_leaves;
-    src->tile = vs_tile;
-    src->checkpoint = vs_checkpoint;
-}
-
 /* ---- nodes from the source's tiles -------------------------------------- */
 
 typedef struct {
