@@ -123,6 +123,34 @@ constat_status constat_tile_path_parse(const char *path, int *level, uint64_t *n
 constat_status constat_tile_count(int level, uint64_t size, uint64_t *full_tiles,
                                   unsigned *partial_width) CONSTAT_WARN_UNUSED;
 
+/* Where Merkle node (level, index) lies in hash tiles (C2SP tlog-tiles):
+ * it is the root of `count` = 2^(level % 8) consecutive hashes starting at
+ * `off` in tile (`tile_level` = level / 8, `tile_n`); `width` is the number
+ * of hashes that tile has in a tree of `size` leaves (256 for a full tile).
+ * This is the one place that arithmetic is written; every node reader over
+ * tiles (vault, dossier prover, tile export, tile audit) uses it. */
+typedef struct {
+    unsigned tile_level;
+    uint64_t tile_n;
+    unsigned off, count;
+    unsigned width;
+} constat_tile_span;
+
+/* Locate node (level, index) in the tiles of a tree of `size` leaves; with
+ * size == 0 the tree size is not known and `width` is set to off + count
+ * (the fewest hashes the tile must hold).
+ * Errors: CONSTAT_EINTERNAL naming the node when it lies outside any 64-bit
+ * tree, or (size > 0) beyond the tree of `size` leaves: a node reader is
+ * never asked for such a node by the merkle functions. */
+constat_status constat_tile_node_span(unsigned level, uint64_t index, uint64_t size,
+                                      constat_tile_span *out,
+                                      constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* The subtree root of `count` (a power of two, 1..256) consecutive hashes
+ * (count * 32 bytes at `hashes`), RFC 9162 2.1.1 node hashing. */
+void constat_tile_subtree_root(const uint8_t *hashes, unsigned count,
+                               uint8_t out[CONSTAT_HASH_SIZE]);
+
 /* Number of hash tile levels (0, 1, ...) that hold at least one hash for a
  * tree of `size` leaves: 0 for the empty tree, 1 up to 255 leaves, 2 up to
  * 65535, ... A tree's tiles are constat_tile_count(L, size) for L = 0 ..

@@ -906,17 +906,6 @@ typedef struct {
     constat_buf tmp;
 } prover;
 
-/* Hash `count` (a power of two) consecutive hashes up to their subtree root. */
-static void subtree_root(const uint8_t *hashes, unsigned count, uint8_t out[32])
-{
-    uint8_t tmp[CONSTAT_TILE_WIDTH][CONSTAT_HASH_SIZE];
-    memcpy(tmp, hashes, (size_t)count * 32);
-    for (unsigned w = count; w > 1; w /= 2)
-        for (unsigned i = 0; i < w / 2; i++)
-            constat_merkle_node_hash(tmp[2 * i], tmp[2 * i + 1], tmp[i]);
-    memcpy(out, tmp[0], 32);
-}
-
 /* Tile (level tl, index n) holding at least `need` hashes: a full tile if
  * the vault has it, else exactly the hashes needed (the right edge). */
 static constat_status prover_tile(prover *p, unsigned tl, uint64_t n, unsigned need,
@@ -956,26 +945,22 @@ static constat_status prover_node(void *ctx, unsigned level, uint64_t index, uin
                                   constat_error *err)
 {
     prover *p = ctx;
-    unsigned tl = level / 8, k = level % 8, off, count = 1u << k;
-    uint64_t first;
+    constat_tile_span sp;
     const ptile *t = NULL;
     pnode *slot;
     constat_status st;
 
-    if (level >= 64 || tl >= 8 || index >= (CONSTAT_LOG_MAX_SIZE >> level))
-        return constat_error_set(err, CONSTAT_EINTERNAL, "node %u/%" PRIu64
-                                 " outside any tree", level, index);
+    if ((st = constat_tile_node_span(level, index, 0, &sp, err)) != CONSTAT_OK)
+        return st;
     for (int i = 0; i < 2; i++)
         if (p->node[level][i].have && p->node[level][i].index == index) {
             memcpy(out, p->node[level][i].h, 32);
             return CONSTAT_OK;
         }
-    first = index << k;
-    off = (unsigned)(first % CONSTAT_TILE_WIDTH);
-    st = prover_tile(p, tl, first / CONSTAT_TILE_WIDTH, off + count, &t, err);
+    st = prover_tile(p, sp.tile_level, sp.tile_n, sp.width, &t, err);
     if (st != CONSTAT_OK)
         return st;
-    subtree_root(t->h + (size_t)off * CONSTAT_HASH_SIZE, count, out);
+    constat_tile_subtree_root(t->h + (size_t)sp.off * CONSTAT_HASH_SIZE, sp.count, out);
     slot = &p->node[level][p->next[level]];
     p->next[level] ^= 1;
     slot->have = 1;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "constat/base/errors.h"
 #include "constat/log/merkle.h"
 
 /* Decimal digits of N in groups of three: at most 7 for a uint64_t. */
@@ -244,4 +245,45 @@ unsigned constat_tile_levels(uint64_t size)
         size >>= CONSTAT_TILE_HEIGHT;
     }
     return levels;
+}
+
+constat_status constat_tile_node_span(unsigned level, uint64_t index, uint64_t size,
+                                      constat_tile_span *out, constat_error *err)
+{
+    unsigned tl = level / CONSTAT_TILE_HEIGHT, k = level % CONSTAT_TILE_HEIGHT;
+    uint64_t first;
+
+    if (tl > CONSTAT_TILE_MAX_LEVEL || index >= (CONSTAT_LOG_MAX_SIZE >> level))
+        return constat_error_set(err, CONSTAT_EINTERNAL, "node %u/%" PRIu64 " outside any tree",
+                                 level, index);
+    first = index << k;
+    out->tile_level = tl;
+    out->tile_n = first / CONSTAT_TILE_WIDTH;
+    out->off = (unsigned)(first % CONSTAT_TILE_WIDTH);
+    out->count = 1u << k;
+    out->width = out->off + out->count;
+    if (size > 0) {
+        uint64_t full;
+        unsigned pw;
+        if (constat_tile_count((int)tl, size, &full, &pw) != CONSTAT_OK)
+            return constat_error_set(err, CONSTAT_EINTERNAL, "node %u/%" PRIu64 " outside any tree",
+                                     level, index);
+        out->width = out->tile_n < full ? CONSTAT_TILE_WIDTH : pw;
+        if (out->off + out->count > out->width)
+            return constat_error_set(err, CONSTAT_EINTERNAL,
+                                     "node %u/%" PRIu64 " beyond the tree of size %" PRIu64,
+                                     level, index, size);
+    }
+    return CONSTAT_OK;
+}
+
+void constat_tile_subtree_root(const uint8_t *hashes, unsigned count,
+                               uint8_t out[CONSTAT_HASH_SIZE])
+{
+    uint8_t tmp[CONSTAT_TILE_WIDTH][CONSTAT_HASH_SIZE];
+    memcpy(tmp, hashes, (size_t)count * CONSTAT_HASH_SIZE);
+    for (unsigned w = count; w > 1; w /= 2)
+        for (unsigned i = 0; i < w / 2; i++)
+            constat_merkle_node_hash(tmp[2 * i], tmp[2 * i + 1], tmp[i]);
+    memcpy(out, tmp[0], CONSTAT_HASH_SIZE);
 }

@@ -503,23 +503,17 @@ static constat_status tile_node(void *ctx, unsigned level, uint64_t index, uint8
                                 constat_error *err)
 {
     audit *a = ctx;
-    unsigned tl = level / CONSTAT_TILE_HEIGHT, k = level % CONSTAT_TILE_HEIGHT;
-    uint64_t first = index << k, n = first / CONSTAT_TILE_WIDTH, full;
-    unsigned off = (unsigned)(first % CONSTAT_TILE_WIDTH), count = 1u << k, pw, w, used;
-    uint8_t h[CONSTAT_TILE_WIDTH][32];
+    constat_tile_span sp;
+    unsigned used;
     char path[96];
+    constat_status st;
 
-    if (constat_tile_count((int)tl, a->size, &full, &pw) != CONSTAT_OK)
-        return constat_error_set(err, CONSTAT_EINTERNAL, "node %u/%" PRIu64, level, index);
-    w = n < full ? CONSTAT_TILE_WIDTH : pw;
-    if (off + count > w)
-        return constat_error_set(err, CONSTAT_EINTERNAL, "node %u/%" PRIu64 " beyond the tree",
-                                 level, index);
-    if (!a->have_rt || a->rt_level != tl || a->rt_n != n) {
+    if ((st = constat_tile_node_span(level, index, a->size, &sp, err)) != CONSTAT_OK)
+        return st;
+    if (!a->have_rt || a->rt_level != sp.tile_level || a->rt_n != sp.tile_n) {
         constat_error e;
-        constat_status st;
         a->have_rt = 0;
-        st = fetch_tile(a, (int)tl, n, w, &used, path, &e);
+        st = fetch_tile(a, (int)sp.tile_level, sp.tile_n, sp.width, &used, path, &e);
         if (st != CONSTAT_OK)
             return constat_error_set(err, st == CONSTAT_ENOTFOUND ? CONSTAT_EVERIFY : st, "%s",
                                      e.msg);
@@ -529,14 +523,13 @@ static constat_status tile_node(void *ctx, unsigned level, uint64_t index, uint8
         if (constat_buf_append(&a->rt, a->got.data, a->got.len) != CONSTAT_OK)
             return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
         a->have_rt = 1;
-        a->rt_level = tl;
-        a->rt_n = n;
+        a->rt_level = sp.tile_level;
+        a->rt_n = sp.tile_n;
     }
-    memcpy(h, a->rt.data + (size_t)off * 32, (size_t)count * 32);
-    for (unsigned c = count; c > 1; c /= 2)
-        for (unsigned i = 0; i < c / 2; i++)
-            constat_merkle_node_hash(h[2 * i], h[2 * i + 1], h[i]);
-    memcpy(out, h[0], 32);
+    if ((size_t)(sp.off + sp.count) * 32 > a->rt.len)
+        return constat_error_set(err, CONSTAT_EVERIFY, "tile %u/%" PRIu64 " is too short",
+                                 sp.tile_level, sp.tile_n);
+    constat_tile_subtree_root(a->rt.data + (size_t)sp.off * 32, sp.count, out);
     return CONSTAT_OK;
 }
 

@@ -45,39 +45,26 @@ static constat_status read_node(void *ctx, unsigned level, uint64_t index, uint8
                                 constat_error *err)
 {
     tile_nodes *t = ctx;
-    unsigned tl = level / CONSTAT_TILE_HEIGHT, k = level % CONSTAT_TILE_HEIGHT;
-    uint64_t first = index << k, n = first / CONSTAT_TILE_WIDTH, full;
-    unsigned off = (unsigned)(first % CONSTAT_TILE_WIDTH), count = 1u << k, pw, w;
-    uint8_t h[CONSTAT_TILE_WIDTH][32];
+    constat_tile_span sp;
+    constat_status st;
 
-    if (constat_tile_count((int)tl, t->size, &full, &pw) != CONSTAT_OK)
-        return constat_error_set(err, CONSTAT_EINTERNAL, "node %u/%" PRIu64 " out of range",
-                                 level, index);
-    w = n < full ? CONSTAT_TILE_WIDTH : pw;
-    if (off + count > w)
-        return constat_error_set(err, CONSTAT_EINTERNAL,
-                                 "node %u/%" PRIu64 " beyond the tree of size %" PRIu64, level,
-                                 index, t->size);
-    if (!t->have || t->level != tl || t->n != n) {
-        constat_status st;
+    if ((st = constat_tile_node_span(level, index, t->size, &sp, err)) != CONSTAT_OK)
+        return st;
+    if (!t->have || t->level != sp.tile_level || t->n != sp.tile_n) {
         constat_buf_reset(&t->tile);
         t->have = 0;
-        st = t->src->tile(t->src->ctx, tl, n, w, &t->tile, err);
+        st = t->src->tile(t->src->ctx, sp.tile_level, sp.tile_n, sp.width, &t->tile, err);
         if (st != CONSTAT_OK)
             return st;
-        if (t->tile.len != (size_t)w * 32)
+        if (t->tile.len != (size_t)sp.width * 32)
             return constat_error_set(err, CONSTAT_EIO, "tile %u/%" PRIu64 ": %zu bytes, not %u",
-                                     tl, n, t->tile.len, w * 32);
+                                     sp.tile_level, sp.tile_n, t->tile.len, sp.width * 32);
         t->have = 1;
-        t->level = tl;
-        t->n = n;
-        t->width = w;
+        t->level = sp.tile_level;
+        t->n = sp.tile_n;
+        t->width = sp.width;
     }
-    memcpy(h, t->tile.data + (size_t)off * 32, (size_t)count * 32);
-    for (unsigned c = count; c > 1; c /= 2)
-        for (unsigned i = 0; i < c / 2; i++)
-            constat_merkle_node_hash(h[2 * i], h[2 * i + 1], h[i]);
-    memcpy(out, h[0], 32);
+    constat_tile_subtree_root(t->tile.data + (size_t)sp.off * 32, sp.count, out);
     return CONSTAT_OK;
 }
 

@@ -153,38 +153,25 @@ static constat_status tile_fetch(constat_vault *v, unsigned level, uint64_t n, u
     return CONSTAT_OK;
 }
 
-/* Hash `count` (a power of two) consecutive hashes up to their subtree root. */
-static void subtree_root(const uint8_t *hashes, unsigned count, uint8_t out[32])
-{
-    uint8_t tmp[CONSTAT_TILE_WIDTH][CONSTAT_HASH_SIZE];
-    memcpy(tmp, hashes, (size_t)count * 32);
-    for (unsigned w = count; w > 1; w /= 2)
-        for (unsigned i = 0; i < w / 2; i++)
-            constat_merkle_node_hash(tmp[2 * i], tmp[2 * i + 1], tmp[i]);
-    memcpy(out, tmp[0], 32);
-}
-
 /* constat_node_reader over tiles: node (level, i) is the root of 2^(level%8)
  * consecutive hashes of tile level level/8. */
 static constat_status tile_reader(void *ctx, unsigned level, uint64_t index, uint8_t out[32],
                                   constat_error *err)
 {
     constat_vault *v = ctx;
-    unsigned tl = level / 8, k = level % 8;
-    uint64_t first;
-    unsigned off, count = 1u << k;
+    constat_tile_span sp;
     const vault_tile *t = NULL;
     constat_status st;
 
-    if (tl >= TILE_LEVELS || index >= (CONSTAT_LOG_MAX_SIZE >> level))
+    if ((st = constat_tile_node_span(level, index, 0, &sp, err)) != CONSTAT_OK)
+        return st;
+    if (sp.tile_level >= TILE_LEVELS)
         return constat_error_set(err, CONSTAT_EINTERNAL, "node %u/%llu outside any tree", level,
                                  (unsigned long long)index);
-    first = index << k;
-    off = (unsigned)(first % CONSTAT_TILE_WIDTH);
-    st = tile_fetch(v, tl, first / CONSTAT_TILE_WIDTH, off + count, &t, err);
+    st = tile_fetch(v, sp.tile_level, sp.tile_n, sp.width, &t, err);
     if (st != CONSTAT_OK)
         return st;
-    subtree_root(t->h + (size_t)off * 32, count, out);
+    constat_tile_subtree_root(t->h + (size_t)sp.off * 32, sp.count, out);
     return CONSTAT_OK;
 }
 
@@ -1611,7 +1598,7 @@ static void verify_tiles(verify_ctx *c, uint64_t size)
                     /* reported when level lvl - 1 was checked */
                     continue;
                 }
-                subtree_root(child, CONSTAT_TILE_WIDTH, r);
+                constat_tile_subtree_root(child, CONSTAT_TILE_WIDTH, r);
                 if (sodium_memcmp(r, h + (size_t)j * 32, 32) != 0)
                     report(c, (int64_t)(cn << (8 * lvl)),
                            "tile %u/%llu entry %u differs from the root of tile %u/%llu", lvl,
