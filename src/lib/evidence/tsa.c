@@ -7,9 +7,9 @@
  * TS_REQ_to_TS_VERIFY_CTX even clears the signature flag. So every context is
  * built here with its flags set explicitly, the store holds only the CA
  * bundle the caller trusts, and the check time is the token's own genTime.
- * The tables live in the vault's SQLite file (store_sqlite.c creates them);
- * this file reads and writes them through the store's handle so that the
- * hot append path in vault.c is untouched.
+ * The tables live in the vault's store (store_sqlite.c creates them); this
+ * file reads and writes them through the store interface (vault/store.h,
+ * constat_store_tsa_*), like every caller above the store.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -30,7 +30,6 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <sodium.h>
-#include <sqlite3.h>
 
 #include "constat/record/canon.h"
 #include "constat/base/hash.h"
@@ -701,24 +700,13 @@ int constat_tsa_name_valid(const char *name)
     return 1;
 }
 
-static sqlite3 *vdb(constat_vault *v)
-{
-    return constat_store_sqlite(constat_vault_store(v));
-}
-
-static constat_status db_fail(constat_vault *v, const char *op, constat_error *err)
-{
-    return constat_error_set(err, CONSTAT_EIO, "vault.db: %s: %s", op, sqlite3_errmsg(vdb(v)));
-}
-
 constat_status constat_tsa_add(constat_vault *v, const constat_tsa_config *cfg, int64_t now,
                                constat_error *err)
 {
     X509_STORE *store;
     STACK_OF(X509) *certs;
-    sqlite3_stmt *st = NULL;
+    constat_store_tsa_config row;
     constat_status rc;
-    int r;
 
     if (!cfg || !constat_tsa_name_valid(cfg->name))
         return constat_error_set(err, CONSTAT_EINVAL,
@@ -733,90 +721,62 @@ constat_status constat_tsa_add(constat_vault *v, const constat_tsa_config *cfg, 
         return rc;
     X509_STORE_free(store);
     sk_X509_pop_free(certs, X509_free);
-    if (sqlite3_prepare_v2(vdb(v),
-                           "INSERT INTO tsa_configs(name, url, ca, added_at) VALUES (?1,?2,?3,?4)",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_fail(v, "prepare", err);
-    sqlite3_bind_text(st, 1, cfg->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, cfg->url, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 3, cfg->ca, (int)cfg->ca_len, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, now);
-    r = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (r == SQLITE_DONE)
-        return CONSTAT_OK;
-    if (r == SQLITE_CONSTRAINT_PRIMARYKEY || r == SQLITE_CONSTRAINT)
-        return constat_error_set(err, CONSTAT_ECONFLICT, "TSA \"%s\" is already configured",
-                                 cfg->name);
-    return db_fail(v, "add TSA", err);
+    row.name = cfg->name;
+    row.url = cfg->url;
+    row.ca = cfg->ca;
+    row.ca_len = cfg->ca_len;
+    return constat_store_tsa_config_put(constat_vault_store(v), &row, now, err);
+}
+
+/* The store's rows handed on as the public structs of tsa.h. */
+typedef struct {
+    constat_tsa_config_fn cfg_fn;
+    constat_tsa_token_fn token_fn;
+    void *ctx;
+} row_relay;
+
+static int relay_config(void *vctx, const constat_store_tsa_config *c)
+{
+    row_relay *r = vctx;
+    constat_tsa_config out;
+    out.name = c->name;
+    out.url = c->url;
+    out.ca = c->ca;
+    out.ca_len = c->ca_len;
+    return r->cfg_fn(r->ctx, &out);
 }
 
 constat_status constat_tsa_list(constat_vault *v, constat_tsa_config_fn fn, void *ctx,
                                 constat_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    int r;
-    if (sqlite3_prepare_v2(vdb(v), "SELECT name, url, ca FROM tsa_configs ORDER BY name", -1,
-                           &st, NULL) != SQLITE_OK)
-        return db_fail(v, "prepare", err);
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        constat_tsa_config c;
-        c.name = (const char *)sqlite3_column_text(st, 0);
-        c.url = (const char *)sqlite3_column_text(st, 1);
-        c.ca = sqlite3_column_blob(st, 2);
-        c.ca_len = (size_t)sqlite3_column_bytes(st, 2);
-        if (!c.name)
-            c.name = "";
-        if (!c.url)
-            c.url = "";
-        if (fn(ctx, &c) != 0) {
-            r = SQLITE_DONE;
-            break;
-        }
-    }
-    sqlite3_finalize(st);
-    if (r != SQLITE_DONE)
-        return db_fail(v, "read TSAs", err);
-    return CONSTAT_OK;
+    row_relay r = {fn, NULL, ctx};
+    return constat_store_tsa_configs(constat_vault_store(v), relay_config, &r, err);
+}
+
+static int relay_token(void *vctx, const constat_store_tsa_token *t)
+{
+    row_relay *r = vctx;
+    constat_tsa_token out;
+    out.id = t->id;
+    out.checkpoint_size = t->checkpoint_size;
+    out.note = t->note;
+    out.note_len = t->note_len;
+    out.tsa_name = t->tsa_name;
+    out.url = t->url;
+    out.ca = t->ca;
+    out.ca_len = t->ca_len;
+    out.der = t->der;
+    out.der_len = t->der_len;
+    out.gen_time = t->gen_time;
+    out.received_at = t->received_at;
+    return r->token_fn(r->ctx, &out);
 }
 
 constat_status constat_tsa_tokens(constat_vault *v, constat_tsa_token_fn fn, void *ctx,
                                   constat_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    int r;
-    if (sqlite3_prepare_v2(vdb(v),
-                           "SELECT id, checkpoint_size, note, tsa_name, url, ca, token, "
-                           "gen_time, received_at FROM tsa_tokens ORDER BY id",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_fail(v, "prepare", err);
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        constat_tsa_token t;
-        t.id = sqlite3_column_int64(st, 0);
-        t.checkpoint_size = (uint64_t)sqlite3_column_int64(st, 1);
-        t.note = sqlite3_column_blob(st, 2);
-        t.note_len = (size_t)sqlite3_column_bytes(st, 2);
-        t.tsa_name = (const char *)sqlite3_column_text(st, 3);
-        t.url = (const char *)sqlite3_column_text(st, 4);
-        t.ca = sqlite3_column_blob(st, 5);
-        t.ca_len = (size_t)sqlite3_column_bytes(st, 5);
-        t.der = sqlite3_column_blob(st, 6);
-        t.der_len = (size_t)sqlite3_column_bytes(st, 6);
-        t.gen_time = sqlite3_column_int64(st, 7);
-        t.received_at = sqlite3_column_int64(st, 8);
-        if (!t.tsa_name)
-            t.tsa_name = "";
-        if (!t.url)
-            t.url = "";
-        if (fn(ctx, &t) != 0) {
-            r = SQLITE_DONE;
-            break;
-        }
-    }
-    sqlite3_finalize(st);
-    if (r != SQLITE_DONE)
-        return db_fail(v, "read tokens", err);
-    return CONSTAT_OK;
+    row_relay r = {NULL, fn, ctx};
+    return constat_store_tsa_tokens(constat_vault_store(v), relay_token, &r, err);
 }
 
 /* Length of a signed note's text (up to and including the newline before
@@ -839,7 +799,7 @@ constat_status constat_tsa_timestamp(constat_vault *v, const constat_tsa_config 
     constat_tsa_info local;
     constat_checkpoint cp;
     uint8_t imprint[32];
-    sqlite3_stmt *st = NULL;
+    constat_store_tsa_token row;
     size_t tl;
     constat_status rc;
 
@@ -877,26 +837,20 @@ constat_status constat_tsa_timestamp(constat_vault *v, const constat_tsa_config 
         constat_error_prefix(err, "TSA %s (%s): reply refused: ", cfg->name, cfg->url);
         goto done;
     }
-    if (sqlite3_prepare_v2(vdb(v),
-                           "INSERT INTO tsa_tokens(checkpoint_size, note, note_sha256, tsa_name, "
-                           "url, ca, token, gen_time, received_at) "
-                           "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
-                           -1, &st, NULL) != SQLITE_OK) {
-        rc = db_fail(v, "prepare", err);
-        goto done;
-    }
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)cp.size);
-    sqlite3_bind_blob(st, 2, note.data, (int)note.len, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 3, imprint, 32, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, cfg->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, cfg->url ? cfg->url : "", -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 6, cfg->ca, (int)cfg->ca_len, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 7, reply.data, (int)reply.len, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 8, info->gen_time);
-    sqlite3_bind_int64(st, 9, now);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        rc = db_fail(v, "store token", err);
-    sqlite3_finalize(st);
+    memset(&row, 0, sizeof row);
+    row.checkpoint_size = cp.size;
+    row.note = note.data;
+    row.note_len = note.len;
+    row.note_sha256 = imprint;
+    row.tsa_name = cfg->name;
+    row.url = cfg->url ? cfg->url : "";
+    row.ca = cfg->ca;
+    row.ca_len = cfg->ca_len;
+    row.der = reply.data;
+    row.der_len = reply.len;
+    row.gen_time = info->gen_time;
+    row.received_at = now;
+    rc = constat_store_tsa_token_put(constat_vault_store(v), &row, err);
     if (rc == CONSTAT_OK && size)
         *size = cp.size;
 done:

@@ -1,11 +1,14 @@
 /*
  * store.h — private: the storage under a vault (docs/vault.md "Schema").
  *
- * vault.c speaks only to these functions; store_sqlite.c implements them on
- * one SQLite file. A coalition server can keep the same log in PostgreSQL by
- * providing the same functions (store_pg.c) without touching vault.c: the
- * operations are plain keyed reads and writes inside one transaction, with
- * no SQLite-specific semantics leaking out.
+ * vault.c, and above it the witness (witness.c), publishing (publish.c) and
+ * time-stamp (tsa.c) code, speak only to these functions; store_sqlite.c
+ * implements them on one SQLite file and is the only file that knows SQL. A
+ * coalition server can keep the same log in PostgreSQL by providing the same
+ * functions (store_pg.c) without touching any caller: the operations are
+ * plain keyed reads, writes and iterations, each inside the transaction the
+ * caller opened (begin/commit below) or on its own, with no SQLite-specific
+ * semantics leaking out.
  *
  * Indices are 0-based leaf indices; tiles are C2SP tlog-tiles tiles (level,
  * index, width 1..256, width * 32 bytes of hashes). Every function returns a
@@ -120,9 +123,137 @@ extern long constat_store_fault_countdown;
 struct constat_vault;
 constat_store *constat_vault_store(struct constat_vault *v);
 
-/* The SQLite handle under a store, for the witness and publish tables
- * (witness.c, publish.c; docs/witness.md); owned by the store. */
-struct sqlite3;
-struct sqlite3 *constat_store_sqlite(constat_store *s);
+/* ---- witness tables: our witness of other logs (docs/witness.md) ----
+ * Origins are checkpoint origin lines, vkeys signed-note verifier key
+ * strings, times seconds since the epoch; the caller validates them. */
+
+/* witness_logs. put: CONSTAT_ECONFLICT if the origin is already witnessed.
+ * vkey: the stored key string appended to `vkey`; CONSTAT_ENOTFOUND
+ * ("unknown log") if the origin is not witnessed. Both also CONSTAT_EIO,
+ * vkey CONSTAT_ENOMEM. */
+constat_status constat_store_witness_log_put(constat_store *s, const char *origin,
+                                             const char *vkey, int64_t added_at,
+                                             constat_error *err);
+constat_status constat_store_witness_log_vkey(constat_store *s, const char *origin,
+                                              constat_buf *vkey, constat_error *err);
+/* Witnessed logs by origin: fn(ctx, origin, vkey, size of the stored
+ * witness state, 0 if none); stops when fn returns non-zero. Errors:
+ * CONSTAT_EIO. */
+typedef int (*constat_store_witness_log_fn)(void *ctx, const char *origin, const char *vkey,
+                                            uint64_t size);
+constat_status constat_store_witness_logs(constat_store *s, constat_store_witness_log_fn fn,
+                                          void *ctx, constat_error *err);
+
+/* witness_state: the checkpoint last cosigned per origin. get: *found 0
+ * (and nothing else set) if the origin has no state yet; else *found 1,
+ * *size, root (32 bytes) and the signed note appended to `note`. Errors:
+ * CONSTAT_EIO (also when the stored root is not 32 bytes), CONSTAT_ENOMEM.
+ * put: insert or replace the state of `origin`, which must be witnessed
+ * (else the foreign key fails: CONSTAT_EIO); root is 32 bytes, note a C
+ * string. Errors: CONSTAT_EIO. */
+constat_status constat_store_witness_state_get(constat_store *s, const char *origin, int *found,
+                                               uint64_t *size, uint8_t root[32],
+                                               constat_buf *note, constat_error *err);
+constat_status constat_store_witness_state_put(constat_store *s, const char *origin,
+                                               uint64_t size, const uint8_t root[32],
+                                               const char *note, int64_t updated_at,
+                                               constat_error *err);
+
+/* witness_alerts: evidence of misbehaviour. put appends one (note_a, the
+ * checkpoint cosigned before, and note_b, the one refused, as C strings);
+ * the id is assigned ascending. Errors: CONSTAT_EIO (also a NULL field).
+ * alerts: oldest first, fn(ctx, id, origin, reason, created_at, note_a,
+ * note_b) with pointers valid during the call; stops when fn returns
+ * non-zero. Errors: CONSTAT_EIO. */
+constat_status constat_store_witness_alert_put(constat_store *s, const char *origin,
+                                               const char *note_a, const char *note_b,
+                                               const char *reason, int64_t created_at,
+                                               constat_error *err);
+typedef int (*constat_store_witness_alert_fn)(void *ctx, int64_t id, const char *origin,
+                                              const char *reason, int64_t created_at,
+                                              const char *note_a, const char *note_b);
+constat_status constat_store_witness_alerts(constat_store *s, constat_store_witness_alert_fn fn,
+                                            void *ctx, constat_error *err);
+
+/* ---- publish tables: the witnesses that cosign our log (docs/witness.md) ---- */
+
+/* publish_witnesses, keyed by the witness key's name. put: CONSTAT_ECONFLICT
+ * if the name is configured, else CONSTAT_EIO. get: url and vkey (each may
+ * be NULL) appended, *cosigned (may be NULL) the largest checkpoint size it
+ * cosigned for us (0 if none); CONSTAT_ENOTFOUND ("no witness ... is
+ * configured"), CONSTAT_EIO, CONSTAT_ENOMEM. witnesses: by name, fn(ctx,
+ * name, url, vkey, cosigned) with pointers valid during the call; stops when
+ * fn returns non-zero; CONSTAT_EIO. */
+constat_status constat_store_publish_witness_put(constat_store *s, const char *name,
+                                                 const char *url, const char *vkey,
+                                                 constat_error *err);
+constat_status constat_store_publish_witness_get(constat_store *s, const char *name,
+                                                 constat_buf *url, constat_buf *vkey,
+                                                 uint64_t *cosigned, constat_error *err);
+typedef int (*constat_store_publish_witness_fn)(void *ctx, const char *name, const char *url,
+                                                const char *vkey, uint64_t cosigned);
+constat_status constat_store_publish_witnesses(constat_store *s,
+                                               constat_store_publish_witness_fn fn, void *ctx,
+                                               constat_error *err);
+
+/* cosignatures, keyed by (checkpoint size, witness name). put: insert or
+ * replace the signature line (`len` bytes, no newline) received at
+ * `received_at`; CONSTAT_ENOTFOUND if no checkpoint of that size is stored
+ * or the witness is not configured, else CONSTAT_EIO. cosignatures: the
+ * lines on checkpoint `size` in witness-name order, fn(ctx, witness, line,
+ * len) with pointers valid during the call; stops when fn returns non-zero;
+ * CONSTAT_EIO. */
+constat_status constat_store_cosignature_put(constat_store *s, uint64_t size,
+                                             const char *witness, const char *line, size_t len,
+                                             int64_t received_at, constat_error *err);
+typedef int (*constat_store_cosignature_fn)(void *ctx, const char *witness, const char *line,
+                                            size_t len);
+constat_status constat_store_cosignatures(constat_store *s, uint64_t size,
+                                          constat_store_cosignature_fn fn, void *ctx,
+                                          constat_error *err);
+
+/* ---- trusted time: RFC 3161 TSAs and their tokens (docs/time.md) ---- */
+
+/* One configured TSA (pointers valid during a callback, or the caller's). */
+typedef struct {
+    const char *name;
+    const char *url;
+    const uint8_t *ca; /* PEM CA bundle, ca_len bytes (NULL if empty) */
+    size_t ca_len;
+} constat_store_tsa_config;
+/* tsa_configs. put: CONSTAT_ECONFLICT if the name is configured, else
+ * CONSTAT_EIO. configs: by name; stops when fn returns non-zero;
+ * CONSTAT_EIO. */
+constat_status constat_store_tsa_config_put(constat_store *s, const constat_store_tsa_config *c,
+                                            int64_t added_at, constat_error *err);
+typedef int (*constat_store_tsa_config_fn)(void *ctx, const constat_store_tsa_config *c);
+constat_status constat_store_tsa_configs(constat_store *s, constat_store_tsa_config_fn fn,
+                                         void *ctx, constat_error *err);
+
+/* One stored time-stamp token (pointers valid during a callback, or the
+ * caller's). Byte fields may be NULL when their length is 0. */
+typedef struct {
+    int64_t id;                  /* row id, ascending in the order stored (put ignores it) */
+    uint64_t checkpoint_size;
+    const uint8_t *note;         /* the signed checkpoint note bytes time-stamped */
+    size_t note_len;
+    const uint8_t *note_sha256;  /* 32 bytes: SHA-256 of note (the message imprint) */
+    const char *tsa_name;
+    const char *url;
+    const uint8_t *ca;           /* the CA bundle it was verified with */
+    size_t ca_len;
+    const uint8_t *der;          /* TimeStampResp DER as received */
+    size_t der_len;
+    int64_t gen_time;            /* the token's genTime, seconds since the epoch */
+    int64_t received_at;         /* seconds since the epoch */
+} constat_store_tsa_token;
+/* tsa_tokens. put appends one token (note_sha256 must be 32 bytes). Errors:
+ * CONSTAT_EIO. tokens: in the order stored; stops when fn returns non-zero;
+ * CONSTAT_EIO. */
+constat_status constat_store_tsa_token_put(constat_store *s, const constat_store_tsa_token *t,
+                                           constat_error *err);
+typedef int (*constat_store_tsa_token_fn)(void *ctx, const constat_store_tsa_token *t);
+constat_status constat_store_tsa_tokens(constat_store *s, constat_store_tsa_token_fn fn,
+                                        void *ctx, constat_error *err);
 
 #endif

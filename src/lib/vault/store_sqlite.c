@@ -25,7 +25,8 @@ long constat_store_fault_countdown = 0;
 enum {
     Q_BEGIN, Q_COMMIT, Q_META_GET, Q_META_SET, Q_SIZE, Q_FIND_CONTENT, Q_LEAF_PUT, Q_LEAF_GET,
     Q_FIND_ID, Q_TILE_GET, Q_TILE_PUT, Q_TILE_COUNT, Q_CP_PUT, Q_CP_LATEST, Q_PRIV_PUT,
-    Q_PRIV_GET, Q_MON_PUT, Q_MON_GET, Q__N
+    Q_PRIV_GET, Q_MON_PUT, Q_MON_GET, Q_WLOG_PUT, Q_WLOG_VKEY, Q_WSTATE_GET, Q_WSTATE_PUT,
+    Q_WALERT_PUT, Q_PUBW_PUT, Q_PUBW_GET, Q_COSIG_PUT, Q_TSA_PUT, Q_TOKEN_PUT, Q__N
 };
 
 static const char *const sql_text[Q__N] = {
@@ -49,6 +50,21 @@ static const char *const sql_text[Q__N] = {
     [Q_PRIV_GET] = "SELECT value_json FROM private_values WHERE record_id = ?1",
     [Q_MON_PUT] = "INSERT INTO monitors(name, vkey, enrol_index) VALUES (?1, ?2, ?3)",
     [Q_MON_GET] = "SELECT vkey, enrol_index FROM monitors WHERE name = ?1",
+    [Q_WLOG_PUT] = "INSERT INTO witness_logs(origin, vkey, added_at) VALUES (?1, ?2, ?3)",
+    [Q_WLOG_VKEY] = "SELECT vkey FROM witness_logs WHERE origin = ?1",
+    [Q_WSTATE_GET] = "SELECT size, root, note FROM witness_state WHERE origin = ?1",
+    [Q_WSTATE_PUT] = "INSERT OR REPLACE INTO witness_state(origin, size, root, note, updated_at) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [Q_WALERT_PUT] = "INSERT INTO witness_alerts(origin, note_a, note_b, reason, created_at) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [Q_PUBW_PUT] = "INSERT INTO publish_witnesses(name, url, vkey) VALUES (?1, ?2, ?3)",
+    [Q_PUBW_GET] = "SELECT url, vkey, coalesce((SELECT max(size) FROM cosignatures c "
+                   "WHERE c.witness = w.name), 0) FROM publish_witnesses w WHERE name = ?1",
+    [Q_COSIG_PUT] = "INSERT OR REPLACE INTO cosignatures(size, witness, line, received_at) "
+                    "VALUES (?1, ?2, ?3, ?4)",
+    [Q_TSA_PUT] = "INSERT INTO tsa_configs(name, url, ca, added_at) VALUES (?1, ?2, ?3, ?4)",
+    [Q_TOKEN_PUT] = "INSERT INTO tsa_tokens(checkpoint_size, note, note_sha256, tsa_name, url, "
+                    "ca, token, gen_time, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 };
 
 static const char schema[] =
@@ -89,7 +105,7 @@ static const char witness_schema[] =
 /* Trusted time (docs/time.md): configured RFC 3161 TSAs and the tokens they
  * returned, each over the exact bytes of one signed checkpoint note. Created
  * IF NOT EXISTS on every open, like the witness tables; read and written by
- * tsa.c through constat_store_sqlite. */
+ * tsa.c through the constat_store_tsa_* functions below. */
 static const char tsa_schema[] =
     "CREATE TABLE IF NOT EXISTS tsa_configs(name TEXT PRIMARY KEY, url TEXT NOT NULL,\n"
     "  ca BLOB NOT NULL, added_at INTEGER NOT NULL) STRICT;\n"
@@ -246,11 +262,6 @@ void constat_store_close(constat_store *s)
         sqlite3_finalize(s->q[i]);
     sqlite3_close_v2(s->db);
     free(s);
-}
-
-struct sqlite3 *constat_store_sqlite(constat_store *s)
-{
-    return s->db;
 }
 
 constat_status constat_store_begin(constat_store *s, constat_error *err)
@@ -689,4 +700,390 @@ constat_status constat_store_monitors(constat_store *s, constat_store_monitor_fn
         r = step_error(s, rc, "read monitors", err);
     sqlite3_finalize(st);
     return r;
+}
+
+/* ---- iteration helper ---- */
+
+/* Prepare a statement of its own for an iteration (so callbacks may use the
+ * cached ones); the caller binds, steps with step() and finalizes. */
+static constat_status prep_own(constat_store *s, const char *sql, sqlite3_stmt **st,
+                               constat_error *err)
+{
+    if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
+        return db_error(s, CONSTAT_EIO, "prepare", err);
+    return CONSTAT_OK;
+}
+
+static const char *text_or_empty(sqlite3_stmt *st, int col)
+{
+    const char *t = (const char *)sqlite3_column_text(st, col);
+    return t ? t : "";
+}
+
+/* The end of an iteration: rc is the last step's result (SQLITE_DONE when
+ * the callback stopped it). */
+static constat_status iter_end(constat_store *s, sqlite3_stmt *st, int rc, const char *op,
+                               constat_error *err)
+{
+    constat_status r = CONSTAT_OK;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        r = step_error(s, rc, op, err);
+    sqlite3_finalize(st);
+    return r;
+}
+
+/* ---- witness tables ---- */
+
+constat_status constat_store_witness_log_put(constat_store *s, const char *origin,
+                                             const char *vkey, int64_t added_at,
+                                             constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    constat_status r = prep(s, Q_WLOG_PUT, &st, err);
+    if (r)
+        return r;
+    sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, vkey, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, added_at);
+    rc = step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return CONSTAT_OK;
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+        return constat_error_set(err, CONSTAT_ECONFLICT, "the log \"%s\" is already witnessed",
+                                 origin);
+    return step_error(s, rc, "add witnessed log", err);
+}
+
+constat_status constat_store_witness_log_vkey(constat_store *s, const char *origin,
+                                              constat_buf *vkey, constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    constat_status r = prep(s, Q_WLOG_VKEY, &st, err);
+    if (r)
+        return r;
+    sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+    r = row(s, st, "read witnessed log", err);
+    if (r == CONSTAT_ENOTFOUND)
+        return constat_error_set(err, r, "unknown log \"%.200s\"", origin);
+    if (r)
+        return r;
+    r = column_to_buf(st, 0, vkey, err);
+    sqlite3_reset(st);
+    return r;
+}
+
+constat_status constat_store_witness_logs(constat_store *s, constat_store_witness_log_fn fn,
+                                          void *ctx, constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    constat_status r = prep_own(s,
+                                "SELECT l.origin, l.vkey, coalesce(s.size, 0) FROM witness_logs l "
+                                "LEFT JOIN witness_state s ON s.origin = l.origin "
+                                "ORDER BY l.origin",
+                                &st, err);
+    if (r)
+        return r;
+    while ((rc = step(st)) == SQLITE_ROW)
+        if (fn(ctx, text_or_empty(st, 0), text_or_empty(st, 1),
+               (uint64_t)sqlite3_column_int64(st, 2)) != 0)
+            break;
+    return iter_end(s, st, rc, "read witnessed logs", err);
+}
+
+constat_status constat_store_witness_state_get(constat_store *s, const char *origin, int *found,
+                                               uint64_t *size, uint8_t root[32],
+                                               constat_buf *note, constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    const void *rt;
+    const unsigned char *nt;
+    constat_status r = prep(s, Q_WSTATE_GET, &st, err);
+    *found = 0;
+    if (r)
+        return r;
+    sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+    r = row(s, st, "read witness state", err);
+    if (r == CONSTAT_ENOTFOUND)
+        return CONSTAT_OK;
+    if (r)
+        return r;
+    rt = sqlite3_column_blob(st, 1);
+    nt = sqlite3_column_text(st, 2);
+    if (!rt || sqlite3_column_bytes(st, 1) != 32 || !nt) {
+        sqlite3_reset(st);
+        return constat_error_set(err, CONSTAT_EIO, "vault.db: witness state of \"%s\" is "
+                                                   "damaged",
+                                 origin);
+    }
+    *size = (uint64_t)sqlite3_column_int64(st, 0);
+    memcpy(root, rt, 32);
+    r = column_to_buf(st, 2, note, err);
+    sqlite3_reset(st);
+    if (r == CONSTAT_OK)
+        *found = 1;
+    return r;
+}
+
+constat_status constat_store_witness_state_put(constat_store *s, const char *origin,
+                                               uint64_t size, const uint8_t root[32],
+                                               const char *note, int64_t updated_at,
+                                               constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    constat_status r = prep(s, Q_WSTATE_PUT, &st, err);
+    if (r)
+        return r;
+    sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)size);
+    sqlite3_bind_blob(st, 3, root, 32, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, note, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, updated_at);
+    return run_done(s, st, "update witness state", err);
+}
+
+constat_status constat_store_witness_alert_put(constat_store *s, const char *origin,
+                                               const char *note_a, const char *note_b,
+                                               const char *reason, int64_t created_at,
+                                               constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    constat_status r = prep(s, Q_WALERT_PUT, &st, err);
+    if (r)
+        return r;
+    /* a NULL pointer binds SQL NULL, which NOT NULL refuses */
+    sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, note_a, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, note_b, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, created_at);
+    return run_done(s, st, "record alert", err);
+}
+
+constat_status constat_store_witness_alerts(constat_store *s, constat_store_witness_alert_fn fn,
+                                            void *ctx, constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    constat_status r = prep_own(s,
+                                "SELECT id, origin, reason, created_at, note_a, note_b "
+                                "FROM witness_alerts ORDER BY id",
+                                &st, err);
+    if (r)
+        return r;
+    while ((rc = step(st)) == SQLITE_ROW)
+        if (fn(ctx, sqlite3_column_int64(st, 0), text_or_empty(st, 1), text_or_empty(st, 2),
+               sqlite3_column_int64(st, 3), text_or_empty(st, 4), text_or_empty(st, 5)) != 0)
+            break;
+    return iter_end(s, st, rc, "read witness alerts", err);
+}
+
+/* ---- publish tables ---- */
+
+constat_status constat_store_publish_witness_put(constat_store *s, const char *name,
+                                                 const char *url, const char *vkey,
+                                                 constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    constat_status r = prep(s, Q_PUBW_PUT, &st, err);
+    if (r)
+        return r;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, url, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, vkey, -1, SQLITE_STATIC);
+    rc = step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return CONSTAT_OK;
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+        return constat_error_set(err, CONSTAT_ECONFLICT, "a witness named \"%s\" is configured",
+                                 name);
+    return step_error(s, rc, "add witness", err);
+}
+
+constat_status constat_store_publish_witness_get(constat_store *s, const char *name,
+                                                 constat_buf *url, constat_buf *vkey,
+                                                 uint64_t *cosigned, constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    constat_status r = prep(s, Q_PUBW_GET, &st, err);
+    if (r)
+        return r;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    r = row(s, st, "read witness", err);
+    if (r == CONSTAT_ENOTFOUND)
+        return constat_error_set(err, r, "no witness \"%.200s\" is configured", name);
+    if (r)
+        return r;
+    if (url)
+        r = column_to_buf(st, 0, url, err);
+    if (r == CONSTAT_OK && vkey)
+        r = column_to_buf(st, 1, vkey, err);
+    if (r == CONSTAT_OK && cosigned)
+        *cosigned = (uint64_t)sqlite3_column_int64(st, 2);
+    sqlite3_reset(st);
+    return r;
+}
+
+constat_status constat_store_publish_witnesses(constat_store *s,
+                                               constat_store_publish_witness_fn fn, void *ctx,
+                                               constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    constat_status r = prep_own(s,
+                                "SELECT w.name, w.url, w.vkey, coalesce((SELECT max(size) FROM "
+                                "cosignatures c WHERE c.witness = w.name), 0) "
+                                "FROM publish_witnesses w ORDER BY w.name",
+                                &st, err);
+    if (r)
+        return r;
+    while ((rc = step(st)) == SQLITE_ROW)
+        if (fn(ctx, text_or_empty(st, 0), text_or_empty(st, 1), text_or_empty(st, 2),
+               (uint64_t)sqlite3_column_int64(st, 3)) != 0)
+            break;
+    return iter_end(s, st, rc, "read witnesses", err);
+}
+
+constat_status constat_store_cosignature_put(constat_store *s, uint64_t size,
+                                             const char *witness, const char *line, size_t len,
+                                             int64_t received_at, constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    constat_status r = prep(s, Q_COSIG_PUT, &st, err);
+    if (r)
+        return r;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)size);
+    sqlite3_bind_text(st, 2, witness, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, line, (int)len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, received_at);
+    rc = step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return CONSTAT_OK;
+    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+        return constat_error_set(err, CONSTAT_ENOTFOUND,
+                                 "checkpoint of size %llu is not one of this vault's",
+                                 (unsigned long long)size);
+    return step_error(s, rc, "store cosignature", err);
+}
+
+constat_status constat_store_cosignatures(constat_store *s, uint64_t size,
+                                          constat_store_cosignature_fn fn, void *ctx,
+                                          constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    constat_status r = prep_own(s,
+                                "SELECT witness, line FROM cosignatures WHERE size = ?1 "
+                                "ORDER BY witness",
+                                &st, err);
+    if (r)
+        return r;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)size);
+    while ((rc = step(st)) == SQLITE_ROW)
+        if (fn(ctx, text_or_empty(st, 0), text_or_empty(st, 1),
+               (size_t)sqlite3_column_bytes(st, 1)) != 0)
+            break;
+    return iter_end(s, st, rc, "read cosignatures", err);
+}
+
+/* ---- time-stamp tables ---- */
+
+constat_status constat_store_tsa_config_put(constat_store *s, const constat_store_tsa_config *c,
+                                            int64_t added_at, constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    constat_status r = prep(s, Q_TSA_PUT, &st, err);
+    if (r)
+        return r;
+    sqlite3_bind_text(st, 1, c->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, c->url, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, c->ca, (int)c->ca_len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, added_at);
+    rc = step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return CONSTAT_OK;
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+        return constat_error_set(err, CONSTAT_ECONFLICT, "TSA \"%s\" is already configured",
+                                 c->name);
+    return step_error(s, rc, "add TSA", err);
+}
+
+constat_status constat_store_tsa_configs(constat_store *s, constat_store_tsa_config_fn fn,
+                                         void *ctx, constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    constat_status r =
+        prep_own(s, "SELECT name, url, ca FROM tsa_configs ORDER BY name", &st, err);
+    if (r)
+        return r;
+    while ((rc = step(st)) == SQLITE_ROW) {
+        constat_store_tsa_config c;
+        c.name = text_or_empty(st, 0);
+        c.url = text_or_empty(st, 1);
+        c.ca = sqlite3_column_blob(st, 2);
+        c.ca_len = (size_t)sqlite3_column_bytes(st, 2);
+        if (fn(ctx, &c) != 0)
+            break;
+    }
+    return iter_end(s, st, rc, "read TSAs", err);
+}
+
+constat_status constat_store_tsa_token_put(constat_store *s, const constat_store_tsa_token *t,
+                                           constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    constat_status r = prep(s, Q_TOKEN_PUT, &st, err);
+    if (r)
+        return r;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)t->checkpoint_size);
+    sqlite3_bind_blob(st, 2, t->note, (int)t->note_len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, t->note_sha256, 32, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, t->tsa_name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, t->url ? t->url : "", -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 6, t->ca, (int)t->ca_len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 7, t->der, (int)t->der_len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 8, t->gen_time);
+    sqlite3_bind_int64(st, 9, t->received_at);
+    return run_done(s, st, "store token", err);
+}
+
+constat_status constat_store_tsa_tokens(constat_store *s, constat_store_tsa_token_fn fn,
+                                        void *ctx, constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    constat_status r = prep_own(s,
+                                "SELECT id, checkpoint_size, note, note_sha256, tsa_name, url, "
+                                "ca, token, gen_time, received_at FROM tsa_tokens ORDER BY id",
+                                &st, err);
+    if (r)
+        return r;
+    while ((rc = step(st)) == SQLITE_ROW) {
+        constat_store_tsa_token t;
+        t.id = sqlite3_column_int64(st, 0);
+        t.checkpoint_size = (uint64_t)sqlite3_column_int64(st, 1);
+        t.note = sqlite3_column_blob(st, 2);
+        t.note_len = (size_t)sqlite3_column_bytes(st, 2);
+        t.note_sha256 = sqlite3_column_bytes(st, 3) == 32 ? sqlite3_column_blob(st, 3) : NULL;
+        t.tsa_name = text_or_empty(st, 4);
+        t.url = text_or_empty(st, 5);
+        t.ca = sqlite3_column_blob(st, 6);
+        t.ca_len = (size_t)sqlite3_column_bytes(st, 6);
+        t.der = sqlite3_column_blob(st, 7);
+        t.der_len = (size_t)sqlite3_column_bytes(st, 7);
+        t.gen_time = sqlite3_column_int64(st, 8);
+        t.received_at = sqlite3_column_int64(st, 9);
+        if (fn(ctx, &t) != 0)
+            break;
+    }
+    return iter_end(s, st, rc, "read tokens", err);
 }

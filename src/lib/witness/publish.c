@@ -19,22 +19,11 @@
 #include <string.h>
 
 #include <curl/curl.h>
-#include <sqlite3.h>
 
 #include "constat/constat.h"
 #include "constat/witness/publish.h"
 #include "constat/witness/witness.h"
 #include "vault/store.h"
-
-static sqlite3 *vault_db(constat_vault *v)
-{
-    return constat_store_sqlite(constat_vault_store(v));
-}
-
-static constat_status sql_error(sqlite3 *db, const char *op, constat_error *err)
-{
-    return constat_error_set(err, CONSTAT_EIO, "vault.db: %s: %s", op, sqlite3_errmsg(db));
-}
 
 static int url_ok(const char *url)
 {
@@ -52,13 +41,10 @@ static int url_ok(const char *url)
 constat_status constat_publish_witness_add(constat_vault *v, const char *vkey, const char *url,
                                            constat_error *err)
 {
-    sqlite3 *db = vault_db(v);
     constat_note_verifier ver;
-    sqlite3_stmt *st = NULL;
     size_t ul;
     char *u;
     constat_status r;
-    int rc;
 
     if (!vkey || !url)
         return constat_error_set(err, CONSTAT_EINVAL, "witness: key and URL are required");
@@ -80,22 +66,7 @@ constat_status constat_publish_witness_add(constat_vault *v, const char *vkey, c
     ul = strlen(u);
     while (ul > 0 && u[ul - 1] == '/')
         u[--ul] = 0;
-    if (sqlite3_prepare_v2(db, "INSERT INTO publish_witnesses(name, url, vkey) "
-                               "VALUES (?1, ?2, ?3)",
-                           -1, &st, NULL) != SQLITE_OK) {
-        free(u);
-        return sql_error(db, "prepare", err);
-    }
-    sqlite3_bind_text(st, 1, ver.name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, u, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, vkey, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if ((rc & 0xff) == SQLITE_CONSTRAINT)
-        r = constat_error_set(err, CONSTAT_ECONFLICT, "a witness named \"%s\" is configured",
-                              ver.name);
-    else if (rc != SQLITE_DONE)
-        r = sql_error(db, "add witness", err);
-    sqlite3_finalize(st);
+    r = constat_store_publish_witness_put(constat_vault_store(v), ver.name, u, vkey, err);
     free(u);
     return r;
 }
@@ -103,31 +74,7 @@ constat_status constat_publish_witness_add(constat_vault *v, const char *vkey, c
 constat_status constat_publish_witnesses(constat_vault *v, constat_publish_witness_fn fn,
                                          void *ctx, constat_error *err)
 {
-    sqlite3 *db = vault_db(v);
-    sqlite3_stmt *st = NULL;
-    constat_status r = CONSTAT_OK;
-    int rc;
-
-    if (sqlite3_prepare_v2(db,
-                           "SELECT w.name, w.url, w.vkey, coalesce((SELECT max(size) FROM "
-                           "cosignatures c WHERE c.witness = w.name), 0) "
-                           "FROM publish_witnesses w ORDER BY w.name",
-                           -1, &st, NULL) != SQLITE_OK)
-        return sql_error(db, "prepare", err);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *n = (const char *)sqlite3_column_text(st, 0);
-        const char *u = (const char *)sqlite3_column_text(st, 1);
-        const char *k = (const char *)sqlite3_column_text(st, 2);
-        if (fn(ctx, n ? n : "", u ? u : "", k ? k : "",
-               (uint64_t)sqlite3_column_int64(st, 3)) != 0) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    if (rc != SQLITE_DONE)
-        r = sql_error(db, "read witnesses", err);
-    sqlite3_finalize(st);
-    return r;
+    return constat_store_publish_witnesses(constat_vault_store(v), fn, ctx, err);
 }
 
 /* The checkpoint text and size of one of our own signed notes. */
@@ -148,42 +95,20 @@ static constat_status own_checkpoint(constat_vault *v, const char *note, size_t 
     return st;
 }
 
-static constat_status witness_lookup(sqlite3 *db, const char *name, char **url,
+static constat_status witness_lookup(constat_vault *v, const char *name,
                                      constat_note_verifier *ver, uint64_t *cosigned,
                                      constat_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    constat_status r = CONSTAT_OK;
-    int rc;
+    constat_buf k;
+    constat_status r;
 
-    if (sqlite3_prepare_v2(db,
-                           "SELECT url, vkey, coalesce((SELECT max(size) FROM cosignatures c "
-                           "WHERE c.witness = w.name), 0) FROM publish_witnesses w "
-                           "WHERE name = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
-        return sql_error(db, "prepare", err);
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        const char *u = (const char *)sqlite3_column_text(st, 0);
-        const char *k = (const char *)sqlite3_column_text(st, 1);
-        if (constat_note_verifier_parse(k ? k : "", ver, NULL) != CONSTAT_OK)
-            r = constat_error_set(err, CONSTAT_EIO, "vault.db: key of witness \"%s\" is "
-                                                    "damaged", name);
-        if (cosigned)
-            *cosigned = (uint64_t)sqlite3_column_int64(st, 2);
-        if (r == CONSTAT_OK && url) {
-            *url = strdup(u ? u : "");
-            if (!*url)
-                r = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-        }
-    } else if (rc == SQLITE_DONE) {
-        r = constat_error_set(err, CONSTAT_ENOTFOUND, "no witness \"%.200s\" is configured",
+    constat_buf_init(&k);
+    r = constat_store_publish_witness_get(constat_vault_store(v), name, NULL, &k, cosigned, err);
+    if (r == CONSTAT_OK &&
+        constat_note_verifier_parse(k.data ? (const char *)k.data : "", ver, NULL) != CONSTAT_OK)
+        r = constat_error_set(err, CONSTAT_EIO, "vault.db: key of witness \"%s\" is damaged",
                               name);
-    } else {
-        r = sql_error(db, "read witness", err);
-    }
-    sqlite3_finalize(st);
+    constat_buf_free(&k);
     return r;
 }
 
@@ -191,14 +116,12 @@ constat_status constat_publish_accept(constat_vault *v, const char *witness, con
                                       size_t len, const char *body, size_t blen, int64_t now,
                                       constat_error *err)
 {
-    sqlite3 *db = vault_db(v);
     constat_note_verifier ver;
     constat_checkpoint cp;
     constat_note_sig sig;
-    sqlite3_stmt *st = NULL;
     size_t text_len = 0, pos = 0, line = 0, line_len = 0;
     constat_status r;
-    int rc, found = 0;
+    int found = 0;
 
     if (!witness || !note || !body)
         return constat_error_set(err, CONSTAT_EINVAL, "accept: missing argument");
@@ -206,7 +129,7 @@ constat_status constat_publish_accept(constat_vault *v, const char *witness, con
         return constat_error_set(err, CONSTAT_ELIMIT, "witness %s: response of %zu bytes "
                                                       "exceeds %u",
                                  witness, blen, CONSTAT_WITNESS_RESPONSE_MAX);
-    r = witness_lookup(db, witness, NULL, &ver, NULL, err);
+    r = witness_lookup(v, witness, &ver, NULL, err);
     if (r == CONSTAT_OK)
         r = own_checkpoint(v, note, len, &text_len, &cp, err);
     if (r != CONSTAT_OK)
@@ -239,23 +162,8 @@ constat_status constat_publish_accept(constat_vault *v, const char *witness, con
         return constat_error_set(err, CONSTAT_EVERIFY,
                                  "witness %s: no cosignature by its key in the response",
                                  witness);
-    if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO cosignatures(size, witness, line, "
-                               "received_at) VALUES (?1, ?2, ?3, ?4)",
-                           -1, &st, NULL) != SQLITE_OK)
-        return sql_error(db, "prepare", err);
-    sqlite3_bind_int64(st, 1, (int64_t)cp.size);
-    sqlite3_bind_text(st, 2, witness, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, body + pos, (int)line_len, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, now);
-    rc = sqlite3_step(st);
-    if ((rc & 0xff) == SQLITE_CONSTRAINT)
-        r = constat_error_set(err, CONSTAT_ENOTFOUND,
-                              "checkpoint of size %llu is not one of this vault's",
-                              (unsigned long long)cp.size);
-    else if (rc != SQLITE_DONE)
-        r = sql_error(db, "store cosignature", err);
-    sqlite3_finalize(st);
-    return r;
+    return constat_store_cosignature_put(constat_vault_store(v), cp.size, witness, body + pos,
+                                         line_len, now, err);
 }
 
 /* ---- libcurl transport ---- */
@@ -431,7 +339,7 @@ static constat_status publish_one(constat_vault *v, const witness_row *w, const 
     constat_status st;
 
     snprintf(url, sizeof url, "%s/add-checkpoint", w->url);
-    st = witness_lookup(vault_db(v), w->name, NULL, &ver, &old, &e);
+    st = witness_lookup(v, w->name, &ver, &old, &e);
     if (st != CONSTAT_OK) {
         snprintf(msg, msgcap, "%s", e.msg);
         return st;
@@ -595,16 +503,34 @@ constat_status constat_publish_run(constat_vault *v, int64_t now, constat_publis
     return st;
 }
 
+typedef struct {
+    constat_buf *out;
+    size_t n;
+    int oom;
+} cosig_sink;
+
+static int cosig_line(void *ctx, const char *witness, const char *line, size_t len)
+{
+    cosig_sink *k = ctx;
+    (void)witness;
+    (void)len;
+    if (constat_buf_puts(k->out, line) != CONSTAT_OK ||
+        constat_buf_append(k->out, "\n", 1) != CONSTAT_OK) {
+        k->oom = 1;
+        return 1;
+    }
+    k->n++;
+    return 0;
+}
+
 constat_status constat_publish_cosigned(constat_vault *v, constat_buf *out, size_t *ncosigs,
                                         constat_error *err)
 {
-    sqlite3 *db = vault_db(v);
     constat_buf note;
     constat_checkpoint cp;
-    sqlite3_stmt *st = NULL;
-    size_t text_len = 0, n = 0, mark;
+    cosig_sink k = {out, 0, 0};
+    size_t text_len = 0, mark;
     constat_status r;
-    int rc;
 
     if (!out)
         return constat_error_set(err, CONSTAT_EINVAL, "cosigned: no output");
@@ -617,23 +543,10 @@ constat_status constat_publish_cosigned(constat_vault *v, constat_buf *out, size
         r = constat_buf_append(out, note.data, note.len) == CONSTAT_OK
                 ? CONSTAT_OK
                 : constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-    if (r == CONSTAT_OK &&
-        sqlite3_prepare_v2(db, "SELECT line FROM cosignatures WHERE size = ?1 ORDER BY witness",
-                           -1, &st, NULL) != SQLITE_OK)
-        r = sql_error(db, "prepare", err);
-    if (r == CONSTAT_OK) {
-        sqlite3_bind_int64(st, 1, (int64_t)cp.size);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW && r == CONSTAT_OK) {
-            const char *line = (const char *)sqlite3_column_text(st, 0);
-            if (constat_buf_puts(out, line ? line : "") != CONSTAT_OK ||
-                constat_buf_append(out, "\n", 1) != CONSTAT_OK)
-                r = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-            n++;
-        }
-        if (r == CONSTAT_OK && rc != SQLITE_DONE)
-            r = sql_error(db, "read cosignatures", err);
-        sqlite3_finalize(st);
-    }
+    if (r == CONSTAT_OK)
+        r = constat_store_cosignatures(constat_vault_store(v), cp.size, cosig_line, &k, err);
+    if (r == CONSTAT_OK && k.oom)
+        r = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
     constat_buf_free(&note);
     if (r != CONSTAT_OK) {
         out->len = mark;
@@ -642,6 +555,6 @@ constat_status constat_publish_cosigned(constat_vault *v, constat_buf *out, size
         return r;
     }
     if (ncosigs)
-        *ncosigs = n;
+        *ncosigs = k.n;
     return CONSTAT_OK;
 }

@@ -13,14 +13,13 @@
  * it is evidence a third party can check; losing it with the rollback of a
  * failed request would throw the evidence away.
  *
- * The witness tables are plain SQL on the vault's SQLite handle; they are
- * created by store_sqlite.c with the rest of the schema.
+ * The witness tables are read and written through the store interface
+ * (vault/store.h, constat_store_witness_*); store_sqlite.c creates them with
+ * the rest of the schema.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <sqlite3.h>
 
 #include "constat/witness/witness.h"
 #include "vault/store.h"
@@ -116,27 +115,11 @@ constat_status constat_witness_request_format(uint64_t old_size, const constat_p
 
 /* ---- tables ---- */
 
-static constat_status sql_error(sqlite3 *db, const char *op, constat_error *err)
-{
-    return constat_error_set(err, CONSTAT_EIO, "vault.db: %s: %s", op, sqlite3_errmsg(db));
-}
-
-static constat_status prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st,
-                              constat_error *err)
-{
-    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
-        return sql_error(db, "prepare", err);
-    return CONSTAT_OK;
-}
-
 constat_status constat_witness_log_add(constat_vault *v, const char *origin, const char *vkey,
                                        int64_t now, constat_error *err)
 {
-    sqlite3 *db = constat_store_sqlite(constat_vault_store(v));
     constat_note_verifier ver;
-    sqlite3_stmt *st = NULL;
     constat_status r;
-    int rc;
 
     if (!origin || !constat_note_text_valid(origin, strlen(origin)) || !origin[0] ||
         strchr(origin, '\n') || strlen(origin) > CONSTAT_KEY_NAME_MAX)
@@ -151,81 +134,19 @@ constat_status constat_witness_log_add(constat_vault *v, const char *origin, con
     if (ver.alg != CONSTAT_NOTE_ALG_ED25519)
         return constat_error_set(err, CONSTAT_EINVAL,
                                  "log key %s is not an Ed25519 note key (alg 0x01)", ver.name);
-    r = prepare(db,
-                "INSERT INTO witness_logs(origin, vkey, added_at) VALUES (?1, ?2, ?3)",
-                &st, err);
-    if (r != CONSTAT_OK)
-        return r;
-    sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, vkey, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, now);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT)
-        r = constat_error_set(err, CONSTAT_ECONFLICT, "the log \"%s\" is already witnessed",
-                              origin);
-    else if (rc != SQLITE_DONE)
-        r = sql_error(db, "add witnessed log", err);
-    sqlite3_finalize(st);
-    return r;
+    return constat_store_witness_log_put(constat_vault_store(v), origin, vkey, now, err);
 }
 
 constat_status constat_witness_logs(constat_vault *v, constat_witness_log_fn fn, void *ctx,
                                     constat_error *err)
 {
-    sqlite3 *db = constat_store_sqlite(constat_vault_store(v));
-    sqlite3_stmt *st = NULL;
-    constat_status r;
-    int rc;
-
-    r = prepare(db,
-                "SELECT l.origin, l.vkey, coalesce(s.size, 0) FROM witness_logs l "
-                "LEFT JOIN witness_state s ON s.origin = l.origin ORDER BY l.origin",
-                &st, err);
-    if (r != CONSTAT_OK)
-        return r;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *o = (const char *)sqlite3_column_text(st, 0);
-        const char *k = (const char *)sqlite3_column_text(st, 1);
-        if (fn(ctx, o ? o : "", k ? k : "", (uint64_t)sqlite3_column_int64(st, 2)) != 0) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    if (rc != SQLITE_DONE)
-        r = sql_error(db, "read witnessed logs", err);
-    sqlite3_finalize(st);
-    return r;
+    return constat_store_witness_logs(constat_vault_store(v), fn, ctx, err);
 }
 
 constat_status constat_witness_alerts(constat_vault *v, constat_witness_alert_fn fn, void *ctx,
                                       constat_error *err)
 {
-    sqlite3 *db = constat_store_sqlite(constat_vault_store(v));
-    sqlite3_stmt *st = NULL;
-    constat_status r;
-    int rc;
-
-    r = prepare(db,
-                "SELECT id, origin, reason, created_at, note_a, note_b FROM witness_alerts "
-                "ORDER BY id",
-                &st, err);
-    if (r != CONSTAT_OK)
-        return r;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *o = (const char *)sqlite3_column_text(st, 1);
-        const char *why = (const char *)sqlite3_column_text(st, 2);
-        const char *a = (const char *)sqlite3_column_text(st, 4);
-        const char *b = (const char *)sqlite3_column_text(st, 5);
-        if (fn(ctx, sqlite3_column_int64(st, 0), o ? o : "", why ? why : "",
-               sqlite3_column_int64(st, 3), a ? a : "", b ? b : "") != 0) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    if (rc != SQLITE_DONE)
-        r = sql_error(db, "read witness alerts", err);
-    sqlite3_finalize(st);
-    return r;
+    return constat_store_witness_alerts(constat_vault_store(v), fn, ctx, err);
 }
 
 /* ---- add-checkpoint ---- */
@@ -237,103 +158,36 @@ typedef struct {
     char *note;
 } witness_state;
 
-static constat_status state_get(sqlite3 *db, const char *origin, witness_state *ws,
+static constat_status state_get(constat_store *store, const char *origin, witness_state *ws,
                                 constat_error *err)
 {
-    sqlite3_stmt *st = NULL;
+    constat_buf note;
     constat_status r;
-    int rc;
 
     memset(ws, 0, sizeof *ws);
-    r = prepare(db, "SELECT size, root, note FROM witness_state WHERE origin = ?1", &st, err);
-    if (r != CONSTAT_OK)
-        return r;
-    sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        const void *root = sqlite3_column_blob(st, 1);
-        const char *note = (const char *)sqlite3_column_text(st, 2);
-        if (!root || sqlite3_column_bytes(st, 1) != 32 || !note) {
-            r = constat_error_set(err, CONSTAT_EIO, "vault.db: witness state of \"%s\" is "
-                                                    "damaged", origin);
-        } else {
-            ws->found = 1;
-            ws->size = (uint64_t)sqlite3_column_int64(st, 0);
-            memcpy(ws->root, root, 32);
-            ws->note = strdup(note);
-            if (!ws->note)
-                r = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-        }
-    } else if (rc != SQLITE_DONE) {
-        r = sql_error(db, "read witness state", err);
-    }
-    sqlite3_finalize(st);
+    constat_buf_init(&note);
+    r = constat_store_witness_state_get(store, origin, &ws->found, &ws->size, ws->root, &note,
+                                        err);
+    if (r == CONSTAT_OK && ws->found)
+        ws->note = (char *)constat_buf_detach(&note, NULL);
+    constat_buf_free(&note);
     return r;
 }
 
-static constat_status exec_bound(sqlite3 *db, const char *sql, const char *op,
-                                 const char *t1, const char *t2, const char *t3,
-                                 const char *t4, const void *blob, int64_t i1, int64_t i2,
-                                 constat_error *err)
+static constat_status lookup_vkey(constat_store *store, const char *origin,
+                                  constat_note_verifier *ver, constat_error *err)
 {
-    /* A small binder for the two writes below: ?1..?4 text (NULL = skip),
-     * ?5 blob (32 bytes, NULL = skip), ?6 ?7 integers. */
-    sqlite3_stmt *st = NULL;
-    constat_status r = prepare(db, sql, &st, err);
-    if (r != CONSTAT_OK)
-        return r;
-    if (t1)
-        sqlite3_bind_text(st, 1, t1, -1, SQLITE_STATIC);
-    if (t2)
-        sqlite3_bind_text(st, 2, t2, -1, SQLITE_STATIC);
-    if (t3)
-        sqlite3_bind_text(st, 3, t3, -1, SQLITE_STATIC);
-    if (t4)
-        sqlite3_bind_text(st, 4, t4, -1, SQLITE_STATIC);
-    if (blob)
-        sqlite3_bind_blob(st, 5, blob, 32, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 6, i1);
-    sqlite3_bind_int64(st, 7, i2);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        r = sql_error(db, op, err);
-    sqlite3_finalize(st);
-    return r;
-}
+    constat_buf k;
+    constat_status r;
 
-static constat_status record_alert(sqlite3 *db, const char *origin, const char *note_a,
-                                   const char *note_b, const char *reason, uint64_t now,
-                                   constat_error *err)
-{
-    return exec_bound(db,
-                      "INSERT INTO witness_alerts(origin, note_a, note_b, reason, created_at) "
-                      "VALUES (?1, ?2, ?3, ?4, ?6)",
-                      "record alert", origin, note_a, note_b, reason, NULL, (int64_t)now, 0,
-                      err);
-}
-
-static constat_status lookup_vkey(sqlite3 *db, const char *origin, constat_note_verifier *ver,
-                                  constat_error *err)
-{
-    sqlite3_stmt *st = NULL;
-    constat_status r = prepare(db, "SELECT vkey FROM witness_logs WHERE origin = ?1", &st, err);
-    int rc;
-    if (r != CONSTAT_OK)
-        return r;
-    sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        const char *k = (const char *)sqlite3_column_text(st, 0);
-        r = constat_note_verifier_parse(k ? k : "", ver, err);
-        if (r != CONSTAT_OK)
-            r = constat_error_set(err, CONSTAT_EIO,
-                                  "vault.db: stored key of witnessed log \"%s\" is damaged",
-                                  origin);
-    } else if (rc == SQLITE_DONE) {
-        r = constat_error_set(err, CONSTAT_ENOTFOUND, "unknown log \"%.200s\"", origin);
-    } else {
-        r = sql_error(db, "read witnessed log", err);
-    }
-    sqlite3_finalize(st);
+    constat_buf_init(&k);
+    r = constat_store_witness_log_vkey(store, origin, &k, err);
+    if (r == CONSTAT_OK &&
+        constat_note_verifier_parse(k.data ? (const char *)k.data : "", ver, err) != CONSTAT_OK)
+        r = constat_error_set(err, CONSTAT_EIO,
+                              "vault.db: stored key of witnessed log \"%s\" is damaged",
+                              origin);
+    constat_buf_free(&k);
     return r;
 }
 
@@ -353,7 +207,7 @@ static int http_for(constat_status st)
 }
 
 /* Everything that needs no database state: origin, signature, checkpoint. */
-static constat_status check_note(sqlite3 *db, const char *note, size_t len, char *origin,
+static constat_status check_note(constat_store *store, const char *note, size_t len, char *origin,
                                  constat_checkpoint *cp, size_t *text_len, constat_error *err)
 {
     constat_note_verifier ver;
@@ -371,7 +225,7 @@ static constat_status check_note(sqlite3 *db, const char *note, size_t len, char
                                  CONSTAT_KEY_NAME_MAX);
     memcpy(origin, note, olen);
     origin[olen] = 0;
-    st = lookup_vkey(db, origin, &ver, err);
+    st = lookup_vkey(store, origin, &ver, err);
     if (st != CONSTAT_OK)
         return st;
     opened = malloc(sizeof *opened);
@@ -402,7 +256,6 @@ constat_status constat_witness_add_checkpoint(constat_vault *v,
     static const constat_proof empty = {0};
     char origin[CONSTAT_KEY_NAME_MAX + 1], reason[160];
     constat_store *store;
-    sqlite3 *db;
     constat_checkpoint cp;
     witness_state ws = {0};
     size_t text_len = 0, mark;
@@ -419,10 +272,9 @@ constat_status constat_witness_add_checkpoint(constat_vault *v,
     if (!proof)
         proof = &empty;
     store = constat_vault_store(v);
-    db = constat_store_sqlite(store);
     mark = out->len;
 
-    st = check_note(db, note, len, origin, &cp, &text_len, err);
+    st = check_note(store, note, len, origin, &cp, &text_len, err);
     if (st != CONSTAT_OK) {
         res->http = http_for(st);
         return st;
@@ -450,7 +302,7 @@ constat_status constat_witness_add_checkpoint(constat_vault *v,
         free(note_z);
         return st;
     }
-    st = state_get(db, origin, &ws, err);
+    st = state_get(store, origin, &ws, err);
     if (st == CONSTAT_OK && old_size != ws.size) {
         res->http = 409;
         res->size = ws.size;
@@ -486,7 +338,8 @@ constat_status constat_witness_add_checkpoint(constat_vault *v,
     if (alert) {
         constat_error aerr;
         /* keep the evidence, then answer the refusal */
-        if (record_alert(db, origin, ws.note, note_z, reason, now, &aerr) == CONSTAT_OK &&
+        if (constat_store_witness_alert_put(store, origin, ws.note, note_z, reason,
+                                            (int64_t)now, &aerr) == CONSTAT_OK &&
             constat_store_commit(store, &aerr) == CONSTAT_OK)
             res->alert = 1;
         else
@@ -498,11 +351,8 @@ constat_status constat_witness_add_checkpoint(constat_vault *v,
     if (st == CONSTAT_OK)
         st = constat_cosignature_sign(note, text_len, now, witness, out, err);
     if (st == CONSTAT_OK)
-        st = exec_bound(db,
-                        "INSERT OR REPLACE INTO witness_state(origin, note, size, root, "
-                        "updated_at) VALUES (?1, ?2, ?6, ?5, ?7)",
-                        "update witness state", origin, note_z, NULL, NULL, cp.root,
-                        (int64_t)cp.size, (int64_t)now, err);
+        st = constat_store_witness_state_put(store, origin, cp.size, cp.root, note_z,
+                                             (int64_t)now, err);
     if (st == CONSTAT_OK)
         st = constat_store_commit(store, err);
     if (st != CONSTAT_OK) {
