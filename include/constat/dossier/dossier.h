@@ -32,48 +32,7 @@
 #include "constat/base/errors.h"
 #include "constat/record/record.h"
 #include "constat/vault/vault.h"
-
-/* Most lines a dossier's records.jsonl / proofs.jsonl may hold (a verifier
- * keeps every parsed record in memory to recompute the figures). */
-#define CONSTAT_DOSSIER_MAX_RECORDS 1000000u
-/* One proofs.jsonl line, in bytes (64 base64 hashes fit in 3.2 KiB). */
-#define CONSTAT_DOSSIER_PROOF_LINE_MAX 8192u
-/* manifest.json and figures.json, each, in bytes. */
-#define CONSTAT_DOSSIER_JSON_MAX (64u * 1024u * 1024u)
-/* A keys/ verifier key file or one line of a trust file, in bytes. */
-#define CONSTAT_DOSSIER_VKEY_MAX 1024u
-/* Files listed in a manifest. */
-#define CONSTAT_DOSSIER_MAX_FILES 10000u
-/* A place filter, in bytes. */
-#define CONSTAT_DOSSIER_PLACE_MAX 256u
-
-/* Which incidents a dossier holds. Every member may be NULL (no constraint);
- * all given constraints must hold:
- *   from, to  "YYYY-MM-DD": the local date of occurred.start (the date as
- *             written in the record, in its own UTC offset) lies within
- *             [from, to], both inclusive. A record without occurred.start
- *             never matches a date constraint.
- *   category  a taxonomy id the record's `categories` array contains.
- *   place     a substring of place.name, compared case-insensitively for
- *             ASCII letters only (bytes >= 0x80 must match exactly). */
-typedef struct {
-    const char *from;
-    const char *to;
-    const char *category;
-    const char *place;
-} constat_dossier_filter;
-
-/* Check a filter's syntax: dates are real calendar dates in YYYY-MM-DD form,
- * from <= to, place non-empty and at most CONSTAT_DOSSIER_PLACE_MAX bytes,
- * category known to `tax` (tax may be NULL to skip that).
- * Errors: CONSTAT_EINVAL naming the member ("filter.from: ..."). */
-constat_status constat_dossier_filter_check(const constat_dossier_filter *f,
-                                            const constat_taxonomy *tax,
-                                            constat_error *err) CONSTAT_WARN_UNUSED;
-
-/* 1 if `record` (a record object) is an incident matching `f` (NULL matches
- * every incident), 0 otherwise (including for other kinds). */
-int constat_dossier_filter_match(const constat_dossier_filter *f, const json_t *record);
+#include "constat/dossier/format.h"
 
 /* What constat_dossier_write wrote. */
 typedef struct {

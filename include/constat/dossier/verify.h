@@ -18,7 +18,7 @@
 #include "constat/base/errors.h"
 #include "constat/base/limits.h"
 #include "constat/log/merkle.h"
-#include "constat/dossier/dossier.h" /* limits */
+#include "constat/dossier/format.h"
 #include "constat/vault/vault.h"
 
 typedef struct {

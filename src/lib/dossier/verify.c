@@ -25,7 +25,7 @@
 #include <sodium.h>
 
 #include "constat/record/canon.h"
-#include "constat/dossier/dossier.h"
+#include "constat/dossier/format.h"
 #include "constat/evidence/evidence.h"
 #include "constat/base/hash.h"
 #include "constat/log/merkle.h"

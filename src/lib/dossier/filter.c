@@ -1,0 +1,134 @@
+/* filter.c — which incidents a dossier holds (constat_dossier_filter,
+ * format.h): checked when a dossier is written, recorded in its manifest,
+ * and applied again by the verifier to prove that the selection is whole. */
+#include <stdint.h>
+#include <string.h>
+
+#include "constat/dossier/format.h"
+#include "constat/record/record.h"
+
+static int is_leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* "YYYY-MM-DD", a real calendar date. */
+static int valid_date(const char *s)
+{
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, m, d;
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return 0;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return 0;
+    y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    m = (s[5] - '0') * 10 + (s[6] - '0');
+    d = (s[8] - '0') * 10 + (s[9] - '0');
+    if (m < 1 || m > 12 || d < 1)
+        return 0;
+    return d <= mdays[m - 1] + (m == 2 && is_leap(y));
+}
+
+constat_status constat_dossier_filter_check(const constat_dossier_filter *f,
+                                            const constat_taxonomy *tax, constat_error *err)
+{
+    if (!f)
+        return CONSTAT_OK;
+    if (f->from && !valid_date(f->from))
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "filter.from: not a date of the form YYYY-MM-DD");
+    if (f->to && !valid_date(f->to))
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "filter.to: not a date of the form YYYY-MM-DD");
+    if (f->from && f->to && strcmp(f->from, f->to) > 0)
+        return constat_error_set(err, CONSTAT_EINVAL, "filter: from %s is after to %s",
+                                 f->from, f->to);
+    if (f->place && (f->place[0] == '\0' || strlen(f->place) > CONSTAT_DOSSIER_PLACE_MAX))
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "filter.place: must be 1 to %u bytes",
+                                 CONSTAT_DOSSIER_PLACE_MAX);
+    if (f->category) {
+        if (f->category[0] == '\0')
+            return constat_error_set(err, CONSTAT_EINVAL, "filter.category: empty");
+        if (tax && !constat_taxonomy_has(tax, f->category))
+            return constat_error_set(err, CONSTAT_EINVAL,
+                                     "filter.category: \"%.64s\" is not in the taxonomy",
+                                     f->category);
+    }
+    return CONSTAT_OK;
+}
+
+static int ascii_lower(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+static int contains_ci(const char *hay, size_t hlen, const char *needle)
+{
+    size_t nlen = strlen(needle);
+    if (nlen > hlen)
+        return 0;
+    for (size_t i = 0; i + nlen <= hlen; i++) {
+        size_t j = 0;
+        while (j < nlen && ascii_lower((unsigned char)hay[i + j]) ==
+                               ascii_lower((unsigned char)needle[j]))
+            j++;
+        if (j == nlen)
+            return 1;
+    }
+    return 0;
+}
+
+int constat_dossier_filter_match(const constat_dossier_filter *f, const json_t *record)
+{
+    json_t *kind = json_object_get(record, "kind");
+
+    if (!json_is_string(kind) || strcmp(json_string_value(kind), "incident") != 0)
+        return 0;
+    if (!f)
+        return 1;
+    if (f->from || f->to) {
+        json_t *start = json_object_get(json_object_get(record, "occurred"), "start");
+        const char *s;
+        char day[11];
+        int64_t epoch;
+        int off;
+        if (!json_is_string(start))
+            return 0;
+        s = json_string_value(start);
+        /* The local date is the date as written: RFC 3339 puts the local
+         * time first and the offset last. */
+        if (constat_rfc3339_parse(s, &epoch, &off) != CONSTAT_OK || strlen(s) < 10)
+            return 0;
+        memcpy(day, s, 10);
+        day[10] = '\0';
+        if (f->from && strcmp(day, f->from) < 0)
+            return 0;
+        if (f->to && strcmp(day, f->to) > 0)
+            return 0;
+    }
+    if (f->category) {
+        json_t *cats = json_object_get(record, "categories"), *c;
+        size_t i;
+        int hit = 0;
+        if (!json_is_array(cats))
+            return 0;
+        json_array_foreach(cats, i, c) {
+            if (json_is_string(c) && strcmp(json_string_value(c), f->category) == 0) {
+                hit = 1;
+                break;
+            }
+        }
+        if (!hit)
+            return 0;
+    }
+    if (f->place) {
+        json_t *name = json_object_get(json_object_get(record, "place"), "name");
+        if (!json_is_string(name) ||
+            !contains_ci(json_string_value(name), json_string_length(name), f->place))
+            return 0;
+    }
+    return 1;
+}
+
