@@ -54,8 +54,11 @@
  *             [from, to], both inclusive. A record without occurred.start
  *             never matches a date constraint.
  *   category  a taxonomy id the record's `categories` array contains.
- *   place     a substring of place.name, compared case-insensitively for
- *             ASCII letters only (bytes >= 0x80 must match exactly). */
+ *   place     found in place.name, place.commune or place.site once both
+ *             sides are folded: case, and the accents of Latin-1 Supplement
+ *             and Latin Extended-A letters, aside (é -> e, ç -> c, œ -> oe,
+ *             ß -> ss); other text must match as written (docs/dossier.md
+ *             "Selection"). */
 typedef struct {
     const char *from;
     const char *to;
@@ -98,7 +101,9 @@ typedef struct {
  * Everything is written into a temporary sibling directory, verified with
  * constat_verify_dossier, then renamed onto `outdir`: on any error nothing
  * is left behind. `out` (may be NULL) receives the summary.
- * Errors: CONSTAT_EINVAL (bad filter or arguments), CONSTAT_ECONFLICT
+ * Errors: CONSTAT_EINVAL (bad filter or arguments), CONSTAT_ENOTFOUND (no
+ * incident matches `f`: the message restates the filter; nothing written,
+ * though a checkpoint may have been signed), CONSTAT_ECONFLICT
  * (outdir exists and is not an empty directory), CONSTAT_EIO (naming the
  * file), CONSTAT_EVERIFY (the vault's data does not verify: the message names
  * the leaf and check), CONSTAT_ENOMEM, and errors of the vault and report
