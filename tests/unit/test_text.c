@@ -73,9 +73,11 @@ static void test_other_text_kept(void **state)
     /* Arabic (no case) and Greek (not folded) compare as they are */
     expect_fold("\xd9\x85\xd8\xae\xd9\x8a\xd9\x85 Calais",
                 "\xd9\x85\xd8\xae\xd9\x8a\xd9\x85 calais");
-    expect_fold("\xce\x91\xce\xb8\xce\xae\xce\xbd\xce\xb1", "\xce\x91\xce\xb8\xce\xae\xce\xbd\xce\xb1");
+    expect_fold("\xce\x91\xce\xb8\xce\xae\xce\xbd\xce\xb1",
+                "\xce\x91\xce\xb8\xce\xae\xce\xbd\xce\xb1");
     /* three- and four-byte sequences kept: U+2019, U+1F600 */
-    expect_fold("l\xe2\x80\x99H\xc3\xb4pital \xf0\x9f\x98\x80", "l\xe2\x80\x99hopital \xf0\x9f\x98\x80");
+    expect_fold("l\xe2\x80\x99H\xc3\xb4pital \xf0\x9f\x98\x80",
+                "l\xe2\x80\x99hopital \xf0\x9f\x98\x80");
     /* invalid UTF-8 is copied byte for byte: a lone lead byte, a lone
      * continuation, an overlong form, a truncated sequence at the end */
     expect_fold("a\xc3" "B", "a\xc3" "b");
