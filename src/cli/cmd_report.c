@@ -97,6 +97,12 @@ int cmd_report(int argc, char **argv)
                                "report", cli_vault_dir(dir));
     if (st == CONSTAT_OK)
         st = checkpoint_size(&note, &size, &err);
+    if (st == CONSTAT_OK && size > constat_vault_size(v))
+        st = constat_error_set(&err, CONSTAT_EVERIFY,
+                               "vault.db: the newest checkpoint claims %llu leaves, the log "
+                               "holds %llu (run 'constat verify' on the vault)",
+                               (unsigned long long)size,
+                               (unsigned long long)constat_vault_size(v));
     if (st == CONSTAT_OK)
         st = cli_records_load_upto(v, size, "incident", NULL, &recs, &err);
     if (st == CONSTAT_OK && recs.n == 0)
