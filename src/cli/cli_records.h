@@ -17,6 +17,11 @@ typedef struct {
 constat_status cli_records_load(constat_vault *v, const char *kind,
                                 const constat_dossier_filter *filter, cli_records *out,
                                 constat_error *err);
+/* cli_records_load over the first `size` leaves only (size <= tree size):
+ * the records a checkpoint of that size covers. Same errors. */
+constat_status cli_records_load_upto(constat_vault *v, uint64_t size, const char *kind,
+                                     const constat_dossier_filter *filter, cli_records *out,
+                                     constat_error *err);
 void cli_records_free(cli_records *r);
 
 #endif

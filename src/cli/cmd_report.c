@@ -28,6 +28,24 @@ static constat_status proven_times(constat_vault *v, const cli_records *recs,
     return st;
 }
 
+/* The tree size of a signed checkpoint note (C2SP tlog-checkpoint: the
+ * body ends at the blank line before the signatures). */
+static constat_status checkpoint_size(const constat_buf *note, uint64_t *size,
+                                      constat_error *err)
+{
+    constat_checkpoint cp;
+    constat_status st;
+
+    for (size_t i = 0; i + 1 < note->len; i++)
+        if (note->data[i] == '\n' && note->data[i + 1] == '\n') {
+            st = constat_checkpoint_parse((const char *)note->data, i + 1, &cp, err);
+            if (st == CONSTAT_OK)
+                *size = cp.size;
+            return st;
+        }
+    return constat_error_set(err, CONSTAT_EIO, "vault.db: the newest checkpoint is not a note");
+}
+
 int cmd_report(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -46,6 +64,7 @@ int cmd_report(int argc, char **argv)
     constat_proven_time *times = NULL;
     char now[32];
     size_t nincidents = 0;
+    uint64_t size = 0;
     int c, rc;
 
     optind = 1;
@@ -61,22 +80,42 @@ int cmd_report(int argc, char **argv)
         return cli_usage("report");
     if ((rc = cli_load_taxonomy(taxo, &tax)) != 0)
         return rc;
-    if ((rc = cli_open_vault(cli_vault_dir(dir), &v)) != 0) {
+    /* A report is derived data: it never signs, so it never asks for the
+     * passphrase. It covers the tree of the newest signed checkpoint, the
+     * one it cites (docs/cli.md "report"). */
+    if ((rc = cli_open_vault_public(cli_vault_dir(dir), &v)) != 0) {
         constat_taxonomy_free(tax);
         return rc;
     }
     constat_error_clear(&err);
     constat_buf_init(&note);
-    st = constat_vault_checkpoint(v, &note, &err);
+    st = constat_vault_latest_checkpoint(v, &note, &err);
+    if (st == CONSTAT_ENOTFOUND)
+        st = constat_error_set(&err, CONSTAT_ENOTFOUND,
+                               "%s: no signed checkpoint yet: run 'constat checkpoint' (it "
+                               "signs, so it needs the passphrase of a sealed vault), then the "
+                               "report", cli_vault_dir(dir));
     if (st == CONSTAT_OK)
-        st = cli_records_load(v, "incident", NULL, &recs, &err);
+        st = checkpoint_size(&note, &size, &err);
+    if (st == CONSTAT_OK && size > constat_vault_size(v))
+        st = constat_error_set(&err, CONSTAT_EVERIFY,
+                               "vault.db: the newest checkpoint claims %llu leaves, the log "
+                               "holds %llu (run 'constat verify' on the vault)",
+                               (unsigned long long)size,
+                               (unsigned long long)constat_vault_size(v));
+    if (st == CONSTAT_OK)
+        st = cli_records_load_upto(v, size, "incident", NULL, &recs, &err);
+    if (st == CONSTAT_OK && recs.n == 0)
+        st = constat_error_set(&err, CONSTAT_ENOTFOUND,
+                               "no incident among the %llu leaves of the newest checkpoint: "
+                               "no report written", (unsigned long long)size);
     /* evidence records after the incidents: the evidence_flagged figure
      * compares each with its incident (docs/evidence.md) */
     nincidents = recs.n;
     if (st == CONSTAT_OK) {
         cli_records ev;
         memset(&ev, 0, sizeof ev);
-        st = cli_records_load(v, "evidence", NULL, &ev, &err);
+        st = cli_records_load_upto(v, size, "evidence", NULL, &ev, &err);
         for (size_t i = 0; st == CONSTAT_OK && i < ev.n; i++) {
             if (recs.n == recs.cap) {
                 size_t cap = recs.cap ? recs.cap * 2 : 16;
@@ -98,9 +137,9 @@ int cmd_report(int argc, char **argv)
     if (st == CONSTAT_OK)
         st = constat_figures_compute_timed(recs.recs, recs.n, tax, times, &figures, &err);
     if (st == CONSTAT_OK) {
-        constat_report_meta meta = {constat_vault_org(v), constat_vault_origin(v),
-                                    constat_vault_size(v), (const char *)note.data, now,
-                                    "all incidents in the log"};
+        constat_report_meta meta = {constat_vault_org(v), constat_vault_origin(v), size,
+                                    (const char *)note.data, now,
+                                    "all incidents in the log up to the signed checkpoint"};
         constat_rfc3339_format(cli_now(), 0, now);
         st = constat_report_write_timed(out, recs.recs, recs.n, tax, times, figures, &meta,
                                         &err);
@@ -111,8 +150,13 @@ int cmd_report(int argc, char **argv)
         while (len > 1 && out[len - 1] == '/')
             len--;
         printf("report of %zu incidents (tree size %llu) written to %.*s%sindex.html\n",
-               nincidents, (unsigned long long)constat_vault_size(v), (int)len, out,
+               nincidents, (unsigned long long)size, (int)len, out,
                len == 1 && out[0] == '/' ? "" : "/");
+        if (constat_vault_size(v) > size)
+            fprintf(stderr, "constat: note: the %llu leaves logged after the checkpoint of size "
+                            "%llu are not in the report: run 'constat checkpoint' to include "
+                            "them\n", (unsigned long long)(constat_vault_size(v) - size),
+                    (unsigned long long)size);
     }
     else
         rc = cli_report_error(out, st, &err);

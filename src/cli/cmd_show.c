@@ -116,6 +116,7 @@ int cmd_show(int argc, char **argv)
     uint8_t lh[32];
     char verdict[700];
     const char *sigv;
+    json_t *pv = NULL;
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -132,7 +133,10 @@ int cmd_show(int argc, char **argv)
     for (const char *p = what; *p; p++)
         if (!isdigit((unsigned char)*p))
             numeric = 0;
-    if ((rc = cli_open_vault_public(cli_vault_dir(dir), &v)) != 0)
+    /* reading needs no passphrase; private values do, in a sealed vault
+     * (docs/vault.md "Private values") */
+    if ((rc = show_private ? cli_open_vault(cli_vault_dir(dir), &v)
+                           : cli_open_vault_public(cli_vault_dir(dir), &v)) != 0)
         return rc;
     constat_error_clear(&err);
     constat_buf_init(&leaf);
@@ -150,6 +154,15 @@ int cmd_show(int argc, char **argv)
         constat_buf_free(&leaf);
         return cli_report_error(what, st, &err);
     }
+    if (show_private) {
+        const char *id = json_string_value(json_object_get(l.record, "id"));
+        if (id && (st = constat_vault_private(v, id, &pv, &err)) != CONSTAT_OK) {
+            constat_leaf_free(&l);
+            constat_vault_close(v);
+            constat_buf_free(&leaf);
+            return cli_report_error(what, st, &err);
+        }
+    }
     constat_merkle_leaf_hash(leaf.data, leaf.len, lh);
     sigv = signature_verdict(v, &l, verdict, sizeof verdict);
 
@@ -160,11 +173,9 @@ int cmd_show(int argc, char **argv)
         constat_base64(lh, 32, b64);
         json_object_set_new(o, "leaf_hash", json_string(b64));
         show_times(v, index, l.record, o);
-        if (show_private) {
-            json_t *pv = NULL;
-            const char *id = json_string_value(json_object_get(l.record, "id"));
-            if (id && constat_vault_private(v, id, &pv, &err) == CONSTAT_OK && pv)
-                json_object_set_new(o, "private_values", pv);
+        if (show_private && pv) {
+            json_object_set_new(o, "private_values", pv);
+            pv = NULL;
         }
         {
             char *s = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -184,17 +195,12 @@ int cmd_show(int argc, char **argv)
         /* evidence files of an incident (with flags), or an evidence file's
          * flags and chain of custody */
         cli_show_evidence(v, l.record, stdout);
-        if (show_private) {
-            json_t *pv = NULL;
-            const char *id = json_string_value(json_object_get(l.record, "id"));
-            if (id && constat_vault_private(v, id, &pv, &err) == CONSTAT_OK && pv) {
-                s = json_dumps(pv, JSON_INDENT(2) | JSON_SORT_KEYS);
-                printf("private values (kept in the vault, never logged):\n%s\n", s ? s : "");
-                free(s);
-                json_decref(pv);
-            } else {
-                printf("no private values\n");
-            }
+        if (show_private && pv) {
+            s = json_dumps(pv, JSON_INDENT(2) | JSON_SORT_KEYS);
+            printf("private values (kept in the vault, never logged):\n%s\n", s ? s : "");
+            free(s);
+        } else if (show_private) {
+            printf("no private values\n");
         }
     }
     /* Inclusion in the newest checkpoint, checked here and now. */
@@ -232,6 +238,7 @@ int cmd_show(int argc, char **argv)
     }
     if (strncmp(sigv, "valid", 5) != 0)
         rc = 1;
+    json_decref(pv);
     constat_leaf_free(&l);
     constat_buf_free(&leaf);
     constat_buf_free(&note);

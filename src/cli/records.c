@@ -52,11 +52,18 @@ constat_status cli_records_load(constat_vault *v, const char *kind,
                                 const constat_dossier_filter *filter, cli_records *out,
                                 constat_error *err)
 {
+    return cli_records_load_upto(v, constat_vault_size(v), kind, filter, out, err);
+}
+
+constat_status cli_records_load_upto(constat_vault *v, uint64_t size, const char *kind,
+                                     const constat_dossier_filter *filter, cli_records *out,
+                                     constat_error *err)
+{
     struct loader ld = {out, filter, kind, err, CONSTAT_OK};
     constat_status st;
 
     memset(out, 0, sizeof *out);
-    st = constat_vault_leaves(v, 0, constat_vault_size(v), load_one, &ld, err);
+    st = constat_vault_leaves(v, 0, size, load_one, &ld, err);
     if (st == CONSTAT_OK)
         st = ld.st;
     if (st != CONSTAT_OK)

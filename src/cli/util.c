@@ -40,12 +40,14 @@ static char *read_tty_line(const char *prompt)
         sodium_free(line);
         return NULL;
     }
-    if (write(fd, prompt, strlen(prompt)) < 0) { /* best effort */ }
+    /* echo off (dropping what was typed ahead) before the prompt, so an
+     * answer typed as soon as the prompt shows is neither echoed nor lost */
     if (tcgetattr(fd, &old) == 0) {
         quiet = old;
         quiet.c_lflag &= ~(tcflag_t)ECHO;
         echo_off = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
     }
+    if (write(fd, prompt, strlen(prompt)) < 0) { /* best effort */ }
     for (;;) {
         char c;
         ssize_t r = read(fd, &c, 1);

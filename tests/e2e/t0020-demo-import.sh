@@ -22,6 +22,12 @@ run_ok $CONSTAT log --place calais --from 2020-01-01
 expect_in out "HRO-"
 run_ok $CONSTAT show AYS-NNK-2018-07-11 --json
 expect_in out "\"type\": \"publication\""
+# a report cites a signed checkpoint and never signs one itself
+run_fails 2 $CONSTAT report --out report
+expect_in err "no signed checkpoint yet"
+[ ! -e report ] || fail "a refused report must write nothing"
+ok
+run_ok $CONSTAT checkpoint
 run_ok $CONSTAT report --out report
 expect_in report/index.html "<svg"
 expect_in report/index.html "lang=\"fr\""

@@ -1025,17 +1025,27 @@ static void test_write_refuses(void **state)
     assert_int_equal(sum.incidents, 2);
     assert_int_equal(sum.monitors, 1);
     assert_int_equal(verify(d, NULL, &f, NULL), CONSTAT_OK);
-    /* a selection of nothing is still a verifiable dossier (of no records) */
+    /* a selection of nothing is an error naming the filter; nothing is written */
     {
         constat_dossier_filter none = {NULL, NULL, "dog_attack", NULL};
-        constat_verify_summary vs;
+        constat_dossier_filter noplace = {NULL, NULL, NULL, "Lille-Lesquin"};
+        struct stat st;
         tprintf(d, sizeof d, "%s/none", g_tmp);
-        if (constat_dossier_write(v, d, &none, g_tax, TAXONOMY, &sum, &err) != CONSTAT_OK)
-            fail_msg("dossier: %s", err.msg);
-        assert_int_equal(sum.records, 0);
-        assert_int_equal(verify(d, NULL, &f, &vs), CONSTAT_OK);
-        assert_int_equal(vs.records, 0);
-        assert_int_equal(vs.tree_size, 10);
+        assert_int_equal(constat_dossier_write(v, d, &none, g_tax, TAXONOMY, &sum, &err),
+                         CONSTAT_ENOTFOUND);
+        assert_non_null(strstr(err.msg, "no incident matches the selection"));
+        assert_non_null(strstr(err.msg, "in category dog_attack"));
+        assert_non_null(strstr(err.msg, "among the 10 leaves"));
+        assert_int_equal(stat(d, &st), -1);
+        assert_int_equal(constat_dossier_write(v, d, &noplace, g_tax, TAXONOMY, &sum, &err),
+                         CONSTAT_ENOTFOUND);
+        assert_non_null(strstr(err.msg, "containing \"Lille-Lesquin\""));
+        assert_int_equal(stat(d, &st), -1);
+        /* an existing empty folder stays empty */
+        assert_int_equal(mkdir(d, 0700), 0);
+        assert_int_equal(constat_dossier_write(v, d, &none, g_tax, TAXONOMY, &sum, &err),
+                         CONSTAT_ENOTFOUND);
+        assert_int_equal(rmdir(d), 0);
     }
     constat_vault_close(v);
     /* no temporary folder left behind */
@@ -1064,6 +1074,27 @@ static void test_filter_match(void **state)
     assert_int_equal(constat_dossier_filter_match(&f, r), 0);
     f.category = NULL;
     f.place = "Coquelles";
+    assert_int_equal(constat_dossier_filter_match(&f, r), 0);
+    /* the commune and the site are searched too, accents and case aside */
+    f.place = "CALAIS";
+    assert_int_equal(constat_dossier_filter_match(&f, r), 1);
+    f.place = "rue des garennes";
+    assert_int_equal(constat_dossier_filter_match(&f, r), 1);
+    json_object_set_new(json_object_get(r, "place"), "site", json_string("Hangar BMX"));
+    json_object_set_new(json_object_get(r, "place"), "name",
+                        json_string("\xc3\x89vacuation du campement C\xc5\x93ur"));
+    f.place = "bmx";
+    assert_int_equal(constat_dossier_filter_match(&f, r), 1);
+    f.place = "evacuation";
+    assert_int_equal(constat_dossier_filter_match(&f, r), 1);
+    f.place = "\xc3\xa9VACUATION";
+    assert_int_equal(constat_dossier_filter_match(&f, r), 1);
+    f.place = "coeur";
+    assert_int_equal(constat_dossier_filter_match(&f, r), 1);
+    f.place = "garennes"; /* the old name is gone */
+    assert_int_equal(constat_dossier_filter_match(&f, r), 0);
+    json_object_del(json_object_get(r, "place"), "commune");
+    f.place = "calais";
     assert_int_equal(constat_dossier_filter_match(&f, r), 0);
     json_object_set_new(r, "kind", json_string("shift"));
     f.place = NULL;

@@ -391,6 +391,68 @@ static void test_sealed(void **state)
     free(parent);
 }
 
+/* In a sealed vault private values are stored sealed and need the keys:
+ * a vault opened without them refuses to read or store them. */
+static void test_sealed_private(void **state)
+{
+    fixture *f = fx_new("s3cret pass");
+    constat_error err;
+    constat_vault *pub = NULL;
+    json_t *p = NULL;
+    size_t a = 0, s = 0;
+    (void)state;
+
+    assert_int_equal(append_range(f, 0, 5, &a, &s, &err), CONSTAT_OK);
+    assert_int_equal(a, 5);
+    /* with the keys: opened */
+    assert_int_equal(constat_vault_private(f->v, "inc-3", &p, &err), CONSTAT_OK);
+    assert_non_null(p);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(p, "narrative"), "value")), "secret");
+    json_decref(p);
+    assert_int_equal(constat_vault_private(f->v, "inc-4", &p, &err), CONSTAT_OK);
+    assert_null(p);
+    constat_vault_close(f->v);
+    f->v = NULL;
+    /* sealed at rest: the database file (its WAL folded in on close) never
+     * holds the value in clear, and does hold the sealed form */
+    {
+        char path[600], *db;
+        size_t n = 0;
+        int sealed = 0;
+        snprintf(path, sizeof path, "%s/vault.db", f->dir);
+        db = tu_read_file(path, &n);
+        for (size_t i = 0; i + 19 <= n; i++) {
+            assert_false(memcmp(db + i, "\"secret\"", 8) == 0);
+            sealed |= memcmp(db + i, "constat-private-v1 ", 19) == 0;
+        }
+        assert_true(sealed);
+        free(db);
+    }
+    /* without the keys: refused, before anything is read or written */
+    assert_int_equal(constat_vault_open_public(f->dir, &pub, &err), CONSTAT_OK);
+    p = (json_t *)1;
+    assert_int_equal(constat_vault_private(pub, "inc-3", &p, &err), CONSTAT_ECRYPTO);
+    assert_null(p);
+    assert_non_null(strstr(err.msg, "reading private values needs the vault's keys"));
+    assert_int_equal(constat_vault_private(pub, "inc-4", &p, &err), CONSTAT_ECRYPTO);
+    {
+        made m;
+        make(&m, &f->alice, "alice", 6, NULL, 1);
+        assert_int_equal(constat_vault_append(pub, &m.item, 1, NULL, NULL, NULL, NULL, NULL,
+                                              &err),
+                         CONSTAT_ECRYPTO);
+        assert_non_null(strstr(err.msg, "storing private values"));
+        assert_int_equal(constat_vault_size(pub), 6);
+        unmake(&m);
+    }
+    constat_vault_close(pub);
+    fx_open(f, "s3cret pass");
+    assert_int_equal(constat_vault_size(f->v), 6);
+    expect_verifies(f);
+    fx_free(f);
+}
+
 typedef struct {
     char names[8][32];
     char vkeys[8][512];
@@ -975,6 +1037,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_create_open),
         cmocka_unit_test(test_sealed),
+        cmocka_unit_test(test_sealed_private),
         cmocka_unit_test(test_monitors),
         cmocka_unit_test(test_append_roots_tiles),
         cmocka_unit_test(test_proofs),

@@ -57,7 +57,9 @@ typedef struct {
  * Everything is written into a temporary sibling directory, verified with
  * constat_verify_dossier, then renamed onto `outdir`: on any error nothing
  * is left behind. `out` (may be NULL) receives the summary.
- * Errors: CONSTAT_EINVAL (bad filter or arguments), CONSTAT_ECONFLICT
+ * Errors: CONSTAT_EINVAL (bad filter or arguments), CONSTAT_ENOTFOUND (no
+ * incident matches `f`: the message restates the filter; nothing written,
+ * though a checkpoint may have been signed), CONSTAT_ECONFLICT
  * (outdir exists and is not an empty directory), CONSTAT_EIO (naming the
  * file), CONSTAT_EVERIFY (the vault's data does not verify: the message names
  * the leaf and check), CONSTAT_ENOMEM, and errors of the vault and report

@@ -32,8 +32,11 @@
  *             [from, to], both inclusive. A record without occurred.start
  *             never matches a date constraint.
  *   category  a taxonomy id the record's `categories` array contains.
- *   place     a substring of place.name, compared case-insensitively for
- *             ASCII letters only (bytes >= 0x80 must match exactly). */
+ *   place     found in place.name, place.commune or place.site once both
+ *             sides are folded: case, and the accents of Latin-1 Supplement
+ *             and Latin Extended-A letters, aside (é -> e, ç -> c, œ -> oe,
+ *             ß -> ss); other text must match as written (docs/dossier.md
+ *             "Selection"). */
 typedef struct {
     const char *from;
     const char *to;

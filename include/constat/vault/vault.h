@@ -99,7 +99,7 @@ constat_status constat_vault_monitor_list(constat_vault *v, constat_monitor_fn f
 /* One record to append. `leaf` is the signed leaf (constat_record_sign);
  * `record_id` and `content_hash` index it; `private_values` (may be NULL)
  * is an object field -> {"salt": hex32, "value": any} kept in the vault,
- * never in the log. */
+ * never in the log (sealed in a sealed vault, see constat_vault_private). */
 typedef struct {
     const uint8_t *leaf;
     size_t leaf_len;
@@ -115,7 +115,8 @@ typedef struct {
  * `progress` (may be NULL) is called every so often with (done, total).
  * On any error nothing is stored.
  * Errors: CONSTAT_ECONFLICT (a record id already used by other content,
- * naming it), CONSTAT_ELIMIT (log full), CONSTAT_EIO. */
+ * naming it), CONSTAT_ELIMIT (log full), CONSTAT_ECRYPTO (private values
+ * for a sealed vault opened without its keys), CONSTAT_EIO. */
 typedef void (*constat_progress_fn)(void *ctx, size_t done, size_t total);
 constat_status constat_vault_append(constat_vault *v, const constat_append_item *items,
                                     size_t n, uint64_t *first, size_t *appended,
@@ -135,8 +136,14 @@ constat_status constat_vault_find(constat_vault *v, const char *record_id,
 constat_status constat_vault_leaves(constat_vault *v, uint64_t from, uint64_t to,
                                     constat_leaf_fn fn, void *ctx, constat_error *err)
     CONSTAT_WARN_UNUSED;
-/* Private values object stored for a record id (new reference, or NULL if
- * none). Errors: CONSTAT_EIO. */
+/* Private values object stored for a record id (new reference owned by the
+ * caller, or NULL if none). In a sealed vault they are stored sealed
+ * (XChaCha20-Poly1305 under a subkey of the pseudonym key, bound to the
+ * record id: docs/vault.md "Private values") and opened here.
+ * Errors: CONSTAT_ECRYPTO (a sealed vault opened without its keys,
+ * constat_vault_open_public: the passphrase is needed), CONSTAT_EVERIFY (a
+ * sealed value that does not open: changed, or moved from another record),
+ * CONSTAT_EIO (unreadable or not an object), CONSTAT_ENOMEM. */
 constat_status constat_vault_private(constat_vault *v, const char *record_id, json_t **out,
                                      constat_error *err) CONSTAT_WARN_UNUSED;
 

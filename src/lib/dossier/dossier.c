@@ -746,7 +746,8 @@ static constat_status describe_scope(const constat_dossier_filter *f, constat_bu
         rc = constat_buf_printf(b, "%s in category %s", (f->from || f->to) ? "," : "",
                                 f->category);
     if (rc == CONSTAT_OK && f->place)
-        rc = constat_buf_printf(b, "%s with a place name containing \"%s\"",
+        rc = constat_buf_printf(b, "%s with a place (name, commune or site) containing "
+                                   "\"%s\" (accents and case aside)",
                                 (f->from || f->to || f->category) ? "," : "", f->place);
     return rc;
 }
@@ -1175,6 +1176,21 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
         rc = cc.rc;
     if (rc != CONSTAT_OK)
         goto done;
+    /* An empty dossier proves nothing and usually means a mistyped filter. */
+    if (cc.nsel == 0) {
+        constat_buf what;
+        constat_buf_init(&what);
+        if (describe_scope(f, &what) != CONSTAT_OK ||
+            constat_buf_append(&what, "", 1) != CONSTAT_OK)
+            rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+        else
+            rc = constat_error_set(err, CONSTAT_ENOTFOUND,
+                                   "no incident matches the selection (%.600s) among the %" PRIu64
+                                   " leaves of the checkpoint: no dossier written",
+                                   (const char *)what.data, cp.size);
+        constat_buf_free(&what);
+        goto done;
+    }
 
     /* Each selected incident brings the enrolment of the key that signed it. */
     for (size_t i = 0; i < cc.nsel; i++) {

@@ -2,10 +2,12 @@
  * format.h): checked when a dossier is written, recorded in its manifest,
  * and applied again by the verifier to prove that the selection is whole. */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "constat/dossier/format.h"
 #include "constat/record/record.h"
+#include "base/text.h"
 
 static int is_leap(int y)
 {
@@ -59,25 +61,28 @@ constat_status constat_dossier_filter_check(const constat_dossier_filter *f,
     return CONSTAT_OK;
 }
 
-static int ascii_lower(unsigned char c)
+/* 1 if the string member `key` of `place` contains `fneedle` (already
+ * folded) once folded itself: the one place matcher of every --place
+ * (log, dossier, and the verifier's check of a dossier's stated filter). */
+static int place_member_has(const json_t *place, const char *key, const char *fneedle,
+                            size_t fnlen)
 {
-    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
+    const json_t *m = json_object_get(place, key);
+    char small[512], *buf;
+    size_t n, fl;
+    int hit;
 
-static int contains_ci(const char *hay, size_t hlen, const char *needle)
-{
-    size_t nlen = strlen(needle);
-    if (nlen > hlen)
+    if (!json_is_string(m))
         return 0;
-    for (size_t i = 0; i + nlen <= hlen; i++) {
-        size_t j = 0;
-        while (j < nlen && ascii_lower((unsigned char)hay[i + j]) ==
-                               ascii_lower((unsigned char)needle[j]))
-            j++;
-        if (j == nlen)
-            return 1;
-    }
-    return 0;
+    n = json_string_length(m);
+    buf = n <= sizeof small ? small : malloc(n);
+    if (!buf)
+        return 0; /* no memory for a folded copy: treated as no match */
+    fl = constat_text_fold(json_string_value(m), n, buf);
+    hit = constat_text_find(buf, fl, fneedle, fnlen);
+    if (buf != small)
+        free(buf);
+    return hit;
 }
 
 int constat_dossier_filter_match(const constat_dossier_filter *f, const json_t *record)
@@ -124,11 +129,16 @@ int constat_dossier_filter_match(const constat_dossier_filter *f, const json_t *
             return 0;
     }
     if (f->place) {
-        json_t *name = json_object_get(json_object_get(record, "place"), "name");
-        if (!json_is_string(name) ||
-            !contains_ci(json_string_value(name), json_string_length(name), f->place))
+        const json_t *place = json_object_get(record, "place");
+        char fneedle[CONSTAT_DOSSIER_PLACE_MAX];
+        size_t pl = strlen(f->place), fnlen;
+        if (pl > sizeof fneedle) /* constat_dossier_filter_check refuses it */
+            return 0;
+        fnlen = constat_text_fold(f->place, pl, fneedle);
+        if (!place_member_has(place, "name", fneedle, fnlen) &&
+            !place_member_has(place, "commune", fneedle, fnlen) &&
+            !place_member_has(place, "site", fneedle, fnlen))
             return 0;
     }
     return 1;
 }
-

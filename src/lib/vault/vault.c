@@ -232,6 +232,132 @@ static constat_status tile_writer(void *ctx, unsigned level, uint64_t index,
     return CONSTAT_OK;
 }
 
+static constat_status no_keys(const constat_vault *v, const char *what, constat_error *err);
+
+/* ---- private values of a sealed vault (docs/vault.md "Private values") ---- */
+
+#define PRIV_TAG "constat-private-v1"
+#define PRIV_NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define PRIV_ABYTES crypto_aead_xchacha20poly1305_ietf_ABYTES
+
+/* The key of private values: a subkey of the pseudonym key (BLAKE2b KDF,
+ * subkey 1, context "cprivate"), which is sealed like every vault key. */
+#define PRIV_KEYBYTES crypto_aead_xchacha20poly1305_ietf_KEYBYTES
+static int priv_key(const constat_vault *v, uint8_t key[PRIV_KEYBYTES])
+{
+    return crypto_kdf_derive_from_key(key, PRIV_KEYBYTES, 1,
+                                      "cprivate", v->sec->pseudonym);
+}
+
+/* The associated data: the tag and the record id, so a sealed value moved
+ * onto another record's row no longer opens. Returns its length, 0 if too long. */
+static size_t priv_ad(const char *record_id, char *ad, size_t cap)
+{
+    int n = snprintf(ad, cap, PRIV_TAG "\n%s", record_id);
+    return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
+}
+
+/* Seal the JSON text `text` of `record_id`'s private values into a JSON
+ * string "constat-private-v1 <base64 of nonce || ciphertext with tag>"
+ * (malloc'd into *out). */
+static constat_status priv_seal(const constat_vault *v, const char *record_id, const char *text,
+                                char **out, constat_error *err)
+{
+    size_t tl = strlen(text), bl = PRIV_NONCE + tl + PRIV_ABYTES, al;
+    uint8_t key[PRIV_KEYBYTES];
+    uint8_t *box = malloc(bl);
+    char ad[160], *s = NULL;
+    unsigned long long cl = 0;
+
+    *out = NULL;
+    al = priv_ad(record_id, ad, sizeof ad);
+    if (!box || !al || priv_key(v, key) != 0) {
+        free(box);
+        sodium_memzero(key, sizeof key);
+        return box ? constat_error_set(err, CONSTAT_EINTERNAL,
+                                       "record \"%s\": cannot derive the private-values key",
+                                       record_id)
+                   : nomem(err);
+    }
+    randombytes_buf(box, PRIV_NONCE);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(box + PRIV_NONCE, &cl, (const uint8_t *)text, tl,
+                                               (const uint8_t *)ad, al, NULL, box, key);
+    sodium_memzero(key, sizeof key);
+    s = malloc(sizeof PRIV_TAG + 3 + constat_base64_len(bl));
+    if (!s) {
+        free(box);
+        return nomem(err);
+    }
+    memcpy(s, "\"" PRIV_TAG " ", sizeof PRIV_TAG + 1);
+    constat_base64(box, PRIV_NONCE + (size_t)cl, s + sizeof PRIV_TAG + 1);
+    strcat(s, "\"");
+    free(box);
+    *out = s;
+    return CONSTAT_OK;
+}
+
+/* Open a value sealed by priv_seal (`sealed`: the JSON string's text) into
+ * the parsed private values object. */
+static constat_status priv_open(const constat_vault *v, const char *record_id, const char *sealed,
+                                size_t len, json_t **out, constat_error *err)
+{
+    static const char head[] = PRIV_TAG " ";
+    uint8_t key[PRIV_KEYBYTES];
+    uint8_t *box = NULL, *plain = NULL;
+    size_t bl = 0, al;
+    unsigned long long pl = 0;
+    char ad[160];
+    json_error_t je;
+    constat_status st = CONSTAT_OK;
+
+    *out = NULL;
+    al = priv_ad(record_id, ad, sizeof ad);
+    if (!al || len < sizeof head - 1 || memcmp(sealed, head, sizeof head - 1) != 0)
+        return constat_error_set(err, CONSTAT_EIO,
+                                 "vault.db: private values of \"%s\" are neither an object "
+                                 "nor sealed (" PRIV_TAG ")", record_id);
+    box = malloc(len);
+    if (!box)
+        return nomem(err);
+    if (constat_unbase64(sealed + sizeof head - 1, len - (sizeof head - 1), box, len, &bl) !=
+            CONSTAT_OK ||
+        bl < PRIV_NONCE + PRIV_ABYTES) {
+        free(box);
+        return constat_error_set(err, CONSTAT_EIO,
+                                 "vault.db: sealed private values of \"%s\": bad base64 or "
+                                 "too short", record_id);
+    }
+    plain = malloc(bl);
+    if (!plain || priv_key(v, key) != 0) {
+        free(box);
+        free(plain);
+        return plain ? constat_error_set(err, CONSTAT_EINTERNAL,
+                                         "cannot derive the private-values key")
+                     : nomem(err);
+    }
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain, &pl, NULL, box + PRIV_NONCE,
+                                                   bl - PRIV_NONCE, (const uint8_t *)ad, al,
+                                                   box, key) != 0) {
+        st = constat_error_set(err, CONSTAT_EVERIFY,
+                               "vault.db: sealed private values of \"%s\" do not open: "
+                               "changed, or moved from another record", record_id);
+    } else {
+        *out = json_loadb((const char *)plain, (size_t)pl, JSON_REJECT_DUPLICATES, &je);
+        if (!*out || !json_is_object(*out)) {
+            json_decref(*out);
+            *out = NULL;
+            st = constat_error_set(err, CONSTAT_EIO,
+                                   "vault.db: private values of \"%s\" are not a JSON object",
+                                   record_id);
+        }
+    }
+    sodium_memzero(key, sizeof key);
+    sodium_memzero(plain, bl);
+    free(plain);
+    free(box);
+    return st;
+}
+
 static int record_id_ok(const char *id)
 {
     size_t n = strlen(id);
@@ -306,13 +432,22 @@ static constat_status append_txn(constat_vault *v, const constat_append_item *it
         if (st != CONSTAT_OK)
             return st;
         if (it->private_values) {
-            char *text = json_dumps(it->private_values, JSON_COMPACT | JSON_SORT_KEYS);
+            char *text, *sealed = NULL;
+            /* a sealed vault keeps them sealed: that needs its keys */
+            if (v->sec->sealed && v->public_only)
+                return no_keys(v, "storing private values", err);
+            text = json_dumps(it->private_values, JSON_COMPACT | JSON_SORT_KEYS);
             if (!text)
                 return constat_error_set(err, CONSTAT_EINVAL,
                                          "record \"%s\": private values cannot be encoded",
                                          it->record_id);
-            st = constat_store_private_put(v->store, it->record_id, text, err);
+            st = v->sec->sealed ? priv_seal(v, it->record_id, text, &sealed, err) : CONSTAT_OK;
+            if (st == CONSTAT_OK)
+                st = constat_store_private_put(v->store, it->record_id, sealed ? sealed : text,
+                                               err);
+            sodium_memzero(text, strlen(text));
             free(text);
+            free(sealed);
             if (st != CONSTAT_OK)
                 return st;
         }
@@ -1147,6 +1282,10 @@ constat_status constat_vault_private(constat_vault *v, const char *record_id, js
     constat_status st;
 
     *out = NULL;
+    /* also for values stored in clear before sealing existed: the
+     * passphrase is what gives access to them */
+    if (v->sec->sealed && v->public_only)
+        return no_keys(v, "reading private values", err);
     constat_buf_init(&b);
     st = constat_store_private_get(v->store, record_id, &b, err);
     if (st == CONSTAT_ENOTFOUND) {
@@ -1155,15 +1294,22 @@ constat_status constat_vault_private(constat_vault *v, const char *record_id, js
         return CONSTAT_OK;
     }
     if (st == CONSTAT_OK) {
-        *out = json_loadb((const char *)b.data, b.len, JSON_REJECT_DUPLICATES, &je);
-        if (!*out || !json_is_object(*out)) {
-            json_decref(*out);
-            *out = NULL;
+        json_t *j = json_loadb((const char *)b.data, b.len,
+                               JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+        if (json_is_string(j)) {
+            st = priv_open(v, record_id, json_string_value(j), json_string_length(j), out, err);
+            json_decref(j);
+        } else if (json_is_object(j)) {
+            *out = j;
+        } else {
+            json_decref(j);
             st = constat_error_set(err, CONSTAT_EIO,
                                    "vault.db: private values of \"%s\" are not a JSON object",
                                    record_id);
         }
     }
+    if (b.data)
+        sodium_memzero(b.data, b.len);
     constat_buf_free(&b);
     return st;
 }
