@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <openssl/bio.h>
 #include <openssl/pem.h>
@@ -470,6 +471,151 @@ static void test_fresh_token(void **state)
     constat_tsa_request_free(&req3);
 }
 
+/* Exit status of a shell command (-1 if it did not exit normally). */
+static int run_status(const char *cmd)
+{
+    int st = system(cmd);
+    return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void write_bytes(const char *path, const void *p, size_t n)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(p, 1, n, fp), n);
+    fclose(fp);
+}
+
+/* Request nonce x reply nonce, against `openssl ts -verify` run here.
+ * Three requests over the same data (`openssl ts -query`): nonce A, nonce B,
+ * no nonce; each answered by `openssl ts -reply`, so the replies carry A, B
+ * and no nonce. Every (request, reply) pair must get the verdict `openssl
+ * ts -verify -queryfile Q -in R -CAfile ca.pem` gives, and the verdicts are
+ * also the table below, which is what `openssl ts -verify` (OpenSSL 3.0)
+ * gave when measured:
+ *                  reply A  reply B  reply none
+ *   request A      ok       nonce    nonce (not returned)
+ *   request B      nonce    ok       nonce (not returned)
+ *   request none   ok       ok       ok      (no nonce asked: none checked)
+ * Before the fix, "request none, reply A" crashed (NULL nonce compared) and
+ * "request none, reply none" was refused. */
+static void test_nonce_combinations(void **state)
+{
+    static const int expect_ok[3][3] = {{1, 0, 0}, {0, 1, 0}, {1, 1, 1}};
+    static const char *const opt[3] = {"", "", "-no_nonce"};
+    tsa_fixture *f = *state;
+    const char data[] = "test.example/log\n5\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n";
+    char path[1100], cmd[6000];
+    char *q[3], *r[3], *ca;
+    size_t ql[3], rl[3], cl;
+
+    snprintf(path, sizeof path, "%s/nonce-data", f->dir);
+    write_bytes(path, data, sizeof data - 1);
+    for (int i = 0; i < 3; i++) {
+        snprintf(cmd, sizeof cmd,
+                 "openssl ts -query -data '%s/nonce-data' -sha256 -cert %s -out '%s/q%d.tsq' "
+                 ">/dev/null 2>&1 && "
+                 "openssl ts -reply -config '%s/tsa/tsa.cnf' -queryfile '%s/q%d.tsq' "
+                 "-signer '%s/tsa/tsa.pem' -inkey '%s/tsa/tsa.key' -chain '%s/tsa/ca.pem' "
+                 "-out '%s/r%d.tsr' >/dev/null 2>&1",
+                 f->dir, opt[i], f->dir, i, f->dir, f->dir, i, f->dir, f->dir, f->dir, f->dir,
+                 i);
+        assert_int_equal(run_status(cmd), 0);
+        snprintf(path, sizeof path, "%s/q%d.tsq", f->dir, i);
+        q[i] = tu_read_file(path, &ql[i]);
+        snprintf(path, sizeof path, "%s/r%d.tsr", f->dir, i);
+        r[i] = tu_read_file(path, &rl[i]);
+    }
+    ca = fixture_file(f, "ca.pem", &cl);
+    for (int i = 0; i < 3; i++) {
+        constat_tsa_info info;
+        constat_error err;
+        assert_int_equal(constat_tsa_parse((const uint8_t *)r[i], rl[i], &info, &err),
+                         CONSTAT_OK);
+        assert_int_equal(info.has_nonce, i != 2);
+    }
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) {
+            constat_tsa_request req = {(uint8_t *)q[i], ql[i], {0}, 0};
+            constat_tsa_check chk = {(const uint8_t *)ca, cl, NULL, 0, &req};
+            constat_tsa_info info;
+            constat_error err;
+            constat_status st;
+            int ossl;
+
+            snprintf(cmd, sizeof cmd,
+                     "openssl ts -verify -queryfile '%s/q%d.tsq' -in '%s/r%d.tsr' "
+                     "-CAfile '%s/tsa/ca.pem' >/dev/null 2>&1",
+                     f->dir, i, f->dir, j, f->dir);
+            ossl = run_status(cmd);
+            assert_true(ossl == 0 || ossl == 1);
+            st = constat_tsa_verify((const uint8_t *)r[j], rl[j], &chk, &info, &err);
+            print_message("request %d reply %d: openssl %s, constat %s\n", i, j,
+                          ossl == 0 ? "ok" : "refused",
+                          st == CONSTAT_OK ? "ok" : constat_tsa_reason_name(info.reason));
+            assert_int_equal(st == CONSTAT_OK, ossl == 0);
+            assert_int_equal(st == CONSTAT_OK, expect_ok[i][j]);
+            if (st == CONSTAT_OK) {
+                assert_int_equal(info.reason, CONSTAT_TSA_OK);
+                assert_string_equal(info.tsa, "/O=constat test/CN=constat test TSA");
+            } else {
+                assert_int_equal(st, CONSTAT_EVERIFY);
+                assert_int_equal(info.reason, CONSTAT_TSA_NONCE);
+                assert_non_null(strstr(err.msg, j == 2 ? "nonce not returned"
+                                                       : "nonce mismatch"));
+            }
+        }
+    /* offline (data instead of a request) no nonce is asked: all three verify,
+     * as `openssl ts -verify -data` says */
+    for (int j = 0; j < 3; j++) {
+        constat_tsa_check chk = {(const uint8_t *)ca, cl, (const uint8_t *)data, sizeof data - 1,
+                                 NULL};
+        constat_tsa_info info;
+        constat_error err;
+        snprintf(cmd, sizeof cmd,
+                 "openssl ts -verify -data '%s/nonce-data' -in '%s/r%d.tsr' "
+                 "-CAfile '%s/tsa/ca.pem' >/dev/null 2>&1",
+                 f->dir, f->dir, j, f->dir);
+        assert_int_equal(run_status(cmd), 0);
+        assert_int_equal(constat_tsa_verify((const uint8_t *)r[j], rl[j], &chk, &info, &err),
+                         CONSTAT_OK);
+    }
+    /* a request that is not a TimeStampReq is the caller's error, not a crash
+     * and not "out of memory": junk, every truncation, a trailing byte */
+    {
+        constat_tsa_info info;
+        constat_error err;
+        char *longer = malloc(ql[0] + 1);
+        for (size_t n = 0; n <= ql[0]; n++) {
+            constat_tsa_request req = {(uint8_t *)(n ? q[0] : "x"), n ? n : 1, {0}, 0};
+            constat_tsa_check chk = {(const uint8_t *)ca, cl, NULL, 0, &req};
+            constat_status st = constat_tsa_verify((const uint8_t *)r[0], rl[0], &chk, &info,
+                                                   &err);
+            if (n == ql[0]) {
+                assert_int_equal(st, CONSTAT_OK);
+            } else {
+                assert_int_equal(st, CONSTAT_EINVAL);
+                assert_non_null(strstr(err.msg, "TimeStampReq"));
+            }
+        }
+        memcpy(longer, q[0], ql[0]);
+        longer[ql[0]] = 0;
+        {
+            constat_tsa_request req = {(uint8_t *)longer, ql[0] + 1, {0}, 0};
+            constat_tsa_check chk = {(const uint8_t *)ca, cl, NULL, 0, &req};
+            assert_int_equal(constat_tsa_verify((const uint8_t *)r[0], rl[0], &chk, &info,
+                                                &err),
+                             CONSTAT_EINVAL);
+        }
+        free(longer);
+    }
+    for (int i = 0; i < 3; i++) {
+        free(q[i]);
+        free(r[i]);
+    }
+    free(ca);
+}
+
 static void test_timeline(void **state)
 {
     constat_tsa_timeline tl;
@@ -567,6 +713,7 @@ int main(void)
         cmocka_unit_test(test_request),
         cmocka_unit_test(test_timeline),
         cmocka_unit_test_setup_teardown(test_fresh_token, setup_tsa, teardown_tsa),
+        cmocka_unit_test_setup_teardown(test_nonce_combinations, setup_tsa, teardown_tsa),
         cmocka_unit_test_setup_teardown(test_vault_config_and_down, setup_tsa, teardown_tsa),
     };
     if (constat_init() != CONSTAT_OK)

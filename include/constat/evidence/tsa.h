@@ -111,8 +111,15 @@ void constat_tsa_request_free(constat_tsa_request *r);
  * bundle. Exactly one of:
  *   data/data_len   the time-stamped bytes: the imprint is recomputed with
  *                   the token's own hash algorithm (offline verification);
- *   request         a request we made: the imprint and the nonce must be
- *                   the request's and the hash SHA-256 (a fresh reply). */
+ *   request         a request (DER of a TimeStampReq, request->der and
+ *                   der_len; the other fields are not read): the imprint
+ *                   must be the request's and the hash SHA-256 (a fresh
+ *                   reply); when the request carries a nonce the reply must
+ *                   return it, when it carries none no nonce is checked;
+ *                   when it names a policy the reply's must be it. These
+ *                   are the verdicts of `openssl ts -verify -queryfile`
+ *                   (RFC 3161 section 2.4.2: "nonce ... MUST be present if
+ *                   it was present in the TimeStampReq"). */
 typedef struct {
     const uint8_t *ca;
     size_t ca_len;
@@ -128,7 +135,8 @@ typedef struct {
  * given). `info` (may be NULL) receives what the token says and the reason;
  * it is filled as far as parsing got even on failure.
  * Errors: CONSTAT_EINVAL (chk malformed: no CA, both or neither of data and
- * request), CONSTAT_ELIMIT (len > CONSTAT_TSA_RESPONSE_MAX, or the CA bundle
+ * request, a request that is not DER of a TimeStampReq with a non-empty
+ * message imprint, without trailing bytes), CONSTAT_ELIMIT (len > CONSTAT_TSA_RESPONSE_MAX, or the CA bundle
  * > CONSTAT_TSA_CA_MAX), CONSTAT_EVERIFY (the token does not verify, or the
  * status is not granted: the message names the reason, the status text and
  * OpenSSL's detail; info->reason says which), CONSTAT_ENOMEM. */

@@ -533,13 +533,33 @@ constat_status constat_tsa_verify(const uint8_t *resp, size_t len,
             rc = fail_reason(info, CONSTAT_TSA_HASH, err, "the token uses %s", info->hash);
             goto done;
         }
+        if (!chk->request->der || chk->request->der_len == 0 ||
+            chk->request->der_len > CONSTAT_TSA_RESPONSE_MAX) {
+            rc = constat_error_set(err, CONSTAT_EINVAL,
+                                   "the request is not DER of a TimeStampReq (%zu bytes)",
+                                   chk->request->der_len);
+            goto done;
+        }
         req = d2i_TS_REQ(NULL, &q, (long)chk->request->der_len);
-        ctx = req ? TS_REQ_to_TS_VERIFY_CTX(req, NULL) : NULL;
+        if (!req || q != chk->request->der + chk->request->der_len ||
+            ASN1_STRING_length(TS_MSG_IMPRINT_get_msg(TS_REQ_get_msg_imprint(req))) <= 0) {
+            rc = constat_error_set(err, CONSTAT_EINVAL,
+                                   "the request is not DER of a TimeStampReq with a message "
+                                   "imprint");
+            goto done;
+        }
+        ctx = TS_REQ_to_TS_VERIFY_CTX(req, NULL);
         if (!ctx)
             goto nomem;
-        /* TS_REQ_to_TS_VERIFY_CTX leaves the signature check off: set all */
+        /* TS_REQ_to_TS_VERIFY_CTX leaves the signature check off, so the flags
+         * are set here, as `openssl ts -verify -queryfile` sets them: the
+         * nonce is checked when the request carried one (then the reply must
+         * return it), and not at all when it did not (a reply may then carry
+         * any nonce, or none); the policy likewise. */
         TS_VERIFY_CTX_set_flags(ctx, TS_VFY_VERSION | TS_VFY_SIGNATURE | TS_VFY_SIGNER |
-                                         TS_VFY_IMPRINT | TS_VFY_NONCE);
+                                         TS_VFY_IMPRINT |
+                                         (TS_REQ_get_nonce(req) ? TS_VFY_NONCE : 0) |
+                                         (TS_REQ_get_policy_id(req) ? TS_VFY_POLICY : 0));
     } else {
         BIO *data = BIO_new_mem_buf(chk->data, (int)chk->data_len);
         ctx = TS_VERIFY_CTX_new();
