@@ -98,6 +98,21 @@ printf 'x' >> d3/timestamps/2.checkpoint
 run_fails 1 $CONSTAT verify d3
 expect_in out "timestamps/2.tsr"
 expect_in out "message imprint mismatch"
+# a missing description and a malformed one: each a failure naming its file, the other
+# token still checked
+cp -r d d5
+rm d5/timestamps/1.json
+printf '{"v":1}' > d5/timestamps/2.json
+run_fails 1 $CONSTAT verify d5
+expect_in out "FAIL: timestamps/1.json: cannot read"
+expect_in out "FAIL: timestamps/2.json: must hold exactly v (1), tsa"
+expect_in out "timestamps: 2 RFC 3161 token(s), 0 valid"
+# a checkpoint file of another size than its description says
+cp -r d d6
+sed -i 's/"checkpoint_size":6/"checkpoint_size":5/' d6/timestamps/1.json
+run_fails 1 $CONSTAT verify d6
+expect_in out "FAIL: timestamps/1.checkpoint: size 6 differs from timestamps/1.json checkpoint_size 5"
+expect_in out "timestamps: 2 RFC 3161 token(s), 1 valid"
 
 # the TSA goes down: a clear error, and the vault is unchanged
 kill $pid
