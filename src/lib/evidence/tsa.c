@@ -472,14 +472,34 @@ nomem:
     return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
 }
 
-static void signer_subject(PKCS7 *token, STACK_OF(X509) *extra, char *out, size_t cap)
+/* An X.509 time as seconds since the epoch; 0 if it cannot be read. */
+static int asn1_seconds(const ASN1_TIME *t, int64_t *out)
+{
+    struct tm tm;
+    if (!t || ASN1_TIME_to_tm(t, &tm) != 1)
+        return 0;
+    *out = (int64_t)timegm(&tm);
+    return 1;
+}
+
+/* The verified signer certificate: its subject, its validity, and whether
+ * it has expired by `now` (the chain itself was judged at genTime). */
+static void signer_details(PKCS7 *token, STACK_OF(X509) *extra, int64_t now,
+                           constat_tsa_info *info)
 {
     STACK_OF(X509) *signers = PKCS7_get0_signers(token, extra, 0);
-    out[0] = 0;
+    info->tsa[0] = 0;
     if (signers && sk_X509_num(signers) == 1) {
+        X509 *x = sk_X509_value(signers, 0);
         char buf[512];
-        X509_NAME_oneline(X509_get_subject_name(sk_X509_value(signers, 0)), buf, sizeof buf);
-        printable(buf, strlen(buf), out, cap);
+        X509_NAME_oneline(X509_get_subject_name(x), buf, sizeof buf);
+        printable(buf, strlen(buf), info->tsa, sizeof info->tsa);
+        if (asn1_seconds(X509_get0_notBefore(x), &info->cert_not_before))
+            constat_rfc3339_format(info->cert_not_before, 0, info->cert_not_before_text);
+        if (asn1_seconds(X509_get0_notAfter(x), &info->cert_not_after)) {
+            constat_rfc3339_format(info->cert_not_after, 0, info->cert_not_after_text);
+            info->cert_expired = now > info->cert_not_after;
+        }
     }
     sk_X509_free(signers);
     ERR_clear_error();
@@ -585,7 +605,7 @@ constat_status constat_tsa_verify(const uint8_t *resp, size_t len,
         rc = fail_reason(info, r, err, "%s", detail[0] ? detail : "OpenSSL gave no detail");
         goto done;
     }
-    signer_subject(p.token, extra, info->tsa, sizeof info->tsa);
+    signer_details(p.token, extra, chk->now ? chk->now : (int64_t)time(NULL), info);
     info->reason = CONSTAT_TSA_OK;
     rc = CONSTAT_OK;
     goto done;
@@ -1526,6 +1546,7 @@ static int check_token(const constat_tsa_dossier_check *c, const token_files *f,
     constat_tsa_check chk;
     constat_error e;
     memset(&chk, 0, sizeof chk);
+    chk.now = c->now;
     chk.ca = c->ca_file ? pinned->data : f->ca.data;
     chk.ca_len = c->ca_file ? pinned->len : f->ca.len;
     chk.data = f->note.data ? f->note.data : (const uint8_t *)"";
@@ -1643,8 +1664,12 @@ static constat_status check_one_token(const constat_tsa_dossier_check *c, uint64
     rc = check_covered_checkpoint(c, f, size, &proof, &ok);
     if (rc != CONSTAT_OK)
         return rc;
-    if (ok && tl && constat_tsa_timeline_add(tl, size, info.gen_time, tsa) != CONSTAT_OK)
+    if (!ok)
+        return CONSTAT_OK;
+    if (tl && constat_tsa_timeline_add(tl, size, info.gen_time, tsa) != CONSTAT_OK)
         return CONSTAT_ENOMEM;
+    if (c->token)
+        c->token(c->ctx, f->w_tsr, tsa, &info);
     return CONSTAT_OK;
 }
 
