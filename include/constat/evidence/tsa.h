@@ -26,7 +26,9 @@
  *     one in the token".
  *   - the chain is checked at the token's genTime (X509_V_FLAG_USE_CHECK_TIME),
  *     not at the time of verification: a token made while the TSA
- *     certificate was valid stays valid after it expires. No revocation is
+ *     certificate was valid stays valid after it expires; the result then
+ *     says so, with the certificate's notBefore/notAfter
+ *     (constat_tsa_info.cert_expired, docs/time.md). No revocation is
  *     checked (offline).
  *   - the TSA certificate must carry extendedKeyUsage timeStamping only,
  *     marked critical (RFC 3161 section 2.3).
