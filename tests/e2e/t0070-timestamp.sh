@@ -100,14 +100,14 @@ expect_in out "timestamps/2.tsr"
 expect_in out "message imprint mismatch"
 # a TSA whose certificate (short.pem: 2 days) expires after it signed: the token stands, and the
 # verdict says the certificate has expired since, with its dates, once verified after notAfter
-run_ok $CONSTAT timestamp --tsa "${url}short" --ca "$T/tsa/ca.pem" --dir v
-expect_in out "constat short-lived TSA"
-run_ok $CONSTAT dossier --out d7 --dir v
-[ -f d7/timestamps/3.tsr ] || fail "dossier lacks timestamps/3.tsr"
-ok
 rfc3339() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
 nb=$(rfc3339 "$(openssl x509 -in "$T/tsa/short.pem" -noout -startdate | sed 's/^notBefore=//')")
 na=$(rfc3339 "$(openssl x509 -in "$T/tsa/short.pem" -noout -enddate | sed 's/^notAfter=//')")
+run_ok $CONSTAT timestamp --tsa "${url}short" --ca "$T/tsa/ca.pem" --dir v
+expect_in out "signer /O=constat test/CN=constat short-lived TSA, certificate valid $nb to $na)"
+run_ok $CONSTAT dossier --out d7 --dir v
+[ -f d7/timestamps/3.tsr ] || fail "dossier lacks timestamps/3.tsr"
+ok
 later=$(($(date -u -d "$na" +%s) + 86400))
 run_ok $CONSTAT verify d7
 expect_in out "timestamps: 3 RFC 3161 token(s), 3 valid"
