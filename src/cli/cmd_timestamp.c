@@ -32,9 +32,10 @@ static void one(run_ctx *r, const constat_tsa_config *cfg)
         return;
     }
     r->ok++;
-    printf("%-16s checkpoint size %llu time-stamped at %s (serial %s, %s, signer %s)\n",
+    printf("%-16s checkpoint size %llu time-stamped at %s (serial %s, %s, signer %s, "
+           "certificate valid %s to %s)\n",
            cfg->name, (unsigned long long)size, info.gen_time_text, info.serial, info.hash,
-           info.tsa);
+           info.tsa, info.cert_not_before_text, info.cert_not_after_text);
 }
 
 static int each(void *ctx, const constat_tsa_config *cfg)

@@ -155,6 +155,36 @@ static void print_proven(void *ctx, uint64_t index, const char *record_id, int64
                (unsigned long long)index, record_id, when, tsa ? tsa : "?");
 }
 
+/* RFC 3161 tokens whose TSA certificate has expired since they were made
+ * (docs/time.md): collected, printed under the timestamps line. */
+static void collect_expired(void *ctx, const char *file, const char *tsa,
+                            const constat_tsa_info *info)
+{
+    json_t *list = ctx;
+    if (!info->cert_expired)
+        return;
+    json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "file", file,
+                                          "tsa", tsa, "signer", info->tsa, "gen_time",
+                                          info->gen_time_text, "not_before",
+                                          info->cert_not_before_text, "not_after",
+                                          info->cert_not_after_text));
+}
+
+static void print_expired(const json_t *list, const char *now_text)
+{
+    size_t i;
+    json_t *e;
+#define F(k) json_string_value(json_object_get(e, k))
+    json_array_foreach(list, i, e) {
+        printf("    %s (TSA %s): the TSA certificate %s EXPIRED on %s (valid from %s to %s; "
+               "this verification: %s). The token was made at %s, inside that validity, so "
+               "it stands; revocation is not checked (offline).\n",
+               F("file"), F("tsa"), F("signer"), F("not_after"), F("not_before"),
+               F("not_after"), now_text, F("gen_time"));
+    }
+#undef F
+}
+
 /* Witness cosignatures (docs/witness.md): collected, printed with the
  * checkpoint they vouch for. */
 static void collect_witness(void *ctx, const char *name, int state, uint64_t ts,
@@ -205,7 +235,7 @@ static void print_witnesses(const json_t *list, const constat_verify_summary *su
 static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca,
                           const char *wpolicy, int json)
 {
-    json_t *wlist = json_array();
+    json_t *wlist = json_array(), *expired = json_array();
     constat_verify_opts opts = {trust};
     constat_verify_time_opts topts;
     struct proven_out po = {json, json ? json_array() : NULL};
@@ -213,7 +243,7 @@ static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca
     constat_error err;
     constat_status st;
     struct failures f = {0, json, json ? json_array() : NULL};
-    char root[64];
+    char root[64], now_text[32];
 
     memset(&sum, 0, sizeof sum);
     memset(&topts, 0, sizeof topts);
@@ -223,6 +253,10 @@ static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca
     topts.witness_policy_file = wpolicy;
     topts.witnessed = collect_witness;
     topts.witnessed_ctx = wlist;
+    topts.now = cli_now();
+    topts.tsa_token = collect_expired;
+    topts.tsa_token_ctx = expired;
+    constat_rfc3339_format(topts.now, 0, now_text);
     constat_error_clear(&err);
     st = constat_verify_dossier_timed(dir, &opts, &topts, on_failure, &f, &sum, &err);
     constat_base64(sum.root, 32, root);
@@ -257,6 +291,10 @@ static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca
                                         "manifest were checked with the dossier's own copy"
                                       : "no key pinned (no --trust): the dossier is consistent "
                                         "with itself, not tied to the organisation"));
+        }
+        if (o) {
+            json_object_set_new(o, "verification_time", json_string(now_text));
+            json_object_set(o, "tsa_certificates_expired", expired);
         }
         if (o)
             json_object_set_new(o, "proven_times", po.list);
@@ -310,15 +348,21 @@ static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca
                 CONSTAT_OK)
                 printf("  evidence flags not computed: %s\n", fe.msg);
         }
-        if (sum.tsa_tokens)
+        if (sum.tsa_tokens) {
             printf("  timestamps: %llu RFC 3161 token(s), %llu valid%s; %llu of %llu records "
                    "have a proven time\n",
                    (unsigned long long)sum.tsa_tokens, (unsigned long long)sum.tsa_tokens_ok,
                    tsa_ca ? " against the CA pinned by --tsa-ca"
                           : " against the CA bundles in the dossier (not pinned)",
                    (unsigned long long)sum.records_proven, (unsigned long long)sum.records);
-        else
+            if (json_array_size(expired))
+                printf("  timestamps whose TSA certificate has expired since: %zu (valid "
+                       "tokens all the same: each is judged at its genTime)\n",
+                       json_array_size(expired));
+            print_expired(expired, now_text);
+        } else {
             printf("  timestamps: none (no record has a proven time)\n");
+        }
         printf("  checks: %llu passed, %llu failed\n", (unsigned long long)sum.checks_passed,
                (unsigned long long)sum.checks_failed);
         if (st == CONSTAT_OK) {
@@ -353,6 +397,7 @@ static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca
             printf("NOT VERIFIED: %lu failure(s) above.\n", f.count);
     }
     json_decref(wlist);
+    json_decref(expired);
     if (st != CONSTAT_OK && st != CONSTAT_EVERIFY) {
         if (json)
             fprintf(stderr, "constat: %s: %s\n", dir, err.msg);

@@ -98,6 +98,52 @@ printf 'x' >> d3/timestamps/2.checkpoint
 run_fails 1 $CONSTAT verify d3
 expect_in out "timestamps/2.tsr"
 expect_in out "message imprint mismatch"
+# a TSA whose certificate (short.pem: 2 days) expires after it signed: the token stands, and the
+# verdict says the certificate has expired since, with its dates, once verified after notAfter
+rfc3339() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
+nb=$(rfc3339 "$(openssl x509 -in "$T/tsa/short.pem" -noout -startdate | sed 's/^notBefore=//')")
+na=$(rfc3339 "$(openssl x509 -in "$T/tsa/short.pem" -noout -enddate | sed 's/^notAfter=//')")
+run_ok $CONSTAT timestamp --tsa "${url}short" --ca "$T/tsa/ca.pem" --dir v
+expect_in out "signer /O=constat test/CN=constat short-lived TSA, certificate valid $nb to $na)"
+run_ok $CONSTAT dossier --out d7 --dir v
+[ -f d7/timestamps/3.tsr ] || fail "dossier lacks timestamps/3.tsr"
+ok
+later=$(($(date -u -d "$na" +%s) + 86400))
+run_ok $CONSTAT verify d7
+expect_in out "timestamps: 3 RFC 3161 token(s), 3 valid"
+expect_not_in out "EXPIRED"
+run_ok env CONSTAT_NOW=$later $CONSTAT verify d7
+expect_in out "timestamps: 3 RFC 3161 token(s), 3 valid"
+expect_in out "timestamps whose TSA certificate has expired since: 1"
+expect_in out "timestamps/3.tsr (TSA command-line): the TSA certificate /O=constat test/CN=constat short-lived TSA EXPIRED on $na (valid from $nb to $na; this verification: $(rfc3339 "@$later"))"
+expect_in out "inside that validity, so it stands; revocation is not checked (offline)."
+expect_in out "VERIFIED"
+run_ok env CONSTAT_NOW=$later $CONSTAT verify d7 --json
+expect_in out '"tsa_certificates_expired": ['
+expect_in out '"file": "timestamps/3.tsr"'
+expect_in out "\"not_after\": \"$na\""
+expect_in out "\"not_before\": \"$nb\""
+# by hand, openssl ts -verify judges the chain at the time it runs: it refuses after notAfter
+openssl ts -verify -in d7/timestamps/3.tsr -data d7/timestamps/3.checkpoint \
+    -CAfile d7/timestamps/3.ca.pem -attime $later >/dev/null 2>&1 &&
+    fail "openssl ts -verify -attime after notAfter accepted the token"
+ok
+
+# a missing description and a malformed one: each a failure naming its file, the other
+# token still checked
+cp -r d d5
+rm d5/timestamps/1.json
+printf '{"v":1}' > d5/timestamps/2.json
+run_fails 1 $CONSTAT verify d5
+expect_in out "FAIL: timestamps/1.json: cannot read"
+expect_in out "FAIL: timestamps/2.json: must hold exactly v (1), tsa"
+expect_in out "timestamps: 2 RFC 3161 token(s), 0 valid"
+# a checkpoint file of another size than its description says
+cp -r d d6
+sed -i 's/"checkpoint_size":6/"checkpoint_size":5/' d6/timestamps/1.json
+run_fails 1 $CONSTAT verify d6
+expect_in out "FAIL: timestamps/1.checkpoint: size 6 differs from timestamps/1.json checkpoint_size 5"
+expect_in out "timestamps: 2 RFC 3161 token(s), 1 valid"
 
 # the TSA goes down: a clear error, and the vault is unchanged
 kill $pid

@@ -4,7 +4,10 @@
 # as RFC 3161 section 2.3 requires), made on the fly with the openssl CLI,
 # and the openssl.cnf `openssl ts -reply` needs. Writes into DIR:
 #   ca.pem  ca.key  tsa.pem  tsa.key  tsa.cnf  serial
-# Also, for negative tests: other-ca.pem (an unrelated CA).
+# Also, for negative tests: other-ca.pem (an unrelated CA), and short.pem
+# short.key: a TSA certificate under the same CA valid for 2 days from now
+# (a token it signs verifies; verified after those days, its TSA
+# certificate has expired since).
 # Nothing here is secret; never use it for real time-stamps.
 set -eu
 d=${1:?usage: make-tsa.sh DIR}
@@ -42,7 +45,12 @@ q openssl x509 -req -in tsa.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
 q openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout other-ca.key -out other-ca.pem -subj "/O=elsewhere/CN=unrelated CA" \
     $span -extensions ca_ext -config ext.cnf
-rm -f tsa.csr
+q openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout short.key -out short.csr -subj "/O=constat test/CN=constat short-lived TSA" \
+    -config ext.cnf
+q openssl x509 -req -in short.csr -CA ca.pem -CAkey ca.key -CAserial ca.srl \
+    -out short.pem -days 2 -extfile ext.cnf -extensions tsa_ext
+rm -f tsa.csr short.csr
 echo 01 > serial
 
 cat > tsa.cnf <<CNF

@@ -11,6 +11,8 @@ For negative tests, the URL path selects a behaviour:
   /garbage     200 with application/timestamp-reply but bytes that are not DER
   /html        200 with text/html (a captive portal)
   /500         HTTP 500
+  /short       a correct reply signed with short.pem (a TSA certificate valid
+               for 2 days from when make-tsa.sh ran)
 Never use it for real time-stamps: the keys are made by make-tsa.sh in the clear.
 """
 import http.server
@@ -49,7 +51,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.reply(200, "application/timestamp-reply", b"\x30\x03\x02\x01")
         if self.headers.get("Content-Type", "") != "application/timestamp-query":
             return self.reply(415, "text/plain", b"want application/timestamp-query\n")
-        signer, key = "tsa.pem", "tsa.key"
+        signer, key = ("short.pem", "short.key") if path == "/short" else ("tsa.pem", "tsa.key")
         with tempfile.TemporaryDirectory() as tmp:
             q = os.path.join(tmp, "q.tsq")
             r = os.path.join(tmp, "r.tsr")

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 
 #include <openssl/bio.h>
 #include <openssl/pem.h>
@@ -30,7 +32,7 @@ static constat_status verify_data(const char *tsr, const char *ca, const void *d
     size_t rl, cl;
     char *r = tu_read_vector(tsr, &rl);
     char *c = tu_read_vector(ca, &cl);
-    constat_tsa_check chk = {(const uint8_t *)c, cl, data, dlen, NULL};
+    constat_tsa_check chk = {(const uint8_t *)c, cl, data, dlen, NULL, 0};
     constat_status st = constat_tsa_verify((const uint8_t *)r, rl, &chk, info, err);
     free(r);
     free(c);
@@ -116,6 +118,29 @@ static void test_identrust(void **state)
     assert_string_equal(info.hash, "SHA512");
     assert_string_equal(info.serial, "400195846778D8EBD3E0D31354082A24");
     assert_non_null(strstr(info.tsa, "IdenTrust"));
+    /* its TSA certificate (CN=TrustID Timestamp Authority), as `openssl
+     * pkcs7 -print_certs | openssl x509 -dates` shows it: valid from
+     * 2024-10-18 19:48:40 to 2026-01-17 19:48:39 UTC */
+    {
+        size_t rl, cl;
+        char *r = tu_read_vector(TOB "identrust/issue-104.tsr", &rl);
+        char *c = tu_read_vector(TOB "identrust/ts_chain.pem", &cl);
+        constat_tsa_check chk = {(const uint8_t *)c, cl, HELLO, HELLO_LEN, NULL, 0};
+        chk.now = 1767000000; /* 2025-12-29: still valid */
+        assert_int_equal(constat_tsa_verify((const uint8_t *)r, rl, &chk, &info, &err),
+                         CONSTAT_OK);
+        assert_string_equal(info.cert_not_before_text, "2024-10-18T19:48:40Z");
+        assert_string_equal(info.cert_not_after_text, "2026-01-17T19:48:39Z");
+        assert_int_equal(info.cert_not_after, 1768679319);
+        assert_int_equal(info.cert_expired, 0);
+        chk.now = 1768679320; /* one second after notAfter */
+        assert_int_equal(constat_tsa_verify((const uint8_t *)r, rl, &chk, &info, &err),
+                         CONSTAT_OK);
+        assert_int_equal(info.cert_expired, 1);
+        assert_string_equal(info.cert_not_after_text, "2026-01-17T19:48:39Z");
+        free(r);
+        free(c);
+    }
 }
 
 /* The embedded certificates of a token as a PEM bundle (the digitorus
@@ -175,7 +200,7 @@ static void test_injected_certs(void **state)
 
     r = tu_read_vector(TOB "test_tsa/response-injected-certs.tsr", &rl);
     c = token_certs_pem(TOB "test_tsa/response-injected-certs.tsr", 1, &cl);
-    chk = (constat_tsa_check){(const uint8_t *)c, cl, HELLO, HELLO_LEN, NULL};
+    chk = (constat_tsa_check){(const uint8_t *)c, cl, HELLO, HELLO_LEN, NULL, 0};
     assert_int_equal(constat_tsa_verify((const uint8_t *)r, rl, &chk, &info, &err),
                      CONSTAT_EVERIFY);
     assert_int_equal(info.reason, CONSTAT_TSA_UNTRUSTED);
@@ -207,7 +232,7 @@ static void test_digitorus(void **state)
     for (int i = 0; i < 2; i++) {
         const char *resp = i == 0 ? DIG "resp-nonce.tsr" : DIG "resp-no-nonce.tsr";
         char *r = tu_read_vector(resp, &rl);
-        constat_tsa_check chk = {(const uint8_t *)ca, cl, (const uint8_t *)line, 45, NULL};
+        constat_tsa_check chk = {(const uint8_t *)ca, cl, (const uint8_t *)line, 45, NULL, 0};
         assert_int_equal(constat_tsa_verify((const uint8_t *)r, rl, &chk, &info, &err),
                          CONSTAT_OK);
         assert_int_equal(info.has_nonce, i == 0);
@@ -218,7 +243,7 @@ static void test_digitorus(void **state)
     {
         char *q = tu_read_vector(DIG "req-nonce.tsq", &ql);
         constat_tsa_request req = {(uint8_t *)q, ql, {0}, 0};
-        constat_tsa_check chk = {(const uint8_t *)ca, cl, NULL, 0, &req};
+        constat_tsa_check chk = {(const uint8_t *)ca, cl, NULL, 0, &req, 0};
         char *r = tu_read_vector(DIG "resp-nonce.tsr", &rl);
         assert_int_equal(constat_tsa_verify((const uint8_t *)r, rl, &chk, &info, &err),
                          CONSTAT_OK);
@@ -412,7 +437,7 @@ static void test_fresh_token(void **state)
     oca = fixture_file(f, "other-ca.pem", &ol);
 
     /* the right request, the right CA */
-    chk = (constat_tsa_check){(const uint8_t *)ca, cl, NULL, 0, &req};
+    chk = (constat_tsa_check){(const uint8_t *)ca, cl, NULL, 0, &req, 0};
     assert_int_equal(constat_tsa_verify((const uint8_t *)resp, rl, &chk, &info, &err),
                      CONSTAT_OK);
     assert_string_equal(info.tsa, "/O=constat test/CN=constat test TSA");
@@ -422,43 +447,43 @@ static void test_fresh_token(void **state)
     assert_true(info.gen_time > 1700000000);
     /* offline, from the note bytes */
     chk = (constat_tsa_check){(const uint8_t *)ca, cl, (const uint8_t *)note, sizeof note - 1,
-                              NULL};
+                              NULL, 0};
     assert_int_equal(constat_tsa_verify((const uint8_t *)resp, rl, &chk, &info, &err),
                      CONSTAT_OK);
 
     /* wrong nonce: same imprint, another request */
-    chk = (constat_tsa_check){(const uint8_t *)ca, cl, NULL, 0, &req2};
+    chk = (constat_tsa_check){(const uint8_t *)ca, cl, NULL, 0, &req2, 0};
     assert_int_equal(constat_tsa_verify((const uint8_t *)resp, rl, &chk, &info, &err),
                      CONSTAT_EVERIFY);
     assert_int_equal(info.reason, CONSTAT_TSA_NONCE);
     assert_non_null(strstr(err.msg, "nonce"));
     /* wrong imprint */
-    chk = (constat_tsa_check){(const uint8_t *)ca, cl, NULL, 0, &req3};
+    chk = (constat_tsa_check){(const uint8_t *)ca, cl, NULL, 0, &req3, 0};
     assert_int_equal(constat_tsa_verify((const uint8_t *)resp, rl, &chk, &info, &err),
                      CONSTAT_EVERIFY);
     assert_int_equal(info.reason, CONSTAT_TSA_IMPRINT);
     chk = (constat_tsa_check){(const uint8_t *)ca, cl, (const uint8_t *)note, sizeof note - 2,
-                              NULL};
+                              NULL, 0};
     assert_int_equal(constat_tsa_verify((const uint8_t *)resp, rl, &chk, &info, &err),
                      CONSTAT_EVERIFY);
     assert_int_equal(info.reason, CONSTAT_TSA_IMPRINT);
     /* untrusted CA */
-    chk = (constat_tsa_check){(const uint8_t *)oca, ol, NULL, 0, &req};
+    chk = (constat_tsa_check){(const uint8_t *)oca, ol, NULL, 0, &req, 0};
     assert_int_equal(constat_tsa_verify((const uint8_t *)resp, rl, &chk, &info, &err),
                      CONSTAT_EVERIFY);
     assert_int_equal(info.reason, CONSTAT_TSA_UNTRUSTED);
     /* a CA bundle that holds no certificate */
-    chk = (constat_tsa_check){(const uint8_t *)"not a cert", 10, NULL, 0, &req};
+    chk = (constat_tsa_check){(const uint8_t *)"not a cert", 10, NULL, 0, &req, 0};
     assert_int_equal(constat_tsa_verify((const uint8_t *)resp, rl, &chk, &info, &err),
                      CONSTAT_EINVAL);
     assert_int_equal(info.reason, CONSTAT_TSA_BAD_CA);
     /* misuse: both data and request */
-    chk = (constat_tsa_check){(const uint8_t *)ca, cl, (const uint8_t *)note, 3, &req};
+    chk = (constat_tsa_check){(const uint8_t *)ca, cl, (const uint8_t *)note, 3, &req, 0};
     assert_int_equal(constat_tsa_verify((const uint8_t *)resp, rl, &chk, &info, &err),
                      CONSTAT_EINVAL);
     /* one flipped byte in the signature value (the last bytes of the DER) */
     resp[rl - 3] ^= 1;
-    chk = (constat_tsa_check){(const uint8_t *)ca, cl, NULL, 0, &req};
+    chk = (constat_tsa_check){(const uint8_t *)ca, cl, NULL, 0, &req, 0};
     assert_int_equal(constat_tsa_verify((const uint8_t *)resp, rl, &chk, &info, &err),
                      CONSTAT_EVERIFY);
     assert_true(info.reason == CONSTAT_TSA_SIGNATURE || info.reason == CONSTAT_TSA_MALFORMED);
@@ -468,6 +493,276 @@ static void test_fresh_token(void **state)
     constat_tsa_request_free(&req);
     constat_tsa_request_free(&req2);
     constat_tsa_request_free(&req3);
+}
+
+/* Exit status of a shell command (-1 if it did not exit normally). */
+static int run_status(const char *cmd)
+{
+    int st = system(cmd);
+    return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void write_bytes(const char *path, const void *p, size_t n)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(p, 1, n, fp), n);
+    fclose(fp);
+}
+
+/* Request nonce x reply nonce, against `openssl ts -verify` run here.
+ * Three requests over the same data (`openssl ts -query`): nonce A, nonce B,
+ * no nonce; each answered by `openssl ts -reply`, so the replies carry A, B
+ * and no nonce. Every (request, reply) pair must get the verdict `openssl
+ * ts -verify -queryfile Q -in R -CAfile ca.pem` gives, and the verdicts are
+ * also the table below, which is what `openssl ts -verify` (OpenSSL 3.0)
+ * gave when measured:
+ *                  reply A  reply B  reply none
+ *   request A      ok       nonce    nonce (not returned)
+ *   request B      nonce    ok       nonce (not returned)
+ *   request none   ok       ok       ok      (no nonce asked: none checked)
+ * Before the fix, "request none, reply A" crashed (NULL nonce compared) and
+ * "request none, reply none" was refused. */
+static void test_nonce_combinations(void **state)
+{
+    static const int expect_ok[3][3] = {{1, 0, 0}, {0, 1, 0}, {1, 1, 1}};
+    static const char *const opt[3] = {"", "", "-no_nonce"};
+    tsa_fixture *f = *state;
+    const char data[] = "test.example/log\n5\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n";
+    char path[1100], cmd[6000];
+    char *q[3], *r[3], *ca;
+    size_t ql[3], rl[3], cl;
+
+    snprintf(path, sizeof path, "%s/nonce-data", f->dir);
+    write_bytes(path, data, sizeof data - 1);
+    for (int i = 0; i < 3; i++) {
+        snprintf(cmd, sizeof cmd,
+                 "openssl ts -query -data '%s/nonce-data' -sha256 -cert %s -out '%s/q%d.tsq' "
+                 ">/dev/null 2>&1 && "
+                 "openssl ts -reply -config '%s/tsa/tsa.cnf' -queryfile '%s/q%d.tsq' "
+                 "-signer '%s/tsa/tsa.pem' -inkey '%s/tsa/tsa.key' -chain '%s/tsa/ca.pem' "
+                 "-out '%s/r%d.tsr' >/dev/null 2>&1",
+                 f->dir, opt[i], f->dir, i, f->dir, f->dir, i, f->dir, f->dir, f->dir, f->dir,
+                 i);
+        assert_int_equal(run_status(cmd), 0);
+        snprintf(path, sizeof path, "%s/q%d.tsq", f->dir, i);
+        q[i] = tu_read_file(path, &ql[i]);
+        snprintf(path, sizeof path, "%s/r%d.tsr", f->dir, i);
+        r[i] = tu_read_file(path, &rl[i]);
+    }
+    ca = fixture_file(f, "ca.pem", &cl);
+    for (int i = 0; i < 3; i++) {
+        constat_tsa_info info;
+        constat_error err;
+        assert_int_equal(constat_tsa_parse((const uint8_t *)r[i], rl[i], &info, &err),
+                         CONSTAT_OK);
+        assert_int_equal(info.has_nonce, i != 2);
+    }
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) {
+            constat_tsa_request req = {(uint8_t *)q[i], ql[i], {0}, 0};
+            constat_tsa_check chk = {(const uint8_t *)ca, cl, NULL, 0, &req, 0};
+            constat_tsa_info info;
+            constat_error err;
+            constat_status st;
+            int ossl;
+
+            snprintf(cmd, sizeof cmd,
+                     "openssl ts -verify -queryfile '%s/q%d.tsq' -in '%s/r%d.tsr' "
+                     "-CAfile '%s/tsa/ca.pem' >/dev/null 2>&1",
+                     f->dir, i, f->dir, j, f->dir);
+            ossl = run_status(cmd);
+            assert_true(ossl == 0 || ossl == 1);
+            st = constat_tsa_verify((const uint8_t *)r[j], rl[j], &chk, &info, &err);
+            print_message("request %d reply %d: openssl %s, constat %s\n", i, j,
+                          ossl == 0 ? "ok" : "refused",
+                          st == CONSTAT_OK ? "ok" : constat_tsa_reason_name(info.reason));
+            assert_int_equal(st == CONSTAT_OK, ossl == 0);
+            assert_int_equal(st == CONSTAT_OK, expect_ok[i][j]);
+            if (st == CONSTAT_OK) {
+                assert_int_equal(info.reason, CONSTAT_TSA_OK);
+                assert_string_equal(info.tsa, "/O=constat test/CN=constat test TSA");
+            } else {
+                assert_int_equal(st, CONSTAT_EVERIFY);
+                assert_int_equal(info.reason, CONSTAT_TSA_NONCE);
+                assert_non_null(strstr(err.msg, j == 2 ? "nonce not returned"
+                                                       : "nonce mismatch"));
+            }
+        }
+    /* offline (data instead of a request) no nonce is asked: all three verify,
+     * as `openssl ts -verify -data` says */
+    for (int j = 0; j < 3; j++) {
+        constat_tsa_check chk = {(const uint8_t *)ca, cl, (const uint8_t *)data, sizeof data - 1,
+                                 NULL, 0};
+        constat_tsa_info info;
+        constat_error err;
+        snprintf(cmd, sizeof cmd,
+                 "openssl ts -verify -data '%s/nonce-data' -in '%s/r%d.tsr' "
+                 "-CAfile '%s/tsa/ca.pem' >/dev/null 2>&1",
+                 f->dir, f->dir, j, f->dir);
+        assert_int_equal(run_status(cmd), 0);
+        assert_int_equal(constat_tsa_verify((const uint8_t *)r[j], rl[j], &chk, &info, &err),
+                         CONSTAT_OK);
+    }
+    /* a request that is not a TimeStampReq is the caller's error, not a crash
+     * and not "out of memory": junk, every truncation, a trailing byte */
+    {
+        constat_tsa_info info;
+        constat_error err;
+        char *longer = malloc(ql[0] + 1);
+        for (size_t n = 0; n <= ql[0]; n++) {
+            constat_tsa_request req = {(uint8_t *)(n ? q[0] : "x"), n ? n : 1, {0}, 0};
+            constat_tsa_check chk = {(const uint8_t *)ca, cl, NULL, 0, &req, 0};
+            constat_status st = constat_tsa_verify((const uint8_t *)r[0], rl[0], &chk, &info,
+                                                   &err);
+            if (n == ql[0]) {
+                assert_int_equal(st, CONSTAT_OK);
+            } else {
+                assert_int_equal(st, CONSTAT_EINVAL);
+                assert_non_null(strstr(err.msg, "TimeStampReq"));
+            }
+        }
+        memcpy(longer, q[0], ql[0]);
+        longer[ql[0]] = 0;
+        {
+            constat_tsa_request req = {(uint8_t *)longer, ql[0] + 1, {0}, 0};
+            constat_tsa_check chk = {(const uint8_t *)ca, cl, NULL, 0, &req, 0};
+            assert_int_equal(constat_tsa_verify((const uint8_t *)r[0], rl[0], &chk, &info,
+                                                &err),
+                             CONSTAT_EINVAL);
+        }
+        free(longer);
+    }
+    for (int i = 0; i < 3; i++) {
+        free(q[i]);
+        free(r[i]);
+    }
+    free(ca);
+}
+
+/* An X.509 time of the certificate in `pem_path`, read with OpenSSL and
+ * printed with strftime (not with constat's RFC 3339 code). */
+static void cert_dates(const char *pem_path, int64_t *nb, int64_t *na, char nbt[32],
+                       char nat[32])
+{
+    FILE *fp = fopen(pem_path, "r");
+    X509 *x;
+    struct tm tm;
+    time_t t;
+    assert_non_null(fp);
+    x = PEM_read_X509(fp, NULL, NULL, NULL);
+    fclose(fp);
+    assert_non_null(x);
+    assert_int_equal(ASN1_TIME_to_tm(X509_get0_notBefore(x), &tm), 1);
+    t = timegm(&tm);
+    *nb = (int64_t)t;
+    strftime(nbt, 32, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+    assert_int_equal(ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm), 1);
+    t = timegm(&tm);
+    *na = (int64_t)t;
+    strftime(nat, 32, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+    X509_free(x);
+}
+
+/* A token signed with a TSA certificate valid for 2 days (short.pem, made
+ * by make-tsa.sh in this test's set-up, -days 2): its genTime is inside the
+ * validity. Verified now, the certificate is valid; verified a day after
+ * notAfter, the token still verifies (judged at genTime) and the result
+ * says the certificate has expired, with both dates. */
+static void test_expired_tsa_certificate(void **state)
+{
+    tsa_fixture *f = *state;
+    const char note[] = "example.org/log\n4\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n";
+    uint8_t imprint[32];
+    constat_tsa_request req;
+    constat_tsa_info info;
+    constat_error err;
+    constat_tsa_check chk;
+    char path[1100], nbt[32], nat[32], *resp, *ca, *lresp;
+    int64_t nb, na, lnb, lna;
+    size_t rl, cl, ll;
+
+    snprintf(path, sizeof path, "%s/tsa/short.pem", f->dir);
+    cert_dates(path, &nb, &na, nbt, nat);
+    assert_int_equal(na - nb, 2 * 86400);
+    assert_true(nb <= (int64_t)time(NULL) && nb > (int64_t)time(NULL) - 3600);
+    constat_sha256(note, sizeof note - 1, imprint);
+    assert_int_equal(constat_tsa_request_make(imprint, &req, &err), CONSTAT_OK);
+    resp = reply_to(f, &req, "short", &rl);
+    ca = fixture_file(f, "ca.pem", &cl);
+
+    /* the verification clock (0): valid, dates given */
+    chk = (constat_tsa_check){(const uint8_t *)ca, cl, NULL, 0, &req, 0};
+    assert_int_equal(constat_tsa_verify((const uint8_t *)resp, rl, &chk, &info, &err),
+                     CONSTAT_OK);
+    assert_string_equal(info.tsa, "/O=constat test/CN=constat short-lived TSA");
+    assert_true(info.gen_time >= nb && info.gen_time <= na);
+    assert_int_equal(info.cert_not_before, nb);
+    assert_int_equal(info.cert_not_after, na);
+    assert_string_equal(info.cert_not_before_text, nbt);
+    assert_string_equal(info.cert_not_after_text, nat);
+    assert_int_equal(info.cert_expired, 0);
+    /* at notAfter itself: still valid (RFC 5280 4.1.2.5: inclusive) */
+    chk.now = na;
+    assert_int_equal(constat_tsa_verify((const uint8_t *)resp, rl, &chk, &info, &err),
+                     CONSTAT_OK);
+    assert_int_equal(info.cert_expired, 0);
+    /* a day after notAfter, offline from the note bytes: the token stands, expired said */
+    chk = (constat_tsa_check){(const uint8_t *)ca, cl, (const uint8_t *)note, sizeof note - 1,
+                              NULL, na + 86400};
+    assert_int_equal(constat_tsa_verify((const uint8_t *)resp, rl, &chk, &info, &err),
+                     CONSTAT_OK);
+    assert_int_equal(info.reason, CONSTAT_TSA_OK);
+    assert_int_equal(info.cert_expired, 1);
+    assert_string_equal(info.cert_not_before_text, nbt);
+    assert_string_equal(info.cert_not_after_text, nat);
+    /* `openssl ts -verify` judges the chain at the current time by default:
+     * with -attime after notAfter it refuses what constat accepts (and says
+     * expired); at genTime it accepts */
+    {
+        char cmd[4000], r[1100];
+        snprintf(r, sizeof r, "%s/r.tsr", f->dir);
+        snprintf(path, sizeof path, "%s/note", f->dir);
+        write_bytes(path, note, sizeof note - 1);
+        snprintf(cmd, sizeof cmd,
+                 "openssl ts -verify -in '%s' -data '%s' -CAfile '%s/tsa/ca.pem' -attime %lld "
+                 ">/dev/null 2>&1",
+                 r, path, f->dir, (long long)(na + 86400));
+        assert_int_equal(run_status(cmd), 1);
+        snprintf(cmd, sizeof cmd,
+                 "openssl ts -verify -in '%s' -data '%s' -CAfile '%s/tsa/ca.pem' -attime %lld "
+                 ">/dev/null 2>&1",
+                 r, path, f->dir, (long long)info.gen_time);
+        assert_int_equal(run_status(cmd), 0);
+    }
+    /* a token whose genTime is outside a certificate's validity is not
+     * "expired", it is untrusted: the long-lived TSA at the same later
+     * time is simply valid */
+    {
+        constat_tsa_request req2;
+        assert_int_equal(constat_tsa_request_make(imprint, &req2, &err), CONSTAT_OK);
+        lresp = reply_to(f, &req2, "tsa", &ll);
+        snprintf(path, sizeof path, "%s/tsa/tsa.pem", f->dir);
+        cert_dates(path, &lnb, &lna, nbt, nat);
+        chk = (constat_tsa_check){(const uint8_t *)ca, cl, NULL, 0, &req2, na + 86400};
+        assert_int_equal(constat_tsa_verify((const uint8_t *)lresp, ll, &chk, &info, &err),
+                         CONSTAT_OK);
+        assert_int_equal(info.cert_expired, 0);
+        assert_int_equal(info.cert_not_after, lna);
+        assert_string_equal(info.cert_not_after_text, nat);
+        constat_tsa_request_free(&req2);
+        free(lresp);
+    }
+    /* a failed verification leaves the dates unset */
+    chk = (constat_tsa_check){(const uint8_t *)ca, cl, (const uint8_t *)note, sizeof note - 2,
+                              NULL, na + 86400};
+    assert_int_equal(constat_tsa_verify((const uint8_t *)resp, rl, &chk, &info, &err),
+                     CONSTAT_EVERIFY);
+    assert_int_equal(info.cert_expired, 0);
+    assert_string_equal(info.cert_not_after_text, "");
+    free(resp);
+    free(ca);
+    constat_tsa_request_free(&req);
 }
 
 static void test_timeline(void **state)
@@ -567,6 +862,8 @@ int main(void)
         cmocka_unit_test(test_request),
         cmocka_unit_test(test_timeline),
         cmocka_unit_test_setup_teardown(test_fresh_token, setup_tsa, teardown_tsa),
+        cmocka_unit_test_setup_teardown(test_nonce_combinations, setup_tsa, teardown_tsa),
+        cmocka_unit_test_setup_teardown(test_expired_tsa_certificate, setup_tsa, teardown_tsa),
         cmocka_unit_test_setup_teardown(test_vault_config_and_down, setup_tsa, teardown_tsa),
     };
     if (constat_init() != CONSTAT_OK)

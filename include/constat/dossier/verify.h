@@ -19,6 +19,7 @@
 #include "constat/base/limits.h"
 #include "constat/log/merkle.h"
 #include "constat/dossier/format.h"
+#include "constat/evidence/tsa.h"     /* constat_tsa_info */
 #include "constat/vault/vault.h"
 
 typedef struct {
@@ -138,6 +139,18 @@ typedef struct {
     void (*witnessed)(void *ctx, const char *witness, int state, uint64_t timestamp,
                       const char *msg);
     void *witnessed_ctx;
+    /* The verification time, seconds since the epoch (0: the current clock).
+     * Tokens are judged at their genTime whatever it is; it only tells which
+     * TSA certificates have expired since (docs/time.md). */
+    int64_t now;
+    /* NULL, or called once per RFC 3161 token that passed every check, in
+     * file order: `file` is "timestamps/<n>.tsr", `tsa` its TSA name, `info`
+     * the token (genTime, signer, the signer certificate's notBefore and
+     * notAfter, cert_expired: notAfter before `now`). Pointers valid during
+     * the call only. */
+    void (*tsa_token)(void *ctx, const char *file, const char *tsa,
+                      const constat_tsa_info *info);
+    void *tsa_token_ctx;
 } constat_verify_time_opts;
 
 /* constat_verify_dossier with trusted-time and witness options (`topts`

@@ -26,7 +26,9 @@
  *     one in the token".
  *   - the chain is checked at the token's genTime (X509_V_FLAG_USE_CHECK_TIME),
  *     not at the time of verification: a token made while the TSA
- *     certificate was valid stays valid after it expires. No revocation is
+ *     certificate was valid stays valid after it expires; the result then
+ *     says so, with the certificate's notBefore/notAfter
+ *     (constat_tsa_info.cert_expired, docs/time.md). No revocation is
  *     checked (offline).
  *   - the TSA certificate must carry extendedKeyUsage timeStamping only,
  *     marked critical (RFC 3161 section 2.3).
@@ -88,6 +90,17 @@ typedef struct {
                               * ASCII ("" when not verified) */
     int has_nonce;
     constat_tsa_reason reason; /* CONSTAT_TSA_OK, or why verification failed */
+    /* The signer (TSA) certificate's validity, RFC 5280 section 4.1.2.5; set
+     * by constat_tsa_verify when the token verified (0 and "" otherwise): */
+    int64_t cert_not_before;       /* notBefore, seconds since the epoch */
+    int64_t cert_not_after;        /* notAfter, seconds since the epoch */
+    char cert_not_before_text[32]; /* the same as RFC 3339 UTC */
+    char cert_not_after_text[32];
+    int cert_expired;              /* 1: notAfter is before the verification
+                                    * time (constat_tsa_check.now). The token
+                                    * still verifies — the chain is judged at
+                                    * genTime, inside the validity — but a
+                                    * verdict should say so, with the dates. */
 } constat_tsa_info;
 
 /* A TimeStampReq we made: DER bytes (owned, free with
@@ -111,14 +124,23 @@ void constat_tsa_request_free(constat_tsa_request *r);
  * bundle. Exactly one of:
  *   data/data_len   the time-stamped bytes: the imprint is recomputed with
  *                   the token's own hash algorithm (offline verification);
- *   request         a request we made: the imprint and the nonce must be
- *                   the request's and the hash SHA-256 (a fresh reply). */
+ *   request         a request (DER of a TimeStampReq, request->der and
+ *                   der_len; the other fields are not read): the imprint
+ *                   must be the request's and the hash SHA-256 (a fresh
+ *                   reply); when the request carries a nonce the reply must
+ *                   return it, when it carries none no nonce is checked;
+ *                   when it names a policy the reply's must be it. These
+ *                   are the verdicts of `openssl ts -verify -queryfile`
+ *                   (RFC 3161 section 2.4.2: "nonce ... MUST be present if
+ *                   it was present in the TimeStampReq"). */
 typedef struct {
     const uint8_t *ca;
     size_t ca_len;
     const uint8_t *data;
     size_t data_len;
     const constat_tsa_request *request;
+    int64_t now;  /* the verification time, seconds since the epoch (0: the
+                   * current clock); it only decides info->cert_expired */
 } constat_tsa_check;
 
 /* Verify `resp` (`len` bytes: DER of a TimeStampResp, RFC 3161 section
@@ -126,9 +148,12 @@ typedef struct {
  * rules at the top of this file and TS_VERIFY_CTX flags set explicitly
  * (version, signature, signer, imprint or data, nonce when a request is
  * given). `info` (may be NULL) receives what the token says and the reason;
- * it is filled as far as parsing got even on failure.
+ * it is filled as far as parsing got even on failure; on success also the
+ * signer certificate's notBefore/notAfter and whether it has expired by
+ * chk->now. Revocation is not checked (offline).
  * Errors: CONSTAT_EINVAL (chk malformed: no CA, both or neither of data and
- * request), CONSTAT_ELIMIT (len > CONSTAT_TSA_RESPONSE_MAX, or the CA bundle
+ * request, a request that is not DER of a TimeStampReq with a non-empty
+ * message imprint, without trailing bytes), CONSTAT_ELIMIT (len > CONSTAT_TSA_RESPONSE_MAX, or the CA bundle
  * > CONSTAT_TSA_CA_MAX), CONSTAT_EVERIFY (the token does not verify, or the
  * status is not granted: the message names the reason, the status text and
  * OpenSSL's detail; info->reason says which), CONSTAT_ENOMEM. */
@@ -280,6 +305,14 @@ typedef struct {
     void (*fail)(void *ctx, const char *where, const char *msg);
     void (*pass)(void *ctx);
     void *ctx;
+    int64_t now;                     /* verification time (seconds; 0: the clock),
+                                      * for constat_tsa_info.cert_expired */
+    /* NULL, or called (with ctx) for each token that passed every check:
+     * `where` is "timestamps/<n>.tsr", `tsa` the TSA name of <n>.json, `info`
+     * what the token says, with its TSA certificate's validity and whether it
+     * has expired by `now`. Pointers valid during the call only. */
+    void (*token)(void *ctx, const char *where, const char *tsa,
+                  const constat_tsa_info *info);
 } constat_tsa_dossier_check;
 
 /* Verify every token of a dossier's timestamps/ folder, offline: the token
@@ -287,7 +320,8 @@ typedef struct {
  * timestamps/<n>.checkpoint, that note's signature by the log key and its
  * origin, its consistency proof to the dossier checkpoint. Each failed check
  * calls c->fail naming the file and the reason; each passed one c->pass.
- * Every token that passes adds (size, genTime, tsa) to `tl`.
+ * Every token that passes adds (size, genTime, tsa) to `tl` and is handed
+ * to c->token.
  * *tokens (may be NULL) gets the number of tokens found.
  * Returns CONSTAT_OK even when tokens fail (failures go through c->fail).
  * Errors: CONSTAT_ENOTFOUND / CONSTAT_EIO / CONSTAT_ELIMIT for a pinned

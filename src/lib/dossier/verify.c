@@ -2255,14 +2255,26 @@ static void side_work(void *vctx)
 
 /* ---- trusted time ---------------------------------------------------------- */
 
+typedef struct {
+    vstate *s;
+    const constat_verify_time_opts *opts;
+} tsa_ctx;
+
 static void tsa_fail(void *ctx, const char *where, const char *msg)
 {
-    vfail(ctx, -1, where, "%s", msg);
+    vfail(((tsa_ctx *)ctx)->s, -1, where, "%s", msg);
 }
 
 static void tsa_pass(void *ctx)
 {
-    vpass(ctx);
+    vpass(((tsa_ctx *)ctx)->s);
+}
+
+static void tsa_token(void *ctx, const char *where, const char *tsa, const constat_tsa_info *info)
+{
+    const constat_verify_time_opts *o = ((tsa_ctx *)ctx)->opts;
+    if (o && o->tsa_token)
+        o->tsa_token(o->tsa_token_ctx, where, tsa, info);
 }
 
 /* The token checks live in tsa.c. `tl` (initialised by the caller)
@@ -2276,6 +2288,7 @@ static constat_status check_timestamps(vstate *s, const char *dir,
                                        constat_error *err)
 {
     constat_tsa_dossier_check c;
+    tsa_ctx tc = {s, opts};
     constat_status rc;
 
     memset(&c, 0, sizeof c);
@@ -2286,7 +2299,9 @@ static constat_status check_timestamps(vstate *s, const char *dir,
     c.root = cp->have ? cp->root : NULL;
     c.fail = tsa_fail;
     c.pass = tsa_pass;
-    c.ctx = s;
+    c.token = tsa_token;
+    c.now = opts ? opts->now : 0;
+    c.ctx = &tc;
     rc = constat_tsa_dossier_verify(&c, tl, &sum->tsa_tokens, err);
     if (rc != CONSTAT_OK)
         return rc;

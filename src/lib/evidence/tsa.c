@@ -471,14 +471,34 @@ nomem:
     return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
 }
 
-static void signer_subject(PKCS7 *token, STACK_OF(X509) *extra, char *out, size_t cap)
+/* An X.509 time as seconds since the epoch; 0 if it cannot be read. */
+static int asn1_seconds(const ASN1_TIME *t, int64_t *out)
+{
+    struct tm tm;
+    if (!t || ASN1_TIME_to_tm(t, &tm) != 1)
+        return 0;
+    *out = (int64_t)timegm(&tm);
+    return 1;
+}
+
+/* The verified signer certificate: its subject, its validity, and whether
+ * it has expired by `now` (the chain itself was judged at genTime). */
+static void signer_details(PKCS7 *token, STACK_OF(X509) *extra, int64_t now,
+                           constat_tsa_info *info)
 {
     STACK_OF(X509) *signers = PKCS7_get0_signers(token, extra, 0);
-    out[0] = 0;
+    info->tsa[0] = 0;
     if (signers && sk_X509_num(signers) == 1) {
+        X509 *x = sk_X509_value(signers, 0);
         char buf[512];
-        X509_NAME_oneline(X509_get_subject_name(sk_X509_value(signers, 0)), buf, sizeof buf);
-        printable(buf, strlen(buf), out, cap);
+        X509_NAME_oneline(X509_get_subject_name(x), buf, sizeof buf);
+        printable(buf, strlen(buf), info->tsa, sizeof info->tsa);
+        if (asn1_seconds(X509_get0_notBefore(x), &info->cert_not_before))
+            constat_rfc3339_format(info->cert_not_before, 0, info->cert_not_before_text);
+        if (asn1_seconds(X509_get0_notAfter(x), &info->cert_not_after)) {
+            constat_rfc3339_format(info->cert_not_after, 0, info->cert_not_after_text);
+            info->cert_expired = now > info->cert_not_after;
+        }
     }
     sk_X509_free(signers);
     ERR_clear_error();
@@ -532,13 +552,33 @@ constat_status constat_tsa_verify(const uint8_t *resp, size_t len,
             rc = fail_reason(info, CONSTAT_TSA_HASH, err, "the token uses %s", info->hash);
             goto done;
         }
+        if (!chk->request->der || chk->request->der_len == 0 ||
+            chk->request->der_len > CONSTAT_TSA_RESPONSE_MAX) {
+            rc = constat_error_set(err, CONSTAT_EINVAL,
+                                   "the request is not DER of a TimeStampReq (%zu bytes)",
+                                   chk->request->der_len);
+            goto done;
+        }
         req = d2i_TS_REQ(NULL, &q, (long)chk->request->der_len);
-        ctx = req ? TS_REQ_to_TS_VERIFY_CTX(req, NULL) : NULL;
+        if (!req || q != chk->request->der + chk->request->der_len ||
+            ASN1_STRING_length(TS_MSG_IMPRINT_get_msg(TS_REQ_get_msg_imprint(req))) <= 0) {
+            rc = constat_error_set(err, CONSTAT_EINVAL,
+                                   "the request is not DER of a TimeStampReq with a message "
+                                   "imprint");
+            goto done;
+        }
+        ctx = TS_REQ_to_TS_VERIFY_CTX(req, NULL);
         if (!ctx)
             goto nomem;
-        /* TS_REQ_to_TS_VERIFY_CTX leaves the signature check off: set all */
+        /* TS_REQ_to_TS_VERIFY_CTX leaves the signature check off, so the flags
+         * are set here, as `openssl ts -verify -queryfile` sets them: the
+         * nonce is checked when the request carried one (then the reply must
+         * return it), and not at all when it did not (a reply may then carry
+         * any nonce, or none); the policy likewise. */
         TS_VERIFY_CTX_set_flags(ctx, TS_VFY_VERSION | TS_VFY_SIGNATURE | TS_VFY_SIGNER |
-                                         TS_VFY_IMPRINT | TS_VFY_NONCE);
+                                         TS_VFY_IMPRINT |
+                                         (TS_REQ_get_nonce(req) ? TS_VFY_NONCE : 0) |
+                                         (TS_REQ_get_policy_id(req) ? TS_VFY_POLICY : 0));
     } else {
         BIO *data = BIO_new_mem_buf(chk->data, (int)chk->data_len);
         ctx = TS_VERIFY_CTX_new();
@@ -564,7 +604,7 @@ constat_status constat_tsa_verify(const uint8_t *resp, size_t len,
         rc = fail_reason(info, r, err, "%s", detail[0] ? detail : "OpenSSL gave no detail");
         goto done;
     }
-    signer_subject(p.token, extra, info->tsa, sizeof info->tsa);
+    signer_details(p.token, extra, chk->now ? chk->now : (int64_t)time(NULL), info);
     info->reason = CONSTAT_TSA_OK;
     rc = CONSTAT_OK;
     goto done;
@@ -1320,38 +1360,38 @@ out:
     return ok;
 }
 
-constat_status constat_tsa_dossier_verify(const constat_tsa_dossier_check *c,
-                                          constat_tsa_timeline *tl, uint64_t *tokens,
-                                          constat_error *err)
+/* The pinned --tsa-ca bundle, when there is one (empty otherwise). */
+static constat_status read_pinned_ca(const constat_tsa_dossier_check *c, constat_buf *pinned,
+                                     constat_error *err)
+{
+    constat_error e;
+    constat_status rc;
+    if (!c->ca_file)
+        return CONSTAT_OK;
+    constat_error_clear(&e);
+    rc = slurp(c->ca_file, CONSTAT_TSA_CA_MAX, pinned, &e);
+    if (rc != CONSTAT_OK)
+        return constat_error_set(err, rc, "%s: %s", c->ca_file, e.msg);
+    return CONSTAT_OK;
+}
+
+/* The numbers n of the timestamps/<n>.tsr files, ascending, at most
+ * CONSTAT_TSA_DOSSIER_MAX_TOKENS (more is a failure through c->fail).
+ * *nums is malloc'd (NULL when n is 0); no timestamps/ folder is 0 tokens. */
+static constat_status list_tokens(const constat_tsa_dossier_check *c, uint64_t **nums,
+                                  size_t *count, constat_error *err)
 {
     char path[4400];
     DIR *d;
     struct dirent *de;
-    uint64_t *nums = NULL;
     size_t n = 0, cap = 0;
-    constat_buf pinned, tsr, note, desc, ca;
-    constat_status rc = CONSTAT_OK;
 
-    if (tokens)
-        *tokens = 0;
-    if (strlen(c->dir) > 4000)
-        return constat_error_set(err, CONSTAT_EINVAL, "dossier path too long");
-    constat_buf_init(&pinned);
-    if (c->ca_file) {
-        constat_error e;
-        constat_error_clear(&e);
-        rc = slurp(c->ca_file, CONSTAT_TSA_CA_MAX, &pinned, &e);
-        if (rc != CONSTAT_OK) {
-            constat_buf_free(&pinned);
-            return constat_error_set(err, rc, "%s: %s", c->ca_file, e.msg);
-        }
-    }
+    *nums = NULL;
+    *count = 0;
     bprintf(path, sizeof path, "%s/timestamps", c->dir);
     d = opendir(path);
-    if (!d) {
-        constat_buf_free(&pinned);
+    if (!d)
         return CONSTAT_OK; /* no timestamps: records simply have no proven time */
-    }
     while ((de = readdir(d)) != NULL) {
         uint64_t k;
         if (!tsr_number(de->d_name, &k))
@@ -1363,155 +1403,261 @@ constat_status constat_tsa_dossier_verify(const constat_tsa_dossier_check *c,
         }
         if (n == cap) {
             size_t nc = cap ? cap * 2 : 16;
-            uint64_t *nn = realloc(nums, nc * sizeof *nn);
+            uint64_t *nn = realloc(*nums, nc * sizeof *nn);
             if (!nn) {
                 closedir(d);
-                free(nums);
-                constat_buf_free(&pinned);
+                free(*nums);
+                *nums = NULL;
                 return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
             }
-            nums = nn;
+            *nums = nn;
             cap = nc;
         }
-        nums[n++] = k;
+        (*nums)[n++] = k;
     }
     closedir(d);
     if (n)
-        qsort(nums, n, sizeof *nums, u64cmp);
+        qsort(*nums, n, sizeof **nums, u64cmp);
+    *count = n;
+    return CONSTAT_OK;
+}
+
+/* The four files of token n (the CA bundle only when none is pinned), in
+ * buffers reused from token to token. */
+typedef struct {
+    char w_tsr[64], w_cp[64], w_json[64], w_ca[64]; /* "timestamps/<n>.tsr" ... */
+    constat_buf tsr, note, desc, ca;
+} token_files;
+
+static void token_files_init(token_files *f)
+{
+    memset(f, 0, sizeof *f);
+    constat_buf_init(&f->tsr);
+    constat_buf_init(&f->note);
+    constat_buf_init(&f->desc);
+    constat_buf_init(&f->ca);
+}
+
+static void token_files_free(token_files *f)
+{
+    constat_buf_free(&f->tsr);
+    constat_buf_free(&f->note);
+    constat_buf_free(&f->desc);
+    constat_buf_free(&f->ca);
+}
+
+/* Read `where` (relative to the dossier) into `buf`: a file that cannot be
+ * read is a failure naming it (*ok = 0); only running out of memory is an
+ * error. */
+static constat_status read_one(const constat_tsa_dossier_check *c, const char *where,
+                               constat_buf *buf, size_t max, int *ok)
+{
+    char path[4400];
+    constat_error e;
+    constat_status rc;
+    bprintf(path, sizeof path, "%s/%s", c->dir, where);
+    constat_error_clear(&e);
+    rc = slurp(path, max, buf, &e);
+    if (rc == CONSTAT_ENOMEM)
+        return rc;
+    if (rc != CONSTAT_OK) {
+        cfail(c, where, "%s", e.msg);
+        *ok = 0;
+    }
+    return CONSTAT_OK;
+}
+
+/* Every file of token n is read (each missing one is its own failure);
+ * *ok is 0 when one could not be. */
+static constat_status read_token_files(const constat_tsa_dossier_check *c, uint64_t n,
+                                       token_files *f, int *ok)
+{
+    constat_status rc;
+    bprintf(f->w_tsr, sizeof f->w_tsr, "timestamps/%" PRIu64 ".tsr", n);
+    bprintf(f->w_cp, sizeof f->w_cp, "timestamps/%" PRIu64 ".checkpoint", n);
+    bprintf(f->w_json, sizeof f->w_json, "timestamps/%" PRIu64 ".json", n);
+    bprintf(f->w_ca, sizeof f->w_ca, "timestamps/%" PRIu64 ".ca.pem", n);
+    constat_buf_reset(&f->tsr);
+    constat_buf_reset(&f->note);
+    constat_buf_reset(&f->desc);
+    constat_buf_reset(&f->ca);
+    *ok = 1;
+    rc = read_one(c, f->w_tsr, &f->tsr, CONSTAT_TSA_RESPONSE_MAX, ok);
+    if (rc == CONSTAT_OK)
+        rc = read_one(c, f->w_cp, &f->note, CONSTAT_NOTE_MAX_BYTES, ok);
+    if (rc == CONSTAT_OK)
+        rc = read_one(c, f->w_json, &f->desc, 64u * 1024u, ok);
+    if (rc == CONSTAT_OK && !c->ca_file)
+        rc = read_one(c, f->w_ca, &f->ca, CONSTAT_TSA_CA_MAX, ok);
+    return rc;
+}
+
+/* The token itself, over the exact bytes of the checkpoint file, against
+ * the pinned CA bundle or the dossier's. 1 if it verifies (`info` filled). */
+static int check_token(const constat_tsa_dossier_check *c, const token_files *f,
+                       const constat_buf *pinned, const char *tsa, constat_tsa_info *info)
+{
+    constat_tsa_check chk;
+    constat_error e;
+    memset(&chk, 0, sizeof chk);
+    chk.now = c->now;
+    chk.ca = c->ca_file ? pinned->data : f->ca.data;
+    chk.ca_len = c->ca_file ? pinned->len : f->ca.len;
+    chk.data = f->note.data ? f->note.data : (const uint8_t *)"";
+    chk.data_len = f->note.len;
+    constat_error_clear(&e);
+    if (constat_tsa_verify(f->tsr.data, f->tsr.len, &chk, info, &e) != CONSTAT_OK) {
+        cfail(c, f->w_tsr, "RFC 3161 token (TSA %s) does not verify against %s: %s", tsa,
+              c->ca_file ? "the pinned --tsa-ca bundle" : f->w_ca, e.msg);
+        return 0;
+    }
+    cpass(c);
+    return 1;
+}
+
+/* The earlier tree (`cp`) is a prefix of the dossier's: the consistency
+ * proof of the description. 1 if it verifies. */
+static int check_consistency(const constat_tsa_dossier_check *c, const token_files *f,
+                             const constat_checkpoint *cp, const constat_proof *proof)
+{
+    constat_error e;
+    constat_error_clear(&e);
+    if (!c->root) {
+        cfail(c, f->w_json, "no dossier checkpoint to prove consistency to");
+        return 0;
+    }
+    if (constat_merkle_verify_consistency(cp->size, c->tree_size, cp->root, c->root, proof,
+                                          &e) != CONSTAT_OK) {
+        cfail(c, f->w_json,
+              "consistency proof from size %" PRIu64 " to the dossier checkpoint "
+              "(size %" PRIu64 ") does not verify: %s",
+              cp->size, c->tree_size, e.msg);
+        return 0;
+    }
+    cpass(c);
+    return 1;
+}
+
+/* The checkpoint the token covers: signed by the log key, of the dossier's
+ * log (origin), of the size the description gives and within the dossier's
+ * tree, and consistent with it. *ok is 0 when a check fails; only running out
+ * of memory is an error. */
+static constat_status check_covered_checkpoint(const constat_tsa_dossier_check *c,
+                                               const token_files *f, uint64_t size,
+                                               const constat_proof *proof, int *ok)
+{
+    const constat_buf *note = &f->note;
+    constat_checkpoint cp;
+    constat_error e;
+    constat_note *nt;
+    size_t tl_len;
+
+    if (!c->log_key) {
+        cfail(c, f->w_cp, "cannot be checked: no log key");
+        *ok = 0;
+        return CONSTAT_OK;
+    }
+    nt = malloc(sizeof *nt);
+    if (!nt)
+        return CONSTAT_ENOMEM;
+    tl_len = note_text_len(note->data, note->len);
+    constat_error_clear(&e);
+    if (constat_note_open((const char *)(note->data ? note->data : (uint8_t *)""), note->len,
+                          c->log_key, 1, nt, &e) != CONSTAT_OK) {
+        cfail(c, f->w_cp, "no valid signature by the log key: %s", e.msg);
+        *ok = 0;
+    } else if (constat_error_clear(&e),
+               constat_checkpoint_parse((const char *)note->data, tl_len, &cp, &e) !=
+                   CONSTAT_OK) {
+        cfail(c, f->w_cp, "not a tlog-checkpoint: %s", e.msg);
+        *ok = 0;
+    } else if (strcmp(cp.origin, c->log_key->name) != 0) {
+        cfail(c, f->w_cp, "origin is not the log key's name %s", c->log_key->name);
+        *ok = 0;
+    } else if (cp.size != size) {
+        cfail(c, f->w_cp, "size %" PRIu64 " differs from %s checkpoint_size %" PRIu64, cp.size,
+              f->w_json, size);
+        *ok = 0;
+    } else if (cp.size > c->tree_size) {
+        cfail(c, f->w_cp, "size %" PRIu64 " is beyond the dossier checkpoint's %" PRIu64,
+              cp.size, c->tree_size);
+        *ok = 0;
+    } else {
+        cpass(c);
+        if (!check_consistency(c, f, &cp, proof))
+            *ok = 0;
+    }
+    free(nt);
+    return CONSTAT_OK;
+}
+
+/* One token: its files, its description, the token, the checkpoint it
+ * covers. When every check passes, (size, genTime, tsa) goes into `tl`. */
+static constat_status check_one_token(const constat_tsa_dossier_check *c, uint64_t n,
+                                      token_files *f, const constat_buf *pinned,
+                                      constat_tsa_timeline *tl)
+{
+    char tsa[CONSTAT_TSA_NAME_MAX + 1] = "", why[300];
+    constat_proof proof;
+    constat_tsa_info info;
+    uint64_t size = 0;
+    int ok = 1;
+    constat_status rc;
+
+    rc = read_token_files(c, n, f, &ok);
+    if (rc != CONSTAT_OK || !ok)
+        return rc;
+    /* what the token claims to cover */
+    if (!parse_desc(&f->desc, tsa, &size, &proof, why, sizeof why)) {
+        cfail(c, f->w_json, "%s", why);
+        return CONSTAT_OK;
+    }
+    cpass(c);
+    if (!check_token(c, f, pinned, tsa, &info))
+        ok = 0;
+    rc = check_covered_checkpoint(c, f, size, &proof, &ok);
+    if (rc != CONSTAT_OK)
+        return rc;
+    if (!ok)
+        return CONSTAT_OK;
+    if (tl && constat_tsa_timeline_add(tl, size, info.gen_time, tsa) != CONSTAT_OK)
+        return CONSTAT_ENOMEM;
+    if (c->token)
+        c->token(c->ctx, f->w_tsr, tsa, &info);
+    return CONSTAT_OK;
+}
+
+constat_status constat_tsa_dossier_verify(const constat_tsa_dossier_check *c,
+                                          constat_tsa_timeline *tl, uint64_t *tokens,
+                                          constat_error *err)
+{
+    uint64_t *nums = NULL;
+    size_t n = 0;
+    constat_buf pinned;
+    token_files f;
+    constat_status rc;
+
+    if (tokens)
+        *tokens = 0;
+    if (strlen(c->dir) > 4000)
+        return constat_error_set(err, CONSTAT_EINVAL, "dossier path too long");
+    constat_buf_init(&pinned);
+    rc = read_pinned_ca(c, &pinned, err);
+    if (rc == CONSTAT_OK)
+        rc = list_tokens(c, &nums, &n, err);
+    if (rc != CONSTAT_OK) {
+        constat_buf_free(&pinned);
+        return rc;
+    }
     if (tokens)
         *tokens = n;
-    constat_buf_init(&tsr);
-    constat_buf_init(&note);
-    constat_buf_init(&desc);
-    constat_buf_init(&ca);
-    for (size_t i = 0; i < n; i++) {
-        char w_tsr[64], w_cp[64], w_json[64], w_ca[64], tsa[CONSTAT_TSA_NAME_MAX + 1] = "";
-        char why[300];
-        constat_error e;
-        constat_proof proof;
-        constat_checkpoint cp;
-        constat_tsa_info info;
-        constat_tsa_check chk;
-        uint64_t size = 0;
-        int ok = 1;
-
-        bprintf(w_tsr, sizeof w_tsr, "timestamps/%" PRIu64 ".tsr", nums[i]);
-        bprintf(w_cp, sizeof w_cp, "timestamps/%" PRIu64 ".checkpoint", nums[i]);
-        bprintf(w_json, sizeof w_json, "timestamps/%" PRIu64 ".json", nums[i]);
-        bprintf(w_ca, sizeof w_ca, "timestamps/%" PRIu64 ".ca.pem", nums[i]);
-        constat_buf_reset(&tsr);
-        constat_buf_reset(&note);
-        constat_buf_reset(&desc);
-        constat_buf_reset(&ca);
-
-#define READ_INTO(where, buf, max)                                                        \
-    do {                                                                                  \
-        bprintf(path, sizeof path, "%s/%s", c->dir, where);                               \
-        constat_error_clear(&e);                                                          \
-        rc = slurp(path, max, &buf, &e);                                                  \
-        if (rc == CONSTAT_ENOMEM)                                                         \
-            goto nomem;                                                                   \
-        if (rc != CONSTAT_OK) {                                                           \
-            cfail(c, where, "%s", e.msg);                                                 \
-            ok = 0;                                                                       \
-        }                                                                                 \
-        rc = CONSTAT_OK;                                                                  \
-    } while (0)
-
-        READ_INTO(w_tsr, tsr, CONSTAT_TSA_RESPONSE_MAX);
-        READ_INTO(w_cp, note, CONSTAT_NOTE_MAX_BYTES);
-        READ_INTO(w_json, desc, 64u * 1024u);
-        if (!c->ca_file)
-            READ_INTO(w_ca, ca, CONSTAT_TSA_CA_MAX);
-#undef READ_INTO
-        if (!ok)
-            continue;
-
-        /* what the token claims to cover */
-        if (!parse_desc(&desc, tsa, &size, &proof, why, sizeof why)) {
-            cfail(c, w_json, "%s", why);
-            continue;
-        }
-        cpass(c);
-
-        /* the token itself, over the exact bytes of the checkpoint file */
-        memset(&chk, 0, sizeof chk);
-        chk.ca = c->ca_file ? pinned.data : ca.data;
-        chk.ca_len = c->ca_file ? pinned.len : ca.len;
-        chk.data = note.data ? note.data : (const uint8_t *)"";
-        chk.data_len = note.len;
-        constat_error_clear(&e);
-        if (constat_tsa_verify(tsr.data, tsr.len, &chk, &info, &e) != CONSTAT_OK) {
-            cfail(c, w_tsr, "RFC 3161 token (TSA %s) does not verify against %s: %s", tsa,
-                  c->ca_file ? "the pinned --tsa-ca bundle" : w_ca, e.msg);
-            ok = 0;
-        } else {
-            cpass(c);
-        }
-
-        /* the checkpoint it covers: signed by the log key, the dossier's log */
-        if (!c->log_key) {
-            cfail(c, w_cp, "cannot be checked: no log key");
-            ok = 0;
-        } else {
-            constat_note *nt = malloc(sizeof *nt);
-            size_t tl_len = note_text_len(note.data, note.len);
-            if (!nt)
-                goto nomem;
-            constat_error_clear(&e);
-            if (constat_note_open((const char *)(note.data ? note.data : (uint8_t *)""), note.len,
-                                  c->log_key, 1, nt, &e) != CONSTAT_OK) {
-                cfail(c, w_cp, "no valid signature by the log key: %s", e.msg);
-                ok = 0;
-            } else if (constat_error_clear(&e),
-                       constat_checkpoint_parse((const char *)note.data, tl_len, &cp, &e) !=
-                           CONSTAT_OK) {
-                cfail(c, w_cp, "not a tlog-checkpoint: %s", e.msg);
-                ok = 0;
-            } else if (strcmp(cp.origin, c->log_key->name) != 0) {
-                cfail(c, w_cp, "origin is not the log key's name %s", c->log_key->name);
-                ok = 0;
-            } else if (cp.size != size) {
-                cfail(c, w_cp, "size %" PRIu64 " differs from %s checkpoint_size %" PRIu64,
-                      cp.size, w_json, size);
-                ok = 0;
-            } else if (cp.size > c->tree_size) {
-                cfail(c, w_cp, "size %" PRIu64 " is beyond the dossier checkpoint's %" PRIu64,
-                      cp.size, c->tree_size);
-                ok = 0;
-            } else {
-                cpass(c);
-                /* the earlier tree is a prefix of the dossier's tree */
-                constat_error_clear(&e);
-                if (!c->root) {
-                    cfail(c, w_json, "no dossier checkpoint to prove consistency to");
-                    ok = 0;
-                } else if (constat_merkle_verify_consistency(cp.size, c->tree_size, cp.root,
-                                                             c->root, &proof, &e) !=
-                           CONSTAT_OK) {
-                    cfail(c, w_json,
-                          "consistency proof from size %" PRIu64 " to the dossier checkpoint "
-                          "(size %" PRIu64 ") does not verify: %s",
-                          cp.size, c->tree_size, e.msg);
-                    ok = 0;
-                } else {
-                    cpass(c);
-                }
-            }
-            free(nt);
-        }
-        if (ok && tl && constat_tsa_timeline_add(tl, size, info.gen_time, tsa) != CONSTAT_OK)
-            goto nomem;
-    }
-    goto done;
-nomem:
-    rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-done:
+    token_files_init(&f);
+    for (size_t i = 0; i < n && rc == CONSTAT_OK; i++)
+        rc = check_one_token(c, nums[i], &f, &pinned, tl);
+    if (rc != CONSTAT_OK)
+        rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
     free(nums);
     constat_buf_free(&pinned);
-    constat_buf_free(&tsr);
-    constat_buf_free(&note);
-    constat_buf_free(&desc);
-    constat_buf_free(&ca);
+    token_files_free(&f);
     return rc;
 }
