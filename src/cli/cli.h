@@ -18,9 +18,32 @@
 typedef struct {
     const char *name;
     int (*run)(int argc, char **argv);
-    const char *summary;
-    const char *usage;
 } cli_command;
+
+/* One command's help (help.c, the only place help texts live). */
+#define CLI_HELP_MAX_OPTIONS 16
+typedef struct {
+    const char *flag; /* "--dir DIR", or a subcommand/argument: "add NAME" */
+    const char *text; /* lines separated by '\n', no final newline */
+} cli_help_option;
+
+typedef struct {
+    const char *name;        /* the command, as typed */
+    const char *summary;     /* one line, no final period */
+    const char *usage;       /* usage lines ("constat ..."), separated by '\n' */
+    const char *description; /* what it does, lines separated by '\n' */
+    cli_help_option options[CLI_HELP_MAX_OPTIONS]; /* ended by a NULL flag */
+    const char *example;     /* command lines, separated by "\n  " */
+    const char *exit_codes;  /* "0  ...\n" lines */
+    const char *extra;       /* more (record fields), or NULL */
+} cli_help;
+
+/* The help of command `name`, or NULL (a static entry). */
+const cli_help *cli_help_find(const char *name);
+/* 1 if argv[1..argc-1] holds "--help" or "-h" before any "--". */
+int cli_help_wanted(int argc, char **argv);
+/* Print the whole help: Usage, description, options, example, exit codes. */
+void cli_help_print(const cli_help *h, FILE *f);
 
 /* Every command's entry point: argv[0] is the command name. */
 int cmd_init(int argc, char **argv);
@@ -41,6 +64,7 @@ int cmd_tsa(int argc, char **argv);
 int cmd_timestamp(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_custody(int argc, char **argv);
+int cmd_taxonomy(int argc, char **argv);
 
 /* Evidence (cmd_attach.c): attach files to an incident, printing one block
  * per file (or a JSON array); returns the exit code. And the evidence part
@@ -78,7 +102,8 @@ void cli_passphrase_free(char *p);
 /* Print "constat: <what>: <message>" for an error; returns its exit code. */
 int cli_report_error(const char *what, constat_status st, const constat_error *err);
 
-/* Print usage of the named command to stderr and return CLI_EXIT_USAGE. */
+/* Print the usage lines of the named command to stderr, with a pointer to
+ * its --help, and return CLI_EXIT_USAGE. */
 int cli_usage(const char *command);
 
 /* The taxonomy: --taxonomy if given, else $CONSTAT_TAXONOMY, else the one
