@@ -42,9 +42,16 @@ static void print_help(FILE *f)
 /* `constat help [COMMAND]`, `constat --help`, `constat help --help`. */
 static int cmd_help(int argc, char **argv)
 {
-    if (argc > 2 && !cli_help_wanted(argc, argv))
+    if (cli_help_wanted(argc, argv)) { /* constat help --help: this command's own */
+        cli_help_print(cli_help_find("help"), stdout);
+        return cli_finish_stdout(0);
+    }
+    if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
+        if (argc == 2)
+            fprintf(stderr, "help: unrecognized option '%s'\n", argv[1]);
         return cli_usage("help");
-    if (argc > 1 && strcmp(argv[1], "--help") != 0 && strcmp(argv[1], "-h") != 0) {
+    }
+    if (argc > 1) {
         const cli_help *h = cli_help_find(argv[1]);
         if (!h) {
             fprintf(stderr, "constat: '%s' is not a command (see 'constat help')\n", argv[1]);
