@@ -80,6 +80,29 @@ int cmd_tiles(int argc, char **argv);
 int cli_tiles_audit(const char *location, const char *trust, const char *log_key,
                     const char *since, int json);
 
+/* `record --new` (record_new.c). The template: a JSON object to edit, with
+ * whole-line // comments that list the taxonomy's categories (numbered as
+ * `constat taxonomy` does) and the optional members; `occurred` is filled
+ * with `now` in local time, `place` and `categories` are left empty so that
+ * an unedited template is refused. Returns 0, or 3 if `out` fails. */
+int cli_record_template(FILE *out, const constat_taxonomy *tax, const char *taxonomy_path,
+                        int64_t now);
+/* The questions, read line by line from `in`, prompts and reasons on `out`:
+ * the monitor (when `monitor` is NULL, one of the enrolled ones), the
+ * categories (numbers or ids of `tax`), start and end in local time
+ * (YYYY-MM-DD HH:MM, or a date for the whole day, or RFC 3339) converted to
+ * RFC 3339 with the local offset, place, coordinates in decimal degrees
+ * converted to degrees x 10^7, source, people affected, public summary and
+ * private narrative. An invalid answer is asked again with the reason. On 0
+ * *input is the record (caller json_decref's) and `chosen` (cap bytes) the
+ * monitor; 2 when the input ends or the record is not confirmed (nothing
+ * is logged), 3 on an error of the vault (printed). */
+int cli_record_ask(FILE *in, FILE *out, constat_vault *v, const constat_taxonomy *tax,
+                   const char *monitor, char *chosen, size_t cap, int64_t now, json_t **input);
+
+/* The item actions of the record model, NULL-terminated (cmd_taxonomy.c). */
+extern const char *const cli_item_actions[];
+
 /* The vault directory: --dir if given, else $CONSTAT_DIR, else "constat-vault". */
 const char *cli_vault_dir(const char *opt);
 
