@@ -84,9 +84,10 @@ int cli_tiles_audit(const char *location, const char *trust, const char *log_key
  * whole-line // comments that list the taxonomy's categories (numbered as
  * `constat taxonomy` does) and the optional members; `occurred` is filled
  * with `now` in local time, `place` and `categories` are left empty so that
- * an unedited template is refused. Returns 0, or 3 if `out` fails. */
+ * an unedited template is refused; `monitor` (may be NULL) is named in the
+ * command to run. Returns 0, or 3 if `out` fails. */
 int cli_record_template(FILE *out, const constat_taxonomy *tax, const char *taxonomy_path,
-                        int64_t now);
+                        const char *monitor, int64_t now);
 /* The questions, read line by line from `in`, prompts and reasons on `out`:
  * the monitor (when `monitor` is NULL, one of the enrolled ones), the
  * categories (numbers or ids of `tax`), start and end in local time

@@ -200,7 +200,8 @@ int cmd_record(int argc, char **argv)
             return rc;
         if (template || !isatty(STDIN_FILENO)) {
             /* no one to ask: a template to edit and pass to `record FILE` */
-            rc = cli_record_template(stdout, tax, cli_taxonomy_path(taxo), cli_now());
+            rc = cli_record_template(stdout, tax, cli_taxonomy_path(taxo), monitor,
+                                     cli_now());
             constat_taxonomy_free(tax);
             return cli_finish_stdout(rc);
         }

@@ -701,7 +701,7 @@ done:
 /* ---- the template ---- */
 
 int cli_record_template(FILE *out, const constat_taxonomy *tax, const char *taxonomy_path,
-                        int64_t now)
+                        const char *monitor, int64_t now)
 {
     size_t n = constat_taxonomy_count(tax);
     time_t t = (time_t)(now - now % 60);
@@ -711,7 +711,7 @@ int cli_record_template(FILE *out, const constat_taxonomy *tax, const char *taxo
     localtime_r(&t, &lt);
     constat_rfc3339_format((int64_t)t, (int)lt.tm_gmtoff, when);
     fprintf(out,
-            "// A new incident record. Edit it, then: constat record THIS_FILE --monitor NAME\n"
+            "// A new incident record. Edit it, then: constat record THIS_FILE --monitor %s\n"
             "// Lines starting with // are comments. 'constat help record' explains every "
             "field.\n"
             "// constat fills in v, kind, id, org, monitor and recorded_at.\n"
@@ -730,7 +730,7 @@ int cli_record_template(FILE *out, const constat_taxonomy *tax, const char *taxo
             "  \"place\": {},\n"
             "\n"
             "  // one or more category ids (required) of %s:\n",
-            lt.tm_zone ? lt.tm_zone : "", when, when, taxonomy_path);
+            monitor ? monitor : "NAME", lt.tm_zone ? lt.tm_zone : "", when, when, taxonomy_path);
     for (size_t i = 0; i < n; i++) {
         const char *id = constat_taxonomy_id(tax, i);
         fprintf(out, "  //   %-28s %s / %s\n", id, constat_taxonomy_label(tax, id, "en"),
