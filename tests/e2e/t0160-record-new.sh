@@ -263,7 +263,7 @@ cat > answers <<'EOF2'
 expect Categories (numbers or ids
 send 1
 expect When did it start?
-send 2026-11-28 07:40
+send 2026-10-25 02:30
 expect When did it end?
 send
 expect Place
@@ -289,6 +289,9 @@ send no
 expect not confirmed; nothing logged
 EOF2
 run_fails 2 python3 drive.py answers $CONSTAT record --new --monitor alice --dir v
+# 02:30 happened twice that night (clocks back at 03:00): the earlier, summer-time instant
+expect_in out '"start": "2026-10-25T02:30:00+02:00"'
+expect_in out '"end": "2026-10-25T02:30:00+02:00"'
 cat > answers <<'EOF2'
 expect Categories (numbers or ids
 send 1
