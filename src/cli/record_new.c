@@ -700,6 +700,14 @@ done:
 
 /* ---- the template ---- */
 
+/* A label inside a // comment line: a control character (a line break in
+ * a taxonomy label) would end the comment, so it is printed as a blank. */
+static void put_label(FILE *out, const char *s)
+{
+    for (; *s; s++)
+        fputc((unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s, out);
+}
+
 int cli_record_template(FILE *out, const constat_taxonomy *tax, const char *taxonomy_path,
                         const char *monitor, int64_t now)
 {
@@ -733,8 +741,11 @@ int cli_record_template(FILE *out, const constat_taxonomy *tax, const char *taxo
             monitor ? monitor : "NAME", lt.tm_zone ? lt.tm_zone : "", when, when, taxonomy_path);
     for (size_t i = 0; i < n; i++) {
         const char *id = constat_taxonomy_id(tax, i);
-        fprintf(out, "  //   %-28s %s / %s\n", id, constat_taxonomy_label(tax, id, "en"),
-                constat_taxonomy_label(tax, id, "fr"));
+        fprintf(out, "  //   %-28s ", id);
+        put_label(out, constat_taxonomy_label(tax, id, "en"));
+        fputs(" / ", out);
+        put_label(out, constat_taxonomy_label(tax, id, "fr"));
+        fputc('\n', out);
     }
     fprintf(out,
             "  // e.g. \"categories\": [\"%s\"],\n"
