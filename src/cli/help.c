@@ -130,7 +130,18 @@ static const cli_help help_table[] = {
      "                carries only the SHA-256 commitment (64 hex); salt and value stay in the\n"
      "                vault (constat show --private).\n"
      "Numbers are integers only (no decimals anywhere), within +-(2^53-1); counts <= 10^9.\n"
-     "Optional fields are left out when unknown, never null (except item counts)."},
+     "Optional fields are left out when unknown, never null (except item counts).\n"
+     "Other kinds, written by constat itself, with v, kind, id, org, monitor, recorded_at:\n"
+     "  monitor_enrolment  vkey (the monitor's verifier key), enrolled_at (RFC 3339); id\n"
+     "                \"enrol:<monitor>\", signed by the organisation key (constat monitor add).\n"
+     "  shift         start, end (RFC 3339), area {name, commune, lat_e7, lon_e7, radius_m\n"
+     "                in metres}: a monitor's presence in the field.\n"
+     "  evidence      incident (record id), sha256 (64 lowercase hex of the file), size (bytes),\n"
+     "                media_type (type/subtype), capture {time (RFC 3339) or local_time\n"
+     "                (YYYY-MM-DDTHH:MM:SS, camera clock without offset), lat_e7, lon_e7,\n"
+     "                alt_cm (centimetres), make, model} (constat attach).\n"
+     "  custody       evidence (sha256), incident, event (copied, handed_over, sealed,\n"
+     "                received), to (who holds it), note (public) (constat custody)."},
 
     {"attach", "store evidence files and log them for an incident",
      "constat attach RECORD_ID FILE... --monitor NAME [--dir DIR] [--json]",
