@@ -18,9 +18,32 @@
 typedef struct {
     const char *name;
     int (*run)(int argc, char **argv);
-    const char *summary;
-    const char *usage;
 } cli_command;
+
+/* One command's help (help.c, the only place help texts live). */
+#define CLI_HELP_MAX_OPTIONS 16
+typedef struct {
+    const char *flag; /* "--dir DIR", or a subcommand/argument: "add NAME" */
+    const char *text; /* lines separated by '\n', no final newline */
+} cli_help_option;
+
+typedef struct {
+    const char *name;        /* the command, as typed */
+    const char *summary;     /* one line, no final period */
+    const char *usage;       /* usage lines ("constat ..."), separated by '\n' */
+    const char *description; /* what it does, lines separated by '\n' */
+    cli_help_option options[CLI_HELP_MAX_OPTIONS]; /* ended by a NULL flag */
+    const char *example;     /* command lines, separated by "\n  " */
+    const char *exit_codes;  /* "0  ...\n" lines */
+    const char *extra;       /* more (record fields), or NULL */
+} cli_help;
+
+/* The help of command `name`, or NULL (a static entry). */
+const cli_help *cli_help_find(const char *name);
+/* 1 if argv[1..argc-1] holds "--help" or "-h" before any "--". */
+int cli_help_wanted(int argc, char **argv);
+/* Print the whole help: Usage, description, options, example, exit codes. */
+void cli_help_print(const cli_help *h, FILE *f);
 
 /* Every command's entry point: argv[0] is the command name. */
 int cmd_init(int argc, char **argv);
@@ -41,6 +64,7 @@ int cmd_tsa(int argc, char **argv);
 int cmd_timestamp(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_custody(int argc, char **argv);
+int cmd_taxonomy(int argc, char **argv);
 
 /* Evidence (cmd_attach.c): attach files to an incident, printing one block
  * per file (or a JSON array); returns the exit code. And the evidence part
@@ -55,6 +79,30 @@ int cmd_tiles(int argc, char **argv);
  * publication; trust, log_key and since may be NULL. Returns the exit code. */
 int cli_tiles_audit(const char *location, const char *trust, const char *log_key,
                     const char *since, int json);
+
+/* `record --new` (record_new.c). The template: a JSON object to edit, with
+ * whole-line // comments that list the taxonomy's categories (numbered as
+ * `constat taxonomy` does) and the optional members; `occurred` is filled
+ * with `now` in local time, `place` and `categories` are left empty so that
+ * an unedited template is refused; `monitor` (may be NULL) is named in the
+ * command to run. Returns 0, or 3 if `out` fails. */
+int cli_record_template(FILE *out, const constat_taxonomy *tax, const char *taxonomy_path,
+                        const char *monitor, int64_t now);
+/* The questions, read line by line from `in`, prompts and reasons on `out`:
+ * the monitor (when `monitor` is NULL, one of the enrolled ones), the
+ * categories (numbers or ids of `tax`), start and end in local time
+ * (YYYY-MM-DD HH:MM, or a date for the whole day, or RFC 3339) converted to
+ * RFC 3339 with the local offset, place, coordinates in decimal degrees
+ * converted to degrees x 10^7, source, people affected, public summary and
+ * private narrative. An invalid answer is asked again with the reason. On 0
+ * *input is the record (caller json_decref's) and `chosen` (cap bytes) the
+ * monitor; 2 when the input ends or the record is not confirmed (nothing
+ * is logged), 3 on an error of the vault (printed). */
+int cli_record_ask(FILE *in, FILE *out, constat_vault *v, const constat_taxonomy *tax,
+                   const char *monitor, char *chosen, size_t cap, int64_t now, json_t **input);
+
+/* The item actions of the record model, NULL-terminated (cmd_taxonomy.c). */
+extern const char *const cli_item_actions[];
 
 /* The vault directory: --dir if given, else $CONSTAT_DIR, else "constat-vault". */
 const char *cli_vault_dir(const char *opt);
@@ -78,7 +126,8 @@ void cli_passphrase_free(char *p);
 /* Print "constat: <what>: <message>" for an error; returns its exit code. */
 int cli_report_error(const char *what, constat_status st, const constat_error *err);
 
-/* Print usage of the named command to stderr and return CLI_EXIT_USAGE. */
+/* Print the usage lines of the named command to stderr, with a pointer to
+ * its --help, and return CLI_EXIT_USAGE. */
 int cli_usage(const char *command);
 
 /* The taxonomy: --taxonomy if given, else $CONSTAT_TAXONOMY, else the one

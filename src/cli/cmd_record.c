@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "constat/vault/intake.h"
@@ -67,81 +68,36 @@ static int print_receipt(constat_vault *v, uint64_t index, const char *id, int j
     return 0;
 }
 
-int cmd_record(int argc, char **argv)
+/* The path every record takes, from a file or from `record --new`: fill in
+ * and validate (constat_intake_prepare), sign with the monitor's key,
+ * append, print the receipt, then attach the files. `what` names the input
+ * in messages. Returns the exit code. */
+static int log_input(constat_vault *v, const constat_taxonomy *tax, const json_t *input,
+                     const char *what, const char *monitor, char **attach, int nattach,
+                     int json)
 {
-    static const struct option opts[] = {
-        {"dir", required_argument, NULL, 'd'},
-        {"monitor", required_argument, NULL, 'm'},
-        {"taxonomy", required_argument, NULL, 't'},
-        {"json", no_argument, NULL, 'j'},
-        {"attach", required_argument, NULL, 'a'},
-        {NULL, 0, NULL, 0}};
-    const char *dir = NULL, *monitor = NULL, *taxo = NULL, *path = "-";
-    char *attach[64];
-    int nattach = 0;
-    int json = 0, c, rc;
-    constat_vault *v = NULL;
-    constat_taxonomy *tax = NULL;
     constat_note_signer signer;
     constat_error err;
     constat_status st;
-    constat_buf text;
-    json_t *input = NULL, *record = NULL, *priv = NULL;
+    json_t *record = NULL, *priv = NULL;
     constat_intake_item item;
     constat_append_item view;
     size_t appended = 0, skipped = 0;
     uint64_t first = 0;
+    int rc;
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd': dir = optarg; break;
-        case 'm': monitor = optarg; break;
-        case 't': taxo = optarg; break;
-        case 'j': json = 1; break;
-        case 'a':
-            if (nattach == (int)(sizeof attach / sizeof attach[0])) {
-                fprintf(stderr, "constat: at most %zu --attach files at once\n",
-                        sizeof attach / sizeof attach[0]);
-                return CLI_EXIT_USAGE;
-            }
-            attach[nattach++] = optarg;
-            break;
-        default: return cli_usage("record");
-        }
-    }
-    if (optind < argc)
-        path = argv[optind++];
-    if (!monitor || optind != argc)
-        return cli_usage("record");
-    constat_buf_init(&text);
-    if ((rc = cli_read_file(path, &text, CONSTAT_RECORD_MAX_BYTES)) != 0) {
-        constat_buf_free(&text);
-        return rc;
-    }
     constat_error_clear(&err);
-    st = constat_json_parse((const char *)text.data, text.len,
-                            strcmp(path, "-") ? path : "standard input", 1, &input, &err);
-    constat_buf_free(&text);
-    if (st != CONSTAT_OK)
-        return cli_report_error(NULL, st, &err);
-    if ((rc = cli_load_taxonomy(taxo, &tax)) != 0)
-        goto out;
-    if ((rc = cli_open_vault(cli_vault_dir(dir), &v)) != 0)
-        goto out;
     st = constat_vault_monitor_key(v, monitor, &signer, &err);
-    if (st != CONSTAT_OK) {
-        rc = cli_report_error(monitor, st, &err);
-        goto out;
-    }
+    if (st != CONSTAT_OK)
+        return cli_report_error(monitor, st, &err);
     st = constat_intake_prepare(v, input, monitor, cli_now(), tax, &record, &priv, &err);
     if (st == CONSTAT_OK)
         st = constat_intake_sign(record, priv, &signer, &item, &err);
     constat_note_signer_wipe(&signer);
-    if (st != CONSTAT_OK) {
-        rc = cli_report_error(strcmp(path, "-") ? path : "standard input", st, &err);
-        goto out;
-    }
+    json_decref(record);
+    json_decref(priv);
+    if (st != CONSTAT_OK)
+        return cli_report_error(what, st, &err);
     constat_intake_item_view(&item, &view);
     st = constat_vault_append(v, &view, 1, &first, &appended, &skipped, NULL, NULL, &err);
     if (st == CONSTAT_OK && skipped) {
@@ -155,23 +111,131 @@ int cmd_record(int argc, char **argv)
             fprintf(stderr, "constat: the same content is already logged (under another "
                             "record id); nothing added\n");
             constat_intake_item_free(&item);
-            rc = 0;
-            goto out;
+            return 0;
         }
     }
     if (st != CONSTAT_OK) {
         rc = cli_report_error(item.record_id, st, &err);
         constat_intake_item_free(&item);
-        goto out;
+        return rc;
     }
     rc = print_receipt(v, first, item.record_id, json);
     if (rc == 0 && nattach > 0)
         rc = cli_attach_files(v, item.record_id, attach, nattach, monitor, json);
     constat_intake_item_free(&item);
+    return rc;
+}
+
+/* Whole-line comments: a line whose first non-blank characters are "//"
+ * becomes blanks up to its line end, so that the strict JSON parser still
+ * names the right line and column. A JSON string cannot hold a raw line
+ * break, so such a line is never inside a string. */
+static void blank_comment_lines(uint8_t *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && (s[j] == ' ' || s[j] == '\t'))
+            j++;
+        if (j + 1 < n && s[j] == '/' && s[j + 1] == '/')
+            while (j < n && s[j] != '\n' && s[j] != '\r')
+                s[j++] = ' ';
+        while (j < n && s[j] != '\n')
+            j++;
+        i = j + 1;
+    }
+}
+
+int cmd_record(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"dir", required_argument, NULL, 'd'},
+        {"monitor", required_argument, NULL, 'm'},
+        {"taxonomy", required_argument, NULL, 't'},
+        {"json", no_argument, NULL, 'j'},
+        {"attach", required_argument, NULL, 'a'},
+        {"new", no_argument, NULL, 'n'},
+        {"template", no_argument, NULL, 'T'},
+        {NULL, 0, NULL, 0}};
+    const char *dir = NULL, *monitor = NULL, *taxo = NULL, *path = "-", *what;
+    char *attach[64];
+    char chosen[CONSTAT_KEY_NAME_MAX + 1];
+    int nattach = 0;
+    int json = 0, fresh = 0, template = 0, c, rc;
+    constat_vault *v = NULL;
+    constat_taxonomy *tax = NULL;
+    constat_error err;
+    constat_status st;
+    constat_buf text;
+    json_t *input = NULL;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': dir = optarg; break;
+        case 'm': monitor = optarg; break;
+        case 't': taxo = optarg; break;
+        case 'j': json = 1; break;
+        case 'n': fresh = 1; break;
+        case 'T': template = 1; break;
+        case 'a':
+            if (nattach == (int)(sizeof attach / sizeof attach[0])) {
+                fprintf(stderr, "constat: at most %zu --attach files at once\n",
+                        sizeof attach / sizeof attach[0]);
+                return CLI_EXIT_USAGE;
+            }
+            attach[nattach++] = optarg;
+            break;
+        default: return cli_usage("record");
+        }
+    }
+    if (template && !fresh) {
+        fprintf(stderr, "constat: record: --template goes with --new\n");
+        return cli_usage("record");
+    }
+    if (fresh) {
+        if (optind != argc)
+            return cli_usage("record");
+        if ((rc = cli_load_taxonomy(taxo, &tax)) != 0)
+            return rc;
+        if (template || !isatty(STDIN_FILENO)) {
+            /* no one to ask: a template to edit and pass to `record FILE` */
+            rc = cli_record_template(stdout, tax, cli_taxonomy_path(taxo), monitor,
+                                     cli_now());
+            constat_taxonomy_free(tax);
+            return cli_finish_stdout(rc);
+        }
+        if ((rc = cli_open_vault(cli_vault_dir(dir), &v)) != 0)
+            goto out;
+        rc = cli_record_ask(stdin, stderr, v, tax, monitor, chosen, sizeof chosen, cli_now(),
+                            &input);
+        if (rc == 0)
+            rc = log_input(v, tax, input, "record --new", chosen, attach, nattach, json);
+        goto out;
+    }
+    if (optind < argc)
+        path = argv[optind++];
+    if (!monitor || optind != argc)
+        return cli_usage("record");
+    what = strcmp(path, "-") ? path : "standard input";
+    constat_buf_init(&text);
+    if ((rc = cli_read_file(path, &text, CONSTAT_RECORD_MAX_BYTES)) != 0) {
+        constat_buf_free(&text);
+        return rc;
+    }
+    blank_comment_lines(text.data, text.len);
+    constat_error_clear(&err);
+    st = constat_json_parse((const char *)text.data, text.len, what, 1, &input, &err);
+    constat_buf_free(&text);
+    if (st != CONSTAT_OK)
+        return cli_report_error(NULL, st, &err);
+    if ((rc = cli_load_taxonomy(taxo, &tax)) != 0)
+        goto out;
+    if ((rc = cli_open_vault(cli_vault_dir(dir), &v)) != 0)
+        goto out;
+    rc = log_input(v, tax, input, what, monitor, attach, nattach, json);
 out:
     json_decref(input);
-    json_decref(record);
-    json_decref(priv);
     if (v)
         constat_vault_close(v);
     constat_taxonomy_free(tax);

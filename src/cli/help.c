@@ -1,0 +1,466 @@
+/*
+ * help.c — every command's help in one table: usage lines, options, an
+ * example and the exit codes, printed by `constat help COMMAND`,
+ * `constat COMMAND --help` and `-h` (docs/cli.md). The record fields of
+ * `constat help record` follow docs/record.md and the record model's
+ * validation (constat_record_validate).
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define OPT_DIR {"--dir DIR", "the vault folder (default: $CONSTAT_DIR, else ./constat-vault)"}
+#define OPT_JSON {"--json", "print machine-readable JSON instead of text"}
+#define OPT_TAXONOMY                                                                         \
+    {"--taxonomy FILE", "the taxonomy of categories (default: $CONSTAT_TAXONOMY, else the\n" \
+                        "bundled data/taxonomy/calais.json)"}
+#define OPT_MONITOR \
+    {"--monitor NAME", "the enrolled monitor whose key signs (constat monitor list)"}
+#define OPT_HELP {"-h, --help", "print this help and exit 0"}
+
+#define EXIT_OK "0  success\n"
+#define EXIT_USAGE "2  usage error or bad input (the message names the file, line or field)\n"
+#define EXIT_IO "3  I/O error, or the vault keys cannot be opened (passphrase)\n"
+#define EXIT_VERIFY "1  a verification failed (the message names the record and the check)\n"
+
+static const cli_help help_table[] = {
+    {"init", "create a new vault (keys, database, empty log)",
+     "constat init --org NAME --origin ORIGIN [--dir DIR]",
+     "Creates DIR/vault.db and DIR/keys/: the log key (named ORIGIN), the organisation key\n"
+     "(named NAME) and the pseudonym key, files of mode 0600. With $CONSTAT_PASSPHRASE, or a\n"
+     "passphrase typed twice on the terminal, the keys are sealed; an empty passphrase leaves\n"
+     "them unsealed (and init warns). Prints both public keys: publish them.",
+     {{"--org NAME", "the organisation's name: a C2SP signed-note key name (no spaces, no +)"},
+      {"--origin ORIGIN", "the log's origin line, e.g. hro.example.org/constat/log (no spaces)"},
+      OPT_DIR, OPT_HELP},
+     "constat init --org hro-calais --origin hro.example.org/constat/log --dir vault",
+     EXIT_OK EXIT_USAGE "   (also: a vault already exists in DIR)\n" EXIT_IO, NULL},
+
+    {"monitor", "enrol a monitor, or list enrolled monitors",
+     "constat monitor add NAME [--dir DIR]\nconstat monitor list [--dir DIR] [--json]",
+     "add: generates the monitor's signing key (kept in the vault, sealed like the others) and\n"
+     "logs a monitor_enrolment record signed by the organisation key. list: name, enrolment\n"
+     "leaf and verifier key of every enrolled monitor.",
+     {{"add NAME", "enrol NAME (a key name: no spaces, no +); a name enrolled twice is refused"},
+      {"list", "list the enrolled monitors"},
+      OPT_DIR, OPT_JSON, OPT_HELP},
+     "constat monitor add amina\n  constat monitor list --json",
+     EXIT_OK EXIT_USAGE EXIT_IO, NULL},
+
+    {"record", "sign and log one record; print its receipt",
+     "constat record [FILE|-] --monitor NAME [--attach FILE]... [--taxonomy FILE] [--dir DIR]\n"
+     "        [--json]\n"
+     "constat record --new [--template] [--monitor NAME] [--attach FILE]... [--taxonomy FILE]\n"
+     "        [--dir DIR] [--json]",
+     "Reads one record, a JSON object (fields below), from FILE or standard input (-, the\n"
+     "default). Lines whose first non-blank characters are // are comments. constat fills in\n"
+     "v, kind, org, monitor, recorded_at and id, turns `private` values into salted\n"
+     "commitments and `affected.person_identifiers` into pseudonyms, validates the record\n"
+     "(unknown fields and categories are errors), signs it with the monitor's key, appends\n"
+     "it and signs a checkpoint. The receipt gives the record id, leaf index, leaf hash, the\n"
+     "signed checkpoint and the inclusion proof. The same content again adds nothing.\n"
+     "--new on a terminal asks the questions one by one (category from the taxonomy, place,\n"
+     "local time, coordinates in decimal degrees, text), asks again with the reason when an\n"
+     "answer is invalid, shows the record and logs it after confirmation. --new when standard\n"
+     "input is not a terminal, or with --template, prints a template to edit instead.",
+     {OPT_MONITOR,
+      {"--new", "write the record by answering questions (stdin a terminal), else print a\n"
+                "template; --monitor is asked for when not given"},
+      {"--template", "with --new: print the JSON template (categories listed in comments),\n"
+                     "to edit and pass to `constat record FILE`"},
+      {"--attach FILE", "then attach FILE as evidence to the record (repeatable, at most 64;\n"
+                        "see constat attach)"},
+      OPT_TAXONOMY, OPT_DIR, {"--json", "print the receipt as JSON"}, OPT_HELP},
+     "constat record data/examples/observation.json --monitor amina\n"
+     "  constat record --new --monitor amina\n"
+     "  constat record --new --template > obs.json && constat record obs.json --monitor amina",
+     EXIT_OK "   (also when the same content is already logged: nothing added)\n" EXIT_USAGE
+         "   (also: answers ended before the record was complete, or not confirmed)\n" EXIT_IO,
+     "Record fields (an incident; docs/record.md has every kind):\n"
+     "  v             1. Filled in.\n"
+     "  kind          \"incident\" (the default). Filled in.\n"
+     "  id            record id: 1-128 characters of A-Z a-z 0-9 . _ : -, unique in the log.\n"
+     "                Filled in (\"inc-\" + 16 hex digits of the content hash) when absent.\n"
+     "  org           the vault's organisation name. Filled in.\n"
+     "  monitor       the signing monitor (--monitor). Filled in.\n"
+     "  recorded_at   when the monitor wrote the record, RFC 3339. Filled in with now.\n"
+     "  occurred      when it happened, required:\n"
+     "    start       RFC 3339 time with the UTC offset in effect at the place and whole\n"
+     "                seconds, e.g. 2026-11-28T07:40:00+01:00 (\"Z\" for UTC).\n"
+     "    end         RFC 3339 time, the same as start for an instant; start <= end.\n"
+     "    precision   minute, hour, day, month or year. A day runs from local midnight to\n"
+     "                the next local midnight, each at its own offset (23- and 25-hour days).\n"
+     "  place         where, required; at least name or site:\n"
+     "    name        the place as people call it (text).\n"
+     "    site        a living-site id or name (text).\n"
+     "    commune     the commune (text).\n"
+     "    country     English country name, e.g. France.\n"
+     "    lat_e7      latitude in degrees x 10^7 (integer, WGS 84): 50.9510 -> 509510000;\n"
+     "                within -900000000..900000000. lat_e7 and lon_e7 both or neither.\n"
+     "    lon_e7      longitude in degrees x 10^7, within -1800000000..1800000000.\n"
+     "    precision_m how exact the position is, in metres (integer >= 0).\n"
+     "  categories    taxonomy ids (constat taxonomy), at least one; sorted and duplicates\n"
+     "                dropped on intake; an unknown id is an error.\n"
+     "  authority     who acted (optional):\n"
+     "    forces      array of text, as observed (\"CRS\", \"Police nationale\").\n"
+     "    unit        text.\n"
+     "    vehicles    array of {kind (text), count (integer >= 0)}.\n"
+     "    officers    number of officers (integer >= 0).\n"
+     "    id_numbers  array of text: visible identification (RIO) numbers.\n"
+     "  affected      who was affected (optional):\n"
+     "    count       number of people (integer 0..10^9).\n"
+     "    minors      yes, no or unknown.\n"
+     "    legal_status  object: status -> count, e.g. {\"asylum_seeker\": 3}.\n"
+     "    nationalities array of text.\n"
+     "    person_identifiers  input only: clear identifiers of the people; each becomes a\n"
+     "                pseudonym \"p:\" + 64 hex (keyed HMAC) in `persons`; never stored.\n"
+     "    persons     array of pseudonyms (filled in from person_identifiers).\n"
+     "  items         array of {kind, action, count}: kind is text (e.g. tents, blankets),\n"
+     "                action seized, destroyed or seized_or_destroyed, count an integer\n"
+     "                0..10^9 or null when the number is unknown.\n"
+     "  source        required: type direct_observation, testimony or publication;\n"
+     "                reference (URL or repository path, required for publication);\n"
+     "                source_id (the source's own identifier).\n"
+     "  summary       public factual summary (text). Signed and published in clear.\n"
+     "  evidence      array of {sha256: 64 lowercase hex}: files bound by hash (constat attach\n"
+     "                adds evidence records; this field is rarely written by hand).\n"
+     "  private       input: object of field -> clear value (narrative, witness contact, exact\n"
+     "                shelter location). Each value gets a random 16-byte salt; the record\n"
+     "                carries only the SHA-256 commitment (64 hex); salt and value stay in the\n"
+     "                vault (constat show --private).\n"
+     "Numbers are integers only (no decimals anywhere), within +-(2^53-1); counts <= 10^9.\n"
+     "Optional fields are left out when unknown, never null (except item counts).\n"
+     "Other kinds, written by constat itself, with v, kind, id, org, monitor, recorded_at:\n"
+     "  monitor_enrolment  vkey (the monitor's verifier key), enrolled_at (RFC 3339); id\n"
+     "                \"enrol:<monitor>\", signed by the organisation key (constat monitor add).\n"
+     "  shift         start, end (RFC 3339), area {name, commune, lat_e7, lon_e7, radius_m\n"
+     "                in metres}: a monitor's presence in the field.\n"
+     "  evidence      incident (record id), sha256 (64 lowercase hex of the file), size (bytes),\n"
+     "                media_type (type/subtype), capture {time (RFC 3339) or local_time\n"
+     "                (YYYY-MM-DDTHH:MM:SS, camera clock without offset), lat_e7, lon_e7,\n"
+     "                alt_cm (centimetres), make, model} (constat attach).\n"
+     "  custody       evidence (sha256), incident, event (copied, handed_over, sealed,\n"
+     "                received), to (who holds it), note (public) (constat custody)."},
+
+    {"attach", "store evidence files and log them for an incident",
+     "constat attach RECORD_ID FILE... --monitor NAME [--dir DIR] [--json]",
+     "For each FILE: hash it (SHA-256), copy it into the vault's content-addressed store, read\n"
+     "its media type and (JPEG) its EXIF capture time and position, and log an evidence record\n"
+     "signed by the monitor for the logged incident RECORD_ID. Prints per file the record id,\n"
+     "leaf, hash, size, media type, capture metadata and the flags against the incident\n"
+     "(capture time more than 1 h outside the incident, position more than 2 km from it).",
+     {{"RECORD_ID", "the id of a logged incident (constat log)"},
+      {"FILE...", "one or more files; the same file for the same incident adds nothing"},
+      OPT_MONITOR, OPT_DIR, OPT_JSON, OPT_HELP},
+     "constat attach HRO-2021-04-16-PUYTHOUCK photo.jpg --monitor amina",
+     EXIT_OK EXIT_USAGE "   (also: no such incident)\n" EXIT_IO, NULL},
+
+    {"custody", "log a chain-of-custody event for an evidence file",
+     "constat custody EVIDENCE_ID --event copied|handed_over|sealed|received --to WHO\n"
+     "        [--note TEXT] --monitor NAME [--dir DIR]",
+     "Logs a signed custody record for the evidence record EVIDENCE_ID (its file hash and\n"
+     "incident are copied in). constat show prints the chain.",
+     {{"EVIDENCE_ID", "the id of an evidence record (ev-..., printed by constat attach)"},
+      {"--event EVENT", "copied, handed_over, sealed or received"},
+      {"--to WHO", "who holds the file now (text)"},
+      {"--note TEXT", "a note: PUBLIC, signed in clear and carried in dossiers"},
+      OPT_MONITOR, OPT_DIR, OPT_HELP},
+     "constat custody ev-0123456789abcdef-01234567 --event handed_over \\\n"
+     "      --to \"Defenseur des droits\" --monitor amina",
+     EXIT_OK EXIT_USAGE "   (also: unknown event, no such evidence record)\n" EXIT_IO, NULL},
+
+    {"import", "import incidents from a CSV file (docs/formats.md)",
+     "constat import FILE.csv --monitor NAME [--taxonomy FILE] [--quiet] [--dir DIR]",
+     "Reads the incident CSV of docs/formats.md. Every row is converted and validated first;\n"
+     "if any row is bad, every bad row is reported (file, line, column) and nothing is\n"
+     "written. Otherwise all records are signed by the monitor and appended in one\n"
+     "transaction. Rows already in the log are skipped: importing twice adds nothing.",
+     {{"FILE.csv", "the CSV file (15 columns, header line first)"},
+      OPT_MONITOR, OPT_TAXONOMY,
+      {"--quiet", "no progress bar and no per-row lines"},
+      OPT_DIR, OPT_HELP},
+     "constat import data/demo/incidents_public.csv --monitor amina",
+     EXIT_OK EXIT_USAGE "   (nothing imported, the vault is unchanged)\n" EXIT_IO, NULL},
+
+    {"taxonomy", "list the categories (ids, labels) and item kinds records use",
+     "constat taxonomy [--taxonomy FILE] [--dir DIR] [--json]",
+     "Lists the categories of the taxonomy, numbered in file order, with their ids and English\n"
+     "and French labels: a record's `categories` holds the ids. Then the item actions, and\n"
+     "the item kinds already used by incidents of the vault (item kinds are free text; reuse\n"
+     "the same words so that figures add up). Without a vault only the taxonomy is listed.",
+     {OPT_TAXONOMY,
+      {"--dir DIR", "the vault whose item kinds are listed (default: $CONSTAT_DIR, else\n"
+                    "./constat-vault; skipped when there is none)"},
+      OPT_JSON, OPT_HELP},
+     "constat taxonomy\n  constat taxonomy --json",
+     EXIT_OK EXIT_USAGE "   (also: the taxonomy file is not a valid taxonomy)\n" EXIT_IO, NULL},
+
+    {"keys", "print the log and organisation public keys (for --trust)",
+     "constat keys [--dir DIR]",
+     "Prints the log and organisation verifier keys in the format of a --trust file (lines\n"
+     "\"log VKEY\" and \"org VKEY\"). Publish them; verifiers pin them.",
+     {OPT_DIR, OPT_HELP},
+     "constat keys > hro-keys.txt",
+     EXIT_OK EXIT_USAGE EXIT_IO, NULL},
+
+    {"checkpoint", "sign and print a checkpoint of the log",
+     "constat checkpoint [--dir DIR]",
+     "Signs a C2SP checkpoint (origin, tree size, root hash) with the log key, or prints the\n"
+     "newest one if the tree has not grown.",
+     {OPT_DIR, OPT_HELP},
+     "constat checkpoint",
+     EXIT_OK EXIT_USAGE EXIT_IO, NULL},
+
+    {"prove", "print an inclusion or consistency proof",
+     "constat prove inclusion INDEX [--size N] [--dir DIR] [--json]\n"
+     "constat prove consistency OLD NEW [--dir DIR] [--json]",
+     "inclusion: the RFC 9162 2.1.3 proof that leaf INDEX (from 0) is in the tree of size N,\n"
+     "with the leaf hash and the root. consistency: the RFC 9162 2.1.4 proof that the tree of\n"
+     "size OLD is a prefix of the tree of size NEW, with both roots. Hashes in base64.",
+     {{"inclusion INDEX", "the leaf index, 0 .. size-1"},
+      {"--size N", "the tree size to prove against (default: the current size)"},
+      {"consistency OLD NEW", "two tree sizes, OLD <= NEW"},
+      OPT_DIR, OPT_JSON, OPT_HELP},
+     "constat prove inclusion 12\n  constat prove consistency 10 171 --json",
+     EXIT_OK EXIT_USAGE "   (also: index or size beyond the tree)\n" EXIT_IO, NULL},
+
+    {"log", "list logged records, optionally filtered",
+     "constat log [--kind K] [--category C] [--place P] [--from DATE] [--to DATE] [--dir DIR]\n"
+     "        [--json]",
+     "One line per record: leaf index, kind, id, time, place, categories; the count goes to\n"
+     "standard error. The category, place and date filters select incidents.",
+     {{"--kind K", "only records of kind K: incident, monitor_enrolment, shift, evidence,\n"
+                   "custody"},
+      {"--category C", "only incidents with the taxonomy id C (constat taxonomy)"},
+      {"--place P", "only incidents whose place name contains P (ASCII letters\n"
+                     "case-insensitive)"},
+      {"--from DATE", "only incidents whose local start date is DATE (YYYY-MM-DD) or\n"
+                     "later"},
+      {"--to DATE", "only incidents whose local start date is DATE or earlier"},
+      OPT_DIR, {"--json", "one JSON object per line: {index, record}"}, OPT_HELP},
+     "constat log --place calais --from 2022-01-01",
+     EXIT_OK EXIT_USAGE "   (also: a malformed date filter)\n" EXIT_IO, NULL},
+
+    {"show", "show one record: fields, signature, inclusion",
+     "constat show ID|INDEX [--dir DIR] [--json] [--private]",
+     "Prints the record, its leaf hash, whether its signature verifies against the enrolled\n"
+     "key, whether it is included in the newest checkpoint (proof recomputed), its three times\n"
+     "(occurred and recorded, both claimed; the earliest time an RFC 3161 token proves), and\n"
+     "for incidents and evidence records the evidence files, flags and chain of custody.",
+     {{"ID|INDEX", "a record id, or a leaf index (digits only)"},
+      {"--private", "also print the private values kept in the vault (never put them in\n"
+                    "a dossier)"},
+      OPT_DIR, OPT_JSON, OPT_HELP},
+     "constat show HRO-2021-04-16-PUYTHOUCK\n  constat show 12 --json",
+     EXIT_OK EXIT_VERIFY "   (the signature or the inclusion proof does not verify)\n" EXIT_USAGE
+         "   (also: no such record)\n" EXIT_IO,
+     NULL},
+
+    {"report", "write the HTML report, figures.json and CSV",
+     "constat report --out DIR [--taxonomy FILE] [--dir DIR]",
+     "Writes DIR/index.html (French and English, SVG charts, no JavaScript), figures.json\n"
+     "(every figure lists the leaf indices it counts; docs/indicators.md), one CSV per figure\n"
+     "and incidents.csv. Signs a checkpoint if the tree grew.",
+     {{"--out DIR", "the folder to write (created if needed)"},
+      OPT_TAXONOMY, OPT_DIR, OPT_HELP},
+     "constat report --out report/",
+     EXIT_OK EXIT_USAGE EXIT_IO, NULL},
+
+    {"dossier", "write a self-contained dossier for verifiers",
+     "constat dossier --out DIR [--from DATE] [--to DATE] [--category C] [--place P]\n"
+     "        [--with-evidence] [--taxonomy FILE] [--dir DIR]",
+     "Writes a folder with the selected incident leaves exactly as logged, their monitors'\n"
+     "enrolments, an inclusion proof for each to one signed checkpoint (with witness\n"
+     "cosignatures when there are), the public keys, the taxonomy, figures and report, a\n"
+     "manifest signed by the organisation key and VERIFY.md (docs/dossier.md).",
+     {{"--out DIR", "the dossier folder to write"},
+      {"--from DATE", "only incidents whose local start date is DATE (YYYY-MM-DD) or\n"
+                     "later"},
+      {"--to DATE", "only incidents whose local start date is DATE or earlier"},
+      {"--category C", "only incidents with the taxonomy id C"},
+      {"--place P", "only incidents whose place name contains P (ASCII letters\n"
+                     "case-insensitive)"},
+      {"--with-evidence", "also copy the evidence files (otherwise only their hashes travel)"},
+      OPT_TAXONOMY, OPT_DIR, OPT_HELP},
+     "constat dossier --out dossier-2024/ --from 2024-01-01 --to 2024-12-31 --place calais",
+     EXIT_OK EXIT_USAGE "   (also: a bad filter, an unknown category)\n" EXIT_IO, NULL},
+
+    {"verify", "verify a dossier (offline) or a whole vault",
+     "constat verify DIR [--trust FILE] [--tsa-ca FILE] [--witness-policy FILE] [--json]\n"
+     "constat verify --tiles DIR|URL [--log-key VKEY | --trust FILE] [--since-checkpoint FILE]\n"
+     "        [--json]",
+     "DIR is a dossier or a vault. A dossier is checked offline: every signature, enrolment\n"
+     "and inclusion proof, the checkpoint, the manifest and its signature, every file, every\n"
+     "figure recounted. A vault: every leaf, tile, checkpoint and signature recomputed.\n"
+     "--tiles audits a log published as C2SP tlog-tiles (docs/tiles.md). One line per\n"
+     "failure naming the record and the check.",
+     {{"DIR", "a dossier folder or a vault folder"},
+      {"--trust FILE", "pin the keys: lines \"log VKEY\" and \"org VKEY\" (constat keys)"},
+      {"--tsa-ca FILE", "check RFC 3161 tokens against this CA bundle (PEM or DER)"},
+      {"--witness-policy FILE", "require K of N witnesses' cosignatures: lines\n"
+                                "\"witness NAME VKEY\", \"quorum K\" (docs/witness.md)"},
+      {"--tiles DIR|URL", "audit a tiles publication (a folder, or an http(s):// prefix)"},
+      {"--log-key VKEY", "the log key the tiles' checkpoint must be signed by"},
+      {"--since-checkpoint FILE", "also prove consistency with an earlier checkpoint you kept"},
+      OPT_JSON, OPT_HELP},
+     "constat verify dossier-2024/ --trust hro-keys.txt\n"
+     "  constat verify --tiles https://hro.example.org/log/ --trust hro-keys.txt",
+     "0  everything verified\n" EXIT_VERIFY EXIT_USAGE
+         "   (also: an unreadable trust file or witness policy)\n" EXIT_IO,
+     NULL},
+
+    {"tiles", "publish the log as C2SP tlog-tiles static files",
+     "constat tiles export OUTDIR [--dir DIR]",
+     "Writes OUTDIR/checkpoint (signed now if the tree grew), tile/<L>/<N>[.p/<W>] and\n"
+     "tile/entries/<N>[.p/<W>] for any static web server (docs/tiles.md). Exporting again\n"
+     "into the same folder writes only what changed.",
+     {{"export OUTDIR", "the folder to write"}, OPT_DIR, OPT_HELP},
+     "constat tiles export public-log/",
+     EXIT_OK EXIT_USAGE "   (also: a leaf too large for an entry bundle)\n" EXIT_IO, NULL},
+
+    {"tsa", "configure RFC 3161 time-stamping authorities",
+     "constat tsa add NAME URL --ca FILE [--dir DIR]\nconstat tsa list [--dir DIR] [--json]",
+     "add: configure a time-stamping authority; every certificate in FILE is a trust anchor its\n"
+     "token signer must chain to. list: the configured TSAs.",
+     {{"add NAME URL", "NAME: 1-64 characters of A-Za-z0-9._-; URL: http:// or https://"},
+      {"--ca FILE", "the TSA's CA bundle (PEM, or one DER certificate)"},
+      {"list", "list the configured TSAs"},
+      OPT_DIR, OPT_JSON, OPT_HELP},
+     "constat tsa add my-tsa https://tsa.example.org/ --ca tsa-ca.pem",
+     EXIT_OK EXIT_USAGE EXIT_IO, NULL},
+
+    {"timestamp", "have the newest checkpoint time-stamped (RFC 3161)",
+     "constat timestamp [--tsa URL --ca FILE] [--dir DIR]",
+     "Signs a checkpoint if the tree grew, then asks every configured TSA (or only the one\n"
+     "given) for an RFC 3161 token over SHA-256 of the checkpoint; each reply is checked and\n"
+     "only verified tokens are kept (docs/time.md). One line per token or failing TSA.",
+     {{"--tsa URL", "ask only this TSA (with --ca)"},
+      {"--ca FILE", "the CA bundle of the TSA given with --tsa"},
+      OPT_DIR, OPT_HELP},
+     "constat timestamp",
+     EXIT_OK EXIT_VERIFY "   (a TSA's reply does not verify)\n" EXIT_USAGE
+         "   (also: no TSA configured)\n"
+         "3  I/O error, a TSA unreachable, or the vault keys cannot be opened\n",
+     NULL},
+
+    {"witness", "witness other organisations' logs (C2SP tlog-witness)",
+     "constat witness init|key|logs|alerts [--dir DIR]\n"
+     "constat witness add-log ORIGIN VKEY [--dir DIR]\n"
+     "constat witness cosign CHECKPOINT [--proof FILE] [--dir DIR]\n"
+     "constat witness serve --listen IPV4:PORT [--port-file FILE] [--dir DIR]",
+     "This organisation as a witness of other logs (docs/witness.md): it cosigns a checkpoint\n"
+     "only if it is consistent with every checkpoint of that log it cosigned before.",
+     {{"init", "make the witness key (cosignature/v1) and print its vkey"},
+      {"key", "print the witness vkey"},
+      {"add-log ORIGIN VKEY", "start witnessing the log ORIGIN signed by VKEY"},
+      {"logs", "list the witnessed logs with the size cosigned so far"},
+      {"cosign CHECKPOINT", "decide one add-checkpoint offline; print the cosignature line"},
+      {"--proof FILE", "optional \"old N\" line, then base64 consistency proof hashes"},
+      {"serve", "serve POST /add-checkpoint until SIGINT/SIGTERM"},
+      {"--listen IPV4:PORT", "the address to listen on (port 0: a free port, printed)"},
+      {"--port-file FILE", "write the port actually used to FILE"},
+      {"alerts", "print evidence of forks and inconsistent checkpoints"},
+      OPT_DIR, OPT_HELP},
+     "constat witness add-log other.example.org/log other.example.org/log+1234abcd+AQ...\n"
+     "  constat witness serve --listen 0.0.0.0:8080",
+     EXIT_OK "1  cosign refused: 403 (bad signature) or 422 (inconsistent)\n" EXIT_USAGE
+         "   (also: cosign refused with 400, 404 or 409)\n" EXIT_IO,
+     NULL},
+
+    {"publish", "get the newest checkpoint cosigned by the configured witnesses",
+     "constat publish [--dir DIR]\n"
+     "constat publish add WITNESS_VKEY URL [--dir DIR]\n"
+     "constat publish witnesses|cosigned [--dir DIR]",
+     "Without a subcommand: signs a checkpoint if needed and sends it with a consistency proof\n"
+     "to every configured witness, one line per witness (cosigned, already cosigned, FAILED).",
+     {{"add WITNESS_VKEY URL", "configure a witness: its vkey and submission prefix (http(s))"},
+      {"witnesses", "list the configured witnesses with the size each cosigned"},
+      {"cosigned", "print the newest checkpoint with the stored cosignature lines"},
+      OPT_DIR, OPT_HELP},
+     "constat publish add witness.example.org+1234abcd+BA... https://witness.example.org/\n"
+     "  constat publish",
+     EXIT_OK EXIT_VERIFY "   (a witness's cosignature does not verify)\n" EXIT_USAGE
+         "3  I/O error, a witness unreachable, or the vault keys cannot be opened\n"
+         "   (several witnesses failing: the first failure's code)\n",
+     NULL},
+
+    {"help", "show the commands, or one command's help", "constat help [COMMAND]",
+     "Without COMMAND: the list of commands. With it: that command's help, as\n"
+     "`constat COMMAND --help` prints it. `constat help record` explains every record field.",
+     {{"COMMAND", "one of the commands listed by constat help"}, OPT_HELP},
+     "constat help record", EXIT_OK "2  no such command\n", NULL},
+
+    {"version", "print the version", "constat version", "Prints \"constat VERSION\".",
+     {OPT_HELP}, "constat version", EXIT_OK, NULL},
+};
+#define NHELP (sizeof help_table / sizeof help_table[0])
+
+const cli_help *cli_help_find(const char *name)
+{
+    for (size_t i = 0; name && i < NHELP; i++)
+        if (strcmp(help_table[i].name, name) == 0)
+            return &help_table[i];
+    return NULL;
+}
+
+int cli_help_wanted(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return 0;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Print `text` with every line after the first indented by `indent`. */
+static void print_indented(FILE *f, const char *text, int indent)
+{
+    for (const char *p = text; *p; p++) {
+        fputc(*p, f);
+        if (*p == '\n' && p[1])
+            fprintf(f, "%*s", indent, "");
+    }
+}
+
+void cli_help_print(const cli_help *h, FILE *f)
+{
+    fputs("Usage: ", f);
+    print_indented(f, h->usage, 7);
+    /* the summary as a sentence: capital first letter, final period */
+    fprintf(f, "\n\n%c%s.\n", toupper((unsigned char)h->summary[0]), h->summary + 1);
+    if (h->description)
+        fprintf(f, "%s\n", h->description);
+    fputs("\nOptions and arguments:\n", f);
+    for (size_t i = 0; i < CLI_HELP_MAX_OPTIONS && h->options[i].flag; i++) {
+        const cli_help_option *o = &h->options[i];
+        if (strlen(o->flag) > 22)
+            fprintf(f, "  %s\n%*s", o->flag, 25, "");
+        else
+            fprintf(f, "  %-22s ", o->flag);
+        print_indented(f, o->text, 25);
+        fputc('\n', f);
+    }
+    fputs("\nExample:\n  ", f);
+    print_indented(f, h->example, 0);
+    fputs("\n\nExit codes:\n", f);
+    fputs("  ", f);
+    print_indented(f, h->exit_codes, 2);
+    if (h->extra)
+        fprintf(f, "\n%s\n", h->extra);
+}
+
+int cli_usage(const char *command)
+{
+    const cli_help *h = cli_help_find(command);
+    if (!h) {
+        fprintf(stderr, "constat: unknown command '%s' (see 'constat help')\n", command);
+        return CLI_EXIT_USAGE;
+    }
+    fputs("usage: ", stderr);
+    print_indented(stderr, h->usage, 7);
+    fprintf(stderr, "\n('constat %s --help' explains every option)\n", command);
+    return CLI_EXIT_USAGE;
+}
