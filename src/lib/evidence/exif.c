@@ -429,8 +429,10 @@ static void walk_tiff(tiff_walk *w, const unsigned char *t, size_t n)
     next_at = ifd0 + 2 + 12 * cnt;
     if (next_at + 4 <= n) {
         size_t ifd1 = w32(w, next_at);
+        w->path[w->depth++] = ifd0; /* IFD 1 hangs from IFD 0: back to it is a cycle */
         if (ifd1 && walk_target_ok(w, next_at, 1, "next-IFD", "IFD 0", ifd1))
             walk_ifd(w, ifd1, "IFD 1");
+        w->depth--;
     }
 }
 
