@@ -6,9 +6,11 @@
  * FOLLOW_SPECIFICATION would insert tags the file does not hold, and
  * IGNORE_UNKNOWN_TAGS would drop tags written into an IFD where the standard
  * does not expect them (real files put DateTimeOriginal in IFD 0). Values
- * are then checked by hand: a zero GPS denominator, a missing hemisphere
- * reference, the camera default date 0000:00:00 or hour 24 mean "absent",
- * never 0,0 or a date.
+ * are then checked by hand: a zero GPS denominator or a missing hemisphere
+ * reference mean "no position", never 0,0; the camera default date
+ * 0000:00:00 or hour 24 is no date but an invalid one, kept as written.
+ * libexif's loop guard is a recursion budget, so the IFD pointers are walked
+ * here first (below) and loops stripped.
  *
  * Files are fed to libexif's loader in blocks: it keeps only the APP1
  * segment (at most 64 KiB) and asks for no more once it has it, so a large
