@@ -591,6 +591,16 @@ static void test_pointer_problems(void **state)
         assert_int_equal(c.has_local_time, 1);
     }
 
+    /* big-endian TIFF: the same walk */
+    {
+        static const uint8_t mm[] = {'E', 'x', 'i', 'f', 0, 0, 'M', 'M', 0, 42, 0, 0, 0, 8,
+                                     0, 1, 0x87, 0x69, 0, 4, 0, 0, 0, 1, 0, 0, 0, 8, 0, 0, 0, 0};
+        assert_int_equal(constat_exif_parse(mm, sizeof mm, &c, &err), CONSTAT_OK);
+        assert_int_equal(c.exif_malformed, 1);
+        assert_string_equal(c.exif_problem,
+                            "Exif IFD pointer in IFD 0 points back to IFD 0 at offset 8 (cycle)");
+    }
+
     /* IFD 0 itself outside the block: nothing is read */
     build_ptrs(&k, NULL, NULL, 0, 0);
     put32(k.b + 6 + 4, 5000);
