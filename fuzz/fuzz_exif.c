@@ -1,8 +1,11 @@
 /* fuzz_exif.c — arbitrary bytes as a JPEG file and as a bare EXIF block
  * through constat_exif_parse. Invariants: never a crash; a reported position
- * is within range and never 0,0; a reported time is a real calendar time; the
- * capture object built from it always passes the evidence record rules (what
- * the camera wrote can always be signed). */
+ * is within range and never 0,0; a reported time is a real calendar time; an
+ * invalid date comes with its printable text and never with a time; a
+ * malformed IFD structure is always named; the capture object built from it
+ * always passes the evidence record rules (what the camera wrote can always
+ * be signed). The corpus holds cyclic and out-of-range IFD pointers, which
+ * the pre-walk keeps to one pass (docs/evidence.md). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +25,15 @@ static void check(const constat_capture *c)
         abort();
     }
     if (!c->has_local_time && (c->local_time[0] || c->has_offset))
+        abort();
+    /* an invalid date is never beside a time, and always has its text */
+    if (c->time_invalid ? (c->has_local_time || !c->time_raw[0]) : c->time_raw[0] != 0)
+        abort();
+    for (const char *p = c->time_raw; *p; p++)
+        if (*p < 0x20 || *p > 0x7e)
+            abort();
+    /* a malformed structure is always named, and only then */
+    if (c->exif_malformed ? !c->exif_problem[0] : c->exif_problem[0] != 0)
         abort();
     if (strlen(c->make) > CONSTAT_EXIF_TEXT_MAX || strlen(c->model) > CONSTAT_EXIF_TEXT_MAX)
         abort();

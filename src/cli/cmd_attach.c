@@ -35,6 +35,8 @@ static void print_capture(FILE *f, const json_t *cap)
     json_t *la = json_object_get(cap, "lat_e7"), *lo = json_object_get(cap, "lon_e7");
     const char *mk = json_string_value(json_object_get(cap, "make"));
     const char *md = json_string_value(json_object_get(cap, "model"));
+    const char *bad = json_string_value(json_object_get(cap, "time_invalid"));
+    const char *mal = json_string_value(json_object_get(cap, "exif_malformed"));
     if (!json_is_object(cap)) {
         fprintf(f, "no capture metadata");
         return;
@@ -43,6 +45,8 @@ static void print_capture(FILE *f, const json_t *cap)
         fprintf(f, "taken %s", t);
     else if (lt)
         fprintf(f, "taken %s (camera clock, no offset)", lt);
+    else if (bad)
+        fprintf(f, "invalid EXIF date \"%s\"", bad);
     else
         fprintf(f, "no capture time");
     if (json_is_integer(la) && json_is_integer(lo))
@@ -50,13 +54,15 @@ static void print_capture(FILE *f, const json_t *cap)
                 (double)json_integer_value(lo) / 1e7);
     if (mk || md)
         fprintf(f, ", camera %s%s%s", mk ? mk : "", mk && md ? " " : "", md ? md : "");
+    if (mal)
+        fprintf(f, ", malformed EXIF: %s", mal);
 }
 
 /* "flags: ..." or "no flag" (and why nothing could be checked). */
 static int print_flags(FILE *f, const json_t *ev, const json_t *incident)
 {
     constat_evidence_flags fl;
-    char what[400];
+    char what[CONSTAT_EVIDENCE_FLAGS_TEXT];
     int n;
     if (!incident || constat_evidence_flags_compute(ev, incident, &fl, NULL) != CONSTAT_OK) {
         fprintf(f, "flags: not computed (incident not found)");
@@ -235,7 +241,7 @@ int cli_attach_files(constat_vault *v, const char *incident_id, char **files, in
         ev = record_by_id(v, r.record_id);
         if (json) {
             constat_evidence_flags fl;
-            char what[400] = "";
+            char what[CONSTAT_EVIDENCE_FLAGS_TEXT] = "";
             if (ev && incident &&
                 constat_evidence_flags_compute(ev, incident, &fl, NULL) == CONSTAT_OK)
                 constat_evidence_flags_describe(&fl, what, sizeof what);

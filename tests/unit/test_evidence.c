@@ -230,6 +230,60 @@ static void test_flags_distance(void **state)
     assert_non_null(strstr(d, "; taken 23"));
 }
 
+/* Metadata the camera wrote unusably is a flag of its own. */
+static void test_flags_unusable(void **state)
+{
+    constat_evidence_flags f;
+    char d[CONSTAT_EVIDENCE_FLAGS_TEXT];
+    char problem[CONSTAT_EXIF_PROBLEM_MAX + 1], want[CONSTAT_EVIDENCE_FLAGS_TEXT];
+    json_t *ev;
+    constat_error err;
+    (void)state;
+    flags_of(json_pack("{s:s, s:s}", "time_invalid", "2019:13:45 25:61:00", "make", "ACME"), &f);
+    assert_true(f.time_invalid && !f.time_checked && !f.time_flag && !f.exif_malformed);
+    assert_string_equal(f.time_raw, "2019:13:45 25:61:00");
+    assert_int_equal(constat_evidence_flags_describe(&f, d, sizeof d), 1);
+    assert_string_equal(d, "invalid EXIF date \"2019:13:45 25:61:00\" (the camera wrote a date "
+                           "that is not one)");
+    /* all four at their longest fit the documented buffer, in order */
+    memset(problem, 'x', CONSTAT_EXIF_PROBLEM_MAX);
+    problem[CONSTAT_EXIF_PROBLEM_MAX] = 0;
+    flags_of(json_pack("{s:s, s:I, s:I, s:s}", "time_invalid",
+                       "0000:00:00 00:00:00 00000000000000000000000000000000000000000000",
+                       "lat_e7", (json_int_t)488566000, "lon_e7", (json_int_t)23522000,
+                       "exif_malformed", problem),
+             &f);
+    assert_true(f.gps_flag && f.time_invalid && f.exif_malformed);
+    assert_int_equal(constat_evidence_flags_describe(&f, d, sizeof d), 3);
+    snprintf(want, sizeof want,
+             "taken 236 km from the incident's place; invalid EXIF date \"%s\" (the camera "
+             "wrote a date that is not one); malformed EXIF: %s",
+             "0000:00:00 00:00:00 00000000000000000000000000000000000000000000", problem);
+    assert_string_equal(d, want);
+    /* the record rules: bounded, never empty, never beside a time */
+    problem[0] = 0;
+    ev = evidence_with(json_pack("{s:s, s:s}", "time_invalid", "0000:00:00 00:00:00", "time",
+                                 "2024-03-05T04:00:00Z"));
+    assert_int_equal(constat_record_validate(ev, NULL, &err), CONSTAT_EINVAL);
+    assert_non_null(strstr(err.msg, "time_invalid excludes time and local_time"));
+    json_decref(ev);
+    memset(want, 'y', 65);
+    want[65] = 0;
+    ev = evidence_with(json_pack("{s:s}", "time_invalid", want));
+    assert_int_equal(constat_record_validate(ev, NULL, &err), CONSTAT_EINVAL);
+    assert_non_null(strstr(err.msg, "capture.time_invalid"));
+    json_decref(ev);
+    memset(want, 'y', 201);
+    want[201] = 0;
+    ev = evidence_with(json_pack("{s:s}", "exif_malformed", want));
+    assert_int_equal(constat_record_validate(ev, NULL, &err), CONSTAT_EINVAL);
+    assert_non_null(strstr(err.msg, "capture.exif_malformed"));
+    json_decref(ev);
+    ev = evidence_with(json_pack("{s:s}", "exif_malformed", ""));
+    assert_int_equal(constat_record_validate(ev, NULL, &err), CONSTAT_EINVAL);
+    json_decref(ev);
+}
+
 static void test_flags_errors_and_validation(void **state)
 {
     json_t *inc = incident(), *ev = evidence_with(NULL), *cu;
@@ -285,8 +339,8 @@ static void test_flags_errors_and_validation(void **state)
 /* The evidence_flagged figure: one row per raised flag, on the evidence leaf */
 static void test_figure(void **state)
 {
-    json_t *inc = incident(), *ok, *bad, *other, *figs = NULL, *rows = NULL, *f;
-    constat_indexed_record recs[4];
+    json_t *inc = incident(), *ok, *bad, *other, *unusable, *figs = NULL, *rows = NULL, *f;
+    constat_indexed_record recs[5];
     constat_error err;
     size_t i;
     (void)state;
@@ -298,11 +352,16 @@ static void test_figure(void **state)
     other = evidence_with(json_pack("{s:s}", "time", "1999-01-01T00:00:00Z"));
     json_object_set_new(other, "id", json_string("ev-other"));
     json_object_set_new(other, "incident", json_string("INC-NOT-HERE"));
+    unusable = evidence_with(json_pack("{s:s, s:s}", "time_invalid", "0000:00:00 00:00:00",
+                                       "exif_malformed", "Exif IFD pointer in IFD 0 points back "
+                                       "to IFD 0 at offset 8 (cycle)"));
+    json_object_set_new(unusable, "id", json_string("ev-unusable"));
     recs[0].index = 4; recs[0].record = inc;
     recs[1].index = 7; recs[1].record = ok;
     recs[2].index = 9; recs[2].record = bad;
     recs[3].index = 11; recs[3].record = other;
-    assert_int_equal(constat_figures_compute(recs, 4, NULL, &figs, &err), CONSTAT_OK);
+    recs[4].index = 12; recs[4].record = unusable;
+    assert_int_equal(constat_figures_compute(recs, 5, NULL, &figs, &err), CONSTAT_OK);
     json_array_foreach(json_object_get(figs, "figures"), i, f)
         if (strcmp(json_string_value(json_object_get(f, "id")), "evidence_flagged") == 0)
             rows = json_object_get(f, "rows");
@@ -310,7 +369,11 @@ static void test_figure(void **state)
     {
         char *got = json_dumps(rows, JSON_COMPACT | JSON_SORT_KEYS);
         assert_string_equal(got, "[{\"key\":[\"ev-bad\",\"place\"],\"leaves\":[9],\"value\":1},"
-                                 "{\"key\":[\"ev-bad\",\"time\"],\"leaves\":[9],\"value\":1}]");
+                                 "{\"key\":[\"ev-bad\",\"time\"],\"leaves\":[9],\"value\":1},"
+                                 "{\"key\":[\"ev-unusable\",\"invalid_date\"],\"leaves\":[12],"
+                                 "\"value\":1},"
+                                 "{\"key\":[\"ev-unusable\",\"malformed_exif\"],\"leaves\":[12],"
+                                 "\"value\":1}]");
         free(got);
     }
     /* the incidents count is not changed by evidence records */
@@ -323,6 +386,7 @@ static void test_figure(void **state)
     json_decref(ok);
     json_decref(bad);
     json_decref(other);
+    json_decref(unusable);
 }
 
 /* A vault with one monitor and the incident above logged. */
@@ -515,6 +579,7 @@ int main(void)
         cmocka_unit_test(test_media_type),
         cmocka_unit_test(test_flags_time),
         cmocka_unit_test(test_flags_distance),
+        cmocka_unit_test(test_flags_unusable),
         cmocka_unit_test(test_flags_errors_and_validation),
         cmocka_unit_test(test_figure),
         cmocka_unit_test(test_attach_custody),

@@ -2,11 +2,13 @@
  * data/demo/media against its PROVENANCE.md (ExifTool 12.57) values, the
  * broken files reported as absent, and hand-built EXIF blocks for the traps
  * (zero GPS denominators, camera default dates, hour 24, missing hemisphere,
- * time offsets, a truncated APP1). */
+ * time offsets, a truncated APP1), invalid dates kept as written, and IFD
+ * pointers that loop or leave the block (named, and bounded in time). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "testutil.h"
 #include "constat/evidence/evidence.h"
@@ -85,6 +87,20 @@ static void check_sample(const sample *s, const constat_capture *c)
         assert_true(c->alt_cm == s->alt_cm);
     assert_string_equal(c->make, s->make);
     assert_string_equal(c->model, s->model);
+    /* no sample writes an invalid date; one has a broken IFD structure */
+    assert_int_equal(c->time_invalid, 0);
+    assert_string_equal(c->time_raw, "");
+    if (strcmp(s->file, "tests_45-gps_ifd.jpg") == 0) {
+        /* its GPS pointer leads to the Exif IFD (hence ExifTool's "empty GPS
+         * IFD") */
+        assert_int_equal(c->exif_malformed, 1);
+        assert_string_equal(c->exif_problem,
+                            "GPS IFD pointer in IFD 0 points to offset 340, already read as "
+                            "Exif IFD");
+    } else {
+        assert_int_equal(c->exif_malformed, 0);
+        assert_string_equal(c->exif_problem, "");
+    }
 }
 
 static void test_samples(void **state)
@@ -239,23 +255,61 @@ static void test_built_block(void **state)
     json_decref(j);
 }
 
+/* An evidence record around capture *c, as attach would sign it. */
+static json_t *evidence_record(const constat_capture *c)
+{
+    uint8_t h[32] = {0};
+    json_t *ev = constat_evidence_input("INC-1", h, 1, "image/jpeg", c, "f.jpg");
+    assert_non_null(ev);
+    json_object_set_new(ev, "v", json_integer(1));
+    json_object_set_new(ev, "org", json_string("org"));
+    json_object_set_new(ev, "monitor", json_string("m"));
+    json_object_set_new(ev, "recorded_at", json_string("2024-01-01T00:00:00Z"));
+    json_object_set_new(ev, "private",
+                        json_pack("{s:s}", "file_name",
+                                  "0000000000000000000000000000000000000000000000000000000000000000"));
+    return ev;
+}
+
 static void test_traps(void **state)
 {
     blk k;
     constat_capture c;
     constat_error err;
     uint32_t r[12];
+    /* not dates, kept as written (the last one as its printable text) */
     static const char *const bad_dates[] = {"0000:00:00 00:00:00", "2024:03:05 24:00:00",
                                             "2023:02:29 10:00:00", "2024:13:01 10:00:00",
-                                            "    :  :     :  :  ", "2024:03:05 10:00:60"};
+                                            "2019:13:45 25:61:00", "2024:03:05 10:00:60",
+                                            "2024:03:05", "yesterday\x01  "};
+    static const char *const raw[] = {"0000:00:00 00:00:00", "2024:03:05 24:00:00",
+                                      "2023:02:29 10:00:00", "2024:13:01 10:00:00",
+                                      "2019:13:45 25:61:00", "2024:03:05 10:00:60",
+                                      "2024:03:05", "yesterday?"};
     (void)state;
     for (size_t i = 0; i < sizeof bad_dates / sizeof bad_dates[0]; i++) {
+        json_t *j;
         build(&k, bad_dates[i], "+01:00", "N", "E", CALAIS);
         assert_int_equal(constat_exif_parse(k.b, k.n, &c, &err), CONSTAT_OK);
         assert_false(c.has_local_time);
         assert_false(c.has_offset);
         assert_true(c.has_gps); /* the rest of the block still counts */
+        assert_int_equal(c.time_invalid, 1);
+        assert_string_equal(c.time_raw, raw[i]);
+        assert_string_equal(c.local_time, "");
+        j = constat_capture_to_json(&c);
+        assert_non_null(j);
+        assert_string_equal(json_string_value(json_object_get(j, "time_invalid")), raw[i]);
+        assert_null(json_object_get(j, "local_time"));
+        assert_null(json_object_get(j, "time"));
+        json_decref(j);
     }
+    /* all blanks is the standard's "unknown": no date, not an invalid one */
+    build(&k, "    :  :     :  :  ", "+01:00", "N", "E", CALAIS);
+    assert_int_equal(constat_exif_parse(k.b, k.n, &c, &err), CONSTAT_OK);
+    assert_false(c.has_local_time);
+    assert_int_equal(c.time_invalid, 0);
+    assert_string_equal(c.time_raw, "");
     /* a leap day is a date */
     build(&k, "2024:02:29 23:59:59", "+25:00", "N", "E", CALAIS);
     assert_int_equal(constat_exif_parse(k.b, k.n, &c, &err), CONSTAT_OK);
@@ -307,6 +361,256 @@ static void test_traps(void **state)
     assert_null(constat_capture_to_json(&c));
 }
 
+static void test_invalid_date_record(void **state)
+{
+    blk k;
+    constat_capture c;
+    constat_error err;
+    constat_evidence_flags fl;
+    char what[CONSTAT_EVIDENCE_FLAGS_TEXT];
+    json_t *ev, *inc;
+    (void)state;
+    build(&k, "0000:00:00 00:00:00", NULL, "N", "E", CALAIS);
+    assert_int_equal(constat_exif_parse(k.b, k.n, &c, &err), CONSTAT_OK);
+    assert_int_equal(c.time_invalid, 1);
+    /* what the camera wrote can be signed */
+    ev = evidence_record(&c);
+    assert_int_equal(constat_record_validate(ev, NULL, &err), CONSTAT_OK);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(ev, "capture"), "time_invalid")),
+        "0000:00:00 00:00:00");
+    /* it is a flag of its own, whatever the incident */
+    inc = json_pack("{s:s, s:s, s:{s:s, s:s}}", "kind", "incident", "id", "INC-1", "occurred",
+                    "start", "2024-03-05T06:00:00+01:00", "end", "2024-03-05T07:00:00+01:00");
+    assert_int_equal(constat_evidence_flags_compute(ev, inc, &fl, &err), CONSTAT_OK);
+    assert_int_equal(fl.time_invalid, 1);
+    assert_string_equal(fl.time_raw, "0000:00:00 00:00:00");
+    assert_int_equal(fl.time_checked, 0);
+    assert_int_equal(constat_evidence_flags_describe(&fl, what, sizeof what), 1);
+    assert_string_equal(what, "invalid EXIF date \"0000:00:00 00:00:00\" (the camera wrote a "
+                              "date that is not one)");
+    /* an invalid date never stands beside a time */
+    json_object_set_new(json_object_get(ev, "capture"), "local_time",
+                        json_string("2024-03-05T06:30:00"));
+    assert_int_equal(constat_record_validate(ev, NULL, &err), CONSTAT_EINVAL);
+    assert_non_null(strstr(err.msg, "time_invalid excludes time and local_time"));
+    json_object_del(json_object_get(ev, "capture"), "local_time");
+    json_object_set_new(json_object_get(ev, "capture"), "time_invalid", json_string(""));
+    assert_int_equal(constat_record_validate(ev, NULL, &err), CONSTAT_EINVAL);
+    json_decref(ev);
+    json_decref(inc);
+
+    /* a real date is no such flag */
+    build(&k, "2024:03:05 06:30:00", "+01:00", "N", "E", CALAIS);
+    assert_int_equal(constat_exif_parse(k.b, k.n, &c, &err), CONSTAT_OK);
+    assert_int_equal(c.time_invalid, 0);
+    assert_int_equal(c.exif_malformed, 0);
+    ev = evidence_record(&c);
+    assert_null(json_object_get(json_object_get(ev, "capture"), "time_invalid"));
+    assert_null(json_object_get(json_object_get(ev, "capture"), "exif_malformed"));
+    json_decref(ev);
+}
+
+/* ---- IFD pointers that loop or leave the block ---- */
+
+/* "Exif\0\0" + little-endian TIFF: IFD 0 at 8 with a DateTimeOriginal and
+ * `np` pointer entries (tags[i] -> to[i]), next-IFD pointer `next`; the date
+ * text after it. Returns the TIFF offset just past the date. */
+static size_t build_ptrs_d(blk *k, const unsigned *tags, const uint32_t *to, size_t np,
+                           uint32_t next, int with_date)
+{
+    uint8_t *t;
+    size_t n0 = np + (with_date != 0), data;
+    memset(k, 0, sizeof *k);
+    memcpy(k->b, "Exif\0\0", 6);
+    t = k->b + 6;
+    memcpy(t, "II*\0", 4);
+    put32(t + 4, 8);
+    put16(t + 8, (unsigned)n0);
+    data = 8 + 2 + 12 * n0 + 4;
+    for (size_t i = 0; i < np; i++)
+        entry(t + 10 + 12 * i, tags[i], 4, 1, to[i]);
+    put32(t + 10 + 12 * n0, next);
+    if (!with_date) {
+        k->n = 6 + data;
+        return data;
+    }
+    entry(t + 10 + 12 * np, 0x9003, 2, 20, (uint32_t)data);
+    memcpy(t + data, "2019:01:02 03:04:05", 20);
+    k->n = 6 + data + 20;
+    return data + 20;
+}
+
+static size_t build_ptrs(blk *k, const unsigned *tags, const uint32_t *to, size_t np,
+                         uint32_t next)
+{
+    return build_ptrs_d(k, tags, to, np, next, 1);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Seconds of the fastest of `reps` parses of k: the minimum does not count
+ * the times the test was preempted. */
+static double parse_time(const blk *k, int reps)
+{
+    constat_capture c;
+    constat_error err;
+    double best = 1e9;
+    for (int i = 0; i < reps; i++) {
+        double t0 = now_s(), t;
+        assert_int_equal(constat_exif_parse(k->b, k->n, &c, &err), CONSTAT_OK);
+        t = now_s() - t0;
+        if (t < best)
+            best = t;
+    }
+    return best;
+}
+
+static void test_cycle_bounded(void **state)
+{
+    /* every pointer of IFD 0 leads back to IFD 0, and no IFD holds a value
+     * that would tell libexif it was read already: libexif alone re-reads it
+     * down its recursion budget, 0.1 s or more for this 76-byte block */
+    static const unsigned tags[] = {0x8769, 0x8825, 0xa005, 0x8769, 0x8825};
+    static const uint32_t self[] = {8, 8, 8, 8, 8};
+    blk cyc, ok;
+    constat_capture c;
+    constat_error err;
+    double tc, tn;
+    (void)state;
+    build_ptrs_d(&cyc, tags, self, 5, 8, 0);
+    build_ptrs(&ok, tags, self, 0, 0);
+    /* the time bound, per parse, as a ratio to a normal parse in this same
+     * run (few cyclic parses: without the walk each one takes ~0.3 s) */
+    parse_time(&ok, 20); /* warm up */
+    tn = parse_time(&ok, 500);
+    tc = parse_time(&cyc, 10);
+    print_message("normal parse %.2f us, cyclic parse %.2f us\n", tn * 1e6, tc * 1e6);
+    assert_true(tc < 20 * tn);
+    assert_int_equal(constat_exif_parse(cyc.b, cyc.n, &c, &err), CONSTAT_OK);
+    assert_int_equal(c.exif_malformed, 1);
+    assert_string_equal(c.exif_problem,
+                        "Exif IFD pointer in IFD 0 points back to IFD 0 at offset 8 (cycle) "
+                        "(and 5 more)");
+    /* with a date beside the pointers: IFD 0's own values still count */
+    build_ptrs(&cyc, tags, self, 5, 8);
+    assert_int_equal(constat_exif_parse(cyc.b, cyc.n, &c, &err), CONSTAT_OK);
+    assert_int_equal(c.exif_malformed, 1);
+    assert_non_null(strstr(c.exif_problem, "points back to IFD 0 at offset 8 (cycle)"));
+    assert_int_equal(c.has_local_time, 1);
+    assert_string_equal(c.local_time, "2019-01-02T03:04:05");
+    assert_int_equal(constat_exif_parse(ok.b, ok.n, &c, &err), CONSTAT_OK);
+    assert_int_equal(c.exif_malformed, 0);
+    assert_string_equal(c.local_time, "2019-01-02T03:04:05");
+}
+
+static void test_pointer_problems(void **state)
+{
+    static const struct {
+        unsigned tags[3];
+        uint32_t to[3];
+        size_t np;
+        uint32_t next;
+        const char *problem; /* NULL: well formed */
+        int has_time;
+    } cases[] = {
+        /* the next-IFD pointer of IFD 0 back to IFD 0 */
+        {{0}, {0}, 0, 8, "next-IFD pointer in IFD 0 points back to IFD 0 at offset 8 (cycle)", 1},
+        /* out of the block, into the header */
+        {{0x8769}, {70000}, 1, 0,
+         "Exif IFD pointer in IFD 0 points to offset 70000, outside the block (58-byte TIFF "
+         "block)", 1},
+        {{0x8825}, {4}, 1, 0,
+         "GPS IFD pointer in IFD 0 points to offset 4, inside the TIFF header (58-byte TIFF "
+         "block)", 1},
+        {{0}, {0}, 0, 100000,
+         "next-IFD pointer in IFD 0 points to offset 100000, outside the block (46-byte TIFF "
+         "block)", 1},
+        /* a well-formed block: a next pointer of 0 is "none" */
+        {{0}, {0}, 0, 0, NULL, 1},
+    };
+    blk k;
+    constat_capture c;
+    constat_error err;
+    json_t *ev;
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        build_ptrs(&k, cases[i].tags, cases[i].to, cases[i].np, cases[i].next);
+        assert_int_equal(constat_exif_parse(k.b, k.n, &c, &err), CONSTAT_OK);
+        if (cases[i].problem) {
+            assert_int_equal(c.exif_malformed, 1);
+            assert_string_equal(c.exif_problem, cases[i].problem);
+        } else {
+            assert_int_equal(c.exif_malformed, 0);
+            assert_string_equal(c.exif_problem, "");
+        }
+        assert_int_equal(c.has_local_time, cases[i].has_time);
+        /* the malformed structure is named in the record, and it signs */
+        ev = evidence_record(&c);
+        assert_int_equal(constat_record_validate(ev, NULL, &err), CONSTAT_OK);
+        if (cases[i].problem)
+            assert_string_equal(json_string_value(json_object_get(
+                                    json_object_get(ev, "capture"), "exif_malformed")),
+                                cases[i].problem);
+        json_decref(ev);
+    }
+
+    /* Exif IFD -> Interop IFD -> back to the Exif IFD; GPS -> the Exif IFD again */
+    {
+        static const unsigned tags[] = {0x8769, 0x8825};
+        uint32_t to[2];
+        size_t end;
+        uint8_t *t;
+        to[0] = to[1] = 0;
+        end = build_ptrs(&k, tags, to, 2, 0);
+        t = k.b + 6;
+        /* Exif IFD at `end`: one Interop pointer to `end + 18`; Interop IFD
+         * there: one Exif pointer back to `end` */
+        put32(t + 10 + 8, (uint32_t)end);
+        put32(t + 10 + 12 + 8, (uint32_t)end);
+        put16(t + end, 1);
+        entry(t + end + 2, 0xa005, 4, 1, (uint32_t)(end + 18));
+        put16(t + end + 18, 1);
+        entry(t + end + 20, 0x8769, 4, 1, (uint32_t)end);
+        k.n = 6 + end + 36;
+        assert_int_equal(constat_exif_parse(k.b, k.n, &c, &err), CONSTAT_OK);
+        assert_int_equal(c.exif_malformed, 1);
+        {
+            char want[CONSTAT_EXIF_PROBLEM_MAX + 1];
+            snprintf(want, sizeof want,
+                     "Exif IFD pointer in Interop IFD points back to Exif IFD at offset %zu "
+                     "(cycle) (and 1 more)",
+                     end);
+            assert_string_equal(c.exif_problem, want);
+        }
+        assert_int_equal(c.has_local_time, 1);
+    }
+
+    /* big-endian TIFF: the same walk */
+    {
+        static const uint8_t mm[] = {'E', 'x', 'i', 'f', 0, 0, 'M', 'M', 0, 42, 0, 0, 0, 8,
+                                     0, 1, 0x87, 0x69, 0, 4, 0, 0, 0, 1, 0, 0, 0, 8, 0, 0, 0, 0};
+        assert_int_equal(constat_exif_parse(mm, sizeof mm, &c, &err), CONSTAT_OK);
+        assert_int_equal(c.exif_malformed, 1);
+        assert_string_equal(c.exif_problem,
+                            "Exif IFD pointer in IFD 0 points back to IFD 0 at offset 8 (cycle)");
+    }
+
+    /* IFD 0 itself outside the block: nothing is read */
+    build_ptrs(&k, NULL, NULL, 0, 0);
+    put32(k.b + 6 + 4, 5000);
+    assert_int_equal(constat_exif_parse(k.b, k.n, &c, &err), CONSTAT_OK);
+    assert_int_equal(c.exif_malformed, 1);
+    assert_string_equal(c.exif_problem,
+                        "IFD 0 offset 5000 is outside the block (46-byte TIFF block)");
+    assert_int_equal(c.has_local_time, 0);
+}
+
 static void test_truncated_and_garbage(void **state)
 {
     char path[1024];
@@ -352,6 +656,9 @@ int main(void)
         cmocka_unit_test(test_positions_match_provenance),
         cmocka_unit_test(test_built_block),
         cmocka_unit_test(test_traps),
+        cmocka_unit_test(test_invalid_date_record),
+        cmocka_unit_test(test_cycle_bounded),
+        cmocka_unit_test(test_pointer_problems),
         cmocka_unit_test(test_truncated_and_garbage),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

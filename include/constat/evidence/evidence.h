@@ -32,8 +32,11 @@
 /* Bytes of a file examined for EXIF: the APP1 segment must start within
  * them (libexif's loader stops at the first non-APPn JPEG marker anyway). */
 #define CONSTAT_EXIF_SCAN_MAX (4u << 20)
-/* make / model strings kept from EXIF, in bytes (longer ones are cut). */
+/* make / model strings, and an invalid date as written, kept from EXIF, in
+ * bytes (longer ones are cut). */
 #define CONSTAT_EXIF_TEXT_MAX 64
+/* The description of a malformed EXIF structure, in bytes. */
+#define CONSTAT_EXIF_PROBLEM_MAX 200
 /* Flag thresholds (docs/evidence.md): a capture time more than this many
  * seconds outside the incident's [occurred.start, occurred.end], or a
  * capture position more than this many metres from place.lat_e7/lon_e7. */
@@ -46,10 +49,17 @@
 
 /* What a file says about its own capture. Every has_* is 0 when the tag is
  * absent, unreadable or not a real value (zero GPS denominators, a missing
- * hemisphere reference, the camera default date 0000:00:00, hour 24...). */
+ * hemisphere reference, the camera default date 0000:00:00, hour 24...). A
+ * DateTimeOriginal that is written but is not a time sets time_invalid, with
+ * the text as written (docs/evidence.md). */
 typedef struct {
     int has_local_time;       /* DateTimeOriginal, a real calendar time */
     char local_time[20];      /* "YYYY-MM-DDTHH:MM:SS" (no offset) */
+    int time_invalid;         /* DateTimeOriginal written but not a time (never with
+                                 has_local_time); all blanks, the standard's "unknown",
+                                 is absent, not invalid */
+    char time_raw[CONSTAT_EXIF_TEXT_MAX + 1]; /* its text as written ("0000:00:00
+                                 00:00:00"), printable ASCII; "" unless time_invalid */
     int has_offset;           /* OffsetTimeOriginal, "+HH:MM" / "-HH:MM" */
     int offset_s;             /* seconds east of UTC */
     int has_gps;              /* GPS latitude and longitude, both */
@@ -58,6 +68,12 @@ typedef struct {
     int64_t alt_cm;           /* centimetres above (negative: below) sea level */
     char make[CONSTAT_EXIF_TEXT_MAX + 1];  /* "" when absent; printable ASCII */
     char model[CONSTAT_EXIF_TEXT_MAX + 1]; /* "" when absent; printable ASCII */
+    int exif_malformed;       /* the IFD structure is broken: a pointer in a cycle, to
+                                 an IFD already read, outside the block or into the
+                                 TIFF header (nothing behind it is reported) */
+    char exif_problem[CONSTAT_EXIF_PROBLEM_MAX + 1]; /* the first such pointer, naming
+                                 its IFD and offset ("Exif IFD pointer in IFD 0 points
+                                 back to IFD 0 at offset 8 (cycle)"); "" when well formed */
 } constat_capture;
 
 /* Read the capture metadata from `len` bytes at `data`: a JPEG file (or its
@@ -65,7 +81,14 @@ typedef struct {
  * wrote is reported: libexif's FOLLOW_SPECIFICATION (which inserts default
  * tags) and IGNORE_UNKNOWN_TAGS (which drops tags found in an unexpected IFD)
  * are both switched off; DateTimeOriginal is taken from the EXIF IFD, else
- * from IFD 0. Malformed or absent EXIF is not an error: *out is simply empty.
+ * from IFD 0. Before libexif reads the block, its IFD pointers (IFD 0's
+ * next-IFD, Exif, GPS and Interop IFD pointers, in any IFD) are walked:
+ * each IFD is read once, at most 16 of them, and a pointer in a cycle, to an
+ * IFD already read, outside the block or into the TIFF header is stripped
+ * from a copy (what is behind it is not read) and named in
+ * out->exif_problem, so one parse takes time linear in the block's size
+ * (docs/evidence.md, "Malformed EXIF"). Malformed or absent EXIF is not an
+ * error: *out is then empty, or holds what the well-formed part says.
  * Errors: CONSTAT_EINVAL (NULL arguments), CONSTAT_ENOMEM. */
 constat_status constat_exif_parse(const uint8_t *data, size_t len, constat_capture *out,
                                   constat_error *err) CONSTAT_WARN_UNUSED;
@@ -78,9 +101,11 @@ constat_status constat_exif_read_file(const char *path, constat_capture *out,
                                       constat_error *err) CONSTAT_WARN_UNUSED;
 
 /* The record's `capture` object for *c (docs/record.md, kind evidence):
- * "time" (RFC 3339) when the offset is known, else "local_time"; lat_e7,
- * lon_e7, alt_cm, make, model when present. Returns a new reference, or NULL
- * when nothing is known (or on allocation failure). */
+ * "time" (RFC 3339) when the offset is known, else "local_time", else
+ * "time_invalid" (the text as written) when the date is invalid; lat_e7,
+ * lon_e7, alt_cm, make, model when present; "exif_malformed" (the problem)
+ * when the EXIF structure was broken. Returns a new reference, or NULL when
+ * nothing is known (or on allocation failure). */
 json_t *constat_capture_to_json(const constat_capture *c);
 
 /* ## Files and the store */
@@ -191,6 +216,10 @@ typedef struct {
     int gps_checked;    /* both capture and place coordinates known */
     int gps_flag;       /* more than CONSTAT_EVIDENCE_DIST_SLACK_M away */
     int64_t distance_m; /* haversine distance, metres, rounded */
+    int time_invalid;   /* capture.time_invalid: the camera wrote a date that is none */
+    char time_raw[CONSTAT_EXIF_TEXT_MAX + 1];           /* that text ("" otherwise) */
+    int exif_malformed; /* capture.exif_malformed: the EXIF structure was broken */
+    char exif_problem[CONSTAT_EXIF_PROBLEM_MAX + 1];    /* how ("" otherwise) */
 } constat_evidence_flags;
 
 /* Compute the flags of `evidence` (an evidence record) against `incident`
@@ -198,16 +227,23 @@ typedef struct {
  * "local_time" is read in the UTC offset of the incident's occurred.start
  * (and time_assumed_offset is set). Distance: haversine on a sphere of
  * radius 6371008.8 m. The window's edges are inclusive: exactly 3600 s or
- * 2000 m away is not flagged. "No metadata" is not a flag.
+ * 2000 m away is not flagged. "No metadata" is not a flag, but metadata the
+ * camera wrote unusably is: an invalid EXIF date (capture.time_invalid) and
+ * a malformed EXIF structure (capture.exif_malformed) are flags of their own,
+ * with no incident field needed.
  * Errors: CONSTAT_EINVAL (not an evidence record, or the incident is not
  * the one it names). */
 constat_status constat_evidence_flags_compute(const json_t *evidence, const json_t *incident,
                                               constat_evidence_flags *out,
                                               constat_error *err) CONSTAT_WARN_UNUSED;
 
+/* Bytes that always hold constat_evidence_flags_describe's line. */
+#define CONSTAT_EVIDENCE_FLAGS_TEXT 1024
+
 /* One line describing the flags into out[cap] ("capture time 2 h 05 min
- * after the incident window; taken 7.3 km from the place"), or "" when none
- * is raised. Returns the number of flags raised (0, 1 or 2). */
+ * after the incident window; taken 7.3 km from the place; invalid EXIF date
+ * \"0000:00:00 00:00:00\"; malformed EXIF: ..."), or "" when none is
+ * raised. Returns the number of flags raised (0 to 4). */
 int constat_evidence_flags_describe(const constat_evidence_flags *f, char *out, size_t cap);
 
 /* ## Dossiers */

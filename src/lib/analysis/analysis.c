@@ -785,10 +785,10 @@ fail:
 }
 
 /* evidence_flagged (docs/evidence.md): one row per raised flag, [evidence
- * id, "time" | "place"], value 1, listing the evidence leaf (whose record
- * names the incident it was compared with; a row's value is the count of its
- * leaves). Evidence whose incident is not among the records is not
- * compared. */
+ * id, "time" | "place" | "invalid_date" | "malformed_exif"], value 1,
+ * listing the evidence leaf (whose record names the incident it was
+ * compared with; a row's value is the count of its leaves). Evidence whose
+ * incident is not among the records is not compared. */
 static constat_status evidence_flags(calc_t *c, const constat_indexed_record *recs, size_t n)
 {
     json_t *incidents = NULL;
@@ -827,6 +827,14 @@ static constat_status evidence_flags(calc_t *c, const constat_indexed_record *re
         if (fl.gps_flag &&
             (st = fig_add(&c->f[F_EVIDENCE_FLAGGED], key2(id, "place"), recs[i].index, 1,
                           c->err)))
+            break;
+        if (fl.time_invalid &&
+            (st = fig_add(&c->f[F_EVIDENCE_FLAGGED], key2(id, "invalid_date"), recs[i].index,
+                          1, c->err)))
+            break;
+        if (fl.exif_malformed &&
+            (st = fig_add(&c->f[F_EVIDENCE_FLAGGED], key2(id, "malformed_exif"),
+                          recs[i].index, 1, c->err)))
             break;
     }
     json_decref(incidents);

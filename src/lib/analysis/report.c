@@ -302,7 +302,15 @@ static const label_t dim_labels[] = {
     {"person", "personne (pseudonyme)", "person (pseudonym)"},
     {"indicator", "indicateur", "indicator"},
     {"evidence", "fichier de preuve", "evidence file"},
-    {"flag", "signalement (time : heure, place : lieu)", "flag (time or place)"},
+    {"flag", "signalement", "flag"},
+};
+
+/* Keys of the evidence_flagged figure's flag dimension. */
+static const label_t flag_labels[] = {
+    {"time", "heure de prise de vue hors de l'incident", "capture time outside the incident"},
+    {"place", "lieu de prise de vue loin de l'incident", "capture place far from the incident"},
+    {"invalid_date", "date EXIF invalide", "invalid EXIF date"},
+    {"malformed_exif", "EXIF malformé", "malformed EXIF"},
 };
 
 static const label_t *find_label(const label_t *t, size_t n, const char *key)
@@ -334,6 +342,11 @@ static const char *key_label(const constat_taxonomy *tax, const char *dim, const
         if (l)
             return fr ? l->fr : l->en;
     }
+    if (strcmp(dim, "flag") == 0) {
+        l = find_label(flag_labels, sizeof flag_labels / sizeof *flag_labels, s);
+        if (l)
+            return fr ? l->fr : l->en;
+    }
     return s;
 }
 
@@ -341,7 +354,8 @@ static int translated(const char *dim)
 {
     return strcmp(dim, "category") == 0 || strcmp(dim, "minors") == 0 ||
            strcmp(dim, "source_type") == 0 || strcmp(dim, "action") == 0 ||
-           strcmp(dim, "delay") == 0 || strcmp(dim, "indicator") == 0;
+           strcmp(dim, "delay") == 0 || strcmp(dim, "indicator") == 0 ||
+           strcmp(dim, "flag") == 0;
 }
 
 /* "fr / en" (or just one when equal) into a bounded char buffer. */

@@ -583,6 +583,18 @@ constat_status constat_evidence_flags_compute(const json_t *evidence, const json
     cap = json_object_get(evidence, "capture");
     if (!json_is_object(cap))
         return CONSTAT_OK; /* no metadata is not a flag */
+    /* unusable metadata is: the camera wrote something, and it is not a date
+     * (or not a readable EXIF structure) */
+    if (json_is_string(json_object_get(cap, "time_invalid"))) {
+        out->time_invalid = 1;
+        snprintf(out->time_raw, sizeof out->time_raw, "%s",
+                 json_string_value(json_object_get(cap, "time_invalid")));
+    }
+    if (json_is_string(json_object_get(cap, "exif_malformed"))) {
+        out->exif_malformed = 1;
+        snprintf(out->exif_problem, sizeof out->exif_problem, "%s",
+                 json_string_value(json_object_get(cap, "exif_malformed")));
+    }
 
     occ = json_object_get(incident, "occurred");
     if (json_is_object(occ) &&
@@ -671,6 +683,17 @@ int constat_evidence_flags_describe(const constat_evidence_flags *f, char *out, 
         n++;
     }
     snprintf(out, cap, "%s%s%s", a, a[0] && b[0] ? "; " : "", b);
+    if (f->time_invalid) {
+        size_t k = strlen(out);
+        snprintf(out + k, cap - k, "%sinvalid EXIF date \"%s\" (the camera wrote a date that "
+                 "is not one)", k ? "; " : "", f->time_raw);
+        n++;
+    }
+    if (f->exif_malformed) {
+        size_t k = strlen(out);
+        snprintf(out + k, cap - k, "%smalformed EXIF: %s", k ? "; " : "", f->exif_problem);
+        n++;
+    }
     return n;
 }
 
@@ -850,7 +873,7 @@ constat_status constat_evidence_dossier_flags(const char *dir, constat_evidence_
         const char *inc = json_string_value(json_object_get(ev, "incident"));
         json_t *ir = json_object_get(s.incidents, inc);
         constat_evidence_flags fl;
-        char what[400];
+        char what[CONSTAT_EVIDENCE_FLAGS_TEXT];
         if (st != CONSTAT_OK || !json_is_object(ir))
             continue;
         if (constat_evidence_flags_compute(ev, ir, &fl, NULL) == CONSTAT_OK &&

@@ -6,9 +6,11 @@
  * FOLLOW_SPECIFICATION would insert tags the file does not hold, and
  * IGNORE_UNKNOWN_TAGS would drop tags written into an IFD where the standard
  * does not expect them (real files put DateTimeOriginal in IFD 0). Values
- * are then checked by hand: a zero GPS denominator, a missing hemisphere
- * reference, the camera default date 0000:00:00 or hour 24 mean "absent",
- * never 0,0 or a date.
+ * are then checked by hand: a zero GPS denominator or a missing hemisphere
+ * reference mean "no position", never 0,0; the camera default date
+ * 0000:00:00 or hour 24 is no date but an invalid one, kept as written.
+ * libexif's loop guard is a recursion budget, so the IFD pointers are walked
+ * here first (below) and loops stripped.
  *
  * Files are fed to libexif's loader in blocks: it keeps only the APP1
  * segment (at most 64 KiB) and asks for no more once it has it, so a large
@@ -17,7 +19,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -209,6 +213,14 @@ static void extract(ExifData *ed, int exif_ok, int gps_ok, constat_capture *c)
             e = exif_content_get_entry(ifd0, EXIF_TAG_OFFSET_TIME_ORIGINAL);
         if (entry_text(e, t, sizeof t) && parse_offset(t, &c->offset_s))
             c->has_offset = 1;
+    } else if (entry_text(e, t, sizeof t) && strspn(t, " :") != strlen(t)) {
+        /* something that is not a time: kept as written, so a reader knows
+         * the camera wrote an unusable date rather than none. All blanks (and
+         * colons) is the standard's "unknown" (EXIF 2.3, DateTimeOriginal):
+         * no date. */
+        c->time_invalid = 1;
+        snprintf(c->time_raw, sizeof c->time_raw, "%s", t);
+        clean_text(c->time_raw);
     }
 
     /* GPS: only from the GPS IFD (its tag numbers mean other things elsewhere) */
@@ -254,27 +266,233 @@ static void extract(ExifData *ed, int exif_ok, int gps_ok, constat_capture *c)
     }
 }
 
+/* ---- the IFD structure, walked before libexif sees it ---------------------
+ *
+ * libexif follows the Exif, GPS and Interoperability IFD pointers found in
+ * any IFD, and IFD 0's next-IFD pointer (to IFD 1), and guards against loops
+ * only by a recursion budget: a block whose pointers lead back into
+ * themselves costs it a tree of re-reads, hundreds of milliseconds for a
+ * 60-byte block (docs/evidence.md). So the same pointers are walked here
+ * first, each IFD read at most once and at most EXIF_IFD_MAX of them: a
+ * pointer that leads back to an IFD on its own path (a cycle), to an IFD
+ * already read, outside the block or into the TIFF header is stripped from a
+ * copy of the block (its 12-byte entry zeroed, which libexif skips; a
+ * next-IFD pointer set to 0, "none"), and the copy, now a tree libexif reads
+ * in one pass, is what libexif gets. The EXIF is then reported malformed,
+ * naming the first such pointer; what lay behind a stripped pointer is not
+ * read. The walk reads IFDs exactly as libexif does (entry count cut to the
+ * bytes there are), so libexif never follows a pointer the walk did not. */
+
+#define EXIF_IFD_MAX 16   /* IFDs read in one block: real files have at most 5 */
+#define EXIF_FIX_MAX 32   /* stripped pointers before the whole block is refused */
+#define TAG_EXIF_PTR 0x8769
+#define TAG_GPS_PTR 0x8825
+#define TAG_INTEROP_PTR 0xa005
+
+typedef struct {
+    const unsigned char *t; /* TIFF header */
+    size_t n;               /* bytes from t to the end of the block */
+    int le;
+    size_t seen[EXIF_IFD_MAX]; /* offsets of the IFDs read */
+    const char *seen_name[EXIF_IFD_MAX];
+    size_t nseen;
+    size_t path[EXIF_IFD_MAX + 1]; /* offsets from IFD 0 down to the IFD being read */
+    size_t depth;
+    size_t fix[EXIF_FIX_MAX]; /* offsets (from t) of entries to zero, or of a next
+                                 pointer to set to 0 (fix_next) */
+    int fix_next[EXIF_FIX_MAX];
+    size_t nfix;
+    int problems;  /* pointers found wrong, fixable or not */
+    int refuse;    /* the block cannot be made safe: give libexif nothing */
+    char why[CONSTAT_EXIF_PROBLEM_MAX + 1]; /* the first problem */
+} tiff_walk;
+
+static size_t w16(const tiff_walk *w, size_t at)
+{
+    const unsigned char *p = w->t + at;
+    return w->le ? (size_t)(p[0] | p[1] << 8) : (size_t)(p[0] << 8 | p[1]);
+}
+
+static size_t w32(const tiff_walk *w, size_t at)
+{
+    const unsigned char *p = w->t + at;
+    return w->le ? ((size_t)p[0] | (size_t)p[1] << 8 | (size_t)p[2] << 16 | (size_t)p[3] << 24)
+                 : ((size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | (size_t)p[3]);
+}
+
+static const char *ptr_name(size_t tag)
+{
+    return tag == TAG_EXIF_PTR ? "Exif IFD" : tag == TAG_GPS_PTR ? "GPS IFD" : "Interop IFD";
+}
+
+/* Note a wrong pointer: the first one names the block's fault; `at` is the
+ * byte to fix (an entry, or a next pointer when `next`), or (size_t)-1 when
+ * nothing can be stripped. */
+static void walk_problem(tiff_walk *w, size_t at, int next, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void walk_problem(tiff_walk *w, size_t at, int next, const char *fmt, ...)
+{
+    if (w->problems++ == 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(w->why, sizeof w->why, fmt, ap);
+        va_end(ap);
+    }
+    if (at == (size_t)-1 || w->nfix == EXIF_FIX_MAX) {
+        w->refuse = 1;
+        return;
+    }
+    w->fix[w->nfix] = at;
+    w->fix_next[w->nfix++] = next;
+}
+
+/* Where a pointer to `off`, found at `at` in IFD `from`, may not go: NULL if
+ * it may, else what is wrong with it. An offset already read is a cycle when
+ * it lies on the pointer's own path. */
+static int walk_target_ok(tiff_walk *w, size_t at, int next, const char *what,
+                          const char *from, size_t off)
+{
+    if (off < 8 || off > w->n || w->n - off < 2) {
+        walk_problem(w, at, next, "%s pointer in %s points to offset %zu, %s (%zu-byte TIFF block)",
+                     what, from, off, off < 8 ? "inside the TIFF header" : "outside the block",
+                     w->n);
+        return 0;
+    }
+    for (size_t i = 0; i < w->nseen; i++) {
+        if (w->seen[i] != off)
+            continue;
+        int cycle = 0;
+        for (size_t d = 0; d < w->depth; d++)
+            cycle |= w->path[d] == off;
+        if (cycle)
+            walk_problem(w, at, next, "%s pointer in %s points back to %s at offset %zu (cycle)",
+                         what, from, w->seen_name[i], off);
+        else
+            walk_problem(w, at, next,
+                         "%s pointer in %s points to offset %zu, already read as %s", what, from,
+                         off, w->seen_name[i]);
+        return 0;
+    }
+    if (w->nseen == EXIF_IFD_MAX) {
+        walk_problem(w, at, next, "%s pointer in %s: more than %d IFDs in one block", what,
+                     from, EXIF_IFD_MAX);
+        return 0;
+    }
+    return 1;
+}
+
+/* Read the IFD at `off` (named `name`) and, depth first, the IFDs its
+ * pointers lead to. `off` is in range and not read before. */
+static void walk_ifd(tiff_walk *w, size_t off, const char *name)
+{
+    size_t cnt;
+    w->seen[w->nseen] = off;
+    w->seen_name[w->nseen++] = name;
+    w->path[w->depth++] = off;
+    cnt = w16(w, off);
+    /* as libexif: only the entries the block holds */
+    if ((w->n - off - 2) / 12 < cnt)
+        cnt = (w->n - off - 2) / 12;
+    for (size_t i = 0; i < cnt && !w->refuse; i++) {
+        size_t e = off + 2 + 12 * i, tag = w16(w, e), to;
+        if (tag != TAG_EXIF_PTR && tag != TAG_GPS_PTR && tag != TAG_INTEROP_PTR)
+            continue;
+        to = w32(w, e + 8);
+        if (walk_target_ok(w, e, 0, ptr_name(tag), name, to))
+            walk_ifd(w, to, ptr_name(tag));
+    }
+    w->depth--;
+}
+
+/* Walk the TIFF block at t[n] as libexif will: IFD 0 and what it points to,
+ * then IFD 1 (IFD 0's next) and what it points to. */
+static void walk_tiff(tiff_walk *w, const unsigned char *t, size_t n)
+{
+    size_t ifd0, cnt, next_at;
+    memset(w, 0, sizeof *w);
+    w->t = t;
+    w->n = n;
+    if (n < 8 || !((t[0] == 'I' && t[1] == 'I') || (t[0] == 'M' && t[1] == 'M')))
+        return; /* libexif reads nothing either */
+    w->le = t[0] == 'I';
+    if (w16(w, 2) != 42)
+        return;
+    ifd0 = w32(w, 4);
+    if (ifd0 < 8 || ifd0 > n || n - ifd0 < 2) {
+        walk_problem(w, (size_t)-1, 0, "IFD 0 offset %zu is %s (%zu-byte TIFF block)", ifd0,
+                     ifd0 < 8 ? "inside the TIFF header" : "outside the block", n);
+        return;
+    }
+    walk_ifd(w, ifd0, "IFD 0");
+    if (w->refuse)
+        return;
+    /* libexif reads the next pointer after the full entry count, if there */
+    cnt = w16(w, ifd0);
+    next_at = ifd0 + 2 + 12 * cnt;
+    if (next_at + 4 <= n) {
+        size_t ifd1 = w32(w, next_at);
+        w->path[w->depth++] = ifd0; /* IFD 1 hangs from IFD 0: back to it is a cycle */
+        if (ifd1 && walk_target_ok(w, next_at, 1, "next-IFD", "IFD 0", ifd1))
+            walk_ifd(w, ifd1, "IFD 1");
+        w->depth--;
+    }
+}
+
 /* Turn an EXIF block ("Exif\0\0" + TIFF) into *c with our options. */
 static constat_status load_bytes(const unsigned char *buf, size_t size, constat_capture *c,
                                  constat_error *err)
 {
     ExifData *ed;
     int exif_ok, gps_ok, gps_in_ifd0;
+    tiff_walk w;
+    unsigned char *copy = NULL;
 
-    if (!buf || size == 0 || size > 0xffffffffu)
+    /* libexif wants the "Exif\0\0" header (else it looks for JPEG markers
+     * inside, which the walk does not follow): the loader's blocks and bare
+     * blocks have it */
+    if (!buf || size < 6 || size > 0xffffffffu || memcmp(buf, "Exif\0\0", 6) != 0)
         return CONSTAT_OK;
+    walk_tiff(&w, buf + 6, size - 6);
+    if (w.problems) {
+        c->exif_malformed = 1;
+        snprintf(c->exif_problem, sizeof c->exif_problem, "%s", w.why);
+        if (w.problems > 1) {
+            size_t k = strlen(c->exif_problem);
+            snprintf(c->exif_problem + k, sizeof c->exif_problem - k, " (and %d more)",
+                     w.problems - 1);
+        }
+        if (w.refuse || w.nfix == 0)
+            return CONSTAT_OK;
+        copy = malloc(size);
+        if (!copy)
+            return constat_error_set(err, CONSTAT_ENOMEM, "exif: out of memory");
+        memcpy(copy, buf, size);
+        for (size_t i = 0; i < w.nfix; i++)
+            memset(copy + 6 + w.fix[i], 0, w.fix_next[i] ? 4 : 12);
+        /* zeroed bytes can only remove pointers, but a crafted block may
+         * overlap its IFDs: what libexif gets must pass the walk as it is */
+        walk_tiff(&w, copy + 6, size - 6);
+        if (w.problems) {
+            free(copy);
+            return CONSTAT_OK;
+        }
+        buf = copy;
+    }
     pointer_types(buf, size, &exif_ok, &gps_ok, &gps_in_ifd0);
     /* a GPS IFD reached only through a malformed Exif pointer is not trusted */
     if (!exif_ok && !gps_in_ifd0)
         gps_ok = 0;
     ed = exif_data_new();
-    if (!ed)
+    if (!ed) {
+        free(copy);
         return constat_error_set(err, CONSTAT_ENOMEM, "exif: out of memory");
+    }
     exif_data_unset_option(ed, EXIF_DATA_OPTION_FOLLOW_SPECIFICATION);
     exif_data_unset_option(ed, EXIF_DATA_OPTION_IGNORE_UNKNOWN_TAGS);
     exif_data_load_data(ed, buf, (unsigned int)size);
     extract(ed, exif_ok, gps_ok, c);
     exif_data_unref(ed);
+    free(copy);
     return CONSTAT_OK;
 }
 
@@ -363,7 +581,8 @@ json_t *constat_capture_to_json(const constat_capture *c)
     json_t *o;
     int bad = 0;
 
-    if (!c || !(c->has_local_time || c->has_gps || c->make[0] || c->model[0]))
+    if (!c || !(c->has_local_time || c->has_gps || c->make[0] || c->model[0] ||
+                (c->time_invalid && c->time_raw[0]) || (c->exif_malformed && c->exif_problem[0])))
         return NULL;
     o = json_object();
     if (!o)
@@ -378,6 +597,8 @@ json_t *constat_capture_to_json(const constat_capture *c)
         }
     } else if (c->has_local_time) {
         bad |= json_object_set_new(o, "local_time", json_string(c->local_time));
+    } else if (c->time_invalid && c->time_raw[0]) {
+        bad |= json_object_set_new(o, "time_invalid", json_string(c->time_raw));
     }
     if (c->has_gps) {
         bad |= json_object_set_new(o, "lat_e7", json_integer((json_int_t)c->lat_e7));
@@ -389,6 +610,8 @@ json_t *constat_capture_to_json(const constat_capture *c)
         bad |= json_object_set_new(o, "make", json_string(c->make));
     if (c->model[0])
         bad |= json_object_set_new(o, "model", json_string(c->model));
+    if (c->exif_malformed && c->exif_problem[0])
+        bad |= json_object_set_new(o, "exif_malformed", json_string(c->exif_problem));
     if (bad || json_object_size(o) == 0) {
         json_decref(o);
         return NULL;

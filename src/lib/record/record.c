@@ -678,8 +678,9 @@ static constat_status check_evidence(const json_t *r, constat_error *err)
     static const char *const top[] = {"v", "kind", "id", "org", "monitor", "recorded_at",
                                       "incident", "sha256", "size", "media_type", "capture",
                                       "private", NULL};
-    static const char *const cap_f[] = {"time", "local_time", "lat_e7", "lon_e7", "alt_cm",
-                                        "make", "model", NULL};
+    static const char *const cap_f[] = {"time", "local_time", "time_invalid", "lat_e7",
+                                        "lon_e7", "alt_cm", "make", "model",
+                                        "exif_malformed", NULL};
     constat_status st;
     const char *s;
     json_t *o;
@@ -714,6 +715,19 @@ static constat_status check_evidence(const json_t *r, constat_error *err)
             if (json_object_get(o, "time"))
                 return fail(err, "capture", "time and local_time exclude each other");
         }
+        /* an invalid EXIF date, as written: instead of a time, never with one;
+         * the bounds are CONSTAT_EXIF_TEXT_MAX and CONSTAT_EXIF_PROBLEM_MAX
+         * (constat/evidence/evidence.h) */
+        if ((st = str_member(o, "capture", "time_invalid", 0, &s, err)) != CONSTAT_OK)
+            return st;
+        if (s && (json_object_get(o, "time") || json_object_get(o, "local_time")))
+            return fail(err, "capture", "time_invalid excludes time and local_time");
+        if (s && strlen(s) > 64)
+            return fail(err, "capture.time_invalid", "must be at most 64 bytes");
+        if ((st = str_member(o, "capture", "exif_malformed", 0, &s, err)) != CONSTAT_OK)
+            return st;
+        if (s && strlen(s) > 200)
+            return fail(err, "capture.exif_malformed", "must be at most 200 bytes");
         if ((st = coords(o, "capture", err)) != CONSTAT_OK ||
             (st = int_member(o, "capture", "alt_cm", 0, -INT53_MAX, INT53_MAX, err)) !=
                 CONSTAT_OK ||
