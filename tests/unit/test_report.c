@@ -11,6 +11,8 @@
 #include "constat/record/canon.h"
 #include "constat/record/record.h"
 #include "constat/analysis/report.h"
+#include "constat/base/text.h"
+#include "analysis/svg.h"
 
 #define P1 "p:1111111111111111111111111111111111111111111111111111111111111111"
 #define P2 "p:2222222222222222222222222222222222222222222222222222222222222222"
@@ -596,31 +598,6 @@ static void test_report_empty(void **state)
     free(dir);
 }
 
-static void test_escapers(void **state)
-{
-    constat_buf b;
-    (void)state;
-    constat_buf_init(&b);
-    assert_int_equal(constat_html_escape(&b, "a<b>&\"'\x01\x7f\xc2\x85z\xff\xed\xa0\x80"
-                                             "\xef\xbf\xbf\xf0\x9f\x98\x80\t\n"),
-                     CONSTAT_OK);
-    assert_string_equal((char *)b.data,
-                        "a&lt;b&gt;&amp;&quot;&#39;\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdz"
-                        "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
-                        "\xf0\x9f\x98\x80\t\n");
-    constat_buf_reset(&b);
-    assert_int_equal(constat_csv_field(&b, "plain"), CONSTAT_OK);
-    assert_int_equal(constat_csv_field(&b, ""), CONSTAT_OK);
-    assert_int_equal(constat_csv_field(&b, NULL), CONSTAT_OK);
-    assert_int_equal(constat_csv_field(&b, "a,b"), CONSTAT_OK);
-    assert_int_equal(constat_csv_field(&b, "say \"hi\"\n"), CONSTAT_OK);
-    assert_int_equal(constat_csv_field(&b, "-1+1"), CONSTAT_OK);
-    assert_int_equal(constat_csv_field(&b, "@SUM(A1)"), CONSTAT_OK);
-    assert_string_equal((char *)b.data,
-                        "plain\"a,b\"\"say \"\"hi\"\"\n\"\"'-1+1\"\"'@SUM(A1)\"");
-    constat_buf_free(&b);
-}
-
 static void test_svg_chart(void **state)
 {
     static const char *const bars[] = {"one", "<two>"};
@@ -867,7 +844,7 @@ int main(void)
         cmocka_unit_test(test_figures_values),   cmocka_unit_test(test_figures_deterministic),
         cmocka_unit_test(test_repeat_window),    cmocka_unit_test(test_compute_errors),
         cmocka_unit_test(test_figures_check),    cmocka_unit_test(test_report_write),
-        cmocka_unit_test(test_report_empty),     cmocka_unit_test(test_escapers),
+        cmocka_unit_test(test_report_empty),
         cmocka_unit_test(test_svg_chart),        cmocka_unit_test(test_report_huge_values),
         cmocka_unit_test(test_report_staging),   cmocka_unit_test(test_svg_labels_and_limits),
     };
