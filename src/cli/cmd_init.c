@@ -45,14 +45,14 @@ int cmd_init(int argc, char **argv)
         int rc = cli_open_vault(dir, &v);
         if (rc)
             return rc;
-        printf("created vault %s\n", dir);
-        printf("organisation: %s\n", org);
+        printf("created vault %s\n", cli_text(dir));
+        printf("organisation: %s\n", cli_text(org));
         if (constat_note_verifier_format(&constat_vault_org_key(v)->pub, vkey, sizeof vkey) ==
             CONSTAT_OK)
-            printf("organisation key: %s\n", vkey);
+            printf("organisation key: %s\n", cli_text(vkey));
         if (constat_note_verifier_format(&constat_vault_log_key(v)->pub, vkey, sizeof vkey) ==
             CONSTAT_OK)
-            printf("log key:          %s\n", vkey);
+            printf("log key:          %s\n", cli_text(vkey));
         printf("publish both keys where verifiers can find them (web site, letters to the "
                "Defender): they pin them with 'constat verify --trust'.\n");
         constat_vault_close(v);

@@ -110,8 +110,10 @@ int cmd_report(int argc, char **argv)
         size_t len = strlen(out);
         while (len > 1 && out[len - 1] == '/')
             len--;
-        printf("report of %zu incidents (tree size %llu) written to %.*s%sindex.html\n",
-               nincidents, (unsigned long long)constat_vault_size(v), (int)len, out,
+        char shown[4096];
+        snprintf(shown, sizeof shown, "%.*s", (int)len, out);
+        printf("report of %zu incidents (tree size %llu) written to %s%sindex.html\n",
+               nincidents, (unsigned long long)constat_vault_size(v), cli_text(shown),
                len == 1 && out[0] == '/' ? "" : "/");
     }
     else

@@ -33,8 +33,8 @@ static void one(run_ctx *r, const constat_tsa_config *cfg)
     }
     r->ok++;
     printf("%-16s checkpoint size %llu time-stamped at %s (serial %s, %s, signer %s)\n",
-           cfg->name, (unsigned long long)size, info.gen_time_text, info.serial, info.hash,
-           info.tsa);
+           cli_text(cfg->name), (unsigned long long)size, cli_text(info.gen_time_text),
+           cli_text(info.serial), cli_text(info.hash), cli_text(info.tsa));
 }
 
 static int each(void *ctx, const constat_tsa_config *cfg)

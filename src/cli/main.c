@@ -68,7 +68,7 @@ int cli_usage(const char *command)
             fprintf(stderr, "usage: %s\n", commands[i].usage);
             return CLI_EXIT_USAGE;
         }
-    fprintf(stderr, "constat: unknown command '%s' (see 'constat help')\n", command);
+    fprintf(stderr, "constat: unknown command '%s' (see 'constat help')\n", cli_text(command));
     return CLI_EXIT_USAGE;
 }
 
@@ -122,6 +122,6 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < NCOMMANDS; i++)
         if (strcmp(commands[i].name, argv[1]) == 0)
             return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "constat: '%s' is not a command (see 'constat help')\n", argv[1]);
+    fprintf(stderr, "constat: '%s' is not a command (see 'constat help')\n", cli_text(argv[1]));
     return CLI_EXIT_USAGE;
 }

@@ -98,13 +98,46 @@ void cli_passphrase_free(char *p)
         sodium_free(p);
 }
 
+#define TEXT_RING 16
+
+static const char *ring_text(const char *s, unsigned flags)
+{
+    static char *ring[TEXT_RING];
+    static unsigned next;
+    constat_buf b;
+    size_t len;
+    unsigned i = next++ % TEXT_RING;
+
+    free(ring[i]);
+    ring[i] = NULL;
+    constat_buf_init(&b);
+    if (constat_text_escape_n(&b, s ? s : "", s ? strlen(s) : 0, flags) != CONSTAT_OK ||
+        constat_buf_append(&b, "", 1) != CONSTAT_OK) {
+        constat_buf_free(&b);
+        return "?";
+    }
+    ring[i] = (char *)constat_buf_detach(&b, &len);
+    return ring[i];
+}
+
+const char *cli_text(const char *s)
+{
+    return ring_text(s, 0);
+}
+
+const char *cli_text_lines(const char *s)
+{
+    return ring_text(s, CONSTAT_ESC_KEEP_NEWLINE);
+}
+
 int cli_report_error(const char *what, constat_status st, const constat_error *err)
 {
+    /* messages name records, files and fields from outside input */
     const char *msg = err && err->msg[0] ? err->msg : constat_status_name(st);
     if (what)
-        fprintf(stderr, "constat: %s: %s\n", what, msg);
+        fprintf(stderr, "constat: %s: %s\n", cli_text(what), cli_text(msg));
     else
-        fprintf(stderr, "constat: %s\n", msg);
+        fprintf(stderr, "constat: %s\n", cli_text(msg));
     return constat_status_exit_code(st);
 }
 

@@ -40,7 +40,8 @@ static void test_terminal_hostile(void **state)
         const char *in, *out;
     } cases[] = {
         /* a place name that would print as a forged second line */
-        {"Calais\n42      incident           fake-id", "Calais\\x0a42      incident           fake-id"},
+        {"Calais\n42      incident           fake-id",
+         "Calais\\x0a42      incident           fake-id"},
         {"a\r\nb\tc", "a\\x0d\\x0ab\\x09c"},
         /* ANSI: clear the screen, recolour, set the window title */
         {"\x1b[2J\x1b[31mred\x1b[0m", "\\x1b[2J\\x1b[31mred\\x1b[0m"},
