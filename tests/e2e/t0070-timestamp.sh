@@ -11,7 +11,7 @@ unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY 2>/dev/n
 tsa_out=$(sh "$SRC/tests/tsa/start.sh" "$T/tsa") || fail "the test TSA did not start"
 url=$(echo "$tsa_out" | sed -n 's/^url //p')
 pid=$(echo "$tsa_out" | sed -n 's/^pid //p')
-trap 'kill $pid 2>/dev/null; rm -rf "$T"' EXIT
+trap 'kill $pid 2>/dev/null || true; rm -rf "$T"' EXIT
 
 run_ok $CONSTAT init --org hro-test --origin test.example/hro/log --dir v
 run_ok $CONSTAT monitor add alice --dir v
