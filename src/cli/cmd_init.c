@@ -33,7 +33,7 @@ int cmd_init(int argc, char **argv)
     pass = cli_passphrase("passphrase to seal the vault keys (empty: not sealed): ", 1);
     if (!pass || !*pass)
         fprintf(stderr, "constat: warning: the keys in %s/keys are NOT sealed with a "
-                        "passphrase (set CONSTAT_PASSPHRASE to seal them)\n", dir);
+                        "passphrase (set CONSTAT_PASSPHRASE to seal them)\n", cli_text(dir));
     constat_error_clear(&err);
     st = constat_vault_create(dir, org, origin, pass && *pass ? pass : NULL, &err);
     cli_passphrase_free(pass);

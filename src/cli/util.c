@@ -153,7 +153,7 @@ int cli_open_vault(const char *dir, constat_vault **out)
         pass = cli_passphrase("passphrase for the vault keys: ", 0);
         if (!pass) {
             fprintf(stderr, "constat: %s: the vault keys are sealed; set CONSTAT_PASSPHRASE "
-                            "or run on a terminal to be asked\n", dir);
+                            "or run on a terminal to be asked\n", cli_text(dir));
             return 3;
         }
         constat_error_clear(&err);
@@ -216,26 +216,26 @@ int cli_read_file(const char *path, constat_buf *out, size_t max)
 
     f = is_stdin ? stdin : fopen(path, "rb");
     if (!f) {
-        fprintf(stderr, "constat: %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "constat: %s: %s\n", cli_text(path), strerror(errno));
         return errno == ENOENT ? 2 : 3;
     }
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
         if (out->len + n > max) {
             fprintf(stderr, "constat: %s: larger than the limit of %zu bytes\n",
-                    is_stdin ? "standard input" : path, max);
+                    is_stdin ? "standard input" : cli_text(path), max);
             if (!is_stdin)
                 fclose(f);
             return 2;
         }
         if (constat_buf_append(out, chunk, n) != CONSTAT_OK) {
-            fprintf(stderr, "constat: %s: out of memory\n", path);
+            fprintf(stderr, "constat: %s: out of memory\n", cli_text(path));
             if (!is_stdin)
                 fclose(f);
             return 3;
         }
     }
     if (ferror(f)) {
-        fprintf(stderr, "constat: %s: read error\n", path);
+        fprintf(stderr, "constat: %s: read error\n", cli_text(path));
         if (!is_stdin)
             fclose(f);
         return 3;
@@ -259,7 +259,7 @@ int64_t cli_now(void)
         v = strtoll(env, &end, 10);
         if (!errno && *end == 0)
             return (int64_t)v;
-        fprintf(stderr, "constat: warning: ignoring unparsable CONSTAT_NOW '%s'\n", env);
+        fprintf(stderr, "constat: warning: ignoring unparsable CONSTAT_NOW '%s'\n", cli_text(env));
     }
     return (int64_t)time(NULL);
 }
@@ -270,13 +270,14 @@ int cli_parse_u64(const char *what, const char *s, uint64_t *out)
     unsigned long long v;
     if (!s || !*s || *s == '-' || *s == '+') {
         fprintf(stderr, "constat: %s: expected a non-negative integer, got '%s'\n", what,
-                s ? s : "");
+                cli_text(s));
         return 2;
     }
     errno = 0;
     v = strtoull(s, &end, 10);
     if (errno || *end) {
-        fprintf(stderr, "constat: %s: expected a non-negative integer, got '%s'\n", what, s);
+        fprintf(stderr, "constat: %s: expected a non-negative integer, got '%s'\n", what,
+                cli_text(s));
         return 2;
     }
     *out = (uint64_t)v;
