@@ -86,6 +86,14 @@ run_ok $CONSTAT verify d
 expect_in out "VERIFIED"
 expect_not_in out "$(printf '\342\200\256')"
 
+# a file in the dossier whose name would print as a second FAIL line: still one
+cp -r d d2
+printf x > "d2/$(printf 'evil\nFAIL: forged \342\200\256')"
+run_fails 1 $CONSTAT verify d2
+expect_eq "$(grep -c '^FAIL:' out)" 1 "one failure, one FAIL line"
+expect_in out "FAIL: evil"
+expect_not_in out "$(printf '\342\200\256')"
+
 # error messages are escaped too: a record id with a newline
 run_fails 2 $CONSTAT show "$(printf 'no\nsuch')" --dir v
 expect_in err 'no\x0asuch'

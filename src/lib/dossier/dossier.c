@@ -799,8 +799,11 @@ static constat_status verify_md(constat_buf *b, const char *org, const char *ori
                                 (const char *)e[5].data);
     for (size_t i = 0; i < 6; i++)
         constat_buf_free(&e[i]);
+    /* the witnesses section names witnesses by their key names, taken from
+     * their cosignatures: its own line breaks kept, anything else escaped */
     if (rc == CONSTAT_OK)
-        rc = constat_buf_puts(b, witnesses_md);
+        rc = constat_text_escape_n(b, witnesses_md, witnesses_md ? strlen(witnesses_md) : 0,
+                                   CONSTAT_ESC_KEEP_NEWLINE);
     if (rc == CONSTAT_OK)
         rc = constat_buf_puts(b, VERIFY_PROVES);
     if (rc == CONSTAT_OK)
