@@ -12,6 +12,7 @@
 
 #include "constat/record/canon.h"
 #include "constat/analysis/report.h"
+#include "constat/base/text.h"
 
 #define MAX_RECS 256
 

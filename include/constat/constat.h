@@ -9,6 +9,7 @@
 #include "constat/base/limits.h"
 #include "constat/base/buf.h"
 #include "constat/base/hash.h"
+#include "constat/base/text.h"
 #include "constat/record/canon.h"
 #include "constat/log/merkle.h"
 #include "constat/log/note.h"

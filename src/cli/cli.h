@@ -148,6 +148,20 @@ int cli_parse_u64(const char *what, const char *s, uint64_t *out);
 /* Check stdout was fully written (git's rule): returns 3 on failure. */
 int cli_finish_stdout(int rc);
 
+/* `s` (NULL = "") made safe to print: control characters, bidirectional
+ * overrides/isolates and bytes that are not UTF-8 made visible
+ * (constat_text_escape, constat/base/text.h), so that record or dossier
+ * text cannot start a line, move the cursor or reorder what is shown.
+ * Every value that comes from a record, a dossier or another outside source
+ * is printed through it. The result stays valid until 16 more calls (a ring
+ * of buffers: enough for the arguments of one printf); "?" when out of
+ * memory. */
+const char *cli_text(const char *s);
+
+/* As cli_text for a block of several lines (an indented JSON dump, a note):
+ * its newlines are kept, everything else is escaped. Same lifetime. */
+const char *cli_text_lines(const char *s);
+
 /* Print a proof as base64 lines / JSON. */
 void cli_print_b64(FILE *f, const uint8_t *h, size_t n);
 

@@ -42,20 +42,20 @@ static void print_capture(FILE *f, const json_t *cap)
         return;
     }
     if (t)
-        fprintf(f, "taken %s", t);
+        fprintf(f, "taken %s", cli_text(t));
     else if (lt)
-        fprintf(f, "taken %s (camera clock, no offset)", lt);
+        fprintf(f, "taken %s (camera clock, no offset)", cli_text(lt));
     else if (bad)
-        fprintf(f, "invalid EXIF date \"%s\"", bad);
+        fprintf(f, "invalid EXIF date \"%s\"", cli_text(bad));
     else
         fprintf(f, "no capture time");
     if (json_is_integer(la) && json_is_integer(lo))
         fprintf(f, ", at %.7f, %.7f", (double)json_integer_value(la) / 1e7,
                 (double)json_integer_value(lo) / 1e7);
     if (mk || md)
-        fprintf(f, ", camera %s%s%s", mk ? mk : "", mk && md ? " " : "", md ? md : "");
+        fprintf(f, ", camera %s%s%s", cli_text(mk), mk && md ? " " : "", cli_text(md));
     if (mal)
-        fprintf(f, ", malformed EXIF: %s", mal);
+        fprintf(f, ", malformed EXIF: %s", cli_text(mal));
 }
 
 /* "flags: ..." or "no flag" (and why nothing could be checked). */
@@ -70,7 +70,7 @@ static int print_flags(FILE *f, const json_t *ev, const json_t *incident)
     }
     n = constat_evidence_flags_describe(&fl, what, sizeof what);
     if (n)
-        fprintf(f, "FLAGGED: %s", what);
+        fprintf(f, "FLAGGED: %s", cli_text(what));
     else if (!fl.time_checked && !fl.gps_checked)
         fprintf(f, "no flag (nothing to compare: no capture time or position)");
     else
@@ -133,13 +133,13 @@ static void print_custody(FILE *f, const json_t *found, const char *sha256, cons
         if (n++ == 0)
             fprintf(f, "%schain of custody:\n", indent);
         fprintf(f, "%s  %s  %-11s to %s, by %s (leaf %lld, %s)%s%s\n", indent,
-                json_string_value(json_object_get(r, "recorded_at")),
-                json_string_value(json_object_get(r, "event")),
-                json_string_value(json_object_get(r, "to")),
-                json_string_value(json_object_get(r, "monitor")),
+                cli_text(json_string_value(json_object_get(r, "recorded_at"))),
+                cli_text(json_string_value(json_object_get(r, "event"))),
+                cli_text(json_string_value(json_object_get(r, "to"))),
+                cli_text(json_string_value(json_object_get(r, "monitor"))),
                 (long long)json_integer_value(json_object_get(it, "index")),
-                json_string_value(json_object_get(r, "id")), note ? ": " : "",
-                note ? note : "");
+                cli_text(json_string_value(json_object_get(r, "id"))), note ? ": " : "",
+                cli_text(note));
     }
     if (n == 0)
         fprintf(f, "%sno custody event logged\n", indent);
@@ -171,11 +171,11 @@ int cli_show_evidence(constat_vault *v, const json_t *record, FILE *f)
             if (n++ == 0)
                 fprintf(f, "evidence files:\n");
             fprintf(f, "  %s (leaf %lld): %s, %lld bytes, sha256 %s\n    ",
-                    json_string_value(json_object_get(ev, "id")),
+                    cli_text(json_string_value(json_object_get(ev, "id"))),
                     (long long)json_integer_value(json_object_get(it, "index")),
-                    json_string_value(json_object_get(ev, "media_type")),
+                    cli_text(json_string_value(json_object_get(ev, "media_type"))),
                     (long long)json_integer_value(json_object_get(ev, "size")),
-                    json_string_value(json_object_get(ev, "sha256")));
+                    cli_text(json_string_value(json_object_get(ev, "sha256"))));
             print_capture(f, json_object_get(ev, "capture"));
             fprintf(f, "\n    ");
             flagged += print_flags(f, ev, record) > 0;
@@ -191,7 +191,7 @@ int cli_show_evidence(constat_vault *v, const json_t *record, FILE *f)
         if (!s.incident || !s.sha256)
             goto out;
         inc = record_by_id(v, s.incident);
-        fprintf(f, "evidence for incident %s: ", s.incident);
+        fprintf(f, "evidence for incident %s: ", cli_text(s.incident));
         print_capture(f, json_object_get(record, "capture"));
         fprintf(f, "\n");
         flagged += print_flags(f, record, inc) > 0;
@@ -200,7 +200,7 @@ int cli_show_evidence(constat_vault *v, const json_t *record, FILE *f)
         {
             char p[4200];
             if (constat_evidence_path(constat_vault_dir(v), s.sha256, p, sizeof p) == CONSTAT_OK)
-                fprintf(f, "stored file: %s\n", p);
+                fprintf(f, "stored file: %s\n", cli_text(p));
         }
         if (constat_vault_leaves(v, 0, constat_vault_size(v), scan_leaf, &s, &err) ==
             CONSTAT_OK)
@@ -253,9 +253,9 @@ int cli_attach_files(constat_vault *v, const char *incident_id, char **files, in
                                "already_logged", r.already_logged, "flags", what));
         } else {
             printf("%s\n  record %s, leaf %llu%s\n  sha256 %s, %llu bytes, %s (%s)\n  ",
-                   files[i], r.record_id, (unsigned long long)r.index,
-                   r.already_logged ? " (already logged: nothing added)" : "", r.sha256,
-                   (unsigned long long)r.size, r.media_type,
+                   cli_text(files[i]), cli_text(r.record_id), (unsigned long long)r.index,
+                   r.already_logged ? " (already logged: nothing added)" : "",
+                   cli_text(r.sha256), (unsigned long long)r.size, cli_text(r.media_type),
                    r.stored_new ? "stored" : "already in the store");
             print_capture(stdout, ev ? json_object_get(ev, "capture") : NULL);
             printf("\n  ");

@@ -40,7 +40,7 @@ int cmd_custody(int argc, char **argv)
         return cli_usage("custody");
     if (!constat_custody_event_valid(event)) {
         fprintf(stderr, "constat: --event: '%s' is not one of copied, handed_over, sealed, "
-                        "received\n", event);
+                        "received\n", cli_text(event));
         return CLI_EXIT_USAGE;
     }
     if ((rc = cli_open_vault(cli_vault_dir(dir), &v)) != 0)
@@ -57,7 +57,7 @@ int cmd_custody(int argc, char **argv)
     constat_vault_close(v);
     if (st != CONSTAT_OK)
         return cli_report_error(argv[optind], st, &err);
-    printf("custody event %s logged at leaf %llu: %s %s to %s\n", id,
-           (unsigned long long)index, argv[optind], event, to);
+    printf("custody event %s logged at leaf %llu: %s %s to %s\n", cli_text(id),
+           (unsigned long long)index, cli_text(argv[optind]), cli_text(event), cli_text(to));
     return cli_finish_stdout(0);
 }

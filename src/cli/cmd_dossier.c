@@ -66,8 +66,9 @@ int cmd_dossier(int argc, char **argv)
     printf("dossier %s: %llu records (%llu incidents, %llu monitor enrolments), "
            "proofs to checkpoint of size %llu, root %s\n"
            "verify it with: constat verify %s --trust KEYS_FILE\n",
-           out, (unsigned long long)sum.records, (unsigned long long)sum.incidents,
-           (unsigned long long)sum.monitors, (unsigned long long)sum.tree_size, root, out);
+           cli_text(out), (unsigned long long)sum.records, (unsigned long long)sum.incidents,
+           (unsigned long long)sum.monitors, (unsigned long long)sum.tree_size, root,
+           cli_text(out));
     if (sum.cosignatures)
         printf("  checkpoint cosigned by %llu witness(es): see VERIFY.md (--witness-policy)\n",
                (unsigned long long)sum.cosignatures);

@@ -110,7 +110,7 @@ static void chunk_finish(struct import_ctx *ic, struct chunk *c)
             kept++;
         } else {
             ic->bad_rows++;
-            fprintf(stderr, "constat: line %lu: %s\n", p->line, p->err.msg);
+            fprintf(stderr, "constat: line %lu: %s\n", p->line, cli_text(p->err.msg));
         }
         json_decref(p->record);
         p->record = NULL;
@@ -170,7 +170,7 @@ static constat_status on_row_error(void *ctx, unsigned long line, const constat_
     struct import_ctx *ic = ctx;
     (void)line;
     ic->bad_rows++;
-    fprintf(stderr, "constat: %s\n", e->msg);
+    fprintf(stderr, "constat: %s\n", cli_text(e->msg));
     return ic->bad_rows < 50 ? CONSTAT_OK : CONSTAT_EINVAL;
 }
 
@@ -290,7 +290,8 @@ int cmd_import(int argc, char **argv)
         fprintf(stderr, "constat: nothing imported, the vault is unchanged\n");
         goto out;
     }
-    printf("%s: %zu rows read, %zu records signed by %s\n", path, counts.rows, nsigned, monitor);
+    printf("%s: %zu rows read, %zu records signed by %s\n", cli_text(path), counts.rows, nsigned,
+           cli_text(monitor));
     if (counts.duplicates)
         printf("  %zu duplicate row(s) in the file skipped\n", counts.duplicates);
     if (appended)

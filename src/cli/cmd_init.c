@@ -33,7 +33,7 @@ int cmd_init(int argc, char **argv)
     pass = cli_passphrase("passphrase to seal the vault keys (empty: not sealed): ", 1);
     if (!pass || !*pass)
         fprintf(stderr, "constat: warning: the keys in %s/keys are NOT sealed with a "
-                        "passphrase (set CONSTAT_PASSPHRASE to seal them)\n", dir);
+                        "passphrase (set CONSTAT_PASSPHRASE to seal them)\n", cli_text(dir));
     constat_error_clear(&err);
     st = constat_vault_create(dir, org, origin, pass && *pass ? pass : NULL, &err);
     cli_passphrase_free(pass);
@@ -45,14 +45,14 @@ int cmd_init(int argc, char **argv)
         int rc = cli_open_vault(dir, &v);
         if (rc)
             return rc;
-        printf("created vault %s\n", dir);
-        printf("organisation: %s\n", org);
+        printf("created vault %s\n", cli_text(dir));
+        printf("organisation: %s\n", cli_text(org));
         if (constat_note_verifier_format(&constat_vault_org_key(v)->pub, vkey, sizeof vkey) ==
             CONSTAT_OK)
-            printf("organisation key: %s\n", vkey);
+            printf("organisation key: %s\n", cli_text(vkey));
         if (constat_note_verifier_format(&constat_vault_log_key(v)->pub, vkey, sizeof vkey) ==
             CONSTAT_OK)
-            printf("log key:          %s\n", vkey);
+            printf("log key:          %s\n", cli_text(vkey));
         printf("publish both keys where verifiers can find them (web site, letters to the "
                "Defender): they pin them with 'constat verify --trust'.\n");
         constat_vault_close(v);

@@ -28,13 +28,13 @@ int cmd_keys(int argc, char **argv)
         return rc;
     printf("# public keys of %s (log origin %s): publish them; verifiers pin them with\n"
            "# constat verify DOSSIER --trust THIS_FILE\n",
-           constat_vault_org(v), constat_vault_origin(v));
+           cli_text(constat_vault_org(v)), cli_text(constat_vault_origin(v)));
     if (constat_note_verifier_format(&constat_vault_log_key(v)->pub, vkey, sizeof vkey) ==
         CONSTAT_OK)
-        printf("log %s\n", vkey);
+        printf("log %s\n", cli_text(vkey));
     if (constat_note_verifier_format(&constat_vault_org_key(v)->pub, vkey, sizeof vkey) ==
         CONSTAT_OK)
-        printf("org %s\n", vkey);
+        printf("org %s\n", cli_text(vkey));
     constat_vault_close(v);
     return cli_finish_stdout(0);
 }

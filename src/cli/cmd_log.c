@@ -26,11 +26,14 @@ static void print_line(const constat_indexed_record *r)
         when = json_string_value(json_object_get(rec, "recorded_at"));
         where = json_string_value(json_object_get(rec, "monitor"));
     }
-    printf("%-7llu %-18s %-32s %-25s %s", (unsigned long long)r->index, kind ? kind : "?",
-           id ? id : "?", when ? when : "", where ? where : "");
+    /* one line per record whatever its text holds: values are escaped
+     * (a newline in a place name is shown as \x0a, not a second line) */
+    printf("%-7llu %-18s %-32s %-25s %s", (unsigned long long)r->index,
+           kind ? cli_text(kind) : "?", id ? cli_text(id) : "?", cli_text(when),
+           cli_text(where));
     cats = json_object_get(rec, "categories");
     for (i = 0; i < json_array_size(cats); i++)
-        printf("%s%s", i ? "," : "  [", json_string_value(json_array_get(cats, i)));
+        printf("%s%s", i ? "," : "  [", cli_text(json_string_value(json_array_get(cats, i))));
     if (i)
         putchar(']');
     putchar('\n');

@@ -17,7 +17,8 @@ static int print_monitor(void *ctx, const char *name, const char *vkey, uint64_t
         free(s);
         json_decref(o);
     } else {
-        printf("%-20s leaf %-8llu %s\n", name, (unsigned long long)index, vkey);
+        printf("%-20s leaf %-8llu %s\n", cli_text(name), (unsigned long long)index,
+               cli_text(vkey));
     }
     return 0;
 }
@@ -62,7 +63,7 @@ int cmd_monitor(int argc, char **argv)
                 constat_note_signer_wipe(&s);
             }
             printf("enrolled monitor %s (enrolment record at leaf %llu)\nmonitor key: %s\n",
-                   argv[optind + 1], (unsigned long long)index, vkey);
+                   cli_text(argv[optind + 1]), (unsigned long long)index, cli_text(vkey));
         }
         constat_vault_close(v);
         if (st != CONSTAT_OK)

@@ -12,7 +12,8 @@ static int print_witness(void *ctx, const char *name, const char *url, const cha
                          uint64_t size)
 {
     (void)ctx;
-    printf("%s\t%s\t%s\tcosigned size %llu\n", name, url, vkey, (unsigned long long)size);
+    printf("%s\t%s\t%s\tcosigned size %llu\n", cli_text(name), cli_text(url), cli_text(vkey),
+           (unsigned long long)size);
     return 0;
 }
 
@@ -20,9 +21,9 @@ static void print_result(void *ctx, const constat_publish_result *r)
 {
     (void)ctx;
     if (r->status == CONSTAT_OK)
-        printf("%s: %s\n", r->witness, r->msg);
+        printf("%s: %s\n", cli_text(r->witness), cli_text(r->msg));
     else
-        printf("%s: FAILED: %s\n", r->witness, r->msg);
+        printf("%s: FAILED: %s\n", cli_text(r->witness), cli_text(r->msg));
     fflush(stdout);
 }
 
@@ -55,7 +56,7 @@ int cmd_publish(int argc, char **argv)
     if (!sub) {
         st = constat_publish_run(v, cli_now(), NULL, NULL, print_result, NULL, &err);
         if (st != CONSTAT_OK) {
-            fprintf(stderr, "constat: publish: %s\n", err.msg);
+            fprintf(stderr, "constat: publish: %s\n", cli_text(err.msg));
             rc = constat_status_exit_code(st);
         }
     } else if (strcmp(sub, "add") == 0) {
@@ -63,8 +64,13 @@ int cmd_publish(int argc, char **argv)
         if (st != CONSTAT_OK)
             rc = cli_report_error("publish add", st, &err);
         else
-            printf("added witness %.*s\n",
-                   (int)strcspn(argv[optind + 1], "+"), argv[optind + 1]);
+        {
+            /* the name part of the NAME+ID+KEY verifier key */
+            char name[256];
+            snprintf(name, sizeof name, "%.*s", (int)strcspn(argv[optind + 1], "+"),
+                     argv[optind + 1]);
+            printf("added witness %s\n", cli_text(name));
+        }
     } else if (strcmp(sub, "witnesses") == 0) {
         st = constat_publish_witnesses(v, print_witness, NULL, &err);
         if (st != CONSTAT_OK)

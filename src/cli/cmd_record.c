@@ -53,9 +53,9 @@ static int print_receipt(constat_vault *v, uint64_t index, const char *id, int j
         }
         json_decref(o);
     } else {
-        printf("record %s\nleaf index %llu\nleaf hash ", id, (unsigned long long)index);
+        printf("record %s\nleaf index %llu\nleaf hash ", cli_text(id), (unsigned long long)index);
         cli_print_b64(stdout, lh, 32);
-        printf("\ncheckpoint:\n%.*s", (int)note.len, (const char *)note.data);
+        printf("\ncheckpoint:\n%s", cli_text_lines((const char *)note.data));
         printf("inclusion proof (leaf %llu in tree of %llu, %zu hashes):\n",
                (unsigned long long)index, (unsigned long long)size, proof.n);
         for (size_t i = 0; i < proof.n; i++) {
@@ -105,7 +105,7 @@ static int log_input(constat_vault *v, const constat_taxonomy *tax, const json_t
         st = constat_vault_find(v, item.record_id, &idx, &err);
         if (st == CONSTAT_OK) {
             fprintf(stderr, "constat: %s: the same record is already logged at leaf %llu; "
-                            "nothing added\n", item.record_id, (unsigned long long)idx);
+                            "nothing added\n", cli_text(item.record_id), (unsigned long long)idx);
             first = idx;
         } else {
             fprintf(stderr, "constat: the same content is already logged (under another "

@@ -149,8 +149,10 @@ int cmd_report(int argc, char **argv)
         size_t len = strlen(out);
         while (len > 1 && out[len - 1] == '/')
             len--;
-        printf("report of %zu incidents (tree size %llu) written to %.*s%sindex.html\n",
-               nincidents, (unsigned long long)size, (int)len, out,
+        char shown[4096];
+        snprintf(shown, sizeof shown, "%.*s", (int)len, out);
+        printf("report of %zu incidents (tree size %llu) written to %s%sindex.html\n",
+               nincidents, (unsigned long long)size, cli_text(shown),
                len == 1 && out[0] == '/' ? "" : "/");
         if (constat_vault_size(v) > size)
             fprintf(stderr, "constat: note: the %llu leaves logged after the checkpoint of size "

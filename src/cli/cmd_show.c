@@ -86,11 +86,13 @@ static void show_times(constat_vault *v, uint64_t index, const json_t *rec, json
     } else {
         printf("times:\n");
         if (start)
-            printf("  occurred (claimed):         %s%s%s\n", start, end ? " to " : "",
-                   end ? end : "");
-        printf("  recorded (claimed, device): %s\n", recorded ? recorded : "(not stated)");
+            printf("  occurred (claimed):         %s%s%s\n", cli_text(start), end ? " to " : "",
+                   cli_text(end));
+        printf("  recorded (claimed, device): %s\n",
+               recorded ? cli_text(recorded) : "(not stated)");
         if (proven)
-            printf("  existed by (proven):        %s (RFC 3161 token by TSA %s)\n", when, tsa);
+            printf("  existed by (proven):        %s (RFC 3161 token by TSA %s)\n", when,
+                   cli_text(tsa));
         else
             printf("  existed by (proven):        no proven time (no RFC 3161 token covers it; "
                    "run 'constat timestamp')\n");
@@ -188,8 +190,10 @@ int cmd_show(int argc, char **argv)
         char *s = json_dumps(l.record, JSON_INDENT(2) | JSON_SORT_KEYS);
         printf("leaf %llu  leaf hash ", (unsigned long long)index);
         cli_print_b64(stdout, lh, 32);
-        printf("\nsigned by %s: %s\n", l.key_id, sigv);
-        printf("%s\n", s ? s : "");
+        printf("\nsigned by %s: %s\n", cli_text(l.key_id), cli_text(sigv));
+        /* the dump's own newlines kept; bidi and other controls in the
+         * record's strings made visible (jansson escapes only C0) */
+        printf("%s\n", cli_text_lines(s));
         free(s);
         show_times(v, index, l.record, NULL);
         /* evidence files of an incident (with flags), or an evidence file's
@@ -197,7 +201,8 @@ int cmd_show(int argc, char **argv)
         cli_show_evidence(v, l.record, stdout);
         if (show_private && pv) {
             s = json_dumps(pv, JSON_INDENT(2) | JSON_SORT_KEYS);
-            printf("private values (kept in the vault, never logged):\n%s\n", s ? s : "");
+            printf("private values (kept in the vault, never logged):\n%s\n",
+                   s ? cli_text_lines(s) : "");
             free(s);
         } else if (show_private) {
             printf("no private values\n");
@@ -229,7 +234,8 @@ int cmd_show(int argc, char **argv)
                         "hashes verified)\n", (unsigned long long)cp.size, proof.n);
             } else {
                 fprintf(stderr, "constat: leaf %llu: inclusion in checkpoint %llu FAILED: %s\n",
-                        (unsigned long long)index, (unsigned long long)cp.size, err.msg);
+                        (unsigned long long)index, (unsigned long long)cp.size,
+                        cli_text(err.msg));
                 rc = 1;
             }
         }

@@ -42,13 +42,14 @@ static int tiles_export(int argc, char **argv)
         return cli_report_error(out, st, &err);
     printf("published %llu entries (tree size %llu) in %s: %llu file(s) written, %llu "
            "unchanged; checkpoint %s\n",
-           (unsigned long long)stats.entries, (unsigned long long)stats.size, out,
+           (unsigned long long)stats.entries, (unsigned long long)stats.size, cli_text(out),
            (unsigned long long)stats.files_written, (unsigned long long)stats.files_unchanged,
            stats.checkpoint_written ? "written" : "unchanged");
     if (stats.files_replaced)
         fprintf(stderr, "constat: warning: %llu file(s) in %s held other bytes than the log "
                         "(torn or tampered) and were rewritten, the first %s\n",
-                (unsigned long long)stats.files_replaced, out, stats.first_replaced);
+                (unsigned long long)stats.files_replaced, cli_text(out),
+                cli_text(stats.first_replaced));
     return cli_finish_stdout(0);
 }
 
@@ -76,7 +77,7 @@ static void on_failure(void *ctx, int64_t index, const char *msg)
                                            : json_pack("{s:s}", "message", msg));
         return;
     }
-    printf("FAIL: %s\n", msg);
+    printf("FAIL: %s\n", cli_text(msg));
 }
 
 int cli_tiles_audit(const char *location, const char *trust, const char *log_key,
@@ -139,8 +140,9 @@ int cli_tiles_audit(const char *location, const char *trust, const char *log_key
         free(s);
         json_decref(j);
     } else if (st == CONSTAT_OK || st == CONSTAT_EVERIFY) {
-        printf("published log %s\n", location);
-        printf("  checkpoint: %s, size %llu, root %s\n", sum.origin[0] ? sum.origin : "?",
+        printf("published log %s\n", cli_text(location));
+        printf("  checkpoint: %s, size %llu, root %s\n",
+               sum.origin[0] ? cli_text(sum.origin) : "?",
                (unsigned long long)sum.size, root);
         if (sum.key_pinned)
             printf("  signature:  %s by the pinned log key\n",

@@ -34,8 +34,9 @@ static void one(run_ctx *r, const constat_tsa_config *cfg)
     r->ok++;
     printf("%-16s checkpoint size %llu time-stamped at %s (serial %s, %s, signer %s, "
            "certificate valid %s to %s)\n",
-           cfg->name, (unsigned long long)size, info.gen_time_text, info.serial, info.hash,
-           info.tsa, info.cert_not_before_text, info.cert_not_after_text);
+           cli_text(cfg->name), (unsigned long long)size, cli_text(info.gen_time_text),
+           cli_text(info.serial), cli_text(info.hash), cli_text(info.tsa),
+           cli_text(info.cert_not_before_text), cli_text(info.cert_not_after_text));
 }
 
 static int each(void *ctx, const constat_tsa_config *cfg)

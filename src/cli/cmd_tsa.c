@@ -23,7 +23,8 @@ static int print_tsa(void *ctx, const constat_tsa_config *c)
         free(s);
         json_decref(o);
     } else {
-        printf("%-16s %s  (CA bundle sha256 %.16s…)\n", c->name, c->url, hex);
+        printf("%-16s %s  (CA bundle sha256 %.16s…)\n", cli_text(c->name), cli_text(c->url),
+               hex);
     }
     return 0;
 }
@@ -75,7 +76,7 @@ int cmd_tsa(int argc, char **argv)
         constat_buf_free(&b);
         if (st != CONSTAT_OK)
             return cli_report_error("tsa add", st, &err);
-        printf("TSA %s added: %s\n", argv[optind + 1], argv[optind + 2]);
+        printf("TSA %s added: %s\n", cli_text(argv[optind + 1]), cli_text(argv[optind + 2]));
         return cli_finish_stdout(0);
     }
     if (strcmp(argv[optind], "list") == 0) {

@@ -30,7 +30,7 @@ static void on_failure(void *ctx, int64_t index, const char *msg)
         return;
     }
     /* library messages already name the leaf and record where they know them */
-    printf("FAIL: %s\n", msg);
+    printf("FAIL: %s\n", cli_text(msg));
 }
 
 static int exists(const char *dir, const char *name)
@@ -91,10 +91,10 @@ static int verify_vault(const char *dir, int json)
         json_decref(o);
     } else if (st == CONSTAT_OK) {
         printf("vault %s: every leaf, tile, checkpoint and signature verified, and every "
-               "evidence file re-hashed (%llu leaves)\n", dir,
+               "evidence file re-hashed (%llu leaves)\n", cli_text(dir),
                (unsigned long long)constat_vault_size(v));
     } else if (st == CONSTAT_EVERIFY) {
-        printf("vault %s: %lu check(s) FAILED\n", dir, f.count);
+        printf("vault %s: %lu check(s) FAILED\n", cli_text(dir), f.count);
     }
     constat_vault_close(v);
     if (st != CONSTAT_OK && st != CONSTAT_EVERIFY)
@@ -122,8 +122,8 @@ static void print_evidence_flag(void *ctx, const char *evidence_id, const char *
                                 const char *what)
 {
     (void)ctx;
-    printf("  WARNING (flag, not a failure): evidence %s for incident %s: %s\n", evidence_id,
-           incident_id, what);
+    printf("  WARNING (flag, not a failure): evidence %s for incident %s: %s\n",
+           cli_text(evidence_id), cli_text(incident_id), cli_text(what));
 }
 
 /* Trusted time (docs/time.md): one line per record, or a JSON array. */
@@ -152,7 +152,7 @@ static void print_proven(void *ctx, uint64_t index, const char *record_id, int64
      * not listed one by one */
     if (t >= 0)
         printf("  proven time: leaf %llu (record %s) existed by %s (RFC 3161, TSA %s)\n",
-               (unsigned long long)index, record_id, when, tsa ? tsa : "?");
+               (unsigned long long)index, cli_text(record_id), when, tsa ? cli_text(tsa) : "?");
 }
 
 /* RFC 3161 tokens whose TSA certificate has expired since they were made
@@ -216,19 +216,20 @@ static void print_witnesses(const json_t *list, const constat_verify_summary *su
     printf("  witnesses: %llu of %llu listed in %s cosigned this checkpoint; %llu required "
            "— %s\n",
            (unsigned long long)sum->witnesses_valid, (unsigned long long)sum->witnesses_listed,
-           policy, (unsigned long long)sum->witness_quorum,
+           cli_text(policy), (unsigned long long)sum->witness_quorum,
            sum->witnesses_valid >= sum->witness_quorum ? "quorum met" : "QUORUM NOT MET");
     json_array_foreach(list, i, w) {
         const char *st = json_string_value(json_object_get(w, "state"));
         const char *name = json_string_value(json_object_get(w, "name"));
         const char *m = json_string_value(json_object_get(w, "message"));
         if (st && strcmp(st, "valid") == 0)
-            printf("    %s: cosigned at %s\n", name,
-                   json_string_value(json_object_get(w, "time")));
+            printf("    %s: cosigned at %s\n", cli_text(name),
+                   cli_text(json_string_value(json_object_get(w, "time"))));
         else if (st && strcmp(st, "invalid") == 0)
-            printf("    %s: cosignature INVALID: %s\n", name, m ? m : "");
+            printf("    %s: cosignature INVALID: %s\n", cli_text(name), cli_text(m));
         else
-            printf("    %s: no cosignature%s%s\n", name, m && *m ? ": " : "", m ? m : "");
+            printf("    %s: no cosignature%s%s\n", cli_text(name), m && *m ? ": " : "",
+                   cli_text(m));
     }
 }
 
@@ -318,17 +319,18 @@ static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca
         json_decref(o);
     } else if (st == CONSTAT_EVERIFY && sum.refused) {
         printf("dossier %s: REFUSED: it holds entries that are not regular files (named "
-               "above); nothing else was read.\nNOT VERIFIED: %lu failure(s) above.\n", dir,
+               "above); nothing else was read.\nNOT VERIFIED: %lu failure(s) above.\n",
+               cli_text(dir),
                f.count);
     } else if (st == CONSTAT_OK || st == CONSTAT_EVERIFY) {
-        printf("dossier %s\n", dir);
-        printf("  checkpoint: %s, size %llu, root %s — signature %s\n", sum.origin,
+        printf("dossier %s\n", cli_text(dir));
+        printf("  checkpoint: %s, size %llu, root %s — signature %s\n", cli_text(sum.origin),
                (unsigned long long)sum.tree_size, root,
                sum.checkpoint_ok ? "valid" : "INVALID");
         print_witnesses(wlist, &sum, wpolicy);
-        printf("  log key:          %s\n                    %s\n", sum.log_vkey,
+        printf("  log key:          %s\n                    %s\n", cli_text(sum.log_vkey),
                provenance(sum.log_key, sum.log_key_differs));
-        printf("  organisation key: %s\n                    %s\n", sum.org_vkey,
+        printf("  organisation key: %s\n                    %s\n", cli_text(sum.org_vkey),
                provenance(sum.org_key, sum.org_key_differs));
         printf("  manifest: %s\n",
                sum.manifest_signed ? "signed by the organisation key (manifest.sig valid): "
@@ -346,7 +348,7 @@ static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca
             constat_error_clear(&fe);
             if (constat_evidence_dossier_flags(dir, print_evidence_flag, NULL, &fe) !=
                 CONSTAT_OK)
-                printf("  evidence flags not computed: %s\n", fe.msg);
+                printf("  evidence flags not computed: %s\n", cli_text(fe.msg));
         }
         if (sum.tsa_tokens) {
             printf("  timestamps: %llu RFC 3161 token(s), %llu valid%s; %llu of %llu records "
@@ -391,7 +393,7 @@ static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca
         if (st == CONSTAT_OK && wpolicy)
             printf("The checkpoint is cosigned by %llu of the witnesses %s names (%llu "
                    "required): they saw this exact tree.\n",
-                   (unsigned long long)sum.witnesses_valid, wpolicy,
+                   (unsigned long long)sum.witnesses_valid, cli_text(wpolicy),
                    (unsigned long long)sum.witness_quorum);
         else if (st != CONSTAT_OK)
             printf("NOT VERIFIED: %lu failure(s) above.\n", f.count);
@@ -400,7 +402,7 @@ static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca
     json_decref(expired);
     if (st != CONSTAT_OK && st != CONSTAT_EVERIFY) {
         if (json)
-            fprintf(stderr, "constat: %s: %s\n", dir, err.msg);
+            fprintf(stderr, "constat: %s: %s\n", cli_text(dir), cli_text(err.msg));
         return cli_report_error(dir, st, &err);
     }
     return cli_finish_stdout(st == CONSTAT_OK ? 0 : 1);
@@ -455,6 +457,6 @@ int cmd_verify(int argc, char **argv)
         exists(dir, "checkpoint"))
         return verify_dossier(dir, trust, tsa_ca, wpolicy, json);
     fprintf(stderr, "constat: %s: neither a vault (no vault.db) nor a dossier (no "
-                    "records.jsonl, manifest.json or checkpoint)\n", dir);
+                    "records.jsonl, manifest.json or checkpoint)\n", cli_text(dir));
     return 2;
 }

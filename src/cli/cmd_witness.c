@@ -47,14 +47,15 @@ static int print_vkey(const constat_note_signer *k)
     char vkey[600];
     if (constat_note_verifier_format(&k->pub, vkey, sizeof vkey) != CONSTAT_OK)
         return 3;
-    printf("%s\n", vkey);
+    printf("%s\n", cli_text(vkey));
     return 0;
 }
 
 static int print_log(void *ctx, const char *origin, const char *vkey, uint64_t size)
 {
     (void)ctx;
-    printf("%s\t%s\tcosigned size %llu\n", origin, vkey, (unsigned long long)size);
+    printf("%s\t%s\tcosigned size %llu\n", cli_text(origin), cli_text(vkey),
+           (unsigned long long)size);
     return 0;
 }
 
@@ -67,7 +68,8 @@ static int print_alert(void *ctx, int64_t id, const char *origin, const char *re
     constat_rfc3339_format(created_at, 0, when);
     printf("alert %lld: log %s, %s\n%s\n--- checkpoint cosigned before:\n%s"
            "--- checkpoint refused:\n%s\n",
-           (long long)id, origin, when, reason, note_a, note_b);
+           (long long)id, cli_text(origin), when, cli_text(reason), cli_text_lines(note_a),
+           cli_text_lines(note_b));
     return 0;
 }
 
@@ -97,12 +99,12 @@ static int read_proof(const char *path, constat_proof *p, uint64_t *old, int *ha
             }
         } else if (ll > 0) {
             if (p->n == CONSTAT_WITNESS_MAX_PROOF) {
-                fprintf(stderr, "constat: %s: more than %d proof hashes\n", path,
+                fprintf(stderr, "constat: %s: more than %d proof hashes\n", cli_text(path),
                         CONSTAT_WITNESS_MAX_PROOF);
                 rc = 2;
             } else if (ll != 44 || constat_unbase64(s, ll, p->hash[p->n], 32, &got) != 0 ||
                        got != 32) {
-                fprintf(stderr, "constat: %s line %zu: not a base64 32-byte hash\n", path,
+                fprintf(stderr, "constat: %s line %zu: not a base64 32-byte hash\n", cli_text(path),
                         line);
                 rc = 2;
             } else {
@@ -175,7 +177,7 @@ static int cosign(constat_vault *v, const char *cp_path, const char *proof_path)
     free_key(k);
     if (st != CONSTAT_OK) {
         fprintf(stderr, "constat: witness cosign: refused (HTTP %d)%s: %s\n", out.http,
-                out.alert ? ", evidence kept (constat witness alerts)" : "", err.msg);
+                out.alert ? ", evidence kept (constat witness alerts)" : "", cli_text(err.msg));
         if (out.http == 409 && out.size_known)
             fprintf(stderr, "constat: this witness holds size %llu\n",
                     (unsigned long long)out.size);
@@ -219,17 +221,17 @@ static int serve(constat_vault *v, const char *listen, const char *port_file)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     if (witness_http_start(&cfg, listen, &srv, &port, errbuf, sizeof errbuf) != 0) {
-        fprintf(stderr, "constat: witness serve: %s\n", errbuf);
+        fprintf(stderr, "constat: witness serve: %s\n", cli_text(errbuf));
         free_key(k);
         return 3;
     }
-    printf("witness %s listening on http://%.*s:%u/add-checkpoint\n", k->pub.name,
+    printf("witness %s listening on http://%.*s:%u/add-checkpoint\n", cli_text(k->pub.name),
            (int)(strrchr(listen, ':') - listen), listen, port);
     fflush(stdout);
     if (port_file) {
         FILE *f = fopen(port_file, "w");
         if (!f || fprintf(f, "%u\n", port) < 0 || fclose(f) != 0) {
-            fprintf(stderr, "constat: cannot write %s\n", port_file);
+            fprintf(stderr, "constat: cannot write %s\n", cli_text(port_file));
             rc = 3;
         }
     }
@@ -288,7 +290,7 @@ int cmd_witness(int argc, char **argv)
             if (strcmp(sub, "init") == 0)
                 printf("# witness key of %s: logs configure it with\n"
                        "# constat publish add THIS_KEY URL\n",
-                       constat_vault_org(v));
+                       cli_text(constat_vault_org(v)));
             rc = print_vkey(k);
             free_key(k);
         }
@@ -297,7 +299,7 @@ int cmd_witness(int argc, char **argv)
         if (st != CONSTAT_OK)
             rc = cli_report_error("witness add-log", st, &err);
         else
-            printf("witnessing %s\n", argv[optind + 1]);
+            printf("witnessing %s\n", cli_text(argv[optind + 1]));
     } else if (strcmp(sub, "logs") == 0) {
         st = constat_witness_logs(v, print_log, NULL, &err);
         if (st != CONSTAT_OK)

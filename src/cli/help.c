@@ -456,7 +456,7 @@ int cli_usage(const char *command)
 {
     const cli_help *h = cli_help_find(command);
     if (!h) {
-        fprintf(stderr, "constat: unknown command '%s' (see 'constat help')\n", command);
+        fprintf(stderr, "constat: unknown command '%s' (see 'constat help')\n", cli_text(command));
         return CLI_EXIT_USAGE;
     }
     fputs("usage: ", stderr);

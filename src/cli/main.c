@@ -99,6 +99,6 @@ int main(int argc, char **argv)
             }
             return commands[i].run(argc - 1, argv + 1);
         }
-    fprintf(stderr, "constat: '%s' is not a command (see 'constat help')\n", argv[1]);
+    fprintf(stderr, "constat: '%s' is not a command (see 'constat help')\n", cli_text(argv[1]));
     return CLI_EXIT_USAGE;
 }

@@ -100,13 +100,46 @@ void cli_passphrase_free(char *p)
         sodium_free(p);
 }
 
+#define TEXT_RING 16
+
+static const char *ring_text(const char *s, unsigned flags)
+{
+    static char *ring[TEXT_RING];
+    static unsigned next;
+    constat_buf b;
+    size_t len;
+    unsigned i = next++ % TEXT_RING;
+
+    free(ring[i]);
+    ring[i] = NULL;
+    constat_buf_init(&b);
+    if (constat_text_escape_n(&b, s ? s : "", s ? strlen(s) : 0, flags) != CONSTAT_OK ||
+        constat_buf_append(&b, "", 1) != CONSTAT_OK) {
+        constat_buf_free(&b);
+        return "?";
+    }
+    ring[i] = (char *)constat_buf_detach(&b, &len);
+    return ring[i];
+}
+
+const char *cli_text(const char *s)
+{
+    return ring_text(s, 0);
+}
+
+const char *cli_text_lines(const char *s)
+{
+    return ring_text(s, CONSTAT_ESC_KEEP_NEWLINE);
+}
+
 int cli_report_error(const char *what, constat_status st, const constat_error *err)
 {
+    /* messages name records, files and fields from outside input */
     const char *msg = err && err->msg[0] ? err->msg : constat_status_name(st);
     if (what)
-        fprintf(stderr, "constat: %s: %s\n", what, msg);
+        fprintf(stderr, "constat: %s: %s\n", cli_text(what), cli_text(msg));
     else
-        fprintf(stderr, "constat: %s\n", msg);
+        fprintf(stderr, "constat: %s\n", cli_text(msg));
     return constat_status_exit_code(st);
 }
 
@@ -122,7 +155,7 @@ int cli_open_vault(const char *dir, constat_vault **out)
         pass = cli_passphrase("passphrase for the vault keys: ", 0);
         if (!pass) {
             fprintf(stderr, "constat: %s: the vault keys are sealed; set CONSTAT_PASSPHRASE "
-                            "or run on a terminal to be asked\n", dir);
+                            "or run on a terminal to be asked\n", cli_text(dir));
             return 3;
         }
         constat_error_clear(&err);
@@ -185,26 +218,26 @@ int cli_read_file(const char *path, constat_buf *out, size_t max)
 
     f = is_stdin ? stdin : fopen(path, "rb");
     if (!f) {
-        fprintf(stderr, "constat: %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "constat: %s: %s\n", cli_text(path), strerror(errno));
         return errno == ENOENT ? 2 : 3;
     }
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
         if (out->len + n > max) {
             fprintf(stderr, "constat: %s: larger than the limit of %zu bytes\n",
-                    is_stdin ? "standard input" : path, max);
+                    is_stdin ? "standard input" : cli_text(path), max);
             if (!is_stdin)
                 fclose(f);
             return 2;
         }
         if (constat_buf_append(out, chunk, n) != CONSTAT_OK) {
-            fprintf(stderr, "constat: %s: out of memory\n", path);
+            fprintf(stderr, "constat: %s: out of memory\n", cli_text(path));
             if (!is_stdin)
                 fclose(f);
             return 3;
         }
     }
     if (ferror(f)) {
-        fprintf(stderr, "constat: %s: read error\n", path);
+        fprintf(stderr, "constat: %s: read error\n", cli_text(path));
         if (!is_stdin)
             fclose(f);
         return 3;
@@ -228,7 +261,7 @@ int64_t cli_now(void)
         v = strtoll(env, &end, 10);
         if (!errno && *end == 0)
             return (int64_t)v;
-        fprintf(stderr, "constat: warning: ignoring unparsable CONSTAT_NOW '%s'\n", env);
+        fprintf(stderr, "constat: warning: ignoring unparsable CONSTAT_NOW '%s'\n", cli_text(env));
     }
     return (int64_t)time(NULL);
 }
@@ -239,13 +272,14 @@ int cli_parse_u64(const char *what, const char *s, uint64_t *out)
     unsigned long long v;
     if (!s || !*s || *s == '-' || *s == '+') {
         fprintf(stderr, "constat: %s: expected a non-negative integer, got '%s'\n", what,
-                s ? s : "");
+                cli_text(s));
         return 2;
     }
     errno = 0;
     v = strtoull(s, &end, 10);
     if (errno || *end) {
-        fprintf(stderr, "constat: %s: expected a non-negative integer, got '%s'\n", what, s);
+        fprintf(stderr, "constat: %s: expected a non-negative integer, got '%s'\n", what,
+                cli_text(s));
         return 2;
     }
     *out = (uint64_t)v;

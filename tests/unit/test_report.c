@@ -11,6 +11,8 @@
 #include "constat/record/canon.h"
 #include "constat/record/record.h"
 #include "constat/analysis/report.h"
+#include "constat/base/text.h"
+#include "analysis/svg.h"
 
 #define P1 "p:1111111111111111111111111111111111111111111111111111111111111111"
 #define P2 "p:2222222222222222222222222222222222222222222222222222222222222222"
@@ -596,29 +598,50 @@ static void test_report_empty(void **state)
     free(dir);
 }
 
-static void test_escapers(void **state)
+/* Control and bidirectional characters in record text and in the header are
+ * made visible in index.html (the incident list, the charts' labels and
+ * tooltips, the <pre> note keeps only its own newlines), and kept exact in
+ * the CSV. */
+static void test_report_hostile_text(void **state)
 {
-    constat_buf b;
+    constat_indexed_record one[1];
+    json_t *f = NULL;
+    char *dir = tu_tmpdir(), out[4096], *html, *csv;
+    constat_report_meta meta = {"Org\xe2\x80\xae" "gro\n<x>", "example.org/log", 1,
+                                "example.org/log\n1\n\x1b[2J\xe2\x81\xa7" "AAAA\n",
+                                "2026-11-29T12:00:00Z", "all incidents"};
+    constat_error e;
+    size_t len;
     (void)state;
-    constat_buf_init(&b);
-    assert_int_equal(constat_html_escape(&b, "a<b>&\"'\x01\x7f\xc2\x85z\xff\xed\xa0\x80"
-                                             "\xef\xbf\xbf\xf0\x9f\x98\x80\t\n"),
-                     CONSTAT_OK);
-    assert_string_equal((char *)b.data,
-                        "a&lt;b&gt;&amp;&quot;&#39;\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdz"
-                        "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
-                        "\xf0\x9f\x98\x80\t\n");
-    constat_buf_reset(&b);
-    assert_int_equal(constat_csv_field(&b, "plain"), CONSTAT_OK);
-    assert_int_equal(constat_csv_field(&b, ""), CONSTAT_OK);
-    assert_int_equal(constat_csv_field(&b, NULL), CONSTAT_OK);
-    assert_int_equal(constat_csv_field(&b, "a,b"), CONSTAT_OK);
-    assert_int_equal(constat_csv_field(&b, "say \"hi\"\n"), CONSTAT_OK);
-    assert_int_equal(constat_csv_field(&b, "-1+1"), CONSTAT_OK);
-    assert_int_equal(constat_csv_field(&b, "@SUM(A1)"), CONSTAT_OK);
-    assert_string_equal((char *)b.data,
-                        "plain\"a,b\"\"say \"\"hi\"\"\n\"\"'-1+1\"\"'@SUM(A1)\"");
-    constat_buf_free(&b);
+
+    one[0].index = 1;
+    one[0].record = incident(
+        "x", "2019-01-01T00:30:00+02:00", "2019-01-01T01:30:00+02:00", "minute",
+        "2019-01-01T02:30:00+02:00", "['arrest']",
+        "{'place':{'name':'Calais\\n99 forged\\u202egpj.exe\\u001b[2J',"
+        "'country':'Fr\\u202eance'}}");
+    assert_int_equal(constat_figures_compute(one, 1, tax, &f, &e), CONSTAT_OK);
+    snprintf(out, sizeof out, "%s/rep", dir);
+    if (constat_report_write(out, one, 1, tax, f, &meta, &e) != CONSTAT_OK)
+        fail_msg("report: %s", e.msg);
+    html = slurp(out, "index.html", &len);
+    assert_non_null(strstr(html, "Calais\\x0a99 forged&lt;U+202E&gt;gpj.exe\\x1b[2J"));
+    assert_non_null(strstr(html, "Org&lt;U+202E&gt;gro\\x0a&lt;x&gt;"));
+    /* the country is a bar label of the by-country chart (SVG) */
+    assert_non_null(strstr(html, ">Fr&lt;U+202E&gt;ance</text>"));
+    assert_non_null(strstr(html, "<pre>example.org/log\n1\n\\x1b[2J&lt;U+2067&gt;AAAA\n</pre>"));
+    assert_null(strstr(html, "\xe2\x80\xae"));
+    assert_null(strstr(html, "\xe2\x81\xa7"));
+    assert_null(strchr(html, '\x1b'));
+    free(html);
+    /* CSV is data: the bytes are kept (quoted, the newline inside quotes) */
+    csv = slurp(out, "incidents.csv", &len);
+    assert_non_null(strstr(csv, "\"Calais\n99 forged\xe2\x80\xaegpj.exe\x1b[2J\""));
+    free(csv);
+    json_decref(f);
+    json_decref(one[0].record);
+    tu_rmrf(dir);
+    free(dir);
 }
 
 static void test_svg_chart(void **state)
@@ -867,7 +890,7 @@ int main(void)
         cmocka_unit_test(test_figures_values),   cmocka_unit_test(test_figures_deterministic),
         cmocka_unit_test(test_repeat_window),    cmocka_unit_test(test_compute_errors),
         cmocka_unit_test(test_figures_check),    cmocka_unit_test(test_report_write),
-        cmocka_unit_test(test_report_empty),     cmocka_unit_test(test_escapers),
+        cmocka_unit_test(test_report_empty),     cmocka_unit_test(test_report_hostile_text),
         cmocka_unit_test(test_svg_chart),        cmocka_unit_test(test_report_huge_values),
         cmocka_unit_test(test_report_staging),   cmocka_unit_test(test_svg_labels_and_limits),
     };

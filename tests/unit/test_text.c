@@ -1,121 +1,197 @@
-/* test_text.c — folding UTF-8 text for loose matching (base/text.h). */
+/* test_text.c — the escapers of constat/base/text.h on hostile strings: a
+ * newline that would forge a line of `constat log`, ESC [ sequences that
+ * would drive the terminal, bidirectional overrides that would reorder what
+ * is shown, and bytes that are not UTF-8. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "testutil.h"
-#include "base/text.h"
+#include "constat/base/text.h"
 
-/* Fold a NUL-terminated string and check the exact result. */
-static void expect_fold(const char *in, const char *want)
+static char *text(const char *s)
 {
-    char out[256];
-    size_t n = strlen(in), got;
-
-    assert_true(n <= sizeof out);
-    got = constat_text_fold(in, n, out);
-    assert_true(got <= n);
-    if (got != strlen(want) || memcmp(out, want, got) != 0)
-        fail_msg("fold(\"%s\") = \"%.*s\", expected \"%s\"", in, (int)got, out, want);
+    char *r = constat_text_escaped(s);
+    assert_non_null(r);
+    return r;
 }
 
-static void test_ascii(void **state)
+/* 1 if the bytes hold a C0 control, DEL, or a UTF-8 C1 control / bidi
+ * character: what a terminal would act on. */
+static int has_unsafe(const char *s, int allow_newline)
 {
-    (void)state;
-    expect_fold("", "");
-    expect_fold("Calais", "calais");
-    expect_fold("COQUELLES 62231", "coquelles 62231");
-    expect_fold("Rue-des-Verrotieres_@[`{", "rue-des-verrotieres_@[`{");
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    while (n) {
+        uint32_t cp;
+        size_t k = constat_utf8_seq(p, n, &cp);
+        if (k == 0)
+            return 1; /* invalid UTF-8 left in the output */
+        if (constat_text_unsafe(cp) && !(allow_newline && cp == '\n'))
+            return 1;
+        p += k;
+        n -= k;
+    }
+    return 0;
 }
 
-static void test_latin1(void **state)
+static void test_terminal_hostile(void **state)
 {
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        /* a place name that would print as a forged second line */
+        {"Calais\n42      incident           fake-id",
+         "Calais\\x0a42      incident           fake-id"},
+        {"a\r\nb\tc", "a\\x0d\\x0ab\\x09c"},
+        /* ANSI: clear the screen, recolour, set the window title */
+        {"\x1b[2J\x1b[31mred\x1b[0m", "\\x1b[2J\\x1b[31mred\\x1b[0m"},
+        {"\x1b]0;owned\x07", "\\x1b]0;owned\\x07"},
+        /* U+202E RIGHT-TO-LEFT OVERRIDE: "photo\u202egpj.exe" shows as photoexe.jpg */
+        {"photo\xe2\x80\xaegpj.exe", "photo<U+202E>gpj.exe"},
+        /* the other embeddings, overrides, isolates and marks */
+        {"\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad", "<U+202A><U+202B><U+202C><U+202D>"},
+        {"\xe2\x81\xa6\xe2\x81\xa7\xe2\x81\xa8\xe2\x81\xa9", "<U+2066><U+2067><U+2068><U+2069>"},
+        {"\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c", "<U+200E><U+200F><U+061C>"},
+        /* line and paragraph separators break lines in some viewers */
+        {"a\xe2\x80\xa8" "b\xe2\x80\xa9", "a<U+2028>b<U+2029>"},
+        /* DEL and C1 controls (U+0085 NEL, U+009B CSI) */
+        {"x\x7fy\xc2\x85z\xc2\x9b" "2J", "x\\x7fy<U+0085>z<U+009B>2J"},
+        /* not UTF-8: a lone continuation byte, 0xff, an overlong '/', a
+         * surrogate, a cut sequence at the end */
+        {"\x80\xff", "\\x80\\xff"},
+        {"\xc0\xaf", "\\xc0\\xaf"},
+        {"\xed\xa0\x80", "\\xed\\xa0\\x80"},
+        {"ok\xe2\x80", "ok\\xe2\\x80"},
+        {"\xef\xbf\xbe\xef\xbf\xbf", "<U+FFFE><U+FFFF>"},
+        /* kept: letters of any script, emoji, backslash, quotes, < > */
+        {"Gr\xc3\xa4" "fenhausen \xd8\xa7\xd9\x84\xd9\x82\xd8\xaf\xd8\xb3 \xf0\x9f\x98\x80",
+         "Gr\xc3\xa4" "fenhausen \xd8\xa7\xd9\x84\xd9\x82\xd8\xaf\xd8\xb3 \xf0\x9f\x98\x80"},
+        {"C:\\x <b>\"'&", "C:\\x <b>\"'&"},
+        {"", ""},
+    };
     (void)state;
-    expect_fold("\xc3\x89VACUATION", "evacuation");                 /* ÉVACUATION */
-    expect_fold("\xc3\xa9vacuation", "evacuation");                 /* évacuation */
-    expect_fold("Verroti\xc3\xa8res", "verrotieres");               /* è */
-    expect_fold("Fran\xc3\xa7" "ais \xc3\x87", "francais c");       /* ç Ç */
-    expect_fold("Stra\xc3\x9f" "e", "strasse");                     /* ß */
-    expect_fold("\xc3\x86" "gir \xc3\xa6", "aegir ae");             /* Æ æ */
-    expect_fold("\xc3\x98resund \xc3\xb8", "oresund o");            /* Ø ø */
-    expect_fold("\xc3\x9e\xc3\xbe", "thth");                        /* Þ þ */
-    expect_fold("\xc3\xbf\xc3\x9d\xc3\x91\xc3\xb1", "yynn");        /* ÿ Ý Ñ ñ */
-    expect_fold("\xc3\x80\xc3\x85\xc3\xa0\xc3\xa5", "aaaa");        /* À Å à å */
-    expect_fold("\xc3\x8e\xc3\xaf\xc3\x94\xc3\xb6\xc3\x9b\xc3\xbc", "iioouu");
-    /* × and ÷ are not letters: kept */
-    expect_fold("2\xc3\x97" "3\xc3\xb7", "2\xc3\x97" "3\xc3\xb7");
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *r = text(cases[i].in);
+        assert_string_equal(r, cases[i].out);
+        assert_false(has_unsafe(r, 0));
+        assert_null(strchr(r, '\n'));
+        free(r);
+    }
+    {
+        char *r = text(NULL);
+        assert_string_equal(r, "");
+        free(r);
+    }
 }
 
-static void test_latin_ext_a(void **state)
+static void test_terminal_lengths_and_newlines(void **state)
 {
+    constat_buf b;
     (void)state;
-    expect_fold("\xc5\x92UVRE \xc5\x93uvre", "oeuvre oeuvre");      /* Œ œ */
-    expect_fold("\xc5\x81\xc3\xb3" "d\xc5\xba", "lodz");            /* Łódź */
-    expect_fold("\xc4\x8c" "esk\xc3\xa9 Bud\xc4\x9b" "jovice", "ceske budejovice");
-    expect_fold("\xc5\x9e" "anl\xc4\xb1urfa", "sanliurfa");         /* Ş ı */
-    expect_fold("\xc4\x90\xc4\x91\xc4\xa6\xc4\xa7\xc5\xa6\xc5\xa7", "ddhhtt");
-    expect_fold("\xc4\xb2\xc4\xb3", "ijij");                        /* Ĳ ĳ */
-    expect_fold("\xc5\xb8\xc5\xbd\xc5\xbe\xc5\xbf", "yzzs");        /* Ÿ Ž ž ſ */
-    expect_fold("\xc4\x80\xc4\x85\xc4\x9c\xc4\xa3", "aagg");        /* Ā ą Ĝ ģ */
+    constat_buf_init(&b);
+    /* an embedded NUL within n bytes is a control like the others */
+    assert_int_equal(constat_text_escape_n(&b, "a\0b", 3, 0), CONSTAT_OK);
+    assert_string_equal((char *)b.data, "a\\x00b");
+    /* a sequence cut by n is bytes, not a character read past the end */
+    constat_buf_reset(&b);
+    assert_int_equal(constat_text_escape_n(&b, "\xe2\x80\xae", 2, 0), CONSTAT_OK);
+    assert_string_equal((char *)b.data, "\\xe2\\x80");
+    /* a block of lines: our newlines kept, everything else escaped */
+    constat_buf_reset(&b);
+    {
+        static const char dump[] = "{\n  \"p\": \"\xe2\x80\xae\x1b[0m\"\n}";
+        assert_int_equal(constat_text_escape_n(&b, dump, sizeof dump - 1,
+                                               CONSTAT_ESC_KEEP_NEWLINE),
+                         CONSTAT_OK);
+    }
+    assert_string_equal((char *)b.data, "{\n  \"p\": \"<U+202E>\\x1b[0m\"\n}");
+    assert_false(has_unsafe((char *)b.data, 1));
+    /* appending keeps what the buffer held */
+    assert_int_equal(constat_text_escape(&b, "\r"), CONSTAT_OK);
+    assert_string_equal((char *)b.data, "{\n  \"p\": \"<U+202E>\\x1b[0m\"\n}\\x0d");
+    constat_buf_free(&b);
 }
 
-static void test_combining_marks(void **state)
+static void test_html_hostile(void **state)
 {
+    constat_buf b;
     (void)state;
-    /* e + U+0301 COMBINING ACUTE, C + U+0327 COMBINING CEDILLA */
-    expect_fold("E\xcc\x81vacuation", "evacuation");
-    expect_fold("C\xcc\xa7" "a", "ca");
-    expect_fold("\xcd\xaf", "");                                    /* U+036F, last mark */
-    expect_fold("\xcd\xb0", "\xcd\xb0");                            /* U+0370: not a mark */
+    constat_buf_init(&b);
+    assert_int_equal(constat_html_escape(&b, "a<b>&\"'\x01\x7f\xc2\x85z\xff\xed\xa0\x80"
+                                             "\xef\xbf\xbf\xf0\x9f\x98\x80\t\n"),
+                     CONSTAT_OK);
+    assert_string_equal((char *)b.data,
+                        "a&lt;b&gt;&amp;&quot;&#39;\\x01\\x7f&lt;U+0085&gt;z"
+                        "\\xff\\xed\\xa0\\x80&lt;U+FFFF&gt;\xf0\x9f\x98\x80\\x09\\x0a");
+    constat_buf_reset(&b);
+    /* markup and a bidi override in a place name */
+    assert_int_equal(constat_html_escape(&b, "<script>alert(1)</script>\xe2\x80\xae" "sialaC"),
+                     CONSTAT_OK);
+    assert_string_equal((char *)b.data,
+                        "&lt;script&gt;alert(1)&lt;/script&gt;&lt;U+202E&gt;sialaC");
+    constat_buf_reset(&b);
+    assert_int_equal(constat_html_escape(&b, "\x1b[2J\xe2\x81\xa7x\xe2\x81\xa9"), CONSTAT_OK);
+    assert_string_equal((char *)b.data, "\\x1b[2J&lt;U+2067&gt;x&lt;U+2069&gt;");
+    /* <pre> blocks keep their newlines, and only those */
+    constat_buf_reset(&b);
+    assert_int_equal(constat_html_escape_n(&b, "log\n12\n\xe2\x80\xae<\r", 12,
+                                           CONSTAT_ESC_KEEP_NEWLINE),
+                     CONSTAT_OK);
+    assert_string_equal((char *)b.data, "log\n12\n&lt;U+202E&gt;&lt;\\x0d");
+    /* a prefix of n bytes */
+    constat_buf_reset(&b);
+    assert_int_equal(constat_html_escape_n(&b, "<ab>", 2, 0), CONSTAT_OK);
+    assert_string_equal((char *)b.data, "&lt;a");
+    constat_buf_free(&b);
 }
 
-static void test_other_text_kept(void **state)
+static void test_csv(void **state)
 {
+    constat_buf b;
     (void)state;
-    /* Arabic (no case) and Greek (not folded) compare as they are */
-    expect_fold("\xd9\x85\xd8\xae\xd9\x8a\xd9\x85 Calais",
-                "\xd9\x85\xd8\xae\xd9\x8a\xd9\x85 calais");
-    expect_fold("\xce\x91\xce\xb8\xce\xae\xce\xbd\xce\xb1",
-                "\xce\x91\xce\xb8\xce\xae\xce\xbd\xce\xb1");
-    /* three- and four-byte sequences kept: U+2019, U+1F600 */
-    expect_fold("l\xe2\x80\x99H\xc3\xb4pital \xf0\x9f\x98\x80",
-                "l\xe2\x80\x99hopital \xf0\x9f\x98\x80");
-    /* invalid UTF-8 is copied byte for byte: a lone lead byte, a lone
-     * continuation, an overlong form, a truncated sequence at the end */
-    expect_fold("a\xc3" "B", "a\xc3" "b");
-    expect_fold("\x80\xc0\xa9\xc1\x81", "\x80\xc0\xa9\xc1\x81");
-    expect_fold("caf\xc3", "caf\xc3");
+    constat_buf_init(&b);
+    assert_int_equal(constat_csv_field(&b, "plain"), CONSTAT_OK);
+    assert_int_equal(constat_csv_field(&b, ""), CONSTAT_OK);
+    assert_int_equal(constat_csv_field(&b, NULL), CONSTAT_OK);
+    assert_int_equal(constat_csv_field(&b, "a,b"), CONSTAT_OK);
+    assert_int_equal(constat_csv_field(&b, "say \"hi\"\n"), CONSTAT_OK);
+    assert_int_equal(constat_csv_field(&b, "-1+1"), CONSTAT_OK);
+    assert_int_equal(constat_csv_field(&b, "@SUM(A1)"), CONSTAT_OK);
+    assert_string_equal((char *)b.data,
+                        "plain\"a,b\"\"say \"\"hi\"\"\n\"\"'-1+1\"\"'@SUM(A1)\"");
+    constat_buf_free(&b);
 }
 
-static void test_nul_inside(void **state)
+static void test_utf8_seq(void **state)
 {
-    char out[8];
+    uint32_t cp = 0;
     (void)state;
-    /* a NUL byte is text like any other: folding does not stop at it */
-    assert_int_equal(constat_text_fold("A\0\xc3\x89", 4, out), 3);
-    assert_memory_equal(out, "a\0e", 3);
-}
-
-static void test_find(void **state)
-{
-    (void)state;
-    assert_int_equal(constat_text_find("calais", 6, "", 0), 1);
-    assert_int_equal(constat_text_find("calais", 6, "lais", 4), 1);
-    assert_int_equal(constat_text_find("calais", 6, "calais", 6), 1);
-    assert_int_equal(constat_text_find("calais", 6, "calaisx", 7), 0);
-    assert_int_equal(constat_text_find("calais", 5, "lais", 4), 0); /* length, not NUL */
-    assert_int_equal(constat_text_find("a\0b", 3, "\0b", 2), 1);
-    assert_int_equal(constat_text_find("", 0, "a", 1), 0);
+    assert_int_equal(constat_utf8_seq((const unsigned char *)"A", 1, &cp), 1);
+    assert_int_equal(cp, 'A');
+    assert_int_equal(constat_utf8_seq((const unsigned char *)"\xe2\x80\xae", 3, &cp), 3);
+    assert_int_equal(cp, 0x202E);
+    assert_int_equal(constat_utf8_seq((const unsigned char *)"\xf4\x8f\xbf\xbf", 4, &cp), 4);
+    assert_int_equal(cp, 0x10FFFF);
+    assert_int_equal(constat_utf8_seq((const unsigned char *)"\xf4\x90\x80\x80", 4, &cp), 0);
+    assert_int_equal(constat_utf8_seq((const unsigned char *)"\xe0\x80\xaf", 3, &cp), 0);
+    assert_int_equal(constat_utf8_seq((const unsigned char *)"\xe2\x80\xae", 2, &cp), 0);
+    assert_int_equal(constat_utf8_seq((const unsigned char *)"", 0, &cp), 0);
+    assert_true(constat_text_unsafe(0x202E));
+    assert_true(constat_text_unsafe(0x9F));
+    assert_false(constat_text_unsafe(0xA0));
+    assert_false(constat_text_unsafe(0x202F));
+    assert_false(constat_text_unsafe(0x2065));
+    assert_false(constat_text_unsafe(0x206A));
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ascii),
-        cmocka_unit_test(test_latin1),
-        cmocka_unit_test(test_latin_ext_a),
-        cmocka_unit_test(test_combining_marks),
-        cmocka_unit_test(test_other_text_kept),
-        cmocka_unit_test(test_nul_inside),
-        cmocka_unit_test(test_find),
+        cmocka_unit_test(test_terminal_hostile),
+        cmocka_unit_test(test_terminal_lengths_and_newlines),
+        cmocka_unit_test(test_html_hostile),
+        cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_utf8_seq),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,8 +6,10 @@
  * Record text is hostile: a summary or place name may carry markup meant to
  * run in the reader's browser, or a formula meant to run in a spreadsheet.
  * Everything that comes from a record or from the figures document goes
- * through constat_html_escape or constat_csv_field, and the figures
- * document itself is shape-checked because a verifier may render the
+ * through constat_html_escape or constat_csv_field (constat/base/text.h);
+ * the HTML escaper also makes control and bidirectional characters visible,
+ * so that a U+202E in a place name cannot reorder what the page shows. The
+ * figures document itself is shape-checked because a verifier may render the
  * figures a dossier claims, not only figures computed here.
  */
 #include <errno.h>
@@ -21,6 +23,8 @@
 
 #include "constat/record/canon.h"
 #include "constat/analysis/report.h"
+#include "constat/base/text.h"
+#include "analysis/svg.h"
 
 #define NOMEM() constat_error_set(err, CONSTAT_ENOMEM, "out of memory")
 #define P(x)                                                                                     \
@@ -37,100 +41,6 @@
 #define MONTH_SPAN_MAX 600
 /* Largest figure value: JCS writes integers exactly up to 2^53 - 1. */
 #define FIGURE_VALUE_MAX ((INT64_C(1) << 53) - 1)
-
-/* ---- escaping --------------------------------------------------------------- */
-
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. Rejects
- * overlongs, surrogates and code points above U+10FFFF. */
-static size_t utf8_len(const unsigned char *s, uint32_t *cp)
-{
-    unsigned char c = s[0];
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xC2 && c <= 0xDF && (s[1] & 0xC0) == 0x80) {
-        *cp = ((uint32_t)(c & 0x1F) << 6) | (s[1] & 0x3F);
-        return 2;
-    }
-    if (c >= 0xE0 && c <= 0xEF && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
-        *cp = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
-        if (*cp < 0x800 || (*cp >= 0xD800 && *cp <= 0xDFFF))
-            return 0;
-        return 3;
-    }
-    if (c >= 0xF0 && c <= 0xF4 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 &&
-        (s[3] & 0xC0) == 0x80) {
-        *cp = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
-              ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
-        if (*cp < 0x10000 || *cp > 0x10FFFF)
-            return 0;
-        return 4;
-    }
-    return 0;
-}
-
-constat_status constat_html_escape(constat_buf *out, const char *s)
-{
-    const unsigned char *p = (const unsigned char *)(s ? s : "");
-    static const char repl[] = "\xef\xbf\xbd";
-
-    while (*p) {
-        uint32_t cp = 0;
-        size_t n = utf8_len(p, &cp);
-        const char *ent = NULL;
-        constat_status st;
-        if (n == 0) {
-            st = constat_buf_puts(out, repl);
-            n = 1;
-        } else {
-            switch (cp) {
-            case '&': ent = "&amp;"; break;
-            case '<': ent = "&lt;"; break;
-            case '>': ent = "&gt;"; break;
-            case '"': ent = "&quot;"; break;
-            case '\'': ent = "&#39;"; break;
-            default: break;
-            }
-            if (ent)
-                st = constat_buf_puts(out, ent);
-            else if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
-                     (cp >= 0x7F && cp <= 0x9F) || cp == 0xFFFE || cp == 0xFFFF)
-                st = constat_buf_puts(out, repl);
-            else
-                st = constat_buf_append(out, p, n);
-        }
-        if (st)
-            return st;
-        p += n;
-    }
-    return CONSTAT_OK;
-}
-
-constat_status constat_csv_field(constat_buf *out, const char *s)
-{
-    int formula, quote;
-    const char *p;
-    constat_status st;
-
-    if (!s || !*s)
-        return CONSTAT_OK;
-    formula = strchr("=+-@\t\r", s[0]) != NULL;
-    quote = formula || strpbrk(s, ",\"\r\n") != NULL;
-    if (quote && (st = constat_buf_puts(out, "\"")))
-        return st;
-    if (formula && (st = constat_buf_puts(out, "'")))
-        return st;
-    for (p = s; *p; p++) {
-        if ((st = constat_buf_append(out, p, 1)))
-            return st;
-        if (*p == '"' && (st = constat_buf_append(out, "\"", 1)))
-            return st;
-    }
-    if (quote && (st = constat_buf_puts(out, "\"")))
-        return st;
-    return CONSTAT_OK;
-}
 
 /* ---- files ---------------------------------------------------------------- */
 
@@ -1499,7 +1409,12 @@ static constat_status page(constat_buf *b, constat_indexed_record **inc, size_t 
     P(constat_buf_puts(b, "</dl>\n"));
     P(bi(b, "h2", NULL, "Point de contrôle signé", "Signed checkpoint"));
     P(constat_buf_puts(b, "<pre>"));
-    P(esc(b, meta->checkpoint_note ? meta->checkpoint_note : "\xe2\x80\x94"));
+    {
+        /* the note's own line breaks are kept in <pre>; any other control or
+         * bidirectional character in it is made visible */
+        const char *note = meta->checkpoint_note ? meta->checkpoint_note : "\xe2\x80\x94";
+        P(constat_html_escape_n(b, note, strlen(note), CONSTAT_ESC_KEEP_NEWLINE));
+    }
     P(constat_buf_puts(b, "</pre>\n</header>\n"));
 
     P(constat_buf_puts(b, "<section class=\"proof\" id=\"proof\">\n"));

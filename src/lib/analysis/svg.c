@@ -19,7 +19,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "constat/analysis/report.h"
+#include "analysis/svg.h"
+#include "constat/base/text.h"
 
 #define FONT "font-family=\"sans-serif\" font-size=\"11\""
 /* Average advance of a character at font-size 11 sans-serif, in pixels,
@@ -84,12 +85,7 @@ static size_t char_offset(const char *s, size_t max)
 /* Append the bytes s[0..len) escaped; `ellipsis` adds "…". */
 static constat_status esc_n(constat_buf *out, const char *s, size_t len, int ellipsis)
 {
-    char tmp[1024];
-    if (len >= sizeof tmp)
-        len = sizeof tmp - 1;
-    memcpy(tmp, s, len);
-    tmp[len] = 0;
-    if (constat_html_escape(out, tmp))
+    if (constat_html_escape_n(out, s, len, 0))
         return CONSTAT_ENOMEM;
     return ellipsis ? constat_buf_puts(out, "\xe2\x80\xa6") : CONSTAT_OK;
 }

@@ -1,80 +1,159 @@
-/* text.c — folding text for loose matching (text.h). */
+/*
+ * text.c — escaping text for terminals, Markdown, HTML and CSV (text.h).
+ *
+ * One walk over the UTF-8 text decides, character by character, whether it
+ * is kept, escaped as a byte (\xNN) or named by its code point (<U+XXXX>);
+ * the terminal and HTML escapers differ only in how they spell the result
+ * and in the five characters HTML reserves.
+ */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "base/text.h"
+#include "constat/base/text.h"
 
-/* Latin-1 Supplement letters U+00C0..U+00FF and Latin Extended-A
- * U+0100..U+017F, as ranges of code points that fold to the same ASCII
- * text. Code points of these blocks not listed (U+00D7, U+00F7) are kept. */
-static const struct {
-    unsigned lo, hi;
-    const char *to;
-} latin_fold[] = {
-    {0x00C0, 0x00C5, "a"}, {0x00C6, 0x00C6, "ae"}, {0x00C7, 0x00C7, "c"},
-    {0x00C8, 0x00CB, "e"}, {0x00CC, 0x00CF, "i"},  {0x00D0, 0x00D0, "d"},
-    {0x00D1, 0x00D1, "n"}, {0x00D2, 0x00D6, "o"},  {0x00D8, 0x00D8, "o"},
-    {0x00D9, 0x00DC, "u"}, {0x00DD, 0x00DD, "y"},  {0x00DE, 0x00DE, "th"},
-    {0x00DF, 0x00DF, "ss"}, {0x00E0, 0x00E5, "a"}, {0x00E6, 0x00E6, "ae"},
-    {0x00E7, 0x00E7, "c"}, {0x00E8, 0x00EB, "e"},  {0x00EC, 0x00EF, "i"},
-    {0x00F0, 0x00F0, "d"}, {0x00F1, 0x00F1, "n"},  {0x00F2, 0x00F6, "o"},
-    {0x00F8, 0x00F8, "o"}, {0x00F9, 0x00FC, "u"},  {0x00FD, 0x00FD, "y"},
-    {0x00FE, 0x00FE, "th"}, {0x00FF, 0x00FF, "y"},
-    {0x0100, 0x0105, "a"}, {0x0106, 0x010D, "c"},  {0x010E, 0x0111, "d"},
-    {0x0112, 0x011B, "e"}, {0x011C, 0x0123, "g"},  {0x0124, 0x0127, "h"},
-    {0x0128, 0x0131, "i"}, {0x0132, 0x0133, "ij"}, {0x0134, 0x0135, "j"},
-    {0x0136, 0x0138, "k"}, {0x0139, 0x0142, "l"},  {0x0143, 0x014B, "n"},
-    {0x014C, 0x0151, "o"}, {0x0152, 0x0153, "oe"}, {0x0154, 0x0159, "r"},
-    {0x015A, 0x0161, "s"}, {0x0162, 0x0167, "t"},  {0x0168, 0x0173, "u"},
-    {0x0174, 0x0175, "w"}, {0x0176, 0x0178, "y"},  {0x0179, 0x017E, "z"},
-    {0x017F, 0x017F, "s"},
-};
-
-size_t constat_text_fold(const char *s, size_t n, char *out)
+size_t constat_utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0, o = 0;
-
-    while (i < n) {
-        unsigned char c = p[i];
-        if (c < 0x80) {
-            out[o++] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
-            i++;
-            continue;
-        }
-        /* two-byte sequences cover U+0080..U+07FF, which holds both blocks
-         * and the combining diacritical marks U+0300..U+036F */
-        if (c >= 0xC2 && c <= 0xDF && i + 1 < n && (p[i + 1] & 0xC0) == 0x80) {
-            unsigned cp = ((unsigned)(c & 0x1F) << 6) | (p[i + 1] & 0x3F);
-            const char *to = NULL;
-            if (cp >= 0x0300 && cp <= 0x036F) { /* a decomposed accent: dropped */
-                i += 2;
-                continue;
-            }
-            for (size_t k = 0; k < sizeof latin_fold / sizeof latin_fold[0]; k++)
-                if (cp >= latin_fold[k].lo && cp <= latin_fold[k].hi) {
-                    to = latin_fold[k].to;
-                    break;
-                }
-            if (to) {
-                size_t tl = strlen(to); /* at most 2: never longer than the input */
-                memcpy(out + o, to, tl);
-                o += tl;
-                i += 2;
-                continue;
-            }
-        }
-        out[o++] = (char)c; /* anything else as it is, byte by byte */
-        i++;
+    unsigned char c;
+    if (n == 0)
+        return 0;
+    c = s[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
     }
-    return o;
+    if (c >= 0xC2 && c <= 0xDF && n >= 2 && (s[1] & 0xC0) == 0x80) {
+        *cp = ((uint32_t)(c & 0x1F) << 6) | (s[1] & 0x3F);
+        return 2;
+    }
+    if (c >= 0xE0 && c <= 0xEF && n >= 3 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
+        *cp = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+        if (*cp < 0x800 || (*cp >= 0xD800 && *cp <= 0xDFFF))
+            return 0;
+        return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4 && n >= 4 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 &&
+        (s[3] & 0xC0) == 0x80) {
+        *cp = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
+              ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+        if (*cp < 0x10000 || *cp > 0x10FFFF)
+            return 0;
+        return 4;
+    }
+    return 0;
 }
 
-int constat_text_find(const char *hay, size_t hn, const char *needle, size_t nn)
+int constat_text_unsafe(uint32_t cp)
 {
-    if (nn == 0)
-        return 1;
-    for (size_t i = 0; i + nn <= hn; i++)
-        if (hay[i] == needle[0] && memcmp(hay + i, needle, nn) == 0)
-            return 1;
-    return 0;
+    return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C || cp == 0x200E ||
+           cp == 0x200F || (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+           cp == 0xFFFE || cp == 0xFFFF;
+}
+
+/* The shared walk: `html` selects the spelling. */
+static constat_status escape(constat_buf *out, const char *s, size_t n, unsigned flags,
+                             int html)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    const unsigned char *end = p + (s ? n : 0);
+    const unsigned char *run = p; /* start of bytes kept as they are */
+    constat_status st;
+
+    while (p < end) {
+        uint32_t cp = 0;
+        size_t k = constat_utf8_seq(p, (size_t)(end - p), &cp);
+        char tmp[16];
+        const char *rep = NULL;
+
+        if (k == 0) { /* not UTF-8: the byte itself */
+            snprintf(tmp, sizeof tmp, "\\x%02x", p[0]);
+            rep = tmp;
+            k = 1;
+        } else if (cp == '\n' && (flags & CONSTAT_ESC_KEEP_NEWLINE)) {
+            rep = NULL;
+        } else if (cp < 0x20 || cp == 0x7F) {
+            snprintf(tmp, sizeof tmp, "\\x%02x", (unsigned)cp);
+            rep = tmp;
+        } else if (constat_text_unsafe(cp)) {
+            snprintf(tmp, sizeof tmp, html ? "&lt;U+%04X&gt;" : "<U+%04X>", (unsigned)cp);
+            rep = tmp;
+        } else if (html) {
+            switch (cp) {
+            case '&': rep = "&amp;"; break;
+            case '<': rep = "&lt;"; break;
+            case '>': rep = "&gt;"; break;
+            case '"': rep = "&quot;"; break;
+            case '\'': rep = "&#39;"; break;
+            default: break;
+            }
+        }
+        if (rep) {
+            if ((st = constat_buf_append(out, run, (size_t)(p - run))) ||
+                (st = constat_buf_puts(out, rep)))
+                return st;
+            run = p + k;
+        }
+        p += k;
+    }
+    return constat_buf_append(out, run, (size_t)(p - run));
+}
+
+constat_status constat_text_escape_n(constat_buf *out, const char *s, size_t n, unsigned flags)
+{
+    return escape(out, s, n, flags, 0);
+}
+
+constat_status constat_text_escape(constat_buf *out, const char *s)
+{
+    return escape(out, s, s ? strlen(s) : 0, 0, 0);
+}
+
+char *constat_text_escaped(const char *s)
+{
+    constat_buf b;
+    size_t len;
+    char *r;
+
+    constat_buf_init(&b);
+    if (constat_text_escape(&b, s) != CONSTAT_OK || constat_buf_append(&b, "", 1) != CONSTAT_OK) {
+        constat_buf_free(&b);
+        return NULL;
+    }
+    r = (char *)constat_buf_detach(&b, &len);
+    return r;
+}
+
+constat_status constat_html_escape_n(constat_buf *out, const char *s, size_t n, unsigned flags)
+{
+    return escape(out, s, n, flags, 1);
+}
+
+constat_status constat_html_escape(constat_buf *out, const char *s)
+{
+    return escape(out, s, s ? strlen(s) : 0, 0, 1);
+}
+
+constat_status constat_csv_field(constat_buf *out, const char *s)
+{
+    int formula, quote;
+    const char *p;
+    constat_status st;
+
+    if (!s || !*s)
+        return CONSTAT_OK;
+    formula = strchr("=+-@\t\r", s[0]) != NULL;
+    quote = formula || strpbrk(s, ",\"\r\n") != NULL;
+    if (quote && (st = constat_buf_puts(out, "\"")))
+        return st;
+    if (formula && (st = constat_buf_puts(out, "'")))
+        return st;
+    for (p = s; *p; p++) {
+        if ((st = constat_buf_append(out, p, 1)))
+            return st;
+        if (*p == '"' && (st = constat_buf_append(out, "\"", 1)))
+            return st;
+    }
+    if (quote && (st = constat_buf_puts(out, "\"")))
+        return st;
+    return CONSTAT_OK;
 }

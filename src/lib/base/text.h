@@ -18,11 +18,11 @@ int constat_decimal_u64(const char *s, size_t n, uint64_t *out);
  * diacritical marks (U+0300..U+036F, accents written apart) dropped. Every
  * other byte — other scripts such as Arabic, invalid UTF-8, NUL — is copied
  * unchanged. Writes to `out`, which must hold `n` bytes: the folded text is
- * never longer than its input. Returns its length; never fails. (text.c) */
+ * never longer than its input. Returns its length; never fails. (fold.c) */
 size_t constat_text_fold(const char *s, size_t n, char *out);
 
 /* 1 if the `nn` bytes at `needle` occur in the `hn` bytes at `hay` (an
- * empty needle occurs everywhere), else 0. (text.c) */
+ * empty needle occurs everywhere), else 0. (fold.c) */
 int constat_text_find(const char *hay, size_t hn, const char *needle, size_t nn);
 
 #endif

@@ -26,6 +26,7 @@
 #include "constat/dossier/dossier.h"
 #include "constat/evidence/evidence.h"
 #include "constat/base/hash.h"
+#include "constat/base/text.h"
 #include "constat/log/merkle.h"
 #include "constat/log/note.h"
 #include "constat/record/record.h"
@@ -626,6 +627,10 @@ static const char VERIFY_HOW[] =
     "V\xc3\xa9rifier, hors ligne : `constat verify DOSSIER [--trust FICHIER] "
     "[--witness-policy FICHIER]`.\n";
 
+/* Values from the vault and the caller (organisation name, origin, the
+ * filter's place text) are escaped for Markdown text (constat/base/text.h):
+ * a newline in the organisation's name cannot start a line of its own that
+ * reads as one of ours, nor a U+202E reorder the keys a reader compares. */
 static constat_status verify_md(constat_buf *b, const char *org, const char *origin,
                                 uint64_t size, const uint8_t root[32], const char *logvk,
                                 const char *orgvk, uint64_t records, uint64_t incidents,
@@ -634,29 +639,47 @@ static constat_status verify_md(constat_buf *b, const char *org, const char *ori
 {
     char root64[64];
     constat_status rc;
+    constat_buf e[6];
+    const char *raw[6] = {org, origin, logvk, orgvk, scope, when};
 
     constat_base64(root, 32, root64);
-    rc = constat_buf_printf(b,
-                            "# Verifying this dossier\n"
-                            "\n"
-                            "- Organisation: %s\n"
-                            "- Log: %s\n"
-                            "- Checkpoint: tree size %" PRIu64 ", root `%s`\n"
-                            "- Log key: `%s`\n"
-                            "- Organisation key: `%s`\n"
-                            "- Records: %" PRIu64 " (%" PRIu64 " incidents, %" PRIu64
-                            " monitor enrolments)\n"
-                            "- Selection: %s\n"
-                            "- Written: %s\n"
-                            "\n"
-                            "This folder lets anyone check, offline and without trusting the\n"
-                            "organisation, what its records prove. Compare the two keys above\n"
-                            "with copies published elsewhere before relying on them.\n"
-                            "\n",
-                            org, origin, size, root64, logvk, orgvk, records, incidents,
-                            monitors, scope, when);
+    rc = CONSTAT_OK;
+    for (size_t i = 0; i < 6; i++) {
+        constat_buf_init(&e[i]);
+        if (rc == CONSTAT_OK)
+            rc = constat_text_escape(&e[i], raw[i] ? raw[i] : "");
+        if (rc == CONSTAT_OK)
+            rc = constat_buf_append(&e[i], "", 1); /* a string even when empty */
+    }
     if (rc == CONSTAT_OK)
-        rc = constat_buf_puts(b, witnesses_md);
+        rc = constat_buf_printf(b,
+                                "# Verifying this dossier\n"
+                                "\n"
+                                "- Organisation: %s\n"
+                                "- Log: %s\n"
+                                "- Checkpoint: tree size %" PRIu64 ", root `%s`\n"
+                                "- Log key: `%s`\n"
+                                "- Organisation key: `%s`\n"
+                                "- Records: %" PRIu64 " (%" PRIu64 " incidents, %" PRIu64
+                                " monitor enrolments)\n"
+                                "- Selection: %s\n"
+                                "- Written: %s\n"
+                                "\n"
+                                "This folder lets anyone check, offline and without trusting the\n"
+                                "organisation, what its records prove. Compare the two keys above\n"
+                                "with copies published elsewhere before relying on them.\n"
+                                "\n",
+                                (const char *)e[0].data, (const char *)e[1].data, size, root64,
+                                (const char *)e[2].data, (const char *)e[3].data, records,
+                                incidents, monitors, (const char *)e[4].data,
+                                (const char *)e[5].data);
+    for (size_t i = 0; i < 6; i++)
+        constat_buf_free(&e[i]);
+    /* the witnesses section names witnesses by their key names, taken from
+     * their cosignatures: its own line breaks kept, anything else escaped */
+    if (rc == CONSTAT_OK)
+        rc = constat_text_escape_n(b, witnesses_md, witnesses_md ? strlen(witnesses_md) : 0,
+                                   CONSTAT_ESC_KEEP_NEWLINE);
     if (rc == CONSTAT_OK)
         rc = constat_buf_puts(b, VERIFY_PROVES);
     if (rc == CONSTAT_OK)
