@@ -175,4 +175,41 @@ run_fails 1 sh "$deps" demo
 expect_in err "E: Unable to locate package frobnicate-dev"
 expect_in err "install-deps: failed: apt-get update"
 
+# 10. ./setup on a bare machine: no make, cmake, cc or pkg-config on PATH.
+# The build tools come first, then the packages of `make test`, with one
+# `apt-get update` in all.
+cat > bin/apt-get <<'EOF'
+#!/bin/sh
+echo "apt-get $*" >> "$FAKE/apt.log"
+case $1 in
+    update) touch "$FAKE/lists-fresh" ;;
+    install) for p in "$@"; do case $p in -*|install) ;; *) echo "$p" >> "$FAKE/installed" ;; esac; done ;;
+esac
+EOF
+chmod +x bin/apt-get
+mkdir minbin
+for c in sh env dirname mktemp cat rm sed tr grep head touch; do
+    ln -s "$(command -v "$c")" "minbin/$c"
+done
+for c in dpkg-query apt-cache apt-get id clang; do ln -s "$T/bin/$c" "minbin/$c"; done
+: > installed
+: > apt.log
+rm -f lists-fresh
+PATH="$T/minbin" run_ok sh "$SRC/setup"
+expect_eq "$(grep -c 'apt-get update' apt.log)" 1 "apt-get update calls"
+expect_eq "$(sed -n 2p apt.log)" "apt-get install -y -q --no-install-recommends make cmake build-essential pkgconf" "setup's first install"
+expect_in apt.log " libjemalloc-dev "
+expect_in apt.log " curl"
+expect_not_in apt.log clang
+expect_in out "setup: ready. Now: make demo"
+# not root and no sudo: told what to do, nothing run
+: > apt.log
+FAKE_UID=1000 PATH="$T/minbin" run_fails 1 sh "$SRC/setup"
+expect_in err "run it as root (su -c ./setup)"
+expect_eq "$(wc -c < apt.log | tr -d ' ')" 0 "apt calls without root or sudo"
+# again with the tools on PATH and everything installed: nothing to do
+run_ok sh "$SRC/setup"
+expect_eq "$(wc -c < apt.log | tr -d ' ')" 0 "apt calls when all is installed (setup)"
+expect_in out "setup: ready"
+
 echo "t0003-install-deps: $checks checks passed"
