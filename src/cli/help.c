@@ -29,13 +29,16 @@ static const cli_help help_table[] = {
      "constat init --org NAME --origin ORIGIN [--dir DIR]",
      "Creates DIR/vault.db and DIR/keys/: the log key (named ORIGIN), the organisation key\n"
      "(named NAME) and the pseudonym key, files of mode 0600. With $CONSTAT_PASSPHRASE, or a\n"
-     "passphrase typed twice on the terminal, the keys are sealed; an empty passphrase leaves\n"
-     "them unsealed (and init warns). Prints both public keys: publish them.",
+     "passphrase typed twice on the terminal, the keys are sealed. When the two typed differ\n"
+     "init asks both again, up to 3 tries, then exits 2 writing nothing; an empty one on the\n"
+     "terminal is refused. CONSTAT_PASSPHRASE set but empty, or no terminal, leaves the keys\n"
+     "unsealed (and init warns). Prints both public keys: publish them.",
      {{"--org NAME", "the organisation's name: a C2SP signed-note key name (no spaces, no +)"},
       {"--origin ORIGIN", "the log's origin line, e.g. hro.example.org/constat/log (no spaces)"},
       OPT_DIR, OPT_HELP},
      "constat init --org hro-calais --origin hro.example.org/constat/log --dir vault",
-     EXIT_OK EXIT_USAGE "   (also: a vault already exists in DIR)\n" EXIT_IO, NULL},
+     EXIT_OK EXIT_USAGE "   (also: a vault already exists in DIR, or 3 tries without two equal\n"
+     "   passphrases)\n" EXIT_IO, NULL},
 
     {"monitor", "enrol a monitor, or list enrolled monitors",
      "constat monitor add NAME [--dir DIR]\nconstat monitor list [--dir DIR] [--json]",
