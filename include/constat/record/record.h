@@ -111,18 +111,22 @@ int constat_item_kind_split(const char *kind, char *base, size_t cap, const char
  * anywhere and integers within ±(2^53-1); lat_e7 within ±900000000, lon_e7
  * within ±1800000000, both or neither; counts, officers, precision_m and
  * radius_m >= 0; RFC 3339 times with offset and whole seconds;
- * occurred.start <= occurred.end (shift: start <= end); precision "day"
+ * occurred.start <= occurred.end (shift: start <= end); occurred.start
+ * at most CONSTAT_CLOCK_TOLERANCE_S after recorded_at; precision "day"
  * runs from a local midnight to the next local midnight, each at its own
  * offset (23- and 25-hour days are fine); place with name or
  * site; categories non-empty, sorted (byte order), unique and, when `tax`
  * is not NULL, known; items {kind, action, count} with count an integer
- * >= 0 or null; source.type enum, source.reference required for
+ * >= 0 or null, and when `tax` is not NULL a kind it lists, with count null
+ * for a currency kind that states no currency; source.type enum, source.reference required for
  * "publication"; persons "p:" + 64 lowercase hex; private values and
  * evidence sha256 64 lowercase hex; enrolment id "enrol:<monitor>" and vkey
  * "monitor+hex8+base64(0x01||pk)" whose key id matches the key.
  * Errors: CONSTAT_EINVAL naming the field path first
  * ("place.lat_e7: must be an integer within -900000000..900000000",
- * "categories[1]: unknown category \"kettling\"", "note: unknown field"),
+ * "categories[1]: unknown category \"kettling\"", "note: unknown field",
+ * "items[0].kind: unknown item kind \"phones_broken\" (write kind \"phones\"
+ * with action \"destroyed\")", "occurred.start: ... is after recorded_at ..."),
  * CONSTAT_ELIMIT (a value built in code nested deeper than
  * CONSTAT_JSON_MAX_DEPTH). */
 constat_status constat_record_validate(const json_t *record, const constat_taxonomy *tax,
