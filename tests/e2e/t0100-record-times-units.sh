@@ -58,6 +58,7 @@ expect_eq "$(vault_digest v)" "$before" "vault unchanged after an unknown item k
 
 # 5. the demo file imports; money apart from objects; suffixes split
 run_ok $CONSTAT import "$csv" --monitor m1 --quiet
+run_ok $CONSTAT checkpoint
 run_ok $CONSTAT report --out rep
 python3 - rep/figures.json <<'PY' || fail "figures of the demo data"
 import json, sys
