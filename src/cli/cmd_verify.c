@@ -130,6 +130,7 @@ static void print_evidence_flag(void *ctx, const char *evidence_id, const char *
 struct proven_out {
     int json;
     json_t *list;
+    json_t *skew; /* --json: clock skew warnings, or NULL */
 };
 
 static void print_proven(void *ctx, uint64_t index, const char *record_id, int64_t t,
@@ -183,6 +184,27 @@ static void print_expired(const json_t *list, const char *now_text)
                F("not_after"), now_text, F("gen_time"));
     }
 #undef F
+}
+
+/* Clock skew (docs/time.md "Clock tolerance"): warnings, never failures. */
+static void print_clock_skew(void *ctx, uint64_t index, const char *record_id,
+                             int64_t recorded_at, int64_t proven)
+{
+    struct proven_out *p = ctx;
+    char ra[32], pt[32];
+    constat_rfc3339_format(recorded_at, 0, ra);
+    constat_rfc3339_format(proven, 0, pt);
+    if (p->json) {
+        if (!p->skew)
+            p->skew = json_array();
+        json_array_append_new(p->skew, json_pack("{s:I, s:s, s:s, s:s}", "index",
+                                                 (json_int_t)index, "record", record_id,
+                                                 "recorded_at", ra, "proven_time", pt));
+        return;
+    }
+    printf("  WARNING (clock skew, not a failure): leaf %llu (record %s): recorded_at %s is "
+           "after its proven time %s by more than %d s: the monitor's clock ran ahead\n",
+           (unsigned long long)index, record_id, ra, pt, CONSTAT_CLOCK_TOLERANCE_S);
 }
 
 /* Witness cosignatures (docs/witness.md): collected, printed with the
@@ -239,7 +261,7 @@ static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca
     json_t *wlist = json_array(), *expired = json_array();
     constat_verify_opts opts = {trust};
     constat_verify_time_opts topts;
-    struct proven_out po = {json, json ? json_array() : NULL};
+    struct proven_out po = {json, json ? json_array() : NULL, NULL};
     constat_verify_summary sum;
     constat_error err;
     constat_status st;
@@ -251,6 +273,8 @@ static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca
     topts.tsa_ca_file = tsa_ca;
     topts.proven = print_proven;
     topts.proven_ctx = &po;
+    topts.clock_skew = print_clock_skew;
+    topts.clock_skew_ctx = &po;
     topts.witness_policy_file = wpolicy;
     topts.witnessed = collect_witness;
     topts.witnessed_ctx = wlist;
@@ -296,11 +320,12 @@ static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca
         if (o) {
             json_object_set_new(o, "verification_time", json_string(now_text));
             json_object_set(o, "tsa_certificates_expired", expired);
-        }
-        if (o)
             json_object_set_new(o, "proven_times", po.list);
-        else
+            json_object_set_new(o, "clock_skew", po.skew ? po.skew : json_array());
+        } else {
             json_decref(po.list);
+            json_decref(po.skew);
+        }
         if (o)
             json_object_set_new(
                 o, "witness_policy",
