@@ -130,6 +130,7 @@ static void print_evidence_flag(void *ctx, const char *evidence_id, const char *
 struct proven_out {
     int json;
     json_t *list;
+    json_t *skew; /* --json: clock skew warnings, or NULL */
 };
 
 static void print_proven(void *ctx, uint64_t index, const char *record_id, int64_t t,
@@ -183,6 +184,27 @@ static void print_expired(const json_t *list, const char *now_text)
                F("not_after"), now_text, F("gen_time"));
     }
 #undef F
+}
+
+/* Clock skew (docs/time.md "Clock tolerance"): warnings, never failures. */
+static void print_clock_skew(void *ctx, uint64_t index, const char *record_id,
+                             int64_t recorded_at, int64_t proven)
+{
+    struct proven_out *p = ctx;
+    char ra[32], pt[32];
+    constat_rfc3339_format(recorded_at, 0, ra);
+    constat_rfc3339_format(proven, 0, pt);
+    if (p->json) {
+        if (!p->skew)
+            p->skew = json_array();
+        json_array_append_new(p->skew, json_pack("{s:I, s:s, s:s, s:s}", "index",
+                                                 (json_int_t)index, "record", record_id,
+                                                 "recorded_at", ra, "proven_time", pt));
+        return;
+    }
+    printf("  WARNING (clock skew, not a failure): leaf %llu (record %s): recorded_at %s is "
+           "after its proven time %s by more than %d s: the monitor's clock ran ahead\n",
+           (unsigned long long)index, record_id, ra, pt, CONSTAT_CLOCK_TOLERANCE_S);
 }
 
 /* Witness cosignatures (docs/witness.md): collected, printed with the
@@ -257,6 +279,8 @@ static void dossier_run_verify(struct dossier_run *r)
     topts.tsa_ca_file = r->tsa_ca;
     topts.proven = print_proven;
     topts.proven_ctx = &r->po;
+    topts.clock_skew = print_clock_skew;
+    topts.clock_skew_ctx = &r->po;
     topts.witness_policy_file = r->wpolicy;
     topts.witnessed = collect_witness;
     topts.witnessed_ctx = r->wlist;
@@ -314,6 +338,7 @@ static void dossier_print_json(struct dossier_run *r)
         json_object_set_new(o, "verification_time", json_string(r->now_text));
         json_object_set(o, "tsa_certificates_expired", r->expired);
         json_object_set_new(o, "proven_times", r->po.list);
+        json_object_set_new(o, "clock_skew", r->po.skew ? r->po.skew : json_array());
         json_object_set_new(
             o, "witness_policy",
             r->wpolicy ? json_pack("{s:s, s:I, s:I, s:I, s:b, s:O}", "file", r->wpolicy,
@@ -326,6 +351,7 @@ static void dossier_print_json(struct dossier_run *r)
                        : json_null());
     } else {
         json_decref(r->po.list);
+        json_decref(r->po.skew);
     }
     char *s = json_dumps(o, JSON_INDENT(2));
     if (s)

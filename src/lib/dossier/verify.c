@@ -2325,6 +2325,21 @@ static void report_proven(const constat_verify_time_opts *opts, const ventries *
         if (opts && opts->proven)
             opts->proven(opts->proven_ctx, es->v[i].index, es->v[i].id, t, tsa);
     }
+    /* clock skew: recorded_at after the proven time (warnings, after the
+     * proven times so that the caller can print them together) */
+    for (size_t i = 0; opts && opts->clock_skew && i < es->n; i++) {
+        const ventry *e = &es->v[i];
+        int64_t t, rec_t;
+        const char *ra;
+        if (!e->index_ok || !e->leaf_ok || !e->kind || strcmp(e->kind, "incident") != 0)
+            continue;
+        ra = json_string_value(json_object_get(e->leaf.record, "recorded_at"));
+        if (!ra || constat_rfc3339_parse(ra, &rec_t, NULL) != CONSTAT_OK ||
+            !constat_tsa_timeline_proven(tl, e->index, &t, NULL))
+            continue;
+        if (constat_clock_skewed(rec_t, 1, t))
+            opts->clock_skew(opts->clock_skew_ctx, e->index, e->id, rec_t, t);
+    }
 }
 
 constat_status constat_verify_dossier(const char *dir, const constat_verify_opts *opts,

@@ -399,7 +399,7 @@ static constat_status check_private(const json_t *r, constat_error *err)
 }
 
 static constat_status check_incident(const json_t *r, const constat_taxonomy *tax,
-                                     constat_error *err)
+                                     int64_t recorded, constat_error *err)
 {
     static const char *const top[] = {"v", "kind", "id", "org", "monitor", "recorded_at",
                                       "occurred", "place", "categories", "authority",
@@ -440,6 +440,15 @@ static constat_status check_incident(const json_t *r, const constat_taxonomy *ta
         return st;
     if (t0 > t1)
         return fail(err, "occurred.end", "is before occurred.start");
+    /* An incident cannot start after it was recorded, beyond the tolerance
+     * between two clocks (docs/time.md "Clock tolerance"). */
+    if (t0 > recorded && t0 - recorded > CONSTAT_CLOCK_TOLERANCE_S)
+        return fail(err, "occurred.start",
+                    "%s is after recorded_at %s by more than %d s: an incident cannot start "
+                    "after it was recorded",
+                    json_string_value(json_object_get(o, "start")),
+                    json_string_value(json_object_get(r, "recorded_at")),
+                    CONSTAT_CLOCK_TOLERANCE_S);
     /* "A day-precision incident runs from local midnight to the next local
      * midnight" (each written at its own offset, so DST days work) */
     if (strcmp(prec, "day") == 0 &&
@@ -555,6 +564,25 @@ static constat_status check_incident(const json_t *r, const constat_taxonomy *ta
             join(q, p, "count");
             return fail(err, q, "must be an integer from 0 to %lld, or null when the number is "
                                 "unknown", (long long)CONSTAT_COUNT_MAX);
+        }
+        if (tax) {
+            constat_item_unit unit;
+            const char *cur, *act;
+            char q[PATH_MAX_LEN], base[80];
+            join(q, p, "kind");
+            if (!constat_taxonomy_item_kind(tax, s, &unit, &cur)) {
+                if (constat_item_kind_split(s, base, sizeof base, &act) &&
+                    constat_taxonomy_item_kind(tax, base, NULL, NULL))
+                    return fail(err, q, "unknown item kind \"%.64s\" (write kind \"%s\" with "
+                                        "action \"%s\")", s, base, act);
+                return fail(err, q, "unknown item kind \"%.64s\"", s);
+            }
+            /* an amount in a currency no one stated cannot be added up */
+            if (unit == CONSTAT_UNIT_CURRENCY && !cur && !json_is_null(cnt)) {
+                join(q, p, "count");
+                return fail(err, q, "an amount of \"%.64s\", whose currency is not stated, "
+                                    "must be null (use a kind with an ISO 4217 currency)", s);
+            }
         }
     }
 
@@ -796,7 +824,7 @@ constat_status constat_record_validate(const json_t *r, const constat_taxonomy *
         (st = time_member(r, "", "recorded_at", 1, &t, err)) != CONSTAT_OK)
         return st;
     if (strcmp(kind, "incident") == 0)
-        return check_incident(r, tax, err);
+        return check_incident(r, tax, t, err);
     if (strcmp(kind, "monitor_enrolment") == 0)
         return check_enrolment(r, monitor, id, err);
     if (strcmp(kind, "evidence") == 0)
