@@ -180,8 +180,9 @@ static void print_expired(const json_t *list, const char *now_text)
         printf("    %s (TSA %s): the TSA certificate %s EXPIRED on %s (valid from %s to %s; "
                "this verification: %s). The token was made at %s, inside that validity, so "
                "it stands; revocation is not checked (offline).\n",
-               F("file"), F("tsa"), F("signer"), F("not_after"), F("not_before"),
-               F("not_after"), now_text, F("gen_time"));
+               cli_text(F("file")), cli_text(F("tsa")), cli_text(F("signer")),
+               cli_text(F("not_after")), cli_text(F("not_before")), cli_text(F("not_after")),
+               now_text, cli_text(F("gen_time")));
     }
 #undef F
 }
@@ -204,7 +205,7 @@ static void print_clock_skew(void *ctx, uint64_t index, const char *record_id,
     }
     printf("  WARNING (clock skew, not a failure): leaf %llu (record %s): recorded_at %s is "
            "after its proven time %s by more than %d s: the monitor's clock ran ahead\n",
-           (unsigned long long)index, record_id, ra, pt, CONSTAT_CLOCK_TOLERANCE_S);
+           (unsigned long long)index, cli_text(record_id), ra, pt, CONSTAT_CLOCK_TOLERANCE_S);
 }
 
 /* Witness cosignatures (docs/witness.md): collected, printed with the
