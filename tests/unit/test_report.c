@@ -672,8 +672,8 @@ static void test_svg_chart(void **state)
     assert_non_null(strstr((char *)b.data, "&lt;two&gt;"));
     assert_non_null(strstr((char *)b.data, "<title>&lt;two&gt; \xe2\x80\x94 s2: 4</title>"));
     /* bar totals 3 and 4 are written on top of the bars */
-    assert_non_null(strstr((char *)b.data, "font-size=\"9\">3</text>"));
-    assert_non_null(strstr((char *)b.data, "font-size=\"9\">4</text>"));
+    assert_non_null(strstr((char *)b.data, "font-size=\"12\">3</text>"));
+    assert_non_null(strstr((char *)b.data, "font-size=\"12\">4</text>"));
     assert_non_null(strstr((char *)b.data, "</svg>"));
     c.horizontal = 1;
     constat_buf_reset(&b);
