@@ -38,9 +38,12 @@
 #define CHART_TOP 25
 /* Leaf lists longer than this are folded into a <details>. */
 #define LEAVES_INLINE 12
-/* A figure row shows at most this many leaf links; the rest are in the
- * figure's CSV (so that a large report's index.html stays small). */
+/* A figure row shows at most this many leaf links, and at most
+ * LEAVES_HTML_PAGED when the incident list is paged; the rest are in the
+ * figure's CSV (so that a large report's index.html stays small: every
+ * incident is counted by a dozen figures). */
 #define LEAVES_HTML_MAX 100
+#define LEAVES_HTML_PAGED 5
 /* Incidents listed in index.html itself; beyond, the list is paged into
  * incidents-1.html, incidents-2.html ... of this many incidents each. */
 #define INCIDENTS_PER_PAGE 1000
@@ -955,8 +958,9 @@ static size_t page_of(const leaf_map *m, long long L)
 static constat_status leaf_links(constat_buf *b, const json_t *leaves, const leaf_map *m,
                                  const char *fig_id)
 {
-    size_t i, n = json_array_size(leaves), shown = n > LEAVES_HTML_MAX ? LEAVES_HTML_MAX : n;
-    if (n > LEAVES_INLINE &&
+    size_t cap = m && m->paged ? LEAVES_HTML_PAGED : LEAVES_HTML_MAX;
+    size_t i, n = json_array_size(leaves), shown = n > cap ? cap : n;
+    if (n > LEAVES_INLINE && shown == n &&
         constat_buf_printf(b, "<details><summary>%zu feuilles / leaves</summary>", n))
         return CONSTAT_ENOMEM;
     for (i = 0; i < shown; i++) {
@@ -973,7 +977,7 @@ static constat_status leaf_links(constat_buf *b, const json_t *leaves, const lea
                               "href=\"figures/%s.csv\">CSV</a>",
                            n - shown, n - shown, fig_id))
         return CONSTAT_ENOMEM;
-    if (n > LEAVES_INLINE && constat_buf_puts(b, "</details>"))
+    if (n > LEAVES_INLINE && shown == n && constat_buf_puts(b, "</details>"))
         return CONSTAT_ENOMEM;
     return CONSTAT_OK;
 }
