@@ -143,8 +143,13 @@ int cmd_report(int argc, char **argv)
     constat_error_clear(&err);
     constat_buf_init(&scope);
     st = code ? country_name(code, &gz, &f.country, &err) : CONSTAT_OK;
-    if (st == CONSTAT_OK)
-        st = constat_dossier_filter_check(&f, NULL, &err);
+    if (st == CONSTAT_OK && (st = constat_dossier_filter_check(&f, NULL, &err)) != CONSTAT_OK &&
+        strncmp(err.msg, "filter.", 7) == 0) {
+        /* name the flag the user typed: "filter.from: ..." -> "--from: ..." */
+        char msg[sizeof err.msg];
+        snprintf(msg, sizeof msg, "--%s", err.msg + 7);
+        constat_error_set(&err, st, "%s", msg);
+    }
     if (st == CONSTAT_OK && scope_text(&f, code, &scope))
         st = constat_error_set(&err, CONSTAT_ENOMEM, "out of memory");
     if (st != CONSTAT_OK) {
