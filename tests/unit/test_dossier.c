@@ -1025,6 +1025,29 @@ static void test_write_refuses(void **state)
     assert_int_equal(sum.incidents, 2);
     assert_int_equal(sum.monitors, 1);
     assert_int_equal(verify(d, NULL, &f, NULL), CONSTAT_OK);
+    /* country and commune (constat report's scope) are recorded in the
+     * manifest and the verifier applies them */
+    {
+        constat_dossier_filter cc = {NULL, NULL, NULL, NULL, "France", "CALAIS"};
+        constat_dossier_filter hr = {NULL, NULL, NULL, NULL, "Croatia", NULL};
+        char path[4300], *man;
+        size_t mlen;
+        struct stat st;
+        tprintf(d, sizeof d, "%s/country", g_tmp);
+        if (constat_dossier_write(v, d, &cc, g_tax, TAXONOMY, &sum, &err) != CONSTAT_OK)
+            fail_msg("dossier: %s", err.msg);
+        assert_true(sum.incidents >= 2);
+        tprintf(path, sizeof path, "%s/manifest.json", d);
+        man = tu_read_file(path, &mlen);
+        assert_non_null(strstr(man, "\"filter\":{\"commune\":\"CALAIS\",\"country\":\"France\"}"));
+        free(man);
+        assert_int_equal(verify(d, NULL, &f, NULL), CONSTAT_OK);
+        tprintf(d, sizeof d, "%s/croatia", g_tmp);
+        assert_int_equal(constat_dossier_write(v, d, &hr, g_tax, TAXONOMY, &sum, &err),
+                         CONSTAT_ENOTFOUND);
+        assert_non_null(strstr(err.msg, "in country Croatia"));
+        assert_int_equal(stat(d, &st), -1);
+    }
     /* a selection of nothing is an error naming the filter; nothing is written */
     {
         constat_dossier_filter none = {NULL, NULL, "dog_attack", NULL, NULL, NULL};
