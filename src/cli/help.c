@@ -265,13 +265,21 @@ static const cli_help help_table[] = {
      NULL},
 
     {"report", "write the HTML report, figures.json and CSV",
-     "constat report --out DIR [--taxonomy FILE] [--dir DIR]",
-     "Writes DIR/index.html (French and English, SVG charts, no JavaScript), figures.json\n"
-     "(every figure lists the leaf indices it counts; docs/indicators.md), one CSV per figure\n"
-     "and incidents.csv. Signs a checkpoint if the tree grew.",
+     "constat report --out DIR [--country CC] [--commune NAME] [--from DATE] [--to DATE]\n"
+     "        [--taxonomy FILE] [--dir DIR]",
+     "Writes DIR/index.html (French and English, SVG charts, no JavaScript; the summary\n"
+     "first, how to verify last), figures.json (every figure lists the leaf indices it\n"
+     "counts; docs/indicators.md), one CSV per figure and incidents.csv, over the incidents\n"
+     "of the newest signed checkpoint in the scope given. Past 1,000 incidents the list is\n"
+     "paged into incidents-1.html, incidents-2.html ...",
      {{"--out DIR", "the folder to write (created if needed)"},
+      {"--country CC", "only incidents in this country (ISO 3166-1 alpha-2, e.g. FR)"},
+      {"--commune NAME", "only incidents in this commune (place.commune, else place.name)"},
+      {"--from DATE", "only incidents that occurred on or after DATE (YYYY-MM-DD, local)"},
+      {"--to DATE", "only incidents that occurred on or before DATE (YYYY-MM-DD, local)"},
       OPT_TAXONOMY, OPT_DIR, OPT_HELP},
-     "constat report --out report/",
+     "constat report --out report/\n"
+     "  constat report --out calais/ --country FR --commune Calais --from 2020-01-01",
      EXIT_OK EXIT_USAGE EXIT_IO, NULL},
 
     {"dossier", "write a self-contained dossier for verifiers",

@@ -762,7 +762,7 @@ static constat_status dossier_times(constat_vault *v, uint64_t tree_size,
 static constat_status describe_scope(const constat_dossier_filter *f, constat_buf *b)
 {
     constat_status rc = CONSTAT_OK;
-    if (!f || (!f->from && !f->to && !f->category && !f->place))
+    if (!f || (!f->from && !f->to && !f->category && !f->place && !f->country && !f->commune))
         return constat_buf_puts(b, "all incidents");
     rc = constat_buf_puts(b, "incidents");
     if (rc == CONSTAT_OK && (f->from || f->to))
@@ -775,6 +775,16 @@ static constat_status describe_scope(const constat_dossier_filter *f, constat_bu
         rc = constat_buf_printf(b, "%s with a place (name, commune or site) containing "
                                    "\"%s\" (accents and case aside)",
                                 (f->from || f->to || f->category) ? "," : "", f->place);
+    if (rc == CONSTAT_OK && f->country)
+        rc = constat_buf_printf(b, "%s in country %s",
+                                (f->from || f->to || f->category || f->place) ? "," : "",
+                                f->country);
+    if (rc == CONSTAT_OK && f->commune)
+        rc = constat_buf_printf(b, "%s in commune %s",
+                                (f->from || f->to || f->category || f->place || f->country)
+                                    ? ","
+                                    : "",
+                                f->commune);
     return rc;
 }
 
@@ -1462,6 +1472,10 @@ static constat_status dw_filter_json(const constat_dossier_filter *f, json_t *fi
         bad |= json_object_set_new(filt, "category", json_string(f->category));
     if (f->place)
         bad |= json_object_set_new(filt, "place", json_string(f->place));
+    if (f->country)
+        bad |= json_object_set_new(filt, "country", json_string(f->country));
+    if (f->commune)
+        bad |= json_object_set_new(filt, "commune", json_string(f->commune));
     if (bad)
         return constat_error_set(err, CONSTAT_EINVAL, "filter: not valid UTF-8 text");
     return CONSTAT_OK;

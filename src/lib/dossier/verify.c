@@ -910,6 +910,8 @@ static void check_manifest(vstate *s, const char *dir, manifest *m, const dirlis
         m->filter.to = opt_str(s, v, "to", "filter");
         m->filter.category = opt_str(s, v, "category", "filter");
         m->filter.place = opt_str(s, v, "place", "filter");
+        m->filter.country = opt_str(s, v, "country", "filter");
+        m->filter.commune = opt_str(s, v, "commune", "filter");
         if (constat_dossier_filter_check(&m->filter, NULL, &e) != CONSTAT_OK) {
             vfail(s, -1, "manifest.json", "%s", e.msg);
             m->have_filter = 0;
