@@ -112,10 +112,13 @@ int cmd_report(int argc, char **argv)
     /* evidence records after the incidents: the evidence_flagged figure
      * compares each with its incident (docs/evidence.md) */
     nincidents = recs.n;
-    if (st == CONSTAT_OK) {
+    /* then corrections and retractions: the figures and the report use the
+     * latest version of each record and leave retracted ones out */
+    static const char *const more[] = {"evidence", "correction", "retraction"};
+    for (size_t m = 0; st == CONSTAT_OK && m < sizeof more / sizeof more[0]; m++) {
         cli_records ev;
         memset(&ev, 0, sizeof ev);
-        st = cli_records_load_upto(v, size, "evidence", NULL, &ev, &err);
+        st = cli_records_load_upto(v, size, more[m], NULL, &ev, &err);
         for (size_t i = 0; st == CONSTAT_OK && i < ev.n; i++) {
             if (recs.n == recs.cap) {
                 size_t cap = recs.cap ? recs.cap * 2 : 16;
