@@ -1498,7 +1498,15 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
         out->records = norder;
         out->incidents = cc.nsel;
         out->monitors = nmon;
-        out->evidence = cc.nev;
+        out->evidence = 0;
+        out->amendments = 0;
+        for (size_t i = 0; i < cc.nev; i++) {
+            const char *k = json_string_value(json_object_get(cc.ev[i].record, "kind"));
+            if (k && (strcmp(k, "correction") == 0 || strcmp(k, "retraction") == 0))
+                out->amendments++;
+            else
+                out->evidence++;
+        }
         out->evidence_files = nfiles;
         out->tree_size = cp.size;
         out->cosignatures = ncosigs;
