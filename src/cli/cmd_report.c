@@ -157,6 +157,26 @@ int cmd_report(int argc, char **argv)
         printf("report of %zu incidents (tree size %llu) written to %s%sindex.html\n",
                nincidents, (unsigned long long)size, cli_text(shown),
                len == 1 && out[0] == '/' ? "" : "/");
+        /* how many records the figures count in a corrected version, and
+         * how many they leave out (figures records_corrected/_retracted) */
+        {
+            json_int_t amended[2] = {0, 0};
+            const json_t *figs = json_object_get(figures, "figures");
+            for (size_t i = 0; i < json_array_size(figs); i++) {
+                const json_t *f = json_array_get(figs, i);
+                const char *fid = json_string_value(json_object_get(f, "id"));
+                int k = fid && strcmp(fid, "records_corrected") == 0   ? 0
+                        : fid && strcmp(fid, "records_retracted") == 0 ? 1
+                                                                       : -1;
+                const json_t *rows = json_object_get(f, "rows");
+                for (size_t j = 0; k >= 0 && j < json_array_size(rows); j++)
+                    amended[k] += json_integer_value(json_object_get(json_array_get(rows, j),
+                                                                     "value"));
+            }
+            if (amended[0] || amended[1])
+                printf("  %lld record(s) counted in their corrected version, %lld retracted "
+                       "and left out\n", (long long)amended[0], (long long)amended[1]);
+        }
         if (constat_vault_size(v) > size)
             fprintf(stderr, "constat: note: the %llu leaves logged after the checkpoint of size "
                             "%llu are not in the report: run 'constat checkpoint' to include "

@@ -87,6 +87,7 @@ expect_in out "valid (key amina+"
 # figures: the corrected version once, the retracted one left out, both counted
 run_ok "$CONSTAT" checkpoint
 run_ok "$CONSTAT" report --out r
+expect_in out "1 record(s) counted in their corrected version, 1 retracted and left out"
 python3 - r/figures.json <<'PY' || fail "figures"
 import json, sys
 f = {x["id"]: x["rows"] for x in json.load(open(sys.argv[1]))["figures"]}
@@ -106,6 +107,7 @@ expect_not_in r/incidents.csv "inc-b"
 run_ok "$CONSTAT" keys
 cp out keys.txt
 run_ok "$CONSTAT" dossier --out d --place verrotieres
+expect_in out "with 2 correction/retraction records"
 run_ok "$CONSTAT" verify d --trust keys.txt
 expect_in out "VERIFIED"
 expect_in d/records.jsonl "$cor"
