@@ -84,10 +84,21 @@ expect_in out '"corrects": "inc-a"'
 expect_in out '"count": 25'
 expect_in out "valid (key amina+"
 
+# an evidence file attached to the wrong incident: retracting its record
+# detaches it (the file and the leaf stay)
+printf 'not a photo of inc-a\n' > wrong.txt
+run_ok "$CONSTAT" attach inc-a wrong.txt --monitor amina
+ev=ev-$(sha256sum wrong.txt | cut -c1-16)-$(printf inc-a | sha256sum | cut -c1-8)
+expect_in out "$ev"
+run_ok "$CONSTAT" retract "$ev" --reason "attached to the wrong incident" --monitor amina
+expect_in out "leaf index 6"
+run_ok "$CONSTAT" show "$ev"
+expect_in out "RETRACTED: retracted by leaf 6"
+
 # figures: the corrected version once, the retracted one left out, both counted
 run_ok "$CONSTAT" checkpoint
 run_ok "$CONSTAT" report --out r
-expect_in out "1 record(s) counted in their corrected version, 1 retracted and left out"
+expect_in out "1 record(s) counted in their corrected version, 2 retracted and left out"
 python3 - r/figures.json <<'PY' || fail "figures"
 import json, sys
 f = {x["id"]: x["rows"] for x in json.load(open(sys.argv[1]))["figures"]}
@@ -97,7 +108,7 @@ assert rows("incidents_total") == [([], 1, [3])], rows("incidents_total")
 assert rows("persons_affected_total") == [([], 25, [3])], rows("persons_affected_total")
 assert (["property_seizure"], 1, [3]) in rows("incidents_by_category")
 assert rows("records_corrected") == [(["evidence"], 0, []), (["incident"], 1, [3])]
-assert rows("records_retracted") == [(["evidence"], 0, []), (["incident"], 1, [4])]
+assert rows("records_retracted") == [(["evidence"], 1, [6]), (["incident"], 1, [4])]
 PY
 ok
 expect_in r/figures/records_retracted.csv "incident,1,4"
@@ -107,7 +118,7 @@ expect_not_in r/incidents.csv "inc-b"
 run_ok "$CONSTAT" keys
 cp out keys.txt
 run_ok "$CONSTAT" dossier --out d --place verrotieres
-expect_in out "with 2 correction/retraction records"
+expect_in out "with 3 correction/retraction records"
 run_ok "$CONSTAT" verify d --trust keys.txt
 expect_in out "VERIFIED"
 expect_in d/records.jsonl "$cor"

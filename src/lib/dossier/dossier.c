@@ -1125,7 +1125,7 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
     char tmp[4200], dirclean[4096], logvk[CONSTAT_DOSSIER_VKEY_MAX],
         orgvk[CONSTAT_DOSSIER_VKEY_MAX], when[32];
     uint64_t *order = NULL;
-    size_t norder = 0, nmon = 0;
+    size_t norder = 0, nmon = 0, namend = 0;
     constat_indexed_record *recs = NULL;
     constat_proven_time *times = NULL; /* parallel to recs */
     json_t *figures = NULL, *manifest = NULL, *files = NULL, *filt = NULL;
@@ -1262,6 +1262,11 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
     rc = select_evidence(&cc, err);
     if (rc != CONSTAT_OK)
         goto done;
+    for (size_t i = 0; i < cc.nev; i++) {
+        const char *k = json_string_value(json_object_get(cc.ev[i].record, "kind"));
+        if (k && (strcmp(k, "correction") == 0 || strcmp(k, "retraction") == 0))
+            namend++;
+    }
     for (size_t i = 0; i < cc.nev; i++) {
         size_t j;
         for (j = 0; j < cc.nen; j++)
@@ -1498,15 +1503,8 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
         out->records = norder;
         out->incidents = cc.nsel;
         out->monitors = nmon;
-        out->evidence = 0;
-        out->amendments = 0;
-        for (size_t i = 0; i < cc.nev; i++) {
-            const char *k = json_string_value(json_object_get(cc.ev[i].record, "kind"));
-            if (k && (strcmp(k, "correction") == 0 || strcmp(k, "retraction") == 0))
-                out->amendments++;
-            else
-                out->evidence++;
-        }
+        out->evidence = cc.nev - namend;
+        out->amendments = namend;
         out->evidence_files = nfiles;
         out->tree_size = cp.size;
         out->cosignatures = ncosigs;

@@ -329,7 +329,7 @@ constat_status constat_intake_amend_check(constat_vault *v, const json_t *record
     constat_leaf l;
     uint64_t idx;
     constat_status st;
-    int correction;
+    int correction, evidence;
 
     if (!kind || (strcmp(kind, "correction") != 0 && strcmp(kind, "retraction") != 0))
         return CONSTAT_OK;
@@ -369,9 +369,20 @@ constat_status constat_intake_amend_check(constat_vault *v, const json_t *record
                                "its replacement must be one too",
                                target, (unsigned long long)idx, tkind);
     }
-    constat_leaf_free(&l);
+    evidence = tkind && strcmp(tkind, "evidence") == 0;
+    constat_leaf_free(&l); /* tkind is gone with it */
     if (st != CONSTAT_OK)
         return st;
+    /* an evidence record's replacement binds the file to a logged incident */
+    if (correction && evidence) {
+        const char *inc = json_string_value(
+            json_object_get(json_object_get(record, "replacement"), "incident"));
+        uint64_t iidx;
+        if (!inc || constat_vault_find(v, inc, &iidx, NULL) != CONSTAT_OK)
+            return constat_error_set(err, CONSTAT_ENOTFOUND,
+                                     "replacement.incident: no record \"%s\" in the log",
+                                     inc ? inc : "");
+    }
     a.target = target;
     a.retracted_by = UINT64_MAX;
     a.st = CONSTAT_OK;
