@@ -47,7 +47,7 @@ expect_in err 'no record "inc-zz" in the log to retract'
 run_fails 2 "$CONSTAT" correct inc-b a-fixed-id.json --monitor amina
 expect_in err 'the replacement names another id than the corrected record "inc-b"'
 run_fails 2 "$CONSTAT" retract enrol:amina --reason "x" --monitor amina
-expect_in err "is a monitor_enrolment record"
+expect_in err 'is of kind "monitor_enrolment"'
 run_fails 2 "$CONSTAT" retract inc-b --monitor amina
 # a replacement that is not a valid incident names the field
 sed 's/"count": 25/"count": -1/' a-fixed.json > a-bad.json

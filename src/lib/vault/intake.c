@@ -356,7 +356,7 @@ constat_status constat_intake_amend_check(constat_vault *v, const json_t *record
     tkind = json_string_value(json_object_get(l.record, "kind"));
     if (!tkind || (strcmp(tkind, "incident") != 0 && strcmp(tkind, "evidence") != 0)) {
         st = constat_error_set(err, CONSTAT_EINVAL,
-                               "%s: record \"%s\" (leaf %llu) is a %s record; only incident "
+                               "%s: record \"%s\" (leaf %llu) is of kind \"%s\"; only incident "
                                "and evidence records are %s",
                                correction ? "corrects" : "retracts", target,
                                (unsigned long long)idx, tkind ? tkind : "kind-less",
@@ -365,8 +365,8 @@ constat_status constat_intake_amend_check(constat_vault *v, const json_t *record
                !json_equal(json_object_get(json_object_get(record, "replacement"), "kind"),
                            json_object_get(l.record, "kind"))) {
         st = constat_error_set(err, CONSTAT_EINVAL,
-                               "replacement.kind: record \"%s\" (leaf %llu) is a %s record; "
-                               "its replacement must be one too",
+                               "replacement.kind: record \"%s\" (leaf %llu) is of kind "
+                               "\"%s\"; its replacement must be too",
                                target, (unsigned long long)idx, tkind);
     }
     evidence = tkind && strcmp(tkind, "evidence") == 0;
