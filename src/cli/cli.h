@@ -64,6 +64,19 @@ int cmd_tsa(int argc, char **argv);
 int cmd_timestamp(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_custody(int argc, char **argv);
+int cmd_correct(int argc, char **argv);
+int cmd_retract(int argc, char **argv);
+/* The path every record takes, from a file, `record --new`, `correct` and
+ * `retract` (cmd_record.c): fill in and validate (constat_intake_prepare),
+ * refuse an id already in the log (naming its leaf) and a correction or
+ * retraction the log does not allow (constat_intake_amend_check), sign with
+ * the monitor's key, append, print the receipt, then attach the files.
+ * `private_values` (may be NULL) are stored with the record when its own
+ * input has none (a correction's replacement brings them). `what` names the
+ * input in messages. Returns the exit code. */
+int cli_log_input(constat_vault *v, const constat_taxonomy *tax, const json_t *input,
+                  const json_t *private_values, const char *what, const char *monitor,
+                  char **attach, int nattach, int json);
 int cmd_taxonomy(int argc, char **argv);
 
 /* Evidence (cmd_attach.c): attach files to an incident, printing one block

@@ -24,4 +24,14 @@ constat_status cli_records_load_upto(constat_vault *v, uint64_t size, const char
                                      constat_error *err);
 void cli_records_free(cli_records *r);
 
+/* Which records were corrected or retracted, by which leaves: *out is a new
+ * object (caller json_decref's) of record id -> {"corrected_by": [leaf,
+ * ...] (ascending), "retracted_by": leaf (the first retraction)}, with only
+ * the members that apply; ids nothing amends are absent.
+ * Errors: those of cli_records_load. */
+constat_status cli_amendments_load(constat_vault *v, json_t **out, constat_error *err);
+/* The text "corrected by leaf 3, 7; retracted by leaf 9" for `id` in
+ * `amends` (from cli_amendments_load) into out[cap]; "" when none. */
+void cli_amendment_text(const json_t *amends, const char *id, char *out, size_t cap);
+
 #endif

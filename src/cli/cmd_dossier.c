@@ -83,5 +83,8 @@ int cmd_dossier(int argc, char **argv)
                (unsigned long long)sum.evidence, (unsigned long long)sum.evidence_files,
                flags & CONSTAT_DOSSIER_WITH_EVIDENCE ? "" : " (hashes only: --with-evidence "
                                                            "copies the files)");
+    if (sum.amendments)
+        printf("  with %llu correction/retraction records (figures use the latest version, "
+               "retracted records left out)\n", (unsigned long long)sum.amendments);
     return cli_finish_stdout(0);
 }

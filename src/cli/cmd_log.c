@@ -5,7 +5,7 @@
 
 #include "cli_records.h"
 
-static void print_line(const constat_indexed_record *r)
+static void print_line(const constat_indexed_record *r, const json_t *amends)
 {
     const json_t *rec = r->record;
     const char *kind = json_string_value(json_object_get(rec, "kind"));
@@ -26,6 +26,10 @@ static void print_line(const constat_indexed_record *r)
         when = json_string_value(json_object_get(rec, "recorded_at"));
         where = json_string_value(json_object_get(rec, "monitor"));
     }
+    if (kind && strcmp(kind, "correction") == 0)
+        where = json_string_value(json_object_get(rec, "corrects"));
+    else if (kind && strcmp(kind, "retraction") == 0)
+        where = json_string_value(json_object_get(rec, "retracts"));
     /* one line per record whatever its text holds: values are escaped
      * (a newline in a place name is shown as \x0a, not a second line) */
     printf("%-7llu %-18s %-32s %-25s %s", (unsigned long long)r->index,
@@ -36,6 +40,14 @@ static void print_line(const constat_indexed_record *r)
         printf("%s%s", i ? "," : "  [", cli_text(json_string_value(json_array_get(cats, i))));
     if (i)
         putchar(']');
+    if (kind && strcmp(kind, "retraction") == 0)
+        printf("  reason: %s", cli_text(json_string_value(json_object_get(rec, "reason"))));
+    {
+        char am[200];
+        cli_amendment_text(amends, id, am, sizeof am);
+        if (am[0])
+            printf("  (%s)", am);
+    }
     putchar('\n');
 }
 
@@ -57,6 +69,7 @@ int cmd_log(int argc, char **argv)
     constat_error err;
     constat_status st;
     cli_records recs;
+    json_t *amends = NULL;
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -79,6 +92,8 @@ int cmd_log(int argc, char **argv)
     if ((rc = cli_open_vault_public(cli_vault_dir(dir), &v)) != 0)
         return rc;
     st = cli_records_load(v, kind, filtering ? &filter : NULL, &recs, &err);
+    if (st == CONSTAT_OK && (st = cli_amendments_load(v, &amends, &err)) != CONSTAT_OK)
+        cli_records_free(&recs);
     constat_vault_close(v);
     if (st != CONSTAT_OK)
         return cli_report_error("log", st, &err);
@@ -86,17 +101,22 @@ int cmd_log(int argc, char **argv)
         if (json) {
             json_t *o = json_pack("{s:I, s:O}", "index", (json_int_t)recs.recs[i].index,
                                   "record", recs.recs[i].record);
+            json_t *am = json_object_get(
+                amends, json_string_value(json_object_get(recs.recs[i].record, "id")));
+            if (o && am)
+                json_object_update(o, am);
             char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
             if (s)
                 puts(s);
             free(s);
             json_decref(o);
         } else {
-            print_line(&recs.recs[i]);
+            print_line(&recs.recs[i], amends);
         }
     }
     if (!json)
         fprintf(stderr, "%zu record(s)\n", recs.n);
     cli_records_free(&recs);
+    json_decref(amends);
     return cli_finish_stdout(0);
 }

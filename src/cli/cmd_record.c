@@ -68,13 +68,9 @@ static int print_receipt(constat_vault *v, uint64_t index, const char *id, int j
     return 0;
 }
 
-/* The path every record takes, from a file or from `record --new`: fill in
- * and validate (constat_intake_prepare), sign with the monitor's key,
- * append, print the receipt, then attach the files. `what` names the input
- * in messages. Returns the exit code. */
-static int log_input(constat_vault *v, const constat_taxonomy *tax, const json_t *input,
-                     const char *what, const char *monitor, char **attach, int nattach,
-                     int json)
+int cli_log_input(constat_vault *v, const constat_taxonomy *tax, const json_t *input,
+                  const json_t *private_values, const char *what, const char *monitor,
+                  char **attach, int nattach, int json)
 {
     constat_note_signer signer;
     constat_error err;
@@ -91,6 +87,26 @@ static int log_input(constat_vault *v, const constat_taxonomy *tax, const json_t
     if (st != CONSTAT_OK)
         return cli_report_error(monitor, st, &err);
     st = constat_intake_prepare(v, input, monitor, cli_now(), tax, &record, &priv, &err);
+    if (st == CONSTAT_OK && !priv && private_values)
+        priv = json_incref((json_t *)private_values);
+    if (st == CONSTAT_OK) {
+        /* one record an id: a second one is refused, whatever its content
+         * (a mistake is corrected or retracted, docs/record.md) */
+        const char *id = json_string_value(json_object_get(record, "id"));
+        uint64_t idx;
+        st = constat_intake_amend_check(v, record, &err);
+        if (st == CONSTAT_OK && constat_vault_find(v, id, &idx, NULL) == CONSTAT_OK) {
+            fprintf(stderr, "constat: %s: record id \"%s\" is already logged at leaf %llu; "
+                            "nothing added (to change it: constat correct %s FILE, or "
+                            "constat retract %s --reason TEXT)\n",
+                    cli_text(what), cli_text(id), (unsigned long long)idx, cli_text(id),
+                    cli_text(id));
+            constat_note_signer_wipe(&signer);
+            json_decref(record);
+            json_decref(priv);
+            return constat_status_exit_code(CONSTAT_ECONFLICT);
+        }
+    }
     if (st == CONSTAT_OK)
         st = constat_intake_sign(record, priv, &signer, &item, &err);
     constat_note_signer_wipe(&signer);
@@ -101,18 +117,11 @@ static int log_input(constat_vault *v, const constat_taxonomy *tax, const json_t
     constat_intake_item_view(&item, &view);
     st = constat_vault_append(v, &view, 1, &first, &appended, &skipped, NULL, NULL, &err);
     if (st == CONSTAT_OK && skipped) {
-        uint64_t idx;
-        st = constat_vault_find(v, item.record_id, &idx, &err);
-        if (st == CONSTAT_OK) {
-            fprintf(stderr, "constat: %s: the same record is already logged at leaf %llu; "
-                            "nothing added\n", cli_text(item.record_id), (unsigned long long)idx);
-            first = idx;
-        } else {
-            fprintf(stderr, "constat: the same content is already logged (under another "
-                            "record id); nothing added\n");
-            constat_intake_item_free(&item);
-            return 0;
-        }
+        /* its id is new (checked above): the same content under another id */
+        fprintf(stderr, "constat: the same content is already logged (under another "
+                        "record id); nothing added\n");
+        constat_intake_item_free(&item);
+        return 0;
     }
     if (st != CONSTAT_OK) {
         rc = cli_report_error(item.record_id, st, &err);
@@ -210,7 +219,8 @@ int cmd_record(int argc, char **argv)
         rc = cli_record_ask(stdin, stderr, v, tax, monitor, chosen, sizeof chosen, cli_now(),
                             &input);
         if (rc == 0)
-            rc = log_input(v, tax, input, "record --new", chosen, attach, nattach, json);
+            rc = cli_log_input(v, tax, input, NULL, "record --new", chosen, attach, nattach,
+                               json);
         goto out;
     }
     if (optind < argc)
@@ -233,7 +243,7 @@ int cmd_record(int argc, char **argv)
         goto out;
     if ((rc = cli_open_vault(cli_vault_dir(dir), &v)) != 0)
         goto out;
-    rc = log_input(v, tax, input, what, monitor, attach, nattach, json);
+    rc = cli_log_input(v, tax, input, NULL, what, monitor, attach, nattach, json);
 out:
     json_decref(input);
     if (v)

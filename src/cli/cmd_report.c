@@ -201,10 +201,13 @@ int cmd_report(int argc, char **argv)
     /* evidence records after the incidents: the evidence_flagged figure
      * compares each with its incident (docs/evidence.md) */
     nincidents = recs.n;
-    if (st == CONSTAT_OK) {
+    /* then corrections and retractions: the figures and the report use the
+     * latest version of each record and leave retracted ones out */
+    static const char *const more[] = {"evidence", "correction", "retraction"};
+    for (size_t m = 0; st == CONSTAT_OK && m < sizeof more / sizeof more[0]; m++) {
         cli_records ev;
         memset(&ev, 0, sizeof ev);
-        st = cli_records_load_upto(v, size, "evidence", NULL, &ev, &err);
+        st = cli_records_load_upto(v, size, more[m], NULL, &ev, &err);
         for (size_t i = 0; st == CONSTAT_OK && i < ev.n; i++) {
             if (recs.n == recs.cap) {
                 size_t cap = recs.cap ? recs.cap * 2 : 16;
@@ -243,6 +246,26 @@ int cmd_report(int argc, char **argv)
         printf("report of %zu incidents (tree size %llu) written to %s%sindex.html\n",
                nincidents, (unsigned long long)size, cli_text(shown),
                len == 1 && out[0] == '/' ? "" : "/");
+        /* how many records the figures count in a corrected version, and
+         * how many they leave out (figures records_corrected/_retracted) */
+        {
+            json_int_t amended[2] = {0, 0};
+            const json_t *figs = json_object_get(figures, "figures");
+            for (size_t i = 0; i < json_array_size(figs); i++) {
+                const json_t *fig = json_array_get(figs, i);
+                const char *fid = json_string_value(json_object_get(fig, "id"));
+                int k = fid && strcmp(fid, "records_corrected") == 0   ? 0
+                        : fid && strcmp(fid, "records_retracted") == 0 ? 1
+                                                                       : -1;
+                const json_t *rows = json_object_get(fig, "rows");
+                for (size_t j = 0; k >= 0 && j < json_array_size(rows); j++)
+                    amended[k] += json_integer_value(json_object_get(json_array_get(rows, j),
+                                                                     "value"));
+            }
+            if (amended[0] || amended[1])
+                printf("  %lld record(s) counted in their corrected version, %lld retracted "
+                       "and left out\n", (long long)amended[0], (long long)amended[1]);
+        }
         if (constat_vault_size(v) > size)
             fprintf(stderr, "constat: note: the %llu leaves logged after the checkpoint of size "
                             "%llu are not in the report: run 'constat checkpoint' to include "

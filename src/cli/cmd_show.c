@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_records.h"
 #include "constat/evidence/tsa.h"
 
 struct find_vkey {
@@ -118,7 +119,7 @@ int cmd_show(int argc, char **argv)
     uint8_t lh[32];
     char verdict[700];
     const char *sigv;
-    json_t *pv = NULL;
+    json_t *pv = NULL, *amends = NULL, *am;
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -167,6 +168,15 @@ int cmd_show(int argc, char **argv)
     }
     constat_merkle_leaf_hash(leaf.data, leaf.len, lh);
     sigv = signature_verdict(v, &l, verdict, sizeof verdict);
+    /* a corrected or retracted record says so, and by which leaves */
+    if ((st = cli_amendments_load(v, &amends, &err)) != CONSTAT_OK) {
+        json_decref(pv);
+        constat_leaf_free(&l);
+        constat_vault_close(v);
+        constat_buf_free(&leaf);
+        return cli_report_error(what, st, &err);
+    }
+    am = json_object_get(amends, json_string_value(json_object_get(l.record, "id")));
 
     if (json) {
         json_t *o = json_pack("{s:I, s:O, s:s, s:s}", "index", (json_int_t)index, "record",
@@ -175,6 +185,8 @@ int cmd_show(int argc, char **argv)
         constat_base64(lh, 32, b64);
         json_object_set_new(o, "leaf_hash", json_string(b64));
         show_times(v, index, l.record, o);
+        if (o && am)
+            json_object_update(o, am);
         if (show_private && pv) {
             json_object_set_new(o, "private_values", pv);
             pv = NULL;
@@ -191,6 +203,14 @@ int cmd_show(int argc, char **argv)
         printf("leaf %llu  leaf hash ", (unsigned long long)index);
         cli_print_b64(stdout, lh, 32);
         printf("\nsigned by %s: %s\n", cli_text(l.key_id), cli_text(sigv));
+        if (am) {
+            char t[200];
+            cli_amendment_text(amends,
+                               json_string_value(json_object_get(l.record, "id")), t,
+                               sizeof t);
+            printf("%s%s (constat show LEAF for each)\n",
+                   json_object_get(am, "retracted_by") ? "RETRACTED: " : "CORRECTED: ", t);
+        }
         /* the dump's own newlines kept; bidi and other controls in the
          * record's strings made visible (jansson escapes only C0) */
         printf("%s\n", cli_text_lines(s));
@@ -245,6 +265,7 @@ int cmd_show(int argc, char **argv)
     if (strncmp(sigv, "valid", 5) != 0)
         rc = 1;
     json_decref(pv);
+    json_decref(amends);
     constat_leaf_free(&l);
     constat_buf_free(&leaf);
     constat_buf_free(&note);

@@ -147,7 +147,10 @@ static const cli_help help_table[] = {
      "                (YYYY-MM-DDTHH:MM:SS, camera clock without offset), lat_e7, lon_e7,\n"
      "                alt_cm (centimetres), make, model} (constat attach).\n"
      "  custody       evidence (sha256), incident, event (copied, handed_over, sealed,\n"
-     "                received), to (who holds it), note (public) (constat custody)."},
+     "                received), to (who holds it), note (public) (constat custody).\n"
+     "  correction    corrects (record id), replacement (the whole new record, same id),\n"
+     "                reason (public, optional) (constat correct).\n"
+     "  retraction    retracts (record id), reason (public) (constat retract)."},
 
     {"attach", "store evidence files and log them for an incident",
      "constat attach RECORD_ID FILE... --monitor NAME [--dir DIR] [--json]",
@@ -175,6 +178,34 @@ static const cli_help help_table[] = {
      "constat custody ev-0123456789abcdef-01234567 --event handed_over \\\n"
      "      --to \"Defenseur des droits\" --monitor amina",
      EXIT_OK EXIT_USAGE "   (also: unknown event, no such evidence record)\n" EXIT_IO, NULL},
+
+    {"correct", "log a signed correction of an incident or evidence record",
+     "constat correct ID FILE --monitor NAME [--reason TEXT] [--taxonomy FILE] [--dir DIR]\n"
+     "        [--json]",
+     "Logs a correction record signed by the monitor: FILE is the whole replacement of the\n"
+     "logged record ID (an incident as for constat record, or an evidence record), with the\n"
+     "same id (or none: ID is filled in). Nothing is deleted: the original stays in the log\n"
+     "and provable; figures, reports and dossiers use the latest correction and say how many\n"
+     "records were corrected (figure records_corrected). An id not in the log, or a retracted\n"
+     "record, is refused.",
+     {{"ID", "the id of a logged incident or evidence record"},
+      {"FILE", "the replacement record (JSON, '-' for standard input)"},
+      {"--reason TEXT", "why (public, signed in clear)"},
+      OPT_MONITOR, OPT_TAXONOMY, OPT_DIR, OPT_JSON, OPT_HELP},
+     "constat correct inc-2018-07-11-a fixed.json --monitor amina --reason \"wrong date\"",
+     EXIT_OK EXIT_USAGE "   (also: no such record, already retracted)\n" EXIT_IO, NULL},
+
+    {"retract", "log a signed retraction of an incident or evidence record",
+     "constat retract ID --reason TEXT --monitor NAME [--dir DIR] [--json]",
+     "Logs a retraction record signed by the monitor. Nothing is deleted: the original stays\n"
+     "in the log and provable; figures and reports leave the record out (a retracted evidence\n"
+     "record no longer counts for its incident) and say how many were retracted (figure\n"
+     "records_retracted). An id not in the log, or one already retracted, is refused.",
+     {{"ID", "the id of a logged incident or evidence record"},
+      {"--reason TEXT", "why (public, signed in clear; required)"},
+      OPT_MONITOR, OPT_DIR, OPT_JSON, OPT_HELP},
+     "constat retract inc-2018-07-11-b --reason \"recorded twice\" --monitor amina",
+     EXIT_OK EXIT_USAGE "   (also: no such record, already retracted)\n" EXIT_IO, NULL},
 
     {"import", "import incidents from a CSV file (docs/formats.md)",
      "constat import FILE.csv --monitor NAME [--taxonomy FILE] [--quiet] [--dir DIR]",
@@ -238,7 +269,7 @@ static const cli_help help_table[] = {
      "One line per record: leaf index, kind, id, time, place, categories; the count goes to\n"
      "standard error. The category, place and date filters select incidents.",
      {{"--kind K", "only records of kind K: incident, monitor_enrolment, shift, evidence,\n"
-                   "custody"},
+                   "custody, correction, retraction"},
       {"--category C", "only incidents with the taxonomy id C (constat taxonomy)"},
       {"--place P", "only incidents whose place name contains P (ASCII letters\n"
                      "case-insensitive)"},

@@ -9,7 +9,8 @@ static int cmd_version(int argc, char **argv);
 
 static const cli_command commands[] = {
     {"init", cmd_init},         {"monitor", cmd_monitor},       {"record", cmd_record},
-    {"attach", cmd_attach},     {"custody", cmd_custody},       {"import", cmd_import},
+    {"attach", cmd_attach},     {"custody", cmd_custody},       {"correct", cmd_correct},
+    {"retract", cmd_retract},   {"import", cmd_import},
     {"taxonomy", cmd_taxonomy}, {"keys", cmd_keys},             {"checkpoint", cmd_checkpoint},
     {"prove", cmd_prove},       {"log", cmd_log},               {"show", cmd_show},
     {"report", cmd_report},     {"dossier", cmd_dossier},       {"verify", cmd_verify},

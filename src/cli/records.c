@@ -78,3 +78,67 @@ void cli_records_free(cli_records *r)
     free(r->recs);
     memset(r, 0, sizeof *r);
 }
+
+constat_status cli_amendments_load(constat_vault *v, json_t **out, constat_error *err)
+{
+    static const char *const kinds[] = {"correction", "retraction"};
+    constat_status st = CONSTAT_OK;
+
+    *out = json_object();
+    if (!*out)
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    for (size_t k = 0; st == CONSTAT_OK && k < 2; k++) {
+        cli_records recs;
+        st = cli_records_load(v, kinds[k], NULL, &recs, err);
+        for (size_t i = 0; st == CONSTAT_OK && i < recs.n; i++) {
+            const json_t *r = recs.recs[i].record;
+            const char *t = json_string_value(json_object_get(r, k ? "retracts" : "corrects"));
+            json_t *e;
+            if (!t)
+                continue;
+            e = json_object_get(*out, t);
+            if (!e) {
+                e = json_object();
+                if (!e || json_object_set_new(*out, t, e)) {
+                    st = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+                    break;
+                }
+            }
+            if (k == 0) {
+                json_t *a = json_object_get(e, "corrected_by");
+                if (!a) {
+                    a = json_array();
+                    json_object_set_new(e, "corrected_by", a);
+                }
+                json_array_append_new(a, json_integer((json_int_t)recs.recs[i].index));
+            } else if (!json_object_get(e, "retracted_by")) {
+                json_object_set_new(e, "retracted_by",
+                                    json_integer((json_int_t)recs.recs[i].index));
+            }
+        }
+        if (st == CONSTAT_OK || recs.recs)
+            cli_records_free(&recs);
+    }
+    if (st != CONSTAT_OK) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+void cli_amendment_text(const json_t *amends, const char *id, char *out, size_t cap)
+{
+    const json_t *e = id ? json_object_get(amends, id) : NULL;
+    const json_t *a = json_object_get(e, "corrected_by"), *rb = json_object_get(e, "retracted_by");
+    size_t at = 0;
+
+    if (cap == 0)
+        return;
+    out[0] = 0;
+    for (size_t i = 0; i < json_array_size(a) && at < cap; i++)
+        at += (size_t)snprintf(out + at, cap - at, "%s%lld", i ? ", " : "corrected by leaf ",
+                               (long long)json_integer_value(json_array_get(a, i)));
+    if (rb && at < cap)
+        snprintf(out + at, cap - at, "%sretracted by leaf %lld", at ? "; " : "",
+                 (long long)json_integer_value(rb));
+}

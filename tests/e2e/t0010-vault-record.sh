@@ -55,9 +55,9 @@ run_ok $CONSTAT show "$id" --dir v --private
 expect_in out "Observers kept 50 m away"
 run_ok $CONSTAT show 1 --dir v --json
 expect_in out "\"narrative\""
-# same content again: nothing added
-run_ok $CONSTAT record inc.json --monitor alice --dir v
-expect_in err "already logged"
+# same record again: its id is already logged, refused (nothing added)
+run_fails 2 $CONSTAT record inc.json --monitor alice --dir v
+expect_in err "is already logged at leaf 1"
 run_ok $CONSTAT log --dir v
 expect_in err "2 record(s)"
 # unknown category: clear error naming it, vault unchanged

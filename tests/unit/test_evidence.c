@@ -572,6 +572,79 @@ static void test_attach_custody(void **state)
     fx_close(&f);
 }
 
+/* Prepare, check (constat_intake_amend_check), sign and append `in`. */
+static constat_status amend(fixture *f, json_t *in, constat_error *err)
+{
+    json_t *rec = NULL, *priv = NULL;
+    constat_intake_item item;
+    constat_append_item view;
+    constat_status st = constat_intake_prepare(f->v, in, "amina", NOW, NULL, &rec, &priv, err);
+    if (st == CONSTAT_OK)
+        st = constat_intake_amend_check(f->v, rec, err);
+    if (st == CONSTAT_OK && (st = constat_intake_sign(rec, priv, &f->amina, &item, err)) ==
+                                CONSTAT_OK) {
+        constat_intake_item_view(&item, &view);
+        st = constat_vault_append(f->v, &view, 1, NULL, NULL, NULL, NULL, NULL, err);
+        constat_intake_item_free(&item);
+    }
+    json_decref(rec);
+    json_decref(priv);
+    json_decref(in);
+    return st;
+}
+
+/* The log-side checks of corrections and retractions. */
+static void test_amend_check(void **state)
+{
+    fixture f;
+    constat_evidence_result r;
+    constat_error err;
+    json_t *rep;
+    uint64_t size;
+    (void)state;
+    fx_open(&f);
+    assert_int_equal(constat_evidence_attach(f.v, "INC-1", MEDIA "gps_DSCN0010.jpg", "amina",
+                                             &f.amina, NOW, &r, &err), CONSTAT_OK);
+    rep = incident();
+    json_object_set_new(rep, "summary", json_string("corrected"));
+
+    /* not in the log; not an incident or evidence record */
+    assert_int_equal(amend(&f, json_pack("{s:s,s:s,s:s}", "kind", "retraction", "retracts",
+                                         "INC-9", "reason", "x"), &err),
+                     CONSTAT_ENOTFOUND);
+    assert_string_equal(err.msg, "retracts: no record \"INC-9\" in the log to retract");
+    assert_int_equal(amend(&f, json_pack("{s:s,s:s,s:s}", "kind", "retraction", "retracts",
+                                         "enrol:amina", "reason", "x"), &err),
+                     CONSTAT_EINVAL);
+    assert_non_null(strstr(err.msg, "is of kind \"monitor_enrolment\""));
+    /* a replacement of another kind than the corrected record */
+    {
+        json_t *ev = leaf_record(f.v, r.index), *c;
+        json_object_set_new(ev, "id", json_string("INC-1"));
+        c = json_pack("{s:s,s:s,s:o}", "kind", "correction", "corrects", "INC-1",
+                      "replacement", ev);
+        assert_int_equal(amend(&f, c, &err), CONSTAT_EINVAL);
+        assert_non_null(strstr(err.msg, "replacement.kind: record \"INC-1\" (leaf 1) is of "
+                                        "kind \"incident\""));
+    }
+    size = constat_vault_size(f.v);
+    assert_int_equal(amend(&f, json_pack("{s:s,s:s,s:O}", "kind", "correction", "corrects",
+                                         "INC-1", "replacement", rep), &err),
+                     CONSTAT_OK);
+    assert_int_equal(amend(&f, json_pack("{s:s,s:s,s:s}", "kind", "retraction", "retracts",
+                                         r.record_id, "reason", "wrong incident"), &err),
+                     CONSTAT_OK);
+    assert_true(constat_vault_size(f.v) == size + 2);
+    /* a retracted record is neither retracted again nor corrected */
+    assert_int_equal(amend(&f, json_pack("{s:s,s:s,s:s}", "kind", "retraction", "retracts",
+                                         r.record_id, "reason", "again"), &err),
+                     CONSTAT_ECONFLICT);
+    assert_non_null(strstr(err.msg, "was retracted by leaf"));
+    assert_true(constat_vault_size(f.v) == size + 2);
+    json_decref(rep);
+    fx_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -583,6 +656,7 @@ int main(void)
         cmocka_unit_test(test_flags_errors_and_validation),
         cmocka_unit_test(test_figure),
         cmocka_unit_test(test_attach_custody),
+        cmocka_unit_test(test_amend_check),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

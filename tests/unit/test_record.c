@@ -953,6 +953,79 @@ static void test_taxonomy(void **state)
     }
 }
 
+/* correction and retraction records (docs/record.md) */
+static void test_amend_rules(void **state)
+{
+    json_t *inc = parse(incident_text), *c, *r;
+    (void)state;
+
+    c = json_pack("{s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:O,s:s}", "v", 1, "kind", "correction", "id",
+                  "cor-1", "org", "hro-calais", "monitor", "amina", "recorded_at",
+                  "2024-03-06T10:00:00Z", "corrects", "HRO-2024-03-05.1", "replacement", inc,
+                  "reason", "wrong count");
+    expect_valid(c);
+    json_object_del(c, "reason");
+    expect_valid(c); /* a correction's reason is optional */
+    json_object_set_new(c, "reason", json_string(""));
+    expect_invalid(c, "reason: must not be empty");
+    json_object_del(c, "reason");
+    json_object_set_new(c, "corrects", json_string("other-id"));
+    expect_invalid(c, "replacement.id: must be the corrected id \"other-id\"");
+    json_object_set_new(c, "corrects", json_string("bad id"));
+    expect_invalid(c, "corrects: must be a record id");
+    json_object_set_new(c, "corrects", json_string("HRO-2024-03-05.1"));
+    json_object_set_new(c, "note", json_string("x"));
+    expect_invalid(c, "note: unknown field");
+    json_object_del(c, "note");
+    /* the replacement is validated as a record of its own kind */
+    json_object_set_new(json_object_get(json_object_get(c, "replacement"), "affected"), "count",
+                        json_integer(-1));
+    expect_invalid(c, "replacement.affected.count");
+    json_object_set_new(c, "replacement", json_deep_copy(inc));
+    json_array_set_new(json_object_get(json_object_get(c, "replacement"), "categories"), 0,
+                       json_string("evicton"));
+    expect_invalid(c, "replacement.categories[0]: unknown category");
+    json_object_set_new(c, "replacement", json_deep_copy(inc));
+    json_object_set_new(json_object_get(c, "replacement"), "monitor", json_string("bob"));
+    expect_invalid(c, "replacement.monitor: must be the correction's monitor");
+    json_object_set_new(c, "replacement", json_deep_copy(inc));
+    json_object_set_new(json_object_get(c, "replacement"), "org", json_string("other"));
+    expect_invalid(c, "replacement.org: must be the correction's org");
+    /* only incidents and evidence are corrected, never a correction */
+    json_object_set_new(c, "replacement", json_deep_copy(c));
+    expect_invalid(c, "replacement.kind: must be \"incident\" or \"evidence\"");
+    json_object_del(c, "replacement");
+    expect_invalid(c, "replacement: missing");
+
+    r = json_pack("{s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "v", 1, "kind", "retraction", "id",
+                  "ret-1", "org", "hro-calais", "monitor", "amina", "recorded_at",
+                  "2024-03-06T10:00:00Z", "retracts", "HRO-2024-03-05.1", "reason",
+                  "recorded twice");
+    expect_valid(r);
+    json_object_del(r, "reason");
+    expect_invalid(r, "reason: missing");
+    json_object_set_new(r, "reason", json_string(""));
+    expect_invalid(r, "reason: must not be empty");
+    {
+        char big[1002];
+        memset(big, 'x', 1001);
+        big[1001] = 0;
+        json_object_set_new(r, "reason", json_string(big));
+        expect_invalid(r, "reason: must be 1-1000 bytes");
+        big[1000] = 0;
+        json_object_set_new(r, "reason", json_string(big));
+        expect_valid(r);
+    }
+    json_object_del(r, "retracts");
+    expect_invalid(r, "retracts: missing");
+    json_object_set_new(r, "retracts", json_string("HRO-2024-03-05.1"));
+    json_object_set_new(r, "replacement", json_object());
+    expect_invalid(r, "replacement: unknown field");
+    json_decref(c);
+    json_decref(r);
+    json_decref(inc);
+}
+
 static int setup(void **state)
 {
     char path[4096];
@@ -973,6 +1046,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_examples),
+        cmocka_unit_test(test_amend_rules),
         cmocka_unit_test(test_top_level_rules),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_occurred_place),

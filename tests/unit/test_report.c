@@ -1276,9 +1276,117 @@ static void test_svg_labels_and_limits(void **state)
     constat_buf_free(&b);
 }
 
+/* Corrections and retractions: the figures count the latest version of an
+ * incident at its correction's leaf, leave a retracted incident (and its
+ * evidence) out, and say how many, naming the amending leaves. */
+static void test_figures_amended(void **state)
+{
+    constat_indexed_record r[8];
+    json_t *a = incident("inc-a", "2019-02-01T10:00:00+01:00", "2019-02-01T11:00:00+01:00",
+                         "minute", "2019-02-01T12:00:00+01:00", "['arrest']",
+                         "{'affected':{'count':3},'place':{'name':'A'}}");
+    json_t *b = incident("inc-b", "2019-02-02T10:00:00+01:00", "2019-02-02T11:00:00+01:00",
+                         "minute", "2019-02-02T12:00:00+01:00", "['eviction']",
+                         "{'affected':{'count':7},'place':{'name':'B'}}");
+    json_t *a1 = incident("inc-a", "2019-03-01T10:00:00+01:00", "2019-03-01T11:00:00+01:00",
+                          "minute", "2019-03-01T12:00:00+01:00", "['identity_check']",
+                          "{'affected':{'count':5},'place':{'name':'A'}}");
+    json_t *a2 = json_deep_copy(a1);
+    json_t *c1, *c2, *rt, *ev, *f;
+    constat_indexed_record *eff = NULL;
+    constat_proven_time *efft = NULL;
+    size_t neff = 0;
+    constat_error e;
+    (void)state;
+
+    json_object_set_new(json_object_get(a2, "affected"), "count", json_integer(6));
+    c1 = json_pack("{s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:O}", "v", 1, "kind", "correction", "id",
+                   "cor-1", "org", "Test Org", "monitor", "m1", "recorded_at",
+                   "2019-03-02T12:00:00Z", "corrects", "inc-a", "replacement", a1);
+    c2 = json_pack("{s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:O}", "v", 1, "kind", "correction", "id",
+                   "cor-2", "org", "Test Org", "monitor", "m1", "recorded_at",
+                   "2019-03-03T12:00:00Z", "corrects", "inc-a", "replacement", a2);
+    rt = json_pack("{s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "v", 1, "kind", "retraction", "id",
+                   "ret-1", "org", "Test Org", "monitor", "m1", "recorded_at",
+                   "2019-03-04T12:00:00Z", "retracts", "inc-b", "reason", "recorded twice");
+    ev = J("{'v':1,'kind':'evidence','id':'ev-1','org':'Test Org','monitor':'m1',"
+           "'recorded_at':'2019-02-02T12:00:00Z','incident':'inc-b','sha256':"
+           "'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855','size':0,"
+           "'media_type':'image/jpeg','capture':{'time':'2025-01-01T00:00:00Z'}}");
+    /* leaves out of order on purpose: the latest correction is the highest leaf */
+    r[0] = (constat_indexed_record){1, a};
+    r[1] = (constat_indexed_record){2, b};
+    r[2] = (constat_indexed_record){9, c2};
+    r[3] = (constat_indexed_record){5, c1};
+    r[4] = (constat_indexed_record){12, rt};
+    r[5] = (constat_indexed_record){3, ev};
+
+    /* without the amendments: both originals, the evidence flagged */
+    assert_int_equal(constat_figures_compute(r, 2, tax, &f, &e), CONSTAT_OK);
+    expect_rows(f, "incidents_total", "[[[], 2, [1, 2]]]");
+    expect_rows(f, "records_corrected", "[[['evidence'], 0, []], [['incident'], 0, []]]");
+    json_decref(f);
+    r[2].record = ev, r[2].index = 3;
+    assert_int_equal(constat_figures_compute(r, 3, tax, &f, &e), CONSTAT_OK);
+    expect_rows(f, "evidence_flagged", "[[['ev-1', 'time'], 1, [3]]]");
+    json_decref(f);
+    r[2] = (constat_indexed_record){9, c2};
+
+    if (constat_figures_compute(r, 6, tax, &f, &e) != CONSTAT_OK)
+        fail_msg("compute: %s", e.msg);
+    /* inc-a once, in its latest version (leaf 9: count 6, March); inc-b out */
+    expect_rows(f, "incidents_total", "[[[], 1, [9]]]");
+    expect_rows(f, "incidents_by_month", "[[['2019-03'], 1, [9]]]");
+    expect_rows(f, "incidents_by_category", "[[['identity_check'], 1, [9]]]");
+    expect_rows(f, "persons_affected_total", "[[[], 6, [9]]]");
+    expect_rows(f, "records_corrected", "[[['evidence'], 0, []], [['incident'], 1, [9]]]");
+    expect_rows(f, "records_retracted", "[[['evidence'], 0, []], [['incident'], 1, [12]]]");
+    /* the retracted incident's evidence is no longer compared with it */
+    expect_rows(f, "evidence_flagged", "[]");
+    json_decref(f);
+
+    /* the effective list: originals replaced or dropped, the rest kept in order */
+    assert_int_equal(constat_records_effective(r, 6, NULL, &eff, &efft, &neff, &e), CONSTAT_OK);
+    assert_int_equal(neff, 5);
+    assert_int_equal(eff[0].index, 9);
+    assert_ptr_equal(eff[0].record, json_object_get(c2, "replacement"));
+    assert_int_equal(eff[1].index, 9); /* the corrections themselves pass */
+    assert_int_equal(eff[2].index, 5);
+    assert_int_equal(eff[3].index, 12);
+    assert_int_equal(eff[4].index, 3);
+    free(eff);
+    free(efft);
+
+    /* retracting the evidence instead: the incident counts, the file is detached */
+    json_object_set_new(rt, "retracts", json_string("ev-1"));
+    assert_int_equal(constat_figures_compute(r, 6, tax, &f, &e), CONSTAT_OK);
+    expect_rows(f, "incidents_total", "[[[], 2, [2, 9]]]");
+    expect_rows(f, "records_retracted", "[[['evidence'], 1, [12]], [['incident'], 0, []]]");
+    expect_rows(f, "evidence_flagged", "[]");
+    json_decref(f);
+
+    /* a correction whose replacement changes the id is not applied */
+    json_object_set_new(json_object_get(c2, "replacement"), "id", json_string("inc-z"));
+    json_object_set_new(rt, "retracts", json_string("inc-b"));
+    assert_int_equal(constat_figures_compute(r, 6, tax, &f, &e), CONSTAT_OK);
+    expect_rows(f, "incidents_total", "[[[], 1, [5]]]");
+    expect_rows(f, "persons_affected_total", "[[[], 5, [5]]]");
+    json_decref(f);
+
+    json_decref(a);
+    json_decref(b);
+    json_decref(a1);
+    json_decref(a2);
+    json_decref(c1);
+    json_decref(c2);
+    json_decref(rt);
+    json_decref(ev);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_figures_amended),
         cmocka_unit_test(test_figures_values),   cmocka_unit_test(test_figures_deterministic),
         cmocka_unit_test(test_repeat_window),    cmocka_unit_test(test_units),
         cmocka_unit_test(test_clock_skew),       cmocka_unit_test(test_compute_errors),

@@ -48,7 +48,13 @@ typedef struct {
 } constat_indexed_record;
 
 /* Compute every figure of docs/indicators.md from `n` records (records of
- * kinds other than "incident" are ignored; `recs` may be NULL when n == 0).
+ * kinds other than "incident" are ignored, but evidence feeds
+ * evidence_flagged and corrections and retractions apply first, as
+ * constat_records_effective: figures count the latest version of each
+ * incident, at its correction's leaf, and leave retracted ones out;
+ * records_corrected and records_retracted count them, per kind of the
+ * amended record, by the leaf of the correction or retraction; `recs` may be
+ * NULL when n == 0).
  * `tax` may be NULL; when given, every category of an incident must be in
  * it. The same leaf index twice is an error (a leaf is one record).
  * On success *out is a new JSON object of the shape above (caller
@@ -88,6 +94,24 @@ constat_status constat_figures_compute_timed(const constat_indexed_record *recs,
  * and always 0 when proven is 0. Feeds the figure clock_skew_flagged and
  * the warnings of `constat verify` (docs/time.md "Clock tolerance"). */
 int constat_clock_skewed(int64_t recorded_at, int proven, int64_t proven_time);
+
+/* The latest version of each record (docs/record.md "Corrections and
+ * retractions"): `recs` (n of them, `times` parallel or NULL) with every
+ * incident or evidence record named by a retraction among recs left out,
+ * and every one named by a correction among recs (replacement of the same
+ * kind, keeping the id) replaced by the replacement of its latest correction
+ * (highest leaf), carrying that correction's leaf index and proven time.
+ * Other records, the corrections and retractions included, pass unchanged,
+ * in the same order. *out (and *out_times when out_times is not NULL) are
+ * new arrays of *nout entries the caller free()s; the records in them are
+ * borrowed from `recs` (a replacement is a member of its correction). This
+ * is what constat_figures_compute* and constat_report_write* read.
+ * Errors: CONSTAT_EINVAL (n > 0 and recs NULL), CONSTAT_ENOMEM. */
+constat_status constat_records_effective(const constat_indexed_record *recs, size_t n,
+                                         const constat_proven_time *times,
+                                         constat_indexed_record **out,
+                                         constat_proven_time **out_times, size_t *nout,
+                                         constat_error *err) CONSTAT_WARN_UNUSED;
 
 /* Failure callback: same shape as constat_failure_fn in vault.h. */
 typedef void (*constat_figure_failure_fn)(void *ctx, int64_t index, const char *msg);

@@ -46,6 +46,8 @@ typedef struct {
     uint64_t cosignatures;   /* witness cosignatures the checkpoint carries (0: not
                                 cosigned, e.g. not published since the tree grew) */
     uint64_t witnesses;      /* witnesses the vault publishes to (publish.h) */
+    uint64_t amendments;     /* corrections and retractions of the selected records
+                                (docs/record.md), not counted in `evidence` */
 } constat_dossier_summary;
 
 /* Write a dossier of the incidents of vault `v` matching `f` (NULL: all)

@@ -17,6 +17,8 @@
 #define CONSTAT_COMMIT_DOMAIN "constat-commit-v1"
 #define CONSTAT_SALT_SIZE 16
 #define CONSTAT_PSEUDONYM_KEY_SIZE 32
+/* Longest `reason` of a correction or retraction, in bytes (docs/record.md). */
+#define CONSTAT_AMEND_REASON_MAX 1000
 
 /* Clock tolerance, in seconds, between the clocks that time a record: an
  * incident may start at most this long after its recorded_at (the monitor's
@@ -97,7 +99,8 @@ const char *constat_item_unit_name(constat_item_unit unit);
 int constat_item_kind_split(const char *kind, char *base, size_t cap, const char **action);
 
 /* Check a record object against docs/record.md for its kind (incident,
- * monitor_enrolment, shift, evidence, custody; the last two: evidence.h). Closed world: a member not listed there is an
+ * monitor_enrolment, shift, evidence, custody, correction, retraction;
+ * evidence and custody: evidence.h). Closed world: a member not listed there is an
  * error at every level (only `private` and `affected.legal_status` are open
  * maps, of commitments and of counts). Required: v, kind, id, org, monitor,
  * recorded_at, and per kind: incident occurred{start,end,precision}, place,
@@ -106,7 +109,12 @@ int constat_item_kind_split(const char *kind, char *base, size_t cap, const char
  * (64 lowercase hex), size >= 0, media_type "type/subtype", optional capture
  * {time | local_time "YYYY-MM-DDTHH:MM:SS", lat_e7/lon_e7, alt_cm, make,
  * model}; custody evidence (64 hex), incident, event (copied, handed_over,
- * sealed, received), to, optional note. Checked: "v" == 1; id of 1-128
+ * sealed, received), to, optional note; correction corrects (record id),
+ * replacement (a complete incident or evidence record with id == corrects,
+ * the same org and monitor, itself validated with `tax`; errors on it are
+ * prefixed "replacement."), optional reason; retraction retracts (record
+ * id), reason (1-CONSTAT_AMEND_REASON_MAX bytes). Whether the named record
+ * exists is the vault's check (constat_intake_amend_check), not this one. Checked: "v" == 1; id of 1-128
  * [A-Za-z0-9._:-]; org and monitor valid signed-note key names; no reals
  * anywhere and integers within ±(2^53-1); lat_e7 within ±900000000, lon_e7
  * within ±1800000000, both or neither; counts, officers, precision_m and

@@ -68,6 +68,19 @@ constat_status constat_intake_record(constat_vault *v, const json_t *input,
                                      const constat_note_signer *signer,
                                      constat_intake_item *item, constat_error *err)
     CONSTAT_WARN_UNUSED;
+/* The log-side checks of a correction or retraction record (docs/record.md
+ * "Corrections and retractions"), run before it is signed; other kinds pass
+ * unchecked. The record it names (`corrects` / `retracts`) must be in the
+ * log, be an incident or evidence record (for a correction: of the same kind
+ * as `replacement`), and not be retracted by a later leaf. Reads the log
+ * (every leaf after the named one); changes nothing.
+ * Errors: CONSTAT_ENOTFOUND (no such record id in the log), CONSTAT_EINVAL
+ * (the named record is of another kind, or the replacement's kind differs),
+ * CONSTAT_ECONFLICT (already retracted, naming the retraction's leaf),
+ * CONSTAT_EIO, CONSTAT_ENOMEM. */
+constat_status constat_intake_amend_check(constat_vault *v, const json_t *record,
+                                          constat_error *err) CONSTAT_WARN_UNUSED;
+
 /* View of an item for constat_vault_append (borrows item's memory). */
 void constat_intake_item_view(const constat_intake_item *item, constat_append_item *out);
 

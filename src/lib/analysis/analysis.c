@@ -63,6 +63,8 @@ enum {
     F_REPEAT_PERSON,
     F_INDICATORS,
     F_EVIDENCE_FLAGGED,
+    F_CORRECTED,
+    F_RETRACTED,
     F_COUNT
 };
 
@@ -133,6 +135,12 @@ static const fig_t fig_defs[F_COUNT] = {
      "Fichiers de preuve dont les métadonnées de prise de vue contredisent l'incident "
      "(signalements, non des rejets)",
      "files", {"evidence", "flag"}, 2, NULL, 0, 0, NULL},
+    {"records_corrected", "Records counted in their corrected version (latest correction)",
+     "Enregistrements comptés dans leur version corrigée (dernière correction)", "records",
+     {"kind", NULL}, 1, NULL, 0, 0, NULL},
+    {"records_retracted", "Records retracted and left out of every figure",
+     "Enregistrements retirés et exclus de tous les chiffres", "records", {"kind", NULL}, 1,
+     NULL, 0, 0, NULL},
 };
 
 /* Keys of the recording_delay rows: the numeric prefix keeps them in
@@ -898,6 +906,158 @@ static constat_status evidence_flags(calc_t *c, const constat_indexed_record *re
     return st;
 }
 
+/* ---- corrections and retractions ---------------------------------------- */
+
+static const char *kind_of(const json_t *r)
+{
+    return json_string_value(json_object_get(r, "kind"));
+}
+
+static int amendable(const char *k)
+{
+    return k && (strcmp(k, "incident") == 0 || strcmp(k, "evidence") == 0);
+}
+
+/* The amendments among recs: for each id, the position of its latest
+ * correction whose replacement is of an amendable kind and keeps the id, and
+ * of its first retraction. */
+static constat_status amendments(const constat_indexed_record *recs, size_t n, json_t **corr,
+                                 json_t **retr, constat_error *err)
+{
+    size_t i;
+    *corr = json_object();
+    *retr = json_object();
+    if (!*corr || !*retr)
+        goto nomem;
+    for (i = 0; i < n; i++) {
+        const json_t *r = recs[i].record, *rep, *at;
+        const char *k = kind_of(r), *t;
+        if (!k)
+            continue;
+        if (strcmp(k, "correction") == 0) {
+            t = json_string_value(json_object_get(r, "corrects"));
+            rep = json_object_get(r, "replacement");
+            if (!t || !json_is_object(rep) || !amendable(kind_of(rep)) ||
+                !json_is_string(json_object_get(rep, "id")) ||
+                strcmp(json_string_value(json_object_get(rep, "id")), t) != 0)
+                continue;
+            at = json_object_get(*corr, t);
+            if (at && recs[json_integer_value(at)].index > recs[i].index)
+                continue;
+            if (json_object_set_new(*corr, t, json_integer((json_int_t)i)))
+                goto nomem;
+        } else if (strcmp(k, "retraction") == 0) {
+            t = json_string_value(json_object_get(r, "retracts"));
+            if (!t)
+                continue;
+            at = json_object_get(*retr, t);
+            if (at && recs[json_integer_value(at)].index < recs[i].index)
+                continue;
+            if (json_object_set_new(*retr, t, json_integer((json_int_t)i)))
+                goto nomem;
+        }
+    }
+    return CONSTAT_OK;
+nomem:
+    json_decref(*corr);
+    json_decref(*retr);
+    *corr = *retr = NULL;
+    return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+}
+
+constat_status constat_records_effective(const constat_indexed_record *recs, size_t n,
+                                         const constat_proven_time *times,
+                                         constat_indexed_record **out,
+                                         constat_proven_time **out_times, size_t *nout,
+                                         constat_error *err)
+{
+    json_t *corr, *retr;
+    constat_status st;
+    size_t i, k = 0;
+
+    *out = NULL;
+    *nout = 0;
+    if (out_times)
+        *out_times = NULL;
+    if (n && !recs)
+        return constat_error_set(err, CONSTAT_EINVAL, "no records given");
+    if ((st = amendments(recs, n, &corr, &retr, err)))
+        return st;
+    *out = calloc(n + 1, sizeof **out);
+    if (out_times)
+        *out_times = calloc(n + 1, sizeof **out_times);
+    if (!*out || (out_times && !*out_times)) {
+        json_decref(corr);
+        json_decref(retr);
+        free(*out);
+        *out = NULL;
+        if (out_times) {
+            free(*out_times);
+            *out_times = NULL;
+        }
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    }
+    for (i = 0; i < n; i++) {
+        const json_t *r = recs[i].record, *at;
+        const char *k_ = kind_of(r), *id = json_string_value(json_object_get(r, "id"));
+        size_t src = i;
+        if (!json_is_object(r) || !amendable(k_) || !id) {
+            /* other kinds pass as they are (corrections and retractions too:
+             * the figures ignore them) */
+        } else if (json_object_get(retr, id)) {
+            continue;
+        } else if ((at = json_object_get(corr, id)) != NULL &&
+                   strcmp(kind_of(json_object_get(recs[json_integer_value(at)].record,
+                                                  "replacement")), k_) == 0) {
+            src = (size_t)json_integer_value(at);
+            (*out)[k].index = recs[src].index;
+            (*out)[k].record = json_object_get(recs[src].record, "replacement");
+            if (out_times && times)
+                (*out_times)[k] = times[src];
+            k++;
+            continue;
+        }
+        (*out)[k] = recs[i];
+        if (out_times && times)
+            (*out_times)[k] = times[i];
+        k++;
+    }
+    json_decref(corr);
+    json_decref(retr);
+    *nout = k;
+    return CONSTAT_OK;
+}
+
+/* records_corrected and records_retracted: per kind of the amended record,
+ * the leaf of its latest correction (when it is not retracted) or of its
+ * first retraction. Amendments of records not among recs count nothing. */
+static constat_status amendment_figures(calc_t *c, const constat_indexed_record *recs, size_t n)
+{
+    json_t *corr, *retr;
+    constat_status st;
+    size_t i;
+
+    if ((st = amendments(recs, n, &corr, &retr, c->err)))
+        return st;
+    for (i = 0; i < n && st == CONSTAT_OK; i++) {
+        const json_t *r = recs[i].record, *at;
+        const char *k = kind_of(r), *id = json_string_value(json_object_get(r, "id"));
+        if (!json_is_object(r) || !amendable(k) || !id)
+            continue;
+        if ((at = json_object_get(retr, id)) != NULL)
+            st = fig_add(&c->f[F_RETRACTED], key1(k), recs[json_integer_value(at)].index, 1,
+                         c->err);
+        else if ((at = json_object_get(corr, id)) != NULL &&
+                 strcmp(kind_of(json_object_get(recs[json_integer_value(at)].record,
+                                                "replacement")), k) == 0)
+            st = fig_add(&c->f[F_CORRECTED], key1(k), recs[json_integer_value(at)].index, 1,
+                         c->err);
+    }
+    json_decref(corr);
+    json_decref(retr);
+    return st;
+}
+
 static void calc_free(calc_t *c)
 {
     size_t i, j;
@@ -933,7 +1093,9 @@ constat_status constat_figures_compute_timed(const constat_indexed_record *recs,
     constat_status st = CONSTAT_OK;
     uint64_t *seen = NULL;
     json_t *figs = NULL;
-    size_t i;
+    constat_indexed_record *all = NULL;
+    constat_proven_time *all_times = NULL;
+    size_t i, nall = n;
 
     *out = NULL;
     memset(&c, 0, sizeof c);
@@ -967,6 +1129,11 @@ constat_status constat_figures_compute_timed(const constat_indexed_record *recs,
     for (i = 0; i < I_COUNT; i++)
         if ((st = fig_touch(&c.f[F_INDICATORS], key1(indicator_keys[i]), err)))
             goto done;
+    if ((st = fig_touch(&c.f[F_CORRECTED], key1("evidence"), err)) ||
+        (st = fig_touch(&c.f[F_CORRECTED], key1("incident"), err)) ||
+        (st = fig_touch(&c.f[F_RETRACTED], key1("evidence"), err)) ||
+        (st = fig_touch(&c.f[F_RETRACTED], key1("incident"), err)))
+        goto done;
 
     if (n) {
         seen = malloc(n * sizeof *seen);
@@ -984,6 +1151,20 @@ constat_status constat_figures_compute_timed(const constat_indexed_record *recs,
                 goto done;
             }
     }
+    for (i = 0; i < n; i++)
+        if (!json_is_object(recs[i].record)) {
+            st = constat_error_set(err, CONSTAT_EINVAL,
+                                   "leaf %" PRIu64 ": record is not an object", recs[i].index);
+            goto done;
+        }
+    /* the latest version of every record, retracted ones left out */
+    if ((st = amendment_figures(&c, recs, n)) ||
+        (st = constat_records_effective(recs, n, times, &all, &all_times, &nall, err)))
+        goto done;
+    recs = all;
+    n = nall;
+    if (times)
+        times = all_times;
     for (i = 0; i < n; i++) {
         inc_t in;
         const json_t *r = recs[i].record;
@@ -1027,6 +1208,8 @@ constat_status constat_figures_compute_timed(const constat_indexed_record *recs,
 done:
     json_decref(figs);
     free(seen);
+    free(all);
+    free(all_times);
     calc_free(&c);
     return st;
 }

@@ -1981,12 +1981,50 @@ constat_status constat_report_write(const char *dir, const constat_indexed_recor
     return constat_report_write_timed(dir, recs, n, tax, NULL, figures, meta, err);
 }
 
+static constat_status report_write_effective(const char *dir,
+                                             const constat_indexed_record *recs, size_t n,
+                                             const constat_taxonomy *tax,
+                                             const constat_proven_time *times,
+                                             const json_t *figures,
+                                             const constat_report_meta *meta,
+                                             constat_error *err);
+
+/* The report lists the latest version of each incident, at its correction's
+ * leaf (the leaf the figures name), and leaves retracted ones out. */
 constat_status constat_report_write_timed(const char *dir, const constat_indexed_record *recs,
                                           size_t n, const constat_taxonomy *tax,
                                           const constat_proven_time *times,
                                           const json_t *figures,
                                           const constat_report_meta *meta,
                                           constat_error *err)
+{
+    constat_indexed_record *eff = NULL;
+    constat_proven_time *efft = NULL;
+    size_t neff = 0;
+    constat_status st;
+
+    if (n && !recs)
+        return constat_error_set(err, CONSTAT_EINVAL, "report: no records given");
+    for (size_t i = 0; i < n; i++)
+        if (!json_is_object(recs[i].record))
+            return constat_error_set(err, CONSTAT_EINVAL,
+                                     "leaf %" PRIu64 ": record is not an object", recs[i].index);
+    st = constat_records_effective(recs, n, times, &eff, &efft, &neff, err);
+    if (st == CONSTAT_OK)
+        st = report_write_effective(dir, eff, neff, tax, times ? efft : NULL, figures, meta,
+                                    err);
+    free(eff);
+    free(efft);
+    return st;
+}
+
+static constat_status report_write_effective(const char *dir,
+                                             const constat_indexed_record *recs, size_t n,
+                                             const constat_taxonomy *tax,
+                                             const constat_proven_time *times,
+                                             const json_t *figures,
+                                             const constat_report_meta *meta,
+                                             constat_error *err)
 {
     constat_proven_time *itimes = NULL; /* parallel to inc */
     constat_indexed_record **inc = NULL;

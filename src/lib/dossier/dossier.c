@@ -239,39 +239,58 @@ static int collect_evidence(collect_ctx *c, uint64_t index, const constat_leaf *
     return 1;
 }
 
-static int id_cmp(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Drop the evidence and custody records whose incident is not selected. */
+/* Drop the evidence and custody records whose incident is not selected,
+ * and the corrections and retractions of records that do not travel. */
 static constat_status select_evidence(collect_ctx *c, constat_error *err)
 {
-    const char **ids;
-    size_t k = 0;
+    json_t *ids;
+    size_t kept = 0;
+    int pass;
+
     if (c->nev == 0)
         return CONSTAT_OK;
-    ids = malloc((c->nsel + 1) * sizeof *ids);
+    ids = json_object();
     if (!ids)
         return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
     for (size_t i = 0; i < c->nsel; i++) {
         const char *id = json_string_value(json_object_get(c->sel[i].record, "id"));
-        if (id)
-            ids[k++] = id;
-    }
-    qsort(ids, k, sizeof *ids, id_cmp);
-    {
-        size_t kept = 0;
-        for (size_t i = 0; i < c->nev; i++) {
-            const char *inc = json_string_value(json_object_get(c->ev[i].record, "incident"));
-            if (inc && k && bsearch(&inc, ids, k, sizeof *ids, id_cmp))
-                c->ev[kept++] = c->ev[i];
-            else
-                json_decref(c->ev[i].record);
+        if (id && json_object_set_new(ids, id, json_true())) {
+            json_decref(ids);
+            return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
         }
-        c->nev = kept;
     }
-    free(ids);
+    /* pass 0: evidence and custody (by incident); pass 1: amendments (by the
+     * id they name, an incident or an evidence record kept in pass 0) */
+    for (pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < c->nev; i++) {
+            const json_t *r = c->ev[i].record;
+            const char *kind = json_string_value(json_object_get(r, "kind"));
+            int amend = kind && (strcmp(kind, "correction") == 0 ||
+                                 strcmp(kind, "retraction") == 0);
+            const char *t;
+            if (!r || amend != pass)
+                continue;
+            t = json_string_value(json_object_get(
+                r, !amend ? "incident"
+                          : strcmp(kind, "correction") == 0 ? "corrects" : "retracts"));
+            if (t && json_object_get(ids, t)) {
+                const char *id = json_string_value(json_object_get(r, "id"));
+                if (!amend && kind && strcmp(kind, "evidence") == 0 && id &&
+                    json_object_set_new(ids, id, json_true())) {
+                    json_decref(ids);
+                    return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+                }
+            } else {
+                json_decref(c->ev[i].record);
+                c->ev[i].record = NULL;
+            }
+        }
+    }
+    for (size_t i = 0; i < c->nev; i++)
+        if (c->ev[i].record)
+            c->ev[kept++] = c->ev[i];
+    c->nev = kept;
+    json_decref(ids);
     return CONSTAT_OK;
 }
 
@@ -316,7 +335,8 @@ static int collect_parsed(collect_ctx *c, uint64_t index, constat_leaf *pl, cons
         c->en[c->nen].index = index;
         constat_record_key_id(&mv, c->en[c->nen].key_id, sizeof c->en[c->nen].key_id);
         c->nen++;
-    } else if (strcmp(kind, "evidence") == 0 || strcmp(kind, "custody") == 0) {
+    } else if (strcmp(kind, "evidence") == 0 || strcmp(kind, "custody") == 0 ||
+               strcmp(kind, "correction") == 0 || strcmp(kind, "retraction") == 0) {
         if (!collect_evidence(c, index, &l))
             goto nomem;
     } else if (constat_dossier_filter_match(c->f, l.record)) {
@@ -1117,6 +1137,7 @@ typedef struct {
         orgvk[CONSTAT_DOSSIER_VKEY_MAX], when[32];
     uint64_t *order;    /* leaf indices written, ascending */
     size_t norder, nmon, nfiles;
+    size_t namend;      /* corrections and retractions among cc.ev */
     constat_indexed_record *recs; /* incidents, then evidence and custody records */
     size_t nr;
     constat_proven_time *times; /* parallel to recs */
@@ -1267,10 +1288,16 @@ static constat_status dw_need_enrolments(dossier_job *j)
         cc->en[e].needed = 1;
     }
     /* Evidence and custody records of the selected incidents travel with
-     * them, and bring their signers' enrolments too. */
+     * them, and so do the corrections and retractions of what travels; all
+     * bring their signers' enrolments too. */
     rc = select_evidence(cc, j->err);
     if (rc != CONSTAT_OK)
         return rc;
+    for (size_t i = 0; i < cc->nev; i++) {
+        const char *k = json_string_value(json_object_get(cc->ev[i].record, "kind"));
+        if (k && (strcmp(k, "correction") == 0 || strcmp(k, "retraction") == 0))
+            j->namend++;
+    }
     for (size_t i = 0; i < cc->nev; i++) {
         size_t e = dw_enrolment_of(cc, cc->ev[i].key_id, cc->ev[i].index);
         if (e == cc->nen)
@@ -1561,7 +1588,8 @@ static constat_status dw_publish(dossier_job *j, constat_dossier_summary *out)
         out->records = j->norder;
         out->incidents = j->cc.nsel;
         out->monitors = j->nmon;
-        out->evidence = j->cc.nev;
+        out->evidence = j->cc.nev - j->namend;
+        out->amendments = j->namend;
         out->evidence_files = j->nfiles;
         out->tree_size = j->cp.size;
         out->cosignatures = j->ncosigs;

@@ -2047,9 +2047,11 @@ static constat_status check_figures(vstate *s, const char *dir, const ventries *
         if (!e->index_ok)
             continue;
         idx[nidx++] = e->index; /* ascending: index_ok entries ascend */
-        /* evidence records feed the evidence_flagged figure */
+        /* evidence records feed the evidence_flagged figure; corrections
+         * and retractions decide which version of a record counts */
         if (e->leaf_ok && e->kind &&
-            (strcmp(e->kind, "incident") == 0 || strcmp(e->kind, "evidence") == 0)) {
+            (strcmp(e->kind, "incident") == 0 || strcmp(e->kind, "evidence") == 0 ||
+             strcmp(e->kind, "correction") == 0 || strcmp(e->kind, "retraction") == 0)) {
             recs[n].index = e->index;
             recs[n].record = e->leaf.record;
             times[n].proven = constat_tsa_timeline_proven(tl, e->index, &times[n].time, NULL);

@@ -888,11 +888,70 @@ static constat_status check_custody(const json_t *r, constat_error *err)
     return check_private(r, err);
 }
 
+/* correction: the full replacement of an incident or evidence record
+ * (docs/record.md "correction"); the replacement keeps the corrected id, org
+ * and monitor and is validated as a record of its own kind. */
+static constat_status check_correction(const json_t *r, const constat_taxonomy *tax,
+                                       constat_error *err)
+{
+    static const char *const top[] = {"v", "kind", "id", "org", "monitor", "recorded_at",
+                                      "corrects", "replacement", "reason", NULL};
+    constat_status st;
+    const char *target, *s, *rk, *rid;
+    json_t *rep;
+
+    if ((st = only_members(r, "", top, err)) != CONSTAT_OK ||
+        (st = str_member(r, "", "corrects", 1, &target, err)) != CONSTAT_OK)
+        return st;
+    if (!id_valid(target))
+        return fail(err, "corrects", "must be a record id");
+    if ((st = str_member(r, "", "reason", 0, &s, err)) != CONSTAT_OK)
+        return st;
+    if (s && (!s[0] || strlen(s) > CONSTAT_AMEND_REASON_MAX))
+        return fail(err, "reason", "must be 1-%d bytes", CONSTAT_AMEND_REASON_MAX);
+    if ((st = member(r, "", "replacement", JSON_OBJECT, 1, &rep, err)) != CONSTAT_OK)
+        return st;
+    rk = json_string_value(json_object_get(rep, "kind"));
+    if (!rk || (strcmp(rk, "incident") != 0 && strcmp(rk, "evidence") != 0))
+        return fail(err, "replacement.kind", "must be \"incident\" or \"evidence\"");
+    rid = json_string_value(json_object_get(rep, "id"));
+    if (!rid || strcmp(rid, target) != 0)
+        return fail(err, "replacement.id", "must be the corrected id \"%.128s\"", target);
+    if (!json_equal(json_object_get(rep, "org"), json_object_get(r, "org")))
+        return fail(err, "replacement.org", "must be the correction's org");
+    if (!json_equal(json_object_get(rep, "monitor"), json_object_get(r, "monitor")))
+        return fail(err, "replacement.monitor", "must be the correction's monitor (its signer)");
+    st = constat_record_validate(rep, tax, err);
+    if (st != CONSTAT_OK)
+        return constat_error_prefix(err, "replacement.");
+    return CONSTAT_OK;
+}
+
+/* retraction: withdraws an incident or evidence record, with a reason. */
+static constat_status check_retraction(const json_t *r, constat_error *err)
+{
+    static const char *const top[] = {"v", "kind", "id", "org", "monitor", "recorded_at",
+                                      "retracts", "reason", NULL};
+    constat_status st;
+    const char *s;
+
+    if ((st = only_members(r, "", top, err)) != CONSTAT_OK ||
+        (st = str_member(r, "", "retracts", 1, &s, err)) != CONSTAT_OK)
+        return st;
+    if (!id_valid(s))
+        return fail(err, "retracts", "must be a record id");
+    if ((st = str_member(r, "", "reason", 1, &s, err)) != CONSTAT_OK)
+        return st;
+    if (!s[0] || strlen(s) > CONSTAT_AMEND_REASON_MAX)
+        return fail(err, "reason", "must be 1-%d bytes", CONSTAT_AMEND_REASON_MAX);
+    return CONSTAT_OK;
+}
+
 constat_status constat_record_validate(const json_t *r, const constat_taxonomy *tax,
                                        constat_error *err)
 {
     static const char *const kinds[] = {"incident", "monitor_enrolment", "shift", "evidence",
-                                        "custody", NULL};
+                                        "custody", "correction", "retraction", NULL};
     const char *kind, *id, *s, *monitor;
     int64_t t;
     constat_status st;
@@ -925,6 +984,10 @@ constat_status constat_record_validate(const json_t *r, const constat_taxonomy *
         return check_evidence(r, err);
     if (strcmp(kind, "custody") == 0)
         return check_custody(r, err);
+    if (strcmp(kind, "correction") == 0)
+        return check_correction(r, tax, err);
+    if (strcmp(kind, "retraction") == 0)
+        return check_retraction(r, err);
     return check_shift(r, err);
 }
 

@@ -323,3 +323,114 @@ void constat_intake_item_view(const constat_intake_item *item, constat_append_it
     memcpy(out->content_hash, item->content_hash, 32);
     out->private_values = item->private_values;
 }
+
+/* ---- corrections and retractions ---- */
+
+struct amend_scan {
+    const char *target;
+    uint64_t retracted_by; /* leaf of a retraction of target, or UINT64_MAX */
+    constat_status st;
+    constat_error *err;
+};
+
+static int amend_scan_one(void *ctx, uint64_t index, const uint8_t *leaf, size_t len)
+{
+    struct amend_scan *a = ctx;
+    constat_leaf l;
+    const char *kind, *t;
+
+    a->st = constat_leaf_parse(leaf, len, &l, a->err);
+    if (a->st != CONSTAT_OK) {
+        constat_error_prefix(a->err, "leaf %llu: ", (unsigned long long)index);
+        return 1;
+    }
+    kind = json_string_value(json_object_get(l.record, "kind"));
+    t = json_string_value(json_object_get(l.record, "retracts"));
+    if (kind && strcmp(kind, "retraction") == 0 && t && strcmp(t, a->target) == 0)
+        a->retracted_by = index;
+    constat_leaf_free(&l);
+    return a->retracted_by != UINT64_MAX;
+}
+
+constat_status constat_intake_amend_check(constat_vault *v, const json_t *record,
+                                          constat_error *err)
+{
+    const char *kind = json_string_value(json_object_get(record, "kind"));
+    const char *target, *tkind;
+    struct amend_scan a;
+    constat_buf leaf;
+    constat_leaf l;
+    uint64_t idx;
+    constat_status st;
+    int correction, evidence;
+
+    if (!kind || (strcmp(kind, "correction") != 0 && strcmp(kind, "retraction") != 0))
+        return CONSTAT_OK;
+    correction = strcmp(kind, "correction") == 0;
+    target = json_string_value(json_object_get(record, correction ? "corrects" : "retracts"));
+    if (!target)
+        return constat_error_set(err, CONSTAT_EINVAL, "%s: missing or not a string",
+                                 correction ? "corrects" : "retracts");
+    st = constat_vault_find(v, target, &idx, err);
+    if (st == CONSTAT_ENOTFOUND)
+        return constat_error_set(err, CONSTAT_ENOTFOUND,
+                                 "%s: no record \"%s\" in the log to %s",
+                                 correction ? "corrects" : "retracts", target,
+                                 correction ? "correct" : "retract");
+    if (st != CONSTAT_OK)
+        return st;
+    constat_buf_init(&leaf);
+    st = constat_vault_leaf(v, idx, &leaf, err);
+    if (st == CONSTAT_OK)
+        st = constat_leaf_parse(leaf.data, leaf.len, &l, err);
+    constat_buf_free(&leaf);
+    if (st != CONSTAT_OK)
+        return st;
+    tkind = json_string_value(json_object_get(l.record, "kind"));
+    if (!tkind || (strcmp(tkind, "incident") != 0 && strcmp(tkind, "evidence") != 0)) {
+        st = constat_error_set(err, CONSTAT_EINVAL,
+                               "%s: record \"%s\" (leaf %llu) is of kind \"%s\"; only incident "
+                               "and evidence records are %s",
+                               correction ? "corrects" : "retracts", target,
+                               (unsigned long long)idx, tkind ? tkind : "kind-less",
+                               correction ? "corrected" : "retracted");
+    } else if (correction &&
+               !json_equal(json_object_get(json_object_get(record, "replacement"), "kind"),
+                           json_object_get(l.record, "kind"))) {
+        st = constat_error_set(err, CONSTAT_EINVAL,
+                               "replacement.kind: record \"%s\" (leaf %llu) is of kind "
+                               "\"%s\"; its replacement must be too",
+                               target, (unsigned long long)idx, tkind);
+    }
+    evidence = tkind && strcmp(tkind, "evidence") == 0;
+    constat_leaf_free(&l); /* tkind is gone with it */
+    if (st != CONSTAT_OK)
+        return st;
+    /* an evidence record's replacement binds the file to a logged incident */
+    if (correction && evidence) {
+        const char *inc = json_string_value(
+            json_object_get(json_object_get(record, "replacement"), "incident"));
+        uint64_t iidx;
+        if (!inc || constat_vault_find(v, inc, &iidx, NULL) != CONSTAT_OK)
+            return constat_error_set(err, CONSTAT_ENOTFOUND,
+                                     "replacement.incident: no record \"%s\" in the log",
+                                     inc ? inc : "");
+    }
+    a.target = target;
+    a.retracted_by = UINT64_MAX;
+    a.st = CONSTAT_OK;
+    a.err = err;
+    st = constat_vault_leaves(v, idx + 1, constat_vault_size(v), amend_scan_one, &a, err);
+    if (st == CONSTAT_OK)
+        st = a.st;
+    if (st != CONSTAT_OK)
+        return st;
+    if (a.retracted_by != UINT64_MAX)
+        return constat_error_set(err, CONSTAT_ECONFLICT,
+                                 "record \"%s\" (leaf %llu) was retracted by leaf %llu; it "
+                                 "cannot be %s",
+                                 target, (unsigned long long)idx,
+                                 (unsigned long long)a.retracted_by,
+                                 correction ? "corrected" : "retracted again");
+    return CONSTAT_OK;
+}
