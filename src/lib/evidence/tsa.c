@@ -21,7 +21,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -39,6 +38,7 @@
 #include "constat/evidence/tsa.h"
 #include "constat/base/file.h"
 #include "vault/store.h"
+#include "base/http.h"
 #include "base/text.h"
 
 
@@ -617,104 +617,55 @@ done:
 
 /* ---- HTTP ---------------------------------------------------------------- */
 
-typedef struct {
-    constat_buf *out;
-    size_t start;
-    int too_big;
-} sink;
-
-static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
-{
-    sink *s = ud;
-    size_t n = size * nmemb;
-    if (s->out->len - s->start + n > CONSTAT_TSA_RESPONSE_MAX) {
-        s->too_big = 1;
-        return 0;
-    }
-    if (constat_buf_append(s->out, ptr, n) != CONSTAT_OK)
-        return 0;
-    return n;
-}
-
-static int url_ok(const char *url)
-{
-    size_t n = strlen(url);
-    if (n == 0 || n > CONSTAT_TSA_URL_MAX)
-        return 0;
-    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)url[i] <= 0x20 || (unsigned char)url[i] >= 0x7f)
-            return 0;
-    return 1;
-}
-
 constat_status constat_tsa_http(const char *url, const constat_tsa_request *req,
                                 constat_buf *out, constat_error *err)
 {
-    CURL *c;
-    struct curl_slist *hdr = NULL, *h2;
-    char ebuf[CURL_ERROR_SIZE] = "";
-    sink s = {out, out->len, 0};
-    CURLcode cr;
+    static const char *const headers[] = {"Content-Type: application/timestamp-query",
+                                          "Accept: application/timestamp-reply", NULL};
+    const constat_http_options o = {
+        .timeout_s = CONSTAT_TSA_TIMEOUT_S,
+        .connect_timeout_s = 10,
+        .user_agent = "constat",
+        .headers = headers,
+    };
+    constat_http *h;
+    constat_buf ctype;
+    size_t start = out->len;
     long code = 0;
-    char *ctype = NULL;
-    constat_status rc = CONSTAT_OK;
+    constat_status rc;
 
-    if (!url || !url_ok(url))
+    if (!url || !constat_http_url_ok(url, CONSTAT_TSA_URL_MAX))
         return constat_error_set(err, CONSTAT_EINVAL,
                                  "TSA URL must be http:// or https://, printable, at most %u bytes",
                                  CONSTAT_TSA_URL_MAX);
-    c = curl_easy_init();
-    if (!c)
+    rc = constat_http_open(&o, &h, err);
+    if (rc == CONSTAT_EIO)
         return constat_error_set(err, CONSTAT_ENOMEM, "cannot start libcurl");
-    hdr = curl_slist_append(NULL, "Content-Type: application/timestamp-query");
-    h2 = hdr ? curl_slist_append(hdr, "Accept: application/timestamp-reply") : NULL;
-    if (!h2) {
-        curl_slist_free_all(hdr);
-        curl_easy_cleanup(c);
-        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-    }
-    hdr = h2;
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)CONSTAT_TSA_TIMEOUT_S);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, (const char *)req->der);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)req->der_len);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "constat");
-    cr = curl_easy_perform(c);
-    if (s.too_big) {
+    if (rc != CONSTAT_OK)
+        return rc;
+    constat_buf_init(&ctype);
+    rc = constat_http_request(h, url, req->der, req->der_len, CONSTAT_TSA_RESPONSE_MAX, out, &code, &ctype, err);
+    if (rc == CONSTAT_ELIMIT) {
         rc = constat_error_set(err, CONSTAT_ELIMIT, "%s: reply exceeds %u bytes", url,
                                CONSTAT_TSA_RESPONSE_MAX);
-    } else if (cr != CURLE_OK) {
-        rc = constat_error_set(err, CONSTAT_EIO, "%s: %s", url,
-                               ebuf[0] ? ebuf : curl_easy_strerror(cr));
-    } else {
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-        curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ctype);
+    } else if (rc == CONSTAT_OK) {
+        const char *ct = (const char *)ctype.data;
         if (code != 200) {
             rc = constat_error_set(err, CONSTAT_EIO, "%s: HTTP status %ld", url, code);
-        } else if (!ctype || strncmp(ctype, "application/timestamp-reply", 27) != 0) {
+        } else if (!ct || !*ct || strncmp(ct, "application/timestamp-reply", 27) != 0) {
             char clean[100];
-            printable(ctype ? ctype : "none", strlen(ctype ? ctype : "none"), clean,
-                      sizeof clean);
+            const char *shown = ct && *ct ? ct : "none";
+            printable(shown, strlen(shown), clean, sizeof clean);
             rc = constat_error_set(err, CONSTAT_EIO,
                                    "%s: reply content type is %s, not "
                                    "application/timestamp-reply",
                                    url, clean);
         }
+        if (rc != CONSTAT_OK) /* a reply that is not a token is not kept */
+            out->len = start;
     }
-    if (rc != CONSTAT_OK)
-        out->len = s.start;
-    curl_slist_free_all(hdr);
-    curl_easy_cleanup(c);
+    constat_buf_free(&ctype);
+    constat_http_close(h);
     return rc;
 }
 
@@ -746,7 +697,7 @@ constat_status constat_tsa_add(constat_vault *v, const constat_tsa_config *cfg, 
         return constat_error_set(err, CONSTAT_EINVAL,
                                  "TSA name must be 1 to %d characters of A-Z a-z 0-9 . _ -",
                                  CONSTAT_TSA_NAME_MAX);
-    if (!cfg->url || !url_ok(cfg->url))
+    if (!cfg->url || !constat_http_url_ok(cfg->url, CONSTAT_TSA_URL_MAX))
         return constat_error_set(err, CONSTAT_EINVAL,
                                  "TSA URL must be http:// or https://, printable, at most %u bytes",
                                  CONSTAT_TSA_URL_MAX);
