@@ -1,90 +1,11 @@
-/* test_http.c — the library's HTTP client (base/http.h) against a one-thread
- * server on 127.0.0.1 that answers each connection with a canned reply. */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <pthread.h>
+/* test_http.c — the library's HTTP client (base/http.h) against the one-reply
+ * test server of testutil.h on 127.0.0.1. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "testutil.h"
 #include "base/http.h"
-
-typedef struct {
-    int lfd;
-    int port;
-    const char *reply; /* whole HTTP response */
-    size_t reply_len;  /* 0: strlen(reply) */
-    char request[8192]; /* what the client sent */
-    size_t request_len;
-    pthread_t th;
-} server;
-
-static void *serve_one(void *ud)
-{
-    server *s = ud;
-    int fd = accept(s->lfd, NULL, NULL);
-    size_t want = 0;
-    char *hdr_end = NULL;
-
-    if (fd < 0)
-        return NULL;
-    s->request_len = 0;
-    for (;;) {
-        ssize_t r = read(fd, s->request + s->request_len, sizeof s->request - 1 - s->request_len);
-        if (r <= 0)
-            break;
-        s->request_len += (size_t)r;
-        s->request[s->request_len] = 0;
-        if (!hdr_end && (hdr_end = strstr(s->request, "\r\n\r\n")) != NULL) {
-            const char *cl = strstr(s->request, "Content-Length: ");
-            want = (size_t)(hdr_end + 4 - s->request) + (cl ? strtoul(cl + 16, NULL, 10) : 0);
-        }
-        if (hdr_end && s->request_len >= want)
-            break;
-    }
-    {
-        size_t n = s->reply_len ? s->reply_len : strlen(s->reply), o = 0;
-        while (o < n) {
-            ssize_t w = send(fd, s->reply + o, n - o, MSG_NOSIGNAL);
-            if (w <= 0)
-                break;
-            o += (size_t)w;
-        }
-    }
-    close(fd);
-    return NULL;
-}
-
-static void server_start(server *s, const char *reply, size_t reply_len)
-{
-    struct sockaddr_in a;
-    socklen_t al = sizeof a;
-
-    memset(s, 0, sizeof *s);
-    s->lfd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(s->lfd >= 0);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(bind(s->lfd, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(listen(s->lfd, 4), 0);
-    assert_int_equal(getsockname(s->lfd, (struct sockaddr *)&a, &al), 0);
-    s->port = ntohs(a.sin_port);
-    s->reply = reply;
-    s->reply_len = reply_len;
-    assert_int_equal(pthread_create(&s->th, NULL, serve_one, s), 0);
-}
-
-static void server_stop(server *s)
-{
-    /* a client that never connected (refused scheme) leaves accept waiting */
-    shutdown(s->lfd, SHUT_RDWR);
-    pthread_join(s->th, NULL);
-    close(s->lfd);
-}
 
 static const constat_http_options plain = {
     .timeout_s = 10,
@@ -94,7 +15,7 @@ static const constat_http_options plain = {
 
 static void test_get(void **state)
 {
-    server s;
+    tu_server s;
     constat_http *h;
     constat_buf out, ct;
     constat_error e;
@@ -102,7 +23,7 @@ static void test_get(void **state)
     char url[100];
     (void)state;
 
-    server_start(&s, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n"
+    tu_server_start(&s, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n"
                      "Connection: close\r\n\r\nhello", 0);
     snprintf(url, sizeof url, "http://127.0.0.1:%d/tile/0/000", s.port);
     constat_buf_init(&out);
@@ -110,7 +31,7 @@ static void test_get(void **state)
     constat_error_clear(&e);
     assert_int_equal(constat_http_open(&plain, &h, &e), CONSTAT_OK);
     assert_int_equal(constat_http_request(h, url, NULL, 0, 100, &out, &code, &ct, &e), CONSTAT_OK);
-    server_stop(&s);
+    tu_server_stop(&s);
     assert_int_equal(code, 200);
     assert_int_equal(out.len, 5);
     assert_memory_equal(out.data, "hello", 5);
@@ -126,7 +47,7 @@ static void test_post(void **state)
 {
     static const char *const hdrs[] = {"Content-Type: application/timestamp-query", NULL};
     constat_http_options o = plain;
-    server s;
+    tu_server s;
     constat_http *h;
     constat_buf out;
     constat_error e;
@@ -135,7 +56,7 @@ static void test_post(void **state)
     (void)state;
 
     o.headers = hdrs;
-    server_start(&s, "HTTP/1.1 409 Conflict\r\nContent-Length: 2\r\nConnection: close\r\n\r\n42",
+    tu_server_start(&s, "HTTP/1.1 409 Conflict\r\nContent-Length: 2\r\nConnection: close\r\n\r\n42",
                  0);
     snprintf(url, sizeof url, "http://127.0.0.1:%d/add-checkpoint", s.port);
     constat_buf_init(&out);
@@ -143,7 +64,7 @@ static void test_post(void **state)
     assert_int_equal(constat_http_open(&o, &h, &e), CONSTAT_OK);
     assert_int_equal(constat_http_request(h, url, "a\0b", 3, 100, &out, &code, NULL, &e),
                      CONSTAT_OK);
-    server_stop(&s);
+    tu_server_stop(&s);
     /* any status is returned for the caller to judge; the body is appended */
     assert_int_equal(code, 409);
     assert_string_equal((const char *)out.data, "kept:42");
@@ -158,7 +79,7 @@ static void test_post(void **state)
 static void test_limits(void **state)
 {
     char big[3000];
-    server s;
+    tu_server s;
     constat_http *h;
     constat_buf out;
     constat_error e;
@@ -171,12 +92,12 @@ static void test_limits(void **state)
     assert_int_equal(constat_http_open(&plain, &h, &e), CONSTAT_OK);
 
     /* announced by Content-Length: refused before the body */
-    server_start(&s, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n", 0);
+    tu_server_start(&s, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n", 0);
     snprintf(url, sizeof url, "http://127.0.0.1:%d/a", s.port);
     assert_int_equal(constat_buf_puts(&out, "xy"), CONSTAT_OK);
     assert_int_equal(constat_http_request(h, url, NULL, 0, 999, &out, &code, NULL, &e),
                      CONSTAT_ELIMIT);
-    server_stop(&s);
+    tu_server_stop(&s);
     snprintf(want, sizeof want, "%s: larger than 999 bytes", url);
     assert_string_equal(e.msg, want);
     assert_string_equal((const char *)out.data, "xy"); /* cut back */
@@ -184,17 +105,17 @@ static void test_limits(void **state)
     /* not announced: counted as it arrives (only this call's bytes count) */
     n = snprintf(big, sizeof big, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
     memset(big + n, 'z', 2000);
-    server_start(&s, big, (size_t)n + 2000);
+    tu_server_start(&s, big, (size_t)n + 2000);
     snprintf(url, sizeof url, "http://127.0.0.1:%d/b", s.port);
     assert_int_equal(constat_http_request(h, url, NULL, 0, 1999, &out, &code, NULL, &e),
                      CONSTAT_ELIMIT);
-    server_stop(&s);
+    tu_server_stop(&s);
     assert_int_equal(out.len, 2);
-    server_start(&s, big, (size_t)n + 2000);
+    tu_server_start(&s, big, (size_t)n + 2000);
     snprintf(url, sizeof url, "http://127.0.0.1:%d/c", s.port);
     assert_int_equal(constat_http_request(h, url, NULL, 0, 2000, &out, &code, NULL, &e),
                      CONSTAT_OK);
-    server_stop(&s);
+    tu_server_stop(&s);
     assert_int_equal(code, 200);
     assert_int_equal(out.len, 2002);
     assert_int_equal(constat_http_request(h, url, NULL, 0, 0, &out, &code, NULL, &e),
@@ -205,7 +126,7 @@ static void test_limits(void **state)
 
 static void test_redirects(void **state)
 {
-    server s;
+    tu_server s;
     constat_http *h;
     constat_buf out;
     constat_error e;
@@ -216,13 +137,13 @@ static void test_redirects(void **state)
 
     constat_buf_init(&out);
     /* off: the 302 itself comes back */
-    server_start(&s, "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:1/x\r\nContent-Length: 0\r\n"
+    tu_server_start(&s, "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:1/x\r\nContent-Length: 0\r\n"
                      "Connection: close\r\n\r\n", 0);
     snprintf(url, sizeof url, "http://127.0.0.1:%d/r", s.port);
     assert_int_equal(constat_http_open(&plain, &h, &e), CONSTAT_OK);
     assert_int_equal(constat_http_request(h, url, NULL, 0, 100, &out, &code, NULL, &e),
                      CONSTAT_OK);
-    server_stop(&s);
+    tu_server_stop(&s);
     assert_int_equal(code, 302);
     constat_http_close(h);
 
@@ -230,12 +151,12 @@ static void test_redirects(void **state)
     o.max_redirects = 5;
     snprintf(reply, sizeof reply, "HTTP/1.1 302 Found\r\nLocation: file:///etc/passwd\r\n"
                                   "Content-Length: 0\r\nConnection: close\r\n\r\n");
-    server_start(&s, reply, 0);
+    tu_server_start(&s, reply, 0);
     snprintf(url, sizeof url, "http://127.0.0.1:%d/r", s.port);
     assert_int_equal(constat_http_open(&o, &h, &e), CONSTAT_OK);
     assert_int_equal(constat_http_request(h, url, NULL, 0, 100, &out, &code, NULL, &e),
                      CONSTAT_EIO);
-    server_stop(&s);
+    tu_server_stop(&s);
     assert_int_equal(out.len, 0);
     assert_int_equal(strncmp(e.msg, url, strlen(url)), 0);
     constat_http_close(h);
