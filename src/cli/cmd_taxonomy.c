@@ -1,6 +1,7 @@
 /* cmd_taxonomy.c — `constat taxonomy`: the categories a record may carry
  * (ids and labels, numbered as `record --new` offers them), the item
- * actions, and the item kinds the vault's incidents already use. */
+ * actions, the taxonomy's item kinds with their units (docs/formats.md
+ * "Taxonomy"), and how many of the vault's incidents use each kind. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,6 +147,19 @@ int cmd_taxonomy(int argc, char **argv)
         json_object_set_new(o, "taxonomy", json_string(path));
         json_object_set_new(o, "categories", cats);
         json_object_set_new(o, "item_actions", acts);
+        ks = json_array();
+        for (size_t i = 0; i < constat_taxonomy_item_count(tax); i++) {
+            const char *id = constat_taxonomy_item_id(tax, i), *cur = NULL;
+            constat_item_unit unit = CONSTAT_UNIT_ITEMS;
+            (void)constat_taxonomy_item_kind(tax, id, &unit, &cur);
+            json_array_append_new(
+                ks, json_pack("{s:s, s:s, s:o, s:{s:s, s:s}}", "kind", id, "unit",
+                              constat_item_unit_name(unit), "currency",
+                              cur ? json_string(cur) : json_null(), "label", "en",
+                              constat_taxonomy_item_label(tax, id, "en"), "fr",
+                              constat_taxonomy_item_label(tax, id, "fr")));
+        }
+        json_object_set_new(o, "item_kinds", ks);
         if (have_vault) {
             ks = json_array();
             for (size_t i = 0; i < nkinds; i++)
@@ -153,10 +167,10 @@ int cmd_taxonomy(int argc, char **argv)
                                                     "incidents",
                                                     (json_int_t)kinds[i].incidents));
             json_object_set_new(o, "vault", json_string(dir));
-            json_object_set_new(o, "item_kinds", ks);
+            json_object_set_new(o, "item_kinds_in_use", ks);
         } else {
             json_object_set_new(o, "vault", json_null());
-            json_object_set_new(o, "item_kinds", json_null());
+            json_object_set_new(o, "item_kinds_in_use", json_null());
         }
         s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         if (s)
@@ -176,15 +190,26 @@ int cmd_taxonomy(int argc, char **argv)
         for (size_t i = 0; cli_item_actions[i]; i++)
             printf(" %s", cli_item_actions[i]);
         printf("\n\n");
+        printf("Item kinds (items[].kind, %zu) and the unit of their count; counts of\n"
+               "different units are never added up:\n", constat_taxonomy_item_count(tax));
+        for (size_t i = 0; i < constat_taxonomy_item_count(tax); i++) {
+            const char *id = constat_taxonomy_item_id(tax, i), *cur = NULL;
+            constat_item_unit unit = CONSTAT_UNIT_ITEMS;
+            char u[32];
+            (void)constat_taxonomy_item_kind(tax, id, &unit, &cur);
+            snprintf(u, sizeof u, "%s%s%s", constat_item_unit_name(unit), cur ? " " : "",
+                     cur ? cur : "");
+            printf("  %-28s %-13s %s / %s\n", id, u, constat_taxonomy_item_label(tax, id, "en"),
+                   constat_taxonomy_item_label(tax, id, "fr"));
+        }
+        printf("\n");
         if (!have_vault) {
-            printf("Item kinds (items[].kind) are free text; no vault at %s, so none in use\n"
-                   "are listed (--dir DIR names one).\n", dir);
-        } else if (nkinds == 0) {
-            printf("Item kinds (items[].kind) are free text; the incidents of %s use none yet.\n",
+            printf("No vault at %s, so no item kinds in use are listed (--dir DIR names one).\n",
                    dir);
+        } else if (nkinds == 0) {
+            printf("The incidents of %s use no item kind yet.\n", dir);
         } else {
-            printf("Item kinds (items[].kind, free text) in use in %s: reuse them so that\n"
-                   "figures add up:\n", dir);
+            printf("Item kinds in use in %s:\n", dir);
             for (size_t i = 0; i < nkinds; i++)
                 printf("  %-28s %zu incident%s\n", kinds[i].kind, kinds[i].incidents,
                        kinds[i].incidents == 1 ? "" : "s");

@@ -79,12 +79,13 @@ static json_t *incident(const char *id, const char *monitor, const char *start,
         " s:{s:s, s:s, s:s},"
         " s:[s], s:{s:i, s:s}, s:[{s:s, s:s, s:i}], s:{s:s}, s:s}",
         "v", 1, "kind", "incident", "id", id, "org", ORG, "monitor", monitor,
-        "recorded_at", "2018-07-11T15:00:00+02:00",
+        /* after every incident of the fixture: none starts after it was recorded */
+        "recorded_at", "2018-08-15T15:00:00+02:00",
         "occurred", "start", start, "end", start, "precision", "minute",
         "place", "name", place, "commune", "Calais", "country", "France",
         "categories", cat,
         "affected", "count", count, "minors", "unknown",
-        "items", "kind", "tent", "action", "seized", "count", count / 2,
+        "items", "kind", "tents", "action", "seized", "count", count / 2,
         "source", "type", "direct_observation",
         "summary", "Test incident for the dossier unit test.");
     assert_non_null(r);

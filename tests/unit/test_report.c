@@ -215,7 +215,7 @@ static void test_figures_values(void **state)
     json_t *f = compute();
     (void)state;
 
-    assert_int_equal(json_integer_value(json_object_get(f, "v")), 1);
+    assert_int_equal(json_integer_value(json_object_get(f, "v")), 2);
     expect_rows(f, "incidents_total", "[[[],9,[1,2,3,5,6,7,8,9,10]]]");
     /* leaf 1 is 2018-12-31 in UTC but 2019-01 in its own offset */
     expect_rows(f, "incidents_by_month",
@@ -244,7 +244,11 @@ static void test_figures_values(void **state)
     /* known counts summed (12 + 3), unknown counts counted as mentions */
     expect_rows(f, "items_by_kind",
                 "[[['phones','destroyed'],2,[10]],[['tents','seized'],15,[6]]]");
+    expect_rows(f, "money_by_currency", "[]");
+    expect_rows(f, "persons_by_item_kind", "[]");
     expect_rows(f, "items_unknown_count_by_kind", "[[['blankets','seized'],1,[6]]]");
+    /* no proven times given: no clock skew can be seen */
+    expect_rows(f, "clock_skew_flagged", "[]");
     expect_rows(f, "persons_affected_total", "[[[],50,[1,2,6,10]]]");
     expect_rows(f, "persons_affected_by_month",
                 "[[['2018-07'],40,[6]],[['2018-08'],5,[10]],[['2019-01'],5,[1,2]]]");
@@ -332,6 +336,138 @@ static void test_repeat_window(void **state)
     json_decref(f);
     json_decref(r[0].record);
     json_decref(r[1].record);
+}
+
+/* Counts are added only within one unit (the taxonomy's): objects in
+ * items_by_kind, money per currency in money_by_currency, persons in
+ * persons_by_item_kind. Before units, 700 EUR and 270 EUR were added to
+ * the phones as "items". */
+static void test_units(void **state)
+{
+    constat_indexed_record r[3];
+    constat_taxonomy *t = NULL;
+    json_t *f = NULL;
+    constat_error e;
+    char *dir, path[512];
+    FILE *fp;
+    (void)state;
+    r[0].index = 3;
+    r[0].record = incident(
+        "m1", "2018-07-02T10:00:00+02:00", "2018-07-02T11:00:00+02:00", "minute",
+        "2026-11-01T10:00:00Z", "['theft']",
+        "{'items':[{'kind':'phones','action':'seized','count':6},"
+        "{'kind':'phones','action':'destroyed','count':4},"
+        "{'kind':'cash_eur','action':'seized','count':700},"
+        "{'kind':'cash_usd','action':'seized','count':25},"
+        "{'kind':'cash','action':'seized','count':null}]}");
+    r[1].index = 7;
+    r[1].record = incident(
+        "m2", "2019-02-27T10:00:00+01:00", "2019-02-27T11:00:00+01:00", "minute",
+        "2026-11-01T10:00:00Z", "['arrest']",
+        "{'items':[{'kind':'fine_paid_eur','action':'seized_or_destroyed','count':270},"
+        "{'kind':'cash_eur','action':'seized','count':100},"
+        "{'kind':'phones','action':'seized','count':2}]}");
+    r[2].index = 9;
+    r[2].record = incident("m3", "2019-03-01T10:00:00+01:00", "2019-03-01T11:00:00+01:00",
+                           "minute", "2026-11-01T10:00:00Z", "['arrest']", NULL);
+    assert_int_equal(constat_figures_compute(r, 3, tax, &f, &e), CONSTAT_OK);
+    expect_rows(f, "items_by_kind",
+                "[[['phones','destroyed'],4,[3]],[['phones','seized'],8,[3,7]]]");
+    expect_rows(f, "money_by_currency",
+                "[[['EUR','cash_eur','seized'],800,[3,7]],"
+                "[['EUR','fine_paid_eur','seized_or_destroyed'],270,[7]],"
+                "[['USD','cash_usd','seized'],25,[3]]]");
+    expect_rows(f, "items_unknown_count_by_kind", "[[['cash','seized'],1,[3]]]");
+    expect_rows(f, "persons_by_item_kind", "[]");
+    json_decref(f);
+    f = NULL;
+    /* without a taxonomy no unit is known: every kind counts as objects */
+    assert_int_equal(constat_figures_compute(r, 3, NULL, &f, &e), CONSTAT_OK);
+    expect_rows(f, "money_by_currency", "[]");
+    json_decref(f);
+    f = NULL;
+
+    /* a kind the taxonomy does not list is an error, as a category is */
+    json_object_set_new(r[2].record, "items",
+                        J("[{'kind':'phones_broken','action':'destroyed','count':1}]"));
+    assert_int_equal(constat_figures_compute(r, 3, tax, &f, &e), CONSTAT_EINVAL);
+    assert_null(f);
+    if (!strstr(e.msg, "leaf 9 (id m3): items[0].kind: \"phones_broken\" is not an item kind "
+                       "of the taxonomy"))
+        fail_msg("%s", e.msg);
+    /* an amount of money whose currency is not stated cannot be added */
+    json_object_set_new(r[2].record, "items",
+                        J("[{'kind':'cash','action':'seized','count':50}]"));
+    assert_int_equal(constat_figures_compute(r, 3, tax, &f, &e), CONSTAT_EINVAL);
+    assert_non_null(strstr(e.msg, "items[0].count: an amount of \"cash\""));
+
+    /* a taxonomy with a persons unit */
+    dir = tu_tmpdir();
+    snprintf(path, sizeof path, "%s/t.json", dir);
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("{\"version\":2,\"categories\":[{\"id\":\"arrest\",\"label\":{\"fr\":\"A\",\"en\":\"A\"},"
+          "\"description\":{\"fr\":\"d\",\"en\":\"d\"}},{\"id\":\"theft\",\"label\":{\"fr\":\"T\","
+          "\"en\":\"T\"},\"description\":{\"fr\":\"d\",\"en\":\"d\"}}],\"item_kinds\":["
+          "{\"id\":\"phones\",\"unit\":\"items\",\"label\":{\"fr\":\"T\",\"en\":\"P\"}},"
+          "{\"id\":\"cash\",\"unit\":\"currency\",\"label\":{\"fr\":\"A\",\"en\":\"C\"}},"
+          "{\"id\":\"cash_eur\",\"unit\":\"currency\",\"currency\":\"EUR\",\"label\":{\"fr\":\"A\",\"en\":\"C\"}},"
+          "{\"id\":\"cash_usd\",\"unit\":\"currency\",\"currency\":\"USD\",\"label\":{\"fr\":\"A\",\"en\":\"C\"}},"
+          "{\"id\":\"fine_paid_eur\",\"unit\":\"currency\",\"currency\":\"EUR\",\"label\":{\"fr\":\"A\",\"en\":\"F\"}},"
+          "{\"id\":\"children_separated\",\"unit\":\"persons\",\"label\":{\"fr\":\"E\",\"en\":\"C\"}}]}",
+          fp);
+    fclose(fp);
+    if (constat_taxonomy_load(path, &t, &e) != CONSTAT_OK)
+        fail_msg("%s", e.msg);
+    json_object_set_new(r[2].record, "items",
+                        J("[{'kind':'children_separated','action':'seized','count':3}]"));
+    assert_int_equal(constat_figures_compute(r, 3, t, &f, &e), CONSTAT_OK);
+    expect_rows(f, "persons_by_item_kind", "[[['children_separated','seized'],3,[9]]]");
+    expect_rows(f, "items_by_kind",
+                "[[['phones','destroyed'],4,[3]],[['phones','seized'],8,[3,7]]]");
+    json_decref(f);
+    constat_taxonomy_free(t);
+    tu_rmrf(dir);
+    free(dir);
+    for (size_t i = 0; i < 3; i++)
+        json_decref(r[i].record);
+}
+
+/* recorded_at after the proven time by more than the tolerance (600 s) is
+ * clock skew, flagged by record id; at exactly 600 s it is not. */
+static void test_clock_skew(void **state)
+{
+    constat_indexed_record r[3];
+    constat_proven_time t[3];
+    json_t *f = NULL;
+    constat_error e;
+    int64_t rec;
+    (void)state;
+    assert_int_equal(constat_rfc3339_parse("2024-01-01T12:00:00Z", &rec, NULL), CONSTAT_OK);
+    r[0].index = 1;
+    r[0].record = incident("s1", "2024-01-01T09:00:00Z", "2024-01-01T10:00:00Z", "minute",
+                           "2024-01-01T12:00:00Z", "['arrest']", NULL);
+    r[1].index = 2;
+    r[1].record = incident("s2", "2024-01-01T09:00:00Z", "2024-01-01T10:00:00Z", "minute",
+                           "2024-01-01T12:00:00Z", "['arrest']", NULL);
+    r[2].index = 3;
+    r[2].record = incident("s3", "2024-01-01T09:00:00Z", "2024-01-01T10:00:00Z", "minute",
+                           "2024-01-01T12:00:00Z", "['arrest']", NULL);
+    t[0].proven = 1;
+    t[0].time = rec - 600; /* within the tolerance */
+    t[1].proven = 1;
+    t[1].time = rec - 601; /* the monitor's clock ran ahead */
+    t[2].proven = 0;       /* no token: nothing to compare with */
+    t[2].time = 0;
+    assert_int_equal(constat_figures_compute_timed(r, 3, tax, t, &f, &e), CONSTAT_OK);
+    expect_rows(f, "clock_skew_flagged", "[[['s2'],1,[2]]]");
+    json_decref(f);
+    assert_int_equal(constat_clock_skewed(rec, 1, rec - 601), 1);
+    assert_int_equal(constat_clock_skewed(rec, 1, rec - 600), 0);
+    assert_int_equal(constat_clock_skewed(rec, 1, rec + 5000), 0);
+    assert_int_equal(constat_clock_skewed(rec, 0, rec - 5000), 0);
+    for (size_t i = 0; i < 3; i++)
+        json_decref(r[i].record);
 }
 
 static void test_compute_errors(void **state)
@@ -888,7 +1024,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_figures_values),   cmocka_unit_test(test_figures_deterministic),
-        cmocka_unit_test(test_repeat_window),    cmocka_unit_test(test_compute_errors),
+        cmocka_unit_test(test_repeat_window),    cmocka_unit_test(test_units),
+        cmocka_unit_test(test_clock_skew),       cmocka_unit_test(test_compute_errors),
         cmocka_unit_test(test_figures_check),    cmocka_unit_test(test_report_write),
         cmocka_unit_test(test_report_empty),     cmocka_unit_test(test_report_hostile_text),
         cmocka_unit_test(test_svg_chart),        cmocka_unit_test(test_report_huge_values),

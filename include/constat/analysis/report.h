@@ -10,7 +10,7 @@
  * what they do not count, are in docs/indicators.md.
  *
  * figures.json shape (integers only, so that RFC 8785 bytes are stable):
- *   {"v": 1, "figures": [
+ *   {"v": 2, "figures": [
  *     {"id": "incidents_by_month_category",
  *      "title": {"en": "...", "fr": "..."},
  *      "unit": "incidents",
@@ -32,8 +32,10 @@
 #include "constat/base/errors.h"
 #include "constat/record/record.h"
 
-/* Version of the figures.json format above. */
-#define CONSTAT_FIGURES_VERSION 1
+/* Version of the figures.json format above (2: money and persons counted
+ * under items are apart from objects, money_by_currency,
+ * persons_by_item_kind and clock_skew_flagged). */
+#define CONSTAT_FIGURES_VERSION 2
 
 /* Seconds in the window of the repeated-checks indicator (7 days). */
 #define CONSTAT_REPEAT_WINDOW_S (7 * 86400)
@@ -78,6 +80,14 @@ constat_status constat_figures_compute_timed(const constat_indexed_record *recs,
                                              const constat_taxonomy *tax,
                                              const constat_proven_time *times, json_t **out,
                                              constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* 1 when a record's recorded_at (seconds since the epoch, the monitor's
+ * clock) is later than its proven time (proven = 1; proven_time from
+ * constat_proven_time) by more than CONSTAT_CLOCK_TOLERANCE_S: the
+ * monitor's clock ran ahead of the time-stamping authority's. 0 otherwise,
+ * and always 0 when proven is 0. Feeds the figure clock_skew_flagged and
+ * the warnings of `constat verify` (docs/time.md "Clock tolerance"). */
+int constat_clock_skewed(int64_t recorded_at, int proven, int64_t proven_time);
 
 /* Failure callback: same shape as constat_failure_fn in vault.h. */
 typedef void (*constat_figure_failure_fn)(void *ctx, int64_t index, const char *msg);

@@ -627,34 +627,6 @@ static constat_status top_bars(chart_data *d, constat_error *err)
     return CONSTAT_OK;
 }
 
-/* Item kinds that are sums of money ("cash_eur", "fine_paid_eur") stay in
- * the tables but not on the items chart, where one amount in euros would
- * flatten every count of objects. */
-static int is_money_kind(const char *k)
-{
-    static const char *const codes[] = {"_eur", "_usd", "_gbp", "_chf", "_hrk", "_bam", "_rsd",
-                                        "_huf", "_ron", "_bgn", "_mkd", "_try", "_lek"};
-    size_t n = strlen(k), i;
-    for (i = 0; i < sizeof codes / sizeof *codes; i++)
-        if (n > 4 && strcmp(k + n - 4, codes[i]) == 0)
-            return 1;
-    return 0;
-}
-
-static void drop_money(chart_data *d)
-{
-    size_t i, k = 0, s;
-    for (i = 0; i < d->n_bars; i++) {
-        if (is_money_kind(d->bar_labels[i]))
-            continue;
-        d->bar_labels[k] = d->bar_labels[i];
-        for (s = 0; s < d->n_series; s++)
-            d->values[k * d->n_series + s] = d->values[i * d->n_series + s];
-        k++;
-    }
-    d->n_bars = k;
-}
-
 /* Stacked charts: keep the MAX_STACKED - 1 series with the largest totals
  * (ties: first) in their order and add the others up as one grey series
  * "autres / other", so that the legend never needs look-alike colours. The
@@ -793,14 +765,15 @@ static const chart_spec charts[] = {
      "Barres horizontales, une couleur par action (légende sous le graphique) : somme des "
      "nombres connus de biens saisis ou détruits, par nature telle qu'écrite dans "
      "l'enregistrement (les 25 premières). La nature « items » est celle des sources qui ne "
-     "précisent pas quels objets : ce n'est pas un total des autres barres. Les sommes "
-     "d'argent (natures finissant par un code de devise, comme cash_eur) sont dans le "
-     "tableau, pas sur le graphique.",
+     "précisent pas quels objets : ce n'est pas un total des autres barres. Seuls les objets "
+     "y sont comptés : les sommes d'argent sont dans « Argent saisi ou détruit », par devise, "
+     "et ne s'ajoutent jamais aux objets.",
      "Horizontal bars, one colour per action (legend below the chart): sum of the known "
      "counts of items seized or destroyed, by kind as written in the record (the 25 "
      "largest). The kind \xe2\x80\x9citems\xe2\x80\x9d is used by sources that do not "
-     "say which objects: it is not a total of the other bars. Sums of money (kinds ending in "
-     "a currency code, such as cash_eur) are in the table, not on the chart.",
+     "say which objects: it is not a total of the other bars. Only objects are counted here: "
+     "sums of money are in \xe2\x80\x9cMoney seized or destroyed\xe2\x80\x9d, per currency, "
+     "and are never added to objects.",
      "objets (nombres connus)", "items (known counts)"},
     {"recording_delay", "c-delay", 0, 1, 0, 0,
      "Nombre d'incidents selon le délai entre la fin de l'événement et son enregistrement.",
@@ -845,8 +818,6 @@ static constat_status write_chart(constat_buf *b, const json_t *fig, const chart
     if (json_array_size(dims) < 1 || json_array_size(dims) > 2)
         return CONSTAT_OK;
     st = chart_from_figure(fig, tax, cs->months, &d, err);
-    if (!st && strcmp(cs->fig_id, "items_by_kind") == 0)
-        drop_money(&d);
     if (!st && cs->top)
         st = top_bars(&d, err);
     if (!st && strcmp(cs->fig_id, "items_by_kind") == 0)
