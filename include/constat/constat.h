@@ -8,6 +8,7 @@
 #include "constat/base/errors.h"
 #include "constat/base/limits.h"
 #include "constat/base/buf.h"
+#include "constat/base/file.h"
 #include "constat/base/hash.h"
 #include "constat/base/text.h"
 #include "constat/record/canon.h"

@@ -262,8 +262,8 @@ int cli_load_taxonomy(const char *opt, constat_taxonomy **out)
 int cli_read_file(const char *path, constat_buf *out, size_t max)
 {
     FILE *f;
-    char chunk[65536];
-    size_t n;
+    constat_error err;
+    constat_status st;
     int is_stdin = strcmp(path, "-") == 0;
 
     f = is_stdin ? stdin : fopen(path, "rb");
@@ -271,29 +271,19 @@ int cli_read_file(const char *path, constat_buf *out, size_t max)
         fprintf(stderr, "constat: %s: %s\n", cli_text(path), strerror(errno));
         return errno == ENOENT ? 2 : 3;
     }
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (out->len + n > max) {
-            fprintf(stderr, "constat: %s: larger than the limit of %zu bytes\n",
-                    is_stdin ? "standard input" : cli_text(path), max);
-            if (!is_stdin)
-                fclose(f);
-            return 2;
-        }
-        if (constat_buf_append(out, chunk, n) != CONSTAT_OK) {
-            fprintf(stderr, "constat: %s: out of memory\n", cli_text(path));
-            if (!is_stdin)
-                fclose(f);
-            return 3;
-        }
-    }
-    if (ferror(f)) {
-        fprintf(stderr, "constat: %s: read error\n", cli_text(path));
-        if (!is_stdin)
-            fclose(f);
-        return 3;
-    }
+    constat_error_clear(&err);
+    st = constat_file_read(f, max, out, &err);
     if (!is_stdin)
         fclose(f);
+    if (st == CONSTAT_ELIMIT) {
+        fprintf(stderr, "constat: %s: larger than the limit of %zu bytes\n",
+                is_stdin ? "standard input" : cli_text(path), max);
+        return 2;
+    }
+    if (st != CONSTAT_OK) {
+        fprintf(stderr, "constat: %s: %s\n", cli_text(path), err.msg);
+        return 3;
+    }
     return 0;
 }
 

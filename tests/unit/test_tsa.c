@@ -849,6 +849,89 @@ static void test_vault_config_and_down(void **state)
     free(ca);
 }
 
+/* constat_tsa_http against a local server: the request it sends and each
+ * reply it refuses, with the TSA client's own wording. */
+static void test_http_replies(void **state)
+{
+    static uint8_t der[] = {0x30, 0x03, 0x02, 0x01, 0x01};
+    constat_tsa_request req = {.der = der, .der_len = sizeof der};
+    char *big = malloc(CONSTAT_TSA_RESPONSE_MAX + 200);
+    char url[100], want[300];
+    constat_buf out;
+    constat_error e;
+    tu_server s;
+    int n;
+    (void)state;
+
+    assert_non_null(big);
+    constat_buf_init(&out);
+
+    /* a token reply: appended, and the request was a timestamp-query POST */
+    tu_server_start(&s, "HTTP/1.1 200 OK\r\nContent-Type: application/timestamp-reply\r\n"
+                        "Content-Length: 3\r\nConnection: close\r\n\r\nabc", 0);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/tsa", s.port);
+    assert_int_equal(constat_tsa_http(url, &req, &out, &e), CONSTAT_OK);
+    tu_server_stop(&s);
+    assert_int_equal(out.len, 3);
+    assert_memory_equal(out.data, "abc", 3);
+    assert_memory_equal(s.request, "POST /tsa HTTP/1.1\r\n", 20);
+    assert_non_null(strstr(s.request, "\r\nContent-Type: application/timestamp-query\r\n"));
+    assert_non_null(strstr(s.request, "\r\nAccept: application/timestamp-reply\r\n"));
+    assert_non_null(strstr(s.request, "\r\nUser-Agent: constat\r\n"));
+    assert_memory_equal(s.request + s.request_len - sizeof der, der, sizeof der);
+
+    /* a reply over the cap, announced or not */
+    n = snprintf(big, 200, "HTTP/1.1 200 OK\r\nContent-Type: application/timestamp-reply\r\n"
+                           "Connection: close\r\n\r\n");
+    memset(big + n, 'x', CONSTAT_TSA_RESPONSE_MAX + 1);
+    tu_server_start(&s, big, (size_t)n + CONSTAT_TSA_RESPONSE_MAX + 1);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/tsa", s.port);
+    assert_int_equal(constat_tsa_http(url, &req, &out, &e), CONSTAT_ELIMIT);
+    tu_server_stop(&s);
+    snprintf(want, sizeof want, "%s: reply exceeds %u bytes", url, CONSTAT_TSA_RESPONSE_MAX);
+    assert_string_equal(e.msg, want);
+    assert_int_equal(out.len, 3);
+    tu_server_start(&s, "HTTP/1.1 200 OK\r\nContent-Length: 70000\r\nConnection: close\r\n\r\n",
+                    0);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/tsa", s.port);
+    assert_int_equal(constat_tsa_http(url, &req, &out, &e), CONSTAT_ELIMIT);
+    tu_server_stop(&s);
+
+    /* the wrong content type: named, cleaned, and the body not kept */
+    tu_server_start(&s, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 2\r\n"
+                        "Connection: close\r\n\r\nhi", 0);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/tsa", s.port);
+    assert_int_equal(constat_tsa_http(url, &req, &out, &e), CONSTAT_EIO);
+    tu_server_stop(&s);
+    snprintf(want, sizeof want,
+             "%s: reply content type is text/html, not application/timestamp-reply", url);
+    assert_string_equal(e.msg, want);
+    assert_int_equal(out.len, 3);
+    tu_server_start(&s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi",
+                    0);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/tsa", s.port);
+    assert_int_equal(constat_tsa_http(url, &req, &out, &e), CONSTAT_EIO);
+    tu_server_stop(&s);
+    assert_non_null(strstr(e.msg, "reply content type is none,"));
+
+    /* an HTTP error status; a redirect is not followed */
+    tu_server_start(&s, "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:1/\r\n"
+                        "Content-Length: 0\r\nConnection: close\r\n\r\n", 0);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/tsa", s.port);
+    assert_int_equal(constat_tsa_http(url, &req, &out, &e), CONSTAT_EIO);
+    tu_server_stop(&s);
+    snprintf(want, sizeof want, "%s: HTTP status 302", url);
+    assert_string_equal(e.msg, want);
+
+    /* URLs refused before any connection */
+    assert_int_equal(constat_tsa_http("ftp://127.0.0.1/tsa", &req, &out, &e), CONSTAT_EINVAL);
+    assert_non_null(strstr(e.msg, "TSA URL must be http:// or https://"));
+    assert_int_equal(constat_tsa_http("http://127.0.0.1/a b", &req, &out, &e), CONSTAT_EINVAL);
+    assert_int_equal(out.len, 3);
+    constat_buf_free(&out);
+    free(big);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -861,6 +944,7 @@ int main(void)
         cmocka_unit_test(test_rejection_and_malformed),
         cmocka_unit_test(test_request),
         cmocka_unit_test(test_timeline),
+        cmocka_unit_test(test_http_replies),
         cmocka_unit_test_setup_teardown(test_fresh_token, setup_tsa, teardown_tsa),
         cmocka_unit_test_setup_teardown(test_nonce_combinations, setup_tsa, teardown_tsa),
         cmocka_unit_test_setup_teardown(test_expired_tsa_certificate, setup_tsa, teardown_tsa),

@@ -322,6 +322,19 @@ static void test_load(void **state)
     fclose(f);
     assert_int_equal(constat_witness_policy_load(path, &g_pol, &e), CONSTAT_OK);
     assert_int_equal(g_pol.n, 1);
+    /* one byte over the limit: refused before parsing, the file named */
+    {
+        char want[4200];
+        f = fopen(path, "w");
+        assert_non_null(f);
+        for (unsigned i = 0; i <= CONSTAT_WITNESS_POLICY_MAX_BYTES; i++)
+            fputc(i % 64 == 63 ? '\n' : '#', f);
+        fclose(f);
+        assert_int_equal(constat_witness_policy_load(path, &g_pol, &e), CONSTAT_ELIMIT);
+        snprintf(want, sizeof want, "%s: witness policy: larger than %u bytes", path,
+                 CONSTAT_WITNESS_POLICY_MAX_BYTES);
+        assert_string_equal(e.msg, want);
+    }
     tu_rmrf(dir);
     free(dir);
 }

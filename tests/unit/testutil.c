@@ -2,6 +2,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -60,4 +64,66 @@ void tu_rmrf(const char *dir)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
         fprintf(stderr, "warning: could not remove %s\n", dir);
+}
+
+static void *tu_serve_one(void *ud)
+{
+    tu_server *s = ud;
+    int fd = accept(s->lfd, NULL, NULL);
+    size_t want = 0, n, o = 0;
+    char *hdr_end = NULL;
+
+    if (fd < 0)
+        return NULL;
+    s->request_len = 0;
+    for (;;) {
+        ssize_t r = read(fd, s->request + s->request_len, sizeof s->request - 1 - s->request_len);
+        if (r <= 0)
+            break;
+        s->request_len += (size_t)r;
+        s->request[s->request_len] = 0;
+        if (!hdr_end && (hdr_end = strstr(s->request, "\r\n\r\n")) != NULL) {
+            const char *cl = strstr(s->request, "Content-Length: ");
+            want = (size_t)(hdr_end + 4 - s->request) + (cl ? strtoul(cl + 16, NULL, 10) : 0);
+        }
+        if (hdr_end && s->request_len >= want)
+            break;
+    }
+    n = s->reply_len ? s->reply_len : strlen(s->reply);
+    while (o < n) {
+        ssize_t w = send(fd, s->reply + o, n - o, MSG_NOSIGNAL);
+        if (w <= 0)
+            break;
+        o += (size_t)w;
+    }
+    close(fd);
+    return NULL;
+}
+
+void tu_server_start(tu_server *s, const char *reply, size_t reply_len)
+{
+    struct sockaddr_in a;
+    socklen_t al = sizeof a;
+
+    memset(s, 0, sizeof *s);
+    s->lfd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(s->lfd >= 0);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(s->lfd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(s->lfd, 4), 0);
+    assert_int_equal(getsockname(s->lfd, (struct sockaddr *)&a, &al), 0);
+    s->port = ntohs(a.sin_port);
+    s->reply = reply;
+    s->reply_len = reply_len;
+    assert_int_equal(pthread_create(&s->th, NULL, tu_serve_one, s), 0);
+}
+
+void tu_server_stop(tu_server *s)
+{
+    /* a client that never connected leaves accept waiting: shutdown ends it */
+    shutdown(s->lfd, SHUT_RDWR);
+    pthread_join(s->th, NULL);
+    close(s->lfd);
 }

@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -20,5 +21,22 @@ size_t tu_unbase64(const char *b64, uint8_t *out, size_t cap);
 char *tu_tmpdir(void);
 /* rm -rf the directory. */
 void tu_rmrf(const char *dir);
+
+/* A one-thread HTTP server on 127.0.0.1 (an ephemeral port): it accepts one
+ * connection, reads the request (headers and Content-Length body) into
+ * `request`, writes `reply` (a whole HTTP response; reply_len 0: strlen)
+ * and closes. */
+typedef struct {
+    int lfd;
+    int port;
+    const char *reply;
+    size_t reply_len;
+    char request[8192];
+    size_t request_len;
+    pthread_t th;
+} tu_server;
+void tu_server_start(tu_server *s, const char *reply, size_t reply_len);
+/* Wait for the one connection to be served (or give up when none came). */
+void tu_server_stop(tu_server *s);
 
 #endif

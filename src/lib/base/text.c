@@ -6,11 +6,21 @@
  * the terminal and HTML escapers differ only in how they spell the result
  * and in the five characters HTML reserves.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "constat/base/text.h"
+#include "base/text.h"
+
+void constat_bprintf(char *out, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, cap, fmt, ap);
+    va_end(ap);
+}
 
 size_t constat_utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
 {

@@ -5,6 +5,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "constat/base/errors.h"
+
+/* snprintf into the fixed buffer `out` of `cap` bytes (cap >= 1): the
+ * result is always NUL-terminated and cut at cap - 1 bytes when longer.
+ * Callers build paths only from inputs whose lengths they bounded first,
+ * so a path is never cut; a message may be. Never fails. (text.c) */
+void constat_bprintf(char *out, size_t cap, const char *fmt, ...) CONSTAT_PRINTF(3, 4);
+
 /* Parse exactly `n` bytes at `s` as a canonical decimal ("0" or [1-9][0-9]*,
  * at most UINT64_MAX: C2SP checkpoint sizes, tlog-witness "old N"). Returns 1
  * and sets *out, or 0 for anything else. (checkpoint.c) */

@@ -34,19 +34,10 @@
 #include "constat/evidence/tsa.h"
 #include "constat/dossier/verify.h"
 #include "constat/witness/witness_policy.h"
+#include "base/text.h"
+#include "constat/base/file.h"
 
 
-/* vsnprintf-based formatting into a fixed buffer. Paths are built only
- * from inputs whose lengths were bounded first (dossier paths <= 3000
- * bytes, names <= 255), so these never truncate a path; messages may be cut. */
-static void bprintf(char *out, size_t cap, const char *fmt, ...) CONSTAT_PRINTF(3, 4);
-static void bprintf(char *out, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(out, cap, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- small file helpers --------------------------------------------------- */
 
@@ -57,7 +48,7 @@ static constat_status write_file(const char *dir, const char *rel, const void *d
     FILE *f;
     int bad;
 
-    bprintf(path, sizeof path, "%s/%s", dir, rel);
+    constat_bprintf(path, sizeof path, "%s/%s", dir, rel);
     f = fopen(path, "wbx");
     if (!f)
         return constat_error_set(err, CONSTAT_EIO, "%s: cannot create: %s", path,
@@ -75,29 +66,16 @@ static constat_status write_file(const char *dir, const char *rel, const void *d
 static constat_status slurp(const char *path, size_t max, constat_buf *out, constat_error *err)
 {
     FILE *f = fopen(path, "rb");
-    char chunk[65536];
-    size_t n;
+    constat_status rc;
 
     if (!f)
         return constat_error_set(err, errno == ENOENT ? CONSTAT_ENOTFOUND : CONSTAT_EIO,
                                  "%s: cannot open: %s", path, strerror(errno));
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (out->len + n > max) {
-            fclose(f);
-            return constat_error_set(err, CONSTAT_ELIMIT, "%s: larger than %zu bytes", path,
-                                     max);
-        }
-        if (constat_buf_append(out, chunk, n) != CONSTAT_OK) {
-            fclose(f);
-            return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-        }
-    }
-    if (ferror(f)) {
-        fclose(f);
-        return constat_error_set(err, CONSTAT_EIO, "%s: read error", path);
-    }
+    rc = constat_file_read(f, max, out, err);
     fclose(f);
-    return CONSTAT_OK;
+    if (rc != CONSTAT_OK && rc != CONSTAT_ENOMEM && err)
+        constat_error_prefix(err, "%s: ", path);
+    return rc;
 }
 
 /* Remove a directory tree we created (no symlinks are followed: lstat). */
@@ -119,7 +97,7 @@ static void rmtree(const char *path, int depth)
             char sub[4096];
             if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                 continue;
-            bprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
+            constat_bprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
             rmtree(sub, depth + 1);
         }
         closedir(d);
@@ -152,7 +130,7 @@ static constat_status list_files(const char *root, const char *rel, int depth, s
     if (depth > 8)
         return constat_error_set(err, CONSTAT_EINTERNAL, "%s: directories nested too deep",
                                  root);
-    bprintf(path, sizeof path, "%s%s%s", root, rel[0] ? "/" : "", rel);
+    constat_bprintf(path, sizeof path, "%s%s%s", root, rel[0] ? "/" : "", rel);
     d = opendir(path);
     if (!d)
         return constat_error_set(err, CONSTAT_EIO, "%s: cannot list: %s", path,
@@ -162,8 +140,8 @@ static constat_status list_files(const char *root, const char *rel, int depth, s
         struct stat st;
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
-        bprintf(sub, sizeof sub, "%s%s%s", rel, rel[0] ? "/" : "", de->d_name);
-        bprintf(full, sizeof full, "%s/%s", root, sub);
+        constat_bprintf(sub, sizeof sub, "%s%s%s", rel, rel[0] ? "/" : "", de->d_name);
+        constat_bprintf(full, sizeof full, "%s/%s", root, sub);
         if (lstat(full, &st) != 0) {
             rc = constat_error_set(err, CONSTAT_EIO, "%s: %s", full, strerror(errno));
             break;
@@ -933,7 +911,7 @@ static void *report_thread(void *arg)
     constat_buf_free(&b);
     if (j->rc != CONSTAT_OK)
         return NULL;
-    bprintf(rd, sizeof rd, "%s/report", j->tmp);
+    constat_bprintf(rd, sizeof rd, "%s/report", j->tmp);
     j->rc = constat_report_write_timed(rd, j->recs, j->nsel, j->tax, j->times, j->figures,
                                        j->meta, &j->err);
     return NULL;
@@ -949,7 +927,7 @@ static void selfcheck_fail(void *ctx, int64_t index, const char *msg)
     selfcheck *sc = ctx;
     (void)index;
     if (sc->n++ == 0)
-        bprintf(sc->first, sizeof sc->first, "%s", msg);
+        constat_bprintf(sc->first, sizeof sc->first, "%s", msg);
 }
 
 static constat_status dir_usable(const char *outdir, constat_error *err)
@@ -1006,8 +984,8 @@ static constat_status write_leaves(constat_vault *v, const char *tmp, const uint
     constat_buf_init(&pv->tmp);
     {
         char rp[4200], pp[4200];
-        bprintf(rp, sizeof rp, "%s/records.jsonl", tmp);
-        bprintf(pp, sizeof pp, "%s/proofs.jsonl", tmp);
+        constat_bprintf(rp, sizeof rp, "%s/records.jsonl", tmp);
+        constat_bprintf(pp, sizeof pp, "%s/proofs.jsonl", tmp);
         rf = fopen(rp, "wbx");
         pf = fopen(pp, "wbx");
         if (!rf || !pf) {
@@ -1069,7 +1047,7 @@ static constat_status write_leaves(constat_vault *v, const char *tmp, const uint
         goto done;
     {
         char kd[4200];
-        bprintf(kd, sizeof kd, "%s/keys", tmp);
+        constat_bprintf(kd, sizeof kd, "%s/keys", tmp);
         if (mkdir(kd, 0755) != 0) {
             rc = constat_error_set(err, CONSTAT_EIO, "%s: %s", kd, strerror(errno));
             goto done;
@@ -1345,7 +1323,7 @@ static constat_status dw_order(dossier_job *j)
 /* The temporary sibling folder every file goes into until the rename. */
 static constat_status dw_mktemp(dossier_job *j)
 {
-    bprintf(j->tmp, sizeof j->tmp, "%s.tmp-XXXXXX", j->dirclean);
+    constat_bprintf(j->tmp, sizeof j->tmp, "%s.tmp-XXXXXX", j->dirclean);
     if (!mkdtemp(j->tmp))
         return constat_error_set(j->err, CONSTAT_EIO,
                                  "%s: cannot create a temporary folder: %s", j->tmp,
@@ -1471,7 +1449,7 @@ static constat_status dw_hash_files(dossier_job *j, json_t *files)
     for (size_t i = 0; rc == CONSTAT_OK && i < fl.n; i++) {
         char p[4200], hex[65];
         uint8_t h[32];
-        bprintf(p, sizeof p, "%s/%s", j->tmp, fl.v[i]);
+        constat_bprintf(p, sizeof p, "%s/%s", j->tmp, fl.v[i]);
         rc = constat_sha256_file(p, h, NULL, j->err);
         if (rc != CONSTAT_OK)
             break;

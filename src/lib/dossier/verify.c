@@ -36,19 +36,10 @@
 #include "constat/dossier/verify.h"
 #include "constat/witness/witness_policy.h"
 #include "record/record_internal.h"
+#include "base/text.h"
+#include "constat/base/file.h"
 
 
-/* vsnprintf-based formatting into a fixed buffer. Paths are built only
- * from inputs whose lengths were bounded first (dossier paths <= 3000
- * bytes, names <= 255), so these never truncate a path; messages may be cut. */
-static void bprintf(char *out, size_t cap, const char *fmt, ...) CONSTAT_PRINTF(3, 4);
-static void bprintf(char *out, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(out, cap, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- failure accounting ------------------------------------------------ */
 
@@ -78,12 +69,12 @@ static void vfail(vstate *s, int64_t index, const char *where, const char *fmt, 
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     if (where && *where)
-        bprintf(full, sizeof full, "%s: %s", where, msg);
+        constat_bprintf(full, sizeof full, "%s: %s", where, msg);
     else
-        bprintf(full, sizeof full, "%s", msg);
+        constat_bprintf(full, sizeof full, "%s", msg);
     s->failed++;
     if (s->failed == 1)
-        bprintf(s->first, sizeof s->first, "%s", full);
+        constat_bprintf(s->first, sizeof s->first, "%s", full);
     if (s->fail)
         s->fail(s->ctx, index, full);
 }
@@ -109,7 +100,7 @@ static void sanitize(const char *in, size_t len, char *out, size_t cap)
 
 static void path_join(char *out, size_t cap, const char *dir, const char *rel)
 {
-    bprintf(out, cap, "%s/%s", dir, rel);
+    constat_bprintf(out, cap, "%s/%s", dir, rel);
 }
 
 /* Open a file for reading, refusing anything but a regular file. Inside a
@@ -158,8 +149,7 @@ static constat_status read_file_in(const char *path, size_t max, constat_buf *ou
                                    constat_error *err, int inside)
 {
     FILE *f = open_regular(path, inside);
-    char chunk[65536];
-    size_t n;
+    constat_status rc;
 
     constat_buf_reset(out);
     if (!f) {
@@ -167,23 +157,13 @@ static constat_status read_file_in(const char *path, size_t max, constat_buf *ou
             return constat_error_set(err, CONSTAT_ENOTFOUND, "missing");
         return constat_error_set(err, CONSTAT_EIO, "cannot open: %s", open_error(errno));
     }
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (out->len + n > max) {
-            fclose(f);
-            return constat_error_set(err, CONSTAT_ELIMIT,
-                                     "larger than the limit of %zu bytes", max);
-        }
-        if (constat_buf_append(out, chunk, n) != CONSTAT_OK) {
-            fclose(f);
-            return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-        }
-    }
-    if (ferror(f)) {
-        fclose(f);
-        return constat_error_set(err, CONSTAT_EIO, "read error: %s", strerror(errno));
-    }
+    rc = constat_file_read(f, max, out, err);
+    if (rc == CONSTAT_ELIMIT)
+        constat_error_set(err, rc, "larger than the limit of %zu bytes", max);
+    else if (rc == CONSTAT_EIO)
+        constat_error_set(err, rc, "read error: %s", strerror(errno));
     fclose(f);
-    return CONSTAT_OK;
+    return rc;
 }
 
 static constat_status read_file(const char *path, size_t max, constat_buf *out,
@@ -558,7 +538,7 @@ static void load_key(vstate *s, const char *dir, const char *which, const char *
     constat_error e;
     int own_ok = 0;
 
-    bprintf(rel, sizeof rel, "keys/%s.vkey", which);
+    constat_bprintf(rel, sizeof rel, "keys/%s.vkey", which);
     path_join(path, sizeof path, dir, rel);
     constat_buf_init(&b);
     constat_error_clear(&e);
@@ -701,7 +681,7 @@ static void walk_dossier(vstate *s, int dfd, const char *rel, int depth, dirlist
             out->refused = 1;
             continue;
         }
-        bprintf(r, sizeof r, "%s%s%s", rel, rel[0] ? "/" : "", de->d_name);
+        constat_bprintf(r, sizeof r, "%s%s%s", rel, rel[0] ? "/" : "", de->d_name);
         sanitize(r, strlen(r), name, sizeof name);
         if (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0) {
             vfail(s, -1, name, "cannot stat: %s", strerror(errno));
@@ -782,7 +762,7 @@ static void check_manifest_sig(vstate *s, const char *dir, const manifest *m,
     constat_error_clear(&e);
     path_join(path, sizeof path, dir, "manifest.sig");
     if (read_file(path, MANIFEST_SIG_MAX, &b, &e) != CONSTAT_OK) {
-        bprintf(whybuf, sizeof whybuf, "%s", e.msg);
+        constat_bprintf(whybuf, sizeof whybuf, "%s", e.msg);
         why = whybuf;
     } else if (!orgv) {
         why = "cannot be checked: no organisation key";
@@ -790,7 +770,7 @@ static void check_manifest_sig(vstate *s, const char *dir, const manifest *m,
         why = "cannot be checked: manifest.json unreadable";
     } else if (constat_json_parse(b.data ? (char *)b.data : "", b.len, "manifest.sig", 0, &root,
                                   &e) != CONSTAT_OK) {
-        bprintf(whybuf, sizeof whybuf, "not valid JSON: %s", e.msg);
+        constat_bprintf(whybuf, sizeof whybuf, "not valid JSON: %s", e.msg);
         why = whybuf;
     } else if (!json_is_object(root) || json_object_size(root) != 2 ||
                !json_is_string(k = json_object_get(root, "key_id")) ||
@@ -801,7 +781,7 @@ static void check_manifest_sig(vstate *s, const char *dir, const manifest *m,
         if (strcmp(json_string_value(k), kid) != 0) {
             char got[120];
             sanitize(json_string_value(k), json_string_length(k), got, sizeof got);
-            bprintf(whybuf, sizeof whybuf, "key_id %s is not the organisation key %s", got,
+            constat_bprintf(whybuf, sizeof whybuf, "key_id %s is not the organisation key %s", got,
                     kid);
             why = whybuf;
         } else if (constat_unbase64(json_string_value(sg), json_string_length(sg), sig,
@@ -814,7 +794,7 @@ static void check_manifest_sig(vstate *s, const char *dir, const manifest *m,
                                       m->raw.len) != CONSTAT_OK) {
             why = "out of memory";
         } else if (crypto_sign_verify_detached(sig, msg.data, msg.len, orgv->pk) != 0) {
-            bprintf(whybuf, sizeof whybuf, "signature does not verify with %s over "
+            constat_bprintf(whybuf, sizeof whybuf, "signature does not verify with %s over "
                     "manifest.json (manifest.json or manifest.sig changed after the "
                     "organisation signed it)", kid);
             why = whybuf;
@@ -1042,13 +1022,13 @@ static void entry_where(const ventry *e, char *out, size_t cap)
 {
     char head[64];
     if (e->index_ok)
-        bprintf(head, sizeof head, "leaf %" PRIu64, e->index);
+        constat_bprintf(head, sizeof head, "leaf %" PRIu64, e->index);
     else
-        bprintf(head, sizeof head, "records.jsonl line %" PRIu64, e->line);
+        constat_bprintf(head, sizeof head, "records.jsonl line %" PRIu64, e->line);
     if (e->id[0])
-        bprintf(out, cap, "%s (record %s)", head, e->id);
+        constat_bprintf(out, cap, "%s (record %s)", head, e->id);
     else
-        bprintf(out, cap, "%s", head);
+        constat_bprintf(out, cap, "%s", head);
 }
 
 static int64_t entry_rep(const ventry *e)
@@ -1494,12 +1474,12 @@ static constat_status report_chunk(vstate *s, const lines_ctx *c, size_t ns, ord
         if (proof_ok) {
             e->index = sl->pindex;
             if (o->have_prev && sl->pindex <= o->prev) {
-                bprintf(where, sizeof where, "proofs.jsonl line %" PRIu64, sl->nproof);
+                constat_bprintf(where, sizeof where, "proofs.jsonl line %" PRIu64, sl->nproof);
                 vfail(s, (int64_t)sl->pindex, where,
                       "leaf index %" PRIu64 " does not follow %" PRIu64
                       ": indices must ascend without duplicates", sl->pindex, o->prev);
             } else if (cp->have && sl->pindex >= cp->size) {
-                bprintf(where, sizeof where, "proofs.jsonl line %" PRIu64, sl->nproof);
+                constat_bprintf(where, sizeof where, "proofs.jsonl line %" PRIu64, sl->nproof);
                 vfail(s, (int64_t)sl->pindex, where,
                       "leaf index %" PRIu64 " is outside the checkpoint's tree (size %" PRIu64
                       ")", sl->pindex, cp->size);
@@ -1924,7 +1904,7 @@ static void check_figure_leaves(vstate *s, const json_t *claimed, const uint64_t
         if (json_is_string(fid))
             sanitize(json_string_value(fid), json_string_length(fid), name, sizeof name);
         else
-            bprintf(name, sizeof name, "#%zu", fi);
+            constat_bprintf(name, sizeof name, "#%zu", fi);
         json_array_foreach(rows, ri, row) {
             json_t *leaves = json_object_get(row, "leaves");
             if (!json_is_array(leaves))
@@ -2225,7 +2205,7 @@ static constat_status vrecord_replay(vstate *s, const vrecord *r)
     for (size_t i = 0; i < r->n; i++) {
         s->failed++;
         if (s->failed == 1)
-            bprintf(s->first, sizeof s->first, "%s", r->v[i].text);
+            constat_bprintf(s->first, sizeof s->first, "%s", r->v[i].text);
         if (s->fail)
             s->fail(s->ctx, r->v[i].index, r->v[i].text);
     }
@@ -2485,7 +2465,7 @@ static void vd_checkpoint_body(vdossier *j, const char *msg, size_t text_len, in
     j->cp.have = 1;
     j->cp.size = c.size;
     memcpy(j->cp.root, c.root, 32);
-    bprintf(j->sum.origin, sizeof j->sum.origin, "%s", c.origin);
+    constat_bprintf(j->sum.origin, sizeof j->sum.origin, "%s", c.origin);
     j->sum.tree_size = c.size;
     memcpy(j->sum.root, c.root, 32);
     if (strcmp(c.origin, j->logv->name) != 0) {

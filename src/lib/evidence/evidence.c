@@ -27,6 +27,7 @@
 
 #include "constat/evidence/evidence.h"
 #include "constat/vault/intake.h"
+#include "constat/base/file.h"
 
 #define PATH_CAP 4200
 
@@ -174,17 +175,6 @@ static constat_status mkdirs(char *path, size_t from, constat_error *err)
     }
 }
 
-static int fsync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int rc;
-    if (fd < 0)
-        return -1;
-    rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
 /* Directory part of `path` into out (path up to its last '/'). */
 static void dir_of(const char *path, char *out, size_t cap)
 {
@@ -253,7 +243,7 @@ constat_status constat_evidence_store(const char *root, const char *path,
             unlink(tmp);
             return st;
         }
-        if (fsync_dir(ddir) != 0 || fsync_dir(base) != 0)
+        if (constat_fsync_dir(ddir) != 0 || constat_fsync_dir(base) != 0)
             return constat_error_set(err, CONSTAT_EIO, "%s: fsync: %s", ddir, strerror(errno));
         if (stored_new)
             *stored_new = 1;

@@ -21,7 +21,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -37,16 +36,11 @@
 #include "constat/log/merkle.h"
 #include "constat/record/record.h"
 #include "constat/evidence/tsa.h"
+#include "constat/base/file.h"
 #include "vault/store.h"
+#include "base/http.h"
+#include "base/text.h"
 
-static void bprintf(char *out, size_t cap, const char *fmt, ...) CONSTAT_PRINTF(3, 4);
-static void bprintf(char *out, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(out, cap, fmt, ap);
-    va_end(ap);
-}
 
 /* Text from certificates, TSAs and files is hostile: keep it printable. */
 static void printable(const char *in, size_t len, char *out, size_t cap)
@@ -143,13 +137,13 @@ static constat_tsa_reason drain_errors(char *out, size_t cap)
             r = m;
             mapped = 1;
         }
-        bprintf(one, sizeof one, "%s%s%s", rs ? rs : "error",
+        constat_bprintf(one, sizeof one, "%s%s%s", rs ? rs : "error",
                 (data && (flags & ERR_TXT_STRING) && *data) ? ": " : "",
                 (data && (flags & ERR_TXT_STRING)) ? data : "");
         if (o < cap && o + 3 < cap) {
             char clean[300];
             printable(one, strlen(one), clean, sizeof clean);
-            bprintf(out + o, cap - o, "%s%s", o ? "; " : "", clean);
+            constat_bprintf(out + o, cap - o, "%s%s", o ? "; " : "", clean);
             o += strlen(out + o);
         }
     }
@@ -276,12 +270,12 @@ static void status_text(TS_STATUS_INFO *si, char *out, size_t cap)
         char clean[200];
         printable((const char *)ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s), clean,
                   sizeof clean);
-        bprintf(out + o, cap - o, "%s\"%s\"", o ? ", " : "", clean);
+        constat_bprintf(out + o, cap - o, "%s\"%s\"", o ? ", " : "", clean);
         o += strlen(out + o);
     }
     for (int b = 0; fi && b < (int)(sizeof fnames / sizeof fnames[0]) && o + 4 < cap; b++)
         if (fnames[b] && ASN1_BIT_STRING_get_bit(fi, b)) {
-            bprintf(out + o, cap - o, "%s%s", o ? ", " : "", fnames[b]);
+            constat_bprintf(out + o, cap - o, "%s%s", o ? ", " : "", fnames[b]);
             o += strlen(out + o);
         }
 }
@@ -623,104 +617,55 @@ done:
 
 /* ---- HTTP ---------------------------------------------------------------- */
 
-typedef struct {
-    constat_buf *out;
-    size_t start;
-    int too_big;
-} sink;
-
-static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
-{
-    sink *s = ud;
-    size_t n = size * nmemb;
-    if (s->out->len - s->start + n > CONSTAT_TSA_RESPONSE_MAX) {
-        s->too_big = 1;
-        return 0;
-    }
-    if (constat_buf_append(s->out, ptr, n) != CONSTAT_OK)
-        return 0;
-    return n;
-}
-
-static int url_ok(const char *url)
-{
-    size_t n = strlen(url);
-    if (n == 0 || n > CONSTAT_TSA_URL_MAX)
-        return 0;
-    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)url[i] <= 0x20 || (unsigned char)url[i] >= 0x7f)
-            return 0;
-    return 1;
-}
-
 constat_status constat_tsa_http(const char *url, const constat_tsa_request *req,
                                 constat_buf *out, constat_error *err)
 {
-    CURL *c;
-    struct curl_slist *hdr = NULL, *h2;
-    char ebuf[CURL_ERROR_SIZE] = "";
-    sink s = {out, out->len, 0};
-    CURLcode cr;
+    static const char *const headers[] = {"Content-Type: application/timestamp-query",
+                                          "Accept: application/timestamp-reply", NULL};
+    const constat_http_options o = {
+        .timeout_s = CONSTAT_TSA_TIMEOUT_S,
+        .connect_timeout_s = 10,
+        .user_agent = "constat",
+        .headers = headers,
+    };
+    constat_http *h;
+    constat_buf ctype;
+    size_t start = out->len;
     long code = 0;
-    char *ctype = NULL;
-    constat_status rc = CONSTAT_OK;
+    constat_status rc;
 
-    if (!url || !url_ok(url))
+    if (!url || !constat_http_url_ok(url, CONSTAT_TSA_URL_MAX))
         return constat_error_set(err, CONSTAT_EINVAL,
                                  "TSA URL must be http:// or https://, printable, at most %u bytes",
                                  CONSTAT_TSA_URL_MAX);
-    c = curl_easy_init();
-    if (!c)
+    rc = constat_http_open(&o, &h, err);
+    if (rc == CONSTAT_EIO)
         return constat_error_set(err, CONSTAT_ENOMEM, "cannot start libcurl");
-    hdr = curl_slist_append(NULL, "Content-Type: application/timestamp-query");
-    h2 = hdr ? curl_slist_append(hdr, "Accept: application/timestamp-reply") : NULL;
-    if (!h2) {
-        curl_slist_free_all(hdr);
-        curl_easy_cleanup(c);
-        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-    }
-    hdr = h2;
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)CONSTAT_TSA_TIMEOUT_S);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, (const char *)req->der);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)req->der_len);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "constat");
-    cr = curl_easy_perform(c);
-    if (s.too_big) {
+    if (rc != CONSTAT_OK)
+        return rc;
+    constat_buf_init(&ctype);
+    rc = constat_http_request(h, url, req->der, req->der_len, CONSTAT_TSA_RESPONSE_MAX, out, &code, &ctype, err);
+    if (rc == CONSTAT_ELIMIT) {
         rc = constat_error_set(err, CONSTAT_ELIMIT, "%s: reply exceeds %u bytes", url,
                                CONSTAT_TSA_RESPONSE_MAX);
-    } else if (cr != CURLE_OK) {
-        rc = constat_error_set(err, CONSTAT_EIO, "%s: %s", url,
-                               ebuf[0] ? ebuf : curl_easy_strerror(cr));
-    } else {
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-        curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ctype);
+    } else if (rc == CONSTAT_OK) {
+        const char *ct = (const char *)ctype.data;
         if (code != 200) {
             rc = constat_error_set(err, CONSTAT_EIO, "%s: HTTP status %ld", url, code);
-        } else if (!ctype || strncmp(ctype, "application/timestamp-reply", 27) != 0) {
+        } else if (!ct || !*ct || strncmp(ct, "application/timestamp-reply", 27) != 0) {
             char clean[100];
-            printable(ctype ? ctype : "none", strlen(ctype ? ctype : "none"), clean,
-                      sizeof clean);
+            const char *shown = ct && *ct ? ct : "none";
+            printable(shown, strlen(shown), clean, sizeof clean);
             rc = constat_error_set(err, CONSTAT_EIO,
                                    "%s: reply content type is %s, not "
                                    "application/timestamp-reply",
                                    url, clean);
         }
+        if (rc != CONSTAT_OK) /* a reply that is not a token is not kept */
+            out->len = start;
     }
-    if (rc != CONSTAT_OK)
-        out->len = s.start;
-    curl_slist_free_all(hdr);
-    curl_easy_cleanup(c);
+    constat_buf_free(&ctype);
+    constat_http_close(h);
     return rc;
 }
 
@@ -752,7 +697,7 @@ constat_status constat_tsa_add(constat_vault *v, const constat_tsa_config *cfg, 
         return constat_error_set(err, CONSTAT_EINVAL,
                                  "TSA name must be 1 to %d characters of A-Z a-z 0-9 . _ -",
                                  CONSTAT_TSA_NAME_MAX);
-    if (!cfg->url || !url_ok(cfg->url))
+    if (!cfg->url || !constat_http_url_ok(cfg->url, CONSTAT_TSA_URL_MAX))
         return constat_error_set(err, CONSTAT_EINVAL,
                                  "TSA URL must be http:// or https://, printable, at most %u bytes",
                                  CONSTAT_TSA_URL_MAX);
@@ -936,7 +881,7 @@ constat_status constat_tsa_timeline_add(constat_tsa_timeline *tl, uint64_t size,
     }
     tl->size[tl->n] = size;
     tl->time[tl->n] = time;
-    bprintf(tl->tsa[tl->n], sizeof tl->tsa[tl->n], "%s", tsa ? tsa : "");
+    constat_bprintf(tl->tsa[tl->n], sizeof tl->tsa[tl->n], "%s", tsa ? tsa : "");
     tl->n++;
     tl->sorted = 0;
     return CONSTAT_OK;
@@ -1118,7 +1063,7 @@ static int hold_one(void *vctx, const constat_tsa_token *t)
     x->note_len = t->note_len;
     x->ca_len = t->ca_len;
     x->der_len = t->der_len;
-    bprintf(x->tsa, sizeof x->tsa, "%s", t->tsa_name);
+    constat_bprintf(x->tsa, sizeof x->tsa, "%s", t->tsa_name);
     h->n++;
     if (!x->note || !x->ca || !x->der || !x->url) {
         h->oom = 1;
@@ -1143,7 +1088,7 @@ static constat_status put_file(const char *dir, const char *name, const void *da
 {
     char path[4400];
     FILE *f;
-    bprintf(path, sizeof path, "%s/timestamps/%s", dir, name);
+    constat_bprintf(path, sizeof path, "%s/timestamps/%s", dir, name);
     f = fopen(path, "wbx");
     if (!f)
         return constat_error_set(err, CONSTAT_EIO, "%s: cannot create: %s", path,
@@ -1181,7 +1126,7 @@ constat_status constat_tsa_dossier_write(constat_vault *v, const char *dir,
         held_free(&h);
         return rc;
     }
-    bprintf(path, sizeof path, "%s/timestamps", dir);
+    constat_bprintf(path, sizeof path, "%s/timestamps", dir);
     if (mkdir(path, 0755) != 0) {
         rc = constat_error_set(err, CONSTAT_EIO, "%s: %s", path, strerror(errno));
         held_free(&h);
@@ -1226,15 +1171,15 @@ constat_status constat_tsa_dossier_write(constat_vault *v, const char *dir,
         json_decref(o);
         if (rc != CONSTAT_OK)
             break;
-        bprintf(name, sizeof name, "%zu.json", i + 1);
+        constat_bprintf(name, sizeof name, "%zu.json", i + 1);
         rc = put_file(dir, name, b.data, b.len, err);
-        bprintf(name, sizeof name, "%zu.tsr", i + 1);
+        constat_bprintf(name, sizeof name, "%zu.tsr", i + 1);
         if (rc == CONSTAT_OK)
             rc = put_file(dir, name, t->der, t->der_len, err);
-        bprintf(name, sizeof name, "%zu.checkpoint", i + 1);
+        constat_bprintf(name, sizeof name, "%zu.checkpoint", i + 1);
         if (rc == CONSTAT_OK)
             rc = put_file(dir, name, t->note, t->note_len, err);
-        bprintf(name, sizeof name, "%zu.ca.pem", i + 1);
+        constat_bprintf(name, sizeof name, "%zu.ca.pem", i + 1);
         if (rc == CONSTAT_OK)
             rc = put_file(dir, name, t->ca, t->ca_len, err);
     }
@@ -1248,27 +1193,13 @@ constat_status constat_tsa_dossier_write(constat_vault *v, const char *dir,
 static constat_status slurp(const char *path, size_t max, constat_buf *out, constat_error *err)
 {
     FILE *f = fopen(path, "rb");
-    char tmp[8192];
-    size_t n;
+    constat_status rc;
     if (!f)
         return constat_error_set(err, errno == ENOENT ? CONSTAT_ENOTFOUND : CONSTAT_EIO,
                                  "cannot read: %s", strerror(errno));
-    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) {
-        if (out->len + n > max) {
-            fclose(f);
-            return constat_error_set(err, CONSTAT_ELIMIT, "larger than %zu bytes", max);
-        }
-        if (constat_buf_append(out, tmp, n) != CONSTAT_OK) {
-            fclose(f);
-            return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-        }
-    }
-    if (ferror(f)) {
-        fclose(f);
-        return constat_error_set(err, CONSTAT_EIO, "read error");
-    }
+    rc = constat_file_read(f, max, out, err);
     fclose(f);
-    return CONSTAT_OK;
+    return rc;
 }
 
 static int u64cmp(const void *a, const void *b)
@@ -1322,7 +1253,7 @@ static int parse_desc(const constat_buf *b, char *tsa, uint64_t *size, constat_p
     int ok = 0;
 
     if (!o || !json_is_object(o)) {
-        bprintf(why, cap, "not a JSON object: %s", o ? "wrong type" : je.text);
+        constat_bprintf(why, cap, "not a JSON object: %s", o ? "wrong type" : je.text);
         json_decref(o);
         return 0;
     }
@@ -1335,12 +1266,12 @@ static int parse_desc(const constat_buf *b, char *tsa, uint64_t *size, constat_p
         !json_is_string(t) || !constat_tsa_name_valid(json_string_value(t)) ||
         !json_is_string(u) || !json_is_integer(s) || json_integer_value(s) <= 0 ||
         !json_is_array(arr) || json_array_size(arr) > CONSTAT_PROOF_MAX_HASHES) {
-        bprintf(why, cap, "must hold exactly v (1), tsa (a TSA name), url, checkpoint_size "
+        constat_bprintf(why, cap, "must hold exactly v (1), tsa (a TSA name), url, checkpoint_size "
                           "(> 0) and consistency (at most %d hashes)",
                 CONSTAT_PROOF_MAX_HASHES);
         goto out;
     }
-    bprintf(tsa, CONSTAT_TSA_NAME_MAX + 1, "%s", json_string_value(t));
+    constat_bprintf(tsa, CONSTAT_TSA_NAME_MAX + 1, "%s", json_string_value(t));
     *size = (uint64_t)json_integer_value(s);
     proof->n = json_array_size(arr);
     for (size_t i = 0; i < proof->n; i++) {
@@ -1350,7 +1281,7 @@ static int parse_desc(const constat_buf *b, char *tsa, uint64_t *size, constat_p
             constat_unbase64(json_string_value(h), json_string_length(h), proof->hash[i], 32,
                              &got) != CONSTAT_OK ||
             got != 32) {
-            bprintf(why, cap, "consistency[%zu] is not base64 of 32 bytes", i);
+            constat_bprintf(why, cap, "consistency[%zu] is not base64 of 32 bytes", i);
             goto out;
         }
     }
@@ -1388,7 +1319,7 @@ static constat_status list_tokens(const constat_tsa_dossier_check *c, uint64_t *
 
     *nums = NULL;
     *count = 0;
-    bprintf(path, sizeof path, "%s/timestamps", c->dir);
+    constat_bprintf(path, sizeof path, "%s/timestamps", c->dir);
     d = opendir(path);
     if (!d)
         return CONSTAT_OK; /* no timestamps: records simply have no proven time */
@@ -1455,7 +1386,7 @@ static constat_status read_one(const constat_tsa_dossier_check *c, const char *w
     char path[4400];
     constat_error e;
     constat_status rc;
-    bprintf(path, sizeof path, "%s/%s", c->dir, where);
+    constat_bprintf(path, sizeof path, "%s/%s", c->dir, where);
     constat_error_clear(&e);
     rc = slurp(path, max, buf, &e);
     if (rc == CONSTAT_ENOMEM)
@@ -1473,10 +1404,10 @@ static constat_status read_token_files(const constat_tsa_dossier_check *c, uint6
                                        token_files *f, int *ok)
 {
     constat_status rc;
-    bprintf(f->w_tsr, sizeof f->w_tsr, "timestamps/%" PRIu64 ".tsr", n);
-    bprintf(f->w_cp, sizeof f->w_cp, "timestamps/%" PRIu64 ".checkpoint", n);
-    bprintf(f->w_json, sizeof f->w_json, "timestamps/%" PRIu64 ".json", n);
-    bprintf(f->w_ca, sizeof f->w_ca, "timestamps/%" PRIu64 ".ca.pem", n);
+    constat_bprintf(f->w_tsr, sizeof f->w_tsr, "timestamps/%" PRIu64 ".tsr", n);
+    constat_bprintf(f->w_cp, sizeof f->w_cp, "timestamps/%" PRIu64 ".checkpoint", n);
+    constat_bprintf(f->w_json, sizeof f->w_json, "timestamps/%" PRIu64 ".json", n);
+    constat_bprintf(f->w_ca, sizeof f->w_ca, "timestamps/%" PRIu64 ".ca.pem", n);
     constat_buf_reset(&f->tsr);
     constat_buf_reset(&f->note);
     constat_buf_reset(&f->desc);

@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,9 +26,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 
 #include "constat/log/tlog.h"
+#include "base/http.h"
 
 /* ---- entry bundles ------------------------------------------------------ */
 
@@ -145,39 +144,8 @@ constat_status constat_tlog_trust_log_key(const char *path, constat_note_verifie
 typedef struct {
     const char *base;
     int url;
-    CURL *curl;
-    char errbuf[CURL_ERROR_SIZE];
+    constat_http *http;
 } fetcher;
-
-typedef struct {
-    constat_buf *out;
-    size_t max;
-    int over;
-    int oom;
-} sink;
-
-static size_t on_data(char *p, size_t size, size_t nmemb, void *ud)
-{
-    sink *s = ud;
-    size_t n = size * nmemb;
-    if (s->out->len + n > s->max) {
-        s->over = 1;
-        return 0;
-    }
-    if (constat_buf_append(s->out, p, n) != CONSTAT_OK) {
-        s->oom = 1;
-        return 0;
-    }
-    return n;
-}
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_rc = CURLE_FAILED_INIT;
-
-static void init_curl(void)
-{
-    curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 static constat_status fetcher_open(fetcher *f, const char *location, constat_error *err)
 {
@@ -185,23 +153,18 @@ static constat_status fetcher_open(fetcher *f, const char *location, constat_err
     memset(f, 0, sizeof *f);
     f->base = location;
     if (strncmp(location, "http://", 7) == 0 || strncmp(location, "https://", 8) == 0) {
-        f->url = 1;
-        pthread_once(&curl_once, init_curl);
-        if (curl_init_rc != CURLE_OK || !(f->curl = curl_easy_init()))
-            return constat_error_set(err, CONSTAT_EIO, "%s: cannot start libcurl", location);
-        curl_easy_setopt(f->curl, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(f->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-        curl_easy_setopt(f->curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-        curl_easy_setopt(f->curl, CURLOPT_FOLLOWLOCATION, 1L);
-        curl_easy_setopt(f->curl, CURLOPT_MAXREDIRS, 5L);
-        curl_easy_setopt(f->curl, CURLOPT_CONNECTTIMEOUT, 30L);
-        curl_easy_setopt(f->curl, CURLOPT_LOW_SPEED_LIMIT, 100L);
-        curl_easy_setopt(f->curl, CURLOPT_LOW_SPEED_TIME, 60L);
         /* tlog-tiles: clients SHOULD accept gzip and identity */
-        curl_easy_setopt(f->curl, CURLOPT_ACCEPT_ENCODING, "");
-        curl_easy_setopt(f->curl, CURLOPT_USERAGENT, "constat/" "0.1.0");
-        curl_easy_setopt(f->curl, CURLOPT_ERRORBUFFER, f->errbuf);
-        curl_easy_setopt(f->curl, CURLOPT_WRITEFUNCTION, on_data);
+        const constat_http_options o = {
+            .connect_timeout_s = 30,
+            .low_speed_bytes = 100,
+            .low_speed_s = 60,
+            .max_redirects = 5,
+            .accept_encoding = 1,
+            .user_agent = "constat/" "0.1.0",
+        };
+        f->url = 1;
+        if (constat_http_open(&o, &f->http, err) != CONSTAT_OK)
+            return constat_error_set(err, CONSTAT_EIO, "%s: cannot start libcurl", location);
         return CONSTAT_OK;
     }
     if (strstr(location, "://"))
@@ -218,9 +181,8 @@ static constat_status fetcher_open(fetcher *f, const char *location, constat_err
 
 static void fetcher_close(fetcher *f)
 {
-    if (f->curl)
-        curl_easy_cleanup(f->curl);
-    f->curl = NULL;
+    constat_http_close(f->http);
+    f->http = NULL;
 }
 
 /* Fetch `rel` into out (reset first), at most `max` bytes.
@@ -237,22 +199,11 @@ static constat_status fetch(fetcher *f, const char *rel, size_t max, constat_buf
     if ((size_t)snprintf(where, sizeof where, "%s%s%s", f->base, sep, rel) >= sizeof where)
         return constat_error_set(err, CONSTAT_EINVAL, "%s: location too long", rel);
     if (f->url) {
-        sink s = {out, max, 0, 0};
         long code = 0;
-        CURLcode rc;
-        f->errbuf[0] = '\0';
-        curl_easy_setopt(f->curl, CURLOPT_URL, where);
-        curl_easy_setopt(f->curl, CURLOPT_WRITEDATA, &s);
-        curl_easy_setopt(f->curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max);
-        rc = curl_easy_perform(f->curl);
-        if (s.oom)
-            return constat_error_set(err, CONSTAT_ENOMEM, "%s: out of memory", where);
-        if (s.over || rc == CURLE_FILESIZE_EXCEEDED)
-            return constat_error_set(err, CONSTAT_ELIMIT, "%s: larger than %zu bytes", where, max);
-        if (rc != CURLE_OK)
-            return constat_error_set(err, CONSTAT_EIO, "%s: %s", where,
-                                     f->errbuf[0] ? f->errbuf : curl_easy_strerror(rc));
-        curl_easy_getinfo(f->curl, CURLINFO_RESPONSE_CODE, &code);
+        constat_status st = constat_http_request(f->http, where, NULL, 0, max, out, &code,
+                                                 NULL, err);
+        if (st != CONSTAT_OK)
+            return st;
         if (code == 404 || code == 410)
             return constat_error_set(err, CONSTAT_ENOTFOUND, "%s: HTTP %ld", where, code);
         if (code != 200)

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "constat/base/file.h"
 #include "constat/base/hash.h"
 #include "constat/record/import.h"
 #include "constat/base/limits.h"
@@ -195,8 +196,7 @@ constat_status constat_countries_load(const char *path, constat_countries **out,
                                       constat_error *err)
 {
     FILE *f;
-    char *buf;
-    size_t n;
+    constat_buf b;
     constat_status st;
 
     *out = NULL;
@@ -210,22 +210,16 @@ constat_status constat_countries_load(const char *path, constat_countries **out,
     if (!f)
         return constat_error_set(err, errno == ENOENT ? CONSTAT_ENOTFOUND : CONSTAT_EIO,
                                  "%s: %s", path, strerror(errno));
-    buf = malloc(COUNTRIES_MAX_BYTES + 1);
-    if (!buf) {
-        fclose(f);
-        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-    }
-    n = fread(buf, 1, COUNTRIES_MAX_BYTES + 1, f);
-    if (ferror(f)) {
-        st = constat_error_set(err, CONSTAT_EIO, "%s: read error", path);
-    } else if (n > COUNTRIES_MAX_BYTES) {
-        st = constat_error_set(err, CONSTAT_ELIMIT, "%s: larger than %u bytes", path,
-                               (unsigned)COUNTRIES_MAX_BYTES);
-    } else {
-        st = constat_countries_parse(buf, n, path, out, err);
-    }
-    free(buf);
+    constat_buf_init(&b);
+    st = constat_file_read(f, COUNTRIES_MAX_BYTES, &b, err);
     fclose(f);
+    if (st == CONSTAT_ELIMIT || st == CONSTAT_EIO) {
+        if (err)
+            constat_error_prefix(err, "%s: ", path);
+    } else if (st == CONSTAT_OK) {
+        st = constat_countries_parse((const char *)b.data, b.len, path, out, err);
+    }
+    constat_buf_free(&b);
     return st;
 }
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "constat/base/file.h"
 #include "constat/record/canon.h"
 #include "constat/record/record.h"
 
@@ -74,31 +75,26 @@ static constat_status read_file(const char *path, char **out, size_t *len,
                                 constat_error *err)
 {
     FILE *f = fopen(path, "rb");
-    char *buf;
-    size_t n;
+    constat_buf b;
+    constat_status st;
 
     if (!f)
         return constat_error_set(err, errno == ENOENT ? CONSTAT_ENOTFOUND : CONSTAT_EIO,
                                  "%s: %s", path, strerror(errno));
-    buf = malloc(TAXONOMY_MAX_BYTES + 1);
-    if (!buf) {
-        fclose(f);
-        return constat_error_set(err, CONSTAT_ENOMEM, "%s: out of memory", path);
-    }
-    n = fread(buf, 1, TAXONOMY_MAX_BYTES + 1, f);
-    if (ferror(f)) {
-        fclose(f);
-        free(buf);
-        return constat_error_set(err, CONSTAT_EIO, "%s: read error", path);
-    }
+    constat_buf_init(&b);
+    st = constat_file_read(f, TAXONOMY_MAX_BYTES, &b, err);
     fclose(f);
-    if (n > TAXONOMY_MAX_BYTES) {
-        free(buf);
-        return constat_error_set(err, CONSTAT_ELIMIT, "%s: larger than %u bytes", path,
-                                 TAXONOMY_MAX_BYTES);
+    if (st != CONSTAT_OK) {
+        constat_buf_free(&b);
+        if (err)
+            constat_error_prefix(err, "%s: ", path);
+        return st;
     }
-    *out = buf;
-    *len = n;
+    *out = (char *)constat_buf_detach(&b, len);
+    if (!*out) /* an empty file: still a C string for the parser */
+        *out = calloc(1, 1);
+    if (!*out)
+        return constat_error_set(err, CONSTAT_ENOMEM, "%s: out of memory", path);
     return CONSTAT_OK;
 }
 

@@ -20,6 +20,7 @@
 #include <sodium.h>
 
 #include "constat/base/hash.h"
+#include "constat/base/file.h"
 #include "vault/keyfile.h"
 
 #define HEADER_PLAIN CONSTAT_KEYFILE_MAGIC " plain"
@@ -262,7 +263,6 @@ static int sync_parent(const char *path)
     char dir[4096];
     const char *slash = strrchr(path, '/');
     size_t n;
-    int fd, rc;
 
     if (!slash) {
         dir[0] = '.';
@@ -276,12 +276,7 @@ static int sync_parent(const char *path)
         memcpy(dir, path, n);
     }
     dir[n] = '\0';
-    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    rc = fsync(fd);
-    close(fd);
-    return rc;
+    return constat_fsync_dir(dir);
 }
 
 constat_status constat_keyfile_write(const char *path, const char *label, const uint8_t *secret,

@@ -28,6 +28,7 @@
 
 #include "constat/vault/vault.h"
 #include "constat/base/limits.h"
+#include "constat/base/file.h"
 #include "vault/keyfile.h"
 #include "vault/store.h"
 
@@ -786,17 +787,6 @@ static int dir_is_empty(const char *dir)
     return empty;
 }
 
-static int sync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int rc;
-    if (fd < 0)
-        return -1;
-    rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
 /* Remove what a failed create made, so the directory can be used again. */
 static void create_cleanup(const char *dir, int made_dir)
 {
@@ -887,7 +877,7 @@ static constat_status create_in(const char *dir, const char *org, const char *or
     if (st != CONSTAT_OK)
         constat_store_rollback(s);
     constat_store_close(s);
-    if (st == CONSTAT_OK && sync_dir(dir) != 0)
+    if (st == CONSTAT_OK && constat_fsync_dir(dir) != 0)
         st = constat_error_set(err, CONSTAT_EIO, "cannot sync %s: %s", dir, strerror(errno));
     return st;
 }

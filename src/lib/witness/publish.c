@@ -18,25 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "constat/constat.h"
 #include "constat/witness/publish.h"
 #include "constat/witness/witness.h"
+#include "base/http.h"
 #include "vault/store.h"
-
-static int url_ok(const char *url)
-{
-    size_t n = strlen(url);
-    if (n == 0 || n > CONSTAT_PUBLISH_URL_MAX)
-        return 0;
-    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)url[i] <= 0x20 || (unsigned char)url[i] >= 0x7f)
-            return 0;
-    return 1;
-}
 
 constat_status constat_publish_witness_add(constat_vault *v, const char *vkey, const char *url,
                                            constat_error *err)
@@ -55,7 +41,7 @@ constat_status constat_publish_witness_add(constat_vault *v, const char *vkey, c
         return constat_error_set(err, CONSTAT_EINVAL,
                                  "witness key %s is not a cosignature/v1 key (alg 0x04)",
                                  ver.name);
-    if (!url_ok(url))
+    if (!constat_http_url_ok(url, CONSTAT_PUBLISH_URL_MAX))
         return constat_error_set(err, CONSTAT_EINVAL,
                                  "witness URL \"%.200s\" must be http:// or https://, at most "
                                  "%d bytes, without spaces",
@@ -166,78 +152,36 @@ constat_status constat_publish_accept(constat_vault *v, const char *witness, con
                                          line_len, now, err);
 }
 
-/* ---- libcurl transport ---- */
-
-typedef struct {
-    constat_buf *b;
-    int over;
-} sink;
-
-static size_t on_data(char *p, size_t size, size_t n, void *ctx)
-{
-    sink *s = ctx;
-    size_t len = size * n;
-    if (s->b->len + len > CONSTAT_WITNESS_RESPONSE_MAX) {
-        s->over = 1;
-        return 0;
-    }
-    return constat_buf_append(s->b, p, len) == CONSTAT_OK ? len : 0;
-}
+/* ---- HTTP transport ---- */
 
 static constat_status curl_post(void *ctx, const char *url, const char *body, size_t len,
                                 int *http, constat_buf *ctype, constat_buf *resp,
                                 constat_error *err)
 {
-    static int curl_ready;
-    struct curl_slist *hdr = NULL;
-    char ebuf[CURL_ERROR_SIZE] = "";
-    sink s = {resp, 0};
-    CURL *c;
-    CURLcode rc;
+    static const char *const headers[] = {"Content-Type: text/plain; charset=utf-8", NULL};
+    const constat_http_options o = {
+        .timeout_s = 30,
+        .connect_timeout_s = 10,
+        .user_agent = "constat/" CONSTAT_VERSION,
+        .headers = headers,
+    };
+    constat_http *h;
     long code = 0;
-    char *ct = NULL;
-    constat_status st = CONSTAT_OK;
+    constat_status st;
 
     (void)ctx;
-    if (!curl_ready) {
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
-            return constat_error_set(err, CONSTAT_EIO, "cannot initialise libcurl");
-        curl_ready = 1;
-    }
-    c = curl_easy_init();
-    if (!c)
+    st = constat_http_open(&o, &h, err);
+    if (st == CONSTAT_EIO)
         return constat_error_set(err, CONSTAT_EIO, "cannot initialise libcurl");
-    hdr = curl_slist_append(hdr, "Content-Type: text/plain; charset=utf-8");
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "constat/" CONSTAT_VERSION);
-    rc = curl_easy_perform(c);
-    if (s.over)
+    if (st != CONSTAT_OK)
+        return st;
+    st = constat_http_request(h, url, body ? body : "", len, CONSTAT_WITNESS_RESPONSE_MAX, resp, &code, ctype, err);
+    if (st == CONSTAT_ELIMIT)
         st = constat_error_set(err, CONSTAT_ELIMIT, "%s: response over %u bytes", url,
                                CONSTAT_WITNESS_RESPONSE_MAX);
-    else if (rc != CURLE_OK)
-        st = constat_error_set(err, CONSTAT_EIO, "%s: %s", url,
-                               ebuf[0] ? ebuf : curl_easy_strerror(rc));
-    if (st == CONSTAT_OK) {
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-        curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
+    if (st == CONSTAT_OK)
         *http = (int)code;
-        if (ct && constat_buf_puts(ctype, ct) != CONSTAT_OK)
-            st = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-    }
-    curl_slist_free_all(hdr);
-    curl_easy_cleanup(c);
+    constat_http_close(h);
     return st;
 }
 

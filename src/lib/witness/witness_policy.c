@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "constat/base/file.h"
 #include "constat/witness/publish.h"
 #include "constat/record/record.h"
 #include "constat/witness/witness_policy.h"
@@ -212,8 +213,7 @@ constat_status constat_witness_policy_load(const char *path, constat_witness_pol
                                            constat_error *err)
 {
     FILE *f;
-    char *buf;
-    size_t n;
+    constat_buf b;
     constat_status st;
 
     if (!path || !out)
@@ -223,22 +223,16 @@ constat_status constat_witness_policy_load(const char *path, constat_witness_pol
     if (!f)
         return constat_error_set(err, errno == ENOENT ? CONSTAT_ENOTFOUND : CONSTAT_EIO,
                                  "%s: cannot open: %s", path, strerror(errno));
-    buf = malloc(CONSTAT_WITNESS_POLICY_MAX_BYTES + 1);
-    if (!buf) {
-        fclose(f);
-        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-    }
-    /* one byte more than the limit tells "too large" from "exactly full" */
-    n = fread(buf, 1, CONSTAT_WITNESS_POLICY_MAX_BYTES + 1, f);
-    if (ferror(f)) {
-        fclose(f);
-        free(buf);
-        return constat_error_set(err, CONSTAT_EIO, "%s: read error", path);
-    }
+    constat_buf_init(&b);
+    st = constat_file_read(f, CONSTAT_WITNESS_POLICY_MAX_BYTES, &b, err);
     fclose(f);
-    st = constat_witness_policy_parse(buf, n, out, err);
-    free(buf);
-    if (st != CONSTAT_OK)
+    if (st == CONSTAT_ELIMIT)
+        st = constat_error_set(err, st, "witness policy: larger than %u bytes",
+                               CONSTAT_WITNESS_POLICY_MAX_BYTES);
+    if (st == CONSTAT_OK)
+        st = constat_witness_policy_parse((const char *)b.data, b.len, out, err);
+    constat_buf_free(&b);
+    if (st != CONSTAT_OK && st != CONSTAT_ENOMEM && err)
         constat_error_prefix(err, "%s: ", path);
     return st;
 }
