@@ -82,21 +82,22 @@ int cmd_log(int argc, char **argv)
     constat_vault_close(v);
     if (st != CONSTAT_OK)
         return cli_report_error("log", st, &err);
-    for (size_t i = 0; i < recs.n; i++) {
-        if (json) {
-            json_t *o = json_pack("{s:I, s:O}", "index", (json_int_t)recs.recs[i].index,
-                                  "record", recs.recs[i].record);
-            char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-            if (s)
-                puts(s);
-            free(s);
-            json_decref(o);
-        } else {
-            print_line(&recs.recs[i]);
-        }
+    if (json) {
+        json_t *items = json_array();
+        for (size_t i = 0; i < recs.n && items; i++)
+            if (json_array_append_new(items, json_pack("{s:I, s:O}", "index",
+                                                       (json_int_t)recs.recs[i].index,
+                                                       "record", recs.recs[i].record)) != 0) {
+                json_decref(items);
+                items = NULL;
+            }
+        rc = cli_json_listing("log", items, NULL);
+        cli_records_free(&recs);
+        return cli_finish_stdout(rc);
     }
-    if (!json)
-        fprintf(stderr, "%zu record(s)\n", recs.n);
+    for (size_t i = 0; i < recs.n; i++)
+        print_line(&recs.recs[i]);
+    fprintf(stderr, "%zu record(s)\n", recs.n);
     cli_records_free(&recs);
     return cli_finish_stdout(0);
 }

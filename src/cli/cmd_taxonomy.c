@@ -133,7 +133,6 @@ int cmd_taxonomy(int argc, char **argv)
     ncat = constat_taxonomy_count(tax);
     if (json) {
         json_t *o = json_object(), *cats = json_array(), *acts = json_array(), *ks;
-        char *s;
         for (size_t i = 0; i < ncat; i++) {
             const char *id = constat_taxonomy_id(tax, i);
             json_array_append_new(
@@ -144,7 +143,6 @@ int cmd_taxonomy(int argc, char **argv)
         for (size_t i = 0; cli_item_actions[i]; i++)
             json_array_append_new(acts, json_string(cli_item_actions[i]));
         json_object_set_new(o, "taxonomy", json_string(path));
-        json_object_set_new(o, "categories", cats);
         json_object_set_new(o, "item_actions", acts);
         if (have_vault) {
             ks = json_array();
@@ -158,11 +156,7 @@ int cmd_taxonomy(int argc, char **argv)
             json_object_set_new(o, "vault", json_null());
             json_object_set_new(o, "item_kinds", json_null());
         }
-        s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        if (s)
-            puts(s);
-        free(s);
-        json_decref(o);
+        rc = cli_json_listing("taxonomy", cats, o);
     } else {
         printf("Categories of %s (%zu; a record's \"categories\" holds the ids):\n", path,
                ncat);
@@ -193,5 +187,5 @@ int cmd_taxonomy(int argc, char **argv)
     free(kinds);
     cli_records_free(&recs);
     constat_taxonomy_free(tax);
-    return cli_finish_stdout(0);
+    return cli_finish_stdout(rc);
 }
