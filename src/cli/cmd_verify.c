@@ -12,11 +12,25 @@
 #include "constat/dossier/verify.h"
 #include "constat/witness/witness_policy.h"
 
+/* Failures and per-record lines are collected while the verification runs
+ * and printed after the header (what is verified: origin, size, keys), so
+ * that a reader sees what the lines are about before them. */
 struct failures {
     unsigned long count;
     int json;
-    json_t *list;
+    json_t *list;  /* --json: the failures */
+    json_t *lines; /* text: the lines to print after the header */
 };
+
+/* Print the collected lines, in the order they came, and empty the list. */
+static void print_lines(json_t *lines)
+{
+    size_t i;
+    json_t *s;
+    json_array_foreach(lines, i, s)
+        printf("%s\n", json_string_value(s));
+    json_array_clear(lines);
+}
 
 static void on_failure(void *ctx, int64_t index, const char *msg)
 {
@@ -30,7 +44,10 @@ static void on_failure(void *ctx, int64_t index, const char *msg)
         return;
     }
     /* library messages already name the leaf and record where they know them */
-    printf("FAIL: %s\n", cli_text(msg));
+    char line[1200];
+    snprintf(line, sizeof line, "FAIL: %s", cli_text(msg));
+    if (json_array_append_new(f->lines, json_string(line)) != 0)
+        printf("%s\n", line); /* out of memory: at least the failure is shown */
 }
 
 static int exists(const char *dir, const char *name)
@@ -46,11 +63,14 @@ static int verify_vault(const char *dir, int json)
     constat_vault *v;
     constat_error err;
     constat_status st;
-    struct failures f = {0, json, json ? json_array() : NULL};
+    struct failures f = {0, json, json ? json_array() : NULL, json_array()};
     int rc;
 
-    if ((rc = cli_open_vault_public(dir, &v)) != 0)
+    if ((rc = cli_open_vault_public(dir, &v)) != 0) {
+        json_decref(f.list);
+        json_decref(f.lines);
         return rc;
+    }
     constat_error_clear(&err);
     st = constat_vault_verify(v, on_failure, &f, &err);
     /* the evidence store: every file an evidence record binds must be there
@@ -89,13 +109,24 @@ static int verify_vault(const char *dir, int json)
             puts(s);
         free(s);
         json_decref(o);
-    } else if (st == CONSTAT_OK) {
-        printf("vault %s: every leaf, tile, checkpoint and signature verified, and every "
-               "evidence file re-hashed (%llu leaves)\n", cli_text(dir),
-               (unsigned long long)constat_vault_size(v));
-    } else if (st == CONSTAT_EVERIFY) {
-        printf("vault %s: %lu check(s) FAILED\n", cli_text(dir), f.count);
+    } else {
+        /* the header: what was verified, before the per-record lines */
+        char vkey[600];
+        if (constat_note_verifier_format(&constat_vault_log_key(v)->pub, vkey, sizeof vkey) !=
+            CONSTAT_OK)
+            snprintf(vkey, sizeof vkey, "?");
+        printf("vault %s: log %s, %llu leaves, log key %s\n", cli_text(dir),
+               cli_text(constat_vault_origin(v)), (unsigned long long)constat_vault_size(v),
+               cli_text(vkey));
+        print_lines(f.lines);
+        if (st == CONSTAT_OK)
+            printf("vault %s: every leaf, tile, checkpoint and signature verified, and every "
+                   "evidence file re-hashed (%llu leaves)\n", cli_text(dir),
+                   (unsigned long long)constat_vault_size(v));
+        else if (st == CONSTAT_EVERIFY)
+            printf("vault %s: %lu check(s) FAILED\n", cli_text(dir), f.count);
     }
+    json_decref(f.lines);
     constat_vault_close(v);
     if (st != CONSTAT_OK && st != CONSTAT_EVERIFY)
         return cli_report_error(dir, st, &err);
@@ -129,7 +160,8 @@ static void print_evidence_flag(void *ctx, const char *evidence_id, const char *
 /* Trusted time (docs/time.md): one line per record, or a JSON array. */
 struct proven_out {
     int json;
-    json_t *list;
+    json_t *list;  /* --json: the proven times */
+    json_t *lines; /* text: the lines, printed after the header */
 };
 
 static void print_proven(void *ctx, uint64_t index, const char *record_id, int64_t t,
@@ -150,9 +182,14 @@ static void print_proven(void *ctx, uint64_t index, const char *record_id, int64
     }
     /* records without a token are counted in the timestamps summary line,
      * not listed one by one */
-    if (t >= 0)
-        printf("  proven time: leaf %llu (record %s) existed by %s (RFC 3161, TSA %s)\n",
-               (unsigned long long)index, cli_text(record_id), when, tsa ? cli_text(tsa) : "?");
+    if (t >= 0) {
+        char line[1200];
+        snprintf(line, sizeof line, "  proven time: leaf %llu (record %s) existed by %s (RFC "
+                 "3161, TSA %s)", (unsigned long long)index, cli_text(record_id), when,
+                 tsa ? cli_text(tsa) : "?");
+        if (json_array_append_new(p->lines, json_string(line)) != 0)
+            printf("%s\n", line);
+    }
 }
 
 /* RFC 3161 tokens whose TSA certificate has expired since they were made
@@ -239,11 +276,11 @@ static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca
     json_t *wlist = json_array(), *expired = json_array();
     constat_verify_opts opts = {trust};
     constat_verify_time_opts topts;
-    struct proven_out po = {json, json ? json_array() : NULL};
+    struct proven_out po = {json, json ? json_array() : NULL, json_array()};
     constat_verify_summary sum;
     constat_error err;
     constat_status st;
-    struct failures f = {0, json, json ? json_array() : NULL};
+    struct failures f = {0, json, json ? json_array() : NULL, json_array()};
     char root[64], now_text[32];
 
     memset(&sum, 0, sizeof sum);
@@ -319,19 +356,23 @@ static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca
         json_decref(o);
     } else if (st == CONSTAT_EVERIFY && sum.refused) {
         printf("dossier %s: REFUSED: it holds entries that are not regular files (named "
-               "above); nothing else was read.\nNOT VERIFIED: %lu failure(s) above.\n",
-               cli_text(dir),
-               f.count);
+               "below); nothing else was read.\n", cli_text(dir));
+        print_lines(f.lines);
+        printf("NOT VERIFIED: %lu failure(s) above.\n", f.count);
     } else if (st == CONSTAT_OK || st == CONSTAT_EVERIFY) {
+        /* the header — what is verified: origin, size, keys — then the
+         * per-record lines, then the summary */
         printf("dossier %s\n", cli_text(dir));
         printf("  checkpoint: %s, size %llu, root %s — signature %s\n", cli_text(sum.origin),
                (unsigned long long)sum.tree_size, root,
                sum.checkpoint_ok ? "valid" : "INVALID");
-        print_witnesses(wlist, &sum, wpolicy);
         printf("  log key:          %s\n                    %s\n", cli_text(sum.log_vkey),
                provenance(sum.log_key, sum.log_key_differs));
         printf("  organisation key: %s\n                    %s\n", cli_text(sum.org_vkey),
                provenance(sum.org_key, sum.org_key_differs));
+        print_lines(f.lines);
+        print_lines(po.lines);
+        print_witnesses(wlist, &sum, wpolicy);
         printf("  manifest: %s\n",
                sum.manifest_signed ? "signed by the organisation key (manifest.sig valid): "
                                      "selection, file list and hashes are the organisation's"
@@ -398,6 +439,10 @@ static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca
         else if (st != CONSTAT_OK)
             printf("NOT VERIFIED: %lu failure(s) above.\n", f.count);
     }
+    /* an error that stopped the verification: the failures found before it */
+    print_lines(f.lines);
+    json_decref(f.lines);
+    json_decref(po.lines);
     json_decref(wlist);
     json_decref(expired);
     if (st != CONSTAT_OK && st != CONSTAT_EVERIFY) {
