@@ -730,6 +730,13 @@ static constat_status sign_manifest(constat_vault *v, const char *tmp, const con
     return rc;
 }
 
+/* sel_ref pointers by leaf index */
+static int selref_idx_cmp(const void *a, const void *b)
+{
+    uint64_t x = (*(sel_ref *const *)a)->index, y = (*(sel_ref *const *)b)->index;
+    return x < y ? -1 : x > y;
+}
+
 static int u64cmp(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -1378,6 +1385,31 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
                 goto done;
             nfiles++;
         }
+    /* beside the hash names, the listing that gives each file its record,
+     * media type and a name with its extension (evidence/files.tsv) */
+    if (nfiles > 0) {
+        const json_t **evrecs = malloc(cc.nev * sizeof *evrecs);
+        sel_ref **byidx = malloc(cc.nev * sizeof *byidx);
+        if (!evrecs || !byidx) {
+            free(evrecs);
+            free(byidx);
+            rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+            goto done;
+        }
+        for (size_t i = 0; i < cc.nev; i++)
+            byidx[i] = &cc.ev[i];
+        qsort(byidx, cc.nev, sizeof *byidx, selref_idx_cmp); /* log order, as records.jsonl */
+        for (size_t i = 0; i < cc.nev; i++)
+            evrecs[i] = byidx[i]->record;
+        free(byidx);
+        constat_buf_reset(&b);
+        rc = constat_dossier_evidence_index(tmp, (const json_t *const *)evrecs, cc.nev, &b, err);
+        free(evrecs);
+        if (rc == CONSTAT_OK && b.len > 0)
+            rc = write_file(tmp, CONSTAT_DOSSIER_EVIDENCE_INDEX, b.data, b.len, err);
+        if (rc != CONSTAT_OK)
+            goto done;
+    }
 
     /* manifest.json: every file written, by SHA-256 */
     rc = list_files(tmp, "", 0, &fl, err);
