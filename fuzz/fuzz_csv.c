@@ -23,13 +23,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* A small taxonomy in the data/taxonomy format, written to a temporary file
  * once because constat_taxonomy_load reads a path. */
 static const char taxonomy_json[] =
-    "{\"version\":1,\"categories\":["
+    "{\"version\":2,\"categories\":["
     "{\"id\":\"eviction\",\"label\":{\"fr\":\"Expulsion\",\"en\":\"Eviction\"},"
     "\"description\":{\"fr\":\"e\",\"en\":\"e\"}},"
     "{\"id\":\"pushback\",\"label\":{\"fr\":\"Refoulement\",\"en\":\"Pushback\"},"
     "\"description\":{\"fr\":\"p\",\"en\":\"p\"}},"
     "{\"id\":\"arrest\",\"label\":{\"fr\":\"Interpellation\",\"en\":\"Arrest\"},"
-    "\"description\":{\"fr\":\"a\",\"en\":\"a\"}}]}";
+    "\"description\":{\"fr\":\"a\",\"en\":\"a\"}}],"
+    "\"item_kinds\":["
+    "{\"id\":\"tents\",\"unit\":\"items\",\"label\":{\"fr\":\"Tentes\",\"en\":\"Tents\"}},"
+    "{\"id\":\"phones\",\"unit\":\"items\",\"label\":{\"fr\":\"T\",\"en\":\"P\"}},"
+    "{\"id\":\"cash\",\"unit\":\"currency\",\"label\":{\"fr\":\"A\",\"en\":\"C\"}},"
+    "{\"id\":\"cash_eur\",\"unit\":\"currency\",\"currency\":\"EUR\","
+    "\"label\":{\"fr\":\"A\",\"en\":\"C\"}}]}";
 
 /* France and Croatia as in the real gazetteer, plus a zone whose clocks
  * moved at midnight. */

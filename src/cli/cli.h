@@ -117,10 +117,28 @@ int cli_open_vault(const char *dir, constat_vault **out);
  * Prints the error and returns the exit code (0 on success). */
 int cli_open_vault_public(const char *dir, constat_vault **out);
 
-/* Read a passphrase: $CONSTAT_PASSPHRASE if set, else prompt on /dev/tty
- * (twice when `confirm`), else NULL. Returned memory is sodium_malloc'd:
- * release with cli_passphrase_free. */
+/* Read a passphrase to unlock keys: $CONSTAT_PASSPHRASE if set (even empty),
+ * else one prompt on /dev/tty when standard input is a terminal, else NULL
+ * (also NULL when /dev/tty cannot be opened or memory runs out). With
+ * `confirm`, behaves as cli_passphrase_new and returns NULL on its failures.
+ * Returned memory is sodium_malloc'd: release with cli_passphrase_free. */
 char *cli_passphrase(const char *prompt, int confirm);
+
+/* How many times cli_passphrase_new asks before giving up. */
+#define CLI_PASSPHRASE_TRIES 3
+
+/* Choose a new passphrase (to seal keys). *out is set to $CONSTAT_PASSPHRASE
+ * if set (an empty one means: do not seal); else, when standard input is not
+ * a terminal, to NULL (not sealed); else it is asked on /dev/tty: `prompt`
+ * then "repeat passphrase: ", exactly two prompts a try; on a mismatch it
+ * says so and asks both again, up to CLI_PASSPHRASE_TRIES tries. An empty
+ * answer on the terminal is refused (it would leave the keys unsealed) and
+ * counts as a try. Returns 0 with *out set (sodium_malloc'd or NULL: release
+ * with cli_passphrase_free); CLI_EXIT_USAGE after the last failed try, 3 when
+ * the terminal cannot be read or memory runs out, with the message printed
+ * and *out NULL. */
+int cli_passphrase_new(const char *prompt, char **out);
+
 void cli_passphrase_free(char *p);
 
 /* Print "constat: <what>: <message>" for an error; returns its exit code. */

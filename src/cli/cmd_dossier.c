@@ -20,7 +20,7 @@ int cmd_dossier(int argc, char **argv)
         {NULL, 0, NULL, 0}};
     unsigned flags = 0;
     const char *dir = NULL, *out = NULL, *taxo = NULL;
-    constat_dossier_filter f = {NULL, NULL, NULL, NULL};
+    constat_dossier_filter f = {NULL, NULL, NULL, NULL, NULL, NULL};
     constat_dossier_summary sum;
     constat_vault *v;
     constat_taxonomy *tax = NULL;

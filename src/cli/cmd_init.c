@@ -30,21 +30,27 @@ int cmd_init(int argc, char **argv)
     if (!org || !origin || optind != argc)
         return cli_usage("init");
     dir = cli_vault_dir(dir);
-    pass = cli_passphrase("passphrase to seal the vault keys (empty: not sealed): ", 1);
+    c = cli_passphrase_new("passphrase to seal the vault keys: ", &pass);
+    if (c)
+        return c; /* asked before anything is written: no directory, no file */
     if (!pass || !*pass)
         fprintf(stderr, "constat: warning: the keys in %s/keys are NOT sealed with a "
                         "passphrase (set CONSTAT_PASSPHRASE to seal them)\n", cli_text(dir));
     constat_error_clear(&err);
     st = constat_vault_create(dir, org, origin, pass && *pass ? pass : NULL, &err);
-    cli_passphrase_free(pass);
-    if (st != CONSTAT_OK)
+    if (st != CONSTAT_OK) {
+        cli_passphrase_free(pass);
         return cli_report_error(dir, st, &err);
+    }
     {
         constat_vault *v;
         char vkey[600];
-        int rc = cli_open_vault(dir, &v);
-        if (rc)
-            return rc;
+        /* open with the passphrase just chosen: never ask for it a third time */
+        constat_error_clear(&err);
+        st = constat_vault_open(dir, pass && *pass ? pass : NULL, &v, &err);
+        cli_passphrase_free(pass);
+        if (st != CONSTAT_OK)
+            return cli_report_error(dir, st, &err);
         printf("created vault %s\n", cli_text(dir));
         printf("organisation: %s\n", cli_text(org));
         if (constat_note_verifier_format(&constat_vault_org_key(v)->pub, vkey, sizeof vkey) ==

@@ -1,5 +1,8 @@
-/* cmd_report.c — `constat report --out DIR`: index.html (FR/EN, SVG charts),
- * figures.json (every figure lists the leaves it counts) and CSV files. */
+/* cmd_report.c — `constat report --out DIR [--country CC] [--commune NAME]
+ * [--from YYYY-MM-DD] [--to YYYY-MM-DD]`: index.html (FR/EN, SVG charts),
+ * figures.json (every figure lists the leaves it counts) and CSV files, over
+ * the incidents of the selection (constat_dossier_filter, format.h). */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +10,7 @@
 
 #include "cli_records.h"
 #include "constat/evidence/tsa.h"
+#include "constat/record/import.h"
 
 /* Each record's proven time (docs/time.md) from the vault's stored tokens,
  * parallel to `recs`: for delay_event_to_proven and the incident list. */
@@ -46,14 +50,68 @@ static constat_status checkpoint_size(const constat_buf *note, uint64_t *size,
     return constat_error_set(err, CONSTAT_EIO, "vault.db: the newest checkpoint is not a note");
 }
 
+/* --country CC: an ISO 3166-1 alpha-2 code of the gazetteer, turned into
+ * the English name records carry in place.country (*name is owned by *gz). */
+static constat_status country_name(const char *code, constat_countries **gz,
+                                   const char **name, constat_error *err)
+{
+    constat_status st;
+
+    if (strlen(code) != 2 || !isupper((unsigned char)code[0]) ||
+        !isupper((unsigned char)code[1]))
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "--country: \"%.16s\" is not an ISO 3166-1 alpha-2 code "
+                                 "(two capital letters, e.g. FR)", code);
+    if ((st = constat_countries_load(NULL, gz, err)) != CONSTAT_OK)
+        return st;
+    for (size_t i = 0; i < constat_countries_count(*gz); i++)
+        if (strcmp(constat_countries_at(*gz, i)->iso2, code) == 0) {
+            *name = constat_countries_at(*gz, i)->name;
+            return CONSTAT_OK;
+        }
+    return constat_error_set(err, CONSTAT_EINVAL,
+                             "--country: %s is not in the gazetteer (data/gazetteer/"
+                             "countries.json)", code);
+}
+
+/* The scope in words, in the English phrases report.c translates:
+ * "incidents in France (FR), in commune Calais, that occurred (local date)
+ * from 2018-01-01 to 2018-12-31", or "all incidents in the log". */
+static constat_status scope_text(const constat_dossier_filter *f, const char *code,
+                                 constat_buf *b)
+{
+    if (!f->country && !f->commune && !f->from && !f->to)
+        return constat_buf_puts(b, "all incidents in the log");
+    if (constat_buf_puts(b, "incidents"))
+        return CONSTAT_ENOMEM;
+    if (f->country && constat_buf_printf(b, " in %s (%s)", f->country, code))
+        return CONSTAT_ENOMEM;
+    if (f->commune && constat_buf_printf(b, "%s in commune %s", f->country ? "," : "",
+                                         f->commune))
+        return CONSTAT_ENOMEM;
+    if ((f->from || f->to) &&
+        constat_buf_printf(b, "%s that occurred (local date) from %s to %s",
+                           f->country || f->commune ? "," : "",
+                           f->from ? f->from : "the start", f->to ? f->to : "the end"))
+        return CONSTAT_ENOMEM;
+    return CONSTAT_OK;
+}
+
 int cmd_report(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"dir", required_argument, NULL, 'd'},
         {"out", required_argument, NULL, 'o'},
         {"taxonomy", required_argument, NULL, 't'},
+        {"country", required_argument, NULL, 'C'},
+        {"commune", required_argument, NULL, 'm'},
+        {"from", required_argument, NULL, 'f'},
+        {"to", required_argument, NULL, 'T'},
         {NULL, 0, NULL, 0}};
-    const char *dir = NULL, *out = NULL, *taxo = NULL;
+    const char *dir = NULL, *out = NULL, *taxo = NULL, *code = NULL;
+    constat_dossier_filter f = {NULL, NULL, NULL, NULL, NULL, NULL};
+    constat_countries *gz = NULL;
+    constat_buf scope;
     constat_vault *v = NULL;
     constat_taxonomy *tax = NULL;
     constat_error err;
@@ -73,21 +131,46 @@ int cmd_report(int argc, char **argv)
         case 'd': dir = optarg; break;
         case 'o': out = optarg; break;
         case 't': taxo = optarg; break;
+        case 'C': code = optarg; break;
+        case 'm': f.commune = optarg; break;
+        case 'f': f.from = optarg; break;
+        case 'T': f.to = optarg; break;
         default: return cli_usage("report");
         }
     }
     if (!out || optind != argc)
         return cli_usage("report");
-    if ((rc = cli_load_taxonomy(taxo, &tax)) != 0)
+    constat_error_clear(&err);
+    constat_buf_init(&scope);
+    st = code ? country_name(code, &gz, &f.country, &err) : CONSTAT_OK;
+    if (st == CONSTAT_OK && (st = constat_dossier_filter_check(&f, NULL, &err)) != CONSTAT_OK &&
+        strncmp(err.msg, "filter.", 7) == 0) {
+        /* name the flag the user typed: "filter.from: ..." -> "--from: ..." */
+        char msg[sizeof err.msg];
+        snprintf(msg, sizeof msg, "--%s", err.msg + 7);
+        constat_error_set(&err, st, "%s", msg);
+    }
+    if (st == CONSTAT_OK && scope_text(&f, code, &scope))
+        st = constat_error_set(&err, CONSTAT_ENOMEM, "out of memory");
+    if (st != CONSTAT_OK) {
+        constat_countries_free(gz);
+        constat_buf_free(&scope);
+        return cli_report_error("report", st, &err);
+    }
+    if ((rc = cli_load_taxonomy(taxo, &tax)) != 0) {
+        constat_countries_free(gz);
+        constat_buf_free(&scope);
         return rc;
+    }
     /* A report is derived data: it never signs, so it never asks for the
      * passphrase. It covers the tree of the newest signed checkpoint, the
      * one it cites (docs/cli.md "report"). */
     if ((rc = cli_open_vault_public(cli_vault_dir(dir), &v)) != 0) {
         constat_taxonomy_free(tax);
+        constat_countries_free(gz);
+        constat_buf_free(&scope);
         return rc;
     }
-    constat_error_clear(&err);
     constat_buf_init(&note);
     st = constat_vault_latest_checkpoint(v, &note, &err);
     if (st == CONSTAT_ENOTFOUND)
@@ -104,11 +187,17 @@ int cmd_report(int argc, char **argv)
                                (unsigned long long)size,
                                (unsigned long long)constat_vault_size(v));
     if (st == CONSTAT_OK)
-        st = cli_records_load_upto(v, size, "incident", NULL, &recs, &err);
+        st = cli_records_load_upto(v, size, "incident", &f, &recs, &err);
     if (st == CONSTAT_OK && recs.n == 0)
         st = constat_error_set(&err, CONSTAT_ENOTFOUND,
-                               "no incident among the %llu leaves of the newest checkpoint: "
-                               "no report written", (unsigned long long)size);
+                               "no incident among the %llu leaves of the newest checkpoint%s%s: "
+                               "no report written", (unsigned long long)size,
+                               strcmp((const char *)scope.data, "all incidents in the log")
+                                   ? " is in the selection: "
+                                   : "",
+                               strcmp((const char *)scope.data, "all incidents in the log")
+                                   ? (const char *)scope.data
+                                   : "");
     /* evidence records after the incidents: the evidence_flagged figure
      * compares each with its incident (docs/evidence.md) */
     nincidents = recs.n;
@@ -139,7 +228,7 @@ int cmd_report(int argc, char **argv)
     if (st == CONSTAT_OK) {
         constat_report_meta meta = {constat_vault_org(v), constat_vault_origin(v), size,
                                     (const char *)note.data, now,
-                                    "all incidents in the log up to the signed checkpoint"};
+                                    (const char *)scope.data};
         constat_rfc3339_format(cli_now(), 0, now);
         st = constat_report_write_timed(out, recs.recs, recs.n, tax, times, figures, &meta,
                                         &err);
@@ -166,6 +255,8 @@ int cmd_report(int argc, char **argv)
     free(times);
     cli_records_free(&recs);
     constat_buf_free(&note);
+    constat_buf_free(&scope);
+    constat_countries_free(gz);
     constat_vault_close(v);
     constat_taxonomy_free(tax);
     return cli_finish_stdout(rc);

@@ -58,6 +58,57 @@ static int exists(const char *dir, const char *name)
     return stat(path, &sb) == 0;
 }
 
+/* The evidence store: every file an evidence record binds must be there
+ * with its logged hash and size (loss is found now, not when a dossier
+ * needs the file). Returns the status after these checks. */
+static constat_status vault_check_store(constat_vault *v, const char *dir, struct failures *f,
+                                        constat_status st)
+{
+    cli_records ev;
+    constat_error lerr;
+
+    constat_error_clear(&lerr);
+    if (cli_records_load(v, "evidence", NULL, &ev, &lerr) != CONSTAT_OK) {
+        on_failure(f, -1, lerr.msg);
+        return CONSTAT_EVERIFY;
+    }
+    for (size_t i = 0; i < ev.n; i++) {
+        char msg[600], line[800];
+        constat_status fs = constat_evidence_check_file(dir, ev.recs[i].record, msg, sizeof msg);
+        if (fs == CONSTAT_OK)
+            continue;
+        snprintf(line, sizeof line, "leaf %llu (record %s): evidence store: %s",
+                 (unsigned long long)ev.recs[i].index,
+                 json_string_value(json_object_get(ev.recs[i].record, "id")), msg);
+        on_failure(f, (int64_t)ev.recs[i].index, line);
+        st = CONSTAT_EVERIFY;
+    }
+    cli_records_free(&ev);
+    return st;
+}
+
+/* The vault's text report: the header (what was verified), the collected
+ * per-record lines, then the verdict. */
+static void vault_print_text(constat_vault *v, const char *dir, struct failures *f,
+                             constat_status st)
+{
+    char vkey[600];
+
+    if (constat_note_verifier_format(&constat_vault_log_key(v)->pub, vkey, sizeof vkey) !=
+        CONSTAT_OK)
+        snprintf(vkey, sizeof vkey, "?");
+    printf("vault %s: log %s, %llu leaves, log key %s\n", cli_text(dir),
+           cli_text(constat_vault_origin(v)), (unsigned long long)constat_vault_size(v),
+           cli_text(vkey));
+    print_lines(f->lines);
+    if (st == CONSTAT_OK)
+        printf("vault %s: every leaf, tile, checkpoint and signature verified, and every "
+               "evidence file re-hashed (%llu leaves)\n", cli_text(dir),
+               (unsigned long long)constat_vault_size(v));
+    else if (st == CONSTAT_EVERIFY)
+        printf("vault %s: %lu check(s) FAILED\n", cli_text(dir), f->count);
+}
+
 static int verify_vault(const char *dir, int json)
 {
     constat_vault *v;
@@ -73,32 +124,8 @@ static int verify_vault(const char *dir, int json)
     }
     constat_error_clear(&err);
     st = constat_vault_verify(v, on_failure, &f, &err);
-    /* the evidence store: every file an evidence record binds must be there
-     * with its logged hash and size (loss is found now, not when a dossier
-     * needs the file) */
-    if (st == CONSTAT_OK || st == CONSTAT_EVERIFY) {
-        cli_records ev;
-        constat_error lerr;
-        constat_error_clear(&lerr);
-        if (cli_records_load(v, "evidence", NULL, &ev, &lerr) == CONSTAT_OK) {
-            for (size_t i = 0; i < ev.n; i++) {
-                char msg[600], line[800];
-                constat_status fs =
-                    constat_evidence_check_file(dir, ev.recs[i].record, msg, sizeof msg);
-                if (fs == CONSTAT_OK)
-                    continue;
-                snprintf(line, sizeof line, "leaf %llu (record %s): evidence store: %s",
-                         (unsigned long long)ev.recs[i].index,
-                         json_string_value(json_object_get(ev.recs[i].record, "id")), msg);
-                on_failure(&f, (int64_t)ev.recs[i].index, line);
-                st = CONSTAT_EVERIFY;
-            }
-            cli_records_free(&ev);
-        } else {
-            on_failure(&f, -1, lerr.msg);
-            st = CONSTAT_EVERIFY;
-        }
-    }
+    if (st == CONSTAT_OK || st == CONSTAT_EVERIFY)
+        st = vault_check_store(v, dir, &f, st);
     if (json) {
         json_t *o = json_pack("{s:s, s:s, s:I, s:b, s:o}", "kind", "vault", "origin",
                               constat_vault_origin(v), "tree_size",
@@ -110,21 +137,7 @@ static int verify_vault(const char *dir, int json)
         free(s);
         json_decref(o);
     } else {
-        /* the header: what was verified, before the per-record lines */
-        char vkey[600];
-        if (constat_note_verifier_format(&constat_vault_log_key(v)->pub, vkey, sizeof vkey) !=
-            CONSTAT_OK)
-            snprintf(vkey, sizeof vkey, "?");
-        printf("vault %s: log %s, %llu leaves, log key %s\n", cli_text(dir),
-               cli_text(constat_vault_origin(v)), (unsigned long long)constat_vault_size(v),
-               cli_text(vkey));
-        print_lines(f.lines);
-        if (st == CONSTAT_OK)
-            printf("vault %s: every leaf, tile, checkpoint and signature verified, and every "
-                   "evidence file re-hashed (%llu leaves)\n", cli_text(dir),
-                   (unsigned long long)constat_vault_size(v));
-        else if (st == CONSTAT_EVERIFY)
-            printf("vault %s: %lu check(s) FAILED\n", cli_text(dir), f.count);
+        vault_print_text(v, dir, &f, st);
     }
     json_decref(f.lines);
     constat_vault_close(v);
@@ -161,6 +174,7 @@ static void print_evidence_flag(void *ctx, const char *evidence_id, const char *
 struct proven_out {
     int json;
     json_t *list;  /* --json: the proven times */
+    json_t *skew;  /* --json: clock skew warnings, or NULL */
     json_t *lines; /* text: the lines, printed after the header */
 };
 
@@ -216,10 +230,35 @@ static void print_expired(const json_t *list, const char *now_text)
         printf("    %s (TSA %s): the TSA certificate %s EXPIRED on %s (valid from %s to %s; "
                "this verification: %s). The token was made at %s, inside that validity, so "
                "it stands; revocation is not checked (offline).\n",
-               F("file"), F("tsa"), F("signer"), F("not_after"), F("not_before"),
-               F("not_after"), now_text, F("gen_time"));
+               cli_text(F("file")), cli_text(F("tsa")), cli_text(F("signer")),
+               cli_text(F("not_after")), cli_text(F("not_before")), cli_text(F("not_after")),
+               now_text, cli_text(F("gen_time")));
     }
 #undef F
+}
+
+/* Clock skew (docs/time.md "Clock tolerance"): warnings, never failures. */
+static void print_clock_skew(void *ctx, uint64_t index, const char *record_id,
+                             int64_t recorded_at, int64_t proven)
+{
+    struct proven_out *p = ctx;
+    char ra[32], pt[32], line[1200];
+    constat_rfc3339_format(recorded_at, 0, ra);
+    constat_rfc3339_format(proven, 0, pt);
+    if (p->json) {
+        if (!p->skew)
+            p->skew = json_array();
+        json_array_append_new(p->skew, json_pack("{s:I, s:s, s:s, s:s}", "index",
+                                                 (json_int_t)index, "record", record_id,
+                                                 "recorded_at", ra, "proven_time", pt));
+        return;
+    }
+    snprintf(line, sizeof line, "  WARNING (clock skew, not a failure): leaf %llu (record "
+             "%s): recorded_at %s is after its proven time %s by more than %d s: the "
+             "monitor's clock ran ahead", (unsigned long long)index, cli_text(record_id), ra, pt,
+             CONSTAT_CLOCK_TOLERANCE_S);
+    if (json_array_append_new(p->lines, json_string(line)) != 0)
+        printf("%s\n", line); /* out of memory: at least the warning is shown */
 }
 
 /* Witness cosignatures (docs/witness.md): collected, printed with the
@@ -270,187 +309,256 @@ static void print_witnesses(const json_t *list, const constat_verify_summary *su
     }
 }
 
-static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca,
-                          const char *wpolicy, int json)
-{
-    json_t *wlist = json_array(), *expired = json_array();
-    constat_verify_opts opts = {trust};
-    constat_verify_time_opts topts;
-    struct proven_out po = {json, json ? json_array() : NULL, json_array()};
+/* One run of `constat verify DIR` on a dossier: the options, what the
+ * library reported, and the lists the callbacks collected. */
+struct dossier_run {
+    const char *dir, *trust, *tsa_ca, *wpolicy;
+    int json;
+    json_t *wlist, *expired; /* witness cosignatures, expired TSA certificates */
+    struct proven_out po;
+    struct failures f;
     constat_verify_summary sum;
     constat_error err;
     constat_status st;
-    struct failures f = {0, json, json ? json_array() : NULL, json_array()};
     char root[64], now_text[32];
+};
 
-    memset(&sum, 0, sizeof sum);
+/* Run the library's verification with the callbacks that collect into r. */
+static void dossier_run_verify(struct dossier_run *r)
+{
+    constat_verify_opts opts = {r->trust};
+    constat_verify_time_opts topts;
+
     memset(&topts, 0, sizeof topts);
-    topts.tsa_ca_file = tsa_ca;
+    topts.tsa_ca_file = r->tsa_ca;
     topts.proven = print_proven;
-    topts.proven_ctx = &po;
-    topts.witness_policy_file = wpolicy;
+    topts.proven_ctx = &r->po;
+    topts.clock_skew = print_clock_skew;
+    topts.clock_skew_ctx = &r->po;
+    topts.witness_policy_file = r->wpolicy;
     topts.witnessed = collect_witness;
-    topts.witnessed_ctx = wlist;
+    topts.witnessed_ctx = r->wlist;
     topts.now = cli_now();
     topts.tsa_token = collect_expired;
-    topts.tsa_token_ctx = expired;
-    constat_rfc3339_format(topts.now, 0, now_text);
-    constat_error_clear(&err);
-    st = constat_verify_dossier_timed(dir, &opts, &topts, on_failure, &f, &sum, &err);
-    constat_base64(sum.root, 32, root);
-    if (json) {
-        json_t *o = json_pack(
-            "{s:s, s:b, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:o}", "kind",
-            "dossier", "ok", st == CONSTAT_OK, "origin", sum.origin, "tree_size",
-            (json_int_t)sum.tree_size, "root", root, "records", (json_int_t)sum.records,
-            "incidents", (json_int_t)sum.incidents, "monitors", (json_int_t)sum.monitors,
-            "checks_passed", (json_int_t)sum.checks_passed, "checks_failed",
-            (json_int_t)sum.checks_failed, "log_key",
-            provenance_json(sum.log_key, sum.log_key_differs), "org_key",
-            provenance_json(sum.org_key, sum.org_key_differs), "failures", f.list);
-        if (o) {
-            json_object_set_new(o, "manifest_signed", json_boolean(sum.manifest_signed));
-            json_object_set_new(o, "refused", json_boolean(sum.refused));
-            json_object_set_new(o, "org_key_pinned", json_boolean(sum.org_key ==
-                                                                  CONSTAT_KEY_PINNED));
-            json_object_set_new(o, "log_key_pinned", json_boolean(sum.log_key ==
-                                                                  CONSTAT_KEY_PINNED));
-            json_object_set_new(o, "tsa_ca_pinned", json_boolean(tsa_ca != NULL));
-            if (sum.tsa_tokens > 0 && !tsa_ca)
-                json_object_set_new(o, "tsa_warning",
-                                    json_string("TSA CA NOT pinned (no --tsa-ca): the tokens "
-                                                "were checked against the dossier's own CA "
-                                                "bundle"));
-            if (sum.org_key != CONSTAT_KEY_PINNED)
-                json_object_set_new(
-                    o, "warning",
-                    json_string(trust ? "organisation key NOT pinned: the trust file has no "
-                                        "org line; the signatures on the enrolments and the "
-                                        "manifest were checked with the dossier's own copy"
-                                      : "no key pinned (no --trust): the dossier is consistent "
-                                        "with itself, not tied to the organisation"));
-        }
-        if (o) {
-            json_object_set_new(o, "verification_time", json_string(now_text));
-            json_object_set(o, "tsa_certificates_expired", expired);
-        }
-        if (o)
-            json_object_set_new(o, "proven_times", po.list);
-        else
-            json_decref(po.list);
-        if (o)
-            json_object_set_new(
-                o, "witness_policy",
-                wpolicy ? json_pack("{s:s, s:I, s:I, s:I, s:b, s:O}", "file", wpolicy,
-                                    "listed", (json_int_t)sum.witnesses_listed, "quorum",
-                                    (json_int_t)sum.witness_quorum, "valid",
-                                    (json_int_t)sum.witnesses_valid, "met",
-                                    sum.witness_policy &&
-                                        sum.witnesses_valid >= sum.witness_quorum,
-                                    "witnesses", wlist)
-                        : json_null());
-        char *s = json_dumps(o, JSON_INDENT(2));
-        if (s)
-            puts(s);
-        free(s);
-        json_decref(o);
-    } else if (st == CONSTAT_EVERIFY && sum.refused) {
+    topts.tsa_token_ctx = r->expired;
+    constat_rfc3339_format(topts.now, 0, r->now_text);
+    constat_error_clear(&r->err);
+    r->st = constat_verify_dossier_timed(r->dir, &opts, &topts, on_failure, &r->f, &r->sum,
+                                         &r->err);
+    constat_base64(r->sum.root, 32, r->root);
+}
+
+/* The JSON verdict's pinning flags and warnings, set on o. */
+static void dossier_json_pins(const struct dossier_run *r, json_t *o)
+{
+    const constat_verify_summary *sum = &r->sum;
+
+    json_object_set_new(o, "manifest_signed", json_boolean(sum->manifest_signed));
+    json_object_set_new(o, "refused", json_boolean(sum->refused));
+    json_object_set_new(o, "org_key_pinned", json_boolean(sum->org_key == CONSTAT_KEY_PINNED));
+    json_object_set_new(o, "log_key_pinned", json_boolean(sum->log_key == CONSTAT_KEY_PINNED));
+    json_object_set_new(o, "tsa_ca_pinned", json_boolean(r->tsa_ca != NULL));
+    if (sum->tsa_tokens > 0 && !r->tsa_ca)
+        json_object_set_new(o, "tsa_warning",
+                            json_string("TSA CA NOT pinned (no --tsa-ca): the tokens "
+                                        "were checked against the dossier's own CA "
+                                        "bundle"));
+    if (sum->org_key != CONSTAT_KEY_PINNED)
+        json_object_set_new(
+            o, "warning",
+            json_string(r->trust ? "organisation key NOT pinned: the trust file has no "
+                                   "org line; the signatures on the enrolments and the "
+                                   "manifest were checked with the dossier's own copy"
+                                 : "no key pinned (no --trust): the dossier is consistent "
+                                   "with itself, not tied to the organisation"));
+}
+
+/* --json: the whole verdict as one JSON object on stdout. */
+static void dossier_print_json(struct dossier_run *r)
+{
+    const constat_verify_summary *sum = &r->sum;
+    json_t *o = json_pack(
+        "{s:s, s:b, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:o}", "kind",
+        "dossier", "ok", r->st == CONSTAT_OK, "origin", sum->origin, "tree_size",
+        (json_int_t)sum->tree_size, "root", r->root, "records", (json_int_t)sum->records,
+        "incidents", (json_int_t)sum->incidents, "monitors", (json_int_t)sum->monitors,
+        "checks_passed", (json_int_t)sum->checks_passed, "checks_failed",
+        (json_int_t)sum->checks_failed, "log_key",
+        provenance_json(sum->log_key, sum->log_key_differs), "org_key",
+        provenance_json(sum->org_key, sum->org_key_differs), "failures", r->f.list);
+
+    if (o) {
+        dossier_json_pins(r, o);
+        json_object_set_new(o, "verification_time", json_string(r->now_text));
+        json_object_set(o, "tsa_certificates_expired", r->expired);
+        json_object_set_new(o, "proven_times", r->po.list);
+        json_object_set_new(o, "clock_skew", r->po.skew ? r->po.skew : json_array());
+        json_object_set_new(
+            o, "witness_policy",
+            r->wpolicy ? json_pack("{s:s, s:I, s:I, s:I, s:b, s:O}", "file", r->wpolicy,
+                                   "listed", (json_int_t)sum->witnesses_listed, "quorum",
+                                   (json_int_t)sum->witness_quorum, "valid",
+                                   (json_int_t)sum->witnesses_valid, "met",
+                                   sum->witness_policy &&
+                                       sum->witnesses_valid >= sum->witness_quorum,
+                                   "witnesses", r->wlist)
+                       : json_null());
+    } else {
+        json_decref(r->po.list);
+        json_decref(r->po.skew);
+    }
+    char *s = json_dumps(o, JSON_INDENT(2));
+    if (s)
+        puts(s);
+    free(s);
+    json_decref(o);
+}
+
+/* The text report's evidence and timestamps lines. */
+static void dossier_print_evidence_time(const struct dossier_run *r)
+{
+    const constat_verify_summary *sum = &r->sum;
+
+    if (sum->evidence) {
+        constat_error fe;
+        printf("  evidence: %llu evidence/custody records, %llu evidence files re-hashed "
+               "(absent files: only their hashes travel)\n",
+               (unsigned long long)sum->evidence, (unsigned long long)sum->evidence_files);
+        constat_error_clear(&fe);
+        if (constat_evidence_dossier_flags(r->dir, print_evidence_flag, NULL, &fe) !=
+            CONSTAT_OK)
+            printf("  evidence flags not computed: %s\n", cli_text(fe.msg));
+    }
+    if (sum->tsa_tokens) {
+        printf("  timestamps: %llu RFC 3161 token(s), %llu valid%s; %llu of %llu records "
+               "have a proven time\n",
+               (unsigned long long)sum->tsa_tokens, (unsigned long long)sum->tsa_tokens_ok,
+               r->tsa_ca ? " against the CA pinned by --tsa-ca"
+                         : " against the CA bundles in the dossier (not pinned)",
+               (unsigned long long)sum->records_proven, (unsigned long long)sum->records);
+        if (json_array_size(r->expired))
+            printf("  timestamps whose TSA certificate has expired since: %zu (valid "
+                   "tokens all the same: each is judged at its genTime)\n",
+                   json_array_size(r->expired));
+        print_expired(r->expired, r->now_text);
+    } else {
+        printf("  timestamps: none (no record has a proven time)\n");
+    }
+}
+
+/* The text report's closing lines: VERIFIED with what it rests on, or NOT
+ * VERIFIED with the failure count. */
+static void dossier_print_verdict(const struct dossier_run *r)
+{
+    const constat_verify_summary *sum = &r->sum;
+
+    if (r->st == CONSTAT_OK) {
+        /* the verdict line itself says which key the result rests on */
+        const char *pin = !r->trust ? " (no key pinned: without --trust the dossier is shown "
+                                      "consistent with itself, not tied to the organisation)"
+                          : sum->org_key != CONSTAT_KEY_PINNED
+                              ? " (organisation key NOT pinned: the trust file has no org "
+                                "line; the enrolments and the manifest signature were "
+                                "checked with the dossier's own copy of that key)"
+                          : sum->log_key != CONSTAT_KEY_PINNED
+                              ? " (log key NOT pinned: the trust file has no log line; the "
+                                "checkpoint was checked with the dossier's own copy)"
+                              : "";
+        printf("VERIFIED%s: every record is signed by an enrolled monitor, included in the "
+               "signed checkpoint, and every figure recounts from its records; the "
+               "selection (filter, record count), the files and the figures are as the "
+               "organisation signed them (manifest.sig).\n"
+               "This does not prove that the events happened as described, nor that the "
+               "organisation's selection is complete: see VERIFY.md.\n", pin);
+    }
+    if (r->st == CONSTAT_OK && sum->tsa_tokens > 0 && !r->tsa_ca)
+        printf("Proven times: the time-stamping authority's CA was NOT pinned (no "
+               "--tsa-ca): the tokens were checked against the CA bundle shipped in the "
+               "dossier, so the proven times are only as good as that bundle.\n");
+    if (r->st == CONSTAT_OK && r->wpolicy)
+        printf("The checkpoint is cosigned by %llu of the witnesses %s names (%llu "
+               "required): they saw this exact tree.\n",
+               (unsigned long long)sum->witnesses_valid, cli_text(r->wpolicy),
+               (unsigned long long)sum->witness_quorum);
+    else if (r->st != CONSTAT_OK)
+        printf("NOT VERIFIED: %lu failure(s) above.\n", r->f.count);
+}
+
+/* The text report: checkpoint, witnesses, keys, manifest, records,
+ * evidence, timestamps, check counts and the verdict. */
+static void dossier_print_text(struct dossier_run *r)
+{
+    const constat_verify_summary *sum = &r->sum;
+
+    /* the header — what is verified: origin, size, keys — then the
+     * per-record lines, then the summary */
+    printf("dossier %s\n", cli_text(r->dir));
+    printf("  checkpoint: %s, size %llu, root %s — signature %s\n", cli_text(sum->origin),
+           (unsigned long long)sum->tree_size, r->root,
+           sum->checkpoint_ok ? "valid" : "INVALID");
+    printf("  log key:          %s\n                    %s\n", cli_text(sum->log_vkey),
+           provenance(sum->log_key, sum->log_key_differs));
+    printf("  organisation key: %s\n                    %s\n", cli_text(sum->org_vkey),
+           provenance(sum->org_key, sum->org_key_differs));
+    print_lines(r->f.lines);
+    print_lines(r->po.lines);
+    print_witnesses(r->wlist, sum, r->wpolicy);
+    printf("  manifest: %s\n",
+           sum->manifest_signed ? "signed by the organisation key (manifest.sig valid): "
+                                  "selection, file list and hashes are the organisation's"
+                                : "NOT signed by the organisation key (see the failures)");
+    printf("  records: %llu (%llu incidents, %llu monitor enrolments); figure leaf "
+           "references checked: %llu\n",
+           (unsigned long long)sum->records, (unsigned long long)sum->incidents,
+           (unsigned long long)sum->monitors, (unsigned long long)sum->figures_leaves);
+    dossier_print_evidence_time(r);
+    printf("  checks: %llu passed, %llu failed\n", (unsigned long long)sum->checks_passed,
+           (unsigned long long)sum->checks_failed);
+    dossier_print_verdict(r);
+}
+
+static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca,
+                          const char *wpolicy, int json)
+{
+    struct dossier_run r;
+
+    memset(&r, 0, sizeof r);
+    r.dir = dir;
+    r.trust = trust;
+    r.tsa_ca = tsa_ca;
+    r.wpolicy = wpolicy;
+    r.json = json;
+    r.wlist = json_array();
+    r.expired = json_array();
+    r.po.json = json;
+    r.po.list = json ? json_array() : NULL;
+    r.f.json = json;
+    r.f.list = json ? json_array() : NULL;
+    r.f.lines = json_array();
+    r.po.lines = json_array();
+    dossier_run_verify(&r);
+    if (json)
+        dossier_print_json(&r);
+    else if (r.st == CONSTAT_EVERIFY && r.sum.refused) {
         printf("dossier %s: REFUSED: it holds entries that are not regular files (named "
                "below); nothing else was read.\n", cli_text(dir));
-        print_lines(f.lines);
-        printf("NOT VERIFIED: %lu failure(s) above.\n", f.count);
-    } else if (st == CONSTAT_OK || st == CONSTAT_EVERIFY) {
-        /* the header — what is verified: origin, size, keys — then the
-         * per-record lines, then the summary */
-        printf("dossier %s\n", cli_text(dir));
-        printf("  checkpoint: %s, size %llu, root %s — signature %s\n", cli_text(sum.origin),
-               (unsigned long long)sum.tree_size, root,
-               sum.checkpoint_ok ? "valid" : "INVALID");
-        printf("  log key:          %s\n                    %s\n", cli_text(sum.log_vkey),
-               provenance(sum.log_key, sum.log_key_differs));
-        printf("  organisation key: %s\n                    %s\n", cli_text(sum.org_vkey),
-               provenance(sum.org_key, sum.org_key_differs));
-        print_lines(f.lines);
-        print_lines(po.lines);
-        print_witnesses(wlist, &sum, wpolicy);
-        printf("  manifest: %s\n",
-               sum.manifest_signed ? "signed by the organisation key (manifest.sig valid): "
-                                     "selection, file list and hashes are the organisation's"
-                                   : "NOT signed by the organisation key (see the failures)");
-        printf("  records: %llu (%llu incidents, %llu monitor enrolments); figure leaf "
-               "references checked: %llu\n",
-               (unsigned long long)sum.records, (unsigned long long)sum.incidents,
-               (unsigned long long)sum.monitors, (unsigned long long)sum.figures_leaves);
-        if (sum.evidence) {
-            constat_error fe;
-            printf("  evidence: %llu evidence/custody records, %llu evidence files re-hashed "
-                   "(absent files: only their hashes travel)\n",
-                   (unsigned long long)sum.evidence, (unsigned long long)sum.evidence_files);
-            constat_error_clear(&fe);
-            if (constat_evidence_dossier_flags(dir, print_evidence_flag, NULL, &fe) !=
-                CONSTAT_OK)
-                printf("  evidence flags not computed: %s\n", cli_text(fe.msg));
-        }
-        if (sum.tsa_tokens) {
-            printf("  timestamps: %llu RFC 3161 token(s), %llu valid%s; %llu of %llu records "
-                   "have a proven time\n",
-                   (unsigned long long)sum.tsa_tokens, (unsigned long long)sum.tsa_tokens_ok,
-                   tsa_ca ? " against the CA pinned by --tsa-ca"
-                          : " against the CA bundles in the dossier (not pinned)",
-                   (unsigned long long)sum.records_proven, (unsigned long long)sum.records);
-            if (json_array_size(expired))
-                printf("  timestamps whose TSA certificate has expired since: %zu (valid "
-                       "tokens all the same: each is judged at its genTime)\n",
-                       json_array_size(expired));
-            print_expired(expired, now_text);
-        } else {
-            printf("  timestamps: none (no record has a proven time)\n");
-        }
-        printf("  checks: %llu passed, %llu failed\n", (unsigned long long)sum.checks_passed,
-               (unsigned long long)sum.checks_failed);
-        if (st == CONSTAT_OK) {
-            /* the verdict line itself says which key the result rests on */
-            const char *pin = !trust ? " (no key pinned: without --trust the dossier is shown "
-                                       "consistent with itself, not tied to the organisation)"
-                              : sum.org_key != CONSTAT_KEY_PINNED
-                                  ? " (organisation key NOT pinned: the trust file has no org "
-                                    "line; the enrolments and the manifest signature were "
-                                    "checked with the dossier's own copy of that key)"
-                              : sum.log_key != CONSTAT_KEY_PINNED
-                                  ? " (log key NOT pinned: the trust file has no log line; the "
-                                    "checkpoint was checked with the dossier's own copy)"
-                                  : "";
-            printf("VERIFIED%s: every record is signed by an enrolled monitor, included in the "
-                   "signed checkpoint, and every figure recounts from its records; the "
-                   "selection (filter, record count), the files and the figures are as the "
-                   "organisation signed them (manifest.sig).\n"
-                   "This does not prove that the events happened as described, nor that the "
-                   "organisation's selection is complete: see VERIFY.md.\n", pin);
-        }
-        if (st == CONSTAT_OK && sum.tsa_tokens > 0 && !tsa_ca)
-            printf("Proven times: the time-stamping authority's CA was NOT pinned (no "
-                   "--tsa-ca): the tokens were checked against the CA bundle shipped in the "
-                   "dossier, so the proven times are only as good as that bundle.\n");
-        if (st == CONSTAT_OK && wpolicy)
-            printf("The checkpoint is cosigned by %llu of the witnesses %s names (%llu "
-                   "required): they saw this exact tree.\n",
-                   (unsigned long long)sum.witnesses_valid, cli_text(wpolicy),
-                   (unsigned long long)sum.witness_quorum);
-        else if (st != CONSTAT_OK)
-            printf("NOT VERIFIED: %lu failure(s) above.\n", f.count);
+        print_lines(r.f.lines);
+        printf("NOT VERIFIED: %lu failure(s) above.\n", r.f.count);
+    } else if (r.st == CONSTAT_OK || r.st == CONSTAT_EVERIFY) {
+        dossier_print_text(&r);
     }
     /* an error that stopped the verification: the failures found before it */
-    print_lines(f.lines);
-    json_decref(f.lines);
-    json_decref(po.lines);
-    json_decref(wlist);
-    json_decref(expired);
-    if (st != CONSTAT_OK && st != CONSTAT_EVERIFY) {
+    print_lines(r.f.lines);
+    json_decref(r.f.lines);
+    json_decref(r.po.lines);
+    json_decref(r.wlist);
+    json_decref(r.expired);
+    if (r.st != CONSTAT_OK && r.st != CONSTAT_EVERIFY) {
         if (json)
-            fprintf(stderr, "constat: %s: %s\n", cli_text(dir), cli_text(err.msg));
-        return cli_report_error(dir, st, &err);
+            fprintf(stderr, "constat: %s: %s\n", cli_text(dir), cli_text(r.err.msg));
+        return cli_report_error(dir, r.st, &r.err);
     }
-    return cli_finish_stdout(st == CONSTAT_OK ? 0 : 1);
+    return cli_finish_stdout(r.st == CONSTAT_OK ? 0 : 1);
 }
 
 int cmd_verify(int argc, char **argv)

@@ -261,6 +261,42 @@ static int serve(constat_vault *v, const char *listen, const char *port_file)
     return rc;
 }
 
+/* `witness logs`: the logs this witness cosigns, as text or --json. */
+static int list_logs(constat_vault *v, int json)
+{
+    json_t *items = json ? json_array() : NULL;
+    constat_error err;
+    constat_status st;
+
+    constat_error_clear(&err);
+    st = constat_witness_logs(v, print_log, items, &err);
+    if (st != CONSTAT_OK) {
+        json_decref(items);
+        return cli_report_error("witness logs", st, &err);
+    }
+    return json ? cli_json_listing("witness logs", items, NULL) : 0;
+}
+
+/* `witness alerts`: the checkpoints this witness refused to cosign, as text or --json. */
+static int list_alerts(constat_vault *v, int json)
+{
+    struct alerts a = {0, json ? json_array() : NULL};
+    constat_error err;
+    constat_status st;
+
+    constat_error_clear(&err);
+    st = constat_witness_alerts(v, print_alert, &a, &err);
+    if (st != CONSTAT_OK) {
+        json_decref(a.items);
+        return cli_report_error("witness alerts", st, &err);
+    }
+    if (json)
+        return cli_json_listing("witness alerts", a.items, NULL);
+    if (a.n == 0)
+        printf("no alerts\n");
+    return 0;
+}
+
 int cmd_witness(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -321,25 +357,9 @@ int cmd_witness(int argc, char **argv)
         else
             printf("witnessing %s\n", cli_text(argv[optind + 1]));
     } else if (strcmp(sub, "logs") == 0) {
-        json_t *items = json ? json_array() : NULL;
-        st = constat_witness_logs(v, print_log, items, &err);
-        if (st != CONSTAT_OK) {
-            json_decref(items);
-            rc = cli_report_error("witness logs", st, &err);
-        } else if (json) {
-            rc = cli_json_listing("witness logs", items, NULL);
-        }
+        rc = list_logs(v, json);
     } else if (strcmp(sub, "alerts") == 0) {
-        struct alerts a = {0, json ? json_array() : NULL};
-        st = constat_witness_alerts(v, print_alert, &a, &err);
-        if (st != CONSTAT_OK) {
-            json_decref(a.items);
-            rc = cli_report_error("witness alerts", st, &err);
-        } else if (json) {
-            rc = cli_json_listing("witness alerts", a.items, NULL);
-        } else if (a.n == 0) {
-            printf("no alerts\n");
-        }
+        rc = list_alerts(v, json);
     } else if (strcmp(sub, "cosign") == 0) {
         rc = cosign(v, argv[optind + 1], proof);
     } else {

@@ -33,13 +33,16 @@ static const cli_help help_table[] = {
      "constat init --org NAME --origin ORIGIN [--dir DIR]",
      "Creates DIR/vault.db and DIR/keys/: the log key (named ORIGIN), the organisation key\n"
      "(named NAME) and the pseudonym key, files of mode 0600. With $CONSTAT_PASSPHRASE, or a\n"
-     "passphrase typed twice on the terminal, the keys are sealed; an empty passphrase leaves\n"
-     "them unsealed (and init warns). Prints both public keys: publish them.",
+     "passphrase typed twice on the terminal, the keys are sealed. When the two typed differ\n"
+     "init asks both again, up to 3 tries, then exits 2 writing nothing; an empty one on the\n"
+     "terminal is refused. CONSTAT_PASSPHRASE set but empty, or no terminal, leaves the keys\n"
+     "unsealed (and init warns). Prints both public keys: publish them.",
      {{"--org NAME", "the organisation's name: a C2SP signed-note key name (no spaces, no +)"},
       {"--origin ORIGIN", "the log's origin line, e.g. hro.example.org/constat/log (no spaces)"},
       OPT_DIR, OPT_HELP},
      "constat init --org hro-calais --origin hro.example.org/constat/log --dir vault",
-     EXIT_OK EXIT_USAGE "   (also: a vault already exists in DIR)\n" EXIT_IO, NULL},
+     EXIT_OK EXIT_USAGE "   (also: a vault already exists in DIR, or 3 tries without two equal\n"
+     "   passphrases)\n" EXIT_IO, NULL},
 
     {"monitor", "enrol a monitor, or list enrolled monitors",
      "constat monitor add NAME [--dir DIR]\nconstat monitor list [--dir DIR] [--json]",
@@ -120,9 +123,12 @@ static const cli_help help_table[] = {
      "    person_identifiers  input only: clear identifiers of the people; each becomes a\n"
      "                pseudonym \"p:\" + 64 hex (keyed HMAC) in `persons`; never stored.\n"
      "    persons     array of pseudonyms (filled in from person_identifiers).\n"
-     "  items         array of {kind, action, count}: kind is text (e.g. tents, blankets),\n"
-     "                action seized, destroyed or seized_or_destroyed, count an integer\n"
-     "                0..10^9 or null when the number is unknown.\n"
+     "  items         array of {kind, action, count}: kind an item kind of the taxonomy\n"
+     "                (constat taxonomy: tents, phones, cash_eur...), whose unit says what\n"
+     "                count counts (objects, persons, or money in a currency);\n"
+     "                action seized, destroyed or seized_or_destroyed; count an integer\n"
+     "                0..10^9 or null when the number is unknown (always null for cash of\n"
+     "                no stated currency). Write phones + destroyed, not phones_broken.\n"
      "  source        required: type direct_observation, testimony or publication;\n"
      "                reference (URL or repository path, required for publication);\n"
      "                source_id (the source's own identifier).\n"
@@ -190,14 +196,16 @@ static const cli_help help_table[] = {
     {"taxonomy", "list the categories (ids, labels) and item kinds records use",
      "constat taxonomy [--taxonomy FILE] [--dir DIR] [--json]",
      "Lists the categories of the taxonomy, numbered in file order, with their ids and English\n"
-     "and French labels: a record's `categories` holds the ids. Then the item actions, and\n"
-     "the item kinds already used by incidents of the vault (item kinds are free text; reuse\n"
-     "the same words so that figures add up). Without a vault only the taxonomy is listed.",
+     "and French labels: a record's `categories` holds the ids. Then the item actions, the\n"
+     "item kinds of the taxonomy with the unit of their count (items, persons, or currency\n"
+     "with its ISO 4217 code), and how many incidents of the vault use each kind. Without a\n"
+     "vault only the taxonomy is listed.",
      {OPT_TAXONOMY,
       {"--dir DIR", "the vault whose item kinds are listed (default: $CONSTAT_DIR, else\n"
                     "./constat-vault; skipped when there is none)"},
       {"--json", "print one JSON object {\"v\": 1, \"command\", \"items\": the categories,\n"
-                 "\"taxonomy\", \"item_actions\", \"vault\", \"item_kinds\"} (docs/cli.md)"},
+                 "\"taxonomy\", \"item_actions\", \"item_kinds\", \"vault\",\n"
+                 "\"item_kinds_in_use\"} (docs/cli.md)"},
       OPT_HELP},
      "constat taxonomy\n  constat taxonomy --json",
      EXIT_OK EXIT_USAGE "   (also: the taxonomy file is not a valid taxonomy)\n" EXIT_IO, NULL},
@@ -268,13 +276,21 @@ static const cli_help help_table[] = {
      NULL},
 
     {"report", "write the HTML report, figures.json and CSV",
-     "constat report --out DIR [--taxonomy FILE] [--dir DIR]",
-     "Writes DIR/index.html (French and English, SVG charts, no JavaScript), figures.json\n"
-     "(every figure lists the leaf indices it counts; docs/indicators.md), one CSV per figure\n"
-     "and incidents.csv. Signs a checkpoint if the tree grew.",
+     "constat report --out DIR [--country CC] [--commune NAME] [--from DATE] [--to DATE]\n"
+     "        [--taxonomy FILE] [--dir DIR]",
+     "Writes DIR/index.html (French and English, SVG charts, no JavaScript; the summary\n"
+     "first, how to verify last), figures.json (every figure lists the leaf indices it\n"
+     "counts; docs/indicators.md), one CSV per figure and incidents.csv, over the incidents\n"
+     "of the newest signed checkpoint in the scope given. Past 1,000 incidents the list is\n"
+     "paged into incidents-1.html, incidents-2.html ...",
      {{"--out DIR", "the folder to write (created if needed)"},
+      {"--country CC", "only incidents in this country (ISO 3166-1 alpha-2, e.g. FR)"},
+      {"--commune NAME", "only incidents in this commune (place.commune, else place.name)"},
+      {"--from DATE", "only incidents that occurred on or after DATE (YYYY-MM-DD, local)"},
+      {"--to DATE", "only incidents that occurred on or before DATE (YYYY-MM-DD, local)"},
       OPT_TAXONOMY, OPT_DIR, OPT_HELP},
-     "constat report --out report/",
+     "constat report --out report/\n"
+     "  constat report --out calais/ --country FR --commune Calais --from 2020-01-01",
      EXIT_OK EXIT_USAGE EXIT_IO, NULL},
 
     {"dossier", "write a self-contained dossier for verifiers",

@@ -759,7 +759,7 @@ int cli_record_template(FILE *out, const constat_taxonomy *tax, const char *taxo
             "  //   (minors: yes, no or unknown; person_identifiers become keyed pseudonyms)\n"
             "  // \"items\": [{\"kind\": \"tents\", \"action\": \"seized\", \"count\": null}],\n"
             "  //   (action: seized, destroyed or seized_or_destroyed; count null = unknown;\n"
-            "  //    constat taxonomy lists the item kinds the vault already uses)\n"
+            "  //    constat taxonomy lists the item kinds and their units)\n"
             "  // \"summary\": \"public facts, signed and published in clear\",\n"
             "  // \"private\": {\"narrative\": \"kept in the vault; only a commitment is "
             "logged\"},\n"

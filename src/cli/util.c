@@ -64,34 +64,84 @@ static char *read_tty_line(const char *prompt)
     return line;
 }
 
-char *cli_passphrase(const char *prompt, int confirm)
+static char *env_passphrase(void)
 {
     const char *env = getenv("CONSTAT_PASSPHRASE");
-    char *p, *q;
+    size_t n;
+    char *p;
 
-    if (env) {
-        size_t n = strlen(env);
-        p = sodium_malloc(n + 1);
-        if (!p)
-            return NULL;
+    if (!env)
+        return NULL;
+    n = strlen(env);
+    p = sodium_malloc(n + 1);
+    if (p)
         memcpy(p, env, n + 1);
+    return p;
+}
+
+char *cli_passphrase(const char *prompt, int confirm)
+{
+    char *p = NULL;
+
+    if (confirm) {
+        (void)cli_passphrase_new(prompt, &p); /* NULL on its failures */
         return p;
     }
+    if (getenv("CONSTAT_PASSPHRASE"))
+        return env_passphrase();
     if (!isatty(STDIN_FILENO))
         return NULL;
-    p = read_tty_line(prompt);
-    if (!p || !confirm)
-        return p;
-    q = read_tty_line("repeat passphrase: ");
-    if (!q || strcmp(p, q) != 0) {
-        fprintf(stderr, "constat: the two passphrases differ\n");
-        sodium_free(p);
-        if (q)
-            sodium_free(q);
-        return NULL;
+    return read_tty_line(prompt);
+}
+
+int cli_passphrase_new(const char *prompt, char **out)
+{
+    int try;
+
+    *out = NULL;
+    if (getenv("CONSTAT_PASSPHRASE")) {
+        *out = env_passphrase();
+        if (!*out) {
+            fprintf(stderr, "constat: out of memory reading $CONSTAT_PASSPHRASE\n");
+            return 3;
+        }
+        return 0;
     }
-    sodium_free(q);
-    return p;
+    if (!isatty(STDIN_FILENO))
+        return 0;
+    for (try = 1; try <= CLI_PASSPHRASE_TRIES; try++) {
+        char *p = read_tty_line(prompt), *q;
+        if (!p) {
+            fprintf(stderr, "constat: cannot read a passphrase from the terminal (/dev/tty)\n");
+            return 3;
+        }
+        if (!*p) {
+            /* an Enter typed by mistake must not leave the keys in clear */
+            sodium_free(p);
+            fprintf(stderr, "constat: an empty passphrase would leave the keys NOT sealed: "
+                            "type one (an unsealed vault: CONSTAT_PASSPHRASE= with nothing after "
+                            "the =) (try %d of %d)\n", try, CLI_PASSPHRASE_TRIES);
+            continue;
+        }
+        q = read_tty_line("repeat passphrase: ");
+        if (!q) {
+            sodium_free(p);
+            fprintf(stderr, "constat: cannot read a passphrase from the terminal (/dev/tty)\n");
+            return 3;
+        }
+        if (strcmp(p, q) == 0) {
+            sodium_free(q);
+            *out = p;
+            return 0;
+        }
+        sodium_free(p);
+        sodium_free(q);
+        fprintf(stderr, "constat: the two passphrases differ (try %d of %d)\n", try,
+                CLI_PASSPHRASE_TRIES);
+    }
+    fprintf(stderr, "constat: no passphrase after %d tries: nothing was written\n",
+            CLI_PASSPHRASE_TRIES);
+    return CLI_EXIT_USAGE;
 }
 
 void cli_passphrase_free(char *p)

@@ -72,7 +72,11 @@ import json
 d = json.load(open("items.json"))
 assert len(d["items"]) == 19 and d["items"][0]["number"] == 1, d["items"][:1]
 assert d["item_actions"] == ["seized", "destroyed", "seized_or_destroyed"], d
-assert d["vault"] is not None and isinstance(d["item_kinds"], list), d
+assert d["vault"] is not None and isinstance(d["item_kinds_in_use"], list), d
+assert all(set(k) == {"kind", "incidents"} for k in d["item_kinds_in_use"]), d
+assert all(set(k) == {"kind", "unit", "currency", "label"} for k in d["item_kinds"]), d
+assert list(d) == ["v", "command", "items", "taxonomy", "item_actions", "item_kinds", "vault",
+                   "item_kinds_in_use"], list(d)
 PY
 ok
 shape tsa list

@@ -17,7 +17,8 @@ run_ok $CONSTAT taxonomy
 expect_in out "eviction"
 expect_in out "Eviction / Expulsion de lieu de vie"
 expect_in out "Item actions (items[].action): seized destroyed seized_or_destroyed"
-expect_in out "no vault at constat-vault"
+expect_in out "No vault at constat-vault"
+expect_in out "cash_eur                     currency EUR  Cash (EUR) / Argent liquide (EUR)"
 n=$(grep -c '^ *[0-9][0-9]*  [a-z_]' out)
 expect_eq "$n" 19 "categories listed"
 run_ok $CONSTAT taxonomy --json
@@ -30,7 +31,10 @@ assert "eviction" in ids and len(ids) == 19, ids
 c = d["items"][ids.index("eviction")]
 assert c["number"] == ids.index("eviction") + 1 and c["label"]["en"] == "Eviction", c
 assert d["item_actions"] == ["seized", "destroyed", "seized_or_destroyed"], d["item_actions"]
-assert d["item_kinds"] is None and d["vault"] is None, d
+assert d["item_kinds_in_use"] is None and d["vault"] is None, d
+k = {x["kind"]: x for x in d["item_kinds"]}
+assert k["tents"]["unit"] == "items" and k["tents"]["currency"] is None, k["tents"]
+assert k["cash_eur"]["unit"] == "currency" and k["cash_eur"]["currency"] == "EUR", k["cash_eur"]
 PY
 ok
 run_fails 2 $CONSTAT taxonomy --dir no-such-vault

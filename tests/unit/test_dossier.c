@@ -44,7 +44,7 @@ static constat_taxonomy *g_tax;
 static uint64_t g_enrol_alice, g_enrol_bob;
 static uint64_t g_inc1, g_inc2, g_inc3, g_out_of_filter, g_shift;
 static constat_dossier_summary g_sum;
-static constat_dossier_filter g_filter = {"2018-07-01", "2018-07-31", NULL, NULL};
+static constat_dossier_filter g_filter = {"2018-07-01", "2018-07-31", NULL, NULL, NULL, NULL};
 
 /* ---- collecting failures ---- */
 
@@ -79,12 +79,13 @@ static json_t *incident(const char *id, const char *monitor, const char *start,
         " s:{s:s, s:s, s:s},"
         " s:[s], s:{s:i, s:s}, s:[{s:s, s:s, s:i}], s:{s:s}, s:s}",
         "v", 1, "kind", "incident", "id", id, "org", ORG, "monitor", monitor,
-        "recorded_at", "2018-07-11T15:00:00+02:00",
+        /* after every incident of the fixture: none starts after it was recorded */
+        "recorded_at", "2018-08-15T15:00:00+02:00",
         "occurred", "start", start, "end", start, "precision", "minute",
         "place", "name", place, "commune", "Calais", "country", "France",
         "categories", cat,
         "affected", "count", count, "minors", "unknown",
-        "items", "kind", "tent", "action", "seized", "count", count / 2,
+        "items", "kind", "tents", "action", "seized", "count", count / 2,
         "source", "type", "direct_observation",
         "summary", "Test incident for the dossier unit test.");
     assert_non_null(r);
@@ -995,9 +996,9 @@ static void test_write_refuses(void **state)
     constat_vault *v;
     constat_error err;
     char d[4200];
-    constat_dossier_filter bad = {"2018-02-30", NULL, NULL, NULL};
-    constat_dossier_filter badcat = {NULL, NULL, "not_a_category", NULL};
-    constat_dossier_filter place = {NULL, NULL, NULL, "GARENNES"};
+    constat_dossier_filter bad = {"2018-02-30", NULL, NULL, NULL, NULL, NULL};
+    constat_dossier_filter badcat = {NULL, NULL, "not_a_category", NULL, NULL, NULL};
+    constat_dossier_filter place = {NULL, NULL, NULL, "GARENNES", NULL, NULL};
     constat_dossier_summary sum;
     failures f;
     (void)state;
@@ -1025,10 +1026,33 @@ static void test_write_refuses(void **state)
     assert_int_equal(sum.incidents, 2);
     assert_int_equal(sum.monitors, 1);
     assert_int_equal(verify(d, NULL, &f, NULL), CONSTAT_OK);
+    /* country and commune (constat report's scope) are recorded in the
+     * manifest and the verifier applies them */
+    {
+        constat_dossier_filter cc = {NULL, NULL, NULL, NULL, "France", "CALAIS"};
+        constat_dossier_filter hr = {NULL, NULL, NULL, NULL, "Croatia", NULL};
+        char path[4300], *man;
+        size_t mlen;
+        struct stat st;
+        tprintf(d, sizeof d, "%s/country", g_tmp);
+        if (constat_dossier_write(v, d, &cc, g_tax, TAXONOMY, &sum, &err) != CONSTAT_OK)
+            fail_msg("dossier: %s", err.msg);
+        assert_true(sum.incidents >= 2);
+        tprintf(path, sizeof path, "%s/manifest.json", d);
+        man = tu_read_file(path, &mlen);
+        assert_non_null(strstr(man, "\"filter\":{\"commune\":\"CALAIS\",\"country\":\"France\"}"));
+        free(man);
+        assert_int_equal(verify(d, NULL, &f, NULL), CONSTAT_OK);
+        tprintf(d, sizeof d, "%s/croatia", g_tmp);
+        assert_int_equal(constat_dossier_write(v, d, &hr, g_tax, TAXONOMY, &sum, &err),
+                         CONSTAT_ENOTFOUND);
+        assert_non_null(strstr(err.msg, "in country Croatia"));
+        assert_int_equal(stat(d, &st), -1);
+    }
     /* a selection of nothing is an error naming the filter; nothing is written */
     {
-        constat_dossier_filter none = {NULL, NULL, "dog_attack", NULL};
-        constat_dossier_filter noplace = {NULL, NULL, NULL, "Lille-Lesquin"};
+        constat_dossier_filter none = {NULL, NULL, "dog_attack", NULL, NULL, NULL};
+        constat_dossier_filter noplace = {NULL, NULL, NULL, "Lille-Lesquin", NULL, NULL};
         struct stat st;
         tprintf(d, sizeof d, "%s/none", g_tmp);
         assert_int_equal(constat_dossier_write(v, d, &none, g_tax, TAXONOMY, &sum, &err),
@@ -1058,7 +1082,7 @@ static void test_write_refuses(void **state)
 
 static void test_filter_match(void **state)
 {
-    constat_dossier_filter f = {"2018-07-11", "2018-07-11", "eviction", "garennes"};
+    constat_dossier_filter f = {"2018-07-11", "2018-07-11", "eviction", "garennes", NULL, NULL};
     json_t *r = incident("X", "alice", "2018-07-11T23:59:00-05:00", "eviction",
                          "Jungle, rue des Garennes", 1);
     constat_error err;

@@ -246,7 +246,9 @@ static void test_demo_file(void **state)
     assert_int_equal(jint(r, "items.0.count"), 110);
     assert_string_equal(jstr(r, "items.1.kind"), "tarpaulins");
     assert_int_equal(jint(r, "items.1.count"), 113);
-    assert_string_equal(jstr(r, "items.2.kind"), "wooden_shelters_destroyed");
+    /* "wooden_shelters_destroyed:10": the action suffix becomes the action */
+    assert_string_equal(jstr(r, "items.2.kind"), "wooden_shelters");
+    assert_string_equal(jstr(r, "items.2.action"), "destroyed");
     assert_int_equal(jint(r, "items.2.count"), 10);
     assert_int_equal(jint(r, "affected.count"), 300);
     assert_string_equal(jstr(r, "affected.minors"), "yes");
@@ -260,7 +262,12 @@ static void test_demo_file(void **state)
     assert_string_equal(jstr(r, "items.0.kind"), "cash_eur");
     assert_int_equal(jint(r, "items.0.count"), 350);
     assert_true(json_is_null(jpath(r, "items.1.count")));
-    assert_string_equal(jstr(r, "items.1.kind"), "clothes_burned");
+    assert_string_equal(jstr(r, "items.1.kind"), "clothes");
+    assert_string_equal(jstr(r, "items.1.action"), "destroyed");
+    /* "phones_burned:1" */
+    assert_string_equal(jstr(r, "items.2.kind"), "phones");
+    assert_string_equal(jstr(r, "items.2.action"), "destroyed");
+    assert_int_equal(jint(r, "items.2.count"), 1);
     expect_array(r, "categories",
                  (const char *const[]){"humiliating_behaviour", "physical_violence",
                                        "property_destruction", "pushback", "theft"},
@@ -331,6 +338,49 @@ static void test_good_row(void **state)
         "\"https://example.org/r/1\",\"source_id\":\"T-1\",\"type\":\"publication\"},"
         "\"summary\":\"observers saw the eviction\",\"v\":1}");
     free(dump);
+    json_decref(s.records);
+}
+
+/* Kinds with the action in their name become kind + action; the value
+ * word and the suffix may agree; an event within the tolerance of the
+ * recording time is accepted. */
+static void test_item_suffixes(void **state)
+{
+    constat_import_opts o = opts("t.csv");
+    constat_error err;
+    sink s = {json_array(), {0}, {{0}}, 0};
+    json_t *r;
+    const char *csv =
+        HEADER
+        "T-1,u,2022-07-14,,p,France,,,eviction,,,no,,phones_broken:4;phones_taken:6;"
+        "mosque_destroyed:1;cash_eur:700;fine_paid_eur:270;cash:unknown;bags_thrown:destroyed,\n"
+        /* 11:09 in Paris is 10:09Z, 540 s after recorded_at 10:00Z: within the tolerance */
+        "T-2,u,2026-11-20,11:09,p,France,,,eviction,,,no,,,\n";
+    (void)state;
+    constat_error_clear(&err);
+    assert_int_equal(constat_import_csv_mem(csv, strlen(csv), &o, collect, NULL, &s, NULL, &err),
+                     CONSTAT_OK);
+    assert_int_equal(json_array_size(s.records), 2);
+    r = json_array_get(s.records, 0);
+    assert_string_equal(jstr(r, "items.0.kind"), "phones");
+    assert_string_equal(jstr(r, "items.0.action"), "destroyed");
+    assert_int_equal(jint(r, "items.0.count"), 4);
+    assert_string_equal(jstr(r, "items.1.kind"), "phones");
+    assert_string_equal(jstr(r, "items.1.action"), "seized");
+    assert_int_equal(jint(r, "items.1.count"), 6);
+    assert_string_equal(jstr(r, "items.2.kind"), "mosque");
+    assert_string_equal(jstr(r, "items.2.action"), "destroyed");
+    /* kinds the taxonomy lists as they are stay whole, suffix-like or not */
+    assert_string_equal(jstr(r, "items.3.kind"), "cash_eur");
+    assert_string_equal(jstr(r, "items.3.action"), "seized_or_destroyed");
+    assert_string_equal(jstr(r, "items.4.kind"), "fine_paid_eur");
+    assert_string_equal(jstr(r, "items.5.kind"), "cash");
+    assert_true(json_is_null(jpath(r, "items.5.count")));
+    assert_string_equal(jstr(r, "items.6.kind"), "bags");
+    assert_string_equal(jstr(r, "items.6.action"), "destroyed");
+    assert_true(json_is_null(jpath(r, "items.6.count")));
+    r = json_array_get(s.records, 1);
+    assert_string_equal(jstr(r, "occurred.start"), "2026-11-20T11:09:00+01:00");
     json_decref(s.records);
 }
 
@@ -413,6 +463,47 @@ static void test_row_errors(void **state)
                         CONSTAT_EINVAL,
                         "t.csv: line 3, column time: local time 2019-03-31 02:30 does not exist "
                         "in Europe/Paris (clocks moved forward)");
+    /* items: kinds the taxonomy does not know, with or without a suffix */
+    expect_import_error(HEADER GOOD_ROW "T-2,u,2023-02-28,,p,France,,,eviction,,,no,,kettles:1,\n",
+                        CONSTAT_EINVAL,
+                        "t.csv: line 3, column items_seized_or_destroyed: unknown item kind "
+                        "'kettles' (not in the taxonomy's item_kinds, with or without an action "
+                        "suffix)");
+    expect_import_error(HEADER GOOD_ROW
+                        "T-2,u,2023-02-28,,p,France,,,eviction,,,no,,kettles_broken:1,\n",
+                        CONSTAT_EINVAL,
+                        "t.csv: line 3, column items_seized_or_destroyed: unknown item kind "
+                        "'kettles_broken' (not in the taxonomy's item_kinds, with or without an "
+                        "action suffix)");
+    /* two actions for one entry; one kind and action twice */
+    expect_import_error(HEADER GOOD_ROW
+                        "T-2,u,2023-02-28,,p,France,,,eviction,,,no,,phones_broken:taken,\n",
+                        CONSTAT_EINVAL,
+                        "t.csv: line 3, column items_seized_or_destroyed: 'phones_broken:taken' "
+                        "states two actions (destroyed in the kind, seized in the value)");
+    expect_import_error(HEADER GOOD_ROW
+                        "T-2,u,2023-02-28,,p,France,,,eviction,,,no,,phones_broken:1;phones_burned:2,\n",
+                        CONSTAT_EINVAL,
+                        "t.csv: line 3, column items_seized_or_destroyed: item kind 'phones' "
+                        "with action destroyed given twice");
+    /* an amount of cash in no stated currency cannot be summed */
+    expect_import_error(HEADER GOOD_ROW "T-2,u,2023-02-28,,p,France,,,eviction,,,no,,cash:50,\n",
+                        CONSTAT_EINVAL,
+                        "t.csv: line 3: items[0].count: an amount of \"cash\", whose currency is "
+                        "not stated, must be null (use a kind with an ISO 4217 currency)");
+    /* events after the recording time (2026-11-20T10:00:00Z) beyond 600 s */
+    expect_import_error(HEADER GOOD_ROW "T-2,u,2031-11-20,,p,France,,,eviction,,,no,,,\n",
+                        CONSTAT_EINVAL,
+                        "t.csv: line 3, column date: the incident starts at "
+                        "2031-11-20T00:00:00+01:00, after the recording time "
+                        "2026-11-20T10:00:00Z (more than 600 s later): an event cannot be "
+                        "recorded before it happens");
+    expect_import_error(HEADER GOOD_ROW "T-2,u,2026-11-20,11:11,p,France,,,eviction,,,no,,,\n",
+                        CONSTAT_EINVAL,
+                        "t.csv: line 3, column time: the incident starts at "
+                        "2026-11-20T11:11:00+01:00, after the recording time "
+                        "2026-11-20T10:00:00Z (more than 600 s later): an event cannot be "
+                        "recorded before it happens");
     /* CSV syntax errors come through with the file name */
     expect_import_error(HEADER GOOD_ROW "T-2,\"u", CONSTAT_EINVAL,
                         "t.csv: line 3: unterminated quoted field (field 2) at end of input");
@@ -733,6 +824,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_demo_file),
         cmocka_unit_test(test_good_row),
+        cmocka_unit_test(test_item_suffixes),
         cmocka_unit_test(test_row_errors),
         cmocka_unit_test(test_header_errors),
         cmocka_unit_test(test_duplicates),

@@ -392,7 +392,7 @@ static void test_report(void **state)
         const char *row7 = strstr(html, "<tr id=\"leaf-7\">");
         assert_non_null(row2);
         assert_non_null(row7);
-        assert_non_null(strstr(row2, "<td>2026-01-10T11:00:00+01:00</td><td>"
+        assert_non_null(strstr(row2, "<td class=\"date\">2026-01-10T11:00:00+01:00</td><td>"
                                      "2026-01-10T13:00:00+01:00</td><td>"
                                      "2026-01-10T11:00:00Z</td>"));
         assert_true(strstr(row7, "not proven") < strstr(row7, "</tr>"));

@@ -211,6 +211,8 @@ static void test_occurred_place(void **state)
                   "occurred: day precision runs from local midnight");
     {
         json_t *r = parse(incident_text), *o = json_object_get(r, "occurred");
+        /* recorded after the DST day below */
+        json_object_set_new(r, "recorded_at", json_string("2024-04-05T10:00:00+02:00"));
         json_object_set_new(o, "precision", json_string("day"));
         json_object_set_new(o, "start", json_string("2024-03-31T00:00:00+01:00"));
         json_object_set_new(o, "end", json_string("2024-04-01T00:00:00+02:00")); /* DST: 23 h */
@@ -226,6 +228,28 @@ static void test_occurred_place(void **state)
     }
     mutate_expect(incident_text, "occurred", "timezone", json_string("CET"),
                   "occurred.timezone: unknown field");
+    /* an incident cannot start after it was recorded (recorded_at is
+     * 2024-03-05T10:12:00+01:00), beyond the clock tolerance of 600 s */
+    {
+        json_t *r = parse(incident_text), *o = json_object_get(r, "occurred");
+        constat_error e;
+        json_object_set_new(o, "start", json_string("2024-03-05T10:22:00+01:00")); /* +600 s */
+        json_object_set_new(o, "end", json_string("2024-03-05T10:30:00+01:00"));
+        expect_valid(r);
+        json_object_set_new(o, "start", json_string("2024-03-05T10:22:01+01:00")); /* +601 s */
+        expect_invalid(r, "occurred.start: 2024-03-05T10:22:01+01:00 is after recorded_at "
+                          "2024-03-05T10:12:00+01:00 by more than 600 s");
+        /* five years ahead: refused without a taxonomy too */
+        json_object_set_new(o, "start", json_string("2029-03-05T08:30:00+01:00"));
+        json_object_set_new(o, "end", json_string("2029-03-05T09:00:00+01:00"));
+        assert_int_equal(constat_record_validate(r, NULL, &e), CONSTAT_EINVAL);
+        assert_non_null(strstr(e.msg, "occurred.start: "));
+        /* the same instant at another offset is not later */
+        json_object_set_new(o, "start", json_string("2024-03-05T09:12:00Z"));
+        json_object_set_new(o, "end", json_string("2024-03-05T09:12:00Z"));
+        expect_valid(r);
+        json_decref(r);
+    }
     {
         json_t *r = parse(incident_text), *p = json_object_get(r, "place");
         json_object_del(p, "name");
@@ -258,6 +282,71 @@ static void test_categories(void **state)
     r = parse(incident_text);
     json_object_set_new(r, "categories", json_pack("[s]", "kettling"));
     assert_int_equal(constat_record_validate(r, NULL, &e), CONSTAT_OK);
+    json_decref(r);
+}
+
+/* The bundled taxonomy gives item kinds a unit; records name known kinds,
+ * and an amount of money in no stated currency is refused. */
+static void test_item_kinds(void **state)
+{
+    constat_item_unit unit;
+    const char *cur, *act;
+    char base[80];
+    json_t *r, *it;
+    (void)state;
+
+    assert_int_equal(constat_taxonomy_item_kind(tax, "phones", &unit, &cur), 1);
+    assert_int_equal(unit, CONSTAT_UNIT_ITEMS);
+    assert_null(cur);
+    assert_int_equal(constat_taxonomy_item_kind(tax, "cash_eur", &unit, &cur), 1);
+    assert_int_equal(unit, CONSTAT_UNIT_CURRENCY);
+    assert_string_equal(cur, "EUR");
+    assert_int_equal(constat_taxonomy_item_kind(tax, "fine_paid_eur", &unit, &cur), 1);
+    assert_string_equal(cur, "EUR");
+    assert_int_equal(constat_taxonomy_item_kind(tax, "cash_usd", &unit, &cur), 1);
+    assert_string_equal(cur, "USD");
+    assert_int_equal(constat_taxonomy_item_kind(tax, "cash", &unit, &cur), 1);
+    assert_int_equal(unit, CONSTAT_UNIT_CURRENCY);
+    assert_null(cur);
+    assert_int_equal(constat_taxonomy_item_kind(tax, "phones_broken", NULL, NULL), 0);
+    assert_string_equal(constat_taxonomy_item_label(tax, "cash_eur", "en"), "Cash (EUR)");
+    assert_string_equal(constat_item_unit_name(CONSTAT_UNIT_PERSONS), "persons");
+    assert_true(constat_taxonomy_item_count(tax) >= 40);
+
+    /* action suffixes */
+    assert_int_equal(constat_item_kind_split("phones_broken", base, sizeof base, &act), 1);
+    assert_string_equal(base, "phones");
+    assert_string_equal(act, "destroyed");
+    assert_int_equal(constat_item_kind_split("mosque_destroyed", base, sizeof base, &act), 1);
+    assert_string_equal(base, "mosque");
+    assert_string_equal(act, "destroyed");
+    assert_int_equal(constat_item_kind_split("phones_taken", base, sizeof base, &act), 1);
+    assert_string_equal(act, "seized");
+    assert_int_equal(constat_item_kind_split("phones", base, sizeof base, &act), 0);
+    assert_int_equal(constat_item_kind_split("_broken", base, sizeof base, &act), 0);
+    assert_int_equal(constat_item_kind_split("phones_broken", base, 6, &act), 0);
+
+    /* a kind the taxonomy does not list; with a suffix, the hint */
+    r = parse(incident_text);
+    it = json_array_get(json_object_get(r, "items"), 0);
+    json_object_set_new(it, "kind", json_string("phones_broken"));
+    expect_invalid(r, "items[0].kind: unknown item kind \"phones_broken\" (write kind "
+                      "\"phones\" with action \"destroyed\")");
+    json_object_set_new(it, "kind", json_string("kettles"));
+    expect_invalid(r, "items[0].kind: unknown item kind \"kettles\"");
+    {
+        constat_error e;
+        assert_int_equal(constat_record_validate(r, NULL, &e), CONSTAT_OK); /* no taxonomy */
+    }
+    /* money: an amount needs a currency; cash of no stated currency only
+     * as a mention */
+    json_object_set_new(it, "kind", json_string("cash_eur"));
+    expect_valid(r);
+    json_object_set_new(it, "kind", json_string("cash"));
+    expect_invalid(r, "items[0].count: an amount of \"cash\", whose currency is not stated, "
+                      "must be null");
+    json_object_set_new(it, "count", json_null());
+    expect_valid(r);
     json_decref(r);
 }
 
@@ -794,20 +883,71 @@ static void test_taxonomy(void **state)
         snprintf(path, sizeof path, "%s/t.json", dir);
         f = fopen(path, "w");
         assert_non_null(f);
-        fputs("{\"version\":1,\"categories\":[{\"id\":\"a\",\"label\":{\"fr\":\"A\",\"en\":\"A\"},"
+        fputs("{\"version\":2,\"categories\":[{\"id\":\"a\",\"label\":{\"fr\":\"A\",\"en\":\"A\"},"
               "\"description\":{\"fr\":\"d\",\"en\":\"d\"}},{\"id\":\"a\",\"label\":{\"fr\":\"A\","
-              "\"en\":\"A\"},\"description\":{\"fr\":\"d\",\"en\":\"d\"}}]}", f);
+              "\"en\":\"A\"},\"description\":{\"fr\":\"d\",\"en\":\"d\"}}],"
+              "\"item_kinds\":[{\"id\":\"x\",\"unit\":\"items\",\"label\":{\"fr\":\"X\",\"en\":\"X\"}}]}", f);
         fclose(f);
         assert_int_equal(constat_taxonomy_load(path, &t, &e), CONSTAT_EINVAL);
         if (!strstr(e.msg, "duplicate id \"a\""))
             fail_msg("%s", e.msg);
         f = fopen(path, "w");
         assert_non_null(f);
-        fputs("{\"version\":1,\"categories\":[{\"id\":\"b\",\"label\":{\"fr\":\"B\"},"
-              "\"description\":{\"fr\":\"d\",\"en\":\"d\"}}]}", f);
+        fputs("{\"version\":2,\"categories\":[{\"id\":\"b\",\"label\":{\"fr\":\"B\"},"
+              "\"description\":{\"fr\":\"d\",\"en\":\"d\"}}],"
+              "\"item_kinds\":[{\"id\":\"x\",\"unit\":\"items\",\"label\":{\"fr\":\"X\",\"en\":\"X\"}}]}", f);
         fclose(f);
         assert_int_equal(constat_taxonomy_load(path, &t, &e), CONSTAT_EINVAL);
         assert_non_null(strstr(e.msg, "\"b\""));
+        /* item kinds: each bad file names the entry and what is wrong */
+        {
+            static const struct {
+                const char *kinds, *want;
+            } bad[] = {
+                {"", "item_kinds: must be a non-empty array"},
+                {",\"item_kinds\":[]", "item_kinds: must be a non-empty array"},
+                {",\"item_kinds\":[{\"id\":\"x\",\"label\":{\"fr\":\"X\",\"en\":\"X\"}}]",
+                 "item kind \"x\": unit must be items, persons or currency"},
+                {",\"item_kinds\":[{\"id\":\"x\",\"unit\":\"euros\",\"label\":{\"fr\":\"X\",\"en\":\"X\"}}]",
+                 "item kind \"x\": unit must be"},
+                {",\"item_kinds\":[{\"id\":\"x\",\"unit\":\"currency\",\"currency\":\"eur\","
+                 "\"label\":{\"fr\":\"X\",\"en\":\"X\"}}]",
+                 "item kind \"x\": currency must be an ISO 4217 code"},
+                {",\"item_kinds\":[{\"id\":\"x\",\"unit\":\"items\",\"currency\":\"EUR\","
+                 "\"label\":{\"fr\":\"X\",\"en\":\"X\"}}]",
+                 "only with unit currency"},
+                {",\"item_kinds\":[{\"id\":\"x\",\"unit\":\"items\",\"label\":{\"fr\":\"X\"}}]",
+                 "item kind \"x\": needs a label in fr and en"},
+                {",\"item_kinds\":[{\"id\":\"x\",\"unit\":\"items\",\"label\":{\"fr\":\"X\",\"en\":\"X\"}},"
+                 "{\"id\":\"x\",\"unit\":\"items\",\"label\":{\"fr\":\"X\",\"en\":\"X\"}}]",
+                 "item_kinds[1]: duplicate id \"x\""},
+                {",\"item_kinds\":[{\"id\":\"phones_broken\",\"unit\":\"items\","
+                 "\"label\":{\"fr\":\"X\",\"en\":\"X\"}}]",
+                 "item kind \"phones_broken\": ends with an action suffix (write kind \"phones\""},
+                {",\"item_kinds\":[{\"id\":\"x\",\"unit\":\"items\",\"colour\":\"red\","
+                 "\"label\":{\"fr\":\"X\",\"en\":\"X\"}}]",
+                 "item_kinds[0].colour: unknown field"},
+            };
+            for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+                f = fopen(path, "w");
+                assert_non_null(f);
+                fprintf(f, "{\"version\":2,\"categories\":[{\"id\":\"a\",\"label\":{\"fr\":\"A\","
+                           "\"en\":\"A\"},\"description\":{\"fr\":\"d\",\"en\":\"d\"}}]%s}",
+                        bad[i].kinds);
+                fclose(f);
+                assert_int_equal(constat_taxonomy_load(path, &t, &e), CONSTAT_EINVAL);
+                if (!strstr(e.msg, bad[i].want))
+                    fail_msg("case %zu: \"%s\" lacks \"%s\"", i, e.msg, bad[i].want);
+            }
+            /* a version 1 file (no units) is refused, saying why */
+            f = fopen(path, "w");
+            assert_non_null(f);
+            fputs("{\"version\":1,\"categories\":[{\"id\":\"a\",\"label\":{\"fr\":\"A\",\"en\":\"A\"},"
+                  "\"description\":{\"fr\":\"d\",\"en\":\"d\"}}]}", f);
+            fclose(f);
+            assert_int_equal(constat_taxonomy_load(path, &t, &e), CONSTAT_EINVAL);
+            assert_non_null(strstr(e.msg, "not a version 2 taxonomy"));
+        }
         tu_rmrf(dir);
         free(dir);
     }
@@ -837,6 +977,7 @@ int main(void)
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_occurred_place),
         cmocka_unit_test(test_categories),
+        cmocka_unit_test(test_item_kinds),
         cmocka_unit_test(test_items_source_private),
         cmocka_unit_test(test_enrolment_rules),
         cmocka_unit_test(test_shift_rules),

@@ -12,6 +12,7 @@
 #include "constat/record/record.h"
 #include "constat/analysis/report.h"
 #include "constat/base/text.h"
+#include "constat/dossier/format.h"
 #include "analysis/svg.h"
 
 #define P1 "p:1111111111111111111111111111111111111111111111111111111111111111"
@@ -215,7 +216,7 @@ static void test_figures_values(void **state)
     json_t *f = compute();
     (void)state;
 
-    assert_int_equal(json_integer_value(json_object_get(f, "v")), 1);
+    assert_int_equal(json_integer_value(json_object_get(f, "v")), 2);
     expect_rows(f, "incidents_total", "[[[],9,[1,2,3,5,6,7,8,9,10]]]");
     /* leaf 1 is 2018-12-31 in UTC but 2019-01 in its own offset */
     expect_rows(f, "incidents_by_month",
@@ -244,7 +245,11 @@ static void test_figures_values(void **state)
     /* known counts summed (12 + 3), unknown counts counted as mentions */
     expect_rows(f, "items_by_kind",
                 "[[['phones','destroyed'],2,[10]],[['tents','seized'],15,[6]]]");
+    expect_rows(f, "money_by_currency", "[]");
+    expect_rows(f, "persons_by_item_kind", "[]");
     expect_rows(f, "items_unknown_count_by_kind", "[[['blankets','seized'],1,[6]]]");
+    /* no proven times given: no clock skew can be seen */
+    expect_rows(f, "clock_skew_flagged", "[]");
     expect_rows(f, "persons_affected_total", "[[[],50,[1,2,6,10]]]");
     expect_rows(f, "persons_affected_by_month",
                 "[[['2018-07'],40,[6]],[['2018-08'],5,[10]],[['2019-01'],5,[1,2]]]");
@@ -332,6 +337,138 @@ static void test_repeat_window(void **state)
     json_decref(f);
     json_decref(r[0].record);
     json_decref(r[1].record);
+}
+
+/* Counts are added only within one unit (the taxonomy's): objects in
+ * items_by_kind, money per currency in money_by_currency, persons in
+ * persons_by_item_kind. Before units, 700 EUR and 270 EUR were added to
+ * the phones as "items". */
+static void test_units(void **state)
+{
+    constat_indexed_record r[3];
+    constat_taxonomy *t = NULL;
+    json_t *f = NULL;
+    constat_error e;
+    char *dir, path[512];
+    FILE *fp;
+    (void)state;
+    r[0].index = 3;
+    r[0].record = incident(
+        "m1", "2018-07-02T10:00:00+02:00", "2018-07-02T11:00:00+02:00", "minute",
+        "2026-11-01T10:00:00Z", "['theft']",
+        "{'items':[{'kind':'phones','action':'seized','count':6},"
+        "{'kind':'phones','action':'destroyed','count':4},"
+        "{'kind':'cash_eur','action':'seized','count':700},"
+        "{'kind':'cash_usd','action':'seized','count':25},"
+        "{'kind':'cash','action':'seized','count':null}]}");
+    r[1].index = 7;
+    r[1].record = incident(
+        "m2", "2019-02-27T10:00:00+01:00", "2019-02-27T11:00:00+01:00", "minute",
+        "2026-11-01T10:00:00Z", "['arrest']",
+        "{'items':[{'kind':'fine_paid_eur','action':'seized_or_destroyed','count':270},"
+        "{'kind':'cash_eur','action':'seized','count':100},"
+        "{'kind':'phones','action':'seized','count':2}]}");
+    r[2].index = 9;
+    r[2].record = incident("m3", "2019-03-01T10:00:00+01:00", "2019-03-01T11:00:00+01:00",
+                           "minute", "2026-11-01T10:00:00Z", "['arrest']", NULL);
+    assert_int_equal(constat_figures_compute(r, 3, tax, &f, &e), CONSTAT_OK);
+    expect_rows(f, "items_by_kind",
+                "[[['phones','destroyed'],4,[3]],[['phones','seized'],8,[3,7]]]");
+    expect_rows(f, "money_by_currency",
+                "[[['EUR','cash_eur','seized'],800,[3,7]],"
+                "[['EUR','fine_paid_eur','seized_or_destroyed'],270,[7]],"
+                "[['USD','cash_usd','seized'],25,[3]]]");
+    expect_rows(f, "items_unknown_count_by_kind", "[[['cash','seized'],1,[3]]]");
+    expect_rows(f, "persons_by_item_kind", "[]");
+    json_decref(f);
+    f = NULL;
+    /* without a taxonomy no unit is known: every kind counts as objects */
+    assert_int_equal(constat_figures_compute(r, 3, NULL, &f, &e), CONSTAT_OK);
+    expect_rows(f, "money_by_currency", "[]");
+    json_decref(f);
+    f = NULL;
+
+    /* a kind the taxonomy does not list is an error, as a category is */
+    json_object_set_new(r[2].record, "items",
+                        J("[{'kind':'phones_broken','action':'destroyed','count':1}]"));
+    assert_int_equal(constat_figures_compute(r, 3, tax, &f, &e), CONSTAT_EINVAL);
+    assert_null(f);
+    if (!strstr(e.msg, "leaf 9 (id m3): items[0].kind: \"phones_broken\" is not an item kind "
+                       "of the taxonomy"))
+        fail_msg("%s", e.msg);
+    /* an amount of money whose currency is not stated cannot be added */
+    json_object_set_new(r[2].record, "items",
+                        J("[{'kind':'cash','action':'seized','count':50}]"));
+    assert_int_equal(constat_figures_compute(r, 3, tax, &f, &e), CONSTAT_EINVAL);
+    assert_non_null(strstr(e.msg, "items[0].count: an amount of \"cash\""));
+
+    /* a taxonomy with a persons unit */
+    dir = tu_tmpdir();
+    snprintf(path, sizeof path, "%s/t.json", dir);
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("{\"version\":2,\"categories\":[{\"id\":\"arrest\",\"label\":{\"fr\":\"A\",\"en\":\"A\"},"
+          "\"description\":{\"fr\":\"d\",\"en\":\"d\"}},{\"id\":\"theft\",\"label\":{\"fr\":\"T\","
+          "\"en\":\"T\"},\"description\":{\"fr\":\"d\",\"en\":\"d\"}}],\"item_kinds\":["
+          "{\"id\":\"phones\",\"unit\":\"items\",\"label\":{\"fr\":\"T\",\"en\":\"P\"}},"
+          "{\"id\":\"cash\",\"unit\":\"currency\",\"label\":{\"fr\":\"A\",\"en\":\"C\"}},"
+          "{\"id\":\"cash_eur\",\"unit\":\"currency\",\"currency\":\"EUR\",\"label\":{\"fr\":\"A\",\"en\":\"C\"}},"
+          "{\"id\":\"cash_usd\",\"unit\":\"currency\",\"currency\":\"USD\",\"label\":{\"fr\":\"A\",\"en\":\"C\"}},"
+          "{\"id\":\"fine_paid_eur\",\"unit\":\"currency\",\"currency\":\"EUR\",\"label\":{\"fr\":\"A\",\"en\":\"F\"}},"
+          "{\"id\":\"children_separated\",\"unit\":\"persons\",\"label\":{\"fr\":\"E\",\"en\":\"C\"}}]}",
+          fp);
+    fclose(fp);
+    if (constat_taxonomy_load(path, &t, &e) != CONSTAT_OK)
+        fail_msg("%s", e.msg);
+    json_object_set_new(r[2].record, "items",
+                        J("[{'kind':'children_separated','action':'seized','count':3}]"));
+    assert_int_equal(constat_figures_compute(r, 3, t, &f, &e), CONSTAT_OK);
+    expect_rows(f, "persons_by_item_kind", "[[['children_separated','seized'],3,[9]]]");
+    expect_rows(f, "items_by_kind",
+                "[[['phones','destroyed'],4,[3]],[['phones','seized'],8,[3,7]]]");
+    json_decref(f);
+    constat_taxonomy_free(t);
+    tu_rmrf(dir);
+    free(dir);
+    for (size_t i = 0; i < 3; i++)
+        json_decref(r[i].record);
+}
+
+/* recorded_at after the proven time by more than the tolerance (600 s) is
+ * clock skew, flagged by record id; at exactly 600 s it is not. */
+static void test_clock_skew(void **state)
+{
+    constat_indexed_record r[3];
+    constat_proven_time t[3];
+    json_t *f = NULL;
+    constat_error e;
+    int64_t rec;
+    (void)state;
+    assert_int_equal(constat_rfc3339_parse("2024-01-01T12:00:00Z", &rec, NULL), CONSTAT_OK);
+    r[0].index = 1;
+    r[0].record = incident("s1", "2024-01-01T09:00:00Z", "2024-01-01T10:00:00Z", "minute",
+                           "2024-01-01T12:00:00Z", "['arrest']", NULL);
+    r[1].index = 2;
+    r[1].record = incident("s2", "2024-01-01T09:00:00Z", "2024-01-01T10:00:00Z", "minute",
+                           "2024-01-01T12:00:00Z", "['arrest']", NULL);
+    r[2].index = 3;
+    r[2].record = incident("s3", "2024-01-01T09:00:00Z", "2024-01-01T10:00:00Z", "minute",
+                           "2024-01-01T12:00:00Z", "['arrest']", NULL);
+    t[0].proven = 1;
+    t[0].time = rec - 600; /* within the tolerance */
+    t[1].proven = 1;
+    t[1].time = rec - 601; /* the monitor's clock ran ahead */
+    t[2].proven = 0;       /* no token: nothing to compare with */
+    t[2].time = 0;
+    assert_int_equal(constat_figures_compute_timed(r, 3, tax, t, &f, &e), CONSTAT_OK);
+    expect_rows(f, "clock_skew_flagged", "[[['s2'],1,[2]]]");
+    json_decref(f);
+    assert_int_equal(constat_clock_skewed(rec, 1, rec - 601), 1);
+    assert_int_equal(constat_clock_skewed(rec, 1, rec - 600), 0);
+    assert_int_equal(constat_clock_skewed(rec, 1, rec + 5000), 0);
+    assert_int_equal(constat_clock_skewed(rec, 0, rec - 5000), 0);
+    for (size_t i = 0; i < 3; i++)
+        json_decref(r[i].record);
 }
 
 static void test_compute_errors(void **state)
@@ -672,8 +809,8 @@ static void test_svg_chart(void **state)
     assert_non_null(strstr((char *)b.data, "&lt;two&gt;"));
     assert_non_null(strstr((char *)b.data, "<title>&lt;two&gt; \xe2\x80\x94 s2: 4</title>"));
     /* bar totals 3 and 4 are written on top of the bars */
-    assert_non_null(strstr((char *)b.data, "font-size=\"9\">3</text>"));
-    assert_non_null(strstr((char *)b.data, "font-size=\"9\">4</text>"));
+    assert_non_null(strstr((char *)b.data, "font-size=\"12\">3</text>"));
+    assert_non_null(strstr((char *)b.data, "font-size=\"12\">4</text>"));
     assert_non_null(strstr((char *)b.data, "</svg>"));
     c.horizontal = 1;
     constat_buf_reset(&b);
@@ -822,6 +959,261 @@ static void test_report_staging(void **state)
 /* Long labels are wrapped or shortened, never cut without their full text;
  * strips (multiples) have no legend and say their own maximum; totals up
  * to CONSTAT_CHART_VALUE_MAX draw, beyond it they are refused. */
+/* What a reader opens: the summary with its scope, period and main figures
+ * comes before any cryptographic text, which sits in "How to verify" at the
+ * end; ids do not wrap, day-precision dates show no midnight, the page is
+ * laid out for phones. */
+static void test_report_reader_layout(void **state)
+{
+    json_t *f = compute();
+    char *dir = tu_tmpdir(), out[4096], *html;
+    constat_report_meta meta = {"Test Org", "example.org/constat/log", 13,
+                                "example.org/constat/log\n13\nAAAA\n\n\xe2\x80\x94 x y\n",
+                                "2026-11-29T12:00:00Z",
+                                "incidents in France (FR), in commune Calais, that occurred "
+                                "(local date) from 2018-01-01 to 2019-12-31"};
+    const char *summary, *pre, *verify, *first_fig, *row8, *row6;
+    constat_error e;
+    size_t len;
+    (void)state;
+
+    snprintf(out, sizeof out, "%s/rep", dir);
+    if (constat_report_write(out, recs, NRECS, tax, f, &meta, &e) != CONSTAT_OK)
+        fail_msg("report: %s", e.msg);
+    html = slurp(out, "index.html", &len);
+    summary = strstr(html, "<section id=\"summary\">");
+    pre = strstr(html, "<pre>example.org/constat/log\n13\n");
+    verify = strstr(html, "<section id=\"verify\">");
+    first_fig = strstr(html, "<section id=\"fig-");
+    assert_non_null(summary);
+    assert_non_null(pre);
+    assert_non_null(verify);
+    assert_non_null(first_fig);
+    assert_true(summary < first_fig);
+    assert_true(first_fig < verify);
+    assert_true(verify < pre);
+    assert_null(strstr(html, "Tree size") < summary ? strstr(html, "Tree size") : NULL);
+    /* the scope in words, both languages, and the period of the incidents */
+    assert_non_null(strstr(summary, "<span lang=\"fr\">incidents du pays France (FR), de la "
+                                    "commune Calais, survenus (date locale) du 2018-01-01 au "
+                                    "2019-12-31</span>"));
+    assert_non_null(strstr(summary, "from 2018-07-11 to 2019-01-20 (local dates as claimed)"));
+    /* main figures: 9 incidents, 50 persons (3 + 2 + 40 + 5), identity checks 2 */
+    assert_non_null(strstr(summary, "Incidents recorded</span></td><td class=\"n\">9</td>"));
+    assert_non_null(strstr(summary, "Persons affected (stated counts)</span></td><td "
+                                    "class=\"n\">50</td>"));
+    assert_non_null(strstr(summary, "<a href=\"#fig-incidents_by_category\">Contr\xc3\xb4le "
+                                    "d&#39;identit\xc3\xa9</a> <span class=\"en\" lang=\"en\">/ "
+                                    "Identity check</span></td><td class=\"n\">2</td>"));
+    assert_non_null(strstr(summary, "France</a> <span class=\"en\" lang=\"en\">/ France</span>"
+                                    "</td><td class=\"n\">6</td>"));
+    assert_true(strstr(summary, "Identity check") < first_fig);
+    /* ids never wrap; a day-precision start shows as the date */
+    assert_non_null(strstr(html, "td.id,td.date{white-space:nowrap"));
+    row8 = strstr(html, "<tr id=\"leaf-8\">");
+    assert_non_null(row8);
+    assert_non_null(strstr(row8, "<td class=\"id\">g</td><td class=\"date\">2018-07-21</td>"));
+    row6 = strstr(html, "<tr id=\"leaf-6\">"); /* minute precision: the time stays */
+    assert_non_null(row6);
+    assert_non_null(strstr(row6, "<td class=\"date\">2018-07-11T08:00:00+02:00</td>"));
+    /* source URL as a link */
+    assert_non_null(strstr(row6, "<a href=\"https://example.org/x\" rel=\"noopener "
+                                 "noreferrer\">https://example.org/x</a>"));
+    /* phones */
+    assert_non_null(strstr(html, "<meta name=\"viewport\" content=\"width=device-width, "
+                                 "initial-scale=1\">"));
+    assert_non_null(strstr(html, "@media (max-width:40rem){"));
+    assert_non_null(strstr(html, "figure svg{max-width:none}"));
+    free(html);
+    json_decref(f);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+/* Only http and https references become links; anything else is text. */
+static void test_report_source_links(void **state)
+{
+    static const char *const refs[] = {
+        "HTTPS://Example.org/a?b=1&c=2", "javascript:alert(1)",
+        "data/demo/incidents_public.csv", "https://x.org/\"onmouseover=alert(1)",
+        "http://", "http://ok.example/p q", "http://ok.example/p"};
+    constat_indexed_record r[7];
+    json_t *f = NULL;
+    char *dir = tu_tmpdir(), out[4096], *html;
+    constat_error e;
+    size_t i, len;
+    (void)state;
+
+    for (i = 0; i < 7; i++) {
+        char id[8];
+        snprintf(id, sizeof id, "r%zu", i);
+        r[i].index = i;
+        r[i].record = incident(id, "2018-07-11T08:00:00+02:00", "2018-07-11T09:00:00+02:00",
+                               "minute", "2018-07-11T10:00:00+02:00", "['eviction']",
+                               "{'place':{'name':'Calais','country':'France'}}");
+        json_object_set_new(json_object_get(r[i].record, "source"), "reference",
+                            json_string(refs[i]));
+    }
+    if (constat_figures_compute(r, 7, tax, &f, &e) != CONSTAT_OK)
+        fail_msg("compute: %s", e.msg);
+    snprintf(out, sizeof out, "%s/rep", dir);
+    if (constat_report_write(out, r, 7, tax, f, NULL, &e) != CONSTAT_OK)
+        fail_msg("report: %s", e.msg);
+    html = slurp(out, "index.html", &len);
+    assert_non_null(strstr(html, "<small><a href=\"HTTPS://Example.org/a?b=1&amp;c=2\" "
+                                 "rel=\"noopener noreferrer\">"));
+    assert_non_null(strstr(html, "<small>javascript:alert(1)</small>"));
+    assert_non_null(strstr(html, "<small>data/demo/incidents_public.csv</small>"));
+    assert_non_null(strstr(html, "<small>https://x.org/&quot;onmouseover=alert(1)</small>"));
+    assert_non_null(strstr(html, "<small>http://</small>"));
+    assert_non_null(strstr(html, "<small>http://ok.example/p q</small>"));
+    assert_non_null(strstr(html, "<small><a href=\"http://ok.example/p\" rel=\"noopener "
+                                 "noreferrer\">http://ok.example/p</a></small>"));
+    assert_null(strstr(html, "href=\"javascript"));
+    free(html);
+    for (i = 0; i < 7; i++)
+        json_decref(r[i].record);
+    json_decref(f);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+/* Past 1,000 incidents the list is paged: index.html links the pages, each
+ * figure row links at most 5 leaves (to the page that lists them) and
+ * refers to its CSV for the rest; a shorter report written over a longer
+ * one removes the pages it no longer has. */
+static void test_report_paged(void **state)
+{
+    enum { N = 2500 };
+    constat_indexed_record *r = calloc(N, sizeof *r);
+    json_t *f = NULL;
+    char *dir = tu_tmpdir(), out[4096], path[4200], *html, *pg;
+    constat_error e;
+    struct stat sb;
+    size_t i, len, plen;
+    (void)state;
+
+    assert_non_null(r);
+    for (i = 0; i < N; i++) {
+        char id[16], start[32], end[32];
+        snprintf(id, sizeof id, "g%zu", i);
+        snprintf(start, sizeof start, "2018-%02zu-%02zuT08:00:00+02:00", i % 12 + 1, i % 28 + 1);
+        snprintf(end, sizeof end, "2018-%02zu-%02zuT09:00:00+02:00", i % 12 + 1, i % 28 + 1);
+        r[i].index = i + 1;
+        r[i].record = incident(id, start, end, "minute", "2026-11-01T10:00:00Z",
+                               i % 2 ? "['eviction']" : "['transport_to_station']",
+                               "{'place':{'name':'Calais','country':'France'}}");
+    }
+    if (constat_figures_compute(r, N, tax, &f, &e) != CONSTAT_OK)
+        fail_msg("compute: %s", e.msg);
+    snprintf(out, sizeof out, "%s/rep", dir);
+    if (constat_report_write(out, r, N, tax, f, NULL, &e) != CONSTAT_OK)
+        fail_msg("report: %s", e.msg);
+    html = slurp(out, "index.html", &len);
+    assert_null(strstr(html, "<tr id=\"leaf-")); /* no incident rows in the index */
+    assert_non_null(strstr(html, "<li><a href=\"incidents-1.html\">page 1</a> \xe2\x80\x94 "
+                                 "feuilles <span class=\"en\">/ leaves</span> 1\xe2\x80\x93" "1000 "
+                                 "(1000)</li>"));
+    assert_non_null(strstr(html, "<li><a href=\"incidents-3.html\">page 3</a> \xe2\x80\x94 "
+                                 "feuilles <span class=\"en\">/ leaves</span> 2001\xe2\x80\x93"
+                                 "2500 (500)</li>"));
+    /* incidents_total: 2500 leaves, 5 linked, the rest in the CSV */
+    assert_non_null(strstr(html, "<a href=\"incidents-1.html#leaf-1\">1</a> "));
+    assert_non_null(strstr(html, "et 2495 autres"));
+    assert_non_null(strstr(html, "and 2495 more</span>: <a href=\"figures/incidents_total.csv\">"));
+    {
+        const char *sec = strstr(html, "<section id=\"fig-incidents_total\">");
+        assert_non_null(sec);
+        assert_true(strstr(sec, "#leaf-5\">5</a> \xe2\x80\xa6 <span lang=\"fr\">et 2495 autres") <
+                    strstr(sec, "</section>"));
+        assert_true(strstr(sec, "#leaf-5\">5</a> \xe2\x80\xa6") != NULL);
+    }
+    assert_non_null(strstr(html, "Taken to a police station</span></td><td class=\"n\">1250"));
+    /* each page lists its own incidents, and links back */
+    pg = slurp(out, "incidents-3.html", &plen);
+    assert_non_null(strstr(pg, "<tr id=\"leaf-2001\">"));
+    assert_non_null(strstr(pg, "<tr id=\"leaf-2500\">"));
+    assert_null(strstr(pg, "<tr id=\"leaf-2000\">"));
+    assert_non_null(strstr(pg, "<a href=\"incidents-2.html\">&larr; page 2</a>"));
+    assert_non_null(strstr(pg, "<a href=\"index.html\">"));
+    free(pg);
+    pg = slurp(out, "incidents-2.html", &plen);
+    assert_non_null(strstr(pg, "<tr id=\"leaf-1001\">"));
+    assert_non_null(strstr(pg, "<tr id=\"leaf-2000\">"));
+    free(pg);
+    snprintf(path, sizeof path, "%s/incidents-4.html", out);
+    assert_int_not_equal(stat(path, &sb), 0);
+    /* the index is small beside the list: under 60 % of the three pages */
+    {
+        size_t pages = 0;
+        for (i = 1; i <= 3; i++) {
+            snprintf(path, sizeof path, "%s/incidents-%zu.html", out, i);
+            assert_int_equal(stat(path, &sb), 0);
+            pages += (size_t)sb.st_size;
+        }
+        assert_true(len * 10 < pages * 6);
+    }
+    free(html);
+    json_decref(f);
+
+    /* 1,000 incidents fit in index.html: the old pages go */
+    if (constat_figures_compute(r, 1000, tax, &f, &e) != CONSTAT_OK)
+        fail_msg("compute: %s", e.msg);
+    if (constat_report_write(out, r, 1000, tax, f, NULL, &e) != CONSTAT_OK)
+        fail_msg("report: %s", e.msg);
+    html = slurp(out, "index.html", &len);
+    assert_non_null(strstr(html, "<tr id=\"leaf-1000\">"));
+    assert_non_null(strstr(html, "<a href=\"#leaf-1\">1</a> "));
+    assert_null(strstr(html, "incidents-1.html"));
+    free(html);
+    for (i = 1; i <= 3; i++) {
+        snprintf(path, sizeof path, "%s/incidents-%zu.html", out, i);
+        assert_int_not_equal(stat(path, &sb), 0);
+    }
+    json_decref(f);
+    for (i = 0; i < N; i++)
+        json_decref(r[i].record);
+    free(r);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+/* The report's scope: country is the record's English country name, commune
+ * is place.commune (folded) or, without one, found in place.name. */
+static void test_scope_filter(void **state)
+{
+    constat_dossier_filter fr = {NULL, NULL, NULL, NULL, "France", NULL};
+    constat_dossier_filter calais = {NULL, NULL, NULL, NULL, "France", "calais"};
+    constat_dossier_filter longw = {NULL, NULL, NULL, NULL, NULL, ""};
+    json_t *named = incident("n", "2018-07-11T08:00:00+02:00", "2018-07-11T09:00:00+02:00",
+                             "minute", "2018-07-11T10:00:00+02:00", "['eviction']",
+                             "{'place':{'name':'Squat rue Mouron, Calais','country':'France'}}");
+    json_t *communed = incident("c", "2018-07-11T08:00:00+02:00", "2018-07-11T09:00:00+02:00",
+                                "minute", "2018-07-11T10:00:00+02:00", "['eviction']",
+                                "{'place':{'name':'Calais-Nord','commune':'Coquelles',"
+                                "'country':'France'}}");
+    json_t *hr = incident("h", "2018-07-11T08:00:00+02:00", "2018-07-11T09:00:00+02:00",
+                          "minute", "2018-07-11T10:00:00+02:00", "['pushback']",
+                          "{'place':{'name':'Calais','country':'Croatia'}}");
+    constat_error e;
+    (void)state;
+
+    assert_int_equal(constat_dossier_filter_match(&fr, named), 1);
+    assert_int_equal(constat_dossier_filter_match(&fr, hr), 0);
+    assert_int_equal(constat_dossier_filter_match(&calais, named), 1);
+    /* a stated commune decides: Coquelles is not Calais, whatever the name says */
+    assert_int_equal(constat_dossier_filter_match(&calais, communed), 0);
+    calais.commune = "COQUELLES";
+    assert_int_equal(constat_dossier_filter_match(&calais, communed), 1);
+    calais.commune = "Coq"; /* a commune is matched whole, not in part */
+    assert_int_equal(constat_dossier_filter_match(&calais, communed), 0);
+    assert_int_equal(constat_dossier_filter_check(&longw, NULL, &e), CONSTAT_EINVAL);
+    assert_non_null(strstr(e.msg, "filter.commune"));
+    json_decref(named);
+    json_decref(communed);
+    json_decref(hr);
+}
+
 static void test_svg_labels_and_limits(void **state)
 {
     static const char *const bars[] = {
@@ -888,11 +1280,14 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_figures_values),   cmocka_unit_test(test_figures_deterministic),
-        cmocka_unit_test(test_repeat_window),    cmocka_unit_test(test_compute_errors),
+        cmocka_unit_test(test_repeat_window),    cmocka_unit_test(test_units),
+        cmocka_unit_test(test_clock_skew),       cmocka_unit_test(test_compute_errors),
         cmocka_unit_test(test_figures_check),    cmocka_unit_test(test_report_write),
         cmocka_unit_test(test_report_empty),     cmocka_unit_test(test_report_hostile_text),
         cmocka_unit_test(test_svg_chart),        cmocka_unit_test(test_report_huge_values),
         cmocka_unit_test(test_report_staging),   cmocka_unit_test(test_svg_labels_and_limits),
+        cmocka_unit_test(test_report_reader_layout), cmocka_unit_test(test_report_source_links),
+        cmocka_unit_test(test_report_paged),     cmocka_unit_test(test_scope_filter),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "testutil.h"
+#include "constat/vault/intake.h"
 #include "constat/vault/vault.h"
 #include "vault/store.h"
 
@@ -1032,10 +1033,57 @@ static void test_throughput(void **state)
     fx_free(f);
 }
 
+
+/* Intake refuses an event, or a recording time, after now beyond the clock
+ * tolerance (600 s), naming the field; within it, the record is prepared. */
+static void test_intake_future(void **state)
+{
+    char *dir = tu_tmpdir();
+    constat_vault *v = NULL;
+    constat_error err;
+    json_t *in, *rec = NULL, *priv = NULL;
+    char start[32], end[32];
+    (void)state;
+    assert_int_equal(constat_vault_create(dir, ORG, ORIGIN, NULL, &err), CONSTAT_OK);
+    assert_int_equal(constat_vault_open(dir, NULL, &v, &err), CONSTAT_OK);
+    /* NOW is 2024-07-03T09:46:40Z; the event starts 600 s later: accepted */
+    constat_rfc3339_format(NOW + 600, 0, start);
+    constat_rfc3339_format(NOW + 1200, 0, end);
+    in = json_pack("{s:{s:s,s:s,s:s},s:{s:s},s:[s],s:{s:s}}", "occurred", "start", start, "end",
+                   end, "precision", "minute", "place", "name", "Calais", "categories",
+                   "eviction", "source", "type", "direct_observation");
+    assert_non_null(in);
+    assert_int_equal(constat_intake_prepare(v, in, "m1", NOW, NULL, &rec, &priv, &err),
+                     CONSTAT_OK);
+    json_decref(rec);
+    rec = NULL;
+    /* 601 s later: refused, naming the field and now */
+    constat_rfc3339_format(NOW + 601, 0, start);
+    json_object_set_new(json_object_get(in, "occurred"), "start", json_string(start));
+    assert_int_equal(constat_intake_prepare(v, in, "m1", NOW, NULL, &rec, &priv, &err),
+                     CONSTAT_EINVAL);
+    assert_null(rec);
+    if (!strstr(err.msg, "occurred.start: 2024-07-03T09:56:41Z is in the future (now is "
+                         "2024-07-03T09:46:40Z, tolerance 600 s)"))
+        fail_msg("%s", err.msg);
+    /* a recorded_at in the future is refused too */
+    constat_rfc3339_format(NOW - 3600, 0, start);
+    json_object_set_new(json_object_get(in, "occurred"), "start", json_string(start));
+    json_object_set_new(in, "recorded_at", json_string("2030-01-01T00:00:00Z"));
+    assert_int_equal(constat_intake_prepare(v, in, "m1", NOW, NULL, &rec, &priv, &err),
+                     CONSTAT_EINVAL);
+    assert_non_null(strstr(err.msg, "recorded_at: 2030-01-01T00:00:00Z is in the future"));
+    json_decref(in);
+    constat_vault_close(v);
+    tu_rmrf(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_create_open),
+        cmocka_unit_test(test_intake_future),
         cmocka_unit_test(test_sealed),
         cmocka_unit_test(test_sealed_private),
         cmocka_unit_test(test_monitors),

@@ -10,7 +10,7 @@
  * what they do not count, are in docs/indicators.md.
  *
  * figures.json shape (integers only, so that RFC 8785 bytes are stable):
- *   {"v": 1, "figures": [
+ *   {"v": 2, "figures": [
  *     {"id": "incidents_by_month_category",
  *      "title": {"en": "...", "fr": "..."},
  *      "unit": "incidents",
@@ -32,8 +32,10 @@
 #include "constat/base/errors.h"
 #include "constat/record/record.h"
 
-/* Version of the figures.json format above. */
-#define CONSTAT_FIGURES_VERSION 1
+/* Version of the figures.json format above (2: money and persons counted
+ * under items are apart from objects, money_by_currency,
+ * persons_by_item_kind and clock_skew_flagged). */
+#define CONSTAT_FIGURES_VERSION 2
 
 /* Seconds in the window of the repeated-checks indicator (7 days). */
 #define CONSTAT_REPEAT_WINDOW_S (7 * 86400)
@@ -79,6 +81,14 @@ constat_status constat_figures_compute_timed(const constat_indexed_record *recs,
                                              const constat_proven_time *times, json_t **out,
                                              constat_error *err) CONSTAT_WARN_UNUSED;
 
+/* 1 when a record's recorded_at (seconds since the epoch, the monitor's
+ * clock) is later than its proven time (proven = 1; proven_time from
+ * constat_proven_time) by more than CONSTAT_CLOCK_TOLERANCE_S: the
+ * monitor's clock ran ahead of the time-stamping authority's. 0 otherwise,
+ * and always 0 when proven is 0. Feeds the figure clock_skew_flagged and
+ * the warnings of `constat verify` (docs/time.md "Clock tolerance"). */
+int constat_clock_skewed(int64_t recorded_at, int proven, int64_t proven_time);
+
 /* Failure callback: same shape as constat_failure_fn in vault.h. */
 typedef void (*constat_figure_failure_fn)(void *ctx, int64_t index, const char *msg);
 
@@ -98,10 +108,15 @@ constat_status constat_figures_check(const json_t *claimed, const json_t *recomp
                                      constat_figure_failure_fn fail, void *ctx,
                                      constat_error *err) CONSTAT_WARN_UNUSED;
 
-/* What the report header states. Every field may be NULL (shown as a dash).
- * `checkpoint_note` is the signed checkpoint text, shown verbatim in <pre>;
- * `generated_at` an RFC 3339 time; `scope` a free description of which
- * records were selected ("all incidents", "2018-07..2018-12, Croatia"). */
+/* What the report states. Every field may be NULL (shown as a dash).
+ * `checkpoint_note` is the signed checkpoint text, shown verbatim in <pre>
+ * in the closing "How to verify" section; `generated_at` an RFC 3339 time;
+ * `scope` a description in English of which records were selected, shown in
+ * the summary. The phrases constat writes get a French version too: "all
+ * incidents", "all incidents in the log", and "incidents" followed by
+ * clauses such as " in France (FR)", ", in commune Calais", ", that occurred
+ * (local date) from 2018-07-01 to 2018-12-31", ", in category eviction";
+ * other text is shown as given. */
 typedef struct {
     const char *org;
     const char *origin;
@@ -124,9 +139,20 @@ typedef struct {
  *                         id, times, place, categories, counts, source,
  *                         summary), ascending leaf index
  *   dir/index.html        French and English, no JavaScript, inline CSS and
- *                         SVG charts, one table per figure whose cells link
- *                         the counted leaves to the incident list, the
- *                         statement of what signatures prove, the caveats.
+ *                         SVG charts: first a summary (meta->scope in words,
+ *                         the period of the incidents, incidents_total,
+ *                         persons_affected_total and the rows of
+ *                         incidents_by_category and incidents_by_country),
+ *                         the caveats, one table per figure whose cells link
+ *                         the counted leaves to the incident list (at most
+ *                         100 a row, 5 when the list is paged; all are in the
+ *                         figure's CSV), the incident list, and last "How to
+ *                         verify": the meta, the checkpoint note and what
+ *                         signatures prove (docs/indicators.md "The report").
+ *   dir/incidents-K.html  only past 1,000 incidents: the incident list in
+ *                         pages of 1,000 (K = 1, 2, ...), in place of the list
+ *                         in index.html; pages of an earlier report beyond the
+ *                         new count are removed from an existing `dir`.
  * `figures` is normally the output of constat_figures_compute over the same
  * records, but is treated as untrusted (it may come from a dossier): figure
  * ids must match [a-z0-9_]{1,64}; all record and figure text is escaped for

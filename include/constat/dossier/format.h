@@ -36,16 +36,30 @@
  *             sides are folded: case, and the accents of Latin-1 Supplement
  *             and Latin Extended-A letters, aside (é -> e, ç -> c, œ -> oe,
  *             ß -> ss); other text must match as written (docs/dossier.md
- *             "Selection"). */
+ *             "Selection").
+ *   country   place.country is exactly this English name, as records write
+ *             it (data/gazetteer/countries.json; the CLI maps an ISO 3166-1
+ *             alpha-2 code such as FR to it).
+ *   commune   place.commune equals it once both sides are folded as for
+ *             `place`; a record without place.commune matches when its
+ *             place.name contains it (folded): imported publications state
+ *             the commune only inside the place name ("Squat on rue Mouron,
+ *             Calais").
+ * A filter with only from/to/category/place is the one dossiers have always
+ * recorded; country and commune are recorded (and checked by the verifier)
+ * only when given. */
 typedef struct {
     const char *from;
     const char *to;
     const char *category;
     const char *place;
+    const char *country;
+    const char *commune;
 } constat_dossier_filter;
 
 /* Check a filter's syntax: dates are real calendar dates in YYYY-MM-DD form,
- * from <= to, place non-empty and at most CONSTAT_DOSSIER_PLACE_MAX bytes,
+ * from <= to, place, country and commune each non-empty and at most
+ * CONSTAT_DOSSIER_PLACE_MAX bytes,
  * category known to `tax` (tax may be NULL to skip that).
  * Errors: CONSTAT_EINVAL naming the member ("filter.from: ..."). */
 constat_status constat_dossier_filter_check(const constat_dossier_filter *f,

@@ -151,6 +151,14 @@ typedef struct {
     void (*tsa_token)(void *ctx, const char *file, const char *tsa,
                       const constat_tsa_info *info);
     void *tsa_token_ctx;
+    /* NULL, or called, in line order after `proven`, for each incident whose
+     * recorded_at (the monitor's clock; seconds since the epoch) is later
+     * than its proven time by more than CONSTAT_CLOCK_TOLERANCE_S
+     * (constat_clock_skewed, docs/time.md "Clock tolerance"): a warning
+     * naming the record, never a failure. `record_id` is printable. */
+    void (*clock_skew)(void *ctx, uint64_t index, const char *record_id, int64_t recorded_at,
+                       int64_t proven);
+    void *clock_skew_ctx;
 } constat_verify_time_opts;
 
 /* constat_verify_dossier with trusted-time and witness options (`topts`

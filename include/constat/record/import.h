@@ -131,7 +131,9 @@ typedef struct {
  * Errors (messages start with "<what>: "): CONSTAT_EINVAL "empty file",
  * "line 1: missing column 'x'" / "unexpected column 'x'" / "column 3 is 'x',
  * expected 'y'", "line N: expected 15 columns, found M", "line N, column
- * <name>: ..." for a bad cell, "line N: <validator message>"; CSV syntax and
+ * <name>: ..." for a bad cell (among them "column date: the incident starts
+ * at ..., after the recording time ..." beyond CONSTAT_CLOCK_TOLERANCE_S, and
+ * "unknown item kind 'x'"), "line N: <validator message>"; CSV syntax and
  * limit errors (csv.h); CONSTAT_ELIMIT for a file of more than
  * CONSTAT_IMPORT_MAX_BYTES; CONSTAT_ENOTFOUND / CONSTAT_EIO opening or
  * reading `path`; CONSTAT_ENOMEM; and any status a callback returns. */
@@ -149,7 +151,10 @@ constat_status constat_import_csv_mem(const void *data, size_t len,
 
 /* Convert one data row (exactly CONSTAT_IMPORT_NCOLS fields, in column
  * order, as from constat_csv_next) into a new incident record (*out, caller
- * json_decref's). The record has passed constat_record_validate.
+ * json_decref's). Item kinds not in the taxonomy but ending in an action
+ * suffix become kind + action (constat_item_kind_split, docs/formats.md
+ * "Item kinds and action suffixes"). The record has passed
+ * constat_record_validate (unless opts->no_validate).
  * Errors: CONSTAT_EINVAL "<what>: line N, column <name>: ..." or
  * "<what>: line N: <validator message>"; CONSTAT_ENOMEM. */
 constat_status constat_import_row(const constat_import_opts *opts, const constat_csv_row *row,

@@ -18,16 +18,42 @@
 #define CONSTAT_SALT_SIZE 16
 #define CONSTAT_PSEUDONYM_KEY_SIZE 32
 
-/* The taxonomy of incident categories (data/taxonomy/calais.json). */
+/* Clock tolerance, in seconds, between the clocks that time a record: an
+ * incident may start at most this long after its recorded_at (the monitor's
+ * clock may run slightly behind the one that dated the event), intake
+ * refuses an event starting more than this after its own "now", and a
+ * recorded_at more than this after the record's proven time (RFC 3161) is
+ * flagged as clock skew (docs/time.md "Clock tolerance"). */
+#define CONSTAT_CLOCK_TOLERANCE_S 600
+
+/* Version of the taxonomy file format (docs/formats.md "Taxonomy"). */
+#define CONSTAT_TAXONOMY_VERSION 2
+
+/* The taxonomy of incident categories and item kinds
+ * (data/taxonomy/calais.json). */
 typedef struct constat_taxonomy constat_taxonomy;
 
-/* Load a taxonomy file: {"version":1,"categories":[{"id","label":{"fr","en"},
- * "description":{"fr","en"}}...]} with ids of [a-z0-9_]{1,64}, unique, and
- * non-empty labels and descriptions in both languages; at most 1 MiB.
- * The caller frees *out with constat_taxonomy_free.
+/* What the count of an item kind counts (docs/formats.md "Taxonomy"):
+ * objects, persons, or an amount of money in a currency (the kind's ISO
+ * 4217 code, or none stated). Counts of different units are never added. */
+typedef enum {
+    CONSTAT_UNIT_ITEMS = 0,
+    CONSTAT_UNIT_PERSONS = 1,
+    CONSTAT_UNIT_CURRENCY = 2
+} constat_item_unit;
+
+/* Load a taxonomy file: {"version":2,"categories":[{"id","label":{"fr","en"},
+ * "description":{"fr","en"}}...], "item_kinds":[{"id","unit","currency"?,
+ * "label":{"fr","en"}}...]} with ids of [a-z0-9_]{1,64}, unique in each
+ * list, non-empty labels (and category descriptions) in both languages;
+ * unit one of "items", "persons", "currency"; currency (only with unit
+ * "currency", optional there) an ISO 4217 alphabetic code of three capital
+ * letters; no item kind ending in an action suffix (constat_item_kind_split);
+ * at most 1 MiB. The caller frees *out with constat_taxonomy_free.
  * Errors: CONSTAT_ENOTFOUND (no such file), CONSTAT_EIO (unreadable),
  * CONSTAT_ELIMIT (too large), CONSTAT_EINVAL (JSON or format, naming the
- * entry), CONSTAT_ENOMEM. */
+ * entry; "not a version 2 taxonomy" for a file of another version),
+ * CONSTAT_ENOMEM. */
 constat_status constat_taxonomy_load(const char *path, constat_taxonomy **out,
                                      constat_error *err) CONSTAT_WARN_UNUSED;
 void constat_taxonomy_free(constat_taxonomy *t);
@@ -41,6 +67,34 @@ const char *constat_taxonomy_label(const constat_taxonomy *t, const char *id,
  * i >= count). Strings are owned by the taxonomy. */
 size_t constat_taxonomy_count(const constat_taxonomy *t);
 const char *constat_taxonomy_id(const constat_taxonomy *t, size_t i);
+
+/* 1 if `id` is an item kind of the taxonomy (0 if t or id is NULL), with
+ * *unit and *currency (each may be NULL) set to its unit and its ISO 4217
+ * code (NULL when the kind states none, and for units other than currency).
+ * The currency string is owned by the taxonomy. */
+int constat_taxonomy_item_kind(const constat_taxonomy *t, const char *id,
+                               constat_item_unit *unit, const char **currency);
+/* Label of an item kind in `lang` ("fr" or "en"); falls back to the id.
+ * Owned by the taxonomy. */
+const char *constat_taxonomy_item_label(const constat_taxonomy *t, const char *id,
+                                        const char *lang);
+/* Number of item kinds, and the id of the i-th in file order (NULL when
+ * i >= count). Owned by the taxonomy. */
+size_t constat_taxonomy_item_count(const constat_taxonomy *t);
+const char *constat_taxonomy_item_id(const constat_taxonomy *t, size_t i);
+/* "items", "persons" or "currency" (static string). */
+const char *constat_item_unit_name(constat_item_unit unit);
+
+/* Split an item kind that carries the action in its name, as published
+ * sources write them ("phones_broken", "mosque_destroyed"): when `kind`
+ * ends with one of the suffixes of docs/formats.md ("Item kinds and action
+ * suffixes": _broken _burned _cut _destroyed _discarded _shredded _slashed
+ * _smashed _thrown _torn -> "destroyed"; _confiscated _seized _stolen
+ * _taken -> "seized") after at least one character, writes the part before
+ * the suffix into base[cap] (NUL-terminated), sets *action (may be NULL) to
+ * the static action name and returns 1. Returns 0 (base untouched) when
+ * there is no such suffix or the base does not fit in cap bytes. */
+int constat_item_kind_split(const char *kind, char *base, size_t cap, const char **action);
 
 /* Check a record object against docs/record.md for its kind (incident,
  * monitor_enrolment, shift, evidence, custody; the last two: evidence.h). Closed world: a member not listed there is an
@@ -57,18 +111,22 @@ const char *constat_taxonomy_id(const constat_taxonomy *t, size_t i);
  * anywhere and integers within ±(2^53-1); lat_e7 within ±900000000, lon_e7
  * within ±1800000000, both or neither; counts, officers, precision_m and
  * radius_m >= 0; RFC 3339 times with offset and whole seconds;
- * occurred.start <= occurred.end (shift: start <= end); precision "day"
+ * occurred.start <= occurred.end (shift: start <= end); occurred.start
+ * at most CONSTAT_CLOCK_TOLERANCE_S after recorded_at; precision "day"
  * runs from a local midnight to the next local midnight, each at its own
  * offset (23- and 25-hour days are fine); place with name or
  * site; categories non-empty, sorted (byte order), unique and, when `tax`
  * is not NULL, known; items {kind, action, count} with count an integer
- * >= 0 or null; source.type enum, source.reference required for
+ * >= 0 or null, and when `tax` is not NULL a kind it lists, with count null
+ * for a currency kind that states no currency; source.type enum, source.reference required for
  * "publication"; persons "p:" + 64 lowercase hex; private values and
  * evidence sha256 64 lowercase hex; enrolment id "enrol:<monitor>" and vkey
  * "monitor+hex8+base64(0x01||pk)" whose key id matches the key.
  * Errors: CONSTAT_EINVAL naming the field path first
  * ("place.lat_e7: must be an integer within -900000000..900000000",
- * "categories[1]: unknown category \"kettling\"", "note: unknown field"),
+ * "categories[1]: unknown category \"kettling\"", "note: unknown field",
+ * "items[0].kind: unknown item kind \"phones_broken\" (write kind \"phones\"
+ * with action \"destroyed\")", "occurred.start: ... is after recorded_at ..."),
  * CONSTAT_ELIMIT (a value built in code nested deeper than
  * CONSTAT_JSON_MAX_DEPTH). */
 constat_status constat_record_validate(const json_t *record, const constat_taxonomy *tax,

@@ -26,9 +26,13 @@
  *    each becomes a pseudonym under the vault's pseudonym key, merged into
  *    `affected.persons` (sorted, unique); the identifiers are dropped;
  *  - `id` defaults to "<kind>-" + the first 16 hex digits of the content hash;
- *  - categories are sorted and deduplicated; then the record is validated.
+ *  - categories are sorted and deduplicated;
+ *  - an incident whose occurred.start, or any record whose recorded_at, is
+ *    later than `now` by more than CONSTAT_CLOCK_TOLERANCE_S is refused
+ *    (docs/time.md "Clock tolerance"); then the record is validated.
  * *record and *private_values (NULL when there are none) are new references.
- * Errors: CONSTAT_EINVAL naming the field, CONSTAT_ENOMEM.
+ * Errors: CONSTAT_EINVAL naming the field ("occurred.start: ... is in the
+ * future (now is ..., tolerance 600 s)"), CONSTAT_ENOMEM.
  */
 constat_status constat_intake_prepare(constat_vault *v, const json_t *input,
                                       const char *monitor, int64_t now,

@@ -33,7 +33,7 @@ typedef struct {
     const char *title_en;
     const char *title_fr;
     const char *unit;
-    const char *dims[2];
+    const char *dims[3];
     size_t ndims;
     row_t *rows;
     size_t nrows, cap;
@@ -48,6 +48,8 @@ enum {
     F_PLACE,
     F_COUNTRY,
     F_ITEMS,
+    F_MONEY,
+    F_ITEMS_PERSONS,
     F_ITEMS_UNKNOWN,
     F_PERSONS_TOTAL,
     F_PERSONS_MONTH,
@@ -57,6 +59,7 @@ enum {
     F_FORCE,
     F_DELAY,
     F_PROVEN_DELAY,
+    F_CLOCK_SKEW,
     F_REPEAT_PERSON,
     F_INDICATORS,
     F_EVIDENCE_FLAGGED,
@@ -80,6 +83,12 @@ static const fig_t fig_defs[F_COUNT] = {
     {"items_by_kind", "Items seized or destroyed (known counts)",
      "Biens saisis ou détruits (nombres connus)", "items", {"kind", "action"}, 2, NULL, 0, 0,
      NULL},
+    {"money_by_currency", "Money seized or destroyed (known amounts)",
+     "Argent saisi ou détruit (montants connus)", "amount", {"currency", "kind", "action"}, 3,
+     NULL, 0, 0, NULL},
+    {"persons_by_item_kind", "Persons counted under items (known counts)",
+     "Personnes comptées parmi les biens (nombres connus)", "persons", {"kind", "action"}, 2,
+     NULL, 0, 0, NULL},
     {"items_unknown_count_by_kind", "Mentions of items seized or destroyed without a count",
      "Mentions de biens saisis ou détruits sans nombre", "mentions", {"kind", "action"}, 2, NULL,
      0, 0, NULL},
@@ -106,6 +115,12 @@ static const fig_t fig_defs[F_COUNT] = {
      "Délai entre la fin de l'événement et la première preuve d'existence de l'enregistrement "
      "(RFC 3161)",
      "incidents", {"delay", NULL}, 1, NULL, 0, 0, NULL},
+    {"clock_skew_flagged",
+     "Incidents recorded (by the monitor's clock) after their proven time: clock skew (flags, "
+     "not rejections)",
+     "Incidents enregistrés (selon l'horloge de l'observateur) après leur heure prouvée : "
+     "décalage d'horloge (signalements, non des rejets)",
+     "incidents", {"record", NULL}, 1, NULL, 0, 0, NULL},
     {"repeated_checks_by_person",
      "Checks, arrests or detentions of the same person within 7 days",
      "Contrôles, interpellations ou retenues de la même personne à moins de 7 jours",
@@ -509,6 +524,16 @@ static constat_status read_incident(calc_t *c, inc_t *in, const constat_taxonomy
         cnt = json_object_get(it, "count");
         if (cnt && !json_is_null(cnt) && !safe_count(cnt))
             BAD("items[%zu].count: not null or an integer within 0..2^53-1", i);
+        if (tax) {
+            const char *k = json_string_value(json_object_get(it, "kind")), *cur;
+            constat_item_unit unit;
+            if (!constat_taxonomy_item_kind(tax, k, &unit, &cur))
+                BAD("items[%zu].kind: \"%s\" is not an item kind of the taxonomy", i,
+                    plain(k, shown));
+            if (unit == CONSTAT_UNIT_CURRENCY && !cur && cnt && !json_is_null(cnt))
+                BAD("items[%zu].count: an amount of \"%s\", whose currency the taxonomy does "
+                    "not state", i, plain(k, shown));
+        }
     }
 
     if (!opt(r, "source", JSON_OBJECT, &in->source))
@@ -530,6 +555,41 @@ static const char *str_member(const json_t *obj, const char *name)
 {
     const json_t *v = obj ? json_object_get(obj, name) : NULL;
     return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static json_t *key3(const char *a, const char *b, const char *c)
+{
+    return json_pack("[ooo]", a ? json_string(a) : json_null(), b ? json_string(b) : json_null(),
+                     c ? json_string(c) : json_null());
+}
+
+/* The figure a known count of an item adds to, by the unit of its kind
+ * (docs/indicators.md): objects, money per currency, or persons. Without a
+ * taxonomy every kind counts as objects. */
+static constat_status count_item(calc_t *c, const inc_t *in, const json_t *it,
+                                 const constat_taxonomy *tax)
+{
+    const char *kind = str_member(it, "kind"), *action = str_member(it, "action");
+    const char *cur = NULL;
+    const json_t *cnt = json_object_get(it, "count");
+    constat_item_unit unit = CONSTAT_UNIT_ITEMS;
+
+    if (!cnt || json_is_null(cnt))
+        return fig_add(&c->f[F_ITEMS_UNKNOWN], key2(kind, action), in->leaf, 1, c->err);
+    if (tax)
+        (void)constat_taxonomy_item_kind(tax, kind, &unit, &cur); /* read_incident checked it */
+    switch (unit) {
+    case CONSTAT_UNIT_CURRENCY:
+        return fig_add(&c->f[F_MONEY], key3(cur, kind, action), in->leaf,
+                       (int64_t)json_integer_value(cnt), c->err);
+    case CONSTAT_UNIT_PERSONS:
+        return fig_add(&c->f[F_ITEMS_PERSONS], key2(kind, action), in->leaf,
+                       (int64_t)json_integer_value(cnt), c->err);
+    case CONSTAT_UNIT_ITEMS:
+    default:
+        return fig_add(&c->f[F_ITEMS], key2(kind, action), in->leaf,
+                       (int64_t)json_integer_value(cnt), c->err);
+    }
 }
 
 /* Local hour of occurred.start, from the string itself ("...THH:"). */
@@ -571,7 +631,7 @@ static constat_status indicator(calc_t *c, int which, uint64_t leaf)
     return fig_add(&c->f[F_INDICATORS], key1(indicator_keys[which]), leaf, 1, c->err);
 }
 
-static constat_status count_incident(calc_t *c, const inc_t *in)
+static constat_status count_incident(calc_t *c, const inc_t *in, const constat_taxonomy *tax)
 {
     fig_t *f = c->f;
     const json_t *v, *persons = NULL, *legal = NULL;
@@ -600,15 +660,8 @@ static constat_status count_incident(calc_t *c, const inc_t *in)
     TRY(fig_add(&f[F_PLACE], key1(place), L, 1, c->err));
     TRY(fig_add(&f[F_COUNTRY], key1(str_member(in->place, "country")), L, 1, c->err));
 
-    for (i = 0; i < json_array_size(in->items); i++) {
-        const json_t *it = json_array_get(in->items, i);
-        const json_t *cnt = json_object_get(it, "count");
-        json_t *k = key2(str_member(it, "kind"), str_member(it, "action"));
-        if (cnt && !json_is_null(cnt))
-            TRY(fig_add(&f[F_ITEMS], k, L, (int64_t)json_integer_value(cnt), c->err));
-        else
-            TRY(fig_add(&f[F_ITEMS_UNKNOWN], k, L, 1, c->err));
-    }
+    for (i = 0; i < json_array_size(in->items); i++)
+        TRY(count_item(c, in, json_array_get(in->items, i), tax));
 
     v = in->affected ? json_object_get(in->affected, "count") : NULL;
     if (v) {
@@ -638,6 +691,10 @@ static constat_status count_incident(calc_t *c, const inc_t *in)
      * claim, so a negative delay says the record existed before the event
      * it describes had (by its own account) ended. */
     TRY(fig_add(&f[F_PROVEN_DELAY], key1(proven_key(in)), L, 1, c->err));
+    /* The monitor's clock said the record was made after an independent
+     * clock proved it existed: clock skew (docs/time.md "Clock tolerance"). */
+    if (constat_clock_skewed(in->t_rec, in->proven ? 1 : 0, in->proven ? in->proven->time : 0))
+        TRY(fig_add(&f[F_CLOCK_SKEW], key1(in->id), L, 1, c->err));
 
     /* Indicators over categories. */
     if (has_cat(in, "transport_to_station")) {
@@ -942,7 +999,7 @@ constat_status constat_figures_compute_timed(const constat_indexed_record *recs,
         if (!json_is_string(json_object_get(r, "kind")) ||
             strcmp(json_string_value(json_object_get(r, "kind")), "incident") != 0)
             continue;
-        if ((st = read_incident(&c, &in, tax)) || (st = count_incident(&c, &in)))
+        if ((st = read_incident(&c, &in, tax)) || (st = count_incident(&c, &in, tax)))
             goto done;
     }
     if ((st = repeats(&c)))
@@ -956,8 +1013,8 @@ constat_status constat_figures_compute_timed(const constat_indexed_record *recs,
         goto done;
     }
     for (i = 0; i < F_COUNT; i++) {
-        int is_sum = i == F_ITEMS || i == F_ITEMS_UNKNOWN || i == F_PERSONS_TOTAL ||
-                     i == F_PERSONS_MONTH;
+        int is_sum = i == F_ITEMS || i == F_MONEY || i == F_ITEMS_PERSONS ||
+                     i == F_ITEMS_UNKNOWN || i == F_PERSONS_TOTAL || i == F_PERSONS_MONTH;
         if (json_array_append_new(figs, fig_json(&c.f[i], is_sum))) {
             st = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
             goto done;
@@ -1181,4 +1238,10 @@ constat_status constat_figures_check(const json_t *claimed, const json_t *recomp
         }
     }
     return k.nfail ? CONSTAT_EVERIFY : CONSTAT_OK;
+}
+
+int constat_clock_skewed(int64_t recorded_at, int proven, int64_t proven_time)
+{
+    return proven && recorded_at > proven_time &&
+           (uint64_t)recorded_at - (uint64_t)proven_time > CONSTAT_CLOCK_TOLERANCE_S;
 }

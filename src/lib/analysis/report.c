@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -37,6 +38,15 @@
 #define CHART_TOP 25
 /* Leaf lists longer than this are folded into a <details>. */
 #define LEAVES_INLINE 12
+/* A figure row shows at most this many leaf links, and at most
+ * LEAVES_HTML_PAGED when the incident list is paged; the rest are in the
+ * figure's CSV (so that a large report's index.html stays small: every
+ * incident is counted by a dozen figures). */
+#define LEAVES_HTML_MAX 100
+#define LEAVES_HTML_PAGED 5
+/* Incidents listed in index.html itself; beyond, the list is paged into
+ * incidents-1.html, incidents-2.html ... of this many incidents each. */
+#define INCIDENTS_PER_PAGE 1000
 /* Continuous month axes are drawn only for spans up to this many months. */
 #define MONTH_SPAN_MAX 600
 /* Largest figure value: JCS writes integers exactly up to 2^53 - 1. */
@@ -321,7 +331,16 @@ static const char css[] =
     "td.n{text-align:right;font-variant-numeric:tabular-nums}"
     "td.leaves a{margin-right:.3em}figure{margin:1rem 0}"
     "figure svg{max-width:100%;height:auto}table{max-width:100%}td{overflow-wrap:anywhere}"
-    "svg text{fill:#222}:target{background:#ffef9f}";
+    "svg text{fill:#222}:target{background:#ffef9f}"
+    "td.id,td.date{white-space:nowrap;overflow-wrap:normal}"
+    ".bi>*,dl.meta>*{min-width:0}header,h1,h2{overflow-wrap:anywhere}"
+    "table.summary td:first-child{min-width:12rem}"
+    /* phone width: one column everywhere, charts keep their drawn scale (labels of 12
+     * px) and scroll sideways, wide tables scroll instead of cutting the page */
+    "@media (max-width:40rem){body{padding:0 .5rem;margin:.5rem auto}"
+    "dl.meta{grid-template-columns:1fr}dl.meta dd{margin:0 0 .4rem}"
+    "figure{overflow-x:auto}figure svg{max-width:none}"
+    "table{display:block;overflow-x:auto}table.summary td:first-child{min-width:0}}";
 
 /* ---- charts from figures --------------------------------------------------------- */
 
@@ -627,34 +646,6 @@ static constat_status top_bars(chart_data *d, constat_error *err)
     return CONSTAT_OK;
 }
 
-/* Item kinds that are sums of money ("cash_eur", "fine_paid_eur") stay in
- * the tables but not on the items chart, where one amount in euros would
- * flatten every count of objects. */
-static int is_money_kind(const char *k)
-{
-    static const char *const codes[] = {"_eur", "_usd", "_gbp", "_chf", "_hrk", "_bam", "_rsd",
-                                        "_huf", "_ron", "_bgn", "_mkd", "_try", "_lek"};
-    size_t n = strlen(k), i;
-    for (i = 0; i < sizeof codes / sizeof *codes; i++)
-        if (n > 4 && strcmp(k + n - 4, codes[i]) == 0)
-            return 1;
-    return 0;
-}
-
-static void drop_money(chart_data *d)
-{
-    size_t i, k = 0, s;
-    for (i = 0; i < d->n_bars; i++) {
-        if (is_money_kind(d->bar_labels[i]))
-            continue;
-        d->bar_labels[k] = d->bar_labels[i];
-        for (s = 0; s < d->n_series; s++)
-            d->values[k * d->n_series + s] = d->values[i * d->n_series + s];
-        k++;
-    }
-    d->n_bars = k;
-}
-
 /* Stacked charts: keep the MAX_STACKED - 1 series with the largest totals
  * (ties: first) in their order and add the others up as one grey series
  * "autres / other", so that the legend never needs look-alike colours. The
@@ -793,14 +784,15 @@ static const chart_spec charts[] = {
      "Barres horizontales, une couleur par action (légende sous le graphique) : somme des "
      "nombres connus de biens saisis ou détruits, par nature telle qu'écrite dans "
      "l'enregistrement (les 25 premières). La nature « items » est celle des sources qui ne "
-     "précisent pas quels objets : ce n'est pas un total des autres barres. Les sommes "
-     "d'argent (natures finissant par un code de devise, comme cash_eur) sont dans le "
-     "tableau, pas sur le graphique.",
+     "précisent pas quels objets : ce n'est pas un total des autres barres. Seuls les objets "
+     "y sont comptés : les sommes d'argent sont dans « Argent saisi ou détruit », par devise, "
+     "et ne s'ajoutent jamais aux objets.",
      "Horizontal bars, one colour per action (legend below the chart): sum of the known "
      "counts of items seized or destroyed, by kind as written in the record (the 25 "
      "largest). The kind \xe2\x80\x9citems\xe2\x80\x9d is used by sources that do not "
-     "say which objects: it is not a total of the other bars. Sums of money (kinds ending in "
-     "a currency code, such as cash_eur) are in the table, not on the chart.",
+     "say which objects: it is not a total of the other bars. Only objects are counted here: "
+     "sums of money are in \xe2\x80\x9cMoney seized or destroyed\xe2\x80\x9d, per currency, "
+     "and are never added to objects.",
      "objets (nombres connus)", "items (known counts)"},
     {"recording_delay", "c-delay", 0, 1, 0, 0,
      "Nombre d'incidents selon le délai entre la fin de l'événement et son enregistrement.",
@@ -845,8 +837,6 @@ static constat_status write_chart(constat_buf *b, const json_t *fig, const chart
     if (json_array_size(dims) < 1 || json_array_size(dims) > 2)
         return CONSTAT_OK;
     st = chart_from_figure(fig, tax, cs->months, &d, err);
-    if (!st && strcmp(cs->fig_id, "items_by_kind") == 0)
-        drop_money(&d);
     if (!st && cs->top)
         st = top_bars(&d, err);
     if (!st && strcmp(cs->fig_id, "items_by_kind") == 0)
@@ -911,24 +901,61 @@ static constat_status write_chart(constat_buf *b, const json_t *fig, const chart
 
 /* ---- figure tables ------------------------------------------------------------- */
 
-static constat_status leaf_links(constat_buf *b, const json_t *leaves)
+/* Where each incident is listed: index.html itself (paged == 0), or page
+ * k (1-based) = position / INCIDENTS_PER_PAGE + 1 of the sorted list. */
+typedef struct {
+    constat_indexed_record *const *inc; /* ascending leaf index */
+    size_t n;
+    int paged;
+} leaf_map;
+
+/* The page (1-based) listing leaf L, or 0 when no incident has that leaf
+ * (an evidence leaf, say) or the list is not paged. */
+static size_t page_of(const leaf_map *m, long long L)
 {
-    size_t i, n = json_array_size(leaves);
-    if (n > LEAVES_INLINE &&
+    size_t lo = 0, hi = m ? m->n : 0;
+    if (!m || !m->paged || L < 0)
+        return 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (m->inc[mid]->index < (uint64_t)L)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < m->n && m->inc[lo]->index == (uint64_t)L ? lo / INCIDENTS_PER_PAGE + 1 : 0;
+}
+
+static constat_status leaf_links(constat_buf *b, const json_t *leaves, const leaf_map *m,
+                                 const char *fig_id)
+{
+    size_t cap = m && m->paged ? LEAVES_HTML_PAGED : LEAVES_HTML_MAX;
+    size_t i, n = json_array_size(leaves), shown = n > cap ? cap : n;
+    if (n > LEAVES_INLINE && shown == n &&
         constat_buf_printf(b, "<details><summary>%zu feuilles / leaves</summary>", n))
         return CONSTAT_ENOMEM;
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < shown; i++) {
         long long L = (long long)json_integer_value(json_array_get(leaves, i));
-        if (constat_buf_printf(b, "<a href=\"#leaf-%lld\">%lld</a> ", L, L))
+        size_t pg = page_of(m, L);
+        if (pg ? constat_buf_printf(b, "<a href=\"incidents-%zu.html#leaf-%lld\">%lld</a> ", pg,
+                                    L, L)
+               : constat_buf_printf(b, "<a href=\"#leaf-%lld\">%lld</a> ", L, L))
             return CONSTAT_ENOMEM;
     }
-    if (n > LEAVES_INLINE && constat_buf_puts(b, "</details>"))
+    if (shown < n &&
+        constat_buf_printf(b, "\xe2\x80\xa6 <span lang=\"fr\">et %zu autres</span> <span "
+                              "class=\"en\" lang=\"en\">/ and %zu more</span>: <a "
+                              "href=\"figures/%s.csv\">CSV</a>",
+                           n - shown, n - shown, fig_id))
+        return CONSTAT_ENOMEM;
+    if (n > LEAVES_INLINE && shown == n && constat_buf_puts(b, "</details>"))
         return CONSTAT_ENOMEM;
     return CONSTAT_OK;
 }
 
 static constat_status figure_section(constat_buf *b, const json_t *fig,
-                                     const constat_taxonomy *tax, constat_error *err)
+                                     const constat_taxonomy *tax, const leaf_map *m,
+                                     constat_error *err)
 {
     const char *id = json_string_value(json_object_get(fig, "id"));
     const json_t *title = json_object_get(fig, "title"), *dims = json_object_get(fig, "dimensions");
@@ -1023,7 +1050,7 @@ static constat_status figure_section(constat_buf *b, const json_t *fig,
         }
         P(constat_buf_printf(b, "<td class=\"n\">%lld</td><td class=\"leaves\">",
                              (long long)json_integer_value(json_object_get(r, "value"))));
-        P(leaf_links(b, json_object_get(r, "leaves")));
+        P(leaf_links(b, json_object_get(r, "leaves"), m, id));
         P(constat_buf_puts(b, "</td></tr>\n"));
     }
     P(constat_buf_puts(b, "</tbody></table>\n</section>\n"));
@@ -1182,22 +1209,55 @@ static constat_status incidents_csv(constat_buf *b, constat_indexed_record **inc
     return st;
 }
 
-static constat_status incidents_html(constat_buf *b, constat_indexed_record **inc, size_t n,
-                                     const constat_proven_time *times,
-                                     const constat_taxonomy *tax, constat_error *err)
+/* An http or https URL (the scheme in any case) without spaces, controls
+ * or quotes: shown as a link. Anything else (a javascript: URL, a repository
+ * path) is shown as text. */
+static int is_web_url(const char *s)
+{
+    size_t i, skip;
+    if (strncasecmp(s, "https://", 8) == 0)
+        skip = 8;
+    else if (strncasecmp(s, "http://", 7) == 0)
+        skip = 7;
+    else
+        return 0;
+    if (!s[skip])
+        return 0;
+    for (i = 0; s[i]; i++)
+        if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f || s[i] == '"' || s[i] == '<' ||
+            s[i] == '>' || s[i] == '\\' || s[i] == '`')
+            return 0;
+    return 1;
+}
+
+/* occurred.start as the precision allows: the date only for "day" (a
+ * day-precision incident starts at local midnight, which is not a time
+ * anyone stated), YYYY-MM for "month", YYYY for "year", else as written. */
+static constat_status occurred_html(constat_buf *b, const json_t *r)
+{
+    const char *start = sget(r, "occurred", "start"), *prec = sget(r, "occurred", "precision");
+    size_t keep = 0;
+    if (!start)
+        return esc(b, NULL);
+    if (prec && strcmp(prec, "day") == 0)
+        keep = 10;
+    else if (prec && strcmp(prec, "month") == 0)
+        keep = 7;
+    else if (prec && strcmp(prec, "year") == 0)
+        keep = 4;
+    if (keep && strlen(start) > keep)
+        return constat_html_escape_n(b, start, keep, 0);
+    return esc(b, start);
+}
+
+/* Rows [from, to) of the incident list. */
+static constat_status incidents_table(constat_buf *b, constat_indexed_record **inc, size_t from,
+                                      size_t to, const constat_proven_time *times,
+                                      const constat_taxonomy *tax, constat_error *err)
 {
     size_t i, k;
     char proven[32];
 
-    P(constat_buf_puts(b, "<section id=\"incidents\">\n"));
-    P(bi(b, "h2", NULL, "Incidents comptés", "Incidents counted"));
-    P(prose(b, "",
-            "<p>Une ligne par incident, dans l'ordre du journal. Le numéro de feuille est "
-            "l'index de l'enregistrement dans le journal ; sa preuve d'inclusion est dans le "
-            "dossier. Aussi en <a href=\"incidents.csv\">CSV</a>.</p>",
-            "<p>One row per incident, in log order. The leaf number is the record's index in "
-            "the log; its inclusion proof is in the dossier. Also as "
-            "<a href=\"incidents.csv\">CSV</a>.</p>"));
     P(constat_buf_puts(
         b, "<table><thead><tr><th scope=\"col\">feuille <span class=\"en\">/ leaf</span></th>"
            "<th scope=\"col\">id</th><th scope=\"col\">survenu (début, déclaré) "
@@ -1209,18 +1269,18 @@ static constat_status incidents_html(constat_buf *b, constat_indexed_record **in
            "<th scope=\"col\">catégories <span class=\"en\">/ categories</span></th>"
            "<th scope=\"col\">source</th><th scope=\"col\">résumé <span class=\"en\">/ "
            "summary</span></th></tr></thead>\n<tbody>\n"));
-    for (i = 0; i < n; i++) {
+    for (i = from; i < to; i++) {
         const json_t *r = inc[i]->record, *cats = json_object_get(r, "categories");
         const char *place = sget(r, "place", "name"), *country = sget(r, "place", "country");
         const char *ref = sget(r, "source", "reference");
         if (!place)
             place = sget(r, "place", "site");
         P(constat_buf_printf(b, "<tr id=\"leaf-%" PRIu64 "\"><td class=\"n\">%" PRIu64
-                                "</td><td>",
+                                "</td><td class=\"id\">",
                              inc[i]->index, inc[i]->index));
         P(esc(b, sget(r, "id", NULL)));
-        P(constat_buf_puts(b, "</td><td>"));
-        P(esc(b, sget(r, "occurred", "start")));
+        P(constat_buf_puts(b, "</td><td class=\"date\">"));
+        P(occurred_html(b, r));
         P(constat_buf_puts(b, "</td><td>"));
         P(esc(b, sget(r, "recorded_at", NULL)));
         P(constat_buf_puts(b, "</td><td>"));
@@ -1252,17 +1312,111 @@ static constat_status incidents_html(constat_buf *b, constat_indexed_record **in
         P(esc(b, key_label(tax, "source_type", json_object_get(json_object_get(r, "source"), "type"),
                            "fr")));
         if (ref) {
-            /* Shown as text, never as a link: a hostile reference could be
-             * a javascript: URL. */
+            /* A link only for http(s): a hostile reference could be a
+             * javascript: URL, and a repository path is no address. */
             P(constat_buf_puts(b, "<br><small>"));
-            P(esc(b, ref));
+            if (is_web_url(ref)) {
+                P(constat_buf_puts(b, "<a href=\""));
+                P(esc(b, ref));
+                P(constat_buf_puts(b, "\" rel=\"noopener noreferrer\">"));
+                P(esc(b, ref));
+                P(constat_buf_puts(b, "</a>"));
+            } else {
+                P(esc(b, ref));
+            }
             P(constat_buf_puts(b, "</small>"));
         }
         P(constat_buf_puts(b, "</td><td>"));
         P(esc(b, sget(r, "summary", NULL)));
         P(constat_buf_puts(b, "</td></tr>\n"));
     }
-    P(constat_buf_puts(b, "</tbody></table>\n</section>\n"));
+    P(constat_buf_puts(b, "</tbody></table>\n"));
+    return CONSTAT_OK;
+}
+
+static size_t page_count(size_t n)
+{
+    return n <= INCIDENTS_PER_PAGE ? 0 : (n + INCIDENTS_PER_PAGE - 1) / INCIDENTS_PER_PAGE;
+}
+
+/* The incident list in index.html: the table itself, or, past
+ * INCIDENTS_PER_PAGE incidents, links to its pages with their leaf ranges. */
+static constat_status incidents_html(constat_buf *b, constat_indexed_record **inc, size_t n,
+                                     const constat_proven_time *times,
+                                     const constat_taxonomy *tax, constat_error *err)
+{
+    size_t pages = page_count(n), k;
+    constat_status st;
+
+    P(constat_buf_puts(b, "<section id=\"incidents\">\n"));
+    P(bi(b, "h2", NULL, "Incidents comptés", "Incidents counted"));
+    P(prose(b, "",
+            "<p>Une ligne par incident, dans l'ordre du journal. Le numéro de feuille est "
+            "l'index de l'enregistrement dans le journal ; sa preuve d'inclusion est dans le "
+            "dossier. Aussi en <a href=\"incidents.csv\">CSV</a>.</p>",
+            "<p>One row per incident, in log order. The leaf number is the record's index in "
+            "the log; its inclusion proof is in the dossier. Also as "
+            "<a href=\"incidents.csv\">CSV</a>.</p>"));
+    if (!pages) {
+        if ((st = incidents_table(b, inc, 0, n, times, tax, err)))
+            return st;
+    } else {
+        P(constat_buf_printf(b,
+                             "<p><span lang=\"fr\">%zu incidents, en %zu pages de %d au "
+                             "plus :</span> <span class=\"en\" lang=\"en\">/ %zu incidents, "
+                             "in %zu pages of at most %d:</span></p>\n<ul class=\"pages\">\n",
+                             n, pages, INCIDENTS_PER_PAGE, n, pages, INCIDENTS_PER_PAGE));
+        for (k = 0; k < pages; k++) {
+            size_t lo = k * INCIDENTS_PER_PAGE;
+            size_t hi = lo + INCIDENTS_PER_PAGE < n ? lo + INCIDENTS_PER_PAGE : n;
+            P(constat_buf_printf(b,
+                                 "<li><a href=\"incidents-%zu.html\">page %zu</a> "
+                                 "\xe2\x80\x94 feuilles <span class=\"en\">/ leaves</span> %"
+                                 PRIu64 "\xe2\x80\x93%" PRIu64 " (%zu)</li>\n",
+                                 k + 1, k + 1, inc[lo]->index, inc[hi - 1]->index, hi - lo));
+        }
+        P(constat_buf_puts(b, "</ul>\n"));
+    }
+    P(constat_buf_puts(b, "</section>\n"));
+    return CONSTAT_OK;
+}
+
+/* incidents-K.html: page k (1-based) of `pages`, standalone. */
+static constat_status incidents_page(constat_buf *b, constat_indexed_record **inc, size_t n,
+                                     size_t k, size_t pages, const constat_proven_time *times,
+                                     const constat_taxonomy *tax,
+                                     const constat_report_meta *meta, constat_error *err)
+{
+    size_t lo = (k - 1) * INCIDENTS_PER_PAGE;
+    size_t hi = lo + INCIDENTS_PER_PAGE < n ? lo + INCIDENTS_PER_PAGE : n;
+    constat_status st;
+
+    P(constat_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n"
+                          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                          "<title>constat \xe2\x80\x94 "));
+    P(esc(b, meta && meta->org ? meta->org : ""));
+    P(constat_buf_printf(b, " \xe2\x80\x94 incidents %zu/%zu</title>\n<style>%s</style>\n"
+                            "</head>\n<body>\n<header>\n", k, pages, css));
+    {
+        char fr[96], en[96];
+        snprintf(fr, sizeof fr, "Incidents comptés, page %zu sur %zu", k, pages);
+        snprintf(en, sizeof en, "Incidents counted, page %zu of %zu", k, pages);
+        P(bi(b, "h1", NULL, fr, en));
+    }
+    P(constat_buf_puts(b, "<nav><p><a href=\"index.html\">rapport <span class=\"en\">/ "
+                          "report</span></a>"));
+    if (k > 1)
+        P(constat_buf_printf(b, " &middot; <a href=\"incidents-%zu.html\">&larr; page %zu</a>",
+                             k - 1, k - 1));
+    if (k < pages)
+        P(constat_buf_printf(b, " &middot; <a href=\"incidents-%zu.html\">page %zu &rarr;</a>",
+                             k + 1, k + 1));
+    P(constat_buf_printf(b, " &middot; feuilles <span class=\"en\">/ leaves</span> %" PRIu64
+                            "\xe2\x80\x93%" PRIu64 "</p></nav>\n</header>\n<main>\n",
+                         inc[lo]->index, inc[hi - 1]->index));
+    if ((st = incidents_table(b, inc, lo, hi, times, tax, err)))
+        return st;
+    P(constat_buf_puts(b, "</main>\n</body>\n</html>\n"));
     return CONSTAT_OK;
 }
 
@@ -1298,51 +1452,75 @@ static constat_status scope_fr(constat_buf *fr, const char *en)
     p += 9;
     if (constat_buf_puts(fr, "incidents"))
         return CONSTAT_ENOMEM;
-    if (strncmp(p, " that occurred (local date) from ", 33) == 0) {
-        char from[64], to[64];
-        p += 33;
-        q = strstr(p, " to ");
-        if (!q || (size_t)(q - p) >= sizeof from)
+    /* clauses in any order, each " X" or ", X" */
+    while (*p) {
+        int comma = *p == ',';
+        if (strncmp(p, comma ? ", " : " ", comma ? 2 : 1) != 0)
             return CONSTAT_EINVAL;
-        memcpy(from, p, (size_t)(q - p));
-        from[q - p] = 0;
-        p = q + 4;
-        q = p + strcspn(p, ",");
-        if ((size_t)(q - p) >= sizeof to)
+        p += comma ? 2 : 1;
+        if (comma && constat_buf_puts(fr, ","))
+            return CONSTAT_ENOMEM;
+        if (strncmp(p, "that occurred (local date) from ", 32) == 0) {
+            char from[64], to[64];
+            p += 32;
+            q = strstr(p, " to ");
+            if (!q || (size_t)(q - p) >= sizeof from)
+                return CONSTAT_EINVAL;
+            memcpy(from, p, (size_t)(q - p));
+            from[q - p] = 0;
+            p = q + 4;
+            q = p + strcspn(p, ",");
+            if ((size_t)(q - p) >= sizeof to)
+                return CONSTAT_EINVAL;
+            memcpy(to, p, (size_t)(q - p));
+            to[q - p] = 0;
+            p = q;
+            if (constat_buf_puts(fr, " survenus (date locale) ") ||
+                (strcmp(from, "the start") == 0 ? constat_buf_puts(fr, "depuis le début")
+                                                 : constat_buf_printf(fr, "du %s", from)) ||
+                (strcmp(to, "the end") == 0
+                     ? constat_buf_puts(fr, " jusqu'à la fin")
+                     : constat_buf_printf(fr, strcmp(from, "the start") == 0 ? " jusqu'au %s"
+                                                                             : " au %s",
+                                          to)))
+                return CONSTAT_ENOMEM;
+        } else if (strncmp(p, "in category ", 12) == 0) {
+            p += 12;
+            q = p + strcspn(p, ", ");
+            if (constat_buf_puts(fr, " de la catégorie ") ||
+                constat_buf_append(fr, p, (size_t)(q - p)))
+                return CONSTAT_ENOMEM;
+            p = q;
+        } else if (strncmp(p, "in commune ", 11) == 0) {
+            p += 11;
+            q = p + strcspn(p, ",");
+            if (constat_buf_puts(fr, " de la commune ") ||
+                constat_buf_append(fr, p, (size_t)(q - p)))
+                return CONSTAT_ENOMEM;
+            p = q;
+        } else if (strncmp(p, "in ", 3) == 0) { /* a country: "in France (FR)" */
+            p += 3;
+            q = p + strcspn(p, ",");
+            if (q - p < 5 || q[-1] != ')' || q[-5] != ' ' || q[-4] != '(')
+                return CONSTAT_EINVAL;
+            if (constat_buf_puts(fr, " du pays ") || constat_buf_append(fr, p, (size_t)(q - p)))
+                return CONSTAT_ENOMEM;
+            p = q;
+        } else if (strncmp(p, "with a place name containing \"", 30) == 0) {
+            size_t n;
+            p += 30;
+            n = strlen(p);
+            if (n == 0 || p[n - 1] != '"')
+                return CONSTAT_EINVAL;
+            if (constat_buf_puts(fr, " dont le nom de lieu contient « ") ||
+                constat_buf_append(fr, p, n - 1) || constat_buf_puts(fr, " »"))
+                return CONSTAT_ENOMEM;
+            p += n;
+        } else {
             return CONSTAT_EINVAL;
-        memcpy(to, p, (size_t)(q - p));
-        to[q - p] = 0;
-        p = q;
-        if (constat_buf_puts(fr, " survenus (date locale) ") ||
-            (strcmp(from, "the start") == 0 ? constat_buf_puts(fr, "depuis le début")
-                                             : constat_buf_printf(fr, "du %s", from)) ||
-            (strcmp(to, "the end") == 0
-                 ? constat_buf_puts(fr, " jusqu'à la fin")
-                 : constat_buf_printf(fr, strcmp(from, "the start") == 0 ? " jusqu'au %s"
-                                                                         : " au %s",
-                                      to)))
-            return CONSTAT_ENOMEM;
+        }
     }
-    if (strncmp(p, ", in category ", 14) == 0 || strncmp(p, " in category ", 13) == 0) {
-        p += *p == ',' ? 14 : 13;
-        q = p + strcspn(p, ", ");
-        if (constat_buf_puts(fr, ", de la catégorie ") || constat_buf_append(fr, p, (size_t)(q - p)))
-            return CONSTAT_ENOMEM;
-        p = q;
-    }
-    if (strncmp(p, ", with a place name containing \"", 32) == 0 ||
-        strncmp(p, " with a place name containing \"", 31) == 0) {
-        size_t n;
-        p += *p == ',' ? 32 : 31;
-        n = strlen(p);
-        if (n == 0 || p[n - 1] != '"')
-            return CONSTAT_EINVAL;
-        if (constat_buf_puts(fr, ", dont le nom de lieu contient « ") ||
-            constat_buf_append(fr, p, n - 1) || constat_buf_puts(fr, " »"))
-            return CONSTAT_ENOMEM;
-        p += n;
-    }
-    return *p ? CONSTAT_EINVAL : CONSTAT_OK;
+    return CONSTAT_OK;
 }
 
 static constat_status scope_row(constat_buf *b, const char *scope)
@@ -1376,6 +1554,146 @@ static constat_status scope_row(constat_buf *b, const char *scope)
     return st || constat_buf_puts(b, "</dd>\n") ? CONSTAT_ENOMEM : CONSTAT_OK;
 }
 
+static const json_t *find_figure(const json_t *figures, const char *id)
+{
+    const json_t *figs = json_object_get(figures, "figures");
+    for (size_t i = 0; i < json_array_size(figs); i++) {
+        const json_t *f = json_array_get(figs, i);
+        const char *fid = json_string_value(json_object_get(f, "id"));
+        if (fid && strcmp(fid, id) == 0)
+            return f;
+    }
+    return NULL;
+}
+
+/* One summary line: a label in both languages linked to its figure, and a value. */
+static constat_status summary_row(constat_buf *b, const char *fig, const char *fr,
+                                  const char *en, long long value)
+{
+    if (constat_buf_printf(b, "<tr><td><a href=\"#fig-%s\">", fig) || esc(b, fr) ||
+        constat_buf_puts(b, "</a> <span class=\"en\" lang=\"en\">/ ") || esc(b, en) ||
+        constat_buf_printf(b, "</span></td><td class=\"n\">%lld</td></tr>\n", value))
+        return CONSTAT_ENOMEM;
+    return CONSTAT_OK;
+}
+
+/* The rows of a one-dimension figure as summary lines, largest first
+ * (ties in row order), under a heading line. */
+static constat_status summary_rows(constat_buf *b, const json_t *fig, const char *dim,
+                                   const char *hfr, const char *hen,
+                                   const constat_taxonomy *tax, constat_error *err)
+{
+    const json_t *rows = json_object_get(fig, "rows");
+    const char *id = json_string_value(json_object_get(fig, "id"));
+    size_t n = json_array_size(rows), i, j, *ord;
+
+    if (!n)
+        return CONSTAT_OK;
+    if (!(ord = malloc(n * sizeof *ord)))
+        return NOMEM();
+    for (i = 0; i < n; i++)
+        ord[i] = i;
+    for (i = 1; i < n; i++) /* insertion sort: stable, rows are few */
+        for (j = i; j > 0; j--) {
+            json_int_t x = json_integer_value(json_object_get(json_array_get(rows, ord[j]), "value"));
+            json_int_t y =
+                json_integer_value(json_object_get(json_array_get(rows, ord[j - 1]), "value"));
+            size_t t;
+            if (x <= y)
+                break;
+            t = ord[j];
+            ord[j] = ord[j - 1];
+            ord[j - 1] = t;
+        }
+    if (constat_buf_puts(b, "<tr><th scope=\"rowgroup\" colspan=\"2\">") || esc(b, hfr) ||
+        constat_buf_puts(b, " <span class=\"en\" lang=\"en\">/ ") || esc(b, hen) ||
+        constat_buf_puts(b, "</span></th></tr>\n")) {
+        free(ord);
+        return NOMEM();
+    }
+    for (i = 0; i < n; i++) {
+        const json_t *r = json_array_get(rows, ord[i]);
+        const json_t *e = json_array_get(json_object_get(r, "key"), 0);
+        if (summary_row(b, id, key_label(tax, dim, e, "fr"), key_label(tax, dim, e, "en"),
+                        (long long)json_integer_value(json_object_get(r, "value")))) {
+            free(ord);
+            return NOMEM();
+        }
+    }
+    free(ord);
+    return CONSTAT_OK;
+}
+
+/* The first section a reader sees: what was selected, over which period,
+ * and the main figures (each linked to its full table below). */
+static constat_status summary_html(constat_buf *b, constat_indexed_record **inc, size_t n,
+                                   const constat_taxonomy *tax, const json_t *figures,
+                                   const constat_report_meta *meta, constat_error *err)
+{
+    const json_t *f;
+    char first[11] = "", last[11] = "", count[32];
+    size_t i;
+    constat_status st;
+
+    for (i = 0; i < n; i++) {
+        const char *s = sget(inc[i]->record, "occurred", "start");
+        if (!s || strlen(s) < 10)
+            continue;
+        if (!first[0] || strncmp(s, first, 10) < 0)
+            memcpy(first, s, 10);
+        if (!last[0] || strncmp(s, last, 10) > 0)
+            memcpy(last, s, 10);
+    }
+    P(constat_buf_puts(b, "<section id=\"summary\">\n"));
+    P(bi(b, "h2", NULL, "En bref", "Summary"));
+    P(constat_buf_puts(b, "<dl class=\"meta\">\n"));
+    P(scope_row(b, meta->scope));
+    if (first[0]) {
+        char fr[96], en[96];
+        snprintf(fr, sizeof fr, "du %s au %s (dates locales déclarées)", first, last);
+        snprintf(en, sizeof en, "from %s to %s (local dates as claimed)", first, last);
+        P(constat_buf_puts(b, "<dt>Période couverte <span class=\"en\">/ Period covered</span>"
+                              "</dt><dd><span lang=\"fr\">"));
+        P(esc(b, fr));
+        P(constat_buf_puts(b, "</span> <span class=\"en\" lang=\"en\">/ "));
+        P(esc(b, en));
+        P(constat_buf_puts(b, "</span></dd>\n"));
+    }
+    snprintf(count, sizeof count, "%zu", n);
+    P(meta_row(b, "Incidents comptés", "Incidents counted", count));
+    P(constat_buf_puts(b, "</dl>\n<table class=\"summary\"><thead><tr><th scope=\"col\">"
+                          "chiffre <span class=\"en\">/ figure</span></th><th scope=\"col\">"
+                          "valeur <span class=\"en\">/ value</span></th></tr></thead>\n"
+                          "<tbody>\n"));
+    if ((f = find_figure(figures, "incidents_total")))
+        P(summary_row(b, "incidents_total", "Incidents enregistrés", "Incidents recorded",
+                      (long long)json_integer_value(json_object_get(
+                          json_array_get(json_object_get(f, "rows"), 0), "value"))));
+    if ((f = find_figure(figures, "persons_affected_total")))
+        P(summary_row(b, "persons_affected_total", "Personnes concernées (nombres indiqués)",
+                      "Persons affected (stated counts)",
+                      (long long)json_integer_value(json_object_get(
+                          json_array_get(json_object_get(f, "rows"), 0), "value"))));
+    if ((f = find_figure(figures, "incidents_by_category")) &&
+        (st = summary_rows(b, f, "category", "Incidents par catégorie", "Incidents by category",
+                           tax, err)))
+        return st;
+    if ((f = find_figure(figures, "incidents_by_country")) &&
+        (st = summary_rows(b, f, "country", "Incidents par pays", "Incidents by country", tax,
+                           err)))
+        return st;
+    P(constat_buf_puts(b, "</tbody></table>\n"));
+    P(prose(b, "",
+            "<p>Un incident à plusieurs catégories compte dans chacune. Les détails, les "
+            "graphiques et les feuilles comptées suivent ; la manière de tout vérifier est à "
+            "la fin (<a href=\"#verify\">Comment vérifier</a>).</p>",
+            "<p>An incident with several categories counts in each. Details, charts and the "
+            "leaves counted follow; how to check all of it is at the end "
+            "(<a href=\"#verify\">How to verify</a>).</p>"));
+    P(constat_buf_puts(b, "</section>\n"));
+    return CONSTAT_OK;
+}
+
 static constat_status page(constat_buf *b, constat_indexed_record **inc, size_t n,
                            const constat_proven_time *times,
                            const constat_taxonomy *tax, const json_t *figures,
@@ -1383,6 +1701,7 @@ static constat_status page(constat_buf *b, constat_indexed_record **inc, size_t 
 {
     const json_t *figs = json_object_get(figures, "figures");
     constat_report_meta none;
+    leaf_map map = {inc, n, page_count(n) > 0};
     char size[32];
     size_t i;
     constat_status st;
@@ -1398,50 +1717,12 @@ static constat_status page(constat_buf *b, constat_indexed_record **inc, size_t 
     P(esc(b, meta->org ? meta->org : ""));
     P(constat_buf_printf(b, "</title>\n<style>%s</style>\n</head>\n<body>\n<header>\n", css));
     P(bi(b, "h1", NULL, "Rapport d'incidents", "Incident report"));
-    P(constat_buf_puts(b, "<dl class=\"meta\">\n"));
-    P(meta_row(b, "Organisation", "Organisation", meta->org));
-    P(meta_row(b, "Journal (origine)", "Log origin", meta->origin));
-    P(meta_row(b, "Taille de l'arbre", "Tree size", size));
-    P(meta_row(b, "Généré le", "Generated at", meta->generated_at));
-    P(scope_row(b, meta->scope));
-    P(meta_row(b, "Incidents comptés", "Incidents counted",
-               (snprintf(size, sizeof size, "%zu", n), size)));
-    P(constat_buf_puts(b, "</dl>\n"));
-    P(bi(b, "h2", NULL, "Point de contrôle signé", "Signed checkpoint"));
-    P(constat_buf_puts(b, "<pre>"));
-    {
-        /* the note's own line breaks are kept in <pre>; any other control or
-         * bidirectional character in it is made visible */
-        const char *note = meta->checkpoint_note ? meta->checkpoint_note : "\xe2\x80\x94";
-        P(constat_html_escape_n(b, note, strlen(note), CONSTAT_ESC_KEEP_NEWLINE));
-    }
-    P(constat_buf_puts(b, "</pre>\n</header>\n"));
-
-    P(constat_buf_puts(b, "<section class=\"proof\" id=\"proof\">\n"));
-    P(bi(b, "h2", NULL, "Ce que les signatures prouvent, et ce qu'elles ne prouvent pas",
-         "What the signatures prove, and what they do not"));
-    P(prose(b, "",
-            "<p><strong>Elles prouvent</strong> que chaque enregistrement a été écrit et signé "
-            "avec la clé d'un observateur inscrit dans le journal (ou la clé de l'organisation "
-            "pour les inscriptions), et qu'il figurait dans le journal, sans modification, au "
-            "point de contrôle signé ci-dessus. Le journal n'admet que des ajouts : rien n'a "
-            "été retiré ni antidaté sans que cela se voie.</p>"
-            "<p><strong>Elles ne prouvent pas</strong> que l'événement s'est produit tel qu'il "
-            "est décrit. Un enregistrement est une déclaration signée, pas un jugement.</p>"
-            "<p>Les enregistrements importés de publications (type de source « publication ») "
-            "attestent seulement qui a enregistré quoi, quand, et à partir de quelle source "
-            "publique : ils reprennent des faits déjà publiés, ils ne sont pas des observations "
-            "de l'organisation.</p>",
-            "<p><strong>They prove</strong> that each record was written and signed with the "
-            "key of a monitor enrolled in the log (or the organisation key for enrolments), "
-            "and that it was in the log, unchanged, at the signed checkpoint above. The log is "
-            "append-only: nothing can be removed or back-dated without it showing.</p>"
-            "<p><strong>They do not prove</strong> that the event happened as described. A "
-            "record is a signed statement, not a finding.</p>"
-            "<p>Records imported from publications (source type \xe2\x80\x9cpublication\xe2\x80\x9d) "
-            "attest only who recorded what, when, from which public source: they restate facts "
-            "already published and are not the organisation's own observations.</p>"));
-    P(constat_buf_puts(b, "</section>\n<section class=\"caveats\" id=\"caveats\">\n"));
+    P(constat_buf_puts(b, "<p>"));
+    P(esc(b, meta->org ? meta->org : "\xe2\x80\x94"));
+    P(constat_buf_puts(b, "</p>\n</header>\n"));
+    if ((st = summary_html(b, inc, n, tax, figures, meta, err)))
+        return st;
+    P(constat_buf_puts(b, "<section class=\"caveats\" id=\"caveats\">\n"));
     P(bi(b, "h2", NULL, "Limites", "Caveats"));
     P(prose(b, "",
             "<ul><li><strong>Biais de sélection</strong> : les enregistrements reflètent les "
@@ -1481,14 +1762,69 @@ static constat_status page(constat_buf *b, constat_indexed_record **inc, size_t 
         P(constat_buf_puts(b, "</span></li>\n"));
     }
     P(constat_buf_puts(b, "<li><a href=\"#incidents\">Incidents comptés</a> "
-                          "<span class=\"en\">/ Incidents counted</span></li>\n</ul>\n</nav>\n"
+                          "<span class=\"en\">/ Incidents counted</span></li>\n"
+                          "<li><a href=\"#verify\">Comment vérifier</a> "
+                          "<span class=\"en\">/ How to verify</span></li>\n</ul>\n</nav>\n"
                           "<main>\n"));
     for (i = 0; i < json_array_size(figs); i++)
-        if ((st = figure_section(b, json_array_get(figs, i), tax, err)))
+        if ((st = figure_section(b, json_array_get(figs, i), tax, &map, err)))
             return st;
     if ((st = incidents_html(b, inc, n, times, tax, err)))
         return st;
-    P(constat_buf_puts(b, "</main>\n<footer><p>constat " "\xe2\x80\x94"
+    P(constat_buf_puts(b, "</main>\n<section id=\"verify\">\n"));
+    P(bi(b, "h2", NULL, "Comment vérifier", "How to verify"));
+    P(prose(b, "",
+            "<p>Chaque enregistrement est une feuille d'un journal Merkle en ajout seul "
+            "(RFC 6962/9162). Le point de contrôle signé ci-dessous (note signée C2SP) fixe "
+            "la taille et la racine de l'arbre que ce rapport couvre. Chaque chiffre nomme "
+            "les feuilles qu'il compte ; <code>constat verify</code> sur le dossier vérifie "
+            "les signatures, les preuves d'inclusion, ce point de contrôle et recompte les "
+            "chiffres, sans rien d'autre que le dossier.</p>",
+            "<p>Each record is a leaf of an append-only Merkle log (RFC 6962/9162). The signed "
+            "checkpoint below (a C2SP signed note) fixes the size and root of the tree this "
+            "report covers. Every figure names the leaves it counts; <code>constat "
+            "verify</code> on the dossier checks the signatures, the inclusion proofs and this "
+            "checkpoint and recounts the figures, with nothing but the dossier.</p>"));
+    P(constat_buf_puts(b, "<dl class=\"meta\">\n"));
+    P(meta_row(b, "Organisation", "Organisation", meta->org));
+    P(meta_row(b, "Journal (origine)", "Log origin", meta->origin));
+    P(meta_row(b, "Taille de l'arbre", "Tree size", size));
+    P(meta_row(b, "Généré le", "Generated at", meta->generated_at));
+    P(constat_buf_puts(b, "</dl>\n"));
+    P(bi(b, "h3", NULL, "Point de contrôle signé", "Signed checkpoint"));
+    P(constat_buf_puts(b, "<pre>"));
+    {
+        /* the note's own line breaks are kept in <pre>; any other control or
+         * bidirectional character in it is made visible */
+        const char *note = meta->checkpoint_note ? meta->checkpoint_note : "\xe2\x80\x94";
+        P(constat_html_escape_n(b, note, strlen(note), CONSTAT_ESC_KEEP_NEWLINE));
+    }
+    P(constat_buf_puts(b, "</pre>\n</section>\n"));
+    P(constat_buf_puts(b, "<section class=\"proof\" id=\"proof\">\n"));
+    P(bi(b, "h2", NULL, "Ce que les signatures prouvent, et ce qu'elles ne prouvent pas",
+         "What the signatures prove, and what they do not"));
+    P(prose(b, "",
+            "<p><strong>Elles prouvent</strong> que chaque enregistrement a été écrit et signé "
+            "avec la clé d'un observateur inscrit dans le journal (ou la clé de l'organisation "
+            "pour les inscriptions), et qu'il figurait dans le journal, sans modification, au "
+            "point de contrôle signé ci-dessous. Le journal n'admet que des ajouts : rien n'a "
+            "été retiré ni antidaté sans que cela se voie.</p>"
+            "<p><strong>Elles ne prouvent pas</strong> que l'événement s'est produit tel qu'il "
+            "est décrit. Un enregistrement est une déclaration signée, pas un jugement.</p>"
+            "<p>Les enregistrements importés de publications (type de source « publication ») "
+            "attestent seulement qui a enregistré quoi, quand, et à partir de quelle source "
+            "publique : ils reprennent des faits déjà publiés, ils ne sont pas des observations "
+            "de l'organisation.</p>",
+            "<p><strong>They prove</strong> that each record was written and signed with the "
+            "key of a monitor enrolled in the log (or the organisation key for enrolments), "
+            "and that it was in the log, unchanged, at the signed checkpoint below. The log is "
+            "append-only: nothing can be removed or back-dated without it showing.</p>"
+            "<p><strong>They do not prove</strong> that the event happened as described. A "
+            "record is a signed statement, not a finding.</p>"
+            "<p>Records imported from publications (source type \xe2\x80\x9cpublication\xe2\x80\x9d) "
+            "attest only who recorded what, when, from which public source: they restate facts "
+            "already published and are not the organisation's own observations.</p>"));
+    P(constat_buf_puts(b, "</section>\n<footer><p>constat " "\xe2\x80\x94"
                           " <span lang=\"fr\">chaque chiffre nomme les feuilles qu'il compte ; "
                           "<code>constat verify</code> les recompte.</span> <span class=\"en\" "
                           "lang=\"en\">/ every figure names the leaves it counts; <code>constat "
@@ -1537,7 +1873,8 @@ static constat_status stage_open(const char *dir, char final_dir[4096], char *st
 /* Move (ok = 1) or remove (ok = 0) the files of the staging directory, then
  * remove it. Only the names this writer creates are touched. */
 static constat_status stage_close(const char *stage, const char *final_dir, int existed,
-                                  const json_t *figures, int ok, constat_error *err)
+                                  const json_t *figures, size_t pages, int ok,
+                                  constat_error *err)
 {
     static const char *const top[] = {"figures.json", "incidents.csv", "index.html"};
     const json_t *figs = json_object_get(figures, "figures");
@@ -1582,6 +1919,23 @@ static constat_status stage_close(const char *stage, const char *final_dir, int 
             ok = 0;
         }
         unlink(from);
+    }
+    for (i = 1; i <= pages; i++) {
+        snprintf(from, sizeof from, "%s/incidents-%zu.html", stage, i);
+        snprintf(to, sizeof to, "%s/incidents-%zu.html", final_dir, i);
+        if (ok && rename(from, to) != 0) {
+            st = constat_error_set(err, CONSTAT_EIO, "%s: cannot rename to %s: %s", from, to,
+                                   strerror(errno));
+            ok = 0;
+        }
+        unlink(from);
+    }
+    /* pages of an earlier, longer report would link to incidents not in this
+     * one: removed (this writer's names only) */
+    for (i = pages + 1; ok && existed; i++) {
+        snprintf(to, sizeof to, "%s/incidents-%zu.html", final_dir, i);
+        if (unlink(to) != 0)
+            break;
     }
     snprintf(sub, sizeof sub, "%s/figures", stage);
     rmdir(sub);
@@ -1638,6 +1992,7 @@ constat_status constat_report_write_timed(const char *dir, const constat_indexed
     constat_indexed_record **inc = NULL;
     size_t ninc = 0, i;
     constat_buf b;
+    size_t pages = 0;
     char path[4096], stage[4096], final_dir[4096];
     constat_status st;
     const json_t *figs;
@@ -1660,7 +2015,7 @@ constat_status constat_report_write_timed(const char *dir, const constat_indexed
     constat_buf_init(&b);
     inc = calloc(n + 1, sizeof *inc);
     if (!inc) {
-        stage_close(stage, final_dir, existed, figures, 0, NULL);
+        stage_close(stage, final_dir, existed, figures, pages, 0, NULL);
         return NOMEM();
     }
     for (i = 0; i < n; i++)
@@ -1671,7 +2026,7 @@ constat_status constat_report_write_timed(const char *dir, const constat_indexed
     itimes = calloc(ninc + 1, sizeof *itimes);
     if (!itimes) {
         free(inc);
-        stage_close(stage, final_dir, existed, figures, 0, NULL);
+        stage_close(stage, final_dir, existed, figures, pages, 0, NULL);
         return NOMEM();
     }
     for (i = 0; times && i < ninc; i++)
@@ -1712,12 +2067,22 @@ constat_status constat_report_write_timed(const char *dir, const constat_indexed
         (st = join(path, sizeof path, dir, "index.html", NULL, err)) ||
         (st = write_file(path, &b, err)))
         goto done;
+    for (i = 1; i <= page_count(ninc); i++) {
+        char name[64];
+        pages = i; /* staged so far: removed on failure */
+        snprintf(name, sizeof name, "incidents-%zu", i);
+        constat_buf_reset(&b);
+        if ((st = incidents_page(&b, inc, ninc, i, page_count(ninc), itimes, tax, meta, err)) ||
+            (st = join(path, sizeof path, dir, name, ".html", err)) ||
+            (st = write_file(path, &b, err)))
+            goto done;
+    }
 done:
     free(itimes);
     free(inc);
     constat_buf_free(&b);
     if (st == CONSTAT_OK)
-        return stage_close(stage, final_dir, existed, figures, 1, err);
-    stage_close(stage, final_dir, existed, figures, 0, NULL);
+        return stage_close(stage, final_dir, existed, figures, pages, 1, err);
+    stage_close(stage, final_dir, existed, figures, pages, 0, NULL);
     return st;
 }

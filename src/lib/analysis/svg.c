@@ -22,10 +22,10 @@
 #include "analysis/svg.h"
 #include "constat/base/text.h"
 
-#define FONT "font-family=\"sans-serif\" font-size=\"11\""
-/* Average advance of a character at font-size 11 sans-serif, in pixels,
+#define FONT "font-family=\"sans-serif\" font-size=\"12\""
+/* Average advance of a character at font-size 12 sans-serif, in pixels,
  * rounded up so that estimated widths rarely fall short. */
-#define CHAR_W 5.9
+#define CHAR_W 6.5
 
 /* Okabe & Ito's colour-blind-safe qualitative palette (blue first), then
  * Paul Tol's "muted" colours for charts with more series; callers that
@@ -367,10 +367,10 @@ static constat_status vertical(constat_buf *out, const constat_chart *c, int64_t
             TRY(constat_buf_puts(out, "</rect>"));
         }
         /* the total on top, only where it fits over the bar */
-        if (tot > 0 && bw >= 14 && digits(tot) * 5 <= bw + gap)
+        if (tot > 0 && bw >= 14 && digits(tot) * 7 <= bw + gap)
             TRY(constat_buf_printf(out,
                                    "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
-                                   "font-size=\"9\">%" PRId64 "</text>",
+                                   "font-size=\"12\">%" PRId64 "</text>",
                                    x + (bw - gap) / 2.0, y - 2, tot));
     }
     if (x_labels(out, c, left, bw, gap, top + ph + 12, every ? every : 1, err))

@@ -1008,7 +1008,7 @@ static constat_status dossier_times(constat_vault *v, uint64_t tree_size,
 static constat_status describe_scope_fr(const constat_dossier_filter *f, constat_buf *b)
 {
     constat_status rc = CONSTAT_OK;
-    if (!f || (!f->from && !f->to && !f->category && !f->place))
+    if (!f || (!f->from && !f->to && !f->category && !f->place && !f->country && !f->commune))
         return constat_buf_puts(b, "tous les incidents");
     rc = constat_buf_puts(b, "les incidents");
     if (rc == CONSTAT_OK && (f->from || f->to))
@@ -1021,13 +1021,23 @@ static constat_status describe_scope_fr(const constat_dossier_filter *f, constat
         rc = constat_buf_printf(b, "%s dont le lieu (nom, commune ou site) contient "
                                    "« %s » (sans tenir compte des accents ni de la casse)",
                                 (f->from || f->to || f->category) ? "," : "", f->place);
+    if (rc == CONSTAT_OK && f->country)
+        rc = constat_buf_printf(b, "%s dans le pays %s",
+                                (f->from || f->to || f->category || f->place) ? "," : "",
+                                f->country);
+    if (rc == CONSTAT_OK && f->commune)
+        rc = constat_buf_printf(b, "%s dans la commune %s",
+                                (f->from || f->to || f->category || f->place || f->country)
+                                    ? ","
+                                    : "",
+                                f->commune);
     return rc;
 }
 
 static constat_status describe_scope(const constat_dossier_filter *f, constat_buf *b)
 {
     constat_status rc = CONSTAT_OK;
-    if (!f || (!f->from && !f->to && !f->category && !f->place))
+    if (!f || (!f->from && !f->to && !f->category && !f->place && !f->country && !f->commune))
         return constat_buf_puts(b, "all incidents");
     rc = constat_buf_puts(b, "incidents");
     if (rc == CONSTAT_OK && (f->from || f->to))
@@ -1040,6 +1050,16 @@ static constat_status describe_scope(const constat_dossier_filter *f, constat_bu
         rc = constat_buf_printf(b, "%s with a place (name, commune or site) containing "
                                    "\"%s\" (accents and case aside)",
                                 (f->from || f->to || f->category) ? "," : "", f->place);
+    if (rc == CONSTAT_OK && f->country)
+        rc = constat_buf_printf(b, "%s in country %s",
+                                (f->from || f->to || f->category || f->place) ? "," : "",
+                                f->country);
+    if (rc == CONSTAT_OK && f->commune)
+        rc = constat_buf_printf(b, "%s in commune %s",
+                                (f->from || f->to || f->category || f->place || f->country)
+                                    ? ","
+                                    : "",
+                                f->commune);
     return rc;
 }
 
@@ -1355,48 +1375,46 @@ constat_status constat_dossier_write(constat_vault *v, const char *outdir,
     return constat_dossier_write_opt(v, outdir, f, tax, taxonomy_path, 0, out, err);
 }
 
-constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
-                                         const constat_dossier_filter *f,
-                                         const constat_taxonomy *tax,
-                                         const char *taxonomy_path, unsigned flags,
-                                         constat_dossier_summary *out, constat_error *err)
-{
+/* Everything constat_dossier_write_opt carries from one step to the next. */
+typedef struct {
+    constat_vault *v;
+    const constat_dossier_filter *f;
+    const constat_taxonomy *tax;
+    const char *taxonomy_path;
+    unsigned flags;
+    constat_error *err;
     collect_ctx cc;
-    size_t nfiles = 0;
-    constat_buf note, b, line, scope;
-    constat_note opened;
+    constat_buf note;   /* the checkpoint, with the witnesses' cosignatures */
+    constat_buf scope;  /* describe_scope(f), NUL-terminated */
     constat_checkpoint cp;
     const constat_note_verifier *logv, *orgv;
     char tmp[4200], dirclean[4096], logvk[CONSTAT_DOSSIER_VKEY_MAX],
         orgvk[CONSTAT_DOSSIER_VKEY_MAX], when[32];
-    uint64_t *order = NULL;
-    size_t norder = 0, nmon = 0;
-    constat_indexed_record *recs = NULL;
-    constat_proven_time *times = NULL; /* parallel to recs */
-    json_t *figures = NULL, *manifest = NULL, *files = NULL, *filt = NULL;
-    strlist fl = {0};
-    FILE *rf = NULL, *pf = NULL;
-    int made_tmp = 0;
-    constat_status rc;
-    size_t dl;
+    uint64_t *order;    /* leaf indices written, ascending */
+    size_t norder, nmon, nfiles;
+    constat_indexed_record *recs; /* incidents, then evidence and custody records */
+    size_t nr;
+    constat_proven_time *times; /* parallel to recs */
+    json_t *figures;
+    int made_tmp;
     constat_dossier_cosig cosigs[CONSTAT_WITNESS_POLICY_MAX_WITNESSES];
-    size_t ncosigs = 0, nwitnesses = 0;
+    size_t ncosigs, nwitnesses;
     constat_report_meta meta;
     report_job rj;
-    pthread_t report_th;
-    int report_started = 0;
+} dossier_job;
 
-    memset(&cc, 0, sizeof cc);
-    constat_buf_init(&note);
-    constat_buf_init(&b);
-    constat_buf_init(&line);
-    constat_buf_init(&scope);
-    if (out)
-        memset(out, 0, sizeof *out);
-    if (!v || !outdir || !*outdir || !tax || !taxonomy_path)
+/* Check the arguments and the filter; the output folder, without trailing
+ * slashes, into dirclean, and it must be absent or empty. */
+static constat_status dw_check_args(dossier_job *j, const char *outdir)
+{
+    constat_error *err = j->err;
+    constat_status rc;
+    size_t dl;
+
+    if (!j->v || !outdir || !*outdir || !j->tax || !j->taxonomy_path)
         return constat_error_set(err, CONSTAT_EINVAL,
                                  "dossier: vault, folder, taxonomy and its path are required");
-    rc = constat_dossier_filter_check(f, tax, err);
+    rc = constat_dossier_filter_check(j->f, j->tax, err);
     if (rc != CONSTAT_OK)
         return rc;
     dl = strlen(outdir);
@@ -1404,430 +1422,563 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
         dl--;
     if (dl > 3000)
         return constat_error_set(err, CONSTAT_EINVAL, "dossier: folder path too long");
-    memcpy(dirclean, outdir, dl);
-    dirclean[dl] = '\0';
-    rc = dir_usable(dirclean, err);
-    if (rc != CONSTAT_OK)
-        return rc;
+    memcpy(j->dirclean, outdir, dl);
+    j->dirclean[dl] = '\0';
+    return dir_usable(j->dirclean, err);
+}
+
+/* The vault's checkpoint, opened and parsed, with the cosignatures of the
+ * witnesses that cover it added to the note. */
+static constat_status dw_checkpoint(dossier_job *j)
+{
+    constat_error *err = j->err;
+    constat_note opened;
+    constat_buf cosigned;
+    constat_status rc;
 
     /* The checkpoint first: everything else is cut at its size. */
-    rc = constat_vault_checkpoint(v, &note, err);
+    rc = constat_vault_checkpoint(j->v, &j->note, err);
     if (rc != CONSTAT_OK)
-        goto done;
-    logv = &constat_vault_log_key(v)->pub;
-    orgv = &constat_vault_org_key(v)->pub;
-    rc = constat_note_open((const char *)note.data, note.len, logv, 1, &opened, err);
+        return rc;
+    j->logv = &constat_vault_log_key(j->v)->pub;
+    j->orgv = &constat_vault_org_key(j->v)->pub;
+    rc = constat_note_open((const char *)j->note.data, j->note.len, j->logv, 1, &opened, err);
     if (rc == CONSTAT_OK)
-        rc = constat_checkpoint_parse((const char *)note.data, opened.text_len, &cp, err);
+        rc = constat_checkpoint_parse((const char *)j->note.data, opened.text_len, &j->cp, err);
     if (rc != CONSTAT_OK) {
         constat_error_prefix(err, "the vault's checkpoint: ");
-        goto done;
+        return rc;
     }
     /* The witnesses' cosignatures travel in the same file when they cover
      * this very checkpoint (witness_policy.h); the log signature and the
      * proofs read it unchanged, since unknown signature lines are ignored. */
-    {
-        constat_buf cosigned;
-        constat_buf_init(&cosigned);
-        rc = constat_witness_dossier_note(v, (const char *)note.data, note.len, &cosigned,
-                                          cosigs, CONSTAT_WITNESS_POLICY_MAX_WITNESSES,
-                                          &ncosigs, &nwitnesses, err);
-        if (rc == CONSTAT_OK) {
-            constat_buf t = note;
-            note = cosigned;
-            cosigned = t;
-        }
-        constat_buf_free(&cosigned);
-        if (rc != CONSTAT_OK)
-            goto done;
+    constat_buf_init(&cosigned);
+    rc = constat_witness_dossier_note(j->v, (const char *)j->note.data, j->note.len, &cosigned,
+                                      j->cosigs, CONSTAT_WITNESS_POLICY_MAX_WITNESSES,
+                                      &j->ncosigs, &j->nwitnesses, err);
+    if (rc == CONSTAT_OK) {
+        constat_buf t = j->note;
+        j->note = cosigned;
+        cosigned = t;
     }
+    constat_buf_free(&cosigned);
+    return rc;
+}
 
-    cc.f = f;
-    cc.err = err;
-    {
-        collect_chunk *k = calloc(1, sizeof *k);
-        long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-        if (!k) {
-            rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-            goto done;
-        }
-        k->c = &cc;
-        k->nthreads = ncpu < 1 ? 1 : ncpu > COLLECT_THREADS ? COLLECT_THREADS : (int)ncpu;
-        constat_buf_init(&k->bytes);
-        rc = constat_vault_leaves(v, 0, cp.size, collect_leaf, k, err);
-        if (rc == CONSTAT_OK && cc.rc == CONSTAT_OK && k->n > 0)
-            collect_flush(k);
-        for (size_t i = 0; i < k->n; i++)
-            if (k->st[i] == CONSTAT_OK)
-                constat_leaf_free(&k->leaf[i]);
-        constat_buf_free(&k->bytes);
-        free(k);
-    }
-    if (cc.rc != CONSTAT_OK)
-        rc = cc.rc;
-    if (rc != CONSTAT_OK)
-        goto done;
+/* Read the checkpoint's leaves into cc: the selected incidents, every
+ * enrolment, every evidence and custody record; none selected is an error. */
+static constat_status dw_collect(dossier_job *j)
+{
+    constat_error *err = j->err;
+    collect_chunk *k;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    constat_status rc;
+    constat_buf what;
+
+    j->cc.f = j->f;
+    j->cc.err = err;
+    k = calloc(1, sizeof *k);
+    if (!k)
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    k->c = &j->cc;
+    k->nthreads = ncpu < 1 ? 1 : ncpu > COLLECT_THREADS ? COLLECT_THREADS : (int)ncpu;
+    constat_buf_init(&k->bytes);
+    rc = constat_vault_leaves(j->v, 0, j->cp.size, collect_leaf, k, err);
+    if (rc == CONSTAT_OK && j->cc.rc == CONSTAT_OK && k->n > 0)
+        collect_flush(k);
+    for (size_t i = 0; i < k->n; i++)
+        if (k->st[i] == CONSTAT_OK)
+            constat_leaf_free(&k->leaf[i]);
+    constat_buf_free(&k->bytes);
+    free(k);
+    if (j->cc.rc != CONSTAT_OK)
+        rc = j->cc.rc;
+    if (rc != CONSTAT_OK || j->cc.nsel > 0)
+        return rc;
     /* An empty dossier proves nothing and usually means a mistyped filter. */
-    if (cc.nsel == 0) {
-        constat_buf what;
-        constat_buf_init(&what);
-        if (describe_scope(f, &what) != CONSTAT_OK ||
-            constat_buf_append(&what, "", 1) != CONSTAT_OK)
-            rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-        else
-            rc = constat_error_set(err, CONSTAT_ENOTFOUND,
-                                   "no incident matches the selection (%.600s) among the %" PRIu64
-                                   " leaves of the checkpoint: no dossier written",
-                                   (const char *)what.data, cp.size);
-        constat_buf_free(&what);
-        goto done;
-    }
+    constat_buf_init(&what);
+    if (describe_scope(j->f, &what) != CONSTAT_OK ||
+        constat_buf_append(&what, "", 1) != CONSTAT_OK)
+        rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    else
+        rc = constat_error_set(err, CONSTAT_ENOTFOUND,
+                               "no incident matches the selection (%.600s) among the %" PRIu64
+                               " leaves of the checkpoint: no dossier written",
+                               (const char *)what.data, j->cp.size);
+    constat_buf_free(&what);
+    return rc;
+}
+
+/* The enrolment before index that enrols key_id, or cc->nen if none does. */
+static size_t dw_enrolment_of(const collect_ctx *cc, const char *key_id, uint64_t index)
+{
+    size_t j;
+    for (j = 0; j < cc->nen; j++)
+        if (strcmp(cc->en[j].key_id, key_id) == 0 && cc->en[j].index < index)
+            break;
+    return j;
+}
+
+/* Mark the enrolments the selected incidents, and then their evidence and
+ * custody records (chosen here), were signed under; an unenrolled signer
+ * is an error. */
+static constat_status dw_need_enrolments(dossier_job *j)
+{
+    collect_ctx *cc = &j->cc;
+    constat_status rc;
 
     /* Each selected incident brings the enrolment of the key that signed it. */
-    for (size_t i = 0; i < cc.nsel; i++) {
-        size_t j;
-        for (j = 0; j < cc.nen; j++)
-            if (strcmp(cc.en[j].key_id, cc.sel[i].key_id) == 0 &&
-                cc.en[j].index < cc.sel[i].index)
-                break;
-        if (j == cc.nen) {
-            json_t *id = json_object_get(cc.sel[i].record, "id");
-            rc = constat_error_set(err, CONSTAT_EVERIFY,
-                                   "leaf %" PRIu64 " (record %.128s): signed by key %.128s, "
-                                   "which no earlier enrolment in the vault enrols",
-                                   cc.sel[i].index,
-                                   json_is_string(id) ? json_string_value(id) : "?",
-                                   cc.sel[i].key_id);
-            goto done;
+    for (size_t i = 0; i < cc->nsel; i++) {
+        size_t e = dw_enrolment_of(cc, cc->sel[i].key_id, cc->sel[i].index);
+        if (e == cc->nen) {
+            json_t *id = json_object_get(cc->sel[i].record, "id");
+            return constat_error_set(j->err, CONSTAT_EVERIFY,
+                                     "leaf %" PRIu64 " (record %.128s): signed by key %.128s, "
+                                     "which no earlier enrolment in the vault enrols",
+                                     cc->sel[i].index,
+                                     json_is_string(id) ? json_string_value(id) : "?",
+                                     cc->sel[i].key_id);
         }
-        cc.en[j].needed = 1;
+        cc->en[e].needed = 1;
     }
     /* Evidence and custody records of the selected incidents travel with
      * them, and bring their signers' enrolments too. */
-    rc = select_evidence(&cc, err);
+    rc = select_evidence(cc, j->err);
     if (rc != CONSTAT_OK)
-        goto done;
-    for (size_t i = 0; i < cc.nev; i++) {
-        size_t j;
-        for (j = 0; j < cc.nen; j++)
-            if (strcmp(cc.en[j].key_id, cc.ev[i].key_id) == 0 &&
-                cc.en[j].index < cc.ev[i].index)
-                break;
-        if (j == cc.nen) {
-            rc = constat_error_set(err, CONSTAT_EVERIFY,
-                                   "leaf %" PRIu64 ": signed by key %.128s, which no earlier "
-                                   "enrolment in the vault enrols", cc.ev[i].index,
-                                   cc.ev[i].key_id);
-            goto done;
-        }
-        cc.en[j].needed = 1;
+        return rc;
+    for (size_t i = 0; i < cc->nev; i++) {
+        size_t e = dw_enrolment_of(cc, cc->ev[i].key_id, cc->ev[i].index);
+        if (e == cc->nen)
+            return constat_error_set(j->err, CONSTAT_EVERIFY,
+                                     "leaf %" PRIu64 ": signed by key %.128s, which no earlier "
+                                     "enrolment in the vault enrols", cc->ev[i].index,
+                                     cc->ev[i].key_id);
+        cc->en[e].needed = 1;
     }
-    order = malloc((cc.nsel + cc.nev + cc.nen + 1) * sizeof *order);
-    recs = malloc((cc.nsel + cc.nev + 1) * sizeof *recs);
-    if (!order || !recs) {
-        rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-        goto done;
-    }
-    for (size_t i = 0; i < cc.nsel; i++) {
-        order[norder++] = cc.sel[i].index;
-        recs[i].index = cc.sel[i].index;
-        recs[i].record = cc.sel[i].record;
-    }
-    for (size_t i = 0; i < cc.nev; i++)
-        order[norder++] = cc.ev[i].index;
-    for (size_t j = 0; j < cc.nen; j++)
-        if (cc.en[j].needed) {
-            order[norder++] = cc.en[j].index;
-            nmon++;
-        }
-    qsort(order, norder, sizeof *order, u64cmp);
+    return CONSTAT_OK;
+}
 
-    /* From here on, files go into a temporary sibling folder. */
-    bprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", dirclean);
-    if (!mkdtemp(tmp)) {
-        rc = constat_error_set(err, CONSTAT_EIO, "%s: cannot create a temporary folder: %s",
-                               tmp, strerror(errno));
-        goto done;
-    }
-    made_tmp = 1;
+/* The leaves to write, ascending, into order; the incidents, then their
+ * evidence and custody records, into recs. */
+static constat_status dw_order(dossier_job *j)
+{
+    const collect_ctx *cc = &j->cc;
 
-    /* what the figures and the report need: the records (evidence records
-     * feed the evidence_flagged figure; the report lists incidents only),
-     * their proven times from the vault's tokens, and the scope */
-    {
-        size_t nr = cc.nsel;
-        time_t now = time(NULL);
-        for (size_t i = 0; i < cc.nev; i++) {
-            recs[nr].index = cc.ev[i].index;
-            recs[nr].record = cc.ev[i].record;
-            nr++;
-        }
-        times = calloc(nr + 1, sizeof *times);
-        rc = times ? dossier_times(v, cp.size, recs, nr, times, err)
-                   : constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-        if (rc != CONSTAT_OK)
-            goto done;
-        constat_rfc3339_format((int64_t)now, 0, when);
-        if (describe_scope(f, &scope) != CONSTAT_OK) {
-            rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-            goto done;
-        }
-        meta.org = constat_vault_org(v);
-        meta.origin = cp.origin;
-        meta.tree_size = cp.size;
-        meta.checkpoint_note = (const char *)note.data;
-        meta.generated_at = when;
-        meta.scope = (const char *)scope.data;
-        memset(&rj, 0, sizeof rj);
-        rj.tmp = tmp;
-        rj.recs = recs;
-        rj.nr = nr;
-        rj.nsel = cc.nsel;
-        rj.tax = tax;
-        rj.times = times;
-        rj.meta = &meta;
+    j->order = malloc((cc->nsel + cc->nev + cc->nen + 1) * sizeof *j->order);
+    j->recs = malloc((cc->nsel + cc->nev + 1) * sizeof *j->recs);
+    if (!j->order || !j->recs)
+        return constat_error_set(j->err, CONSTAT_ENOMEM, "out of memory");
+    for (size_t i = 0; i < cc->nsel; i++) {
+        j->order[j->norder++] = cc->sel[i].index;
+        j->recs[i].index = cc->sel[i].index;
+        j->recs[i].record = cc->sel[i].record;
     }
-    if (constat_note_verifier_format(logv, logvk, sizeof logvk) != CONSTAT_OK ||
-        constat_note_verifier_format(orgv, orgvk, sizeof orgvk) != CONSTAT_OK) {
-        rc = constat_error_set(err, CONSTAT_EINTERNAL, "cannot format the vault's keys");
-        goto done;
+    for (size_t i = 0; i < cc->nev; i++)
+        j->order[j->norder++] = cc->ev[i].index;
+    for (size_t e = 0; e < cc->nen; e++)
+        if (cc->en[e].needed) {
+            j->order[j->norder++] = cc->en[e].index;
+            j->nmon++;
+        }
+    qsort(j->order, j->norder, sizeof *j->order, u64cmp);
+    j->nr = cc->nsel;
+    for (size_t i = 0; i < cc->nev; i++) {
+        j->recs[j->nr].index = cc->ev[i].index;
+        j->recs[j->nr].record = cc->ev[i].record;
+        j->nr++;
     }
+    return CONSTAT_OK;
+}
+
+/* The temporary sibling folder every file goes into until the rename. */
+static constat_status dw_mktemp(dossier_job *j)
+{
+    bprintf(j->tmp, sizeof j->tmp, "%s.tmp-XXXXXX", j->dirclean);
+    if (!mkdtemp(j->tmp))
+        return constat_error_set(j->err, CONSTAT_EIO,
+                                 "%s: cannot create a temporary folder: %s", j->tmp,
+                                 strerror(errno));
+    j->made_tmp = 1;
+    return CONSTAT_OK;
+}
+
+/* What the figures and the report need: the records (evidence records feed
+ * the evidence_flagged figure; the report lists incidents only), their
+ * proven times from the vault's tokens, and the scope; into rj. */
+static constat_status dw_report_job(dossier_job *j)
+{
+    time_t now = time(NULL);
+    constat_status rc;
+
+    j->times = calloc(j->nr + 1, sizeof *j->times);
+    rc = j->times ? dossier_times(j->v, j->cp.size, j->recs, j->nr, j->times, j->err)
+                  : constat_error_set(j->err, CONSTAT_ENOMEM, "out of memory");
+    if (rc != CONSTAT_OK)
+        return rc;
+    constat_rfc3339_format((int64_t)now, 0, j->when);
+    if (describe_scope(j->f, &j->scope) != CONSTAT_OK)
+        return constat_error_set(j->err, CONSTAT_ENOMEM, "out of memory");
+    j->meta.org = constat_vault_org(j->v);
+    j->meta.origin = j->cp.origin;
+    j->meta.tree_size = j->cp.size;
+    j->meta.checkpoint_note = (const char *)j->note.data;
+    j->meta.generated_at = j->when;
+    j->meta.scope = (const char *)j->scope.data;
+    memset(&j->rj, 0, sizeof j->rj);
+    j->rj.tmp = j->tmp;
+    j->rj.recs = j->recs;
+    j->rj.nr = j->nr;
+    j->rj.nsel = j->cc.nsel;
+    j->rj.tax = j->tax;
+    j->rj.times = j->times;
+    j->rj.meta = &j->meta;
+    return CONSTAT_OK;
+}
+
+/* The leaves, proofs, checkpoint, keys, taxonomy and time-stamps, with the
+ * figures and the report written on a thread beside them. */
+static constat_status dw_write_body(dossier_job *j)
+{
+    pthread_t report_th;
+    int report_started;
+    constat_status rc;
+
+    if (constat_note_verifier_format(j->logv, j->logvk, sizeof j->logvk) != CONSTAT_OK ||
+        constat_note_verifier_format(j->orgv, j->orgvk, sizeof j->orgvk) != CONSTAT_OK)
+        return constat_error_set(j->err, CONSTAT_EINTERNAL, "cannot format the vault's keys");
     /* figures.json and report/ on their own thread (or here, after the
      * leaves, if it cannot start) while the leaves are written */
-    report_started = pthread_create(&report_th, NULL, report_thread, &rj) == 0;
-    rc = write_leaves(v, tmp, order, norder, &cp, &note, logvk, orgvk, taxonomy_path, err);
+    report_started = pthread_create(&report_th, NULL, report_thread, &j->rj) == 0;
+    rc = write_leaves(j->v, j->tmp, j->order, j->norder, &j->cp, &j->note, j->logvk, j->orgvk,
+                      j->taxonomy_path, j->err);
     if (report_started)
         pthread_join(report_th, NULL);
     else if (rc == CONSTAT_OK)
-        report_thread(&rj);
-    figures = rj.figures;
-    if (rc == CONSTAT_OK && rj.rc != CONSTAT_OK) {
-        rc = rj.rc;
-        if (err)
-            *err = rj.err;
+        report_thread(&j->rj);
+    j->figures = j->rj.figures;
+    if (rc == CONSTAT_OK && j->rj.rc != CONSTAT_OK) {
+        rc = j->rj.rc;
+        if (j->err)
+            *j->err = j->rj.err;
     }
-    if (rc != CONSTAT_OK)
-        goto done;
+    return rc;
+}
 
-    /* VERIFY.md */
-    constat_buf_reset(&b);
-    {
-        constat_buf wmd;
-        constat_buf_init(&wmd);
-        rc = constat_witness_dossier_md(cosigs, ncosigs, nwitnesses, &wmd);
-        if (rc == CONSTAT_OK)
-            rc = verify_md(&b, constat_vault_org(v), cp.origin, cp.size, cp.root, logvk, orgvk,
-                           norder, cc.nsel, nmon, (const char *)scope.data, when,
-                           (const char *)wmd.data, 0);
-        constat_buf_free(&wmd);
-        if (rc != CONSTAT_OK) {
-            rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-            goto done;
-        }
-    }
-    rc = write_file(tmp, "VERIFY.md", b.data, b.len, err);
-    if (rc != CONSTAT_OK)
-        goto done;
+/* VERIFY.md: how to check the dossier by hand, with the witnesses' part. */
+static constat_status dw_verify_md(dossier_job *j)
+{
+    constat_buf b, wmd;
+    constat_status rc;
 
-    /* VERIFY.fr.md: the whole text in French */
-    constat_buf_reset(&b);
-    {
-        constat_buf wmd, scope_fr;
-        constat_buf_init(&wmd);
-        constat_buf_init(&scope_fr);
-        rc = constat_witness_dossier_md_fr(cosigs, ncosigs, nwitnesses, &wmd);
-        if (rc == CONSTAT_OK)
-            rc = describe_scope_fr(f, &scope_fr);
-        if (rc == CONSTAT_OK)
-            rc = constat_buf_append(&scope_fr, "", 1);
-        if (rc == CONSTAT_OK)
-            rc = verify_md(&b, constat_vault_org(v), cp.origin, cp.size, cp.root, logvk, orgvk,
-                           norder, cc.nsel, nmon, (const char *)scope_fr.data, when,
-                           (const char *)wmd.data, 1);
-        constat_buf_free(&wmd);
-        constat_buf_free(&scope_fr);
-        if (rc != CONSTAT_OK) {
-            rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-            goto done;
-        }
-    }
-    rc = write_file(tmp, "VERIFY.fr.md", b.data, b.len, err);
+    constat_buf_init(&b);
+    constat_buf_init(&wmd);
+    rc = constat_witness_dossier_md(j->cosigs, j->ncosigs, j->nwitnesses, &wmd);
+    if (rc == CONSTAT_OK)
+        rc = verify_md(&b, constat_vault_org(j->v), j->cp.origin, j->cp.size, j->cp.root,
+                       j->logvk, j->orgvk, j->norder, j->cc.nsel, j->nmon,
+                       (const char *)j->scope.data, j->when, (const char *)wmd.data, 0);
+    constat_buf_free(&wmd);
     if (rc != CONSTAT_OK)
-        goto done;
+        rc = constat_error_set(j->err, CONSTAT_ENOMEM, "out of memory");
+    else
+        rc = write_file(j->tmp, "VERIFY.md", b.data, b.len, j->err);
+    constat_buf_free(&b);
+    return rc;
+}
 
-    /* --with-evidence: the files themselves, at their store paths; they are
-     * then listed in the manifest like every other file */
-    if (flags & CONSTAT_DOSSIER_WITH_EVIDENCE)
-        for (size_t i = 0; i < cc.nev; i++) {
-            const char *k = json_string_value(json_object_get(cc.ev[i].record, "kind"));
-            if (!k || strcmp(k, "evidence") != 0)
-                continue;
-            rc = constat_evidence_copy_out(
-                constat_vault_dir(v),
-                json_string_value(json_object_get(cc.ev[i].record, "sha256")), tmp, err);
-            if (rc != CONSTAT_OK)
-                goto done;
-            nfiles++;
-        }
-    /* beside the hash names, the listing that gives each file its record,
-     * media type and a name with its extension (evidence/files.tsv) */
-    if (nfiles > 0) {
-        const json_t **evrecs = malloc(cc.nev * sizeof *evrecs);
-        sel_ref **byidx = malloc(cc.nev * sizeof *byidx);
-        if (!evrecs || !byidx) {
-            free(evrecs);
-            free(byidx);
-            rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-            goto done;
-        }
-        for (size_t i = 0; i < cc.nev; i++)
-            byidx[i] = &cc.ev[i];
-        qsort(byidx, cc.nev, sizeof *byidx, selref_idx_cmp); /* log order, as records.jsonl */
-        for (size_t i = 0; i < cc.nev; i++)
-            evrecs[i] = byidx[i]->record;
-        free(byidx);
-        constat_buf_reset(&b);
-        rc = constat_dossier_evidence_index(tmp, (const json_t *const *)evrecs, cc.nev, &b, err);
-        free(evrecs);
-        if (rc == CONSTAT_OK && b.len > 0)
-            rc = write_file(tmp, CONSTAT_DOSSIER_EVIDENCE_INDEX, b.data, b.len, err);
+/* VERIFY.fr.md: the whole text in French, the witnesses' part and the
+ * selection included. */
+static constat_status dw_verify_fr_md(dossier_job *j)
+{
+    constat_buf b, wmd, scope_fr;
+    constat_status rc;
+
+    constat_buf_init(&b);
+    constat_buf_init(&wmd);
+    constat_buf_init(&scope_fr);
+    rc = constat_witness_dossier_md_fr(j->cosigs, j->ncosigs, j->nwitnesses, &wmd);
+    if (rc == CONSTAT_OK)
+        rc = describe_scope_fr(j->f, &scope_fr);
+    if (rc == CONSTAT_OK)
+        rc = constat_buf_append(&scope_fr, "", 1);
+    if (rc == CONSTAT_OK)
+        rc = verify_md(&b, constat_vault_org(j->v), j->cp.origin, j->cp.size, j->cp.root,
+                       j->logvk, j->orgvk, j->norder, j->cc.nsel, j->nmon,
+                       (const char *)scope_fr.data, j->when, (const char *)wmd.data, 1);
+    constat_buf_free(&wmd);
+    constat_buf_free(&scope_fr);
+    if (rc != CONSTAT_OK)
+        rc = constat_error_set(j->err, CONSTAT_ENOMEM, "out of memory");
+    else
+        rc = write_file(j->tmp, "VERIFY.fr.md", b.data, b.len, j->err);
+    constat_buf_free(&b);
+    return rc;
+}
+
+/* --with-evidence: the files themselves, at their store paths; they are
+ * then listed in the manifest like every other file. */
+static constat_status dw_evidence_files(dossier_job *j)
+{
+    constat_status rc;
+
+    if (!(j->flags & CONSTAT_DOSSIER_WITH_EVIDENCE))
+        return CONSTAT_OK;
+    for (size_t i = 0; i < j->cc.nev; i++) {
+        const char *k = json_string_value(json_object_get(j->cc.ev[i].record, "kind"));
+        if (!k || strcmp(k, "evidence") != 0)
+            continue;
+        rc = constat_evidence_copy_out(
+            constat_vault_dir(j->v),
+            json_string_value(json_object_get(j->cc.ev[i].record, "sha256")), j->tmp, j->err);
         if (rc != CONSTAT_OK)
-            goto done;
+            return rc;
+        j->nfiles++;
     }
+    return CONSTAT_OK;
+}
 
-    /* manifest.json: every file written, by SHA-256 */
-    rc = list_files(tmp, "", 0, &fl, err);
-    if (rc != CONSTAT_OK)
-        goto done;
-    qsort(fl.v, fl.n, sizeof *fl.v, strpcmp);
-    manifest = json_object();
-    files = json_object();
-    filt = json_object();
-    if (!manifest || !files || !filt) {
-        rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-        goto done;
+/* Beside the hash names, the listing that gives each evidence file its
+ * record, media type and a name with its extension (evidence/files.tsv),
+ * in log order as records.jsonl. */
+static constat_status dw_evidence_index(dossier_job *j)
+{
+    const json_t **evrecs;
+    sel_ref **byidx;
+    constat_buf b;
+    constat_status rc;
+
+    if (j->nfiles == 0)
+        return CONSTAT_OK;
+    evrecs = malloc(j->cc.nev * sizeof *evrecs);
+    byidx = malloc(j->cc.nev * sizeof *byidx);
+    if (!evrecs || !byidx) {
+        free(evrecs);
+        free(byidx);
+        return constat_error_set(j->err, CONSTAT_ENOMEM, "out of memory");
     }
-    for (size_t i = 0; i < fl.n; i++) {
+    for (size_t i = 0; i < j->cc.nev; i++)
+        byidx[i] = &j->cc.ev[i];
+    qsort(byidx, j->cc.nev, sizeof *byidx, selref_idx_cmp);
+    for (size_t i = 0; i < j->cc.nev; i++)
+        evrecs[i] = byidx[i]->record;
+    free(byidx);
+    constat_buf_init(&b);
+    rc = constat_dossier_evidence_index(j->tmp, (const json_t *const *)evrecs, j->cc.nev, &b,
+                                        j->err);
+    free(evrecs);
+    if (rc == CONSTAT_OK && b.len > 0)
+        rc = write_file(j->tmp, CONSTAT_DOSSIER_EVIDENCE_INDEX, b.data, b.len, j->err);
+    constat_buf_free(&b);
+    return rc;
+}
+
+/* The SHA-256 of every file in tmp, by its path there, into files. */
+static constat_status dw_hash_files(dossier_job *j, json_t *files)
+{
+    strlist fl = {0};
+    constat_status rc = list_files(j->tmp, "", 0, &fl, j->err);
+
+    if (rc == CONSTAT_OK)
+        qsort(fl.v, fl.n, sizeof *fl.v, strpcmp);
+    for (size_t i = 0; rc == CONSTAT_OK && i < fl.n; i++) {
         char p[4200], hex[65];
         uint8_t h[32];
-        bprintf(p, sizeof p, "%s/%s", tmp, fl.v[i]);
-        rc = constat_sha256_file(p, h, NULL, err);
+        bprintf(p, sizeof p, "%s/%s", j->tmp, fl.v[i]);
+        rc = constat_sha256_file(p, h, NULL, j->err);
         if (rc != CONSTAT_OK)
-            goto done;
+            break;
         constat_hex(h, 32, hex);
-        if (json_object_set_new(files, fl.v[i], json_string(hex)) != 0) {
-            rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-            goto done;
-        }
+        if (json_object_set_new(files, fl.v[i], json_string(hex)) != 0)
+            rc = constat_error_set(j->err, CONSTAT_ENOMEM, "out of memory");
     }
-    if (f) {
-        int bad = 0;
-        if (f->from)
-            bad |= json_object_set_new(filt, "from", json_string(f->from));
-        if (f->to)
-            bad |= json_object_set_new(filt, "to", json_string(f->to));
-        if (f->category)
-            bad |= json_object_set_new(filt, "category", json_string(f->category));
-        if (f->place)
-            bad |= json_object_set_new(filt, "place", json_string(f->place));
-        if (bad) {
-            rc = constat_error_set(err, CONSTAT_EINVAL,
-                                   "filter: not valid UTF-8 text");
-            goto done;
-        }
-    }
-    if (json_object_set_new(manifest, "v", json_integer(1)) ||
-        json_object_set_new(manifest, "origin", json_string(cp.origin)) ||
-        json_object_set_new(manifest, "org", json_string(constat_vault_org(v))) ||
-        json_object_set_new(manifest, "tree_size", json_integer((json_int_t)cp.size)) ||
-        json_object_set_new(manifest, "records", json_integer((json_int_t)norder)) ||
-        json_object_set(manifest, "filter", filt) ||
-        json_object_set(manifest, "files", files)) {
-        rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-        goto done;
-    }
-    constat_buf_reset(&b);
-    rc = constat_canon(manifest, &b, err);
-    if (rc == CONSTAT_OK)
-        rc = write_file(tmp, "manifest.json", b.data, b.len, err);
-    if (rc == CONSTAT_OK)
-        rc = sign_manifest(v, tmp, &b, err);
-    if (rc != CONSTAT_OK)
-        goto done;
-
-    /* The parsed records and figures are written out: release them before
-     * the check parses the dossier's own copy. */
-    for (size_t i = 0; i < cc.nsel; i++) {
-        json_decref(cc.sel[i].record);
-        cc.sel[i].record = NULL;
-    }
-    for (size_t i = 0; i < cc.nev; i++) {
-        json_decref(cc.ev[i].record);
-        cc.ev[i].record = NULL;
-    }
-    json_decref(figures);
-    figures = NULL;
-
-    /* Refuse to hand out a dossier that would not verify. */
-    {
-        selfcheck sc;
-        constat_error ve;
-        memset(&sc, 0, sizeof sc);
-        constat_error_clear(&ve);
-        rc = constat_verify_dossier(tmp, NULL, selfcheck_fail, &sc, NULL, &ve);
-        if (rc != CONSTAT_OK) {
-            rc = constat_error_set(err, rc == CONSTAT_EVERIFY ? CONSTAT_EVERIFY : rc,
-                                   "the dossier does not verify, not written: %s",
-                                   sc.n ? sc.first : ve.msg);
-            goto done;
-        }
-    }
-    if (rename(tmp, dirclean) != 0) {
-        rc = constat_error_set(err, errno == ENOTEMPTY || errno == EEXIST ? CONSTAT_ECONFLICT
-                                                                          : CONSTAT_EIO,
-                               "%s: cannot move the dossier into place: %s", dirclean,
-                               strerror(errno));
-        goto done;
-    }
-    made_tmp = 0;
-    if (out) {
-        out->records = norder;
-        out->incidents = cc.nsel;
-        out->monitors = nmon;
-        out->evidence = cc.nev;
-        out->evidence_files = nfiles;
-        out->tree_size = cp.size;
-        out->cosignatures = ncosigs;
-        out->witnesses = nwitnesses;
-        memcpy(out->root, cp.root, 32);
-    }
-    rc = CONSTAT_OK;
-
-done:
-    if (rf)
-        fclose(rf);
-    if (pf)
-        fclose(pf);
-    if (made_tmp)
-        rmtree(tmp, 0);
-    for (size_t i = 0; i < cc.nsel; i++)
-        json_decref(cc.sel[i].record);
-    for (size_t i = 0; i < cc.nev; i++)
-        json_decref(cc.ev[i].record);
-    free(cc.ev);
-    free(cc.sel);
-    free(cc.en);
-    free(order);
-    free(recs);
-    free(times);
     strlist_free(&fl);
-    json_decref(figures);
+    return rc;
+}
+
+/* The selection the dossier was cut with, as the manifest records it. */
+static constat_status dw_filter_json(const constat_dossier_filter *f, json_t *filt,
+                                     constat_error *err)
+{
+    int bad = 0;
+
+    if (!f)
+        return CONSTAT_OK;
+    if (f->from)
+        bad |= json_object_set_new(filt, "from", json_string(f->from));
+    if (f->to)
+        bad |= json_object_set_new(filt, "to", json_string(f->to));
+    if (f->category)
+        bad |= json_object_set_new(filt, "category", json_string(f->category));
+    if (f->place)
+        bad |= json_object_set_new(filt, "place", json_string(f->place));
+    if (f->country)
+        bad |= json_object_set_new(filt, "country", json_string(f->country));
+    if (f->commune)
+        bad |= json_object_set_new(filt, "commune", json_string(f->commune));
+    if (bad)
+        return constat_error_set(err, CONSTAT_EINVAL, "filter: not valid UTF-8 text");
+    return CONSTAT_OK;
+}
+
+/* manifest.json (every file written, by SHA-256), canonical, and its
+ * signature by the organisation's key. */
+static constat_status dw_manifest(dossier_job *j)
+{
+    json_t *manifest = json_object(), *files = json_object(), *filt = json_object();
+    constat_buf b;
+    constat_status rc;
+
+    constat_buf_init(&b);
+    if (!manifest || !files || !filt)
+        rc = constat_error_set(j->err, CONSTAT_ENOMEM, "out of memory");
+    else
+        rc = dw_hash_files(j, files);
+    if (rc == CONSTAT_OK)
+        rc = dw_filter_json(j->f, filt, j->err);
+    if (rc == CONSTAT_OK &&
+        (json_object_set_new(manifest, "v", json_integer(1)) ||
+         json_object_set_new(manifest, "origin", json_string(j->cp.origin)) ||
+         json_object_set_new(manifest, "org", json_string(constat_vault_org(j->v))) ||
+         json_object_set_new(manifest, "tree_size", json_integer((json_int_t)j->cp.size)) ||
+         json_object_set_new(manifest, "records", json_integer((json_int_t)j->norder)) ||
+         json_object_set(manifest, "filter", filt) ||
+         json_object_set(manifest, "files", files)))
+        rc = constat_error_set(j->err, CONSTAT_ENOMEM, "out of memory");
+    if (rc == CONSTAT_OK)
+        rc = constat_canon(manifest, &b, j->err);
+    if (rc == CONSTAT_OK)
+        rc = write_file(j->tmp, "manifest.json", b.data, b.len, j->err);
+    if (rc == CONSTAT_OK)
+        rc = sign_manifest(j->v, j->tmp, &b, j->err);
+    constat_buf_free(&b);
     json_decref(manifest);
     json_decref(files);
     json_decref(filt);
-    constat_buf_free(&note);
-    constat_buf_free(&b);
-    constat_buf_free(&line);
-    constat_buf_free(&scope);
+    return rc;
+}
+
+/* Release the parsed records and figures, now written out, and verify the
+ * dossier in tmp as a reader would: one that would not verify is refused. */
+static constat_status dw_selfcheck(dossier_job *j)
+{
+    selfcheck sc;
+    constat_error ve;
+    constat_status rc;
+
+    for (size_t i = 0; i < j->cc.nsel; i++) {
+        json_decref(j->cc.sel[i].record);
+        j->cc.sel[i].record = NULL;
+    }
+    for (size_t i = 0; i < j->cc.nev; i++) {
+        json_decref(j->cc.ev[i].record);
+        j->cc.ev[i].record = NULL;
+    }
+    json_decref(j->figures);
+    j->figures = NULL;
+
+    memset(&sc, 0, sizeof sc);
+    constat_error_clear(&ve);
+    rc = constat_verify_dossier(j->tmp, NULL, selfcheck_fail, &sc, NULL, &ve);
+    if (rc != CONSTAT_OK)
+        return constat_error_set(j->err, rc == CONSTAT_EVERIFY ? CONSTAT_EVERIFY : rc,
+                                 "the dossier does not verify, not written: %s",
+                                 sc.n ? sc.first : ve.msg);
+    return CONSTAT_OK;
+}
+
+/* Move tmp into place as the dossier's folder and fill the summary. */
+static constat_status dw_publish(dossier_job *j, constat_dossier_summary *out)
+{
+    if (rename(j->tmp, j->dirclean) != 0)
+        return constat_error_set(j->err,
+                                 errno == ENOTEMPTY || errno == EEXIST ? CONSTAT_ECONFLICT
+                                                                       : CONSTAT_EIO,
+                                 "%s: cannot move the dossier into place: %s", j->dirclean,
+                                 strerror(errno));
+    j->made_tmp = 0;
+    if (out) {
+        out->records = j->norder;
+        out->incidents = j->cc.nsel;
+        out->monitors = j->nmon;
+        out->evidence = j->cc.nev;
+        out->evidence_files = j->nfiles;
+        out->tree_size = j->cp.size;
+        out->cosignatures = j->ncosigs;
+        out->witnesses = j->nwitnesses;
+        memcpy(out->root, j->cp.root, 32);
+    }
+    return CONSTAT_OK;
+}
+
+/* Free what the job holds and remove tmp if it was not moved into place. */
+static void dw_free(dossier_job *j)
+{
+    if (j->made_tmp)
+        rmtree(j->tmp, 0);
+    for (size_t i = 0; i < j->cc.nsel; i++)
+        json_decref(j->cc.sel[i].record);
+    for (size_t i = 0; i < j->cc.nev; i++)
+        json_decref(j->cc.ev[i].record);
+    free(j->cc.ev);
+    free(j->cc.sel);
+    free(j->cc.en);
+    free(j->order);
+    free(j->recs);
+    free(j->times);
+    json_decref(j->figures);
+    constat_buf_free(&j->note);
+    constat_buf_free(&j->scope);
+}
+
+constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
+                                         const constat_dossier_filter *f,
+                                         const constat_taxonomy *tax,
+                                         const char *taxonomy_path, unsigned flags,
+                                         constat_dossier_summary *out, constat_error *err)
+{
+    dossier_job job, *j = &job;
+    constat_status rc;
+
+    memset(j, 0, sizeof *j);
+    if (out)
+        memset(out, 0, sizeof *out);
+    j->v = v;
+    j->f = f;
+    j->tax = tax;
+    j->taxonomy_path = taxonomy_path;
+    j->flags = flags;
+    j->err = err;
+    constat_buf_init(&j->note);
+    constat_buf_init(&j->scope);
+    rc = dw_check_args(j, outdir);
+    if (rc == CONSTAT_OK)
+        rc = dw_checkpoint(j);
+    if (rc == CONSTAT_OK)
+        rc = dw_collect(j);
+    if (rc == CONSTAT_OK)
+        rc = dw_need_enrolments(j);
+    if (rc == CONSTAT_OK)
+        rc = dw_order(j);
+    if (rc == CONSTAT_OK)
+        rc = dw_mktemp(j);
+    if (rc == CONSTAT_OK)
+        rc = dw_report_job(j);
+    if (rc == CONSTAT_OK)
+        rc = dw_write_body(j);
+    if (rc == CONSTAT_OK)
+        rc = dw_verify_md(j);
+    if (rc == CONSTAT_OK)
+        rc = dw_verify_fr_md(j);
+    if (rc == CONSTAT_OK)
+        rc = dw_evidence_files(j);
+    if (rc == CONSTAT_OK)
+        rc = dw_evidence_index(j);
+    if (rc == CONSTAT_OK)
+        rc = dw_manifest(j);
+    if (rc == CONSTAT_OK)
+        rc = dw_selfcheck(j);
+    if (rc == CONSTAT_OK)
+        rc = dw_publish(j, out);
+    dw_free(j);
     return rc;
 }

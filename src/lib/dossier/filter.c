@@ -50,6 +50,14 @@ constat_status constat_dossier_filter_check(const constat_dossier_filter *f,
         return constat_error_set(err, CONSTAT_EINVAL,
                                  "filter.place: must be 1 to %u bytes",
                                  CONSTAT_DOSSIER_PLACE_MAX);
+    if (f->country && (f->country[0] == '\0' || strlen(f->country) > CONSTAT_DOSSIER_PLACE_MAX))
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "filter.country: must be 1 to %u bytes",
+                                 CONSTAT_DOSSIER_PLACE_MAX);
+    if (f->commune && (f->commune[0] == '\0' || strlen(f->commune) > CONSTAT_DOSSIER_PLACE_MAX))
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "filter.commune: must be 1 to %u bytes",
+                                 CONSTAT_DOSSIER_PLACE_MAX);
     if (f->category) {
         if (f->category[0] == '\0')
             return constat_error_set(err, CONSTAT_EINVAL, "filter.category: empty");
@@ -65,7 +73,7 @@ constat_status constat_dossier_filter_check(const constat_dossier_filter *f,
  * folded) once folded itself: the one place matcher of every --place
  * (log, dossier, and the verifier's check of a dossier's stated filter). */
 static int place_member_has(const json_t *place, const char *key, const char *fneedle,
-                            size_t fnlen)
+                            size_t fnlen, int whole)
 {
     const json_t *m = json_object_get(place, key);
     char small[512], *buf;
@@ -79,7 +87,8 @@ static int place_member_has(const json_t *place, const char *key, const char *fn
     if (!buf)
         return 0; /* no memory for a folded copy: treated as no match */
     fl = constat_text_fold(json_string_value(m), n, buf);
-    hit = constat_text_find(buf, fl, fneedle, fnlen);
+    hit = whole ? fl == fnlen && memcmp(buf, fneedle, fnlen) == 0
+                : constat_text_find(buf, fl, fneedle, fnlen);
     if (buf != small)
         free(buf);
     return hit;
@@ -135,9 +144,26 @@ int constat_dossier_filter_match(const constat_dossier_filter *f, const json_t *
         if (pl > sizeof fneedle) /* constat_dossier_filter_check refuses it */
             return 0;
         fnlen = constat_text_fold(f->place, pl, fneedle);
-        if (!place_member_has(place, "name", fneedle, fnlen) &&
-            !place_member_has(place, "commune", fneedle, fnlen) &&
-            !place_member_has(place, "site", fneedle, fnlen))
+        if (!place_member_has(place, "name", fneedle, fnlen, 0) &&
+            !place_member_has(place, "commune", fneedle, fnlen, 0) &&
+            !place_member_has(place, "site", fneedle, fnlen, 0))
+            return 0;
+    }
+    if (f->country) {
+        const json_t *c = json_object_get(json_object_get(record, "place"), "country");
+        if (!json_is_string(c) || strcmp(json_string_value(c), f->country) != 0)
+            return 0;
+    }
+    if (f->commune) {
+        const json_t *place = json_object_get(record, "place");
+        char fneedle[CONSTAT_DOSSIER_PLACE_MAX];
+        size_t pl = strlen(f->commune), fnlen;
+        if (pl > sizeof fneedle) /* constat_dossier_filter_check refuses it */
+            return 0;
+        fnlen = constat_text_fold(f->commune, pl, fneedle);
+        if (json_is_string(json_object_get(place, "commune"))
+                ? !place_member_has(place, "commune", fneedle, fnlen, 1)
+                : !place_member_has(place, "name", fneedle, fnlen, 0))
             return 0;
     }
     return 1;

@@ -910,6 +910,8 @@ static void check_manifest(vstate *s, const char *dir, manifest *m, const dirlis
         m->filter.to = opt_str(s, v, "to", "filter");
         m->filter.category = opt_str(s, v, "category", "filter");
         m->filter.place = opt_str(s, v, "place", "filter");
+        m->filter.country = opt_str(s, v, "country", "filter");
+        m->filter.commune = opt_str(s, v, "commune", "filter");
         if (constat_dossier_filter_check(&m->filter, NULL, &e) != CONSTAT_OK) {
             vfail(s, -1, "manifest.json", "%s", e.msg);
             m->have_filter = 0;
@@ -2409,6 +2411,21 @@ static void report_proven(const constat_verify_time_opts *opts, const ventries *
         if (opts && opts->proven)
             opts->proven(opts->proven_ctx, es->v[i].index, es->v[i].id, t, tsa);
     }
+    /* clock skew: recorded_at after the proven time (warnings, after the
+     * proven times so that the caller can print them together) */
+    for (size_t i = 0; opts && opts->clock_skew && i < es->n; i++) {
+        const ventry *e = &es->v[i];
+        int64_t t, rec_t;
+        const char *ra;
+        if (!e->index_ok || !e->leaf_ok || !e->kind || strcmp(e->kind, "incident") != 0)
+            continue;
+        ra = json_string_value(json_object_get(e->leaf.record, "recorded_at"));
+        if (!ra || constat_rfc3339_parse(ra, &rec_t, NULL) != CONSTAT_OK ||
+            !constat_tsa_timeline_proven(tl, e->index, &t, NULL))
+            continue;
+        if (constat_clock_skewed(rec_t, 1, t))
+            opts->clock_skew(opts->clock_skew_ctx, e->index, e->id, rec_t, t);
+    }
 }
 
 constat_status constat_verify_dossier(const char *dir, const constat_verify_opts *opts,
@@ -2418,228 +2435,281 @@ constat_status constat_verify_dossier(const char *dir, const constat_verify_opts
     return constat_verify_dossier_timed(dir, opts, NULL, fail, ctx, out, err);
 }
 
-constat_status constat_verify_dossier_timed(const char *dir, const constat_verify_opts *opts,
-                                            const constat_verify_time_opts *topts,
-                                            constat_failure_fn fail, void *ctx,
-                                            constat_verify_summary *out, constat_error *err)
-{
+/* Everything constat_verify_dossier_timed carries from one step to the next. */
+typedef struct {
+    const char *dir;
+    const char *trust;                     /* opts->trust_file, or NULL */
+    const constat_verify_time_opts *topts;
     vstate s;
     pinned_key plog, porg;
     constat_note_verifier own_log, own_org;
-    const constat_note_verifier *logv = NULL, *orgv = NULL;
+    const constat_note_verifier *logv, *orgv;
     constat_verify_summary sum;
     manifest m;
-    dirlist present;
     cpinfo cp;
-    ventries es = {0};
-    constat_taxonomy *tax = NULL;
-    struct stat st;
-    char path[4096];
-    constat_error ce;
-    constat_status rc;
-    uint64_t nproofs = 0;
-    const char *trust = opts ? opts->trust_file : NULL;
-    constat_witness_policy *wpol = NULL;
-    constat_tsa_timeline tl; /* verified tokens: proven times for the figures */
+    ventries es;
+    constat_taxonomy *tax;
+    constat_witness_policy *wpol;          /* read before any check, freed after step 3 */
+    constat_tsa_timeline tl;               /* verified tokens: proven times for the figures */
     lines_env env;
-    vrecord tsa_rec;           /* step 7's report, computed before step 6 */
-    constat_error tsa_err;
-    constat_status tsa_rc;
-    side_ctx side;
+    uint64_t nproofs;
+} vdossier;
 
-    constat_tsa_timeline_init(&tl);
-    memset(&env, 0, sizeof env);
-    env.nw = worker_count();
-    memset(&s, 0, sizeof s);
-    memset(&sum, 0, sizeof sum);
-    memset(&plog, 0, sizeof plog);
-    memset(&porg, 0, sizeof porg);
-    memset(&cp, 0, sizeof cp);
-    memset(&present, 0, sizeof present);
-    memset(&m, 0, sizeof m);
-    s.fail = fail;
-    s.ctx = ctx;
-    if (out)
-        memset(out, 0, sizeof *out);
-    if (!dir)
+/* Check the dossier path is a folder; read the pinned keys and the witness
+ * policy, if any. */
+static constat_status vd_open(vdossier *j, constat_error *err)
+{
+    struct stat st;
+    constat_status rc;
+
+    if (!j->dir)
         return constat_error_set(err, CONSTAT_EINVAL, "no dossier directory given");
-    if (strlen(dir) > 3000)
+    if (strlen(j->dir) > 3000)
         return constat_error_set(err, CONSTAT_EINVAL, "dossier path too long");
-    if (stat(dir, &st) != 0)
-        return constat_error_set(err, CONSTAT_ENOTFOUND, "%s: no such dossier directory", dir);
+    if (stat(j->dir, &st) != 0)
+        return constat_error_set(err, CONSTAT_ENOTFOUND, "%s: no such dossier directory",
+                                 j->dir);
     if (!S_ISDIR(st.st_mode))
-        return constat_error_set(err, CONSTAT_EINVAL, "%s: not a directory", dir);
-    if (trust) {
-        rc = parse_trust(trust, &plog, &porg, err);
+        return constat_error_set(err, CONSTAT_EINVAL, "%s: not a directory", j->dir);
+    if (j->trust) {
+        rc = parse_trust(j->trust, &j->plog, &j->porg, err);
         if (rc != CONSTAT_OK)
             return rc;
     }
     /* read before any check runs, freed once the checkpoint is checked */
-    if (topts && topts->witness_policy_file) {
-        wpol = malloc(sizeof *wpol);
-        if (!wpol)
+    if (j->topts && j->topts->witness_policy_file) {
+        j->wpol = malloc(sizeof *j->wpol);
+        if (!j->wpol)
             return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-        rc = constat_witness_policy_load(topts->witness_policy_file, wpol, err);
+        rc = constat_witness_policy_load(j->topts->witness_policy_file, j->wpol, err);
         if (rc != CONSTAT_OK) {
-            free(wpol);
+            free(j->wpol);
+            j->wpol = NULL;
             return rc;
         }
     }
+    return CONSTAT_OK;
+}
 
-    /* 0. the folder holds regular files and folders only: nothing is read
-     * from a dossier holding a link, FIFO or device */
-    {
-        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0) {
-            free(wpol);
-            return constat_error_set(err, CONSTAT_EIO, "%s: cannot open: %s", dir,
-                                     strerror(errno));
-        }
-        walk_dossier(&s, dfd, "", 0, &present);
-        if (present.nomem) {
-            dirlist_free(&present);
-            free(wpol);
-            return constat_error_set(err, CONSTAT_ENOMEM, "%s: out of memory", dir);
-        }
-        if (present.refused) {
-            dirlist_free(&present);
-            free(wpol);
-            sum.checks_failed = s.failed;
-            sum.refused = 1;
-            if (out)
-                *out = sum;
-            return constat_error_set(err, CONSTAT_EVERIFY,
-                                     "%" PRIu64 " checks failed (entries that are not "
-                                     "regular files: nothing else was read); first: %s",
-                                     s.failed, s.first);
-        }
+/* 0. the folder holds regular files and folders only: nothing is read
+ * from a dossier holding a link, FIFO or device. The entries into present. */
+static constat_status vd_walk(vdossier *j, dirlist *present, constat_verify_summary *out,
+                              constat_error *err)
+{
+    int dfd = open(j->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    if (dfd < 0)
+        return constat_error_set(err, CONSTAT_EIO, "%s: cannot open: %s", j->dir,
+                                 strerror(errno));
+    walk_dossier(&j->s, dfd, "", 0, present);
+    if (present->nomem)
+        return constat_error_set(err, CONSTAT_ENOMEM, "%s: out of memory", j->dir);
+    if (present->refused) {
+        j->sum.checks_failed = j->s.failed;
+        j->sum.refused = 1;
+        if (out)
+            *out = j->sum;
+        return constat_error_set(err, CONSTAT_EVERIFY,
+                                 "%" PRIu64 " checks failed (entries that are not "
+                                 "regular files: nothing else was read); first: %s",
+                                 j->s.failed, j->s.first);
     }
+    return CONSTAT_OK;
+}
 
+/* 1. the manifest and its file hashes; 2. the keys, pinned or from the
+ * dossier; 2b. the organisation's signature over the manifest. */
+static void vd_manifest_keys(vdossier *j, const dirlist *present, constat_error *err)
+{
     /* 1. the manifest and the file hashes it lists */
-    check_manifest(&s, dir, &m, &present, err);
-    dirlist_free(&present);
+    check_manifest(&j->s, j->dir, &j->m, present, err);
 
     /* 2. the keys, pinned or from the dossier */
-    load_key(&s, dir, "log", trust, &plog, &own_log, &logv, &sum.log_key,
-             &sum.log_key_differs);
-    load_key(&s, dir, "org", trust, &porg, &own_org, &orgv, &sum.org_key,
-             &sum.org_key_differs);
+    load_key(&j->s, j->dir, "log", j->trust, &j->plog, &j->own_log, &j->logv,
+             &j->sum.log_key, &j->sum.log_key_differs);
+    load_key(&j->s, j->dir, "org", j->trust, &j->porg, &j->own_org, &j->orgv,
+             &j->sum.org_key, &j->sum.org_key_differs);
 
     /* 2b. the organisation's signature over the manifest: the selection,
      * the file list and every file's hash are as the organisation wrote
      * them */
-    check_manifest_sig(&s, dir, &m, orgv, &sum.manifest_signed);
-    if (logv)
-        (void)constat_note_verifier_format(logv, sum.log_vkey, sizeof sum.log_vkey);
-    if (orgv)
-        (void)constat_note_verifier_format(orgv, sum.org_vkey, sizeof sum.org_vkey);
+    check_manifest_sig(&j->s, j->dir, &j->m, j->orgv, &j->sum.manifest_signed);
+    if (j->logv)
+        (void)constat_note_verifier_format(j->logv, j->sum.log_vkey, sizeof j->sum.log_vkey);
+    if (j->orgv)
+        (void)constat_note_verifier_format(j->orgv, j->sum.org_vkey, sizeof j->sum.org_vkey);
+}
 
-    /* 3. the checkpoint, signed by the log key, named after it */
-    {
-        constat_buf b;
-        constat_buf_init(&b);
-        path_join(path, sizeof path, dir, "checkpoint");
-        constat_error_clear(&ce);
-        if (read_file(path, CONSTAT_NOTE_MAX_BYTES, &b, &ce) != CONSTAT_OK) {
-            vfail(&s, -1, "checkpoint", "%s", ce.msg);
-        } else if (!logv) {
-            vfail(&s, -1, "checkpoint", "cannot be checked: no log key");
-        } else {
-            constat_note note;
-            constat_checkpoint c;
-            const char *msg = b.data ? (const char *)b.data : "";
-            int sig_ok = 0;
-            constat_error_clear(&ce);
-            if (constat_note_open(msg, b.len, logv, 1, &note, &ce) != CONSTAT_OK) {
-                char kid[CONSTAT_KEY_NAME_MAX + 16];
-                constat_record_key_id(logv, kid, sizeof kid);
-                vfail(&s, -1, "checkpoint", "no valid signature by the log key %s: %s", kid,
-                      ce.msg);
-                /* still read the body so the proofs can be checked against it */
-                {
-                    const char *sep = NULL;
-                    for (size_t i = 0; i + 1 < b.len; i++)
-                        if (msg[i] == '\n' && msg[i + 1] == '\n') {
-                            sep = msg + i + 1;
-                            break;
-                        }
-                    note.text_len = sep ? (size_t)(sep - msg) : 0;
-                }
-            } else {
-                sig_ok = 1;
-                vpass(&s);
-            }
-            constat_error_clear(&ce);
-            if (note.text_len == 0 ||
-                constat_checkpoint_parse(msg, note.text_len, &c, &ce) != CONSTAT_OK) {
-                vfail(&s, -1, "checkpoint", "not a tlog-checkpoint body: %s",
-                      ce.msg[0] ? ce.msg : "no text before the signatures");
-            } else {
-                cp.have = 1;
-                cp.size = c.size;
-                memcpy(cp.root, c.root, 32);
-                bprintf(sum.origin, sizeof sum.origin, "%s", c.origin);
-                sum.tree_size = c.size;
-                memcpy(sum.root, c.root, 32);
-                if (strcmp(c.origin, logv->name) != 0) {
-                    vfail(&s, -1, "checkpoint", "origin is not the log key's name %s",
-                          logv->name);
-                    sig_ok = 0;
-                } else {
-                    vpass(&s);
-                }
-                if (m.origin && strcmp(m.origin, c.origin) != 0)
-                    vfail(&s, -1, "manifest.json", "origin differs from the checkpoint's");
-                if (m.have_tree_size && m.tree_size != c.size)
-                    vfail(&s, -1, "manifest.json",
-                          "tree_size %" PRIu64 " differs from the checkpoint's %" PRIu64,
-                          m.tree_size, c.size);
-            }
-            sum.checkpoint_ok = sig_ok && cp.have;
-        }
-        /* 3b. the witnesses' cosignatures on it, against the policy */
-        if (wpol)
-            check_witnesses(&s, b.data ? (const char *)b.data : "", b.len, wpol, topts, &sum);
-        free(wpol);
-        wpol = NULL;
-        constat_buf_free(&b);
-    }
-    if (m.org && orgv && strcmp(m.org, orgv->name) != 0)
-        vfail(&s, -1, "manifest.json", "org differs from the organisation key's name %s",
-              orgv->name);
+/* The length of a signed note's text (through the newline before the blank
+ * line), or 0 when it has no blank line. */
+static size_t note_text_len(const char *msg, size_t len)
+{
+    for (size_t i = 0; i + 1 < len; i++)
+        if (msg[i] == '\n' && msg[i + 1] == '\n')
+            return i + 1;
+    return 0;
+}
 
-    /* 4. the taxonomy the records and figures use */
-    path_join(path, sizeof path, dir, "taxonomy.json");
+/* 3, the body: size and root into cp and the summary; the origin against
+ * the log key's name (*sig_ok cleared if it differs) and the manifest's
+ * origin and tree_size against it. */
+static void vd_checkpoint_body(vdossier *j, const char *msg, size_t text_len, int *sig_ok)
+{
+    constat_checkpoint c;
+    constat_error ce;
+
     constat_error_clear(&ce);
-    if (constat_taxonomy_load(path, &tax, &ce) != CONSTAT_OK) {
-        vfail(&s, -1, "taxonomy.json", "%s", ce.msg);
-        tax = NULL;
+    if (text_len == 0 || constat_checkpoint_parse(msg, text_len, &c, &ce) != CONSTAT_OK) {
+        vfail(&j->s, -1, "checkpoint", "not a tlog-checkpoint body: %s",
+              ce.msg[0] ? ce.msg : "no text before the signatures");
+        return;
+    }
+    j->cp.have = 1;
+    j->cp.size = c.size;
+    memcpy(j->cp.root, c.root, 32);
+    bprintf(j->sum.origin, sizeof j->sum.origin, "%s", c.origin);
+    j->sum.tree_size = c.size;
+    memcpy(j->sum.root, c.root, 32);
+    if (strcmp(c.origin, j->logv->name) != 0) {
+        vfail(&j->s, -1, "checkpoint", "origin is not the log key's name %s", j->logv->name);
+        *sig_ok = 0;
     } else {
-        vpass(&s);
+        vpass(&j->s);
     }
+    if (j->m.origin && strcmp(j->m.origin, c.origin) != 0)
+        vfail(&j->s, -1, "manifest.json", "origin differs from the checkpoint's");
+    if (j->m.have_tree_size && j->m.tree_size != c.size)
+        vfail(&j->s, -1, "manifest.json",
+              "tree_size %" PRIu64 " differs from the checkpoint's %" PRIu64, j->m.tree_size,
+              c.size);
+}
 
-    /* 5. every line: canonical leaf, leaf hash, inclusion proof, order */
-    env.w = calloc((size_t)env.nw, sizeof *env.w);
-    if (!env.w) {
-        rc = CONSTAT_ENOMEM;
-        goto fatal;
+/* 3, the note: the log key's signature on it, then its body (read even
+ * when the signature fails, so the proofs can be checked against it). */
+static void vd_checkpoint_note(vdossier *j, const constat_buf *b)
+{
+    constat_note note;
+    constat_error ce;
+    const char *msg = b->data ? (const char *)b->data : "";
+    int sig_ok = 0;
+
+    constat_error_clear(&ce);
+    if (constat_note_open(msg, b->len, j->logv, 1, &note, &ce) != CONSTAT_OK) {
+        char kid[CONSTAT_KEY_NAME_MAX + 16];
+        constat_record_key_id(j->logv, kid, sizeof kid);
+        vfail(&j->s, -1, "checkpoint", "no valid signature by the log key %s: %s", kid,
+              ce.msg);
+        /* still read the body so the proofs can be checked against it */
+        note.text_len = note_text_len(msg, b->len);
+    } else {
+        sig_ok = 1;
+        vpass(&j->s);
     }
-    for (int t = 0; t < env.nw; t++) {
-        constat_buf_init(&env.w[t].canon);
-        constat_buf_init(&env.w[t].msg);
+    vd_checkpoint_body(j, msg, note.text_len, &sig_ok);
+    j->sum.checkpoint_ok = sig_ok && j->cp.have;
+}
+
+/* 3. the checkpoint, signed by the log key, named after it; 3b. the
+ * witnesses' cosignatures on it; then the manifest's org against the
+ * organisation key's name. */
+static void vd_checkpoint(vdossier *j)
+{
+    constat_buf b;
+    constat_error ce;
+    char path[4096];
+
+    constat_buf_init(&b);
+    path_join(path, sizeof path, j->dir, "checkpoint");
+    constat_error_clear(&ce);
+    if (read_file(path, CONSTAT_NOTE_MAX_BYTES, &b, &ce) != CONSTAT_OK)
+        vfail(&j->s, -1, "checkpoint", "%s", ce.msg);
+    else if (!j->logv)
+        vfail(&j->s, -1, "checkpoint", "cannot be checked: no log key");
+    else
+        vd_checkpoint_note(j, &b);
+    /* 3b. the witnesses' cosignatures on it, against the policy */
+    if (j->wpol)
+        check_witnesses(&j->s, b.data ? (const char *)b.data : "", b.len, j->wpol, j->topts,
+                        &j->sum);
+    free(j->wpol);
+    j->wpol = NULL;
+    constat_buf_free(&b);
+    if (j->m.org && j->orgv && strcmp(j->m.org, j->orgv->name) != 0)
+        vfail(&j->s, -1, "manifest.json", "org differs from the organisation key's name %s",
+              j->orgv->name);
+}
+
+/* 4. the taxonomy the records and figures use, into tax (NULL if it fails). */
+static void vd_taxonomy(vdossier *j)
+{
+    char path[4096];
+    constat_error ce;
+
+    path_join(path, sizeof path, j->dir, "taxonomy.json");
+    constat_error_clear(&ce);
+    if (constat_taxonomy_load(path, &j->tax, &ce) != CONSTAT_OK) {
+        vfail(&j->s, -1, "taxonomy.json", "%s", ce.msg);
+        j->tax = NULL;
+    } else {
+        vpass(&j->s);
     }
-    env.orgv = orgv;
-    if (orgv)
-        constat_record_key_id(orgv, env.org_kid, sizeof env.org_kid);
-    env.tax = tax;
-    env.m = &m;
-    rc = check_lines(&s, dir, &cp, &es, &env, &nproofs);
+}
+
+/* 5. every line: canonical leaf, leaf hash, inclusion proof, order; and
+ * the manifest's record count. Fails only when out of memory. */
+static constat_status vd_lines(vdossier *j)
+{
+    lines_env *env = &j->env;
+    constat_status rc;
+
+    env->w = calloc((size_t)env->nw, sizeof *env->w);
+    if (!env->w)
+        return CONSTAT_ENOMEM;
+    for (int t = 0; t < env->nw; t++) {
+        constat_buf_init(&env->w[t].canon);
+        constat_buf_init(&env->w[t].msg);
+    }
+    env->orgv = j->orgv;
+    if (j->orgv)
+        constat_record_key_id(j->orgv, env->org_kid, sizeof env->org_kid);
+    env->tax = j->tax;
+    env->m = &j->m;
+    rc = check_lines(&j->s, j->dir, &j->cp, &j->es, env, &j->nproofs);
     if (rc != CONSTAT_OK)
-        goto fatal;
-    sum.records = es.n;
-    if (m.have_records && m.records != es.n)
-        vfail(&s, -1, "manifest.json",
-              "records is %" PRIu64 " but records.jsonl has %zu lines", m.records, es.n);
+        return rc;
+    j->sum.records = j->es.n;
+    if (j->m.have_records && j->m.records != j->es.n)
+        vfail(&j->s, -1, "manifest.json",
+              "records is %" PRIu64 " but records.jsonl has %zu lines", j->m.records, j->es.n);
+    return CONSTAT_OK;
+}
+
+/* The monitors' signatures on every worker while side checks the evidence
+ * files and recomputes the figures; CONSTAT_ENOMEM if a worker ran out. */
+static constat_status vd_sign_beside(vdossier *j, side_ctx *side)
+{
+    sig_ctx sc;
+    constat_status rc = CONSTAT_OK;
+
+    sc.es = &j->es;
+    sc.known = &j->env.known;
+    parallel_for_side(j->env.w, j->env.nw, sig_work, &sc, j->es.n, side_work, side);
+    for (int t = 0; t < j->env.nw; t++)
+        if (j->env.w[t].nomem)
+            rc = CONSTAT_ENOMEM;
+    return rc;
+}
+
+/* 6 to 8: the signatures (6), the evidence files (6b), the trusted time
+ * (7) and the figures (8). A failed token check leaves its status and
+ * error in *tsa_rc and *tsa_err, and steps from 7 on are not reported;
+ * the return is CONSTAT_ENOMEM or another fatal status. */
+static constat_status vd_sigs_time_figures(vdossier *j, constat_status *tsa_rc,
+                                           constat_error *tsa_err)
+{
+    vrecord tsa_rec; /* step 7's report, computed before step 6 */
+    side_ctx side;
+    constat_status rc;
 
     /* 6 to 8 are computed together and reported in their order: first the
      * token checks (7), which give the proven times the figures count; then
@@ -2649,87 +2719,118 @@ constat_status constat_verify_dossier_timed(const char *dir, const constat_verif
     memset(&side, 0, sizeof side);
     vrecord_init(&side.ev);
     vrecord_init(&side.fig);
-    constat_error_clear(&tsa_err);
-    tsa_rc = check_timestamps(&tsa_rec.st, dir, topts, logv, &cp, &sum, &tl, &tsa_err);
-    side.dir = dir;
-    side.es = &es;
-    side.m = &m;
-    side.tax = tax;
-    side.tl = &tl;
-    side.figures = tsa_rc == CONSTAT_OK;
-    {
-        sig_ctx sc;
-        sc.es = &es;
-        sc.known = &env.known;
-        parallel_for_side(env.w, env.nw, sig_work, &sc, es.n, side_work, &side);
-        for (int t = 0; t < env.nw; t++)
-            if (env.w[t].nomem)
-                rc = CONSTAT_ENOMEM;
-    }
+    constat_error_clear(tsa_err);
+    *tsa_rc = check_timestamps(&tsa_rec.st, j->dir, j->topts, j->logv, &j->cp, &j->sum, &j->tl,
+                               tsa_err);
+    side.dir = j->dir;
+    side.es = &j->es;
+    side.m = &j->m;
+    side.tax = j->tax;
+    side.tl = &j->tl;
+    side.figures = *tsa_rc == CONSTAT_OK;
+    rc = vd_sign_beside(j, &side);
 
     /* 6. signatures: enrolments by the organisation, the rest by monitors */
     if (rc == CONSTAT_OK)
-        rc = report_signatures(&s, &es, &env, &sum.monitors, &sum.incidents);
-    lines_env_free(&env);
+        rc = report_signatures(&j->s, &j->es, &j->env, &j->sum.monitors, &j->sum.incidents);
+    lines_env_free(&j->env);
 
     /* 6b. evidence files re-hashed against their records */
     if (rc == CONSTAT_OK)
-        rc = vrecord_replay(&s, &side.ev);
-    sum.evidence = side.evidence;
-    sum.evidence_files = side.evidence_files;
+        rc = vrecord_replay(&j->s, &side.ev);
+    j->sum.evidence = side.evidence;
+    j->sum.evidence_files = side.evidence_files;
 
     /* 7. trusted time: RFC 3161 tokens under timestamps/ (tsa.h), before
      * the figures, which count each incident's proven time */
     if (rc == CONSTAT_OK)
-        rc = vrecord_replay(&s, &tsa_rec);
-    if (rc == CONSTAT_OK && tsa_rc != CONSTAT_OK) {
-        vrecord_free(&tsa_rec);
-        vrecord_free(&side.ev);
-        vrecord_free(&side.fig);
-        constat_tsa_timeline_free(&tl);
-        ventries_free(&es);
-        constat_taxonomy_free(tax);
-        manifest_free(&m);
+        rc = vrecord_replay(&j->s, &tsa_rec);
+    if (rc == CONSTAT_OK && *tsa_rc == CONSTAT_OK) {
+        report_proven(j->topts, &j->es, &j->tl, &j->sum);
+        /* 8. the figures, recomputed (delay_event_to_proven from the tokens
+         * that verified in step 7) */
+        rc = side.fig_rc;
+        if (rc == CONSTAT_OK)
+            rc = vrecord_replay(&j->s, &side.fig);
+    }
+    j->sum.figures_leaves = side.figures_leaves;
+    vrecord_free(&tsa_rec);
+    vrecord_free(&side.ev);
+    vrecord_free(&side.fig);
+    return rc;
+}
+
+/* Free what the verification holds; the entries' lines on nw threads when
+ * parallel. */
+static void vd_free(vdossier *j, int parallel)
+{
+    lines_env_free(&j->env);
+    constat_tsa_timeline_free(&j->tl);
+    if (parallel)
+        ventries_free_parallel(&j->es, j->env.nw);
+    else
+        ventries_free(&j->es);
+    constat_taxonomy_free(j->tax);
+    manifest_free(&j->m);
+    free(j->wpol);
+}
+
+constat_status constat_verify_dossier_timed(const char *dir, const constat_verify_opts *opts,
+                                            const constat_verify_time_opts *topts,
+                                            constat_failure_fn fail, void *ctx,
+                                            constat_verify_summary *out, constat_error *err)
+{
+    vdossier job, *j = &job;
+    dirlist present;
+    constat_error tsa_err;
+    constat_status rc, tsa_rc = CONSTAT_OK;
+
+    memset(j, 0, sizeof *j);
+    memset(&present, 0, sizeof present);
+    constat_tsa_timeline_init(&j->tl);
+    j->env.nw = worker_count();
+    j->s.fail = fail;
+    j->s.ctx = ctx;
+    j->dir = dir;
+    j->trust = opts ? opts->trust_file : NULL;
+    j->topts = topts;
+    if (out)
+        memset(out, 0, sizeof *out);
+    rc = vd_open(j, err);
+    if (rc != CONSTAT_OK)
+        return rc;
+    rc = vd_walk(j, &present, out, err);
+    if (rc != CONSTAT_OK) {
+        dirlist_free(&present);
+        free(j->wpol);
+        return rc;
+    }
+    vd_manifest_keys(j, &present, err);
+    dirlist_free(&present);
+    vd_checkpoint(j);
+    vd_taxonomy(j);
+    rc = vd_lines(j);
+    if (rc == CONSTAT_OK)
+        rc = vd_sigs_time_figures(j, &tsa_rc, &tsa_err);
+    if (rc != CONSTAT_OK) {
+        vd_free(j, 0);
+        return constat_error_set(err, rc, "%s: out of memory while verifying", dir);
+    }
+    if (tsa_rc != CONSTAT_OK) {
+        vd_free(j, 0);
         if (err)
             *err = tsa_err;
         return tsa_rc;
     }
-    if (rc == CONSTAT_OK)
-        report_proven(topts, &es, &tl, &sum);
-
-    /* 8. the figures, recomputed (delay_event_to_proven from the tokens that
-     * verified in step 7) */
-    if (rc == CONSTAT_OK)
-        rc = side.fig_rc;
-    if (rc == CONSTAT_OK)
-        rc = vrecord_replay(&s, &side.fig);
-    sum.figures_leaves = side.figures_leaves;
-    vrecord_free(&tsa_rec);
-    vrecord_free(&side.ev);
-    vrecord_free(&side.fig);
-    if (rc != CONSTAT_OK)
-        goto fatal;
-    constat_tsa_timeline_free(&tl);
-
-    sum.checks_passed = s.passed;
-    sum.checks_failed = s.failed;
+    j->sum.checks_passed = j->s.passed;
+    j->sum.checks_failed = j->s.failed;
     if (out)
-        *out = sum;
-    ventries_free_parallel(&es, env.nw);
-    constat_taxonomy_free(tax);
-    manifest_free(&m);
-    if (s.failed)
+        *out = j->sum;
+    vd_free(j, 1);
+    if (j->s.failed)
         return constat_error_set(err, CONSTAT_EVERIFY, "%" PRIu64 " of %" PRIu64
-                                 " checks failed; first: %s", s.failed, s.failed + s.passed,
-                                 s.first);
+                                 " checks failed; first: %s", j->s.failed,
+                                 j->s.failed + j->s.passed, j->s.first);
     constat_error_clear(err);
     return CONSTAT_OK;
-
-fatal:
-    lines_env_free(&env);
-    constat_tsa_timeline_free(&tl);
-    ventries_free(&es);
-    constat_taxonomy_free(tax);
-    manifest_free(&m);
-    return constat_error_set(err, rc, "%s: out of memory while verifying", dir);
 }

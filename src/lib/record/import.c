@@ -739,6 +739,20 @@ static constat_status build_occurred(const constat_import_opts *o, const constat
         format_local(ts, off_s, s);
         format_local(te, off_e, e);
     }
+    /* An incident cannot start after it was recorded (docs/time.md "Clock
+     * tolerance"): a date years ahead is a typing or source error. */
+    {
+        int64_t rec_t;
+        if (constat_rfc3339_parse(o->recorded_at, &rec_t, NULL) != CONSTAT_OK)
+            return constat_error_set(err, CONSTAT_EINVAL,
+                                     "import options: recorded_at '%.40s' is not an RFC 3339 "
+                                     "time", o->recorded_at);
+        if (ts > rec_t && ts - rec_t > CONSTAT_CLOCK_TOLERANCE_S)
+            return cell_error(err, o, row->line, *tm ? C_TIME : C_DATE,
+                              "the incident starts at %s, after the recording time %s (more "
+                              "than %d s later): an event cannot be recorded before it happens",
+                              s, o->recorded_at, CONSTAT_CLOCK_TOLERANCE_S);
+    }
     occ = json_object();
     if (!occ || jset(rec, "occurred", occ) || jset(occ, "start", json_string(s)) ||
         jset(occ, "end", json_string(e)) ||
@@ -861,25 +875,47 @@ static constat_status build_affected(const constat_import_opts *o, const constat
     return build_text_list(o, row, C_NATIONALITIES, aff, "nationalities", err);
 }
 
+/* The action a count cell states instead of a number, or NULL. */
+static const char *value_action(const char *val)
+{
+    if (strcmp(val, "destroyed") == 0 || strcmp(val, "discarded") == 0 ||
+        strcmp(val, "burned") == 0 || strcmp(val, "broken") == 0)
+        return "destroyed";
+    if (strcmp(val, "seized") == 0 || strcmp(val, "taken") == 0)
+        return "seized";
+    return NULL;
+}
+
+/* items_seized_or_destroyed: "kind:count;..." into items[] (docs/formats.md
+ * "Item kinds and action suffixes"). A kind the taxonomy lists is taken as
+ * it is; otherwise a kind ending in an action suffix ("phones_broken") is
+ * split into the taxonomy's kind and that action. */
 static constat_status build_items(const constat_import_opts *o, const constat_csv_row *row,
                                   json_t *rec, constat_error *err)
 {
     list l;
     json_t *arr;
     constat_status st = CONSTAT_OK;
+    /* (kind, action) pairs already written, to refuse one given twice */
+    const char **seen_kind = NULL, **seen_action = NULL;
 
     if (!*row->fields[C_ITEMS])
         return CONSTAT_OK;
     if (list_split(row->fields[C_ITEMS], &l))
         return OOM();
+    seen_kind = calloc(l.n, sizeof *seen_kind);
+    seen_action = calloc(l.n, sizeof *seen_action);
     arr = json_array();
-    if (!arr || jset(rec, "items", arr))
+    if (!seen_kind || !seen_action || !arr || jset(rec, "items", arr))
         st = OOM();
     for (size_t i = 0; i < l.n && st == CONSTAT_OK; i++) {
         char *kind = l.items[i], *colon = strchr(kind, ':');
-        const char *val;
+        char base[ITEM_KIND_MAX + 1];
+        const char *val, *written, *action = "seized_or_destroyed", *suffix_action = NULL,
+                                   *word_action;
         size_t klen;
         int64_t n = 0;
+        int known_count = 0;
         json_t *it;
 
         if (!colon) {
@@ -896,25 +932,32 @@ static constat_status build_items(const constat_import_opts *o, const constat_cs
                             ITEM_KIND_MAX);
             break;
         }
-        for (size_t j = 0; j < i; j++) {
-            if (strcmp(l.items[j], kind) == 0) {
-                st = cell_error(err, o, row->line, C_ITEMS, "item kind '%s' given twice", kind);
+        written = kind;
+        if (!constat_taxonomy_item_kind(o->taxonomy, kind, NULL, NULL)) {
+            if (!constat_item_kind_split(kind, base, sizeof base, &suffix_action) ||
+                !constat_taxonomy_item_kind(o->taxonomy, base, NULL, NULL)) {
+                st = cell_error(err, o, row->line, C_ITEMS,
+                                "unknown item kind '%s' (not in the taxonomy's item_kinds, "
+                                "with or without an action suffix)",
+                                kind);
                 break;
             }
+            written = base;
+            action = suffix_action;
         }
-        if (st != CONSTAT_OK)
-            break;
         /* The value is a count, "unknown", or — as the published sources
          * sometimes say instead of a number — what was done to the item, with
          * no count: "destroyed"/"discarded"/"burned"/"broken" or
          * "seized"/"taken". The word sets the action; the count is unknown. */
-        const char *action = "seized_or_destroyed";
-        int known_count = 0;
-        if (strcmp(val, "destroyed") == 0 || strcmp(val, "discarded") == 0 ||
-            strcmp(val, "burned") == 0 || strcmp(val, "broken") == 0) {
-            action = "destroyed";
-        } else if (strcmp(val, "seized") == 0 || strcmp(val, "taken") == 0) {
-            action = "seized";
+        word_action = value_action(val);
+        if (word_action) {
+            if (suffix_action && strcmp(suffix_action, word_action) != 0) {
+                st = cell_error(err, o, row->line, C_ITEMS,
+                                "'%s:%s' states two actions (%s in the kind, %s in the value)",
+                                kind, val, suffix_action, word_action);
+                break;
+            }
+            action = word_action;
         } else if (strcmp(val, "unknown") != 0) {
             if (parse_count(val, &n)) {
                 st = cell_error(err, o, row->line, C_ITEMS,
@@ -926,12 +969,28 @@ static constat_status build_items(const constat_import_opts *o, const constat_cs
             }
             known_count = 1;
         }
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(seen_kind[j], written) == 0 && strcmp(seen_action[j], action) == 0) {
+                st = cell_error(err, o, row->line, C_ITEMS,
+                                "item kind '%s' with action %s given twice", written, action);
+                break;
+            }
+        }
+        if (st != CONSTAT_OK)
+            break;
         it = json_object();
-        if (!it || jappend(arr, it) || jset(it, "kind", json_string(kind)) ||
+        if (!it || jappend(arr, it) || jset(it, "kind", json_string(written)) ||
             jset(it, "action", json_string(action)) ||
-            jset(it, "count", known_count ? json_integer(n) : json_null()))
+            jset(it, "count", known_count ? json_integer(n) : json_null())) {
             st = OOM();
+            break;
+        }
+        /* the strings of `it` outlive base[]: remember them, not base */
+        seen_kind[i] = json_string_value(json_object_get(it, "kind"));
+        seen_action[i] = json_string_value(json_object_get(it, "action"));
     }
+    free(seen_kind);
+    free(seen_action);
     list_free(&l);
     return st;
 }

@@ -398,40 +398,18 @@ static constat_status check_private(const json_t *r, constat_error *err)
     return CONSTAT_OK;
 }
 
-static constat_status check_incident(const json_t *r, const constat_taxonomy *tax,
-                                     constat_error *err)
+/* incident `occurred`: start and end times with their offsets, in order,
+ * a start not after `recorded` (Unix seconds) beyond the clock tolerance,
+ * and a day-precision span from local midnight to the next. */
+static constat_status incident_occurred(const json_t *r, int64_t recorded, constat_error *err)
 {
-    static const char *const top[] = {"v", "kind", "id", "org", "monitor", "recorded_at",
-                                      "occurred", "place", "categories", "authority",
-                                      "affected", "items", "source", "summary", "evidence",
-                                      "private", NULL};
     static const char *const occ_f[] = {"start", "end", "precision", NULL};
     static const char *const precisions[] = {"minute", "hour", "day", "month", "year", NULL};
-    static const char *const place_f[] = {"site", "name", "commune", "country", "lat_e7",
-                                          "lon_e7", "precision_m", NULL};
-    static const char *const auth_f[] = {"forces", "unit", "vehicles", "officers",
-                                         "id_numbers", NULL};
-    static const char *const veh_f[] = {"kind", "count", NULL};
-    static const char *const aff_f[] = {"count", "minors", "legal_status", "nationalities",
-                                        "persons", NULL};
-    static const char *const minors[] = {"yes", "no", "unknown", NULL};
-    static const char *const item_f[] = {"kind", "action", "count", NULL};
-    static const char *const actions[] = {"seized", "destroyed", "seized_or_destroyed", NULL};
-    static const char *const src_f[] = {"type", "reference", "source_id", NULL};
-    static const char *const src_types[] = {"direct_observation", "testimony", "publication",
-                                            NULL};
-    static const char *const ev_f[] = {"sha256", NULL};
     constat_status st;
-    json_t *o, *a;
-    const char *s, *stype, *prec;
+    json_t *o;
+    const char *prec;
     int64_t t0, t1, l0, l1;
-    size_t i;
-    char p[PATH_MAX_LEN];
 
-    if ((st = only_members(r, "", top, err)) != CONSTAT_OK)
-        return st;
-
-    /* occurred */
     if ((st = member(r, "", "occurred", JSON_OBJECT, 1, &o, err)) != CONSTAT_OK ||
         (st = only_members(o, "occurred", occ_f, err)) != CONSTAT_OK ||
         (st = time_member_local(o, "occurred", "start", 1, &t0, &l0, err)) != CONSTAT_OK ||
@@ -440,14 +418,33 @@ static constat_status check_incident(const json_t *r, const constat_taxonomy *ta
         return st;
     if (t0 > t1)
         return fail(err, "occurred.end", "is before occurred.start");
+    /* An incident cannot start after it was recorded, beyond the tolerance
+     * between two clocks (docs/time.md "Clock tolerance"). */
+    if (t0 > recorded && t0 - recorded > CONSTAT_CLOCK_TOLERANCE_S)
+        return fail(err, "occurred.start",
+                    "%s is after recorded_at %s by more than %d s: an incident cannot start "
+                    "after it was recorded",
+                    json_string_value(json_object_get(o, "start")),
+                    json_string_value(json_object_get(r, "recorded_at")),
+                    CONSTAT_CLOCK_TOLERANCE_S);
     /* "A day-precision incident runs from local midnight to the next local
      * midnight" (each written at its own offset, so DST days work) */
     if (strcmp(prec, "day") == 0 &&
         (l0 % 86400 != 0 || l1 % 86400 != 0 || floor_div(l1, 86400) - floor_div(l0, 86400) != 1))
         return fail(err, "occurred",
                     "day precision runs from local midnight to the next local midnight");
+    return CONSTAT_OK;
+}
 
-    /* place */
+/* incident `place`: its fields and coordinates, with a name or a site. */
+static constat_status incident_place(const json_t *r, constat_error *err)
+{
+    static const char *const place_f[] = {"site", "name", "commune", "country", "lat_e7",
+                                          "lon_e7", "precision_m", NULL};
+    constat_status st;
+    json_t *o;
+    const char *s;
+
     if ((st = member(r, "", "place", JSON_OBJECT, 1, &o, err)) != CONSTAT_OK ||
         (st = only_members(o, "place", place_f, err)) != CONSTAT_OK ||
         (st = str_member(o, "place", "site", 0, &s, err)) != CONSTAT_OK ||
@@ -459,13 +456,23 @@ static constat_status check_incident(const json_t *r, const constat_taxonomy *ta
         return st;
     if (!json_object_get(o, "name") && !json_object_get(o, "site"))
         return fail(err, "place", "needs at least name or site");
+    return CONSTAT_OK;
+}
 
-    /* categories */
+/* incident `categories`: at least one, sorted, no duplicate, each in the
+ * taxonomy when one is given. */
+static constat_status incident_categories(const json_t *r, const constat_taxonomy *tax,
+                                          constat_error *err)
+{
+    constat_status st;
+    json_t *a;
+    char p[PATH_MAX_LEN];
+
     if ((st = string_array(r, "", "categories", 1, &a, err)) != CONSTAT_OK)
         return st;
     if (json_array_size(a) == 0)
         return fail(err, "categories", "needs at least one category");
-    for (i = 0; i < json_array_size(a); i++) {
+    for (size_t i = 0; i < json_array_size(a); i++) {
         const char *c = json_string_value(json_array_get(a, i));
         join_index(p, "categories", i);
         if (i > 0) {
@@ -479,86 +486,171 @@ static constat_status check_incident(const json_t *r, const constat_taxonomy *ta
         if (tax && !constat_taxonomy_has(tax, c))
             return fail(err, p, "unknown category \"%s\"", c);
     }
+    return CONSTAT_OK;
+}
 
-    /* authority */
-    if ((st = member(r, "", "authority", JSON_OBJECT, 0, &o, err)) != CONSTAT_OK)
+/* incident `authority` (optional): forces, unit, officers, id numbers and
+ * vehicles, each vehicle an object with a kind and a count. */
+static constat_status incident_authority(const json_t *r, constat_error *err)
+{
+    static const char *const auth_f[] = {"forces", "unit", "vehicles", "officers",
+                                         "id_numbers", NULL};
+    static const char *const veh_f[] = {"kind", "count", NULL};
+    constat_status st;
+    json_t *o, *a;
+    const char *s;
+    char p[PATH_MAX_LEN];
+
+    if ((st = member(r, "", "authority", JSON_OBJECT, 0, &o, err)) != CONSTAT_OK || !o)
         return st;
-    if (o) {
-        if ((st = only_members(o, "authority", auth_f, err)) != CONSTAT_OK ||
-            (st = string_array(o, "authority", "forces", 0, NULL, err)) != CONSTAT_OK ||
-            (st = str_member(o, "authority", "unit", 0, &s, err)) != CONSTAT_OK ||
-            (st = int_member(o, "authority", "officers", 0, 0, CONSTAT_COUNT_MAX, err)) != CONSTAT_OK ||
-            (st = string_array(o, "authority", "id_numbers", 0, NULL, err)) != CONSTAT_OK ||
-            (st = member(o, "authority", "vehicles", JSON_ARRAY, 0, &a, err)) != CONSTAT_OK)
+    if ((st = only_members(o, "authority", auth_f, err)) != CONSTAT_OK ||
+        (st = string_array(o, "authority", "forces", 0, NULL, err)) != CONSTAT_OK ||
+        (st = str_member(o, "authority", "unit", 0, &s, err)) != CONSTAT_OK ||
+        (st = int_member(o, "authority", "officers", 0, 0, CONSTAT_COUNT_MAX, err)) != CONSTAT_OK ||
+        (st = string_array(o, "authority", "id_numbers", 0, NULL, err)) != CONSTAT_OK ||
+        (st = member(o, "authority", "vehicles", JSON_ARRAY, 0, &a, err)) != CONSTAT_OK)
+        return st;
+    for (size_t i = 0; a && i < json_array_size(a); i++) {
+        json_t *veh = json_array_get(a, i);
+        join_index(p, "authority.vehicles", i);
+        if (!json_is_object(veh))
+            return fail(err, p, "must be an object");
+        if ((st = only_members(veh, p, veh_f, err)) != CONSTAT_OK ||
+            (st = str_member(veh, p, "kind", 1, &s, err)) != CONSTAT_OK ||
+            (st = int_member(veh, p, "count", 0, 0, CONSTAT_COUNT_MAX, err)) != CONSTAT_OK)
             return st;
-        for (i = 0; a && i < json_array_size(a); i++) {
-            json_t *veh = json_array_get(a, i);
-            join_index(p, "authority.vehicles", i);
-            if (!json_is_object(veh))
-                return fail(err, p, "must be an object");
-            if ((st = only_members(veh, p, veh_f, err)) != CONSTAT_OK ||
-                (st = str_member(veh, p, "kind", 1, &s, err)) != CONSTAT_OK ||
-                (st = int_member(veh, p, "count", 0, 0, CONSTAT_COUNT_MAX, err)) != CONSTAT_OK)
-                return st;
+    }
+    return CONSTAT_OK;
+}
+
+/* incident `affected.persons` and `affected.legal_status`: pseudonyms, and
+ * counts by non-empty status name. */
+static constat_status affected_persons_status(const json_t *a, const json_t *ls,
+                                              constat_error *err)
+{
+    char p[PATH_MAX_LEN];
+
+    for (size_t i = 0; a && i < json_array_size(a); i++) {
+        const char *ps = json_string_value(json_array_get(a, i));
+        join_index(p, "affected.persons", i);
+        if (strncmp(ps, "p:", 2) != 0 || !is_lower_hex(ps + 2, 64))
+            return fail(err, p, "must be a pseudonym \"p:\" + 64 lowercase hex digits");
+    }
+    if (ls) {
+        const char *key;
+        json_t *val;
+        json_object_foreach((json_t *)ls, key, val) {
+            join(p, "affected.legal_status", key);
+            if (!*key)
+                return fail(err, p, "empty status name");
+            if (!json_is_integer(val) || json_integer_value(val) < 0 ||
+                json_integer_value(val) > CONSTAT_COUNT_MAX)
+                return fail(err, p, "must be an integer from 0 to %lld",
+                            (long long)CONSTAT_COUNT_MAX);
         }
     }
+    return CONSTAT_OK;
+}
 
-    /* affected */
-    if ((st = member(r, "", "affected", JSON_OBJECT, 0, &o, err)) != CONSTAT_OK)
+/* incident `affected` (optional): count, minors, nationalities, persons
+ * and legal status. */
+static constat_status incident_affected(const json_t *r, constat_error *err)
+{
+    static const char *const aff_f[] = {"count", "minors", "legal_status", "nationalities",
+                                        "persons", NULL};
+    static const char *const minors[] = {"yes", "no", "unknown", NULL};
+    constat_status st;
+    json_t *o, *a, *ls;
+
+    if ((st = member(r, "", "affected", JSON_OBJECT, 0, &o, err)) != CONSTAT_OK || !o)
         return st;
-    if (o) {
-        json_t *ls;
-        if ((st = only_members(o, "affected", aff_f, err)) != CONSTAT_OK ||
-            (st = int_member(o, "affected", "count", 0, 0, CONSTAT_COUNT_MAX, err)) != CONSTAT_OK ||
-            (st = enum_member(o, "affected", "minors", 0, minors, NULL, err)) != CONSTAT_OK ||
-            (st = string_array(o, "affected", "nationalities", 0, NULL, err)) != CONSTAT_OK ||
-            (st = string_array(o, "affected", "persons", 0, &a, err)) != CONSTAT_OK ||
-            (st = member(o, "affected", "legal_status", JSON_OBJECT, 0, &ls, err)) != CONSTAT_OK)
-            return st;
-        for (i = 0; a && i < json_array_size(a); i++) {
-            const char *ps = json_string_value(json_array_get(a, i));
-            join_index(p, "affected.persons", i);
-            if (strncmp(ps, "p:", 2) != 0 || !is_lower_hex(ps + 2, 64))
-                return fail(err, p, "must be a pseudonym \"p:\" + 64 lowercase hex digits");
+    if ((st = only_members(o, "affected", aff_f, err)) != CONSTAT_OK ||
+        (st = int_member(o, "affected", "count", 0, 0, CONSTAT_COUNT_MAX, err)) != CONSTAT_OK ||
+        (st = enum_member(o, "affected", "minors", 0, minors, NULL, err)) != CONSTAT_OK ||
+        (st = string_array(o, "affected", "nationalities", 0, NULL, err)) != CONSTAT_OK ||
+        (st = string_array(o, "affected", "persons", 0, &a, err)) != CONSTAT_OK ||
+        (st = member(o, "affected", "legal_status", JSON_OBJECT, 0, &ls, err)) != CONSTAT_OK)
+        return st;
+    return affected_persons_status(a, ls, err);
+}
+
+/* items[i] (its path in p): a kind (in the taxonomy, when one is given),
+ * an action and a count (null when unknown, and for an amount whose
+ * currency is not stated). */
+static constat_status incident_item(const json_t *it, const char *p, const constat_taxonomy *tax,
+                                    constat_error *err)
+{
+    static const char *const item_f[] = {"kind", "action", "count", NULL};
+    static const char *const actions[] = {"seized", "destroyed", "seized_or_destroyed", NULL};
+    constat_status st;
+    json_t *cnt;
+    const char *s;
+
+    if (!json_is_object(it))
+        return fail(err, p, "must be an object");
+    if ((st = only_members(it, p, item_f, err)) != CONSTAT_OK ||
+        (st = str_member(it, p, "kind", 1, &s, err)) != CONSTAT_OK ||
+        (st = enum_member(it, p, "action", 1, actions, NULL, err)) != CONSTAT_OK)
+        return st;
+    cnt = json_object_get(it, "count");
+    if (!cnt || !(json_is_null(cnt) || (json_is_integer(cnt) && json_integer_value(cnt) >= 0 &&
+                                        json_integer_value(cnt) <= CONSTAT_COUNT_MAX))) {
+        char q[PATH_MAX_LEN];
+        join(q, p, "count");
+        return fail(err, q, "must be an integer from 0 to %lld, or null when the number is "
+                            "unknown", (long long)CONSTAT_COUNT_MAX);
+    }
+    if (tax) {
+        constat_item_unit unit;
+        const char *cur, *act;
+        char q[PATH_MAX_LEN], base[80];
+        join(q, p, "kind");
+        if (!constat_taxonomy_item_kind(tax, s, &unit, &cur)) {
+            if (constat_item_kind_split(s, base, sizeof base, &act) &&
+                constat_taxonomy_item_kind(tax, base, NULL, NULL))
+                return fail(err, q, "unknown item kind \"%.64s\" (write kind \"%s\" with "
+                                    "action \"%s\")", s, base, act);
+            return fail(err, q, "unknown item kind \"%.64s\"", s);
         }
-        if (ls) {
-            const char *key;
-            json_t *val;
-            json_object_foreach(ls, key, val) {
-                join(p, "affected.legal_status", key);
-                if (!*key)
-                    return fail(err, p, "empty status name");
-                if (!json_is_integer(val) || json_integer_value(val) < 0 ||
-                    json_integer_value(val) > CONSTAT_COUNT_MAX)
-                    return fail(err, p, "must be an integer from 0 to %lld",
-                                (long long)CONSTAT_COUNT_MAX);
-            }
+        /* an amount in a currency no one stated cannot be added up */
+        if (unit == CONSTAT_UNIT_CURRENCY && !cur && !json_is_null(cnt)) {
+            join(q, p, "count");
+            return fail(err, q, "an amount of \"%.64s\", whose currency is not stated, "
+                                "must be null (use a kind with an ISO 4217 currency)", s);
         }
     }
+    return CONSTAT_OK;
+}
 
-    /* items */
+/* incident `items` (optional): an array of items. */
+static constat_status incident_items(const json_t *r, const constat_taxonomy *tax,
+                                     constat_error *err)
+{
+    constat_status st;
+    json_t *a;
+    char p[PATH_MAX_LEN];
+
     if ((st = member(r, "", "items", JSON_ARRAY, 0, &a, err)) != CONSTAT_OK)
         return st;
-    for (i = 0; a && i < json_array_size(a); i++) {
-        json_t *it = json_array_get(a, i), *cnt;
+    for (size_t i = 0; a && i < json_array_size(a); i++) {
         join_index(p, "items", i);
-        if (!json_is_object(it))
-            return fail(err, p, "must be an object");
-        if ((st = only_members(it, p, item_f, err)) != CONSTAT_OK ||
-            (st = str_member(it, p, "kind", 1, &s, err)) != CONSTAT_OK ||
-            (st = enum_member(it, p, "action", 1, actions, NULL, err)) != CONSTAT_OK)
+        if ((st = incident_item(json_array_get(a, i), p, tax, err)) != CONSTAT_OK)
             return st;
-        cnt = json_object_get(it, "count");
-        if (!cnt || !(json_is_null(cnt) || (json_is_integer(cnt) && json_integer_value(cnt) >= 0 &&
-                                            json_integer_value(cnt) <= CONSTAT_COUNT_MAX))) {
-            char q[PATH_MAX_LEN];
-            join(q, p, "count");
-            return fail(err, q, "must be an integer from 0 to %lld, or null when the number is "
-                                "unknown", (long long)CONSTAT_COUNT_MAX);
-        }
     }
+    return CONSTAT_OK;
+}
 
-    /* source */
+/* incident `source` (a type, with a reference for publications) and
+ * `summary`. */
+static constat_status incident_source(const json_t *r, constat_error *err)
+{
+    static const char *const src_f[] = {"type", "reference", "source_id", NULL};
+    static const char *const src_types[] = {"direct_observation", "testimony", "publication",
+                                            NULL};
+    constat_status st;
+    json_t *o;
+    const char *s, *stype;
+
     if ((st = member(r, "", "source", JSON_OBJECT, 1, &o, err)) != CONSTAT_OK ||
         (st = only_members(o, "source", src_f, err)) != CONSTAT_OK ||
         (st = enum_member(o, "source", "type", 1, src_types, &stype, err)) != CONSTAT_OK ||
@@ -566,14 +658,21 @@ static constat_status check_incident(const json_t *r, const constat_taxonomy *ta
                          err)) != CONSTAT_OK ||
         (st = str_member(o, "source", "source_id", 0, &s, err)) != CONSTAT_OK)
         return st;
+    return str_member(r, "", "summary", 0, &s, err);
+}
 
-    if ((st = str_member(r, "", "summary", 0, &s, err)) != CONSTAT_OK)
-        return st;
+/* incident `evidence` (optional): each an object holding a SHA-256 in hex. */
+static constat_status incident_evidence(const json_t *r, constat_error *err)
+{
+    static const char *const ev_f[] = {"sha256", NULL};
+    constat_status st;
+    json_t *a;
+    const char *s;
+    char p[PATH_MAX_LEN];
 
-    /* evidence */
     if ((st = member(r, "", "evidence", JSON_ARRAY, 0, &a, err)) != CONSTAT_OK)
         return st;
-    for (i = 0; a && i < json_array_size(a); i++) {
+    for (size_t i = 0; a && i < json_array_size(a); i++) {
         json_t *ev = json_array_get(a, i);
         join_index(p, "evidence", i);
         if (!json_is_object(ev))
@@ -587,7 +686,30 @@ static constat_status check_incident(const json_t *r, const constat_taxonomy *ta
             return fail(err, q, "must be 64 lowercase hex digits");
         }
     }
+    return CONSTAT_OK;
+}
 
+/* An incident record recorded at `recorded` (Unix seconds): its members, then each part in document order, then
+ * the private commitments. */
+static constat_status check_incident(const json_t *r, const constat_taxonomy *tax,
+                                     int64_t recorded, constat_error *err)
+{
+    static const char *const top[] = {"v", "kind", "id", "org", "monitor", "recorded_at",
+                                      "occurred", "place", "categories", "authority",
+                                      "affected", "items", "source", "summary", "evidence",
+                                      "private", NULL};
+    constat_status st;
+
+    if ((st = only_members(r, "", top, err)) != CONSTAT_OK ||
+        (st = incident_occurred(r, recorded, err)) != CONSTAT_OK ||
+        (st = incident_place(r, err)) != CONSTAT_OK ||
+        (st = incident_categories(r, tax, err)) != CONSTAT_OK ||
+        (st = incident_authority(r, err)) != CONSTAT_OK ||
+        (st = incident_affected(r, err)) != CONSTAT_OK ||
+        (st = incident_items(r, tax, err)) != CONSTAT_OK ||
+        (st = incident_source(r, err)) != CONSTAT_OK ||
+        (st = incident_evidence(r, err)) != CONSTAT_OK)
+        return st;
     return check_private(r, err);
 }
 
@@ -796,7 +918,7 @@ constat_status constat_record_validate(const json_t *r, const constat_taxonomy *
         (st = time_member(r, "", "recorded_at", 1, &t, err)) != CONSTAT_OK)
         return st;
     if (strcmp(kind, "incident") == 0)
-        return check_incident(r, tax, err);
+        return check_incident(r, tax, t, err);
     if (strcmp(kind, "monitor_enrolment") == 0)
         return check_enrolment(r, monitor, id, err);
     if (strcmp(kind, "evidence") == 0)

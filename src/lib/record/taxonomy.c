@@ -1,9 +1,11 @@
 /*
- * taxonomy.c — the incident categories (data/taxonomy/calais.json).
+ * taxonomy.c — the incident categories and the item kinds with their units
+ * (data/taxonomy/calais.json, docs/formats.md "Taxonomy").
  *
  * The file is checked whole on load (ids well formed and unique, both
- * labels present) so that record validation can trust it. Strings are
- * borrowed from the parsed jansson value, which the taxonomy keeps alive.
+ * labels present, units and currency codes well formed) so that record
+ * validation and the figures can trust it. Strings are borrowed from the
+ * parsed jansson value, which the taxonomy keeps alive.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,10 +24,33 @@ typedef struct {
     const char *label_en;
 } category;
 
+typedef struct {
+    const char *id;
+    const char *label_fr;
+    const char *label_en;
+    constat_item_unit unit;
+    const char *currency; /* ISO 4217 alpha-3, or NULL */
+} item_kind;
+
 struct constat_taxonomy {
     json_t *root;
     size_t n;
     category *cats;
+    size_t nkinds;
+    item_kind *kinds;
+};
+
+/* Action suffixes of item kinds as the published sources write them
+ * (docs/formats.md, "Item kinds and action suffixes"). */
+static const struct {
+    const char *suffix;
+    const char *action;
+} action_suffixes[] = {
+    {"_broken", "destroyed"},  {"_burned", "destroyed"},    {"_cut", "destroyed"},
+    {"_destroyed", "destroyed"}, {"_discarded", "destroyed"}, {"_shredded", "destroyed"},
+    {"_slashed", "destroyed"}, {"_smashed", "destroyed"},   {"_thrown", "destroyed"},
+    {"_torn", "destroyed"},    {"_confiscated", "seized"},  {"_seized", "seized"},
+    {"_stolen", "seized"},     {"_taken", "seized"},
 };
 
 static int id_valid(const char *s)
@@ -77,6 +102,93 @@ static constat_status read_file(const char *path, char **out, size_t *len,
     return CONSTAT_OK;
 }
 
+/* ISO 4217 alphabetic code: three capital letters. */
+static int currency_valid(const char *s)
+{
+    return s && strlen(s) == 3 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' &&
+           s[2] >= 'A' && s[2] <= 'Z';
+}
+
+/* "item_kinds": [{"id", "unit", "currency"?, "label": {"fr", "en"}}]. */
+static constat_status load_item_kinds(constat_taxonomy *t, const char *path,
+                                      constat_error *err)
+{
+    static const char *const allowed[] = {"id", "unit", "currency", "label", NULL};
+    json_t *kinds = json_object_get(t->root, "item_kinds");
+    size_t i, j, n = json_array_size(kinds);
+
+    if (!json_is_array(kinds) || n == 0)
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "%s: item_kinds: must be a non-empty array", path);
+    t->kinds = calloc(n, sizeof *t->kinds);
+    if (!t->kinds)
+        return constat_error_set(err, CONSTAT_ENOMEM, "%s: out of memory", path);
+    for (i = 0; i < n; i++) {
+        json_t *k = json_array_get(kinds, i), *label;
+        const char *id = json_string_value(json_object_get(k, "id"));
+        const char *unit = json_string_value(json_object_get(k, "unit"));
+        json_t *cur = json_object_get(k, "currency");
+        const char *key;
+        json_t *val;
+        item_kind *ik = &t->kinds[i];
+
+        if (!json_is_object(k))
+            return constat_error_set(err, CONSTAT_EINVAL, "%s: item_kinds[%zu]: must be an object",
+                                     path, i);
+        json_object_foreach(k, key, val) {
+            const char *const *a;
+            for (a = allowed; *a && strcmp(*a, key) != 0; a++)
+                ;
+            if (!*a)
+                return constat_error_set(err, CONSTAT_EINVAL,
+                                         "%s: item_kinds[%zu].%.64s: unknown field", path, i, key);
+        }
+        if (!id || !id_valid(id))
+            return constat_error_set(err, CONSTAT_EINVAL,
+                                     "%s: item_kinds[%zu].id: must be [a-z0-9_]{1,64}", path, i);
+        for (j = 0; j < i; j++)
+            if (strcmp(t->kinds[j].id, id) == 0)
+                return constat_error_set(err, CONSTAT_EINVAL,
+                                         "%s: item_kinds[%zu]: duplicate id \"%s\"", path, i, id);
+        ik->id = id;
+        if (unit && strcmp(unit, "items") == 0)
+            ik->unit = CONSTAT_UNIT_ITEMS;
+        else if (unit && strcmp(unit, "persons") == 0)
+            ik->unit = CONSTAT_UNIT_PERSONS;
+        else if (unit && strcmp(unit, "currency") == 0)
+            ik->unit = CONSTAT_UNIT_CURRENCY;
+        else
+            return constat_error_set(err, CONSTAT_EINVAL,
+                                     "%s: item kind \"%s\": unit must be items, persons or "
+                                     "currency", path, id);
+        if (cur && (ik->unit != CONSTAT_UNIT_CURRENCY || !json_is_string(cur) ||
+                    !currency_valid(json_string_value(cur))))
+            return constat_error_set(err, CONSTAT_EINVAL,
+                                     "%s: item kind \"%s\": currency must be an ISO 4217 code "
+                                     "(three capital letters) and only with unit currency",
+                                     path, id);
+        ik->currency = cur ? json_string_value(cur) : NULL;
+        label = json_object_get(k, "label");
+        ik->label_fr = lang_string(label, "fr");
+        ik->label_en = lang_string(label, "en");
+        if (!ik->label_fr || !ik->label_en)
+            return constat_error_set(err, CONSTAT_EINVAL,
+                                     "%s: item kind \"%s\": needs a label in fr and en", path, id);
+        t->nkinds = i + 1;
+    }
+    /* a kind that carries an action suffix would be split by the import */
+    for (i = 0; i < t->nkinds; i++) {
+        char base[80];
+        const char *action;
+        if (constat_item_kind_split(t->kinds[i].id, base, sizeof base, &action))
+            return constat_error_set(err, CONSTAT_EINVAL,
+                                     "%s: item kind \"%s\": ends with an action suffix (write "
+                                     "kind \"%s\"; the action goes in the record)",
+                                     path, t->kinds[i].id, base);
+    }
+    return CONSTAT_OK;
+}
+
 constat_status constat_taxonomy_load(const char *path, constat_taxonomy **out,
                                      constat_error *err)
 {
@@ -94,9 +206,12 @@ constat_status constat_taxonomy_load(const char *path, constat_taxonomy **out,
     if (st != CONSTAT_OK)
         return st;
     if (!json_is_object(root) || !json_is_integer(json_object_get(root, "version")) ||
-        json_integer_value(json_object_get(root, "version")) != 1) {
+        json_integer_value(json_object_get(root, "version")) != CONSTAT_TAXONOMY_VERSION) {
         json_decref(root);
-        return constat_error_set(err, CONSTAT_EINVAL, "%s: not a version 1 taxonomy", path);
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "%s: not a version %d taxonomy (version 1 had no item kinds "
+                                 "and units; docs/formats.md)",
+                                 path, CONSTAT_TAXONOMY_VERSION);
     }
     cats = json_object_get(root, "categories");
     n = json_array_size(cats);
@@ -145,6 +260,11 @@ constat_status constat_taxonomy_load(const char *path, constat_taxonomy **out,
         }
         t->n = i + 1;
     }
+    if ((st = load_item_kinds(t, path, err)) != CONSTAT_OK) {
+        /* messages may quote ids inside t->root: they are formatted already */
+        constat_taxonomy_free(t);
+        return st;
+    }
     *out = t;
     return CONSTAT_OK;
 }
@@ -155,6 +275,7 @@ void constat_taxonomy_free(constat_taxonomy *t)
         return;
     json_decref(t->root);
     free(t->cats);
+    free(t->kinds);
     free(t);
 }
 
@@ -195,4 +316,86 @@ size_t constat_taxonomy_count(const constat_taxonomy *t)
 const char *constat_taxonomy_id(const constat_taxonomy *t, size_t i)
 {
     return t && i < t->n ? t->cats[i].id : NULL;
+}
+
+static const item_kind *find_kind(const constat_taxonomy *t, const char *id)
+{
+    size_t i;
+    if (!t || !id)
+        return NULL;
+    for (i = 0; i < t->nkinds; i++)
+        if (strcmp(t->kinds[i].id, id) == 0)
+            return &t->kinds[i];
+    return NULL;
+}
+
+int constat_taxonomy_item_kind(const constat_taxonomy *t, const char *id,
+                               constat_item_unit *unit, const char **currency)
+{
+    const item_kind *k = find_kind(t, id);
+    if (!k)
+        return 0;
+    if (unit)
+        *unit = k->unit;
+    if (currency)
+        *currency = k->currency;
+    return 1;
+}
+
+const char *constat_taxonomy_item_label(const constat_taxonomy *t, const char *id,
+                                        const char *lang)
+{
+    const item_kind *k = find_kind(t, id);
+    if (!k)
+        return id;
+    if (lang && strcmp(lang, "fr") == 0)
+        return k->label_fr;
+    if (lang && strcmp(lang, "en") == 0)
+        return k->label_en;
+    return id;
+}
+
+size_t constat_taxonomy_item_count(const constat_taxonomy *t)
+{
+    return t ? t->nkinds : 0;
+}
+
+const char *constat_taxonomy_item_id(const constat_taxonomy *t, size_t i)
+{
+    return t && i < t->nkinds ? t->kinds[i].id : NULL;
+}
+
+const char *constat_item_unit_name(constat_item_unit unit)
+{
+    switch (unit) {
+    case CONSTAT_UNIT_ITEMS:
+        return "items";
+    case CONSTAT_UNIT_PERSONS:
+        return "persons";
+    case CONSTAT_UNIT_CURRENCY:
+        return "currency";
+    }
+    return "items";
+}
+
+int constat_item_kind_split(const char *kind, char *base, size_t cap, const char **action)
+{
+    size_t n, i;
+
+    if (!kind)
+        return 0;
+    n = strlen(kind);
+    for (i = 0; i < sizeof action_suffixes / sizeof *action_suffixes; i++) {
+        size_t sl = strlen(action_suffixes[i].suffix);
+        if (n > sl && strcmp(kind + n - sl, action_suffixes[i].suffix) == 0) {
+            if (n - sl >= cap)
+                return 0;
+            memcpy(base, kind, n - sl);
+            base[n - sl] = 0;
+            if (action)
+                *action = action_suffixes[i].action;
+            return 1;
+        }
+    }
+    return 0;
 }

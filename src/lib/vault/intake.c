@@ -132,6 +132,35 @@ static constat_status pseudonymise(constat_vault *v, json_t *rec, constat_error 
     return sort_unique_strings(persons, "affected.persons", err);
 }
 
+/* An incident that starts, or a record recorded, after "now" beyond the
+ * clock tolerance (docs/time.md "Clock tolerance") has not happened yet: a
+ * typing error or a wrong clock, refused before it is signed. Times that
+ * do not parse are left to the validator, which names them. */
+static constat_status not_in_future(const json_t *rec, int64_t now, constat_error *err)
+{
+    const char *kind = json_string_value(json_object_get(rec, "kind"));
+    const char *ra = json_string_value(json_object_get(rec, "recorded_at"));
+    const char *start =
+        json_string_value(json_object_get(json_object_get(rec, "occurred"), "start"));
+    char nows[32];
+    int64_t t;
+
+    constat_rfc3339_format(now, 0, nows);
+    if (ra && constat_rfc3339_parse(ra, &t, NULL) == CONSTAT_OK && t > now &&
+        t - now > CONSTAT_CLOCK_TOLERANCE_S)
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "recorded_at: %s is in the future (now is %s, tolerance %d s)",
+                                 ra, nows, CONSTAT_CLOCK_TOLERANCE_S);
+    if (kind && strcmp(kind, "incident") == 0 && start &&
+        constat_rfc3339_parse(start, &t, NULL) == CONSTAT_OK && t > now &&
+        t - now > CONSTAT_CLOCK_TOLERANCE_S)
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "occurred.start: %s is in the future (now is %s, tolerance "
+                                 "%d s): an event cannot be recorded before it happens",
+                                 start, nows, CONSTAT_CLOCK_TOLERANCE_S);
+    return CONSTAT_OK;
+}
+
 constat_status constat_intake_prepare(constat_vault *v, const json_t *input,
                                       const char *monitor, int64_t now,
                                       const constat_taxonomy *tax, json_t **record,
@@ -203,6 +232,10 @@ constat_status constat_intake_prepare(constat_vault *v, const json_t *input,
         snprintf(id, sizeof id, "%s-%s", strcmp(kind, "incident") == 0 ? "inc" : kind, hex);
         json_object_set_new(rec, "id", json_string(id));
     }
+    /* before validation, so that an event in the future is named as such
+     * rather than as one recorded (at the default "now") before it began */
+    if ((st = not_in_future(rec, now, err)) != CONSTAT_OK)
+        goto fail;
     st = constat_record_validate(rec, tax, err);
     if (st != CONSTAT_OK)
         goto fail;
