@@ -193,6 +193,16 @@ const char *cli_text(const char *s);
  * its newlines are kept, everything else is escaped. Same lifetime. */
 const char *cli_text_lines(const char *s);
 
+/* The one shape of every listing command's --json (docs/cli.md "JSON
+ * output"): prints to stdout, indented, the object
+ *   {"v": 1, "command": COMMAND, "items": [...], ...members of extra}
+ * `command` is the command as typed ("log", "monitor list"); `items` a JSON
+ * array, one element per listed thing; `extra` (may be NULL) an object whose
+ * members are added after items (v, command and items are never replaced).
+ * Takes ownership of items and extra (json_decref'd in every case). Returns
+ * 0, or 3 (printed) when out of memory or items is not an array. */
+int cli_json_listing(const char *command, json_t *items, json_t *extra);
+
 /* Print a proof as base64 lines / JSON. */
 void cli_print_b64(FILE *f, const uint8_t *h, size_t n);
 

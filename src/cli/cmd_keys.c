@@ -9,16 +9,19 @@ int cmd_keys(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"dir", required_argument, NULL, 'd'},
+        {"json", no_argument, NULL, 'j'},
         {NULL, 0, NULL, 0}};
     const char *dir = NULL;
     constat_vault *v;
     char vkey[600];
-    int c, rc;
+    int c, rc, json = 0;
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'd')
             dir = optarg;
+        else if (c == 'j')
+            json = 1;
         else
             return cli_usage("keys");
     }
@@ -26,6 +29,26 @@ int cmd_keys(int argc, char **argv)
         return cli_usage("keys");
     if ((rc = cli_open_vault_public(cli_vault_dir(dir), &v)) != 0)
         return rc;
+    if (json) {
+        json_t *items = json_array();
+        char org[600];
+        if (constat_note_verifier_format(&constat_vault_log_key(v)->pub, vkey, sizeof vkey) !=
+                CONSTAT_OK ||
+            constat_note_verifier_format(&constat_vault_org_key(v)->pub, org, sizeof org) !=
+                CONSTAT_OK) {
+            json_decref(items);
+            constat_vault_close(v);
+            fprintf(stderr, "constat: keys: a public key cannot be formatted\n");
+            return 3;
+        }
+        json_array_append_new(items, json_pack("{s:s, s:s}", "role", "log", "vkey", vkey));
+        json_array_append_new(items, json_pack("{s:s, s:s}", "role", "org", "vkey", org));
+        rc = cli_json_listing("keys", items,
+                              json_pack("{s:s, s:s}", "organisation", constat_vault_org(v),
+                                        "origin", constat_vault_origin(v)));
+        constat_vault_close(v);
+        return cli_finish_stdout(rc);
+    }
     printf("# public keys of %s (log origin %s): publish them; verifiers pin them with\n"
            "# constat verify DOSSIER --trust THIS_FILE\n",
            cli_text(constat_vault_org(v)), cli_text(constat_vault_origin(v)));

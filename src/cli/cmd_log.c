@@ -97,25 +97,28 @@ int cmd_log(int argc, char **argv)
     constat_vault_close(v);
     if (st != CONSTAT_OK)
         return cli_report_error("log", st, &err);
-    for (size_t i = 0; i < recs.n; i++) {
-        if (json) {
+    if (json) {
+        json_t *items = json_array();
+        for (size_t i = 0; i < recs.n && items; i++) {
             json_t *o = json_pack("{s:I, s:O}", "index", (json_int_t)recs.recs[i].index,
                                   "record", recs.recs[i].record);
             json_t *am = json_object_get(
                 amends, json_string_value(json_object_get(recs.recs[i].record, "id")));
             if (o && am)
                 json_object_update(o, am);
-            char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-            if (s)
-                puts(s);
-            free(s);
-            json_decref(o);
-        } else {
-            print_line(&recs.recs[i], amends);
+            if (!o || json_array_append_new(items, o) != 0) {
+                json_decref(items);
+                items = NULL;
+            }
         }
+        rc = cli_json_listing("log", items, NULL);
+        cli_records_free(&recs);
+        json_decref(amends);
+        return cli_finish_stdout(rc);
     }
-    if (!json)
-        fprintf(stderr, "%zu record(s)\n", recs.n);
+    for (size_t i = 0; i < recs.n; i++)
+        print_line(&recs.recs[i], amends);
+    fprintf(stderr, "%zu record(s)\n", recs.n);
     cli_records_free(&recs);
     json_decref(amends);
     return cli_finish_stdout(0);

@@ -7,15 +7,11 @@
 
 static int print_monitor(void *ctx, const char *name, const char *vkey, uint64_t index)
 {
-    int json = *(int *)ctx;
-    if (json) {
-        json_t *o = json_pack("{s:s, s:s, s:I}", "name", name, "vkey", vkey,
-                              "enrolment_index", (json_int_t)index);
-        char *s = json_dumps(o, JSON_COMPACT);
-        if (s)
-            puts(s);
-        free(s);
-        json_decref(o);
+    json_t *items = ctx;
+    if (items) {
+        if (json_array_append_new(items, json_pack("{s:s, s:s, s:I}", "name", name, "vkey", vkey,
+                                                   "enrolment_index", (json_int_t)index)) != 0)
+            return -1;
     } else {
         printf("%-20s leaf %-8llu %s\n", cli_text(name), (unsigned long long)index,
                cli_text(vkey));
@@ -75,11 +71,14 @@ int cmd_monitor(int argc, char **argv)
             return cli_usage("monitor");
         if ((rc = cli_open_vault_public(dir, &v)) != 0)
             return rc;
-        st = constat_vault_monitor_list(v, print_monitor, &json, &err);
+        json_t *items = json ? json_array() : NULL;
+        st = constat_vault_monitor_list(v, print_monitor, items, &err);
         constat_vault_close(v);
-        if (st != CONSTAT_OK)
+        if (st != CONSTAT_OK) {
+            json_decref(items);
             return cli_report_error(dir, st, &err);
-        return cli_finish_stdout(0);
+        }
+        return cli_finish_stdout(json ? cli_json_listing("monitor list", items, NULL) : 0);
     }
     return cli_usage("monitor");
 }

@@ -11,7 +11,11 @@
 static int print_witness(void *ctx, const char *name, const char *url, const char *vkey,
                          uint64_t size)
 {
-    (void)ctx;
+    json_t *items = ctx;
+    if (items)
+        return json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:I}", "name", name,
+                                                      "url", url, "vkey", vkey, "cosigned_size",
+                                                      (json_int_t)size)) != 0 ? -1 : 0;
     printf("%s\t%s\t%s\tcosigned size %llu\n", cli_text(name), cli_text(url), cli_text(vkey),
            (unsigned long long)size);
     return 0;
@@ -31,17 +35,20 @@ int cmd_publish(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"dir", required_argument, NULL, 'd'},
+        {"json", no_argument, NULL, 'j'},
         {NULL, 0, NULL, 0}};
     const char *dir = NULL, *sub = NULL;
     constat_vault *v;
     constat_error err;
     constat_status st;
-    int c, rc = 0, nargs;
+    int c, rc = 0, nargs, json = 0;
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'd')
             dir = optarg;
+        else if (c == 'j')
+            json = 1;
         else
             return cli_usage("publish");
     }
@@ -50,6 +57,9 @@ int cmd_publish(int argc, char **argv)
         sub = argv[optind];
     if (sub && !(strcmp(sub, "add") == 0 && nargs == 3) &&
         !((strcmp(sub, "witnesses") == 0 || strcmp(sub, "cosigned") == 0) && nargs == 1))
+        return cli_usage("publish");
+    /* --json is for the listing only */
+    if (json && !(sub && strcmp(sub, "witnesses") == 0))
         return cli_usage("publish");
     if ((rc = cli_open_vault(cli_vault_dir(dir), &v)) != 0)
         return rc;
@@ -72,9 +82,14 @@ int cmd_publish(int argc, char **argv)
             printf("added witness %s\n", cli_text(name));
         }
     } else if (strcmp(sub, "witnesses") == 0) {
-        st = constat_publish_witnesses(v, print_witness, NULL, &err);
-        if (st != CONSTAT_OK)
+        json_t *items = json ? json_array() : NULL;
+        st = constat_publish_witnesses(v, print_witness, items, &err);
+        if (st != CONSTAT_OK) {
+            json_decref(items);
             rc = cli_report_error("publish witnesses", st, &err);
+        } else if (json) {
+            rc = cli_json_listing("publish witnesses", items, NULL);
+        }
     } else {
         constat_buf out;
         constat_buf_init(&out);

@@ -101,6 +101,79 @@ static void show_times(constat_vault *v, uint64_t index, const json_t *rec, json
     constat_tsa_timeline_free(&tl);
 }
 
+/* Inclusion of a leaf in the vault's newest checkpoint (RFC 9162 §2.1.3),
+ * checked here and now. */
+enum inclusion_state { INC_INCLUDED, INC_PENDING, INC_NO_CHECKPOINT, INC_UNREADABLE, INC_FAILED };
+
+struct inclusion {
+    enum inclusion_state state;
+    uint64_t size; /* the checkpoint's tree size (INCLUDED, PENDING, FAILED) */
+    size_t hashes; /* the proof's length (INCLUDED) */
+    char msg[512]; /* why (UNREADABLE, FAILED) */
+};
+
+static void check_inclusion(constat_vault *v, uint64_t index, const uint8_t lh[32],
+                            struct inclusion *inc)
+{
+    constat_buf note;
+    constat_checkpoint cp;
+    constat_proof proof;
+    constat_error err;
+    size_t body = 0;
+
+    memset(inc, 0, sizeof *inc);
+    constat_error_clear(&err);
+    constat_buf_init(&note);
+    if (constat_vault_latest_checkpoint(v, &note, &err) != CONSTAT_OK) {
+        inc->state = INC_NO_CHECKPOINT;
+        constat_buf_free(&note);
+        return;
+    }
+    /* the checkpoint body ends at the blank line before the signatures */
+    for (size_t i = 0; i + 1 < note.len; i++)
+        if (note.data[i] == '\n' && note.data[i + 1] == '\n') {
+            body = i + 1;
+            break;
+        }
+    if (!body || constat_checkpoint_parse((const char *)note.data, body, &cp, &err) !=
+                     CONSTAT_OK) {
+        inc->state = INC_UNREADABLE;
+        snprintf(inc->msg, sizeof inc->msg, "%s", body ? err.msg : "no signature block");
+    } else if (index >= cp.size) {
+        inc->state = INC_PENDING;
+        inc->size = cp.size;
+    } else if (constat_vault_prove_inclusion(v, index, cp.size, &proof, &err) == CONSTAT_OK &&
+               constat_merkle_verify_inclusion(index, cp.size, lh, &proof, cp.root, &err) ==
+                   CONSTAT_OK) {
+        inc->state = INC_INCLUDED;
+        inc->size = cp.size;
+        inc->hashes = proof.n;
+    } else {
+        inc->state = INC_FAILED;
+        inc->size = cp.size;
+        snprintf(inc->msg, sizeof inc->msg, "%s", err.msg);
+    }
+    constat_buf_free(&note);
+}
+
+/* show --json "inclusion" (docs/cli.md "JSON output"). */
+static json_t *inclusion_json(const struct inclusion *inc)
+{
+    static const char *const names[] = {"included", "not_yet_checkpointed", "no_checkpoint",
+                                        "checkpoint_unreadable", "failed"};
+    json_t *o = json_pack("{s:s, s:b}", "state", names[inc->state], "included",
+                          inc->state == INC_INCLUDED);
+    if (!o)
+        return NULL;
+    if (inc->state == INC_INCLUDED || inc->state == INC_PENDING || inc->state == INC_FAILED)
+        json_object_set_new(o, "checkpoint_size", json_integer((json_int_t)inc->size));
+    if (inc->state == INC_INCLUDED)
+        json_object_set_new(o, "proof_hashes", json_integer((json_int_t)inc->hashes));
+    if (inc->state == INC_UNREADABLE || inc->state == INC_FAILED)
+        json_object_set_new(o, "message", json_string(inc->msg));
+    return o;
+}
+
 int cmd_show(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -113,8 +186,9 @@ int cmd_show(int argc, char **argv)
     constat_vault *v;
     constat_error err;
     constat_status st;
-    constat_buf leaf, note;
+    constat_buf leaf;
     constat_leaf l;
+    struct inclusion inc;
     uint64_t index = 0;
     uint8_t lh[32];
     char verdict[700];
@@ -143,7 +217,6 @@ int cmd_show(int argc, char **argv)
         return rc;
     constat_error_clear(&err);
     constat_buf_init(&leaf);
-    constat_buf_init(&note);
     if (numeric)
         st = cli_parse_u64("INDEX", what, &index) ? CONSTAT_EINVAL : CONSTAT_OK;
     else
@@ -177,13 +250,20 @@ int cmd_show(int argc, char **argv)
         return cli_report_error(what, st, &err);
     }
     am = json_object_get(amends, json_string_value(json_object_get(l.record, "id")));
+    check_inclusion(v, index, lh, &inc);
+    if (inc.state == INC_FAILED)
+        rc = 1;
 
     if (json) {
-        json_t *o = json_pack("{s:I, s:O, s:s, s:s}", "index", (json_int_t)index, "record",
-                              l.record, "key_id", l.key_id, "signature", sigv);
+        json_t *o = json_pack("{s:I, s:O, s:s}", "index", (json_int_t)index, "record",
+                              l.record, "key_id", l.key_id);
         char b64[64];
         constat_base64(lh, 32, b64);
         json_object_set_new(o, "leaf_hash", json_string(b64));
+        json_object_set_new(o, "signature",
+                            json_pack("{s:b, s:s, s:s}", "valid", strncmp(sigv, "valid", 5) == 0,
+                                      "key_id", l.key_id, "result", sigv));
+        json_object_set_new(o, "inclusion", inclusion_json(&inc));
         show_times(v, index, l.record, o);
         if (o && am)
             json_object_update(o, am);
@@ -195,9 +275,15 @@ int cmd_show(int argc, char **argv)
             char *s = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
             if (s)
                 puts(s);
+            else
+                rc = 3;
             free(s);
         }
         json_decref(o);
+        if (inc.state == INC_FAILED)
+            fprintf(stderr, "constat: leaf %llu: inclusion in checkpoint %llu FAILED: %s\n",
+                    (unsigned long long)index, (unsigned long long)inc.size,
+                    cli_text(inc.msg));
     } else {
         char *s = json_dumps(l.record, JSON_INDENT(2) | JSON_SORT_KEYS);
         printf("leaf %llu  leaf hash ", (unsigned long long)index);
@@ -227,40 +313,28 @@ int cmd_show(int argc, char **argv)
         } else if (show_private) {
             printf("no private values\n");
         }
-    }
-    /* Inclusion in the newest checkpoint, checked here and now. */
-    if (constat_vault_latest_checkpoint(v, &note, &err) == CONSTAT_OK) {
-        constat_checkpoint cp;
-        constat_proof proof;
-        size_t body = 0;
-        /* the checkpoint body ends at the blank line before the signatures */
-        for (size_t i = 0; i + 1 < note.len; i++)
-            if (note.data[i] == '\n' && note.data[i + 1] == '\n') {
-                body = i + 1;
-                break;
-            }
-        if (body && constat_checkpoint_parse((const char *)note.data, body, &cp, &err) ==
-                        CONSTAT_OK) {
-            if (index >= cp.size) {
-                fprintf(json ? stderr : stdout,
-                        "not yet in a checkpoint (newest covers %llu leaves): run "
-                        "'constat checkpoint'\n", (unsigned long long)cp.size);
-            } else if (constat_vault_prove_inclusion(v, index, cp.size, &proof, &err) ==
-                           CONSTAT_OK &&
-                       constat_merkle_verify_inclusion(index, cp.size, lh, &proof, cp.root,
-                                                       &err) == CONSTAT_OK) {
-                fprintf(json ? stderr : stdout,
-                        "included in the signed checkpoint of size %llu (proof of %zu "
-                        "hashes verified)\n", (unsigned long long)cp.size, proof.n);
-            } else {
-                fprintf(stderr, "constat: leaf %llu: inclusion in checkpoint %llu FAILED: %s\n",
-                        (unsigned long long)index, (unsigned long long)cp.size,
-                        cli_text(err.msg));
-                rc = 1;
-            }
+        /* inclusion in the newest checkpoint, checked here and now */
+        switch (inc.state) {
+        case INC_INCLUDED:
+            printf("included in the signed checkpoint of size %llu (proof of %zu hashes "
+                   "verified)\n", (unsigned long long)inc.size, inc.hashes);
+            break;
+        case INC_PENDING:
+            printf("not yet in a checkpoint (newest covers %llu leaves): run 'constat "
+                   "checkpoint'\n", (unsigned long long)inc.size);
+            break;
+        case INC_NO_CHECKPOINT:
+            printf("no checkpoint yet: run 'constat checkpoint'\n");
+            break;
+        case INC_UNREADABLE:
+            printf("the newest checkpoint cannot be read: %s\n", cli_text(inc.msg));
+            break;
+        case INC_FAILED:
+            fprintf(stderr, "constat: leaf %llu: inclusion in checkpoint %llu FAILED: %s\n",
+                    (unsigned long long)index, (unsigned long long)inc.size,
+                    cli_text(inc.msg));
+            break;
         }
-    } else if (!json) {
-        printf("no checkpoint yet: run 'constat checkpoint'\n");
     }
     if (strncmp(sigv, "valid", 5) != 0)
         rc = 1;
@@ -268,7 +342,6 @@ int cmd_show(int argc, char **argv)
     json_decref(amends);
     constat_leaf_free(&l);
     constat_buf_free(&leaf);
-    constat_buf_free(&note);
     constat_vault_close(v);
     return cli_finish_stdout(rc);
 }

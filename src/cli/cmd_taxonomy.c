@@ -74,6 +74,140 @@ static int item_kinds(const cli_records *recs, struct kind_count **out, size_t *
     return 0;
 }
 
+/* What `constat taxonomy` lists: the taxonomy, and the item kinds the
+ * vault's incidents use when there is a vault. */
+struct taxonomy_view {
+    const constat_taxonomy *tax;
+    const char *path, *dir;
+    int have_vault;
+    const struct kind_count *kinds;
+    size_t nkinds;
+};
+
+/* The vault's incidents and the item kinds they use: from the vault named
+ * by --dir (which must then exist), else from the default one if there is
+ * one. Returns 0, or the exit code. */
+static int load_vault_kinds(const char *dir_opt, const char *dir, cli_records *recs,
+                            struct kind_count **kinds, size_t *nkinds, int *have_vault)
+{
+    char db[4096];
+    constat_vault *v;
+    constat_error err;
+    constat_status st;
+    int rc;
+
+    snprintf(db, sizeof db, "%s/vault.db", dir);
+    if (!dir_opt && access(db, F_OK) != 0)
+        return 0;
+    if ((rc = cli_open_vault_public(dir, &v)) != 0)
+        return rc;
+    constat_error_clear(&err);
+    st = cli_records_load(v, "incident", NULL, recs, &err);
+    constat_vault_close(v);
+    if (st != CONSTAT_OK)
+        return cli_report_error(dir, st, &err);
+    if (item_kinds(recs, kinds, nkinds) != 0) {
+        fprintf(stderr, "constat: out of memory\n");
+        return 3;
+    }
+    *have_vault = 1;
+    return 0;
+}
+
+/* The taxonomy's item kinds with their units and labels, as JSON. */
+static json_t *item_kinds_json(const constat_taxonomy *tax)
+{
+    json_t *ks = json_array();
+    for (size_t i = 0; i < constat_taxonomy_item_count(tax); i++) {
+        const char *id = constat_taxonomy_item_id(tax, i), *cur = NULL;
+        constat_item_unit unit = CONSTAT_UNIT_ITEMS;
+        (void)constat_taxonomy_item_kind(tax, id, &unit, &cur);
+        json_array_append_new(
+            ks, json_pack("{s:s, s:s, s:o, s:{s:s, s:s}}", "kind", id, "unit",
+                          constat_item_unit_name(unit), "currency",
+                          cur ? json_string(cur) : json_null(), "label", "en",
+                          constat_taxonomy_item_label(tax, id, "en"), "fr",
+                          constat_taxonomy_item_label(tax, id, "fr")));
+    }
+    return ks;
+}
+
+/* --json: {"v", "command", "items": categories, "taxonomy", "item_actions",
+ * "item_kinds", "vault", "item_kinds_in_use"} (docs/cli.md). */
+static int print_json(const struct taxonomy_view *tv)
+{
+    json_t *o = json_object(), *cats = json_array(), *acts = json_array(), *ks;
+    for (size_t i = 0; i < constat_taxonomy_count(tv->tax); i++) {
+        const char *id = constat_taxonomy_id(tv->tax, i);
+        json_array_append_new(
+            cats, json_pack("{s:I, s:s, s:{s:s, s:s}}", "number", (json_int_t)(i + 1), "id", id,
+                            "label", "en", constat_taxonomy_label(tv->tax, id, "en"), "fr",
+                            constat_taxonomy_label(tv->tax, id, "fr")));
+    }
+    for (size_t i = 0; cli_item_actions[i]; i++)
+        json_array_append_new(acts, json_string(cli_item_actions[i]));
+    json_object_set_new(o, "taxonomy", json_string(tv->path));
+    json_object_set_new(o, "item_actions", acts);
+    json_object_set_new(o, "item_kinds", item_kinds_json(tv->tax));
+    if (tv->have_vault) {
+        ks = json_array();
+        for (size_t i = 0; i < tv->nkinds; i++)
+            json_array_append_new(ks, json_pack("{s:s, s:I}", "kind", tv->kinds[i].kind,
+                                                "incidents",
+                                                (json_int_t)tv->kinds[i].incidents));
+        json_object_set_new(o, "vault", json_string(tv->dir));
+        json_object_set_new(o, "item_kinds_in_use", ks);
+    } else {
+        json_object_set_new(o, "vault", json_null());
+        json_object_set_new(o, "item_kinds_in_use", json_null());
+    }
+    return cli_json_listing("taxonomy", cats, o);
+}
+
+/* The text listing: categories, item actions, item kinds and their units,
+ * then the kinds in use. */
+static void print_text(const struct taxonomy_view *tv)
+{
+    const constat_taxonomy *tax = tv->tax;
+    size_t ncat = constat_taxonomy_count(tax);
+
+    printf("Categories of %s (%zu; a record's \"categories\" holds the ids):\n", tv->path, ncat);
+    printf("  %3s  %-28s %s\n", "no.", "id", "label (en / fr)");
+    for (size_t i = 0; i < ncat; i++) {
+        const char *id = constat_taxonomy_id(tax, i);
+        printf("  %3zu  %-28s %s / %s\n", i + 1, id, constat_taxonomy_label(tax, id, "en"),
+               constat_taxonomy_label(tax, id, "fr"));
+    }
+    printf("\nItem actions (items[].action):");
+    for (size_t i = 0; cli_item_actions[i]; i++)
+        printf(" %s", cli_item_actions[i]);
+    printf("\n\n");
+    printf("Item kinds (items[].kind, %zu) and the unit of their count; counts of\n"
+           "different units are never added up:\n", constat_taxonomy_item_count(tax));
+    for (size_t i = 0; i < constat_taxonomy_item_count(tax); i++) {
+        const char *id = constat_taxonomy_item_id(tax, i), *cur = NULL;
+        constat_item_unit unit = CONSTAT_UNIT_ITEMS;
+        char u[32];
+        (void)constat_taxonomy_item_kind(tax, id, &unit, &cur);
+        snprintf(u, sizeof u, "%s%s%s", constat_item_unit_name(unit), cur ? " " : "",
+                 cur ? cur : "");
+        printf("  %-28s %-13s %s / %s\n", id, u, constat_taxonomy_item_label(tax, id, "en"),
+               constat_taxonomy_item_label(tax, id, "fr"));
+    }
+    printf("\n");
+    if (!tv->have_vault) {
+        printf("No vault at %s, so no item kinds in use are listed (--dir DIR names one).\n",
+               tv->dir);
+    } else if (tv->nkinds == 0) {
+        printf("The incidents of %s use no item kind yet.\n", tv->dir);
+    } else {
+        printf("Item kinds in use in %s:\n", tv->dir);
+        for (size_t i = 0; i < tv->nkinds; i++)
+            printf("  %-28s %zu incident%s\n", tv->kinds[i].kind, tv->kinds[i].incidents,
+                   tv->kinds[i].incidents == 1 ? "" : "s");
+    }
+}
+
 int cmd_taxonomy(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -81,13 +215,12 @@ int cmd_taxonomy(int argc, char **argv)
         {"taxonomy", required_argument, NULL, 't'},
         {"json", no_argument, NULL, 'j'},
         {NULL, 0, NULL, 0}};
-    const char *dir_opt = NULL, *taxo = NULL, *dir, *path;
-    int json = 0, c, rc, have_vault = 0;
+    const char *dir_opt = NULL, *taxo = NULL;
+    int json = 0, c, rc;
     constat_taxonomy *tax = NULL;
     cli_records recs;
     struct kind_count *kinds = NULL;
-    size_t nkinds = 0, ncat;
-    char db[4096];
+    struct taxonomy_view tv;
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -102,121 +235,22 @@ int cmd_taxonomy(int argc, char **argv)
         return cli_usage("taxonomy");
     if ((rc = cli_load_taxonomy(taxo, &tax)) != 0)
         return rc;
-    path = cli_taxonomy_path(taxo);
     memset(&recs, 0, sizeof recs);
-    /* the vault's item kinds: from the vault named by --dir (which must
-     * then exist), else from the default one if there is one */
-    dir = cli_vault_dir(dir_opt);
-    snprintf(db, sizeof db, "%s/vault.db", dir);
-    if (dir_opt || access(db, F_OK) == 0) {
-        constat_vault *v;
-        constat_error err;
-        constat_status st;
-        if ((rc = cli_open_vault_public(dir, &v)) != 0) {
-            constat_taxonomy_free(tax);
-            return rc;
-        }
-        constat_error_clear(&err);
-        st = cli_records_load(v, "incident", NULL, &recs, &err);
-        constat_vault_close(v);
-        if (st != CONSTAT_OK) {
-            constat_taxonomy_free(tax);
-            return cli_report_error(dir, st, &err);
-        }
-        if (item_kinds(&recs, &kinds, &nkinds) != 0) {
-            fprintf(stderr, "constat: out of memory\n");
-            cli_records_free(&recs);
-            constat_taxonomy_free(tax);
-            return 3;
-        }
-        have_vault = 1;
-    }
-    ncat = constat_taxonomy_count(tax);
-    if (json) {
-        json_t *o = json_object(), *cats = json_array(), *acts = json_array(), *ks;
-        char *s;
-        for (size_t i = 0; i < ncat; i++) {
-            const char *id = constat_taxonomy_id(tax, i);
-            json_array_append_new(
-                cats, json_pack("{s:I, s:s, s:{s:s, s:s}}", "number", (json_int_t)(i + 1),
-                                "id", id, "label", "en", constat_taxonomy_label(tax, id, "en"),
-                                "fr", constat_taxonomy_label(tax, id, "fr")));
-        }
-        for (size_t i = 0; cli_item_actions[i]; i++)
-            json_array_append_new(acts, json_string(cli_item_actions[i]));
-        json_object_set_new(o, "taxonomy", json_string(path));
-        json_object_set_new(o, "categories", cats);
-        json_object_set_new(o, "item_actions", acts);
-        ks = json_array();
-        for (size_t i = 0; i < constat_taxonomy_item_count(tax); i++) {
-            const char *id = constat_taxonomy_item_id(tax, i), *cur = NULL;
-            constat_item_unit unit = CONSTAT_UNIT_ITEMS;
-            (void)constat_taxonomy_item_kind(tax, id, &unit, &cur);
-            json_array_append_new(
-                ks, json_pack("{s:s, s:s, s:o, s:{s:s, s:s}}", "kind", id, "unit",
-                              constat_item_unit_name(unit), "currency",
-                              cur ? json_string(cur) : json_null(), "label", "en",
-                              constat_taxonomy_item_label(tax, id, "en"), "fr",
-                              constat_taxonomy_item_label(tax, id, "fr")));
-        }
-        json_object_set_new(o, "item_kinds", ks);
-        if (have_vault) {
-            ks = json_array();
-            for (size_t i = 0; i < nkinds; i++)
-                json_array_append_new(ks, json_pack("{s:s, s:I}", "kind", kinds[i].kind,
-                                                    "incidents",
-                                                    (json_int_t)kinds[i].incidents));
-            json_object_set_new(o, "vault", json_string(dir));
-            json_object_set_new(o, "item_kinds_in_use", ks);
-        } else {
-            json_object_set_new(o, "vault", json_null());
-            json_object_set_new(o, "item_kinds_in_use", json_null());
-        }
-        s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        if (s)
-            puts(s);
-        free(s);
-        json_decref(o);
-    } else {
-        printf("Categories of %s (%zu; a record's \"categories\" holds the ids):\n", path,
-               ncat);
-        printf("  %3s  %-28s %s\n", "no.", "id", "label (en / fr)");
-        for (size_t i = 0; i < ncat; i++) {
-            const char *id = constat_taxonomy_id(tax, i);
-            printf("  %3zu  %-28s %s / %s\n", i + 1, id, constat_taxonomy_label(tax, id, "en"),
-                   constat_taxonomy_label(tax, id, "fr"));
-        }
-        printf("\nItem actions (items[].action):");
-        for (size_t i = 0; cli_item_actions[i]; i++)
-            printf(" %s", cli_item_actions[i]);
-        printf("\n\n");
-        printf("Item kinds (items[].kind, %zu) and the unit of their count; counts of\n"
-               "different units are never added up:\n", constat_taxonomy_item_count(tax));
-        for (size_t i = 0; i < constat_taxonomy_item_count(tax); i++) {
-            const char *id = constat_taxonomy_item_id(tax, i), *cur = NULL;
-            constat_item_unit unit = CONSTAT_UNIT_ITEMS;
-            char u[32];
-            (void)constat_taxonomy_item_kind(tax, id, &unit, &cur);
-            snprintf(u, sizeof u, "%s%s%s", constat_item_unit_name(unit), cur ? " " : "",
-                     cur ? cur : "");
-            printf("  %-28s %-13s %s / %s\n", id, u, constat_taxonomy_item_label(tax, id, "en"),
-                   constat_taxonomy_item_label(tax, id, "fr"));
-        }
-        printf("\n");
-        if (!have_vault) {
-            printf("No vault at %s, so no item kinds in use are listed (--dir DIR names one).\n",
-                   dir);
-        } else if (nkinds == 0) {
-            printf("The incidents of %s use no item kind yet.\n", dir);
-        } else {
-            printf("Item kinds in use in %s:\n", dir);
-            for (size_t i = 0; i < nkinds; i++)
-                printf("  %-28s %zu incident%s\n", kinds[i].kind, kinds[i].incidents,
-                       kinds[i].incidents == 1 ? "" : "s");
-        }
+    memset(&tv, 0, sizeof tv);
+    tv.tax = tax;
+    tv.path = cli_taxonomy_path(taxo);
+    tv.dir = cli_vault_dir(dir_opt);
+    rc = load_vault_kinds(dir_opt, tv.dir, &recs, &kinds, &tv.nkinds, &tv.have_vault);
+    tv.kinds = kinds;
+    if (rc == 0) {
+        if (json)
+            rc = print_json(&tv);
+        else
+            print_text(&tv);
+        rc = cli_finish_stdout(rc);
     }
     free(kinds);
     cli_records_free(&recs);
     constat_taxonomy_free(tax);
-    return cli_finish_stdout(0);
+    return rc;
 }

@@ -9,19 +9,15 @@
 
 static int print_tsa(void *ctx, const constat_tsa_config *c)
 {
-    int json = *(int *)ctx;
+    json_t *items = ctx;
     uint8_t h[32];
     char hex[65];
     constat_sha256(c->ca, c->ca_len, h);
     constat_hex(h, 32, hex);
-    if (json) {
-        json_t *o = json_pack("{s:s, s:s, s:s}", "name", c->name, "url", c->url,
-                              "ca_sha256", hex);
-        char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-        if (s)
-            puts(s);
-        free(s);
-        json_decref(o);
+    if (items) {
+        if (json_array_append_new(items, json_pack("{s:s, s:s, s:s}", "name", c->name, "url",
+                                                   c->url, "ca_sha256", hex)) != 0)
+            return -1;
     } else {
         printf("%-16s %s  (CA bundle sha256 %.16s…)\n", cli_text(c->name), cli_text(c->url),
                hex);
@@ -84,11 +80,14 @@ int cmd_tsa(int argc, char **argv)
             return cli_usage("tsa");
         if ((rc = cli_open_vault(dir, &v)) != 0)
             return rc;
-        st = constat_tsa_list(v, print_tsa, &json, &err);
+        json_t *items = json ? json_array() : NULL;
+        st = constat_tsa_list(v, print_tsa, items, &err);
         constat_vault_close(v);
-        if (st != CONSTAT_OK)
+        if (st != CONSTAT_OK) {
+            json_decref(items);
             return cli_report_error("tsa list", st, &err);
-        return cli_finish_stdout(0);
+        }
+        return cli_finish_stdout(json ? cli_json_listing("tsa list", items, NULL) : 0);
     }
     return cli_usage("tsa");
 }

@@ -12,11 +12,25 @@
 #include "constat/dossier/verify.h"
 #include "constat/witness/witness_policy.h"
 
+/* Failures and per-record lines are collected while the verification runs
+ * and printed after the header (what is verified: origin, size, keys), so
+ * that a reader sees what the lines are about before them. */
 struct failures {
     unsigned long count;
     int json;
-    json_t *list;
+    json_t *list;  /* --json: the failures */
+    json_t *lines; /* text: the lines to print after the header */
 };
+
+/* Print the collected lines, in the order they came, and empty the list. */
+static void print_lines(json_t *lines)
+{
+    size_t i;
+    json_t *s;
+    json_array_foreach(lines, i, s)
+        printf("%s\n", json_string_value(s));
+    json_array_clear(lines);
+}
 
 static void on_failure(void *ctx, int64_t index, const char *msg)
 {
@@ -30,7 +44,10 @@ static void on_failure(void *ctx, int64_t index, const char *msg)
         return;
     }
     /* library messages already name the leaf and record where they know them */
-    printf("FAIL: %s\n", cli_text(msg));
+    char line[1200];
+    snprintf(line, sizeof line, "FAIL: %s", cli_text(msg));
+    if (json_array_append_new(f->lines, json_string(line)) != 0)
+        printf("%s\n", line); /* out of memory: at least the failure is shown */
 }
 
 static int exists(const char *dir, const char *name)
@@ -41,44 +58,74 @@ static int exists(const char *dir, const char *name)
     return stat(path, &sb) == 0;
 }
 
+/* The evidence store: every file an evidence record binds must be there
+ * with its logged hash and size (loss is found now, not when a dossier
+ * needs the file). Returns the status after these checks. */
+static constat_status vault_check_store(constat_vault *v, const char *dir, struct failures *f,
+                                        constat_status st)
+{
+    cli_records ev;
+    constat_error lerr;
+
+    constat_error_clear(&lerr);
+    if (cli_records_load(v, "evidence", NULL, &ev, &lerr) != CONSTAT_OK) {
+        on_failure(f, -1, lerr.msg);
+        return CONSTAT_EVERIFY;
+    }
+    for (size_t i = 0; i < ev.n; i++) {
+        char msg[600], line[800];
+        constat_status fs = constat_evidence_check_file(dir, ev.recs[i].record, msg, sizeof msg);
+        if (fs == CONSTAT_OK)
+            continue;
+        snprintf(line, sizeof line, "leaf %llu (record %s): evidence store: %s",
+                 (unsigned long long)ev.recs[i].index,
+                 json_string_value(json_object_get(ev.recs[i].record, "id")), msg);
+        on_failure(f, (int64_t)ev.recs[i].index, line);
+        st = CONSTAT_EVERIFY;
+    }
+    cli_records_free(&ev);
+    return st;
+}
+
+/* The vault's text report: the header (what was verified), the collected
+ * per-record lines, then the verdict. */
+static void vault_print_text(constat_vault *v, const char *dir, struct failures *f,
+                             constat_status st)
+{
+    char vkey[600];
+
+    if (constat_note_verifier_format(&constat_vault_log_key(v)->pub, vkey, sizeof vkey) !=
+        CONSTAT_OK)
+        snprintf(vkey, sizeof vkey, "?");
+    printf("vault %s: log %s, %llu leaves, log key %s\n", cli_text(dir),
+           cli_text(constat_vault_origin(v)), (unsigned long long)constat_vault_size(v),
+           cli_text(vkey));
+    print_lines(f->lines);
+    if (st == CONSTAT_OK)
+        printf("vault %s: every leaf, tile, checkpoint and signature verified, and every "
+               "evidence file re-hashed (%llu leaves)\n", cli_text(dir),
+               (unsigned long long)constat_vault_size(v));
+    else if (st == CONSTAT_EVERIFY)
+        printf("vault %s: %lu check(s) FAILED\n", cli_text(dir), f->count);
+}
+
 static int verify_vault(const char *dir, int json)
 {
     constat_vault *v;
     constat_error err;
     constat_status st;
-    struct failures f = {0, json, json ? json_array() : NULL};
+    struct failures f = {0, json, json ? json_array() : NULL, json_array()};
     int rc;
 
-    if ((rc = cli_open_vault_public(dir, &v)) != 0)
+    if ((rc = cli_open_vault_public(dir, &v)) != 0) {
+        json_decref(f.list);
+        json_decref(f.lines);
         return rc;
+    }
     constat_error_clear(&err);
     st = constat_vault_verify(v, on_failure, &f, &err);
-    /* the evidence store: every file an evidence record binds must be there
-     * with its logged hash and size (loss is found now, not when a dossier
-     * needs the file) */
-    if (st == CONSTAT_OK || st == CONSTAT_EVERIFY) {
-        cli_records ev;
-        constat_error lerr;
-        constat_error_clear(&lerr);
-        if (cli_records_load(v, "evidence", NULL, &ev, &lerr) == CONSTAT_OK) {
-            for (size_t i = 0; i < ev.n; i++) {
-                char msg[600], line[800];
-                constat_status fs =
-                    constat_evidence_check_file(dir, ev.recs[i].record, msg, sizeof msg);
-                if (fs == CONSTAT_OK)
-                    continue;
-                snprintf(line, sizeof line, "leaf %llu (record %s): evidence store: %s",
-                         (unsigned long long)ev.recs[i].index,
-                         json_string_value(json_object_get(ev.recs[i].record, "id")), msg);
-                on_failure(&f, (int64_t)ev.recs[i].index, line);
-                st = CONSTAT_EVERIFY;
-            }
-            cli_records_free(&ev);
-        } else {
-            on_failure(&f, -1, lerr.msg);
-            st = CONSTAT_EVERIFY;
-        }
-    }
+    if (st == CONSTAT_OK || st == CONSTAT_EVERIFY)
+        st = vault_check_store(v, dir, &f, st);
     if (json) {
         json_t *o = json_pack("{s:s, s:s, s:I, s:b, s:o}", "kind", "vault", "origin",
                               constat_vault_origin(v), "tree_size",
@@ -89,13 +136,10 @@ static int verify_vault(const char *dir, int json)
             puts(s);
         free(s);
         json_decref(o);
-    } else if (st == CONSTAT_OK) {
-        printf("vault %s: every leaf, tile, checkpoint and signature verified, and every "
-               "evidence file re-hashed (%llu leaves)\n", cli_text(dir),
-               (unsigned long long)constat_vault_size(v));
-    } else if (st == CONSTAT_EVERIFY) {
-        printf("vault %s: %lu check(s) FAILED\n", cli_text(dir), f.count);
+    } else {
+        vault_print_text(v, dir, &f, st);
     }
+    json_decref(f.lines);
     constat_vault_close(v);
     if (st != CONSTAT_OK && st != CONSTAT_EVERIFY)
         return cli_report_error(dir, st, &err);
@@ -129,8 +173,9 @@ static void print_evidence_flag(void *ctx, const char *evidence_id, const char *
 /* Trusted time (docs/time.md): one line per record, or a JSON array. */
 struct proven_out {
     int json;
-    json_t *list;
-    json_t *skew; /* --json: clock skew warnings, or NULL */
+    json_t *list;  /* --json: the proven times */
+    json_t *skew;  /* --json: clock skew warnings, or NULL */
+    json_t *lines; /* text: the lines, printed after the header */
 };
 
 static void print_proven(void *ctx, uint64_t index, const char *record_id, int64_t t,
@@ -151,9 +196,14 @@ static void print_proven(void *ctx, uint64_t index, const char *record_id, int64
     }
     /* records without a token are counted in the timestamps summary line,
      * not listed one by one */
-    if (t >= 0)
-        printf("  proven time: leaf %llu (record %s) existed by %s (RFC 3161, TSA %s)\n",
-               (unsigned long long)index, cli_text(record_id), when, tsa ? cli_text(tsa) : "?");
+    if (t >= 0) {
+        char line[1200];
+        snprintf(line, sizeof line, "  proven time: leaf %llu (record %s) existed by %s (RFC "
+                 "3161, TSA %s)", (unsigned long long)index, cli_text(record_id), when,
+                 tsa ? cli_text(tsa) : "?");
+        if (json_array_append_new(p->lines, json_string(line)) != 0)
+            printf("%s\n", line);
+    }
 }
 
 /* RFC 3161 tokens whose TSA certificate has expired since they were made
@@ -192,7 +242,7 @@ static void print_clock_skew(void *ctx, uint64_t index, const char *record_id,
                              int64_t recorded_at, int64_t proven)
 {
     struct proven_out *p = ctx;
-    char ra[32], pt[32];
+    char ra[32], pt[32], line[1200];
     constat_rfc3339_format(recorded_at, 0, ra);
     constat_rfc3339_format(proven, 0, pt);
     if (p->json) {
@@ -203,9 +253,12 @@ static void print_clock_skew(void *ctx, uint64_t index, const char *record_id,
                                                  "recorded_at", ra, "proven_time", pt));
         return;
     }
-    printf("  WARNING (clock skew, not a failure): leaf %llu (record %s): recorded_at %s is "
-           "after its proven time %s by more than %d s: the monitor's clock ran ahead\n",
-           (unsigned long long)index, cli_text(record_id), ra, pt, CONSTAT_CLOCK_TOLERANCE_S);
+    snprintf(line, sizeof line, "  WARNING (clock skew, not a failure): leaf %llu (record "
+             "%s): recorded_at %s is after its proven time %s by more than %d s: the "
+             "monitor's clock ran ahead", (unsigned long long)index, cli_text(record_id), ra, pt,
+             CONSTAT_CLOCK_TOLERANCE_S);
+    if (json_array_append_new(p->lines, json_string(line)) != 0)
+        printf("%s\n", line); /* out of memory: at least the warning is shown */
 }
 
 /* Witness cosignatures (docs/witness.md): collected, printed with the
@@ -433,19 +486,23 @@ static void dossier_print_verdict(const struct dossier_run *r)
 
 /* The text report: checkpoint, witnesses, keys, manifest, records,
  * evidence, timestamps, check counts and the verdict. */
-static void dossier_print_text(const struct dossier_run *r)
+static void dossier_print_text(struct dossier_run *r)
 {
     const constat_verify_summary *sum = &r->sum;
 
+    /* the header — what is verified: origin, size, keys — then the
+     * per-record lines, then the summary */
     printf("dossier %s\n", cli_text(r->dir));
     printf("  checkpoint: %s, size %llu, root %s — signature %s\n", cli_text(sum->origin),
            (unsigned long long)sum->tree_size, r->root,
            sum->checkpoint_ok ? "valid" : "INVALID");
-    print_witnesses(r->wlist, sum, r->wpolicy);
     printf("  log key:          %s\n                    %s\n", cli_text(sum->log_vkey),
            provenance(sum->log_key, sum->log_key_differs));
     printf("  organisation key: %s\n                    %s\n", cli_text(sum->org_vkey),
            provenance(sum->org_key, sum->org_key_differs));
+    print_lines(r->f.lines);
+    print_lines(r->po.lines);
+    print_witnesses(r->wlist, sum, r->wpolicy);
     printf("  manifest: %s\n",
            sum->manifest_signed ? "signed by the organisation key (manifest.sig valid): "
                                   "selection, file list and hashes are the organisation's"
@@ -477,15 +534,23 @@ static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca
     r.po.list = json ? json_array() : NULL;
     r.f.json = json;
     r.f.list = json ? json_array() : NULL;
+    r.f.lines = json_array();
+    r.po.lines = json_array();
     dossier_run_verify(&r);
     if (json)
         dossier_print_json(&r);
-    else if (r.st == CONSTAT_EVERIFY && r.sum.refused)
+    else if (r.st == CONSTAT_EVERIFY && r.sum.refused) {
         printf("dossier %s: REFUSED: it holds entries that are not regular files (named "
-               "above); nothing else was read.\nNOT VERIFIED: %lu failure(s) above.\n",
-               cli_text(dir), r.f.count);
-    else if (r.st == CONSTAT_OK || r.st == CONSTAT_EVERIFY)
+               "below); nothing else was read.\n", cli_text(dir));
+        print_lines(r.f.lines);
+        printf("NOT VERIFIED: %lu failure(s) above.\n", r.f.count);
+    } else if (r.st == CONSTAT_OK || r.st == CONSTAT_EVERIFY) {
         dossier_print_text(&r);
+    }
+    /* an error that stopped the verification: the failures found before it */
+    print_lines(r.f.lines);
+    json_decref(r.f.lines);
+    json_decref(r.po.lines);
     json_decref(r.wlist);
     json_decref(r.expired);
     if (r.st != CONSTAT_OK && r.st != CONSTAT_EVERIFY) {

@@ -53,19 +53,36 @@ static int print_vkey(const constat_note_signer *k)
 
 static int print_log(void *ctx, const char *origin, const char *vkey, uint64_t size)
 {
-    (void)ctx;
+    json_t *items = ctx;
+    if (items)
+        return json_array_append_new(items, json_pack("{s:s, s:s, s:I}", "origin", origin,
+                                                      "vkey", vkey, "cosigned_size",
+                                                      (json_int_t)size)) != 0 ? -1 : 0;
     printf("%s\t%s\tcosigned size %llu\n", cli_text(origin), cli_text(vkey),
            (unsigned long long)size);
     return 0;
 }
 
+struct alerts {
+    size_t n;
+    json_t *items; /* --json: the alerts, else NULL */
+};
+
 static int print_alert(void *ctx, int64_t id, const char *origin, const char *reason,
                        int64_t created_at, const char *note_a, const char *note_b)
 {
     char when[40];
-    size_t *n = ctx;
-    (*n)++;
+    struct alerts *a = ctx;
+    a->n++;
     constat_rfc3339_format(created_at, 0, when);
+    if (a->items)
+        return json_array_append_new(
+                   a->items, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)id,
+                                       "origin", origin, "created_at", when, "reason", reason,
+                                       "checkpoint_cosigned", note_a ? note_a : "",
+                                       "checkpoint_refused", note_b ? note_b : "")) != 0
+                   ? -1
+                   : 0;
     printf("alert %lld: log %s, %s\n%s\n--- checkpoint cosigned before:\n%s"
            "--- checkpoint refused:\n%s\n",
            (long long)id, cli_text(origin), when, cli_text(reason), cli_text_lines(note_a),
@@ -244,6 +261,42 @@ static int serve(constat_vault *v, const char *listen, const char *port_file)
     return rc;
 }
 
+/* `witness logs`: the logs this witness cosigns, as text or --json. */
+static int list_logs(constat_vault *v, int json)
+{
+    json_t *items = json ? json_array() : NULL;
+    constat_error err;
+    constat_status st;
+
+    constat_error_clear(&err);
+    st = constat_witness_logs(v, print_log, items, &err);
+    if (st != CONSTAT_OK) {
+        json_decref(items);
+        return cli_report_error("witness logs", st, &err);
+    }
+    return json ? cli_json_listing("witness logs", items, NULL) : 0;
+}
+
+/* `witness alerts`: the checkpoints this witness refused to cosign, as text or --json. */
+static int list_alerts(constat_vault *v, int json)
+{
+    struct alerts a = {0, json ? json_array() : NULL};
+    constat_error err;
+    constat_status st;
+
+    constat_error_clear(&err);
+    st = constat_witness_alerts(v, print_alert, &a, &err);
+    if (st != CONSTAT_OK) {
+        json_decref(a.items);
+        return cli_report_error("witness alerts", st, &err);
+    }
+    if (json)
+        return cli_json_listing("witness alerts", a.items, NULL);
+    if (a.n == 0)
+        printf("no alerts\n");
+    return 0;
+}
+
 int cmd_witness(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -251,12 +304,13 @@ int cmd_witness(int argc, char **argv)
         {"proof", required_argument, NULL, 'p'},
         {"listen", required_argument, NULL, 'l'},
         {"port-file", required_argument, NULL, 'f'},
+        {"json", no_argument, NULL, 'j'},
         {NULL, 0, NULL, 0}};
     const char *dir = NULL, *proof = NULL, *listen = NULL, *port_file = NULL, *sub;
     constat_vault *v;
     constat_error err;
     constat_status st;
-    int c, rc = 0, nargs;
+    int c, rc = 0, nargs, json = 0;
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -265,6 +319,7 @@ int cmd_witness(int argc, char **argv)
         case 'p': proof = optarg; break;
         case 'l': listen = optarg; break;
         case 'f': port_file = optarg; break;
+        case 'j': json = 1; break;
         default: return cli_usage("witness");
         }
     }
@@ -280,7 +335,8 @@ int cmd_witness(int argc, char **argv)
         return cli_usage("witness");
     if ((proof && strcmp(sub, "cosign") != 0) ||
         ((listen || port_file) && strcmp(sub, "serve") != 0) ||
-        (strcmp(sub, "serve") == 0 && !listen))
+        (strcmp(sub, "serve") == 0 && !listen) ||
+        (json && strcmp(sub, "logs") != 0 && strcmp(sub, "alerts") != 0))
         return cli_usage("witness");
     if ((rc = cli_open_vault(cli_vault_dir(dir), &v)) != 0)
         return rc;
@@ -301,16 +357,9 @@ int cmd_witness(int argc, char **argv)
         else
             printf("witnessing %s\n", cli_text(argv[optind + 1]));
     } else if (strcmp(sub, "logs") == 0) {
-        st = constat_witness_logs(v, print_log, NULL, &err);
-        if (st != CONSTAT_OK)
-            rc = cli_report_error("witness logs", st, &err);
+        rc = list_logs(v, json);
     } else if (strcmp(sub, "alerts") == 0) {
-        size_t n = 0;
-        st = constat_witness_alerts(v, print_alert, &n, &err);
-        if (st != CONSTAT_OK)
-            rc = cli_report_error("witness alerts", st, &err);
-        else if (n == 0)
-            printf("no alerts\n");
+        rc = list_alerts(v, json);
     } else if (strcmp(sub, "cosign") == 0) {
         rc = cosign(v, argv[optind + 1], proof);
     } else {

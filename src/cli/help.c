@@ -12,6 +12,10 @@
 
 #define OPT_DIR {"--dir DIR", "the vault folder (default: $CONSTAT_DIR, else ./constat-vault)"}
 #define OPT_JSON {"--json", "print machine-readable JSON instead of text"}
+/* every listing command's --json prints this one shape (docs/cli.md "JSON output") */
+#define OPT_JSON_LIST                                                                     \
+    {"--json", "print one JSON object {\"v\": 1, \"command\", \"items\": [...]} instead of\n" \
+               "text (docs/cli.md \"JSON output\")"}
 #define OPT_TAXONOMY                                                                         \
     {"--taxonomy FILE", "the taxonomy of categories (default: $CONSTAT_TAXONOMY, else the\n" \
                         "bundled data/taxonomy/calais.json)"}
@@ -47,7 +51,7 @@ static const cli_help help_table[] = {
      "leaf and verifier key of every enrolled monitor.",
      {{"add NAME", "enrol NAME (a key name: no spaces, no +); a name enrolled twice is refused"},
       {"list", "list the enrolled monitors"},
-      OPT_DIR, OPT_JSON, OPT_HELP},
+      OPT_DIR, OPT_JSON_LIST, OPT_HELP},
      "constat monitor add amina\n  constat monitor list --json",
      EXIT_OK EXIT_USAGE EXIT_IO, NULL},
 
@@ -230,15 +234,18 @@ static const cli_help help_table[] = {
      {OPT_TAXONOMY,
       {"--dir DIR", "the vault whose item kinds are listed (default: $CONSTAT_DIR, else\n"
                     "./constat-vault; skipped when there is none)"},
-      OPT_JSON, OPT_HELP},
+      {"--json", "print one JSON object {\"v\": 1, \"command\", \"items\": the categories,\n"
+                 "\"taxonomy\", \"item_actions\", \"item_kinds\", \"vault\",\n"
+                 "\"item_kinds_in_use\"} (docs/cli.md)"},
+      OPT_HELP},
      "constat taxonomy\n  constat taxonomy --json",
      EXIT_OK EXIT_USAGE "   (also: the taxonomy file is not a valid taxonomy)\n" EXIT_IO, NULL},
 
     {"keys", "print the log and organisation public keys (for --trust)",
-     "constat keys [--dir DIR]",
+     "constat keys [--dir DIR] [--json]",
      "Prints the log and organisation verifier keys in the format of a --trust file (lines\n"
      "\"log VKEY\" and \"org VKEY\"). Publish them; verifiers pin them.",
-     {OPT_DIR, OPT_HELP},
+     {OPT_DIR, OPT_JSON_LIST, OPT_HELP},
      "constat keys > hro-keys.txt",
      EXIT_OK EXIT_USAGE EXIT_IO, NULL},
 
@@ -276,7 +283,7 @@ static const cli_help help_table[] = {
       {"--from DATE", "only incidents whose local start date is DATE (YYYY-MM-DD) or\n"
                      "later"},
       {"--to DATE", "only incidents whose local start date is DATE or earlier"},
-      OPT_DIR, {"--json", "one JSON object per line: {index, record}"}, OPT_HELP},
+      OPT_DIR, OPT_JSON_LIST, OPT_HELP},
      "constat log --place calais --from 2022-01-01",
      EXIT_OK EXIT_USAGE "   (also: a malformed date filter)\n" EXIT_IO, NULL},
 
@@ -289,7 +296,11 @@ static const cli_help help_table[] = {
      {{"ID|INDEX", "a record id, or a leaf index (digits only)"},
       {"--private", "also print the private values kept in the vault (never put them in\n"
                     "a dossier)"},
-      OPT_DIR, OPT_JSON, OPT_HELP},
+      OPT_DIR,
+      {"--json", "print one JSON object: index, record, leaf_hash, key_id, times, and the\n"
+                 "results \"signature\" {valid, result} and \"inclusion\" {state, included,\n"
+                 "checkpoint_size, proof_hashes}"},
+      OPT_HELP},
      "constat show HRO-2021-04-16-PUYTHOUCK\n  constat show 12 --json",
      EXIT_OK EXIT_VERIFY "   (the signature or the inclusion proof does not verify)\n" EXIT_USAGE
          "   (also: no such record)\n" EXIT_IO,
@@ -372,7 +383,7 @@ static const cli_help help_table[] = {
      {{"add NAME URL", "NAME: 1-64 characters of A-Za-z0-9._-; URL: http:// or https://"},
       {"--ca FILE", "the TSA's CA bundle (PEM, or one DER certificate)"},
       {"list", "list the configured TSAs"},
-      OPT_DIR, OPT_JSON, OPT_HELP},
+      OPT_DIR, OPT_JSON_LIST, OPT_HELP},
      "constat tsa add my-tsa https://tsa.example.org/ --ca tsa-ca.pem",
      EXIT_OK EXIT_USAGE EXIT_IO, NULL},
 
@@ -391,7 +402,8 @@ static const cli_help help_table[] = {
      NULL},
 
     {"witness", "witness other organisations' logs (C2SP tlog-witness)",
-     "constat witness init|key|logs|alerts [--dir DIR]\n"
+     "constat witness init|key [--dir DIR]\n"
+     "constat witness logs|alerts [--dir DIR] [--json]\n"
      "constat witness add-log ORIGIN VKEY [--dir DIR]\n"
      "constat witness cosign CHECKPOINT [--proof FILE] [--dir DIR]\n"
      "constat witness serve --listen IPV4:PORT [--port-file FILE] [--dir DIR]",
@@ -407,7 +419,7 @@ static const cli_help help_table[] = {
       {"--listen IPV4:PORT", "the address to listen on (port 0: a free port, printed)"},
       {"--port-file FILE", "write the port actually used to FILE"},
       {"alerts", "print evidence of forks and inconsistent checkpoints"},
-      OPT_DIR, OPT_HELP},
+      OPT_DIR, OPT_JSON_LIST, OPT_HELP},
      "constat witness add-log other.example.org/log other.example.org/log+1234abcd+AQ...\n"
      "  constat witness serve --listen 0.0.0.0:8080",
      EXIT_OK "1  cosign refused: 403 (bad signature) or 422 (inconsistent)\n" EXIT_USAGE
@@ -417,13 +429,14 @@ static const cli_help help_table[] = {
     {"publish", "get the newest checkpoint cosigned by the configured witnesses",
      "constat publish [--dir DIR]\n"
      "constat publish add WITNESS_VKEY URL [--dir DIR]\n"
-     "constat publish witnesses|cosigned [--dir DIR]",
+     "constat publish witnesses [--dir DIR] [--json]\n"
+     "constat publish cosigned [--dir DIR]",
      "Without a subcommand: signs a checkpoint if needed and sends it with a consistency proof\n"
      "to every configured witness, one line per witness (cosigned, already cosigned, FAILED).",
      {{"add WITNESS_VKEY URL", "configure a witness: its vkey and submission prefix (http(s))"},
       {"witnesses", "list the configured witnesses with the size each cosigned"},
       {"cosigned", "print the newest checkpoint with the stored cosignature lines"},
-      OPT_DIR, OPT_HELP},
+      OPT_DIR, OPT_JSON_LIST, OPT_HELP},
      "constat publish add witness.example.org+1234abcd+BA... https://witness.example.org/\n"
      "  constat publish",
      EXIT_OK EXIT_VERIFY "   (a witness's cosignature does not verify)\n" EXIT_USAGE

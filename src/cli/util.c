@@ -343,3 +343,36 @@ void cli_print_b64(FILE *f, const uint8_t *h, size_t n)
     constat_base64(h, n, b64);
     fputs(b64, f);
 }
+
+int cli_json_listing(const char *command, json_t *items, json_t *extra)
+{
+    json_t *o = json_object();
+    char *s = NULL;
+    int rc = 3;
+    if (o && items && json_is_array(items) && command) {
+        json_object_set_new(o, "v", json_integer(1));
+        json_object_set_new(o, "command", json_string(command));
+        json_object_set(o, "items", items);
+        if (extra && json_is_object(extra)) {
+            const char *k;
+            json_t *val;
+            json_object_foreach(extra, k, val) {
+                /* the envelope's own members are never overwritten */
+                if (strcmp(k, "v") != 0 && strcmp(k, "command") != 0 && strcmp(k, "items") != 0)
+                    json_object_set(o, k, val);
+            }
+        }
+        s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    }
+    if (s) {
+        puts(s);
+        rc = 0;
+    } else {
+        fprintf(stderr, "constat: %s: out of memory\n", command ? command : "json");
+    }
+    free(s);
+    json_decref(o);
+    json_decref(items);
+    json_decref(extra);
+    return rc;
+}

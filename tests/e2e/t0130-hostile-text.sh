@@ -56,7 +56,7 @@ run_ok $CONSTAT log --dir v --json --kind incident
 expect_in out 'Calais\n99      incident'
 python3 - out <<'PY' || fail "--json does not round-trip the place name"
 import json, sys
-rec = json.loads(open(sys.argv[1]).readline())["record"]
+rec = json.load(open(sys.argv[1]))["items"][0]["record"]
 assert rec["place"]["name"].startswith("Calais\n99 "), rec["place"]["name"]
 assert "\u202egpj.exe \x1b[2J" in rec["place"]["name"]
 PY

@@ -25,9 +25,10 @@ run_ok $CONSTAT taxonomy --json
 python3 - out <<'PY' || fail "taxonomy --json"
 import json, sys
 d = json.load(open(sys.argv[1]))
-ids = [c["id"] for c in d["categories"]]
+assert d["v"] == 1 and d["command"] == "taxonomy", d
+ids = [c["id"] for c in d["items"]]
 assert "eviction" in ids and len(ids) == 19, ids
-c = d["categories"][ids.index("eviction")]
+c = d["items"][ids.index("eviction")]
 assert c["number"] == ids.index("eviction") + 1 and c["label"]["en"] == "Eviction", c
 assert d["item_actions"] == ["seized", "destroyed", "seized_or_destroyed"], d["item_actions"]
 assert d["item_kinds_in_use"] is None and d["vault"] is None, d
@@ -199,7 +200,8 @@ assert r["affected"] == {"count": 40, "minors": "unknown"}, r["affected"]
 assert r["summary"] == "Eviction of the living site by CRS; tents taken.", r["summary"]
 assert set(r["private"]) == {"narrative"} and len(r["private"]["narrative"]) == 64, r["private"]
 assert r["recorded_at"] == "2026-11-29T10:00:00Z", r["recorded_at"]
-assert d["signature"].startswith("valid"), d["signature"]
+assert d["signature"]["valid"] is True, d["signature"]
+assert d["signature"]["result"].startswith("valid"), d["signature"]
 assert d["private_values"]["narrative"]["value"] == \
     "Observers were kept 50 m away behind a perimeter.", d.get("private_values")
 PY

@@ -35,7 +35,7 @@ selects() {
     p=$1
     shift
     run_ok $CONSTAT log --kind incident --place "$p" --json
-    got=$(sed -n 's/.*"summary":"\(incident [0-9]*\)".*/\1/p' out | tr '\n' ' ')
+    got=$(python3 -c 'import json,sys; print("".join(i["record"]["summary"] + " " for i in json.load(open(sys.argv[1]))["items"]), end="")' out)
     expect_eq "$got" "$*" "--place $p"
 }
 # the commune: "Calais" was only ever found inside a name before

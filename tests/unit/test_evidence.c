@@ -645,6 +645,26 @@ static void test_amend_check(void **state)
     fx_close(&f);
 }
 
+/* The extension of a media type, for evidence/files.tsv in a dossier. */
+static void test_extension(void **state)
+{
+    (void)state;
+    assert_string_equal(constat_evidence_extension("image/jpeg"), ".jpg");
+    assert_string_equal(constat_evidence_extension("image/png"), ".png");
+    assert_string_equal(constat_evidence_extension("video/quicktime"), ".mov");
+    assert_string_equal(constat_evidence_extension("application/pdf"), ".pdf");
+    assert_string_equal(constat_evidence_extension("text/plain"), ".txt");
+    /* case and parameters aside */
+    assert_string_equal(constat_evidence_extension("IMAGE/JPEG"), ".jpg");
+    assert_string_equal(constat_evidence_extension("text/plain; charset=us-ascii"), ".txt");
+    /* not in the table, or no type: .bin, never an extension a type does not have */
+    assert_string_equal(constat_evidence_extension("application/x-unknown"), ".bin");
+    assert_string_equal(constat_evidence_extension("image/jpe"), ".bin");
+    assert_string_equal(constat_evidence_extension("image/jpegx"), ".bin");
+    assert_string_equal(constat_evidence_extension(""), ".bin");
+    assert_string_equal(constat_evidence_extension(NULL), ".bin");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -657,6 +677,7 @@ int main(void)
         cmocka_unit_test(test_figure),
         cmocka_unit_test(test_attach_custody),
         cmocka_unit_test(test_amend_check),
+        cmocka_unit_test(test_extension),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

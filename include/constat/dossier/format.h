@@ -70,4 +70,28 @@ constat_status constat_dossier_filter_check(const constat_dossier_filter *f,
  * every incident), 0 otherwise (including for other kinds). */
 int constat_dossier_filter_match(const constat_dossier_filter *f, const json_t *record);
 
+/* The evidence file listing of a dossier (docs/dossier.md "Evidence file
+ * listing"), at this path inside the dossier. */
+#define CONSTAT_DOSSIER_EVIDENCE_INDEX "evidence/files.tsv"
+/* Its largest size a verifier reads, in bytes. */
+#define CONSTAT_DOSSIER_EVIDENCE_INDEX_MAX (16u * 1024u * 1024u)
+
+/* The bytes of evidence/files.tsv for the dossier folder `dir`: a header
+ * line "file\trecord\tincident\tmedia_type\tsuggested_name", then, in the
+ * order of `records` (n record objects; those not of kind "evidence" are
+ * skipped), one line per evidence record whose file is present in `dir` as
+ * a regular file at its hash name (constat_evidence_path): that path
+ * relative to `dir`, the record id, the incident id, the media type, and a
+ * suggested file name = the record id (bytes outside A-Za-z0-9._- as '_')
+ * followed by the media type's extension (constat_evidence_extension).
+ * Text fields are escaped as for terminals (constat_text_escape), so a tab
+ * or newline in a record cannot add a column or a row. Lines end in "\n".
+ * The writer and the verifier both call it: the verifier compares the
+ * dossier's file with it byte for byte. *out is reset first and stays empty
+ * when no evidence file is present (no listing is written then).
+ * Errors: CONSTAT_ENOMEM. */
+constat_status constat_dossier_evidence_index(const char *dir, const json_t *const *records,
+                                              size_t n, constat_buf *out,
+                                              constat_error *err) CONSTAT_WARN_UNUSED;
+
 #endif

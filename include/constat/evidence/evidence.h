@@ -144,6 +144,13 @@ constat_status constat_evidence_store(const char *root, const char *path,
 constat_status constat_evidence_media_type(const char *path, char *out, size_t cap,
                                            constat_error *err) CONSTAT_WARN_UNUSED;
 
+/* The file name extension of a media type, with its dot (".jpg" for
+ * "image/jpeg"), from a fixed table of the types libmagic reports for
+ * photographs, video, audio and documents (docs/dossier.md "Evidence file
+ * listing"); parameters after ';' and ASCII case are ignored. ".bin" for
+ * NULL, "" or a type not in the table. A static string; never fails. */
+const char *constat_evidence_extension(const char *media_type);
+
 /* ## Records */
 
 /* The input object (for constat_intake_prepare) of an evidence record: kind

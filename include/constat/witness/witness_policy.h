@@ -127,4 +127,10 @@ constat_status constat_witness_dossier_md(const constat_dossier_cosig *cosigs, s
                                           size_t nwitnesses,
                                           constat_buf *out) CONSTAT_WARN_UNUSED;
 
+/* The same section in French, for VERIFY.fr.md ("## Témoins"): the same
+ * facts, names, times and keys, the same policy lines (which stay in the
+ * policy file's syntax). Errors: CONSTAT_ENOMEM. */
+constat_status constat_witness_dossier_md_fr(const constat_dossier_cosig *cosigs, size_t n,
+                                             size_t nwitnesses, constat_buf *out);
+
 #endif

@@ -459,7 +459,10 @@ static const char VERIFY_PROVES[] =
     "5. **That evidence files are the ones logged, unchanged.** An `evidence` record, signed\n"
     "   by a monitor, binds a file by its SHA-256 and size to the incident it names. If\n"
     "   `evidence/sha256/` is present, `constat verify` re-hashes every file there (or check\n"
-    "   with `sha256sum`: the file name is its hash). `custody` records are signed statements\n"
+    "   with `sha256sum`: the file name is its hash). `evidence/files.tsv` gives for each file\n"
+    "   the record that binds it, its media type and a file name with that type's extension\n"
+    "   (`.jpg` for `image/jpeg`): copy the file under that name to open it; `constat verify`\n"
+    "   checks that this listing matches the records. `custody` records are signed statements\n"
     "   of who received each file, in log order. `constat verify` also prints *flags*: capture\n"
     "   time more than 1 h outside the incident's time, or capture position more than 2 km\n"
     "   from its place, read from the file's own metadata (EXIF). Flags are warnings, never\n"
@@ -477,8 +480,8 @@ static const char VERIFY_PROVES[] =
     "   `manifest.sig` is the organisation key's signature over `manifest.json`, which states\n"
     "   the selection (`filter`, the number of `records`, the log `origin` and `tree_size`)\n"
     "   and lists every file of this folder with its SHA-256: records, proofs, checkpoint,\n"
-    "   keys, taxonomy, figures, the report in `report/`, this VERIFY.md, timestamps and\n"
-    "   evidence files. Whoever holds the dossier cannot drop records (and recompute the\n"
+    "   keys, taxonomy, figures, the report in `report/`, this text (VERIFY.md and\n"
+    "   VERIFY.fr.md), timestamps, evidence files and their listing. Whoever holds the dossier cannot drop records (and recompute the\n"
     "   figures), rewrite the report or this text, remove a file or add one without the\n"
     "   check failing: `constat verify` fails on a missing or invalid `manifest.sig`, on any\n"
     "   listed file that is missing or changed, and on any file present that is not listed.\n"
@@ -553,6 +556,11 @@ static const char VERIFY_HOW[] =
     "  leaf. Leaf indices ascend. `sha256sum` of each file equals its entry in\n"
     "  `manifest.json` `files`, and `files` lists every file of the folder except\n"
     "  `manifest.json` and `manifest.sig`.\n"
+    "- **Evidence files.** `evidence/files.tsv` (tab-separated, one header line) gives for\n"
+    "  each file of `evidence/sha256/`: its path, the id of the `evidence` record that binds\n"
+    "  it, the incident, the media type and a suggested name with that type's extension. The\n"
+    "  bound file stays the one named by its hash; a copy under the suggested name opens in\n"
+    "  the usual program.\n"
     "- **Manifest signature.** `manifest.sig` is `{\"key_id\":\"<name>+<hex8>\",\n"
     "  \"signature\":\"<base64>\"}`: an Ed25519 signature by the organisation key over the\n"
     "  bytes `constat-manifest-v1` and a newline, followed by `manifest.json` exactly as\n"
@@ -623,7 +631,212 @@ static const char VERIFY_HOW[] =
     "t\xc3\xa9moins ont lu les enregistrements.\n"
     "\n"
     "V\xc3\xa9rifier, hors ligne : `constat verify DOSSIER [--trust FICHIER] "
-    "[--witness-policy FICHIER]`.\n";
+    "[--witness-policy FICHIER]`.\n"
+    "\n"
+    "Le texte complet en fran\xc3\xa7" "ais est dans `VERIFY.fr.md`.\n";
+
+static const char VERIFY_PROVES_FR[] =
+    "## Ce que ce dossier prouve\n"
+    "\n"
+    "1. **Qui a enregistré chaque incident.** Chaque enregistrement de `records.jsonl` porte une\n"
+    "   signature Ed25519. Les incidents sont signés par la clé d'un observateur ; cette clé est\n"
+    "   publiée dans un enregistrement `monitor_enrolment`, plus tôt dans le même journal, signé\n"
+    "   par la clé de l'organisation (`keys/org.vkey`). Un enregistrement modifié d'un seul octet\n"
+    "   ne se vérifie plus.\n"
+    "2. **Que chaque enregistrement figure dans le journal de l'organisation, à une place fixe.**\n"
+    "   Chaque enregistrement est accompagné d'une preuve d'inclusion (`proofs.jsonl`) menant au\n"
+    "   point de contrôle (`checkpoint`), signé par la clé du journal (`keys/log.vkey`). Le\n"
+    "   journal est en ajout seul : le point de contrôle engage chaque feuille de 0 à sa taille,\n"
+    "   dans l'ordre. L'organisation ne peut ni retirer, ni modifier, ni réordonner, ni antidater\n"
+    "   un enregistrement sans produire un point de contrôle de racine différente, ce que\n"
+    "   remarquera quiconque détient ce point de contrôle (ou un précédent et une preuve de\n"
+    "   cohérence).\n"
+    "3. **Que les chiffres découlent des enregistrements.** `figures.json` (et le rapport dans\n"
+    "   `report/`) est recalculé à partir des incidents listés ici ; chaque ligne de chiffre\n"
+    "   nomme les feuilles qu'elle compte, de sorte que chacun peut recompter.\n"
+    "4. **Quand chaque enregistrement existait au plus tard (si `timestamps/` est présent).**\n"
+    "   Chaque `timestamps/<n>.tsr` est un jeton RFC 3161 d'une autorité d'horodatage portant\n"
+    "   sur les octets exacts de `timestamps/<n>.checkpoint`, un point de contrôle signé\n"
+    "   antérieur (ou le même) ; `timestamps/<n>.json` contient la preuve de cohérence de ce\n"
+    "   point de contrôle vers celui du dossier. Un enregistrement à l'indice de feuille i\n"
+    "   existait au plus tard à l'heure du jeton lorsque la taille de ce point de contrôle est\n"
+    "   supérieure à i : son *heure prouvée* est celle du premier de ces jetons.\n"
+    "   Le chiffre `delay_event_to_proven` compte les incidents selon le délai entre la fin de\n"
+    "   l'événement et cette heure (ou `not_proven`) ; `constat verify` le recalcule à partir\n"
+    "   des jetons qui se vérifient.\n"
+    "   Cela repose sur l'autorité d'horodatage : vérifiez sa chaîne de certificats avec une\n"
+    "   autorité de certification en laquelle vous avez confiance (`constat verify --tsa-ca\n"
+    "   FICHIER`) plutôt qu'avec `timestamps/<n>.ca.pem`. Un jeton fait pendant la validité du\n"
+    "   certificat de l'autorité reste valable après son expiration ; `constat verify` le\n"
+    "   signale alors avec les dates du certificat (à la main, `openssl ts -verify` demande\n"
+    "   `-attime` dans cette période de validité, car il juge à l'heure actuelle). Il prouve\n"
+    "   l'existence à cette heure, jamais que l'événement a eu lieu à ce moment, ni que\n"
+    "   l'enregistrement n'a pas été écrit plus tard que ne le dit `recorded_at` mais avant le\n"
+    "   jeton (docs/time.md).\n"
+    "5. **Que les fichiers de preuve sont ceux qui ont été journalisés, inchangés.** Un\n"
+    "   enregistrement `evidence`, signé par un observateur, lie un fichier, par son SHA-256 et\n"
+    "   sa taille, à l'incident qu'il nomme. Si `evidence/sha256/` est présent, `constat verify`\n"
+    "   recalcule l'empreinte de chaque fichier qui s'y trouve (ou vérifiez avec `sha256sum` : le\n"
+    "   nom du fichier est son empreinte). `evidence/files.tsv` donne pour chaque fichier\n"
+    "   l'enregistrement qui le lie, son type de média et un nom de fichier avec l'extension de\n"
+    "   ce type (`.jpg` pour `image/jpeg`) : copiez le fichier sous ce nom pour l'ouvrir ;\n"
+    "   `constat verify` vérifie que cette liste correspond aux enregistrements. Les\n"
+    "   enregistrements `custody` sont des déclarations signées de qui a reçu chaque fichier,\n"
+    "   dans l'ordre du journal. `constat verify` affiche aussi des *signalements* : heure de\n"
+    "   prise de vue à plus d'une heure de l'heure de l'incident, ou position de prise de vue à\n"
+    "   plus de 2 km de son lieu, lues dans les métadonnées du fichier lui-même (EXIF). Les\n"
+    "   signalements sont des avertissements, jamais des échecs.\n"
+    "6. **Que d'autres organisations ont vu cet arbre exact (si le point de contrôle est\n"
+    "   cosigné).** Les lignes qui suivent la signature du journal dans `checkpoint` sont des\n"
+    "   cosignatures (C2SP tlog-cosignature) de témoins, nommés dans la section Témoins\n"
+    "   ci-dessus. Chaque témoin a signé, à l'heure qu'il indique, qu'il a vu le journal signer\n"
+    "   cette taille et cette racine, et qu'elles prolongent chaque point de contrôle de ce\n"
+    "   journal qu'il avait cosigné auparavant. Un témoin qui conserve son état ne cosigne\n"
+    "   jamais plus tard un autre arbre pour ce journal : l'organisation ne peut pas montrer\n"
+    "   ensuite une autre histoire pour cette taille sans que ce témoin le remarque. Exigez les\n"
+    "   témoins sur lesquels vous vous appuyez, par des clés que vous avez obtenues d'eux, avec\n"
+    "   un fichier de politique (`constat verify --witness-policy FICHIER`).\n"
+    "7. **Que l'organisation a publié exactement cette sélection et ces fichiers.**\n"
+    "   `manifest.sig` est la signature, par la clé de l'organisation, de `manifest.json`, qui\n"
+    "   indique la sélection (`filter`, le nombre d'enregistrements `records`, l'origine\n"
+    "   `origin` du journal et sa taille `tree_size`) et liste chaque fichier de ce dossier avec\n"
+    "   son SHA-256 : enregistrements, preuves, point de contrôle, clés, taxonomie, chiffres, le\n"
+    "   rapport dans `report/`, ce texte (VERIFY.md et VERIFY.fr.md), horodatages, fichiers de\n"
+    "   preuve et leur liste. Quiconque détient le dossier ne peut ni retirer des\n"
+    "   enregistrements (et recalculer les chiffres), ni réécrire le rapport ou ce texte, ni\n"
+    "   retirer ou ajouter un fichier sans que la vérification échoue : `constat verify` échoue\n"
+    "   si `manifest.sig` manque ou n'est pas valide, si un fichier listé manque ou a changé, et\n"
+    "   si un fichier présent n'est pas listé.\n"
+    "\n"
+    "## Ce qu'il ne prouve PAS\n"
+    "\n"
+    "- **Ce que les témoins ont vérifié.** Une cosignature ne prouve ni que les enregistrements\n"
+    "  sont vrais, ni que le témoin a lu ou vérifié leur contenu, ni quand ils ont été écrits\n"
+    "  avant l'heure de la cosignature. Elle ne garantit que l'histoire du journal, et seulement\n"
+    "  dans la mesure où le témoin est indépendant de l'organisation et conserve son état (un\n"
+    "  témoin qui a perdu sa base de données pourrait cosigner une bifurcation).\n"
+    "- **Que les faits se sont déroulés comme décrits.** Une signature montre qui a écrit un\n"
+    "  enregistrement et qu'il n'a pas changé depuis ; pas qu'il est vrai. Pesez-le avec la\n"
+    "  corroboration d'autres observateurs et d'autres organisations, et avec les fichiers de\n"
+    "  preuve liés par empreinte (`evidence`).\n"
+    "- **Les enregistrements importés de type `publication`** (`source.type` = `publication`)\n"
+    "  attestent seulement qui a relevé quoi, dans quelle source publique (`source.reference`) :\n"
+    "  les faits sont ceux de la source, pas l'observation d'un observateur.\n"
+    "- **Quand.** `recorded_at` et `occurred` sont indiqués par l'appareil de l'observateur. Le\n"
+    "  journal prouve l'ordre ; une date n'est prouvée que par un point de contrôle couvrant\n"
+    "  l'enregistrement qui a été publié, cosigné par un témoin ou horodaté de façon\n"
+    "  indépendante à une date connue (le point 4 donne une borne supérieure — existence au\n"
+    "  plus tard à cette heure — jamais l'heure de l'événement).\n"
+    "- **Que les clés appartiennent à qui elles prétendent.** Ce dossier porte ses propres\n"
+    "  copies des clés. Épinglez-les : comparez la clé du journal avec une clé que\n"
+    "  l'organisation a publiée ailleurs (site web, rapport antérieur, pièce déposée en\n"
+    "  justice), et lancez la vérification avec `--trust`.\n"
+    "- **L'exhaustivité.** Ceci est une sélection (voir Sélection ci-dessus). Son exhaustivité\n"
+    "  est une déclaration de l'organisation : le manifeste signé prouve que l'organisation a\n"
+    "  publié cette sélection sous ce filtre, pas qu'aucun enregistrement correspondant n'a été\n"
+    "  omis (l'organisation peut toujours choisir une partie de son journal). Les écarts entre\n"
+    "  indices de feuilles sont des entrées du journal hors de la sélection (autres incidents,\n"
+    "  services, autres enrôlements). Il ne montre pas non plus que les observateurs ont vu\n"
+    "  tout ce qui s'est passé. Pour vérifier que rien de ce qui correspond à la sélection n'a\n"
+    "  été omis, demandez toutes les feuilles jusqu'à la taille du point de contrôle et\n"
+    "  vérifiez-les avec ce même point de contrôle.\n"
+    "- **Les champs privés** (récits, noms, coordonnées) n'apparaissent que sous forme\n"
+    "  d'engagements dans `private` ; ils prouvent qu'une valeur a été fixée au moment de\n"
+    "  l'enregistrement, pas ce qu'elle est.\n"
+    "- **Ce que montre un fichier de preuve, ni quand ni où il a été pris.** L'heure et la\n"
+    "  position GPS de l'EXIF sont écrites par l'appareil, souvent fausses (horloges d'appareil\n"
+    "  non réglées) et faciles à modifier ; le fichier a pu être retouché avant d'être\n"
+    "  journalisé. Un signalement est une raison de regarder de plus près, son absence n'est pas\n"
+    "  une corroboration, et un fichier sans métadonnées n'est pas suspect. Un enregistrement\n"
+    "  `custody` montre qu'un observateur a *déclaré* la remise, pas qu'elle a eu lieu. Les notes\n"
+    "  de garde sont un texte public.\n"
+    "- **Que la clé de l'organisation est bien celle de l'organisation.** La signature du\n"
+    "  manifeste ne vaut que ce que vaut la clé de l'organisation avec laquelle vous la\n"
+    "  vérifiez : épinglez-la (ligne `org` du fichier de confiance).\n"
+    "\n";
+
+static const char VERIFY_HOW_FR[] =
+    "## Vérifier, avec constat\n"
+    "\n"
+    "    constat verify CE-DOSSIER\n"
+    "    constat verify CE-DOSSIER --trust cles-de-confiance.txt\n"
+    "    constat verify CE-DOSSIER --trust cles-de-confiance.txt --witness-policy policy.txt\n"
+    "\n"
+    "`cles-de-confiance.txt` contient des clés que vous avez obtenues de façon indépendante, une\n"
+    "par ligne :\n"
+    "\n"
+    "    log <clé de vérification du journal>\n"
+    "    org <clé de vérification de l'organisation>\n"
+    "\n"
+    "Sans `--trust`, les clés sont prises dans `keys/` et la sortie le dit : le dossier est alors\n"
+    "montré cohérent avec lui-même, pas rattaché à l'organisation. Code de sortie : 0 toutes les\n"
+    "vérifications ont réussi ; 1 une vérification a échoué (chaque échec nomme la feuille,\n"
+    "l'identifiant de l'enregistrement et la vérification) ; 2 entrée invalide ; 3 erreur de\n"
+    "fichier ou du système. La vérification n'a besoin d'aucun réseau.\n"
+    "\n"
+    "`policy.txt` nomme les témoins sur lesquels vous vous appuyez et combien doivent avoir\n"
+    "cosigné :\n"
+    "\n"
+    "    witness <nom> <clé de vérification du témoin, type 0x04>\n"
+    "    quorum <k>\n"
+    "\n"
+    "La sortie indique quels témoins listés ont cosigné, et quand. Moins de k cosignatures\n"
+    "valides, ou la cosignature d'un témoin listé qui ne se vérifie pas, est un échec.\n"
+    "\n"
+    "## Vérifier à la main, avec d'autres outils\n"
+    "\n"
+    "- **Fichiers.** La ligne *i* de `records.jsonl` et la ligne *i* de `proofs.jsonl` décrivent\n"
+    "  la même feuille. Les indices de feuilles sont croissants. Le `sha256sum` de chaque fichier\n"
+    "  est égal à son entrée dans `files` de `manifest.json`, et `files` liste tous les fichiers\n"
+    "  du dossier sauf `manifest.json` et `manifest.sig`.\n"
+    "- **Fichiers de preuve.** `evidence/files.tsv` (valeurs séparées par des tabulations, une\n"
+    "  ligne d'en-tête) donne pour chaque fichier de `evidence/sha256/` : son chemin,\n"
+    "  l'identifiant de l'enregistrement `evidence` qui le lie, l'incident, le type de média et\n"
+    "  un nom suggéré avec l'extension de ce type. Le fichier lié reste celui qui porte son\n"
+    "  empreinte pour nom ; une copie sous le nom suggéré s'ouvre avec le logiciel habituel.\n"
+    "- **Signature du manifeste.** `manifest.sig` est `{\"key_id\":\"<nom>+<hex8>\",\n"
+    "  \"signature\":\"<base64>\"}` : une signature Ed25519 par la clé de l'organisation sur les\n"
+    "  octets `constat-manifest-v1` et un saut de ligne, suivis de `manifest.json` exactement tel\n"
+    "  qu'il est stocké.\n"
+    "- **Empreinte de feuille** (RFC 9162 section 2.1.1) : SHA-256 d'un octet nul suivi des\n"
+    "  octets de la ligne sans son saut de ligne. Elle doit être égale à `leaf_hash` (base64) de\n"
+    "  la même ligne de `proofs.jsonl` :\n"
+    "\n"
+    "      sed -n 1p records.jsonl | tr -d '\\n' | { printf '\\000'; cat; } |\n"
+    "        openssl dgst -sha256 -binary | base64\n"
+    "\n"
+    "- **Signature de la feuille et de l'enregistrement.** Une feuille est le JSON canonique\n"
+    "  RFC 8785 (JCS) `{\"key_id\":...,\"record\":{...},\"signature\":...}`. La signature (base64,\n"
+    "  Ed25519) porte sur les octets `constat-record-v1` et un saut de ligne, suivis de la valeur\n"
+    "  `record` exactement telle qu'elle figure dans la feuille (c'est sa forme JCS). `key_id`\n"
+    "  est `nom+hex8` : le nom de la clé et les 4 premiers octets, en hexadécimal, de\n"
+    "  SHA-256(nom, 0x0A, 0x01, clé publique).\n"
+    "- **Clés de vérification** (C2SP signed-note) : `nom+hex8+base64(0x01 || clé publique\n"
+    "  Ed25519 de 32 octets)`. La clé d'un observateur est le `vkey` de son enregistrement\n"
+    "  `monitor_enrolment` ; l'enrôlement est signé par la clé de l'organisation, et le nom de\n"
+    "  l'observateur est le nom de la clé.\n"
+    "- **Point de contrôle** (C2SP tlog-checkpoint, une note signée) : trois lignes de texte\n"
+    "  (l'origine, la taille de l'arbre en décimal, l'empreinte racine en base64), une ligne\n"
+    "  vide, puis des lignes de signature `— <nom de la clé> <base64(identifiant de clé de 4\n"
+    "  octets || signature de 64 octets)>`. La signature Ed25519 porte sur le texte jusqu'au saut\n"
+    "  de ligne qui termine la dernière ligne de texte, inclus. L'origine doit être le nom de la\n"
+    "  clé du journal.\n"
+    "- **Cosignatures** (C2SP tlog-cosignature) : une ligne `— <nom du témoin>\n"
+    "  <base64(identifiant de clé de 4 octets || heure de 8 octets gros-boutiste || signature de\n"
+    "  64 octets)>`. L'identifiant de clé se calcule comme pour les autres clés, avec 0x04 à la\n"
+    "  place de 0x01 ; la signature Ed25519 porte sur `cosignature/v1`, un saut de ligne,\n"
+    "  `time <heure en décimal>`, un saut de ligne, puis le texte du point de contrôle.\n"
+    "- **Preuve d'inclusion** (RFC 9162 section 2.1.3.2) : avec l'indice de feuille `fn`, la\n"
+    "  taille de l'arbre `n`, `sn = n - 1`, `r = leaf_hash` ; pour chaque empreinte `p` de\n"
+    "  `proof`, dans l'ordre : si `sn` vaut 0, échec ; si `fn` est impair ou `fn == sn`, poser\n"
+    "  `r = SHA-256(0x01 || p || r)` puis, tant que `fn` est pair et non nul, diviser `fn` et\n"
+    "  `sn` par deux ; sinon poser `r = SHA-256(0x01 || r || p)` ; puis diviser `fn` et `sn` par\n"
+    "  deux (division entière). À la fin, `sn` doit valoir 0 et `r` doit être égal à la racine du\n"
+    "  point de contrôle.\n"
+    "- **Chiffres.** Chaque ligne de `figures.json` donne une clé, une valeur et les indices des\n"
+    "  feuilles qu'elle compte ; la valeur est un décompte, ou une somme, sur exactement ces\n"
+    "  incidents (les définitions sont dans docs/indicators.md de constat).\n"
+    "  `report/figures.json` est le même fichier.\n";
 
 /* Values from the vault and the caller (organisation name, origin, the
  * filter's place text) are escaped for Markdown text (constat/base/text.h):
@@ -633,7 +846,7 @@ static constat_status verify_md(constat_buf *b, const char *org, const char *ori
                                 uint64_t size, const uint8_t root[32], const char *logvk,
                                 const char *orgvk, uint64_t records, uint64_t incidents,
                                 uint64_t monitors, const char *scope, const char *when,
-                                const char *witnesses_md)
+                                const char *witnesses_md, int french)
 {
     char root64[64];
     constat_status rc;
@@ -649,7 +862,31 @@ static constat_status verify_md(constat_buf *b, const char *org, const char *ori
         if (rc == CONSTAT_OK)
             rc = constat_buf_append(&e[i], "", 1); /* a string even when empty */
     }
-    if (rc == CONSTAT_OK)
+    if (rc == CONSTAT_OK && french)
+        rc = constat_buf_printf(b,
+                                "# Vérifier ce dossier\n"
+                                "\n"
+                                "- Organisation : %s\n"
+                                "- Journal : %s\n"
+                                "- Point de contrôle : taille de l'arbre %" PRIu64
+                                ", racine `%s`\n"
+                                "- Clé du journal : `%s`\n"
+                                "- Clé de l'organisation : `%s`\n"
+                                "- Enregistrements : %" PRIu64 " (%" PRIu64 " incidents, %" PRIu64
+                                " enrôlements d'observateurs)\n"
+                                "- Sélection : %s\n"
+                                "- Écrit le : %s\n"
+                                "\n"
+                                "Ce dossier permet à chacun de vérifier, hors ligne et sans faire\n"
+                                "confiance à l'organisation, ce que ses enregistrements prouvent.\n"
+                                "Comparez les deux clés ci-dessus avec des copies publiées ailleurs\n"
+                                "avant de vous y fier. Le même texte en anglais est dans `VERIFY.md`.\n"
+                                "\n",
+                                (const char *)e[0].data, (const char *)e[1].data, size, root64,
+                                (const char *)e[2].data, (const char *)e[3].data, records,
+                                incidents, monitors, (const char *)e[4].data,
+                                (const char *)e[5].data);
+    else if (rc == CONSTAT_OK)
         rc = constat_buf_printf(b,
                                 "# Verifying this dossier\n"
                                 "\n"
@@ -666,6 +903,7 @@ static constat_status verify_md(constat_buf *b, const char *org, const char *ori
                                 "This folder lets anyone check, offline and without trusting the\n"
                                 "organisation, what its records prove. Compare the two keys above\n"
                                 "with copies published elsewhere before relying on them.\n"
+                                "The same text in French is in `VERIFY.fr.md`.\n"
                                 "\n",
                                 (const char *)e[0].data, (const char *)e[1].data, size, root64,
                                 (const char *)e[2].data, (const char *)e[3].data, records,
@@ -679,9 +917,9 @@ static constat_status verify_md(constat_buf *b, const char *org, const char *ori
         rc = constat_text_escape_n(b, witnesses_md, witnesses_md ? strlen(witnesses_md) : 0,
                                    CONSTAT_ESC_KEEP_NEWLINE);
     if (rc == CONSTAT_OK)
-        rc = constat_buf_puts(b, VERIFY_PROVES);
+        rc = constat_buf_puts(b, french ? VERIFY_PROVES_FR : VERIFY_PROVES);
     if (rc == CONSTAT_OK)
-        rc = constat_buf_puts(b, VERIFY_HOW);
+        rc = constat_buf_puts(b, french ? VERIFY_HOW_FR : VERIFY_HOW);
     return rc;
 }
 
@@ -728,6 +966,13 @@ static constat_status sign_manifest(constat_vault *v, const char *tmp, const con
     return rc;
 }
 
+/* sel_ref pointers by leaf index */
+static int selref_idx_cmp(const void *a, const void *b)
+{
+    uint64_t x = (*(sel_ref *const *)a)->index, y = (*(sel_ref *const *)b)->index;
+    return x < y ? -1 : x > y;
+}
+
 static int u64cmp(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -754,6 +999,36 @@ static constat_status dossier_times(constat_vault *v, uint64_t tree_size,
     for (size_t i = 0; rc == CONSTAT_OK && i < n; i++)
         out[i].proven = constat_tsa_timeline_proven(&tl, recs[i].index, &out[i].time, NULL);
     constat_tsa_timeline_free(&tl);
+    return rc;
+}
+
+/* The same in French, for VERIFY.fr.md. */
+static constat_status describe_scope_fr(const constat_dossier_filter *f, constat_buf *b)
+{
+    constat_status rc = CONSTAT_OK;
+    if (!f || (!f->from && !f->to && !f->category && !f->place && !f->country && !f->commune))
+        return constat_buf_puts(b, "tous les incidents");
+    rc = constat_buf_puts(b, "les incidents");
+    if (rc == CONSTAT_OK && (f->from || f->to))
+        rc = constat_buf_printf(b, " survenus (date locale) du %s au %s",
+                                f->from ? f->from : "début", f->to ? f->to : "la fin");
+    if (rc == CONSTAT_OK && f->category)
+        rc = constat_buf_printf(b, "%s de la catégorie %s", (f->from || f->to) ? "," : "",
+                                f->category);
+    if (rc == CONSTAT_OK && f->place)
+        rc = constat_buf_printf(b, "%s dont le lieu (nom, commune ou site) contient "
+                                   "« %s » (sans tenir compte des accents ni de la casse)",
+                                (f->from || f->to || f->category) ? "," : "", f->place);
+    if (rc == CONSTAT_OK && f->country)
+        rc = constat_buf_printf(b, "%s dans le pays %s",
+                                (f->from || f->to || f->category || f->place) ? "," : "",
+                                f->country);
+    if (rc == CONSTAT_OK && f->commune)
+        rc = constat_buf_printf(b, "%s dans la commune %s",
+                                (f->from || f->to || f->category || f->place || f->country)
+                                    ? ","
+                                    : "",
+                                f->commune);
     return rc;
 }
 
@@ -1406,12 +1681,41 @@ static constat_status dw_verify_md(dossier_job *j)
     if (rc == CONSTAT_OK)
         rc = verify_md(&b, constat_vault_org(j->v), j->cp.origin, j->cp.size, j->cp.root,
                        j->logvk, j->orgvk, j->norder, j->cc.nsel, j->nmon,
-                       (const char *)j->scope.data, j->when, (const char *)wmd.data);
+                       (const char *)j->scope.data, j->when, (const char *)wmd.data, 0);
     constat_buf_free(&wmd);
     if (rc != CONSTAT_OK)
         rc = constat_error_set(j->err, CONSTAT_ENOMEM, "out of memory");
     else
         rc = write_file(j->tmp, "VERIFY.md", b.data, b.len, j->err);
+    constat_buf_free(&b);
+    return rc;
+}
+
+/* VERIFY.fr.md: the whole text in French, the witnesses' part and the
+ * selection included. */
+static constat_status dw_verify_fr_md(dossier_job *j)
+{
+    constat_buf b, wmd, scope_fr;
+    constat_status rc;
+
+    constat_buf_init(&b);
+    constat_buf_init(&wmd);
+    constat_buf_init(&scope_fr);
+    rc = constat_witness_dossier_md_fr(j->cosigs, j->ncosigs, j->nwitnesses, &wmd);
+    if (rc == CONSTAT_OK)
+        rc = describe_scope_fr(j->f, &scope_fr);
+    if (rc == CONSTAT_OK)
+        rc = constat_buf_append(&scope_fr, "", 1);
+    if (rc == CONSTAT_OK)
+        rc = verify_md(&b, constat_vault_org(j->v), j->cp.origin, j->cp.size, j->cp.root,
+                       j->logvk, j->orgvk, j->norder, j->cc.nsel, j->nmon,
+                       (const char *)scope_fr.data, j->when, (const char *)wmd.data, 1);
+    constat_buf_free(&wmd);
+    constat_buf_free(&scope_fr);
+    if (rc != CONSTAT_OK)
+        rc = constat_error_set(j->err, CONSTAT_ENOMEM, "out of memory");
+    else
+        rc = write_file(j->tmp, "VERIFY.fr.md", b.data, b.len, j->err);
     constat_buf_free(&b);
     return rc;
 }
@@ -1436,6 +1740,41 @@ static constat_status dw_evidence_files(dossier_job *j)
         j->nfiles++;
     }
     return CONSTAT_OK;
+}
+
+/* Beside the hash names, the listing that gives each evidence file its
+ * record, media type and a name with its extension (evidence/files.tsv),
+ * in log order as records.jsonl. */
+static constat_status dw_evidence_index(dossier_job *j)
+{
+    const json_t **evrecs;
+    sel_ref **byidx;
+    constat_buf b;
+    constat_status rc;
+
+    if (j->nfiles == 0)
+        return CONSTAT_OK;
+    evrecs = malloc(j->cc.nev * sizeof *evrecs);
+    byidx = malloc(j->cc.nev * sizeof *byidx);
+    if (!evrecs || !byidx) {
+        free(evrecs);
+        free(byidx);
+        return constat_error_set(j->err, CONSTAT_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < j->cc.nev; i++)
+        byidx[i] = &j->cc.ev[i];
+    qsort(byidx, j->cc.nev, sizeof *byidx, selref_idx_cmp);
+    for (size_t i = 0; i < j->cc.nev; i++)
+        evrecs[i] = byidx[i]->record;
+    free(byidx);
+    constat_buf_init(&b);
+    rc = constat_dossier_evidence_index(j->tmp, (const json_t *const *)evrecs, j->cc.nev, &b,
+                                        j->err);
+    free(evrecs);
+    if (rc == CONSTAT_OK && b.len > 0)
+        rc = write_file(j->tmp, CONSTAT_DOSSIER_EVIDENCE_INDEX, b.data, b.len, j->err);
+    constat_buf_free(&b);
+    return rc;
 }
 
 /* The SHA-256 of every file in tmp, by its path there, into files. */
@@ -1635,7 +1974,11 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
     if (rc == CONSTAT_OK)
         rc = dw_verify_md(j);
     if (rc == CONSTAT_OK)
+        rc = dw_verify_fr_md(j);
+    if (rc == CONSTAT_OK)
         rc = dw_evidence_files(j);
+    if (rc == CONSTAT_OK)
+        rc = dw_evidence_index(j);
     if (rc == CONSTAT_OK)
         rc = dw_manifest(j);
     if (rc == CONSTAT_OK)

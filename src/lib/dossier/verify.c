@@ -1985,7 +1985,8 @@ static void check_evidence_files(vstate *s, const char *dir, const ventries *es,
                 json_object_set_new(bound, rel + 1, json_true());
         }
         json_object_foreach(files, name, val) {
-            if (strncmp(name, "evidence/", 9) != 0)
+            if (strncmp(name, "evidence/", 9) != 0 ||
+                strcmp(name, CONSTAT_DOSSIER_EVIDENCE_INDEX) == 0)
                 continue;
             if (bound && json_object_get(bound, name))
                 vpass(s);
@@ -1995,6 +1996,88 @@ static void check_evidence_files(vstate *s, const char *dir, const ventries *es,
         }
         json_decref(bound);
     }
+}
+
+/* evidence/files.tsv (docs/dossier.md "Evidence file listing"): when
+ * present it must be, byte for byte, the listing the evidence records of
+ * this dossier and the files present give; a line naming another record,
+ * media type or name is a failure, naming the line. */
+static void check_evidence_index(vstate *s, const char *dir, const ventries *es,
+                                 const manifest *m)
+{
+    json_t *files = m->root ? json_object_get(m->root, "files") : NULL;
+    const json_t **recs = malloc((es->n ? es->n : 1) * sizeof *recs);
+    constat_buf want, got;
+    constat_error e;
+    constat_status st;
+    char path[4096];
+    size_t n = 0;
+
+    constat_buf_init(&want);
+    constat_buf_init(&got);
+    constat_error_clear(&e);
+    if (!recs) {
+        vfail(s, -1, CONSTAT_DOSSIER_EVIDENCE_INDEX, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < es->n; i++)
+        if (es->v[i].leaf_ok && es->v[i].kind && strcmp(es->v[i].kind, "evidence") == 0)
+            recs[n++] = es->v[i].leaf.record;
+    st = constat_dossier_evidence_index(dir, recs, n, &want, &e);
+    free(recs);
+    if (st != CONSTAT_OK) {
+        vfail(s, -1, CONSTAT_DOSSIER_EVIDENCE_INDEX, "%s", e.msg);
+        goto out;
+    }
+    path_join(path, sizeof path, dir, CONSTAT_DOSSIER_EVIDENCE_INDEX);
+    st = read_file(path, CONSTAT_DOSSIER_EVIDENCE_INDEX_MAX, &got, &e);
+    if (st == CONSTAT_ENOTFOUND) {
+        /* a dossier without evidence files has none; one written before the
+         * listing existed neither, and its manifest does not list it */
+        if (json_object_get(files, CONSTAT_DOSSIER_EVIDENCE_INDEX))
+            vfail(s, -1, CONSTAT_DOSSIER_EVIDENCE_INDEX, "listed in manifest.json but missing");
+        goto out;
+    }
+    if (st != CONSTAT_OK) {
+        vfail(s, -1, CONSTAT_DOSSIER_EVIDENCE_INDEX, "%s", e.msg);
+        goto out;
+    }
+    if (got.len == want.len && (want.len == 0 || memcmp(got.data, want.data, want.len) == 0)) {
+        vpass(s);
+        goto out;
+    }
+    if (want.len == 0) {
+        vfail(s, -1, CONSTAT_DOSSIER_EVIDENCE_INDEX, "lists evidence files, but this dossier "
+              "holds none");
+        goto out;
+    }
+    {
+        /* the first line that differs, and what the records say it should be */
+        size_t line = 1, i = 0, ws;
+        while (i < got.len && i < want.len && got.data[i] == want.data[i]) {
+            if (want.data[i] == '\n')
+                line++;
+            i++;
+        }
+        ws = i;
+        while (ws > 0 && want.data[ws - 1] != '\n')
+            ws--;
+        if (ws >= want.len) {
+            vfail(s, -1, CONSTAT_DOSSIER_EVIDENCE_INDEX, "line %zu: a line no evidence file of "
+                  "this dossier accounts for", line);
+        } else {
+            size_t we = ws;
+            while (we < want.len && want.data[we] != '\n')
+                we++;
+            vfail(s, -1, CONSTAT_DOSSIER_EVIDENCE_INDEX, "line %zu does not match the evidence "
+                  "records of this dossier (file, record, incident, media type, name); "
+                  "expected: %.*s", line, (int)(we - ws > 400 ? 400 : we - ws),
+                  (const char *)want.data + ws);
+        }
+    }
+out:
+    constat_buf_free(&want);
+    constat_buf_free(&got);
 }
 
 static constat_status check_figures(vstate *s, const char *dir, const ventries *es,
@@ -2231,6 +2314,7 @@ static void side_work(void *vctx)
 {
     side_ctx *c = vctx;
     check_evidence_files(&c->ev.st, c->dir, c->es, c->m, &c->evidence, &c->evidence_files);
+    check_evidence_index(&c->ev.st, c->dir, c->es, c->m);
     if (c->figures)
         c->fig_rc = check_figures(&c->fig.st, c->dir, c->es, c->tax, c->tl, &c->figures_leaves);
 }

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -283,6 +284,40 @@ constat_status constat_evidence_media_type(const char *path, char *out, size_t c
     snprintf(out, cap, "%s", t);
     magic_close(m);
     return CONSTAT_OK;
+}
+
+static const struct {
+    const char *type, *ext;
+} media_ext[] = {
+    {"image/jpeg", ".jpg"},       {"image/png", ".png"},          {"image/gif", ".gif"},
+    {"image/webp", ".webp"},      {"image/heic", ".heic"},        {"image/heif", ".heif"},
+    {"image/tiff", ".tif"},       {"image/bmp", ".bmp"},          {"image/svg+xml", ".svg"},
+    {"image/x-canon-cr2", ".cr2"}, {"image/x-nikon-nef", ".nef"}, {"image/x-adobe-dng", ".dng"},
+    {"video/mp4", ".mp4"},        {"video/quicktime", ".mov"},    {"video/x-msvideo", ".avi"},
+    {"video/webm", ".webm"},      {"video/x-matroska", ".mkv"},   {"video/3gpp", ".3gp"},
+    {"video/mpeg", ".mpg"},       {"audio/mpeg", ".mp3"},         {"audio/ogg", ".ogg"},
+    {"audio/x-wav", ".wav"},      {"audio/wav", ".wav"},          {"audio/mp4", ".m4a"},
+    {"audio/x-m4a", ".m4a"},      {"audio/aac", ".aac"},          {"audio/flac", ".flac"},
+    {"audio/amr", ".amr"},        {"application/pdf", ".pdf"},    {"text/plain", ".txt"},
+    {"text/csv", ".csv"},         {"text/html", ".html"},         {"application/json", ".json"},
+    {"application/zip", ".zip"},  {"application/msword", ".doc"},
+    {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"},
+    {"application/vnd.oasis.opendocument.text", ".odt"},
+    {"message/rfc822", ".eml"},
+};
+
+const char *constat_evidence_extension(const char *media_type)
+{
+    size_t n;
+    if (!media_type)
+        return ".bin";
+    n = strcspn(media_type, ";");
+    while (n > 0 && media_type[n - 1] == ' ')
+        n--;
+    for (size_t i = 0; i < sizeof media_ext / sizeof media_ext[0]; i++)
+        if (strlen(media_ext[i].type) == n && strncasecmp(media_ext[i].type, media_type, n) == 0)
+            return media_ext[i].ext;
+    return ".bin";
 }
 
 /* ---- records -------------------------------------------------------------- */

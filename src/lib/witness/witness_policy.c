@@ -501,3 +501,54 @@ constat_status constat_witness_dossier_md(const constat_dossier_cosig *cosigs, s
                                 n);
     return rc;
 }
+
+constat_status constat_witness_dossier_md_fr(const constat_dossier_cosig *cosigs, size_t n,
+                                             size_t nwitnesses, constat_buf *out)
+{
+    constat_status rc;
+
+    if (!out || (n && !cosigs))
+        return CONSTAT_EINVAL;
+    rc = constat_buf_puts(out, "## Témoins\n\n");
+    if (rc == CONSTAT_OK && n == 0) {
+        rc = constat_buf_puts(
+            out, "Le point de contrôle n'est **cosigné par aucun témoin** : rien ici ne montre\n"
+                 "qu'une autre organisation a vu cet arbre.");
+        if (rc == CONSTAT_OK && nwitnesses > 0)
+            rc = constat_buf_printf(out,
+                                    " Le journal a %zu témoin(s) configuré(s) : "
+                                    "l'organisation peut lancer\n`constat publish` puis écrire "
+                                    "de nouveau le dossier pour qu'il porte leurs\n"
+                                    "cosignatures.",
+                                    nwitnesses);
+        if (rc == CONSTAT_OK)
+            rc = constat_buf_puts(out, "\n\n");
+        return rc;
+    }
+    if (rc == CONSTAT_OK)
+        rc = constat_buf_printf(out,
+                                "Le point de contrôle porte %zu cosignature(s) (C2SP "
+                                "tlog-cosignature), après la\nsignature du journal :\n\n",
+                                n);
+    for (size_t i = 0; rc == CONSTAT_OK && i < n; i++) {
+        char when[32];
+        constat_rfc3339_format(cosigs[i].timestamp > (uint64_t)INT64_MAX
+                                   ? INT64_MAX
+                                   : (int64_t)cosigs[i].timestamp,
+                               0, when);
+        rc = constat_buf_printf(out, "- %s, le %s : `%s`\n", cosigs[i].name, when,
+                                cosigs[i].vkey);
+    }
+    if (rc == CONSTAT_OK)
+        rc = constat_buf_puts(out, "\nPour les exiger, comparez ces clés avec celles que les "
+                                   "témoins ont publiées\neux-mêmes, puis écrivez un fichier de "
+                                   "politique (docs/witness.md) tel que\n\n");
+    for (size_t i = 0; rc == CONSTAT_OK && i < n; i++)
+        rc = constat_buf_printf(out, "    witness %s %s\n", cosigs[i].name, cosigs[i].vkey);
+    if (rc == CONSTAT_OK)
+        rc = constat_buf_printf(out,
+                                "    quorum %zu\n\net lancez `constat verify CE-DOSSIER "
+                                "--witness-policy policy.txt`.\n\n",
+                                n);
+    return rc;
+}
