@@ -1,0 +1,20 @@
+#!/bin/sh
+# An error about a file names the file once: `constat attach` of a missing
+# file says "constat: FILE: No such file or directory", not
+# "constat: FILE: FILE: ..."; `constat record` of a missing file likewise.
+. "$CONSTAT_SOURCE_DIR/tests/e2e/lib.sh"
+
+export CONSTAT_PASSPHRASE=pw-for-tests
+run_ok $CONSTAT init --dir v --org hro --origin hro.example/log
+run_ok $CONSTAT monitor add amina --dir v
+run_ok $CONSTAT record "$SRC/data/examples/observation.json" --monitor amina --dir v
+id=$(sed -n 's/^record //p' out)
+[ -n "$id" ] || fail "no record id in the receipt"
+ok
+run_fails 2 $CONSTAT attach "$id" "$T/no-such-photo.jpg" --monitor amina --dir v
+expect_in err "constat: $T/no-such-photo.jpg: No such file or directory"
+expect_not_in err "no-such-photo.jpg: $T/no-such-photo.jpg"
+run_fails 2 $CONSTAT record "$T/no-such.json" --monitor amina --dir v
+expect_in err "constat: $T/no-such.json: No such file or directory"
+expect_not_in err "no-such.json: $T/no-such.json"
+done_ok
