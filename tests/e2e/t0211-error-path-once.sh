@@ -28,4 +28,9 @@ $CONSTAT report --out afile --dir v >out 2>err
 set -e
 expect_in err "constat: afile: exists and is not a directory"
 expect_not_in err "afile: afile"
+# a folder given with a trailing slash, which the library names without it
+run_ok $CONSTAT dossier --out d1/ --dir v
+run_fails 2 $CONSTAT dossier --out d1/ --dir v
+expect_in err "constat: d1: exists and is not empty"
+expect_not_in err "d1/: d1"
 done_ok
