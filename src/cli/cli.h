@@ -154,7 +154,8 @@ int cli_passphrase_new(const char *prompt, char **out);
 
 void cli_passphrase_free(char *p);
 
-/* Print "constat: <what>: <message>" for an error; returns its exit code. */
+/* Print "constat: <what>: <message>" for an error (just the message when it
+ * already starts with "<what>: "); returns its exit code. */
 int cli_report_error(const char *what, constat_status st, const constat_error *err);
 
 /* Print the usage lines of the named command to stderr, with a pointer to

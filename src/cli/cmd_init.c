@@ -33,15 +33,16 @@ int cmd_init(int argc, char **argv)
     c = cli_passphrase_new("passphrase to seal the vault keys: ", &pass);
     if (c)
         return c; /* asked before anything is written: no directory, no file */
-    if (!pass || !*pass)
-        fprintf(stderr, "constat: warning: the keys in %s/keys are NOT sealed with a "
-                        "passphrase (set CONSTAT_PASSPHRASE to seal them)\n", cli_text(dir));
     constat_error_clear(&err);
     st = constat_vault_create(dir, org, origin, pass && *pass ? pass : NULL, &err);
     if (st != CONSTAT_OK) {
         cli_passphrase_free(pass);
         return cli_report_error(dir, st, &err);
     }
+    /* only once the keys exist: a refused init wrote no key to warn about */
+    if (!pass || !*pass)
+        fprintf(stderr, "constat: warning: the keys in %s/keys are NOT sealed with a "
+                        "passphrase (set CONSTAT_PASSPHRASE to seal them)\n", cli_text(dir));
     {
         constat_vault *v;
         char vkey[600];

@@ -186,6 +186,12 @@ int cli_report_error(const char *what, constat_status st, const constat_error *e
 {
     /* messages name records, files and fields from outside input */
     const char *msg = err && err->msg[0] ? err->msg : constat_status_name(st);
+    size_t wl = what ? strlen(what) : 0;
+    while (wl > 1 && what[wl - 1] == '/') /* "out/" named "out" by the library */
+        wl--;
+    /* a message that already starts with "WHAT: " is not prefixed twice */
+    if (what && strncmp(msg, what, wl) == 0 && msg[wl] == ':' && msg[wl + 1] == ' ')
+        what = NULL;
     if (what)
         fprintf(stderr, "constat: %s: %s\n", cli_text(what), cli_text(msg));
     else

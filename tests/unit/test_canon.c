@@ -180,6 +180,9 @@ static void test_bad_text(void **state)
     expect_parse_error("\"\\ud800\"", 8, CONSTAT_EINVAL, "test.json");
     /* NUL escaped and raw */
     expect_parse_error("\"a\\u0000b\"", 10, CONSTAT_EINVAL, "test.json");
+    /* said in the user's words, not as jansson's JSON_ALLOW_NUL flag */
+    expect_parse_error("\"a\\u0000b\"", 10, CONSTAT_EINVAL,
+                       "line 1 column 10: \\u0000 (NUL) is not allowed in a string");
     expect_parse_error("{\"a\":1}\0", 8, CONSTAT_EINVAL, "NUL byte");
     /* trailing bytes, syntax, with line and column */
     expect_parse_error("{} x", 4, CONSTAT_EINVAL, "line 1");

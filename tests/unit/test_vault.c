@@ -827,6 +827,10 @@ static void test_tamper(void **state)
             if (fl.idx[i] != 5 && fl.idx[i] != -1) /* -1: whole-tree root check */
                 fail_msg("blamed %lld: %s", (long long)fl.idx[i], fl.msg[i]);
         assert_true(fl.n >= 2);            /* tile hash and signature at least */
+        /* each failure of the leaf names it and its record, as a dossier's do */
+        for (size_t i = 0; i < fl.n && i < 64; i++)
+            if (fl.idx[i] == 5 && strncmp(fl.msg[i], "leaf 5 (record ", 15) != 0)
+                fail_msg("failure of leaf 5 does not name it: %s", fl.msg[i]);
     }
     constat_vault_close(f->v);
     db_exec(f, "UPDATE leaves SET leaf = ?1 WHERE idx = 5", leaf.data, (int)leaf.len);

@@ -111,6 +111,10 @@ static constat_status parse_flags(const char *text, size_t len, const char *what
         if (json_error_code(&je) == json_error_out_of_memory)
             return constat_error_set(err, CONSTAT_ENOMEM, "%s: out of memory parsing JSON",
                                      what);
+        if (json_error_code(&je) == json_error_null_character) /* not jansson's flag name */
+            return constat_error_set(err, CONSTAT_EINVAL,
+                                     "%s: line %d column %d: \\u0000 (NUL) is not allowed in a "
+                                     "string", what, je.line, je.column);
         return constat_error_set(err, CONSTAT_EINVAL, "%s: line %d column %d: %s", what,
                                  je.line, je.column, je.text);
     }

@@ -173,8 +173,15 @@ static constat_status configure(constat_store *s, int creating, constat_error *e
     sqlite3_extended_result_codes(s->db, 1);
     if (sqlite3_busy_timeout(s->db, 10000) != SQLITE_OK)
         return db_error(s, CONSTAT_EIO, "busy_timeout", err);
-    if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st, NULL) != SQLITE_OK) {
+        /* WAL needs its -wal and -shm files even to read */
+        if ((sqlite3_errcode(s->db) & 0xff) == SQLITE_READONLY)
+            return constat_error_set(err, CONSTAT_EIO,
+                                     "vault.db: cannot be written (read-only file or folder): "
+                                     "constat needs write access to the vault folder even to "
+                                     "read it; copy the vault to a writable place");
         return db_error(s, CONSTAT_EIO, "journal_mode", err);
+    }
     if (sqlite3_step(st) == SQLITE_ROW) {
         const unsigned char *m = sqlite3_column_text(st, 0);
         wal = m && strcmp((const char *)m, "wal") == 0;

@@ -1457,6 +1457,7 @@ typedef struct {
     size_t nmons, capmons;
     constat_status fatal;
     constat_error *err;
+    const constat_store_leaf *cur; /* the leaf being checked, named in its failures */
 } verify_ctx;
 
 static void report(verify_ctx *c, int64_t idx, const char *fmt, ...) CONSTAT_PRINTF(3, 4);
@@ -1468,8 +1469,14 @@ static void report(verify_ctx *c, int64_t idx, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     c->failures++;
-    if (c->fail)
+    if (c->fail && c->cur && idx == (int64_t)c->cur->idx) {
+        char named[sizeof msg + 200];
+        snprintf(named, sizeof named, "leaf %lld (record %.128s): %s", (long long)idx,
+                 c->cur->record_id ? c->cur->record_id : "?", msg);
+        c->fail(c->fctx, idx, named);
+    } else if (c->fail) {
         c->fail(c->fctx, idx, msg);
+    }
 }
 
 static int collect_cp(void *ctx, uint64_t size, const char *note, size_t len)
@@ -1611,9 +1618,26 @@ static void check_signature(verify_ctx *c, int64_t idx, const constat_leaf *l,
     }
 }
 
+static int verify_leaf_checks(verify_ctx *c, const constat_store_leaf *row);
+
 static int verify_leaf(void *ctx, const constat_store_leaf *row)
 {
     verify_ctx *c = ctx;
+    int r;
+    if (row->idx != c->expect) {
+        report(c, (int64_t)c->expect, "leaves %llu to %llu are missing",
+               (unsigned long long)c->expect, (unsigned long long)row->idx - 1);
+        c->fatal = CONSTAT_EVERIFY; /* the tree is broken beyond per-leaf checks */
+        return 1;
+    }
+    c->cur = row;
+    r = verify_leaf_checks(c, row);
+    c->cur = NULL;
+    return r;
+}
+
+static int verify_leaf_checks(verify_ctx *c, const constat_store_leaf *row)
+{
     int64_t idx = (int64_t)row->idx;
     uint8_t lh[32];
     constat_leaf l;
@@ -1621,12 +1645,6 @@ static int verify_leaf(void *ctx, const constat_store_leaf *row)
     uint64_t n = row->idx / CONSTAT_TILE_WIDTH;
     unsigned pos = (unsigned)(row->idx % CONSTAT_TILE_WIDTH);
 
-    if (row->idx != c->expect) {
-        report(c, (int64_t)c->expect, "leaves %llu to %llu are missing",
-               (unsigned long long)c->expect, (unsigned long long)row->idx - 1);
-        c->fatal = CONSTAT_EVERIFY; /* the tree is broken beyond per-leaf checks */
-        return 1;
-    }
     c->expect++;
     constat_merkle_leaf_hash(row->leaf, row->len, lh);
     if (constat_merkle_builder_append(&c->b, lh, NULL, NULL, c->err) != CONSTAT_OK) {
