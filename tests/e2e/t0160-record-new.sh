@@ -178,7 +178,7 @@ cp out transcript1
 expect_in out "record inc-"
 expect_in out "leaf index 2"
 expect_in out '"lat_e7": 509510000'
-id=$(sed -n 's/^record \(inc-[0-9a-f]*\).*/\1/p' out | tr -d '\r' | head -1)
+id=$(tr -d '\r' < out | grep -o 'record inc-[0-9a-f]*' | head -1 | sed 's/^record //')
 [ -n "$id" ] || fail "no record id in the receipt"
 ok
 [ "$(vault_digest v)" != "$before" ] || fail "the vault did not change"
