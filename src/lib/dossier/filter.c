@@ -94,6 +94,17 @@ static int place_member_has(const json_t *place, const char *key, const char *fn
     return hit;
 }
 
+/* Fold a --place / --commune text into out (CONSTAT_DOSSIER_PLACE_MAX
+ * bytes); 0 when it is longer, which constat_dossier_filter_check refuses. */
+static int fold_needle(const char *s, char out[CONSTAT_DOSSIER_PLACE_MAX], size_t *len)
+{
+    size_t n = strlen(s);
+    if (n > CONSTAT_DOSSIER_PLACE_MAX)
+        return 0;
+    *len = constat_text_fold(s, n, out);
+    return 1;
+}
+
 int constat_dossier_filter_match(const constat_dossier_filter *f, const json_t *record)
 {
     json_t *kind = json_object_get(record, "kind");
@@ -140,10 +151,9 @@ int constat_dossier_filter_match(const constat_dossier_filter *f, const json_t *
     if (f->place) {
         const json_t *place = json_object_get(record, "place");
         char fneedle[CONSTAT_DOSSIER_PLACE_MAX];
-        size_t pl = strlen(f->place), fnlen;
-        if (pl > sizeof fneedle) /* constat_dossier_filter_check refuses it */
+        size_t fnlen;
+        if (!fold_needle(f->place, fneedle, &fnlen))
             return 0;
-        fnlen = constat_text_fold(f->place, pl, fneedle);
         if (!place_member_has(place, "name", fneedle, fnlen, 0) &&
             !place_member_has(place, "commune", fneedle, fnlen, 0) &&
             !place_member_has(place, "site", fneedle, fnlen, 0))
@@ -157,10 +167,9 @@ int constat_dossier_filter_match(const constat_dossier_filter *f, const json_t *
     if (f->commune) {
         const json_t *place = json_object_get(record, "place");
         char fneedle[CONSTAT_DOSSIER_PLACE_MAX];
-        size_t pl = strlen(f->commune), fnlen;
-        if (pl > sizeof fneedle) /* constat_dossier_filter_check refuses it */
+        size_t fnlen;
+        if (!fold_needle(f->commune, fneedle, &fnlen))
             return 0;
-        fnlen = constat_text_fold(f->commune, pl, fneedle);
         if (json_is_string(json_object_get(place, "commune"))
                 ? !place_member_has(place, "commune", fneedle, fnlen, 1)
                 : !place_member_has(place, "name", fneedle, fnlen, 0))

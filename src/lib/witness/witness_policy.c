@@ -452,32 +452,42 @@ constat_status constat_witness_dossier_note(constat_vault *v, const char *note, 
     return st;
 }
 
-constat_status constat_witness_dossier_md(const constat_dossier_cosig *cosigs, size_t n,
-                                          size_t nwitnesses, constat_buf *out)
+/* The Witnesses section of VERIFY.md (fr = 0) or VERIFY.fr.md (fr = 1):
+ * one walk, each sentence in both languages. */
+static constat_status dossier_md(const constat_dossier_cosig *cosigs, size_t n,
+                                 size_t nwitnesses, int fr, constat_buf *out)
 {
     constat_status rc;
 
     if (!out || (n && !cosigs))
         return CONSTAT_EINVAL;
-    rc = constat_buf_puts(out, "## Witnesses\n\n");
+    rc = constat_buf_puts(out, fr ? "## Témoins\n\n" : "## Witnesses\n\n");
     if (rc == CONSTAT_OK && n == 0) {
         rc = constat_buf_puts(
-            out, "The checkpoint is **not cosigned** by any witness: nothing here shows that\n"
-                 "another organisation saw this tree.");
+            out, fr ? "Le point de contrôle n'est **cosigné par aucun témoin** : rien ici ne "
+                      "montre\nqu'une autre organisation a vu cet arbre."
+                    : "The checkpoint is **not cosigned** by any witness: nothing here shows "
+                      "that\nanother organisation saw this tree.");
         if (rc == CONSTAT_OK && nwitnesses > 0)
-            rc = constat_buf_printf(out,
-                                    " The log has %zu witness(es) configured: the\n"
-                                    "organisation can run `constat publish` and write the "
-                                    "dossier again to carry\ntheir cosignatures.",
-                                    nwitnesses);
+            rc = constat_buf_printf(
+                out,
+                fr ? " Le journal a %zu témoin(s) configuré(s) : l'organisation peut "
+                     "lancer\n`constat publish` puis écrire de nouveau le dossier pour qu'il "
+                     "porte leurs\ncosignatures."
+                   : " The log has %zu witness(es) configured: the\norganisation can run "
+                     "`constat publish` and write the dossier again to carry\ntheir "
+                     "cosignatures.",
+                nwitnesses);
         if (rc == CONSTAT_OK)
             rc = constat_buf_puts(out, "\n\n");
         return rc;
     }
     if (rc == CONSTAT_OK)
         rc = constat_buf_printf(out,
-                                "The checkpoint carries %zu cosignature(s) (C2SP "
-                                "tlog-cosignature), after the log's\nsignature:\n\n",
+                                fr ? "Le point de contrôle porte %zu cosignature(s) (C2SP "
+                                     "tlog-cosignature), après la\nsignature du journal :\n\n"
+                                   : "The checkpoint carries %zu cosignature(s) (C2SP "
+                                     "tlog-cosignature), after the log's\nsignature:\n\n",
                                 n);
     for (size_t i = 0; rc == CONSTAT_OK && i < n; i++) {
         char when[32];
@@ -485,70 +495,37 @@ constat_status constat_witness_dossier_md(const constat_dossier_cosig *cosigs, s
                                    ? INT64_MAX
                                    : (int64_t)cosigs[i].timestamp,
                                0, when);
-        rc = constat_buf_printf(out, "- %s, at %s: `%s`\n", cosigs[i].name, when,
-                                cosigs[i].vkey);
+        rc = constat_buf_printf(out, fr ? "- %s, le %s : `%s`\n" : "- %s, at %s: `%s`\n",
+                                cosigs[i].name, when, cosigs[i].vkey);
     }
     if (rc == CONSTAT_OK)
-        rc = constat_buf_puts(out, "\nTo require them, compare these keys with keys the "
-                                   "witnesses published\nthemselves, then write a policy "
-                                   "file (docs/witness.md) such as\n\n");
+        rc = constat_buf_puts(
+            out, fr ? "\nPour les exiger, comparez ces clés avec celles que les témoins ont "
+                      "publiées\neux-mêmes, puis écrivez un fichier de politique "
+                      "(docs/witness.md) tel que\n\n"
+                    : "\nTo require them, compare these keys with keys the witnesses "
+                      "published\nthemselves, then write a policy file (docs/witness.md) "
+                      "such as\n\n");
     for (size_t i = 0; rc == CONSTAT_OK && i < n; i++)
         rc = constat_buf_printf(out, "    witness %s %s\n", cosigs[i].name, cosigs[i].vkey);
     if (rc == CONSTAT_OK)
         rc = constat_buf_printf(out,
-                                "    quorum %zu\n\nand run `constat verify THIS-FOLDER "
-                                "--witness-policy policy.txt`.\n\n",
+                                fr ? "    quorum %zu\n\net lancez `constat verify CE-DOSSIER "
+                                     "--witness-policy policy.txt`.\n\n"
+                                   : "    quorum %zu\n\nand run `constat verify THIS-FOLDER "
+                                     "--witness-policy policy.txt`.\n\n",
                                 n);
     return rc;
+}
+
+constat_status constat_witness_dossier_md(const constat_dossier_cosig *cosigs, size_t n,
+                                          size_t nwitnesses, constat_buf *out)
+{
+    return dossier_md(cosigs, n, nwitnesses, 0, out);
 }
 
 constat_status constat_witness_dossier_md_fr(const constat_dossier_cosig *cosigs, size_t n,
                                              size_t nwitnesses, constat_buf *out)
 {
-    constat_status rc;
-
-    if (!out || (n && !cosigs))
-        return CONSTAT_EINVAL;
-    rc = constat_buf_puts(out, "## Témoins\n\n");
-    if (rc == CONSTAT_OK && n == 0) {
-        rc = constat_buf_puts(
-            out, "Le point de contrôle n'est **cosigné par aucun témoin** : rien ici ne montre\n"
-                 "qu'une autre organisation a vu cet arbre.");
-        if (rc == CONSTAT_OK && nwitnesses > 0)
-            rc = constat_buf_printf(out,
-                                    " Le journal a %zu témoin(s) configuré(s) : "
-                                    "l'organisation peut lancer\n`constat publish` puis écrire "
-                                    "de nouveau le dossier pour qu'il porte leurs\n"
-                                    "cosignatures.",
-                                    nwitnesses);
-        if (rc == CONSTAT_OK)
-            rc = constat_buf_puts(out, "\n\n");
-        return rc;
-    }
-    if (rc == CONSTAT_OK)
-        rc = constat_buf_printf(out,
-                                "Le point de contrôle porte %zu cosignature(s) (C2SP "
-                                "tlog-cosignature), après la\nsignature du journal :\n\n",
-                                n);
-    for (size_t i = 0; rc == CONSTAT_OK && i < n; i++) {
-        char when[32];
-        constat_rfc3339_format(cosigs[i].timestamp > (uint64_t)INT64_MAX
-                                   ? INT64_MAX
-                                   : (int64_t)cosigs[i].timestamp,
-                               0, when);
-        rc = constat_buf_printf(out, "- %s, le %s : `%s`\n", cosigs[i].name, when,
-                                cosigs[i].vkey);
-    }
-    if (rc == CONSTAT_OK)
-        rc = constat_buf_puts(out, "\nPour les exiger, comparez ces clés avec celles que les "
-                                   "témoins ont publiées\neux-mêmes, puis écrivez un fichier de "
-                                   "politique (docs/witness.md) tel que\n\n");
-    for (size_t i = 0; rc == CONSTAT_OK && i < n; i++)
-        rc = constat_buf_printf(out, "    witness %s %s\n", cosigs[i].name, cosigs[i].vkey);
-    if (rc == CONSTAT_OK)
-        rc = constat_buf_printf(out,
-                                "    quorum %zu\n\net lancez `constat verify CE-DOSSIER "
-                                "--witness-policy policy.txt`.\n\n",
-                                n);
-    return rc;
+    return dossier_md(cosigs, n, nwitnesses, 1, out);
 }
