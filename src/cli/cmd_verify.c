@@ -571,7 +571,10 @@ int cmd_verify(int argc, char **argv)
         {"since-checkpoint", required_argument, NULL, 's'},
         {"tsa-ca", required_argument, NULL, 'A'},
         {"witness-policy", required_argument, NULL, 'W'},
+        {"disclosure", required_argument, NULL, 'D'},
+        {"key", required_argument, NULL, 'K'},
         {NULL, 0, NULL, 0}};
+    const char *disclosure = NULL, *dkey = NULL;
     const char *tsa_ca = NULL, *wpolicy = NULL;
     const char *trust = NULL, *dir, *tiles = NULL, *log_key = NULL, *since = NULL;
     int json = 0, c;
@@ -586,9 +589,13 @@ int cmd_verify(int argc, char **argv)
         case 's': since = optarg; break;
         case 'A': tsa_ca = optarg; break;
         case 'W': wpolicy = optarg; break;
+        case 'D': disclosure = optarg; break;
+        case 'K': dkey = optarg; break;
         default: return cli_usage("verify");
         }
     }
+    if ((dkey && !disclosure) || (disclosure && (json || tiles)))
+        return cli_usage("verify");
     if (tiles) /* a C2SP tlog-tiles publication: cmd_tiles.c */
         return optind == argc ? cli_tiles_audit(tiles, trust, log_key, since, json)
                               : cli_usage("verify");
@@ -607,8 +614,14 @@ int cmd_verify(int argc, char **argv)
         return verify_vault(dir, json);
     }
     if (exists(dir, "records.jsonl") || exists(dir, "manifest.json") ||
-        exists(dir, "checkpoint"))
-        return verify_dossier(dir, trust, tsa_ca, wpolicy, json);
+        exists(dir, "checkpoint")) {
+        int rc = verify_dossier(dir, trust, tsa_ca, wpolicy, json);
+        if (disclosure && (rc == 0 || rc == 1)) { /* cmd_disclose.c */
+            int drc = cli_verify_disclosure(dir, disclosure, dkey);
+            rc = rc > drc ? rc : drc;
+        }
+        return rc;
+    }
     fprintf(stderr, "constat: %s: neither a vault (no vault.db) nor a dossier (no "
                     "records.jsonl, manifest.json or checkpoint)\n", cli_text(dir));
     return 2;

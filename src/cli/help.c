@@ -242,11 +242,14 @@ static const cli_help help_table[] = {
      EXIT_OK EXIT_USAGE "   (also: the taxonomy file is not a valid taxonomy)\n" EXIT_IO, NULL},
 
     {"keys", "print the log and organisation public keys (for --trust)",
-     "constat keys [--dir DIR] [--json]",
+     "constat keys [--dir DIR] [--json]\n"
+     "constat keys recipient-new NAME",
      "Prints the log and organisation verifier keys in the format of a --trust file (lines\n"
-     "\"log VKEY\" and \"org VKEY\"). Publish them; verifiers pin them.",
-     {OPT_DIR, OPT_JSON_LIST, OPT_HELP},
-     "constat keys > hro-keys.txt",
+     "\"log VKEY\" and \"org VKEY\"). Publish them; verifiers pin them.\n"
+     "recipient-new: makes an X25519 key pair for receiving disclosures (constat disclose\n"
+     "--to): NAME.pub to hand out, NAME.key (mode 0600) to keep. Refuses to overwrite.",
+     {{"recipient-new NAME", "write NAME.pub and NAME.key"}, OPT_DIR, OPT_JSON_LIST, OPT_HELP},
+     "constat keys > hro-keys.txt\n  constat keys recipient-new ddd",
      EXIT_OK EXIT_USAGE EXIT_IO, NULL},
 
     {"checkpoint", "sign and print a checkpoint of the log",
@@ -345,6 +348,7 @@ static const cli_help help_table[] = {
 
     {"verify", "verify a dossier (offline) or a whole vault",
      "constat verify DIR [--trust FILE] [--tsa-ca FILE] [--witness-policy FILE] [--json]\n"
+     "constat verify DOSSIER --disclosure DIR [--key RECIPIENT.key] [--trust FILE]\n"
      "constat verify --tiles DIR|URL [--log-key VKEY | --trust FILE] [--since-checkpoint FILE]\n"
      "        [--json]",
      "DIR is a dossier or a vault. A dossier is checked offline: every signature, enrolment\n"
@@ -360,12 +364,36 @@ static const cli_help help_table[] = {
       {"--tiles DIR|URL", "audit a tiles publication (a folder, or an http(s):// prefix)"},
       {"--log-key VKEY", "the log key the tiles' checkpoint must be signed by"},
       {"--since-checkpoint FILE", "also prove consistency with an earlier checkpoint you kept"},
+      {"--disclosure DIR", "after the dossier, check a disclosure (constat disclose): each\n"
+                           "revealed value against the commitment in its signed leaf;\n"
+                           "not with --json"},
+      {"--key FILE", "the recipient's secret key (constat keys recipient-new) to open a\n"
+                     "sealed disclosure"},
       OPT_JSON, OPT_HELP},
      "constat verify dossier-2024/ --trust hro-keys.txt\n"
+     "  constat verify dossier-2024/ --disclosure for-ddd/ --key ddd.key\n"
      "  constat verify --tiles https://hro.example.org/log/ --trust hro-keys.txt",
      "0  everything verified\n" EXIT_VERIFY EXIT_USAGE
          "   (also: an unreadable trust file or witness policy)\n" EXIT_IO,
      NULL},
+
+    {"disclose", "reveal chosen private fields of chosen records to one recipient",
+     "constat disclose RECORD[,RECORD...] --fields FIELD[,FIELD...] (--to RECIPIENT.pub | --clear)\n"
+     "        --out DIR [--dir DIR]",
+     "Writes, for each record and each private field it commits to, the value and its salt,\n"
+     "sealed to the recipient's X25519 key (crypto_box_seal; disclosure.sealed) or, with\n"
+     "--clear, in clear (disclosure.json). Nothing else of the records is revealed. The\n"
+     "recipient checks it against a dossier holding those records: constat verify DOSSIER\n"
+     "--disclosure DIR --key RECIPIENT.key (docs/dossier.md \"Selective disclosure\").",
+     {{"RECORD", "record ids, several arguments or comma-separated"},
+      {"--fields LIST", "private field names, comma-separated (e.g. narrative,place)"},
+      {"--to FILE", "the recipient's public key (constat keys recipient-new)"},
+      {"--clear", "write the values unencrypted (for a recipient without a key)"},
+      {"--out DIR", "the folder to create (must not exist)"},
+      OPT_DIR, OPT_HELP},
+     "constat disclose inc-1,inc-2,inc-7 --fields narrative --to ddd.pub --out for-ddd/",
+     EXIT_OK EXIT_USAGE "   (also: a record not in the log, or with none of the fields)\n"
+     EXIT_IO, NULL},
 
     {"tiles", "publish the log as C2SP tlog-tiles static files",
      "constat tiles export OUTDIR [--dir DIR]",
