@@ -84,6 +84,8 @@ int cmd_taxonomy(int argc, char **argv);
  * of `constat verify DOSSIER --disclosure DIR [--key FILE]` (after the
  * dossier's own verification). Each returns the exit code. */
 int cmd_disclose(int argc, char **argv);
+/* `constat erase RECORD --reason TEXT --monitor NAME` (cmd_erase.c). */
+int cmd_erase(int argc, char **argv);
 int cli_keys_recipient_new(int argc, char **argv);
 int cli_verify_disclosure(const char *dossier, const char *disclosure, const char *keyfile);
 

@@ -10,6 +10,7 @@
 #include "cli_records.h"
 #include "constat/evidence/evidence.h"
 #include "constat/dossier/verify.h"
+#include "constat/vault/erase.h"
 #include "constat/witness/witness_policy.h"
 
 /* Failures and per-record lines are collected while the verification runs
@@ -67,14 +68,21 @@ static constat_status vault_check_store(constat_vault *v, const char *dir, struc
     cli_records ev;
     constat_error lerr;
 
+    json_t *erased = NULL; /* files of erased records are gone on purpose */
+
     constat_error_clear(&lerr);
-    if (cli_records_load(v, "evidence", NULL, &ev, &lerr) != CONSTAT_OK) {
+    if (cli_records_load(v, "evidence", NULL, &ev, &lerr) != CONSTAT_OK ||
+        constat_vault_erasures(v, &erased, &lerr) != CONSTAT_OK) {
         on_failure(f, -1, lerr.msg);
         return CONSTAT_EVERIFY;
     }
     for (size_t i = 0; i < ev.n; i++) {
         char msg[600], line[800];
-        constat_status fs = constat_evidence_check_file(dir, ev.recs[i].record, msg, sizeof msg);
+        constat_status fs;
+        if (json_object_get(erased, json_string_value(json_object_get(ev.recs[i].record,
+                                                                      "id"))))
+            continue;
+        fs = constat_evidence_check_file(dir, ev.recs[i].record, msg, sizeof msg);
         if (fs == CONSTAT_OK)
             continue;
         snprintf(line, sizeof line, "leaf %llu (record %s): evidence store: %s",
@@ -84,6 +92,7 @@ static constat_status vault_check_store(constat_vault *v, const char *dir, struc
         st = CONSTAT_EVERIFY;
     }
     cli_records_free(&ev);
+    json_decref(erased);
     return st;
 }
 

@@ -2114,7 +2114,8 @@ static constat_status check_figures(vstate *s, const char *dir, const ventries *
          * and retractions decide which version of a record counts */
         if (e->leaf_ok && e->kind &&
             (strcmp(e->kind, "incident") == 0 || strcmp(e->kind, "evidence") == 0 ||
-             strcmp(e->kind, "correction") == 0 || strcmp(e->kind, "retraction") == 0)) {
+             strcmp(e->kind, "correction") == 0 || strcmp(e->kind, "retraction") == 0 ||
+             strcmp(e->kind, "erasure") == 0)) {
             recs[n].index = e->index;
             recs[n].record = e->leaf.record;
             times[n].proven = constat_tsa_timeline_proven(tl, e->index, &times[n].time, NULL);

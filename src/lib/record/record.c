@@ -947,11 +947,36 @@ static constat_status check_retraction(const json_t *r, constat_error *err)
     return CONSTAT_OK;
 }
 
+/* erasure: the private values, salts and evidence files of a record were
+ * destroyed (crypto-shredding, docs/record.md "Erasure"); the leaf stays. */
+static constat_status check_erasure(const json_t *r, constat_error *err)
+{
+    static const char *const top[] = {"v", "kind", "id", "org", "monitor", "recorded_at",
+                                      "erases", "leaf", "reason", "figures", NULL};
+    static const char *const figures[] = {"keep", "exclude", NULL};
+    constat_status st;
+    const char *s;
+
+    if ((st = only_members(r, "", top, err)) != CONSTAT_OK ||
+        (st = str_member(r, "", "erases", 1, &s, err)) != CONSTAT_OK)
+        return st;
+    if (!id_valid(s))
+        return fail(err, "erases", "must be a record id");
+    if ((st = int_member(r, "", "leaf", 1, 0, (json_int_t)CONSTAT_LOG_MAX_SIZE - 1, err)) != CONSTAT_OK ||
+        (st = enum_member(r, "", "figures", 1, figures, &s, err)) != CONSTAT_OK ||
+        (st = str_member(r, "", "reason", 1, &s, err)) != CONSTAT_OK)
+        return st;
+    if (!s[0] || strlen(s) > CONSTAT_AMEND_REASON_MAX)
+        return fail(err, "reason", "must be 1-%d bytes", CONSTAT_AMEND_REASON_MAX);
+    return CONSTAT_OK;
+}
+
 constat_status constat_record_validate(const json_t *r, const constat_taxonomy *tax,
                                        constat_error *err)
 {
     static const char *const kinds[] = {"incident", "monitor_enrolment", "shift", "evidence",
-                                        "custody", "correction", "retraction", NULL};
+                                        "custody", "correction", "retraction", "erasure",
+                                        NULL};
     const char *kind, *id, *s, *monitor;
     int64_t t;
     constat_status st;
@@ -988,6 +1013,8 @@ constat_status constat_record_validate(const json_t *r, const constat_taxonomy *
         return check_correction(r, tax, err);
     if (strcmp(kind, "retraction") == 0)
         return check_retraction(r, err);
+    if (strcmp(kind, "erasure") == 0)
+        return check_erasure(r, err);
     return check_shift(r, err);
 }
 

@@ -31,6 +31,7 @@
 #include "constat/base/file.h"
 #include "vault/keyfile.h"
 #include "vault/store.h"
+#include "vault/append_hook.h"
 
 #define VAULT_FORMAT "1"
 /* Tile levels needed for CONSTAT_LOG_MAX_SIZE = 2^48 leaves: 0..6. */
@@ -481,6 +482,16 @@ constat_status constat_vault_append(constat_vault *v, const constat_append_item 
                                     size_t *skipped, constat_progress_fn progress, void *pctx,
                                     constat_error *err)
 {
+    return constat_vault_append_hooked(v, items, n, NULL, NULL, first, appended, skipped,
+                                       progress, pctx, err);
+}
+
+constat_status constat_vault_append_hooked(constat_vault *v, const constat_append_item *items,
+                                           size_t n, constat_append_hook hook, void *hctx,
+                                           uint64_t *first, size_t *appended, size_t *skipped,
+                                           constat_progress_fn progress, void *pctx,
+                                           constat_error *err)
+{
     uint64_t f = 0, newsize = 0;
     size_t a = 0, s = 0;
     constat_status st;
@@ -496,6 +507,8 @@ constat_status constat_vault_append(constat_vault *v, const constat_append_item 
         return st;
     cache_invalidate(v);
     st = append_txn(v, items, n, &f, &a, &s, &newsize, progress, pctx, err);
+    if (st == CONSTAT_OK && hook) /* more writes of the same transaction (erase.c) */
+        st = hook(hctx, v->store, err);
     if (st == CONSTAT_OK)
         st = constat_store_commit(v->store, err);
     if (st != CONSTAT_OK) {
