@@ -6,13 +6,29 @@
  * still verifies. Run again on an erased record, it finishes what an
  * interrupted run left (files) and logs nothing new. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "constat/evidence/shred.h"
 #include "constat/vault/erase.h"
 #include "constat/vault/intake.h"
+
+/* $CONSTAT_TEST_ERASE_KILL (tests only: tests/e2e/t0551-erase.sh): "txn"
+ * kills the process inside the erase transaction, "files" after the commit
+ * and before the evidence files are shredded. */
+static void kill_self(void)
+{
+    raise(SIGKILL);
+}
+
+static const char *kill_point(void)
+{
+    const char *k = getenv("CONSTAT_TEST_ERASE_KILL");
+    return k ? k : "";
+}
 
 /* Shred the files of `hashes`; returns 0 or 3 (printed). */
 static int shred_files(constat_vault *v, const json_t *hashes, size_t *done)
@@ -102,6 +118,8 @@ int cmd_erase(int argc, char **argv)
         constat_vault_close(v);
         return cli_report_error("erase", st, &err);
     }
+    if (strcmp(kill_point(), "txn") == 0)
+        constat_erase_test_hook = kill_self;
     if (erased_at < 0) {
         constat_intake_item item;
         constat_append_item view;
@@ -119,6 +137,8 @@ int cmd_erase(int argc, char **argv)
         rc = cli_report_error("erase", st, &err);
         goto out;
     }
+    if (strcmp(kill_point(), "files") == 0)
+        kill_self();
     if ((rc = shred_files(v, hashes, &files)) != 0)
         goto out;
     if (erased_at >= 0)

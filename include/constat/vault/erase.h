@@ -46,6 +46,12 @@ constat_status constat_vault_erase(constat_vault *v, const constat_append_item *
                                    const json_t *ids, uint64_t *leaf, size_t *rows,
                                    constat_error *err) CONSTAT_WARN_UNUSED;
 
+/* Fault injection for tests (as constat_store_fault_countdown): when set,
+ * called inside constat_vault_erase's transaction after the rows are
+ * deleted and before the commit (the e2e test kills the process there).
+ * Not thread-safe; NULL in normal use. */
+extern void (*constat_erase_test_hook)(void);
+
 /* The erasures in the log: *out a new object (caller json_decref's) of
  * erased record id -> {"leaf": erasure leaf, "figures": "keep"|"exclude"},
  * covering also the evidence records of an erased incident (with that

@@ -165,6 +165,8 @@ constat_status constat_vault_erase_plan(constat_vault *v, const char *record_id,
     return CONSTAT_OK;
 }
 
+void (*constat_erase_test_hook)(void);
+
 struct erase_ctx {
     const json_t *ids;
     size_t rows;
@@ -183,6 +185,8 @@ static constat_status erase_rows(void *ctx, constat_store *s, constat_error *err
             return st;
         c->rows += (size_t)erased;
     }
+    if (constat_erase_test_hook)
+        constat_erase_test_hook();
     return CONSTAT_OK;
 }
 
