@@ -84,6 +84,12 @@ int cmd_taxonomy(int argc, char **argv);
  * of `constat verify DOSSIER --disclosure DIR [--key FILE]` (after the
  * dossier's own verification). Each returns the exit code. */
 int cmd_disclose(int argc, char **argv);
+/* Key life cycle (cmd_keylife.c): `constat monitor revoke NAME --from TIME
+ * --reason TEXT` (argv as given to cmd_monitor), and the check before
+ * signing with a monitor's key: 0 if it is not revoked, else CLI_EXIT_USAGE
+ * with the revocation printed (3 on a vault error). */
+int cli_monitor_revoke(int argc, char **argv);
+int cli_monitor_refuse_revoked(constat_vault *v, const char *monitor);
 /* `constat erase RECORD --reason TEXT --monitor NAME` (cmd_erase.c). */
 int cmd_erase(int argc, char **argv);
 int cli_keys_recipient_new(int argc, char **argv);

@@ -57,6 +57,7 @@ static int sign_erasure(constat_vault *v, const char *monitor, const char *id, u
     constat_error err;
     constat_status st;
     json_t *input, *record = NULL, *priv = NULL;
+    int rc;
 
     input = json_pack("{s:s, s:s, s:I, s:s, s:s}", "kind", "erasure", "erases", id, "leaf",
                       (json_int_t)leaf, "reason", reason, "figures",
@@ -64,6 +65,10 @@ static int sign_erasure(constat_vault *v, const char *monitor, const char *id, u
     if (!input) {
         fprintf(stderr, "constat: erase: --reason must be valid UTF-8 text\n");
         return CLI_EXIT_USAGE;
+    }
+    if ((rc = cli_monitor_refuse_revoked(v, monitor)) != 0) { /* cmd_keylife.c */
+        json_decref(input);
+        return rc;
     }
     constat_error_clear(&err);
     st = constat_vault_monitor_key(v, monitor, &signer, &err);

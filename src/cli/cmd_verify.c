@@ -11,6 +11,7 @@
 #include "constat/evidence/evidence.h"
 #include "constat/dossier/verify.h"
 #include "constat/vault/erase.h"
+#include "constat/vault/keylife.h"
 #include "constat/witness/witness_policy.h"
 
 /* Failures and per-record lines are collected while the verification runs
@@ -133,6 +134,17 @@ static int verify_vault(const char *dir, int json)
     }
     constat_error_clear(&err);
     st = constat_vault_verify(v, on_failure, &f, &err);
+    if (st == CONSTAT_OK || st == CONSTAT_EVERIFY) { /* revoked keys (keylife.h) */
+        size_t nrev = 0;
+        constat_error rerr;
+        constat_error_clear(&rerr);
+        if (constat_vault_verify_revocations(v, on_failure, &f, &nrev, &rerr) != CONSTAT_OK) {
+            on_failure(&f, -1, rerr.msg);
+            st = CONSTAT_EVERIFY;
+        } else if (nrev > 0) {
+            st = CONSTAT_EVERIFY;
+        }
+    }
     if (st == CONSTAT_OK || st == CONSTAT_EVERIFY)
         st = vault_check_store(v, dir, &f, st);
     if (json) {

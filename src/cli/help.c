@@ -44,15 +44,22 @@ static const cli_help help_table[] = {
      EXIT_OK EXIT_USAGE "   (also: a vault already exists in DIR, or 3 tries without two equal\n"
      "   passphrases)\n" EXIT_IO, NULL},
 
-    {"monitor", "enrol a monitor, or list enrolled monitors",
-     "constat monitor add NAME [--dir DIR]\nconstat monitor list [--dir DIR] [--json]",
+    {"monitor", "enrol a monitor, list enrolled monitors, or revoke a monitor's key",
+     "constat monitor add NAME [--dir DIR]\nconstat monitor list [--dir DIR] [--json]\n"
+     "constat monitor revoke NAME --from TIME --reason TEXT [--dir DIR]",
      "add: generates the monitor's signing key (kept in the vault, sealed like the others) and\n"
      "logs a monitor_enrolment record signed by the organisation key. list: name, enrolment\n"
-     "leaf and verifier key of every enrolled monitor.",
+     "leaf and verifier key of every enrolled monitor. revoke: logs a revocation record\n"
+     "signed by the organisation key (docs/vault.md \"Revocation\"): records the key signed\n"
+     "at or after TIME, or logged after the revocation, fail verify; it signs nothing more.",
      {{"add NAME", "enrol NAME (a key name: no spaces, no +); a name enrolled twice is refused"},
       {"list", "list the enrolled monitors"},
+      {"revoke NAME", "revoke NAME's key (a lost or seized device)"},
+      {"--from TIME", "RFC 3339 with offset: the first second the key is not trusted"},
+      {"--reason TEXT", "public text, 1-1000 bytes (e.g. lost-device)"},
       OPT_DIR, OPT_JSON_LIST, OPT_HELP},
-     "constat monitor add amina\n  constat monitor list --json",
+     "constat monitor add amina\n  constat monitor list --json\n"
+     "  constat monitor revoke amina --from 2026-11-28T14:00:00+01:00 --reason lost-device",
      EXIT_OK EXIT_USAGE EXIT_IO, NULL},
 
     {"record", "sign and log one record; print its receipt",

@@ -971,12 +971,32 @@ static constat_status check_erasure(const json_t *r, constat_error *err)
     return CONSTAT_OK;
 }
 
+/* revocation: a monitor key is not trusted from `from` on (signed by the
+ * organisation key, docs/vault.md "Revocation"). */
+static constat_status check_revocation(const json_t *r, constat_error *err)
+{
+    static const char *const top[] = {"v", "kind", "id", "org", "monitor", "recorded_at",
+                                      "key_id", "from", "reason", NULL};
+    constat_status st;
+    const char *s;
+    int64_t t;
+
+    if ((st = only_members(r, "", top, err)) != CONSTAT_OK ||
+        (st = str_member(r, "", "key_id", 1, &s, err)) != CONSTAT_OK ||
+        (st = time_member(r, "", "from", 1, &t, err)) != CONSTAT_OK ||
+        (st = str_member(r, "", "reason", 1, &s, err)) != CONSTAT_OK)
+        return st;
+    if (!s[0] || strlen(s) > CONSTAT_AMEND_REASON_MAX)
+        return fail(err, "reason", "must be 1-%d bytes", CONSTAT_AMEND_REASON_MAX);
+    return CONSTAT_OK;
+}
+
 constat_status constat_record_validate(const json_t *r, const constat_taxonomy *tax,
                                        constat_error *err)
 {
     static const char *const kinds[] = {"incident", "monitor_enrolment", "shift", "evidence",
                                         "custody", "correction", "retraction", "erasure",
-                                        NULL};
+                                        "revocation", NULL};
     const char *kind, *id, *s, *monitor;
     int64_t t;
     constat_status st;
@@ -1015,6 +1035,8 @@ constat_status constat_record_validate(const json_t *r, const constat_taxonomy *
         return check_retraction(r, err);
     if (strcmp(kind, "erasure") == 0)
         return check_erasure(r, err);
+    if (strcmp(kind, "revocation") == 0)
+        return check_revocation(r, err);
     return check_shift(r, err);
 }
 

@@ -1580,6 +1580,11 @@ static void check_signature(verify_ctx *c, int64_t idx, const constat_leaf *l,
     const char *monitor = str_field(l->record, "monitor");
 
     constat_error_clear(&e);
+    if (kind && strcmp(kind, "revocation") == 0) { /* keylife.c applies it */
+        if (constat_leaf_verify(l, &c->v->sec->org.pub, &e) != CONSTAT_OK)
+            report(c, idx, "revocation not signed by the organisation key: %s", e.msg);
+        return;
+    }
     if (kind && strcmp(kind, "monitor_enrolment") == 0) {
         const char *vkey = str_field(l->record, "vkey");
         constat_note_verifier ver;
@@ -1847,6 +1852,7 @@ constat_status constat_vault_verify(constat_vault *v, constat_failure_fn fail, v
             report(c, -1, "root from tiles differs from the root of the leaves");
         st = constat_store_monitors(v->store, check_monitor_row, c, err);
     }
+
     if (st == CONSTAT_OK && (c->failures > 0 || c->fatal == CONSTAT_EVERIFY))
         st = constat_error_set(err, CONSTAT_EVERIFY, "%zu verification failure%s in %s",
                                c->failures, c->failures == 1 ? "" : "s", v->dir);
