@@ -161,7 +161,13 @@ static const cli_help help_table[] = {
      "                received), to (who holds it), note (public) (constat custody).\n"
      "  correction    corrects (record id), replacement (the whole new record, same id),\n"
      "                reason (public, optional) (constat correct).\n"
-     "  retraction    retracts (record id), reason (public) (constat retract)."},
+     "  retraction    retracts (record id), reason (public) (constat retract).\n"
+     "  erasure       erases (record id), leaf, reason, figures (keep or exclude): its private\n"
+     "                values and evidence files were destroyed (constat erase).\n"
+     "  revocation    key_id, from (RFC 3339), reason; signed by the organisation key: the\n"
+     "                monitor's key is not trusted from then on (constat monitor revoke).\n"
+     "Input only: \"location_precision\": \"coarse\" keeps the exact place.lat_e7/lon_e7 in the\n"
+     "private field place_exact and logs them on a 0.01-degree grid (docs/record.md)."},
 
     {"attach", "store evidence files and log them for an incident",
      "constat attach RECORD_ID FILE... --monitor NAME [--dir DIR] [--json]",
@@ -286,7 +292,7 @@ static const cli_help help_table[] = {
      "One line per record: leaf index, kind, id, time, place, categories; the count goes to\n"
      "standard error. The category, place and date filters select incidents.",
      {{"--kind K", "only records of kind K: incident, monitor_enrolment, shift, evidence,\n"
-                   "custody, correction, retraction"},
+                   "custody, correction, retraction, erasure, revocation"},
       {"--category C", "only incidents with the taxonomy id C (constat taxonomy)"},
       {"--place P", "only incidents whose place name contains P (ASCII letters\n"
                      "case-insensitive)"},
