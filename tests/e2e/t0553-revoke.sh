@@ -22,6 +22,7 @@ JSON
 mk inc-before 2026-11-29T10:59:59+01:00
 mk inc-at 2026-11-29T11:00:00+01:00
 mk inc-bob 2026-11-29T11:00:00+01:00
+sed -i 's/2026-11-28T/2026-11-27T/g' inc-bob.json
 mk inc-late 2026-11-29T09:00:00+01:00
 run_ok $CONSTAT record inc-before.json --monitor alice --dir v
 expect_in out "leaf index 2"
@@ -65,4 +66,14 @@ run_fails 2 $CONSTAT monitor revoke alice --from 2026-11-29T09:00:00Z --reason a
 expect_in err "is already revoked by leaf 4"
 expect_eq "$(vault_digest v)" "$before" "nothing logged with a revoked key"
 run_ok $CONSTAT record inc-bob.json --monitor bob --dir v
+# dossiers carry the revocations: one holding inc-at is refused by its own
+# verification; one of bob's day verifies and holds the revocation
+run_fails 1 $CONSTAT dossier --out d-bad --from 2026-11-28 --to 2026-11-28 --dir v
+expect_in err "whose key was REVOKED by leaf 4"
+[ ! -e d-bad ] || fail "a dossier that does not verify was written"
+ok
+run_ok $CONSTAT dossier --out d --from 2026-11-27 --to 2026-11-27 --dir v
+expect_in d/records.jsonl '"kind":"revocation"'
+run_ok $CONSTAT verify d
+expect_in out "VERIFIED"
 done_ok

@@ -249,6 +249,8 @@ static constat_status select_evidence(collect_ctx *c, constat_error *err)
             const char *t;
             if (!r || amend != pass)
                 continue;
+            if (kind && strcmp(kind, "revocation") == 0)
+                continue; /* every revocation travels (docs/dossier.md) */
             t = json_string_value(json_object_get(
                 r, !amend ? "incident"
                           : strcmp(kind, "correction") == 0 ? "corrects"
@@ -318,7 +320,7 @@ static int collect_parsed(collect_ctx *c, uint64_t index, constat_leaf *pl, cons
         c->nen++;
     } else if (strcmp(kind, "evidence") == 0 || strcmp(kind, "custody") == 0 ||
                strcmp(kind, "correction") == 0 || strcmp(kind, "retraction") == 0 ||
-               strcmp(kind, "erasure") == 0) {
+               strcmp(kind, "erasure") == 0 || strcmp(kind, "revocation") == 0) {
         if (!collect_evidence(c, index, &l))
             goto nomem;
     } else if (constat_dossier_filter_match(c->f, l.record)) {
@@ -1556,7 +1558,11 @@ static constat_status dw_need_enrolments(dossier_job *j)
             j->namend++;
     }
     for (size_t i = 0; i < cc->nev; i++) {
-        size_t e = dw_enrolment_of(cc, cc->ev[i].key_id, cc->ev[i].index);
+        const char *k = json_string_value(json_object_get(cc->ev[i].record, "kind"));
+        size_t e;
+        if (k && strcmp(k, "revocation") == 0)
+            continue; /* signed by the organisation key, as enrolments are */
+        e = dw_enrolment_of(cc, cc->ev[i].key_id, cc->ev[i].index);
         if (e == cc->nen)
             return constat_error_set(j->err, CONSTAT_EVERIFY,
                                      "leaf %" PRIu64 ": signed by key %.128s, which no earlier "

@@ -633,12 +633,13 @@ constat_status constat_store_private_erase(constat_store *s, const char *record_
     /* secure_delete zeroes the freed content of the pages it touches; the
      * UPDATE first overwrites the value in place with as many '0' bytes
      * (the column is TEXT), so that no page keeps it */
-    static const char *const sql[] = {
-        "PRAGMA secure_delete=ON",
-        "UPDATE private_values SET value_json = substr(hex(zeroblob(length(CAST(value_json "
-        "AS BLOB)))), 1, length(CAST(value_json AS BLOB))) WHERE record_id = ?1",
-        "DELETE FROM private_values WHERE record_id = ?1",
-        "PRAGMA secure_delete=OFF"};
+#define ZERO_FILL                                                                          \
+    "UPDATE private_values SET value_json = substr(hex(zeroblob(length(CAST(value_json "   \
+    "AS BLOB)))), 1, length(CAST(value_json AS BLOB))) WHERE record_id = ?1"
+    static const char *const sql[] = {"PRAGMA secure_delete=ON", ZERO_FILL,
+                                      "DELETE FROM private_values WHERE record_id = ?1",
+                                      "PRAGMA secure_delete=OFF"};
+#undef ZERO_FILL
     constat_status r = CONSTAT_OK;
 
     if (erased)
