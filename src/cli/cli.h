@@ -90,6 +90,8 @@ int cmd_disclose(int argc, char **argv);
  * with the revocation printed (3 on a vault error). */
 int cli_monitor_revoke(int argc, char **argv);
 int cli_monitor_refuse_revoked(constat_vault *v, const char *monitor);
+/* `constat keys history [--dir DIR]` (argv as given to cmd_keys). */
+int cli_keys_history(int argc, char **argv);
 /* `constat erase RECORD --reason TEXT --monitor NAME` (cmd_erase.c). */
 int cmd_erase(int argc, char **argv);
 int cli_keys_recipient_new(int argc, char **argv);

@@ -81,3 +81,101 @@ int cli_monitor_refuse_revoked(constat_vault *v, const char *monitor)
     json_decref(revs);
     return 0;
 }
+
+/* `constat keys history`: for each key that signs in this log, the leaves
+ * it signed (first, last, count) and, for monitor keys, the enrolment and
+ * any revocation. */
+struct khist {
+    json_t *keys; /* key id -> {"first","last","count"} */
+    json_t *order; /* key ids in order of first use */
+    constat_status st;
+};
+
+static int khist_leaf(void *ctx, uint64_t index, const uint8_t *leaf, size_t len)
+{
+    struct khist *h = ctx;
+    constat_leaf l;
+    constat_error e;
+    json_t *k;
+
+    if (constat_leaf_parse(leaf, len, &l, &e) != CONSTAT_OK)
+        return 0; /* verify names it */
+    k = json_object_get(h->keys, l.key_id);
+    if (!k) {
+        k = json_pack("{s:I, s:I, s:I}", "first", (json_int_t)index, "last", (json_int_t)index,
+                      "count", (json_int_t)0);
+        if (!k || json_object_set_new(h->keys, l.key_id, k) != 0 ||
+            json_array_append_new(h->order, json_string(l.key_id)) != 0) {
+            h->st = CONSTAT_ENOMEM;
+            constat_leaf_free(&l);
+            return 1;
+        }
+    }
+    json_object_set_new(k, "last", json_integer((json_int_t)index));
+    json_object_set_new(k, "count", json_integer(json_integer_value(json_object_get(k, "count")) +
+                                                 1));
+    constat_leaf_free(&l);
+    return 0;
+}
+
+int cli_keys_history(int argc, char **argv)
+{
+    static const struct option opts[] = {{"dir", required_argument, NULL, 'd'},
+                                         {NULL, 0, NULL, 0}};
+    const char *dir = NULL;
+    struct khist h = {json_object(), json_array(), CONSTAT_OK};
+    constat_vault *v;
+    constat_error err;
+    json_t *revs = NULL, *kid;
+    char lk[CONSTAT_KEY_NAME_MAX + 16], ok[CONSTAT_KEY_NAME_MAX + 16];
+    size_t i;
+    int c, rc;
+
+    optind = 2; /* argv[1] is "history" */
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd')
+            dir = optarg;
+        else
+            return cli_usage("keys");
+    }
+    if (optind != argc || !h.keys || !h.order) {
+        json_decref(h.keys);
+        json_decref(h.order);
+        return optind != argc ? cli_usage("keys") : 3;
+    }
+    if ((rc = cli_open_vault_public(cli_vault_dir(dir), &v)) != 0)
+        return rc;
+    constat_error_clear(&err);
+    if (constat_vault_leaves(v, 0, constat_vault_size(v), khist_leaf, &h, &err) != CONSTAT_OK ||
+        h.st != CONSTAT_OK || constat_vault_revocations(v, &revs, &err) != CONSTAT_OK) {
+        rc = cli_report_error("keys history", h.st ? h.st : err.code, &err);
+        goto out;
+    }
+    constat_record_key_id(&constat_vault_log_key(v)->pub, lk, sizeof lk);
+    constat_record_key_id(&constat_vault_org_key(v)->pub, ok, sizeof ok);
+    printf("log key %s: signs every checkpoint (leaves 0 .. %llu); never rotated\n",
+           cli_text(lk), (unsigned long long)(constat_vault_size(v) ? constat_vault_size(v) - 1
+                                                                    : 0));
+    json_array_foreach(h.order, i, kid) {
+        const char *k = json_string_value(kid);
+        const json_t *e = json_object_get(h.keys, k), *r = json_object_get(revs, k);
+        printf("%s %s: leaves %lld .. %lld (%lld signed)", strcmp(k, ok) == 0 ? "org key"
+                                                                              : "monitor key",
+               cli_text(k), (long long)json_integer_value(json_object_get(e, "first")),
+               (long long)json_integer_value(json_object_get(e, "last")),
+               (long long)json_integer_value(json_object_get(e, "count")));
+        if (r)
+            printf("; REVOKED from %s by leaf %lld (reason: %s)",
+                   cli_text(json_string_value(json_object_get(r, "from"))),
+                   (long long)json_integer_value(json_object_get(r, "leaf")),
+                   cli_text(json_string_value(json_object_get(r, "reason"))));
+        putchar('\n');
+    }
+    rc = 0;
+out:
+    json_decref(revs);
+    json_decref(h.keys);
+    json_decref(h.order);
+    constat_vault_close(v);
+    return cli_finish_stdout(rc);
+}

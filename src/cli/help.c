@@ -256,12 +256,17 @@ static const cli_help help_table[] = {
 
     {"keys", "print the log and organisation public keys (for --trust)",
      "constat keys [--dir DIR] [--json]\n"
+     "constat keys history [--dir DIR]\n"
      "constat keys recipient-new NAME",
      "Prints the log and organisation verifier keys in the format of a --trust file (lines\n"
      "\"log VKEY\" and \"org VKEY\"). Publish them; verifiers pin them.\n"
+     "history: the keys in force at each leaf range (docs/vault.md \"Revocation\").\n"
      "recipient-new: makes an X25519 key pair for receiving disclosures (constat disclose\n"
      "--to): NAME.pub to hand out, NAME.key (mode 0600) to keep. Refuses to overwrite.",
-     {{"recipient-new NAME", "write NAME.pub and NAME.key"}, OPT_DIR, OPT_JSON_LIST, OPT_HELP},
+     {{"recipient-new NAME", "write NAME.pub and NAME.key"},
+      {"history", "each signing key with the leaves it signed (first .. last, count) and\n"
+                  "its revocation"},
+      OPT_DIR, OPT_JSON_LIST, OPT_HELP},
      "constat keys > hro-keys.txt\n  constat keys recipient-new ddd",
      EXIT_OK EXIT_USAGE EXIT_IO, NULL},
 

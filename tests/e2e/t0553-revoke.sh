@@ -51,6 +51,11 @@ expect_not_in out "record inc-before"
 expect_in out "1 check(s) FAILED"
 run_ok $CONSTAT log --dir v
 expect_in out "revocation"
+run_ok $CONSTAT keys history --dir v
+expect_in out "log key test.example/hro/log+"
+expect_in out "org key hro-test+"
+expect_in out ": leaves 0 .. 4 (3 signed)"
+expect_in out ": leaves 2 .. 3 (2 signed); REVOKED from 2026-11-29T10:00:00Z by leaf 4 (reason: lost-device)"
 
 # the revoked key signs nothing more; bob's does
 before=$(vault_digest v)
