@@ -616,7 +616,9 @@ static constat_disclosed_state judge(const struct dossier_leaves *d, const json_
             snprintf(why, cap, "the disclosure was made for another record: its leaf hash is "
                      "that of leaf %llu (record %s), not of leaf %llu",
                      (unsigned long long)other->index,
-                     json_string_value(json_object_get(other->record, "id")),
+                     json_is_string(json_object_get(other->record, "id"))
+                         ? json_string_value(json_object_get(other->record, "id"))
+                         : "?",
                      (unsigned long long)l->index);
         else
             snprintf(why, cap, "the disclosure was made for another record: leaf hash %.16s... "

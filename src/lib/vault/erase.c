@@ -55,9 +55,11 @@ static constat_status scan_all(constat_vault *v, json_t **out, constat_error *er
     return CONSTAT_OK;
 }
 
+/* A string member, or "" (a damaged leaf never crashes the plan). */
 static const char *str(const json_t *rec, const char *name)
 {
-    return json_string_value(json_object_get(rec, name));
+    const char *s = json_string_value(json_object_get(rec, name));
+    return s ? s : "";
 }
 
 static int is(const json_t *rec, const char *kind)
@@ -84,7 +86,8 @@ static void add_corrections(const json_t *recs, json_t *ids)
     json_array_foreach(recs, i, e) {
         const json_t *r = json_object_get(e, "record");
         const char *t = str(r, "corrects");
-        if (is(r, "correction") && t && in_list(ids, t) && !in_list(ids, str(r, "id")))
+        if (is(r, "correction") && str(r, "id")[0] && in_list(ids, t) &&
+            !in_list(ids, str(r, "id")))
             json_array_append_new(ids, json_string(str(r, "id")));
     }
 }
@@ -105,12 +108,11 @@ constat_status constat_vault_erase_plan(constat_vault *v, const char *record_id,
         return st;
     json_array_foreach(recs, i, e) {
         const json_t *r = json_object_get(e, "record");
-        if (!target && strcmp(str(r, "id") ? str(r, "id") : "", record_id) == 0) {
+        if (!target && strcmp(str(r, "id"), record_id) == 0) {
             target = r;
             *leaf = (uint64_t)json_integer_value(json_object_get(e, "index"));
         }
-        if (*erased_at < 0 && is(r, "erasure") && str(r, "erases") &&
-            strcmp(str(r, "erases"), record_id) == 0)
+        if (*erased_at < 0 && is(r, "erasure") && strcmp(str(r, "erases"), record_id) == 0)
             *erased_at = json_integer_value(json_object_get(e, "index"));
     }
     if (!target) {
@@ -140,11 +142,11 @@ constat_status constat_vault_erase_plan(constat_vault *v, const char *record_id,
     json_array_foreach(recs, i, e) { /* the evidence of an erased incident */
         const json_t *r = json_object_get(e, "record");
         const char *inc = str(r, "incident");
-        if (is(r, "evidence") && ((inc && strcmp(inc, record_id) == 0) ||
-                                  strcmp(str(r, "id"), record_id) == 0)) {
+        if (is(r, "evidence") && str(r, "id")[0] &&
+            (strcmp(inc, record_id) == 0 || strcmp(str(r, "id"), record_id) == 0)) {
             if (!in_list(list, str(r, "id")))
                 json_array_append_new(list, json_string(str(r, "id")));
-            if (str(r, "sha256") && !in_list(hs, str(r, "sha256")))
+            if (str(r, "sha256")[0] && !in_list(hs, str(r, "sha256")))
                 json_array_append_new(hs, json_string(str(r, "sha256")));
         }
     }
@@ -152,7 +154,7 @@ constat_status constat_vault_erase_plan(constat_vault *v, const char *record_id,
     /* a file that another evidence record (not erased now) binds stays */
     json_array_foreach(recs, i, e) {
         const json_t *r = json_object_get(e, "record");
-        if (is(r, "evidence") && !in_list(list, str(r, "id")) && str(r, "sha256"))
+        if (is(r, "evidence") && !in_list(list, str(r, "id")) && str(r, "sha256")[0])
             json_array_append_new(keep, json_string(str(r, "sha256")));
     }
     for (i = json_array_size(hs); i-- > 0;)
@@ -238,17 +240,17 @@ constat_status constat_vault_erasures(constat_vault *v, json_t **out, constat_er
     json_array_foreach(recs, i, e) {
         const json_t *r = json_object_get(e, "record");
         const char *t = str(r, "erases");
-        if (is(r, "erasure") && t && !json_object_get(o, t))
+        if (is(r, "erasure") && t[0] && !json_object_get(o, t))
             json_object_set_new(o, t, json_pack("{s:O, s:s}", "leaf",
                                                 json_object_get(e, "index"), "figures",
-                                                str(r, "figures") ? str(r, "figures")
-                                                                  : "keep"));
+                                                str(r, "figures")[0] ? str(r, "figures")
+                                                                     : "keep"));
     }
     json_array_foreach(recs, i, e) { /* evidence of an erased incident */
         const json_t *r = json_object_get(e, "record");
         const char *inc = str(r, "incident");
-        json_t *by = inc ? json_object_get(o, inc) : NULL;
-        if (is(r, "evidence") && by && !json_object_get(o, str(r, "id")))
+        json_t *by = inc[0] ? json_object_get(o, inc) : NULL;
+        if (is(r, "evidence") && by && str(r, "id")[0] && !json_object_get(o, str(r, "id")))
             json_object_set(o, str(r, "id"), by);
     }
     json_decref(recs);

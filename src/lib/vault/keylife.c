@@ -6,6 +6,13 @@
 #include "constat/base/hash.h"
 #include "constat/vault/keylife.h"
 
+/* The record's id, or "?" for a damaged leaf. */
+static const char *rid(const json_t *r)
+{
+    const char *s = json_string_value(json_object_get(r, "id"));
+    return s ? s : "?";
+}
+
 /* All leaves, parsed, with the org-signed revocations picked out. */
 struct rscan {
     constat_vault *v;
@@ -40,7 +47,7 @@ static int rscan_leaf(void *ctx, uint64_t index, const uint8_t *leaf, size_t len
             s->bad++;
             snprintf(msg, sizeof msg, "leaf %llu (record %.128s): revocation not signed by "
                      "the organisation key, or malformed: %s", (unsigned long long)index,
-                     json_string_value(json_object_get(l.record, "id")), e.msg);
+                     rid(l.record), e.msg);
             if (s->fail)
                 s->fail(s->fctx, (int64_t)index, msg);
         } else if (!json_object_get(s->revs, kid)) {
@@ -128,10 +135,11 @@ constat_status constat_vault_verify_revocations(constat_vault *v, constat_failur
         n++;
         snprintf(msg, sizeof msg, "leaf %lld (record %.128s): signed by %s, whose key was "
                  "REVOKED by leaf %lld from %s (reason: %.200s): %s", (long long)idx,
-                 json_string_value(json_object_get(r, "id")),
-                 json_string_value(json_object_get(e, "key_id")), (long long)rleaf,
+                 rid(r), json_string_value(json_object_get(e, "key_id")), (long long)rleaf,
                  json_string_value(json_object_get(rev, "from")),
-                 json_string_value(json_object_get(rev, "reason")),
+                 json_is_string(json_object_get(rev, "reason"))
+                     ? json_string_value(json_object_get(rev, "reason"))
+                     : "",
                  after_time ? "its recorded_at is at or after that time"
                             : "it was logged after the revocation (its recorded_at, before "
                               "that time, cannot be trusted from a revoked key)");
