@@ -79,6 +79,24 @@ int cli_log_input(constat_vault *v, const constat_taxonomy *tax, const json_t *i
                   char **attach, int nattach, int json);
 int cmd_taxonomy(int argc, char **argv);
 
+/* Selective disclosure (cmd_disclose.c): `constat disclose`, `constat keys
+ * recipient-new NAME` (argv as given to cmd_keys), and the disclosure check
+ * of `constat verify DOSSIER --disclosure DIR [--key FILE]` (after the
+ * dossier's own verification). Each returns the exit code. */
+int cmd_disclose(int argc, char **argv);
+/* Key life cycle (cmd_keylife.c): `constat monitor revoke NAME --from TIME
+ * --reason TEXT` (argv as given to cmd_monitor), and the check before
+ * signing with a monitor's key: 0 if it is not revoked, else CLI_EXIT_USAGE
+ * with the revocation printed (3 on a vault error). */
+int cli_monitor_revoke(int argc, char **argv);
+int cli_monitor_refuse_revoked(constat_vault *v, const char *monitor);
+/* `constat keys history [--dir DIR]` (argv as given to cmd_keys). */
+int cli_keys_history(int argc, char **argv);
+/* `constat erase RECORD --reason TEXT --monitor NAME` (cmd_erase.c). */
+int cmd_erase(int argc, char **argv);
+int cli_keys_recipient_new(int argc, char **argv);
+int cli_verify_disclosure(const char *dossier, const char *disclosure, const char *keyfile);
+
 /* Evidence (cmd_attach.c): attach files to an incident, printing one block
  * per file (or a JSON array); returns the exit code. And the evidence part
  * of `constat show` for an incident or evidence record: files with their

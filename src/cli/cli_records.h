@@ -26,7 +26,8 @@ void cli_records_free(cli_records *r);
 
 /* Which records were corrected or retracted, by which leaves: *out is a new
  * object (caller json_decref's) of record id -> {"corrected_by": [leaf,
- * ...] (ascending), "retracted_by": leaf (the first retraction)}, with only
+ * ...] (ascending), "retracted_by": leaf (the first retraction), "erased_by":
+ * leaf (the first erasure, cmd_erase.c)}, with only
  * the members that apply; ids nothing amends are absent.
  * Errors: those of cli_records_load. */
 constat_status cli_amendments_load(constat_vault *v, json_t **out, constat_error *err);

@@ -222,6 +222,10 @@ int cli_attach_files(constat_vault *v, const char *incident_id, char **files, in
     int rc = 0;
 
     constat_error_clear(&err);
+    if ((rc = cli_monitor_refuse_revoked(v, monitor)) != 0) { /* cmd_keylife.c */
+        json_decref(out);
+        return rc;
+    }
     st = constat_vault_monitor_key(v, monitor, &signer, &err);
     if (st != CONSTAT_OK) {
         json_decref(out);

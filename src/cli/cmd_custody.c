@@ -46,6 +46,10 @@ int cmd_custody(int argc, char **argv)
     if ((rc = cli_open_vault(cli_vault_dir(dir), &v)) != 0)
         return rc;
     constat_error_clear(&err);
+    if ((rc = cli_monitor_refuse_revoked(v, monitor)) != 0) { /* cmd_keylife.c */
+        constat_vault_close(v);
+        return rc;
+    }
     st = constat_vault_monitor_key(v, monitor, &signer, &err);
     if (st != CONSTAT_OK) {
         constat_vault_close(v);

@@ -232,6 +232,8 @@ int cmd_import(int argc, char **argv)
     }
     if ((rc = cli_open_vault(cli_vault_dir(dir), &v)) != 0)
         goto out;
+    if ((rc = cli_monitor_refuse_revoked(v, monitor)) != 0) /* cmd_keylife.c */
+        goto out;
     st = constat_vault_monitor_key(v, monitor, &signer, &err);
     if (st != CONSTAT_OK) {
         rc = cli_report_error(monitor, st, &err);

@@ -2,6 +2,7 @@
  * `constat verify --trust FILE` reads ("log <vkey>", "org <vkey>"). */
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 
@@ -16,6 +17,10 @@ int cmd_keys(int argc, char **argv)
     char vkey[600];
     int c, rc, json = 0;
 
+    if (argc > 1 && strcmp(argv[1], "recipient-new") == 0) /* cmd_disclose.c */
+        return cli_keys_recipient_new(argc, argv);
+    if (argc > 1 && strcmp(argv[1], "history") == 0) /* cmd_keylife.c */
+        return cli_keys_history(argc, argv);
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'd')

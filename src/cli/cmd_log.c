@@ -30,6 +30,8 @@ static void print_line(const constat_indexed_record *r, const json_t *amends)
         where = json_string_value(json_object_get(rec, "corrects"));
     else if (kind && strcmp(kind, "retraction") == 0)
         where = json_string_value(json_object_get(rec, "retracts"));
+    else if (kind && strcmp(kind, "erasure") == 0)
+        where = json_string_value(json_object_get(rec, "erases"));
     /* one line per record whatever its text holds: values are escaped
      * (a newline in a place name is shown as \x0a, not a second line) */
     printf("%-7llu %-18s %-32s %-25s %s", (unsigned long long)r->index,
@@ -40,10 +42,10 @@ static void print_line(const constat_indexed_record *r, const json_t *amends)
         printf("%s%s", i ? "," : "  [", cli_text(json_string_value(json_array_get(cats, i))));
     if (i)
         putchar(']');
-    if (kind && strcmp(kind, "retraction") == 0)
+    if (kind && (strcmp(kind, "retraction") == 0 || strcmp(kind, "erasure") == 0))
         printf("  reason: %s", cli_text(json_string_value(json_object_get(rec, "reason"))));
     {
-        char am[200];
+        char am[400];
         cli_amendment_text(amends, id, am, sizeof am);
         if (am[0])
             printf("  (%s)", am);

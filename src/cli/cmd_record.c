@@ -83,6 +83,8 @@ int cli_log_input(constat_vault *v, const constat_taxonomy *tax, const json_t *i
     int rc;
 
     constat_error_clear(&err);
+    if ((rc = cli_monitor_refuse_revoked(v, monitor)) != 0) /* cmd_keylife.c */
+        return rc;
     st = constat_vault_monitor_key(v, monitor, &signer, &err);
     if (st != CONSTAT_OK)
         return cli_report_error(monitor, st, &err);

@@ -290,12 +290,15 @@ int cmd_show(int argc, char **argv)
         cli_print_b64(stdout, lh, 32);
         printf("\nsigned by %s: %s\n", cli_text(l.key_id), cli_text(sigv));
         if (am) {
-            char t[200];
+            char t[400];
             cli_amendment_text(amends,
                                json_string_value(json_object_get(l.record, "id")), t,
                                sizeof t);
             printf("%s%s (constat show LEAF for each)\n",
-                   json_object_get(am, "retracted_by") ? "RETRACTED: " : "CORRECTED: ", t);
+                   json_object_get(am, "erased_by")      ? "ERASED: "
+                   : json_object_get(am, "retracted_by") ? "RETRACTED: "
+                                                         : "CORRECTED: ",
+                   t);
         }
         /* the dump's own newlines kept; bidi and other controls in the
          * record's strings made visible (jansson escapes only C0) */

@@ -10,6 +10,8 @@
 #include "cli_records.h"
 #include "constat/evidence/evidence.h"
 #include "constat/dossier/verify.h"
+#include "constat/vault/erase.h"
+#include "constat/vault/keylife.h"
 #include "constat/witness/witness_policy.h"
 
 /* Failures and per-record lines are collected while the verification runs
@@ -67,14 +69,21 @@ static constat_status vault_check_store(constat_vault *v, const char *dir, struc
     cli_records ev;
     constat_error lerr;
 
+    json_t *erased = NULL; /* files of erased records are gone on purpose */
+
     constat_error_clear(&lerr);
-    if (cli_records_load(v, "evidence", NULL, &ev, &lerr) != CONSTAT_OK) {
+    if (cli_records_load(v, "evidence", NULL, &ev, &lerr) != CONSTAT_OK ||
+        constat_vault_erasures(v, &erased, &lerr) != CONSTAT_OK) {
         on_failure(f, -1, lerr.msg);
         return CONSTAT_EVERIFY;
     }
     for (size_t i = 0; i < ev.n; i++) {
         char msg[600], line[800];
-        constat_status fs = constat_evidence_check_file(dir, ev.recs[i].record, msg, sizeof msg);
+        constat_status fs;
+        if (json_object_get(erased, json_string_value(json_object_get(ev.recs[i].record,
+                                                                      "id"))))
+            continue;
+        fs = constat_evidence_check_file(dir, ev.recs[i].record, msg, sizeof msg);
         if (fs == CONSTAT_OK)
             continue;
         snprintf(line, sizeof line, "leaf %llu (record %s): evidence store: %s",
@@ -84,6 +93,7 @@ static constat_status vault_check_store(constat_vault *v, const char *dir, struc
         st = CONSTAT_EVERIFY;
     }
     cli_records_free(&ev);
+    json_decref(erased);
     return st;
 }
 
@@ -124,6 +134,17 @@ static int verify_vault(const char *dir, int json)
     }
     constat_error_clear(&err);
     st = constat_vault_verify(v, on_failure, &f, &err);
+    if (st == CONSTAT_OK || st == CONSTAT_EVERIFY) { /* revoked keys (keylife.h) */
+        size_t nrev = 0;
+        constat_error rerr;
+        constat_error_clear(&rerr);
+        if (constat_vault_verify_revocations(v, on_failure, &f, &nrev, &rerr) != CONSTAT_OK) {
+            on_failure(&f, -1, rerr.msg);
+            st = CONSTAT_EVERIFY;
+        } else if (nrev > 0) {
+            st = CONSTAT_EVERIFY;
+        }
+    }
     if (st == CONSTAT_OK || st == CONSTAT_EVERIFY)
         st = vault_check_store(v, dir, &f, st);
     if (json) {
@@ -571,7 +592,10 @@ int cmd_verify(int argc, char **argv)
         {"since-checkpoint", required_argument, NULL, 's'},
         {"tsa-ca", required_argument, NULL, 'A'},
         {"witness-policy", required_argument, NULL, 'W'},
+        {"disclosure", required_argument, NULL, 'D'},
+        {"key", required_argument, NULL, 'K'},
         {NULL, 0, NULL, 0}};
+    const char *disclosure = NULL, *dkey = NULL;
     const char *tsa_ca = NULL, *wpolicy = NULL;
     const char *trust = NULL, *dir, *tiles = NULL, *log_key = NULL, *since = NULL;
     int json = 0, c;
@@ -586,9 +610,13 @@ int cmd_verify(int argc, char **argv)
         case 's': since = optarg; break;
         case 'A': tsa_ca = optarg; break;
         case 'W': wpolicy = optarg; break;
+        case 'D': disclosure = optarg; break;
+        case 'K': dkey = optarg; break;
         default: return cli_usage("verify");
         }
     }
+    if ((dkey && !disclosure) || (disclosure && (json || tiles)))
+        return cli_usage("verify");
     if (tiles) /* a C2SP tlog-tiles publication: cmd_tiles.c */
         return optind == argc ? cli_tiles_audit(tiles, trust, log_key, since, json)
                               : cli_usage("verify");
@@ -607,8 +635,14 @@ int cmd_verify(int argc, char **argv)
         return verify_vault(dir, json);
     }
     if (exists(dir, "records.jsonl") || exists(dir, "manifest.json") ||
-        exists(dir, "checkpoint"))
-        return verify_dossier(dir, trust, tsa_ca, wpolicy, json);
+        exists(dir, "checkpoint")) {
+        int rc = verify_dossier(dir, trust, tsa_ca, wpolicy, json);
+        if (disclosure && (rc == 0 || rc == 1)) { /* cmd_disclose.c */
+            int drc = cli_verify_disclosure(dir, disclosure, dkey);
+            rc = rc > drc ? rc : drc;
+        }
+        return rc;
+    }
     fprintf(stderr, "constat: %s: neither a vault (no vault.db) nor a dossier (no "
                     "records.jsonl, manifest.json or checkpoint)\n", cli_text(dir));
     return 2;

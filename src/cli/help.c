@@ -44,15 +44,22 @@ static const cli_help help_table[] = {
      EXIT_OK EXIT_USAGE "   (also: a vault already exists in DIR, or 3 tries without two equal\n"
      "   passphrases)\n" EXIT_IO, NULL},
 
-    {"monitor", "enrol a monitor, or list enrolled monitors",
-     "constat monitor add NAME [--dir DIR]\nconstat monitor list [--dir DIR] [--json]",
+    {"monitor", "enrol a monitor, list enrolled monitors, or revoke a monitor's key",
+     "constat monitor add NAME [--dir DIR]\nconstat monitor list [--dir DIR] [--json]\n"
+     "constat monitor revoke NAME --from TIME --reason TEXT [--dir DIR]",
      "add: generates the monitor's signing key (kept in the vault, sealed like the others) and\n"
      "logs a monitor_enrolment record signed by the organisation key. list: name, enrolment\n"
-     "leaf and verifier key of every enrolled monitor.",
+     "leaf and verifier key of every enrolled monitor. revoke: logs a revocation record\n"
+     "signed by the organisation key (docs/vault.md \"Revocation\"): records the key signed\n"
+     "at or after TIME, or logged after the revocation, fail verify; it signs nothing more.",
      {{"add NAME", "enrol NAME (a key name: no spaces, no +); a name enrolled twice is refused"},
       {"list", "list the enrolled monitors"},
+      {"revoke NAME", "revoke NAME's key (a lost or seized device)"},
+      {"--from TIME", "RFC 3339 with offset: the first second the key is not trusted"},
+      {"--reason TEXT", "public text, 1-1000 bytes (e.g. lost-device)"},
       OPT_DIR, OPT_JSON_LIST, OPT_HELP},
-     "constat monitor add amina\n  constat monitor list --json",
+     "constat monitor add amina\n  constat monitor list --json\n"
+     "  constat monitor revoke amina --from 2026-11-28T14:00:00+01:00 --reason lost-device",
      EXIT_OK EXIT_USAGE EXIT_IO, NULL},
 
     {"record", "sign and log one record; print its receipt",
@@ -154,7 +161,13 @@ static const cli_help help_table[] = {
      "                received), to (who holds it), note (public) (constat custody).\n"
      "  correction    corrects (record id), replacement (the whole new record, same id),\n"
      "                reason (public, optional) (constat correct).\n"
-     "  retraction    retracts (record id), reason (public) (constat retract)."},
+     "  retraction    retracts (record id), reason (public) (constat retract).\n"
+     "  erasure       erases (record id), leaf, reason, figures (keep or exclude): its private\n"
+     "                values and evidence files were destroyed (constat erase).\n"
+     "  revocation    key_id, from (RFC 3339), reason; signed by the organisation key: the\n"
+     "                monitor's key is not trusted from then on (constat monitor revoke).\n"
+     "Input only: \"location_precision\": \"coarse\" keeps the exact place.lat_e7/lon_e7 in the\n"
+     "private field place_exact and logs them on a 0.01-degree grid (docs/record.md)."},
 
     {"attach", "store evidence files and log them for an incident",
      "constat attach RECORD_ID FILE... --monitor NAME [--dir DIR] [--json]",
@@ -242,11 +255,19 @@ static const cli_help help_table[] = {
      EXIT_OK EXIT_USAGE "   (also: the taxonomy file is not a valid taxonomy)\n" EXIT_IO, NULL},
 
     {"keys", "print the log and organisation public keys (for --trust)",
-     "constat keys [--dir DIR] [--json]",
+     "constat keys [--dir DIR] [--json]\n"
+     "constat keys history [--dir DIR]\n"
+     "constat keys recipient-new NAME",
      "Prints the log and organisation verifier keys in the format of a --trust file (lines\n"
-     "\"log VKEY\" and \"org VKEY\"). Publish them; verifiers pin them.",
-     {OPT_DIR, OPT_JSON_LIST, OPT_HELP},
-     "constat keys > hro-keys.txt",
+     "\"log VKEY\" and \"org VKEY\"). Publish them; verifiers pin them.\n"
+     "history: the keys in force at each leaf range (docs/vault.md \"Revocation\").\n"
+     "recipient-new: makes an X25519 key pair for receiving disclosures (constat disclose\n"
+     "--to): NAME.pub to hand out, NAME.key (mode 0600) to keep. Refuses to overwrite.",
+     {{"recipient-new NAME", "write NAME.pub and NAME.key"},
+      {"history", "each signing key with the leaves it signed (first .. last, count) and\n"
+                  "its revocation"},
+      OPT_DIR, OPT_JSON_LIST, OPT_HELP},
+     "constat keys > hro-keys.txt\n  constat keys recipient-new ddd",
      EXIT_OK EXIT_USAGE EXIT_IO, NULL},
 
     {"checkpoint", "sign and print a checkpoint of the log",
@@ -276,7 +297,7 @@ static const cli_help help_table[] = {
      "One line per record: leaf index, kind, id, time, place, categories; the count goes to\n"
      "standard error. The category, place and date filters select incidents.",
      {{"--kind K", "only records of kind K: incident, monitor_enrolment, shift, evidence,\n"
-                   "custody, correction, retraction"},
+                   "custody, correction, retraction, erasure, revocation"},
       {"--category C", "only incidents with the taxonomy id C (constat taxonomy)"},
       {"--place P", "only incidents whose place name contains P (ASCII letters\n"
                      "case-insensitive)"},
@@ -345,6 +366,7 @@ static const cli_help help_table[] = {
 
     {"verify", "verify a dossier (offline) or a whole vault",
      "constat verify DIR [--trust FILE] [--tsa-ca FILE] [--witness-policy FILE] [--json]\n"
+     "constat verify DOSSIER --disclosure DIR [--key RECIPIENT.key] [--trust FILE]\n"
      "constat verify --tiles DIR|URL [--log-key VKEY | --trust FILE] [--since-checkpoint FILE]\n"
      "        [--json]",
      "DIR is a dossier or a vault. A dossier is checked offline: every signature, enrolment\n"
@@ -360,12 +382,54 @@ static const cli_help help_table[] = {
       {"--tiles DIR|URL", "audit a tiles publication (a folder, or an http(s):// prefix)"},
       {"--log-key VKEY", "the log key the tiles' checkpoint must be signed by"},
       {"--since-checkpoint FILE", "also prove consistency with an earlier checkpoint you kept"},
+      {"--disclosure DIR", "after the dossier, check a disclosure (constat disclose): each\n"
+                           "revealed value against the commitment in its signed leaf;\n"
+                           "not with --json"},
+      {"--key FILE", "the recipient's secret key (constat keys recipient-new) to open a\n"
+                     "sealed disclosure"},
       OPT_JSON, OPT_HELP},
      "constat verify dossier-2024/ --trust hro-keys.txt\n"
+     "  constat verify dossier-2024/ --disclosure for-ddd/ --key ddd.key\n"
      "  constat verify --tiles https://hro.example.org/log/ --trust hro-keys.txt",
      "0  everything verified\n" EXIT_VERIFY EXIT_USAGE
          "   (also: an unreadable trust file or witness policy)\n" EXIT_IO,
      NULL},
+
+    {"disclose", "reveal chosen private fields of chosen records to one recipient",
+     "constat disclose RECORD[,RECORD...] --fields FIELD[,FIELD...] (--to RECIPIENT.pub | --clear)\n"
+     "        --out DIR [--dir DIR]",
+     "Writes, for each record and each private field it commits to, the value and its salt,\n"
+     "sealed to the recipient's X25519 key (crypto_box_seal; disclosure.sealed) or, with\n"
+     "--clear, in clear (disclosure.json). Nothing else of the records is revealed. The\n"
+     "recipient checks it against a dossier holding those records: constat verify DOSSIER\n"
+     "--disclosure DIR --key RECIPIENT.key (docs/dossier.md \"Selective disclosure\").",
+     {{"RECORD", "record ids, several arguments or comma-separated"},
+      {"--fields LIST", "private field names, comma-separated (e.g. narrative,place)"},
+      {"--to FILE", "the recipient's public key (constat keys recipient-new)"},
+      {"--clear", "write the values unencrypted (for a recipient without a key)"},
+      {"--out DIR", "the folder to create (must not exist)"},
+      OPT_DIR, OPT_HELP},
+     "constat disclose inc-1,inc-2,inc-7 --fields narrative --to ddd.pub --out for-ddd/",
+     EXIT_OK EXIT_USAGE "   (also: a record not in the log, or with none of the fields)\n"
+     EXIT_IO, NULL},
+
+    {"erase", "destroy a record's private values and evidence files, keeping its leaf",
+     "constat erase RECORD --reason TEXT --monitor NAME [--exclude-from-figures] [--dir DIR]",
+     "Crypto-shredding (docs/vault.md \"Erasure\"): in one transaction, logs an erasure record\n"
+     "signed by the monitor (naming the record, its leaf and the reason) and deletes the\n"
+     "private values and salts of the record, of its corrections and, for an incident, of its\n"
+     "evidence records (overwritten with zeros first); then overwrites and unlinks its evidence\n"
+     "files (a file another record binds is kept). The leaf stays: every proof and checkpoint\n"
+     "still verifies, and its public fields keep counting in the figures. Run again on an\n"
+     "erased record, it finishes an interrupted run and logs nothing new.",
+     {{"RECORD", "the id of an incident or evidence record"},
+      {"--reason TEXT", "public text, 1-1000 bytes, signed in the erasure record"},
+      {"--monitor NAME", "the enrolled monitor whose key signs the erasure record"},
+      {"--exclude-from-figures", "say in the erasure record that figures leave the record out"},
+      OPT_DIR, OPT_HELP},
+     "constat erase inc-3f2a --reason \"the person asked\" --monitor coordinator",
+     EXIT_OK EXIT_USAGE "   (also: a record not in the log, or not an incident or evidence)\n"
+     EXIT_IO, NULL},
 
     {"tiles", "publish the log as C2SP tlog-tiles static files",
      "constat tiles export OUTDIR [--dir DIR]",

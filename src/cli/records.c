@@ -81,18 +81,19 @@ void cli_records_free(cli_records *r)
 
 constat_status cli_amendments_load(constat_vault *v, json_t **out, constat_error *err)
 {
-    static const char *const kinds[] = {"correction", "retraction"};
+    static const char *const kinds[] = {"correction", "retraction", "erasure"};
+    static const char *const targets[] = {"corrects", "retracts", "erases"};
     constat_status st = CONSTAT_OK;
 
     *out = json_object();
     if (!*out)
         return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-    for (size_t k = 0; st == CONSTAT_OK && k < 2; k++) {
+    for (size_t k = 0; st == CONSTAT_OK && k < 3; k++) {
         cli_records recs;
         st = cli_records_load(v, kinds[k], NULL, &recs, err);
         for (size_t i = 0; st == CONSTAT_OK && i < recs.n; i++) {
             const json_t *r = recs.recs[i].record;
-            const char *t = json_string_value(json_object_get(r, k ? "retracts" : "corrects"));
+            const char *t = json_string_value(json_object_get(r, targets[k]));
             json_t *e;
             if (!t)
                 continue;
@@ -111,6 +112,10 @@ constat_status cli_amendments_load(constat_vault *v, json_t **out, constat_error
                     json_object_set_new(e, "corrected_by", a);
                 }
                 json_array_append_new(a, json_integer((json_int_t)recs.recs[i].index));
+            } else if (k == 2) { /* erasure (cmd_erase.c): the first one */
+                if (!json_object_get(e, "erased_by"))
+                    json_object_set_new(e, "erased_by",
+                                        json_integer((json_int_t)recs.recs[i].index));
             } else if (!json_object_get(e, "retracted_by")) {
                 json_object_set_new(e, "retracted_by",
                                     json_integer((json_int_t)recs.recs[i].index));
@@ -139,6 +144,10 @@ void cli_amendment_text(const json_t *amends, const char *id, char *out, size_t 
         at += (size_t)snprintf(out + at, cap - at, "%s%lld", i ? ", " : "corrected by leaf ",
                                (long long)json_integer_value(json_array_get(a, i)));
     if (rb && at < cap)
-        snprintf(out + at, cap - at, "%sretracted by leaf %lld", at ? "; " : "",
+        at += (size_t)snprintf(out + at, cap - at, "%sretracted by leaf %lld", at ? "; " : "",
+                               (long long)json_integer_value(rb));
+    if ((rb = json_object_get(e, "erased_by")) && at < cap)
+        snprintf(out + at, cap - at, "%serased by leaf %lld (private values, salts and "
+                 "evidence files destroyed)", at ? "; " : "",
                  (long long)json_integer_value(rb));
 }

@@ -946,8 +946,11 @@ static constat_status amendments(const constat_indexed_record *recs, size_t n, j
                 continue;
             if (json_object_set_new(*corr, t, json_integer((json_int_t)i)))
                 goto nomem;
-        } else if (strcmp(k, "retraction") == 0) {
-            t = json_string_value(json_object_get(r, "retracts"));
+        } else if (strcmp(k, "retraction") == 0 ||
+                   (strcmp(k, "erasure") == 0 && /* leaves the figures when it says so */
+                    json_is_string(json_object_get(r, "figures")) &&
+                    strcmp(json_string_value(json_object_get(r, "figures")), "exclude") == 0)) {
+            t = json_string_value(json_object_get(r, k[0] == 'r' ? "retracts" : "erases"));
             if (!t)
                 continue;
             at = json_object_get(*retr, t);
@@ -1044,7 +1047,10 @@ static constat_status amendment_figures(calc_t *c, const constat_indexed_record 
         const char *k = kind_of(r), *id = json_string_value(json_object_get(r, "id"));
         if (!json_is_object(r) || !amendable(k) || !id)
             continue;
-        if ((at = json_object_get(retr, id)) != NULL)
+        if ((at = json_object_get(retr, id)) != NULL &&
+            strcmp(kind_of(recs[json_integer_value(at)].record), "erasure") == 0)
+            continue; /* left out by its erasure, not retracted */
+        if (at)
             st = fig_add(&c->f[F_RETRACTED], key1(k), recs[json_integer_value(at)].index, 1,
                          c->err);
         else if ((at = json_object_get(corr, id)) != NULL &&

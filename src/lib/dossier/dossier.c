@@ -244,13 +244,18 @@ static constat_status select_evidence(collect_ctx *c, constat_error *err)
             const json_t *r = c->ev[i].record;
             const char *kind = json_string_value(json_object_get(r, "kind"));
             int amend = kind && (strcmp(kind, "correction") == 0 ||
-                                 strcmp(kind, "retraction") == 0);
+                                 strcmp(kind, "retraction") == 0 ||
+                                 strcmp(kind, "erasure") == 0);
             const char *t;
             if (!r || amend != pass)
                 continue;
+            if (kind && strcmp(kind, "revocation") == 0)
+                continue; /* every revocation travels (docs/dossier.md) */
             t = json_string_value(json_object_get(
                 r, !amend ? "incident"
-                          : strcmp(kind, "correction") == 0 ? "corrects" : "retracts"));
+                          : strcmp(kind, "correction") == 0 ? "corrects"
+                          : strcmp(kind, "erasure") == 0    ? "erases"
+                                                            : "retracts"));
             if (t && json_object_get(ids, t)) {
                 const char *id = json_string_value(json_object_get(r, "id"));
                 if (!amend && kind && strcmp(kind, "evidence") == 0 && id &&
@@ -314,7 +319,8 @@ static int collect_parsed(collect_ctx *c, uint64_t index, constat_leaf *pl, cons
         constat_record_key_id(&mv, c->en[c->nen].key_id, sizeof c->en[c->nen].key_id);
         c->nen++;
     } else if (strcmp(kind, "evidence") == 0 || strcmp(kind, "custody") == 0 ||
-               strcmp(kind, "correction") == 0 || strcmp(kind, "retraction") == 0) {
+               strcmp(kind, "correction") == 0 || strcmp(kind, "retraction") == 0 ||
+               strcmp(kind, "erasure") == 0 || strcmp(kind, "revocation") == 0) {
         if (!collect_evidence(c, index, &l))
             goto nomem;
     } else if (constat_dossier_filter_match(c->f, l.record)) {
@@ -1552,7 +1558,11 @@ static constat_status dw_need_enrolments(dossier_job *j)
             j->namend++;
     }
     for (size_t i = 0; i < cc->nev; i++) {
-        size_t e = dw_enrolment_of(cc, cc->ev[i].key_id, cc->ev[i].index);
+        const char *k = json_string_value(json_object_get(cc->ev[i].record, "kind"));
+        size_t e;
+        if (k && strcmp(k, "revocation") == 0)
+            continue; /* signed by the organisation key, as enrolments are */
+        e = dw_enrolment_of(cc, cc->ev[i].key_id, cc->ev[i].index);
         if (e == cc->nen)
             return constat_error_set(j->err, CONSTAT_EVERIFY,
                                      "leaf %" PRIu64 ": signed by key %.128s, which no earlier "
@@ -1722,6 +1732,21 @@ static constat_status dw_verify_fr_md(dossier_job *j)
 
 /* --with-evidence: the files themselves, at their store paths; they are
  * then listed in the manifest like every other file. */
+/* 1 if an erasure among the travelling records erases `id` or `incident`
+ * (its file was shredded: docs/vault.md "Erasure"). */
+static int dw_erased(const dossier_job *j, const char *id, const char *incident)
+{
+    for (size_t i = 0; i < j->cc.nev; i++) {
+        const json_t *r = j->cc.ev[i].record;
+        const char *k = json_string_value(json_object_get(r, "kind"));
+        const char *t = json_string_value(json_object_get(r, "erases"));
+        if (k && t && strcmp(k, "erasure") == 0 &&
+            ((id && strcmp(t, id) == 0) || (incident && strcmp(t, incident) == 0)))
+            return 1;
+    }
+    return 0;
+}
+
 static constat_status dw_evidence_files(dossier_job *j)
 {
     constat_status rc;
@@ -1730,7 +1755,9 @@ static constat_status dw_evidence_files(dossier_job *j)
         return CONSTAT_OK;
     for (size_t i = 0; i < j->cc.nev; i++) {
         const char *k = json_string_value(json_object_get(j->cc.ev[i].record, "kind"));
-        if (!k || strcmp(k, "evidence") != 0)
+        if (!k || strcmp(k, "evidence") != 0 ||
+            dw_erased(j, json_string_value(json_object_get(j->cc.ev[i].record, "id")),
+                      json_string_value(json_object_get(j->cc.ev[i].record, "incident"))))
             continue;
         rc = constat_evidence_copy_out(
             constat_vault_dir(j->v),

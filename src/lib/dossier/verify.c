@@ -1015,6 +1015,7 @@ typedef struct {
     int sig_done;         /* signature checked against its key's first enrolment */
     int sig_ok;
     char *sig_msg;        /* why it did not verify */
+    int revocation_ok;    /* a revocation signed by the organisation key */
 } ventry;
 
 /* "leaf 42 (record X)" or "records.jsonl line 5 (record X)". */
@@ -1363,7 +1364,8 @@ static void record_work(const lines_ctx *c, worker *w, ventry *e, const uint8_t 
         else
             e->spass++;
     }
-    if (!(e->kind && strcmp(e->kind, "monitor_enrolment") == 0)) {
+    int revocation = e->kind && strcmp(e->kind, "revocation") == 0;
+    if (!(e->kind && strcmp(e->kind, "monitor_enrolment") == 0) && !revocation) {
         e->rec = leaf + roff;
         e->rec_len = rlen;
         return;
@@ -1373,6 +1375,18 @@ static void record_work(const lines_ctx *c, worker *w, ventry *e, const uint8_t 
     if (constat_buf_append(&w->msg, domain, sizeof domain - 1) != CONSTAT_OK ||
         constat_buf_append(&w->msg, leaf + roff, rlen) != CONSTAT_OK) {
         w->nomem = 1;
+        return;
+    }
+    if (revocation) { /* signed by the organisation key (docs/vault.md "Revocation") */
+        constat_error_clear(&ce);
+        if (!c->orgv || constat_leaf_verify_message(&e->leaf, w->msg.data, w->msg.len, c->orgv,
+                                                    &ce) != CONSTAT_OK) {
+            keep_fail(w, e, 'E', "revocation is not signed by the organisation key %s: %s",
+                      c->org_kid, c->orgv ? ce.msg : "no organisation key");
+        } else {
+            e->epass++;
+            e->revocation_ok = 1;
+        }
         return;
     }
     enrol_work(c, w, e, w->msg.data, w->msg.len);
@@ -1804,7 +1818,8 @@ static constat_status report_signatures(vstate *s, ventries *es, lines_env *env,
 
     for (size_t i = 0; i < es->n; i++) {
         ventry *e = &es->v[i];
-        if (!e->leaf_ok || !e->kind || strcmp(e->kind, "monitor_enrolment") != 0)
+        if (!e->leaf_ok || !e->kind ||
+            (strcmp(e->kind, "monitor_enrolment") != 0 && strcmp(e->kind, "revocation") != 0))
             continue;
         entry_where(e, where, sizeof where);
         report_kept(s, e, 'E', where);
@@ -1825,7 +1840,8 @@ static constat_status report_signatures(vstate *s, ventries *es, lines_env *env,
         entry_where(e, where, sizeof where);
         report_kept(s, e, 'S', where);
         s->passed += e->spass;
-        if (e->kind && strcmp(e->kind, "monitor_enrolment") == 0)
+        if (e->kind && (strcmp(e->kind, "monitor_enrolment") == 0 ||
+                        strcmp(e->kind, "revocation") == 0))
             continue;
 
         sanitize(e->leaf.key_id, strlen(e->leaf.key_id), kid, sizeof kid);
@@ -1864,6 +1880,49 @@ static constat_status report_signatures(vstate *s, ventries *es, lines_env *env,
         }
     }
     return CONSTAT_OK;
+}
+
+/* Revoked monitor keys (docs/vault.md "Revocation"): a record signed by a
+ * key a valid revocation names fails when its recorded_at is at or after
+ * the revocation's `from`, or when it comes after the revocation in the log. */
+static void report_revocations(vstate *s, ventries *es)
+{
+    char where[256], kid[CONSTAT_KEY_NAME_MAX + 16];
+
+    for (size_t r = 0; r < es->n; r++) {
+        const ventry *rv = &es->v[r];
+        const char *rk, *from;
+        int64_t f, t;
+        int off;
+        if (!rv->revocation_ok)
+            continue;
+        rk = rec_str(rv->leaf.record, "key_id");
+        from = rec_str(rv->leaf.record, "from");
+        if (!rk || !from || constat_rfc3339_parse(from, &f, &off) != CONSTAT_OK)
+            continue; /* the record validation reported it */
+        for (size_t i = 0; i < es->n; i++) {
+            const ventry *e = &es->v[i];
+            const char *ra;
+            int after_time, after_leaf;
+            if (!e->leaf_ok || !e->rec || strcmp(e->leaf.key_id, rk) != 0)
+                continue;
+            ra = rec_str(e->leaf.record, "recorded_at");
+            after_time = !ra || constat_rfc3339_parse(ra, &t, &off) != CONSTAT_OK || t >= f;
+            after_leaf = e->index_ok && rv->index_ok && e->index > rv->index;
+            if (!after_time && !after_leaf) {
+                vpass(s);
+                continue;
+            }
+            entry_where(e, where, sizeof where);
+            sanitize(rk, strlen(rk), kid, sizeof kid);
+            vfail(s, entry_rep(e), where, "signed by %s, whose key was REVOKED by leaf %" PRIu64
+                  " from %s (reason: %.200s): %s", kid, rv->index, from,
+                  rec_str(rv->leaf.record, "reason") ? rec_str(rv->leaf.record, "reason") : "",
+                  after_time ? "its recorded_at is at or after that time"
+                             : "it was logged after the revocation (its recorded_at, before "
+                               "that time, cannot be trusted from a revoked key)");
+        }
+    }
 }
 
 /* ---- figures ------------------------------------------------------------- */
@@ -2114,7 +2173,8 @@ static constat_status check_figures(vstate *s, const char *dir, const ventries *
          * and retractions decide which version of a record counts */
         if (e->leaf_ok && e->kind &&
             (strcmp(e->kind, "incident") == 0 || strcmp(e->kind, "evidence") == 0 ||
-             strcmp(e->kind, "correction") == 0 || strcmp(e->kind, "retraction") == 0)) {
+             strcmp(e->kind, "correction") == 0 || strcmp(e->kind, "retraction") == 0 ||
+             strcmp(e->kind, "erasure") == 0)) {
             recs[n].index = e->index;
             recs[n].record = e->leaf.record;
             times[n].proven = constat_tsa_timeline_proven(tl, e->index, &times[n].time, NULL);
@@ -2715,6 +2775,8 @@ static constat_status vd_sigs_time_figures(vdossier *j, constat_status *tsa_rc,
     /* 6. signatures: enrolments by the organisation, the rest by monitors */
     if (rc == CONSTAT_OK)
         rc = report_signatures(&j->s, &j->es, &j->env, &j->sum.monitors, &j->sum.incidents);
+    if (rc == CONSTAT_OK)
+        report_revocations(&j->s, &j->es);
     lines_env_free(&j->env);
 
     /* 6b. evidence files re-hashed against their records */

@@ -927,31 +927,82 @@ static constat_status check_correction(const json_t *r, const constat_taxonomy *
     return CONSTAT_OK;
 }
 
-/* retraction: withdraws an incident or evidence record, with a reason. */
-static constat_status check_retraction(const json_t *r, constat_error *err)
+/* The public `reason` of a retraction, erasure or revocation: 1-1000 bytes. */
+static constat_status reason_member(const json_t *r, constat_error *err)
 {
-    static const char *const top[] = {"v", "kind", "id", "org", "monitor", "recorded_at",
-                                      "retracts", "reason", NULL};
-    constat_status st;
     const char *s;
-
-    if ((st = only_members(r, "", top, err)) != CONSTAT_OK ||
-        (st = str_member(r, "", "retracts", 1, &s, err)) != CONSTAT_OK)
-        return st;
-    if (!id_valid(s))
-        return fail(err, "retracts", "must be a record id");
-    if ((st = str_member(r, "", "reason", 1, &s, err)) != CONSTAT_OK)
+    constat_status st = str_member(r, "", "reason", 1, &s, err);
+    if (st != CONSTAT_OK)
         return st;
     if (!s[0] || strlen(s) > CONSTAT_AMEND_REASON_MAX)
         return fail(err, "reason", "must be 1-%d bytes", CONSTAT_AMEND_REASON_MAX);
     return CONSTAT_OK;
 }
 
+/* Exactly the members `top`, and `target` a record id. */
+static constat_status members_and_target(const json_t *r, const char *const *top,
+                                         const char *target, constat_error *err)
+{
+    const char *s;
+    constat_status st;
+    if ((st = only_members(r, "", top, err)) != CONSTAT_OK ||
+        (st = str_member(r, "", target, 1, &s, err)) != CONSTAT_OK)
+        return st;
+    if (!id_valid(s))
+        return fail(err, target, "must be a record id");
+    return CONSTAT_OK;
+}
+
+/* retraction: withdraws an incident or evidence record, with a reason. */
+static constat_status check_retraction(const json_t *r, constat_error *err)
+{
+    static const char *const top[] = {"v", "kind", "id", "org", "monitor", "recorded_at",
+                                      "retracts", "reason", NULL};
+    constat_status st = members_and_target(r, top, "retracts", err);
+    return st != CONSTAT_OK ? st : reason_member(r, err);
+}
+
+/* erasure: the private values, salts and evidence files of a record were
+ * destroyed (crypto-shredding, docs/record.md "Erasure"); the leaf stays. */
+static constat_status check_erasure(const json_t *r, constat_error *err)
+{
+    static const char *const top[] = {"v", "kind", "id", "org", "monitor", "recorded_at",
+                                      "erases", "leaf", "reason", "figures", NULL};
+    static const char *const figures[] = {"keep", "exclude", NULL};
+    constat_status st;
+    const char *s;
+
+    if ((st = members_and_target(r, top, "erases", err)) != CONSTAT_OK ||
+        (st = int_member(r, "", "leaf", 1, 0, (json_int_t)CONSTAT_LOG_MAX_SIZE - 1, err)) !=
+            CONSTAT_OK ||
+        (st = enum_member(r, "", "figures", 1, figures, &s, err)) != CONSTAT_OK)
+        return st;
+    return reason_member(r, err);
+}
+
+/* revocation: a monitor key is not trusted from `from` on (signed by the
+ * organisation key, docs/vault.md "Revocation"). */
+static constat_status check_revocation(const json_t *r, constat_error *err)
+{
+    static const char *const top[] = {"v", "kind", "id", "org", "monitor", "recorded_at",
+                                      "key_id", "from", "reason", NULL};
+    constat_status st;
+    const char *s;
+    int64_t t;
+
+    if ((st = only_members(r, "", top, err)) != CONSTAT_OK ||
+        (st = str_member(r, "", "key_id", 1, &s, err)) != CONSTAT_OK ||
+        (st = time_member(r, "", "from", 1, &t, err)) != CONSTAT_OK)
+        return st;
+    return reason_member(r, err);
+}
+
 constat_status constat_record_validate(const json_t *r, const constat_taxonomy *tax,
                                        constat_error *err)
 {
     static const char *const kinds[] = {"incident", "monitor_enrolment", "shift", "evidence",
-                                        "custody", "correction", "retraction", NULL};
+                                        "custody", "correction", "retraction", "erasure",
+                                        "revocation", NULL};
     const char *kind, *id, *s, *monitor;
     int64_t t;
     constat_status st;
@@ -988,6 +1039,10 @@ constat_status constat_record_validate(const json_t *r, const constat_taxonomy *
         return check_correction(r, tax, err);
     if (strcmp(kind, "retraction") == 0)
         return check_retraction(r, err);
+    if (strcmp(kind, "erasure") == 0)
+        return check_erasure(r, err);
+    if (strcmp(kind, "revocation") == 0)
+        return check_revocation(r, err);
     return check_shift(r, err);
 }
 

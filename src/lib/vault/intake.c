@@ -7,6 +7,7 @@
 #include "constat/record/canon.h"
 #include "constat/vault/intake.h"
 #include "record/record_internal.h"
+#include "vault/location.h"
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -216,6 +217,8 @@ constat_status constat_intake_prepare(constat_vault *v, const json_t *input,
             goto fail;
     }
     st = pseudonymise(v, rec, err);
+    if (st == CONSTAT_OK) /* "location_precision": "coarse" (location.c) */
+        st = constat_location_apply(rec, err);
     if (st != CONSTAT_OK)
         goto fail;
     st = commit_private(rec, private_values, err);

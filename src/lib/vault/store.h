@@ -98,6 +98,14 @@ typedef int (*constat_store_checkpoint_fn)(void *ctx, uint64_t size, const char 
 constat_status constat_store_checkpoints(constat_store *s, constat_store_checkpoint_fn fn,
                                          void *ctx, constat_error *err);
 
+/* Erase the private values row of `record_id`: its text overwritten with
+ * zeros in place, then the row deleted, with SQLite's secure_delete on for
+ * the statement, so that freed pages are zeroed (docs/vault.md "Erasure").
+ * *erased (may be NULL) is 1 if a row was there. Runs inside the caller's
+ * transaction. Errors: CONSTAT_EIO. */
+constat_status constat_store_private_erase(constat_store *s, const char *record_id,
+                                           int *erased, constat_error *err);
+
 /* Private values (JSON text) per record id. get: ENOTFOUND if none. */
 constat_status constat_store_private_put(constat_store *s, const char *record_id,
                                          const char *json, constat_error *err);

@@ -627,6 +627,44 @@ constat_status constat_store_private_put(constat_store *s, const char *record_id
     return run_done(s, st, "store private values", err);
 }
 
+constat_status constat_store_private_erase(constat_store *s, const char *record_id,
+                                           int *erased, constat_error *err)
+{
+    /* secure_delete zeroes the freed content of the pages it touches; the
+     * UPDATE first overwrites the value in place with as many '0' bytes
+     * (the column is TEXT), so that no page keeps it */
+#define ZERO_FILL                                                                          \
+    "UPDATE private_values SET value_json = substr(hex(zeroblob(length(CAST(value_json "   \
+    "AS BLOB)))), 1, length(CAST(value_json AS BLOB))) WHERE record_id = ?1"
+    static const char *const sql[] = {"PRAGMA secure_delete=ON", ZERO_FILL,
+                                      "DELETE FROM private_values WHERE record_id = ?1",
+                                      "PRAGMA secure_delete=OFF"};
+#undef ZERO_FILL
+    constat_status r = CONSTAT_OK;
+
+    if (erased)
+        *erased = 0;
+    for (size_t i = 0; i < sizeof sql / sizeof sql[0] && r == CONSTAT_OK; i++) {
+        sqlite3_stmt *st = NULL;
+        int rc;
+        if (sqlite3_prepare_v2(s->db, sql[i], -1, &st, NULL) != SQLITE_OK) {
+            r = constat_error_set(err, CONSTAT_EIO, "vault.db: erase private values: %s",
+                                  sqlite3_errmsg(s->db));
+            break;
+        }
+        if (i == 1 || i == 2)
+            sqlite3_bind_text(st, 1, record_id, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+            r = constat_error_set(err, CONSTAT_EIO, "vault.db: erase private values of "
+                                  "\"%s\": %s", record_id, sqlite3_errmsg(s->db));
+        else if (i == 2 && erased)
+            *erased = sqlite3_changes(s->db) > 0;
+        sqlite3_finalize(st);
+    }
+    return r;
+}
+
 constat_status constat_store_private_get(constat_store *s, const char *record_id,
                                          constat_buf *out, constat_error *err)
 {

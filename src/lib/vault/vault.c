@@ -31,6 +31,7 @@
 #include "constat/base/file.h"
 #include "vault/keyfile.h"
 #include "vault/store.h"
+#include "vault/append_hook.h"
 
 #define VAULT_FORMAT "1"
 /* Tile levels needed for CONSTAT_LOG_MAX_SIZE = 2^48 leaves: 0..6. */
@@ -481,6 +482,16 @@ constat_status constat_vault_append(constat_vault *v, const constat_append_item 
                                     size_t *skipped, constat_progress_fn progress, void *pctx,
                                     constat_error *err)
 {
+    return constat_vault_append_hooked(v, items, n, NULL, NULL, first, appended, skipped,
+                                       progress, pctx, err);
+}
+
+constat_status constat_vault_append_hooked(constat_vault *v, const constat_append_item *items,
+                                           size_t n, constat_append_hook hook, void *hctx,
+                                           uint64_t *first, size_t *appended, size_t *skipped,
+                                           constat_progress_fn progress, void *pctx,
+                                           constat_error *err)
+{
     uint64_t f = 0, newsize = 0;
     size_t a = 0, s = 0;
     constat_status st;
@@ -496,6 +507,8 @@ constat_status constat_vault_append(constat_vault *v, const constat_append_item 
         return st;
     cache_invalidate(v);
     st = append_txn(v, items, n, &f, &a, &s, &newsize, progress, pctx, err);
+    if (st == CONSTAT_OK && hook) /* more writes of the same transaction (erase.c) */
+        st = hook(hctx, v->store, err);
     if (st == CONSTAT_OK)
         st = constat_store_commit(v->store, err);
     if (st != CONSTAT_OK) {
@@ -1567,6 +1580,11 @@ static void check_signature(verify_ctx *c, int64_t idx, const constat_leaf *l,
     const char *monitor = str_field(l->record, "monitor");
 
     constat_error_clear(&e);
+    if (kind && strcmp(kind, "revocation") == 0) { /* keylife.c applies it */
+        if (constat_leaf_verify(l, &c->v->sec->org.pub, &e) != CONSTAT_OK)
+            report(c, idx, "revocation not signed by the organisation key: %s", e.msg);
+        return;
+    }
     if (kind && strcmp(kind, "monitor_enrolment") == 0) {
         const char *vkey = str_field(l->record, "vkey");
         constat_note_verifier ver;
@@ -1834,6 +1852,7 @@ constat_status constat_vault_verify(constat_vault *v, constat_failure_fn fail, v
             report(c, -1, "root from tiles differs from the root of the leaves");
         st = constat_store_monitors(v->store, check_monitor_row, c, err);
     }
+
     if (st == CONSTAT_OK && (c->failures > 0 || c->fatal == CONSTAT_EVERIFY))
         st = constat_error_set(err, CONSTAT_EVERIFY, "%zu verification failure%s in %s",
                                c->failures, c->failures == 1 ? "" : "s", v->dir);

@@ -1,0 +1,48 @@
+/*
+ * keylife.h — the life cycle of monitor keys, in the log (docs/vault.md
+ * "Revocation"): a revocation record, signed by the organisation key, says
+ * that a monitor's key is not to be trusted for records it signed from a
+ * given time on (a lost or seized device). Verification then fails every
+ * record that key signed at or after that time, and every record it signed
+ * that was logged after the revocation whatever time it claims (a thief can
+ * set the device clock back).
+ */
+#ifndef CONSTAT_KEYLIFE_H
+#define CONSTAT_KEYLIFE_H
+
+#include <stdint.h>
+#include <jansson.h>
+#include "constat/base/errors.h"
+#include "constat/vault/vault.h"
+
+/* Append a revocation record for monitor `name`'s key, signed by the
+ * organisation key: {"v":1,"kind":"revocation","id":"revocation-<16 hex of
+ * SHA-256(key id)>","org","monitor":name,"key_id":"<name>+<hex8>","from":
+ * RFC 3339 of `from` (UTC),"reason","recorded_at": RFC 3339 of `now`}.
+ * `reason` is public text, 1-1000 bytes. *index (may be NULL) gets its leaf.
+ * Errors: CONSTAT_ENOTFOUND (no such monitor), CONSTAT_ECONFLICT (its key is
+ * already revoked, naming the leaf), CONSTAT_EINVAL (reason; `from` later
+ * than `now` + CONSTAT_CLOCK_TOLERANCE_S: a revocation says what is known),
+ * CONSTAT_ECRYPTO (the vault was opened without its keys), CONSTAT_EIO. */
+constat_status constat_vault_monitor_revoke(constat_vault *v, const char *name, int64_t from,
+                                            const char *reason, int64_t now, uint64_t *index,
+                                            constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* The revocations in the log whose signature by the organisation key
+ * verifies: *out a new object (caller json_decref's) of key id ->
+ * {"leaf": N, "monitor", "from" (RFC 3339), "from_epoch", "reason"}.
+ * Errors: CONSTAT_EIO, CONSTAT_ENOMEM. */
+constat_status constat_vault_revocations(constat_vault *v, json_t **out,
+                                         constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* The check constat_vault_verify runs: every leaf signed by a revoked key
+ * whose recorded_at is at or after the revocation's `from`, or which was
+ * logged after the revocation, is reported through fail(ctx, index, msg)
+ * naming the record, the key and the revocation (leaf, from, reason); so is
+ * a revocation not signed by the organisation key. *failures (may be NULL)
+ * gets the count. Errors: CONSTAT_EIO, CONSTAT_ENOMEM. */
+constat_status constat_vault_verify_revocations(constat_vault *v, constat_failure_fn fail,
+                                                void *ctx, size_t *failures,
+                                                constat_error *err) CONSTAT_WARN_UNUSED;
+
+#endif

@@ -1,0 +1,238 @@
+/* keylife.c — revocation of monitor keys, as signed records in the log
+ * (docs/vault.md "Revocation"), and the verification rule they set. */
+#include <stdio.h>
+#include <string.h>
+
+#include "constat/base/hash.h"
+#include "constat/vault/keylife.h"
+
+/* The record's id, or "?" for a damaged leaf. */
+static const char *rid(const json_t *r)
+{
+    const char *s = json_string_value(json_object_get(r, "id"));
+    return s ? s : "?";
+}
+
+/* All leaves, parsed, with the org-signed revocations picked out. */
+struct rscan {
+    constat_vault *v;
+    json_t *revs;   /* key id -> revocation summary */
+    json_t *leaves; /* array of {"index","key_id","record"} */
+    size_t bad;     /* revocations not signed by the organisation key */
+    constat_failure_fn fail;
+    void *fctx;
+    constat_status st;
+    constat_error *err;
+};
+
+static int rscan_leaf(void *ctx, uint64_t index, const uint8_t *leaf, size_t len)
+{
+    struct rscan *s = ctx;
+    constat_leaf l;
+    constat_error e;
+    const char *kind;
+
+    constat_error_clear(&e);
+    if (constat_leaf_parse(leaf, len, &l, &e) != CONSTAT_OK)
+        return 0; /* constat_vault_verify reports leaves that do not parse */
+    kind = json_string_value(json_object_get(l.record, "kind"));
+    if (kind && strcmp(kind, "revocation") == 0) {
+        const char *kid = json_string_value(json_object_get(l.record, "key_id"));
+        const char *from = json_string_value(json_object_get(l.record, "from"));
+        int64_t fe;
+        int off;
+        if (constat_leaf_verify(&l, &constat_vault_org_key(s->v)->pub, &e) != CONSTAT_OK ||
+            !kid || !from || constat_rfc3339_parse(from, &fe, &off) != CONSTAT_OK) {
+            char msg[CONSTAT_ERROR_MSG_MAX + 200];
+            s->bad++;
+            snprintf(msg, sizeof msg, "leaf %llu (record %.128s): revocation not signed by "
+                     "the organisation key, or malformed: %s", (unsigned long long)index,
+                     rid(l.record), e.msg);
+            if (s->fail)
+                s->fail(s->fctx, (int64_t)index, msg);
+        } else if (!json_object_get(s->revs, kid)) {
+            json_object_set_new(s->revs, kid, json_pack(
+                "{s:I, s:O, s:s, s:I, s:O}", "leaf", (json_int_t)index, "monitor",
+                json_object_get(l.record, "monitor"), "from", from, "from_epoch",
+                (json_int_t)fe, "reason", json_object_get(l.record, "reason")));
+        }
+    } else if (s->leaves) {
+        json_array_append_new(s->leaves, json_pack("{s:I, s:s, s:O}", "index",
+                                                   (json_int_t)index, "key_id", l.key_id,
+                                                   "record", l.record));
+    }
+    constat_leaf_free(&l);
+    return 0;
+}
+
+static constat_status rscan_run(struct rscan *s, int keep_leaves)
+{
+    constat_status st;
+    s->revs = json_object();
+    s->leaves = keep_leaves ? json_array() : NULL;
+    if (!s->revs || (keep_leaves && !s->leaves))
+        return constat_error_set(s->err, CONSTAT_ENOMEM, "out of memory");
+    st = constat_vault_leaves(s->v, 0, constat_vault_size(s->v), rscan_leaf, s, s->err);
+    return st;
+}
+
+constat_status constat_vault_revocations(constat_vault *v, json_t **out, constat_error *err)
+{
+    struct rscan s;
+    constat_status st;
+
+    memset(&s, 0, sizeof s);
+    s.v = v;
+    s.err = err;
+    *out = NULL;
+    st = rscan_run(&s, 0);
+    if (st != CONSTAT_OK) {
+        json_decref(s.revs);
+        return st;
+    }
+    *out = s.revs;
+    return CONSTAT_OK;
+}
+
+constat_status constat_vault_verify_revocations(constat_vault *v, constat_failure_fn fail,
+                                                void *ctx, size_t *failures,
+                                                constat_error *err)
+{
+    struct rscan s;
+    constat_status st;
+    size_t i, n = 0;
+    json_t *e;
+
+    memset(&s, 0, sizeof s);
+    s.v = v;
+    s.err = err;
+    s.fail = fail;
+    s.fctx = ctx;
+    if (failures)
+        *failures = 0;
+    if ((st = rscan_run(&s, 1)) != CONSTAT_OK)
+        goto out;
+    if (json_object_size(s.revs) == 0)
+        goto out;
+    json_array_foreach(s.leaves, i, e) {
+        const json_t *r = json_object_get(e, "record");
+        const json_t *rev = json_object_get(s.revs, json_string_value(json_object_get(e,
+                                                                                 "key_id")));
+        const char *ra = json_string_value(json_object_get(r, "recorded_at"));
+        json_int_t idx = json_integer_value(json_object_get(e, "index"));
+        json_int_t rleaf, from;
+        int64_t t = 0;
+        int off, after_time, after_leaf;
+        char msg[CONSTAT_ERROR_MSG_MAX + 400];
+        if (!rev)
+            continue;
+        rleaf = json_integer_value(json_object_get(rev, "leaf"));
+        from = json_integer_value(json_object_get(rev, "from_epoch"));
+        after_time = !ra || constat_rfc3339_parse(ra, &t, &off) != CONSTAT_OK || t >= from;
+        after_leaf = idx > rleaf;
+        if (!after_time && !after_leaf)
+            continue;
+        n++;
+        snprintf(msg, sizeof msg, "leaf %lld (record %.128s): signed by %s, whose key was "
+                 "REVOKED by leaf %lld from %s (reason: %.200s): %s", (long long)idx,
+                 rid(r), json_string_value(json_object_get(e, "key_id")), (long long)rleaf,
+                 json_string_value(json_object_get(rev, "from")),
+                 json_is_string(json_object_get(rev, "reason"))
+                     ? json_string_value(json_object_get(rev, "reason"))
+                     : "",
+                 after_time ? "its recorded_at is at or after that time"
+                            : "it was logged after the revocation (its recorded_at, before "
+                              "that time, cannot be trusted from a revoked key)");
+        if (fail)
+            fail(ctx, (int64_t)idx, msg);
+    }
+out:
+    if (failures)
+        *failures = n + s.bad;
+    json_decref(s.revs);
+    json_decref(s.leaves);
+    return st;
+}
+
+/* The key id of enrolled monitor `name`. */
+static constat_status monitor_key_id(constat_vault *v, const char *name, char *out, size_t cap,
+                                     constat_error *err)
+{
+    constat_note_signer s;
+    constat_status st = constat_vault_monitor_key(v, name, &s, err);
+    if (st != CONSTAT_OK)
+        return st == CONSTAT_ENOTFOUND
+                   ? constat_error_set(err, CONSTAT_ENOTFOUND, "no monitor \"%s\" is enrolled",
+                                       name)
+                   : st;
+    constat_record_key_id(&s.pub, out, cap);
+    constat_note_signer_wipe(&s);
+    return CONSTAT_OK;
+}
+
+constat_status constat_vault_monitor_revoke(constat_vault *v, const char *name, int64_t from,
+                                            const char *reason, int64_t now, uint64_t *index,
+                                            constat_error *err)
+{
+    char kid[CONSTAT_KEY_NAME_MAX + 16], id[64], hex[65], fromt[32], nowt[32];
+    uint8_t h[32];
+    json_t *revs = NULL, *rec, *prior;
+    constat_buf leaf;
+    constat_append_item item;
+    size_t appended = 0;
+    constat_status st;
+
+    if (!constat_vault_has_keys(v))
+        return constat_error_set(err, CONSTAT_ECRYPTO, "revoking a key needs the organisation "
+                                 "key: open the vault with its passphrase");
+    if (!reason || !reason[0] || strlen(reason) > CONSTAT_AMEND_REASON_MAX)
+        return constat_error_set(err, CONSTAT_EINVAL, "reason: must be 1-%d bytes",
+                                 CONSTAT_AMEND_REASON_MAX);
+    if (from > now + CONSTAT_CLOCK_TOLERANCE_S)
+        return constat_error_set(err, CONSTAT_EINVAL, "--from is in the future: a revocation "
+                                 "states from when a key is known to be lost");
+    if ((st = monitor_key_id(v, name, kid, sizeof kid, err)) != CONSTAT_OK)
+        return st;
+    if ((st = constat_vault_revocations(v, &revs, err)) != CONSTAT_OK)
+        return st;
+    prior = json_object_get(revs, kid);
+    if (prior) {
+        st = constat_error_set(err, CONSTAT_ECONFLICT, "the key %s of monitor \"%s\" is "
+                               "already revoked by leaf %lld (from %s)", kid, name,
+                               (long long)json_integer_value(json_object_get(prior, "leaf")),
+                               json_string_value(json_object_get(prior, "from")));
+        json_decref(revs);
+        return st;
+    }
+    json_decref(revs);
+    constat_sha256(kid, strlen(kid), h);
+    constat_hex(h, 32, hex);
+    snprintf(id, sizeof id, "revocation-%.16s", hex);
+    constat_rfc3339_format(from, 0, fromt);
+    constat_rfc3339_format(now, 0, nowt);
+    rec = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "v", 1, "kind",
+                    "revocation", "id", id, "org", constat_vault_org(v), "monitor", name,
+                    "key_id", kid, "from", fromt, "reason", reason, "recorded_at", nowt);
+    if (!rec)
+        return constat_error_set(err, CONSTAT_EINVAL, "reason: must be UTF-8 text");
+    constat_buf_init(&leaf);
+    memset(&item, 0, sizeof item);
+    st = constat_record_validate(rec, NULL, err);
+    if (st == CONSTAT_OK)
+        st = constat_record_content_hash(rec, item.content_hash, err);
+    if (st == CONSTAT_OK)
+        st = constat_record_sign(rec, constat_vault_org_key(v), &leaf, err);
+    if (st == CONSTAT_OK) {
+        item.leaf = leaf.data;
+        item.leaf_len = leaf.len;
+        item.record_id = id;
+        item.kind = "revocation";
+        st = constat_vault_append(v, &item, 1, index, &appended, NULL, NULL, NULL, err);
+        if (st == CONSTAT_OK && appended != 1)
+            st = constat_error_set(err, CONSTAT_ECONFLICT, "this revocation is already "
+                                   "logged");
+    }
+    constat_buf_free(&leaf);
+    json_decref(rec);
+    return st;
+}
