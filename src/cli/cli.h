@@ -154,6 +154,23 @@ int cli_passphrase_new(const char *prompt, char **out);
 
 void cli_passphrase_free(char *p);
 
+/* An account password: $CONSTAT_USER_PASSWORD if set (tests, scripts), else
+ * asked on /dev/tty when standard input is a terminal (twice with
+ * `confirm`, up to CLI_PASSPHRASE_TRIES tries), else NULL. Release with
+ * cli_passphrase_free. */
+char *cli_user_password(const char *prompt, int confirm);
+
+int cmd_serve(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_submit(int argc, char **argv);
+/* Add account `name` with `role` (cmd_user.c), the password from
+ * CONSTAT_USER_PASSWORD or asked twice; prints and returns the exit code. */
+int cli_user_add(constat_vault *v, const char *name, const char *role);
+/* Write an SVG QR code of `text` to `path` (0600, replaced if it exists;
+ * qr.c). Prints and returns the exit code. */
+int cli_qr_svg(const char *text, const char *path);
+
 /* Print "constat: <what>: <message>" for an error (just the message when it
  * already starts with "<what>: "); returns its exit code. */
 int cli_report_error(const char *what, constat_status st, const constat_error *err);

@@ -15,7 +15,9 @@ static const cli_command commands[] = {
     {"prove", cmd_prove},       {"log", cmd_log},               {"show", cmd_show},
     {"report", cmd_report},     {"dossier", cmd_dossier},       {"verify", cmd_verify},
     {"tiles", cmd_tiles},       {"tsa", cmd_tsa},               {"timestamp", cmd_timestamp},
-    {"witness", cmd_witness},   {"publish", cmd_publish},       {"help", cmd_help},
+    {"witness", cmd_witness},   {"publish", cmd_publish},       {"serve", cmd_serve},
+    {"user", cmd_user},         {"audit", cmd_audit},           {"submit", cmd_submit},
+    {"help", cmd_help},
     {"version", cmd_version},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -50,6 +50,20 @@ constat_status constat_account_add(constat_vault *v, const char *name, const cha
 constat_status constat_account_login(constat_vault *v, const char *name, const char *password,
                                      char role[16], constat_error *err) CONSTAT_WARN_UNUSED;
 
+/* The two halves of constat_account_login, so that a server can read the
+ * account under its vault lock and run Argon2id outside it: fetch appends
+ * the stored password hash to `pwhash` and fills role[16] and *disabled
+ * (Errors: CONSTAT_ENOTFOUND, CONSTAT_EIO); password_check returns 1 when
+ * `password` matches `pwhash` (a crypto_pwhash_str string), else 0 (also
+ * for an over-long password). */
+constat_status constat_account_fetch(constat_vault *v, const char *name, constat_buf *pwhash,
+                                     char role[16], int *disabled, constat_error *err)
+    CONSTAT_WARN_UNUSED;
+int constat_password_check(const char *pwhash, const char *password);
+/* Spend the time of one password check (for unknown names, so timing does
+ * not tell which names exist). */
+void constat_password_dummy(void);
+
 /* Role of account `name` into role[16] and *disabled (may be NULL).
  * Errors: CONSTAT_ENOTFOUND, CONSTAT_EIO. */
 constat_status constat_account_role(constat_vault *v, const char *name, char role[16],
@@ -77,6 +91,14 @@ constat_status constat_account_list(constat_vault *v, constat_account_fn fn, voi
 constat_status constat_audit_add(constat_vault *v, int64_t at, const char *account,
                                  const char *address, const char *action, const char *detail,
                                  constat_error *err) CONSTAT_WARN_UNUSED;
+/* Several audit rows in one transaction (one durable commit for a batch
+ * of submissions). Errors: CONSTAT_EIO (then none is written). */
+typedef struct {
+    int64_t at;
+    const char *account, *address, *action, *detail;
+} constat_audit_entry;
+constat_status constat_audit_add_many(constat_vault *v, const constat_audit_entry *e, size_t n,
+                                      constat_error *err) CONSTAT_WARN_UNUSED;
 /* The audit table, oldest first: fn(ctx, id, at, account, address, action,
  * detail). Errors: CONSTAT_EIO. */
 typedef int (*constat_audit_fn)(void *ctx, int64_t id, int64_t at, const char *account,

@@ -96,37 +96,59 @@ constat_status constat_account_role(constat_vault *v, const char *name, char rol
 constat_status constat_account_login(constat_vault *v, const char *name, const char *password,
                                      char role[16], constat_error *err)
 {
-    constat_buf r, h;
+    constat_buf h;
+    char r[16];
     int disabled = 0;
     constat_status st;
-    size_t len = password ? strlen(password) : 0;
 
-    if (!name_ok(name))
-        return constat_error_set(err, CONSTAT_EVERIFY, "unknown account");
-    constat_buf_init(&r);
     constat_buf_init(&h);
-    st = constat_store_account_get(constat_vault_store(v), name, &r, &h, &disabled, err);
+    st = constat_account_fetch(v, name, &h, r, &disabled, err);
     if (st == CONSTAT_ENOTFOUND) {
-        /* spend the same time as for a known account, so timing does not
-         * say which names exist */
-        char dummy[crypto_pwhash_STRBYTES];
-        if (hash_password("not a password of anyone", dummy, NULL) != CONSTAT_OK)
-            dummy[0] = 0;
+        constat_password_dummy();
         st = constat_error_set(err, CONSTAT_EVERIFY, "unknown account");
     } else if (st == CONSTAT_OK) {
-        if (len > CONSTAT_PASSWORD_MAX ||
-            crypto_pwhash_str_verify((const char *)h.data, password ? password : "", len) != 0)
+        if (!constat_password_check((const char *)h.data, password))
             st = constat_error_set(err, CONSTAT_EVERIFY, "wrong password");
         else if (disabled)
             st = constat_error_set(err, CONSTAT_EVERIFY, "account is disabled");
         else
-            snprintf(role, 16, "%s", (const char *)r.data);
+            snprintf(role, 16, "%s", r);
     }
     if (h.data)
         sodium_memzero(h.data, h.len);
-    constat_buf_free(&r);
     constat_buf_free(&h);
     return st;
+}
+
+constat_status constat_account_fetch(constat_vault *v, const char *name, constat_buf *pwhash,
+                                     char role[16], int *disabled, constat_error *err)
+{
+    constat_buf r;
+    constat_status st;
+    if (!name_ok(name))
+        return constat_error_set(err, CONSTAT_ENOTFOUND, "no account \"%.140s\"",
+                                 name ? name : "");
+    constat_buf_init(&r);
+    st = constat_store_account_get(constat_vault_store(v), name, &r, pwhash, disabled, err);
+    if (st == CONSTAT_OK)
+        snprintf(role, 16, "%s", (const char *)r.data);
+    constat_buf_free(&r);
+    return st;
+}
+
+int constat_password_check(const char *pwhash, const char *password)
+{
+    size_t len = password ? strlen(password) : 0;
+    if (!pwhash || !password || len > CONSTAT_PASSWORD_MAX)
+        return 0;
+    return crypto_pwhash_str_verify(pwhash, password, len) == 0;
+}
+
+void constat_password_dummy(void)
+{
+    char dummy[crypto_pwhash_STRBYTES];
+    if (hash_password("not a password of anyone", dummy, NULL) != CONSTAT_OK)
+        dummy[0] = 0;
 }
 
 constat_status constat_account_set_disabled(constat_vault *v, const char *name, int disabled,
@@ -164,6 +186,21 @@ constat_status constat_audit_add(constat_vault *v, int64_t at, const char *accou
 {
     return constat_store_audit_put(constat_vault_store(v), at, account, address, action, detail,
                                    err);
+}
+
+constat_status constat_audit_add_many(constat_vault *v, const constat_audit_entry *e, size_t n,
+                                      constat_error *err)
+{
+    constat_store *s = constat_vault_store(v);
+    constat_status st = constat_store_begin(s, err);
+    for (size_t i = 0; st == CONSTAT_OK && i < n; i++)
+        st = constat_store_audit_put(s, e[i].at, e[i].account, e[i].address, e[i].action,
+                                     e[i].detail, err);
+    if (st == CONSTAT_OK)
+        st = constat_store_commit(s, err);
+    if (st != CONSTAT_OK)
+        constat_store_rollback(s);
+    return st;
 }
 
 constat_status constat_audit_list(constat_vault *v, constat_audit_fn fn, void *ctx,
