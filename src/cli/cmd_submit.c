@@ -408,7 +408,7 @@ static int submit_input(client *c, const json_t *input, const char *what, int js
         }
     }
     st = call_json(c, "/api/v1/records/prepare",
-                   json_pack("{s:O, s:s?}", "record", draft, "sealed",
+                   json_pack("{s:O, s:s*}", "record", draft, "sealed",
                              sealed.data ? (const char *)sealed.data : NULL),
                    &reply);
     if (st != 200) {
@@ -440,7 +440,7 @@ static int submit_input(client *c, const json_t *input, const char *what, int js
     {
         json_t *r2 = NULL;
         st = call_json(c, "/api/v1/records",
-                       json_pack("{s:s, s:s?}", "leaf", (const char *)leaf.data,
+                       json_pack("{s:s, s:s*}", "leaf", (const char *)leaf.data,
                                  "sealed_private", sp),
                        &r2);
         json_decref(reply);
