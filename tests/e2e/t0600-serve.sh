@@ -39,7 +39,7 @@ code_late=$(sed -n 's/^enrolment code for monitor late: //p' out)
 
 $CONSTAT serve --listen 127.0.0.1:0 --port-file port --dir v >serve.out 2>serve.log &
 spid=$!
-trap 'kill $spid 2>/dev/null; rm -rf "$T"' EXIT
+trap 'kill $spid 2>/dev/null || true; rm -rf "$T"' EXIT
 i=0
 while [ ! -s port ]; do
     i=$((i + 1))
