@@ -7,6 +7,7 @@
 #define CONSTAT_CLI_H
 
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "constat/constat.h"
@@ -159,6 +160,13 @@ void cli_passphrase_free(char *p);
  * `confirm`, up to CLI_PASSPHRASE_TRIES tries), else NULL. Release with
  * cli_passphrase_free. */
 char *cli_user_password(const char *prompt, int confirm);
+
+/* For the servers: block SIGINT, SIGTERM and SIGHUP in this thread (and the
+ * threads it starts after) so that sigwait(set) sees them, and ignore
+ * SIGPIPE. */
+void cli_block_stop_signals(sigset_t *set);
+/* Write "PORT\n" to `path` (NULL: nothing); prints and returns 3 on failure. */
+int cli_write_port_file(const char *path, unsigned port);
 
 int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);

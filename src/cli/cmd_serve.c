@@ -105,12 +105,7 @@ int cmd_serve(int argc, char **argv)
         rc = 3;
         goto out;
     }
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    cli_block_stop_signals(&set);
     if (serve_http_start(&ctx, listen, (unsigned)threads, cert ? (char *)cert_pem.data : NULL,
                          key ? (char *)key_pem.data : NULL, &srv, &port, errbuf,
                          sizeof errbuf) != 0) {
@@ -123,13 +118,7 @@ int cmd_serve(int argc, char **argv)
            (int)(strrchr(listen, ':') - listen), listen, port,
            have_wk ? ", witness at /add-checkpoint" : "");
     fflush(stdout);
-    if (port_file) {
-        FILE *f = fopen(port_file, "w");
-        if (!f || fprintf(f, "%u\n", port) < 0 || fclose(f) != 0) {
-            fprintf(stderr, "constat: cannot write %s\n", cli_text(port_file));
-            rc = 3;
-        }
-    }
+    rc = cli_write_port_file(port_file, port);
     if (rc == 0)
         sigwait(&set, &sig);
     serve_http_stop(srv);

@@ -167,6 +167,29 @@ char *cli_user_password(const char *prompt, int confirm)
     return NULL;
 }
 
+void cli_block_stop_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int cli_write_port_file(const char *path, unsigned port)
+{
+    FILE *f;
+    if (!path)
+        return 0;
+    f = fopen(path, "w");
+    if (!f || fprintf(f, "%u\n", port) < 0 || fclose(f) != 0) {
+        fprintf(stderr, "constat: cannot write %s\n", cli_text(path));
+        return 3;
+    }
+    return 0;
+}
+
 void cli_passphrase_free(char *p)
 {
     if (p)

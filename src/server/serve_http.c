@@ -15,6 +15,8 @@
 
 #include <microhttpd.h>
 
+#include "listen.h"
+
 #include "serve.h"
 
 /* Idle or slow connections are closed after this many seconds. */
@@ -161,35 +163,13 @@ int serve_http_start(serve_ctx *ctx, const char *listen, unsigned threads,
                      unsigned *port, char *errbuf, size_t cap)
 {
     struct sockaddr_in sa;
-    const char *colon;
-    char host[64];
-    unsigned long p;
-    char *end;
     serve_http *s;
     const union MHD_DaemonInfo *info;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
 
     *out = NULL;
-    colon = listen ? strrchr(listen, ':') : NULL;
-    if (!colon || (size_t)(colon - listen) >= sizeof host || colon == listen) {
-        snprintf(errbuf, cap, "--listen wants IPV4:PORT, got \"%.100s\"", listen ? listen : "");
+    if (http_listen_addr(listen, &sa, errbuf, cap) != 0)
         return -1;
-    }
-    memcpy(host, listen, (size_t)(colon - listen));
-    host[colon - listen] = 0;
-    errno = 0;
-    p = strtoul(colon + 1, &end, 10);
-    if (!colon[1] || *end || errno || p > 65535) {
-        snprintf(errbuf, cap, "--listen: bad port \"%.20s\"", colon + 1);
-        return -1;
-    }
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)p);
-    if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
-        snprintf(errbuf, cap, "--listen: \"%.60s\" is not an IPv4 address", host);
-        return -1;
-    }
     if (cert_pem) {
         if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
             snprintf(errbuf, cap, "this libmicrohttpd has no TLS support");
@@ -204,7 +184,7 @@ int serve_http_start(serve_ctx *ctx, const char *listen, unsigned threads,
     }
     s->ctx = ctx;
     if (cert_pem)
-        s->d = MHD_start_daemon(flags, (uint16_t)p, NULL, NULL, handle, s,
+        s->d = MHD_start_daemon(flags, ntohs(sa.sin_port), NULL, NULL, handle, s,
                                 MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED,
                                 completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
                                 (unsigned)SERVE_CONNECTION_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT,
@@ -212,7 +192,7 @@ int serve_http_start(serve_ctx *ctx, const char *listen, unsigned threads,
                                 threads, MHD_OPTION_HTTPS_MEM_CERT, cert_pem,
                                 MHD_OPTION_HTTPS_MEM_KEY, key_pem, MHD_OPTION_END);
     else
-        s->d = MHD_start_daemon(flags, (uint16_t)p, NULL, NULL, handle, s,
+        s->d = MHD_start_daemon(flags, ntohs(sa.sin_port), NULL, NULL, handle, s,
                                 MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED,
                                 completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
                                 (unsigned)SERVE_CONNECTION_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT,
@@ -225,7 +205,7 @@ int serve_http_start(serve_ctx *ctx, const char *listen, unsigned threads,
         return -1;
     }
     info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-    *port = info ? info->port : (unsigned)p;
+    *port = info ? info->port : (unsigned)ntohs(sa.sin_port);
     *out = s;
     return 0;
 }

@@ -907,22 +907,41 @@ static int account_cb(void *c, const char *name, const char *role, int disabled,
     return 0;
 }
 
-static void h_accounts(serve_ctx *ctx, const serve_request *rq, const serve_session *se,
-                       const char *param, serve_reply *rp)
+static int audit_cb(void *c, int64_t id, int64_t at, const char *account, const char *address,
+                    const char *action, const char *detail)
+{
+    char when[32];
+    constat_rfc3339_format(at, 0, when);
+    json_array_append_new(c, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)id,
+                                       "time", when, "account", account, "address", address,
+                                       "action", action, "detail", detail));
+    return 0;
+}
+
+/* A listing of the accounts (audit 0) or of the audit table (audit 1) as
+ * {key: [...]}. */
+static void listing(serve_ctx *ctx, serve_reply *rp, int audit_table)
 {
     json_t *items = json_array();
     constat_error err;
     constat_status st;
-    (void)rq, (void)se, (void)param;
     pthread_mutex_lock(&ctx->lock);
-    st = constat_account_list(ctx->vault, account_cb, items, &err);
+    st = audit_table ? constat_audit_list(ctx->vault, audit_cb, items, &err)
+                     : constat_account_list(ctx->vault, account_cb, items, &err);
     pthread_mutex_unlock(&ctx->lock);
     if (st != CONSTAT_OK) {
         json_decref(items);
         lib_error(ctx, rp, st, &err);
         return;
     }
-    serve_json(rp, 200, json_pack("{s:o}", "accounts", items));
+    serve_json(rp, 200, json_pack("{s:o}", audit_table ? "audit" : "accounts", items));
+}
+
+static void h_accounts(serve_ctx *ctx, const serve_request *rq, const serve_session *se,
+                       const char *param, serve_reply *rp)
+{
+    (void)rq, (void)se, (void)param;
+    listing(ctx, rp, 0);
 }
 
 static void h_disable(serve_ctx *ctx, const serve_request *rq, const serve_session *se,
@@ -956,33 +975,11 @@ static void h_disable(serve_ctx *ctx, const serve_request *rq, const serve_sessi
     serve_json(rp, 200, json_pack("{s:s, s:b}", "account", name, "disabled", 1));
 }
 
-static int audit_cb(void *c, int64_t id, int64_t at, const char *account, const char *address,
-                    const char *action, const char *detail)
-{
-    char when[32];
-    constat_rfc3339_format(at, 0, when);
-    json_array_append_new(c, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)id,
-                                       "time", when, "account", account, "address", address,
-                                       "action", action, "detail", detail));
-    return 0;
-}
-
 static void h_audit(serve_ctx *ctx, const serve_request *rq, const serve_session *se,
                     const char *param, serve_reply *rp)
 {
-    json_t *items = json_array();
-    constat_error err;
-    constat_status st;
     (void)rq, (void)se, (void)param;
-    pthread_mutex_lock(&ctx->lock);
-    st = constat_audit_list(ctx->vault, audit_cb, items, &err);
-    pthread_mutex_unlock(&ctx->lock);
-    if (st != CONSTAT_OK) {
-        json_decref(items);
-        lib_error(ctx, rp, st, &err);
-        return;
-    }
-    serve_json(rp, 200, json_pack("{s:o}", "audit", items));
+    listing(ctx, rp, 1);
 }
 
 static void verify_fail(void *c, int64_t index, const char *msg)

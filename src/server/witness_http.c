@@ -20,6 +20,8 @@
 
 #include <microhttpd.h>
 
+#include "listen.h"
+
 #include "constat/witness/witness.h"
 #include "witness_http.h"
 
@@ -190,34 +192,12 @@ int witness_http_start(const witness_http_config *cfg, const char *listen, witne
                        unsigned *port, char *errbuf, size_t cap)
 {
     struct sockaddr_in sa;
-    const char *colon;
-    char host[64];
-    unsigned long p;
-    char *end;
     witness_http *s;
     const union MHD_DaemonInfo *info;
 
     *out = NULL;
-    colon = listen ? strrchr(listen, ':') : NULL;
-    if (!colon || (size_t)(colon - listen) >= sizeof host || colon == listen) {
-        snprintf(errbuf, cap, "--listen wants IPV4:PORT, got \"%.100s\"", listen ? listen : "");
+    if (http_listen_addr(listen, &sa, errbuf, cap) != 0)
         return -1;
-    }
-    memcpy(host, listen, (size_t)(colon - listen));
-    host[colon - listen] = 0;
-    errno = 0;
-    p = strtoul(colon + 1, &end, 10);
-    if (!colon[1] || *end || errno || p > 65535) {
-        snprintf(errbuf, cap, "--listen: bad port \"%.20s\"", colon + 1);
-        return -1;
-    }
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)p);
-    if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
-        snprintf(errbuf, cap, "--listen: \"%.60s\" is not an IPv4 address", host);
-        return -1;
-    }
     s = calloc(1, sizeof *s);
     if (!s) {
         snprintf(errbuf, cap, "out of memory");
@@ -225,7 +205,7 @@ int witness_http_start(const witness_http_config *cfg, const char *listen, witne
     }
     s->cfg = cfg;
     s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG,
-                            (uint16_t)p, NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR, &sa,
+                            ntohs(sa.sin_port), NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR, &sa,
                             MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_END);
@@ -235,7 +215,7 @@ int witness_http_start(const witness_http_config *cfg, const char *listen, witne
         return -1;
     }
     info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-    *port = info ? info->port : (unsigned)p;
+    *port = info ? info->port : (unsigned)ntohs(sa.sin_port);
     *out = s;
     return 0;
 }

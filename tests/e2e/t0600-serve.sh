@@ -40,12 +40,7 @@ code_late=$(sed -n 's/^enrolment code for monitor late: //p' out)
 $CONSTAT serve --listen 127.0.0.1:0 --port-file port --dir v >serve.out 2>serve.log &
 spid=$!
 trap 'kill $spid 2>/dev/null || true; rm -rf "$T"' EXIT
-i=0
-while [ ! -s port ]; do
-    i=$((i + 1))
-    [ $i -le 200 ] || { cat serve.log >&2; fail "server did not start"; }
-    sleep 0.05
-done
+wait_port port serve.log
 S=http://127.0.0.1:$(cat port)
 
 # http JAR METHOD PATH [BODY [CONTENT-TYPE]]: the status into $T/status, the

@@ -39,12 +39,7 @@ run_ok $CONSTAT init --org hro-test --origin test.example/hro/log --coordinator 
 $CONSTAT serve --listen 127.0.0.1:0 --port-file port --dir v >serve.out 2>serve.log &
 spid=$!
 trap 'kill $spid 2>/dev/null || true; rm -rf "$T"' EXIT
-i=0
-while [ ! -s port ]; do
-    i=$((i + 1))
-    [ $i -le 200 ] || { cat serve.log >&2; fail "server did not start"; }
-    sleep 0.05
-done
+wait_port port serve.log
 while read -r m p; do
     url=$(echo "$p" | sed 's/{id}/x/; s/{name}/chef/; s/{path}/0\/000/')
     curl -s -o body -X "$m" "http://127.0.0.1:$(cat port)$url" || fail "curl $m $url"

@@ -1077,6 +1077,25 @@ static constat_status enrolment_leaf(constat_vault *v, const char *name, const c
     return st;
 }
 
+/* `name` is a valid monitor name not enrolled yet. */
+static constat_status new_monitor_ok(constat_vault *v, const char *name, constat_error *err)
+{
+    constat_status st;
+    if (!name || !monitor_name_ok(name))
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "monitor name \"%.140s\" must be 1-%d characters of "
+                                 "[A-Za-z0-9._-], not starting with '.' or '-'",
+                                 name ? name : "", MONITOR_NAME_MAX);
+    st = constat_store_monitor_get(v->store, name, NULL, NULL, err);
+    if (st == CONSTAT_OK)
+        return constat_error_set(err, CONSTAT_ECONFLICT, "monitor \"%s\" is already enrolled",
+                                 name);
+    if (st != CONSTAT_ENOTFOUND)
+        return st;
+    constat_error_clear(err);
+    return CONSTAT_OK;
+}
+
 /* Sign and append the enrolment of `name` with `vkey` (custody NULL: the
  * key is the vault's; "device": held by the monitor's device), running
  * `hook` (may be NULL) inside the same transaction. */
@@ -1139,18 +1158,8 @@ constat_status constat_vault_monitor_add(constat_vault *v, const char *name, int
     int wrote = 0;
     constat_status st;
 
-    if (!name || !monitor_name_ok(name))
-        return constat_error_set(err, CONSTAT_EINVAL,
-                                 "monitor name \"%.140s\" must be 1-%d characters of "
-                                 "[A-Za-z0-9._-], not starting with '.' or '-'",
-                                 name ? name : "", MONITOR_NAME_MAX);
-    st = constat_store_monitor_get(v->store, name, NULL, NULL, err);
-    if (st == CONSTAT_OK)
-        return constat_error_set(err, CONSTAT_ECONFLICT, "monitor \"%s\" is already enrolled",
-                                 name);
-    if (st != CONSTAT_ENOTFOUND)
+    if ((st = new_monitor_ok(v, name, err)) != CONSTAT_OK)
         return st;
-    constat_error_clear(err);
     snprintf(rel, sizeof rel, "keys/monitors/%s.key", name);
     st = join(path, sizeof path, v->dir, rel, err);
     if (st != CONSTAT_OK)
@@ -1185,24 +1194,14 @@ constat_status constat_vault_monitor_enrol_vkey(constat_vault *v, const char *na
     constat_note_verifier ver;
     constat_status st;
 
-    if (!name || !monitor_name_ok(name))
-        return constat_error_set(err, CONSTAT_EINVAL,
-                                 "monitor name \"%.140s\" must be 1-%d characters of "
-                                 "[A-Za-z0-9._-], not starting with '.' or '-'",
-                                 name ? name : "", MONITOR_NAME_MAX);
+    if ((st = new_monitor_ok(v, name, err)) != CONSTAT_OK)
+        return st;
     st = constat_note_verifier_parse(vkey, &ver, err);
     if (st != CONSTAT_OK)
         return st;
     if (strcmp(ver.name, name) != 0 || ver.alg != CONSTAT_NOTE_ALG_ED25519)
         return constat_error_set(err, CONSTAT_EINVAL,
                                  "vkey: must be an Ed25519 key named \"%s\"", name);
-    st = constat_store_monitor_get(v->store, name, NULL, NULL, err);
-    if (st == CONSTAT_OK)
-        return constat_error_set(err, CONSTAT_ECONFLICT, "monitor \"%s\" is already enrolled",
-                                 name);
-    if (st != CONSTAT_ENOTFOUND)
-        return st;
-    constat_error_clear(err);
     return enrol_append(v, name, vkey, "device", now, hook, hctx, index, err);
 }
 
