@@ -168,6 +168,10 @@ void cli_block_stop_signals(sigset_t *set);
 /* Write "PORT\n" to `path` (NULL: nothing); prints and returns 3 on failure. */
 int cli_write_port_file(const char *path, unsigned port);
 
+/* Print a receipt (constat_vault_receipt, receipt.h) as `constat record`
+ * does: text lines, or the JSON object with --json (cmd_record.c). */
+void cli_print_receipt(const json_t *r, int json);
+
 int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_audit(int argc, char **argv);

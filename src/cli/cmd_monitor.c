@@ -92,6 +92,10 @@ int cmd_monitor(int argc, char **argv)
         if ((rc = cli_open_vault(dir, &v)) != 0)
             return rc;
         st = constat_vault_monitor_add(v, argv[optind + 1], cli_now(), &index, &err);
+        if (st == CONSTAT_OK &&
+            constat_audit_add(v, cli_now(), argv[optind + 1], "", "enrol",
+                              "key held by the organisation", &err) != CONSTAT_OK)
+            fprintf(stderr, "constat: warning: audit row not written: %s\n", cli_text(err.msg));
         if (st == CONSTAT_OK) {
             constat_note_signer s;
             char vkey[600] = "";

@@ -348,30 +348,6 @@ static int same_as_sent(const json_t *sent, const json_t *prepared)
     return 1;
 }
 
-static int print_receipt(const json_t *r, int json)
-{
-    if (json) {
-        char *s = json_dumps(r, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        if (s)
-            puts(s);
-        free(s);
-    } else {
-        const json_t *proof = json_object_get(r, "inclusion_proof");
-        printf("record %s\nleaf index %lld\nleaf hash %s\ncheckpoint:\n%s",
-               cli_text(json_string_value(json_object_get(r, "record_id"))),
-               (long long)json_integer_value(json_object_get(r, "index")),
-               cli_text(json_string_value(json_object_get(r, "leaf_hash"))),
-               cli_text_lines(json_string_value(json_object_get(r, "checkpoint"))));
-        printf("inclusion proof (leaf %lld in tree of %lld, %zu hashes):\n",
-               (long long)json_integer_value(json_object_get(r, "index")),
-               (long long)json_integer_value(json_object_get(r, "tree_size")),
-               json_array_size(proof));
-        for (size_t i = 0; i < json_array_size(proof); i++)
-            printf("%s\n", cli_text(json_string_value(json_array_get(proof, i))));
-    }
-    return 0;
-}
-
 /* Prepare, check, sign, submit and verify one record input (not changed). */
 static int submit_input(client *c, const json_t *input, const char *what, int json)
 {
@@ -486,7 +462,7 @@ static int submit_input(client *c, const json_t *input, const char *what, int js
     }
     if (st == 200)
         fprintf(stderr, "constat: the same content was already logged: its receipt\n");
-    print_receipt(reply, json);
+    cli_print_receipt(reply, json);
     fprintf(stderr, "receipt verified offline against the log key %s\n", cli_text(c->log.name));
 out:
     if (text) {

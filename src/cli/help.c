@@ -505,7 +505,7 @@ static const cli_help help_table[] = {
      "One line per action, oldest first: id, time (UTC), account, address (\"cli\" for the\n"
      "command line), action (login, login_failed, login_throttled, logout, enrol,\n"
      "enrol_refused, invite, record, record_replayed, evidence_upload, denied, disable,\n"
-     "enable, passwd, account_add) and detail.",
+     "enable, passwd, account_add, export) and detail.",
      {OPT_DIR, OPT_JSON_LIST, OPT_HELP},
      "constat audit --json",
      EXIT_OK EXIT_USAGE EXIT_IO, NULL},

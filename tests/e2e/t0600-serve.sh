@@ -322,6 +322,8 @@ ok
 trap 'rm -rf "$T"' EXIT
 expect_in serve.log "serve: stopped"
 run_ok $CONSTAT dossier --out d --with-evidence --dir v
+run_ok $CONSTAT audit --dir v
+expect_in out " export "
 run_ok $CONSTAT verify d
 expect_in out "records: 5 (2 incidents, 2 monitor enrolments)"
 expect_in out "monitor amina: key held by the monitor's device"
