@@ -2,8 +2,9 @@
 # t0610 — kill -9 of constat serve under load, at 20 random moments: every
 # record whose receipt reached a client (constat submit exit 0, receipt
 # verified offline) is in the log after the crash, the log verifies, and the
-# server restarts cleanly each time. Bounded: 20 rounds of at most half a
-# second of load each, loopback only.
+# server restarts cleanly each time. Bounded: 20 rounds, each until one
+# record is acknowledged (at most 20 s) plus a random moment of at most a
+# second; loopback only.
 . "$CONSTAT_SOURCE_DIR/tests/e2e/lib.sh"
 
 export CONSTAT_USER_PASSWORD="chef password 1"
@@ -56,7 +57,14 @@ while [ $round -lt 20 ]; do
     w1=$!
     worker bilal $round &
     w2=$!
-    # a random moment within half a second of load
+    # load first (at least one acknowledged record this round, so that a slow
+    # machine also tests something), then a random moment within a second
+    had=$(cat acked.amina acked.bilal | wc -l)
+    i=0
+    while [ "$(cat acked.amina acked.bilal | wc -l)" -le "$had" ] && [ $i -lt 400 ]; do
+        i=$((i + 1))
+        sleep 0.05
+    done
     sleep "0.$(od -An -N1 -tu1 /dev/urandom | tr -d ' ' | cut -c1)$(od -An -N1 -tu1 /dev/urandom | tr -d ' ' | cut -c1)"
     kill -9 $spid
     wait $spid 2>/dev/null || true
