@@ -7,6 +7,7 @@
 #define CONSTAT_CLI_H
 
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "constat/constat.h"
@@ -171,6 +172,34 @@ char *cli_passphrase(const char *prompt, int confirm);
 int cli_passphrase_new(const char *prompt, char **out);
 
 void cli_passphrase_free(char *p);
+
+/* An account password: $CONSTAT_USER_PASSWORD if set (tests, scripts), else
+ * asked on /dev/tty when standard input is a terminal (twice with
+ * `confirm`, up to CLI_PASSPHRASE_TRIES tries), else NULL. Release with
+ * cli_passphrase_free. */
+char *cli_user_password(const char *prompt, int confirm);
+
+/* For the servers: block SIGINT, SIGTERM and SIGHUP in this thread (and the
+ * threads it starts after) so that sigwait(set) sees them, and ignore
+ * SIGPIPE. */
+void cli_block_stop_signals(sigset_t *set);
+/* Write "PORT\n" to `path` (NULL: nothing); prints and returns 3 on failure. */
+int cli_write_port_file(const char *path, unsigned port);
+
+/* Print a receipt (constat_vault_receipt, receipt.h) as `constat record`
+ * does: text lines, or the JSON object with --json (cmd_record.c). */
+void cli_print_receipt(const json_t *r, int json);
+
+int cmd_serve(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_submit(int argc, char **argv);
+/* Add account `name` with `role` (cmd_user.c), the password from
+ * CONSTAT_USER_PASSWORD or asked twice; prints and returns the exit code. */
+int cli_user_add(constat_vault *v, const char *name, const char *role);
+/* Write an SVG QR code of `text` to `path` (0600, replaced if it exists;
+ * qr.c). Prints and returns the exit code. */
+int cli_qr_svg(const char *text, const char *path);
 
 /* Print "constat: <what>: <message>" for an error (just the message when it
  * already starts with "<what>: "); returns its exit code. */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "constat/vault/accounts.h"
 #include "constat/dossier/dossier.h"
 
 int cmd_dossier(int argc, char **argv)
@@ -58,6 +59,9 @@ int cmd_dossier(int argc, char **argv)
     }
     st = constat_dossier_write_opt(v, out, &f, tax, cli_taxonomy_path(taxo), flags, &sum,
                                    &err);
+    /* an export is an action of the audit table (docs/api.md "Audit") */
+    if (st == CONSTAT_OK)
+        st = constat_audit_add(v, cli_now(), "", "", "export", out, &err);
     constat_vault_close(v);
     constat_taxonomy_free(tax);
     if (st != CONSTAT_OK)

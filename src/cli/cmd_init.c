@@ -1,7 +1,9 @@
 /* cmd_init.c — `constat init`: a new vault. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -11,8 +13,9 @@ int cmd_init(int argc, char **argv)
         {"org", required_argument, NULL, 'o'},
         {"origin", required_argument, NULL, 'g'},
         {"dir", required_argument, NULL, 'd'},
+        {"coordinator", required_argument, NULL, 'c'},
         {NULL, 0, NULL, 0}};
-    const char *org = NULL, *origin = NULL, *dir = NULL;
+    const char *org = NULL, *origin = NULL, *dir = NULL, *coord = NULL;
     constat_error err;
     constat_status st;
     char *pass;
@@ -24,12 +27,19 @@ int cmd_init(int argc, char **argv)
         case 'o': org = optarg; break;
         case 'g': origin = optarg; break;
         case 'd': dir = optarg; break;
+        case 'c': coord = optarg; break;
         default: return cli_usage("init");
         }
     }
     if (!org || !origin || optind != argc)
         return cli_usage("init");
     dir = cli_vault_dir(dir);
+    if (coord && !getenv("CONSTAT_USER_PASSWORD") && !isatty(STDIN_FILENO)) {
+        fprintf(stderr, "constat: init --coordinator: no password for %s (set "
+                        "CONSTAT_USER_PASSWORD or run on a terminal); nothing created\n",
+                cli_text(coord));
+        return CLI_EXIT_USAGE;
+    }
     c = cli_passphrase_new("passphrase to seal the vault keys: ", &pass);
     if (c)
         return c; /* asked before anything is written: no directory, no file */
@@ -62,7 +72,11 @@ int cmd_init(int argc, char **argv)
             printf("log key:          %s\n", cli_text(vkey));
         printf("publish both keys where verifiers can find them (web site, letters to the "
                "Defender): they pin them with 'constat verify --trust'.\n");
+        /* the first account of `constat serve` */
+        c = coord ? cli_user_add(v, coord, "coordinator") : 0;
         constat_vault_close(v);
+        if (c)
+            return c;
     }
     return cli_finish_stdout(0);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "constat/vault/accounts.h"
 
 static int print_monitor(void *ctx, const char *name, const char *vkey, uint64_t index)
 {
@@ -24,8 +25,12 @@ int cmd_monitor(int argc, char **argv)
     static const struct option opts[] = {
         {"dir", required_argument, NULL, 'd'},
         {"json", no_argument, NULL, 'j'},
+        {"qr", required_argument, NULL, 'q'},
+        {"ttl", required_argument, NULL, 't'},
+        {"server", required_argument, NULL, 's'},
         {NULL, 0, NULL, 0}};
-    const char *dir = NULL;
+    const char *dir = NULL, *qr = NULL, *server = NULL;
+    uint64_t ttl = CONSTAT_ENROL_CODE_TTL;
     int json = 0, c, rc;
     constat_vault *v;
     constat_error err;
@@ -38,6 +43,14 @@ int cmd_monitor(int argc, char **argv)
         switch (c) {
         case 'd': dir = optarg; break;
         case 'j': json = 1; break;
+        case 'q': qr = optarg; break;
+        case 's': server = optarg; break;
+        case 't':
+            if (cli_parse_u64("--ttl", optarg, &ttl) || ttl == 0 || ttl > 30 * 86400) {
+                fprintf(stderr, "constat: monitor invite: --ttl is 1 to 2592000 seconds\n");
+                return CLI_EXIT_USAGE;
+            }
+            break;
         default: return cli_usage("monitor");
         }
     }
@@ -45,6 +58,35 @@ int cmd_monitor(int argc, char **argv)
         return cli_usage("monitor");
     dir = cli_vault_dir(dir);
     constat_error_clear(&err);
+    if (strcmp(argv[optind], "invite") == 0) {
+        char code[CONSTAT_ENROL_CODE_LEN + 1], path[4096], text[4096];
+        const char *name;
+        int64_t now = cli_now();
+        if (optind + 2 != argc || json)
+            return cli_usage("monitor");
+        name = argv[optind + 1];
+        if ((rc = cli_open_vault_public(dir, &v)) != 0)
+            return rc;
+        st = constat_enrol_code_issue(v, name, now, (int64_t)ttl, code, &err);
+        if (st == CONSTAT_OK)
+            st = constat_audit_add(v, now, "", "", "invite", name, &err);
+        constat_vault_close(v);
+        if (st != CONSTAT_OK)
+            return cli_report_error(name, st, &err);
+        snprintf(path, sizeof path, "%s", qr ? qr : "");
+        if (!qr)
+            snprintf(path, sizeof path, "enrol-%s.svg", name);
+        snprintf(text, sizeof text, "constat-enrol:%s?monitor=%s%s%s", code, name,
+                 server ? "&server=" : "", server ? server : "");
+        rc = cli_qr_svg(text, path);
+        {
+            char when[32];
+            constat_rfc3339_format(now + (int64_t)ttl, 0, when);
+            printf("enrolment code for monitor %s: %s\nvalid until %s, once\nQR code: %s\n",
+                   cli_text(name), code, when, rc == 0 ? cli_text(path) : "(not written)");
+        }
+        return cli_finish_stdout(rc);
+    }
     if (strcmp(argv[optind], "add") == 0) {
         uint64_t index;
         if (optind + 2 != argc)
@@ -52,6 +94,10 @@ int cmd_monitor(int argc, char **argv)
         if ((rc = cli_open_vault(dir, &v)) != 0)
             return rc;
         st = constat_vault_monitor_add(v, argv[optind + 1], cli_now(), &index, &err);
+        if (st == CONSTAT_OK &&
+            constat_audit_add(v, cli_now(), argv[optind + 1], "", "enrol",
+                              "key held by the organisation", &err) != CONSTAT_OK)
+            fprintf(stderr, "constat: warning: audit row not written: %s\n", cli_text(err.msg));
         if (st == CONSTAT_OK) {
             constat_note_signer s;
             char vkey[600] = "";

@@ -2,69 +2,50 @@
  * (leaf index, leaf hash, signed checkpoint, inclusion proof to it). */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "constat/vault/accounts.h"
 #include "constat/vault/intake.h"
+#include "constat/vault/receipt.h"
+
+void cli_print_receipt(const json_t *r, int json)
+{
+    if (json) {
+        char *s = json_dumps(r, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        if (s)
+            puts(s);
+        free(s);
+    } else {
+        const json_t *proof = json_object_get(r, "inclusion_proof");
+        printf("record %s\nleaf index %lld\nleaf hash %s\ncheckpoint:\n%s",
+               cli_text(json_string_value(json_object_get(r, "record_id"))),
+               (long long)json_integer_value(json_object_get(r, "index")),
+               cli_text(json_string_value(json_object_get(r, "leaf_hash"))),
+               cli_text_lines(json_string_value(json_object_get(r, "checkpoint"))));
+        printf("inclusion proof (leaf %lld in tree of %lld, %zu hashes):\n",
+               (long long)json_integer_value(json_object_get(r, "index")),
+               (long long)json_integer_value(json_object_get(r, "tree_size")),
+               json_array_size(proof));
+        for (size_t i = 0; i < json_array_size(proof); i++)
+            printf("%s\n", cli_text(json_string_value(json_array_get(proof, i))));
+    }
+}
 
 static int print_receipt(constat_vault *v, uint64_t index, const char *id, int json)
 {
     constat_error err;
+    json_t *r = NULL;
     constat_status st;
-    constat_buf leaf, note;
-    constat_proof proof;
-    uint8_t lh[32];
-    uint64_t size;
 
     constat_error_clear(&err);
-    constat_buf_init(&leaf);
-    constat_buf_init(&note);
-    st = constat_vault_leaf(v, index, &leaf, &err);
-    if (st == CONSTAT_OK)
-        st = constat_vault_checkpoint(v, &note, &err);
-    size = constat_vault_size(v);
-    if (st == CONSTAT_OK)
-        st = constat_vault_prove_inclusion(v, index, size, &proof, &err);
-    if (st != CONSTAT_OK) {
-        constat_buf_free(&leaf);
-        constat_buf_free(&note);
+    st = constat_vault_receipt(v, index, id, &r, &err);
+    if (st != CONSTAT_OK)
         return cli_report_error("receipt", st, &err);
-    }
-    constat_merkle_leaf_hash(leaf.data, leaf.len, lh);
-    if (json) {
-        json_t *o = json_pack("{s:s, s:I, s:I, s:s%}", "record_id", id, "index",
-                              (json_int_t)index, "tree_size", (json_int_t)size,
-                              "checkpoint", (const char *)note.data, note.len);
-        json_t *arr = json_array();
-        char b64[64];
-        constat_base64(lh, 32, b64);
-        json_object_set_new(o, "leaf_hash", json_string(b64));
-        for (size_t i = 0; i < proof.n; i++) {
-            constat_base64(proof.hash[i], 32, b64);
-            json_array_append_new(arr, json_string(b64));
-        }
-        json_object_set_new(o, "inclusion_proof", arr);
-        {
-            char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-            if (s)
-                puts(s);
-            free(s);
-        }
-        json_decref(o);
-    } else {
-        printf("record %s\nleaf index %llu\nleaf hash ", cli_text(id), (unsigned long long)index);
-        cli_print_b64(stdout, lh, 32);
-        printf("\ncheckpoint:\n%s", cli_text_lines((const char *)note.data));
-        printf("inclusion proof (leaf %llu in tree of %llu, %zu hashes):\n",
-               (unsigned long long)index, (unsigned long long)size, proof.n);
-        for (size_t i = 0; i < proof.n; i++) {
-            cli_print_b64(stdout, proof.hash[i], 32);
-            putchar('\n');
-        }
-    }
-    constat_buf_free(&leaf);
-    constat_buf_free(&note);
+    cli_print_receipt(r, json);
+    json_decref(r);
     return 0;
 }
 
@@ -130,6 +111,9 @@ int cli_log_input(constat_vault *v, const constat_taxonomy *tax, const json_t *i
         constat_intake_item_free(&item);
         return rc;
     }
+    if (constat_audit_add(v, cli_now(), monitor, "", "record", item.record_id, &err) !=
+        CONSTAT_OK)
+        fprintf(stderr, "constat: warning: audit row not written: %s\n", cli_text(err.msg));
     rc = print_receipt(v, first, item.record_id, json);
     if (rc == 0 && nattach > 0)
         rc = cli_attach_files(v, item.record_id, attach, nattach, monitor, json);

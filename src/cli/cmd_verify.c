@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "constat/vault/accounts.h"
 #include "cli_records.h"
 #include "constat/evidence/evidence.h"
 #include "constat/dossier/verify.h"
@@ -119,6 +120,18 @@ static void vault_print_text(constat_vault *v, const char *dir, struct failures 
         printf("vault %s: %lu check(s) FAILED\n", cli_text(dir), f->count);
 }
 
+/* One line per monitor: who holds the key that signs their records. */
+static int print_custody(void *ctx, const char *name, const char *vkey, uint64_t index)
+{
+    int dev = constat_monitor_key_on_device(ctx, name);
+    (void)vkey;
+    printf("  monitor %s (enrolment leaf %llu): %s\n", cli_text(name), (unsigned long long)index,
+           dev > 0 ? "key held by the monitor's device (the vault never had it)"
+                   : "key held by the organisation (in the vault): its records say the "
+                     "organisation vouches for them");
+    return 0;
+}
+
 static int verify_vault(const char *dir, int json)
 {
     constat_vault *v;
@@ -159,6 +172,8 @@ static int verify_vault(const char *dir, int json)
         json_decref(o);
     } else {
         vault_print_text(v, dir, &f, st);
+        /* which claim a monitor's signature makes (docs/api.md "Key custody") */
+        (void)constat_vault_monitor_list(v, print_custody, v, NULL);
     }
     json_decref(f.lines);
     constat_vault_close(v);
@@ -538,6 +553,41 @@ static void dossier_print_text(struct dossier_run *r)
     dossier_print_verdict(r);
 }
 
+/* Who holds each monitor's key, from the dossier's enrolment leaves (the
+ * enrolments are signed by the organisation, so this is its statement):
+ * printed after a verification, read with the same strict leaf parser. */
+static void dossier_print_custody(const char *dir)
+{
+    char path[4096];
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    FILE *f;
+    snprintf(path, sizeof path, "%s/records.jsonl", dir);
+    if (!(f = fopen(path, "r")))
+        return;
+    while ((n = getline(&line, &cap, f)) > 0) {
+        constat_leaf l;
+        const char *kind, *custody;
+        if (line[n - 1] == '\n')
+            n--;
+        if (constat_leaf_parse((const uint8_t *)line, (size_t)n, &l, NULL) != CONSTAT_OK)
+            continue;
+        kind = json_string_value(json_object_get(l.record, "kind"));
+        custody = json_string_value(json_object_get(l.record, "key_custody"));
+        if (kind && strcmp(kind, "monitor_enrolment") == 0)
+            printf("  monitor %s: %s\n",
+                   cli_text(json_string_value(json_object_get(l.record, "monitor"))),
+                   custody && strcmp(custody, "device") == 0
+                       ? "key held by the monitor's device (the organisation never had it)"
+                       : "key held by the organisation (in its vault): its records say the "
+                         "organisation vouches for them");
+        constat_leaf_free(&l);
+    }
+    free(line);
+    fclose(f);
+}
+
 static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca,
                           const char *wpolicy, int json)
 {
@@ -567,6 +617,7 @@ static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca
         printf("NOT VERIFIED: %lu failure(s) above.\n", r.f.count);
     } else if (r.st == CONSTAT_OK || r.st == CONSTAT_EVERIFY) {
         dossier_print_text(&r);
+        dossier_print_custody(dir);
     }
     /* an error that stopped the verification: the failures found before it */
     print_lines(r.f.lines);

@@ -231,12 +231,7 @@ static int serve(constat_vault *v, const char *listen, const char *port_file)
     cfg.log = stderr;
     /* block the stop signals before the server thread starts, so it inherits
      * the mask and only sigwait below sees them */
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    cli_block_stop_signals(&set);
     if (witness_http_start(&cfg, listen, &srv, &port, errbuf, sizeof errbuf) != 0) {
         fprintf(stderr, "constat: witness serve: %s\n", cli_text(errbuf));
         free_key(k);
@@ -245,13 +240,7 @@ static int serve(constat_vault *v, const char *listen, const char *port_file)
     printf("witness %s listening on http://%.*s:%u/add-checkpoint\n", cli_text(k->pub.name),
            (int)(strrchr(listen, ':') - listen), listen, port);
     fflush(stdout);
-    if (port_file) {
-        FILE *f = fopen(port_file, "w");
-        if (!f || fprintf(f, "%u\n", port) < 0 || fclose(f) != 0) {
-            fprintf(stderr, "constat: cannot write %s\n", cli_text(port_file));
-            rc = 3;
-        }
-    }
+    rc = cli_write_port_file(port_file, port);
     if (rc == 0)
         sigwait(&set, &sig);
     witness_http_stop(srv);

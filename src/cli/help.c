@@ -30,7 +30,7 @@
 
 static const cli_help help_table[] = {
     {"init", "create a new vault (keys, database, empty log)",
-     "constat init --org NAME --origin ORIGIN [--dir DIR]",
+     "constat init --org NAME --origin ORIGIN [--coordinator NAME] [--dir DIR]",
      "Creates DIR/vault.db and DIR/keys/: the log key (named ORIGIN), the organisation key\n"
      "(named NAME) and the pseudonym key, files of mode 0600. With $CONSTAT_PASSPHRASE, or a\n"
      "passphrase typed twice on the terminal, the keys are sealed. When the two typed differ\n"
@@ -39,26 +39,37 @@ static const cli_help help_table[] = {
      "unsealed (and init warns). Prints both public keys: publish them.",
      {{"--org NAME", "the organisation's name: a C2SP signed-note key name (no spaces, no +)"},
       {"--origin ORIGIN", "the log's origin line, e.g. hro.example.org/constat/log (no spaces)"},
+      {"--coordinator NAME", "also make the first account of constat serve, a coordinator; its\n"
+                             "password from $CONSTAT_USER_PASSWORD, else asked twice"},
       OPT_DIR, OPT_HELP},
      "constat init --org hro-calais --origin hro.example.org/constat/log --dir vault",
      EXIT_OK EXIT_USAGE "   (also: a vault already exists in DIR, or 3 tries without two equal\n"
      "   passphrases)\n" EXIT_IO, NULL},
 
-    {"monitor", "enrol a monitor, list enrolled monitors, or revoke a monitor's key",
+    {"monitor", "enrol a monitor, invite a monitor's device, list monitors, or revoke a key",
      "constat monitor add NAME [--dir DIR]\nconstat monitor list [--dir DIR] [--json]\n"
+     "constat monitor invite NAME [--ttl SECONDS] [--qr FILE] [--server URL] [--dir DIR]\n"
      "constat monitor revoke NAME --from TIME --reason TEXT [--dir DIR]",
      "add: generates the monitor's signing key (kept in the vault, sealed like the others) and\n"
      "logs a monitor_enrolment record signed by the organisation key. list: name, enrolment\n"
-     "leaf and verifier key of every enrolled monitor. revoke: logs a revocation record\n"
-     "signed by the organisation key (docs/vault.md \"Revocation\"): records the key signed\n"
-     "at or after TIME, or logged after the revocation, fail verify; it signs nothing more.",
+     "leaf and verifier key of every enrolled monitor. invite: a one-time enrolment code for\n"
+     "NAME, by which the monitor's own device enrols its key through constat serve (the vault\n"
+     "never holds that key); printed, and as an SVG QR code in FILE (default enrol-NAME.svg).\n"
+     "revoke: logs a revocation record signed by the organisation key (docs/vault.md\n"
+     "\"Revocation\"): records the key signed at or after TIME, or logged after the revocation,\n"
+     "fail verify; it signs nothing more.",
      {{"add NAME", "enrol NAME (a key name: no spaces, no +); a name enrolled twice is refused"},
       {"list", "list the enrolled monitors"},
+      {"invite NAME", "issue a one-time enrolment code for NAME (only its hash is stored)"},
+      {"--ttl SECONDS", "invite: how long the code is valid (default 259200, 72 hours)"},
+      {"--qr FILE", "invite: where the SVG QR code goes (0600)"},
+      {"--server URL", "invite: the server URL, put in the QR code for the device"},
       {"revoke NAME", "revoke NAME's key (a lost or seized device)"},
       {"--from TIME", "RFC 3339 with offset: the first second the key is not trusted"},
       {"--reason TEXT", "public text, 1-1000 bytes (e.g. lost-device)"},
       OPT_DIR, OPT_JSON_LIST, OPT_HELP},
      "constat monitor add amina\n  constat monitor list --json\n"
+     "  constat monitor invite amina --qr amina.svg --server https://intake.example.org\n"
      "  constat monitor revoke amina --from 2026-11-28T14:00:00+01:00 --reason lost-device",
      EXIT_OK EXIT_USAGE EXIT_IO, NULL},
 
@@ -506,6 +517,91 @@ static const cli_help help_table[] = {
      EXIT_OK EXIT_VERIFY "   (a witness's cosignature does not verify)\n" EXIT_USAGE
          "3  I/O error, a witness unreachable, or the vault keys cannot be opened\n"
          "   (several witnesses failing: the first failure's code)\n",
+     NULL},
+
+    {"serve", "run the organisation's HTTP server: JSON API, witness, tiles",
+     "constat serve --listen IPV4:PORT [--tls-cert FILE --tls-key FILE] [--dir DIR]\n"
+     "        [--threads N] [--queue N] [--batch N] [--window-us N] [--port-file FILE]\n"
+     "        [--taxonomy FILE]\n"
+     "constat serve --routes",
+     "Serves the vault over HTTP (docs/api.md): the JSON API under /api/v1/ for accounts\n"
+     "(constat user), monitors enrolled by code (constat monitor invite) who submit records\n"
+     "signed by their own keys, the witness endpoint /add-checkpoint (when the vault has a\n"
+     "witness key) and the read-only C2SP /checkpoint and /tile/... Plain HTTP is for\n"
+     "loopback or behind a TLS reverse proxy; --tls-cert/--tls-key serve HTTPS directly.\n"
+     "Submissions are appended in batches, one durable commit and one checkpoint a batch;\n"
+     "a full queue answers 503 with Retry-After. Stops on SIGINT or SIGTERM.",
+     {{"--listen IPV4:PORT", "address and port (port 0: any free port)"},
+      {"--tls-cert FILE", "PEM certificate (with --tls-key): serve HTTPS, cookies Secure"},
+      {"--tls-key FILE", "PEM private key of the certificate"},
+      {"--threads N", "HTTP threads (default 8)"},
+      {"--queue N", "submissions that may wait (default 1024; 0 refuses all with 503)"},
+      {"--batch N", "most submissions in one commit (default 256)"},
+      {"--window-us N", "how long a batch waits for more, in microseconds (default 2000)"},
+      {"--port-file FILE", "write the port listened on to FILE"},
+      {"--routes", "print the routes served, one \"METHOD PATH\" a line, and exit"},
+      OPT_TAXONOMY, OPT_DIR, OPT_HELP},
+     "constat serve --listen 127.0.0.1:8080 --dir vault",
+     EXIT_OK EXIT_USAGE EXIT_IO "   (also: the address cannot be listened on)\n", NULL},
+
+    {"user", "manage the accounts of constat serve",
+     "constat user add NAME --role coordinator|monitor|auditor [--dir DIR]\n"
+     "constat user list [--dir DIR] [--json]\n"
+     "constat user disable|enable NAME [--dir DIR]\n"
+     "constat user passwd NAME [--dir DIR]",
+     "Accounts live in the vault; passwords are hashed with Argon2id. The password comes from\n"
+     "$CONSTAT_USER_PASSWORD, else it is asked twice on the terminal. A disabled account\n"
+     "loses its sessions at its next request. Monitors usually get their account by\n"
+     "enrolling with a code (constat monitor invite). Every change is written to the audit\n"
+     "table (constat audit).",
+     {{"add NAME", "add an account with --role"},
+      {"--role ROLE", "coordinator (accounts, enrolment, reports), monitor (submits), auditor\n"
+                      "(read-only: log, proofs, verification, audit)"},
+      {"list", "name, role, state and creation time of every account"},
+      {"disable NAME", "refuse the account's logins and end its sessions"},
+      {"enable NAME", "allow a disabled account again"},
+      {"passwd NAME", "set a new password"},
+      OPT_DIR, OPT_JSON_LIST, OPT_HELP},
+     "CONSTAT_USER_PASSWORD=... constat user add sam --role auditor\n  constat user disable sam",
+     EXIT_OK EXIT_USAGE "   (also: no password, an account that exists or does not)\n" EXIT_IO,
+     NULL},
+
+    {"audit", "list the audit table: who did what, when, from where",
+     "constat audit [--dir DIR] [--json]",
+     "One line per action, oldest first: id, time (UTC), account, address (\"cli\" for the\n"
+     "command line), action (login, login_failed, login_throttled, logout, enrol,\n"
+     "enrol_refused, invite, record, record_replayed, evidence_upload, denied, disable,\n"
+     "enable, passwd, account_add, export) and detail.",
+     {OPT_DIR, OPT_JSON_LIST, OPT_HELP},
+     "constat audit --json",
+     EXIT_OK EXIT_USAGE EXIT_IO, NULL},
+
+    {"submit", "the client of constat serve: enrol a device key, submit records and evidence",
+     "constat submit enrol --server URL --key FILE --name NAME --code CODE [--org-key VKEY]\n"
+     "constat submit record --server URL --key FILE [--json] RECORD.json\n"
+     "constat submit evidence --server URL --key FILE --incident ID [--json] FILE",
+     "enrol: makes an Ed25519 key pair, writes it to FILE (0600; refused if FILE exists) with\n"
+     "the organisation and log keys the server gives (or checks them against --org-key), and\n"
+     "enrols its public key with the one-time code; the password chosen for the account comes\n"
+     "from $CONSTAT_USER_PASSWORD or is asked twice. record: logs in, sends the record with\n"
+     "its private fields and person identifiers sealed to the organisation key, checks the\n"
+     "record the server prepared says what was sent, signs it with the device key, submits\n"
+     "it and verifies the receipt offline against the pinned log key. evidence: uploads FILE,\n"
+     "checks the server stored its SHA-256, and submits the evidence record of incident ID.",
+     {{"--server URL", "the server, e.g. http://127.0.0.1:8080"},
+      {"--key FILE", "the device key file (written by enrol, read by record and evidence)"},
+      {"--name NAME", "enrol: the monitor name the code was issued for"},
+      {"--code CODE", "enrol: the one-time enrolment code (constat monitor invite)"},
+      {"--org-key VKEY", "enrol: the organisation key to expect (else the server's is pinned)"},
+      {"--incident ID", "evidence: the incident the file documents"},
+      {"--json", "print the receipt as JSON (as constat record --json)"},
+      OPT_HELP},
+     "constat submit enrol --server http://127.0.0.1:8080 --key amina.key --name amina \\\n"
+     "    --code ABCD...\n  constat submit record --server http://127.0.0.1:8080 --key amina.key "
+     "r.json",
+     EXIT_OK EXIT_VERIFY "   (the receipt or the prepared record does not check out)\n" EXIT_USAGE
+         "   (also: the server refused with a 4xx status)\n"
+         "3  I/O error, the server unreachable or answering 5xx or 429\n",
      NULL},
 
     {"help", "show the commands, or one command's help", "constat help [COMMAND]",

@@ -16,7 +16,8 @@ static const cli_command commands[] = {
     {"report", cmd_report},     {"dossier", cmd_dossier},       {"verify", cmd_verify},
     {"tiles", cmd_tiles},       {"tsa", cmd_tsa},               {"timestamp", cmd_timestamp},
     {"witness", cmd_witness},   {"publish", cmd_publish},       {"disclose", cmd_disclose},
-    {"erase", cmd_erase},    {"help", cmd_help},
+    {"erase", cmd_erase},       {"serve", cmd_serve},           {"user", cmd_user},
+    {"audit", cmd_audit},       {"submit", cmd_submit},         {"help", cmd_help},
     {"version", cmd_version},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -64,9 +64,9 @@ static char *read_tty_line(const char *prompt)
     return line;
 }
 
-static char *env_passphrase(void)
+static char *env_secret(const char *name)
 {
-    const char *env = getenv("CONSTAT_PASSPHRASE");
+    const char *env = getenv(name);
     size_t n;
     char *p;
 
@@ -88,7 +88,7 @@ char *cli_passphrase(const char *prompt, int confirm)
         return p;
     }
     if (getenv("CONSTAT_PASSPHRASE"))
-        return env_passphrase();
+        return env_secret("CONSTAT_PASSPHRASE");
     if (!isatty(STDIN_FILENO))
         return NULL;
     return read_tty_line(prompt);
@@ -100,7 +100,7 @@ int cli_passphrase_new(const char *prompt, char **out)
 
     *out = NULL;
     if (getenv("CONSTAT_PASSPHRASE")) {
-        *out = env_passphrase();
+        *out = env_secret("CONSTAT_PASSPHRASE");
         if (!*out) {
             fprintf(stderr, "constat: out of memory reading $CONSTAT_PASSPHRASE\n");
             return 3;
@@ -142,6 +142,52 @@ int cli_passphrase_new(const char *prompt, char **out)
     fprintf(stderr, "constat: no passphrase after %d tries: nothing was written\n",
             CLI_PASSPHRASE_TRIES);
     return CLI_EXIT_USAGE;
+}
+
+char *cli_user_password(const char *prompt, int confirm)
+{
+    char *a, *b;
+    if (getenv("CONSTAT_USER_PASSWORD"))
+        return env_secret("CONSTAT_USER_PASSWORD");
+    if (!isatty(STDIN_FILENO))
+        return NULL;
+    for (int try = 0; try < CLI_PASSPHRASE_TRIES; try++) {
+        a = read_tty_line(prompt);
+        if (!a || !confirm)
+            return a;
+        b = read_tty_line("repeat password: ");
+        if (b && strcmp(a, b) == 0) {
+            cli_passphrase_free(b);
+            return a;
+        }
+        cli_passphrase_free(a);
+        cli_passphrase_free(b);
+        fprintf(stderr, "constat: the two passwords differ; again\n");
+    }
+    return NULL;
+}
+
+void cli_block_stop_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int cli_write_port_file(const char *path, unsigned port)
+{
+    FILE *f;
+    if (!path)
+        return 0;
+    f = fopen(path, "w");
+    if (!f || fprintf(f, "%u\n", port) < 0 || fclose(f) != 0) {
+        fprintf(stderr, "constat: cannot write %s\n", cli_text(path));
+        return 3;
+    }
+    return 0;
 }
 
 void cli_passphrase_free(char *p)

@@ -20,6 +20,8 @@
 
 #include <microhttpd.h>
 
+#include "listen.h"
+
 #include "constat/witness/witness.h"
 #include "witness_http.h"
 
@@ -65,46 +67,62 @@ static void log_line(const witness_http *s, const char *method, const char *url,
     fflush(s->cfg->log);
 }
 
+unsigned witness_http_add_checkpoint(const witness_http_config *cfg, const uint8_t *body,
+                                     size_t len, constat_buf *out, const char **type,
+                                     char *msg, size_t cap)
+{
+    constat_witness_request wr;
+    constat_witness_outcome out_;
+    constat_error err;
+    constat_status st;
+    unsigned code;
+
+    *type = "text/plain; charset=utf-8";
+    st = constat_witness_request_parse((const char *)body, len, &wr, &err);
+    if (st != CONSTAT_OK) {
+        snprintf(msg, cap, "%s", err.msg);
+        constat_buf_printf(out, "%s\n", err.msg);
+        return 400;
+    }
+    st = constat_witness_add_checkpoint(cfg->vault, cfg->key, wr.old_size, &wr.proof,
+                                        (const char *)body + wr.note_off, len - wr.note_off,
+                                        (uint64_t)cfg->now(), out, &out_, &err);
+    if (st == CONSTAT_OK) {
+        snprintf(msg, cap, "cosigned");
+        return 200;
+    }
+    constat_buf_reset(out);
+    snprintf(msg, cap, "%s", err.msg);
+    if (out_.http == 409 && out_.size_known) {
+        *type = "text/x.tlog.size";
+        constat_buf_printf(out, "%llu\n", (unsigned long long)out_.size);
+        return 409;
+    }
+    code = out_.http >= 400 && out_.http <= 599 ? (unsigned)out_.http : 500;
+    /* internal failures are logged in full but not detailed to the client */
+    constat_buf_printf(out, "%s\n", code == 500 ? "internal error" : err.msg);
+    return code;
+}
+
 static enum MHD_Result add_checkpoint(witness_http *s, struct MHD_Connection *c,
                                       const char *method, const char *url, request *rq)
 {
-    constat_witness_request wr;
-    constat_witness_outcome out;
-    constat_error err;
-    constat_buf sig;
-    constat_status st;
+    constat_buf reply;
+    const char *type;
+    char msg[CONSTAT_ERROR_MSG_MAX];
+    unsigned code;
     enum MHD_Result ok;
 
     if (rq->too_big) {
         log_line(s, method, url, 413, "body too large");
         return answer_text(c, 413, "request body too large");
     }
-    st = constat_witness_request_parse((const char *)rq->body.data, rq->body.len, &wr, &err);
-    if (st != CONSTAT_OK) {
-        log_line(s, method, url, 400, err.msg);
-        return answer_text(c, MHD_HTTP_BAD_REQUEST, err.msg);
-    }
-    constat_buf_init(&sig);
-    st = constat_witness_add_checkpoint(s->cfg->vault, s->cfg->key, wr.old_size, &wr.proof,
-                                        (const char *)rq->body.data + wr.note_off,
-                                        rq->body.len - wr.note_off, (uint64_t)s->cfg->now(),
-                                        &sig, &out, &err);
-    if (st == CONSTAT_OK) {
-        log_line(s, method, url, 200, "cosigned");
-        ok = answer(c, MHD_HTTP_OK, "text/plain; charset=utf-8", (const char *)sig.data,
-                    sig.len);
-    } else if (out.http == 409 && out.size_known) {
-        char size[32];
-        int n = snprintf(size, sizeof size, "%llu\n", (unsigned long long)out.size);
-        log_line(s, method, url, 409, err.msg);
-        ok = answer(c, MHD_HTTP_CONFLICT, "text/x.tlog.size", size, (size_t)n);
-    } else {
-        unsigned code = out.http >= 400 && out.http <= 599 ? (unsigned)out.http : 500;
-        /* internal failures are logged in full but not detailed to the client */
-        log_line(s, method, url, code, err.msg);
-        ok = answer_text(c, code, code == 500 ? "internal error" : err.msg);
-    }
-    constat_buf_free(&sig);
+    constat_buf_init(&reply);
+    code = witness_http_add_checkpoint(s->cfg, rq->body.data, rq->body.len, &reply, &type, msg,
+                                       sizeof msg);
+    log_line(s, method, url, code, msg);
+    ok = answer(c, code, type, reply.data ? (const char *)reply.data : "", reply.len);
+    constat_buf_free(&reply);
     return ok;
 }
 
@@ -174,34 +192,12 @@ int witness_http_start(const witness_http_config *cfg, const char *listen, witne
                        unsigned *port, char *errbuf, size_t cap)
 {
     struct sockaddr_in sa;
-    const char *colon;
-    char host[64];
-    unsigned long p;
-    char *end;
     witness_http *s;
     const union MHD_DaemonInfo *info;
 
     *out = NULL;
-    colon = listen ? strrchr(listen, ':') : NULL;
-    if (!colon || (size_t)(colon - listen) >= sizeof host || colon == listen) {
-        snprintf(errbuf, cap, "--listen wants IPV4:PORT, got \"%.100s\"", listen ? listen : "");
+    if (http_listen_addr(listen, &sa, errbuf, cap) != 0)
         return -1;
-    }
-    memcpy(host, listen, (size_t)(colon - listen));
-    host[colon - listen] = 0;
-    errno = 0;
-    p = strtoul(colon + 1, &end, 10);
-    if (!colon[1] || *end || errno || p > 65535) {
-        snprintf(errbuf, cap, "--listen: bad port \"%.20s\"", colon + 1);
-        return -1;
-    }
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)p);
-    if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
-        snprintf(errbuf, cap, "--listen: \"%.60s\" is not an IPv4 address", host);
-        return -1;
-    }
     s = calloc(1, sizeof *s);
     if (!s) {
         snprintf(errbuf, cap, "out of memory");
@@ -209,7 +205,7 @@ int witness_http_start(const witness_http_config *cfg, const char *listen, witne
     }
     s->cfg = cfg;
     s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG,
-                            (uint16_t)p, NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR, &sa,
+                            ntohs(sa.sin_port), NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR, &sa,
                             MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_END);
@@ -219,7 +215,7 @@ int witness_http_start(const witness_http_config *cfg, const char *listen, witne
         return -1;
     }
     info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-    *port = info ? info->port : (unsigned)p;
+    *port = info ? info->port : (unsigned)ntohs(sa.sin_port);
     *out = s;
     return 0;
 }

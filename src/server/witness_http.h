@@ -28,6 +28,15 @@ typedef struct {
  * message into errbuf and returns -1. */
 int witness_http_start(const witness_http_config *cfg, const char *listen, witness_http **out,
                        unsigned *port, char *errbuf, size_t cap);
+/* The add-checkpoint exchange without the HTTP transport, for every server
+ * that offers it (`constat witness serve`, `constat serve`): the request
+ * body `body` (len bytes) is answered into `out` (appended), with its
+ * content type in *type (static) and a one-line log message in msg[cap].
+ * Returns the HTTP status (200, 400, 403, 404, 409, 422, 500, ...). */
+unsigned witness_http_add_checkpoint(const witness_http_config *cfg, const uint8_t *body,
+                                     size_t len, constat_buf *out, const char **type,
+                                     char *msg, size_t cap);
+
 /* Stop accepting, finish the request in progress, free the server. */
 void witness_http_stop(witness_http *s);
 

@@ -85,6 +85,17 @@ open(p, 'wb').write(bytes(b))
 PY
 }
 
+# wait_port FILE LOG: wait (up to 10 s) for a server to write its port to
+# FILE; on timeout show LOG and fail
+wait_port() {
+    n=0
+    while [ ! -s "$1" ]; do
+        n=$((n + 1))
+        [ $n -le 200 ] || { cat "$2" >&2; fail "server did not start ($1 stays empty)"; }
+        sleep 0.05
+    done
+}
+
 done_ok() {
     echo "ok: $checks checks"
 }

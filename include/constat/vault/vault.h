@@ -84,6 +84,25 @@ constat_status constat_vault_witness_key(constat_vault *v, int create, constat_n
 constat_status constat_vault_monitor_add(constat_vault *v, const char *name, int64_t now,
                                          uint64_t *index, constat_error *err)
     CONSTAT_WARN_UNUSED;
+/* A step run inside an enrolment's transaction (for example: using up the
+ * enrolment code that authorised it); a non-OK status rolls the enrolment
+ * back. */
+typedef constat_status (*constat_txn_hook)(void *ctx, constat_error *err);
+
+/* Enrol monitor `name` with a public key its own device holds: `vkey` is a
+ * signed-note verifier key string ("name+hex8+base64(0x01||pk)") named
+ * `name`. Appends a monitor_enrolment record with "key_custody": "device",
+ * signed by the organisation key at `now`; the vault never holds the
+ * private key, so constat_vault_monitor_key fails for this monitor. `hook`
+ * (may be NULL) runs inside the same transaction. *index (may be NULL) gets
+ * the leaf index. Errors: CONSTAT_EINVAL (bad name, bad vkey or not named
+ * `name`), CONSTAT_ECONFLICT (already enrolled), CONSTAT_ECRYPTO (vault
+ * opened without keys), errors of `hook`, CONSTAT_EIO. */
+constat_status constat_vault_monitor_enrol_vkey(constat_vault *v, const char *name,
+                                                const char *vkey, int64_t now,
+                                                constat_txn_hook hook, void *hctx,
+                                                uint64_t *index, constat_error *err)
+    CONSTAT_WARN_UNUSED;
 /* The signer of an enrolled monitor (copied into *out; wipe after use).
  * Errors: CONSTAT_ENOTFOUND. */
 constat_status constat_vault_monitor_key(constat_vault *v, const char *name,

@@ -91,9 +91,29 @@ constat_status constat_http_open(const constat_http_options *o, constat_http **o
         curl_easy_setopt(h->curl, CURLOPT_USERAGENT, o->user_agent);
     if (h->hdr)
         curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->hdr);
+    if (o->cookies)
+        curl_easy_setopt(h->curl, CURLOPT_COOKIEFILE, "");
     curl_easy_setopt(h->curl, CURLOPT_ERRORBUFFER, h->errbuf);
     curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, on_data);
     *out = h;
+    return CONSTAT_OK;
+}
+
+constat_status constat_http_set_headers(constat_http *h, const char *const *headers,
+                                        constat_error *err)
+{
+    struct curl_slist *list = NULL;
+    for (size_t i = 0; headers && headers[i]; i++) {
+        struct curl_slist *n = curl_slist_append(list, headers[i]);
+        if (!n) {
+            curl_slist_free_all(list);
+            return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+        }
+        list = n;
+    }
+    curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, list);
+    curl_slist_free_all(h->hdr);
+    h->hdr = list;
     return CONSTAT_OK;
 }
 

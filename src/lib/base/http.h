@@ -35,6 +35,10 @@ typedef struct {
     const char *user_agent;
     /* NULL-terminated list of "Name: value" request headers, or NULL. */
     const char *const *headers;
+    /* 1: keep the cookies servers set, in memory, for this client's later
+     * requests (libcurl's cookie engine, no file): the session of
+     * `constat submit`. */
+    int cookies;
 } constat_http_options;
 
 /* A client: one libcurl handle, reused by every request (keeps connections). */
@@ -59,6 +63,12 @@ constat_status constat_http_open(const constat_http_options *o, constat_http **o
 constat_status constat_http_request(constat_http *h, const char *url, const void *body,
                                     size_t len, size_t max, constat_buf *out, long *status,
                                     constat_buf *ctype, constat_error *err);
+
+/* Replace the request headers of client `h` by the NULL-terminated list
+ * `headers` ("Name: value"; NULL: none) for its later requests.
+ * Errors: CONSTAT_ENOMEM (the old headers are then kept). */
+constat_status constat_http_set_headers(constat_http *h, const char *const *headers,
+                                        constat_error *err);
 
 /* Release a client; NULL is allowed. */
 void constat_http_close(constat_http *h);

@@ -748,9 +748,9 @@ static constat_status check_enrolment(const json_t *r, const char *monitor, cons
                                       constat_error *err)
 {
     static const char *const top[] = {"v", "kind", "id", "org", "monitor", "vkey",
-                                      "enrolled_at", "recorded_at", NULL};
+                                      "enrolled_at", "recorded_at", "key_custody", NULL};
     constat_status st;
-    const char *vkey;
+    const char *vkey, *custody = NULL;
     int64_t t;
 
     if ((st = only_members(r, "", top, err)) != CONSTAT_OK)
@@ -761,6 +761,11 @@ static constat_status check_enrolment(const json_t *r, const char *monitor, cons
         (st = check_vkey(vkey, monitor, err)) != CONSTAT_OK ||
         (st = time_member(r, "", "enrolled_at", 1, &t, err)) != CONSTAT_OK)
         return st;
+    /* who holds the private key: absent means the organisation's vault */
+    if ((st = str_member(r, "", "key_custody", 0, &custody, err)) != CONSTAT_OK)
+        return st;
+    if (custody && strcmp(custody, "device") != 0 && strcmp(custody, "organisation") != 0)
+        return fail(err, "key_custody", "must be \"device\" or \"organisation\"");
     return CONSTAT_OK;
 }
 

@@ -264,4 +264,54 @@ typedef int (*constat_store_tsa_token_fn)(void *ctx, const constat_store_tsa_tok
 constat_status constat_store_tsa_tokens(constat_store *s, constat_store_tsa_token_fn fn,
                                         void *ctx, constat_error *err);
 
+/* ---- accounts, audit and enrolment codes (docs/api.md "Accounts") ----
+ * Tables created on first use. Names are account names (as monitor names),
+ * roles "coordinator", "monitor" or "auditor" (the caller validates them),
+ * pwhash a libsodium crypto_pwhash_str string, times seconds since the
+ * epoch. */
+
+/* accounts. put: CONSTAT_ECONFLICT if the name exists, else CONSTAT_EIO.
+ * get: role and pwhash (each may be NULL) appended, *disabled (may be NULL)
+ * 0 or 1; CONSTAT_ENOTFOUND ("no account ..."), CONSTAT_EIO, CONSTAT_ENOMEM.
+ * update: a new pwhash (NULL keeps it) and disabled (0 or 1; -1 keeps it);
+ * CONSTAT_ENOTFOUND, CONSTAT_EIO. accounts: by name, fn(ctx, name, role,
+ * disabled, created_at); stops when fn returns non-zero; CONSTAT_EIO. */
+constat_status constat_store_account_put(constat_store *s, const char *name, const char *role,
+                                         const char *pwhash, int64_t created_at,
+                                         constat_error *err);
+constat_status constat_store_account_get(constat_store *s, const char *name, constat_buf *role,
+                                         constat_buf *pwhash, int *disabled, constat_error *err);
+constat_status constat_store_account_update(constat_store *s, const char *name,
+                                            const char *pwhash, int disabled,
+                                            constat_error *err);
+typedef int (*constat_store_account_fn)(void *ctx, const char *name, const char *role,
+                                        int disabled, int64_t created_at);
+constat_status constat_store_accounts(constat_store *s, constat_store_account_fn fn, void *ctx,
+                                      constat_error *err);
+
+/* audit: append one row (NULL strings are stored as ""); audits: oldest
+ * first, fn(ctx, id, at, account, address, action, detail) with pointers
+ * valid during the call; stops when fn returns non-zero. Errors: CONSTAT_EIO. */
+constat_status constat_store_audit_put(constat_store *s, int64_t at, const char *account,
+                                       const char *address, const char *action,
+                                       const char *detail, constat_error *err);
+typedef int (*constat_store_audit_fn)(void *ctx, int64_t id, int64_t at, const char *account,
+                                      const char *address, const char *action,
+                                      const char *detail);
+constat_status constat_store_audits(constat_store *s, constat_store_audit_fn fn, void *ctx,
+                                    constat_error *err);
+
+/* enrol_codes: one-time enrolment codes, stored by SHA-256 of the code (the
+ * code itself is never stored). put: CONSTAT_EIO. take: marks the code used
+ * at `now` and appends its monitor name to `monitor`; CONSTAT_ENOTFOUND
+ * (unknown code), CONSTAT_ECONFLICT (already used), CONSTAT_EVERIFY (now >=
+ * expires_at), CONSTAT_EIO. Call take inside a transaction with the
+ * enrolment it authorises, so a failed enrolment leaves the code unused. */
+constat_status constat_store_enrol_code_put(constat_store *s, const uint8_t code_hash[32],
+                                            const char *monitor, int64_t expires_at,
+                                            constat_error *err);
+constat_status constat_store_enrol_code_take(constat_store *s, const uint8_t code_hash[32],
+                                             int64_t now, constat_buf *monitor,
+                                             constat_error *err);
+
 #endif

@@ -1132,3 +1132,235 @@ constat_status constat_store_tsa_tokens(constat_store *s, constat_store_tsa_toke
     }
     return iter_end(s, st, rc, "read tokens", err);
 }
+
+/* ---- accounts, audit and enrolment codes (docs/api.md, docs/vault.md) ----
+ * Created IF NOT EXISTS on first use, like the witness tables, so vaults
+ * made before them gain them. */
+static const char accounts_schema[] =
+    "CREATE TABLE IF NOT EXISTS accounts(name TEXT PRIMARY KEY, role TEXT NOT NULL,\n"
+    "  pwhash TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0,\n"
+    "  created_at INTEGER NOT NULL) STRICT;\n"
+    "CREATE TABLE IF NOT EXISTS audit(id INTEGER PRIMARY KEY, at INTEGER NOT NULL,\n"
+    "  account TEXT NOT NULL, address TEXT NOT NULL, action TEXT NOT NULL,\n"
+    "  detail TEXT NOT NULL) STRICT;\n"
+    "CREATE TABLE IF NOT EXISTS enrol_codes(code_hash BLOB PRIMARY KEY\n"
+    "  CHECK (length(code_hash) = 32), monitor TEXT NOT NULL, expires_at INTEGER NOT NULL,\n"
+    "  used_at INTEGER) STRICT;\n";
+
+static constat_status accounts_ready(constat_store *s, constat_error *err)
+{
+    if (sqlite3_exec(s->db, accounts_schema, NULL, NULL, NULL) != SQLITE_OK)
+        return db_error(s, CONSTAT_EIO, "create account tables", err);
+    return CONSTAT_OK;
+}
+
+/* prep_own after making sure the account tables exist */
+static constat_status prep_acc(constat_store *s, const char *sql, sqlite3_stmt **st,
+                               constat_error *err)
+{
+    constat_status r = accounts_ready(s, err);
+    return r ? r : prep_own(s, sql, st, err);
+}
+
+/* Step a one-shot statement expecting DONE, then finalize it. */
+static constat_status done_own(constat_store *s, sqlite3_stmt *st, const char *op,
+                               constat_error *err)
+{
+    int rc = step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return CONSTAT_OK;
+    return step_error(s, rc, op, err);
+}
+
+constat_status constat_store_account_put(constat_store *s, const char *name, const char *role,
+                                         const char *pwhash, int64_t created_at,
+                                         constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    constat_status r = prep_acc(s,
+                                "INSERT INTO accounts(name, role, pwhash, created_at) "
+                                "VALUES (?1, ?2, ?3, ?4)",
+                                &st, err);
+    if (r)
+        return r;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, pwhash, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, created_at);
+    rc = step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return CONSTAT_OK;
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+        return constat_error_set(err, CONSTAT_ECONFLICT, "account \"%s\" already exists", name);
+    return step_error(s, rc, "insert account", err);
+}
+
+constat_status constat_store_account_get(constat_store *s, const char *name, constat_buf *role,
+                                         constat_buf *pwhash, int *disabled, constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    constat_status r = prep_acc(s, "SELECT role, pwhash, disabled FROM accounts WHERE name = ?1",
+                                &st, err);
+    if (r)
+        return r;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    rc = step(st);
+    if (rc == SQLITE_ROW) {
+        if (role)
+            r = column_to_buf(st, 0, role, err);
+        if (!r && pwhash)
+            r = column_to_buf(st, 1, pwhash, err);
+        if (disabled)
+            *disabled = sqlite3_column_int(st, 2) != 0;
+    } else if (rc == SQLITE_DONE) {
+        r = constat_error_set(err, CONSTAT_ENOTFOUND, "no account \"%s\"", name);
+    } else {
+        r = step_error(s, rc, "read account", err);
+    }
+    sqlite3_finalize(st);
+    return r;
+}
+
+constat_status constat_store_account_update(constat_store *s, const char *name,
+                                            const char *pwhash, int disabled,
+                                            constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    constat_status r = prep_acc(s,
+                                "UPDATE accounts SET pwhash = coalesce(?2, pwhash), "
+                                "disabled = CASE WHEN ?3 < 0 THEN disabled ELSE ?3 END "
+                                "WHERE name = ?1",
+                                &st, err);
+    if (r)
+        return r;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    if (pwhash)
+        sqlite3_bind_text(st, 2, pwhash, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, disabled);
+    r = done_own(s, st, "update account", err);
+    if (r == CONSTAT_OK && sqlite3_changes(s->db) == 0)
+        r = constat_error_set(err, CONSTAT_ENOTFOUND, "no account \"%s\"", name);
+    return r;
+}
+
+constat_status constat_store_accounts(constat_store *s, constat_store_account_fn fn, void *ctx,
+                                      constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    constat_status r = prep_acc(s,
+                                "SELECT name, role, disabled, created_at FROM accounts "
+                                "ORDER BY name",
+                                &st, err);
+    if (r)
+        return r;
+    while ((rc = step(st)) == SQLITE_ROW)
+        if (fn(ctx, text_or_empty(st, 0), text_or_empty(st, 1), sqlite3_column_int(st, 2),
+               sqlite3_column_int64(st, 3)) != 0)
+            break;
+    return iter_end(s, st, rc, "read accounts", err);
+}
+
+constat_status constat_store_audit_put(constat_store *s, int64_t at, const char *account,
+                                       const char *address, const char *action,
+                                       const char *detail, constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    constat_status r = prep_acc(s,
+                                "INSERT INTO audit(at, account, address, action, detail) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5)",
+                                &st, err);
+    if (r)
+        return r;
+    sqlite3_bind_int64(st, 1, at);
+    sqlite3_bind_text(st, 2, account ? account : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, address ? address : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, action ? action : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, detail ? detail : "", -1, SQLITE_STATIC);
+    return done_own(s, st, "write audit", err);
+}
+
+constat_status constat_store_audits(constat_store *s, constat_store_audit_fn fn, void *ctx,
+                                    constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    constat_status r = prep_acc(s,
+                                "SELECT id, at, account, address, action, detail FROM audit "
+                                "ORDER BY id",
+                                &st, err);
+    if (r)
+        return r;
+    while ((rc = step(st)) == SQLITE_ROW)
+        if (fn(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+               text_or_empty(st, 2), text_or_empty(st, 3), text_or_empty(st, 4),
+               text_or_empty(st, 5)) != 0)
+            break;
+    return iter_end(s, st, rc, "read audit", err);
+}
+
+constat_status constat_store_enrol_code_put(constat_store *s, const uint8_t code_hash[32],
+                                            const char *monitor, int64_t expires_at,
+                                            constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    constat_status r = prep_acc(s,
+                                "INSERT INTO enrol_codes(code_hash, monitor, expires_at) "
+                                "VALUES (?1, ?2, ?3)",
+                                &st, err);
+    if (r)
+        return r;
+    sqlite3_bind_blob(st, 1, code_hash, 32, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, monitor, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, expires_at);
+    return done_own(s, st, "write enrolment code", err);
+}
+
+constat_status constat_store_enrol_code_take(constat_store *s, const uint8_t code_hash[32],
+                                             int64_t now, constat_buf *monitor,
+                                             constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, used = 0;
+    int64_t expires = 0;
+    constat_status r = prep_acc(s,
+                                "SELECT monitor, expires_at, used_at IS NOT NULL FROM "
+                                "enrol_codes WHERE code_hash = ?1",
+                                &st, err);
+    if (r)
+        return r;
+    sqlite3_bind_blob(st, 1, code_hash, 32, SQLITE_STATIC);
+    rc = step(st);
+    if (rc == SQLITE_ROW) {
+        expires = sqlite3_column_int64(st, 1);
+        used = sqlite3_column_int(st, 2);
+        r = column_to_buf(st, 0, monitor, err);
+    } else if (rc == SQLITE_DONE) {
+        r = constat_error_set(err, CONSTAT_ENOTFOUND, "code: unknown enrolment code");
+    } else {
+        r = step_error(s, rc, "read enrolment code", err);
+    }
+    sqlite3_finalize(st);
+    if (r)
+        return r;
+    if (used)
+        return constat_error_set(err, CONSTAT_ECONFLICT, "code: this enrolment code was "
+                                                         "already used");
+    if (now >= expires)
+        return constat_error_set(err, CONSTAT_EVERIFY, "code: this enrolment code has expired");
+    r = prep_own(s, "UPDATE enrol_codes SET used_at = ?2 WHERE code_hash = ?1 AND used_at IS NULL",
+                 &st, err);
+    if (r)
+        return r;
+    sqlite3_bind_blob(st, 1, code_hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now);
+    r = done_own(s, st, "use enrolment code", err);
+    if (r == CONSTAT_OK && sqlite3_changes(s->db) != 1)
+        r = constat_error_set(err, CONSTAT_ECONFLICT, "code: this enrolment code was already "
+                                                      "used");
+    return r;
+}

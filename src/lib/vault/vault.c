@@ -1062,8 +1062,8 @@ constat_status constat_vault_witness_key(constat_vault *v, int create, constat_n
 /* ---- monitors ---- */
 
 static constat_status enrolment_leaf(constat_vault *v, const char *name, const char *vkey,
-                                     int64_t now, constat_buf *leaf, uint8_t content_hash[32],
-                                     constat_error *err)
+                                     const char *custody, int64_t now, constat_buf *leaf,
+                                     uint8_t content_hash[32], constat_error *err)
 {
     char when[32], id[MONITOR_NAME_MAX + 8];
     json_t *rec;
@@ -1074,6 +1074,10 @@ static constat_status enrolment_leaf(constat_vault *v, const char *name, const c
     rec = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "v", 1, "kind",
                     "monitor_enrolment", "id", id, "org", v->org, "monitor", name, "vkey", vkey,
                     "enrolled_at", when, "recorded_at", when);
+    if (rec && custody && json_object_set_new(rec, "key_custody", json_string(custody)) != 0) {
+        json_decref(rec);
+        rec = NULL;
+    }
     if (!rec)
         return nomem(err);
     st = v->public_only ? no_keys(v, "enrolling a monitor", err)
@@ -1086,19 +1090,10 @@ static constat_status enrolment_leaf(constat_vault *v, const char *name, const c
     return st;
 }
 
-constat_status constat_vault_monitor_add(constat_vault *v, const char *name, int64_t now,
-                                         uint64_t *index, constat_error *err)
+/* `name` is a valid monitor name not enrolled yet. */
+static constat_status new_monitor_ok(constat_vault *v, const char *name, constat_error *err)
 {
-    char path[PATH_MAX], rel[PATH_MAX], vkey[512], id[MONITOR_NAME_MAX + 8];
-    uint8_t *seed;
-    constat_note_signer *signer;
-    constat_buf leaf;
-    constat_append_item item;
-    uint64_t first = 0, newsize = 0;
-    size_t appended = 0, skipped = 0;
-    int wrote = 0;
     constat_status st;
-
     if (!name || !monitor_name_ok(name))
         return constat_error_set(err, CONSTAT_EINVAL,
                                  "monitor name \"%.140s\" must be 1-%d characters of "
@@ -1111,28 +1106,25 @@ constat_status constat_vault_monitor_add(constat_vault *v, const char *name, int
     if (st != CONSTAT_ENOTFOUND)
         return st;
     constat_error_clear(err);
-    snprintf(rel, sizeof rel, "keys/monitors/%s.key", name);
-    st = join(path, sizeof path, v->dir, rel, err);
-    if (st != CONSTAT_OK)
-        return st;
+    return CONSTAT_OK;
+}
 
-    seed = sodium_malloc(CONSTAT_ED25519_SEED + sizeof *signer);
-    if (!seed)
-        return nomem(err);
-    signer = (constat_note_signer *)(void *)(seed + CONSTAT_ED25519_SEED);
-    randombytes_buf(seed, CONSTAT_ED25519_SEED);
+/* Sign and append the enrolment of `name` with `vkey` (custody NULL: the
+ * key is the vault's; "device": held by the monitor's device), running
+ * `hook` (may be NULL) inside the same transaction. */
+static constat_status enrol_append(constat_vault *v, const char *name, const char *vkey,
+                                   const char *custody, int64_t now, constat_txn_hook hook,
+                                   void *hctx, uint64_t *index, constat_error *err)
+{
+    char id[MONITOR_NAME_MAX + 8];
+    constat_buf leaf;
+    constat_append_item item;
+    uint64_t first = 0, newsize = 0;
+    size_t appended = 0, skipped = 0;
+    constat_status st;
+
     constat_buf_init(&leaf);
-    st = constat_note_signer_from_seed(name, CONSTAT_NOTE_ALG_ED25519, seed, signer, err);
-    if (st == CONSTAT_OK &&
-        constat_note_verifier_format(&signer->pub, vkey, sizeof vkey) != CONSTAT_OK)
-        st = constat_error_set(err, CONSTAT_EINVAL, "monitor name too long");
-    if (st == CONSTAT_OK) {
-        st = write_new_key(v, path, rel, seed, &wrote, err);
-    }
-    constat_note_signer_wipe(signer);
-    sodium_free(seed);
-    if (st == CONSTAT_OK)
-        st = enrolment_leaf(v, name, vkey, now, &leaf, item.content_hash, err);
+    st = enrolment_leaf(v, name, vkey, custody, now, &leaf, item.content_hash, err);
     if (st == CONSTAT_OK) {
         snprintf(id, sizeof id, "enrol:%s", name);
         item.leaf = leaf.data;
@@ -1143,7 +1135,11 @@ constat_status constat_vault_monitor_add(constat_vault *v, const char *name, int
         st = constat_store_begin(v->store, err);
         if (st == CONSTAT_OK) {
             cache_invalidate(v);
-            st = append_txn(v, &item, 1, &first, &appended, &skipped, &newsize, NULL, NULL, err);
+            if (hook)
+                st = hook(hctx, err);
+            if (st == CONSTAT_OK)
+                st = append_txn(v, &item, 1, &first, &appended, &skipped, &newsize, NULL, NULL,
+                                err);
             if (st == CONSTAT_OK && appended != 1)
                 st = constat_error_set(err, CONSTAT_ECONFLICT,
                                        "an identical enrolment of \"%s\" is already in the log",
@@ -1157,16 +1153,69 @@ constat_status constat_vault_monitor_add(constat_vault *v, const char *name, int
         }
     }
     constat_buf_free(&leaf);
-    if (st != CONSTAT_OK) {
-        if (wrote)
-            unlink(path);
+    if (st != CONSTAT_OK)
         return st;
-    }
     cache_invalidate(v);
     v->size = newsize;
     if (index)
         *index = first;
     return CONSTAT_OK;
+}
+
+constat_status constat_vault_monitor_add(constat_vault *v, const char *name, int64_t now,
+                                         uint64_t *index, constat_error *err)
+{
+    char path[PATH_MAX], rel[PATH_MAX], vkey[512];
+    uint8_t *seed;
+    constat_note_signer *signer;
+    int wrote = 0;
+    constat_status st;
+
+    if ((st = new_monitor_ok(v, name, err)) != CONSTAT_OK)
+        return st;
+    snprintf(rel, sizeof rel, "keys/monitors/%s.key", name);
+    st = join(path, sizeof path, v->dir, rel, err);
+    if (st != CONSTAT_OK)
+        return st;
+
+    seed = sodium_malloc(CONSTAT_ED25519_SEED + sizeof *signer);
+    if (!seed)
+        return nomem(err);
+    signer = (constat_note_signer *)(void *)(seed + CONSTAT_ED25519_SEED);
+    randombytes_buf(seed, CONSTAT_ED25519_SEED);
+    st = constat_note_signer_from_seed(name, CONSTAT_NOTE_ALG_ED25519, seed, signer, err);
+    if (st == CONSTAT_OK &&
+        constat_note_verifier_format(&signer->pub, vkey, sizeof vkey) != CONSTAT_OK)
+        st = constat_error_set(err, CONSTAT_EINVAL, "monitor name too long");
+    if (st == CONSTAT_OK) {
+        st = write_new_key(v, path, rel, seed, &wrote, err);
+    }
+    constat_note_signer_wipe(signer);
+    sodium_free(seed);
+    if (st == CONSTAT_OK)
+        st = enrol_append(v, name, vkey, NULL, now, NULL, NULL, index, err);
+    if (st != CONSTAT_OK && wrote)
+        unlink(path);
+    return st;
+}
+
+constat_status constat_vault_monitor_enrol_vkey(constat_vault *v, const char *name,
+                                                const char *vkey, int64_t now,
+                                                constat_txn_hook hook, void *hctx,
+                                                uint64_t *index, constat_error *err)
+{
+    constat_note_verifier ver;
+    constat_status st;
+
+    if ((st = new_monitor_ok(v, name, err)) != CONSTAT_OK)
+        return st;
+    st = constat_note_verifier_parse(vkey, &ver, err);
+    if (st != CONSTAT_OK)
+        return st;
+    if (strcmp(ver.name, name) != 0 || ver.alg != CONSTAT_NOTE_ALG_ED25519)
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "vkey: must be an Ed25519 key named \"%s\"", name);
+    return enrol_append(v, name, vkey, "device", now, hook, hctx, index, err);
 }
 
 constat_status constat_vault_monitor_key(constat_vault *v, const char *name,

@@ -1,0 +1,37 @@
+/*
+ * receipt.h — the receipt of an appended record, as `constat record --json`
+ * prints it and `constat serve` answers a submission: record id, leaf index,
+ * tree size, leaf hash, the signed checkpoint of that tree and the inclusion
+ * proof of the leaf in it (RFC 9162 2.1.3), and its offline check.
+ */
+#ifndef CONSTAT_RECEIPT_H
+#define CONSTAT_RECEIPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+#include "constat/base/errors.h"
+#include "constat/log/note.h"
+#include "constat/vault/vault.h"
+
+/* Build the receipt of leaf `index` (record `record_id`) against the
+ * vault's current tree, signing a checkpoint if the tree grew
+ * (constat_vault_checkpoint): {"record_id", "index", "tree_size",
+ * "checkpoint" (signed note text), "leaf_hash" (base64), "inclusion_proof"
+ * (array of base64 hashes)}, members in that order. *out is a new reference.
+ * Errors: those of constat_vault_leaf, _checkpoint, _prove_inclusion;
+ * CONSTAT_ENOMEM. */
+constat_status constat_vault_receipt(constat_vault *v, uint64_t index, const char *record_id,
+                                     json_t **out, constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* Check a receipt offline: the checkpoint is signed by `log_key` and its
+ * tree size is the receipt's tree_size, the leaf hash is that of
+ * `leaf` (the exact leaf bytes the client signed) and the inclusion proof
+ * leads from it at `index` to the checkpoint's root. Errors: CONSTAT_EINVAL
+ * (a member missing or malformed, naming it), CONSTAT_EVERIFY (signature,
+ * leaf hash or proof: the message says which). */
+constat_status constat_receipt_verify(const json_t *receipt, const uint8_t *leaf, size_t len,
+                                      const constat_note_verifier *log_key, constat_error *err)
+    CONSTAT_WARN_UNUSED;
+
+#endif

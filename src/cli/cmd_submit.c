@@ -1,0 +1,595 @@
+/*
+ * cmd_submit.c — `constat submit`: the small C client of `constat serve`
+ * (docs/api.md), for tests, scripts and as the reference of what a phone app
+ * does. It keeps the monitor's private key in a local file (0600) that the
+ * server never sees:
+ *
+ *   constat submit enrol    --server URL --key FILE --name NAME --code CODE
+ *   constat submit record   --server URL --key FILE [--json] RECORD.json
+ *   constat submit evidence --server URL --key FILE --incident ID [--json] FILE
+ *
+ * A record goes in two steps: prepare (the server fills org, monitor,
+ * recorded_at and the id, turns the sealed person identifiers into
+ * pseudonyms and the sealed private values into commitments), then the
+ * client checks the prepared record says what it sent, signs it with its
+ * own key and submits the leaf; the receipt is verified offline against the
+ * log key pinned at enrolment.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "base/http.h"
+#include "cli.h"
+#include "constat/base/hash.h"
+#include "constat/evidence/evidence.h"
+#include "constat/record/canon.h"
+#include "constat/vault/accounts.h"
+#include "constat/vault/receipt.h"
+
+#define REPLY_MAX (4u << 20)
+/* The largest evidence file sent: the server's limit of POST /api/v1/evidence. */
+#define SERVE_UPLOAD_MAX (64u << 20)
+
+typedef struct {
+    char server[1024];
+    char name[CONSTAT_KEY_NAME_MAX + 1];
+    constat_note_signer signer;
+    constat_note_verifier org, log;
+    constat_http *http;
+    char csrf[80];
+} client;
+
+/* ---- the device key file ---- */
+
+static int key_write(const char *path, const char *name, const uint8_t seed[32],
+                     const char *org_vkey, const char *log_vkey, const char *server)
+{
+    char b64[64];
+    json_t *o;
+    char *text;
+    int fd, ok;
+    constat_base64(seed, 32, b64);
+    o = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s}", "v", 1, "name", name, "seed", b64,
+                  "org_key", org_vkey, "log_key", log_vkey, "server", server);
+    sodium_memzero(b64, sizeof b64);
+    text = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(o);
+    if (!text)
+        return 3;
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        fprintf(stderr, "constat: %s: %s\n", cli_text(path),
+                errno == EEXIST ? "already exists (one key file a monitor; not replaced)"
+                                : strerror(errno));
+        sodium_memzero(text, strlen(text));
+        free(text);
+        return errno == EEXIST ? CLI_EXIT_USAGE : 3;
+    }
+    ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text) && write(fd, "\n", 1) == 1 &&
+         fsync(fd) == 0;
+    ok = close(fd) == 0 && ok;
+    sodium_memzero(text, strlen(text));
+    free(text);
+    if (!ok) {
+        fprintf(stderr, "constat: %s: cannot write it\n", cli_text(path));
+        unlink(path);
+        return 3;
+    }
+    return 0;
+}
+
+static int key_read(const char *path, client *c)
+{
+    constat_buf text;
+    constat_error err;
+    json_t *o = NULL;
+    const char *name, *seed, *org, *logk;
+    uint8_t raw[32];
+    size_t n = 0;
+    int rc = 0;
+
+    constat_buf_init(&text);
+    if ((rc = cli_read_file(path, &text, 64 * 1024)) != 0)
+        return rc;
+    if (constat_json_parse((const char *)text.data, text.len, path, 1, &o, &err) != CONSTAT_OK) {
+        rc = cli_report_error(NULL, CONSTAT_EINVAL, &err);
+        goto out;
+    }
+    name = json_string_value(json_object_get(o, "name"));
+    seed = json_string_value(json_object_get(o, "seed"));
+    org = json_string_value(json_object_get(o, "org_key"));
+    logk = json_string_value(json_object_get(o, "log_key"));
+    if (!name || !seed || !org || !logk ||
+        constat_unbase64(seed, strlen(seed), raw, sizeof raw, &n) != CONSTAT_OK || n != 32 ||
+        constat_note_signer_from_seed(name, CONSTAT_NOTE_ALG_ED25519, raw, &c->signer, &err) !=
+            CONSTAT_OK ||
+        constat_note_verifier_parse(org, &c->org, &err) != CONSTAT_OK ||
+        constat_note_verifier_parse(logk, &c->log, &err) != CONSTAT_OK) {
+        fprintf(stderr, "constat: %s: not a device key file of constat submit enrol\n",
+                cli_text(path));
+        rc = CLI_EXIT_USAGE;
+        goto out;
+    }
+    snprintf(c->name, sizeof c->name, "%s", name);
+out:
+    sodium_memzero(raw, sizeof raw);
+    if (text.data)
+        sodium_memzero(text.data, text.len);
+    constat_buf_free(&text);
+    json_decref(o);
+    return rc;
+}
+
+/* ---- HTTP ---- */
+
+static int set_type(client *c, const char *type)
+{
+    char ct[80], cs[128];
+    const char *h[3] = {ct, c->csrf[0] ? cs : NULL, NULL};
+    constat_error err;
+    snprintf(ct, sizeof ct, "Content-Type: %s", type);
+    snprintf(cs, sizeof cs, "X-CSRF-Token: %s", c->csrf);
+    if (constat_http_set_headers(c->http, h, &err) != CONSTAT_OK)
+        return cli_report_error("submit", CONSTAT_ENOMEM, &err);
+    return 0;
+}
+
+static int open_client(client *c, const char *server)
+{
+    constat_http_options o;
+    constat_error err;
+    size_t n = strlen(server);
+    memset(&o, 0, sizeof o);
+    o.timeout_s = 60;
+    o.connect_timeout_s = 10;
+    o.cookies = 1;
+    o.user_agent = "constat-submit/" CONSTAT_VERSION;
+    if (!constat_http_url_ok(server, sizeof c->server - 64)) {
+        fprintf(stderr, "constat: submit: --server must be an http:// or https:// URL\n");
+        return CLI_EXIT_USAGE;
+    }
+    while (n > 0 && server[n - 1] == '/')
+        n--;
+    snprintf(c->server, sizeof c->server, "%.*s", (int)n, server);
+    if (constat_http_open(&o, &c->http, &err) != CONSTAT_OK)
+        return cli_report_error("submit", CONSTAT_EIO, &err);
+    return set_type(c, "application/json");
+}
+
+/* Call `path` with `body` (NULL: GET) and parse the JSON answer into *out.
+ * Returns the HTTP status, or 0 after printing a transport error. */
+static long call(client *c, const char *path, const void *body, size_t len, json_t **out)
+{
+    char url[1200];
+    constat_buf reply;
+    constat_error err;
+    long status = 0;
+    *out = NULL;
+    snprintf(url, sizeof url, "%s%s", c->server, path);
+    constat_buf_init(&reply);
+    if (constat_http_request(c->http, url, body, len, REPLY_MAX, &reply, &status, NULL, &err) !=
+        CONSTAT_OK) {
+        fprintf(stderr, "constat: %s\n", cli_text(err.msg));
+        constat_buf_free(&reply);
+        return 0;
+    }
+    *out = json_loadb(reply.data ? (const char *)reply.data : "", reply.len, 0, NULL);
+    constat_buf_free(&reply);
+    return status;
+}
+
+static long call_json(client *c, const char *path, json_t *body, json_t **out)
+{
+    char *text = json_dumps(body, JSON_COMPACT);
+    long st;
+    json_decref(body);
+    if (!text)
+        return 0;
+    st = call(c, path, text, strlen(text), out);
+    sodium_memzero(text, strlen(text));
+    free(text);
+    return st;
+}
+
+/* Print the server's refusal; returns the exit code. */
+static int refused(const char *what, long status, json_t *reply)
+{
+    const char *e = json_string_value(json_object_get(reply, "error"));
+    const char *f = json_string_value(json_object_get(reply, "field"));
+    if (status == 0)
+        return 3;
+    fprintf(stderr, "constat: %s: server answered %ld: %s%s%s%s\n", what, status,
+            e ? cli_text(e) : "(no error message)", f ? " (field " : "", f ? cli_text(f) : "",
+            f ? ")" : "");
+    json_decref(reply);
+    return status >= 500 || status == 429 ? 3 : CLI_EXIT_USAGE;
+}
+
+static int login(client *c)
+{
+    char *pw = cli_user_password("password: ", 0);
+    json_t *reply;
+    long st;
+    const char *csrf;
+    if (!pw) {
+        fprintf(stderr, "constat: submit: no password (set CONSTAT_USER_PASSWORD or run on a "
+                        "terminal)\n");
+        return CLI_EXIT_USAGE;
+    }
+    st = call_json(c, "/api/v1/login", json_pack("{s:s, s:s}", "name", c->name, "password", pw),
+                   &reply);
+    cli_passphrase_free(pw);
+    if (st != 200)
+        return refused("login", st, reply);
+    csrf = json_string_value(json_object_get(reply, "csrf"));
+    snprintf(c->csrf, sizeof c->csrf, "%s", csrf ? csrf : "");
+    json_decref(reply);
+    return set_type(c, "application/json");
+}
+
+/* ---- enrol ---- */
+
+static int do_enrol(const char *server, const char *keyfile, const char *name, const char *code,
+                    const char *pin_org)
+{
+    client c;
+    uint8_t seed[32];
+    char vkey[512], logk[512], orgk[512];
+    json_t *info = NULL, *reply = NULL;
+    char *pw = NULL;
+    long st;
+    int rc;
+
+    memset(&c, 0, sizeof c);
+    if (access(keyfile, F_OK) == 0) {
+        fprintf(stderr, "constat: %s: already exists (one key file a monitor; not replaced)\n",
+                cli_text(keyfile));
+        return CLI_EXIT_USAGE;
+    }
+    if ((rc = open_client(&c, server)) != 0)
+        return rc;
+    st = call(&c, "/api/v1/info", NULL, 0, &info);
+    if (st != 200) {
+        rc = refused("info", st, info);
+        goto out;
+    }
+    snprintf(orgk, sizeof orgk, "%s", json_string_value(json_object_get(info, "org_key"))
+                                          ? json_string_value(json_object_get(info, "org_key"))
+                                          : "");
+    snprintf(logk, sizeof logk, "%s", json_string_value(json_object_get(info, "log_key"))
+                                          ? json_string_value(json_object_get(info, "log_key"))
+                                          : "");
+    if (pin_org && strcmp(pin_org, orgk) != 0) {
+        fprintf(stderr, "constat: submit enrol: the server's organisation key is not the one "
+                        "given with --org-key; nothing sent\n");
+        rc = 1;
+        goto out;
+    }
+    randombytes_buf(seed, sizeof seed);
+    if (constat_note_signer_from_seed(name, CONSTAT_NOTE_ALG_ED25519, seed, &c.signer, NULL) !=
+            CONSTAT_OK ||
+        constat_note_verifier_format(&c.signer.pub, vkey, sizeof vkey) != CONSTAT_OK) {
+        fprintf(stderr, "constat: submit enrol: \"%s\" is not a valid monitor name\n",
+                cli_text(name));
+        rc = CLI_EXIT_USAGE;
+        goto out;
+    }
+    pw = cli_user_password("choose a password: ", 1);
+    if (!pw) {
+        fprintf(stderr, "constat: submit enrol: no password (set CONSTAT_USER_PASSWORD or run "
+                        "on a terminal)\n");
+        rc = CLI_EXIT_USAGE;
+        goto out;
+    }
+    /* the key file first: a key the server enrols is never lost */
+    if ((rc = key_write(keyfile, name, seed, orgk, logk, c.server)) != 0)
+        goto out;
+    st = call_json(&c, "/api/v1/enrol",
+                   json_pack("{s:s, s:s, s:s}", "code", code, "vkey", vkey, "password", pw),
+                   &reply);
+    if (st != 201) {
+        unlink(keyfile);
+        rc = refused("enrol", st, reply);
+        reply = NULL;
+        goto out;
+    }
+    printf("enrolled monitor %s (enrolment record at leaf %lld)\nmonitor key: %s\n"
+           "private key kept in %s (never sent)\n",
+           cli_text(name), (long long)json_integer_value(json_object_get(reply, "enrolment_index")),
+           cli_text(vkey), cli_text(keyfile));
+out:
+    sodium_memzero(seed, sizeof seed);
+    constat_note_signer_wipe(&c.signer);
+    cli_passphrase_free(pw);
+    json_decref(info);
+    json_decref(reply);
+    constat_http_close(c.http);
+    return rc;
+}
+
+/* ---- records ---- */
+
+/* The prepared record keeps every member the monitor wrote. */
+static int same_as_sent(const json_t *sent, const json_t *prepared)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)sent, k, v) {
+        const json_t *p = json_object_get(prepared, k);
+        if (strcmp(k, "affected") == 0) {
+            const char *ak;
+            json_t *av;
+            json_object_foreach(v, ak, av) if (!json_equal(av, json_object_get(p, ak)))
+                return 0;
+        } else if (strcmp(k, "categories") == 0) {
+            size_t i;
+            json_t *cat;
+            if (!json_is_array(p) || !json_is_array(v))
+                return 0;
+            json_array_foreach(v, i, cat) {
+                size_t j;
+                json_t *pc;
+                int found = 0;
+                json_array_foreach(p, j, pc) found |= json_equal(cat, pc);
+                if (!found)
+                    return 0;
+            }
+        } else if (!json_equal(v, p)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Prepare, check, sign, submit and verify one record input (not changed). */
+static int submit_input(client *c, const json_t *input, const char *what, int json)
+{
+    json_t *draft = json_deep_copy(input), *env = json_object(), *reply = NULL, *record = NULL;
+    constat_buf sealed, leaf;
+    constat_error err;
+    const char *sp;
+    char *text = NULL;
+    long st;
+    int rc = 0;
+
+    constat_buf_init(&sealed);
+    constat_buf_init(&leaf);
+    if (!draft || !env) {
+        rc = 3;
+        goto out;
+    }
+    /* what is private travels sealed to the organisation, never in clear */
+    if (json_object_get(draft, "private")) {
+        json_object_set(env, "private", json_object_get(draft, "private"));
+        json_object_del(draft, "private");
+    }
+    if (json_object_get(json_object_get(draft, "affected"), "person_identifiers")) {
+        json_t *aff = json_object_get(draft, "affected");
+        json_object_set(env, "person_identifiers", json_object_get(aff, "person_identifiers"));
+        json_object_del(aff, "person_identifiers");
+    }
+    if (json_object_size(env)) {
+        text = json_dumps(env, JSON_COMPACT);
+        if (!text || constat_seal_b64(&c->org, (const uint8_t *)text, strlen(text), &sealed,
+                                      &err) != CONSTAT_OK) {
+            rc = 3;
+            goto out;
+        }
+    }
+    st = call_json(c, "/api/v1/records/prepare",
+                   json_pack("{s:O, s:s*}", "record", draft, "sealed",
+                             sealed.data ? (const char *)sealed.data : NULL),
+                   &reply);
+    if (st != 200) {
+        rc = refused(what, st, reply);
+        reply = NULL;
+        goto out;
+    }
+    record = json_incref(json_object_get(reply, "record"));
+    if (!json_is_object(record) || !same_as_sent(draft, record) ||
+        strcmp(json_string_value(json_object_get(record, "monitor"))
+                   ? json_string_value(json_object_get(record, "monitor"))
+                   : "",
+               c->name) != 0) {
+        fprintf(stderr, "constat: %s: the server's prepared record does not say what was sent; "
+                        "not signed\n",
+                cli_text(what));
+        rc = 1;
+        goto out;
+    }
+    if (constat_record_sign(record, &c->signer, &leaf, &err) != CONSTAT_OK) {
+        rc = cli_report_error(what, CONSTAT_EINVAL, &err);
+        goto out;
+    }
+    if (constat_buf_append(&leaf, "", 1) != CONSTAT_OK) {
+        rc = 3;
+        goto out;
+    }
+    sp = json_string_value(json_object_get(reply, "sealed_private"));
+    {
+        json_t *r2 = NULL;
+        st = call_json(c, "/api/v1/records",
+                       json_pack("{s:s, s:s*}", "leaf", (const char *)leaf.data,
+                                 "sealed_private", sp),
+                       &r2);
+        json_decref(reply);
+        reply = r2;
+    }
+    if (st != 201 && st != 200) {
+        rc = refused(what, st, reply);
+        reply = NULL;
+        goto out;
+    }
+    if (st == 200) {
+        /* a replay: the receipt is of the leaf logged first, which must
+         * hold the same content (only recorded_at may differ) */
+        const char *stored = json_string_value(json_object_get(reply, "leaf"));
+        constat_leaf l;
+        uint8_t mine[32], theirs[32];
+        int same = 0;
+        if (stored &&
+            constat_leaf_parse((const uint8_t *)stored, strlen(stored), &l, &err) == CONSTAT_OK) {
+            same = constat_record_content_hash(record, mine, &err) == CONSTAT_OK &&
+                   constat_record_content_hash(l.record, theirs, &err) == CONSTAT_OK &&
+                   memcmp(mine, theirs, 32) == 0;
+            constat_leaf_free(&l);
+        }
+        if (!same) {
+            fprintf(stderr, "constat: %s: the server's earlier leaf is not this content\n",
+                    cli_text(what));
+            rc = 1;
+            goto out;
+        }
+        constat_buf_reset(&leaf);
+        if (constat_buf_puts(&leaf, stored) != CONSTAT_OK ||
+            constat_buf_append(&leaf, "", 1) != CONSTAT_OK) {
+            rc = 3;
+            goto out;
+        }
+    }
+    if (constat_receipt_verify(reply, leaf.data, leaf.len - 1, &c->log, &err) != CONSTAT_OK) {
+        fprintf(stderr, "constat: %s: the receipt does not verify: %s\n", cli_text(what),
+                cli_text(err.msg));
+        rc = 1;
+        goto out;
+    }
+    if (st == 200)
+        fprintf(stderr, "constat: the same content was already logged: its receipt\n");
+    cli_print_receipt(reply, json);
+    fprintf(stderr, "receipt verified offline against the log key %s\n", cli_text(c->log.name));
+out:
+    if (text) {
+        sodium_memzero(text, strlen(text));
+        free(text);
+    }
+    constat_buf_free(&sealed);
+    constat_buf_free(&leaf);
+    json_decref(draft);
+    json_decref(env);
+    json_decref(reply);
+    json_decref(record);
+    return rc;
+}
+
+static int upload(client *c, const char *path, const char *incident, json_t **input)
+{
+    constat_buf data;
+    json_t *reply = NULL;
+    uint8_t h[32], sh[32];
+    const char *hex, *media, *base;
+    constat_capture cap;
+    long st;
+    int rc;
+
+    *input = NULL;
+    constat_buf_init(&data);
+    if ((rc = cli_read_file(path, &data, SERVE_UPLOAD_MAX)) != 0)
+        return rc;
+    constat_sha256(data.data, data.len, h);
+    if ((rc = set_type(c, "application/octet-stream")) != 0)
+        goto out;
+    st = call(c, "/api/v1/evidence", data.len ? (const void *)data.data : "", data.len, &reply);
+    if ((rc = set_type(c, "application/json")) != 0)
+        goto out;
+    if (st != 201 && st != 200) {
+        rc = refused(path, st, reply);
+        reply = NULL;
+        goto out;
+    }
+    hex = json_string_value(json_object_get(reply, "sha256"));
+    media = json_string_value(json_object_get(reply, "media_type"));
+    if (!hex || !media || constat_unhex(hex, sh, 32) != CONSTAT_OK || memcmp(h, sh, 32) != 0) {
+        fprintf(stderr, "constat: %s: the server stored other bytes than were sent\n",
+                cli_text(path));
+        rc = 1;
+        goto out;
+    }
+    memset(&cap, 0, sizeof cap);
+    if (strcmp(media, "image/jpeg") == 0 && constat_exif_read_file(path, &cap, NULL) != CONSTAT_OK)
+        memset(&cap, 0, sizeof cap);
+    base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    *input = constat_evidence_input(incident, h, (uint64_t)data.len, media, &cap, base);
+    rc = *input ? 0 : 3;
+out:
+    constat_buf_free(&data);
+    json_decref(reply);
+    return rc;
+}
+
+int cmd_submit(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"server", required_argument, NULL, 's'},
+        {"key", required_argument, NULL, 'k'},
+        {"name", required_argument, NULL, 'n'},
+        {"code", required_argument, NULL, 'c'},
+        {"org-key", required_argument, NULL, 'o'},
+        {"incident", required_argument, NULL, 'i'},
+        {"json", no_argument, NULL, 'j'},
+        {NULL, 0, NULL, 0}};
+    const char *server = NULL, *key = NULL, *name = NULL, *code = NULL, *org = NULL,
+               *incident = NULL, *sub;
+    int json = 0, c, rc;
+    client cl;
+    json_t *input = NULL;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 's': server = optarg; break;
+        case 'k': key = optarg; break;
+        case 'n': name = optarg; break;
+        case 'c': code = optarg; break;
+        case 'o': org = optarg; break;
+        case 'i': incident = optarg; break;
+        case 'j': json = 1; break;
+        default: return cli_usage("submit");
+        }
+    }
+    if (optind >= argc || !server || !key)
+        return cli_usage("submit");
+    sub = argv[optind];
+    if (strcmp(sub, "enrol") == 0) {
+        if (optind + 1 != argc || !name || !code || incident || json)
+            return cli_usage("submit");
+        return cli_finish_stdout(do_enrol(server, key, name, code, org));
+    }
+    if ((strcmp(sub, "record") != 0 && strcmp(sub, "evidence") != 0) || optind + 2 != argc ||
+        name || code || org || (strcmp(sub, "evidence") == 0) != (incident != NULL))
+        return cli_usage("submit");
+    memset(&cl, 0, sizeof cl);
+    if ((rc = key_read(key, &cl)) != 0)
+        return rc;
+    if ((rc = open_client(&cl, server)) != 0 || (rc = login(&cl)) != 0)
+        goto out;
+    if (strcmp(sub, "record") == 0) {
+        constat_buf text;
+        constat_error err;
+        constat_buf_init(&text);
+        rc = cli_read_file(argv[optind + 1], &text, CONSTAT_RECORD_MAX_BYTES);
+        if (rc == 0 && constat_json_parse((const char *)text.data, text.len, argv[optind + 1], 1,
+                                          &input, &err) != CONSTAT_OK)
+            rc = cli_report_error(NULL, CONSTAT_EINVAL, &err);
+        constat_buf_free(&text);
+        if (rc == 0 && !json_is_object(input)) {
+            fprintf(stderr, "constat: %s: not a JSON object\n", cli_text(argv[optind + 1]));
+            rc = CLI_EXIT_USAGE;
+        }
+    } else {
+        rc = upload(&cl, argv[optind + 1], incident, &input);
+    }
+    if (rc == 0)
+        rc = submit_input(&cl, input, argv[optind + 1], json);
+out:
+    json_decref(input);
+    constat_note_signer_wipe(&cl.signer);
+    constat_http_close(cl.http);
+    return cli_finish_stdout(rc);
+}

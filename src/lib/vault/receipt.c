@@ -1,0 +1,114 @@
+/* receipt.c — receipts of appended records and their offline check
+ * (receipt.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "constat/base/hash.h"
+#include "constat/log/merkle.h"
+#include "constat/vault/receipt.h"
+
+constat_status constat_vault_receipt(constat_vault *v, uint64_t index, const char *record_id,
+                                     json_t **out, constat_error *err)
+{
+    constat_buf leaf, note;
+    constat_proof proof;
+    uint8_t lh[32];
+    char b64[64];
+    uint64_t size;
+    json_t *o = NULL, *arr;
+    constat_status st;
+
+    *out = NULL;
+    constat_buf_init(&leaf);
+    constat_buf_init(&note);
+    st = constat_vault_leaf(v, index, &leaf, err);
+    if (st == CONSTAT_OK)
+        st = constat_vault_checkpoint(v, &note, err);
+    size = constat_vault_size(v);
+    if (st == CONSTAT_OK)
+        st = constat_vault_prove_inclusion(v, index, size, &proof, err);
+    if (st == CONSTAT_OK) {
+        constat_merkle_leaf_hash(leaf.data, leaf.len, lh);
+        constat_base64(lh, 32, b64);
+        o = json_pack("{s:s, s:I, s:I, s:s%, s:s}", "record_id", record_id, "index",
+                      (json_int_t)index, "tree_size", (json_int_t)size, "checkpoint",
+                      (const char *)note.data, note.len, "leaf_hash", b64);
+        arr = json_array();
+        for (size_t i = 0; o && arr && i < proof.n; i++) {
+            constat_base64(proof.hash[i], 32, b64);
+            json_array_append_new(arr, json_string(b64));
+        }
+        if (!o || !arr || json_object_set_new(o, "inclusion_proof", arr) != 0) {
+            json_decref(o);
+            o = NULL;
+            st = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+        }
+    }
+    constat_buf_free(&leaf);
+    constat_buf_free(&note);
+    *out = o;
+    return st;
+}
+
+static constat_status b64_hash(const json_t *j, const char *what, uint8_t out[32],
+                               constat_error *err)
+{
+    const char *s = json_string_value(j);
+    size_t n = 0;
+    if (!s || constat_unbase64(s, strlen(s), out, 32, &n) != CONSTAT_OK || n != 32)
+        return constat_error_set(err, CONSTAT_EINVAL, "receipt: %s is not a base64 hash", what);
+    return CONSTAT_OK;
+}
+
+constat_status constat_receipt_verify(const json_t *receipt, const uint8_t *leaf, size_t len,
+                                      const constat_note_verifier *log_key, constat_error *err)
+{
+    const json_t *idx = json_object_get(receipt, "index");
+    const json_t *size = json_object_get(receipt, "tree_size");
+    const char *note = json_string_value(json_object_get(receipt, "checkpoint"));
+    const json_t *proof = json_object_get(receipt, "inclusion_proof");
+    constat_note n;
+    constat_checkpoint cp;
+    constat_proof p;
+    uint8_t lh[32], claimed[32];
+    constat_status st;
+
+    if (!json_is_integer(idx) || json_integer_value(idx) < 0)
+        return constat_error_set(err, CONSTAT_EINVAL, "receipt: index missing");
+    if (!json_is_integer(size) || json_integer_value(size) <= json_integer_value(idx))
+        return constat_error_set(err, CONSTAT_EINVAL, "receipt: tree_size missing or <= index");
+    if (!note)
+        return constat_error_set(err, CONSTAT_EINVAL, "receipt: checkpoint missing");
+    if (!json_is_array(proof) || json_array_size(proof) > CONSTAT_PROOF_MAX_HASHES)
+        return constat_error_set(err, CONSTAT_EINVAL, "receipt: inclusion_proof missing");
+    st = constat_note_open(note, strlen(note), log_key, 1, &n, err);
+    if (st != CONSTAT_OK) {
+        char why[CONSTAT_ERROR_MSG_MAX];
+        snprintf(why, sizeof why, "%s", err->msg);
+        return constat_error_set(err, CONSTAT_EVERIFY, "receipt: checkpoint: %s", why);
+    }
+    st = constat_checkpoint_parse(note, n.text_len, &cp, err);
+    if (st != CONSTAT_OK)
+        return st;
+    if (cp.size != (uint64_t)json_integer_value(size) || strcmp(cp.origin, log_key->name) != 0)
+        return constat_error_set(err, CONSTAT_EVERIFY,
+                                 "receipt: checkpoint is of another tree size or log");
+    if ((st = b64_hash(json_object_get(receipt, "leaf_hash"), "leaf_hash", claimed, err)))
+        return st;
+    constat_merkle_leaf_hash(leaf, len, lh);
+    if (memcmp(lh, claimed, 32) != 0)
+        return constat_error_set(err, CONSTAT_EVERIFY,
+                                 "receipt: leaf_hash is not the hash of the submitted leaf");
+    p.n = json_array_size(proof);
+    for (size_t i = 0; i < p.n; i++)
+        if ((st = b64_hash(json_array_get(proof, i), "inclusion_proof", p.hash[i], err)))
+            return st;
+    st = constat_merkle_verify_inclusion((uint64_t)json_integer_value(idx), cp.size, lh, &p,
+                                         cp.root, err);
+    if (st != CONSTAT_OK) {
+        char why[CONSTAT_ERROR_MSG_MAX];
+        snprintf(why, sizeof why, "%s", err->msg);
+        return constat_error_set(err, CONSTAT_EVERIFY, "receipt: inclusion proof: %s", why);
+    }
+    return CONSTAT_OK;
+}

@@ -1,0 +1,155 @@
+/*
+ * serve.h — `constat serve`: the organisation's HTTP server (docs/api.md).
+ * Private to src/server/. One file per concern:
+ *   serve_http.c    the libmicrohttpd core: listening, TLS, thread pool,
+ *                   timeouts, body limits per route, answers
+ *   serve_routes.c  the route table, roles, the JSON API handlers, the
+ *                   witness endpoint and read-only tiles
+ *   serve_auth.c    sessions (cookies, idle and absolute expiry), CSRF
+ *                   tokens, login rate limiting
+ *   serve_intake.c  intake batching: submissions appended in batches, one
+ *                   durable commit and one checkpoint per batch, 503 when
+ *                   the queue is full
+ *
+ * Concurrency: the vault (one SQLite connection) is used under
+ * serve_ctx.lock only; everything CPU-bound that needs no vault (JSON
+ * parsing, signature checks, Argon2id) runs outside it on the pool threads.
+ */
+#ifndef CONSTAT_SERVE_H
+#define CONSTAT_SERVE_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "constat/base/buf.h"
+#include "constat/log/note.h"
+#include "constat/record/record.h"
+#include "constat/vault/intake.h"
+#include "constat/vault/vault.h"
+
+/* Body limits per route, in bytes (413 above them). */
+#define SERVE_BODY_SMALL (16 * 1024)          /* login, enrol, invites */
+#define SERVE_BODY_RECORD (256 * 1024)        /* a record, prepared or signed */
+#define SERVE_BODY_EVIDENCE (64 * 1024 * 1024) /* one evidence file */
+#define SERVE_BODY_WITNESS (64 * 1024)        /* add-checkpoint */
+
+/* Session lifetimes, in seconds. */
+#define SERVE_SESSION_IDLE (30 * 60)
+#define SERVE_SESSION_MAX (12 * 3600)
+/* Login rate limit: this many failures per account or per address within
+ * the window lock further attempts of it out until the window passes (429). */
+#define SERVE_LOGIN_FAILS 5
+#define SERVE_LOGIN_FAILS_ADDRESS 30 /* one address may serve several people */
+#define SERVE_LOGIN_WINDOW (15 * 60)
+
+typedef struct serve_sessions serve_sessions;
+typedef struct serve_intake serve_intake;
+
+typedef struct {
+    constat_vault *vault;
+    pthread_mutex_t lock; /* held for every use of vault */
+    constat_taxonomy *tax;
+    constat_note_signer *witness_key; /* NULL: this server is no witness */
+    int tls;                          /* cookies get Secure */
+    FILE *log;                        /* one line per request (may be NULL) */
+    int64_t (*now)(void);             /* record and audit time, seconds */
+    serve_sessions *sessions;
+    serve_intake *intake;
+} serve_ctx;
+
+/* A request as the routes see it (all strings valid during the call). */
+typedef struct {
+    const char *method;
+    const char *url;
+    const char *address;      /* client IPv4/IPv6 text */
+    const char *content_type; /* NULL if none */
+    const char *cookie;       /* value of our session cookie, NULL if none */
+    const char *csrf;         /* X-CSRF-Token header, NULL if none */
+    const uint8_t *body;
+    size_t len;
+} serve_request;
+
+/* The answer: status, content type (static), body, and optional headers. */
+typedef struct {
+    unsigned status;
+    const char *type;
+    constat_buf body;
+    char set_cookie[256];
+    char allow[64];
+    unsigned retry_after; /* seconds; 0: no header */
+} serve_reply;
+
+/* ---- serve_http.c ---- */
+typedef struct serve_http serve_http;
+/* Listen on "IPV4:PORT" (port 0: any) with `threads` pool threads; TLS when
+ * cert_pem and key_pem (PEM text) are given. *port gets the bound port.
+ * On failure a message in errbuf and -1. */
+int serve_http_start(serve_ctx *ctx, const char *listen, unsigned threads,
+                     const char *cert_pem, const char *key_pem, serve_http **out,
+                     unsigned *port, char *errbuf, size_t cap);
+void serve_http_stop(serve_http *s);
+
+/* ---- serve_routes.c ---- */
+/* The body limit of the route `method url` (SERVE_BODY_*; 0: no body). */
+size_t serve_route_limit(const char *method, const char *url);
+/* Answer a request (the body is complete and within the limit). */
+void serve_route(serve_ctx *ctx, const serve_request *rq, serve_reply *rp);
+/* Fill rp with a JSON error {"error": msg, "field": field (omitted when
+ * NULL)} and status. */
+void serve_error(serve_reply *rp, unsigned status, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Fill rp with a JSON body (takes the reference) and status. */
+void serve_json(serve_reply *rp, unsigned status, json_t *body);
+/* The routes, for `constat serve --routes` (and the test that compares them
+ * with docs/openapi.yaml): one "METHOD PATH" a line. */
+void serve_routes_print(FILE *f);
+
+/* ---- serve_auth.c ---- */
+typedef struct {
+    char account[CONSTAT_KEY_NAME_MAX + 1];
+    char role[16];
+    char csrf[65];
+} serve_session;
+serve_sessions *serve_sessions_new(void);
+void serve_sessions_free(serve_sessions *s);
+/* Open a session for account/role: token and csrf written into the reply's
+ * cookie and *out. Returns 0, -1 when full. */
+int serve_session_open(serve_ctx *ctx, const char *account, const char *role,
+                       serve_reply *rp, serve_session *out);
+/* Look up the cookie's session: 0 and *out filled; -1 none or expired. */
+int serve_session_get(serve_ctx *ctx, const char *cookie, serve_session *out);
+void serve_session_close(serve_ctx *ctx, const char *cookie, serve_reply *rp);
+/* End every session of `account` (it was disabled). */
+void serve_session_drop_account(serve_ctx *ctx, const char *account);
+/* Login rate limit: seconds to wait before another attempt of this
+ * account or address (0: go ahead); note a failure or a success. */
+unsigned serve_login_wait(serve_ctx *ctx, const char *account, const char *address);
+void serve_login_result(serve_ctx *ctx, const char *account, const char *address, int ok);
+
+/* ---- serve_intake.c ---- */
+/* One submission: the signed, checked item. */
+typedef struct {
+    constat_intake_item item; /* owned by the caller */
+    const char *account;
+    const char *address;
+    /* result */
+    unsigned status; /* 201 new leaf, 200 same content already logged, 409, 500 */
+    json_t *receipt; /* new reference on 200/201 */
+    char error[CONSTAT_ERROR_MSG_MAX];
+} serve_submission;
+/* Start the intake thread: batches of at most `batch` items gathered for
+ * at most `window_us` microseconds; at most `queue` waiting (0: every
+ * submission is refused with 503). */
+serve_intake *serve_intake_start(serve_ctx *ctx, unsigned queue, unsigned batch,
+                                 unsigned window_us);
+void serve_intake_stop(serve_intake *in);
+/* Queue `sub` and wait until its batch is committed (or refused): returns
+ * 0 when done (sub->status set), or the Retry-After seconds when the
+ * queue is full (nothing queued). */
+unsigned serve_intake_submit(serve_intake *in, serve_submission *sub);
+
+#endif

@@ -1,0 +1,219 @@
+/*
+ * serve_http.c — the HTTP core of `constat serve` on libmicrohttpd: a pool
+ * of threads each polling its share of connections, a timeout on idle and
+ * slow connections, TLS through libmicrohttpd's GnuTLS support, and bodies
+ * capped per route while they arrive (a body over its route's limit is
+ * dropped unread and answered 413, so a client cannot make us buffer more
+ * than the limit). What to answer is serve_routes.c's business.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <microhttpd.h>
+
+#include "listen.h"
+
+#include "serve.h"
+
+/* Idle or slow connections are closed after this many seconds. */
+#define SERVE_CONNECTION_TIMEOUT 15
+#define SERVE_CONNECTION_LIMIT 256
+
+struct serve_http {
+    struct MHD_Daemon *d;
+    serve_ctx *ctx;
+};
+
+typedef struct {
+    constat_buf body;
+    size_t limit;
+    int too_big;
+} request;
+
+static void reply_headers(struct MHD_Response *r, const serve_reply *rp)
+{
+    char ra[24];
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, rp->type);
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    if (rp->set_cookie[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, rp->set_cookie);
+    if (rp->allow[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rp->allow);
+    if (rp->retry_after) {
+        snprintf(ra, sizeof ra, "%u", rp->retry_after);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+    }
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *c, serve_reply *rp)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        rp->body.len, rp->body.len ? rp->body.data : (void *)"", MHD_RESPMEM_MUST_COPY);
+    enum MHD_Result ok;
+    if (!r)
+        return MHD_NO;
+    reply_headers(r, rp);
+    ok = MHD_queue_response(c, rp->status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+static void client_address(struct MHD_Connection *c, char *out, size_t cap)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, cap, "?");
+    if (!ci || !ci->client_addr)
+        return;
+    if (ci->client_addr->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr,
+                  out, (socklen_t)cap);
+    else if (ci->client_addr->sa_family == AF_INET6)
+        inet_ntop(AF_INET6,
+                  &((const struct sockaddr_in6 *)(const void *)ci->client_addr)->sin6_addr, out,
+                  (socklen_t)cap);
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+                              const char *method, const char *version, const char *data,
+                              size_t *data_size, void **con_cls)
+{
+    serve_http *s = cls;
+    request *rq = *con_cls;
+    serve_request sr;
+    serve_reply rp;
+    char addr[64];
+    enum MHD_Result ok;
+    (void)version;
+
+    if (!rq) {
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        rq = calloc(1, sizeof *rq);
+        if (!rq)
+            return MHD_NO;
+        constat_buf_init(&rq->body);
+        rq->limit = serve_route_limit(method, url);
+        /* refuse a declared oversized body before reading any of it */
+        if (cl && strtoull(cl, NULL, 10) > rq->limit)
+            rq->too_big = 1;
+        *con_cls = rq;
+        return MHD_YES;
+    }
+    if (*data_size > 0) {
+        if (!rq->too_big) {
+            if (rq->body.len + *data_size > rq->limit) {
+                rq->too_big = 1;
+                constat_buf_free(&rq->body);
+            } else if (constat_buf_append(&rq->body, data, *data_size) != CONSTAT_OK) {
+                return MHD_NO;
+            }
+        }
+        *data_size = 0;
+        return MHD_YES;
+    }
+    memset(&rp, 0, sizeof rp);
+    constat_buf_init(&rp.body);
+    client_address(c, addr, sizeof addr);
+    if (rq->too_big) {
+        serve_error(&rp, 413, NULL, "request body larger than %zu bytes, the limit of %s %s",
+                    rq->limit, method, url);
+    } else {
+        sr.method = method;
+        sr.url = url;
+        sr.address = addr;
+        sr.content_type =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+        sr.cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "constat_session");
+        sr.csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
+        sr.body = rq->body.data ? rq->body.data : (const uint8_t *)"";
+        sr.len = rq->body.len;
+        serve_route(s->ctx, &sr, &rp);
+    }
+    if (s->ctx->log) {
+        fprintf(s->ctx->log, "serve: %s %.8s %.100s -> %u\n", addr, method, url, rp.status);
+        fflush(s->ctx->log);
+    }
+    ok = send_reply(c, &rp);
+    constat_buf_free(&rp.body);
+    return ok;
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                      enum MHD_RequestTerminationCode toe)
+{
+    request *rq = *con_cls;
+    (void)cls;
+    (void)c;
+    (void)toe;
+    if (rq) {
+        constat_buf_free(&rq->body);
+        free(rq);
+        *con_cls = NULL;
+    }
+}
+
+int serve_http_start(serve_ctx *ctx, const char *listen, unsigned threads,
+                     const char *cert_pem, const char *key_pem, serve_http **out,
+                     unsigned *port, char *errbuf, size_t cap)
+{
+    struct sockaddr_in sa;
+    serve_http *s;
+    const union MHD_DaemonInfo *info;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+
+    *out = NULL;
+    if (http_listen_addr(listen, &sa, errbuf, cap) != 0)
+        return -1;
+    if (cert_pem) {
+        if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+            snprintf(errbuf, cap, "this libmicrohttpd has no TLS support");
+            return -1;
+        }
+        flags |= MHD_USE_TLS;
+    }
+    s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(errbuf, cap, "out of memory");
+        return -1;
+    }
+    s->ctx = ctx;
+    if (cert_pem)
+        s->d = MHD_start_daemon(flags, ntohs(sa.sin_port), NULL, NULL, handle, s,
+                                MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED,
+                                completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
+                                (unsigned)SERVE_CONNECTION_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT,
+                                (unsigned)SERVE_CONNECTION_LIMIT, MHD_OPTION_THREAD_POOL_SIZE,
+                                threads, MHD_OPTION_HTTPS_MEM_CERT, cert_pem,
+                                MHD_OPTION_HTTPS_MEM_KEY, key_pem, MHD_OPTION_END);
+    else
+        s->d = MHD_start_daemon(flags, ntohs(sa.sin_port), NULL, NULL, handle, s,
+                                MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED,
+                                completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
+                                (unsigned)SERVE_CONNECTION_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT,
+                                (unsigned)SERVE_CONNECTION_LIMIT, MHD_OPTION_THREAD_POOL_SIZE,
+                                threads, MHD_OPTION_END);
+    if (!s->d) {
+        snprintf(errbuf, cap, "cannot listen on %s (port in use, not permitted, or bad TLS "
+                              "certificate/key)", listen);
+        free(s);
+        return -1;
+    }
+    info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    *port = info ? info->port : (unsigned)ntohs(sa.sin_port);
+    *out = s;
+    return 0;
+}
+
+void serve_http_stop(serve_http *s)
+{
+    if (!s)
+        return;
+    MHD_stop_daemon(s->d);
+    free(s);
+}

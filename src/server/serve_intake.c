@@ -1,0 +1,300 @@
+/*
+ * serve_intake.c — intake batching for `constat serve`, as transparency logs
+ * do it: submissions wait in a bounded queue; one thread takes what arrived
+ * within a short window (or a full batch), appends it in ONE transaction
+ * (one fsync: SQLite WAL with synchronous=FULL), signs one checkpoint for
+ * the grown tree, and only then answers each submitter with its receipt.
+ * A full queue is refused at once with 503 and Retry-After, so a flood
+ * costs the server no memory and a client knows when to come back.
+ *
+ * Replays: a record whose id is already logged with the same content gets
+ * the receipt of the existing leaf (200, no new leaf) with that leaf's bytes
+ * in "leaf" (its recorded_at may differ from the replay's); with other
+ * content, 409. Two equal submissions in one batch share the first one's
+ * leaf.
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "constat/vault/accounts.h"
+#include "constat/vault/receipt.h"
+#include "serve.h"
+
+typedef struct node {
+    serve_submission *sub;
+    int done;
+    struct node *next;
+} node;
+
+struct serve_intake {
+    serve_ctx *ctx;
+    pthread_mutex_t mu;
+    pthread_cond_t more, finished;
+    node *head, *tail;
+    unsigned queued, queue_max, batch_max, window_us;
+    int stop;
+    pthread_t thread;
+};
+
+static void set_error(serve_submission *s, unsigned status, const char *msg)
+{
+    s->status = status;
+    snprintf(s->error, sizeof s->error, "%s", msg);
+}
+
+/* The leaf already holding this record id: 1 same content (receipt set),
+ * 0 id free, -1 conflict or failure (status set). Vault lock held. */
+static int existing(serve_ctx *ctx, serve_submission *s)
+{
+    constat_error err;
+    constat_buf leaf;
+    constat_leaf l;
+    uint8_t h[32];
+    uint64_t idx;
+    int r = -1;
+
+    constat_error_clear(&err);
+    if (constat_vault_find(ctx->vault, s->item.record_id, &idx, &err) != CONSTAT_OK)
+        return 0;
+    constat_buf_init(&leaf);
+    if (constat_vault_leaf(ctx->vault, idx, &leaf, &err) == CONSTAT_OK &&
+        constat_leaf_parse(leaf.data, leaf.len, &l, &err) == CONSTAT_OK) {
+        if (constat_record_content_hash(l.record, h, &err) == CONSTAT_OK &&
+            memcmp(h, s->item.content_hash, 32) == 0) {
+            if (constat_vault_receipt(ctx->vault, idx, s->item.record_id, &s->receipt, &err) ==
+                CONSTAT_OK) {
+                /* the stored leaf: its recorded_at may differ from the
+                 * replayed one, and the client checks the receipt on it */
+                json_object_set_new(s->receipt, "leaf",
+                                    json_stringn((const char *)leaf.data, leaf.len));
+                s->status = 200;
+                r = 1;
+            } else {
+                set_error(s, 500, err.msg);
+            }
+        } else {
+            char msg[CONSTAT_ERROR_MSG_MAX];
+            snprintf(msg, sizeof msg,
+                     "id: record id \"%.128s\" is already logged at leaf %llu with other "
+                     "content (to change it, submit a correction)",
+                     s->item.record_id, (unsigned long long)idx);
+            set_error(s, 409, msg);
+        }
+        constat_leaf_free(&l);
+    } else {
+        set_error(s, 500, err.msg);
+    }
+    constat_buf_free(&leaf);
+    return r;
+}
+
+static void receipt_for(serve_ctx *ctx, serve_submission *s, uint64_t idx, unsigned status)
+{
+    constat_error err;
+    constat_error_clear(&err);
+    if (constat_vault_receipt(ctx->vault, idx, s->item.record_id, &s->receipt, &err) ==
+        CONSTAT_OK)
+        s->status = status;
+    else
+        set_error(s, 500, err.msg);
+}
+
+static unsigned append_status(constat_status st)
+{
+    return st == CONSTAT_ECONFLICT ? 409 : st == CONSTAT_EINVAL ? 400 : 500;
+}
+
+/* Append a batch: one transaction; if it fails as a whole (one bad item),
+ * each item again on its own so that the others still go in. */
+static void run_batch(serve_ctx *ctx, serve_submission **subs, size_t n)
+{
+    constat_append_item *items = calloc(n ? n : 1, sizeof *items);
+    size_t *who = calloc(n ? n : 1, sizeof *who);
+    constat_audit_entry *audit = calloc(n ? n : 1, sizeof *audit);
+    size_t m = 0, appended = 0, skipped = 0, na = 0;
+    uint64_t first = 0;
+    constat_error err;
+    constat_status st;
+
+    if (!items || !who || !audit) {
+        for (size_t i = 0; i < n; i++)
+            set_error(subs[i], 500, "out of memory");
+        goto out;
+    }
+    pthread_mutex_lock(&ctx->lock);
+    for (size_t i = 0; i < n; i++) {
+        int dup = -1;
+        subs[i]->status = 0;
+        for (size_t j = 0; j < m && dup < 0; j++)
+            if (strcmp(subs[who[j]]->item.record_id, subs[i]->item.record_id) == 0)
+                dup = (int)j;
+        if (dup >= 0)
+            continue; /* answered after the append, from its twin */
+        if (existing(ctx, subs[i]) != 0)
+            continue;
+        constat_intake_item_view(&subs[i]->item, &items[m]);
+        who[m++] = i;
+    }
+    constat_error_clear(&err);
+    st = m ? constat_vault_append(ctx->vault, items, m, &first, &appended, &skipped, NULL, NULL,
+                                  &err)
+           : CONSTAT_OK;
+    if (st == CONSTAT_OK && skipped == 0) {
+        for (size_t j = 0; j < m; j++)
+            receipt_for(ctx, subs[who[j]], first + j, 201);
+    } else {
+        /* one by one: the same content under another id, or a bad item */
+        for (size_t j = 0; j < m; j++) {
+            serve_submission *s = subs[who[j]];
+            constat_error_clear(&err);
+            appended = skipped = 0;
+            st = constat_vault_append(ctx->vault, &items[j], 1, &first, &appended, &skipped,
+                                      NULL, NULL, &err);
+            if (st != CONSTAT_OK)
+                set_error(s, append_status(st), err.msg);
+            else if (skipped)
+                set_error(s, 409, "the same content is already logged under another record id");
+            else
+                receipt_for(ctx, s, first, 201);
+        }
+    }
+    /* twins get the receipt of the first of them */
+    for (size_t i = 0; i < n; i++) {
+        if (subs[i]->status != 0)
+            continue;
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(subs[k]->item.record_id, subs[i]->item.record_id) == 0) {
+                if (subs[k]->receipt) {
+                    subs[i]->receipt = json_deep_copy(subs[k]->receipt);
+                    if (subs[i]->receipt && !json_object_get(subs[i]->receipt, "leaf"))
+                        json_object_set_new(subs[i]->receipt, "leaf",
+                                            json_stringn((const char *)subs[k]->item.leaf.data,
+                                                         subs[k]->item.leaf.len));
+                    subs[i]->status = subs[i]->receipt ? 200 : 500;
+                } else {
+                    set_error(subs[i], subs[k]->status, subs[k]->error);
+                }
+                break;
+            }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (subs[i]->status == 201 || subs[i]->status == 200)
+            audit[na++] = (constat_audit_entry){ctx->now(), subs[i]->account, subs[i]->address,
+                                                subs[i]->status == 201 ? "record"
+                                                                       : "record_replayed",
+                                                subs[i]->item.record_id};
+    if (na && constat_audit_add_many(ctx->vault, audit, na, &err) != CONSTAT_OK && ctx->log)
+        fprintf(ctx->log, "serve: audit not written: %s\n", err.msg);
+    pthread_mutex_unlock(&ctx->lock);
+out:
+    free(items);
+    free(who);
+    free(audit);
+}
+
+static void *intake_main(void *arg)
+{
+    serve_intake *in = arg;
+    serve_submission **subs = calloc(in->batch_max, sizeof *subs);
+    node **nodes = calloc(in->batch_max, sizeof *nodes);
+
+    for (;;) {
+        size_t n = 0;
+        pthread_mutex_lock(&in->mu);
+        while (!in->head && !in->stop)
+            pthread_cond_wait(&in->more, &in->mu);
+        if (!in->head && in->stop) {
+            pthread_mutex_unlock(&in->mu);
+            break;
+        }
+        if (in->queued < in->batch_max && in->window_us > 0 && !in->stop) {
+            /* a short window for more to arrive: they share the commit */
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_nsec += (long)in->window_us * 1000;
+            ts.tv_sec += ts.tv_nsec / 1000000000;
+            ts.tv_nsec %= 1000000000;
+            while (in->queued < in->batch_max && !in->stop &&
+                   pthread_cond_timedwait(&in->more, &in->mu, &ts) != ETIMEDOUT)
+                ;
+        }
+        while (in->head && n < in->batch_max && subs && nodes) {
+            node *x = in->head;
+            in->head = x->next;
+            if (!in->head)
+                in->tail = NULL;
+            in->queued--;
+            nodes[n] = x;
+            subs[n++] = x->sub;
+        }
+        pthread_mutex_unlock(&in->mu);
+        if (!subs || !nodes)
+            break;
+        run_batch(in->ctx, subs, n);
+        pthread_mutex_lock(&in->mu);
+        for (size_t i = 0; i < n; i++)
+            nodes[i]->done = 1;
+        pthread_cond_broadcast(&in->finished);
+        pthread_mutex_unlock(&in->mu);
+    }
+    free(subs);
+    free(nodes);
+    return NULL;
+}
+
+serve_intake *serve_intake_start(serve_ctx *ctx, unsigned queue, unsigned batch,
+                                 unsigned window_us)
+{
+    serve_intake *in = calloc(1, sizeof *in);
+    if (!in)
+        return NULL;
+    in->ctx = ctx;
+    in->queue_max = queue;
+    in->batch_max = batch ? batch : 1;
+    in->window_us = window_us;
+    pthread_mutex_init(&in->mu, NULL);
+    pthread_cond_init(&in->more, NULL);
+    pthread_cond_init(&in->finished, NULL);
+    if (pthread_create(&in->thread, NULL, intake_main, in) != 0) {
+        free(in);
+        return NULL;
+    }
+    return in;
+}
+
+void serve_intake_stop(serve_intake *in)
+{
+    if (!in)
+        return;
+    pthread_mutex_lock(&in->mu);
+    in->stop = 1;
+    pthread_cond_broadcast(&in->more);
+    pthread_mutex_unlock(&in->mu);
+    pthread_join(in->thread, NULL);
+    pthread_mutex_destroy(&in->mu);
+    pthread_cond_destroy(&in->more);
+    pthread_cond_destroy(&in->finished);
+    free(in);
+}
+
+unsigned serve_intake_submit(serve_intake *in, serve_submission *sub)
+{
+    node x = {sub, 0, NULL};
+    pthread_mutex_lock(&in->mu);
+    if (in->queued >= in->queue_max || in->stop) {
+        pthread_mutex_unlock(&in->mu);
+        return 1;
+    }
+    if (in->tail)
+        in->tail->next = &x;
+    else
+        in->head = &x;
+    in->tail = &x;
+    in->queued++;
+    pthread_cond_signal(&in->more);
+    while (!x.done)
+        pthread_cond_wait(&in->finished, &in->mu);
+    pthread_mutex_unlock(&in->mu);
+    return 0;
+}
