@@ -507,10 +507,11 @@ static void dossier_print_text(struct dossier_run *r)
            sum->manifest_signed ? "signed by the organisation key (manifest.sig valid): "
                                   "selection, file list and hashes are the organisation's"
                                 : "NOT signed by the organisation key (see the failures)");
-    printf("  records: %llu (%llu incidents, %llu monitor enrolments); figure leaf "
+    printf("  records: %llu (%llu incident%s, %llu monitor enrolment%s); figure leaf "
            "references checked: %llu\n",
            (unsigned long long)sum->records, (unsigned long long)sum->incidents,
-           (unsigned long long)sum->monitors, (unsigned long long)sum->figures_leaves);
+           sum->incidents == 1 ? "" : "s", (unsigned long long)sum->monitors,
+           sum->monitors == 1 ? "" : "s", (unsigned long long)sum->figures_leaves);
     dossier_print_evidence_time(r);
     printf("  checks: %llu passed, %llu failed\n", (unsigned long long)sum->checks_passed,
            (unsigned long long)sum->checks_failed);

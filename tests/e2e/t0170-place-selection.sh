@@ -67,14 +67,14 @@ expect_in err "1 record(s)"
 # the dossier selects the same way, and its verifier agrees
 run_ok $CONSTAT checkpoint
 run_ok $CONSTAT dossier --out d --place "COQUELLES"
-expect_in out "2 records (1 incidents, 1 monitor enrolments)"
+expect_in out "2 records (1 incident, 1 monitor enrolment)"
 run_ok $CONSTAT verify d
 expect_in out "VERIFIED"
 expect_in d/manifest.json '"place":"COQUELLES"'
 expect_in d/records.jsonl '"commune":"Coquelles"'
 expect_not_in d/records.jsonl '"commune":"Calais"'
 run_ok $CONSTAT dossier --out d2 --place "evacuation"
-expect_in out "2 records (1 incidents, 1 monitor enrolments)"
+expect_in out "2 records (1 incident, 1 monitor enrolment)"
 expect_in d2/records.jsonl '"summary":"incident 3"'
 
 # an empty selection: non-zero, the message names the filters, nothing written
