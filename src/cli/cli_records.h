@@ -24,6 +24,11 @@ constat_status cli_records_load_upto(constat_vault *v, uint64_t size, const char
                                      const constat_dossier_filter *filter, cli_records *out,
                                      constat_error *err);
 void cli_records_free(cli_records *r);
+/* The records of each kind of `kinds` (NULL-terminated), kind after kind,
+ * each in leaf order: what constat_records_effective reads. Same errors as
+ * cli_records_load; *out is empty on error. */
+constat_status cli_records_load_kinds(constat_vault *v, const char *const *kinds,
+                                      cli_records *out, constat_error *err);
 
 /* Which records were corrected or retracted, by which leaves: *out is a new
  * object (caller json_decref's) of record id -> {"corrected_by": [leaf,
