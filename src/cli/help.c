@@ -68,7 +68,8 @@ static const cli_help help_table[] = {
      "it and signs a checkpoint. The receipt gives the record id, leaf index, leaf hash, the\n"
      "signed checkpoint and the inclusion proof. The same content again adds nothing.\n"
      "--new on a terminal asks the questions one by one (category from the taxonomy, place,\n"
-     "local time, coordinates in decimal degrees, text), asks again with the reason when an\n"
+     "local time, coordinates in decimal degrees, items seized or destroyed by kind of the\n"
+     "taxonomy, text), asks again with the reason when an\n"
      "answer is invalid, shows the record and logs it after confirmation. --new when standard\n"
      "input is not a terminal, or with --template, prints a template to edit instead.",
      {OPT_MONITOR,
