@@ -1,6 +1,7 @@
 /* cmd_verify.c — `constat verify DIR`: a dossier (offline, everything
  * recomputed) or a whole vault. One line per failure, naming the record and
  * the check; exit 0 only if everything holds. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -598,6 +599,19 @@ int cmd_verify(int argc, char **argv)
     if (optind + 1 != argc)
         return cli_usage("verify");
     dir = argv[optind];
+    {
+        struct stat sb;
+        if (stat(dir, &sb) != 0) {
+            fprintf(stderr, "constat: %s: %s (give a dossier folder or a vault folder)\n",
+                    cli_text(dir), strerror(errno));
+            return 2;
+        }
+        if (!S_ISDIR(sb.st_mode)) {
+            fprintf(stderr, "constat: %s: not a folder: give a dossier folder or a vault "
+                            "folder\n", cli_text(dir));
+            return 2;
+        }
+    }
     if (exists(dir, "vault.db")) {
         if (trust)
             fprintf(stderr, "constat: note: --trust applies to dossiers; a vault is checked "
