@@ -417,12 +417,9 @@ static int ask_items(asker *a, const constat_taxonomy *tax, json_t **out)
     fprintf(a->out, "\nItems seized or destroyed, by kind (constat taxonomy lists them too; the "
                     "count's unit in the middle):\n");
     for (size_t i = 0; i < n; i++) {
-        const char *id = constat_taxonomy_item_id(tax, i), *cur = NULL;
-        constat_item_unit unit = CONSTAT_UNIT_ITEMS;
+        const char *id = constat_taxonomy_item_id(tax, i);
         char u[32];
-        (void)constat_taxonomy_item_kind(tax, id, &unit, &cur);
-        snprintf(u, sizeof u, "%s%s%s", constat_item_unit_name(unit), cur ? " " : "",
-                 cur ? cur : "");
+        cli_item_unit_text(tax, id, u, sizeof u);
         fprintf(a->out, "  %3zu  %-28s %-13s %s\n", i + 1, id, u,
                 constat_taxonomy_item_label(tax, id, "en"));
         kinds[i] = id;

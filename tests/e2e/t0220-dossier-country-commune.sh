@@ -10,22 +10,7 @@ export CONSTAT_DIR="$T/v"
 run_ok $CONSTAT init --org hro-test --origin test.example/hro/log
 run_ok $CONSTAT monitor add alice
 
-# incident N at place P (a JSON object)
-incident() {
-    cat > "inc$1.json" <<JSON
-{
-  "occurred": {"start": "2026-11-2$1T07:40:00+01:00", "end": "2026-11-2$1T08:00:00+01:00",
-               "precision": "minute"},
-  "place": $2,
-  "categories": ["eviction"],
-  "affected": {"count": $1, "minors": "unknown"},
-  "source": {"type": "direct_observation"},
-  "summary": "incident $1"
-}
-JSON
-    run_ok $CONSTAT record "inc$1.json" --monitor alice
-    expect_in out "leaf index $1"
-}
+# incident N PLACE (lib.sh)
 incident 1 '{"name": "Rue des Verrotières", "commune": "Calais", "country": "France"}'
 incident 2 '{"name": "Hangar", "commune": "Coquelles", "country": "France"}'
 # no commune member: the commune is found in the place name (imported rows)

@@ -108,8 +108,9 @@ ok
 run_ok $CONSTAT taxonomy
 expect_in out "tents"
 
-# no item: the record has no items member
-cat > answers <<'EOF2'
+# the questions before the items, for a day-long eviction at Dunes
+day_answers() {
+    cat <<'EOF2'
 expect Categories (numbers or ids
 send eviction
 expect When did it start?
@@ -128,6 +129,13 @@ expect Number of people affected
 send
 expect Minors among them?
 send
+EOF2
+}
+
+# no item: the record has no items member
+{
+    day_answers
+    cat <<'EOF2'
 expect Item seized or destroyed
 send
 expect Public summary
@@ -138,6 +146,7 @@ expect Sign and log this record as alice?
 send y
 expect "inclusion_proof"
 EOF2
+} > answers
 run_ok python3 "$drive_py" answers $CONSTAT record --new --monitor alice --json
 run_ok $CONSTAT show 2 --json
 python3 - out <<'PY' || { cat out >&2; fail "a record without items"; }
@@ -149,31 +158,16 @@ ok
 
 # cut short in the middle of an item: nothing logged
 before=$(vault_digest v)
-cat > answers <<EOF2
-expect Categories (numbers or ids
-send eviction
-expect When did it start?
-send 2026-11-27
-expect Place
-send Dunes
-expect Commune
-send
-expect Country
-send
-expect Coordinates
-send
-expect Source (number or name
-send
-expect Number of people affected
-send
-expect Minors among them?
-send
+{
+    day_answers
+    cat <<EOF2
 expect Item seized or destroyed
 send $tents
 expect Seized, destroyed
 eof
 expect nothing logged
 EOF2
+} > answers
 run_fails 2 python3 "$drive_py" answers $CONSTAT record --new --monitor alice
 expect_in out "the input ended before the record was complete"
 expect_eq "$(vault_digest v)" "$before" "vault unchanged after a cut-short record"
