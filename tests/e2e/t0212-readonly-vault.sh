@@ -25,9 +25,13 @@ for c in log checkpoint; do
 done
 run_ok $as_user $CONSTAT log --dir "$T/v"
 expect_in out "enrol:amina"
+# the source tree may be where nobody cannot read (a clone in /root): the
+# files the command reads are copied
 cp "$SRC/data/examples/observation.json" "$T/obs.json"
-chmod 644 "$T/obs.json"
-run_fails 3 $as_user $CONSTAT record "$T/obs.json" --monitor amina --dir "$T/v"
+cp "$SRC/data/taxonomy/calais.json" "$T/taxonomy.json"
+chmod 644 "$T/obs.json" "$T/taxonomy.json"
+run_fails 3 $as_user $CONSTAT record "$T/obs.json" --monitor amina --taxonomy "$T/taxonomy.json" \
+    --dir "$T/v"
 expect_in err "vault.db: cannot be written (read-only file or folder): this command changes the vault"
 expect_not_in err "readonly database"
 chmod -R u+w v

@@ -16,6 +16,11 @@ fi
 export CONSTAT_PASSPHRASE=pw-for-tests
 chmod 755 "$T"
 mkdir w && chmod 777 w
+# the source tree may be where nobody cannot read (a clone in /root): the
+# taxonomy every command reads is a copy here
+cp "$SRC/data/taxonomy/calais.json" w/taxonomy.json
+chmod 644 w/taxonomy.json
+export CONSTAT_TAXONOMY="$T/w/taxonomy.json"
 V=$T/v
 run_ok $CONSTAT init --dir v --org hro --origin hro.example/log
 run_ok $CONSTAT monitor add amina --dir v
