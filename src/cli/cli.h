@@ -135,6 +135,10 @@ int cli_record_ask(FILE *in, FILE *out, constat_vault *v, const constat_taxonomy
 
 /* The item actions of the record model, NULL-terminated (cmd_taxonomy.c). */
 extern const char *const cli_item_actions[];
+/* The unit of item kind `kind` of `tax` as `constat taxonomy` shows it
+ * ("items", "currency EUR", "currency" when none is stated) into out[cap]
+ * (cmd_taxonomy.c). */
+void cli_item_unit_text(const constat_taxonomy *tax, const char *kind, char *out, size_t cap);
 
 /* The vault directory: --dir if given, else $CONSTAT_DIR, else "constat-vault". */
 const char *cli_vault_dir(const char *opt);

@@ -3,9 +3,11 @@
  * incident with their flags, and each file's chain of custody). */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cli_records.h"
 #include "constat/evidence/evidence.h"
 
 /* The record logged under `id` (new reference) or NULL. */
@@ -84,6 +86,7 @@ static int print_flags(FILE *f, const json_t *ev, const json_t *incident)
 typedef struct {
     const char *incident; /* match evidence/custody of this incident, or */
     const char *sha256;   /* custody of this file (with incident) */
+    int any_custody;      /* also custody of every incident (files moved by a correction) */
     json_t *found;        /* array of {index, record} */
 } scan_ctx;
 
@@ -111,7 +114,8 @@ static int scan_leaf(void *vctx, uint64_t index, const uint8_t *leaf, size_t len
     kind = json_string_value(json_object_get(l.record, "kind"));
     inc = json_string_value(json_object_get(l.record, "incident"));
     ev = json_string_value(json_object_get(l.record, "evidence"));
-    if (kind && inc && strcmp(inc, s->incident) == 0 &&
+    if (kind && inc && (strcmp(inc, s->incident) == 0 ||
+                        (s->any_custody && strcmp(kind, "custody") == 0)) &&
         (!s->sha256 || (strcmp(kind, "custody") == 0 && ev && strcmp(ev, s->sha256) == 0)))
         json_array_append_new(s->found, json_pack("{s:I, s:O}", "index", (json_int_t)index,
                                                   "record", l.record));
@@ -145,6 +149,98 @@ static void print_custody(FILE *f, const json_t *found, const char *sha256, cons
         fprintf(f, "%sno custody event logged\n", indent);
 }
 
+/* The evidence files of incident `id` by their current binding (docs/record.md
+ * "Corrections and retractions"): the latest version of each evidence
+ * record (constat_records_effective) that names the incident, a file moved
+ * here by a correction included; then those first attached here that a
+ * retraction detached or a correction moved elsewhere, each with the leaf
+ * that did it. `found` holds the evidence leaves first logged for the
+ * incident and the custody leaves. Returns how many shown files are flagged. */
+static int show_bound_evidence(constat_vault *v, const json_t *record, const char *id,
+                               const json_t *found, FILE *f)
+{
+    static const char *const kinds[] = {"evidence", "correction", "retraction", NULL};
+    cli_records all;
+    constat_indexed_record *eff = NULL;
+    constat_error err;
+    size_t neff = 0, n = 0, i;
+    json_t *it;
+    int flagged = 0;
+
+    if (cli_records_load_kinds(v, kinds, &all, &err) != CONSTAT_OK)
+        return 0;
+    if (constat_records_effective(all.recs, all.n, NULL, &eff, NULL, &neff, &err) !=
+        CONSTAT_OK) {
+        fprintf(f, "evidence files: not listed (%s)\n", cli_text(err.msg));
+        cli_records_free(&all);
+        return 0;
+    }
+    for (i = 0; i < neff; i++) {
+        const json_t *ev = eff[i].record;
+        const char *k = json_string_value(json_object_get(ev, "kind"));
+        const char *inc = json_string_value(json_object_get(ev, "incident"));
+        if (!k || strcmp(k, "evidence") != 0 || !inc || strcmp(inc, id) != 0)
+            continue;
+        if (n++ == 0)
+            fprintf(f, "evidence files:\n");
+        fprintf(f, "  %s (leaf %llu): %s, %lld bytes, sha256 %s\n    ",
+                cli_text(json_string_value(json_object_get(ev, "id"))),
+                (unsigned long long)eff[i].index,
+                cli_text(json_string_value(json_object_get(ev, "media_type"))),
+                (long long)json_integer_value(json_object_get(ev, "size")),
+                cli_text(json_string_value(json_object_get(ev, "sha256"))));
+        print_capture(f, json_object_get(ev, "capture"));
+        fprintf(f, "\n    ");
+        flagged += print_flags(f, ev, record) > 0;
+        fprintf(f, "\n");
+        print_custody(f, found, json_string_value(json_object_get(ev, "sha256")), "    ");
+    }
+    if (n == 0)
+        fprintf(f, "no evidence files attached\n");
+    /* first attached here, no longer bound here */
+    json_array_foreach(found, i, it) {
+        const json_t *ev = json_object_get(it, "record");
+        const char *k = json_string_value(json_object_get(ev, "kind"));
+        const char *eid = json_string_value(json_object_get(ev, "id"));
+        const char *now = NULL;
+        uint64_t at = 0;
+        if (!k || strcmp(k, "evidence") != 0 || !eid)
+            continue;
+        for (size_t j = 0; j < neff; j++) {
+            const json_t *r = eff[j].record;
+            const char *rk = json_string_value(json_object_get(r, "kind"));
+            const char *rid = json_string_value(json_object_get(r, "id"));
+            if (rk && strcmp(rk, "evidence") == 0 && rid && strcmp(rid, eid) == 0) {
+                now = json_string_value(json_object_get(r, "incident"));
+                at = eff[j].index;
+                now = now ? now : "";
+                break;
+            }
+        }
+        if (now && strcmp(now, id) == 0)
+            continue;
+        if (now) {
+            fprintf(f, "  %s (leaf %lld): moved to incident %s by the correction at leaf %llu\n",
+                    cli_text(eid), (long long)json_integer_value(json_object_get(it, "index")),
+                    cli_text(now), (unsigned long long)at);
+            continue;
+        }
+        for (size_t j = 0; j < all.n; j++) {
+            const char *t = json_string_value(json_object_get(all.recs[j].record, "retracts"));
+            if (t && strcmp(t, eid) == 0) {
+                at = all.recs[j].index;
+                break;
+            }
+        }
+        fprintf(f, "  %s (leaf %lld): detached, retracted by leaf %llu\n", cli_text(eid),
+                (long long)json_integer_value(json_object_get(it, "index")),
+                (unsigned long long)at);
+    }
+    free(eff);
+    cli_records_free(&all);
+    return flagged;
+}
+
 int cli_show_evidence(constat_vault *v, const json_t *record, FILE *f)
 {
     const char *kind = json_string_value(json_object_get(record, "kind"));
@@ -157,33 +253,11 @@ int cli_show_evidence(constat_vault *v, const json_t *record, FILE *f)
     memset(&s, 0, sizeof s);
     s.found = json_array();
     if (strcmp(kind, "incident") == 0) {
-        size_t i, n = 0;
-        json_t *it;
         s.incident = json_string_value(json_object_get(record, "id"));
-        if (!s.incident ||
-            constat_vault_leaves(v, 0, constat_vault_size(v), scan_leaf, &s, &err) != CONSTAT_OK)
-            goto out;
-        json_array_foreach(s.found, i, it) {
-            json_t *ev = json_object_get(it, "record");
-            const char *k = json_string_value(json_object_get(ev, "kind"));
-            if (!k || strcmp(k, "evidence") != 0)
-                continue;
-            if (n++ == 0)
-                fprintf(f, "evidence files:\n");
-            fprintf(f, "  %s (leaf %lld): %s, %lld bytes, sha256 %s\n    ",
-                    cli_text(json_string_value(json_object_get(ev, "id"))),
-                    (long long)json_integer_value(json_object_get(it, "index")),
-                    cli_text(json_string_value(json_object_get(ev, "media_type"))),
-                    (long long)json_integer_value(json_object_get(ev, "size")),
-                    cli_text(json_string_value(json_object_get(ev, "sha256"))));
-            print_capture(f, json_object_get(ev, "capture"));
-            fprintf(f, "\n    ");
-            flagged += print_flags(f, ev, record) > 0;
-            fprintf(f, "\n");
-            print_custody(f, s.found, json_string_value(json_object_get(ev, "sha256")), "    ");
-        }
-        if (n == 0)
-            fprintf(f, "no evidence files attached\n");
+        s.any_custody = 1;
+        if (s.incident &&
+            constat_vault_leaves(v, 0, constat_vault_size(v), scan_leaf, &s, &err) == CONSTAT_OK)
+            flagged = show_bound_evidence(v, record, s.incident, s.found, f);
     } else if (strcmp(kind, "evidence") == 0) {
         json_t *inc;
         s.incident = json_string_value(json_object_get(record, "incident"));

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "constat/vault/accounts.h"
+#include "cli_records.h"
 #include "constat/dossier/dossier.h"
 
 int cmd_dossier(int argc, char **argv)
@@ -18,9 +19,12 @@ int cmd_dossier(int argc, char **argv)
         {"place", required_argument, NULL, 'p'},
         {"taxonomy", required_argument, NULL, 'x'},
         {"with-evidence", no_argument, NULL, 'e'},
+        {"country", required_argument, NULL, 'C'},
+        {"commune", required_argument, NULL, 'm'},
         {NULL, 0, NULL, 0}};
     unsigned flags = 0;
-    const char *dir = NULL, *out = NULL, *taxo = NULL;
+    const char *dir = NULL, *out = NULL, *taxo = NULL, *code = NULL;
+    constat_countries *gz = NULL;
     constat_dossier_filter f = {NULL, NULL, NULL, NULL, NULL, NULL};
     constat_dossier_summary sum;
     constat_vault *v;
@@ -41,6 +45,8 @@ int cmd_dossier(int argc, char **argv)
         case 'p': f.place = optarg; break;
         case 'x': taxo = optarg; break;
         case 'e': flags |= CONSTAT_DOSSIER_WITH_EVIDENCE; break;
+        case 'C': code = optarg; break;
+        case 'm': f.commune = optarg; break;
         default: return cli_usage("dossier");
         }
     }
@@ -49,30 +55,43 @@ int cmd_dossier(int argc, char **argv)
     if ((rc = cli_load_taxonomy(taxo, &tax)) != 0)
         return rc;
     constat_error_clear(&err);
-    if ((st = constat_dossier_filter_check(&f, tax, &err)) != CONSTAT_OK) {
+    /* --country FR selects place.country "France", as `report` does; the
+     * manifest's filter records the name, which the verifier checks */
+    if ((code && (st = cli_country_name(code, &gz, &f.country, &err)) != CONSTAT_OK) ||
+        (st = constat_dossier_filter_check(&f, tax, &err)) != CONSTAT_OK) {
+        constat_countries_free(gz);
         constat_taxonomy_free(tax);
         return cli_report_error("filter", st, &err);
     }
     if ((rc = cli_open_vault(cli_vault_dir(dir), &v)) != 0) {
+        constat_countries_free(gz);
         constat_taxonomy_free(tax);
         return rc;
     }
     st = constat_dossier_write_opt(v, out, &f, tax, cli_taxonomy_path(taxo), flags, &sum,
                                    &err);
-    /* an export is an action of the audit table (docs/api.md "Audit") */
-    if (st == CONSTAT_OK)
-        st = constat_audit_add(v, cli_now(), "", "", "export", out, &err);
+    /* an export is an action of the audit table (docs/api.md "Audit"). The
+     * dossier is written by then: a vault that cannot record it (a read-only
+     * copy, docs/vault.md "Read-only vaults") gets a warning, not a failure. */
+    if (st == CONSTAT_OK) {
+        constat_error aerr = {0};
+        if (constat_audit_add(v, cli_now(), "", "", "export", out, &aerr) != CONSTAT_OK)
+            fprintf(stderr, "constat: warning: the export is not in the audit table: %s\n",
+                    cli_text(aerr.msg));
+    }
     constat_vault_close(v);
+    constat_countries_free(gz);
     constat_taxonomy_free(tax);
     if (st != CONSTAT_OK)
         return cli_report_error(out, st, &err);
     constat_base64(sum.root, 32, root);
-    printf("dossier %s: %llu records (%llu incidents, %llu monitor enrolments), "
+    printf("dossier %s: %llu record%s (%llu incident%s, %llu monitor enrolment%s), "
            "proofs to checkpoint of size %llu, root %s\n"
            "verify it with: constat verify %s --trust KEYS_FILE\n",
-           cli_text(out), (unsigned long long)sum.records, (unsigned long long)sum.incidents,
-           (unsigned long long)sum.monitors, (unsigned long long)sum.tree_size, root,
-           cli_text(out));
+           cli_text(out), (unsigned long long)sum.records, sum.records == 1 ? "" : "s",
+           (unsigned long long)sum.incidents, sum.incidents == 1 ? "" : "s",
+           (unsigned long long)sum.monitors, sum.monitors == 1 ? "" : "s",
+           (unsigned long long)sum.tree_size, root, cli_text(out));
     if (sum.cosignatures)
         printf("  checkpoint cosigned by %llu witness(es): see VERIFY.md (--witness-policy)\n",
                (unsigned long long)sum.cosignatures);

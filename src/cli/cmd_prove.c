@@ -1,4 +1,5 @@
 /* cmd_prove.c — `constat prove inclusion|consistency` (RFC 9162 2.1.3, 2.1.4). */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,6 +31,13 @@ int cmd_prove(int argc, char **argv)
     constat_proof proof;
     uint8_t root[32];
 
+    /* "-1" would reach getopt as an option ("invalid option -- '1'") */
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (argv[i][0] == '-' && isdigit((unsigned char)argv[i][1])) {
+            fprintf(stderr, "constat: prove: '%s' is negative: leaf indexes and tree sizes are "
+                            "non-negative integers (the first leaf is 0)\n", cli_text(argv[i]));
+            return CLI_EXIT_USAGE;
+        }
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -56,6 +64,18 @@ int cmd_prove(int argc, char **argv)
         if (size_arg && (rc = cli_parse_u64("--size", size_arg, &size)) != 0) {
             constat_vault_close(v);
             return rc;
+        }
+        if (index >= constat_vault_size(v)) {
+            uint64_t n = constat_vault_size(v);
+            constat_vault_close(v);
+            if (n == 0)
+                fprintf(stderr, "constat: prove inclusion: no leaf %llu: the log is empty\n",
+                        (unsigned long long)index);
+            else
+                fprintf(stderr, "constat: prove inclusion: no leaf %llu: the log has %llu "
+                                "leaves (0 to %llu)\n", (unsigned long long)index,
+                        (unsigned long long)n, (unsigned long long)(n - 1));
+            return CLI_EXIT_USAGE;
         }
         constat_buf_init(&leaf);
         st = constat_vault_leaf(v, index, &leaf, &err);

@@ -2,7 +2,6 @@
  * [--from YYYY-MM-DD] [--to YYYY-MM-DD]`: index.html (FR/EN, SVG charts),
  * figures.json (every figure lists the leaves it counts) and CSV files, over
  * the incidents of the selection (constat_dossier_filter, format.h). */
-#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,30 +47,6 @@ static constat_status checkpoint_size(const constat_buf *note, uint64_t *size,
             return st;
         }
     return constat_error_set(err, CONSTAT_EIO, "vault.db: the newest checkpoint is not a note");
-}
-
-/* --country CC: an ISO 3166-1 alpha-2 code of the gazetteer, turned into
- * the English name records carry in place.country (*name is owned by *gz). */
-static constat_status country_name(const char *code, constat_countries **gz,
-                                   const char **name, constat_error *err)
-{
-    constat_status st;
-
-    if (strlen(code) != 2 || !isupper((unsigned char)code[0]) ||
-        !isupper((unsigned char)code[1]))
-        return constat_error_set(err, CONSTAT_EINVAL,
-                                 "--country: \"%.16s\" is not an ISO 3166-1 alpha-2 code "
-                                 "(two capital letters, e.g. FR)", code);
-    if ((st = constat_countries_load(NULL, gz, err)) != CONSTAT_OK)
-        return st;
-    for (size_t i = 0; i < constat_countries_count(*gz); i++)
-        if (strcmp(constat_countries_at(*gz, i)->iso2, code) == 0) {
-            *name = constat_countries_at(*gz, i)->name;
-            return CONSTAT_OK;
-        }
-    return constat_error_set(err, CONSTAT_EINVAL,
-                             "--country: %s is not in the gazetteer (data/gazetteer/"
-                             "countries.json)", code);
 }
 
 /* The scope in words, in the English phrases report.c translates:
@@ -142,7 +117,7 @@ int cmd_report(int argc, char **argv)
         return cli_usage("report");
     constat_error_clear(&err);
     constat_buf_init(&scope);
-    st = code ? country_name(code, &gz, &f.country, &err) : CONSTAT_OK;
+    st = code ? cli_country_name(code, &gz, &f.country, &err) : CONSTAT_OK;
     if (st == CONSTAT_OK && (st = constat_dossier_filter_check(&f, NULL, &err)) != CONSTAT_OK &&
         strncmp(err.msg, "filter.", 7) == 0) {
         /* name the flag the user typed: "filter.from: ..." -> "--from: ..." */

@@ -13,6 +13,14 @@
 /* The item actions the record model accepts (docs/record.md, items). */
 const char *const cli_item_actions[] = {"seized", "destroyed", "seized_or_destroyed", NULL};
 
+void cli_item_unit_text(const constat_taxonomy *tax, const char *kind, char *out, size_t cap)
+{
+    constat_item_unit unit = CONSTAT_UNIT_ITEMS;
+    const char *cur = NULL;
+    (void)constat_taxonomy_item_kind(tax, kind, &unit, &cur);
+    snprintf(out, cap, "%s%s%s", constat_item_unit_name(unit), cur ? " " : "", cur ? cur : "");
+}
+
 struct kind_count {
     const char *kind; /* borrowed from the records */
     size_t incidents;
@@ -185,12 +193,9 @@ static void print_text(const struct taxonomy_view *tv)
     printf("Item kinds (items[].kind, %zu) and the unit of their count; counts of\n"
            "different units are never added up:\n", constat_taxonomy_item_count(tax));
     for (size_t i = 0; i < constat_taxonomy_item_count(tax); i++) {
-        const char *id = constat_taxonomy_item_id(tax, i), *cur = NULL;
-        constat_item_unit unit = CONSTAT_UNIT_ITEMS;
+        const char *id = constat_taxonomy_item_id(tax, i);
         char u[32];
-        (void)constat_taxonomy_item_kind(tax, id, &unit, &cur);
-        snprintf(u, sizeof u, "%s%s%s", constat_item_unit_name(unit), cur ? " " : "",
-                 cur ? cur : "");
+        cli_item_unit_text(tax, id, u, sizeof u);
         printf("  %-28s %-13s %s / %s\n", id, u, constat_taxonomy_item_label(tax, id, "en"),
                constat_taxonomy_item_label(tax, id, "fr"));
     }

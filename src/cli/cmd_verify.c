@@ -1,6 +1,7 @@
 /* cmd_verify.c — `constat verify DIR`: a dossier (offline, everything
  * recomputed) or a whole vault. One line per failure, naming the record and
  * the check; exit 0 only if everything holds. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -543,10 +544,11 @@ static void dossier_print_text(struct dossier_run *r)
            sum->manifest_signed ? "signed by the organisation key (manifest.sig valid): "
                                   "selection, file list and hashes are the organisation's"
                                 : "NOT signed by the organisation key (see the failures)");
-    printf("  records: %llu (%llu incidents, %llu monitor enrolments); figure leaf "
+    printf("  records: %llu (%llu incident%s, %llu monitor enrolment%s); figure leaf "
            "references checked: %llu\n",
            (unsigned long long)sum->records, (unsigned long long)sum->incidents,
-           (unsigned long long)sum->monitors, (unsigned long long)sum->figures_leaves);
+           sum->incidents == 1 ? "" : "s", (unsigned long long)sum->monitors,
+           sum->monitors == 1 ? "" : "s", (unsigned long long)sum->figures_leaves);
     dossier_print_evidence_time(r);
     printf("  checks: %llu passed, %llu failed\n", (unsigned long long)sum->checks_passed,
            (unsigned long long)sum->checks_failed);
@@ -676,6 +678,19 @@ int cmd_verify(int argc, char **argv)
     if (optind + 1 != argc)
         return cli_usage("verify");
     dir = argv[optind];
+    {
+        struct stat sb;
+        if (stat(dir, &sb) != 0) {
+            fprintf(stderr, "constat: %s: %s (give a dossier folder or a vault folder)\n",
+                    cli_text(dir), strerror(errno));
+            return 2;
+        }
+        if (!S_ISDIR(sb.st_mode)) {
+            fprintf(stderr, "constat: %s: not a folder: give a dossier folder or a vault "
+                            "folder\n", cli_text(dir));
+            return 2;
+        }
+    }
     if (exists(dir, "vault.db")) {
         if (trust)
             fprintf(stderr, "constat: note: --trust applies to dossiers; a vault is checked "

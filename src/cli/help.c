@@ -86,7 +86,8 @@ static const cli_help help_table[] = {
      "it and signs a checkpoint. The receipt gives the record id, leaf index, leaf hash, the\n"
      "signed checkpoint and the inclusion proof. The same content again adds nothing.\n"
      "--new on a terminal asks the questions one by one (category from the taxonomy, place,\n"
-     "local time, coordinates in decimal degrees, text), asks again with the reason when an\n"
+     "local time, coordinates in decimal degrees, items seized or destroyed by kind of the\n"
+     "taxonomy, text), asks again with the reason when an\n"
      "answer is invalid, shows the record and logs it after confirmation. --new when standard\n"
      "input is not a terminal, or with --template, prints a template to edit instead.",
      {OPT_MONITOR,
@@ -358,7 +359,7 @@ static const cli_help help_table[] = {
 
     {"dossier", "write a self-contained dossier for verifiers",
      "constat dossier --out DIR [--from DATE] [--to DATE] [--category C] [--place P]\n"
-     "        [--with-evidence] [--taxonomy FILE] [--dir DIR]",
+     "        [--country CC] [--commune NAME] [--with-evidence] [--taxonomy FILE] [--dir DIR]",
      "Writes a folder with the selected incident leaves exactly as logged, their monitors'\n"
      "enrolments, an inclusion proof for each to one signed checkpoint (with witness\n"
      "cosignatures when there are), the public keys, the taxonomy, figures and report, a\n"
@@ -368,12 +369,18 @@ static const cli_help help_table[] = {
                      "later"},
       {"--to DATE", "only incidents whose local start date is DATE or earlier"},
       {"--category C", "only incidents with the taxonomy id C"},
-      {"--place P", "only incidents whose place name contains P (ASCII letters\n"
-                     "case-insensitive)"},
+      {"--place P", "only incidents whose place name, commune or site contains P (accents\n"
+                     "and case aside)"},
+      {"--country CC", "only incidents in this country (ISO 3166-1 alpha-2, e.g. FR), as for\n"
+                       "report; the manifest records the country's name"},
+      {"--commune NAME", "only incidents in this commune (place.commune, else place.name),\n"
+                         "accents and case aside, as for report"},
       {"--with-evidence", "also copy the evidence files (otherwise only their hashes travel)"},
       OPT_TAXONOMY, OPT_DIR, OPT_HELP},
-     "constat dossier --out dossier-2024/ --from 2024-01-01 --to 2024-12-31 --place calais",
-     EXIT_OK EXIT_USAGE "   (also: a bad filter, an unknown category)\n" EXIT_IO, NULL},
+     "constat dossier --out dossier-2024/ --from 2024-01-01 --to 2024-12-31 --place calais\n"
+     "  constat dossier --out calais-2024/ --country FR --commune Calais --from 2024-01-01",
+     EXIT_OK EXIT_USAGE "   (also: a bad filter, an unknown category or country, a selection\n"
+     "   of no incident: nothing written)\n" EXIT_IO, NULL},
 
     {"verify", "verify a dossier (offline) or a whole vault",
      "constat verify DIR [--trust FILE] [--tsa-ca FILE] [--witness-policy FILE] [--json]\n"

@@ -398,6 +398,103 @@ static int ask_text(asker *a, const char *prompt, int required, char **out)
     }
 }
 
+/* Items seized or destroyed: one item a round (kind as a number of the
+ * list or its id, action, count in the kind's unit), until an empty kind.
+ * *out is the array, or NULL when no item was given. Returns 0, or -1 at the
+ * end of input. */
+static int ask_items(asker *a, const constat_taxonomy *tax, json_t **out)
+{
+    size_t n = constat_taxonomy_item_count(tax);
+    const char *kinds[512];
+    json_t *items;
+    char *ans, why[256];
+
+    *out = NULL;
+    if (n == 0)
+        return 0;
+    if (n >= sizeof kinds / sizeof kinds[0])
+        n = sizeof kinds / sizeof kinds[0] - 1;
+    fprintf(a->out, "\nItems seized or destroyed, by kind (constat taxonomy lists them too; the "
+                    "count's unit in the middle):\n");
+    for (size_t i = 0; i < n; i++) {
+        const char *id = constat_taxonomy_item_id(tax, i);
+        char u[32];
+        cli_item_unit_text(tax, id, u, sizeof u);
+        fprintf(a->out, "  %3zu  %-28s %-13s %s\n", i + 1, id, u,
+                constat_taxonomy_item_label(tax, id, "en"));
+        kinds[i] = id;
+    }
+    kinds[n] = NULL;
+    items = json_array();
+    if (!items)
+        return -1;
+    for (;;) {
+        const char *kind, *action, *cur = NULL;
+        constat_item_unit unit = CONSTAT_UNIT_ITEMS;
+        json_t *count = json_null();
+        if (ask(a, json_array_size(items)
+                       ? "Another item seized or destroyed (number or kind; empty: no more): "
+                       : "Item seized or destroyed (number or kind; empty: none): ",
+                &ans))
+            goto eof;
+        if (!*ans)
+            break;
+        if (!(kind = pick(kinds, ans))) {
+            snprintf(why, sizeof why, "'%.64s' is not an item kind of the taxonomy (a number "
+                                      "from 1 to %zu, or its kind)", ans, n);
+            again(a, why);
+            continue;
+        }
+        (void)constat_taxonomy_item_kind(tax, kind, &unit, &cur);
+        for (;;) {
+            if (ask(a, "  Seized, destroyed, or one of the two (1 seized, 2 destroyed, "
+                       "3 seized_or_destroyed): ", &ans))
+                goto eof;
+            if ((action = pick(cli_item_actions, ans)) != NULL)
+                break;
+            snprintf(why, sizeof why, "'%.64s' is not 1, 2, 3 or one of seized, destroyed, "
+                                      "seized_or_destroyed", ans);
+            again(a, why);
+        }
+        if (unit == CONSTAT_UNIT_CURRENCY && !cur) {
+            /* an amount no one stated the currency of is never added up */
+            fprintf(a->out, "  (%s: the currency is not stated, so the amount is recorded as "
+                            "unknown)\n", kind);
+        } else {
+            for (;;) {
+                int64_t c;
+                char prompt[160];
+                if (unit == CONSTAT_UNIT_CURRENCY)
+                    snprintf(prompt, sizeof prompt, "  How much, in whole %s? (empty: not "
+                                                    "stated): ", cur);
+                else
+                    snprintf(prompt, sizeof prompt, "  How many %s? (empty: not stated): ",
+                             unit == CONSTAT_UNIT_PERSONS ? "people" : "items");
+                if (ask(a, prompt, &ans))
+                    goto eof;
+                if (!*ans)
+                    break;
+                if (parse_count(ans, CONSTAT_COUNT_MAX, &c, why, sizeof why) != 0) {
+                    again(a, why);
+                    continue;
+                }
+                count = json_integer(c);
+                break;
+            }
+        }
+        json_array_append_new(items, json_pack("{s:s, s:s, s:o}", "kind", kind, "action",
+                                               action, "count", count));
+    }
+    if (json_array_size(items))
+        *out = items;
+    else
+        json_decref(items);
+    return 0;
+eof:
+    json_decref(items);
+    return -1;
+}
+
 int cli_record_ask(FILE *in, FILE *out, constat_vault *v, const constat_taxonomy *tax,
                    const char *monitor, char *chosen, size_t cap, int64_t now, json_t **input)
 {
@@ -644,6 +741,15 @@ int cli_record_ask(FILE *in, FILE *out, constat_vault *v, const constat_taxonomy
         json_decref(aff);
         goto eof;
     aff_done:;
+    }
+
+    /* what was taken or destroyed */
+    {
+        json_t *items;
+        if (ask_items(&a, tax, &items))
+            goto eof;
+        if (items)
+            json_object_set_new(rec, "items", items);
     }
 
     /* text */

@@ -151,3 +151,33 @@ void cli_amendment_text(const json_t *amends, const char *id, char *out, size_t 
                  "evidence files destroyed)", at ? "; " : "",
                  (long long)json_integer_value(rb));
 }
+
+constat_status cli_records_load_kinds(constat_vault *v, const char *const *kinds,
+                                      cli_records *out, constat_error *err)
+{
+    constat_status st = CONSTAT_OK;
+
+    memset(out, 0, sizeof *out);
+    for (size_t k = 0; st == CONSTAT_OK && kinds[k]; k++) {
+        cli_records one;
+        st = cli_records_load(v, kinds[k], NULL, &one, err);
+        if (st == CONSTAT_OK && out->n + one.n > out->cap) {
+            size_t cap = out->n + one.n;
+            constat_indexed_record *nr = realloc(out->recs, cap * sizeof *nr);
+            if (!nr)
+                st = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+            else {
+                out->recs = nr;
+                out->cap = cap;
+            }
+        }
+        for (size_t i = 0; st == CONSTAT_OK && i < one.n; i++) {
+            out->recs[out->n++] = one.recs[i]; /* the reference moves over */
+            one.recs[i].record = NULL;
+        }
+        cli_records_free(&one);
+    }
+    if (st != CONSTAT_OK)
+        cli_records_free(out);
+    return st;
+}

@@ -20,9 +20,9 @@
 
 #include <microhttpd.h>
 
-#include "listen.h"
-
+#include "constat/base/text.h"
 #include "constat/witness/witness.h"
+#include "listen.h"
 #include "witness_http.h"
 
 struct witness_http {
@@ -57,14 +57,36 @@ static enum MHD_Result answer_text(struct MHD_Connection *c, unsigned code, cons
                   n < 0 ? 0 : (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
 
+/* Append the first `max` bytes of untrusted `s` (NULL = empty) to b,
+ * escaped for a terminal line (constat_text_escape_n): a log line is read
+ * on a terminal, and the method, the path (percent-decoded by
+ * libmicrohttpd) and error messages quoting the request are the client's. */
+static int log_text(constat_buf *b, const char *s, size_t max)
+{
+    size_t n = s ? strnlen(s, max) : 0;
+    return constat_text_escape_n(b, s ? s : "", n, 0) != CONSTAT_OK;
+}
+
 static void log_line(const witness_http *s, const char *method, const char *url, unsigned code,
                      const char *msg)
 {
+    constat_buf m, u, e;
     if (!s->cfg->log)
         return;
-    fprintf(s->cfg->log, "witness: %.8s %.80s -> %u%s%s\n", method, url, code,
-            msg && msg[0] ? ": " : "", msg ? msg : "");
+    constat_buf_init(&m);
+    constat_buf_init(&u);
+    constat_buf_init(&e);
+    if (!log_text(&m, method, 8) && !log_text(&u, url, 80) &&
+        !log_text(&e, msg, CONSTAT_ERROR_MSG_MAX) && constat_buf_append(&m, "", 1) == CONSTAT_OK &&
+        constat_buf_append(&u, "", 1) == CONSTAT_OK && constat_buf_append(&e, "", 1) == CONSTAT_OK)
+        fprintf(s->cfg->log, "witness: %s %s -> %u%s%s\n", (const char *)m.data,
+                (const char *)u.data, code, msg && msg[0] ? ": " : "", (const char *)e.data);
+    else
+        fprintf(s->cfg->log, "witness: -> %u (log line not shown: out of memory)\n", code);
     fflush(s->cfg->log);
+    constat_buf_free(&m);
+    constat_buf_free(&u);
+    constat_buf_free(&e);
 }
 
 unsigned witness_http_add_checkpoint(const witness_http_config *cfg, const uint8_t *body,

@@ -96,6 +96,25 @@ wait_port() {
     done
 }
 
+# incident N PLACE: record incident N (N in 1..9: on 2026-11-2N, 07:40 to
+# 08:00 local time, one eviction, N people, summary "incident N") at PLACE
+# (a JSON object) by monitor alice; it must land at leaf index N
+incident() {
+    cat > "inc$1.json" <<JSON
+{
+  "occurred": {"start": "2026-11-2$1T07:40:00+01:00", "end": "2026-11-2$1T08:00:00+01:00",
+               "precision": "minute"},
+  "place": $2,
+  "categories": ["eviction"],
+  "affected": {"count": $1, "minors": "unknown"},
+  "source": {"type": "direct_observation"},
+  "summary": "incident $1"
+}
+JSON
+    run_ok $CONSTAT record "inc$1.json" --monitor alice
+    expect_in out "leaf index $1"
+}
+
 done_ok() {
     echo "ok: $checks checks"
 }

@@ -34,7 +34,7 @@ expect_in report/index.html "lang=\"fr\""
 [ -s report/figures.json ] || fail "figures.json missing"
 ok
 run_ok $CONSTAT dossier --out d
-expect_in out "171 records (170 incidents, 1 monitor enrolments)"
+expect_in out "171 records (170 incidents, 1 monitor enrolment)"
 run_ok $CONSTAT keys
 cp out trust.txt
 run_ok $CONSTAT verify d --trust trust.txt

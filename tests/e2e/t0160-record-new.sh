@@ -44,60 +44,11 @@ run_ok $CONSTAT init --org hro-test --origin test.example/hro/log --dir v
 run_ok $CONSTAT monitor add alice --dir v
 run_ok $CONSTAT monitor add bob --dir v
 
-# drive: python3 drive.py SCRIPT ARGS... runs constat ARGS on a pty and
+# drive: python3 "$drive_py" SCRIPT ARGS... runs constat ARGS on a pty and
 # answers: SCRIPT lines "expect TEXT" (wait for TEXT in the output since the
 # last answer) and "send TEXT" (type TEXT and Enter); "eof" sends Ctrl-D.
 # The whole transcript goes to stdout, the exit status is constat's.
-cat > drive.py <<'PY'
-import os, pty, select, subprocess, sys, time
-script, args = sys.argv[1], sys.argv[2:]
-master, slave = pty.openpty()
-p = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, close_fds=True)
-os.close(slave)
-buf = b""
-seen = 0
-def read(timeout):
-    global buf
-    r, _, _ = select.select([master], [], [], timeout)
-    if not r:
-        return False
-    try:
-        data = os.read(master, 65536)
-    except OSError:
-        return None
-    if not data:
-        return None
-    buf += data
-    return True
-def expect(text):
-    global seen
-    want = text.encode()
-    deadline = time.time() + 30
-    while want not in buf[seen:]:
-        if time.time() > deadline or read(deadline - time.time()) is None:
-            sys.stdout.write(buf.decode(errors="replace"))
-            sys.stdout.write("\nDRIVE: did not see %r\n" % text)
-            p.kill()
-            sys.exit(99)
-    seen = buf.index(want, seen) + len(want)
-for line in open(script, encoding="utf-8").read().splitlines():
-    if not line.strip():
-        continue
-    op, _, arg = line.partition(" ")
-    if op == "expect":
-        expect(arg)
-    elif op == "send":
-        os.write(master, arg.encode() + b"\r")
-    elif op == "eof":
-        os.write(master, b"\x04")
-while read(30) is not None and p.poll() is None:
-    pass
-rc = p.wait(timeout=30)
-while read(0.2):
-    pass
-sys.stdout.write(buf.decode(errors="replace"))
-sys.exit(rc)
-PY
+drive_py="$SRC/tests/e2e/pty_drive.py"
 
 # 1. the whole interview, with a wrong answer at each question first
 cat > answers <<'EOF2'
@@ -162,6 +113,8 @@ expect Minors among them?
 send maybe
 expect is not yes, no or unknown
 send unknown
+expect Item seized or destroyed
+send
 expect Public summary
 send Eviction of the living site by CRS; tents taken.
 expect Private narrative
@@ -173,7 +126,7 @@ send yes
 expect inclusion proof
 EOF2
 before=$(vault_digest v)
-run_ok python3 drive.py answers $CONSTAT record --new --dir v
+run_ok python3 "$drive_py" answers $CONSTAT record --new --dir v
 cp out transcript1
 expect_in out "record inc-"
 expect_in out "leaf index 2"
@@ -239,6 +192,8 @@ expect Number of people affected
 send
 expect Minors among them?
 send
+expect Item seized or destroyed
+send
 expect Public summary
 send
 expect Private narrative
@@ -247,7 +202,7 @@ expect Sign and log this record as bob?
 send y
 expect "inclusion_proof"
 EOF2
-run_ok python3 drive.py answers $CONSTAT record --new --monitor bob --dir v --json
+run_ok python3 "$drive_py" answers $CONSTAT record --new --monitor bob --dir v --json
 expect_in out '"index": 3'
 expect_not_in out "Monitor signing the record"
 run_ok $CONSTAT show 3 --dir v --json
@@ -286,6 +241,8 @@ expect Number of people affected
 send
 expect Minors among them?
 send
+expect Item seized or destroyed
+send
 expect Public summary
 send
 expect Private narrative
@@ -294,7 +251,7 @@ expect Sign and log this record as alice?
 send no
 expect not confirmed; nothing logged
 EOF2
-run_fails 2 python3 drive.py answers $CONSTAT record --new --monitor alice --dir v
+run_fails 2 python3 "$drive_py" answers $CONSTAT record --new --monitor alice --dir v
 # 02:30 happened twice that night (clocks back at 03:00): the earlier, summer-time instant
 expect_in out '"start": "2026-10-25T02:30:00+02:00"'
 expect_in out '"end": "2026-10-25T02:30:00+02:00"'
@@ -305,11 +262,11 @@ expect When did it start?
 eof
 expect nothing logged
 EOF2
-run_fails 2 python3 drive.py answers $CONSTAT record --new --monitor alice --dir v
+run_fails 2 python3 "$drive_py" answers $CONSTAT record --new --monitor alice --dir v
 expect_in out "the input ended before the record was complete"
 expect_eq "$(vault_digest v)" "$before" "vault unchanged after a declined or cut-short record"
 # a monitor that is not enrolled is refused before any question
-run_fails 2 python3 drive.py /dev/null $CONSTAT record --new --monitor mallory --dir v
+run_fails 2 python3 "$drive_py" /dev/null $CONSTAT record --new --monitor mallory --dir v
 expect_in out "'mallory' is not an enrolled monitor"
 expect_not_in out "Categories"
 
@@ -321,7 +278,7 @@ expect_in template.json '//   eviction'
 expect_in template.json '"categories": [],'
 expect_in template.json '"start": "2026-11-29T11:00:00+01:00"'
 # and on a terminal with --template
-run_ok python3 drive.py /dev/null $CONSTAT record --new --template --monitor bob --dir v
+run_ok python3 "$drive_py" /dev/null $CONSTAT record --new --template --monitor bob --dir v
 expect_in out "constat record THIS_FILE --monitor bob"
 expect_in out '//   eviction'
 expect_not_in out "Categories (numbers"

@@ -8,22 +8,7 @@ export CONSTAT_DIR="$T/v"
 run_ok $CONSTAT init --org hro-test --origin test.example/hro/log
 run_ok $CONSTAT monitor add alice
 
-# incident N at place P (a JSON object)
-incident() {
-    cat > "inc$1.json" <<JSON
-{
-  "occurred": {"start": "2026-11-2$1T07:40:00+01:00", "end": "2026-11-2$1T08:00:00+01:00",
-               "precision": "minute"},
-  "place": $2,
-  "categories": ["eviction"],
-  "affected": {"count": $1, "minors": "unknown"},
-  "source": {"type": "direct_observation"},
-  "summary": "incident $1"
-}
-JSON
-    run_ok $CONSTAT record "inc$1.json" --monitor alice
-    expect_in out "leaf index $1"
-}
+# incident N PLACE (lib.sh)
 incident 1 '{"name": "Rue des Verrotières living site", "commune": "Calais", "country": "France"}'
 incident 2 '{"site": "hangar-bmx", "name": "Hangar", "commune": "Coquelles", "country": "France"}'
 incident 3 '{"name": "ÉVACUATION du camp de l’Œuvre", "commune": "Loon-Plage", "country": "France"}'
@@ -67,14 +52,14 @@ expect_in err "1 record(s)"
 # the dossier selects the same way, and its verifier agrees
 run_ok $CONSTAT checkpoint
 run_ok $CONSTAT dossier --out d --place "COQUELLES"
-expect_in out "2 records (1 incidents, 1 monitor enrolments)"
+expect_in out "2 records (1 incident, 1 monitor enrolment)"
 run_ok $CONSTAT verify d
 expect_in out "VERIFIED"
 expect_in d/manifest.json '"place":"COQUELLES"'
 expect_in d/records.jsonl '"commune":"Coquelles"'
 expect_not_in d/records.jsonl '"commune":"Calais"'
 run_ok $CONSTAT dossier --out d2 --place "evacuation"
-expect_in out "2 records (1 incidents, 1 monitor enrolments)"
+expect_in out "2 records (1 incident, 1 monitor enrolment)"
 expect_in d2/records.jsonl '"summary":"incident 3"'
 
 # an empty selection: non-zero, the message names the filters, nothing written

@@ -771,9 +771,12 @@ static void test_report_hostile_text(void **state)
     assert_null(strstr(html, "\xe2\x81\xa7"));
     assert_null(strchr(html, '\x1b'));
     free(html);
-    /* CSV is data: the bytes are kept (quoted, the newline inside quotes) */
+    /* CSV: the newline kept inside quotes, the override and the escape
+     * spelled out (constat_csv_field), never raw */
     csv = slurp(out, "incidents.csv", &len);
-    assert_non_null(strstr(csv, "\"Calais\n99 forged\xe2\x80\xaegpj.exe\x1b[2J\""));
+    assert_non_null(strstr(csv, "\"Calais\n99 forged<U+202E>gpj.exe\\x1b[2J\""));
+    assert_null(strchr(csv, '\x1b'));
+    assert_null(strstr(csv, "\xe2\x80\xae"));
     free(csv);
     json_decref(f);
     json_decref(one[0].record);

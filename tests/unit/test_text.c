@@ -162,6 +162,32 @@ static void test_csv(void **state)
     constat_buf_free(&b);
 }
 
+/* Controls other than tab, CR, LF, invalid UTF-8 and bidi overrides never
+ * reach a CSV file raw: spelled as the terminal escaper does. */
+static void test_csv_controls(void **state)
+{
+    constat_buf b;
+    (void)state;
+    constat_buf_init(&b);
+    /* ESC [ 2 J (clear screen), BEL, NUL-free C0, DEL */
+    assert_int_equal(constat_csv_field(&b, "a\x1b[2Jb\x07" "c\x7f"), CONSTAT_OK);
+    assert_int_equal(constat_buf_puts(&b, "|"), CONSTAT_OK);
+    /* U+202E RIGHT-TO-LEFT OVERRIDE, U+0085 NEL (C1), a lone 0xff byte */
+    assert_int_equal(constat_csv_field(&b, "x\xe2\x80\xaey\xc2\x85z\xff"), CONSTAT_OK);
+    assert_int_equal(constat_buf_puts(&b, "|"), CONSTAT_OK);
+    /* tab, CR and LF are kept (quoted); accents and Arabic are kept */
+    assert_int_equal(constat_csv_field(&b, "t\tr\r\n\xc3\xa9\xd9\x85"), CONSTAT_OK);
+    assert_int_equal(constat_buf_puts(&b, "|"), CONSTAT_OK);
+    /* an escape at the start is no formula: the text starts with a backslash */
+    assert_int_equal(constat_csv_field(&b, "\x1b=1"), CONSTAT_OK);
+    assert_int_equal(constat_buf_append(&b, "", 1), CONSTAT_OK);
+    assert_string_equal((char *)b.data, "a\\x1b[2Jb\\x07c\\x7f|"
+                                        "x<U+202E>y<U+0085>z\\xff|"
+                                        "\"t\tr\r\n\xc3\xa9\xd9\x85\"|"
+                                        "\\x1b=1");
+    constat_buf_free(&b);
+}
+
 static void test_utf8_seq(void **state)
 {
     uint32_t cp = 0;
@@ -191,6 +217,7 @@ int main(void)
         cmocka_unit_test(test_terminal_lengths_and_newlines),
         cmocka_unit_test(test_html_hostile),
         cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_csv_controls),
         cmocka_unit_test(test_utf8_seq),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -81,8 +81,12 @@ constat_status constat_html_escape_n(constat_buf *out, const char *s, size_t n,
 /* Append one CSV field (RFC 4180 §2): quoted when it contains a comma,
  * quote, CR or LF (quotes doubled); a field starting with = + - @ or a
  * tab/CR is prefixed with an apostrophe inside quotes, against spreadsheet
- * formula injection. The bytes are otherwise kept (CSV is data, read back
- * by programs). NULL is an empty field. Errors: CONSTAT_ENOMEM. */
+ * formula injection. Control characters other than tab, CR and LF, bytes
+ * that are not UTF-8 and the other characters of the table above are
+ * written as constat_text_escape spells them (ESC -> \x1b, U+202E ->
+ * <U+202E>), so that a CSV file shown in a terminal or a spreadsheet cannot
+ * be forged by the data; other text is kept as it is. NULL is an empty
+ * field. Errors: CONSTAT_ENOMEM. */
 constat_status constat_csv_field(constat_buf *out, const char *s) CONSTAT_WARN_UNUSED;
 
 #endif

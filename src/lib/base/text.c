@@ -60,10 +60,15 @@ int constat_text_unsafe(uint32_t cp)
            cp == 0xFFFE || cp == 0xFFFF;
 }
 
-/* The shared walk: `html` selects the spelling. */
+/* Spellings of the shared walk. */
+enum { ESC_TERMINAL, ESC_HTML, ESC_CSV };
+
+/* The shared walk: `mode` selects the spelling (ESC_CSV: as the terminal,
+ * but tab, CR and LF kept; the CSV quoting is constat_csv_field's). */
 static constat_status escape(constat_buf *out, const char *s, size_t n, unsigned flags,
-                             int html)
+                             int mode)
 {
+    const int html = mode == ESC_HTML;
     const unsigned char *p = (const unsigned char *)(s ? s : "");
     const unsigned char *end = p + (s ? n : 0);
     const unsigned char *run = p; /* start of bytes kept as they are */
@@ -80,6 +85,8 @@ static constat_status escape(constat_buf *out, const char *s, size_t n, unsigned
             rep = tmp;
             k = 1;
         } else if (cp == '\n' && (flags & CONSTAT_ESC_KEEP_NEWLINE)) {
+            rep = NULL;
+        } else if (mode == ESC_CSV && (cp == '\t' || cp == '\r' || cp == '\n')) {
             rep = NULL;
         } else if (cp < 0x20 || cp == 0x7F) {
             snprintf(tmp, sizeof tmp, "\\x%02x", (unsigned)cp);
@@ -110,12 +117,12 @@ static constat_status escape(constat_buf *out, const char *s, size_t n, unsigned
 
 constat_status constat_text_escape_n(constat_buf *out, const char *s, size_t n, unsigned flags)
 {
-    return escape(out, s, n, flags, 0);
+    return escape(out, s, n, flags, ESC_TERMINAL);
 }
 
 constat_status constat_text_escape(constat_buf *out, const char *s)
 {
-    return escape(out, s, s ? strlen(s) : 0, 0, 0);
+    return escape(out, s, s ? strlen(s) : 0, 0, ESC_TERMINAL);
 }
 
 char *constat_text_escaped(const char *s)
@@ -135,35 +142,44 @@ char *constat_text_escaped(const char *s)
 
 constat_status constat_html_escape_n(constat_buf *out, const char *s, size_t n, unsigned flags)
 {
-    return escape(out, s, n, flags, 1);
+    return escape(out, s, n, flags, ESC_HTML);
 }
 
 constat_status constat_html_escape(constat_buf *out, const char *s)
 {
-    return escape(out, s, s ? strlen(s) : 0, 0, 1);
+    return escape(out, s, s ? strlen(s) : 0, 0, ESC_HTML);
 }
 
 constat_status constat_csv_field(constat_buf *out, const char *s)
 {
     int formula, quote;
     const char *p;
+    constat_buf e;
     constat_status st;
 
     if (!s || !*s)
         return CONSTAT_OK;
+    /* controls (but tab, CR, LF), invalid UTF-8 and the invisible or
+     * direction-changing characters spelled as the terminal escaper does */
+    constat_buf_init(&e);
+    if ((st = escape(&e, s, strlen(s), 0, ESC_CSV)) ||
+        (st = constat_buf_append(&e, "", 1))) {
+        constat_buf_free(&e);
+        return st;
+    }
+    s = (const char *)e.data;
     formula = strchr("=+-@\t\r", s[0]) != NULL;
     quote = formula || strpbrk(s, ",\"\r\n") != NULL;
-    if (quote && (st = constat_buf_puts(out, "\"")))
-        return st;
-    if (formula && (st = constat_buf_puts(out, "'")))
-        return st;
-    for (p = s; *p; p++) {
-        if ((st = constat_buf_append(out, p, 1)))
-            return st;
-        if (*p == '"' && (st = constat_buf_append(out, "\"", 1)))
-            return st;
+    st = quote ? constat_buf_puts(out, "\"") : CONSTAT_OK;
+    if (!st && formula)
+        st = constat_buf_puts(out, "'");
+    for (p = s; !st && *p; p++) {
+        st = constat_buf_append(out, p, 1);
+        if (!st && *p == '"')
+            st = constat_buf_append(out, "\"", 1);
     }
-    if (quote && (st = constat_buf_puts(out, "\"")))
-        return st;
-    return CONSTAT_OK;
+    if (!st && quote)
+        st = constat_buf_puts(out, "\"");
+    constat_buf_free(&e);
+    return st;
 }

@@ -27,8 +27,12 @@ typedef struct constat_store constat_store;
 
 /* Create a new database at `path` (must not exist) with the schema, or open
  * an existing one. Both set WAL, synchronous=FULL, foreign keys and a busy
- * timeout. Errors: CONSTAT_ECONFLICT (create: exists), CONSTAT_ENOTFOUND
- * (open: missing), CONSTAT_EIO. */
+ * timeout. Open of a database whose file or folder the process cannot write
+ * is read-only and writes nothing (docs/vault.md "Read-only vaults"); every
+ * write then fails with CONSTAT_EIO saying the vault cannot be written.
+ * Errors: CONSTAT_ECONFLICT (create: exists), CONSTAT_ENOTFOUND (open:
+ * missing), CONSTAT_EIO (also: read-only with a write-ahead log that cannot
+ * be read). */
 constat_status constat_store_create(const char *path, constat_store **out, constat_error *err);
 constat_status constat_store_open(const char *path, constat_store **out, constat_error *err);
 void constat_store_close(constat_store *s);

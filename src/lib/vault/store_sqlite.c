@@ -10,9 +10,11 @@
  * their callbacks (verify reads tiles while walking leaves).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -117,12 +119,19 @@ static const char tsa_schema[] =
 
 struct constat_store {
     sqlite3 *db;
+    int readonly; /* opened read-only: the file or its folder cannot be written */
     sqlite3_stmt *q[Q__N];
 };
 
 static constat_status db_error(constat_store *s, constat_status code, const char *op,
                                constat_error *err)
 {
+    /* a write to a vault opened read-only (docs/vault.md "Read-only vaults") */
+    if (s && s->db && s->readonly && (sqlite3_extended_errcode(s->db) & 0xff) == SQLITE_READONLY)
+        return constat_error_set(err, CONSTAT_EIO,
+                                 "vault.db: cannot be written (read-only file or folder): "
+                                 "this command changes the vault; reading commands work, or "
+                                 "copy the vault to a writable place");
     return constat_error_set(err, code, "vault.db: %s: %s", op,
                              s && s->db ? sqlite3_errmsg(s->db) : "cannot open");
 }
@@ -173,6 +182,15 @@ static constat_status configure(constat_store *s, int creating, constat_error *e
     sqlite3_extended_result_codes(s->db, 1);
     if (sqlite3_busy_timeout(s->db, 10000) != SQLITE_OK)
         return db_error(s, CONSTAT_EIO, "busy_timeout", err);
+    if (s->readonly) {
+        /* nothing is written: no journal mode change, no table created
+         * (a vault opened once by this version has them) */
+        if (sqlite3_exec(s->db, "PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF; "
+                                "PRAGMA cache_size=-65536; SELECT count(*) FROM meta;",
+                         NULL, NULL, NULL) != SQLITE_OK)
+            return db_error(s, CONSTAT_EIO, "read-only open", err);
+        return CONSTAT_OK;
+    }
     if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st, NULL) != SQLITE_OK) {
         /* WAL needs its -wal and -shm files even to read */
         if ((sqlite3_errcode(s->db) & 0xff) == SQLITE_READONLY)
@@ -214,6 +232,89 @@ static constat_status configure(constat_store *s, int creating, constat_error *e
     return CONSTAT_OK;
 }
 
+/* "file:" URI of `path` with `query` (RFC 3986 percent-encoding of every
+ * byte but unreserved ones and '/'), into out[cap]; 0, or -1 if too long. */
+static int file_uri(const char *path, const char *query, char *out, size_t cap)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = 0;
+    int w;
+
+    if (cap < 6)
+        return -1;
+    memcpy(out, "file:", 5);
+    n = 5;
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        int plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+                    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' ||
+                    *p == '~' || *p == '/';
+        if (n + 4 >= cap)
+            return -1;
+        if (plain) {
+            out[n++] = (char)*p;
+        } else {
+            out[n++] = '%';
+            out[n++] = hex[*p >> 4];
+            out[n++] = hex[*p & 15];
+        }
+    }
+    w = snprintf(out + n, cap - n, "?%s", query);
+    return w < 0 || (size_t)w >= cap - n ? -1 : 0;
+}
+
+/* 1 if the process cannot write `path` or the folder that holds it (where
+ * SQLite makes its -wal and -shm files). */
+static int cannot_write(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (access(path, W_OK) != 0)
+        return 1;
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if ((size_t)(slash - path) >= sizeof dir)
+        return 0;
+    else
+        snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    return access(dir, W_OK) != 0;
+}
+
+/* Open a vault that cannot be written, read-only (docs/vault.md "Read-only
+ * vaults"). With its -wal and -shm files readable (or creatable), SQLite
+ * reads it as usual, the write-ahead log included. Otherwise, when there is
+ * no write-ahead log with content (a vault closed cleanly has none), the
+ * database file holds everything and is opened immutable: a copy on
+ * read-only media, or a folder of another owner. A write-ahead log that
+ * holds changes but cannot be read with it is refused. */
+static constat_status open_readonly(constat_store *s, const char *path, constat_error *err)
+{
+    char uri[8192], wal[4200];
+    struct stat w;
+    int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOFOLLOW |
+                SQLITE_OPEN_FULLMUTEX;
+
+    s->readonly = 1;
+    if (file_uri(path, "mode=ro", uri, sizeof uri) != 0)
+        return constat_error_set(err, CONSTAT_EINVAL, "%s: path too long", path);
+    if (sqlite3_open_v2(uri, &s->db, flags, NULL) == SQLITE_OK &&
+        configure(s, 0, err) == CONSTAT_OK)
+        return CONSTAT_OK;
+    sqlite3_close_v2(s->db);
+    s->db = NULL;
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    if (stat(wal, &w) == 0 && w.st_size > 0)
+        return constat_error_set(err, CONSTAT_EIO,
+                                 "vault.db: cannot be written (read-only file or folder), and "
+                                 "its write-ahead log vault.db-wal holds changes that cannot be "
+                                 "read without write access: open the vault once with write "
+                                 "access (any command), or copy the folder to a writable place");
+    if (file_uri(path, "mode=ro&immutable=1", uri, sizeof uri) != 0)
+        return constat_error_set(err, CONSTAT_EINVAL, "%s: path too long", path);
+    if (sqlite3_open_v2(uri, &s->db, flags, NULL) != SQLITE_OK)
+        return db_error(s, CONSTAT_EIO, "read-only open", err);
+    return configure(s, 0, err);
+}
+
 static constat_status store_start(const char *path, int creating, constat_store **out,
                                   constat_error *err)
 {
@@ -237,6 +338,15 @@ static constat_status store_start(const char *path, int creating, constat_store 
     s = calloc(1, sizeof *s);
     if (!s)
         return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    if (!creating && cannot_write(path)) {
+        st = open_readonly(s, path, err);
+        if (st != CONSTAT_OK) {
+            constat_store_close(s);
+            return st;
+        }
+        *out = s;
+        return CONSTAT_OK;
+    }
     if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
         st = db_error(s, CONSTAT_EIO, "open", err);
         constat_store_close(s);
