@@ -31,4 +31,14 @@ constat_status constat_leaf_verify_message(const constat_leaf *l, const uint8_t 
                                            size_t msglen, const constat_note_verifier *v,
                                            constat_error *err) CONSTAT_WARN_UNUSED;
 
+/* register.c: the incident members `transport` and `eviction`, and the
+ * record kind `register` (docs/record.md). Called by
+ * constat_record_validate after the common members (v, kind, id, org,
+ * monitor, recorded_at) passed. Errors: CONSTAT_EINVAL naming the field
+ * path ("transport.destination: ..."), CONSTAT_ENOMEM. */
+constat_status constat_record_check_findings(const json_t *record, constat_error *err)
+    CONSTAT_WARN_UNUSED;
+constat_status constat_record_check_register(const json_t *record, constat_error *err)
+    CONSTAT_WARN_UNUSED;
+
 #endif
