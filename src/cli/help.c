@@ -55,6 +55,20 @@ static const cli_help help_table[] = {
      "constat monitor add amina\n  constat monitor list --json",
      EXIT_OK EXIT_USAGE EXIT_IO, NULL},
 
+    {"register", "add register entries (aid points, living sites, places), or list them",
+     "constat register add FILE [--dir DIR] [--json]\nconstat register list [--dir DIR] [--json]",
+     "add: signs each entry of FILE (one entry object, an array, or {\"entries\": [...]} as in\n"
+     "data/registers/) with the organisation key, appends them in one transaction and signs a\n"
+     "checkpoint. v, kind, org, monitor and recorded_at may be left out (constat fills them in).\n"
+     "An entry already logged with the same content is skipped; one bad entry and nothing is\n"
+     "written. list: leaf, register, id, name and position of every entry (docs/record.md\n"
+     "\"register\"). The figures release_distance and near_aid_during_distribution read them.",
+     {{"add FILE", "sign and log the entries of FILE"},
+      {"list", "list the register entries of the log"},
+      OPT_DIR, OPT_JSON_LIST, OPT_HELP},
+     "constat register add data/registers/calais.json\n  constat register list --json",
+     EXIT_OK EXIT_USAGE EXIT_IO, NULL},
+
     {"record", "sign and log one record; print its receipt",
      "constat record [FILE|-] --monitor NAME [--attach FILE]... [--taxonomy FILE] [--dir DIR]\n"
      "        [--json]\n"

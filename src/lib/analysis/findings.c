@@ -899,6 +899,14 @@ static int reg_contains(const freg *r, int64_t lat, int64_t lon)
            iget(r->rec, "radius_m", &rad) && constat_distance_m(la, lo, lat, lon) <= rad;
 }
 
+/* An aid point whose area is known: a polygon, or a position and a radius. */
+static int aid_area(const freg *r)
+{
+    return strcmp(sget(r->rec, "register"), "aid_point") == 0 &&
+           (json_object_get(r->rec, "polygon") ||
+            (json_object_get(r->rec, "position") && json_object_get(r->rec, "radius_m")));
+}
+
 /* Minutes of distribution on weekday wd (0 = Monday); 1 when `minute` is
  * inside a slot of that weekday (minute < 0: not asked). */
 static int schedule(const freg *r, int wd, int minute, int64_t *total)
@@ -965,7 +973,7 @@ static constat_status fig_near_aid(fctx *c, json_t *figs)
     for (size_t r = 0; r < c->nreg; r++) {
         const freg *g = &c->reg[r];
         int64_t dur = 0, out_m = 0, m;
-        if (strcmp(sget(g->rec, "register"), "aid_point") != 0)
+        if (!aid_area(g))
             continue;
         for (int64_t d = d0; any && d <= d1; d++) {
             if (!reg_valid_on(g, d))
@@ -989,8 +997,7 @@ static constat_status fig_near_aid(fctx *c, json_t *figs)
             continue;
         }
         for (size_t r = 0; r < c->nreg && !hit; r++)
-            if (strcmp(sget(c->reg[r].rec, "register"), "aid_point") == 0 &&
-                reg_valid_on(&c->reg[r], in->day) &&
+            if (aid_area(&c->reg[r]) && reg_valid_on(&c->reg[r], in->day) &&
                 reg_contains(&c->reg[r], in->lat, in->lon))
                 hit = &c->reg[r];
         if (!hit)

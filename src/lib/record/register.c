@@ -230,7 +230,7 @@ constat_status constat_record_check_register(const json_t *r, constat_error *err
         {"v", M_INT, 1},          {"kind", M_STR, 1},        {"id", M_STR, 1},
         {"org", M_STR, 1},        {"monitor", M_STR, 1},     {"recorded_at", M_TIME, 1},
         {"register", M_STR, 1},   {"name", M_STR, 1},        {"commune", M_STR, 0},
-        {"position", M_OBJ, 1},   {"radius_m", M_INT, 0},    {"polygon", M_ARR, 0},
+        {"position", M_OBJ, 0},   {"radius_m", M_INT, 0},    {"polygon", M_ARR, 0},
         {"operator", M_STR, 0},   {"zone", M_STR, 0},        {"schedule", M_ARR, 0},
         {"valid_from", M_DATE, 0}, {"valid_to", M_DATE, 0},  {"source", M_OBJ, 0},
         {NULL, M_STR, 0}};
@@ -258,11 +258,13 @@ constat_status constat_record_check_register(const json_t *r, constat_error *err
     if (strcmp(org, mon) != 0)
         return rfail(err, "monitor", "must be the organisation (\"%.64s\"): the organisation "
                                      "key signs register entries", org);
-    pos = json_object_get(r, "position");
-    if (json_object_size(pos) != 2)
+    pos = json_object_get(r, "position"); /* omitted when no source gives it */
+    if (pos && json_object_size(pos) != 2)
         return rfail(err, "position", "must hold exactly lat_e7 and lon_e7");
-    if ((st = position(pos, "position", 1, err)) != CONSTAT_OK)
+    if (pos && (st = position(pos, "position", 1, err)) != CONSTAT_OK)
         return st;
+    if (json_object_get(r, "radius_m") && !pos)
+        return rfail(err, "radius_m", "a radius needs a position");
     poly = json_object_get(r, "polygon");
     if (poly) {
         if (json_array_size(poly) < 3 || json_array_size(poly) > 1000)
@@ -278,8 +280,6 @@ constat_status constat_record_check_register(const json_t *r, constat_error *err
     }
     sched = json_object_get(r, "schedule");
     if (strcmp(reg, "aid_point") == 0) {
-        if (!json_object_get(r, "radius_m") && !poly)
-            return rfail(err, "radius_m", "an aid point needs radius_m or polygon");
         if (sched && !json_object_get(r, "zone"))
             return rfail(err, "zone", "a schedule needs the place's time zone (e.g. "
                                       "\"Europe/Paris\")");
