@@ -203,7 +203,8 @@ int cmd_report(int argc, char **argv)
     nincidents = recs.n;
     /* then corrections and retractions: the figures and the report use the
      * latest version of each record and leave retracted ones out */
-    static const char *const more[] = {"evidence", "correction", "retraction"};
+    static const char *const more[] = {"evidence", "correction", "retraction", "register",
+                                       "shift"};
     for (size_t m = 0; st == CONSTAT_OK && m < sizeof more / sizeof more[0]; m++) {
         cli_records ev;
         memset(&ev, 0, sizeof ev);

@@ -248,6 +248,10 @@ static constat_status select_evidence(collect_ctx *c, constat_error *err)
             const char *t;
             if (!r || amend != pass)
                 continue;
+            /* register entries and shifts travel with every dossier: the
+             * findings figures read them (docs/indicators.md) */
+            if (kind && (strcmp(kind, "register") == 0 || strcmp(kind, "shift") == 0))
+                continue;
             t = json_string_value(json_object_get(
                 r, !amend ? "incident"
                           : strcmp(kind, "correction") == 0 ? "corrects" : "retracts"));
@@ -314,7 +318,8 @@ static int collect_parsed(collect_ctx *c, uint64_t index, constat_leaf *pl, cons
         constat_record_key_id(&mv, c->en[c->nen].key_id, sizeof c->en[c->nen].key_id);
         c->nen++;
     } else if (strcmp(kind, "evidence") == 0 || strcmp(kind, "custody") == 0 ||
-               strcmp(kind, "correction") == 0 || strcmp(kind, "retraction") == 0) {
+               strcmp(kind, "correction") == 0 || strcmp(kind, "retraction") == 0 ||
+               strcmp(kind, "register") == 0 || strcmp(kind, "shift") == 0) {
         if (!collect_evidence(c, index, &l))
             goto nomem;
     } else if (constat_dossier_filter_match(c->f, l.record)) {
@@ -1552,7 +1557,11 @@ static constat_status dw_need_enrolments(dossier_job *j)
             j->namend++;
     }
     for (size_t i = 0; i < cc->nev; i++) {
-        size_t e = dw_enrolment_of(cc, cc->ev[i].key_id, cc->ev[i].index);
+        const char *k = json_string_value(json_object_get(cc->ev[i].record, "kind"));
+        size_t e;
+        if (k && strcmp(k, "register") == 0)
+            continue; /* signed by the organisation key, which travels anyway */
+        e = dw_enrolment_of(cc, cc->ev[i].key_id, cc->ev[i].index);
         if (e == cc->nen)
             return constat_error_set(j->err, CONSTAT_EVERIFY,
                                      "leaf %" PRIu64 ": signed by key %.128s, which no earlier "
