@@ -1464,18 +1464,48 @@ out:
 
 /* ---- share of first-hand records per figure ------------------------------------------------ */
 
+typedef struct {
+    uint64_t leaf;
+    const char *type;
+    size_t stamp; /* 1 + the figure that last counted it */
+} lsrc;
+
+static int lsrc_cmp(const void *a, const void *b)
+{
+    uint64_t x = ((const lsrc *)a)->leaf, y = ((const lsrc *)b)->leaf;
+    return x < y ? -1 : x > y;
+}
+
+static lsrc *lsrc_find(lsrc *v, size_t n, uint64_t leaf)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid].leaf < leaf)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && v[lo].leaf == leaf ? &v[lo] : NULL;
+}
+
 static constat_status fig_source_share(fctx *c, json_t *figs)
 {
     ftab t;
     constat_status st;
-    json_t *src = json_object(); /* leaf text -> source type of an incident */
     static const char *const types[] = {"direct_observation", "testimony", "publication",
                                         "unstated"};
     size_t nfig = json_array_size(figs);
+    lsrc *src = calloc(c->ninc ? c->ninc : 1, sizeof *src);
+    uint64_t *by[4];
 
     memset(&t, 0, sizeof t);
-    if (!src)
-        return nomem(c->err);
+    for (size_t i = 0; i < 4; i++)
+        by[i] = calloc(c->ninc ? c->ninc : 1, sizeof *by[i]);
+    if (!src || !by[0] || !by[1] || !by[2] || !by[3]) {
+        st = nomem(c->err);
+        goto out;
+    }
     if ((st = tab_init(&t, "source_share_by_figure",
                        "Incidents each figure counts, by source: first-hand observation, "
                        "testimony, publication",
@@ -1488,51 +1518,38 @@ static constat_status fig_source_share(fctx *c, json_t *figs)
                        c->err)))
         goto out;
     for (size_t i = 0; i < c->ninc; i++) {
-        char k[24];
-        snprintf(k, sizeof k, "%" PRIu64, c->inc[i].leaf);
-        if (json_object_set_new(src, k, json_string(c->inc[i].stype ? c->inc[i].stype
-                                                                    : "unstated"))) {
-            st = nomem(c->err);
-            goto out;
-        }
+        const char *ty = c->inc[i].stype;
+        src[i].leaf = c->inc[i].leaf;
+        src[i].type = types[3];
+        for (size_t k = 0; ty && k < 3; k++)
+            if (strcmp(ty, types[k]) == 0)
+                src[i].type = types[k];
     }
+    if (c->ninc)
+        qsort(src, c->ninc, sizeof *src, lsrc_cmp);
     for (size_t f = 0; f < nfig; f++) {
         const json_t *fig = json_array_get(figs, f), *rows = json_object_get(fig, "rows");
         const char *id = sget(fig, "id");
         int64_t total = 0, direct = 0;
-        json_t *seen = json_object();
-        if (!seen) {
-            st = nomem(c->err);
-            goto out;
-        }
-        for (size_t i = 0; i < 4; i++) {
-            if ((st = touch(&t, k2(id, types[i]), 0)))
-                break;
-        }
-        for (size_t r = 0; !st && r < json_array_size(rows); r++) {
+        size_t nby[4] = {0, 0, 0, 0};
+        for (size_t r = 0; r < json_array_size(rows); r++) {
             const json_t *lv = json_object_get(json_array_get(rows, r), "leaves");
-            for (size_t l = 0; !st && l < json_array_size(lv); l++) {
-                char k[24];
-                const char *ty;
-                snprintf(k, sizeof k, "%" JSON_INTEGER_FORMAT,
-                         json_integer_value(json_array_get(lv, l)));
-                ty = json_string_value(json_object_get(src, k));
-                if (!ty || json_object_get(seen, k))
-                    continue;
-                if (json_object_set_new(seen, k, json_true())) {
-                    st = nomem(c->err);
-                    break;
-                }
+            for (size_t l = 0; l < json_array_size(lv); l++) {
+                json_int_t x = json_integer_value(json_array_get(lv, l));
+                lsrc *s = x >= 0 ? lsrc_find(src, c->ninc, (uint64_t)x) : NULL;
+                size_t k;
+                if (!s || s->stamp == f + 1)
+                    continue; /* not an incident, or counted already */
+                s->stamp = f + 1;
                 total++;
-                direct += strcmp(ty, "direct_observation") == 0;
-                if (strcmp(ty, types[0]) && strcmp(ty, types[1]) && strcmp(ty, types[2]))
-                    ty = types[3];
-                st = add(&t, k2(id, ty), (uint64_t)json_integer_value(json_array_get(lv, l)), 1);
+                direct += s->type == types[0];
+                for (k = 0; k < 3 && s->type != types[k]; k++)
+                    ;
+                by[k][nby[k]++] = s->leaf;
             }
         }
-        json_decref(seen);
-        if (st)
-            goto out;
+        for (size_t i = 0; i < 4; i++)
+            TRY(set(&t, k2(id, types[i]), (int64_t)nby[i], NULL, by[i], nby[i]));
         if (total) {
             frow *d = tab_row(&t, k2(id, types[0])), copy;
             if (!d) {
@@ -1545,7 +1562,9 @@ static constat_status fig_source_share(fctx *c, json_t *figs)
     }
     st = tab_emit(&t, figs);
 out:
-    json_decref(src);
+    free(src);
+    for (size_t i = 0; i < 4; i++)
+        free(by[i]);
     tab_free(&t);
     return st;
 }
