@@ -10,6 +10,7 @@
 
 #include "cli_records.h"
 #include "constat/evidence/tsa.h"
+#include "constat/vault/org_name.h"
 #include "constat/record/import.h"
 
 /* Each record's proven time (docs/time.md) from the vault's stored tokens,
@@ -230,7 +231,14 @@ int cmd_report(int argc, char **argv)
     if (st == CONSTAT_OK)
         st = constat_figures_compute_timed(recs.recs, recs.n, tax, times, &figures, &err);
     if (st == CONSTAT_OK) {
-        constat_report_meta meta = {constat_vault_org(v), constat_vault_origin(v), size,
+        /* the display name beside the key name, when init set one */
+        char shown[CONSTAT_ORG_DISPLAY_MAX + 160], disp[CONSTAT_ORG_DISPLAY_MAX + 2];
+        constat_error de;
+        if (constat_org_display_read(constat_vault_dir(v), disp, sizeof disp, &de) == CONSTAT_OK)
+            snprintf(shown, sizeof shown, "%s (%s)", disp, constat_vault_org(v));
+        else
+            snprintf(shown, sizeof shown, "%s", constat_vault_org(v));
+        constat_report_meta meta = {shown, constat_vault_origin(v), size,
                                     (const char *)note.data, now,
                                     (const char *)scope.data};
         constat_rfc3339_format(cli_now(), 0, now);

@@ -30,14 +30,20 @@
 
 static const cli_help help_table[] = {
     {"init", "create a new vault (keys, database, empty log)",
-     "constat init --org NAME --origin ORIGIN [--dir DIR]",
+     "constat init --org NAME --origin ORIGIN [--org-name TEXT] [--dir DIR]\n"
+     "constat init --org-name TEXT --origin ORIGIN [--dir DIR]",
      "Creates DIR/vault.db and DIR/keys/: the log key (named ORIGIN), the organisation key\n"
      "(named NAME) and the pseudonym key, files of mode 0600. With $CONSTAT_PASSPHRASE, or a\n"
      "passphrase typed twice on the terminal, the keys are sealed. When the two typed differ\n"
      "init asks both again, up to 3 tries, then exits 2 writing nothing; an empty one on the\n"
      "terminal is refused. CONSTAT_PASSPHRASE set but empty, or no terminal, leaves the keys\n"
      "unsealed (and init warns). Prints both public keys: publish them.",
-     {{"--org NAME", "the organisation's name: a C2SP signed-note key name (no spaces, no +)"},
+     {{"--org NAME", "the organisation's key name: a C2SP signed-note key name (no spaces,\n"
+                     "no +), used in keys, records and file names"},
+      {"--org-name TEXT", "the organisation's display name, any UTF-8 without control\n"
+                          "characters (\"Ligue des droits de l'Homme\"), shown in reports;\n"
+                          "without --org the key name is derived from it\n"
+                          "(ligue-des-droits-de-l-homme)"},
       {"--origin ORIGIN", "the log's origin line, e.g. hro.example.org/constat/log (no spaces)"},
       OPT_DIR, OPT_HELP},
      "constat init --org hro-calais --origin hro.example.org/constat/log --dir vault",
