@@ -16,22 +16,7 @@
 #define P3 "p:3333333333333333333333333333333333333333333333333333333333333333"
 #define P4 "p:4444444444444444444444444444444444444444444444444444444444444444"
 
-/* JSON with ' for " (readable literals). */
-static json_t *J(const char *text)
-{
-    char *s = strdup(text), *p;
-    json_t *v;
-    json_error_t je;
-    assert_non_null(s);
-    for (p = s; *p; p++)
-        if (*p == '\'')
-            *p = '"';
-    v = json_loads(s, JSON_REJECT_DUPLICATES, &je);
-    if (!v)
-        fail_msg("bad test JSON: %s: %s", je.text, s);
-    free(s);
-    return v;
-}
+#define J tu_json
 
 static json_t *with(json_t *r, const char *extra)
 {

@@ -972,15 +972,27 @@ static constat_status fig_near_aid(fctx *c, json_t *figs)
     TRY(touch(&t, k3("incidents", NULL, "rest_of_city"), 0));
     for (size_t r = 0; r < c->nreg; r++) {
         const freg *g = &c->reg[r];
-        int64_t dur = 0, out_m = 0, m;
+        int64_t dur = 0, out_m = 0;
         if (!aid_area(g))
             continue;
-        for (int64_t d = d0; any && d <= d1; d++) {
-            if (!reg_valid_on(g, d))
-                continue;
-            (void)schedule(g, weekday(d), -1, &m);
-            dur += m;
-            out_m += 1440 - m;
+        if (any) {
+            /* the days of the period within the entry's validity, counted by
+             * weekday: whole weeks, then the days left from the first one */
+            int64_t a = d0, b = d1, week[7], wk = 0, n, lo, hi;
+            const char *vf = sget(g->rec, "valid_from"), *vt = sget(g->rec, "valid_to");
+            if (vf && constat_civil_days(vf, &lo) == 0 && lo > a)
+                a = lo;
+            if (vt && constat_civil_days(vt, &hi) == 0 && hi < b)
+                b = hi;
+            for (int w = 0; w < 7; w++) {
+                (void)schedule(g, w, -1, &week[w]);
+                wk += week[w];
+            }
+            n = b >= a ? b - a + 1 : 0;
+            dur = n / 7 * wk;
+            for (int64_t k = 0; k < n % 7; k++)
+                dur += week[weekday(a + k)];
+            out_m = n * 1440 - dur;
         }
         TRY(add(&t, k3("exposure_minutes", g->id, "during"), g->leaf, dur));
         TRY(add(&t, k3("exposure_minutes", g->id, "outside_hours"), g->leaf, out_m));
@@ -1126,6 +1138,12 @@ static int evd_cmp(const void *pa, const void *pb)
     return x->leaf < y->leaf ? -1 : x->leaf > y->leaf;
 }
 
+static int i64_cmp(const void *pa, const void *pb)
+{
+    int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
+    return a < b ? -1 : a > b;
+}
+
 static constat_status fig_evictions(fctx *c, json_t *figs)
 {
     ftab t, iv;
@@ -1188,12 +1206,7 @@ static constat_status fig_evictions(fctx *c, json_t *figs)
         for (size_t k = i; k < j; k++)
             TRY(add(&iv, k2("intervals", e[i].site), e[k].leaf, k == i ? (int64_t)ng : 0));
         /* gaps of one site: sort and take the nearest-rank median */
-        for (size_t a = 1; a < ng; a++)
-            for (size_t b = a; b > 0 && gaps[b - 1] > gaps[b]; b--) {
-                int64_t x = gaps[b];
-                gaps[b] = gaps[b - 1];
-                gaps[b - 1] = x;
-            }
+        qsort(gaps, ng, sizeof *gaps, i64_cmp);
         row = tab_row(&iv, k2("intervals", e[i].site));
         if (!row) {
             st = nomem(c->err);
@@ -1358,6 +1371,19 @@ static size_t uf_find(size_t *p, size_t i)
     return i;
 }
 
+typedef struct {
+    size_t root, i;
+    uint64_t leaf;
+} member;
+
+static int member_cmp(const void *pa, const void *pb)
+{
+    const member *x = pa, *y = pb;
+    if (x->root != y->root)
+        return x->root < y->root ? -1 : 1;
+    return x->leaf < y->leaf ? -1 : x->leaf > y->leaf;
+}
+
 static int cats_overlap(const finc *a, const finc *b)
 {
     for (size_t i = 0; i < json_array_size(a->cats); i++) {
@@ -1368,15 +1394,19 @@ static int cats_overlap(const finc *a, const finc *b)
     return 0;
 }
 
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Distinct strings among v[n] (v is reordered). */
 static int distinct_count(const char **v, size_t n)
 {
     int d = 0;
-    for (size_t i = 0; i < n; i++) {
-        int seen = 0;
-        for (size_t j = 0; j < i && !seen; j++)
-            seen = strcmp(v[i], v[j]) == 0;
-        d += !seen;
-    }
+    if (n)
+        qsort(v, n, sizeof *v, str_cmp);
+    for (size_t i = 0; i < n; i++)
+        d += i == 0 || strcmp(v[i], v[i - 1]) != 0;
     return d;
 }
 
@@ -1388,10 +1418,11 @@ static constat_status fig_corroborated(fctx *c, json_t *figs)
     size_t *par = calloc(c->ninc ? c->ninc : 1, sizeof *par);
     const char **mons = calloc(c->ninc ? c->ninc : 1, sizeof *mons);
     const char **orgs = calloc(c->ninc ? c->ninc : 1, sizeof *orgs);
+    member *grp = calloc(c->ninc ? c->ninc : 1, sizeof *grp);
     size_t nv = 0;
 
     memset(&t, 0, sizeof t);
-    if (!v || !par || !mons || !orgs) {
+    if (!v || !par || !mons || !orgs || !grp) {
         st = nomem(c->err);
         goto out;
     }
@@ -1424,36 +1455,38 @@ static constat_status fig_corroborated(fctx *c, json_t *figs)
     TRY(touch(&t, k2("groups", NULL), 0));
     TRY(touch(&t, k2("groups_two_orgs_or_more", NULL), 0));
     TRY(touch(&t, k2("incidents", NULL), 0));
-    for (size_t i = 0; i < nv; i++) {
-        size_t nm = 0, first = nv;
+    /* members of each group together: indices sorted by (root, leaf) */
+    for (size_t i = 0; i < nv; i++)
+        grp[i].root = uf_find(par, i), grp[i].i = i, grp[i].leaf = v[i]->leaf;
+    if (nv)
+        qsort(grp, nv, sizeof *grp, member_cmp);
+    for (size_t a = 0, b; a < nv; a = b) {
+        size_t nm = 0;
+        const finc *first = v[grp[a].i];
         int dm, dor;
-        if (uf_find(par, i) != i)
-            continue;
-        for (size_t j = 0; j < nv; j++)
-            if (uf_find(par, j) == i) {
-                mons[nm] = v[j]->monitor;
-                orgs[nm] = v[j]->org;
-                nm++;
-                if (first == nv || v[j]->leaf < v[first]->leaf)
-                    first = j;
-            }
+        for (b = a; b < nv && grp[b].root == grp[a].root; b++) {
+            mons[nm] = v[grp[b].i]->monitor;
+            orgs[nm] = v[grp[b].i]->org;
+            nm++;
+        }
         dm = distinct_count(mons, nm);
         if (dm < 2)
             continue;
         dor = distinct_count(orgs, nm);
-        for (size_t j = 0; j < nv; j++) {
-            if (uf_find(par, j) != i)
-                continue;
-            TRY(add(&t, k2("group_monitors", v[first]->id), v[j]->leaf, j == first ? dm : 0));
-            TRY(add(&t, k2("group_orgs", v[first]->id), v[j]->leaf, j == first ? dor : 0));
-            TRY(add(&t, k2("groups", NULL), v[j]->leaf, j == first));
-            TRY(add(&t, k2("incidents", NULL), v[j]->leaf, 1));
+        for (size_t k = a; k < b; k++) {
+            const finc *x = v[grp[k].i];
+            int head = k == a;
+            TRY(add(&t, k2("group_monitors", first->id), x->leaf, head ? dm : 0));
+            TRY(add(&t, k2("group_orgs", first->id), x->leaf, head ? dor : 0));
+            TRY(add(&t, k2("groups", NULL), x->leaf, head));
+            TRY(add(&t, k2("incidents", NULL), x->leaf, 1));
             if (dor >= 2)
-                TRY(add(&t, k2("groups_two_orgs_or_more", NULL), v[j]->leaf, j == first));
+                TRY(add(&t, k2("groups_two_orgs_or_more", NULL), x->leaf, head));
         }
     }
     st = tab_emit(&t, figs);
 out:
+    free(grp);
     free(v);
     free(par);
     free(mons);

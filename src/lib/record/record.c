@@ -28,11 +28,10 @@
 
 /* ---- generic helpers ---- */
 
-static constat_status fail(constat_error *err, const char *path, const char *fmt, ...)
-    CONSTAT_PRINTF(3, 4);
+#define fail constat_record_fail
 
-/* "path: message" as CONSTAT_EINVAL. */
-static constat_status fail(constat_error *err, const char *path, const char *fmt, ...)
+/* "path: message" as CONSTAT_EINVAL (record_internal.h). */
+constat_status constat_record_fail(constat_error *err, const char *path, const char *fmt, ...)
 {
     char msg[CONSTAT_ERROR_MSG_MAX];
     va_list ap;

@@ -7,7 +7,6 @@
  * Closed world like record.c: every object lists its members. Paths in the
  * messages are relative to the record ("transport.released_at: ...").
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,17 +15,7 @@
 
 #define RMAX 9007199254740991LL
 
-static constat_status rfail(constat_error *err, const char *path, const char *fmt, ...)
-    CONSTAT_PRINTF(3, 4);
-static constat_status rfail(constat_error *err, const char *path, const char *fmt, ...)
-{
-    char msg[CONSTAT_ERROR_MSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return constat_error_set(err, CONSTAT_EINVAL, "%s: %s", path, msg);
-}
+#define rfail constat_record_fail
 
 /* One member and its rule. */
 typedef enum { M_STR, M_INT, M_OBJ, M_ARR, M_TIME, M_DATE, M_CLOCK, M_STRS, M_COORD } mtype;
