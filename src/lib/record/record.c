@@ -30,16 +30,6 @@
 
 #define fail constat_record_fail
 
-/* "path: message" as CONSTAT_EINVAL (record_internal.h). */
-constat_status constat_record_fail(constat_error *err, const char *path, const char *fmt, ...)
-{
-    char msg[CONSTAT_ERROR_MSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return constat_error_set(err, CONSTAT_EINVAL, "%s: %s", path, msg);
-}
 
 /* Field paths for messages are built for every member checked, so they are
  * assembled by hand (snprintf dominated validation time); cut at

@@ -7,6 +7,7 @@
  * Closed world like record.c: every object lists its members. Paths in the
  * messages are relative to the record ("transport.released_at: ...").
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +17,18 @@
 #define RMAX 9007199254740991LL
 
 #define rfail constat_record_fail
+
+/* "path: message" as CONSTAT_EINVAL (record_internal.h); defined here,
+ * used by record.c too, so the call goes one way between the two files. */
+constat_status constat_record_fail(constat_error *err, const char *path, const char *fmt, ...)
+{
+    char msg[CONSTAT_ERROR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return constat_error_set(err, CONSTAT_EINVAL, "%s: %s", path, msg);
+}
 
 /* One member and its rule. */
 typedef enum { M_STR, M_INT, M_OBJ, M_ARR, M_TIME, M_DATE, M_CLOCK, M_STRS, M_COORD } mtype;
