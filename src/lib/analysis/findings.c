@@ -1050,7 +1050,8 @@ static constat_status fig_near_aid(fctx *c, json_t *figs)
                     st = nomem(c->err);
                     goto out;
                 }
-                memcpy(both, ex->lv, ex->nlv * sizeof *both);
+                if (ex->nlv)
+                    memcpy(both, ex->lv, ex->nlv * sizeof *both);
                 rk = json_pack("[sOO]", "per_1000_hours", json_array_get(k, 1),
                                json_array_get(k, 2));
                 st = set(&t, rk, rate, &copy, both, ex->nlv);
