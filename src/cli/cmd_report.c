@@ -98,6 +98,29 @@ static constat_status scope_text(const constat_dossier_filter *f, const char *co
     return CONSTAT_OK;
 }
 
+/* --first-hand: only the incidents a monitor observed (source.type
+ * direct_observation, as logged), docs/indicators.md "First-hand only". */
+static void keep_first_hand(cli_records *r)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        const json_t *t = json_object_get(json_object_get(r->recs[i].record, "source"), "type");
+        if (json_is_string(t) && strcmp(json_string_value(t), "direct_observation") == 0)
+            r->recs[k++] = r->recs[i];
+        else
+            json_decref(r->recs[i].record);
+    }
+    r->n = k;
+}
+
+/* The scope, said in words: "..., first-hand records only". Returns
+ * non-zero when out of memory. */
+static int first_hand_scope(constat_buf *scope)
+{
+    return constat_buf_puts(scope, ", first-hand records only (source.type "
+                                   "direct_observation)") != CONSTAT_OK;
+}
+
 int cmd_report(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -108,6 +131,7 @@ int cmd_report(int argc, char **argv)
         {"commune", required_argument, NULL, 'm'},
         {"from", required_argument, NULL, 'f'},
         {"to", required_argument, NULL, 'T'},
+        {"first-hand", no_argument, NULL, 'F'},
         {NULL, 0, NULL, 0}};
     const char *dir = NULL, *out = NULL, *taxo = NULL, *code = NULL;
     constat_dossier_filter f = {NULL, NULL, NULL, NULL, NULL, NULL};
@@ -124,7 +148,7 @@ int cmd_report(int argc, char **argv)
     char now[32];
     size_t nincidents = 0;
     uint64_t size = 0;
-    int c, rc;
+    int c, rc, first_hand = 0;
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -136,6 +160,7 @@ int cmd_report(int argc, char **argv)
         case 'm': f.commune = optarg; break;
         case 'f': f.from = optarg; break;
         case 'T': f.to = optarg; break;
+        case 'F': first_hand = 1; break;
         default: return cli_usage("report");
         }
     }
@@ -152,6 +177,8 @@ int cmd_report(int argc, char **argv)
         constat_error_set(&err, st, "%s", msg);
     }
     if (st == CONSTAT_OK && scope_text(&f, code, &scope))
+        st = constat_error_set(&err, CONSTAT_ENOMEM, "out of memory");
+    if (st == CONSTAT_OK && first_hand && first_hand_scope(&scope))
         st = constat_error_set(&err, CONSTAT_ENOMEM, "out of memory");
     if (st != CONSTAT_OK) {
         constat_countries_free(gz);
@@ -189,6 +216,8 @@ int cmd_report(int argc, char **argv)
                                (unsigned long long)constat_vault_size(v));
     if (st == CONSTAT_OK)
         st = cli_records_load_upto(v, size, "incident", &f, &recs, &err);
+    if (st == CONSTAT_OK && first_hand)
+        keep_first_hand(&recs);
     if (st == CONSTAT_OK && recs.n == 0)
         st = constat_error_set(&err, CONSTAT_ENOTFOUND,
                                "no incident among the %llu leaves of the newest checkpoint%s%s: "

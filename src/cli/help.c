@@ -328,7 +328,7 @@ static const cli_help help_table[] = {
 
     {"report", "write the HTML report, figures.json and CSV",
      "constat report --out DIR [--country CC] [--commune NAME] [--from DATE] [--to DATE]\n"
-     "        [--taxonomy FILE] [--dir DIR]",
+     "        [--first-hand] [--taxonomy FILE] [--dir DIR]",
      "Writes DIR/index.html (French and English, SVG charts, no JavaScript; the summary\n"
      "first, how to verify last), figures.json (every figure lists the leaf indices it\n"
      "counts; docs/indicators.md), one CSV per figure and incidents.csv, over the incidents\n"
@@ -339,6 +339,8 @@ static const cli_help help_table[] = {
       {"--commune NAME", "only incidents in this commune (place.commune, else place.name)"},
       {"--from DATE", "only incidents that occurred on or after DATE (YYYY-MM-DD, local)"},
       {"--to DATE", "only incidents that occurred on or before DATE (YYYY-MM-DD, local)"},
+      {"--first-hand", "only incidents a monitor observed (source.type direct_observation):\n"
+                       "every figure from first-hand records alone"},
       OPT_TAXONOMY, OPT_DIR, OPT_HELP},
      "constat report --out report/\n"
      "  constat report --out calais/ --country FR --commune Calais --from 2020-01-01",

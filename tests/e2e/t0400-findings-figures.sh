@@ -137,6 +137,22 @@ for id in check_intervals checks_same_place_same_day transported_by_legal_status
 done
 expect_in rep/index.html "under_short_s"
 
+# --first-hand: the testimony (leaf 5) is left out of every figure, so there is
+# no interval (one check of the person) and incidents_total is 2 (leaves 4, 6)
+run_ok "$CONSTAT" report --out rep1 --first-hand
+python3 - rep1/figures.json <<'PY' > fig1.txt
+import json, sys
+d = json.load(open(sys.argv[1]))
+for f in d["figures"]:
+    for r in f["rows"]:
+        print(f["id"], json.dumps(r["key"], separators=(",", ":")), r["value"],
+              json.dumps(r["leaves"], separators=(",", ":")))
+PY
+expect_in fig1.txt 'incidents_total [] 2 [4,6]'
+expect_in fig1.txt 'check_intervals ["intervals"] 0 []'
+expect_in fig1.txt 'source_share_by_figure ["incidents_total","first_hand_permille"] 1000 [4,6]'
+expect_in rep1/index.html "first-hand records only"
+
 # the dossier carries the register entries and the shift, and verifies
 run_ok "$CONSTAT" dossier --out d1
 run_ok "$CONSTAT" verify d1
