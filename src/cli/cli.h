@@ -49,6 +49,7 @@ void cli_help_print(const cli_help *h, FILE *f);
 /* Every command's entry point: argv[0] is the command name. */
 int cmd_init(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
+int cmd_register(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_checkpoint(int argc, char **argv);

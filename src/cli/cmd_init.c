@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "constat/vault/org_name.h"
 
 int cmd_init(int argc, char **argv)
 {
@@ -14,8 +15,10 @@ int cmd_init(int argc, char **argv)
         {"origin", required_argument, NULL, 'g'},
         {"dir", required_argument, NULL, 'd'},
         {"coordinator", required_argument, NULL, 'c'},
+        {"org-name", required_argument, NULL, 'n'},
         {NULL, 0, NULL, 0}};
-    const char *org = NULL, *origin = NULL, *dir = NULL, *coord = NULL;
+    const char *org = NULL, *origin = NULL, *dir = NULL, *coord = NULL, *display = NULL;
+    char derived[72];
     constat_error err;
     constat_status st;
     char *pass;
@@ -28,11 +31,27 @@ int cmd_init(int argc, char **argv)
         case 'g': origin = optarg; break;
         case 'd': dir = optarg; break;
         case 'c': coord = optarg; break;
+        case 'n': display = optarg; break;
         default: return cli_usage("init");
         }
     }
-    if (!org || !origin || optind != argc)
+    if ((!org && !display) || !origin || optind != argc)
         return cli_usage("init");
+    if (display) {
+        /* checked before anything is written; the key name is derived from it
+         * when --org is not given */
+        constat_error_clear(&err);
+        if (constat_org_display_check(display, &err) != CONSTAT_OK)
+            return cli_report_error("--org-name", CONSTAT_EINVAL, &err);
+        if (!org) {
+            if (constat_org_key_name(display, derived, sizeof derived) != 0) {
+                fprintf(stderr, "constat: --org-name: no key name can be derived from it (no "
+                                "ASCII letter or digit): give --org NAME too\n");
+                return 2;
+            }
+            org = derived;
+        }
+    }
     dir = cli_vault_dir(dir);
     if (coord && !getenv("CONSTAT_USER_PASSWORD") && !isatty(STDIN_FILENO)) {
         fprintf(stderr, "constat: init --coordinator: no password for %s (set "
@@ -46,6 +65,10 @@ int cmd_init(int argc, char **argv)
     constat_error_clear(&err);
     st = constat_vault_create(dir, org, origin, pass && *pass ? pass : NULL, &err);
     if (st != CONSTAT_OK) {
+        cli_passphrase_free(pass);
+        return cli_report_error(dir, st, &err);
+    }
+    if (display && (st = constat_org_display_write(dir, display, &err)) != CONSTAT_OK) {
         cli_passphrase_free(pass);
         return cli_report_error(dir, st, &err);
     }
@@ -63,7 +86,10 @@ int cmd_init(int argc, char **argv)
         if (st != CONSTAT_OK)
             return cli_report_error(dir, st, &err);
         printf("created vault %s\n", cli_text(dir));
-        printf("organisation: %s\n", cli_text(org));
+        if (display)
+            printf("organisation: %s (key name %s)\n", cli_text(display), org);
+        else
+            printf("organisation: %s\n", cli_text(org));
         if (constat_note_verifier_format(&constat_vault_org_key(v)->pub, vkey, sizeof vkey) ==
             CONSTAT_OK)
             printf("organisation key: %s\n", cli_text(vkey));

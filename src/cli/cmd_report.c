@@ -9,6 +9,7 @@
 
 #include "cli_records.h"
 #include "constat/evidence/tsa.h"
+#include "constat/vault/org_name.h"
 #include "constat/record/import.h"
 
 /* Each record's proven time (docs/time.md) from the vault's stored tokens,
@@ -72,6 +73,29 @@ static constat_status scope_text(const constat_dossier_filter *f, const char *co
     return CONSTAT_OK;
 }
 
+/* --first-hand: only the incidents a monitor observed (source.type
+ * direct_observation, as logged), docs/indicators.md "First-hand only". */
+static void keep_first_hand(cli_records *r)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        const json_t *t = json_object_get(json_object_get(r->recs[i].record, "source"), "type");
+        if (json_is_string(t) && strcmp(json_string_value(t), "direct_observation") == 0)
+            r->recs[k++] = r->recs[i];
+        else
+            json_decref(r->recs[i].record);
+    }
+    r->n = k;
+}
+
+/* The scope, said in words: "..., first-hand records only". Returns
+ * non-zero when out of memory. */
+static int first_hand_scope(constat_buf *scope)
+{
+    return constat_buf_puts(scope, ", first-hand records only (source.type "
+                                   "direct_observation)") != CONSTAT_OK;
+}
+
 int cmd_report(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -82,6 +106,7 @@ int cmd_report(int argc, char **argv)
         {"commune", required_argument, NULL, 'm'},
         {"from", required_argument, NULL, 'f'},
         {"to", required_argument, NULL, 'T'},
+        {"first-hand", no_argument, NULL, 'F'},
         {NULL, 0, NULL, 0}};
     const char *dir = NULL, *out = NULL, *taxo = NULL, *code = NULL;
     constat_dossier_filter f = {NULL, NULL, NULL, NULL, NULL, NULL};
@@ -98,7 +123,7 @@ int cmd_report(int argc, char **argv)
     char now[32];
     size_t nincidents = 0;
     uint64_t size = 0;
-    int c, rc;
+    int c, rc, first_hand = 0;
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -110,6 +135,7 @@ int cmd_report(int argc, char **argv)
         case 'm': f.commune = optarg; break;
         case 'f': f.from = optarg; break;
         case 'T': f.to = optarg; break;
+        case 'F': first_hand = 1; break;
         default: return cli_usage("report");
         }
     }
@@ -126,6 +152,8 @@ int cmd_report(int argc, char **argv)
         constat_error_set(&err, st, "%s", msg);
     }
     if (st == CONSTAT_OK && scope_text(&f, code, &scope))
+        st = constat_error_set(&err, CONSTAT_ENOMEM, "out of memory");
+    if (st == CONSTAT_OK && first_hand && first_hand_scope(&scope))
         st = constat_error_set(&err, CONSTAT_ENOMEM, "out of memory");
     if (st != CONSTAT_OK) {
         constat_countries_free(gz);
@@ -163,6 +191,8 @@ int cmd_report(int argc, char **argv)
                                (unsigned long long)constat_vault_size(v));
     if (st == CONSTAT_OK)
         st = cli_records_load_upto(v, size, "incident", &f, &recs, &err);
+    if (st == CONSTAT_OK && first_hand)
+        keep_first_hand(&recs);
     if (st == CONSTAT_OK && recs.n == 0)
         st = constat_error_set(&err, CONSTAT_ENOTFOUND,
                                "no incident among the %llu leaves of the newest checkpoint%s%s: "
@@ -178,7 +208,8 @@ int cmd_report(int argc, char **argv)
     nincidents = recs.n;
     /* then corrections and retractions: the figures and the report use the
      * latest version of each record and leave retracted ones out */
-    static const char *const more[] = {"evidence", "correction", "retraction", "erasure"};
+    static const char *const more[] = {"evidence", "correction", "retraction", "erasure",
+                                       "register", "shift"};
     for (size_t m = 0; st == CONSTAT_OK && m < sizeof more / sizeof more[0]; m++) {
         cli_records ev;
         memset(&ev, 0, sizeof ev);
@@ -204,7 +235,14 @@ int cmd_report(int argc, char **argv)
     if (st == CONSTAT_OK)
         st = constat_figures_compute_timed(recs.recs, recs.n, tax, times, &figures, &err);
     if (st == CONSTAT_OK) {
-        constat_report_meta meta = {constat_vault_org(v), constat_vault_origin(v), size,
+        /* the display name beside the key name, when init set one */
+        char shown[CONSTAT_ORG_DISPLAY_MAX + 160], disp[CONSTAT_ORG_DISPLAY_MAX + 2];
+        constat_error de;
+        if (constat_org_display_read(constat_vault_dir(v), disp, sizeof disp, &de) == CONSTAT_OK)
+            snprintf(shown, sizeof shown, "%s (%s)", disp, constat_vault_org(v));
+        else
+            snprintf(shown, sizeof shown, "%s", constat_vault_org(v));
+        constat_report_meta meta = {shown, constat_vault_origin(v), size,
                                     (const char *)note.data, now,
                                     (const char *)scope.data};
         constat_rfc3339_format(cli_now(), 0, now);

@@ -30,14 +30,20 @@
 
 static const cli_help help_table[] = {
     {"init", "create a new vault (keys, database, empty log)",
-     "constat init --org NAME --origin ORIGIN [--coordinator NAME] [--dir DIR]",
+     "constat init --org NAME --origin ORIGIN [--org-name TEXT] [--coordinator NAME] [--dir DIR]\n"
+     "constat init --org-name TEXT --origin ORIGIN [--coordinator NAME] [--dir DIR]",
      "Creates DIR/vault.db and DIR/keys/: the log key (named ORIGIN), the organisation key\n"
      "(named NAME) and the pseudonym key, files of mode 0600. With $CONSTAT_PASSPHRASE, or a\n"
      "passphrase typed twice on the terminal, the keys are sealed. When the two typed differ\n"
      "init asks both again, up to 3 tries, then exits 2 writing nothing; an empty one on the\n"
      "terminal is refused. CONSTAT_PASSPHRASE set but empty, or no terminal, leaves the keys\n"
      "unsealed (and init warns). Prints both public keys: publish them.",
-     {{"--org NAME", "the organisation's name: a C2SP signed-note key name (no spaces, no +)"},
+     {{"--org NAME", "the organisation's key name: a C2SP signed-note key name (no spaces,\n"
+                     "no +), used in keys, records and file names"},
+      {"--org-name TEXT", "the organisation's display name, any UTF-8 without control\n"
+                          "characters (\"Ligue des droits de l'Homme\"), shown in reports;\n"
+                          "without --org the key name is derived from it\n"
+                          "(ligue-des-droits-de-l-homme)"},
       {"--origin ORIGIN", "the log's origin line, e.g. hro.example.org/constat/log (no spaces)"},
       {"--coordinator NAME", "also make the first account of constat serve, a coordinator; its\n"
                              "password from $CONSTAT_USER_PASSWORD, else asked twice"},
@@ -71,6 +77,20 @@ static const cli_help help_table[] = {
      "constat monitor add amina\n  constat monitor list --json\n"
      "  constat monitor invite amina --qr amina.svg --server https://intake.example.org\n"
      "  constat monitor revoke amina --from 2026-11-28T14:00:00+01:00 --reason lost-device",
+     EXIT_OK EXIT_USAGE EXIT_IO, NULL},
+
+    {"register", "add register entries (aid points, living sites, places), or list them",
+     "constat register add FILE [--dir DIR] [--json]\nconstat register list [--dir DIR] [--json]",
+     "add: signs each entry of FILE (one entry object, an array, or {\"entries\": [...]} as in\n"
+     "data/registers/) with the organisation key, appends them in one transaction and signs a\n"
+     "checkpoint. v, kind, org, monitor and recorded_at may be left out (constat fills them in).\n"
+     "An entry already logged with the same content is skipped; one bad entry and nothing is\n"
+     "written. list: leaf, register, id, name and position of every entry (docs/record.md\n"
+     "\"register\"). The figures release_distance and near_aid_during_distribution read them.",
+     {{"add FILE", "sign and log the entries of FILE"},
+      {"list", "list the register entries of the log"},
+      OPT_DIR, OPT_JSON_LIST, OPT_HELP},
+     "constat register add data/registers/calais.json\n  constat register list --json",
      EXIT_OK EXIT_USAGE EXIT_IO, NULL},
 
     {"record", "sign and log one record; print its receipt",
@@ -341,7 +361,7 @@ static const cli_help help_table[] = {
 
     {"report", "write the HTML report, figures.json and CSV",
      "constat report --out DIR [--country CC] [--commune NAME] [--from DATE] [--to DATE]\n"
-     "        [--taxonomy FILE] [--dir DIR]",
+     "        [--first-hand] [--taxonomy FILE] [--dir DIR]",
      "Writes DIR/index.html (French and English, SVG charts, no JavaScript; the summary\n"
      "first, how to verify last), figures.json (every figure lists the leaf indices it\n"
      "counts; docs/indicators.md), one CSV per figure and incidents.csv, over the incidents\n"
@@ -352,6 +372,8 @@ static const cli_help help_table[] = {
       {"--commune NAME", "only incidents in this commune (place.commune, else place.name)"},
       {"--from DATE", "only incidents that occurred on or after DATE (YYYY-MM-DD, local)"},
       {"--to DATE", "only incidents that occurred on or before DATE (YYYY-MM-DD, local)"},
+      {"--first-hand", "only incidents a monitor observed (source.type direct_observation):\n"
+                       "every figure from first-hand records alone"},
       OPT_TAXONOMY, OPT_DIR, OPT_HELP},
      "constat report --out report/\n"
      "  constat report --out calais/ --country FR --commune Calais --from 2020-01-01",

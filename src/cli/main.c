@@ -18,7 +18,7 @@ static const cli_command commands[] = {
     {"witness", cmd_witness},   {"publish", cmd_publish},       {"disclose", cmd_disclose},
     {"erase", cmd_erase},       {"serve", cmd_serve},           {"user", cmd_user},
     {"audit", cmd_audit},       {"submit", cmd_submit},         {"help", cmd_help},
-    {"version", cmd_version},
+    {"version", cmd_version},   {"register", cmd_register},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -291,16 +291,17 @@ static void test_good_dossier(void **state)
     (void)state;
 
     /* 4 July incidents (one appended after the last checkpoint) + the
-     * enrolments of alice and bob; not the shift, not the June or August
+     * enrolments of alice and bob + the shift (every shift travels: the
+     * figure field_presence_by_org reads them); not the June or August
      * incidents, not carol's enrolment */
     assert_int_equal(g_sum.incidents, 4);
     assert_int_equal(g_sum.monitors, 2);
-    assert_int_equal(g_sum.records, 6);
+    assert_int_equal(g_sum.records, 7);
     assert_int_equal(g_sum.tree_size, 10);
 
     assert_int_equal(verify(g_dossier, NULL, &f, &sum), CONSTAT_OK);
     assert_int_equal(f.n, 0);
-    assert_int_equal(sum.records, 6);
+    assert_int_equal(sum.records, 7);
     assert_int_equal(sum.incidents, 4);
     assert_int_equal(sum.monitors, 2);
     assert_int_equal(sum.checks_failed, 0);
@@ -318,7 +319,7 @@ static void test_good_dossier(void **state)
     assert_non_null(strstr(rec, "\"enrol:alice\""));
     assert_non_null(strstr(rec, "\"enrol:bob\""));
     assert_null(strstr(rec, "enrol:carol"));
-    assert_null(strstr(rec, "SHIFT-"));
+    assert_non_null(strstr(rec, "SHIFT-2018-07-11-A"));
     assert_null(strstr(rec, "HRO-2018-06-30"));
     assert_non_null(strstr(rec, "HRO-2018-07-31"));
     assert_non_null(strstr(rec, "HRO-2018-07-20"));
@@ -329,7 +330,7 @@ static void test_good_dossier(void **state)
 
     man = tu_read_file(file_path(g_dossier, "manifest.json"), &len);
     assert_non_null(strstr(man, "\"filter\":{\"from\":\"2018-07-01\",\"to\":\"2018-07-31\"}"));
-    assert_non_null(strstr(man, "\"records\":6"));
+    assert_non_null(strstr(man, "\"records\":7"));
     assert_non_null(strstr(man, "\"tree_size\":10"));
     assert_non_null(strstr(man, "\"report/figures.json\":"));
     assert_null(strstr(man, "\n"));
@@ -572,7 +573,8 @@ static void test_tamper_figure(void **state)
     free(s);
     row = json_array_get(json_object_get(json_array_get(json_object_get(fig, "figures"), 0),
                                          "rows"), 0);
-    json_array_append_new(json_object_get(row, "leaves"), json_integer((json_int_t)g_shift));
+    json_array_append_new(json_object_get(row, "leaves"),
+                          json_integer((json_int_t)g_out_of_filter));
     out = json_dumps(fig, JSON_COMPACT | JSON_SORT_KEYS);
     write_all(file_path(d, "figures.json"), out, strlen(out));
     free(out);
@@ -581,7 +583,7 @@ static void test_tamper_figure(void **state)
     {
         char want[128];
         tprintf(want, sizeof want, "names leaf %llu, which is not a record of this dossier",
-                 (unsigned long long)g_shift);
+                 (unsigned long long)g_out_of_filter);
         assert_has(&f, want);
     }
 }
@@ -601,7 +603,7 @@ static void test_delete_proof_line(void **state)
     write_all(file_path(d, "proofs.jsonl"), nl + 1, len - (size_t)(nl + 1 - s));
     free(s);
     assert_int_equal(verify(d, NULL, &f, NULL), CONSTAT_EVERIFY);
-    assert_has(&f, "proofs.jsonl: has 5 lines but records.jsonl has 6");
+    assert_has(&f, "proofs.jsonl: has 6 lines but records.jsonl has 7");
     assert_has(&f, "leaf_hash in proofs.jsonl line 1 is not SHA-256(0x00 || records.jsonl "
                    "line 1)");
 }
@@ -889,7 +891,7 @@ static void test_attack_drop_record(void **state)
         r = re + 1;
         p = pe + 1;
     }
-    assert_int_equal(n, 5);
+    assert_int_equal(n, 6);
     write_all(file_path(d, "records.jsonl"), (const char *)nr.data, nr.len);
     write_all(file_path(d, "proofs.jsonl"), (const char *)np.data, np.len);
     assert_int_equal(constat_figures_compute(recs, n, g_tax, &figs, &err), CONSTAT_OK);

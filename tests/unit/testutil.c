@@ -127,3 +127,19 @@ void tu_server_stop(tu_server *s)
     pthread_join(s->th, NULL);
     close(s->lfd);
 }
+
+json_t *tu_json(const char *text)
+{
+    char *s = strdup(text), *p;
+    json_t *v;
+    json_error_t je;
+    assert_non_null(s);
+    for (p = s; *p; p++)
+        if (*p == '\'')
+            *p = '"';
+    v = json_loads(s, JSON_REJECT_DUPLICATES, &je);
+    if (!v)
+        fail_msg("bad test JSON: %s: %s", je.text, s);
+    free(s);
+    return v;
+}

@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "constat/constat.h"
 
@@ -17,6 +18,9 @@ char *tu_read_vector(const char *relpath, size_t *len);
 char *tu_read_file(const char *path, size_t *len);
 /* Decode standard base64 into out[cap]; returns length, fails test on error. */
 size_t tu_unbase64(const char *b64, uint8_t *out, size_t cap);
+/* Parse JSON written with ' for " (readable literals in C strings),
+ * duplicates refused; fails the test on bad JSON. New reference. */
+json_t *tu_json(const char *text);
 /* A fresh empty temporary directory (malloc'd path). */
 char *tu_tmpdir(void);
 /* rm -rf the directory. */

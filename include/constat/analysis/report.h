@@ -10,11 +10,13 @@
  * what they do not count, are in docs/indicators.md.
  *
  * figures.json shape (integers only, so that RFC 8785 bytes are stable):
- *   {"v": 2, "figures": [
+ *   {"v": 3, "figures": [
  *     {"id": "incidents_by_month_category",
  *      "title": {"en": "...", "fr": "..."},
  *      "unit": "incidents",
  *      "dimensions": ["month", "category"],
+ *      "parameters": {...},   (findings figures only: their windows, radii,
+ *                              categories; compared by constat_figures_check)
  *      "rows": [{"key": ["2018-07", "pushback"], "value": 12,
  *                "leaves": [3, 7, ...]}, ...]}, ...]}
  * Figures appear in a fixed order; rows are sorted by key (element by
@@ -34,8 +36,9 @@
 
 /* Version of the figures.json format above (2: money and persons counted
  * under items are apart from objects, money_by_currency,
- * persons_by_item_kind and clock_skew_flagged). */
-#define CONSTAT_FIGURES_VERSION 2
+ * persons_by_item_kind and clock_skew_flagged; 3: the findings figures of
+ * docs/indicators.md "Findings figures", with their "parameters"). */
+#define CONSTAT_FIGURES_VERSION 3
 
 /* Seconds in the window of the repeated-checks indicator (7 days). */
 #define CONSTAT_REPEAT_WINDOW_S (7 * 86400)
@@ -119,7 +122,7 @@ typedef void (*constat_figure_failure_fn)(void *ctx, int64_t index, const char *
 /* Compare `claimed` figures (e.g. a dossier's figures.json, hostile input)
  * with `recomputed` ones (from constat_figures_compute). Calls
  * fail(ctx, -1, msg) for each difference: format version, a figure missing
- * or unexpected, a figure's title/unit/dimensions, a row missing,
+ * or unexpected, a figure's title/unit/dimensions/parameters, a row missing,
  * unexpected or duplicated, a row's value or leaf list. Each message names
  * the figure id and the row key and gives both values, e.g.
  *   figure incidents_by_month row ["2018-07"]: value claimed 12, recomputed 11

@@ -212,6 +212,18 @@ void constat_leaf_free(constat_leaf *l);
 constat_status constat_leaf_verify(const constat_leaf *l, const constat_note_verifier *v,
                                    constat_error *err) CONSTAT_WARN_UNUSED;
 
+/* Local calendar helpers of the register and the findings figures
+ * (docs/record.md "register"; no time zone state):
+ * constat_civil_days: "YYYY-MM-DD" (a real Gregorian date, nothing after
+ * it) into *days since 1970-01-01 (days may be NULL); returns 0, or -1 when
+ * s is not such a date.
+ * constat_clock_minutes: "HH:MM" (00:00-24:00) into minutes after local
+ * midnight (may be NULL); 0, or -1 when malformed.
+ * constat_weekday_index: "mon".."sun" -> 0..6, anything else -> -1. */
+int constat_civil_days(const char *s, int64_t *days);
+int constat_clock_minutes(const char *s, int *minutes);
+int constat_weekday_index(const char *name);
+
 /* RFC 3339 helpers, with no libc time zone state. Parse
  * "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)" (uppercase T and Z, years
  * 0000-9999, real calendar dates, no hour 24, no leap second 60) into

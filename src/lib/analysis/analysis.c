@@ -17,6 +17,7 @@
 
 #include "constat/evidence/evidence.h"
 #include "constat/analysis/report.h"
+#include "analysis/findings.h"
 
 /* Largest integer JCS (IEEE-754 doubles) writes exactly. */
 #define MAX_SAFE_INT 9007199254740991LL
@@ -1207,6 +1208,10 @@ constat_status constat_figures_compute_timed(const constat_indexed_record *recs,
             goto done;
         }
     }
+    /* the figures of the Defender's findings (findings.c), after the others:
+     * the last of them counts every figure's incidents by source */
+    if ((st = constat_findings_figures(recs, n, tax, figs, err)))
+        goto done;
     *out = json_pack("{s:i,s:o}", "v", CONSTAT_FIGURES_VERSION, "figures", figs);
     figs = NULL;
     if (!*out)
@@ -1311,14 +1316,15 @@ static const json_t *find_fig(const json_t *figs, const char *id, size_t *count)
 
 static void check_fig(checker_t *k, const char *id, const json_t *cf, const json_t *rf)
 {
-    static const char *const meta[] = {"title", "unit", "dimensions"};
+    static const char *const meta[] = {"title", "unit", "dimensions", "parameters"};
     const json_t *crows = json_object_get(cf, "rows"), *rrows = json_object_get(rf, "rows");
     json_t *index = json_object(); /* key text -> claimed row */
     char a[200], b[200], key[200];
     size_t i;
 
-    for (i = 0; i < 3; i++)
-        if (!json_equal((json_t *)json_object_get(cf, meta[i]),
+    for (i = 0; i < 4; i++)
+        if ((json_object_get(cf, meta[i]) || json_object_get(rf, meta[i])) &&
+            !json_equal((json_t *)json_object_get(cf, meta[i]),
                         (json_t *)json_object_get(rf, meta[i]))) {
             show(json_object_get(cf, meta[i]), a, sizeof a);
             show(json_object_get(rf, meta[i]), b, sizeof b);

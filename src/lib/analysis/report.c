@@ -953,6 +953,28 @@ static constat_status leaf_links(constat_buf *b, const json_t *leaves, const lea
     return CONSTAT_OK;
 }
 
+/* The parameters a figure states (docs/indicators.md), as sorted compact
+ * JSON, so the same figure always renders the same bytes. */
+static constat_status figure_parameters(constat_buf *b, const json_t *fig, constat_error *err)
+{
+    const json_t *pm = json_object_get(fig, "parameters");
+    char *text;
+    constat_status st;
+    if (!json_is_object(pm))
+        return CONSTAT_OK;
+    text = json_dumps(pm, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!text)
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    st = constat_buf_puts(b, "<p class=\"params\"><span lang=\"fr\">Paramètres</span> / "
+                             "<span lang=\"en\">parameters</span>: <code>");
+    if (st == CONSTAT_OK)
+        st = esc(b, text);
+    if (st == CONSTAT_OK)
+        st = constat_buf_puts(b, "</code></p>\n");
+    free(text);
+    return st ? constat_error_set(err, CONSTAT_ENOMEM, "out of memory") : CONSTAT_OK;
+}
+
 static constat_status figure_section(constat_buf *b, const json_t *fig,
                                      const constat_taxonomy *tax, const leaf_map *m,
                                      constat_error *err)
@@ -971,6 +993,8 @@ static constat_status figure_section(constat_buf *b, const json_t *fig,
     P(constat_buf_printf(b, "<p><code>%s</code> &middot; unité / unit : ", id));
     P(esc(b, unit));
     P(constat_buf_printf(b, " &middot; <a href=\"figures/%s.csv\">CSV</a></p>\n", id));
+    if ((st = figure_parameters(b, fig, err)))
+        return st;
     if (cs && (st = write_chart(b, fig, cs, tax, err)))
         return st;
     if (strcmp(id, "incidents_by_place") == 0)

@@ -251,6 +251,10 @@ static constat_status select_evidence(collect_ctx *c, constat_error *err)
                 continue;
             if (kind && strcmp(kind, "revocation") == 0)
                 continue; /* every revocation travels (docs/dossier.md) */
+            /* register entries and shifts travel with every dossier: the
+             * findings figures read them (docs/indicators.md) */
+            if (kind && (strcmp(kind, "register") == 0 || strcmp(kind, "shift") == 0))
+                continue;
             t = json_string_value(json_object_get(
                 r, !amend ? "incident"
                           : strcmp(kind, "correction") == 0 ? "corrects"
@@ -320,7 +324,8 @@ static int collect_parsed(collect_ctx *c, uint64_t index, constat_leaf *pl, cons
         c->nen++;
     } else if (strcmp(kind, "evidence") == 0 || strcmp(kind, "custody") == 0 ||
                strcmp(kind, "correction") == 0 || strcmp(kind, "retraction") == 0 ||
-               strcmp(kind, "erasure") == 0 || strcmp(kind, "revocation") == 0) {
+               strcmp(kind, "erasure") == 0 || strcmp(kind, "revocation") == 0 ||
+               strcmp(kind, "register") == 0 || strcmp(kind, "shift") == 0) {
         if (!collect_evidence(c, index, &l))
             goto nomem;
     } else if (constat_dossier_filter_match(c->f, l.record)) {
@@ -1562,6 +1567,8 @@ static constat_status dw_need_enrolments(dossier_job *j)
         size_t e;
         if (k && strcmp(k, "revocation") == 0)
             continue; /* signed by the organisation key, as enrolments are */
+        if (k && strcmp(k, "register") == 0)
+            continue; /* signed by the organisation key, which travels anyway */
         e = dw_enrolment_of(cc, cc->ev[i].key_id, cc->ev[i].index);
         if (e == cc->nen)
             return constat_error_set(j->err, CONSTAT_EVERIFY,

@@ -1808,6 +1808,32 @@ static void sig_work(void *vctx, worker *w, size_t i)
     sig_check(w, e, hit, w->msg.data, w->msg.len);
 }
 
+/* A register entry (docs/record.md "register") is signed by the
+ * organisation key, like an enrolment; checked here, in log order (there
+ * are few). */
+static void register_signature(vstate *s, const ventry *e, const lines_env *env,
+                               const char *where)
+{
+    static const char domain[] = CONSTAT_RECORD_SIG_DOMAIN;
+    constat_buf msg;
+    constat_error ce;
+
+    if (!env->orgv) {
+        vfail(s, entry_rep(e), where, "register entry cannot be checked: no organisation key");
+        return;
+    }
+    constat_buf_init(&msg);
+    constat_error_clear(&ce);
+    if (!e->rec || constat_buf_append(&msg, domain, sizeof domain - 1) != CONSTAT_OK ||
+        constat_buf_append(&msg, e->rec, e->rec_len) != CONSTAT_OK ||
+        constat_leaf_verify_message(&e->leaf, msg.data, msg.len, env->orgv, &ce) != CONSTAT_OK)
+        vfail(s, entry_rep(e), where, "register entry is not signed by the organisation key "
+                                      "%s: %s", env->org_kid, ce.msg[0] ? ce.msg : "no record");
+    else
+        vpass(s);
+    constat_buf_free(&msg);
+}
+
 /* Enrolments signed by the organisation key, then every other leaf signed
  * by a monitor enrolled earlier in the log: the outcomes kept in step A,
  * reported in log order. */
@@ -1843,6 +1869,10 @@ static constat_status report_signatures(vstate *s, ventries *es, lines_env *env,
         if (e->kind && (strcmp(e->kind, "monitor_enrolment") == 0 ||
                         strcmp(e->kind, "revocation") == 0))
             continue;
+        if (e->kind && strcmp(e->kind, "register") == 0) {
+            register_signature(s, e, env, where);
+            continue;
+        }
 
         sanitize(e->leaf.key_id, strlen(e->leaf.key_id), kid, sizeof kid);
         hit = enrol_find(&env->known, e->leaf.key_id);
@@ -2174,7 +2204,8 @@ static constat_status check_figures(vstate *s, const char *dir, const ventries *
         if (e->leaf_ok && e->kind &&
             (strcmp(e->kind, "incident") == 0 || strcmp(e->kind, "evidence") == 0 ||
              strcmp(e->kind, "correction") == 0 || strcmp(e->kind, "retraction") == 0 ||
-             strcmp(e->kind, "erasure") == 0)) {
+             strcmp(e->kind, "erasure") == 0 || strcmp(e->kind, "register") == 0 ||
+             strcmp(e->kind, "shift") == 0)) {
             recs[n].index = e->index;
             recs[n].record = e->leaf.record;
             times[n].proven = constat_tsa_timeline_proven(tl, e->index, &times[n].time, NULL);

@@ -28,19 +28,8 @@
 
 /* ---- generic helpers ---- */
 
-static constat_status fail(constat_error *err, const char *path, const char *fmt, ...)
-    CONSTAT_PRINTF(3, 4);
+#define fail constat_record_fail
 
-/* "path: message" as CONSTAT_EINVAL. */
-static constat_status fail(constat_error *err, const char *path, const char *fmt, ...)
-{
-    char msg[CONSTAT_ERROR_MSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return constat_error_set(err, CONSTAT_EINVAL, "%s: %s", path, msg);
-}
 
 /* Field paths for messages are built for every member checked, so they are
  * assembled by hand (snprintf dominated validation time); cut at
@@ -580,8 +569,9 @@ static constat_status incident_affected(const json_t *r, constat_error *err)
 static constat_status incident_item(const json_t *it, const char *p, const constat_taxonomy *tax,
                                     constat_error *err)
 {
-    static const char *const item_f[] = {"kind", "action", "count", NULL};
+    static const char *const item_f[] = {"kind", "action", "count", "origin", NULL};
     static const char *const actions[] = {"seized", "destroyed", "seized_or_destroyed", NULL};
+    static const char *const origins[] = {"humanitarian", "personal", NULL};
     constat_status st;
     json_t *cnt;
     const char *s;
@@ -590,7 +580,8 @@ static constat_status incident_item(const json_t *it, const char *p, const const
         return fail(err, p, "must be an object");
     if ((st = only_members(it, p, item_f, err)) != CONSTAT_OK ||
         (st = str_member(it, p, "kind", 1, &s, err)) != CONSTAT_OK ||
-        (st = enum_member(it, p, "action", 1, actions, NULL, err)) != CONSTAT_OK)
+        (st = enum_member(it, p, "action", 1, actions, NULL, err)) != CONSTAT_OK ||
+        (st = enum_member(it, p, "origin", 0, origins, NULL, err)) != CONSTAT_OK)
         return st;
     cnt = json_object_get(it, "count");
     if (!cnt || !(json_is_null(cnt) || (json_is_integer(cnt) && json_integer_value(cnt) >= 0 &&
@@ -697,10 +688,11 @@ static constat_status check_incident(const json_t *r, const constat_taxonomy *ta
     static const char *const top[] = {"v", "kind", "id", "org", "monitor", "recorded_at",
                                       "occurred", "place", "categories", "authority",
                                       "affected", "items", "source", "summary", "evidence",
-                                      "private", NULL};
+                                      "transport", "eviction", "private", NULL};
     constat_status st;
 
     if ((st = only_members(r, "", top, err)) != CONSTAT_OK ||
+        (st = constat_record_check_findings(r, err)) != CONSTAT_OK ||
         (st = incident_occurred(r, recorded, err)) != CONSTAT_OK ||
         (st = incident_place(r, err)) != CONSTAT_OK ||
         (st = incident_categories(r, tax, err)) != CONSTAT_OK ||
@@ -1007,7 +999,7 @@ constat_status constat_record_validate(const json_t *r, const constat_taxonomy *
 {
     static const char *const kinds[] = {"incident", "monitor_enrolment", "shift", "evidence",
                                         "custody", "correction", "retraction", "erasure",
-                                        "revocation", NULL};
+                                        "revocation", "register", NULL};
     const char *kind, *id, *s, *monitor;
     int64_t t;
     constat_status st;
@@ -1028,6 +1020,10 @@ constat_status constat_record_validate(const json_t *r, const constat_taxonomy *
     if (strncmp(id, "enrol:", 6) == 0 && strcmp(kind, "monitor_enrolment") != 0)
         return fail(err, "id", "\"%.40s\": ids starting with \"enrol:\" are reserved for "
                                "monitor enrolments", id);
+    /* "reg:" ids name register entries (docs/record.md "register") */
+    if ((strncmp(id, "reg:", 4) == 0) != (strcmp(kind, "register") == 0))
+        return fail(err, "id", "\"%.40s\": register entries, and only they, have ids starting "
+                               "with \"reg:\"", id);
     if ((st = name_member(r, "org", &s, err)) != CONSTAT_OK ||
         (st = name_member(r, "monitor", &monitor, err)) != CONSTAT_OK ||
         (st = time_member(r, "", "recorded_at", 1, &t, err)) != CONSTAT_OK)
@@ -1048,6 +1044,8 @@ constat_status constat_record_validate(const json_t *r, const constat_taxonomy *
         return check_erasure(r, err);
     if (strcmp(kind, "revocation") == 0)
         return check_revocation(r, err);
+    if (strcmp(kind, "register") == 0)
+        return constat_record_check_register(r, err);
     return check_shift(r, err);
 }
 

@@ -31,4 +31,19 @@ constat_status constat_leaf_verify_message(const constat_leaf *l, const uint8_t 
                                            size_t msglen, const constat_note_verifier *v,
                                            constat_error *err) CONSTAT_WARN_UNUSED;
 
+/* "path: message" as CONSTAT_EINVAL, returned: the validation errors of
+ * record.c and register.c ("place.lat_e7: must be ..."). */
+constat_status constat_record_fail(constat_error *err, const char *path, const char *fmt, ...)
+    CONSTAT_PRINTF(3, 4);
+
+/* register.c: the incident members `transport` and `eviction`, and the
+ * record kind `register` (docs/record.md). Called by
+ * constat_record_validate after the common members (v, kind, id, org,
+ * monitor, recorded_at) passed. Errors: CONSTAT_EINVAL naming the field
+ * path ("transport.destination: ..."), CONSTAT_ENOMEM. */
+constat_status constat_record_check_findings(const json_t *record, constat_error *err)
+    CONSTAT_WARN_UNUSED;
+constat_status constat_record_check_register(const json_t *record, constat_error *err)
+    CONSTAT_WARN_UNUSED;
+
 #endif

@@ -189,6 +189,11 @@ constat_status constat_intake_prepare(constat_vault *v, const json_t *input,
         st = constat_error_set(err, CONSTAT_EINVAL, "kind: must be a string");
         goto fail;
     }
+    if (strcmp(kind, "register") == 0) {
+        st = constat_error_set(err, CONSTAT_EINVAL, "kind: register entries are signed by the "
+                               "organisation key, not a monitor's (constat register add FILE)");
+        goto fail;
+    }
     field = json_object_get(rec, "org");
     if (field && (!json_is_string(field) ||
                   strcmp(json_string_value(field), constat_vault_org(v)) != 0)) {

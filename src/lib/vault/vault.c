@@ -1673,6 +1673,12 @@ static void check_signature(verify_ctx *c, int64_t idx, const constat_leaf *l,
         c->nmons++;
         return;
     }
+    if (kind && strcmp(kind, "register") == 0) {
+        /* register entries are the organisation's (docs/record.md "register") */
+        if (constat_leaf_verify(l, &c->v->sec->org.pub, &e) != CONSTAT_OK)
+            report(c, idx, "register entry not signed by the organisation key: %s", e.msg);
+        return;
+    }
     {
         const enrolled *m = monitor ? find_monitor(c, monitor) : NULL;
         if (!monitor) {
