@@ -1,7 +1,9 @@
 /* cmd_init.c — `constat init`: a new vault. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -11,12 +13,13 @@ int cmd_init(int argc, char **argv)
         {"org", required_argument, NULL, 'o'},
         {"origin", required_argument, NULL, 'g'},
         {"dir", required_argument, NULL, 'd'},
+        {"no-passphrase", no_argument, NULL, 'n'},
         {NULL, 0, NULL, 0}};
     const char *org = NULL, *origin = NULL, *dir = NULL;
     constat_error err;
     constat_status st;
-    char *pass;
-    int c;
+    char *pass = NULL;
+    int c, no_pass = 0;
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -24,15 +27,34 @@ int cmd_init(int argc, char **argv)
         case 'o': org = optarg; break;
         case 'g': origin = optarg; break;
         case 'd': dir = optarg; break;
+        case 'n': no_pass = 1; break;
         default: return cli_usage("init");
         }
     }
     if (!org || !origin || optind != argc)
         return cli_usage("init");
     dir = cli_vault_dir(dir);
-    c = cli_passphrase_new("passphrase to seal the vault keys: ", &pass);
-    if (c)
-        return c; /* asked before anything is written: no directory, no file */
+    umask(077); /* the vault is 0700 / 0600 whatever the caller's umask */
+    if (no_pass) {
+        const char *env = getenv("CONSTAT_PASSPHRASE");
+        if (env && *env) {
+            fprintf(stderr, "constat: init: --no-passphrase and $CONSTAT_PASSPHRASE both given: "
+                            "choose one\n");
+            return CLI_EXIT_USAGE;
+        }
+    } else {
+        c = cli_passphrase_new("passphrase to seal the vault keys: ", &pass);
+        if (c)
+            return c; /* asked before anything is written: no directory, no file */
+        if (!pass || !*pass) {
+            cli_passphrase_free(pass);
+            fprintf(stderr, "constat: init: refusing to write the vault keys NOT sealed: give a "
+                            "passphrase ($CONSTAT_PASSPHRASE, or typed on a terminal), or "
+                            "--no-passphrase for a vault whose keys anyone with its folder can "
+                            "use; nothing was written\n");
+            return CLI_EXIT_USAGE;
+        }
+    }
     constat_error_clear(&err);
     st = constat_vault_create(dir, org, origin, pass && *pass ? pass : NULL, &err);
     if (st != CONSTAT_OK) {

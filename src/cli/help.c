@@ -30,19 +30,21 @@
 
 static const cli_help help_table[] = {
     {"init", "create a new vault (keys, database, empty log)",
-     "constat init --org NAME --origin ORIGIN [--dir DIR]",
+     "constat init --org NAME --origin ORIGIN [--dir DIR] [--no-passphrase]",
      "Creates DIR/vault.db and DIR/keys/: the log key (named ORIGIN), the organisation key\n"
-     "(named NAME) and the pseudonym key, files of mode 0600. With $CONSTAT_PASSPHRASE, or a\n"
-     "passphrase typed twice on the terminal, the keys are sealed. When the two typed differ\n"
+     "(named NAME) and the pseudonym key; folders 0700, files 0600. With $CONSTAT_PASSPHRASE, or\n"
+     "a passphrase typed twice on the terminal, the keys are sealed. When the two typed differ\n"
      "init asks both again, up to 3 tries, then exits 2 writing nothing; an empty one on the\n"
-     "terminal is refused. CONSTAT_PASSPHRASE set but empty, or no terminal, leaves the keys\n"
-     "unsealed (and init warns). Prints both public keys: publish them.",
+     "terminal is refused. Without a passphrase (CONSTAT_PASSPHRASE empty, or no terminal)\n"
+     "init refuses and writes nothing, unless --no-passphrase is given: then the keys are\n"
+     "NOT sealed (and init warns). Prints both public keys: publish them.",
      {{"--org NAME", "the organisation's name: a C2SP signed-note key name (no spaces, no +)"},
       {"--origin ORIGIN", "the log's origin line, e.g. hro.example.org/constat/log (no spaces)"},
+      {"--no-passphrase", "write the keys NOT sealed (anyone with the folder can sign and read)"},
       OPT_DIR, OPT_HELP},
      "constat init --org hro-calais --origin hro.example.org/constat/log --dir vault",
-     EXIT_OK EXIT_USAGE "   (also: a vault already exists in DIR, or 3 tries without two equal\n"
-     "   passphrases)\n" EXIT_IO, NULL},
+     EXIT_OK EXIT_USAGE "   (also: a vault already exists in DIR, 3 tries without two equal\n"
+     "   passphrases, or no passphrase and no --no-passphrase)\n" EXIT_IO, NULL},
 
     {"monitor", "enrol a monitor, or list enrolled monitors",
      "constat monitor add NAME [--dir DIR]\nconstat monitor list [--dir DIR] [--json]",

@@ -1,6 +1,7 @@
 /* main.c — the constat program: one command table, dispatch, help. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -80,6 +81,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "constat: cannot initialise libsodium\n");
         return 3;
     }
+    /* everything a command writes (vault files, WAL, evidence, keys, exports)
+     * is 0600 in 0700 folders unless the code says otherwise */
+    umask(077);
     if (argc < 2) {
         print_help(stderr);
         return CLI_EXIT_USAGE;

@@ -158,7 +158,7 @@ expect_in err "no incident among the 1 leaves of the newest checkpoint: no repor
 ok
 
 # an unsealed vault keeps working without any passphrase
-run_ok $CONSTAT init --org plain-test --origin test.example/plain/log --dir p
+run_ok $CONSTAT init --no-passphrase --org plain-test --origin test.example/plain/log --dir p
 run_ok $CONSTAT monitor add alice --dir p
 run_ok $CONSTAT record inc1.json --monitor alice --dir p
 idp=$(sed -n 's/^record //p' out)

@@ -15,8 +15,9 @@
  * "constat-private-v2\n" <record id> "\n" <field> as associated data.
  * Evidence files: libsodium crypto_secretstream_xchacha20poly1305 in
  * CONSTAT_SEAL_CHUNK chunks, the last one tagged FINAL (a truncated file is
- * refused), the header and the file's name (its SHA-256 hex) as associated
- * data of the first chunk.
+ * refused), the header (magic and sealed file keys) as associated data of
+ * the first chunk. The file's name, its SHA-256, is checked by the caller
+ * on the plaintext (a sealed file moved to another name fails that check).
  */
 #ifndef CONSTAT_SEAL_H
 #define CONSTAT_SEAL_H
@@ -113,10 +114,10 @@ constat_status constat_seal_private_open(const uint8_t sk[CONSTAT_SEAL_SK],
 typedef struct constat_seal_writer constat_seal_writer;
 
 /* Start a sealed file on `fd` (open for writing, at offset 0): writes the
- * header (magic, data key sealed to each key of *k, secretstream header).
- * `name` (the file's SHA-256 hex, or any label up to 128 bytes) is bound as
- * associated data. Errors: CONSTAT_EIO, CONSTAT_ENOMEM, CONSTAT_EINVAL. */
-constat_status constat_seal_writer_new(const constat_seal_keys *k, int fd, const char *name,
+ * header (magic, one byte n, n x (recipient X25519 key, file key sealed to
+ * it), secretstream header). Errors: CONSTAT_EIO, CONSTAT_ENOMEM,
+ * CONSTAT_EINVAL (no keys). */
+constat_status constat_seal_writer_new(const constat_seal_keys *k, int fd,
                                        constat_seal_writer **out,
                                        constat_error *err) CONSTAT_WARN_UNUSED;
 /* Add `n` plaintext bytes (buffered to CONSTAT_SEAL_CHUNK). Errors: CONSTAT_EIO. */
@@ -132,13 +133,13 @@ void constat_seal_writer_free(constat_seal_writer *w);
 typedef struct constat_seal_reader constat_seal_reader;
 
 /* Open the sealed file on `fd` (at offset 0) with the secret key sk (public
- * pk); `name` as given to the writer; `label` names the file in messages.
+ * pk); `label` names the file in messages.
  * Errors: CONSTAT_EINVAL (not a sealed file: no magic), CONSTAT_EVERIFY
  * (malformed or truncated header), CONSTAT_ECRYPTO (not sealed to this key,
  * or the data key does not open), CONSTAT_EIO, CONSTAT_ENOMEM. */
 constat_status constat_seal_reader_new(const uint8_t sk[CONSTAT_SEAL_SK],
                                        const uint8_t pk[CONSTAT_SEAL_PK], int fd,
-                                       const char *name, const char *label,
+                                       const char *label,
                                        constat_seal_reader **out,
                                        constat_error *err) CONSTAT_WARN_UNUSED;
 /* The next plaintext chunk: *data (valid until the next call) and *len;

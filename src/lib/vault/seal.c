@@ -412,24 +412,24 @@ static ssize_t read_full(int fd, uint8_t *p, size_t n)
 struct constat_seal_writer {
     int fd;
     crypto_secretstream_xchacha20poly1305_state ss;
-    uint8_t ad[HEAD_MAX + 160];
+    uint8_t ad[HEAD_MAX];
     size_t adlen; /* the first chunk's associated data; 0 after it */
     size_t used;
     uint8_t *buf; /* CONSTAT_SEAL_CHUNK plaintext */
     uint8_t *out; /* CONSTAT_SEAL_CHUNK + SS_A */
 };
 
-constat_status constat_seal_writer_new(const constat_seal_keys *k, int fd, const char *name,
+constat_status constat_seal_writer_new(const constat_seal_keys *k, int fd,
                                        constat_seal_writer **out, constat_error *err)
 {
     constat_seal_writer *w;
     uint8_t *dk, head[HEAD_MAX + SS_H];
-    size_t hl = 0, nl = name ? strlen(name) : 0;
+    size_t hl = 0;
     constat_status st;
 
     *out = NULL;
-    if (nl > 128 || k->n == 0 || k->n > CONSTAT_SEAL_MAX_RECIPIENTS)
-        return constat_error_set(err, CONSTAT_EINVAL, "sealed file: bad name or keys");
+    if (k->n == 0 || k->n > CONSTAT_SEAL_MAX_RECIPIENTS)
+        return constat_error_set(err, CONSTAT_EINVAL, "sealed file: no keys to seal to");
     w = sodium_malloc(sizeof *w);
     dk = sodium_malloc(crypto_secretstream_xchacha20poly1305_KEYBYTES);
     if (!w || !dk) {
@@ -463,8 +463,7 @@ constat_status constat_seal_writer_new(const constat_seal_keys *k, int fd, const
         hl += ENTRY;
     }
     memcpy(w->ad, head, hl);
-    memcpy(w->ad + hl, name ? name : "", nl);
-    w->adlen = hl + nl;
+    w->adlen = hl;
     crypto_secretstream_xchacha20poly1305_init_push(&w->ss, head + hl, dk);
     sodium_free(dk);
     st = write_all(fd, head, hl + SS_H, err);
@@ -530,7 +529,7 @@ void constat_seal_writer_free(constat_seal_writer *w)
 struct constat_seal_reader {
     int fd;
     crypto_secretstream_xchacha20poly1305_state ss;
-    uint8_t ad[HEAD_MAX + 160];
+    uint8_t ad[HEAD_MAX];
     size_t adlen;
     int done;
     uint64_t chunk;
@@ -553,18 +552,16 @@ int constat_seal_file_is(int fd)
 
 constat_status constat_seal_reader_new(const uint8_t sk[CONSTAT_SEAL_SK],
                                        const uint8_t pk[CONSTAT_SEAL_PK], int fd,
-                                       const char *name, const char *label,
-                                       constat_seal_reader **out, constat_error *err)
+                                       const char *label, constat_seal_reader **out,
+                                       constat_error *err)
 {
     constat_seal_reader *r;
     uint8_t head[HEAD_MAX + SS_H], *dk;
-    size_t hl, nl = name ? strlen(name) : 0, n, i;
+    size_t hl, n, i;
     ssize_t got;
     int found = 0;
 
     *out = NULL;
-    if (nl > 128)
-        return constat_error_set(err, CONSTAT_EINVAL, "%s: name too long", label);
     got = read_full(fd, head, CONSTAT_SEAL_FILE_MAGIC_LEN + 1);
     if (got < 0)
         return constat_error_set(err, CONSTAT_EIO, "%s: read: %s", label, strerror(errno));
@@ -618,8 +615,7 @@ constat_status constat_seal_reader_new(const uint8_t sk[CONSTAT_SEAL_SK],
     sodium_free(dk);
     r->fd = fd;
     memcpy(r->ad, head, hl);
-    memcpy(r->ad + hl, name ? name : "", nl);
-    r->adlen = hl + nl;
+    r->adlen = hl;
     snprintf(r->label, sizeof r->label, "%s", label);
     r->in = malloc(CONSTAT_SEAL_CHUNK + SS_A);
     r->out = malloc(CONSTAT_SEAL_CHUNK);
@@ -654,8 +650,7 @@ constat_status constat_seal_reader_next(constat_seal_reader *r, const uint8_t **
                                                    (unsigned long long)got,
                                                    r->adlen ? r->ad : NULL, r->adlen) != 0)
         return constat_error_set(err, CONSTAT_EVERIFY,
-                                 "%s: chunk %llu does not open (tampered, truncated, or the "
-                                 "file of another hash)", r->label, (unsigned long long)r->chunk);
+                                 "%s: chunk %llu does not open (tampered or truncated)", r->label, (unsigned long long)r->chunk);
     r->adlen = 0;
     r->chunk++;
     if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL) {

@@ -10,9 +10,11 @@
  * their callbacks (verify reads tiles while walking leaves).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -192,6 +194,10 @@ static constat_status configure(constat_store *s, int creating, constat_error *e
     if (sqlite3_exec(s->db,
                      "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
                      "PRAGMA trusted_schema=OFF; "
+                     /* a replaced or deleted row (a value sealed in place,
+                      * docs/vault.md "Sealed at rest") is overwritten with
+                      * zeros, not left in a free page */
+                     "PRAGMA secure_delete=ON; "
                      /* a large import inserts into two unique indexes at
                       * random places: a 64 MiB page cache keeps them in
                       * memory instead of re-reading pages per insert */
@@ -232,8 +238,17 @@ static constat_status store_start(const char *path, int creating, constat_store 
         return constat_error_set(err, errno == ENOENT ? CONSTAT_ENOTFOUND : CONSTAT_EIO,
                                  "%s: %s", path, strerror(errno));
     }
-    if (creating)
+    if (creating) {
+        /* made 0600 here, whatever the umask: SQLite gives the -wal and -shm
+         * files the mode of the database file (an empty file is an empty
+         * database) */
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+            return constat_error_set(err, errno == EEXIST ? CONSTAT_ECONFLICT : CONSTAT_EIO,
+                                     "%s: %s", path, strerror(errno));
+        close(fd);
         flags |= SQLITE_OPEN_CREATE;
+    }
     s = calloc(1, sizeof *s);
     if (!s)
         return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
