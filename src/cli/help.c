@@ -243,13 +243,42 @@ static const cli_help help_table[] = {
      "constat taxonomy\n  constat taxonomy --json",
      EXIT_OK EXIT_USAGE "   (also: the taxonomy file is not a valid taxonomy)\n" EXIT_IO, NULL},
 
-    {"keys", "print the log and organisation public keys (for --trust)",
-     "constat keys [--dir DIR] [--json]",
+    {"keys", "print the public keys; name recipients of sealed data; change the passphrase",
+     "constat keys [--dir DIR] [--json]\n"
+     "constat keys recipient add NAME FILE.pub [--dir DIR]\n"
+     "constat keys recipient list [--dir DIR]\n"
+     "constat keys passwd [--dir DIR]",
      "Prints the log and organisation verifier keys in the format of a --trust file (lines\n"
-     "\"log VKEY\" and \"org VKEY\"). Publish them; verifiers pin them.",
+     "\"log VKEY\" and \"org VKEY\"). Publish them; verifiers pin them.\n"
+     "recipient add: data keys of private values and evidence files sealed from now on are\n"
+     "also sealed to NAME's X25519 key (FILE.pub: a PEM public key, made with 'openssl genpkey\n"
+     "-algorithm X25519 -out NAME.pem; openssl pkey -in NAME.pem -pubout -out NAME.pub');\n"
+     "'constat vault seal' then re-seals what is already stored. recipient list: the keys data\n"
+     "keys are sealed to, the organisation's first.\n"
+     "passwd: re-seals every key file under a new passphrase (crash-safe: the new set is\n"
+     "written and fsync'd beside the old, then swapped in one atomic rename). The current one\n"
+     "from $CONSTAT_PASSPHRASE (then the new one from $CONSTAT_NEW_PASSPHRASE), or both asked\n"
+     "on the terminal (the new one twice).",
      {OPT_DIR, OPT_JSON_LIST, OPT_HELP},
-     "constat keys > hro-keys.txt",
-     EXIT_OK EXIT_USAGE EXIT_IO, NULL},
+     "constat keys > hro-keys.txt\n"
+     "  constat keys recipient add coordinator coordinator.pub\n"
+     "  CONSTAT_PASSPHRASE=old CONSTAT_NEW_PASSPHRASE=new constat keys passwd",
+     EXIT_OK EXIT_USAGE "   (also: a bad public key file, a recipient already named)\n"
+     EXIT_IO "   (also: a wrong current passphrase, nothing changed)\n", NULL},
+
+    {"vault", "seal an existing vault in place (private values, evidence files)",
+     "constat vault seal [--dir DIR]",
+     "Seals what an earlier version stored in clear: private values (also those of the\n"
+     "first sealed form, and those sealed to fewer recipients than named now) and evidence\n"
+     "files, each under a fresh data key sealed to the organisation's X25519 key and the\n"
+     "named recipients; makes folders 0700 and files 0600; then compacts the database so no\n"
+     "old page keeps a clear value. Crash-safe and idempotent: stopped at any point (kill -9,\n"
+     "power cut), run it again: nothing is lost and nothing stays in clear. Needs the\n"
+     "passphrase.",
+     {OPT_DIR, OPT_HELP},
+     "CONSTAT_PASSPHRASE=... constat vault seal --dir vault",
+     EXIT_OK EXIT_USAGE EXIT_VERIFY "   (an evidence file does not hash to its name: the store is "
+     "damaged)\n" EXIT_IO, NULL},
 
     {"checkpoint", "sign and print a checkpoint of the log",
      "constat checkpoint [--dir DIR]",

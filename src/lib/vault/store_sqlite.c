@@ -317,6 +317,13 @@ constat_status constat_store_flush(constat_store *s, constat_error *err)
     return CONSTAT_OK;
 }
 
+constat_status constat_store_compact(constat_store *s, constat_error *err)
+{
+    if (sqlite3_exec(s->db, "VACUUM", NULL, NULL, NULL) != SQLITE_OK)
+        return db_error(s, CONSTAT_EIO, "vacuum", err);
+    return constat_store_flush(s, err);
+}
+
 /* Append column `col` (text or blob) to out. */
 static constat_status column_to_buf(sqlite3_stmt *st, int col, constat_buf *out,
                                     constat_error *err)
