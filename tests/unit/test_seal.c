@@ -127,10 +127,26 @@ static void test_private(void **state)
         CONSTAT_ECRYPTO);
     assert_null(got);
     assert_non_null(strstr(err.msg, "not sealed to this key"));
-    /* moved to another record: every field refuses, naming record and field */
+    /* moved to another record: its data key no longer unwraps, named */
     assert_int_equal(constat_seal_private_open(s.k.sk, s.k.pk[0], "inc-2", stored, &got, &err),
                      CONSTAT_EVERIFY);
-    assert_non_null(strstr(err.msg, "record \"inc-2\", field \""));
+    assert_non_null(strstr(err.msg, "record \"inc-2\": its data key does not open"));
+    /* a field moved from another record (same session key, other data key) */
+    {
+        char *other2 = NULL;
+        json_t *o, *f2;
+        assert_int_equal(constat_seal_private(&s.k, "inc-9", v, &other2, &err), CONSTAT_OK);
+        o = json_loads(other2, 0, NULL);
+        f2 = json_loads(sealed, 0, NULL);
+        json_object_set(json_object_get(f2, "fields"), "shelter",
+                        json_object_get(json_object_get(o, "fields"), "shelter"));
+        assert_int_equal(constat_seal_private_open(s.k.sk, s.k.pk[0], "inc-1", f2, &got, &err),
+                         CONSTAT_EVERIFY);
+        assert_non_null(strstr(err.msg, "record \"inc-1\", field \"shelter\""));
+        json_decref(o);
+        json_decref(f2);
+        free(other2);
+    }
     /* a flipped ciphertext byte, and a truncated value */
     bad = alter_field(sealed, "shelter", 30, 0);
     assert_int_equal(constat_seal_private_open(s.k.sk, s.k.pk[0], "inc-1", bad, &got, &err),
@@ -164,6 +180,20 @@ static void test_private(void **state)
     }
     assert_int_equal(constat_seal_private_open(s.k.sk, s.k.pk[0], "inc-1", bad, &got, &err),
                      CONSTAT_ECRYPTO);
+    assert_non_null(strstr(err.msg, "record \"inc-1\": its data key does not open"));
+    json_decref(bad);
+    /* a changed wrapped data key */
+    bad = json_loads(sealed, 0, NULL);
+    {
+        uint8_t w[72];
+        char b64[120];
+        assert_int_equal(tu_unbase64(json_string_value(json_object_get(bad, "dk")), w, 72), 72);
+        w[40] ^= 1;
+        constat_base64(w, 72, b64);
+        json_object_set_new(bad, "dk", json_string(b64));
+    }
+    assert_int_equal(constat_seal_private_open(s.k.sk, s.k.pk[0], "inc-1", bad, &got, &err),
+                     CONSTAT_EVERIFY);
     assert_non_null(strstr(err.msg, "record \"inc-1\": its data key does not open"));
     json_decref(bad);
     /* each sealing uses a fresh data key and nonces */

@@ -11,8 +11,12 @@
  * organisation key, its secret half is unlocked with the organisation key
  * (the passphrase), and no further key file exists.
  *
- * Private values: one XChaCha20-Poly1305 (IETF) ciphertext per field, with
- * "constat-private-v2\n" <record id> "\n" <field> as associated data.
+ * Private values: a fresh data key per record; one XChaCha20-Poly1305 (IETF)
+ * ciphertext per field under it, with "constat-private-v2\n" <record id>
+ * "\n" <field> as associated data. The data key is wrapped (XChaCha20-Poly1305,
+ * associated data "constat-private-v2\n" <record id> "\n" "") under the
+ * session's wrapping key, itself sealed to each recipient, so that a batch
+ * of records costs one X25519 operation per recipient, not one per record.
  * Evidence files: libsodium crypto_secretstream_xchacha20poly1305 in
  * CONSTAT_SEAL_CHUNK chunks, the last one tagged FINAL (a truncated file is
  * refused), the header (magic and sealed file keys) as associated data of
@@ -54,9 +58,15 @@ typedef struct {
     char names[CONSTAT_SEAL_MAX_RECIPIENTS][CONSTAT_SEAL_NAME_MAX + 1];
     int has_sk;
     uint8_t sk[CONSTAT_SEAL_SK];
+    /* The session's wrapping key: made fresh by constat_seal_keys_init and
+     * sealed once to each key (wrap_box[i] to pk[i]); each record's data key
+     * is wrapped under it, so sealing a record costs no X25519 operation. */
+    uint8_t wrap[CONSTAT_SEAL_SK];
+    uint8_t wrap_box[CONSTAT_SEAL_MAX_RECIPIENTS][CONSTAT_SEAL_BOX];
 } constat_seal_keys;
 
-/* Fill *k from the organisation's Ed25519 public key org_pk[32] and, when
+/* Fill *k (a fresh wrapping key included) from the organisation's Ed25519
+ * public key org_pk[32] and, when
  * org_sk64 is non-NULL, its 64-byte libsodium secret key, plus the named
  * recipients of `recipients_json` (the vault's meta "recipients": a JSON
  * object name -> base64 of a 32-byte X25519 public key; NULL or "" for
@@ -87,7 +97,9 @@ constat_status constat_seal_pub_parse(const char *text, size_t len, const char *
  * `record_id` to every key of *k: a fresh data key, one ciphertext per
  * field. *out (malloc'd, caller frees) gets the compact JSON text stored in
  * the vault: {"v":"constat-private-v2","keys":[{"pk":b64,"box":b64}...],
- * "fields":{field: b64(nonce24 || ciphertext || tag16)}}.
+ * "dk": b64(nonce24 || wrapped data key || tag16),
+ * "fields":{field: b64(nonce24 || ciphertext || tag16)}} ("box": the
+ * wrapping key sealed to "pk").
  * Errors: CONSTAT_EINVAL (not an object, record id or field too long),
  * CONSTAT_ENOMEM. */
 constat_status constat_seal_private(const constat_seal_keys *k, const char *record_id,

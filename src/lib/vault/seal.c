@@ -46,6 +46,16 @@ int constat_seal_name_valid(const char *name)
     return 1;
 }
 
+/* Seal the wrapping key to every key of *k. */
+static constat_status seal_wrap(constat_seal_keys *k, constat_error *err)
+{
+    for (size_t i = 0; i < k->n; i++)
+        if (crypto_box_seal(k->wrap_box[i], k->wrap, sizeof k->wrap, k->pk[i]) != 0)
+            return constat_error_set(err, CONSTAT_ECRYPTO, "cannot seal to recipient %s",
+                                     k->names[i]);
+    return CONSTAT_OK;
+}
+
 constat_status constat_seal_keys_init(constat_seal_keys *k, const uint8_t org_pk[32],
                                       const uint8_t *org_sk64, const char *recipients_json,
                                       constat_error *err)
@@ -59,6 +69,7 @@ constat_status constat_seal_keys_init(constat_seal_keys *k, const uint8_t org_pk
                                  "the organisation key has no X25519 form");
     memcpy(k->names[0], "org", 4);
     k->n = 1;
+    crypto_aead_xchacha20poly1305_ietf_keygen(k->wrap);
     if (org_sk64) {
         if (crypto_sign_ed25519_sk_to_curve25519(k->sk, org_sk64) != 0)
             return constat_error_set(err, CONSTAT_ECRYPTO,
@@ -66,7 +77,7 @@ constat_status constat_seal_keys_init(constat_seal_keys *k, const uint8_t org_pk
         k->has_sk = 1;
     }
     if (!recipients_json || !recipients_json[0])
-        return CONSTAT_OK;
+        return seal_wrap(k, err);
     o = json_loads(recipients_json, JSON_REJECT_DUPLICATES, NULL);
     if (!json_is_object(o)) {
         json_decref(o);
@@ -93,7 +104,7 @@ constat_status constat_seal_keys_init(constat_seal_keys *k, const uint8_t org_pk
         k->n++;
     }
     json_decref(o);
-    return CONSTAT_OK;
+    return seal_wrap(k, err);
 }
 
 constat_status constat_seal_pub_parse(const char *text, size_t len, const char *label,
@@ -166,14 +177,14 @@ static json_t *b64_json(const uint8_t *p, size_t n)
 constat_status constat_seal_private(const constat_seal_keys *k, const char *record_id,
                                     const json_t *values, char **out, constat_error *err)
 {
-    uint8_t *dk = sodium_malloc(DK);
+    uint8_t dk[DK]; /* on the stack: sodium_malloc costs two system calls a record */
     json_t *env = json_object(), *keys = json_array(), *fields = json_object(), *val;
     const char *field;
     constat_status st = CONSTAT_OK;
     char ad[512];
 
     *out = NULL;
-    if (!dk || !env || !keys || !fields) {
+    if (!env || !keys || !fields) {
         st = nomem(err);
         goto done;
     }
@@ -184,14 +195,27 @@ constat_status constat_seal_private(const constat_seal_keys *k, const char *reco
     }
     crypto_aead_xchacha20poly1305_ietf_keygen(dk);
     for (size_t i = 0; i < k->n; i++) {
-        uint8_t box[CONSTAT_SEAL_BOX];
-        if (crypto_box_seal(box, dk, DK, k->pk[i]) != 0 ||
-            json_array_append_new(keys, json_pack("{s:o, s:o}", "pk",
+        if (json_array_append_new(keys, json_pack("{s:o, s:o}", "pk",
                                                   b64_json(k->pk[i], CONSTAT_SEAL_PK), "box",
-                                                  b64_json(box, sizeof box))) != 0) {
-            st = constat_error_set(err, CONSTAT_ECRYPTO,
-                                   "record \"%s\": cannot seal its data key to %s", record_id,
-                                   k->names[i]);
+                                                  b64_json(k->wrap_box[i], CONSTAT_SEAL_BOX))) !=
+            0) {
+            st = nomem(err);
+            goto done;
+        }
+    }
+    {
+        uint8_t w[NONCE + DK + ABYTES];
+        unsigned long long wl = 0;
+        size_t al = private_ad(record_id, "", ad, sizeof ad);
+        if (!al) {
+            st = constat_error_set(err, CONSTAT_EINVAL, "record id too long");
+            goto done;
+        }
+        randombytes_buf(w, NONCE);
+        crypto_aead_xchacha20poly1305_ietf_encrypt(w + NONCE, &wl, dk, DK, (const uint8_t *)ad,
+                                                   al, NULL, w, k->wrap);
+        if (json_object_set_new(env, "dk", b64_json(w, sizeof w)) != 0) {
+            st = nomem(err);
             goto done;
         }
     }
@@ -235,8 +259,7 @@ constat_status constat_seal_private(const constat_seal_keys *k, const char *reco
         !(*out = json_dumps(env, JSON_COMPACT | JSON_SORT_KEYS)))
         st = nomem(err);
 done:
-    if (dk)
-        sodium_free(dk);
+    sodium_memzero(dk, sizeof dk);
     json_decref(env);
     json_decref(keys);
     json_decref(fields);
@@ -265,8 +288,37 @@ static uint8_t *unb64_json(const json_t *j, size_t *n)
     return p;
 }
 
-/* Open this record's data key with (sk, pk) into dk. */
+/* Open this record's data key with (sk, pk) into dk: the wrapping key
+ * from the box sealed to pk, then the wrapped data key "dk". */
+static constat_status open_wrap_key(const uint8_t *sk, const uint8_t *pk, const char *record_id,
+                                    const json_t *keys, uint8_t *dk, constat_error *err);
+
 static constat_status open_data_key(const uint8_t *sk, const uint8_t *pk, const char *record_id,
+                                    const json_t *stored, uint8_t *dk, constat_error *err)
+{
+    uint8_t wrap[DK], w[NONCE + DK + ABYTES];
+    const char *ws = json_string_value(json_object_get(stored, "dk"));
+    size_t wl = 0, al;
+    char ad[512];
+    unsigned long long got = 0;
+    constat_status st = open_wrap_key(sk, pk, record_id, json_object_get(stored, "keys"), wrap,
+                                      err);
+    if (st != CONSTAT_OK)
+        return st;
+    al = private_ad(record_id, "", ad, sizeof ad);
+    if (!ws || !al || constat_unbase64(ws, strlen(ws), w, sizeof w, &wl) != CONSTAT_OK ||
+        wl != sizeof w ||
+        crypto_aead_xchacha20poly1305_ietf_decrypt(dk, &got, NULL, w + NONCE, wl - NONCE,
+                                                   (const uint8_t *)ad, al, w, wrap) != 0 ||
+        got != DK)
+        st = constat_error_set(err, CONSTAT_EVERIFY,
+                               "vault.db: record \"%s\": its data key does not open "
+                               "(tampered, truncated, or moved from another record)", record_id);
+    sodium_memzero(wrap, sizeof wrap);
+    return st;
+}
+
+static constat_status open_wrap_key(const uint8_t *sk, const uint8_t *pk, const char *record_id,
                                     const json_t *keys, uint8_t *dk, constat_error *err)
 {
     size_t i;
@@ -305,7 +357,7 @@ constat_status constat_seal_private_open(const uint8_t sk[CONSTAT_SEAL_SK],
                                          const char *record_id, const json_t *stored,
                                          json_t **out, constat_error *err)
 {
-    uint8_t *dk;
+    uint8_t dk[DK];
     json_t *fields = json_object_get(stored, "fields"), *val, *res;
     const char *field;
     constat_status st;
@@ -316,15 +368,10 @@ constat_status constat_seal_private_open(const uint8_t sk[CONSTAT_SEAL_SK],
         return constat_error_set(err, CONSTAT_EIO,
                                  "vault.db: private values of \"%s\" are not a sealed "
                                  CONSTAT_SEAL_PRIVATE_TAG " object", record_id);
-    dk = sodium_malloc(DK);
     res = json_object();
-    if (!dk || !res) {
-        if (dk)
-            sodium_free(dk);
-        json_decref(res);
+    if (!res)
         return nomem(err);
-    }
-    st = open_data_key(sk, pk, record_id, json_object_get(stored, "keys"), dk, err);
+    st = open_data_key(sk, pk, record_id, stored, dk, err);
     json_object_foreach(fields, field, val) {
         size_t bl = 0, al;
         unsigned long long pl = 0;
@@ -366,7 +413,7 @@ constat_status constat_seal_private_open(const uint8_t sk[CONSTAT_SEAL_SK],
         free(plain);
         free(box);
     }
-    sodium_free(dk);
+    sodium_memzero(dk, sizeof dk);
     if (st != CONSTAT_OK) {
         json_decref(res);
         return st;
