@@ -95,6 +95,30 @@ static json_t *alter_field(const char *sealed, const char *field, size_t off, si
     return j;
 }
 
+/* Flip one bit of byte `off` of the base64 member `key` of `o` (`n` bytes). */
+static void flip_b64(json_t *o, const char *key, size_t n, size_t off)
+{
+    uint8_t raw[128];
+    char b64[200];
+    assert_int_equal(tu_unbase64(json_string_value(json_object_get(o, key)), raw, sizeof raw), n);
+    raw[off] ^= 0x01;
+    constat_base64(raw, n, b64);
+    json_object_set_new(o, key, json_string(b64));
+}
+
+/* Opening `stored` as record `id` with the organisation's key fails with
+ * `want`, and the message holds `msg`. */
+static void expect_refused(const keyset *s, const char *id, const json_t *stored,
+                           constat_status want, const char *msg)
+{
+    json_t *got = NULL;
+    constat_error err;
+    assert_int_equal(constat_seal_private_open(s->k.sk, s->k.pk[0], id, stored, &got, &err),
+                     want);
+    assert_null(got);
+    assert_non_null(strstr(err.msg, msg));
+}
+
 static void test_private(void **state)
 {
     keyset s, other;
@@ -128,9 +152,7 @@ static void test_private(void **state)
     assert_null(got);
     assert_non_null(strstr(err.msg, "not sealed to this key"));
     /* moved to another record: its data key no longer unwraps, named */
-    assert_int_equal(constat_seal_private_open(s.k.sk, s.k.pk[0], "inc-2", stored, &got, &err),
-                     CONSTAT_EVERIFY);
-    assert_non_null(strstr(err.msg, "record \"inc-2\": its data key does not open"));
+    expect_refused(&s, "inc-2", stored, CONSTAT_EVERIFY, "record \"inc-2\": its data key does not open");
     /* a field moved from another record (same session key, other data key) */
     {
         char *other2 = NULL;
@@ -140,61 +162,34 @@ static void test_private(void **state)
         f2 = json_loads(sealed, 0, NULL);
         json_object_set(json_object_get(f2, "fields"), "shelter",
                         json_object_get(json_object_get(o, "fields"), "shelter"));
-        assert_int_equal(constat_seal_private_open(s.k.sk, s.k.pk[0], "inc-1", f2, &got, &err),
-                         CONSTAT_EVERIFY);
-        assert_non_null(strstr(err.msg, "record \"inc-1\", field \"shelter\""));
+        expect_refused(&s, "inc-1", f2, CONSTAT_EVERIFY, "record \"inc-1\", field \"shelter\"");
         json_decref(o);
         json_decref(f2);
         free(other2);
     }
     /* a flipped ciphertext byte, and a truncated value */
     bad = alter_field(sealed, "shelter", 30, 0);
-    assert_int_equal(constat_seal_private_open(s.k.sk, s.k.pk[0], "inc-1", bad, &got, &err),
-                     CONSTAT_EVERIFY);
-    assert_non_null(strstr(err.msg, "record \"inc-1\", field \"shelter\": sealed value does "
-                                    "not open"));
+    expect_refused(&s, "inc-1", bad, CONSTAT_EVERIFY, "record \"inc-1\", field \"shelter\": sealed value does "
+                                    "not open");
     json_decref(bad);
     bad = alter_field(sealed, "narrative", 0, 30);
-    assert_int_equal(constat_seal_private_open(s.k.sk, s.k.pk[0], "inc-1", bad, &got, &err),
-                     CONSTAT_EVERIFY);
-    assert_non_null(strstr(err.msg, "field \"narrative\": sealed value malformed or truncated"));
+    expect_refused(&s, "inc-1", bad, CONSTAT_EVERIFY, "field \"narrative\": sealed value malformed or truncated");
     json_decref(bad);
     /* one field's ciphertext copied under another field's name */
     bad = json_loads(sealed, 0, NULL);
     json_object_set(json_object_get(bad, "fields"), "shelter",
                     json_object_get(json_object_get(bad, "fields"), "narrative"));
-    assert_int_equal(constat_seal_private_open(s.k.sk, s.k.pk[0], "inc-1", bad, &got, &err),
-                     CONSTAT_EVERIFY);
-    assert_non_null(strstr(err.msg, "field \"shelter\""));
+    expect_refused(&s, "inc-1", bad, CONSTAT_EVERIFY, "field \"shelter\"");
     json_decref(bad);
     /* a changed data-key box */
     bad = json_loads(sealed, 0, NULL);
-    {
-        json_t *e = json_array_get(json_object_get(bad, "keys"), 0);
-        uint8_t box[80];
-        char b64[120];
-        assert_int_equal(tu_unbase64(json_string_value(json_object_get(e, "box")), box, 80), 80);
-        box[50] ^= 0x80;
-        constat_base64(box, 80, b64);
-        json_object_set_new(e, "box", json_string(b64));
-    }
-    assert_int_equal(constat_seal_private_open(s.k.sk, s.k.pk[0], "inc-1", bad, &got, &err),
-                     CONSTAT_ECRYPTO);
-    assert_non_null(strstr(err.msg, "record \"inc-1\": its data key does not open"));
+    flip_b64(json_array_get(json_object_get(bad, "keys"), 0), "box", 80, 50);
+    expect_refused(&s, "inc-1", bad, CONSTAT_ECRYPTO, "record \"inc-1\": its data key does not open");
     json_decref(bad);
     /* a changed wrapped data key */
     bad = json_loads(sealed, 0, NULL);
-    {
-        uint8_t w[72];
-        char b64[120];
-        assert_int_equal(tu_unbase64(json_string_value(json_object_get(bad, "dk")), w, 72), 72);
-        w[40] ^= 1;
-        constat_base64(w, 72, b64);
-        json_object_set_new(bad, "dk", json_string(b64));
-    }
-    assert_int_equal(constat_seal_private_open(s.k.sk, s.k.pk[0], "inc-1", bad, &got, &err),
-                     CONSTAT_EVERIFY);
-    assert_non_null(strstr(err.msg, "record \"inc-1\": its data key does not open"));
+    flip_b64(bad, "dk", 72, 40);
+    expect_refused(&s, "inc-1", bad, CONSTAT_EVERIFY, "record \"inc-1\": its data key does not open");
     json_decref(bad);
     /* each sealing uses a fresh data key and nonces */
     {
@@ -280,6 +275,15 @@ static void truncate_to(const char *path, off_t n)
     assert_int_equal(truncate(path, n), 0);
 }
 
+/* Remove a file made by seal_file with its folder; free both buffers. */
+static void drop_file(char *path, uint8_t *plain)
+{
+    *strrchr(path, '/') = 0;
+    tu_rmrf(path);
+    free(path);
+    free(plain);
+}
+
 static void test_files(void **state)
 {
     static const size_t sizes[] = {0, 1, CONSTAT_SEAL_CHUNK - 1, CONSTAT_SEAL_CHUNK,
@@ -293,7 +297,7 @@ static void test_files(void **state)
         uint8_t *plain, *got;
         size_t len, hl = 16 + 1 + 2 * 112 + 24;
         size_t chunks = sizes[i] / CONSTAT_SEAL_CHUNK + (sizes[i] % CONSTAT_SEAL_CHUNK != 0);
-        char *path = seal_file(&s.k, sizes[i], &plain), *dir;
+        char *path = seal_file(&s.k, sizes[i], &plain);
         uint8_t *bytes;
         size_t fl;
         if (chunks == 0)
@@ -345,18 +349,13 @@ static void test_files(void **state)
         assert_int_equal(unseal(s.k.sk, s.k.pk[0], path, &got, &len, &err),
                          CONSTAT_EVERIFY);
         free(got);
-        dir = strdup(path);
-        *strrchr(dir, '/') = 0;
-        tu_rmrf(dir);
-        free(dir);
-        free(path);
-        free(plain);
+        drop_file(path, plain);
     }
     /* a flipped byte in the body */
     {
         uint8_t *plain, *got;
         size_t len;
-        char *path = seal_file(&s.k, 5000, &plain), *dir;
+        char *path = seal_file(&s.k, 5000, &plain);
         char *b = tu_read_file(path, &len);
         FILE *f;
         b[len - 100] ^= 1;
@@ -368,12 +367,7 @@ static void test_files(void **state)
                          CONSTAT_EVERIFY);
         assert_non_null(strstr(err.msg, "chunk 0 does not open"));
         free(got);
-        dir = strdup(path);
-        *strrchr(dir, '/') = 0;
-        tu_rmrf(dir);
-        free(dir);
-        free(path);
-        free(plain);
+        drop_file(path, plain);
     }
 }
 

@@ -77,8 +77,11 @@ constat_status constat_seal_keys_init(constat_seal_keys *k, const uint8_t org_pk
                                       const uint8_t *org_sk64, const char *recipients_json,
                                       constat_error *err) CONSTAT_WARN_UNUSED;
 
-/* A recipient name: 1..CONSTAT_SEAL_NAME_MAX of [A-Za-z0-9._-], not starting
- * with '.' or '-', and not "org". 1 if valid. */
+/* A name that is also a plain file name (monitors, recipients): 1..max
+ * characters of [A-Za-z0-9._-], not starting with '.' or '-'. 1 if so. */
+int constat_file_name_ok(const char *name, size_t max);
+/* A recipient name: constat_file_name_ok(name, CONSTAT_SEAL_NAME_MAX), and
+ * not "org". 1 if valid. */
 int constat_seal_name_valid(const char *name);
 
 /* Parse a recipient's public key file (outside input): a PEM

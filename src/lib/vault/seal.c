@@ -31,11 +31,10 @@ static constat_status nomem(constat_error *err)
     return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
 }
 
-int constat_seal_name_valid(const char *name)
+int constat_file_name_ok(const char *name, size_t max)
 {
     size_t n = name ? strlen(name) : 0;
-    if (n == 0 || n > CONSTAT_SEAL_NAME_MAX || name[0] == '.' || name[0] == '-' ||
-        strcmp(name, "org") == 0)
+    if (n == 0 || n > max || name[0] == '.' || name[0] == '-')
         return 0;
     for (size_t i = 0; i < n; i++) {
         char c = name[i];
@@ -44,6 +43,11 @@ int constat_seal_name_valid(const char *name)
             return 0;
     }
     return 1;
+}
+
+int constat_seal_name_valid(const char *name)
+{
+    return constat_file_name_ok(name, CONSTAT_SEAL_NAME_MAX) && strcmp(name, "org") != 0;
 }
 
 /* Seal the wrapping key to every key of *k. */
@@ -470,7 +474,7 @@ constat_status constat_seal_writer_new(const constat_seal_keys *k, int fd,
                                        constat_seal_writer **out, constat_error *err)
 {
     constat_seal_writer *w;
-    uint8_t *dk, head[HEAD_MAX + SS_H];
+    uint8_t dk[crypto_secretstream_xchacha20poly1305_KEYBYTES], head[HEAD_MAX + SS_H];
     size_t hl = 0;
     constat_status st;
 
@@ -478,20 +482,13 @@ constat_status constat_seal_writer_new(const constat_seal_keys *k, int fd,
     if (k->n == 0 || k->n > CONSTAT_SEAL_MAX_RECIPIENTS)
         return constat_error_set(err, CONSTAT_EINVAL, "sealed file: no keys to seal to");
     w = sodium_malloc(sizeof *w);
-    dk = sodium_malloc(crypto_secretstream_xchacha20poly1305_KEYBYTES);
-    if (!w || !dk) {
-        if (w)
-            sodium_free(w);
-        if (dk)
-            sodium_free(dk);
+    if (!w)
         return nomem(err);
-    }
     memset(w, 0, sizeof *w);
     w->fd = fd;
     w->buf = malloc(CONSTAT_SEAL_CHUNK);
     w->out = malloc(CONSTAT_SEAL_CHUNK + SS_A);
     if (!w->buf || !w->out) {
-        sodium_free(dk);
         constat_seal_writer_free(w);
         return nomem(err);
     }
@@ -503,7 +500,7 @@ constat_status constat_seal_writer_new(const constat_seal_keys *k, int fd,
         memcpy(head + hl, k->pk[i], CONSTAT_SEAL_PK);
         if (crypto_box_seal(head + hl + CONSTAT_SEAL_PK, dk,
                             crypto_secretstream_xchacha20poly1305_KEYBYTES, k->pk[i]) != 0) {
-            sodium_free(dk);
+            sodium_memzero(dk, sizeof dk);
             constat_seal_writer_free(w);
             return constat_error_set(err, CONSTAT_ECRYPTO, "sealed file: cannot seal its key");
         }
@@ -512,7 +509,7 @@ constat_status constat_seal_writer_new(const constat_seal_keys *k, int fd,
     memcpy(w->ad, head, hl);
     w->adlen = hl;
     crypto_secretstream_xchacha20poly1305_init_push(&w->ss, head + hl, dk);
-    sodium_free(dk);
+    sodium_memzero(dk, sizeof dk);
     st = write_all(fd, head, hl + SS_H, err);
     if (st != CONSTAT_OK) {
         constat_seal_writer_free(w);
@@ -603,7 +600,7 @@ constat_status constat_seal_reader_new(const uint8_t sk[CONSTAT_SEAL_SK],
                                        constat_error *err)
 {
     constat_seal_reader *r;
-    uint8_t head[HEAD_MAX + SS_H], *dk;
+    uint8_t head[HEAD_MAX + SS_H], dk[crypto_secretstream_xchacha20poly1305_KEYBYTES];
     size_t hl, n, i;
     ssize_t got;
     int found = 0;
@@ -628,21 +625,14 @@ constat_status constat_seal_reader_new(const uint8_t sk[CONSTAT_SEAL_SK],
         return constat_error_set(err, CONSTAT_EVERIFY, "%s: sealed file header truncated",
                                  label);
     r = sodium_malloc(sizeof *r);
-    dk = sodium_malloc(crypto_secretstream_xchacha20poly1305_KEYBYTES);
-    if (!r || !dk) {
-        if (r)
-            sodium_free(r);
-        if (dk)
-            sodium_free(dk);
+    if (!r)
         return nomem(err);
-    }
     memset(r, 0, sizeof *r);
     for (i = 0; i < n && !found; i++) {
         const uint8_t *e = head + CONSTAT_SEAL_FILE_MAGIC_LEN + 1 + i * ENTRY;
         if (sodium_memcmp(e, pk, CONSTAT_SEAL_PK) != 0)
             continue;
         if (crypto_box_seal_open(dk, e + CONSTAT_SEAL_PK, CONSTAT_SEAL_BOX, pk, sk) != 0) {
-            sodium_free(dk);
             sodium_free(r);
             return constat_error_set(err, CONSTAT_ECRYPTO,
                                      "%s: its file key does not open (tampered)", label);
@@ -650,16 +640,15 @@ constat_status constat_seal_reader_new(const uint8_t sk[CONSTAT_SEAL_SK],
         found = 1;
     }
     if (!found) {
-        sodium_free(dk);
         sodium_free(r);
         return constat_error_set(err, CONSTAT_ECRYPTO, "%s: not sealed to this key", label);
     }
     if (crypto_secretstream_xchacha20poly1305_init_pull(&r->ss, head + hl, dk) != 0) {
-        sodium_free(dk);
+        sodium_memzero(dk, sizeof dk);
         sodium_free(r);
         return constat_error_set(err, CONSTAT_EVERIFY, "%s: bad stream header", label);
     }
-    sodium_free(dk);
+    sodium_memzero(dk, sizeof dk);
     r->fd = fd;
     memcpy(r->ad, head, hl);
     r->adlen = hl;

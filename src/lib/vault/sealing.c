@@ -630,24 +630,12 @@ static constat_status reseal_dir(const char *from, const char *to, const char *s
     return st;
 }
 
-static void rm_keys_dir(const char *d)
+/* Wipe and remove every file of folder `d`, then the folder. */
+static void wipe_dir(const char *d)
 {
-    char p[PATH_MAX];
-    DIR *dir;
+    DIR *dir = opendir(d);
     struct dirent *e;
-    snprintf(p, sizeof p, "%s/monitors", d);
-    if ((dir = opendir(p)) != NULL) {
-        while ((e = readdir(dir)) != NULL) {
-            char f[PATH_MAX];
-            if (e->d_name[0] == '.')
-                continue;
-            snprintf(f, sizeof f, "%s/%s", p, e->d_name);
-            wipe_unlink(f);
-        }
-        closedir(dir);
-        rmdir(p);
-    }
-    if ((dir = opendir(d)) != NULL) {
+    if (dir) {
         while ((e = readdir(dir)) != NULL) {
             char f[PATH_MAX];
             if (e->d_name[0] == '.')
@@ -658,6 +646,14 @@ static void rm_keys_dir(const char *d)
         closedir(dir);
     }
     rmdir(d);
+}
+
+static void rm_keys_dir(const char *d)
+{
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s/monitors", d);
+    wipe_dir(p);
+    wipe_dir(d);
 }
 
 constat_status constat_vault_passwd(const char *dir, const char *old, const char *new_pass,

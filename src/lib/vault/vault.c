@@ -99,16 +99,8 @@ static constat_status join(char *out, size_t cap, const char *dir, const char *r
  * starting with '.' or '-'. */
 static int monitor_name_ok(const char *name)
 {
-    size_t n = strlen(name);
-    if (n == 0 || n > MONITOR_NAME_MAX || name[0] == '.' || name[0] == '-')
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = name[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-'))
-            return 0;
-    }
-    return constat_note_name_valid(name, n);
+    return constat_file_name_ok(name, MONITOR_NAME_MAX) &&
+           constat_note_name_valid(name, strlen(name));
 }
 
 static void cache_invalidate(constat_vault *v)
