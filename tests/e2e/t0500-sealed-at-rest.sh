@@ -149,6 +149,7 @@ mv v0 v
 # a tampered sealed evidence file: verify names it, a dossier refuses it
 h=$(sha256sum statement.txt | cut -c1-64)
 f=v/evidence/sha256/$(echo "$h" | cut -c1-2)/$(echo "$h" | cut -c3-4)/$h
+cp "$f" sealed.bak
 chmod u+w "$f"
 flip_byte "$f" 200
 chmod 0400 "$f"
@@ -158,6 +159,10 @@ run_fails 1 $CONSTAT dossier --out d2 --with-evidence --dir v
 expect_in err "does not open"
 [ ! -e d2 ] || fail "a refused dossier must leave no folder"
 ok
+chmod u+w "$f"
+cp sealed.bak "$f"
+chmod 0400 "$f"
+run_ok $CONSTAT verify v
 
 # a named recipient (an X25519 key made with openssl): later values are
 # sealed to it too; a bad key file is refused
@@ -188,4 +193,18 @@ nkeys() {
 }
 expect_eq "$(nkeys "$id4")" "2" "a value sealed after the recipient was named"
 expect_eq "$(nkeys "$id1")" "1" "a value sealed before"
+# vault seal re-seals what was sealed before to every current key: values
+# and files (the photo's header then lists 2 keys), and nothing else changes
+run_ok $CONSTAT vault seal --dir v
+expect_in out "evidence files: 2 sealed now, 0 already sealed"
+expect_eq "$(nkeys "$id1")" "2" "a value re-sealed to the recipient"
+h=$(sha256sum photo-of-the-place.jpg | cut -c1-64)
+p=v/evidence/sha256/$(echo "$h" | cut -c1-2)/$(echo "$h" | cut -c3-4)/$h
+expect_eq "$(od -An -tu1 -j16 -N1 "$p" | tr -d ' ')" "2" "the file key sealed to 2 keys"
+run_ok $CONSTAT show "$id1" --private --dir v
+expect_in out "PRIVNARR-1"
+run_ok $CONSTAT vault seal --dir v
+expect_in out "evidence files: 0 sealed now, 2 already sealed"
+expect_in out "private values: 0 record(s) sealed now"
+look v
 done_ok
