@@ -99,10 +99,11 @@ constat_status constat_seal_keys_init(constat_seal_keys *k, const uint8_t org_pk
         if (!constat_seal_name_valid(name) || !b ||
             constat_unbase64(b, strlen(b), k->pk[k->n], CONSTAT_SEAL_PK, &got) != CONSTAT_OK ||
             got != CONSTAT_SEAL_PK) {
-            json_decref(o);
-            return constat_error_set(err, CONSTAT_EIO,
-                                     "vault.db: meta \"recipients\": entry \"%.64s\" is not a "
-                                     "name and a base64 X25519 key", name);
+            constat_error_set(err, CONSTAT_EIO,
+                              "vault.db: meta \"recipients\": entry \"%.64s\" is not a name and "
+                              "a base64 X25519 key", name);
+            json_decref(o); /* after the message: it frees `name` */
+            return CONSTAT_EIO;
         }
         memcpy(k->names[k->n], name, strlen(name) + 1);
         k->n++;
