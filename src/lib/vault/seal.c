@@ -548,28 +548,34 @@ constat_status constat_seal_writer_new(const constat_seal_keys *k, int fd,
     return CONSTAT_OK;
 }
 
-static constat_status push(constat_seal_writer *w, uint8_t tag, constat_error *err)
+/* Encrypt n bytes at p as one chunk with `tag` and write it. */
+static constat_status push(constat_seal_writer *w, const uint8_t *p, size_t n, uint8_t tag,
+                           constat_error *err)
 {
     unsigned long long cl = 0;
-    crypto_secretstream_xchacha20poly1305_push(&w->ss, w->out, &cl, w->buf, w->used,
+    crypto_secretstream_xchacha20poly1305_push(&w->ss, w->out, &cl, p, n,
                                                w->adlen ? w->ad : NULL, w->adlen, tag);
     w->adlen = 0;
-    sodium_memzero(w->buf, w->used);
-    w->used = 0;
     return write_all(w->fd, w->out, (size_t)cl, err);
 }
 
 constat_status constat_seal_writer_write(constat_seal_writer *w, const uint8_t *p, size_t n,
                                          constat_error *err)
 {
+    /* every full chunk goes out at once, from the caller's bytes when none
+     * are buffered (no copy); the FINAL chunk, written by finish, carries
+     * what is left, possibly nothing */
     while (n > 0) {
+        constat_status st;
         size_t take;
-        /* a full chunk goes out only once more data follows: the last chunk,
-         * full or not, must carry the FINAL tag */
-        if (w->used == CONSTAT_SEAL_CHUNK) {
-            constat_status st = push(w, crypto_secretstream_xchacha20poly1305_TAG_MESSAGE, err);
+        if (w->used == 0 && n >= CONSTAT_SEAL_CHUNK) {
+            st = push(w, p, CONSTAT_SEAL_CHUNK, crypto_secretstream_xchacha20poly1305_TAG_MESSAGE,
+                      err);
             if (st != CONSTAT_OK)
                 return st;
+            p += CONSTAT_SEAL_CHUNK;
+            n -= CONSTAT_SEAL_CHUNK;
+            continue;
         }
         take = CONSTAT_SEAL_CHUNK - w->used;
         if (take > n)
@@ -578,13 +584,22 @@ constat_status constat_seal_writer_write(constat_seal_writer *w, const uint8_t *
         w->used += take;
         p += take;
         n -= take;
+        if (w->used == CONSTAT_SEAL_CHUNK) {
+            st = push(w, w->buf, w->used, crypto_secretstream_xchacha20poly1305_TAG_MESSAGE, err);
+            w->used = 0;
+            if (st != CONSTAT_OK)
+                return st;
+        }
     }
     return CONSTAT_OK;
 }
 
 constat_status constat_seal_writer_finish(constat_seal_writer *w, constat_error *err)
 {
-    return push(w, crypto_secretstream_xchacha20poly1305_TAG_FINAL, err);
+    constat_status st = push(w, w->buf, w->used, crypto_secretstream_xchacha20poly1305_TAG_FINAL,
+                             err);
+    w->used = 0;
+    return st;
 }
 
 void constat_seal_writer_free(constat_seal_writer *w)
