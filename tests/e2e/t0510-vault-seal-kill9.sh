@@ -112,6 +112,20 @@ h=$(sha256sum b.bin | cut -c1-64)
 cmp b.bin "d/evidence/sha256/$(echo "$h" | cut -c1-2)/$(echo "$h" | cut -c3-4)/$h" || fail "dossier file differs"
 ok
 run_ok $CONSTAT verify d
+# killed at moments no step chooses (mid-write of a sealed copy, mid-batch)
+for delay in 0.02 0.05 0.1 0.2; do
+    rm -rf w
+    cp -a old w
+    $CONSTAT vault seal --dir w > out 2> err &
+    pid=$!
+    sleep $delay
+    kill -9 $pid 2>/dev/null || true
+    wait $pid 2>/dev/null || true
+    check_whole w
+    run_ok $CONSTAT vault seal --dir w
+    check_whole w
+    check_sealed w
+done
 # without the passphrase it refuses, changing nothing
 before=$(vault_digest old)
 (unset CONSTAT_PASSPHRASE; run_fails 3 $CONSTAT vault seal --dir old </dev/null)
