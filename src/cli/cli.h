@@ -54,6 +54,10 @@ int cmd_record(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_checkpoint(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
+/* cmd_seal.c: `constat vault seal`, and `constat keys recipient|passwd`
+ * (args: what follows "keys", options removed). */
+int cmd_vault(int argc, char **argv);
+int cli_keys_sub(const char *dir, int n, char **args);
 int cmd_prove(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_show(int argc, char **argv);

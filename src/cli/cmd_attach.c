@@ -274,7 +274,8 @@ int cli_show_evidence(constat_vault *v, const json_t *record, FILE *f)
         {
             char p[4200];
             if (constat_evidence_path(constat_vault_dir(v), s.sha256, p, sizeof p) == CONSTAT_OK)
-                fprintf(f, "stored file: %s\n", cli_text(p));
+                fprintf(f, "stored file: %s (sealed at rest: 'constat dossier --with-evidence' "
+                           "writes it in clear)\n", cli_text(p));
         }
         if (constat_vault_leaves(v, 0, constat_vault_size(v), scan_leaf, &s, &err) ==
             CONSTAT_OK)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "constat/vault/org_name.h"
@@ -16,13 +17,14 @@ int cmd_init(int argc, char **argv)
         {"dir", required_argument, NULL, 'd'},
         {"coordinator", required_argument, NULL, 'c'},
         {"org-name", required_argument, NULL, 'n'},
+        {"no-passphrase", no_argument, NULL, 'P'},
         {NULL, 0, NULL, 0}};
     const char *org = NULL, *origin = NULL, *dir = NULL, *coord = NULL, *display = NULL;
     char derived[72];
     constat_error err;
     constat_status st;
-    char *pass;
-    int c;
+    char *pass = NULL;
+    int c, no_pass = 0;
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -32,6 +34,7 @@ int cmd_init(int argc, char **argv)
         case 'd': dir = optarg; break;
         case 'c': coord = optarg; break;
         case 'n': display = optarg; break;
+        case 'P': no_pass = 1; break;
         default: return cli_usage("init");
         }
     }
@@ -59,9 +62,27 @@ int cmd_init(int argc, char **argv)
                 cli_text(coord));
         return CLI_EXIT_USAGE;
     }
-    c = cli_passphrase_new("passphrase to seal the vault keys: ", &pass);
-    if (c)
-        return c; /* asked before anything is written: no directory, no file */
+    umask(077); /* the vault is 0700 / 0600 whatever the caller's umask */
+    if (no_pass) {
+        const char *env = getenv("CONSTAT_PASSPHRASE");
+        if (env && *env) {
+            fprintf(stderr, "constat: init: --no-passphrase and $CONSTAT_PASSPHRASE both given: "
+                            "choose one\n");
+            return CLI_EXIT_USAGE;
+        }
+    } else {
+        c = cli_passphrase_new("passphrase to seal the vault keys: ", &pass);
+        if (c)
+            return c; /* asked before anything is written: no directory, no file */
+        if (!pass || !*pass) {
+            cli_passphrase_free(pass);
+            fprintf(stderr, "constat: init: refusing to write the vault keys NOT sealed: give a "
+                            "passphrase ($CONSTAT_PASSPHRASE, or typed on a terminal), or "
+                            "--no-passphrase for a vault whose keys anyone with its folder can "
+                            "use; nothing was written\n");
+            return CLI_EXIT_USAGE;
+        }
+    }
     constat_error_clear(&err);
     st = constat_vault_create(dir, org, origin, pass && *pass ? pass : NULL, &err);
     if (st != CONSTAT_OK) {

@@ -31,7 +31,7 @@ int cmd_keys(int argc, char **argv)
             return cli_usage("keys");
     }
     if (optind != argc)
-        return cli_usage("keys");
+        return cli_keys_sub(cli_vault_dir(dir), argc - optind, argv + optind);
     if ((rc = cli_open_vault_public(cli_vault_dir(dir), &v)) != 0)
         return rc;
     if (json) {

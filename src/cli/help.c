@@ -31,13 +31,16 @@
 static const cli_help help_table[] = {
     {"init", "create a new vault (keys, database, empty log)",
      "constat init --org NAME --origin ORIGIN [--org-name TEXT] [--coordinator NAME] [--dir DIR]\n"
-     "constat init --org-name TEXT --origin ORIGIN [--coordinator NAME] [--dir DIR]",
+     "        [--no-passphrase]\n"
+     "constat init --org-name TEXT --origin ORIGIN [--coordinator NAME] [--dir DIR]\n"
+     "        [--no-passphrase]",
      "Creates DIR/vault.db and DIR/keys/: the log key (named ORIGIN), the organisation key\n"
-     "(named NAME) and the pseudonym key, files of mode 0600. With $CONSTAT_PASSPHRASE, or a\n"
-     "passphrase typed twice on the terminal, the keys are sealed. When the two typed differ\n"
+     "(named NAME) and the pseudonym key; folders 0700, files 0600. With $CONSTAT_PASSPHRASE, or\n"
+     "a passphrase typed twice on the terminal, the keys are sealed. When the two typed differ\n"
      "init asks both again, up to 3 tries, then exits 2 writing nothing; an empty one on the\n"
-     "terminal is refused. CONSTAT_PASSPHRASE set but empty, or no terminal, leaves the keys\n"
-     "unsealed (and init warns). Prints both public keys: publish them.",
+     "terminal is refused. Without a passphrase (CONSTAT_PASSPHRASE empty, or no terminal)\n"
+     "init refuses and writes nothing, unless --no-passphrase is given: then the keys are\n"
+     "NOT sealed (and init warns). Prints both public keys: publish them.",
      {{"--org NAME", "the organisation's key name: a C2SP signed-note key name (no spaces,\n"
                      "no +), used in keys, records and file names"},
       {"--org-name TEXT", "the organisation's display name, any UTF-8 without control\n"
@@ -47,10 +50,11 @@ static const cli_help help_table[] = {
       {"--origin ORIGIN", "the log's origin line, e.g. hro.example.org/constat/log (no spaces)"},
       {"--coordinator NAME", "also make the first account of constat serve, a coordinator; its\n"
                              "password from $CONSTAT_USER_PASSWORD, else asked twice"},
+      {"--no-passphrase", "write the keys NOT sealed (anyone with the folder can sign and read)"},
       OPT_DIR, OPT_HELP},
      "constat init --org hro-calais --origin hro.example.org/constat/log --dir vault",
-     EXIT_OK EXIT_USAGE "   (also: a vault already exists in DIR, or 3 tries without two equal\n"
-     "   passphrases)\n" EXIT_IO, NULL},
+     EXIT_OK EXIT_USAGE "   (also: a vault already exists in DIR, 3 tries without two equal\n"
+     "   passphrases, or no passphrase and no --no-passphrase)\n" EXIT_IO, NULL},
 
     {"monitor", "enrol a monitor, invite a monitor's device, list monitors, or revoke a key",
      "constat monitor add NAME [--dir DIR]\nconstat monitor list [--dir DIR] [--json]\n"
@@ -286,21 +290,53 @@ static const cli_help help_table[] = {
      "constat taxonomy\n  constat taxonomy --json",
      EXIT_OK EXIT_USAGE "   (also: the taxonomy file is not a valid taxonomy)\n" EXIT_IO, NULL},
 
-    {"keys", "print the log and organisation public keys (for --trust)",
+    {"keys", "print the public keys and their history; name recipients; change the passphrase",
      "constat keys [--dir DIR] [--json]\n"
      "constat keys history [--dir DIR]\n"
-     "constat keys recipient-new NAME",
+     "constat keys recipient-new NAME\n"
+     "constat keys recipient add NAME FILE.pub [--dir DIR]\n"
+     "constat keys recipient list [--dir DIR]\n"
+     "constat keys passwd [--dir DIR]",
      "Prints the log and organisation verifier keys in the format of a --trust file (lines\n"
      "\"log VKEY\" and \"org VKEY\"). Publish them; verifiers pin them.\n"
      "history: the keys in force at each leaf range (docs/vault.md \"Revocation\").\n"
      "recipient-new: makes an X25519 key pair for receiving disclosures (constat disclose\n"
-     "--to): NAME.pub to hand out, NAME.key (mode 0600) to keep. Refuses to overwrite.",
+     "--to): NAME.pub to hand out, NAME.key (mode 0600) to keep. Refuses to overwrite.\n"
+     "recipient add: data keys of private values and evidence files sealed from now on are\n"
+     "also sealed to NAME's X25519 key (FILE.pub: a PEM public key, made with 'openssl genpkey\n"
+     "-algorithm X25519 -out NAME.pem; openssl pkey -in NAME.pem -pubout -out NAME.pub');\n"
+     "'constat vault seal' then re-seals what is already stored. recipient list: the keys data\n"
+     "keys are sealed to, the organisation's first.\n"
+     "passwd: re-seals every key file under a new passphrase (crash-safe: the new set is\n"
+     "written and fsync'd beside the old, then swapped in one atomic rename). The current one\n"
+     "from $CONSTAT_PASSPHRASE (then the new one from $CONSTAT_NEW_PASSPHRASE), or both asked\n"
+     "on the terminal (the new one twice).",
      {{"recipient-new NAME", "write NAME.pub and NAME.key"},
       {"history", "each signing key with the leaves it signed (first .. last, count) and\n"
                   "its revocation"},
+      {"recipient add NAME FILE", "seal data keys to NAME's X25519 public key too"},
+      {"recipient list", "list the recipients data keys are sealed to"},
+      {"passwd", "change the passphrase that seals the key files"},
       OPT_DIR, OPT_JSON_LIST, OPT_HELP},
-     "constat keys > hro-keys.txt\n  constat keys recipient-new ddd",
-     EXIT_OK EXIT_USAGE EXIT_IO, NULL},
+     "constat keys > hro-keys.txt\n  constat keys recipient-new ddd\n"
+     "  constat keys recipient add coordinator coordinator.pub\n"
+     "  CONSTAT_PASSPHRASE=old CONSTAT_NEW_PASSPHRASE=new constat keys passwd",
+     EXIT_OK EXIT_USAGE "   (also: a bad public key file, a recipient already named)\n"
+     EXIT_IO "   (also: a wrong current passphrase, nothing changed)\n", NULL},
+
+    {"vault", "seal an existing vault in place (private values, evidence files)",
+     "constat vault seal [--dir DIR]",
+     "Seals what an earlier version stored in clear: private values (also those of the\n"
+     "first sealed form, and those sealed to fewer recipients than named now) and evidence\n"
+     "files, each under a fresh data key sealed to the organisation's X25519 key and the\n"
+     "named recipients; makes folders 0700 and files 0600; then compacts the database so no\n"
+     "old page keeps a clear value. Crash-safe and idempotent: stopped at any point (kill -9,\n"
+     "power cut), run it again: nothing is lost and nothing stays in clear. Needs the\n"
+     "passphrase.",
+     {OPT_DIR, OPT_HELP},
+     "CONSTAT_PASSPHRASE=... constat vault seal --dir vault",
+     EXIT_OK EXIT_USAGE EXIT_VERIFY "   (an evidence file does not hash to its name: the store is "
+     "damaged)\n" EXIT_IO, NULL},
 
     {"checkpoint", "sign and print a checkpoint of the log",
      "constat checkpoint [--dir DIR]",

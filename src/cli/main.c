@@ -1,6 +1,7 @@
 /* main.c — the constat program: one command table, dispatch, help. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -18,7 +19,7 @@ static const cli_command commands[] = {
     {"witness", cmd_witness},   {"publish", cmd_publish},       {"disclose", cmd_disclose},
     {"erase", cmd_erase},       {"serve", cmd_serve},           {"user", cmd_user},
     {"audit", cmd_audit},       {"submit", cmd_submit},         {"help", cmd_help},
-    {"version", cmd_version},   {"register", cmd_register},
+    {"version", cmd_version},   {"register", cmd_register},     {"vault", cmd_vault},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -82,6 +83,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "constat: cannot initialise libsodium\n");
         return 3;
     }
+    /* everything a command writes (vault files, WAL, evidence, keys, exports)
+     * is 0600 in 0700 folders unless the code says otherwise */
+    umask(077);
     if (argc < 2) {
         print_help(stderr);
         return CLI_EXIT_USAGE;

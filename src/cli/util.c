@@ -119,8 +119,7 @@ int cli_passphrase_new(const char *prompt, char **out)
             /* an Enter typed by mistake must not leave the keys in clear */
             sodium_free(p);
             fprintf(stderr, "constat: an empty passphrase would leave the keys NOT sealed: "
-                            "type one (an unsealed vault: CONSTAT_PASSPHRASE= with nothing after "
-                            "the =) (try %d of %d)\n", try, CLI_PASSPHRASE_TRIES);
+                            "type one (an unsealed vault: init --no-passphrase) (try %d of %d)\n", try, CLI_PASSPHRASE_TRIES);
             continue;
         }
         q = read_tty_line("repeat passphrase: ");

@@ -5,7 +5,7 @@
 export CONSTAT_DIR="$T/v"
 csv="$SRC/data/demo/incidents_public.csv"
 
-run_ok $CONSTAT init --org observatoire-test --origin test.example/obs/log
+run_ok $CONSTAT init --no-passphrase --org observatoire-test --origin test.example/obs/log
 expect_in err "NOT sealed"
 run_ok $CONSTAT monitor add m1
 run_ok $CONSTAT import "$csv" --monitor m1
@@ -46,7 +46,7 @@ run_ok $CONSTAT dossier --out d2 --place calais --category eviction
 run_ok $CONSTAT verify d2 --trust trust.txt
 run_ok $CONSTAT verify "$T/v"
 # a key the verifier trusts that is not the dossier's: refused
-run_ok $CONSTAT init --org other-org --origin test.example/other/log --dir other
+run_ok $CONSTAT init --no-passphrase --org other-org --origin test.example/other/log --dir other
 run_ok $CONSTAT keys --dir other
 cp out other-trust.txt
 run_fails 1 $CONSTAT verify d --trust other-trust.txt

@@ -4,7 +4,7 @@
 # `constat verify` exits 1 and names what broke; the untouched dossier passes.
 . "$CONSTAT_SOURCE_DIR/tests/e2e/lib.sh"
 export CONSTAT_DIR="$T/v"
-run_ok $CONSTAT init --org tamper-test --origin test.example/tamper/log
+run_ok $CONSTAT init --no-passphrase --org tamper-test --origin test.example/tamper/log
 run_ok $CONSTAT monitor add m1
 run_ok $CONSTAT import "$SRC/data/demo/incidents_public.csv" --monitor m1
 run_ok $CONSTAT dossier --out d --place calais
@@ -100,7 +100,7 @@ expect_in out "NOT VERIFIED"
 
 # 8. keys replaced by another organisation's, consistently: pinned keys catch it
 fresh
-run_ok $CONSTAT init --org tamper-test --origin test.example/tamper/log --dir other
+run_ok $CONSTAT init --no-passphrase --org tamper-test --origin test.example/tamper/log --dir other
 run_ok $CONSTAT keys --dir other
 grep '^log ' out | cut -d' ' -f2 > t/keys/log.vkey
 run_fails 1 $CONSTAT verify t --trust trust.txt

@@ -8,7 +8,7 @@ csv="$SRC/data/demo/incidents_public.csv"
 head -n 1 "$csv" > header.csv
 sed -n 2,4p "$csv" > rows.csv
 
-run_ok $CONSTAT init --org obs-test --origin test.example/obs/log
+run_ok $CONSTAT init --no-passphrase --org obs-test --origin test.example/obs/log
 run_ok $CONSTAT monitor add m1
 run_ok $CONSTAT import "$csv" --monitor m1
 before=$(vault_digest v)
@@ -52,7 +52,7 @@ must_refuse items.csv "line 2" "items"
 
 # Handled, not refused: CRLF, BOM, a duplicated row. A new vault each, so
 # the content is new and counted.
-run_ok $CONSTAT init --org obs-test2 --origin test.example/obs2/log --dir w
+run_ok $CONSTAT init --no-passphrase --org obs-test2 --origin test.example/obs2/log --dir w
 run_ok $CONSTAT monitor add m1 --dir w
 { cat header.csv rows.csv; } | sed 's/$/\r/' > crlf.csv
 run_ok $CONSTAT import crlf.csv --monitor m1 --dir w

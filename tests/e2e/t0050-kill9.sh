@@ -4,7 +4,7 @@
 # command acknowledged is still there and everything still verifies.
 . "$CONSTAT_SOURCE_DIR/tests/e2e/lib.sh"
 export CONSTAT_DIR="$T/v"
-run_ok $CONSTAT init --org crash-test --origin test.example/crash/log
+run_ok $CONSTAT init --no-passphrase --org crash-test --origin test.example/crash/log
 run_ok $CONSTAT monitor add m1
 run_ok $CONSTAT import "$SRC/data/demo/incidents_public.csv" --monitor m1
 run_ok $CONSTAT checkpoint

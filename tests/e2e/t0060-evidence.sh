@@ -6,7 +6,7 @@
 M=$SRC/data/demo/media
 export CONSTAT_DIR=$T/vault
 
-run_ok "$CONSTAT" init --org hro --origin hro.example/log
+run_ok "$CONSTAT" init --no-passphrase --org hro --origin hro.example/log
 run_ok "$CONSTAT" monitor add amina
 
 # An incident near where the gps_ photos were taken (Arezzo, 2008-10-22
@@ -39,7 +39,7 @@ expect_in "$T/out" "already in the store"
 [ "$(find "$T/vault/evidence/sha256" -type f | wc -l)" -eq 3 ] || fail "expected 3 stored files"
 ok
 stored=$T/vault/evidence/sha256/ac/75/ac759931999a215ef78469a82bdfc382ccba96eb8d039ec9e81e53a9a419d35e
-[ "$(stat -c %a "$stored")" = 444 ] || fail "stored evidence must be read-only"
+[ "$(stat -c %a "$stored")" = 400 ] || fail "stored evidence must be read-only, owner only"
 ok
 # again: nothing added
 run_ok "$CONSTAT" attach INC-CALAIS "$M/Kodak_CX7530.jpg" --monitor amina
@@ -159,6 +159,8 @@ f=$(find "$T/vault/evidence/sha256" -type f | head -n 1)
 chmod u+w "$f"
 flip_byte "$f" 200
 run_fails 1 "$CONSTAT" verify "$T/vault"
-expect_in "$T/out" "evidence store: evidence file evidence/sha256/"
+# stored sealed: a changed byte makes its chunk refuse to open, named
+expect_in "$T/out" "evidence store: evidence/sha256/"
+expect_in "$T/out" "chunk 0 does not open"
 
 done_ok

@@ -13,7 +13,7 @@ url=$(echo "$tsa_out" | sed -n 's/^url //p')
 pid=$(echo "$tsa_out" | sed -n 's/^pid //p')
 trap 'kill $pid 2>/dev/null || true; rm -rf "$T"' EXIT
 
-run_ok $CONSTAT init --org hro-test --origin test.example/hro/log --dir v
+run_ok $CONSTAT init --no-passphrase --org hro-test --origin test.example/hro/log --dir v
 run_ok $CONSTAT monitor add alice --dir v
 head -n 6 "$SRC/data/demo/incidents_public.csv" > five.csv
 run_ok $CONSTAT import five.csv --monitor alice --dir v --quiet

@@ -7,7 +7,7 @@ csv="$SRC/data/demo/incidents_public.csv"
 server=
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$T"' EXIT
 
-run_ok $CONSTAT init --org observatoire-test --origin test.example/obs/log
+run_ok $CONSTAT init --no-passphrase --org observatoire-test --origin test.example/obs/log
 run_ok $CONSTAT monitor add m1
 run_ok $CONSTAT import "$csv" --monitor m1
 run_ok $CONSTAT tiles export pub
@@ -75,7 +75,7 @@ run_fails 1 $CONSTAT verify --tiles pub --trust trust.txt
 expect_in out "FAIL: checkpoint"
 rm pub/checkpoint
 run_ok $CONSTAT tiles export pub
-run_ok $CONSTAT init --org other --origin test.example/other/log --dir other
+run_ok $CONSTAT init --no-passphrase --org other --origin test.example/other/log --dir other
 run_ok $CONSTAT keys --dir other
 cp out other-trust.txt
 run_fails 1 $CONSTAT verify --tiles pub --trust other-trust.txt

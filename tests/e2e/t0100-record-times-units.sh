@@ -11,7 +11,7 @@ unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY 2>/dev/n
 export CONSTAT_DIR="$T/v"
 csv="$SRC/data/demo/incidents_public.csv"
 
-run_ok $CONSTAT init --org obs-test --origin test.example/obs/log
+run_ok $CONSTAT init --no-passphrase --org obs-test --origin test.example/obs/log
 run_ok $CONSTAT monitor add m1
 before=$(vault_digest v)
 

@@ -142,18 +142,38 @@ CONSTAT_PASSPHRASE=$pass python3 onpty.py "" \
     $CONSTAT init --org hro-test --origin test.example/hro/log --dir v6 > tty.out
 expect_in tty.out "SEAL=0 REPEAT=0 UNLOCK=0 KILLED=0 EXIT=0"
 expect_sealed v6 "$pass"
+# no passphrase (empty $CONSTAT_PASSPHRASE, or no terminal): refused, nothing
+# written, unless --no-passphrase asks for keys NOT sealed (with the warning)
 CONSTAT_PASSPHRASE= python3 onpty.py "" \
     $CONSTAT init --org hro-test --origin test.example/hro/log --dir v7 > tty.out
+expect_in tty.out "SEAL=0 REPEAT=0 UNLOCK=0 KILLED=0 EXIT=2"
+expect_in tty.out "refusing to write the vault keys NOT sealed"
+[ ! -e v7 ] || fail "a refused init must create no vault directory"
+CONSTAT_PASSPHRASE= python3 onpty.py "" \
+    $CONSTAT init --no-passphrase --org hro-test --origin test.example/hro/log --dir v7 > tty.out
 expect_in tty.out "SEAL=0 REPEAT=0 UNLOCK=0 KILLED=0 EXIT=0"
 expect_in tty.out "warning: the keys in v7/keys are NOT sealed"
 head -n 1 v7/keys/log.key > keyline
 expect_in keyline "constat-key-v1 plain"
 run_ok $CONSTAT monitor add alice --dir v7 </dev/null
-# without a terminal and without $CONSTAT_PASSPHRASE: unsealed, with the warning
-run_ok $CONSTAT init --org hro-test --origin test.example/hro/log --dir v8 </dev/null
+run_fails 2 $CONSTAT init --org hro-test --origin test.example/hro/log --dir v8 </dev/null
+expect_in err "refusing to write the vault keys NOT sealed"
+expect_not_in err "warning"
+[ ! -e v8 ] || fail "a refused init must create no vault directory"
+CONSTAT_PASSPHRASE=x run_fails 2 $CONSTAT init --no-passphrase --org hro-test \
+    --origin test.example/hro/log --dir v8 </dev/null
+expect_in err "choose one"
+[ ! -e v8 ] || fail "a refused init must create no vault directory"
+run_ok $CONSTAT init --no-passphrase --org hro-test --origin test.example/hro/log --dir v8 </dev/null
 expect_in err "warning: the keys in v8/keys are NOT sealed"
 head -n 1 v8/keys/log.key > keyline
 expect_in keyline "constat-key-v1 plain"
+# folders 0700, files 0600, whatever the umask
+(umask 022; CONSTAT_PASSPHRASE=$pass run_ok $CONSTAT init --org hro-test \
+    --origin test.example/hro/log --dir v9 </dev/null)
+expect_eq "$(stat -c %a v9 v9/keys v9/keys/monitors | tr '\n' ' ')" "700 700 700 " "folder modes"
+expect_eq "$(stat -c %a v9/vault.db v9/keys/log.key v9/keys/org.key | tr '\n' ' ')" \
+    "600 600 600 " "file modes"
 
 # 6. unlocking asks once, without a confirmation: a signing command on the
 #    terminal of a sealed vault

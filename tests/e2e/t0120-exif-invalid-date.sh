@@ -30,7 +30,7 @@ open(sys.argv[1] + '/cycle.jpg', 'wb').write(jpeg(ifd(
     [(0x8769, 4, 1, 8), (0x8825, 4, 1, 8), (0xa005, 4, 1, 8), (0x8769, 4, 1, 8)], 8)))
 PY
 
-run_ok "$CONSTAT" init --org hro --origin hro.example/log
+run_ok "$CONSTAT" init --no-passphrase --org hro --origin hro.example/log
 run_ok "$CONSTAT" monitor add amina
 cat >"$T/calais.json" <<'EOF'
 {"id": "INC-CALAIS", "occurred": {"start": "2024-03-05T06:00:00+01:00", "end": "2024-03-05T07:00:00+01:00", "precision": "hour"},

@@ -6,7 +6,7 @@
 # VERIFY.md show them escaped too, while the record itself keeps its bytes.
 . "$CONSTAT_SOURCE_DIR/tests/e2e/lib.sh"
 
-run_ok $CONSTAT init --org "hro-$(printf '\342\200\256')test" --origin test.example/hro/log --dir v
+run_ok $CONSTAT init --no-passphrase --org "hro-$(printf '\342\200\256')test" --origin test.example/hro/log --dir v
 expect_in out "organisation: hro-<U+202E>test"
 run_ok $CONSTAT monitor add alice --dir v
 

@@ -7,13 +7,13 @@
 . "$CONSTAT_SOURCE_DIR/tests/e2e/lib.sh"
 export CONSTAT_DIR=$T/v
 
-run_ok $CONSTAT init --org hro --origin hro.example/log
+run_ok $CONSTAT init --no-passphrase --org hro --origin hro.example/log
 run_ok $CONSTAT monitor add amina
 run_ok $CONSTAT monitor add bob
 run_ok $CONSTAT record "$SRC/data/examples/observation.json" --monitor amina
 run_ok $CONSTAT checkpoint
 # another organisation's vault: its log key to witness, its witness key to publish to
-run_ok $CONSTAT init --org other --origin other.example/log --dir w
+run_ok $CONSTAT init --no-passphrase --org other --origin other.example/log --dir w
 run_ok $CONSTAT witness init --dir w
 wvkey=$(grep -v '^#' out)
 run_ok $CONSTAT keys --dir w

@@ -5,7 +5,7 @@
 . "$CONSTAT_SOURCE_DIR/tests/e2e/lib.sh"
 export CONSTAT_DIR=$T/v
 
-run_ok $CONSTAT init --org hro --origin hro.example/log
+run_ok $CONSTAT init --no-passphrase --org hro --origin hro.example/log
 run_ok $CONSTAT monitor add amina
 run_ok $CONSTAT record "$SRC/data/examples/observation.json" --monitor amina
 run_ok $CONSTAT checkpoint

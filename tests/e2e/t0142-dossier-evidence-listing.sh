@@ -8,7 +8,7 @@
 M=$SRC/data/demo/media
 export CONSTAT_DIR=$T/v
 
-run_ok $CONSTAT init --org hro --origin hro.example/log
+run_ok $CONSTAT init --no-passphrase --org hro --origin hro.example/log
 run_ok $CONSTAT monitor add amina
 run_ok $CONSTAT record "$SRC/data/examples/observation.json" --monitor amina \
     --attach "$M/gps_DSCN0010.jpg"

@@ -39,7 +39,7 @@ ok
 cat v/vault.db v/vault.db-wal 2>/dev/null > db.bytes || true
 expect_not_in db.bytes "Observers kept"
 expect_not_in db.bytes "+33 6 00"
-expect_in db.bytes "constat-private-v1 "
+expect_in db.bytes "constat-private-v2"
 
 # reading the public record needs no passphrase ...
 run_ok $CONSTAT show "$id1" </dev/null
@@ -143,7 +143,7 @@ db.execute("UPDATE private_values SET value_json=? WHERE record_id=?", (v1, sys.
 db.commit()
 PY
 CONSTAT_PASSPHRASE=$pass run_fails 1 $CONSTAT show "$id2" --private
-expect_in err "do not open"
+expect_in err "does not open"
 expect_not_in out "Observers kept 1"
 CONSTAT_PASSPHRASE=$pass run_ok $CONSTAT show "$id1" --private
 expect_in out "Observers kept 1 0 m away"
@@ -158,7 +158,7 @@ expect_in err "no incident among the 1 leaves of the newest checkpoint: no repor
 ok
 
 # an unsealed vault keeps working without any passphrase
-run_ok $CONSTAT init --org plain-test --origin test.example/plain/log --dir p
+run_ok $CONSTAT init --no-passphrase --org plain-test --origin test.example/plain/log --dir p
 run_ok $CONSTAT monitor add alice --dir p
 run_ok $CONSTAT record inc1.json --monitor alice --dir p
 idp=$(sed -n 's/^record //p' out)

@@ -22,7 +22,7 @@ line() {
     grep -nF -- "$2" "$1" | head -1 | cut -d: -f1
 }
 
-run_ok $CONSTAT init --org observatoire-test --origin test.example/obs/log
+run_ok $CONSTAT init --no-passphrase --org observatoire-test --origin test.example/obs/log
 run_ok $CONSTAT monitor add m1
 run_ok $CONSTAT import "$csv" --monitor m1
 run_ok $CONSTAT checkpoint

@@ -8,7 +8,7 @@
 export CONSTAT_DIR="$T/v"
 
 python3 "$SRC/scripts/gen-incidents" 2500 gen.csv
-run_ok $CONSTAT init --org observatoire-test --origin test.example/obs/log
+run_ok $CONSTAT init --no-passphrase --org observatoire-test --origin test.example/obs/log
 run_ok $CONSTAT monitor add m1
 run_ok $CONSTAT import gen.csv --monitor m1
 expect_in out "2500 new record(s) logged at leaves 1..2500"

@@ -6,18 +6,18 @@
 . "$CONSTAT_SOURCE_DIR/tests/e2e/lib.sh"
 
 export CONSTAT_PASSPHRASE=
-run_fails 2 $CONSTAT init --dir v1 --org 'a b' --origin a.example/log
+run_fails 2 $CONSTAT init --no-passphrase --dir v1 --org 'a b' --origin a.example/log
 expect_in err "not a valid key name"
 expect_not_in err "NOT sealed"
 [ ! -e v1/keys ] || fail "refused init left v1/keys"
 ok
-run_fails 2 $CONSTAT init --dir v2 --org a --origin ''
+run_fails 2 $CONSTAT init --no-passphrase --dir v2 --org a --origin ''
 expect_in err "not a valid key name"
 expect_not_in err "NOT sealed"
 
-run_ok $CONSTAT init --dir v3 --org a --origin a.example/log
+run_ok $CONSTAT init --no-passphrase --dir v3 --org a --origin a.example/log
 expect_in err "NOT sealed"
-run_fails 2 $CONSTAT init --dir v3 --org a --origin a.example/log
+run_fails 2 $CONSTAT init --no-passphrase --dir v3 --org a --origin a.example/log
 expect_in err "not empty"
 expect_not_in err "NOT sealed"
 done_ok

@@ -7,7 +7,7 @@
 . "$CONSTAT_SOURCE_DIR/tests/e2e/lib.sh"
 export CONSTAT_DIR="$T/v"
 
-run_ok $CONSTAT init --org hro-test --origin test.example/hro/log
+run_ok $CONSTAT init --no-passphrase --org hro-test --origin test.example/hro/log
 run_ok $CONSTAT monitor add alice
 
 # incident N PLACE (lib.sh)

@@ -8,7 +8,7 @@
 . "$CONSTAT_SOURCE_DIR/tests/e2e/lib.sh"
 export CONSTAT_DIR=$T/vault
 
-run_ok "$CONSTAT" init --org hro --origin hro.example/log
+run_ok "$CONSTAT" init --no-passphrase --org hro --origin hro.example/log
 run_ok "$CONSTAT" monitor add amina
 for i in a b; do
     cat > $i.json <<JSON

@@ -10,7 +10,7 @@ export TZ=Europe/Paris
 export CONSTAT_DIR=$T/v
 drive_py="$SRC/tests/e2e/pty_drive.py"
 
-run_ok $CONSTAT init --org hro-test --origin test.example/hro/log
+run_ok $CONSTAT init --no-passphrase --org hro-test --origin test.example/hro/log
 run_ok $CONSTAT monitor add alice
 # the number the list gives tents, as `constat taxonomy` numbers item kinds
 run_ok $CONSTAT taxonomy --json

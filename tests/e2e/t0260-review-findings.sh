@@ -15,7 +15,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-run_ok $CONSTAT init --org hro --origin hro.example/log
+run_ok $CONSTAT init --no-passphrase --org hro --origin hro.example/log
 run_ok $CONSTAT monitor add amina
 esc=$(printf '\033')
 rlo=$(printf '\342\200\256')
@@ -73,7 +73,7 @@ expect_not_in r/incidents.csv "$(printf '\007')"
 # witness serve: the request's path, decoded by the server, is escaped in
 # the log line
 command -v curl >/dev/null 2>&1 || fail "curl is needed (scripts/install-deps installs it)"
-run_ok $CONSTAT init --org wit.example --origin wit.example/log --dir W
+run_ok $CONSTAT init --no-passphrase --org wit.example --origin wit.example/log --dir W
 run_ok $CONSTAT witness init --dir W
 $CONSTAT witness serve --listen 127.0.0.1:0 --port-file W.port --dir W >W.out 2>W.log &
 pid=$!

@@ -10,7 +10,7 @@
 . "$CONSTAT_SOURCE_DIR/tests/e2e/lib.sh"
 export CONSTAT_DIR=$T/vault
 
-run_ok "$CONSTAT" init --org hro --origin hro.example/log
+run_ok "$CONSTAT" init --no-passphrase --org hro --origin hro.example/log
 run_ok "$CONSTAT" monitor add amina
 run_ok "$CONSTAT" monitor add bilal
 

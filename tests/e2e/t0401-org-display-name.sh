@@ -6,12 +6,12 @@
 . "$CONSTAT_SOURCE_DIR/tests/e2e/lib.sh"
 export CONSTAT_PASSPHRASE=
 
-run_ok "$CONSTAT" init --org-name "Ligue des droits de l'Homme" --origin ldh.example/log --dir v1
+run_ok "$CONSTAT" init --no-passphrase --org-name "Ligue des droits de l'Homme" --origin ldh.example/log --dir v1
 expect_in out "organisation: Ligue des droits de l'Homme (key name ligue-des-droits-de-l-homme)"
 expect_in out "organisation key: ligue-des-droits-de-l-homme+"
 expect_eq "$(cat v1/org-name)" "Ligue des droits de l'Homme" "display name stored"
 
-run_ok "$CONSTAT" init --org auberge --org-name "Auberge des migrants — Calais" \
+run_ok "$CONSTAT" init --no-passphrase --org auberge --org-name "Auberge des migrants — Calais" \
     --origin auberge.example/log --dir v2
 expect_in out "organisation: Auberge des migrants — Calais (key name auberge)"
 run_ok "$CONSTAT" monitor add amina --dir v2

@@ -8,7 +8,7 @@
 . "$CONSTAT_SOURCE_DIR/tests/e2e/lib.sh"
 
 export CONSTAT_USER_PASSWORD="chef password 1"
-run_ok $CONSTAT init --org hro-test --origin test.example/hro/log --coordinator chef --dir v
+run_ok $CONSTAT init --no-passphrase --org hro-test --origin test.example/hro/log --coordinator chef --dir v
 for m in amina bilal; do
     run_ok $CONSTAT monitor invite $m --dir v
     sed -n "s/^enrolment code for monitor $m: //p" out > $m.code

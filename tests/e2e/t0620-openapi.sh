@@ -35,7 +35,7 @@ ok
 
 # every route is routed: not 404 "no such route" (401, 400, 404 of a record...)
 export CONSTAT_USER_PASSWORD="chef password 1"
-run_ok $CONSTAT init --org hro-test --origin test.example/hro/log --coordinator chef --dir v
+run_ok $CONSTAT init --no-passphrase --org hro-test --origin test.example/hro/log --coordinator chef --dir v
 $CONSTAT serve --listen 127.0.0.1:0 --port-file port --dir v >serve.out 2>serve.log &
 spid=$!
 trap 'kill $spid 2>/dev/null || true; rm -rf "$T"' EXIT

@@ -6,7 +6,7 @@
 . "$CONSTAT_SOURCE_DIR/tests/e2e/lib.sh"
 
 export CONSTAT_USER_PASSWORD="chef password 1"
-run_ok $CONSTAT init --org hro-test --origin test.example/hro/log --coordinator chef --dir v
+run_ok $CONSTAT init --no-passphrase --org hro-test --origin test.example/hro/log --coordinator chef --dir v
 run_ok $CONSTAT monitor invite amina --dir v
 code=$(sed -n 's/^enrolment code for monitor amina: //p' out)
 openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 2 \

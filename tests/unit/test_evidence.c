@@ -79,7 +79,7 @@ static void test_stream_hash_and_store(void **state)
         assert_string_equal(stored, expect);
     }
     assert_int_equal(stat(stored, &sb), 0);
-    assert_int_equal(sb.st_mode & 0777, 0444);
+    assert_int_equal(sb.st_mode & 0777, 0400);
     assert_true((size_t)sb.st_size == n);
     assert_int_equal(constat_evidence_store(dir, copy, got, &size, &fresh, &err), CONSTAT_OK);
     assert_int_equal(fresh, 0);
@@ -533,8 +533,26 @@ static void test_attach_custody(void **state)
     {
         char *out = tu_tmpdir(), msg[700];
         rec = leaf_record(f.v, r.index);
-        assert_int_equal(constat_evidence_copy_out(f.dir, r.sha256, out, &err), CONSTAT_OK);
+        assert_int_equal(constat_evidence_copy_out(f.v, r.sha256, out, &err), CONSTAT_OK);
         assert_int_equal(constat_evidence_check_file(out, rec, msg, sizeof msg), CONSTAT_OK);
+        /* the vault's copy is sealed: not the file's bytes, yet it re-hashes */
+        {
+            size_t sn = 0, pn = 0;
+            int rehashed = 0;
+            char *stored, *plain = tu_read_file(MEDIA "Canon_40D.jpg", &pn);
+            assert_int_equal(constat_evidence_path(f.dir, r.sha256, path, sizeof path),
+                             CONSTAT_OK);
+            stored = tu_read_file(path, &sn);
+            assert_memory_equal(stored, CONSTAT_SEAL_FILE_MAGIC, CONSTAT_SEAL_FILE_MAGIC_LEN);
+            for (size_t i = 0; i + 32 <= sn; i++)
+                assert_false(memcmp(stored + i, plain + 2000, 32) == 0);
+            assert_int_equal(constat_evidence_check_stored(f.v, rec, &rehashed, msg, sizeof msg),
+                             CONSTAT_OK);
+            assert_int_equal(rehashed, 1);
+            assert_non_null(strstr(msg, "sealed; hash and size match"));
+            free(stored);
+            free(plain);
+        }
         assert_int_equal(constat_evidence_path(out, r.sha256, path, sizeof path), CONSTAT_OK);
         assert_int_equal(chmod(path, 0644), 0);
         {
@@ -558,11 +576,17 @@ static void test_attach_custody(void **state)
             fputc('Y', fp);
             fclose(fp);
         }
-        assert_int_equal(constat_evidence_copy_out(f.dir, r.sha256, out, &err),
+        assert_int_equal(constat_evidence_copy_out(f.v, r.sha256, out, &err),
                          CONSTAT_EVERIFY);
+        {
+            int rehashed = 1;
+            assert_int_equal(constat_evidence_check_stored(f.v, rec, &rehashed, msg, sizeof msg),
+                             CONSTAT_EVERIFY);
+            assert_int_equal(rehashed, 0);
+        }
         assert_int_equal(constat_evidence_check_file(out, rec, msg, sizeof msg),
                          CONSTAT_ENOTFOUND);
-        assert_int_equal(constat_evidence_copy_out(f.dir, "00000000000000000000000000000000"
+        assert_int_equal(constat_evidence_copy_out(f.v, "00000000000000000000000000000000"
                                                           "00000000000000000000000000000000",
                                                    out, &err), CONSTAT_ENOTFOUND);
         json_decref(rec);

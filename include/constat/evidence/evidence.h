@@ -138,6 +138,21 @@ constat_status constat_evidence_store(const char *root, const char *path,
                                       int *stored_new, constat_error *err)
     CONSTAT_WARN_UNUSED;
 
+/* The same, the copy sealed at rest (docs/vault.md "Sealed at rest"):
+ * encrypted with secretstream under a fresh file key sealed to every key of
+ * *keys (seal.h) as it is hashed, so no clear copy is ever written; a copy
+ * stored in clear by an earlier version is replaced by the sealed one. The
+ * first prefix_cap bytes of the file are kept in prefix (may be NULL),
+ * *prefix_len (may be NULL) gets their count: the bytes examined for the
+ * media type and EXIF are the bytes hashed. Errors: as constat_evidence_store,
+ * CONSTAT_EINVAL (no keys). */
+constat_status constat_evidence_store_sealed(const char *root, const constat_seal_keys *keys,
+                                             const char *path, uint8_t *prefix,
+                                             size_t prefix_cap, size_t *prefix_len,
+                                             uint8_t out[CONSTAT_HASH_SIZE], uint64_t *size,
+                                             int *stored_new, constat_error *err)
+    CONSTAT_WARN_UNUSED;
+
 /* libmagic MIME type of the file at `path` ("image/jpeg"), into out[cap].
  * Reads at most CONSTAT_EVIDENCE_MAGIC_BYTES bytes of it.
  * Errors: CONSTAT_EIO (libmagic unavailable or the file unreadable). */
@@ -262,13 +277,26 @@ int constat_evidence_flags_describe(const constat_evidence_flags *f, char *out, 
 constat_status constat_evidence_check_file(const char *dir, const json_t *evidence,
                                            char *msg, size_t cap) CONSTAT_WARN_UNUSED;
 
-/* Copy the stored file of hash `hex` from the store under `vault_dir` into
- * the store under `dest_root` (same layout), streaming, and check its hash
- * on the way. Errors: CONSTAT_ENOTFOUND (not in the vault's store),
- * CONSTAT_EVERIFY (the stored file no longer has that hash), CONSTAT_EIO. */
-constat_status constat_evidence_copy_out(const char *vault_dir, const char *hex,
-                                         const char *dest_root, constat_error *err)
-    CONSTAT_WARN_UNUSED;
+/* The same for the vault's own store: the stored file of `evidence` in vault
+ * `v`, decrypted in bounded memory when sealed and re-hashed (*rehashed 1).
+ * A sealed file in a vault opened without its keys is only checked to be
+ * present and sealed (CONSTAT_OK, *rehashed 0). A file stored in clear by an
+ * earlier version is re-hashed as is. Errors: CONSTAT_ENOTFOUND (absent),
+ * CONSTAT_EVERIFY (hash or size differ, a sealed file that does not open or
+ * is truncated: msg names the file and the chunk), CONSTAT_EIO. */
+constat_status constat_evidence_check_stored(constat_vault *v, const json_t *evidence,
+                                             int *rehashed, char *msg,
+                                             size_t cap) CONSTAT_WARN_UNUSED;
+
+/* Copy the stored file of hash `hex` from the store of vault `v` into the
+ * store under `dest_root` (same layout), decrypting it when it is sealed
+ * (streaming, bounded memory: the plaintext goes only to the dossier), and
+ * check its hash on the way. Errors: CONSTAT_ENOTFOUND (not in the vault's
+ * store), CONSTAT_ECRYPTO (sealed, and the vault was opened without its
+ * keys), CONSTAT_EVERIFY (the stored file no longer has that hash, or does
+ * not open), CONSTAT_EIO. */
+constat_status constat_evidence_copy_out(constat_vault *v, const char *hex,
+                                         const char *dest_root, constat_error *err);
 
 /* For each evidence record of dossier `dir` (records.jsonl) whose incident is
  * in the dossier and whose flags are raised, call fn(ctx, evidence id,

@@ -20,6 +20,7 @@
 #include "constat/log/note.h"
 #include "constat/log/tlog.h"
 #include "constat/record/record.h"
+#include "constat/vault/seal.h"
 
 typedef struct constat_vault constat_vault;
 
@@ -118,7 +119,7 @@ constat_status constat_vault_monitor_list(constat_vault *v, constat_monitor_fn f
 /* One record to append. `leaf` is the signed leaf (constat_record_sign);
  * `record_id` and `content_hash` index it; `private_values` (may be NULL)
  * is an object field -> {"salt": hex32, "value": any} kept in the vault,
- * never in the log (sealed in a sealed vault, see constat_vault_private). */
+ * never in the log (always stored sealed, see constat_vault_private). */
 typedef struct {
     const uint8_t *leaf;
     size_t leaf_len;
@@ -156,15 +157,27 @@ constat_status constat_vault_leaves(constat_vault *v, uint64_t from, uint64_t to
                                     constat_leaf_fn fn, void *ctx, constat_error *err)
     CONSTAT_WARN_UNUSED;
 /* Private values object stored for a record id (new reference owned by the
- * caller, or NULL if none). In a sealed vault they are stored sealed
- * (XChaCha20-Poly1305 under a subkey of the pseudonym key, bound to the
- * record id: docs/vault.md "Private values") and opened here.
- * Errors: CONSTAT_ECRYPTO (a sealed vault opened without its keys,
- * constat_vault_open_public: the passphrase is needed), CONSTAT_EVERIFY (a
- * sealed value that does not open: changed, or moved from another record),
+ * caller, or NULL if none). They are stored sealed under a per-record data
+ * key sealed to the organisation's X25519 key (constat-private-v2, seal.h,
+ * docs/vault.md "Sealed at rest") and opened here, in memory only; values
+ * of earlier versions (constat-private-v1, or in clear) are still read.
+ * Errors: CONSTAT_ECRYPTO (opened without its keys, constat_vault_open_public:
+ * the passphrase is needed; or the data key does not open), CONSTAT_EVERIFY
+ * (a sealed field that does not open: changed, truncated, or moved from
+ * another record or field; the message names the record and the field),
  * CONSTAT_EIO (unreadable or not an object), CONSTAT_ENOMEM. */
 constat_status constat_vault_private(constat_vault *v, const char *record_id, json_t **out,
                                      constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* The keys this vault seals data keys to (seal.h: the organisation's X25519
+ * key, then the named recipients), with the organisation's secret X25519 key
+ * (has_sk) when the vault was opened with its keys. Owned by the vault,
+ * valid until close; loaded at open. Never NULL. */
+const constat_seal_keys *constat_vault_seal_keys(const constat_vault *v);
+/* Reload them after the recipients changed (constat_vault_recipient_add).
+ * Errors: those of constat_seal_keys_init, CONSTAT_EIO. */
+constat_status constat_vault_seal_reload(constat_vault *v, constat_error *err)
+    CONSTAT_WARN_UNUSED;
 
 /* Root hash of the tree of the first `size` leaves, from stored tiles.
  * Errors: CONSTAT_EINVAL (size > tree size), CONSTAT_EIO. */

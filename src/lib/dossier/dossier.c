@@ -1767,7 +1767,7 @@ static constat_status dw_evidence_files(dossier_job *j)
                       json_string_value(json_object_get(j->cc.ev[i].record, "incident"))))
             continue;
         rc = constat_evidence_copy_out(
-            constat_vault_dir(j->v),
+            j->v,
             json_string_value(json_object_get(j->cc.ev[i].record, "sha256")), j->tmp, j->err);
         if (rc != CONSTAT_OK)
             return rc;

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include <magic.h>
+#include <sodium.h>
 
 #include "constat/evidence/evidence.h"
 #include "constat/vault/intake.h"
@@ -48,9 +49,44 @@ static constat_status write_all(int fd, const unsigned char *p, size_t n)
     return CONSTAT_OK;
 }
 
+/* Where the bytes of a streamed file go: a descriptor (fd >= 0), a sealed
+ * file writer, and the first prefix_cap bytes kept in `prefix` (media type
+ * and EXIF are read from them: the bytes examined are the bytes hashed). */
+typedef struct {
+    int fd;
+    constat_seal_writer *w;
+    uint8_t *prefix;
+    size_t prefix_cap, prefix_len;
+} sink;
+
+static constat_status sink_put(sink *k, const char *path, const unsigned char *p, size_t n,
+                               constat_error *err)
+{
+    if (k->prefix && k->prefix_len < k->prefix_cap) {
+        size_t take = k->prefix_cap - k->prefix_len < n ? k->prefix_cap - k->prefix_len : n;
+        memcpy(k->prefix + k->prefix_len, p, take);
+        k->prefix_len += take;
+    }
+    if (k->fd >= 0 && write_all(k->fd, p, n) != CONSTAT_OK)
+        return constat_error_set(err, CONSTAT_EIO, "%s: copy: %s", path, strerror(errno));
+    if (k->w && constat_seal_writer_write(k->w, p, n, err) != CONSTAT_OK)
+        return constat_error_prefix(err, "%s: ", path);
+    return CONSTAT_OK;
+}
+
+static constat_status hash_stream(const char *path, sink *k, uint8_t out[CONSTAT_HASH_SIZE],
+                                  uint64_t *size, constat_error *err);
+
 constat_status constat_evidence_hash_copy(const char *path, int dest_fd,
                                           uint8_t out[CONSTAT_HASH_SIZE], uint64_t *size,
                                           constat_error *err)
+{
+    sink k = {dest_fd, NULL, NULL, 0, 0};
+    return hash_stream(path, &k, out, size, err);
+}
+
+static constat_status hash_stream(const char *path, sink *k, uint8_t out[CONSTAT_HASH_SIZE],
+                                  uint64_t *size, constat_error *err)
 {
     constat_sha256_ctx c;
     unsigned char *block;
@@ -103,10 +139,8 @@ constat_status constat_evidence_hash_copy(const char *path, int dest_fd,
             goto fail;
         }
         constat_sha256_update(&c, block, (size_t)n);
-        if (dest_fd >= 0 && write_all(dest_fd, block, (size_t)n) != CONSTAT_OK) {
-            constat_error_set(err, CONSTAT_EIO, "%s: copy: %s", path, strerror(errno));
+        if (sink_put(k, path, block, (size_t)n, err) != CONSTAT_OK)
             goto fail;
-        }
     }
     /* A file changed while it was read would be logged under a hash of no
      * version that ever existed: compare size and modification time. */
@@ -163,7 +197,7 @@ static constat_status mkdirs(char *path, size_t from, constat_error *err)
         char c = path[i];
         if (c == '/' || c == 0) {
             path[i] = 0;
-            if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+            if (mkdir(path, 0700) != 0 && errno != EEXIST) {
                 constat_status st = constat_error_set(err, CONSTAT_EIO, "%s: %s", path,
                                                       strerror(errno));
                 path[i] = c;
@@ -189,14 +223,53 @@ static void dir_of(const char *path, char *out, size_t cap)
         snprintf(out, cap, ".");
 }
 
+static constat_status store_in(const char *root, const constat_seal_keys *keys,
+                               const char *path, sink *k, uint8_t out[CONSTAT_HASH_SIZE],
+                               uint64_t *size, int *stored_new, constat_error *err);
+
+/* 1 if the stored file at `path` is in clear (not a sealed file). */
+static int stored_plain(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), r;
+    if (fd < 0)
+        return 0;
+    r = constat_seal_file_is(fd);
+    close(fd);
+    return r == 0;
+}
+
 constat_status constat_evidence_store(const char *root, const char *path,
                                       uint8_t out[CONSTAT_HASH_SIZE], uint64_t *size,
                                       int *stored_new, constat_error *err)
 {
+    sink k = {-1, NULL, NULL, 0, 0};
+    return store_in(root, NULL, path, &k, out, size, stored_new, err);
+}
+
+constat_status constat_evidence_store_sealed(const char *root, const constat_seal_keys *keys,
+                                             const char *path, uint8_t *prefix,
+                                             size_t prefix_cap, size_t *prefix_len,
+                                             uint8_t out[CONSTAT_HASH_SIZE], uint64_t *size,
+                                             int *stored_new, constat_error *err)
+{
+    sink k = {-1, NULL, prefix, prefix ? prefix_cap : 0, 0};
+    constat_status st;
+    if (!keys)
+        return constat_error_set(err, CONSTAT_EINVAL, "evidence: no keys to seal to");
+    st = store_in(root, keys, path, &k, out, size, stored_new, err);
+    if (prefix_len)
+        *prefix_len = k.prefix_len;
+    return st;
+}
+
+static constat_status store_in(const char *root, const constat_seal_keys *keys,
+                               const char *path, sink *k, uint8_t out[CONSTAT_HASH_SIZE],
+                               uint64_t *size, int *stored_new, constat_error *err)
+{
     char base[PATH_CAP], tmp[PATH_CAP], dest[PATH_CAP], ddir[PATH_CAP], hex[65];
     uint64_t n = 0;
     struct stat sb;
-    constat_status st;
+    constat_status st = CONSTAT_OK;
     int fd;
 
     if (stored_new)
@@ -212,8 +285,18 @@ constat_status constat_evidence_store(const char *root, const char *path,
     if (fd < 0)
         return constat_error_set(err, CONSTAT_EIO, "%s: cannot create: %s", tmp,
                                  strerror(errno));
-    st = constat_evidence_hash_copy(path, fd, out, &n, err);
-    if (st == CONSTAT_OK && (fsync(fd) != 0 || fchmod(fd, 0444) != 0))
+    if (keys) {
+        st = constat_seal_writer_new(keys, fd, &k->w, err);
+    } else {
+        k->fd = fd;
+    }
+    if (st == CONSTAT_OK)
+        st = hash_stream(path, k, out, &n, err);
+    if (st == CONSTAT_OK && k->w)
+        st = constat_seal_writer_finish(k->w, err);
+    constat_seal_writer_free(k->w);
+    k->w = NULL;
+    if (st == CONSTAT_OK && (fsync(fd) != 0 || fchmod(fd, 0400) != 0))
         st = constat_error_set(err, CONSTAT_EIO, "%s: %s", tmp, strerror(errno));
     if (close(fd) != 0 && st == CONSTAT_OK)
         st = constat_error_set(err, CONSTAT_EIO, "%s: %s", tmp, strerror(errno));
@@ -231,7 +314,9 @@ constat_status constat_evidence_store(const char *root, const char *path,
         unlink(tmp);
         return st;
     }
-    if (stat(dest, &sb) == 0) {
+    if (stat(dest, &sb) == 0 && keys && !stored_plain(dest)) {
+        unlink(tmp); /* stored sealed already */
+    } else if (stat(dest, &sb) == 0 && !keys) {
         unlink(tmp);
         if ((uint64_t)sb.st_size != n)
             return constat_error_set(err, CONSTAT_ECONFLICT,
@@ -239,6 +324,8 @@ constat_status constat_evidence_store(const char *root, const char *path,
                                      ": the evidence store is damaged",
                                      dest, (long long)sb.st_size, n);
     } else {
+        /* new, or a copy stored in clear by an earlier version: replaced by
+         * the sealed one in one rename */
         if (rename(tmp, dest) != 0) {
             st = constat_error_set(err, CONSTAT_EIO, "%s: %s", dest, strerror(errno));
             unlink(tmp);
@@ -254,8 +341,9 @@ constat_status constat_evidence_store(const char *root, const char *path,
     return CONSTAT_OK;
 }
 
-constat_status constat_evidence_media_type(const char *path, char *out, size_t cap,
-                                           constat_error *err)
+/* libmagic on a file (path) or on bytes in memory (path NULL). */
+static constat_status media_type(const char *path, const uint8_t *buf, size_t len, char *out,
+                                 size_t cap, constat_error *err)
 {
     magic_t m;
     const char *t;
@@ -274,9 +362,11 @@ constat_status constat_evidence_media_type(const char *path, char *out, size_t c
         magic_close(m);
         return st;
     }
-    t = magic_file(m, path);
+    t = path ? magic_file(m, path)
+             : magic_buffer(m, buf, len < CONSTAT_EVIDENCE_MAGIC_BYTES ? len
+                                                                       : CONSTAT_EVIDENCE_MAGIC_BYTES);
     if (!t) {
-        constat_status st = constat_error_set(err, CONSTAT_EIO, "%s: %s", path,
+        constat_status st = constat_error_set(err, CONSTAT_EIO, "%s: %s", path ? path : "file",
                                               magic_error(m) ? magic_error(m) : "unreadable");
         magic_close(m);
         return st;
@@ -284,6 +374,12 @@ constat_status constat_evidence_media_type(const char *path, char *out, size_t c
     snprintf(out, cap, "%s", t);
     magic_close(m);
     return CONSTAT_OK;
+}
+
+constat_status constat_evidence_media_type(const char *path, char *out, size_t cap,
+                                           constat_error *err)
+{
+    return media_type(path, NULL, 0, out, cap, err);
 }
 
 static const struct {
@@ -490,8 +586,9 @@ constat_status constat_evidence_attach(constat_vault *v, const char *incident_id
 {
     constat_evidence_result r;
     constat_leaf inc;
-    char stored[PATH_CAP];
     const char *name;
+    uint8_t *prefix;
+    size_t plen = 0;
     uint8_t h[32];
     json_t *input;
     constat_status st;
@@ -506,22 +603,24 @@ constat_status constat_evidence_attach(constat_vault *v, const char *incident_id
     if (st != CONSTAT_OK)
         return st;
     constat_leaf_free(&inc);
-    st = constat_evidence_store(constat_vault_dir(v), path, h, &r.size, &r.stored_new, err);
-    if (st != CONSTAT_OK)
-        return st;
-    constat_hex(h, 32, r.sha256);
-    if (constat_evidence_path(constat_vault_dir(v), r.sha256, stored, sizeof stored) !=
-        CONSTAT_OK)
-        return constat_error_set(err, CONSTAT_EINVAL, "%s: path too long", constat_vault_dir(v));
-    /* read the stored copy: the bytes examined are the bytes hashed */
-    st = constat_evidence_media_type(stored, r.media_type, sizeof r.media_type, err);
-    if (st != CONSTAT_OK)
-        return st;
-    if (strcmp(r.media_type, "image/jpeg") == 0) {
-        st = constat_exif_read_file(stored, &r.capture, err);
-        if (st != CONSTAT_OK)
-            return st;
+    /* stored sealed (docs/vault.md "Sealed at rest"); the media type and
+     * EXIF are read from the start of the bytes hashed, kept in memory */
+    prefix = malloc(CONSTAT_EXIF_SCAN_MAX);
+    if (!prefix)
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    st = constat_evidence_store_sealed(constat_vault_dir(v), constat_vault_seal_keys(v), path,
+                                       prefix, CONSTAT_EXIF_SCAN_MAX, &plen, h, &r.size,
+                                       &r.stored_new, err);
+    if (st == CONSTAT_OK) {
+        constat_hex(h, 32, r.sha256);
+        st = media_type(NULL, prefix, plen, r.media_type, sizeof r.media_type, err);
     }
+    if (st == CONSTAT_OK && strcmp(r.media_type, "image/jpeg") == 0)
+        st = constat_exif_parse(prefix, plen, &r.capture, err);
+    sodium_memzero(prefix, CONSTAT_EXIF_SCAN_MAX);
+    free(prefix);
+    if (st != CONSTAT_OK)
+        return st;
     name = strrchr(path, '/');
     name = name ? name + 1 : path;
     input = constat_evidence_input(incident_id, h, r.size, r.media_type, &r.capture, name);
@@ -768,15 +867,130 @@ constat_status constat_evidence_check_file(const char *dir, const json_t *eviden
     return CONSTAT_OK;
 }
 
-constat_status constat_evidence_copy_out(const char *vault_dir, const char *hex,
+/* Stream the stored file at `path` (label: its name in messages) into its
+ * SHA-256 and byte count and, when dest_fd >= 0, its plaintext into dest_fd:
+ * decrypted chunk by chunk when sealed (bounded memory), read as is when
+ * stored in clear by an earlier version. *sealed says which. */
+static constat_status stored_stream(const constat_seal_keys *k, const char *path,
+                                    const char *label, int dest_fd, uint8_t h[32], uint64_t *n,
+                                    int *sealed, constat_error *err)
+{
+    constat_seal_reader *r = NULL;
+    constat_sha256_ctx c;
+    constat_status st;
+    int fd, done = 0, is;
+
+    *n = 0;
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return constat_error_set(err, errno == ENOENT ? CONSTAT_ENOTFOUND : CONSTAT_EIO, "%s: %s",
+                                 label, strerror(errno));
+    is = constat_seal_file_is(fd);
+    *sealed = is == 1;
+    if (is != 1) {
+        close(fd);
+        if (is < 0)
+            return constat_error_set(err, CONSTAT_EIO, "%s: %s", label, strerror(errno));
+        return constat_evidence_hash_copy(path, dest_fd, h, n, err);
+    }
+    if (!k || !k->has_sk) {
+        close(fd);
+        return constat_error_set(err, CONSTAT_ECRYPTO,
+                                 "%s is sealed: reading it needs the vault's keys (give the "
+                                 "passphrase)", label);
+    }
+    constat_sha256_init(&c);
+    st = constat_seal_reader_new(k->sk, k->pk[0], fd, label, &r, err);
+    while (st == CONSTAT_OK && !done) {
+        const uint8_t *d;
+        size_t len;
+        st = constat_seal_reader_next(r, &d, &len, &done, err);
+        if (st != CONSTAT_OK || !len)
+            continue;
+        constat_sha256_update(&c, d, len);
+        *n += len;
+        if (dest_fd >= 0 && write_all(dest_fd, d, len) != CONSTAT_OK)
+            st = constat_error_set(err, CONSTAT_EIO, "%s: copy: %s", label, strerror(errno));
+    }
+    constat_seal_reader_free(r);
+    close(fd);
+    constat_sha256_final(&c, h);
+    return st;
+}
+
+constat_status constat_evidence_check_stored(constat_vault *v, const json_t *evidence,
+                                             int *rehashed, char *msg, size_t cap)
+{
+    const char *hex = json_string_value(json_object_get(evidence, "sha256"));
+    json_t *sz = json_object_get(evidence, "size");
+    const constat_seal_keys *k = constat_vault_seal_keys(v);
+    char path[PATH_CAP], got[65];
+    const char *rel;
+    uint8_t h[32];
+    uint64_t n = 0;
+    struct stat sb;
+    constat_error e;
+    constat_status st;
+    int sealed = 0;
+
+    *rehashed = 0;
+    if (constat_evidence_path(constat_vault_dir(v), hex, path, sizeof path) != CONSTAT_OK) {
+        snprintf(msg, cap, "evidence record without a valid sha256");
+        return CONSTAT_EVERIFY;
+    }
+    rel = path + strlen(constat_vault_dir(v)) + 1;
+    if (lstat(path, &sb) != 0) {
+        snprintf(msg, cap, "%s: %s", rel, strerror(errno));
+        return errno == ENOENT ? CONSTAT_ENOTFOUND : CONSTAT_EIO;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        snprintf(msg, cap, "%s: not a regular file", rel);
+        return CONSTAT_EVERIFY;
+    }
+    if (!k->has_sk) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        int is = fd >= 0 ? constat_seal_file_is(fd) : -1;
+        if (fd >= 0)
+            close(fd);
+        if (is == 1) { /* present and sealed: its contents need the keys */
+            snprintf(msg, cap, "evidence file %s: present, sealed (not re-hashed without the "
+                     "keys)", rel);
+            return CONSTAT_OK;
+        }
+    }
+    constat_error_clear(&e);
+    st = stored_stream(k, path, rel, -1, h, &n, &sealed, &e);
+    if (st != CONSTAT_OK) {
+        snprintf(msg, cap, "%s", e.msg);
+        return st == CONSTAT_ENOTFOUND || st == CONSTAT_EIO ? st : CONSTAT_EVERIFY;
+    }
+    constat_hex(h, 32, got);
+    if (strcmp(got, hex) != 0) {
+        snprintf(msg, cap, "evidence file %s has SHA-256 %s, the signed record says %s", rel,
+                 got, hex);
+        return CONSTAT_EVERIFY;
+    }
+    if (!json_is_integer(sz) || (uint64_t)json_integer_value(sz) != n) {
+        snprintf(msg, cap, "evidence file %s has %" PRIu64 " bytes, the record says %lld", rel,
+                 n, json_is_integer(sz) ? (long long)json_integer_value(sz) : -1LL);
+        return CONSTAT_EVERIFY;
+    }
+    *rehashed = 1;
+    snprintf(msg, cap, "evidence file %s: %shash and size match", rel,
+             sealed ? "sealed; " : "stored in clear; ");
+    return CONSTAT_OK;
+}
+
+constat_status constat_evidence_copy_out(constat_vault *v, const char *hex,
                                          const char *dest_root, constat_error *err)
 {
     char src[PATH_CAP], dest[PATH_CAP], ddir[PATH_CAP], got[65];
     uint8_t h[32];
+    uint64_t n = 0;
     constat_status st;
-    int fd;
+    int fd, sealed = 0;
 
-    if (constat_evidence_path(vault_dir, hex, src, sizeof src) != CONSTAT_OK ||
+    if (constat_evidence_path(constat_vault_dir(v), hex, src, sizeof src) != CONSTAT_OK ||
         constat_evidence_path(dest_root, hex, dest, sizeof dest) != CONSTAT_OK)
         return constat_error_set(err, CONSTAT_EINVAL, "evidence %.64s: bad hash or path",
                                  hex ? hex : "");
@@ -792,7 +1006,8 @@ constat_status constat_evidence_copy_out(const char *vault_dir, const char *hex,
             return CONSTAT_OK; /* two records of one file */
         return constat_error_set(err, CONSTAT_EIO, "%s: %s", dest, strerror(errno));
     }
-    st = constat_evidence_hash_copy(src, fd, h, NULL, err);
+    /* decrypted into the dossier as it is read, never whole in memory */
+    st = stored_stream(constat_vault_seal_keys(v), src, src, fd, h, &n, &sealed, err);
     if (st == CONSTAT_OK && fsync(fd) != 0)
         st = constat_error_set(err, CONSTAT_EIO, "%s: %s", dest, strerror(errno));
     if (close(fd) != 0 && st == CONSTAT_OK)

@@ -46,6 +46,12 @@ void constat_store_rollback(constat_store *s);
  * wal_checkpoint(TRUNCATE)); used by tests and backups. */
 constat_status constat_store_flush(constat_store *s, constat_error *err);
 
+/* Rewrite the database without free space (VACUUM) and truncate the WAL
+ * (wal_checkpoint(TRUNCATE)), so no page of a replaced row survives in the
+ * file (docs/vault.md "Sealed at rest"). Outside any transaction.
+ * Errors: CONSTAT_EIO. */
+constat_status constat_store_compact(constat_store *s, constat_error *err);
+
 /* meta(key, value). get: CONSTAT_ENOTFOUND if absent; value appended to out. */
 constat_status constat_store_meta_get(constat_store *s, const char *key, constat_buf *out,
                                       constat_error *err);

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -210,6 +211,10 @@ static constat_status configure(constat_store *s, int creating, constat_error *e
     if (sqlite3_exec(s->db,
                      "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
                      "PRAGMA trusted_schema=OFF; "
+                     /* a replaced or deleted row (a value sealed in place,
+                      * docs/vault.md "Sealed at rest") is overwritten with
+                      * zeros, not left in a free page */
+                     "PRAGMA secure_delete=ON; "
                      /* a large import inserts into two unique indexes at
                       * random places: a 64 MiB page cache keeps them in
                       * memory instead of re-reading pages per insert */
@@ -333,8 +338,17 @@ static constat_status store_start(const char *path, int creating, constat_store 
         return constat_error_set(err, errno == ENOENT ? CONSTAT_ENOTFOUND : CONSTAT_EIO,
                                  "%s: %s", path, strerror(errno));
     }
-    if (creating)
+    if (creating) {
+        /* made 0600 here, whatever the umask: SQLite gives the -wal and -shm
+         * files the mode of the database file (an empty file is an empty
+         * database) */
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+            return constat_error_set(err, errno == EEXIST ? CONSTAT_ECONFLICT : CONSTAT_EIO,
+                                     "%s: %s", path, strerror(errno));
+        close(fd);
         flags |= SQLITE_OPEN_CREATE;
+    }
     s = calloc(1, sizeof *s);
     if (!s)
         return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
@@ -410,6 +424,13 @@ constat_status constat_store_flush(constat_store *s, constat_error *err)
         SQLITE_OK)
         return db_error(s, CONSTAT_EIO, "wal checkpoint", err);
     return CONSTAT_OK;
+}
+
+constat_status constat_store_compact(constat_store *s, constat_error *err)
+{
+    if (sqlite3_exec(s->db, "VACUUM", NULL, NULL, NULL) != SQLITE_OK)
+        return db_error(s, CONSTAT_EIO, "vacuum", err);
+    return constat_store_flush(s, err);
 }
 
 /* Append column `col` (text or blob) to out. */

@@ -29,6 +29,7 @@
 #include "constat/vault/vault.h"
 #include "constat/base/limits.h"
 #include "constat/base/file.h"
+#include "constat/vault/seal.h"
 #include "vault/keyfile.h"
 #include "vault/store.h"
 #include "vault/append_hook.h"
@@ -49,6 +50,7 @@ typedef struct {
     constat_kek kek;
     int sealed;
     char passphrase[1024];
+    constat_seal_keys seal; /* what data keys are sealed to (seal.h) */
 } vault_secrets;
 
 /* A tile read back for proofs, or being filled by an append. */
@@ -98,16 +100,8 @@ static constat_status join(char *out, size_t cap, const char *dir, const char *r
  * starting with '.' or '-'. */
 static int monitor_name_ok(const char *name)
 {
-    size_t n = strlen(name);
-    if (n == 0 || n > MONITOR_NAME_MAX || name[0] == '.' || name[0] == '-')
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = name[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-'))
-            return 0;
-    }
-    return constat_note_name_valid(name, n);
+    return constat_file_name_ok(name, MONITOR_NAME_MAX) &&
+           constat_note_name_valid(name, strlen(name));
 }
 
 static void cache_invalidate(constat_vault *v)
@@ -259,47 +253,9 @@ static size_t priv_ad(const char *record_id, char *ad, size_t cap)
     return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
 }
 
-/* Seal the JSON text `text` of `record_id`'s private values into a JSON
- * string "constat-private-v1 <base64 of nonce || ciphertext with tag>"
- * (malloc'd into *out). */
-static constat_status priv_seal(const constat_vault *v, const char *record_id, const char *text,
-                                char **out, constat_error *err)
-{
-    size_t tl = strlen(text), bl = PRIV_NONCE + tl + PRIV_ABYTES, al;
-    uint8_t key[PRIV_KEYBYTES];
-    uint8_t *box = malloc(bl);
-    char ad[160], *s = NULL;
-    unsigned long long cl = 0;
-
-    *out = NULL;
-    al = priv_ad(record_id, ad, sizeof ad);
-    if (!box || !al || priv_key(v, key) != 0) {
-        free(box);
-        sodium_memzero(key, sizeof key);
-        return box ? constat_error_set(err, CONSTAT_EINTERNAL,
-                                       "record \"%s\": cannot derive the private-values key",
-                                       record_id)
-                   : nomem(err);
-    }
-    randombytes_buf(box, PRIV_NONCE);
-    crypto_aead_xchacha20poly1305_ietf_encrypt(box + PRIV_NONCE, &cl, (const uint8_t *)text, tl,
-                                               (const uint8_t *)ad, al, NULL, box, key);
-    sodium_memzero(key, sizeof key);
-    s = malloc(sizeof PRIV_TAG + 3 + constat_base64_len(bl));
-    if (!s) {
-        free(box);
-        return nomem(err);
-    }
-    memcpy(s, "\"" PRIV_TAG " ", sizeof PRIV_TAG + 1);
-    constat_base64(box, PRIV_NONCE + (size_t)cl, s + sizeof PRIV_TAG + 1);
-    strcat(s, "\"");
-    free(box);
-    *out = s;
-    return CONSTAT_OK;
-}
-
-/* Open a value sealed by priv_seal (`sealed`: the JSON string's text) into
- * the parsed private values object. */
+/* Open a value sealed by the first format (constat-private-v1, written by
+ * earlier versions; `sealed`: the JSON string's text) into the parsed
+ * private values object. New values are constat-private-v2 (seal.h). */
 static constat_status priv_open(const constat_vault *v, const char *record_id, const char *sealed,
                                 size_t len, json_t **out, constat_error *err)
 {
@@ -434,21 +390,13 @@ static constat_status append_txn(constat_vault *v, const constat_append_item *it
         if (st != CONSTAT_OK)
             return st;
         if (it->private_values) {
-            char *text, *sealed = NULL;
-            /* a sealed vault keeps them sealed: that needs its keys */
-            if (v->sec->sealed && v->public_only)
-                return no_keys(v, "storing private values", err);
-            text = json_dumps(it->private_values, JSON_COMPACT | JSON_SORT_KEYS);
-            if (!text)
-                return constat_error_set(err, CONSTAT_EINVAL,
-                                         "record \"%s\": private values cannot be encoded",
-                                         it->record_id);
-            st = v->sec->sealed ? priv_seal(v, it->record_id, text, &sealed, err) : CONSTAT_OK;
+            /* sealed to the organisation's X25519 key (and the named
+             * recipients), which needs only their public halves (seal.h) */
+            char *sealed = NULL;
+            st = constat_seal_private(&v->sec->seal, it->record_id, it->private_values, &sealed,
+                                      err);
             if (st == CONSTAT_OK)
-                st = constat_store_private_put(v->store, it->record_id, sealed ? sealed : text,
-                                               err);
-            sodium_memzero(text, strlen(text));
-            free(text);
+                st = constat_store_private_put(v->store, it->record_id, sealed, err);
             free(sealed);
             if (st != CONSTAT_OK)
                 return st;
@@ -689,6 +637,40 @@ static constat_status no_keys(const constat_vault *v, const char *what, constat_
                              "(give the passphrase)", v->dir, what);
 }
 
+/* The keys data keys are sealed to (seal.h): the organisation's X25519 form
+ * of its key (with the secret half when the vault has its keys) and the
+ * recipients named in meta "recipients". */
+static constat_status seal_load(constat_vault *v, constat_error *err)
+{
+    constat_buf b;
+    constat_status st;
+
+    constat_buf_init(&b);
+    st = constat_store_meta_get(v->store, "recipients", &b, err);
+    if (st == CONSTAT_ENOTFOUND) {
+        constat_error_clear(err);
+        st = CONSTAT_OK;
+    } else if (st == CONSTAT_OK) {
+        st = constat_buf_append(&b, "", 1);
+    }
+    if (st == CONSTAT_OK)
+        st = constat_seal_keys_init(&v->sec->seal, v->sec->org.pub.pk,
+                                    v->public_only ? NULL : v->sec->org.sk,
+                                    b.len ? (const char *)b.data : NULL, err);
+    constat_buf_free(&b);
+    return st;
+}
+
+const constat_seal_keys *constat_vault_seal_keys(const constat_vault *v)
+{
+    return &v->sec->seal;
+}
+
+constat_status constat_vault_seal_reload(constat_vault *v, constat_error *err)
+{
+    return seal_load(v, err);
+}
+
 static constat_status vault_open(const char *dir, const char *passphrase, int public_only,
                                  constat_vault **out, constat_error *err)
 {
@@ -734,6 +716,8 @@ static constat_status vault_open(const char *dir, const char *passphrase, int pu
             st = constat_note_verifier_parse(org_vkey, &v->sec->org.pub, err);
         if (st == CONSTAT_OK)
             st = constat_store_size(v->store, &v->size, err);
+        if (st == CONSTAT_OK)
+            st = seal_load(v, err);
         free(fmt);
         free(sealed);
         free(log_vkey);
@@ -772,6 +756,8 @@ static constat_status vault_open(const char *dir, const char *passphrase, int pu
                       CONSTAT_PSEUDONYM_KEY_SIZE, err);
     if (st == CONSTAT_OK)
         st = constat_store_size(v->store, &v->size, err);
+    if (st == CONSTAT_OK)
+        st = seal_load(v, err);
     free(fmt);
     free(sealed);
     free(log_vkey);
@@ -1336,7 +1322,7 @@ constat_status constat_vault_private(constat_vault *v, const char *record_id, js
     *out = NULL;
     /* also for values stored in clear before sealing existed: the
      * passphrase is what gives access to them */
-    if (v->sec->sealed && v->public_only)
+    if ((v->sec->sealed || !v->sec->seal.has_sk) && v->public_only)
         return no_keys(v, "reading private values", err);
     constat_buf_init(&b);
     st = constat_store_private_get(v->store, record_id, &b, err);
@@ -1348,7 +1334,11 @@ constat_status constat_vault_private(constat_vault *v, const char *record_id, js
     if (st == CONSTAT_OK) {
         json_t *j = json_loadb((const char *)b.data, b.len,
                                JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
-        if (json_is_string(j)) {
+        if (constat_seal_private_is(j)) {
+            st = constat_seal_private_open(v->sec->seal.sk, v->sec->seal.pk[0], record_id, j,
+                                           out, err);
+            json_decref(j);
+        } else if (json_is_string(j)) {
             st = priv_open(v, record_id, json_string_value(j), json_string_length(j), out, err);
             json_decref(j);
         } else if (json_is_object(j)) {

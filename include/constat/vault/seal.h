@@ -1,0 +1,174 @@
+/*
+ * seal.h — sealing at rest (docs/vault.md "Sealed at rest"): each record's
+ * private values and each evidence file are encrypted under a fresh random
+ * data key, and that data key is sealed (libsodium crypto_box_seal:
+ * X25519 + XSalsa20-Poly1305, anonymous sender) to the organisation's X25519
+ * key and to every further recipient the coordinator named.
+ *
+ * The organisation's X25519 key pair is the birationally equivalent form of
+ * its Ed25519 key (libsodium crypto_sign_ed25519_pk_to_curve25519 /
+ * _sk_to_curve25519): its public half follows from the published
+ * organisation key, its secret half is unlocked with the organisation key
+ * (the passphrase), and no further key file exists.
+ *
+ * Private values: a fresh data key per record; one XChaCha20-Poly1305 (IETF)
+ * ciphertext per field under it, with "constat-private-v2\n" <record id>
+ * "\n" <field> as associated data. The data key is wrapped (XChaCha20-Poly1305,
+ * associated data "constat-private-v2\n" <record id> "\n" "") under the
+ * session's wrapping key, itself sealed to each recipient, so that a batch
+ * of records costs one X25519 operation per recipient, not one per record.
+ * Evidence files: libsodium crypto_secretstream_xchacha20poly1305 in
+ * CONSTAT_SEAL_CHUNK chunks, the last one tagged FINAL (a truncated file is
+ * refused), the header (magic and sealed file keys) as associated data of
+ * the first chunk. The file's name, its SHA-256, is checked by the caller
+ * on the plaintext (a sealed file moved to another name fails that check).
+ */
+#ifndef CONSTAT_SEAL_H
+#define CONSTAT_SEAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+#include "constat/base/errors.h"
+
+/* Most recipients a data key is sealed to (the organisation included). */
+#define CONSTAT_SEAL_MAX_RECIPIENTS 16
+/* X25519 key sizes, bytes. */
+#define CONSTAT_SEAL_PK 32
+#define CONSTAT_SEAL_SK 32
+/* A data key sealed to one recipient: crypto_box_SEALBYTES + 32 bytes. */
+#define CONSTAT_SEAL_BOX 80
+/* Plaintext bytes per secretstream chunk of an evidence file. */
+#define CONSTAT_SEAL_CHUNK (1u << 20)
+/* Longest recipient name (same characters as a monitor name). */
+#define CONSTAT_SEAL_NAME_MAX 64
+/* The first 16 bytes of a sealed evidence file. */
+#define CONSTAT_SEAL_FILE_MAGIC "constat-seal-v1\n"
+#define CONSTAT_SEAL_FILE_MAGIC_LEN 16
+/* The tag of sealed private values (value of "v" in the stored object). */
+#define CONSTAT_SEAL_PRIVATE_TAG "constat-private-v2"
+
+/* The keys data keys are sealed to, and (has_sk) the organisation's secret
+ * X25519 key that opens them. pk[0] is always the organisation's; names[0]
+ * is "org". Holds secret material when has_sk: keep it in sodium_malloc'd
+ * memory (the vault does) and wipe it with sodium_memzero. */
+typedef struct {
+    size_t n;
+    uint8_t pk[CONSTAT_SEAL_MAX_RECIPIENTS][CONSTAT_SEAL_PK];
+    char names[CONSTAT_SEAL_MAX_RECIPIENTS][CONSTAT_SEAL_NAME_MAX + 1];
+    int has_sk;
+    uint8_t sk[CONSTAT_SEAL_SK];
+    /* The session's wrapping key: made fresh by constat_seal_keys_init and
+     * sealed once to each key (wrap_box[i] to pk[i]); each record's data key
+     * is wrapped under it, so sealing a record costs no X25519 operation. */
+    uint8_t wrap[CONSTAT_SEAL_SK];
+    uint8_t wrap_box[CONSTAT_SEAL_MAX_RECIPIENTS][CONSTAT_SEAL_BOX];
+} constat_seal_keys;
+
+/* Fill *k (a fresh wrapping key included) from the organisation's Ed25519
+ * public key org_pk[32] and, when
+ * org_sk64 is non-NULL, its 64-byte libsodium secret key, plus the named
+ * recipients of `recipients_json` (the vault's meta "recipients": a JSON
+ * object name -> base64 of a 32-byte X25519 public key; NULL or "" for
+ * none). Errors: CONSTAT_ECRYPTO (the organisation key has no X25519 form),
+ * CONSTAT_EIO (recipients_json malformed, naming the entry), CONSTAT_ELIMIT
+ * (more than CONSTAT_SEAL_MAX_RECIPIENTS - 1 recipients). */
+constat_status constat_seal_keys_init(constat_seal_keys *k, const uint8_t org_pk[32],
+                                      const uint8_t *org_sk64, const char *recipients_json,
+                                      constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* A name that is also a plain file name (monitors, recipients): 1..max
+ * characters of [A-Za-z0-9._-], not starting with '.' or '-'. 1 if so. */
+int constat_file_name_ok(const char *name, size_t max);
+/* A recipient name: constat_file_name_ok(name, CONSTAT_SEAL_NAME_MAX), and
+ * not "org". 1 if valid. */
+int constat_seal_name_valid(const char *name);
+
+/* Parse a recipient's public key file (outside input): a PEM
+ * "PUBLIC KEY" block holding an X25519 key, as `openssl genpkey -algorithm
+ * X25519 | openssl pkey -pubout` writes it. `len` bytes at `text` (at most
+ * 4096), the key into pk[32]. `label` names the file in messages.
+ * Errors: CONSTAT_EINVAL (not PEM, not X25519, trailing data),
+ * CONSTAT_ELIMIT (too long). */
+constat_status constat_seal_pub_parse(const char *text, size_t len, const char *label,
+                                      uint8_t pk[CONSTAT_SEAL_PK],
+                                      constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* ## Private values */
+
+/* Seal the private values object `values` (field -> {"salt","value"}) of
+ * `record_id` to every key of *k: a fresh data key, one ciphertext per
+ * field. *out (malloc'd, caller frees) gets the compact JSON text stored in
+ * the vault: {"v":"constat-private-v2","keys":[{"pk":b64,"box":b64}...],
+ * "dk": b64(nonce24 || wrapped data key || tag16),
+ * "fields":{field: b64(nonce24 || ciphertext || tag16)}} ("box": the
+ * wrapping key sealed to "pk").
+ * Errors: CONSTAT_EINVAL (not an object, record id or field too long),
+ * CONSTAT_ENOMEM. */
+constat_status constat_seal_private(const constat_seal_keys *k, const char *record_id,
+                                    const json_t *values, char **out,
+                                    constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* 1 if the stored value (parsed) is a constat-private-v2 object. */
+int constat_seal_private_is(const json_t *stored);
+
+/* Open a constat-private-v2 object of `record_id` with the secret X25519
+ * key sk[32] whose public key is pk[32] (the organisation's, or a named
+ * recipient's). *out gets a new object field -> {"salt","value"}.
+ * Errors: CONSTAT_ECRYPTO (not sealed to that key, or its data key does not
+ * open: tampered), CONSTAT_EVERIFY (a field does not open: changed,
+ * truncated, or moved from another record or field — the message names the
+ * record and the field), CONSTAT_EIO (malformed envelope), CONSTAT_ENOMEM. */
+constat_status constat_seal_private_open(const uint8_t sk[CONSTAT_SEAL_SK],
+                                         const uint8_t pk[CONSTAT_SEAL_PK],
+                                         const char *record_id, const json_t *stored,
+                                         json_t **out, constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* ## Sealed files (secretstream) */
+
+typedef struct constat_seal_writer constat_seal_writer;
+
+/* Start a sealed file on `fd` (open for writing, at offset 0): writes the
+ * header (magic, one byte n, n x (recipient X25519 key, file key sealed to
+ * it), secretstream header). Errors: CONSTAT_EIO, CONSTAT_ENOMEM,
+ * CONSTAT_EINVAL (no keys). */
+constat_status constat_seal_writer_new(const constat_seal_keys *k, int fd,
+                                       constat_seal_writer **out,
+                                       constat_error *err) CONSTAT_WARN_UNUSED;
+/* Add `n` plaintext bytes (buffered to CONSTAT_SEAL_CHUNK). Errors: CONSTAT_EIO. */
+constat_status constat_seal_writer_write(constat_seal_writer *w, const uint8_t *p, size_t n,
+                                         constat_error *err) CONSTAT_WARN_UNUSED;
+/* Write the last chunk (tagged FINAL). Does not fsync or close fd.
+ * Errors: CONSTAT_EIO. */
+constat_status constat_seal_writer_finish(constat_seal_writer *w,
+                                          constat_error *err) CONSTAT_WARN_UNUSED;
+/* Wipe and free (NULL is fine). */
+void constat_seal_writer_free(constat_seal_writer *w);
+
+typedef struct constat_seal_reader constat_seal_reader;
+
+/* Open the sealed file on `fd` (at offset 0) with the secret key sk (public
+ * pk); `label` names the file in messages.
+ * Errors: CONSTAT_EINVAL (not a sealed file: no magic), CONSTAT_EVERIFY
+ * (malformed or truncated header), CONSTAT_ECRYPTO (not sealed to this key,
+ * or the data key does not open), CONSTAT_EIO, CONSTAT_ENOMEM. */
+constat_status constat_seal_reader_new(const uint8_t sk[CONSTAT_SEAL_SK],
+                                       const uint8_t pk[CONSTAT_SEAL_PK], int fd,
+                                       const char *label,
+                                       constat_seal_reader **out,
+                                       constat_error *err) CONSTAT_WARN_UNUSED;
+/* The next plaintext chunk: *data (valid until the next call) and *len;
+ * *done 1 once the FINAL chunk was returned (then nothing follows).
+ * Errors: CONSTAT_EVERIFY (a chunk does not open, the file is truncated, or
+ * data follows the final chunk — naming the label and the chunk),
+ * CONSTAT_EIO. */
+constat_status constat_seal_reader_next(constat_seal_reader *r, const uint8_t **data,
+                                        size_t *len, int *done,
+                                        constat_error *err) CONSTAT_WARN_UNUSED;
+void constat_seal_reader_free(constat_seal_reader *r);
+
+/* 1 if the file on fd starts with CONSTAT_SEAL_FILE_MAGIC (read with
+ * pread, the offset is unchanged), 0 if not, -1 on a read error. */
+int constat_seal_file_is(int fd);
+
+#endif

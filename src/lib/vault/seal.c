@@ -1,0 +1,763 @@
+/*
+ * seal.c — sealing at rest (seal.h, docs/vault.md "Sealed at rest"): data
+ * keys sealed to X25519 recipients, private values per field, evidence files
+ * as secretstream chunks.
+ *
+ * Knows no vault: the caller hands it the keys (constat_seal_keys), so the
+ * vault uses it and nothing here reaches back into the vault.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <sodium.h>
+
+#include "constat/vault/seal.h"
+#include "constat/base/buf.h"
+#include "constat/base/hash.h"
+
+#define DK crypto_aead_xchacha20poly1305_ietf_KEYBYTES
+#define NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define ABYTES crypto_aead_xchacha20poly1305_ietf_ABYTES
+#define SS_A crypto_secretstream_xchacha20poly1305_ABYTES
+#define SS_H crypto_secretstream_xchacha20poly1305_HEADERBYTES
+#define ENTRY (CONSTAT_SEAL_PK + CONSTAT_SEAL_BOX)
+#define HEAD_MAX (CONSTAT_SEAL_FILE_MAGIC_LEN + 1 + CONSTAT_SEAL_MAX_RECIPIENTS * ENTRY)
+
+static constat_status nomem(constat_error *err)
+{
+    return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+}
+
+int constat_file_name_ok(const char *name, size_t max)
+{
+    size_t n = name ? strlen(name) : 0;
+    if (n == 0 || n > max || name[0] == '.' || name[0] == '-')
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+int constat_seal_name_valid(const char *name)
+{
+    return constat_file_name_ok(name, CONSTAT_SEAL_NAME_MAX) && strcmp(name, "org") != 0;
+}
+
+/* Seal the wrapping key to every key of *k. */
+static constat_status seal_wrap(constat_seal_keys *k, constat_error *err)
+{
+    for (size_t i = 0; i < k->n; i++)
+        if (crypto_box_seal(k->wrap_box[i], k->wrap, sizeof k->wrap, k->pk[i]) != 0)
+            return constat_error_set(err, CONSTAT_ECRYPTO, "cannot seal to recipient %s",
+                                     k->names[i]);
+    return CONSTAT_OK;
+}
+
+constat_status constat_seal_keys_init(constat_seal_keys *k, const uint8_t org_pk[32],
+                                      const uint8_t *org_sk64, const char *recipients_json,
+                                      constat_error *err)
+{
+    json_t *o = NULL, *val;
+    const char *name;
+
+    sodium_memzero(k, sizeof *k);
+    if (crypto_sign_ed25519_pk_to_curve25519(k->pk[0], org_pk) != 0)
+        return constat_error_set(err, CONSTAT_ECRYPTO,
+                                 "the organisation key has no X25519 form");
+    memcpy(k->names[0], "org", 4);
+    k->n = 1;
+    crypto_aead_xchacha20poly1305_ietf_keygen(k->wrap);
+    if (org_sk64) {
+        if (crypto_sign_ed25519_sk_to_curve25519(k->sk, org_sk64) != 0)
+            return constat_error_set(err, CONSTAT_ECRYPTO,
+                                     "the organisation key has no X25519 form");
+        k->has_sk = 1;
+    }
+    if (!recipients_json || !recipients_json[0])
+        return seal_wrap(k, err);
+    o = json_loads(recipients_json, JSON_REJECT_DUPLICATES, NULL);
+    if (!json_is_object(o)) {
+        json_decref(o);
+        return constat_error_set(err, CONSTAT_EIO, "vault.db: meta \"recipients\" is not a "
+                                                   "JSON object");
+    }
+    json_object_foreach(o, name, val) {
+        const char *b = json_string_value(val);
+        size_t got = 0;
+        if (k->n >= CONSTAT_SEAL_MAX_RECIPIENTS) {
+            json_decref(o);
+            return constat_error_set(err, CONSTAT_ELIMIT, "more than %d recipients",
+                                     CONSTAT_SEAL_MAX_RECIPIENTS - 1);
+        }
+        if (!constat_seal_name_valid(name) || !b ||
+            constat_unbase64(b, strlen(b), k->pk[k->n], CONSTAT_SEAL_PK, &got) != CONSTAT_OK ||
+            got != CONSTAT_SEAL_PK) {
+            constat_error_set(err, CONSTAT_EIO,
+                              "vault.db: meta \"recipients\": entry \"%.64s\" is not a name and "
+                              "a base64 X25519 key", name);
+            json_decref(o); /* after the message: it frees `name` */
+            return CONSTAT_EIO;
+        }
+        memcpy(k->names[k->n], name, strlen(name) + 1);
+        k->n++;
+    }
+    json_decref(o);
+    return seal_wrap(k, err);
+}
+
+constat_status constat_seal_pub_parse(const char *text, size_t len, const char *label,
+                                      uint8_t pk[CONSTAT_SEAL_PK], constat_error *err)
+{
+    static const char begin[] = "-----BEGIN PUBLIC KEY-----\n";
+    static const char end[] = "-----END PUBLIC KEY-----\n";
+    BIO *bio;
+    EVP_PKEY *key;
+    size_t got = CONSTAT_SEAL_PK;
+    const char *e;
+
+    if (len > 4096)
+        return constat_error_set(err, CONSTAT_ELIMIT, "%s: larger than 4096 bytes", label);
+    /* exactly one PEM block and nothing else: OpenSSL skips text around it */
+    if (len < sizeof begin - 1 + sizeof end - 1 || memcmp(text, begin, sizeof begin - 1) != 0)
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "%s: not a PEM public key (\"-----BEGIN PUBLIC KEY-----\" "
+                                 "on line 1)", label);
+    e = text + len - (sizeof end - 1);
+    if (memcmp(e, end, sizeof end - 1) != 0 || memchr(text, '\0', len))
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "%s: the PEM block does not end with \"-----END PUBLIC "
+                                 "KEY-----\" and a newline", label);
+    bio = BIO_new_mem_buf(text, (int)len);
+    if (!bio)
+        return nomem(err);
+    key = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+    BIO_free(bio);
+    if (!key)
+        return constat_error_set(err, CONSTAT_EINVAL, "%s: not a readable PEM public key",
+                                 label);
+    if (EVP_PKEY_id(key) != EVP_PKEY_X25519 ||
+        EVP_PKEY_get_raw_public_key(key, pk, &got) != 1 || got != CONSTAT_SEAL_PK) {
+        EVP_PKEY_free(key);
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "%s: not an X25519 public key (make one with: openssl genpkey "
+                                 "-algorithm X25519)", label);
+    }
+    EVP_PKEY_free(key);
+    return CONSTAT_OK;
+}
+
+/* ---- private values ---- */
+
+static size_t private_ad(const char *record_id, const char *field, char *ad, size_t cap)
+{
+    size_t a = strlen(CONSTAT_SEAL_PRIVATE_TAG), b = strlen(record_id), c = strlen(field);
+    if (a + b + c + 2 > cap)
+        return 0;
+    memcpy(ad, CONSTAT_SEAL_PRIVATE_TAG "\n", a + 1);
+    memcpy(ad + a + 1, record_id, b);
+    ad[a + 1 + b] = '\n';
+    memcpy(ad + a + b + 2, field, c);
+    return a + b + c + 2;
+}
+
+/* Append base64 of n bytes, in quotes. */
+static int buf_b64(constat_buf *b, const uint8_t *p, size_t n)
+{
+    char tmp[256];
+    char *s = n <= 180 ? tmp : malloc(constat_base64_len(n));
+    int r;
+    if (!s)
+        return -1;
+    constat_base64(p, n, s);
+    r = constat_buf_append(b, "\"", 1) != CONSTAT_OK ||
+        constat_buf_append(b, s, strlen(s)) != CONSTAT_OK ||
+        constat_buf_append(b, "\"", 1) != CONSTAT_OK;
+    if (s != tmp)
+        free(s);
+    return r ? -1 : 0;
+}
+
+/* Append `name` as a JSON string. */
+static int buf_name(constat_buf *b, const char *name)
+{
+    size_t n = strlen(name);
+    int plain = 1;
+    for (size_t i = 0; i < n; i++)
+        if (name[i] < 0x20 || name[i] == '"' || name[i] == '\\' || (unsigned char)name[i] > 0x7e)
+            plain = 0;
+    if (plain)
+        return constat_buf_append(b, "\"", 1) != CONSTAT_OK ||
+                       constat_buf_append(b, name, n) != CONSTAT_OK ||
+                       constat_buf_append(b, "\"", 1) != CONSTAT_OK
+                   ? -1
+                   : 0;
+    {
+        json_t *j = json_string(name);
+        char *t = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+        int r = !t || constat_buf_append(b, t, strlen(t)) != CONSTAT_OK;
+        free(t);
+        json_decref(j);
+        return r ? -1 : 0;
+    }
+}
+
+constat_status constat_seal_private(const constat_seal_keys *k, const char *record_id,
+                                    const json_t *values, char **out, constat_error *err)
+{
+    /* the envelope's text is written here, not built as a jansson tree:
+     * sealing a record must cost little beside signing it (make bench) */
+    uint8_t dk[NONCE + DK]; /* the wrap nonce, then the data key: one call to the RNG */
+    uint8_t w[NONCE + DK + ABYTES];
+    constat_buf b;
+    const char *field;
+    json_t *val;
+    unsigned long long wl = 0;
+    uint64_t idx = 0;
+    char ad[512];
+    size_t al;
+    int bad = 0;
+
+    *out = NULL;
+    if (!json_is_object(values))
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "record \"%s\": private values must be an object", record_id);
+    al = private_ad(record_id, "", ad, sizeof ad);
+    if (!al)
+        return constat_error_set(err, CONSTAT_EINVAL, "record id too long");
+    randombytes_buf(dk, sizeof dk);
+    memcpy(w, dk, NONCE);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(w + NONCE, &wl, dk + NONCE, DK,
+                                               (const uint8_t *)ad, al, NULL, w, k->wrap);
+    constat_buf_init(&b);
+    bad |= constat_buf_append(&b, "{\"dk\":", 6) != CONSTAT_OK || buf_b64(&b, w, sizeof w);
+    bad |= constat_buf_append(&b, ",\"fields\":{", 11) != CONSTAT_OK;
+    json_object_foreach((json_t *)values, field, val) {
+        char *text = json_dumps(val, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+        size_t tl;
+        uint8_t *box;
+        unsigned long long cl = 0;
+        if (!text || bad) {
+            free(text);
+            bad = 1;
+            break;
+        }
+        al = private_ad(record_id, field, ad, sizeof ad);
+        if (!al) {
+            free(text);
+            constat_buf_free(&b);
+            sodium_memzero(dk, sizeof dk);
+            return constat_error_set(err, CONSTAT_EINVAL,
+                                     "record \"%.140s\": field name too long", record_id);
+        }
+        tl = strlen(text);
+        box = malloc(NONCE + tl + ABYTES);
+        if (!box) {
+            sodium_memzero(text, tl);
+            free(text);
+            bad = 1;
+            break;
+        }
+        /* the data key is this record's alone: the field's index is a nonce
+         * never used twice under it */
+        memset(box, 0, NONCE);
+        idx++;
+        for (int i = 0; i < 8; i++)
+            box[i] = (uint8_t)(idx >> (8 * i));
+        crypto_aead_xchacha20poly1305_ietf_encrypt(box + NONCE, &cl, (const uint8_t *)text, tl,
+                                                   (const uint8_t *)ad, al, NULL, box,
+                                                   dk + NONCE);
+        sodium_memzero(text, tl);
+        free(text);
+        bad |= (idx > 1 && constat_buf_append(&b, ",", 1) != CONSTAT_OK) || buf_name(&b, field) ||
+               constat_buf_append(&b, ":", 1) != CONSTAT_OK ||
+               buf_b64(&b, box, NONCE + (size_t)cl);
+        free(box);
+    }
+    bad |= constat_buf_append(&b, "},\"keys\":[", 10) != CONSTAT_OK;
+    for (size_t i = 0; i < k->n && !bad; i++)
+        bad |= constat_buf_append(&b, i ? ",{\"box\":" : "{\"box\":", i ? 8 : 7) != CONSTAT_OK ||
+               buf_b64(&b, k->wrap_box[i], CONSTAT_SEAL_BOX) ||
+               constat_buf_append(&b, ",\"pk\":", 6) != CONSTAT_OK ||
+               buf_b64(&b, k->pk[i], CONSTAT_SEAL_PK) ||
+               constat_buf_append(&b, "}", 1) != CONSTAT_OK;
+    bad |= constat_buf_append(&b, "],\"v\":\"" CONSTAT_SEAL_PRIVATE_TAG "\"}",
+                              sizeof "],\"v\":\"" CONSTAT_SEAL_PRIVATE_TAG "\"}") != CONSTAT_OK;
+    sodium_memzero(dk, sizeof dk);
+    if (bad) {
+        constat_buf_free(&b);
+        return nomem(err);
+    }
+    *out = (char *)constat_buf_detach(&b, NULL); /* the NUL was appended last */
+    return *out ? CONSTAT_OK : nomem(err);
+}
+
+int constat_seal_private_is(const json_t *stored)
+{
+    const char *v = json_string_value(json_object_get(stored, "v"));
+    return json_is_object(stored) && v && strcmp(v, CONSTAT_SEAL_PRIVATE_TAG) == 0;
+}
+
+/* base64 string `j` into a malloc'd buffer; NULL if not base64. */
+static uint8_t *unb64_json(const json_t *j, size_t *n)
+{
+    const char *s = json_string_value(j);
+    size_t sl = s ? strlen(s) : 0;
+    uint8_t *p;
+    if (!s)
+        return NULL;
+    p = malloc(sl + 1);
+    if (p && constat_unbase64(s, sl, p, sl + 1, n) != CONSTAT_OK) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+/* Open this record's data key with (sk, pk) into dk: the wrapping key
+ * from the box sealed to pk, then the wrapped data key "dk". */
+static constat_status open_wrap_key(const uint8_t *sk, const uint8_t *pk, const char *record_id,
+                                    const json_t *keys, uint8_t *dk, constat_error *err);
+
+static constat_status open_data_key(const uint8_t *sk, const uint8_t *pk, const char *record_id,
+                                    const json_t *stored, uint8_t *dk, constat_error *err)
+{
+    uint8_t wrap[DK], w[NONCE + DK + ABYTES];
+    const char *ws = json_string_value(json_object_get(stored, "dk"));
+    size_t wl = 0, al;
+    char ad[512];
+    unsigned long long got = 0;
+    constat_status st = open_wrap_key(sk, pk, record_id, json_object_get(stored, "keys"), wrap,
+                                      err);
+    if (st != CONSTAT_OK)
+        return st;
+    al = private_ad(record_id, "", ad, sizeof ad);
+    if (!ws || !al || constat_unbase64(ws, strlen(ws), w, sizeof w, &wl) != CONSTAT_OK ||
+        wl != sizeof w ||
+        crypto_aead_xchacha20poly1305_ietf_decrypt(dk, &got, NULL, w + NONCE, wl - NONCE,
+                                                   (const uint8_t *)ad, al, w, wrap) != 0 ||
+        got != DK)
+        st = constat_error_set(err, CONSTAT_EVERIFY,
+                               "vault.db: record \"%s\": its data key does not open "
+                               "(tampered, truncated, or moved from another record)", record_id);
+    sodium_memzero(wrap, sizeof wrap);
+    return st;
+}
+
+static constat_status open_wrap_key(const uint8_t *sk, const uint8_t *pk, const char *record_id,
+                                    const json_t *keys, uint8_t *dk, constat_error *err)
+{
+    size_t i;
+    json_t *e;
+
+    if (!json_is_array(keys))
+        return constat_error_set(err, CONSTAT_EIO,
+                                 "vault.db: sealed private values of \"%s\": no key list",
+                                 record_id);
+    json_array_foreach(keys, i, e) {
+        uint8_t epk[CONSTAT_SEAL_PK], box[CONSTAT_SEAL_BOX];
+        size_t pl = 0, bl = 0;
+        const char *ps = json_string_value(json_object_get(e, "pk"));
+        const char *bs = json_string_value(json_object_get(e, "box"));
+        if (!ps || !bs || constat_unbase64(ps, strlen(ps), epk, sizeof epk, &pl) != CONSTAT_OK ||
+            pl != sizeof epk)
+            return constat_error_set(err, CONSTAT_EIO,
+                                     "vault.db: sealed private values of \"%s\": key entry %zu "
+                                     "is malformed", record_id, i);
+        if (sodium_memcmp(epk, pk, sizeof epk) != 0)
+            continue;
+        if (constat_unbase64(bs, strlen(bs), box, sizeof box, &bl) != CONSTAT_OK ||
+            bl != sizeof box || crypto_box_seal_open(dk, box, bl, pk, sk) != 0)
+            return constat_error_set(err, CONSTAT_ECRYPTO,
+                                     "vault.db: record \"%s\": its data key does not open "
+                                     "(tampered or truncated)", record_id);
+        return CONSTAT_OK;
+    }
+    return constat_error_set(err, CONSTAT_ECRYPTO,
+                             "vault.db: record \"%s\": its private values are not sealed to "
+                             "this key", record_id);
+}
+
+constat_status constat_seal_private_open(const uint8_t sk[CONSTAT_SEAL_SK],
+                                         const uint8_t pk[CONSTAT_SEAL_PK],
+                                         const char *record_id, const json_t *stored,
+                                         json_t **out, constat_error *err)
+{
+    uint8_t dk[DK];
+    json_t *fields = json_object_get(stored, "fields"), *val, *res;
+    const char *field;
+    constat_status st;
+    char ad[512];
+
+    *out = NULL;
+    if (!constat_seal_private_is(stored) || !json_is_object(fields))
+        return constat_error_set(err, CONSTAT_EIO,
+                                 "vault.db: private values of \"%s\" are not a sealed "
+                                 CONSTAT_SEAL_PRIVATE_TAG " object", record_id);
+    res = json_object();
+    if (!res)
+        return nomem(err);
+    st = open_data_key(sk, pk, record_id, stored, dk, err);
+    json_object_foreach(fields, field, val) {
+        size_t bl = 0, al;
+        unsigned long long pl = 0;
+        uint8_t *box, *plain;
+        json_t *v;
+        if (st != CONSTAT_OK)
+            break;
+        al = private_ad(record_id, field, ad, sizeof ad);
+        box = unb64_json(val, &bl);
+        if (!al || !box || bl < NONCE + ABYTES) {
+            free(box);
+            st = constat_error_set(err, CONSTAT_EVERIFY,
+                                   "vault.db: record \"%s\", field \"%.64s\": sealed value "
+                                   "malformed or truncated", record_id, field);
+            break;
+        }
+        plain = malloc(bl);
+        if (!plain) {
+            free(box);
+            st = nomem(err);
+            break;
+        }
+        if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain, &pl, NULL, box + NONCE,
+                                                       bl - NONCE, (const uint8_t *)ad, al, box,
+                                                       dk) != 0) {
+            st = constat_error_set(err, CONSTAT_EVERIFY,
+                                   "vault.db: record \"%s\", field \"%.64s\": sealed value does "
+                                   "not open (tampered, truncated, or moved from another "
+                                   "record or field)", record_id, field);
+        } else {
+            v = json_loadb((const char *)plain, (size_t)pl,
+                           JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
+            if (!v || json_object_set_new(res, field, v) != 0)
+                st = constat_error_set(err, CONSTAT_EIO,
+                                       "vault.db: record \"%s\", field \"%.64s\": opened value "
+                                       "is not JSON", record_id, field);
+        }
+        sodium_memzero(plain, bl);
+        free(plain);
+        free(box);
+    }
+    sodium_memzero(dk, sizeof dk);
+    if (st != CONSTAT_OK) {
+        json_decref(res);
+        return st;
+    }
+    *out = res;
+    return CONSTAT_OK;
+}
+
+/* ---- sealed files ---- */
+
+static constat_status write_all(int fd, const uint8_t *p, size_t n, constat_error *err)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return constat_error_set(err, CONSTAT_EIO, "sealed file: write: %s",
+                                     w < 0 ? strerror(errno) : "no space");
+        p += w;
+        n -= (size_t)w;
+    }
+    return CONSTAT_OK;
+}
+
+/* Read up to n bytes (short only at the end of the file). */
+static ssize_t read_full(int fd, uint8_t *p, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, p + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
+struct constat_seal_writer {
+    int fd;
+    crypto_secretstream_xchacha20poly1305_state ss;
+    uint8_t ad[HEAD_MAX];
+    size_t adlen; /* the first chunk's associated data; 0 after it */
+    size_t used;
+    uint8_t *buf; /* CONSTAT_SEAL_CHUNK plaintext */
+    uint8_t *out; /* CONSTAT_SEAL_CHUNK + SS_A */
+};
+
+constat_status constat_seal_writer_new(const constat_seal_keys *k, int fd,
+                                       constat_seal_writer **out, constat_error *err)
+{
+    constat_seal_writer *w;
+    uint8_t dk[crypto_secretstream_xchacha20poly1305_KEYBYTES], head[HEAD_MAX + SS_H];
+    size_t hl = 0;
+    constat_status st;
+
+    *out = NULL;
+    if (k->n == 0 || k->n > CONSTAT_SEAL_MAX_RECIPIENTS)
+        return constat_error_set(err, CONSTAT_EINVAL, "sealed file: no keys to seal to");
+    w = sodium_malloc(sizeof *w);
+    if (!w)
+        return nomem(err);
+    memset(w, 0, sizeof *w);
+    w->fd = fd;
+    w->buf = malloc(CONSTAT_SEAL_CHUNK);
+    w->out = malloc(CONSTAT_SEAL_CHUNK + SS_A);
+    if (!w->buf || !w->out) {
+        constat_seal_writer_free(w);
+        return nomem(err);
+    }
+    crypto_secretstream_xchacha20poly1305_keygen(dk);
+    memcpy(head, CONSTAT_SEAL_FILE_MAGIC, CONSTAT_SEAL_FILE_MAGIC_LEN);
+    hl = CONSTAT_SEAL_FILE_MAGIC_LEN;
+    head[hl++] = (uint8_t)k->n;
+    for (size_t i = 0; i < k->n; i++) {
+        memcpy(head + hl, k->pk[i], CONSTAT_SEAL_PK);
+        if (crypto_box_seal(head + hl + CONSTAT_SEAL_PK, dk,
+                            crypto_secretstream_xchacha20poly1305_KEYBYTES, k->pk[i]) != 0) {
+            sodium_memzero(dk, sizeof dk);
+            constat_seal_writer_free(w);
+            return constat_error_set(err, CONSTAT_ECRYPTO, "sealed file: cannot seal its key");
+        }
+        hl += ENTRY;
+    }
+    memcpy(w->ad, head, hl);
+    w->adlen = hl;
+    crypto_secretstream_xchacha20poly1305_init_push(&w->ss, head + hl, dk);
+    sodium_memzero(dk, sizeof dk);
+    st = write_all(fd, head, hl + SS_H, err);
+    if (st != CONSTAT_OK) {
+        constat_seal_writer_free(w);
+        return st;
+    }
+    *out = w;
+    return CONSTAT_OK;
+}
+
+/* Encrypt n bytes at p as one chunk with `tag` and write it. */
+static constat_status push(constat_seal_writer *w, const uint8_t *p, size_t n, uint8_t tag,
+                           constat_error *err)
+{
+    unsigned long long cl = 0;
+    crypto_secretstream_xchacha20poly1305_push(&w->ss, w->out, &cl, p, n,
+                                               w->adlen ? w->ad : NULL, w->adlen, tag);
+    w->adlen = 0;
+    return write_all(w->fd, w->out, (size_t)cl, err);
+}
+
+constat_status constat_seal_writer_write(constat_seal_writer *w, const uint8_t *p, size_t n,
+                                         constat_error *err)
+{
+    /* every full chunk goes out at once, from the caller's bytes when none
+     * are buffered (no copy); the FINAL chunk, written by finish, carries
+     * what is left, possibly nothing */
+    while (n > 0) {
+        constat_status st;
+        size_t take;
+        if (w->used == 0 && n >= CONSTAT_SEAL_CHUNK) {
+            st = push(w, p, CONSTAT_SEAL_CHUNK, crypto_secretstream_xchacha20poly1305_TAG_MESSAGE,
+                      err);
+            if (st != CONSTAT_OK)
+                return st;
+            p += CONSTAT_SEAL_CHUNK;
+            n -= CONSTAT_SEAL_CHUNK;
+            continue;
+        }
+        take = CONSTAT_SEAL_CHUNK - w->used;
+        if (take > n)
+            take = n;
+        memcpy(w->buf + w->used, p, take);
+        w->used += take;
+        p += take;
+        n -= take;
+        if (w->used == CONSTAT_SEAL_CHUNK) {
+            st = push(w, w->buf, w->used, crypto_secretstream_xchacha20poly1305_TAG_MESSAGE, err);
+            w->used = 0;
+            if (st != CONSTAT_OK)
+                return st;
+        }
+    }
+    return CONSTAT_OK;
+}
+
+constat_status constat_seal_writer_finish(constat_seal_writer *w, constat_error *err)
+{
+    constat_status st = push(w, w->buf, w->used, crypto_secretstream_xchacha20poly1305_TAG_FINAL,
+                             err);
+    w->used = 0;
+    return st;
+}
+
+void constat_seal_writer_free(constat_seal_writer *w)
+{
+    if (!w)
+        return;
+    if (w->buf) {
+        sodium_memzero(w->buf, CONSTAT_SEAL_CHUNK);
+        free(w->buf);
+    }
+    free(w->out);
+    sodium_free(w); /* wipes the stream state */
+}
+
+struct constat_seal_reader {
+    int fd;
+    crypto_secretstream_xchacha20poly1305_state ss;
+    uint8_t ad[HEAD_MAX];
+    size_t adlen;
+    int done;
+    uint64_t chunk;
+    char label[256];
+    uint8_t *in;  /* CONSTAT_SEAL_CHUNK + SS_A */
+    uint8_t *out; /* CONSTAT_SEAL_CHUNK */
+};
+
+int constat_seal_file_is(int fd)
+{
+    uint8_t m[CONSTAT_SEAL_FILE_MAGIC_LEN];
+    ssize_t r;
+    do
+        r = pread(fd, m, sizeof m, 0);
+    while (r < 0 && errno == EINTR);
+    if (r < 0)
+        return -1;
+    return r == (ssize_t)sizeof m && memcmp(m, CONSTAT_SEAL_FILE_MAGIC, sizeof m) == 0;
+}
+
+constat_status constat_seal_reader_new(const uint8_t sk[CONSTAT_SEAL_SK],
+                                       const uint8_t pk[CONSTAT_SEAL_PK], int fd,
+                                       const char *label, constat_seal_reader **out,
+                                       constat_error *err)
+{
+    constat_seal_reader *r;
+    uint8_t head[HEAD_MAX + SS_H], dk[crypto_secretstream_xchacha20poly1305_KEYBYTES];
+    size_t hl, n, i;
+    ssize_t got;
+    int found = 0;
+
+    *out = NULL;
+    got = read_full(fd, head, CONSTAT_SEAL_FILE_MAGIC_LEN + 1);
+    if (got < 0)
+        return constat_error_set(err, CONSTAT_EIO, "%s: read: %s", label, strerror(errno));
+    if (got < CONSTAT_SEAL_FILE_MAGIC_LEN ||
+        memcmp(head, CONSTAT_SEAL_FILE_MAGIC, CONSTAT_SEAL_FILE_MAGIC_LEN) != 0)
+        return constat_error_set(err, CONSTAT_EINVAL, "%s: not a sealed file", label);
+    if (got < CONSTAT_SEAL_FILE_MAGIC_LEN + 1 || head[CONSTAT_SEAL_FILE_MAGIC_LEN] == 0 ||
+        head[CONSTAT_SEAL_FILE_MAGIC_LEN] > CONSTAT_SEAL_MAX_RECIPIENTS)
+        return constat_error_set(err, CONSTAT_EVERIFY, "%s: sealed file header truncated or "
+                                                       "malformed", label);
+    n = head[CONSTAT_SEAL_FILE_MAGIC_LEN];
+    hl = CONSTAT_SEAL_FILE_MAGIC_LEN + 1 + n * ENTRY;
+    got = read_full(fd, head + CONSTAT_SEAL_FILE_MAGIC_LEN + 1, n * ENTRY + SS_H);
+    if (got < 0)
+        return constat_error_set(err, CONSTAT_EIO, "%s: read: %s", label, strerror(errno));
+    if ((size_t)got != n * ENTRY + SS_H)
+        return constat_error_set(err, CONSTAT_EVERIFY, "%s: sealed file header truncated",
+                                 label);
+    r = sodium_malloc(sizeof *r);
+    if (!r)
+        return nomem(err);
+    memset(r, 0, sizeof *r);
+    for (i = 0; i < n && !found; i++) {
+        const uint8_t *e = head + CONSTAT_SEAL_FILE_MAGIC_LEN + 1 + i * ENTRY;
+        if (sodium_memcmp(e, pk, CONSTAT_SEAL_PK) != 0)
+            continue;
+        if (crypto_box_seal_open(dk, e + CONSTAT_SEAL_PK, CONSTAT_SEAL_BOX, pk, sk) != 0) {
+            sodium_free(r);
+            return constat_error_set(err, CONSTAT_ECRYPTO,
+                                     "%s: its file key does not open (tampered)", label);
+        }
+        found = 1;
+    }
+    if (!found) {
+        sodium_free(r);
+        return constat_error_set(err, CONSTAT_ECRYPTO, "%s: not sealed to this key", label);
+    }
+    if (crypto_secretstream_xchacha20poly1305_init_pull(&r->ss, head + hl, dk) != 0) {
+        sodium_memzero(dk, sizeof dk);
+        sodium_free(r);
+        return constat_error_set(err, CONSTAT_EVERIFY, "%s: bad stream header", label);
+    }
+    sodium_memzero(dk, sizeof dk);
+    r->fd = fd;
+    memcpy(r->ad, head, hl);
+    r->adlen = hl;
+    snprintf(r->label, sizeof r->label, "%s", label);
+    r->in = malloc(CONSTAT_SEAL_CHUNK + SS_A);
+    r->out = malloc(CONSTAT_SEAL_CHUNK);
+    if (!r->in || !r->out) {
+        constat_seal_reader_free(r);
+        return nomem(err);
+    }
+    *out = r;
+    return CONSTAT_OK;
+}
+
+constat_status constat_seal_reader_next(constat_seal_reader *r, const uint8_t **data,
+                                        size_t *len, int *done, constat_error *err)
+{
+    unsigned long long pl = 0;
+    unsigned char tag = 0;
+    ssize_t got;
+
+    *data = NULL;
+    *len = 0;
+    *done = r->done;
+    if (r->done)
+        return CONSTAT_OK;
+    got = read_full(r->fd, r->in, CONSTAT_SEAL_CHUNK + SS_A);
+    if (got < 0)
+        return constat_error_set(err, CONSTAT_EIO, "%s: read: %s", r->label, strerror(errno));
+    if ((size_t)got < SS_A)
+        return constat_error_set(err, CONSTAT_EVERIFY,
+                                 "%s: truncated (chunk %llu missing or cut; the final chunk "
+                                 "never came)", r->label, (unsigned long long)r->chunk);
+    if (crypto_secretstream_xchacha20poly1305_pull(&r->ss, r->out, &pl, &tag, r->in,
+                                                   (unsigned long long)got,
+                                                   r->adlen ? r->ad : NULL, r->adlen) != 0)
+        return constat_error_set(err, CONSTAT_EVERIFY,
+                                 "%s: chunk %llu does not open (tampered or truncated)", r->label, (unsigned long long)r->chunk);
+    r->adlen = 0;
+    r->chunk++;
+    if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL) {
+        uint8_t extra;
+        ssize_t more = read_full(r->fd, &extra, 1);
+        if (more != 0)
+            return constat_error_set(err, CONSTAT_EVERIFY, "%s: data after the final chunk",
+                                     r->label);
+        r->done = 1;
+    } else if ((size_t)got != CONSTAT_SEAL_CHUNK + SS_A) {
+        return constat_error_set(err, CONSTAT_EVERIFY, "%s: truncated after chunk %llu",
+                                 r->label, (unsigned long long)r->chunk);
+    }
+    *data = r->out;
+    *len = (size_t)pl;
+    *done = r->done;
+    return CONSTAT_OK;
+}
+
+void constat_seal_reader_free(constat_seal_reader *r)
+{
+    if (!r)
+        return;
+    if (r->out) {
+        sodium_memzero(r->out, CONSTAT_SEAL_CHUNK);
+        free(r->out);
+    }
+    free(r->in);
+    sodium_free(r);
+}
