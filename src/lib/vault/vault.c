@@ -30,6 +30,7 @@
 #include "constat/base/limits.h"
 #include "constat/base/file.h"
 #include "vault/keyfile.h"
+#include "vault/node_cache.h"
 #include "vault/store.h"
 
 #define VAULT_FORMAT "1"
@@ -71,6 +72,7 @@ struct constat_vault {
     unsigned cache_next;
     vault_tile pending[TILE_LEVELS]; /* append: the current tile of each level */
     int public_only;              /* opened without its secret keys */
+    constat_node_cache *nodes;    /* interior nodes of tiles read (node_cache.h) */
 };
 
 constat_store *constat_vault_store(struct constat_vault *v)
@@ -111,6 +113,8 @@ static int monitor_name_ok(const char *name)
 
 static void cache_invalidate(constat_vault *v)
 {
+    /* a rolled-back append may have left nodes of tiles that are not stored */
+    constat_node_cache_clear(v->nodes);
     for (size_t i = 0; i < 2; i++)
         v->cache[i].active = 0;
     for (size_t i = 0; i < TILE_LEVELS; i++)
@@ -169,9 +173,17 @@ static constat_status tile_reader(void *ctx, unsigned level, uint64_t index, uin
     if (sp.tile_level >= TILE_LEVELS)
         return constat_error_set(err, CONSTAT_EINTERNAL, "node %u/%llu outside any tree", level,
                                  (unsigned long long)index);
+    if (sp.count > 1 &&
+        constat_node_cache_get(v->nodes, sp.tile_level, sp.tile_n, sp.off, sp.count, out))
+        return CONSTAT_OK;
     st = tile_fetch(v, sp.tile_level, sp.tile_n, sp.width, &t, err);
     if (st != CONSTAT_OK)
         return st;
+    if (sp.count > 1 && (v->nodes || (v->nodes = constat_node_cache_new()))) {
+        constat_node_cache_put(v->nodes, sp.tile_level, sp.tile_n, t->width, t->h);
+        if (constat_node_cache_get(v->nodes, sp.tile_level, sp.tile_n, sp.off, sp.count, out))
+            return CONSTAT_OK;
+    }
     constat_tile_subtree_root(t->h + (size_t)sp.off * 32, sp.count, out);
     return CONSTAT_OK;
 }
@@ -592,6 +604,7 @@ void constat_vault_close(constat_vault *v)
     if (!v)
         return;
     constat_store_close(v->store);
+    constat_node_cache_free(v->nodes);
     if (v->sec) {
         constat_note_signer_wipe(&v->sec->log);
         constat_note_signer_wipe(&v->sec->org);
