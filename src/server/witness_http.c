@@ -19,9 +19,52 @@
 #include <sys/socket.h>
 
 #include <microhttpd.h>
+#include <pthread.h>
 
+#include "base/dynlib.h"
 #include "constat/witness/witness.h"
 #include "witness_http.h"
+
+/* libmicrohttpd, loaded when a server starts (base/dynlib.h: the other
+ * commands do not pay for it and GnuTLS below it): names and pointers in the
+ * same order */
+static const char *const mhd_names[] = {
+    "MHD_create_response_from_buffer", "MHD_add_response_header", "MHD_queue_response",
+    "MHD_destroy_response",            "MHD_start_daemon",        "MHD_get_daemon_info",
+    "MHD_stop_daemon"};
+static struct {
+    struct MHD_Response *(*create_response_from_buffer)(size_t size, void *buffer,
+                                                        enum MHD_ResponseMemoryMode mode);
+    enum MHD_Result (*add_response_header)(struct MHD_Response *r, const char *header,
+                                           const char *content);
+    enum MHD_Result (*queue_response)(struct MHD_Connection *c, unsigned int status_code,
+                                      struct MHD_Response *r);
+    void (*destroy_response)(struct MHD_Response *r);
+    struct MHD_Daemon *(*start_daemon)(unsigned int flags, uint16_t port,
+                                       MHD_AcceptPolicyCallback apc, void *apc_cls,
+                                       MHD_AccessHandlerCallback dh, void *dh_cls, ...);
+    const union MHD_DaemonInfo *(*get_daemon_info)(struct MHD_Daemon *d,
+                                                   enum MHD_DaemonInfoType info_type, ...);
+    void (*stop_daemon)(struct MHD_Daemon *d);
+} mhd;
+static pthread_once_t mhd_once = PTHREAD_ONCE_INIT;
+static constat_status mhd_load_st = CONSTAT_EIO;
+static constat_error mhd_load_err;
+
+static void load_mhd(void)
+{
+    mhd_load_st = constat_dynlib_load("libmicrohttpd.so.12", mhd_names,
+                                      sizeof mhd_names / sizeof mhd_names[0], &mhd,
+                                      &mhd_load_err);
+}
+#undef MHD_create_response_from_buffer
+#define MHD_create_response_from_buffer mhd.create_response_from_buffer
+#define MHD_add_response_header mhd.add_response_header
+#define MHD_queue_response mhd.queue_response
+#define MHD_destroy_response mhd.destroy_response
+#define MHD_start_daemon mhd.start_daemon
+#define MHD_get_daemon_info mhd.get_daemon_info
+#define MHD_stop_daemon mhd.stop_daemon
 
 struct witness_http {
     struct MHD_Daemon *d;
@@ -200,6 +243,11 @@ int witness_http_start(const witness_http_config *cfg, const char *listen, witne
     sa.sin_port = htons((uint16_t)p);
     if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
         snprintf(errbuf, cap, "--listen: \"%.60s\" is not an IPv4 address", host);
+        return -1;
+    }
+    pthread_once(&mhd_once, load_mhd);
+    if (mhd_load_st != CONSTAT_OK) {
+        snprintf(errbuf, cap, "%s", mhd_load_err.msg);
         return -1;
     }
     s = calloc(1, sizeof *s);

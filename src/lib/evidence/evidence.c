@@ -25,10 +25,41 @@
 #include <unistd.h>
 
 #include <magic.h>
+#include <pthread.h>
 
 #include "constat/evidence/evidence.h"
 #include "constat/vault/intake.h"
 #include "constat/base/file.h"
+#include "base/dynlib.h"
+
+/* libmagic, loaded by the first constat_evidence_media_type (base/dynlib.h):
+ * the names and the pointers in the same order */
+static const char *const magic_names[] = {"magic_open",  "magic_setparam", "magic_load",
+                                          "magic_file",  "magic_error",    "magic_close"};
+static struct {
+    magic_t (*open)(int flags);
+    int (*setparam)(magic_t m, int param, const void *value);
+    int (*load)(magic_t m, const char *file);
+    const char *(*file)(magic_t m, const char *path);
+    const char *(*error)(magic_t m);
+    void (*close)(magic_t m);
+} mg;
+static pthread_once_t magic_once = PTHREAD_ONCE_INIT;
+static constat_status magic_load_st = CONSTAT_EIO;
+static constat_error magic_load_err;
+
+static void load_magic(void)
+{
+    magic_load_st = constat_dynlib_load("libmagic.so.1", magic_names,
+                                        sizeof magic_names / sizeof magic_names[0], &mg,
+                                        &magic_load_err);
+}
+#define magic_open mg.open
+#define magic_setparam mg.setparam
+#define magic_load mg.load
+#define magic_file mg.file
+#define magic_error mg.error
+#define magic_close mg.close
 
 #define PATH_CAP 4200
 
@@ -264,6 +295,9 @@ constat_status constat_evidence_media_type(const char *path, char *out, size_t c
     if (!out || cap == 0)
         return constat_error_set(err, CONSTAT_EINVAL, "media type: no buffer");
     out[0] = 0;
+    pthread_once(&magic_once, load_magic);
+    if (magic_load_st != CONSTAT_OK)
+        return constat_error_set(err, CONSTAT_EIO, "%s", magic_load_err.msg);
     m = magic_open(MAGIC_MIME_TYPE | MAGIC_SYMLINK | MAGIC_NO_CHECK_COMPRESS);
     if (!m)
         return constat_error_set(err, CONSTAT_EIO, "libmagic: cannot start");
