@@ -73,6 +73,8 @@ struct constat_vault {
     vault_tile pending[TILE_LEVELS]; /* append: the current tile of each level */
     int public_only;              /* opened without its secret keys */
     constat_node_cache *nodes;    /* interior nodes of tiles read (node_cache.h) */
+    int batch_open;               /* constat_vault_append_begin .. _end */
+    uint64_t batch_size;          /* the tree size inside that transaction */
 };
 
 constat_store *constat_vault_store(struct constat_vault *v)
@@ -522,6 +524,65 @@ constat_status constat_vault_append(constat_vault *v, const constat_append_item 
         *appended = a;
     if (skipped)
         *skipped = s;
+    return CONSTAT_OK;
+}
+
+/* Several batches in one transaction (vault.h): v->size moves only at the
+ * commit, as for one batch. */
+constat_status constat_vault_append_begin(constat_vault *v, constat_error *err)
+{
+    constat_status st;
+    if (v->batch_open)
+        return constat_error_set(err, CONSTAT_EINVAL, "an append transaction is already open");
+    st = constat_store_begin(v->store, err);
+    if (st != CONSTAT_OK)
+        return st;
+    cache_invalidate(v);
+    v->batch_open = 1;
+    v->batch_size = v->size;
+    return CONSTAT_OK;
+}
+
+constat_status constat_vault_append_more(constat_vault *v, const constat_append_item *items,
+                                         size_t n, uint64_t *first, size_t *appended,
+                                         size_t *skipped, constat_error *err)
+{
+    uint64_t f = 0, newsize = 0;
+    size_t a = 0, s = 0;
+    constat_status st;
+
+    if (!v->batch_open)
+        return constat_error_set(err, CONSTAT_EINVAL, "no append transaction is open");
+    if (n > 0 && !items)
+        return constat_error_set(err, CONSTAT_EINVAL, "no items");
+    st = append_txn(v, items, n, &f, &a, &s, &newsize, NULL, NULL, err);
+    if (st != CONSTAT_OK)
+        return st;
+    v->batch_size = newsize;
+    if (first)
+        *first = f;
+    if (appended)
+        *appended = a;
+    if (skipped)
+        *skipped = s;
+    return CONSTAT_OK;
+}
+
+constat_status constat_vault_append_end(constat_vault *v, int commit, constat_error *err)
+{
+    constat_status st = CONSTAT_OK;
+    if (!v->batch_open)
+        return commit ? constat_error_set(err, CONSTAT_EINVAL, "no append transaction is open")
+                      : CONSTAT_OK;
+    v->batch_open = 0;
+    if (commit)
+        st = constat_store_commit(v->store, err);
+    if (!commit || st != CONSTAT_OK) {
+        abort_txn(v);
+        return st;
+    }
+    cache_invalidate(v);
+    v->size = v->batch_size;
     return CONSTAT_OK;
 }
 
