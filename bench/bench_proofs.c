@@ -24,41 +24,12 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include <openssl/sha.h>
 #include <sodium.h>
 
-#include "constat/constat.h"
+#include "common.h"
 #include "constat/log/merkle.h"
-#include "constat/vault/vault.h"
 
 #define LEAF 48
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static volatile uint8_t sink;
-
-/* SHA-256 of `len`-byte inputs per second, chained so no call is skipped */
-static double sha_rate(size_t len, uint64_t count)
-{
-    uint8_t msg[128], out[32];
-    SHA256_CTX c;
-    double t0;
-    memset(msg, 0x5a, sizeof msg);
-    t0 = now();
-    for (uint64_t i = 0; i < count; i++) {
-        SHA256_Init(&c);
-        SHA256_Update(&c, msg, len);
-        SHA256_Final(out, &c);
-        memcpy(msg + 1, out, 32);
-    }
-    sink = msg[1];
-    return (double)count / (now() - t0);
-}
 
 static int die(const char *what, const constat_error *err)
 {
@@ -73,9 +44,9 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* the synthetic leaf of index i: fixed text, the index, random padding */
-static void make_leaf(uint8_t leaf[LEAF], uint64_t i)
+static void make_leaf(uint8_t *leaf, size_t len, uint64_t i)
 {
-    randombytes_buf(leaf, LEAF);
+    randombytes_buf(leaf, len);
     snprintf((char *)leaf, 24, "bench-leaf-%012llu", (unsigned long long)i);
 }
 
@@ -95,10 +66,7 @@ int main(int argc, char **argv)
     double best_leaf = 0, best_node = 0, t0, t_build, *t_inc, *t_con;
     constat_vault *v;
     constat_error err;
-    const size_t batch = 100000;
-    constat_append_item *items;
-    uint8_t (*data)[LEAF], root[32];
-    char (*ids)[24];
+    uint8_t root[32];
     uint64_t *inc_idx, *con_old;
     constat_proof *inc, *con;
     struct stat sb;
@@ -111,7 +79,7 @@ int main(int argc, char **argv)
             return 3;
     }
     for (int r = 0; r < 3; r++) {
-        double l = sha_rate(1 + LEAF, 2000000), n = sha_rate(65, 2000000);
+        double l = bench_sha_rate(1 + LEAF, 2000000), n = bench_sha_rate(65, 2000000);
         if (l > best_leaf)
             best_leaf = l;
         if (n > best_node)
@@ -122,35 +90,9 @@ int main(int argc, char **argv)
     printf("tree_build_bound_per_s %.0f\n", 1.0 / (1.0 / best_leaf + 1.0 / best_node));
 
     snprintf(vdir, sizeof vdir, "%s/vault", work);
-    if (constat_vault_create(vdir, "bench-org", "bench.example/proofs", NULL, &err) != CONSTAT_OK)
-        return die("create", &err);
-    if (constat_vault_open(vdir, NULL, &v, &err) != CONSTAT_OK)
-        return die("open", &err);
-    items = calloc(batch, sizeof *items);
-    data = calloc(batch, LEAF);
-    ids = calloc(batch, 24);
-    if (!items || !data || !ids)
-        return 3;
-    t0 = now();
-    for (uint64_t done = 0; done < leaves;) {
-        size_t n = leaves - done < batch ? (size_t)(leaves - done) : batch;
-        for (size_t i = 0; i < n; i++) {
-            snprintf(ids[i], 24, "p%llu", (unsigned long long)(done + i));
-            make_leaf(data[i], done + i);
-            items[i].leaf = data[i];
-            items[i].leaf_len = LEAF;
-            items[i].record_id = ids[i];
-            items[i].kind = "bench";
-            constat_sha256(data[i], LEAF, items[i].content_hash);
-        }
-        if (constat_vault_append(v, items, n, NULL, NULL, NULL, NULL, NULL, &err) != CONSTAT_OK)
-            return die("append", &err);
-        done += n;
-    }
-    t_build = now() - t0;
-    free(items);
-    free(data);
-    free(ids);
+    v = bench_vault(vdir, "bench.example/proofs", leaves, LEAF, "p", "bench", make_leaf, &t_build, &err);
+    if (!v)
+        return die("vault", &err);
     printf("tree_leaves %llu\n", (unsigned long long)leaves);
     printf("tree_build_s %.2f\n", t_build);
     printf("tree_build_per_s %.0f\n", (double)leaves / t_build);
@@ -171,16 +113,16 @@ int main(int argc, char **argv)
         con_old[i] = 1 + rand_below(leaves - 1);
     }
     for (int i = 0; i < proofs; i++) {
-        t0 = now();
+        t0 = bench_now();
         if (constat_vault_prove_inclusion(v, inc_idx[i], leaves, &inc[i], &err) != CONSTAT_OK)
             return die("inclusion proof", &err);
-        t_inc[i] = now() - t0;
+        t_inc[i] = bench_now() - t0;
     }
     for (int i = 0; i < proofs; i++) {
-        t0 = now();
+        t0 = bench_now();
         if (constat_vault_prove_consistency(v, con_old[i], leaves, &con[i], &err) != CONSTAT_OK)
             return die("consistency proof", &err);
-        t_con[i] = now() - t0;
+        t_con[i] = bench_now() - t0;
     }
     /* every proof checked against roots recomputed from the stored tiles */
     if (constat_vault_root(v, leaves, root, &err) != CONSTAT_OK)

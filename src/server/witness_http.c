@@ -19,7 +19,6 @@
 #include <sys/socket.h>
 
 #include <microhttpd.h>
-#include <pthread.h>
 
 #include "base/dynlib.h"
 #include "constat/witness/witness.h"
@@ -47,16 +46,7 @@ static struct {
                                                    enum MHD_DaemonInfoType info_type, ...);
     void (*stop_daemon)(struct MHD_Daemon *d);
 } mhd;
-static pthread_once_t mhd_once = PTHREAD_ONCE_INIT;
-static constat_status mhd_load_st = CONSTAT_EIO;
-static constat_error mhd_load_err;
-
-static void load_mhd(void)
-{
-    mhd_load_st = constat_dynlib_load("libmicrohttpd.so.12", mhd_names,
-                                      sizeof mhd_names / sizeof mhd_names[0], &mhd,
-                                      &mhd_load_err);
-}
+static constat_dynlib mhd_lib = CONSTAT_DYNLIB("libmicrohttpd.so.12", mhd_names, mhd);
 #undef MHD_create_response_from_buffer
 #define MHD_create_response_from_buffer mhd.create_response_from_buffer
 #define MHD_add_response_header mhd.add_response_header
@@ -223,6 +213,7 @@ int witness_http_start(const witness_http_config *cfg, const char *listen, witne
     char *end;
     witness_http *s;
     const union MHD_DaemonInfo *info;
+    constat_error e;
 
     *out = NULL;
     colon = listen ? strrchr(listen, ':') : NULL;
@@ -245,9 +236,9 @@ int witness_http_start(const witness_http_config *cfg, const char *listen, witne
         snprintf(errbuf, cap, "--listen: \"%.60s\" is not an IPv4 address", host);
         return -1;
     }
-    pthread_once(&mhd_once, load_mhd);
-    if (mhd_load_st != CONSTAT_OK) {
-        snprintf(errbuf, cap, "%s", mhd_load_err.msg);
+    constat_error_clear(&e);
+    if (constat_dynlib_use(&mhd_lib, &e) != CONSTAT_OK) {
+        snprintf(errbuf, cap, "%s", e.msg);
         return -1;
     }
     s = calloc(1, sizeof *s);

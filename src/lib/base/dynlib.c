@@ -2,32 +2,55 @@
 #include "base/dynlib.h"
 
 #include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
-constat_status constat_dynlib_load(const char *soname, const char *const *names, size_t n,
-                                   void *fns, constat_error *err)
+static pthread_mutex_t dynlib_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* dlopen and dlsym every name; on failure d->why says why */
+static constat_status load(constat_dynlib *d)
 {
     void *got[CONSTAT_DYNLIB_MAX_SYMBOLS], *h;
-    if (n > CONSTAT_DYNLIB_MAX_SYMBOLS)
-        return constat_error_set(err, CONSTAT_EINTERNAL, "%s: %zu symbols asked, at most %d",
-                                 soname, n, CONSTAT_DYNLIB_MAX_SYMBOLS);
-    h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
-    if (!h)
-        return constat_error_set(err, CONSTAT_EIO, "cannot load %s: %s", soname, dlerror());
-    for (size_t i = 0; i < n; i++) {
-        void *sym;
+    if (d->n > CONSTAT_DYNLIB_MAX_SYMBOLS) {
+        snprintf(d->why, sizeof d->why, "%s: %zu symbols asked, at most %d", d->soname, d->n,
+                 CONSTAT_DYNLIB_MAX_SYMBOLS);
+        return CONSTAT_EINTERNAL;
+    }
+    h = dlopen(d->soname, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *why = dlerror();
+        snprintf(d->why, sizeof d->why, "cannot load %s: %s", d->soname, why ? why : "?");
+        return CONSTAT_EIO;
+    }
+    for (size_t i = 0; i < d->n; i++) {
         dlerror();
-        sym = dlsym(h, names[i]);
-        if (!sym) {
+        got[i] = dlsym(h, d->names[i]);
+        if (!got[i]) {
             const char *why = dlerror();
+            snprintf(d->why, sizeof d->why, "%s: no symbol %s%s%s", d->soname, d->names[i],
+                     why ? ": " : "", why ? why : "");
             dlclose(h);
-            return constat_error_set(err, CONSTAT_EIO, "%s: no symbol %s%s%s", soname, names[i],
-                                     why ? ": " : "", why ? why : "");
+            return CONSTAT_EIO;
         }
-        got[i] = sym;
     }
     /* data pointers stored as function pointers: the same size (POSIX) */
-    for (size_t i = 0; i < n; i++)
-        memcpy((char *)fns + i * sizeof(void (*)(void)), &got[i], sizeof got[i]);
+    for (size_t i = 0; i < d->n; i++)
+        memcpy((char *)d->fns + i * sizeof(void (*)(void)), &got[i], sizeof got[i]);
+    return CONSTAT_OK;
+}
+
+constat_status constat_dynlib_use(constat_dynlib *d, constat_error *err)
+{
+    constat_status st;
+    pthread_mutex_lock(&dynlib_lock);
+    if (!d->tried) {
+        d->st = load(d);
+        d->tried = 1;
+    }
+    st = d->st;
+    pthread_mutex_unlock(&dynlib_lock);
+    if (st != CONSTAT_OK)
+        return constat_error_set(err, st, "%s", d->why);
     return CONSTAT_OK;
 }

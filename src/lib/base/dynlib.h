@@ -19,13 +19,27 @@
 
 #define CONSTAT_DYNLIB_MAX_SYMBOLS 32
 
-/* Open `soname` (dlopen, RTLD_NOW | RTLD_LOCAL) and resolve the `n` symbols
- * `names` into `fns`, an array of n function pointers of any type, in order
- * (POSIX: function and object pointers have one size). The handle is never
- * closed. Errors: CONSTAT_EIO naming the library and dlerror()'s reason,
- * CONSTAT_EINTERNAL for more than CONSTAT_DYNLIB_MAX_SYMBOLS names; then no
- * slot is set. Thread-safe only under the caller's pthread_once. */
-constat_status constat_dynlib_load(const char *soname, const char *const *names, size_t n,
-                                   void *fns, constat_error *err);
+/* One library and the functions taken from it: `fns` points to a struct of
+ * `n` function pointers of any type, in the order of `names` (POSIX: function
+ * and object pointers have one size). Define one per library with
+ * CONSTAT_DYNLIB(soname, names, fns) at file scope. */
+typedef struct {
+    const char *soname;
+    const char *const *names;
+    size_t n;
+    void *fns;
+    int tried;          /* set once the load was attempted */
+    constat_status st;  /* its outcome */
+    char why[256];      /* and, on failure, why */
+} constat_dynlib;
+#define CONSTAT_DYNLIB(soname, names, fns) \
+    {(soname), (names), sizeof(names) / sizeof((names)[0]), &(fns), 0, CONSTAT_EIO, ""}
+
+/* Load d's library (dlopen, RTLD_NOW | RTLD_LOCAL) and fill its functions on
+ * the first call; later calls return the first outcome at once. Thread-safe
+ * (one lock for all libraries). The handle is never closed. Errors:
+ * CONSTAT_EIO naming the library and dlerror()'s reason (then no function
+ * is set), CONSTAT_EINTERNAL for more than CONSTAT_DYNLIB_MAX_SYMBOLS names. */
+constat_status constat_dynlib_use(constat_dynlib *d, constat_error *err);
 
 #endif

@@ -72,13 +72,11 @@ static size_t on_data(char *p, size_t size, size_t nmemb, void *ud)
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_rc = CURLE_FAILED_INIT;
 
-static constat_error curl_load_err;
+static constat_dynlib curl_lib = CONSTAT_DYNLIB("libcurl.so.4", curl_names, cu);
 
 static void init_curl(void)
 {
-    if (constat_dynlib_load("libcurl.so.4", curl_names, sizeof curl_names / sizeof curl_names[0],
-                            &cu, &curl_load_err) == CONSTAT_OK)
-        curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+    curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
 constat_status constat_http_open(const constat_http_options *o, constat_http **out,
@@ -89,9 +87,9 @@ constat_status constat_http_open(const constat_http_options *o, constat_http **o
     *out = NULL;
     if (!o)
         return constat_error_set(err, CONSTAT_EINVAL, "HTTP client: no options");
+    if (constat_dynlib_use(&curl_lib, err) != CONSTAT_OK)
+        return CONSTAT_EIO;
     pthread_once(&curl_once, init_curl);
-    if (!cu.global_init)
-        return constat_error_set(err, CONSTAT_EIO, "%s", curl_load_err.msg);
     if (curl_init_rc != CURLE_OK)
         return constat_error_set(err, CONSTAT_EIO, "cannot start libcurl");
     h = calloc(1, sizeof *h);

@@ -25,7 +25,6 @@
 #include <unistd.h>
 
 #include <magic.h>
-#include <pthread.h>
 
 #include "constat/evidence/evidence.h"
 #include "constat/vault/intake.h"
@@ -44,16 +43,7 @@ static struct {
     const char *(*error)(magic_t m);
     void (*close)(magic_t m);
 } mg;
-static pthread_once_t magic_once = PTHREAD_ONCE_INIT;
-static constat_status magic_load_st = CONSTAT_EIO;
-static constat_error magic_load_err;
-
-static void load_magic(void)
-{
-    magic_load_st = constat_dynlib_load("libmagic.so.1", magic_names,
-                                        sizeof magic_names / sizeof magic_names[0], &mg,
-                                        &magic_load_err);
-}
+static constat_dynlib magic_lib = CONSTAT_DYNLIB("libmagic.so.1", magic_names, mg);
 #define magic_open mg.open
 #define magic_setparam mg.setparam
 #define magic_load mg.load
@@ -295,9 +285,8 @@ constat_status constat_evidence_media_type(const char *path, char *out, size_t c
     if (!out || cap == 0)
         return constat_error_set(err, CONSTAT_EINVAL, "media type: no buffer");
     out[0] = 0;
-    pthread_once(&magic_once, load_magic);
-    if (magic_load_st != CONSTAT_OK)
-        return constat_error_set(err, CONSTAT_EIO, "%s", magic_load_err.msg);
+    if (constat_dynlib_use(&magic_lib, err) != CONSTAT_OK)
+        return CONSTAT_EIO;
     m = magic_open(MAGIC_MIME_TYPE | MAGIC_SYMLINK | MAGIC_NO_CHECK_COMPRESS);
     if (!m)
         return constat_error_set(err, CONSTAT_EIO, "libmagic: cannot start");
