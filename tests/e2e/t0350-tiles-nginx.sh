@@ -9,11 +9,15 @@
 . "$CONSTAT_SOURCE_DIR/tests/e2e/lib.sh"
 export CONSTAT_DIR="$T/v"
 server=
+# stop nginx (its master by the pid file, then the timeout around it); either
+# may be gone already, which is not an error
 stop_nginx() {
     if [ -n "$server" ]; then
-        [ -s "$T/ngx/nginx.pid" ] && kill "$(cat "$T/ngx/nginx.pid")" 2>/dev/null
-        kill "$server" 2>/dev/null
-        wait "$server" 2>/dev/null
+        if [ -s "$T/ngx/nginx.pid" ]; then
+            kill "$(cat "$T/ngx/nginx.pid")" 2>/dev/null || true
+        fi
+        kill "$server" 2>/dev/null || true
+        wait "$server" 2>/dev/null || true
         server=
     fi
     return 0
