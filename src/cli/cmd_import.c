@@ -186,15 +186,17 @@ static constat_status new_chunk(struct import_ctx *ic, constat_error *err)
     return CONSTAT_OK;
 }
 
-/* The filling chunk is full or the file has ended: finish the chunk in
- * flight, start this one. */
+/* The filling chunk is full or the file has ended: start signing it, then
+ * finish (and append) the chunk in flight, so that the append runs while the
+ * workers sign. The workers read only what does not change meanwhile: the
+ * vault's keys, the signer, the taxonomy. */
 static void flush(struct import_ctx *ic)
 {
     struct chunk *c = ic->chunks[ic->nchunks - 1];
-    if (ic->nchunks >= 2)
-        chunk_finish(ic, ic->chunks[ic->nchunks - 2]);
     if (c->n)
         chunk_start(ic, c);
+    if (ic->nchunks >= 2)
+        chunk_finish(ic, ic->chunks[ic->nchunks - 2]);
 }
 
 static constat_status on_record(void *ctx, unsigned long line, json_t *record,
