@@ -134,6 +134,12 @@ expect_in out "signature:  valid by the pinned log key"
 expect_in out "recomputed: 301 entries from 2 bundle(s)"
 expect_in out "VERIFIED"
 expect_not_in out "NOT VERIFIED"
+run_ok $CONSTAT tiles audit "$url" --trust trust.txt --json
+expect_in out '"ok": true'
+# usage: no location, two locations, a location that is no folder or http(s) URL
+run_fails 2 $CONSTAT tiles audit
+run_fails 2 $CONSTAT tiles audit "$url" pub
+run_fails 2 $CONSTAT tiles audit ftp://127.0.0.1/x
 cp pub/checkpoint kept-checkpoint
 
 # a witness of this log reads the checkpoint nginx serves and cosigns it
