@@ -4,7 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NODE_CACHE_SLOTS 64
+/* Level-0 tiles (one per 256 leaves) are many and each serves the proofs
+ * of its own 256 leaves; the upper tiles are few and every proof passes
+ * through them. They get slots of their own, so that random proofs over
+ * level-0 tiles never evict them: 256 upper slots hold every level-1 tile
+ * of a log of up to 16.7 M leaves. */
+#define LEVEL0_SLOTS 64
+#define UPPER_SLOTS 256
+#define NODE_CACHE_SLOTS (LEVEL0_SLOTS + UPPER_SLOTS)
 /* row h of a tile (the nodes of height h inside it) starts at node
  * ROW_AT(h): 256 leaves, then 128, 64, ... 1: 511 nodes in all */
 #define ROW_AT(h) (2 * CONSTAT_TILE_WIDTH - (2 * CONSTAT_TILE_WIDTH >> (h)))
@@ -40,8 +47,10 @@ void constat_node_cache_clear(constat_node_cache *c)
 
 static size_t slot_of(unsigned level, uint64_t n)
 {
-    uint64_t k = (n ^ ((uint64_t)level << 56)) * 0x9E3779B97F4A7C15ull;
-    return (size_t)(k >> 58) % NODE_CACHE_SLOTS;
+    if (level == 0)
+        return (size_t)(n % LEVEL0_SLOTS);
+    /* consecutive upper tiles take consecutive slots; levels apart */
+    return LEVEL0_SLOTS + (size_t)((n + (uint64_t)level * 0x9E3779B1u) % UPPER_SLOTS);
 }
 
 static unsigned height_of(unsigned count)

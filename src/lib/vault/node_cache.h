@@ -9,7 +9,9 @@
  * the vault keeps, per tile read, all its interior nodes: a tile of width W
  * is fixed once stored at that width (a partial tile only grows), so an entry
  * of width W answers every node lying in its first W hashes, for ever.
- * Direct-mapped, NODE_CACHE_SLOTS entries of 16 KiB, allocated on first use.
+ * Direct-mapped: 64 slots for level-0 tiles and 256 for the upper levels,
+ * 16 KiB each (5 MiB of address space, resident only as slots are used),
+ * allocated on first use.
  * Not thread-safe (neither is a vault handle).
  */
 #ifndef CONSTAT_NODE_CACHE_H
