@@ -15,9 +15,12 @@
 
 /* Rows are converted by the importer in file order on the main thread; full
  * chunks are prepared and signed (the bulk of the work) by worker threads on
- * every core while the main thread converts the next chunk; at the end every
- * signed record is appended in one transaction. One chunk is signed while
- * the next fills, which bounds the JSON held in memory. */
+ * every core while the main thread converts the next chunk, and appends the
+ * chunk signed before it. All appends are one transaction
+ * (constat_vault_append_begin .. _end), committed only when every row of the
+ * file is good: one bad row and it is rolled back, so nothing is stored. One
+ * chunk is signed while the next fills and each signed chunk is freed once
+ * appended, which bounds the memory held. */
 #define CHUNK 2048
 #define MAX_THREADS 8
 
@@ -58,6 +61,13 @@ struct import_ctx {
     unsigned long bad_rows;
     int show_progress;
     size_t done;
+    /* the one append transaction: opened at the first signed chunk */
+    int txn_open;
+    constat_status append_st; /* the first append error; later chunks are not appended */
+    constat_error append_err;
+    uint64_t first;
+    size_t nsigned, appended, skipped;
+    int have_first;
 };
 
 static struct import_ctx *worker_ctx; /* read-only while workers run */
@@ -92,7 +102,42 @@ static void chunk_start(struct import_ctx *ic, struct chunk *c)
     c->in_flight = 1;
 }
 
-/* Wait for chunk c, keep its signed items in file order, report bad rows. */
+/* Append chunk c's signed items inside the import's transaction, then free
+ * them. Nothing is appended once a row has failed (the transaction will be
+ * rolled back) or an append has failed (its error is reported at the end). */
+static void chunk_append(struct import_ctx *ic, struct chunk *c)
+{
+    constat_append_item views[CHUNK];
+    uint64_t first = 0;
+    size_t a = 0, s = 0;
+
+    if (ic->bad_rows || ic->append_st != CONSTAT_OK || c->signed_ == 0)
+        return;
+    if (!ic->txn_open) {
+        ic->append_st = constat_vault_append_begin(ic->v, &ic->append_err);
+        if (ic->append_st != CONSTAT_OK)
+            return;
+        ic->txn_open = 1;
+    }
+    for (size_t j = 0; j < c->signed_; j++)
+        constat_intake_item_view(&c->items[j], &views[j]);
+    ic->append_st = constat_vault_append_more(ic->v, views, c->signed_, &first, &a, &s,
+                                              &ic->append_err);
+    if (ic->append_st != CONSTAT_OK)
+        return;
+    if (!ic->have_first) {
+        ic->first = first;
+        ic->have_first = 1;
+    }
+    ic->appended += a;
+    ic->skipped += s;
+    for (size_t j = 0; j < c->signed_; j++)
+        constat_intake_item_free(&c->items[j]);
+    c->signed_ = 0;
+}
+
+/* Wait for chunk c, keep its signed items in file order, report bad rows,
+ * append them. */
 static void chunk_finish(struct import_ctx *ic, struct chunk *c)
 {
     size_t kept = 0;
@@ -117,8 +162,10 @@ static void chunk_finish(struct import_ctx *ic, struct chunk *c)
     }
     c->signed_ = kept;
     ic->done += c->n;
+    ic->nsigned += kept;
     if (ic->show_progress)
         fprintf(stderr, "\rread and signed %zu rows", ic->done);
+    chunk_append(ic, c);
 }
 
 static constat_status new_chunk(struct import_ctx *ic, constat_error *err)
@@ -139,15 +186,17 @@ static constat_status new_chunk(struct import_ctx *ic, constat_error *err)
     return CONSTAT_OK;
 }
 
-/* The filling chunk is full or the file has ended: finish the chunk in
- * flight, start this one. */
+/* The filling chunk is full or the file has ended: start signing it, then
+ * finish (and append) the chunk in flight, so that the append runs while the
+ * workers sign. The workers read only what does not change meanwhile: the
+ * vault's keys, the signer, the taxonomy. */
 static void flush(struct import_ctx *ic)
 {
     struct chunk *c = ic->chunks[ic->nchunks - 1];
-    if (ic->nchunks >= 2)
-        chunk_finish(ic, ic->chunks[ic->nchunks - 2]);
     if (c->n)
         chunk_start(ic, c);
+    if (ic->nchunks >= 2)
+        chunk_finish(ic, ic->chunks[ic->nchunks - 2]);
 }
 
 static constat_status on_record(void *ctx, unsigned long line, json_t *record,
@@ -174,16 +223,6 @@ static constat_status on_row_error(void *ctx, unsigned long line, const constat_
     return ic->bad_rows < 50 ? CONSTAT_OK : CONSTAT_EINVAL;
 }
 
-static void progress(void *ctx, size_t done, size_t total)
-{
-    int width = 40, fill = total ? (int)((double)done / (double)total * width) : width;
-    (void)ctx;
-    fprintf(stderr, "\rappending %zu/%zu [%.*s%*s]", done, total, fill,
-            "########################################", width - fill, "");
-    if (done == total)
-        fputc('\n', stderr);
-}
-
 int cmd_import(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -199,12 +238,9 @@ int cmd_import(int argc, char **argv)
     constat_countries *countries = NULL;
     constat_note_signer signer;
     constat_import_counts counts;
-    constat_append_item *views = NULL;
     constat_error err;
     constat_status st;
     char recorded_at[32];
-    size_t appended = 0, skipped = 0, nsigned = 0;
-    uint64_t first = 0;
     int quiet = 0, c, rc = 0, have_signer = 0;
 
     optind = 1;
@@ -264,8 +300,6 @@ int cmd_import(int argc, char **argv)
         st = constat_import_csv(path, &o, on_record, on_row_error, &ic, &counts, &err);
         flush(&ic);
         chunk_finish(&ic, ic.chunks[ic.nchunks - 1]);
-        for (size_t k = 0; k < ic.nchunks; k++)
-            nsigned += ic.chunks[k]->signed_;
         if (ic.show_progress)
             fputc('\n', stderr);
     }
@@ -273,38 +307,43 @@ int cmd_import(int argc, char **argv)
         st = constat_error_set(&err, CONSTAT_EINVAL, "%s: %lu bad row(s)", path, ic.bad_rows);
     if (st != CONSTAT_OK) {
         /* the importer's messages already name the file */
+        (void)constat_vault_append_end(v, 0, NULL);
         rc = cli_report_error(NULL, st, &err);
         fprintf(stderr, "constat: nothing imported, the vault is unchanged\n");
         goto out;
     }
-    views = calloc(nsigned ? nsigned : 1, sizeof *views);
-    if (!views) {
-        rc = cli_report_error(path, CONSTAT_ENOMEM, NULL);
-        goto out;
+    /* an empty file still opens (and commits) the transaction, as one
+     * append of no records did */
+    if (ic.append_st == CONSTAT_OK && !ic.txn_open) {
+        ic.append_st = constat_vault_append_begin(v, &ic.append_err);
+        ic.txn_open = ic.append_st == CONSTAT_OK;
     }
-    for (size_t k = 0, i = 0; k < ic.nchunks; k++)
-        for (size_t j = 0; j < ic.chunks[k]->signed_; j++)
-            constat_intake_item_view(&ic.chunks[k]->items[j], &views[i++]);
-    st = constat_vault_append(v, views, nsigned, &first, &appended, &skipped,
-                              !quiet && isatty(STDERR_FILENO) ? progress : NULL, NULL, &err);
+    st = ic.append_st;
+    err = ic.append_err;
+    if (st == CONSTAT_OK)
+        st = constat_vault_append_end(v, 1, &err);
+    else
+        (void)constat_vault_append_end(v, 0, NULL);
     if (st != CONSTAT_OK) {
         rc = cli_report_error(path, st, &err);
         fprintf(stderr, "constat: nothing imported, the vault is unchanged\n");
         goto out;
     }
-    printf("%s: %zu rows read, %zu records signed by %s\n", cli_text(path), counts.rows, nsigned,
-           cli_text(monitor));
+    if (!ic.have_first)
+        ic.first = constat_vault_size(v);
+    printf("%s: %zu rows read, %zu records signed by %s\n", cli_text(path), counts.rows,
+           ic.nsigned, cli_text(monitor));
     if (counts.duplicates)
         printf("  %zu duplicate row(s) in the file skipped\n", counts.duplicates);
-    if (appended)
-        printf("  %zu new record(s) logged at leaves %llu..%llu\n", appended,
-               (unsigned long long)first, (unsigned long long)(first + appended - 1));
-    if (skipped)
-        printf("  %zu record(s) already in the log (same content): not added again\n", skipped);
+    if (ic.appended)
+        printf("  %zu new record(s) logged at leaves %llu..%llu\n", ic.appended,
+               (unsigned long long)ic.first, (unsigned long long)(ic.first + ic.appended - 1));
+    if (ic.skipped)
+        printf("  %zu record(s) already in the log (same content): not added again\n",
+               ic.skipped);
     printf("  tree size %llu; run 'constat checkpoint' to sign it\n",
            (unsigned long long)constat_vault_size(v));
 out:
-    free(views);
     for (size_t k = 0; k < ic.nchunks; k++) {
         struct chunk *ch = ic.chunks[k];
         chunk_finish(&ic, ch);

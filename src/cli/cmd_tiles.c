@@ -1,6 +1,7 @@
 /* cmd_tiles.c — `constat tiles export DIR`: publish the log as C2SP
- * tlog-tiles static files; and `constat verify --tiles DIR|URL`, the audit
- * of such a publication (called from cmd_verify.c). docs/tiles.md. */
+ * tlog-tiles static files; and `constat tiles audit DIR|URL` (also
+ * `constat verify --tiles DIR|URL`, from cmd_verify.c), the audit of such a
+ * publication. docs/tiles.md. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,10 +54,40 @@ static int tiles_export(int argc, char **argv)
     return cli_finish_stdout(0);
 }
 
+/* `constat tiles audit DIR|URL [--log-key VKEY | --trust FILE]
+ * [--since-checkpoint FILE] [--json]`: the same audit as `verify --tiles` */
+static int tiles_audit(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"trust", required_argument, NULL, 't'},
+        {"log-key", required_argument, NULL, 'k'},
+        {"since-checkpoint", required_argument, NULL, 's'},
+        {"json", no_argument, NULL, 'j'},
+        {NULL, 0, NULL, 0}};
+    const char *trust = NULL, *log_key = NULL, *since = NULL;
+    int json = 0, c;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 't': trust = optarg; break;
+        case 'k': log_key = optarg; break;
+        case 's': since = optarg; break;
+        case 'j': json = 1; break;
+        default: return cli_usage("tiles");
+        }
+    }
+    if (optind + 1 != argc)
+        return cli_usage("tiles");
+    return cli_tiles_audit(argv[optind], trust, log_key, since, json);
+}
+
 int cmd_tiles(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "export") == 0)
         return tiles_export(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "audit") == 0)
+        return tiles_audit(argc - 1, argv + 1);
     return cli_usage("tiles");
 }
 

@@ -508,13 +508,23 @@ static const cli_help help_table[] = {
      EXIT_IO, NULL},
 
     {"tiles", "publish the log as C2SP tlog-tiles static files",
-     "constat tiles export OUTDIR [--dir DIR]",
+     "constat tiles export OUTDIR [--dir DIR]\n"
+     "constat tiles audit DIR|URL [--log-key VKEY | --trust FILE] [--since-checkpoint FILE]\n"
+     "        [--json]",
      "Writes OUTDIR/checkpoint (signed now if the tree grew), tile/<L>/<N>[.p/<W>] and\n"
      "tile/entries/<N>[.p/<W>] for any static web server (docs/tiles.md). Exporting again\n"
-     "into the same folder writes only what changed.",
-     {{"export OUTDIR", "the folder to write"}, OPT_DIR, OPT_HELP},
-     "constat tiles export public-log/",
-     EXIT_OK EXIT_USAGE "   (also: a leaf too large for an entry bundle)\n" EXIT_IO, NULL},
+     "into the same folder writes only what changed. audit checks a publication from a\n"
+     "folder or a web server, as `constat verify --tiles` does.",
+     {{"export OUTDIR", "the folder to write"},
+      {"audit DIR|URL", "audit a tiles publication (a folder, or an http(s):// prefix)"},
+      {"--log-key VKEY", "audit: the log key the checkpoint must be signed by"},
+      {"--trust FILE", "audit: take the log key from a `constat keys` listing"},
+      {"--since-checkpoint FILE", "audit: also prove consistency with an earlier checkpoint"},
+      OPT_JSON, OPT_DIR, OPT_HELP},
+     "constat tiles export public-log/\n"
+     "  constat tiles audit http://127.0.0.1:8080/ --trust hro-keys.txt",
+     EXIT_OK "1  audit: a check failed\n" EXIT_USAGE
+         "   (also: a leaf too large for an entry bundle)\n" EXIT_IO, NULL},
 
     {"tsa", "configure RFC 3161 time-stamping authorities",
      "constat tsa add NAME URL --ca FILE [--dir DIR]\nconstat tsa list [--dir DIR] [--json]",

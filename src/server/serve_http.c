@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include <microhttpd.h>
+#include "mhd.h"
 
 #include "listen.h"
 
@@ -168,7 +169,7 @@ int serve_http_start(serve_ctx *ctx, const char *listen, unsigned threads,
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
 
     *out = NULL;
-    if (http_listen_addr(listen, &sa, errbuf, cap) != 0)
+    if (http_listen_addr(listen, &sa, errbuf, cap) != 0 || constat_mhd_load(errbuf, cap) != 0)
         return -1;
     if (cert_pem) {
         if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {

@@ -23,7 +23,9 @@
 #include "constat/base/text.h"
 #include "constat/witness/witness.h"
 #include "listen.h"
+#include "mhd.h"
 #include "witness_http.h"
+
 
 struct witness_http {
     struct MHD_Daemon *d;
@@ -219,6 +221,8 @@ int witness_http_start(const witness_http_config *cfg, const char *listen, witne
 
     *out = NULL;
     if (http_listen_addr(listen, &sa, errbuf, cap) != 0)
+        return -1;
+    if (constat_mhd_load(errbuf, cap) != 0)
         return -1;
     s = calloc(1, sizeof *s);
     if (!s) {

@@ -96,11 +96,12 @@ run_ok sh "$deps" --print demo
 expect_in out libcmocka-dev
 expect_in out libjemalloc-dev
 expect_in out python3
-for p in curl clang llvm valgrind time; do
+for p in curl nginx clang llvm valgrind time; do
     if grep -qx "$p" out; then fail "demo group asks for $p"; fi
 done
 run_ok sh "$deps" --print test
 grep -qx curl out || fail "test group lacks curl"
+grep -qx nginx out || fail "test group lacks nginx"
 for p in clang llvm valgrind time; do
     if grep -qx "$p" out; then fail "test group asks for $p"; fi
 done

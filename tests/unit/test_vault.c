@@ -120,9 +120,10 @@ static void unmake(made *m)
     json_decref(m->priv);
 }
 
-/* Append incidents [from, to) in one batch; returns the status. */
-static constat_status append_range(fixture *f, int from, int to, size_t *appended,
-                                   size_t *skipped, constat_error *err)
+/* Append incidents [from, to) in one batch: its own transaction, or (in_txn)
+ * inside the one open with constat_vault_append_begin; returns the status. */
+static constat_status append_range_in(fixture *f, int in_txn, int from, int to,
+                                      size_t *appended, size_t *skipped, constat_error *err)
 {
     size_t n = (size_t)(to - from);
     made *ms = calloc(n ? n : 1, sizeof *ms);
@@ -132,12 +133,19 @@ static constat_status append_range(fixture *f, int from, int to, size_t *appende
         make(&ms[i], &f->alice, "alice", from + (int)i, NULL, (from + (int)i) % 3 == 0);
         items[i] = ms[i].item;
     }
-    st = constat_vault_append(f->v, items, n, NULL, appended, skipped, NULL, NULL, err);
+    st = in_txn ? constat_vault_append_more(f->v, items, n, NULL, appended, skipped, err)
+                : constat_vault_append(f->v, items, n, NULL, appended, skipped, NULL, NULL, err);
     for (size_t i = 0; i < n; i++)
         unmake(&ms[i]);
     free(ms);
     free(items);
     return st;
+}
+
+static constat_status append_range(fixture *f, int from, int to, size_t *appended,
+                                   size_t *skipped, constat_error *err)
+{
+    return append_range_in(f, 0, from, to, appended, skipped, err);
 }
 
 /* All leaf hashes of the vault, read back leaf by leaf. */
@@ -741,6 +749,76 @@ static void test_dedupe_conflict(void **state)
     fx_free(f);
 }
 
+/* Several batches in one transaction (constat_vault_append_begin/more/end):
+ * committed, they are one append (tiles across a tile boundary, roots and
+ * proofs as for one batch, duplicates of an earlier batch skipped); rolled
+ * back, nothing of any batch is kept; misuse is refused. */
+static void test_append_batches(void **state)
+{
+    fixture *f = fx_new(NULL);
+    constat_error err;
+    size_t a = 9, s = 9;
+    uint64_t size0 = 0, at;
+    (void)state;
+
+    assert_int_equal(constat_vault_append_more(f->v, NULL, 0, NULL, &a, &s, &err), CONSTAT_EINVAL);
+    assert_int_equal(constat_vault_append_end(f->v, 1, &err), CONSTAT_EINVAL);
+    assert_int_equal(constat_vault_append_end(f->v, 0, &err), CONSTAT_OK);
+    size0 = constat_vault_size(f->v); /* the enrolment of alice */
+    assert_int_equal(size0, 1);
+
+    assert_int_equal(constat_vault_append_begin(f->v, &err), CONSTAT_OK);
+    assert_int_equal(constat_vault_append_begin(f->v, &err), CONSTAT_EINVAL);
+    assert_int_equal(append_range_in(f, 1, 0, 300, &a, &s, &err), CONSTAT_OK);
+    assert_int_equal(a, 300);
+    assert_int_equal(s, 0);
+    /* this handle sees its own batches before the commit */
+    assert_int_equal(constat_vault_size(f->v), size0 + 300);
+    /* 290..299 again: skipped, as inside one batch */
+    assert_int_equal(append_range_in(f, 1, 290, 600, &a, &s, &err), CONSTAT_OK);
+    assert_int_equal(a, 300);
+    assert_int_equal(s, 10);
+    assert_int_equal(constat_vault_append_end(f->v, 1, &err), CONSTAT_OK);
+    assert_int_equal(constat_vault_size(f->v), size0 + 600);
+    assert_int_equal(constat_vault_find(f->v, "inc-599", &at, &err), CONSTAT_OK);
+    assert_int_equal(at, size0 + 599);
+    check_roots(f);
+
+    /* rolled back: none of the batches is kept */
+    assert_int_equal(constat_vault_append_begin(f->v, &err), CONSTAT_OK);
+    assert_int_equal(append_range_in(f, 1, 600, 700, &a, &s, &err), CONSTAT_OK);
+    assert_int_equal(append_range_in(f, 1, 700, 710, &a, &s, &err), CONSTAT_OK);
+    assert_int_equal(constat_vault_append_end(f->v, 0, &err), CONSTAT_OK);
+    assert_int_equal(constat_vault_size(f->v), size0 + 600);
+    assert_int_equal(constat_vault_find(f->v, "inc-650", &at, &err), CONSTAT_ENOTFOUND);
+    assert_int_equal(constat_vault_find(f->v, "inc-705", &at, &err), CONSTAT_ENOTFOUND);
+    check_roots(f);
+
+    /* a failed batch (a record id of other content), then the rollback */
+    assert_int_equal(constat_vault_append_begin(f->v, &err), CONSTAT_OK);
+    assert_int_equal(append_range_in(f, 1, 800, 810, &a, &s, &err), CONSTAT_OK);
+    {
+        made m;
+        constat_append_item item;
+        make(&m, &f->alice, "alice", 900, "inc-3", 0);
+        item = m.item;
+        assert_int_equal(constat_vault_append_more(f->v, &item, 1, NULL, &a, &s, &err),
+                         CONSTAT_ECONFLICT);
+        assert_non_null(strstr(err.msg, "inc-3"));
+        unmake(&m);
+    }
+    assert_int_equal(constat_vault_append_end(f->v, 0, &err), CONSTAT_OK);
+    assert_int_equal(constat_vault_size(f->v), size0 + 600);
+    assert_int_equal(constat_vault_find(f->v, "inc-805", &at, &err), CONSTAT_ENOTFOUND);
+    /* and the vault takes a plain append afterwards */
+    assert_int_equal(append_range(f, 600, 610, &a, &s, &err), CONSTAT_OK);
+    assert_int_equal(a, 10);
+    assert_int_equal(constat_vault_size(f->v), size0 + 610);
+    check_roots(f);
+    expect_verifies(f);
+    fx_free(f);
+}
+
 static void test_checkpoint(void **state)
 {
     fixture *f = fx_new(NULL);
@@ -1102,6 +1180,7 @@ int main(void)
         cmocka_unit_test(test_checkpoint),
         cmocka_unit_test(test_tamper),
         cmocka_unit_test(test_enrolment_tamper),
+        cmocka_unit_test(test_append_batches),
         cmocka_unit_test(test_fault_injection),
         cmocka_unit_test(test_throughput),
     };

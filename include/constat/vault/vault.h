@@ -143,6 +143,28 @@ constat_status constat_vault_append(constat_vault *v, const constat_append_item 
                                     size_t *skipped, constat_progress_fn progress,
                                     void *pctx, constat_error *err) CONSTAT_WARN_UNUSED;
 
+/* The same append in several calls inside one transaction, so that a caller
+ * can append each batch as soon as it is ready (import: while the next rows
+ * are signed) and still store all or nothing. begin opens the transaction
+ * (BEGIN IMMEDIATE: it waits for other writers); more appends a batch as
+ * constat_vault_append does (same skipping of known content, same checks,
+ * *first the index of the batch's first new leaf), visible to later calls of
+ * the same transaction only; end commits (commit != 0) or rolls back
+ * (commit == 0, or a failed commit): on rollback nothing of any batch is
+ * stored. Until end, the batches are seen by this handle only
+ * (constat_vault_size counts them), not by other processes. After an error
+ * from more, call end(v, 0). No other write to the vault may happen
+ * between begin and end.
+ * Errors: begin: CONSTAT_EINVAL (a transaction is already open), CONSTAT_EIO;
+ * more: those of constat_vault_append, CONSTAT_EINVAL (none open);
+ * end: CONSTAT_EINVAL (commit with none open), CONSTAT_EIO. */
+constat_status constat_vault_append_begin(constat_vault *v,
+                                          constat_error *err) CONSTAT_WARN_UNUSED;
+constat_status constat_vault_append_more(constat_vault *v, const constat_append_item *items,
+                                         size_t n, uint64_t *first, size_t *appended,
+                                         size_t *skipped, constat_error *err) CONSTAT_WARN_UNUSED;
+constat_status constat_vault_append_end(constat_vault *v, int commit, constat_error *err);
+
 /* Current tree size (number of leaves). */
 uint64_t constat_vault_size(constat_vault *v);
 /* Leaf bytes of `index` appended to `out`. Errors: CONSTAT_ENOTFOUND, CONSTAT_EIO. */

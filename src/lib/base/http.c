@@ -5,9 +5,42 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the functions are called through pointers (dynlib.h): no type-checking
+ * macros over them */
+#define CURL_DISABLE_TYPECHECK 1
 #include <curl/curl.h>
 
+#include "base/dynlib.h"
 #include "base/http.h"
+
+/* libcurl, loaded by the first constat_http_open (dynlib.h): the names and
+ * the pointers in the same order */
+static const char *const curl_names[] = {
+    "curl_global_init",    "curl_easy_init",     "curl_easy_setopt",
+    "curl_easy_perform",   "curl_easy_getinfo",  "curl_easy_strerror",
+    "curl_easy_cleanup",   "curl_slist_append",  "curl_slist_free_all"};
+static struct {
+    CURLcode (*global_init)(long flags);
+    CURL *(*easy_init)(void);
+    CURLcode (*easy_setopt)(CURL *curl, CURLoption option, ...);
+    CURLcode (*easy_perform)(CURL *curl);
+    CURLcode (*easy_getinfo)(CURL *curl, CURLINFO info, ...);
+    const char *(*easy_strerror)(CURLcode code);
+    void (*easy_cleanup)(CURL *curl);
+    struct curl_slist *(*slist_append)(struct curl_slist *list, const char *s);
+    void (*slist_free_all)(struct curl_slist *list);
+} cu;
+#undef curl_easy_setopt
+#undef curl_easy_getinfo
+#define curl_global_init cu.global_init
+#define curl_easy_init cu.easy_init
+#define curl_easy_setopt cu.easy_setopt
+#define curl_easy_perform cu.easy_perform
+#define curl_easy_getinfo cu.easy_getinfo
+#define curl_easy_strerror cu.easy_strerror
+#define curl_easy_cleanup cu.easy_cleanup
+#define curl_slist_append cu.slist_append
+#define curl_slist_free_all cu.slist_free_all
 
 struct constat_http {
     CURL *curl;
@@ -39,6 +72,8 @@ static size_t on_data(char *p, size_t size, size_t nmemb, void *ud)
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_rc = CURLE_FAILED_INIT;
 
+static constat_dynlib curl_lib = CONSTAT_DYNLIB("libcurl.so.4", curl_names, cu);
+
 static void init_curl(void)
 {
     curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -52,6 +87,8 @@ constat_status constat_http_open(const constat_http_options *o, constat_http **o
     *out = NULL;
     if (!o)
         return constat_error_set(err, CONSTAT_EINVAL, "HTTP client: no options");
+    if (constat_dynlib_use(&curl_lib, err) != CONSTAT_OK)
+        return CONSTAT_EIO;
     pthread_once(&curl_once, init_curl);
     if (curl_init_rc != CURLE_OK)
         return constat_error_set(err, CONSTAT_EIO, "cannot start libcurl");
@@ -176,7 +213,8 @@ void constat_http_close(constat_http *h)
         return;
     if (h->curl)
         curl_easy_cleanup(h->curl);
-    curl_slist_free_all(h->hdr);
+    if (h->hdr)
+        curl_slist_free_all(h->hdr);
     free(h);
 }
 

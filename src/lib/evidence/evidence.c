@@ -30,6 +30,30 @@
 #include "constat/evidence/evidence.h"
 #include "constat/vault/intake.h"
 #include "constat/base/file.h"
+#include "base/dynlib.h"
+
+/* libmagic, loaded by the first constat_evidence_media_type (base/dynlib.h):
+ * the names and the pointers in the same order */
+static const char *const magic_names[] = {"magic_open",  "magic_setparam", "magic_load",
+                                          "magic_file",  "magic_error",    "magic_close",
+                                          "magic_buffer"};
+static struct {
+    magic_t (*open)(int flags);
+    int (*setparam)(magic_t m, int param, const void *value);
+    int (*load)(magic_t m, const char *file);
+    const char *(*file)(magic_t m, const char *path);
+    const char *(*error)(magic_t m);
+    void (*close)(magic_t m);
+    const char *(*buffer)(magic_t m, const void *buf, size_t len);
+} mg;
+static constat_dynlib magic_lib = CONSTAT_DYNLIB("libmagic.so.1", magic_names, mg);
+#define magic_open mg.open
+#define magic_setparam mg.setparam
+#define magic_load mg.load
+#define magic_file mg.file
+#define magic_error mg.error
+#define magic_close mg.close
+#define magic_buffer mg.buffer
 
 #define PATH_CAP 4200
 
@@ -352,6 +376,8 @@ static constat_status media_type(const char *path, const uint8_t *buf, size_t le
     if (!out || cap == 0)
         return constat_error_set(err, CONSTAT_EINVAL, "media type: no buffer");
     out[0] = 0;
+    if (constat_dynlib_use(&magic_lib, err) != CONSTAT_OK)
+        return CONSTAT_EIO;
     m = magic_open(MAGIC_MIME_TYPE | MAGIC_SYMLINK | MAGIC_NO_CHECK_COMPRESS);
     if (!m)
         return constat_error_set(err, CONSTAT_EIO, "libmagic: cannot start");

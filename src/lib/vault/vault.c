@@ -31,6 +31,7 @@
 #include "constat/base/file.h"
 #include "constat/vault/seal.h"
 #include "vault/keyfile.h"
+#include "vault/node_cache.h"
 #include "vault/store.h"
 #include "vault/append_hook.h"
 
@@ -74,6 +75,9 @@ struct constat_vault {
     unsigned cache_next;
     vault_tile pending[TILE_LEVELS]; /* append: the current tile of each level */
     int public_only;              /* opened without its secret keys */
+    constat_node_cache *nodes;    /* interior nodes of tiles read (node_cache.h) */
+    int batch_open;               /* constat_vault_append_begin .. _end */
+    uint64_t batch_size;          /* the tree size inside that transaction */
 };
 
 constat_store *constat_vault_store(struct constat_vault *v)
@@ -106,6 +110,8 @@ static int monitor_name_ok(const char *name)
 
 static void cache_invalidate(constat_vault *v)
 {
+    /* a rolled-back append may have left nodes of tiles that are not stored */
+    constat_node_cache_clear(v->nodes);
     for (size_t i = 0; i < 2; i++)
         v->cache[i].active = 0;
     for (size_t i = 0; i < TILE_LEVELS; i++)
@@ -164,9 +170,17 @@ static constat_status tile_reader(void *ctx, unsigned level, uint64_t index, uin
     if (sp.tile_level >= TILE_LEVELS)
         return constat_error_set(err, CONSTAT_EINTERNAL, "node %u/%llu outside any tree", level,
                                  (unsigned long long)index);
+    if (sp.count > 1 &&
+        constat_node_cache_get(v->nodes, sp.tile_level, sp.tile_n, sp.off, sp.count, out))
+        return CONSTAT_OK;
     st = tile_fetch(v, sp.tile_level, sp.tile_n, sp.width, &t, err);
     if (st != CONSTAT_OK)
         return st;
+    if (sp.count > 1 && (v->nodes || (v->nodes = constat_node_cache_new()))) {
+        constat_node_cache_put(v->nodes, sp.tile_level, sp.tile_n, t->width, t->h);
+        if (constat_node_cache_get(v->nodes, sp.tile_level, sp.tile_n, sp.off, sp.count, out))
+            return CONSTAT_OK;
+    }
     constat_tile_subtree_root(t->h + (size_t)sp.off * 32, sp.count, out);
     return CONSTAT_OK;
 }
@@ -474,6 +488,65 @@ constat_status constat_vault_append_hooked(constat_vault *v, const constat_appen
     return CONSTAT_OK;
 }
 
+/* Several batches in one transaction (vault.h): v->size moves only at the
+ * commit, as for one batch. */
+constat_status constat_vault_append_begin(constat_vault *v, constat_error *err)
+{
+    constat_status st;
+    if (v->batch_open)
+        return constat_error_set(err, CONSTAT_EINVAL, "an append transaction is already open");
+    st = constat_store_begin(v->store, err);
+    if (st != CONSTAT_OK)
+        return st;
+    cache_invalidate(v);
+    v->batch_open = 1;
+    v->batch_size = v->size;
+    return CONSTAT_OK;
+}
+
+constat_status constat_vault_append_more(constat_vault *v, const constat_append_item *items,
+                                         size_t n, uint64_t *first, size_t *appended,
+                                         size_t *skipped, constat_error *err)
+{
+    uint64_t f = 0, newsize = 0;
+    size_t a = 0, s = 0;
+    constat_status st;
+
+    if (!v->batch_open)
+        return constat_error_set(err, CONSTAT_EINVAL, "no append transaction is open");
+    if (n > 0 && !items)
+        return constat_error_set(err, CONSTAT_EINVAL, "no items");
+    st = append_txn(v, items, n, &f, &a, &s, &newsize, NULL, NULL, err);
+    if (st != CONSTAT_OK)
+        return st;
+    v->batch_size = newsize;
+    if (first)
+        *first = f;
+    if (appended)
+        *appended = a;
+    if (skipped)
+        *skipped = s;
+    return CONSTAT_OK;
+}
+
+constat_status constat_vault_append_end(constat_vault *v, int commit, constat_error *err)
+{
+    constat_status st = CONSTAT_OK;
+    if (!v->batch_open)
+        return commit ? constat_error_set(err, CONSTAT_EINVAL, "no append transaction is open")
+                      : CONSTAT_OK;
+    v->batch_open = 0;
+    if (commit)
+        st = constat_store_commit(v->store, err);
+    if (!commit || st != CONSTAT_OK) {
+        abort_txn(v);
+        return st;
+    }
+    cache_invalidate(v);
+    v->size = v->batch_size;
+    return CONSTAT_OK;
+}
+
 /* ---- creating and opening ---- */
 
 static constat_status load_key(constat_vault *v, const char *rel, const char *passphrase,
@@ -553,6 +626,7 @@ void constat_vault_close(constat_vault *v)
     if (!v)
         return;
     constat_store_close(v->store);
+    constat_node_cache_free(v->nodes);
     if (v->sec) {
         constat_note_signer_wipe(&v->sec->log);
         constat_note_signer_wipe(&v->sec->org);
