@@ -797,7 +797,11 @@ static void test_attack_rewrite_report(void **state)
     assert_int_equal(verify(d, tpath, &f, &sum), CONSTAT_EVERIFY);
     assert_has(&f, "manifest.sig: signature does not verify with " ORG "+");
     assert_has(&f, "manifest.json is not signed by the organisation key");
-    assert_int_equal(f.n, 1); /* everything else was made consistent */
+    /* and the page is not the one the verified figures give */
+    assert_has(&f, "report/index.html: line 9, byte 6 differs from the report rendered from the "
+                   "verified figures: the dossier has \"<body data-rewritten=\"1\">\", the "
+                   "figures give \"<body>\"");
+    assert_int_equal(f.n, 2); /* everything else was made consistent */
     assert_int_equal(sum.manifest_signed, 0);
 
     /* VERIFY.md and report/ deleted and removed from the manifest */
@@ -900,7 +904,21 @@ static void test_attack_drop_record(void **state)
     refix_manifest(d);
     assert_int_equal(verify(d, tpath, &f, NULL), CONSTAT_EVERIFY);
     assert_has(&f, "manifest.sig: signature does not verify");
-    assert_int_equal(f.n, 1); /* the attack is otherwise complete */
+    /* the report left as written still shows the dropped incident, and the
+     * verifier renders it again from the figures it recomputed */
+    assert_has(&f, "report/figures/incidents_total.csv: line 2, byte 1 differs from the report "
+                   "rendered from the verified figures: the dossier has \"4,3 6 7 9\", the "
+                   "figures give \"3,3 7 9\"");
+    assert_has(&f, "report/index.html: line 19, byte 76 differs");
+    assert_has(&f, "report/incidents.csv: line 3, byte 1 differs");
+    {
+        /* the attack is otherwise complete: the only other failure is the
+         * manifest's signature */
+        int other = 0;
+        for (const char *l = f.all; *l; l = strchr(l, '\n') + 1)
+            other += strncmp(l, "report/", 7) != 0;
+        assert_int_equal(other, 1);
+    }
     for (size_t i = 0; i < n; i++)
         json_decref(recs[i].record);
     json_decref(figs);

@@ -2018,44 +2018,34 @@ constat_status constat_report_write_timed(const char *dir, const constat_indexed
     return st;
 }
 
-static constat_status report_write_effective(const char *dir,
-                                             const constat_indexed_record *recs, size_t n,
-                                             const constat_taxonomy *tax,
-                                             const constat_proven_time *times,
-                                             const json_t *figures,
-                                             const constat_report_meta *meta,
-                                             constat_error *err)
+/* Render every file of the report, in a fixed order, through emit. Nothing
+ * here reads the clock, the locale or a hash table's order: the same
+ * records, taxonomy, times, figures and meta give the same bytes. */
+static constat_status report_render_effective(const constat_indexed_record *recs, size_t n,
+                                              const constat_taxonomy *tax,
+                                              const constat_proven_time *times,
+                                              const json_t *figures,
+                                              const constat_report_meta *meta,
+                                              constat_report_emit_fn emit, void *ctx,
+                                              constat_error *err)
 {
     constat_proven_time *itimes = NULL; /* parallel to inc */
     constat_indexed_record **inc = NULL;
     size_t ninc = 0, i;
     constat_buf b;
-    size_t pages = 0;
-    char path[4096], stage[4096], final_dir[4096];
     constat_status st;
     const json_t *figs;
-    int existed = 0;
 
-    if (!dir || !*dir)
-        return constat_error_set(err, CONSTAT_EINVAL, "report: no output directory");
-    if (n && !recs)
-        return constat_error_set(err, CONSTAT_EINVAL, "report: no records given");
     if ((st = check_figures(figures, err)))
         return st;
     for (i = 0; i < n; i++)
         if (!json_is_object(recs[i].record))
             return constat_error_set(err, CONSTAT_EINVAL,
                                      "leaf %" PRIu64 ": record is not an object", recs[i].index);
-    if ((st = stage_open(dir, final_dir, stage, sizeof stage, &existed, err)))
-        return st;
-    dir = stage; /* every file goes to the staging directory first */
-
     constat_buf_init(&b);
     inc = calloc(n + 1, sizeof *inc);
-    if (!inc) {
-        stage_close(stage, final_dir, existed, figures, pages, 0, NULL);
+    if (!inc)
         return NOMEM();
-    }
     for (i = 0; i < n; i++)
         if (is_incident(recs[i].record))
             inc[ninc++] = (constat_indexed_record *)&recs[i];
@@ -2064,63 +2054,141 @@ static constat_status report_write_effective(const char *dir,
     itimes = calloc(ninc + 1, sizeof *itimes);
     if (!itimes) {
         free(inc);
-        stage_close(stage, final_dir, existed, figures, pages, 0, NULL);
         return NOMEM();
     }
     for (i = 0; times && i < ninc; i++)
         itimes[i] = times[inc[i] - recs];
 
-    if ((st = join(path, sizeof path, dir, "figures", NULL, err)) ||
-        (st = ensure_dir(path, err)) || (st = constat_canon(figures, &b, err)) ||
-        (st = join(path, sizeof path, dir, "figures.json", NULL, err)) ||
-        (st = write_file(path, &b, err)))
+    if ((st = constat_canon(figures, &b, err)) ||
+        (st = emit(ctx, "figures.json", b.data, b.len, err)))
         goto done;
-
     figs = json_object_get(figures, "figures");
     for (i = 0; i < json_array_size(figs); i++) {
         const json_t *f = json_array_get(figs, i);
         char name[96];
-        snprintf(name, sizeof name, "figures/%s", json_string_value(json_object_get(f, "id")));
+        snprintf(name, sizeof name, "figures/%s.csv",
+                 json_string_value(json_object_get(f, "id")));
         constat_buf_reset(&b);
         if (figure_csv(&b, f)) {
             st = NOMEM();
             goto done;
         }
-        if ((st = join(path, sizeof path, dir, name, ".csv", err)) ||
-            (st = write_file(path, &b, err)))
+        if ((st = emit(ctx, name, b.data, b.len, err)))
             goto done;
     }
-
     constat_buf_reset(&b);
     if (incidents_csv(&b, inc, ninc, itimes)) {
         st = NOMEM();
         goto done;
     }
-    if ((st = join(path, sizeof path, dir, "incidents.csv", NULL, err)) ||
-        (st = write_file(path, &b, err)))
+    if ((st = emit(ctx, "incidents.csv", b.data, b.len, err)))
         goto done;
-
     constat_buf_reset(&b);
     if ((st = page(&b, inc, ninc, itimes, tax, figures, meta, err)) ||
-        (st = join(path, sizeof path, dir, "index.html", NULL, err)) ||
-        (st = write_file(path, &b, err)))
+        (st = emit(ctx, "index.html", b.data, b.len, err)))
         goto done;
     for (i = 1; i <= page_count(ninc); i++) {
         char name[64];
-        pages = i; /* staged so far: removed on failure */
-        snprintf(name, sizeof name, "incidents-%zu", i);
+        snprintf(name, sizeof name, "incidents-%zu.html", i);
         constat_buf_reset(&b);
         if ((st = incidents_page(&b, inc, ninc, i, page_count(ninc), itimes, tax, meta, err)) ||
-            (st = join(path, sizeof path, dir, name, ".html", err)) ||
-            (st = write_file(path, &b, err)))
+            (st = emit(ctx, name, b.data, b.len, err)))
             goto done;
     }
 done:
     free(itimes);
     free(inc);
     constat_buf_free(&b);
+    return st;
+}
+
+constat_status constat_report_render(const constat_indexed_record *recs, size_t n,
+                                     const constat_taxonomy *tax,
+                                     const constat_proven_time *times, const json_t *figures,
+                                     const constat_report_meta *meta,
+                                     constat_report_emit_fn emit, void *ctx, constat_error *err)
+{
+    constat_indexed_record *eff = NULL;
+    constat_proven_time *efft = NULL;
+    size_t neff = 0;
+    constat_status st;
+
+    if (n && !recs)
+        return constat_error_set(err, CONSTAT_EINVAL, "report: no records given");
+    if (!emit)
+        return constat_error_set(err, CONSTAT_EINVAL, "report: no output given");
+    for (size_t i = 0; i < n; i++)
+        if (!json_is_object(recs[i].record))
+            return constat_error_set(err, CONSTAT_EINVAL,
+                                     "leaf %" PRIu64 ": record is not an object", recs[i].index);
+    st = constat_records_effective(recs, n, times, &eff, &efft, &neff, err);
     if (st == CONSTAT_OK)
-        return stage_close(stage, final_dir, existed, figures, pages, 1, err);
-    stage_close(stage, final_dir, existed, figures, pages, 0, NULL);
+        st = report_render_effective(eff, neff, tax, times ? efft : NULL, figures, meta, emit,
+                                     ctx, err);
+    free(eff);
+    free(efft);
+    return st;
+}
+
+/* Writing: each rendered file into the staging directory. */
+typedef struct {
+    const char *stage;
+    size_t pages; /* incidents-K.html staged so far: removed on failure */
+    int figdir;   /* figures/ made */
+} stage_writer;
+
+static constat_status stage_emit(void *vctx, const char *name, const unsigned char *data,
+                                 size_t len, constat_error *err)
+{
+    stage_writer *w = vctx;
+    constat_buf b = {(unsigned char *)data, len, len};
+    char path[4096];
+    constat_status st;
+
+    if (strncmp(name, "incidents-", 10) == 0)
+        w->pages++;
+    if (strncmp(name, "figures/", 8) == 0 && !w->figdir) {
+        w->figdir = 1;
+        if ((st = join(path, sizeof path, w->stage, "figures", NULL, err)) ||
+            (st = ensure_dir(path, err)))
+            return st;
+    }
+    if ((st = join(path, sizeof path, w->stage, name, NULL, err)))
+        return st;
+    return write_file(path, &b, err);
+}
+
+static constat_status report_write_effective(const char *dir,
+                                             const constat_indexed_record *recs, size_t n,
+                                             const constat_taxonomy *tax,
+                                             const constat_proven_time *times,
+                                             const json_t *figures,
+                                             const constat_report_meta *meta,
+                                             constat_error *err)
+{
+    char stage[4096], final_dir[4096];
+    stage_writer w;
+    constat_status st;
+    int existed = 0;
+
+    if (!dir || !*dir)
+        return constat_error_set(err, CONSTAT_EINVAL, "report: no output directory");
+    if (n && !recs)
+        return constat_error_set(err, CONSTAT_EINVAL, "report: no records given");
+    if ((st = check_figures(figures, err)))
+        return st;
+    for (size_t i = 0; i < n; i++)
+        if (!json_is_object(recs[i].record))
+            return constat_error_set(err, CONSTAT_EINVAL,
+                                     "leaf %" PRIu64 ": record is not an object", recs[i].index);
+    if ((st = stage_open(dir, final_dir, stage, sizeof stage, &existed, err)))
+        return st;
+    w.stage = stage; /* every file goes to the staging directory first */
+    w.pages = 0;
+    w.figdir = 0;
+    st = report_render_effective(recs, n, tax, times, figures, meta, stage_emit, &w, err);
+    if (st == CONSTAT_OK)
+        return stage_close(stage, final_dir, existed, figures, w.pages, 1, err);
+    stage_close(stage, final_dir, existed, figures, w.pages, 0, NULL);
     return st;
 }

@@ -177,3 +177,70 @@ int constat_dossier_filter_match(const constat_dossier_filter *f, const json_t *
     }
     return 1;
 }
+
+/* ---- the selection in words (the report's scope, VERIFY.md) -------------- */
+
+/* The same in French, for VERIFY.fr.md. */
+static constat_status describe_fr(const constat_dossier_filter *f, constat_buf *b)
+{
+    constat_status rc = CONSTAT_OK;
+    if (!f || (!f->from && !f->to && !f->category && !f->place && !f->country && !f->commune))
+        return constat_buf_puts(b, "tous les incidents");
+    rc = constat_buf_puts(b, "les incidents");
+    if (rc == CONSTAT_OK && (f->from || f->to))
+        rc = constat_buf_printf(b, " survenus (date locale) du %s au %s",
+                                f->from ? f->from : "début", f->to ? f->to : "la fin");
+    if (rc == CONSTAT_OK && f->category)
+        rc = constat_buf_printf(b, "%s de la catégorie %s", (f->from || f->to) ? "," : "",
+                                f->category);
+    if (rc == CONSTAT_OK && f->place)
+        rc = constat_buf_printf(b, "%s dont le lieu (nom, commune ou site) contient "
+                                   "« %s » (sans tenir compte des accents ni de la casse)",
+                                (f->from || f->to || f->category) ? "," : "", f->place);
+    if (rc == CONSTAT_OK && f->country)
+        rc = constat_buf_printf(b, "%s dans le pays %s",
+                                (f->from || f->to || f->category || f->place) ? "," : "",
+                                f->country);
+    if (rc == CONSTAT_OK && f->commune)
+        rc = constat_buf_printf(b, "%s dans la commune %s",
+                                (f->from || f->to || f->category || f->place || f->country)
+                                    ? ","
+                                    : "",
+                                f->commune);
+    return rc;
+}
+
+static constat_status describe_en(const constat_dossier_filter *f, constat_buf *b)
+{
+    constat_status rc = CONSTAT_OK;
+    if (!f || (!f->from && !f->to && !f->category && !f->place && !f->country && !f->commune))
+        return constat_buf_puts(b, "all incidents");
+    rc = constat_buf_puts(b, "incidents");
+    if (rc == CONSTAT_OK && (f->from || f->to))
+        rc = constat_buf_printf(b, " that occurred (local date) from %s to %s",
+                                f->from ? f->from : "the start", f->to ? f->to : "the end");
+    if (rc == CONSTAT_OK && f->category)
+        rc = constat_buf_printf(b, "%s in category %s", (f->from || f->to) ? "," : "",
+                                f->category);
+    if (rc == CONSTAT_OK && f->place)
+        rc = constat_buf_printf(b, "%s with a place (name, commune or site) containing "
+                                   "\"%s\" (accents and case aside)",
+                                (f->from || f->to || f->category) ? "," : "", f->place);
+    if (rc == CONSTAT_OK && f->country)
+        rc = constat_buf_printf(b, "%s in country %s",
+                                (f->from || f->to || f->category || f->place) ? "," : "",
+                                f->country);
+    if (rc == CONSTAT_OK && f->commune)
+        rc = constat_buf_printf(b, "%s in commune %s",
+                                (f->from || f->to || f->category || f->place || f->country)
+                                    ? ","
+                                    : "",
+                                f->commune);
+    return rc;
+}
+
+constat_status constat_dossier_filter_describe(const constat_dossier_filter *f, int french,
+                                               constat_buf *b)
+{
+    return french ? describe_fr(f, b) : describe_en(f, b);
+}
