@@ -88,6 +88,11 @@ int cli_attach_files(constat_vault *v, const char *incident_id, char **files, in
 int cli_show_evidence(constat_vault *v, const json_t *record, FILE *f);
 int cmd_tiles(int argc, char **argv);
 
+/* `constat verify DIR` on a public report folder (verify_public.c): prints
+ * each failure and the verdict (json: one JSON object). Returns the exit
+ * code: 0 verified, 1 not, 2/3 bad input or I/O. */
+int cli_verify_public(const char *dir, int json);
+
 /* `constat verify --tiles DIR|URL` (cmd_tiles.c): audit a C2SP tlog-tiles
  * publication; trust, log_key and since may be NULL. Returns the exit code. */
 int cli_tiles_audit(const char *location, const char *trust, const char *log_key,

@@ -1,8 +1,11 @@
 /* cmd_report.c — `constat report --out DIR [--country CC] [--commune NAME]
  * [--from YYYY-MM-DD] [--to YYYY-MM-DD]`: index.html (FR/EN, SVG charts),
  * figures.json (every figure lists the leaves it counts) and CSV files, over
- * the incidents of the selection (constat_dossier_filter, format.h). */
+ * the incidents of the selection (constat_dossier_filter, format.h).
+ * `--public [--k N]`: the same figures under disclosure control
+ * (disclosure.h), with no incident list and no leaves. */
 #include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +14,8 @@
 #include "cli_records.h"
 #include "constat/evidence/tsa.h"
 #include "constat/record/import.h"
+#include "constat/analysis/disclosure.h"
+#include "constat/base/file.h"
 
 /* Each record's proven time (docs/time.md) from the vault's stored tokens,
  * parallel to `recs`: for delay_event_to_proven and the incident list. */
@@ -97,6 +102,48 @@ static constat_status scope_text(const constat_dossier_filter *f, const char *co
     return CONSTAT_OK;
 }
 
+/* --k N: the threshold of --public, an integer in range (--k implies
+ * --public). */
+static int report_k(const char *s, int *k)
+{
+    char *end;
+    long v;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < CONSTAT_DISCLOSURE_K_MIN || v > CONSTAT_DISCLOSURE_K_MAX) {
+        fprintf(stderr, "constat: --k: \"%s\" is not an integer from %d to %d\n", cli_text(s),
+                CONSTAT_DISCLOSURE_K_MIN, CONSTAT_DISCLOSURE_K_MAX);
+        return 2;
+    }
+    *k = (int)v;
+    return 0;
+}
+
+/* --public: the figures under disclosure control, written with no incident
+ * list, beside the taxonomy they are labelled with. */
+static constat_status write_public(const char *out, const char *taxo,
+                                   const constat_taxonomy *tax, const json_t *figures, int k,
+                                   const constat_report_meta *meta, constat_error *err)
+{
+    json_t *pub = NULL;
+    constat_buf tb;
+    constat_status st;
+    FILE *f = fopen(cli_taxonomy_path(taxo), "rb");
+
+    constat_buf_init(&tb);
+    if (!f)
+        return constat_error_set(err, CONSTAT_EIO, "%s: cannot open", cli_taxonomy_path(taxo));
+    st = constat_file_read(f, 16u * 1024 * 1024, &tb, err);
+    fclose(f);
+    if (st == CONSTAT_OK)
+        st = constat_disclosure_apply(figures, k, &pub, err);
+    if (st == CONSTAT_OK)
+        st = constat_report_write_public(out, tax, tb.data, tb.len, pub, meta, err);
+    json_decref(pub);
+    constat_buf_free(&tb);
+    return st;
+}
+
 int cmd_report(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -107,7 +154,11 @@ int cmd_report(int argc, char **argv)
         {"commune", required_argument, NULL, 'm'},
         {"from", required_argument, NULL, 'f'},
         {"to", required_argument, NULL, 'T'},
+        {"public", no_argument, NULL, 'P'},
+        {"k", required_argument, NULL, 'k'},
         {NULL, 0, NULL, 0}};
+    int public_k = 0; /* 0: the full report; else --public with this k */
+    const char *kopt = NULL;
     const char *dir = NULL, *out = NULL, *taxo = NULL, *code = NULL;
     constat_dossier_filter f = {NULL, NULL, NULL, NULL, NULL, NULL};
     constat_countries *gz = NULL;
@@ -135,11 +186,15 @@ int cmd_report(int argc, char **argv)
         case 'm': f.commune = optarg; break;
         case 'f': f.from = optarg; break;
         case 'T': f.to = optarg; break;
+        case 'P': public_k = CONSTAT_DISCLOSURE_K_DEFAULT; break;
+        case 'k': kopt = optarg; break;
         default: return cli_usage("report");
         }
     }
     if (!out || optind != argc)
         return cli_usage("report");
+    if (kopt && (c = report_k(kopt, &public_k)) != 0)
+        return c;
     constat_error_clear(&err);
     constat_buf_init(&scope);
     st = code ? country_name(code, &gz, &f.country, &err) : CONSTAT_OK;
@@ -233,8 +288,11 @@ int cmd_report(int argc, char **argv)
                                     (const char *)note.data, now,
                                     (const char *)scope.data};
         constat_rfc3339_format(cli_now(), 0, now);
-        st = constat_report_write_timed(out, recs.recs, recs.n, tax, times, figures, &meta,
-                                        &err);
+        if (public_k)
+            st = write_public(out, taxo, tax, figures, public_k, &meta, &err);
+        else
+            st = constat_report_write_timed(out, recs.recs, recs.n, tax, times, figures, &meta,
+                                            &err);
     }
     if (st == CONSTAT_OK) {
         /* "r/" and "r" name the same folder: print r/index.html either way */
@@ -243,9 +301,12 @@ int cmd_report(int argc, char **argv)
             len--;
         char shown[4096];
         snprintf(shown, sizeof shown, "%.*s", (int)len, out);
-        printf("report of %zu incidents (tree size %llu) written to %s%sindex.html\n",
-               nincidents, (unsigned long long)size, cli_text(shown),
-               len == 1 && out[0] == '/' ? "" : "/");
+        printf("%sreport of %zu incidents (tree size %llu) written to %s%sindex.html\n",
+               public_k ? "public " : "", nincidents, (unsigned long long)size,
+               cli_text(shown), len == 1 && out[0] == '/' ? "" : "/");
+        if (public_k)
+            printf("  disclosure control: k = %d (cells under k suppressed, with secondary "
+                   "suppression; no incident list, no leaves)\n", public_k);
         /* how many records the figures count in a corrected version, and
          * how many they leave out (figures records_corrected/_retracted) */
         {

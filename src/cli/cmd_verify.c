@@ -609,6 +609,8 @@ int cmd_verify(int argc, char **argv)
     if (exists(dir, "records.jsonl") || exists(dir, "manifest.json") ||
         exists(dir, "checkpoint"))
         return verify_dossier(dir, trust, tsa_ca, wpolicy, json);
+    if (exists(dir, "meta.json") && exists(dir, "figures.json")) /* verify_public.c */
+        return cli_verify_public(dir, json);
     fprintf(stderr, "constat: %s: neither a vault (no vault.db) nor a dossier (no "
                     "records.jsonl, manifest.json or checkpoint)\n", cli_text(dir));
     return 2;

@@ -26,6 +26,7 @@
 #include "constat/analysis/report.h"
 #include "constat/base/text.h"
 #include "analysis/svg.h"
+#include "analysis/report_public.h"
 
 #define NOMEM() constat_error_set(err, CONSTAT_ENOMEM, "out of memory")
 #define P(x)                                                                                     \
@@ -953,6 +954,35 @@ static constat_status leaf_links(constat_buf *b, const json_t *leaves, const lea
     return CONSTAT_OK;
 }
 
+/* The key cells of a figure row, labelled in both languages. */
+static constat_status key_cells(constat_buf *b, const json_t *key, const json_t *dims,
+                                const constat_taxonomy *tax, constat_error *err)
+{
+    for (size_t j = 0; j < json_array_size(key); j++) {
+        const char *dim = json_string_value(json_array_get(dims, j));
+        const json_t *e = json_array_get(key, j);
+        if (!json_is_string(e) && !json_is_null(e))
+            return constat_error_set(err, CONSTAT_EINVAL, "a key element is not a string or "
+                                     "null");
+        P(constat_buf_puts(b, "<td>"));
+        if (translated(dim) || json_is_null(e)) {
+            P(esc(b, key_label(tax, dim, e, "fr")));
+            P(constat_buf_puts(b, "<br><span class=\"en\" lang=\"en\">"));
+            P(esc(b, key_label(tax, dim, e, "en")));
+            P(constat_buf_puts(b, "</span>"));
+            if (json_is_string(e)) {
+                P(constat_buf_puts(b, " <code>"));
+                P(esc(b, json_string_value(e)));
+                P(constat_buf_puts(b, "</code>"));
+            }
+        } else {
+            P(esc(b, json_string_value(e)));
+        }
+        P(constat_buf_puts(b, "</td>"));
+    }
+    return CONSTAT_OK;
+}
+
 static constat_status figure_section(constat_buf *b, const json_t *fig,
                                      const constat_taxonomy *tax, const leaf_map *m,
                                      constat_error *err)
@@ -962,7 +992,7 @@ static constat_status figure_section(constat_buf *b, const json_t *fig,
     const json_t *rows = json_object_get(fig, "rows");
     const char *unit = json_string_value(json_object_get(fig, "unit"));
     const chart_spec *cs = chart_for(id);
-    size_t i, j;
+    size_t i;
     constat_status st;
 
     P(constat_buf_printf(b, "<section id=\"fig-%s\">\n", id));
@@ -1027,32 +1057,41 @@ static constat_status figure_section(constat_buf *b, const json_t *fig,
                           "<th scope=\"col\">feuilles comptées <span class=\"en\">/ leaves "
                           "counted</span></th></tr></thead>\n<tbody>\n"));
     for (i = 0; i < json_array_size(rows); i++) {
-        const json_t *r = json_array_get(rows, i), *key = json_object_get(r, "key");
+        const json_t *r = json_array_get(rows, i);
         P(constat_buf_puts(b, "<tr>"));
-        for (j = 0; j < json_array_size(key); j++) {
-            const char *dim = json_string_value(json_array_get(dims, j));
-            const json_t *e = json_array_get(key, j);
-            P(constat_buf_puts(b, "<td>"));
-            if (translated(dim) || json_is_null(e)) {
-                P(esc(b, key_label(tax, dim, e, "fr")));
-                P(constat_buf_puts(b, "<br><span class=\"en\" lang=\"en\">"));
-                P(esc(b, key_label(tax, dim, e, "en")));
-                P(constat_buf_puts(b, "</span>"));
-                if (json_is_string(e)) {
-                    P(constat_buf_puts(b, " <code>"));
-                    P(esc(b, json_string_value(e)));
-                    P(constat_buf_puts(b, "</code>"));
-                }
-            } else {
-                P(esc(b, json_string_value(e)));
-            }
-            P(constat_buf_puts(b, "</td>"));
-        }
+        if ((st = key_cells(b, json_object_get(r, "key"), dims, tax, err)))
+            return st;
         P(constat_buf_printf(b, "<td class=\"n\">%lld</td><td class=\"leaves\">",
                              (long long)json_integer_value(json_object_get(r, "value"))));
         P(leaf_links(b, json_object_get(r, "leaves"), m, id));
         P(constat_buf_puts(b, "</td></tr>\n"));
     }
+    /* a public report's suppressed cells (disclosure.h): shown as such */
+    rows = json_object_get(fig, "suppressed");
+    for (i = 0; i < json_array_size(rows); i++) {
+        const json_t *r = json_array_get(rows, i);
+        const char *rule = json_string_value(json_object_get(r, "rule"));
+        int sec = rule && strcmp(rule, "secondary") == 0;
+        if (!json_is_array(json_object_get(r, "key")) ||
+            json_array_size(json_object_get(r, "key")) != json_array_size(dims))
+            return constat_error_set(err, CONSTAT_EINVAL, "figure %s: suppressed[%zu] needs a "
+                                     "key of one element per dimension", id, i);
+        P(constat_buf_puts(b, "<tr class=\"suppressed\">"));
+        if ((st = key_cells(b, json_object_get(r, "key"), dims, tax, err)))
+            return st;
+        P(constat_buf_printf(b, "<td class=\"n\">%s</td><td>%s <span class=\"en\">/ %s"
+                             "</span></td></tr>\n", sec ? "&times;" : "&lt; k",
+                             sec ? "masqué (secondaire)" : "moins de k",
+                             sec ? "masked (secondary)" : "fewer than k"));
+    }
+    if (json_integer_value(json_object_get(fig, "withheld")) > 0)
+        P(constat_buf_printf(b, "<tr class=\"suppressed\"><td colspan=\"%zu\">%lld lignes "
+                             "retenues : une dimension identifie une personne ou un "
+                             "enregistrement <span class=\"en\">/ %lld rows withheld: a "
+                             "dimension identifies one person or record</span></td></tr>\n",
+                             json_array_size(dims) + 2,
+                             (long long)json_integer_value(json_object_get(fig, "withheld")),
+                             (long long)json_integer_value(json_object_get(fig, "withheld"))));
     P(constat_buf_puts(b, "</tbody></table>\n</section>\n"));
     return CONSTAT_OK;
 }
@@ -1722,6 +1761,8 @@ static constat_status page(constat_buf *b, constat_indexed_record **inc, size_t 
     P(constat_buf_puts(b, "</p>\n</header>\n"));
     if ((st = summary_html(b, inc, n, tax, figures, meta, err)))
         return st;
+    if ((st = report_disclosure_html(b, figures, err)))
+        return st;
     P(constat_buf_puts(b, "<section class=\"caveats\" id=\"caveats\">\n"));
     P(bi(b, "h2", NULL, "Limites", "Caveats"));
     P(prose(b, "",
@@ -1968,6 +2009,18 @@ static constat_status figure_csv(constat_buf *b, const json_t *fig)
                                    (long long)json_integer_value(json_array_get(leaves, j))))
                 return CONSTAT_ENOMEM;
         if (constat_buf_puts(b, "\r\n"))
+            return CONSTAT_ENOMEM;
+    }
+    /* a public report's suppressed cells: value "<k" (or "x", secondary) */
+    rows = json_object_get(fig, "suppressed");
+    for (i = 0; i < json_array_size(rows); i++) {
+        const json_t *r = json_array_get(rows, i), *key = json_object_get(r, "key");
+        const char *rule = json_string_value(json_object_get(r, "rule"));
+        for (j = 0; j < json_array_size(key); j++)
+            if (constat_csv_field(b, json_string_value(json_array_get(key, j))) ||
+                constat_buf_puts(b, ","))
+                return CONSTAT_ENOMEM;
+        if (constat_buf_puts(b, rule && strcmp(rule, "secondary") == 0 ? "x,\r\n" : "<k,\r\n"))
             return CONSTAT_ENOMEM;
     }
     return CONSTAT_OK;

@@ -15,6 +15,7 @@ typedef struct {
     constat_report_read_fn rd;
     constat_report_fail_fn fail;
     void *ctx;
+    const char *prefix;
     json_t *made;      /* names rendered, as a set */
     constat_buf got;
     uint64_t matched;
@@ -90,7 +91,7 @@ static constat_status recheck_emit(void *vctx, const char *name, const unsigned 
     constat_error e;
     constat_status st;
 
-    constat_bprintf(file, sizeof file, "report/%s", name);
+    constat_bprintf(file, sizeof file, "%s%s", r->prefix, name);
     if (json_object_set_new(r->made, file, json_true()))
         return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
     constat_error_clear(&e);
@@ -117,7 +118,8 @@ constat_status constat_report_recheck(const constat_indexed_record *recs, size_t
                                       const constat_taxonomy *tax,
                                       const constat_proven_time *times, const json_t *figures,
                                       const constat_report_meta *meta,
-                                      const json_t *manifest_files, constat_report_read_fn rd,
+                                      const char *prefix, const json_t *manifest_files,
+                                      constat_report_read_fn rd,
                                       constat_report_fail_fn fail, void *ctx,
                                       uint64_t *nchecked, constat_error *err)
 {
@@ -134,6 +136,7 @@ constat_status constat_report_recheck(const constat_indexed_record *recs, size_t
     r.rd = rd;
     r.fail = fail;
     r.ctx = ctx;
+    r.prefix = prefix ? prefix : "";
     r.made = json_object();
     if (!r.made)
         return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
@@ -142,7 +145,8 @@ constat_status constat_report_recheck(const constat_indexed_record *recs, size_t
     json_object_foreach((json_t *)manifest_files, key, val) {
         if (st != CONSTAT_OK)
             break;
-        if (strncmp(key, "report/", 7) == 0 && !json_object_get(r.made, key))
+        if (*r.prefix && strncmp(key, r.prefix, strlen(r.prefix)) == 0 &&
+            !json_object_get(r.made, key))
             fail(ctx, key, "is not part of the report rendered from the verified figures: "
                  "a page no check vouches for");
     }

@@ -2172,7 +2172,8 @@ static constat_status check_report(vstate *s, const char *dir, const manifest *m
     meta.generated_at = json_string_value(ga);
     meta.scope = (const char *)scope.data;
     constat_error_clear(&ce);
-    rc = constat_report_recheck(inc, ni, tax, itimes, figures, &meta, files, vreport_read,
+    rc = constat_report_recheck(inc, ni, tax, itimes, figures, &meta, "report/", files,
+                                vreport_read,
                                 vreport_fail, &vr, &matched, &ce);
     if (rc != CONSTAT_OK && rc != CONSTAT_ENOMEM) {
         vfail(s, -1, "report/index.html", "cannot be rendered again: %s", ce.msg);
