@@ -15,6 +15,7 @@
 #include "constat/evidence/tsa.h"
 #include "constat/record/import.h"
 #include "constat/analysis/disclosure.h"
+#include "constat/analysis/public_report.h"
 #include "constat/base/file.h"
 
 /* Each record's proven time (docs/time.md) from the vault's stored tokens,

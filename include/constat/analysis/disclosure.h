@@ -20,9 +20,7 @@
 #define CONSTAT_DISCLOSURE_H
 
 #include <jansson.h>
-#include "constat/base/buf.h"
 #include "constat/base/errors.h"
-#include "constat/analysis/report.h"
 
 /* The default k of `constat report --public`. */
 #define CONSTAT_DISCLOSURE_K_DEFAULT 5
@@ -78,20 +76,5 @@ constat_status constat_disclosure_check(const json_t *pub, constat_disclosure_fa
  * of the row's pole-side edge) degrees of longitude, so no cell is narrower
  * than 500 m. Positions within 0.5 degree of a pole snap to the pole. */
 void constat_disclosure_snap(double lat, double lon, double *slat, double *slon);
-
-/* Write a public report into `dir`: the report of `pub` (a public figures
- * document from constat_disclosure_apply) with no incident list and no
- * leaf (constat_report_write_timed with no records), then dir/meta.json,
- * the RFC 8785 bytes of {"org","origin","tree_size","generated_at","scope",
- * "checkpoint"} from `meta` (absent members for NULL fields), and
- * dir/taxonomy.json, a copy of the `taxonomy_bytes` (len bytes) the report
- * was labelled with, so that `constat verify DIR` renders the same bytes
- * again (constat_verify_public_report).
- * Errors: as constat_report_write_timed; CONSTAT_EINVAL when `pub` has no
- * disclosure member. */
-constat_status constat_report_write_public(const char *dir, const constat_taxonomy *tax,
-                                           const unsigned char *taxonomy_bytes, size_t len,
-                                           const json_t *pub, const constat_report_meta *meta,
-                                           constat_error *err) CONSTAT_WARN_UNUSED;
 
 #endif
