@@ -56,6 +56,7 @@ int cmd_prove(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_simulate(int argc, char **argv); /* cmd_simulate.c */
 int cmd_dossier(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_witness(int argc, char **argv);

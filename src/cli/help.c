@@ -455,6 +455,24 @@ static const cli_help help_table[] = {
      {{"COMMAND", "one of the commands listed by constat help"}, OPT_HELP},
      "constat help record", EXIT_OK "2  no such command\n", NULL},
 
+    {"simulate", "write a synthetic vault for tests and benchmarks",
+     "constat simulate --records N --seed S --dir VAULT [--taxonomy FILE]",
+     "Creates VAULT (absent or empty; keys not sealed) with N synthetic records drawn from\n"
+     "the real incidents in France of data/demo/incidents_public.csv: categories, places\n"
+     "(moved by up to 300 m), forces, items and minors of a real incident, on a day of\n"
+     "2018-2024 at an hour that suits its categories; recurring persons (pseudonyms drawn\n"
+     "from the seed) in checks, arrests and transports; one record in ten a monitor's\n"
+     "shift; four monitors; a checkpoint at the end. The same seed gives the same records\n"
+     "and figures. Every record is marked synthetic (id SYN-..., summary [synthetic],\n"
+     "origin synthetic.invalid/...): a synthetic vault refuses real records, a real vault\n"
+     "refuses synthetic ones, and reports say SYNTHETIC DATA.",
+     {{"--records N", "how many records (1 to 10,000,000)"},
+      {"--seed S", "the generator's seed (an unsigned 64-bit integer)"},
+      {"--dir VAULT", "the vault to create"},
+      OPT_TAXONOMY, OPT_HELP},
+     "constat simulate --records 100000 --seed 1 --dir /tmp/sim",
+     EXIT_OK EXIT_USAGE "   (also: VAULT not empty)\n" EXIT_IO, NULL},
+
     {"version", "print the version", "constat version", "Prints \"constat VERSION\".",
      {OPT_HELP}, "constat version", EXIT_OK, NULL},
 };

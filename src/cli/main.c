@@ -16,7 +16,7 @@ static const cli_command commands[] = {
     {"report", cmd_report},     {"dossier", cmd_dossier},       {"verify", cmd_verify},
     {"tiles", cmd_tiles},       {"tsa", cmd_tsa},               {"timestamp", cmd_timestamp},
     {"witness", cmd_witness},   {"publish", cmd_publish},       {"help", cmd_help},
-    {"version", cmd_version},
+    {"version", cmd_version},   {"simulate", cmd_simulate},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

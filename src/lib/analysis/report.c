@@ -1761,7 +1761,8 @@ static constat_status page(constat_buf *b, constat_indexed_record **inc, size_t 
     P(constat_buf_puts(b, "</p>\n</header>\n"));
     if ((st = summary_html(b, inc, n, tax, figures, meta, err)))
         return st;
-    if ((st = report_disclosure_html(b, figures, err)))
+    if ((st = report_disclosure_html(b, figures, err)) ||
+        (st = report_synthetic_html(b, meta->origin, err)))
         return st;
     P(constat_buf_puts(b, "<section class=\"caveats\" id=\"caveats\">\n"));
     P(bi(b, "h2", NULL, "Limites", "Caveats"));

@@ -5,6 +5,7 @@
 
 #include "analysis/report_public.h"
 #include "constat/analysis/disclosure.h"
+#include "constat/vault/synthetic.h"
 
 constat_status report_disclosure_html(constat_buf *b, const json_t *figures, constat_error *err)
 {
@@ -44,6 +45,23 @@ constat_status report_disclosure_html(constat_buf *b, const json_t *figures, con
             "%d&nbsp;m. <code>constat verify</code> on this folder checks that these rules "
             "are obeyed.</p>\n</section>\n",
             k, CONSTAT_DISCLOSURE_GRID_M, k, CONSTAT_DISCLOSURE_GRID_M) != CONSTAT_OK)
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    return CONSTAT_OK;
+}
+
+constat_status report_synthetic_html(constat_buf *b, const char *origin, constat_error *err)
+{
+    if (!constat_origin_is_synthetic(origin))
+        return CONSTAT_OK;
+    if (constat_buf_puts(b, "<section class=\"caveats\" id=\"synthetic\">\n"
+                            "<h2>DONNÉES SYNTHÉTIQUES <span class=\"en\" "
+                            "lang=\"en\">/ SYNTHETIC DATA</span></h2>\n"
+                            "<p>Ce rapport porte sur des enregistrements synthétiques "
+                            "(<code>constat simulate</code>), pour les essais et les mesures : "
+                            "aucun ne décrit un fait réel.</p>\n"
+                            "<p class=\"en\" lang=\"en\">This report counts synthetic "
+                            "records (<code>constat simulate</code>), for tests and benchmarks: "
+                            "none describes a real event.</p>\n</section>\n") != CONSTAT_OK)
         return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
     return CONSTAT_OK;
 }

@@ -16,4 +16,10 @@
 constat_status report_disclosure_html(constat_buf *b, const json_t *figures,
                                       constat_error *err) CONSTAT_WARN_UNUSED;
 
+/* Append a warning that the data are synthetic (`constat simulate`) when
+ * `origin` is a synthetic vault's (synthetic.h); nothing otherwise.
+ * Errors: CONSTAT_ENOMEM. */
+constat_status report_synthetic_html(constat_buf *b, const char *origin,
+                                     constat_error *err) CONSTAT_WARN_UNUSED;
+
 #endif
