@@ -145,6 +145,90 @@ static constat_status write_public(const char *out, const char *taxo,
     return st;
 }
 
+/* The records a report reads, in one pass over the first `size` leaves:
+ * the incidents matching `f` (*nincidents of them), then every evidence,
+ * correction and retraction record, each group in leaf order. */
+struct report_loader {
+    cli_records part[4];
+    const constat_dossier_filter *f;
+    constat_error *err;
+    constat_status st;
+};
+
+static int report_load_one(void *ctx, uint64_t index, const uint8_t *leaf, size_t len)
+{
+    static const char *const kinds[4] = {"incident", "evidence", "correction", "retraction"};
+    struct report_loader *ld = ctx;
+    constat_leaf l;
+    const char *kind;
+    int k;
+
+    ld->st = constat_leaf_parse(leaf, len, &l, ld->err);
+    if (ld->st != CONSTAT_OK) {
+        constat_error_prefix(ld->err, "leaf %llu: ", (unsigned long long)index);
+        return 1;
+    }
+    kind = json_string_value(json_object_get(l.record, "kind"));
+    for (k = 0; k < 4 && !(kind && strcmp(kind, kinds[k]) == 0); k++)
+        ;
+    if (k < 4 && (k > 0 || constat_dossier_filter_match(ld->f, l.record))) {
+        cli_records *r = &ld->part[k];
+        if (r->n == r->cap) {
+            size_t cap = r->cap ? 2 * r->cap : 256;
+            constat_indexed_record *p = realloc(r->recs, cap * sizeof *p);
+            if (!p) {
+                constat_leaf_free(&l);
+                ld->st = constat_error_set(ld->err, CONSTAT_ENOMEM, "out of memory");
+                return 1;
+            }
+            r->recs = p;
+            r->cap = cap;
+        }
+        r->recs[r->n].index = index;
+        r->recs[r->n].record = json_incref(l.record);
+        r->n++;
+    }
+    constat_leaf_free(&l);
+    return 0;
+}
+
+static constat_status load_for_report(constat_vault *v, uint64_t size,
+                                      const constat_dossier_filter *f, cli_records *out,
+                                      size_t *nincidents, constat_error *err)
+{
+    struct report_loader ld;
+    constat_status st;
+    size_t total = 0;
+
+    memset(&ld, 0, sizeof ld);
+    ld.f = f;
+    ld.err = err;
+    ld.st = CONSTAT_OK;
+    memset(out, 0, sizeof *out);
+    st = constat_vault_leaves(v, 0, size, report_load_one, &ld, err);
+    if (st == CONSTAT_OK)
+        st = ld.st;
+    for (int k = 0; k < 4; k++)
+        total += ld.part[k].n;
+    *nincidents = ld.part[0].n;
+    if (st == CONSTAT_OK) {
+        out->recs = malloc((total + 1) * sizeof *out->recs);
+        if (!out->recs)
+            st = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    }
+    for (int k = 0; k < 4; k++) {
+        for (size_t i = 0; st == CONSTAT_OK && i < ld.part[k].n; i++) {
+            out->recs[out->n++] = ld.part[k].recs[i]; /* the reference moves over */
+            ld.part[k].recs[i].record = NULL;
+        }
+        cli_records_free(&ld.part[k]);
+    }
+    out->cap = out->n;
+    if (st != CONSTAT_OK)
+        cli_records_free(out);
+    return st;
+}
+
 int cmd_report(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -242,9 +326,14 @@ int cmd_report(int argc, char **argv)
                                "holds %llu (run 'constat verify' on the vault)",
                                (unsigned long long)size,
                                (unsigned long long)constat_vault_size(v));
+    /* one pass over the leaves: the incidents of the scope first, then the
+     * evidence records (the evidence_flagged figure compares each with its
+     * incident, docs/evidence.md), then corrections and retractions (the
+     * figures and the report use the latest version of each record and
+     * leave retracted ones out) */
     if (st == CONSTAT_OK)
-        st = cli_records_load_upto(v, size, "incident", &f, &recs, &err);
-    if (st == CONSTAT_OK && recs.n == 0)
+        st = load_for_report(v, size, &f, &recs, &nincidents, &err);
+    if (st == CONSTAT_OK && nincidents == 0)
         st = constat_error_set(&err, CONSTAT_ENOTFOUND,
                                "no incident among the %llu leaves of the newest checkpoint%s%s: "
                                "no report written", (unsigned long long)size,
@@ -254,32 +343,6 @@ int cmd_report(int argc, char **argv)
                                strcmp((const char *)scope.data, "all incidents in the log")
                                    ? (const char *)scope.data
                                    : "");
-    /* evidence records after the incidents: the evidence_flagged figure
-     * compares each with its incident (docs/evidence.md) */
-    nincidents = recs.n;
-    /* then corrections and retractions: the figures and the report use the
-     * latest version of each record and leave retracted ones out */
-    static const char *const more[] = {"evidence", "correction", "retraction"};
-    for (size_t m = 0; st == CONSTAT_OK && m < sizeof more / sizeof more[0]; m++) {
-        cli_records ev;
-        memset(&ev, 0, sizeof ev);
-        st = cli_records_load_upto(v, size, more[m], NULL, &ev, &err);
-        for (size_t i = 0; st == CONSTAT_OK && i < ev.n; i++) {
-            if (recs.n == recs.cap) {
-                size_t cap = recs.cap ? recs.cap * 2 : 16;
-                constat_indexed_record *nr = realloc(recs.recs, cap * sizeof *nr);
-                if (!nr) {
-                    st = constat_error_set(&err, CONSTAT_ENOMEM, "out of memory");
-                    break;
-                }
-                recs.recs = nr;
-                recs.cap = cap;
-            }
-            recs.recs[recs.n++] = ev.recs[i]; /* the reference moves over */
-            ev.recs[i].record = NULL;
-        }
-        cli_records_free(&ev);
-    }
     if (st == CONSTAT_OK)
         st = proven_times(v, &recs, &times, &err);
     if (st == CONSTAT_OK)
