@@ -89,6 +89,11 @@ int cli_attach_files(constat_vault *v, const char *incident_id, char **files, in
 int cli_show_evidence(constat_vault *v, const json_t *record, FILE *f);
 int cmd_tiles(int argc, char **argv);
 
+/* `constat report --pdf` (report_pdf.c): print DIR/index.html to
+ * DIR/report.pdf with headless Chromium. Returns 0, or 3 with a message
+ * when chromium is not installed or fails. */
+int cli_report_pdf(const char *dir);
+
 /* `constat verify DIR` on a public report folder (verify_public.c): prints
  * each failure and the verdict (json: one JSON object). Returns the exit
  * code: 0 verified, 1 not, 2/3 bad input or I/O. */

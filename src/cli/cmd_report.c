@@ -241,8 +241,10 @@ int cmd_report(int argc, char **argv)
         {"to", required_argument, NULL, 'T'},
         {"public", no_argument, NULL, 'P'},
         {"k", required_argument, NULL, 'k'},
+        {"pdf", no_argument, NULL, 'p'},
         {NULL, 0, NULL, 0}};
     int public_k = 0; /* 0: the full report; else --public with this k */
+    int pdf = 0;
     const char *kopt = NULL;
     const char *dir = NULL, *out = NULL, *taxo = NULL, *code = NULL;
     constat_dossier_filter f = {NULL, NULL, NULL, NULL, NULL, NULL};
@@ -273,6 +275,7 @@ int cmd_report(int argc, char **argv)
         case 'T': f.to = optarg; break;
         case 'P': public_k = CONSTAT_DISCLOSURE_K_DEFAULT; break;
         case 'k': kopt = optarg; break;
+        case 'p': pdf = 1; break;
         default: return cli_usage("report");
         }
     }
@@ -368,6 +371,8 @@ int cmd_report(int argc, char **argv)
         printf("%sreport of %zu incidents (tree size %llu) written to %s%sindex.html\n",
                public_k ? "public " : "", nincidents, (unsigned long long)size,
                cli_text(shown), len == 1 && out[0] == '/' ? "" : "/");
+        if (pdf && (rc = cli_report_pdf(out)) != 0)
+            pdf = -1; /* the report stands; the exit code says no PDF */
         if (public_k)
             printf("  disclosure control: k = %d (cells under k suppressed, with secondary "
                    "suppression; no incident list, no leaves)\n", public_k);

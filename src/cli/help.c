@@ -308,7 +308,7 @@ static const cli_help help_table[] = {
 
     {"report", "write the HTML report, figures.json and CSV",
      "constat report --out DIR [--country CC] [--commune NAME] [--from DATE] [--to DATE]\n"
-     "        [--public [--k N]] [--taxonomy FILE] [--dir DIR]",
+     "        [--public [--k N]] [--pdf] [--taxonomy FILE] [--dir DIR]",
      "Writes DIR/index.html (French and English, SVG charts, no JavaScript; the summary\n"
      "first, how to verify last), figures.json (every figure lists the leaf indices it\n"
      "counts; docs/indicators.md), one CSV per figure and incidents.csv, over the incidents\n"
@@ -323,11 +323,13 @@ static const cli_help help_table[] = {
                    "suppression), small groups merged, per-person figures withheld, no\n"
                    "incident list and no leaf; `constat verify DIR` checks it obeys its k"},
       {"--k N", "the threshold of --public (2 to 1000; default 5; implies --public)"},
+      {"--pdf", "also print DIR/report.pdf with headless Chromium (exit 3, report\n"
+                "written, when chromium is not installed: sh scripts/install-deps pdf)"},
       OPT_TAXONOMY, OPT_DIR, OPT_HELP},
      "constat report --out report/\n"
      "  constat report --out calais/ --country FR --commune Calais --from 2020-01-01\n"
      "  constat report --out public/ --public --k 10",
-     EXIT_OK EXIT_USAGE EXIT_IO, NULL},
+     EXIT_OK EXIT_USAGE EXIT_IO "   (also: --pdf without chromium, the report written)\n", NULL},
 
     {"dossier", "write a self-contained dossier for verifiers",
      "constat dossier --out DIR [--from DATE] [--to DATE] [--category C] [--place P]\n"

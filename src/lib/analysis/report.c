@@ -27,6 +27,7 @@
 #include "constat/base/text.h"
 #include "analysis/svg.h"
 #include "analysis/report_public.h"
+#include "analysis/map.h"
 
 #define NOMEM() constat_error_set(err, CONSTAT_ENOMEM, "out of memory")
 #define P(x)                                                                                     \
@@ -1762,7 +1763,8 @@ static constat_status page(constat_buf *b, constat_indexed_record **inc, size_t 
     if ((st = summary_html(b, inc, n, tax, figures, meta, err)))
         return st;
     if ((st = report_disclosure_html(b, figures, err)) ||
-        (st = report_synthetic_html(b, meta->origin, err)))
+        (st = report_synthetic_html(b, meta->origin, err)) ||
+        (st = report_map_html(b, inc, n, err)))
         return st;
     P(constat_buf_puts(b, "<section class=\"caveats\" id=\"caveats\">\n"));
     P(bi(b, "h2", NULL, "Limites", "Caveats"));
