@@ -16,7 +16,12 @@
 #include "constat/record/import.h"
 #include "constat/analysis/disclosure.h"
 #include "constat/analysis/public_report.h"
+#include "constat/analysis/validation.h"
 #include "constat/base/file.h"
+
+#ifndef CONSTAT_DATA_DIR
+#define CONSTAT_DATA_DIR "data"
+#endif
 
 /* Each record's proven time (docs/time.md) from the vault's stored tokens,
  * parallel to `recs`: for delay_event_to_proven and the incident list. */
@@ -101,6 +106,30 @@ static constat_status scope_text(const constat_dossier_filter *f, const char *co
                            f->from ? f->from : "the start", f->to ? f->to : "the end"))
         return CONSTAT_ENOMEM;
     return CONSTAT_OK;
+}
+
+/* The validation table from the bundled published figures
+ * (data/demo/published_figures.csv); 0 when written (maybe empty), else
+ * nonzero with a note (the report goes on without it). */
+static int validation(const constat_indexed_record *recs, size_t n, constat_buf *out)
+{
+    static const char path[] = CONSTAT_DATA_DIR "/demo/published_figures.csv";
+    constat_buf csv;
+    constat_error err;
+    FILE *f = fopen(path, "rb");
+    int bad;
+
+    if (!f)
+        return 1;
+    constat_buf_init(&csv);
+    constat_error_clear(&err);
+    bad = constat_file_read(f, 4u * 1024 * 1024, &csv, &err) != CONSTAT_OK ||
+          constat_validation_html(csv.data, csv.len, path, recs, n, out, &err) != CONSTAT_OK;
+    fclose(f);
+    if (bad)
+        fprintf(stderr, "constat: note: no validation table: %s\n", cli_text(err.msg));
+    constat_buf_free(&csv);
+    return bad;
 }
 
 /* --k N: the threshold of --public, an integer in range (--k implies
@@ -259,10 +288,12 @@ int cmd_report(int argc, char **argv)
     json_t *figures = NULL;
     constat_proven_time *times = NULL;
     char now[32];
+    constat_buf vhtml;
     size_t nincidents = 0;
     uint64_t size = 0;
     int c, rc;
 
+    constat_buf_init(&vhtml);
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -353,7 +384,12 @@ int cmd_report(int argc, char **argv)
     if (st == CONSTAT_OK) {
         constat_report_meta meta = {constat_vault_org(v), constat_vault_origin(v), size,
                                     (const char *)note.data, now,
-                                    (const char *)scope.data};
+                                    (const char *)scope.data, NULL};
+        /* our figures beside the bundled published ones (not in a public
+         * report: it lists no record to recount them from) */
+        if (!public_k && validation(recs.recs, nincidents, &vhtml) == 0 && vhtml.len &&
+            constat_buf_append(&vhtml, "", 1) == CONSTAT_OK)
+            meta.validation_html = (const char *)vhtml.data;
         constat_rfc3339_format(cli_now(), 0, now);
         if (public_k)
             st = write_public(out, taxo, tax, figures, public_k, &meta, &err);
@@ -405,6 +441,7 @@ int cmd_report(int argc, char **argv)
     else
         rc = cli_report_error(out, st, &err);
     json_decref(figures);
+    constat_buf_free(&vhtml);
     free(times);
     cli_records_free(&recs);
     constat_buf_free(&note);

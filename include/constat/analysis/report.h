@@ -148,6 +148,10 @@ typedef struct {
     const char *checkpoint_note;
     const char *generated_at;
     const char *scope;
+    /* HTML of the validation table (constat_validation_html, trusted: made
+     * by the library, not escaped again), shown after the figures; NULL:
+     * none (dossiers carry none). */
+    const char *validation_html;
 } constat_report_meta;
 
 /* Write the static report into `dir` (created, mode 0755, if missing;

@@ -1813,6 +1813,8 @@ static constat_status page(constat_buf *b, constat_indexed_record **inc, size_t 
     for (i = 0; i < json_array_size(figs); i++)
         if ((st = figure_section(b, json_array_get(figs, i), tax, &map, err)))
             return st;
+    if (meta->validation_html)
+        P(constat_buf_puts(b, meta->validation_html));
     if ((st = incidents_html(b, inc, n, times, tax, err)))
         return st;
     P(constat_buf_puts(b, "</main>\n<section id=\"verify\">\n"));
