@@ -39,7 +39,7 @@ static constat_status esc(constat_buf *b, const char *s)
     return constat_html_escape(b, s);
 }
 
-constat_status report_map_html(constat_buf *b, constat_indexed_record *const *inc, size_t n,
+constat_status report_map_html(constat_buf *b, report_map_get_fn get, void *ctx, size_t n,
                                constat_error *err)
 {
     spot *sp = calloc(n + 1, sizeof *sp);
@@ -55,7 +55,7 @@ constat_status report_map_html(constat_buf *b, constat_indexed_record *const *in
         return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
     }
     for (size_t i = 0; i < n; i++) {
-        const json_t *p = json_object_get(inc[i]->record, "place");
+        const json_t *p = json_object_get(get(ctx, i), "place");
         const json_t *la = json_object_get(p, "lat_e7"), *lo = json_object_get(p, "lon_e7");
         const char *name = json_string_value(json_object_get(p, "site"));
         const json_t *at;

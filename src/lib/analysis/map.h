@@ -6,11 +6,14 @@
 #define CONSTAT_ANALYSIS_MAP_H
 
 #include <stddef.h>
-#include "constat/analysis/report.h"
+#include <jansson.h>
 #include "constat/base/buf.h"
 #include "constat/base/errors.h"
 
-/* Append a <section id="map"> to `b`: the incidents among inc[0..n) that
+/* The i-th record (0 <= i < n) of the caller's list. */
+typedef const json_t *(*report_map_get_fn)(void *ctx, size_t i);
+
+/* Append a <section id="map"> to `b`: the incidents among get(ctx, 0..n) that
  * state place.lat_e7 and place.lon_e7, grouped by place (place.site, else
  * place.name, else the position), one circle a place at its first stated
  * position, of area proportional to its count, the ten largest labelled,
@@ -21,7 +24,7 @@
  * Deterministic (no clock, no locale: numbers printed in the C locale the
  * library runs in). Text is escaped for HTML.
  * Errors: CONSTAT_ENOMEM. */
-constat_status report_map_html(constat_buf *b, constat_indexed_record *const *inc, size_t n,
+constat_status report_map_html(constat_buf *b, report_map_get_fn get, void *ctx, size_t n,
                                constat_error *err) CONSTAT_WARN_UNUSED;
 
 #endif

@@ -1734,6 +1734,12 @@ static constat_status summary_html(constat_buf *b, constat_indexed_record **inc,
     return CONSTAT_OK;
 }
 
+/* The map's view of the incident list (map.h). */
+static const json_t *map_record(void *ctx, size_t i)
+{
+    return ((constat_indexed_record **)ctx)[i]->record;
+}
+
 static constat_status page(constat_buf *b, constat_indexed_record **inc, size_t n,
                            const constat_proven_time *times,
                            const constat_taxonomy *tax, const json_t *figures,
@@ -1764,7 +1770,7 @@ static constat_status page(constat_buf *b, constat_indexed_record **inc, size_t 
         return st;
     if ((st = report_disclosure_html(b, figures, err)) ||
         (st = report_synthetic_html(b, meta->origin, err)) ||
-        (st = report_map_html(b, inc, n, err)))
+        (st = report_map_html(b, map_record, inc, n, err)))
         return st;
     P(constat_buf_puts(b, "<section class=\"caveats\" id=\"caveats\">\n"));
     P(bi(b, "h2", NULL, "Limites", "Caveats"));
