@@ -2053,35 +2053,6 @@ static constat_status report_write_effective(const char *dir,
                                              const constat_report_meta *meta,
                                              constat_error *err);
 
-/* The report lists the latest version of each incident, at its correction's
- * leaf (the leaf the figures name), and leaves retracted ones out. */
-constat_status constat_report_write_timed(const char *dir, const constat_indexed_record *recs,
-                                          size_t n, const constat_taxonomy *tax,
-                                          const constat_proven_time *times,
-                                          const json_t *figures,
-                                          const constat_report_meta *meta,
-                                          constat_error *err)
-{
-    constat_indexed_record *eff = NULL;
-    constat_proven_time *efft = NULL;
-    size_t neff = 0;
-    constat_status st;
-
-    if (n && !recs)
-        return constat_error_set(err, CONSTAT_EINVAL, "report: no records given");
-    for (size_t i = 0; i < n; i++)
-        if (!json_is_object(recs[i].record))
-            return constat_error_set(err, CONSTAT_EINVAL,
-                                     "leaf %" PRIu64 ": record is not an object", recs[i].index);
-    st = constat_records_effective(recs, n, times, &eff, &efft, &neff, err);
-    if (st == CONSTAT_OK)
-        st = report_write_effective(dir, eff, neff, tax, times ? efft : NULL, figures, meta,
-                                    err);
-    free(eff);
-    free(efft);
-    return st;
-}
-
 /* Render every file of the report, in a fixed order, through emit. Nothing
  * here reads the clock, the locale or a hash table's order: the same
  * records, taxonomy, times, figures and meta give the same bytes. */
@@ -2166,34 +2137,6 @@ done:
     return st;
 }
 
-constat_status constat_report_render(const constat_indexed_record *recs, size_t n,
-                                     const constat_taxonomy *tax,
-                                     const constat_proven_time *times, const json_t *figures,
-                                     const constat_report_meta *meta,
-                                     constat_report_emit_fn emit, void *ctx, constat_error *err)
-{
-    constat_indexed_record *eff = NULL;
-    constat_proven_time *efft = NULL;
-    size_t neff = 0;
-    constat_status st;
-
-    if (n && !recs)
-        return constat_error_set(err, CONSTAT_EINVAL, "report: no records given");
-    if (!emit)
-        return constat_error_set(err, CONSTAT_EINVAL, "report: no output given");
-    for (size_t i = 0; i < n; i++)
-        if (!json_is_object(recs[i].record))
-            return constat_error_set(err, CONSTAT_EINVAL,
-                                     "leaf %" PRIu64 ": record is not an object", recs[i].index);
-    st = constat_records_effective(recs, n, times, &eff, &efft, &neff, err);
-    if (st == CONSTAT_OK)
-        st = report_render_effective(eff, neff, tax, times ? efft : NULL, figures, meta, emit,
-                                     ctx, err);
-    free(eff);
-    free(efft);
-    return st;
-}
-
 /* Writing: each rendered file into the staging directory. */
 typedef struct {
     const char *stage;
@@ -2235,16 +2178,10 @@ static constat_status report_write_effective(const char *dir,
     constat_status st;
     int existed = 0;
 
-    if (!dir || !*dir)
-        return constat_error_set(err, CONSTAT_EINVAL, "report: no output directory");
-    if (n && !recs)
-        return constat_error_set(err, CONSTAT_EINVAL, "report: no records given");
+    /* the figures' shape first: nothing is staged for figures that cannot
+     * be rendered */
     if ((st = check_figures(figures, err)))
         return st;
-    for (size_t i = 0; i < n; i++)
-        if (!json_is_object(recs[i].record))
-            return constat_error_set(err, CONSTAT_EINVAL,
-                                     "leaf %" PRIu64 ": record is not an object", recs[i].index);
     if ((st = stage_open(dir, final_dir, stage, sizeof stage, &existed, err)))
         return st;
     w.stage = stage; /* every file goes to the staging directory first */
@@ -2255,4 +2192,61 @@ static constat_status report_write_effective(const char *dir,
         return stage_close(stage, final_dir, existed, figures, w.pages, 1, err);
     stage_close(stage, final_dir, existed, figures, w.pages, 0, NULL);
     return st;
+}
+
+/* The report lists the latest version of each incident, at its correction's
+ * leaf (the leaf the figures name), and leaves retracted ones out: the
+ * records are made effective, then written into `dir` (when not NULL) or
+ * handed to `emit`. */
+static constat_status report_effective(const char *dir, const constat_indexed_record *recs,
+                                       size_t n, const constat_taxonomy *tax,
+                                       const constat_proven_time *times, const json_t *figures,
+                                       const constat_report_meta *meta,
+                                       constat_report_emit_fn emit, void *ctx,
+                                       constat_error *err)
+{
+    constat_indexed_record *eff = NULL;
+    constat_proven_time *efft = NULL;
+    size_t neff = 0;
+    constat_status st;
+
+    if (n && !recs)
+        return constat_error_set(err, CONSTAT_EINVAL, "report: no records given");
+    for (size_t i = 0; i < n; i++)
+        if (!json_is_object(recs[i].record))
+            return constat_error_set(err, CONSTAT_EINVAL,
+                                     "leaf %" PRIu64 ": record is not an object", recs[i].index);
+    st = constat_records_effective(recs, n, times, &eff, &efft, &neff, err);
+    if (st == CONSTAT_OK && dir)
+        st = report_write_effective(dir, eff, neff, tax, times ? efft : NULL, figures, meta,
+                                    err);
+    else if (st == CONSTAT_OK)
+        st = report_render_effective(eff, neff, tax, times ? efft : NULL, figures, meta, emit,
+                                     ctx, err);
+    free(eff);
+    free(efft);
+    return st;
+}
+
+constat_status constat_report_render(const constat_indexed_record *recs, size_t n,
+                                     const constat_taxonomy *tax,
+                                     const constat_proven_time *times, const json_t *figures,
+                                     const constat_report_meta *meta,
+                                     constat_report_emit_fn emit, void *ctx, constat_error *err)
+{
+    if (!emit)
+        return constat_error_set(err, CONSTAT_EINVAL, "report: no output given");
+    return report_effective(NULL, recs, n, tax, times, figures, meta, emit, ctx, err);
+}
+
+constat_status constat_report_write_timed(const char *dir, const constat_indexed_record *recs,
+                                          size_t n, const constat_taxonomy *tax,
+                                          const constat_proven_time *times,
+                                          const json_t *figures,
+                                          const constat_report_meta *meta,
+                                          constat_error *err)
+{
+    if (!dir || !*dir)
+        return constat_error_set(err, CONSTAT_EINVAL, "report: no output directory");
+    return report_effective(dir, recs, n, tax, times, figures, meta, NULL, NULL, err);
 }

@@ -6,6 +6,7 @@
 #include "constat/analysis/validation.h"
 #include "constat/base/text.h"
 #include "constat/record/csv.h"
+#include "constat/record/categories.h"
 
 /* "YYYY", "YYYY-MM" or "YYYY-MM-DD" at s (len bytes) as the first and last
  * local dates it covers; 0 if not of those forms. */
@@ -59,15 +60,6 @@ static int place_match(const char *place, const json_t *rec)
                 return 1;
         s = *e == '/' ? e + 1 : *e ? e + 5 : e;
     }
-    return 0;
-}
-
-static int has_cat(const json_t *rec, const char *c)
-{
-    const json_t *cats = json_object_get(rec, "categories");
-    for (size_t i = 0; i < json_array_size(cats); i++)
-        if (strcmp(json_string_value(json_array_get(cats, i)), c) == 0)
-            return 1;
     return 0;
 }
 
@@ -137,7 +129,7 @@ constat_status constat_validation_html(const void *csv, size_t len, const char *
             if (strcmp(day, from) < 0 || strcmp(day, to) > 0 || !place_match(place, rec))
                 continue;
             covered = 1;
-            if (has_cat(rec, cat))
+            if (constat_record_has_category(rec, cat))
                 ours += persons ? json_integer_value(json_object_get(
                                       json_object_get(rec, "affected"), "count"))
                                 : 1;

@@ -180,67 +180,57 @@ int constat_dossier_filter_match(const constat_dossier_filter *f, const json_t *
 
 /* ---- the selection in words (the report's scope, VERIFY.md) -------------- */
 
-/* The same in French, for VERIFY.fr.md. */
-static constat_status describe_fr(const constat_dossier_filter *f, constat_buf *b)
-{
-    constat_status rc = CONSTAT_OK;
-    if (!f || (!f->from && !f->to && !f->category && !f->place && !f->country && !f->commune))
-        return constat_buf_puts(b, "tous les incidents");
-    rc = constat_buf_puts(b, "les incidents");
-    if (rc == CONSTAT_OK && (f->from || f->to))
-        rc = constat_buf_printf(b, " survenus (date locale) du %s au %s",
-                                f->from ? f->from : "début", f->to ? f->to : "la fin");
-    if (rc == CONSTAT_OK && f->category)
-        rc = constat_buf_printf(b, "%s de la catégorie %s", (f->from || f->to) ? "," : "",
-                                f->category);
-    if (rc == CONSTAT_OK && f->place)
-        rc = constat_buf_printf(b, "%s dont le lieu (nom, commune ou site) contient "
-                                   "« %s » (sans tenir compte des accents ni de la casse)",
-                                (f->from || f->to || f->category) ? "," : "", f->place);
-    if (rc == CONSTAT_OK && f->country)
-        rc = constat_buf_printf(b, "%s dans le pays %s",
-                                (f->from || f->to || f->category || f->place) ? "," : "",
-                                f->country);
-    if (rc == CONSTAT_OK && f->commune)
-        rc = constat_buf_printf(b, "%s dans la commune %s",
-                                (f->from || f->to || f->category || f->place || f->country)
-                                    ? ","
-                                    : "",
-                                f->commune);
-    return rc;
-}
+/* The words of the selection, in one language. */
+typedef struct {
+    const char *all, *some;          /* no filter / the start of a filtered one */
+    const char *from, *to;           /* the period: SOME FROM <from> TO <to> */
+    const char *start, *end;         /* an open end of the period */
+    const char *category;            /* , CATEGORY <category> */
+    const char *place, *place_end;   /* , PLACE <place> PLACE_END */
+    const char *country, *commune;   /* , COUNTRY <country>; , COMMUNE <commune> */
+} scope_words;
 
-static constat_status describe_en(const constat_dossier_filter *f, constat_buf *b)
+static const scope_words words_en = {
+    "all incidents", "incidents", " that occurred (local date) from ", " to ", "the start",
+    "the end", " in category ", " with a place (name, commune or site) containing \"",
+    "\" (accents and case aside)", " in country ", " in commune "};
+/* French, for VERIFY.fr.md and the French half of the report. */
+static const scope_words words_fr = {
+    "tous les incidents", "les incidents", " survenus (date locale) du ", " au ", "début",
+    "la fin", " de la catégorie ", " dont le lieu (nom, commune ou site) contient « ",
+    " » (sans tenir compte des accents ni de la casse)", " dans le pays ", " dans la commune "};
+
+/* ", " before every clause but the first, then the clause's words. */
+static constat_status clause(constat_buf *b, int *n, const char *a, const char *v,
+                             const char *z)
 {
-    constat_status rc = CONSTAT_OK;
-    if (!f || (!f->from && !f->to && !f->category && !f->place && !f->country && !f->commune))
-        return constat_buf_puts(b, "all incidents");
-    rc = constat_buf_puts(b, "incidents");
-    if (rc == CONSTAT_OK && (f->from || f->to))
-        rc = constat_buf_printf(b, " that occurred (local date) from %s to %s",
-                                f->from ? f->from : "the start", f->to ? f->to : "the end");
-    if (rc == CONSTAT_OK && f->category)
-        rc = constat_buf_printf(b, "%s in category %s", (f->from || f->to) ? "," : "",
-                                f->category);
-    if (rc == CONSTAT_OK && f->place)
-        rc = constat_buf_printf(b, "%s with a place (name, commune or site) containing "
-                                   "\"%s\" (accents and case aside)",
-                                (f->from || f->to || f->category) ? "," : "", f->place);
-    if (rc == CONSTAT_OK && f->country)
-        rc = constat_buf_printf(b, "%s in country %s",
-                                (f->from || f->to || f->category || f->place) ? "," : "",
-                                f->country);
-    if (rc == CONSTAT_OK && f->commune)
-        rc = constat_buf_printf(b, "%s in commune %s",
-                                (f->from || f->to || f->category || f->place || f->country)
-                                    ? ","
-                                    : "",
-                                f->commune);
-    return rc;
+    if ((*n)++ && constat_buf_puts(b, ","))
+        return CONSTAT_ENOMEM;
+    if (constat_buf_puts(b, a) || constat_buf_puts(b, v) || (z && constat_buf_puts(b, z)))
+        return CONSTAT_ENOMEM;
+    return CONSTAT_OK;
 }
 
 constat_status constat_dossier_filter_describe(const constat_dossier_filter *f, int french,
                                                constat_buf *b)
 {
-    return french ? describe_fr(f, b) : describe_en(f, b);
+    const scope_words *w = french ? &words_fr : &words_en;
+    int n = 0;
+
+    if (!f || (!f->from && !f->to && !f->category && !f->place && !f->country && !f->commune))
+        return constat_buf_puts(b, w->all);
+    if (constat_buf_puts(b, w->some))
+        return CONSTAT_ENOMEM;
+    if ((f->from || f->to) &&
+        clause(b, &n, w->from, f->from ? f->from : w->start, NULL) != CONSTAT_OK)
+        return CONSTAT_ENOMEM;
+    if ((f->from || f->to) &&
+        (constat_buf_puts(b, w->to) || constat_buf_puts(b, f->to ? f->to : w->end)))
+        return CONSTAT_ENOMEM;
+    if ((f->category && clause(b, &n, w->category, f->category, NULL)) ||
+        (f->place && clause(b, &n, w->place, f->place, w->place_end)) ||
+        (f->country && clause(b, &n, w->country, f->country, NULL)) ||
+        (f->commune && clause(b, &n, w->commune, f->commune, NULL)))
+        return CONSTAT_ENOMEM;
+    return CONSTAT_OK;
 }

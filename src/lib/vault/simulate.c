@@ -17,6 +17,7 @@
 #include "constat/vault/intake.h"
 #include "constat/vault/vault.h"
 #include "constat/base/hash.h"
+#include "constat/record/categories.h"
 #include "base/text.h"
 
 #define SIM_MAX_RECORDS 10000000u
@@ -119,15 +120,6 @@ static constat_status keep_template(void *ctx, unsigned long line, json_t *recor
     return CONSTAT_OK;
 }
 
-static int has_cat(const json_t *rec, const char *c)
-{
-    const json_t *cats = json_object_get(rec, "categories");
-    for (size_t i = 0; i < json_array_size(cats); i++)
-        if (strcmp(json_string_value(json_array_get(cats, i)), c) == 0)
-            return 1;
-    return 0;
-}
-
 /* ---- records -------------------------------------------------------------------- */
 
 typedef struct {
@@ -161,9 +153,9 @@ static void person(sim *s, char out[67])
  * checks through the day. */
 static int start_hour(sim *s, const json_t *tpl)
 {
-    if (has_cat(tpl, "night_visit"))
+    if (constat_record_has_category(tpl, "night_visit"))
         return (int)((22 + below(&s->r, 8)) % 24);
-    if (has_cat(tpl, "eviction") || has_cat(tpl, "living_site_visit"))
+    if (constat_record_has_category(tpl, "eviction") || constat_record_has_category(tpl, "living_site_visit"))
         return 6 + (int)below(&s->r, 4);
     return 7 + (int)below(&s->r, 14);
 }
@@ -251,8 +243,8 @@ static json_t *incident(sim *s, uint64_t n, const char *monitor)
             json_object_set_new(aff, "minors", copy_member(ta, "minors"));
         if (json_object_get(ta, "nationalities"))
             json_object_set_new(aff, "nationalities", copy_member(ta, "nationalities"));
-        if (has_cat(tpl, "identity_check") || has_cat(tpl, "arrest") ||
-            has_cat(tpl, "transport_to_station")) {
+        if (constat_record_has_category(tpl, "identity_check") || constat_record_has_category(tpl, "arrest") ||
+            constat_record_has_category(tpl, "transport_to_station")) {
             json_t *ps = json_array();
             size_t k = 1 + (size_t)below(&s->r, 3);
             for (size_t i = 0; i < k; i++) {
