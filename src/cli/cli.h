@@ -62,6 +62,7 @@ int cmd_prove(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_simulate(int argc, char **argv); /* cmd_simulate.c */
 int cmd_dossier(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_witness(int argc, char **argv);
@@ -111,6 +112,16 @@ int cli_attach_files(constat_vault *v, const char *incident_id, char **files, in
                      const char *monitor, int json);
 int cli_show_evidence(constat_vault *v, const json_t *record, FILE *f);
 int cmd_tiles(int argc, char **argv);
+
+/* `constat report --pdf` (report_pdf.c): print DIR/index.html to
+ * DIR/report.pdf with headless Chromium. Returns 0, or 3 with a message
+ * when chromium is not installed or fails. */
+int cli_report_pdf(const char *dir);
+
+/* `constat verify DIR` on a public report folder (verify_public.c): prints
+ * each failure and the verdict (json: one JSON object). Returns the exit
+ * code: 0 verified, 1 not, 2/3 bad input or I/O. */
+int cli_verify_public(const char *dir, int json);
 
 /* `constat verify --tiles DIR|URL` (cmd_tiles.c): audit a C2SP tlog-tiles
  * publication; trust, log_key and since may be NULL. Returns the exit code. */

@@ -1,7 +1,11 @@
 /* cmd_report.c — `constat report --out DIR [--country CC] [--commune NAME]
  * [--from YYYY-MM-DD] [--to YYYY-MM-DD]`: index.html (FR/EN, SVG charts),
  * figures.json (every figure lists the leaves it counts) and CSV files, over
- * the incidents of the selection (constat_dossier_filter, format.h). */
+ * the incidents of the selection (constat_dossier_filter, format.h).
+ * `--public [--k N]`: the same figures under disclosure control
+ * (disclosure.h), with no incident list and no leaves. */
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +15,14 @@
 #include "constat/evidence/tsa.h"
 #include "constat/vault/org_name.h"
 #include "constat/record/import.h"
+#include "constat/analysis/disclosure.h"
+#include "constat/analysis/public_report.h"
+#include "constat/analysis/validation.h"
+#include "constat/base/file.h"
+
+#ifndef CONSTAT_DATA_DIR
+#define CONSTAT_DATA_DIR "data"
+#endif
 
 /* Each record's proven time (docs/time.md) from the vault's stored tokens,
  * parallel to `recs`: for delay_event_to_proven and the incident list. */
@@ -75,17 +87,22 @@ static constat_status scope_text(const constat_dossier_filter *f, const char *co
 
 /* --first-hand: only the incidents a monitor observed (source.type
  * direct_observation, as logged), docs/indicators.md "First-hand only". */
-static void keep_first_hand(cli_records *r)
+static void keep_first_hand(cli_records *r, size_t *nincidents)
 {
-    size_t k = 0;
+    size_t k = 0, n0 = r->n;
     for (size_t i = 0; i < r->n; i++) {
-        const json_t *t = json_object_get(json_object_get(r->recs[i].record, "source"), "type");
-        if (json_is_string(t) && strcmp(json_string_value(t), "direct_observation") == 0)
-            r->recs[k++] = r->recs[i];
-        else
-            json_decref(r->recs[i].record);
+        if (i < *nincidents) { /* the incidents come first (load_for_report) */
+            const json_t *t =
+                json_object_get(json_object_get(r->recs[i].record, "source"), "type");
+            if (!json_is_string(t) || strcmp(json_string_value(t), "direct_observation") != 0) {
+                json_decref(r->recs[i].record);
+                continue;
+            }
+        }
+        r->recs[k++] = r->recs[i];
     }
     r->n = k;
+    *nincidents -= n0 - k; /* every record left out was an incident */
 }
 
 /* The scope, said in words: "..., first-hand records only". Returns
@@ -94,6 +111,160 @@ static int first_hand_scope(constat_buf *scope)
 {
     return constat_buf_puts(scope, ", first-hand records only (source.type "
                                    "direct_observation)") != CONSTAT_OK;
+}
+
+/* The validation table from the bundled published figures
+ * (data/demo/published_figures.csv); 0 when written (maybe empty), else
+ * nonzero with a note (the report goes on without it). */
+static int validation(const constat_indexed_record *recs, size_t n, constat_buf *out)
+{
+    static const char path[] = CONSTAT_DATA_DIR "/demo/published_figures.csv";
+    constat_buf csv;
+    constat_error err;
+    FILE *f = fopen(path, "rb");
+    int bad;
+
+    if (!f)
+        return 1;
+    constat_buf_init(&csv);
+    constat_error_clear(&err);
+    bad = constat_file_read(f, 4u * 1024 * 1024, &csv, &err) != CONSTAT_OK ||
+          constat_validation_html(csv.data, csv.len, path, recs, n, out, &err) != CONSTAT_OK;
+    fclose(f);
+    if (bad)
+        fprintf(stderr, "constat: note: no validation table: %s\n", cli_text(err.msg));
+    constat_buf_free(&csv);
+    return bad;
+}
+
+/* --k N: the threshold of --public, an integer in range (--k implies
+ * --public). */
+static int report_k(const char *s, int *k)
+{
+    char *end;
+    long v;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < CONSTAT_DISCLOSURE_K_MIN || v > CONSTAT_DISCLOSURE_K_MAX) {
+        fprintf(stderr, "constat: --k: \"%s\" is not an integer from %d to %d\n", cli_text(s),
+                CONSTAT_DISCLOSURE_K_MIN, CONSTAT_DISCLOSURE_K_MAX);
+        return 2;
+    }
+    *k = (int)v;
+    return 0;
+}
+
+/* --public: the figures under disclosure control, written with no incident
+ * list, beside the taxonomy they are labelled with. */
+static constat_status write_public(const char *out, const char *taxo,
+                                   const constat_taxonomy *tax, const json_t *figures, int k,
+                                   const constat_report_meta *meta, constat_error *err)
+{
+    json_t *pub = NULL;
+    constat_buf tb;
+    constat_status st;
+    FILE *f = fopen(cli_taxonomy_path(taxo), "rb");
+
+    constat_buf_init(&tb);
+    if (!f)
+        return constat_error_set(err, CONSTAT_EIO, "%s: cannot open", cli_taxonomy_path(taxo));
+    st = constat_file_read(f, 16u * 1024 * 1024, &tb, err);
+    fclose(f);
+    if (st == CONSTAT_OK)
+        st = constat_disclosure_apply(figures, k, &pub, err);
+    if (st == CONSTAT_OK)
+        st = constat_report_write_public(out, tax, tb.data, tb.len, pub, meta, err);
+    json_decref(pub);
+    constat_buf_free(&tb);
+    return st;
+}
+
+/* The records a report reads, in one pass over the first `size` leaves:
+ * the incidents matching `f` (*nincidents of them), then every evidence,
+ * correction, retraction, erasure, register and shift record, each group in
+ * leaf order. */
+#define NKINDS 7 /* the kinds of load_for_report */
+struct report_loader {
+    cli_records part[NKINDS];
+    const constat_dossier_filter *f;
+    constat_error *err;
+    constat_status st;
+};
+
+static int report_load_one(void *ctx, uint64_t index, const uint8_t *leaf, size_t len)
+{
+    static const char *const kinds[NKINDS] = {"incident",   "evidence", "correction",
+                                              "retraction", "erasure",  "register",
+                                              "shift"};
+    struct report_loader *ld = ctx;
+    constat_leaf l;
+    const char *kind;
+    int k;
+
+    ld->st = constat_leaf_parse(leaf, len, &l, ld->err);
+    if (ld->st != CONSTAT_OK) {
+        constat_error_prefix(ld->err, "leaf %llu: ", (unsigned long long)index);
+        return 1;
+    }
+    kind = json_string_value(json_object_get(l.record, "kind"));
+    for (k = 0; k < NKINDS && !(kind && strcmp(kind, kinds[k]) == 0); k++)
+        ;
+    if (k < NKINDS && (k > 0 || constat_dossier_filter_match(ld->f, l.record))) {
+        cli_records *r = &ld->part[k];
+        if (r->n == r->cap) {
+            size_t cap = r->cap ? 2 * r->cap : 256;
+            constat_indexed_record *p = realloc(r->recs, cap * sizeof *p);
+            if (!p) {
+                constat_leaf_free(&l);
+                ld->st = constat_error_set(ld->err, CONSTAT_ENOMEM, "out of memory");
+                return 1;
+            }
+            r->recs = p;
+            r->cap = cap;
+        }
+        r->recs[r->n].index = index;
+        r->recs[r->n].record = json_incref(l.record);
+        r->n++;
+    }
+    constat_leaf_free(&l);
+    return 0;
+}
+
+static constat_status load_for_report(constat_vault *v, uint64_t size,
+                                      const constat_dossier_filter *f, cli_records *out,
+                                      size_t *nincidents, constat_error *err)
+{
+    struct report_loader ld;
+    constat_status st;
+    size_t total = 0;
+
+    memset(&ld, 0, sizeof ld);
+    ld.f = f;
+    ld.err = err;
+    ld.st = CONSTAT_OK;
+    memset(out, 0, sizeof *out);
+    st = constat_vault_leaves(v, 0, size, report_load_one, &ld, err);
+    if (st == CONSTAT_OK)
+        st = ld.st;
+    for (int k = 0; k < NKINDS; k++)
+        total += ld.part[k].n;
+    *nincidents = ld.part[0].n;
+    if (st == CONSTAT_OK) {
+        out->recs = malloc((total + 1) * sizeof *out->recs);
+        if (!out->recs)
+            st = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    }
+    for (int k = 0; k < NKINDS; k++) {
+        for (size_t i = 0; st == CONSTAT_OK && i < ld.part[k].n; i++) {
+            out->recs[out->n++] = ld.part[k].recs[i]; /* the reference moves over */
+            ld.part[k].recs[i].record = NULL;
+        }
+        cli_records_free(&ld.part[k]);
+    }
+    out->cap = out->n;
+    if (st != CONSTAT_OK)
+        cli_records_free(out);
+    return st;
 }
 
 int cmd_report(int argc, char **argv)
@@ -107,7 +278,13 @@ int cmd_report(int argc, char **argv)
         {"from", required_argument, NULL, 'f'},
         {"to", required_argument, NULL, 'T'},
         {"first-hand", no_argument, NULL, 'F'},
+        {"public", no_argument, NULL, 'P'},
+        {"k", required_argument, NULL, 'k'},
+        {"pdf", no_argument, NULL, 'p'},
         {NULL, 0, NULL, 0}};
+    int public_k = 0; /* 0: the full report; else --public with this k */
+    int pdf = 0;
+    const char *kopt = NULL;
     const char *dir = NULL, *out = NULL, *taxo = NULL, *code = NULL;
     constat_dossier_filter f = {NULL, NULL, NULL, NULL, NULL, NULL};
     constat_countries *gz = NULL;
@@ -121,10 +298,12 @@ int cmd_report(int argc, char **argv)
     json_t *figures = NULL;
     constat_proven_time *times = NULL;
     char now[32];
+    constat_buf vhtml;
     size_t nincidents = 0;
     uint64_t size = 0;
     int c, rc, first_hand = 0;
 
+    constat_buf_init(&vhtml);
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -136,11 +315,16 @@ int cmd_report(int argc, char **argv)
         case 'f': f.from = optarg; break;
         case 'T': f.to = optarg; break;
         case 'F': first_hand = 1; break;
+        case 'P': public_k = CONSTAT_DISCLOSURE_K_DEFAULT; break;
+        case 'k': kopt = optarg; break;
+        case 'p': pdf = 1; break;
         default: return cli_usage("report");
         }
     }
     if (!out || optind != argc)
         return cli_usage("report");
+    if (kopt && (c = report_k(kopt, &public_k)) != 0)
+        return c;
     constat_error_clear(&err);
     constat_buf_init(&scope);
     st = code ? cli_country_name(code, &gz, &f.country, &err) : CONSTAT_OK;
@@ -189,11 +373,16 @@ int cmd_report(int argc, char **argv)
                                "holds %llu (run 'constat verify' on the vault)",
                                (unsigned long long)size,
                                (unsigned long long)constat_vault_size(v));
+    /* one pass over the leaves: the incidents of the scope first, then the
+     * evidence records (the evidence_flagged figure compares each with its
+     * incident, docs/evidence.md), then corrections and retractions (the
+     * figures and the report use the latest version of each record and
+     * leave retracted ones out) */
     if (st == CONSTAT_OK)
-        st = cli_records_load_upto(v, size, "incident", &f, &recs, &err);
+        st = load_for_report(v, size, &f, &recs, &nincidents, &err);
     if (st == CONSTAT_OK && first_hand)
-        keep_first_hand(&recs);
-    if (st == CONSTAT_OK && recs.n == 0)
+        keep_first_hand(&recs, &nincidents);
+    if (st == CONSTAT_OK && nincidents == 0)
         st = constat_error_set(&err, CONSTAT_ENOTFOUND,
                                "no incident among the %llu leaves of the newest checkpoint%s%s: "
                                "no report written", (unsigned long long)size,
@@ -203,33 +392,6 @@ int cmd_report(int argc, char **argv)
                                strcmp((const char *)scope.data, "all incidents in the log")
                                    ? (const char *)scope.data
                                    : "");
-    /* evidence records after the incidents: the evidence_flagged figure
-     * compares each with its incident (docs/evidence.md) */
-    nincidents = recs.n;
-    /* then corrections and retractions: the figures and the report use the
-     * latest version of each record and leave retracted ones out */
-    static const char *const more[] = {"evidence", "correction", "retraction", "erasure",
-                                       "register", "shift"};
-    for (size_t m = 0; st == CONSTAT_OK && m < sizeof more / sizeof more[0]; m++) {
-        cli_records ev;
-        memset(&ev, 0, sizeof ev);
-        st = cli_records_load_upto(v, size, more[m], NULL, &ev, &err);
-        for (size_t i = 0; st == CONSTAT_OK && i < ev.n; i++) {
-            if (recs.n == recs.cap) {
-                size_t cap = recs.cap ? recs.cap * 2 : 16;
-                constat_indexed_record *nr = realloc(recs.recs, cap * sizeof *nr);
-                if (!nr) {
-                    st = constat_error_set(&err, CONSTAT_ENOMEM, "out of memory");
-                    break;
-                }
-                recs.recs = nr;
-                recs.cap = cap;
-            }
-            recs.recs[recs.n++] = ev.recs[i]; /* the reference moves over */
-            ev.recs[i].record = NULL;
-        }
-        cli_records_free(&ev);
-    }
     if (st == CONSTAT_OK)
         st = proven_times(v, &recs, &times, &err);
     if (st == CONSTAT_OK)
@@ -244,10 +406,18 @@ int cmd_report(int argc, char **argv)
             snprintf(shown, sizeof shown, "%s", constat_vault_org(v));
         constat_report_meta meta = {shown, constat_vault_origin(v), size,
                                     (const char *)note.data, now,
-                                    (const char *)scope.data};
+                                    (const char *)scope.data, NULL};
+        /* our figures beside the bundled published ones (not in a public
+         * report: it lists no record to recount them from) */
+        if (!public_k && validation(recs.recs, nincidents, &vhtml) == 0 && vhtml.len &&
+            constat_buf_append(&vhtml, "", 1) == CONSTAT_OK)
+            meta.validation_html = (const char *)vhtml.data;
         constat_rfc3339_format(cli_now(), 0, now);
-        st = constat_report_write_timed(out, recs.recs, recs.n, tax, times, figures, &meta,
-                                        &err);
+        if (public_k)
+            st = write_public(out, taxo, tax, figures, public_k, &meta, &err);
+        else
+            st = constat_report_write_timed(out, recs.recs, recs.n, tax, times, figures, &meta,
+                                            &err);
     }
     if (st == CONSTAT_OK) {
         /* "r/" and "r" name the same folder: print r/index.html either way */
@@ -256,9 +426,14 @@ int cmd_report(int argc, char **argv)
             len--;
         char shown[4096];
         snprintf(shown, sizeof shown, "%.*s", (int)len, out);
-        printf("report of %zu incidents (tree size %llu) written to %s%sindex.html\n",
-               nincidents, (unsigned long long)size, cli_text(shown),
-               len == 1 && out[0] == '/' ? "" : "/");
+        printf("%sreport of %zu incidents (tree size %llu) written to %s%sindex.html\n",
+               public_k ? "public " : "", nincidents, (unsigned long long)size,
+               cli_text(shown), len == 1 && out[0] == '/' ? "" : "/");
+        if (pdf && (rc = cli_report_pdf(out)) != 0)
+            pdf = -1; /* the report stands; the exit code says no PDF */
+        if (public_k)
+            printf("  disclosure control: k = %d (cells under k suppressed, with secondary "
+                   "suppression; no incident list, no leaves)\n", public_k);
         /* how many records the figures count in a corrected version, and
          * how many they leave out (figures records_corrected/_retracted) */
         {
@@ -288,6 +463,7 @@ int cmd_report(int argc, char **argv)
     else
         rc = cli_report_error(out, st, &err);
     json_decref(figures);
+    constat_buf_free(&vhtml);
     free(times);
     cli_records_free(&recs);
     constat_buf_free(&note);

@@ -397,7 +397,7 @@ static const cli_help help_table[] = {
 
     {"report", "write the HTML report, figures.json and CSV",
      "constat report --out DIR [--country CC] [--commune NAME] [--from DATE] [--to DATE]\n"
-     "        [--first-hand] [--taxonomy FILE] [--dir DIR]",
+     "        [--first-hand] [--public [--k N]] [--pdf] [--taxonomy FILE] [--dir DIR]",
      "Writes DIR/index.html (French and English, SVG charts, no JavaScript; the summary\n"
      "first, how to verify last), figures.json (every figure lists the leaf indices it\n"
      "counts; docs/indicators.md), one CSV per figure and incidents.csv, over the incidents\n"
@@ -410,10 +410,17 @@ static const cli_help help_table[] = {
       {"--to DATE", "only incidents that occurred on or before DATE (YYYY-MM-DD, local)"},
       {"--first-hand", "only incidents a monitor observed (source.type direct_observation):\n"
                        "every figure from first-hand records alone"},
+      {"--public", "a report fit to publish: cells under k suppressed (with secondary\n"
+                   "suppression), small groups merged, per-person figures withheld, no\n"
+                   "incident list and no leaf; `constat verify DIR` checks it obeys its k"},
+      {"--k N", "the threshold of --public (2 to 1000; default 5; implies --public)"},
+      {"--pdf", "also print DIR/report.pdf with headless Chromium (exit 3, report\n"
+                "written, when chromium is not installed: sh scripts/install-deps pdf)"},
       OPT_TAXONOMY, OPT_DIR, OPT_HELP},
      "constat report --out report/\n"
-     "  constat report --out calais/ --country FR --commune Calais --from 2020-01-01",
-     EXIT_OK EXIT_USAGE EXIT_IO, NULL},
+     "  constat report --out calais/ --country FR --commune Calais --from 2020-01-01\n"
+     "  constat report --out public/ --public --k 10",
+     EXIT_OK EXIT_USAGE EXIT_IO "   (also: --pdf without chromium, the report written)\n", NULL},
 
     {"dossier", "write a self-contained dossier for verifiers",
      "constat dossier --out DIR [--from DATE] [--to DATE] [--category C] [--place P]\n"
@@ -684,6 +691,24 @@ static const cli_help help_table[] = {
      "`constat COMMAND --help` prints it. `constat help record` explains every record field.",
      {{"COMMAND", "one of the commands listed by constat help"}, OPT_HELP},
      "constat help record", EXIT_OK "2  no such command\n", NULL},
+
+    {"simulate", "write a synthetic vault for tests and benchmarks",
+     "constat simulate --records N --seed S --dir VAULT [--taxonomy FILE]",
+     "Creates VAULT (absent or empty; keys not sealed) with N synthetic records drawn from\n"
+     "the real incidents in France of data/demo/incidents_public.csv: categories, places\n"
+     "(moved by up to 300 m), forces, items and minors of a real incident, on a day of\n"
+     "2018-2024 at an hour that suits its categories; recurring persons (pseudonyms drawn\n"
+     "from the seed) in checks, arrests and transports; one record in ten a monitor's\n"
+     "shift; four monitors; a checkpoint at the end. The same seed gives the same records\n"
+     "and figures. Every record is marked synthetic (id SYN-..., summary [synthetic],\n"
+     "origin synthetic.invalid/...): a synthetic vault refuses real records, a real vault\n"
+     "refuses synthetic ones, and reports say SYNTHETIC DATA.",
+     {{"--records N", "how many records (1 to 10,000,000)"},
+      {"--seed S", "the generator's seed (an unsigned 64-bit integer)"},
+      {"--dir VAULT", "the vault to create"},
+      OPT_TAXONOMY, OPT_HELP},
+     "constat simulate --records 100000 --seed 1 --dir /tmp/sim",
+     EXIT_OK EXIT_USAGE "   (also: VAULT not empty)\n" EXIT_IO, NULL},
 
     {"version", "print the version", "constat version", "Prints \"constat VERSION\".",
      {OPT_HELP}, "constat version", EXIT_OK, NULL},

@@ -20,6 +20,7 @@ static const cli_command commands[] = {
     {"erase", cmd_erase},       {"serve", cmd_serve},           {"user", cmd_user},
     {"audit", cmd_audit},       {"submit", cmd_submit},         {"help", cmd_help},
     {"version", cmd_version},   {"register", cmd_register},     {"vault", cmd_vault},
+    {"simulate", cmd_simulate},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -64,7 +64,10 @@ open(p, "w", encoding="utf-8").write(s.replace('"commune":"calais"', '"commune":
 PY
 run_fails 1 $CONSTAT verify calais
 expect_in out "incident does not match the filter stated in manifest.json"
-expect_in out "NOT VERIFIED: 3 failure(s)"
+# the manifest signature, the two incidents outside the narrowed filter, and
+# the report whose scope line no longer matches the one rendered from it
+expect_in out "report/index.html: line 17"
+expect_in out "NOT VERIFIED: 4 failure(s)"
 
 # bad flags and an empty selection: exit 2, nothing written, vault unchanged
 before=$(vault_digest v)

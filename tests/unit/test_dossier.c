@@ -782,6 +782,113 @@ static void test_manifest_signature(void **state)
     free(man);
 }
 
+/* Sign manifest.json again with the vault's organisation key, as the
+ * dossier writer does: the organisation itself rewrites its report. */
+static void resign_manifest(const char *d)
+{
+    static const char ctx[] = "constat-manifest-v1\n";
+    constat_vault *v = NULL;
+    constat_error err;
+    const constat_note_signer *org;
+    constat_buf msg, out;
+    uint8_t sig[crypto_sign_BYTES];
+    char kid[256], sig64[100];
+    size_t len;
+    char *man = tu_read_file(file_path(d, "manifest.json"), &len);
+    json_t *o;
+
+    assert_int_equal(constat_vault_open(g_vault, NULL, &v, &err), CONSTAT_OK);
+    org = constat_vault_org_key(v);
+    assert_non_null(org);
+    constat_buf_init(&msg);
+    constat_buf_init(&out);
+    assert_int_equal(constat_buf_append(&msg, ctx, sizeof ctx - 1), CONSTAT_OK);
+    assert_int_equal(constat_buf_append(&msg, man, len), CONSTAT_OK);
+    crypto_sign_detached(sig, NULL, msg.data, msg.len, org->sk);
+    constat_record_key_id(&org->pub, kid, sizeof kid);
+    constat_base64(sig, sizeof sig, sig64);
+    o = json_pack("{s:s, s:s}", "key_id", kid, "signature", sig64);
+    assert_int_equal(constat_canon(o, &out, &err), CONSTAT_OK);
+    write_all(file_path(d, "manifest.sig"), (const char *)out.data, out.len);
+    json_decref(o);
+    constat_buf_free(&msg);
+    constat_buf_free(&out);
+    free(man);
+    constat_vault_close(v);
+}
+
+/* The report a reader sees is the report that verifies: the organisation
+ * rewrites a number in report/index.html, or in a figure's CSV, fixes the
+ * hashes and signs the manifest again; the signature is then valid, and the
+ * verifier still fails, naming the file and the line, because it renders
+ * the report itself from the figures it recomputed. */
+static void test_report_resigned(void **state)
+{
+    char d[4200], tpath[4200];
+    failures f;
+    constat_verify_summary sum;
+    (void)state;
+
+    pinned_trust(tpath, sizeof tpath, 1, 1);
+    /* untouched but re-signed: the helper signs as the writer does */
+    tampered(d, sizeof d, "resign-none");
+    resign_manifest(d);
+    assert_int_equal(verify(d, tpath, &f, &sum), CONSTAT_OK);
+    assert_int_equal(f.n, 0);
+    assert_int_equal(sum.manifest_signed, 1);
+
+    /* 4 incidents in the summary become 40 */
+    tampered(d, sizeof d, "resign-html");
+    edit_line(d, "report/index.html", "counted</span></dt><dd>4</dd>", "<dd>4</dd>",
+              "<dd>40</dd>");
+    refix_manifest(d);
+    resign_manifest(d);
+    assert_int_equal(verify(d, tpath, &f, &sum), CONSTAT_EVERIFY);
+    assert_int_equal(sum.manifest_signed, 1);
+    assert_has(&f, "report/index.html: line 19, byte 77 differs from the report rendered from "
+                   "the verified figures: the dossier has \"...counted</span></dt><dd>40</dd>\", "
+                   "the figures give \"...counted</span></dt><dd>4</dd>\"");
+    assert_int_equal(f.n, 1);
+
+    /* the CSV of incidents_total: 4 becomes 5 */
+    tampered(d, sizeof d, "resign-csv");
+    edit_line(d, "report/figures/incidents_total.csv", "4,3 6 7 9", "4,3 6 7 9", "5,3 6 7 9");
+    refix_manifest(d);
+    resign_manifest(d);
+    assert_int_equal(verify(d, tpath, &f, &sum), CONSTAT_EVERIFY);
+    assert_int_equal(sum.manifest_signed, 1);
+    assert_has(&f, "report/figures/incidents_total.csv: line 2, byte 1 differs from the report "
+                   "rendered from the verified figures: the dossier has \"5,3 6 7 9\", the "
+                   "figures give \"4,3 6 7 9\"");
+    assert_int_equal(f.n, 1);
+
+    /* a page added to report/ and listed in the manifest */
+    tampered(d, sizeof d, "resign-extra");
+    write_all(file_path(d, "report/extra.html"), "<p>40 incidents</p>", 19);
+    {
+        size_t len;
+        char *m = tu_read_file(file_path(d, "manifest.json"), &len);
+        json_error_t je;
+        json_t *mj = json_loadb(m, len, 0, &je);
+        constat_buf out;
+        constat_error err;
+        free(m);
+        json_object_set_new(json_object_get(mj, "files"), "report/extra.html",
+                            json_string("0"));
+        constat_buf_init(&out);
+        assert_int_equal(constat_canon(mj, &out, &err), CONSTAT_OK);
+        write_all(file_path(d, "manifest.json"), (const char *)out.data, out.len);
+        constat_buf_free(&out);
+        json_decref(mj);
+    }
+    refix_manifest(d);
+    resign_manifest(d);
+    assert_int_equal(verify(d, tpath, &f, &sum), CONSTAT_EVERIFY);
+    assert_has(&f, "report/extra.html: is not part of the report rendered from the verified "
+                   "figures");
+    assert_int_equal(f.n, 1);
+}
+
 static void test_attack_rewrite_report(void **state)
 {
     char d[4200], tpath[4200];
@@ -799,7 +906,11 @@ static void test_attack_rewrite_report(void **state)
     assert_int_equal(verify(d, tpath, &f, &sum), CONSTAT_EVERIFY);
     assert_has(&f, "manifest.sig: signature does not verify with " ORG "+");
     assert_has(&f, "manifest.json is not signed by the organisation key");
-    assert_int_equal(f.n, 1); /* everything else was made consistent */
+    /* and the page is not the one the verified figures give */
+    assert_has(&f, "report/index.html: line 9, byte 6 differs from the report rendered from the "
+                   "verified figures: the dossier has \"<body data-rewritten=\"1\">\", the "
+                   "figures give \"<body>\"");
+    assert_int_equal(f.n, 2); /* everything else was made consistent */
     assert_int_equal(sum.manifest_signed, 0);
 
     /* VERIFY.md and report/ deleted and removed from the manifest */
@@ -902,7 +1013,21 @@ static void test_attack_drop_record(void **state)
     refix_manifest(d);
     assert_int_equal(verify(d, tpath, &f, NULL), CONSTAT_EVERIFY);
     assert_has(&f, "manifest.sig: signature does not verify");
-    assert_int_equal(f.n, 1); /* the attack is otherwise complete */
+    /* the report left as written still shows the dropped incident, and the
+     * verifier renders it again from the figures it recomputed */
+    assert_has(&f, "report/figures/incidents_total.csv: line 2, byte 1 differs from the report "
+                   "rendered from the verified figures: the dossier has \"4,3 6 7 9\", the "
+                   "figures give \"3,3 7 9\"");
+    assert_has(&f, "report/index.html: line 19, byte 76 differs");
+    assert_has(&f, "report/incidents.csv: line 3, byte 1 differs");
+    {
+        /* the attack is otherwise complete: the only other failure is the
+         * manifest's signature */
+        int other = 0;
+        for (const char *l = f.all; *l; l = strchr(l, '\n') + 1)
+            other += strncmp(l, "report/", 7) != 0;
+        assert_int_equal(other, 1);
+    }
     for (size_t i = 0; i < n; i++)
         json_decref(recs[i].record);
     json_decref(figs);
@@ -1212,6 +1337,7 @@ int main(void)
         cmocka_unit_test(test_manifest_paths),
         cmocka_unit_test(test_manifest_signature),
         cmocka_unit_test(test_attack_rewrite_report),
+        cmocka_unit_test(test_report_resigned),
         cmocka_unit_test(test_attack_drop_record),
         cmocka_unit_test(test_unlisted_and_special_files),
         cmocka_unit_test(test_trust_empty_and_half),

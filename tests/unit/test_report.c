@@ -620,7 +620,7 @@ static void test_report_write(void **state)
     char *dir = tu_tmpdir(), out[4096], *html, *csv, *fj;
     constat_report_meta meta = {"Test <Org>", "example.org/constat/log", 13,
                                 "example.org/constat/log\n13\nAAAA\n\n\xe2\x80\x94 x y\n",
-                                "2026-11-29T12:00:00Z", "all incidents"};
+                                "2026-11-29T12:00:00Z", "all incidents", NULL};
     constat_buf canon;
     constat_error e;
     size_t len, lines = 0, i;
@@ -731,7 +731,7 @@ static void test_report_hostile_text(void **state)
     char *dir = tu_tmpdir(), out[4096], *html, *csv;
     constat_report_meta meta = {"Org\xe2\x80\xae" "gro\n<x>", "example.org/log", 1,
                                 "example.org/log\n1\n\x1b[2J\xe2\x81\xa7" "AAAA\n",
-                                "2026-11-29T12:00:00Z", "all incidents"};
+                                "2026-11-29T12:00:00Z", "all incidents", NULL};
     constat_error e;
     size_t len;
     (void)state;
@@ -959,7 +959,7 @@ static void test_report_reader_layout(void **state)
                                 "example.org/constat/log\n13\nAAAA\n\n\xe2\x80\x94 x y\n",
                                 "2026-11-29T12:00:00Z",
                                 "incidents in France (FR), in commune Calais, that occurred "
-                                "(local date) from 2018-01-01 to 2019-12-31"};
+                                "(local date) from 2018-01-01 to 2019-12-31", NULL};
     const char *summary, *pre, *verify, *first_fig, *row8, *row6;
     constat_error e;
     size_t len;

@@ -151,6 +151,10 @@ typedef struct {
     const char *checkpoint_note;
     const char *generated_at;
     const char *scope;
+    /* HTML of the validation table (constat_validation_html, trusted: made
+     * by the library, not escaped again), shown after the figures; NULL:
+     * none (dossiers carry none). */
+    const char *validation_html;
 } constat_report_meta;
 
 /* Write the static report into `dir` (created, mode 0755, if missing;
@@ -205,5 +209,28 @@ constat_status constat_report_write_timed(const char *dir, const constat_indexed
                                           const json_t *figures,
                                           const constat_report_meta *meta,
                                           constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* Receives one rendered file of the report: `name` is its path inside the
+ * report folder ("figures.json", "figures/<id>.csv", "incidents.csv",
+ * "index.html", "incidents-K.html"), `data` its `len` bytes (borrowed for the
+ * call). A status other than CONSTAT_OK stops the rendering and is returned
+ * (with err set by the callback). */
+typedef constat_status (*constat_report_emit_fn)(void *ctx, const char *name,
+                                                 const unsigned char *data, size_t len,
+                                                 constat_error *err);
+
+/* The files constat_report_write_timed writes, in the same order and with
+ * the same bytes, handed to `emit` instead of written (for `constat verify`,
+ * which renders the report from the verified figures and compares it with a
+ * dossier's copy). Deterministic: nothing depends on the clock, the locale
+ * or the order of a hash table; the only time shown is meta->generated_at.
+ * Same arguments and errors as constat_report_write_timed, plus
+ * CONSTAT_EINVAL when `emit` is NULL and whatever `emit` returns. */
+constat_status constat_report_render(const constat_indexed_record *recs, size_t n,
+                                     const constat_taxonomy *tax,
+                                     const constat_proven_time *times, const json_t *figures,
+                                     const constat_report_meta *meta,
+                                     constat_report_emit_fn emit, void *ctx,
+                                     constat_error *err) CONSTAT_WARN_UNUSED;
 
 #endif

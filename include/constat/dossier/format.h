@@ -8,6 +8,7 @@
 #define CONSTAT_DOSSIER_FORMAT_H
 
 #include <jansson.h>
+#include "constat/base/buf.h"
 #include "constat/base/errors.h"
 #include "constat/record/record.h"
 
@@ -20,6 +21,8 @@
 #define CONSTAT_DOSSIER_JSON_MAX (64u * 1024u * 1024u)
 /* A keys/ verifier key file or one line of a trust file, in bytes. */
 #define CONSTAT_DOSSIER_VKEY_MAX 1024u
+/* Largest file of report/ a verifier reads (index.html, a CSV, a page). */
+#define CONSTAT_DOSSIER_REPORT_FILE_MAX (256u * 1024u * 1024u)
 /* Files listed in a manifest. */
 #define CONSTAT_DOSSIER_MAX_FILES 10000u
 /* A place filter, in bytes. */
@@ -69,6 +72,15 @@ constat_status constat_dossier_filter_check(const constat_dossier_filter *f,
 /* 1 if `record` (a record object) is an incident matching `f` (NULL matches
  * every incident), 0 otherwise (including for other kinds). */
 int constat_dossier_filter_match(const constat_dossier_filter *f, const json_t *record);
+
+/* The selection `f` (NULL: all) in words, appended to `b`: in English
+ * ("all incidents", "incidents that occurred (local date) from A to B, in
+ * category C ...") or, when `french` is non-zero, in French ("tous les
+ * incidents", "les incidents survenus ..."). The dossier writer shows it in
+ * the report and VERIFY.md; the verifier derives it from manifest.json's
+ * filter to render the same report. Errors: CONSTAT_ENOMEM. */
+constat_status constat_dossier_filter_describe(const constat_dossier_filter *f, int french,
+                                               constat_buf *b) CONSTAT_WARN_UNUSED;
 
 /* The evidence file listing of a dossier (docs/dossier.md "Evidence file
  * listing"), at this path inside the dossier. */

@@ -26,6 +26,8 @@
 #include "constat/analysis/report.h"
 #include "constat/base/text.h"
 #include "analysis/svg.h"
+#include "analysis/report_public.h"
+#include "analysis/map.h"
 
 #define NOMEM() constat_error_set(err, CONSTAT_ENOMEM, "out of memory")
 #define P(x)                                                                                     \
@@ -975,6 +977,35 @@ static constat_status figure_parameters(constat_buf *b, const json_t *fig, const
     return st ? constat_error_set(err, CONSTAT_ENOMEM, "out of memory") : CONSTAT_OK;
 }
 
+/* The key cells of a figure row, labelled in both languages. */
+static constat_status key_cells(constat_buf *b, const json_t *key, const json_t *dims,
+                                const constat_taxonomy *tax, constat_error *err)
+{
+    for (size_t j = 0; j < json_array_size(key); j++) {
+        const char *dim = json_string_value(json_array_get(dims, j));
+        const json_t *e = json_array_get(key, j);
+        if (!json_is_string(e) && !json_is_null(e))
+            return constat_error_set(err, CONSTAT_EINVAL, "a key element is not a string or "
+                                     "null");
+        P(constat_buf_puts(b, "<td>"));
+        if (translated(dim) || json_is_null(e)) {
+            P(esc(b, key_label(tax, dim, e, "fr")));
+            P(constat_buf_puts(b, "<br><span class=\"en\" lang=\"en\">"));
+            P(esc(b, key_label(tax, dim, e, "en")));
+            P(constat_buf_puts(b, "</span>"));
+            if (json_is_string(e)) {
+                P(constat_buf_puts(b, " <code>"));
+                P(esc(b, json_string_value(e)));
+                P(constat_buf_puts(b, "</code>"));
+            }
+        } else {
+            P(esc(b, json_string_value(e)));
+        }
+        P(constat_buf_puts(b, "</td>"));
+    }
+    return CONSTAT_OK;
+}
+
 static constat_status figure_section(constat_buf *b, const json_t *fig,
                                      const constat_taxonomy *tax, const leaf_map *m,
                                      constat_error *err)
@@ -984,7 +1015,7 @@ static constat_status figure_section(constat_buf *b, const json_t *fig,
     const json_t *rows = json_object_get(fig, "rows");
     const char *unit = json_string_value(json_object_get(fig, "unit"));
     const chart_spec *cs = chart_for(id);
-    size_t i, j;
+    size_t i;
     constat_status st;
 
     P(constat_buf_printf(b, "<section id=\"fig-%s\">\n", id));
@@ -1051,32 +1082,41 @@ static constat_status figure_section(constat_buf *b, const json_t *fig,
                           "<th scope=\"col\">feuilles comptées <span class=\"en\">/ leaves "
                           "counted</span></th></tr></thead>\n<tbody>\n"));
     for (i = 0; i < json_array_size(rows); i++) {
-        const json_t *r = json_array_get(rows, i), *key = json_object_get(r, "key");
+        const json_t *r = json_array_get(rows, i);
         P(constat_buf_puts(b, "<tr>"));
-        for (j = 0; j < json_array_size(key); j++) {
-            const char *dim = json_string_value(json_array_get(dims, j));
-            const json_t *e = json_array_get(key, j);
-            P(constat_buf_puts(b, "<td>"));
-            if (translated(dim) || json_is_null(e)) {
-                P(esc(b, key_label(tax, dim, e, "fr")));
-                P(constat_buf_puts(b, "<br><span class=\"en\" lang=\"en\">"));
-                P(esc(b, key_label(tax, dim, e, "en")));
-                P(constat_buf_puts(b, "</span>"));
-                if (json_is_string(e)) {
-                    P(constat_buf_puts(b, " <code>"));
-                    P(esc(b, json_string_value(e)));
-                    P(constat_buf_puts(b, "</code>"));
-                }
-            } else {
-                P(esc(b, json_string_value(e)));
-            }
-            P(constat_buf_puts(b, "</td>"));
-        }
+        if ((st = key_cells(b, json_object_get(r, "key"), dims, tax, err)))
+            return st;
         P(constat_buf_printf(b, "<td class=\"n\">%lld</td><td class=\"leaves\">",
                              (long long)json_integer_value(json_object_get(r, "value"))));
         P(leaf_links(b, json_object_get(r, "leaves"), m, id));
         P(constat_buf_puts(b, "</td></tr>\n"));
     }
+    /* a public report's suppressed cells (disclosure.h): shown as such */
+    rows = json_object_get(fig, "suppressed");
+    for (i = 0; i < json_array_size(rows); i++) {
+        const json_t *r = json_array_get(rows, i);
+        const char *rule = json_string_value(json_object_get(r, "rule"));
+        int sec = rule && strcmp(rule, "secondary") == 0;
+        if (!json_is_array(json_object_get(r, "key")) ||
+            json_array_size(json_object_get(r, "key")) != json_array_size(dims))
+            return constat_error_set(err, CONSTAT_EINVAL, "figure %s: suppressed[%zu] needs a "
+                                     "key of one element per dimension", id, i);
+        P(constat_buf_puts(b, "<tr class=\"suppressed\">"));
+        if ((st = key_cells(b, json_object_get(r, "key"), dims, tax, err)))
+            return st;
+        P(constat_buf_printf(b, "<td class=\"n\">%s</td><td>%s <span class=\"en\">/ %s"
+                             "</span></td></tr>\n", sec ? "&times;" : "&lt; k",
+                             sec ? "masqué (secondaire)" : "moins de k",
+                             sec ? "masked (secondary)" : "fewer than k"));
+    }
+    if (json_integer_value(json_object_get(fig, "withheld")) > 0)
+        P(constat_buf_printf(b, "<tr class=\"suppressed\"><td colspan=\"%zu\">%lld lignes "
+                             "retenues : une dimension identifie une personne ou un "
+                             "enregistrement <span class=\"en\">/ %lld rows withheld: a "
+                             "dimension identifies one person or record</span></td></tr>\n",
+                             json_array_size(dims) + 2,
+                             (long long)json_integer_value(json_object_get(fig, "withheld")),
+                             (long long)json_integer_value(json_object_get(fig, "withheld"))));
     P(constat_buf_puts(b, "</tbody></table>\n</section>\n"));
     return CONSTAT_OK;
 }
@@ -1718,6 +1758,12 @@ static constat_status summary_html(constat_buf *b, constat_indexed_record **inc,
     return CONSTAT_OK;
 }
 
+/* The map's view of the incident list (map.h). */
+static const json_t *map_record(void *ctx, size_t i)
+{
+    return ((constat_indexed_record **)ctx)[i]->record;
+}
+
 static constat_status page(constat_buf *b, constat_indexed_record **inc, size_t n,
                            const constat_proven_time *times,
                            const constat_taxonomy *tax, const json_t *figures,
@@ -1745,6 +1791,10 @@ static constat_status page(constat_buf *b, constat_indexed_record **inc, size_t 
     P(esc(b, meta->org ? meta->org : "\xe2\x80\x94"));
     P(constat_buf_puts(b, "</p>\n</header>\n"));
     if ((st = summary_html(b, inc, n, tax, figures, meta, err)))
+        return st;
+    if ((st = report_disclosure_html(b, figures, err)) ||
+        (st = report_synthetic_html(b, meta->origin, err)) ||
+        (st = report_map_html(b, map_record, inc, n, err)))
         return st;
     P(constat_buf_puts(b, "<section class=\"caveats\" id=\"caveats\">\n"));
     P(bi(b, "h2", NULL, "Limites", "Caveats"));
@@ -1793,6 +1843,8 @@ static constat_status page(constat_buf *b, constat_indexed_record **inc, size_t 
     for (i = 0; i < json_array_size(figs); i++)
         if ((st = figure_section(b, json_array_get(figs, i), tax, &map, err)))
             return st;
+    if (meta->validation_html)
+        P(constat_buf_puts(b, meta->validation_html));
     if ((st = incidents_html(b, inc, n, times, tax, err)))
         return st;
     P(constat_buf_puts(b, "</main>\n<section id=\"verify\">\n"));
@@ -1994,6 +2046,18 @@ static constat_status figure_csv(constat_buf *b, const json_t *fig)
         if (constat_buf_puts(b, "\r\n"))
             return CONSTAT_ENOMEM;
     }
+    /* a public report's suppressed cells: value "<k" (or "x", secondary) */
+    rows = json_object_get(fig, "suppressed");
+    for (i = 0; i < json_array_size(rows); i++) {
+        const json_t *r = json_array_get(rows, i), *key = json_object_get(r, "key");
+        const char *rule = json_string_value(json_object_get(r, "rule"));
+        for (j = 0; j < json_array_size(key); j++)
+            if (constat_csv_field(b, json_string_value(json_array_get(key, j))) ||
+                constat_buf_puts(b, ","))
+                return CONSTAT_ENOMEM;
+        if (constat_buf_puts(b, rule && strcmp(rule, "secondary") == 0 ? "x,\r\n" : "<k,\r\n"))
+            return CONSTAT_ENOMEM;
+    }
     return CONSTAT_OK;
 }
 
@@ -2013,14 +2077,157 @@ static constat_status report_write_effective(const char *dir,
                                              const constat_report_meta *meta,
                                              constat_error *err);
 
+/* Render every file of the report, in a fixed order, through emit. Nothing
+ * here reads the clock, the locale or a hash table's order: the same
+ * records, taxonomy, times, figures and meta give the same bytes. */
+static constat_status report_render_effective(const constat_indexed_record *recs, size_t n,
+                                              const constat_taxonomy *tax,
+                                              const constat_proven_time *times,
+                                              const json_t *figures,
+                                              const constat_report_meta *meta,
+                                              constat_report_emit_fn emit, void *ctx,
+                                              constat_error *err)
+{
+    constat_proven_time *itimes = NULL; /* parallel to inc */
+    constat_indexed_record **inc = NULL;
+    size_t ninc = 0, i;
+    constat_buf b;
+    constat_status st;
+    const json_t *figs;
+
+    if ((st = check_figures(figures, err)))
+        return st;
+    for (i = 0; i < n; i++)
+        if (!json_is_object(recs[i].record))
+            return constat_error_set(err, CONSTAT_EINVAL,
+                                     "leaf %" PRIu64 ": record is not an object", recs[i].index);
+    constat_buf_init(&b);
+    inc = calloc(n + 1, sizeof *inc);
+    if (!inc)
+        return NOMEM();
+    for (i = 0; i < n; i++)
+        if (is_incident(recs[i].record))
+            inc[ninc++] = (constat_indexed_record *)&recs[i];
+    if (ninc)
+        qsort(inc, ninc, sizeof *inc, rec_cmp);
+    itimes = calloc(ninc + 1, sizeof *itimes);
+    if (!itimes) {
+        free(inc);
+        return NOMEM();
+    }
+    for (i = 0; times && i < ninc; i++)
+        itimes[i] = times[inc[i] - recs];
+
+    if ((st = constat_canon(figures, &b, err)) ||
+        (st = emit(ctx, "figures.json", b.data, b.len, err)))
+        goto done;
+    figs = json_object_get(figures, "figures");
+    for (i = 0; i < json_array_size(figs); i++) {
+        const json_t *f = json_array_get(figs, i);
+        char name[96];
+        snprintf(name, sizeof name, "figures/%s.csv",
+                 json_string_value(json_object_get(f, "id")));
+        constat_buf_reset(&b);
+        if (figure_csv(&b, f)) {
+            st = NOMEM();
+            goto done;
+        }
+        if ((st = emit(ctx, name, b.data, b.len, err)))
+            goto done;
+    }
+    constat_buf_reset(&b);
+    if (incidents_csv(&b, inc, ninc, itimes)) {
+        st = NOMEM();
+        goto done;
+    }
+    if ((st = emit(ctx, "incidents.csv", b.data, b.len, err)))
+        goto done;
+    constat_buf_reset(&b);
+    if ((st = page(&b, inc, ninc, itimes, tax, figures, meta, err)) ||
+        (st = emit(ctx, "index.html", b.data, b.len, err)))
+        goto done;
+    for (i = 1; i <= page_count(ninc); i++) {
+        char name[64];
+        snprintf(name, sizeof name, "incidents-%zu.html", i);
+        constat_buf_reset(&b);
+        if ((st = incidents_page(&b, inc, ninc, i, page_count(ninc), itimes, tax, meta, err)) ||
+            (st = emit(ctx, name, b.data, b.len, err)))
+            goto done;
+    }
+done:
+    free(itimes);
+    free(inc);
+    constat_buf_free(&b);
+    return st;
+}
+
+/* Writing: each rendered file into the staging directory. */
+typedef struct {
+    const char *stage;
+    size_t pages; /* incidents-K.html staged so far: removed on failure */
+    int figdir;   /* figures/ made */
+} stage_writer;
+
+static constat_status stage_emit(void *vctx, const char *name, const unsigned char *data,
+                                 size_t len, constat_error *err)
+{
+    stage_writer *w = vctx;
+    constat_buf b = {(unsigned char *)data, len, len};
+    char path[4096];
+    constat_status st;
+
+    if (strncmp(name, "incidents-", 10) == 0)
+        w->pages++;
+    if (strncmp(name, "figures/", 8) == 0 && !w->figdir) {
+        w->figdir = 1;
+        if ((st = join(path, sizeof path, w->stage, "figures", NULL, err)) ||
+            (st = ensure_dir(path, err)))
+            return st;
+    }
+    if ((st = join(path, sizeof path, w->stage, name, NULL, err)))
+        return st;
+    return write_file(path, &b, err);
+}
+
+static constat_status report_write_effective(const char *dir,
+                                             const constat_indexed_record *recs, size_t n,
+                                             const constat_taxonomy *tax,
+                                             const constat_proven_time *times,
+                                             const json_t *figures,
+                                             const constat_report_meta *meta,
+                                             constat_error *err)
+{
+    char stage[4096], final_dir[4096];
+    stage_writer w;
+    constat_status st;
+    int existed = 0;
+
+    /* the figures' shape first: nothing is staged for figures that cannot
+     * be rendered */
+    if ((st = check_figures(figures, err)))
+        return st;
+    if ((st = stage_open(dir, final_dir, stage, sizeof stage, &existed, err)))
+        return st;
+    w.stage = stage; /* every file goes to the staging directory first */
+    w.pages = 0;
+    w.figdir = 0;
+    st = report_render_effective(recs, n, tax, times, figures, meta, stage_emit, &w, err);
+    if (st == CONSTAT_OK)
+        return stage_close(stage, final_dir, existed, figures, w.pages, 1, err);
+    stage_close(stage, final_dir, existed, figures, w.pages, 0, NULL);
+    return st;
+}
+
 /* The report lists the latest version of each incident, at its correction's
- * leaf (the leaf the figures name), and leaves retracted ones out. */
-constat_status constat_report_write_timed(const char *dir, const constat_indexed_record *recs,
-                                          size_t n, const constat_taxonomy *tax,
-                                          const constat_proven_time *times,
-                                          const json_t *figures,
-                                          const constat_report_meta *meta,
-                                          constat_error *err)
+ * leaf (the leaf the figures name), and leaves retracted ones out: the
+ * records are made effective, then written into `dir` (when not NULL) or
+ * handed to `emit`. */
+static constat_status report_effective(const char *dir, const constat_indexed_record *recs,
+                                       size_t n, const constat_taxonomy *tax,
+                                       const constat_proven_time *times, const json_t *figures,
+                                       const constat_report_meta *meta,
+                                       constat_report_emit_fn emit, void *ctx,
+                                       constat_error *err)
 {
     constat_indexed_record *eff = NULL;
     constat_proven_time *efft = NULL;
@@ -2034,117 +2241,36 @@ constat_status constat_report_write_timed(const char *dir, const constat_indexed
             return constat_error_set(err, CONSTAT_EINVAL,
                                      "leaf %" PRIu64 ": record is not an object", recs[i].index);
     st = constat_records_effective(recs, n, times, &eff, &efft, &neff, err);
-    if (st == CONSTAT_OK)
+    if (st == CONSTAT_OK && dir)
         st = report_write_effective(dir, eff, neff, tax, times ? efft : NULL, figures, meta,
                                     err);
+    else if (st == CONSTAT_OK)
+        st = report_render_effective(eff, neff, tax, times ? efft : NULL, figures, meta, emit,
+                                     ctx, err);
     free(eff);
     free(efft);
     return st;
 }
 
-static constat_status report_write_effective(const char *dir,
-                                             const constat_indexed_record *recs, size_t n,
-                                             const constat_taxonomy *tax,
-                                             const constat_proven_time *times,
-                                             const json_t *figures,
-                                             const constat_report_meta *meta,
-                                             constat_error *err)
+constat_status constat_report_render(const constat_indexed_record *recs, size_t n,
+                                     const constat_taxonomy *tax,
+                                     const constat_proven_time *times, const json_t *figures,
+                                     const constat_report_meta *meta,
+                                     constat_report_emit_fn emit, void *ctx, constat_error *err)
 {
-    constat_proven_time *itimes = NULL; /* parallel to inc */
-    constat_indexed_record **inc = NULL;
-    size_t ninc = 0, i;
-    constat_buf b;
-    size_t pages = 0;
-    char path[4096], stage[4096], final_dir[4096];
-    constat_status st;
-    const json_t *figs;
-    int existed = 0;
+    if (!emit)
+        return constat_error_set(err, CONSTAT_EINVAL, "report: no output given");
+    return report_effective(NULL, recs, n, tax, times, figures, meta, emit, ctx, err);
+}
 
+constat_status constat_report_write_timed(const char *dir, const constat_indexed_record *recs,
+                                          size_t n, const constat_taxonomy *tax,
+                                          const constat_proven_time *times,
+                                          const json_t *figures,
+                                          const constat_report_meta *meta,
+                                          constat_error *err)
+{
     if (!dir || !*dir)
         return constat_error_set(err, CONSTAT_EINVAL, "report: no output directory");
-    if (n && !recs)
-        return constat_error_set(err, CONSTAT_EINVAL, "report: no records given");
-    if ((st = check_figures(figures, err)))
-        return st;
-    for (i = 0; i < n; i++)
-        if (!json_is_object(recs[i].record))
-            return constat_error_set(err, CONSTAT_EINVAL,
-                                     "leaf %" PRIu64 ": record is not an object", recs[i].index);
-    if ((st = stage_open(dir, final_dir, stage, sizeof stage, &existed, err)))
-        return st;
-    dir = stage; /* every file goes to the staging directory first */
-
-    constat_buf_init(&b);
-    inc = calloc(n + 1, sizeof *inc);
-    if (!inc) {
-        stage_close(stage, final_dir, existed, figures, pages, 0, NULL);
-        return NOMEM();
-    }
-    for (i = 0; i < n; i++)
-        if (is_incident(recs[i].record))
-            inc[ninc++] = (constat_indexed_record *)&recs[i];
-    if (ninc)
-        qsort(inc, ninc, sizeof *inc, rec_cmp);
-    itimes = calloc(ninc + 1, sizeof *itimes);
-    if (!itimes) {
-        free(inc);
-        stage_close(stage, final_dir, existed, figures, pages, 0, NULL);
-        return NOMEM();
-    }
-    for (i = 0; times && i < ninc; i++)
-        itimes[i] = times[inc[i] - recs];
-
-    if ((st = join(path, sizeof path, dir, "figures", NULL, err)) ||
-        (st = ensure_dir(path, err)) || (st = constat_canon(figures, &b, err)) ||
-        (st = join(path, sizeof path, dir, "figures.json", NULL, err)) ||
-        (st = write_file(path, &b, err)))
-        goto done;
-
-    figs = json_object_get(figures, "figures");
-    for (i = 0; i < json_array_size(figs); i++) {
-        const json_t *f = json_array_get(figs, i);
-        char name[96];
-        snprintf(name, sizeof name, "figures/%s", json_string_value(json_object_get(f, "id")));
-        constat_buf_reset(&b);
-        if (figure_csv(&b, f)) {
-            st = NOMEM();
-            goto done;
-        }
-        if ((st = join(path, sizeof path, dir, name, ".csv", err)) ||
-            (st = write_file(path, &b, err)))
-            goto done;
-    }
-
-    constat_buf_reset(&b);
-    if (incidents_csv(&b, inc, ninc, itimes)) {
-        st = NOMEM();
-        goto done;
-    }
-    if ((st = join(path, sizeof path, dir, "incidents.csv", NULL, err)) ||
-        (st = write_file(path, &b, err)))
-        goto done;
-
-    constat_buf_reset(&b);
-    if ((st = page(&b, inc, ninc, itimes, tax, figures, meta, err)) ||
-        (st = join(path, sizeof path, dir, "index.html", NULL, err)) ||
-        (st = write_file(path, &b, err)))
-        goto done;
-    for (i = 1; i <= page_count(ninc); i++) {
-        char name[64];
-        pages = i; /* staged so far: removed on failure */
-        snprintf(name, sizeof name, "incidents-%zu", i);
-        constat_buf_reset(&b);
-        if ((st = incidents_page(&b, inc, ninc, i, page_count(ninc), itimes, tax, meta, err)) ||
-            (st = join(path, sizeof path, dir, name, ".html", err)) ||
-            (st = write_file(path, &b, err)))
-            goto done;
-    }
-done:
-    free(itimes);
-    free(inc);
-    constat_buf_free(&b);
-    if (st == CONSTAT_OK)
-        return stage_close(stage, final_dir, existed, figures, pages, 1, err);
-    stage_close(stage, final_dir, existed, figures, pages, 0, NULL);
-    return st;
+    return report_effective(dir, recs, n, tax, times, figures, meta, NULL, NULL, err);
 }

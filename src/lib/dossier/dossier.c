@@ -1013,65 +1013,6 @@ static constat_status dossier_times(constat_vault *v, uint64_t tree_size,
     return rc;
 }
 
-/* The same in French, for VERIFY.fr.md. */
-static constat_status describe_scope_fr(const constat_dossier_filter *f, constat_buf *b)
-{
-    constat_status rc = CONSTAT_OK;
-    if (!f || (!f->from && !f->to && !f->category && !f->place && !f->country && !f->commune))
-        return constat_buf_puts(b, "tous les incidents");
-    rc = constat_buf_puts(b, "les incidents");
-    if (rc == CONSTAT_OK && (f->from || f->to))
-        rc = constat_buf_printf(b, " survenus (date locale) du %s au %s",
-                                f->from ? f->from : "début", f->to ? f->to : "la fin");
-    if (rc == CONSTAT_OK && f->category)
-        rc = constat_buf_printf(b, "%s de la catégorie %s", (f->from || f->to) ? "," : "",
-                                f->category);
-    if (rc == CONSTAT_OK && f->place)
-        rc = constat_buf_printf(b, "%s dont le lieu (nom, commune ou site) contient "
-                                   "« %s » (sans tenir compte des accents ni de la casse)",
-                                (f->from || f->to || f->category) ? "," : "", f->place);
-    if (rc == CONSTAT_OK && f->country)
-        rc = constat_buf_printf(b, "%s dans le pays %s",
-                                (f->from || f->to || f->category || f->place) ? "," : "",
-                                f->country);
-    if (rc == CONSTAT_OK && f->commune)
-        rc = constat_buf_printf(b, "%s dans la commune %s",
-                                (f->from || f->to || f->category || f->place || f->country)
-                                    ? ","
-                                    : "",
-                                f->commune);
-    return rc;
-}
-
-static constat_status describe_scope(const constat_dossier_filter *f, constat_buf *b)
-{
-    constat_status rc = CONSTAT_OK;
-    if (!f || (!f->from && !f->to && !f->category && !f->place && !f->country && !f->commune))
-        return constat_buf_puts(b, "all incidents");
-    rc = constat_buf_puts(b, "incidents");
-    if (rc == CONSTAT_OK && (f->from || f->to))
-        rc = constat_buf_printf(b, " that occurred (local date) from %s to %s",
-                                f->from ? f->from : "the start", f->to ? f->to : "the end");
-    if (rc == CONSTAT_OK && f->category)
-        rc = constat_buf_printf(b, "%s in category %s", (f->from || f->to) ? "," : "",
-                                f->category);
-    if (rc == CONSTAT_OK && f->place)
-        rc = constat_buf_printf(b, "%s with a place (name, commune or site) containing "
-                                   "\"%s\" (accents and case aside)",
-                                (f->from || f->to || f->category) ? "," : "", f->place);
-    if (rc == CONSTAT_OK && f->country)
-        rc = constat_buf_printf(b, "%s in country %s",
-                                (f->from || f->to || f->category || f->place) ? "," : "",
-                                f->country);
-    if (rc == CONSTAT_OK && f->commune)
-        rc = constat_buf_printf(b, "%s in commune %s",
-                                (f->from || f->to || f->category || f->place || f->country)
-                                    ? ","
-                                    : "",
-                                f->commune);
-    return rc;
-}
-
 /* ---- inclusion proofs for many leaves ----------------------------------- */
 
 /* Proofs of leaves taken in ascending order share most of their nodes, and
@@ -1394,7 +1335,7 @@ typedef struct {
     constat_error *err;
     collect_ctx cc;
     constat_buf note;   /* the checkpoint, with the witnesses' cosignatures */
-    constat_buf scope;  /* describe_scope(f), NUL-terminated */
+    constat_buf scope;  /* constat_dossier_filter_describe(f), NUL-terminated */
     constat_checkpoint cp;
     const constat_note_verifier *logv, *orgv;
     char tmp[4200], dirclean[4096], logvk[CONSTAT_DOSSIER_VKEY_MAX],
@@ -1507,7 +1448,7 @@ static constat_status dw_collect(dossier_job *j)
         return rc;
     /* An empty dossier proves nothing and usually means a mistyped filter. */
     constat_buf_init(&what);
-    if (describe_scope(j->f, &what) != CONSTAT_OK ||
+    if (constat_dossier_filter_describe(j->f, 0, &what) != CONSTAT_OK ||
         constat_buf_append(&what, "", 1) != CONSTAT_OK)
         rc = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
     else
@@ -1638,7 +1579,7 @@ static constat_status dw_report_job(dossier_job *j)
     if (rc != CONSTAT_OK)
         return rc;
     constat_rfc3339_format((int64_t)now, 0, j->when);
-    if (describe_scope(j->f, &j->scope) != CONSTAT_OK)
+    if (constat_dossier_filter_describe(j->f, 0, &j->scope) != CONSTAT_OK)
         return constat_error_set(j->err, CONSTAT_ENOMEM, "out of memory");
     j->meta.org = constat_vault_org(j->v);
     j->meta.origin = j->cp.origin;
@@ -1720,7 +1661,7 @@ static constat_status dw_verify_fr_md(dossier_job *j)
     constat_buf_init(&scope_fr);
     rc = constat_witness_dossier_md_fr(j->cosigs, j->ncosigs, j->nwitnesses, &wmd);
     if (rc == CONSTAT_OK)
-        rc = describe_scope_fr(j->f, &scope_fr);
+        rc = constat_dossier_filter_describe(j->f, 1, &scope_fr);
     if (rc == CONSTAT_OK)
         rc = constat_buf_append(&scope_fr, "", 1);
     if (rc == CONSTAT_OK)
@@ -1880,6 +1821,7 @@ static constat_status dw_manifest(dossier_job *j)
          json_object_set_new(manifest, "org", json_string(constat_vault_org(j->v))) ||
          json_object_set_new(manifest, "tree_size", json_integer((json_int_t)j->cp.size)) ||
          json_object_set_new(manifest, "records", json_integer((json_int_t)j->norder)) ||
+         json_object_set_new(manifest, "generated_at", json_string(j->when)) ||
          json_object_set(manifest, "filter", filt) ||
          json_object_set(manifest, "files", files)))
         rc = constat_error_set(j->err, CONSTAT_ENOMEM, "out of memory");

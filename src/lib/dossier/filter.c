@@ -177,3 +177,60 @@ int constat_dossier_filter_match(const constat_dossier_filter *f, const json_t *
     }
     return 1;
 }
+
+/* ---- the selection in words (the report's scope, VERIFY.md) -------------- */
+
+/* The words of the selection, in one language. */
+typedef struct {
+    const char *all, *some;          /* no filter / the start of a filtered one */
+    const char *from, *to;           /* the period: SOME FROM <from> TO <to> */
+    const char *start, *end;         /* an open end of the period */
+    const char *category;            /* , CATEGORY <category> */
+    const char *place, *place_end;   /* , PLACE <place> PLACE_END */
+    const char *country, *commune;   /* , COUNTRY <country>; , COMMUNE <commune> */
+} scope_words;
+
+static const scope_words words_en = {
+    "all incidents", "incidents", " that occurred (local date) from ", " to ", "the start",
+    "the end", " in category ", " with a place (name, commune or site) containing \"",
+    "\" (accents and case aside)", " in country ", " in commune "};
+/* French, for VERIFY.fr.md and the French half of the report. */
+static const scope_words words_fr = {
+    "tous les incidents", "les incidents", " survenus (date locale) du ", " au ", "début",
+    "la fin", " de la catégorie ", " dont le lieu (nom, commune ou site) contient « ",
+    " » (sans tenir compte des accents ni de la casse)", " dans le pays ", " dans la commune "};
+
+/* ", " before every clause but the first, then the clause's words. */
+static constat_status clause(constat_buf *b, int *n, const char *a, const char *v,
+                             const char *z)
+{
+    if ((*n)++ && constat_buf_puts(b, ","))
+        return CONSTAT_ENOMEM;
+    if (constat_buf_puts(b, a) || constat_buf_puts(b, v) || (z && constat_buf_puts(b, z)))
+        return CONSTAT_ENOMEM;
+    return CONSTAT_OK;
+}
+
+constat_status constat_dossier_filter_describe(const constat_dossier_filter *f, int french,
+                                               constat_buf *b)
+{
+    const scope_words *w = french ? &words_fr : &words_en;
+    int n = 0;
+
+    if (!f || (!f->from && !f->to && !f->category && !f->place && !f->country && !f->commune))
+        return constat_buf_puts(b, w->all);
+    if (constat_buf_puts(b, w->some))
+        return CONSTAT_ENOMEM;
+    if ((f->from || f->to) &&
+        clause(b, &n, w->from, f->from ? f->from : w->start, NULL) != CONSTAT_OK)
+        return CONSTAT_ENOMEM;
+    if ((f->from || f->to) &&
+        (constat_buf_puts(b, w->to) || constat_buf_puts(b, f->to ? f->to : w->end)))
+        return CONSTAT_ENOMEM;
+    if ((f->category && clause(b, &n, w->category, f->category, NULL)) ||
+        (f->place && clause(b, &n, w->place, f->place, w->place_end)) ||
+        (f->country && clause(b, &n, w->country, f->country, NULL)) ||
+        (f->commune && clause(b, &n, w->commune, f->commune, NULL)))
+        return CONSTAT_ENOMEM;
+    return CONSTAT_OK;
+}

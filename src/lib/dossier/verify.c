@@ -37,6 +37,7 @@
 #include "constat/witness/witness_policy.h"
 #include "record/record_internal.h"
 #include "base/text.h"
+#include "dossier/report_check.h"
 #include "constat/base/file.h"
 
 
@@ -2169,9 +2170,117 @@ out:
     constat_buf_free(&got);
 }
 
+/* ---- the report, rendered again (report_check.c) ------------------------ */
+
+typedef struct {
+    vstate *s;
+    const char *dir;
+} vreport;
+
+static constat_status vreport_read(void *ctx, const char *rel, constat_buf *out,
+                                   constat_error *err)
+{
+    vreport *c = ctx;
+    char r[4200], path[8400];
+    constat_bprintf(r, sizeof r, "report/%s", rel);
+    path_join(path, sizeof path, c->dir, r);
+    return read_file(path, CONSTAT_DOSSIER_REPORT_FILE_MAX, out, err);
+}
+
+static void vreport_fail(void *ctx, const char *file, const char *msg)
+{
+    vreport *c = ctx;
+    vfail(c->s, -1, file, "%s", msg);
+}
+
+/* The report a reader opens is the one the verified figures give: rendered
+ * here from the incidents, the taxonomy, the proven times, the figures just
+ * recomputed and what the signed manifest and checkpoint state, then
+ * compared with report/ file by file. A dossier without report/ has no
+ * page to mislead with and is not checked. */
+static constat_status check_report(vstate *s, const char *dir, const manifest *m,
+                                   const constat_indexed_record *recs,
+                                   const constat_proven_time *times, size_t n,
+                                   const constat_taxonomy *tax, const json_t *figures)
+{
+    const json_t *files = m->root ? json_object_get(m->root, "files") : NULL, *ga;
+    constat_indexed_record *inc = NULL;
+    constat_proven_time *itimes = NULL;
+    constat_buf note, scope;
+    constat_report_meta meta;
+    vreport vr = {s, dir};
+    constat_error ce;
+    char path[4200];
+    const char *key;
+    json_t *val;
+    int any = 0;
+    size_t ni = 0;
+    uint64_t matched = 0;
+    constat_status rc = CONSTAT_OK;
+
+    json_object_foreach((json_t *)files, key, val)
+        any |= strncmp(key, "report/", 7) == 0;
+    (void)val;
+    if (!any)
+        return CONSTAT_OK;
+    ga = json_object_get(m->root, "generated_at");
+    if (!json_is_string(ga)) {
+        vfail(s, -1, "report/index.html", "cannot be rendered again: manifest.json has no "
+              "generated_at (a dossier of an older constat): the report is not vouched for");
+        return CONSTAT_OK;
+    }
+    constat_buf_init(&note);
+    constat_buf_init(&scope);
+    inc = calloc(n + 1, sizeof *inc);
+    itimes = calloc(n + 1, sizeof *itimes);
+    if (!inc || !itimes) {
+        rc = CONSTAT_ENOMEM;
+        goto out;
+    }
+    /* the dossier writer hands the report its selected incidents only */
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(json_string_value(json_object_get(recs[i].record, "kind")), "incident") == 0) {
+            inc[ni] = recs[i];
+            itimes[ni++] = times[i];
+        }
+    path_join(path, sizeof path, dir, "checkpoint");
+    constat_error_clear(&ce);
+    if (read_file(path, CONSTAT_DOSSIER_JSON_MAX, &note, &ce) != CONSTAT_OK ||
+        constat_buf_append(&note, "", 1) != CONSTAT_OK ||
+        constat_dossier_filter_describe(m->have_filter ? &m->filter : NULL, 0, &scope) ||
+        constat_buf_append(&scope, "", 1) != CONSTAT_OK) {
+        vfail(s, -1, "report/index.html", "cannot be rendered again: %s",
+              ce.code ? ce.msg : "out of memory");
+        goto out;
+    }
+    memset(&meta, 0, sizeof meta);
+    meta.org = m->org;
+    meta.origin = m->origin;
+    meta.tree_size = m->tree_size;
+    meta.checkpoint_note = (const char *)note.data;
+    meta.generated_at = json_string_value(ga);
+    meta.scope = (const char *)scope.data;
+    constat_error_clear(&ce);
+    rc = constat_report_recheck(inc, ni, tax, itimes, figures, &meta, "report/", files,
+                                vreport_read,
+                                vreport_fail, &vr, &matched, &ce);
+    if (rc != CONSTAT_OK && rc != CONSTAT_ENOMEM) {
+        vfail(s, -1, "report/index.html", "cannot be rendered again: %s", ce.msg);
+        rc = CONSTAT_OK;
+    }
+    while (matched--)
+        vpass(s);
+out:
+    free(inc);
+    free(itimes);
+    constat_buf_free(&note);
+    constat_buf_free(&scope);
+    return rc;
+}
+
 static constat_status check_figures(vstate *s, const char *dir, const ventries *es,
-                                    const constat_taxonomy *tax, constat_tsa_timeline *tl,
-                                    uint64_t *nrefs)
+                                    const manifest *m, const constat_taxonomy *tax,
+                                    constat_tsa_timeline *tl, uint64_t *nrefs)
 {
     constat_proven_time *times = NULL; /* parallel to recs, from the verified tokens */
     constat_indexed_record *recs = NULL;
@@ -2265,6 +2374,7 @@ static constat_status check_figures(vstate *s, const char *dir, const ventries *
             vpass(s);
         rc = CONSTAT_OK;
     }
+    rc = check_report(s, dir, m, recs, times, n, tax, recomputed);
 out:
     json_decref(recomputed);
     json_decref(claimed);
@@ -2407,7 +2517,8 @@ static void side_work(void *vctx)
     check_evidence_files(&c->ev.st, c->dir, c->es, c->m, &c->evidence, &c->evidence_files);
     check_evidence_index(&c->ev.st, c->dir, c->es, c->m);
     if (c->figures)
-        c->fig_rc = check_figures(&c->fig.st, c->dir, c->es, c->tax, c->tl, &c->figures_leaves);
+        c->fig_rc = check_figures(&c->fig.st, c->dir, c->es, c->m, c->tax, c->tl,
+                                  &c->figures_leaves);
 }
 
 /* ---- the whole dossier --------------------------------------------------- */

@@ -6,6 +6,7 @@
 
 #include "constat/record/canon.h"
 #include "constat/vault/intake.h"
+#include "constat/vault/synthetic.h"
 #include "record/record_internal.h"
 #include "vault/location.h"
 
@@ -240,6 +241,9 @@ constat_status constat_intake_prepare(constat_vault *v, const json_t *input,
         snprintf(id, sizeof id, "%s-%s", strcmp(kind, "incident") == 0 ? "inc" : kind, hex);
         json_object_set_new(rec, "id", json_string(id));
     }
+    /* synthetic and real records never share a vault (synthetic.h) */
+    if ((st = constat_synthetic_guard(constat_vault_origin(v), rec, err)) != CONSTAT_OK)
+        goto fail;
     /* before validation, so that an event in the future is named as such
      * rather than as one recorded (at the default "now") before it began */
     if ((st = not_in_future(rec, now, err)) != CONSTAT_OK)

@@ -1,0 +1,177 @@
+/* map.c — the report's SVG map of incidents by place (map.h). No base map
+ * is bundled yet (no licence-clean simplified coastline of the area is in
+ * the repository): the map draws the places on a graticule, and says so. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/map.h"
+#include "constat/base/text.h"
+
+#define W 720.0
+#define H 480.0
+#define PAD 36.0
+#define LABELS 10
+
+/* The Calais area. */
+#define CAL_S 50.85
+#define CAL_N 51.05
+#define CAL_W 1.70
+#define CAL_E 2.00
+
+typedef struct {
+    const char *name; /* borrowed from a record */
+    double lat, lon;
+    long count;
+} spot;
+
+static int spot_cmp(const void *a, const void *b)
+{
+    const spot *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count < y->count ? 1 : -1;
+    return strcmp(x->name, y->name);
+}
+
+static constat_status esc(constat_buf *b, const char *s)
+{
+    return constat_html_escape(b, s);
+}
+
+constat_status report_map_html(constat_buf *b, report_map_get_fn get, void *ctx, size_t n,
+                               constat_error *err)
+{
+    spot *sp = calloc(n + 1, sizeof *sp);
+    json_t *index = json_object(); /* place name -> spot index */
+    size_t ns = 0, in_calais = 0;
+    double s = 90, no = -90, we = 180, ea = -180, kx, ky, cx, maxr;
+    long maxc = 1;
+    constat_status st = CONSTAT_OK;
+
+    if (!sp || !index) {
+        free(sp);
+        json_decref(index);
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        const json_t *p = json_object_get(get(ctx, i), "place");
+        const json_t *la = json_object_get(p, "lat_e7"), *lo = json_object_get(p, "lon_e7");
+        const char *name = json_string_value(json_object_get(p, "site"));
+        const json_t *at;
+        if (!json_is_integer(la) || !json_is_integer(lo))
+            continue;
+        if (!name)
+            name = json_string_value(json_object_get(p, "name"));
+        if (!name)
+            name = "?";
+        at = json_object_get(index, name);
+        if (at) {
+            sp[json_integer_value(at)].count++;
+            continue;
+        }
+        sp[ns].name = name;
+        sp[ns].lat = (double)json_integer_value(la) / 1e7;
+        sp[ns].lon = (double)json_integer_value(lo) / 1e7;
+        sp[ns].count = 1;
+        if (json_object_set_new(index, name, json_integer((json_int_t)ns))) {
+            st = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+            goto out;
+        }
+        ns++;
+    }
+    if (ns == 0)
+        goto out;
+    qsort(sp, ns, sizeof *sp, spot_cmp);
+    for (size_t i = 0; i < ns; i++)
+        if (sp[i].lat >= CAL_S && sp[i].lat <= CAL_N && sp[i].lon >= CAL_W && sp[i].lon <= CAL_E)
+            in_calais += (size_t)sp[i].count;
+    {
+        size_t placed = 0;
+        for (size_t i = 0; i < ns; i++)
+            placed += (size_t)sp[i].count;
+        if (in_calais * 2 >= placed) {
+            s = CAL_S, no = CAL_N, we = CAL_W, ea = CAL_E;
+        } else {
+            for (size_t i = 0; i < ns; i++) {
+                s = fmin(s, sp[i].lat), no = fmax(no, sp[i].lat);
+                we = fmin(we, sp[i].lon), ea = fmax(ea, sp[i].lon);
+            }
+            s -= 0.05, no += 0.05, we -= 0.05, ea += 0.05;
+        }
+    }
+    /* equirectangular, the scale of the middle latitude, fitted to W x H */
+    cx = cos((s + no) / 2 * 3.14159265358979323846 / 180);
+    kx = (W - 2 * PAD) / ((ea - we) * cx);
+    ky = (H - 2 * PAD) / (no - s);
+    if (kx < ky)
+        ky = kx;
+    else
+        kx = ky;
+    kx *= cx;
+    maxc = sp[0].count;
+    maxr = 28.0;
+#define X(lon) (PAD + ((lon) - we) * kx)
+#define Y(lat) (H - PAD - ((lat) - s) * ky)
+#define CHK(x)                                                                                 \
+    do {                                                                                       \
+        if ((x) != CONSTAT_OK) {                                                               \
+            st = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");                     \
+            goto out;                                                                          \
+        }                                                                                      \
+    } while (0)
+    CHK(constat_buf_printf(b, "<section id=\"map\">\n<h2>Carte des incidents par lieu <span "
+                              "class=\"en\" lang=\"en\">/ Map of incidents by place</span></h2>\n"
+                              "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" "
+                              "role=\"img\" aria-labelledby=\"map-t\" style=\"max-width:100%%;"
+                              "background:#f4f7fa\">\n<title id=\"map-t\">Incidents by place, "
+                              "%.3f..%.3f N, %.3f..%.3f E</title>\n", W, H, s, no, we, ea));
+    /* graticule: a line every 0.05 degree (Calais area) or a round step */
+    {
+        double span = fmax(no - s, ea - we), step = span <= 0.3 ? 0.05 : span <= 3 ? 0.5 : 5;
+        for (double la = ceil(s / step) * step; la <= no + 1e-9; la += step)
+            CHK(constat_buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                                      "stroke=\"#c8d2dc\"/><text x=\"2\" y=\"%.1f\" "
+                                      "font-size=\"12\" fill=\"#567\">%.2f N</text>\n",
+                                   X(we), Y(la), X(ea), Y(la), Y(la) - 2, la));
+        for (double lo = ceil(we / step) * step; lo <= ea + 1e-9; lo += step)
+            CHK(constat_buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                                      "stroke=\"#c8d2dc\"/><text x=\"%.1f\" y=\"%.1f\" "
+                                      "font-size=\"12\" fill=\"#567\">%.2f E</text>\n",
+                                   X(lo), Y(s), X(lo), Y(no), X(lo) + 2, H - 4, lo));
+    }
+    /* largest first, so small circles stay on top and visible */
+    for (size_t i = 0; i < ns; i++) {
+        double r = 2.5 + maxr * sqrt((double)sp[i].count / (double)maxc);
+        if (sp[i].lat < s || sp[i].lat > no || sp[i].lon < we || sp[i].lon > ea)
+            continue;
+        CHK(constat_buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"#d55e00\" "
+                                  "fill-opacity=\"0.45\" stroke=\"#a33\"><title>",
+                               X(sp[i].lon), Y(sp[i].lat), r));
+        CHK(esc(b, sp[i].name));
+        CHK(constat_buf_printf(b, ": %ld</title></circle>\n", sp[i].count));
+    }
+    for (size_t i = 0; i < ns && i < LABELS; i++) {
+        if (sp[i].lat < s || sp[i].lat > no || sp[i].lon < we || sp[i].lon > ea)
+            continue;
+        CHK(constat_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" "
+                                  "fill=\"#222\">", X(sp[i].lon) + 6, Y(sp[i].lat) - 6));
+        CHK(esc(b, sp[i].name));
+        CHK(constat_buf_printf(b, " (%ld)</text>\n", sp[i].count));
+    }
+    CHK(constat_buf_puts(b, "</svg>\n<p>Chaque cercle est un lieu, de surface proportionnelle au "
+                            "nombre d'incidents ; les positions sont celles des enregistrements "
+                            "(souvent approximatives). Aucun fond de carte n'est encore fourni : "
+                            "seules les lignes de latitude et de longitude sont tracées. "
+                            "<span class=\"en\" lang=\"en\">Each circle is a place, its area "
+                            "proportional to its incidents; positions are the records' (often "
+                            "approximate). No base map is bundled yet: only lines of latitude "
+                            "and longitude are drawn.</span></p>\n</section>\n"));
+#undef CHK
+#undef X
+#undef Y
+out:
+    free(sp);
+    json_decref(index);
+    return st;
+}
