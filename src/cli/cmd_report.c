@@ -426,8 +426,9 @@ int cmd_report(int argc, char **argv)
             len--;
         char shown[4096];
         snprintf(shown, sizeof shown, "%.*s", (int)len, out);
-        printf("%sreport of %zu incidents (tree size %llu) written to %s%sindex.html\n",
-               public_k ? "public " : "", nincidents, (unsigned long long)size,
+        printf("%sreport of %zu incident%s (tree size %llu) written to %s%sindex.html\n",
+               public_k ? "public " : "", nincidents, nincidents == 1 ? "" : "s",
+               (unsigned long long)size,
                cli_text(shown), len == 1 && out[0] == '/' ? "" : "/");
         if (pdf && (rc = cli_report_pdf(out)) != 0)
             pdf = -1; /* the report stands; the exit code says no PDF */

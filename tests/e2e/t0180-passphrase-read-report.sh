@@ -165,5 +165,5 @@ idp=$(sed -n 's/^record //p' out)
 run_ok $CONSTAT show "$idp" --private --dir p </dev/null
 expect_in out "Observers kept 1 0 m away"
 run_ok $CONSTAT report --out rp --dir p </dev/null
-expect_in out "report of 1 incidents"
+expect_in out "report of 1 incident "
 done_ok
