@@ -11,8 +11,9 @@ int cmd_init(int argc, char **argv)
         {"org", required_argument, NULL, 'o'},
         {"origin", required_argument, NULL, 'g'},
         {"dir", required_argument, NULL, 'd'},
+        {"store", required_argument, NULL, 's'},
         {NULL, 0, NULL, 0}};
-    const char *org = NULL, *origin = NULL, *dir = NULL;
+    const char *org = NULL, *origin = NULL, *dir = NULL, *store = NULL;
     constat_error err;
     constat_status st;
     char *pass;
@@ -24,6 +25,7 @@ int cmd_init(int argc, char **argv)
         case 'o': org = optarg; break;
         case 'g': origin = optarg; break;
         case 'd': dir = optarg; break;
+        case 's': store = optarg; break;
         default: return cli_usage("init");
         }
     }
@@ -34,7 +36,7 @@ int cmd_init(int argc, char **argv)
     if (c)
         return c; /* asked before anything is written: no directory, no file */
     constat_error_clear(&err);
-    st = constat_vault_create(dir, org, origin, pass && *pass ? pass : NULL, &err);
+    st = constat_vault_create_store(dir, org, origin, pass && *pass ? pass : NULL, store, &err);
     if (st != CONSTAT_OK) {
         cli_passphrase_free(pass);
         return cli_report_error(dir, st, &err);

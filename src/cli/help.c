@@ -30,17 +30,23 @@
 
 static const cli_help help_table[] = {
     {"init", "create a new vault (keys, database, empty log)",
-     "constat init --org NAME --origin ORIGIN [--dir DIR]",
+     "constat init --org NAME --origin ORIGIN [--dir DIR] [--store postgresql://...]",
      "Creates DIR/vault.db and DIR/keys/: the log key (named ORIGIN), the organisation key\n"
      "(named NAME) and the pseudonym key, files of mode 0600. With $CONSTAT_PASSPHRASE, or a\n"
      "passphrase typed twice on the terminal, the keys are sealed. When the two typed differ\n"
      "init asks both again, up to 3 tries, then exits 2 writing nothing; an empty one on the\n"
      "terminal is refused. CONSTAT_PASSPHRASE set but empty, or no terminal, leaves the keys\n"
-     "unsealed (and init warns). Prints both public keys: publish them.",
+     "unsealed (and init warns). Prints both public keys: publish them. With --store (or\n"
+     "$CONSTAT_STORE) the log, checkpoints and tables go to a new schema of that PostgreSQL\n"
+     "database instead of vault.db, named in DIR/store.url; keys and evidence stay in DIR\n"
+     "(docs/postgresql.md).",
      {{"--org NAME", "the organisation's name: a C2SP signed-note key name (no spaces, no +)"},
       {"--origin ORIGIN", "the log's origin line, e.g. hro.example.org/constat/log (no spaces)"},
+      {"--store URL", "a libpq URL postgresql://[USER@]HOST/DB, optionally ending #SCHEMA"},
       OPT_DIR, OPT_HELP},
-     "constat init --org hro-calais --origin hro.example.org/constat/log --dir vault",
+     "constat init --org hro-calais --origin hro.example.org/constat/log --dir vault\n"
+     "  constat init --org hro-calais --origin hro.example.org/constat/log --dir vault \\\n"
+     "      --store postgresql://constat@db.example.org/constat",
      EXIT_OK EXIT_USAGE "   (also: a vault already exists in DIR, or 3 tries without two equal\n"
      "   passphrases)\n" EXIT_IO, NULL},
 
