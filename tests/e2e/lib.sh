@@ -114,6 +114,21 @@ vault_dump() {
     fi
 }
 
+# vault_copy VAULT COPY: a backup of the whole vault as a vault of its own
+# (cp -a; on PostgreSQL the schema is copied too, with pg_dump, under a new
+# name that COPY/store.url names)
+vault_copy() {
+    cp -a "$1" "$2"
+    if on_pg "$1"; then
+        loc=$(cat "$1/store.url")
+        old=${loc##*#}
+        new=vault_$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+        pg_dump -d "${loc%#*}" -n "$old" --no-owner --no-privileges | sed "s/$old/$new/g" |
+            psql -X -q -v ON_ERROR_STOP=1 -d "${loc%#*}" >/dev/null
+        echo "${loc%#*}#$new" >"$2/store.url"
+    fi
+}
+
 # digest of a vault's content: the database file and any WAL left behind;
 # on PostgreSQL, every row of every table of the vault's schema in order
 vault_digest() {

@@ -15,11 +15,20 @@ if [ "$(id -u)" -eq 0 ]; then
     command -v setpriv >/dev/null || { echo "SKIP: root without setpriv"; exit 0; }
     as_user="setpriv --reuid=65534 --regid=65534 --clear-groups"
 fi
-for c in log checkpoint; do
-    run_fails 3 $as_user $CONSTAT $c --dir "$T/v"
-    expect_in err "vault.db: cannot be written (read-only file or folder)"
-    expect_not_in err "journal_mode"
-done
+if on_pg v; then
+    # on PostgreSQL the folder keeps only keys and store.url, which are
+    # read: a read-only copy of the folder works as it is
+    run_ok $as_user $CONSTAT log --dir "$T/v"
+    expect_in out "enrol:amina"
+    run_ok $as_user $CONSTAT checkpoint --dir "$T/v"
+    expect_in out "hro.example/log"
+else
+    for c in log checkpoint; do
+        run_fails 3 $as_user $CONSTAT $c --dir "$T/v"
+        expect_in err "vault.db: cannot be written (read-only file or folder)"
+        expect_not_in err "journal_mode"
+    done
+fi
 chmod -R u+w v
 run_ok $CONSTAT log --dir v
 expect_in out "enrol:amina"
