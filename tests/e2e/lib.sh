@@ -110,7 +110,8 @@ vault_dump() {
             vault_sql "$1" "SELECT x::text FROM $t x"
         done
     else
-        cat "$1"/vault.db "$1"/vault.db-wal 2>/dev/null
+        cat "$1"/vault.db
+        [ ! -f "$1"/vault.db-wal ] || cat "$1"/vault.db-wal
     fi
 }
 
