@@ -213,15 +213,36 @@ static const char *pg_msg(const constat_store *s, const PGresult *r)
     return m && m[0] ? m : none;
 }
 
+/* libpq's message (several lines: ERROR, DETAIL, HINT) on one line into
+ * out[n]: each newline with what follows it becomes "; ", tabs spaces,
+ * and runs of spaces one space. */
+static const char *one_line(const char *m, char *out, size_t n)
+{
+    size_t o = 0;
+    for (const char *p = m; *p && o + 3 < n; p++) {
+        if (*p == '\n') {
+            while (p[1] == '\n' || p[1] == ' ')
+                p++;
+            if (p[1]) {
+                out[o++] = ';';
+                out[o++] = ' ';
+            }
+        } else if ((*p == ' ' || *p == '\t') && o > 0 && out[o - 1] == ' ') {
+            continue;
+        } else {
+            out[o++] = *p == '\t' ? ' ' : *p;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
 static constat_status pg_error(const constat_store *s, const PGresult *r, const char *op,
                                constat_error *err)
 {
-    const char *m = pg_msg(s, r);
-    int n = (int)strlen(m);
-    while (n > 0 && (m[n - 1] == '\n' || m[n - 1] == ' '))
-        n--;
-    return constat_error_set(err, CONSTAT_EIO, "postgresql (schema %s): %s: %.*s",
-                             s ? s->schema : "?", op, n, m);
+    char line[768];
+    return constat_error_set(err, CONSTAT_EIO, "postgresql (schema %s): %s: %s",
+                             s ? s->schema : "?", op, one_line(pg_msg(s, r), line, sizeof line));
 }
 
 /* A lost connection is made again at the next begin (or statement outside
@@ -398,6 +419,12 @@ static constat_status exec_text(constat_store *s, const char *sql, const char *o
     return st;
 }
 
+static void ignore_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 static constat_status store_start(const char *loc, int creating, constat_store **out,
                                   constat_error *err)
 {
@@ -422,9 +449,14 @@ static constat_status store_start(const char *loc, int creating, constat_store *
     s->lock_key = (int32_t)h;
     s->c = PQconnectdb(uri);
     free(uri);
+    if (s->c) /* a library prints nothing: the server's notices are dropped */
+        PQsetNoticeProcessor(s->c, ignore_notice, NULL);
     if (!s->c || PQstatus(s->c) != CONNECTION_OK) {
+        char line[768];
         st = constat_error_set(err, CONSTAT_EIO, "postgresql: cannot connect for schema %s: %s",
-                               s->schema, s->c ? PQerrorMessage(s->c) : "out of memory");
+                               s->schema,
+                               s->c ? one_line(PQerrorMessage(s->c), line, sizeof line)
+                                    : "out of memory");
         constat_store_close(s);
         return st;
     }
