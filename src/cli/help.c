@@ -42,7 +42,7 @@ static const cli_help help_table[] = {
      "(docs/postgresql.md).",
      {{"--org NAME", "the organisation's name: a C2SP signed-note key name (no spaces, no +)"},
       {"--origin ORIGIN", "the log's origin line, e.g. hro.example.org/constat/log (no spaces)"},
-      {"--store URL", "a libpq URL postgresql://[USER@]HOST/DB, optionally ending #SCHEMA"},
+      {"--store URL", "a PostgreSQL URL postgresql://[USER@]HOST/DB, optionally ending #SCHEMA"},
       OPT_DIR, OPT_HELP},
      "constat init --org hro-calais --origin hro.example.org/constat/log --dir vault\n"
      "  constat init --org hro-calais --origin hro.example.org/constat/log --dir vault \\\n"

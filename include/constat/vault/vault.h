@@ -35,7 +35,7 @@ constat_status constat_vault_create(const char *dir, const char *org, const char
     CONSTAT_WARN_UNUSED;
 /* The same, with the store named: `store` NULL takes the environment's
  * CONSTAT_STORE; NULL or "" keeps everything but the keys and evidence in
- * dir/vault.db (SQLite); a "postgresql://..." libpq URL puts it in a new
+ * dir/vault.db (SQLite); a "postgresql://..." connection URL puts it in a new
  * schema of that PostgreSQL database ("vault_" and 16 random hex digits, or
  * the URL's own "#SCHEMA"), whose location is written to dir/store.url
  * (docs/postgresql.md). Errors: those above, and CONSTAT_EINVAL (store not
