@@ -898,18 +898,27 @@ static constat_status insert_new(constat_store *s, int q, const params *p, const
     return n == 1 ? CONSTAT_OK : CONSTAT_ECONFLICT;
 }
 
+/* insert_new keyed by `name`: a conflict is CONSTAT_ECONFLICT with the
+ * message before "NAME" after (store_sqlite.c's words). */
+static constat_status insert_named(constat_store *s, int q, const params *p, const char *op,
+                                   const char *before, const char *name, const char *after,
+                                   constat_error *err)
+{
+    constat_status st = insert_new(s, q, p, op, err);
+    if (st == CONSTAT_ECONFLICT)
+        return constat_error_set(err, st, "%s\"%s\"%s", before, name, after);
+    return st;
+}
+
 constat_status constat_store_monitor_put(constat_store *s, const char *name, const char *vkey,
                                          uint64_t enrol_index, constat_error *err)
 {
     params p = {0};
-    constat_status st;
     p_text(&p, name);
     p_text(&p, vkey);
     p_u64(&p, enrol_index);
-    st = insert_new(s, Q_MON_PUT, &p, "insert monitor", err);
-    if (st == CONSTAT_ECONFLICT)
-        return constat_error_set(err, st, "monitor \"%s\" is already enrolled", name);
-    return st;
+    return insert_named(s, Q_MON_PUT, &p, "insert monitor", "monitor ", name,
+                        " is already enrolled", err);
 }
 
 constat_status constat_store_monitor_get(constat_store *s, const char *name, constat_buf *vkey,
@@ -952,14 +961,11 @@ constat_status constat_store_witness_log_put(constat_store *s, const char *origi
                                              constat_error *err)
 {
     params p = {0};
-    constat_status st;
     p_text(&p, origin);
     p_text(&p, vkey);
     p_int(&p, added_at);
-    st = insert_new(s, Q_WLOG_PUT, &p, "add witnessed log", err);
-    if (st == CONSTAT_ECONFLICT)
-        return constat_error_set(err, st, "the log \"%s\" is already witnessed", origin);
-    return st;
+    return insert_named(s, Q_WLOG_PUT, &p, "add witnessed log", "the log ", origin,
+                        " is already witnessed", err);
 }
 
 constat_status constat_store_witness_log_vkey(constat_store *s, const char *origin,
@@ -1067,14 +1073,11 @@ constat_status constat_store_publish_witness_put(constat_store *s, const char *n
                                                  constat_error *err)
 {
     params p = {0};
-    constat_status st;
     p_text(&p, name);
     p_text(&p, url);
     p_text(&p, vkey);
-    st = insert_new(s, Q_PUBW_PUT, &p, "add witness", err);
-    if (st == CONSTAT_ECONFLICT)
-        return constat_error_set(err, st, "a witness named \"%s\" is configured", name);
-    return st;
+    return insert_named(s, Q_PUBW_PUT, &p, "add witness", "a witness named ", name,
+                        " is configured", err);
 }
 
 constat_status constat_store_publish_witness_get(constat_store *s, const char *name,
@@ -1158,15 +1161,12 @@ constat_status constat_store_tsa_config_put(constat_store *s, const constat_stor
                                             int64_t added_at, constat_error *err)
 {
     params p = {0};
-    constat_status st;
     p_text(&p, c->name);
     p_text(&p, c->url);
     p_bytes(&p, c->ca, c->ca_len);
     p_int(&p, added_at);
-    st = insert_new(s, Q_TSA_PUT, &p, "add TSA", err);
-    if (st == CONSTAT_ECONFLICT)
-        return constat_error_set(err, st, "TSA \"%s\" is already configured", c->name);
-    return st;
+    return insert_named(s, Q_TSA_PUT, &p, "add TSA", "TSA ", c->name,
+                        " is already configured", err);
 }
 
 constat_status constat_store_tsa_configs(constat_store *s, constat_store_tsa_config_fn fn,
