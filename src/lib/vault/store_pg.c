@@ -266,6 +266,16 @@ static void reconnect_if_lost(constat_store *s)
     }
 }
 
+/* The fault hook of store.h: 1 (err set) if this step is the one to fail. */
+static int injected_fault(const constat_store *s, const char *op, constat_error *err)
+{
+    if (constat_store_fault_countdown <= 0 || --constat_store_fault_countdown != 0)
+        return 0;
+    constat_error_set(err, CONSTAT_EIO, "postgresql (schema %s): %s: injected I/O fault",
+                      s->schema, op);
+    return 1;
+}
+
 /* Run statement `q` with `p` (NULL: none); binary results. On success *out
  * is the result (PQclear it), rows or not. Every statement goes through
  * here, so the fault hook can fail any one of them. */
@@ -280,9 +290,8 @@ static constat_status exec_q(constat_store *s, int q, const params *p, PGresult 
     *out = NULL;
     if (!p)
         p = &none;
-    if (constat_store_fault_countdown > 0 && --constat_store_fault_countdown == 0)
-        return constat_error_set(err, CONSTAT_EIO, "postgresql (schema %s): %s: injected I/O "
-                                                   "fault", s->schema, op);
+    if (injected_fault(s, op, err))
+        return CONSTAT_EIO;
     if (PQtransactionStatus(s->c) == PQTRANS_UNKNOWN)
         reconnect_if_lost(s);
     snprintf(name, sizeof name, "q%d", q);
@@ -545,8 +554,11 @@ constat_status constat_store_begin(constat_store *s, constat_error *err)
 
 constat_status constat_store_commit(constat_store *s, constat_error *err)
 {
-    PGresult *r = PQexec(s->c, "COMMIT");
+    PGresult *r;
     constat_status st = CONSTAT_OK;
+    if (injected_fault(s, "commit", err))
+        return CONSTAT_EIO; /* the transaction stays open: the caller rolls back */
+    r = PQexec(s->c, "COMMIT");
     /* COMMIT of a failed transaction "succeeds" as a ROLLBACK */
     if (PQresultStatus(r) != PGRES_COMMAND_OK || strcmp(PQcmdStatus(r), "COMMIT") != 0)
         st = PQresultStatus(r) == PGRES_COMMAND_OK
