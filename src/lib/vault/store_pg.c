@@ -25,6 +25,8 @@
  * conflict never aborts the caller's transaction. All results are binary:
  * integers are bigint (8 bytes, network order), text and bytea raw bytes.
  */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -434,6 +436,29 @@ static void ignore_notice(void *arg, const char *message)
     (void)message;
 }
 
+/* PQconnectdb, but with the server's notices dropped from the start (a
+ * library prints nothing; a server shutting down sends a WARNING even
+ * during the connection's start-up). NULL only when out of memory. */
+static PGconn *connect_quietly(const char *uri)
+{
+    PGconn *c = PQconnectStart(uri);
+    PostgresPollingStatusType ps = PGRES_POLLING_WRITING;
+    if (!c)
+        return NULL;
+    PQsetNoticeProcessor(c, ignore_notice, NULL);
+    if (PQstatus(c) == CONNECTION_BAD)
+        return c;
+    while (ps != PGRES_POLLING_OK && ps != PGRES_POLLING_FAILED) {
+        struct pollfd pfd = {.fd = PQsocket(c), .events = ps == PGRES_POLLING_READING ? POLLIN
+                                                                                   : POLLOUT};
+        int pr = pfd.fd < 0 ? -1 : poll(&pfd, 1, 30000);
+        if (pr == 0 || (pr < 0 && errno != EINTR)) /* 30 s without an answer, or no socket */
+            break;
+        ps = PQconnectPoll(c);
+    }
+    return c;
+}
+
 static constat_status store_start(const char *loc, int creating, constat_store **out,
                                   constat_error *err)
 {
@@ -456,10 +481,8 @@ static constat_status store_start(const char *loc, int creating, constat_store *
     for (const char *c = s->schema; *c; c++) /* FNV-1a: the schema's lock key */
         h = (h ^ (uint8_t)*c) * 16777619u;
     s->lock_key = (int32_t)h;
-    s->c = PQconnectdb(uri);
+    s->c = connect_quietly(uri);
     free(uri);
-    if (s->c) /* a library prints nothing: the server's notices are dropped */
-        PQsetNoticeProcessor(s->c, ignore_notice, NULL);
     if (!s->c || PQstatus(s->c) != CONNECTION_OK) {
         char line[768];
         st = constat_error_set(err, CONSTAT_EIO, "postgresql: cannot connect for schema %s: %s",
