@@ -31,6 +31,7 @@
 #define constat_store_begin STORE_NAME(begin)
 #define constat_store_commit STORE_NAME(commit)
 #define constat_store_flush STORE_NAME(flush)
+#define constat_store_compact STORE_NAME(compact)
 #define constat_store_meta_get STORE_NAME(meta_get)
 #define constat_store_meta_set STORE_NAME(meta_set)
 #define constat_store_size STORE_NAME(size)
@@ -66,6 +67,15 @@
 #define constat_store_tsa_configs STORE_NAME(tsa_configs)
 #define constat_store_tsa_token_put STORE_NAME(tsa_token_put)
 #define constat_store_tsa_tokens STORE_NAME(tsa_tokens)
+#define constat_store_private_erase STORE_NAME(private_erase)
+#define constat_store_account_put STORE_NAME(account_put)
+#define constat_store_account_get STORE_NAME(account_get)
+#define constat_store_account_update STORE_NAME(account_update)
+#define constat_store_accounts STORE_NAME(accounts)
+#define constat_store_audit_put STORE_NAME(audit_put)
+#define constat_store_audits STORE_NAME(audits)
+#define constat_store_enrol_code_put STORE_NAME(enrol_code_put)
+#define constat_store_enrol_code_take STORE_NAME(enrol_code_take)
 /* the handle, and the create/open entry points the switch calls */
 #define constat_store STORE_CAT(STORE_PREFIX, handle)
 

@@ -43,7 +43,8 @@ enum {
     Q_LEAVES, Q_TILE_GET, Q_TILE_PUT, Q_TILE_COUNT, Q_CP_PUT, Q_CP_LATEST, Q_CPS, Q_PRIV_PUT,
     Q_PRIV_GET, Q_MON_PUT, Q_MON_GET, Q_MONS, Q_WLOG_PUT, Q_WLOG_VKEY, Q_WLOGS, Q_WSTATE_GET,
     Q_WSTATE_PUT, Q_WALERT_PUT, Q_WALERTS, Q_PUBW_PUT, Q_PUBW_GET, Q_PUBWS, Q_COSIG_PUT,
-    Q_COSIGS, Q_TSA_PUT, Q_TSAS, Q_TOKEN_PUT, Q_TOKENS, Q__N
+    Q_COSIGS, Q_TSA_PUT, Q_TSAS, Q_TOKEN_PUT, Q_TOKENS, Q_PRIV_ZERO, Q_PRIV_DEL, Q_ACC_PUT,
+    Q_ACC_GET, Q_ACC_UPD, Q_ACCS, Q_AUDIT_PUT, Q_AUDITS, Q_CODE_PUT, Q_CODE_GET, Q_CODE_USE, Q__N
 };
 
 /* Rows per round trip when walking leaves or checkpoints (keyset pages:
@@ -115,6 +116,24 @@ static const char *const sql_text[Q__N] = {
                     "ca, token, gen_time, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     [Q_TOKENS] = "SELECT id, checkpoint_size, note, note_sha256, tsa_name, url, ca, token, "
                  "gen_time, received_at FROM tsa_tokens ORDER BY id",
+    /* as many '0' characters as the value has bytes, then the row deleted */
+    [Q_PRIV_ZERO] = "UPDATE private_values SET value_json = repeat('0', octet_length(value_json)) "
+                    "WHERE record_id = $1",
+    [Q_PRIV_DEL] = "DELETE FROM private_values WHERE record_id = $1",
+    [Q_ACC_PUT] = "INSERT INTO accounts(name, role, pwhash, created_at) VALUES ($1, $2, $3, $4) "
+                  "ON CONFLICT (name) DO NOTHING",
+    [Q_ACC_GET] = "SELECT role, pwhash, disabled FROM accounts WHERE name = $1",
+    [Q_ACC_UPD] = "UPDATE accounts SET pwhash = coalesce($2::text, pwhash), "
+                  "disabled = CASE WHEN $3::int8 < 0 THEN disabled ELSE $3::int8 END "
+                  "WHERE name = $1",
+    [Q_ACCS] = "SELECT name, role, disabled, created_at FROM accounts ORDER BY name COLLATE \"C\"",
+    [Q_AUDIT_PUT] = "INSERT INTO audit(at, account, address, action, detail) "
+                    "VALUES ($1, $2, $3, $4, $5)",
+    [Q_AUDITS] = "SELECT id, at, account, address, action, detail FROM audit ORDER BY id",
+    [Q_CODE_PUT] = "INSERT INTO enrol_codes(code_hash, monitor, expires_at) VALUES ($1, $2, $3)",
+    [Q_CODE_GET] = "SELECT monitor, expires_at, (used_at IS NOT NULL)::int8 FROM enrol_codes "
+                   "WHERE code_hash = $1",
+    [Q_CODE_USE] = "UPDATE enrol_codes SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL",
 };
 
 /* The tables of store_sqlite.c, in PostgreSQL's types: every integer is
@@ -153,7 +172,17 @@ static const char schema_sql[] =
     "  checkpoint_size bigint NOT NULL CHECK (checkpoint_size >= 0),\n"
     "  note bytea NOT NULL, note_sha256 bytea NOT NULL CHECK (length(note_sha256) = 32),\n"
     "  tsa_name text NOT NULL, url text NOT NULL, ca bytea NOT NULL, token bytea NOT NULL,\n"
-    "  gen_time bigint NOT NULL, received_at bigint NOT NULL);\n";
+    "  gen_time bigint NOT NULL, received_at bigint NOT NULL);\n"
+    /* store_sqlite.c makes these three on first use (vaults older than
+     * them); a PostgreSQL vault has had them from its creation */
+    "CREATE TABLE accounts(name text PRIMARY KEY, role text NOT NULL,\n"
+    "  pwhash text NOT NULL, disabled bigint NOT NULL DEFAULT 0,\n"
+    "  created_at bigint NOT NULL);\n"
+    "CREATE TABLE audit(id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
+    "  at bigint NOT NULL, account text NOT NULL, address text NOT NULL,\n"
+    "  action text NOT NULL, detail text NOT NULL);\n"
+    "CREATE TABLE enrol_codes(code_hash bytea PRIMARY KEY CHECK (length(code_hash) = 32),\n"
+    "  monitor text NOT NULL, expires_at bigint NOT NULL, used_at bigint);\n";
 
 #define SCHEMA_MAX 63
 
@@ -607,6 +636,28 @@ constat_status constat_store_flush(constat_store *s, constat_error *err)
     return CONSTAT_OK; /* nothing to fold: the server's WAL is its own */
 }
 
+/* VACUUM FULL of the vault's tables, outside any transaction: each is
+ * rewritten into new files without the dead row versions that an erasure
+ * or the sealing of an existing vault left (PostgreSQL's MVCC keeps the old
+ * version of an updated or deleted row until a vacuum). What the server's
+ * own WAL and base backups still hold is the operator's (docs/postgresql.md,
+ * "Sealed at rest and erasure"). */
+constat_status constat_store_compact(constat_store *s, constat_error *err)
+{
+    static const char tables[] =
+        "VACUUM (FULL) meta, leaves, tiles, checkpoints, private_values, monitors, witness_logs, "
+        "witness_state, witness_alerts, publish_witnesses, cosignatures, tsa_configs, "
+        "tsa_tokens, accounts, audit, enrol_codes";
+    if (PQtransactionStatus(s->c) != PQTRANS_IDLE)
+        reconnect_if_lost(s);
+    if (PQtransactionStatus(s->c) != PQTRANS_IDLE)
+        return constat_error_set(err, CONSTAT_EIO, "postgresql (schema %s): vacuum: inside a "
+                                 "transaction (compact runs outside any)", s->schema);
+    if (injected_fault(s, "vacuum", err))
+        return CONSTAT_EIO;
+    return exec_text(s, tables, "vacuum", err);
+}
+
 /* ---- meta, leaves, tiles, checkpoints ---- */
 
 constat_status constat_store_meta_get(constat_store *s, const char *key, constat_buf *out,
@@ -890,6 +941,30 @@ constat_status constat_store_private_put(constat_store *s, const char *record_id
     p_text(&p, record_id);
     p_text(&p, json);
     return exec_done(s, Q_PRIV_PUT, &p, "store private values", err);
+}
+
+/* The zero-fill UPDATE leaves a dead version holding the zeros and the
+ * DELETE one more; the version before them, with the value, stays in the
+ * table's pages until a vacuum (autovacuum, or constat_store_compact). */
+constat_status constat_store_private_erase(constat_store *s, const char *record_id,
+                                           int *erased, constat_error *err)
+{
+    params p = {0};
+    PGresult *r;
+    constat_status st;
+    if (erased)
+        *erased = 0;
+    p_text(&p, record_id);
+    st = exec_done(s, Q_PRIV_ZERO, &p, "erase private values", err);
+    if (st)
+        return st;
+    st = exec_q(s, Q_PRIV_DEL, &p, &r, "erase private values", err);
+    if (st)
+        return st;
+    if (erased)
+        *erased = affected(r) > 0;
+    PQclear(r);
+    return CONSTAT_OK;
 }
 
 /* A one-column lookup keyed by one text: the column appended to out;
@@ -1274,5 +1349,155 @@ constat_status constat_store_tsa_tokens(constat_store *s, constat_store_tsa_toke
             break;
     }
     PQclear(r);
+    return CONSTAT_OK;
+}
+
+/* ---- accounts, audit and enrolment codes (docs/api.md, docs/vault.md) ---- */
+
+constat_status constat_store_account_put(constat_store *s, const char *name, const char *role,
+                                         const char *pwhash, int64_t created_at,
+                                         constat_error *err)
+{
+    params p = {0};
+    p_text(&p, name);
+    p_text(&p, role);
+    p_text(&p, pwhash);
+    p_int(&p, created_at);
+    return insert_named(s, Q_ACC_PUT, &p, "insert account", "account ", name, " already exists",
+                        err);
+}
+
+constat_status constat_store_account_get(constat_store *s, const char *name, constat_buf *role,
+                                         constat_buf *pwhash, int *disabled, constat_error *err)
+{
+    params p = {0};
+    PGresult *r;
+    constat_status st;
+    p_text(&p, name);
+    st = exec_row(s, Q_ACC_GET, &p, &r, "read account", err);
+    if (st == CONSTAT_ENOTFOUND)
+        return constat_error_set(err, st, "no account \"%s\"", name);
+    if (st)
+        return st;
+    if (role)
+        st = col_to_buf(r, 0, role, err);
+    if (!st && pwhash)
+        st = col_to_buf(r, 1, pwhash, err);
+    if (disabled)
+        *disabled = col_i64(r, 0, 2) != 0;
+    PQclear(r);
+    return st;
+}
+
+constat_status constat_store_account_update(constat_store *s, const char *name,
+                                            const char *pwhash, int disabled,
+                                            constat_error *err)
+{
+    params p = {0};
+    PGresult *r;
+    long n;
+    constat_status st;
+    p_text(&p, name);
+    p_text(&p, pwhash); /* NULL: keep it */
+    p_int(&p, disabled);
+    st = exec_q(s, Q_ACC_UPD, &p, &r, "update account", err);
+    if (st)
+        return st;
+    n = affected(r);
+    PQclear(r);
+    return n == 0 ? constat_error_set(err, CONSTAT_ENOTFOUND, "no account \"%s\"", name)
+                  : CONSTAT_OK;
+}
+
+constat_status constat_store_accounts(constat_store *s, constat_store_account_fn fn, void *ctx,
+                                      constat_error *err)
+{
+    PGresult *r;
+    constat_status st = exec_q(s, Q_ACCS, NULL, &r, "read accounts", err);
+    if (st)
+        return st;
+    for (int i = 0; i < PQntuples(r); i++)
+        if (fn(ctx, col_text(r, i, 0), col_text(r, i, 1), (int)col_i64(r, i, 2),
+               col_i64(r, i, 3)) != 0)
+            break;
+    PQclear(r);
+    return CONSTAT_OK;
+}
+
+constat_status constat_store_audit_put(constat_store *s, int64_t at, const char *account,
+                                       const char *address, const char *action,
+                                       const char *detail, constat_error *err)
+{
+    params p = {0};
+    p_int(&p, at);
+    p_text(&p, account ? account : "");
+    p_text(&p, address ? address : "");
+    p_text(&p, action ? action : "");
+    p_text(&p, detail ? detail : "");
+    return exec_done(s, Q_AUDIT_PUT, &p, "write audit", err);
+}
+
+constat_status constat_store_audits(constat_store *s, constat_store_audit_fn fn, void *ctx,
+                                    constat_error *err)
+{
+    PGresult *r;
+    constat_status st = exec_q(s, Q_AUDITS, NULL, &r, "read audit", err);
+    if (st)
+        return st;
+    for (int i = 0; i < PQntuples(r); i++)
+        if (fn(ctx, col_i64(r, i, 0), col_i64(r, i, 1), col_text(r, i, 2), col_text(r, i, 3),
+               col_text(r, i, 4), col_text(r, i, 5)) != 0)
+            break;
+    PQclear(r);
+    return CONSTAT_OK;
+}
+
+constat_status constat_store_enrol_code_put(constat_store *s, const uint8_t code_hash[32],
+                                            const char *monitor, int64_t expires_at,
+                                            constat_error *err)
+{
+    params p = {0};
+    p_bytes(&p, code_hash, 32);
+    p_text(&p, monitor);
+    p_int(&p, expires_at);
+    return exec_done(s, Q_CODE_PUT, &p, "write enrolment code", err);
+}
+
+constat_status constat_store_enrol_code_take(constat_store *s, const uint8_t code_hash[32],
+                                             int64_t now, constat_buf *monitor,
+                                             constat_error *err)
+{
+    params p = {0};
+    PGresult *r;
+    int used;
+    int64_t expires;
+    long n;
+    constat_status st;
+    p_bytes(&p, code_hash, 32);
+    st = exec_row(s, Q_CODE_GET, &p, &r, "read enrolment code", err);
+    if (st == CONSTAT_ENOTFOUND)
+        return constat_error_set(err, st, "code: unknown enrolment code");
+    if (st)
+        return st;
+    expires = col_i64(r, 0, 1);
+    used = col_i64(r, 0, 2) != 0;
+    st = col_to_buf(r, 0, monitor, err);
+    PQclear(r);
+    if (st)
+        return st;
+    if (used)
+        return constat_error_set(err, CONSTAT_ECONFLICT, "code: this enrolment code was "
+                                                         "already used");
+    if (now >= expires)
+        return constat_error_set(err, CONSTAT_EVERIFY, "code: this enrolment code has expired");
+    p_int(&p, now);
+    st = exec_q(s, Q_CODE_USE, &p, &r, "use enrolment code", err);
+    if (st)
+        return st;
+    n = affected(r);
+    PQclear(r);
+    if (n != 1) /* another transaction took it between the read and the update */
+        return constat_error_set(err, CONSTAT_ECONFLICT, "code: this enrolment code was already "
+                                                         "used");
     return CONSTAT_OK;
 }

@@ -37,6 +37,7 @@ struct constat_store {
     X(begin, (constat_error * err), (err))                                                       \
     X(commit, (constat_error * err), (err))                                                      \
     X(flush, (constat_error * err), (err))                                                       \
+    X(compact, (constat_error * err), (err))                                                     \
     X(meta_get, (const char *key, constat_buf *out, constat_error *err), (key, out, err))        \
     X(meta_set, (const char *key, const char *value, constat_error *err), (key, value, err))     \
     X(size, (uint64_t * size, constat_error *err), (size, err))                                  \
@@ -119,7 +120,31 @@ struct constat_store {
     X(tsa_configs, (constat_store_tsa_config_fn fn, void *ctx, constat_error *err),              \
       (fn, ctx, err))                                                                            \
     X(tsa_token_put, (const constat_store_tsa_token *t, constat_error *err), (t, err))           \
-    X(tsa_tokens, (constat_store_tsa_token_fn fn, void *ctx, constat_error *err), (fn, ctx, err))
+    X(tsa_tokens, (constat_store_tsa_token_fn fn, void *ctx, constat_error *err), (fn, ctx, err)) \
+    X(private_erase, (const char *record_id, int *erased, constat_error *err),                   \
+      (record_id, erased, err))                                                                  \
+    X(account_put,                                                                               \
+      (const char *name, const char *role, const char *pwhash, int64_t created_at,               \
+       constat_error *err),                                                                      \
+      (name, role, pwhash, created_at, err))                                                     \
+    X(account_get,                                                                               \
+      (const char *name, constat_buf *role, constat_buf *pwhash, int *disabled,                  \
+       constat_error *err),                                                                      \
+      (name, role, pwhash, disabled, err))                                                       \
+    X(account_update, (const char *name, const char *pwhash, int disabled, constat_error *err),  \
+      (name, pwhash, disabled, err))                                                             \
+    X(accounts, (constat_store_account_fn fn, void *ctx, constat_error *err), (fn, ctx, err))    \
+    X(audit_put,                                                                                 \
+      (int64_t at, const char *account, const char *address, const char *action,                 \
+       const char *detail, constat_error *err),                                                  \
+      (at, account, address, action, detail, err))                                               \
+    X(audits, (constat_store_audit_fn fn, void *ctx, constat_error *err), (fn, ctx, err))        \
+    X(enrol_code_put,                                                                            \
+      (const uint8_t code_hash[32], const char *monitor, int64_t expires_at, constat_error *err), \
+      (code_hash, monitor, expires_at, err))                                                     \
+    X(enrol_code_take,                                                                           \
+      (const uint8_t code_hash[32], int64_t now, constat_buf *monitor, constat_error *err),      \
+      (code_hash, now, monitor, err))
 
 /* the backends' own functions (store_names.h gives them these names) */
 #define DECLARE(name, params, args)                                                               \
