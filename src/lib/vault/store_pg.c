@@ -131,7 +131,7 @@ static const char *const sql_text[Q__N] = {
                     "VALUES ($1, $2, $3, $4, $5)",
     [Q_AUDITS] = "SELECT id, at, account, address, action, detail FROM audit ORDER BY id",
     [Q_CODE_PUT] = "INSERT INTO enrol_codes(code_hash, monitor, expires_at) VALUES ($1, $2, $3)",
-    [Q_CODE_GET] = "SELECT monitor, expires_at, (used_at IS NOT NULL)::int8 FROM enrol_codes "
+    [Q_CODE_GET] = "SELECT monitor, expires_at, (used_at IS NOT NULL)::int4::int8 FROM enrol_codes "
                    "WHERE code_hash = $1",
     [Q_CODE_USE] = "UPDATE enrol_codes SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL",
 };
