@@ -106,9 +106,11 @@ vault_hex() {
 # (the file and its WAL; on PostgreSQL every row of the vault's schema)
 vault_dump() {
     if on_pg "$1"; then
-        for t in $(vault_sql "$1" "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"); do
-            vault_sql "$1" "SELECT x::text FROM $t x"
-        done
+        # one table a line, whatever IFS the caller set
+        vault_sql "$1" "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename" |
+            while read -r t; do
+                vault_sql "$1" "SELECT x::text FROM $t x" </dev/null
+            done
     else
         cat "$1"/vault.db
         [ ! -f "$1"/vault.db-wal ] || cat "$1"/vault.db-wal
@@ -134,10 +136,11 @@ vault_copy() {
 # on PostgreSQL, every row of every table of the vault's schema in order
 vault_digest() {
     if on_pg "$1"; then
-        for t in $(vault_sql "$1" "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"); do
-            echo "$t"
-            vault_sql "$1" "SELECT md5(coalesce(string_agg(x::text, chr(10) ORDER BY x::text), '')) FROM $t x"
-        done | sha256sum | cut -d' ' -f1
+        vault_sql "$1" "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename" |
+            while read -r t; do
+                echo "$t"
+                vault_sql "$1" "SELECT md5(coalesce(string_agg(x::text, chr(10) ORDER BY x::text), '')) FROM $t x" </dev/null
+            done | sha256sum | cut -d' ' -f1
     else
         cat "$1"/vault.db "$1"/vault.db-wal 2>/dev/null | sha256sum | cut -d' ' -f1
     fi

@@ -7,7 +7,7 @@
 # consistent with the one before it. No fork: one sequencer (store.h begin).
 . "$CONSTAT_SOURCE_DIR/tests/e2e/lib.sh"
 export CONSTAT_DIR="$T/v"
-run_ok $CONSTAT init --org conc-test --origin test.example/conc/log
+run_ok $CONSTAT init --no-passphrase --org conc-test --origin test.example/conc/log
 run_ok $CONSTAT monitor add m0
 writers="1 2 3 4"
 per=12

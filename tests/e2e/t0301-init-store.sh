@@ -15,7 +15,7 @@ else
 fi
 unset CONSTAT_STORE
 
-run_ok $CONSTAT init --org st-test --origin test.example/st/log --dir a --store "$url"
+run_ok $CONSTAT init --no-passphrase --org st-test --origin test.example/st/log --dir a --store "$url"
 [ ! -e a/vault.db ] || fail "a PostgreSQL vault has no vault.db"
 [ -d a/keys ] || fail "the keys stay in the folder"
 expect_eq "$(stat -c %a a/store.url)" 600 "store.url mode"
@@ -31,31 +31,31 @@ run_ok $CONSTAT verify a
 expect_in out "(1 leaves)"
 
 # a second vault on the same database: its own schema, its own log
-CONSTAT_STORE=$url run_ok $CONSTAT init --org st-test --origin test.example/st2/log --dir b
+CONSTAT_STORE=$url run_ok $CONSTAT init --no-passphrase --org st-test --origin test.example/st2/log --dir b
 on_pg b || fail "CONSTAT_STORE did not put the vault on PostgreSQL"
 [ "$(cat b/store.url)" != "$loc" ] || fail "two vaults share a schema"
 run_ok $CONSTAT log --dir b
 expect_in err "0 record(s)"
 
 # a schema named in the URL, used as given, and refused the second time
-run_ok $CONSTAT init --org st-test --origin test.example/st3/log --dir c --store "$url#st_named"
+run_ok $CONSTAT init --no-passphrase --org st-test --origin test.example/st3/log --dir c --store "$url#st_named"
 expect_eq "$(cat c/store.url)" "$url#st_named" "the named schema"
-run_fails 2 $CONSTAT init --org st-test --origin test.example/st4/log --dir d --store "$url#st_named"
+run_fails 2 $CONSTAT init --no-passphrase --org st-test --origin test.example/st4/log --dir d --store "$url#st_named"
 expect_in err "already exists"
 [ ! -e d ] || fail "a refused init left d behind"
 run_ok $CONSTAT verify c
 
 # --store wins over CONSTAT_STORE; "" keeps vault.db
-CONSTAT_STORE=$url run_ok $CONSTAT init --org st-test --origin test.example/st5/log --dir e --store ""
+CONSTAT_STORE=$url run_ok $CONSTAT init --no-passphrase --org st-test --origin test.example/st5/log --dir e --store ""
 [ -f e/vault.db ] && [ ! -e e/store.url ] || fail "--store \"\" should make vault.db"
 ok
 
 # refusals: nothing left behind
-run_fails 2 $CONSTAT init --org st-test --origin test.example/x/log --dir f --store mysql://h/db
+run_fails 2 $CONSTAT init --no-passphrase --org st-test --origin test.example/x/log --dir f --store mysql://h/db
 expect_in err "is not a postgresql:// URL"
-run_fails 2 $CONSTAT init --org st-test --origin test.example/x/log --dir f --store "$url#Bad-Name"
+run_fails 2 $CONSTAT init --no-passphrase --org st-test --origin test.example/x/log --dir f --store "$url#Bad-Name"
 expect_in err "the schema must be 1-63 of a-z, 0-9, _"
-run_fails 3 $CONSTAT init --org st-test --origin test.example/x/log --dir f --store "postgresql:///constat?host=$T/nowhere"
+run_fails 3 $CONSTAT init --no-passphrase --org st-test --origin test.example/x/log --dir f --store "postgresql:///constat?host=$T/nowhere"
 expect_in err "cannot connect"
 expect_not_in err "$(printf '\t')"
 [ ! -e f ] || fail "a refused init left f behind"

@@ -14,7 +14,7 @@ sh "$SRC/tests/pg/cluster" start "$pgstate"
 CONSTAT_STORE=$(cat "$pgstate/url")
 export CONSTAT_STORE
 export CONSTAT_DIR="$T/v"
-run_ok $CONSTAT init --org fault-test --origin test.example/fault/log
+run_ok $CONSTAT init --no-passphrase --org fault-test --origin test.example/fault/log
 on_pg v || fail "the vault is not on PostgreSQL"
 run_ok $CONSTAT monitor add m0
 
