@@ -18,8 +18,10 @@ int cmd_init(int argc, char **argv)
         {"coordinator", required_argument, NULL, 'c'},
         {"org-name", required_argument, NULL, 'n'},
         {"no-passphrase", no_argument, NULL, 'P'},
+        {"store", required_argument, NULL, 's'},
         {NULL, 0, NULL, 0}};
     const char *org = NULL, *origin = NULL, *dir = NULL, *coord = NULL, *display = NULL;
+    const char *store = NULL;
     char derived[72];
     constat_error err;
     constat_status st;
@@ -35,6 +37,7 @@ int cmd_init(int argc, char **argv)
         case 'c': coord = optarg; break;
         case 'n': display = optarg; break;
         case 'P': no_pass = 1; break;
+        case 's': store = optarg; break;
         default: return cli_usage("init");
         }
     }
@@ -84,7 +87,7 @@ int cmd_init(int argc, char **argv)
         }
     }
     constat_error_clear(&err);
-    st = constat_vault_create(dir, org, origin, pass && *pass ? pass : NULL, &err);
+    st = constat_vault_create_store(dir, org, origin, pass && *pass ? pass : NULL, store, &err);
     if (st != CONSTAT_OK) {
         cli_passphrase_free(pass);
         return cli_report_error(dir, st, &err);

@@ -105,8 +105,11 @@ static int load_vault_kinds(const char *dir_opt, const char *dir, cli_records *r
     int rc;
 
     snprintf(db, sizeof db, "%s/vault.db", dir);
-    if (!dir_opt && access(db, F_OK) != 0)
-        return 0;
+    if (!dir_opt && access(db, F_OK) != 0) {
+        snprintf(db, sizeof db, "%s/store.url", dir); /* a vault on PostgreSQL */
+        if (access(db, F_OK) != 0)
+            return 0;
+    }
     if ((rc = cli_open_vault_public(dir, &v)) != 0)
         return rc;
     constat_error_clear(&err);

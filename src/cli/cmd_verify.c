@@ -701,7 +701,7 @@ int cmd_verify(int argc, char **argv)
             return 2;
         }
     }
-    if (exists(dir, "vault.db")) {
+    if (exists(dir, "vault.db") || exists(dir, "store.url")) { /* SQLite or PostgreSQL */
         if (trust)
             fprintf(stderr, "constat: note: --trust applies to dossiers; a vault is checked "
                             "against its own keys\n");

@@ -31,16 +31,19 @@
 static const cli_help help_table[] = {
     {"init", "create a new vault (keys, database, empty log)",
      "constat init --org NAME --origin ORIGIN [--org-name TEXT] [--coordinator NAME] [--dir DIR]\n"
-     "        [--no-passphrase]\n"
+     "        [--no-passphrase] [--store postgresql://...]\n"
      "constat init --org-name TEXT --origin ORIGIN [--coordinator NAME] [--dir DIR]\n"
-     "        [--no-passphrase]",
+     "        [--no-passphrase] [--store postgresql://...]",
      "Creates DIR/vault.db and DIR/keys/: the log key (named ORIGIN), the organisation key\n"
      "(named NAME) and the pseudonym key; folders 0700, files 0600. With $CONSTAT_PASSPHRASE, or\n"
      "a passphrase typed twice on the terminal, the keys are sealed. When the two typed differ\n"
      "init asks both again, up to 3 tries, then exits 2 writing nothing; an empty one on the\n"
      "terminal is refused. Without a passphrase (CONSTAT_PASSPHRASE empty, or no terminal)\n"
      "init refuses and writes nothing, unless --no-passphrase is given: then the keys are\n"
-     "NOT sealed (and init warns). Prints both public keys: publish them.",
+     "NOT sealed (and init warns). Prints both public keys: publish them. With --store (or\n"
+     "$CONSTAT_STORE) the log, checkpoints and tables go to a new schema of that PostgreSQL\n"
+     "database instead of vault.db, named in DIR/store.url; keys and evidence stay in DIR\n"
+     "(docs/postgresql.md).",
      {{"--org NAME", "the organisation's key name: a C2SP signed-note key name (no spaces,\n"
                      "no +), used in keys, records and file names"},
       {"--org-name TEXT", "the organisation's display name, any UTF-8 without control\n"
@@ -51,8 +54,11 @@ static const cli_help help_table[] = {
       {"--coordinator NAME", "also make the first account of constat serve, a coordinator; its\n"
                              "password from $CONSTAT_USER_PASSWORD, else asked twice"},
       {"--no-passphrase", "write the keys NOT sealed (anyone with the folder can sign and read)"},
+      {"--store URL", "a PostgreSQL URL postgresql://[USER@]HOST/DB, optionally ending #SCHEMA"},
       OPT_DIR, OPT_HELP},
-     "constat init --org hro-calais --origin hro.example.org/constat/log --dir vault",
+     "constat init --org hro-calais --origin hro.example.org/constat/log --dir vault\n"
+     "  constat init --org hro-calais --origin hro.example.org/constat/log --dir vault \\\n"
+     "      --store postgresql://constat@db.example.org/constat",
      EXIT_OK EXIT_USAGE "   (also: a vault already exists in DIR, 3 tries without two equal\n"
      "   passphrases, or no passphrase and no --no-passphrase)\n" EXIT_IO, NULL},
 

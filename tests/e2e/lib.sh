@@ -13,6 +13,8 @@ cd "$T"
 # reproducible records.
 export CONSTAT_KDF=fast
 export CONSTAT_NOW=2026-11-29T10:00:00Z
+# CONSTAT_STORE is kept: the pg/ run of the suite sets it, so every vault a
+# test makes lives on PostgreSQL (tests/pg/with-store).
 unset CONSTAT_DIR CONSTAT_PASSPHRASE CONSTAT_TAXONOMY 2>/dev/null || true
 checks=0
 
@@ -69,9 +71,79 @@ expect_eq() {
     ok
 }
 
-# digest of a vault's content: the database file and any WAL left behind
+# on_pg VAULT: the vault keeps its tables in PostgreSQL (VAULT/store.url)
+on_pg() {
+    [ -f "$1/store.url" ]
+}
+
+# vault_sql VAULT SQL: run SQL on the vault's own database, whichever
+# backend it is on (sqlite3's python module for vault.db, psql in the
+# vault's schema for PostgreSQL); rows on stdout, one a line, columns
+# separated by '|'. SQL must be valid on both (plain SELECT/UPDATE/DELETE;
+# blobs compared with hex: see vault_hex).
+vault_sql() {
+    if on_pg "$1"; then
+        loc=$(cat "$1/store.url")
+        psql -X -q -A -t -v ON_ERROR_STOP=1 -d "${loc%#*}" \
+            -c "SET search_path TO ${loc##*#}" -c "$2"
+    else
+        python3 - "$1/vault.db" "$2" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for row in db.execute(sys.argv[2]):
+    print("|".join("" if v is None else str(v) for v in row))
+db.commit()
+PY
+    fi
+}
+
+# vault_hex VAULT COLUMN: SQL for the lower-case hex of a blob column
+vault_hex() {
+    if on_pg "$1"; then echo "encode($2, 'hex')"; else echo "lower(hex($2))"; fi
+}
+
+# vault_dump VAULT: every byte the vault's database holds, for grepping
+# (the file and its WAL; on PostgreSQL every row of the vault's schema)
+vault_dump() {
+    if on_pg "$1"; then
+        # one table a line, whatever IFS the caller set
+        vault_sql "$1" "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename" |
+            while read -r t; do
+                vault_sql "$1" "SELECT x::text FROM $t x" </dev/null
+            done
+    else
+        cat "$1"/vault.db
+        [ ! -f "$1"/vault.db-wal ] || cat "$1"/vault.db-wal
+    fi
+}
+
+# vault_copy VAULT COPY: a backup of the whole vault as a vault of its own
+# (cp -a; on PostgreSQL the schema is copied too, with pg_dump, under a new
+# name that COPY/store.url names)
+vault_copy() {
+    cp -a "$1" "$2"
+    if on_pg "$1"; then
+        loc=$(cat "$1/store.url")
+        old=${loc##*#}
+        new=vault_$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+        pg_dump -d "${loc%#*}" -n "$old" --no-owner --no-privileges | sed "s/$old/$new/g" |
+            psql -X -q -v ON_ERROR_STOP=1 -d "${loc%#*}" >/dev/null
+        echo "${loc%#*}#$new" >"$2/store.url"
+    fi
+}
+
+# digest of a vault's content: the database file and any WAL left behind;
+# on PostgreSQL, every row of every table of the vault's schema in order
 vault_digest() {
-    cat "$1"/vault.db "$1"/vault.db-wal 2>/dev/null | sha256sum | cut -d' ' -f1
+    if on_pg "$1"; then
+        vault_sql "$1" "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename" |
+            while read -r t; do
+                echo "$t"
+                vault_sql "$1" "SELECT md5(coalesce(string_agg(x::text, chr(10) ORDER BY x::text), '')) FROM $t x" </dev/null
+            done | sha256sum | cut -d' ' -f1
+    else
+        cat "$1"/vault.db "$1"/vault.db-wal 2>/dev/null | sha256sum | cut -d' ' -f1
+    fi
 }
 
 # flip_byte FILE OFFSET: xor one byte with 0x01, in place

@@ -68,8 +68,8 @@ run_ok $CONSTAT publish --dir L
 expect_in out "already cosigned size 1"
 
 # backups of the vault at size 1, later used to rewrite history
-cp -a L Lfork
-cp -a L Lsame
+vault_copy L Lfork
+vault_copy L Lsame
 
 run_ok $CONSTAT monitor add bob --dir L
 run_ok $CONSTAT monitor add carol --dir L

@@ -172,7 +172,9 @@ expect_in keyline "constat-key-v1 plain"
 (umask 022; CONSTAT_PASSPHRASE=$pass run_ok $CONSTAT init --org hro-test \
     --origin test.example/hro/log --dir v9 </dev/null)
 expect_eq "$(stat -c %a v9 v9/keys v9/keys/monitors | tr '\n' ' ')" "700 700 700 " "folder modes"
-expect_eq "$(stat -c %a v9/vault.db v9/keys/log.key v9/keys/org.key | tr '\n' ' ')" \
+db=v9/vault.db
+! on_pg v9 || db=v9/store.url # on PostgreSQL the folder holds store.url instead
+expect_eq "$(stat -c %a "$db" v9/keys/log.key v9/keys/org.key | tr '\n' ' ')" \
     "600 600 600 " "file modes"
 
 # 6. unlocking asks once, without a confirmation: a signing command on the

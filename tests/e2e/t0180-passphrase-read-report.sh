@@ -36,7 +36,7 @@ id2=$(sed -n 's/^record //p' out)
 ok
 
 # sealed at rest: the vault database never holds them in clear
-cat v/vault.db v/vault.db-wal 2>/dev/null > db.bytes || true
+vault_dump v > db.bytes
 expect_not_in db.bytes "Observers kept"
 expect_not_in db.bytes "+33 6 00"
 expect_in db.bytes "constat-private-v2"
@@ -135,13 +135,7 @@ expect_not_in r3/incidents.csv "Observers kept"
 expect_not_in r3/index.html "Observers kept"
 
 # a sealed value moved onto another record's row does not open
-python3 - v/vault.db "$id1" "$id2" <<'PY'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-v1 = db.execute("SELECT value_json FROM private_values WHERE record_id=?", (sys.argv[2],)).fetchone()[0]
-db.execute("UPDATE private_values SET value_json=? WHERE record_id=?", (v1, sys.argv[3]))
-db.commit()
-PY
+vault_sql v "UPDATE private_values SET value_json = (SELECT value_json FROM private_values WHERE record_id = '$id1') WHERE record_id = '$id2'" >/dev/null
 CONSTAT_PASSPHRASE=$pass run_fails 1 $CONSTAT show "$id2" --private
 expect_in err "does not open"
 expect_not_in out "Observers kept 1"

@@ -13,7 +13,6 @@
 
 typedef struct {
     char *dir;
-    char path[600];
     constat_store *s;
 } fixture;
 
@@ -23,8 +22,10 @@ static fixture *fx_new(void)
     constat_error err;
     assert_non_null(f);
     f->dir = tu_tmpdir();
-    snprintf(f->path, sizeof f->path, "%s/vault.db", f->dir);
-    assert_int_equal(constat_store_create(f->path, &f->s, &err), CONSTAT_OK);
+    /* the pg/ run of the suite sets CONSTAT_STORE: the same contract on
+     * PostgreSQL (docs/postgresql.md) */
+    assert_int_equal(constat_store_create_in(f->dir, getenv("CONSTAT_STORE"), &f->s, &err),
+                     CONSTAT_OK);
     return f;
 }
 
@@ -33,7 +34,7 @@ static void fx_reopen(fixture *f)
     constat_error err;
     constat_store_close(f->s);
     f->s = NULL;
-    assert_int_equal(constat_store_open(f->path, &f->s, &err), CONSTAT_OK);
+    assert_int_equal(constat_store_open_in(f->dir, &f->s, &err), CONSTAT_OK);
 }
 
 static void fx_free(fixture *f)

@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <sodium.h>
-#include <sqlite3.h>
 
 #include "testutil.h"
 #include "constat/vault/intake.h"
@@ -236,17 +235,7 @@ static void expect_verifies(fixture *f)
 
 static void db_exec(fixture *f, const char *sql, const void *blob, int blen)
 {
-    char path[600];
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    snprintf(path, sizeof path, "%s/vault.db", f->dir);
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    if (blob)
-        sqlite3_bind_blob(st, 1, blob, blen, SQLITE_TRANSIENT);
-    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    tu_vault_sql(f->dir, sql, blob, (size_t)blen);
 }
 
 /* ---- tests ---- */
@@ -427,11 +416,10 @@ static void test_sealed_private(void **state)
     /* sealed at rest: the database file (its WAL folded in on close) never
      * holds the value in clear, and does hold the sealed form */
     {
-        char path[600], *db;
+        char *db;
         size_t n = 0;
         int sealed = 0;
-        snprintf(path, sizeof path, "%s/vault.db", f->dir);
-        db = tu_read_file(path, &n);
+        db = tu_vault_dump(f->dir, &n);
         for (size_t i = 0; i + 18 <= n; i++) {
             assert_false(memcmp(db + i, "\"secret\"", 8) == 0);
             sealed |= memcmp(db + i, "constat-private-v2", 18) == 0;
@@ -987,14 +975,17 @@ static void test_enrolment_tamper(void **state)
     fx_free(f);
 }
 
-/* Byte image of vault.db after folding the WAL into it. */
+/* Byte image of vault.db after folding the WAL into it (on PostgreSQL:
+ * of every row of the vault's tables). */
 static void db_digest(fixture *f, uint8_t out[32])
 {
-    char path[600];
     constat_error err;
+    size_t n;
+    char *db;
     assert_int_equal(constat_store_flush(constat_vault_store(f->v), &err), CONSTAT_OK);
-    snprintf(path, sizeof path, "%s/vault.db", f->dir);
-    assert_int_equal(constat_sha256_file(path, out, NULL, &err), CONSTAT_OK);
+    db = tu_vault_dump(f->dir, &n);
+    crypto_hash_sha256(out, (const unsigned char *)db, n);
+    free(db);
 }
 
 static void test_fault_injection(void **state)

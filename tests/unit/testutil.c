@@ -7,6 +7,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
 #include "testutil.h"
 
 char *tu_read_file(const char *path, size_t *len)
@@ -142,4 +145,113 @@ json_t *tu_json(const char *text)
         fail_msg("bad test JSON: %s: %s", je.text, s);
     free(s);
     return v;
+}
+
+/* ---- the database under a vault, whichever backend it is on ---- */
+
+/* dir/store.url's URL and schema, or 0 if the vault is on vault.db */
+static int pg_location(const char *dir, char *uri, size_t n, char *schema, size_t sn)
+{
+    char path[700], *loc, *h;
+    size_t len;
+    snprintf(path, sizeof path, "%s/store.url", dir);
+    if (access(path, F_OK) != 0)
+        return 0;
+    loc = tu_read_file(path, &len);
+    while (len > 0 && (loc[len - 1] == '\n' || loc[len - 1] == '\r'))
+        loc[--len] = 0;
+    h = strrchr(loc, '#');
+    assert_non_null(h);
+    *h = 0;
+    snprintf(uri, n, "%s", loc);
+    snprintf(schema, sn, "%s", h + 1);
+    free(loc);
+    return 1;
+}
+
+static PGconn *pg_connect(const char *uri, const char *schema)
+{
+    char sql[200];
+    PGconn *c = PQconnectdb(uri);
+    PGresult *r;
+    if (PQstatus(c) != CONNECTION_OK)
+        fail_msg("cannot connect to %s: %s", uri, PQerrorMessage(c));
+    snprintf(sql, sizeof sql, "SET search_path TO %s", schema);
+    r = PQexec(c, sql);
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    return c;
+}
+
+void tu_vault_sql(const char *dir, const char *sql, const void *blob, size_t blen)
+{
+    char uri[700], schema[80];
+    if (pg_location(dir, uri, sizeof uri, schema, sizeof schema)) {
+        char *q = strdup(sql), *p;
+        PGconn *c = pg_connect(uri, schema);
+        const char *v[1] = {blob};
+        int l[1] = {(int)blen}, fm[1] = {1};
+        PGresult *r;
+        assert_non_null(q);
+        while ((p = strstr(q, "?1")) != NULL) /* SQLite's ?1 is PostgreSQL's $1 */
+            *p = '$';
+        r = PQexecParams(c, q, blob ? 1 : 0, NULL, v, l, fm, 0);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK)
+            fail_msg("%s: %s", q, PQresultErrorMessage(r));
+        PQclear(r);
+        PQfinish(c);
+        free(q);
+    } else {
+        char path[700];
+        sqlite3 *db;
+        sqlite3_stmt *st;
+        snprintf(path, sizeof path, "%s/vault.db", dir);
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+        if (blob)
+            sqlite3_bind_blob(st, 1, blob, (int)blen, SQLITE_TRANSIENT);
+        assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+    }
+}
+
+char *tu_vault_dump(const char *dir, size_t *len)
+{
+    char uri[700], schema[80], path[700];
+    if (pg_location(dir, uri, sizeof uri, schema, sizeof schema)) {
+        PGconn *c = pg_connect(uri, schema);
+        PGresult *t = PQexec(c, "SELECT tablename FROM pg_tables WHERE schemaname = "
+                                "current_schema() ORDER BY tablename");
+        char *out = NULL;
+        size_t n = 0;
+        assert_int_equal(PQresultStatus(t), PGRES_TUPLES_OK);
+        for (int i = 0; i < PQntuples(t); i++) {
+            char sql[300];
+            PGresult *r;
+            snprintf(sql, sizeof sql,
+                     "SELECT '%s:' || coalesce(string_agg(x::text, chr(10) ORDER BY x::text), "
+                     "'') FROM %s x",
+                     PQgetvalue(t, i, 0), PQgetvalue(t, i, 0));
+            r = PQexec(c, sql);
+            assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+            {
+                size_t k = strlen(PQgetvalue(r, 0, 0));
+                out = realloc(out, n + k + 2);
+                assert_non_null(out);
+                memcpy(out + n, PQgetvalue(r, 0, 0), k);
+                n += k;
+                out[n++] = '\n';
+                out[n] = 0;
+            }
+            PQclear(r);
+        }
+        PQclear(t);
+        PQfinish(c);
+        if (len)
+            *len = n;
+        return out ? out : strdup("");
+    }
+    snprintf(path, sizeof path, "%s/vault.db", dir);
+    return tu_read_file(path, len);
 }

@@ -26,6 +26,15 @@ char *tu_tmpdir(void);
 /* rm -rf the directory. */
 void tu_rmrf(const char *dir);
 
+/* The database under the vault in `dir`, on whichever backend it is
+ * (dir/vault.db, or the PostgreSQL schema dir/store.url names): sql runs
+ * one statement (fails the test if it fails), `blob` (NULL: none) bound
+ * as ?1 (rewritten $1 for PostgreSQL). dump: its whole content, malloc'd
+ * and NUL-terminated (SQLite: the file's bytes, so flush first;
+ * PostgreSQL: every row of every table as text, in order). */
+void tu_vault_sql(const char *dir, const char *sql, const void *blob, size_t blen);
+char *tu_vault_dump(const char *dir, size_t *len);
+
 /* A one-thread HTTP server on 127.0.0.1 (an ephemeral port): it accepts one
  * connection, reads the request (headers and Content-Length body) into
  * `request`, writes `reply` (a whole HTTP response; reply_len 0: strlen)

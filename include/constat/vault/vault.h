@@ -34,6 +34,17 @@ typedef struct constat_vault constat_vault;
 constat_status constat_vault_create(const char *dir, const char *org, const char *origin,
                                     const char *passphrase, constat_error *err)
     CONSTAT_WARN_UNUSED;
+/* The same, with the store named: `store` NULL takes the environment's
+ * CONSTAT_STORE; NULL or "" keeps everything but the keys and evidence in
+ * dir/vault.db (SQLite); a "postgresql://..." connection URL puts it in a new
+ * schema of that PostgreSQL database ("vault_" and 16 random hex digits, or
+ * the URL's own "#SCHEMA"), whose location is written to dir/store.url
+ * (docs/postgresql.md). Errors: those above, and CONSTAT_EINVAL (store not
+ * a postgresql:// URL, or a bad #SCHEMA), CONSTAT_ECONFLICT (the schema
+ * exists), CONSTAT_EIO (cannot connect, naming the schema). */
+constat_status constat_vault_create_store(const char *dir, const char *org, const char *origin,
+                                          const char *passphrase, const char *store,
+                                          constat_error *err) CONSTAT_WARN_UNUSED;
 
 /* Open the vault in `dir`. `passphrase` unseals the keys (NULL if they are
  * not sealed). The caller closes with constat_vault_close.

@@ -36,14 +36,38 @@ typedef struct constat_store constat_store;
 constat_status constat_store_create(const char *path, constat_store **out, constat_error *err);
 constat_status constat_store_open(const char *path, constat_store **out, constat_error *err);
 void constat_store_close(constat_store *s);
+/* A store location is a file path (SQLite) or a PostgreSQL URL
+ * "postgresql://...#SCHEMA" (store_pg.c; docs/postgresql.md): create makes
+ * the schema (CONSTAT_ECONFLICT if it exists), open needs it (ENOTFOUND).
+ * is_url: 1 if `location` starts with postgresql:// or postgres://. */
+int constat_store_is_url(const char *location);
+/* "sqlite" or "postgresql" (static text). */
+const char *constat_store_backend(const constat_store *s);
 
-/* Transactions: begin takes the write lock at once (BEGIN IMMEDIATE);
- * rollback never fails from the caller's point of view. */
+/* The store of the vault folder `dir`: dir/store.url (one line, a
+ * PostgreSQL location) if present, else dir/vault.db. locate: the location
+ * into loc[n]; CONSTAT_EINVAL if store.url is not a URL, CONSTAT_EIO,
+ * CONSTAT_ELIMIT. in: 1 if dir has either file. open_in: open it (errors
+ * of locate and open). create_in: url NULL or "" makes dir/vault.db; else
+ * a PostgreSQL store in schema "vault_<16 hex>" of that database (or the
+ * URL's own #SCHEMA), its location written to dir/store.url (mode 0600,
+ * must not exist: CONSTAT_ECONFLICT); CONSTAT_EINVAL if url is not a
+ * postgresql:// URL, else the errors of create. */
+constat_status constat_store_locate(const char *dir, char *loc, size_t n, constat_error *err);
+int constat_store_in(const char *dir);
+constat_status constat_store_open_in(const char *dir, constat_store **out, constat_error *err);
+constat_status constat_store_create_in(const char *dir, const char *url, constat_store **out,
+                                       constat_error *err);
+
+/* Transactions: begin takes the write lock at once (SQLite: BEGIN
+ * IMMEDIATE; PostgreSQL: the schema's advisory lock, so processes sharing
+ * one database append one at a time); rollback never fails from the
+ * caller's point of view. */
 constat_status constat_store_begin(constat_store *s, constat_error *err);
 constat_status constat_store_commit(constat_store *s, constat_error *err);
 void constat_store_rollback(constat_store *s);
 /* Copy the WAL into the main file and truncate it (PRAGMA
- * wal_checkpoint(TRUNCATE)); used by tests and backups. */
+ * wal_checkpoint(TRUNCATE)); used by tests and backups. PostgreSQL: no-op. */
 constat_status constat_store_flush(constat_store *s, constat_error *err);
 
 /* Rewrite the database without free space (VACUUM) and truncate the WAL

@@ -19,6 +19,9 @@
 
 #include <sqlite3.h>
 
+/* this backend's names for the store functions (store_names.h) */
+#define STORE_PREFIX constat_sqlite_store_
+#include "vault/store_names.h"
 #include "vault/store.h"
 
 long constat_store_fault_countdown = 0;

@@ -748,7 +748,6 @@ constat_status constat_vault_seal_reload(constat_vault *v, constat_error *err)
 static constat_status vault_open(const char *dir, const char *passphrase, int public_only,
                                  constat_vault **out, constat_error *err)
 {
-    char path[PATH_MAX];
     char *fmt = NULL, *sealed = NULL, *log_vkey = NULL, *org_vkey = NULL;
     constat_vault *v;
     constat_status st;
@@ -756,14 +755,11 @@ static constat_status vault_open(const char *dir, const char *passphrase, int pu
     *out = NULL;
     if (!dir || !dir[0])
         return constat_error_set(err, CONSTAT_EINVAL, "no vault directory given");
-    st = join(path, sizeof path, dir, "vault.db", err);
-    if (st != CONSTAT_OK)
-        return st;
     v = vault_alloc(dir);
     if (!v)
         return nomem(err);
-    st = constat_store_open(path, &v->store, err);
-    if (st == CONSTAT_ENOTFOUND)
+    st = constat_store_open_in(dir, &v->store, err);
+    if (st == CONSTAT_ENOTFOUND && !constat_store_in(dir))
         st = constat_error_set(err, st, "no vault in %s (vault.db is missing)", dir);
     if (st == CONSTAT_OK)
         st = meta_str(v, "format", &fmt, err);
@@ -863,7 +859,7 @@ static int dir_is_empty(const char *dir)
 /* Remove what a failed create made, so the directory can be used again. */
 static void create_cleanup(const char *dir, int made_dir)
 {
-    static const char *const files[] = {"vault.db", "vault.db-wal", "vault.db-shm",
+    static const char *const files[] = {"vault.db", "vault.db-wal", "vault.db-shm", "store.url",
                                         "keys/log.key", "keys/org.key", "keys/pseudonym.key"};
     char path[PATH_MAX];
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
@@ -886,9 +882,10 @@ static constat_status write_secret(const char *dir, const char *rel, const uint8
 }
 
 static constat_status create_in(const char *dir, const char *org, const char *origin,
-                                const char *passphrase, vault_secrets *sec, constat_error *err)
+                                const char *passphrase, const char *store, vault_secrets *sec,
+                                constat_error *err)
 {
-    char path[PATH_MAX], log_vkey[512], org_vkey[512], now[32];
+    char log_vkey[512], org_vkey[512], now[32];
     uint8_t seeds[2][CONSTAT_ED25519_SEED];
     constat_store *s = NULL;
     const constat_kek *kek = NULL;
@@ -925,9 +922,7 @@ static constat_status create_in(const char *dir, const char *org, const char *or
         return constat_error_set(err, CONSTAT_EINVAL, "key names too long");
     constat_rfc3339_format((int64_t)time(NULL), 0, now);
 
-    st = join(path, sizeof path, dir, "vault.db", err);
-    if (st == CONSTAT_OK)
-        st = constat_store_create(path, &s, err);
+    st = constat_store_create_in(dir, store, &s, err);
     if (st != CONSTAT_OK)
         return st;
     st = constat_store_begin(s, err);
@@ -958,14 +953,27 @@ static constat_status create_in(const char *dir, const char *org, const char *or
 constat_status constat_vault_create(const char *dir, const char *org, const char *origin,
                                     const char *passphrase, constat_error *err)
 {
+    return constat_vault_create_store(dir, org, origin, passphrase, NULL, err);
+}
+
+constat_status constat_vault_create_store(const char *dir, const char *org, const char *origin,
+                                          const char *passphrase, const char *store,
+                                          constat_error *err)
+{
     char path[PATH_MAX];
     struct stat stt;
     vault_secrets *sec;
     int made_dir = 0;
     constat_status st;
 
+    if (!store)
+        store = getenv("CONSTAT_STORE");
     if (!dir || !dir[0])
         return constat_error_set(err, CONSTAT_EINVAL, "no vault directory given");
+    if (store && store[0] && !constat_store_is_url(store))
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "store \"%.200s\" is not a postgresql:// URL (give none for "
+                                 "DIR/vault.db)", store);
     if (!org || !constat_note_name_valid(org, strlen(org)))
         return constat_error_set(err, CONSTAT_EINVAL,
                                  "organisation name \"%.100s\" is not a valid key name "
@@ -1008,7 +1016,7 @@ constat_status constat_vault_create(const char *dir, const char *org, const char
         st = nomem(err);
     if (st == CONSTAT_OK) {
         sodium_memzero(sec, sizeof *sec);
-        st = create_in(dir, org, origin, passphrase, sec, err);
+        st = create_in(dir, org, origin, passphrase, store, sec, err);
     }
     if (sec) {
         constat_note_signer_wipe(&sec->log);
