@@ -72,6 +72,18 @@ int cmd_disclose(int argc, char **argv)
                             "(sealed to the recipient) and --clear (readable by anyone)\n");
         return cli_usage("disclose");
     }
+    /* "disc/" names the folder disc, as dossier --out and report --out take it */
+    static char outclean[4096];
+    size_t ol = strlen(out);
+    while (ol > 1 && out[ol - 1] == '/')
+        ol--;
+    if (ol >= sizeof outclean) {
+        fprintf(stderr, "constat: disclose: --out: path too long\n");
+        return CLI_EXIT_USAGE;
+    }
+    memcpy(outclean, out, ol);
+    outclean[ol] = '\0';
+    out = outclean;
     for (int i = optind; i < argc; i++)
         if ((rc = split_list(argv[i], "RECORDS", records, &nrecords)) != 0)
             return rc;

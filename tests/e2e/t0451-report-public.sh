@@ -82,4 +82,14 @@ run_fails 2 $CONSTAT report --public --k 1 --out pub1
 expect_in err "--k: \"1\" is not an integer from 2 to 1000"
 [ ! -e pub1 ] || fail "nothing written for a bad --k"
 ok
+# a figure keyed by a log entry is withheld: corroborated_incidents names
+# each group by its earliest record's id, so no record id (SYN-...) reaches a
+# public report of a vault where monitors corroborate each other
+run_ok $CONSTAT simulate --records 50 --seed 1 --dir sim
+run_ok $CONSTAT report --out sim-full --dir sim
+expect_in sim-full/figures.json '"group_monitors"'
+run_ok $CONSTAT report --public --out sim-pub --dir sim
+if grep -rq "SYN-" sim-pub; then fail "a record id is in the public report: $(grep -rl SYN- sim-pub)"; fi
+ok
+run_ok $CONSTAT verify sim-pub
 echo "t0451: $checks checks passed"

@@ -65,7 +65,8 @@ run_fails 2 $CONSTAT verify d --key ddd.key
 run_fails 2 $CONSTAT verify d --disclosure dis --key ddd.key --json
 
 # in clear: two fields of inc-a
-run_ok $CONSTAT disclose inc-a --fields narrative,witness_contact --clear --out clr --dir v
+run_ok $CONSTAT disclose inc-a --fields narrative,witness_contact --clear --out clr/ --dir v
+expect_in out "disclosure clr:"
 expect_in out "IN CLEAR"
 expect_in clr/disclosure.json "Tents taken at dawn"
 run_ok $CONSTAT verify d --disclosure clr

@@ -20,7 +20,10 @@
 
 enum { SHOWN = 0, PRIMARY = 1, SECONDARY = 2 };
 
-static const char *const identifying_dims[] = {"person", "record", "evidence"};
+/* dimensions whose values name a person or a log entry: a figure keyed by
+ * one is withheld from a public report ("group" is corroborated_incidents',
+ * each group named by the id of its earliest record) */
+static const char *const identifying_dims[] = {"person", "record", "evidence", "group"};
 static const char *const merged_dims[] = {"minors", "nationality", "legal_status"};
 static const char *const count_units[] = {"incidents", "persons", "records", "mentions",
                                           "files"};
