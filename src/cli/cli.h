@@ -221,6 +221,10 @@ int cli_user_add(constat_vault *v, const char *name, const char *role);
  * qr.c). Prints and returns the exit code. */
 int cli_qr_svg(const char *text, const char *path);
 
+/* The length of PATH without its trailing slashes ("out/" is the folder out;
+ * "/" stays "/"); 0 for NULL. */
+size_t cli_path_len(const char *path);
+
 /* Print "constat: <what>: <message>" for an error (just the message when it
  * already starts with "<what>: "); returns its exit code. */
 int cli_report_error(const char *what, constat_status st, const constat_error *err);

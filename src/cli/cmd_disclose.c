@@ -72,18 +72,6 @@ int cmd_disclose(int argc, char **argv)
                             "(sealed to the recipient) and --clear (readable by anyone)\n");
         return cli_usage("disclose");
     }
-    /* "disc/" names the folder disc, as dossier --out and report --out take it */
-    static char outclean[4096];
-    size_t ol = strlen(out);
-    while (ol > 1 && out[ol - 1] == '/')
-        ol--;
-    if (ol >= sizeof outclean) {
-        fprintf(stderr, "constat: disclose: --out: path too long\n");
-        return CLI_EXIT_USAGE;
-    }
-    memcpy(outclean, out, ol);
-    outclean[ol] = '\0';
-    out = outclean;
     for (int i = optind; i < argc; i++)
         if ((rc = split_list(argv[i], "RECORDS", records, &nrecords)) != 0)
             return rc;
@@ -100,6 +88,10 @@ int cmd_disclose(int argc, char **argv)
     constat_vault_close(v);
     if (st != CONSTAT_OK)
         return cli_report_error("disclose", st, &err);
+    /* shown as the folder it is: "disc/" is disc */
+    char shown[4096];
+    snprintf(shown, sizeof shown, "%.*s", (int)cli_path_len(out), out);
+    out = shown;
     printf("disclosure %s: %zu field value(s) of %zu record(s), %s\n", cli_text(out), nitems,
            nrecords, to ? "sealed to the recipient key (disclosure.sealed)"
                         : "IN CLEAR (disclosure.json): anyone holding the folder reads them");

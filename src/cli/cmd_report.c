@@ -421,9 +421,7 @@ int cmd_report(int argc, char **argv)
     }
     if (st == CONSTAT_OK) {
         /* "r/" and "r" name the same folder: print r/index.html either way */
-        size_t len = strlen(out);
-        while (len > 1 && out[len - 1] == '/')
-            len--;
+        size_t len = cli_path_len(out);
         char shown[4096];
         snprintf(shown, sizeof shown, "%.*s", (int)len, out);
         printf("%sreport of %zu incident%s (tree size %llu) written to %s%sindex.html\n",

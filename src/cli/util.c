@@ -227,13 +227,19 @@ const char *cli_text_lines(const char *s)
     return ring_text(s, CONSTAT_ESC_KEEP_NEWLINE);
 }
 
+size_t cli_path_len(const char *path)
+{
+    size_t n = path ? strlen(path) : 0;
+    while (n > 1 && path[n - 1] == '/')
+        n--;
+    return n;
+}
+
 int cli_report_error(const char *what, constat_status st, const constat_error *err)
 {
     /* messages name records, files and fields from outside input */
     const char *msg = err && err->msg[0] ? err->msg : constat_status_name(st);
-    size_t wl = what ? strlen(what) : 0;
-    while (wl > 1 && what[wl - 1] == '/') /* "out/" named "out" by the library */
-        wl--;
+    size_t wl = cli_path_len(what); /* "out/" named "out" by the library */
     /* a message that already starts with "WHAT: " is not prefixed twice */
     if (what && strncmp(msg, what, wl) == 0 && msg[wl] == ':' && msg[wl + 1] == ' ')
         what = NULL;

@@ -24,3 +24,9 @@ int constat_mhd_load(char *errbuf, size_t cap)
     }
     return 0;
 }
+
+unsigned constat_mhd_bound_port(struct MHD_Daemon *d, const struct sockaddr_in *sa)
+{
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    return info ? info->port : (unsigned)ntohs(sa->sin_port);
+}

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <netinet/in.h>
 #include <microhttpd.h>
 
 struct constat_mhd_fns {
@@ -41,6 +42,10 @@ extern struct constat_mhd_fns constat_mhd;
  * and fill constat_mhd, once per process; thread-safe. Returns 0, or -1 with
  * the reason (the library and dlerror()'s text) in errbuf (cap bytes). */
 int constat_mhd_load(char *errbuf, size_t cap);
+
+/* The port daemon d listens on (the one the system chose for port 0), or
+ * sa's port when libmicrohttpd cannot say. */
+unsigned constat_mhd_bound_port(struct MHD_Daemon *d, const struct sockaddr_in *sa);
 
 #undef MHD_create_response_from_buffer
 #define MHD_create_response_from_buffer constat_mhd.create_response_from_buffer

@@ -165,7 +165,6 @@ int serve_http_start(serve_ctx *ctx, const char *listen, unsigned threads,
 {
     struct sockaddr_in sa;
     serve_http *s;
-    const union MHD_DaemonInfo *info;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
 
     *out = NULL;
@@ -205,8 +204,7 @@ int serve_http_start(serve_ctx *ctx, const char *listen, unsigned threads,
         free(s);
         return -1;
     }
-    info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-    *port = info ? info->port : (unsigned)ntohs(sa.sin_port);
+    *port = constat_mhd_bound_port(s->d, &sa);
     *out = s;
     return 0;
 }

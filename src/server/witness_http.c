@@ -217,7 +217,6 @@ int witness_http_start(const witness_http_config *cfg, const char *listen, witne
 {
     struct sockaddr_in sa;
     witness_http *s;
-    const union MHD_DaemonInfo *info;
 
     *out = NULL;
     if (http_listen_addr(listen, &sa, errbuf, cap) != 0)
@@ -240,8 +239,7 @@ int witness_http_start(const witness_http_config *cfg, const char *listen, witne
         free(s);
         return -1;
     }
-    info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-    *port = info ? info->port : (unsigned)ntohs(sa.sin_port);
+    *port = constat_mhd_bound_port(s->d, &sa);
     *out = s;
     return 0;
 }

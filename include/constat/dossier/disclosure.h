@@ -58,7 +58,7 @@ constat_status constat_recipient_load_pub(const char *path, constat_recipient *r
 constat_status constat_recipient_load_key(const char *path, constat_recipient *r,
                                           constat_error *err) CONSTAT_WARN_UNUSED;
 
-/* Write a disclosure folder `out_dir` (must not exist; created 0700, written
+/* Write a disclosure folder `out_dir` (trailing slashes ignored; must not exist; created 0700, written
  * in a temporary sibling and renamed, so nothing half-written is left) for
  * `nrecords` record ids and `nfields` private field names: for every pair
  * where the record commits to the field, one item

@@ -334,11 +334,21 @@ constat_status constat_disclosure_write(constat_vault *v, const char *const *rec
     json_t *doc = NULL, *items;
     constat_buf bytes;
     constat_status st = CONSTAT_OK;
-    char tmp[PATH_MAX];
+    char tmp[PATH_MAX], clean[PATH_MAX];
     struct stat sb;
+    size_t ol = out_dir ? strlen(out_dir) : 0;
 
     if (nitems)
         *nitems = 0;
+    /* "disc/" names the folder disc, as the dossier and report writers take it */
+    while (ol > 1 && out_dir[ol - 1] == '/')
+        ol--;
+    if (ol == 0 || ol >= sizeof clean)
+        return constat_error_set(err, CONSTAT_EINVAL, "disclosure folder: %s",
+                                 ol ? "path too long" : "none given");
+    memcpy(clean, out_dir, ol);
+    clean[ol] = '\0';
+    out_dir = clean;
     if (nrecords == 0 || nfields == 0)
         return constat_error_set(err, CONSTAT_EINVAL, "no %s given",
                                  nrecords == 0 ? "record" : "field");
