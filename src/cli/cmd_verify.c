@@ -104,6 +104,18 @@ static constat_status vault_check_store(constat_vault *v, struct failures *f,
     return st;
 }
 
+/* One line per monitor: who holds the key that signs their records. */
+static int print_custody(void *ctx, const char *name, const char *vkey, uint64_t index)
+{
+    int dev = constat_monitor_key_on_device(ctx, name);
+    (void)vkey;
+    printf("  monitor %s (enrolment leaf %llu): %s\n", cli_text(name), (unsigned long long)index,
+           dev > 0 ? "key held by the monitor's device (the vault never had it)"
+                   : "key held by the organisation (in the vault): its records say the "
+                     "organisation vouches for them");
+    return 0;
+}
+
 /* The vault's text report: the header (what was verified), the collected
  * per-record lines, then the verdict. */
 static void vault_print_text(constat_vault *v, const char *dir, struct failures *f,
@@ -118,6 +130,9 @@ static void vault_print_text(constat_vault *v, const char *dir, struct failures 
            cli_text(constat_vault_origin(v)), (unsigned long long)constat_vault_size(v),
            cli_text(vkey));
     print_lines(f->lines);
+    /* which claim a monitor's signature makes (docs/api.md "Key custody"),
+     * before the verdict so that the verdict is the last line */
+    (void)constat_vault_monitor_list(v, print_custody, v, NULL);
     if (st == CONSTAT_OK && store_not_rehashed)
         printf("vault %s: every leaf, tile, checkpoint and signature verified; %lu sealed "
                "evidence file(s) present but not re-hashed: that needs the passphrase "
@@ -129,18 +144,6 @@ static void vault_print_text(constat_vault *v, const char *dir, struct failures 
                (unsigned long long)constat_vault_size(v));
     else if (st == CONSTAT_EVERIFY)
         printf("vault %s: %lu check(s) FAILED\n", cli_text(dir), f->count);
-}
-
-/* One line per monitor: who holds the key that signs their records. */
-static int print_custody(void *ctx, const char *name, const char *vkey, uint64_t index)
-{
-    int dev = constat_monitor_key_on_device(ctx, name);
-    (void)vkey;
-    printf("  monitor %s (enrolment leaf %llu): %s\n", cli_text(name), (unsigned long long)index,
-           dev > 0 ? "key held by the monitor's device (the vault never had it)"
-                   : "key held by the organisation (in the vault): its records say the "
-                     "organisation vouches for them");
-    return 0;
 }
 
 static int verify_vault(const char *dir, int json)
@@ -183,8 +186,6 @@ static int verify_vault(const char *dir, int json)
         json_decref(o);
     } else {
         vault_print_text(v, dir, &f, st);
-        /* which claim a monitor's signature makes (docs/api.md "Key custody") */
-        (void)constat_vault_monitor_list(v, print_custody, v, NULL);
     }
     json_decref(f.lines);
     constat_vault_close(v);
@@ -531,40 +532,6 @@ static void dossier_print_verdict(const struct dossier_run *r)
         printf("NOT VERIFIED: %lu failure(s) above.\n", r->f.count);
 }
 
-/* The text report: checkpoint, witnesses, keys, manifest, records,
- * evidence, timestamps, check counts and the verdict. */
-static void dossier_print_text(struct dossier_run *r)
-{
-    const constat_verify_summary *sum = &r->sum;
-
-    /* the header — what is verified: origin, size, keys — then the
-     * per-record lines, then the summary */
-    printf("dossier %s\n", cli_text(r->dir));
-    printf("  checkpoint: %s, size %llu, root %s — signature %s\n", cli_text(sum->origin),
-           (unsigned long long)sum->tree_size, r->root,
-           sum->checkpoint_ok ? "valid" : "INVALID");
-    printf("  log key:          %s\n                    %s\n", cli_text(sum->log_vkey),
-           provenance(sum->log_key, sum->log_key_differs));
-    printf("  organisation key: %s\n                    %s\n", cli_text(sum->org_vkey),
-           provenance(sum->org_key, sum->org_key_differs));
-    print_lines(r->f.lines);
-    print_lines(r->po.lines);
-    print_witnesses(r->wlist, sum, r->wpolicy);
-    printf("  manifest: %s\n",
-           sum->manifest_signed ? "signed by the organisation key (manifest.sig valid): "
-                                  "selection, file list and hashes are the organisation's"
-                                : "NOT signed by the organisation key (see the failures)");
-    printf("  records: %llu (%llu incident%s, %llu monitor enrolment%s); figure leaf "
-           "references checked: %llu\n",
-           (unsigned long long)sum->records, (unsigned long long)sum->incidents,
-           sum->incidents == 1 ? "" : "s", (unsigned long long)sum->monitors,
-           sum->monitors == 1 ? "" : "s", (unsigned long long)sum->figures_leaves);
-    dossier_print_evidence_time(r);
-    printf("  checks: %llu passed, %llu failed\n", (unsigned long long)sum->checks_passed,
-           (unsigned long long)sum->checks_failed);
-    dossier_print_verdict(r);
-}
-
 /* Who holds each monitor's key, from the dossier's enrolment leaves (the
  * enrolments are signed by the organisation, so this is its statement):
  * printed after a verification, read with the same strict leaf parser. */
@@ -600,6 +567,41 @@ static void dossier_print_custody(const char *dir)
     fclose(f);
 }
 
+/* The text report: checkpoint, witnesses, keys, manifest, records,
+ * evidence, timestamps, check counts and the verdict. */
+static void dossier_print_text(struct dossier_run *r)
+{
+    const constat_verify_summary *sum = &r->sum;
+
+    /* the header — what is verified: origin, size, keys — then the
+     * per-record lines, then the summary */
+    printf("dossier %s\n", cli_text(r->dir));
+    printf("  checkpoint: %s, size %llu, root %s — signature %s\n", cli_text(sum->origin),
+           (unsigned long long)sum->tree_size, r->root,
+           sum->checkpoint_ok ? "valid" : "INVALID");
+    printf("  log key:          %s\n                    %s\n", cli_text(sum->log_vkey),
+           provenance(sum->log_key, sum->log_key_differs));
+    printf("  organisation key: %s\n                    %s\n", cli_text(sum->org_vkey),
+           provenance(sum->org_key, sum->org_key_differs));
+    print_lines(r->f.lines);
+    print_lines(r->po.lines);
+    print_witnesses(r->wlist, sum, r->wpolicy);
+    printf("  manifest: %s\n",
+           sum->manifest_signed ? "signed by the organisation key (manifest.sig valid): "
+                                  "selection, file list and hashes are the organisation's"
+                                : "NOT signed by the organisation key (see the failures)");
+    printf("  records: %llu (%llu incident%s, %llu monitor enrolment%s); figure leaf "
+           "references checked: %llu\n",
+           (unsigned long long)sum->records, (unsigned long long)sum->incidents,
+           sum->incidents == 1 ? "" : "s", (unsigned long long)sum->monitors,
+           sum->monitors == 1 ? "" : "s", (unsigned long long)sum->figures_leaves);
+    dossier_print_evidence_time(r);
+    dossier_print_custody(r->dir);
+    printf("  checks: %llu passed, %llu failed\n", (unsigned long long)sum->checks_passed,
+           (unsigned long long)sum->checks_failed);
+    dossier_print_verdict(r);
+}
+
 static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca,
                           const char *wpolicy, int json)
 {
@@ -629,7 +631,6 @@ static int verify_dossier(const char *dir, const char *trust, const char *tsa_ca
         printf("NOT VERIFIED: %lu failure(s) above.\n", r.f.count);
     } else if (r.st == CONSTAT_OK || r.st == CONSTAT_EVERIFY) {
         dossier_print_text(&r);
-        dossier_print_custody(dir);
     }
     /* an error that stopped the verification: the failures found before it */
     print_lines(r.f.lines);

@@ -23,6 +23,10 @@ expect_eq "$(line_of out 'dossier d')" 1 "the dossier line is the first"
 expect_eq "$(line_of out '  checkpoint: hro.example/log, size 2, root ')" 2 "checkpoint line"
 expect_eq "$(line_of out '  log key:          hro.example/log+')" 3 "log key line"
 expect_eq "$(line_of out '  organisation key: hro+')" 5 "organisation key line"
+expect_in out "  monitor amina: key held by the organisation"
+# the verdict closes the output: the key-custody lines come before it
+[ "$(line_of out '  monitor amina: key held')" -lt "$(line_of out 'VERIFIED')" ] ||
+    { cat out >&2; fail "key custody printed after the verdict"; }
 
 # a changed record: its failure lines come after the header, before the summary
 cp -R d bad
@@ -47,8 +51,11 @@ ok
 run_ok $CONSTAT verify v
 expect_eq "$(line_of out 'vault v: log hro.example/log, 2 leaves, log key hro.example/log+')" 1 \
     "vault header"
-expect_eq "$(line_of out 'vault v: every leaf, tile, checkpoint and signature verified')" 2 \
-    "vault verdict"
+expect_eq "$(line_of out '  monitor amina (enrolment leaf 0): key held by the organisation')" 2 \
+    "the monitor's key custody under the header"
+# the verdict is the last line, after the key-custody lines
+expect_eq "$(tail -n 1 out | cut -c1-60)" \
+    "vault v: every leaf, tile, checkpoint and signature verified" "vault verdict last"
 # lose an evidence file: its failure comes under the header
 printf 'photo' > p.txt
 id=$(sed -n 's/.*"id":"\(inc-[0-9a-f]*\)".*/\1/p' d/records.jsonl | head -1)
@@ -58,4 +65,5 @@ run_fails 1 $CONSTAT verify v
 expect_eq "$(line_of out 'vault v: log hro.example/log, 3 leaves')" 1 "vault header first"
 [ "$(line_of out 'FAIL: leaf 2 (record ev-')" -eq 2 ] || { cat out >&2; fail "failure under the header"; }
 expect_in out "vault v: 1 check(s) FAILED"
+expect_eq "$(tail -n 1 out)" "vault v: 1 check(s) FAILED" "vault verdict last when failing"
 echo "t0141: $checks checks"
