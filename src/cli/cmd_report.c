@@ -301,7 +301,7 @@ int cmd_report(int argc, char **argv)
     constat_buf vhtml;
     size_t nincidents = 0;
     uint64_t size = 0;
-    int c, rc, first_hand = 0;
+    int c, rc, first_hand = 0, writing = 0;
 
     constat_buf_init(&vhtml);
     optind = 1;
@@ -413,6 +413,7 @@ int cmd_report(int argc, char **argv)
             constat_buf_append(&vhtml, "", 1) == CONSTAT_OK)
             meta.validation_html = (const char *)vhtml.data;
         constat_rfc3339_format(cli_now(), 0, now);
+        writing = 1; /* from here a failure is about the report folder */
         if (public_k)
             st = write_public(out, taxo, tax, figures, public_k, &meta, &err);
         else
@@ -459,8 +460,8 @@ int cmd_report(int argc, char **argv)
                             "them\n", (unsigned long long)(constat_vault_size(v) - size),
                     (unsigned long long)size);
     }
-    else
-        rc = cli_report_error(out, st, &err);
+    else /* before writing, the vault is at fault, not the report folder */
+        rc = cli_report_error(writing ? out : "report", st, &err);
     json_decref(figures);
     constat_buf_free(&vhtml);
     free(times);

@@ -25,6 +25,9 @@ expect_in out "\"type\": \"publication\""
 # a report cites a signed checkpoint and never signs one itself
 run_fails 2 $CONSTAT report --out report
 expect_in err "no signed checkpoint yet"
+# the vault is at fault, not the report folder that was never written
+expect_in err "constat: report: "
+expect_not_in err "constat: report: report:"
 [ ! -e report ] || fail "a refused report must write nothing"
 ok
 run_ok $CONSTAT checkpoint

@@ -57,6 +57,14 @@ PY
 run_fails 2 $CONSTAT record syn.json --monitor m1 --dir real
 expect_in err "id SYN-42-00000001: a synthetic record (constat simulate) never enters a real vault"
 
+# the records a synthetic vault derives are synthetic too: an erasure of a
+# synthetic incident is logged there (as SYN-erasure-...), and the vault verifies
+run_ok $CONSTAT erase SYN-42-00000000 --reason "test of erasure" --monitor synthetic-monitor-1 --dir s1
+expect_in out "erased incident SYN-42-00000000"
+run_ok $CONSTAT log --kind erasure --dir s1
+expect_in out "SYN-erasure-"
+run_ok $CONSTAT verify s1
+
 # bad input
 run_fails 2 $CONSTAT simulate --records 0 --seed 1 --dir s4
 run_fails 2 $CONSTAT simulate --records ten --seed 1 --dir s4

@@ -116,6 +116,8 @@ expect_in err "record \"inc-zz\" is not in the log"
 ok
 run_fails 2 $CONSTAT disclose inc-a --fields nosuch --clear --out z --dir v
 expect_in err "commits to none of the fields"
+# and says which fields it can reveal
+expect_in err "it commits to: narrative"
 run_fails 2 $CONSTAT disclose inc-a --fields narrative --clear --out clr --dir v
 expect_in err "already exists"
 run_fails 2 $CONSTAT disclose inc-a --fields narrative --out z --dir v

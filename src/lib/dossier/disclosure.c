@@ -176,6 +176,31 @@ static const char *commitment_of(const json_t *record, const char *field)
     return json_string_value(c);
 }
 
+/* "it commits to: a, b" (the private fields a disclosure can reveal), or
+ * "it commits to no private field", into out (NUL-terminated, truncated). */
+static void committed_fields(const json_t *record, char *out, size_t cap)
+{
+    const json_t *p = json_object_get(record, "private");
+    const char *k;
+    const json_t *val;
+    size_t n = 0;
+    int first = 1;
+
+    if (!json_object_size(p))
+        p = json_object_get(json_object_get(record, "replacement"), "private");
+    if (!json_object_size(p)) {
+        snprintf(out, cap, "it commits to no private field");
+        return;
+    }
+    n = (size_t)snprintf(out, cap, "it commits to:");
+    json_object_foreach((json_t *)p, k, val) {
+        (void)val;
+        if (n < cap)
+            n += (size_t)snprintf(out + n, cap - n, "%s %s", first ? "" : ",", k);
+        first = 0;
+    }
+}
+
 /* 1 if the salt (hex) and value recompute `commitment` (hex) for `field`. */
 static int commitment_matches(const char *field, const char *salt_hex, const json_t *value,
                               const char *commitment)
@@ -255,10 +280,13 @@ static constat_status record_items(constat_vault *v, const char *id,
         }
         added++;
     }
-    if (added == 0)
+    if (added == 0) {
+        char have[256];
+        committed_fields(l.record, have, sizeof have);
         st = constat_error_set(err, CONSTAT_ENOTFOUND,
                                "record \"%s\" (leaf %llu) commits to none of the fields asked "
-                               "for", id, (unsigned long long)idx);
+                               "for; %s", id, (unsigned long long)idx, have);
+    }
 out:
     json_decref(priv);
     constat_leaf_free(&l);

@@ -238,7 +238,12 @@ constat_status constat_intake_prepare(constat_vault *v, const json_t *input,
             goto fail;
         constat_hex(h, sizeof h, hex);
         hex[16] = 0;
-        snprintf(id, sizeof id, "%s-%s", strcmp(kind, "incident") == 0 ? "inc" : kind, hex);
+        /* in a synthetic vault the records it derives (erasures, custody,
+         * corrections) are synthetic too (synthetic.h) */
+        snprintf(id, sizeof id, "%s%s-%s",
+                 constat_origin_is_synthetic(constat_vault_origin(v)) ? CONSTAT_SYNTHETIC_ID_PREFIX
+                                                                      : "",
+                 strcmp(kind, "incident") == 0 ? "inc" : kind, hex);
         json_object_set_new(rec, "id", json_string(id));
     }
     /* synthetic and real records never share a vault (synthetic.h) */
