@@ -1,8 +1,11 @@
 /* cmd_keylife.c — `constat monitor revoke NAME --from TIME --reason TEXT`
- * (docs/vault.md "Revocation"), and the refusal to sign with a revoked
- * monitor key. */
+ * (docs/vault.md "Revocation"), `constat monitor rotate NAME` (docs/vault.md
+ * "Rotation"), `constat keys history`, and the refusal to sign with a
+ * revoked monitor key. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -50,6 +53,52 @@ int cli_monitor_revoke(int argc, char **argv)
            "the organisation key)\nrecords that key signed at or after that time, or logged "
            "from now on, fail verification\n", cli_text(argv[optind]), cli_text(from),
            (unsigned long long)index);
+    return cli_finish_stdout(0);
+}
+
+/* $CONSTAT_TEST_ROTATE_KILL (tests only: tests/e2e/t0720-rotate.sh): "file"
+ * or "txn" kills the process at that step of the rotation. */
+static void rotate_kill(const char *step)
+{
+    const char *k = getenv("CONSTAT_TEST_ROTATE_KILL");
+    if (k && strcmp(k, step) == 0)
+        raise(SIGKILL);
+}
+
+int cli_monitor_rotate(int argc, char **argv)
+{
+    static const struct option opts[] = {{"dir", required_argument, NULL, 'd'},
+                                         {NULL, 0, NULL, 0}};
+    const char *dir = NULL;
+    char kid[CONSTAT_KEY_NAME_MAX + 16];
+    constat_vault *v;
+    constat_error err;
+    constat_status st;
+    uint64_t index = 0;
+    int c, rc;
+
+    optind = 2; /* argv[1] is "rotate" */
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd')
+            dir = optarg;
+        else
+            return cli_usage("monitor");
+    }
+    if (argc - optind != 1)
+        return cli_usage("monitor");
+    if ((rc = cli_open_vault(cli_vault_dir(dir), &v)) != 0)
+        return rc;
+    if (getenv("CONSTAT_TEST_ROTATE_KILL"))
+        constat_rotate_test_hook = rotate_kill;
+    constat_error_clear(&err);
+    st = constat_vault_monitor_rotate(v, argv[optind], cli_now(), &index, kid, sizeof kid, &err);
+    constat_vault_close(v);
+    if (st != CONSTAT_OK)
+        return cli_report_error("monitor rotate", st, &err);
+    printf("rotated the key of monitor %s: new key %s (rotation record at leaf %llu, signed by "
+           "the organisation key)\nrecords signed from now on use the new key; the old key "
+           "fails verification for records recorded from now on\n", cli_text(argv[optind]),
+           cli_text(kid), (unsigned long long)index);
     return cli_finish_stdout(0);
 }
 
