@@ -58,11 +58,12 @@ int cli_monitor_revoke(int argc, char **argv)
 
 /* $CONSTAT_TEST_ROTATE_KILL (tests only: tests/e2e/t0720-rotate.sh): "file"
  * or "txn" kills the process at that step of the rotation. */
-static void rotate_kill(const char *step)
+static int rotate_kill(const char *step)
 {
     const char *k = getenv("CONSTAT_TEST_ROTATE_KILL");
     if (k && strcmp(k, step) == 0)
         raise(SIGKILL);
+    return 0;
 }
 
 int cli_monitor_rotate(int argc, char **argv)
@@ -175,7 +176,7 @@ int cli_keys_history(int argc, char **argv)
     struct khist h = {json_object(), json_array(), CONSTAT_OK};
     constat_vault *v;
     constat_error err;
-    json_t *revs = NULL, *kid;
+    json_t *revs = NULL, *rots = NULL, *kid;
     char lk[CONSTAT_KEY_NAME_MAX + 16], ok[CONSTAT_KEY_NAME_MAX + 16];
     size_t i;
     int c, rc;
@@ -196,7 +197,8 @@ int cli_keys_history(int argc, char **argv)
         return rc;
     constat_error_clear(&err);
     if (constat_vault_leaves(v, 0, constat_vault_size(v), khist_leaf, &h, &err) != CONSTAT_OK ||
-        h.st != CONSTAT_OK || constat_vault_revocations(v, &revs, &err) != CONSTAT_OK) {
+        h.st != CONSTAT_OK || constat_vault_revocations(v, &revs, &err) != CONSTAT_OK ||
+        constat_vault_rotations(v, &rots, &err) != CONSTAT_OK) {
         rc = cli_report_error("keys history", h.st ? h.st : err.code, &err);
         goto out;
     }
@@ -213,6 +215,19 @@ int cli_keys_history(int argc, char **argv)
                cli_text(k), (long long)json_integer_value(json_object_get(e, "first")),
                (long long)json_integer_value(json_object_get(e, "last")),
                (long long)json_integer_value(json_object_get(e, "count")));
+        const json_t *ro = json_object_get(rots, k), *rot;
+        const char *retired;
+        json_object_foreach((json_t *)rots, retired, rot)
+            if (strcmp(json_string_value(json_object_get(rot, "new_key_id")), k) == 0)
+                printf("; in force from leaf %lld (%s), rotated in for %s",
+                       (long long)json_integer_value(json_object_get(rot, "leaf")),
+                       cli_text(json_string_value(json_object_get(rot, "at"))),
+                       cli_text(retired));
+        if (ro)
+            printf("; RETIRED by the rotation at leaf %lld (%s): new key %s",
+                   (long long)json_integer_value(json_object_get(ro, "leaf")),
+                   cli_text(json_string_value(json_object_get(ro, "at"))),
+                   cli_text(json_string_value(json_object_get(ro, "new_key_id"))));
         if (r)
             printf("; REVOKED from %s by leaf %lld (reason: %s)",
                    cli_text(json_string_value(json_object_get(r, "from"))),
@@ -223,6 +238,7 @@ int cli_keys_history(int argc, char **argv)
     rc = 0;
 out:
     json_decref(revs);
+    json_decref(rots);
     json_decref(h.keys);
     json_decref(h.order);
     constat_vault_close(v);

@@ -77,8 +77,9 @@ constat_status constat_vault_rotations(constat_vault *v, json_t **out,
 
 /* Fault injection for tests (as constat_erase_test_hook): when set, called
  * by constat_vault_monitor_rotate with "file" after the new key file is
- * written, and "txn" inside the transaction before its commit. NULL in
- * normal use; not thread-safe. */
-extern void (*constat_rotate_test_hook)(const char *step);
+ * written, and "txn" inside the transaction before its commit, where a
+ * non-zero return rolls the rotation back (CONSTAT_EIO). NULL in normal
+ * use; not thread-safe. */
+extern int (*constat_rotate_test_hook)(const char *step);
 
 #endif

@@ -300,7 +300,9 @@ static int collect_parsed(collect_ctx *c, uint64_t index, constat_leaf *pl, cons
     }
     k = json_object_get(l.record, "kind");
     kind = json_is_string(k) ? json_string_value(k) : "";
-    if (strcmp(kind, "monitor_enrolment") == 0) {
+    if (strcmp(kind, "monitor_enrolment") == 0 || strcmp(kind, "monitor_rotation") == 0) {
+        /* a rotation enrols its new key; every rotation travels, as every
+         * revocation does (docs/dossier.md) */
         json_t *vk = json_object_get(l.record, "vkey");
         constat_note_verifier mv;
         if (!json_is_string(vk) ||
@@ -320,6 +322,7 @@ static int collect_parsed(collect_ctx *c, uint64_t index, constat_leaf *pl, cons
         }
         memset(&c->en[c->nen], 0, sizeof c->en[c->nen]);
         c->en[c->nen].index = index;
+        c->en[c->nen].needed = strcmp(kind, "monitor_rotation") == 0;
         constat_record_key_id(&mv, c->en[c->nen].key_id, sizeof c->en[c->nen].key_id);
         c->nen++;
     } else if (strcmp(kind, "evidence") == 0 || strcmp(kind, "custody") == 0 ||

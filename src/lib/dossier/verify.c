@@ -1366,7 +1366,9 @@ static void record_work(const lines_ctx *c, worker *w, ventry *e, const uint8_t 
             e->spass++;
     }
     int revocation = e->kind && strcmp(e->kind, "revocation") == 0;
-    if (!(e->kind && strcmp(e->kind, "monitor_enrolment") == 0) && !revocation) {
+    /* a rotation enrols its new key as an enrolment does (docs/vault.md "Rotation") */
+    if (!(e->kind && (strcmp(e->kind, "monitor_enrolment") == 0 ||
+                      strcmp(e->kind, "monitor_rotation") == 0)) && !revocation) {
         e->rec = leaf + roff;
         e->rec_len = rlen;
         return;
@@ -1846,7 +1848,8 @@ static constat_status report_signatures(vstate *s, ventries *es, lines_env *env,
     for (size_t i = 0; i < es->n; i++) {
         ventry *e = &es->v[i];
         if (!e->leaf_ok || !e->kind ||
-            (strcmp(e->kind, "monitor_enrolment") != 0 && strcmp(e->kind, "revocation") != 0))
+            (strcmp(e->kind, "monitor_enrolment") != 0 && strcmp(e->kind, "revocation") != 0 &&
+             strcmp(e->kind, "monitor_rotation") != 0))
             continue;
         entry_where(e, where, sizeof where);
         report_kept(s, e, 'E', where);
@@ -1868,6 +1871,7 @@ static constat_status report_signatures(vstate *s, ventries *es, lines_env *env,
         report_kept(s, e, 'S', where);
         s->passed += e->spass;
         if (e->kind && (strcmp(e->kind, "monitor_enrolment") == 0 ||
+                        strcmp(e->kind, "monitor_rotation") == 0 ||
                         strcmp(e->kind, "revocation") == 0))
             continue;
         if (e->kind && strcmp(e->kind, "register") == 0) {
@@ -1952,6 +1956,44 @@ static void report_revocations(vstate *s, ventries *es)
                   after_time ? "its recorded_at is at or after that time"
                              : "it was logged after the revocation (its recorded_at, before "
                                "that time, cannot be trusted from a revoked key)");
+        }
+    }
+}
+
+/* Rotated monitor keys (docs/vault.md "Rotation"): a record signed by the
+ * key a valid rotation retires fails when its recorded_at is at or after
+ * the rotation's. Every rotation travels in every dossier. */
+static void report_rotations(vstate *s, ventries *es)
+{
+    char where[256], kid[CONSTAT_KEY_NAME_MAX + 16], nk[CONSTAT_KEY_NAME_MAX + 16];
+
+    for (size_t r = 0; r < es->n; r++) {
+        const ventry *rv = &es->v[r];
+        const char *old, *at;
+        int64_t a, t;
+        int off;
+        if (!rv->enrol || !rv->kind || strcmp(rv->kind, "monitor_rotation") != 0)
+            continue;
+        old = rec_str(rv->leaf.record, "retires");
+        at = rec_str(rv->leaf.record, "recorded_at");
+        if (!old || !at || constat_rfc3339_parse(at, &a, &off) != CONSTAT_OK)
+            continue; /* the record validation reported it */
+        sanitize(rv->enrol->key_id, strlen(rv->enrol->key_id), nk, sizeof nk);
+        for (size_t i = 0; i < es->n; i++) {
+            const ventry *e = &es->v[i];
+            const char *ra;
+            if (!e->leaf_ok || !e->rec || strcmp(e->leaf.key_id, old) != 0)
+                continue;
+            ra = rec_str(e->leaf.record, "recorded_at");
+            if (ra && constat_rfc3339_parse(ra, &t, &off) == CONSTAT_OK && t < a) {
+                vpass(s);
+                continue;
+            }
+            entry_where(e, where, sizeof where);
+            sanitize(old, strlen(old), kid, sizeof kid);
+            vfail(s, entry_rep(e), where, "signed by %s, a key RETIRED by the rotation at leaf "
+                  "%" PRIu64 " (%s, new key %s): its recorded_at is at or after the rotation",
+                  kid, rv->index, at, nk);
         }
     }
 }
@@ -2917,8 +2959,10 @@ static constat_status vd_sigs_time_figures(vdossier *j, constat_status *tsa_rc,
     /* 6. signatures: enrolments by the organisation, the rest by monitors */
     if (rc == CONSTAT_OK)
         rc = report_signatures(&j->s, &j->es, &j->env, &j->sum.monitors, &j->sum.incidents);
-    if (rc == CONSTAT_OK)
+    if (rc == CONSTAT_OK) {
         report_revocations(&j->s, &j->es);
+        report_rotations(&j->s, &j->es);
+    }
     lines_env_free(&j->env);
 
     /* 6b. evidence files re-hashed against their records */

@@ -313,12 +313,11 @@ constat_status constat_vault_monitor_revoke(constat_vault *v, const char *name, 
 }
 
 /* Test hook (include/constat/vault/keylife.h). */
-void (*constat_rotate_test_hook)(const char *step);
+int (*constat_rotate_test_hook)(const char *step);
 
-static void rotate_step(const char *step)
+static int rotate_step(const char *step)
 {
-    if (constat_rotate_test_hook)
-        constat_rotate_test_hook(step);
+    return constat_rotate_test_hook ? constat_rotate_test_hook(step) : 0;
 }
 
 struct rotate_meta {
@@ -331,8 +330,8 @@ static constat_status rotate_hook(void *ctx, constat_store *st, constat_error *e
 {
     const struct rotate_meta *m = ctx;
     constat_status r = constat_store_meta_set(st, m->key, m->vkey, err);
-    if (r == CONSTAT_OK)
-        rotate_step("txn");
+    if (r == CONSTAT_OK && rotate_step("txn") != 0)
+        r = constat_error_set(err, CONSTAT_EIO, "rotation interrupted (test hook)");
     return r;
 }
 
@@ -385,7 +384,7 @@ constat_status constat_vault_monitor_rotate(constat_vault *v, const char *name, 
     if ((st = constat_vault_monitor_key_new(v, name, vkey, sizeof vkey, path, sizeof path,
                                             err)) != CONSTAT_OK)
         return st;
-    rotate_step("file");
+    (void)rotate_step("file");
     if ((st = constat_note_verifier_parse(vkey, &nv, err)) != CONSTAT_OK) {
         unlink(path);
         return st;
