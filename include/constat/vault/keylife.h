@@ -54,10 +54,11 @@ constat_status constat_vault_verify_revocations(constat_vault *v, constat_failur
  * key id)>","org","monitor":name,"retires":old key id,"vkey":new verifier
  * key,"recorded_at": RFC 3339 of `now` (UTC)}, and makes the new key the one
  * constat_vault_monitor_key returns. Records the old key signs with a
- * recorded_at at or after `now` fail verification naming the rotation; the
- * old key file stays (sealed) until the coordinator removes it. A crash
- * before the commit leaves an unused key file and the old key in force;
- * after it, the rotation is complete. *index (may be NULL) gets the leaf,
+ * recorded_at at or after `now` fail verification naming the rotation.
+ * After the commit the old key file is removed (nothing signs with it any
+ * more). A crash before the commit leaves the old key in force and an
+ * unused key file, which the next rotation removes; after it, the rotation
+ * is complete (a retired key file left by a crash is removed likewise). *index (may be NULL) gets the leaf,
  * new_kid[cap] (may be NULL) the new key id.
  * Errors: CONSTAT_ENOTFOUND (no such monitor), CONSTAT_ECRYPTO (vault opened
  * without its keys, or the monitor's key is held by its device),

@@ -1,6 +1,7 @@
 /* keylife.c — revocation and rotation of monitor keys, as signed records
  * in the log (docs/vault.md "Revocation", "Rotation"), and the verification
  * rules they set. */
+#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -335,6 +336,56 @@ static constat_status rotate_hook(void *ctx, constat_store *st, constat_error *e
     return r;
 }
 
+/* Remove every key file of monitor `name` in keys/monitors/ but the one of
+ * key id `keep`: the retired key once a rotation committed, and the unused
+ * keys interrupted rotations left (monitor_keys.h: "<name>.key" and
+ * "<name>+<hex8>.key"; no other monitor's file has either form). */
+static void drop_other_keys(constat_vault *v, const char *name, const char *keep)
+{
+    char d[4096], path[4400], want[CONSTAT_KEY_NAME_MAX + 24];
+    size_t nl = strlen(name);
+    struct dirent *e;
+    DIR *dir;
+    int cur_rotated = strchr(keep, '+') != NULL;
+
+    snprintf(d, sizeof d, "%s/keys/monitors", constat_vault_dir(v));
+    snprintf(want, sizeof want, "%s.key", keep);
+    if (!(dir = opendir(d)))
+        return;
+    while ((e = readdir(dir)) != NULL) {
+        const char *f = e->d_name;
+        size_t fl = strlen(f);
+        int mine = strncmp(f, name, nl) == 0 && fl > 4 && strcmp(f + fl - 4, ".key") == 0 &&
+                   (f[nl] == '+' || strcmp(f + nl, ".key") == 0);
+        if (!mine || strcmp(f, want) == 0)
+            continue;
+        if (!cur_rotated && strcmp(f + nl, ".key") == 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", d, f);
+        unlink(path);
+    }
+    closedir(dir);
+}
+
+/* The key id whose file holds monitor `name`'s current key, or the name
+ * itself while it was never rotated ("<name>.key"). */
+static void current_key_file(constat_vault *v, const char *name, const char *kid, char *out,
+                             size_t cap)
+{
+    json_t *rots = NULL;
+    constat_error e;
+    int rotated = 0;
+    if (constat_vault_rotations(v, &rots, &e) == CONSTAT_OK) {
+        const char *k;
+        json_t *r;
+        json_object_foreach(rots, k, r)
+            if (strcmp(json_string_value(json_object_get(r, "new_key_id")), kid) == 0)
+                rotated = 1;
+    }
+    json_decref(rots);
+    snprintf(out, cap, "%s", rotated ? kid : name);
+}
+
 struct find_mon {
     const char *name;
     int found;
@@ -381,6 +432,11 @@ constat_status constat_vault_monitor_rotate(constat_vault *v, const char *name, 
                                     "rotated (a key kept on a device is not): ", name);
     if (constat_monitor_key_meta(name, meta, sizeof meta) != 0)
         return constat_error_set(err, CONSTAT_EINVAL, "monitor name too long");
+    {
+        char keep[CONSTAT_KEY_NAME_MAX + 16];
+        current_key_file(v, name, old, keep, sizeof keep);
+        drop_other_keys(v, name, keep); /* what interrupted rotations left */
+    }
     if ((st = constat_vault_monitor_key_new(v, name, vkey, sizeof vkey, path, sizeof path,
                                             err)) != CONSTAT_OK)
         return st;
@@ -426,6 +482,7 @@ constat_status constat_vault_monitor_rotate(constat_vault *v, const char *name, 
         unlink(path); /* the database never named it */
         return st;
     }
+    drop_other_keys(v, name, nk); /* the retired key signs nothing more */
     if (new_kid)
         snprintf(new_kid, cap, "%s", nk);
     return CONSTAT_OK;
