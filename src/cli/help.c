@@ -512,9 +512,9 @@ static const cli_help help_table[] = {
      EXIT_IO, NULL},
 
     {"erase", "destroy a record's private values and evidence files, keeping its leaf",
-     "constat erase RECORD --reason TEXT --monitor NAME [--exclude-from-figures] [--dir DIR]",
+     "constat erase RECORD --reason TEXT [--exclude-from-figures] [--dir DIR]",
      "Crypto-shredding (docs/vault.md \"Erasure\"): in one transaction, logs an erasure record\n"
-     "signed by the monitor (naming the record, its leaf and the reason) and deletes the\n"
+     "signed by the organisation key (naming the record, its leaf and the reason) and deletes the\n"
      "private values and salts of the record, of its corrections and, for an incident, of its\n"
      "evidence records (overwritten with zeros first); then overwrites and unlinks its evidence\n"
      "files (a file another record binds is kept). The leaf stays: every proof and checkpoint\n"
@@ -522,10 +522,10 @@ static const cli_help help_table[] = {
      "erased record, it finishes an interrupted run and logs nothing new.",
      {{"RECORD", "the id of an incident or evidence record"},
       {"--reason TEXT", "public text, 1-1000 bytes, signed in the erasure record"},
-      {"--monitor NAME", "the enrolled monitor whose key signs the erasure record"},
+      {"--monitor NAME", "ignored (the organisation key signs the erasure record)"},
       {"--exclude-from-figures", "say in the erasure record that figures leave the record out"},
       OPT_DIR, OPT_HELP},
-     "constat erase inc-3f2a --reason \"the person asked\" --monitor coordinator",
+     "constat erase inc-3f2a --reason \"the person asked\"",
      EXIT_OK EXIT_USAGE "   (also: a record not in the log, or not an incident or evidence)\n"
      EXIT_IO, NULL},
 

@@ -1513,6 +1513,12 @@ static constat_status dw_need_enrolments(dossier_job *j)
             continue; /* signed by the organisation key, as enrolments are */
         if (k && strcmp(k, "register") == 0)
             continue; /* signed by the organisation key, which travels anyway */
+        if (k && strcmp(k, "erasure") == 0) { /* the organisation's (docs/vault.md "Erasure") */
+            char ok[CONSTAT_KEY_NAME_MAX + 16];
+            constat_record_key_id(&constat_vault_org_key(j->v)->pub, ok, sizeof ok);
+            if (strcmp(cc->ev[i].key_id, ok) == 0)
+                continue;
+        }
         e = dw_enrolment_of(cc, cc->ev[i].key_id, cc->ev[i].index);
         if (e == cc->nen)
             return constat_error_set(j->err, CONSTAT_EVERIFY,

@@ -1017,6 +1017,7 @@ typedef struct {
     int sig_ok;
     char *sig_msg;        /* why it did not verify */
     int revocation_ok;    /* a revocation signed by the organisation key */
+    int org_checked;      /* an erasure checked against the organisation key, as revocations */
 } ventry;
 
 /* "leaf 42 (record X)" or "records.jsonl line 5 (record X)". */
@@ -1344,6 +1345,13 @@ static void sig_check(worker *w, ventry *e, const enrolment *hit, const uint8_t 
         e->sig_msg = dup_msg(w, ce.msg);
 }
 
+/* 1 if `e` is an erasure whose key id is the organisation key's. */
+static int org_erasure(const lines_ctx *c, const ventry *e)
+{
+    return e->kind && strcmp(e->kind, "erasure") == 0 && c->org_kid &&
+           strcmp(e->leaf.key_id, c->org_kid) == 0;
+}
+
 /* What a parsed leaf can show on its own: valid record, filter, and the
  * enrolment checks; a monitor's record keeps its bytes for its signature. */
 static void record_work(const lines_ctx *c, worker *w, ventry *e, const uint8_t *leaf,
@@ -1365,7 +1373,9 @@ static void record_work(const lines_ctx *c, worker *w, ventry *e, const uint8_t 
         else
             e->spass++;
     }
-    int revocation = e->kind && strcmp(e->kind, "revocation") == 0;
+    /* revocations, and erasures signed by the organisation key (docs/vault.md
+     * "Erasure"; one signed by a monitor is checked as that monitor's record) */
+    int revocation = e->kind && (strcmp(e->kind, "revocation") == 0 || org_erasure(c, e));
     /* a rotation enrols its new key as an enrolment does (docs/vault.md "Rotation") */
     if (!(e->kind && (strcmp(e->kind, "monitor_enrolment") == 0 ||
                       strcmp(e->kind, "monitor_rotation") == 0)) && !revocation) {
@@ -1381,14 +1391,17 @@ static void record_work(const lines_ctx *c, worker *w, ventry *e, const uint8_t 
         return;
     }
     if (revocation) { /* signed by the organisation key (docs/vault.md "Revocation") */
+        int erasure = strcmp(e->kind, "erasure") == 0;
+        e->org_checked = erasure;
         constat_error_clear(&ce);
         if (!c->orgv || constat_leaf_verify_message(&e->leaf, w->msg.data, w->msg.len, c->orgv,
                                                     &ce) != CONSTAT_OK) {
-            keep_fail(w, e, 'E', "revocation is not signed by the organisation key %s: %s",
-                      c->org_kid, c->orgv ? ce.msg : "no organisation key");
+            keep_fail(w, e, 'E', "%s is not signed by the organisation key %s: %s",
+                      erasure ? "erasure" : "revocation", c->org_kid,
+                      c->orgv ? ce.msg : "no organisation key");
         } else {
             e->epass++;
-            e->revocation_ok = 1;
+            e->revocation_ok = !erasure;
         }
         return;
     }
@@ -1849,7 +1862,7 @@ static constat_status report_signatures(vstate *s, ventries *es, lines_env *env,
         ventry *e = &es->v[i];
         if (!e->leaf_ok || !e->kind ||
             (strcmp(e->kind, "monitor_enrolment") != 0 && strcmp(e->kind, "revocation") != 0 &&
-             strcmp(e->kind, "monitor_rotation") != 0))
+             strcmp(e->kind, "monitor_rotation") != 0 && !e->org_checked))
             continue;
         entry_where(e, where, sizeof where);
         report_kept(s, e, 'E', where);
@@ -1870,9 +1883,9 @@ static constat_status report_signatures(vstate *s, ventries *es, lines_env *env,
         entry_where(e, where, sizeof where);
         report_kept(s, e, 'S', where);
         s->passed += e->spass;
-        if (e->kind && (strcmp(e->kind, "monitor_enrolment") == 0 ||
-                        strcmp(e->kind, "monitor_rotation") == 0 ||
-                        strcmp(e->kind, "revocation") == 0))
+        if (e->org_checked || (e->kind && (strcmp(e->kind, "monitor_enrolment") == 0 ||
+                                           strcmp(e->kind, "monitor_rotation") == 0 ||
+                                           strcmp(e->kind, "revocation") == 0)))
             continue;
         if (e->kind && strcmp(e->kind, "register") == 0) {
             register_signature(s, e, env, where);

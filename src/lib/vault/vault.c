@@ -1831,6 +1831,17 @@ static void check_signature(verify_ctx *c, int64_t idx, const constat_leaf *l,
         c->nmons++;
         return;
     }
+    if (kind && strcmp(kind, "erasure") == 0) {
+        /* the coordinator erases, with the organisation key (docs/vault.md "Erasure");
+         * an erasure signed by a monitor's key is checked below as a record */
+        char ok[CONSTAT_KEY_NAME_MAX + 16];
+        constat_record_key_id(&c->v->sec->org.pub, ok, sizeof ok);
+        if (strcmp(l->key_id, ok) == 0) {
+            if (constat_leaf_verify(l, &c->v->sec->org.pub, &e) != CONSTAT_OK)
+                report(c, idx, "erasure not signed by the organisation key: %s", e.msg);
+            return;
+        }
+    }
     if (kind && strcmp(kind, "register") == 0) {
         /* register entries are the organisation's (docs/record.md "register") */
         if (constat_leaf_verify(l, &c->v->sec->org.pub, &e) != CONSTAT_OK)
