@@ -107,6 +107,13 @@ orgkid=$($CONSTAT keys --dir v | sed -n 's/^org \(hro-test+[0-9a-f]*\)+.*/\1/p')
 grep '"kind":"erasure"' d/records.jsonl > erasure.line
 expect_in erasure.line "\"key_id\":\"$orgkid\""
 expect_in erasure.line '"monitor":"alice"'
+# the dossier's report marks inc-a erased, and says it is still counted
+expect_in d/report/index.html "inc-a<br><small class=\"erased\">effacé <span class=\"en\">/ erased</span> (feuille <span class=\"en\">/ leaf</span> $size)</small>"
+expect_in d/report/index.html "Of which 1 erased (marked \"erased\")"
+expect_in d/report/index.html "are still counted in the figures"
+expect_not_in d/report/index.html "inc-b<br><small"
+run_ok $CONSTAT report --out rep --dir v
+expect_in rep/index.html "inc-a<br><small class=\"erased\">effacé"
 # the old spelling still runs, saying --monitor is not used any more
 run_ok $CONSTAT erase inc-a --reason "again" --monitor alice --dir v
 expect_in err "--monitor is no longer used"
@@ -140,6 +147,9 @@ ok
 # --exclude-from-figures: inc-c leaves the figures, inc-a (kept) does not
 run_ok $CONSTAT dossier --out d2 --dir v
 run_ok $CONSTAT verify d2
+# inc-c is left out of the list as it is of the figures; inc-a is still marked
+expect_not_in d2/report/index.html ">inc-c<"
+expect_in d2/report/index.html "Of which 1 erased"
 python3 - d2/figures.json 2 <<'PY' || fail "incidents_total after an excluding erasure"
 import json, sys
 f = {x["id"]: x for x in json.load(open(sys.argv[1]))["figures"]}

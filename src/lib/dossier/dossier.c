@@ -1142,8 +1142,31 @@ static void *report_thread(void *arg)
     if (j->rc != CONSTAT_OK)
         return NULL;
     constat_bprintf(rd, sizeof rd, "%s/report", j->tmp);
-    j->rc = constat_report_write_timed(rd, j->recs, j->nsel, j->tax, j->times, j->figures,
-                                       j->meta, &j->err);
+    {
+        /* the selected incidents (first in recs) and the erasures, which the
+         * report marks; the verifier hands it the same (verify.c) */
+        constat_indexed_record *rr = malloc((j->nr + 1) * sizeof *rr);
+        constat_proven_time *rt = malloc((j->nr + 1) * sizeof *rt);
+        size_t k = 0;
+        if (!rr || !rt) {
+            j->rc = constat_error_set(&j->err, CONSTAT_ENOMEM, "out of memory");
+        } else {
+            for (size_t i = 0; i < j->nr; i++) {
+                const char *kind = json_string_value(json_object_get(j->recs[i].record,
+                                                                     "kind"));
+                if (i < j->nsel || (kind && strcmp(kind, "erasure") == 0)) {
+                    rr[k] = j->recs[i];
+                    if (j->times)
+                        rt[k] = j->times[i];
+                    k++;
+                }
+            }
+            j->rc = constat_report_write_timed(rd, rr, k, j->tax, j->times ? rt : NULL,
+                                               j->figures, j->meta, &j->err);
+        }
+        free(rr);
+        free(rt);
+    }
     return NULL;
 }
 

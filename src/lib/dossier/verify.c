@@ -2292,9 +2292,11 @@ static constat_status check_report(vstate *s, const char *dir, const manifest *m
         rc = CONSTAT_ENOMEM;
         goto out;
     }
-    /* the dossier writer hands the report its selected incidents only */
+    /* the dossier writer hands the report its selected incidents and the
+     * erasures, which it marks (docs/dossier.md "Erased records and revocations") */
     for (size_t i = 0; i < n; i++)
-        if (strcmp(json_string_value(json_object_get(recs[i].record, "kind")), "incident") == 0) {
+        if (strcmp(json_string_value(json_object_get(recs[i].record, "kind")), "incident") == 0 ||
+            strcmp(json_string_value(json_object_get(recs[i].record, "kind")), "erasure") == 0) {
             inc[ni] = recs[i];
             itimes[ni++] = times[i];
         }
