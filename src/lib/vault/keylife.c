@@ -102,7 +102,8 @@ static constat_status rscan_run(struct rscan *s, int keep_leaves)
     return st;
 }
 
-constat_status constat_vault_revocations(constat_vault *v, json_t **out, constat_error *err)
+/* The revocations (which 0) or rotations (which 1) of the log. */
+static constat_status scan_one(constat_vault *v, int which, json_t **out, constat_error *err)
 {
     struct rscan s;
     constat_status st;
@@ -112,32 +113,23 @@ constat_status constat_vault_revocations(constat_vault *v, json_t **out, constat
     s.err = err;
     *out = NULL;
     st = rscan_run(&s, 0);
-    json_decref(s.rots);
+    json_decref(which ? s.revs : s.rots);
     if (st != CONSTAT_OK) {
-        json_decref(s.revs);
+        json_decref(which ? s.rots : s.revs);
         return st;
     }
-    *out = s.revs;
+    *out = which ? s.rots : s.revs;
     return CONSTAT_OK;
+}
+
+constat_status constat_vault_revocations(constat_vault *v, json_t **out, constat_error *err)
+{
+    return scan_one(v, 0, out, err);
 }
 
 constat_status constat_vault_rotations(constat_vault *v, json_t **out, constat_error *err)
 {
-    struct rscan s;
-    constat_status st;
-
-    memset(&s, 0, sizeof s);
-    s.v = v;
-    s.err = err;
-    *out = NULL;
-    st = rscan_run(&s, 0);
-    json_decref(s.revs);
-    if (st != CONSTAT_OK) {
-        json_decref(s.rots);
-        return st;
-    }
-    *out = s.rots;
-    return CONSTAT_OK;
+    return scan_one(v, 1, out, err);
 }
 
 /* A leaf signed by a key a rotation retired, recorded at or after the

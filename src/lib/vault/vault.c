@@ -1231,22 +1231,19 @@ static constat_status enrol_append(constat_vault *v, const char *name, const cha
     return CONSTAT_OK;
 }
 
-constat_status constat_vault_monitor_add(constat_vault *v, const char *name, int64_t now,
-                                         uint64_t *index, constat_error *err)
+/* A new key for monitor `name`, written sealed to keys/monitors/<name>.key
+ * or, when `rotated`, keys/monitors/<key id>.key (monitor_keys.h); its vkey
+ * into vkey[cap], the file's path into path[pcap], *wrote 1 once written. */
+static constat_status monitor_key_write(constat_vault *v, const char *name, int rotated,
+                                        char *vkey, size_t cap, char *path, size_t pcap,
+                                        int *wrote, constat_error *err)
 {
-    char path[PATH_MAX], rel[PATH_MAX], vkey[512];
+    char rel[PATH_MAX], kid[CONSTAT_KEY_NAME_MAX + 16];
     uint8_t *seed;
     constat_note_signer *signer;
-    int wrote = 0;
     constat_status st;
 
-    if ((st = new_monitor_ok(v, name, err)) != CONSTAT_OK)
-        return st;
-    snprintf(rel, sizeof rel, "keys/monitors/%s.key", name);
-    st = join(path, sizeof path, v->dir, rel, err);
-    if (st != CONSTAT_OK)
-        return st;
-
+    *wrote = 0;
     seed = sodium_malloc(CONSTAT_ED25519_SEED + sizeof *signer);
     if (!seed)
         return nomem(err);
@@ -1254,13 +1251,30 @@ constat_status constat_vault_monitor_add(constat_vault *v, const char *name, int
     randombytes_buf(seed, CONSTAT_ED25519_SEED);
     st = constat_note_signer_from_seed(name, CONSTAT_NOTE_ALG_ED25519, seed, signer, err);
     if (st == CONSTAT_OK &&
-        constat_note_verifier_format(&signer->pub, vkey, sizeof vkey) != CONSTAT_OK)
+        constat_note_verifier_format(&signer->pub, vkey, cap) != CONSTAT_OK)
         st = constat_error_set(err, CONSTAT_EINVAL, "monitor name too long");
     if (st == CONSTAT_OK) {
-        st = write_new_key(v, path, rel, seed, &wrote, err);
+        constat_record_key_id(&signer->pub, kid, sizeof kid);
+        snprintf(rel, sizeof rel, "keys/monitors/%s.key", rotated ? kid : name);
+        st = join(path, pcap, v->dir, rel, err);
     }
+    if (st == CONSTAT_OK)
+        st = write_new_key(v, path, rel, seed, wrote, err);
     constat_note_signer_wipe(signer);
     sodium_free(seed);
+    return st;
+}
+
+constat_status constat_vault_monitor_add(constat_vault *v, const char *name, int64_t now,
+                                         uint64_t *index, constat_error *err)
+{
+    char path[PATH_MAX], vkey[512];
+    int wrote = 0;
+    constat_status st;
+
+    if ((st = new_monitor_ok(v, name, err)) != CONSTAT_OK)
+        return st;
+    st = monitor_key_write(v, name, 0, vkey, sizeof vkey, path, sizeof path, &wrote, err);
     if (st == CONSTAT_OK)
         st = enrol_append(v, name, vkey, NULL, now, NULL, NULL, index, err);
     if (st != CONSTAT_OK && wrote)
@@ -1364,33 +1378,10 @@ constat_status constat_vault_monitor_key_new(constat_vault *v, const char *name,
                                              size_t cap, char *path, size_t pcap,
                                              constat_error *err)
 {
-    char rel[PATH_MAX], kid[CONSTAT_KEY_NAME_MAX + 16];
-    uint8_t *seed;
-    constat_note_signer *signer;
     int wrote = 0;
-    constat_status st;
-
     if (v->public_only)
         return no_keys(v, "rotating a monitor key", err);
-    seed = sodium_malloc(CONSTAT_ED25519_SEED + sizeof *signer);
-    if (!seed)
-        return nomem(err);
-    signer = (constat_note_signer *)(void *)(seed + CONSTAT_ED25519_SEED);
-    randombytes_buf(seed, CONSTAT_ED25519_SEED);
-    st = constat_note_signer_from_seed(name, CONSTAT_NOTE_ALG_ED25519, seed, signer, err);
-    if (st == CONSTAT_OK &&
-        constat_note_verifier_format(&signer->pub, vkey, cap) != CONSTAT_OK)
-        st = constat_error_set(err, CONSTAT_EINVAL, "monitor name too long");
-    if (st == CONSTAT_OK) {
-        constat_record_key_id(&signer->pub, kid, sizeof kid);
-        snprintf(rel, sizeof rel, "keys/monitors/%s.key", kid);
-        st = join(path, pcap, v->dir, rel, err);
-    }
-    if (st == CONSTAT_OK)
-        st = write_new_key(v, path, rel, seed, &wrote, err);
-    constat_note_signer_wipe(signer);
-    sodium_free(seed);
-    return st;
+    return monitor_key_write(v, name, 1, vkey, cap, path, pcap, &wrote, err);
 }
 
 typedef struct {
