@@ -238,6 +238,38 @@ static constat_status monitor_key_id(constat_vault *v, const char *name, char *o
     return CONSTAT_OK;
 }
 
+/* Validate `rec` (of kind `kind`, id `id`), sign it with the organisation key
+ * and append it, `hook` (may be NULL) in the same transaction. */
+static constat_status org_append(constat_vault *v, const json_t *rec, const char *id,
+                                 const char *kind, constat_append_hook hook, void *hctx,
+                                 uint64_t *index, constat_error *err)
+{
+    constat_buf leaf;
+    constat_append_item item;
+    size_t appended = 0;
+    constat_status st;
+
+    constat_buf_init(&leaf);
+    memset(&item, 0, sizeof item);
+    st = constat_record_validate(rec, NULL, err);
+    if (st == CONSTAT_OK)
+        st = constat_record_content_hash(rec, item.content_hash, err);
+    if (st == CONSTAT_OK)
+        st = constat_record_sign(rec, constat_vault_org_key(v), &leaf, err);
+    if (st == CONSTAT_OK) {
+        item.leaf = leaf.data;
+        item.leaf_len = leaf.len;
+        item.record_id = id;
+        item.kind = kind;
+        st = constat_vault_append_hooked(v, &item, 1, hook, hctx, index, &appended, NULL, NULL,
+                                         NULL, err);
+        if (st == CONSTAT_OK && appended != 1)
+            st = constat_error_set(err, CONSTAT_ECONFLICT, "this %s is already logged", kind);
+    }
+    constat_buf_free(&leaf);
+    return st;
+}
+
 constat_status constat_vault_monitor_revoke(constat_vault *v, const char *name, int64_t from,
                                             const char *reason, int64_t now, uint64_t *index,
                                             constat_error *err)
@@ -245,9 +277,6 @@ constat_status constat_vault_monitor_revoke(constat_vault *v, const char *name, 
     char kid[CONSTAT_KEY_NAME_MAX + 16], id[64], hex[65], fromt[32], nowt[32];
     uint8_t h[32];
     json_t *revs = NULL, *rec, *prior;
-    constat_buf leaf;
-    constat_append_item item;
-    size_t appended = 0;
     constat_status st;
 
     if (!constat_vault_has_keys(v))
@@ -283,24 +312,7 @@ constat_status constat_vault_monitor_revoke(constat_vault *v, const char *name, 
                     "key_id", kid, "from", fromt, "reason", reason, "recorded_at", nowt);
     if (!rec)
         return constat_error_set(err, CONSTAT_EINVAL, "reason: must be UTF-8 text");
-    constat_buf_init(&leaf);
-    memset(&item, 0, sizeof item);
-    st = constat_record_validate(rec, NULL, err);
-    if (st == CONSTAT_OK)
-        st = constat_record_content_hash(rec, item.content_hash, err);
-    if (st == CONSTAT_OK)
-        st = constat_record_sign(rec, constat_vault_org_key(v), &leaf, err);
-    if (st == CONSTAT_OK) {
-        item.leaf = leaf.data;
-        item.leaf_len = leaf.len;
-        item.record_id = id;
-        item.kind = "revocation";
-        st = constat_vault_append(v, &item, 1, index, &appended, NULL, NULL, NULL, err);
-        if (st == CONSTAT_OK && appended != 1)
-            st = constat_error_set(err, CONSTAT_ECONFLICT, "this revocation is already "
-                                   "logged");
-    }
-    constat_buf_free(&leaf);
+    st = org_append(v, rec, id, "revocation", NULL, NULL, index, err);
     json_decref(rec);
     return st;
 }
@@ -402,10 +414,7 @@ constat_status constat_vault_monitor_rotate(constat_vault *v, const char *name, 
     constat_note_verifier nv;
     uint8_t h[32];
     json_t *rec;
-    constat_buf leaf;
-    constat_append_item item;
     struct rotate_meta m;
-    size_t appended = 0;
     constat_status st;
 
     if (!constat_vault_has_keys(v))
@@ -449,26 +458,9 @@ constat_status constat_vault_monitor_rotate(constat_vault *v, const char *name, 
         unlink(path);
         return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
     }
-    constat_buf_init(&leaf);
-    memset(&item, 0, sizeof item);
-    st = constat_record_validate(rec, NULL, err);
-    if (st == CONSTAT_OK)
-        st = constat_record_content_hash(rec, item.content_hash, err);
-    if (st == CONSTAT_OK)
-        st = constat_record_sign(rec, constat_vault_org_key(v), &leaf, err);
-    if (st == CONSTAT_OK) {
-        item.leaf = leaf.data;
-        item.leaf_len = leaf.len;
-        item.record_id = id;
-        item.kind = "monitor_rotation";
-        m.key = meta;
-        m.vkey = vkey;
-        st = constat_vault_append_hooked(v, &item, 1, rotate_hook, &m, index, &appended, NULL,
-                                         NULL, NULL, err);
-        if (st == CONSTAT_OK && appended != 1)
-            st = constat_error_set(err, CONSTAT_ECONFLICT, "this rotation is already logged");
-    }
-    constat_buf_free(&leaf);
+    m.key = meta;
+    m.vkey = vkey;
+    st = org_append(v, rec, id, "monitor_rotation", rotate_hook, &m, index, err);
     json_decref(rec);
     if (st != CONSTAT_OK) {
         unlink(path); /* the database never named it */
