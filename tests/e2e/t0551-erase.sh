@@ -114,6 +114,8 @@ expect_in d/report/index.html "are still counted in the figures"
 expect_not_in d/report/index.html "inc-b<br><small"
 run_ok $CONSTAT report --out rep --dir v
 expect_in rep/index.html "inc-a<br><small class=\"erased\">effacé"
+run_ok $CONSTAT show "$(sed -n 's/.*"id":"\(erasure-[0-9a-f]*\)".*/\1/p' erasure.line)" --dir v
+expect_in out "signed by $orgkid: valid (key $orgkid)"
 # the old spelling still runs, saying --monitor is not used any more
 run_ok $CONSTAT erase inc-a --reason "again" --monitor alice --dir v
 expect_in err "--monitor is no longer used"

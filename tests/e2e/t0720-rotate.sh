@@ -68,9 +68,20 @@ expect_in out "leaf index 4"
 run_ok $CONSTAT log --dir v
 expect_in out "monitor_rotation"
 run_ok $CONSTAT verify v
+run_ok $CONSTAT show inc-3 --dir v
+expect_in out "signed by $new: valid (key $new)"
+run_ok $CONSTAT show inc-1 --dir v
+expect_in out "signed by $old: valid (key $old)"
+# the rotated key file is re-sealed by keys passwd like the others
+CONSTAT_NEW_PASSPHRASE=pw2 run_ok $CONSTAT keys passwd --dir v
+export CONSTAT_PASSPHRASE=pw2
+mk inc-3b 2026-11-29T10:59:40+01:00
+run_ok $CONSTAT record inc-3b.json --monitor alice --dir v
+run_ok $CONSTAT show inc-3b --dir v
+expect_in out "valid (key $new)"
 run_ok $CONSTAT keys history --dir v
 expect_in out "monitor key $old: leaves 1 .. 2 (2 signed); RETIRED by the rotation at leaf 3 (2026-11-29T10:00:00Z): new key $new"
-expect_in out "monitor key $new: leaves 4 .. 4 (1 signed); in force from leaf 3 (2026-11-29T10:00:00Z), rotated in for $old"
+expect_in out "monitor key $new: leaves 4 .. 5 (2 signed); in force from leaf 3 (2026-11-29T10:00:00Z), rotated in for $old"
 expect_in out ": leaves 0 .. 3 (2 signed)"
 
 # a dossier across the change carries the rotation and verifies
@@ -92,15 +103,16 @@ expect_in out "which no valid enrolment in this dossier enrols"
 run_ok $CONSTAT monitor revoke alice --from 2026-11-29T09:59:00Z --reason lost-device --dir v
 mk inc-4 2026-11-29T11:00:00+01:00
 run_fails 2 $CONSTAT record inc-4.json --monitor alice --dir v
-expect_in err "was revoked by leaf 5"
+expect_in err "was revoked by leaf 6"
 run_ok $CONSTAT monitor rotate alice --dir v
-expect_in out "(rotation record at leaf 6"
+expect_in out "(rotation record at leaf 7"
 run_ok $CONSTAT record inc-4.json --monitor alice --dir v
-expect_in out "leaf index 7"
+expect_in out "leaf index 8"
 run_ok $CONSTAT keys history --dir v
-expect_in out "REVOKED from 2026-11-29T09:59:00Z by leaf 5"
-# the vault fails exactly the revoked key's record, naming the revocation
+expect_in out "REVOKED from 2026-11-29T09:59:00Z by leaf 6"
+# the vault fails exactly the revoked key's records, naming the revocation
 run_fails 1 $CONSTAT verify v
-expect_in out "FAIL: leaf 4 (record inc-3): signed by $new, whose key was REVOKED by leaf 5"
-expect_in out "1 check(s) FAILED"
+expect_in out "FAIL: leaf 4 (record inc-3): signed by $new, whose key was REVOKED by leaf 6"
+expect_in out "FAIL: leaf 5 (record inc-3b): signed by $new, whose key was REVOKED by leaf 6"
+expect_in out "2 check(s) FAILED"
 done_ok

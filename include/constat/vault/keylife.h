@@ -69,7 +69,8 @@ constat_status constat_vault_monitor_rotate(constat_vault *v, const char *name, 
 
 /* The monitor rotations in the log whose signature by the organisation key
  * verifies: *out a new object (caller json_decref's) of retired key id ->
- * {"leaf": N, "monitor", "at" (RFC 3339), "at_epoch", "new_key_id"}. The
+ * {"leaf": N, "monitor", "at" (RFC 3339), "at_epoch", "new_key_id", "vkey" (the
+ * new verifier key)}. The
  * check constat_vault_verify_revocations runs also fails every leaf signed
  * by a retired key whose recorded_at is at or after its rotation's "at".
  * Errors: CONSTAT_EIO, CONSTAT_ENOMEM. */

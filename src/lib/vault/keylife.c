@@ -77,9 +77,9 @@ static int rscan_leaf(void *ctx, uint64_t index, const uint8_t *leaf, size_t len
             !json_object_get(s->rots, old)) {
             constat_record_key_id(&nv, nk, sizeof nk);
             json_object_set_new(s->rots, old, json_pack(
-                "{s:I, s:O, s:s, s:I, s:s}", "leaf", (json_int_t)index, "monitor",
+                "{s:I, s:O, s:s, s:I, s:s, s:s}", "leaf", (json_int_t)index, "monitor",
                 json_object_get(l.record, "monitor"), "at", at, "at_epoch", (json_int_t)te,
-                "new_key_id", nk));
+                "new_key_id", nk, "vkey", vk));
         }
     } else if (s->leaves) {
         json_array_append_new(s->leaves, json_pack("{s:I, s:s, s:O}", "index",
