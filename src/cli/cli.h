@@ -96,6 +96,7 @@ int cmd_disclose(int argc, char **argv);
  * signing with a monitor's key: 0 if it is not revoked, else CLI_EXIT_USAGE
  * with the revocation printed (3 on a vault error). */
 int cli_monitor_revoke(int argc, char **argv);
+int cli_monitor_rotate(int argc, char **argv);
 int cli_monitor_refuse_revoked(constat_vault *v, const char *monitor);
 /* `constat keys history [--dir DIR]` (argv as given to cmd_keys). */
 int cli_keys_history(int argc, char **argv);

@@ -49,11 +49,39 @@ static int shred_files(constat_vault *v, const json_t *hashes, size_t *done)
     return 0;
 }
 
-/* Sign the erasure record of `id` at `leaf` into *item. Returns the exit code. */
-static int sign_erasure(constat_vault *v, const char *monitor, const char *id, uint64_t leaf,
-                        const char *reason, int exclude, constat_intake_item *item)
+/* The monitor of the record at `leaf` (who wrote it), into out[cap]. */
+static int record_monitor(constat_vault *v, uint64_t leaf, char *out, size_t cap)
 {
-    constat_note_signer signer;
+    constat_buf b;
+    constat_leaf l;
+    constat_error err;
+    int rc = 0;
+
+    constat_buf_init(&b);
+    constat_error_clear(&err);
+    if (constat_vault_leaf(v, leaf, &b, &err) != CONSTAT_OK ||
+        constat_leaf_parse(b.data, b.len, &l, &err) != CONSTAT_OK) {
+        constat_buf_free(&b);
+        return cli_report_error("erase", err.code, &err);
+    }
+    if (!json_is_string(json_object_get(l.record, "monitor"))) {
+        (void)constat_error_set(&err, CONSTAT_EVERIFY, "leaf %llu names no monitor",
+                                (unsigned long long)leaf);
+        rc = cli_report_error("erase", err.code, &err);
+    } else
+        snprintf(out, cap, "%s", json_string_value(json_object_get(l.record, "monitor")));
+    constat_leaf_free(&l);
+    constat_buf_free(&b);
+    return rc;
+}
+
+/* Sign the erasure record of `id` at `leaf` into *item with the
+ * organisation key: the coordinator erases, not the monitor (its "monitor"
+ * member names the erased record's author). Returns the exit code. */
+static int sign_erasure(constat_vault *v, const char *id, uint64_t leaf, const char *reason,
+                        int exclude, constat_intake_item *item)
+{
+    char monitor[CONSTAT_KEY_NAME_MAX + 1];
     constat_error err;
     constat_status st;
     json_t *input, *record = NULL, *priv = NULL;
@@ -66,18 +94,14 @@ static int sign_erasure(constat_vault *v, const char *monitor, const char *id, u
         fprintf(stderr, "constat: erase: --reason must be valid UTF-8 text\n");
         return CLI_EXIT_USAGE;
     }
-    if ((rc = cli_monitor_refuse_revoked(v, monitor)) != 0) { /* cmd_keylife.c */
+    if ((rc = record_monitor(v, leaf, monitor, sizeof monitor)) != 0) {
         json_decref(input);
         return rc;
     }
     constat_error_clear(&err);
-    st = constat_vault_monitor_key(v, monitor, &signer, &err);
-    if (st == CONSTAT_OK) {
-        st = constat_intake_prepare(v, input, monitor, cli_now(), NULL, &record, &priv, &err);
-        if (st == CONSTAT_OK)
-            st = constat_intake_sign(record, NULL, &signer, item, &err);
-        constat_note_signer_wipe(&signer);
-    }
+    st = constat_intake_prepare(v, input, monitor, cli_now(), NULL, &record, &priv, &err);
+    if (st == CONSTAT_OK)
+        st = constat_intake_sign(record, NULL, constat_vault_org_key(v), item, &err);
     json_decref(input);
     json_decref(record);
     json_decref(priv);
@@ -112,8 +136,11 @@ int cmd_erase(int argc, char **argv)
         default: return cli_usage("erase");
         }
     }
-    if (!monitor || !reason || argc - optind != 1)
+    if (!reason || argc - optind != 1)
         return cli_usage("erase");
+    if (monitor) /* before the organisation key signed erasures, a monitor's did */
+        fprintf(stderr, "constat: erase: --monitor is no longer used: the erasure record is "
+                        "signed by the organisation key\n");
     id = argv[optind];
     if ((rc = cli_open_vault(cli_vault_dir(dir), &v)) != 0)
         return rc;
@@ -128,7 +155,7 @@ int cmd_erase(int argc, char **argv)
     if (erased_at < 0) {
         constat_intake_item item;
         constat_append_item view;
-        if ((rc = sign_erasure(v, monitor, id, leaf, reason, exclude, &item)) != 0)
+        if ((rc = sign_erasure(v, id, leaf, reason, exclude, &item)) != 0)
             goto out;
         constat_intake_item_view(&item, &view);
         st = constat_vault_erase(v, &view, ids, &eleaf, &rows, &err);
@@ -150,9 +177,9 @@ int cmd_erase(int argc, char **argv)
         printf("%s %s was already erased by leaf %llu; finished: ", kind, cli_text(id),
                (unsigned long long)eleaf);
     else
-        printf("erased %s %s (leaf %llu): erasure record at leaf %llu, signed by %s; ", kind,
-               cli_text(id), (unsigned long long)leaf, (unsigned long long)eleaf,
-               cli_text(monitor));
+        printf("erased %s %s (leaf %llu): erasure record at leaf %llu, signed by the "
+               "organisation key; ", kind, cli_text(id), (unsigned long long)leaf,
+               (unsigned long long)eleaf);
     printf("%zu private value row(s) and %zu evidence file(s) destroyed\n", rows, files);
     printf("the leaf stays in the log: its proofs and every checkpoint still verify; figures "
            "%s\n", exclude ? "leave it out (--exclude-from-figures)"

@@ -1,8 +1,11 @@
 /* cmd_keylife.c — `constat monitor revoke NAME --from TIME --reason TEXT`
- * (docs/vault.md "Revocation"), and the refusal to sign with a revoked
- * monitor key. */
+ * (docs/vault.md "Revocation"), `constat monitor rotate NAME` (docs/vault.md
+ * "Rotation"), `constat keys history`, and the refusal to sign with a
+ * revoked monitor key. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -50,6 +53,53 @@ int cli_monitor_revoke(int argc, char **argv)
            "the organisation key)\nrecords that key signed at or after that time, or logged "
            "from now on, fail verification\n", cli_text(argv[optind]), cli_text(from),
            (unsigned long long)index);
+    return cli_finish_stdout(0);
+}
+
+/* $CONSTAT_TEST_ROTATE_KILL (tests only: tests/e2e/t0720-rotate.sh): "file"
+ * or "txn" kills the process at that step of the rotation. */
+static int rotate_kill(const char *step)
+{
+    const char *k = getenv("CONSTAT_TEST_ROTATE_KILL");
+    if (k && strcmp(k, step) == 0)
+        raise(SIGKILL);
+    return 0;
+}
+
+int cli_monitor_rotate(int argc, char **argv)
+{
+    static const struct option opts[] = {{"dir", required_argument, NULL, 'd'},
+                                         {NULL, 0, NULL, 0}};
+    const char *dir = NULL;
+    char kid[CONSTAT_KEY_NAME_MAX + 16];
+    constat_vault *v;
+    constat_error err;
+    constat_status st;
+    uint64_t index = 0;
+    int c, rc;
+
+    optind = 2; /* argv[1] is "rotate" */
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd')
+            dir = optarg;
+        else
+            return cli_usage("monitor");
+    }
+    if (argc - optind != 1)
+        return cli_usage("monitor");
+    if ((rc = cli_open_vault(cli_vault_dir(dir), &v)) != 0)
+        return rc;
+    if (getenv("CONSTAT_TEST_ROTATE_KILL"))
+        constat_rotate_test_hook = rotate_kill;
+    constat_error_clear(&err);
+    st = constat_vault_monitor_rotate(v, argv[optind], cli_now(), &index, kid, sizeof kid, &err);
+    constat_vault_close(v);
+    if (st != CONSTAT_OK)
+        return cli_report_error("monitor rotate", st, &err);
+    printf("rotated the key of monitor %s: new key %s (rotation record at leaf %llu, signed by "
+           "the organisation key)\nrecords signed from now on use the new key; the old key "
+           "fails verification for records recorded from now on\n", cli_text(argv[optind]),
+           cli_text(kid), (unsigned long long)index);
     return cli_finish_stdout(0);
 }
 
@@ -126,7 +176,7 @@ int cli_keys_history(int argc, char **argv)
     struct khist h = {json_object(), json_array(), CONSTAT_OK};
     constat_vault *v;
     constat_error err;
-    json_t *revs = NULL, *kid;
+    json_t *revs = NULL, *rots = NULL, *kid;
     char lk[CONSTAT_KEY_NAME_MAX + 16], ok[CONSTAT_KEY_NAME_MAX + 16];
     size_t i;
     int c, rc;
@@ -147,7 +197,8 @@ int cli_keys_history(int argc, char **argv)
         return rc;
     constat_error_clear(&err);
     if (constat_vault_leaves(v, 0, constat_vault_size(v), khist_leaf, &h, &err) != CONSTAT_OK ||
-        h.st != CONSTAT_OK || constat_vault_revocations(v, &revs, &err) != CONSTAT_OK) {
+        h.st != CONSTAT_OK || constat_vault_revocations(v, &revs, &err) != CONSTAT_OK ||
+        constat_vault_rotations(v, &rots, &err) != CONSTAT_OK) {
         rc = cli_report_error("keys history", h.st ? h.st : err.code, &err);
         goto out;
     }
@@ -164,6 +215,19 @@ int cli_keys_history(int argc, char **argv)
                cli_text(k), (long long)json_integer_value(json_object_get(e, "first")),
                (long long)json_integer_value(json_object_get(e, "last")),
                (long long)json_integer_value(json_object_get(e, "count")));
+        const json_t *ro = json_object_get(rots, k), *rot;
+        const char *retired;
+        json_object_foreach((json_t *)rots, retired, rot)
+            if (strcmp(json_string_value(json_object_get(rot, "new_key_id")), k) == 0)
+                printf("; in force from leaf %lld (%s), rotated in for %s",
+                       (long long)json_integer_value(json_object_get(rot, "leaf")),
+                       cli_text(json_string_value(json_object_get(rot, "at"))),
+                       cli_text(retired));
+        if (ro)
+            printf("; RETIRED by the rotation at leaf %lld (%s): new key %s",
+                   (long long)json_integer_value(json_object_get(ro, "leaf")),
+                   cli_text(json_string_value(json_object_get(ro, "at"))),
+                   cli_text(json_string_value(json_object_get(ro, "new_key_id"))));
         if (r)
             printf("; REVOKED from %s by leaf %lld (reason: %s)",
                    cli_text(json_string_value(json_object_get(r, "from"))),
@@ -174,6 +238,7 @@ int cli_keys_history(int argc, char **argv)
     rc = 0;
 out:
     json_decref(revs);
+    json_decref(rots);
     json_decref(h.keys);
     json_decref(h.order);
     constat_vault_close(v);

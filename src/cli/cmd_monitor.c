@@ -38,6 +38,8 @@ int cmd_monitor(int argc, char **argv)
 
     if (argc > 1 && strcmp(argv[1], "revoke") == 0) /* cmd_keylife.c */
         return cli_monitor_revoke(argc, argv);
+    if (argc > 1 && strcmp(argv[1], "rotate") == 0) /* cmd_keylife.c */
+        return cli_monitor_rotate(argc, argv);
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {

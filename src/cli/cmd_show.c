@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "cli_records.h"
 #include "constat/evidence/tsa.h"
+#include "constat/vault/keylife.h"
 
 struct find_vkey {
     const char *name;
@@ -25,6 +26,24 @@ static int find_monitor(void *ctx, const char *name, const char *vkey, uint64_t 
     return 0;
 }
 
+/* 1 and *out if a rotation in the log brought in key `kid`. */
+static int rotated_key(constat_vault *v, const char *kid, constat_note_verifier *out)
+{
+    json_t *rots = NULL, *r;
+    const char *k;
+    constat_error err;
+    int found = 0;
+
+    if (constat_vault_rotations(v, &rots, &err) != CONSTAT_OK)
+        return 0;
+    json_object_foreach(rots, k, r)
+        if (!found && strcmp(json_string_value(json_object_get(r, "new_key_id")), kid) == 0)
+            found = constat_note_verifier_parse(json_string_value(json_object_get(r, "vkey")),
+                                                out, &err) == CONSTAT_OK;
+    json_decref(rots);
+    return found;
+}
+
 /* Check the leaf's signature against the key the vault knows for its signer. */
 static const char *signature_verdict(constat_vault *v, const constat_leaf *l, char *buf,
                                      size_t cap)
@@ -33,9 +52,15 @@ static const char *signature_verdict(constat_vault *v, const constat_leaf *l, ch
     constat_note_verifier ver;
     constat_error err;
 
+    char ok[CONSTAT_KEY_NAME_MAX + 16];
+
     constat_error_clear(&err);
-    if (kind && strcmp(kind, "monitor_enrolment") == 0) {
+    constat_record_key_id(&constat_vault_org_key(v)->pub, ok, sizeof ok);
+    if ((kind && strcmp(kind, "monitor_enrolment") == 0) || strcmp(l->key_id, ok) == 0) {
+        /* enrolments, rotations, revocations, erasures, register entries */
         ver = constat_vault_org_key(v)->pub;
+    } else if (rotated_key(v, l->key_id, &ver)) {
+        /* a key a rotation brought in (docs/vault.md "Rotation") */
     } else {
         struct find_vkey f = {json_string_value(json_object_get(l->record, "monitor")), ""};
         if (!f.name)

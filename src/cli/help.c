@@ -62,10 +62,11 @@ static const cli_help help_table[] = {
      EXIT_OK EXIT_USAGE "   (also: a vault already exists in DIR, 3 tries without two equal\n"
      "   passphrases, or no passphrase and no --no-passphrase)\n" EXIT_IO, NULL},
 
-    {"monitor", "enrol a monitor, invite a monitor's device, list monitors, or revoke a key",
+    {"monitor", "enrol a monitor, invite a monitor's device, list monitors, revoke or rotate a key",
      "constat monitor add NAME [--dir DIR]\nconstat monitor list [--dir DIR] [--json]\n"
      "constat monitor invite NAME [--ttl SECONDS] [--qr FILE] [--server URL] [--dir DIR]\n"
-     "constat monitor revoke NAME --from TIME --reason TEXT [--dir DIR]",
+     "constat monitor revoke NAME --from TIME --reason TEXT [--dir DIR]\n"
+     "constat monitor rotate NAME [--dir DIR]",
      "add: generates the monitor's signing key (kept in the vault, sealed like the others) and\n"
      "logs a monitor_enrolment record signed by the organisation key. list: name, enrolment\n"
      "leaf and verifier key of every enrolled monitor. invite: a one-time enrolment code for\n"
@@ -73,7 +74,10 @@ static const cli_help help_table[] = {
      "never holds that key); printed, and as an SVG QR code in FILE (default enrol-NAME.svg).\n"
      "revoke: logs a revocation record signed by the organisation key (docs/vault.md\n"
      "\"Revocation\"): records the key signed at or after TIME, or logged after the revocation,\n"
-     "fail verify; it signs nothing more.",
+     "fail verify; it signs nothing more.\n"
+     "rotate: a new key for NAME (docs/vault.md \"Rotation\"): logs a monitor_rotation record\n"
+     "signed by the organisation key and signs with the new key from then on; records the old key\n"
+     "signed with recorded_at at or after the rotation fail verify. Only a key the vault holds.",
      {{"add NAME", "enrol NAME (a key name: no spaces, no +); a name enrolled twice is refused"},
       {"list", "list the enrolled monitors"},
       {"invite NAME", "issue a one-time enrolment code for NAME (only its hash is stored)"},
@@ -83,10 +87,12 @@ static const cli_help help_table[] = {
       {"revoke NAME", "revoke NAME's key (a lost or seized device)"},
       {"--from TIME", "RFC 3339 with offset: the first second the key is not trusted"},
       {"--reason TEXT", "public text, 1-1000 bytes (e.g. lost-device)"},
+      {"rotate NAME", "give NAME a new key; the old one is retired from now on"},
       OPT_DIR, OPT_JSON_LIST, OPT_HELP},
      "constat monitor add amina\n  constat monitor list --json\n"
      "  constat monitor invite amina --qr amina.svg --server https://intake.example.org\n"
-     "  constat monitor revoke amina --from 2026-11-28T14:00:00+01:00 --reason lost-device",
+     "  constat monitor revoke amina --from 2026-11-28T14:00:00+01:00 --reason lost-device\n"
+     "  constat monitor rotate amina",
      EXIT_OK EXIT_USAGE EXIT_IO, NULL},
 
     {"register", "add register entries (aid points, living sites, places), or list them",
@@ -208,6 +214,8 @@ static const cli_help help_table[] = {
      "                values and evidence files were destroyed (constat erase).\n"
      "  revocation    key_id, from (RFC 3339), reason; signed by the organisation key: the\n"
      "                monitor's key is not trusted from then on (constat monitor revoke).\n"
+     "  monitor_rotation  retires (key id), vkey (the new key); signed by the organisation\n"
+     "                key (constat monitor rotate).\n"
      "Input only: \"location_precision\": \"coarse\" keeps the exact place.lat_e7/lon_e7 in the\n"
      "private field place_exact and logs them on a 0.01-degree grid (docs/record.md)."},
 
@@ -305,7 +313,7 @@ static const cli_help help_table[] = {
      "constat keys passwd [--dir DIR]",
      "Prints the log and organisation verifier keys in the format of a --trust file (lines\n"
      "\"log VKEY\" and \"org VKEY\"). Publish them; verifiers pin them.\n"
-     "history: the keys in force at each leaf range (docs/vault.md \"Revocation\").\n"
+     "history: the keys in force at each leaf range (docs/vault.md \"Revocation\", \"Rotation\").\n"
      "recipient-new: makes an X25519 key pair for receiving disclosures (constat disclose\n"
      "--to): NAME.pub to hand out, NAME.key (mode 0600) to keep. Refuses to overwrite.\n"
      "recipient add: data keys of private values and evidence files sealed from now on are\n"
@@ -318,8 +326,8 @@ static const cli_help help_table[] = {
      "from $CONSTAT_PASSPHRASE (then the new one from $CONSTAT_NEW_PASSPHRASE), or both asked\n"
      "on the terminal (the new one twice).",
      {{"recipient-new NAME", "write NAME.pub and NAME.key"},
-      {"history", "each signing key with the leaves it signed (first .. last, count) and\n"
-                  "its revocation"},
+      {"history", "each signing key with the leaves it signed (first .. last, count), its\n"
+                  "rotation and its revocation"},
       {"recipient add NAME FILE", "seal data keys to NAME's X25519 public key too"},
       {"recipient list", "list the recipients data keys are sealed to"},
       {"passwd", "change the passphrase that seals the key files"},
@@ -371,7 +379,8 @@ static const cli_help help_table[] = {
      "One line per record: leaf index, kind, id, time, place, categories; the count goes to\n"
      "standard error. The category, place and date filters select incidents.",
      {{"--kind K", "only records of kind K: incident, monitor_enrolment, shift, evidence,\n"
-                   "custody, correction, retraction, erasure, revocation"},
+                   "custody, correction, retraction, erasure, revocation,\n"
+                   "monitor_rotation"},
       {"--category C", "only incidents with the taxonomy id C (constat taxonomy)"},
       {"--place P", "only incidents whose place name contains P (ASCII letters\n"
                      "case-insensitive)"},
@@ -503,9 +512,9 @@ static const cli_help help_table[] = {
      EXIT_IO, NULL},
 
     {"erase", "destroy a record's private values and evidence files, keeping its leaf",
-     "constat erase RECORD --reason TEXT --monitor NAME [--exclude-from-figures] [--dir DIR]",
+     "constat erase RECORD --reason TEXT [--exclude-from-figures] [--dir DIR]",
      "Crypto-shredding (docs/vault.md \"Erasure\"): in one transaction, logs an erasure record\n"
-     "signed by the monitor (naming the record, its leaf and the reason) and deletes the\n"
+     "signed by the organisation key (naming the record, its leaf and the reason) and deletes the\n"
      "private values and salts of the record, of its corrections and, for an incident, of its\n"
      "evidence records (overwritten with zeros first); then overwrites and unlinks its evidence\n"
      "files (a file another record binds is kept). The leaf stays: every proof and checkpoint\n"
@@ -513,10 +522,10 @@ static const cli_help help_table[] = {
      "erased record, it finishes an interrupted run and logs nothing new.",
      {{"RECORD", "the id of an incident or evidence record"},
       {"--reason TEXT", "public text, 1-1000 bytes, signed in the erasure record"},
-      {"--monitor NAME", "the enrolled monitor whose key signs the erasure record"},
+      {"--monitor NAME", "ignored (the organisation key signs the erasure record)"},
       {"--exclude-from-figures", "say in the erasure record that figures leave the record out"},
       OPT_DIR, OPT_HELP},
-     "constat erase inc-3f2a --reason \"the person asked\" --monitor coordinator",
+     "constat erase inc-3f2a --reason \"the person asked\"",
      EXIT_OK EXIT_USAGE "   (also: a record not in the log, or not an incident or evidence)\n"
      EXIT_IO, NULL},
 

@@ -1315,9 +1315,44 @@ static constat_status occurred_html(constat_buf *b, const json_t *r)
 }
 
 /* Rows [from, to) of the incident list. */
+/* Erased incidents (docs/vault.md "Erasure"): the id -> the leaf of the
+ * erasure naming it, from the erasure records among recs (the first one
+ * counts). An erasure that took the incident out of the figures also took
+ * it out of the list (constat_records_effective), so every erased incident
+ * the report lists is still counted. NULL on no memory. */
+static json_t *erased_map(const constat_indexed_record *recs, size_t n)
+{
+    json_t *m = json_object();
+    for (size_t i = 0; m && i < n; i++) {
+        const json_t *r = recs[i].record;
+        const char *t = json_string_value(json_object_get(r, "erases"));
+        if (!json_is_string(json_object_get(r, "kind")) ||
+            strcmp(json_string_value(json_object_get(r, "kind")), "erasure") != 0 || !t ||
+            json_object_get(m, t))
+            continue;
+        if (json_object_set_new(m, t, json_integer((json_int_t)recs[i].index)) != 0) {
+            json_decref(m);
+            m = NULL;
+        }
+    }
+    return m;
+}
+
+/* How many of inc[0..n) `erased` names. */
+static size_t erased_count(constat_indexed_record **inc, size_t n, const json_t *erased)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *id = sget(inc[i]->record, "id", NULL);
+        c += id && json_object_get(erased, id);
+    }
+    return c;
+}
+
 static constat_status incidents_table(constat_buf *b, constat_indexed_record **inc, size_t from,
                                       size_t to, const constat_proven_time *times,
-                                      const constat_taxonomy *tax, constat_error *err)
+                                      const constat_taxonomy *tax, const json_t *erased,
+                                      constat_error *err)
 {
     size_t i, k;
     char proven[32];
@@ -1343,6 +1378,15 @@ static constat_status incidents_table(constat_buf *b, constat_indexed_record **i
                                 "</td><td class=\"id\">",
                              inc[i]->index, inc[i]->index));
         P(esc(b, sget(r, "id", NULL)));
+        {
+            const json_t *el = sget(r, "id", NULL) ? json_object_get(erased, sget(r, "id", NULL))
+                                                   : NULL;
+            if (el)
+                P(constat_buf_printf(b, "<br><small class=\"erased\">effacé <span "
+                                        "class=\"en\">/ erased</span> (feuille <span "
+                                        "class=\"en\">/ leaf</span> %lld)</small>",
+                                     (long long)json_integer_value(el)));
+        }
         P(constat_buf_puts(b, "</td><td class=\"date\">"));
         P(occurred_html(b, r));
         P(constat_buf_puts(b, "</td><td>"));
@@ -1407,9 +1451,10 @@ static size_t page_count(size_t n)
  * INCIDENTS_PER_PAGE incidents, links to its pages with their leaf ranges. */
 static constat_status incidents_html(constat_buf *b, constat_indexed_record **inc, size_t n,
                                      const constat_proven_time *times,
-                                     const constat_taxonomy *tax, constat_error *err)
+                                     const constat_taxonomy *tax, const json_t *erased,
+                                     constat_error *err)
 {
-    size_t pages = page_count(n), k;
+    size_t pages = page_count(n), k, ne = erased_count(inc, n, erased);
     constat_status st;
 
     P(constat_buf_puts(b, "<section id=\"incidents\">\n"));
@@ -1421,8 +1466,18 @@ static constat_status incidents_html(constat_buf *b, constat_indexed_record **in
             "<p>One row per incident, in log order. The leaf number is the record's index in "
             "the log; its inclusion proof is in the dossier. Also as "
             "<a href=\"incidents.csv\">CSV</a>.</p>"));
+    if (ne)
+        P(constat_buf_printf(b,
+                             "<p class=\"erased\"><span lang=\"fr\">Dont %zu effacé(s) "
+                             "(marqués « effacé ») : leurs valeurs privées et leurs pièces "
+                             "sont détruites, leurs champs publics, dans le journal, restent "
+                             "comptés dans les chiffres.</span> <span class=\"en\" "
+                             "lang=\"en\">/ Of which %zu erased (marked \"erased\"): their "
+                             "private values and evidence files are destroyed; their public "
+                             "fields, in the log, are still counted in the figures.</span></p>\n",
+                             ne, ne));
     if (!pages) {
-        if ((st = incidents_table(b, inc, 0, n, times, tax, err)))
+        if ((st = incidents_table(b, inc, 0, n, times, tax, erased, err)))
             return st;
     } else {
         P(constat_buf_printf(b,
@@ -1448,7 +1503,7 @@ static constat_status incidents_html(constat_buf *b, constat_indexed_record **in
 /* incidents-K.html: page k (1-based) of `pages`, standalone. */
 static constat_status incidents_page(constat_buf *b, constat_indexed_record **inc, size_t n,
                                      size_t k, size_t pages, const constat_proven_time *times,
-                                     const constat_taxonomy *tax,
+                                     const constat_taxonomy *tax, const json_t *erased,
                                      const constat_report_meta *meta, constat_error *err)
 {
     size_t lo = (k - 1) * INCIDENTS_PER_PAGE;
@@ -1478,7 +1533,7 @@ static constat_status incidents_page(constat_buf *b, constat_indexed_record **in
     P(constat_buf_printf(b, " &middot; feuilles <span class=\"en\">/ leaves</span> %" PRIu64
                             "\xe2\x80\x93%" PRIu64 "</p></nav>\n</header>\n<main>\n",
                          inc[lo]->index, inc[hi - 1]->index));
-    if ((st = incidents_table(b, inc, lo, hi, times, tax, err)))
+    if ((st = incidents_table(b, inc, lo, hi, times, tax, erased, err)))
         return st;
     P(constat_buf_puts(b, "</main>\n</body>\n</html>\n"));
     return CONSTAT_OK;
@@ -1767,7 +1822,8 @@ static const json_t *map_record(void *ctx, size_t i)
 static constat_status page(constat_buf *b, constat_indexed_record **inc, size_t n,
                            const constat_proven_time *times,
                            const constat_taxonomy *tax, const json_t *figures,
-                           const constat_report_meta *meta, constat_error *err)
+                           const json_t *erased, const constat_report_meta *meta,
+                           constat_error *err)
 {
     const json_t *figs = json_object_get(figures, "figures");
     constat_report_meta none;
@@ -1845,7 +1901,7 @@ static constat_status page(constat_buf *b, constat_indexed_record **inc, size_t 
             return st;
     if (meta->validation_html)
         P(constat_buf_puts(b, meta->validation_html));
-    if ((st = incidents_html(b, inc, n, times, tax, err)))
+    if ((st = incidents_html(b, inc, n, times, tax, erased, err)))
         return st;
     P(constat_buf_puts(b, "</main>\n<section id=\"verify\">\n"));
     P(bi(b, "h2", NULL, "Comment vérifier", "How to verify"));
@@ -2090,6 +2146,7 @@ static constat_status report_render_effective(const constat_indexed_record *recs
 {
     constat_proven_time *itimes = NULL; /* parallel to inc */
     constat_indexed_record **inc = NULL;
+    json_t *erased = NULL; /* erased incident id -> erasure leaf */
     size_t ninc = 0, i;
     constat_buf b;
     constat_status st;
@@ -2111,8 +2168,11 @@ static constat_status report_render_effective(const constat_indexed_record *recs
     if (ninc)
         qsort(inc, ninc, sizeof *inc, rec_cmp);
     itimes = calloc(ninc + 1, sizeof *itimes);
-    if (!itimes) {
+    erased = erased_map(recs, n);
+    if (!itimes || !erased) {
+        free(itimes);
         free(inc);
+        json_decref(erased);
         return NOMEM();
     }
     for (i = 0; times && i < ninc; i++)
@@ -2143,20 +2203,22 @@ static constat_status report_render_effective(const constat_indexed_record *recs
     if ((st = emit(ctx, "incidents.csv", b.data, b.len, err)))
         goto done;
     constat_buf_reset(&b);
-    if ((st = page(&b, inc, ninc, itimes, tax, figures, meta, err)) ||
+    if ((st = page(&b, inc, ninc, itimes, tax, figures, erased, meta, err)) ||
         (st = emit(ctx, "index.html", b.data, b.len, err)))
         goto done;
     for (i = 1; i <= page_count(ninc); i++) {
         char name[64];
         snprintf(name, sizeof name, "incidents-%zu.html", i);
         constat_buf_reset(&b);
-        if ((st = incidents_page(&b, inc, ninc, i, page_count(ninc), itimes, tax, meta, err)) ||
+        if ((st = incidents_page(&b, inc, ninc, i, page_count(ninc), itimes, tax, erased, meta,
+                                 err)) ||
             (st = emit(ctx, name, b.data, b.len, err)))
             goto done;
     }
 done:
     free(itimes);
     free(inc);
+    json_decref(erased);
     constat_buf_free(&b);
     return st;
 }

@@ -300,7 +300,9 @@ static int collect_parsed(collect_ctx *c, uint64_t index, constat_leaf *pl, cons
     }
     k = json_object_get(l.record, "kind");
     kind = json_is_string(k) ? json_string_value(k) : "";
-    if (strcmp(kind, "monitor_enrolment") == 0) {
+    if (strcmp(kind, "monitor_enrolment") == 0 || strcmp(kind, "monitor_rotation") == 0) {
+        /* a rotation enrols its new key; every rotation travels, as every
+         * revocation does (docs/dossier.md) */
         json_t *vk = json_object_get(l.record, "vkey");
         constat_note_verifier mv;
         if (!json_is_string(vk) ||
@@ -320,6 +322,7 @@ static int collect_parsed(collect_ctx *c, uint64_t index, constat_leaf *pl, cons
         }
         memset(&c->en[c->nen], 0, sizeof c->en[c->nen]);
         c->en[c->nen].index = index;
+        c->en[c->nen].needed = strcmp(kind, "monitor_rotation") == 0;
         constat_record_key_id(&mv, c->en[c->nen].key_id, sizeof c->en[c->nen].key_id);
         c->nen++;
     } else if (strcmp(kind, "evidence") == 0 || strcmp(kind, "custody") == 0 ||
@@ -1139,8 +1142,31 @@ static void *report_thread(void *arg)
     if (j->rc != CONSTAT_OK)
         return NULL;
     constat_bprintf(rd, sizeof rd, "%s/report", j->tmp);
-    j->rc = constat_report_write_timed(rd, j->recs, j->nsel, j->tax, j->times, j->figures,
-                                       j->meta, &j->err);
+    {
+        /* the selected incidents (first in recs) and the erasures, which the
+         * report marks; the verifier hands it the same (verify.c) */
+        constat_indexed_record *rr = malloc((j->nr + 1) * sizeof *rr);
+        constat_proven_time *rt = malloc((j->nr + 1) * sizeof *rt);
+        size_t k = 0;
+        if (!rr || !rt) {
+            j->rc = constat_error_set(&j->err, CONSTAT_ENOMEM, "out of memory");
+        } else {
+            for (size_t i = 0; i < j->nr; i++) {
+                const char *kind = json_string_value(json_object_get(j->recs[i].record,
+                                                                     "kind"));
+                if (i < j->nsel || (kind && strcmp(kind, "erasure") == 0)) {
+                    rr[k] = j->recs[i];
+                    if (j->times)
+                        rt[k] = j->times[i];
+                    k++;
+                }
+            }
+            j->rc = constat_report_write_timed(rd, rr, k, j->tax, j->times ? rt : NULL,
+                                               j->figures, j->meta, &j->err);
+        }
+        free(rr);
+        free(rt);
+    }
     return NULL;
 }
 
@@ -1510,6 +1536,12 @@ static constat_status dw_need_enrolments(dossier_job *j)
             continue; /* signed by the organisation key, as enrolments are */
         if (k && strcmp(k, "register") == 0)
             continue; /* signed by the organisation key, which travels anyway */
+        if (k && strcmp(k, "erasure") == 0) { /* the organisation's (docs/vault.md "Erasure") */
+            char ok[CONSTAT_KEY_NAME_MAX + 16];
+            constat_record_key_id(&constat_vault_org_key(j->v)->pub, ok, sizeof ok);
+            if (strcmp(cc->ev[i].key_id, ok) == 0)
+                continue;
+        }
         e = dw_enrolment_of(cc, cc->ev[i].key_id, cc->ev[i].index);
         if (e == cc->nen)
             return constat_error_set(j->err, CONSTAT_EVERIFY,

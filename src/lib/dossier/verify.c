@@ -1017,6 +1017,7 @@ typedef struct {
     int sig_ok;
     char *sig_msg;        /* why it did not verify */
     int revocation_ok;    /* a revocation signed by the organisation key */
+    int org_checked;      /* an erasure checked against the organisation key, as revocations */
 } ventry;
 
 /* "leaf 42 (record X)" or "records.jsonl line 5 (record X)". */
@@ -1344,6 +1345,13 @@ static void sig_check(worker *w, ventry *e, const enrolment *hit, const uint8_t 
         e->sig_msg = dup_msg(w, ce.msg);
 }
 
+/* 1 if `e` is an erasure whose key id is the organisation key's. */
+static int org_erasure(const lines_ctx *c, const ventry *e)
+{
+    return e->kind && strcmp(e->kind, "erasure") == 0 && c->org_kid &&
+           strcmp(e->leaf.key_id, c->org_kid) == 0;
+}
+
 /* What a parsed leaf can show on its own: valid record, filter, and the
  * enrolment checks; a monitor's record keeps its bytes for its signature. */
 static void record_work(const lines_ctx *c, worker *w, ventry *e, const uint8_t *leaf,
@@ -1365,8 +1373,12 @@ static void record_work(const lines_ctx *c, worker *w, ventry *e, const uint8_t 
         else
             e->spass++;
     }
-    int revocation = e->kind && strcmp(e->kind, "revocation") == 0;
-    if (!(e->kind && strcmp(e->kind, "monitor_enrolment") == 0) && !revocation) {
+    /* revocations, and erasures signed by the organisation key (docs/vault.md
+     * "Erasure"; one signed by a monitor is checked as that monitor's record) */
+    int revocation = e->kind && (strcmp(e->kind, "revocation") == 0 || org_erasure(c, e));
+    /* a rotation enrols its new key as an enrolment does (docs/vault.md "Rotation") */
+    if (!(e->kind && (strcmp(e->kind, "monitor_enrolment") == 0 ||
+                      strcmp(e->kind, "monitor_rotation") == 0)) && !revocation) {
         e->rec = leaf + roff;
         e->rec_len = rlen;
         return;
@@ -1379,14 +1391,17 @@ static void record_work(const lines_ctx *c, worker *w, ventry *e, const uint8_t 
         return;
     }
     if (revocation) { /* signed by the organisation key (docs/vault.md "Revocation") */
+        int erasure = strcmp(e->kind, "erasure") == 0;
+        e->org_checked = erasure;
         constat_error_clear(&ce);
         if (!c->orgv || constat_leaf_verify_message(&e->leaf, w->msg.data, w->msg.len, c->orgv,
                                                     &ce) != CONSTAT_OK) {
-            keep_fail(w, e, 'E', "revocation is not signed by the organisation key %s: %s",
-                      c->org_kid, c->orgv ? ce.msg : "no organisation key");
+            keep_fail(w, e, 'E', "%s is not signed by the organisation key %s: %s",
+                      erasure ? "erasure" : "revocation", c->org_kid,
+                      c->orgv ? ce.msg : "no organisation key");
         } else {
             e->epass++;
-            e->revocation_ok = 1;
+            e->revocation_ok = !erasure;
         }
         return;
     }
@@ -1846,7 +1861,8 @@ static constat_status report_signatures(vstate *s, ventries *es, lines_env *env,
     for (size_t i = 0; i < es->n; i++) {
         ventry *e = &es->v[i];
         if (!e->leaf_ok || !e->kind ||
-            (strcmp(e->kind, "monitor_enrolment") != 0 && strcmp(e->kind, "revocation") != 0))
+            (strcmp(e->kind, "monitor_enrolment") != 0 && strcmp(e->kind, "revocation") != 0 &&
+             strcmp(e->kind, "monitor_rotation") != 0 && !e->org_checked))
             continue;
         entry_where(e, where, sizeof where);
         report_kept(s, e, 'E', where);
@@ -1867,8 +1883,9 @@ static constat_status report_signatures(vstate *s, ventries *es, lines_env *env,
         entry_where(e, where, sizeof where);
         report_kept(s, e, 'S', where);
         s->passed += e->spass;
-        if (e->kind && (strcmp(e->kind, "monitor_enrolment") == 0 ||
-                        strcmp(e->kind, "revocation") == 0))
+        if (e->org_checked || (e->kind && (strcmp(e->kind, "monitor_enrolment") == 0 ||
+                                           strcmp(e->kind, "monitor_rotation") == 0 ||
+                                           strcmp(e->kind, "revocation") == 0)))
             continue;
         if (e->kind && strcmp(e->kind, "register") == 0) {
             register_signature(s, e, env, where);
@@ -1952,6 +1969,44 @@ static void report_revocations(vstate *s, ventries *es)
                   after_time ? "its recorded_at is at or after that time"
                              : "it was logged after the revocation (its recorded_at, before "
                                "that time, cannot be trusted from a revoked key)");
+        }
+    }
+}
+
+/* Rotated monitor keys (docs/vault.md "Rotation"): a record signed by the
+ * key a valid rotation retires fails when its recorded_at is at or after
+ * the rotation's. Every rotation travels in every dossier. */
+static void report_rotations(vstate *s, ventries *es)
+{
+    char where[256], kid[CONSTAT_KEY_NAME_MAX + 16], nk[CONSTAT_KEY_NAME_MAX + 16];
+
+    for (size_t r = 0; r < es->n; r++) {
+        const ventry *rv = &es->v[r];
+        const char *old, *at;
+        int64_t a, t;
+        int off;
+        if (!rv->enrol || !rv->kind || strcmp(rv->kind, "monitor_rotation") != 0)
+            continue;
+        old = rec_str(rv->leaf.record, "retires");
+        at = rec_str(rv->leaf.record, "recorded_at");
+        if (!old || !at || constat_rfc3339_parse(at, &a, &off) != CONSTAT_OK)
+            continue; /* the record validation reported it */
+        sanitize(rv->enrol->key_id, strlen(rv->enrol->key_id), nk, sizeof nk);
+        for (size_t i = 0; i < es->n; i++) {
+            const ventry *e = &es->v[i];
+            const char *ra;
+            if (!e->leaf_ok || !e->rec || strcmp(e->leaf.key_id, old) != 0)
+                continue;
+            ra = rec_str(e->leaf.record, "recorded_at");
+            if (ra && constat_rfc3339_parse(ra, &t, &off) == CONSTAT_OK && t < a) {
+                vpass(s);
+                continue;
+            }
+            entry_where(e, where, sizeof where);
+            sanitize(old, strlen(old), kid, sizeof kid);
+            vfail(s, entry_rep(e), where, "signed by %s, a key RETIRED by the rotation at leaf "
+                  "%" PRIu64 " (%s, new key %s): its recorded_at is at or after the rotation",
+                  kid, rv->index, at, nk);
         }
     }
 }
@@ -2237,9 +2292,11 @@ static constat_status check_report(vstate *s, const char *dir, const manifest *m
         rc = CONSTAT_ENOMEM;
         goto out;
     }
-    /* the dossier writer hands the report its selected incidents only */
+    /* the dossier writer hands the report its selected incidents and the
+     * erasures, which it marks (docs/dossier.md "Erased records and revocations") */
     for (size_t i = 0; i < n; i++)
-        if (strcmp(json_string_value(json_object_get(recs[i].record, "kind")), "incident") == 0) {
+        if (strcmp(json_string_value(json_object_get(recs[i].record, "kind")), "incident") == 0 ||
+            strcmp(json_string_value(json_object_get(recs[i].record, "kind")), "erasure") == 0) {
             inc[ni] = recs[i];
             itimes[ni++] = times[i];
         }
@@ -2917,8 +2974,10 @@ static constat_status vd_sigs_time_figures(vdossier *j, constat_status *tsa_rc,
     /* 6. signatures: enrolments by the organisation, the rest by monitors */
     if (rc == CONSTAT_OK)
         rc = report_signatures(&j->s, &j->es, &j->env, &j->sum.monitors, &j->sum.incidents);
-    if (rc == CONSTAT_OK)
+    if (rc == CONSTAT_OK) {
         report_revocations(&j->s, &j->es);
+        report_rotations(&j->s, &j->es);
+    }
     lines_env_free(&j->env);
 
     /* 6b. evidence files re-hashed against their records */

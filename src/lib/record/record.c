@@ -994,12 +994,31 @@ static constat_status check_revocation(const json_t *r, constat_error *err)
     return reason_member(r, err);
 }
 
+/* monitor_rotation: a monitor's key is replaced by `vkey` (signed by the
+ * organisation key, docs/vault.md "Rotation"); `retires` names the old key. */
+static constat_status check_rotation(const json_t *r, const char *monitor, constat_error *err)
+{
+    static const char *const top[] = {"v", "kind", "id", "org", "monitor", "recorded_at",
+                                      "retires", "vkey", NULL};
+    constat_status st;
+    const char *s, *vkey;
+
+    if ((st = only_members(r, "", top, err)) != CONSTAT_OK ||
+        (st = str_member(r, "", "retires", 1, &s, err)) != CONSTAT_OK ||
+        (st = str_member(r, "", "vkey", 1, &vkey, err)) != CONSTAT_OK)
+        return st;
+    if (strncmp(s, monitor, strlen(monitor)) != 0 || s[strlen(monitor)] != '+')
+        return fail(err, "retires", "must be a key id of monitor %s (\"%s+hex8\")", monitor,
+                    monitor);
+    return check_vkey(vkey, monitor, err);
+}
+
 constat_status constat_record_validate(const json_t *r, const constat_taxonomy *tax,
                                        constat_error *err)
 {
     static const char *const kinds[] = {"incident", "monitor_enrolment", "shift", "evidence",
                                         "custody", "correction", "retraction", "erasure",
-                                        "revocation", "register", NULL};
+                                        "revocation", "register", "monitor_rotation", NULL};
     const char *kind, *id, *s, *monitor;
     int64_t t;
     constat_status st;
@@ -1044,6 +1063,8 @@ constat_status constat_record_validate(const json_t *r, const constat_taxonomy *
         return check_erasure(r, err);
     if (strcmp(kind, "revocation") == 0)
         return check_revocation(r, err);
+    if (strcmp(kind, "monitor_rotation") == 0)
+        return check_rotation(r, monitor, err);
     if (strcmp(kind, "register") == 0)
         return constat_record_check_register(r, err);
     return check_shift(r, err);

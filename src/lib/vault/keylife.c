@@ -1,10 +1,15 @@
-/* keylife.c — revocation of monitor keys, as signed records in the log
- * (docs/vault.md "Revocation"), and the verification rule they set. */
+/* keylife.c — revocation and rotation of monitor keys, as signed records
+ * in the log (docs/vault.md "Revocation", "Rotation"), and the verification
+ * rules they set. */
+#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "constat/base/hash.h"
 #include "constat/vault/keylife.h"
+#include "vault/append_hook.h"
+#include "vault/monitor_keys.h"
 
 /* The record's id, or "?" for a damaged leaf. */
 static const char *rid(const json_t *r)
@@ -17,6 +22,7 @@ static const char *rid(const json_t *r)
 struct rscan {
     constat_vault *v;
     json_t *revs;   /* key id -> revocation summary */
+    json_t *rots;   /* retired key id -> rotation summary */
     json_t *leaves; /* array of {"index","key_id","record"} */
     size_t bad;     /* revocations not signed by the organisation key */
     constat_failure_fn fail;
@@ -56,6 +62,25 @@ static int rscan_leaf(void *ctx, uint64_t index, const uint8_t *leaf, size_t len
                 json_object_get(l.record, "monitor"), "from", from, "from_epoch",
                 (json_int_t)fe, "reason", json_object_get(l.record, "reason")));
         }
+    } else if (kind && strcmp(kind, "monitor_rotation") == 0) {
+        /* checked by constat_vault_verify (vault.c); only a valid one counts */
+        const char *old = json_string_value(json_object_get(l.record, "retires"));
+        const char *at = json_string_value(json_object_get(l.record, "recorded_at"));
+        const char *vk = json_string_value(json_object_get(l.record, "vkey"));
+        constat_note_verifier nv;
+        char nk[CONSTAT_KEY_NAME_MAX + 16];
+        int64_t te;
+        int off;
+        if (constat_leaf_verify(&l, &constat_vault_org_key(s->v)->pub, &e) == CONSTAT_OK &&
+            old && at && vk && constat_rfc3339_parse(at, &te, &off) == CONSTAT_OK &&
+            constat_note_verifier_parse(vk, &nv, &e) == CONSTAT_OK &&
+            !json_object_get(s->rots, old)) {
+            constat_record_key_id(&nv, nk, sizeof nk);
+            json_object_set_new(s->rots, old, json_pack(
+                "{s:I, s:O, s:s, s:I, s:s, s:s}", "leaf", (json_int_t)index, "monitor",
+                json_object_get(l.record, "monitor"), "at", at, "at_epoch", (json_int_t)te,
+                "new_key_id", nk, "vkey", vk));
+        }
     } else if (s->leaves) {
         json_array_append_new(s->leaves, json_pack("{s:I, s:s, s:O}", "index",
                                                    (json_int_t)index, "key_id", l.key_id,
@@ -69,14 +94,16 @@ static constat_status rscan_run(struct rscan *s, int keep_leaves)
 {
     constat_status st;
     s->revs = json_object();
+    s->rots = json_object();
     s->leaves = keep_leaves ? json_array() : NULL;
-    if (!s->revs || (keep_leaves && !s->leaves))
+    if (!s->revs || !s->rots || (keep_leaves && !s->leaves))
         return constat_error_set(s->err, CONSTAT_ENOMEM, "out of memory");
     st = constat_vault_leaves(s->v, 0, constat_vault_size(s->v), rscan_leaf, s, s->err);
     return st;
 }
 
-constat_status constat_vault_revocations(constat_vault *v, json_t **out, constat_error *err)
+/* The revocations (which 0) or rotations (which 1) of the log. */
+static constat_status scan_one(constat_vault *v, int which, json_t **out, constat_error *err)
 {
     struct rscan s;
     constat_status st;
@@ -86,12 +113,49 @@ constat_status constat_vault_revocations(constat_vault *v, json_t **out, constat
     s.err = err;
     *out = NULL;
     st = rscan_run(&s, 0);
+    json_decref(which ? s.revs : s.rots);
     if (st != CONSTAT_OK) {
-        json_decref(s.revs);
+        json_decref(which ? s.rots : s.revs);
         return st;
     }
-    *out = s.revs;
+    *out = which ? s.rots : s.revs;
     return CONSTAT_OK;
+}
+
+constat_status constat_vault_revocations(constat_vault *v, json_t **out, constat_error *err)
+{
+    return scan_one(v, 0, out, err);
+}
+
+constat_status constat_vault_rotations(constat_vault *v, json_t **out, constat_error *err)
+{
+    return scan_one(v, 1, out, err);
+}
+
+/* A leaf signed by a key a rotation retired, recorded at or after the
+ * rotation: reported, 1; else 0. */
+static int retired_use(const json_t *rot, const json_t *e, constat_failure_fn fail, void *ctx)
+{
+    const json_t *r = json_object_get(e, "record");
+    const char *ra = json_string_value(json_object_get(r, "recorded_at"));
+    json_int_t idx = json_integer_value(json_object_get(e, "index"));
+    char msg[CONSTAT_ERROR_MSG_MAX + 400];
+    int64_t t = 0;
+    int off;
+
+    if (ra && constat_rfc3339_parse(ra, &t, &off) == CONSTAT_OK &&
+        t < json_integer_value(json_object_get(rot, "at_epoch")))
+        return 0;
+    snprintf(msg, sizeof msg, "leaf %lld (record %.128s): signed by %s, a key RETIRED by the "
+             "rotation at leaf %lld (%s, new key %s): its recorded_at is at or after the "
+             "rotation", (long long)idx, rid(r),
+             json_string_value(json_object_get(e, "key_id")),
+             (long long)json_integer_value(json_object_get(rot, "leaf")),
+             json_string_value(json_object_get(rot, "at")),
+             json_string_value(json_object_get(rot, "new_key_id")));
+    if (fail)
+        fail(ctx, (int64_t)idx, msg);
+    return 1;
 }
 
 constat_status constat_vault_verify_revocations(constat_vault *v, constat_failure_fn fail,
@@ -112,18 +176,21 @@ constat_status constat_vault_verify_revocations(constat_vault *v, constat_failur
         *failures = 0;
     if ((st = rscan_run(&s, 1)) != CONSTAT_OK)
         goto out;
-    if (json_object_size(s.revs) == 0)
+    if (json_object_size(s.revs) == 0 && json_object_size(s.rots) == 0)
         goto out;
     json_array_foreach(s.leaves, i, e) {
         const json_t *r = json_object_get(e, "record");
-        const json_t *rev = json_object_get(s.revs, json_string_value(json_object_get(e,
-                                                                                 "key_id")));
+        const char *ekid = json_string_value(json_object_get(e, "key_id"));
+        const json_t *rev = json_object_get(s.revs, ekid);
+        const json_t *rot = json_object_get(s.rots, ekid);
         const char *ra = json_string_value(json_object_get(r, "recorded_at"));
         json_int_t idx = json_integer_value(json_object_get(e, "index"));
         json_int_t rleaf, from;
         int64_t t = 0;
         int off, after_time, after_leaf;
         char msg[CONSTAT_ERROR_MSG_MAX + 400];
+        if (rot)
+            n += (size_t)retired_use(rot, e, fail, ctx);
         if (!rev)
             continue;
         rleaf = json_integer_value(json_object_get(rev, "leaf"));
@@ -150,6 +217,7 @@ out:
     if (failures)
         *failures = n + s.bad;
     json_decref(s.revs);
+    json_decref(s.rots);
     json_decref(s.leaves);
     return st;
 }
@@ -170,6 +238,38 @@ static constat_status monitor_key_id(constat_vault *v, const char *name, char *o
     return CONSTAT_OK;
 }
 
+/* Validate `rec` (of kind `kind`, id `id`), sign it with the organisation key
+ * and append it, `hook` (may be NULL) in the same transaction. */
+static constat_status org_append(constat_vault *v, const json_t *rec, const char *id,
+                                 const char *kind, constat_append_hook hook, void *hctx,
+                                 uint64_t *index, constat_error *err)
+{
+    constat_buf leaf;
+    constat_append_item item;
+    size_t appended = 0;
+    constat_status st;
+
+    constat_buf_init(&leaf);
+    memset(&item, 0, sizeof item);
+    st = constat_record_validate(rec, NULL, err);
+    if (st == CONSTAT_OK)
+        st = constat_record_content_hash(rec, item.content_hash, err);
+    if (st == CONSTAT_OK)
+        st = constat_record_sign(rec, constat_vault_org_key(v), &leaf, err);
+    if (st == CONSTAT_OK) {
+        item.leaf = leaf.data;
+        item.leaf_len = leaf.len;
+        item.record_id = id;
+        item.kind = kind;
+        st = constat_vault_append_hooked(v, &item, 1, hook, hctx, index, &appended, NULL, NULL,
+                                         NULL, err);
+        if (st == CONSTAT_OK && appended != 1)
+            st = constat_error_set(err, CONSTAT_ECONFLICT, "this %s is already logged", kind);
+    }
+    constat_buf_free(&leaf);
+    return st;
+}
+
 constat_status constat_vault_monitor_revoke(constat_vault *v, const char *name, int64_t from,
                                             const char *reason, int64_t now, uint64_t *index,
                                             constat_error *err)
@@ -177,9 +277,6 @@ constat_status constat_vault_monitor_revoke(constat_vault *v, const char *name, 
     char kid[CONSTAT_KEY_NAME_MAX + 16], id[64], hex[65], fromt[32], nowt[32];
     uint8_t h[32];
     json_t *revs = NULL, *rec, *prior;
-    constat_buf leaf;
-    constat_append_item item;
-    size_t appended = 0;
     constat_status st;
 
     if (!constat_vault_has_keys(v))
@@ -215,24 +312,162 @@ constat_status constat_vault_monitor_revoke(constat_vault *v, const char *name, 
                     "key_id", kid, "from", fromt, "reason", reason, "recorded_at", nowt);
     if (!rec)
         return constat_error_set(err, CONSTAT_EINVAL, "reason: must be UTF-8 text");
-    constat_buf_init(&leaf);
-    memset(&item, 0, sizeof item);
-    st = constat_record_validate(rec, NULL, err);
-    if (st == CONSTAT_OK)
-        st = constat_record_content_hash(rec, item.content_hash, err);
-    if (st == CONSTAT_OK)
-        st = constat_record_sign(rec, constat_vault_org_key(v), &leaf, err);
-    if (st == CONSTAT_OK) {
-        item.leaf = leaf.data;
-        item.leaf_len = leaf.len;
-        item.record_id = id;
-        item.kind = "revocation";
-        st = constat_vault_append(v, &item, 1, index, &appended, NULL, NULL, NULL, err);
-        if (st == CONSTAT_OK && appended != 1)
-            st = constat_error_set(err, CONSTAT_ECONFLICT, "this revocation is already "
-                                   "logged");
-    }
-    constat_buf_free(&leaf);
+    st = org_append(v, rec, id, "revocation", NULL, NULL, index, err);
     json_decref(rec);
     return st;
+}
+
+/* Test hook (include/constat/vault/keylife.h). */
+int (*constat_rotate_test_hook)(const char *step);
+
+static int rotate_step(const char *step)
+{
+    return constat_rotate_test_hook ? constat_rotate_test_hook(step) : 0;
+}
+
+struct rotate_meta {
+    const char *key;
+    const char *vkey;
+};
+
+/* Inside the rotation's transaction: the monitor's current key moves. */
+static constat_status rotate_hook(void *ctx, constat_store *st, constat_error *err)
+{
+    const struct rotate_meta *m = ctx;
+    constat_status r = constat_store_meta_set(st, m->key, m->vkey, err);
+    if (r == CONSTAT_OK && rotate_step("txn") != 0)
+        r = constat_error_set(err, CONSTAT_EIO, "rotation interrupted (test hook)");
+    return r;
+}
+
+/* Remove every key file of monitor `name` in keys/monitors/ but the one of
+ * key id `keep`: the retired key once a rotation committed, and the unused
+ * keys interrupted rotations left (monitor_keys.h: "<name>.key" and
+ * "<name>+<hex8>.key"; no other monitor's file has either form). */
+static void drop_other_keys(constat_vault *v, const char *name, const char *keep)
+{
+    char d[4096], path[4400], want[CONSTAT_KEY_NAME_MAX + 24];
+    size_t nl = strlen(name);
+    struct dirent *e;
+    DIR *dir;
+    int cur_rotated = strchr(keep, '+') != NULL;
+
+    snprintf(d, sizeof d, "%s/keys/monitors", constat_vault_dir(v));
+    snprintf(want, sizeof want, "%s.key", keep);
+    if (!(dir = opendir(d)))
+        return;
+    while ((e = readdir(dir)) != NULL) {
+        const char *f = e->d_name;
+        size_t fl = strlen(f);
+        int mine = strncmp(f, name, nl) == 0 && fl > 4 && strcmp(f + fl - 4, ".key") == 0 &&
+                   (f[nl] == '+' || strcmp(f + nl, ".key") == 0);
+        if (!mine || strcmp(f, want) == 0)
+            continue;
+        if (!cur_rotated && strcmp(f + nl, ".key") == 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", d, f);
+        unlink(path);
+    }
+    closedir(dir);
+}
+
+/* The key id whose file holds monitor `name`'s current key, or the name
+ * itself while it was never rotated ("<name>.key"). */
+static void current_key_file(constat_vault *v, const char *name, const char *kid, char *out,
+                             size_t cap)
+{
+    json_t *rots = NULL;
+    constat_error e;
+    int rotated = 0;
+    if (constat_vault_rotations(v, &rots, &e) == CONSTAT_OK) {
+        const char *k;
+        json_t *r;
+        json_object_foreach(rots, k, r)
+            if (strcmp(json_string_value(json_object_get(r, "new_key_id")), kid) == 0)
+                rotated = 1;
+    }
+    json_decref(rots);
+    snprintf(out, cap, "%s", rotated ? kid : name);
+}
+
+struct find_mon {
+    const char *name;
+    int found;
+};
+
+static int find_mon_cb(void *ctx, const char *name, const char *vkey, uint64_t idx)
+{
+    struct find_mon *f = ctx;
+    (void)vkey;
+    (void)idx;
+    if (strcmp(name, f->name) == 0)
+        f->found = 1;
+    return f->found;
+}
+
+constat_status constat_vault_monitor_rotate(constat_vault *v, const char *name, int64_t now,
+                                            uint64_t *index, char *new_kid, size_t cap,
+                                            constat_error *err)
+{
+    char old[CONSTAT_KEY_NAME_MAX + 16], nk[CONSTAT_KEY_NAME_MAX + 16], vkey[512], path[4096],
+        meta[CONSTAT_KEY_NAME_MAX + 32], id[64], hex[65], nowt[32];
+    constat_note_verifier nv;
+    uint8_t h[32];
+    json_t *rec;
+    struct rotate_meta m;
+    constat_status st;
+
+    if (!constat_vault_has_keys(v))
+        return constat_error_set(err, CONSTAT_ECRYPTO, "rotating a key needs the organisation "
+                                 "key: open the vault with its passphrase");
+    {
+        struct find_mon fm = {name, 0};
+        if ((st = constat_vault_monitor_list(v, find_mon_cb, &fm, err)) != CONSTAT_OK)
+            return st;
+        if (!fm.found)
+            return constat_error_set(err, CONSTAT_ENOTFOUND, "no monitor \"%s\" is enrolled",
+                                     name);
+    }
+    if ((st = monitor_key_id(v, name, old, sizeof old, err)) != CONSTAT_OK)
+        return constat_error_prefix(err, "monitor \"%s\": only a key the vault holds can be "
+                                    "rotated (a key kept on a device is not): ", name);
+    if (constat_monitor_key_meta(name, meta, sizeof meta) != 0)
+        return constat_error_set(err, CONSTAT_EINVAL, "monitor name too long");
+    {
+        char keep[CONSTAT_KEY_NAME_MAX + 16];
+        current_key_file(v, name, old, keep, sizeof keep);
+        drop_other_keys(v, name, keep); /* what interrupted rotations left */
+    }
+    if ((st = constat_vault_monitor_key_new(v, name, vkey, sizeof vkey, path, sizeof path,
+                                            err)) != CONSTAT_OK)
+        return st;
+    (void)rotate_step("file");
+    if ((st = constat_note_verifier_parse(vkey, &nv, err)) != CONSTAT_OK) {
+        unlink(path);
+        return st;
+    }
+    constat_record_key_id(&nv, nk, sizeof nk);
+    constat_sha256(nk, strlen(nk), h);
+    constat_hex(h, 32, hex);
+    snprintf(id, sizeof id, "rotation-%.16s", hex);
+    constat_rfc3339_format(now, 0, nowt);
+    rec = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "v", 1, "kind",
+                    "monitor_rotation", "id", id, "org", constat_vault_org(v), "monitor", name,
+                    "retires", old, "vkey", vkey, "recorded_at", nowt);
+    if (!rec) {
+        unlink(path);
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    }
+    m.key = meta;
+    m.vkey = vkey;
+    st = org_append(v, rec, id, "monitor_rotation", rotate_hook, &m, index, err);
+    json_decref(rec);
+    if (st != CONSTAT_OK) {
+        unlink(path); /* the database never named it */
+        return st;
+    }
+    drop_other_keys(v, name, nk); /* the retired key signs nothing more */
+    if (new_kid)
+        snprintf(new_kid, cap, "%s", nk);
+    return CONSTAT_OK;
 }

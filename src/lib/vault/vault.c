@@ -34,6 +34,7 @@
 #include "vault/node_cache.h"
 #include "vault/store.h"
 #include "vault/append_hook.h"
+#include "vault/monitor_keys.h"
 
 #define VAULT_FORMAT "1"
 /* Tile levels needed for CONSTAT_LOG_MAX_SIZE = 2^48 leaves: 0..6. */
@@ -1230,22 +1231,19 @@ static constat_status enrol_append(constat_vault *v, const char *name, const cha
     return CONSTAT_OK;
 }
 
-constat_status constat_vault_monitor_add(constat_vault *v, const char *name, int64_t now,
-                                         uint64_t *index, constat_error *err)
+/* A new key for monitor `name`, written sealed to keys/monitors/<name>.key
+ * or, when `rotated`, keys/monitors/<key id>.key (monitor_keys.h); its vkey
+ * into vkey[cap], the file's path into path[pcap], *wrote 1 once written. */
+static constat_status monitor_key_write(constat_vault *v, const char *name, int rotated,
+                                        char *vkey, size_t cap, char *path, size_t pcap,
+                                        int *wrote, constat_error *err)
 {
-    char path[PATH_MAX], rel[PATH_MAX], vkey[512];
+    char rel[PATH_MAX], kid[CONSTAT_KEY_NAME_MAX + 16];
     uint8_t *seed;
     constat_note_signer *signer;
-    int wrote = 0;
     constat_status st;
 
-    if ((st = new_monitor_ok(v, name, err)) != CONSTAT_OK)
-        return st;
-    snprintf(rel, sizeof rel, "keys/monitors/%s.key", name);
-    st = join(path, sizeof path, v->dir, rel, err);
-    if (st != CONSTAT_OK)
-        return st;
-
+    *wrote = 0;
     seed = sodium_malloc(CONSTAT_ED25519_SEED + sizeof *signer);
     if (!seed)
         return nomem(err);
@@ -1253,13 +1251,30 @@ constat_status constat_vault_monitor_add(constat_vault *v, const char *name, int
     randombytes_buf(seed, CONSTAT_ED25519_SEED);
     st = constat_note_signer_from_seed(name, CONSTAT_NOTE_ALG_ED25519, seed, signer, err);
     if (st == CONSTAT_OK &&
-        constat_note_verifier_format(&signer->pub, vkey, sizeof vkey) != CONSTAT_OK)
+        constat_note_verifier_format(&signer->pub, vkey, cap) != CONSTAT_OK)
         st = constat_error_set(err, CONSTAT_EINVAL, "monitor name too long");
     if (st == CONSTAT_OK) {
-        st = write_new_key(v, path, rel, seed, &wrote, err);
+        constat_record_key_id(&signer->pub, kid, sizeof kid);
+        snprintf(rel, sizeof rel, "keys/monitors/%s.key", rotated ? kid : name);
+        st = join(path, pcap, v->dir, rel, err);
     }
+    if (st == CONSTAT_OK)
+        st = write_new_key(v, path, rel, seed, wrote, err);
     constat_note_signer_wipe(signer);
     sodium_free(seed);
+    return st;
+}
+
+constat_status constat_vault_monitor_add(constat_vault *v, const char *name, int64_t now,
+                                         uint64_t *index, constat_error *err)
+{
+    char path[PATH_MAX], vkey[512];
+    int wrote = 0;
+    constat_status st;
+
+    if ((st = new_monitor_ok(v, name, err)) != CONSTAT_OK)
+        return st;
+    st = monitor_key_write(v, name, 0, vkey, sizeof vkey, path, sizeof path, &wrote, err);
     if (st == CONSTAT_OK)
         st = enrol_append(v, name, vkey, NULL, now, NULL, NULL, index, err);
     if (st != CONSTAT_OK && wrote)
@@ -1306,6 +1321,28 @@ constat_status constat_vault_monitor_key(constat_vault *v, const char *name,
         return st;
     }
     snprintf(rel, sizeof rel, "keys/monitors/%s.key", name);
+    /* a rotated key (monitor_keys.h): the meta row names it */
+    if (constat_monitor_key_meta(name, vk, sizeof vk) == 0) {
+        constat_note_verifier cur;
+        constat_buf_reset(&vkey);
+        st = constat_store_meta_get(v->store, vk, &vkey, err);
+        if (st == CONSTAT_ENOTFOUND) {
+            constat_error_clear(err);
+            st = constat_store_monitor_get(v->store, name, &vkey, NULL, err);
+        } else if (st == CONSTAT_OK && (constat_buf_append(&vkey, "", 1) != CONSTAT_OK ||
+                                        constat_note_verifier_parse((const char *)vkey.data,
+                                                                    &cur, err) != CONSTAT_OK)) {
+            st = constat_error_set(err, CONSTAT_EIO, "vault.db: meta %s is not a key", vk);
+        } else if (st == CONSTAT_OK) {
+            char kid[CONSTAT_KEY_NAME_MAX + 16];
+            constat_record_key_id(&cur, kid, sizeof kid);
+            snprintf(rel, sizeof rel, "keys/monitors/%s.key", kid);
+        }
+        if (st != CONSTAT_OK) {
+            constat_buf_free(&vkey);
+            return st;
+        }
+    }
     st = join(path, sizeof path, v->dir, rel, err);
     seed = sodium_malloc(CONSTAT_ED25519_SEED);
     if (st == CONSTAT_OK && !seed)
@@ -1329,6 +1366,22 @@ constat_status constat_vault_monitor_key(constat_vault *v, const char *name,
     }
     constat_buf_free(&vkey);
     return st;
+}
+
+int constat_monitor_key_meta(const char *name, char *out, size_t cap)
+{
+    int n = snprintf(out, cap, "monitor_key:%s", name);
+    return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+constat_status constat_vault_monitor_key_new(constat_vault *v, const char *name, char *vkey,
+                                             size_t cap, char *path, size_t pcap,
+                                             constat_error *err)
+{
+    int wrote = 0;
+    if (v->public_only)
+        return no_keys(v, "rotating a monitor key", err);
+    return monitor_key_write(v, name, 1, vkey, cap, path, pcap, &wrote, err);
 }
 
 typedef struct {
@@ -1694,6 +1747,21 @@ static const char *str_field(const json_t *rec, const char *key)
     return json_is_string(f) ? json_string_value(f) : NULL;
 }
 
+/* The key of monitor `name` whose key id is `kid`: its enrolment's or a
+ * rotation's logged before the leaf being checked (docs/vault.md "Rotation"). */
+static enrolled *find_monitor_key(verify_ctx *c, const char *name, const char *kid)
+{
+    char k[CONSTAT_KEY_NAME_MAX + 16];
+    for (size_t i = 0; i < c->nmons; i++) {
+        if (strcmp(c->mons[i].name, name) != 0)
+            continue;
+        constat_record_key_id(&c->mons[i].ver, k, sizeof k);
+        if (strcmp(k, kid) == 0)
+            return &c->mons[i];
+    }
+    return NULL;
+}
+
 static void check_signature(verify_ctx *c, int64_t idx, const constat_leaf *l,
                             const char *kind)
 {
@@ -1706,11 +1774,15 @@ static void check_signature(verify_ctx *c, int64_t idx, const constat_leaf *l,
             report(c, idx, "revocation not signed by the organisation key: %s", e.msg);
         return;
     }
-    if (kind && strcmp(kind, "monitor_enrolment") == 0) {
+    if (kind && (strcmp(kind, "monitor_enrolment") == 0 ||
+                 strcmp(kind, "monitor_rotation") == 0)) {
         const char *vkey = str_field(l->record, "vkey");
+        const char *retires = str_field(l->record, "retires");
+        int rotation = strcmp(kind, "monitor_rotation") == 0;
         constat_note_verifier ver;
         if (constat_leaf_verify(l, &c->v->sec->org.pub, &e) != CONSTAT_OK) {
-            report(c, idx, "enrolment not signed by the organisation key: %s", e.msg);
+            report(c, idx, "%s not signed by the organisation key: %s",
+                   rotation ? "rotation" : "enrolment", e.msg);
             return;
         }
         if (!monitor || !vkey) {
@@ -1725,8 +1797,13 @@ static void check_signature(verify_ctx *c, int64_t idx, const constat_leaf *l,
             report(c, idx, "enrolment vkey is not an Ed25519 key named \"%s\"", monitor);
             return;
         }
-        if (find_monitor(c, monitor)) {
+        if (!rotation && find_monitor(c, monitor)) {
             report(c, idx, "monitor \"%s\" is enrolled a second time", monitor);
+            return;
+        }
+        if (rotation && (!retires || !find_monitor_key(c, monitor, retires))) {
+            report(c, idx, "rotation retires %s, not a key of monitor \"%s\" before this leaf",
+                   retires ? retires : "no key", monitor);
             return;
         }
         if (c->nmons == c->capmons) {
@@ -1745,6 +1822,17 @@ static void check_signature(verify_ctx *c, int64_t idx, const constat_leaf *l,
         c->nmons++;
         return;
     }
+    if (kind && strcmp(kind, "erasure") == 0) {
+        /* the coordinator erases, with the organisation key (docs/vault.md "Erasure");
+         * an erasure signed by a monitor's key is checked below as a record */
+        char ok[CONSTAT_KEY_NAME_MAX + 16];
+        constat_record_key_id(&c->v->sec->org.pub, ok, sizeof ok);
+        if (strcmp(l->key_id, ok) == 0) {
+            if (constat_leaf_verify(l, &c->v->sec->org.pub, &e) != CONSTAT_OK)
+                report(c, idx, "erasure not signed by the organisation key: %s", e.msg);
+            return;
+        }
+    }
     if (kind && strcmp(kind, "register") == 0) {
         /* register entries are the organisation's (docs/record.md "register") */
         if (constat_leaf_verify(l, &c->v->sec->org.pub, &e) != CONSTAT_OK)
@@ -1753,7 +1841,10 @@ static void check_signature(verify_ctx *c, int64_t idx, const constat_leaf *l,
     }
     {
         const enrolled *m = monitor ? find_monitor(c, monitor) : NULL;
-        if (!monitor) {
+        if (m && !(m = find_monitor_key(c, monitor, l->key_id))) {
+            report(c, idx, "signed by key %s, not a key enrolled or rotated in for monitor "
+                   "\"%s\" before this leaf", l->key_id, monitor);
+        } else if (!monitor) {
             report(c, idx, "record names no monitor");
         } else if (!m) {
             report(c, idx, "monitor \"%s\" is not enrolled before this leaf", monitor);
