@@ -321,8 +321,12 @@ static tz_memo_slot *tz_memo_find(const char *zone, int64_t week)
         return NULL;
     for (const char *c = zone; *c; c++)
         h = (h ^ (unsigned char)*c) * 1099511628211ull;
-    h = (h ^ (uint64_t)week) * 1099511628211ull;
-    return &tz_memo[(h >> 17) % TZ_MEMO_SLOTS];
+    h ^= (uint64_t)week;
+    /* splitmix64's finaliser: every bit of the week reaches the slot */
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+    h ^= h >> 31;
+    return &tz_memo[h % TZ_MEMO_SLOTS];
 }
 
 static void tz_session_begin(void)
