@@ -42,6 +42,8 @@ needles = [s.encode() for s in sys.argv[3:]]
 photo = open(sys.argv[2], 'rb').read()
 for off in (0, 4096, len(photo) // 2, len(photo) - 64):
     needles.append(photo[off:off + 64])
+# a PostgreSQL dump shows blobs (bytea) as hex: each needle in hex too
+needles += [n.hex().encode() for n in list(needles)]
 found = []
 nfiles = 0
 for d, _, names in os.walk(root):
@@ -59,14 +61,29 @@ for f in found:
     print("FOUND: " + f)
 sys.exit(1 if found else 0)
 PY
-look() {
-    python3 needles.py "$1" photo-of-the-place.jpg PRIVNARR-1 PRIVNARR-2 PRIVNARR-3 \
-        "50.95123" "+33 6 11 22 33 4" EVIDCONTENT-8841 "photo-of-the-place" "statement.txt" \
-        > look.out || { cat look.out >&2; fail "a private string or file content is in clear in $1"; }
+# the vault folder, and on PostgreSQL every row of the vault's schema
+# (vault_dump, into a folder of its own)
+look_in() {
+    python3 needles.py "$@" > look.out || { cat look.out >&2; fail "a private string or file content is in clear in $1"; }
+    if on_pg "$1"; then
+        rm -rf dbdump && mkdir dbdump && vault_dump "$1" > dbdump/rows
+        shift
+        python3 needles.py dbdump "$@" > look.out ||
+            { cat look.out >&2; fail "a private string or file content is in clear in the database"; }
+    fi
     ok
 }
+look() {
+    look_in "$1" photo-of-the-place.jpg PRIVNARR-1 PRIVNARR-2 PRIVNARR-3 \
+        "50.95123" "+33 6 11 22 33 4" EVIDCONTENT-8841 "photo-of-the-place" "statement.txt"
+}
 # with a WAL still beside the database: a reader holds the database open
-# while we look (no checkpoint folds the WAL in)
+# while we look (no checkpoint folds the WAL in); PostgreSQL has no WAL in
+# the folder, its rows are searched by look
+if on_pg v; then
+run_ok $CONSTAT record "$SRC/data/examples/observation.json" --monitor amina --dir v
+look v
+else
 python3 - v/vault.db > hold.out 2>&1 <<'PY' &
 import sqlite3, sys, time
 db = sqlite3.connect(sys.argv[1])
@@ -83,14 +100,13 @@ run_ok $CONSTAT record "$SRC/data/examples/observation.json" --monitor amina --d
 look v
 expect_in look.out "searched"
 wait $hold
+fi
 # after a checkpoint and the WAL folded in
 run_ok $CONSTAT checkpoint --dir v
-python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA wal_checkpoint(TRUNCATE)')" v/vault.db
+on_pg v || python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA wal_checkpoint(TRUNCATE)')" v/vault.db
 look v
 # the examples' own private strings too
-python3 needles.py v photo-of-the-place.jpg "Observers were kept 50 m away" "+33 6 00 00 00 00" \
-    > look.out || { cat look.out >&2; fail "observation.json's private values in clear"; }
-ok
+look_in v photo-of-the-place.jpg "Observers were kept 50 m away" "+33 6 00 00 00 00"
 
 # modes: folders 0700, files 0600, evidence 0400
 expect_eq "$(find v -type d ! -perm 0700 | wc -l)" "0" "every vault folder is 0700"
@@ -119,26 +135,31 @@ expect_in err "wrong passphrase"
 expect_not_in out "PRIVNARR"
 
 # tampered and truncated sealed values: the record and the field named
-cp -a v v0
+vault_copy v v0
+# the stored value of a record through vault_sql (either backend), one
+# field of it flipped or cut, written back as one UPDATE
 cat > alter.py <<'PY'
-import base64, json, sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-rid, field, how = sys.argv[2], sys.argv[3], sys.argv[4]
-row = json.loads(db.execute("SELECT value_json FROM private_values WHERE record_id=?", (rid,)).fetchone()[0])
+import base64, json, sys
+rid, field, how = sys.argv[1], sys.argv[2], sys.argv[3]
+row = json.loads(sys.stdin.read())
 b = bytearray(base64.b64decode(row["fields"][field]))
 if how == "flip":
     b[30] ^= 1
 else:
     b = b[:20]
 row["fields"][field] = base64.b64encode(bytes(b)).decode()
-db.execute("UPDATE private_values SET value_json=? WHERE record_id=?", (json.dumps(row), rid))
-db.commit()
+lit = lambda t: "'" + t.replace("'", "''") + "'"
+print("UPDATE private_values SET value_json=%s WHERE record_id=%s" % (lit(json.dumps(row)), lit(rid)))
 PY
-python3 alter.py v/vault.db "$id2" narrative flip
+alter() {
+    vault_sql v "SELECT value_json FROM private_values WHERE record_id='$1'" > value.json
+    vault_sql v "$(python3 alter.py "$1" "$2" "$3" < value.json)" > /dev/null
+}
+alter "$id2" narrative flip
 run_fails 1 $CONSTAT show "$id2" --private --dir v
 expect_in err "record \"$id2\", field \"narrative\": sealed value does not open"
 expect_not_in out "PRIVNARR"
-python3 alter.py v/vault.db "$id3" witness_contact cut
+alter "$id3" witness_contact cut
 run_fails 1 $CONSTAT show "$id3" --private --dir v
 expect_in err "record \"$id3\", field \"witness_contact\": sealed value malformed or truncated"
 run_ok $CONSTAT show "$id1" --private --dir v
@@ -189,7 +210,8 @@ EOF
 run_ok $CONSTAT record inc4.json --monitor amina --dir v
 id4=$(sed -n 's/^record //p' out)
 nkeys() {
-    python3 -c "import json,sqlite3,sys; print(len(json.loads(sqlite3.connect(sys.argv[1]).execute('SELECT value_json FROM private_values WHERE record_id=?', (sys.argv[2],)).fetchone()[0])['keys']))" v/vault.db "$1"
+    vault_sql v "SELECT value_json FROM private_values WHERE record_id='$1'" |
+        python3 -c "import json,sys; print(len(json.load(sys.stdin)['keys']))"
 }
 expect_eq "$(nkeys "$id4")" "2" "a value sealed after the recipient was named"
 expect_eq "$(nkeys "$id1")" "1" "a value sealed before"

@@ -30,14 +30,16 @@ run_ok $CONSTAT checkpoint --dir v
 # what an earlier version wrote: values as clear JSON objects, plain copies
 for id in $(cat ids); do
     run_ok $CONSTAT show "$id" --private --json --dir v
-    python3 - v/vault.db "$id" out <<'PY'
-import json, sqlite3, sys
-pv = json.load(open(sys.argv[3]))["private_values"]
-db = sqlite3.connect(sys.argv[1])
-db.execute("UPDATE private_values SET value_json=? WHERE record_id=?",
-           (json.dumps(pv, separators=(",", ":"), sort_keys=True, ensure_ascii=False), sys.argv[2]))
-db.commit()
+    # one UPDATE valid on both backends (vault_sql): the JSON as an SQL literal
+    sql=$(python3 - "$id" out <<'PY'
+import json, sys
+pv = json.load(open(sys.argv[2]))["private_values"]
+lit = lambda t: "'" + t.replace("'", "''") + "'"
+print("UPDATE private_values SET value_json=%s WHERE record_id=%s" %
+      (lit(json.dumps(pv, separators=(",", ":"), sort_keys=True, ensure_ascii=False)), lit(sys.argv[1])))
 PY
+)
+    vault_sql v "$sql" > /dev/null
 done
 for f in a.txt b.bin; do
     h=$(sha256sum $f | cut -c1-64)
@@ -47,8 +49,8 @@ for f in a.txt b.bin; do
     chmod 0444 "$p"
 done
 chmod 0755 v v/evidence
-chmod 0644 v/vault.db
-grep -qaF "OLDCLEAR-1" v/vault.db v/vault.db-wal 2>/dev/null || fail "setup: no clear value in the old vault"
+on_pg v || chmod 0644 v/vault.db
+vault_dump v | grep -qaF "OLDCLEAR-1" || fail "setup: no clear value in the old vault"
 grep -qraF "OLDFILE-5512" v/evidence || fail "setup: no clear file in the old vault"
 ok
 mv v old
@@ -69,16 +71,24 @@ check_sealed() {
         cat found >&2
         fail "clear data left in $1 after vault seal"
     fi
+    # the database too, whichever backend (vault_dump)
+    if vault_dump "$1" | grep -qaF -e OLDCLEAR -e "+33 7 99 88"; then
+        fail "clear data left in the database of $1 after vault seal"
+    fi
     ok
     expect_eq "$(find "$1/evidence" -name '.*' | wc -l)" "0" "no temporary file left"
-    expect_eq "$(stat -c %a "$1" "$1/vault.db" | tr '\n' ' ')" "700 600 " "modes fixed"
+    if on_pg "$1"; then
+        expect_eq "$(stat -c %a "$1")" "700" "mode fixed"
+    else
+        expect_eq "$(stat -c %a "$1" "$1/vault.db" | tr '\n' ' ')" "700 600 " "modes fixed"
+    fi
 }
 
 n=1
 finished=0
 while [ $n -le 20 ]; do
     rm -rf w
-    cp -a old w
+    vault_copy old w
     set +e
     CONSTAT_TEST_KILL_AT=$n $CONSTAT vault seal --dir w > out 2> err
     rc=$?
@@ -115,7 +125,7 @@ run_ok $CONSTAT verify d
 # killed at moments no step chooses (mid-write of a sealed copy, mid-batch)
 for delay in 0.02 0.05 0.1 0.2; do
     rm -rf w
-    cp -a old w
+    vault_copy old w
     $CONSTAT vault seal --dir w > out 2> err &
     pid=$!
     sleep $delay

@@ -1094,6 +1094,8 @@ typedef struct {
 typedef struct {
     pfor_job *job;
     worker *w;
+    void (*side)(void *); /* run first, when not NULL */
+    void *side_ctx;
 } pfor_arg;
 
 static void pfor_run(pfor_job *j, worker *w)
@@ -1111,16 +1113,20 @@ static void pfor_run(pfor_job *j, worker *w)
 static void *pfor_thread(void *arg)
 {
     pfor_arg *a = arg;
+    if (a->side)
+        a->side(a->side_ctx);
     pfor_run(a->job, a->w);
     return NULL;
 }
 
 /* fn(ctx, worker, i) for every i < n, on up to nw threads (this one
- * included), this thread first running side(side_ctx) when side is not
- * NULL. Items are independent; a thread that cannot be started only means
- * fewer threads. */
-static void parallel_for_side(worker *ws, int nw, pfor_fn fn, void *ctx, size_t n,
-                              void (*side)(void *), void *side_ctx)
+ * included), this thread first running side(side_ctx) and the first thread
+ * started side2(side2_ctx), each when not NULL (side2 on this thread, after
+ * side, when no thread starts). Items are independent; a thread that cannot
+ * be started only means fewer threads. */
+static void parallel_for_sides(worker *ws, int nw, pfor_fn fn, void *ctx, size_t n,
+                               void (*side)(void *), void *side_ctx,
+                               void (*side2)(void *), void *side2_ctx)
 {
     pthread_t th[VERIFY_MAX_THREADS];
     pfor_arg args[VERIFY_MAX_THREADS];
@@ -1131,15 +1137,19 @@ static void parallel_for_side(worker *ws, int nw, pfor_fn fn, void *ctx, size_t 
     j.ctx = ctx;
     j.n = n;
     atomic_init(&j.next, 0);
-    for (int t = 1; t < nw && (size_t)t * PFOR_BATCH < n; t++) {
+    for (int t = 1; t < nw && ((size_t)t * PFOR_BATCH < n || (t == 1 && side2)); t++) {
         args[started].job = &j;
         args[started].w = &ws[t];
+        args[started].side = started == 0 ? side2 : NULL;
+        args[started].side_ctx = side2_ctx;
         if (pthread_create(&th[started], NULL, pfor_thread, &args[started]) != 0)
             break;
         started++;
     }
     if (side)
         side(side_ctx);
+    if (side2 && started == 0)
+        side2(side2_ctx);
     pfor_run(&j, &ws[0]);
     for (int t = 0; t < started; t++)
         pthread_join(th[t], NULL);
@@ -1147,7 +1157,7 @@ static void parallel_for_side(worker *ws, int nw, pfor_fn fn, void *ctx, size_t 
 
 static void parallel_for(worker *ws, int nw, pfor_fn fn, void *ctx, size_t n)
 {
-    parallel_for_side(ws, nw, fn, ctx, n, NULL, NULL);
+    parallel_for_sides(ws, nw, fn, ctx, n, NULL, NULL, NULL, NULL);
 }
 
 static void free_work(void *ctx, worker *w, size_t i)
@@ -2335,36 +2345,42 @@ out:
     return rc;
 }
 
-static constat_status check_figures(vstate *s, const char *dir, const ventries *es,
-                                    const manifest *m, const constat_taxonomy *tax,
-                                    constat_tsa_timeline *tl, uint64_t *nrefs)
-{
-    constat_proven_time *times = NULL; /* parallel to recs, from the verified tokens */
-    constat_indexed_record *recs = NULL;
-    uint64_t *idx = NULL;
-    size_t n = 0, nidx = 0;
-    json_t *recomputed = NULL, *claimed = NULL;
-    constat_buf b, rb;
-    constat_error ce;
-    char path[4096];
-    constat_status rc = CONSTAT_OK;
+/* The records the figures count (and the report shows), their proven
+ * times, and every leaf index of the dossier: built once, on one thread
+ * (the timeline sorts itself on first use), before the recount and the
+ * report run side by side. */
+typedef struct {
+    constat_proven_time *times; /* parallel to recs, from the verified tokens */
+    constat_indexed_record *recs;
+    uint64_t *idx;
+    size_t n, nidx;
+} figrecs;
 
-    constat_buf_init(&b);
-    constat_buf_init(&rb);
-    if (es->n) {
-        recs = calloc(es->n, sizeof *recs);
-        idx = calloc(es->n, sizeof *idx);
-        times = calloc(es->n, sizeof *times);
-        if (!recs || !idx || !times) {
-            rc = CONSTAT_ENOMEM;
-            goto out;
-        }
+static void figrecs_free(figrecs *fr)
+{
+    free(fr->recs);
+    free(fr->idx);
+    free(fr->times);
+    memset(fr, 0, sizeof *fr);
+}
+
+static constat_status figrecs_build(const ventries *es, constat_tsa_timeline *tl, figrecs *fr)
+{
+    memset(fr, 0, sizeof *fr);
+    if (!es->n)
+        return CONSTAT_OK;
+    fr->recs = calloc(es->n, sizeof *fr->recs);
+    fr->idx = calloc(es->n, sizeof *fr->idx);
+    fr->times = calloc(es->n, sizeof *fr->times);
+    if (!fr->recs || !fr->idx || !fr->times) {
+        figrecs_free(fr);
+        return CONSTAT_ENOMEM;
     }
     for (size_t i = 0; i < es->n; i++) {
         const ventry *e = &es->v[i];
         if (!e->index_ok)
             continue;
-        idx[nidx++] = e->index; /* ascending: index_ok entries ascend */
+        fr->idx[fr->nidx++] = e->index; /* ascending: index_ok entries ascend */
         /* evidence records feed the evidence_flagged figure; corrections
          * and retractions decide which version of a record counts */
         if (e->leaf_ok && e->kind &&
@@ -2372,13 +2388,33 @@ static constat_status check_figures(vstate *s, const char *dir, const ventries *
              strcmp(e->kind, "correction") == 0 || strcmp(e->kind, "retraction") == 0 ||
              strcmp(e->kind, "erasure") == 0 || strcmp(e->kind, "register") == 0 ||
              strcmp(e->kind, "shift") == 0)) {
-            recs[n].index = e->index;
-            recs[n].record = e->leaf.record;
-            times[n].proven = constat_tsa_timeline_proven(tl, e->index, &times[n].time, NULL);
-            n++;
+            fr->recs[fr->n].index = e->index;
+            fr->recs[fr->n].record = e->leaf.record;
+            fr->times[fr->n].proven =
+                constat_tsa_timeline_proven(tl, e->index, &fr->times[fr->n].time, NULL);
+            fr->n++;
         }
     }
+    return CONSTAT_OK;
+}
 
+/* Step 8 up to the report: figures.json read, its leaf references checked,
+ * every figure recounted from the records and compared. When the report is
+ * due next (the figures could be recounted), *recomputed_out gets the
+ * recounted figures (the caller json_decref()s them). */
+static constat_status check_figures(vstate *s, const char *dir, const figrecs *fr,
+                                    const constat_taxonomy *tax, uint64_t *nrefs,
+                                    json_t **recomputed_out)
+{
+    json_t *recomputed = NULL, *claimed = NULL;
+    constat_buf b, rb;
+    constat_error ce;
+    char path[4096];
+    constat_status rc = CONSTAT_OK;
+
+    *recomputed_out = NULL;
+    constat_buf_init(&b);
+    constat_buf_init(&rb);
     path_join(path, sizeof path, dir, "figures.json");
     constat_error_clear(&ce);
     if (read_file(path, CONSTAT_DOSSIER_JSON_MAX, &b, &ce) != CONSTAT_OK) {
@@ -2403,13 +2439,13 @@ static constat_status check_figures(vstate *s, const char *dir, const ventries *
         vfail(s, -1, "report/figures.json", "%s", ce.msg);
     }
 
-    check_figure_leaves(s, claimed, idx, nidx, nrefs);
+    check_figure_leaves(s, claimed, fr->idx, fr->nidx, nrefs);
     if (!tax) {
         vfail(s, -1, "figures.json", "not recomputed: no usable taxonomy.json");
         goto out;
     }
     constat_error_clear(&ce);
-    rc = constat_figures_compute_timed(recs, n, tax, times, &recomputed, &ce);
+    rc = constat_figures_compute_timed(fr->recs, fr->n, tax, fr->times, &recomputed, &ce);
     if (rc == CONSTAT_ENOMEM)
         goto out;
     if (rc != CONSTAT_OK) {
@@ -2431,15 +2467,13 @@ static constat_status check_figures(vstate *s, const char *dir, const ventries *
             vpass(s);
         rc = CONSTAT_OK;
     }
-    rc = check_report(s, dir, m, recs, times, n, tax, recomputed);
+    *recomputed_out = recomputed;
+    recomputed = NULL;
 out:
     json_decref(recomputed);
     json_decref(claimed);
     constat_buf_free(&b);
     constat_buf_free(&rb);
-    free(recs);
-    free(idx);
-    free(times);
     return rc;
 }
 
@@ -2553,29 +2587,72 @@ static constat_status vrecord_replay(vstate *s, const vrecord *r)
     return CONSTAT_OK;
 }
 
-/* While every other thread checks signatures, one checks the evidence
- * files and recomputes the figures: both need every record parsed, neither
- * needs the signatures, and the figures are the longest single task. */
+/* While the other threads check signatures, one recounts the figures
+ * (the longest single task) and another checks the evidence files and
+ * renders the report again from the figures the dossier claims. Rendered
+ * from the recounted figures the report would be the same, byte for byte,
+ * when the two documents are equal JSON values (json_equal: the renderer
+ * reads figures by key and writes their JSON with sorted keys, so key order
+ * does not reach it): then that rendering is the report check; otherwise
+ * the report is rendered again from the recounted figures, after both, as
+ * the checks always read. */
 typedef struct {
     const char *dir;
     const ventries *es;
     const manifest *m;
     const constat_taxonomy *tax;
-    constat_tsa_timeline *tl;
+    const figrecs *fr;
     int figures;              /* 0: the token check failed, the figures are never reached */
-    vrecord ev, fig;
+    vrecord ev, fig, rep;     /* evidence files; figures; the report, from the claim */
     uint64_t evidence, evidence_files, figures_leaves;
-    constat_status fig_rc;
+    json_t *recomputed;       /* the recounted figures, when the report is due */
+    json_t *claimed;          /* figures.json as the report side read it, or NULL */
+    constat_status fig_rc, rep_rc;
 } side_ctx;
 
-static void side_work(void *vctx)
+static void figures_side(void *vctx)
 {
     side_ctx *c = vctx;
+    if (c->figures)
+        c->fig_rc = check_figures(&c->fig.st, c->dir, c->fr, c->tax, &c->figures_leaves,
+                                  &c->recomputed);
+}
+
+static void evidence_report_side(void *vctx)
+{
+    side_ctx *c = vctx;
+    constat_buf b;
+    constat_error ce;
+    char path[4096];
+
     check_evidence_files(&c->ev.st, c->dir, c->es, c->m, &c->evidence, &c->evidence_files);
     check_evidence_index(&c->ev.st, c->dir, c->es, c->m);
-    if (c->figures)
-        c->fig_rc = check_figures(&c->fig.st, c->dir, c->es, c->m, c->tax, c->tl,
-                                  &c->figures_leaves);
+    if (!c->figures || !c->tax)
+        return;
+    constat_buf_init(&b);
+    path_join(path, sizeof path, c->dir, "figures.json");
+    constat_error_clear(&ce);
+    if (read_file(path, CONSTAT_DOSSIER_JSON_MAX, &b, &ce) == CONSTAT_OK &&
+        constat_json_parse(b.data ? (char *)b.data : "", b.len, "figures.json", 0, &c->claimed,
+                           &ce) == CONSTAT_OK)
+        c->rep_rc = check_report(&c->rep.st, c->dir, c->m, c->fr->recs, c->fr->times,
+                                 c->fr->n, c->tax, c->claimed);
+    constat_buf_free(&b);
+}
+
+/* The report check (8, last): the rendering from the claimed figures when
+ * they are the recounted ones, else a rendering from the recounted ones. */
+static constat_status report_after_figures(side_ctx *c)
+{
+    if (!c->recomputed)
+        return CONSTAT_OK; /* the figures stopped before the report */
+    if (c->claimed && json_equal(c->claimed, c->recomputed)) {
+        if (c->rep_rc != CONSTAT_OK)
+            return c->rep_rc;
+        return vrecord_replay(&c->fig.st, &c->rep);
+    }
+    return check_report(&c->fig.st, c->dir, c->m, c->fr->recs, c->fr->times, c->fr->n, c->tax,
+                        c->recomputed);
 }
 
 /* ---- the whole dossier --------------------------------------------------- */
@@ -2934,7 +3011,8 @@ static constat_status vd_sign_beside(vdossier *j, side_ctx *side)
 
     sc.es = &j->es;
     sc.known = &j->env.known;
-    parallel_for_side(j->env.w, j->env.nw, sig_work, &sc, j->es.n, side_work, side);
+    parallel_for_sides(j->env.w, j->env.nw, sig_work, &sc, j->es.n, figures_side, side,
+                       evidence_report_side, side);
     for (int t = 0; t < j->env.nw; t++)
         if (j->env.w[t].nomem)
             rc = CONSTAT_ENOMEM;
@@ -2950,6 +3028,7 @@ static constat_status vd_sigs_time_figures(vdossier *j, constat_status *tsa_rc,
 {
     vrecord tsa_rec; /* step 7's report, computed before step 6 */
     side_ctx side;
+    figrecs fr;
     constat_status rc;
 
     /* 6 to 8 are computed together and reported in their order: first the
@@ -2960,6 +3039,7 @@ static constat_status vd_sigs_time_figures(vdossier *j, constat_status *tsa_rc,
     memset(&side, 0, sizeof side);
     vrecord_init(&side.ev);
     vrecord_init(&side.fig);
+    vrecord_init(&side.rep);
     constat_error_clear(tsa_err);
     *tsa_rc = check_timestamps(&tsa_rec.st, j->dir, j->topts, j->logv, &j->cp, &j->sum, &j->tl,
                                tsa_err);
@@ -2967,9 +3047,13 @@ static constat_status vd_sigs_time_figures(vdossier *j, constat_status *tsa_rc,
     side.es = &j->es;
     side.m = &j->m;
     side.tax = j->tax;
-    side.tl = &j->tl;
+    side.fr = &fr;
     side.figures = *tsa_rc == CONSTAT_OK;
-    rc = vd_sign_beside(j, &side);
+    rc = figrecs_build(&j->es, &j->tl, &fr);
+    if (rc == CONSTAT_OK)
+        rc = vd_sign_beside(j, &side);
+    if (rc == CONSTAT_OK && side.fig_rc == CONSTAT_OK)
+        side.fig_rc = report_after_figures(&side);
 
     /* 6. signatures: enrolments by the organisation, the rest by monitors */
     if (rc == CONSTAT_OK)
@@ -3002,6 +3086,10 @@ static constat_status vd_sigs_time_figures(vdossier *j, constat_status *tsa_rc,
     vrecord_free(&tsa_rec);
     vrecord_free(&side.ev);
     vrecord_free(&side.fig);
+    vrecord_free(&side.rep);
+    json_decref(side.recomputed);
+    json_decref(side.claimed);
+    figrecs_free(&fr);
     return rc;
 }
 

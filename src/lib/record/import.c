@@ -291,6 +291,44 @@ static int tz_session;
 static char *tz_saved;
 static int tz_saved_set;
 
+/* During an import session, what is known of each zone's offset, a week
+ * at a time: rows of one file keep coming back to the same few zones and
+ * weeks, and each change of TZ makes glibc open and read the zone file
+ * again (a file alternating two zones read it at every other row). A slot
+ * holds, for (zone, week w), the offsets two days before the week and two
+ * days after it; when they are equal the offset is that one for every
+ * instant resolve_local would probe for a time in the week (it probes at
+ * most a day and an offset, under a day, either side), given what
+ * resolve_local already assumes: transitions are months apart, so never
+ * two within those eleven days. Direct-mapped, under tz_lock. */
+enum { TZ_MEMO_SLOTS = 16384, TZ_MEMO_ZONE = 64, TZ_WEEK = 7 * 86400 };
+typedef struct {
+    char zone[TZ_MEMO_ZONE]; /* "" when the slot is free */
+    int64_t week;
+    long before, after;
+} tz_memo_slot;
+static tz_memo_slot *tz_memo; /* TZ_MEMO_SLOTS slots during a session, or NULL */
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+static tz_memo_slot *tz_memo_find(const char *zone, int64_t week)
+{
+    uint64_t h = 1469598103934665603ull;
+    if (!tz_memo || strlen(zone) >= TZ_MEMO_ZONE)
+        return NULL;
+    for (const char *c = zone; *c; c++)
+        h = (h ^ (unsigned char)*c) * 1099511628211ull;
+    h ^= (uint64_t)week;
+    /* splitmix64's finaliser: every bit of the week reaches the slot */
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+    h ^= h >> 31;
+    return &tz_memo[h % TZ_MEMO_SLOTS];
+}
+
 static void tz_session_begin(void)
 {
     const char *cur;
@@ -299,6 +337,7 @@ static void tz_session_begin(void)
         cur = getenv("TZ");
         tz_saved = cur ? strdup(cur) : NULL;
         tz_saved_set = cur != NULL;
+        tz_memo = calloc(TZ_MEMO_SLOTS, sizeof *tz_memo); /* NULL: no memo, only slower */
     }
     pthread_mutex_unlock(&tz_lock);
 }
@@ -315,6 +354,8 @@ static void tz_session_end(void)
         free(tz_saved);
         tz_saved = NULL;
         tz_saved_set = 0;
+        free(tz_memo);
+        tz_memo = NULL;
     }
     pthread_mutex_unlock(&tz_lock);
 }
@@ -416,6 +457,16 @@ static constat_status local_convert(const char *zone, int y, int mo, int d, int 
          * re-reads the zone file at every change, which a restore after each
          * row would cost twice per conversion. The caller's TZ comes back at
          * the end of the import (tz_session_end). */
+        int64_t week = floor_div(n, TZ_WEEK);
+        tz_memo_slot *m = tz_memo_find(zone, week);
+        if (m && m->zone[0] && m->week == week && strcmp(m->zone, zone) == 0 &&
+            m->before == m->after) {
+            pthread_mutex_unlock(&tz_lock);
+            rc = 0;
+            off = m->before;
+            t = n - off;
+            goto resolved;
+        }
         cur = getenv("TZ");
         if ((!cur || strcmp(cur, zone) != 0) && setenv("TZ", zone, 1) != 0) {
             pthread_mutex_unlock(&tz_lock);
@@ -423,6 +474,16 @@ static constat_status local_convert(const char *zone, int y, int mo, int d, int 
         }
         if (!cur || strcmp(cur, zone) != 0)
             tzset();
+        if (m && !(m->zone[0] && m->week == week && strcmp(m->zone, zone) == 0)) {
+            long ob, oa;
+            if (gmtoff_at(week * TZ_WEEK - 2 * 86400, &ob) == 0 &&
+                gmtoff_at((week + 1) * TZ_WEEK + 2 * 86400, &oa) == 0) {
+                snprintf(m->zone, sizeof m->zone, "%s", zone);
+                m->week = week;
+                m->before = ob;
+                m->after = oa;
+            }
+        }
         rc = resolve_local(n, allow_gap, &t, &off);
         pthread_mutex_unlock(&tz_lock);
     } else {
@@ -447,6 +508,7 @@ static constat_status local_convert(const char *zone, int y, int mo, int d, int 
         free(old);
     }
 
+resolved:
     if (rc < 0)
         return constat_error_set(err, CONSTAT_EINTERNAL, "local time conversion failed");
     /* A skipped midnight: the day starts at the first instant after the gap,
