@@ -80,6 +80,63 @@ static const char *indicator(const char *ind, const char *unit, int *persons)
     return NULL;
 }
 
+/* An incident with its local date of occurrence, for the sorted index
+ * below: each published row then reads only the incidents of its period. */
+typedef struct {
+    char day[11];
+    const json_t *rec;
+} dated;
+
+static int dated_cmp(const void *a, const void *b)
+{
+    return strcmp(((const dated *)a)->day, ((const dated *)b)->day);
+}
+
+/* The incidents among recs with an occurred.start of at least 10
+ * characters, sorted by that local date; *out malloc'd (NULL when none). */
+static constat_status dated_index(const constat_indexed_record *recs, size_t n, dated **out,
+                                  size_t *nout)
+{
+    size_t k = 0;
+    *out = NULL;
+    *nout = 0;
+    if (n == 0)
+        return CONSTAT_OK;
+    *out = malloc(n * sizeof **out);
+    if (!*out)
+        return CONSTAT_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *rec = recs[i].record;
+        const char *kind = json_string_value(json_object_get(rec, "kind"));
+        const char *start =
+            json_string_value(json_object_get(json_object_get(rec, "occurred"), "start"));
+        if (!start || strlen(start) < 10 || !kind || strcmp(kind, "incident") != 0)
+            continue;
+        memcpy((*out)[k].day, start, 10);
+        (*out)[k].day[10] = 0;
+        (*out)[k].rec = rec;
+        k++;
+    }
+    if (k)
+        qsort(*out, k, sizeof **out, dated_cmp);
+    *nout = k;
+    return CONSTAT_OK;
+}
+
+/* The first of the n sorted incidents dated `from` or later. */
+static size_t dated_from(const dated *v, size_t n, const char *from)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(v[mid].day, from) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 #define P(x)                                                                                     \
     do {                                                                                         \
         if ((x) != CONSTAT_OK)                                                                   \
@@ -96,9 +153,16 @@ constat_status constat_validation_html(const void *csv, size_t len, const char *
     int got, rows = 0;
     constat_status st;
 
+    dated *inc = NULL;
+    size_t ninc = 0;
+
     constat_buf_init(&b);
-    if ((st = constat_csv_open_mem(csv, len, what, &r, err)) != CONSTAT_OK)
+    if (dated_index(recs, n, &inc, &ninc) != CONSTAT_OK)
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    if ((st = constat_csv_open_mem(csv, len, what, &r, err)) != CONSTAT_OK) {
+        free(inc);
         return st;
+    }
     while ((st = constat_csv_next(r, &row, &got, err)) == CONSTAT_OK && got) {
         const char *per, *place, *ind, *val, *unit, *cat;
         char from[11], to[11], share[32];
@@ -117,16 +181,10 @@ constat_status constat_validation_html(const void *csv, size_t len, const char *
         pub = strtoll(val, NULL, 10);
         if (!period(per, from, to) || !(cat = indicator(ind, unit, &persons)) || pub <= 0)
             continue;
-        for (size_t i = 0; i < n; i++) {
-            const json_t *rec = recs[i].record;
-            const char *start =
-                json_string_value(json_object_get(json_object_get(rec, "occurred"), "start"));
-            char day[11];
-            if (!start || strlen(start) < 10 ||
-                strcmp(json_string_value(json_object_get(rec, "kind")), "incident") != 0)
-                continue;
-            snprintf(day, sizeof day, "%.10s", start);
-            if (strcmp(day, from) < 0 || strcmp(day, to) > 0 || !place_match(place, rec))
+        for (size_t i = dated_from(inc, ninc, from); i < ninc && strcmp(inc[i].day, to) <= 0;
+             i++) {
+            const json_t *rec = inc[i].rec;
+            if (!place_match(place, rec))
                 continue;
             covered = 1;
             if (constat_record_has_category(rec, cat))
@@ -159,6 +217,8 @@ constat_status constat_validation_html(const void *csv, size_t len, const char *
                              ours, share));
     }
     constat_csv_free(r);
+    free(inc);
+    inc = NULL;
     if (st != CONSTAT_OK) {
         constat_buf_free(&b);
         return st;
@@ -183,6 +243,10 @@ constat_status constat_validation_html(const void *csv, size_t len, const char *
     constat_buf_free(&b);
     return CONSTAT_OK;
 nomem:
+    if (inc) { /* out of memory inside the loop */
+        constat_csv_free(r);
+        free(inc);
+    }
     constat_buf_free(&b);
     return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
 }
