@@ -39,27 +39,38 @@ static int period(const char *p, char from[11], char to[11])
     return span(p, (size_t)(sep - p), from, t2) && span(sep + 4, strlen(sep + 4), f2, to);
 }
 
-/* 1 if a part of `place` names the record's commune, place name or country. */
-static int place_match(const char *place, const json_t *rec)
+/* The parts of a published place: "Calais and Grande-Synthe",
+ * "Calais/Coquelles" name each part apart (at most 16, each cut to 127
+ * bytes, empty ones dropped). */
+typedef struct {
+    char part[16][128];
+    int n;
+} place_parts;
+
+static void place_split(const char *place, place_parts *pp)
 {
-    const json_t *p = json_object_get(rec, "place");
-    const char *fields[3] = {json_string_value(json_object_get(p, "commune")),
-                             json_string_value(json_object_get(p, "name")),
-                             json_string_value(json_object_get(p, "country"))};
     const char *s = place;
+    pp->n = 0;
     while (*s) {
         const char *a = strstr(s, " and "), *b = strchr(s, '/'), *e;
-        char part[128];
         e = a && (!b || a < b) ? a : b;
         if (!e)
             e = s + strlen(s);
-        snprintf(part, sizeof part, "%.*s", (int)(e - s), s);
-        for (int i = 0; part[0] && i < 3; i++)
-            if (fields[i] && (i == 1 ? strstr(fields[i], part) != NULL
-                                     : strcmp(fields[i], part) == 0))
-                return 1;
+        if (e > s && pp->n < 16)
+            snprintf(pp->part[pp->n++], sizeof pp->part[0], "%.*s", (int)(e - s), s);
         s = *e == '/' ? e + 1 : *e ? e + 5 : e;
     }
+}
+
+/* 1 if a part names the record's commune (exactly), place name (as a
+ * part of it) or country (exactly): fields[] = commune, name, country. */
+static int place_match(const place_parts *pp, const char *const fields[3])
+{
+    for (int k = 0; k < pp->n; k++)
+        for (int i = 0; i < 3; i++)
+            if (fields[i] && (i == 1 ? strstr(fields[i], pp->part[k]) != NULL
+                                     : strcmp(fields[i], pp->part[k]) == 0))
+                return 1;
     return 0;
 }
 
@@ -85,6 +96,7 @@ static const char *indicator(const char *ind, const char *unit, int *persons)
 typedef struct {
     char day[11];
     const json_t *rec;
+    const char *fields[3]; /* place.commune, place.name, place.country */
 } dated;
 
 static int dated_cmp(const void *a, const void *b)
@@ -115,6 +127,12 @@ static constat_status dated_index(const constat_indexed_record *recs, size_t n, 
         memcpy((*out)[k].day, start, 10);
         (*out)[k].day[10] = 0;
         (*out)[k].rec = rec;
+        {
+            const json_t *pl = json_object_get(rec, "place");
+            (*out)[k].fields[0] = json_string_value(json_object_get(pl, "commune"));
+            (*out)[k].fields[1] = json_string_value(json_object_get(pl, "name"));
+            (*out)[k].fields[2] = json_string_value(json_object_get(pl, "country"));
+        }
         k++;
     }
     if (k)
@@ -168,6 +186,7 @@ constat_status constat_validation_html(const void *csv, size_t len, const char *
         char from[11], to[11], share[32];
         long long ours = 0, pub;
         int covered = 0, persons;
+        place_parts pp;
         if (row.nfields != 6) {
             st = constat_error_set(err, CONSTAT_EINVAL, "%s: line %lu: expected 6 columns "
                                    "(source, period, place, indicator, value, unit), found %zu",
@@ -181,10 +200,11 @@ constat_status constat_validation_html(const void *csv, size_t len, const char *
         pub = strtoll(val, NULL, 10);
         if (!period(per, from, to) || !(cat = indicator(ind, unit, &persons)) || pub <= 0)
             continue;
+        place_split(place, &pp);
         for (size_t i = dated_from(inc, ninc, from); i < ninc && strcmp(inc[i].day, to) <= 0;
              i++) {
             const json_t *rec = inc[i].rec;
-            if (!place_match(place, rec))
+            if (!place_match(&pp, inc[i].fields))
                 continue;
             covered = 1;
             if (constat_record_has_category(rec, cat))
