@@ -1609,6 +1609,8 @@ static constat_status fig_source_share(fctx *c, json_t *figs)
                                         "unstated"};
     size_t nfig = json_array_size(figs);
     lsrc *src = calloc(c->ninc ? c->ninc : 1, sizeof *src);
+    lsrc **dense = NULL;
+    size_t dense_n = 0;
     uint64_t *by[4];
 
     memset(&t, 0, sizeof t);
@@ -1639,6 +1641,19 @@ static constat_status fig_source_share(fctx *c, json_t *figs)
     }
     if (c->ninc)
         qsort(src, c->ninc, sizeof *src, lsrc_cmp);
+    /* leaf -> its incident in src, a direct table when the leaves are dense
+     * (every leaf a figure lists is looked up: millions in a large log);
+     * a binary search of src otherwise */
+    if (c->ninc && src[c->ninc - 1].leaf < 8 * (uint64_t)c->ninc + 1024) {
+        dense_n = (size_t)src[c->ninc - 1].leaf + 1;
+        dense = calloc(dense_n, sizeof *dense);
+        if (!dense) {
+            st = nomem(c->err);
+            goto out;
+        }
+        for (size_t i = 0; i < c->ninc; i++)
+            dense[src[i].leaf] = &src[i];
+    }
     for (size_t f = 0; f < nfig; f++) {
         const json_t *fig = json_array_get(figs, f), *rows = json_object_get(fig, "rows");
         const char *id = sget(fig, "id");
@@ -1648,7 +1663,9 @@ static constat_status fig_source_share(fctx *c, json_t *figs)
             const json_t *lv = json_object_get(json_array_get(rows, r), "leaves");
             for (size_t l = 0; l < json_array_size(lv); l++) {
                 json_int_t x = json_integer_value(json_array_get(lv, l));
-                lsrc *s = x >= 0 ? lsrc_find(src, c->ninc, (uint64_t)x) : NULL;
+                lsrc *s = x < 0                        ? NULL
+                          : dense                      ? ((uint64_t)x < dense_n ? dense[x] : NULL)
+                                                       : lsrc_find(src, c->ninc, (uint64_t)x);
                 size_t k;
                 if (!s || s->stamp == f + 1)
                     continue; /* not an incident, or counted already */
@@ -1674,6 +1691,7 @@ static constat_status fig_source_share(fctx *c, json_t *figs)
     }
     st = tab_emit(&t, figs);
 out:
+    free(dense);
     free(src);
     for (size_t i = 0; i < 4; i++)
         free(by[i]);
