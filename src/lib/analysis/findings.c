@@ -1489,6 +1489,18 @@ static int distinct_count(const char **v, size_t n)
     return d;
 }
 
+/* Two positions whose latitudes differ by more than this (degrees x 10^7)
+ * are more than CORR_RADIUS_M apart: the great-circle distance is never
+ * less than the distance along the meridian, and 0.0046 degrees of
+ * latitude are 511 m (> 500.5, so even rounded). Skips the haversine for
+ * most pairs of the time window. */
+#define CORR_LAT_E7 46000
+
+static int64_t lat_apart(int64_t a, int64_t b)
+{
+    return a > b ? a - b : b - a;
+}
+
 static constat_status fig_corroborated(fctx *c, json_t *figs)
 {
     ftab t;
@@ -1528,7 +1540,8 @@ static constat_status fig_corroborated(fctx *c, json_t *figs)
         par[i] = i;
     for (size_t i = 0; i < nv; i++)
         for (size_t j = i + 1; j < nv && v[j]->t - v[i]->t <= CORR_WINDOW_S; j++)
-            if (strcmp(v[i]->monitor, v[j]->monitor) != 0 && cats_overlap(v[i], v[j]) &&
+            if (lat_apart(v[i]->lat, v[j]->lat) <= CORR_LAT_E7 &&
+                strcmp(v[i]->monitor, v[j]->monitor) != 0 && cats_overlap(v[i], v[j]) &&
                 constat_distance_m(v[i]->lat, v[i]->lon, v[j]->lat, v[j]->lon) <= CORR_RADIUS_M)
                 par[uf_find(par, j)] = uf_find(par, i);
     TRY(touch(&t, k2("groups", NULL), 0));
