@@ -5,7 +5,7 @@
 # the figures of `simulate --records 4000 --seed 11` are a fixed vector: the
 # digests below are those of figures.json, of every figures/<id>.csv (in
 # name order) and of incidents.csv as the report wrote them before its hot
-# path was rewritten (one read of the leaves, leaves parsed on two threads,
+# path was rewritten (one read of the leaves, leaves parsed on every core,
 # integers and CSV cells written without printf). Any change of a value, of
 # a leaf list or of a byte of those files fails here; a deliberate change of
 # a figure must come with new digests and say why.
