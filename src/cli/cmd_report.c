@@ -14,6 +14,7 @@
 #include "cli_records.h"
 #include "constat/evidence/tsa.h"
 #include "constat/vault/org_name.h"
+#include "constat/vault/leaves_parsed.h"
 #include "constat/record/import.h"
 #include "constat/analysis/disclosure.h"
 #include "constat/analysis/public_report.h"
@@ -191,7 +192,8 @@ struct report_loader {
     constat_status st;
 };
 
-static int report_load_one(void *ctx, uint64_t index, const uint8_t *leaf, size_t len)
+static int report_load_one(void *ctx, uint64_t index, constat_leaf *lp, constat_status pst,
+                           const constat_error *pe)
 {
     static const char *const kinds[NKINDS] = {"incident",   "evidence", "correction",
                                               "retraction", "erasure",  "register",
@@ -201,11 +203,13 @@ static int report_load_one(void *ctx, uint64_t index, const uint8_t *leaf, size_
     const char *kind;
     int k;
 
-    ld->st = constat_leaf_parse(leaf, len, &l, ld->err);
+    ld->st = pst;
     if (ld->st != CONSTAT_OK) {
+        *ld->err = *pe;
         constat_error_prefix(ld->err, "leaf %llu: ", (unsigned long long)index);
         return 1;
     }
+    l = *lp;
     kind = json_string_value(json_object_get(l.record, "kind"));
     for (k = 0; k < NKINDS && !(kind && strcmp(kind, kinds[k]) == 0); k++)
         ;
@@ -243,7 +247,7 @@ static constat_status load_for_report(constat_vault *v, uint64_t size,
     ld.err = err;
     ld.st = CONSTAT_OK;
     memset(out, 0, sizeof *out);
-    st = constat_vault_leaves(v, 0, size, report_load_one, &ld, err);
+    st = constat_vault_leaves_parsed(v, 0, size, 0, report_load_one, &ld, err);
     if (st == CONSTAT_OK)
         st = ld.st;
     for (int k = 0; k < NKINDS; k++)

@@ -2,6 +2,9 @@
  * newline that would forge a line of `constat log`, ESC [ sequences that
  * would drive the terminal, bidirectional overrides that would reorder what
  * is shown, and bytes that are not UTF-8. */
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,6 +191,63 @@ static void test_csv_controls(void **state)
     constat_buf_free(&b);
 }
 
+/* The plain-cell fast path of constat_csv_field ends where the walk
+ * begins: at the first byte outside printable ASCII, at a quote or comma,
+ * and never for a cell opening with a formula character. */
+static void test_csv_fast_path_edges(void **state)
+{
+    constat_buf b;
+    (void)state;
+    constat_buf_init(&b);
+    assert_int_equal(constat_csv_field(&b, "a=b ~ 1"), CONSTAT_OK); /* '=' inside: plain */
+    assert_int_equal(constat_buf_puts(&b, "|"), CONSTAT_OK);
+    assert_int_equal(constat_csv_field(&b, "=a"), CONSTAT_OK);
+    assert_int_equal(constat_buf_puts(&b, "|"), CONSTAT_OK);
+    assert_int_equal(constat_csv_field(&b, "ab\x7f"), CONSTAT_OK); /* DEL last */
+    assert_int_equal(constat_buf_puts(&b, "|"), CONSTAT_OK);
+    assert_int_equal(constat_csv_field(&b, "caf\xc3\xa9"), CONSTAT_OK);
+    assert_int_equal(constat_buf_puts(&b, "|"), CONSTAT_OK);
+    assert_int_equal(constat_csv_field(&b, "x\""), CONSTAT_OK);
+    assert_string_equal((char *)b.data, "a=b ~ 1|\"'=a\"|ab\\x7f|caf\xc3\xa9|\"x\"\"\"");
+    constat_buf_free(&b);
+}
+
+/* Integers appended without printf print what printf prints, and printf
+ * into a buffer gives the same text whether or not it had to grow. */
+static void test_buf_numbers(void **state)
+{
+    constat_buf b, g;
+    char want[64];
+    static const int64_t v[] = {0, 7, -1, 10, 99, 1000000, 9007199254740991LL, INT64_MIN,
+                                INT64_MAX};
+    (void)state;
+    constat_buf_init(&b);
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
+        constat_buf_reset(&b);
+        assert_int_equal(constat_buf_put_i64(&b, v[i]), CONSTAT_OK);
+        snprintf(want, sizeof want, "%" PRId64, v[i]);
+        assert_string_equal((char *)b.data, want);
+    }
+    constat_buf_reset(&b);
+    assert_int_equal(constat_buf_put_u64(&b, UINT64_MAX), CONSTAT_OK);
+    assert_int_equal(constat_buf_put_u64(&b, 0), CONSTAT_OK);
+    assert_string_equal((char *)b.data, "184467440737095516150");
+    assert_int_equal(b.len, 21);
+    /* printf: into the room left, then past it (the buffer grows from 64) */
+    constat_buf_init(&g);
+    for (int i = 0; i < 40; i++)
+        assert_int_equal(constat_buf_printf(&g, "%d:%s;", i, "leaf"), CONSTAT_OK);
+    constat_buf_reset(&b);
+    for (int i = 0; i < 40; i++) {
+        snprintf(want, sizeof want, "%d:leaf;", i);
+        assert_int_equal(constat_buf_puts(&b, want), CONSTAT_OK);
+    }
+    assert_int_equal(g.len, b.len);
+    assert_string_equal((char *)g.data, (char *)b.data);
+    constat_buf_free(&g);
+    constat_buf_free(&b);
+}
+
 static void test_utf8_seq(void **state)
 {
     uint32_t cp = 0;
@@ -218,6 +278,8 @@ int main(void)
         cmocka_unit_test(test_html_hostile),
         cmocka_unit_test(test_csv),
         cmocka_unit_test(test_csv_controls),
+        cmocka_unit_test(test_csv_fast_path_edges),
+        cmocka_unit_test(test_buf_numbers),
         cmocka_unit_test(test_utf8_seq),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

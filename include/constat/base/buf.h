@@ -31,6 +31,13 @@ constat_status constat_buf_puts(constat_buf *b, const char *s);
 /* Append printf-style text. Errors: CONSTAT_ENOMEM. */
 constat_status constat_buf_printf(constat_buf *b, const char *fmt, ...)
     CONSTAT_PRINTF(2, 3);
+/* Append the decimal digits of `v` (no sign, no padding: what "%" PRIu64
+ * prints), without the cost of printf, for the millions of leaf indices a
+ * report lists. Errors: CONSTAT_ENOMEM. */
+constat_status constat_buf_put_u64(constat_buf *b, uint64_t v);
+/* Append `v` in decimal, with a '-' when negative (what "%" PRId64 prints,
+ * INT64_MIN included). Errors: CONSTAT_ENOMEM. */
+constat_status constat_buf_put_i64(constat_buf *b, int64_t v);
 /* Hand the memory to the caller (free() it); the buffer is re-initialised.
  * Returns NULL for an empty buffer that never allocated. */
 unsigned char *constat_buf_detach(constat_buf *b, size_t *len);

@@ -229,55 +229,15 @@ static int u64_cmp(const void *pa, const void *pb)
     return a < b ? -1 : a > b;
 }
 
-/* The lookup text of a row key: keys are arrays of strings, integers and
- * nulls; each element is written with its type and length, so distinct keys
- * give distinct texts (json_dumps did the same, several times slower, for
- * every figure of every incident). Other shapes fall back to json_dumps.
- * Returns malloc'd text or NULL. */
-static char *row_key_text(const json_t *key)
-{
-    constat_buf b;
-    size_t i;
-
-    if (!json_is_array(key))
-        return json_dumps(key, JSON_COMPACT | JSON_ENCODE_ANY);
-    constat_buf_init(&b);
-    for (i = 0; i < json_array_size(key); i++) {
-        const json_t *e = json_array_get(key, i);
-        constat_status st;
-        if (json_is_string(e)) {
-            st = constat_buf_printf(&b, "s%zu:", json_string_length(e));
-            if (st == CONSTAT_OK)
-                st = constat_buf_append(&b, json_string_value(e), json_string_length(e));
-        } else if (json_is_integer(e)) {
-            st = constat_buf_printf(&b, "i%lld;", (long long)json_integer_value(e));
-        } else if (json_is_null(e)) {
-            st = constat_buf_append(&b, "n", 1);
-        } else {
-            constat_buf_free(&b);
-            return json_dumps(key, JSON_COMPACT | JSON_ENCODE_ANY);
-        }
-        if (st != CONSTAT_OK) {
-            constat_buf_free(&b);
-            return NULL;
-        }
-    }
-    if (constat_buf_append(&b, "", 0) != CONSTAT_OK) {
-        constat_buf_free(&b);
-        return NULL;
-    }
-    return (char *)constat_buf_detach(&b, NULL);
-}
-
 /* Find or create the row for `key` (reference stolen). */
 static constat_status fig_row(fig_t *f, json_t *key, row_t **out, constat_error *err)
 {
-    char *text;
+    char stack[256], *text;
     json_t *idx;
 
     if (!key)
         return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-    text = row_key_text(key);
+    text = constat_fig_key_text(key, stack, sizeof stack);
     if (!text) {
         json_decref(key);
         return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
@@ -286,7 +246,8 @@ static constat_status fig_row(fig_t *f, json_t *key, row_t **out, constat_error 
     if (idx) {
         *out = &f->rows[json_integer_value(idx)];
         json_decref(key);
-        free(text);
+        if (text != stack)
+            free(text);
         return CONSTAT_OK;
     }
     if (f->nrows == f->cap) {
@@ -299,13 +260,15 @@ static constat_status fig_row(fig_t *f, json_t *key, row_t **out, constat_error 
     }
     if (json_object_set_new(f->map, text, json_integer((json_int_t)f->nrows)) != 0)
         goto nomem;
-    free(text);
+    if (text != stack)
+        free(text);
     memset(&f->rows[f->nrows], 0, sizeof f->rows[0]);
     f->rows[f->nrows].key = key;
     *out = &f->rows[f->nrows++];
     return CONSTAT_OK;
 nomem:
-    free(text);
+    if (text != stack)
+        free(text);
     json_decref(key);
     return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
 }
@@ -349,12 +312,12 @@ static json_t *key0(void)
 /* A one-element key; NULL `a` means "not stated" (JSON null). */
 static json_t *key1(const char *a)
 {
-    return json_pack("[o]", a ? json_string(a) : json_null());
+    return constat_fig_key(1, a, NULL, NULL);
 }
 
 static json_t *key2(const char *a, const char *b)
 {
-    return json_pack("[oo]", a ? json_string(a) : json_null(), b ? json_string(b) : json_null());
+    return constat_fig_key(2, a, b, NULL);
 }
 
 /* ---- reading one incident ---------------------------------------------- */
@@ -568,8 +531,7 @@ static const char *str_member(const json_t *obj, const char *name)
 
 static json_t *key3(const char *a, const char *b, const char *c)
 {
-    return json_pack("[ooo]", a ? json_string(a) : json_null(), b ? json_string(b) : json_null(),
-                     c ? json_string(c) : json_null());
+    return constat_fig_key(3, a, b, c);
 }
 
 /* The figure a known count of an item adds to, by the unit of its kind
@@ -823,8 +785,7 @@ static json_t *fig_json(fig_t *f, int is_sum)
     for (i = 0; i < f->nrows; i++) {
         row_t *r = &f->rows[i];
         json_t *leaves = json_array(), *row;
-        if (r->nleaves)
-            qsort(r->leaves, r->nleaves, sizeof *r->leaves, u64_cmp);
+        constat_fig_sort_leaves(r->leaves, r->nleaves);
         for (j = 0, k = 0; j < r->nleaves; j++)
             if (j == 0 || r->leaves[j] != r->leaves[j - 1])
                 r->leaves[k++] = r->leaves[j];

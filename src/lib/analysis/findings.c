@@ -42,6 +42,12 @@ typedef struct {
     constat_error *err;
 } ftab;
 
+static int u64cmp_leaves(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 static constat_status nomem(constat_error *err)
 {
     return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
@@ -73,21 +79,99 @@ static void tab_free(ftab *t)
     memset(t, 0, sizeof *t);
 }
 
+json_t *constat_fig_key(size_t n, const char *a, const char *b, const char *c)
+{
+    const char *v[3] = {a, b, c};
+    json_t *key = json_array();
+    for (size_t i = 0; key && i < n && i < 3; i++) {
+        json_t *e = v[i] ? json_string(v[i]) : json_null();
+        if (!e || json_array_append_new(key, e)) {
+            json_decref(key);
+            key = NULL;
+        }
+    }
+    return key;
+}
+
+/* Append n bytes at *len of buf (cap), spilling into *heap when full. */
+static int key_put(char **out, size_t *len, size_t *cap, char *buf, const char *p, size_t n)
+{
+    if (*len + n + 1 > *cap) {
+        size_t nc = (*len + n + 1) * 2;
+        char *h = *out == buf ? malloc(nc) : realloc(*out, nc);
+        if (!h)
+            return -1;
+        if (*out == buf)
+            memcpy(h, buf, *len);
+        *out = h;
+        *cap = nc;
+    }
+    memcpy(*out + *len, p, n);
+    *len += n;
+    (*out)[*len] = 0;
+    return 0;
+}
+
+char *constat_fig_key_text(const json_t *key, char *buf, size_t cap)
+{
+    char *out = buf;
+    size_t len = 0;
+
+    if (!json_is_array(key) || cap < 1)
+        return json_dumps(key, JSON_COMPACT | JSON_ENCODE_ANY);
+    buf[0] = 0;
+    for (size_t i = 0; i < json_array_size(key); i++) {
+        const json_t *e = json_array_get(key, i);
+        char head[32];
+        int hn, bad;
+        if (json_is_string(e)) {
+            hn = snprintf(head, sizeof head, "s%zu:", json_string_length(e));
+            bad = key_put(&out, &len, &cap, buf, head, (size_t)hn) ||
+                  key_put(&out, &len, &cap, buf, json_string_value(e), json_string_length(e));
+        } else if (json_is_integer(e)) {
+            hn = snprintf(head, sizeof head, "i%lld;", (long long)json_integer_value(e));
+            bad = key_put(&out, &len, &cap, buf, head, (size_t)hn);
+        } else if (json_is_null(e)) {
+            bad = key_put(&out, &len, &cap, buf, "n", 1);
+        } else {
+            if (out != buf)
+                free(out);
+            return json_dumps(key, JSON_COMPACT | JSON_ENCODE_ANY);
+        }
+        if (bad) {
+            if (out != buf)
+                free(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
+void constat_fig_sort_leaves(uint64_t *v, size_t n)
+{
+    size_t i;
+    for (i = 1; i < n && v[i - 1] <= v[i]; i++)
+        ;
+    if (i < n)
+        qsort(v, n, sizeof *v, u64cmp_leaves);
+}
+
 /* The row of `key` (reference stolen), created with value 0. */
 static frow *tab_row(ftab *t, json_t *key)
 {
-    char *text;
+    char stack[256], *text;
     json_t *ix;
     if (!key)
         return NULL;
-    text = json_dumps(key, JSON_COMPACT | JSON_ENCODE_ANY);
+    text = constat_fig_key_text(key, stack, sizeof stack);
     if (!text) {
         json_decref(key);
         return NULL;
     }
     ix = json_object_get(t->map, text);
     if (ix) {
-        free(text);
+        if (text != stack)
+            free(text);
         json_decref(key);
         return &t->r[json_integer_value(ix)];
     }
@@ -101,12 +185,14 @@ static frow *tab_row(ftab *t, json_t *key)
     }
     if (json_object_set_new(t->map, text, json_integer((json_int_t)t->n)))
         goto fail;
-    free(text);
+    if (text != stack)
+        free(text);
     memset(&t->r[t->n], 0, sizeof t->r[0]);
     t->r[t->n].key = key;
     return &t->r[t->n++];
 fail:
-    free(text);
+    if (text != stack)
+        free(text);
     json_decref(key);
     return NULL;
 }
@@ -169,12 +255,6 @@ static constat_status set(ftab *t, json_t *key, int64_t value, const frow *from,
     return CONSTAT_OK;
 }
 
-static int u64cmp(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 static int keycmp(const json_t *a, const json_t *b)
 {
     size_t na = json_array_size(a), nb = json_array_size(b);
@@ -209,8 +289,7 @@ static constat_status tab_emit(ftab *t, json_t *figs)
         frow *r = &t->r[i];
         json_t *lv = json_array(), *row;
         size_t k = 0;
-        if (r->nlv)
-            qsort(r->lv, r->nlv, sizeof *r->lv, u64cmp);
+        constat_fig_sort_leaves(r->lv, r->nlv);
         for (size_t j = 0; j < r->nlv; j++)
             if (j == 0 || r->lv[j] != r->lv[j - 1])
                 r->lv[k++] = r->lv[j];
@@ -235,18 +314,17 @@ static constat_status tab_emit(ftab *t, json_t *figs)
 
 static json_t *k1(const char *a)
 {
-    return json_pack("[o]", a ? json_string(a) : json_null());
+    return constat_fig_key(1, a, NULL, NULL);
 }
 
 static json_t *k2(const char *a, const char *b)
 {
-    return json_pack("[oo]", a ? json_string(a) : json_null(), b ? json_string(b) : json_null());
+    return constat_fig_key(2, a, b, NULL);
 }
 
 static json_t *k3(const char *a, const char *b, const char *c)
 {
-    return json_pack("[ooo]", a ? json_string(a) : json_null(),
-                     b ? json_string(b) : json_null(), c ? json_string(c) : json_null());
+    return constat_fig_key(3, a, b, c);
 }
 
 static json_t *dims(const char *a, const char *b, const char *c)
@@ -1411,6 +1489,18 @@ static int distinct_count(const char **v, size_t n)
     return d;
 }
 
+/* Two positions whose latitudes differ by more than this (degrees x 10^7)
+ * are more than CORR_RADIUS_M apart: the great-circle distance is never
+ * less than the distance along the meridian, and 0.0046 degrees of
+ * latitude are 511 m (> 500.5, so even rounded). Skips the haversine for
+ * most pairs of the time window. */
+#define CORR_LAT_E7 46000
+
+static int64_t lat_apart(int64_t a, int64_t b)
+{
+    return a > b ? a - b : b - a;
+}
+
 static constat_status fig_corroborated(fctx *c, json_t *figs)
 {
     ftab t;
@@ -1450,7 +1540,8 @@ static constat_status fig_corroborated(fctx *c, json_t *figs)
         par[i] = i;
     for (size_t i = 0; i < nv; i++)
         for (size_t j = i + 1; j < nv && v[j]->t - v[i]->t <= CORR_WINDOW_S; j++)
-            if (strcmp(v[i]->monitor, v[j]->monitor) != 0 && cats_overlap(v[i], v[j]) &&
+            if (lat_apart(v[i]->lat, v[j]->lat) <= CORR_LAT_E7 &&
+                strcmp(v[i]->monitor, v[j]->monitor) != 0 && cats_overlap(v[i], v[j]) &&
                 constat_distance_m(v[i]->lat, v[i]->lon, v[j]->lat, v[j]->lon) <= CORR_RADIUS_M)
                 par[uf_find(par, j)] = uf_find(par, i);
     TRY(touch(&t, k2("groups", NULL), 0));
@@ -1531,6 +1622,8 @@ static constat_status fig_source_share(fctx *c, json_t *figs)
                                         "unstated"};
     size_t nfig = json_array_size(figs);
     lsrc *src = calloc(c->ninc ? c->ninc : 1, sizeof *src);
+    lsrc **dense = NULL;
+    size_t dense_n = 0;
     uint64_t *by[4];
 
     memset(&t, 0, sizeof t);
@@ -1561,6 +1654,19 @@ static constat_status fig_source_share(fctx *c, json_t *figs)
     }
     if (c->ninc)
         qsort(src, c->ninc, sizeof *src, lsrc_cmp);
+    /* leaf -> its incident in src, a direct table when the leaves are dense
+     * (every leaf a figure lists is looked up: millions in a large log);
+     * a binary search of src otherwise */
+    if (c->ninc && src[c->ninc - 1].leaf < 8 * (uint64_t)c->ninc + 1024) {
+        dense_n = (size_t)src[c->ninc - 1].leaf + 1;
+        dense = calloc(dense_n, sizeof *dense);
+        if (!dense) {
+            st = nomem(c->err);
+            goto out;
+        }
+        for (size_t i = 0; i < c->ninc; i++)
+            dense[src[i].leaf] = &src[i];
+    }
     for (size_t f = 0; f < nfig; f++) {
         const json_t *fig = json_array_get(figs, f), *rows = json_object_get(fig, "rows");
         const char *id = sget(fig, "id");
@@ -1570,7 +1676,9 @@ static constat_status fig_source_share(fctx *c, json_t *figs)
             const json_t *lv = json_object_get(json_array_get(rows, r), "leaves");
             for (size_t l = 0; l < json_array_size(lv); l++) {
                 json_int_t x = json_integer_value(json_array_get(lv, l));
-                lsrc *s = x >= 0 ? lsrc_find(src, c->ninc, (uint64_t)x) : NULL;
+                lsrc *s = x < 0                        ? NULL
+                          : dense                      ? ((uint64_t)x < dense_n ? dense[x] : NULL)
+                                                       : lsrc_find(src, c->ninc, (uint64_t)x);
                 size_t k;
                 if (!s || s->stamp == f + 1)
                     continue; /* not an incident, or counted already */
@@ -1596,6 +1704,7 @@ static constat_status fig_source_share(fctx *c, json_t *figs)
     }
     st = tab_emit(&t, figs);
 out:
+    free(dense);
     free(src);
     for (size_t i = 0; i < 4; i++)
         free(by[i]);

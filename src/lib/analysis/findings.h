@@ -32,4 +32,23 @@ constat_status constat_findings_figures(const constat_indexed_record *recs, size
  * in degrees x 10^7. */
 int64_t constat_distance_m(int64_t lat1_e7, int64_t lon1_e7, int64_t lat2_e7, int64_t lon2_e7);
 
+/* A figure row key of `n` elements (0 to 3): a JSON array of the strings
+ * a, b, c, each NULL written as null ("not stated"). New reference; NULL
+ * when out of memory or a string is not UTF-8. Shared by both tables of
+ * figures (analysis.c, findings.c), built without json_pack's format
+ * parsing: a report of a million records builds tens of millions. */
+json_t *constat_fig_key(size_t n, const char *a, const char *b, const char *c);
+
+/* The lookup text of a row key: keys are arrays of strings, integers and
+ * nulls; each element is written with its type and length, so distinct keys
+ * give distinct texts. Written into buf (cap bytes) when it fits, else into
+ * a malloc'd block; other shapes fall back to json_dumps (malloc'd). Returns
+ * the text, which the caller frees when it is not buf, or NULL (out of
+ * memory). */
+char *constat_fig_key_text(const json_t *key, char *buf, size_t cap);
+
+/* Sort `n` leaf indices ascending (qsort), unless they already are: rows
+ * mostly list their leaves in log order. */
+void constat_fig_sort_leaves(uint64_t *v, size_t n);
+
 #endif

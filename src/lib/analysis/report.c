@@ -939,9 +939,12 @@ static constat_status leaf_links(constat_buf *b, const json_t *leaves, const lea
     for (i = 0; i < shown; i++) {
         long long L = (long long)json_integer_value(json_array_get(leaves, i));
         size_t pg = page_of(m, L);
-        if (pg ? constat_buf_printf(b, "<a href=\"incidents-%zu.html#leaf-%lld\">%lld</a> ", pg,
-                                    L, L)
-               : constat_buf_printf(b, "<a href=\"#leaf-%lld\">%lld</a> ", L, L))
+        if (constat_buf_puts(b, "<a href=\"") ||
+            (pg && (constat_buf_puts(b, "incidents-") || constat_buf_put_u64(b, pg) ||
+                    constat_buf_puts(b, ".html"))) ||
+            constat_buf_puts(b, "#leaf-") || constat_buf_put_i64(b, L) ||
+            constat_buf_puts(b, "\">") || constat_buf_put_i64(b, L) ||
+            constat_buf_puts(b, "</a> "))
             return CONSTAT_ENOMEM;
     }
     if (shown < n &&
@@ -2093,11 +2096,12 @@ static constat_status figure_csv(constat_buf *b, const json_t *fig)
             if (constat_csv_field(b, json_string_value(json_array_get(key, j))) ||
                 constat_buf_puts(b, ","))
                 return CONSTAT_ENOMEM;
-        if (constat_buf_printf(b, "%lld,", (long long)json_integer_value(json_object_get(r, "value"))))
+        if (constat_buf_put_i64(b, json_integer_value(json_object_get(r, "value"))) ||
+            constat_buf_puts(b, ","))
             return CONSTAT_ENOMEM;
         for (j = 0; j < json_array_size(leaves); j++)
-            if (constat_buf_printf(b, "%s%lld", j ? " " : "",
-                                   (long long)json_integer_value(json_array_get(leaves, j))))
+            if ((j && constat_buf_append(b, " ", 1)) ||
+                constat_buf_put_i64(b, json_integer_value(json_array_get(leaves, j))))
                 return CONSTAT_ENOMEM;
         if (constat_buf_puts(b, "\r\n"))
             return CONSTAT_ENOMEM;

@@ -39,27 +39,38 @@ static int period(const char *p, char from[11], char to[11])
     return span(p, (size_t)(sep - p), from, t2) && span(sep + 4, strlen(sep + 4), f2, to);
 }
 
-/* 1 if a part of `place` names the record's commune, place name or country. */
-static int place_match(const char *place, const json_t *rec)
+/* The parts of a published place: "Calais and Grande-Synthe",
+ * "Calais/Coquelles" name each part apart (at most 16, each cut to 127
+ * bytes, empty ones dropped). */
+typedef struct {
+    char part[16][128];
+    int n;
+} place_parts;
+
+static void place_split(const char *place, place_parts *pp)
 {
-    const json_t *p = json_object_get(rec, "place");
-    const char *fields[3] = {json_string_value(json_object_get(p, "commune")),
-                             json_string_value(json_object_get(p, "name")),
-                             json_string_value(json_object_get(p, "country"))};
     const char *s = place;
+    pp->n = 0;
     while (*s) {
         const char *a = strstr(s, " and "), *b = strchr(s, '/'), *e;
-        char part[128];
         e = a && (!b || a < b) ? a : b;
         if (!e)
             e = s + strlen(s);
-        snprintf(part, sizeof part, "%.*s", (int)(e - s), s);
-        for (int i = 0; part[0] && i < 3; i++)
-            if (fields[i] && (i == 1 ? strstr(fields[i], part) != NULL
-                                     : strcmp(fields[i], part) == 0))
-                return 1;
+        if (e > s && pp->n < 16)
+            snprintf(pp->part[pp->n++], sizeof pp->part[0], "%.*s", (int)(e - s), s);
         s = *e == '/' ? e + 1 : *e ? e + 5 : e;
     }
+}
+
+/* 1 if a part names the record's commune (exactly), place name (as a
+ * part of it) or country (exactly): fields[] = commune, name, country. */
+static int place_match(const place_parts *pp, const char *const fields[3])
+{
+    for (int k = 0; k < pp->n; k++)
+        for (int i = 0; i < 3; i++)
+            if (fields[i] && (i == 1 ? strstr(fields[i], pp->part[k]) != NULL
+                                     : strcmp(fields[i], pp->part[k]) == 0))
+                return 1;
     return 0;
 }
 
@@ -80,6 +91,70 @@ static const char *indicator(const char *ind, const char *unit, int *persons)
     return NULL;
 }
 
+/* An incident with its local date of occurrence, for the sorted index
+ * below: each published row then reads only the incidents of its period. */
+typedef struct {
+    char day[11];
+    const json_t *rec;
+    const char *fields[3]; /* place.commune, place.name, place.country */
+} dated;
+
+static int dated_cmp(const void *a, const void *b)
+{
+    return strcmp(((const dated *)a)->day, ((const dated *)b)->day);
+}
+
+/* The incidents among recs with an occurred.start of at least 10
+ * characters, sorted by that local date; *out malloc'd (NULL when none). */
+static constat_status dated_index(const constat_indexed_record *recs, size_t n, dated **out,
+                                  size_t *nout)
+{
+    size_t k = 0;
+    *out = NULL;
+    *nout = 0;
+    if (n == 0)
+        return CONSTAT_OK;
+    *out = malloc(n * sizeof **out);
+    if (!*out)
+        return CONSTAT_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *rec = recs[i].record;
+        const char *kind = json_string_value(json_object_get(rec, "kind"));
+        const char *start =
+            json_string_value(json_object_get(json_object_get(rec, "occurred"), "start"));
+        if (!start || strlen(start) < 10 || !kind || strcmp(kind, "incident") != 0)
+            continue;
+        memcpy((*out)[k].day, start, 10);
+        (*out)[k].day[10] = 0;
+        (*out)[k].rec = rec;
+        {
+            const json_t *pl = json_object_get(rec, "place");
+            (*out)[k].fields[0] = json_string_value(json_object_get(pl, "commune"));
+            (*out)[k].fields[1] = json_string_value(json_object_get(pl, "name"));
+            (*out)[k].fields[2] = json_string_value(json_object_get(pl, "country"));
+        }
+        k++;
+    }
+    if (k)
+        qsort(*out, k, sizeof **out, dated_cmp);
+    *nout = k;
+    return CONSTAT_OK;
+}
+
+/* The first of the n sorted incidents dated `from` or later. */
+static size_t dated_from(const dated *v, size_t n, const char *from)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(v[mid].day, from) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 #define P(x)                                                                                     \
     do {                                                                                         \
         if ((x) != CONSTAT_OK)                                                                   \
@@ -96,14 +171,22 @@ constat_status constat_validation_html(const void *csv, size_t len, const char *
     int got, rows = 0;
     constat_status st;
 
+    dated *inc = NULL;
+    size_t ninc = 0;
+
     constat_buf_init(&b);
-    if ((st = constat_csv_open_mem(csv, len, what, &r, err)) != CONSTAT_OK)
+    if (dated_index(recs, n, &inc, &ninc) != CONSTAT_OK)
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    if ((st = constat_csv_open_mem(csv, len, what, &r, err)) != CONSTAT_OK) {
+        free(inc);
         return st;
+    }
     while ((st = constat_csv_next(r, &row, &got, err)) == CONSTAT_OK && got) {
         const char *per, *place, *ind, *val, *unit, *cat;
         char from[11], to[11], share[32];
         long long ours = 0, pub;
         int covered = 0, persons;
+        place_parts pp;
         if (row.nfields != 6) {
             st = constat_error_set(err, CONSTAT_EINVAL, "%s: line %lu: expected 6 columns "
                                    "(source, period, place, indicator, value, unit), found %zu",
@@ -117,16 +200,11 @@ constat_status constat_validation_html(const void *csv, size_t len, const char *
         pub = strtoll(val, NULL, 10);
         if (!period(per, from, to) || !(cat = indicator(ind, unit, &persons)) || pub <= 0)
             continue;
-        for (size_t i = 0; i < n; i++) {
-            const json_t *rec = recs[i].record;
-            const char *start =
-                json_string_value(json_object_get(json_object_get(rec, "occurred"), "start"));
-            char day[11];
-            if (!start || strlen(start) < 10 ||
-                strcmp(json_string_value(json_object_get(rec, "kind")), "incident") != 0)
-                continue;
-            snprintf(day, sizeof day, "%.10s", start);
-            if (strcmp(day, from) < 0 || strcmp(day, to) > 0 || !place_match(place, rec))
+        place_split(place, &pp);
+        for (size_t i = dated_from(inc, ninc, from); i < ninc && strcmp(inc[i].day, to) <= 0;
+             i++) {
+            const json_t *rec = inc[i].rec;
+            if (!place_match(&pp, inc[i].fields))
                 continue;
             covered = 1;
             if (constat_record_has_category(rec, cat))
@@ -159,6 +237,8 @@ constat_status constat_validation_html(const void *csv, size_t len, const char *
                              ours, share));
     }
     constat_csv_free(r);
+    free(inc);
+    inc = NULL;
     if (st != CONSTAT_OK) {
         constat_buf_free(&b);
         return st;
@@ -183,6 +263,10 @@ constat_status constat_validation_html(const void *csv, size_t len, const char *
     constat_buf_free(&b);
     return CONSTAT_OK;
 nomem:
+    if (inc) { /* out of memory inside the loop */
+        constat_csv_free(r);
+        free(inc);
+    }
     constat_buf_free(&b);
     return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
 }

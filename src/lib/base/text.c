@@ -159,6 +159,14 @@ constat_status constat_csv_field(constat_buf *out, const char *s)
 
     if (!s || !*s)
         return CONSTAT_OK;
+    /* printable ASCII with nothing to quote or escape, the common cell:
+     * written as it is (the walk below would give the same bytes) */
+    if (!strchr("=+-@", s[0])) {
+        for (p = s; *p >= 0x20 && *p < 0x7F && *p != '"' && *p != ','; p++)
+            ;
+        if (!*p)
+            return constat_buf_append(out, s, (size_t)(p - s));
+    }
     /* controls (but tab, CR, LF), invalid UTF-8 and the invisible or
      * direction-changing characters spelled as the terminal escaper does */
     constat_buf_init(&e);

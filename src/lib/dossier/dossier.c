@@ -11,7 +11,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdarg.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -33,6 +32,7 @@
 #include "constat/analysis/report.h"
 #include "constat/evidence/tsa.h"
 #include "constat/dossier/verify.h"
+#include "constat/vault/leaves_parsed.h"
 #include "constat/witness/witness_policy.h"
 #include "base/text.h"
 #include "constat/base/file.h"
@@ -355,84 +355,12 @@ nomem:
 }
 
 /* Parsing every leaf of the vault is the longest part of choosing what a
- * dossier holds: leaves are gathered a chunk at a time, parsed on every
- * core (sysconf, at most 8 threads), then taken in log order as before. */
-enum { COLLECT_LINES = 4096, COLLECT_BYTES = 16u << 20, COLLECT_THREADS = 8 };
-
-typedef struct {
-    collect_ctx *c;
-    constat_buf bytes;            /* the chunk's leaves, back to back */
-    uint64_t index[COLLECT_LINES];
-    size_t off[COLLECT_LINES], len[COLLECT_LINES];
-    constat_leaf leaf[COLLECT_LINES];
-    constat_status st[COLLECT_LINES];
-    constat_error e[COLLECT_LINES];
-    size_t n;
-    atomic_size_t next;
-    int nthreads;
-} collect_chunk;
-
-static void *collect_parse_run(void *arg)
+ * dossier holds: the leaves are parsed on every core
+ * (constat_vault_leaves_parsed), then taken in log order as before. */
+static int collect_one(void *ctx, uint64_t index, constat_leaf *l, constat_status st,
+                       const constat_error *e)
 {
-    collect_chunk *k = arg;
-    for (;;) {
-        size_t i = atomic_fetch_add(&k->next, 8), end;
-        if (i >= k->n)
-            return NULL;
-        end = k->n - i > 8 ? i + 8 : k->n;
-        for (; i < end; i++) {
-            constat_error_clear(&k->e[i]);
-            k->st[i] = constat_leaf_parse(k->bytes.data + k->off[i], k->len[i], &k->leaf[i],
-                                          &k->e[i]);
-        }
-    }
-}
-
-/* Parse the chunk's leaves, then take them in order; 1 stops the walk. */
-static int collect_flush(collect_chunk *k)
-{
-    pthread_t th[COLLECT_THREADS];
-    int started = 0, stop = 0;
-
-    atomic_init(&k->next, 0);
-    for (int t = 1; t < k->nthreads && (size_t)t * 8 < k->n; t++) {
-        if (pthread_create(&th[started], NULL, collect_parse_run, k) != 0)
-            break;
-        started++;
-    }
-    collect_parse_run(k);
-    for (int t = 0; t < started; t++)
-        pthread_join(th[t], NULL);
-    for (size_t i = 0; i < k->n; i++) {
-        if (!stop)
-            stop = collect_parsed(k->c, k->index[i], &k->leaf[i], k->st[i], &k->e[i]);
-        else if (k->st[i] == CONSTAT_OK)
-            constat_leaf_free(&k->leaf[i]);
-    }
-    k->n = 0;
-    constat_buf_reset(&k->bytes);
-    return stop;
-}
-
-static int collect_leaf(void *vctx, uint64_t index, const uint8_t *leaf, size_t len)
-{
-    collect_chunk *k = vctx;
-
-    k->index[k->n] = index;
-    k->off[k->n] = k->bytes.len;
-    k->len[k->n] = len;
-    if (len > 0 && constat_buf_append(&k->bytes, leaf, len) != CONSTAT_OK) {
-        k->c->rc = constat_error_set(k->c->err, CONSTAT_ENOMEM, "out of memory");
-        return 1;
-    }
-    if (len == 0 && constat_buf_reserve(&k->bytes, 1) != CONSTAT_OK) {
-        k->c->rc = constat_error_set(k->c->err, CONSTAT_ENOMEM, "out of memory");
-        return 1;
-    }
-    k->n++;
-    if (k->n == COLLECT_LINES || k->bytes.len >= COLLECT_BYTES)
-        return collect_flush(k);
-    return 0;
+    return collect_parsed(ctx, index, l, st, e);
 }
 
 /* ---- VERIFY.md ------------------------------------------------------------ */
@@ -1447,27 +1375,12 @@ static constat_status dw_checkpoint(dossier_job *j)
 static constat_status dw_collect(dossier_job *j)
 {
     constat_error *err = j->err;
-    collect_chunk *k;
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     constat_status rc;
     constat_buf what;
 
     j->cc.f = j->f;
     j->cc.err = err;
-    k = calloc(1, sizeof *k);
-    if (!k)
-        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-    k->c = &j->cc;
-    k->nthreads = ncpu < 1 ? 1 : ncpu > COLLECT_THREADS ? COLLECT_THREADS : (int)ncpu;
-    constat_buf_init(&k->bytes);
-    rc = constat_vault_leaves(j->v, 0, j->cp.size, collect_leaf, k, err);
-    if (rc == CONSTAT_OK && j->cc.rc == CONSTAT_OK && k->n > 0)
-        collect_flush(k);
-    for (size_t i = 0; i < k->n; i++)
-        if (k->st[i] == CONSTAT_OK)
-            constat_leaf_free(&k->leaf[i]);
-    constat_buf_free(&k->bytes);
-    free(k);
+    rc = constat_vault_leaves_parsed(j->v, 0, j->cp.size, 0, collect_one, &j->cc, err);
     if (j->cc.rc != CONSTAT_OK)
         rc = j->cc.rc;
     if (rc != CONSTAT_OK || j->cc.nsel > 0)

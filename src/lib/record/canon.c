@@ -420,8 +420,7 @@ static constat_status write_value(const json_t *v, constat_buf *out, int depth,
          * form; skip the shortest-digits search for them (records are
          * integers only, so this is the common path). */
         if (json_integer_value(v) >= -(1LL << 53) && json_integer_value(v) <= (1LL << 53)) {
-            int len = snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
-            return constat_buf_append(out, num, (size_t)len);
+            return constat_buf_put_i64(out, json_integer_value(v));
         }
         /* fall through */
     case JSON_REAL: {
