@@ -400,10 +400,9 @@ int cmd_report(int argc, char **argv)
         /* the display name beside the key name, when init set one */
         char shown[CONSTAT_ORG_DISPLAY_MAX + 160], disp[CONSTAT_ORG_DISPLAY_MAX + 2];
         constat_error de;
-        if (constat_org_display_read(constat_vault_dir(v), disp, sizeof disp, &de) == CONSTAT_OK)
-            snprintf(shown, sizeof shown, "%s (%s)", disp, constat_vault_org(v));
-        else
-            snprintf(shown, sizeof shown, "%s", constat_vault_org(v));
+        if (constat_org_display_read(constat_vault_dir(v), disp, sizeof disp, &de) != CONSTAT_OK)
+            disp[0] = 0;
+        constat_org_shown(disp, constat_vault_org(v), shown, sizeof shown);
         constat_report_meta meta = {shown, constat_vault_origin(v), size,
                                     (const char *)note.data, now,
                                     (const char *)scope.data, NULL};
