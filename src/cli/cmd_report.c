@@ -17,6 +17,7 @@
 #include "constat/record/import.h"
 #include "constat/analysis/disclosure.h"
 #include "constat/analysis/public_report.h"
+#include "constat/analysis/public_map.h"
 #include "constat/analysis/validation.h"
 #include "constat/base/file.h"
 
@@ -158,7 +159,8 @@ static int report_k(const char *s, int *k)
  * list, beside the taxonomy they are labelled with. */
 static constat_status write_public(const char *out, const char *taxo,
                                    const constat_taxonomy *tax, const json_t *figures, int k,
-                                   const constat_report_meta *meta, constat_error *err)
+                                   const cli_records *recs, const constat_report_meta *meta,
+                                   constat_error *err)
 {
     json_t *pub = NULL;
     constat_buf tb;
@@ -172,6 +174,8 @@ static constat_status write_public(const char *out, const char *taxo,
     fclose(f);
     if (st == CONSTAT_OK)
         st = constat_disclosure_apply(figures, k, &pub, err);
+    if (st == CONSTAT_OK) /* positions snapped to named sites or the grid */
+        st = constat_public_positions(recs->recs, recs->n, k, pub, err);
     if (st == CONSTAT_OK)
         st = constat_report_write_public(out, tax, tb.data, tb.len, pub, meta, err);
     json_decref(pub);
@@ -413,7 +417,7 @@ int cmd_report(int argc, char **argv)
             meta.validation_html = (const char *)vhtml.data;
         constat_rfc3339_format(cli_now(), 0, now);
         if (public_k)
-            st = write_public(out, taxo, tax, figures, public_k, &meta, &err);
+            st = write_public(out, taxo, tax, figures, public_k, &recs, &meta, &err);
         else
             st = constat_report_write_timed(out, recs.recs, recs.n, tax, times, figures, &meta,
                                             &err);
