@@ -417,8 +417,10 @@ static const cli_help help_table[] = {
       {"--first-hand", "only incidents a monitor observed (source.type direct_observation):\n"
                        "every figure from first-hand records alone"},
       {"--public", "a report fit to publish: cells under k suppressed (with secondary\n"
-                   "suppression), small groups merged, per-person figures withheld, no\n"
-                   "incident list and no leaf; `constat verify DIR` checks it obeys its k"},
+                   "suppression), small groups merged, per-person figures withheld, places\n"
+                   "only suppressed cells hold withheld, positions snapped to a register\n"
+                   "site within 300 m or a 500 m grid, no incident list and no leaf;\n"
+                   "`constat verify DIR` checks it obeys its k"},
       {"--k N", "the threshold of --public (2 to 1000; default 5; implies --public)"},
       {"--pdf", "also print DIR/report.pdf with headless Chromium (exit 3, report\n"
                 "written, when chromium is not installed: sh scripts/install-deps pdf)"},

@@ -25,9 +25,7 @@
 #include <jansson.h>
 #include "constat/base/errors.h"
 #include "constat/analysis/report.h"
-
-/* A position within this many metres of a named site is shown as the site. */
-#define CONSTAT_PUBLIC_SITE_RADIUS_M 300
+#include "constat/analysis/disclosure.h" /* CONSTAT_PUBLIC_SITE_RADIUS_M */
 
 /* A named site: `name` borrowed, position in 10^-7 degree. */
 typedef struct {
