@@ -432,7 +432,8 @@ static const cli_help help_table[] = {
 
     {"dossier", "write a self-contained dossier for verifiers",
      "constat dossier --out DIR [--from DATE] [--to DATE] [--category C] [--place P]\n"
-     "        [--country CC] [--commune NAME] [--with-evidence] [--taxonomy FILE] [--dir DIR]",
+     "        [--country CC] [--commune NAME] [--first-hand] [--with-evidence]\n"
+     "        [--taxonomy FILE] [--dir DIR]",
      "Writes a folder with the selected incident leaves exactly as logged, their monitors'\n"
      "enrolments, an inclusion proof for each to one signed checkpoint (with witness\n"
      "cosignatures when there are), the public keys, the taxonomy, figures and report, a\n"
@@ -448,10 +449,14 @@ static const cli_help help_table[] = {
                        "report; the manifest records the country's name"},
       {"--commune NAME", "only incidents in this commune (place.commune, else place.name),\n"
                          "accents and case aside, as for report"},
+      {"--first-hand", "only incidents a monitor observed (source.type direct_observation),\n"
+                       "as report --first-hand; the manifest records filter.source_type and\n"
+                       "verify recounts every figure from first-hand records alone"},
       {"--with-evidence", "also copy the evidence files (otherwise only their hashes travel)"},
       OPT_TAXONOMY, OPT_DIR, OPT_HELP},
      "constat dossier --out dossier-2024/ --from 2024-01-01 --to 2024-12-31 --place calais\n"
-     "  constat dossier --out calais-2024/ --country FR --commune Calais --from 2024-01-01",
+     "  constat dossier --out calais-2024/ --country FR --commune Calais --from 2024-01-01\n"
+     "  constat dossier --out first-hand/ --first-hand",
      EXIT_OK EXIT_USAGE "   (also: a bad filter, an unknown category or country, a selection\n"
      "   of no incident: nothing written)\n" EXIT_IO, NULL},
 

@@ -1807,6 +1807,8 @@ static constat_status dw_filter_json(const constat_dossier_filter *f, json_t *fi
         bad |= json_object_set_new(filt, "country", json_string(f->country));
     if (f->commune)
         bad |= json_object_set_new(filt, "commune", json_string(f->commune));
+    if (f->source_type)
+        bad |= json_object_set_new(filt, "source_type", json_string(f->source_type));
     if (bad)
         return constat_error_set(err, CONSTAT_EINVAL, "filter: not valid UTF-8 text");
     return CONSTAT_OK;

@@ -906,6 +906,7 @@ static void check_manifest(vstate *s, const char *dir, manifest *m, const dirlis
         m->filter.place = opt_str(s, v, "place", "filter");
         m->filter.country = opt_str(s, v, "country", "filter");
         m->filter.commune = opt_str(s, v, "commune", "filter");
+        m->filter.source_type = opt_str(s, v, "source_type", "filter");
         if (constat_dossier_filter_check(&m->filter, NULL, &e) != CONSTAT_OK) {
             vfail(s, -1, "manifest.json", "%s", e.msg);
             m->have_filter = 0;
