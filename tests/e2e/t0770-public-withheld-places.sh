@@ -39,15 +39,11 @@ expect_in out "VERIFIED: the public report obeys the k it declares"
 
 # the street's name put back into its suppressed key
 cp -r pub bad
-python3 - bad/figures.json <<'PY'
-import json, sys
-p = sys.argv[1]
-d = json.load(open(p))
+json_edit bad/figures.json '
 for f in d["figures"]:
     if f["id"] == "incidents_by_place":
-        f["suppressed"][0]["key"] = ["Rue secrète 12"]
-open(p, "w").write(json.dumps(d, separators=(",", ":"), sort_keys=True, ensure_ascii=False))
-PY
+        f["suppressed"][0]["key"] = ["Rue secrète 12"]'
+
 run_fails 1 $CONSTAT verify bad
 expect_in out 'FAIL: figures.json: figure incidents_by_place row ["Rue secrète 12"]: suppressed, but its key names a place that no shown row names'
 expect_in out "NOT VERIFIED"

@@ -51,13 +51,8 @@ expect_in out "VERIFIED: the public report obeys the k it declares"
 
 # an exact position put back
 cp -r pub bad
-python3 - bad/figures.json <<'PY'
-import json, sys
-f = sys.argv[1]
-d = json.load(open(f))
-d["positions"]["rows"][0]["lat_e7"] = 509581000
-open(f, "w").write(json.dumps(d, separators=(",", ":"), sort_keys=True, ensure_ascii=False))
-PY
+json_edit bad/figures.json 'd["positions"]["rows"][0]["lat_e7"] = 509581000'
+
 run_fails 1 $CONSTAT verify bad
 expect_in out "FAIL: figures.json: positions.rows[0]: not at the centre of its 500 m grid cell: an exact position is shown"
 done_ok
