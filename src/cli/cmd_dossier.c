@@ -21,11 +21,12 @@ int cmd_dossier(int argc, char **argv)
         {"with-evidence", no_argument, NULL, 'e'},
         {"country", required_argument, NULL, 'C'},
         {"commune", required_argument, NULL, 'm'},
+        {"first-hand", no_argument, NULL, 'F'},
         {NULL, 0, NULL, 0}};
     unsigned flags = 0;
     const char *dir = NULL, *out = NULL, *taxo = NULL, *code = NULL;
     constat_countries *gz = NULL;
-    constat_dossier_filter f = {NULL, NULL, NULL, NULL, NULL, NULL};
+    constat_dossier_filter f = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     constat_dossier_summary sum;
     constat_vault *v;
     constat_taxonomy *tax = NULL;
@@ -47,6 +48,7 @@ int cmd_dossier(int argc, char **argv)
         case 'e': flags |= CONSTAT_DOSSIER_WITH_EVIDENCE; break;
         case 'C': code = optarg; break;
         case 'm': f.commune = optarg; break;
+        case 'F': f.source_type = "direct_observation"; break;
         default: return cli_usage("dossier");
         }
     }

@@ -18,6 +18,7 @@
 #include "constat/record/import.h"
 #include "constat/analysis/disclosure.h"
 #include "constat/analysis/public_report.h"
+#include "constat/analysis/public_map.h"
 #include "constat/analysis/validation.h"
 #include "constat/base/file.h"
 
@@ -159,7 +160,8 @@ static int report_k(const char *s, int *k)
  * list, beside the taxonomy they are labelled with. */
 static constat_status write_public(const char *out, const char *taxo,
                                    const constat_taxonomy *tax, const json_t *figures, int k,
-                                   const constat_report_meta *meta, constat_error *err)
+                                   const cli_records *recs, const constat_report_meta *meta,
+                                   constat_error *err)
 {
     json_t *pub = NULL;
     constat_buf tb;
@@ -173,6 +175,8 @@ static constat_status write_public(const char *out, const char *taxo,
     fclose(f);
     if (st == CONSTAT_OK)
         st = constat_disclosure_apply(figures, k, &pub, err);
+    if (st == CONSTAT_OK) /* positions snapped to named sites or the grid */
+        st = constat_public_positions(recs->recs, recs->n, k, pub, err);
     if (st == CONSTAT_OK)
         st = constat_report_write_public(out, tax, tb.data, tb.len, pub, meta, err);
     json_decref(pub);
@@ -290,7 +294,7 @@ int cmd_report(int argc, char **argv)
     int pdf = 0;
     const char *kopt = NULL;
     const char *dir = NULL, *out = NULL, *taxo = NULL, *code = NULL;
-    constat_dossier_filter f = {NULL, NULL, NULL, NULL, NULL, NULL};
+    constat_dossier_filter f = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     constat_countries *gz = NULL;
     constat_buf scope;
     constat_vault *v = NULL;
@@ -404,10 +408,9 @@ int cmd_report(int argc, char **argv)
         /* the display name beside the key name, when init set one */
         char shown[CONSTAT_ORG_DISPLAY_MAX + 160], disp[CONSTAT_ORG_DISPLAY_MAX + 2];
         constat_error de;
-        if (constat_org_display_read(constat_vault_dir(v), disp, sizeof disp, &de) == CONSTAT_OK)
-            snprintf(shown, sizeof shown, "%s (%s)", disp, constat_vault_org(v));
-        else
-            snprintf(shown, sizeof shown, "%s", constat_vault_org(v));
+        if (constat_org_display_read(constat_vault_dir(v), disp, sizeof disp, &de) != CONSTAT_OK)
+            disp[0] = 0;
+        constat_org_shown(disp, constat_vault_org(v), shown, sizeof shown);
         constat_report_meta meta = {shown, constat_vault_origin(v), size,
                                     (const char *)note.data, now,
                                     (const char *)scope.data, NULL};
@@ -419,7 +422,7 @@ int cmd_report(int argc, char **argv)
         constat_rfc3339_format(cli_now(), 0, now);
         writing = 1; /* from here a failure is about the report folder */
         if (public_k)
-            st = write_public(out, taxo, tax, figures, public_k, &meta, &err);
+            st = write_public(out, taxo, tax, figures, public_k, &recs, &meta, &err);
         else
             st = constat_report_write_timed(out, recs.recs, recs.n, tax, times, figures, &meta,
                                             &err);

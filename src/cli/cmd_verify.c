@@ -402,6 +402,8 @@ static void dossier_json_pins(const struct dossier_run *r, json_t *o)
     const constat_verify_summary *sum = &r->sum;
 
     json_object_set_new(o, "manifest_signed", json_boolean(sum->manifest_signed));
+    if (sum->org_name[0])
+        json_object_set_new(o, "org_name", json_string(sum->org_name));
     json_object_set_new(o, "refused", json_boolean(sum->refused));
     json_object_set_new(o, "org_key_pinned", json_boolean(sum->org_key == CONSTAT_KEY_PINNED));
     json_object_set_new(o, "log_key_pinned", json_boolean(sum->log_key == CONSTAT_KEY_PINNED));
@@ -583,6 +585,8 @@ static void dossier_print_text(struct dossier_run *r)
     printf("  checkpoint: %s, size %llu, root %s — signature %s\n", cli_text(sum->origin),
            (unsigned long long)sum->tree_size, r->root,
            sum->checkpoint_ok ? "valid" : "INVALID");
+    if (sum->org_name[0])
+        printf("  organisation:     %s\n", cli_text(sum->org_name));
     printf("  log key:          %s\n                    %s\n", cli_text(sum->log_vkey),
            provenance(sum->log_key, sum->log_key_differs));
     printf("  organisation key: %s\n                    %s\n", cli_text(sum->org_vkey),

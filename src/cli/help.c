@@ -426,8 +426,10 @@ static const cli_help help_table[] = {
       {"--first-hand", "only incidents a monitor observed (source.type direct_observation):\n"
                        "every figure from first-hand records alone"},
       {"--public", "a report fit to publish: cells under k suppressed (with secondary\n"
-                   "suppression), small groups merged, per-person figures withheld, no\n"
-                   "incident list and no leaf; `constat verify DIR` checks it obeys its k"},
+                   "suppression), small groups merged, per-person figures withheld, places\n"
+                   "only suppressed cells hold withheld, positions snapped to a register\n"
+                   "site within 300 m or a 500 m grid, no incident list and no leaf;\n"
+                   "`constat verify DIR` checks it obeys its k"},
       {"--k N", "the threshold of --public (2 to 1000; default 5; implies --public)"},
       {"--pdf", "also print DIR/report.pdf with headless Chromium (exit 3, report\n"
                 "written, when chromium is not installed: sh scripts/install-deps pdf)"},
@@ -439,7 +441,8 @@ static const cli_help help_table[] = {
 
     {"dossier", "write a self-contained dossier for verifiers",
      "constat dossier --out DIR [--from DATE] [--to DATE] [--category C] [--place P]\n"
-     "        [--country CC] [--commune NAME] [--with-evidence] [--taxonomy FILE] [--dir DIR]",
+     "        [--country CC] [--commune NAME] [--first-hand] [--with-evidence]\n"
+     "        [--taxonomy FILE] [--dir DIR]",
      "Writes a folder with the selected incident leaves exactly as logged, their monitors'\n"
      "enrolments, an inclusion proof for each to one signed checkpoint (with witness\n"
      "cosignatures when there are), the public keys, the taxonomy, figures and report, a\n"
@@ -455,10 +458,14 @@ static const cli_help help_table[] = {
                        "report; the manifest records the country's name"},
       {"--commune NAME", "only incidents in this commune (place.commune, else place.name),\n"
                          "accents and case aside, as for report"},
+      {"--first-hand", "only incidents a monitor observed (source.type direct_observation),\n"
+                       "as report --first-hand; the manifest records filter.source_type and\n"
+                       "verify recounts every figure from first-hand records alone"},
       {"--with-evidence", "also copy the evidence files (otherwise only their hashes travel)"},
       OPT_TAXONOMY, OPT_DIR, OPT_HELP},
      "constat dossier --out dossier-2024/ --from 2024-01-01 --to 2024-12-31 --place calais\n"
-     "  constat dossier --out calais-2024/ --country FR --commune Calais --from 2024-01-01",
+     "  constat dossier --out calais-2024/ --country FR --commune Calais --from 2024-01-01\n"
+     "  constat dossier --out first-hand/ --first-hand",
      EXIT_OK EXIT_USAGE "   (also: a bad filter, an unknown category or country, a selection\n"
      "   of no incident: nothing written)\n" EXIT_IO, NULL},
 

@@ -187,6 +187,18 @@ JSON
     expect_in out "leaf index $1"
 }
 
+# json_edit FILE CODE: FILE's JSON as d, changed by the Python CODE, written
+# back compact with sorted keys (the shape of a figures.json)
+json_edit() {
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+p = sys.argv[1]
+d = json.load(open(p))
+exec(sys.argv[2])
+open(p, "w").write(json.dumps(d, separators=(",", ":"), sort_keys=True, ensure_ascii=False))
+PY
+}
+
 done_ok() {
     echo "ok: $checks checks"
 }

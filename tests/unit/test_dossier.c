@@ -44,7 +44,7 @@ static constat_taxonomy *g_tax;
 static uint64_t g_enrol_alice, g_enrol_bob;
 static uint64_t g_inc1, g_inc2, g_inc3, g_out_of_filter, g_shift;
 static constat_dossier_summary g_sum;
-static constat_dossier_filter g_filter = {"2018-07-01", "2018-07-31", NULL, NULL, NULL, NULL};
+static constat_dossier_filter g_filter = {"2018-07-01", "2018-07-31", NULL, NULL, NULL, NULL, NULL};
 
 /* ---- collecting failures ---- */
 
@@ -1123,9 +1123,9 @@ static void test_write_refuses(void **state)
     constat_vault *v;
     constat_error err;
     char d[4200];
-    constat_dossier_filter bad = {"2018-02-30", NULL, NULL, NULL, NULL, NULL};
-    constat_dossier_filter badcat = {NULL, NULL, "not_a_category", NULL, NULL, NULL};
-    constat_dossier_filter place = {NULL, NULL, NULL, "GARENNES", NULL, NULL};
+    constat_dossier_filter bad = {"2018-02-30", NULL, NULL, NULL, NULL, NULL, NULL};
+    constat_dossier_filter badcat = {NULL, NULL, "not_a_category", NULL, NULL, NULL, NULL};
+    constat_dossier_filter place = {NULL, NULL, NULL, "GARENNES", NULL, NULL, NULL};
     constat_dossier_summary sum;
     failures f;
     (void)state;
@@ -1156,8 +1156,8 @@ static void test_write_refuses(void **state)
     /* country and commune (constat report's scope) are recorded in the
      * manifest and the verifier applies them */
     {
-        constat_dossier_filter cc = {NULL, NULL, NULL, NULL, "France", "CALAIS"};
-        constat_dossier_filter hr = {NULL, NULL, NULL, NULL, "Croatia", NULL};
+        constat_dossier_filter cc = {NULL, NULL, NULL, NULL, "France", "CALAIS", NULL};
+        constat_dossier_filter hr = {NULL, NULL, NULL, NULL, "Croatia", NULL, NULL};
         char path[4300], *man;
         size_t mlen;
         struct stat st;
@@ -1178,8 +1178,8 @@ static void test_write_refuses(void **state)
     }
     /* a selection of nothing is an error naming the filter; nothing is written */
     {
-        constat_dossier_filter none = {NULL, NULL, "dog_attack", NULL, NULL, NULL};
-        constat_dossier_filter noplace = {NULL, NULL, NULL, "Lille-Lesquin", NULL, NULL};
+        constat_dossier_filter none = {NULL, NULL, "dog_attack", NULL, NULL, NULL, NULL};
+        constat_dossier_filter noplace = {NULL, NULL, NULL, "Lille-Lesquin", NULL, NULL, NULL};
         struct stat st;
         tprintf(d, sizeof d, "%s/none", g_tmp);
         assert_int_equal(constat_dossier_write(v, d, &none, g_tax, TAXONOMY, &sum, &err),
@@ -1209,7 +1209,8 @@ static void test_write_refuses(void **state)
 
 static void test_filter_match(void **state)
 {
-    constat_dossier_filter f = {"2018-07-11", "2018-07-11", "eviction", "garennes", NULL, NULL};
+    constat_dossier_filter f = {"2018-07-11", "2018-07-11", "eviction", "garennes",
+                                NULL,         NULL,         NULL};
     json_t *r = incident("X", "alice", "2018-07-11T23:59:00-05:00", "eviction",
                          "Jungle, rue des Garennes", 1);
     constat_error err;

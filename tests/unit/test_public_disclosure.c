@@ -244,12 +244,61 @@ static void test_snap(void **state)
     assert_true(la == 90.0 && lo == 0.0);
 }
 
+/* Free-text places: by_place A 10, B 2, C 7 and by_site A 6, D 3, E 20.
+ * by_place: B (2) primary, then C (7), the smallest other, secondary; by_site:
+ * D (3) primary, A (6) secondary. Shown rows name A (by_place) and E
+ * (by_site) only, so the suppressed keys B, C and D read "withheld_place",
+ * while by_site's suppressed A may keep its name: a shown row publishes it. */
+static void test_withheld_places(void **state)
+{
+    json_t *in = J("{'v':2,'figures':["
+                   "{'id':'by_place','unit':'incidents'," T ",'dimensions':['place'],"
+                   " 'rows':[{'key':['A'],'value':10,'leaves':[]},"
+                   "         {'key':['B'],'value':2,'leaves':[]},"
+                   "         {'key':['C'],'value':7,'leaves':[]}]},"
+                   "{'id':'by_site','unit':'incidents'," T ",'dimensions':['site'],"
+                   " 'rows':[{'key':['A'],'value':6,'leaves':[]},"
+                   "         {'key':['D'],'value':3,'leaves':[]},"
+                   "         {'key':['E'],'value':20,'leaves':[]}]}]}");
+    json_t *pub = NULL, *sup;
+    constat_error err;
+    msgs m;
+    char s[1024], *dump;
+    (void)state;
+
+    assert_int_equal(constat_disclosure_apply(in, 5, &pub, &err), CONSTAT_OK);
+    shown(fig(pub, "by_place"), s, sizeof s);
+    assert_string_equal(s, "A=10 withheld_place:primary withheld_place:secondary ");
+    shown(fig(pub, "by_site"), s, sizeof s);
+    assert_string_equal(s, "E=20 A:secondary withheld_place:primary ");
+    /* no byte of the public document names B, C or D */
+    dump = json_dumps(pub, JSON_COMPACT);
+    assert_non_null(dump);
+    assert_null(strstr(dump, "\"B\""));
+    assert_null(strstr(dump, "\"C\""));
+    assert_null(strstr(dump, "\"D\""));
+    free(dump);
+    assert_int_equal(constat_disclosure_check(pub, NULL, NULL, &err), CONSTAT_OK);
+
+    /* the name of B put back into its suppressed key: refused */
+    sup = json_object_get((json_t *)fig(pub, "by_place"), "suppressed");
+    json_object_set_new(json_array_get(sup, 0), "key", J("['B']"));
+    memset(&m, 0, sizeof m);
+    assert_int_equal(constat_disclosure_check(pub, collect, &m, &err), CONSTAT_EVERIFY);
+    assert_string_equal(m.all, "figure by_place row [\"B\"]: suppressed, but its key names a "
+                               "place that no shown row names (it must read "
+                               "\"withheld_place\")\n");
+    json_decref(pub);
+    json_decref(in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_apply),
         cmocka_unit_test(test_check_refuses),
         cmocka_unit_test(test_snap),
+        cmocka_unit_test(test_withheld_places),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,6 +29,9 @@
 #define CONSTAT_DISCLOSURE_K_MAX 1000
 /* Side of the grid exact positions are snapped to, in metres (at least). */
 #define CONSTAT_DISCLOSURE_GRID_M 500
+/* A position within this many metres of a named register site is shown as
+ * the site (public_map.h). */
+#define CONSTAT_PUBLIC_SITE_RADIUS_M 300
 
 /* Apply disclosure control with threshold `k` to `figures` (a figures.json
  * document, from constat_figures_compute; not changed):

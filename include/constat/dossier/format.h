@@ -48,9 +48,12 @@
  *             place.name contains it (folded): imported publications state
  *             the commune only inside the place name ("Squat on rue Mouron,
  *             Calais").
+ *   source_type  source.type is exactly this ("direct_observation",
+ *             "testimony" or "publication"): `dossier --first-hand` gives
+ *             "direct_observation", first-hand records only.
  * A filter with only from/to/category/place is the one dossiers have always
- * recorded; country and commune are recorded (and checked by the verifier)
- * only when given. */
+ * recorded; country, commune and source_type are recorded (and checked by
+ * the verifier) only when given. */
 typedef struct {
     const char *from;
     const char *to;
@@ -58,6 +61,7 @@ typedef struct {
     const char *place;
     const char *country;
     const char *commune;
+    const char *source_type;
 } constat_dossier_filter;
 
 /* Check a filter's syntax: dates are real calendar dates in YYYY-MM-DD form,

@@ -21,6 +21,7 @@
 #include "constat/dossier/format.h"
 #include "constat/evidence/tsa.h"     /* constat_tsa_info */
 #include "constat/vault/vault.h"
+#include "constat/vault/org_name.h" /* CONSTAT_ORG_DISPLAY_MAX */
 
 typedef struct {
     /* NULL, or a file pinning keys the verifier trusts, one per line:
@@ -49,6 +50,9 @@ typedef struct {
     constat_key_provenance log_key, org_key;
     char log_vkey[CONSTAT_DOSSIER_VKEY_MAX]; /* the keys used ("" if unreadable) */
     char org_vkey[CONSTAT_DOSSIER_VKEY_MAX];
+    /* the organisation's display name from the signed manifest (org_name,
+     * docs/dossier.md; "" when it has none or it is not a valid one) */
+    char org_name[CONSTAT_ORG_DISPLAY_MAX + 1];
     int checkpoint_ok;       /* 1 if the checkpoint signature verified */
     char origin[CONSTAT_KEY_NAME_MAX + 1];
     uint64_t tree_size;

@@ -40,4 +40,10 @@ constat_status constat_org_display_write(const char *dir, const char *name, cons
 constat_status constat_org_display_read(const char *dir, char *out, size_t cap,
                                         constat_error *err) CONSTAT_WARN_UNUSED;
 
+/* The organisation as reports and dossiers show it, into out[cap]:
+ * "DISPLAY (KEY)" when `display` is given and not NULL or empty, else
+ * "KEY" (truncated to cap - 1 bytes; cap >= 1). The same bytes wherever it
+ * is rendered, so a verifier renders the report again identically. */
+void constat_org_shown(const char *display, const char *key, char *out, size_t cap);
+
 #endif

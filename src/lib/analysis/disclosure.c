@@ -17,6 +17,7 @@
 #include "base/text.h"
 
 #define MERGED_KEY "merged_small_groups"
+#define WITHHELD_PLACE "withheld_place"
 
 enum { SHOWN = 0, PRIMARY = 1, SECONDARY = 2 };
 
@@ -25,6 +26,10 @@ enum { SHOWN = 0, PRIMARY = 1, SECONDARY = 2 };
  * each group named by the id of its earliest record) */
 static const char *const identifying_dims[] = {"person", "record", "evidence", "group"};
 static const char *const merged_dims[] = {"minors", "nationality", "legal_status"};
+/* dimensions whose values are free-text place names: a suppressed cell's
+ * key shows such a name only when a shown row of some figure names it too,
+ * else the element reads WITHHELD_PLACE (the place is not published) */
+static const char *const place_dims[] = {"place", "site"};
 static const char *const count_units[] = {"incidents", "persons", "records", "mentions",
                                           "files"};
 
@@ -383,14 +388,52 @@ static constat_status load(dtable *t, const json_t *figures, int public_doc, con
     return CONSTAT_OK;
 }
 
+/* The place names that shown rows of the table hold (object name -> true),
+ * over every figure and every place dimension. NULL when out of memory. */
+static json_t *shown_places(const dtable *t)
+{
+    json_t *named = json_object();
+    for (size_t i = 0; named && i < t->n; i++) {
+        const dfig *F = &t->f[i];
+        for (size_t d = 0; !F->identifying && d < F->nd; d++) {
+            if (!IN(json_string_value(json_array_get(F->dims, d)), place_dims))
+                continue;
+            for (size_t j = 0; j < F->n; j++) {
+                const char *s = json_string_value(json_array_get(F->c[j].key, d));
+                if (F->c[j].state == SHOWN && s && json_object_set_new(named, s, json_true())) {
+                    json_decref(named);
+                    return NULL;
+                }
+            }
+        }
+    }
+    return named;
+}
+
+/* A copy of `key` (a suppressed cell of F) whose place elements that no
+ * shown row names read WITHHELD_PLACE. NULL when out of memory. */
+static json_t *withheld_key(const dfig *F, const json_t *key, const json_t *named)
+{
+    json_t *k = json_deep_copy(key);
+    for (size_t d = 0; k && d < F->nd; d++) {
+        const char *s = json_string_value(json_array_get(k, d));
+        if (s && IN(json_string_value(json_array_get(F->dims, d)), place_dims) &&
+            !json_object_get(named, s) && json_array_set_new(k, d, json_string(WITHHELD_PLACE))) {
+            json_decref(k);
+            return NULL;
+        }
+    }
+    return k;
+}
+
 static json_t *public_doc(const json_t *figures, const dtable *t, int k)
 {
     json_t *out = json_deep_copy(figures), *figs = json_object_get(out, "figures");
     json_t *disc = json_object(), *rules = json_array(), *md = json_array(),
-           *id = json_array();
+           *id = json_array(), *named = shown_places(t);
     static const char *const rule_names[] = {"identifying", "merge", "primary", "secondary",
-                                             "no_leaves", "grid"};
-    int bad = !out || !disc || !rules || !md || !id;
+                                             "no_leaves", "withheld_places", "grid"};
+    int bad = !out || !disc || !rules || !md || !id || !named;
 
     for (size_t i = 0; !bad && i < sizeof rule_names / sizeof *rule_names; i++)
         bad |= json_array_append_new(rules, json_string(rule_names[i]));
@@ -414,10 +457,14 @@ static json_t *public_doc(const json_t *figures, const dtable *t, int k)
             if (c->state == SHOWN)
                 bad = json_array_append_new(rows, json_pack("{s:O, s:I, s:[]}", "key", c->key,
                                                              "value", c->value, "leaves")) != 0;
-            else
-                bad = json_array_append_new(sup, json_pack("{s:O, s:s}", "key", c->key, "rule",
-                                                           c->state == PRIMARY ? "primary"
-                                                                               : "secondary")) != 0;
+            else {
+                json_t *wk = withheld_key(F, c->key, named);
+                bad = !wk || json_array_append_new(
+                                 sup, json_pack("{s:O, s:s}", "key", wk, "rule",
+                                                c->state == PRIMARY ? "primary"
+                                                                    : "secondary")) != 0;
+                json_decref(wk);
+            }
         }
         if (!bad)
             bad = json_object_set(f, "rows", rows) || json_object_set(f, "suppressed", sup) ||
@@ -430,6 +477,7 @@ static json_t *public_doc(const json_t *figures, const dtable *t, int k)
     json_decref(rules);
     json_decref(md);
     json_decref(id);
+    json_decref(named);
     if (bad) {
         json_decref(out);
         return NULL;
@@ -471,6 +519,31 @@ constat_status constat_disclosure_apply(const json_t *figures, int k, json_t **o
 }
 
 /* ---- check ------------------------------------------------------------------ */
+
+/* A suppressed cell whose key names a place that no shown row names:
+ * the key would publish what the suppression withholds. */
+static constat_status check_places(dtable *t)
+{
+    json_t *named = shown_places(t);
+    if (!named)
+        return CONSTAT_ENOMEM;
+    for (size_t i = 0; i < t->n; i++) {
+        const dfig *F = &t->f[i];
+        for (size_t j = 0; !F->identifying && j < F->n; j++) {
+            for (size_t d = 0; F->c[j].state != SHOWN && d < F->nd; d++) {
+                const char *s = json_string_value(json_array_get(F->c[j].key, d));
+                if (s && strcmp(s, WITHHELD_PLACE) != 0 &&
+                    IN(json_string_value(json_array_get(F->dims, d)), place_dims) &&
+                    !json_object_get(named, s))
+                    violation(t, F->id, F->c[j].key,
+                              "suppressed, but its key names a place that no shown row names "
+                              "(it must read \"" WITHHELD_PLACE "\")");
+            }
+        }
+    }
+    json_decref(named);
+    return CONSTAT_OK;
+}
 
 constat_status constat_disclosure_check(const json_t *pub, constat_disclosure_fail_fn fail,
                                         void *ctx, constat_error *err)
@@ -515,6 +588,8 @@ constat_status constat_disclosure_check(const json_t *pub, constat_disclosure_fa
             }
         }
     }
+    if (st == CONSTAT_OK && check_places(&t) != CONSTAT_OK)
+        st = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
     if (st == CONSTAT_OK && secondary_pass(&t) < 0)
         st = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
     if (st == CONSTAT_OK && t.violations)

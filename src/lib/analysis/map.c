@@ -1,12 +1,14 @@
-/* map.c — the report's SVG map of incidents by place (map.h). No base map
- * is bundled yet (no licence-clean simplified coastline of the area is in
- * the repository): the map draws the places on a graticule, and says so. */
+/* map.c — the report's SVG map of incidents by place (map.h). Over the
+ * Calais area it draws the bundled simplified base map (basemap.h:
+ * Natural Earth 1:50m land, credited under the map); elsewhere the places
+ * stand on a graticule only, and the caption says which. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis/map.h"
+#include "analysis/basemap.h"
 #include "constat/base/text.h"
 
 #define W 720.0
@@ -45,6 +47,7 @@ constat_status report_map_html(constat_buf *b, report_map_get_fn get, void *ctx,
     spot *sp = calloc(n + 1, sizeof *sp);
     json_t *index = json_object(); /* place name -> spot index */
     size_t ns = 0, in_calais = 0;
+    int calais_view = 0;
     double s = 90, no = -90, we = 180, ea = -180, kx, ky, cx, maxr;
     long maxc = 1;
     constat_status st = CONSTAT_OK;
@@ -92,6 +95,7 @@ constat_status report_map_html(constat_buf *b, report_map_get_fn get, void *ctx,
             placed += (size_t)sp[i].count;
         if (in_calais * 2 >= placed) {
             s = CAL_S, no = CAL_N, we = CAL_W, ea = CAL_E;
+            calais_view = 1;
         } else {
             for (size_t i = 0; i < ns; i++) {
                 s = fmin(s, sp[i].lat), no = fmax(no, sp[i].lat);
@@ -126,9 +130,19 @@ constat_status report_map_html(constat_buf *b, report_map_get_fn get, void *ctx,
                               "role=\"img\" aria-labelledby=\"map-t\" style=\"max-width:100%%;"
                               "background:#f4f7fa\">\n<title id=\"map-t\">Incidents by place, "
                               "%.3f..%.3f N, %.3f..%.3f E</title>\n", W, H, s, no, we, ea));
+    /* the land under everything else (Calais area only: the ring is the
+     * bundled one's, clipped by the view) */
+    if (calais_view) {
+        size_t nl;
+        const report_basemap_pt *l = report_basemap_land(&nl);
+        CHK(constat_buf_puts(b, "<polygon fill=\"#ebe6d6\" stroke=\"#9a9a88\" points=\""));
+        for (size_t i = 0; i < nl; i++)
+            CHK(constat_buf_printf(b, "%s%.1f,%.1f", i ? " " : "", X(l[i].lon), Y(l[i].lat)));
+        CHK(constat_buf_puts(b, "\"><title>Natural Earth 1:50m</title></polygon>\n"));
+    }
     /* graticule: a line every 0.05 degree (Calais area) or a round step */
     {
-        double span = fmax(no - s, ea - we), step = span <= 0.3 ? 0.05 : span <= 3 ? 0.5 : 5;
+        double span = fmax(no - s, ea - we), step = span <= 0.3 + 1e-9 ? 0.05 : span <= 3 ? 0.5 : 5;
         for (double la = ceil(s / step) * step; la <= no + 1e-9; la += step)
             CHK(constat_buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
                                       "stroke=\"#c8d2dc\"/><text x=\"2\" y=\"%.1f\" "
@@ -161,12 +175,21 @@ constat_status report_map_html(constat_buf *b, report_map_get_fn get, void *ctx,
     }
     CHK(constat_buf_puts(b, "</svg>\n<p>Chaque cercle est un lieu, de surface proportionnelle au "
                             "nombre d'incidents ; les positions sont celles des enregistrements "
-                            "(souvent approximatives). Aucun fond de carte n'est encore fourni : "
-                            "seules les lignes de latitude et de longitude sont tracées. "
-                            "<span class=\"en\" lang=\"en\">Each circle is a place, its area "
+                            "(souvent approximatives). "));
+    CHK(constat_buf_puts(b, calais_view
+                                ? "Fond de carte : terres (en beige) d'après Natural Earth au "
+                                  "1:50 000 000 (domaine public), très simplifiées : le trait de "
+                                  "côte peut s'écarter de quelques kilomètres. "
+                                : "Hors de la région de Calais, aucun fond de carte n'est fourni : "
+                                  "seules les lignes de latitude et de longitude sont tracées. "));
+    CHK(constat_buf_puts(b, "<span class=\"en\" lang=\"en\">Each circle is a place, its area "
                             "proportional to its incidents; positions are the records' (often "
-                            "approximate). No base map is bundled yet: only lines of latitude "
-                            "and longitude are drawn.</span></p>\n</section>\n"));
+                            "approximate). "));
+    CHK(constat_buf_puts(b, calais_view
+                                ? "Base map: land (beige) from " REPORT_BASEMAP_CREDIT ". "
+                                : "Outside the Calais area no base map is bundled: only lines of "
+                                  "latitude and longitude are drawn. "));
+    CHK(constat_buf_puts(b, "</span></p>\n</section>\n"));
 #undef CHK
 #undef X
 #undef Y

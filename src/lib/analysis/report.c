@@ -1853,7 +1853,8 @@ static constat_status page(constat_buf *b, constat_indexed_record **inc, size_t 
         return st;
     if ((st = report_disclosure_html(b, figures, err)) ||
         (st = report_synthetic_html(b, meta->origin, err)) ||
-        (st = report_map_html(b, map_record, inc, n, err)))
+        (st = report_map_html(b, map_record, inc, n, err)) ||
+        (st = report_public_map_html(b, figures, err)))
         return st;
     P(constat_buf_puts(b, "<section class=\"caveats\" id=\"caveats\">\n"));
     P(bi(b, "h2", NULL, "Limites", "Caveats"));

@@ -31,8 +31,11 @@ constat_status report_disclosure_html(constat_buf *b, const json_t *figures, con
             "secondaire) pour que les totaux ne la révèlent pas. Les petits groupes par "
             "nationalité, statut ou minorité sont regroupés "
             "(<code>merged_small_groups</code>). Les chiffres par personne ou par "
-            "enregistrement sont retenus. Les positions exactes sont ramenées au centre d'une "
-            "maille d'au moins %d&nbsp;m. <code>constat verify</code> sur ce dossier vérifie "
+            "enregistrement sont retenus. Un lieu que seule une case masquée nommerait est "
+            "remplacé par <code>withheld_place</code>. Les positions exactes sont ramenées au "
+            "site nommé des registres le plus proche à moins de %d&nbsp;m, sinon au centre "
+            "d'une maille d'au moins %d&nbsp;m ; une position de moins de k incidents n'est "
+            "pas montrée. <code>constat verify</code> sur ce dossier vérifie "
             "que ces règles sont respectées.</p>\n"
             "<p class=\"en\" lang=\"en\">k = <strong>%s</strong>. This report lists no incident "
             "and no leaf of the log. A cell counting 1 to k&nbsp;&minus;&nbsp;1 incidents, "
@@ -41,10 +44,14 @@ constat_status report_disclosure_html(constat_buf *b, const json_t *figures, con
             "suppressed too (&ldquo;&times;&rdquo;, secondary suppression) so that totals "
             "cannot reveal it. Small groups by nationality, status or minors are merged "
             "(<code>merged_small_groups</code>). Figures per person or per record are "
-            "withheld. Exact positions are snapped to the centre of a grid cell of at least "
-            "%d&nbsp;m. <code>constat verify</code> on this folder checks that these rules "
+            "withheld. A place that only a suppressed cell would name reads "
+            "<code>withheld_place</code>. Exact positions are snapped to the nearest named "
+            "site of the registers within %d&nbsp;m, else to the centre of a grid cell of at "
+            "least %d&nbsp;m; a position of fewer than k incidents is not shown. "
+            "<code>constat verify</code> on this folder checks that these rules "
             "are obeyed.</p>\n</section>\n",
-            k, CONSTAT_DISCLOSURE_GRID_M, k, CONSTAT_DISCLOSURE_GRID_M) != CONSTAT_OK)
+            k, CONSTAT_PUBLIC_SITE_RADIUS_M, CONSTAT_DISCLOSURE_GRID_M, k,
+            CONSTAT_PUBLIC_SITE_RADIUS_M, CONSTAT_DISCLOSURE_GRID_M) != CONSTAT_OK)
         return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
     return CONSTAT_OK;
 }

@@ -22,4 +22,12 @@ constat_status report_disclosure_html(constat_buf *b, const json_t *figures,
 constat_status report_synthetic_html(constat_buf *b, const char *origin,
                                      constat_error *err) CONSTAT_WARN_UNUSED;
 
+/* Append the map of a public report (public_map.h): the "positions" rows
+ * of `figures` drawn as report_map_html draws records, each row a place of
+ * its value's incidents, named by its site or by its grid cell's centre.
+ * Nothing when `figures` is not a public document or has no positions row.
+ * Errors: CONSTAT_ENOMEM. */
+constat_status report_public_map_html(constat_buf *b, const json_t *figures,
+                                      constat_error *err) CONSTAT_WARN_UNUSED;
+
 #endif

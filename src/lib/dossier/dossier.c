@@ -36,6 +36,7 @@
 #include "constat/witness/witness_policy.h"
 #include "base/text.h"
 #include "constat/base/file.h"
+#include "constat/vault/org_name.h"
 
 
 
@@ -1306,6 +1307,9 @@ typedef struct {
     size_t ncosigs, nwitnesses;
     constat_report_meta meta;
     report_job rj;
+    /* the display name (init --org-name; "" when none) and the organisation
+     * as the report shows it: "DISPLAY (KEY)" */
+    char org_name[CONSTAT_ORG_DISPLAY_MAX + 2], org_shown[CONSTAT_ORG_DISPLAY_MAX + 160];
 } dossier_job;
 
 /* Check the arguments and the filter; the output folder, without trailing
@@ -1526,7 +1530,15 @@ static constat_status dw_report_job(dossier_job *j)
     constat_rfc3339_format((int64_t)now, 0, j->when);
     if (constat_dossier_filter_describe(j->f, 0, &j->scope) != CONSTAT_OK)
         return constat_error_set(j->err, CONSTAT_ENOMEM, "out of memory");
-    j->meta.org = constat_vault_org(j->v);
+    {
+        constat_error de;
+        if (constat_org_display_read(constat_vault_dir(j->v), j->org_name, sizeof j->org_name,
+                                     &de) != CONSTAT_OK)
+            j->org_name[0] = '\0';
+        constat_org_shown(j->org_name, constat_vault_org(j->v), j->org_shown,
+                          sizeof j->org_shown);
+    }
+    j->meta.org = j->org_shown;
     j->meta.origin = j->cp.origin;
     j->meta.tree_size = j->cp.size;
     j->meta.checkpoint_note = (const char *)j->note.data;
@@ -1740,6 +1752,8 @@ static constat_status dw_filter_json(const constat_dossier_filter *f, json_t *fi
         bad |= json_object_set_new(filt, "country", json_string(f->country));
     if (f->commune)
         bad |= json_object_set_new(filt, "commune", json_string(f->commune));
+    if (f->source_type)
+        bad |= json_object_set_new(filt, "source_type", json_string(f->source_type));
     if (bad)
         return constat_error_set(err, CONSTAT_EINVAL, "filter: not valid UTF-8 text");
     return CONSTAT_OK;
@@ -1764,6 +1778,8 @@ static constat_status dw_manifest(dossier_job *j)
         (json_object_set_new(manifest, "v", json_integer(1)) ||
          json_object_set_new(manifest, "origin", json_string(j->cp.origin)) ||
          json_object_set_new(manifest, "org", json_string(constat_vault_org(j->v))) ||
+         (j->org_name[0] &&
+          json_object_set_new(manifest, "org_name", json_string(j->org_name))) ||
          json_object_set_new(manifest, "tree_size", json_integer((json_int_t)j->cp.size)) ||
          json_object_set_new(manifest, "records", json_integer((json_int_t)j->norder)) ||
          json_object_set_new(manifest, "generated_at", json_string(j->when)) ||

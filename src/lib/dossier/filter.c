@@ -58,6 +58,10 @@ constat_status constat_dossier_filter_check(const constat_dossier_filter *f,
         return constat_error_set(err, CONSTAT_EINVAL,
                                  "filter.commune: must be 1 to %u bytes",
                                  CONSTAT_DOSSIER_PLACE_MAX);
+    if (f->source_type && strcmp(f->source_type, "direct_observation") != 0 &&
+        strcmp(f->source_type, "testimony") != 0 && strcmp(f->source_type, "publication") != 0)
+        return constat_error_set(err, CONSTAT_EINVAL, "filter.source_type: not "
+                                 "direct_observation, testimony or publication");
     if (f->category) {
         if (f->category[0] == '\0')
             return constat_error_set(err, CONSTAT_EINVAL, "filter.category: empty");
@@ -175,6 +179,11 @@ int constat_dossier_filter_match(const constat_dossier_filter *f, const json_t *
                 : !place_member_has(place, "name", fneedle, fnlen, 0))
             return 0;
     }
+    if (f->source_type) {
+        const json_t *t = json_object_get(json_object_get(record, "source"), "type");
+        if (!json_is_string(t) || strcmp(json_string_value(t), f->source_type) != 0)
+            return 0;
+    }
     return 1;
 }
 
@@ -188,17 +197,20 @@ typedef struct {
     const char *category;            /* , CATEGORY <category> */
     const char *place, *place_end;   /* , PLACE <place> PLACE_END */
     const char *country, *commune;   /* , COUNTRY <country>; , COMMUNE <commune> */
+    const char *source;              /* , SOURCE <source type> */
 } scope_words;
 
 static const scope_words words_en = {
     "all incidents", "incidents", " that occurred (local date) from ", " to ", "the start",
     "the end", " in category ", " with a place (name, commune or site) containing \"",
-    "\" (accents and case aside)", " in country ", " in commune "};
+    "\" (accents and case aside)", " in country ", " in commune ",
+    " of source type (source.type) "};
 /* French, for VERIFY.fr.md and the French half of the report. */
 static const scope_words words_fr = {
     "tous les incidents", "les incidents", " survenus (date locale) du ", " au ", "début",
     "la fin", " de la catégorie ", " dont le lieu (nom, commune ou site) contient « ",
-    " » (sans tenir compte des accents ni de la casse)", " dans le pays ", " dans la commune "};
+    " » (sans tenir compte des accents ni de la casse)", " dans le pays ", " dans la commune ",
+    " de type de source (source.type) "};
 
 /* ", " before every clause but the first, then the clause's words. */
 static constat_status clause(constat_buf *b, int *n, const char *a, const char *v,
@@ -217,7 +229,8 @@ constat_status constat_dossier_filter_describe(const constat_dossier_filter *f, 
     const scope_words *w = french ? &words_fr : &words_en;
     int n = 0;
 
-    if (!f || (!f->from && !f->to && !f->category && !f->place && !f->country && !f->commune))
+    if (!f || (!f->from && !f->to && !f->category && !f->place && !f->country && !f->commune &&
+               !f->source_type))
         return constat_buf_puts(b, w->all);
     if (constat_buf_puts(b, w->some))
         return CONSTAT_ENOMEM;
@@ -230,7 +243,8 @@ constat_status constat_dossier_filter_describe(const constat_dossier_filter *f, 
     if ((f->category && clause(b, &n, w->category, f->category, NULL)) ||
         (f->place && clause(b, &n, w->place, f->place, w->place_end)) ||
         (f->country && clause(b, &n, w->country, f->country, NULL)) ||
-        (f->commune && clause(b, &n, w->commune, f->commune, NULL)))
+        (f->commune && clause(b, &n, w->commune, f->commune, NULL)) ||
+        (f->source_type && clause(b, &n, w->source, f->source_type, NULL)))
         return CONSTAT_ENOMEM;
     return CONSTAT_OK;
 }

@@ -11,6 +11,7 @@
 #include "constat/dossier/public.h"
 #include "constat/dossier/format.h"
 #include "constat/analysis/disclosure.h"
+#include "constat/analysis/public_map.h"
 #include "constat/base/file.h"
 #include "constat/record/canon.h"
 #include "dossier/report_check.h"
@@ -127,6 +128,13 @@ constat_status constat_verify_public_report(const char *dir, constat_public_fail
             pfail(&c, "figures.json", e.msg);
         else if (st == CONSTAT_OK && c.failed == before)
             c.passed++;
+        if (st != CONSTAT_ENOMEM) {
+            before = c.failed;
+            constat_error_clear(&e);
+            st = constat_public_positions_check(figs, disc_fail, &c, &e);
+            if (st == CONSTAT_OK && c.failed == before)
+                c.passed++;
+        }
         if (st != CONSTAT_ENOMEM)
             st = CONSTAT_OK;
     }

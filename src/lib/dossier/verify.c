@@ -39,6 +39,7 @@
 #include "base/text.h"
 #include "dossier/report_check.h"
 #include "constat/base/file.h"
+#include "constat/vault/org_name.h"
 
 
 
@@ -622,6 +623,8 @@ static const char *const REQUIRED_FILES[] = {
 typedef struct {
     json_t *root;              /* parsed manifest, or NULL */
     const char *origin, *org;  /* borrowed from root, or NULL */
+    const char *org_name;      /* the display name (borrowed), NULL if none or invalid */
+    char org_shown[CONSTAT_ORG_DISPLAY_MAX + 160]; /* as the report shows it */
     int have_tree_size, have_records;
     uint64_t tree_size, records;
     int have_filter;
@@ -868,6 +871,16 @@ static void check_manifest(vstate *s, const char *dir, manifest *m, const dirlis
         vfail(s, -1, "manifest.json", "origin: missing");
     if (!m->org)
         vfail(s, -1, "manifest.json", "org: missing");
+    m->org_name = opt_str(s, m->root, "org_name", "manifest");
+    if (m->org_name) {
+        constat_error ne;
+        constat_error_clear(&ne);
+        if (constat_org_display_check(m->org_name, &ne) != CONSTAT_OK) {
+            vfail(s, -1, "manifest.json", "org_name: %s", ne.msg);
+            m->org_name = NULL;
+        }
+    }
+    constat_org_shown(m->org_name, m->org, m->org_shown, sizeof m->org_shown);
     v = json_object_get(m->root, "tree_size");
     if (json_is_integer(v) && json_integer_value(v) >= 0) {
         m->have_tree_size = 1;
@@ -893,6 +906,7 @@ static void check_manifest(vstate *s, const char *dir, manifest *m, const dirlis
         m->filter.place = opt_str(s, v, "place", "filter");
         m->filter.country = opt_str(s, v, "country", "filter");
         m->filter.commune = opt_str(s, v, "commune", "filter");
+        m->filter.source_type = opt_str(s, v, "source_type", "filter");
         if (constat_dossier_filter_check(&m->filter, NULL, &e) != CONSTAT_OK) {
             vfail(s, -1, "manifest.json", "%s", e.msg);
             m->have_filter = 0;
@@ -2321,7 +2335,7 @@ static constat_status check_report(vstate *s, const char *dir, const manifest *m
         goto out;
     }
     memset(&meta, 0, sizeof meta);
-    meta.org = m->org;
+    meta.org = m->org_shown;
     meta.origin = m->origin;
     meta.tree_size = m->tree_size;
     meta.checkpoint_note = (const char *)note.data;
@@ -2952,6 +2966,8 @@ static void vd_checkpoint(vdossier *j)
     free(j->wpol);
     j->wpol = NULL;
     constat_buf_free(&b);
+    if (j->m.org_name)
+        constat_bprintf(j->sum.org_name, sizeof j->sum.org_name, "%s", j->m.org_name);
     if (j->m.org && j->orgv && strcmp(j->m.org, j->orgv->name) != 0)
         vfail(&j->s, -1, "manifest.json", "org differs from the organisation key's name %s",
               j->orgv->name);

@@ -133,3 +133,11 @@ constat_status constat_org_display_read(const char *dir, char *out, size_t cap,
         return constat_error_set(err, CONSTAT_EINVAL, "%s: not a valid display name", path);
     return CONSTAT_OK;
 }
+
+void constat_org_shown(const char *display, const char *key, char *out, size_t cap)
+{
+    if (display && *display)
+        snprintf(out, cap, "%s (%s)", display, key ? key : "");
+    else
+        snprintf(out, cap, "%s", key ? key : "");
+}
