@@ -1,0 +1,270 @@
+#!/usr/bin/env python3
+# field_app.py — the monitor's web app (web/, docs/field-app.md) in headless
+# Chromium at 360 px, driven by Selenium against `constat serve` on loopback
+# (t0700). Usage:
+#   field_app.py vectors SRC URL          the JS crypto against tests/vectors
+#   field_app.py flow CONSTAT VAULT CODE NAME PASSWORD OUTDIR [SHOTS_DIR]
+# flow: enrol by code, Arabic, server stopped and browser offline, three
+# incidents (one with a photo) sealed and queued, reload (outbox survives,
+# the app comes from the service worker), server back and online, log in,
+# sync, every receipt verified on the device, one receipt tampered with in
+# IndexedDB shows failing, no element wider than the 360-px viewport in
+# RTL. Writes OUTDIR/ids (record ids, one a line) and OUTDIR/stats.json.
+# Exit 0 ok, 1 failure (message on stderr).
+import glob, json, os, subprocess, sys, time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+
+def fail(msg):
+    print("FAIL: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def browser(width=360):
+    o = webdriver.ChromeOptions()
+    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+              "--window-size=%d,780" % width, "--lang=en-GB", "--no-first-run",
+              "--disable-extensions", "--disable-background-networking"):
+        o.add_argument(a)
+    o.binary_location = "/usr/bin/chromium"
+    d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
+    d.set_script_timeout(60)
+    d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                      {"width": width, "height": 780, "deviceScaleFactor": 2, "mobile": True})
+    return d
+
+
+def wait(d, what, fn, timeout=30):
+    try:
+        return WebDriverWait(d, timeout, poll_frequency=0.1).until(lambda _: fn())
+    except Exception:
+        fail("timed out waiting for " + what + "\n" + d.execute_script(
+            "return document.body ? document.body.innerText : ''")[:3000])
+
+
+# ---- the JS crypto against the C code's vectors ----
+def vectors(src, url):
+    incl = []
+    for path in sorted(glob.glob(src + "/tests/vectors/merkle/transparency-dev-merkle/testdata/inclusion/**/*.json", recursive=True)):
+        incl.append(dict(json.load(open(path)), file=os.path.relpath(path, src)))
+    notes = json.load(open(src + "/tests/vectors/signed-note/signed-note-vectors.json"))["cases"]
+    jdir = src + "/tests/vectors/jcs/cyberphone/testdata"
+    jcs = []
+    for path in sorted(glob.glob(jdir + "/input/*.json")):
+        name = os.path.basename(path)
+        text = open(path, encoding="utf-8").read()
+        jcs.append({"file": name, "input": text,
+                    "output": open(jdir + "/output/" + name, encoding="utf-8").read()})
+    d = browser()
+    try:
+        d.get(url + "/")
+        r = d.execute_async_script("""
+const [incl, notes, jcs, done] = arguments;
+(async () => {
+  const C = await import('/js/crypto.js');
+  const out = {incl_ok: 0, incl_rejected: 0, errors: [], notes_ok: 0, jcs_ok: 0, jcs_refused: 0};
+  for (const v of incl) {
+    let ok = true;
+    try {
+      await C.verifyInclusion(v.leafIdx, v.treeSize, C.unb64(v.leafHash || ''), (v.proof || []).map(C.unb64), C.unb64(v.root || ''));
+    } catch (e) { ok = false; }
+    if (ok === !v.wantErr) { ok ? out.incl_ok++ : out.incl_rejected++; } else out.errors.push('inclusion ' + v.file + ': ' + (ok ? 'accepted' : 'rejected'));
+  }
+  for (const c of notes) {
+    const keys = c.vkeys || [c.vkey];
+    for (const k of keys) {
+      try { await C.noteOpen(c.note, await C.parseVkey(k)); out.notes_ok++; }
+      catch (e) { if (c.expect.startsWith('valid')) out.errors.push('note ' + c.source + ': ' + e.message); }
+    }
+  }
+  // a note changed by one byte no longer opens
+  try { const c = notes[0]; await C.noteOpen(c.note.replace('example', 'Example'), await C.parseVkey(c.vkey)); out.errors.push('tampered note accepted'); } catch (e) { }
+  // records hold safe integers only: an input with another number must be refused
+  const real = (v) => typeof v === 'number' ? !Number.isSafeInteger(v) : v && typeof v === 'object' ? Object.values(v).some(real) : false;
+  for (const j of jcs) {
+    j.real = real(JSON.parse(j.input));
+    try {
+      const s = C.jcs(JSON.parse(j.input));
+      if (j.real) out.errors.push('jcs ' + j.file + ': a real number was not refused');
+      else if (s !== j.output) out.errors.push('jcs ' + j.file + ': ' + s); else out.jcs_ok++;
+    } catch (e) { if (j.real) out.jcs_refused++; else out.errors.push('jcs ' + j.file + ': ' + e.message); }
+  }
+  const abc = C.hex(C.blake2b(C.te.encode('abc'), 64));
+  if (abc !== 'ba80a53f981c4d0d6a2797b69f12f6e94c212f14685ac4b74b12bb6fdbffa2d17d87c5392aab792dc252d5de4533cc9518d38aa8dbf1925ab92386edd4009923') out.errors.push('blake2b abc: ' + abc);
+  const empty = C.hex(C.blake2b(new Uint8Array(0), 64));
+  if (empty !== '786a02f742015903c6c6fd852552d272912f4740e15847618a86e217f71f5419d25e1031afee585313896444934eb04b903a685b1448b755d56f701afe9be2ce') out.errors.push('blake2b empty: ' + empty);
+  // 200 bytes: two blocks
+  const two = C.hex(C.blake2b(new Uint8Array(200).map((_, i) => i), 24));
+  out.blake2b_200 = two;
+  done(out);
+})().catch((e) => done({errors: ['exception: ' + e.stack]}));
+""", incl, notes, jcs)
+    finally:
+        d.quit()
+    if r["errors"]:
+        fail("; ".join(r["errors"]))
+    print("inclusion vectors: %d agree with the C verifier's expectations (%d verified, %d refused)"
+          % (r["incl_ok"] + r["incl_rejected"], r["incl_ok"], r["incl_rejected"]))
+    print("signed notes: %d opened" % r["notes_ok"])
+    print("JCS: %d outputs identical, %d with reals refused" % (r["jcs_ok"], r["jcs_refused"]))
+    print("blake2b-24 of bytes 0..199: " + r["blake2b_200"])
+
+
+# ---- the monitor's flow ----
+def overflow(d):
+    """Elements sticking out of the viewport (RTL: past either edge)."""
+    return d.execute_script("""
+const w = document.documentElement.clientWidth, bad = [];
+if (document.documentElement.scrollWidth > w + 1) bad.push('page scrolls sideways: ' + document.documentElement.scrollWidth + ' > ' + w);
+for (const e of document.querySelectorAll('body *')) {
+  const r = e.getBoundingClientRect();
+  if (!r.width || getComputedStyle(e).visibility === 'hidden') continue;
+  if (r.right > w + 0.5 || r.left < -0.5) bad.push(e.tagName + '#' + e.id + '.' + e.className + ' [' + Math.round(r.left) + ',' + Math.round(r.right) + ']');
+}
+return bad;""")
+
+
+def outbox(d):
+    return d.execute_script("return [...document.querySelectorAll('#outbox li')].map(l => ({state: l.dataset.state, verified: l.dataset.verified, text: l.innerText}))")
+
+
+def flow(constat, vault, code, name, password, outdir, shots):
+    def serve(port):
+        log = open(os.path.join(outdir, "serve.log"), "a")
+        p = subprocess.Popen([constat, "serve", "--listen", "127.0.0.1:%d" % port, "--port-file",
+                              os.path.join(outdir, "port"), "--dir", vault], stdout=log, stderr=log)
+        for _ in range(200):
+            if os.path.exists(os.path.join(outdir, "port")) and open(os.path.join(outdir, "port")).read().strip():
+                return p, int(open(os.path.join(outdir, "port")).read())
+            time.sleep(0.05)
+        fail("server did not start")
+
+    srv, port = serve(0)
+    url = "http://127.0.0.1:%d" % port
+    d = browser()
+    stats = {}
+    try:
+        t0 = time.time()
+        d.get(url + "/")
+        wait(d, "the enrolment view", lambda: d.find_element(By.ID, "v-enrol").is_displayed())
+        stats["first_load_ms"] = round((time.time() - t0) * 1000)
+        stats["shell_bytes"] = d.execute_script(
+            "return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))"
+            ".filter(e => !e.name.includes('/api/')).reduce((n, e) => n + (e.encodedBodySize || 0), 0)")
+        Select(d.find_element(By.ID, "lang")).select_by_value("ar")
+        wait(d, "Arabic, right to left", lambda: d.execute_script("return document.documentElement.dir") == "rtl"
+             and d.find_element(By.ID, "en-go").text == "تسجيل")
+        if shots:
+            d.save_screenshot(os.path.join(shots, "enrol-ar.png"))
+        d.find_element(By.ID, "en-code").send_keys("constat-enrol:%s?monitor=%s" % (code, name))
+        d.find_element(By.ID, "en-pass").send_keys(password)
+        d.find_element(By.ID, "en-go").click()
+        wait(d, "the enrolment receipt", lambda: d.find_element(By.ID, "v-home").is_displayed()
+             and "تم التسجيل باسم %s" % name in d.find_element(By.ID, "sync-msg").text)
+        wait(d, "the service worker in control", lambda: d.execute_script(
+            "return !!navigator.serviceWorker.controller"))
+        time.sleep(0.5)  # the shell is cached at install, before it controls
+
+        # offline: the browser says so, and the server is gone too
+        d.execute_cdp_cmd("Network.enable", {})
+        d.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": True, "latency": 0,
+                          "downloadThroughput": -1, "uploadThroughput": -1})
+        srv.terminate()
+        srv.wait(10)
+        os.unlink(os.path.join(outdir, "port"))
+        wait(d, "the offline badge", lambda: d.find_element(By.ID, "net").text == "غير متصل")
+        photo = os.path.join(outdir, "photo.png")
+        for n in (1, 2, 3):
+            d.find_element(By.ID, "go-new").click()
+            wait(d, "the form", lambda: d.find_element(By.ID, "v-form").is_displayed())
+            d.find_element(By.CSS_SELECTOR, "#f-cats input[value=eviction]").click()
+            if n == 2:
+                d.find_element(By.CSS_SELECTOR, "#f-cats input[value=property_seizure]").click()
+                d.find_element(By.ID, "f-add-item").click()
+                Select(d.find_element(By.CSS_SELECTOR, "#f-items .i-kind")).select_by_value("tents")
+                d.find_element(By.CSS_SELECTOR, "#f-items .i-count").send_keys("4")
+            d.find_element(By.ID, "f-place").send_keys("مخيم الغابة %d" % n)
+            d.find_element(By.ID, "f-commune").send_keys("Calais")
+            d.find_element(By.ID, "f-forces").send_keys("CRS, Police nationale")
+            d.find_element(By.ID, "f-count").send_keys(str(n + 2))
+            d.find_element(By.ID, "f-persons").send_keys("أحمد، مواليد 1999")
+            d.find_element(By.ID, "f-summary").send_keys("إخلاء رقم %d" % n)
+            d.find_element(By.ID, "f-narrative").send_keys("رواية خاصة %d" % n)
+            if n == 3:
+                d.find_element(By.ID, "f-photo").send_keys(photo)
+                wait(d, "the photo's hash", lambda: "SHA-256" in d.find_element(By.ID, "f-photo-out").text)
+                stats["photo_sha256_shown"] = d.find_element(By.ID, "f-photo-out").text.split()[-1]
+            if n == 1:
+                bad = overflow(d)
+                if bad:
+                    fail("RTL form overflows 360 px: " + "; ".join(bad[:10]))
+                if shots:
+                    d.save_screenshot(os.path.join(shots, "form-ar.png"))
+            d.find_element(By.ID, "f-save").click()
+            wait(d, "record %d in the outbox" % n, lambda: len(outbox(d)) == n)
+        if any(o["state"] != "queued" for o in outbox(d)):
+            fail("offline records should wait: %r" % outbox(d))
+        stats["seal_queue_ms"] = d.execute_script("return globalThis.constatStats.seal_queue_ms")
+
+        d.refresh()  # offline, no server: the app comes from the service worker
+        wait(d, "the app after a reload offline", lambda: d.find_element(By.ID, "v-home").is_displayed())
+        wait(d, "the outbox after the reload", lambda: len(outbox(d)) == 3)
+        bad = overflow(d)
+        if bad:
+            fail("RTL home overflows 360 px: " + "; ".join(bad[:10]))
+        if shots:
+            d.save_screenshot(os.path.join(shots, "outbox-offline-ar.png"))
+
+        # the server back (a restart ends sessions: the app asks to log in), online
+        srv, port2 = serve(port)
+        d.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": False, "latency": 0,
+                          "downloadThroughput": -1, "uploadThroughput": -1})
+        wait(d, "the login box", lambda: d.find_element(By.ID, "login-box").is_displayed())
+        d.find_element(By.ID, "login-pass").send_keys(password)
+        d.find_element(By.ID, "login-go").click()
+        wait(d, "three receipts verified", lambda: [o["verified"] for o in outbox(d)] == ["true"] * 3, 60)
+        for o in outbox(d):
+            if "تم التحقق من الإيصال" not in o["text"]:
+                fail("receipt text: " + o["text"])
+        stats["sign_ms"] = d.execute_script("return globalThis.constatStats.sign_ms")
+        if shots:
+            d.save_screenshot(os.path.join(shots, "receipts-ar.png"))
+        ids = d.execute_async_script("""
+const done = arguments[0];
+import('/js/db.js').then(async (db) => done((await db.items()).map(i => i.record_id)));""")
+
+        # one receipt changed on the device: shown failing
+        d.execute_async_script("""
+const done = arguments[0];
+import('/js/db.js').then(async (db) => {
+  const it = (await db.items())[0];
+  const p = it.receipt.inclusion_proof;
+  it.receipt.inclusion_proof = p.length ? [p[0].replace(/^./, p[0][0] === 'A' ? 'B' : 'A')].concat(p.slice(1)) : ['AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='];
+  await db.update(it);
+  done();
+});""")
+        d.refresh()
+        wait(d, "the tampered receipt failing", lambda: sorted(o["verified"] for o in outbox(d)) == ["false", "true", "true"])
+        failing = [o["text"] for o in outbox(d) if o["verified"] == "false"][0]
+        if "الإيصال لا يتحقق" not in failing or "inclusion proof" not in failing:
+            fail("the failing receipt should say why: " + failing)
+        if shots:
+            d.save_screenshot(os.path.join(shots, "tampered-ar.png"))
+        open(os.path.join(outdir, "ids"), "w").write("\n".join(ids) + "\n")
+        json.dump(stats, open(os.path.join(outdir, "stats.json"), "w"))
+        print("flow: %d records, receipts verified on the device; %s" % (len(ids), json.dumps(stats)))
+    finally:
+        d.quit()
+        srv.terminate()
+        srv.wait(10)
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "vectors":
+        vectors(sys.argv[2], sys.argv[3])
+    else:
+        flow(*sys.argv[2:8], sys.argv[8] if len(sys.argv) > 8 else None)
