@@ -263,8 +263,78 @@ import('/js/db.js').then(async (db) => {
         srv.wait(10)
 
 
+# ---- PIN lock, shifts, wipe ----
+def pin(url, code, name, password, outdir):
+    d = browser()
+    try:
+        d.get(url + "/")
+        wait(d, "the enrolment view", lambda: d.find_element(By.ID, "v-enrol").is_displayed())
+        Select(d.find_element(By.ID, "lang")).select_by_value("en")
+        d.find_element(By.ID, "en-code").send_keys(code)
+        d.find_element(By.ID, "en-name").send_keys(name)
+        d.find_element(By.ID, "en-pass").send_keys(password)
+        d.find_element(By.ID, "en-pin").send_keys("48")
+        d.find_element(By.ID, "en-go").click()
+        wait(d, "a PIN too short refused", lambda: d.find_element(By.ID, "en-msg").text == "The PIN must have 4 digits or more.")
+        d.find_element(By.ID, "en-pin").send_keys("21")
+        d.find_element(By.ID, "en-go").click()
+        wait(d, "the enrolment receipt", lambda: ("Enrolled as %s: enrolment record at leaf" % name) in d.find_element(By.ID, "sync-msg").text)
+        # the key is kept wrapped under the PIN only: no usable key at rest
+        kept = d.execute_async_script("""
+const done = arguments[0];
+import('/js/db.js').then(async (db) => { const x = await db.get('device'); done({key: 'key' in x, wrapped: !!x.wrapped, len: x.wrapped && x.wrapped.data.length}); });""")
+        if kept["key"] or not kept["wrapped"] or kept["len"] < 48:
+            fail("the key should be wrapped under the PIN only: %r" % kept)
+        # a shift: start, then end: one signed shift record
+        d.find_element(By.ID, "shift-btn").click()
+        wait(d, "the shift started", lambda: d.find_element(By.ID, "shift-btn").text == "End field presence")
+        d.find_element(By.ID, "shift-btn").click()
+        wait(d, "the shift receipt verified", lambda: [o["verified"] for o in outbox(d)] == ["true"])
+        if not outbox(d)[0]["text"].startswith("Field presence shift-"):
+            fail("shift entry: " + outbox(d)[0]["text"])
+        ids = d.execute_async_script("const done = arguments[0]; import('/js/db.js').then(async (db) => done((await db.items()).map(i => i.record_id)));")
+        # lock: nothing personal on the lock screen; a wrong PIN does not open
+        d.find_element(By.ID, "go-settings").click()
+        d.find_element(By.ID, "set-lock").click()
+        wait(d, "the lock screen", lambda: d.find_element(By.ID, "v-lock").is_displayed())
+        shown = d.execute_script("return document.body.innerText")
+        if name in shown or ids[0] in shown:
+            fail("the lock screen shows personal data: " + shown)
+        d.find_element(By.ID, "lock-pin").send_keys("1111")
+        d.find_element(By.ID, "lock-go").click()
+        wait(d, "a wrong PIN refused", lambda: d.find_element(By.ID, "lock-msg").text == "Wrong PIN.")
+        d.refresh()  # still locked after a reload
+        wait(d, "the lock screen after a reload", lambda: d.find_element(By.ID, "v-lock").is_displayed())
+        d.find_element(By.ID, "lock-pin").send_keys("4821")
+        d.find_element(By.ID, "lock-go").click()
+        wait(d, "unlocked", lambda: d.find_element(By.ID, "v-home").is_displayed() and len(outbox(d)) == 1)
+        # wipe: keys, outbox and receipts gone at once
+        d.find_element(By.ID, "go-settings").click()
+        d.find_element(By.ID, "set-wipe").click()
+        WebDriverWait(d, 10).until(lambda _: d.switch_to.alert)
+        d.switch_to.alert.accept()
+        wait(d, "the enrolment view after the wipe", lambda: d.find_element(By.ID, "v-enrol").is_displayed())
+        left = d.execute_async_script("""
+const done = arguments[0];
+indexedDB.databases().then((dbs) => done(dbs.map((x) => x.name)));""")
+        if "constat" in left:
+            # the app opens it again empty: nothing may be in it
+            n = d.execute_async_script("""const done = arguments[0];
+import('/js/db.js').then(async (db) => done([await db.get('device'), (await db.items()).length]));""")
+            if n[0] or n[1]:
+                fail("the wipe left data: %r" % n)
+        d.refresh()
+        wait(d, "the enrolment view after a reload", lambda: d.find_element(By.ID, "v-enrol").is_displayed())
+        open(os.path.join(outdir, "shift-ids"), "w").write("\n".join(ids) + "\n")
+        print("pin: wrapped key, shift %s logged, lock, wrong PIN refused, unlock, wipe" % ids[0])
+    finally:
+        d.quit()
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "vectors":
         vectors(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "pin":
+        pin(*sys.argv[2:7])
     else:
         flow(*sys.argv[2:8], sys.argv[8] if len(sys.argv) > 8 else None)

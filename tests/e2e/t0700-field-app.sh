@@ -117,6 +117,23 @@ expect_eq "$(grep -c . ids)" 3 "three record ids"
 # the photo's hash, as the device showed it, is the file's
 expect_in stats.json "\"photo_sha256_shown\": \"$(sha256sum photo.png | cut -c1-64)\""
 
+# a second monitor: PIN lock, a shift, wipe
+run_ok $CONSTAT monitor invite bilal --dir v
+code=$(sed -n 's/^enrolment code for monitor bilal: //p' out)
+rm -f port
+$CONSTAT serve --listen 127.0.0.1:0 --port-file port --dir v >serve.out 2>serve.log &
+spid=$!
+trap 'kill $spid 2>/dev/null || true; rm -rf "$T"' EXIT
+wait_port port serve.log
+run_ok timeout 120 $PY "$SRC/tests/e2e/field_app.py" pin "http://127.0.0.1:$(cat port)" "$code" bilal \
+    "bilal password 1" "$T"
+expect_in out "pin: wrapped key, shift shift-"
+kill $spid
+wait $spid || { cat serve.log >&2; fail "the server did not stop cleanly"; }
+trap 'rm -rf "$T"' EXIT
+run_ok $CONSTAT log --kind shift --dir v
+expect_in out " $(cat shift-ids) "
+
 run_ok $CONSTAT log --dir v
 for id in $(cat ids); do expect_in out " $id "; done
 run_ok $CONSTAT log --kind incident --dir v --json
@@ -129,7 +146,8 @@ run_ok $CONSTAT show "$(sed -n 3p ids)" --dir v
 expect_in out "$(sha256sum photo.png | cut -c1-64)"
 run_ok $CONSTAT dossier --out d --with-evidence --dir v
 run_ok $CONSTAT verify d
-expect_in out "records: 4 (3 incidents, 1 monitor enrolment)"
+expect_in out "records: 6 (3 incidents, 2 monitor enrolments)"
+expect_in out "monitor bilal: key held by the monitor's device"
 expect_in out "monitor amina: key held by the monitor's device"
 run_ok $CONSTAT verify v
 done_ok
