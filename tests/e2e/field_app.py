@@ -2,7 +2,8 @@
 # field_app.py — the monitor's web app (web/, docs/field-app.md) in headless
 # Chromium at 360 px, driven by Selenium against `constat serve` on loopback
 # (t0700). Usage:
-#   field_app.py vectors SRC URL          the JS crypto against tests/vectors
+#   field_app.py vectors SRC URL [LOAD.json]  the JS crypto against tests/vectors
+#                                         (and the first load on a 3G profile)
 #   field_app.py flow CONSTAT VAULT CODE NAME PASSWORD OUTDIR [SHOTS_DIR]
 # flow: enrol by code, Arabic, server stopped and browser offline, three
 # incidents (one with a photo) sealed and queued, reload (outbox survives,
@@ -47,7 +48,7 @@ def wait(d, what, fn, timeout=30):
 
 
 # ---- the JS crypto against the C code's vectors ----
-def vectors(src, url):
+def vectors(src, url, out=None):
     incl = []
     for path in sorted(glob.glob(src + "/tests/vectors/merkle/transparency-dev-merkle/testdata/inclusion/**/*.json", recursive=True)):
         incl.append(dict(json.load(open(path)), file=os.path.relpath(path, src)))
@@ -61,7 +62,22 @@ def vectors(src, url):
                     "output": open(jdir + "/output/" + name, encoding="utf-8").read()})
     d = browser()
     try:
+        # first load of a fresh browser on a throttled 3G profile (Lighthouse's:
+        # 150 ms round trip, 1.6 Mb/s down, 750 kb/s up), measured for make bench only
+        d.execute_cdp_cmd("Network.enable", {})
+        d.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": False, "latency": 150,
+                          "downloadThroughput": 1600 * 1000 // 8, "uploadThroughput": 750 * 1000 // 8})
+        t0 = time.time()
         d.get(url + "/")
+        wait(d, "the enrolment view", lambda: d.find_element(By.ID, "v-enrol").is_displayed()
+             and d.find_element(By.ID, "en-go").text != "")
+        load = {"first_load_3g_ms": round((time.time() - t0) * 1000), "shell_bytes": d.execute_script(
+            "return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))"
+            ".reduce((n, e) => n + (e.transferSize || 0), 0)")}
+        d.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": False, "latency": 0,
+                          "downloadThroughput": -1, "uploadThroughput": -1})
+        if out:
+            json.dump(load, open(out, "w"))
         r = d.execute_async_script("""
 const [incl, notes, jcs, done] = arguments;
 (async () => {
@@ -148,13 +164,8 @@ def flow(constat, vault, code, name, password, outdir, shots):
     d = browser()
     stats = {}
     try:
-        t0 = time.time()
         d.get(url + "/")
         wait(d, "the enrolment view", lambda: d.find_element(By.ID, "v-enrol").is_displayed())
-        stats["first_load_ms"] = round((time.time() - t0) * 1000)
-        stats["shell_bytes"] = d.execute_script(
-            "return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))"
-            ".filter(e => !e.name.includes('/api/')).reduce((n, e) => n + (e.encodedBodySize || 0), 0)")
         Select(d.find_element(By.ID, "lang")).select_by_value("ar")
         wait(d, "Arabic, right to left", lambda: d.execute_script("return document.documentElement.dir") == "rtl"
              and d.find_element(By.ID, "en-go").text == "تسجيل")
@@ -333,7 +344,7 @@ import('/js/db.js').then(async (db) => done([await db.get('device'), (await db.i
 
 if __name__ == "__main__":
     if sys.argv[1] == "vectors":
-        vectors(sys.argv[2], sys.argv[3])
+        vectors(*sys.argv[2:5])
     elif sys.argv[1] == "pin":
         pin(*sys.argv[2:7])
     else:

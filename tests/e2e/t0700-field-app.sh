@@ -90,7 +90,7 @@ $CONSTAT serve --listen 127.0.0.1:0 --port-file port --dir v >serve.out 2>serve.
 spid=$!
 trap 'kill $spid 2>/dev/null || true; rm -rf "$T"' EXIT
 wait_port port serve.log
-run_ok timeout 120 $PY "$SRC/tests/e2e/field_app.py" vectors "$SRC" "http://127.0.0.1:$(cat port)"
+run_ok timeout 120 $PY "$SRC/tests/e2e/field_app.py" vectors "$SRC" "http://127.0.0.1:$(cat port)" load.json
 nincl=$(find "$SRC/tests/vectors/merkle/transparency-dev-merkle/testdata/inclusion" -name '*.json' | wc -l)
 [ "$nincl" -gt 90 ] || fail "inclusion vectors missing ($nincl)"
 expect_in out "inclusion vectors: $nincl agree with the C verifier's expectations"
@@ -150,4 +150,9 @@ expect_in out "records: 6 (3 incidents, 2 monitor enrolments)"
 expect_in out "monitor bilal: key held by the monitor's device"
 expect_in out "monitor amina: key held by the monitor's device"
 run_ok $CONSTAT verify v
+# the figures for make bench (bench/run prints them; nothing here depends on speed)
+if [ -n "${CONSTAT_APP_STATS:-}" ]; then
+    $PY -c 'import json, sys; d = json.load(open(sys.argv[1])); d.update(json.load(open(sys.argv[2]))); json.dump(d, open(sys.argv[3], "w"))' \
+        stats.json load.json "$CONSTAT_APP_STATS"
+fi
 done_ok
