@@ -248,6 +248,26 @@ def flow(constat, vault, code, name, password, outdir, shots):
 const done = arguments[0];
 import('/js/db.js').then(async (db) => done((await db.items()).map(i => i.record_id)));""")
 
+        # a lost answer: the same leaf sent again gets the receipt of the first time
+        first = d.execute_async_script("""
+const done = arguments[0];
+import('/js/db.js').then(async (db) => {
+  const it = (await db.items())[1];
+  const before = {index: it.receipt.index, leaf_hash: it.receipt.leaf_hash};
+  it.state = 'signed'; delete it.receipt; it.verified = false;
+  await db.update(it);
+  done(before);
+});""")
+        d.find_element(By.ID, "sync").click()
+        wait(d, "the replayed receipt", lambda: d.execute_async_script("""
+const done = arguments[0];
+import('/js/db.js').then(async (db) => { const it = (await db.items())[1]; done(it.state === 'done' && it.verified && !!it.replayed); });"""))
+        again = d.execute_async_script("""
+const done = arguments[0];
+import('/js/db.js').then(async (db) => { const it = (await db.items())[1]; done({index: it.receipt.index, leaf_hash: it.receipt.leaf_hash}); });""")
+        if again != first:
+            fail("a replay should give the first receipt: %r then %r" % (first, again))
+
         # one receipt changed on the device: shown failing
         d.execute_async_script("""
 const done = arguments[0];
@@ -342,9 +362,48 @@ import('/js/db.js').then(async (db) => done([await db.get('device'), (await db.i
         d.quit()
 
 
+# ---- the coordinator's and the auditor's page ----
+def review(url, account, password, want_json):
+    want = json.loads(want_json)  # {"size": N, "monitors": {name: [incidents, shifts, other]}, "open": ID}
+    d = browser()
+    try:
+        d.get(url + "/review.html")
+        wait(d, "the login", lambda: d.find_element(By.ID, "r-go").is_displayed() and d.find_element(By.ID, "r-go").text)
+        Select(d.find_element(By.ID, "lang")).select_by_value("en")
+        d.find_element(By.ID, "r-name").send_keys(account)
+        d.find_element(By.ID, "r-pass").send_keys(password)
+        d.find_element(By.ID, "r-go").click()
+        wait(d, "the verification status", lambda: d.find_element(By.ID, "r-verify").text != "")
+        st = d.find_element(By.ID, "r-verify").text
+        if not st.startswith("Vault verified by the server: %d entries" % want["size"]):
+            fail("verification status: " + st)
+        rows = {r.get_attribute("data-monitor"): [int(c.text) for c in r.find_elements(By.TAG_NAME, "td")[1:]]
+                for r in d.find_elements(By.CSS_SELECTOR, "#r-monitors tbody tr")}
+        if rows != want["monitors"]:
+            fail("per monitor: %r, want %r" % (rows, want["monitors"]))
+        d.find_element(By.ID, "r-search").send_keys("shift")
+        wait(d, "the search", lambda: len(d.find_elements(By.CSS_SELECTOR, "#r-records button")) == 1)
+        d.find_element(By.ID, "r-search").clear()
+        d.find_element(By.ID, "r-search").send_keys(want["open"])
+        wait(d, "the record", lambda: len(d.find_elements(By.CSS_SELECTOR, "#r-records button")) == 1)
+        d.find_element(By.CSS_SELECTOR, "#r-records button").click()
+        wait(d, "its receipt checked", lambda: d.find_element(By.ID, "r-detail-receipt").get_attribute("data-verified") == "true")
+        shown = d.find_element(By.ID, "r-detail-json").text
+        if want["open"] not in shown or "narrative" in shown and "رواية" in shown:
+            fail("record shown: " + shown[:500])
+        bad = overflow(d)
+        if bad:
+            fail("the review page overflows 360 px: " + "; ".join(bad[:10]))
+        print("review %s: %s; per monitor %r; %s" % (account, st, rows, d.find_element(By.ID, "r-detail-receipt").text))
+    finally:
+        d.quit()
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "vectors":
         vectors(*sys.argv[2:5])
+    elif sys.argv[1] == "review":
+        review(*sys.argv[2:6])
     elif sys.argv[1] == "pin":
         pin(*sys.argv[2:7])
     else:

@@ -134,6 +134,23 @@ trap 'rm -rf "$T"' EXIT
 run_ok $CONSTAT log --kind shift --dir v
 expect_in out " $(cat shift-ids) "
 
+# the coordinator's and the auditor's page
+CONSTAT_USER_PASSWORD="auditor pass 1" run_ok $CONSTAT user add audra --role auditor --dir v
+rm -f port
+$CONSTAT serve --listen 127.0.0.1:0 --port-file port --dir v >serve.out 2>serve.log &
+spid=$!
+trap 'kill $spid 2>/dev/null || true; rm -rf "$T"' EXIT
+wait_port port serve.log
+want="{\"size\": 6, \"monitors\": {\"amina\": [3, 0, 0], \"bilal\": [0, 1, 0]}, \"open\": \"$(sed -n 1p ids)\"}"
+for who in "chef:chef password 1" "audra:auditor pass 1"; do
+    run_ok timeout 120 $PY "$SRC/tests/e2e/field_app.py" review "http://127.0.0.1:$(cat port)" "${who%%:*}" "${who#*:}" "$want"
+    expect_in out "review ${who%%:*}: Vault verified by the server: 6 entries"
+    expect_in out "proof and checkpoint verified in this browser"
+done
+kill $spid
+wait $spid || { cat serve.log >&2; fail "the server did not stop cleanly"; }
+trap 'rm -rf "$T"' EXIT
+
 run_ok $CONSTAT log --dir v
 for id in $(cat ids); do expect_in out " $id "; done
 run_ok $CONSTAT log --kind incident --dir v --json
