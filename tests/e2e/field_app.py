@@ -362,6 +362,42 @@ import('/js/db.js').then(async (db) => done([await db.get('device'), (await db.i
         d.quit()
 
 
+# ---- a browser without Ed25519 in WebCrypto: TweetNaCl's ----
+NO_ED25519 = """
+(() => {
+  const s = crypto.subtle, no = (a) => { const n = (a && (a.name || a)) || ''; return String(n).toLowerCase() === 'ed25519'; };
+  const refuse = () => Promise.reject(new DOMException('Algorithm: Unrecognized name', 'NotSupportedError'));
+  for (const f of ['generateKey', 'importKey']) { const o = s[f].bind(s); s[f] = (...a) => no(f === 'importKey' ? a[2] : a[0]) ? refuse() : o(...a); }
+  for (const f of ['sign', 'verify']) { const o = s[f].bind(s); s[f] = (...a) => no(a[0]) ? refuse() : o(...a); }
+})();"""
+
+
+def fallback(url, code, name, password):
+    d = browser()
+    try:
+        d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": NO_ED25519})
+        d.get(url + "/")
+        wait(d, "the enrolment view", lambda: d.find_element(By.ID, "v-enrol").is_displayed())
+        if d.execute_async_script("const done = arguments[0]; crypto.subtle.generateKey({name: 'Ed25519'}, true, ['sign']).then(() => done(true), () => done(false));"):
+            fail("the page still has WebCrypto Ed25519")
+        Select(d.find_element(By.ID, "lang")).select_by_value("fr")
+        d.find_element(By.ID, "en-code").send_keys(code)
+        d.find_element(By.ID, "en-name").send_keys(name)
+        d.find_element(By.ID, "en-pass").send_keys(password)
+        d.find_element(By.ID, "en-go").click()
+        wait(d, "the enrolment receipt", lambda: ("Enregistré comme %s" % name) in d.find_element(By.ID, "sync-msg").text)
+        if d.execute_async_script("const done = arguments[0]; import('/js/db.js').then(async (db) => done((await db.get('device')).alg));") != "nacl":
+            fail("the key should be TweetNaCl's")
+        d.find_element(By.ID, "go-new").click()
+        d.find_element(By.CSS_SELECTOR, "#f-cats input[value=identity_check]").click()
+        d.find_element(By.ID, "f-place").send_keys("Gare de Calais")
+        d.find_element(By.ID, "f-save").click()
+        wait(d, "the receipt verified", lambda: [o["verified"] for o in outbox(d)] == ["true"])
+        print("fallback: enrolled, signed and verified with TweetNaCl's Ed25519: " + outbox(d)[0]["text"].replace("\n", " "))
+    finally:
+        d.quit()
+
+
 # ---- the coordinator's and the auditor's page ----
 def review(url, account, password, want_json):
     want = json.loads(want_json)  # {"size": N, "monitors": {name: [incidents, shifts, other]}, "open": ID}
@@ -402,6 +438,8 @@ def review(url, account, password, want_json):
 if __name__ == "__main__":
     if sys.argv[1] == "vectors":
         vectors(*sys.argv[2:5])
+    elif sys.argv[1] == "fallback":
+        fallback(*sys.argv[2:6])
     elif sys.argv[1] == "review":
         review(*sys.argv[2:6])
     elif sys.argv[1] == "pin":

@@ -128,6 +128,12 @@ wait_port port serve.log
 run_ok timeout 120 $PY "$SRC/tests/e2e/field_app.py" pin "http://127.0.0.1:$(cat port)" "$code" bilal \
     "bilal password 1" "$T"
 expect_in out "pin: wrapped key, shift shift-"
+# a third, in a browser without Ed25519 in WebCrypto: TweetNaCl signs and checks
+run_ok $CONSTAT monitor invite chloe --dir v
+code=$(sed -n 's/^enrolment code for monitor chloe: //p' out)
+run_ok timeout 120 $PY "$SRC/tests/e2e/field_app.py" fallback "http://127.0.0.1:$(cat port)" "$code" chloe \
+    "chloe password 1"
+expect_in out "fallback: enrolled, signed and verified with TweetNaCl's Ed25519"
 kill $spid
 wait $spid || { cat serve.log >&2; fail "the server did not stop cleanly"; }
 trap 'rm -rf "$T"' EXIT
@@ -141,10 +147,10 @@ $CONSTAT serve --listen 127.0.0.1:0 --port-file port --dir v >serve.out 2>serve.
 spid=$!
 trap 'kill $spid 2>/dev/null || true; rm -rf "$T"' EXIT
 wait_port port serve.log
-want="{\"size\": 6, \"monitors\": {\"amina\": [3, 0, 0], \"bilal\": [0, 1, 0]}, \"open\": \"$(sed -n 1p ids)\"}"
+want="{\"size\": 8, \"monitors\": {\"amina\": [3, 0, 0], \"bilal\": [0, 1, 0], \"chloe\": [1, 0, 0]}, \"open\": \"$(sed -n 1p ids)\"}"
 for who in "chef:chef password 1" "audra:auditor pass 1"; do
     run_ok timeout 120 $PY "$SRC/tests/e2e/field_app.py" review "http://127.0.0.1:$(cat port)" "${who%%:*}" "${who#*:}" "$want"
-    expect_in out "review ${who%%:*}: Vault verified by the server: 6 entries"
+    expect_in out "review ${who%%:*}: Vault verified by the server: 8 entries"
     expect_in out "proof and checkpoint verified in this browser"
 done
 kill $spid
@@ -163,8 +169,9 @@ run_ok $CONSTAT show "$(sed -n 3p ids)" --dir v
 expect_in out "$(sha256sum photo.png | cut -c1-64)"
 run_ok $CONSTAT dossier --out d --with-evidence --dir v
 run_ok $CONSTAT verify d
-expect_in out "records: 6 (3 incidents, 2 monitor enrolments)"
+expect_in out "records: 8 (4 incidents, 3 monitor enrolments)"
 expect_in out "monitor bilal: key held by the monitor's device"
+expect_in out "monitor chloe: key held by the monitor's device"
 expect_in out "monitor amina: key held by the monitor's device"
 run_ok $CONSTAT verify v
 # the figures for make bench (bench/run prints them; nothing here depends on speed)

@@ -49,6 +49,7 @@ async function unlock(pin) {
   const k = await pinKey(pin, w.salt);
   let pk8;
   try { pk8 = new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: w.iv }, k, w.data)); } catch (e) { return false; }
+  if (dev.alg === 'nacl') { signKey = { nacl: pk8 }; return true; }
   signKey = await crypto.subtle.importKey('pkcs8', pk8, { name: 'Ed25519' }, false, ['sign']);
   pk8.fill(0);
   return true;
@@ -73,20 +74,28 @@ async function enrol() {
   if (pin && pin.length < 4) { msg.textContent = I.t('enrol.short_pin'); return; }
   const info = await api('GET', '/api/v1/info');
   if (info.status !== 200) { msg.textContent = refusal(info); return; }
-  const pair = await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify']);
-  const pk = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
-  const pk8 = new Uint8Array(await crypto.subtle.exportKey('pkcs8', pair.privateKey));
+  // WebCrypto Ed25519; where the browser lacks it, TweetNaCl's (the secret key is then
+  // bytes the page can read: kept wrapped under the PIN, or as they are without one)
+  let pk, pk8, alg = 'webcrypto';
+  try {
+    const pair = await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify']);
+    pk = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
+    pk8 = new Uint8Array(await crypto.subtle.exportKey('pkcs8', pair.privateKey));
+  } catch (e) {
+    const kp = globalThis.nacl.sign.keyPair();
+    pk = kp.publicKey; pk8 = kp.secretKey; alg = 'nacl';
+  }
   const vkey = await C.formatVkey(name, pk);
   const d = { name, vkey, key_id: name + '+' + vkey.split('+')[1], org_key: info.body.org_key,
-    log_key: info.body.log_key, org: info.body.org, shift: null };
+    log_key: info.body.log_key, org: info.body.org, shift: null, alg };
   if (pin) {
     const salt = crypto.getRandomValues(new Uint8Array(16)), iv = crypto.getRandomValues(new Uint8Array(12));
     const k = await pinKey(pin, salt);
     d.wrapped = { salt, iv, data: new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, k, pk8)) };
   } else {
-    d.key = await crypto.subtle.importKey('pkcs8', pk8, { name: 'Ed25519' }, false, ['sign']);
+    d.key = alg === 'nacl' ? { nacl: pk8.slice() } : await crypto.subtle.importKey('pkcs8', pk8, { name: 'Ed25519' }, false, ['sign']);
   }
-  signKey = await crypto.subtle.importKey('pkcs8', pk8, { name: 'Ed25519' }, false, ['sign']);
+  signKey = alg === 'nacl' ? { nacl: pk8.slice() } : await crypto.subtle.importKey('pkcs8', pk8, { name: 'Ed25519' }, false, ['sign']);
   pk8.fill(0);
   const r = await api('POST', '/api/v1/enrol', { code, vkey, password: pass });
   if (r.status !== 201) { signKey = null; msg.textContent = refusal(r); return; }
@@ -405,7 +414,7 @@ async function start() {
   };
   $('go-settings').onclick = () => { show('settings'); $('set-keys').textContent = I.t('settings.keys', { vkey: dev.vkey, log: dev.log_key }); $('set-lock').hidden = !dev.wrapped; };
   $('set-back').onclick = home;
-  $('set-lock').onclick = () => { signKey = null; csrf = null; show('lock'); };
+  $('set-lock').onclick = () => { if (signKey && signKey.nacl) signKey.nacl.fill(0); signKey = null; csrf = null; show('lock'); };
   $('set-wipe').onclick = wipe;
   $('lock-go').onclick = async () => {
     const ok = await unlock($('lock-pin').value);

@@ -155,14 +155,18 @@ export async function noteOpen(note, vk) {
   const sep = note.lastIndexOf('\n\n');
   if (sep < 0 || !note.endsWith('\n')) throw new Error('not a signed note');
   const text = note.slice(0, sep + 1);
-  const key = await crypto.subtle.importKey('raw', vk.pk, { name: 'Ed25519' }, false, ['verify']);
+  // WebCrypto Ed25519, else TweetNaCl's (browsers without it, docs/field-app.md)
+  let key = null;
+  try { key = await crypto.subtle.importKey('raw', vk.pk, { name: 'Ed25519' }, false, ['verify']); } catch (e) { key = null; }
+  const verify = async (sig, msg) => key ? crypto.subtle.verify('Ed25519', key, sig, msg)
+    : globalThis.nacl.sign.detached.verify(msg, sig, vk.pk);
   for (const line of note.slice(sep + 2, -1).split('\n')) {
     const m = /^\u2014 (\S+) ([A-Za-z0-9+/=]+)$/.exec(line);
     if (!m) throw new Error('malformed signature line');
     if (m[1] !== vk.name) continue;
     const sig = unb64(m[2]);
     if (sig.length !== 68 || !equal(sig.slice(0, 4), vk.id)) continue;
-    if (await crypto.subtle.verify('Ed25519', key, sig.slice(4), te.encode(text))) return text;
+    if (await verify(sig.slice(4), te.encode(text))) return text;
     throw new Error('signature of ' + vk.name + ' does not verify');
   }
   throw new Error('no signature of ' + vk.name);
@@ -213,8 +217,11 @@ export async function verifyReceipt(rc, leaf, logVk) {
 // ---- records ----
 export const RECORD_DOMAIN = 'constat-record-v1\n';
 // The leaf JCS({"key_id", "record", "signature"}) of `record`, signed with `key` (a CryptoKey).
+// `key` is a WebCrypto Ed25519 CryptoKey, or {nacl: 64-byte TweetNaCl secret key} where the
+// browser lacks Ed25519 in WebCrypto (docs/field-app.md).
 export async function signRecord(record, key, keyId) {
-  const canon = jcs(record);
-  const sig = new Uint8Array(await crypto.subtle.sign('Ed25519', key, te.encode(RECORD_DOMAIN + canon)));
+  const canon = jcs(record), msg = te.encode(RECORD_DOMAIN + canon);
+  const sig = key.nacl ? globalThis.nacl.sign.detached(msg, key.nacl)
+    : new Uint8Array(await crypto.subtle.sign('Ed25519', key, msg));
   return '{"key_id":' + JSON.stringify(keyId) + ',"record":' + canon + ',"signature":"' + b64(sig) + '"}';
 }
