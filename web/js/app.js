@@ -153,6 +153,16 @@ function buildForm() {
   $('f-gps-out').textContent = ''; $('f-photo-out').textContent = ''; $('f-msg').textContent = '';
   delete $('f-gps').dataset.pos;
 }
+// A switch of language relabels the form without losing what is typed in it.
+function relabel() {
+  for (const cb of document.querySelectorAll('#f-cats input')) {
+    const c = tax.categories.find((x) => x.id === cb.value);
+    cb.nextElementSibling.textContent = I.label(c.label);
+    cb.parentElement.title = I.label(c.description);
+  }
+  for (const o of document.querySelectorAll('#f-items .i-kind option')) o.textContent = I.label(tax.item_kinds.find((k) => k.id === o.value).label);
+  for (const o of document.querySelectorAll('#f-items .i-action option')) o.textContent = I.t('form.' + o.value);
+}
 const list = (s) => s.split(',').map((x) => x.trim()).filter(Boolean);
 function count(id, field) {
   const v = $(id).value.trim();
@@ -379,13 +389,7 @@ async function wipe() {
 }
 
 async function start() {
-  const saved = localStorage.getItem('lang');
-  const l = saved || (navigator.language || 'en').slice(0, 2);
-  await I.load(I.LANGS[l] ? l : 'en');
-  const sel = $('lang');
-  for (const [k, v] of Object.entries(I.LANGS)) sel.add(new Option(v.name, k));
-  sel.value = I.lang;
-  sel.onchange = async () => { localStorage.setItem('lang', sel.value); await I.load(sel.value); net(); if (tax) buildForm(); if (dev && !$('v-home').hidden) home(); };
+  await I.setup($('lang'), () => { net(); if (tax) relabel(); if (dev && !$('v-home').hidden) home(); });
   tax = await (await fetch('/taxonomy.json')).json();
   net();
   addEventListener('online', () => { net(); sync(); });

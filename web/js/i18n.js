@@ -27,3 +27,14 @@ export function apply(root) {
 }
 // A taxonomy label in the current language (fr and en always there, ar added).
 export function label(o) { return (o && (o[lang] || o.en)) || ''; }
+
+// The language of the page: the one chosen before (kept in localStorage),
+// else the browser's, else English; `select` offers every language and
+// `changed` runs after a switch.
+export async function setup(select, changed) {
+  const l = localStorage.getItem('lang') || (navigator.language || 'en').slice(0, 2);
+  await load(LANGS[l] ? l : 'en');
+  for (const [k, v] of Object.entries(LANGS)) select.add(new Option(v.name, k));
+  select.value = lang;
+  select.onchange = async () => { localStorage.setItem('lang', select.value); await load(select.value); changed(); };
+}

@@ -95,13 +95,7 @@ async function load() {
   renderList();
 }
 async function start() {
-  const saved = localStorage.getItem('lang');
-  const l = saved || (navigator.language || 'en').slice(0, 2);
-  await I.load(I.LANGS[l] ? l : 'en');
-  const sel = $('lang');
-  for (const [k, v] of Object.entries(I.LANGS)) sel.add(new Option(v.name, k));
-  sel.value = I.lang;
-  sel.onchange = async () => { localStorage.setItem('lang', sel.value); await I.load(sel.value); load(); };
+  await I.setup($('lang'), load);
   $('r-go').onclick = async () => {
     const r = await api('POST', '/api/v1/login', { name: $('r-name').value.trim(), password: $('r-pass').value });
     $('r-pass').value = '';
