@@ -100,7 +100,13 @@ async function start() {
     const r = await api('POST', '/api/v1/login', { name: $('r-name').value.trim(), password: $('r-pass').value });
     $('r-pass').value = '';
     if (r.status !== 200) { $('r-msg').textContent = refusal(r); return; }
-    if (r.body.role === 'monitor') { $('r-msg').textContent = I.t('review.not_monitor'); return; }
+    if (r.body.role === 'monitor') {
+      csrf = r.body.csrf;
+      await api('POST', '/api/v1/logout', {});
+      csrf = null;
+      $('r-msg').textContent = I.t('review.not_monitor');
+      return;
+    }
     $('r-msg').textContent = '';
     load();
   };
