@@ -409,6 +409,13 @@ def review(url, account, password, want_json):
         d.find_element(By.ID, "r-name").send_keys(account)
         d.find_element(By.ID, "r-pass").send_keys(password)
         d.find_element(By.ID, "r-go").click()
+        if account == want.get("refused"):
+            wait(d, "a monitor sent to the app", lambda: d.find_element(By.ID, "r-msg").text == "Monitors use the app at /.")
+            st = d.execute_async_script("const done = arguments[0]; fetch('/api/v1/session').then((r) => done(r.status));")
+            if st != 401 or d.find_element(By.ID, "v-review").is_displayed():
+                fail("a monitor's login on the review page should be closed (session: %s)" % st)
+            print("review %s: refused, a monitor" % account)
+            return
         wait(d, "the verification status", lambda: d.find_element(By.ID, "r-verify").text != "")
         st = d.find_element(By.ID, "r-verify").text
         if not st.startswith("Vault verified by the server: %d entries" % want["size"]):

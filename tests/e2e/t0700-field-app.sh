@@ -153,6 +153,9 @@ for who in "chef:chef password 1" "audra:auditor pass 1"; do
     expect_in out "review ${who%%:*}: Vault verified by the server: 8 entries"
     expect_in out "proof and checkpoint verified in this browser"
 done
+want="{\"refused\": \"amina\"}"
+run_ok timeout 120 $PY "$SRC/tests/e2e/field_app.py" review "http://127.0.0.1:$(cat port)" amina "amina password 1" "$want"
+expect_in out "review amina: refused, a monitor"
 kill $spid
 wait $spid || { cat serve.log >&2; fail "the server did not stop cleanly"; }
 trap 'rm -rf "$T"' EXIT
