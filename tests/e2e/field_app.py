@@ -420,10 +420,15 @@ def review(url, account, password, want_json):
         st = d.find_element(By.ID, "r-verify").text
         if not st.startswith("Vault verified by the server: %d entries" % want["size"]):
             fail("verification status: " + st)
-        rows = {r.get_attribute("data-monitor"): [int(c.text) for c in r.find_elements(By.TAG_NAME, "td")[1:]]
-                for r in d.find_elements(By.CSS_SELECTOR, "#r-monitors tbody tr")}
-        if rows != want["monitors"]:
-            fail("per monitor: %r, want %r" % (rows, want["monitors"]))
+        # the listing arrives after the verification status: wait for it
+        def per_monitor():
+            return {r.get_attribute("data-monitor"): [int(c.text) for c in r.find_elements(By.TAG_NAME, "td")[1:]]
+                    for r in d.find_elements(By.CSS_SELECTOR, "#r-monitors tbody tr")}
+        try:
+            WebDriverWait(d, 30, poll_frequency=0.1).until(lambda _: per_monitor() == want["monitors"])
+        except Exception:
+            fail("per monitor: %r, want %r" % (per_monitor(), want["monitors"]))
+        rows = per_monitor()
         d.find_element(By.ID, "r-search").send_keys("shift")
         wait(d, "the search", lambda: len(d.find_elements(By.CSS_SELECTOR, "#r-records button")) == 1)
         d.find_element(By.ID, "r-search").clear()
