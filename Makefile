@@ -15,7 +15,7 @@ DEPS_GROUPS ?= test
 INSTALL_DEPS = sh scripts/install-deps
 V ?= 0
 
-.PHONY: all deps build test asan fuzz bench demo valgrind clean
+.PHONY: all deps build test asan fuzz bench demo valgrind screenshots clean
 # one target at a time: two apt-get runs, or two builds of one tree, at once fail
 .NOTPARALLEL:
 
@@ -66,6 +66,15 @@ bench:
 	@$(INSTALL_DEPS) bench
 	$(call build_in,$(BUILD),$(CMAKE_FLAGS))
 	@./bench/run $(BUILD)
+
+# docs/screenshots/*.png: the web app at phone width (360 px), Arabic, as
+# the browser test t0700 drives it
+screenshots:
+	@$(INSTALL_DEPS) test
+	$(call build_in,$(BUILD),$(CMAKE_FLAGS))
+	@mkdir -p docs/screenshots
+	@CONSTAT_SHOTS=$(CURDIR)/docs/screenshots ctest --test-dir $(BUILD) -R '^e2e/t0700' --output-on-failure
+	@ls docs/screenshots/*.png
 
 demo:
 	@$(INSTALL_DEPS) demo

@@ -633,6 +633,8 @@ static const cli_help help_table[] = {
      "signed by their own keys, the witness endpoint /add-checkpoint (when the vault has a\n"
      "witness key) and the read-only C2SP /checkpoint and /tile/... Plain HTTP is for\n"
      "loopback or behind a TLS reverse proxy; --tls-cert/--tls-key serve HTTPS directly.\n"
+     "At / it serves the monitors' phone app, at /review.html the page of coordinators and\n"
+     "auditors, both carried in the program (docs/field-app.md).\n"
      "Submissions are appended in batches, one durable commit and one checkpoint a batch;\n"
      "a full queue answers 503 with Retry-After. Stops on SIGINT or SIGTERM.",
      {{"--listen IPV4:PORT", "address and port (port 0: any free port)"},

@@ -69,6 +69,7 @@ typedef struct {
     const char *content_type; /* NULL if none */
     const char *cookie;       /* value of our session cookie, NULL if none */
     const char *csrf;         /* X-CSRF-Token header, NULL if none */
+    const char *if_none_match; /* If-None-Match header, NULL if none */
     const uint8_t *body;
     size_t len;
 } serve_request;
@@ -81,6 +82,9 @@ typedef struct {
     char set_cookie[256];
     char allow[64];
     unsigned retry_after; /* seconds; 0: no header */
+    const char *cache;    /* Cache-Control (static); NULL: no-store */
+    char etag[72];        /* ETag header; empty: none */
+    int page;             /* a file of the web app: CSP and its other headers */
 } serve_reply;
 
 /* ---- serve_http.c ---- */
@@ -107,6 +111,28 @@ void serve_json(serve_reply *rp, unsigned status, json_t *body);
 /* The routes, for `constat serve --routes` (and the test that compares them
  * with docs/openapi.yaml): one "METHOD PATH" a line. */
 void serve_routes_print(FILE *f);
+
+/* ---- serve_static.c ---- */
+/* The Content-Security-Policy of the web app's files. */
+#define SERVE_APP_CSP                                                                        \
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; " \
+    "connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; "       \
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+/* One embedded file (the table is generated from web/ by
+ * cmake/web_embed.cmake into the build tree). */
+typedef struct {
+    const char *path; /* "/js/app.js" */
+    const unsigned char *data;
+    size_t len;
+    const char *etag; /* quoted */
+} serve_asset;
+extern const serve_asset serve_assets[];
+extern const size_t serve_assets_n;
+/* The web app (web/, embedded at build time): answer a GET or HEAD of
+ * a path no API route takes. Returns 1 when it answered (200, 304, 400
+ * for a path that is not a plain file path, 404 for no such file), 0 when
+ * the request is not for it (another method, an /api/ path). */
+int serve_static(const serve_request *rq, serve_reply *rp);
 
 /* ---- serve_auth.c ---- */
 typedef struct {

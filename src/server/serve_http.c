@@ -40,7 +40,19 @@ static void reply_headers(struct MHD_Response *r, const serve_reply *rp)
     char ra[24];
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, rp->type);
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(r, "Cache-Control", "no-store");
+    MHD_add_response_header(r, "Cache-Control", rp->cache ? rp->cache : "no-store");
+    if (rp->etag[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, rp->etag);
+    if (rp->page) {
+        /* the web app: its own scripts and styles only, no framing, no
+         * inline code, requests to this server only (docs/field-app.md) */
+        MHD_add_response_header(r, "Content-Security-Policy", SERVE_APP_CSP);
+        MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+        MHD_add_response_header(r, "X-Frame-Options", "DENY");
+        MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
+        MHD_add_response_header(r, "Permissions-Policy",
+                                "geolocation=(self), camera=(self), microphone=()");
+    }
     if (rp->set_cookie[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, rp->set_cookie);
     if (rp->allow[0])
@@ -132,6 +144,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
             MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
         sr.cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "constat_session");
         sr.csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
+        sr.if_none_match =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
         sr.body = rq->body.data ? rq->body.data : (const uint8_t *)"";
         sr.len = rq->body.len;
         serve_route(s->ctx, &sr, &rp);

@@ -102,6 +102,9 @@ done
 run_ok sh "$deps" --print test
 grep -qx curl out || fail "test group lacks curl"
 grep -qx nginx out || fail "test group lacks nginx"
+for p in chromium chromium-driver python3-selenium; do
+    grep -qx "$p" out || fail "test group lacks $p (the web app's browser test, t0700)"
+done
 for p in clang llvm valgrind time; do
     if grep -qx "$p" out; then fail "test group asks for $p"; fi
 done

@@ -1,0 +1,439 @@
+// app.js — the monitor's app: enrolment, the incident form, shifts, the
+// outbox and its sync, receipts checked on the device, PIN lock and wipe.
+// The protocol is the one of `constat submit` (docs/api.md): seal on the
+// device, prepare, check, sign with the device key, submit, verify.
+import * as C from './crypto.js';
+import * as db from './db.js';
+import * as I from './i18n.js';
+
+const $ = (id) => document.getElementById(id);
+let dev = null;      // the enrolment (kv "device")
+let signKey = null;  // CryptoKey in memory (after unlock)
+let tax = null, csrf = null, syncing = false;
+export const stats = { seal_queue_ms: [], sign_ms: [] };
+globalThis.constatStats = stats;
+
+function show(v) {
+  for (const s of document.querySelectorAll('main>section')) s.hidden = s.id !== 'v-' + v;
+}
+
+async function api(method, path, body, type) {
+  const h = {};
+  if (body !== undefined) h['Content-Type'] = type || 'application/json';
+  if (csrf && method !== 'GET') h['X-CSRF-Token'] = csrf;
+  const r = await fetch(path, { method, headers: h, credentials: 'same-origin',
+    body: body === undefined ? undefined : type ? body : JSON.stringify(body) });
+  let j = null;
+  try { j = await r.json(); } catch (e) { j = null; }
+  return { status: r.status, body: j, retry: Number(r.headers.get('Retry-After') || 0) };
+}
+const refusal = (r) => (r.body && r.body.error ? r.body.error + (r.body.field ? ' (' + r.body.field + ')' : '') : 'HTTP ' + r.status);
+
+// ---- time: RFC 3339 with the device's offset at that moment ----
+function rfc3339(d) {
+  const p = (n) => String(Math.abs(n)).padStart(2, '0');
+  const off = -d.getTimezoneOffset();
+  return d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) + 'T' + p(d.getHours()) + ':' +
+    p(d.getMinutes()) + ':' + p(d.getSeconds()) + (off >= 0 ? '+' : '-') + p(Math.trunc(off / 60)) + ':' + p(off % 60);
+}
+function localInput(d) { return rfc3339(d).slice(0, 16); }
+
+// ---- keys: non-extractable CryptoKey, or pkcs8 wrapped under the PIN ----
+async function pinKey(pin, salt) {
+  const base = await crypto.subtle.importKey('raw', C.te.encode(pin), 'PBKDF2', false, ['deriveKey']);
+  return crypto.subtle.deriveKey({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations: 310000 }, base,
+    { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+}
+async function unlock(pin) {
+  const w = dev.wrapped;
+  const k = await pinKey(pin, w.salt);
+  let pk8;
+  try { pk8 = new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: w.iv }, k, w.data)); } catch (e) { return false; }
+  if (dev.alg === 'nacl') { signKey = { nacl: pk8 }; return true; }
+  signKey = await crypto.subtle.importKey('pkcs8', pk8, { name: 'Ed25519' }, false, ['sign']);
+  pk8.fill(0);
+  return true;
+}
+
+// ---- enrolment ----
+function parseCode(text, name) {
+  const m = /^constat-enrol:([A-Z2-7]+)\?(.*)$/.exec(text.trim());
+  if (m) {
+    const q = new URLSearchParams(m[2]);
+    return { code: m[1], name: q.get('monitor') || name };
+  }
+  return { code: text.trim().toUpperCase(), name };
+}
+async function enrol() {
+  const msg = $('en-msg');
+  msg.textContent = '';
+  const { code, name } = parseCode($('en-code').value, $('en-name').value.trim());
+  const pass = $('en-pass').value, pin = $('en-pin').value;
+  if (!code || !name) { msg.textContent = I.t('enrol.need'); return; }
+  if (pass.length < 10) { msg.textContent = I.t('enrol.short_password'); return; }
+  if (pin && pin.length < 4) { msg.textContent = I.t('enrol.short_pin'); return; }
+  const info = await api('GET', '/api/v1/info');
+  if (info.status !== 200) { msg.textContent = refusal(info); return; }
+  // WebCrypto Ed25519; where the browser lacks it, TweetNaCl's (the secret key is then
+  // bytes the page can read: kept wrapped under the PIN, or as they are without one)
+  let pk, pk8, alg = 'webcrypto';
+  try {
+    const pair = await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify']);
+    pk = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
+    pk8 = new Uint8Array(await crypto.subtle.exportKey('pkcs8', pair.privateKey));
+  } catch (e) {
+    const kp = globalThis.nacl.sign.keyPair();
+    pk = kp.publicKey; pk8 = kp.secretKey; alg = 'nacl';
+  }
+  const vkey = await C.formatVkey(name, pk);
+  const d = { name, vkey, key_id: name + '+' + vkey.split('+')[1], org_key: info.body.org_key,
+    log_key: info.body.log_key, org: info.body.org, shift: null, alg };
+  if (pin) {
+    const salt = crypto.getRandomValues(new Uint8Array(16)), iv = crypto.getRandomValues(new Uint8Array(12));
+    const k = await pinKey(pin, salt);
+    d.wrapped = { salt, iv, data: new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, k, pk8)) };
+  } else {
+    d.key = alg === 'nacl' ? { nacl: pk8.slice() } : await crypto.subtle.importKey('pkcs8', pk8, { name: 'Ed25519' }, false, ['sign']);
+  }
+  signKey = alg === 'nacl' ? { nacl: pk8.slice() } : await crypto.subtle.importKey('pkcs8', pk8, { name: 'Ed25519' }, false, ['sign']);
+  pk8.fill(0);
+  const r = await api('POST', '/api/v1/enrol', { code, vkey, password: pass });
+  if (r.status !== 201) { signKey = null; msg.textContent = refusal(r); return; }
+  d.enrolment_index = r.body.enrolment_index;
+  await db.put('device', d);
+  dev = d;
+  await login(pass);
+  home();
+  $('sync-msg').textContent = I.t('enrol.done', { name, index: r.body.enrolment_index });
+}
+async function login(pass) {
+  const r = await api('POST', '/api/v1/login', { name: dev.name, password: pass });
+  if (r.status !== 200) return refusal(r);
+  csrf = r.body.csrf;
+  return null;
+}
+async function session() {
+  if (csrf) return true;
+  const r = await api('GET', '/api/v1/session');
+  if (r.status === 200) { csrf = r.body.csrf; return true; }
+  return false;
+}
+
+// ---- the form, from the taxonomy ----
+function itemRow() {
+  const div = document.createElement('div');
+  div.className = 'item';
+  const kind = document.createElement('select'), act = document.createElement('select'), n = document.createElement('input');
+  kind.className = 'i-kind'; act.className = 'i-action'; n.className = 'i-count';
+  n.type = 'number'; n.min = '0'; n.inputMode = 'numeric';
+  kind.setAttribute('aria-label', I.t('form.item_kind'));
+  act.setAttribute('aria-label', I.t('form.item_action'));
+  n.setAttribute('aria-label', I.t('form.item_count'));
+  for (const k of tax.item_kinds) kind.add(new Option(I.label(k.label), k.id));
+  for (const a of ['seized', 'destroyed', 'seized_or_destroyed']) act.add(new Option(I.t('form.' + a), a));
+  div.append(kind, act, n);
+  $('f-items').append(div);
+}
+function buildForm() {
+  const cats = $('f-cats');
+  cats.textContent = '';
+  for (const c of tax.categories) {
+    const l = document.createElement('label'), cb = document.createElement('input'), s = document.createElement('span');
+    cb.type = 'checkbox'; cb.value = c.id; cb.name = 'cat';
+    s.textContent = I.label(c.label);
+    l.title = I.label(c.description);
+    l.append(cb, s);
+    cats.append(l);
+  }
+  $('f-items').textContent = '';
+  const now = new Date();
+  $('f-start').value = localInput(now);
+  $('f-end').value = localInput(now);
+  for (const id of ['f-place', 'f-commune', 'f-forces', 'f-unit', 'f-officers', 'f-vans', 'f-ids', 'f-count', 'f-persons', 'f-summary', 'f-narrative', 'f-photo']) $(id).value = '';
+  $('f-gps-out').textContent = ''; $('f-photo-out').textContent = ''; $('f-msg').textContent = '';
+  delete $('f-gps').dataset.pos;
+}
+// A switch of language relabels the form without losing what is typed in it.
+function relabel() {
+  for (const cb of document.querySelectorAll('#f-cats input')) {
+    const c = tax.categories.find((x) => x.id === cb.value);
+    cb.nextElementSibling.textContent = I.label(c.label);
+    cb.parentElement.title = I.label(c.description);
+  }
+  for (const o of document.querySelectorAll('#f-items .i-kind option')) o.textContent = I.label(tax.item_kinds.find((k) => k.id === o.value).label);
+  for (const o of document.querySelectorAll('#f-items .i-action option')) o.textContent = I.t('form.' + o.value);
+}
+const list = (s) => s.split(',').map((x) => x.trim()).filter(Boolean);
+function count(id, field) {
+  const v = $(id).value.trim();
+  if (v === '') return undefined;
+  if (!/^[0-9]+$/.test(v) || Number(v) > 1e9) throw new Error(I.t('form.bad_count', { field }));
+  return Number(v);
+}
+// The draft (public fields) and the envelope sealed to the organisation.
+function readForm() {
+  const cats = [...document.querySelectorAll('#f-cats input:checked')].map((c) => c.value);
+  if (!cats.length) throw new Error(I.t('form.need_category'));
+  const start = new Date($('f-start').value), end = new Date($('f-end').value);
+  if (isNaN(start) || isNaN(end)) throw new Error(I.t('form.need_time'));
+  if (end < start) throw new Error(I.t('form.end_before_start'));
+  const place = {};
+  if ($('f-place').value.trim()) place.name = $('f-place').value.trim();
+  if ($('f-commune').value.trim()) place.commune = $('f-commune').value.trim();
+  if ($('f-gps').dataset.pos) Object.assign(place, JSON.parse($('f-gps').dataset.pos));
+  if (!place.name) throw new Error(I.t('form.need_place'));
+  const r = { occurred: { start: rfc3339(start), end: rfc3339(end), precision: 'minute' }, place, categories: cats.sort(),
+    source: { type: $('f-source').value } };
+  const auth = {};
+  if (list($('f-forces').value).length) auth.forces = list($('f-forces').value);
+  if ($('f-unit').value.trim()) auth.unit = $('f-unit').value.trim();
+  const off = count('f-officers', I.t('form.officers')), vans = count('f-vans', I.t('form.vans'));
+  if (off !== undefined) auth.officers = off;
+  if (vans) auth.vehicles = [{ kind: 'van', count: vans }];
+  if (list($('f-ids').value).length) auth.id_numbers = list($('f-ids').value);
+  if (Object.keys(auth).length) r.authority = auth;
+  const aff = { minors: $('f-minors').value }, n = count('f-count', I.t('form.count'));
+  if (n !== undefined) aff.count = n;
+  r.affected = aff;
+  const items = [...document.querySelectorAll('#f-items .item')].map((d) => {
+    const c = d.querySelector('.i-count').value.trim();
+    if (c !== '' && (!/^[0-9]+$/.test(c) || Number(c) > 1e9)) throw new Error(I.t('form.bad_count', { field: I.t('form.items') }));
+    return { kind: d.querySelector('.i-kind').value, action: d.querySelector('.i-action').value, count: c === '' ? null : Number(c) };
+  });
+  if (items.length) r.items = items;
+  if ($('f-summary').value.trim()) r.summary = $('f-summary').value.trim();
+  const env = {};
+  if ($('f-narrative').value.trim()) env.private = { narrative: $('f-narrative').value.trim() };
+  const persons = $('f-persons').value.split('\n').map((x) => x.trim()).filter(Boolean);
+  if (persons.length) env.person_identifiers = persons;
+  return { draft: r, env };
+}
+async function seal(env) {
+  if (!Object.keys(env).length) return null;
+  const org = await C.parseVkey(dev.org_key);
+  return C.b64(C.sealBox(C.te.encode(JSON.stringify(env)), org.pk));
+}
+async function save(ev) {
+  ev.preventDefault();
+  const t0 = performance.now();
+  let f;
+  try { f = readForm(); } catch (e) { $('f-msg').textContent = e.message; return; }
+  f.draft.recorded_at = rfc3339(new Date());
+  const item = { kind: 'incident', created: Date.now(), draft: f.draft, sealed: await seal(f.env), state: 'queued', attempts: 0, next_try: 0 };
+  const file = $('f-photo').files[0];
+  if (file) {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const h = C.hex(await C.sha256(bytes));
+    item.draft.evidence = [{ sha256: h }];
+    item.photo = { blob: new Blob([bytes], { type: file.type || 'application/octet-stream' }), sha256: h, size: bytes.length };
+  }
+  await db.queue(item);
+  stats.seal_queue_ms.push(performance.now() - t0);
+  home();
+  sync();
+}
+
+// ---- shifts: a signed record of field presence ----
+async function shift() {
+  if (!dev.shift) {
+    dev.shift = { start: rfc3339(new Date()) };
+    await db.put('device', dev);
+  } else {
+    const area = { name: I.t('shift.area') };
+    const item = { kind: 'shift', created: Date.now(), draft: { kind: 'shift', start: dev.shift.start, end: rfc3339(new Date()), area, recorded_at: rfc3339(new Date()) }, sealed: null, state: 'queued', attempts: 0, next_try: 0 };
+    await db.queue(item);
+    dev.shift = null;
+    await db.put('device', dev);
+    sync();
+  }
+  home();
+}
+
+// ---- sync: prepare, check, sign, submit, verify; backoff on failure ----
+function sameAsSent(sent, rec) {
+  for (const [k, v] of Object.entries(sent)) {
+    if (k === 'affected') { for (const [a, av] of Object.entries(v)) if (C.jcs(av) !== C.jcs((rec.affected || {})[a] ?? null)) return false; }
+    else if (k === 'categories') { if (!v.every((c) => (rec.categories || []).includes(c))) return false; }
+    else if (C.jcs(v) !== C.jcs(rec[k] ?? null)) return false;
+  }
+  return true;
+}
+async function step(it) {
+  if (it.state === 'queued') {
+    if (it.photo && !it.photo.uploaded) {
+      const r = await api('POST', '/api/v1/evidence', it.photo.blob, 'application/octet-stream');
+      if (r.status !== 201 && r.status !== 200) return r;
+      if (r.body.sha256 !== it.photo.sha256) throw new Error(I.t('sync.other_bytes'));
+      it.photo.uploaded = true;
+      await db.update(it);
+    }
+    const r = await api('POST', '/api/v1/records/prepare', it.sealed ? { record: it.draft, sealed: it.sealed } : { record: it.draft });
+    if (r.status !== 200) return r;
+    const rec = r.body.record;
+    if (!sameAsSent(it.draft, rec) || rec.monitor !== dev.name) throw new Error(I.t('sync.not_what_sent'));
+    const t0 = performance.now();
+    it.leaf = await C.signRecord(rec, signKey, dev.key_id);
+    stats.sign_ms.push(performance.now() - t0);
+    it.record_id = rec.id;
+    it.sealed_private = r.body.sealed_private || null;
+    it.state = 'signed';
+    await db.update(it); // the leaf is kept before it is sent: a retry replays it
+  }
+  if (it.state === 'signed') {
+    const body = { leaf: it.leaf };
+    if (it.sealed_private) body.sealed_private = it.sealed_private;
+    const r = await api('POST', '/api/v1/records', body);
+    if (r.status !== 201 && r.status !== 200) return r;
+    if (r.status === 200) {
+      const stored = JSON.parse(r.body.leaf);
+      if (stored.record.id !== it.record_id) throw new Error(I.t('sync.not_what_sent'));
+      it.leaf = r.body.leaf;
+      it.replayed = true;
+    }
+    it.receipt = r.body;
+    delete r.body.leaf;
+    it.state = 'done';
+    await check(it);
+  }
+  return null;
+}
+async function check(it) {
+  try {
+    await C.verifyReceipt(it.receipt, C.te.encode(it.leaf), await C.parseVkey(dev.log_key));
+    it.verified = true; it.verify_error = null;
+  } catch (e) { it.verified = false; it.verify_error = e.message; }
+  await db.update(it);
+}
+export async function sync() {
+  if (syncing || !dev || !signKey) return;
+  syncing = true;
+  try {
+    const todo = (await db.items()).filter((i) => (i.state === 'queued' || i.state === 'signed') && i.next_try <= Date.now());
+    if (!todo.length) return;
+    if (!navigator.onLine) { $('sync-msg').textContent = I.t('sync.offline'); return; }
+    if (!(await session())) { $('login-box').hidden = false; $('sync-msg').textContent = I.t('sync.login'); return; }
+    for (const it of todo) {
+      let r;
+      try { r = await step(it); } catch (e) {
+        if (e instanceof TypeError) r = { status: 0 }; // network
+        else { it.state = 'failed'; it.error = e.message; await db.update(it); continue; }
+      }
+      if (!r) continue;
+      if (r.status === 401) { csrf = null; $('login-box').hidden = false; break; }
+      if (r.status === 0 || r.status >= 500 || r.status === 429) {
+        it.attempts++;
+        it.next_try = Date.now() + (r.retry ? r.retry * 1000 : Math.min(300000, 2000 * 2 ** it.attempts));
+        it.error = r.status ? refusal(r) : I.t('sync.offline');
+        await db.update(it);
+        break;
+      }
+      it.state = 'failed'; it.error = refusal(r);
+      await db.update(it);
+    }
+  } finally {
+    syncing = false;
+    await renderOutbox();
+  }
+}
+
+// ---- views ----
+async function renderOutbox() {
+  const ul = $('outbox');
+  if (!ul) return;
+  const all = (await db.items()).reverse();
+  ul.textContent = '';
+  for (const it of all) {
+    const li = document.createElement('li');
+    li.dataset.state = it.state;
+    li.dataset.verified = String(!!it.verified);
+    li.dataset.id = it.id;
+    const what = it.kind === 'shift' ? I.t('out.shift') : I.t('out.incident');
+    let s;
+    if (it.state === 'done') {
+      li.className = it.verified ? 'ok' : 'bad';
+      s = it.verified ? I.t('out.verified', { index: it.receipt.index, size: it.receipt.tree_size })
+        : I.t('out.not_verified', { why: it.verify_error });
+    } else if (it.state === 'failed') { li.className = 'bad'; s = I.t('out.refused', { why: it.error }); }
+    else { li.className = 'wait'; s = I.t('out.waiting') + (it.error ? ' — ' + it.error : ''); }
+    const b = document.createElement('strong'), p = document.createElement('div');
+    b.textContent = what + (it.record_id ? ' ' + it.record_id : '') + (it.photo ? ' · ' + I.t('out.photo') : '');
+    p.textContent = s;
+    li.append(b, p);
+    ul.append(li);
+  }
+}
+// Every receipt is checked again each time the outbox is shown: a receipt
+// changed on the device (or a log key that no longer matches) shows failing.
+async function recheck() {
+  for (const it of await db.items()) if (it.state === 'done') await check(it);
+}
+function home() {
+  show('home');
+  recheck().then(renderOutbox);
+  $('home-who').textContent = I.t('home.who', { name: dev.name, org: dev.org });
+  $('shift-btn').textContent = I.t(dev.shift ? 'shift.end' : 'shift.start');
+  renderOutbox();
+}
+function net() {
+  const n = $('net');
+  n.textContent = I.t(navigator.onLine ? 'net.on' : 'net.off');
+  n.className = 'badge' + (navigator.onLine ? '' : ' off');
+}
+async function wipe() {
+  if (!confirm(I.t('settings.wipe_confirm'))) return;
+  try { await api('POST', '/api/v1/logout', {}); } catch (e) { /* offline: the session ends by itself */ }
+  await db.wipe();
+  localStorage.clear();
+  dev = null; signKey = null; csrf = null;
+  show('enrol');
+}
+
+async function start() {
+  await I.setup($('lang'), () => { net(); if (tax) relabel(); if (dev && !$('v-home').hidden) home(); });
+  tax = await (await fetch('/taxonomy.json')).json();
+  net();
+  addEventListener('online', () => { net(); sync(); });
+  addEventListener('offline', net);
+  $('en-go').onclick = enrol;
+  $('go-new').onclick = () => { buildForm(); show('form'); };
+  $('f-cancel').onclick = home;
+  $('form').onsubmit = save;
+  $('f-add-item').onclick = itemRow;
+  $('f-gps').onclick = () => navigator.geolocation.getCurrentPosition((p) => {
+    const pos = { lat_e7: Math.round(p.coords.latitude * 1e7), lon_e7: Math.round(p.coords.longitude * 1e7), precision_m: Math.max(1, Math.round(p.coords.accuracy)) };
+    $('f-gps').dataset.pos = JSON.stringify(pos);
+    $('f-gps-out').textContent = I.t('form.gps_ok', { lat: p.coords.latitude.toFixed(5), lon: p.coords.longitude.toFixed(5), m: pos.precision_m });
+  }, (e) => { $('f-gps-out').textContent = I.t('form.gps_fail', { why: e.message }); }, { enableHighAccuracy: true, timeout: 20000 });
+  $('f-photo').onchange = async () => {
+    const f = $('f-photo').files[0];
+    $('f-photo-out').textContent = f ? 'SHA-256 ' + C.hex(await C.sha256(new Uint8Array(await f.arrayBuffer()))) : '';
+  };
+  $('shift-btn').onclick = shift;
+  $('sync').onclick = () => sync();
+  $('login-go').onclick = async () => {
+    const e = await login($('login-pass').value);
+    $('login-pass').value = '';
+    $('sync-msg').textContent = e || '';
+    if (!e) { $('login-box').hidden = true; sync(); }
+  };
+  $('go-settings').onclick = () => { show('settings'); $('set-keys').textContent = I.t('settings.keys', { vkey: dev.vkey, log: dev.log_key }); $('set-lock').hidden = !dev.wrapped; };
+  $('set-back').onclick = home;
+  $('set-lock').onclick = () => { if (signKey && signKey.nacl) signKey.nacl.fill(0); signKey = null; csrf = null; show('lock'); };
+  $('set-wipe').onclick = wipe;
+  $('lock-go').onclick = async () => {
+    const ok = await unlock($('lock-pin').value);
+    $('lock-pin').value = '';
+    if (!ok) { $('lock-msg').textContent = I.t('lock.wrong'); return; }
+    $('lock-msg').textContent = '';
+    home(); sync();
+  };
+  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});
+  setInterval(sync, 3000);
+  dev = await db.get('device');
+  if (!dev) { show('enrol'); return; }
+  if (dev.wrapped) { show('lock'); return; }
+  signKey = dev.key;
+  home();
+  sync();
+}
+start();
