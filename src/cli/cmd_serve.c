@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -46,7 +47,7 @@ int cmd_serve(int argc, char **argv)
         {NULL, 0, NULL, 0}};
     const char *dir = NULL, *listen = NULL, *cert = NULL, *key = NULL, *port_file = NULL,
                *taxo = NULL;
-    uint64_t threads = 8, queue = 1024, batch = 256, window = 2000;
+    uint64_t threads = 0, queue = 1024, batch = 256, window = 2000;
     serve_ctx ctx;
     serve_http *srv = NULL;
     constat_buf cert_pem, key_pem;
@@ -76,6 +77,10 @@ int cmd_serve(int argc, char **argv)
         default: return cli_usage("serve");
         }
     }
+    if (threads == 0) { /* one pool thread a core: submissions wait suspended, not in threads */
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n < 1 ? 1 : n > 64 ? 64 : (uint64_t)n;
+    }
     if (!listen || optind != argc || !cert != !key || threads < 1 || threads > 64 ||
         queue > 100000 || batch < 1 || batch > 4096 || window > 1000000)
         return cli_usage("serve");
@@ -99,8 +104,9 @@ int cmd_serve(int argc, char **argv)
     ctx.log = stderr;
     ctx.now = serve_now;
     ctx.sessions = serve_sessions_new();
+    ctx.cache = serve_cache_new();
     ctx.intake = serve_intake_start(&ctx, (unsigned)queue, (unsigned)batch, (unsigned)window);
-    if (!ctx.sessions || !ctx.intake) {
+    if (!ctx.sessions || !ctx.intake || !ctx.cache) {
         fprintf(stderr, "constat: serve: out of memory\n");
         rc = 3;
         goto out;
@@ -127,6 +133,7 @@ int cmd_serve(int argc, char **argv)
 out:
     serve_intake_stop(ctx.intake);
     serve_sessions_free(ctx.sessions);
+    serve_cache_free(ctx.cache);
     if (have_wk)
         constat_note_signer_wipe(&wk);
     if (ctx.vault) {

@@ -622,7 +622,7 @@ static const cli_help help_table[] = {
      {{"--listen IPV4:PORT", "address and port (port 0: any free port)"},
       {"--tls-cert FILE", "PEM certificate (with --tls-key): serve HTTPS, cookies Secure"},
       {"--tls-key FILE", "PEM private key of the certificate"},
-      {"--threads N", "HTTP threads (default 8)"},
+      {"--threads N", "HTTP pool threads, 1..64 (default: one a core)"},
       {"--queue N", "submissions that may wait (default 1024; 0 refuses all with 503)"},
       {"--batch N", "most submissions in one commit (default 256)"},
       {"--window-us N", "how long a batch waits for more, in microseconds (default 2000)"},

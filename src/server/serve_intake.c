@@ -232,9 +232,24 @@ static void *intake_main(void *arg)
         if (!subs || !nodes)
             break;
         run_batch(in->ctx, subs, n);
+        /* the deferred ones are answered from here, without a waiting
+         * thread; their nodes are freed with them */
+        for (size_t i = 0; i < n; i++)
+            if (subs[i]->defer) {
+                serve_reply rp;
+                memset(&rp, 0, sizeof rp);
+                constat_buf_init(&rp.body);
+                serve_submission_reply(subs[i], &rp);
+                serve_http_deferred_done(subs[i]->defer, &rp);
+                constat_buf_free(&rp.body);
+                serve_submission_free(subs[i]);
+                free(nodes[i]);
+                nodes[i] = NULL;
+            }
         pthread_mutex_lock(&in->mu);
         for (size_t i = 0; i < n; i++)
-            nodes[i]->done = 1;
+            if (nodes[i])
+                nodes[i]->done = 1;
         pthread_cond_broadcast(&in->finished);
         pthread_mutex_unlock(&in->mu);
     }
@@ -297,4 +312,47 @@ unsigned serve_intake_submit(serve_intake *in, serve_submission *sub)
         pthread_cond_wait(&in->finished, &in->mu);
     pthread_mutex_unlock(&in->mu);
     return 0;
+}
+
+unsigned serve_intake_enqueue(serve_intake *in, serve_submission *sub)
+{
+    node *x = calloc(1, sizeof *x);
+    if (!x)
+        return 1;
+    x->sub = sub;
+    pthread_mutex_lock(&in->mu);
+    if (in->queued >= in->queue_max || in->stop) {
+        pthread_mutex_unlock(&in->mu);
+        free(x);
+        return 1;
+    }
+    if (in->tail)
+        in->tail->next = x;
+    else
+        in->head = x;
+    in->tail = x;
+    in->queued++;
+    pthread_cond_signal(&in->more);
+    pthread_mutex_unlock(&in->mu);
+    return 0;
+}
+
+void serve_submission_reply(serve_submission *sub, serve_reply *rp)
+{
+    if (sub->receipt) {
+        serve_json(rp, sub->status, sub->receipt);
+        sub->receipt = NULL;
+    } else {
+        serve_error(rp, sub->status ? sub->status : 500, sub->status == 409 ? "id" : NULL, "%s",
+                    sub->error[0] ? sub->error : "internal error");
+    }
+}
+
+void serve_submission_free(serve_submission *sub)
+{
+    if (!sub)
+        return;
+    constat_intake_item_free(&sub->item);
+    json_decref(sub->receipt);
+    free(sub);
 }
