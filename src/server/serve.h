@@ -37,9 +37,14 @@
 #define SERVE_BODY_EVIDENCE (64 * 1024 * 1024) /* one evidence file */
 #define SERVE_BODY_WITNESS (64 * 1024)        /* add-checkpoint */
 
-/* Session lifetimes, in seconds. */
+/* Session lifetimes, in seconds (defaults of serve_ctx.session_*). */
 #define SERVE_SESSION_IDLE (30 * 60)
 #define SERVE_SESSION_MAX (12 * 3600)
+/* Idle or slow connections are closed after this many seconds (default of
+ * serve_ctx.client_timeout). */
+#define SERVE_CONNECTION_TIMEOUT 15
+#define SERVE_IDLE(ctx) ((ctx)->session_idle ? (ctx)->session_idle : SERVE_SESSION_IDLE)
+#define SERVE_MAX(ctx) ((ctx)->session_max ? (ctx)->session_max : SERVE_SESSION_MAX)
 /* Login rate limit: this many failures per account or per address within
  * the window lock further attempts of it out until the window passes (429). */
 #define SERVE_LOGIN_FAILS 5
@@ -65,6 +70,10 @@ typedef struct {
     serve_sessions *sessions;
     serve_intake *intake;
     serve_cache *cache; /* NULL: every lookup reads the vault */
+    /* seconds; 0: SERVE_SESSION_IDLE, SERVE_SESSION_MAX and
+     * SERVE_CONNECTION_TIMEOUT (serve --session-idle, --session-max,
+     * --client-timeout) */
+    unsigned session_idle, session_max, client_timeout;
 } serve_ctx;
 
 /* A request as the routes see it (all strings valid during the call). */

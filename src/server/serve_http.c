@@ -21,8 +21,6 @@
 
 #include "serve.h"
 
-/* Idle or slow connections are closed after this many seconds. */
-#define SERVE_CONNECTION_TIMEOUT 15
 #define SERVE_CONNECTION_LIMIT 256
 
 struct serve_http {
@@ -253,6 +251,8 @@ int serve_http_start(serve_ctx *ctx, const char *listen, unsigned threads,
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
                      MHD_ALLOW_SUSPEND_RESUME;
 
+    unsigned timeout = ctx->client_timeout ? ctx->client_timeout : SERVE_CONNECTION_TIMEOUT;
+
     *out = NULL;
     if (http_listen_addr(listen, &sa, errbuf, cap) != 0 || constat_mhd_load(errbuf, cap) != 0)
         return -1;
@@ -275,7 +275,7 @@ int serve_http_start(serve_ctx *ctx, const char *listen, unsigned threads,
         s->d = MHD_start_daemon(flags, ntohs(sa.sin_port), NULL, NULL, handle, s,
                                 MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED,
                                 completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
-                                (unsigned)SERVE_CONNECTION_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT,
+                                timeout, MHD_OPTION_CONNECTION_LIMIT,
                                 (unsigned)SERVE_CONNECTION_LIMIT, MHD_OPTION_THREAD_POOL_SIZE,
                                 threads, MHD_OPTION_HTTPS_MEM_CERT, cert_pem,
                                 MHD_OPTION_HTTPS_MEM_KEY, key_pem, MHD_OPTION_END);
@@ -283,7 +283,7 @@ int serve_http_start(serve_ctx *ctx, const char *listen, unsigned threads,
         s->d = MHD_start_daemon(flags, ntohs(sa.sin_port), NULL, NULL, handle, s,
                                 MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED,
                                 completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
-                                (unsigned)SERVE_CONNECTION_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT,
+                                timeout, MHD_OPTION_CONNECTION_LIMIT,
                                 (unsigned)SERVE_CONNECTION_LIMIT, MHD_OPTION_THREAD_POOL_SIZE,
                                 threads, MHD_OPTION_END);
     if (!s->d) {

@@ -264,8 +264,8 @@ static void h_login(serve_ctx *ctx, const serve_request *rq, const serve_session
     } else {
         serve_json(rp, 200,
                    json_pack("{s:s, s:s, s:s, s:i, s:i}", "account", s.account, "role", s.role,
-                             "csrf", s.csrf, "idle_timeout", SERVE_SESSION_IDLE,
-                             "absolute_timeout", SERVE_SESSION_MAX));
+                             "csrf", s.csrf, "idle_timeout", (json_int_t)SERVE_IDLE(ctx),
+                             "absolute_timeout", (json_int_t)SERVE_MAX(ctx)));
     }
     json_decref(o);
 }
