@@ -79,36 +79,63 @@ static int fresh(int64_t at, int64_t now)
     return at != 0 && now - at < SERVE_CACHE_TTL_MS;
 }
 
+/* A copy of name's entry if its role (key 0) or key (key 1) is fresh. */
+static int cached(serve_cache *c, const char *name, int key, int64_t now, slot *out)
+{
+    slot *e;
+    int hit = 0;
+    if (!c)
+        return 0;
+    pthread_mutex_lock(&c->mu);
+    e = find(c, name, 0);
+    if (e && fresh(key ? e->key_at : e->role_at, now)) {
+        *out = *e;
+        hit = 1;
+    }
+    pthread_mutex_unlock(&c->mu);
+    return hit;
+}
+
+/* Keep the role (key 0) or the key (key 1) of `from` for name, read at now. */
+static void keep(serve_cache *c, const char *name, int key, int64_t now, const slot *from)
+{
+    slot *e;
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->mu);
+    if ((e = find(c, name, 1))) {
+        if (key) {
+            e->key = from->key;
+            e->key_at = now;
+        } else {
+            memcpy(e->role, from->role, 16);
+            e->disabled = from->disabled;
+            e->role_at = now;
+        }
+    }
+    pthread_mutex_unlock(&c->mu);
+}
+
 constat_status serve_cache_role(serve_ctx *ctx, const char *account, char role[16],
                                 int *disabled, constat_error *err)
 {
     serve_cache *c = ctx->cache;
     int64_t now = now_ms();
     constat_status st;
-    slot *e;
+    slot e;
 
-    if (c) {
-        pthread_mutex_lock(&c->mu);
-        e = find(c, account, 0);
-        if (e && fresh(e->role_at, now)) {
-            memcpy(role, e->role, 16);
-            *disabled = e->disabled;
-            pthread_mutex_unlock(&c->mu);
-            return CONSTAT_OK;
-        }
-        pthread_mutex_unlock(&c->mu);
+    if (cached(c, account, 0, now, &e)) {
+        memcpy(role, e.role, 16);
+        *disabled = e.disabled;
+        return CONSTAT_OK;
     }
     pthread_mutex_lock(&ctx->lock);
     st = constat_account_role(ctx->vault, account, role, disabled, err);
     pthread_mutex_unlock(&ctx->lock);
-    if (st == CONSTAT_OK && c) {
-        pthread_mutex_lock(&c->mu);
-        if ((e = find(c, account, 1))) {
-            memcpy(e->role, role, 16);
-            e->disabled = *disabled;
-            e->role_at = now;
-        }
-        pthread_mutex_unlock(&c->mu);
+    if (st == CONSTAT_OK) {
+        memcpy(e.role, role, 16);
+        e.disabled = *disabled;
+        keep(c, account, 0, now, &e);
     }
     return st;
 }
@@ -137,17 +164,11 @@ constat_status serve_cache_monitor_key(serve_ctx *ctx, const char *name,
     int64_t now = now_ms();
     constat_status st;
     find_key fk;
-    slot *e;
+    slot e;
 
-    if (c) {
-        pthread_mutex_lock(&c->mu);
-        e = find(c, name, 0);
-        if (e && fresh(e->key_at, now)) {
-            *out = e->key;
-            pthread_mutex_unlock(&c->mu);
-            return CONSTAT_OK;
-        }
-        pthread_mutex_unlock(&c->mu);
+    if (cached(c, name, 1, now, &e)) {
+        *out = e.key;
+        return CONSTAT_OK;
     }
     memset(&fk, 0, sizeof fk);
     fk.name = name;
@@ -160,13 +181,9 @@ constat_status serve_cache_monitor_key(serve_ctx *ctx, const char *name,
         return constat_error_set(err, CONSTAT_ENOTFOUND, "monitor \"%s\" has no enrolled key",
                                  name);
     st = constat_note_verifier_parse(fk.vkey, out, err);
-    if (st == CONSTAT_OK && c) { /* only keys found are kept: an enrolment shows at once */
-        pthread_mutex_lock(&c->mu);
-        if ((e = find(c, name, 1))) {
-            e->key = *out;
-            e->key_at = now;
-        }
-        pthread_mutex_unlock(&c->mu);
+    if (st == CONSTAT_OK) { /* only keys found are kept: an enrolment shows at once */
+        e.key = *out;
+        keep(c, name, 1, now, &e);
     }
     return st;
 }
