@@ -332,17 +332,15 @@ int cmd_import(int argc, char **argv)
     }
     if (!ic.have_first)
         ic.first = constat_vault_size(v);
-    {
+    if (ic.appended) {
         /* an import is an action of the audit table (docs/api.md "Audit"),
-         * written once the records are committed, as an export is */
+         * written once the records are committed, as an export is; one that
+         * adds nothing leaves the vault as it was, audit table included */
         char detail[4200];
         constat_error aerr = {0};
-        if (ic.appended)
-            snprintf(detail, sizeof detail, "%.4000s: %zu new record(s) at leaves %llu..%llu",
-                     path, ic.appended, (unsigned long long)ic.first,
-                     (unsigned long long)(ic.first + ic.appended - 1));
-        else
-            snprintf(detail, sizeof detail, "%.4000s: no new record", path);
+        snprintf(detail, sizeof detail, "%.4000s: %zu new record(s) at leaves %llu..%llu", path,
+                 ic.appended, (unsigned long long)ic.first,
+                 (unsigned long long)(ic.first + ic.appended - 1));
         if (constat_audit_add(v, cli_now(), monitor, "", "import", detail, &aerr) != CONSTAT_OK)
             fprintf(stderr, "constat: warning: the import is not in the audit table: %s\n",
                     cli_text(aerr.msg));
