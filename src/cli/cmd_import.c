@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "constat/record/import.h"
+#include "constat/vault/accounts.h"
 #include "constat/vault/intake.h"
 
 /* Rows are converted by the importer in file order on the main thread; full
@@ -331,6 +332,19 @@ int cmd_import(int argc, char **argv)
     }
     if (!ic.have_first)
         ic.first = constat_vault_size(v);
+    if (ic.appended) {
+        /* an import is an action of the audit table (docs/api.md "Audit"),
+         * written once the records are committed, as an export is; one that
+         * adds nothing leaves the vault as it was, audit table included */
+        char detail[4200];
+        constat_error aerr = {0};
+        snprintf(detail, sizeof detail, "%.4000s: %zu new record(s) at leaves %llu..%llu", path,
+                 ic.appended, (unsigned long long)ic.first,
+                 (unsigned long long)(ic.first + ic.appended - 1));
+        if (constat_audit_add(v, cli_now(), monitor, "", "import", detail, &aerr) != CONSTAT_OK)
+            fprintf(stderr, "constat: warning: the import is not in the audit table: %s\n",
+                    cli_text(aerr.msg));
+    }
     printf("%s: %zu rows read, %zu records signed by %s\n", cli_text(path), counts.rows,
            ic.nsigned, cli_text(monitor));
     if (counts.duplicates)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -43,10 +44,14 @@ int cmd_serve(int argc, char **argv)
         {"port-file", required_argument, NULL, 'p'},
         {"taxonomy", required_argument, NULL, 'x'},
         {"routes", no_argument, NULL, 'r'},
+        {"session-idle", required_argument, NULL, 'I'},
+        {"session-max", required_argument, NULL, 'M'},
+        {"client-timeout", required_argument, NULL, 'T'},
         {NULL, 0, NULL, 0}};
     const char *dir = NULL, *listen = NULL, *cert = NULL, *key = NULL, *port_file = NULL,
                *taxo = NULL;
-    uint64_t threads = 8, queue = 1024, batch = 256, window = 2000;
+    uint64_t threads = 0, queue = 1024, batch = 256, window = 2000;
+    uint64_t idle = SERVE_SESSION_IDLE, smax = SERVE_SESSION_MAX, ctimeout = SERVE_CONNECTION_TIMEOUT;
     serve_ctx ctx;
     serve_http *srv = NULL;
     constat_buf cert_pem, key_pem;
@@ -70,14 +75,24 @@ int cmd_serve(int argc, char **argv)
         case 'q': if (cli_parse_u64("--queue", optarg, &queue)) return CLI_EXIT_USAGE; break;
         case 'b': if (cli_parse_u64("--batch", optarg, &batch)) return CLI_EXIT_USAGE; break;
         case 'w': if (cli_parse_u64("--window-us", optarg, &window)) return CLI_EXIT_USAGE; break;
+        case 'I': if (cli_parse_u64("--session-idle", optarg, &idle)) return CLI_EXIT_USAGE; break;
+        case 'M': if (cli_parse_u64("--session-max", optarg, &smax)) return CLI_EXIT_USAGE; break;
+        case 'T':
+            if (cli_parse_u64("--client-timeout", optarg, &ctimeout)) return CLI_EXIT_USAGE;
+            break;
         case 'r':
             serve_routes_print(stdout);
             return cli_finish_stdout(0);
         default: return cli_usage("serve");
         }
     }
+    if (threads == 0) { /* one pool thread a core: submissions wait suspended, not in threads */
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n < 1 ? 1 : n > 64 ? 64 : (uint64_t)n;
+    }
     if (!listen || optind != argc || !cert != !key || threads < 1 || threads > 64 ||
-        queue > 100000 || batch < 1 || batch > 4096 || window > 1000000)
+        queue > 100000 || batch < 1 || batch > 4096 || window > 1000000 || idle < 1 ||
+        smax < 1 || idle > 30 * 86400 || smax > 30 * 86400 || ctimeout < 1 || ctimeout > 3600)
         return cli_usage("serve");
     memset(&ctx, 0, sizeof ctx);
     constat_buf_init(&cert_pem);
@@ -98,9 +113,13 @@ int cmd_serve(int argc, char **argv)
     ctx.tls = cert != NULL;
     ctx.log = stderr;
     ctx.now = serve_now;
+    ctx.session_idle = (unsigned)idle;
+    ctx.session_max = (unsigned)smax;
+    ctx.client_timeout = (unsigned)ctimeout;
     ctx.sessions = serve_sessions_new();
+    ctx.cache = serve_cache_new();
     ctx.intake = serve_intake_start(&ctx, (unsigned)queue, (unsigned)batch, (unsigned)window);
-    if (!ctx.sessions || !ctx.intake) {
+    if (!ctx.sessions || !ctx.intake || !ctx.cache) {
         fprintf(stderr, "constat: serve: out of memory\n");
         rc = 3;
         goto out;
@@ -127,6 +146,7 @@ int cmd_serve(int argc, char **argv)
 out:
     serve_intake_stop(ctx.intake);
     serve_sessions_free(ctx.sessions);
+    serve_cache_free(ctx.cache);
     if (have_wk)
         constat_note_signer_wipe(&wk);
     if (ctx.vault) {

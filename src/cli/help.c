@@ -626,7 +626,7 @@ static const cli_help help_table[] = {
     {"serve", "run the organisation's HTTP server: JSON API, witness, tiles",
      "constat serve --listen IPV4:PORT [--tls-cert FILE --tls-key FILE] [--dir DIR]\n"
      "        [--threads N] [--queue N] [--batch N] [--window-us N] [--port-file FILE]\n"
-     "        [--taxonomy FILE]\n"
+     "        [--session-idle S] [--session-max S] [--client-timeout S] [--taxonomy FILE]\n"
      "constat serve --routes",
      "Serves the vault over HTTP (docs/api.md): the JSON API under /api/v1/ for accounts\n"
      "(constat user), monitors enrolled by code (constat monitor invite) who submit records\n"
@@ -640,11 +640,14 @@ static const cli_help help_table[] = {
      {{"--listen IPV4:PORT", "address and port (port 0: any free port)"},
       {"--tls-cert FILE", "PEM certificate (with --tls-key): serve HTTPS, cookies Secure"},
       {"--tls-key FILE", "PEM private key of the certificate"},
-      {"--threads N", "HTTP threads (default 8)"},
+      {"--threads N", "HTTP pool threads, 1..64 (default: one a core)"},
       {"--queue N", "submissions that may wait (default 1024; 0 refuses all with 503)"},
       {"--batch N", "most submissions in one commit (default 256)"},
       {"--window-us N", "how long a batch waits for more, in microseconds (default 2000)"},
       {"--port-file FILE", "write the port listened on to FILE"},
+      {"--session-idle S", "a session unused this many seconds ends (default 1800)"},
+      {"--session-max S", "a session ends this many seconds after login (default 43200)"},
+      {"--client-timeout S", "an idle or slow connection is closed after S seconds (default 15)"},
       {"--routes", "print the routes served, one \"METHOD PATH\" a line, and exit"},
       OPT_TAXONOMY, OPT_DIR, OPT_HELP},
      "constat serve --listen 127.0.0.1:8080 --dir vault",

@@ -9,7 +9,7 @@ static const char *const mhd_names[] = {
     "MHD_create_response_from_buffer", "MHD_add_response_header", "MHD_queue_response",
     "MHD_destroy_response",            "MHD_start_daemon",        "MHD_get_daemon_info",
     "MHD_stop_daemon",                 "MHD_get_connection_info", "MHD_is_feature_supported",
-    "MHD_lookup_connection_value"};
+    "MHD_lookup_connection_value",     "MHD_suspend_connection",  "MHD_resume_connection"};
 struct constat_mhd_fns constat_mhd;
 static constat_dynlib mhd_lib = CONSTAT_DYNLIB("libmicrohttpd.so.12", mhd_names, constat_mhd);
 

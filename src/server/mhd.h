@@ -35,6 +35,8 @@ struct constat_mhd_fns {
     enum MHD_Result (*is_feature_supported)(enum MHD_FEATURE feature);
     const char *(*lookup_connection_value)(struct MHD_Connection *c, enum MHD_ValueKind kind,
                                            const char *key);
+    void (*suspend_connection)(struct MHD_Connection *c);
+    void (*resume_connection)(struct MHD_Connection *c);
 };
 extern struct constat_mhd_fns constat_mhd;
 
@@ -58,5 +60,7 @@ unsigned constat_mhd_bound_port(struct MHD_Daemon *d, const struct sockaddr_in *
 #define MHD_get_connection_info constat_mhd.get_connection_info
 #define MHD_is_feature_supported constat_mhd.is_feature_supported
 #define MHD_lookup_connection_value constat_mhd.lookup_connection_value
+#define MHD_suspend_connection constat_mhd.suspend_connection
+#define MHD_resume_connection constat_mhd.resume_connection
 
 #endif

@@ -37,9 +37,14 @@
 #define SERVE_BODY_EVIDENCE (64 * 1024 * 1024) /* one evidence file */
 #define SERVE_BODY_WITNESS (64 * 1024)        /* add-checkpoint */
 
-/* Session lifetimes, in seconds. */
+/* Session lifetimes, in seconds (defaults of serve_ctx.session_*). */
 #define SERVE_SESSION_IDLE (30 * 60)
 #define SERVE_SESSION_MAX (12 * 3600)
+/* Idle or slow connections are closed after this many seconds (default of
+ * serve_ctx.client_timeout). */
+#define SERVE_CONNECTION_TIMEOUT 15
+#define SERVE_IDLE(ctx) ((ctx)->session_idle ? (ctx)->session_idle : SERVE_SESSION_IDLE)
+#define SERVE_MAX(ctx) ((ctx)->session_max ? (ctx)->session_max : SERVE_SESSION_MAX)
 /* Login rate limit: this many failures per account or per address within
  * the window lock further attempts of it out until the window passes (429). */
 #define SERVE_LOGIN_FAILS 5
@@ -48,6 +53,11 @@
 
 typedef struct serve_sessions serve_sessions;
 typedef struct serve_intake serve_intake;
+typedef struct serve_cache serve_cache;
+
+/* Accounts' roles and monitors' keys are cached this long (serve_cache.c):
+ * a change made by the CLI, another process, shows within it. */
+#define SERVE_CACHE_TTL_MS 1000
 
 typedef struct {
     constat_vault *vault;
@@ -59,6 +69,11 @@ typedef struct {
     int64_t (*now)(void);             /* record and audit time, seconds */
     serve_sessions *sessions;
     serve_intake *intake;
+    serve_cache *cache; /* NULL: every lookup reads the vault */
+    /* seconds; 0: SERVE_SESSION_IDLE, SERVE_SESSION_MAX and
+     * SERVE_CONNECTION_TIMEOUT (serve --session-idle, --session-max,
+     * --client-timeout) */
+    unsigned session_idle, session_max, client_timeout;
 } serve_ctx;
 
 /* A request as the routes see it (all strings valid during the call). */
@@ -72,6 +87,11 @@ typedef struct {
     const char *if_none_match; /* If-None-Match header, NULL if none */
     const uint8_t *body;
     size_t len;
+    /* Non-NULL when the HTTP layer can hold the connection while a handler
+     * waits (serve_http.c): the handler may then set the reply's `deferred`
+     * and answer later through serve_http_deferred_done(defer, ...) from any
+     * thread. NULL: the handler answers before it returns. */
+    void *defer;
 } serve_request;
 
 /* The answer: status, content type (static), body, and optional headers. */
@@ -85,6 +105,7 @@ typedef struct {
     const char *cache;    /* Cache-Control (static); NULL: no-store */
     char etag[72];        /* ETag header; empty: none */
     int page;             /* a file of the web app: CSP and its other headers */
+    int deferred;         /* the answer comes later (serve_request.defer) */
 } serve_reply;
 
 /* ---- serve_http.c ---- */
@@ -95,7 +116,12 @@ typedef struct serve_http serve_http;
 int serve_http_start(serve_ctx *ctx, const char *listen, unsigned threads,
                      const char *cert_pem, const char *key_pem, serve_http **out,
                      unsigned *port, char *errbuf, size_t cap);
+/* Stop: new requests get 503, those waiting for their batch are answered,
+ * then the daemon stops. */
 void serve_http_stop(serve_http *s);
+/* The deferred answer of the request whose serve_request.defer was `defer`:
+ * takes rp's body, then lets the connection send it. Any thread, once. */
+void serve_http_deferred_done(void *defer, serve_reply *rp);
 
 /* ---- serve_routes.c ---- */
 /* The body limit of the route `method url` (SERVE_BODY_*; 0: no body). */
@@ -156,6 +182,22 @@ void serve_session_drop_account(serve_ctx *ctx, const char *account);
 unsigned serve_login_wait(serve_ctx *ctx, const char *account, const char *address);
 void serve_login_result(serve_ctx *ctx, const char *account, const char *address, int ok);
 
+/* ---- serve_cache.c ---- */
+serve_cache *serve_cache_new(void);
+void serve_cache_free(serve_cache *c);
+/* Role and disabled flag of `account` (constat_account_role, cached; takes
+ * ctx->lock on a miss: call without it). Errors: those of
+ * constat_account_role (CONSTAT_ENOTFOUND: no such account). */
+constat_status serve_cache_role(serve_ctx *ctx, const char *account, char role[16],
+                                int *disabled, constat_error *err);
+/* The enrolled key of monitor `name` (cached; ctx->lock taken on a miss).
+ * Errors: CONSTAT_ENOTFOUND (no enrolled key), those of
+ * constat_vault_monitor_list and constat_note_verifier_parse. */
+constat_status serve_cache_monitor_key(serve_ctx *ctx, const char *name,
+                                       constat_note_verifier *out, constat_error *err);
+/* Drop what is cached of `account` (this server changed it). */
+void serve_cache_forget(serve_ctx *ctx, const char *account);
+
 /* ---- serve_intake.c ---- */
 /* One submission: the signed, checked item. */
 typedef struct {
@@ -166,6 +208,12 @@ typedef struct {
     unsigned status; /* 201 new leaf, 200 same content already logged, 409, 500 */
     json_t *receipt; /* new reference on 200/201 */
     char error[CONSTAT_ERROR_MSG_MAX];
+    /* non-NULL: answered without a waiting thread (serve_intake_enqueue):
+     * the intake thread turns the result into a reply, hands it to
+     * serve_http_deferred_done(defer, ...) and frees the submission */
+    void *defer;
+    char account_buf[CONSTAT_KEY_NAME_MAX + 1]; /* account and address point */
+    char address_buf[64];                       /* here when deferred */
 } serve_submission;
 /* Start the intake thread: batches of at most `batch` items gathered for
  * at most `window_us` microseconds; at most `queue` waiting (0: every
@@ -177,5 +225,16 @@ void serve_intake_stop(serve_intake *in);
  * 0 when done (sub->status set), or the Retry-After seconds when the
  * queue is full (nothing queued). */
 unsigned serve_intake_submit(serve_intake *in, serve_submission *sub);
+/* Queue `sub` (heap-allocated, sub->defer set) and return at once: 0 queued
+ * (the intake thread answers and frees it, see serve_submission.defer), or
+ * the Retry-After seconds when the queue is full (nothing queued; sub is
+ * still the caller's). */
+unsigned serve_intake_enqueue(serve_intake *in, serve_submission *sub);
+/* The reply for a finished submission: its receipt (200/201) or its JSON
+ * error. Takes sub->receipt. */
+void serve_submission_reply(serve_submission *sub, serve_reply *rp);
+/* Release a submission made for serve_intake_enqueue (its item, receipt,
+ * and itself). */
+void serve_submission_free(serve_submission *sub);
 
 #endif

@@ -65,10 +65,9 @@ void serve_sessions_free(serve_sessions *s)
     free(s);
 }
 
-static int expired(const slot *sl, int64_t now)
+static int expired(const serve_ctx *ctx, const slot *sl, int64_t now)
 {
-    return !sl->live || now - sl->used > SERVE_SESSION_IDLE ||
-           now - sl->created > SERVE_SESSION_MAX;
+    return !sl->live || now - sl->used > SERVE_IDLE(ctx) || now - sl->created > SERVE_MAX(ctx);
 }
 
 static void cookie(serve_ctx *ctx, serve_reply *rp, const char *value, int max_age)
@@ -91,7 +90,7 @@ int serve_session_open(serve_ctx *ctx, const char *account, const char *role,
     randombytes_buf(csrf, sizeof csrf);
     pthread_mutex_lock(&ss->mu);
     for (size_t i = 0; i < MAX_SESSIONS && !free_slot; i++)
-        if (expired(&ss->slots[i], now))
+        if (expired(ctx, &ss->slots[i], now))
             free_slot = &ss->slots[i];
     if (free_slot) {
         memset(free_slot, 0, sizeof *free_slot);
@@ -107,13 +106,14 @@ int serve_session_open(serve_ctx *ctx, const char *account, const char *role,
     if (!free_slot)
         return -1;
     constat_hex(tok, sizeof tok, hex);
-    cookie(ctx, rp, hex, SERVE_SESSION_MAX);
+    cookie(ctx, rp, hex, (int)SERVE_MAX(ctx));
     sodium_memzero(tok, sizeof tok);
     sodium_memzero(hex, sizeof hex);
     return 0;
 }
 
-static slot *find(serve_sessions *ss, const char *cookie_value, int64_t now)
+static slot *find(const serve_ctx *ctx, serve_sessions *ss, const char *cookie_value,
+                  int64_t now)
 {
     uint8_t tok[32], h[32];
     if (!cookie_value || strlen(cookie_value) != 64 ||
@@ -123,7 +123,7 @@ static slot *find(serve_sessions *ss, const char *cookie_value, int64_t now)
     for (size_t i = 0; i < MAX_SESSIONS; i++) {
         slot *sl = &ss->slots[i];
         if (sl->live && sodium_memcmp(sl->token_hash, h, 32) == 0)
-            return expired(sl, now) ? NULL : sl;
+            return expired(ctx, sl, now) ? NULL : sl;
     }
     return NULL;
 }
@@ -135,7 +135,7 @@ int serve_session_get(serve_ctx *ctx, const char *cookie_value, serve_session *o
     slot *sl;
     int r = -1;
     pthread_mutex_lock(&ss->mu);
-    sl = find(ss, cookie_value, now);
+    sl = find(ctx, ss, cookie_value, now);
     if (sl) {
         sl->used = now;
         *out = sl->s;
@@ -150,7 +150,7 @@ void serve_session_close(serve_ctx *ctx, const char *cookie_value, serve_reply *
     serve_sessions *ss = ctx->sessions;
     slot *sl;
     pthread_mutex_lock(&ss->mu);
-    sl = find(ss, cookie_value, mono());
+    sl = find(ctx, ss, cookie_value, mono());
     if (sl)
         memset(sl, 0, sizeof *sl);
     pthread_mutex_unlock(&ss->mu);

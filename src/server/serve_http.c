@@ -8,6 +8,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,19 +21,29 @@
 
 #include "serve.h"
 
-/* Idle or slow connections are closed after this many seconds. */
-#define SERVE_CONNECTION_TIMEOUT 15
 #define SERVE_CONNECTION_LIMIT 256
 
 struct serve_http {
     struct MHD_Daemon *d;
     serve_ctx *ctx;
+    /* deferred answers (serve_request.defer): a submission waits for its
+     * batch with its connection suspended, so that a pool as small as the
+     * cores keeps many batches' worth of requests in flight */
+    pthread_mutex_t mu;
+    pthread_cond_t idle;
+    unsigned inflight; /* admitted to routing, answer not yet queued */
+    int stopping;      /* no more admissions: 503 */
 };
 
 typedef struct {
     constat_buf body;
     size_t limit;
     int too_big;
+    serve_http *s;
+    struct MHD_Connection *c;
+    int suspended, has_ready;
+    int counted; /* in s->inflight */
+    serve_reply ready; /* the deferred answer, once it came */
 } request;
 
 static void reply_headers(struct MHD_Response *r, const serve_reply *rp)
@@ -92,6 +103,19 @@ static void client_address(struct MHD_Connection *c, char *out, size_t cap)
                   (socklen_t)cap);
 }
 
+/* The request leaves s->inflight (answered, or its connection closed). */
+static void uncount(request *rq)
+{
+    serve_http *s = rq->s;
+    pthread_mutex_lock(&s->mu);
+    if (rq->counted) {
+        rq->counted = 0;
+        if (--s->inflight == 0)
+            pthread_cond_broadcast(&s->idle);
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
                               const char *method, const char *version, const char *data,
                               size_t *data_size, void **con_cls)
@@ -111,6 +135,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         if (!rq)
             return MHD_NO;
         constat_buf_init(&rq->body);
+        constat_buf_init(&rq->ready.body);
+        rq->s = s;
+        rq->c = c;
         rq->limit = serve_route_limit(method, url);
         /* refuse a declared oversized body before reading any of it */
         if (cl && strtoull(cl, NULL, 10) > rq->limit)
@@ -130,9 +157,29 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         *data_size = 0;
         return MHD_YES;
     }
+    client_address(c, addr, sizeof addr);
+    pthread_mutex_lock(&s->mu);
+    if (rq->has_ready) {
+        /* resumed: the deferred answer came */
+        rp = rq->ready;
+        rq->has_ready = 0;
+        constat_buf_init(&rq->ready.body);
+        pthread_mutex_unlock(&s->mu);
+        goto answer;
+    }
+    if (s->stopping) {
+        pthread_mutex_unlock(&s->mu);
+        memset(&rp, 0, sizeof rp);
+        constat_buf_init(&rp.body);
+        serve_error(&rp, 503, NULL, "the server is stopping; try again shortly");
+        rp.retry_after = 1;
+        goto send;
+    }
+    s->inflight++;
+    rq->counted = 1;
+    pthread_mutex_unlock(&s->mu);
     memset(&rp, 0, sizeof rp);
     constat_buf_init(&rp.body);
-    client_address(c, addr, sizeof addr);
     if (rq->too_big) {
         serve_error(&rp, 413, NULL, "request body larger than %zu bytes, the limit of %s %s",
                     rq->limit, method, url);
@@ -148,8 +195,26 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
             MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
         sr.body = rq->body.data ? rq->body.data : (const uint8_t *)"";
         sr.len = rq->body.len;
+        sr.defer = rq;
         serve_route(s->ctx, &sr, &rp);
     }
+    if (rp.deferred) {
+        pthread_mutex_lock(&s->mu);
+        if (rq->has_ready) { /* it came already */
+            rp = rq->ready;
+            rq->has_ready = 0;
+            constat_buf_init(&rq->ready.body);
+            pthread_mutex_unlock(&s->mu);
+            goto answer;
+        }
+        rq->suspended = 1;
+        MHD_suspend_connection(c);
+        pthread_mutex_unlock(&s->mu);
+        return MHD_YES;
+    }
+answer:
+    uncount(rq);
+send:
     if (s->ctx->log) {
         fprintf(s->ctx->log, "serve: %s %.8s %.100s -> %u\n", addr, method, url, rp.status);
         fflush(s->ctx->log);
@@ -157,6 +222,22 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     ok = send_reply(c, &rp);
     constat_buf_free(&rp.body);
     return ok;
+}
+
+void serve_http_deferred_done(void *defer, serve_reply *rp)
+{
+    request *rq = defer;
+    serve_http *s = rq->s;
+    pthread_mutex_lock(&s->mu);
+    rq->ready = *rp;
+    constat_buf_init(&rp->body); /* taken */
+    rq->ready.deferred = 0;
+    rq->has_ready = 1;
+    if (rq->suspended) {
+        rq->suspended = 0;
+        MHD_resume_connection(rq->c);
+    }
+    pthread_mutex_unlock(&s->mu);
 }
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -167,7 +248,9 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)c;
     (void)toe;
     if (rq) {
+        uncount(rq); /* a client gone while its submission waited */
         constat_buf_free(&rq->body);
+        constat_buf_free(&rq->ready.body);
         free(rq);
         *con_cls = NULL;
     }
@@ -179,7 +262,10 @@ int serve_http_start(serve_ctx *ctx, const char *listen, unsigned threads,
 {
     struct sockaddr_in sa;
     serve_http *s;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
+                     MHD_ALLOW_SUSPEND_RESUME;
+
+    unsigned timeout = ctx->client_timeout ? ctx->client_timeout : SERVE_CONNECTION_TIMEOUT;
 
     *out = NULL;
     if (http_listen_addr(listen, &sa, errbuf, cap) != 0 || constat_mhd_load(errbuf, cap) != 0)
@@ -197,11 +283,13 @@ int serve_http_start(serve_ctx *ctx, const char *listen, unsigned threads,
         return -1;
     }
     s->ctx = ctx;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->idle, NULL);
     if (cert_pem)
         s->d = MHD_start_daemon(flags, ntohs(sa.sin_port), NULL, NULL, handle, s,
                                 MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED,
                                 completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
-                                (unsigned)SERVE_CONNECTION_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT,
+                                timeout, MHD_OPTION_CONNECTION_LIMIT,
                                 (unsigned)SERVE_CONNECTION_LIMIT, MHD_OPTION_THREAD_POOL_SIZE,
                                 threads, MHD_OPTION_HTTPS_MEM_CERT, cert_pem,
                                 MHD_OPTION_HTTPS_MEM_KEY, key_pem, MHD_OPTION_END);
@@ -209,12 +297,14 @@ int serve_http_start(serve_ctx *ctx, const char *listen, unsigned threads,
         s->d = MHD_start_daemon(flags, ntohs(sa.sin_port), NULL, NULL, handle, s,
                                 MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED,
                                 completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
-                                (unsigned)SERVE_CONNECTION_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT,
+                                timeout, MHD_OPTION_CONNECTION_LIMIT,
                                 (unsigned)SERVE_CONNECTION_LIMIT, MHD_OPTION_THREAD_POOL_SIZE,
                                 threads, MHD_OPTION_END);
     if (!s->d) {
         snprintf(errbuf, cap, "cannot listen on %s (port in use, not permitted, or bad TLS "
                               "certificate/key)", listen);
+        pthread_mutex_destroy(&s->mu);
+        pthread_cond_destroy(&s->idle);
         free(s);
         return -1;
     }
@@ -227,6 +317,15 @@ void serve_http_stop(serve_http *s)
 {
     if (!s)
         return;
+    /* the requests waiting for their batch are answered first: a suspended
+     * connection must not outlive the daemon */
+    pthread_mutex_lock(&s->mu);
+    s->stopping = 1;
+    while (s->inflight > 0)
+        pthread_cond_wait(&s->idle, &s->mu);
+    pthread_mutex_unlock(&s->mu);
     MHD_stop_daemon(s->d);
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->idle);
     free(s);
 }

@@ -100,6 +100,43 @@ static void receipt_for(serve_ctx *ctx, serve_submission *s, uint64_t idx, unsig
         set_error(s, 500, err.msg);
 }
 
+/* The receipts of a batch appended whole at first..first+m-1: one
+ * checkpoint for all, each leaf hashed from the submitted bytes. */
+static void batch_receipts(serve_ctx *ctx, serve_submission **subs, const size_t *who,
+                           size_t m, uint64_t first)
+{
+    const char **ids = calloc(m ? m : 1, sizeof *ids);
+    const uint8_t **leaves = calloc(m ? m : 1, sizeof *leaves);
+    size_t *lens = calloc(m ? m : 1, sizeof *lens);
+    json_t **out = calloc(m ? m : 1, sizeof *out);
+    constat_error err;
+
+    constat_error_clear(&err);
+    if (!ids || !leaves || !lens || !out) {
+        for (size_t j = 0; j < m; j++)
+            set_error(subs[who[j]], 500, "out of memory");
+    } else {
+        for (size_t j = 0; j < m; j++) {
+            ids[j] = subs[who[j]]->item.record_id;
+            leaves[j] = subs[who[j]]->item.leaf.data;
+            lens[j] = subs[who[j]]->item.leaf.len;
+        }
+        if (constat_vault_receipts(ctx->vault, first, m, ids, leaves, lens, out, &err) !=
+            CONSTAT_OK)
+            for (size_t j = 0; j < m; j++)
+                set_error(subs[who[j]], 500, err.msg);
+        else
+            for (size_t j = 0; j < m; j++) {
+                subs[who[j]]->receipt = out[j];
+                subs[who[j]]->status = 201;
+            }
+    }
+    free(ids);
+    free(leaves);
+    free(lens);
+    free(out);
+}
+
 static unsigned append_status(constat_status st)
 {
     return st == CONSTAT_ECONFLICT ? 409 : st == CONSTAT_EINVAL ? 400 : 500;
@@ -141,8 +178,7 @@ static void run_batch(serve_ctx *ctx, serve_submission **subs, size_t n)
                                   &err)
            : CONSTAT_OK;
     if (st == CONSTAT_OK && skipped == 0) {
-        for (size_t j = 0; j < m; j++)
-            receipt_for(ctx, subs[who[j]], first + j, 201);
+        batch_receipts(ctx, subs, who, m, first);
     } else {
         /* one by one: the same content under another id, or a bad item */
         for (size_t j = 0; j < m; j++) {
@@ -232,9 +268,24 @@ static void *intake_main(void *arg)
         if (!subs || !nodes)
             break;
         run_batch(in->ctx, subs, n);
+        /* the deferred ones are answered from here, without a waiting
+         * thread; their nodes are freed with them */
+        for (size_t i = 0; i < n; i++)
+            if (subs[i]->defer) {
+                serve_reply rp;
+                memset(&rp, 0, sizeof rp);
+                constat_buf_init(&rp.body);
+                serve_submission_reply(subs[i], &rp);
+                serve_http_deferred_done(subs[i]->defer, &rp);
+                constat_buf_free(&rp.body);
+                serve_submission_free(subs[i]);
+                free(nodes[i]);
+                nodes[i] = NULL;
+            }
         pthread_mutex_lock(&in->mu);
         for (size_t i = 0; i < n; i++)
-            nodes[i]->done = 1;
+            if (nodes[i])
+                nodes[i]->done = 1;
         pthread_cond_broadcast(&in->finished);
         pthread_mutex_unlock(&in->mu);
     }
@@ -297,4 +348,47 @@ unsigned serve_intake_submit(serve_intake *in, serve_submission *sub)
         pthread_cond_wait(&in->finished, &in->mu);
     pthread_mutex_unlock(&in->mu);
     return 0;
+}
+
+unsigned serve_intake_enqueue(serve_intake *in, serve_submission *sub)
+{
+    node *x = calloc(1, sizeof *x);
+    if (!x)
+        return 1;
+    x->sub = sub;
+    pthread_mutex_lock(&in->mu);
+    if (in->queued >= in->queue_max || in->stop) {
+        pthread_mutex_unlock(&in->mu);
+        free(x);
+        return 1;
+    }
+    if (in->tail)
+        in->tail->next = x;
+    else
+        in->head = x;
+    in->tail = x;
+    in->queued++;
+    pthread_cond_signal(&in->more);
+    pthread_mutex_unlock(&in->mu);
+    return 0;
+}
+
+void serve_submission_reply(serve_submission *sub, serve_reply *rp)
+{
+    if (sub->receipt) {
+        serve_json(rp, sub->status, sub->receipt);
+        sub->receipt = NULL;
+    } else {
+        serve_error(rp, sub->status ? sub->status : 500, sub->status == 409 ? "id" : NULL, "%s",
+                    sub->error[0] ? sub->error : "internal error");
+    }
+}
+
+void serve_submission_free(serve_submission *sub)
+{
+    if (!sub)
+        return;
+    constat_intake_item_free(&sub->item);
+    json_decref(sub->receipt);
+    free(sub);
 }

@@ -264,8 +264,8 @@ static void h_login(serve_ctx *ctx, const serve_request *rq, const serve_session
     } else {
         serve_json(rp, 200,
                    json_pack("{s:s, s:s, s:s, s:i, s:i}", "account", s.account, "role", s.role,
-                             "csrf", s.csrf, "idle_timeout", SERVE_SESSION_IDLE,
-                             "absolute_timeout", SERVE_SESSION_MAX));
+                             "csrf", s.csrf, "idle_timeout", (json_int_t)SERVE_IDLE(ctx),
+                             "absolute_timeout", (json_int_t)SERVE_MAX(ctx)));
     }
     json_decref(o);
 }
@@ -433,24 +433,6 @@ static void h_logout(serve_ctx *ctx, const serve_request *rq, const serve_sessio
 
 /* ---- records ---- */
 
-/* The enrolled key of monitor `name`: 0, or -1 (not enrolled). Lock held. */
-typedef struct {
-    const char *name;
-    char vkey[512];
-    int found;
-} find_key;
-
-static int find_key_cb(void *c, const char *name, const char *vkey, uint64_t idx)
-{
-    find_key *f = c;
-    (void)idx;
-    if (strcmp(name, f->name) != 0)
-        return 0;
-    snprintf(f->vkey, sizeof f->vkey, "%s", vkey);
-    f->found = 1;
-    return 1;
-}
-
 static void h_prepare(serve_ctx *ctx, const serve_request *rq, const serve_session *se,
                       const char *param, serve_reply *rp)
 {
@@ -614,7 +596,6 @@ static void h_submit(serve_ctx *ctx, const serve_request *rq, const serve_sessio
     constat_error err;
     constat_status st;
     serve_submission sub;
-    find_key fk;
     (void)param;
 
     memset(&l, 0, sizeof l);
@@ -648,16 +629,12 @@ static void h_submit(serve_ctx *ctx, const serve_request *rq, const serve_sessio
         serve_error(rp, 400, "org", "org: must be \"%s\"", constat_vault_org(ctx->vault));
         goto out;
     }
-    memset(&fk, 0, sizeof fk);
-    fk.name = monitor;
-    pthread_mutex_lock(&ctx->lock);
-    st = constat_vault_monitor_list(ctx->vault, find_key_cb, &fk, &err);
-    pthread_mutex_unlock(&ctx->lock);
-    if (st != CONSTAT_OK) {
+    st = serve_cache_monitor_key(ctx, monitor, &ver, &err);
+    if (st != CONSTAT_OK && st != CONSTAT_ENOTFOUND && st != CONSTAT_EINVAL) {
         lib_error(ctx, rp, st, &err);
         goto out;
     }
-    if (!fk.found || constat_note_verifier_parse(fk.vkey, &ver, &err) != CONSTAT_OK) {
+    if (st != CONSTAT_OK) {
         serve_error(rp, 403, "key_id", "monitor \"%s\" has no enrolled key", monitor);
         goto out;
     }
@@ -712,15 +689,38 @@ static void h_submit(serve_ctx *ctx, const serve_request *rq, const serve_sessio
     priv = NULL;
     sub.account = se->account;
     sub.address = rq->address;
+    if (rq->defer) {
+        /* answered by the intake thread after the commit: this pool thread
+         * goes back to its other connections meanwhile */
+        serve_submission *d = malloc(sizeof *d);
+        if (!d) {
+            serve_error(rp, 500, NULL, "out of memory");
+            goto out;
+        }
+        *d = sub;
+        snprintf(d->account_buf, sizeof d->account_buf, "%s", se->account);
+        snprintf(d->address_buf, sizeof d->address_buf, "%s", rq->address);
+        d->account = d->account_buf;
+        d->address = d->address_buf;
+        d->defer = rq->defer;
+        if (serve_intake_enqueue(ctx->intake, d) != 0) {
+            sub = *d; /* the item is freed below */
+            free(d);
+            serve_error(rp, 503, NULL, "the intake queue is full; try again shortly");
+            rp->retry_after = 1;
+            goto out;
+        }
+        memset(&sub, 0, sizeof sub); /* the intake thread owns the item now */
+        constat_buf_init(&sub.item.leaf);
+        rp->deferred = 1;
+        goto out;
+    }
     if (serve_intake_submit(ctx->intake, &sub) != 0) {
         serve_error(rp, 503, NULL, "the intake queue is full; try again shortly");
         rp->retry_after = 1;
         goto out;
     }
-    if (sub.receipt)
-        serve_json(rp, sub.status, sub.receipt);
-    else
-        serve_error(rp, sub.status, sub.status == 409 ? "id" : NULL, "%s", sub.error);
+    serve_submission_reply(&sub, rp);
 out:
     if (plain.data)
         sodium_memzero(plain.data, plain.len);
@@ -971,6 +971,7 @@ static void h_disable(serve_ctx *ctx, const serve_request *rq, const serve_sessi
         lib_error(ctx, rp, st, &err);
         return;
     }
+    serve_cache_forget(ctx, name);
     serve_session_drop_account(ctx, name);
     serve_json(rp, 200, json_pack("{s:s, s:b}", "account", name, "disabled", 1));
 }
@@ -1142,23 +1143,21 @@ void serve_route(serve_ctx *ctx, const serve_request *rq, serve_reply *rp)
                                        "expired");
             return;
         }
-        /* an account disabled meanwhile (by the CLI too) loses its session */
-        pthread_mutex_lock(&ctx->lock);
-        if (constat_account_role(ctx->vault, se.account, role, &disabled, NULL) != CONSTAT_OK ||
-            disabled) {
-            pthread_mutex_unlock(&ctx->lock);
+        /* an account disabled meanwhile (by the CLI too: within
+         * SERVE_CACHE_TTL_MS) loses its session */
+        if (serve_cache_role(ctx, se.account, role, &disabled, NULL) != CONSTAT_OK || disabled) {
             serve_session_drop_account(ctx, se.account);
             serve_error(rp, 401, NULL, "account \"%s\" is disabled", se.account);
             return;
         }
         if (!(r->roles & role_bit(se.role))) {
+            pthread_mutex_lock(&ctx->lock);
             audit(ctx, se.account, rq->address, "denied", rq->url);
             pthread_mutex_unlock(&ctx->lock);
             serve_error(rp, 403, NULL, "role %s may not %s %s (allowed: %s)", se.role,
                         rq->method, rq->url, role_names(r->roles, names, sizeof names));
             return;
         }
-        pthread_mutex_unlock(&ctx->lock);
         if (strcmp(rq->method, "GET") != 0 &&
             (!rq->csrf || strlen(rq->csrf) != strlen(se.csrf) ||
              sodium_memcmp(rq->csrf, se.csrf, strlen(se.csrf)) != 0)) {

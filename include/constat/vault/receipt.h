@@ -24,6 +24,18 @@
 constat_status constat_vault_receipt(constat_vault *v, uint64_t index, const char *record_id,
                                      json_t **out, constat_error *err) CONSTAT_WARN_UNUSED;
 
+/* The receipts of n leaves first..first+n-1 just appended (a batch of
+ * `constat serve`), against the vault's current tree: one checkpoint read
+ * (or signed) for all of them, and each leaf's hash taken from the bytes
+ * given (leaves[i], lens[i]: the appended leaf i) instead of read back from
+ * the store. out[i] gets what constat_vault_receipt gives for leaf first+i
+ * (new references); on error every out[i] is NULL.
+ * Errors: those of constat_vault_receipt. */
+constat_status constat_vault_receipts(constat_vault *v, uint64_t first, size_t n,
+                                      const char *const *record_ids,
+                                      const uint8_t *const *leaves, const size_t *lens,
+                                      json_t **out, constat_error *err) CONSTAT_WARN_UNUSED;
+
 /* Check a receipt offline: the checkpoint is signed by `log_key` and its
  * tree size is the receipt's tree_size, the leaf hash is that of
  * `leaf` (the exact leaf bytes the client signed) and the inclusion proof

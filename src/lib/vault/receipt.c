@@ -7,15 +7,44 @@
 #include "constat/log/merkle.h"
 #include "constat/vault/receipt.h"
 
+/* The receipt of leaf `index` (bytes leaf/len) in a tree of `size` whose
+ * checkpoint is `note`. */
+static constat_status receipt_one(constat_vault *v, uint64_t index, const char *record_id,
+                                  const uint8_t *leaf, size_t len, const constat_buf *note,
+                                  uint64_t size, json_t **out, constat_error *err)
+{
+    constat_proof proof;
+    uint8_t lh[32];
+    char b64[64];
+    json_t *o, *arr;
+    constat_status st;
+
+    *out = NULL;
+    st = constat_vault_prove_inclusion(v, index, size, &proof, err);
+    if (st != CONSTAT_OK)
+        return st;
+    constat_merkle_leaf_hash(leaf, len, lh);
+    constat_base64(lh, 32, b64);
+    o = json_pack("{s:s, s:I, s:I, s:s%, s:s}", "record_id", record_id, "index",
+                  (json_int_t)index, "tree_size", (json_int_t)size, "checkpoint",
+                  (const char *)note->data, note->len, "leaf_hash", b64);
+    arr = json_array();
+    for (size_t i = 0; o && arr && i < proof.n; i++) {
+        constat_base64(proof.hash[i], 32, b64);
+        json_array_append_new(arr, json_string(b64));
+    }
+    if (!o || !arr || json_object_set_new(o, "inclusion_proof", arr) != 0) {
+        json_decref(o);
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    }
+    *out = o;
+    return CONSTAT_OK;
+}
+
 constat_status constat_vault_receipt(constat_vault *v, uint64_t index, const char *record_id,
                                      json_t **out, constat_error *err)
 {
     constat_buf leaf, note;
-    constat_proof proof;
-    uint8_t lh[32];
-    char b64[64];
-    uint64_t size;
-    json_t *o = NULL, *arr;
     constat_status st;
 
     *out = NULL;
@@ -24,29 +53,36 @@ constat_status constat_vault_receipt(constat_vault *v, uint64_t index, const cha
     st = constat_vault_leaf(v, index, &leaf, err);
     if (st == CONSTAT_OK)
         st = constat_vault_checkpoint(v, &note, err);
-    size = constat_vault_size(v);
     if (st == CONSTAT_OK)
-        st = constat_vault_prove_inclusion(v, index, size, &proof, err);
-    if (st == CONSTAT_OK) {
-        constat_merkle_leaf_hash(leaf.data, leaf.len, lh);
-        constat_base64(lh, 32, b64);
-        o = json_pack("{s:s, s:I, s:I, s:s%, s:s}", "record_id", record_id, "index",
-                      (json_int_t)index, "tree_size", (json_int_t)size, "checkpoint",
-                      (const char *)note.data, note.len, "leaf_hash", b64);
-        arr = json_array();
-        for (size_t i = 0; o && arr && i < proof.n; i++) {
-            constat_base64(proof.hash[i], 32, b64);
-            json_array_append_new(arr, json_string(b64));
-        }
-        if (!o || !arr || json_object_set_new(o, "inclusion_proof", arr) != 0) {
-            json_decref(o);
-            o = NULL;
-            st = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-        }
-    }
+        st = receipt_one(v, index, record_id, leaf.data, leaf.len, &note, constat_vault_size(v),
+                         out, err);
     constat_buf_free(&leaf);
     constat_buf_free(&note);
-    *out = o;
+    return st;
+}
+
+constat_status constat_vault_receipts(constat_vault *v, uint64_t first, size_t n,
+                                      const char *const *record_ids,
+                                      const uint8_t *const *leaves, const size_t *lens,
+                                      json_t **out, constat_error *err)
+{
+    constat_buf note;
+    constat_status st;
+    uint64_t size = constat_vault_size(v);
+
+    for (size_t i = 0; i < n; i++)
+        out[i] = NULL;
+    constat_buf_init(&note);
+    st = constat_vault_checkpoint(v, &note, err);
+    for (size_t i = 0; st == CONSTAT_OK && i < n; i++)
+        st = receipt_one(v, first + i, record_ids[i], leaves[i], lens[i], &note, size, &out[i],
+                         err);
+    if (st != CONSTAT_OK)
+        for (size_t i = 0; i < n; i++) {
+            json_decref(out[i]);
+            out[i] = NULL;
+        }
+    constat_buf_free(&note);
     return st;
 }
 
