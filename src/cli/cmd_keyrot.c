@@ -86,3 +86,20 @@ void cli_keys_org_era(const constat_keychain *c, const constat_key_era *e)
                (long long)c->k[i + 1].transition, cli_text(c->k[i + 1].at),
                cli_text(c->k[i + 1].key_id));
 }
+
+int cli_org_key_of(constat_vault *v, const char *kid, constat_note_verifier *out)
+{
+    constat_keychain *c = malloc(sizeof *c);
+    constat_error err;
+    const constat_key_era *e = NULL;
+    int found = 0;
+
+    constat_error_clear(&err);
+    if (c && constat_vault_org_chain(v, c, NULL, NULL, NULL, &err) == CONSTAT_OK &&
+        (e = constat_keychain_find(c, kid)) != NULL) {
+        *out = e->ver;
+        found = 1;
+    }
+    free(c);
+    return found;
+}

@@ -151,6 +151,11 @@ static int chain_leaf(void *ctx, uint64_t index, const uint8_t *leaf, size_t len
         return 0;
     }
     fault = transition_fault(s, index, &l, &nv, why, sizeof why);
+    if (s->c->n == 0) { /* the first key is the one the first transition retires */
+        constat_note_verifier ov;
+        if (constat_note_verifier_parse(rec_str(l.record, "old_vkey"), &ov, &e) == CONSTAT_OK)
+            era_set(&s->c->k[s->c->n++], &ov, 0, -1, NULL);
+    }
     if (fault) {
         s->bad++;
         snprintf(msg, sizeof msg, "leaf %llu (record %.128s): key transition of the "
@@ -158,19 +163,12 @@ static int chain_leaf(void *ctx, uint64_t index, const uint8_t *leaf, size_t len
                  rec_str(l.record, "id"), fault);
         if (s->fail)
             s->fail(s->fctx, (int64_t)index, msg);
-    } else if (s->c->n + (s->c->n == 0) >= CONSTAT_KEYCHAIN_MAX) {
+    } else if (s->c->n >= CONSTAT_KEYCHAIN_MAX) {
         s->st = constat_error_set(s->err, CONSTAT_ELIMIT, "more than %d organisation keys",
                                   CONSTAT_KEYCHAIN_MAX);
         constat_leaf_free(&l);
         return 1;
     } else {
-        if (s->c->n == 0) {
-            constat_note_verifier ov;
-            if (constat_note_verifier_parse(rec_str(l.record, "old_vkey"), &ov, &e) !=
-                CONSTAT_OK)
-                memset(&ov, 0, sizeof ov); /* cannot be: transition_fault parsed it */
-            era_set(&s->c->k[s->c->n++], &ov, 0, -1, NULL);
-        }
         era_set(&s->c->k[s->c->n++], &nv, index + 1, (int64_t)index,
                 rec_str(l.record, "recorded_at"));
     }
