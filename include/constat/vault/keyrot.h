@@ -14,46 +14,17 @@
 #include <stdint.h>
 #include "constat/base/errors.h"
 #include "constat/log/note.h"
+#include "constat/vault/keychain.h"
 #include "constat/vault/vault.h"
 
-/* Most organisation keys one log holds (transitions + 1). */
-#define CONSTAT_KEYCHAIN_MAX 32
-/* The domain of the new key's signature: it signs this string followed by
- * the RFC 8785 form of the record without its "new_signature" member. */
-#define CONSTAT_TRANSITION_SIG_DOMAIN "constat-key-transition-v1\n"
-
-/* One organisation key and the leaves it signs from. */
-typedef struct {
-    constat_note_verifier ver;
-    char key_id[CONSTAT_KEY_NAME_MAX + 16]; /* "<org>+<hex8>" */
-    uint64_t from;       /* first leaf it signs: 0, or its transition's leaf + 1 */
-    int64_t transition;  /* the leaf of the transition that brought it in, -1 for the first */
-    char at[40];         /* that transition's recorded_at ("" for the first) */
-} constat_key_era;
-
-typedef struct {
-    size_t n; /* 1..CONSTAT_KEYCHAIN_MAX */
-    constat_key_era k[CONSTAT_KEYCHAIN_MAX];
-} constat_keychain;
-
-/* The organisation keys of the log, in order: the first is the old key of
- * the first valid transition (or the vault's key when there is none), each
- * next one brought in by a key_transition leaf that (1) retires exactly the
- * key then in force (retires / old_vkey), (2) is signed by that key and (3)
- * carries a new_signature by its new key that verifies. A transition failing
- * any of these is reported through fail(ctx, leaf, msg) (may be NULL) naming
- * the leaf, the record and the failed check, counted in *bad (may be NULL),
- * and not followed; so is a last key that is not the one the vault holds
- * (leaf -1). Errors: CONSTAT_ELIMIT (more than CONSTAT_KEYCHAIN_MAX keys),
+/* The organisation keys of the log, in order (keychain.h: every leaf fed
+ * to constat_keychain_feed, then constat_keychain_finish with the vault's
+ * key). Failures go to fail(ctx, leaf, msg) (may be NULL), counted in *bad
+ * (may be NULL). Errors: CONSTAT_ELIMIT (more than CONSTAT_KEYCHAIN_MAX keys),
  * CONSTAT_EIO, CONSTAT_ENOMEM. */
 constat_status constat_vault_org_chain(constat_vault *v, constat_keychain *out,
                                        constat_failure_fn fail, void *ctx, size_t *bad,
                                        constat_error *err) CONSTAT_WARN_UNUSED;
-
-/* The era in force at leaf `index` (never NULL for a chain the function
- * above filled), and the era whose key id is `key_id` (NULL: none). */
-const constat_key_era *constat_keychain_at(const constat_keychain *c, uint64_t index);
-const constat_key_era *constat_keychain_find(const constat_keychain *c, const char *key_id);
 
 /* Rotate the organisation key: a new Ed25519 key (same note name, the
  * organisation's) is written sealed to keys/org-<hex8>.key first, then ONE

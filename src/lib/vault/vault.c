@@ -36,7 +36,7 @@
 #include "vault/append_hook.h"
 #include "vault/monitor_keys.h"
 #include "vault/org_keys.h"
-#include "constat/vault/keyrot.h"
+#include "constat/vault/keychain.h"
 
 #define VAULT_FORMAT "1"
 /* Tile levels needed for CONSTAT_LOG_MAX_SIZE = 2^48 leaves: 0..6. */
@@ -2113,6 +2113,29 @@ static int check_monitor_row(void *ctx, const char *name, const char *vkey, uint
     return 0;
 }
 
+static int chain_leaf(void *ctx, uint64_t index, const uint8_t *leaf, size_t len)
+{
+    verify_ctx *c = ctx;
+    size_t bad = 0;
+    c->fatal = constat_keychain_feed(&c->orgs, index, leaf, len, NULL, NULL, &bad, c->err);
+    return c->fatal != CONSTAT_OK;
+}
+
+/* The organisation keys in force at each leaf (keychain.h), silently: the
+ * check of keylife.h reports the transitions that fail. */
+static constat_status org_chain(verify_ctx *c, uint64_t size, constat_error *err)
+{
+    size_t bad = 0;
+    constat_status st;
+    constat_keychain_init(&c->orgs);
+    st = constat_vault_leaves(c->v, 0, size, chain_leaf, c, err);
+    if (st == CONSTAT_OK)
+        st = c->fatal;
+    if (st == CONSTAT_OK)
+        constat_keychain_finish(&c->orgs, &c->v->sec->org.pub, NULL, NULL, &bad);
+    return st;
+}
+
 constat_status constat_vault_verify(constat_vault *v, constat_failure_fn fail, void *ctx,
                                     constat_error *err)
 {
@@ -2129,7 +2152,7 @@ constat_status constat_vault_verify(constat_vault *v, constat_failure_fn fail, v
     c->err = err;
     st = constat_store_size(v->store, &size, err);
     if (st == CONSTAT_OK) /* its failures are reported by keylife.h's check */
-        st = constat_vault_org_chain(v, &c->orgs, NULL, NULL, NULL, err);
+        st = org_chain(c, size, err);
     if (st == CONSTAT_OK)
         st = constat_merkle_builder_init(&c->b, 0, NULL, NULL, err);
     if (st == CONSTAT_OK)
