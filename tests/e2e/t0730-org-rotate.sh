@@ -16,12 +16,15 @@ run_ok $CONSTAT keys --dir v
 org0=$(sed -n 's/^org \(hro-test+[0-9a-f]*\)+.*/\1/p' out)
 [ -n "$org0" ] || fail "no org key id in: $(cat out)"
 ok
-cat > inc1.json <<EOF
-{"occurred": {"start": "2026-11-01T07:40:00+01:00", "end": "2026-11-01T08:40:00+01:00", "precision": "minute"},
+mk() { # mk N NARRATIVE: incN.json, on 2026-11-0N, with a private narrative
+    cat > "inc$1.json" <<EOF
+{"occurred": {"start": "2026-11-0$1T07:40:00+01:00", "end": "2026-11-0$1T08:40:00+01:00", "precision": "minute"},
  "place": {"name": "Calais"}, "categories": ["eviction"],
  "source": {"type": "direct_observation"},
- "private": {"narrative": "PRIVNARR-1 shelter behind the depot"}}
+ "private": {"narrative": "$2"}}
 EOF
+}
+mk 1 "PRIVNARR-1 shelter behind the depot"
 run_ok $CONSTAT record inc1.json --monitor alice --dir v
 id1=$(sed -n 's/^record //p' out)
 printf 'EVIDCONTENT-7731 statement sealed before the rotation\n' > statement.txt
@@ -83,12 +86,7 @@ expect_in out "org key $org1: leaves 4 .. 5 (2 signed); in force from leaf 4 (ke
 # what was sealed before the rotation still opens (sealed to the first key)
 run_ok $CONSTAT show "$id1" --private --dir v
 expect_in out "PRIVNARR-1 shelter behind the depot"
-cat > inc2.json <<EOF
-{"occurred": {"start": "2026-11-02T07:40:00+01:00", "end": "2026-11-02T08:40:00+01:00", "precision": "minute"},
- "place": {"name": "Calais"}, "categories": ["eviction"],
- "source": {"type": "direct_observation"},
- "private": {"narrative": "PRIVNARR-2 recorded after the rotation"}}
-EOF
+mk 2 "PRIVNARR-2 recorded after the rotation"
 run_ok $CONSTAT record inc2.json --monitor bob --dir v
 id2=$(sed -n 's/^record //p' out)
 run_ok $CONSTAT show "$id2" --private --dir v

@@ -13,103 +13,22 @@
 #include <sodium.h>
 
 #include "testutil.h"
+#include "verify_failures.h"
 #include "constat/record/canon.h"
 #include "constat/vault/keylife.h"
 #include "constat/vault/keyrot.h"
 #include "constat/vault/vault.h"
 
-#define ORG "calais-watch.example"
-#define ORIGIN "calais-watch.example/log"
-/* 2026-11-29T10:00:00Z */
-#define T 1795946400
-
-static int setup(void **state)
-{
-    (void)state;
-    setenv("CONSTAT_KDF", "fast", 1);
-    assert_int_equal(constat_init(), CONSTAT_OK);
-    return 0;
-}
-
-typedef struct {
-    char *parent, dir[600];
-    constat_vault *v;
-    constat_note_signer old; /* the first organisation key */
-    char old_kid[128];
-} fixture;
-
-static void fx_new(fixture *f)
-{
-    constat_error err;
-    memset(f, 0, sizeof *f);
-    f->parent = tu_tmpdir();
-    snprintf(f->dir, sizeof f->dir, "%s/v", f->parent);
-    if (constat_vault_create(f->dir, ORG, ORIGIN, NULL, &err) != CONSTAT_OK ||
-        constat_vault_open(f->dir, NULL, &f->v, &err) != CONSTAT_OK ||
-        constat_vault_monitor_add(f->v, "alice", T - 3600, NULL, &err) != CONSTAT_OK)
-        fail_msg("fixture: %s", err.msg);
-    f->old = *constat_vault_org_key(f->v);
-    constat_record_key_id(&f->old.pub, f->old_kid, sizeof f->old_kid);
-}
-
-static void fx_free(fixture *f)
-{
-    constat_vault_close(f->v);
-    constat_note_signer_wipe(&f->old);
-    tu_rmrf(f->parent);
-    free(f->parent);
-}
-
-typedef struct {
-    int n;
-    int64_t idx[8];
-    char msg[8][1024];
-} failures;
-
-static void on_fail(void *ctx, int64_t index, const char *msg)
-{
-    failures *fl = ctx;
-    if (fl->n < 8) {
-        fl->idx[fl->n] = index;
-        snprintf(fl->msg[fl->n], sizeof fl->msg[fl->n], "%s", msg);
-    }
-    fl->n++;
-}
-
-/* Both checks `constat verify VAULT` runs; the number of failures. */
-static int verify_all(fixture *f, failures *fl)
-{
-    constat_error err;
-    size_t n = 0;
-    memset(fl, 0, sizeof *fl);
-    if (constat_vault_verify(f->v, on_fail, fl, &err) != CONSTAT_OK && fl->n == 0)
-        fail_msg("verify: %s", err.msg);
-    assert_int_equal(constat_vault_verify_revocations(f->v, on_fail, fl, &n, &err), CONSTAT_OK);
-    return fl->n;
-}
 
 /* Append a revocation of bob's key signed by `signer`; its leaf. */
 static uint64_t add_revocation(fixture *f, const char *id, const constat_note_signer *signer)
 {
-    constat_error err;
-    constat_buf leaf;
-    constat_append_item item;
-    uint64_t idx = 0;
+    uint64_t idx;
     json_t *rec = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "v", 1, "kind",
                             "revocation", "id", id, "org", ORG, "monitor", "alice", "key_id",
                             "alice+00000000", "from", "2026-11-29T09:00:00Z", "reason",
                             "lost-device", "recorded_at", "2026-11-29T10:00:00Z");
-    constat_buf_init(&leaf);
-    memset(&item, 0, sizeof item);
-    assert_int_equal(constat_record_sign(rec, signer, &leaf, &err), CONSTAT_OK);
-    assert_int_equal(constat_record_content_hash(rec, item.content_hash, &err), CONSTAT_OK);
-    item.leaf = leaf.data;
-    item.leaf_len = leaf.len;
-    item.record_id = id;
-    item.kind = "revocation";
-    if (constat_vault_append(f->v, &item, 1, &idx, NULL, NULL, NULL, NULL, &err) != CONSTAT_OK)
-        fail_msg("append %s: %s", id, err.msg);
-    constat_buf_free(&leaf);
+    idx = tu_append_signed(f->v, rec, id, "revocation", signer);
     json_decref(rec);
     return idx;
 }
@@ -129,7 +48,7 @@ static void test_chain(void **state)
     assert_int_equal(constat_vault_org_rotate(f.v, "yearly", T, &t, nk, sizeof nk, &err),
                      CONSTAT_OK);
     assert_int_equal(t, 1); /* leaf 0 is alice's enrolment */
-    assert_string_not_equal(nk, f.old_kid);
+    assert_string_not_equal(nk, f.org0_kid);
     /* the vault now signs with the new key */
     {
         char cur[128];
@@ -140,7 +59,7 @@ static void test_chain(void **state)
     assert_int_equal(constat_vault_org_chain(f.v, &kc, NULL, NULL, &bad, &err), CONSTAT_OK);
     assert_int_equal(bad, 0);
     assert_int_equal(kc.n, 2);
-    assert_string_equal(kc.k[0].key_id, f.old_kid);
+    assert_string_equal(kc.k[0].key_id, f.org0_kid);
     assert_int_equal(kc.k[0].from, 0);
     assert_int_equal(kc.k[0].transition, -1);
     assert_string_equal(kc.k[1].key_id, nk);
@@ -154,7 +73,7 @@ static void test_chain(void **state)
     assert_ptr_equal(constat_keychain_at(&kc, 99), &kc.k[1]);
     assert_ptr_equal(constat_keychain_find(&kc, nk), &kc.k[1]);
     assert_null(constat_keychain_find(&kc, "calais-watch.example+00000000"));
-    assert_int_equal(verify_all(&f, &fl), 0);
+    assert_int_equal(tu_verify_all(f.v, &fl), 0);
 
     /* reopened with the passphrase-less keys: the new key file is loaded */
     constat_vault_close(f.v);
@@ -164,18 +83,18 @@ static void test_chain(void **state)
         constat_record_key_id(&constat_vault_org_key(f.v)->pub, cur, sizeof cur);
         assert_string_equal(cur, nk);
     }
-    assert_int_equal(verify_all(&f, &fl), 0);
+    assert_int_equal(tu_verify_all(f.v, &fl), 0);
 
     /* a record the OLD organisation key signs after the transition fails,
      * naming both keys and the transition */
-    uint64_t bad_leaf = add_revocation(&f, "revocation-old-key", &f.old);
+    uint64_t bad_leaf = add_revocation(&f, "revocation-old-key", &f.org0);
     assert_int_equal(bad_leaf, 3);
-    assert_int_equal(verify_all(&f, &fl), 2); /* the leaf, and the revocation check */
+    assert_int_equal(tu_verify_all(f.v, &fl), 2); /* the leaf, and the revocation check */
     assert_int_equal(fl.idx[0], 3);
     {
         char want[512];
         snprintf(want, sizeof want, "revocation signed by the organisation key %s, but %s is "
-                 "in force at this leaf (key transition at leaf 1)", f.old_kid, nk);
+                 "in force at this leaf (key transition at leaf 1)", f.org0_kid, nk);
         assert_non_null(strstr(fl.msg[0], want));
     }
     assert_non_null(strstr(fl.msg[1], "leaf 3 (record revocation-old-key): revocation not "
@@ -214,7 +133,7 @@ static void test_rollback_and_one_signature(void **state)
     constat_org_rotate_test_hook = NULL;
     assert_int_equal(constat_vault_size(f.v), 1);
     constat_record_key_id(&constat_vault_org_key(f.v)->pub, cur, sizeof cur);
-    assert_string_equal(cur, f.old_kid);
+    assert_string_equal(cur, f.org0_kid);
     snprintf(keys, sizeof keys, "%s/keys", f.dir);
     {
         char cmd[900];
@@ -226,7 +145,7 @@ static void test_rollback_and_one_signature(void **state)
         pclose(p);
     }
     assert_int_equal(files, 0);
-    assert_int_equal(verify_all(&f, &fl), 0);
+    assert_int_equal(tu_verify_all(f.v, &fl), 0);
 
     /* the new key's signature spoiled: verify refuses the transition, and
      * the vault's key is not where the chain leads */
@@ -238,7 +157,7 @@ static void test_rollback_and_one_signature(void **state)
     assert_int_equal(constat_vault_org_chain(f.v, &kc, on_fail, &fl, &bad, &err), CONSTAT_OK);
     assert_int_equal(bad, 2);
     assert_int_equal(kc.n, 1);
-    assert_string_equal(kc.k[0].key_id, f.old_kid);
+    assert_string_equal(kc.k[0].key_id, f.org0_kid);
     assert_int_equal(fl.idx[0], 1);
     assert_non_null(strstr(fl.msg[0], "the transition is signed by the old key only"));
     assert_int_equal(fl.idx[1], -1);
@@ -255,9 +174,8 @@ static uint64_t add_transition(fixture *f, const char *id, const constat_note_ve
     char ovk[512], nvk[512], okid[128], sig64[100];
     uint8_t sig[64];
     constat_error err;
-    constat_buf msg, leaf;
-    constat_append_item item;
-    uint64_t idx = 0;
+    constat_buf msg;
+    uint64_t idx;
     json_t *rec;
 
     assert_int_equal(constat_note_verifier_format(old, ovk, sizeof ovk), CONSTAT_OK);
@@ -274,17 +192,7 @@ static uint64_t add_transition(fixture *f, const char *id, const constat_note_ve
     constat_buf_free(&msg);
     constat_base64(sig, sizeof sig, sig64);
     json_object_set_new(rec, "new_signature", json_string(sig64));
-    constat_buf_init(&leaf);
-    memset(&item, 0, sizeof item);
-    assert_int_equal(constat_record_sign(rec, leaf_signer, &leaf, &err), CONSTAT_OK);
-    assert_int_equal(constat_record_content_hash(rec, item.content_hash, &err), CONSTAT_OK);
-    item.leaf = leaf.data;
-    item.leaf_len = leaf.len;
-    item.record_id = id;
-    item.kind = "key_transition";
-    if (constat_vault_append(f->v, &item, 1, &idx, NULL, NULL, NULL, NULL, &err) != CONSTAT_OK)
-        fail_msg("append %s: %s", id, err.msg);
-    constat_buf_free(&leaf);
+    idx = tu_append_signed(f->v, rec, id, "key_transition", leaf_signer);
     json_decref(rec);
     return idx;
 }
@@ -313,7 +221,7 @@ static void test_forged(void **state)
      * the vault's key is not where the chain leads */
     fx_new(&f);
     assert_int_equal(add_transition(&f, "transition-forged", &m1.pub, &m1, &m2), 1);
-    assert_int_equal(verify_all(&f, &fl), 3);
+    assert_int_equal(tu_verify_all(f.v, &fl), 3);
     assert_int_equal(fl.idx[0], 0);
     assert_non_null(strstr(fl.msg[0], "enrolment not signed by the organisation key: key id "
                                       "mismatch"));
@@ -330,7 +238,7 @@ static void test_forged(void **state)
                      CONSTAT_OK);
     assert_int_equal(add_transition(&f, "transition-forged-2", &constat_vault_org_key(f.v)->pub,
                                     &m1, &m2), 2);
-    assert_int_equal(verify_all(&f, &fl), 1);
+    assert_int_equal(tu_verify_all(f.v, &fl), 1);
     assert_int_equal(fl.idx[0], 2);
     assert_non_null(strstr(fl.msg[0], "leaf 2 (record transition-forged-2): key transition of "
                                       "the organisation key not followed: not signed by the "
