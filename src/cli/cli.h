@@ -100,6 +100,11 @@ int cli_monitor_rotate(int argc, char **argv);
 int cli_monitor_refuse_revoked(constat_vault *v, const char *monitor);
 /* `constat keys history [--dir DIR]` (argv as given to cmd_keys). */
 int cli_keys_history(int argc, char **argv);
+/* `constat keys rotate --org [--reason TEXT] [--dir DIR]` (cmd_keyrot.c). */
+int cli_keys_rotate(int argc, char **argv);
+/* 1 and *out when `kid` is one of the organisation keys of the log's
+ * key transitions (keyrot.h), else 0 (cmd_keyrot.c). */
+int cli_org_key_of(constat_vault *v, const char *kid, constat_note_verifier *out);
 /* `constat erase RECORD --reason TEXT --monitor NAME` (cmd_erase.c). */
 int cmd_erase(int argc, char **argv);
 int cli_keys_recipient_new(int argc, char **argv);

@@ -10,6 +10,11 @@
 
 #include "cli.h"
 #include "constat/vault/keylife.h"
+#include "constat/vault/keyrot.h"
+
+/* cmd_keyrot.c: print, after an organisation key's line of `keys history`,
+ * the leaves it is in force for and the transitions around it. */
+void cli_keys_org_era(const constat_keychain *c, const constat_key_era *e);
 
 int cli_monitor_revoke(int argc, char **argv)
 {
@@ -177,6 +182,7 @@ int cli_keys_history(int argc, char **argv)
     constat_vault *v;
     constat_error err;
     json_t *revs = NULL, *rots = NULL, *kid;
+    constat_keychain orgs;
     char lk[CONSTAT_KEY_NAME_MAX + 16], ok[CONSTAT_KEY_NAME_MAX + 16];
     size_t i;
     int c, rc;
@@ -198,7 +204,8 @@ int cli_keys_history(int argc, char **argv)
     constat_error_clear(&err);
     if (constat_vault_leaves(v, 0, constat_vault_size(v), khist_leaf, &h, &err) != CONSTAT_OK ||
         h.st != CONSTAT_OK || constat_vault_revocations(v, &revs, &err) != CONSTAT_OK ||
-        constat_vault_rotations(v, &rots, &err) != CONSTAT_OK) {
+        constat_vault_rotations(v, &rots, &err) != CONSTAT_OK ||
+        constat_vault_org_chain(v, &orgs, NULL, NULL, NULL, &err) != CONSTAT_OK) {
         rc = cli_report_error("keys history", h.st ? h.st : err.code, &err);
         goto out;
     }
@@ -210,8 +217,10 @@ int cli_keys_history(int argc, char **argv)
     json_array_foreach(h.order, i, kid) {
         const char *k = json_string_value(kid);
         const json_t *e = json_object_get(h.keys, k), *r = json_object_get(revs, k);
-        printf("%s %s: leaves %lld .. %lld (%lld signed)", strcmp(k, ok) == 0 ? "org key"
-                                                                              : "monitor key",
+        const constat_key_era *oe = constat_keychain_find(&orgs, k);
+        printf("%s %s: leaves %lld .. %lld (%lld signed)", oe || strcmp(k, ok) == 0
+                                                               ? "org key"
+                                                               : "monitor key",
                cli_text(k), (long long)json_integer_value(json_object_get(e, "first")),
                (long long)json_integer_value(json_object_get(e, "last")),
                (long long)json_integer_value(json_object_get(e, "count")));
@@ -228,6 +237,8 @@ int cli_keys_history(int argc, char **argv)
                    (long long)json_integer_value(json_object_get(ro, "leaf")),
                    cli_text(json_string_value(json_object_get(ro, "at"))),
                    cli_text(json_string_value(json_object_get(ro, "new_key_id"))));
+        if (oe)
+            cli_keys_org_era(&orgs, oe);
         if (r)
             printf("; REVOKED from %s by leaf %lld (reason: %s)",
                    cli_text(json_string_value(json_object_get(r, "from"))),

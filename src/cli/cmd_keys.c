@@ -21,6 +21,8 @@ int cmd_keys(int argc, char **argv)
         return cli_keys_recipient_new(argc, argv);
     if (argc > 1 && strcmp(argv[1], "history") == 0) /* cmd_keylife.c */
         return cli_keys_history(argc, argv);
+    if (argc > 1 && strcmp(argv[1], "rotate") == 0) /* cmd_keyrot.c */
+        return cli_keys_rotate(argc, argv);
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'd')

@@ -56,7 +56,9 @@ static const char *signature_verdict(constat_vault *v, const constat_leaf *l, ch
 
     constat_error_clear(&err);
     constat_record_key_id(&constat_vault_org_key(v)->pub, ok, sizeof ok);
-    if ((kind && strcmp(kind, "monitor_enrolment") == 0) || strcmp(l->key_id, ok) == 0) {
+    if (cli_org_key_of(v, l->key_id, &ver)) {
+        /* a key the organisation signed with before a key transition (keyrot.h) */
+    } else if ((kind && strcmp(kind, "monitor_enrolment") == 0) || strcmp(l->key_id, ok) == 0) {
         /* enrolments, rotations, revocations, erasures, register entries */
         ver = constat_vault_org_key(v)->pub;
     } else if (rotated_key(v, l->key_id, &ver)) {

@@ -307,6 +307,7 @@ static const cli_help help_table[] = {
     {"keys", "print the public keys and their history; name recipients; change the passphrase",
      "constat keys [--dir DIR] [--json]\n"
      "constat keys history [--dir DIR]\n"
+     "constat keys rotate --org [--reason TEXT] [--dir DIR]\n"
      "constat keys recipient-new NAME\n"
      "constat keys recipient add NAME FILE.pub [--dir DIR]\n"
      "constat keys recipient list [--dir DIR]\n"
@@ -314,6 +315,12 @@ static const cli_help help_table[] = {
      "Prints the log and organisation verifier keys in the format of a --trust file (lines\n"
      "\"log VKEY\" and \"org VKEY\"). Publish them; verifiers pin them.\n"
      "history: the keys in force at each leaf range (docs/vault.md \"Revocation\", \"Rotation\").\n"
+     "rotate --org: a new organisation key, written sealed to keys/org-<hex8>.key, then one\n"
+     "transaction logs a key_transition record signed by the old AND the new key and switches\n"
+     "the vault to the new key; organisation records after it must carry the new key. Data keys\n"
+     "stay sealed to the first organisation key, so what was sealed before stays readable.\n"
+     "Killed before the commit, the old key stays in force. A log whose organisation key was\n"
+     "rotated cannot be exported as a dossier yet; rotate --log is refused (not built).\n"
      "recipient-new: makes an X25519 key pair for receiving disclosures (constat disclose\n"
      "--to): NAME.pub to hand out, NAME.key (mode 0600) to keep. Refuses to overwrite.\n"
      "recipient add: data keys of private values and evidence files sealed from now on are\n"
@@ -328,14 +335,19 @@ static const cli_help help_table[] = {
      {{"recipient-new NAME", "write NAME.pub and NAME.key"},
       {"history", "each signing key with the leaves it signed (first .. last, count), its\n"
                   "rotation and its revocation"},
+      {"rotate --org", "rotate the organisation key (key transition signed by both keys)"},
+      {"--reason TEXT", "with rotate: public reason logged in the transition (default\n"
+                        "\"scheduled rotation\")"},
       {"recipient add NAME FILE", "seal data keys to NAME's X25519 public key too"},
       {"recipient list", "list the recipients data keys are sealed to"},
       {"passwd", "change the passphrase that seals the key files"},
       OPT_DIR, OPT_JSON_LIST, OPT_HELP},
      "constat keys > hro-keys.txt\n  constat keys recipient-new ddd\n"
+     "  constat keys rotate --org --reason \"yearly rotation\"\n"
      "  constat keys recipient add coordinator coordinator.pub\n"
      "  CONSTAT_PASSPHRASE=old CONSTAT_NEW_PASSPHRASE=new constat keys passwd",
-     EXIT_OK EXIT_USAGE "   (also: a bad public key file, a recipient already named)\n"
+     EXIT_OK EXIT_USAGE "   (also: a bad public key file, a recipient already named; rotate\n"
+     "      without --org, or with --log)\n"
      EXIT_IO "   (also: a wrong current passphrase, nothing changed)\n", NULL},
 
     {"vault", "seal an existing vault in place (private values, evidence files)",

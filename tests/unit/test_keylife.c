@@ -10,51 +10,14 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "verify_failures.h"
+
+#define TAXONOMY CONSTAT_SOURCE_DIR "/data/taxonomy/calais.json"
 #include "constat/dossier/dossier.h"
 #include "constat/vault/intake.h"
 #include "constat/vault/keylife.h"
 #include "constat/vault/vault.h"
 
-#define ORG "calais-watch.example"
-#define ORIGIN "calais-watch.example/log"
-#define TAXONOMY CONSTAT_SOURCE_DIR "/data/taxonomy/calais.json"
-/* 2026-11-29T10:00:00Z */
-#define T 1795946400
-
-static int setup(void **state)
-{
-    (void)state;
-    setenv("CONSTAT_KDF", "fast", 1);
-    assert_int_equal(constat_init(), CONSTAT_OK);
-    return 0;
-}
-
-typedef struct {
-    char *parent, dir[600];
-    constat_vault *v;
-    constat_note_signer old;
-} fixture;
-
-static void fx_new(fixture *f)
-{
-    constat_error err;
-    memset(f, 0, sizeof *f);
-    f->parent = tu_tmpdir();
-    snprintf(f->dir, sizeof f->dir, "%s/v", f->parent);
-    if (constat_vault_create(f->dir, ORG, ORIGIN, NULL, &err) != CONSTAT_OK ||
-        constat_vault_open(f->dir, NULL, &f->v, &err) != CONSTAT_OK ||
-        constat_vault_monitor_add(f->v, "alice", T - 3600, NULL, &err) != CONSTAT_OK ||
-        constat_vault_monitor_key(f->v, "alice", &f->old, &err) != CONSTAT_OK)
-        fail_msg("fixture: %s", err.msg);
-}
-
-static void fx_free(fixture *f)
-{
-    constat_vault_close(f->v);
-    constat_note_signer_wipe(&f->old);
-    tu_rmrf(f->parent);
-    free(f->parent);
-}
 
 /* Append incident `id` recorded at `at`, signed by `signer`; its leaf. */
 static uint64_t add_incident(fixture *f, const char *id, int64_t at,
@@ -90,35 +53,6 @@ static uint64_t add_incident(fixture *f, const char *id, int64_t at,
     json_decref(rec);
     json_decref(priv);
     return first;
-}
-
-typedef struct {
-    int n;
-    int64_t idx[8];
-    char msg[8][1024];
-} failures;
-
-static void on_fail(void *ctx, int64_t index, const char *msg)
-{
-    failures *fl = ctx;
-    if (fl->n < 8) {
-        fl->idx[fl->n] = index;
-        snprintf(fl->msg[fl->n], sizeof fl->msg[fl->n], "%s", msg);
-    }
-    fl->n++;
-}
-
-/* Both checks `constat verify VAULT` runs; the number of failures. */
-static int verify_all(fixture *f, failures *fl)
-{
-    constat_error err;
-    size_t nrot = 0;
-    memset(fl, 0, sizeof *fl);
-    if (constat_vault_verify(f->v, on_fail, fl, &err) != CONSTAT_OK && fl->n == 0)
-        fail_msg("verify: %s", err.msg);
-    assert_int_equal(constat_vault_verify_revocations(f->v, on_fail, fl, &nrot, &err),
-                     CONSTAT_OK);
-    return fl->n;
 }
 
 /* Write a dossier of every incident into parent/name; its status. */
@@ -160,7 +94,7 @@ static void test_rotate_boundary(void **state)
     constat_record_key_id(&cur.pub, kid_cur, sizeof kid_cur);
     assert_string_equal(kid_cur, kid_new);
     neu = add_incident(&f, "inc-new", T, &cur);
-    assert_int_equal(verify_all(&f, &fl), 0);
+    assert_int_equal(tu_verify_all(f.v, &fl), 0);
 
     /* the rotation as the log has it */
     assert_int_equal(constat_vault_rotations(f.v, &rots, &err), CONSTAT_OK);
@@ -176,13 +110,13 @@ static void test_rotate_boundary(void **state)
     /* the old key, one second before the rotation, logged after it: passes
      * (a record made before the rotation and submitted late) */
     late = add_incident(&f, "inc-late", T - 1, &f.old);
-    assert_int_equal(verify_all(&f, &fl), 0);
+    assert_int_equal(tu_verify_all(f.v, &fl), 0);
     /* a dossier across the change verifies */
     if (dossier(&f, "d1", &err) != CONSTAT_OK)
         fail_msg("dossier across a rotation: %s", err.msg);
     /* the old key at the rotation's second: fails, naming the rotation */
     at = add_incident(&f, "inc-at", T, &f.old);
-    assert_int_equal(verify_all(&f, &fl), 1);
+    assert_int_equal(tu_verify_all(f.v, &fl), 1);
     assert_int_equal(fl.idx[0], (int64_t)at);
     snprintf(want, sizeof want, "leaf %llu (record inc-at): signed by %s, a key RETIRED by the "
              "rotation at leaf 2 (2026-11-29T10:00:00Z, new key %s): its recorded_at is at or "
@@ -211,8 +145,6 @@ static void test_rotation_forged(void **state)
     failures fl;
     constat_error err;
     constat_note_signer mallory;
-    constat_buf leaf;
-    constat_append_item item;
     char vk[512], old[128];
     uint8_t seed[32] = {7};
     json_t *rec;
@@ -228,27 +160,17 @@ static void test_rotation_forged(void **state)
                     "monitor_rotation", "id", "rotation-forged", "org", ORG, "monitor", "alice",
                     "retires", old, "vkey", vk, "recorded_at", "2026-11-29T10:00:00Z");
     assert_int_equal(constat_record_validate(rec, NULL, &err), CONSTAT_OK);
-    constat_buf_init(&leaf);
-    memset(&item, 0, sizeof item);
     /* signed by the monitor's own (old) key, not the organisation's */
-    assert_int_equal(constat_record_sign(rec, &f.old, &leaf, &err), CONSTAT_OK);
-    assert_int_equal(constat_record_content_hash(rec, item.content_hash, &err), CONSTAT_OK);
-    item.leaf = leaf.data;
-    item.leaf_len = leaf.len;
-    item.record_id = "rotation-forged";
-    item.kind = "monitor_rotation";
-    assert_int_equal(constat_vault_append(f.v, &item, 1, &idx, NULL, NULL, NULL, NULL, &err),
-                     CONSTAT_OK);
+    idx = tu_append_signed(f.v, rec, "rotation-forged", "monitor_rotation", &f.old);
     add_incident(&f, "inc-m", T, &mallory);
-    assert_int_equal(verify_all(&f, &fl), 2);
+    assert_int_equal(tu_verify_all(f.v, &fl), 2);
     assert_int_equal(fl.idx[0], (int64_t)idx);
     assert_non_null(strstr(fl.msg[0], "rotation not signed by the organisation key"));
     assert_non_null(strstr(fl.msg[1], "(record inc-m): signed by key alice+"));
     assert_non_null(strstr(fl.msg[1], "not a key enrolled or rotated in for monitor \"alice\""));
     /* the forged rotation retires nothing */
     add_incident(&f, "inc-old", T + 5, &f.old);
-    assert_int_equal(verify_all(&f, &fl), 2);
-    constat_buf_free(&leaf);
+    assert_int_equal(tu_verify_all(f.v, &fl), 2);
     json_decref(rec);
     constat_note_signer_wipe(&mallory);
     fx_free(&f);
@@ -309,12 +231,12 @@ static void test_rotate_rollback(void **state)
     constat_record_key_id(&cur.pub, kid_cur, sizeof kid_cur);
     assert_string_equal(kid_cur, kid_old);
     constat_note_signer_wipe(&cur);
-    assert_int_equal(verify_all(&f, &fl), 0);
+    assert_int_equal(tu_verify_all(f.v, &fl), 0);
     assert_int_equal(constat_vault_monitor_rotate(f.v, "alice", T, NULL, kid, sizeof kid, &err),
                      CONSTAT_OK);
     snprintf(path, sizeof path, "%s/keys/monitors/%s.key", f.dir, kid);
     assert_int_equal(access(path, F_OK), 0);
-    assert_int_equal(verify_all(&f, &fl), 0);
+    assert_int_equal(tu_verify_all(f.v, &fl), 0);
     fx_free(&f);
 }
 

@@ -37,6 +37,7 @@
 #include "base/text.h"
 #include "constat/base/file.h"
 #include "constat/vault/org_name.h"
+#include "constat/vault/keyrot.h"
 
 
 
@@ -1873,6 +1874,26 @@ static void dw_free(dossier_job *j)
     constat_buf_free(&j->scope);
 }
 
+/* Dossiers across a rotation of the organisation key are not built yet
+ * (docs/vault.md "Organisation key rotation"): refused before anything is
+ * written, naming the transition. */
+static constat_status dw_org_rotated(constat_vault *v, constat_error *err)
+{
+    constat_keychain *kc = malloc(sizeof *kc);
+    constat_status st;
+    if (!kc)
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    st = constat_vault_org_chain(v, kc, NULL, NULL, NULL, err);
+    if (st == CONSTAT_OK && kc->n > 1)
+        st = constat_error_set(err, CONSTAT_EINVAL, "the organisation key of this log was "
+                               "rotated (key transition at leaf %lld, %s -> %s): dossiers "
+                               "across an organisation key rotation are not built yet; "
+                               "nothing written", (long long)kc->k[1].transition,
+                               kc->k[0].key_id, kc->k[1].key_id);
+    free(kc);
+    return st;
+}
+
 constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
                                          const constat_dossier_filter *f,
                                          const constat_taxonomy *tax,
@@ -1894,6 +1915,8 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
     constat_buf_init(&j->note);
     constat_buf_init(&j->scope);
     rc = dw_check_args(j, outdir);
+    if (rc == CONSTAT_OK)
+        rc = dw_org_rotated(v, err);
     if (rc == CONSTAT_OK)
         rc = dw_checkpoint(j);
     if (rc == CONSTAT_OK)

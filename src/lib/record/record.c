@@ -1013,12 +1013,40 @@ static constat_status check_rotation(const json_t *r, const char *monitor, const
     return check_vkey(vkey, monitor, err);
 }
 
+/* key_transition: the organisation's signing key is replaced (docs/record.md
+ * "Key transition"): `monitor` is the key's note name, `retires` the old key
+ * id, `old_vkey` and `vkey` the old and new verifier keys; the leaf is signed
+ * by the old key and `new_signature` by the new one (keyrot.h). */
+static constat_status check_transition(const json_t *r, const char *name, constat_error *err)
+{
+    static const char *const top[] = {"v", "kind", "id", "org", "monitor", "recorded_at",
+                                      "key", "retires", "old_vkey", "vkey", "reason",
+                                      "new_signature", NULL};
+    static const char *const keys[] = {"org", NULL};
+    constat_status st;
+    const char *s, *old, *vkey;
+
+    if ((st = only_members(r, "", top, err)) != CONSTAT_OK ||
+        (st = enum_member(r, "", "key", 1, keys, &s, err)) != CONSTAT_OK ||
+        (st = str_member(r, "", "retires", 1, &s, err)) != CONSTAT_OK ||
+        (st = str_member(r, "", "old_vkey", 1, &old, err)) != CONSTAT_OK ||
+        (st = str_member(r, "", "vkey", 1, &vkey, err)) != CONSTAT_OK ||
+        (st = str_member(r, "", "new_signature", 1, &s, err)) != CONSTAT_OK ||
+        (st = check_vkey(old, name, err)) != CONSTAT_OK ||
+        (st = check_vkey(vkey, name, err)) != CONSTAT_OK)
+        return st;
+    if (strcmp(old, vkey) == 0)
+        return fail(err, "vkey", "the new key is the old one");
+    return reason_member(r, err);
+}
+
 constat_status constat_record_validate(const json_t *r, const constat_taxonomy *tax,
                                        constat_error *err)
 {
     static const char *const kinds[] = {"incident", "monitor_enrolment", "shift", "evidence",
                                         "custody", "correction", "retraction", "erasure",
-                                        "revocation", "register", "monitor_rotation", NULL};
+                                        "revocation", "register", "monitor_rotation",
+                                        "key_transition", NULL};
     const char *kind, *id, *s, *monitor;
     int64_t t;
     constat_status st;
@@ -1067,6 +1095,8 @@ constat_status constat_record_validate(const json_t *r, const constat_taxonomy *
         return check_rotation(r, monitor, err);
     if (strcmp(kind, "register") == 0)
         return constat_record_check_register(r, err);
+    if (strcmp(kind, "key_transition") == 0)
+        return check_transition(r, monitor, err);
     return check_shift(r, err);
 }
 

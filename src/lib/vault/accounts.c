@@ -416,7 +416,12 @@ constat_status constat_vault_unseal_b64(constat_vault *v, const char *b64, size_
     if (st == CONSTAT_OK && constat_buf_reserve(out, n - crypto_box_SEALBYTES + 1) != CONSTAT_OK)
         st = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
     if (st == CONSTAT_OK) {
-        if (crypto_box_seal_open(out->data + out->len, box, n, pk, sk) != 0) {
+        const constat_seal_keys *k = constat_vault_seal_keys(v);
+        /* after an organisation key rotation a client may still seal to the
+         * first key, which data keys stay sealed to (docs/vault.md) */
+        if (crypto_box_seal_open(out->data + out->len, box, n, pk, sk) != 0 &&
+            (!k->has_sk || crypto_box_seal_open(out->data + out->len, box, n, k->pk[0],
+                                                k->sk) != 0)) {
             st = constat_error_set(err, CONSTAT_EINVAL,
                                    "sealed: not sealed to this organisation's key");
         } else {

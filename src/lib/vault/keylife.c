@@ -10,6 +10,8 @@
 #include "constat/vault/keylife.h"
 #include "vault/append_hook.h"
 #include "vault/monitor_keys.h"
+#include "vault/org_append.h"
+#include "constat/vault/keyrot.h"
 
 /* The record's id, or "?" for a damaged leaf. */
 static const char *rid(const json_t *r)
@@ -25,6 +27,7 @@ struct rscan {
     json_t *rots;   /* retired key id -> rotation summary */
     json_t *leaves; /* array of {"index","key_id","record"} */
     size_t bad;     /* revocations not signed by the organisation key */
+    constat_keychain orgs; /* the organisation keys in force (keyrot.h) */
     constat_failure_fn fail;
     void *fctx;
     constat_status st;
@@ -47,7 +50,8 @@ static int rscan_leaf(void *ctx, uint64_t index, const uint8_t *leaf, size_t len
         const char *from = json_string_value(json_object_get(l.record, "from"));
         int64_t fe;
         int off;
-        if (constat_leaf_verify(&l, &constat_vault_org_key(s->v)->pub, &e) != CONSTAT_OK ||
+        if (constat_leaf_verify(&l, &constat_keychain_at(&s->orgs, index)->ver, &e) !=
+                CONSTAT_OK ||
             !kid || !from || constat_rfc3339_parse(from, &fe, &off) != CONSTAT_OK) {
             char msg[CONSTAT_ERROR_MSG_MAX + 200];
             s->bad++;
@@ -71,7 +75,8 @@ static int rscan_leaf(void *ctx, uint64_t index, const uint8_t *leaf, size_t len
         char nk[CONSTAT_KEY_NAME_MAX + 16];
         int64_t te;
         int off;
-        if (constat_leaf_verify(&l, &constat_vault_org_key(s->v)->pub, &e) == CONSTAT_OK &&
+        if (constat_leaf_verify(&l, &constat_keychain_at(&s->orgs, index)->ver, &e) ==
+                CONSTAT_OK &&
             old && at && vk && constat_rfc3339_parse(at, &te, &off) == CONSTAT_OK &&
             constat_note_verifier_parse(vk, &nv, &e) == CONSTAT_OK &&
             !json_object_get(s->rots, old)) {
@@ -81,6 +86,8 @@ static int rscan_leaf(void *ctx, uint64_t index, const uint8_t *leaf, size_t len
                 json_object_get(l.record, "monitor"), "at", at, "at_epoch", (json_int_t)te,
                 "new_key_id", nk, "vkey", vk));
         }
+    } else if (kind && strcmp(kind, "key_transition") == 0) {
+        /* constat_vault_org_chain checks it */
     } else if (s->leaves) {
         json_array_append_new(s->leaves, json_pack("{s:I, s:s, s:O}", "index",
                                                    (json_int_t)index, "key_id", l.key_id,
@@ -98,6 +105,11 @@ static constat_status rscan_run(struct rscan *s, int keep_leaves)
     s->leaves = keep_leaves ? json_array() : NULL;
     if (!s->revs || !s->rots || (keep_leaves && !s->leaves))
         return constat_error_set(s->err, CONSTAT_ENOMEM, "out of memory");
+    /* transitions that fail are reported once, by the verify pass */
+    st = constat_vault_org_chain(s->v, &s->orgs, keep_leaves ? s->fail : NULL, s->fctx,
+                                 &s->bad, s->err);
+    if (st != CONSTAT_OK)
+        return st;
     st = constat_vault_leaves(s->v, 0, constat_vault_size(s->v), rscan_leaf, s, s->err);
     return st;
 }
@@ -238,38 +250,6 @@ static constat_status monitor_key_id(constat_vault *v, const char *name, char *o
     return CONSTAT_OK;
 }
 
-/* Validate `rec` (of kind `kind`, id `id`), sign it with the organisation key
- * and append it, `hook` (may be NULL) in the same transaction. */
-static constat_status org_append(constat_vault *v, const json_t *rec, const char *id,
-                                 const char *kind, constat_append_hook hook, void *hctx,
-                                 uint64_t *index, constat_error *err)
-{
-    constat_buf leaf;
-    constat_append_item item;
-    size_t appended = 0;
-    constat_status st;
-
-    constat_buf_init(&leaf);
-    memset(&item, 0, sizeof item);
-    st = constat_record_validate(rec, NULL, err);
-    if (st == CONSTAT_OK)
-        st = constat_record_content_hash(rec, item.content_hash, err);
-    if (st == CONSTAT_OK)
-        st = constat_record_sign(rec, constat_vault_org_key(v), &leaf, err);
-    if (st == CONSTAT_OK) {
-        item.leaf = leaf.data;
-        item.leaf_len = leaf.len;
-        item.record_id = id;
-        item.kind = kind;
-        st = constat_vault_append_hooked(v, &item, 1, hook, hctx, index, &appended, NULL, NULL,
-                                         NULL, err);
-        if (st == CONSTAT_OK && appended != 1)
-            st = constat_error_set(err, CONSTAT_ECONFLICT, "this %s is already logged", kind);
-    }
-    constat_buf_free(&leaf);
-    return st;
-}
-
 constat_status constat_vault_monitor_revoke(constat_vault *v, const char *name, int64_t from,
                                             const char *reason, int64_t now, uint64_t *index,
                                             constat_error *err)
@@ -312,7 +292,7 @@ constat_status constat_vault_monitor_revoke(constat_vault *v, const char *name, 
                     "key_id", kid, "from", fromt, "reason", reason, "recorded_at", nowt);
     if (!rec)
         return constat_error_set(err, CONSTAT_EINVAL, "reason: must be UTF-8 text");
-    st = org_append(v, rec, id, "revocation", NULL, NULL, index, err);
+    st = constat_org_append(v, rec, id, "revocation", NULL, NULL, index, err);
     json_decref(rec);
     return st;
 }
@@ -460,7 +440,7 @@ constat_status constat_vault_monitor_rotate(constat_vault *v, const char *name, 
     }
     m.key = meta;
     m.vkey = vkey;
-    st = org_append(v, rec, id, "monitor_rotation", rotate_hook, &m, index, err);
+    st = constat_org_append(v, rec, id, "monitor_rotation", rotate_hook, &m, index, err);
     json_decref(rec);
     if (st != CONSTAT_OK) {
         unlink(path); /* the database never named it */

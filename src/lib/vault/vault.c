@@ -35,6 +35,8 @@
 #include "vault/store.h"
 #include "vault/append_hook.h"
 #include "vault/monitor_keys.h"
+#include "vault/org_keys.h"
+#include "constat/vault/keychain.h"
 
 #define VAULT_FORMAT "1"
 /* Tile levels needed for CONSTAT_LOG_MAX_SIZE = 2^48 leaves: 0..6. */
@@ -53,6 +55,7 @@ typedef struct {
     int sealed;
     char passphrase[1024];
     constat_seal_keys seal; /* what data keys are sealed to (seal.h) */
+    constat_note_signer seal_org; /* the first organisation key (org_keys.h) */
 } vault_secrets;
 
 /* A tile read back for proofs, or being filled by an append. */
@@ -605,6 +608,27 @@ static constat_status load_signer(constat_vault *v, const char *rel, const char 
     return CONSTAT_OK;
 }
 
+/* meta `key`, or a copy of `dflt` when the row is absent. */
+static constat_status meta_opt(constat_vault *v, const char *key, const char *dflt, char **out,
+                               constat_error *err)
+{
+    constat_buf b;
+    constat_status st;
+    constat_buf_init(&b);
+    st = constat_store_meta_get(v->store, key, &b, err);
+    if (st == CONSTAT_OK && constat_buf_append(&b, "", 1) == CONSTAT_OK) {
+        *out = (char *)constat_buf_detach(&b, NULL);
+    } else if (st == CONSTAT_ENOTFOUND) {
+        constat_error_clear(err);
+        *out = strdup(dflt);
+    } else {
+        constat_buf_free(&b);
+        return st != CONSTAT_OK ? st : nomem(err);
+    }
+    constat_buf_free(&b);
+    return *out ? CONSTAT_OK : nomem(err);
+}
+
 static constat_status meta_str(constat_vault *v, const char *key, char **out,
                                constat_error *err)
 {
@@ -631,6 +655,7 @@ void constat_vault_close(constat_vault *v)
     if (v->sec) {
         constat_note_signer_wipe(&v->sec->log);
         constat_note_signer_wipe(&v->sec->org);
+        constat_note_signer_wipe(&v->sec->seal_org);
         constat_kek_wipe(&v->sec->kek);
         sodium_free(v->sec); /* wipes the block */
     }
@@ -729,8 +754,8 @@ static constat_status seal_load(constat_vault *v, constat_error *err)
         st = constat_buf_append(&b, "", 1);
     }
     if (st == CONSTAT_OK)
-        st = constat_seal_keys_init(&v->sec->seal, v->sec->org.pub.pk,
-                                    v->public_only ? NULL : v->sec->org.sk,
+        st = constat_seal_keys_init(&v->sec->seal, v->sec->seal_org.pub.pk,
+                                    v->public_only ? NULL : v->sec->seal_org.sk,
                                     b.len ? (const char *)b.data : NULL, err);
     constat_buf_free(&b);
     return st;
@@ -749,7 +774,8 @@ constat_status constat_vault_seal_reload(constat_vault *v, constat_error *err)
 static constat_status vault_open(const char *dir, const char *passphrase, int public_only,
                                  constat_vault **out, constat_error *err)
 {
-    char *fmt = NULL, *sealed = NULL, *log_vkey = NULL, *org_vkey = NULL;
+    char *fmt = NULL, *sealed = NULL, *log_vkey = NULL, *org_vkey = NULL, *seal_vkey = NULL,
+         *org_file = NULL;
     constat_vault *v;
     constat_status st;
 
@@ -777,6 +803,10 @@ static constat_status vault_open(const char *dir, const char *passphrase, int pu
         st = meta_str(v, "log_vkey", &log_vkey, err);
     if (st == CONSTAT_OK)
         st = meta_str(v, "org_vkey", &org_vkey, err);
+    if (st == CONSTAT_OK) /* after an organisation key rotation (org_keys.h) */
+        st = meta_opt(v, "seal_vkey", org_vkey, &seal_vkey, err);
+    if (st == CONSTAT_OK)
+        st = meta_opt(v, "org_key_file", "keys/org.key", &org_file, err);
     if (st == CONSTAT_OK && public_only) {
         /* only the public halves, from the database (checked against the key
          * files whenever the vault is opened with its keys) */
@@ -786,6 +816,8 @@ static constat_status vault_open(const char *dir, const char *passphrase, int pu
         if (st == CONSTAT_OK)
             st = constat_note_verifier_parse(org_vkey, &v->sec->org.pub, err);
         if (st == CONSTAT_OK)
+            st = constat_note_verifier_parse(seal_vkey, &v->sec->seal_org.pub, err);
+        if (st == CONSTAT_OK)
             st = constat_store_size(v->store, &v->size, err);
         if (st == CONSTAT_OK)
             st = seal_load(v, err);
@@ -793,6 +825,8 @@ static constat_status vault_open(const char *dir, const char *passphrase, int pu
         free(sealed);
         free(log_vkey);
         free(org_vkey);
+        free(seal_vkey);
+        free(org_file);
         if (st != CONSTAT_OK) {
             constat_vault_close(v);
             return st;
@@ -820,8 +854,12 @@ static constat_status vault_open(const char *dir, const char *passphrase, int pu
         st = load_signer(v, "keys/log.key", v->origin, v->sec->passphrase, log_vkey,
                          &v->sec->log, err);
     if (st == CONSTAT_OK)
-        st = load_signer(v, "keys/org.key", v->org, v->sec->passphrase, org_vkey, &v->sec->org,
-                         err);
+        st = load_signer(v, org_file, v->org, v->sec->passphrase, org_vkey, &v->sec->org, err);
+    if (st == CONSTAT_OK && strcmp(seal_vkey, org_vkey) == 0)
+        v->sec->seal_org = v->sec->org;
+    else if (st == CONSTAT_OK)
+        st = load_signer(v, "keys/org.key", v->org, v->sec->passphrase, seal_vkey,
+                         &v->sec->seal_org, err);
     if (st == CONSTAT_OK)
         st = load_key(v, "keys/pseudonym.key", v->sec->passphrase, v->sec->pseudonym,
                       CONSTAT_PSEUDONYM_KEY_SIZE, err);
@@ -833,6 +871,8 @@ static constat_status vault_open(const char *dir, const char *passphrase, int pu
     free(sealed);
     free(log_vkey);
     free(org_vkey);
+    free(seal_vkey);
+    free(org_file);
     if (st != CONSTAT_OK) {
         constat_vault_close(v);
         return st;
@@ -1265,6 +1305,39 @@ static constat_status monitor_key_write(constat_vault *v, const char *name, int 
     return st;
 }
 
+constat_status constat_vault_org_key_new(constat_vault *v, constat_note_signer *out, char *rel,
+                                         size_t rcap, char *path, size_t pcap,
+                                         constat_error *err)
+{
+    char kid[CONSTAT_KEY_NAME_MAX + 16];
+    uint8_t *seed;
+    int wrote = 0;
+    constat_status st;
+
+    if (v->public_only)
+        return no_keys(v, "rotating the organisation key", err);
+    if (!(seed = sodium_malloc(CONSTAT_ED25519_SEED)))
+        return nomem(err);
+    randombytes_buf(seed, CONSTAT_ED25519_SEED);
+    st = constat_note_signer_from_seed(v->org, CONSTAT_NOTE_ALG_ED25519, seed, out, err);
+    if (st == CONSTAT_OK) {
+        constat_record_key_id(&out->pub, kid, sizeof kid);
+        snprintf(rel, rcap, "keys/org-%s.key", strchr(kid, '+') + 1);
+        st = join(path, pcap, v->dir, rel, err);
+    }
+    if (st == CONSTAT_OK)
+        st = write_new_key(v, path, rel, seed, &wrote, err);
+    sodium_free(seed);
+    if (st != CONSTAT_OK)
+        constat_note_signer_wipe(out);
+    return st;
+}
+
+void constat_vault_org_key_switch(constat_vault *v, const constat_note_signer *s)
+{
+    v->sec->org = *s;
+}
+
 constat_status constat_vault_monitor_add(constat_vault *v, const char *name, int64_t now,
                                          uint64_t *index, constat_error *err)
 {
@@ -1645,6 +1718,7 @@ typedef struct {
     constat_status fatal;
     constat_error *err;
     const constat_store_leaf *cur; /* the leaf being checked, named in its failures */
+    constat_keychain orgs; /* the organisation keys in force (keyrot.h) */
 } verify_ctx;
 
 static void report(verify_ctx *c, int64_t idx, const char *fmt, ...) CONSTAT_PRINTF(3, 4);
@@ -1762,6 +1836,26 @@ static enrolled *find_monitor_key(verify_ctx *c, const char *name, const char *k
     return NULL;
 }
 
+/* An organisation-signed leaf: checked against the organisation key in
+ * force at it (keyrot.h); 0 if it verifies, else reported naming `what`. */
+static int check_org(verify_ctx *c, int64_t idx, const constat_leaf *l, const char *what)
+{
+    const constat_key_era *in = constat_keychain_at(&c->orgs, (uint64_t)idx);
+    const constat_key_era *by = constat_keychain_find(&c->orgs, l->key_id);
+    constat_error e;
+
+    constat_error_clear(&e);
+    if (constat_leaf_verify(l, &in->ver, &e) == CONSTAT_OK)
+        return 0;
+    if (by && by != in)
+        report(c, idx, "%s signed by the organisation key %s, but %s is in force at this leaf "
+               "(key transition at leaf %lld): %s", what, l->key_id, in->key_id,
+               (long long)(by->from > in->from ? by->transition : in->transition), e.msg);
+    else
+        report(c, idx, "%s not signed by the organisation key: %s", what, e.msg);
+    return 1;
+}
+
 static void check_signature(verify_ctx *c, int64_t idx, const constat_leaf *l,
                             const char *kind)
 {
@@ -1770,21 +1864,19 @@ static void check_signature(verify_ctx *c, int64_t idx, const constat_leaf *l,
 
     constat_error_clear(&e);
     if (kind && strcmp(kind, "revocation") == 0) { /* keylife.c applies it */
-        if (constat_leaf_verify(l, &c->v->sec->org.pub, &e) != CONSTAT_OK)
-            report(c, idx, "revocation not signed by the organisation key: %s", e.msg);
+        (void)check_org(c, idx, l, "revocation");
         return;
     }
+    if (kind && strcmp(kind, "key_transition") == 0)
+        return; /* constat_vault_org_chain checks it (keyrot.c) */
     if (kind && (strcmp(kind, "monitor_enrolment") == 0 ||
                  strcmp(kind, "monitor_rotation") == 0)) {
         const char *vkey = str_field(l->record, "vkey");
         const char *retires = str_field(l->record, "retires");
         int rotation = strcmp(kind, "monitor_rotation") == 0;
         constat_note_verifier ver;
-        if (constat_leaf_verify(l, &c->v->sec->org.pub, &e) != CONSTAT_OK) {
-            report(c, idx, "%s not signed by the organisation key: %s",
-                   rotation ? "rotation" : "enrolment", e.msg);
+        if (check_org(c, idx, l, rotation ? "rotation" : "enrolment"))
             return;
-        }
         if (!monitor || !vkey) {
             report(c, idx, "enrolment without monitor or vkey");
             return;
@@ -1825,18 +1917,14 @@ static void check_signature(verify_ctx *c, int64_t idx, const constat_leaf *l,
     if (kind && strcmp(kind, "erasure") == 0) {
         /* the coordinator erases, with the organisation key (docs/vault.md "Erasure");
          * an erasure signed by a monitor's key is checked below as a record */
-        char ok[CONSTAT_KEY_NAME_MAX + 16];
-        constat_record_key_id(&c->v->sec->org.pub, ok, sizeof ok);
-        if (strcmp(l->key_id, ok) == 0) {
-            if (constat_leaf_verify(l, &c->v->sec->org.pub, &e) != CONSTAT_OK)
-                report(c, idx, "erasure not signed by the organisation key: %s", e.msg);
+        if (constat_keychain_find(&c->orgs, l->key_id)) {
+            (void)check_org(c, idx, l, "erasure");
             return;
         }
     }
     if (kind && strcmp(kind, "register") == 0) {
         /* register entries are the organisation's (docs/record.md "register") */
-        if (constat_leaf_verify(l, &c->v->sec->org.pub, &e) != CONSTAT_OK)
-            report(c, idx, "register entry not signed by the organisation key: %s", e.msg);
+        (void)check_org(c, idx, l, "register entry");
         return;
     }
     {
@@ -2025,6 +2113,29 @@ static int check_monitor_row(void *ctx, const char *name, const char *vkey, uint
     return 0;
 }
 
+static int chain_leaf(void *ctx, uint64_t index, const uint8_t *leaf, size_t len)
+{
+    verify_ctx *c = ctx;
+    size_t bad = 0;
+    c->fatal = constat_keychain_feed(&c->orgs, index, leaf, len, NULL, NULL, &bad, c->err);
+    return c->fatal != CONSTAT_OK;
+}
+
+/* The organisation keys in force at each leaf (keychain.h), silently: the
+ * check of keylife.h reports the transitions that fail. */
+static constat_status org_chain(verify_ctx *c, uint64_t size, constat_error *err)
+{
+    size_t bad = 0;
+    constat_status st;
+    constat_keychain_init(&c->orgs);
+    st = constat_vault_leaves(c->v, 0, size, chain_leaf, c, err);
+    if (st == CONSTAT_OK)
+        st = c->fatal;
+    if (st == CONSTAT_OK)
+        constat_keychain_finish(&c->orgs, &c->v->sec->org.pub, NULL, NULL, &bad);
+    return st;
+}
+
 constat_status constat_vault_verify(constat_vault *v, constat_failure_fn fail, void *ctx,
                                     constat_error *err)
 {
@@ -2040,6 +2151,8 @@ constat_status constat_vault_verify(constat_vault *v, constat_failure_fn fail, v
     c->fctx = ctx;
     c->err = err;
     st = constat_store_size(v->store, &size, err);
+    if (st == CONSTAT_OK) /* its failures are reported by keylife.h's check */
+        st = org_chain(c, size, err);
     if (st == CONSTAT_OK)
         st = constat_merkle_builder_init(&c->b, 0, NULL, NULL, err);
     if (st == CONSTAT_OK)

@@ -1,0 +1,57 @@
+/*
+ * keyrot.h — rotation of the organisation key (docs/vault.md "Organisation
+ * key rotation", docs/record.md "Key transition"): a key_transition record,
+ * signed by the old key (the leaf's signature) AND by the new key (its
+ * "new_signature" member), replaces the key the organisation signs with.
+ * Organisation-signed leaves (enrolments, monitor rotations, revocations,
+ * erasures, register entries) before the transition's leaf must be signed
+ * by the old key, those after it by the new one. The chain of transitions
+ * from the first key is what verification follows.
+ */
+#ifndef CONSTAT_KEYROT_H
+#define CONSTAT_KEYROT_H
+
+#include <stdint.h>
+#include "constat/base/errors.h"
+#include "constat/log/note.h"
+#include "constat/vault/keychain.h"
+#include "constat/vault/vault.h"
+
+/* The organisation keys of the log, in order (keychain.h: every leaf fed
+ * to constat_keychain_feed, then constat_keychain_finish with the vault's
+ * key). Failures go to fail(ctx, leaf, msg) (may be NULL), counted in *bad
+ * (may be NULL). Errors: CONSTAT_ELIMIT (more than CONSTAT_KEYCHAIN_MAX keys),
+ * CONSTAT_EIO, CONSTAT_ENOMEM. */
+constat_status constat_vault_org_chain(constat_vault *v, constat_keychain *out,
+                                       constat_failure_fn fail, void *ctx, size_t *bad,
+                                       constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* Rotate the organisation key: a new Ed25519 key (same note name, the
+ * organisation's) is written sealed to keys/org-<hex8>.key first, then ONE
+ * transaction appends the key_transition record {"v":1,"kind":
+ * "key_transition","id":"transition-<16 hex of SHA-256(new key id)>","org",
+ * "monitor": org name,"key":"org","retires": old key id,"old_vkey","vkey": new
+ * verifier key,"reason","recorded_at": RFC 3339 of `now` (UTC),
+ * "new_signature": base64 Ed25519 by the new key over
+ * CONSTAT_TRANSITION_SIG_DOMAIN || JCS(record without it)}, its leaf signed
+ * by the old key, and sets meta org_vkey / org_key_file to the new key (and
+ * seal_vkey, once, to the first key: data keys stay sealed to the first
+ * organisation key, docs/vault.md). After the commit `v` signs with the new
+ * key. The old key file stays (sealed like the others): it still opens the
+ * data keys. A crash before the commit leaves the old key in force and an
+ * unused key file. `reason` is public text, 1-1000 bytes. *index (may be
+ * NULL) gets the leaf, new_kid[cap] (may be NULL) the new key id.
+ * Errors: CONSTAT_ECRYPTO (vault opened without its keys), CONSTAT_EINVAL
+ * (reason), CONSTAT_ELIMIT (CONSTAT_KEYCHAIN_MAX keys already), CONSTAT_EIO. */
+constat_status constat_vault_org_rotate(constat_vault *v, const char *reason, int64_t now,
+                                        uint64_t *index, char *new_kid, size_t cap,
+                                        constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* Fault injection for tests: when set, called by constat_vault_org_rotate
+ * with "file" after the new key file is written and "txn" inside the
+ * transaction (non-zero rolls back, CONSTAT_EIO), and with "newsig" after
+ * the new key signed, where non-zero spoils that signature (tamper tests:
+ * a transition signed by the old key only). NULL in normal use. */
+extern int (*constat_org_rotate_test_hook)(const char *step);
+
+#endif

@@ -1,0 +1,105 @@
+/* cmd_keyrot.c — `constat keys rotate --org [--reason TEXT]` (docs/vault.md
+ * "Organisation key rotation"). */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "constat/vault/keyrot.h"
+
+/* $CONSTAT_TEST_ORG_ROTATE (tests only: tests/e2e/t0730-org-rotate.sh):
+ * "file" or "txn" kills the process at that step of the rotation; "newsig"
+ * spoils the new key's signature (a transition signed by the old key only). */
+static int rotate_test(const char *step)
+{
+    const char *k = getenv("CONSTAT_TEST_ORG_ROTATE");
+    if (!k || strcmp(k, step) != 0)
+        return 0;
+    if (strcmp(step, "newsig") == 0)
+        return 1;
+    raise(SIGKILL);
+    return 0;
+}
+
+int cli_keys_rotate(int argc, char **argv)
+{
+    static const struct option opts[] = {{"dir", required_argument, NULL, 'd'},
+                                         {"org", no_argument, NULL, 'o'},
+                                         {"log", no_argument, NULL, 'l'},
+                                         {"reason", required_argument, NULL, 'r'},
+                                         {NULL, 0, NULL, 0}};
+    const char *dir = NULL, *reason = "scheduled rotation";
+    char kid[CONSTAT_KEY_NAME_MAX + 16];
+    constat_vault *v;
+    constat_error err;
+    constat_status st;
+    uint64_t index = 0;
+    int c, rc, org = 0, log = 0;
+
+    optind = 2; /* argv[1] is "rotate" */
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': dir = optarg; break;
+        case 'o': org = 1; break;
+        case 'l': log = 1; break;
+        case 'r': reason = optarg; break;
+        default: return cli_usage("keys");
+        }
+    }
+    if (optind != argc || org + log != 1)
+        return cli_usage("keys");
+    if (log) {
+        fprintf(stderr, "constat: keys rotate --log: rotation of the log key is not built yet "
+                        "(docs/vault.md \"Organisation key rotation\"); nothing changed\n");
+        return CLI_EXIT_USAGE;
+    }
+    if ((rc = cli_open_vault(cli_vault_dir(dir), &v)) != 0)
+        return rc;
+    if (getenv("CONSTAT_TEST_ORG_ROTATE"))
+        constat_org_rotate_test_hook = rotate_test;
+    constat_error_clear(&err);
+    st = constat_vault_org_rotate(v, reason, cli_now(), &index, kid, sizeof kid, &err);
+    constat_vault_close(v);
+    if (st != CONSTAT_OK)
+        return cli_report_error("keys rotate", st, &err);
+    printf("rotated the organisation key: new key %s (key transition at leaf %llu, signed by "
+           "the old and the new key)\norganisation records from now on are signed by the new "
+           "key; publish it ('constat keys'); verifiers pinning the old key follow the "
+           "transition\n", cli_text(kid), (unsigned long long)index);
+    return cli_finish_stdout(0);
+}
+
+void cli_keys_org_era(const constat_keychain *c, const constat_key_era *e);
+
+void cli_keys_org_era(const constat_keychain *c, const constat_key_era *e)
+{
+    size_t i = (size_t)(e - c->k);
+    if (e->transition >= 0)
+        printf("; in force from leaf %llu (key transition at leaf %lld, %s)",
+               (unsigned long long)e->from, (long long)e->transition, cli_text(e->at));
+    else if (c->n > 1)
+        printf("; in force from leaf 0 (the first organisation key)");
+    if (i + 1 < c->n)
+        printf("; RETIRED by the key transition at leaf %lld (%s): new key %s",
+               (long long)c->k[i + 1].transition, cli_text(c->k[i + 1].at),
+               cli_text(c->k[i + 1].key_id));
+}
+
+int cli_org_key_of(constat_vault *v, const char *kid, constat_note_verifier *out)
+{
+    constat_keychain *c = malloc(sizeof *c);
+    constat_error err;
+    const constat_key_era *e = NULL;
+    int found = 0;
+
+    constat_error_clear(&err);
+    if (c && constat_vault_org_chain(v, c, NULL, NULL, NULL, &err) == CONSTAT_OK &&
+        (e = constat_keychain_find(c, kid)) != NULL) {
+        *out = e->ver;
+        found = 1;
+    }
+    free(c);
+    return found;
+}

@@ -1,0 +1,185 @@
+/* keyrot.c — rotation of the organisation key by a key_transition record
+ * signed by the old and the new key, and the chain of organisation keys
+ * verification follows (keyrot.h, docs/vault.md "Organisation key
+ * rotation"). */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "constat/base/hash.h"
+#include "constat/record/canon.h"
+#include "constat/vault/keyrot.h"
+#include "vault/org_append.h"
+#include "vault/org_keys.h"
+#include "vault/store.h"
+
+int (*constat_org_rotate_test_hook)(const char *step);
+
+static int rot_step(const char *step)
+{
+    return constat_org_rotate_test_hook ? constat_org_rotate_test_hook(step) : 0;
+}
+
+struct chain_scan {
+    constat_keychain *c;
+    constat_failure_fn fail;
+    void *fctx;
+    size_t bad;
+    constat_status st;
+    constat_error *err;
+};
+
+static int chain_leaf(void *ctx, uint64_t index, const uint8_t *leaf, size_t len)
+{
+    struct chain_scan *s = ctx;
+    s->st = constat_keychain_feed(s->c, index, leaf, len, s->fail, s->fctx, &s->bad, s->err);
+    return s->st != CONSTAT_OK;
+}
+
+constat_status constat_vault_org_chain(constat_vault *v, constat_keychain *out,
+                                       constat_failure_fn fail, void *ctx, size_t *bad,
+                                       constat_error *err)
+{
+    struct chain_scan s = {out, fail, ctx, 0, CONSTAT_OK, err};
+    constat_status st;
+
+    constat_keychain_init(out);
+    st = constat_vault_leaves(v, 0, constat_vault_size(v), chain_leaf, &s, err);
+    if (st == CONSTAT_OK)
+        st = s.st;
+    if (st != CONSTAT_OK)
+        return st;
+    constat_keychain_finish(out, &constat_vault_org_key(v)->pub, fail, ctx, &s.bad);
+    if (bad)
+        *bad += s.bad;
+    return CONSTAT_OK;
+}
+
+struct org_switch {
+    const char *vkey, *file, *seal; /* seal: NULL when seal_vkey is already set */
+};
+
+/* Inside the rotation's transaction: the organisation key moves. */
+static constat_status switch_hook(void *ctx, constat_store *st, constat_error *err)
+{
+    const struct org_switch *m = ctx;
+    constat_status r = CONSTAT_OK;
+    if (m->seal)
+        r = constat_store_meta_set(st, "seal_vkey", m->seal, err);
+    if (r == CONSTAT_OK)
+        r = constat_store_meta_set(st, "org_vkey", m->vkey, err);
+    if (r == CONSTAT_OK)
+        r = constat_store_meta_set(st, "org_key_file", m->file, err);
+    if (r == CONSTAT_OK && rot_step("txn") != 0)
+        r = constat_error_set(err, CONSTAT_EIO, "rotation interrupted (test hook)");
+    return r;
+}
+
+/* The transition record for the new key `ns`, signed by it. */
+static json_t *transition_record(constat_vault *v, const constat_note_signer *ns,
+                                 const char *reason, int64_t now, char *id, size_t idcap,
+                                 char *nvk, size_t nvkcap, char *ovk, size_t ovkcap,
+                                 constat_error *err)
+{
+    char ok[CONSTAT_KEY_NAME_MAX + 16], nk[CONSTAT_KEY_NAME_MAX + 16], hex[65], nowt[32],
+        sig64[100];
+    uint8_t h[32], sig[64];
+    constat_buf msg;
+    json_t *rec;
+
+    constat_record_key_id(&constat_vault_org_key(v)->pub, ok, sizeof ok);
+    constat_record_key_id(&ns->pub, nk, sizeof nk);
+    if (constat_note_verifier_format(&constat_vault_org_key(v)->pub, ovk, ovkcap) !=
+            CONSTAT_OK ||
+        constat_note_verifier_format(&ns->pub, nvk, nvkcap) != CONSTAT_OK) {
+        constat_error_set(err, CONSTAT_EINVAL, "organisation key name too long");
+        return NULL;
+    }
+    constat_sha256(nk, strlen(nk), h);
+    constat_hex(h, 32, hex);
+    snprintf(id, idcap, "transition-%.16s", hex);
+    constat_rfc3339_format(now, 0, nowt);
+    rec = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "v", 1, "kind",
+                    "key_transition", "id", id, "org", constat_vault_org(v), "monitor",
+                    constat_vault_org(v), "key", "org", "retires", ok, "old_vkey", ovk, "vkey",
+                    nvk, "reason", reason, "recorded_at", nowt);
+    if (!rec) {
+        constat_error_set(err, CONSTAT_EINVAL, "reason: must be UTF-8 text");
+        return NULL;
+    }
+    constat_buf_init(&msg);
+    if (constat_transition_message(rec, &msg, err) != CONSTAT_OK) {
+        constat_buf_free(&msg);
+        json_decref(rec);
+        return NULL;
+    }
+    crypto_sign_detached(sig, NULL, msg.data, msg.len, ns->sk);
+    constat_buf_free(&msg);
+    if (rot_step("newsig") != 0)
+        sig[0] ^= 1;
+    constat_base64(sig, sizeof sig, sig64);
+    json_object_set_new(rec, "new_signature", json_string(sig64));
+    return rec;
+}
+
+constat_status constat_vault_org_rotate(constat_vault *v, const char *reason, int64_t now,
+                                        uint64_t *index, char *new_kid, size_t cap,
+                                        constat_error *err)
+{
+    char rel[256], path[4096], id[64], nvk[512], ovk[512];
+    constat_note_signer *ns = NULL;
+    constat_keychain *kc = NULL;
+    struct org_switch m = {nvk, rel, NULL};
+    constat_buf seal;
+    json_t *rec = NULL;
+    constat_status st;
+
+    if (!constat_vault_has_keys(v))
+        return constat_error_set(err, CONSTAT_ECRYPTO, "rotating the organisation key needs "
+                                 "it: open the vault with its passphrase");
+    if (!reason || !reason[0] || strlen(reason) > CONSTAT_AMEND_REASON_MAX)
+        return constat_error_set(err, CONSTAT_EINVAL, "reason: must be 1-%d bytes",
+                                 CONSTAT_AMEND_REASON_MAX);
+    if (!(kc = sodium_malloc(sizeof *kc)) || !(ns = sodium_malloc(sizeof *ns))) {
+        sodium_free(kc);
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    }
+    st = constat_vault_org_chain(v, kc, NULL, NULL, NULL, err);
+    if (st == CONSTAT_OK && kc->n >= CONSTAT_KEYCHAIN_MAX)
+        st = constat_error_set(err, CONSTAT_ELIMIT, "this log already holds %d organisation "
+                               "keys", CONSTAT_KEYCHAIN_MAX);
+    constat_buf_init(&seal);
+    if (st == CONSTAT_OK) {
+        st = constat_store_meta_get(constat_vault_store(v), "seal_vkey", &seal, err);
+        if (st == CONSTAT_ENOTFOUND) {
+            constat_error_clear(err);
+            m.seal = ovk; /* the first rotation: data keys stay sealed to this key */
+            st = CONSTAT_OK;
+        }
+    }
+    if (st == CONSTAT_OK)
+        st = constat_vault_org_key_new(v, ns, rel, sizeof rel, path, sizeof path, err);
+    if (st != CONSTAT_OK)
+        goto out;
+    (void)rot_step("file");
+    rec = transition_record(v, ns, reason, now, id, sizeof id, nvk, sizeof nvk, ovk,
+                            sizeof ovk, err);
+    st = rec ? constat_org_append(v, rec, id, "key_transition", switch_hook, &m, index, err)
+             : err->code;
+    if (st != CONSTAT_OK) {
+        unlink(path); /* the database never named it */
+        goto out;
+    }
+    constat_vault_org_key_switch(v, ns);
+    if (new_kid)
+        constat_record_key_id(&ns->pub, new_kid, cap);
+out:
+    json_decref(rec);
+    constat_buf_free(&seal);
+    constat_note_signer_wipe(ns);
+    sodium_free(ns);
+    sodium_free(kc);
+    return st;
+}

@@ -1,0 +1,31 @@
+/*
+ * org_keys.h — private to the vault layer: the files and meta rows behind
+ * the organisation key once it has been rotated (keyrot.c, docs/vault.md
+ * "Organisation key rotation"). vault.c implements them, because key files
+ * are sealed with the vault's key-encryption key, which only it holds.
+ *
+ * meta "org_vkey" is the key the organisation signs with now; "org_key_file"
+ * (absent: keys/org.key) its file; "seal_vkey" (absent: org_vkey) the first
+ * organisation key, whose X25519 form data keys are sealed to, kept in
+ * keys/org.key.
+ */
+#ifndef CONSTAT_ORG_KEYS_H
+#define CONSTAT_ORG_KEYS_H
+
+#include <stddef.h>
+#include "constat/vault/vault.h"
+
+/* Generate a new organisation Ed25519 key into *out (sodium_malloc'd by the
+ * caller; wipe with constat_note_signer_wipe) and write it, sealed like the
+ * vault's other keys, to keys/org-<hex8>.key (fsync'd): its relative name
+ * into rel[rcap], its path into path[pcap] (the caller unlinks it if the
+ * rotation then fails). Errors: CONSTAT_ECRYPTO (opened without its keys),
+ * CONSTAT_EIO. */
+constat_status constat_vault_org_key_new(constat_vault *v, constat_note_signer *out, char *rel,
+                                         size_t rcap, char *path, size_t pcap,
+                                         constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* After a committed rotation: `v` signs with `s` (copied) from now on. */
+void constat_vault_org_key_switch(constat_vault *v, const constat_note_signer *s);
+
+#endif
