@@ -71,7 +71,7 @@ int cmd_monitor(int argc, char **argv)
             return rc;
         st = constat_enrol_code_issue(v, name, now, (int64_t)ttl, code, &err);
         if (st == CONSTAT_OK)
-            st = constat_audit_add(v, now, "", "", "invite", name, &err);
+            st = constat_audit_add(v, now, name, "", "invite", name, &err);
         constat_vault_close(v);
         if (st != CONSTAT_OK)
             return cli_report_error(name, st, &err);

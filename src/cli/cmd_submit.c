@@ -205,6 +205,9 @@ static int refused(const char *what, long status, json_t *reply)
     const char *f = json_string_value(json_object_get(reply, "field"));
     if (status == 0)
         return 3;
+    /* "code: unknown enrolment code" names its field already */
+    if (f && e && strncmp(e, f, strlen(f)) == 0 && e[strlen(f)] == ':')
+        f = NULL;
     fprintf(stderr, "constat: %s: server answered %ld: %s%s%s%s\n", what, status,
             e ? cli_text(e) : "(no error message)", f ? " (field " : "", f ? cli_text(f) : "",
             f ? ")" : "");

@@ -116,6 +116,51 @@ static void uncount(request *rq)
     pthread_mutex_unlock(&s->mu);
 }
 
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* The byte "%XX" at s[i] stands for, or -1 (no escape there). */
+static int escaped_at(const char *s, size_t i, size_t n)
+{
+    int hi, lo;
+    if (s[i] != '%' || i + 2 >= n || (hi = hex_digit(s[i + 1])) < 0 ||
+        (lo = hex_digit(s[i + 2])) < 0)
+        return -1;
+    return hi * 16 + lo;
+}
+
+/* Percent-decoding of the path and the query (MHD_OPTION_UNESCAPE_CALLBACK),
+ * in place, as libmicrohttpd's own, except that a string holding an escaped
+ * control byte (%00-%1F, %7F) is left undecoded as a whole: decoded, "/%00"
+ * would end at the NUL and be "/" (the app's index.html); kept, its '%' is
+ * no file path and no route (400 or 404). Returns the new length. */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    size_t n = strlen(s), o = 0;
+    (void)cls, (void)c;
+    for (size_t i = 0; i < n; i++) {
+        int b = escaped_at(s, i, n);
+        if (b >= 0 && (b < 0x20 || b == 0x7f))
+            return n;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int b = escaped_at(s, i, n);
+        if (b >= 0) {
+            s[o++] = (char)b;
+            i += 2;
+        } else {
+            s[o++] = s[i];
+        }
+    }
+    s[o] = 0;
+    return o;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
                               const char *method, const char *version, const char *data,
                               size_t *data_size, void **con_cls)
@@ -291,7 +336,8 @@ int serve_http_start(serve_ctx *ctx, const char *listen, unsigned threads,
                                 completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
                                 timeout, MHD_OPTION_CONNECTION_LIMIT,
                                 (unsigned)SERVE_CONNECTION_LIMIT, MHD_OPTION_THREAD_POOL_SIZE,
-                                threads, MHD_OPTION_HTTPS_MEM_CERT, cert_pem,
+                                threads, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+                                MHD_OPTION_HTTPS_MEM_CERT, cert_pem,
                                 MHD_OPTION_HTTPS_MEM_KEY, key_pem, MHD_OPTION_END);
     else
         s->d = MHD_start_daemon(flags, ntohs(sa.sin_port), NULL, NULL, handle, s,
@@ -299,7 +345,8 @@ int serve_http_start(serve_ctx *ctx, const char *listen, unsigned threads,
                                 completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
                                 timeout, MHD_OPTION_CONNECTION_LIMIT,
                                 (unsigned)SERVE_CONNECTION_LIMIT, MHD_OPTION_THREAD_POOL_SIZE,
-                                threads, MHD_OPTION_END);
+                                threads, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+                                MHD_OPTION_END);
     if (!s->d) {
         snprintf(errbuf, cap, "cannot listen on %s (port in use, not permitted, or bad TLS "
                               "certificate/key)", listen);

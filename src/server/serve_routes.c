@@ -23,6 +23,7 @@
 #include "constat/log/merkle.h"
 #include "constat/record/canon.h"
 #include "constat/vault/accounts.h"
+#include "constat/vault/org_name.h"
 #include "constat/vault/receipt.h"
 #include "serve.h"
 #include "witness_http.h"
@@ -193,16 +194,22 @@ static void vkey_of(const constat_note_signer *k, char out[512])
 static void h_info(serve_ctx *ctx, const serve_request *rq, const serve_session *se,
                    const char *param, serve_reply *rp)
 {
-    char logk[512], orgk[512];
+    char logk[512], orgk[512], disp[CONSTAT_ORG_DISPLAY_MAX + 2];
     uint64_t size;
+    constat_error err;
     (void)rq, (void)se, (void)param;
     pthread_mutex_lock(&ctx->lock);
     vkey_of(constat_vault_log_key(ctx->vault), logk);
     vkey_of(constat_vault_org_key(ctx->vault), orgk);
     size = constat_vault_size(ctx->vault);
+    /* the display name (docs/vault.md "Display name"), null when none is set */
+    if (constat_org_display_read(constat_vault_dir(ctx->vault), disp, sizeof disp, &err) !=
+        CONSTAT_OK)
+        disp[0] = 0;
     serve_json(rp, 200,
-               json_pack("{s:s, s:s, s:s, s:s, s:I, s:b, s:s}", "org",
-                         constat_vault_org(ctx->vault), "origin",
+               json_pack("{s:s, s:o, s:s, s:s, s:s, s:I, s:b, s:s}", "org",
+                         constat_vault_org(ctx->vault), "org_name",
+                         disp[0] ? json_string(disp) : json_null(), "origin",
                          constat_vault_origin(ctx->vault), "log_key", logk, "org_key", orgk,
                          "tree_size", (json_int_t)size, "witness", ctx->witness_key != NULL,
                          "sealing", "x25519 of org_key (crypto_sign_ed25519_pk_to_curve25519)"));
@@ -853,7 +860,10 @@ static void h_evidence(serve_ctx *ctx, const serve_request *rq, const serve_sess
     if (st == CONSTAT_OK)
         st = constat_evidence_media_type(tmp, media, sizeof media, &err);
     if (st == CONSTAT_OK)
-        st = constat_evidence_store(constat_vault_dir(ctx->vault), tmp, h, &size, &fresh, &err);
+        /* sealed at rest as `constat attach` does (docs/vault.md) */
+        st = constat_evidence_store_sealed(constat_vault_dir(ctx->vault),
+                                           constat_vault_seal_keys(ctx->vault), tmp, NULL, 0,
+                                           NULL, h, &size, &fresh, &err);
     unlink(tmp);
     if (st != CONSTAT_OK) {
         lib_error(ctx, rp, st, &err);

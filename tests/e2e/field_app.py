@@ -325,9 +325,15 @@ import('/js/db.js').then(async (db) => { const x = await db.get('device'); done(
             fail("shift entry: " + outbox(d)[0]["text"])
         ids = d.execute_async_script("const done = arguments[0]; import('/js/db.js').then(async (db) => done((await db.items()).map(i => i.record_id)));")
         # lock: nothing personal on the lock screen; a wrong PIN does not open
+        records = "const done = arguments[0]; fetch('/api/v1/records', {credentials: 'same-origin'}).then((r) => done(r.status));"
+        st = d.execute_async_script(records)
+        if st != 200:
+            fail("before the lock the session cookie works: GET /api/v1/records answered %s" % st)
         d.find_element(By.ID, "go-settings").click()
         d.find_element(By.ID, "set-lock").click()
         wait(d, "the lock screen", lambda: d.find_element(By.ID, "v-lock").is_displayed())
+        # the lock logged out: the cookie the browser keeps no longer works
+        wait(d, "the session ended by the lock", lambda: d.execute_async_script(records) == 401)
         shown = d.execute_script("return document.body.innerText")
         if name in shown or ids[0] in shown:
             fail("the lock screen shows personal data: " + shown)
@@ -447,6 +453,55 @@ def review(url, account, password, want_json):
         d.quit()
 
 
+# ---- hostile record text on the review page (docs/formats.md "Text shown to people") ----
+VISIBLE_CASES = [
+    # (text, as shown): worked out from the table of docs/formats.md
+    ("gpj\u202eexe.jpg", "gpj<U+202E>exe.jpg"),
+    ("a\nb\tc\rd\x1b[31m", "a\\x0ab\\x09c\\x0dd\\x1b[31m"),
+    ("\x00\x7f\x85\x9b", "\\x00\\x7f<U+0085><U+009B>"),
+    ("\u200e\u200f\u061c\u202a\u202d\u2066\u2069", "<U+200E><U+200F><U+061C><U+202A><U+202D><U+2066><U+2069>"),
+    ("\u2028\u2029\ufffe\uffff", "<U+2028><U+2029><U+FFFE><U+FFFF>"),
+    ("Rue des Verroti\u00e8res \u0631\u0648\u0627\u064a\u0629 \\x0a \U0001F600", "Rue des Verroti\u00e8res \u0631\u0648\u0627\u064a\u0629 \\x0a \U0001F600"),
+]
+
+
+def reviewtext(url, account, password, record_id):
+    d = browser()
+    try:
+        d.get(url + "/review.html")
+        wait(d, "the login", lambda: d.find_element(By.ID, "r-go").is_displayed() and d.find_element(By.ID, "r-go").text)
+        got = d.execute_async_script("""
+const [cases, done] = arguments;
+import('/js/text.js').then((t) => done({one: cases.map((c) => t.visible(c[0])),
+  block: t.visibleBlock('{\\n "a": "' + cases[0][0] + '"\\n}'), lone: t.visible('x\\ud800y')}));""", VISIBLE_CASES)
+        for (text, want), g in zip(VISIBLE_CASES, got["one"]):
+            if g != want:
+                fail("visible(%r) = %r, want %r" % (text, g, want))
+        if got["block"] != '{\n "a": "gpj<U+202E>exe.jpg"\n}':
+            fail("visibleBlock keeps its newlines only: %r" % got["block"])
+        if got["lone"] != "x<U+D800>y":
+            fail("a lone surrogate: %r" % got["lone"])
+        Select(d.find_element(By.ID, "lang")).select_by_value("en")
+        d.find_element(By.ID, "r-name").send_keys(account)
+        d.find_element(By.ID, "r-pass").send_keys(password)
+        d.find_element(By.ID, "r-go").click()
+        wait(d, "the record listed", lambda: len(d.find_elements(By.CSS_SELECTOR, "#r-records button")) >= 1)
+        d.find_element(By.ID, "r-search").send_keys(record_id)
+        wait(d, "the record", lambda: len(d.find_elements(By.CSS_SELECTOR, "#r-records button")) == 1)
+        d.find_element(By.CSS_SELECTOR, "#r-records button").click()
+        wait(d, "its receipt checked", lambda: d.find_element(By.ID, "r-detail-receipt").get_attribute("data-verified") == "true")
+        shown = d.execute_script("return document.getElementById('r-detail-json').textContent")
+        for raw in ("\u202e", "\u2066", "\x85", "\x7f", "\x1b"):
+            if raw in shown:
+                fail("the record is shown with %r raw: %r" % (raw, shown[:600]))
+        for want in ("gpj<U+202E>exe.jpg", "<U+2066>", "<U+0085>", "\\x7f", "\\u001b[31m"):
+            if want not in shown:
+                fail("the record should show %r: %r" % (want, shown[:600]))
+        print("reviewtext: %d cases; record %s shown with its controls visible" % (len(VISIBLE_CASES), record_id))
+    finally:
+        d.quit()
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "vectors":
         vectors(*sys.argv[2:5])
@@ -454,6 +509,8 @@ if __name__ == "__main__":
         fallback(*sys.argv[2:6])
     elif sys.argv[1] == "review":
         review(*sys.argv[2:6])
+    elif sys.argv[1] == "reviewtext":
+        reviewtext(*sys.argv[2:6])
     elif sys.argv[1] == "pin":
         pin(*sys.argv[2:7])
     else:

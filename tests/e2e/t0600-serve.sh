@@ -81,7 +81,7 @@ ok
 CONSTAT_USER_PASSWORD="amina pass 1" run_fails 2 $CONSTAT submit enrol --server "$S" \
     --key amina2.key --name amina --code "$code_a"
 expect_in err "server answered 409"
-expect_in err "already enrolled"
+expect_in err "this enrolment code was already used"
 [ ! -e amina2.key ] || fail "a refused enrolment keeps no key file"
 ok
 CONSTAT_USER_PASSWORD="late pass 12" run_fails 2 $CONSTAT submit enrol --server "$S" --key late.key \

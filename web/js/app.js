@@ -27,7 +27,9 @@ async function api(method, path, body, type) {
   try { j = await r.json(); } catch (e) { j = null; }
   return { status: r.status, body: j, retry: Number(r.headers.get('Retry-After') || 0) };
 }
-const refusal = (r) => (r.body && r.body.error ? r.body.error + (r.body.field ? ' (' + r.body.field + ')' : '') : 'HTTP ' + r.status);
+// the field in brackets unless the message starts with it ("code: unknown enrolment code")
+const refusal = (r) => (r.body && r.body.error ? r.body.error +
+  (r.body.field && !r.body.error.startsWith(r.body.field + ':') ? ' (' + r.body.field + ')' : '') : 'HTTP ' + r.status);
 
 // ---- time: RFC 3339 with the device's offset at that moment ----
 function rfc3339(d) {
@@ -418,7 +420,15 @@ async function start() {
   };
   $('go-settings').onclick = () => { show('settings'); $('set-keys').textContent = I.t('settings.keys', { vkey: dev.vkey, log: dev.log_key }); $('set-lock').hidden = !dev.wrapped; };
   $('set-back').onclick = home;
-  $('set-lock').onclick = () => { if (signKey && signKey.nacl) signKey.nacl.fill(0); signKey = null; csrf = null; show('lock'); };
+  // lock: the key leaves memory and the session ends on the server too, so
+  // the cookie left in the browser no longer works (offline: it times out)
+  $('set-lock').onclick = async () => {
+    if (signKey && signKey.nacl) signKey.nacl.fill(0);
+    signKey = null;
+    show('lock');
+    try { if (await session()) await api('POST', '/api/v1/logout', {}); } catch (e) { /* offline */ }
+    csrf = null;
+  };
   $('set-wipe').onclick = wipe;
   $('lock-go').onclick = async () => {
     const ok = await unlock($('lock-pin').value);

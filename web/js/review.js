@@ -5,6 +5,7 @@
 // auditor sees exactly what a dossier shows.
 import * as C from './crypto.js';
 import * as I from './i18n.js';
+import { visible, visibleBlock } from './text.js';
 
 const $ = (id) => document.getElementById(id);
 let csrf = null, records = [], logVk = null;
@@ -18,7 +19,7 @@ async function api(method, path, body) {
   try { j = await r.json(); } catch (e) { j = null; }
   return { status: r.status, body: j };
 }
-const refusal = (r) => (r.body && r.body.error ? r.body.error : 'HTTP ' + r.status);
+const refusal = (r) => (r.body && r.body.error ? visible(r.body.error) : 'HTTP ' + r.status);
 
 function renderList() {
   const q = $('r-search').value.trim().toLowerCase(), ul = $('r-records');
@@ -28,7 +29,7 @@ function renderList() {
     if (q && !line.toLowerCase().includes(q)) continue;
     const li = document.createElement('li'), b = document.createElement('button');
     b.type = 'button';
-    b.textContent = line;
+    b.textContent = visible(line);
     b.dataset.id = r.record_id;
     b.onclick = () => detail(r.record_id);
     li.append(b);
@@ -47,15 +48,16 @@ function renderMonitors() {
   for (const [name, m] of Object.entries(per).sort()) {
     const tr = tb.insertRow();
     tr.dataset.monitor = name;
-    for (const v of [name, m.incident, m.shift, m.other]) tr.insertCell().textContent = String(v);
+    for (const v of [name, m.incident, m.shift, m.other]) tr.insertCell().textContent = visible(String(v));
   }
 }
 async function detail(id) {
   const r = await api('GET', '/api/v1/records/' + encodeURIComponent(id));
   $('r-detail').hidden = false;
-  $('r-detail-id').textContent = id;
+  $('r-detail-id').textContent = visible(id);
   if (r.status !== 200) { $('r-detail-receipt').textContent = refusal(r); $('r-detail-json').textContent = ''; return; }
-  $('r-detail-json').textContent = JSON.stringify(r.body.record, null, 1);
+  // record text as the CLI shows it: bidi and other controls made visible
+  $('r-detail-json').textContent = visibleBlock(JSON.stringify(r.body.record, null, 1));
   const out = $('r-detail-receipt');
   // The answer holds the record, not its signed leaf: what is checked here is the leaf's
   // place in the log (leaf hash -> inclusion proof -> signed checkpoint); the signatures
@@ -71,7 +73,7 @@ async function detail(id) {
     out.textContent = I.t('review.in_log', { index: rc.index, size });
   } catch (e) {
     out.dataset.verified = 'false';
-    out.textContent = I.t('out.not_verified', { why: e.message });
+    out.textContent = I.t('out.not_verified', { why: visible(e.message) });
   }
 }
 async function load() {
@@ -79,7 +81,7 @@ async function load() {
   if (s.status !== 200) { $('v-login').hidden = false; $('v-review').hidden = true; return; }
   csrf = s.body.csrf;
   $('v-login').hidden = true; $('v-review').hidden = false;
-  $('r-who').textContent = s.body.account + ' · ' + s.body.role;
+  $('r-who').textContent = visible(s.body.account + ' · ' + s.body.role);
   const info = await api('GET', '/api/v1/info');
   logVk = await C.parseVkey(info.body.log_key);
   const v = await api('GET', '/api/v1/verify');

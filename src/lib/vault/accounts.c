@@ -285,6 +285,36 @@ typedef struct {
     int64_t now;
 } redeem_ctx;
 
+/* The refusal of a code issued for another name: it names only the name
+ * the device asked for, never the monitor the code is for. */
+static constat_status other_name(const char *asked, constat_error *err)
+{
+    return constat_error_set(err, CONSTAT_ECONFLICT,
+                             "code: this enrolment code was issued for another monitor "
+                             "name, not \"%s\"", asked);
+}
+
+/* Check the code before anything else, in a transaction rolled back so the
+ * code stays usable: an unknown, used, expired code or one issued for
+ * another name is refused as such, not as "already enrolled" (which would
+ * confirm that a monitor of that name exists). */
+static constat_status code_check(constat_store *s, const uint8_t hash[32], const char *name,
+                                 int64_t now, constat_error *err)
+{
+    constat_buf who;
+    constat_status st;
+    constat_buf_init(&who);
+    st = constat_store_begin(s, err);
+    if (st != CONSTAT_OK)
+        return st;
+    st = constat_store_enrol_code_take(s, hash, now, &who, err);
+    constat_store_rollback(s);
+    if (st == CONSTAT_OK && strcmp((const char *)who.data, name) != 0)
+        st = other_name(name, err);
+    constat_buf_free(&who);
+    return st;
+}
+
 static constat_status redeem_hook(void *ctx, constat_error *err)
 {
     redeem_ctx *r = ctx;
@@ -294,9 +324,7 @@ static constat_status redeem_hook(void *ctx, constat_error *err)
     constat_buf_init(&who);
     st = constat_store_enrol_code_take(s, r->hash, r->now, &who, err);
     if (st == CONSTAT_OK && strcmp((const char *)who.data, r->name) != 0)
-        st = constat_error_set(err, CONSTAT_ECONFLICT,
-                               "vkey: this code was issued for another monitor than \"%s\"",
-                               r->name);
+        st = other_name(r->name, err);
     constat_buf_free(&who);
     if (st == CONSTAT_OK)
         st = constat_store_account_put(s, r->name, CONSTAT_ROLE_MONITOR, r->pwhash, r->now,
@@ -319,6 +347,9 @@ constat_status constat_enrol_code_redeem(constat_vault *v, const char *code, con
         return constat_error_set(err, CONSTAT_ENOTFOUND, "code: unknown enrolment code");
     if (!vkey || constat_note_verifier_parse(vkey, &ver, NULL) != CONSTAT_OK)
         return constat_error_set(err, CONSTAT_EINVAL, "vkey: not a signed-note verifier key");
+    st = code_check(constat_vault_store(v), r.hash, ver.name, now, err);
+    if (st != CONSTAT_OK)
+        return st;
     if ((st = hash_password(password, h, err)) != CONSTAT_OK)
         return st;
     r.v = v;
