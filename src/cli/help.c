@@ -477,9 +477,11 @@ static const cli_help help_table[] = {
      "DIR is a dossier or a vault. A dossier is checked offline: every signature, enrolment\n"
      "and inclusion proof, the checkpoint, the manifest and its signature, every file, every\n"
      "figure recounted. A vault: every leaf, tile, checkpoint and signature recomputed.\n"
+     "A public report (report --public): its k, its pages re-rendered, its checkpoint\n"
+     "signature (log key pinned by --trust, else its own); its figures cannot be recounted.\n"
      "--tiles audits a log published as C2SP tlog-tiles (docs/tiles.md). One line per\n"
      "failure naming the record and the check.",
-     {{"DIR", "a dossier folder or a vault folder"},
+     {{"DIR", "a dossier folder, a vault folder or a public report folder"},
       {"--trust FILE", "pin the keys: lines \"log VKEY\" and \"org VKEY\" (constat keys)"},
       {"--tsa-ca FILE", "check RFC 3161 tokens against this CA bundle (PEM or DER)"},
       {"--witness-policy FILE", "require K of N witnesses' cosignatures: lines\n"
