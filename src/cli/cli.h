@@ -127,7 +127,7 @@ int cli_report_pdf(const char *dir);
 /* `constat verify DIR` on a public report folder (verify_public.c): prints
  * each failure and the verdict (json: one JSON object). Returns the exit
  * code: 0 verified, 1 not, 2/3 bad input or I/O. */
-int cli_verify_public(const char *dir, int json);
+int cli_verify_public(const char *dir, const char *trust, int json);
 
 /* `constat verify --tiles DIR|URL` (cmd_tiles.c): audit a C2SP tlog-tiles
  * publication; trust, log_key and since may be NULL. Returns the exit code. */

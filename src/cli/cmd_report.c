@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli_records.h"
 #include "constat/evidence/tsa.h"
@@ -21,6 +22,8 @@
 #include "constat/analysis/public_map.h"
 #include "constat/analysis/validation.h"
 #include "constat/base/file.h"
+#include "constat/dossier/format.h"
+#include "constat/log/note.h"
 
 #ifndef CONSTAT_DATA_DIR
 #define CONSTAT_DATA_DIR "data"
@@ -156,12 +159,34 @@ static int report_k(const char *s, int *k)
     return 0;
 }
 
+/* out/keys/log.vkey: the verifier key of the log, so that `constat verify`
+ * checks the checkpoint meta.json cites (modes per umask: it is published). */
+static constat_status write_log_vkey(const char *out, const constat_note_verifier *logv,
+                                     constat_error *err)
+{
+    char path[4200], vk[CONSTAT_DOSSIER_VKEY_MAX];
+    FILE *f;
+    int bad;
+
+    if (constat_note_verifier_format(logv, vk, sizeof vk) != CONSTAT_OK)
+        return constat_error_set(err, CONSTAT_EINVAL, "the log key cannot be formatted");
+    snprintf(path, sizeof path, "%s/keys", out);
+    if (mkdir(path, 0777) != 0 && errno != EEXIST)
+        return constat_error_set(err, CONSTAT_EIO, "%s: %s", path, strerror(errno));
+    snprintf(path, sizeof path, "%s/keys/log.vkey", out);
+    if (!(f = fopen(path, "wb")))
+        return constat_error_set(err, CONSTAT_EIO, "%s: %s", path, strerror(errno));
+    bad = fprintf(f, "%s\n", vk) < 0;
+    bad |= fclose(f) != 0;
+    return bad ? constat_error_set(err, CONSTAT_EIO, "%s: write failed", path) : CONSTAT_OK;
+}
+
 /* --public: the figures under disclosure control, written with no incident
  * list, beside the taxonomy they are labelled with. */
 static constat_status write_public(const char *out, const char *taxo,
                                    const constat_taxonomy *tax, const json_t *figures, int k,
                                    const cli_records *recs, const constat_report_meta *meta,
-                                   constat_error *err)
+                                   const constat_note_verifier *logv, constat_error *err)
 {
     json_t *pub = NULL;
     constat_buf tb;
@@ -179,6 +204,8 @@ static constat_status write_public(const char *out, const char *taxo,
         st = constat_public_positions(recs->recs, recs->n, k, pub, err);
     if (st == CONSTAT_OK)
         st = constat_report_write_public(out, tax, tb.data, tb.len, pub, meta, err);
+    if (st == CONSTAT_OK) /* the log key beside the checkpoint it signed, as in a dossier */
+        st = write_log_vkey(out, logv, err);
     json_decref(pub);
     constat_buf_free(&tb);
     return st;
@@ -422,7 +449,8 @@ int cmd_report(int argc, char **argv)
         constat_rfc3339_format(cli_now(), 0, now);
         writing = 1; /* from here a failure is about the report folder */
         if (public_k)
-            st = write_public(out, taxo, tax, figures, public_k, &recs, &meta, &err);
+            st = write_public(out, taxo, tax, figures, public_k, &recs, &meta,
+                              &constat_vault_log_key(v)->pub, &err);
         else
             st = constat_report_write_timed(out, recs.recs, recs.n, tax, times, figures, &meta,
                                             &err);

@@ -729,7 +729,7 @@ int cmd_verify(int argc, char **argv)
         return rc;
     }
     if (exists(dir, "meta.json") && exists(dir, "figures.json")) /* verify_public.c */
-        return cli_verify_public(dir, json);
+        return cli_verify_public(dir, trust, json);
     fprintf(stderr, "constat: %s: neither a vault (no vault.db) nor a dossier (no "
                     "records.jsonl, manifest.json or checkpoint)\n", cli_text(dir));
     return 2;

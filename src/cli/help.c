@@ -74,10 +74,12 @@ static const cli_help help_table[] = {
      "never holds that key); printed, and as an SVG QR code in FILE (default enrol-NAME.svg).\n"
      "revoke: logs a revocation record signed by the organisation key (docs/vault.md\n"
      "\"Revocation\"): records the key signed at or after TIME, or logged after the revocation,\n"
-     "fail verify; it signs nothing more.\n"
+     "fail verify; it signs nothing more. A key on the monitor's device is revoked from its\n"
+     "enrolment.\n"
      "rotate: a new key for NAME (docs/vault.md \"Rotation\"): logs a monitor_rotation record\n"
      "signed by the organisation key and signs with the new key from then on; records the old key\n"
-     "signed with recorded_at at or after the rotation fail verify. Only a key the vault holds.",
+     "signed with recorded_at at or after the rotation fail verify. Only a key the vault holds:\n"
+     "a device key is replaced by enrolling the device again.",
      {{"add NAME", "enrol NAME (a key name: no spaces, no +); a name enrolled twice is refused"},
       {"list", "list the enrolled monitors"},
       {"invite NAME", "issue a one-time enrolment code for NAME (only its hash is stored)"},
@@ -489,9 +491,11 @@ static const cli_help help_table[] = {
      "DIR is a dossier or a vault. A dossier is checked offline: every signature, enrolment\n"
      "and inclusion proof, the checkpoint, the manifest and its signature, every file, every\n"
      "figure recounted. A vault: every leaf, tile, checkpoint and signature recomputed.\n"
+     "A public report (report --public): its k, its pages re-rendered, its checkpoint\n"
+     "signature (log key pinned by --trust, else its own); its figures cannot be recounted.\n"
      "--tiles audits a log published as C2SP tlog-tiles (docs/tiles.md). One line per\n"
      "failure naming the record and the check.",
-     {{"DIR", "a dossier folder or a vault folder"},
+     {{"DIR", "a dossier folder, a vault folder or a public report folder"},
       {"--trust FILE", "pin the keys: lines \"log VKEY\" and \"org VKEY\" (constat keys)"},
       {"--tsa-ca FILE", "check RFC 3161 tokens against this CA bundle (PEM or DER)"},
       {"--witness-policy FILE", "require K of N witnesses' cosignatures: lines\n"

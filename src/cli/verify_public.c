@@ -24,35 +24,49 @@ static void on_fail(void *ctx, const char *file, const char *msg)
     printf("%s\n", cli_text(msg));
 }
 
-int cli_verify_public(const char *dir, int json)
+int cli_verify_public(const char *dir, const char *trust, int json)
 {
     pub_out o = {json, json_array()};
     uint64_t passed = 0, failed = 0;
+    int from = -1;
+    static const char *const keyfrom[] = {
+        "no usable log key: the checkpoint signature is not checked",
+        "the public report's own keys/log.vkey (not pinned: this proves consistency only; "
+        "pin the log key with --trust)",
+        "pinned by --trust"};
+    static const char limits[] =
+        "a public report proves that its pages show its figures, that the figures obey the k "
+        "they declare, and that the log key signed the checkpoint it cites; it holds no leaf, "
+        "so its figures cannot be recounted from the log: only a dossier can show that";
     constat_error err;
     constat_status st;
 
     constat_error_clear(&err);
     if (!json)
         printf("public report %s\n", cli_text(dir));
-    st = constat_verify_public_report(dir, on_fail, &o, &passed, &failed, &err);
+    st = constat_verify_public_report(dir, trust, on_fail, &o, &passed, &failed, &from, &err);
     if (st != CONSTAT_OK && st != CONSTAT_EVERIFY) {
         json_decref(o.list);
         return cli_report_error(dir, st, &err);
     }
     if (json) {
-        json_t *r = json_pack("{s:s, s:b, s:I, s:I, s:O}", "kind", "public_report", "ok",
-                              st == CONSTAT_OK, "passed", (json_int_t)passed, "failed",
-                              (json_int_t)failed, "failures", o.list);
+        json_t *r = json_pack("{s:s, s:b, s:I, s:I, s:s, s:s, s:O}", "kind", "public_report",
+                              "ok", st == CONSTAT_OK, "passed", (json_int_t)passed, "failed",
+                              (json_int_t)failed, "log_key", keyfrom[from + 1], "limits",
+                              limits, "failures", o.list);
         char *s = r ? json_dumps(r, JSON_COMPACT) : NULL;
         if (s)
             printf("%s\n", s);
         free(s);
         json_decref(r);
     } else {
+        printf("  log key: %s\n", keyfrom[from + 1]);
         printf("  checks: %llu passed, %llu failed\n", (unsigned long long)passed,
                (unsigned long long)failed);
-        printf(st == CONSTAT_OK ? "VERIFIED: the public report obeys the k it declares and "
-                                  "shows the figures it holds.\n"
+        printf("  note: %s\n", limits);
+        printf(st == CONSTAT_OK ? "VERIFIED: the public report obeys the k it declares, "
+                                  "shows the figures it holds and cites a checkpoint the "
+                                  "log key signed.\n"
                                 : "NOT VERIFIED: %llu failure(s) above.\n",
                (unsigned long long)failed);
     }

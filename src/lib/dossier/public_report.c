@@ -15,6 +15,8 @@
 #include "constat/base/file.h"
 #include "constat/record/canon.h"
 #include "dossier/report_check.h"
+#include "dossier/trust.h"
+#include "constat/log/note.h"
 #include "base/text.h"
 
 typedef struct {
@@ -100,10 +102,122 @@ static const char *opt_str(const json_t *o, const char *k)
     return json_string_value(json_object_get(o, k));
 }
 
-constat_status constat_verify_public_report(const char *dir, constat_public_fail_fn fail,
-                                            void *ctx, uint64_t *passed, uint64_t *failed,
+
+/* keys/log.vkey of the folder (the report's own copy), or NULL after a
+ * failure naming it. */
+static const constat_note_verifier *own_log_key(pcheck *c, constat_note_verifier *own)
+{
+    constat_buf b;
+    constat_error e;
+    const constat_note_verifier *r = NULL;
+
+    constat_buf_init(&b);
+    constat_error_clear(&e);
+    if (read_in(c->dir, "keys/log.vkey", CONSTAT_DOSSIER_VKEY_MAX, &b, &e) != CONSTAT_OK) {
+        pfail(c, "keys/log.vkey", e.msg);
+    } else {
+        size_t n = b.len;
+        char t[CONSTAT_DOSSIER_VKEY_MAX + 1];
+        memcpy(t, b.data ? (char *)b.data : "", n);
+        while (n > 0 && (t[n - 1] == '\n' || t[n - 1] == '\r' || t[n - 1] == ' '))
+            n--;
+        t[n] = '\0';
+        if (memchr(t, '\0', n))
+            pfail(c, "keys/log.vkey", "contains a NUL byte");
+        else if (constat_note_verifier_parse(t, own, &e) != CONSTAT_OK)
+            pfail(c, "keys/log.vkey", e.msg);
+        else {
+            c->passed++;
+            r = own;
+        }
+    }
+    constat_buf_free(&b);
+    return r;
+}
+
+/* The checkpoint of meta.json: signed by the log key (`pin` when the trust
+ * file has a log line, else the folder's own keys/log.vkey; *from says
+ * which), and naming the origin and tree size meta.json declares (the ones
+ * index.html shows). */
+static void check_checkpoint(pcheck *c, const json_t *meta, const char *trust,
+                             const pinned_key *pin, int *from)
+{
+    constat_note_verifier own;
+    const constat_note_verifier *use = own_log_key(c, &own);
+    const char *note = opt_str(meta, "checkpoint"), *origin = opt_str(meta, "origin");
+    const json_t *ts = json_object_get(meta, "tree_size");
+    constat_note opened;
+    constat_checkpoint cp;
+    constat_error e;
+    char msg[CONSTAT_ERROR_MSG_MAX + 200];
+
+    *from = use ? 0 : -1;
+    if (pin->have) {
+        if (use && memcmp(use->pk, pin->v.pk, sizeof use->pk) != 0) {
+            constat_bprintf(msg, sizeof msg,
+                            "the public report's log key is not the one pinned in %s line %d; "
+                            "verifying with the pinned key", trust, pin->line);
+            pfail(c, "keys/log.vkey", msg);
+        }
+        use = &pin->v;
+        *from = 1;
+    }
+    if (!note) {
+        pfail(c, "meta.json", "field \"checkpoint\": missing: the public report cites no "
+              "signed checkpoint");
+        return;
+    }
+    if (!use)
+        return; /* the missing key is already a failure */
+    constat_error_clear(&e);
+    if (constat_note_open(note, strlen(note), use, 1, &opened, &e) != CONSTAT_OK) {
+        constat_bprintf(msg, sizeof msg,
+                        "field \"checkpoint\": the checkpoint signature does not verify with "
+                        "the log key %s: %s",
+                        *from == 1 ? "pinned by --trust" : "of the public report's keys/log.vkey",
+                        e.msg);
+        pfail(c, "meta.json", msg);
+        return;
+    }
+    c->passed++;
+    constat_error_clear(&e);
+    {
+        const char *body_end = strstr(note, "\n\n");
+        size_t blen = body_end ? (size_t)(body_end - note) + 1 : strlen(note);
+        if (constat_checkpoint_parse(note, blen, &cp, &e) != CONSTAT_OK) {
+            constat_bprintf(msg, sizeof msg, "field \"checkpoint\": not a checkpoint: %s",
+                            e.msg);
+            pfail(c, "meta.json", msg);
+            return;
+        }
+    }
+    if (!json_is_integer(ts) || json_integer_value(ts) < 0 ||
+        (uint64_t)json_integer_value(ts) != cp.size) {
+        constat_bprintf(msg, sizeof msg,
+                        "field \"tree_size\": the public report declares %s%lld, the signed "
+                        "checkpoint is of tree size %llu",
+                        json_is_integer(ts) ? "" : "no integer: ",
+                        json_is_integer(ts) ? (long long)json_integer_value(ts) : 0LL,
+                        (unsigned long long)cp.size);
+        pfail(c, "meta.json", msg);
+    } else
+        c->passed++;
+    if (!origin || strcmp(origin, cp.origin) != 0) {
+        constat_bprintf(msg, sizeof msg,
+                        "field \"origin\": the public report declares \"%s\", the signed "
+                        "checkpoint is of origin \"%s\"", origin ? origin : "", cp.origin);
+        pfail(c, "meta.json", msg);
+    } else
+        c->passed++;
+}
+
+constat_status constat_verify_public_report(const char *dir, const char *trust_file,
+                                            constat_public_fail_fn fail, void *ctx,
+                                            uint64_t *passed, uint64_t *failed, int *log_key_from,
                                             constat_error *err)
 {
+    pinned_key plog, porg;
+    int from = -1;
     pcheck c;
     constat_buf b;
     json_t *figs = NULL, *meta = NULL;
@@ -114,6 +228,10 @@ constat_status constat_verify_public_report(const char *dir, constat_public_fail
     char tpath[4200];
     constat_status st = CONSTAT_OK;
 
+    memset(&plog, 0, sizeof plog);
+    memset(&porg, 0, sizeof porg);
+    if (trust_file && (st = constat_trust_file_parse(trust_file, &plog, &porg, err)) != CONSTAT_OK)
+        return st;
     memset(&c, 0, sizeof c);
     c.dir = dir;
     c.fail = fail;
@@ -144,6 +262,8 @@ constat_status constat_verify_public_report(const char *dir, constat_public_fail
         json_decref(meta);
         meta = NULL;
     }
+    if (meta)
+        check_checkpoint(&c, meta, trust_file, &plog, &from);
     constat_bprintf(tpath, sizeof tpath, "%s/taxonomy.json", dir);
     constat_error_clear(&e);
     if (constat_taxonomy_load(tpath, &tax, &e) != CONSTAT_OK)
@@ -172,6 +292,8 @@ constat_status constat_verify_public_report(const char *dir, constat_public_fail
     json_decref(meta);
     constat_taxonomy_free(tax);
     constat_buf_free(&b);
+    if (log_key_from)
+        *log_key_from = from;
     if (passed)
         *passed = c.passed;
     if (failed)

@@ -65,20 +65,23 @@ static void report_diff(recheck *r, const char *file, const unsigned char *want,
         }
         i++;
     }
+    /* a public report is checked with an empty prefix, a dossier's with
+     * "report/": name the copy the reader holds */
+    const char *who = *r->prefix ? "the dossier" : "the public report";
     quote(w, sizeof w, want, wlen, ls, i);
     quote(g, sizeof g, got, glen, ls, i);
     if (i >= glen)
-        constat_bprintf(msg, sizeof msg, "line %zu, byte %zu: the dossier's copy ends here; "
+        constat_bprintf(msg, sizeof msg, "line %zu, byte %zu: %s's copy ends here; "
                         "the report rendered from the verified figures goes on: \"%s\"", line,
-                        i - ls + 1, w);
+                        i - ls + 1, who, w);
     else if (i >= wlen)
         constat_bprintf(msg, sizeof msg, "line %zu, byte %zu: \"%s\" is not in the report "
                         "rendered from the verified figures (which ends before it)", line,
                         i - ls + 1, g);
     else
         constat_bprintf(msg, sizeof msg, "line %zu, byte %zu differs from the report rendered "
-                        "from the verified figures: the dossier has \"%s\", the figures give "
-                        "\"%s\"", line, i - ls + 1, g, w);
+                        "from the verified figures: %s has \"%s\", the figures give "
+                        "\"%s\"", line, i - ls + 1, who, g, w);
     r->fail(r->ctx, file, msg);
 }
 

@@ -38,6 +38,7 @@
 #include "record/record_internal.h"
 #include "base/text.h"
 #include "dossier/report_check.h"
+#include "dossier/trust.h"
 #include "constat/base/file.h"
 #include "constat/vault/org_name.h"
 
@@ -431,11 +432,7 @@ out:
 
 /* ---- keys --------------------------------------------------------------- */
 
-typedef struct {
-    int have;
-    int line;
-    constat_note_verifier v;
-} pinned_key;
+/* pinned_key: dossier/trust.h */
 
 static int same_key(const constat_note_verifier *a, const constat_note_verifier *b)
 {
@@ -443,8 +440,8 @@ static int same_key(const constat_note_verifier *a, const constat_note_verifier 
            memcmp(a->pk, b->pk, sizeof a->pk) == 0;
 }
 
-static constat_status parse_trust(const char *path, pinned_key *log, pinned_key *org,
-                                  constat_error *err)
+constat_status constat_trust_file_parse(const char *path, pinned_key *log, pinned_key *org,
+                                        constat_error *err)
 {
     constat_buf b;
     constat_status rc;
@@ -2804,7 +2801,7 @@ static constat_status vd_open(vdossier *j, constat_error *err)
     if (!S_ISDIR(st.st_mode))
         return constat_error_set(err, CONSTAT_EINVAL, "%s: not a directory", j->dir);
     if (j->trust) {
-        rc = parse_trust(j->trust, &j->plog, &j->porg, err);
+        rc = constat_trust_file_parse(j->trust, &j->plog, &j->porg, err);
         if (rc != CONSTAT_OK)
             return rc;
     }

@@ -235,11 +235,47 @@ out:
 }
 
 /* The key id of enrolled monitor `name`. */
-static constat_status monitor_key_id(constat_vault *v, const char *name, char *out, size_t cap,
-                                     constat_error *err)
+struct find_mon {
+    const char *name;
+    int found;
+    char vkey[CONSTAT_KEY_NAME_MAX + 160]; /* of the newest enrolment of name */
+};
+
+static int find_mon_cb(void *ctx, const char *name, const char *vkey, uint64_t idx)
+{
+    struct find_mon *f = ctx;
+    (void)idx;
+    if (strcmp(name, f->name) == 0) {
+        f->found = 1;
+        snprintf(f->vkey, sizeof f->vkey, "%s", vkey ? vkey : "");
+    }
+    return 0; /* on to the end: a device that enrolled again has a newer key */
+}
+
+/* The key id of monitor `name`'s current key: the vault's key file when
+ * the vault holds the key; else, when `device` is set, the verifier key of
+ * its enrolment (a key kept on the monitor's device, key_custody device).
+ * CONSTAT_ENOTFOUND when neither. */
+static constat_status monitor_key_id(constat_vault *v, const char *name, int device, char *out,
+                                     size_t cap, constat_error *err)
 {
     constat_note_signer s;
     constat_status st = constat_vault_monitor_key(v, name, &s, err);
+    if (st == CONSTAT_ENOTFOUND && device) {
+        struct find_mon fm;
+        constat_note_verifier pub;
+        memset(&fm, 0, sizeof fm);
+        fm.name = name;
+        if ((st = constat_vault_monitor_list(v, find_mon_cb, &fm, err)) != CONSTAT_OK)
+            return st;
+        if (!fm.found)
+            return constat_error_set(err, CONSTAT_ENOTFOUND, "no monitor \"%s\" is enrolled",
+                                     name);
+        if ((st = constat_note_verifier_parse(fm.vkey, &pub, err)) != CONSTAT_OK)
+            return constat_error_prefix(err, "monitor \"%s\": enrolled key: ", name);
+        constat_record_key_id(&pub, out, cap);
+        return CONSTAT_OK;
+    }
     if (st != CONSTAT_OK)
         return st == CONSTAT_ENOTFOUND
                    ? constat_error_set(err, CONSTAT_ENOTFOUND, "no monitor \"%s\" is enrolled",
@@ -268,7 +304,7 @@ constat_status constat_vault_monitor_revoke(constat_vault *v, const char *name, 
     if (from > now + CONSTAT_CLOCK_TOLERANCE_S)
         return constat_error_set(err, CONSTAT_EINVAL, "--from is in the future: a revocation "
                                  "states from when a key is known to be lost");
-    if ((st = monitor_key_id(v, name, kid, sizeof kid, err)) != CONSTAT_OK)
+    if ((st = monitor_key_id(v, name, 1, kid, sizeof kid, err)) != CONSTAT_OK)
         return st;
     if ((st = constat_vault_revocations(v, &revs, err)) != CONSTAT_OK)
         return st;
@@ -370,21 +406,6 @@ static void current_key_file(constat_vault *v, const char *name, const char *kid
     snprintf(out, cap, "%s", rotated ? kid : name);
 }
 
-struct find_mon {
-    const char *name;
-    int found;
-};
-
-static int find_mon_cb(void *ctx, const char *name, const char *vkey, uint64_t idx)
-{
-    struct find_mon *f = ctx;
-    (void)vkey;
-    (void)idx;
-    if (strcmp(name, f->name) == 0)
-        f->found = 1;
-    return f->found;
-}
-
 constat_status constat_vault_monitor_rotate(constat_vault *v, const char *name, int64_t now,
                                             uint64_t *index, char *new_kid, size_t cap,
                                             constat_error *err)
@@ -401,16 +422,24 @@ constat_status constat_vault_monitor_rotate(constat_vault *v, const char *name, 
         return constat_error_set(err, CONSTAT_ECRYPTO, "rotating a key needs the organisation "
                                  "key: open the vault with its passphrase");
     {
-        struct find_mon fm = {name, 0};
+        struct find_mon fm;
+        memset(&fm, 0, sizeof fm);
+        fm.name = name;
         if ((st = constat_vault_monitor_list(v, find_mon_cb, &fm, err)) != CONSTAT_OK)
             return st;
         if (!fm.found)
             return constat_error_set(err, CONSTAT_ENOTFOUND, "no monitor \"%s\" is enrolled",
                                      name);
     }
-    if ((st = monitor_key_id(v, name, old, sizeof old, err)) != CONSTAT_OK)
-        return constat_error_prefix(err, "monitor \"%s\": only a key the vault holds can be "
-                                    "rotated (a key kept on a device is not): ", name);
+    if ((st = monitor_key_id(v, name, 0, old, sizeof old, err)) == CONSTAT_ENOTFOUND)
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "monitor \"%s\": the key is held on the monitor's device, not "
+                                 "in the vault, so the vault cannot rotate it: the device must "
+                                 "enrol again with a new key (constat submit enrol or the web "
+                                 "app), and the old key be revoked (constat monitor revoke)",
+                                 name);
+    if (st != CONSTAT_OK)
+        return st;
     if (constat_monitor_key_meta(name, meta, sizeof meta) != 0)
         return constat_error_set(err, CONSTAT_EINVAL, "monitor name too long");
     {
