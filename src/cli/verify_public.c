@@ -31,8 +31,8 @@ int cli_verify_public(const char *dir, const char *trust, int json)
     int from = -1;
     static const char *const keyfrom[] = {
         "no usable log key: the checkpoint signature is not checked",
-        "the public report's own keys/log.vkey (not pinned: this proves consistency only; "
-        "pin the log key with --trust)",
+        ("the public report's own keys/log.vkey (not pinned: this proves consistency only; "
+         "pin the log key with --trust)"),
         "pinned by --trust"};
     static const char limits[] =
         "a public report proves that its pages show its figures, that the figures obey the k "
