@@ -252,6 +252,21 @@ static int find_mon_cb(void *ctx, const char *name, const char *vkey, uint64_t i
     return 0; /* on to the end: a device that enrolled again has a newer key */
 }
 
+/* The newest enrolment of monitor `name` into *fm (its verifier key);
+ * CONSTAT_ENOTFOUND when it never enrolled. */
+static constat_status find_enrolled(constat_vault *v, const char *name, struct find_mon *fm,
+                                    constat_error *err)
+{
+    constat_status st;
+    memset(fm, 0, sizeof *fm);
+    fm->name = name;
+    if ((st = constat_vault_monitor_list(v, find_mon_cb, fm, err)) != CONSTAT_OK)
+        return st;
+    if (!fm->found)
+        return constat_error_set(err, CONSTAT_ENOTFOUND, "no monitor \"%s\" is enrolled", name);
+    return CONSTAT_OK;
+}
+
 /* The key id of monitor `name`'s current key: the vault's key file when
  * the vault holds the key; else, when `device` is set, the verifier key of
  * its enrolment (a key kept on the monitor's device, key_custody device).
@@ -264,13 +279,8 @@ static constat_status monitor_key_id(constat_vault *v, const char *name, int dev
     if (st == CONSTAT_ENOTFOUND && device) {
         struct find_mon fm;
         constat_note_verifier pub;
-        memset(&fm, 0, sizeof fm);
-        fm.name = name;
-        if ((st = constat_vault_monitor_list(v, find_mon_cb, &fm, err)) != CONSTAT_OK)
+        if ((st = find_enrolled(v, name, &fm, err)) != CONSTAT_OK)
             return st;
-        if (!fm.found)
-            return constat_error_set(err, CONSTAT_ENOTFOUND, "no monitor \"%s\" is enrolled",
-                                     name);
         if ((st = constat_note_verifier_parse(fm.vkey, &pub, err)) != CONSTAT_OK)
             return constat_error_prefix(err, "monitor \"%s\": enrolled key: ", name);
         constat_record_key_id(&pub, out, cap);
@@ -423,13 +433,8 @@ constat_status constat_vault_monitor_rotate(constat_vault *v, const char *name, 
                                  "key: open the vault with its passphrase");
     {
         struct find_mon fm;
-        memset(&fm, 0, sizeof fm);
-        fm.name = name;
-        if ((st = constat_vault_monitor_list(v, find_mon_cb, &fm, err)) != CONSTAT_OK)
+        if ((st = find_enrolled(v, name, &fm, err)) != CONSTAT_OK)
             return st;
-        if (!fm.found)
-            return constat_error_set(err, CONSTAT_ENOTFOUND, "no monitor \"%s\" is enrolled",
-                                     name);
     }
     if ((st = monitor_key_id(v, name, 0, old, sizeof old, err)) == CONSTAT_ENOTFOUND)
         return constat_error_set(err, CONSTAT_EINVAL,
