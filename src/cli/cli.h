@@ -257,6 +257,15 @@ int cli_parse_u64(const char *what, const char *s, uint64_t *out);
 /* Check stdout was fully written (git's rule): returns 3 on failure. */
 int cli_finish_stdout(int rc);
 
+/* The umask the program was started with, before main() set 077 for the
+ * vault's own files. */
+extern unsigned cli_caller_umask;
+
+/* Write from now on with the caller's umask: for folders meant to be
+ * published (`report --public`, `tiles export`), which a web server running
+ * as another user must read (docs/tiles.md, docs/cli.md). */
+void cli_publish_modes(void);
+
 /* `s` (NULL = "") made safe to print: control characters, bidirectional
  * overrides/isolates and bytes that are not UTF-8 made visible
  * (constat_text_escape, constat/base/text.h), so that record or dossier

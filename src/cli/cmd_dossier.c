@@ -108,6 +108,9 @@ int cmd_dossier(int argc, char **argv)
                (unsigned long long)sum.evidence, (unsigned long long)sum.evidence_files,
                flags & CONSTAT_DOSSIER_WITH_EVIDENCE ? "" : " (hashes only: --with-evidence "
                                                            "copies the files)");
+    if (sum.other)
+        printf("  with %llu register, erasure and key records (revocations, rotations, key "
+               "transitions) the selected records depend on\n", (unsigned long long)sum.other);
     if (sum.amendments)
         printf("  with %llu correction/retraction records (figures use the latest version, "
                "retracted records left out)\n", (unsigned long long)sum.amendments);

@@ -181,6 +181,34 @@ static constat_status write_log_vkey(const char *out, const constat_note_verifie
     return bad ? constat_error_set(err, CONSTAT_EIO, "%s: write failed", path) : CONSTAT_OK;
 }
 
+/* A report folder written again must stay one kind of report: a public
+ * report into a folder holding a full one would leave the full report's
+ * incident pages beside the public figures, and a full report over a public
+ * one would leave meta.json telling `verify` it is public. Checked before
+ * anything is read or written (docs/cli.md "report"). */
+static constat_status folder_kind(const char *out, int public_k, constat_error *err)
+{
+    char path[4200];
+    struct stat sb;
+
+    int meta, index;
+
+    snprintf(path, sizeof path, "%s/meta.json", out);
+    meta = stat(path, &sb) == 0;
+    snprintf(path, sizeof path, "%s/index.html", out);
+    index = stat(path, &sb) == 0;
+    if (!public_k && meta)
+        return constat_error_set(err, CONSTAT_ECONFLICT,
+                                 "%s holds a public report (meta.json): write the full report "
+                                 "into a folder of its own", out);
+    if (public_k && index && !meta)
+        return constat_error_set(err, CONSTAT_ECONFLICT,
+                                 "%s holds a full report, with its incident list (index.html, "
+                                 "incidents.csv; no meta.json): write the public report into a "
+                                 "folder of its own", out);
+    return CONSTAT_OK;
+}
+
 /* --public: the figures under disclosure control, written with no incident
  * list, beside the taxonomy they are labelled with. */
 static constat_status write_public(const char *out, const char *taxo,
@@ -374,6 +402,8 @@ int cmd_report(int argc, char **argv)
         st = constat_error_set(&err, CONSTAT_ENOMEM, "out of memory");
     if (st == CONSTAT_OK && first_hand && first_hand_scope(&scope))
         st = constat_error_set(&err, CONSTAT_ENOMEM, "out of memory");
+    if (st == CONSTAT_OK)
+        st = folder_kind(out, public_k, &err);
     if (st != CONSTAT_OK) {
         constat_countries_free(gz);
         constat_buf_free(&scope);
@@ -448,6 +478,8 @@ int cmd_report(int argc, char **argv)
             meta.validation_html = (const char *)vhtml.data;
         constat_rfc3339_format(cli_now(), 0, now);
         writing = 1; /* from here a failure is about the report folder */
+        if (public_k)
+            cli_publish_modes(); /* for a web server: the caller's umask, not 077 */
         if (public_k)
             st = write_public(out, taxo, tax, figures, public_k, &recs, &meta,
                               &constat_vault_log_key(v)->pub, &err);

@@ -37,6 +37,7 @@ static int tiles_export(int argc, char **argv)
         return rc;
     constat_tlog_vault_source(v, &src);
     constat_error_clear(&err);
+    cli_publish_modes(); /* tiles are for any web server: the caller's umask, not 077 */
     st = constat_tlog_export(out, &src, &stats, &err);
     constat_vault_close(v);
     if (st != CONSTAT_OK)

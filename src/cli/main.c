@@ -86,7 +86,7 @@ int main(int argc, char **argv)
     }
     /* everything a command writes (vault files, WAL, evidence, keys, exports)
      * is 0600 in 0700 folders unless the code says otherwise */
-    umask(077);
+    cli_caller_umask = (unsigned)umask(077);
     if (argc < 2) {
         print_help(stderr);
         return CLI_EXIT_USAGE;

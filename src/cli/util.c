@@ -6,6 +6,7 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <sodium.h>
 
@@ -381,6 +382,13 @@ int cli_parse_u64(const char *what, const char *s, uint64_t *out)
     }
     *out = (uint64_t)v;
     return 0;
+}
+
+unsigned cli_caller_umask = 022;
+
+void cli_publish_modes(void)
+{
+    umask((mode_t)(cli_caller_umask & 0777));
 }
 
 int cli_finish_stdout(int rc)

@@ -42,6 +42,9 @@ typedef struct {
     uint64_t tree_size;     /* checkpoint size the proofs lead to */
     uint8_t root[32];       /* checkpoint root */
     uint64_t evidence;       /* evidence and custody records (docs/evidence.md) */
+    uint64_t other;          /* other records that travel with them: register
+                                entries, erasures, revocations, rotations and key
+                                transitions (docs/record.md), not counted above */
     uint64_t evidence_files; /* evidence files copied (CONSTAT_DOSSIER_WITH_EVIDENCE) */
     uint64_t cosignatures;   /* witness cosignatures the checkpoint carries (0: not
                                 cosigned, e.g. not published since the tree grew) */

@@ -1299,6 +1299,7 @@ typedef struct {
     uint64_t *order;    /* leaf indices written, ascending */
     size_t norder, nmon, nfiles;
     size_t namend;      /* corrections and retractions among cc.ev */
+    size_t nevidence;   /* evidence and custody records among cc.ev */
     constat_indexed_record *recs; /* incidents, then evidence and custody records */
     size_t nr;
     constat_proven_time *times; /* parallel to recs */
@@ -1446,6 +1447,8 @@ static constat_status dw_need_enrolments(dossier_job *j)
         const char *k = json_string_value(json_object_get(cc->ev[i].record, "kind"));
         if (k && (strcmp(k, "correction") == 0 || strcmp(k, "retraction") == 0))
             j->namend++;
+        else if (k && (strcmp(k, "evidence") == 0 || strcmp(k, "custody") == 0))
+            j->nevidence++;
     }
     for (size_t i = 0; i < cc->nev; i++) {
         const char *k = json_string_value(json_object_get(cc->ev[i].record, "kind"));
@@ -1843,7 +1846,8 @@ static constat_status dw_publish(dossier_job *j, constat_dossier_summary *out)
         out->records = j->norder;
         out->incidents = j->cc.nsel;
         out->monitors = j->nmon;
-        out->evidence = j->cc.nev - j->namend;
+        out->evidence = j->nevidence;
+        out->other = j->cc.nev - j->namend - j->nevidence;
         out->amendments = j->namend;
         out->evidence_files = j->nfiles;
         out->tree_size = j->cp.size;
