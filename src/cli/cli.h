@@ -257,6 +257,10 @@ int cli_parse_u64(const char *what, const char *s, uint64_t *out);
 /* Check stdout was fully written (git's rule): returns 3 on failure. */
 int cli_finish_stdout(int rc);
 
+/* Report a constat_dossier_filter_check() error under the flag the user
+ * typed ("filter.from: ..." printed as "--from: ..."); returns the exit code. */
+int cli_filter_error(constat_status st, const constat_error *err);
+
 /* The umask the program was started with, before main() set 077 for the
  * vault's own files. */
 extern unsigned cli_caller_umask;

@@ -314,7 +314,9 @@ int cli_attach_files(constat_vault *v, const char *incident_id, char **files, in
         st = constat_evidence_attach(v, incident_id, files[i], monitor, &signer, cli_now(), &r,
                                      &err);
         if (st != CONSTAT_OK) {
-            rc = cli_report_error(files[i], st, &err);
+            /* an unknown incident is the record id's fault, not the file's */
+            rc = cli_report_error(st == CONSTAT_ENOTFOUND && !incident ? "attach" : files[i], st,
+                                  &err);
             break;
         }
         ev = record_by_id(v, r.record_id);

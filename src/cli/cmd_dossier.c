@@ -63,7 +63,7 @@ int cmd_dossier(int argc, char **argv)
         (st = constat_dossier_filter_check(&f, tax, &err)) != CONSTAT_OK) {
         constat_countries_free(gz);
         constat_taxonomy_free(tax);
-        return cli_report_error("filter", st, &err);
+        return cli_filter_error(st, &err);
     }
     if ((rc = cli_open_vault(cli_vault_dir(dir), &v)) != 0) {
         constat_countries_free(gz);

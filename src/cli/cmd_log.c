@@ -90,7 +90,7 @@ int cmd_log(int argc, char **argv)
         return cli_usage("log");
     constat_error_clear(&err);
     if (filtering && (st = constat_dossier_filter_check(&filter, NULL, &err)) != CONSTAT_OK)
-        return cli_report_error("filter", st, &err);
+        return cli_filter_error(st, &err);
     if ((rc = cli_open_vault_public(cli_vault_dir(dir), &v)) != 0)
         return rc;
     st = cli_records_load(v, kind, filtering ? &filter : NULL, &recs, &err);

@@ -384,6 +384,16 @@ int cli_parse_u64(const char *what, const char *s, uint64_t *out)
     return 0;
 }
 
+int cli_filter_error(constat_status st, const constat_error *err)
+{
+    constat_error e;
+    if (err && strncmp(err->msg, "filter.", 7) == 0) {
+        constat_error_set(&e, st, "--%s", err->msg + 7);
+        return cli_report_error(NULL, st, &e);
+    }
+    return cli_report_error("filter", st, err);
+}
+
 unsigned cli_caller_umask = 022;
 
 void cli_publish_modes(void)

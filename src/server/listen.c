@@ -29,6 +29,8 @@ int http_listen_addr(const char *listen, struct sockaddr_in *sa, char *errbuf, s
     memset(sa, 0, sizeof *sa);
     sa->sin_family = AF_INET;
     sa->sin_port = htons((uint16_t)p);
+    if (strcmp(host, "localhost") == 0) /* the loopback name, without a resolver */
+        snprintf(host, 16, "127.0.0.1");
     if (inet_pton(AF_INET, host, &sa->sin_addr) != 1) {
         snprintf(errbuf, cap, "--listen: \"%.60s\" is not an IPv4 address", host);
         return -1;

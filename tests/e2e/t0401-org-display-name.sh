@@ -31,10 +31,14 @@ run_fails 2 "$CONSTAT" init --org-name "$(printf 'LDH\033[2J')" --origin x.examp
 expect_in err "control character U+001B at byte 3"
 run_fails 2 "$CONSTAT" init --org-name "$(printf 'LDH \342\200\256evil')" --origin x.example/log --dir v3
 expect_in err "bidirectional control U+202E"
-run_fails 2 "$CONSTAT" init --org-name "ÉÉÉ" --origin x.example/log --dir v3
+run_fails 2 "$CONSTAT" init --org-name "مرحبا" --origin x.example/log --dir v3
 expect_in err "give --org NAME too"
 run_fails 2 "$CONSTAT" init --org "Ligue des droits" --origin x.example/log --dir v3
 [ ! -e v3 ] || fail "a refused init wrote v3"
 ok
+
+# accented letters are folded into the key name, not dropped
+run_ok "$CONSTAT" init --no-passphrase --org-name "Été solidaire" --origin x.example/log --dir v4
+expect_in out "ete-solidaire"
 
 done_ok

@@ -21,9 +21,19 @@ static void test_key_name(void **state)
     (void)state;
     derive("Ligue des droits de l'Homme", "ligue-des-droits-de-l-homme");
     derive("  Auberge des migrants  ", "auberge-des-migrants");
-    derive("Médecins du Monde", "m-decins-du-monde"); /* é is not ASCII: a separator */
+    derive("Médecins du Monde", "medecins-du-monde"); /* é folded to e */
+    derive("Été solidaire", "ete-solidaire");
+    derive("Straße Œuvre ÇA", "strasse-oeuvre-ca");
+    derive("2 × 3", "2-3");                       /* a sign is a separator */
+    derive("مرحبا Calais", "calais");             /* other scripts are separators */
     derive("HRO", "hro");
-    assert_int_equal(constat_org_key_name("ÉÉ !", out, sizeof out), -1);
+    assert_int_equal(constat_org_key_name("ÉÉ !", out, sizeof out), 0);
+    assert_string_equal(out, "ee");
+    assert_int_equal(constat_org_key_name("مرحبا !", out, sizeof out), -1);
+    assert_int_equal(constat_org_key_name("Ééé", small, sizeof small), 0); /* cut whole */
+    assert_string_equal(small, "eee");
+    assert_int_equal(constat_org_key_name("abÆ", small, sizeof small), 0);
+    assert_string_equal(small, "ab");
     assert_int_equal(constat_org_key_name("abcdef", small, sizeof small), 0);
     assert_string_equal(small, "abc");
     /* at most 64 bytes */

@@ -22,7 +22,9 @@ constat_status constat_org_display_check(const char *name, constat_error *err)
     CONSTAT_WARN_UNUSED;
 
 /* A key name derived from a display name, into out[cap] (cap >= 2): ASCII
- * letters lower-cased and digits kept, every other run of bytes one '-',
+ * letters lower-cased and digits kept, the accented Latin letters of
+ * U+00C0..U+00FF and Œ/œ folded to their letters ("Été" -> "ete",
+ * "Straße" -> "strasse"), every other run of bytes one '-',
  * none at either end, at most 64 bytes ("Ligue des droits de l'Homme" ->
  * "ligue-des-droits-de-l-homme"). Returns 0, or -1 when nothing is left
  * (a name of no ASCII letter or digit: give --org). */

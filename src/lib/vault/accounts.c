@@ -20,9 +20,6 @@
 #include "constat/vault/accounts.h"
 #include "vault/keyfile.h"
 #include "vault/store.h"
-
-#define NAME_MAX_LEN 120
-
 int constat_role_valid(const char *role)
 {
     return role && (strcmp(role, CONSTAT_ROLE_COORDINATOR) == 0 ||
@@ -33,7 +30,7 @@ int constat_role_valid(const char *role)
 static int name_ok(const char *n)
 {
     size_t len = n ? strlen(n) : 0;
-    if (len == 0 || len > NAME_MAX_LEN || n[0] == '.' || n[0] == '-')
+    if (len == 0 || len > CONSTAT_MONITOR_NAME_MAX || n[0] == '.' || n[0] == '-')
         return 0;
     for (size_t i = 0; i < len; i++)
         if (!isalnum((unsigned char)n[i]) && n[i] != '.' && n[i] != '_' && n[i] != '-')
@@ -46,7 +43,7 @@ static constat_status bad_name(const char *n, constat_error *err)
     return constat_error_set(err, CONSTAT_EINVAL,
                              "name: \"%.140s\" must be 1-%d characters of [A-Za-z0-9._-], "
                              "not starting with '.' or '-'",
-                             n ? n : "", NAME_MAX_LEN);
+                             n ? n : "", CONSTAT_MONITOR_NAME_MAX);
 }
 
 static constat_status hash_password(const char *password, char out[crypto_pwhash_STRBYTES],
@@ -364,7 +361,7 @@ constat_status constat_enrol_code_redeem(constat_vault *v, const char *code, con
 
 int constat_monitor_key_on_device(constat_vault *v, const char *name)
 {
-    char id[NAME_MAX_LEN + 8];
+    char id[CONSTAT_MONITOR_NAME_MAX + 8];
     uint64_t idx;
     constat_buf leaf;
     constat_leaf l;

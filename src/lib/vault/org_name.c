@@ -60,6 +60,23 @@ bad_utf8:
                              "organisation display name: not valid UTF-8 at byte %zu", i);
 }
 
+/* The ASCII letters of a Latin letter written as UTF-8 C3 xx (U+00C0 to
+ * U+00FF, the accented letters of French, Spanish, German, Portuguese...)
+ * or C5 92/93 (Œ, œ), lower-case; NULL for a sign (×, ÷) or another byte. */
+static const char *fold_latin(const unsigned char *p)
+{
+    static const char *const c3[64] = {
+        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+        "d", "n", "o", "o", "o", "o", "o", NULL, "o", "u", "u", "u", "u", "y", "th", "ss",
+        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+        "d", "n", "o", "o", "o", "o", "o", NULL, "o", "u", "u", "u", "u", "y", "th", "y"};
+    if (p[0] == 0xC3 && p[1] >= 0x80 && p[1] <= 0xBF)
+        return c3[p[1] - 0x80];
+    if (p[0] == 0xC5 && (p[1] == 0x92 || p[1] == 0x93))
+        return "oe";
+    return NULL;
+}
+
 int constat_org_key_name(const char *display, char *out, size_t cap)
 {
     size_t k = 0;
@@ -68,17 +85,24 @@ int constat_org_key_name(const char *display, char *out, size_t cap)
         return -1;
     for (const unsigned char *p = (const unsigned char *)display; *p; p++) {
         int c = *p;
+        char one[2] = {(char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c), 0};
+        const char *letters = fold_latin(p);
         int keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
-        if (!keep) {
+        if (letters)
+            p++; /* the second byte of the letter */
+        else if (keep)
+            letters = one;
+        else {
             dash = k > 0;
             continue;
         }
-        if (k + 1 + (size_t)dash >= cap || k + (size_t)dash >= 64)
+        if (k + strlen(letters) + (size_t)dash >= cap || k + (size_t)dash + strlen(letters) > 64)
             break;
         if (dash)
             out[k++] = '-';
         dash = 0;
-        out[k++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+        for (; *letters; letters++)
+            out[k++] = *letters;
     }
     out[k] = 0;
     return k ? 0 : -1;

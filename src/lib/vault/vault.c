@@ -32,6 +32,7 @@
 #include "constat/vault/seal.h"
 #include "vault/keyfile.h"
 #include "vault/node_cache.h"
+#include "constat/vault/accounts.h"
 #include "vault/store.h"
 #include "vault/append_hook.h"
 #include "vault/monitor_keys.h"
@@ -42,8 +43,6 @@
 /* Tile levels needed for CONSTAT_LOG_MAX_SIZE = 2^48 leaves: 0..6. */
 #define TILE_LEVELS 7
 #define TILE_BYTES (CONSTAT_TILE_WIDTH * CONSTAT_HASH_SIZE)
-/* Longest monitor name: "enrol:" + name must be a record id (<= 128). */
-#define MONITOR_NAME_MAX 122
 #define PROGRESS_EVERY 1024
 
 /* Secrets, in one sodium_malloc'd block (guard pages, wiped on free). */
@@ -108,7 +107,7 @@ static constat_status join(char *out, size_t cap, const char *dir, const char *r
  * starting with '.' or '-'. */
 static int monitor_name_ok(const char *name)
 {
-    return constat_file_name_ok(name, MONITOR_NAME_MAX) &&
+    return constat_file_name_ok(name, CONSTAT_MONITOR_NAME_MAX) &&
            constat_note_name_valid(name, strlen(name));
 }
 
@@ -1174,7 +1173,7 @@ static constat_status enrolment_leaf(constat_vault *v, const char *name, const c
                                      const char *custody, int64_t now, constat_buf *leaf,
                                      uint8_t content_hash[32], constat_error *err)
 {
-    char when[32], id[MONITOR_NAME_MAX + 8];
+    char when[32], id[CONSTAT_MONITOR_NAME_MAX + 8];
     json_t *rec;
     constat_status st;
 
@@ -1207,7 +1206,7 @@ static constat_status new_monitor_ok(constat_vault *v, const char *name, constat
         return constat_error_set(err, CONSTAT_EINVAL,
                                  "monitor name \"%.140s\" must be 1-%d characters of "
                                  "[A-Za-z0-9._-], not starting with '.' or '-'",
-                                 name ? name : "", MONITOR_NAME_MAX);
+                                 name ? name : "", CONSTAT_MONITOR_NAME_MAX);
     st = constat_store_monitor_get(v->store, name, NULL, NULL, err);
     if (st == CONSTAT_OK)
         return constat_error_set(err, CONSTAT_ECONFLICT, "monitor \"%s\" is already enrolled",
@@ -1225,7 +1224,7 @@ static constat_status enrol_append(constat_vault *v, const char *name, const cha
                                    const char *custody, int64_t now, constat_txn_hook hook,
                                    void *hctx, uint64_t *index, constat_error *err)
 {
-    char id[MONITOR_NAME_MAX + 8];
+    char id[CONSTAT_MONITOR_NAME_MAX + 8];
     constat_buf leaf;
     constat_append_item item;
     uint64_t first = 0, newsize = 0;
