@@ -20,6 +20,7 @@
 #include "constat/vault/accounts.h"
 #include "vault/keyfile.h"
 #include "vault/store.h"
+
 int constat_role_valid(const char *role)
 {
     return role && (strcmp(role, CONSTAT_ROLE_COORDINATOR) == 0 ||
