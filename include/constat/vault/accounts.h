@@ -30,10 +30,6 @@
 #define CONSTAT_ENROL_CODE_TTL (72 * 3600)
 
 /* 1 if `role` is "coordinator", "monitor" or "auditor". */
-/* Longest account or monitor name, in bytes: "enrol:" + name must be a
- * record id (at most 128 bytes, docs/record.md). */
-#define CONSTAT_MONITOR_NAME_MAX 122
-
 int constat_role_valid(const char *role);
 
 /* Add account `name` (the monitor-name rules: 1-CONSTAT_MONITOR_NAME_MAX of [A-Za-z0-9._-], not

@@ -22,6 +22,10 @@
 #include "constat/record/record.h"
 #include "constat/vault/seal.h"
 
+/* Longest account or monitor name, in bytes: "enrol:" + name must be a
+ * record id (at most 128 bytes, docs/record.md). */
+#define CONSTAT_MONITOR_NAME_MAX 122
+
 typedef struct constat_vault constat_vault;
 
 /* Create a new vault in `dir` (created if missing; must be empty or absent)

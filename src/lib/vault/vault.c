@@ -32,7 +32,6 @@
 #include "constat/vault/seal.h"
 #include "vault/keyfile.h"
 #include "vault/node_cache.h"
-#include "constat/vault/accounts.h"
 #include "vault/store.h"
 #include "vault/append_hook.h"
 #include "vault/monitor_keys.h"
