@@ -127,6 +127,26 @@ static int word(rd *r, const char *w, size_t n)
     return 1;
 }
 
+/* After a member or element: 1 at ',' (another follows), 0 at `close`
+ * (the container ends), -1 otherwise; the byte is consumed. */
+static int next_or_close(rd *r, unsigned char close)
+{
+    if (r->p < r->end && (*r->p == ',' || *r->p == close))
+        return *r->p++ == ',';
+    return -1;
+}
+
+/* An empty container right after its opening byte: consumed, 1. */
+static int empty(rd *r, unsigned char close)
+{
+    r->p++; /* the opening '{' or '[' */
+    if (r->p < r->end && *r->p == close) {
+        r->p++;
+        return 1;
+    }
+    return 0;
+}
+
 static json_t *object(rd *r, int depth)
 {
     json_t *o = json_object();
@@ -135,11 +155,8 @@ static json_t *object(rd *r, int depth)
 
     if (!o)
         return NULL;
-    r->p++; /* '{' */
-    if (r->p < r->end && *r->p == '}') {
-        r->p++;
+    if (empty(r, '}'))
         return o;
-    }
     for (;;) {
         long n;
         const unsigned char *k;
@@ -166,15 +183,10 @@ static json_t *object(rd *r, int depth)
         if (!(v = value(r, depth)) ||
             json_object_setn_new_nocheck(o, (const char *)k, (size_t)n, v) != 0)
             goto fail;
-        if (r->p < r->end && *r->p == ',') {
-            r->p++;
-            continue;
-        }
-        if (r->p < r->end && *r->p == '}') {
-            r->p++;
+        if ((c = next_or_close(r, '}')) == 0)
             return o;
-        }
-        goto fail;
+        if (c < 0)
+            goto fail;
     }
 fail:
     json_decref(o);
@@ -187,24 +199,17 @@ static json_t *array(rd *r, int depth)
 
     if (!a)
         return NULL;
-    r->p++; /* '[' */
-    if (r->p < r->end && *r->p == ']') {
-        r->p++;
+    if (empty(r, ']'))
         return a;
-    }
     for (;;) {
         json_t *v = value(r, depth);
+        int c;
         if (!v || json_array_append_new(a, v) != 0)
             goto fail;
-        if (r->p < r->end && *r->p == ',') {
-            r->p++;
-            continue;
-        }
-        if (r->p < r->end && *r->p == ']') {
-            r->p++;
+        if ((c = next_or_close(r, ']')) == 0)
             return a;
-        }
-        goto fail;
+        if (c < 0)
+            goto fail;
     }
 fail:
     json_decref(a);
