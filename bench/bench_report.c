@@ -6,7 +6,9 @@
  *     the records as JSON;
  * (b) ours: the leaves read and opened as `constat report` does
  *     (constat_vault_leaves_parsed: one query, constat_leaf_parse on every
- *     core: canonical check, signature decoded), the records of the kinds
+ *     core: canonical check, signature decoded; a leaf in constat's own
+ *     canonical form is read by constat_canon_parse_fast, without jansson's
+ *     lexer, any other by jansson), the records of the kinds
  *     the report reads kept; the figures computed
  *     (constat_figures_compute); the report rendered in memory
  *     (constat_report_render: index.html, the pages, the CSVs), each timed.

@@ -33,6 +33,22 @@ constat_status constat_json_parse(const char *text, size_t len, const char *what
                                   int limit_record, json_t **out,
                                   constat_error *err) CONSTAT_WARN_UNUSED;
 
+/* Read `len` bytes of JSON text that is already in the canonical form
+ * constat_canon writes, on a short path (src/lib/record/canon_fast.c): no
+ * jansson lexer, no second writing to compare. Only a subset of RFC 8785 is
+ * read: no whitespace; strings without escapes or control bytes, valid UTF-8
+ * (no overlong forms, no surrogates); object keys ASCII and strictly
+ * increasing bytewise (JCS section 3.2.3 order for ASCII; no duplicates);
+ * integers -?(0|[1-9][0-9]*) within +-2^53 and not -0 (section 3.2.2.3);
+ * true, false, null; nesting at most CONSTAT_JSON_MAX_DEPTH. Text in that
+ * subset is canonical by construction, so a non-NULL result means both
+ * "constat_json_parse accepts it" and "constat_canon writes `text` back",
+ * with the value constat_json_parse gives. Returns a new reference
+ * (json_decref it), or NULL for anything outside the subset or out of
+ * memory: the caller then takes the full path (constat_json_parse and
+ * constat_canon), which names the error if there is one. */
+json_t *constat_canon_parse_fast(const char *text, size_t len);
+
 /* Append the RFC 8785 canonical form of `v` to `out`: object members sorted
  * by UTF-16 code units (section 3.2.3), strings with the minimal escapes of
  * section 3.2.2.2 (\b \t \n \f \r \" \\ and lowercase \u00xx for other
