@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "constat/vault/keyrot.h"
+#include "constat/vault/sealing.h"
 
 /* $CONSTAT_TEST_ORG_ROTATE (tests only: tests/e2e/t0730-org-rotate.sh):
  * "file" or "txn" kills the process at that step of the rotation; "newsig"
@@ -23,6 +24,17 @@ static int rotate_test(const char *step)
     return 0;
 }
 
+/* $CONSTAT_TEST_RESEAL_KILL_AT=N (tests only: t0782): SIGKILL right after
+ * the N-th durable step of the re-seal that follows the rotation. */
+static void reseal_step(void *ctx, const char *step, uint64_t n)
+{
+    const char *at = getenv("CONSTAT_TEST_RESEAL_KILL_AT");
+    (void)ctx;
+    (void)step;
+    if (at && *at && strtoull(at, NULL, 10) == n)
+        raise(SIGKILL);
+}
+
 int cli_keys_rotate(int argc, char **argv)
 {
     static const struct option opts[] = {{"dir", required_argument, NULL, 'd'},
@@ -33,6 +45,7 @@ int cli_keys_rotate(int argc, char **argv)
     const char *dir = NULL, *reason = "scheduled rotation";
     char kid[CONSTAT_KEY_NAME_MAX + 16];
     constat_vault *v;
+    constat_seal_stats stats;
     constat_error err;
     constat_status st;
     uint64_t index = 0;
@@ -61,13 +74,27 @@ int cli_keys_rotate(int argc, char **argv)
         constat_org_rotate_test_hook = rotate_test;
     constat_error_clear(&err);
     st = constat_vault_org_rotate(v, reason, cli_now(), &index, kid, sizeof kid, &err);
-    constat_vault_close(v);
-    if (st != CONSTAT_OK)
+    if (st != CONSTAT_OK) {
+        constat_vault_close(v);
         return cli_report_error("keys rotate", st, &err);
+    }
     printf("rotated the organisation key: new key %s (key transition at leaf %llu, signed by "
            "the old and the new key)\norganisation records from now on are signed by the new "
            "key; publish it ('constat keys'); verifiers pinning the old key follow the "
            "transition\n", cli_text(kid), (unsigned long long)index);
+    fflush(stdout);
+    /* the re-seal (docs/vault.md "Re-sealing after a rotation"): resumable
+     * by 'constat vault seal' if cut short */
+    st = constat_vault_seal_existing(v, reseal_step, NULL, &stats, &err);
+    constat_vault_close(v);
+    if (st != CONSTAT_OK) {
+        constat_error_prefix(&err, "the rotation is logged, but re-sealing to the new key "
+                             "did not finish (run 'constat vault seal' to finish it): ");
+        return cli_report_error("keys rotate", st, &err);
+    }
+    printf("re-sealed to the new key: %llu record(s) of private values, %llu evidence "
+           "file(s); the retired key files are destroyed\n",
+           (unsigned long long)stats.private_sealed, (unsigned long long)stats.files_sealed);
     return cli_finish_stdout(0);
 }
 

@@ -61,6 +61,9 @@ int cmd_vault(int argc, char **argv)
     if (stats.leftovers)
         printf("finished or removed %llu temporary file(s) of an interrupted run\n",
                (unsigned long long)stats.leftovers);
+    if (stats.reseal_finished)
+        printf("re-seal after the organisation key rotation finished: the retired key files "
+               "are destroyed\n");
     return cli_finish_stdout(0);
 }
 

@@ -591,6 +591,12 @@ static void dossier_print_text(struct dossier_run *r)
            provenance(sum->log_key, sum->log_key_differs));
     printf("  organisation key: %s\n                    %s\n", cli_text(sum->org_vkey),
            provenance(sum->org_key, sum->org_key_differs));
+    if (sum->org_rotations[0]) { /* the chain from that key (docs/dossier.md) */
+        char *t = strdup(sum->org_rotations), *line, *save = NULL;
+        for (line = t ? strtok_r(t, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save))
+            printf("  %s\n", cli_text(line));
+        free(t);
+    }
     print_lines(r->f.lines);
     print_lines(r->po.lines);
     print_witnesses(r->wlist, sum, r->wpolicy);

@@ -78,6 +78,10 @@ typedef struct {
      * unlistable folder: each was a failure naming it and nothing else was
      * read or checked (the other members are then zero). */
     int refused;
+    /* One line per key transition of the organisation key the dossier
+     * carries and verification followed ("organisation key rotated at leaf
+     * N: OLD -> NEW, signed by both"), '\n'-separated; "" for none. */
+    char org_rotations[1024];
 } constat_verify_summary;
 
 /* Verify the dossier in directory `dir` (docs/dossier.md, "Checks"): the

@@ -34,15 +34,19 @@ constat_status constat_vault_org_chain(constat_vault *v, constat_keychain *out,
  * verifier key,"reason","recorded_at": RFC 3339 of `now` (UTC),
  * "new_signature": base64 Ed25519 by the new key over
  * CONSTAT_TRANSITION_SIG_DOMAIN || JCS(record without it)}, its leaf signed
- * by the old key, and sets meta org_vkey / org_key_file to the new key (and
- * seal_vkey, once, to the first key: data keys stay sealed to the first
- * organisation key, docs/vault.md). After the commit `v` signs with the new
- * key. The old key file stays (sealed like the others): it still opens the
- * data keys. A crash before the commit leaves the old key in force and an
+ * by the old key, and sets meta org_vkey / org_key_file / seal_vkey to the
+ * new key and reseal_vkey / reseal_key_file to the key data keys were
+ * sealed to (org_keys.h). After the commit `v` signs and seals with the new
+ * key and still opens with the old one: the re-seal is then PENDING, and
+ * constat_vault_seal_existing (sealing.h) performs it, then destroys the
+ * retired key files (docs/vault.md "Re-sealing after a rotation"); the CLI
+ * runs both. A crash before the commit leaves the old key in force and an
  * unused key file. `reason` is public text, 1-1000 bytes. *index (may be
  * NULL) gets the leaf, new_kid[cap] (may be NULL) the new key id.
  * Errors: CONSTAT_ECRYPTO (vault opened without its keys), CONSTAT_EINVAL
- * (reason), CONSTAT_ELIMIT (CONSTAT_KEYCHAIN_MAX keys already), CONSTAT_EIO. */
+ * (reason), CONSTAT_ECONFLICT (the re-seal after the previous rotation is
+ * still pending: nothing changed), CONSTAT_ELIMIT (CONSTAT_KEYCHAIN_MAX keys
+ * already), CONSTAT_EIO. */
 constat_status constat_vault_org_rotate(constat_vault *v, const char *reason, int64_t now,
                                         uint64_t *index, char *new_kid, size_t cap,
                                         constat_error *err) CONSTAT_WARN_UNUSED;

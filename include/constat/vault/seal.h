@@ -63,6 +63,13 @@ typedef struct {
      * is wrapped under it, so sealing a record costs no X25519 operation. */
     uint8_t wrap[CONSTAT_SEAL_SK];
     uint8_t wrap_box[CONSTAT_SEAL_MAX_RECIPIENTS][CONSTAT_SEAL_BOX];
+    /* While a re-seal after an organisation key rotation is pending
+     * (docs/vault.md "Re-sealing after a rotation"): the retiring sealing
+     * key pair, tried when a value or file is not sealed to pk[0]. Nothing
+     * is sealed to it. 0 / zeros otherwise. */
+    int has_old;
+    uint8_t old_pk[CONSTAT_SEAL_PK];
+    uint8_t old_sk[CONSTAT_SEAL_SK];
 } constat_seal_keys;
 
 /* Fill *k (a fresh wrapping key included) from the organisation's Ed25519
@@ -76,6 +83,14 @@ typedef struct {
 constat_status constat_seal_keys_init(constat_seal_keys *k, const uint8_t org_pk[32],
                                       const uint8_t *org_sk64, const char *recipients_json,
                                       constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* Add to *k the retiring organisation key (Ed25519 public key old_pk[32],
+ * 64-byte libsodium secret key old_sk64) whose X25519 form still opens what
+ * a re-seal has not reached yet (has_old). Errors: CONSTAT_ECRYPTO (no
+ * X25519 form). */
+constat_status constat_seal_keys_add_old(constat_seal_keys *k, const uint8_t old_pk[32],
+                                         const uint8_t *old_sk64,
+                                         constat_error *err) CONSTAT_WARN_UNUSED;
 
 /* A name that is also a plain file name (monitors, recipients): 1..max
  * characters of [A-Za-z0-9._-], not starting with '.' or '-'. 1 if so. */
@@ -124,6 +139,16 @@ constat_status constat_seal_private_open(const uint8_t sk[CONSTAT_SEAL_SK],
                                          const char *record_id, const json_t *stored,
                                          json_t **out, constat_error *err) CONSTAT_WARN_UNUSED;
 
+/* constat_seal_private_open with the organisation's key of *k (needs
+ * has_sk), then, when that key is not among the value's ones and has_old,
+ * with the retiring key. Same errors. */
+constat_status constat_seal_private_open_keys(const constat_seal_keys *k, const char *record_id,
+                                              const json_t *stored, json_t **out,
+                                              constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* 1 if the constat-private-v2 object `stored` lists pk[32] among its keys. */
+int constat_seal_private_has_key(const json_t *stored, const uint8_t pk[CONSTAT_SEAL_PK]);
+
 /* ## Sealed files (secretstream) */
 
 typedef struct constat_seal_writer constat_seal_writer;
@@ -166,6 +191,14 @@ constat_status constat_seal_reader_next(constat_seal_reader *r, const uint8_t **
                                         size_t *len, int *done,
                                         constat_error *err) CONSTAT_WARN_UNUSED;
 void constat_seal_reader_free(constat_seal_reader *r);
+
+/* constat_seal_reader_new with the organisation's key of *k (needs has_sk),
+ * then, when the file is not sealed to it and has_old, with the retiring
+ * key (fd is rewound to offset 0 for the second try: a regular file).
+ * Same errors. */
+constat_status constat_seal_reader_new_keys(const constat_seal_keys *k, int fd,
+                                            const char *label, constat_seal_reader **out,
+                                            constat_error *err) CONSTAT_WARN_UNUSED;
 
 /* 1 if the file on fd starts with CONSTAT_SEAL_FILE_MAGIC (read with
  * pread, the offset is unchanged), 0 if not, -1 on a read error. */

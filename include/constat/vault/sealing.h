@@ -31,11 +31,14 @@ typedef struct {
     uint64_t files_sealed;     /* evidence files encrypted now */
     uint64_t files_already;    /* evidence files already sealed */
     uint64_t leftovers;        /* temporary files of an interrupted run cleaned up */
+    int reseal_finished;       /* 1: the re-seal after an organisation key rotation
+                                  ended now, the retired key files destroyed */
 } constat_seal_stats;
 
 /* Called after each durable step of the migration ("private" after each
  * committed batch, "file-written", "file-linked", "file-renamed",
- * "file-wiped" for each evidence file, "compact" at the end), `n` counting
+ * "file-wiped" for each evidence file, "reseal" once the re-seal after a
+ * rotation ended, "compact" at the end), `n` counting
  * the steps from 1. A test may stop the process there (kill -9). */
 typedef void (*constat_seal_step_fn)(void *ctx, const char *step, uint64_t n);
 
@@ -48,7 +51,13 @@ typedef void (*constat_seal_step_fn)(void *ctx, const char *step, uint64_t n);
  * are then overwritten with zeros where the file system allows); the leftovers
  * of an interrupted run are finished or removed; then the database is
  * compacted (VACUUM, WAL truncated) so no old page keeps a clear value.
- * Folders are made 0700 and files 0600 (evidence 0400). Needs the vault's
+ * Folders are made 0700 and files 0600 (evidence 0400). After an
+ * organisation key rotation (keyrot.h) this is the re-seal: values and files
+ * sealed to the retiring key (opened with it) are re-sealed to the new one;
+ * then, under the write lock, meta reseal_vkey is set to "" and every
+ * retired keys/org*.key file is overwritten and removed (docs/vault.md
+ * "Re-sealing after a rotation"); CONSTAT_ECONFLICT if a value was sealed to
+ * the retiring key meanwhile (run it again). Needs the vault's
  * keys. Interrupted at any point (kill -9), running it again loses nothing
  * and leaves nothing in clear. Errors: CONSTAT_ECRYPTO (opened without its
  * keys), CONSTAT_EVERIFY (an evidence file whose contents do not hash to

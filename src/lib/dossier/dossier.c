@@ -251,8 +251,8 @@ static constat_status select_evidence(collect_ctx *c, constat_error *err)
             const char *t;
             if (!r || amend != pass)
                 continue;
-            if (kind && strcmp(kind, "revocation") == 0)
-                continue; /* every revocation travels (docs/dossier.md) */
+            if (kind && (strcmp(kind, "revocation") == 0 || strcmp(kind, "key_transition") == 0))
+                continue; /* every revocation and key transition travels (docs/dossier.md) */
             /* register entries and shifts travel with every dossier: the
              * findings figures read them (docs/indicators.md) */
             if (kind && (strcmp(kind, "register") == 0 || strcmp(kind, "shift") == 0))
@@ -330,7 +330,8 @@ static int collect_parsed(collect_ctx *c, uint64_t index, constat_leaf *pl, cons
     } else if (strcmp(kind, "evidence") == 0 || strcmp(kind, "custody") == 0 ||
                strcmp(kind, "correction") == 0 || strcmp(kind, "retraction") == 0 ||
                strcmp(kind, "erasure") == 0 || strcmp(kind, "revocation") == 0 ||
-               strcmp(kind, "register") == 0 || strcmp(kind, "shift") == 0) {
+               strcmp(kind, "register") == 0 || strcmp(kind, "shift") == 0 ||
+               strcmp(kind, "key_transition") == 0) {
         if (!collect_evidence(c, index, &l))
             goto nomem;
     } else if (constat_dossier_filter_match(c->f, l.record)) {
@@ -1294,6 +1295,8 @@ typedef struct {
     constat_buf scope;  /* constat_dossier_filter_describe(f), NUL-terminated */
     constat_checkpoint cp;
     const constat_note_verifier *logv, *orgv;
+    constat_note_verifier org_first; /* the chain's first organisation key (keys/org.vkey) */
+    int have_first;
     char tmp[4200], dirclean[4096], logvk[CONSTAT_DOSSIER_VKEY_MAX],
         orgvk[CONSTAT_DOSSIER_VKEY_MAX], when[32];
     uint64_t *order;    /* leaf indices written, ascending */
@@ -1352,7 +1355,7 @@ static constat_status dw_checkpoint(dossier_job *j)
     if (rc != CONSTAT_OK)
         return rc;
     j->logv = &constat_vault_log_key(j->v)->pub;
-    j->orgv = &constat_vault_org_key(j->v)->pub;
+    j->orgv = j->have_first ? &j->org_first : &constat_vault_org_key(j->v)->pub;
     rc = constat_note_open((const char *)j->note.data, j->note.len, j->logv, 1, &opened, err);
     if (rc == CONSTAT_OK)
         rc = constat_checkpoint_parse((const char *)j->note.data, opened.text_len, &j->cp, err);
@@ -1453,15 +1456,17 @@ static constat_status dw_need_enrolments(dossier_job *j)
     for (size_t i = 0; i < cc->nev; i++) {
         const char *k = json_string_value(json_object_get(cc->ev[i].record, "kind"));
         size_t e;
-        if (k && strcmp(k, "revocation") == 0)
+        if (k && (strcmp(k, "revocation") == 0 || strcmp(k, "key_transition") == 0))
             continue; /* signed by the organisation key, as enrolments are */
         if (k && strcmp(k, "register") == 0)
             continue; /* signed by the organisation key, which travels anyway */
         if (k && strcmp(k, "erasure") == 0) { /* the organisation's (docs/vault.md "Erasure") */
             char ok[CONSTAT_KEY_NAME_MAX + 16];
             constat_record_key_id(&constat_vault_org_key(j->v)->pub, ok, sizeof ok);
-            if (strcmp(cc->ev[i].key_id, ok) == 0)
-                continue;
+            if (strcmp(cc->ev[i].key_id, ok) == 0 ||
+                (strncmp(cc->ev[i].key_id, constat_vault_org(j->v), strlen(constat_vault_org(j->v))) == 0 &&
+                 cc->ev[i].key_id[strlen(constat_vault_org(j->v))] == '+'))
+                continue; /* a retired organisation key's (its name is the org's) */
         }
         e = dw_enrolment_of(cc, cc->ev[i].key_id, cc->ev[i].index);
         if (e == cc->nen)
@@ -1878,22 +1883,27 @@ static void dw_free(dossier_job *j)
     constat_buf_free(&j->scope);
 }
 
-/* Dossiers across a rotation of the organisation key are not built yet
- * (docs/vault.md "Organisation key rotation"): refused before anything is
- * written, naming the transition. */
-static constat_status dw_org_rotated(constat_vault *v, constat_error *err)
+/* Across a rotation of the organisation key (docs/dossier.md): keys/org.vkey
+ * is the chain's FIRST key, the one a verifier pins; every key_transition
+ * travels (collect_parsed), and the verifier follows them; manifest.sig is
+ * by the key in force. A chain that does not verify is refused before
+ * anything is written. */
+static constat_status dw_org_rotated(dossier_job *j, constat_error *err)
 {
     constat_keychain *kc = malloc(sizeof *kc);
     constat_status st;
+    size_t bad = 0;
     if (!kc)
         return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-    st = constat_vault_org_chain(v, kc, NULL, NULL, NULL, err);
-    if (st == CONSTAT_OK && kc->n > 1)
-        st = constat_error_set(err, CONSTAT_EINVAL, "the organisation key of this log was "
-                               "rotated (key transition at leaf %lld, %s -> %s): dossiers "
-                               "across an organisation key rotation are not built yet; "
-                               "nothing written", (long long)kc->k[1].transition,
-                               kc->k[0].key_id, kc->k[1].key_id);
+    st = constat_vault_org_chain(j->v, kc, NULL, NULL, &bad, err);
+    if (st == CONSTAT_OK && bad)
+        st = constat_error_set(err, CONSTAT_EVERIFY, "the chain of organisation keys of this "
+                               "log does not verify ('constat verify VAULT' names the "
+                               "transition): nothing written");
+    if (st == CONSTAT_OK && kc->n > 1) {
+        j->org_first = kc->k[0].ver;
+        j->have_first = 1;
+    }
     free(kc);
     return st;
 }
@@ -1920,7 +1930,7 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
     constat_buf_init(&j->scope);
     rc = dw_check_args(j, outdir);
     if (rc == CONSTAT_OK)
-        rc = dw_org_rotated(v, err);
+        rc = dw_org_rotated(j, err);
     if (rc == CONSTAT_OK)
         rc = dw_checkpoint(j);
     if (rc == CONSTAT_OK)

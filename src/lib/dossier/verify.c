@@ -39,6 +39,7 @@
 #include "base/text.h"
 #include "dossier/report_check.h"
 #include "dossier/trust.h"
+#include "dossier/verify_keys.h"
 #include "constat/base/file.h"
 #include "constat/vault/org_name.h"
 
@@ -1291,6 +1292,7 @@ typedef struct {
     ventries *es;
     const cpinfo *cp;
     const constat_note_verifier *orgv;
+    const constat_keychain *kc; /* the organisation keys (verify_keys.h) */
     const char *org_kid;
     const constat_taxonomy *tax;
     const manifest *m;
@@ -1310,7 +1312,10 @@ static void enrol_work(const lines_ctx *c, worker *w, ventry *e, const uint8_t *
     if (!c->orgv) {
         keep_fail(w, e, 'E', "enrolment cannot be checked: no organisation key");
         ok = 0;
-    } else if (constat_leaf_verify_message(&e->leaf, msg, msglen, c->orgv, &ce) != CONSTAT_OK) {
+    } else if (constat_leaf_verify_message(&e->leaf, msg, msglen,
+                                           constat_dossier_org_key_for(c->kc, e->leaf.key_id,
+                                                                       c->orgv),
+                                           &ce) != CONSTAT_OK) {
         char kid[CONSTAT_KEY_NAME_MAX + 16];
         sanitize(e->leaf.key_id, strlen(e->leaf.key_id), kid, sizeof kid);
         keep_fail(w, e, 'E',
@@ -1370,7 +1375,8 @@ static void sig_check(worker *w, ventry *e, const enrolment *hit, const uint8_t 
 static int org_erasure(const lines_ctx *c, const ventry *e)
 {
     return e->kind && strcmp(e->kind, "erasure") == 0 && c->org_kid &&
-           strcmp(e->leaf.key_id, c->org_kid) == 0;
+           (strcmp(e->leaf.key_id, c->org_kid) == 0 ||
+            (c->kc && constat_keychain_find(c->kc, e->leaf.key_id)));
 }
 
 /* What a parsed leaf can show on its own: valid record, filter, and the
@@ -1415,8 +1421,11 @@ static void record_work(const lines_ctx *c, worker *w, ventry *e, const uint8_t 
         int erasure = strcmp(e->kind, "erasure") == 0;
         e->org_checked = erasure;
         constat_error_clear(&ce);
-        if (!c->orgv || constat_leaf_verify_message(&e->leaf, w->msg.data, w->msg.len, c->orgv,
-                                                    &ce) != CONSTAT_OK) {
+        if (!c->orgv ||
+            constat_leaf_verify_message(&e->leaf, w->msg.data, w->msg.len,
+                                        constat_dossier_org_key_for(c->kc, e->leaf.key_id,
+                                                                    c->orgv),
+                                        &ce) != CONSTAT_OK) {
             keep_fail(w, e, 'E', "%s is not signed by the organisation key %s: %s",
                       erasure ? "erasure" : "revocation", c->org_kid,
                       c->orgv ? ce.msg : "no organisation key");
@@ -1610,6 +1619,7 @@ typedef struct {
     worker *w;
     int nw;
     const constat_note_verifier *orgv;
+    const constat_keychain *kc; /* the organisation keys (verify_keys.h) */
     char org_kid[CONSTAT_KEY_NAME_MAX + 16];
     const constat_taxonomy *tax;
     const manifest *m;
@@ -1718,6 +1728,7 @@ static constat_status check_lines(vstate *s, const char *dir, const cpinfo *cp,
     c.es = es;
     c.cp = cp;
     c.orgv = env->orgv;
+    c.kc = env->kc;
     c.org_kid = env->org_kid;
     c.tax = env->tax;
     c.m = env->m;
@@ -1863,12 +1874,47 @@ static void register_signature(vstate *s, const ventry *e, const lines_env *env,
     constat_error_clear(&ce);
     if (!e->rec || constat_buf_append(&msg, domain, sizeof domain - 1) != CONSTAT_OK ||
         constat_buf_append(&msg, e->rec, e->rec_len) != CONSTAT_OK ||
-        constat_leaf_verify_message(&e->leaf, msg.data, msg.len, env->orgv, &ce) != CONSTAT_OK)
+        constat_leaf_verify_message(&e->leaf, msg.data, msg.len,
+                                    constat_dossier_org_key_for(env->kc, e->leaf.key_id,
+                                                                env->orgv),
+                                    &ce) != CONSTAT_OK)
         vfail(s, entry_rep(e), where, "register entry is not signed by the organisation key "
                                       "%s: %s", env->org_kid, ce.msg[0] ? ce.msg : "no record");
     else
         vpass(s);
     constat_buf_free(&msg);
+}
+
+/* Each leaf signed by a key of the organisation's chain must be signed by
+ * the key in force at its index (keychain.h: the old key up to and including
+ * its transition's leaf, the new one after it). */
+static void org_eras(vstate *s, const ventries *es, const lines_env *env)
+{
+    char where[256];
+
+    if (!env->kc || env->kc->n < 2)
+        return;
+    for (size_t i = 0; i < es->n; i++) {
+        const ventry *e = &es->v[i];
+        const constat_key_era *at, *by;
+        if (!e->leaf_ok || !e->index_ok ||
+            !(by = constat_keychain_find(env->kc, e->leaf.key_id)))
+            continue;
+        at = constat_keychain_at(env->kc, e->index);
+        entry_where(e, where, sizeof where);
+        if (at == by) {
+            vpass(s);
+            continue;
+        }
+        if (by->from > e->index)
+            vfail(s, entry_rep(e), where, "signed by the organisation key %s, which is in force "
+                  "only from leaf %llu (key transition at leaf %lld)", by->key_id,
+                  (unsigned long long)by->from, (long long)by->transition);
+        else
+            vfail(s, entry_rep(e), where, "signed by the organisation key %s, RETIRED by the "
+                  "key transition at leaf %lld: %s is in force at this leaf", by->key_id,
+                  (long long)at->transition, at->key_id);
+    }
 }
 
 /* Enrolments signed by the organisation key, then every other leaf signed
@@ -1889,6 +1935,7 @@ static constat_status report_signatures(vstate *s, ventries *es, lines_env *env,
         report_kept(s, e, 'E', where);
         s->passed += e->epass;
     }
+    org_eras(s, es, env);
     *nmon = env->known.n;
 
     *ninc = 0;
@@ -1906,6 +1953,7 @@ static constat_status report_signatures(vstate *s, ventries *es, lines_env *env,
         s->passed += e->spass;
         if (e->org_checked || (e->kind && (strcmp(e->kind, "monitor_enrolment") == 0 ||
                                            strcmp(e->kind, "monitor_rotation") == 0 ||
+                                           strcmp(e->kind, "key_transition") == 0 ||
                                            strcmp(e->kind, "revocation") == 0)))
             continue;
         if (e->kind && strcmp(e->kind, "register") == 0) {
@@ -2782,6 +2830,7 @@ typedef struct {
     constat_tsa_timeline tl;               /* verified tokens: proven times for the figures */
     lines_env env;
     uint64_t nproofs;
+    constat_keychain *kc;                  /* the organisation keys (verify_keys.h) */
 } vdossier;
 
 /* Check the dossier path is a folder; read the pinned keys and the witness
@@ -2846,6 +2895,39 @@ static constat_status vd_walk(vdossier *j, dirlist *present, constat_verify_summ
     return CONSTAT_OK;
 }
 
+static void chain_fail(void *ctx, int64_t index, const char *msg)
+{
+    vfail(ctx, index, "records.jsonl", "%s", msg);
+}
+
+/* 2a. the chain of organisation keys from the one verified with (pinned or
+ * the dossier's), through the key transitions the dossier carries; each
+ * followed transition is said in the summary. */
+static void org_chain(vdossier *j)
+{
+    constat_error e;
+    size_t bad = 0, off = 0;
+
+    if (!j->orgv || !(j->kc = calloc(1, sizeof *j->kc)))
+        return;
+    constat_error_clear(&e);
+    if (constat_dossier_org_chain(j->dir, j->orgv, j->kc, chain_fail, &j->s, &bad, &e) !=
+        CONSTAT_OK) {
+        vfail(&j->s, -1, "records.jsonl", "organisation keys: %s", e.msg);
+        return;
+    }
+    for (size_t i = 1; i < j->kc->n; i++) {
+        int n = snprintf(j->sum.org_rotations + off, sizeof j->sum.org_rotations - off,
+                         "%sorganisation key rotated at leaf %lld: %s -> %s, signed by both",
+                         off ? "\n" : "", (long long)j->kc->k[i].transition,
+                         j->kc->k[i - 1].key_id, j->kc->k[i].key_id);
+        if (n < 0 || (size_t)n >= sizeof j->sum.org_rotations - off)
+            break;
+        off += (size_t)n;
+        vpass(&j->s);
+    }
+}
+
 /* 1. the manifest and its file hashes; 2. the keys, pinned or from the
  * dossier; 2b. the organisation's signature over the manifest. */
 static void vd_manifest_keys(vdossier *j, const dirlist *present, constat_error *err)
@@ -2862,7 +2944,11 @@ static void vd_manifest_keys(vdossier *j, const dirlist *present, constat_error 
     /* 2b. the organisation's signature over the manifest: the selection,
      * the file list and every file's hash are as the organisation wrote
      * them */
-    check_manifest_sig(&j->s, j->dir, &j->m, j->orgv, &j->sum.manifest_signed);
+    org_chain(j);
+    /* the manifest is signed by the key in force: the chain's last */
+    check_manifest_sig(&j->s, j->dir, &j->m,
+                       j->kc && j->kc->n ? &j->kc->k[j->kc->n - 1].ver : j->orgv,
+                       &j->sum.manifest_signed);
     if (j->logv)
         (void)constat_note_verifier_format(j->logv, j->sum.log_vkey, sizeof j->sum.log_vkey);
     if (j->orgv)
@@ -3001,6 +3087,7 @@ static constat_status vd_lines(vdossier *j)
         constat_buf_init(&env->w[t].msg);
     }
     env->orgv = j->orgv;
+    env->kc = j->kc;
     if (j->orgv)
         constat_record_key_id(j->orgv, env->org_kid, sizeof env->org_kid);
     env->tax = j->tax;
@@ -3110,6 +3197,8 @@ static constat_status vd_sigs_time_figures(vdossier *j, constat_status *tsa_rc,
  * parallel. */
 static void vd_free(vdossier *j, int parallel)
 {
+    free(j->kc);
+    j->kc = NULL;
     lines_env_free(&j->env);
     constat_tsa_timeline_free(&j->tl);
     if (parallel)

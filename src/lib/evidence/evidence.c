@@ -926,7 +926,7 @@ static constat_status stored_stream(const constat_seal_keys *k, const char *path
                                  "passphrase)", label);
     }
     constat_sha256_init(&c);
-    st = constat_seal_reader_new(k->sk, k->pk[0], fd, label, &r, err);
+    st = constat_seal_reader_new_keys(k, fd, label, &r, err);
     while (st == CONSTAT_OK && !done) {
         const uint8_t *d;
         size_t len;

@@ -58,16 +58,22 @@ constat_status constat_vault_org_chain(constat_vault *v, constat_keychain *out,
 }
 
 struct org_switch {
-    const char *vkey, *file, *seal; /* seal: NULL when seal_vkey is already set */
+    const char *vkey, *file;     /* the new key */
+    const char *old_seal, *old_file; /* the sealing key it replaces (org_keys.h) */
 };
 
 /* Inside the rotation's transaction: the organisation key moves. */
 static constat_status switch_hook(void *ctx, constat_store *st, constat_error *err)
 {
     const struct org_switch *m = ctx;
-    constat_status r = CONSTAT_OK;
-    if (m->seal)
-        r = constat_store_meta_set(st, "seal_vkey", m->seal, err);
+    constat_status r;
+    /* data keys are sealed to the new key from now on; the old sealing key
+     * opens what the re-seal has not reached yet */
+    r = constat_store_meta_set(st, "seal_vkey", m->vkey, err);
+    if (r == CONSTAT_OK)
+        r = constat_store_meta_set(st, "reseal_vkey", m->old_seal, err);
+    if (r == CONSTAT_OK)
+        r = constat_store_meta_set(st, "reseal_key_file", m->old_file, err);
     if (r == CONSTAT_OK)
         r = constat_store_meta_set(st, "org_vkey", m->vkey, err);
     if (r == CONSTAT_OK)
@@ -124,6 +130,55 @@ static json_t *transition_record(constat_vault *v, const constat_note_signer *ns
     return rec;
 }
 
+/* The sealing key a rotation retires: seal[] its verifier key (empty: the
+ * signing key being retired), file[] its key file, NUL-terminated. Refused
+ * while the re-seal after the previous rotation is not finished. */
+static constat_status old_sealing(constat_vault *v, constat_buf *seal, constat_buf *file,
+                                  constat_error *err)
+{
+    constat_store *s = constat_vault_store(v);
+    constat_buf b, org;
+    char cur[512];
+    constat_status st;
+
+    constat_buf_init(&b);
+    st = constat_store_meta_get(s, "reseal_vkey", &b, err);
+    if (st == CONSTAT_OK && b.len)
+        st = constat_error_set(err, CONSTAT_ECONFLICT, "the re-seal after the previous "
+                               "rotation of the organisation key is not finished: run "
+                               "'constat vault seal' first; nothing changed");
+    else if (st == CONSTAT_ENOTFOUND || st == CONSTAT_OK)
+        constat_error_clear(err), st = CONSTAT_OK;
+    constat_buf_free(&b);
+    if (st != CONSTAT_OK)
+        return st;
+    st = constat_store_meta_get(s, "seal_vkey", seal, err);
+    if (st == CONSTAT_ENOTFOUND)
+        constat_error_clear(err), st = CONSTAT_OK;
+    if (st != CONSTAT_OK)
+        return st;
+    if (constat_note_verifier_format(&constat_vault_org_key(v)->pub, cur, sizeof cur) !=
+        CONSTAT_OK)
+        return constat_error_set(err, CONSTAT_EINVAL, "organisation key name too long");
+    if (seal->len && (seal->len != strlen(cur) || memcmp(seal->data, cur, seal->len) != 0))
+        /* rotated before re-sealing existed: sealed to the first key */
+        return constat_buf_puts(file, "keys/org.key") == CONSTAT_OK &&
+                       constat_buf_append(seal, "", 1) == CONSTAT_OK
+                   ? CONSTAT_OK
+                   : constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    seal->len = 0; /* sealed to the signing key itself */
+    constat_buf_init(&org);
+    st = constat_store_meta_get(s, "org_key_file", &org, err);
+    if (st == CONSTAT_ENOTFOUND)
+        constat_error_clear(err), st = constat_buf_puts(&org, "keys/org.key");
+    if (st == CONSTAT_OK && (constat_buf_append(&org, "", 1) != CONSTAT_OK ||
+                             constat_buf_puts(file, (const char *)org.data) != CONSTAT_OK ||
+                             constat_buf_append(file, "", 1) != CONSTAT_OK))
+        st = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    constat_buf_free(&org);
+    return st;
+}
+
 constat_status constat_vault_org_rotate(constat_vault *v, const char *reason, int64_t now,
                                         uint64_t *index, char *new_kid, size_t cap,
                                         constat_error *err)
@@ -131,8 +186,8 @@ constat_status constat_vault_org_rotate(constat_vault *v, const char *reason, in
     char rel[256], path[4096], id[64], nvk[512], ovk[512];
     constat_note_signer *ns = NULL;
     constat_keychain *kc = NULL;
-    struct org_switch m = {nvk, rel, NULL};
-    constat_buf seal;
+    struct org_switch m = {nvk, rel, NULL, NULL};
+    constat_buf seal, file;
     json_t *rec = NULL;
     constat_status st;
 
@@ -151,13 +206,13 @@ constat_status constat_vault_org_rotate(constat_vault *v, const char *reason, in
         st = constat_error_set(err, CONSTAT_ELIMIT, "this log already holds %d organisation "
                                "keys", CONSTAT_KEYCHAIN_MAX);
     constat_buf_init(&seal);
+    constat_buf_init(&file);
+    if (st == CONSTAT_OK)
+        st = old_sealing(v, &seal, &file, err);
     if (st == CONSTAT_OK) {
-        st = constat_store_meta_get(constat_vault_store(v), "seal_vkey", &seal, err);
-        if (st == CONSTAT_ENOTFOUND) {
-            constat_error_clear(err);
-            m.seal = ovk; /* the first rotation: data keys stay sealed to this key */
-            st = CONSTAT_OK;
-        }
+        /* absent seal_vkey: the key sealed to is the one being retired */
+        m.old_seal = seal.len ? (const char *)seal.data : ovk;
+        m.old_file = (const char *)file.data;
     }
     if (st == CONSTAT_OK)
         st = constat_vault_org_key_new(v, ns, rel, sizeof rel, path, sizeof path, err);
@@ -172,11 +227,15 @@ constat_status constat_vault_org_rotate(constat_vault *v, const char *reason, in
         unlink(path); /* the database never named it */
         goto out;
     }
-    constat_vault_org_key_switch(v, ns);
     if (new_kid)
         constat_record_key_id(&ns->pub, new_kid, cap);
+    st = constat_vault_org_key_switch(v, ns, err);
+    if (st != CONSTAT_OK)
+        constat_error_prefix(err, "the rotation is logged (leaf %llu) but the keys did not "
+                             "reload: open the vault again: ", index ? (unsigned long long)*index : 0ULL);
 out:
     json_decref(rec);
+    constat_buf_free(&file);
     constat_buf_free(&seal);
     constat_note_signer_wipe(ns);
     sodium_free(ns);

@@ -761,3 +761,56 @@ void constat_seal_reader_free(constat_seal_reader *r)
     free(r->in);
     sodium_free(r);
 }
+
+/* ---- the retiring key of a pending re-seal (seal.h) ---- */
+
+constat_status constat_seal_keys_add_old(constat_seal_keys *k, const uint8_t old_pk[32],
+                                         const uint8_t *old_sk64, constat_error *err)
+{
+    if (crypto_sign_ed25519_pk_to_curve25519(k->old_pk, old_pk) != 0 ||
+        crypto_sign_ed25519_sk_to_curve25519(k->old_sk, old_sk64) != 0) {
+        sodium_memzero(k->old_sk, sizeof k->old_sk);
+        return constat_error_set(err, CONSTAT_ECRYPTO,
+                                 "the retiring organisation key has no X25519 form");
+    }
+    k->has_old = 1;
+    return CONSTAT_OK;
+}
+
+int constat_seal_private_has_key(const json_t *stored, const uint8_t pk[CONSTAT_SEAL_PK])
+{
+    json_t *e;
+    size_t i;
+    json_array_foreach(json_object_get(stored, "keys"), i, e) {
+        const char *p = json_string_value(json_object_get(e, "pk"));
+        uint8_t got[CONSTAT_SEAL_PK];
+        size_t n = 0;
+        if (p && constat_unbase64(p, strlen(p), got, sizeof got, &n) == CONSTAT_OK &&
+            n == sizeof got && sodium_memcmp(got, pk, CONSTAT_SEAL_PK) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+constat_status constat_seal_private_open_keys(const constat_seal_keys *k, const char *record_id,
+                                              const json_t *stored, json_t **out,
+                                              constat_error *err)
+{
+    if (k->has_old && !constat_seal_private_has_key(stored, k->pk[0]) &&
+        constat_seal_private_has_key(stored, k->old_pk))
+        return constat_seal_private_open(k->old_sk, k->old_pk, record_id, stored, out, err);
+    return constat_seal_private_open(k->sk, k->pk[0], record_id, stored, out, err);
+}
+
+constat_status constat_seal_reader_new_keys(const constat_seal_keys *k, int fd,
+                                            const char *label, constat_seal_reader **out,
+                                            constat_error *err)
+{
+    constat_status st = constat_seal_reader_new(k->sk, k->pk[0], fd, label, out, err);
+    if (st != CONSTAT_ECRYPTO || !k->has_old)
+        return st;
+    if (lseek(fd, 0, SEEK_SET) != 0)
+        return constat_error_set(err, CONSTAT_EIO, "%s: seek: %s", label, strerror(errno));
+    constat_error_clear(err);
+    return constat_seal_reader_new(k->old_sk, k->old_pk, fd, label, out, err);
+}

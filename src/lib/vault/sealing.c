@@ -27,6 +27,7 @@
 #include "constat/base/file.h"
 #include "constat/base/hash.h"
 #include "vault/keyfile.h"
+#include "vault/org_keys.h"
 #include "vault/store.h"
 
 #define BATCH 256
@@ -319,7 +320,7 @@ static constat_status reseal_stream(const constat_seal_keys *k, int in, int seal
     if (sealed) {
         constat_seal_reader *r = NULL;
         int done = 0;
-        st = constat_seal_reader_new(k->sk, k->pk[0], in, label, &r, err);
+        st = constat_seal_reader_new_keys(k, in, label, &r, err);
         while (st == CONSTAT_OK && !done) {
             const uint8_t *d;
             size_t n;
@@ -535,6 +536,137 @@ static constat_status seal_files_in(file_job *j, const char *d, int depth, const
     return st;
 }
 
+/* ---- the end of a re-seal after a rotation (docs/vault.md "Re-sealing
+ * after a rotation") ---- */
+
+/* 1 if private values of `ids` are sealed to the retiring key still, -1 on
+ * a read error (in *err). */
+static int any_private_old(constat_vault *v, const id_list *l, const uint8_t *old,
+                           constat_error *err)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        constat_buf b;
+        json_t *j;
+        constat_status st;
+        int has;
+        constat_buf_init(&b);
+        st = constat_store_private_get(constat_vault_store(v), l->ids[i], &b, err);
+        if (st == CONSTAT_ENOTFOUND) {
+            constat_error_clear(err);
+            constat_buf_free(&b);
+            continue;
+        }
+        if (st != CONSTAT_OK) {
+            constat_buf_free(&b);
+            return -1;
+        }
+        j = json_loadb((const char *)b.data, b.len, JSON_REJECT_DUPLICATES, NULL);
+        constat_buf_free(&b);
+        has = constat_seal_private_is(j) && constat_seal_private_has_key(j, old);
+        json_decref(j);
+        if (has)
+            return 1;
+    }
+    return 0;
+}
+
+/* Destroy the organisation key files no meta row names any more: every
+ * keys/org*.key but the current org_key_file (the retired keys' signing
+ * and sealing halves). */
+static constat_status shred_retired(constat_vault *v, constat_error *err)
+{
+    char keys[PATH_MAX], path[PATH_MAX];
+    constat_buf cur;
+    DIR *dir;
+    struct dirent *e;
+    constat_status st;
+
+    constat_buf_init(&cur);
+    st = constat_store_meta_get(constat_vault_store(v), "org_key_file", &cur, err);
+    if (st == CONSTAT_OK)
+        st = constat_buf_append(&cur, "", 1);
+    if (st != CONSTAT_OK) { /* a rotated vault always names its key file */
+        constat_buf_free(&cur);
+        return st;
+    }
+    snprintf(keys, sizeof keys, "%s/keys", constat_vault_dir(v));
+    if (!(dir = opendir(keys))) {
+        constat_buf_free(&cur);
+        return constat_error_set(err, CONSTAT_EIO, "%s: %s", keys, strerror(errno));
+    }
+    while ((e = readdir(dir)) != NULL) {
+        size_t l = strlen(e->d_name);
+        if (strncmp(e->d_name, "org", 3) != 0 || l < 7 || strcmp(e->d_name + l - 4, ".key") != 0 ||
+            (e->d_name[3] != '.' && e->d_name[3] != '-'))
+            continue;
+        snprintf(path, sizeof path, "keys/%s", e->d_name);
+        if (strcmp(path, (const char *)cur.data) == 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", keys, e->d_name);
+        wipe_unlink(path);
+    }
+    closedir(dir);
+    constat_buf_free(&cur);
+    if (constat_fsync_dir(keys) != 0)
+        return constat_error_set(err, CONSTAT_EIO, "%s: fsync: %s", keys, strerror(errno));
+    return CONSTAT_OK;
+}
+
+/* After every value and file is sealed to the current keys: under the write
+ * lock, check no private value is sealed to the retiring key only (a
+ * process holding the old keys may have added one), set meta reseal_vkey to
+ * "", then destroy the retired key files (also those an interrupted run
+ * left). Nothing to do in a vault never rotated with re-sealing. */
+static constat_status reseal_finish(constat_vault *v, constat_seal_stats *stats,
+                                    constat_error *err)
+{
+    constat_store *s = constat_vault_store(v);
+    const constat_seal_keys *k = constat_vault_seal_keys(v);
+    id_list l = {NULL, 0, 0, 0};
+    constat_buf b;
+    constat_status st;
+    int old;
+
+    constat_buf_init(&b);
+    st = constat_store_meta_get(s, "reseal_vkey", &b, err);
+    if (st == CONSTAT_ENOTFOUND) {
+        constat_buf_free(&b);
+        constat_error_clear(err);
+        return CONSTAT_OK;
+    }
+    if (st == CONSTAT_OK && b.len && k->has_old) {
+        st = constat_store_begin(s, err);
+        if (st == CONSTAT_OK)
+            st = constat_store_leaves(s, 0, constat_vault_size(v), collect_id, &l, err);
+        if (st == CONSTAT_OK && l.oom)
+            st = nomem(err);
+        if (st == CONSTAT_OK && (old = any_private_old(v, &l, k->old_pk, err)) != 0)
+            st = old < 0 ? (err ? err->code : CONSTAT_EIO)
+                         : constat_error_set(err, CONSTAT_ECONFLICT,
+                                             "values were sealed to the retiring organisation "
+                                             "key meanwhile: run 'constat vault seal' again");
+        if (st == CONSTAT_OK)
+            st = constat_store_meta_set(s, "reseal_vkey", "", err);
+        if (st == CONSTAT_OK)
+            st = constat_store_commit(s, err);
+        if (st != CONSTAT_OK)
+            constat_store_rollback(s);
+        else
+            stats->reseal_finished = 1;
+        for (size_t i = 0; i < l.n; i++)
+            free(l.ids[i]);
+        free(l.ids);
+    } else if (st == CONSTAT_OK && b.len) {
+        st = constat_error_set(err, CONSTAT_ECRYPTO, "the retiring organisation key is not "
+                               "loaded: open the vault with its passphrase");
+    }
+    constat_buf_free(&b);
+    if (st != CONSTAT_OK)
+        return st;
+    constat_vault_reseal_drop(v);
+    return shred_retired(v, err);
+}
+
 constat_status constat_vault_seal_existing(constat_vault *v, constat_seal_step_fn stepfn,
                                            void *ctx, constat_seal_stats *stats,
                                            constat_error *err)
@@ -572,6 +704,10 @@ constat_status constat_vault_seal_existing(constat_vault *v, constat_seal_step_f
         (void)chmod(evd, 0700);
         st = seal_files_in(&j, path, 0, err);
     }
+    if (st == CONSTAT_OK)
+        st = reseal_finish(v, stats, err);
+    if (st == CONSTAT_OK && stats->reseal_finished && stepfn)
+        stepfn(ctx, "reseal", ++nstep);
     if (st == CONSTAT_OK) {
         st = constat_store_compact(constat_vault_store(v), err);
         if (st == CONSTAT_OK && stepfn)

@@ -53,7 +53,9 @@ typedef struct {
     int sealed;
     char passphrase[1024];
     constat_seal_keys seal; /* what data keys are sealed to (seal.h) */
-    constat_note_signer seal_org; /* the first organisation key (org_keys.h) */
+    constat_note_signer seal_org; /* the key data keys are sealed to (org_keys.h) */
+    constat_note_signer reseal_org; /* the retiring sealing key, while has_reseal */
+    int has_reseal;
 } vault_secrets;
 
 /* A tile read back for proofs, or being filled by an append. */
@@ -654,6 +656,7 @@ void constat_vault_close(constat_vault *v)
         constat_note_signer_wipe(&v->sec->log);
         constat_note_signer_wipe(&v->sec->org);
         constat_note_signer_wipe(&v->sec->seal_org);
+        constat_note_signer_wipe(&v->sec->reseal_org);
         constat_kek_wipe(&v->sec->kek);
         sodium_free(v->sec); /* wipes the block */
     }
@@ -755,6 +758,9 @@ static constat_status seal_load(constat_vault *v, constat_error *err)
         st = constat_seal_keys_init(&v->sec->seal, v->sec->seal_org.pub.pk,
                                     v->public_only ? NULL : v->sec->seal_org.sk,
                                     b.len ? (const char *)b.data : NULL, err);
+    if (st == CONSTAT_OK && v->sec->has_reseal && !v->public_only) /* org_keys.h */
+        st = constat_seal_keys_add_old(&v->sec->seal, v->sec->reseal_org.pub.pk,
+                                       v->sec->reseal_org.sk, err);
     constat_buf_free(&b);
     return st;
 }
@@ -773,7 +779,7 @@ static constat_status vault_open(const char *dir, const char *passphrase, int pu
                                  constat_vault **out, constat_error *err)
 {
     char *fmt = NULL, *sealed = NULL, *log_vkey = NULL, *org_vkey = NULL, *seal_vkey = NULL,
-         *org_file = NULL;
+         *org_file = NULL, *reseal_vkey = NULL, *reseal_file = NULL;
     constat_vault *v;
     constat_status st;
 
@@ -805,6 +811,10 @@ static constat_status vault_open(const char *dir, const char *passphrase, int pu
         st = meta_opt(v, "seal_vkey", org_vkey, &seal_vkey, err);
     if (st == CONSTAT_OK)
         st = meta_opt(v, "org_key_file", "keys/org.key", &org_file, err);
+    if (st == CONSTAT_OK) /* a re-seal after a rotation not finished (org_keys.h) */
+        st = meta_opt(v, "reseal_vkey", "", &reseal_vkey, err);
+    if (st == CONSTAT_OK)
+        st = meta_opt(v, "reseal_key_file", "keys/org.key", &reseal_file, err);
     if (st == CONSTAT_OK && public_only) {
         /* only the public halves, from the database (checked against the key
          * files whenever the vault is opened with its keys) */
@@ -825,6 +835,8 @@ static constat_status vault_open(const char *dir, const char *passphrase, int pu
         free(org_vkey);
         free(seal_vkey);
         free(org_file);
+        free(reseal_vkey);
+        free(reseal_file);
         if (st != CONSTAT_OK) {
             constat_vault_close(v);
             return st;
@@ -858,6 +870,11 @@ static constat_status vault_open(const char *dir, const char *passphrase, int pu
     else if (st == CONSTAT_OK)
         st = load_signer(v, "keys/org.key", v->org, v->sec->passphrase, seal_vkey,
                          &v->sec->seal_org, err);
+    if (st == CONSTAT_OK && reseal_vkey[0]) {
+        st = load_signer(v, reseal_file, v->org, v->sec->passphrase, reseal_vkey,
+                         &v->sec->reseal_org, err);
+        v->sec->has_reseal = st == CONSTAT_OK;
+    }
     if (st == CONSTAT_OK)
         st = load_key(v, "keys/pseudonym.key", v->sec->passphrase, v->sec->pseudonym,
                       CONSTAT_PSEUDONYM_KEY_SIZE, err);
@@ -871,6 +888,8 @@ static constat_status vault_open(const char *dir, const char *passphrase, int pu
     free(org_vkey);
     free(seal_vkey);
     free(org_file);
+    free(reseal_vkey);
+    free(reseal_file);
     if (st != CONSTAT_OK) {
         constat_vault_close(v);
         return st;
@@ -1331,9 +1350,22 @@ constat_status constat_vault_org_key_new(constat_vault *v, constat_note_signer *
     return st;
 }
 
-void constat_vault_org_key_switch(constat_vault *v, const constat_note_signer *s)
+constat_status constat_vault_org_key_switch(constat_vault *v, const constat_note_signer *s,
+                                            constat_error *err)
 {
+    v->sec->reseal_org = v->sec->seal_org;
+    v->sec->has_reseal = 1;
     v->sec->org = *s;
+    v->sec->seal_org = *s;
+    return seal_load(v, err);
+}
+
+void constat_vault_reseal_drop(constat_vault *v)
+{
+    constat_note_signer_wipe(&v->sec->reseal_org);
+    v->sec->has_reseal = 0;
+    sodium_memzero(v->sec->seal.old_sk, sizeof v->sec->seal.old_sk);
+    v->sec->seal.has_old = 0;
 }
 
 constat_status constat_vault_monitor_add(constat_vault *v, const char *name, int64_t now,
@@ -1541,8 +1573,7 @@ constat_status constat_vault_private(constat_vault *v, const char *record_id, js
         json_t *j = json_loadb((const char *)b.data, b.len,
                                JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
         if (constat_seal_private_is(j)) {
-            st = constat_seal_private_open(v->sec->seal.sk, v->sec->seal.pk[0], record_id, j,
-                                           out, err);
+            st = constat_seal_private_open_keys(&v->sec->seal, record_id, j, out, err);
             json_decref(j);
         } else if (json_is_string(j)) {
             st = priv_open(v, record_id, json_string_value(j), json_string_length(j), out, err);
