@@ -76,6 +76,10 @@ typedef struct {
      * SERVE_CONNECTION_TIMEOUT (serve --session-idle, --session-max,
      * --client-timeout) */
     unsigned session_idle, session_max, client_timeout;
+    /* serve_offline.c: key id -> leaf of its revocation, for the leaves
+     * [0, revoked_upto) read so far (under lock; the caller json_decref's) */
+    json_t *revoked;
+    uint64_t revoked_upto;
 } serve_ctx;
 
 /* A request as the routes see it (all strings valid during the call). */

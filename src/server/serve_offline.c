@@ -8,6 +8,7 @@
  * commitments, and their pseudonyms logged in an organisation-signed
  * binding right after the record. The identifiers are wiped, never kept.
  */
+#define _GNU_SOURCE /* memmem */
 #include <string.h>
 #include <sodium.h>
 
@@ -16,6 +17,51 @@
 #include "constat/record/canon.h"
 #include "constat/vault/accounts.h"
 #include "serve.h"
+
+typedef struct {
+    json_t *revs;
+    const constat_note_verifier *org;
+} rev_scan;
+
+static int rev_leaf(void *c, uint64_t index, const uint8_t *leaf, size_t len)
+{
+    static const char tag[] = "\"kind\":\"revocation\"";
+    rev_scan *s = c;
+    constat_leaf l;
+    constat_error e;
+    const char *kid;
+
+    if (!memmem(leaf, len, tag, sizeof tag - 1))
+        return 0;
+    constat_error_clear(&e);
+    if (constat_leaf_parse(leaf, len, &l, &e) != CONSTAT_OK)
+        return 0;
+    kid = json_string_value(json_object_get(l.record, "key_id"));
+    if (kid && constat_leaf_verify(&l, s->org, &e) == CONSTAT_OK)
+        json_object_set_new(s->revs, kid, json_integer((json_int_t)index));
+    constat_leaf_free(&l);
+    return 0;
+}
+
+/* The leaf of the revocation of key_id, or -1; -2 when the log could not
+ * be read. Vault lock held. */
+static int64_t revoked_at(serve_ctx *ctx, const char *key_id)
+{
+    uint64_t size = constat_vault_size(ctx->vault);
+    constat_error e;
+    json_t *at;
+    if (!ctx->revoked && !(ctx->revoked = json_object()))
+        return -2;
+    if (size > ctx->revoked_upto) {
+        rev_scan s = {ctx->revoked, &constat_vault_org_key(ctx->vault)->pub};
+        if (constat_vault_leaves(ctx->vault, ctx->revoked_upto, size, rev_leaf, &s, &e) !=
+            CONSTAT_OK)
+            return -2;
+        ctx->revoked_upto = size;
+    }
+    at = json_object_get(ctx->revoked, key_id);
+    return at ? (int64_t)json_integer_value(at) : -1;
+}
 
 int serve_offline_check(serve_ctx *ctx, const constat_leaf *l, const char *leaf_text,
                         const char *sealed_persons, serve_submission *sub, serve_reply *rp)
@@ -33,6 +79,21 @@ int serve_offline_check(serve_ctx *ctx, const constat_leaf *l, const char *leaf_
 
     constat_error_clear(&err);
     constat_buf_init(&plain);
+    {
+        int64_t at;
+        pthread_mutex_lock(&ctx->lock);
+        at = revoked_at(ctx, l->key_id);
+        pthread_mutex_unlock(&ctx->lock);
+        if (at == -2) {
+            serve_error(rp, 500, NULL, "the log's revocations could not be read");
+            return -1;
+        }
+        if (at >= 0) {
+            serve_error(rp, 403, "key_id", "key_id: the key %s was revoked at leaf %lld: a "
+                        "record it signs is no longer logged", l->key_id, (long long)at);
+            return -1;
+        }
+    }
     if (constat_intake_not_in_future(l->record, ctx->now(), &err) != CONSTAT_OK) {
         char field[32];
         size_t n = strcspn(err.msg, ":");

@@ -216,7 +216,7 @@ function sealJson(v) { return C.parseVkey(dev.org_key).then((org) => C.b64(C.sea
 // salted commitments, person identifiers commitments too (the organisation turns them
 // into pseudonyms at intake); the (salt, value) pairs travel sealed to the organisation.
 async function signOffline(kind, draft, env) {
-  const rec = { v: 1, kind, id: kind + '-' + C.randomHex(16), org: dev.org, monitor: dev.name, ...draft, recorded_at: rfc3339(new Date()) };
+  const rec = { v: 1, kind, id: kind + '-' + C.randomHex(8), org: dev.org, monitor: dev.name, ...draft, recorded_at: rfc3339(new Date()) };
   const item = { kind, created: Date.now(), state: 'signed', attempts: 0, next_try: 0, sealed_private: null, sealed_persons: null };
   if (env.private) {
     const open = {};
