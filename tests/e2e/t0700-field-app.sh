@@ -150,7 +150,7 @@ wait_port port serve.log
 want="{\"size\": 10, \"monitors\": {\"amina\": [3, 0, 0], \"bilal\": [0, 1, 0], \"chloe\": [1, 0, 0]}, \"open\": \"$(sed -n 1p ids)\"}"
 for who in "chef:chef password 1" "audra:auditor pass 1"; do
     run_ok timeout 120 $PY "$SRC/tests/e2e/field_app.py" review "http://127.0.0.1:$(cat port)" "${who%%:*}" "${who#*:}" "$want"
-    expect_in out "review ${who%%:*}: Vault verified by the server: 8 entries"
+    expect_in out "review ${who%%:*}: Vault verified by the server: 10 entries"
     expect_in out "proof and checkpoint verified in this browser"
 done
 want="{\"refused\": \"amina\"}"
