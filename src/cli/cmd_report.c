@@ -17,6 +17,7 @@
 #include "constat/vault/org_name.h"
 #include "constat/vault/leaves_parsed.h"
 #include "constat/record/import.h"
+#include "constat/analysis/pseudonyms.h"
 #include "constat/analysis/disclosure.h"
 #include "constat/analysis/public_report.h"
 #include "constat/analysis/public_map.h"
@@ -241,9 +242,10 @@ static constat_status write_public(const char *out, const char *taxo,
 
 /* The records a report reads, in one pass over the first `size` leaves:
  * the incidents matching `f` (*nincidents of them), then every evidence,
- * correction, retraction, erasure, register and shift record, each group in
- * leaf order. */
-#define NKINDS 7 /* the kinds of load_for_report */
+ * correction, retraction, erasure, register, shift and pseudonym binding
+ * record, each group in leaf order, the bindings joined into the records
+ * they bind (constat_records_join_pseudonyms). */
+#define NKINDS 8 /* the kinds of load_for_report */
 struct report_loader {
     cli_records part[NKINDS];
     const constat_dossier_filter *f;
@@ -256,7 +258,7 @@ static int report_load_one(void *ctx, uint64_t index, constat_leaf *lp, constat_
 {
     static const char *const kinds[NKINDS] = {"incident",   "evidence", "correction",
                                               "retraction", "erasure",  "register",
-                                              "shift"};
+                                              "shift",      "pseudonym_binding"};
     struct report_loader *ld = ctx;
     constat_leaf l;
     const char *kind;
@@ -325,6 +327,8 @@ static constat_status load_for_report(constat_vault *v, uint64_t size,
         cli_records_free(&ld.part[k]);
     }
     out->cap = out->n;
+    if (st == CONSTAT_OK) /* the pseudonyms of records signed offline */
+        st = constat_records_join_pseudonyms(out->recs, out->n, err);
     if (st != CONSTAT_OK)
         cli_records_free(out);
     return st;

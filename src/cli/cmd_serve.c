@@ -147,6 +147,7 @@ out:
     serve_intake_stop(ctx.intake);
     serve_sessions_free(ctx.sessions);
     serve_cache_free(ctx.cache);
+    json_decref(ctx.revoked);
     if (have_wk)
         constat_note_signer_wipe(&wk);
     if (ctx.vault) {

@@ -10,6 +10,8 @@
  *   serve_intake.c  intake batching: submissions appended in batches, one
  *                   durable commit and one checkpoint per batch, 503 when
  *                   the queue is full
+ *   serve_offline.c records signed offline on the device: clock check,
+ *                   person commitments opened, the pseudonym binding
  *
  * Concurrency: the vault (one SQLite connection) is used under
  * serve_ctx.lock only; everything CPU-bound that needs no vault (JSON
@@ -74,6 +76,10 @@ typedef struct {
      * SERVE_CONNECTION_TIMEOUT (serve --session-idle, --session-max,
      * --client-timeout) */
     unsigned session_idle, session_max, client_timeout;
+    /* serve_offline.c: key id -> leaf of its revocation, for the leaves
+     * [0, revoked_upto) read so far (under lock; the caller json_decref's) */
+    json_t *revoked;
+    uint64_t revoked_upto;
 } serve_ctx;
 
 /* A request as the routes see it (all strings valid during the call). */
@@ -202,6 +208,11 @@ void serve_cache_forget(serve_ctx *ctx, const char *account);
 /* One submission: the signed, checked item. */
 typedef struct {
     constat_intake_item item; /* owned by the caller */
+    /* has_binding: the organisation-signed pseudonym binding of item
+     * (serve_offline.c), appended right after it in the same batch, or
+     * not at all when item is a replay */
+    constat_intake_item binding;
+    int has_binding;
     const char *account;
     const char *address;
     /* result */
@@ -236,5 +247,18 @@ void serve_submission_reply(serve_submission *sub, serve_reply *rp);
 /* Release a submission made for serve_intake_enqueue (its item, receipt,
  * and itself). */
 void serve_submission_free(serve_submission *sub);
+
+/* ---- serve_offline.c ---- */
+/* The checks of a monitor-signed leaf `l` (its bytes leaf_text) that need
+ * the server's clock and keys: recorded_at (and an incident's
+ * occurred.start) not in the future beyond CONSTAT_CLOCK_TOLERANCE_S; the
+ * record's affected.person_commitments opened by `sealed_persons` (base64
+ * sealed box of [{"salt", "identifier"}], may be NULL), and then the
+ * organisation-signed pseudonym binding put in sub->binding
+ * (sub->has_binding = 1). 0, or -1 with the JSON error in rp (400 naming
+ * recorded_at, occurred.start or sealed_persons; 500). Takes ctx->lock
+ * for the vault. */
+int serve_offline_check(serve_ctx *ctx, const constat_leaf *l, const char *leaf_text,
+                        const char *sealed_persons, serve_submission *sub, serve_reply *rp);
 
 #endif

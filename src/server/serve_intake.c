@@ -100,10 +100,19 @@ static void receipt_for(serve_ctx *ctx, serve_submission *s, uint64_t idx, unsig
         set_error(s, 500, err.msg);
 }
 
+/* The item at batch position j: a submission's record, or (bind[j]) the
+ * pseudonym binding appended right after it. */
+static const constat_intake_item *item_at(serve_submission **subs, const size_t *who,
+                                          const unsigned char *bind, size_t j)
+{
+    return bind[j] ? &subs[who[j]]->binding : &subs[who[j]]->item;
+}
+
 /* The receipts of a batch appended whole at first..first+m-1: one
- * checkpoint for all, each leaf hashed from the submitted bytes. */
+ * checkpoint for all, each leaf hashed from the submitted bytes; a
+ * binding's receipt is not sent (the record's is). */
 static void batch_receipts(serve_ctx *ctx, serve_submission **subs, const size_t *who,
-                           size_t m, uint64_t first)
+                           const unsigned char *bind, size_t m, uint64_t first)
 {
     const char **ids = calloc(m ? m : 1, sizeof *ids);
     const uint8_t **leaves = calloc(m ? m : 1, sizeof *leaves);
@@ -117,9 +126,10 @@ static void batch_receipts(serve_ctx *ctx, serve_submission **subs, const size_t
             set_error(subs[who[j]], 500, "out of memory");
     } else {
         for (size_t j = 0; j < m; j++) {
-            ids[j] = subs[who[j]]->item.record_id;
-            leaves[j] = subs[who[j]]->item.leaf.data;
-            lens[j] = subs[who[j]]->item.leaf.len;
+            const constat_intake_item *it = item_at(subs, who, bind, j);
+            ids[j] = it->record_id;
+            leaves[j] = it->leaf.data;
+            lens[j] = it->leaf.len;
         }
         if (constat_vault_receipts(ctx->vault, first, m, ids, leaves, lens, out, &err) !=
             CONSTAT_OK)
@@ -127,6 +137,10 @@ static void batch_receipts(serve_ctx *ctx, serve_submission **subs, const size_t
                 set_error(subs[who[j]], 500, err.msg);
         else
             for (size_t j = 0; j < m; j++) {
+                if (bind[j]) {
+                    json_decref(out[j]);
+                    continue;
+                }
                 subs[who[j]]->receipt = out[j];
                 subs[who[j]]->status = 201;
             }
@@ -146,15 +160,16 @@ static unsigned append_status(constat_status st)
  * each item again on its own so that the others still go in. */
 static void run_batch(serve_ctx *ctx, serve_submission **subs, size_t n)
 {
-    constat_append_item *items = calloc(n ? n : 1, sizeof *items);
-    size_t *who = calloc(n ? n : 1, sizeof *who);
+    constat_append_item *items = calloc(n ? 2 * n : 1, sizeof *items);
+    size_t *who = calloc(n ? 2 * n : 1, sizeof *who);
+    unsigned char *bind = calloc(n ? 2 * n : 1, 1);
     constat_audit_entry *audit = calloc(n ? n : 1, sizeof *audit);
     size_t m = 0, appended = 0, skipped = 0, na = 0;
     uint64_t first = 0;
     constat_error err;
     constat_status st;
 
-    if (!items || !who || !audit) {
+    if (!items || !who || !bind || !audit) {
         for (size_t i = 0; i < n; i++)
             set_error(subs[i], 500, "out of memory");
         goto out;
@@ -164,7 +179,7 @@ static void run_batch(serve_ctx *ctx, serve_submission **subs, size_t n)
         int dup = -1;
         subs[i]->status = 0;
         for (size_t j = 0; j < m && dup < 0; j++)
-            if (strcmp(subs[who[j]]->item.record_id, subs[i]->item.record_id) == 0)
+            if (!bind[j] && strcmp(subs[who[j]]->item.record_id, subs[i]->item.record_id) == 0)
                 dup = (int)j;
         if (dup >= 0)
             continue; /* answered after the append, from its twin */
@@ -172,20 +187,29 @@ static void run_batch(serve_ctx *ctx, serve_submission **subs, size_t n)
             continue;
         constat_intake_item_view(&subs[i]->item, &items[m]);
         who[m++] = i;
+        if (subs[i]->has_binding) { /* in the same batch, right after */
+            constat_intake_item_view(&subs[i]->binding, &items[m]);
+            bind[m] = 1;
+            who[m++] = i;
+        }
     }
     constat_error_clear(&err);
     st = m ? constat_vault_append(ctx->vault, items, m, &first, &appended, &skipped, NULL, NULL,
                                   &err)
            : CONSTAT_OK;
     if (st == CONSTAT_OK && skipped == 0) {
-        batch_receipts(ctx, subs, who, m, first);
+        batch_receipts(ctx, subs, who, bind, m, first);
     } else {
-        /* one by one: the same content under another id, or a bad item */
+        /* one by one (a record with its binding): the same content under
+         * another id, or a bad item */
         for (size_t j = 0; j < m; j++) {
             serve_submission *s = subs[who[j]];
+            size_t k = j + 1 < m && bind[j + 1] ? 2 : 1;
+            if (bind[j])
+                continue;
             constat_error_clear(&err);
             appended = skipped = 0;
-            st = constat_vault_append(ctx->vault, &items[j], 1, &first, &appended, &skipped,
+            st = constat_vault_append(ctx->vault, &items[j], k, &first, &appended, &skipped,
                                       NULL, NULL, &err);
             if (st != CONSTAT_OK)
                 set_error(s, append_status(st), err.msg);
@@ -226,6 +250,7 @@ static void run_batch(serve_ctx *ctx, serve_submission **subs, size_t n)
 out:
     free(items);
     free(who);
+    free(bind);
     free(audit);
 }
 
@@ -389,6 +414,7 @@ void serve_submission_free(serve_submission *sub)
     if (!sub)
         return;
     constat_intake_item_free(&sub->item);
+    constat_intake_item_free(&sub->binding);
     json_decref(sub->receipt);
     free(sub);
 }

@@ -594,8 +594,8 @@ static int check_private(const json_t *record, const json_t *priv, serve_reply *
 static void h_submit(serve_ctx *ctx, const serve_request *rq, const serve_session *se,
                      const char *param, serve_reply *rp)
 {
-    static const char *const allowed[] = {"leaf", "sealed_private", NULL};
-    const char *leaf_text, *sealed, *kind, *monitor, *org, *rid;
+    static const char *const allowed[] = {"leaf", "sealed_private", "sealed_persons", NULL};
+    const char *leaf_text, *sealed, *sealed_persons, *kind, *monitor, *org, *rid;
     json_t *o = NULL, *priv = NULL;
     constat_leaf l;
     constat_note_verifier ver;
@@ -609,8 +609,10 @@ static void h_submit(serve_ctx *ctx, const serve_request *rq, const serve_sessio
     memset(&sub, 0, sizeof sub);
     constat_buf_init(&plain);
     constat_buf_init(&sub.item.leaf);
+    constat_buf_init(&sub.binding.leaf);
     if (json_body(rq, allowed, &o, rp) || str_field(o, "leaf", 1, &leaf_text, rp) ||
-        str_field(o, "sealed_private", 0, &sealed, rp))
+        str_field(o, "sealed_private", 0, &sealed, rp) ||
+        str_field(o, "sealed_persons", 0, &sealed_persons, rp))
         goto out;
     if (constat_leaf_parse((const uint8_t *)leaf_text, strlen(leaf_text), &l, &err) !=
         CONSTAT_OK) {
@@ -664,7 +666,8 @@ static void h_submit(serve_ctx *ctx, const serve_request *rq, const serve_sessio
             goto out;
         }
     }
-    if (check_private(l.record, priv, rp))
+    if (check_private(l.record, priv, rp) ||
+        serve_offline_check(ctx, &l, leaf_text, sealed_persons, &sub, rp))
         goto out;
     if (strcmp(kind, "evidence") == 0) {
         char path[4096];
@@ -719,6 +722,7 @@ static void h_submit(serve_ctx *ctx, const serve_request *rq, const serve_sessio
         }
         memset(&sub, 0, sizeof sub); /* the intake thread owns the item now */
         constat_buf_init(&sub.item.leaf);
+        constat_buf_init(&sub.binding.leaf);
         rp->deferred = 1;
         goto out;
     }
@@ -733,6 +737,7 @@ out:
         sodium_memzero(plain.data, plain.len);
     constat_buf_free(&plain);
     constat_intake_item_free(&sub.item);
+    constat_intake_item_free(&sub.binding);
     constat_leaf_free(&l);
     json_decref(o);
     json_decref(priv);

@@ -12,7 +12,7 @@
 # IndexedDB shows failing, no element wider than the 360-px viewport in
 # RTL. Writes OUTDIR/ids (record ids, one a line) and OUTDIR/stats.json.
 # Exit 0 ok, 1 failure (message on stderr).
-import glob, json, os, subprocess, sys, time
+import base64, glob, json, os, re, subprocess, sys, time
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -148,6 +148,41 @@ def outbox(d):
     return d.execute_script("return [...document.querySelectorAll('#outbox li')].map(l => ({state: l.dataset.state, verified: l.dataset.verified, text: l.innerText}))")
 
 
+def check_offline_signed(d):
+    """The outbox entries written offline hold their final leaves: each is
+    signed by the monitor's public key (checked here, outside the browser,
+    with the vkey the device enrolled), carries no pseudonym, and commits to
+    its persons and private values (the sealed pairs travel beside it)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    got = d.execute_async_script("""
+const done = arguments[0];
+import('/js/db.js').then(async (db) => done({vkey: (await db.get('device')).vkey,
+  items: (await db.items()).map(i => ({leaf: i.leaf, priv: !!i.sealed_private, persons: !!i.sealed_persons}))}));""")
+    raw = base64.b64decode(got["vkey"].split("+", 2)[2])
+    if raw[0] != 1 or len(raw) != 33:
+        fail("the device's vkey is not an Ed25519 key: " + got["vkey"])
+    pub = Ed25519PublicKey.from_public_bytes(raw[1:])
+    ncommit = []
+    for it in got["items"]:
+        leaf = json.loads(it["leaf"])
+        rec = leaf["record"]
+        canon = it["leaf"][len('{"key_id":' + json.dumps(leaf["key_id"]) + ',"record":'):it["leaf"].rindex(',"signature":')]
+        try:
+            pub.verify(base64.b64decode(leaf["signature"]), b"constat-record-v1\n" + canon.encode())
+        except Exception:
+            fail("outbox leaf %s: the signature does not verify with the monitor's key" % rec.get("id"))
+        if not re.fullmatch(r"incident-[0-9a-f]{16}", rec["id"]) or rec["monitor"] != got["vkey"].split("+")[0]:
+            fail("outbox record id or monitor: %r" % rec)
+        if "persons" in rec.get("affected", {}) or not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)", rec["recorded_at"]):
+            fail("outbox record: no pseudonyms on the device, recorded_at RFC 3339: %r" % rec)
+        pc = rec.get("affected", {}).get("person_commitments", [])
+        if len(pc) != 0 and not it["persons"] or not it["priv"] or sorted(rec["private"]) != ["narrative"]:
+            fail("outbox record %s: commitments without their sealed pairs" % rec["id"])
+        ncommit.append(len(pc))
+    if sorted(ncommit) != [0, 1, 2]:
+        fail("person commitments per record should be 0, 1 and 2: %r" % ncommit)
+
+
 def flow(constat, vault, code, name, password, outdir, shots):
     def serve(port):
         log = open(os.path.join(outdir, "serve.log"), "a")
@@ -193,6 +228,8 @@ def flow(constat, vault, code, name, password, outdir, shots):
             d.find_element(By.ID, "go-new").click()
             wait(d, "the form", lambda: d.find_element(By.ID, "v-form").is_displayed())
             d.find_element(By.CSS_SELECTOR, "#f-cats input[value=eviction]").click()
+            if n < 3:  # identity checks of the same person: check_intervals counts them
+                d.find_element(By.CSS_SELECTOR, "#f-cats input[value=identity_check]").click()
             if n == 2:
                 d.find_element(By.CSS_SELECTOR, "#f-cats input[value=property_seizure]").click()
                 d.find_element(By.ID, "f-add-item").click()
@@ -202,7 +239,10 @@ def flow(constat, vault, code, name, password, outdir, shots):
             d.find_element(By.ID, "f-commune").send_keys("Calais")
             d.find_element(By.ID, "f-forces").send_keys("CRS, Police nationale")
             d.find_element(By.ID, "f-count").send_keys(str(n + 2))
-            d.find_element(By.ID, "f-persons").send_keys("أحمد، مواليد 1999")
+            if n == 1:
+                d.find_element(By.ID, "f-persons").send_keys("أحمد، مواليد 1999")
+            if n == 2:  # two person identifiers, one of them the same person again
+                d.find_element(By.ID, "f-persons").send_keys("  أحمد،   مواليد 1999\nفاطمة، مواليد 2001")
             d.find_element(By.ID, "f-summary").send_keys("إخلاء رقم %d" % n)
             d.find_element(By.ID, "f-narrative").send_keys("رواية خاصة %d" % n)
             if n == 3:
@@ -217,9 +257,12 @@ def flow(constat, vault, code, name, password, outdir, shots):
                     d.save_screenshot(os.path.join(shots, "form-ar.png"))
             d.find_element(By.ID, "f-save").click()
             wait(d, "record %d in the outbox" % n, lambda: len(outbox(d)) == n)
-        if any(o["state"] != "queued" for o in outbox(d)):
-            fail("offline records should wait: %r" % outbox(d))
+        if any(o["state"] != "signed" for o in outbox(d)):
+            fail("offline records should wait, already signed: %r" % outbox(d))
+        # "signed and queued": from the Save button to the signed leaf in IndexedDB
         stats["seal_queue_ms"] = d.execute_script("return globalThis.constatStats.seal_queue_ms")
+        stats["sign_ms"] = d.execute_script("return globalThis.constatStats.sign_ms")
+        check_offline_signed(d)
 
         d.refresh()  # offline, no server: the app comes from the service worker
         wait(d, "the app after a reload offline", lambda: d.find_element(By.ID, "v-home").is_displayed())
@@ -241,7 +284,6 @@ def flow(constat, vault, code, name, password, outdir, shots):
         for o in outbox(d):
             if "تم التحقق من الإيصال" not in o["text"]:
                 fail("receipt text: " + o["text"])
-        stats["sign_ms"] = d.execute_script("return globalThis.constatStats.sign_ms")
         if shots:
             d.save_screenshot(os.path.join(shots, "receipts-ar.png"))
         ids = d.execute_async_script("""
@@ -502,6 +544,76 @@ import('/js/text.js').then((t) => done({one: cases.map((c) => t.visible(c[0])),
         d.quit()
 
 
+# ---- records signed offline: what the server refuses (t0810) ----
+OFFLINE_LIB = """
+const C = await import('/js/crypto.js'), db = await import('/js/db.js');
+const dev = await db.get('device');
+const csrf = (await (await fetch('/api/v1/session')).json()).csrf;
+const seal = async (v) => C.b64(C.sealBox(C.te.encode(JSON.stringify(v)), (await C.parseVkey(dev.org_key)).pk));
+const now = (dt) => new Date(Date.now() + (dt || 0) * 1000).toISOString().replace(/\\.\\d+Z$/, 'Z');
+// a record as the app signs it; over(rec, parts) may change it before signing
+async function make(tag, persons, over) {
+  const rec = {v: 1, kind: 'incident', id: 'incident-' + tag + '-' + C.randomHex(8), org: dev.org, monitor: dev.name,
+    recorded_at: now(), occurred: {start: now(-3600), end: now(-3000), precision: 'minute'},
+    place: {name: 'Gare de Calais'}, categories: ['identity_check'], source: {type: 'direct_observation'}};
+  const salt = C.randomHex(16), open = persons.map((identifier) => ({salt: C.randomHex(16), identifier}));
+  rec.private = {narrative: await C.commit('narrative', 'seen from 50 m', salt)};
+  if (persons.length) rec.affected = {person_commitments: await Promise.all(open.map((o) => C.commit('person', o.identifier, o.salt)))};
+  const parts = {priv: {narrative: {salt, value: 'seen from 50 m'}}, open};
+  if (over) await over(rec, parts);
+  const body = {leaf: await C.signRecord(rec, dev.key, dev.key_id), sealed_private: await seal(parts.priv)};
+  if (parts.open !== null && (persons.length || parts.force)) body.sealed_persons = await seal(parts.open);
+  return body;
+}
+async function post(body) {
+  const r = await fetch('/api/v1/records', {method: 'POST', headers: {'Content-Type': 'application/json', 'X-CSRF-Token': csrf}, body: JSON.stringify(body)});
+  const j = await r.json();
+  return {status: r.status, field: j.field || null, error: j.error || null, index: j.index ?? null, id: j.record_id || null};
+}
+"""
+
+
+def refusals(url, code, name, password, constat, vault, outdir):
+    d = browser()
+    try:
+        d.get(url + "/")
+        wait(d, "the enrolment view", lambda: d.find_element(By.ID, "v-enrol").is_displayed())
+        Select(d.find_element(By.ID, "lang")).select_by_value("en")
+        if True:
+            d.find_element(By.ID, "en-code").send_keys(code)
+            d.find_element(By.ID, "en-name").send_keys(name)
+            d.find_element(By.ID, "en-pass").send_keys(password)
+            d.find_element(By.ID, "en-go").click()
+            wait(d, "the enrolment receipt", lambda: d.find_element(By.ID, "v-home").is_displayed())
+            script = OFFLINE_LIB + """
+const out = {};
+const good = await make('good', ['Ali Hassan', '  ali   HASSAN ', 'Sara K.']);
+out.good = await post(good);
+out.replay = await post(good);
+out.future = await post(await make('future', [], async (r) => { r.recorded_at = now(3600); }));
+out.wrong_salt = await post(await make('salt', ['Ali Hassan'], async (r, p) => { p.open[0].salt = C.randomHex(16); }));
+out.no_sealed = await post(await make('nosealed', ['Ali Hassan'], async (r, p) => { p.open = null; }));
+out.short = await post(await make('short', ['A', 'B'], async (r, p) => { p.open = p.open.slice(1); }));
+out.extra = await post(await make('extra', [], async (r, p) => { p.open = [{salt: C.randomHex(16), identifier: 'X'}]; p.force = true; }));
+out.private = await post(await make('priv', [], async (r, p) => { p.priv.narrative.value = 'other'; }));
+out.both = await post(await make('both', ['A'], async (r) => { r.affected.persons = ['p:' + '0'.repeat(64)]; }));
+out.plain = await post(await make('plain', []));
+return out;"""
+        run = lambda js: d.execute_async_script("const done = arguments[0]; (async () => {" + js + "})().then(done, (e) => done({error: String(e)}));")
+        got = run(script)
+        # the device lost: its key revoked from the next second by the coordinator (CLI,
+        # another process); a record the device signs after that is refused
+        frm = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 1))
+        subprocess.run([constat, "monitor", "revoke", name, "--from", frm, "--reason", "lost", "--dir", vault],
+                       check=True, stdout=subprocess.DEVNULL)
+        time.sleep(2.5)  # the server's key cache (SERVE_CACHE_TTL_MS)
+        got["revoked"] = run(OFFLINE_LIB + "return await post(await make('revoked', ['Ali Hassan']));")
+        json.dump(got, open(os.path.join(outdir, "refusals.json"), "w"), indent=1, sort_keys=True)
+        print("refusals: " + json.dumps(got, sort_keys=True))
+    finally:
+        d.quit()
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "vectors":
         vectors(*sys.argv[2:5])
@@ -511,6 +623,8 @@ if __name__ == "__main__":
         review(*sys.argv[2:6])
     elif sys.argv[1] == "reviewtext":
         reviewtext(*sys.argv[2:6])
+    elif sys.argv[1] == "refusals":
+        refusals(*sys.argv[2:9])
     elif sys.argv[1] == "pin":
         pin(*sys.argv[2:7])
     else:

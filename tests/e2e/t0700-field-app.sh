@@ -147,10 +147,10 @@ $CONSTAT serve --listen 127.0.0.1:0 --port-file port --dir v >serve.out 2>serve.
 spid=$!
 trap 'kill $spid 2>/dev/null || true; rm -rf "$T"' EXIT
 wait_port port serve.log
-want="{\"size\": 8, \"monitors\": {\"amina\": [3, 0, 0], \"bilal\": [0, 1, 0], \"chloe\": [1, 0, 0]}, \"open\": \"$(sed -n 1p ids)\"}"
+want="{\"size\": 10, \"monitors\": {\"amina\": [3, 0, 0], \"bilal\": [0, 1, 0], \"chloe\": [1, 0, 0]}, \"open\": \"$(sed -n 1p ids)\"}"
 for who in "chef:chef password 1" "audra:auditor pass 1"; do
     run_ok timeout 120 $PY "$SRC/tests/e2e/field_app.py" review "http://127.0.0.1:$(cat port)" "${who%%:*}" "${who#*:}" "$want"
-    expect_in out "review ${who%%:*}: Vault verified by the server: 8 entries"
+    expect_in out "review ${who%%:*}: Vault verified by the server: 10 entries"
     expect_in out "proof and checkpoint verified in this browser"
 done
 want="{\"refused\": \"amina\"}"
@@ -172,11 +172,31 @@ run_ok $CONSTAT show "$(sed -n 3p ids)" --dir v
 expect_in out "$(sha256sum photo.png | cut -c1-64)"
 run_ok $CONSTAT dossier --out d --with-evidence --dir v
 run_ok $CONSTAT verify d
-expect_in out "records: 8 (4 incidents, 3 monitor enrolments)"
+expect_in out "records: 10 (4 incidents, 3 monitor enrolments)"
 expect_in out "monitor bilal: key held by the monitor's device"
 expect_in out "monitor chloe: key held by the monitor's device"
 expect_in out "monitor amina: key held by the monitor's device"
 run_ok $CONSTAT verify v
+# signed offline: the two records with persons got their pseudonym bindings,
+# signed by the organisation, each naming its record; the figures count the
+# pseudonyms: the same person ("أحمد، مواليد 1999", once with extra spaces,
+# normalised alike) in records 1 and 2, both identity checks -> one person
+# checked twice, one interval
+run_ok $CONSTAT log --kind pseudonym_binding --dir v
+expect_eq "$(grep -c ' pb-' out)" 2 "two pseudonym bindings"
+run_ok $CONSTAT report --out rep --dir v
+# the dossier carries the bindings, and its figures (recomputed by verify) count them too
+for f in rep/figures.json d/figures.json; do
+    python3 - "$f" <<'PY' > fig.txt
+import json, sys
+d = json.load(open(sys.argv[1]))
+for f in d["figures"]:
+    for r in f["rows"]:
+        print(f["id"], json.dumps(r["key"], separators=(",", ":")), r["value"])
+PY
+    expect_in fig.txt 'check_intervals ["persons_checked_twice_or_more"] 1'
+    expect_in fig.txt 'check_intervals ["intervals"] 1'
+done
 # the figures for make bench (bench/run prints them; nothing here depends on speed)
 if [ -n "${CONSTAT_APP_STATS:-}" ]; then
     $PY -c 'import json, sys; d = json.load(open(sys.argv[1])); d.update(json.load(open(sys.argv[2]))); json.dump(d, open(sys.argv[3], "w"))' \

@@ -1,7 +1,7 @@
 // app.js — the monitor's app: enrolment, the incident form, shifts, the
 // outbox and its sync, receipts checked on the device, PIN lock and wipe.
-// The protocol is the one of `constat submit` (docs/api.md): seal on the
-// device, prepare, check, sign with the device key, submit, verify.
+// The record is signed on the device when it is written, offline (docs/field-app.md
+// "Signing on the device"); sync uploads photos, submits the signed leaf, verifies.
 import * as C from './crypto.js';
 import * as db from './db.js';
 import * as I from './i18n.js';
@@ -210,26 +210,53 @@ function readForm() {
   if (persons.length) env.person_identifiers = persons;
   return { draft: r, env };
 }
-async function seal(env) {
-  if (!Object.keys(env).length) return null;
-  const org = await C.parseVkey(dev.org_key);
-  return C.b64(C.sealBox(C.te.encode(JSON.stringify(env)), org.pk));
+function sealJson(v) { return C.parseVkey(dev.org_key).then((org) => C.b64(C.sealBox(C.te.encode(JSON.stringify(v)), org.pk))); }
+// Signed on the device, offline (docs/field-app.md "Signing on the device"): the record is
+// complete here, its id random, recorded_at the device's clock; private values become
+// salted commitments, person identifiers commitments too (the organisation turns them
+// into pseudonyms at intake); the (salt, value) pairs travel sealed to the organisation.
+async function signOffline(kind, draft, env) {
+  const rec = { v: 1, kind, id: kind + '-' + C.randomHex(8), org: dev.org, monitor: dev.name, ...draft, recorded_at: rfc3339(new Date()) };
+  const item = { kind, created: Date.now(), state: 'signed', attempts: 0, next_try: 0, sealed_private: null, sealed_persons: null };
+  if (env.private) {
+    const open = {};
+    rec.private = {};
+    for (const [k, v] of Object.entries(env.private)) {
+      const salt = C.randomHex(16);
+      open[k] = { salt, value: v };
+      rec.private[k] = await C.commit(k, v, salt);
+    }
+    item.sealed_private = await sealJson(open);
+  }
+  if (env.person_identifiers) {
+    const open = env.person_identifiers.map((identifier) => ({ salt: C.randomHex(16), identifier }));
+    rec.affected = rec.affected || {};
+    rec.affected.person_commitments = await Promise.all(open.map((o) => C.commit('person', o.identifier, o.salt)));
+    item.sealed_persons = await sealJson(open);
+  }
+  const t0 = performance.now();
+  item.leaf = await C.signRecord(rec, signKey, dev.key_id);
+  stats.sign_ms.push(performance.now() - t0);
+  item.record_id = rec.id;
+  return item;
 }
 async function save(ev) {
   ev.preventDefault();
   const t0 = performance.now();
   let f;
   try { f = readForm(); } catch (e) { $('f-msg').textContent = e.message; return; }
-  f.draft.recorded_at = rfc3339(new Date());
-  const item = { kind: 'incident', created: Date.now(), draft: f.draft, sealed: await seal(f.env), state: 'queued', attempts: 0, next_try: 0 };
+  if (!signKey) { $('f-msg').textContent = I.t('sync.login'); return; }
   const file = $('f-photo').files[0];
+  let photo = null;
   if (file) {
     const bytes = new Uint8Array(await file.arrayBuffer());
     const h = C.hex(await C.sha256(bytes));
-    item.draft.evidence = [{ sha256: h }];
-    item.photo = { blob: new Blob([bytes], { type: file.type || 'application/octet-stream' }), sha256: h, size: bytes.length };
+    f.draft.evidence = [{ sha256: h }];
+    photo = { blob: new Blob([bytes], { type: file.type || 'application/octet-stream' }), sha256: h, size: bytes.length };
   }
-  await db.queue(item);
+  const item = await signOffline('incident', f.draft, f.env);
+  if (photo) item.photo = photo;
+  await db.queue(item); // signed and queued: the leaf is final before any network
   stats.seal_queue_ms.push(performance.now() - t0);
   home();
   sync();
@@ -242,8 +269,7 @@ async function shift() {
     await db.put('device', dev);
   } else {
     const area = { name: I.t('shift.area') };
-    const item = { kind: 'shift', created: Date.now(), draft: { kind: 'shift', start: dev.shift.start, end: rfc3339(new Date()), area, recorded_at: rfc3339(new Date()) }, sealed: null, state: 'queued', attempts: 0, next_try: 0 };
-    await db.queue(item);
+    await db.queue(await signOffline('shift', { start: dev.shift.start, end: rfc3339(new Date()), area }, {}));
     dev.shift = null;
     await db.put('device', dev);
     sync();
@@ -251,7 +277,7 @@ async function shift() {
   home();
 }
 
-// ---- sync: prepare, check, sign, submit, verify; backoff on failure ----
+// ---- sync: upload, submit the signed leaf, verify; backoff on failure ----
 function sameAsSent(sent, rec) {
   for (const [k, v] of Object.entries(sent)) {
     if (k === 'affected') { for (const [a, av] of Object.entries(v)) if (C.jcs(av) !== C.jcs((rec.affected || {})[a] ?? null)) return false; }
@@ -261,14 +287,14 @@ function sameAsSent(sent, rec) {
   return true;
 }
 async function step(it) {
-  if (it.state === 'queued') {
-    if (it.photo && !it.photo.uploaded) {
-      const r = await api('POST', '/api/v1/evidence', it.photo.blob, 'application/octet-stream');
-      if (r.status !== 201 && r.status !== 200) return r;
-      if (r.body.sha256 !== it.photo.sha256) throw new Error(I.t('sync.other_bytes'));
-      it.photo.uploaded = true;
-      await db.update(it);
-    }
+  if (it.photo && !it.photo.uploaded) {
+    const r = await api('POST', '/api/v1/evidence', it.photo.blob, 'application/octet-stream');
+    if (r.status !== 201 && r.status !== 200) return r;
+    if (r.body.sha256 !== it.photo.sha256) throw new Error(I.t('sync.other_bytes'));
+    it.photo.uploaded = true;
+    await db.update(it);
+  }
+  if (it.state === 'queued') { // queued by an earlier version of the app: signed at sync
     const r = await api('POST', '/api/v1/records/prepare', it.sealed ? { record: it.draft, sealed: it.sealed } : { record: it.draft });
     if (r.status !== 200) return r;
     const rec = r.body.record;
@@ -284,6 +310,7 @@ async function step(it) {
   if (it.state === 'signed') {
     const body = { leaf: it.leaf };
     if (it.sealed_private) body.sealed_private = it.sealed_private;
+    if (it.sealed_persons) body.sealed_persons = it.sealed_persons;
     const r = await api('POST', '/api/v1/records', body);
     if (r.status !== 201 && r.status !== 200) return r;
     if (r.status === 200) {

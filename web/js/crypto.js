@@ -216,6 +216,14 @@ export async function verifyReceipt(rc, leaf, logVk) {
 
 // ---- records ----
 export const RECORD_DOMAIN = 'constat-record-v1\n';
+export function randomHex(n) { return hex(crypto.getRandomValues(new Uint8Array(n))); }
+// The commitment of docs/record.md, as 64 hex digits:
+// SHA-256("constat-commit-v1" || 0x00 || salt16 || field || 0x00 || JCS(value)).
+// `salt` is 32 hex digits; person identifiers are committed under field "person".
+export async function commit(field, value, salt) {
+  return hex(await sha256(concat(te.encode('constat-commit-v1'), new Uint8Array([0]), unhex(salt),
+    te.encode(field), new Uint8Array([0]), te.encode(jcs(value)))));
+}
 // The leaf JCS({"key_id", "record", "signature"}) of `record`, signed with `key` (a CryptoKey).
 // `key` is a WebCrypto Ed25519 CryptoKey, or {nacl: 64-byte TweetNaCl secret key} where the
 // browser lacks Ed25519 in WebCrypto (docs/field-app.md).

@@ -39,7 +39,7 @@ function renderList() {
 function renderMonitors() {
   const per = {};
   for (const r of records) {
-    if (r.kind === 'monitor_enrolment' || r.kind === 'register') continue;
+    if (r.kind === 'monitor_enrolment' || r.kind === 'register' || r.kind === 'pseudonym_binding') continue; // the organisation's
     const m = (per[r.monitor] = per[r.monitor] || { incident: 0, shift: 0, other: 0 });
     m[r.kind === 'incident' || r.kind === 'shift' ? r.kind : 'other']++;
   }

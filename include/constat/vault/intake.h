@@ -40,6 +40,15 @@ constat_status constat_intake_prepare(constat_vault *v, const json_t *input,
                                       json_t **private_values, constat_error *err)
     CONSTAT_WARN_UNUSED;
 
+/* The clock check of constat_intake_prepare alone, for a record signed
+ * elsewhere (a device, offline): its recorded_at, and an incident's
+ * occurred.start, not later than `now` (seconds since the epoch) by more
+ * than CONSTAT_CLOCK_TOLERANCE_S. Times that do not parse pass (the
+ * validator names them). Errors: CONSTAT_EINVAL naming the field
+ * ("recorded_at: ... is in the future (now is ..., tolerance 600 s)"). */
+constat_status constat_intake_not_in_future(const json_t *record, int64_t now,
+                                            constat_error *err) CONSTAT_WARN_UNUSED;
+
 /* A prepared record signed and ready for constat_vault_append. Owns its
  * memory: release with constat_intake_item_free. */
 typedef struct {

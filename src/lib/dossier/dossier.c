@@ -30,6 +30,7 @@
 #include "constat/log/note.h"
 #include "constat/record/record.h"
 #include "constat/analysis/report.h"
+#include "constat/analysis/pseudonyms.h"
 #include "constat/evidence/tsa.h"
 #include "constat/dossier/verify.h"
 #include "constat/vault/leaves_parsed.h"
@@ -258,7 +259,8 @@ static constat_status select_evidence(collect_ctx *c, constat_error *err)
             if (kind && (strcmp(kind, "register") == 0 || strcmp(kind, "shift") == 0))
                 continue;
             t = json_string_value(json_object_get(
-                r, !amend ? "incident"
+                r, !amend && kind && strcmp(kind, "pseudonym_binding") == 0 ? "record"
+                   : !amend ? "incident"
                           : strcmp(kind, "correction") == 0 ? "corrects"
                           : strcmp(kind, "erasure") == 0    ? "erases"
                                                             : "retracts"));
@@ -331,7 +333,8 @@ static int collect_parsed(collect_ctx *c, uint64_t index, constat_leaf *pl, cons
                strcmp(kind, "correction") == 0 || strcmp(kind, "retraction") == 0 ||
                strcmp(kind, "erasure") == 0 || strcmp(kind, "revocation") == 0 ||
                strcmp(kind, "register") == 0 || strcmp(kind, "shift") == 0 ||
-               strcmp(kind, "key_transition") == 0) {
+               strcmp(kind, "key_transition") == 0 ||
+               strcmp(kind, "pseudonym_binding") == 0) { /* travels with its record */
         if (!collect_evidence(c, index, &l))
             goto nomem;
     } else if (constat_dossier_filter_match(c->f, l.record)) {
@@ -1458,7 +1461,7 @@ static constat_status dw_need_enrolments(dossier_job *j)
         size_t e;
         if (k && (strcmp(k, "revocation") == 0 || strcmp(k, "key_transition") == 0))
             continue; /* signed by the organisation key, as enrolments are */
-        if (k && strcmp(k, "register") == 0)
+        if (k && (strcmp(k, "register") == 0 || strcmp(k, "pseudonym_binding") == 0))
             continue; /* signed by the organisation key, which travels anyway */
         if (k && strcmp(k, "erasure") == 0) { /* the organisation's (docs/vault.md "Erasure") */
             char ok[CONSTAT_KEY_NAME_MAX + 16];
@@ -1492,7 +1495,7 @@ static constat_status dw_order(dossier_job *j)
     for (size_t i = 0; i < cc->nsel; i++) {
         j->order[j->norder++] = cc->sel[i].index;
         j->recs[i].index = cc->sel[i].index;
-        j->recs[i].record = cc->sel[i].record;
+        j->recs[i].record = json_incref(cc->sel[i].record);
     }
     for (size_t i = 0; i < cc->nev; i++)
         j->order[j->norder++] = cc->ev[i].index;
@@ -1505,10 +1508,11 @@ static constat_status dw_order(dossier_job *j)
     j->nr = cc->nsel;
     for (size_t i = 0; i < cc->nev; i++) {
         j->recs[j->nr].index = cc->ev[i].index;
-        j->recs[j->nr].record = cc->ev[i].record;
+        j->recs[j->nr].record = json_incref(cc->ev[i].record);
         j->nr++;
     }
-    return CONSTAT_OK;
+    /* the figures read the pseudonyms of records signed offline */
+    return constat_records_join_pseudonyms(j->recs, j->nr, j->err);
 }
 
 /* The temporary sibling folder every file goes into until the rename. */
@@ -1876,6 +1880,8 @@ static void dw_free(dossier_job *j)
     free(j->cc.sel);
     free(j->cc.en);
     free(j->order);
+    for (size_t i = 0; j->recs && i < j->nr; i++)
+        json_decref(j->recs[i].record);
     free(j->recs);
     free(j->times);
     json_decref(j->figures);

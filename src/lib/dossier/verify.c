@@ -32,6 +32,8 @@
 #include "constat/log/note.h"
 #include "constat/record/record.h"
 #include "constat/analysis/report.h"
+#include "constat/analysis/pseudonyms.h"
+#include "constat/record/binding.h"
 #include "constat/evidence/tsa.h"
 #include "constat/dossier/verify.h"
 #include "constat/witness/witness_policy.h"
@@ -1030,6 +1032,7 @@ typedef struct {
     char *sig_msg;        /* why it did not verify */
     int revocation_ok;    /* a revocation signed by the organisation key */
     int org_checked;      /* an erasure checked against the organisation key, as revocations */
+    uint8_t leaf_hash[32]; /* RFC 9162 hash of the line's leaf bytes */
 } ventry;
 
 /* "leaf 42 (record X)" or "records.jsonl line 5 (record X)". */
@@ -1479,6 +1482,7 @@ static void line_work(void *vctx, worker *w, size_t i)
         sl->leaf_err = dup_msg(w, ce.msg);
     }
     constat_merkle_leaf_hash(leaf, sl->rlen, lh);
+    memcpy(e->leaf_hash, lh, 32); /* a pseudonym binding names it */
     if (sl->proof_ok) {
         sl->lh_ok = memcmp(lh, pline.leaf_hash, 32) == 0;
         if (c->cp->have) {
@@ -1860,14 +1864,14 @@ static void sig_work(void *vctx, worker *w, size_t i)
  * organisation key, like an enrolment; checked here, in log order (there
  * are few). */
 static void register_signature(vstate *s, const ventry *e, const lines_env *env,
-                               const char *where)
+                               const char *where, const char *what)
 {
     static const char domain[] = CONSTAT_RECORD_SIG_DOMAIN;
     constat_buf msg;
     constat_error ce;
 
     if (!env->orgv) {
-        vfail(s, entry_rep(e), where, "register entry cannot be checked: no organisation key");
+        vfail(s, entry_rep(e), where, "%s cannot be checked: no organisation key", what);
         return;
     }
     constat_buf_init(&msg);
@@ -1878,8 +1882,8 @@ static void register_signature(vstate *s, const ventry *e, const lines_env *env,
                                     constat_dossier_org_key_for(env->kc, e->leaf.key_id,
                                                                 env->orgv),
                                     &ce) != CONSTAT_OK)
-        vfail(s, entry_rep(e), where, "register entry is not signed by the organisation key "
-                                      "%s: %s", env->org_kid, ce.msg[0] ? ce.msg : "no record");
+        vfail(s, entry_rep(e), where, "%s is not signed by the organisation key %s: %s", what,
+              env->org_kid, ce.msg[0] ? ce.msg : "no record");
     else
         vpass(s);
     constat_buf_free(&msg);
@@ -1920,8 +1924,8 @@ static void org_eras(vstate *s, const ventries *es, const lines_env *env)
 /* Enrolments signed by the organisation key, then every other leaf signed
  * by a monitor enrolled earlier in the log: the outcomes kept in step A,
  * reported in log order. */
-static constat_status report_signatures(vstate *s, ventries *es, lines_env *env,
-                                        uint64_t *nmon, uint64_t *ninc)
+static constat_status report_signatures_in(vstate *s, ventries *es, lines_env *env,
+                                           uint64_t *nmon, uint64_t *ninc, json_t *bindable)
 {
     char where[256];
 
@@ -1957,9 +1961,26 @@ static constat_status report_signatures(vstate *s, ventries *es, lines_env *env,
                                            strcmp(e->kind, "revocation") == 0)))
             continue;
         if (e->kind && strcmp(e->kind, "register") == 0) {
-            register_signature(s, e, env, where);
+            register_signature(s, e, env, where, "register entry");
             continue;
         }
+        if (e->kind && strcmp(e->kind, "pseudonym_binding") == 0) {
+            /* the organisation's pseudonyms of a record signed offline,
+             * which it names by id and leaf hash (binding.h) */
+            constat_error be;
+            uint64_t before = s->failed;
+            register_signature(s, e, env, where, "pseudonym binding");
+            constat_error_clear(&be);
+            if (s->failed == before &&
+                constat_binding_seen(bindable, e->leaf.record, &be) != CONSTAT_OK) {
+                if (be.code == CONSTAT_ENOMEM)
+                    return CONSTAT_ENOMEM;
+                vfail(s, entry_rep(e), where, "pseudonym binding %s", be.msg);
+            }
+            continue;
+        }
+        if (constat_binding_note(bindable, e->leaf.record, e->leaf_hash, NULL) != CONSTAT_OK)
+            return CONSTAT_ENOMEM;
 
         sanitize(e->leaf.key_id, strlen(e->leaf.key_id), kid, sizeof kid);
         hit = enrol_find(&env->known, e->leaf.key_id);
@@ -1997,6 +2018,18 @@ static constat_status report_signatures(vstate *s, ventries *es, lines_env *env,
         }
     }
     return CONSTAT_OK;
+}
+
+/* report_signatures_in with the table of records a pseudonym binding may
+ * name (binding.h), filled in log order. */
+static constat_status report_signatures(vstate *s, ventries *es, lines_env *env,
+                                        uint64_t *nmon, uint64_t *ninc)
+{
+    json_t *bindable = json_object();
+    constat_status rc =
+        bindable ? report_signatures_in(s, es, env, nmon, ninc, bindable) : CONSTAT_ENOMEM;
+    json_decref(bindable);
+    return rc;
 }
 
 /* Revoked monitor keys (docs/vault.md "Revocation"): a record signed by a
@@ -2417,6 +2450,8 @@ typedef struct {
 
 static void figrecs_free(figrecs *fr)
 {
+    for (size_t i = 0; fr->recs && i < fr->n; i++)
+        json_decref(fr->recs[i].record);
     free(fr->recs);
     free(fr->idx);
     free(fr->times);
@@ -2446,13 +2481,19 @@ static constat_status figrecs_build(const ventries *es, constat_tsa_timeline *tl
             (strcmp(e->kind, "incident") == 0 || strcmp(e->kind, "evidence") == 0 ||
              strcmp(e->kind, "correction") == 0 || strcmp(e->kind, "retraction") == 0 ||
              strcmp(e->kind, "erasure") == 0 || strcmp(e->kind, "register") == 0 ||
-             strcmp(e->kind, "shift") == 0)) {
+             strcmp(e->kind, "shift") == 0 || strcmp(e->kind, "pseudonym_binding") == 0)) {
             fr->recs[fr->n].index = e->index;
-            fr->recs[fr->n].record = e->leaf.record;
+            fr->recs[fr->n].record = json_incref(e->leaf.record);
             fr->times[fr->n].proven =
                 constat_tsa_timeline_proven(tl, e->index, &fr->times[fr->n].time, NULL);
             fr->n++;
         }
+    }
+    /* the same join as the dossier writer's: the bindings' signatures are
+     * checked with the other signatures (register_signature) */
+    if (constat_records_join_pseudonyms(fr->recs, fr->n, NULL) != CONSTAT_OK) {
+        figrecs_free(fr);
+        return CONSTAT_ENOMEM;
     }
     return CONSTAT_OK;
 }

@@ -546,7 +546,7 @@ static constat_status affected_persons_status(const json_t *a, const json_t *ls,
 static constat_status incident_affected(const json_t *r, constat_error *err)
 {
     static const char *const aff_f[] = {"count", "minors", "legal_status", "nationalities",
-                                        "persons", NULL};
+                                        "persons", "person_commitments", NULL};
     static const char *const minors[] = {"yes", "no", "unknown", NULL};
     constat_status st;
     json_t *o, *a, *ls;
@@ -558,7 +558,8 @@ static constat_status incident_affected(const json_t *r, constat_error *err)
         (st = enum_member(o, "affected", "minors", 0, minors, NULL, err)) != CONSTAT_OK ||
         (st = string_array(o, "affected", "nationalities", 0, NULL, err)) != CONSTAT_OK ||
         (st = string_array(o, "affected", "persons", 0, &a, err)) != CONSTAT_OK ||
-        (st = member(o, "affected", "legal_status", JSON_OBJECT, 0, &ls, err)) != CONSTAT_OK)
+        (st = member(o, "affected", "legal_status", JSON_OBJECT, 0, &ls, err)) != CONSTAT_OK ||
+        (st = constat_record_check_person_commitments(o, err)) != CONSTAT_OK)
         return st;
     return affected_persons_status(a, ls, err);
 }
@@ -1046,7 +1047,7 @@ constat_status constat_record_validate(const json_t *r, const constat_taxonomy *
     static const char *const kinds[] = {"incident", "monitor_enrolment", "shift", "evidence",
                                         "custody", "correction", "retraction", "erasure",
                                         "revocation", "register", "monitor_rotation",
-                                        "key_transition", NULL};
+                                        "key_transition", "pseudonym_binding", NULL};
     const char *kind, *id, *s, *monitor;
     int64_t t;
     constat_status st;
@@ -1097,6 +1098,8 @@ constat_status constat_record_validate(const json_t *r, const constat_taxonomy *
         return constat_record_check_register(r, err);
     if (strcmp(kind, "key_transition") == 0)
         return check_transition(r, monitor, err);
+    if (strcmp(kind, "pseudonym_binding") == 0)
+        return constat_record_check_binding(r, err);
     return check_shift(r, err);
 }
 

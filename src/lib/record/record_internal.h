@@ -46,4 +46,14 @@ constat_status constat_record_check_findings(const json_t *record, constat_error
 constat_status constat_record_check_register(const json_t *record, constat_error *err)
     CONSTAT_WARN_UNUSED;
 
+/* binding.c: `affected.person_commitments` of an incident (an array of
+ * 1..CONSTAT_PERSONS_MAX distinct 64-hex commitments, never beside
+ * `persons`) and the record kind `pseudonym_binding` (docs/record.md
+ * "Person commitments and pseudonym bindings"), after the common members
+ * passed. Errors: CONSTAT_EINVAL naming the field path. */
+constat_status constat_record_check_person_commitments(const json_t *affected,
+                                                       constat_error *err) CONSTAT_WARN_UNUSED;
+constat_status constat_record_check_binding(const json_t *record, constat_error *err)
+    CONSTAT_WARN_UNUSED;
+
 #endif

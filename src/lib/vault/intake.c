@@ -138,7 +138,7 @@ static constat_status pseudonymise(constat_vault *v, json_t *rec, constat_error 
  * clock tolerance (docs/time.md "Clock tolerance") has not happened yet: a
  * typing error or a wrong clock, refused before it is signed. Times that
  * do not parse are left to the validator, which names them. */
-static constat_status not_in_future(const json_t *rec, int64_t now, constat_error *err)
+constat_status constat_intake_not_in_future(const json_t *rec, int64_t now, constat_error *err)
 {
     const char *kind = json_string_value(json_object_get(rec, "kind"));
     const char *ra = json_string_value(json_object_get(rec, "recorded_at"));
@@ -251,7 +251,7 @@ constat_status constat_intake_prepare(constat_vault *v, const json_t *input,
         goto fail;
     /* before validation, so that an event in the future is named as such
      * rather than as one recorded (at the default "now") before it began */
-    if ((st = not_in_future(rec, now, err)) != CONSTAT_OK)
+    if ((st = constat_intake_not_in_future(rec, now, err)) != CONSTAT_OK)
         goto fail;
     st = constat_record_validate(rec, tax, err);
     if (st != CONSTAT_OK)

@@ -37,6 +37,8 @@
 #include "vault/monitor_keys.h"
 #include "vault/org_keys.h"
 #include "constat/vault/keychain.h"
+#include "constat/record/binding.h"
+#include "constat/log/merkle.h"
 
 #define VAULT_FORMAT "1"
 /* Tile levels needed for CONSTAT_LOG_MAX_SIZE = 2^48 leaves: 0..6. */
@@ -1748,6 +1750,7 @@ typedef struct {
     constat_error *err;
     const constat_store_leaf *cur; /* the leaf being checked, named in its failures */
     constat_keychain orgs; /* the organisation keys in force (keyrot.h) */
+    json_t *bindable;      /* records with person commitments (binding.h) */
 } verify_ctx;
 
 static void report(verify_ctx *c, int64_t idx, const char *fmt, ...) CONSTAT_PRINTF(3, 4);
@@ -1955,6 +1958,19 @@ static void check_signature(verify_ctx *c, int64_t idx, const constat_leaf *l,
         /* register entries are the organisation's (docs/record.md "register") */
         (void)check_org(c, idx, l, "register entry");
         return;
+    }
+    if (kind && strcmp(kind, "pseudonym_binding") == 0) {
+        /* the organisation's pseudonyms of a record signed offline */
+        if (!check_org(c, idx, l, "pseudonym binding") &&
+            constat_binding_seen(c->bindable, l->record, &e) != CONSTAT_OK)
+            report(c, idx, "pseudonym binding %s", e.msg);
+        return;
+    }
+    if (c->cur) { /* a record a binding may name later */
+        uint8_t lh[32];
+        constat_merkle_leaf_hash(c->cur->leaf, c->cur->len, lh);
+        if (constat_binding_note(c->bindable, l->record, lh, &e) != CONSTAT_OK)
+            c->fatal = nomem(c->err);
     }
     {
         const enrolled *m = monitor ? find_monitor(c, monitor) : NULL;
@@ -2179,6 +2195,10 @@ constat_status constat_vault_verify(constat_vault *v, constat_failure_fn fail, v
     c->fail = fail;
     c->fctx = ctx;
     c->err = err;
+    if (!(c->bindable = json_object())) {
+        free(c);
+        return nomem(err);
+    }
     st = constat_store_size(v->store, &size, err);
     if (st == CONSTAT_OK) /* its failures are reported by keylife.h's check */
         st = org_chain(c, size, err);
@@ -2220,6 +2240,7 @@ constat_status constat_vault_verify(constat_vault *v, constat_failure_fn fail, v
         free(c->cps[i].note);
     free(c->cps);
     free(c->mons);
+    json_decref(c->bindable);
     free(c);
     return st;
 }
