@@ -132,11 +132,13 @@ vault_copy() {
     fi
 }
 
-# digest of a vault's content: the database file and any WAL left behind;
-# on PostgreSQL, every row of every table of the vault's schema in order
+# vault_digest VAULT [TABLE]: digest of a vault's content: the database
+# file and any WAL left behind; on PostgreSQL, every row of every table of
+# the vault's schema in order, TABLE left out when given (PostgreSQL only:
+# a vault.db is digested whole)
 vault_digest() {
     if on_pg "$1"; then
-        vault_sql "$1" "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename" |
+        vault_sql "$1" "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> '${2:-}' ORDER BY tablename" |
             while read -r t; do
                 echo "$t"
                 vault_sql "$1" "SELECT md5(coalesce(string_agg(x::text, chr(10) ORDER BY x::text), '')) FROM $t x" </dev/null

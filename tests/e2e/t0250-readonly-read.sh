@@ -6,6 +6,11 @@
 # yet in vault.db) is read with it while vault.db-shm is there; without
 # vault.db-shm it cannot be read, and the message says so (exit 3). Commands
 # that change the vault are refused, naming the reason, vault unchanged.
+# The one write of a reading command is documented: `dossier` adds an
+# `export` row to the audit table (docs/api.md "Audit"); a read-only
+# vault.db cannot take it (a warning says so), a PostgreSQL vault, whose
+# database is writable whatever the folder's mode, takes it, and nothing
+# else changes.
 . "$CONSTAT_SOURCE_DIR/tests/e2e/lib.sh"
 
 as_user=
@@ -27,7 +32,7 @@ run_ok $CONSTAT monitor add amina --dir v
 run_ok $CONSTAT import "$SRC/data/demo/incidents_public.csv" --monitor amina --dir v
 run_ok $CONSTAT checkpoint --dir v
 # what each reading command prints on the writable vault
-reads="log|show 12|show VP-8061-2024-05-30-CALAIS --json|checkpoint|keys|monitor list|prove inclusion 12|prove consistency 10 171|log --place calais --json|taxonomy"
+reads="audit|log|show 12|show VP-8061-2024-05-30-CALAIS --json|checkpoint|keys|monitor list|prove inclusion 12|prove consistency 10 171|log --place calais --json|taxonomy"
 IFS='|'
 i=0
 for c in $reads; do
@@ -40,6 +45,10 @@ for c in $reads; do
 done
 IFS=' '
 before=$(vault_digest v)
+if on_pg v; then
+    before_rest=$(vault_digest v audit)
+    before_audit=$(vault_sql v "SELECT action, detail FROM audit ORDER BY id")
+fi
 chmod -R a+rX,a-w v
 
 IFS='|'
@@ -60,6 +69,11 @@ expect_in out "every leaf, tile, checkpoint and signature verified"
 run_ok $as_user $CONSTAT report --out "$T/w/r" --dir "$V"
 expect_in out "report of 170 incidents (tree size 171)"
 run_ok $as_user $CONSTAT dossier --out "$T/w/d" --place calais --dir "$V"
+if on_pg v; then
+    expect_not_in err "warning"
+else
+    expect_in err "constat: warning: the export is not in the audit table: vault.db: cannot be written"
+fi
 run_ok $as_user $CONSTAT verify "$T/w/d"
 expect_in out "VERIFIED"
 run_ok $as_user $CONSTAT tiles export "$T/w/tiles" --dir "$V"
@@ -68,9 +82,15 @@ expect_eq "$(cat "$T/w/tiles/checkpoint" | sed -n 2p)" 171 "tiles of a read-only
 cp "$SRC/data/examples/observation.json" w/obs.json
 if on_pg v; then
     # on PostgreSQL the folder holds only keys and store.url: the reads
-    # above changed nothing in the database, and a write goes to the
+    # above changed nothing in the database but the audit table, which
+    # gained the dossier's export and nothing else; a write goes to the
     # database (its role's grants decide, not the folder's mode)
-    expect_eq "$(vault_digest v)" "$before" "vault unchanged by the read-only commands"
+    expect_eq "$(vault_digest v audit)" "$before_rest" "vault unchanged by the read-only commands"
+    expect_eq "$(vault_sql v "SELECT action, detail FROM audit ORDER BY id")" \
+        "$before_audit
+export|$T/w/d" "audit table: the dossier's export added, nothing else"
+    [ "$(vault_digest v)" != "$before" ] || fail "the audit table did not change"
+    ok
     run_ok $as_user $CONSTAT record "$T/w/obs.json" --monitor amina --dir "$V"
     run_ok $as_user $CONSTAT log --dir "$V"
     expect_in err "172 record(s)"
