@@ -35,6 +35,7 @@
 #include "constat/vault/leaves_parsed.h"
 #include "constat/witness/witness_policy.h"
 #include "base/text.h"
+#include "dossier/public_dossier.h"
 #include "constat/base/file.h"
 #include "constat/vault/org_name.h"
 #include "constat/vault/keyrot.h"
@@ -1288,6 +1289,7 @@ typedef struct {
     const constat_taxonomy *tax;
     const char *taxonomy_path;
     unsigned flags;
+    int public_k; /* 0, or a public dossier with this k (public_dossier.h) */
     constat_error *err;
     collect_ctx cc;
     constat_buf note;   /* the checkpoint, with the witnesses' cosignatures */
@@ -1900,10 +1902,20 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
                                          const char *taxonomy_path, unsigned flags,
                                          constat_dossier_summary *out, constat_error *err)
 {
+    return constat_dossier_write_public(v, outdir, f, tax, taxonomy_path, flags, 0, out, err);
+}
+
+constat_status constat_dossier_write_public(constat_vault *v, const char *outdir,
+                                            const constat_dossier_filter *f,
+                                            const constat_taxonomy *tax,
+                                            const char *taxonomy_path, unsigned flags, int k,
+                                            constat_dossier_summary *out, constat_error *err)
+{
     dossier_job job, *j = &job;
     constat_status rc;
 
     memset(j, 0, sizeof *j);
+    j->public_k = k;
     if (out)
         memset(out, 0, sizeof *out);
     j->v = v;
@@ -1939,6 +1951,9 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
         rc = dw_evidence_files(j);
     if (rc == CONSTAT_OK)
         rc = dw_evidence_index(j);
+    if (rc == CONSTAT_OK && j->public_k) /* public/: public_dossier.c */
+        rc = dossier_public_write(j->tmp, j->recs, j->nr, j->figures, j->tax, &j->meta,
+                                  j->logvk, j->public_k, j->err);
     if (rc == CONSTAT_OK)
         rc = dw_manifest(j);
     if (rc == CONSTAT_OK)

@@ -38,6 +38,7 @@
 #include "record/record_internal.h"
 #include "base/text.h"
 #include "dossier/report_check.h"
+#include "dossier/public_dossier.h"
 #include "dossier/trust.h"
 #include "constat/base/file.h"
 #include "constat/vault/org_name.h"
@@ -3036,6 +3037,16 @@ static constat_status vd_sign_beside(vdossier *j, side_ctx *side)
  * (7) and the figures (8). A failed token check leaves its status and
  * error in *tsa_rc and *tsa_err, and steps from 7 on are not reported;
  * the return is CONSTAT_ENOMEM or another fatal status. */
+static void vpub_fail(void *ctx, int64_t index, const char *where, const char *msg)
+{
+    vfail(ctx, index, where, "%s", msg);
+}
+
+static void vpub_pass(void *ctx)
+{
+    vpass(ctx);
+}
+
 static constat_status vd_sigs_time_figures(vdossier *j, constat_status *tsa_rc,
                                            constat_error *tsa_err)
 {
@@ -3094,6 +3105,11 @@ static constat_status vd_sigs_time_figures(vdossier *j, constat_status *tsa_rc,
         rc = side.fig_rc;
         if (rc == CONSTAT_OK)
             rc = vrecord_replay(&j->s, &side.fig);
+        /* 9. a public dossier's public/ against its leaves (public_dossier.c) */
+        if (rc == CONSTAT_OK && json_object_get(json_object_get(j->m.root, "files"),
+                                                CONSTAT_PUBLIC_DOSSIER_DIR "/figures.json"))
+            rc = dossier_public_verify(j->dir, j->trust, fr.recs, fr.n, side.recomputed,
+                                       vpub_fail, vpub_pass, &j->s);
     }
     j->sum.figures_leaves = side.figures_leaves;
     vrecord_free(&tsa_rec);
