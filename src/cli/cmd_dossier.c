@@ -3,11 +3,16 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#ifndef CONSTAT_DATA_DIR
+#define CONSTAT_DATA_DIR "data"
+#endif
+
 #include "cli.h"
 #include "constat/vault/accounts.h"
 #include "cli_records.h"
 #include "constat/dossier/dossier.h"
 #include "constat/analysis/disclosure.h"
+#include "constat/base/file.h"
 
 int cmd_dossier(int argc, char **argv)
 {
@@ -79,8 +84,23 @@ int cmd_dossier(int argc, char **argv)
         constat_taxonomy_free(tax);
         return rc;
     }
-    st = constat_dossier_write_public(v, out, &f, tax, cli_taxonomy_path(taxo), flags,
-                                      public_k, &sum, &err);
+    {
+        /* the validation table: the bundled published figures, when there */
+        constat_dossier_extra ex = {public_k, NULL, 0};
+        constat_buf csv;
+        FILE *pf = fopen(CONSTAT_DATA_DIR "/demo/published_figures.csv", "rb");
+        constat_buf_init(&csv);
+        if (pf && constat_file_read(pf, 4u * 1024 * 1024, &csv, &err) == CONSTAT_OK) {
+            ex.published = csv.data;
+            ex.published_len = csv.len;
+        }
+        if (pf)
+            fclose(pf);
+        constat_error_clear(&err);
+        st = constat_dossier_write_ex(v, out, &f, tax, cli_taxonomy_path(taxo), flags, &ex,
+                                      &sum, &err);
+        constat_buf_free(&csv);
+    }
     /* an export is an action of the audit table (docs/api.md "Audit"). The
      * dossier is written by then: a vault that cannot record it (a read-only
      * copy, docs/vault.md "Read-only vaults") gets a warning, not a failure. */

@@ -9,36 +9,6 @@
 . "$CONSTAT_SOURCE_DIR/tests/e2e/lib.sh"
 export CONSTAT_DIR="$T/v"
 
-# resign DIR: what an insider holding the organisation key does: the
-# manifest lists every file again and is signed afresh
-resign() {
-    python3 - "$1" "$T/v/keys/org.key" "$T/org.der" <<'PY'
-import base64, hashlib, json, os, sys
-d, keyfile, der = sys.argv[1:4]
-lines = open(keyfile).read().split('\n')
-assert lines[0] == 'constat-key-v1 plain', lines[0]
-open(der, 'wb').write(bytes.fromhex('302e020100300506032b657004220420') + base64.b64decode(lines[1]))
-m = json.load(open(os.path.join(d, 'manifest.json')))
-m['files'] = {}
-for root, _, files in os.walk(d):
-    for f in files:
-        rel = os.path.relpath(os.path.join(root, f), d)
-        if rel not in ('manifest.json', 'manifest.sig'):
-            m['files'][rel] = hashlib.sha256(open(os.path.join(root, f), 'rb').read()).hexdigest()
-open(os.path.join(d, 'manifest.json'), 'w').write(
-    json.dumps(m, separators=(',', ':'), sort_keys=True, ensure_ascii=False))
-open(os.path.join(d, '..', 'msg'), 'wb').write(b'constat-manifest-v1\n' + open(os.path.join(d, 'manifest.json'), 'rb').read())
-PY
-    openssl pkeyutl -sign -rawin -keyform DER -inkey "$T/org.der" -in "$T/msg" -out "$T/sig.bin"
-    python3 - "$1" "$T/sig.bin" <<'PY'
-import base64, json, os, sys
-d, sig = sys.argv[1:3]
-o = json.load(open(os.path.join(d, 'manifest.sig')))
-o['signature'] = base64.b64encode(open(sig, 'rb').read()).decode()
-open(os.path.join(d, 'manifest.sig'), 'w').write(json.dumps(o, separators=(',', ':'), sort_keys=True))
-PY
-}
-
 run_ok $CONSTAT init --no-passphrase --org o-test --origin t.example/log
 run_ok $CONSTAT monitor add alice
 # a living site on the 0.01 degree grid, so that coarse positions land on it
@@ -124,7 +94,7 @@ run_ok $CONSTAT verify later
 cp -r d forged
 rm -rf forged/public
 cp -r later forged/public
-resign forged
+resign_dossier forged "$T/v/keys/org.key"
 run_fails 1 $CONSTAT verify forged
 expect_in out "manifest: signed by the organisation key"
 expect_in out "FAIL: public/figures.json: incidents_total: differs from the figure recounted from the leaves and suppressed again with k = 5"
@@ -138,7 +108,7 @@ cp -r d lowk
 rm -rf lowk/public
 run_ok $CONSTAT report --public --k 2 --out lowk-pub
 cp -r lowk-pub lowk/public
-resign lowk
+resign_dossier lowk "$T/v/keys/org.key"
 run_fails 1 $CONSTAT verify lowk
 expect_in out "differs from the figure recounted from the leaves and suppressed again with k = 2"
 
@@ -146,7 +116,7 @@ expect_in out "differs from the figure recounted from the leaves and suppressed 
 # it then claims to be (no public figure is vouched for)
 cp -r d nopub
 rm -rf nopub/public
-resign nopub
+resign_dossier nopub "$T/v/keys/org.key"
 run_ok $CONSTAT verify nopub
 expect_not_in out "public/"
 
@@ -161,7 +131,7 @@ ok
 # an insider adds public/ to a dossier of those leaves: verify names the leaf
 run_ok $CONSTAT dossier --out withexact
 cp -r d/public withexact/public
-resign withexact
+resign_dossier withexact "$T/v/keys/org.key"
 run_fails 1 $CONSTAT verify withexact
 expect_in out "FAIL: records.jsonl: leaf 12 holds an exact position within 300 m of the living site \"Dunes site\": a public dossier must not publish it"
 run_fails 2 $CONSTAT dossier --k 1 --out k1

@@ -1290,6 +1290,9 @@ typedef struct {
     const char *taxonomy_path;
     unsigned flags;
     int public_k; /* 0, or a public dossier with this k (public_dossier.h) */
+    const void *published; /* a published-figures CSV, or NULL */
+    size_t published_len;
+    constat_buf validation; /* its table (constat_validation_html), maybe empty */
     constat_error *err;
     collect_ctx cc;
     constat_buf note;   /* the checkpoint, with the witnesses' cosignatures */
@@ -1547,6 +1550,17 @@ static constat_status dw_report_job(dossier_job *j)
     j->meta.checkpoint_note = (const char *)j->note.data;
     j->meta.generated_at = j->when;
     j->meta.scope = (const char *)j->scope.data;
+    if (j->published) { /* the validation table (dossier_validation.c) */
+        rc = dossier_validation_html(j->published, j->published_len, j->recs, j->nr,
+                                     &j->validation, j->err);
+        if (rc != CONSTAT_OK)
+            return rc;
+        if (j->validation.len) {
+            if (constat_buf_append(&j->validation, "", 1) != CONSTAT_OK)
+                return constat_error_set(j->err, CONSTAT_ENOMEM, "out of memory");
+            j->meta.validation_html = (const char *)j->validation.data;
+        }
+    }
     memset(&j->rj, 0, sizeof j->rj);
     j->rj.tmp = j->tmp;
     j->rj.recs = j->recs;
@@ -1874,6 +1888,7 @@ static void dw_free(dossier_job *j)
     json_decref(j->figures);
     constat_buf_free(&j->note);
     constat_buf_free(&j->scope);
+    constat_buf_free(&j->validation);
 }
 
 /* Dossiers across a rotation of the organisation key are not built yet
@@ -1902,20 +1917,26 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
                                          const char *taxonomy_path, unsigned flags,
                                          constat_dossier_summary *out, constat_error *err)
 {
-    return constat_dossier_write_public(v, outdir, f, tax, taxonomy_path, flags, 0, out, err);
+    return constat_dossier_write_ex(v, outdir, f, tax, taxonomy_path, flags, NULL, out, err);
 }
 
-constat_status constat_dossier_write_public(constat_vault *v, const char *outdir,
-                                            const constat_dossier_filter *f,
-                                            const constat_taxonomy *tax,
-                                            const char *taxonomy_path, unsigned flags, int k,
-                                            constat_dossier_summary *out, constat_error *err)
+constat_status constat_dossier_write_ex(constat_vault *v, const char *outdir,
+                                        const constat_dossier_filter *f,
+                                        const constat_taxonomy *tax,
+                                        const char *taxonomy_path, unsigned flags,
+                                        const constat_dossier_extra *extra,
+                                        constat_dossier_summary *out, constat_error *err)
 {
     dossier_job job, *j = &job;
     constat_status rc;
 
     memset(j, 0, sizeof *j);
-    j->public_k = k;
+    constat_buf_init(&j->validation);
+    if (extra) {
+        j->public_k = extra->public_k;
+        j->published = extra->published;
+        j->published_len = extra->published_len;
+    }
     if (out)
         memset(out, 0, sizeof *out);
     j->v = v;
@@ -1951,6 +1972,9 @@ constat_status constat_dossier_write_public(constat_vault *v, const char *outdir
         rc = dw_evidence_files(j);
     if (rc == CONSTAT_OK)
         rc = dw_evidence_index(j);
+    if (rc == CONSTAT_OK && j->validation.len)
+        rc = write_file(j->tmp, CONSTAT_DOSSIER_VALIDATION_CSV, j->published, j->published_len,
+                        j->err);
     if (rc == CONSTAT_OK && j->public_k) /* public/: public_dossier.c */
         rc = dossier_public_write(j->tmp, j->recs, j->nr, j->figures, j->tax, &j->meta,
                                   j->logvk, j->public_k, j->err);

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <jansson.h>
+#include "constat/base/buf.h"
 #include "constat/base/errors.h"
 #include "constat/analysis/report.h"
 
@@ -68,5 +69,19 @@ constat_status dossier_public_verify(const char *dir, const char *trust_file,
                                      const constat_indexed_record *recs, size_t n,
                                      const json_t *recomputed, dossier_public_fail_fn fail,
                                      dossier_public_pass_fn pass, void *ctx);
+
+/* The published-figures CSV a dossier holds when its report has a
+ * validation table (docs/dossier.md "Layout"). */
+#define CONSTAT_DOSSIER_VALIDATION_CSV "published_figures.csv"
+
+/* The validation table of a dossier's report (validation_table.c): the
+ * table constat_validation_html makes of `len` bytes of published figures
+ * and the n records `recs` (incidents counted, other kinds ignored), into
+ * `out` (may stay empty: no figure covered). Writer and verifier call this
+ * one function with the same records so the report renders the same bytes.
+ * Errors: those of constat_validation_html. */
+constat_status dossier_validation_html(const void *csv, size_t len,
+                                       const constat_indexed_record *recs, size_t n,
+                                       constat_buf *out, constat_error *err) CONSTAT_WARN_UNUSED;
 
 #endif

@@ -2283,7 +2283,7 @@ static constat_status check_report(vstate *s, const char *dir, const manifest *m
     const json_t *files = m->root ? json_object_get(m->root, "files") : NULL, *ga;
     constat_indexed_record *inc = NULL;
     constat_proven_time *itimes = NULL;
-    constat_buf note, scope;
+    constat_buf note, scope, valid;
     constat_report_meta meta;
     vreport vr = {s, dir};
     constat_error ce;
@@ -2308,6 +2308,7 @@ static constat_status check_report(vstate *s, const char *dir, const manifest *m
     }
     constat_buf_init(&note);
     constat_buf_init(&scope);
+    constat_buf_init(&valid);
     inc = calloc(n + 1, sizeof *inc);
     itimes = calloc(n + 1, sizeof *itimes);
     if (!inc || !itimes) {
@@ -2339,6 +2340,22 @@ static constat_status check_report(vstate *s, const char *dir, const manifest *m
     meta.checkpoint_note = (const char *)note.data;
     meta.generated_at = json_string_value(ga);
     meta.scope = (const char *)scope.data;
+    /* the validation table, made again from the published figures the
+     * dossier holds (validation_table.c) */
+    if (json_object_get(files, CONSTAT_DOSSIER_VALIDATION_CSV)) {
+        constat_buf csv;
+        constat_buf_init(&csv);
+        path_join(path, sizeof path, dir, CONSTAT_DOSSIER_VALIDATION_CSV);
+        constat_error_clear(&ce);
+        if (read_file(path, CONSTAT_DOSSIER_JSON_MAX, &csv, &ce) != CONSTAT_OK ||
+            dossier_validation_html(csv.data, csv.len, recs, n, &valid, &ce) != CONSTAT_OK) {
+            vfail(s, -1, CONSTAT_DOSSIER_VALIDATION_CSV, "the validation table cannot be made "
+                  "again: %s", ce.msg);
+        } else if (valid.len && constat_buf_append(&valid, "", 1) == CONSTAT_OK) {
+            meta.validation_html = (const char *)valid.data;
+        }
+        constat_buf_free(&csv);
+    }
     constat_error_clear(&ce);
     rc = constat_report_recheck(inc, ni, tax, itimes, figures, &meta, "report/", files,
                                 vreport_read,
@@ -2354,6 +2371,7 @@ out:
     free(itimes);
     constat_buf_free(&note);
     constat_buf_free(&scope);
+    constat_buf_free(&valid);
     return rc;
 }
 
