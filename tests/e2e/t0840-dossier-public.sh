@@ -11,13 +11,13 @@ export CONSTAT_DIR="$T/v"
 
 run_ok $CONSTAT init --no-passphrase --org o-test --origin t.example/log
 run_ok $CONSTAT monitor add alice
+# living_site SLUG NAME LAT_E7 LON_E7: a living site entry in the registers
+living_site() {
+    printf '{"entries": [{"id": "reg:living_site:%s", "register": "living_site", "name": "%s", "commune": "Calais", "zone": "Europe/Paris", "position": {"lat_e7": %s, "lon_e7": %s}, "source": {"note": "test entry"}}]}\n' "$1" "$2" "$3" "$4" > "reg-$1.json"
+    run_ok $CONSTAT register add "reg-$1.json"
+}
 # a living site on the 0.01 degree grid, so that coarse positions land on it
-cat > reg.json <<'JSON'
-{"entries": [{"id": "reg:living_site:dunes-test", "register": "living_site", "name": "Dunes site",
-  "commune": "Calais", "zone": "Europe/Paris",
-  "position": {"lat_e7": 509600000, "lon_e7": 18500000}, "source": {"note": "test entry"}}]}
-JSON
-run_ok $CONSTAT register add reg.json
+living_site dunes-test "Dunes site" 509600000 18500000
 # inc N DAY LAT LON PRECISION
 inc() {
     cat > p$1.json <<JSON
@@ -81,12 +81,7 @@ ok
 # forged: the organisation puts in public/ a public report of a later state
 # (one more eviction at the site, one more site) and re-signs the manifest.
 # The public report verifies on its own; against the leaves it does not.
-cat > reg2.json <<'JSON'
-{"entries": [{"id": "reg:living_site:other-test", "register": "living_site", "name": "Other site",
-  "commune": "Calais", "zone": "Europe/Paris",
-  "position": {"lat_e7": 509700000, "lon_e7": 18700000}, "source": {"note": "test entry"}}]}
-JSON
-run_ok $CONSTAT register add reg2.json
+living_site other-test "Other site" 509700000 18700000
 inc 9 11-09 509601239 18501239 coarse
 run_ok $CONSTAT checkpoint
 run_ok $CONSTAT report --public --out later

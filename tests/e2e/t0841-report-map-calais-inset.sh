@@ -7,19 +7,13 @@
 export CONSTAT_DIR="$T/v"
 
 run_ok $CONSTAT init --no-passphrase --org observatoire-test --origin test.example/obs/log
-run_ok $CONSTAT monitor add m1
-place() {
-    cat >"i-$1-$4.json" <<EOF2
-{"occurred": {"start": "2026-11-2${4}T07:00:00+01:00", "end": "2026-11-2${4}T08:00:00+01:00", "precision": "minute"},
- "place": {"name": "$1", "country": "France", "lat_e7": $2, "lon_e7": $3},
- "categories": ["eviction"], "source": {"type": "direct_observation"}}
-EOF2
-    run_ok $CONSTAT record "i-$1-$4.json" --monitor m1
-}
-place Paris 488500000 23500000 1
-place Paris 488500000 23500000 2
-place Paris 488500000 23500000 3
-place Verrotieres 509500000 18500000 4
+run_ok $CONSTAT monitor add alice
+paris='{"name": "Paris", "country": "France", "lat_e7": 488500000, "lon_e7": 23500000}'
+verrotieres='{"name": "Verrotieres", "country": "France", "lat_e7": 509500000, "lon_e7": 18500000}'
+incident 1 "$paris"
+incident 2 "$paris"
+incident 3 "$paris"
+incident 4 "$verrotieres"
 run_ok $CONSTAT checkpoint
 run_ok $CONSTAT report --out r
 h=r/index.html
@@ -29,12 +23,10 @@ expect_in $h '<section id="map">'
 expect_in $h '<title id="map-t">Incidents by place, 48.800..51.000 N, 1.800..2.400 E</title>'
 expect_in $h '<section id="map-calais">'
 expect_in $h '<title id="map-calais-t">Incidents by place, 50.850..51.050 N, 1.700..2.000 E</title>'
-# the inset: equirectangular at 50.95 N (cos 0.629953) fitted into 648 x 408:
-# x scale 648 / (0.30 * 0.629953) = 3428.8 > y scale 408 / 0.20 = 2040, so
-# 2040 both ways (x: 2040 * 0.629953 = 1285.1 px a degree of longitude);
-# Verrotieres at 1.85 E, 50.95 N: x = 36 + 0.15 * 1285.1 = 228.8,
-# y = 480 - 36 - 0.10 * 2040 = 240.0; its radius 2.5 + 28 * sqrt(1/3) = 18.7
-# (the largest place, Paris, counts 3); Paris is outside the inset
+# the inset is the Calais view that t0453 works out by hand (2040 px a
+# degree of latitude, 1285.1 of longitude): Verrotieres (50.95 N, 1.85 E)
+# at x 228.8, y 240.0; sized on the main map's scale, where Paris counts 3:
+# r = 2.5 + 28 * sqrt(1/3) = 18.7. Paris is outside the inset.
 python3 - $h <<'PY' || fail "the Calais inset"
 import re, sys
 h = open(sys.argv[1], encoding="utf-8").read()
@@ -54,8 +46,8 @@ ok
 # all in the Calais area: one map, the Calais view itself, no inset
 export CONSTAT_DIR="$T/v2"
 run_ok $CONSTAT init --no-passphrase --org observatoire-test --origin test.example/obs/log
-run_ok $CONSTAT monitor add m1
-place Verrotieres 509500000 18500000 5
+run_ok $CONSTAT monitor add alice
+incident 1 "$verrotieres"
 run_ok $CONSTAT checkpoint
 run_ok $CONSTAT report --out r2
 expect_not_in r2/index.html 'id="map-calais"'
