@@ -71,6 +71,7 @@ int cmd_simulate(int argc, char **argv)
     st = constat_countries_load(NULL, &countries, &err);
     o.now = cli_now();
     o.templates_csv = CONSTAT_DATA_DIR "/demo/incidents_public.csv";
+    o.published_csv = CONSTAT_DATA_DIR "/demo/published_figures.csv";
     o.tax = tax;
     o.countries = countries;
     if (st == CONSTAT_OK)
@@ -87,5 +88,8 @@ int cmd_simulate(int argc, char **argv)
     printf("  every record is marked synthetic (id " CONSTAT_SYNTHETIC_ID_PREFIX "..., origin "
            CONSTAT_SYNTHETIC_ORIGIN_PREFIX "...): real records are refused here, and these "
            "are refused in a real vault\n");
+    printf("  yearly rates fitted to %" PRIu64 " published Calais eviction total(s) "
+           "(data/demo/published_figures.csv); other years at their mean\n",
+           sum.fitted_years);
     return cli_finish_stdout(0);
 }
