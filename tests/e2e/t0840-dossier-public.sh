@@ -131,4 +131,19 @@ run_fails 1 $CONSTAT verify withexact
 expect_in out "FAIL: records.jsonl: leaf 12 holds an exact position within 300 m of the living site \"Dunes site\": a public dossier must not publish it"
 run_fails 2 $CONSTAT dossier --k 1 --out k1
 expect_in err "--k: \"1\" is not an integer from 2 to 1000"
+
+# the demo: the Calais registers and the published incidents (source.type
+# publication: their positions were published by their sources, so they may
+# stay exact); the public report carries no validation table, the full one does
+export CONSTAT_DIR="$T/demo"
+run_ok $CONSTAT init --no-passphrase --org demo --origin demo.example/log
+run_ok $CONSTAT monitor add monitor-demo-1
+run_ok $CONSTAT register add "$SRC/data/registers/calais.json"
+run_ok $CONSTAT import "$SRC/data/demo/incidents_public.csv" --monitor monitor-demo-1
+run_ok $CONSTAT checkpoint
+run_ok $CONSTAT dossier --public --out demo-d
+run_ok $CONSTAT verify demo-d
+expect_in out "VERIFIED"
+expect_in demo-d/report/index.html '<section id="validation">'
+expect_not_in demo-d/public/index.html '<section id="validation">'
 done_ok

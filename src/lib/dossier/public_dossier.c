@@ -37,7 +37,9 @@ static int get_pos(const json_t *o, int64_t *lat, int64_t *lon)
 }
 
 /* The exact position a record holds (place of an incident, of a corrected
- * incident; capture of an evidence record, of a corrected one), if any. */
+ * incident, unless its source is a publication, whose source published the
+ * position already; capture of an evidence record, of a corrected one), if
+ * any. */
 static int exact_pos(const json_t *rec, int64_t *lat, int64_t *lon)
 {
     const char *k = kind_of(rec);
@@ -46,7 +48,11 @@ static int exact_pos(const json_t *rec, int64_t *lat, int64_t *lon)
         k = kind_of(rec);
     }
     if (strcmp(k, "incident") == 0) {
-        if (!get_pos(json_object_get(rec, "place"), lat, lon))
+        /* a publication's positions were published by its source already */
+        const char *st = json_string_value(json_object_get(json_object_get(rec, "source"),
+                                                           "type"));
+        if ((st && strcmp(st, "publication") == 0) ||
+            !get_pos(json_object_get(rec, "place"), lat, lon))
             return 0;
     } else if (strcmp(k, "evidence") == 0) {
         if (!get_pos(json_object_get(rec, "capture"), lat, lon))
@@ -198,8 +204,12 @@ constat_status dossier_public_write(const char *dir, const constat_indexed_recor
     st = slurp(path, &tb, err);
     if (st == CONSTAT_OK)
         st = public_figures(recs, n, figures, k, &pub, err);
-    if (st == CONSTAT_OK)
-        st = constat_report_write_public(pd, tax, tb.data, tb.len, pub, meta, err);
+    if (st == CONSTAT_OK) {
+        /* a public report carries no validation table (its small cells) */
+        constat_report_meta pm = *meta;
+        pm.validation_html = NULL;
+        st = constat_report_write_public(pd, tax, tb.data, tb.len, pub, &pm, err);
+    }
     if (st == CONSTAT_OK) {
         constat_buf_reset(&tb);
         if (constat_buf_puts(&tb, logvk) != CONSTAT_OK || constat_buf_puts(&tb, "\n"))
