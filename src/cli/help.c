@@ -748,9 +748,9 @@ static const cli_help help_table[] = {
      "Creates VAULT (absent or empty; keys not sealed) with N synthetic records drawn from\n"
      "the real incidents in France of data/demo/incidents_public.csv: categories, places\n"
      "(moved by up to 300 m), forces, items and minors of a real incident, on a day of\n"
-     "2018-2024 (each year at the rate of the Calais eviction total published for it in\n"
-     "data/demo/published_figures.csv, others at their mean) at an hour that suits its\n"
-     "categories; recurring persons (pseudonyms drawn\n"
+     "2018-2024 (with --fit-published each year at the rate of the Calais eviction total\n"
+     "published for it in data/demo/published_figures.csv, others at their mean) at an\n"
+     "hour that suits its categories; recurring persons (pseudonyms drawn\n"
      "from the seed) in checks, arrests and transports; one record in ten a monitor's\n"
      "shift; four monitors; a checkpoint at the end. The same seed gives the same records\n"
      "and figures. Every record is marked synthetic (id SYN-..., summary [synthetic],\n"
@@ -758,6 +758,7 @@ static const cli_help help_table[] = {
      "refuses synthetic ones, and reports say SYNTHETIC DATA.",
      {{"--records N", "how many records (1 to 10,000,000)"},
       {"--seed S", "the generator's seed (an unsigned 64-bit integer)"},
+      {"--fit-published", "draw each year at the rate published for it (see above)"},
       {"--dir VAULT", "the vault to create"},
       OPT_TAXONOMY, OPT_HELP},
      "constat simulate --records 100000 --seed 1 --dir /tmp/sim",

@@ -6,7 +6,7 @@
 # marked synthetic.
 . "$CONSTAT_SOURCE_DIR/tests/e2e/lib.sh"
 
-run_ok $CONSTAT simulate --records 6000 --seed 7 --dir s
+run_ok $CONSTAT simulate --records 6000 --seed 7 --fit-published --dir s
 expect_in out "yearly rates fitted to 2 published Calais eviction total(s)"
 run_ok $CONSTAT report --dir s --out r
 expect_in r/index.html "SYNTHETIC DATA"

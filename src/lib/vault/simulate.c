@@ -130,6 +130,7 @@ typedef struct {
     uint64_t pool;  /* recurring persons */
     const char *org;
     double cum[SIM_FIT_YEARS]; /* cumulative yearly weights (sim_fit.h), last 1 */
+    int fit;                   /* opts->published_csv was given */
 } sim;
 
 static double pow3(double x)
@@ -167,6 +168,11 @@ static int start_hour(sim *s, const json_t *tpl)
  * weight. */
 static int64_t draw_day(sim *s)
 {
+    while (!s->fit) { /* not fitted: every day of the period alike, as before */
+        int64_t d = SIM_FROM / 86400 + (int64_t)below(&s->r, SIM_DAYS);
+        if ((d + 4) % 7 != 0 || below(&s->r, 3) == 0)
+            return d;
+    }
     for (;;) {
         double u = unit(&s->r);
         int y = 0;
@@ -393,6 +399,7 @@ constat_status constat_simulate(const char *dir, const constat_simulate_opts *op
             s.cum[y] = (acc += w[y]) / tot;
         s.cum[SIM_FIT_YEARS - 1] = 1;
         sum.fitted_years = (uint64_t)nfit;
+        s.fit = opts->published_csv != NULL;
     }
     s.r.s = opts->seed;
     s.seed = opts->seed;
