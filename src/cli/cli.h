@@ -235,6 +235,11 @@ size_t cli_path_len(const char *path);
  * already starts with "<what>: "); returns its exit code. */
 int cli_report_error(const char *what, constat_status st, const constat_error *err);
 
+/* --k N of `report --public` and `dossier --public` (cmd_report.c): *k gets
+ * N when it is an integer from CONSTAT_DISCLOSURE_K_MIN to _MAX and 0 is
+ * returned; else a message on stderr and exit code 2. */
+int cli_public_k(const char *s, int *k);
+
 /* Print the usage lines of the named command to stderr, with a pointer to
  * its --help, and return CLI_EXIT_USAGE. */
 int cli_usage(const char *command);

@@ -3,10 +3,16 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#ifndef CONSTAT_DATA_DIR
+#define CONSTAT_DATA_DIR "data"
+#endif
+
 #include "cli.h"
 #include "constat/vault/accounts.h"
 #include "cli_records.h"
 #include "constat/dossier/dossier.h"
+#include "constat/analysis/disclosure.h"
+#include "constat/base/file.h"
 
 int cmd_dossier(int argc, char **argv)
 {
@@ -22,7 +28,11 @@ int cmd_dossier(int argc, char **argv)
         {"country", required_argument, NULL, 'C'},
         {"commune", required_argument, NULL, 'm'},
         {"first-hand", no_argument, NULL, 'F'},
+        {"public", no_argument, NULL, 'P'},
+        {"k", required_argument, NULL, 'k'},
         {NULL, 0, NULL, 0}};
+    int public_k = 0; /* --public: a public dossier with this k */
+    const char *kopt = NULL;
     unsigned flags = 0;
     const char *dir = NULL, *out = NULL, *taxo = NULL, *code = NULL;
     constat_countries *gz = NULL;
@@ -49,11 +59,15 @@ int cmd_dossier(int argc, char **argv)
         case 'C': code = optarg; break;
         case 'm': f.commune = optarg; break;
         case 'F': f.source_type = "direct_observation"; break;
+        case 'P': public_k = CONSTAT_DISCLOSURE_K_DEFAULT; break;
+        case 'k': kopt = optarg; break;
         default: return cli_usage("dossier");
         }
     }
     if (!out || optind != argc)
         return cli_usage("dossier");
+    if (kopt && (rc = cli_public_k(kopt, &public_k)) != 0) /* --k implies --public */
+        return rc;
     if ((rc = cli_load_taxonomy(taxo, &tax)) != 0)
         return rc;
     constat_error_clear(&err);
@@ -70,8 +84,23 @@ int cmd_dossier(int argc, char **argv)
         constat_taxonomy_free(tax);
         return rc;
     }
-    st = constat_dossier_write_opt(v, out, &f, tax, cli_taxonomy_path(taxo), flags, &sum,
-                                   &err);
+    {
+        /* the validation table: the bundled published figures, when there */
+        constat_dossier_extra ex = {public_k, NULL, 0};
+        constat_buf csv;
+        FILE *pf = fopen(CONSTAT_DATA_DIR "/demo/published_figures.csv", "rb");
+        constat_buf_init(&csv);
+        if (pf && constat_file_read(pf, 4u * 1024 * 1024, &csv, &err) == CONSTAT_OK) {
+            ex.published = csv.data;
+            ex.published_len = csv.len;
+        }
+        if (pf)
+            fclose(pf);
+        constat_error_clear(&err);
+        st = constat_dossier_write_ex(v, out, &f, tax, cli_taxonomy_path(taxo), flags, &ex,
+                                      &sum, &err);
+        constat_buf_free(&csv);
+    }
     /* an export is an action of the audit table (docs/api.md "Audit"). The
      * dossier is written by then: a vault that cannot record it (a read-only
      * copy, docs/vault.md "Read-only vaults") gets a warning, not a failure. */
@@ -94,6 +123,9 @@ int cmd_dossier(int argc, char **argv)
            (unsigned long long)sum.incidents, sum.incidents == 1 ? "" : "s",
            (unsigned long long)sum.monitors, sum.monitors == 1 ? "" : "s",
            (unsigned long long)sum.tree_size, root, cli_text(out));
+    if (public_k)
+        printf("  public dossier: public/ holds the public report (k = %d), recounted from "
+               "these leaves by constat verify\n", public_k);
     if (sum.cosignatures)
         printf("  checkpoint cosigned by %llu witness(es): see VERIFY.md (--witness-policy)\n",
                (unsigned long long)sum.cosignatures);

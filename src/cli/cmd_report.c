@@ -144,8 +144,8 @@ static int validation(const constat_indexed_record *recs, size_t n, constat_buf 
 }
 
 /* --k N: the threshold of --public, an integer in range (--k implies
- * --public). */
-static int report_k(const char *s, int *k)
+ * --public); `dossier --public` reads it the same way (cli.h). */
+int cli_public_k(const char *s, int *k)
 {
     char *end;
     long v;
@@ -390,7 +390,7 @@ int cmd_report(int argc, char **argv)
     }
     if (!out || optind != argc)
         return cli_usage("report");
-    if (kopt && (c = report_k(kopt, &public_k)) != 0)
+    if (kopt && (c = cli_public_k(kopt, &public_k)) != 0)
         return c;
     constat_error_clear(&err);
     constat_buf_init(&scope);

@@ -34,6 +34,7 @@ int cmd_simulate(int argc, char **argv)
     static const struct option opts[] = {
         {"records", required_argument, NULL, 'n'},
         {"seed", required_argument, NULL, 's'},
+        {"fit-published", no_argument, NULL, 'F'},
         {"dir", required_argument, NULL, 'd'},
         {"taxonomy", required_argument, NULL, 't'},
         {NULL, 0, NULL, 0}};
@@ -44,13 +45,14 @@ int cmd_simulate(int argc, char **argv)
     constat_countries *countries = NULL;
     constat_error err;
     constat_status st;
-    int c, rc;
+    int c, rc, fit = 0;
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 'n': nrec = optarg; break;
         case 's': seed = optarg; break;
+        case 'F': fit = 1; break;
         case 'd': dir = optarg; break;
         case 't': taxo = optarg; break;
         default: return cli_usage("simulate");
@@ -71,6 +73,8 @@ int cmd_simulate(int argc, char **argv)
     st = constat_countries_load(NULL, &countries, &err);
     o.now = cli_now();
     o.templates_csv = CONSTAT_DATA_DIR "/demo/incidents_public.csv";
+    if (fit)
+        o.published_csv = CONSTAT_DATA_DIR "/demo/published_figures.csv";
     o.tax = tax;
     o.countries = countries;
     if (st == CONSTAT_OK)
@@ -87,5 +91,9 @@ int cmd_simulate(int argc, char **argv)
     printf("  every record is marked synthetic (id " CONSTAT_SYNTHETIC_ID_PREFIX "..., origin "
            CONSTAT_SYNTHETIC_ORIGIN_PREFIX "...): real records are refused here, and these "
            "are refused in a real vault\n");
+    if (fit)
+        printf("  yearly rates fitted to %" PRIu64 " published Calais eviction total(s) "
+           "(data/demo/published_figures.csv); other years at their mean\n",
+           sum.fitted_years);
     return cli_finish_stdout(0);
 }

@@ -460,7 +460,7 @@ static const cli_help help_table[] = {
     {"dossier", "write a self-contained dossier for verifiers",
      "constat dossier --out DIR [--from DATE] [--to DATE] [--category C] [--place P]\n"
      "        [--country CC] [--commune NAME] [--first-hand] [--with-evidence]\n"
-     "        [--taxonomy FILE] [--dir DIR]",
+     "        [--public [--k N]] [--taxonomy FILE] [--dir DIR]",
      "Writes a folder with the selected incident leaves exactly as logged, their monitors'\n"
      "enrolments, an inclusion proof for each to one signed checkpoint (with witness\n"
      "cosignatures when there are), the public keys, the taxonomy, figures and report, a\n"
@@ -480,12 +480,20 @@ static const cli_help help_table[] = {
                        "as report --first-hand; the manifest records filter.source_type and\n"
                        "verify recounts every figure from first-hand records alone"},
       {"--with-evidence", "also copy the evidence files (otherwise only their hashes travel)"},
+      {"--public", "a public dossier: also public/, the public report (report --public) of\n"
+                   "the same records, which verify recounts from the leaves, suppresses\n"
+                   "again with its k and whose snapped sites it finds among the logged\n"
+                   "register entries; refused when a leaf holds an exact position within\n"
+                   "300 m of a living site (record it coarse)"},
+      {"--k N", "the k of --public (2 to 1000, default 5); implies --public"},
       OPT_TAXONOMY, OPT_DIR, OPT_HELP},
      "constat dossier --out dossier-2024/ --from 2024-01-01 --to 2024-12-31 --place calais\n"
      "  constat dossier --out calais-2024/ --country FR --commune Calais --from 2024-01-01\n"
-     "  constat dossier --out first-hand/ --first-hand",
+     "  constat dossier --out first-hand/ --first-hand\n"
+     "  constat dossier --out public-2026/ --public --k 5",
      EXIT_OK EXIT_USAGE "   (also: a bad filter, an unknown category or country, a selection\n"
-     "   of no incident: nothing written)\n" EXIT_IO, NULL},
+     "   of no incident, --k out of range, --public with an exact position at a living\n"
+     "   site: nothing written)\n" EXIT_IO, NULL},
 
     {"verify", "verify a dossier (offline) or a whole vault",
      "constat verify DIR [--trust FILE] [--tsa-ca FILE] [--witness-policy FILE] [--json]\n"
@@ -744,7 +752,9 @@ static const cli_help help_table[] = {
      "Creates VAULT (absent or empty; keys not sealed) with N synthetic records drawn from\n"
      "the real incidents in France of data/demo/incidents_public.csv: categories, places\n"
      "(moved by up to 300 m), forces, items and minors of a real incident, on a day of\n"
-     "2018-2024 at an hour that suits its categories; recurring persons (pseudonyms drawn\n"
+     "2018-2024 (with --fit-published each year at the rate of the Calais eviction total\n"
+     "published for it in data/demo/published_figures.csv, others at their mean) at an\n"
+     "hour that suits its categories; recurring persons (pseudonyms drawn\n"
      "from the seed) in checks, arrests and transports; one record in ten a monitor's\n"
      "shift; four monitors; a checkpoint at the end. The same seed gives the same records\n"
      "and figures. Every record is marked synthetic (id SYN-..., summary [synthetic],\n"
@@ -752,6 +762,7 @@ static const cli_help help_table[] = {
      "refuses synthetic ones, and reports say SYNTHETIC DATA.",
      {{"--records N", "how many records (1 to 10,000,000)"},
       {"--seed S", "the generator's seed (an unsigned 64-bit integer)"},
+      {"--fit-published", "draw each year at the rate published for it (see above)"},
       {"--dir VAULT", "the vault to create"},
       OPT_TAXONOMY, OPT_HELP},
      "constat simulate --records 100000 --seed 1 --dir /tmp/sim",

@@ -201,6 +201,37 @@ open(p, "w").write(json.dumps(d, separators=(",", ":"), sort_keys=True, ensure_a
 PY
 }
 
+# resign_dossier DIR KEYFILE: what an insider holding the organisation key
+# (KEYFILE, an unsealed vault's keys/org.key) does: the manifest of the
+# dossier DIR lists every file again and is signed afresh
+resign_dossier() {
+    python3 - "$1" "$2" "$T/org.der" <<'PY'
+import base64, hashlib, json, os, sys
+d, keyfile, der = sys.argv[1:4]
+lines = open(keyfile).read().split('\n')
+assert lines[0] == 'constat-key-v1 plain', lines[0]
+open(der, 'wb').write(bytes.fromhex('302e020100300506032b657004220420') + base64.b64decode(lines[1]))
+m = json.load(open(os.path.join(d, 'manifest.json')))
+m['files'] = {}
+for root, _, files in os.walk(d):
+    for f in files:
+        rel = os.path.relpath(os.path.join(root, f), d)
+        if rel not in ('manifest.json', 'manifest.sig'):
+            m['files'][rel] = hashlib.sha256(open(os.path.join(root, f), 'rb').read()).hexdigest()
+open(os.path.join(d, 'manifest.json'), 'w').write(
+    json.dumps(m, separators=(',', ':'), sort_keys=True, ensure_ascii=False))
+open(os.path.join(d, '..', 'msg'), 'wb').write(b'constat-manifest-v1\n' + open(os.path.join(d, 'manifest.json'), 'rb').read())
+PY
+    openssl pkeyutl -sign -rawin -keyform DER -inkey "$T/org.der" -in "$T/msg" -out "$T/sig.bin"
+    python3 - "$1" "$T/sig.bin" <<'PY'
+import base64, json, os, sys
+d, sig = sys.argv[1:3]
+o = json.load(open(os.path.join(d, 'manifest.sig')))
+o['signature'] = base64.b64encode(open(sig, 'rb').read()).decode()
+open(os.path.join(d, 'manifest.sig'), 'w').write(json.dumps(o, separators=(',', ':'), sort_keys=True))
+PY
+}
+
 done_ok() {
     echo "ok: $checks checks"
 }

@@ -92,4 +92,39 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
                                          constat_dossier_summary *out,
                                          constat_error *err) CONSTAT_WARN_UNUSED;
 
+/* What constat_dossier_write_ex adds to constat_dossier_write_opt. */
+typedef struct {
+    /* 0, or a public dossier with this k (2..1000) (below) */
+    int public_k;
+    /* NULL, or `published_len` bytes of a published-figures CSV
+     * (data/demo/published_figures.csv, constat_validation_html): the
+     * report gets the validation table of the selected incidents beside
+     * them, and when it has a row the dossier holds the CSV as
+     * published_figures.csv, so that the verifier renders the
+     * same table again. A CSV that does not parse is an error. */
+    const void *published;
+    size_t published_len;
+} constat_dossier_extra;
+
+/* constat_dossier_write_opt with `extra` (may be NULL: none). With
+ * extra->public_k a public dossier (`constat dossier --public`,
+ * docs/dossier.md "Public dossier"): the same folder, plus public/ holding
+ * the public report (constat_report_write_public) of the same figures under
+ * disclosure control with threshold k and the positions of the same
+ * records, and its keys/log.vkey; all of it in the signed manifest. Before
+ * anything is written a public dossier is refused (CONSTAT_EINVAL, naming
+ * the leaf and the site) when a leaf holds an exact position (not on the
+ * 0.01 degree grid of coarse positions, docs/record.md "Location
+ * precision") within CONSTAT_PUBLIC_SITE_RADIUS_M metres of a living site
+ * of the registers it carries. Other errors: those of
+ * constat_dossier_write_opt; CONSTAT_EINVAL for k out of range or a
+ * published-figures CSV that does not parse (naming its line). */
+constat_status constat_dossier_write_ex(constat_vault *v, const char *outdir,
+                                        const constat_dossier_filter *f,
+                                        const constat_taxonomy *tax,
+                                        const char *taxonomy_path, unsigned flags,
+                                        const constat_dossier_extra *extra,
+                                        constat_dossier_summary *out,
+                                        constat_error *err) CONSTAT_WARN_UNUSED;
+
 #endif

@@ -45,12 +45,19 @@ typedef struct {
     int64_t now;         /* the vault's clock, seconds since the epoch; must be
                             after the simulated period (2018-01-01 to 2024-12-31) */
     const char *templates_csv;  /* the real incidents (data/demo/incidents_public.csv) */
+    /* NULL, or published figures (data/demo/published_figures.csv): the
+     * incidents of each year are drawn at the rate of the Calais eviction
+     * total published for it (years without one at the mean of the others),
+     * so that the simulated vault's yearly shares reproduce the published
+     * ones; NULL: every year alike */
+    const char *published_csv;
     const constat_taxonomy *tax;
     const constat_countries *countries;
 } constat_simulate_opts;
 
 typedef struct {
     uint64_t incidents, shifts, monitors, persons, templates;
+    uint64_t fitted_years; /* years whose rate a published figure gave */
 } constat_simulate_summary;
 
 /* Create a synthetic vault in `dir` (absent or empty; keys not sealed) and

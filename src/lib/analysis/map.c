@@ -41,69 +41,24 @@ static constat_status esc(constat_buf *b, const char *s)
     return constat_html_escape(b, s);
 }
 
-constat_status report_map_html(constat_buf *b, report_map_get_fn get, void *ctx, size_t n,
-                               constat_error *err)
+/* One map section: the spots sp[0..ns) (largest first) in the box s..no N,
+ * we..ea E, the base map under it when `calais_view`; `id` the section's
+ * id, `fr`/`en` its heading. */
+static constat_status draw_map(constat_buf *b, const spot *sp, size_t ns, double s, double no,
+                               double we, double ea, int calais_view, const char *id,
+                               const char *fr, const char *en, constat_error *err)
 {
-    spot *sp = calloc(n + 1, sizeof *sp);
-    json_t *index = json_object(); /* place name -> spot index */
-    size_t ns = 0, in_calais = 0;
-    int calais_view = 0;
-    double s = 90, no = -90, we = 180, ea = -180, kx, ky, cx, maxr;
-    long maxc = 1;
+    double kx, ky, cx, maxr;
+    long maxc;
     constat_status st = CONSTAT_OK;
 
-    if (!sp || !index) {
-        free(sp);
-        json_decref(index);
-        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < n; i++) {
-        const json_t *p = json_object_get(get(ctx, i), "place");
-        const json_t *la = json_object_get(p, "lat_e7"), *lo = json_object_get(p, "lon_e7");
-        const char *name = json_string_value(json_object_get(p, "site"));
-        const json_t *at;
-        if (!json_is_integer(la) || !json_is_integer(lo))
-            continue;
-        if (!name)
-            name = json_string_value(json_object_get(p, "name"));
-        if (!name)
-            name = "?";
-        at = json_object_get(index, name);
-        if (at) {
-            sp[json_integer_value(at)].count++;
-            continue;
-        }
-        sp[ns].name = name;
-        sp[ns].lat = (double)json_integer_value(la) / 1e7;
-        sp[ns].lon = (double)json_integer_value(lo) / 1e7;
-        sp[ns].count = 1;
-        if (json_object_set_new(index, name, json_integer((json_int_t)ns))) {
-            st = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
-            goto out;
-        }
-        ns++;
-    }
-    if (ns == 0)
-        goto out;
-    qsort(sp, ns, sizeof *sp, spot_cmp);
-    for (size_t i = 0; i < ns; i++)
-        if (sp[i].lat >= CAL_S && sp[i].lat <= CAL_N && sp[i].lon >= CAL_W && sp[i].lon <= CAL_E)
-            in_calais += (size_t)sp[i].count;
-    {
-        size_t placed = 0;
-        for (size_t i = 0; i < ns; i++)
-            placed += (size_t)sp[i].count;
-        if (in_calais * 2 >= placed) {
-            s = CAL_S, no = CAL_N, we = CAL_W, ea = CAL_E;
-            calais_view = 1;
-        } else {
-            for (size_t i = 0; i < ns; i++) {
-                s = fmin(s, sp[i].lat), no = fmax(no, sp[i].lat);
-                we = fmin(we, sp[i].lon), ea = fmax(ea, sp[i].lon);
-            }
-            s -= 0.05, no += 0.05, we -= 0.05, ea += 0.05;
-        }
-    }
+#define CHK(x)                                                                                 \
+    do {                                                                                       \
+        if ((x) != CONSTAT_OK) {                                                               \
+            st = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");                     \
+            goto out;                                                                          \
+        }                                                                                      \
+    } while (0)
     /* equirectangular, the scale of the middle latitude, fitted to W x H */
     cx = cos((s + no) / 2 * 3.14159265358979323846 / 180);
     kx = (W - 2 * PAD) / ((ea - we) * cx);
@@ -117,19 +72,13 @@ constat_status report_map_html(constat_buf *b, report_map_get_fn get, void *ctx,
     maxr = 28.0;
 #define X(lon) (PAD + ((lon) - we) * kx)
 #define Y(lat) (H - PAD - ((lat) - s) * ky)
-#define CHK(x)                                                                                 \
-    do {                                                                                       \
-        if ((x) != CONSTAT_OK) {                                                               \
-            st = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");                     \
-            goto out;                                                                          \
-        }                                                                                      \
-    } while (0)
-    CHK(constat_buf_printf(b, "<section id=\"map\">\n<h2>Carte des incidents par lieu <span "
-                              "class=\"en\" lang=\"en\">/ Map of incidents by place</span></h2>\n"
+    CHK(constat_buf_printf(b, "<section id=\"%s\">\n<h2>%s <span "
+                              "class=\"en\" lang=\"en\">/ %s</span></h2>\n"
                               "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" "
-                              "role=\"img\" aria-labelledby=\"map-t\" style=\"max-width:100%%;"
-                              "background:#f4f7fa\">\n<title id=\"map-t\">Incidents by place, "
-                              "%.3f..%.3f N, %.3f..%.3f E</title>\n", W, H, s, no, we, ea));
+                              "role=\"img\" aria-labelledby=\"%s-t\" style=\"max-width:100%%;"
+                              "background:#f4f7fa\">\n<title id=\"%s-t\">Incidents by place, "
+                              "%.3f..%.3f N, %.3f..%.3f E</title>\n", id, fr, en, W, H, id, id, s,
+                           no, we, ea));
     /* the land under everything else (Calais area only: the ring is the
      * bundled one's, clipped by the view) */
     if (calais_view) {
@@ -193,6 +142,79 @@ constat_status report_map_html(constat_buf *b, report_map_get_fn get, void *ctx,
 #undef CHK
 #undef X
 #undef Y
+out:
+    return st;
+}
+
+constat_status report_map_html(constat_buf *b, report_map_get_fn get, void *ctx, size_t n,
+                               constat_error *err)
+{
+    spot *sp = calloc(n + 1, sizeof *sp);
+    json_t *index = json_object(); /* place name -> spot index */
+    size_t ns = 0, in_calais = 0;
+    int calais_view = 0;
+    double s = 90, no = -90, we = 180, ea = -180;
+    constat_status st = CONSTAT_OK;
+
+    if (!sp || !index) {
+        free(sp);
+        json_decref(index);
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        const json_t *p = json_object_get(get(ctx, i), "place");
+        const json_t *la = json_object_get(p, "lat_e7"), *lo = json_object_get(p, "lon_e7");
+        const char *name = json_string_value(json_object_get(p, "site"));
+        const json_t *at;
+        if (!json_is_integer(la) || !json_is_integer(lo))
+            continue;
+        if (!name)
+            name = json_string_value(json_object_get(p, "name"));
+        if (!name)
+            name = "?";
+        at = json_object_get(index, name);
+        if (at) {
+            sp[json_integer_value(at)].count++;
+            continue;
+        }
+        sp[ns].name = name;
+        sp[ns].lat = (double)json_integer_value(la) / 1e7;
+        sp[ns].lon = (double)json_integer_value(lo) / 1e7;
+        sp[ns].count = 1;
+        if (json_object_set_new(index, name, json_integer((json_int_t)ns))) {
+            st = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+            goto out;
+        }
+        ns++;
+    }
+    if (ns == 0)
+        goto out;
+    qsort(sp, ns, sizeof *sp, spot_cmp);
+    for (size_t i = 0; i < ns; i++)
+        if (sp[i].lat >= CAL_S && sp[i].lat <= CAL_N && sp[i].lon >= CAL_W && sp[i].lon <= CAL_E)
+            in_calais += (size_t)sp[i].count;
+    {
+        size_t placed = 0;
+        for (size_t i = 0; i < ns; i++)
+            placed += (size_t)sp[i].count;
+        if (in_calais * 2 >= placed) {
+            s = CAL_S, no = CAL_N, we = CAL_W, ea = CAL_E;
+            calais_view = 1;
+        } else {
+            for (size_t i = 0; i < ns; i++) {
+                s = fmin(s, sp[i].lat), no = fmax(no, sp[i].lat);
+                we = fmin(we, sp[i].lon), ea = fmax(ea, sp[i].lon);
+            }
+            s -= 0.05, no += 0.05, we -= 0.05, ea += 0.05;
+        }
+    }
+    st = draw_map(b, sp, ns, s, no, we, ea, calais_view, "map", "Carte des incidents par lieu",
+                  "Map of incidents by place", err);
+    /* most incidents elsewhere, some in the Calais area: the Calais view
+     * too, as an inset map of its own over the base map */
+    if (st == CONSTAT_OK && !calais_view && in_calais > 0)
+        st = draw_map(b, sp, ns, CAL_S, CAL_N, CAL_W, CAL_E, 1, "map-calais",
+                      "Carte : région de Calais", "Map: the Calais area", err);
 out:
     free(sp);
     json_decref(index);

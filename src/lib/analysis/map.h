@@ -20,7 +20,10 @@ typedef const json_t *(*report_map_get_fn)(void *ctx, size_t i);
  * over lines of latitude and longitude, equirectangular with the scale of
  * the middle latitude. The area drawn is the Calais area (50.85..51.05 N,
  * 1.70..2.00 E) when most placed incidents are in it, else the box of all
- * of them. Nothing is written when no incident states a position.
+ * of them; in that second case, when some placed incidents are in the
+ * Calais area, a second section (id "map-calais") follows: the Calais area
+ * over the base map, circles sized on the main map's scale. Nothing is
+ * written when no incident states a position.
  * Deterministic (no clock, no locale: numbers printed in the C locale the
  * library runs in). Text is escaped for HTML.
  * Errors: CONSTAT_ENOMEM. */

@@ -36,6 +36,7 @@
 #include "constat/vault/leaves_parsed.h"
 #include "constat/witness/witness_policy.h"
 #include "base/text.h"
+#include "dossier/public_dossier.h"
 #include "constat/base/file.h"
 #include "constat/vault/org_name.h"
 #include "constat/vault/keyrot.h"
@@ -1292,6 +1293,10 @@ typedef struct {
     const constat_taxonomy *tax;
     const char *taxonomy_path;
     unsigned flags;
+    int public_k; /* 0, or a public dossier with this k (public_dossier.h) */
+    const void *published; /* a published-figures CSV, or NULL */
+    size_t published_len;
+    constat_buf validation; /* its table (constat_validation_html), maybe empty */
     constat_error *err;
     collect_ctx cc;
     constat_buf note;   /* the checkpoint, with the witnesses' cosignatures */
@@ -1557,6 +1562,17 @@ static constat_status dw_report_job(dossier_job *j)
     j->meta.checkpoint_note = (const char *)j->note.data;
     j->meta.generated_at = j->when;
     j->meta.scope = (const char *)j->scope.data;
+    if (j->published) { /* the validation table (dossier_validation.c) */
+        rc = dossier_validation_html(j->published, j->published_len, j->recs, j->nr,
+                                     &j->validation, j->err);
+        if (rc != CONSTAT_OK)
+            return rc;
+        if (j->validation.len) {
+            if (constat_buf_append(&j->validation, "", 1) != CONSTAT_OK)
+                return constat_error_set(j->err, CONSTAT_ENOMEM, "out of memory");
+            j->meta.validation_html = (const char *)j->validation.data;
+        }
+    }
     memset(&j->rj, 0, sizeof j->rj);
     j->rj.tmp = j->tmp;
     j->rj.recs = j->recs;
@@ -1887,6 +1903,7 @@ static void dw_free(dossier_job *j)
     json_decref(j->figures);
     constat_buf_free(&j->note);
     constat_buf_free(&j->scope);
+    constat_buf_free(&j->validation);
 }
 
 /* Across a rotation of the organisation key (docs/dossier.md): keys/org.vkey
@@ -1920,10 +1937,26 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
                                          const char *taxonomy_path, unsigned flags,
                                          constat_dossier_summary *out, constat_error *err)
 {
+    return constat_dossier_write_ex(v, outdir, f, tax, taxonomy_path, flags, NULL, out, err);
+}
+
+constat_status constat_dossier_write_ex(constat_vault *v, const char *outdir,
+                                        const constat_dossier_filter *f,
+                                        const constat_taxonomy *tax,
+                                        const char *taxonomy_path, unsigned flags,
+                                        const constat_dossier_extra *extra,
+                                        constat_dossier_summary *out, constat_error *err)
+{
     dossier_job job, *j = &job;
     constat_status rc;
 
     memset(j, 0, sizeof *j);
+    constat_buf_init(&j->validation);
+    if (extra) {
+        j->public_k = extra->public_k;
+        j->published = extra->published;
+        j->published_len = extra->published_len;
+    }
     if (out)
         memset(out, 0, sizeof *out);
     j->v = v;
@@ -1959,6 +1992,12 @@ constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
         rc = dw_evidence_files(j);
     if (rc == CONSTAT_OK)
         rc = dw_evidence_index(j);
+    if (rc == CONSTAT_OK && j->validation.len)
+        rc = write_file(j->tmp, CONSTAT_DOSSIER_VALIDATION_CSV, j->published, j->published_len,
+                        j->err);
+    if (rc == CONSTAT_OK && j->public_k) /* public/: public_dossier.c */
+        rc = dossier_public_write(j->tmp, j->recs, j->nr, j->figures, j->tax, &j->meta,
+                                  j->logvk, j->public_k, j->err);
     if (rc == CONSTAT_OK)
         rc = dw_manifest(j);
     if (rc == CONSTAT_OK)

@@ -40,6 +40,7 @@
 #include "record/record_internal.h"
 #include "base/text.h"
 #include "dossier/report_check.h"
+#include "dossier/public_dossier.h"
 #include "dossier/trust.h"
 #include "dossier/verify_keys.h"
 #include "constat/base/file.h"
@@ -2363,7 +2364,7 @@ static constat_status check_report(vstate *s, const char *dir, const manifest *m
     const json_t *files = m->root ? json_object_get(m->root, "files") : NULL, *ga;
     constat_indexed_record *inc = NULL;
     constat_proven_time *itimes = NULL;
-    constat_buf note, scope;
+    constat_buf note, scope, valid;
     constat_report_meta meta;
     vreport vr = {s, dir};
     constat_error ce;
@@ -2388,6 +2389,7 @@ static constat_status check_report(vstate *s, const char *dir, const manifest *m
     }
     constat_buf_init(&note);
     constat_buf_init(&scope);
+    constat_buf_init(&valid);
     inc = calloc(n + 1, sizeof *inc);
     itimes = calloc(n + 1, sizeof *itimes);
     if (!inc || !itimes) {
@@ -2419,6 +2421,22 @@ static constat_status check_report(vstate *s, const char *dir, const manifest *m
     meta.checkpoint_note = (const char *)note.data;
     meta.generated_at = json_string_value(ga);
     meta.scope = (const char *)scope.data;
+    /* the validation table, made again from the published figures the
+     * dossier holds (validation_table.c) */
+    if (json_object_get(files, CONSTAT_DOSSIER_VALIDATION_CSV)) {
+        constat_buf csv;
+        constat_buf_init(&csv);
+        path_join(path, sizeof path, dir, CONSTAT_DOSSIER_VALIDATION_CSV);
+        constat_error_clear(&ce);
+        if (read_file(path, CONSTAT_DOSSIER_JSON_MAX, &csv, &ce) != CONSTAT_OK ||
+            dossier_validation_html(csv.data, csv.len, recs, n, &valid, &ce) != CONSTAT_OK) {
+            vfail(s, -1, CONSTAT_DOSSIER_VALIDATION_CSV, "the validation table cannot be made "
+                  "again: %s", ce.msg);
+        } else if (valid.len && constat_buf_append(&valid, "", 1) == CONSTAT_OK) {
+            meta.validation_html = (const char *)valid.data;
+        }
+        constat_buf_free(&csv);
+    }
     constat_error_clear(&ce);
     rc = constat_report_recheck(inc, ni, tax, itimes, figures, &meta, "report/", files,
                                 vreport_read,
@@ -2434,6 +2452,7 @@ out:
     free(itimes);
     constat_buf_free(&note);
     constat_buf_free(&scope);
+    constat_buf_free(&valid);
     return rc;
 }
 
@@ -3164,6 +3183,16 @@ static constat_status vd_sign_beside(vdossier *j, side_ctx *side)
  * (7) and the figures (8). A failed token check leaves its status and
  * error in *tsa_rc and *tsa_err, and steps from 7 on are not reported;
  * the return is CONSTAT_ENOMEM or another fatal status. */
+static void vpub_fail(void *ctx, int64_t index, const char *where, const char *msg)
+{
+    vfail(ctx, index, where, "%s", msg);
+}
+
+static void vpub_pass(void *ctx)
+{
+    vpass(ctx);
+}
+
 static constat_status vd_sigs_time_figures(vdossier *j, constat_status *tsa_rc,
                                            constat_error *tsa_err)
 {
@@ -3222,6 +3251,11 @@ static constat_status vd_sigs_time_figures(vdossier *j, constat_status *tsa_rc,
         rc = side.fig_rc;
         if (rc == CONSTAT_OK)
             rc = vrecord_replay(&j->s, &side.fig);
+        /* 9. a public dossier's public/ against its leaves (public_dossier.c) */
+        if (rc == CONSTAT_OK && json_object_get(json_object_get(j->m.root, "files"),
+                                                CONSTAT_PUBLIC_DOSSIER_DIR "/figures.json"))
+            rc = dossier_public_verify(j->dir, j->trust, fr.recs, fr.n, side.recomputed,
+                                       vpub_fail, vpub_pass, &j->s);
     }
     j->sum.figures_leaves = side.figures_leaves;
     vrecord_free(&tsa_rec);

@@ -19,6 +19,7 @@
 #include "constat/base/hash.h"
 #include "constat/record/categories.h"
 #include "base/text.h"
+#include "vault/sim_fit.h"
 
 #define SIM_MAX_RECORDS 10000000u
 #define SIM_MONITORS 4
@@ -128,6 +129,8 @@ typedef struct {
     const templates *ts;
     uint64_t pool;  /* recurring persons */
     const char *org;
+    double cum[SIM_FIT_YEARS]; /* cumulative yearly weights (sim_fit.h), last 1 */
+    int fit;                   /* opts->published_csv was given */
 } sim;
 
 static double pow3(double x)
@@ -160,11 +163,24 @@ static int start_hour(sim *s, const json_t *tpl)
     return 7 + (int)below(&s->r, 14);
 }
 
-/* A day of the period; Sundays drawn at a third of the weight. */
+/* A day of the period: a year by its weight (the published figures',
+ * sim_fit.h), a day of it uniformly; Sundays drawn at a third of the
+ * weight. */
 static int64_t draw_day(sim *s)
 {
-    for (;;) {
+    while (!s->fit) { /* not fitted: every day of the period alike, as before */
         int64_t d = SIM_FROM / 86400 + (int64_t)below(&s->r, SIM_DAYS);
+        if ((d + 4) % 7 != 0 || below(&s->r, 3) == 0)
+            return d;
+    }
+    for (;;) {
+        double u = unit(&s->r);
+        int y = 0;
+        while (y < SIM_FIT_YEARS - 1 && u >= s->cum[y])
+            y++;
+        int64_t d0 = days_from_civil(SIM_FIT_YEAR0 + y, 1, 1),
+                d = d0 + (int64_t)below(&s->r, (uint64_t)(days_from_civil(SIM_FIT_YEAR0 + y + 1,
+                                                                          1, 1) - d0));
         if ((d + 4) % 7 != 0 || below(&s->r, 3) == 0)
             return d;
     }
@@ -369,6 +385,22 @@ constat_status constat_simulate(const char *dir, const constat_simulate_opts *op
     if (st == CONSTAT_OK && !items)
         st = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
     memset(&s, 0, sizeof s);
+    {
+        /* yearly rates from the published figures (sim_fit.c), else even */
+        double w[SIM_FIT_YEARS], tot = 0, acc = 0;
+        int nfit = 0;
+        for (int y = 0; y < SIM_FIT_YEARS; y++)
+            w[y] = 1;
+        if (st == CONSTAT_OK && opts->published_csv)
+            st = sim_fit_years(opts->published_csv, w, &nfit, err);
+        for (int y = 0; y < SIM_FIT_YEARS; y++)
+            tot += w[y];
+        for (int y = 0; y < SIM_FIT_YEARS; y++)
+            s.cum[y] = (acc += w[y]) / tot;
+        s.cum[SIM_FIT_YEARS - 1] = 1;
+        sum.fitted_years = (uint64_t)nfit;
+        s.fit = opts->published_csv != NULL;
+    }
     s.r.s = opts->seed;
     s.seed = opts->seed;
     s.ts = &ts;
