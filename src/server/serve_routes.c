@@ -835,10 +835,10 @@ out:
 static void h_evidence(serve_ctx *ctx, const serve_request *rq, const serve_session *se,
                        const char *param, serve_reply *rp)
 {
-    char tmp[4096], hex[65], media[128];
+    char hex[65], media[128];
     uint8_t h[32];
     uint64_t size = 0;
-    int fd, fresh = 0;
+    int fresh = 0;
     constat_error err;
     constat_status st;
     (void)param;
@@ -847,29 +847,12 @@ static void h_evidence(serve_ctx *ctx, const serve_request *rq, const serve_sess
         serve_error(rp, 400, NULL, "an evidence file is not empty");
         return;
     }
-    snprintf(tmp, sizeof tmp, "%s/evidence-upload.XXXXXX", constat_vault_dir(ctx->vault));
-    fd = mkstemp(tmp);
-    if (fd < 0) {
-        serve_error(rp, 500, NULL, "internal error");
-        return;
-    }
-    st = CONSTAT_OK;
-    for (size_t off = 0; off < rq->len && st == CONSTAT_OK;) {
-        ssize_t w = write(fd, rq->body + off, rq->len - off);
-        if (w <= 0)
-            st = constat_error_set(&err, CONSTAT_EIO, "cannot write the upload");
-        else
-            off += (size_t)w;
-    }
-    close(fd);
-    if (st == CONSTAT_OK)
-        st = constat_evidence_media_type(tmp, media, sizeof media, &err);
-    if (st == CONSTAT_OK)
-        /* sealed at rest as `constat attach` does (docs/vault.md) */
-        st = constat_evidence_store_sealed(constat_vault_dir(ctx->vault),
-                                           constat_vault_seal_keys(ctx->vault), tmp, NULL, 0,
-                                           NULL, h, &size, &fresh, &err);
-    unlink(tmp);
+    /* hashed and sealed from memory into the store (docs/vault.md): no
+     * plaintext byte of the upload reaches the disk */
+    st = constat_evidence_store_sealed_bytes(constat_vault_dir(ctx->vault),
+                                             constat_vault_seal_keys(ctx->vault), rq->body,
+                                             rq->len, media, sizeof media, h, &size, &fresh,
+                                             &err);
     if (st != CONSTAT_OK) {
         lib_error(ctx, rp, st, &err);
         return;

@@ -1,7 +1,10 @@
 /* test_seal.c — sealing at rest (seal.h): private values sealed to the
  * organisation and to a named recipient, opened by each, refused when
- * changed, truncated or moved; sealed files round trip at chunk boundaries
- * and refuse truncation, flipped bytes, another key and trailing data; the
+ * changed, truncated or moved; sealed files (v2) round trip at chunk and
+ * segment boundaries, on one thread and on several, and refuse truncation,
+ * swapped segments, a segment from another file, flipped bytes, another key
+ * and trailing data, each naming the file; fixed vectors of v1 (still read)
+ * and v2, the v2 layout opened by hand; the
  * recipient key file parser on the RFC 8410 example key. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -284,26 +287,70 @@ static void drop_file(char *path, uint8_t *plain)
     free(plain);
 }
 
+/* Stored bytes of a v2 segment of `len` plaintext bytes in `chunk`s: the
+ * 24-byte stream header, then 17 bytes (tag, MAC) per chunk. */
+static size_t seg_bytes(size_t len, size_t chunk)
+{
+    size_t chunks = len == 0 ? 1 : (len + chunk - 1) / chunk;
+    return 24 + len + 17 * chunks;
+}
+
+/* Copy `n` bytes of the file at `from` over `to`, in place. */
+static void patch(const char *path, off_t to, off_t from, size_t n, const uint8_t *src)
+{
+    uint8_t *buf = malloc(n);
+    int fd = open(path, O_RDWR);
+    assert_true(fd >= 0);
+    if (src)
+        memcpy(buf, src, n);
+    else
+        assert_int_equal(pread(fd, buf, n, from), (ssize_t)n);
+    assert_int_equal(pwrite(fd, buf, n, to), (ssize_t)n);
+    close(fd);
+    free(buf);
+}
+
+static void expect_file_refused(const keyset *s, const char *path, const char *msg)
+{
+    uint8_t *got;
+    size_t len;
+    constat_error err;
+    assert_int_equal(unseal(s->k.sk, s->k.pk[0], path, &got, &len, &err), CONSTAT_EVERIFY);
+    free(got);
+    /* the message names the file ("f") and what is wrong */
+    assert_true(strncmp(err.msg, "f: ", 3) == 0);
+    if (!strstr(err.msg, msg))
+        fail_msg("message \"%s\" lacks \"%s\"", err.msg, msg);
+}
+
 static void test_files(void **state)
 {
-    static const size_t sizes[] = {0, 1, CONSTAT_SEAL_CHUNK - 1, CONSTAT_SEAL_CHUNK,
-                                   CONSTAT_SEAL_CHUNK + 1, 2 * CONSTAT_SEAL_CHUNK + 5};
+    static const size_t sizes[] = {0, 1, CONSTAT_SEAL_V2_CHUNK, CONSTAT_SEAL_SEGMENT - 1,
+                                   CONSTAT_SEAL_SEGMENT, CONSTAT_SEAL_SEGMENT + 1,
+                                   3 * CONSTAT_SEAL_SEGMENT + 5};
+    const size_t seg = CONSTAT_SEAL_SEGMENT, chunk = CONSTAT_SEAL_V2_CHUNK;
+    /* magic, n, two (key, sealed file key), segment and chunk size */
+    const size_t hl = 16 + 1 + 2 * 112 + 8, full = seg_bytes(seg, chunk);
     keyset s, other;
     constat_error err;
     (void)state;
     keys_make(&s);
     keys_make(&other);
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-        uint8_t *plain, *got;
-        size_t len, hl = 16 + 1 + 2 * 112 + 24;
-        /* every full chunk, then the FINAL one with the rest (maybe none) */
-        size_t chunks = sizes[i] / CONSTAT_SEAL_CHUNK + 1;
-        char *path = seal_file(&s.k, sizes[i], &plain);
-        uint8_t *bytes;
-        size_t fl;
+        uint8_t *plain, *got, *bytes;
+        size_t len, fl, nseg = sizes[i] == 0 ? 1 : (sizes[i] + seg - 1) / seg;
+        size_t last = sizes[i] - (nseg - 1) * seg;
+        char *path;
+        /* the larger sizes once on the caller's thread only, once on workers */
+        constat_seal_set_threads(i == 5 ? 1 : 0);
+        path = seal_file(&s.k, sizes[i], &plain);
+        constat_seal_set_threads(0);
         bytes = (uint8_t *)tu_read_file(path, &fl);
-        /* header, then each chunk with its 17 bytes of tag and MAC */
-        assert_int_equal(fl, hl + sizes[i] + 17 * chunks);
+        assert_memory_equal(bytes, "constat-seal-v2\n", 16);
+        assert_int_equal(bytes[16], 2);
+        /* segment 512 KiB, chunk 64 KiB, big-endian */
+        assert_memory_equal(bytes + 16 + 1 + 224, "\x00\x08\x00\x00\x00\x01\x00\x00", 8);
+        assert_int_equal(fl, hl + (nseg - 1) * full + seg_bytes(last, chunk));
         if (sizes[i] > 64)
             assert_false(contains(bytes, fl, plain, 64));
         free(bytes);
@@ -318,56 +365,164 @@ static void test_files(void **state)
         /* another key */
         assert_int_equal(unseal(other.k.sk, other.k.pk[0], path, &got, &len, &err),
                          CONSTAT_ECRYPTO);
+        assert_non_null(strstr(err.msg, "f: not sealed to this key"));
         free(got);
-        /* trailing data */
+        /* trailing data: the last segment no longer opens as what it is */
         {
             int fd = open(path, O_WRONLY | O_APPEND);
             assert_int_equal(write(fd, "x", 1), 1);
             close(fd);
         }
-        assert_int_equal(unseal(s.k.sk, s.k.pk[0], path, &got, &len, &err),
-                         CONSTAT_EVERIFY);
-        /* a short last chunk then fails its MAC; a full one is followed by data */
-        assert_true(strstr(err.msg, "data after the final chunk") ||
-                    strstr(err.msg, "does not open"));
-        free(got);
-        /* one byte cut from the end; then cut at a chunk boundary */
+        expect_file_refused(&s, path, "segment");
+        /* one byte cut from the end */
         truncate_to(path, (off_t)fl - 1);
-        assert_int_equal(unseal(s.k.sk, s.k.pk[0], path, &got, &len, &err),
-                         CONSTAT_EVERIFY);
-        free(got);
-        if (chunks > 1) {
-            truncate_to(path, (off_t)(hl + CONSTAT_SEAL_CHUNK + 17));
-            assert_int_equal(unseal(s.k.sk, s.k.pk[0], path, &got, &len, &err),
-                             CONSTAT_EVERIFY);
-            assert_non_null(strstr(err.msg, "truncated"));
-            free(got);
+        expect_file_refused(&s, path, "segment");
+        /* cut at a segment boundary: the segment left last is not the last */
+        if (nseg > 1) {
+            truncate_to(path, (off_t)(hl + full));
+            expect_file_refused(&s, path, "truncated: it ends with segment 0, which is not its "
+                                          "last");
         }
         /* header cut */
         truncate_to(path, 40);
         assert_int_equal(unseal(s.k.sk, s.k.pk[0], path, &got, &len, &err),
                          CONSTAT_EVERIFY);
+        assert_non_null(strstr(err.msg, "f: sealed file header truncated"));
         free(got);
         drop_file(path, plain);
     }
-    /* a flipped byte in the body */
+    /* four segments: swapped, from another file, a flipped byte */
     {
-        uint8_t *plain, *got;
-        size_t len;
-        char *path = seal_file(&s.k, 5000, &plain);
-        char *b = tu_read_file(path, &len);
-        FILE *f;
-        b[len - 100] ^= 1;
-        f = fopen(path, "wb");
-        fwrite(b, 1, len, f);
-        fclose(f);
-        free(b);
-        assert_int_equal(unseal(s.k.sk, s.k.pk[0], path, &got, &len, &err),
-                         CONSTAT_EVERIFY);
-        assert_non_null(strstr(err.msg, "chunk 0 does not open"));
-        free(got);
+        uint8_t *plain, *plain2, *seg1;
+        size_t n = 3 * seg + 5, len;
+        char *path = seal_file(&s.k, n, &plain), *path2 = seal_file(&s.k, n, &plain2);
+        char *b2 = tu_read_file(path2, &len);
+        seg1 = (uint8_t *)b2 + hl + full;
+        /* segment 1 of another file sealed to the same keys, in its place */
+        patch(path, (off_t)(hl + full), 0, full, seg1);
+        expect_file_refused(&s, path, "f: segment 1 does not open under this file's key "
+                                      "(tampered, or taken from another sealed file)");
+        free(b2);
+        drop_file(path2, plain2);
+        drop_file(path, plain);
+        /* segments 1 and 2 swapped */
+        path = seal_file(&s.k, n, &plain);
+        b2 = tu_read_file(path, &len);
+        patch(path, (off_t)(hl + full), 0, full, (uint8_t *)b2 + hl + 2 * full);
+        patch(path, (off_t)(hl + 2 * full), 0, full, (uint8_t *)b2 + hl + full);
+        expect_file_refused(&s, path, "f: position 1 holds segment 2 of this file (segments "
+                                      "reordered or swapped)");
+        /* put back in order, then a flipped byte in the first chunk, in a later one */
+        patch(path, (off_t)(hl + full), 0, full, (uint8_t *)b2 + hl + full);
+        patch(path, (off_t)(hl + 2 * full), 0, full, (uint8_t *)b2 + hl + 2 * full);
+        b2[hl + full + 24 + 100] ^= 1; /* segment 1, chunk 0 */
+        patch(path, (off_t)(hl + full), 0, full, (uint8_t *)b2 + hl + full);
+        expect_file_refused(&s, path, "f: segment 1 does not open");
+        b2[hl + full + 24 + 100] ^= 1;
+        b2[hl + full + 24 + (chunk + 17) + 7] ^= 1; /* segment 1, chunk 1 */
+        patch(path, (off_t)(hl + full), 0, full, (uint8_t *)b2 + hl + full);
+        expect_file_refused(&s, path, "f: segment 1 chunk 1 does not open (tampered)");
+        free(b2);
         drop_file(path, plain);
     }
+}
+
+/* The secret key of the vectors in tests/vectors/seal (PROVENANCE.md). */
+static void vector_key(uint8_t pk[32], uint8_t sk[32])
+{
+    uint8_t seed[32] = {7};
+    crypto_box_seed_keypair(pk, sk, seed);
+}
+
+static void read_vector(const char *name, uint8_t **got, size_t *len, constat_status want,
+                        constat_error *err)
+{
+    uint8_t pk[32], sk[32];
+    char *dir = tu_tmpdir(), path[600], *bytes;
+    size_t n;
+    FILE *f;
+    vector_key(pk, sk);
+    bytes = tu_read_vector(name, &n);
+    snprintf(path, sizeof path, "%s/f", dir);
+    f = fopen(path, "wb");
+    assert_int_equal(fwrite(bytes, 1, n, f), n);
+    fclose(f);
+    free(bytes);
+    assert_int_equal(unseal(sk, pk, path, got, len, err), want);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+static void test_file_vectors(void **state)
+{
+    static const char v1[] = "constat sealed-file vector, format v1: a photograph of a police "
+                             "line at the Porte de la Chapelle, 06:40.";
+    static const char v2[] = "constat sealed-file vector, format v2: a photograph of a police "
+                             "line at the Porte de la Chapelle, 06:40.";
+    uint8_t *got, pk[32], sk[32], key[32], sub[32], ad[137 + 25], out[4096];
+    size_t len, n;
+    constat_error err;
+    crypto_secretstream_xchacha20poly1305_state ss;
+    unsigned long long pl;
+    unsigned char tag;
+    uint8_t *b;
+    (void)state;
+    /* format v1 files, written before v2, still read */
+    read_vector("seal/seal-v1-small.bin", &got, &len, CONSTAT_OK, &err);
+    assert_int_equal(len, strlen(v1));
+    assert_memory_equal(got, v1, len);
+    free(got);
+    read_vector("seal/seal-v1-empty.bin", &got, &len, CONSTAT_OK, &err);
+    assert_int_equal(len, 0);
+    free(got);
+    read_vector("seal/seal-v2-small.bin", &got, &len, CONSTAT_OK, &err);
+    assert_int_equal(len, strlen(v2));
+    assert_memory_equal(got, v2, len);
+    free(got);
+    read_vector("seal/seal-v2-3seg.bin", &got, &len, CONSTAT_OK, &err);
+    assert_int_equal(len, 20000);
+    for (size_t i = 0; i < len; i++)
+        if (got[i] != (uint8_t)(i * 131 + (i >> 11)))
+            fail_msg("byte %zu", i);
+    free(got);
+    /* the v2 layout opened by hand (docs/vault.md): header of 137 bytes,
+     * segments of 8192 in chunks of 4096, subkey 2*i+last under "cnstseg2",
+     * associated data header | i | last | count | length */
+    vector_key(pk, sk);
+    b = (uint8_t *)tu_read_vector("seal/seal-v2-3seg.bin", &n);
+    assert_int_equal(n, 137 + 2 * (24 + 8192 + 2 * 17) + (24 + 3616 + 17));
+    assert_int_equal(b[16], 1);
+    assert_memory_equal(b + 17, pk, 32);
+    assert_memory_equal(b + 129, "\x00\x00\x20\x00\x00\x00\x10\x00", 8);
+    assert_int_equal(crypto_box_seal_open(key, b + 49, 80, pk, sk), 0);
+    /* segment 0, first chunk */
+    crypto_kdf_derive_from_key(sub, 32, 0, "cnstseg2", key);
+    memcpy(ad, b, 137);
+    memset(ad + 137, 0, 25);
+    assert_int_equal(crypto_secretstream_xchacha20poly1305_init_pull(&ss, b + 137, sub), 0);
+    assert_int_equal(crypto_secretstream_xchacha20poly1305_pull(&ss, out, &pl, &tag, b + 161,
+                                                                4096 + 17, ad, sizeof ad), 0);
+    assert_int_equal(pl, 4096);
+    assert_int_equal(tag, crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
+    assert_int_equal(out[1], 131);
+    /* segment 2, the last: id 5, count 3, length 20000 (0x4e20) */
+    crypto_kdf_derive_from_key(sub, 32, 5, "cnstseg2", key);
+    ad[137 + 7] = 2;
+    ad[137 + 8] = 1;
+    ad[137 + 16] = 3;
+    ad[137 + 23] = 0x4e;
+    ad[137 + 24] = 0x20;
+    {
+        size_t off = 137 + 2 * 8250;
+        assert_int_equal(crypto_secretstream_xchacha20poly1305_init_pull(&ss, b + off, sub), 0);
+        assert_int_equal(crypto_secretstream_xchacha20poly1305_pull(&ss, out, &pl, &tag,
+                                                                    b + off + 24, 3616 + 17, ad,
+                                                                    sizeof ad), 0);
+        assert_int_equal(pl, 3616);
+        assert_int_equal(tag, crypto_secretstream_xchacha20poly1305_TAG_FINAL);
+        assert_int_equal(out[0], (uint8_t)(16384 * 131 + (16384 >> 11)));
+    }
+    free(b);
 }
 
 static void test_pub_parse(void **state)
@@ -412,6 +567,7 @@ int main(void)
         cmocka_unit_test(test_keys),
         cmocka_unit_test(test_private),
         cmocka_unit_test(test_files),
+        cmocka_unit_test(test_file_vectors),
         cmocka_unit_test(test_pub_parse),
     };
     if (constat_init() != CONSTAT_OK)

@@ -153,6 +153,20 @@ constat_status constat_evidence_store_sealed(const char *root, const constat_sea
                                              int *stored_new, constat_error *err)
     CONSTAT_WARN_UNUSED;
 
+/* Like constat_evidence_store_sealed, for a file received in memory (an
+ * upload): the `len` bytes at `data` are hashed and sealed straight into the
+ * store's temporary file, so no plaintext byte reaches the disk; their
+ * libmagic MIME type into media[media_cap]. "upload" names them in
+ * messages. Errors: CONSTAT_EINVAL (no keys, no bytes), CONSTAT_EIO,
+ * CONSTAT_ENOMEM, as constat_evidence_store_sealed otherwise. */
+constat_status constat_evidence_store_sealed_bytes(const char *root,
+                                                   const constat_seal_keys *keys,
+                                                   const uint8_t *data, size_t len,
+                                                   char *media, size_t media_cap,
+                                                   uint8_t out[CONSTAT_HASH_SIZE],
+                                                   uint64_t *size, int *stored_new,
+                                                   constat_error *err) CONSTAT_WARN_UNUSED;
+
 /* libmagic MIME type of the file at `path` ("image/jpeg"), into out[cap].
  * Reads at most CONSTAT_EVIDENCE_MAGIC_BYTES bytes of it.
  * Errors: CONSTAT_EIO (libmagic unavailable or the file unreadable). */

@@ -17,10 +17,20 @@
  * associated data "constat-private-v2\n" <record id> "\n" "") under the
  * session's wrapping key, itself sealed to each recipient, so that a batch
  * of records costs one X25519 operation per recipient, not one per record.
- * Evidence files: libsodium crypto_secretstream_xchacha20poly1305 in
- * CONSTAT_SEAL_CHUNK chunks, the last one tagged FINAL (a truncated file is
- * refused), the header (magic and sealed file keys) as associated data of
- * the first chunk. The file's name, its SHA-256, is checked by the caller
+ * Evidence files (format v2, docs/vault.md "Sealed evidence files"): the
+ * plaintext is cut into segments of CONSTAT_SEAL_SEGMENT bytes (the last one
+ * shorter, never empty unless the file is), each its own libsodium
+ * crypto_secretstream_xchacha20poly1305 stream in chunks of
+ * CONSTAT_SEAL_V2_CHUNK bytes, the last chunk of each segment tagged FINAL,
+ * under a subkey crypto_kdf_derive_from_key(file key, id 2*index + last,
+ * context "cnstseg2"), the header (magic, sealed file keys, segment and chunk
+ * size) plus the segment's index, whether it is the last one and, for the
+ * last one, the segment count and the plaintext length as associated data of
+ * its first chunk. Segments are independent, so they are encrypted on every
+ * core; a truncated file, segments reordered, a segment from another file
+ * and a flipped byte are each refused with their own message. Format v1
+ * (one stream of CONSTAT_SEAL_CHUNK chunks) is still read.
+ * The file's name, its SHA-256, is checked by the caller
  * on the plaintext (a sealed file moved to another name fails that check).
  */
 #ifndef CONSTAT_SEAL_H
@@ -38,12 +48,22 @@
 #define CONSTAT_SEAL_SK 32
 /* A data key sealed to one recipient: crypto_box_SEALBYTES + 32 bytes. */
 #define CONSTAT_SEAL_BOX 80
-/* Plaintext bytes per secretstream chunk of an evidence file. */
+/* Plaintext bytes per secretstream chunk of a v1 sealed file, and the
+ * largest chunk a v2 file may declare (no chunk read is longer). */
 #define CONSTAT_SEAL_CHUNK (1u << 20)
+/* Plaintext bytes per segment and per chunk of the v2 files written. */
+#define CONSTAT_SEAL_SEGMENT (512u * 1024u)
+#define CONSTAT_SEAL_V2_CHUNK (64u * 1024u)
+/* Largest segment a v2 file may declare. */
+#define CONSTAT_SEAL_SEGMENT_MAX (16u << 20)
+/* Most threads a sealed-file writer encrypts on. */
+#define CONSTAT_SEAL_THREADS_MAX 8
 /* Longest recipient name (same characters as a monitor name). */
 #define CONSTAT_SEAL_NAME_MAX 64
-/* The first 16 bytes of a sealed evidence file. */
-#define CONSTAT_SEAL_FILE_MAGIC "constat-seal-v1\n"
+/* The first 16 bytes of a sealed evidence file (as written now: v2), and
+ * those of format v1 (still read). */
+#define CONSTAT_SEAL_FILE_MAGIC "constat-seal-v2\n"
+#define CONSTAT_SEAL_FILE_MAGIC_V1 "constat-seal-v1\n"
 #define CONSTAT_SEAL_FILE_MAGIC_LEN 16
 /* The tag of sealed private values (value of "v" in the stored object). */
 #define CONSTAT_SEAL_PRIVATE_TAG "constat-private-v2"
@@ -153,40 +173,55 @@ int constat_seal_private_has_key(const json_t *stored, const uint8_t pk[CONSTAT_
 
 typedef struct constat_seal_writer constat_seal_writer;
 
-/* Start a sealed file on `fd` (open for writing, at offset 0): writes the
+/* Threads the sealed-file writers of this process encrypt on: 0 (the
+ * default) for one per online core up to CONSTAT_SEAL_THREADS_MAX, 1 for
+ * none besides the caller's. For benchmarks and tests; set it before
+ * starting writers. Never fails. */
+void constat_seal_set_threads(unsigned n);
+
+/* Start a v2 sealed file on `fd` (open for writing, at offset 0): writes the
  * header (magic, one byte n, n x (recipient X25519 key, file key sealed to
- * it), secretstream header). Errors: CONSTAT_EIO, CONSTAT_ENOMEM,
+ * it), segment size and chunk size as 4-byte big-endian numbers). Worker
+ * threads start with the second segment (a file of one segment is sealed
+ * by the caller's thread). Errors: CONSTAT_EIO, CONSTAT_ENOMEM,
  * CONSTAT_EINVAL (no keys). */
 constat_status constat_seal_writer_new(const constat_seal_keys *k, int fd,
                                        constat_seal_writer **out,
                                        constat_error *err) CONSTAT_WARN_UNUSED;
-/* Add `n` plaintext bytes (buffered to CONSTAT_SEAL_CHUNK). Errors: CONSTAT_EIO. */
+/* Add `n` plaintext bytes (copied; segments are encrypted as they fill,
+ * on the worker threads, and written to fd in order). Errors: CONSTAT_EIO
+ * (a write failed; the writer is then unusable). */
 constat_status constat_seal_writer_write(constat_seal_writer *w, const uint8_t *p, size_t n,
                                          constat_error *err) CONSTAT_WARN_UNUSED;
-/* Write the last chunk (tagged FINAL). Does not fsync or close fd.
- * Errors: CONSTAT_EIO. */
+/* Seal the last segment, wait for every segment and write what is left.
+ * Does not fsync or close fd. Errors: CONSTAT_EIO. */
 constat_status constat_seal_writer_finish(constat_seal_writer *w,
                                           constat_error *err) CONSTAT_WARN_UNUSED;
-/* Wipe and free (NULL is fine). */
+/* Stop the threads, wipe and free (NULL is fine). */
 void constat_seal_writer_free(constat_seal_writer *w);
 
 typedef struct constat_seal_reader constat_seal_reader;
 
-/* Open the sealed file on `fd` (at offset 0) with the secret key sk (public
- * pk); `label` names the file in messages.
- * Errors: CONSTAT_EINVAL (not a sealed file: no magic), CONSTAT_EVERIFY
- * (malformed or truncated header), CONSTAT_ECRYPTO (not sealed to this key,
- * or the data key does not open), CONSTAT_EIO, CONSTAT_ENOMEM. */
+/* Open the sealed file (v1 or v2) on `fd` (a regular file, at offset 0)
+ * with the secret key sk (public pk); `label` names the file in messages.
+ * Errors: CONSTAT_EINVAL (not a sealed file: no magic; or a v2 file on a
+ * descriptor that is not a regular file), CONSTAT_EVERIFY (malformed or
+ * truncated header, segment or chunk size out of range), CONSTAT_ECRYPTO
+ * (not sealed to this key, or the data key does not open), CONSTAT_EIO,
+ * CONSTAT_ENOMEM. */
 constat_status constat_seal_reader_new(const uint8_t sk[CONSTAT_SEAL_SK],
                                        const uint8_t pk[CONSTAT_SEAL_PK], int fd,
                                        const char *label,
                                        constat_seal_reader **out,
                                        constat_error *err) CONSTAT_WARN_UNUSED;
-/* The next plaintext chunk: *data (valid until the next call) and *len;
- * *done 1 once the FINAL chunk was returned (then nothing follows).
- * Errors: CONSTAT_EVERIFY (a chunk does not open, the file is truncated, or
- * data follows the final chunk — naming the label and the chunk),
- * CONSTAT_EIO. */
+/* The next plaintext chunk (at most CONSTAT_SEAL_CHUNK bytes): *data
+ * (valid until the next call) and *len; *done 1 once the file's last chunk
+ * was returned (then nothing follows).
+ * Errors: CONSTAT_EVERIFY, the message naming the label and the segment or
+ * chunk: a chunk does not open (a flipped byte), the file is truncated (its
+ * last segment missing or cut), data follows the end, segments reordered
+ * ("position i holds segment j"), a segment taken from another file (it
+ * opens under no key of this file); CONSTAT_EIO. */
 constat_status constat_seal_reader_next(constat_seal_reader *r, const uint8_t **data,
                                         size_t *len, int *done,
                                         constat_error *err) CONSTAT_WARN_UNUSED;
@@ -200,8 +235,12 @@ constat_status constat_seal_reader_new_keys(const constat_seal_keys *k, int fd,
                                             const char *label, constat_seal_reader **out,
                                             constat_error *err) CONSTAT_WARN_UNUSED;
 
-/* 1 if the file on fd starts with CONSTAT_SEAL_FILE_MAGIC (read with
- * pread, the offset is unchanged), 0 if not, -1 on a read error. */
+/* The format of the sealed file on fd (read with pread, the offset is
+ * unchanged): 2 or 1 for the v2 or v1 magic, 0 if neither, -1 on a read
+ * error. */
+int constat_seal_file_version(int fd);
+/* 1 if the file on fd is a sealed file of either format (see
+ * constat_seal_file_version), 0 if not, -1 on a read error. */
 int constat_seal_file_is(int fd);
 
 #endif

@@ -81,6 +81,8 @@ typedef struct {
     constat_seal_writer *w;
     uint8_t *prefix;
     size_t prefix_cap, prefix_len;
+    const uint8_t *src; /* bytes in memory to take instead of the file at path */
+    size_t src_len;
 } sink;
 
 static constat_status sink_put(sink *k, const char *path, const unsigned char *p, size_t n,
@@ -105,7 +107,7 @@ constat_status constat_evidence_hash_copy(const char *path, int dest_fd,
                                           uint8_t out[CONSTAT_HASH_SIZE], uint64_t *size,
                                           constat_error *err)
 {
-    sink k = {dest_fd, NULL, NULL, 0, 0};
+    sink k = {dest_fd, NULL, NULL, 0, 0, NULL, 0};
     return hash_stream(path, &k, out, size, err);
 }
 
@@ -266,7 +268,7 @@ constat_status constat_evidence_store(const char *root, const char *path,
                                       uint8_t out[CONSTAT_HASH_SIZE], uint64_t *size,
                                       int *stored_new, constat_error *err)
 {
-    sink k = {-1, NULL, NULL, 0, 0};
+    sink k = {-1, NULL, NULL, 0, 0, NULL, 0};
     return store_in(root, NULL, path, &k, out, size, stored_new, err);
 }
 
@@ -276,7 +278,7 @@ constat_status constat_evidence_store_sealed(const char *root, const constat_sea
                                              uint8_t out[CONSTAT_HASH_SIZE], uint64_t *size,
                                              int *stored_new, constat_error *err)
 {
-    sink k = {-1, NULL, prefix, prefix ? prefix_cap : 0, 0};
+    sink k = {-1, NULL, prefix, prefix ? prefix_cap : 0, 0, NULL, 0};
     constat_status st;
     if (!keys)
         return constat_error_set(err, CONSTAT_EINVAL, "evidence: no keys to seal to");
@@ -314,8 +316,16 @@ static constat_status store_in(const char *root, const constat_seal_keys *keys,
     } else {
         k->fd = fd;
     }
-    if (st == CONSTAT_OK)
+    if (st == CONSTAT_OK && k->src) {
+        constat_sha256_ctx c;
+        constat_sha256_init(&c);
+        constat_sha256_update(&c, k->src, k->src_len);
+        constat_sha256_final(&c, out);
+        n = k->src_len;
+        st = sink_put(k, path, k->src, k->src_len, err);
+    } else if (st == CONSTAT_OK) {
         st = hash_stream(path, k, out, &n, err);
+    }
     if (st == CONSTAT_OK && k->w)
         st = constat_seal_writer_finish(k->w, err);
     constat_seal_writer_free(k->w);
@@ -406,6 +416,26 @@ constat_status constat_evidence_media_type(const char *path, char *out, size_t c
                                            constat_error *err)
 {
     return media_type(path, NULL, 0, out, cap, err);
+}
+
+constat_status constat_evidence_store_sealed_bytes(const char *root,
+                                                   const constat_seal_keys *keys,
+                                                   const uint8_t *data, size_t len,
+                                                   char *media, size_t media_cap,
+                                                   uint8_t out[CONSTAT_HASH_SIZE],
+                                                   uint64_t *size, int *stored_new,
+                                                   constat_error *err)
+{
+    sink k = {-1, NULL, NULL, 0, 0, data, len};
+    constat_status st;
+    if (!keys)
+        return constat_error_set(err, CONSTAT_EINVAL, "evidence: no keys to seal to");
+    if (!data || len == 0)
+        return constat_error_set(err, CONSTAT_EINVAL, "upload: an evidence file is not empty");
+    st = media_type(NULL, data, len, media, media_cap, err);
+    if (st == CONSTAT_OK)
+        st = store_in(root, keys, "upload", &k, out, size, stored_new, err);
+    return st;
 }
 
 static const struct {
