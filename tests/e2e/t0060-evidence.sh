@@ -159,8 +159,8 @@ f=$(find "$T/vault/evidence/sha256" -type f | head -n 1)
 chmod u+w "$f"
 flip_byte "$f" 200
 run_fails 1 "$CONSTAT" verify "$T/vault"
-# stored sealed: a changed byte makes its chunk refuse to open, named
+# stored sealed: a changed byte makes its segment refuse to open, named
 expect_in "$T/out" "evidence store: evidence/sha256/"
-expect_in "$T/out" "chunk 0 does not open"
+expect_in "$T/out" "segment 0 does not open"
 
 done_ok

@@ -101,7 +101,7 @@ h=$(sha256sum photo.bin | cut -d' ' -f1)
 f="v/evidence/sha256/$(echo $h | cut -c1-2)/$(echo $h | cut -c3-4)/$h"
 [ -f "$f" ] || fail "evidence stored at $f"
 ok
-expect_eq "$(head -c 15 "$f")" "constat-seal-v1" "sealed file header"
+expect_eq "$(head -c 15 "$f")" "constat-seal-v2" "sealed file header"
 if grep -qa "the face of a witness" "$f"; then fail "the uploaded bytes are stored in clear"; fi
 ok
 [ "$(stat -c %s "$f")" -gt "$(stat -c %s photo.bin)" ] || fail "a sealed file is larger than the clear one"
