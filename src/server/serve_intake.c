@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "constat/vault/accounts.h"
+#include "constat/vault/append_batch.h"
 #include "constat/vault/receipt.h"
 #include "serve.h"
 
@@ -108,11 +109,12 @@ static const constat_intake_item *item_at(serve_submission **subs, const size_t 
     return bind[j] ? &subs[who[j]]->binding : &subs[who[j]]->item;
 }
 
-/* The receipts of a batch appended whole at first..first+m-1: one
- * checkpoint for all, each leaf hashed from the submitted bytes; a
- * binding's receipt is not sent (the record's is). */
-static void batch_receipts(serve_ctx *ctx, serve_submission **subs, const size_t *who,
-                           const unsigned char *bind, size_t m, uint64_t first)
+/* The receipts of a batch appended whole by constat_vault_append_batch,
+ * from memory: its checkpoint, and each proof from the tree's edge before
+ * the batch and the batch's leaf hashes (no store read); a binding's
+ * receipt is not sent (the record's is). */
+static void batch_receipts(serve_submission **subs, const size_t *who,
+                           const unsigned char *bind, size_t m, const constat_batch_result *r)
 {
     const char **ids = calloc(m ? m : 1, sizeof *ids);
     const uint8_t **leaves = calloc(m ? m : 1, sizeof *leaves);
@@ -131,8 +133,7 @@ static void batch_receipts(serve_ctx *ctx, serve_submission **subs, const size_t
             leaves[j] = it->leaf.data;
             lens[j] = it->leaf.len;
         }
-        if (constat_vault_receipts(ctx->vault, first, m, ids, leaves, lens, out, &err) !=
-            CONSTAT_OK)
+        if (constat_batch_receipts(r, ids, leaves, lens, out, &err) != CONSTAT_OK)
             for (size_t j = 0; j < m; j++)
                 set_error(subs[who[j]], 500, err.msg);
         else
@@ -156,19 +157,81 @@ static unsigned append_status(constat_status st)
     return st == CONSTAT_ECONFLICT ? 409 : st == CONSTAT_EINVAL ? 400 : 500;
 }
 
-/* Append a batch: one transaction; if it fails as a whole (one bad item),
- * each item again on its own so that the others still go in. */
+/* The twin of subs[i] earlier in the batch (same record id), or -1. */
+static int twin_of(serve_submission **subs, size_t i)
+{
+    for (size_t k = 0; k < i; k++)
+        if (strcmp(subs[k]->item.record_id, subs[i]->item.record_id) == 0)
+            return (int)k;
+    return -1;
+}
+
+/* The audit line of submission s, answered `status` (200 or 201). */
+static constat_audit_entry audit_of(serve_ctx *ctx, const serve_submission *s, unsigned status)
+{
+    return (constat_audit_entry){ctx->now(), s->account, s->address,
+                                 status == 201 ? "record" : "record_replayed",
+                                 s->item.record_id};
+}
+
+/* Slow path of a batch that could not go in whole (the same content under
+ * another id, or a bad item): each item appended on its own, then the audit
+ * lines in one more transaction. Vault lock held. */
+static void run_one_by_one(serve_ctx *ctx, serve_submission **subs, size_t n,
+                           constat_append_item *items, const size_t *who,
+                           const unsigned char *bind, size_t m, constat_audit_entry *audit)
+{
+    size_t na = 0, appended, skipped;
+    uint64_t first = 0;
+    constat_error err;
+    constat_status st;
+
+    for (size_t j = 0; j < m; j++) {
+        serve_submission *s = subs[who[j]];
+        size_t k = j + 1 < m && bind[j + 1] ? 2 : 1; /* a record with its binding */
+        if (bind[j])
+            continue;
+        constat_error_clear(&err);
+        appended = skipped = 0;
+        st = constat_vault_append(ctx->vault, &items[j], k, &first, &appended, &skipped, NULL,
+                                  NULL, &err);
+        if (st != CONSTAT_OK)
+            set_error(s, append_status(st), err.msg);
+        else if (skipped)
+            set_error(s, 409, "the same content is already logged under another record id");
+        else
+            receipt_for(ctx, s, first, 201);
+    }
+    for (size_t i = 0; i < n; i++) {
+        int k = subs[i]->status == 0 ? twin_of(subs, i) : -1;
+        if (k >= 0 && subs[k]->status != 201 && subs[k]->status != 200)
+            set_error(subs[i], subs[k]->status, subs[k]->error);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (subs[i]->status == 201 || subs[i]->status == 200 ||
+            (subs[i]->status == 0 && twin_of(subs, i) >= 0))
+            audit[na++] = audit_of(ctx, subs[i], subs[i]->status == 201 ? 201 : 200);
+    constat_error_clear(&err);
+    if (na && constat_audit_add_many(ctx->vault, audit, na, &err) != CONSTAT_OK && ctx->log)
+        fprintf(ctx->log, "serve: audit not written: %s\n", err.msg);
+}
+
+/* Append a batch: its leaves, audit lines and checkpoint in ONE durable
+ * commit (constat_vault_append_batch), receipts from memory; if it cannot
+ * go in whole (one bad item), each item again on its own so that the
+ * others still go in. */
 static void run_batch(serve_ctx *ctx, serve_submission **subs, size_t n)
 {
     constat_append_item *items = calloc(n ? 2 * n : 1, sizeof *items);
     size_t *who = calloc(n ? 2 * n : 1, sizeof *who);
     unsigned char *bind = calloc(n ? 2 * n : 1, 1);
     constat_audit_entry *audit = calloc(n ? n : 1, sizeof *audit);
-    size_t m = 0, appended = 0, skipped = 0, na = 0;
-    uint64_t first = 0;
+    size_t m = 0, na = 0;
+    constat_batch_result r;
     constat_error err;
     constat_status st;
 
+    constat_buf_init(&r.checkpoint);
     if (!items || !who || !bind || !audit) {
         for (size_t i = 0; i < n; i++)
             set_error(subs[i], 500, "out of memory");
@@ -176,16 +239,18 @@ static void run_batch(serve_ctx *ctx, serve_submission **subs, size_t n)
     }
     pthread_mutex_lock(&ctx->lock);
     for (size_t i = 0; i < n; i++) {
-        int dup = -1;
         subs[i]->status = 0;
-        for (size_t j = 0; j < m && dup < 0; j++)
-            if (!bind[j] && strcmp(subs[who[j]]->item.record_id, subs[i]->item.record_id) == 0)
-                dup = (int)j;
-        if (dup >= 0)
-            continue; /* answered after the append, from its twin */
-        if (existing(ctx, subs[i]) != 0)
+        if (twin_of(subs, i) >= 0) {
+            audit[na++] = audit_of(ctx, subs[i], 200); /* answered from its twin */
             continue;
+        }
+        if (existing(ctx, subs[i]) != 0) {
+            if (subs[i]->status == 200)
+                audit[na++] = audit_of(ctx, subs[i], 200);
+            continue;
+        }
         constat_intake_item_view(&subs[i]->item, &items[m]);
+        audit[na++] = audit_of(ctx, subs[i], 201);
         who[m++] = i;
         if (subs[i]->has_binding) { /* in the same batch, right after */
             constat_intake_item_view(&subs[i]->binding, &items[m]);
@@ -194,60 +259,33 @@ static void run_batch(serve_ctx *ctx, serve_submission **subs, size_t n)
         }
     }
     constat_error_clear(&err);
-    st = m ? constat_vault_append(ctx->vault, items, m, &first, &appended, &skipped, NULL, NULL,
-                                  &err)
-           : CONSTAT_OK;
-    if (st == CONSTAT_OK && skipped == 0) {
-        batch_receipts(ctx, subs, who, bind, m, first);
-    } else {
-        /* one by one (a record with its binding): the same content under
-         * another id, or a bad item */
-        for (size_t j = 0; j < m; j++) {
-            serve_submission *s = subs[who[j]];
-            size_t k = j + 1 < m && bind[j + 1] ? 2 : 1;
-            if (bind[j])
-                continue;
-            constat_error_clear(&err);
-            appended = skipped = 0;
-            st = constat_vault_append(ctx->vault, &items[j], k, &first, &appended, &skipped,
-                                      NULL, NULL, &err);
-            if (st != CONSTAT_OK)
-                set_error(s, append_status(st), err.msg);
-            else if (skipped)
-                set_error(s, 409, "the same content is already logged under another record id");
-            else
-                receipt_for(ctx, s, first, 201);
-        }
-    }
+    st = constat_vault_append_batch(ctx->vault, items, m, audit, na, 1, &r, &err);
+    if (st == CONSTAT_OK && r.appended == m)
+        batch_receipts(subs, who, bind, m, &r);
+    else if (st == CONSTAT_OK && m)
+        for (size_t j = 0; j < m; j++) /* cannot be: whole or nothing */
+            set_error(subs[who[j]], 500, "batch appended in part");
+    else if (st != CONSTAT_OK)
+        run_one_by_one(ctx, subs, n, items, who, bind, m, audit);
+    pthread_mutex_unlock(&ctx->lock);
     /* twins get the receipt of the first of them */
     for (size_t i = 0; i < n; i++) {
-        if (subs[i]->status != 0)
+        int k;
+        if (subs[i]->status != 0 || (k = twin_of(subs, i)) < 0)
             continue;
-        for (size_t k = 0; k < i; k++)
-            if (strcmp(subs[k]->item.record_id, subs[i]->item.record_id) == 0) {
-                if (subs[k]->receipt) {
-                    subs[i]->receipt = json_deep_copy(subs[k]->receipt);
-                    if (subs[i]->receipt && !json_object_get(subs[i]->receipt, "leaf"))
-                        json_object_set_new(subs[i]->receipt, "leaf",
-                                            json_stringn((const char *)subs[k]->item.leaf.data,
-                                                         subs[k]->item.leaf.len));
-                    subs[i]->status = subs[i]->receipt ? 200 : 500;
-                } else {
-                    set_error(subs[i], subs[k]->status, subs[k]->error);
-                }
-                break;
-            }
+        if (subs[k]->receipt) {
+            subs[i]->receipt = json_deep_copy(subs[k]->receipt);
+            if (subs[i]->receipt && !json_object_get(subs[i]->receipt, "leaf"))
+                json_object_set_new(subs[i]->receipt, "leaf",
+                                    json_stringn((const char *)subs[k]->item.leaf.data,
+                                                 subs[k]->item.leaf.len));
+            subs[i]->status = subs[i]->receipt ? 200 : 500;
+        } else {
+            set_error(subs[i], subs[k]->status, subs[k]->error);
+        }
     }
-    for (size_t i = 0; i < n; i++)
-        if (subs[i]->status == 201 || subs[i]->status == 200)
-            audit[na++] = (constat_audit_entry){ctx->now(), subs[i]->account, subs[i]->address,
-                                                subs[i]->status == 201 ? "record"
-                                                                       : "record_replayed",
-                                                subs[i]->item.record_id};
-    if (na && constat_audit_add_many(ctx->vault, audit, na, &err) != CONSTAT_OK && ctx->log)
-        fprintf(ctx->log, "serve: audit not written: %s\n", err.msg);
-    pthread_mutex_unlock(&ctx->lock);
 out:
+    constat_buf_free(&r.checkpoint);
     free(items);
     free(who);
     free(bind);

@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include "constat/base/errors.h"
 #include "constat/log/note.h"
+#include "constat/vault/append_batch.h"
 #include "constat/vault/vault.h"
 
 /* Build the receipt of leaf `index` (record `record_id`) against the
@@ -32,6 +33,20 @@ constat_status constat_vault_receipt(constat_vault *v, uint64_t index, const cha
  * (new references); on error every out[i] is NULL.
  * Errors: those of constat_vault_receipt. */
 constat_status constat_vault_receipts(constat_vault *v, uint64_t first, size_t n,
+                                      const char *const *record_ids,
+                                      const uint8_t *const *leaves, const size_t *lens,
+                                      json_t **out, constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* The receipts of the leaves a constat_vault_append_batch just appended
+ * (r->appended of them, r->first onwards; leaves[i], lens[i] the bytes of
+ * leaf r->first + i, record_ids[i] its id), from memory: the checkpoint is
+ * r->checkpoint and each inclusion proof comes from r->start and the
+ * batch's leaf hashes (constat/log/batch_proof.h), no store read. out[i]
+ * gets what constat_vault_receipt would give for that leaf at that tree
+ * size (new references); on error every out[i] is NULL.
+ * Errors: CONSTAT_EINVAL (no checkpoint in r), CONSTAT_ENOMEM,
+ * CONSTAT_EINTERNAL (r->start is not the tree before the batch). */
+constat_status constat_batch_receipts(const constat_batch_result *r,
                                       const char *const *record_ids,
                                       const uint8_t *const *leaves, const size_t *lens,
                                       json_t **out, constat_error *err) CONSTAT_WARN_UNUSED;

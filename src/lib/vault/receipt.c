@@ -1,22 +1,26 @@
 /* receipt.c — receipts of appended records and their offline check
  * (receipt.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "constat/base/hash.h"
+#include "constat/log/batch_proof.h"
 #include "constat/log/merkle.h"
 #include "constat/vault/receipt.h"
 
 /* The receipt of leaf `index` (bytes leaf/len) in a tree of `size` whose
  * checkpoint is `note`. */
+static constat_status receipt_json(uint64_t index, const char *record_id, const uint8_t lh[32],
+                                   const constat_buf *note, uint64_t size,
+                                   const constat_proof *p, json_t **out, constat_error *err);
+
 static constat_status receipt_one(constat_vault *v, uint64_t index, const char *record_id,
                                   const uint8_t *leaf, size_t len, const constat_buf *note,
                                   uint64_t size, json_t **out, constat_error *err)
 {
     constat_proof proof;
     uint8_t lh[32];
-    char b64[64];
-    json_t *o, *arr;
     constat_status st;
 
     *out = NULL;
@@ -24,13 +28,25 @@ static constat_status receipt_one(constat_vault *v, uint64_t index, const char *
     if (st != CONSTAT_OK)
         return st;
     constat_merkle_leaf_hash(leaf, len, lh);
+    return receipt_json(index, record_id, lh, note, size, &proof, out, err);
+}
+
+/* The receipt object of receipt.h, members in their order. */
+static constat_status receipt_json(uint64_t index, const char *record_id, const uint8_t lh[32],
+                                   const constat_buf *note, uint64_t size,
+                                   const constat_proof *p, json_t **out, constat_error *err)
+{
+    char b64[64];
+    json_t *o, *arr;
+
+    *out = NULL;
     constat_base64(lh, 32, b64);
     o = json_pack("{s:s, s:I, s:I, s:s%, s:s}", "record_id", record_id, "index",
                   (json_int_t)index, "tree_size", (json_int_t)size, "checkpoint",
                   (const char *)note->data, note->len, "leaf_hash", b64);
     arr = json_array();
-    for (size_t i = 0; o && arr && i < proof.n; i++) {
-        constat_base64(proof.hash[i], 32, b64);
+    for (size_t i = 0; o && arr && i < p->n; i++) {
+        constat_base64(p->hash[i], 32, b64);
         json_array_append_new(arr, json_string(b64));
     }
     if (!o || !arr || json_object_set_new(o, "inclusion_proof", arr) != 0) {
@@ -83,6 +99,46 @@ constat_status constat_vault_receipts(constat_vault *v, uint64_t first, size_t n
             out[i] = NULL;
         }
     constat_buf_free(&note);
+    return st;
+}
+
+constat_status constat_batch_receipts(const constat_batch_result *r,
+                                      const char *const *record_ids,
+                                      const uint8_t *const *leaves, const size_t *lens,
+                                      json_t **out, constat_error *err)
+{
+    uint8_t(*lh)[32] = NULL;
+    constat_batch_tree t;
+    constat_status st = CONSTAT_OK;
+    size_t n = r->appended;
+
+    for (size_t i = 0; i < n; i++)
+        out[i] = NULL;
+    memset(&t, 0, sizeof t);
+    if (n == 0)
+        return CONSTAT_OK;
+    if (r->checkpoint.len == 0)
+        return constat_error_set(err, CONSTAT_EINVAL, "batch receipts: no checkpoint");
+    lh = malloc(n * sizeof *lh);
+    if (!lh)
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        constat_merkle_leaf_hash(leaves[i], lens[i], lh[i]);
+    st = constat_batch_tree_build(&t, &r->start, (const uint8_t(*)[32])lh, n, err);
+    for (size_t i = 0; st == CONSTAT_OK && i < n; i++) {
+        constat_proof p;
+        st = constat_batch_tree_prove(&t, r->first + i, &p, err);
+        if (st == CONSTAT_OK)
+            st = receipt_json(r->first + i, record_ids[i], lh[i], &r->checkpoint, t.size, &p,
+                              &out[i], err);
+    }
+    if (st != CONSTAT_OK)
+        for (size_t i = 0; i < n; i++) {
+            json_decref(out[i]);
+            out[i] = NULL;
+        }
+    constat_batch_tree_free(&t);
+    free(lh);
     return st;
 }
 

@@ -32,7 +32,7 @@ enum {
     Q_BEGIN, Q_COMMIT, Q_META_GET, Q_META_SET, Q_SIZE, Q_FIND_CONTENT, Q_LEAF_PUT, Q_LEAF_GET,
     Q_FIND_ID, Q_TILE_GET, Q_TILE_PUT, Q_TILE_COUNT, Q_CP_PUT, Q_CP_LATEST, Q_PRIV_PUT,
     Q_PRIV_GET, Q_MON_PUT, Q_MON_GET, Q_WLOG_PUT, Q_WLOG_VKEY, Q_WSTATE_GET, Q_WSTATE_PUT,
-    Q_WALERT_PUT, Q_PUBW_PUT, Q_PUBW_GET, Q_COSIG_PUT, Q_TSA_PUT, Q_TOKEN_PUT, Q__N
+    Q_WALERT_PUT, Q_PUBW_PUT, Q_PUBW_GET, Q_COSIG_PUT, Q_TSA_PUT, Q_TOKEN_PUT, Q_AUDIT_PUT, Q__N
 };
 
 static const char *const sql_text[Q__N] = {
@@ -71,6 +71,9 @@ static const char *const sql_text[Q__N] = {
     [Q_TSA_PUT] = "INSERT INTO tsa_configs(name, url, ca, added_at) VALUES (?1, ?2, ?3, ?4)",
     [Q_TOKEN_PUT] = "INSERT INTO tsa_tokens(checkpoint_size, note, note_sha256, tsa_name, url, "
                     "ca, token, gen_time, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    /* one per submission of `constat serve`: kept prepared (accounts_ready first) */
+    [Q_AUDIT_PUT] = "INSERT INTO audit(at, account, address, action, detail) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5)",
 };
 
 static const char schema[] =
@@ -124,6 +127,7 @@ static const char tsa_schema[] =
 struct constat_store {
     sqlite3 *db;
     int readonly; /* opened read-only: the file or its folder cannot be written */
+    int accounts_made; /* accounts_ready ran since the last rollback */
     sqlite3_stmt *q[Q__N];
 };
 
@@ -414,6 +418,7 @@ constat_status constat_store_commit(constat_store *s, constat_error *err)
 
 void constat_store_rollback(constat_store *s)
 {
+    s->accounts_made = 0; /* tables made in the rolled-back transaction are gone */
     for (int i = 0; i < Q__N; i++)
         if (s->q[i])
             sqlite3_reset(s->q[i]);
@@ -1283,8 +1288,11 @@ static const char accounts_schema[] =
 
 static constat_status accounts_ready(constat_store *s, constat_error *err)
 {
+    if (s->accounts_made)
+        return CONSTAT_OK; /* made once a handle; a rollback may undo it */
     if (sqlite3_exec(s->db, accounts_schema, NULL, NULL, NULL) != SQLITE_OK)
         return db_error(s, CONSTAT_EIO, "create account tables", err);
+    s->accounts_made = 1;
     return CONSTAT_OK;
 }
 
@@ -1404,18 +1412,15 @@ constat_status constat_store_audit_put(constat_store *s, int64_t at, const char 
                                        const char *detail, constat_error *err)
 {
     sqlite3_stmt *st = NULL;
-    constat_status r = prep_acc(s,
-                                "INSERT INTO audit(at, account, address, action, detail) "
-                                "VALUES (?1, ?2, ?3, ?4, ?5)",
-                                &st, err);
-    if (r)
+    constat_status r = accounts_ready(s, err);
+    if (r || (r = prep(s, Q_AUDIT_PUT, &st, err)))
         return r;
     sqlite3_bind_int64(st, 1, at);
     sqlite3_bind_text(st, 2, account ? account : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, address ? address : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, action ? action : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, detail ? detail : "", -1, SQLITE_STATIC);
-    return done_own(s, st, "write audit", err);
+    return run_done(s, st, "write audit", err);
 }
 
 constat_status constat_store_audits(constat_store *s, constat_store_audit_fn fn, void *ctx,

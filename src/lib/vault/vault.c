@@ -39,6 +39,7 @@
 #include "constat/vault/keychain.h"
 #include "constat/record/binding.h"
 #include "constat/log/merkle.h"
+#include "constat/vault/append_batch.h"
 
 #define VAULT_FORMAT "1"
 /* Tile levels needed for CONSTAT_LOG_MAX_SIZE = 2^48 leaves: 0..6. */
@@ -355,6 +356,7 @@ static int record_id_ok(const char *id)
 static constat_status append_txn(constat_vault *v, const constat_append_item *items, size_t n,
                                  uint64_t *first, size_t *appended, size_t *skipped,
                                  uint64_t *newsize, constat_progress_fn progress, void *pctx,
+                                 constat_merkle_builder *start, uint8_t *root,
                                  constat_error *err)
 {
     constat_merkle_builder b;
@@ -368,6 +370,8 @@ static constat_status append_txn(constat_vault *v, const constat_append_item *it
     st = constat_merkle_builder_init(&b, size, tile_reader, v, err);
     if (st != CONSTAT_OK)
         return st;
+    if (start) /* the right edge before the append (append_batch.h) */
+        *start = b;
     *first = size;
     for (size_t i = 0; i < n; i++) {
         const constat_append_item *it = &items[i];
@@ -433,6 +437,8 @@ static constat_status append_txn(constat_vault *v, const constat_append_item *it
     }
     if (progress)
         progress(pctx, n, n);
+    if (root)
+        constat_merkle_builder_root(&b, root);
     *appended = app;
     *skipped = skip;
     *newsize = size;
@@ -474,7 +480,7 @@ constat_status constat_vault_append_hooked(constat_vault *v, const constat_appen
     if (st != CONSTAT_OK)
         return st;
     cache_invalidate(v);
-    st = append_txn(v, items, n, &f, &a, &s, &newsize, progress, pctx, err);
+    st = append_txn(v, items, n, &f, &a, &s, &newsize, progress, pctx, NULL, NULL, err);
     if (st == CONSTAT_OK && hook) /* more writes of the same transaction (erase.c) */
         st = hook(hctx, v->store, err);
     if (st == CONSTAT_OK)
@@ -491,6 +497,62 @@ constat_status constat_vault_append_hooked(constat_vault *v, const constat_appen
         *appended = a;
     if (skipped)
         *skipped = s;
+    return CONSTAT_OK;
+}
+
+/* An intake batch (append_batch.h): leaves, audit lines and the signed
+ * checkpoint of the grown tree in one transaction, so one durable commit. */
+constat_status constat_vault_append_batch(constat_vault *v, const constat_append_item *items,
+                                          size_t n, const constat_audit_entry *audit,
+                                          size_t naudit, int whole, constat_batch_result *out,
+                                          constat_error *err)
+{
+    uint64_t newsize = 0;
+    uint8_t root[32];
+    constat_buf body;
+    constat_status st;
+
+    constat_buf_reset(&out->checkpoint);
+    out->first = out->appended = out->skipped = 0;
+    if (n > 0 && !items)
+        return constat_error_set(err, CONSTAT_EINVAL, "no items");
+    if (v->public_only && n > 0)
+        return no_keys(v, "signing a checkpoint of the grown log", err);
+    st = constat_store_begin(v->store, err);
+    if (st != CONSTAT_OK)
+        return st;
+    cache_invalidate(v);
+    constat_buf_init(&body);
+    st = append_txn(v, items, n, &out->first, &out->appended, &out->skipped, &newsize, NULL,
+                    NULL, &out->start, root, err);
+    if (st == CONSTAT_OK && whole && out->skipped)
+        st = constat_error_set(err, CONSTAT_ECONFLICT,
+                               "%zu of the %zu records are already logged under another id",
+                               out->skipped, n);
+    for (size_t i = 0; st == CONSTAT_OK && i < naudit; i++)
+        st = constat_store_audit_put(v->store, audit[i].at, audit[i].account, audit[i].address,
+                                     audit[i].action, audit[i].detail, err);
+    if (st == CONSTAT_OK && out->appended > 0) {
+        st = constat_checkpoint_format(v->origin, newsize, root, &body, err);
+        if (st == CONSTAT_OK)
+            st = constat_note_sign((const char *)body.data, body.len, &v->sec->log, 1,
+                                   &out->checkpoint, err);
+        if (st == CONSTAT_OK)
+            st = constat_store_checkpoint_put(v->store, newsize,
+                                              (const char *)out->checkpoint.data,
+                                              (int64_t)time(NULL), err);
+    }
+    if (st == CONSTAT_OK)
+        st = constat_store_commit(v->store, err);
+    constat_buf_free(&body);
+    if (st != CONSTAT_OK) {
+        abort_txn(v);
+        constat_buf_reset(&out->checkpoint);
+        out->appended = 0;
+        return st;
+    }
+    cache_invalidate(v);
+    v->size = newsize;
     return CONSTAT_OK;
 }
 
@@ -522,7 +584,7 @@ constat_status constat_vault_append_more(constat_vault *v, const constat_append_
         return constat_error_set(err, CONSTAT_EINVAL, "no append transaction is open");
     if (n > 0 && !items)
         return constat_error_set(err, CONSTAT_EINVAL, "no items");
-    st = append_txn(v, items, n, &f, &a, &s, &newsize, NULL, NULL, err);
+    st = append_txn(v, items, n, &f, &a, &s, &newsize, NULL, NULL, NULL, NULL, err);
     if (st != CONSTAT_OK)
         return st;
     v->batch_size = newsize;
@@ -1267,7 +1329,7 @@ static constat_status enrol_append(constat_vault *v, const char *name, const cha
                 st = hook(hctx, err);
             if (st == CONSTAT_OK)
                 st = append_txn(v, &item, 1, &first, &appended, &skipped, &newsize, NULL, NULL,
-                                err);
+                                NULL, NULL, err);
             if (st == CONSTAT_OK && appended != 1)
                 st = constat_error_set(err, CONSTAT_ECONFLICT,
                                        "an identical enrolment of \"%s\" is already in the log",
