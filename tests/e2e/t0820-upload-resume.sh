@@ -17,6 +17,7 @@ run_ok $CONSTAT monitor invite amina --dir v
 code_a=$(sed -n 's/^enrolment code for monitor amina: //p' out)
 run_ok $CONSTAT monitor invite carla --dir v
 code_c=$(sed -n 's/^enrolment code for monitor carla: //p' out)
+CONSTAT_USER_PASSWORD="auditor pass 1" run_ok $CONSTAT user add audra --role auditor --dir v
 
 start_server() {
     rm -f port
@@ -57,6 +58,7 @@ put() {
 login amina "amina pass 1"
 login carla "carla pass 1"
 login chef "chef password 1"
+login audra "auditor pass 1"
 
 # a 3 MiB "video", not compressible, deterministic
 python3 -c '
@@ -79,6 +81,11 @@ expect_eq "$st" 400 "size 0"
 expect_eq "$(jget field)" size "size field"
 st=$(call chef POST /api/v1/uploads -H 'Content-Type: application/json' --data "{\"sha256\":\"$h\",\"size\":$size}")
 expect_eq "$st" 403 "a coordinator may not upload"
+st=$(call audra POST /api/v1/uploads -H 'Content-Type: application/json' --data "{\"sha256\":\"$h\",\"size\":$size}")
+expect_eq "$st" 403 "an auditor may not upload"
+st=$(curl -s -o body -w '%{http_code}' -H 'Content-Type: application/json' \
+    --data "{\"sha256\":\"$h\",\"size\":$size}" "$S/api/v1/uploads")
+expect_eq "$st" 401 "no session"
 
 st=$(call amina POST /api/v1/uploads -H 'Content-Type: application/json' --data "{\"sha256\":\"$h\",\"size\":$size}")
 expect_eq "$st" 201 "declared"
@@ -128,6 +135,8 @@ expect_eq "$st" 413 "chunk over 8 MiB"
 
 # --- another monitor neither sees nor touches it
 expect_eq "$(call carla GET "/api/v1/uploads/$id")" 404 "carla reads amina's upload"
+expect_eq "$(call audra GET "/api/v1/uploads/$id")" 403 "an auditor reads an upload"
+expect_eq "$(call chef POST "/api/v1/uploads/$id/finish")" 403 "a coordinator finishes an upload"
 expect_eq "$(put carla "$id" 1048576 2097151 video.bin)" 404 "carla writes amina's upload"
 expect_eq "$(call carla POST "/api/v1/uploads/$id/finish")" 404 "carla finishes amina's upload"
 expect_eq "$(call carla DELETE "/api/v1/uploads/$id")" 404 "carla deletes amina's upload"
