@@ -5,11 +5,15 @@
 import * as C from './crypto.js';
 import * as db from './db.js';
 import * as I from './i18n.js';
+import * as O from './outbox_ui.js';
+import * as P from './pin.js';
+import * as U from './upload.js';
 
 const $ = (id) => document.getElementById(id);
 let dev = null;      // the enrolment (kv "device")
 let signKey = null;  // CryptoKey in memory (after unlock)
 let tax = null, csrf = null, syncing = false;
+let editing = null; // the outbox id of a refused record being edited, else null
 export const stats = { seal_queue_ms: [], sign_ms: [] };
 globalThis.constatStats = stats;
 
@@ -222,6 +226,12 @@ async function save(ev) {
   try { f = readForm(); } catch (e) { $('f-msg').textContent = e.message; return; }
   f.draft.recorded_at = rfc3339(new Date());
   const item = { kind: 'incident', created: Date.now(), draft: f.draft, sealed: await seal(f.env), state: 'queued', attempts: 0, next_try: 0 };
+  const old = editing !== null ? (await db.items()).find((i) => i.id === editing) : null;
+  if (old) { // a refused record edited: queued again in its place (its sealed fields kept unless typed again)
+    item.id = old.id;
+    if (!item.sealed) item.sealed = old.sealed;
+    if (old.photo && !$('f-photo').files[0]) { item.photo = old.photo; item.draft.evidence = old.draft.evidence; }
+  }
   const file = $('f-photo').files[0];
   if (file) {
     const bytes = new Uint8Array(await file.arrayBuffer());
@@ -229,8 +239,10 @@ async function save(ev) {
     item.draft.evidence = [{ sha256: h }];
     item.photo = { blob: new Blob([bytes], { type: file.type || 'application/octet-stream' }), sha256: h, size: bytes.length };
   }
-  await db.queue(item);
+  if (old) await db.update(item); else await db.queue(item);
   stats.seal_queue_ms.push(performance.now() - t0);
+  editing = null;
+  await O.dropDraft();
   home();
   sync();
 }
@@ -263,9 +275,8 @@ function sameAsSent(sent, rec) {
 async function step(it) {
   if (it.state === 'queued') {
     if (it.photo && !it.photo.uploaded) {
-      const r = await api('POST', '/api/v1/evidence', it.photo.blob, 'application/octet-stream');
-      if (r.status !== 201 && r.status !== 200) return r;
-      if (r.body.sha256 !== it.photo.sha256) throw new Error(I.t('sync.other_bytes'));
+      const r = await U.upload(it.photo, csrf, () => db.update(it));
+      if (r) { if (r.status === 422) throw new Error(I.t('sync.other_bytes')); return r; }
       it.photo.uploaded = true;
       await db.update(it);
     }
@@ -361,6 +372,7 @@ async function renderOutbox() {
     b.textContent = what + (it.record_id ? ' ' + it.record_id : '') + (it.photo ? ' · ' + I.t('out.photo') : '');
     p.textContent = s;
     li.append(b, p);
+    if (it.state === 'failed') li.append(O.actions(it, edit, renderOutbox));
     ul.append(li);
   }
 }
@@ -368,6 +380,24 @@ async function renderOutbox() {
 // changed on the device (or a log key that no longer matches) shows failing.
 async function recheck() {
   for (const it of await db.items()) if (it.state === 'done') await check(it);
+}
+// A refused record back in the form, to be edited and queued again.
+function edit(it) {
+  buildForm();
+  O.restore(O.fromRecord(it.draft, it.id), itemRow);
+  editing = it.id;
+  $('f-msg').textContent = it.sealed ? I.t('out.edit_sealed') : '';
+  show('form');
+}
+// The form being typed, if one was left (reload, lock): back on screen.
+async function resumeDraft() {
+  const d = await O.loadDraft();
+  if (!d) return false;
+  buildForm();
+  O.restore(d, itemRow);
+  editing = d.editing;
+  show('form');
+  return true;
 }
 function home() {
   show('home');
@@ -383,6 +413,9 @@ function net() {
 }
 async function wipe() {
   if (!confirm(I.t('settings.wipe_confirm'))) return;
+  await wipeNow();
+}
+async function wipeNow() {
   try { await api('POST', '/api/v1/logout', {}); } catch (e) { /* offline: the session ends by itself */ }
   await db.wipe();
   localStorage.clear();
@@ -397,10 +430,12 @@ async function start() {
   addEventListener('online', () => { net(); sync(); });
   addEventListener('offline', net);
   $('en-go').onclick = enrol;
-  $('go-new').onclick = () => { buildForm(); show('form'); };
-  $('f-cancel').onclick = home;
+  $('go-new').onclick = () => { editing = null; buildForm(); show('form'); };
+  $('f-cancel').onclick = async () => { editing = null; await O.dropDraft(); home(); };
+  $('form').oninput = () => O.saveDraft(editing);
+  $('form').onchange = () => O.saveDraft(editing);
   $('form').onsubmit = save;
-  $('f-add-item').onclick = itemRow;
+  $('f-add-item').onclick = () => { itemRow(); O.saveDraft(editing); };
   $('f-gps').onclick = () => navigator.geolocation.getCurrentPosition((p) => {
     const pos = { lat_e7: Math.round(p.coords.latitude * 1e7), lon_e7: Math.round(p.coords.longitude * 1e7), precision_m: Math.max(1, Math.round(p.coords.accuracy)) };
     $('f-gps').dataset.pos = JSON.stringify(pos);
@@ -433,9 +468,16 @@ async function start() {
   $('lock-go').onclick = async () => {
     const ok = await unlock($('lock-pin').value);
     $('lock-pin').value = '';
-    if (!ok) { $('lock-msg').textContent = I.t('lock.wrong'); return; }
+    if (!ok) {
+      const w = await P.wrong();
+      if (w.wipe) { await wipeNow(); $('en-msg').textContent = I.t('lock.wiped', { n: P.WIPE_AT }); return; }
+      $('lock-msg').textContent = I.t('lock.wrong') + (w.fails >= P.WARN_AFTER ? ' ' + I.t('lock.warn', { left: w.left }) : '');
+      return;
+    }
+    await P.reset();
     $('lock-msg').textContent = '';
-    home(); sync();
+    if (!(await resumeDraft())) home();
+    sync();
   };
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});
   setInterval(sync, 3000);
@@ -443,7 +485,7 @@ async function start() {
   if (!dev) { show('enrol'); return; }
   if (dev.wrapped) { show('lock'); return; }
   signKey = dev.key;
-  home();
+  if (!(await resumeDraft())) home();
   sync();
 }
 start();
