@@ -29,6 +29,25 @@ def js(d, body, *args):
     return r
 
 
+def edit_text(d):
+    """The first Edit button's text, read in the page (the outbox is redrawn
+    on a language switch: an element found before may be gone)."""
+    return d.execute_script("const b = document.querySelector('#outbox .out-edit'); return b ? b.textContent : null")
+
+
+def click(d, css):
+    """Click the element at css, found again if the outbox was redrawn
+    (it is, at every sync round) between finding and clicking it."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    for _ in range(20):
+        try:
+            d.find_element(By.CSS_SELECTOR, css).click()
+            return
+        except StaleElementReferenceException:
+            time.sleep(0.1)
+    fail("could not click " + css)
+
+
 def main(url, code, name, password, video, outdir):
     d = browser()
     res = {}
@@ -90,15 +109,15 @@ done();""")
         # RTL at 360 px with the new buttons
         Select(d.find_element(By.ID, "lang")).select_by_value("ar")
         wait(d, "Arabic", lambda: d.execute_script("return document.documentElement.dir") == "rtl"
-             and d.find_element(By.CSS_SELECTOR, "#outbox .out-edit").text == "تعديل")
+             and edit_text(d) == "تعديل")
         bad = overflow(d)
         if bad:
             fail("RTL outbox overflows 360 px: " + "; ".join(bad[:10]))
         Select(d.find_element(By.ID, "lang")).select_by_value("en")
-        wait(d, "English", lambda: d.find_element(By.CSS_SELECTOR, "#outbox .out-edit").text == "Edit")
+        wait(d, "English", lambda: edit_text(d) == "Edit")
 
         # remove the newest ("refused two", listed first)
-        d.find_element(By.CSS_SELECTOR, "#outbox li .out-remove").click()
+        click(d, "#outbox li .out-remove")
         WebDriverWait(d, 10).until(lambda _: d.switch_to.alert)
         d.switch_to.alert.accept()
         wait(d, "one left", lambda: len(outbox(d)) == 1)
@@ -107,7 +126,7 @@ done();""")
             fail("remove took the wrong one: %r" % left)
 
         # edit the other: its fields are in the form; fix the category, queue again
-        d.find_element(By.CSS_SELECTOR, "#outbox li .out-edit").click()
+        click(d, "#outbox li .out-edit")
         wait(d, "the form with the record", lambda: d.find_element(By.ID, "v-form").is_displayed())
         got = d.execute_script("""return {place: document.getElementById('f-place').value,
           count: document.getElementById('f-count').value, minors: document.getElementById('f-minors').value,
