@@ -69,6 +69,7 @@ def main(url, code, name, password, video, outdir):
         d.find_element(By.CSS_SELECTOR, "#f-cats input[value=eviction]").click()
         d.find_element(By.ID, "f-place").send_keys("Hoverlake")
         d.find_element(By.ID, "f-summary").send_keys("half typed")
+        d.find_element(By.ID, "f-narrative").send_keys("private words")
         d.find_element(By.ID, "f-add-item").click()
         Select(d.find_element(By.CSS_SELECTOR, "#f-items .i-kind")).select_by_value("tents")
         d.find_element(By.CSS_SELECTOR, "#f-items .i-count").send_keys("3")
@@ -84,6 +85,9 @@ def main(url, code, name, password, video, outdir):
           items: [...document.querySelectorAll('#f-items .item')].map(x => x.querySelector('.i-kind').value + ':' + x.querySelector('.i-count').value)}""")
         if got != {"place": "Hoverlake", "summary": "half typed", "cats": ["eviction"], "items": ["tents:3"]}:
             fail("the draft after a reload: %r" % got)
+        kept = js(d, "done(JSON.stringify(await db.get('draft')))")
+        if "private words" in kept or d.find_element(By.ID, "f-narrative").get_attribute("value") != "":
+            fail("a private field is never kept in clear in a draft: " + kept)
         d.find_element(By.ID, "f-cancel").click()
         wait(d, "home", lambda: d.find_element(By.ID, "v-home").is_displayed())
         if js(d, "done(await db.get('draft'))") is not None:

@@ -1,18 +1,21 @@
 // outbox_ui.js — what the monitor can do with the outbox and the form
 // besides sending (docs/field-app.md "Outbox"): the form being typed is kept
-// on the device as it changes (kv "draft"), so a reload, a crash or a lock
-// gives it back; a refused record can be opened in the form, edited and
+// on the device as it changes (kv "draft", its public fields only), so a
+// reload, a crash or a lock gives it back; a refused record can be opened in the form, edited and
 // queued again in its place, or removed from the device.
 import * as db from './db.js';
 import * as I from './i18n.js';
 
 const FIELDS = '#form input[id]:not([type=file]):not([type=checkbox]), #form select[id], #form textarea[id]';
+// Private fields (sealed to the organisation when saved) are never kept in
+// clear in the browser's storage: a draft keeps the public fields only.
+const PRIVATE = new Set(['f-narrative', 'f-persons']);
 
 // The form's state: values by element id, checked categories, item rows,
 // the GPS fix, and which outbox item it edits (null: a new record).
 export function formState(editing) {
   const values = {};
-  for (const e of document.querySelectorAll(FIELDS)) values[e.id] = e.value;
+  for (const e of document.querySelectorAll(FIELDS)) if (!PRIVATE.has(e.id)) values[e.id] = e.value;
   return {
     values,
     cats: [...document.querySelectorAll('#f-cats input:checked')].map((c) => c.value),
