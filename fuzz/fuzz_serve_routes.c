@@ -2,7 +2,9 @@
  * its own route code (src/server/serve_routes.c: the strict JSON body with
  * its allowed members, string fields, the record of /records/prepare run
  * through constat_intake_prepare, a submission's leaf, an enrolment code, an
- * invitation, a disable, a witness's add-checkpoint), against a real vault
+ * invitation, a disable, a witness's add-checkpoint, a resumable upload's
+ * declaration, its chunk with the Content-Range line before the bytes, its
+ * id in the URL for GET, DELETE and finish), against a real vault
  * made once in a temporary folder, with a monitor's and a coordinator's
  * session open. First byte: the route (and whose session); the rest is the
  * body. Every answer must be a JSON object with a status the API documents,
@@ -24,6 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static serve_ctx ctx;
 static serve_session mon, coord;
 static char mon_cookie[80], coord_cookie[80];
+static char upload_url[80]; /* "/api/v1/uploads/ID" of an open upload */
 
 static int64_t fixed_now(void)
 {
@@ -93,21 +96,54 @@ static int setup(void)
     if (serve_session_open(&ctx, "chef", "coordinator", &rp, &coord) != 0)
         return -1;
     cookie_of(&rp, coord_cookie, sizeof coord_cookie);
+    {
+        /* one open upload of 4096 bytes for the chunks to go to */
+        static const char decl[] = "{\"sha256\":\"00000000000000000000000000000000000000000"
+                                   "00000000000000000000000\",\"size\":4096}";
+        serve_request rq;
+        json_t *o;
+        memset(&rq, 0, sizeof rq);
+        rq.method = "POST";
+        rq.url = "/api/v1/uploads";
+        rq.address = "127.0.0.1";
+        rq.content_type = "application/json";
+        rq.cookie = mon_cookie;
+        rq.csrf = mon.csrf;
+        rq.body = (const uint8_t *)decl;
+        rq.len = strlen(decl);
+        memset(&rp, 0, sizeof rp);
+        constat_buf_init(&rp.body);
+        serve_route(&ctx, &rq, &rp);
+        if (rp.status != 201 || constat_json_parse((const char *)rp.body.data, rp.body.len,
+                                                   "answer", 0, &o, &err) != CONSTAT_OK)
+            return -1;
+        snprintf(upload_url, sizeof upload_url, "/api/v1/uploads/%s",
+                 json_string_value(json_object_get(o, "id")));
+        json_decref(o);
+        constat_buf_free(&rp.body);
+    }
     return 0;
 }
 
 static const struct {
     const char *method, *url, *type;
-    int who; /* 0 none, 1 monitor, 2 coordinator */
+    int who;  /* 0 none, 1 monitor, 2 coordinator */
+    int mode; /* 0 the body; 1 "Content-Range\n" then the body, to upload_url;
+                 2 the url is url + the input */
 } routes[] = {
-    {"POST", "/api/v1/login", "application/json", 0},
-    {"POST", "/api/v1/enrol", "application/json", 0},
-    {"POST", "/api/v1/records/prepare", "application/json", 1},
-    {"POST", "/api/v1/records", "application/json", 1},
-    {"POST", "/api/v1/invites", "application/json", 2},
-    {"POST", "/api/v1/accounts/zed/disable", NULL, 2},
-    {"POST", "/add-checkpoint", "text/plain", 0},
-    {"POST", "/api/v1/records", "application/json", 2}, /* a coordinator may not submit */
+    {"POST", "/api/v1/login", "application/json", 0, 0},
+    {"POST", "/api/v1/enrol", "application/json", 0, 0},
+    {"POST", "/api/v1/records/prepare", "application/json", 1, 0},
+    {"POST", "/api/v1/records", "application/json", 1, 0},
+    {"POST", "/api/v1/invites", "application/json", 2, 0},
+    {"POST", "/api/v1/accounts/zed/disable", NULL, 2, 0},
+    {"POST", "/add-checkpoint", "text/plain", 0, 0},
+    {"POST", "/api/v1/records", "application/json", 2, 0}, /* a coordinator may not submit */
+    {"POST", "/api/v1/uploads", "application/json", 1, 0},
+    {"PUT", NULL, "application/octet-stream", 1, 1},
+    {"GET", "/api/v1/uploads/", NULL, 1, 2},
+    {"POST", "/api/v1/uploads/", NULL, 1, 2}, /* ID/finish */
+    {"DELETE", "/api/v1/uploads/", NULL, 1, 2},
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -117,6 +153,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     serve_reply rp;
     json_t *o;
     size_t r;
+    char range[128], url[256];
 
     if (!ready) {
         if (setup() != 0)
@@ -135,6 +172,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rq.csrf = routes[r].who == 1 ? mon.csrf : routes[r].who == 2 ? coord.csrf : NULL;
     rq.body = data + 1;
     rq.len = size - 1;
+    if (routes[r].mode == 1) {
+        const uint8_t *nl = memchr(rq.body, '\n', rq.len);
+        size_t n = nl ? (size_t)(nl - rq.body) : rq.len;
+        if (n >= sizeof range || memchr(rq.body, 0, n))
+            return 0; /* a header holds no NUL and is short */
+        memcpy(range, rq.body, n);
+        range[n] = 0;
+        rq.content_range = range;
+        rq.url = upload_url;
+        rq.body += nl ? n + 1 : n;
+        rq.len -= nl ? n + 1 : n;
+    } else if (routes[r].mode == 2) {
+        if (rq.len >= sizeof url - strlen(routes[r].url) || memchr(rq.body, 0, rq.len))
+            return 0; /* the HTTP layer gives a NUL-free path */
+        snprintf(url, sizeof url, "%s%.*s", routes[r].url, (int)rq.len, (const char *)rq.body);
+        rq.url = url;
+        rq.body = (const uint8_t *)"";
+        rq.len = 0;
+    }
     if (rq.len > serve_route_limit(rq.method, rq.url))
         return 0; /* the HTTP layer answers 413 before any route */
     memset(&rp, 0, sizeof rp);
@@ -149,7 +205,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         constat_error err;
         if (constat_json_parse((const char *)rp.body.data, rp.body.len, "answer", 0, &o, &err) !=
                 CONSTAT_OK &&
-            strcmp(routes[r].url, "/add-checkpoint") != 0)
+            !(routes[r].url && strcmp(routes[r].url, "/add-checkpoint") == 0))
             abort(); /* the API answers JSON (add-checkpoint: C2SP text) */
         if (o && rp.status >= 400 && !json_string_value(json_object_get(o, "error")))
             abort();

@@ -38,6 +38,12 @@
 #define SERVE_BODY_RECORD (256 * 1024)        /* a record, prepared or signed */
 #define SERVE_BODY_EVIDENCE (64 * 1024 * 1024) /* one evidence file */
 #define SERVE_BODY_WITNESS (64 * 1024)        /* add-checkpoint */
+#define SERVE_BODY_CHUNK (8 * 1024 * 1024)    /* one chunk of a resumable upload */
+/* Resumable uploads (serve_upload.c): the largest file, and what one
+ * monitor may have open at once (count, declared bytes in all). */
+#define SERVE_UPLOAD_MAX (2ULL * 1024 * 1024 * 1024)
+#define SERVE_UPLOAD_OPEN 4u
+#define SERVE_UPLOAD_QUOTA (4ULL * 1024 * 1024 * 1024)
 
 /* Session lifetimes, in seconds (defaults of serve_ctx.session_*). */
 #define SERVE_SESSION_IDLE (30 * 60)
@@ -91,6 +97,7 @@ typedef struct {
     const char *cookie;       /* value of our session cookie, NULL if none */
     const char *csrf;         /* X-CSRF-Token header, NULL if none */
     const char *if_none_match; /* If-None-Match header, NULL if none */
+    const char *content_range; /* Content-Range header, NULL if none */
     const uint8_t *body;
     size_t len;
     /* Non-NULL when the HTTP layer can hold the connection while a handler
@@ -140,6 +147,10 @@ void serve_error(serve_reply *rp, unsigned status, const char *field, const char
     __attribute__((format(printf, 4, 5)));
 /* Fill rp with a JSON body (takes the reference) and status. */
 void serve_json(serve_reply *rp, unsigned status, json_t *body);
+/* Parse the body as one JSON object with only the members `allowed`
+ * (NULL-terminated); *out a new reference. 0, or -1 with rp filled (400). */
+int serve_json_object(const serve_request *rq, const char *const *allowed, json_t **out,
+                      serve_reply *rp);
 /* The routes, for `constat serve --routes` (and the test that compares them
  * with docs/openapi.yaml): one "METHOD PATH" a line. */
 void serve_routes_print(FILE *f);
@@ -260,5 +271,23 @@ void serve_submission_free(serve_submission *sub);
  * for the vault. */
 int serve_offline_check(serve_ctx *ctx, const constat_leaf *l, const char *leaf_text,
                         const char *sealed_persons, serve_submission *sub, serve_reply *rp);
+
+/* ---- serve_upload.c (docs/api.md "Resumable uploads") ---- */
+/* Route handlers: POST /api/v1/uploads, GET, PUT and DELETE
+ * /api/v1/uploads/{id}, POST /api/v1/uploads/{id}/finish (param: what
+ * follows "/api/v1/uploads/"). */
+void serve_upload_new(serve_ctx *ctx, const serve_request *rq, const serve_session *se,
+                      const char *param, serve_reply *rp);
+void serve_upload_get(serve_ctx *ctx, const serve_request *rq, const serve_session *se,
+                      const char *param, serve_reply *rp);
+void serve_upload_put(serve_ctx *ctx, const serve_request *rq, const serve_session *se,
+                      const char *param, serve_reply *rp);
+void serve_upload_delete(serve_ctx *ctx, const serve_request *rq, const serve_session *se,
+                         const char *param, serve_reply *rp);
+void serve_upload_finish(serve_ctx *ctx, const serve_request *rq, const serve_session *se,
+                         const char *param, serve_reply *rp);
+/* Parse a Content-Range value "bytes FIRST-LAST/TOTAL" (RFC 9110 14.4):
+ * 0 when well formed with FIRST <= LAST < TOTAL, else -1. */
+int serve_content_range(const char *s, uint64_t *first, uint64_t *last, uint64_t *total);
 
 #endif

@@ -238,6 +238,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         sr.csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
         sr.if_none_match =
             MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+        sr.content_range =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_RANGE);
         sr.body = rq->body.data ? rq->body.data : (const uint8_t *)"";
         sr.len = rq->body.len;
         sr.defer = rq;

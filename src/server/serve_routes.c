@@ -167,6 +167,12 @@ static int json_body(const serve_request *rq, const char *const *allowed, json_t
     return 0;
 }
 
+int serve_json_object(const serve_request *rq, const char *const *allowed, json_t **out,
+                      serve_reply *rp)
+{
+    return json_body(rq, allowed, out, rp);
+}
+
 /* A required (or optional) string member; -1 with rp filled. */
 static int str_field(const json_t *o, const char *name, int required, const char **out,
                      serve_reply *rp)
@@ -1021,6 +1027,11 @@ static const route routes[] = {
     {"GET", "/api/v1/records", R_ANY, T_NONE, 0, h_records},
     {"GET", "/api/v1/records/*", R_ANY, T_NONE, 0, h_record},
     {"POST", "/api/v1/evidence", R_MONITOR, T_OCTETS, SERVE_BODY_EVIDENCE, h_evidence},
+    {"POST", "/api/v1/uploads", R_MONITOR, T_JSON, SERVE_BODY_SMALL, serve_upload_new},
+    {"GET", "/api/v1/uploads/*", R_MONITOR, T_NONE, 0, serve_upload_get},
+    {"PUT", "/api/v1/uploads/*", R_MONITOR, T_OCTETS, SERVE_BODY_CHUNK, serve_upload_put},
+    {"DELETE", "/api/v1/uploads/*", R_MONITOR, T_NONE, 0, serve_upload_delete},
+    {"POST", "/api/v1/uploads/*", R_MONITOR, T_NONE, SERVE_BODY_SMALL, serve_upload_finish},
     {"POST", "/api/v1/invites", R_COORD, T_JSON, SERVE_BODY_SMALL, h_invite},
     {"GET", "/api/v1/accounts", R_COORD, T_NONE, 0, h_accounts},
     {"POST", "/api/v1/accounts/*", R_COORD, T_NONE, SERVE_BODY_SMALL, h_disable},
@@ -1080,6 +1091,9 @@ void serve_routes_print(FILE *f)
             fprintf(f, "%s %.*s%s\n", routes[i].method, (int)(n - 1), routes[i].path,
                     strcmp(routes[i].path, "/tile/*") == 0              ? "{path}"
                     : strcmp(routes[i].path, "/api/v1/accounts/*") == 0 ? "{name}/disable"
+                    : strcmp(routes[i].method, "POST") == 0 &&
+                            strcmp(routes[i].path, "/api/v1/uploads/*") == 0
+                        ? "{id}/finish"
                                                                         : "{id}");
         else
             fprintf(f, "%s %s\n", routes[i].method, routes[i].path);

@@ -5,11 +5,15 @@
 import * as C from './crypto.js';
 import * as db from './db.js';
 import * as I from './i18n.js';
+import * as O from './outbox_ui.js';
+import * as P from './pin.js';
+import * as U from './upload.js';
 
 const $ = (id) => document.getElementById(id);
 let dev = null;      // the enrolment (kv "device")
 let signKey = null;  // CryptoKey in memory (after unlock)
 let tax = null, csrf = null, syncing = false;
+let editing = null; // the outbox id of a refused record being edited, else null
 export const stats = { seal_queue_ms: [], sign_ms: [] };
 globalThis.constatStats = stats;
 
@@ -215,9 +219,21 @@ function sealJson(v) { return C.parseVkey(dev.org_key).then((org) => C.b64(C.sea
 // complete here, its id random, recorded_at the device's clock; private values become
 // salted commitments, person identifiers commitments too (the organisation turns them
 // into pseudonyms at intake); the (salt, value) pairs travel sealed to the organisation.
-async function signOffline(kind, draft, env) {
+// `prev`, when given, is the refused outbox item this record replaces: its sealed private
+// values and person identifiers are kept, with their commitments, unless typed again.
+async function signOffline(kind, draft, env, prev) {
   const rec = { v: 1, kind, id: kind + '-' + C.randomHex(8), org: dev.org, monitor: dev.name, ...draft, recorded_at: rfc3339(new Date()) };
   const item = { kind, created: Date.now(), state: 'signed', attempts: 0, next_try: 0, sealed_private: null, sealed_persons: null };
+  const was = prev && prev.leaf ? JSON.parse(prev.leaf).record : null;
+  if (was && !env.private && prev.sealed_private && was.private) {
+    rec.private = was.private;
+    item.sealed_private = prev.sealed_private;
+  }
+  if (was && !env.person_identifiers && prev.sealed_persons && was.affected && was.affected.person_commitments) {
+    rec.affected = { ...(rec.affected || {}) }; // the draft's own object left as typed
+    rec.affected.person_commitments = was.affected.person_commitments;
+    item.sealed_persons = prev.sealed_persons;
+  }
   if (env.private) {
     const open = {};
     rec.private = {};
@@ -230,7 +246,7 @@ async function signOffline(kind, draft, env) {
   }
   if (env.person_identifiers) {
     const open = env.person_identifiers.map((identifier) => ({ salt: C.randomHex(16), identifier }));
-    rec.affected = rec.affected || {};
+    rec.affected = { ...(rec.affected || {}) }; // the draft's own object left as typed
     rec.affected.person_commitments = await Promise.all(open.map((o) => C.commit('person', o.identifier, o.salt)));
     item.sealed_persons = await sealJson(open);
   }
@@ -246,6 +262,9 @@ async function save(ev) {
   let f;
   try { f = readForm(); } catch (e) { $('f-msg').textContent = e.message; return; }
   if (!signKey) { $('f-msg').textContent = I.t('sync.login'); return; }
+  // a refused record edited: a new record signed in its place in the outbox (the refused one
+  // never entered the log); its sealed fields and photo kept unless typed or chosen again
+  const old = editing !== null ? (await db.items()).find((i) => i.id === editing) : null;
   const file = $('f-photo').files[0];
   let photo = null;
   if (file) {
@@ -254,10 +273,17 @@ async function save(ev) {
     f.draft.evidence = [{ sha256: h }];
     photo = { blob: new Blob([bytes], { type: file.type || 'application/octet-stream' }), sha256: h, size: bytes.length };
   }
-  const item = await signOffline('incident', f.draft, f.env);
+  if (!photo && old && old.photo) {
+    photo = old.photo;
+    if (old.draft && old.draft.evidence) f.draft.evidence = old.draft.evidence;
+  }
+  const item = await signOffline('incident', f.draft, f.env, old);
   if (photo) item.photo = photo;
-  await db.queue(item); // signed and queued: the leaf is final before any network
+  item.draft = f.draft; // public fields only, as in the signed leaf: what an edit starts from
+  if (old) { item.id = old.id; await db.update(item); } else await db.queue(item); // the leaf is final before any network
   stats.seal_queue_ms.push(performance.now() - t0);
+  editing = null;
+  await O.dropDraft();
   home();
   sync();
 }
@@ -288,9 +314,8 @@ function sameAsSent(sent, rec) {
 }
 async function step(it) {
   if (it.photo && !it.photo.uploaded) {
-    const r = await api('POST', '/api/v1/evidence', it.photo.blob, 'application/octet-stream');
-    if (r.status !== 201 && r.status !== 200) return r;
-    if (r.body.sha256 !== it.photo.sha256) throw new Error(I.t('sync.other_bytes'));
+    const r = await U.upload(it.photo, csrf, () => db.update(it));
+    if (r) { if (r.status === 422) throw new Error(I.t('sync.other_bytes')); return r; }
     it.photo.uploaded = true;
     await db.update(it);
   }
@@ -388,6 +413,7 @@ async function renderOutbox() {
     b.textContent = what + (it.record_id ? ' ' + it.record_id : '') + (it.photo ? ' · ' + I.t('out.photo') : '');
     p.textContent = s;
     li.append(b, p);
+    if (it.state === 'failed') li.append(O.actions(it, edit, renderOutbox));
     ul.append(li);
   }
 }
@@ -395,6 +421,24 @@ async function renderOutbox() {
 // changed on the device (or a log key that no longer matches) shows failing.
 async function recheck() {
   for (const it of await db.items()) if (it.state === 'done') await check(it);
+}
+// A refused record back in the form, to be edited and queued again.
+function edit(it) {
+  buildForm();
+  O.restore(O.fromRecord(it.draft, it.id), itemRow);
+  editing = it.id;
+  $('f-msg').textContent = it.sealed || it.sealed_private || it.sealed_persons ? I.t('out.edit_sealed') : '';
+  show('form');
+}
+// The form being typed, if one was left (reload, lock): back on screen.
+async function resumeDraft() {
+  const d = await O.loadDraft();
+  if (!d) return false;
+  buildForm();
+  O.restore(d, itemRow);
+  editing = d.editing;
+  show('form');
+  return true;
 }
 function home() {
   show('home');
@@ -410,6 +454,9 @@ function net() {
 }
 async function wipe() {
   if (!confirm(I.t('settings.wipe_confirm'))) return;
+  await wipeNow();
+}
+async function wipeNow() {
   try { await api('POST', '/api/v1/logout', {}); } catch (e) { /* offline: the session ends by itself */ }
   await db.wipe();
   localStorage.clear();
@@ -424,10 +471,12 @@ async function start() {
   addEventListener('online', () => { net(); sync(); });
   addEventListener('offline', net);
   $('en-go').onclick = enrol;
-  $('go-new').onclick = () => { buildForm(); show('form'); };
-  $('f-cancel').onclick = home;
+  $('go-new').onclick = () => { editing = null; buildForm(); show('form'); };
+  $('f-cancel').onclick = async () => { editing = null; await O.dropDraft(); home(); };
+  $('form').oninput = () => O.saveDraft(editing);
+  $('form').onchange = () => O.saveDraft(editing);
   $('form').onsubmit = save;
-  $('f-add-item').onclick = itemRow;
+  $('f-add-item').onclick = () => { itemRow(); O.saveDraft(editing); };
   $('f-gps').onclick = () => navigator.geolocation.getCurrentPosition((p) => {
     const pos = { lat_e7: Math.round(p.coords.latitude * 1e7), lon_e7: Math.round(p.coords.longitude * 1e7), precision_m: Math.max(1, Math.round(p.coords.accuracy)) };
     $('f-gps').dataset.pos = JSON.stringify(pos);
@@ -460,9 +509,16 @@ async function start() {
   $('lock-go').onclick = async () => {
     const ok = await unlock($('lock-pin').value);
     $('lock-pin').value = '';
-    if (!ok) { $('lock-msg').textContent = I.t('lock.wrong'); return; }
+    if (!ok) {
+      const w = await P.wrong();
+      if (w.wipe) { await wipeNow(); $('en-msg').textContent = I.t('lock.wiped', { n: P.WIPE_AT }); return; }
+      $('lock-msg').textContent = I.t('lock.wrong') + (w.fails >= P.WARN_AFTER ? ' ' + I.t('lock.warn', { left: w.left }) : '');
+      return;
+    }
+    await P.reset();
     $('lock-msg').textContent = '';
-    home(); sync();
+    if (!(await resumeDraft())) home();
+    sync();
   };
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});
   setInterval(sync, 3000);
@@ -470,7 +526,7 @@ async function start() {
   if (!dev) { show('enrol'); return; }
   if (dev.wrapped) { show('lock'); return; }
   signKey = dev.key;
-  home();
+  if (!(await resumeDraft())) home();
   sync();
 }
 start();

@@ -28,6 +28,7 @@ export const get = (k) => tx('kv', 'readonly', (s) => s.get(k));
 export const put = (k, v) => tx('kv', 'readwrite', (s) => s.put(v, k));
 export const queue = (item) => tx('outbox', 'readwrite', (s) => s.add(item));
 export const update = (item) => tx('outbox', 'readwrite', (s) => s.put(item));
+export const remove = (id) => tx('outbox', 'readwrite', (s) => s.delete(id));
 export const items = () => tx('outbox', 'readonly', (s) => s.getAll());
 // Wipe: every store of the device at once (the database is deleted).
 export async function wipe() {

@@ -1,0 +1,79 @@
+// outbox_ui.js — what the monitor can do with the outbox and the form
+// besides sending (docs/field-app.md "Outbox"): the form being typed is kept
+// on the device as it changes (kv "draft", its public fields only), so a
+// reload, a crash or a lock gives it back; a refused record can be opened in the form, edited and
+// queued again in its place, or removed from the device.
+import * as db from './db.js';
+import * as I from './i18n.js';
+
+const FIELDS = '#form input[id]:not([type=file]):not([type=checkbox]), #form select[id], #form textarea[id]';
+// Private fields (sealed to the organisation when saved) are never kept in
+// clear in the browser's storage: a draft keeps the public fields only.
+const PRIVATE = new Set(['f-narrative', 'f-persons']);
+
+// The form's state: values by element id, checked categories, item rows,
+// the GPS fix, and which outbox item it edits (null: a new record).
+export function formState(editing) {
+  const values = {};
+  for (const e of document.querySelectorAll(FIELDS)) if (!PRIVATE.has(e.id)) values[e.id] = e.value;
+  return {
+    values,
+    cats: [...document.querySelectorAll('#f-cats input:checked')].map((c) => c.value),
+    items: [...document.querySelectorAll('#f-items .item')].map((d) => ({ kind: d.querySelector('.i-kind').value,
+      action: d.querySelector('.i-action').value, count: d.querySelector('.i-count').value })),
+    gps: document.getElementById('f-gps').dataset.pos || null,
+    editing: editing ?? null,
+  };
+}
+// Put a state back into the built form; addItem() appends an empty item row.
+export function restore(s, addItem) {
+  for (const [id, v] of Object.entries(s.values || {})) { const e = document.getElementById(id); if (e) e.value = v; }
+  for (const cb of document.querySelectorAll('#f-cats input')) cb.checked = (s.cats || []).includes(cb.value);
+  for (const it of s.items || []) {
+    addItem();
+    const rows = document.querySelectorAll('#f-items .item'), d = rows[rows.length - 1];
+    d.querySelector('.i-kind').value = it.kind;
+    d.querySelector('.i-action').value = it.action;
+    d.querySelector('.i-count').value = it.count;
+  }
+  if (s.gps) document.getElementById('f-gps').dataset.pos = s.gps;
+}
+export const saveDraft = (editing) => db.put('draft', formState(editing));
+export const loadDraft = () => db.get('draft');
+export const dropDraft = () => db.put('draft', null);
+
+// A record draft (as queued) back into form state: the inverse of the
+// form's reading for the fields it has. Private fields were sealed on the
+// device and cannot be read back: they stay as sealed unless typed again.
+function local(t) { // RFC 3339 with offset -> datetime-local text in that local time
+  return t ? t.slice(0, 16) : '';
+}
+export function fromRecord(r, id) {
+  const a = r.authority || {}, f = r.affected || {}, p = r.place || {};
+  const vans = (a.vehicles || []).filter((v) => v.kind === 'van').reduce((n, v) => n + (v.count || 0), 0);
+  const values = {
+    'f-start': local(r.occurred && r.occurred.start), 'f-end': local(r.occurred && r.occurred.end),
+    'f-place': p.name || '', 'f-commune': p.commune || '', 'f-forces': (a.forces || []).join(', '),
+    'f-unit': a.unit || '', 'f-officers': a.officers ?? '', 'f-vans': vans || '', 'f-ids': (a.id_numbers || []).join(', '),
+    'f-count': f.count ?? '', 'f-minors': f.minors || 'unknown', 'f-source': (r.source && r.source.type) || 'direct_observation',
+    'f-summary': r.summary || '',
+  };
+  const gps = p.lat_e7 !== undefined ? JSON.stringify({ lat_e7: p.lat_e7, lon_e7: p.lon_e7, precision_m: p.precision_m }) : null;
+  return { values, cats: r.categories || [], gps, editing: id,
+    items: (r.items || []).map((i) => ({ kind: i.kind, action: i.action, count: i.count === null ? '' : String(i.count) })) };
+}
+
+// The buttons of a refused item: edit (opens the form) and remove.
+export function actions(it, onEdit, onRemove) {
+  const div = document.createElement('div');
+  div.className = 'row';
+  const e = document.createElement('button'), x = document.createElement('button');
+  e.type = 'button'; x.type = 'button';
+  e.className = 'out-edit'; x.className = 'out-remove danger';
+  e.textContent = I.t('out.edit'); x.textContent = I.t('out.remove');
+  e.hidden = it.kind !== 'incident';
+  e.onclick = () => onEdit(it);
+  x.onclick = async () => { if (confirm(I.t('out.remove_confirm'))) { await db.remove(it.id); onRemove(it); } };
+  div.append(e, x);
+  return div;
+}
