@@ -162,7 +162,8 @@ done();""")
         d.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": True, "latency": 0,
                           "downloadThroughput": -1, "uploadThroughput": -1})
         d.find_element(By.ID, "f-save").click()
-        wait(d, "queued offline", lambda: len(outbox(d)) == 2 and outbox(d)[0]["state"] == "queued")
+        # signed on the device and queued, offline
+        wait(d, "queued offline", lambda: len(outbox(d)) == 2 and outbox(d)[0]["state"] == "signed")
         # kept back from the sync until the test has sent the first chunk
         js(d, "const it = (await db.items()).find((i) => i.photo); it.next_try = Date.now() + 1e9; await db.update(it); done();")
         # back online: the first chunk goes from here, as if the app had sent
@@ -172,7 +173,7 @@ done();""")
         part = js(d, """
 const U = await import('/js/upload.js');
 const it = (await db.items()).find((i) => i.photo && !i.photo.uploaded);
-if (it.state !== 'queued' || it.photo.upload_id) { done({late: it.state}); return; }
+if (it.state !== 'signed' || it.photo.upload_id) { done({late: it.state}); return; }
 const csrf = (await (await fetch('/api/v1/session', {credentials: 'same-origin'})).json()).csrf;
 let r = await fetch('/api/v1/uploads', {method: 'POST', credentials: 'same-origin',
   headers: {'Content-Type': 'application/json', 'X-CSRF-Token': csrf},

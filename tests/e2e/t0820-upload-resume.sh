@@ -169,7 +169,7 @@ expect_eq "$(jget sha256)" "$h" "the stored hash"
 expect_eq "$(jget size)" "$size" "the stored size"
 f="v/evidence/sha256/$(echo $h | cut -c1-2)/$(echo $h | cut -c3-4)/$h"
 [ -f "$f" ] || fail "evidence stored at $f"
-expect_eq "$(head -c 15 "$f")" "constat-seal-v1" "sealed at rest"
+expect_eq "$(head -c 15 "$f")" "constat-seal-v2" "sealed at rest"
 [ ! -e "v/uploads/$id.part" ] && [ ! -e "v/uploads/$id.meta" ] || fail "the upload's files are removed"
 ok
 expect_eq "$(call amina GET "/api/v1/uploads/$id")" 404 "a finished upload is gone"
