@@ -161,6 +161,22 @@ PY
 
 # wait_port FILE LOG: wait (up to 10 s) for a server to write its port to
 # FILE; on timeout show LOG and fail
+# need_browser NAME: the Selenium tests' set-up. Sets PY to the python
+# that has selenium and HOME to a folder of the test (Chromium writes its
+# profile there); exits 77 (skipped) when chromium, chromium-driver or
+# python3-selenium is missing.
+need_browser() {
+    PY=python3
+    [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+    if ! command -v chromium >/dev/null 2>&1 || [ ! -x /usr/bin/chromedriver ] ||
+        ! $PY -c 'import selenium' 2>/dev/null; then
+        echo "$1: chromium, chromium-driver or python3-selenium missing (scripts/install-deps test installs them): skipped"
+        exit 77
+    fi
+    export HOME="$T/home"
+    mkdir -p "$HOME"
+}
+
 wait_port() {
     n=0
     while [ ! -s "$1" ]; do

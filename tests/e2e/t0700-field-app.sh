@@ -76,15 +76,7 @@ wait $spid || { cat serve.log >&2; fail "the server did not stop cleanly"; }
 trap 'rm -rf "$T"' EXIT
 
 # --- the browser (Debian's python3-selenium is for Debian's python3)
-PY=python3
-[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
-if ! command -v chromium >/dev/null 2>&1 || [ ! -x /usr/bin/chromedriver ] ||
-    ! $PY -c 'import selenium' 2>/dev/null; then
-    echo "t0700: chromium, chromium-driver or python3-selenium missing (scripts/install-deps test installs them): skipped"
-    exit 77
-fi
-export HOME="$T/home"
-mkdir -p "$HOME"
+need_browser t0700
 rm -f port
 $CONSTAT serve --listen 127.0.0.1:0 --port-file port --dir v >serve.out 2>serve.log &
 spid=$!

@@ -11,15 +11,7 @@
 # makes of the same identifiers.
 . "$CONSTAT_SOURCE_DIR/tests/e2e/lib.sh"
 unset CONSTAT_NOW
-PY=python3
-[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
-if ! command -v chromium >/dev/null 2>&1 || [ ! -x /usr/bin/chromedriver ] ||
-    ! $PY -c 'import selenium' 2>/dev/null; then
-    echo "t0810: chromium, chromium-driver or python3-selenium missing (scripts/install-deps test installs them): skipped"
-    exit 77
-fi
-export HOME="$T/home"
-mkdir -p "$HOME"
+need_browser t0810
 
 export CONSTAT_PASSPHRASE="vault passphrase"
 export CONSTAT_USER_PASSWORD="chef password 1"
