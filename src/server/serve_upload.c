@@ -9,7 +9,10 @@
  *
  * State is files, not vault rows, so both store backends share it and it
  * survives a restart: <vault>/uploads/<id>.meta (owner, hash, size) and
- * <id>.part (the bytes so far; its length is the offset). Uploads a monitor
+ * <id>.part (the bytes so far, never in clear: each byte XORed with the
+ * XChaCha20 key stream at its offset, under a key derived from the
+ * organisation's secret key and the id, so nothing about it is stored and
+ * a restart finds it again; its length is the offset). Uploads a monitor
  * has open are limited in count and in declared bytes (429), one file in
  * size (413). One mutex orders the uploads' changes; the vault lock is
  * taken only for the audit line.
@@ -101,6 +104,48 @@ static void upload_drop(serve_ctx *ctx, const char *id)
     unlink(path);
     upload_path(ctx, id, "meta", path, sizeof path);
     unlink(path);
+}
+
+/* The key of upload `id`'s part file: BLAKE2b-256 keyed with the
+ * organisation's X25519 secret key over a context and the id. 0, or -1
+ * when the vault holds no secret key. */
+static int part_key(serve_ctx *ctx, const char *id, uint8_t key[32])
+{
+    static const char context[] = "constat upload part v1\n";
+    const constat_seal_keys *k = constat_vault_seal_keys(ctx->vault);
+    crypto_generichash_state h;
+    if (!k || !k->has_sk)
+        return -1;
+    crypto_generichash_init(&h, k->sk, CONSTAT_SEAL_SK, 32);
+    crypto_generichash_update(&h, (const unsigned char *)context, sizeof context - 1);
+    crypto_generichash_update(&h, (const unsigned char *)id, strlen(id));
+    crypto_generichash_final(&h, key, 32);
+    return 0;
+}
+
+/* out = in XOR the XChaCha20 key stream from byte `off` on (64-byte blocks;
+ * the nonce is zero: the key is this upload's alone and each offset is
+ * written once). */
+static void part_xor(const uint8_t key[32], uint64_t off, const uint8_t *in, uint8_t *out,
+                     size_t n)
+{
+    static const uint8_t nonce[crypto_stream_xchacha20_NONCEBYTES];
+    uint64_t block = off / 64;
+    size_t skip = (size_t)(off % 64);
+    if (skip && n) {
+        uint8_t ks[64] = {0};
+        size_t take = 64 - skip < n ? 64 - skip : n;
+        crypto_stream_xchacha20_xor_ic(ks, ks, sizeof ks, nonce, block, key);
+        for (size_t i = 0; i < take; i++)
+            out[i] = in[i] ^ ks[skip + i];
+        sodium_memzero(ks, sizeof ks);
+        in += take;
+        out += take;
+        n -= take;
+        block++;
+    }
+    if (n)
+        crypto_stream_xchacha20_xor_ic(out, in, n, nonce, block, key);
 }
 
 static void audit(serve_ctx *ctx, const serve_session *se, const serve_request *rq,
@@ -234,6 +279,17 @@ void serve_upload_new(serve_ctx *ctx, const serve_request *rq, const serve_sessi
     }
     randombytes_buf(rnd, sizeof rnd);
     sodium_bin2hex(id, sizeof id, rnd, sizeof rnd);
+    {
+        uint8_t key[32];
+        int have_key = part_key(ctx, id, key) == 0;
+        sodium_memzero(key, sizeof key);
+        if (!have_key) {
+            pthread_mutex_unlock(&upload_mu);
+            serve_error(rp, 500, NULL, "the vault's organisation key is not open: uploads are "
+                                       "kept encrypted with it");
+            goto out;
+        }
+    }
     upload_path(ctx, id, "part", path, sizeof path);
     {
         int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
@@ -326,6 +382,7 @@ void serve_upload_put(serve_ctx *ctx, const serve_request *rq, const serve_sessi
 {
     char id[ID_LEN + 1], path[4096];
     uint64_t first, last, total, have;
+    uint8_t key[32], *sealed = NULL;
     upload_meta m;
     int fd;
     pthread_mutex_lock(&upload_mu);
@@ -356,9 +413,14 @@ void serve_upload_put(serve_ctx *ctx, const serve_request *rq, const serve_sessi
         serve_json(rp, 409, o);
         goto out;
     }
+    if (!(sealed = malloc(rq->len ? rq->len : 1)) || part_key(ctx, id, key) != 0) {
+        serve_error(rp, 500, NULL, "internal error");
+        goto out;
+    }
+    part_xor(key, have, rq->body, sealed, rq->len);
     upload_path(ctx, id, "part", path, sizeof path);
     fd = open(path, O_WRONLY | O_APPEND);
-    if (fd < 0 || write_all(fd, rq->body, rq->len) != 0 || fsync(fd) != 0) {
+    if (fd < 0 || write_all(fd, sealed, rq->len) != 0 || fsync(fd) != 0) {
         /* a short write leaves a shorter part: GET tells the client where */
         if (fd >= 0)
             close(fd);
@@ -369,6 +431,8 @@ void serve_upload_put(serve_ctx *ctx, const serve_request *rq, const serve_sessi
     serve_json(rp, 200, state_of(id, &m, have + rq->len));
 out:
     pthread_mutex_unlock(&upload_mu);
+    sodium_memzero(key, sizeof key);
+    free(sealed);
 }
 
 /* DELETE /api/v1/uploads/ID */
@@ -389,19 +453,74 @@ void serve_upload_delete(serve_ctx *ctx, const serve_request *rq, const serve_se
     }
 }
 
-/* SHA-256 of the file at path: 0, or -1. */
-static int hash_file(const char *path, uint8_t out[32])
+/* A part file read back in clear, for hashing and for the store. */
+typedef struct {
+    int fd;
+    uint64_t off;
+    uint8_t key[32];
+    uint8_t *buf;
+    const char *id;
+} part_reader;
+
+static long long part_read(void *vctx, uint8_t *out, size_t cap, constat_error *err)
 {
-    uint8_t buf[65536];
-    constat_sha256_ctx c;
+    part_reader *r = vctx;
     ssize_t n;
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
+    if (cap > CONSTAT_EVIDENCE_BLOCK)
+        cap = CONSTAT_EVIDENCE_BLOCK;
+    do
+        n = read(r->fd, r->buf, cap);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        constat_error_set(err, CONSTAT_EIO, "upload %s: read: %s", r->id, strerror(errno));
         return -1;
+    }
+    part_xor(r->key, r->off, r->buf, out, (size_t)n);
+    r->off += (uint64_t)n;
+    return n;
+}
+
+static int part_open(serve_ctx *ctx, const char *id, part_reader *r)
+{
+    char path[4096];
+    memset(r, 0, sizeof *r);
+    r->id = id;
+    upload_path(ctx, id, "part", path, sizeof path);
+    if (part_key(ctx, id, r->key) != 0 || !(r->buf = malloc(CONSTAT_EVIDENCE_BLOCK)) ||
+        (r->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        free(r->buf);
+        sodium_memzero(r->key, sizeof r->key);
+        return -1;
+    }
+    return 0;
+}
+
+static void part_close(part_reader *r)
+{
+    close(r->fd);
+    sodium_memzero(r->buf, CONSTAT_EVIDENCE_BLOCK);
+    free(r->buf);
+    sodium_memzero(r->key, sizeof r->key);
+}
+
+/* SHA-256 of the upload's bytes in clear: 0, or -1. */
+static int hash_part(serve_ctx *ctx, const char *id, uint8_t out[32])
+{
+    uint8_t *buf = malloc(CONSTAT_EVIDENCE_BLOCK);
+    constat_sha256_ctx c;
+    constat_error err;
+    part_reader r;
+    long long n;
+    if (!buf || part_open(ctx, id, &r) != 0) {
+        free(buf);
+        return -1;
+    }
     constat_sha256_init(&c);
-    while ((n = read(fd, buf, sizeof buf)) > 0)
+    while ((n = part_read(&r, buf, CONSTAT_EVIDENCE_BLOCK, &err)) > 0)
         constat_sha256_update(&c, buf, (size_t)n);
-    close(fd);
+    part_close(&r);
+    sodium_memzero(buf, CONSTAT_EVIDENCE_BLOCK);
+    free(buf);
     constat_sha256_final(&c, out);
     return n < 0 ? -1 : 0;
 }
@@ -410,8 +529,9 @@ static int hash_file(const char *path, uint8_t out[32])
 void serve_upload_finish(serve_ctx *ctx, const serve_request *rq, const serve_session *se,
                          const char *param, serve_reply *rp)
 {
-    char id[ID_LEN + 1], path[4096], hex[65], media[128];
-    uint8_t h[32];
+    char id[ID_LEN + 1], hex[65], media[128];
+    uint8_t h[32], stored[32];
+    part_reader pr;
     uint64_t have, size = 0;
     int fresh = 0;
     upload_meta m;
@@ -431,8 +551,7 @@ void serve_upload_finish(serve_ctx *ctx, const serve_request *rq, const serve_se
         serve_json(rp, 409, o);
         goto out;
     }
-    upload_path(ctx, id, "part", path, sizeof path);
-    if (hash_file(path, h) != 0) {
+    if (hash_part(ctx, id, h) != 0) {
         serve_error(rp, 500, NULL, "internal error");
         goto out;
     }
@@ -448,12 +567,21 @@ void serve_upload_finish(serve_ctx *ctx, const serve_request *rq, const serve_se
                     hex, m.sha256);
         return;
     }
-    st = constat_evidence_media_type(path, media, sizeof media, &err);
-    if (st == CONSTAT_OK)
-        /* sealed at rest, as POST /api/v1/evidence and `constat attach` do */
-        st = constat_evidence_store_sealed(constat_vault_dir(ctx->vault),
-                                           constat_vault_seal_keys(ctx->vault), path, NULL, 0,
-                                           NULL, h, &size, &fresh, &err);
+    /* sealed at rest, as POST /api/v1/evidence and `constat attach` do,
+     * from the part decrypted as it is read: no clear copy on disk */
+    constat_error_clear(&err);
+    if (part_open(ctx, id, &pr) != 0) {
+        st = constat_error_set(&err, CONSTAT_EIO, "upload %s: cannot open its part", id);
+    } else {
+        st = constat_evidence_store_sealed_reader(constat_vault_dir(ctx->vault),
+                                                  constat_vault_seal_keys(ctx->vault), part_read,
+                                                  &pr, "upload", media, sizeof media, stored, &size,
+                                                  &fresh, &err);
+        part_close(&pr);
+        if (st == CONSTAT_OK && sodium_memcmp(stored, h, 32) != 0) /* changed since hashed */
+            st = constat_error_set(&err, CONSTAT_ECONFLICT, "upload %s: its part changed while "
+                                                            "it was stored", id);
+    }
     if (st != CONSTAT_OK) {
         if (ctx->log)
             fprintf(ctx->log, "serve: upload %s not stored: %s\n", id, err.msg);

@@ -3,7 +3,8 @@
 # uploads"), by curl against constat serve: declare, send in chunks, a
 # connection cut mid-chunk loses only that chunk (GET tells the offset), a
 # chunk at the wrong offset is 409 naming the offset, the upload survives a
-# restart of the server, finish re-hashes and stores the file sealed at rest
+# restart of the server, the part is kept encrypted on disk, finish re-hashes
+# and stores the file sealed at rest
 # and the evidence record then goes in; a wrong hash is 422 and stores
 # nothing; limits per monitor 413 (one file) and 429 (open uploads, bytes);
 # another monitor's upload is 404, a coordinator's call 403; refusals leave
@@ -97,6 +98,15 @@ expect_eq "${#id}" 32 "id length"
 st=$(put amina "$id" 0 1048575 video.bin)
 expect_eq "$st" 200 "chunk 1"
 expect_eq "$(jget offset)" 1048576 "offset after chunk 1"
+# the part on disk is not the bytes in clear (docs/api.md "Resumable uploads")
+[ "$(stat -c %s "v/uploads/$id.part")" = 1048576 ] || fail "the part holds chunk 1"
+if cmp -s -n 1048576 "v/uploads/$id.part" video.bin; then fail "the part is stored in clear"; fi
+python3 - "v/uploads/$id.part" video.bin <<'PY' || fail "a run of the clear bytes is in the part"
+import sys
+part, clear = open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read(1048576)
+assert not any(clear[i:i + 32] in part for i in range(0, len(clear), 4096))
+PY
+ok
 
 # --- a network cut in the middle of chunk 2: the server keeps nothing of it
 dd if=video.bin of=chunk bs=65536 iflag=skip_bytes,count_bytes skip=1048576 count=1048576 2>/dev/null
@@ -158,7 +168,9 @@ expect_eq "$st" 200 "declared again"
 expect_eq "$(jget id)" "$id" "the same upload"
 expect_eq "$(jget offset)" 1048576 "resumed at the offset"
 
-expect_eq "$(put amina "$id" 1048576 2097151 video.bin)" 200 "chunk 2"
+# chunk 2 in two pieces, the second at an offset inside a 64-byte block
+expect_eq "$(put amina "$id" 1048576 1049576 video.bin)" 200 "chunk 2, first piece"
+expect_eq "$(put amina "$id" 1049577 2097151 video.bin)" 200 "chunk 2, the rest"
 expect_eq "$(put amina "$id" 2097152 $((size - 1)) video.bin)" 200 "last chunk"
 expect_eq "$(jget offset)" "$size" "every byte"
 run_ok $CONSTAT log --dir v --json

@@ -167,6 +167,28 @@ constat_status constat_evidence_store_sealed_bytes(const char *root,
                                                    uint64_t *size, int *stored_new,
                                                    constat_error *err) CONSTAT_WARN_UNUSED;
 
+/* Reads up to `cap` bytes of a file into buf: the count (0 at its end), or
+ * -1 with *err set (its message names the file). */
+typedef long long (*constat_evidence_read_fn)(void *ctx, uint8_t *buf, size_t cap,
+                                              constat_error *err);
+
+/* Like constat_evidence_store_sealed_bytes, for a file that `rd` hands over
+ * in pieces until it returns 0 (a resumable upload kept encrypted on disk,
+ * decrypted as it is read): hashed and sealed in one pass, the media type
+ * from its first CONSTAT_EVIDENCE_MAGIC_BYTES bytes; `label` names the file
+ * in messages. Memory: two blocks, whatever the file's size. Errors:
+ * CONSTAT_EINVAL (no keys, no bytes), CONSTAT_ELIMIT (more than
+ * CONSTAT_EVIDENCE_MAX_BYTES), the error `rd` set, CONSTAT_ENOMEM,
+ * CONSTAT_EIO, as constat_evidence_store_sealed otherwise. */
+constat_status constat_evidence_store_sealed_reader(const char *root,
+                                                    const constat_seal_keys *keys,
+                                                    constat_evidence_read_fn rd, void *rctx,
+                                                    const char *label, char *media,
+                                                    size_t media_cap,
+                                                    uint8_t out[CONSTAT_HASH_SIZE],
+                                                    uint64_t *size, int *stored_new,
+                                                    constat_error *err) CONSTAT_WARN_UNUSED;
+
 /* libmagic MIME type of the file at `path` ("image/jpeg"), into out[cap].
  * Reads at most CONSTAT_EVIDENCE_MAGIC_BYTES bytes of it.
  * Errors: CONSTAT_EIO (libmagic unavailable or the file unreadable). */

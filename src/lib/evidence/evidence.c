@@ -83,6 +83,8 @@ typedef struct {
     size_t prefix_cap, prefix_len;
     const uint8_t *src; /* bytes in memory to take instead of the file at path */
     size_t src_len;
+    constat_evidence_read_fn rd; /* or a reader to take them from */
+    void *rctx;
 } sink;
 
 static constat_status sink_put(sink *k, const char *path, const unsigned char *p, size_t n,
@@ -107,7 +109,7 @@ constat_status constat_evidence_hash_copy(const char *path, int dest_fd,
                                           uint8_t out[CONSTAT_HASH_SIZE], uint64_t *size,
                                           constat_error *err)
 {
-    sink k = {dest_fd, NULL, NULL, 0, 0, NULL, 0};
+    sink k = {dest_fd, NULL, NULL, 0, 0, NULL, 0, NULL, NULL};
     return hash_stream(path, &k, out, size, err);
 }
 
@@ -193,6 +195,46 @@ fail:
     return err ? err->code : CONSTAT_EIO;
 }
 
+/* hash_stream for bytes handed over by k->rd; `label` names them. */
+static constat_status read_stream(const char *label, sink *k, uint8_t out[CONSTAT_HASH_SIZE],
+                                  uint64_t *size, constat_error *err)
+{
+    constat_sha256_ctx c;
+    uint8_t *block = malloc(CONSTAT_EVIDENCE_BLOCK);
+    uint64_t total = 0;
+    constat_status st = CONSTAT_OK;
+
+    if (!block)
+        return constat_error_set(err, CONSTAT_ENOMEM, "%s: out of memory", label);
+    constat_sha256_init(&c);
+    for (;;) {
+        long long n = k->rd(k->rctx, block, CONSTAT_EVIDENCE_BLOCK, err);
+        if (n < 0) {
+            st = err && err->code != CONSTAT_OK ? err->code : CONSTAT_EIO;
+            break;
+        }
+        if (n == 0)
+            break;
+        total += (uint64_t)n;
+        if (total > CONSTAT_EVIDENCE_MAX_BYTES) {
+            st = constat_error_set(err, CONSTAT_ELIMIT, "%s: exceeds the limit of %llu bytes",
+                                   label, (unsigned long long)CONSTAT_EVIDENCE_MAX_BYTES);
+            break;
+        }
+        constat_sha256_update(&c, block, (size_t)n);
+        if ((st = sink_put(k, label, block, (size_t)n, err)) != CONSTAT_OK)
+            break;
+    }
+    free(block);
+    if (st != CONSTAT_OK)
+        return st;
+    if (total == 0)
+        return constat_error_set(err, CONSTAT_EINVAL, "%s: an evidence file is not empty", label);
+    constat_sha256_final(&c, out);
+    *size = total;
+    return CONSTAT_OK;
+}
+
 static int lower_hex64(const char *s)
 {
     size_t i;
@@ -268,7 +310,7 @@ constat_status constat_evidence_store(const char *root, const char *path,
                                       uint8_t out[CONSTAT_HASH_SIZE], uint64_t *size,
                                       int *stored_new, constat_error *err)
 {
-    sink k = {-1, NULL, NULL, 0, 0, NULL, 0};
+    sink k = {-1, NULL, NULL, 0, 0, NULL, 0, NULL, NULL};
     return store_in(root, NULL, path, &k, out, size, stored_new, err);
 }
 
@@ -278,7 +320,7 @@ constat_status constat_evidence_store_sealed(const char *root, const constat_sea
                                              uint8_t out[CONSTAT_HASH_SIZE], uint64_t *size,
                                              int *stored_new, constat_error *err)
 {
-    sink k = {-1, NULL, prefix, prefix ? prefix_cap : 0, 0, NULL, 0};
+    sink k = {-1, NULL, prefix, prefix ? prefix_cap : 0, 0, NULL, 0, NULL, NULL};
     constat_status st;
     if (!keys)
         return constat_error_set(err, CONSTAT_EINVAL, "evidence: no keys to seal to");
@@ -323,6 +365,8 @@ static constat_status store_in(const char *root, const constat_seal_keys *keys,
         constat_sha256_final(&c, out);
         n = k->src_len;
         st = sink_put(k, path, k->src, k->src_len, err);
+    } else if (st == CONSTAT_OK && k->rd) {
+        st = read_stream(path, k, out, &n, err);
     } else if (st == CONSTAT_OK) {
         st = hash_stream(path, k, out, &n, err);
     }
@@ -426,7 +470,7 @@ constat_status constat_evidence_store_sealed_bytes(const char *root,
                                                    uint64_t *size, int *stored_new,
                                                    constat_error *err)
 {
-    sink k = {-1, NULL, NULL, 0, 0, data, len};
+    sink k = {-1, NULL, NULL, 0, 0, data, len, NULL, NULL};
     constat_status st;
     if (!keys)
         return constat_error_set(err, CONSTAT_EINVAL, "evidence: no keys to seal to");
@@ -435,6 +479,30 @@ constat_status constat_evidence_store_sealed_bytes(const char *root,
     st = media_type(NULL, data, len, media, media_cap, err);
     if (st == CONSTAT_OK)
         st = store_in(root, keys, "upload", &k, out, size, stored_new, err);
+    return st;
+}
+
+constat_status constat_evidence_store_sealed_reader(const char *root,
+                                                    const constat_seal_keys *keys,
+                                                    constat_evidence_read_fn rd, void *rctx,
+                                                    const char *label, char *media,
+                                                    size_t media_cap,
+                                                    uint8_t out[CONSTAT_HASH_SIZE],
+                                                    uint64_t *size, int *stored_new,
+                                                    constat_error *err)
+{
+    sink k = {-1, NULL, NULL, CONSTAT_EVIDENCE_MAGIC_BYTES, 0, NULL, 0, rd, rctx};
+    constat_status st;
+    if (!keys)
+        return constat_error_set(err, CONSTAT_EINVAL, "evidence: no keys to seal to");
+    if (!rd)
+        return constat_error_set(err, CONSTAT_EINVAL, "%s: no reader", label);
+    if (!(k.prefix = malloc(CONSTAT_EVIDENCE_MAGIC_BYTES)))
+        return constat_error_set(err, CONSTAT_ENOMEM, "%s: out of memory", label);
+    st = store_in(root, keys, label, &k, out, size, stored_new, err);
+    if (st == CONSTAT_OK)
+        st = media_type(NULL, k.prefix, k.prefix_len, media, media_cap, err);
+    free(k.prefix);
     return st;
 }
 
