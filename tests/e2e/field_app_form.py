@@ -194,6 +194,57 @@ done({id: j.id, offset: (await r.json()).offset, size: it.photo.size, sha256: it
         wait(d, "the video's record logged", lambda: [o["verified"] for o in outbox(d)] == ["true", "true"], 60)
         res["video_record"] = js(d, "done((await db.items()).find((i) => i.photo).record_id)")
 
+        # --- a record signed on the device with a narrative and a person,
+        # refused (marked so here, as the server would), edited without
+        # typing them again: the new record keeps their sealed values and
+        # commitments, under a new id
+        d.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": True, "latency": 0,
+                          "downloadThroughput": -1, "uploadThroughput": -1})
+        d.find_element(By.ID, "go-new").click()
+        wait(d, "the form", lambda: d.find_element(By.ID, "v-form").is_displayed())
+        d.find_element(By.CSS_SELECTOR, "#f-cats input[value=eviction]").click()
+        d.find_element(By.ID, "f-place").send_keys("Rue de Judée")
+        d.find_element(By.ID, "f-summary").send_keys("signed, then refused")
+        d.find_element(By.ID, "f-narrative").send_keys("narrative typed once")
+        d.find_element(By.ID, "f-persons").send_keys("PERSON-EDIT-1")
+        d.find_element(By.ID, "f-save").click()
+        wait(d, "signed offline", lambda: len(outbox(d)) == 3 and outbox(d)[0]["state"] == "signed")
+        old = js(d, """
+const it = (await db.items()).find((i) => i.draft && i.draft.summary === 'signed, then refused');
+it.state = 'failed'; it.error = 'refused for the test';
+await db.update(it);
+done({id: it.id, record_id: it.record_id, sp: it.sealed_private, sq: it.sealed_persons,
+      rec: JSON.parse(it.leaf).record});""")
+        if not old["sp"] or not old["sq"] or "narrative" not in old["rec"].get("private", {}):
+            fail("a record signed with a narrative and a person: %r" % old)
+        d.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": False, "latency": 0,
+                          "downloadThroughput": -1, "uploadThroughput": -1})
+        d.find_element(By.ID, "go-settings").click()
+        d.find_element(By.ID, "set-back").click()  # home again: the outbox is drawn anew
+        wait(d, "home", lambda: d.find_element(By.ID, "v-home").is_displayed())
+        wait(d, "the refused one", lambda: any(o["state"] == "failed" for o in outbox(d)))
+        click(d, "#outbox li .out-edit")
+        wait(d, "the form with the record", lambda: d.find_element(By.ID, "v-form").is_displayed())
+        if d.find_element(By.ID, "f-narrative").get_attribute("value") != "":
+            fail("a private value is never put back in the form in clear")
+        d.find_element(By.ID, "f-summary").clear()
+        d.find_element(By.ID, "f-summary").send_keys("edited, sealed values kept")
+        d.find_element(By.ID, "f-save").click()
+        wait(d, "the edited signed record logged",
+             lambda: [o["verified"] for o in outbox(d)] == ["true", "true", "true"], 60)
+        new = js(d, """
+const it = (await db.items()).find((i) => i.draft && i.draft.summary === 'edited, sealed values kept');
+done(it ? {id: it.id, record_id: it.record_id, sp: it.sealed_private, sq: it.sealed_persons,
+      rec: JSON.parse(it.leaf).record} : null);""")
+        if not new or new["id"] != old["id"] or new["record_id"] == old["record_id"]:
+            fail("the edit replaces the refused item in place, under a new record id: %r %r" % (old, new))
+        if new["sp"] != old["sp"] or new["sq"] != old["sq"]:
+            fail("the sealed values are kept when not typed again")
+        if new["rec"]["private"] != old["rec"]["private"] or \
+                new["rec"]["affected"]["person_commitments"] != old["rec"]["affected"]["person_commitments"]:
+            fail("the commitments are kept: %r / %r" % (old["rec"], new["rec"]))
+        res["sealed_kept_id"] = new["record_id"]
+
         # --- the PIN counter: 5 wrong warn, a right one resets, 10 wipe
         d.find_element(By.ID, "go-settings").click()
         d.find_element(By.ID, "set-lock").click()

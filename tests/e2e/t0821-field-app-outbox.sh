@@ -64,6 +64,12 @@ expect_in out "$video"
 expect_not_in out "no_such_category"
 run_ok $CONSTAT show "$video" --dir v
 expect_in out "$vh"
+# the record edited after a refusal without typing its private values
+# again: the vault opens the narrative and the person sealed on the device
+kept=$(python3 -c 'import json; print(json.load(open("form.json"))["sealed_kept_id"])')
+run_ok $CONSTAT show "$kept" --private --dir v
+expect_in out "narrative typed once"
+expect_in out "edited, sealed values kept"
 run_ok $CONSTAT audit --dir v --json
 expect_in out "upload_open"
 expect_in out "\"evidence_upload\""
