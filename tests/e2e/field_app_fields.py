@@ -11,7 +11,8 @@
 # the server stopped and the browser offline, the page reloaded from the
 # service worker: the site list is still offered (Arabic, no overflow at
 # 360 px with the transport fields shown), a second incident is signed with
-# a named site and a destination; the server back, it is logged too.
+# a named site and a destination; the server back, it is logged too. A
+# refused record with these fields comes back into the form as it was.
 # Writes OUTDIR/fields.json (what the shell test checks).
 import json, os, subprocess, sys, time
 
@@ -103,6 +104,34 @@ def main(constat, vault, code, name, password, outdir):
         wait(d, "the first record logged", lambda: [o["verified"] for o in outbox(d)] == ["true"], 60)
         first = js(d, "done(JSON.parse((await db.items())[0].leaf).record)")
         res["online"] = first
+
+        # --- a refused record with these fields comes back into the form as it was
+        js(d, """
+const t = new Date().toISOString().slice(0, 19) + 'Z';
+await db.queue({kind: 'incident', created: Date.now(), state: 'queued', attempts: 0, next_try: 0, sealed: null,
+  draft: {occurred: {start: t, end: t, precision: 'minute'}, place: {site: 'reg:place:coquelles-paf'},
+          categories: ['arrest', 'no_such_category'], source: {type: 'testimony'},
+          affected: {minors: 'no', legal_status: {refugee: 4}, nationalities: ['Iran', 'Iraq']},
+          authority: {vehicles: [{kind: 'cleaning_truck', count: 2}]},
+          transport: {destination: 'reg:place:coquelles-paf'}, recorded_at: t}});
+done();""")
+        d.find_element(By.ID, "sync").click()
+        wait(d, "the record refused", lambda: [o["state"] for o in outbox(d)] == ["failed", "done"])
+        d.find_element(By.CSS_SELECTOR, "#outbox .out-edit").click()
+        wait(d, "the refused record in the form", lambda: d.find_element(By.ID, "v-form").is_displayed())
+        got = d.execute_script("""const v = (id) => document.getElementById(id).value;
+return {site: v('f-site'), refugee: v('f-ls-refugee'), nats: v('f-nats'), truck: v('f-veh-cleaning_truck'),
+  van: v('f-veh-van'), dest: v('f-dest'), transport: !document.getElementById('f-transport').hidden}""")
+        want = {"site": "reg:place:coquelles-paf", "refugee": "4", "nats": "Iran, Iraq", "truck": "2", "van": "",
+                "dest": "reg:place:coquelles-paf", "transport": True}
+        if got != want:
+            fail("the refused record's new fields in the form: %r, want %r" % (got, want))
+        d.find_element(By.ID, "f-cancel").click()
+        wait(d, "home", lambda: d.find_element(By.ID, "v-home").is_displayed())
+        d.find_element(By.CSS_SELECTOR, "#outbox li .out-remove").click()
+        wait(d, "the confirmation", lambda: d.switch_to.alert)
+        d.switch_to.alert.accept()
+        wait(d, "the refused record removed", lambda: len(outbox(d)) == 1)
 
         # --- offline, the server stopped: the list kept on the device
         d.execute_cdp_cmd("Network.enable", {})

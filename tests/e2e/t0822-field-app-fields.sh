@@ -7,7 +7,8 @@
 # vehicles of two kinds and a transport to a register entry; the app's own
 # refusals in the server's words; offline with the server stopped, the site
 # list still offered (Arabic, no overflow at 360 px) and a second incident
-# signed with it. Then `constat log --json` holds both records exactly as
+# signed with it; a refused record with these fields back in the form as it
+# was. Then `constat log --json` holds both records exactly as
 # the device signed them. Skipped (77) without chromium, chromedriver or
 # python3-selenium.
 . "$CONSTAT_SOURCE_DIR/tests/e2e/lib.sh"
