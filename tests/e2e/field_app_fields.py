@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # field_app_fields.py — the incident form's fields from the register and the
-# taxonomy (docs/field-app.md "The form"), in headless Chromium at 360 px
+# taxonomy (docs/field-app.md "Recording"), in headless Chromium at 360 px
 # against `constat serve` on loopback (t0822).
 # Usage: field_app_fields.py CONSTAT VAULT CODE NAME PASSWORD OUTDIR
 # Steps: enrol; the site list (GET /api/v1/sites) is kept on the device; the

@@ -1,6 +1,6 @@
 #!/bin/sh
 # t0822 — the incident form's fields from the register and the taxonomy
-# (docs/field-app.md "The form"), in headless Chromium at 360 px
+# (docs/field-app.md "Recording"), in headless Chromium at 360 px
 # (tests/e2e/field_app_fields.py): the register of data/registers/calais.json
 # in the log, GET /api/v1/sites kept on the device, an incident with a named
 # site (place.site, no place name), legal-status counts, nationalities,
