@@ -1,7 +1,7 @@
 // sw.js — the service worker: the app shell is cached at install and
 // served from the cache first (so the app opens with no network), then
 // refreshed in the background. The API is never cached.
-const CACHE = 'constat-shell-v2';
+const CACHE = 'constat-shell-v3';
 const SHELL = ['/', '/index.html', '/app.css', '/manifest.webmanifest', '/icon.svg', '/taxonomy.json',
   '/vendor/tweetnacl/nacl.min.js', '/js/app.js', '/js/crypto.js', '/js/db.js', '/js/i18n.js',
   '/js/outbox_ui.js', '/js/pin.js', '/js/upload.js',

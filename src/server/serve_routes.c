@@ -25,6 +25,7 @@
 #include "constat/vault/accounts.h"
 #include "constat/vault/org_name.h"
 #include "constat/vault/receipt.h"
+#include "constat/vault/register.h"
 #include "serve.h"
 #include "witness_http.h"
 
@@ -872,6 +873,51 @@ static void h_evidence(serve_ctx *ctx, const serve_request *rq, const serve_sess
                          "media_type", media));
 }
 
+/* ---- the register: named sites for the app's form ---- */
+
+static int site_cb(void *c, uint64_t index, const json_t *r)
+{
+    json_t *o = json_pack("{s:s?, s:s?, s:s?}", "id", json_string_value(json_object_get(r, "id")),
+                          "register", json_string_value(json_object_get(r, "register")),
+                          "name", json_string_value(json_object_get(r, "name")));
+    const json_t *v;
+    (void)index;
+    if (!o)
+        return 1;
+    if ((v = json_object_get(r, "commune")) && json_is_string(v))
+        json_object_set(o, "commune", (json_t *)v);
+    if ((v = json_object_get(r, "position")) && json_is_object(v))
+        json_object_set_new(o, "position",
+                            json_pack("{s:O, s:O}", "lat_e7", json_object_get(v, "lat_e7"),
+                                      "lon_e7", json_object_get(v, "lon_e7")));
+    return json_array_append_new(c, o) != 0;
+}
+
+/* GET /api/v1/sites: the register entries of the log (any role), for a
+ * form's named-site choice: {sites: [{id, register, name, commune?,
+ * position?}]}, in log order. */
+static void h_sites(serve_ctx *ctx, const serve_request *rq, const serve_session *se,
+                    const char *param, serve_reply *rp)
+{
+    json_t *sites = json_array();
+    constat_error err;
+    constat_status st;
+    (void)rq, (void)se, (void)param;
+    if (!sites) {
+        serve_error(rp, 500, NULL, "out of memory");
+        return;
+    }
+    pthread_mutex_lock(&ctx->lock);
+    st = constat_vault_register_list(ctx->vault, site_cb, sites, &err);
+    pthread_mutex_unlock(&ctx->lock);
+    if (st != CONSTAT_OK) {
+        json_decref(sites);
+        lib_error(ctx, rp, st, &err);
+        return;
+    }
+    serve_json(rp, 200, json_pack("{s:o}", "sites", sites));
+}
+
 /* ---- coordinator and auditor ---- */
 
 static void h_invite(serve_ctx *ctx, const serve_request *rq, const serve_session *se,
@@ -1026,6 +1072,7 @@ static const route routes[] = {
     {"POST", "/api/v1/records", R_MONITOR, T_JSON, SERVE_BODY_RECORD, h_submit},
     {"GET", "/api/v1/records", R_ANY, T_NONE, 0, h_records},
     {"GET", "/api/v1/records/*", R_ANY, T_NONE, 0, h_record},
+    {"GET", "/api/v1/sites", R_ANY, T_NONE, 0, h_sites},
     {"POST", "/api/v1/evidence", R_MONITOR, T_OCTETS, SERVE_BODY_EVIDENCE, h_evidence},
     {"POST", "/api/v1/uploads", R_MONITOR, T_JSON, SERVE_BODY_SMALL, serve_upload_new},
     {"GET", "/api/v1/uploads/*", R_MONITOR, T_NONE, 0, serve_upload_get},

@@ -175,17 +175,20 @@ done <<EOF2
 none.jar GET /api/v1/session 401
 none.jar GET /api/v1/records 401
 none.jar GET /api/v1/audit 401
+none.jar GET /api/v1/sites 401
 chef.jar GET /api/v1/session 200
 chef.jar GET /api/v1/accounts 200
 chef.jar GET /api/v1/audit 200
 chef.jar GET /api/v1/verify 200
 chef.jar GET /api/v1/records 200
 chef.jar GET /api/v1/records/$ida 200
+chef.jar GET /api/v1/sites 200
 chef.jar POST /api/v1/records/prepare 403
 audra.jar GET /api/v1/audit 200
 audra.jar GET /api/v1/verify 200
 audra.jar GET /api/v1/records 200
 audra.jar GET /api/v1/records/$idb 200
+audra.jar GET /api/v1/sites 200
 audra.jar GET /api/v1/accounts 403
 audra.jar POST /api/v1/invites 403
 audra.jar POST /api/v1/records 403
@@ -193,12 +196,16 @@ audra.jar POST /api/v1/evidence 403
 amina.jar GET /api/v1/records 200
 amina.jar GET /api/v1/records/$ida 200
 amina.jar GET /api/v1/records/$idb 403
+amina.jar GET /api/v1/sites 200
 amina.jar GET /api/v1/audit 403
 amina.jar GET /api/v1/accounts 403
 amina.jar POST /api/v1/invites 403
 bilal.jar GET /api/v1/records/$ida 403
 bilal.jar GET /api/v1/records/nosuch 404
 EOF2
+# no register entry in this log: an empty list of sites
+http amina.jar GET /api/v1/sites
+expect_eq "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["sites"])' "$T/body")" "[]" "no sites"
 # a monitor's listing holds only their own records
 http amina.jar GET /api/v1/records
 expect_in "$T/body" "$ida"

@@ -14,6 +14,14 @@ let dev = null;      // the enrolment (kv "device")
 let signKey = null;  // CryptoKey in memory (after unlock)
 let tax = null, csrf = null, syncing = false;
 let editing = null; // the outbox id of a refused record being edited, else null
+let sites = [];     // the register entries of the log (kv "sites", GET /api/v1/sites), kept for offline use
+// Legal statuses counted (affected.legal_status: status -> count): the statuses the figures
+// count as lawfully present (docs/indicators.md transported_by_legal_status), and undocumented.
+export const STATUSES = ['asylum_seeker', 'refugee', 'residence_permit', 'subsidiary_protection', 'stateless', 'undocumented'];
+// Vehicle kinds (authority.vehicles: [{kind, count}]), in the order the record lists them.
+export const VEHICLES = ['van', 'car', 'unmarked_car', 'bus', 'cleaning_truck'];
+// Categories where people are taken somewhere: the form then asks for transport.
+const TRANSPORT_CATS = ['arrest', 'detention', 'transport_to_station'];
 export const stats = { seal_queue_ms: [], sign_ms: [] };
 globalThis.constatStats = stats;
 
@@ -109,6 +117,7 @@ async function enrol() {
   await db.put('device', d);
   dev = d;
   await login(pass);
+  await refreshSites();
   home();
   $('sync-msg').textContent = I.t('enrol.done', { name, index: r.body.enrolment_index });
 }
@@ -126,6 +135,46 @@ async function session() {
 }
 
 // ---- the form, from the taxonomy ----
+// The count rows (legal statuses, vehicle kinds): one number input each, made once.
+function countRows(box, prefix, keys, msg) {
+  for (const k of keys) {
+    const l = document.createElement('label'), s = document.createElement('span'), n = document.createElement('input');
+    s.dataset.i18n = msg + k;
+    n.id = prefix + k; n.type = 'number'; n.min = '0'; n.inputMode = 'numeric';
+    l.append(s, n);
+    box.append(l);
+  }
+  I.apply(box);
+}
+// The named sites (the register) in both site selects, "none" first; a choice is kept.
+function fillSites() {
+  for (const sel of document.querySelectorAll('select.sites')) {
+    const v = sel.value;
+    sel.textContent = '';
+    const none = new Option(I.t('form.site_none'), '');
+    none.dataset.i18n = 'form.site_none';
+    sel.add(none);
+    for (const x of sites) sel.add(new Option(x.name + (x.commune && !x.name.includes(x.commune) ? ' (' + x.commune + ')' : ''), x.id));
+    sel.value = sites.some((x) => x.id === v) ? v : '';
+  }
+  $('f-site-out').textContent = sites.length ? '' : I.t('form.no_sites');
+}
+// The list from the server when online and logged in, kept on the device (kv "sites").
+async function refreshSites() {
+  try {
+    if (!navigator.onLine || !(await session())) return;
+    const r = await api('GET', '/api/v1/sites');
+    if (r.status !== 200 || !r.body || !Array.isArray(r.body.sites)) return;
+    sites = r.body.sites;
+    await db.put('sites', sites);
+    fillSites();
+  } catch (e) { /* offline: the list kept on the device stays */ }
+}
+function transportShown() {
+  const on = [...document.querySelectorAll('#f-cats input:checked')].some((c) => TRANSPORT_CATS.includes(c.value));
+  $('f-transport').hidden = !on;
+  return on;
+}
 function itemRow() {
   const div = document.createElement('div');
   div.className = 'item';
@@ -155,7 +204,11 @@ function buildForm() {
   const now = new Date();
   $('f-start').value = localInput(now);
   $('f-end').value = localInput(now);
-  for (const id of ['f-place', 'f-commune', 'f-forces', 'f-unit', 'f-officers', 'f-vans', 'f-ids', 'f-count', 'f-persons', 'f-summary', 'f-narrative', 'f-photo']) $(id).value = '';
+  for (const id of ['f-place', 'f-commune', 'f-forces', 'f-unit', 'f-officers', 'f-ids', 'f-count', 'f-nats', 'f-persons', 'f-summary', 'f-narrative', 'f-photo', 'f-released']) $(id).value = '';
+  for (const e of document.querySelectorAll('.counts input')) e.value = '';
+  for (const sel of document.querySelectorAll('select.sites')) sel.value = '';
+  fillSites();
+  $('f-transport').hidden = true;
   $('f-gps-out').textContent = ''; $('f-photo-out').textContent = ''; $('f-msg').textContent = '';
   delete $('f-gps').dataset.pos;
 }
@@ -168,6 +221,7 @@ function relabel() {
   }
   for (const o of document.querySelectorAll('#f-items .i-kind option')) o.textContent = I.label(tax.item_kinds.find((k) => k.id === o.value).label);
   for (const o of document.querySelectorAll('#f-items .i-action option')) o.textContent = I.t('form.' + o.value);
+  $('f-site-out').textContent = sites.length ? '' : I.t('form.no_sites');
 }
 const list = (s) => s.split(',').map((x) => x.trim()).filter(Boolean);
 function count(id, field) {
@@ -186,21 +240,39 @@ function readForm() {
   const place = {};
   if ($('f-place').value.trim()) place.name = $('f-place').value.trim();
   if ($('f-commune').value.trim()) place.commune = $('f-commune').value.trim();
+  if ($('f-site').value) place.site = $('f-site').value;
   if ($('f-gps').dataset.pos) Object.assign(place, JSON.parse($('f-gps').dataset.pos));
-  if (!place.name) throw new Error(I.t('form.need_place'));
+  if (!place.name && !place.site) throw new Error(I.t('form.need_place'));
   const r = { occurred: { start: rfc3339(start), end: rfc3339(end), precision: 'minute' }, place, categories: cats.sort(),
     source: { type: $('f-source').value } };
   const auth = {};
   if (list($('f-forces').value).length) auth.forces = list($('f-forces').value);
   if ($('f-unit').value.trim()) auth.unit = $('f-unit').value.trim();
-  const off = count('f-officers', I.t('form.officers')), vans = count('f-vans', I.t('form.vans'));
+  const off = count('f-officers', I.t('form.officers'));
   if (off !== undefined) auth.officers = off;
-  if (vans) auth.vehicles = [{ kind: 'van', count: vans }];
+  const veh = [];
+  for (const k of VEHICLES) { const c = count('f-veh-' + k, I.t('form.veh.' + k)); if (c) veh.push({ kind: k, count: c }); }
+  if (veh.length) auth.vehicles = veh;
   if (list($('f-ids').value).length) auth.id_numbers = list($('f-ids').value);
   if (Object.keys(auth).length) r.authority = auth;
   const aff = { minors: $('f-minors').value }, n = count('f-count', I.t('form.count'));
   if (n !== undefined) aff.count = n;
+  const ls = {};
+  for (const k of STATUSES) { const c = count('f-ls-' + k, I.t('form.ls.' + k)); if (c) ls[k] = c; }
+  if (Object.keys(ls).length) aff.legal_status = ls;
+  if (list($('f-nats').value).length) aff.nationalities = list($('f-nats').value);
   r.affected = aff;
+  if (transportShown()) {
+    const tr = {};
+    if ($('f-dest').value) tr.destination = $('f-dest').value;
+    if ($('f-released').value) {
+      const rel = new Date($('f-released').value);
+      if (isNaN(rel)) throw new Error(I.t('form.need_time'));
+      if (rel < start) throw new Error(I.t('form.released_before_start'));
+      tr.released_at = rfc3339(rel);
+    }
+    if (Object.keys(tr).length) r.transport = tr;
+  }
   const items = [...document.querySelectorAll('#f-items .item')].map((d) => {
     const c = d.querySelector('.i-count').value.trim();
     if (c !== '' && (!/^[0-9]+$/.test(c) || Number(c) > 1e9)) throw new Error(I.t('form.bad_count', { field: I.t('form.items') }));
@@ -426,6 +498,7 @@ async function recheck() {
 function edit(it) {
   buildForm();
   O.restore(O.fromRecord(it.draft, it.id), itemRow);
+  transportShown();
   editing = it.id;
   $('f-msg').textContent = it.sealed || it.sealed_private || it.sealed_persons ? I.t('out.edit_sealed') : '';
   show('form');
@@ -436,6 +509,7 @@ async function resumeDraft() {
   if (!d) return false;
   buildForm();
   O.restore(d, itemRow);
+  transportShown();
   editing = d.editing;
   show('form');
   return true;
@@ -460,18 +534,21 @@ async function wipeNow() {
   try { await api('POST', '/api/v1/logout', {}); } catch (e) { /* offline: the session ends by itself */ }
   await db.wipe();
   localStorage.clear();
-  dev = null; signKey = null; csrf = null;
+  dev = null; signKey = null; csrf = null; sites = [];
   show('enrol');
 }
 
 async function start() {
   await I.setup($('lang'), () => { net(); if (tax) relabel(); if (dev && !$('v-home').hidden) home(); });
   tax = await (await fetch('/taxonomy.json')).json();
+  countRows($('f-ls'), 'f-ls-', STATUSES, 'form.ls.');
+  countRows($('f-vehicles'), 'f-veh-', VEHICLES, 'form.veh.');
   net();
-  addEventListener('online', () => { net(); sync(); });
+  addEventListener('online', () => { net(); sync(); refreshSites(); });
   addEventListener('offline', net);
   $('en-go').onclick = enrol;
-  $('go-new').onclick = () => { editing = null; buildForm(); show('form'); };
+  $('go-new').onclick = () => { editing = null; buildForm(); show('form'); refreshSites(); };
+  $('f-cats').onchange = transportShown;
   $('f-cancel').onclick = async () => { editing = null; await O.dropDraft(); home(); };
   $('form').oninput = () => O.saveDraft(editing);
   $('form').onchange = () => O.saveDraft(editing);
@@ -492,7 +569,7 @@ async function start() {
     const e = await login($('login-pass').value);
     $('login-pass').value = '';
     $('sync-msg').textContent = e || '';
-    if (!e) { $('login-box').hidden = true; sync(); }
+    if (!e) { $('login-box').hidden = true; sync(); refreshSites(); }
   };
   $('go-settings').onclick = () => { show('settings'); $('set-keys').textContent = I.t('settings.keys', { vkey: dev.vkey, log: dev.log_key }); $('set-lock').hidden = !dev.wrapped; };
   $('set-back').onclick = home;
@@ -524,6 +601,8 @@ async function start() {
   setInterval(sync, 3000);
   dev = await db.get('device');
   if (!dev) { show('enrol'); return; }
+  sites = (await db.get('sites')) || [];
+  refreshSites();
   if (dev.wrapped) { show('lock'); return; }
   signKey = dev.key;
   if (!(await resumeDraft())) home();

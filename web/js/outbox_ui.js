@@ -50,14 +50,17 @@ function local(t) { // RFC 3339 with offset -> datetime-local text in that local
 }
 export function fromRecord(r, id) {
   const a = r.authority || {}, f = r.affected || {}, p = r.place || {};
-  const vans = (a.vehicles || []).filter((v) => v.kind === 'van').reduce((n, v) => n + (v.count || 0), 0);
   const values = {
     'f-start': local(r.occurred && r.occurred.start), 'f-end': local(r.occurred && r.occurred.end),
     'f-place': p.name || '', 'f-commune': p.commune || '', 'f-forces': (a.forces || []).join(', '),
-    'f-unit': a.unit || '', 'f-officers': a.officers ?? '', 'f-vans': vans || '', 'f-ids': (a.id_numbers || []).join(', '),
+    'f-unit': a.unit || '', 'f-officers': a.officers ?? '', 'f-ids': (a.id_numbers || []).join(', '),
     'f-count': f.count ?? '', 'f-minors': f.minors || 'unknown', 'f-source': (r.source && r.source.type) || 'direct_observation',
-    'f-summary': r.summary || '',
+    'f-summary': r.summary || '', 'f-site': p.site || '', 'f-nats': (f.nationalities || []).join(', '),
+    'f-dest': (r.transport && r.transport.destination) || '', 'f-released': local(r.transport && r.transport.released_at),
   };
+  // count rows by key (a kind the form does not offer has no row: it is not kept)
+  for (const [k, n] of Object.entries(f.legal_status || {})) values['f-ls-' + k] = n;
+  for (const v of a.vehicles || []) values['f-veh-' + v.kind] = (Number(values['f-veh-' + v.kind]) || 0) + (v.count || 0);
   const gps = p.lat_e7 !== undefined ? JSON.stringify({ lat_e7: p.lat_e7, lon_e7: p.lon_e7, precision_m: p.precision_m }) : null;
   return { values, cats: r.categories || [], gps, editing: id,
     items: (r.items || []).map((i) => ({ kind: i.kind, action: i.action, count: i.count === null ? '' : String(i.count) })) };
