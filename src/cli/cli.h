@@ -212,6 +212,15 @@ void cli_block_stop_signals(sigset_t *set);
 /* Write "PORT\n" to `path` (NULL: nothing); prints and returns 3 on failure. */
 int cli_write_port_file(const char *path, unsigned port);
 
+/* The lock that keeps `constat serve` and the commands that change the
+ * vault's keys under it apart (docs/vault.md "Organisation key rotation"):
+ * <vault_dir>/serve.lock, flock'd shared by every server of the vault and
+ * exclusive by `keys rotate --org` and `vault seal`. Returns the descriptor
+ * to hold (close it to release), or -1 after printing why, naming `cmd`:
+ * a server runs (for exclusive), a key change runs (for shared), or the
+ * file cannot be opened. */
+int cli_serve_lock(const char *vault_dir, int exclusive, const char *cmd);
+
 /* Print a receipt (constat_vault_receipt, receipt.h) as `constat record`
  * does: text lines, or the JSON object with --json (cmd_record.c). */
 void cli_print_receipt(const json_t *r, int json);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "constat/vault/keyrot.h"
@@ -49,7 +50,7 @@ int cli_keys_rotate(int argc, char **argv)
     constat_error err;
     constat_status st;
     uint64_t index = 0;
-    int c, rc, org = 0, log = 0;
+    int c, rc, org = 0, log = 0, lockfd = -1;
 
     optind = 2; /* argv[1] is "rotate" */
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -70,12 +71,17 @@ int cli_keys_rotate(int argc, char **argv)
     }
     if ((rc = cli_open_vault(cli_vault_dir(dir), &v)) != 0)
         return rc;
+    if ((lockfd = cli_serve_lock(constat_vault_dir(v), 1, "keys rotate")) < 0) {
+        constat_vault_close(v);
+        return CLI_EXIT_USAGE;
+    }
     if (getenv("CONSTAT_TEST_ORG_ROTATE"))
         constat_org_rotate_test_hook = rotate_test;
     constat_error_clear(&err);
     st = constat_vault_org_rotate(v, reason, cli_now(), &index, kid, sizeof kid, &err);
     if (st != CONSTAT_OK) {
         constat_vault_close(v);
+        close(lockfd);
         return cli_report_error("keys rotate", st, &err);
     }
     printf("rotated the organisation key: new key %s (key transition at leaf %llu, signed by "
@@ -87,6 +93,7 @@ int cli_keys_rotate(int argc, char **argv)
      * by 'constat vault seal' if cut short */
     st = constat_vault_seal_existing(v, reseal_step, NULL, &stats, &err);
     constat_vault_close(v);
+    close(lockfd);
     if (st != CONSTAT_OK) {
         constat_error_prefix(&err, "the rotation is logged, but re-sealing to the new key "
                              "did not finish (run 'constat vault seal' to finish it): ");

@@ -34,7 +34,7 @@ int cmd_vault(int argc, char **argv)
     constat_vault *v;
     constat_error err;
     constat_status st;
-    int c, rc;
+    int c, rc, lockfd;
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -48,9 +48,14 @@ int cmd_vault(int argc, char **argv)
     dir = cli_vault_dir(dir);
     if ((rc = cli_open_vault(dir, &v)) != 0)
         return rc;
+    if ((lockfd = cli_serve_lock(constat_vault_dir(v), 1, "vault seal")) < 0) {
+        constat_vault_close(v);
+        return CLI_EXIT_USAGE;
+    }
     constat_error_clear(&err);
     st = constat_vault_seal_existing(v, seal_step, NULL, &stats, &err);
     constat_vault_close(v);
+    close(lockfd);
     if (st != CONSTAT_OK)
         return cli_report_error(dir, st, &err);
     printf("sealed vault %s\n", cli_text(dir));

@@ -60,7 +60,7 @@ int cmd_serve(int argc, char **argv)
     sigset_t set;
     char errbuf[256];
     unsigned port = 0;
-    int c, rc = 0, sig = 0, have_wk = 0;
+    int c, rc = 0, sig = 0, have_wk = 0, lockfd = -1;
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -103,6 +103,10 @@ int cmd_serve(int argc, char **argv)
         goto out;
     if ((rc = cli_open_vault(cli_vault_dir(dir), &ctx.vault)) != 0)
         goto out;
+    if ((lockfd = cli_serve_lock(constat_vault_dir(ctx.vault), 0, "serve")) < 0) {
+        rc = 3;
+        goto out;
+    }
     constat_error_clear(&err);
     /* the vault's witness key, if it has one: then /add-checkpoint is served */
     if (constat_vault_witness_key(ctx.vault, 0, &wk, &err) == CONSTAT_OK) {
@@ -155,6 +159,8 @@ out:
         pthread_mutex_destroy(&ctx.lock);
     }
     constat_taxonomy_free(ctx.tax);
+    if (lockfd >= 0)
+        close(lockfd);
     if (key_pem.data)
         sodium_memzero(key_pem.data, key_pem.len);
     constat_buf_free(&cert_pem);

@@ -6,6 +6,7 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <sodium.h>
@@ -175,6 +176,42 @@ void cli_block_stop_signals(sigset_t *set)
     sigaddset(set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, set, NULL);
     signal(SIGPIPE, SIG_IGN);
+}
+
+int cli_serve_lock(const char *vault_dir, int exclusive, const char *cmd)
+{
+    char path[4096];
+    int fd, r;
+    if (snprintf(path, sizeof path, "%s/serve.lock", vault_dir) >= (int)sizeof path) {
+        fprintf(stderr, "constat: %s: %s: path too long\n", cmd, cli_text(vault_dir));
+        return -1;
+    }
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        fprintf(stderr, "constat: %s: %s: %s\n", cmd, cli_text(path), strerror(errno));
+        return -1;
+    }
+    do
+        r = flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB);
+    while (r != 0 && errno == EINTR);
+    if (r != 0) {
+        int e = errno;
+        close(fd);
+        if (e == EWOULDBLOCK && exclusive)
+            fprintf(stderr, "constat: %s: constat serve is running on the vault %s: stop it "
+                            "first, then start it again after this command (a server that "
+                            "keeps running would go on with the old keys); nothing changed\n",
+                    cmd, cli_text(vault_dir));
+        else if (e == EWOULDBLOCK)
+            fprintf(stderr, "constat: %s: a change of the vault's keys (keys rotate --org or "
+                            "vault seal) is running on %s: start the server when it has "
+                            "finished\n",
+                    cmd, cli_text(vault_dir));
+        else
+            fprintf(stderr, "constat: %s: %s: lock: %s\n", cmd, cli_text(path), strerror(e));
+        return -1;
+    }
+    return fd;
 }
 
 int cli_write_port_file(const char *path, unsigned port)

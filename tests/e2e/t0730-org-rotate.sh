@@ -6,7 +6,9 @@
 # evidence files sealed before it still open; `keys history` shows the key
 # in force at each leaf range; kill -9 while rotating loses nothing and
 # leaves the old key in force; a transition signed by the old key only is
-# refused by verify; `keys rotate --log` is refused (not built).
+# refused by verify; a rotation while constat serve runs on the vault is
+# refused (the server would go on with the old key); `keys rotate --log` is
+# refused (not built).
 . "$CONSTAT_SOURCE_DIR/tests/e2e/lib.sh"
 
 export CONSTAT_PASSPHRASE="pw"
@@ -39,6 +41,20 @@ run_fails 2 $CONSTAT keys rotate --org --log --dir v
 run_fails 2 $CONSTAT keys rotate --log --dir v
 expect_in err "rotation of the log key is not built yet"
 (unset CONSTAT_PASSPHRASE; run_fails 3 $CONSTAT keys rotate --org --dir v </dev/null)
+# a server holding the vault would go on with the old key: refused while it runs
+CONSTAT_USER_PASSWORD="chef password 1" run_ok $CONSTAT user add chef --role coordinator --dir v
+before=$(vault_digest v)
+$CONSTAT serve --listen 127.0.0.1:0 --port-file port --dir v >serve.out 2>serve.log &
+spid=$!
+trap 'kill $spid 2>/dev/null || true; rm -rf "$T"' EXIT
+wait_port port serve.log
+run_fails 2 $CONSTAT keys rotate --org --dir v
+expect_in err "constat serve is running on the vault"
+run_fails 2 $CONSTAT vault seal --dir v
+expect_in err "constat serve is running on the vault"
+kill $spid
+wait $spid || fail "the server did not stop cleanly"
+trap 'rm -rf "$T"' EXIT
 expect_eq "$(vault_digest v)" "$before" "vault unchanged after refused rotations"
 
 # kill -9 after the new key file is written, then inside the transaction:
