@@ -18,6 +18,7 @@ import json, os, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from field_app import browser, fail, outbox, overflow, wait  # noqa: E402
+from field_app_form import click  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
 
@@ -117,7 +118,7 @@ await db.queue({kind: 'incident', created: Date.now(), state: 'queued', attempts
 done();""")
         d.find_element(By.ID, "sync").click()
         wait(d, "the record refused", lambda: [o["state"] for o in outbox(d)] == ["failed", "done"])
-        d.find_element(By.CSS_SELECTOR, "#outbox .out-edit").click()
+        click(d, "#outbox .out-edit")  # found again if a sync round redrew the outbox
         wait(d, "the refused record in the form", lambda: d.find_element(By.ID, "v-form").is_displayed())
         got = d.execute_script("""const v = (id) => document.getElementById(id).value;
 return {site: v('f-site'), refugee: v('f-ls-refugee'), nats: v('f-nats'), truck: v('f-veh-cleaning_truck'),
