@@ -144,6 +144,33 @@ for (const e of document.querySelectorAll('body *')) {
 return bad;""")
 
 
+def serve(constat, vault, outdir, port):
+    """Start constat serve on the vault at 127.0.0.1:port (0: any), its log
+    appended to outdir/serve.log: (process, port)."""
+    log = open(os.path.join(outdir, "serve.log"), "a")
+    pf = os.path.join(outdir, "port")
+    p = subprocess.Popen([constat, "serve", "--listen", "127.0.0.1:%d" % port, "--port-file",
+                          pf, "--dir", vault], stdout=log, stderr=log)
+    for _ in range(200):
+        if os.path.exists(pf) and open(pf).read().strip():
+            return p, int(open(pf).read())
+        time.sleep(0.05)
+    fail("server did not start")
+
+
+def click(d, css):
+    """Click the element at css, found again if the outbox was redrawn
+    (it is, at every sync round) between finding and clicking it."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    for _ in range(20):
+        try:
+            d.find_element(By.CSS_SELECTOR, css).click()
+            return
+        except StaleElementReferenceException:
+            time.sleep(0.1)
+    fail("could not click " + css)
+
+
 def outbox(d):
     return d.execute_script("return [...document.querySelectorAll('#outbox li')].map(l => ({state: l.dataset.state, verified: l.dataset.verified, text: l.innerText}))")
 
@@ -184,17 +211,7 @@ import('/js/db.js').then(async (db) => done({vkey: (await db.get('device')).vkey
 
 
 def flow(constat, vault, code, name, password, outdir, shots):
-    def serve(port):
-        log = open(os.path.join(outdir, "serve.log"), "a")
-        p = subprocess.Popen([constat, "serve", "--listen", "127.0.0.1:%d" % port, "--port-file",
-                              os.path.join(outdir, "port"), "--dir", vault], stdout=log, stderr=log)
-        for _ in range(200):
-            if os.path.exists(os.path.join(outdir, "port")) and open(os.path.join(outdir, "port")).read().strip():
-                return p, int(open(os.path.join(outdir, "port")).read())
-            time.sleep(0.05)
-        fail("server did not start")
-
-    srv, port = serve(0)
+    srv, port = serve(constat, vault, outdir, 0)
     url = "http://127.0.0.1:%d" % port
     d = browser()
     stats = {}
@@ -274,7 +291,7 @@ def flow(constat, vault, code, name, password, outdir, shots):
             d.save_screenshot(os.path.join(shots, "outbox-offline-ar.png"))
 
         # the server back (a restart ends sessions: the app asks to log in), online
-        srv, port2 = serve(port)
+        srv, port2 = serve(constat, vault, outdir, port)
         d.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": False, "latency": 0,
                           "downloadThroughput": -1, "uploadThroughput": -1})
         wait(d, "the login box", lambda: d.find_element(By.ID, "login-box").is_displayed())

@@ -14,11 +14,10 @@
 # a named site and a destination; the server back, it is logged too. A
 # refused record with these fields comes back into the form as it was.
 # Writes OUTDIR/fields.json (what the shell test checks).
-import json, os, subprocess, sys, time
+import json, os, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from field_app import browser, fail, outbox, overflow, wait  # noqa: E402
-from field_app_form import click  # noqa: E402
+from field_app import browser, click, fail, outbox, overflow, serve, wait  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
 
@@ -48,17 +47,7 @@ def save_refused(d, want):
 
 
 def main(constat, vault, code, name, password, outdir):
-    def serve(port):
-        log = open(os.path.join(outdir, "serve.log"), "a")
-        p = subprocess.Popen([constat, "serve", "--listen", "127.0.0.1:%d" % port, "--port-file",
-                              os.path.join(outdir, "port"), "--dir", vault], stdout=log, stderr=log)
-        for _ in range(200):
-            if os.path.exists(os.path.join(outdir, "port")) and open(os.path.join(outdir, "port")).read().strip():
-                return p, int(open(os.path.join(outdir, "port")).read())
-            time.sleep(0.05)
-        fail("server did not start")
-
-    srv, port = serve(0)
+    srv, port = serve(constat, vault, outdir, 0)
     url = "http://127.0.0.1:%d" % port
     d = browser()
     res = {}
@@ -167,7 +156,7 @@ return {site: v('f-site'), refugee: v('f-ls-refugee'), nats: v('f-nats'), truck:
         res["offline"] = second
 
         # --- the server back, online: log in, the offline record is logged
-        srv, _ = serve(port)
+        srv, _ = serve(constat, vault, outdir, port)
         d.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": False, "latency": 0,
                           "downloadThroughput": -1, "uploadThroughput": -1})
         wait(d, "the login box", lambda: d.find_element(By.ID, "login-box").is_displayed())

@@ -15,7 +15,7 @@
 import json, os, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from field_app import browser, fail, outbox, overflow, wait  # noqa: E402
+from field_app import browser, click, fail, outbox, overflow, wait  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
@@ -33,19 +33,6 @@ def edit_text(d):
     """The first Edit button's text, read in the page (the outbox is redrawn
     on a language switch: an element found before may be gone)."""
     return d.execute_script("const b = document.querySelector('#outbox .out-edit'); return b ? b.textContent : null")
-
-
-def click(d, css):
-    """Click the element at css, found again if the outbox was redrawn
-    (it is, at every sync round) between finding and clicking it."""
-    from selenium.common.exceptions import StaleElementReferenceException
-    for _ in range(20):
-        try:
-            d.find_element(By.CSS_SELECTOR, css).click()
-            return
-        except StaleElementReferenceException:
-            time.sleep(0.1)
-    fail("could not click " + css)
 
 
 def main(url, code, name, password, video, outdir):
