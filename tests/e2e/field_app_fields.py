@@ -118,7 +118,7 @@ return {site: v('f-site'), refugee: v('f-ls-refugee'), nats: v('f-nats'), truck:
             fail("the refused record's new fields in the form: %r, want %r" % (got, want))
         d.find_element(By.ID, "f-cancel").click()
         wait(d, "home", lambda: d.find_element(By.ID, "v-home").is_displayed())
-        d.find_element(By.CSS_SELECTOR, "#outbox li .out-remove").click()
+        click(d, "#outbox li .out-remove")  # found again if a sync round redrew the outbox
         wait(d, "the confirmation", lambda: d.switch_to.alert)
         d.switch_to.alert.accept()
         wait(d, "the refused record removed", lambda: len(outbox(d)) == 1)
