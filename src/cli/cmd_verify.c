@@ -736,6 +736,14 @@ int cmd_verify(int argc, char **argv)
     }
     if (exists(dir, "meta.json") && exists(dir, "figures.json")) /* verify_public.c */
         return cli_verify_public(dir, trust, json);
+    if (exists(dir, "index.html") && exists(dir, "figures.json")) {
+        fprintf(stderr, "constat: %s: a full report folder (`constat report`: index.html and "
+                        "figures.json, no meta.json): it names no checkpoint and carries no "
+                        "leaf, so there is nothing to verify offline; verify the dossier "
+                        "(`constat dossier`) or the public report (`constat report --public`) "
+                        "of the same records\n", cli_text(dir));
+        return 2;
+    }
     fprintf(stderr, "constat: %s: neither a vault (no vault.db) nor a dossier (no "
                     "records.jsonl, manifest.json or checkpoint)\n", cli_text(dir));
     return 2;

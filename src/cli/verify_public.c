@@ -3,6 +3,7 @@
  * pages the ones its figures give (constat_verify_public_report). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <jansson.h>
 
 #include "cli.h"
@@ -42,6 +43,10 @@ int cli_verify_public(const char *dir, const char *trust, int json)
     constat_status st;
 
     constat_error_clear(&err);
+    char pdfpath[4200];
+    struct stat sb;
+    snprintf(pdfpath, sizeof pdfpath, "%s/report.pdf", dir);
+    int pdf = lstat(pdfpath, &sb) == 0;
     if (!json)
         printf("public report %s\n", cli_text(dir));
     st = constat_verify_public_report(dir, trust, on_fail, &o, &passed, &failed, &from, &err);
@@ -54,6 +59,8 @@ int cli_verify_public(const char *dir, const char *trust, int json)
                               "ok", st == CONSTAT_OK, "passed", (json_int_t)passed, "failed",
                               (json_int_t)failed, "log_key", keyfrom[from + 1], "limits",
                               limits, "failures", o.list);
+        if (r && pdf)
+            json_object_set_new(r, "not_checked", json_pack("[s]", "report.pdf"));
         char *s = r ? json_dumps(r, JSON_COMPACT) : NULL;
         if (s)
             printf("%s\n", s);
@@ -64,6 +71,9 @@ int cli_verify_public(const char *dir, const char *trust, int json)
         printf("  checks: %llu passed, %llu failed\n", (unsigned long long)passed,
                (unsigned long long)failed);
         printf("  note: %s\n", limits);
+        if (pdf)
+            printf("  not checked: report.pdf (printed from index.html by a browser; its bytes "
+                   "cannot be rendered again: read index.html, which is checked)\n");
         printf(st == CONSTAT_OK ? "VERIFIED: the public report obeys the k it declares, "
                                   "shows the figures it holds and cites a checkpoint the "
                                   "log key signed.\n"

@@ -101,6 +101,29 @@ expect_in out "the public report has"
 expect_not_in out "the dossier"
 ok
 
+# 5. a file the pages do not make, at the top or in a folder: no check
+# vouches for it; a PDF printed from index.html is named as not checked
+cp -r pub extra
+printf '<p>forged</p>\n' >extra/summary.html
+printf 'x,1\n' >extra/figures/forged.csv
+run_fails 1 $CONSTAT verify extra --trust trust.txt
+expect_in out "FAIL: summary.html: is not part of the report rendered from the verified figures"
+expect_in out "FAIL: figures/forged.csv: is not part of the report rendered from the verified figures"
+cp -r pub pdf
+printf '%%PDF-1.4\n' >pdf/report.pdf
+run_ok $CONSTAT verify pdf --trust trust.txt
+expect_in out "not checked: report.pdf"
+expect_in out "VERIFIED"
+run_ok $CONSTAT verify pdf --trust trust.txt --json
+expect_in out '"not_checked":["report.pdf"]'
+ok
+
+# a full report folder is named as one, not as an unknown folder
+run_ok $CONSTAT report --out full
+run_fails 2 $CONSTAT verify full
+expect_in err "a full report folder"
+expect_in err "verify the dossier"
+
 # a malformed trust file: refused before any check, naming the line
 printf 'log not-a-key\n' >bad-trust.txt
 run_fails 2 $CONSTAT verify pub --trust bad-trust.txt

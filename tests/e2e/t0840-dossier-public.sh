@@ -96,6 +96,7 @@ expect_in out "FAIL: public/figures.json: incidents_total: differs from the figu
 expect_in out "FAIL: public/figures.json: positions: differs from the figure recounted"
 expect_in out "FAIL: public/figures.json: positions.sites[1] \"Other site\" at (509700000, 18700000): no register entry of the dossier's log has this name at this position"
 expect_not_in out "FAIL: public/index.html"
+expect_in out "FAIL: public/meta.json: field \"checkpoint\": not the dossier's checkpoint, byte for byte"
 
 # forged: the declared k lowered to 2 and the page rendered to match: the
 # recount under k = 2 shows October's 2, which the claimed figures hide
@@ -114,6 +115,46 @@ rm -rf nopub/public
 resign_dossier nopub "$T/v/keys/org.key"
 run_ok $CONSTAT verify nopub
 expect_not_in out "public/"
+
+# public/figures.json alone removed and the manifest re-signed: the pages
+# left under public/ still make it a public dossier, one missing its figures
+cp -r d nofig
+rm nofig/public/figures.json
+resign_dossier nofig "$T/v/keys/org.key"
+run_fails 1 $CONSTAT verify nofig
+expect_in out "FAIL: public/figures.json: missing"
+
+# a page added under public/ (listed and signed): no check vouches for it
+cp -r d extra
+printf '<p>47 evictions</p>\n' >extra/public/summary.html
+resign_dossier extra "$T/v/keys/org.key"
+run_fails 1 $CONSTAT verify extra
+expect_in out "FAIL: public/summary.html: is not part of the report rendered from the verified figures"
+
+# public/ labelled with a taxonomy of its own, or carrying another log key:
+# the public report inside a dossier shows the dossier's own
+cp -r d tax
+python3 - tax/public/taxonomy.json <<'PY'
+import sys
+p = sys.argv[1]
+open(p, "ab").write(b"\n")
+PY
+resign_dossier tax "$T/v/keys/org.key"
+run_fails 1 $CONSTAT verify tax
+expect_in out "FAIL: public/taxonomy.json: not the dossier's taxonomy.json, byte for byte"
+cp -r d lkey
+python3 - lkey/public/keys/log.vkey <<'PY'
+import base64, sys
+p = sys.argv[1]
+name, kid_key = open(p).read().strip().split("+", 1)
+kid, key = kid_key.split("+", 1)
+raw = bytearray(base64.b64decode(key))
+raw[-1] ^= 1
+open(p, "w").write("%s+%s+%s\n" % (name, kid, base64.b64encode(bytes(raw)).decode()))
+PY
+resign_dossier lkey "$T/v/keys/org.key"
+run_fails 1 $CONSTAT verify lkey
+expect_in out "FAIL: public/keys/log.vkey: not the dossier's keys/log.vkey, byte for byte"
 
 # an exact position 40 m from the living site: refused before writing
 inc 10 11-10 509603600 18500000 exact

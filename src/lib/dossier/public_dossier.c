@@ -345,6 +345,63 @@ static void check_sites(pv *c, const json_t *claimed, const constat_indexed_reco
     }
 }
 
+/* public/<pub> (or the member "checkpoint" of public/meta.json when
+ * `member` is given) holds the bytes of the dossier's own <own>: the public
+ * report is labelled with the dossier's taxonomy, carries its log key and
+ * cites its checkpoint, not ones of its own. */
+static constat_status same_as_dossier(pv *c, const char *dir, const char *pub,
+                                      const char *member, const char *own)
+{
+    char path[4300], where[300];
+    constat_buf a, b;
+    constat_error e;
+    constat_status st;
+    json_t *meta = NULL;
+    const unsigned char *got = NULL;
+    size_t glen = 0;
+
+    constat_buf_init(&a);
+    constat_buf_init(&b);
+    constat_bprintf(where, sizeof where, CONSTAT_PUBLIC_DOSSIER_DIR "/%s", pub);
+    constat_bprintf(path, sizeof path, "%s/%s", dir, own);
+    constat_error_clear(&e);
+    st = slurp(path, &a, &e);
+    if (st == CONSTAT_OK) {
+        constat_bprintf(path, sizeof path, "%s/" CONSTAT_PUBLIC_DOSSIER_DIR "/%s", dir, pub);
+        st = slurp(path, &b, &e);
+    }
+    if (st == CONSTAT_OK && member) {
+        st = constat_json_parse(b.data ? (char *)b.data : "", b.len, pub, 0, &meta, &e);
+        if (st == CONSTAT_OK) {
+            const char *v = json_string_value(json_object_get(meta, member));
+            got = (const unsigned char *)v;
+            glen = v ? strlen(v) : 0;
+        }
+    } else {
+        got = b.data;
+        glen = b.len;
+    }
+    if (st == CONSTAT_ENOMEM)
+        goto out;
+    if (st != CONSTAT_OK) /* a missing or unreadable file is said by the report check */
+        st = CONSTAT_OK;
+    else if (member && !got)
+        ; /* no checkpoint member: the public report check names it */
+    else if (glen == a.len && (glen == 0 || memcmp(got, a.data, glen) == 0))
+        c->pass(c->ctx);
+    else if (member)
+        pv_fail(c, -1, where, "field \"%s\": not the dossier's %s, byte for byte: a public "
+                "report inside a dossier shows the dossier's own", member, own);
+    else
+        pv_fail(c, -1, where, "not the dossier's %s, byte for byte: a public report inside a "
+                "dossier shows the dossier's own", own);
+out:
+    json_decref(meta);
+    constat_buf_free(&a);
+    constat_buf_free(&b);
+    return st;
+}
+
 constat_status dossier_public_verify(const char *dir, const char *trust_file,
                                      const constat_indexed_record *recs, size_t n,
                                      const json_t *recomputed, dossier_public_fail_fn fail,
@@ -379,6 +436,10 @@ constat_status dossier_public_verify(const char *dir, const char *trust_file,
         pv_fail(&c, -1, CONSTAT_PUBLIC_DOSSIER_DIR, "%s", e.msg);
     while (passed--)
         pass(ctx);
+    if ((st = same_as_dossier(&c, dir, "taxonomy.json", NULL, "taxonomy.json")) != CONSTAT_OK ||
+        (st = same_as_dossier(&c, dir, "keys/log.vkey", NULL, "keys/log.vkey")) != CONSTAT_OK ||
+        (st = same_as_dossier(&c, dir, "meta.json", "checkpoint", "checkpoint")) != CONSTAT_OK)
+        return st;
     if (!recomputed)
         return CONSTAT_OK; /* the figures failed: their failure says why */
     constat_buf_init(&b);

@@ -1,5 +1,6 @@
 /* public_report.c — a public report checked offline (public.h): it obeys
  * its declared k, and its pages are the ones its figures give. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -211,6 +212,55 @@ static void check_checkpoint(pcheck *c, const json_t *meta, const char *trust,
         c->passed++;
 }
 
+/* The files a public report folder may hold beside the pages its figures
+ * render: the figures, the meta data and taxonomy they are rendered with,
+ * the log key, and the PDF `report --pdf` prints from index.html (its bytes
+ * cannot be rendered again, so it is named as not checked by the CLI). */
+static const char *const public_inputs[] = {"figures.json", "meta.json", "taxonomy.json",
+                                            "keys/log.vkey", "report.pdf"};
+
+/* A folder this deep or this full is not a report: stop listing it. */
+#define LIST_DEPTH_MAX 8
+#define LIST_FILES_MAX 100000
+
+/* Every name under dir/rel (rel "" for dir itself), folders walked, links
+ * and other non-folders listed as they are (never followed), into `set`
+ * as keys. Returns 0, or -1 after a failure naming the folder. */
+static int list_files(pcheck *c, const char *rel, int depth, json_t *set)
+{
+    char path[4200], sub[4200], msg[CONSTAT_ERROR_MSG_MAX];
+    DIR *d;
+    struct dirent *de;
+    struct stat sb;
+    int rc = 0;
+
+    constat_bprintf(path, sizeof path, "%s%s%s", c->dir, *rel ? "/" : "", rel);
+    if (!(d = opendir(path))) {
+        constat_bprintf(msg, sizeof msg, "cannot list the folder: %s", strerror(errno));
+        pfail(c, *rel ? rel : ".", msg);
+        return -1;
+    }
+    while (rc == 0 && (de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        constat_bprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "", de->d_name);
+        constat_bprintf(path, sizeof path, "%s/%s", c->dir, sub);
+        if (json_object_size(set) >= LIST_FILES_MAX) {
+            pfail(c, ".", "holds more than 100000 files: not a public report");
+            rc = -1;
+        } else if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            if (depth >= LIST_DEPTH_MAX) {
+                pfail(c, sub, "folders nested deeper than 8: not a public report");
+                rc = -1;
+            } else
+                rc = list_files(c, sub, depth + 1, set);
+        } else if (json_object_set_new(set, sub, json_true()) != 0)
+            rc = -1;
+    }
+    closedir(d);
+    return rc;
+}
+
 constat_status constat_verify_public_report(const char *dir, const char *trust_file,
                                             constat_public_fail_fn fail, void *ctx,
                                             uint64_t *passed, uint64_t *failed, int *log_key_from,
@@ -220,7 +270,7 @@ constat_status constat_verify_public_report(const char *dir, const char *trust_f
     int from = -1;
     pcheck c;
     constat_buf b;
-    json_t *figs = NULL, *meta = NULL;
+    json_t *figs = NULL, *meta = NULL, *present = NULL;
     constat_taxonomy *tax = NULL;
     constat_report_meta m;
     constat_error e;
@@ -264,6 +314,15 @@ constat_status constat_verify_public_report(const char *dir, const char *trust_f
     }
     if (meta)
         check_checkpoint(&c, meta, trust_file, &plog, &from);
+    if (!(present = json_object()))
+        st = CONSTAT_ENOMEM;
+    else if (list_files(&c, "", 0, present) == 0) {
+        for (size_t i = 0; i < sizeof public_inputs / sizeof *public_inputs; i++)
+            json_object_del(present, public_inputs[i]);
+    } else { /* the failure is said; no file list to hold the pages to */
+        json_decref(present);
+        present = NULL;
+    }
     constat_bprintf(tpath, sizeof tpath, "%s/taxonomy.json", dir);
     constat_error_clear(&e);
     if (constat_taxonomy_load(tpath, &tax, &e) != CONSTAT_OK)
@@ -280,7 +339,7 @@ constat_status constat_verify_public_report(const char *dir, const char *trust_f
                           ? (uint64_t)json_integer_value(json_object_get(meta, "tree_size"))
                           : 0;
         constat_error_clear(&e);
-        st = constat_report_recheck(NULL, 0, tax, NULL, figs, &m, "", NULL, pread_cb, pfail_cb,
+        st = constat_report_recheck(NULL, 0, tax, NULL, figs, &m, "", present, pread_cb, pfail_cb,
                                     &c, &matched, &e);
         c.passed += matched;
         if (st != CONSTAT_OK && st != CONSTAT_ENOMEM) {
@@ -290,6 +349,7 @@ constat_status constat_verify_public_report(const char *dir, const char *trust_f
     }
     json_decref(figs);
     json_decref(meta);
+    json_decref(present);
     constat_taxonomy_free(tax);
     constat_buf_free(&b);
     if (log_key_from)

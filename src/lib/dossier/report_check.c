@@ -148,7 +148,7 @@ constat_status constat_report_recheck(const constat_indexed_record *recs, size_t
     json_object_foreach((json_t *)manifest_files, key, val) {
         if (st != CONSTAT_OK)
             break;
-        if (*r.prefix && strncmp(key, r.prefix, strlen(r.prefix)) == 0 &&
+        if (strncmp(key, r.prefix, strlen(r.prefix)) == 0 &&
             !json_object_get(r.made, key))
             fail(ctx, key, "is not part of the report rendered from the verified figures: "
                  "a page no check vouches for");

@@ -29,9 +29,10 @@ typedef void (*constat_report_fail_fn)(void *ctx, const char *file, const char *
  * whose bytes differ, is a failure naming the file and the first differing
  * line and byte with both versions around it (a few dozen bytes each, control
  * bytes shown as ?). Then
- * every name under `prefix` (when non-empty) among the keys of `manifest_files` (the
- * manifest's "files" object, may be NULL) that the rendering does not make is
- * a failure too: a page the verifier cannot vouch for. *nchecked (may be
+ * every name under `prefix` (every name when `prefix` is empty) among the
+ * keys of `manifest_files` (the manifest's "files" object, or the files a
+ * public report folder holds; may be NULL) that the rendering does not make
+ * is a failure too: a page the verifier cannot vouch for. *nchecked (may be
  * NULL) gets the number of files that matched.
  * Returns CONSTAT_OK when the comparison ran (failures go to `fail`),
  * CONSTAT_ENOMEM, or the rendering's error when the figures cannot be

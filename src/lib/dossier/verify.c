@@ -3179,6 +3179,24 @@ static constat_status vd_sign_beside(vdossier *j, side_ctx *side)
     return rc;
 }
 
+
+/* Whether the manifest lists any file under public/: such a dossier is a
+ * public dossier, checked as one (a public/ with its figures.json removed
+ * and the manifest signed again fails as a public dossier missing its
+ * figures, not passes as a dossier with unchecked public pages). */
+static int manifest_has_public(const json_t *files)
+{
+    const char *key;
+    json_t *val;
+    json_object_foreach((json_t *)files, key, val) {
+        if (strncmp(key, CONSTAT_PUBLIC_DOSSIER_DIR "/",
+                    sizeof CONSTAT_PUBLIC_DOSSIER_DIR) == 0)
+            return 1;
+    }
+    (void)val;
+    return 0;
+}
+
 /* 6 to 8: the signatures (6), the evidence files (6b), the trusted time
  * (7) and the figures (8). A failed token check leaves its status and
  * error in *tsa_rc and *tsa_err, and steps from 7 on are not reported;
@@ -3252,8 +3270,7 @@ static constat_status vd_sigs_time_figures(vdossier *j, constat_status *tsa_rc,
         if (rc == CONSTAT_OK)
             rc = vrecord_replay(&j->s, &side.fig);
         /* 9. a public dossier's public/ against its leaves (public_dossier.c) */
-        if (rc == CONSTAT_OK && json_object_get(json_object_get(j->m.root, "files"),
-                                                CONSTAT_PUBLIC_DOSSIER_DIR "/figures.json"))
+        if (rc == CONSTAT_OK && manifest_has_public(json_object_get(j->m.root, "files")))
             rc = dossier_public_verify(j->dir, j->trust, fr.recs, fr.n, side.recomputed,
                                        vpub_fail, vpub_pass, &j->s);
     }
