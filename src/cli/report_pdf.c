@@ -4,6 +4,7 @@
  * outside resource, and Chromium is given a file:// URL. */
 #define _XOPEN_SOURCE 700
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <spawn.h>
@@ -42,10 +43,33 @@ static int find_on_path(const char *name, char *out, size_t cap)
     return 0;
 }
 
+/* The last bytes (at most 2 KiB) of Chromium's log, on stderr, as text. */
+static void show_log_tail(const char *path)
+{
+    char buf[2048];
+    FILE *f = fopen(path, "rb");
+    size_t n;
+    long at;
+
+    if (!f)
+        return;
+    if (fseek(f, 0, SEEK_END) == 0 && (at = ftell(f)) > (long)sizeof buf - 1)
+        fseek(f, at - (long)(sizeof buf - 1), SEEK_SET);
+    else
+        rewind(f);
+    n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    if (n)
+        fprintf(stderr, "constat: --pdf: chromium said (last lines):\n%s%s", cli_text_lines(buf),
+                buf[n - 1] == '\n' ? "" : "\n");
+}
+
 int cli_report_pdf(const char *dir)
 {
     char exe[PATH_MAX], abs[PATH_MAX], url[PATH_MAX + 32], pdf[PATH_MAX + 32];
-    char profile[] = "/tmp/constat-chromium-XXXXXX", profarg[64];
+    char profile[] = "/tmp/constat-chromium-XXXXXX", profarg[64], logpath[64];
+    posix_spawn_file_actions_t fa;
     char *argv[9];
     pid_t pid;
     int status, e;
@@ -77,7 +101,15 @@ int cli_report_pdf(const char *dir)
     argv[6] = pdf;
     argv[7] = url;
     argv[8] = NULL;
-    e = posix_spawn(&pid, exe, NULL, NULL, argv, environ);
+    /* Chromium's own chatter (GPU, D-Bus, fonts) goes to a log in the
+     * profile, shown only when it printed no PDF */
+    snprintf(logpath, sizeof logpath, "%s/chromium.log", profile);
+    e = posix_spawn_file_actions_init(&fa);
+    if (e == 0 && (e = posix_spawn_file_actions_addopen(&fa, 1, logpath, O_WRONLY | O_CREAT |
+                                                        O_TRUNC | O_CLOEXEC, 0600)) == 0 &&
+        (e = posix_spawn_file_actions_adddup2(&fa, 1, 2)) == 0)
+        e = posix_spawn(&pid, exe, &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
     if (e != 0) {
         nftw(profile, rm_one, 16, FTW_DEPTH | FTW_PHYS);
         fprintf(stderr, "constat: --pdf: cannot start %s: %s\n", cli_text(exe), strerror(e));
@@ -89,12 +121,14 @@ int cli_report_pdf(const char *dir)
             status = -1;
             break;
         }
-    nftw(profile, rm_one, 16, FTW_DEPTH | FTW_PHYS);
     snprintf(pdf, sizeof pdf, "%s/report.pdf", abs);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || access(pdf, F_OK) != 0) {
+        show_log_tail(logpath);
+        nftw(profile, rm_one, 16, FTW_DEPTH | FTW_PHYS);
         fprintf(stderr, "constat: --pdf: chromium did not print %s/report.pdf\n", cli_text(dir));
         return 3;
     }
+    nftw(profile, rm_one, 16, FTW_DEPTH | FTW_PHYS);
     printf("  printed to %s/report.pdf (headless Chromium)\n", cli_text(dir));
     return 0;
 }
