@@ -43,6 +43,42 @@ run_ok $CONSTAT disclose inc-shelter --fields place_exact --clear --out dis --di
 run_ok $CONSTAT verify d --disclosure dis
 expect_in out "field place_exact: revealed and matches the signed record"
 expect_in out '"lat_e7": 509512345'
+# a photo of a coarse incident: the GPS position the camera wrote would give
+# the spot away, so the leaf gets it on the same grid, the exact one private
+# (capture_exact); attached to an exact incident it is logged as the file says
+run_ok $CONSTAT attach inc-shelter "$SRC/data/demo/media/gps_DSCN0010.jpg" --monitor alice --dir v
+ev_c=$(sed -n 's/^  record \(ev-[0-9a-f-]*\).*/\1/p' out | head -1)
+[ -n "$ev_c" ] || ev_c=$(grep -o 'ev-[0-9a-f]*-[0-9a-f]*' out | head -1)
+[ -n "$ev_c" ] || fail "attach named no evidence record"
+sed 's/inc-shelter/inc-open/; s/"coarse"/"exact"/; s/Shelter near Calais/Open ground/' s.json > o.json
+run_ok $CONSTAT record o.json --monitor alice --dir v --attach "$SRC/data/demo/media/gps_DSCN0010.jpg"
+ev_o=$(grep -o 'ev-[0-9a-f]*-[0-9a-f]*' out | head -1)
+run_ok $CONSTAT show "$ev_o" --dir v --json
+read -r elat elon ealt <<EOF2
+$(python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["record"]["capture"]; print(c["lat_e7"], c["lon_e7"], c.get("alt_cm", ""))' out 2>/dev/null || python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["capture"]; print(c["lat_e7"], c["lon_e7"], c.get("alt_cm", ""))' out)
+EOF2
+[ -n "$elat" ] && [ -n "$elon" ] || fail "the exact incident's photo has no capture position"
+want_lat=$(python3 -c 'import sys; v=int(sys.argv[1]); q=(v+50000 if v>=0 else v-50000)//100000 if v>=0 else -((-v+50000)//100000); print(q*100000)' "$elat")
+want_lon=$(python3 -c 'import sys; v=int(sys.argv[1]); q=(v+50000)//100000 if v>=0 else -((-v+50000)//100000); print(q*100000)' "$elon")
+run_ok $CONSTAT show "$ev_c" --dir v --json
+expect_in out "\"lat_e7\": $want_lat"
+expect_in out "\"lon_e7\": $want_lon"
+expect_not_in out "$elat"
+expect_not_in out '"alt_cm"'
+expect_in out '"capture_exact"'
+run_ok $CONSTAT dossier --out dc --dir v --place Shelter
+for f in $(find dc -type f -name '*.json*'); do
+    if grep -qaF "$elat" "$f" || grep -qaF "$elon" "$f"; then
+        fail "the photo's exact position reached $f"
+    fi
+done
+ok
+run_ok $CONSTAT show "$ev_c" --dir v --private
+expect_in out "\"lat_e7\": $elat"
+run_ok $CONSTAT disclose "$ev_c" --fields capture_exact --clear --out disc --dir v
+run_ok $CONSTAT verify dc --disclosure disc
+expect_in out "field capture_exact: revealed and matches the signed record"
+
 # exact: nothing changes; bad values refused, nothing logged
 sed 's/inc-shelter/inc-exact/; s/"coarse"/"exact"/' s.json > e.json
 run_ok $CONSTAT record e.json --monitor alice --dir v

@@ -241,7 +241,12 @@ typedef struct {
  * incident must be logged; the file is stored (constat_evidence_store), its
  * media type read (libmagic) and, for image/jpeg, its EXIF; an evidence
  * record is prepared (private file_name = the path's last component), signed
- * by `signer` (monitor `monitor`, at `now`) and appended. Attaching the same
+ * by `signer` (monitor `monitor`, at `now`) and appended. When the incident
+ * was logged with a coarse position (its leaf commits to private
+ * place_exact, docs/record.md "Location precision"), the file's GPS
+ * position goes into the private capture_exact and the leaf's
+ * capture.lat_e7/lon_e7 are rounded to the same 0.01-degree grid, alt_cm
+ * left out; out->capture keeps what the file says. Attaching the same
  * file to the same incident again adds nothing (already_logged).
  * Errors: CONSTAT_ENOTFOUND (no such incident or file), CONSTAT_EINVAL (the
  * record is not an incident), and those of the store, intake and append. */

@@ -31,6 +31,7 @@
 #include "constat/vault/intake.h"
 #include "constat/base/file.h"
 #include "base/dynlib.h"
+#include "vault/location.h"
 
 /* libmagic, loaded by the first constat_evidence_media_type (base/dynlib.h):
  * the names and the pointers in the same order */
@@ -716,7 +717,7 @@ constat_status constat_evidence_attach(constat_vault *v, const char *incident_id
     uint8_t h[32];
     json_t *input;
     constat_status st;
-    int skipped = 0;
+    int skipped = 0, coarse;
 
     memset(&r, 0, sizeof r);
     if (out)
@@ -726,6 +727,10 @@ constat_status constat_evidence_attach(constat_vault *v, const char *incident_id
     st = logged_record(v, incident_id, "incident", &inc, NULL, err);
     if (st != CONSTAT_OK)
         return st;
+    /* an incident logged with a coarse position (its exact one private):
+     * the photo's GPS position must not give the spot away */
+    coarse = json_object_get(json_object_get(inc.record, "private"),
+                             CONSTAT_PLACE_EXACT_FIELD) != NULL;
     constat_leaf_free(&inc);
     /* stored sealed (docs/vault.md "Sealed at rest"); the media type and
      * EXIF are read from the start of the bytes hashed, kept in memory */
@@ -752,6 +757,10 @@ constat_status constat_evidence_attach(constat_vault *v, const char *incident_id
         return constat_error_set(err, CONSTAT_EINVAL,
                                  "%s: cannot build the evidence record (file name or "
                                  "metadata not UTF-8?)", path);
+    if (coarse && (st = constat_location_coarsen_capture(input, err)) != CONSTAT_OK) {
+        json_decref(input);
+        return st;
+    }
     st = log_input(v, input, monitor, signer, now, &r.index, &skipped, r.record_id, err);
     json_decref(input);
     if (st != CONSTAT_OK)

@@ -73,3 +73,37 @@ constat_status constat_location_apply(json_t *rec, constat_error *err)
     json_object_del(rec, "location_precision");
     return CONSTAT_OK;
 }
+
+constat_status constat_location_coarsen_capture(json_t *ev, constat_error *err)
+{
+    json_t *cap = json_object_get(ev, "capture"), *priv = json_object_get(ev, "private");
+    json_t *lat = json_object_get(cap, "lat_e7"), *lon = json_object_get(cap, "lon_e7");
+    json_t *alt = json_object_get(cap, "alt_cm"), *exact;
+
+    if (!json_is_integer(lat) || !json_is_integer(lon))
+        return CONSTAT_OK;
+    if (priv && !json_is_object(priv))
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "private: must be an object of field -> value");
+    if (priv && json_object_get(priv, CONSTAT_CAPTURE_EXACT_FIELD))
+        return constat_error_set(err, CONSTAT_EINVAL, "private.%s: is written for the "
+                                 "evidence of a coarse incident, not given",
+                                 CONSTAT_CAPTURE_EXACT_FIELD);
+    exact = json_is_integer(alt)
+                ? json_pack("{s:O, s:O, s:O}", "lat_e7", lat, "lon_e7", lon, "alt_cm", alt)
+                : json_pack("{s:O, s:O}", "lat_e7", lat, "lon_e7", lon);
+    if (!exact)
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    if (!priv && (!(priv = json_object()) || json_object_set_new(ev, "private", priv) != 0)) {
+        json_decref(exact);
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    }
+    if (json_object_set_new(priv, CONSTAT_CAPTURE_EXACT_FIELD, exact) != 0 ||
+        json_object_set_new(cap, "lat_e7", json_integer(round_to(json_integer_value(lat),
+                                                                 CONSTAT_COARSE_GRID_E7))) ||
+        json_object_set_new(cap, "lon_e7", json_integer(round_to(json_integer_value(lon),
+                                                                 CONSTAT_COARSE_GRID_E7))))
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    json_object_del(cap, "alt_cm");
+    return CONSTAT_OK;
+}

@@ -28,4 +28,18 @@
  * private.place_exact given by hand), CONSTAT_ENOMEM. */
 constat_status constat_location_apply(json_t *rec, constat_error *err);
 
+/* The private field that keeps an evidence file's exact capture position. */
+#define CONSTAT_CAPTURE_EXACT_FIELD "capture_exact"
+
+/* An evidence input `ev` (changed in place) for an incident recorded with
+ * "location_precision": "coarse": when capture.lat_e7/lon_e7 are given (the
+ * GPS position the camera wrote, docs/evidence.md), they and capture.alt_cm
+ * are copied into private.capture_exact, capture.lat_e7 and lon_e7 rounded
+ * to the nearest multiple of CONSTAT_COARSE_GRID_E7 and alt_cm removed, so
+ * the leaf does not give away the spot the incident's own leaf keeps
+ * private (docs/record.md "Location precision"). No position: no change.
+ * Errors: CONSTAT_EINVAL (private is not an object; private.capture_exact
+ * given by hand), CONSTAT_ENOMEM. */
+constat_status constat_location_coarsen_capture(json_t *ev, constat_error *err);
+
 #endif
