@@ -39,8 +39,16 @@ wait $spid || { cat serve.log >&2; fail "the server did not stop cleanly"; }
 trap 'rm -rf "$T"' EXIT
 run_ok $CONSTAT verify v
 
-# rotate: the key is on the device; the vault is unchanged
+# the CLI cannot sign for a monitor whose key is on the device, and says so
 before=$(vault_digest v)
+mk inc-cli 2026-11-29T11:00:00Z
+run_fails 2 $CONSTAT record inc-cli.json --monitor carla --dir v
+expect_in err 'monitor "carla" holds their key on their own device'
+expect_in err "they sign on the device"
+expect_not_in err "keys/monitors/carla.key is missing"
+expect_eq "$(vault_digest v)" "$before" "vault unchanged after a refused record"
+
+# rotate: the key is on the device; the vault is unchanged
 run_fails 2 $CONSTAT monitor rotate carla --dir v
 expect_in err "the key is held on the monitor's device, not in the vault"
 expect_in err "the device must enrol again"

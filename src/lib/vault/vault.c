@@ -37,6 +37,7 @@
 #include "vault/monitor_keys.h"
 #include "vault/org_keys.h"
 #include "constat/vault/keychain.h"
+#include "constat/vault/accounts.h"
 #include "constat/record/binding.h"
 #include "constat/log/merkle.h"
 #include "constat/vault/append_batch.h"
@@ -1517,6 +1518,11 @@ constat_status constat_vault_monitor_key(constat_vault *v, const char *name,
     if (st == CONSTAT_OK)
         st = constat_keyfile_read(path, rel, v->sec->passphrase, &v->sec->kek, seed,
                                   CONSTAT_ED25519_SEED, &got, &sealed, err);
+    if (st == CONSTAT_ENOTFOUND && constat_monitor_key_on_device(v, name) == 1)
+        st = constat_error_set(err, CONSTAT_ENOTFOUND,
+                               "monitor \"%s\" holds their key on their own device (enrolled "
+                               "through constat serve): the vault has no key to sign for them; "
+                               "they sign on the device (the app, or constat submit)", name);
     if (st == CONSTAT_OK && (got != CONSTAT_ED25519_SEED || sealed != v->sec->sealed))
         st = constat_error_set(err, CONSTAT_ECRYPTO, "%s is not a %s 32-byte key", rel,
                                v->sec->sealed ? "sealed" : "plain");
