@@ -239,7 +239,8 @@ static void print_text(const struct taxonomy_view *tv)
                "as lawfully present by the figures):\n");
         for (size_t i = 0; i < constat_taxonomy_status_count(tax); i++) {
             const char *id = constat_taxonomy_status_id(tax, i);
-            printf("  %-28s %s %s / %s\n", id, constat_taxonomy_lawfully_present(tax, id) ? "*" : " ",
+            printf("  %-28s %s %s / %s\n", id,
+                   constat_taxonomy_lawfully_present(tax, id) ? "*" : " ",
                    constat_taxonomy_status_label(tax, id, "en"),
                    constat_taxonomy_status_label(tax, id, "fr"));
         }
