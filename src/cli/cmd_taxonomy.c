@@ -1,7 +1,8 @@
 /* cmd_taxonomy.c — `constat taxonomy`: the categories a record may carry
  * (ids and labels, numbered as `record --new` offers them), the item
  * actions, the taxonomy's item kinds with their units (docs/formats.md
- * "Taxonomy"), and how many of the vault's incidents use each kind. */
+ * "Taxonomy"), its legal statuses and vehicle kinds, and how many of the
+ * vault's incidents use each item kind. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,8 +144,36 @@ static json_t *item_kinds_json(const constat_taxonomy *tax)
     return ks;
 }
 
+/* The taxonomy's legal statuses and vehicle kinds, as JSON. */
+static json_t *statuses_json(const constat_taxonomy *tax)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < constat_taxonomy_status_count(tax); i++) {
+        const char *id = constat_taxonomy_status_id(tax, i);
+        json_array_append_new(
+            a, json_pack("{s:s, s:b, s:{s:s, s:s}}", "status", id, "lawfully_present",
+                         constat_taxonomy_lawfully_present(tax, id), "label", "en",
+                         constat_taxonomy_status_label(tax, id, "en"), "fr",
+                         constat_taxonomy_status_label(tax, id, "fr")));
+    }
+    return a;
+}
+
+static json_t *vehicles_json(const constat_taxonomy *tax)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < constat_taxonomy_vehicle_count(tax); i++) {
+        const char *id = constat_taxonomy_vehicle_id(tax, i);
+        json_array_append_new(a, json_pack("{s:s, s:{s:s, s:s}}", "kind", id, "label", "en",
+                                           constat_taxonomy_vehicle_label(tax, id, "en"), "fr",
+                                           constat_taxonomy_vehicle_label(tax, id, "fr")));
+    }
+    return a;
+}
+
 /* --json: {"v", "command", "items": categories, "taxonomy", "item_actions",
- * "item_kinds", "vault", "item_kinds_in_use"} (docs/cli.md). */
+ * "item_kinds", "legal_statuses", "vehicle_kinds", "vault",
+ * "item_kinds_in_use"} (docs/cli.md). */
 static int print_json(const struct taxonomy_view *tv)
 {
     json_t *o = json_object(), *cats = json_array(), *acts = json_array(), *ks;
@@ -160,6 +189,8 @@ static int print_json(const struct taxonomy_view *tv)
     json_object_set_new(o, "taxonomy", json_string(tv->path));
     json_object_set_new(o, "item_actions", acts);
     json_object_set_new(o, "item_kinds", item_kinds_json(tv->tax));
+    json_object_set_new(o, "legal_statuses", statuses_json(tv->tax));
+    json_object_set_new(o, "vehicle_kinds", vehicles_json(tv->tax));
     if (tv->have_vault) {
         ks = json_array();
         for (size_t i = 0; i < tv->nkinds; i++)
@@ -203,6 +234,27 @@ static void print_text(const struct taxonomy_view *tv)
                constat_taxonomy_item_label(tax, id, "fr"));
     }
     printf("\n");
+    if (constat_taxonomy_status_count(tax)) {
+        printf("Legal statuses (affected.legal_status: status -> number of persons; * counted\n"
+               "as lawfully present by the figures):\n");
+        for (size_t i = 0; i < constat_taxonomy_status_count(tax); i++) {
+            const char *id = constat_taxonomy_status_id(tax, i);
+            printf("  %-28s %s %s / %s\n", id,
+                   constat_taxonomy_lawfully_present(tax, id) ? "*" : " ",
+                   constat_taxonomy_status_label(tax, id, "en"),
+                   constat_taxonomy_status_label(tax, id, "fr"));
+        }
+        printf("\n");
+    }
+    if (constat_taxonomy_vehicle_count(tax)) {
+        printf("Vehicle kinds (authority.vehicles[].kind):\n");
+        for (size_t i = 0; i < constat_taxonomy_vehicle_count(tax); i++) {
+            const char *id = constat_taxonomy_vehicle_id(tax, i);
+            printf("  %-28s %s / %s\n", id, constat_taxonomy_vehicle_label(tax, id, "en"),
+                   constat_taxonomy_vehicle_label(tax, id, "fr"));
+        }
+        printf("\n");
+    }
     if (!tv->have_vault) {
         printf("No vault at %s, so no item kinds in use are listed (--dir DIR names one).\n",
                tv->dir);

@@ -176,6 +176,11 @@ extern const size_t serve_assets_n;
  * for a path that is not a plain file path, 404 for no such file), 0 when
  * the request is not for it (another method, an /api/ path). */
 int serve_static(const serve_request *rq, serve_reply *rp);
+/* GET or HEAD /taxonomy.json: the bytes of the taxonomy file the server
+ * loaded (ctx->tax), with an ETag of their SHA-256, in place of the copy
+ * built into the program. Returns 1 when it answered, 0 when the request is
+ * not for it or there is no taxonomy (serve_static answers then). */
+int serve_taxonomy(const serve_ctx *ctx, const serve_request *rq, serve_reply *rp);
 
 /* ---- serve_auth.c ---- */
 typedef struct {

@@ -1182,7 +1182,7 @@ void serve_route(serve_ctx *ctx, const serve_request *rq, serve_reply *rp)
     const route *r = find_route(rq->method, rq->url, &param, allow, sizeof allow);
 
     memset(&se, 0, sizeof se);
-    if (!r && !allow[0] && serve_static(rq, rp))
+    if (!r && !allow[0] && (serve_taxonomy(ctx, rq, rp) || serve_static(rq, rp)))
         return;
     if (!r) {
         if (allow[0]) {

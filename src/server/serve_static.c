@@ -8,9 +8,12 @@
  * carries its type, an ETag (304 when If-None-Match has it), "no-cache"
  * (the browser asks again, the service worker keeps the copy for offline
  * use) and the app's Content-Security-Policy (serve.h SERVE_APP_CSP).
+ * /taxonomy.json is the taxonomy the server validates against, as its file
+ * was read (serve_taxonomy), so the form offers what intake accepts.
  */
 #include <string.h>
 
+#include "constat/base/hash.h"
 #include "serve.h"
 
 #define STATIC_PATH_MAX 200
@@ -56,6 +59,30 @@ static int plain_path(const char *p)
     return p[n - 1] != '/';
 }
 
+/* 200 with the bytes, their type, ETag and no-cache (304 when the client
+ * has them). */
+static int answer(const serve_request *rq, serve_reply *rp, const char *path,
+                  const unsigned char *data, size_t len, const char *etag)
+{
+    rp->type = type_of(path);
+    rp->cache = "no-cache";
+    rp->page = 1;
+    snprintf(rp->etag, sizeof rp->etag, "%s", etag);
+    if (rq->if_none_match && strstr(rq->if_none_match, etag)) {
+        rp->status = 304;
+        return 1;
+    }
+    rp->status = 200;
+    constat_buf_reset(&rp->body);
+    if (constat_buf_append(&rp->body, data, len) != CONSTAT_OK) {
+        rp->page = 0;
+        rp->etag[0] = 0;
+        rp->cache = NULL;
+        serve_error(rp, 500, NULL, "out of memory");
+    }
+    return 1;
+}
+
 int serve_static(const serve_request *rq, serve_reply *rp)
 {
     const char *path = rq->url;
@@ -71,26 +98,25 @@ int serve_static(const serve_request *rq, serve_reply *rp)
     }
     for (size_t i = 0; i < serve_assets_n; i++) {
         const serve_asset *a = &serve_assets[i];
-        if (strcmp(a->path, path) != 0)
-            continue;
-        rp->type = type_of(path);
-        rp->cache = "no-cache";
-        rp->page = 1;
-        snprintf(rp->etag, sizeof rp->etag, "%s", a->etag);
-        if (rq->if_none_match && strstr(rq->if_none_match, a->etag)) {
-            rp->status = 304;
-            return 1;
-        }
-        rp->status = 200;
-        constat_buf_reset(&rp->body);
-        if (constat_buf_append(&rp->body, a->data, a->len) != CONSTAT_OK) {
-            rp->page = 0;
-            rp->etag[0] = 0;
-            rp->cache = NULL;
-            serve_error(rp, 500, NULL, "out of memory");
-        }
-        return 1;
+        if (strcmp(a->path, path) == 0)
+            return answer(rq, rp, path, a->data, a->len, a->etag);
     }
     serve_error(rp, 404, NULL, "no such route: %.100s", rq->url);
     return 1;
+}
+
+int serve_taxonomy(const serve_ctx *ctx, const serve_request *rq, serve_reply *rp)
+{
+    uint8_t h[32];
+    char hex[65], etag[24];
+    size_t len;
+    const char *bytes = constat_taxonomy_bytes(ctx->tax, &len);
+
+    if (!bytes || strcmp(rq->url, "/taxonomy.json") != 0 ||
+        (strcmp(rq->method, "GET") != 0 && strcmp(rq->method, "HEAD") != 0))
+        return 0;
+    constat_sha256((const uint8_t *)bytes, len, h);
+    constat_hex(h, 8, hex);
+    snprintf(etag, sizeof etag, "\"%s\"", hex);
+    return answer(rq, rp, rq->url, (const unsigned char *)bytes, len, etag);
 }

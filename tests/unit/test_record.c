@@ -953,6 +953,132 @@ static void test_taxonomy(void **state)
     }
 }
 
+/* Legal statuses and vehicle kinds: the taxonomy's lists, read by the
+ * validation and the figures (docs/formats.md "Taxonomy"); a taxonomy
+ * without them leaves both open and the lawful statuses at their default. */
+static void test_statuses_vehicles(void **state)
+{
+    static const char *const head =
+        "{\"version\":2,\"categories\":[{\"id\":\"a\",\"label\":{\"fr\":\"A\",\"en\":\"A\"},"
+        "\"description\":{\"fr\":\"d\",\"en\":\"d\"}}],"
+        "\"item_kinds\":[{\"id\":\"x\",\"unit\":\"items\",\"label\":{\"fr\":\"X\",\"en\":\"X\"}}]";
+    static const struct {
+        const char *lists, *want;
+    } bad[] = {
+        {",\"legal_statuses\":[]", "legal_statuses: must be a non-empty array"},
+        {",\"vehicle_kinds\":{}", "vehicle_kinds: must be a non-empty array"},
+        {",\"vehicle_kinds\":[\"van\"]", "vehicle_kinds[0]: must be an object"},
+        {",\"vehicle_kinds\":[{\"id\":\"Van\",\"label\":{\"fr\":\"F\",\"en\":\"V\"}}]",
+         "vehicle_kinds[0].id: must be [a-z0-9_]{1,64}"},
+        {",\"vehicle_kinds\":[{\"id\":\"van\",\"label\":{\"fr\":\"F\"}}]",
+         "vehicle_kinds \"van\": needs a label in fr and en"},
+        {",\"vehicle_kinds\":[{\"id\":\"van\",\"lawfully_present\":true,"
+         "\"label\":{\"fr\":\"F\",\"en\":\"V\"}}]",
+         "vehicle_kinds[0].lawfully_present: unknown field"},
+        {",\"legal_statuses\":[{\"id\":\"r\",\"lawfully_present\":1,"
+         "\"label\":{\"fr\":\"R\",\"en\":\"R\"}}]",
+         "legal_statuses \"r\": lawfully_present must be true or false"},
+        {",\"legal_statuses\":[{\"id\":\"r\",\"label\":{\"fr\":\"R\",\"en\":\"R\"}},"
+         "{\"id\":\"r\",\"label\":{\"fr\":\"R\",\"en\":\"R\"}}]",
+         "legal_statuses[1]: duplicate id \"r\""},
+    };
+    constat_taxonomy *t;
+    constat_error e;
+    char *dir = tu_tmpdir(), path[4096];
+    const char *bytes;
+    size_t len;
+    json_t *r;
+    FILE *f;
+    (void)state;
+
+    /* the bundled taxonomy: the lists the app offers and the figures count */
+    assert_int_equal(constat_taxonomy_status_count(tax), 6);
+    assert_string_equal(constat_taxonomy_status_id(tax, 0), "asylum_seeker");
+    assert_true(constat_taxonomy_has_status(tax, "undocumented"));
+    assert_false(constat_taxonomy_lawfully_present(tax, "undocumented"));
+    assert_true(constat_taxonomy_lawfully_present(tax, "stateless"));
+    assert_string_equal(constat_taxonomy_lawful_status(tax, 4), "stateless");
+    assert_null(constat_taxonomy_lawful_status(tax, 5));
+    assert_string_equal(constat_taxonomy_status_label(tax, "refugee", "fr"), "Réfugiés");
+    assert_int_equal(constat_taxonomy_vehicle_count(tax), 5);
+    assert_string_equal(constat_taxonomy_vehicle_id(tax, 4), "cleaning_truck");
+    assert_string_equal(constat_taxonomy_vehicle_label(tax, "van", "en"), "Vans");
+    assert_string_equal(constat_taxonomy_vehicle_label(tax, "tank", "en"), "tank");
+    bytes = constat_taxonomy_bytes(tax, &len);
+    assert_non_null(bytes);
+    assert_true(len > 1000 && strncmp(bytes, "{", 1) == 0 && strlen(bytes) == len);
+
+    /* the validation reads them */
+    r = parse(incident_text);
+    expect_valid(r);
+    json_object_set_new(json_array_get(json_object_get(json_object_get(r, "authority"),
+                                                       "vehicles"), 0),
+                        "kind", json_string("tank"));
+    expect_invalid(r, "authority.vehicles[0].kind: unknown vehicle kind \"tank\"");
+    assert_int_equal(constat_record_validate(r, NULL, &e), CONSTAT_OK); /* no taxonomy */
+    json_decref(r);
+    r = parse(incident_text);
+    json_object_set_new(json_object_get(json_object_get(r, "affected"), "legal_status"),
+                        "tourist", json_integer(1));
+    expect_invalid(r, "affected.legal_status.tourist: unknown legal status \"tourist\"");
+    json_decref(r);
+
+    /* malformed lists */
+    snprintf(path, sizeof path, "%s/t.json", dir);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        f = fopen(path, "w");
+        assert_non_null(f);
+        fprintf(f, "%s%s}", head, bad[i].lists);
+        fclose(f);
+        assert_int_equal(constat_taxonomy_load(path, &t, &e), CONSTAT_EINVAL);
+        if (!strstr(e.msg, bad[i].want))
+            fail_msg("case %zu: \"%s\" lacks \"%s\"", i, e.msg, bad[i].want);
+    }
+
+    /* without the lists: any status and kind, the default lawful five */
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "%s}", head);
+    fclose(f);
+    assert_int_equal(constat_taxonomy_load(path, &t, &e), CONSTAT_OK);
+    assert_int_equal(constat_taxonomy_status_count(t), 0);
+    assert_int_equal(constat_taxonomy_vehicle_count(t), 0);
+    assert_true(constat_taxonomy_lawfully_present(t, "refugee"));
+    assert_false(constat_taxonomy_lawfully_present(t, "undocumented"));
+    assert_string_equal(constat_taxonomy_lawful_status(t, 0), "asylum_seeker");
+    assert_null(constat_taxonomy_lawful_status(t, 5));
+    assert_true(constat_taxonomy_lawfully_present(NULL, "stateless"));
+    constat_taxonomy_free(t);
+
+    /* a list of its own: the record is checked against it */
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "%s,\"legal_statuses\":[{\"id\":\"visa\",\"lawfully_present\":true,"
+               "\"label\":{\"fr\":\"V\",\"en\":\"V\"}},{\"id\":\"none\",\"label\":{\"fr\":\"N\","
+               "\"en\":\"N\"}}],\"vehicle_kinds\":[{\"id\":\"horse\",\"label\":{\"fr\":\"C\","
+               "\"en\":\"H\"}}]}", head);
+    fclose(f);
+    assert_int_equal(constat_taxonomy_load(path, &t, &e), CONSTAT_OK);
+    assert_true(constat_taxonomy_lawfully_present(t, "visa"));
+    assert_false(constat_taxonomy_lawfully_present(t, "asylum_seeker"));
+    assert_string_equal(constat_taxonomy_lawful_status(t, 0), "visa");
+    assert_null(constat_taxonomy_lawful_status(t, 1));
+    r = json_pack("{s:i,s:s,s:s,s:s,s:s,s:s,s:{s:s,s:s,s:s},s:{s:s},s:[s],s:{s:s},"
+                  "s:{s:[{s:s,s:i}]},s:{s:{s:i,s:i}}}",
+                  "v", 1, "kind", "incident", "id", "i1", "org", "o", "monitor", "m",
+                  "recorded_at", "2024-03-05T10:12:00Z", "occurred", "start",
+                  "2024-03-05T08:30:00Z", "end", "2024-03-05T08:30:00Z", "precision", "minute",
+                  "place", "name", "p", "categories", "a", "source", "type", "testimony",
+                  "authority", "vehicles", "kind", "horse", "count", 2, "affected",
+                  "legal_status", "visa", 1, "none", 3);
+    assert_int_equal(constat_record_validate(r, t, &e), CONSTAT_OK);
+    assert_int_equal(constat_record_validate(r, tax, &e), CONSTAT_EINVAL);
+    json_decref(r);
+    constat_taxonomy_free(t);
+    tu_rmrf(dir);
+    free(dir);
+}
+
 /* correction and retraction records (docs/record.md) */
 static void test_amend_rules(void **state)
 {
@@ -1064,6 +1190,7 @@ int main(void)
         cmocka_unit_test(test_leaf_limit),
         cmocka_unit_test(test_rfc3339),
         cmocka_unit_test(test_taxonomy),
+        cmocka_unit_test(test_statuses_vehicles),
     };
     if (constat_init() != CONSTAT_OK)
         return 1;

@@ -15,13 +15,17 @@ let signKey = null;  // CryptoKey in memory (after unlock)
 let tax = null, csrf = null, syncing = false;
 let editing = null; // the outbox id of a refused record being edited, else null
 let sites = [];     // the register entries of the log (kv "sites", GET /api/v1/sites), kept for offline use
-// Legal statuses counted (affected.legal_status: status -> count): the statuses the figures
-// count as lawfully present (docs/indicators.md transported_by_legal_status), and undocumented.
-export const STATUSES = ['asylum_seeker', 'refugee', 'residence_permit', 'subsidiary_protection', 'stateless', 'undocumented'];
-// Vehicle kinds (authority.vehicles: [{kind, count}]), in the order the record lists them.
-export const VEHICLES = ['van', 'car', 'unmarked_car', 'bus', 'cleaning_truck'];
-// Categories where people are taken somewhere: the form then asks for transport.
+// The legal statuses (affected.legal_status: status -> count) and the vehicle kinds
+// (authority.vehicles: [{kind, count}]) are the taxonomy's `legal_statuses` and
+// `vehicle_kinds`, the lists the server validates against (/taxonomy.json is the
+// server's own file, docs/field-app.md), in their order.
+const statuses = () => tax.legal_statuses || [];
+const vehicles = () => tax.vehicle_kinds || [];
+// Categories where people are taken somewhere: the form then asks for transport;
+// an eviction: the form asks which associations were invited and present.
 const TRANSPORT_CATS = ['arrest', 'detention', 'transport_to_station'];
+const EVICTION_CATS = ['eviction'];
+const ORIGINS = ['humanitarian', 'personal'];
 export const stats = { seal_queue_ms: [], sign_ms: [] };
 globalThis.constatStats = stats;
 
@@ -135,16 +139,18 @@ async function session() {
 }
 
 // ---- the form, from the taxonomy ----
-// The count rows (legal statuses, vehicle kinds): one number input each, made once.
-function countRows(box, prefix, keys, msg) {
-  for (const k of keys) {
+// The count rows (legal statuses, vehicle kinds of the taxonomy): one number input
+// each, made once, labelled in the chosen language (relabel); none when the
+// taxonomy lists none.
+function countRows(box, prefix, list) {
+  for (const k of list) {
     const l = document.createElement('label'), s = document.createElement('span'), n = document.createElement('input');
-    s.dataset.i18n = msg + k;
-    n.id = prefix + k; n.type = 'number'; n.min = '0'; n.inputMode = 'numeric';
+    s.textContent = I.label(k.label);
+    n.id = prefix + k.id; n.type = 'number'; n.min = '0'; n.inputMode = 'numeric';
     l.append(s, n);
     box.append(l);
   }
-  I.apply(box);
+  box.hidden = !list.length;
 }
 // The named sites (the register) in both site selects, "none" first; a choice is kept.
 function fillSites() {
@@ -170,23 +176,49 @@ async function refreshSites() {
     fillSites();
   } catch (e) { /* offline: the list kept on the device stays */ }
 }
+// The blocks shown only for some categories: transport, eviction.
+const chosen = (cats) => [...document.querySelectorAll('#f-cats input:checked')].some((c) => cats.includes(c.value));
 function transportShown() {
-  const on = [...document.querySelectorAll('#f-cats input:checked')].some((c) => TRANSPORT_CATS.includes(c.value));
+  const on = chosen(TRANSPORT_CATS);
   $('f-transport').hidden = !on;
+  $('f-eviction').hidden = !chosen(EVICTION_CATS);
   return on;
+}
+const evictionShown = () => { transportShown(); return !$('f-eviction').hidden; };
+// "the day only": from the start's local midnight to the next (docs/record.md).
+function dayPrecision() {
+  if ($('f-precision').value !== 'day') return;
+  const s = new Date($('f-start').value);
+  if (isNaN(s)) return;
+  const a = new Date(s.getFullYear(), s.getMonth(), s.getDate()), b = new Date(s.getFullYear(), s.getMonth(), s.getDate() + 1);
+  $('f-start').value = localInput(a);
+  $('f-end').value = localInput(b);
+}
+// A GPS fix into a button's data-pos, shown in `out` (place or release place).
+function gps(btn, out) {
+  navigator.geolocation.getCurrentPosition((p) => {
+    const pos = { lat_e7: Math.round(p.coords.latitude * 1e7), lon_e7: Math.round(p.coords.longitude * 1e7), precision_m: Math.max(1, Math.round(p.coords.accuracy)) };
+    $(btn).dataset.pos = JSON.stringify(pos);
+    $(out).textContent = I.t('form.gps_ok', { lat: p.coords.latitude.toFixed(5), lon: p.coords.longitude.toFixed(5), m: pos.precision_m });
+    O.saveDraft(editing);
+  }, (e) => { $(out).textContent = I.t('form.gps_fail', { why: e.message }); }, { enableHighAccuracy: true, timeout: 20000 });
 }
 function itemRow() {
   const div = document.createElement('div');
   div.className = 'item';
   const kind = document.createElement('select'), act = document.createElement('select'), n = document.createElement('input');
-  kind.className = 'i-kind'; act.className = 'i-action'; n.className = 'i-count';
+  const org = document.createElement('select');
+  kind.className = 'i-kind'; act.className = 'i-action'; n.className = 'i-count'; org.className = 'i-origin';
   n.type = 'number'; n.min = '0'; n.inputMode = 'numeric';
   kind.setAttribute('aria-label', I.t('form.item_kind'));
   act.setAttribute('aria-label', I.t('form.item_action'));
   n.setAttribute('aria-label', I.t('form.item_count'));
+  org.setAttribute('aria-label', I.t('form.item_origin'));
   for (const k of tax.item_kinds) kind.add(new Option(I.label(k.label), k.id));
   for (const a of ['seized', 'destroyed', 'seized_or_destroyed']) act.add(new Option(I.t('form.' + a), a));
-  div.append(kind, act, n);
+  org.add(new Option(I.t('form.origin_none'), ''));
+  for (const o of ORIGINS) org.add(new Option(I.t('form.origin.' + o), o));
+  div.append(kind, act, n, org);
   $('f-items').append(div);
 }
 function buildForm() {
@@ -204,13 +236,20 @@ function buildForm() {
   const now = new Date();
   $('f-start').value = localInput(now);
   $('f-end').value = localInput(now);
-  for (const id of ['f-place', 'f-commune', 'f-forces', 'f-unit', 'f-officers', 'f-ids', 'f-count', 'f-nats', 'f-persons', 'f-summary', 'f-narrative', 'f-photo', 'f-released']) $(id).value = '';
+  for (const id of ['f-place', 'f-commune', 'f-country', 'f-forces', 'f-unit', 'f-officers', 'f-ids', 'f-count', 'f-nats', 'f-persons',
+    'f-summary', 'f-narrative', 'f-witnesses', 'f-photo', 'f-released', 'f-rel-name', 'f-ev-invited', 'f-ev-present', 'f-ev-by',
+    'f-src-ref', 'f-src-id']) $(id).value = '';
+  $('f-precision').value = 'minute';
+  $('f-source').value = 'direct_observation';
+  $('f-minors').value = 'unknown';
   for (const e of document.querySelectorAll('.counts input')) e.value = '';
   for (const sel of document.querySelectorAll('select.sites')) sel.value = '';
   fillSites();
   $('f-transport').hidden = true;
-  $('f-gps-out').textContent = ''; $('f-photo-out').textContent = ''; $('f-msg').textContent = '';
+  $('f-eviction').hidden = true;
+  for (const id of ['f-gps-out', 'f-rel-gps-out', 'f-photo-out', 'f-msg']) $(id).textContent = '';
   delete $('f-gps').dataset.pos;
+  delete $('f-rel-gps').dataset.pos;
 }
 // A switch of language relabels the form without losing what is typed in it.
 function relabel() {
@@ -221,6 +260,11 @@ function relabel() {
   }
   for (const o of document.querySelectorAll('#f-items .i-kind option')) o.textContent = I.label(tax.item_kinds.find((k) => k.id === o.value).label);
   for (const o of document.querySelectorAll('#f-items .i-action option')) o.textContent = I.t('form.' + o.value);
+  for (const o of document.querySelectorAll('#f-items .i-origin option')) o.textContent = I.t(o.value ? 'form.origin.' + o.value : 'form.origin_none');
+  for (const [box, prefix, list] of [['f-ls', 'f-ls-', statuses()], ['f-vehicles', 'f-veh-', vehicles()]]) {
+    for (const k of list) $(prefix + k.id).previousElementSibling.textContent = I.label(k.label);
+    $(box).hidden = !list.length;
+  }
   $('f-site-out').textContent = sites.length ? '' : I.t('form.no_sites');
 }
 const list = (s) => s.split(',').map((x) => x.trim()).filter(Boolean);
@@ -237,28 +281,38 @@ function readForm() {
   const start = new Date($('f-start').value), end = new Date($('f-end').value);
   if (isNaN(start) || isNaN(end)) throw new Error(I.t('form.need_time'));
   if (end < start) throw new Error(I.t('form.end_before_start'));
+  const precision = $('f-precision').value;
+  if (precision === 'day') { // the server's rule: from a local midnight to the next
+    const mid = (d) => d.getHours() === 0 && d.getMinutes() === 0;
+    const next = new Date(start.getFullYear(), start.getMonth(), start.getDate() + 1);
+    if (!mid(start) || end.getTime() !== next.getTime()) throw new Error(I.t('form.day_precision'));
+  }
   const place = {};
   if ($('f-place').value.trim()) place.name = $('f-place').value.trim();
   if ($('f-commune').value.trim()) place.commune = $('f-commune').value.trim();
+  if ($('f-country').value.trim()) place.country = $('f-country').value.trim();
   if ($('f-site').value) place.site = $('f-site').value;
   if ($('f-gps').dataset.pos) Object.assign(place, JSON.parse($('f-gps').dataset.pos));
   if (!place.name && !place.site) throw new Error(I.t('form.need_place'));
-  const r = { occurred: { start: rfc3339(start), end: rfc3339(end), precision: 'minute' }, place, categories: cats.sort(),
-    source: { type: $('f-source').value } };
+  const source = { type: $('f-source').value };
+  if ($('f-src-ref').value.trim()) source.reference = $('f-src-ref').value.trim();
+  if ($('f-src-id').value.trim()) source.source_id = $('f-src-id').value.trim();
+  if (source.type === 'publication' && !source.reference) throw new Error(I.t('form.need_reference'));
+  const r = { occurred: { start: rfc3339(start), end: rfc3339(end), precision }, place, categories: cats.sort(), source };
   const auth = {};
   if (list($('f-forces').value).length) auth.forces = list($('f-forces').value);
   if ($('f-unit').value.trim()) auth.unit = $('f-unit').value.trim();
   const off = count('f-officers', I.t('form.officers'));
   if (off !== undefined) auth.officers = off;
   const veh = [];
-  for (const k of VEHICLES) { const c = count('f-veh-' + k, I.t('form.veh.' + k)); if (c) veh.push({ kind: k, count: c }); }
+  for (const k of vehicles()) { const c = count('f-veh-' + k.id, I.label(k.label)); if (c) veh.push({ kind: k.id, count: c }); }
   if (veh.length) auth.vehicles = veh;
   if (list($('f-ids').value).length) auth.id_numbers = list($('f-ids').value);
   if (Object.keys(auth).length) r.authority = auth;
   const aff = { minors: $('f-minors').value }, n = count('f-count', I.t('form.count'));
   if (n !== undefined) aff.count = n;
   const ls = {};
-  for (const k of STATUSES) { const c = count('f-ls-' + k, I.t('form.ls.' + k)); if (c) ls[k] = c; }
+  for (const k of statuses()) { const c = count('f-ls-' + k.id, I.label(k.label)); if (c) ls[k.id] = c; }
   if (Object.keys(ls).length) aff.legal_status = ls;
   if (list($('f-nats').value).length) aff.nationalities = list($('f-nats').value);
   r.affected = aff;
@@ -271,17 +325,36 @@ function readForm() {
       if (rel < start) throw new Error(I.t('form.released_before_start'));
       tr.released_at = rfc3339(rel);
     }
+    const rp = {};
+    if ($('f-rel-name').value.trim()) rp.name = $('f-rel-name').value.trim();
+    if ($('f-rel-site').value) rp.site = $('f-rel-site').value;
+    if ($('f-rel-gps').dataset.pos) { const q = JSON.parse($('f-rel-gps').dataset.pos); rp.lat_e7 = q.lat_e7; rp.lon_e7 = q.lon_e7; }
+    if (Object.keys(rp).length) tr.release_place = rp;
     if (Object.keys(tr).length) r.transport = tr;
   }
-  const items = [...document.querySelectorAll('#f-items .item')].map((d) => {
-    const c = d.querySelector('.i-count').value.trim();
+  if (evictionShown()) {
+    const ev = {};
+    if (list($('f-ev-invited').value).length) ev.associations_invited = list($('f-ev-invited').value);
+    if (list($('f-ev-present').value).length) ev.associations_present = list($('f-ev-present').value);
+    if ($('f-ev-by').value.trim()) ev.invited_by = $('f-ev-by').value.trim();
+    if (Object.keys(ev).length) r.eviction = ev;
+  }
+  const items = [...document.querySelectorAll('#f-items .item')].map((d, i) => {
+    const c = d.querySelector('.i-count').value.trim(), kind = d.querySelector('.i-kind').value, o = d.querySelector('.i-origin').value;
     if (c !== '' && (!/^[0-9]+$/.test(c) || Number(c) > 1e9)) throw new Error(I.t('form.bad_count', { field: I.t('form.items') }));
-    return { kind: d.querySelector('.i-kind').value, action: d.querySelector('.i-action').value, count: c === '' ? null : Number(c) };
+    // the server's rule: money of no stated currency is mentioned without an amount
+    const k = tax.item_kinds.find((x) => x.id === kind);
+    if (c !== '' && k && k.unit === 'currency' && !k.currency) throw new Error(I.t('form.cash_count', { path: 'items[' + i + '].count', kind }));
+    const it = { kind, action: d.querySelector('.i-action').value, count: c === '' ? null : Number(c) };
+    if (o) it.origin = o;
+    return it;
   });
   if (items.length) r.items = items;
   if ($('f-summary').value.trim()) r.summary = $('f-summary').value.trim();
-  const env = {};
-  if ($('f-narrative').value.trim()) env.private = { narrative: $('f-narrative').value.trim() };
+  const env = {}, priv = {};
+  if ($('f-narrative').value.trim()) priv.narrative = $('f-narrative').value.trim();
+  if ($('f-witnesses').value.trim()) priv.witness_contact = $('f-witnesses').value.trim();
+  if (Object.keys(priv).length) env.private = priv;
   const persons = $('f-persons').value.split('\n').map((x) => x.trim()).filter(Boolean);
   if (persons.length) env.person_identifiers = persons;
   return { draft: r, env };
@@ -541,8 +614,8 @@ async function wipeNow() {
 async function start() {
   await I.setup($('lang'), () => { net(); if (tax) relabel(); if (dev && !$('v-home').hidden) home(); });
   tax = await (await fetch('/taxonomy.json')).json();
-  countRows($('f-ls'), 'f-ls-', STATUSES, 'form.ls.');
-  countRows($('f-vehicles'), 'f-veh-', VEHICLES, 'form.veh.');
+  countRows($('f-ls'), 'f-ls-', statuses());
+  countRows($('f-vehicles'), 'f-veh-', vehicles());
   net();
   addEventListener('online', () => { net(); sync(); refreshSites(); });
   addEventListener('offline', net);
@@ -554,11 +627,9 @@ async function start() {
   $('form').onchange = () => O.saveDraft(editing);
   $('form').onsubmit = save;
   $('f-add-item').onclick = () => { itemRow(); O.saveDraft(editing); };
-  $('f-gps').onclick = () => navigator.geolocation.getCurrentPosition((p) => {
-    const pos = { lat_e7: Math.round(p.coords.latitude * 1e7), lon_e7: Math.round(p.coords.longitude * 1e7), precision_m: Math.max(1, Math.round(p.coords.accuracy)) };
-    $('f-gps').dataset.pos = JSON.stringify(pos);
-    $('f-gps-out').textContent = I.t('form.gps_ok', { lat: p.coords.latitude.toFixed(5), lon: p.coords.longitude.toFixed(5), m: pos.precision_m });
-  }, (e) => { $('f-gps-out').textContent = I.t('form.gps_fail', { why: e.message }); }, { enableHighAccuracy: true, timeout: 20000 });
+  $('f-gps').onclick = () => gps('f-gps', 'f-gps-out');
+  $('f-rel-gps').onclick = () => gps('f-rel-gps', 'f-rel-gps-out');
+  $('f-precision').onchange = dayPrecision;
   $('f-photo').onchange = async () => {
     const f = $('f-photo').files[0];
     $('f-photo-out').textContent = f ? 'SHA-256 ' + C.hex(await C.sha256(new Uint8Array(await f.arrayBuffer()))) : '';

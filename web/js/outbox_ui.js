@@ -9,10 +9,10 @@ import * as I from './i18n.js';
 const FIELDS = '#form input[id]:not([type=file]):not([type=checkbox]), #form select[id], #form textarea[id]';
 // Private fields (sealed to the organisation when saved) are never kept in
 // clear in the browser's storage: a draft keeps the public fields only.
-const PRIVATE = new Set(['f-narrative', 'f-persons']);
+const PRIVATE = new Set(['f-narrative', 'f-witnesses', 'f-persons']);
 
 // The form's state: values by element id, checked categories, item rows,
-// the GPS fix, and which outbox item it edits (null: a new record).
+// the GPS fixes (place, release place), and which outbox item it edits (null: a new record).
 export function formState(editing) {
   const values = {};
   for (const e of document.querySelectorAll(FIELDS)) if (!PRIVATE.has(e.id)) values[e.id] = e.value;
@@ -20,8 +20,9 @@ export function formState(editing) {
     values,
     cats: [...document.querySelectorAll('#f-cats input:checked')].map((c) => c.value),
     items: [...document.querySelectorAll('#f-items .item')].map((d) => ({ kind: d.querySelector('.i-kind').value,
-      action: d.querySelector('.i-action').value, count: d.querySelector('.i-count').value })),
+      action: d.querySelector('.i-action').value, count: d.querySelector('.i-count').value, origin: d.querySelector('.i-origin').value })),
     gps: document.getElementById('f-gps').dataset.pos || null,
+    rel_gps: document.getElementById('f-rel-gps').dataset.pos || null,
     editing: editing ?? null,
   };
 }
@@ -35,8 +36,10 @@ export function restore(s, addItem) {
     d.querySelector('.i-kind').value = it.kind;
     d.querySelector('.i-action').value = it.action;
     d.querySelector('.i-count').value = it.count;
+    d.querySelector('.i-origin').value = it.origin || '';
   }
   if (s.gps) document.getElementById('f-gps').dataset.pos = s.gps;
+  if (s.rel_gps) document.getElementById('f-rel-gps').dataset.pos = s.rel_gps;
 }
 export const saveDraft = (editing) => db.put('draft', formState(editing));
 export const loadDraft = () => db.get('draft');
@@ -49,21 +52,28 @@ function local(t) { // RFC 3339 with offset -> datetime-local text in that local
   return t ? t.slice(0, 16) : '';
 }
 export function fromRecord(r, id) {
-  const a = r.authority || {}, f = r.affected || {}, p = r.place || {};
+  const a = r.authority || {}, f = r.affected || {}, p = r.place || {}, t = r.transport || {}, rp = t.release_place || {};
+  const ev = r.eviction || {}, src = r.source || {};
   const values = {
     'f-start': local(r.occurred && r.occurred.start), 'f-end': local(r.occurred && r.occurred.end),
-    'f-place': p.name || '', 'f-commune': p.commune || '', 'f-forces': (a.forces || []).join(', '),
+    'f-precision': (r.occurred && r.occurred.precision) || 'minute',
+    'f-place': p.name || '', 'f-commune': p.commune || '', 'f-country': p.country || '', 'f-forces': (a.forces || []).join(', '),
     'f-unit': a.unit || '', 'f-officers': a.officers ?? '', 'f-ids': (a.id_numbers || []).join(', '),
-    'f-count': f.count ?? '', 'f-minors': f.minors || 'unknown', 'f-source': (r.source && r.source.type) || 'direct_observation',
+    'f-count': f.count ?? '', 'f-minors': f.minors || 'unknown', 'f-source': src.type || 'direct_observation',
+    'f-src-ref': src.reference || '', 'f-src-id': src.source_id || '',
     'f-summary': r.summary || '', 'f-site': p.site || '', 'f-nats': (f.nationalities || []).join(', '),
-    'f-dest': (r.transport && r.transport.destination) || '', 'f-released': local(r.transport && r.transport.released_at),
+    'f-dest': t.destination || '', 'f-released': local(t.released_at),
+    'f-rel-name': rp.name || '', 'f-rel-site': rp.site || '',
+    'f-ev-invited': (ev.associations_invited || []).join(', '), 'f-ev-present': (ev.associations_present || []).join(', '),
+    'f-ev-by': ev.invited_by || '',
   };
-  // count rows by key (a kind the form does not offer has no row: it is not kept)
+  // count rows by key (the taxonomy's statuses and vehicle kinds; one it does not list has no row)
   for (const [k, n] of Object.entries(f.legal_status || {})) values['f-ls-' + k] = n;
   for (const v of a.vehicles || []) values['f-veh-' + v.kind] = (Number(values['f-veh-' + v.kind]) || 0) + (v.count || 0);
   const gps = p.lat_e7 !== undefined ? JSON.stringify({ lat_e7: p.lat_e7, lon_e7: p.lon_e7, precision_m: p.precision_m }) : null;
-  return { values, cats: r.categories || [], gps, editing: id,
-    items: (r.items || []).map((i) => ({ kind: i.kind, action: i.action, count: i.count === null ? '' : String(i.count) })) };
+  const rel_gps = rp.lat_e7 !== undefined ? JSON.stringify({ lat_e7: rp.lat_e7, lon_e7: rp.lon_e7 }) : null;
+  return { values, cats: r.categories || [], gps, rel_gps, editing: id,
+    items: (r.items || []).map((i) => ({ kind: i.kind, action: i.action, count: i.count === null ? '' : String(i.count), origin: i.origin || '' })) };
 }
 
 // The buttons of a refused item: edit (opens the form) and remove.

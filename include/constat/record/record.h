@@ -46,7 +46,8 @@ typedef enum {
 
 /* Load a taxonomy file: {"version":2,"categories":[{"id","label":{"fr","en"},
  * "description":{"fr","en"}}...], "item_kinds":[{"id","unit","currency"?,
- * "label":{"fr","en"}}...]} with ids of [a-z0-9_]{1,64}, unique in each
+ * "label":{"fr","en"}}...], optionally "legal_statuses" and "vehicle_kinds"
+ * (below)} with ids of [a-z0-9_]{1,64}, unique in each
  * list, non-empty labels (and category descriptions) in both languages;
  * unit one of "items", "persons", "currency"; currency (only with unit
  * "currency", optional there) an ISO 4217 alphabetic code of three capital
@@ -87,6 +88,36 @@ const char *constat_taxonomy_item_id(const constat_taxonomy *t, size_t i);
 /* "items", "persons" or "currency" (static string). */
 const char *constat_item_unit_name(constat_item_unit unit);
 
+/* The legal statuses (keys of `affected.legal_status`) and the vehicle
+ * kinds (`authority.vehicles[].kind`) the taxonomy lists, in file order
+ * ("legal_statuses", "vehicle_kinds": [{"id", "label": {"fr", "en"}}],
+ * statuses with an optional "lawfully_present": true). Both lists are
+ * optional: a count of 0 means the file lists none, and then a record may
+ * name any status or vehicle kind, as before the lists existed. Ids and
+ * labels are owned by the taxonomy; a label falls back to the id. */
+size_t constat_taxonomy_status_count(const constat_taxonomy *t);
+const char *constat_taxonomy_status_id(const constat_taxonomy *t, size_t i);
+int constat_taxonomy_has_status(const constat_taxonomy *t, const char *id);
+const char *constat_taxonomy_status_label(const constat_taxonomy *t, const char *id,
+                                          const char *lang);
+/* 1 if the figures count persons of status `id` as lawfully present
+ * (docs/indicators.md transported_by_legal_status): the statuses the
+ * taxonomy marks "lawfully_present"; with no legal_statuses listed (or no
+ * taxonomy), asylum_seeker, refugee, residence_permit,
+ * subsidiary_protection and stateless, as the figures always counted. */
+int constat_taxonomy_lawfully_present(const constat_taxonomy *t, const char *id);
+/* The i-th of those statuses (in the taxonomy's order), NULL past the last. */
+const char *constat_taxonomy_lawful_status(const constat_taxonomy *t, size_t i);
+size_t constat_taxonomy_vehicle_count(const constat_taxonomy *t);
+const char *constat_taxonomy_vehicle_id(const constat_taxonomy *t, size_t i);
+int constat_taxonomy_has_vehicle(const constat_taxonomy *t, const char *id);
+const char *constat_taxonomy_vehicle_label(const constat_taxonomy *t, const char *id,
+                                           const char *lang);
+/* The taxonomy file's bytes as they were read (NUL-terminated; *len set
+ * when len is not NULL): what `constat serve` gives the app as
+ * /taxonomy.json. Owned by the taxonomy. */
+const char *constat_taxonomy_bytes(const constat_taxonomy *t, size_t *len);
+
 /* Split an item kind that carries the action in its name, as published
  * sources write them ("phones_broken", "mosque_destroyed"): when `kind`
  * ends with one of the suffixes of docs/formats.md ("Item kinds and action
@@ -126,7 +157,9 @@ int constat_item_kind_split(const char *kind, char *base, size_t cap, const char
  * site; categories non-empty, sorted (byte order), unique and, when `tax`
  * is not NULL, known; items {kind, action, count} with count an integer
  * >= 0 or null, and when `tax` is not NULL a kind it lists, with count null
- * for a currency kind that states no currency; source.type enum, source.reference required for
+ * for a currency kind that states no currency; authority.vehicles[].kind and
+ * the keys of affected.legal_status, when `tax` lists vehicle kinds and
+ * legal statuses, among them; source.type enum, source.reference required for
  * "publication"; persons "p:" + 64 lowercase hex; private values and
  * evidence sha256 64 lowercase hex; enrolment id "enrol:<monitor>" and vkey
  * "monitor+hex8+base64(0x01||pk)" whose key id matches the key.

@@ -765,15 +765,15 @@ out:
 
 /* ---- transports ------------------------------------------------------------------ */
 
-static const char *const lawful[] = {"asylum_seeker", "refugee", "residence_permit",
-                                     "subsidiary_protection", "stateless", NULL};
-
-static int is_lawful(const char *s)
+/* The statuses counted as lawfully present, in order
+ * (constat_taxonomy_lawful_status: the taxonomy's, else the default five). */
+static json_t *lawful_list(const constat_taxonomy *tax)
 {
-    for (int i = 0; lawful[i]; i++)
-        if (strcmp(lawful[i], s) == 0)
-            return 1;
-    return 0;
+    json_t *a = json_array();
+    const char *id;
+    for (size_t i = 0; a && (id = constat_taxonomy_lawful_status(tax, i)) != NULL; i++)
+        json_array_append_new(a, json_string(id));
+    return a;
 }
 
 static constat_status fig_transport_status(fctx *c, json_t *figs)
@@ -787,9 +787,8 @@ static constat_status fig_transport_status(fctx *c, json_t *figs)
                        "Persons transported to a police station, by legal status",
                        "Personnes conduites au poste de police, par statut administratif",
                        "persons (share: per thousand)", dims("measure", "status", NULL),
-                       json_pack("{s:s,s:[sssss]}", "category", "transport_to_station",
-                                 "lawfully_present", lawful[0], lawful[1], lawful[2], lawful[3],
-                                 lawful[4]),
+                       json_pack("{s:s,s:o}", "category", "transport_to_station",
+                                 "lawfully_present", lawful_list(c->tax)),
                        c->err)))
         goto out;
     TRY(touch(&t, k2("incidents", NULL), 0));
@@ -815,7 +814,7 @@ static constat_status fig_transport_status(fctx *c, json_t *figs)
             TRY(add(&t, k2("persons", k), in->leaf, x));
             TRY(add(&t, k2("persons_with_stated_status", NULL), in->leaf, x));
             stated += x;
-            if (is_lawful(k)) {
+            if (constat_taxonomy_lawfully_present(c->tax, k)) {
                 TRY(add(&t, k2("lawfully_present", NULL), in->leaf, x));
                 law += x;
             }

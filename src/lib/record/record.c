@@ -5,7 +5,8 @@
  * Validation is closed-world: every object of a record lists the members it
  * may hold and anything else is rejected, because a signed record must not
  * carry data no one checked. Only `private` (field name -> commitment) and
- * `affected.legal_status` (status -> count) are open maps, with typed values.
+ * `affected.legal_status` (status -> count) are open maps, with typed values
+ * (the statuses, like vehicle kinds, are the taxonomy's when it lists them).
  *
  * Leaves are signed with libsodium directly (not through note.c): a leaf is
  * not a signed note, only its key id follows the signed-note convention.
@@ -479,8 +480,10 @@ static constat_status incident_categories(const json_t *r, const constat_taxonom
 }
 
 /* incident `authority` (optional): forces, unit, officers, id numbers and
- * vehicles, each vehicle an object with a kind and a count. */
-static constat_status incident_authority(const json_t *r, constat_error *err)
+ * vehicles, each vehicle an object with a kind (one of the taxonomy's
+ * vehicle kinds, when it lists them) and a count. */
+static constat_status incident_authority(const json_t *r, const constat_taxonomy *tax,
+                                         constat_error *err)
 {
     static const char *const auth_f[] = {"forces", "unit", "vehicles", "officers",
                                          "id_numbers", NULL};
@@ -508,14 +511,20 @@ static constat_status incident_authority(const json_t *r, constat_error *err)
             (st = str_member(veh, p, "kind", 1, &s, err)) != CONSTAT_OK ||
             (st = int_member(veh, p, "count", 0, 0, CONSTAT_COUNT_MAX, err)) != CONSTAT_OK)
             return st;
+        if (constat_taxonomy_vehicle_count(tax) && !constat_taxonomy_has_vehicle(tax, s)) {
+            char q[PATH_MAX_LEN];
+            join(q, p, "kind");
+            return fail(err, q, "unknown vehicle kind \"%.64s\"", s);
+        }
     }
     return CONSTAT_OK;
 }
 
 /* incident `affected.persons` and `affected.legal_status`: pseudonyms, and
- * counts by non-empty status name. */
+ * counts by non-empty status name (one of the taxonomy's legal statuses,
+ * when it lists them). */
 static constat_status affected_persons_status(const json_t *a, const json_t *ls,
-                                              constat_error *err)
+                                              const constat_taxonomy *tax, constat_error *err)
 {
     char p[PATH_MAX_LEN];
 
@@ -536,6 +545,8 @@ static constat_status affected_persons_status(const json_t *a, const json_t *ls,
                 json_integer_value(val) > CONSTAT_COUNT_MAX)
                 return fail(err, p, "must be an integer from 0 to %lld",
                             (long long)CONSTAT_COUNT_MAX);
+            if (constat_taxonomy_status_count(tax) && !constat_taxonomy_has_status(tax, key))
+                return fail(err, p, "unknown legal status \"%.64s\"", key);
         }
     }
     return CONSTAT_OK;
@@ -543,7 +554,8 @@ static constat_status affected_persons_status(const json_t *a, const json_t *ls,
 
 /* incident `affected` (optional): count, minors, nationalities, persons
  * and legal status. */
-static constat_status incident_affected(const json_t *r, constat_error *err)
+static constat_status incident_affected(const json_t *r, const constat_taxonomy *tax,
+                                        constat_error *err)
 {
     static const char *const aff_f[] = {"count", "minors", "legal_status", "nationalities",
                                         "persons", "person_commitments", NULL};
@@ -561,7 +573,7 @@ static constat_status incident_affected(const json_t *r, constat_error *err)
         (st = member(o, "affected", "legal_status", JSON_OBJECT, 0, &ls, err)) != CONSTAT_OK ||
         (st = constat_record_check_person_commitments(o, err)) != CONSTAT_OK)
         return st;
-    return affected_persons_status(a, ls, err);
+    return affected_persons_status(a, ls, tax, err);
 }
 
 /* items[i] (its path in p): a kind (in the taxonomy, when one is given),
@@ -697,8 +709,8 @@ static constat_status check_incident(const json_t *r, const constat_taxonomy *ta
         (st = incident_occurred(r, recorded, err)) != CONSTAT_OK ||
         (st = incident_place(r, err)) != CONSTAT_OK ||
         (st = incident_categories(r, tax, err)) != CONSTAT_OK ||
-        (st = incident_authority(r, err)) != CONSTAT_OK ||
-        (st = incident_affected(r, err)) != CONSTAT_OK ||
+        (st = incident_authority(r, tax, err)) != CONSTAT_OK ||
+        (st = incident_affected(r, tax, err)) != CONSTAT_OK ||
         (st = incident_items(r, tax, err)) != CONSTAT_OK ||
         (st = incident_source(r, err)) != CONSTAT_OK ||
         (st = incident_evidence(r, err)) != CONSTAT_OK)

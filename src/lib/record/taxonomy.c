@@ -1,5 +1,6 @@
 /*
- * taxonomy.c — the incident categories and the item kinds with their units
+ * taxonomy.c — the incident categories, the item kinds with their units,
+ * and the legal statuses and vehicle kinds a record may count
  * (data/taxonomy/calais.json, docs/formats.md "Taxonomy").
  *
  * The file is checked whole on load (ids well formed and unique, both
@@ -33,13 +34,33 @@ typedef struct {
     const char *currency; /* ISO 4217 alpha-3, or NULL */
 } item_kind;
 
+/* An entry of legal_statuses or vehicle_kinds. */
+typedef struct {
+    const char *id;
+    const char *label_fr;
+    const char *label_en;
+    int lawful; /* legal statuses: "lawfully_present": true */
+} listed;
+
 struct constat_taxonomy {
     json_t *root;
+    char *text; /* the file's bytes, as read (NUL-terminated) */
+    size_t text_len;
     size_t n;
     category *cats;
     size_t nkinds;
     item_kind *kinds;
+    size_t nstatuses;
+    listed *statuses;
+    size_t nvehicles;
+    listed *vehicles;
 };
+
+/* The statuses the figures count as lawfully present when the taxonomy
+ * lists no legal statuses (every taxonomy written before it could): the
+ * list transported_by_legal_status always used (docs/indicators.md). */
+static const char *const lawful_default[] = {"asylum_seeker", "refugee", "residence_permit",
+                                             "subsidiary_protection", "stateless", NULL};
 
 /* Action suffixes of item kinds as the published sources write them
  * (docs/formats.md, "Item kinds and action suffixes"). */
@@ -185,6 +206,61 @@ static constat_status load_item_kinds(constat_taxonomy *t, const char *path,
     return CONSTAT_OK;
 }
 
+/* "legal_statuses" or "vehicle_kinds" (`name`): optional; when present a
+ * non-empty array of {"id", "label": {"fr", "en"}} (statuses may also say
+ * "lawfully_present": true or false), ids unique. */
+static constat_status load_list(constat_taxonomy *t, const char *path, const char *name,
+                                int statuses, listed **out, size_t *count, constat_error *err)
+{
+    json_t *arr = json_object_get(t->root, name);
+    size_t i, j, n = json_array_size(arr);
+
+    *count = 0;
+    if (!arr)
+        return CONSTAT_OK;
+    if (!json_is_array(arr) || n == 0)
+        return constat_error_set(err, CONSTAT_EINVAL, "%s: %s: must be a non-empty array (or "
+                                 "left out)", path, name);
+    *out = calloc(n, sizeof **out);
+    if (!*out)
+        return constat_error_set(err, CONSTAT_ENOMEM, "%s: out of memory", path);
+    for (i = 0; i < n; i++) {
+        json_t *e = json_array_get(arr, i), *val, *law;
+        const char *id = json_string_value(json_object_get(e, "id")), *key;
+        listed *l = &(*out)[i];
+
+        if (!json_is_object(e))
+            return constat_error_set(err, CONSTAT_EINVAL, "%s: %s[%zu]: must be an object", path,
+                                     name, i);
+        json_object_foreach(e, key, val) {
+            if (strcmp(key, "id") != 0 && strcmp(key, "label") != 0 &&
+                !(statuses && strcmp(key, "lawfully_present") == 0))
+                return constat_error_set(err, CONSTAT_EINVAL, "%s: %s[%zu].%.64s: unknown field",
+                                         path, name, i, key);
+        }
+        if (!id || !id_valid(id))
+            return constat_error_set(err, CONSTAT_EINVAL,
+                                     "%s: %s[%zu].id: must be [a-z0-9_]{1,64}", path, name, i);
+        for (j = 0; j < i; j++)
+            if (strcmp((*out)[j].id, id) == 0)
+                return constat_error_set(err, CONSTAT_EINVAL, "%s: %s[%zu]: duplicate id \"%s\"",
+                                         path, name, i, id);
+        l->id = id;
+        l->label_fr = lang_string(json_object_get(e, "label"), "fr");
+        l->label_en = lang_string(json_object_get(e, "label"), "en");
+        if (!l->label_fr || !l->label_en)
+            return constat_error_set(err, CONSTAT_EINVAL, "%s: %s \"%s\": needs a label in fr and "
+                                     "en", path, name, id);
+        law = json_object_get(e, "lawfully_present");
+        if (law && !json_is_boolean(law))
+            return constat_error_set(err, CONSTAT_EINVAL, "%s: %s \"%s\": lawfully_present must "
+                                     "be true or false", path, name, id);
+        l->lawful = json_is_true(law);
+        *count = i + 1;
+    }
+    return CONSTAT_OK;
+}
+
 constat_status constat_taxonomy_load(const char *path, constat_taxonomy **out,
                                      constat_error *err)
 {
@@ -198,12 +274,14 @@ constat_status constat_taxonomy_load(const char *path, constat_taxonomy **out,
     if ((st = read_file(path, &text, &len, err)) != CONSTAT_OK)
         return st;
     st = constat_json_parse(text, len, path, 0, &root, err);
-    free(text);
-    if (st != CONSTAT_OK)
+    if (st != CONSTAT_OK) {
+        free(text);
         return st;
+    }
     if (!json_is_object(root) || !json_is_integer(json_object_get(root, "version")) ||
         json_integer_value(json_object_get(root, "version")) != CONSTAT_TAXONOMY_VERSION) {
         json_decref(root);
+        free(text);
         return constat_error_set(err, CONSTAT_EINVAL,
                                  "%s: not a version %d taxonomy (version 1 had no item kinds "
                                  "and units; docs/formats.md)",
@@ -213,6 +291,7 @@ constat_status constat_taxonomy_load(const char *path, constat_taxonomy **out,
     n = json_array_size(cats);
     if (!json_is_array(cats) || n == 0) {
         json_decref(root);
+        free(text);
         return constat_error_set(err, CONSTAT_EINVAL, "%s: categories: must be a non-empty array",
                                  path);
     }
@@ -222,9 +301,12 @@ constat_status constat_taxonomy_load(const char *path, constat_taxonomy **out,
     if (!t || !t->cats) {
         free(t);
         json_decref(root);
+        free(text);
         return constat_error_set(err, CONSTAT_ENOMEM, "%s: out of memory", path);
     }
     t->root = root;
+    t->text = text;
+    t->text_len = len;
     for (i = 0; i < n; i++) {
         json_t *c = json_array_get(cats, i);
         const char *id = json_string_value(json_object_get(c, "id"));
@@ -256,7 +338,11 @@ constat_status constat_taxonomy_load(const char *path, constat_taxonomy **out,
         }
         t->n = i + 1;
     }
-    if ((st = load_item_kinds(t, path, err)) != CONSTAT_OK) {
+    if ((st = load_item_kinds(t, path, err)) != CONSTAT_OK ||
+        (st = load_list(t, path, "legal_statuses", 1, &t->statuses, &t->nstatuses, err)) !=
+            CONSTAT_OK ||
+        (st = load_list(t, path, "vehicle_kinds", 0, &t->vehicles, &t->nvehicles, err)) !=
+            CONSTAT_OK) {
         /* messages may quote ids inside t->root: they are formatted already */
         constat_taxonomy_free(t);
         return st;
@@ -270,8 +356,11 @@ void constat_taxonomy_free(constat_taxonomy *t)
     if (!t)
         return;
     json_decref(t->root);
+    free(t->text);
     free(t->cats);
     free(t->kinds);
+    free(t->statuses);
+    free(t->vehicles);
     free(t);
 }
 
@@ -394,4 +483,101 @@ int constat_item_kind_split(const char *kind, char *base, size_t cap, const char
         }
     }
     return 0;
+}
+
+/* ---- legal statuses and vehicle kinds ---- */
+
+static const listed *find_listed(const listed *l, size_t n, const char *id)
+{
+    for (size_t i = 0; l && id && i < n; i++)
+        if (strcmp(l[i].id, id) == 0)
+            return &l[i];
+    return NULL;
+}
+
+static const char *listed_label(const listed *e, const char *id, const char *lang)
+{
+    if (e && lang && strcmp(lang, "fr") == 0)
+        return e->label_fr;
+    if (e && lang && strcmp(lang, "en") == 0)
+        return e->label_en;
+    return id;
+}
+
+size_t constat_taxonomy_status_count(const constat_taxonomy *t)
+{
+    return t ? t->nstatuses : 0;
+}
+
+const char *constat_taxonomy_status_id(const constat_taxonomy *t, size_t i)
+{
+    return t && i < t->nstatuses ? t->statuses[i].id : NULL;
+}
+
+int constat_taxonomy_has_status(const constat_taxonomy *t, const char *id)
+{
+    return t && find_listed(t->statuses, t->nstatuses, id) != NULL;
+}
+
+const char *constat_taxonomy_status_label(const constat_taxonomy *t, const char *id,
+                                          const char *lang)
+{
+    return listed_label(t ? find_listed(t->statuses, t->nstatuses, id) : NULL, id, lang);
+}
+
+int constat_taxonomy_lawfully_present(const constat_taxonomy *t, const char *id)
+{
+    const listed *e;
+    if (!id)
+        return 0;
+    if (!t || t->nstatuses == 0) {
+        for (size_t i = 0; lawful_default[i]; i++)
+            if (strcmp(lawful_default[i], id) == 0)
+                return 1;
+        return 0;
+    }
+    e = find_listed(t->statuses, t->nstatuses, id);
+    return e && e->lawful;
+}
+
+const char *constat_taxonomy_lawful_status(const constat_taxonomy *t, size_t i)
+{
+    if (!t || t->nstatuses == 0) {
+        for (size_t k = 0; lawful_default[k]; k++)
+            if (k == i)
+                return lawful_default[k];
+        return NULL;
+    }
+    for (size_t k = 0; k < t->nstatuses; k++)
+        if (t->statuses[k].lawful && i-- == 0)
+            return t->statuses[k].id;
+    return NULL;
+}
+
+size_t constat_taxonomy_vehicle_count(const constat_taxonomy *t)
+{
+    return t ? t->nvehicles : 0;
+}
+
+const char *constat_taxonomy_vehicle_id(const constat_taxonomy *t, size_t i)
+{
+    return t && i < t->nvehicles ? t->vehicles[i].id : NULL;
+}
+
+int constat_taxonomy_has_vehicle(const constat_taxonomy *t, const char *id)
+{
+    return t && find_listed(t->vehicles, t->nvehicles, id) != NULL;
+}
+
+const char *constat_taxonomy_vehicle_label(const constat_taxonomy *t, const char *id,
+                                           const char *lang)
+{
+    return listed_label(t ? find_listed(t->vehicles, t->nvehicles, id) : NULL, id, lang);
+}
+
+const char *constat_taxonomy_bytes(const constat_taxonomy *t, size_t *len)
+{
+    if (len)
+        *len = t ? t->text_len : 0;
+    return t ? t->text : NULL;
 }
