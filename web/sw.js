@@ -1,10 +1,10 @@
 // sw.js — the service worker: the app shell is cached at install and
 // served from the cache first (so the app opens with no network), then
 // refreshed in the background. The API is never cached.
-const CACHE = 'constat-shell-v3';
+const CACHE = 'constat-shell-v4';
 const SHELL = ['/', '/index.html', '/app.css', '/manifest.webmanifest', '/icon.svg', '/taxonomy.json',
   '/vendor/tweetnacl/nacl.min.js', '/js/app.js', '/js/crypto.js', '/js/db.js', '/js/i18n.js',
-  '/js/outbox_ui.js', '/js/pin.js', '/js/upload.js',
+  '/js/orgkey.js', '/js/outbox_ui.js', '/js/pin.js', '/js/upload.js',
   '/i18n/en.json', '/i18n/fr.json', '/i18n/ar.json'];
 self.addEventListener('install', (e) => {
   e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL.map((u) => new Request(u, { cache: 'reload' })))).then(() => self.skipWaiting()));

@@ -27,6 +27,7 @@
 
 #include "base/http.h"
 #include "cli.h"
+#include "constat/vault/transitions.h"
 #include "constat/base/hash.h"
 #include "constat/evidence/evidence.h"
 #include "constat/record/canon.h"
@@ -351,6 +352,147 @@ static int same_as_sent(const json_t *sent, const json_t *prepared)
     return 1;
 }
 
+/* The key file at `path` with its org_key replaced by `org_vkey`: written
+ * whole to path.new (0600), fsync'd, renamed over it, the folder fsync'd,
+ * so a crash leaves the old file or the new one. */
+static int key_repin(const char *path, const char *org_vkey)
+{
+    constat_buf text;
+    constat_error err;
+    json_t *o = NULL;
+    char tmp[4200], dir[4200], *out = NULL, *slash;
+    int rc = 0, fd = -1, ok;
+
+    constat_buf_init(&text);
+    if ((rc = cli_read_file(path, &text, 64 * 1024)) != 0)
+        return rc;
+    if (constat_json_parse((const char *)text.data, text.len, path, 1, &o, &err) != CONSTAT_OK ||
+        json_object_set_new(o, "org_key", json_string(org_vkey)) != 0 ||
+        !(out = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER))) {
+        rc = 3;
+        goto done;
+    }
+    snprintf(tmp, sizeof tmp, "%s.new", path);
+    unlink(tmp);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    ok = fd >= 0 && write(fd, out, strlen(out)) == (ssize_t)strlen(out) &&
+         write(fd, "\n", 1) == 1 && fsync(fd) == 0;
+    if (fd >= 0)
+        ok = close(fd) == 0 && ok;
+    if (ok)
+        ok = rename(tmp, path) == 0;
+    if (!ok) {
+        fprintf(stderr, "constat: %s: cannot write it: %s\n", cli_text(path), strerror(errno));
+        unlink(tmp);
+        rc = 3;
+        goto done;
+    }
+    snprintf(dir, sizeof dir, "%s", path);
+    slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    if ((fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
+done:
+    if (out) {
+        sodium_memzero(out, strlen(out));
+        free(out);
+    }
+    if (text.data)
+        sodium_memzero(text.data, text.len);
+    constat_buf_free(&text);
+    json_decref(o);
+    return rc;
+}
+
+/* Before anything is sealed: the organisation key the server has in force
+ * is the one the key file pins, or one that key signed for through the
+ * key_transition leaves of the log (GET /api/v1/key-transitions, each
+ * receipt checked against the pinned log key, the chain followed from the
+ * pinned key, transitions.h); then the key file pins the new key. Else
+ * nothing is sent (docs/cli.md "submit"). */
+static int follow_org_key(client *c, const char *keypath)
+{
+    json_t *info = NULL, *tr = NULL, *list;
+    constat_note_verifier cur;
+    constat_error err;
+    const char *orgk;
+    const uint8_t *leaves[CONSTAT_KEYCHAIN_MAX];
+    size_t lens[CONSTAT_KEYCHAIN_MAX], n = 0, steps = 0, i;
+    uint64_t idx[CONSTAT_KEYCHAIN_MAX];
+    char at[40];
+    long st;
+    int rc = 0;
+
+    st = call(c, "/api/v1/info", NULL, 0, &info);
+    if (st != 200)
+        return refused("info", st, info);
+    orgk = json_string_value(json_object_get(info, "org_key"));
+    if (!orgk || constat_note_verifier_parse(orgk, &cur, &err) != CONSTAT_OK) {
+        fprintf(stderr, "constat: the server's /api/v1/info gives no organisation key\n");
+        rc = 1;
+        goto out;
+    }
+    if (memcmp(cur.pk, c->org.pk, sizeof cur.pk) == 0)
+        goto out;
+    st = call(c, "/api/v1/key-transitions", NULL, 0, &tr);
+    if (st != 200) {
+        rc = refused("key-transitions", st, tr);
+        tr = NULL;
+        goto out;
+    }
+    list = json_object_get(tr, "transitions");
+    if (!json_is_array(list) || json_array_size(list) > CONSTAT_KEYCHAIN_MAX) {
+        fprintf(stderr, "constat: the server's key transitions are not a list of at most %d\n",
+                CONSTAT_KEYCHAIN_MAX);
+        rc = 1;
+        goto out;
+    }
+    for (i = 0; i < json_array_size(list); i++) {
+        json_t *t = json_array_get(list, i);
+        const char *leaf = json_string_value(json_object_get(t, "leaf"));
+        json_t *ix = json_object_get(t, "index"), *receipt = json_object_get(t, "receipt");
+        constat_error_clear(&err);
+        if (!leaf || !json_is_integer(ix) || json_integer_value(ix) < 0 ||
+            constat_receipt_verify(receipt, (const uint8_t *)leaf, strlen(leaf), &c->log, &err) !=
+                CONSTAT_OK ||
+            json_integer_value(json_object_get(receipt, "index")) != json_integer_value(ix)) {
+            fprintf(stderr, "constat: key transition %zu: its receipt does not verify against "
+                            "the log key pinned at enrolment%s%s; nothing sent\n", i,
+                    err.msg[0] ? ": " : "", cli_text(err.msg));
+            rc = 1;
+            goto out;
+        }
+        leaves[n] = (const uint8_t *)leaf;
+        lens[n] = strlen(leaf);
+        idx[n++] = (uint64_t)json_integer_value(ix);
+    }
+    constat_error_clear(&err);
+    if (constat_transitions_follow(&c->org, &cur, leaves, lens, idx, n, &steps, at, &err) !=
+        CONSTAT_OK) {
+        fprintf(stderr, "constat: the server's organisation key %s is not the one %s pins (%s), "
+                        "and it cannot be followed to: %s; nothing sent (enrol this device "
+                        "again if the organisation says its key changed)\n",
+                cli_text(cur.name), cli_text(keypath), cli_text(c->org.name),
+                cli_text(err.msg));
+        rc = 1;
+        goto out;
+    }
+    if ((rc = key_repin(keypath, orgk)) != 0)
+        goto out;
+    fprintf(stderr, "constat: the organisation key was rotated (%zu transition%s, the last "
+                    "recorded at %s), each signed by the key before it and by the new one, "
+                    "from the key pinned at enrolment; %s now pins the new key\n",
+            steps, steps == 1 ? "" : "s", cli_text(at), cli_text(keypath));
+    c->org = cur;
+out:
+    json_decref(info);
+    json_decref(tr);
+    return rc;
+}
+
 /* Prepare, check, sign, submit and verify one record input (not changed). */
 static int submit_input(client *c, const json_t *input, const char *what, int json)
 {
@@ -570,7 +712,8 @@ int cmd_submit(int argc, char **argv)
     memset(&cl, 0, sizeof cl);
     if ((rc = key_read(key, &cl)) != 0)
         return rc;
-    if ((rc = open_client(&cl, server)) != 0 || (rc = login(&cl)) != 0)
+    if ((rc = open_client(&cl, server)) != 0 || (rc = login(&cl)) != 0 ||
+        (rc = follow_org_key(&cl, key)) != 0)
         goto out;
     if (strcmp(sub, "record") == 0) {
         constat_buf text;

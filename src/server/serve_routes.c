@@ -26,6 +26,7 @@
 #include "constat/vault/org_name.h"
 #include "constat/vault/receipt.h"
 #include "constat/vault/register.h"
+#include "constat/vault/transitions.h"
 #include "serve.h"
 #include "witness_http.h"
 
@@ -221,6 +222,55 @@ static void h_info(serve_ctx *ctx, const serve_request *rq, const serve_session 
                          "tree_size", (json_int_t)size, "witness", ctx->witness_key != NULL,
                          "sealing", "x25519 of org_key (crypto_sign_ed25519_pk_to_curve25519)"));
     pthread_mutex_unlock(&ctx->lock);
+}
+
+/* GET /api/v1/key-transitions (public): the key_transition leaves that
+ * brought in the organisation keys, oldest first, each with its receipt, so
+ * a device that pinned an earlier key follows the rotation from the key it
+ * trusts (transitions.h, docs/api.md "Key transitions"). */
+static void h_key_transitions(serve_ctx *ctx, const serve_request *rq, const serve_session *se,
+                              const char *param, serve_reply *rp)
+{
+    uint64_t idx[CONSTAT_KEYCHAIN_MAX];
+    size_t n = 0;
+    constat_error err;
+    constat_status st;
+    json_t *list = json_array();
+    (void)rq, (void)se, (void)param;
+
+    if (!list) {
+        serve_error(rp, 500, NULL, "out of memory");
+        return;
+    }
+    constat_error_clear(&err);
+    pthread_mutex_lock(&ctx->lock);
+    st = constat_vault_org_transitions(ctx->vault, idx, CONSTAT_KEYCHAIN_MAX, &n, &err);
+    for (size_t i = 0; st == CONSTAT_OK && i < n; i++) {
+        constat_buf leaf;
+        json_t *receipt = NULL;
+        char id[32];
+        snprintf(id, sizeof id, "leaf-%llu", (unsigned long long)idx[i]);
+        constat_buf_init(&leaf);
+        st = constat_vault_leaf(ctx->vault, idx[i], &leaf, &err);
+        if (st == CONSTAT_OK)
+            st = constat_buf_append(&leaf, "", 1);
+        if (st == CONSTAT_OK)
+            st = constat_vault_receipt(ctx->vault, idx[i], id, &receipt, &err);
+        if (st == CONSTAT_OK &&
+            json_array_append_new(list, json_pack("{s:I, s:s, s:o}", "index",
+                                                  (json_int_t)idx[i], "leaf",
+                                                  (const char *)leaf.data, "receipt",
+                                                  receipt)) != 0)
+            st = CONSTAT_ENOMEM;
+        constat_buf_free(&leaf);
+    }
+    pthread_mutex_unlock(&ctx->lock);
+    if (st != CONSTAT_OK) {
+        json_decref(list);
+        lib_error(ctx, rp, st, &err);
+        return;
+    }
+    serve_json(rp, 200, json_pack("{s:o}", "transitions", list));
 }
 
 static void h_login(serve_ctx *ctx, const serve_request *rq, const serve_session *se,
@@ -1064,6 +1114,7 @@ static void h_verify(serve_ctx *ctx, const serve_request *rq, const serve_sessio
 
 static const route routes[] = {
     {"GET", "/api/v1/info", R_PUBLIC, T_NONE, 0, h_info},
+    {"GET", "/api/v1/key-transitions", R_PUBLIC, T_NONE, 0, h_key_transitions},
     {"POST", "/api/v1/login", R_PUBLIC, T_JSON, SERVE_BODY_SMALL, h_login},
     {"POST", "/api/v1/enrol", R_PUBLIC, T_JSON, SERVE_BODY_SMALL, h_enrol},
     {"GET", "/api/v1/session", R_ANY, T_NONE, 0, h_session},

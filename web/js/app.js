@@ -2,6 +2,7 @@
 // outbox and its sync, receipts checked on the device, PIN lock and wipe.
 // The record is signed on the device when it is written, offline (docs/field-app.md
 // "Signing on the device"); sync uploads photos, submits the signed leaf, verifies.
+import * as K from './orgkey.js';
 import * as C from './crypto.js';
 import * as db from './db.js';
 import * as I from './i18n.js';
@@ -369,15 +370,18 @@ function sealJson(v) { return C.parseVkey(dev.org_key).then((org) => C.b64(C.sea
 async function signOffline(kind, draft, env, prev) {
   const rec = { v: 1, kind, id: kind + '-' + C.randomHex(8), org: dev.org, monitor: dev.name, ...draft, recorded_at: rfc3339(new Date()) };
   const item = { kind, created: Date.now(), state: 'signed', attempts: 0, next_try: 0, sealed_private: null, sealed_persons: null };
-  const was = prev && prev.leaf ? JSON.parse(prev.leaf).record : null;
+  // values sealed to a key the organisation has since rotated away cannot be kept: typed again
+  const was = prev && prev.leaf && (!prev.sealed_to || prev.sealed_to === dev.org_key) ? JSON.parse(prev.leaf).record : null;
   if (was && !env.private && prev.sealed_private && was.private) {
     rec.private = was.private;
     item.sealed_private = prev.sealed_private;
+    item.sealed_to = dev.org_key;
   }
   if (was && !env.person_identifiers && prev.sealed_persons && was.affected && was.affected.person_commitments) {
     rec.affected = { ...(rec.affected || {}) }; // the draft's own object left as typed
     rec.affected.person_commitments = was.affected.person_commitments;
     item.sealed_persons = prev.sealed_persons;
+    item.sealed_to = dev.org_key;
   }
   if (env.private) {
     const open = {};
@@ -388,12 +392,14 @@ async function signOffline(kind, draft, env, prev) {
       rec.private[k] = await C.commit(k, v, salt);
     }
     item.sealed_private = await sealJson(open);
+    item.sealed_to = dev.org_key;
   }
   if (env.person_identifiers) {
     const open = env.person_identifiers.map((identifier) => ({ salt: C.randomHex(16), identifier }));
     rec.affected = { ...(rec.affected || {}) }; // the draft's own object left as typed
     rec.affected.person_commitments = await Promise.all(open.map((o) => C.commit('person', o.identifier, o.salt)));
     item.sealed_persons = await sealJson(open);
+    item.sealed_to = dev.org_key;
   }
   const t0 = performance.now();
   item.leaf = await C.signRecord(rec, signKey, dev.key_id);
@@ -478,6 +484,7 @@ async function step(it) {
     await db.update(it); // the leaf is kept before it is sent: a retry replays it
   }
   if (it.state === 'signed') {
+    if (it.sealed_to && it.sealed_to !== dev.org_key) throw new Error(I.t('sync.sealed_old_key'));
     const body = { leaf: it.leaf };
     if (it.sealed_private) body.sealed_private = it.sealed_private;
     if (it.sealed_persons) body.sealed_persons = it.sealed_persons;
@@ -503,11 +510,37 @@ async function check(it) {
   } catch (e) { it.verified = false; it.verify_error = e.message; }
   await db.update(it);
 }
+// The organisation key the server has in force is the pinned one, or one it signed for
+// (orgkey.js): then the device pins it. False (with the reason shown) when it cannot be
+// followed; a network failure leaves it for the next round.
+async function followOrgKey() {
+  let info;
+  try { info = await api('GET', '/api/v1/info'); } catch (e) { return true; } // unreachable: the next round
+  if (info.status !== 200 || !info.body || typeof info.body.org_key !== 'string') return true;
+  if (info.body.org_key === dev.org_key) return true;
+  let tr;
+  try { tr = await api('GET', '/api/v1/key-transitions'); } catch (e) { return true; }
+  try {
+    if (tr.status !== 200 || !tr.body) throw new Error(refusal(tr));
+    const f = await K.follow(dev.org_key, info.body.org_key, tr.body.transitions, dev.log_key);
+    dev.org_key = info.body.org_key;
+    await db.put('device', dev);
+    $('sync-msg').textContent = I.t('sync.org_key_followed', { n: f.steps, at: f.at });
+    return true;
+  } catch (e) {
+    $('sync-msg').textContent = I.t('sync.org_key_refused', { why: e.message });
+    return false;
+  }
+}
 export async function sync() {
   if (syncing || !dev || !signKey) return;
   syncing = true;
   try {
     const todo = (await db.items()).filter((i) => (i.state === 'queued' || i.state === 'signed') && i.next_try <= Date.now());
+    // the key records are sealed to, learnt whenever the server is reached (public routes),
+    // so that what is recorded next is sealed to the key in force; nothing is sent to a key
+    // the device cannot trust
+    if (navigator.onLine && !(await followOrgKey())) return;
     if (!todo.length) return;
     if (!navigator.onLine) { $('sync-msg').textContent = I.t('sync.offline'); return; }
     if (!(await session())) { $('login-box').hidden = false; $('sync-msg').textContent = I.t('sync.login'); return; }
