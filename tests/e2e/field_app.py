@@ -171,6 +171,36 @@ def click(d, css):
     fail("could not click " + css)
 
 
+# An async script with the app's IndexedDB module (db) and crypto module (C).
+DB = ("const done = arguments[arguments.length - 1]; Promise.all([import('/js/db.js'), "
+      "import('/js/crypto.js')]).then(async ([db, C]) => {%s}).catch((e) => done('ERR ' + e.stack));")
+
+
+def js(d, body, *args):
+    """Run body (which calls done(value)) with db and C; its value."""
+    r = d.execute_async_script(DB % body, *args)
+    if isinstance(r, str) and r.startswith("ERR "):
+        fail(r)
+    return r
+
+
+def enrol(d, url, code, name, password, pin=None):
+    """Open the app at url and enrol, in English, by code, name and
+    password (and a PIN, when given) typed in the enrolment view; wait for
+    the receipt."""
+    d.get(url + "/")
+    wait(d, "the enrolment view", lambda: d.find_element(By.ID, "v-enrol").is_displayed())
+    Select(d.find_element(By.ID, "lang")).select_by_value("en")
+    d.find_element(By.ID, "en-code").send_keys(code)
+    d.find_element(By.ID, "en-name").send_keys(name)
+    d.find_element(By.ID, "en-pass").send_keys(password)
+    if pin:
+        d.find_element(By.ID, "en-pin").send_keys(pin)
+    d.find_element(By.ID, "en-go").click()
+    wait(d, "the enrolment receipt", lambda: d.find_element(By.ID, "v-home").is_displayed()
+         and "Enrolled as" in d.find_element(By.ID, "sync-msg").text)
+
+
 def outbox(d):
     return d.execute_script("return [...document.querySelectorAll('#outbox li')].map(l => ({state: l.dataset.state, verified: l.dataset.verified, text: l.innerText}))")
 

@@ -17,24 +17,16 @@
 import json, os, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from field_app import browser, click, fail, outbox, overflow, serve, wait  # noqa: E402
+from field_app import browser, click, enrol, fail, js, outbox, overflow, serve, wait  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
 
-DB = "const done = arguments[arguments.length - 1]; import('/js/db.js').then(async (db) => {%s}).catch((e) => done('ERR ' + e.stack));"
 # datetime-local values minutes from now, in the browser's own time zone
 SET_TIMES = """
 const at = (m) => { const d = new Date(Date.now() + m * 60000); return new Date(d - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16); };
 for (const [id, m] of Object.entries(arguments[0])) {
   const e = document.getElementById(id); e.value = at(m); e.dispatchEvent(new Event('input', {bubbles: true}));
 }"""
-
-
-def js(d, body, *args):
-    r = d.execute_async_script(DB % body, *args)
-    if isinstance(r, str) and r.startswith("ERR "):
-        fail(r)
-    return r
 
 
 def options(d, sel):
@@ -52,15 +44,7 @@ def main(constat, vault, code, name, password, outdir):
     d = browser()
     res = {}
     try:
-        d.get(url + "/")
-        wait(d, "the enrolment view", lambda: d.find_element(By.ID, "v-enrol").is_displayed())
-        Select(d.find_element(By.ID, "lang")).select_by_value("en")
-        d.find_element(By.ID, "en-code").send_keys(code)
-        d.find_element(By.ID, "en-name").send_keys(name)
-        d.find_element(By.ID, "en-pass").send_keys(password)
-        d.find_element(By.ID, "en-go").click()
-        wait(d, "the enrolment receipt", lambda: d.find_element(By.ID, "v-home").is_displayed()
-             and "Enrolled as" in d.find_element(By.ID, "sync-msg").text)
+        enrol(d, url, code, name, password)
         wait(d, "the service worker in control", lambda: d.execute_script("return !!navigator.serviceWorker.controller"))
         wait(d, "the site list on the device", lambda: len(js(d, "done((await db.get('sites')) || [])")) == 5)
         res["sites"] = js(d, "done(await db.get('sites'))")

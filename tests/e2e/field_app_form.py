@@ -15,18 +15,10 @@
 import json, os, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from field_app import browser, click, fail, outbox, overflow, wait  # noqa: E402
+from field_app import browser, click, enrol, fail, js, outbox, overflow, wait  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
-DB = "const done = arguments[arguments.length - 1]; import('/js/db.js').then(async (db) => {%s}).catch((e) => done('ERR ' + e.stack));"
-
-
-def js(d, body, *args):
-    r = d.execute_async_script(DB % body, *args)
-    if isinstance(r, str) and r.startswith("ERR "):
-        fail(r)
-    return r
 
 
 def edit_text(d):
@@ -39,16 +31,7 @@ def main(url, code, name, password, video, outdir):
     d = browser()
     res = {}
     try:
-        d.get(url + "/")
-        wait(d, "the enrolment view", lambda: d.find_element(By.ID, "v-enrol").is_displayed())
-        Select(d.find_element(By.ID, "lang")).select_by_value("en")
-        d.find_element(By.ID, "en-code").send_keys(code)
-        d.find_element(By.ID, "en-name").send_keys(name)
-        d.find_element(By.ID, "en-pass").send_keys(password)
-        d.find_element(By.ID, "en-pin").send_keys("4821")
-        d.find_element(By.ID, "en-go").click()
-        wait(d, "the enrolment receipt", lambda: d.find_element(By.ID, "v-home").is_displayed()
-             and "Enrolled as" in d.find_element(By.ID, "sync-msg").text)
+        enrol(d, url, code, name, password, pin="4821")
 
         # --- a draft survives a reload (and the lock that follows it)
         d.find_element(By.ID, "go-new").click()

@@ -15,18 +15,9 @@
 import json, os, subprocess, sys, time, urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from field_app import browser, click, fail, outbox, serve, wait  # noqa: E402
+from field_app import browser, click, enrol, fail, js, outbox, serve, wait  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import Select  # noqa: E402
 
-DB = "const done = arguments[arguments.length - 1]; Promise.all([import('/js/db.js'), import('/js/crypto.js')]).then(async ([db, C]) => {%s}).catch((e) => done('ERR ' + e.stack));"
-
-
-def js(d, body, *args):
-    r = d.execute_async_script(DB % body, *args)
-    if isinstance(r, str) and r.startswith("ERR "):
-        fail(r)
-    return r
 
 
 def record(d, place, narrative):
@@ -50,15 +41,7 @@ def main(constat, vault, code, name, password, outdir):
     d = browser()
     res = {}
     try:
-        d.get(url + "/")
-        wait(d, "the enrolment view", lambda: d.find_element(By.ID, "v-enrol").is_displayed())
-        Select(d.find_element(By.ID, "lang")).select_by_value("en")
-        d.find_element(By.ID, "en-code").send_keys(code)
-        d.find_element(By.ID, "en-name").send_keys(name)
-        d.find_element(By.ID, "en-pass").send_keys(password)
-        d.find_element(By.ID, "en-go").click()
-        wait(d, "the enrolment receipt", lambda: d.find_element(By.ID, "v-home").is_displayed()
-             and "Enrolled as" in d.find_element(By.ID, "sync-msg").text)
+        enrol(d, url, code, name, password)
         pinned0 = js(d, "done((await db.get('device')).org_key)")
         if pinned0 != org_key(url):
             fail("the device pins the server's key at enrolment")

@@ -22,8 +22,8 @@
 import json, os, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from field_app import browser, click, fail, outbox, overflow, serve, wait  # noqa: E402
-from field_app_fields import SET_TIMES, js, options, save_refused  # noqa: E402
+from field_app import browser, click, enrol, fail, js, outbox, overflow, serve, wait  # noqa: E402
+from field_app_fields import SET_TIMES, options, save_refused  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
 
@@ -47,15 +47,7 @@ def main(constat, vault, code, name, password, outdir):
     d.execute_cdp_cmd("Emulation.setGeolocationOverride", {"latitude": LAT, "longitude": LON, "accuracy": 20})
     res = {}
     try:
-        d.get(url + "/")
-        wait(d, "the enrolment view", lambda: d.find_element(By.ID, "v-enrol").is_displayed())
-        Select(d.find_element(By.ID, "lang")).select_by_value("en")
-        d.find_element(By.ID, "en-code").send_keys(code)
-        d.find_element(By.ID, "en-name").send_keys(name)
-        d.find_element(By.ID, "en-pass").send_keys(password)
-        d.find_element(By.ID, "en-go").click()
-        wait(d, "the enrolment receipt", lambda: d.find_element(By.ID, "v-home").is_displayed()
-             and "Enrolled as" in d.find_element(By.ID, "sync-msg").text)
+        enrol(d, url, code, name, password)
         wait(d, "the site list on the device", lambda: len(js(d, "done((await db.get('sites')) || [])")) == 5)
 
         # --- the count rows are the served taxonomy's lists
