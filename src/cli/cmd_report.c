@@ -295,6 +295,16 @@ static int report_load_one(void *ctx, uint64_t index, constat_leaf *lp, constat_
     return 0;
 }
 
+/* A counted correction that does not keep its record's pseudonyms: said,
+ * not counted silently (docs/record.md "Person commitments and pseudonym
+ * bindings"). */
+static void warn_persons(void *ctx, uint64_t index, const char *msg)
+{
+    (void)ctx;
+    (void)index;
+    fprintf(stderr, "constat: warning: %s\n", cli_text(msg));
+}
+
 static constat_status load_for_report(constat_vault *v, uint64_t size,
                                       const constat_dossier_filter *f, cli_records *out,
                                       size_t *nincidents, constat_error *err)
@@ -328,7 +338,7 @@ static constat_status load_for_report(constat_vault *v, uint64_t size,
     }
     out->cap = out->n;
     if (st == CONSTAT_OK) /* the pseudonyms of records signed offline */
-        st = constat_records_join_pseudonyms(out->recs, out->n, err);
+        st = constat_records_join_pseudonyms_noted(out->recs, out->n, warn_persons, NULL, err);
     if (st != CONSTAT_OK)
         cli_records_free(out);
     return st;
