@@ -8,13 +8,15 @@ ASCII strings and integers only, for which sorted compact JSON is RFC 8785).
   offline_sign.py enrol URL CODE NAME PASSWORD KEYFILE
       make a key pair, enrol it with the code (POST /api/v1/enrol); KEYFILE
       gets {name, key_id, pk, sk} (hex)
-  offline_sign.py record URL KEYFILE PASSWORD DRAFT.json BODY.json [ID ...]
+  offline_sign.py sign URL KEYFILE PASSWORD DRAFT.json BODY.json [ID ...]
       complete DRAFT (a record without v, kind, org, monitor; its id and
       recorded_at as given) with the organisation of GET /api/v1/info,
       commit each person identifier ID (affected.person_commitments) and each
       member of DRAFT's "private" (clear values) under a random salt, seal
       the pairs to the organisation's key of /api/v1/info, sign, and write
-      the request body to BODY.json; then post it as `post` does
+      the request body to BODY.json
+  offline_sign.py record URL KEYFILE PASSWORD DRAFT.json BODY.json [ID ...]
+      sign, then post BODY.json as `post` does
   offline_sign.py post URL KEYFILE PASSWORD BODY.json
       log in and POST BODY.json to /api/v1/records (again: a replay)
 Each post prints one line: the HTTP status, then the answer's JSON.
@@ -125,7 +127,7 @@ def main(argv):
                        "pk": pk.raw.hex(), "sk": sk.raw.hex()}, f)
         print(201, vkey)
         return 0
-    if cmd == "record" and len(argv) >= 7:
+    if cmd in ("sign", "record") and len(argv) >= 7:
         url, keyfile, password, draft_path, body_path = argv[2:7]
         identifiers = argv[7:]
         key = json.load(open(keyfile))
@@ -155,6 +157,8 @@ def main(argv):
             json.dumps(key["key_id"]), canon, b64(sig))
         with open(body_path, "w") as f:
             json.dump(body, f)
+        if cmd == "sign":
+            return 0
         return 0 if post(url, key, password, body) in (200, 201) else 1
     if cmd == "post" and len(argv) == 6:
         url, keyfile, password, body_path = argv[2:6]
