@@ -14,6 +14,7 @@
 
 #include "cli_records.h"
 #include "constat/evidence/tsa.h"
+#include "constat/vault/keylife.h"
 #include "constat/vault/org_name.h"
 #include "constat/vault/leaves_parsed.h"
 #include "constat/record/import.h"
@@ -248,6 +249,9 @@ static constat_status write_public(const char *out, const char *taxo,
 #define NKINDS 8 /* the kinds of load_for_report */
 struct report_loader {
     cli_records part[NKINDS];
+    uint32_t *signer[NKINDS]; /* parallel to part[k]: the signing key, as its number in kids */
+    json_t *kids;             /* key id -> number */
+    int revocations;          /* a revocation record is among the leaves */
     const constat_dossier_filter *f;
     constat_error *err;
     constat_status st;
@@ -272,21 +276,37 @@ static int report_load_one(void *ctx, uint64_t index, constat_leaf *lp, constat_
     }
     l = *lp;
     kind = json_string_value(json_object_get(l.record, "kind"));
+    if (kind && strcmp(kind, "revocation") == 0)
+        ld->revocations = 1;
     for (k = 0; k < NKINDS && !(kind && strcmp(kind, kinds[k]) == 0); k++)
         ;
     if (k < NKINDS && (k > 0 || constat_dossier_filter_match(ld->f, l.record))) {
         cli_records *r = &ld->part[k];
+        const json_t *kn = json_object_get(ld->kids, l.key_id);
         if (r->n == r->cap) {
             size_t cap = r->cap ? 2 * r->cap : 256;
             constat_indexed_record *p = realloc(r->recs, cap * sizeof *p);
-            if (!p) {
+            uint32_t *sp = p ? realloc(ld->signer[k], cap * sizeof *sp) : NULL;
+            if (p)
+                r->recs = p;
+            if (sp)
+                ld->signer[k] = sp;
+            if (!p || !sp) {
                 constat_leaf_free(&l);
                 ld->st = constat_error_set(ld->err, CONSTAT_ENOMEM, "out of memory");
                 return 1;
             }
-            r->recs = p;
             r->cap = cap;
         }
+        if (!kn && (json_object_set_new(ld->kids, l.key_id,
+                                        json_integer((json_int_t)json_object_size(ld->kids))) !=
+                        0 ||
+                    !(kn = json_object_get(ld->kids, l.key_id)))) {
+            constat_leaf_free(&l);
+            ld->st = constat_error_set(ld->err, CONSTAT_ENOMEM, "out of memory");
+            return 1;
+        }
+        ld->signer[k][r->n] = (uint32_t)json_integer_value(kn);
         r->recs[r->n].index = index;
         r->recs[r->n].record = json_incref(l.record);
         r->n++;
@@ -295,19 +315,128 @@ static int report_load_one(void *ctx, uint64_t index, constat_leaf *lp, constat_
     return 0;
 }
 
+/* A counted correction that does not keep its record's pseudonyms: said,
+ * not counted silently (docs/record.md "Person commitments and pseudonym
+ * bindings"). */
+static void warn_persons(void *ctx, uint64_t index, const char *msg)
+{
+    (void)ctx;
+    (void)index;
+    fprintf(stderr, "constat: warning: %s\n", cli_text(msg));
+}
+
+/* The id a record of the report's kinds is about: an evidence record's
+ * incident, the record an amendment names; NULL for the others. */
+static const char *about(const json_t *r)
+{
+    const char *k = json_string_value(json_object_get(r, "kind"));
+    const char *m = !k                               ? NULL
+                    : strcmp(k, "evidence") == 0     ? "incident"
+                    : strcmp(k, "correction") == 0   ? "corrects"
+                    : strcmp(k, "retraction") == 0   ? "retracts"
+                    : strcmp(k, "erasure") == 0      ? "erases"
+                                                     : NULL;
+    return m ? json_string_value(json_object_get(r, m)) : NULL;
+}
+
+/* Records that verification fails because their key was revoked
+ * (docs/vault.md "Revocation"): left out of recs (signer[i]: the number in
+ * kids of recs[i]'s signing key), each that bears on the report (an
+ * incident of the scope, a shift, or a record about one of those
+ * incidents or their evidence) with a warning naming the record and the
+ * revocation in the words of `constat verify`. Only revocations among the
+ * first `size` leaves count (a dossier at that checkpoint holds those).
+ * *nincidents (the incidents come first) is updated, *nleft (0 on entry)
+ * counts the warnings. */
+static constat_status leave_out_revoked(constat_vault *v, uint64_t size, cli_records *recs,
+                                        const uint32_t *signer, const json_t *kids,
+                                        size_t *nincidents, size_t *nleft, constat_error *err)
+{
+    json_t *revs = NULL, *byn = NULL, *scope = NULL; /* byn: key number -> its revocation */
+    const char *kid;
+    json_t *n, *rev;
+    size_t k = 0, ninc = *nincidents;
+    constat_status st = constat_vault_revocations(v, &revs, err);
+
+    if (st != CONSTAT_OK)
+        return st;
+    if (!(byn = json_array()) || !(scope = json_object()))
+        goto nomem;
+    for (size_t i = 0; i < json_object_size(kids); i++)
+        if (json_array_append_new(byn, json_null()) != 0)
+            goto nomem;
+    json_object_foreach((json_t *)kids, kid, n) {
+        rev = json_object_get(revs, kid);
+        if (rev && (uint64_t)json_integer_value(json_object_get(rev, "leaf")) < size)
+            json_array_set(byn, (size_t)json_integer_value(n), rev);
+    }
+    /* the ids the report is about: its incidents, then their evidence */
+    for (size_t i = 0; i < recs->n; i++) {
+        const json_t *r = recs->recs[i].record;
+        const char *id = json_string_value(json_object_get(r, "id")), *t = about(r);
+        const char *kind = json_string_value(json_object_get(r, "kind"));
+        if (id && (i < *nincidents || (kind && strcmp(kind, "evidence") == 0 && t &&
+                                       json_object_get(scope, t))) &&
+            json_object_set_new(scope, id, json_true()) != 0)
+            goto nomem;
+    }
+    for (size_t i = 0; i < recs->n; i++) {
+        char msg[CONSTAT_ERROR_MSG_MAX + 600];
+        const json_t *r = recs->recs[i].record;
+        const char *key = NULL, *kind = json_string_value(json_object_get(r, "kind")), *t;
+        rev = json_array_get(byn, signer[i]);
+        if (json_is_object(rev))
+            json_object_foreach((json_t *)kids, kid, n)
+                if ((uint32_t)json_integer_value(n) == signer[i]) {
+                    key = kid;
+                    break;
+                }
+        if (!json_is_object(rev) ||
+            !constat_revocation_rejects(rev, recs->recs[i].index, key, r, msg, sizeof msg)) {
+            recs->recs[k++] = recs->recs[i];
+            continue;
+        }
+        t = about(r);
+        if (i < *nincidents || (kind && strcmp(kind, "shift") == 0) ||
+            (t && json_object_get(scope, t))) {
+            fprintf(stderr, "constat: warning: %s; left out of the report and its figures, "
+                            "as 'constat verify' fails it\n", cli_text(msg));
+            (*nleft)++;
+        }
+        if (i < *nincidents)
+            ninc--;
+        json_decref(recs->recs[i].record);
+    }
+    recs->n = k;
+    *nincidents = ninc;
+    json_decref(scope);
+    json_decref(byn);
+    json_decref(revs);
+    return CONSTAT_OK;
+nomem:
+    json_decref(scope);
+    json_decref(byn);
+    json_decref(revs);
+    return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+}
+
 static constat_status load_for_report(constat_vault *v, uint64_t size,
                                       const constat_dossier_filter *f, cli_records *out,
-                                      size_t *nincidents, constat_error *err)
+                                      size_t *nincidents, size_t *nrevoked, constat_error *err)
 {
     struct report_loader ld;
     constat_status st;
     size_t total = 0;
+    uint32_t *signer = NULL;
 
     memset(&ld, 0, sizeof ld);
     ld.f = f;
     ld.err = err;
     ld.st = CONSTAT_OK;
     memset(out, 0, sizeof *out);
+    *nrevoked = 0;
+    if (!(ld.kids = json_object()))
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
     st = constat_vault_leaves_parsed(v, 0, size, 0, report_load_one, &ld, err);
     if (st == CONSTAT_OK)
         st = ld.st;
@@ -316,19 +445,27 @@ static constat_status load_for_report(constat_vault *v, uint64_t size,
     *nincidents = ld.part[0].n;
     if (st == CONSTAT_OK) {
         out->recs = malloc((total + 1) * sizeof *out->recs);
-        if (!out->recs)
+        signer = malloc((total + 1) * sizeof *signer);
+        if (!out->recs || !signer)
             st = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
     }
     for (int k = 0; k < NKINDS; k++) {
         for (size_t i = 0; st == CONSTAT_OK && i < ld.part[k].n; i++) {
+            signer[out->n] = ld.signer[k][i];
             out->recs[out->n++] = ld.part[k].recs[i]; /* the reference moves over */
             ld.part[k].recs[i].record = NULL;
         }
         cli_records_free(&ld.part[k]);
+        free(ld.signer[k]);
     }
     out->cap = out->n;
+    /* what verification fails, the report does not count */
+    if (st == CONSTAT_OK && ld.revocations)
+        st = leave_out_revoked(v, size, out, signer, ld.kids, nincidents, nrevoked, err);
+    free(signer);
+    json_decref(ld.kids);
     if (st == CONSTAT_OK) /* the pseudonyms of records signed offline */
-        st = constat_records_join_pseudonyms(out->recs, out->n, err);
+        st = constat_records_join_pseudonyms_noted(out->recs, out->n, warn_persons, NULL, err);
     if (st != CONSTAT_OK)
         cli_records_free(out);
     return st;
@@ -366,7 +503,7 @@ int cmd_report(int argc, char **argv)
     constat_proven_time *times = NULL;
     char now[32];
     constat_buf vhtml;
-    size_t nincidents = 0;
+    size_t nincidents = 0, nrevoked = 0;
     uint64_t size = 0;
     int c, rc, first_hand = 0, writing = 0;
 
@@ -448,7 +585,7 @@ int cmd_report(int argc, char **argv)
      * figures and the report use the latest version of each record and
      * leave retracted ones out) */
     if (st == CONSTAT_OK)
-        st = load_for_report(v, size, &f, &recs, &nincidents, &err);
+        st = load_for_report(v, size, &f, &recs, &nincidents, &nrevoked, &err);
     if (st == CONSTAT_OK && first_hand)
         keep_first_hand(&recs, &nincidents);
     if (st == CONSTAT_OK && nincidents == 0)
@@ -525,6 +662,9 @@ int cmd_report(int argc, char **argv)
                 printf("  %lld record(s) counted in their corrected version, %lld retracted "
                        "and left out\n", (long long)amended[0], (long long)amended[1]);
         }
+        if (nrevoked)
+            printf("  %zu record(s) signed by a revoked key left out (the warnings above "
+                   "name them)\n", nrevoked);
         if (constat_vault_size(v) > size)
             fprintf(stderr, "constat: note: the %llu leaves logged after the checkpoint of size "
                             "%llu are not in the report: run 'constat checkpoint' to include "

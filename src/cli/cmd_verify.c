@@ -223,6 +223,7 @@ struct proven_out {
     int json;
     json_t *list;  /* --json: the proven times */
     json_t *skew;  /* --json: clock skew warnings, or NULL */
+    json_t *persons; /* --json: corrections that keep no pseudonyms, or NULL */
     json_t *lines; /* text: the lines, printed after the header */
 };
 
@@ -309,6 +310,27 @@ static void print_clock_skew(void *ctx, uint64_t index, const char *record_id,
         printf("%s\n", line); /* out of memory: at least the warning is shown */
 }
 
+/* A counted correction that keeps no pseudonyms of the record it corrects
+ * (docs/record.md "Person commitments and pseudonym bindings"): a warning,
+ * never a failure. */
+static void print_persons_note(void *ctx, uint64_t index, const char *msg)
+{
+    struct proven_out *p = ctx;
+    char line[1400];
+    if (p->json) {
+        if (!p->persons)
+            p->persons = json_array();
+        json_array_append_new(p->persons, json_pack("{s:I, s:s}", "index", (json_int_t)index,
+                                                    "message", msg));
+        return;
+    }
+    (void)index; /* the message names the correction's leaf */
+    snprintf(line, sizeof line, "  WARNING (persons not counted, not a failure): %s",
+             cli_text(msg));
+    if (json_array_append_new(p->lines, json_string(line)) != 0)
+        printf("%s\n", line);
+}
+
 /* Witness cosignatures (docs/witness.md): collected, printed with the
  * checkpoint they vouch for. */
 static void collect_witness(void *ctx, const char *name, int state, uint64_t ts,
@@ -383,6 +405,8 @@ static void dossier_run_verify(struct dossier_run *r)
     topts.proven_ctx = &r->po;
     topts.clock_skew = print_clock_skew;
     topts.clock_skew_ctx = &r->po;
+    topts.persons_note = print_persons_note;
+    topts.persons_note_ctx = &r->po;
     topts.witness_policy_file = r->wpolicy;
     topts.witnessed = collect_witness;
     topts.witnessed_ctx = r->wlist;
@@ -443,6 +467,8 @@ static void dossier_print_json(struct dossier_run *r)
         json_object_set(o, "tsa_certificates_expired", r->expired);
         json_object_set_new(o, "proven_times", r->po.list);
         json_object_set_new(o, "clock_skew", r->po.skew ? r->po.skew : json_array());
+        json_object_set_new(o, "persons_not_counted",
+                            r->po.persons ? r->po.persons : json_array());
         json_object_set_new(
             o, "witness_policy",
             r->wpolicy ? json_pack("{s:s, s:I, s:I, s:I, s:b, s:O}", "file", r->wpolicy,
@@ -456,6 +482,7 @@ static void dossier_print_json(struct dossier_run *r)
     } else {
         json_decref(r->po.list);
         json_decref(r->po.skew);
+        json_decref(r->po.persons);
     }
     char *s = json_dumps(o, JSON_INDENT(2));
     if (s)

@@ -437,7 +437,8 @@ static const cli_help help_table[] = {
      "first, how to verify last), figures.json (every figure lists the leaf indices it\n"
      "counts; docs/indicators.md), one CSV per figure and incidents.csv, over the incidents\n"
      "of the newest signed checkpoint in the scope given. Past 1,000 incidents the list is\n"
-     "paged into incidents-1.html, incidents-2.html ...",
+     "paged into incidents-1.html, incidents-2.html ... What verification fails for a\n"
+     "revoked key (constat monitor revoke) is left out, each record named in a warning.",
      {{"--out DIR", "the folder to write (created if needed)"},
       {"--country CC", "only incidents in this country (ISO 3166-1 alpha-2, e.g. FR)"},
       {"--commune NAME", "only incidents in this commune (place.commune, else place.name)"},

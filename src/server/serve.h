@@ -257,6 +257,13 @@ unsigned serve_intake_submit(serve_intake *in, serve_submission *sub);
  * the Retry-After seconds when the queue is full (nothing queued; sub is
  * still the caller's). */
 unsigned serve_intake_enqueue(serve_intake *in, serve_submission *sub);
+/* 1 when record id `rid` is logged with exactly the leaf bytes `leaf`
+ * (len bytes): a replay, which the intake answers with the receipt of that
+ * leaf (200) whatever the checks of a new record would say now (a seal to
+ * a retired organisation key, a revoked key, a changed taxonomy); else 0
+ * (also when the log cannot be read: the checks then run as for a new
+ * record). Takes ctx->lock. */
+int serve_intake_logged(serve_ctx *ctx, const char *rid, const char *leaf, size_t len);
 /* The reply for a finished submission: its receipt (200/201) or its JSON
  * error. Takes sub->receipt. */
 void serve_submission_reply(serve_submission *sub, serve_reply *rp);

@@ -708,6 +708,12 @@ static void h_submit(serve_ctx *ctx, const serve_request *rq, const serve_sessio
         serve_error(rp, 403, "signature", "signature: %s", err.msg);
         goto out;
     }
+    /* a replay of a leaf already logged, byte for byte, gets that leaf's
+     * receipt first, whatever the checks below would say of it now (its
+     * boxes sealed to an organisation key rotated since, its key revoked
+     * since): nothing new is logged or kept (docs/api.md) */
+    if (serve_intake_logged(ctx, rid, leaf_text, strlen(leaf_text)))
+        goto queue;
     if (constat_record_validate(l.record, ctx->tax, &err) != CONSTAT_OK) {
         lib_error(ctx, rp, CONSTAT_EINVAL, &err);
         goto out;
@@ -746,6 +752,7 @@ static void h_submit(serve_ctx *ctx, const serve_request *rq, const serve_sessio
         lib_error(ctx, rp, st, &err);
         goto out;
     }
+queue:
     if (constat_buf_append(&sub.item.leaf, leaf_text, strlen(leaf_text)) != CONSTAT_OK ||
         constat_record_content_hash(l.record, sub.item.content_hash, &err) != CONSTAT_OK ||
         !(sub.item.record_id = strdup(rid)) || !(sub.item.kind = strdup(kind))) {

@@ -2,6 +2,7 @@
  * organisation's pseudonym binding (include/constat/record/binding.h) and
  * the one join of bindings into records for the figures
  * (include/constat/analysis/pseudonyms.h). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -181,10 +182,139 @@ static void test_join(void **state)
     json_decref(table);
 }
 
+/* a correction of record_with(...)'s record, its replacement carrying
+ * commitments (NULL: none) */
+static json_t *correction_with(const char *id, const char *c1, const char *c2)
+{
+    json_t *rep = record_with(c1 ? c1 : "x", c2 ? c2 : "y"), *c;
+    json_object_set_new(rep, "summary", json_string("corrected"));
+    if (!c1)
+        json_object_del(json_object_get(rep, "affected"), "person_commitments");
+    else if (!c2)
+        json_array_remove(json_object_get(json_object_get(rep, "affected"), "person_commitments"),
+                          1);
+    c = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "v", 1, "kind", "correction", "id",
+                  id, "org", "hro", "monitor", "amina", "recorded_at",
+                  "2026-12-08T10:00:00+01:00", "corrects", "incident-0123456789abcdef",
+                  "replacement", rep);
+    assert_non_null(c);
+    return c;
+}
+
+struct notes {
+    int n;
+    uint64_t index[4];
+    char msg[4][1024];
+};
+
+static void take_note(void *ctx, uint64_t index, const char *msg)
+{
+    struct notes *nt = ctx;
+    assert_true(nt->n < 4);
+    nt->index[nt->n] = index;
+    snprintf(nt->msg[nt->n], sizeof nt->msg[nt->n], "%s", msg);
+    nt->n++;
+}
+
+static const json_t *rep_persons(const json_t *correction)
+{
+    return json_object_get(json_object_get(json_object_get(correction, "replacement"),
+                                           "affected"),
+                           "persons");
+}
+
+/* A correction whose replacement keeps the bound record's commitments (in
+ * another order) gets the binding's pseudonyms; another set of commitments
+ * gets none and, when the figures count that correction, is told. */
+static void test_join_correction(void **state)
+{
+    char c1[65], c2[65], c3[65];
+    const char *p1 = "p:1111111111111111111111111111111111111111111111111111111111111111";
+    uint8_t lh[32] = {0};
+    json_t *persons = json_pack("[s]", p1), *b = NULL;
+    constat_indexed_record recs[6];
+    struct notes nt;
+    constat_error e;
+    (void)state;
+    by_hand("a", 1, c1);
+    by_hand("b", 2, c2);
+    by_hand("c", 3, c3);
+    assert_int_equal(constat_binding_build("hro", "incident-0123456789abcdef", lh,
+                                           "2026-12-07T09:01:00Z", persons, &b, &e),
+                     CONSTAT_OK);
+    /* the correction comes first in recs (a report lists incidents first,
+     * then corrections, then bindings: the order is the leaves') */
+    recs[0].index = 4;
+    recs[0].record = record_with(c1, c2);
+    recs[1].index = 9;
+    recs[1].record = correction_with("corr-same", c2, c1);
+    recs[2].index = 5;
+    recs[2].record = b;
+    memset(&nt, 0, sizeof nt);
+    assert_int_equal(constat_records_join_pseudonyms_noted(recs, 3, take_note, &nt, &e),
+                     CONSTAT_OK);
+    assert_int_equal(nt.n, 0);
+    assert_true(json_equal(rep_persons(recs[1].record), persons));
+    assert_null(json_object_get(
+        json_object_get(json_object_get(recs[1].record, "replacement"), "affected"),
+        "person_commitments"));
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(recs[1].record, "replacement"), "summary")),
+                        "corrected");
+    assert_true(json_equal(json_object_get(json_object_get(recs[0].record, "affected"), "persons"),
+                           persons));
+    json_decref(recs[0].record);
+    json_decref(recs[1].record);
+
+    /* other sets: one more, one other, one fewer, none. Only the latest
+     * correction counts, so only it is told */
+    recs[0].record = record_with(c1, c2);
+    recs[1].record = correction_with("corr-other", c1, c3);
+    recs[3].index = 10;
+    recs[3].record = correction_with("corr-fewer", c1, NULL);
+    recs[4].index = 11;
+    recs[4].record = correction_with("corr-none", NULL, NULL);
+    recs[5].index = 12;
+    recs[5].record = correction_with("corr-three", c1, c2);
+    json_array_append_new(json_object_get(json_object_get(json_object_get(recs[5].record,
+                                                                          "replacement"),
+                                                          "affected"),
+                                          "person_commitments"),
+                          json_string(c3));
+    memset(&nt, 0, sizeof nt);
+    assert_int_equal(constat_records_join_pseudonyms_noted(recs, 6, take_note, &nt, &e),
+                     CONSTAT_OK);
+    for (int i = 1; i < 6; i++)
+        if (i != 2)
+            assert_null(rep_persons(recs[i].record));
+    assert_int_equal(nt.n, 1);
+    assert_int_equal(nt.index[0], 12);
+    assert_non_null(strstr(nt.msg[0], "correction corr-three (leaf 12) of record "
+                                      "incident-0123456789abcdef: its replacement's 3 person "
+                                      "commitment(s) are not the 2 of the record that the "
+                                      "pseudonym binding at leaf 5 gives pseudonyms to"));
+    assert_non_null(strstr(nt.msg[0], "not counted by pseudonym"));
+    /* the record itself is still bound */
+    assert_true(json_equal(json_object_get(json_object_get(recs[0].record, "affected"), "persons"),
+                           persons));
+    /* without a note function: the same join, nothing told */
+    for (int i = 0; i < 6; i++)
+        if (i != 2)
+            json_decref(recs[i].record);
+    recs[0].record = record_with(c1, c2);
+    recs[1].record = correction_with("corr-none", NULL, NULL);
+    assert_int_equal(constat_records_join_pseudonyms(recs, 3, &e), CONSTAT_OK);
+    assert_null(rep_persons(recs[1].record));
+    for (int i = 0; i < 3; i++)
+        json_decref(recs[i].record);
+    json_decref(persons);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_commitment_formula),
                                        cmocka_unit_test(test_open_and_bind),
-                                       cmocka_unit_test(test_join)};
+                                       cmocka_unit_test(test_join),
+                                       cmocka_unit_test(test_join_correction)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -167,6 +167,14 @@ typedef struct {
     void (*clock_skew)(void *ctx, uint64_t index, const char *record_id, int64_t recorded_at,
                        int64_t proven);
     void *clock_skew_ctx;
+    /* NULL, or called for each correction the figures count whose
+     * replacement does not get the pseudonyms of the record it corrects,
+     * that record being bound (its person commitments are another set:
+     * constat_records_join_pseudonyms_noted, docs/record.md "Person
+     * commitments and pseudonym bindings"): a warning, never a failure.
+     * `index` is the correction's leaf, `msg` says what and why. */
+    void (*persons_note)(void *ctx, uint64_t index, const char *msg);
+    void *persons_note_ctx;
 } constat_verify_time_opts;
 
 /* constat_verify_dossier with trusted-time and witness options (`topts`

@@ -35,6 +35,16 @@ constat_status constat_vault_monitor_revoke(constat_vault *v, const char *name, 
 constat_status constat_vault_revocations(constat_vault *v, json_t **out,
                                          constat_error *err) CONSTAT_WARN_UNUSED;
 
+/* The revocation rule for one leaf: 1 when the leaf at `index`, signed by
+ * `key_id`, of `record`, is rejected by `rev` (the entry of that key in
+ * constat_vault_revocations' object): its recorded_at is at or after the
+ * revocation's `from` (or missing or unparsable), or it is logged after the
+ * revocation's leaf; msg[cap] then gets the sentence verification prints
+ * ("leaf N (record ID): signed by KEY, whose key was REVOKED by leaf L from
+ * FROM (reason: ...): ..."). Else 0, msg untouched. */
+int constat_revocation_rejects(const json_t *rev, uint64_t index, const char *key_id,
+                               const json_t *record, char *msg, size_t cap);
+
 /* The check `constat verify VAULT` runs after constat_vault_verify: every
  * leaf signed by a key a rotation retired whose recorded_at is at or after
  * the rotation (naming it), and every leaf signed by a revoked key

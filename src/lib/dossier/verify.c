@@ -2465,6 +2465,7 @@ typedef struct {
     constat_indexed_record *recs;
     uint64_t *idx;
     size_t n, nidx;
+    json_t *persons_notes; /* [[leaf, message], ...]: corrections that keep no pseudonyms */
 } figrecs;
 
 static void figrecs_free(figrecs *fr)
@@ -2474,7 +2475,13 @@ static void figrecs_free(figrecs *fr)
     free(fr->recs);
     free(fr->idx);
     free(fr->times);
+    json_decref(fr->persons_notes);
     memset(fr, 0, sizeof *fr);
+}
+
+static void note_persons(void *ctx, uint64_t index, const char *msg)
+{
+    json_array_append_new((json_t *)ctx, json_pack("[I,s]", (json_int_t)index, msg));
 }
 
 static constat_status figrecs_build(const ventries *es, constat_tsa_timeline *tl, figrecs *fr)
@@ -2509,8 +2516,11 @@ static constat_status figrecs_build(const ventries *es, constat_tsa_timeline *tl
         }
     }
     /* the same join as the dossier writer's: the bindings' signatures are
-     * checked with the other signatures (register_signature) */
-    if (constat_records_join_pseudonyms(fr->recs, fr->n, NULL) != CONSTAT_OK) {
+     * checked with the other signatures (register_signature); a counted
+     * correction that keeps no pseudonyms is told as a warning */
+    if (!(fr->persons_notes = json_array()) ||
+        constat_records_join_pseudonyms_noted(fr->recs, fr->n, note_persons, fr->persons_notes,
+                                              NULL) != CONSTAT_OK) {
         figrecs_free(fr);
         return CONSTAT_ENOMEM;
     }
@@ -3273,6 +3283,15 @@ static constat_status vd_sigs_time_figures(vdossier *j, constat_status *tsa_rc,
         if (rc == CONSTAT_OK && manifest_has_public(json_object_get(j->m.root, "files")))
             rc = dossier_public_verify(j->dir, j->trust, fr.recs, fr.n, side.recomputed,
                                        vpub_fail, vpub_pass, &j->s);
+    }
+    /* corrections that keep no pseudonyms of the record they correct */
+    for (size_t i = 0; rc == CONSTAT_OK && j->topts && j->topts->persons_note &&
+                       i < json_array_size(fr.persons_notes);
+         i++) {
+        const json_t *pn = json_array_get(fr.persons_notes, i);
+        j->topts->persons_note(j->topts->persons_note_ctx,
+                               (uint64_t)json_integer_value(json_array_get(pn, 0)),
+                               json_string_value(json_array_get(pn, 1)));
     }
     j->sum.figures_leaves = side.figures_leaves;
     vrecord_free(&tsa_rec);

@@ -170,6 +170,32 @@ static int retired_use(const json_t *rot, const json_t *e, constat_failure_fn fa
     return 1;
 }
 
+int constat_revocation_rejects(const json_t *rev, uint64_t index, const char *key_id,
+                               const json_t *record, char *msg, size_t cap)
+{
+    const char *ra = json_string_value(json_object_get(record, "recorded_at"));
+    json_int_t rleaf = json_integer_value(json_object_get(rev, "leaf"));
+    json_int_t from = json_integer_value(json_object_get(rev, "from_epoch"));
+    int64_t t = 0;
+    int off, after_time, after_leaf;
+
+    after_time = !ra || constat_rfc3339_parse(ra, &t, &off) != CONSTAT_OK || t >= from;
+    after_leaf = rleaf >= 0 && index > (uint64_t)rleaf;
+    if (!after_time && !after_leaf)
+        return 0;
+    snprintf(msg, cap, "leaf %llu (record %.128s): signed by %s, whose key was "
+             "REVOKED by leaf %lld from %s (reason: %.200s): %s", (unsigned long long)index,
+             rid(record), key_id ? key_id : "?", (long long)rleaf,
+             json_string_value(json_object_get(rev, "from")),
+             json_is_string(json_object_get(rev, "reason"))
+                 ? json_string_value(json_object_get(rev, "reason"))
+                 : "",
+             after_time ? "its recorded_at is at or after that time"
+                        : "it was logged after the revocation (its recorded_at, before "
+                          "that time, cannot be trusted from a revoked key)");
+    return 1;
+}
+
 constat_status constat_vault_verify_revocations(constat_vault *v, constat_failure_fn fail,
                                                 void *ctx, size_t *failures,
                                                 constat_error *err)
@@ -195,33 +221,13 @@ constat_status constat_vault_verify_revocations(constat_vault *v, constat_failur
         const char *ekid = json_string_value(json_object_get(e, "key_id"));
         const json_t *rev = json_object_get(s.revs, ekid);
         const json_t *rot = json_object_get(s.rots, ekid);
-        const char *ra = json_string_value(json_object_get(r, "recorded_at"));
         json_int_t idx = json_integer_value(json_object_get(e, "index"));
-        json_int_t rleaf, from;
-        int64_t t = 0;
-        int off, after_time, after_leaf;
         char msg[CONSTAT_ERROR_MSG_MAX + 400];
         if (rot)
             n += (size_t)retired_use(rot, e, fail, ctx);
-        if (!rev)
-            continue;
-        rleaf = json_integer_value(json_object_get(rev, "leaf"));
-        from = json_integer_value(json_object_get(rev, "from_epoch"));
-        after_time = !ra || constat_rfc3339_parse(ra, &t, &off) != CONSTAT_OK || t >= from;
-        after_leaf = idx > rleaf;
-        if (!after_time && !after_leaf)
+        if (!rev || !constat_revocation_rejects(rev, (uint64_t)idx, ekid, r, msg, sizeof msg))
             continue;
         n++;
-        snprintf(msg, sizeof msg, "leaf %lld (record %.128s): signed by %s, whose key was "
-                 "REVOKED by leaf %lld from %s (reason: %.200s): %s", (long long)idx,
-                 rid(r), json_string_value(json_object_get(e, "key_id")), (long long)rleaf,
-                 json_string_value(json_object_get(rev, "from")),
-                 json_is_string(json_object_get(rev, "reason"))
-                     ? json_string_value(json_object_get(rev, "reason"))
-                     : "",
-                 after_time ? "its recorded_at is at or after that time"
-                            : "it was logged after the revocation (its recorded_at, before "
-                              "that time, cannot be trusted from a revoked key)");
         if (fail)
             fail(ctx, (int64_t)idx, msg);
     }
