@@ -143,4 +143,33 @@ PY
 run_fails 1 "$CONSTAT" verify d-bad --trust keys.txt
 expect_in out "leaf 3 (record $cor): signature by monitor key amina+"
 expect_in out "does not verify"
+# a replacement copied from `show --json` carries the leaf's commitments
+# under private: refused, naming the field, not committed as if a value
+sed -e 's/inc-a/inc-p/' -e 's/"count": 10}/"count": 10}, "private": {"narrative": "NARR-P"}/' a.json > p.json
+run_ok "$CONSTAT" record p.json --monitor amina
+pidx=$(sed -n 's/^leaf index //p' out)
+run_ok "$CONSTAT" show inc-p --json
+python3 - out > p-copy.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = dict(d.get("record", d))
+for k in ("v", "kind", "id", "org", "monitor", "recorded_at"):
+    r.pop(k, None)
+r["affected"]["count"] = 11
+print(json.dumps(r))
+PY
+before=$(vault_digest vault)
+run_fails 2 "$CONSTAT" correct inc-p p-copy.json --monitor amina
+expect_in err "private.narrative: is the commitment the logged record \"inc-p\" (leaf $pidx) holds, not a value"
+expect_eq "$(vault_digest vault)" "$before" "vault unchanged after a refused correction"
+python3 - p-copy.json <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+r["private"] = {"narrative": "NARR-P corrected"}
+json.dump(r, open(sys.argv[1], "w"))
+PY
+run_ok "$CONSTAT" correct inc-p p-copy.json --monitor amina
+cor2=$(sed -n 's/^record //p' out)
+run_ok "$CONSTAT" show "$cor2" --private
+expect_in out "NARR-P corrected"
 done_ok

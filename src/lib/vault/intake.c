@@ -94,6 +94,49 @@ static constat_status commit_private(json_t *rec, json_t **private_values, const
     return CONSTAT_OK;
 }
 
+/* A record whose id is logged already (a correction's replacement, made
+ * from `constat show --json`) may hold that leaf's commitments under
+ * private: committed again, a commitment would be taken for the value.
+ * Refused, naming the field (docs/record.md "Corrections"). */
+static constat_status not_a_copied_commitment(constat_vault *v, const json_t *rec,
+                                              constat_error *err)
+{
+    const json_t *np = json_object_get(rec, "private");
+    const char *id = json_string_value(json_object_get(rec, "id")), *f;
+    constat_buf leaf;
+    constat_leaf l;
+    uint64_t idx;
+    constat_error fe;
+    constat_status st = CONSTAT_OK;
+    json_t *nv;
+
+    if (!id || !json_is_object(np) || json_object_size(np) == 0)
+        return CONSTAT_OK;
+    constat_error_clear(&fe);
+    if (constat_vault_find(v, id, &idx, &fe) != CONSTAT_OK)
+        return CONSTAT_OK;
+    constat_buf_init(&leaf);
+    if (constat_vault_leaf(v, idx, &leaf, &fe) != CONSTAT_OK ||
+        constat_leaf_parse(leaf.data, leaf.len, &l, &fe) != CONSTAT_OK) {
+        constat_buf_free(&leaf);
+        return CONSTAT_OK; /* the amendment checks say what is wrong with it */
+    }
+    constat_buf_free(&leaf);
+    json_object_foreach((json_t *)np, f, nv) {
+        const json_t *ov = json_object_get(json_object_get(l.record, "private"), f);
+        if (json_is_string(nv) && json_is_string(ov) && json_equal(nv, (json_t *)ov)) {
+            st = constat_error_set(err, CONSTAT_EINVAL,
+                                   "private.%s: is the commitment the logged record \"%s\" "
+                                   "(leaf %llu) holds, not a value: give the value (constat "
+                                   "show --private shows it), or leave the field out",
+                                   f, id, (unsigned long long)idx);
+            break;
+        }
+    }
+    constat_leaf_free(&l);
+    return st;
+}
+
 static constat_status pseudonymise(constat_vault *v, json_t *rec, constat_error *err)
 {
     json_t *affected = json_object_get(rec, "affected");
@@ -227,7 +270,9 @@ constat_status constat_intake_prepare(constat_vault *v, const json_t *input,
         st = constat_location_apply(rec, err);
     if (st != CONSTAT_OK)
         goto fail;
-    st = commit_private(rec, private_values, err);
+    st = not_a_copied_commitment(v, rec, err);
+    if (st == CONSTAT_OK)
+        st = commit_private(rec, private_values, err);
     if (st != CONSTAT_OK)
         goto fail;
     if (!json_object_get(rec, "id")) {
