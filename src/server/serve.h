@@ -210,7 +210,8 @@ unsigned serve_login_wait(serve_ctx *ctx, const char *account, const char *addre
 void serve_login_result(serve_ctx *ctx, const char *account, const char *address, int ok);
 
 /* ---- serve_dossier.c ---- */
-/* Body limit of POST /api/v1/dossier: about 30,000 record ids. */
+/* Body limit of POST /api/v1/dossier: at least 30,000 record ids of the
+ * longest (128 bytes), some 150,000 of the usual 20. */
 #define SERVE_BODY_DOSSIER (4 * 1024 * 1024)
 /* POST /api/v1/dossier {"ids": [...]} (coordinator, docs/api.md
  * "Dossiers"): the dossier of those incidents as a ustar archive. */
