@@ -36,7 +36,7 @@ int cmd_dossier(int argc, char **argv)
     unsigned flags = 0;
     const char *dir = NULL, *out = NULL, *taxo = NULL, *code = NULL;
     constat_countries *gz = NULL;
-    constat_dossier_filter f = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    constat_dossier_filter f = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0};
     constat_dossier_summary sum;
     constat_vault *v;
     constat_taxonomy *tax = NULL;

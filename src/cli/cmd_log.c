@@ -65,7 +65,7 @@ int cmd_log(int argc, char **argv)
         {"json", no_argument, NULL, 'j'},
         {NULL, 0, NULL, 0}};
     const char *dir = NULL, *kind = NULL;
-    constat_dossier_filter filter = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    constat_dossier_filter filter = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0};
     int json = 0, filtering = 0, c, rc;
     constat_vault *v;
     constat_error err;

@@ -490,7 +490,7 @@ int cmd_report(int argc, char **argv)
     int pdf = 0;
     const char *kopt = NULL;
     const char *dir = NULL, *out = NULL, *taxo = NULL, *code = NULL;
-    constat_dossier_filter f = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    constat_dossier_filter f = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0};
     constat_countries *gz = NULL;
     constat_buf scope;
     constat_vault *v = NULL;

@@ -12,7 +12,12 @@
 #include <sodium.h>
 
 #include "cli.h"
+#include "constat/base/file.h"
 #include "serve.h"
+
+#ifndef CONSTAT_DATA_DIR
+#define CONSTAT_DATA_DIR "data"
+#endif
 
 static int64_t serve_now(void)
 {
@@ -54,7 +59,7 @@ int cmd_serve(int argc, char **argv)
     uint64_t idle = SERVE_SESSION_IDLE, smax = SERVE_SESSION_MAX, ctimeout = SERVE_CONNECTION_TIMEOUT;
     serve_ctx ctx;
     serve_http *srv = NULL;
-    constat_buf cert_pem, key_pem;
+    constat_buf cert_pem, key_pem, published;
     constat_note_signer wk;
     constat_error err;
     sigset_t set;
@@ -97,10 +102,24 @@ int cmd_serve(int argc, char **argv)
     memset(&ctx, 0, sizeof ctx);
     constat_buf_init(&cert_pem);
     constat_buf_init(&key_pem);
+    constat_buf_init(&published);
     if ((rc = read_pem(cert, &cert_pem)) || (rc = read_pem(key, &key_pem)))
         goto out;
     if ((rc = cli_load_taxonomy(taxo, &ctx.tax)) != 0)
         goto out;
+    ctx.taxonomy_path = cli_taxonomy_path(taxo);
+    {
+        /* a dossier's validation table, as `constat dossier` makes it: the
+         * bundled published figures, when there */
+        FILE *pf = fopen(CONSTAT_DATA_DIR "/demo/published_figures.csv", "rb");
+        constat_error_clear(&err);
+        if (pf && constat_file_read(pf, 4u * 1024 * 1024, &published, &err) == CONSTAT_OK) {
+            ctx.published = published.data;
+            ctx.published_len = published.len;
+        }
+        if (pf)
+            fclose(pf);
+    }
     if ((rc = cli_open_vault(cli_vault_dir(dir), &ctx.vault)) != 0)
         goto out;
     if ((lockfd = cli_serve_lock(constat_vault_dir(ctx.vault), 0, "serve")) < 0) {
@@ -165,5 +184,6 @@ out:
         sodium_memzero(key_pem.data, key_pem.len);
     constat_buf_free(&cert_pem);
     constat_buf_free(&key_pem);
+    constat_buf_free(&published);
     return cli_finish_stdout(rc);
 }

@@ -12,6 +12,8 @@
  *                   the queue is full
  *   serve_offline.c records signed offline on the device: clock check,
  *                   person commitments opened, the pseudonym binding
+ *   serve_dossier.c a coordinator's dossier of chosen incidents, as a tar
+ *                   archive (POST /api/v1/dossier)
  *
  * Concurrency: the vault (one SQLite connection) is used under
  * serve_ctx.lock only; everything CPU-bound that needs no vault (JSON
@@ -86,6 +88,13 @@ typedef struct {
      * [0, revoked_upto) read so far (under lock; the caller json_decref's) */
     json_t *revoked;
     uint64_t revoked_upto;
+    /* dossiers (serve_dossier.c): the taxonomy file tax was loaded from
+     * (copied into each dossier), and the bundled published figures
+     * (data/demo/published_figures.csv, as `constat dossier` reads them;
+     * NULL when absent) */
+    const char *taxonomy_path;
+    const void *published;
+    size_t published_len;
 } serve_ctx;
 
 /* A request as the routes see it (all strings valid during the call). */
@@ -118,6 +127,7 @@ typedef struct {
     const char *cache;    /* Cache-Control (static); NULL: no-store */
     char etag[72];        /* ETag header; empty: none */
     int page;             /* a file of the web app: CSP and its other headers */
+    char disposition[160]; /* Content-Disposition header; empty: none */
     int deferred;         /* the answer comes later (serve_request.defer) */
 } serve_reply;
 
@@ -203,6 +213,15 @@ void serve_session_drop_account(serve_ctx *ctx, const char *account);
  * account or address (0: go ahead); note a failure or a success. */
 unsigned serve_login_wait(serve_ctx *ctx, const char *account, const char *address);
 void serve_login_result(serve_ctx *ctx, const char *account, const char *address, int ok);
+
+/* ---- serve_dossier.c ---- */
+/* Body limit of POST /api/v1/dossier: at least 30,000 record ids of the
+ * longest (128 bytes), some 150,000 of the usual 20. */
+#define SERVE_BODY_DOSSIER (4 * 1024 * 1024)
+/* POST /api/v1/dossier {"ids": [...]} (coordinator, docs/api.md
+ * "Dossiers"): the dossier of those incidents as a ustar archive. */
+void serve_dossier(serve_ctx *ctx, const serve_request *rq, const serve_session *se,
+                   const char *param, serve_reply *rp);
 
 /* ---- serve_cache.c ---- */
 serve_cache *serve_cache_new(void);

@@ -68,6 +68,8 @@ static void reply_headers(struct MHD_Response *r, const serve_reply *rp)
         MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, rp->set_cookie);
     if (rp->allow[0])
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rp->allow);
+    if (rp->disposition[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, rp->disposition);
     if (rp->retry_after) {
         snprintf(ra, sizeof ra, "%u", rp->retry_after);
         MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, ra);

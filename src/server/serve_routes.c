@@ -27,6 +27,7 @@
 #include "constat/vault/receipt.h"
 #include "constat/vault/register.h"
 #include "constat/vault/transitions.h"
+#include "constat/witness/publish.h"
 #include "serve.h"
 #include "witness_http.h"
 
@@ -821,13 +822,24 @@ static int list_cb(void *c, uint64_t index, const uint8_t *leaf, size_t len)
         return 0;
     monitor = json_string_value(json_object_get(l.record, "monitor"));
     if (strcmp(lc->se->role, CONSTAT_ROLE_MONITOR) != 0 ||
-        (monitor && strcmp(monitor, lc->se->account) == 0))
-        json_array_append_new(
-            lc->items,
-            json_pack("{s:I, s:s?, s:s?, s:s?}", "index", (json_int_t)index, "record_id",
-                      json_string_value(json_object_get(l.record, "id")), "kind",
-                      json_string_value(json_object_get(l.record, "kind")), "monitor",
-                      monitor));
+        (monitor && strcmp(monitor, lc->se->account) == 0)) {
+        const char *kind = json_string_value(json_object_get(l.record, "kind"));
+        json_t *o = json_pack("{s:I, s:s?, s:s?, s:s?, s:s?}", "index", (json_int_t)index,
+                              "record_id", json_string_value(json_object_get(l.record, "id")),
+                              "kind", kind, "monitor", monitor, "recorded_at",
+                              json_string_value(json_object_get(l.record, "recorded_at")));
+        /* a shift's presence: when it began and ended, as the monitor signed it */
+        if (o && kind && strcmp(kind, "shift") == 0) {
+            const json_t *a = json_object_get(l.record, "start"),
+                         *b = json_object_get(l.record, "end");
+            if (json_is_string(a))
+                json_object_set(o, "start", (json_t *)a);
+            if (json_is_string(b))
+                json_object_set(o, "end", (json_t *)b);
+        }
+        if (o)
+            json_array_append_new(lc->items, o);
+    }
     constat_leaf_free(&l);
     return 0;
 }
@@ -1117,6 +1129,80 @@ static void h_verify(serve_ctx *ctx, const serve_request *rq, const serve_sessio
                          (json_int_t)size, "failures", fails));
 }
 
+static int witness_cb(void *c, const constat_publish_witness_state *w)
+{
+    char when[32] = "";
+    constat_note_verifier ver;
+    char kid[16] = "";
+    json_t *o;
+    if (w->verified == 1)
+        constat_rfc3339_format(w->timestamp > (uint64_t)INT64_MAX ? INT64_MAX
+                                                                  : (int64_t)w->timestamp,
+                               0, when);
+    if (constat_note_verifier_parse(w->vkey, &ver, NULL) == CONSTAT_OK)
+        snprintf(kid, sizeof kid, "%08x", (unsigned)ver.key_id);
+    o = json_pack("{s:s, s:s, s:s, s:s, s:I}", "name", w->name, "key_id", kid, "vkey", w->vkey,
+                  "url", w->url, "cosigned_size", (json_int_t)w->cosigned_size);
+    if (!o)
+        return 1;
+    json_object_set_new(o, "cosigned_at", w->verified == 1 ? json_string(when) : json_null());
+    json_object_set_new(o, "verified", w->verified < 0 ? json_null() : json_boolean(w->verified));
+    if (w->verified == 0)
+        json_object_set_new(o, "error", json_string(w->msg));
+    return json_array_append_new(c, o) != 0;
+}
+
+/* GET /api/v1/witnesses (coordinator, auditor): the witnesses the log is
+ * published to (`constat publish add`), each with the newest checkpoint it
+ * cosigned and whether that stored cosignature verifies with its key
+ * (constat_publish_status), beside the log's own size and newest
+ * checkpoint. */
+static void h_witnesses(serve_ctx *ctx, const serve_request *rq, const serve_session *se,
+                        const char *param, serve_reply *rp)
+{
+    json_t *items = json_array();
+    constat_buf note;
+    constat_checkpoint cp;
+    constat_note *opened = malloc(sizeof *opened);
+    uint64_t size, cps = 0;
+    int have_cp = 0;
+    constat_error err;
+    constat_status st;
+    (void)rq, (void)se, (void)param;
+    if (!items || !opened) {
+        json_decref(items);
+        free(opened);
+        serve_error(rp, 500, NULL, "out of memory");
+        return;
+    }
+    constat_buf_init(&note);
+    pthread_mutex_lock(&ctx->lock);
+    size = constat_vault_size(ctx->vault);
+    st = constat_publish_status(ctx->vault, witness_cb, items, &err);
+    if (st == CONSTAT_OK &&
+        constat_vault_latest_checkpoint(ctx->vault, &note, NULL) == CONSTAT_OK &&
+        constat_note_open((const char *)note.data, note.len,
+                          &constat_vault_log_key(ctx->vault)->pub, 1, opened, NULL) ==
+            CONSTAT_OK &&
+        constat_checkpoint_parse((const char *)note.data, opened->text_len, &cp, NULL) ==
+            CONSTAT_OK) {
+        have_cp = 1;
+        cps = cp.size;
+    }
+    pthread_mutex_unlock(&ctx->lock);
+    free(opened);
+    constat_buf_free(&note);
+    if (st != CONSTAT_OK) {
+        json_decref(items);
+        lib_error(ctx, rp, st, &err);
+        return;
+    }
+    serve_json(rp, 200,
+               json_pack("{s:I, s:o, s:o}", "tree_size", (json_int_t)size, "checkpoint_size",
+                         have_cp ? json_integer((json_int_t)cps) : json_null(), "witnesses",
+                         items));
+}
+
 /* ---- the table ---- */
 
 static const route routes[] = {
@@ -1142,6 +1228,8 @@ static const route routes[] = {
     {"POST", "/api/v1/accounts/*", R_COORD, T_NONE, SERVE_BODY_SMALL, h_disable},
     {"GET", "/api/v1/audit", R_COORD | R_AUDITOR, T_NONE, 0, h_audit},
     {"GET", "/api/v1/verify", R_COORD | R_AUDITOR, T_NONE, 0, h_verify},
+    {"GET", "/api/v1/witnesses", R_COORD | R_AUDITOR, T_NONE, 0, h_witnesses},
+    {"POST", "/api/v1/dossier", R_COORD, T_JSON, SERVE_BODY_DOSSIER, serve_dossier},
     {"POST", "/add-checkpoint", R_PUBLIC, T_ANY, SERVE_BODY_WITNESS, h_add_checkpoint},
     {"GET", "/checkpoint", R_PUBLIC, T_NONE, 0, h_checkpoint},
     {"GET", "/tile/*", R_PUBLIC, T_NONE, 0, h_tile},

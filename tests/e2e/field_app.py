@@ -5,6 +5,8 @@
 #   field_app.py vectors SRC URL [LOAD.json]  the JS crypto against tests/vectors
 #                                         (and the first load on a 3G profile)
 #   field_app.py flow CONSTAT VAULT CODE NAME PASSWORD OUTDIR [SHOTS_DIR]
+#   field_app.py reviewmore URL ACCOUNT PASSWORD WANT_JSON DOWNLOAD_DIR  the review
+#                                         page's witnesses, shifts, dossier downloads (t0701)
 # flow: enrol by code, Arabic, server stopped and browser offline, three
 # incidents (one with a photo) sealed and queued, reload (outbox survives,
 # the app comes from the service worker), server back and online, log in,
@@ -542,6 +544,117 @@ def review(url, account, password, want_json):
         d.quit()
 
 
+# ---- the review page's witnesses, shifts and dossier downloads (t0701) ----
+def review_login(d, url, account, password, lang="en"):
+    d.get(url + "/review.html")
+    wait(d, "the login", lambda: d.find_element(By.ID, "r-go").is_displayed() and d.find_element(By.ID, "r-go").text)
+    Select(d.find_element(By.ID, "lang")).select_by_value(lang)
+    d.find_element(By.ID, "r-name").send_keys(account)
+    d.find_element(By.ID, "r-pass").send_keys(password)
+    d.find_element(By.ID, "r-go").click()
+    wait(d, "the review page", lambda: d.find_element(By.ID, "v-review").is_displayed())
+
+
+def witness_rows(d):
+    return {r.get_attribute("data-witness"): {"verified": r.get_attribute("data-verified"),
+                                               "size": int(r.get_attribute("data-size")),
+                                               "text": " | ".join(c.text for c in r.find_elements(By.TAG_NAME, "td"))}
+            for r in d.find_elements(By.CSS_SELECTOR, "#r-witnesses tbody tr")}
+
+
+def shift_rows(d):
+    return {r.get_attribute("data-shift"): [int(r.get_attribute("data-count")), int(r.get_attribute("data-incidents"))]
+            for r in d.find_elements(By.CSS_SELECTOR, "#r-shifts tbody tr[data-shift]")}
+
+
+def reviewmore(url, account, password, want_json, downdir):
+    """want: {"witnesses": {name: {"verified": "true"|"false"|"none", "size": N,
+    "when": RFC 3339 or null}}, "shifts": {shift id: [records, incidents]},
+    "downloads": [{"search": TEXT or null, "pick": [ids] or null, "file": NAME,
+    "n": incidents}] (a coordinator), "refused": true (an auditor: no download)}.
+    Each download is moved to downdir/N-NAME once complete."""
+    want = json.loads(want_json)
+    d = browser()
+    try:
+        tmp = os.path.join(downdir, "browser-downloads")
+        os.makedirs(tmp, exist_ok=True)
+        d.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": tmp})
+        review_login(d, url, account, password)
+        try:
+            WebDriverWait(d, 30, poll_frequency=0.1).until(
+                lambda _: {k: [v["verified"], v["size"]] for k, v in witness_rows(d).items()}
+                == {k: [v["verified"], v["size"]] for k, v in want["witnesses"].items()})
+        except Exception:
+            fail("witnesses: %r, want %r" % (witness_rows(d), want["witnesses"]))
+        for name, w in witness_rows(d).items():
+            ww = want["witnesses"][name]
+            if ww.get("when") and ww["when"] not in w["text"]:
+                fail("witness %s: its cosignature time %s not shown: %r" % (name, ww["when"], w["text"]))
+            shown = {"true": "Verified against the witness's key", "false": "Does NOT verify",
+                     "none": "Not cosigned yet"}[w["verified"]]
+            if shown not in w["text"]:
+                fail("witness %s: %r should say %r" % (name, w["text"], shown))
+            print("witness %s: %s" % (name, w["text"]))
+        try:
+            WebDriverWait(d, 30, poll_frequency=0.1).until(lambda _: shift_rows(d) == want["shifts"])
+        except Exception:
+            fail("per shift: %r, want %r" % (shift_rows(d), want["shifts"]))
+        for r in d.find_elements(By.CSS_SELECTOR, "#r-shifts tbody tr[data-shift]"):
+            print("shift %s: %s" % (r.get_attribute("data-shift"), " | ".join(c.text for c in r.find_elements(By.TAG_NAME, "td"))))
+        if want.get("refused"):
+            if d.find_element(By.ID, "r-dossier").is_displayed() or d.find_elements(By.CSS_SELECTOR, "input.r-pick"):
+                fail("an auditor is offered a dossier download")
+            ids = want.get("try", [])
+            st = d.execute_async_script("""
+const [ids, done] = arguments;
+(async () => {
+  const csrf = (await (await fetch('/api/v1/session')).json()).csrf;
+  const r = await fetch('/api/v1/dossier', {method: 'POST', headers: {'Content-Type': 'application/json', 'X-CSRF-Token': csrf}, body: JSON.stringify({ids})});
+  done([r.status, r.headers.get('Content-Type'), await r.text()]);
+})().catch((e) => done([0, '', String(e)]));""", ids)
+            print("auditor download: %d %s" % (st[0], st[2].strip()))
+        for n, dl in enumerate(want.get("downloads", [])):
+            # the search as typed (an input event: the list is drawn again)
+            d.execute_script("const b = document.getElementById('r-search'); b.value = arguments[0]; "
+                             "b.dispatchEvent(new Event('input'));", dl.get("search") or "")
+            for i in dl.get("pick") or []:
+                click(d, "input.r-pick[data-id='%s']" % i)
+            button = "r-dossier-picked" if dl.get("pick") else "r-dossier-listed"
+            label = d.find_element(By.ID, button).text
+            if str(dl["n"]) not in label:
+                fail("the button %s says %r, want %d incidents" % (button, label, dl["n"]))
+            d.find_element(By.ID, button).click()
+            wait(d, "the dossier downloaded", lambda: d.find_element(By.ID, "r-dossier-msg").get_attribute("data-state") in ("done", "refused"), 120)
+            msg = d.find_element(By.ID, "r-dossier-msg")
+            if msg.get_attribute("data-state") != "done" or msg.get_attribute("data-file") != dl["file"]:
+                fail("download %d: %s (file %r, want %r)" % (n, msg.text, msg.get_attribute("data-file"), dl["file"]))
+            path = os.path.join(tmp, dl["file"])
+            for _ in range(600):
+                if os.path.exists(path) and not glob.glob(os.path.join(tmp, "*.crdownload")):
+                    break
+                time.sleep(0.1)
+            else:
+                fail("no downloaded file %s in %s: %r" % (dl["file"], tmp, os.listdir(tmp)))
+            os.rename(path, os.path.join(downdir, "%d-%s" % (n + 1, dl["file"])))
+            print("download %d: %s; %s" % (n + 1, dl["file"], msg.text))
+            for i in dl.get("pick") or []:  # untick again
+                click(d, "input.r-pick[data-id='%s']" % i)
+        # Arabic, right to left, at 360 px: nothing sticks out
+        Select(d.find_element(By.ID, "lang")).select_by_value("ar")
+        wait(d, "Arabic", lambda: d.execute_script(
+            "return document.documentElement.dir === 'rtl' && document.querySelectorAll('#r-witnesses tbody tr').length === arguments[0]"
+            " && document.querySelectorAll('#r-shifts tbody tr[data-shift]').length === arguments[1]"
+            " && document.querySelector('#r-shifts tbody tr[data-shift] td:last-child').textContent.includes('حوادث')",
+            len(want["witnesses"]), len(want["shifts"])))
+        bad = overflow(d)
+        if bad:
+            fail("the review page overflows 360 px in Arabic: " + "; ".join(bad[:10]))
+        print("reviewmore %s: %d witnesses, %d shifts, %d downloads, no overflow in Arabic"
+              % (account, len(want["witnesses"]), len(want["shifts"]), len(want.get("downloads", []))))
+    finally:
+        d.quit()
+
+
 # ---- hostile record text on the review page (docs/formats.md "Text shown to people") ----
 VISIBLE_CASES = [
     # (text, as shown): worked out from the table of docs/formats.md
@@ -668,6 +781,8 @@ if __name__ == "__main__":
         fallback(*sys.argv[2:6])
     elif sys.argv[1] == "review":
         review(*sys.argv[2:6])
+    elif sys.argv[1] == "reviewmore":
+        reviewmore(*sys.argv[2:7])
     elif sys.argv[1] == "reviewtext":
         reviewtext(*sys.argv[2:6])
     elif sys.argv[1] == "refusals":

@@ -6,7 +6,7 @@
 # nothing, the role x route x status table, CSRF, the bad inputs of issue 9
 # (413, 415, 400 with the field, path traversal, unknown and disabled keys,
 # a code used twice or expired), the audit table, and a dossier of the
-# submitted records that verifies.
+# submitted records that verifies, by the CLI and downloaded by the API.
 . "$CONSTAT_SOURCE_DIR/tests/e2e/lib.sh"
 
 export CONSTAT_PASSPHRASE="vault passphrase"
@@ -176,6 +176,8 @@ none.jar GET /api/v1/session 401
 none.jar GET /api/v1/records 401
 none.jar GET /api/v1/audit 401
 none.jar GET /api/v1/sites 401
+none.jar GET /api/v1/witnesses 401
+none.jar POST /api/v1/dossier 401
 chef.jar GET /api/v1/session 200
 chef.jar GET /api/v1/accounts 200
 chef.jar GET /api/v1/audit 200
@@ -183,12 +185,16 @@ chef.jar GET /api/v1/verify 200
 chef.jar GET /api/v1/records 200
 chef.jar GET /api/v1/records/$ida 200
 chef.jar GET /api/v1/sites 200
+chef.jar GET /api/v1/witnesses 200
+chef.jar POST /api/v1/dossier 400
 chef.jar POST /api/v1/records/prepare 403
 audra.jar GET /api/v1/audit 200
 audra.jar GET /api/v1/verify 200
 audra.jar GET /api/v1/records 200
 audra.jar GET /api/v1/records/$idb 200
 audra.jar GET /api/v1/sites 200
+audra.jar GET /api/v1/witnesses 200
+audra.jar POST /api/v1/dossier 403
 audra.jar GET /api/v1/accounts 403
 audra.jar POST /api/v1/invites 403
 audra.jar POST /api/v1/records 403
@@ -198,6 +204,8 @@ amina.jar GET /api/v1/records/$ida 200
 amina.jar GET /api/v1/records/$idb 403
 amina.jar GET /api/v1/sites 200
 amina.jar GET /api/v1/audit 403
+amina.jar GET /api/v1/witnesses 403
+amina.jar POST /api/v1/dossier 403
 amina.jar GET /api/v1/accounts 403
 amina.jar POST /api/v1/invites 403
 bilal.jar GET /api/v1/records/$ida 403
@@ -210,6 +218,18 @@ expect_eq "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["si
 http amina.jar GET /api/v1/records
 expect_in "$T/body" "$ida"
 expect_not_in "$T/body" "$idb"
+# no witness configured: an empty list beside the log's size
+http audra.jar GET /api/v1/witnesses
+expect_in "$T/body" '"witnesses":[]'
+# the coordinator downloads the dossier of the two submitted incidents (a
+# tar archive, docs/api.md "Dossiers"): it verifies, with amina's evidence
+http chef.jar POST /api/v1/dossier "{\"ids\":[\"$ida\",\"$idb\"]}"
+expect_status 200 "dossier download"
+cp "$T/body" api.tar
+mkdir api-d
+run_ok tar -xf api.tar -C api-d
+run_ok $CONSTAT verify api-d/constat-dossier-*
+expect_in out "records: 5 (2 incidents, 2 monitor enrolments)"
 # the coordinator invites (JSON answer with the code)
 http chef.jar POST /api/v1/invites '{"name":"carla"}'
 expect_status 201 "invite by the API"
@@ -308,7 +328,7 @@ expect_in hdr "HttpOnly; SameSite=Strict"
 # --- the audit table
 run_ok $CONSTAT audit --dir v
 for a in account_add invite enrol enrol_refused login login_failed login_throttled record \
-    record_replayed evidence_upload denied disable; do
+    record_replayed evidence_upload denied disable export; do
     expect_in out " $a "
 done
 expect_in out "127.0.0.1"

@@ -44,7 +44,7 @@ static constat_taxonomy *g_tax;
 static uint64_t g_enrol_alice, g_enrol_bob;
 static uint64_t g_inc1, g_inc2, g_inc3, g_out_of_filter, g_shift;
 static constat_dossier_summary g_sum;
-static constat_dossier_filter g_filter = {"2018-07-01", "2018-07-31", NULL, NULL, NULL, NULL, NULL};
+static constat_dossier_filter g_filter = {"2018-07-01", "2018-07-31", NULL, NULL, NULL, NULL, NULL, NULL, 0};
 
 /* ---- collecting failures ---- */
 
@@ -1123,9 +1123,9 @@ static void test_write_refuses(void **state)
     constat_vault *v;
     constat_error err;
     char d[4200];
-    constat_dossier_filter bad = {"2018-02-30", NULL, NULL, NULL, NULL, NULL, NULL};
-    constat_dossier_filter badcat = {NULL, NULL, "not_a_category", NULL, NULL, NULL, NULL};
-    constat_dossier_filter place = {NULL, NULL, NULL, "GARENNES", NULL, NULL, NULL};
+    constat_dossier_filter bad = {"2018-02-30", NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0};
+    constat_dossier_filter badcat = {NULL, NULL, "not_a_category", NULL, NULL, NULL, NULL, NULL, 0};
+    constat_dossier_filter place = {NULL, NULL, NULL, "GARENNES", NULL, NULL, NULL, NULL, 0};
     constat_dossier_summary sum;
     failures f;
     (void)state;
@@ -1156,8 +1156,8 @@ static void test_write_refuses(void **state)
     /* country and commune (constat report's scope) are recorded in the
      * manifest and the verifier applies them */
     {
-        constat_dossier_filter cc = {NULL, NULL, NULL, NULL, "France", "CALAIS", NULL};
-        constat_dossier_filter hr = {NULL, NULL, NULL, NULL, "Croatia", NULL, NULL};
+        constat_dossier_filter cc = {NULL, NULL, NULL, NULL, "France", "CALAIS", NULL, NULL, 0};
+        constat_dossier_filter hr = {NULL, NULL, NULL, NULL, "Croatia", NULL, NULL, NULL, 0};
         char path[4300], *man;
         size_t mlen;
         struct stat st;
@@ -1178,8 +1178,8 @@ static void test_write_refuses(void **state)
     }
     /* a selection of nothing is an error naming the filter; nothing is written */
     {
-        constat_dossier_filter none = {NULL, NULL, "dog_attack", NULL, NULL, NULL, NULL};
-        constat_dossier_filter noplace = {NULL, NULL, NULL, "Lille-Lesquin", NULL, NULL, NULL};
+        constat_dossier_filter none = {NULL, NULL, "dog_attack", NULL, NULL, NULL, NULL, NULL, 0};
+        constat_dossier_filter noplace = {NULL, NULL, NULL, "Lille-Lesquin", NULL, NULL, NULL, NULL, 0};
         struct stat st;
         tprintf(d, sizeof d, "%s/none", g_tmp);
         assert_int_equal(constat_dossier_write(v, d, &none, g_tax, TAXONOMY, &sum, &err),
@@ -1210,7 +1210,7 @@ static void test_write_refuses(void **state)
 static void test_filter_match(void **state)
 {
     constat_dossier_filter f = {"2018-07-11", "2018-07-11", "eviction", "garennes",
-                                NULL,         NULL,         NULL};
+                                NULL,         NULL,         NULL, NULL, 0};
     json_t *r = incident("X", "alice", "2018-07-11T23:59:00-05:00", "eviction",
                          "Jungle, rue des Garennes", 1);
     constat_error err;
@@ -1265,6 +1265,72 @@ static void test_filter_match(void **state)
     f.from = NULL;
     f.place = "";
     assert_int_equal(constat_dossier_filter_check(&f, g_tax, &err), CONSTAT_EINVAL);
+}
+
+/* filter.ids: incidents chosen one by one (the review page's download) */
+static void test_filter_ids(void **state)
+{
+    static const char *const ids[] = {"AYS-NNK-2018-07-11", "HRO-2018-07-31"};
+    static const char *const unsorted[] = {"HRO-2018-07-31", "AYS-NNK-2018-07-11"};
+    static const char *const twice[] = {"HRO-2018-07-31", "HRO-2018-07-31"};
+    static const char *const badid[] = {"a b"};
+    static const char *const unknown[] = {"AYS-NNK-2018-07-11", "HRO-2099-01-01"};
+    constat_dossier_filter f = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, ids, 2};
+    constat_dossier_summary sum;
+    constat_vault *v;
+    constat_error err;
+    constat_buf b;
+    char d[4200], path[4300], *man;
+    size_t mlen;
+    failures fl;
+    struct stat st;
+    json_t *r;
+    (void)state;
+
+    assert_int_equal(constat_dossier_filter_check(&f, g_tax, &err), CONSTAT_OK);
+    r = incident("HRO-2018-07-31", "alice", "2018-07-31T23:30:00+02:00", "eviction", "Calais", 1);
+    assert_int_equal(constat_dossier_filter_match(&f, r), 1);
+    json_object_set_new(r, "id", json_string("HRO-2018-07-30"));
+    assert_int_equal(constat_dossier_filter_match(&f, r), 0);
+    json_decref(r);
+    f.ids = unsorted;
+    assert_int_equal(constat_dossier_filter_check(&f, g_tax, &err), CONSTAT_EINVAL);
+    assert_non_null(strstr(err.msg, "filter.ids[1]: "));
+    assert_non_null(strstr(err.msg, "strictly ascending"));
+    f.ids = twice;
+    assert_int_equal(constat_dossier_filter_check(&f, g_tax, &err), CONSTAT_EINVAL);
+    f.ids = badid;
+    f.nids = 1;
+    assert_int_equal(constat_dossier_filter_check(&f, g_tax, &err), CONSTAT_EINVAL);
+    assert_non_null(strstr(err.msg, "filter.ids[0]: not a record id"));
+    f.ids = ids;
+    f.nids = 2;
+    constat_buf_init(&b);
+    assert_int_equal(constat_dossier_filter_describe(&f, 0, &b), CONSTAT_OK);
+    assert_string_equal((const char *)b.data, "incidents chosen one by one by record id (2 listed "
+                                              "in manifest.json, filter.ids)");
+    constat_buf_free(&b);
+
+    /* written: exactly these two, the list in the manifest; verified */
+    assert_int_equal(constat_vault_open(g_vault, NULL, &v, &err), CONSTAT_OK);
+    tprintf(d, sizeof d, "%s/ids", g_tmp);
+    if (constat_dossier_write(v, d, &f, g_tax, TAXONOMY, &sum, &err) != CONSTAT_OK)
+        fail_msg("dossier: %s", err.msg);
+    assert_int_equal(sum.incidents, 2);
+    tprintf(path, sizeof path, "%s/manifest.json", d);
+    man = tu_read_file(path, &mlen);
+    assert_non_null(
+        strstr(man, "\"filter\":{\"ids\":[\"AYS-NNK-2018-07-11\",\"HRO-2018-07-31\"]}"));
+    free(man);
+    assert_int_equal(verify(d, NULL, &fl, NULL), CONSTAT_OK);
+    /* a listed id that is no incident: refused, naming it; nothing written */
+    f.ids = unknown;
+    tprintf(d, sizeof d, "%s/ids-unknown", g_tmp);
+    assert_int_equal(constat_dossier_write(v, d, &f, g_tax, TAXONOMY, &sum, &err),
+                     CONSTAT_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "filter.ids[1]: \"HRO-2099-01-01\" is no incident of the log"));
+    assert_int_equal(stat(d, &st), -1);
+    constat_vault_close(v);
 }
 
 static void test_proof_line_parse(void **state)
@@ -1344,6 +1410,7 @@ int main(void)
         cmocka_unit_test(test_trust_empty_and_half),
         cmocka_unit_test(test_write_refuses),
         cmocka_unit_test(test_filter_match),
+        cmocka_unit_test(test_filter_ids),
         cmocka_unit_test(test_proof_line_parse),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

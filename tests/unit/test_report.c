@@ -1170,9 +1170,9 @@ static void test_report_paged(void **state)
  * is place.commune (folded) or, without one, found in place.name. */
 static void test_scope_filter(void **state)
 {
-    constat_dossier_filter fr = {NULL, NULL, NULL, NULL, "France", NULL, NULL};
-    constat_dossier_filter calais = {NULL, NULL, NULL, NULL, "France", "calais", NULL};
-    constat_dossier_filter longw = {NULL, NULL, NULL, NULL, NULL, "", NULL};
+    constat_dossier_filter fr = {NULL, NULL, NULL, NULL, "France", NULL, NULL, NULL, 0};
+    constat_dossier_filter calais = {NULL, NULL, NULL, NULL, "France", "calais", NULL, NULL, 0};
+    constat_dossier_filter longw = {NULL, NULL, NULL, NULL, NULL, "", NULL, NULL, 0};
     json_t *named = incident("n", "2018-07-11T08:00:00+02:00", "2018-07-11T09:00:00+02:00",
                              "minute", "2018-07-11T10:00:00+02:00", "['eviction']",
                              "{'place':{'name':'Squat rue Mouron, Calais','country':'France'}}");

@@ -580,6 +580,100 @@ static void test_publish(void **state)
     fixture_close(&wit);
 }
 
+typedef struct {
+    int n;
+    int verified;
+    uint64_t size, timestamp;
+    char name[64], msg[512];
+} status_seen;
+
+static int status_cb(void *ctx, const constat_publish_witness_state *w)
+{
+    status_seen *s = ctx;
+    s->n++;
+    s->verified = w->verified;
+    s->size = w->cosigned_size;
+    s->timestamp = w->timestamp;
+    snprintf(s->name, sizeof s->name, "%s", w->name);
+    snprintf(s->msg, sizeof s->msg, "%s", w->msg);
+    return 0;
+}
+
+/* constat_publish_status: each witness, its newest cosigned size, and the
+ * stored cosignature checked again (GET /api/v1/witnesses) */
+static void test_publish_status(void **state)
+{
+    fixture logf, wit;
+    transport t;
+    constat_error e;
+    status_seen s;
+    char wvkey[512], lvkey[512];
+    (void)state;
+
+    fixture_open(&logf, "log.example", "log.example/log");
+    fixture_open(&wit, "wit.example", "wit.example/log");
+    t.w = &wit;
+    t.calls = 0;
+    assert_int_equal(constat_note_verifier_format(&wit.key.pub, wvkey, sizeof wvkey),
+                     CONSTAT_OK);
+    assert_int_equal(constat_note_verifier_format(&constat_vault_log_key(logf.v)->pub, lvkey,
+                                                  sizeof lvkey),
+                     CONSTAT_OK);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(constat_publish_status(logf.v, status_cb, &s, &e), CONSTAT_OK);
+    assert_int_equal(s.n, 0);
+    assert_int_equal(constat_publish_witness_add(logf.v, wvkey, "http://w.example/sub", &e),
+                     CONSTAT_OK);
+    assert_int_equal(constat_witness_log_add(wit.v, "log.example/log", lvkey, NOW, &e),
+                     CONSTAT_OK);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(constat_publish_status(logf.v, status_cb, &s, &e), CONSTAT_OK);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.verified, -1); /* nothing cosigned yet */
+    assert_int_equal(s.size, 0);
+    grow(logf.v, "m1");
+    grow(logf.v, "m2");
+    assert_int_equal(constat_publish_run(logf.v, NOW, in_process, &t, NULL, NULL, &e),
+                     CONSTAT_OK);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(constat_publish_status(logf.v, status_cb, &s, &e), CONSTAT_OK);
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.name, "wit.example");
+    assert_int_equal(s.verified, 1);
+    assert_int_equal(s.size, 2);
+    assert_int_equal(s.timestamp, NOW);
+    assert_string_equal(s.msg, "");
+    /* the stored line altered (the vault's table, not the witness): it no
+     * longer verifies, and the reason says so */
+    {
+        typedef struct {
+            char line[512];
+        } got;
+        got g = {""};
+        constat_buf l;
+        constat_buf_init(&l);
+        assert_int_equal(constat_publish_cosigned(logf.v, &l, NULL, &e), CONSTAT_OK);
+        {
+            const char *p = strstr((const char *)l.data, "\n\xe2\x80\x94 wit.example ");
+            assert_non_null(p);
+            snprintf(g.line, sizeof g.line, "%.*s", (int)strcspn(p + 1, "\n"), p + 1);
+        }
+        g.line[strlen(g.line) - 5] = g.line[strlen(g.line) - 5] == 'A' ? 'B' : 'A';
+        assert_int_equal(constat_store_cosignature_put(constat_vault_store(logf.v), 2,
+                                                       "wit.example", g.line, strlen(g.line),
+                                                       NOW, &e),
+                         CONSTAT_OK);
+        constat_buf_free(&l);
+    }
+    memset(&s, 0, sizeof s);
+    assert_int_equal(constat_publish_status(logf.v, status_cb, &s, &e), CONSTAT_OK);
+    assert_int_equal(s.verified, 0);
+    assert_int_equal(s.size, 2);
+    assert_non_null(strstr(s.msg, "does not verify with the witness's key"));
+    fixture_close(&logf);
+    fixture_close(&wit);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -588,6 +682,7 @@ int main(void)
         cmocka_unit_test(test_tessera_sequence),
         cmocka_unit_test(test_witness_key),
         cmocka_unit_test(test_publish),
+        cmocka_unit_test(test_publish_status),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -51,9 +51,17 @@
  *   source_type  source.type is exactly this ("direct_observation",
  *             "testimony" or "publication"): `dossier --first-hand` gives
  *             "direct_observation", first-hand records only.
+ *   ids, nids  the incidents chosen one by one (the review page's download,
+ *             docs/api.md "Dossiers"): the record's id is one of these nids
+ *             record ids, which are in strictly ascending byte order (no
+ *             duplicate), each a valid record id (docs/record.md), at most
+ *             CONSTAT_DOSSIER_MAX_IDS of them; nids 0 is no constraint. The
+ *             writer refuses a listed id that is not a selected incident of
+ *             the log, and the verifier checks that every listed id is an
+ *             incident of the dossier: the selection is exactly the list.
  * A filter with only from/to/category/place is the one dossiers have always
- * recorded; country, commune and source_type are recorded (and checked by
- * the verifier) only when given. */
+ * recorded; country, commune, source_type and ids are recorded (and checked
+ * by the verifier) only when given. */
 typedef struct {
     const char *from;
     const char *to;
@@ -62,12 +70,18 @@ typedef struct {
     const char *country;
     const char *commune;
     const char *source_type;
+    const char *const *ids;
+    size_t nids;
 } constat_dossier_filter;
+
+/* Most record ids a filter lists (filter.ids). */
+#define CONSTAT_DOSSIER_MAX_IDS 100000u
 
 /* Check a filter's syntax: dates are real calendar dates in YYYY-MM-DD form,
  * from <= to, place, country and commune each non-empty and at most
  * CONSTAT_DOSSIER_PLACE_MAX bytes,
- * category known to `tax` (tax may be NULL to skip that).
+ * category known to `tax` (tax may be NULL to skip that), ids valid record
+ * ids in strictly ascending order, at most CONSTAT_DOSSIER_MAX_IDS.
  * Errors: CONSTAT_EINVAL naming the member ("filter.from: ..."). */
 constat_status constat_dossier_filter_check(const constat_dossier_filter *f,
                                             const constat_taxonomy *tax,

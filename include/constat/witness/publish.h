@@ -36,6 +36,32 @@ typedef int (*constat_publish_witness_fn)(void *ctx, const char *name, const cha
 constat_status constat_publish_witnesses(constat_vault *v, constat_publish_witness_fn fn,
                                          void *ctx, constat_error *err) CONSTAT_WARN_UNUSED;
 
+/* What the vault holds of one configured witness, checked again
+ * (constat_publish_status); pointers valid during the callback. */
+typedef struct {
+    const char *name;       /* the witness's key name */
+    const char *url;        /* its submission prefix */
+    const char *vkey;       /* its cosignature/v1 verifier key */
+    uint64_t cosigned_size; /* the largest checkpoint size it cosigned for us; 0: none yet */
+    /* 1: its stored cosignature of that checkpoint verifies with vkey over
+     * the stored checkpoint text (tlog-cosignature, as
+     * constat_publish_accept checked it when it arrived); 0: it does not,
+     * msg says why (a damaged or altered vault); -1: nothing cosigned yet */
+    int verified;
+    uint64_t timestamp;     /* verified 1: the cosignature's time, seconds since the epoch */
+    const char *msg;        /* verified 0: why; "" otherwise */
+} constat_publish_witness_state;
+typedef int (*constat_publish_state_fn)(void *ctx, const constat_publish_witness_state *w);
+
+/* The configured witnesses, by name, each with the newest checkpoint it
+ * cosigned for us and whether that stored cosignature still verifies:
+ * fn(ctx, state) for each; stops when fn returns non-zero. Reads only (for
+ * `GET /api/v1/witnesses`, docs/api.md). A cosignature that does not
+ * verify is a state (verified 0), not an error.
+ * Errors: CONSTAT_EIO, CONSTAT_ENOMEM. */
+constat_status constat_publish_status(constat_vault *v, constat_publish_state_fn fn, void *ctx,
+                                      constat_error *err) CONSTAT_WARN_UNUSED;
+
 /* Check a 200 add-checkpoint response `body` (signature lines) from the
  * configured witness `witness` for the stored signed checkpoint `note`
  * (which must be one of the vault's checkpoints), and store its

@@ -1387,6 +1387,39 @@ static constat_status dw_checkpoint(dossier_job *j)
     return rc;
 }
 
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A filter listing record ids (filter.ids): each is a selected incident,
+ * else CONSTAT_ENOTFOUND naming the first that is not. */
+static constat_status dw_ids_found(dossier_job *j)
+{
+    const char **got = malloc((j->cc.nsel + 1) * sizeof *got);
+    constat_status rc = CONSTAT_OK;
+    size_t n = 0;
+
+    if (!got)
+        return constat_error_set(j->err, CONSTAT_ENOMEM, "out of memory");
+    for (size_t i = 0; i < j->cc.nsel; i++) {
+        const char *id = json_string_value(json_object_get(j->cc.sel[i].record, "id"));
+        if (id)
+            got[n++] = id;
+    }
+    qsort(got, n, sizeof *got, str_cmp);
+    for (size_t i = 0; i < j->f->nids; i++)
+        if (!bsearch(&j->f->ids[i], got, n, sizeof *got, str_cmp)) {
+            rc = constat_error_set(j->err, CONSTAT_ENOTFOUND,
+                                   "filter.ids[%zu]: \"%.128s\" is no incident of the log (up to "
+                                   "the checkpoint of size %" PRIu64 "): no dossier written",
+                                   i, j->f->ids[i], j->cp.size);
+            break;
+        }
+    free(got);
+    return rc;
+}
+
 /* Read the checkpoint's leaves into cc: the selected incidents, every
  * enrolment, every evidence and custody record; none selected is an error. */
 static constat_status dw_collect(dossier_job *j)
@@ -1400,6 +1433,8 @@ static constat_status dw_collect(dossier_job *j)
     rc = constat_vault_leaves_parsed(j->v, 0, j->cp.size, 0, collect_one, &j->cc, err);
     if (j->cc.rc != CONSTAT_OK)
         rc = j->cc.rc;
+    if (rc == CONSTAT_OK && j->f && j->f->nids)
+        rc = dw_ids_found(j);
     if (rc != CONSTAT_OK || j->cc.nsel > 0)
         return rc;
     /* An empty dossier proves nothing and usually means a mistyped filter. */
@@ -1783,6 +1818,14 @@ static constat_status dw_filter_json(const constat_dossier_filter *f, json_t *fi
         bad |= json_object_set_new(filt, "commune", json_string(f->commune));
     if (f->source_type)
         bad |= json_object_set_new(filt, "source_type", json_string(f->source_type));
+    if (f->nids) {
+        json_t *ids = json_array();
+        for (size_t i = 0; ids && i < f->nids; i++)
+            bad |= json_array_append_new(ids, json_string(f->ids[i]));
+        if (!ids)
+            return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+        bad |= json_object_set_new(filt, "ids", ids);
+    }
     if (bad)
         return constat_error_set(err, CONSTAT_EINVAL, "filter: not valid UTF-8 text");
     return CONSTAT_OK;

@@ -2,6 +2,7 @@
  * format.h): checked when a dossier is written, recorded in its manifest,
  * and applied again by the verifier to prove that the selection is whole. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,11 +33,43 @@ static int valid_date(const char *s)
     return d <= mdays[m - 1] + (m == 2 && is_leap(y));
 }
 
+/* A record id (docs/record.md): 1 to 128 characters of [A-Za-z0-9._:-]. */
+static int record_id_ok(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n < 1 || n > 128)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == ':' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
 constat_status constat_dossier_filter_check(const constat_dossier_filter *f,
                                             const constat_taxonomy *tax, constat_error *err)
 {
     if (!f)
         return CONSTAT_OK;
+    if (f->nids > CONSTAT_DOSSIER_MAX_IDS)
+        return constat_error_set(err, CONSTAT_EINVAL, "filter.ids: more than %u record ids",
+                                 CONSTAT_DOSSIER_MAX_IDS);
+    if (f->nids && !f->ids)
+        return constat_error_set(err, CONSTAT_EINVAL, "filter.ids: missing");
+    for (size_t i = 0; i < f->nids; i++) {
+        if (!record_id_ok(f->ids[i]))
+            return constat_error_set(err, CONSTAT_EINVAL,
+                                     "filter.ids[%zu]: not a record id (1 to 128 characters of "
+                                     "A-Z a-z 0-9 . _ : -)",
+                                     i);
+        if (i > 0 && strcmp(f->ids[i - 1], f->ids[i]) >= 0)
+            return constat_error_set(err, CONSTAT_EINVAL,
+                                     "filter.ids[%zu]: \"%s\" is not after \"%s\" (the ids are "
+                                     "in strictly ascending byte order)",
+                                     i, f->ids[i], f->ids[i - 1]);
+    }
     if (f->from && !valid_date(f->from))
         return constat_error_set(err, CONSTAT_EINVAL,
                                  "filter.from: not a date of the form YYYY-MM-DD");
@@ -109,6 +142,11 @@ static int fold_needle(const char *s, char out[CONSTAT_DOSSIER_PLACE_MAX], size_
     return 1;
 }
 
+static int id_cmp(const void *key, const void *elem)
+{
+    return strcmp(key, *(const char *const *)elem);
+}
+
 int constat_dossier_filter_match(const constat_dossier_filter *f, const json_t *record)
 {
     json_t *kind = json_object_get(record, "kind");
@@ -117,6 +155,11 @@ int constat_dossier_filter_match(const constat_dossier_filter *f, const json_t *
         return 0;
     if (!f)
         return 1;
+    if (f->nids) { /* ascending (constat_dossier_filter_check): a binary search */
+        const char *id = json_string_value(json_object_get(record, "id"));
+        if (!id || !f->ids || !bsearch(id, f->ids, f->nids, sizeof *f->ids, id_cmp))
+            return 0;
+    }
     if (f->from || f->to) {
         json_t *start = json_object_get(json_object_get(record, "occurred"), "start");
         const char *s;
@@ -198,19 +241,22 @@ typedef struct {
     const char *place, *place_end;   /* , PLACE <place> PLACE_END */
     const char *country, *commune;   /* , COUNTRY <country>; , COMMUNE <commune> */
     const char *source;              /* , SOURCE <source type> */
+    const char *ids, *ids_end;       /* , IDS <count> IDS_END */
 } scope_words;
 
 static const scope_words words_en = {
     "all incidents", "incidents", " that occurred (local date) from ", " to ", "the start",
     "the end", " in category ", " with a place (name, commune or site) containing \"",
     "\" (accents and case aside)", " in country ", " in commune ",
-    " of source type (source.type) "};
+    " of source type (source.type) ", " chosen one by one by record id (",
+    " listed in manifest.json, filter.ids)"};
 /* French, for VERIFY.fr.md and the French half of the report. */
 static const scope_words words_fr = {
     "tous les incidents", "les incidents", " survenus (date locale) du ", " au ", "début",
     "la fin", " de la catégorie ", " dont le lieu (nom, commune ou site) contient « ",
     " » (sans tenir compte des accents ni de la casse)", " dans le pays ", " dans la commune ",
-    " de type de source (source.type) "};
+    " de type de source (source.type) ", " choisis un par un par identifiant (",
+    " énumérés dans manifest.json, filter.ids)"};
 
 /* ", " before every clause but the first, then the clause's words. */
 static constat_status clause(constat_buf *b, int *n, const char *a, const char *v,
@@ -227,11 +273,13 @@ constat_status constat_dossier_filter_describe(const constat_dossier_filter *f, 
                                                constat_buf *b)
 {
     const scope_words *w = french ? &words_fr : &words_en;
+    char count[24];
     int n = 0;
 
     if (!f || (!f->from && !f->to && !f->category && !f->place && !f->country && !f->commune &&
-               !f->source_type))
+               !f->source_type && !f->nids))
         return constat_buf_puts(b, w->all);
+    snprintf(count, sizeof count, "%zu", f->nids);
     if (constat_buf_puts(b, w->some))
         return CONSTAT_ENOMEM;
     if ((f->from || f->to) &&
@@ -244,7 +292,8 @@ constat_status constat_dossier_filter_describe(const constat_dossier_filter *f, 
         (f->place && clause(b, &n, w->place, f->place, w->place_end)) ||
         (f->country && clause(b, &n, w->country, f->country, NULL)) ||
         (f->commune && clause(b, &n, w->commune, f->commune, NULL)) ||
-        (f->source_type && clause(b, &n, w->source, f->source_type, NULL)))
+        (f->source_type && clause(b, &n, w->source, f->source_type, NULL)) ||
+        (f->nids && clause(b, &n, w->ids, count, w->ids_end)))
         return CONSTAT_ENOMEM;
     return CONSTAT_OK;
 }

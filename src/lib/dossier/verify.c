@@ -630,6 +630,7 @@ typedef struct {
     uint64_t tree_size, records;
     int have_filter;
     constat_dossier_filter filter;
+    const char **ids;          /* filter.ids (borrowed strings), or NULL */
     constat_buf raw;           /* manifest.json's bytes, for its signature */
     int have_raw;
 } manifest;
@@ -638,7 +639,41 @@ static void manifest_free(manifest *m)
 {
     json_decref(m->root);
     m->root = NULL;
+    free(m->ids);
+    m->ids = NULL;
     constat_buf_free(&m->raw);
+}
+
+/* filter.ids of the manifest into m->filter (ids, nids): an array of
+ * strings, else a failure and no filter. 0, or -1 when refused. */
+static int manifest_ids(vstate *s, const json_t *filt, manifest *m)
+{
+    const json_t *a = json_object_get(filt, "ids"), *v;
+    size_t i;
+
+    if (!a)
+        return 0;
+    if (!json_is_array(a) || json_array_size(a) == 0 ||
+        json_array_size(a) > CONSTAT_DOSSIER_MAX_IDS) {
+        vfail(s, -1, "manifest.json", "filter.ids: not an array of 1 to %u record ids",
+              CONSTAT_DOSSIER_MAX_IDS);
+        return -1;
+    }
+    m->ids = malloc(json_array_size(a) * sizeof *m->ids);
+    if (!m->ids) {
+        vfail(s, -1, "manifest.json", "filter.ids: out of memory");
+        return -1;
+    }
+    json_array_foreach(a, i, v) {
+        if (!json_is_string(v)) {
+            vfail(s, -1, "manifest.json", "filter.ids[%zu]: not a string", i);
+            return -1;
+        }
+        m->ids[i] = json_string_value(v);
+    }
+    m->filter.ids = m->ids;
+    m->filter.nids = json_array_size(a);
+    return 0;
 }
 
 /* Every regular file under the dossier folder (paths relative to it). */
@@ -908,7 +943,9 @@ static void check_manifest(vstate *s, const char *dir, manifest *m, const dirlis
         m->filter.country = opt_str(s, v, "country", "filter");
         m->filter.commune = opt_str(s, v, "commune", "filter");
         m->filter.source_type = opt_str(s, v, "source_type", "filter");
-        if (constat_dossier_filter_check(&m->filter, NULL, &e) != CONSTAT_OK) {
+        if (manifest_ids(s, v, m) != 0) {
+            m->have_filter = 0;
+        } else if (constat_dossier_filter_check(&m->filter, NULL, &e) != CONSTAT_OK) {
             vfail(s, -1, "manifest.json", "%s", e.msg);
             m->have_filter = 0;
         }
@@ -3142,8 +3179,51 @@ static void vd_taxonomy(vdossier *j)
     }
 }
 
+static int id_str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A filter listing record ids (filter.ids): each listed id is an incident
+ * of records.jsonl (that each incident is listed is the filter check of
+ * step 6), so the dossier holds exactly the incidents the list names. */
+static void check_ids_present(vstate *s, const ventries *es, const constat_dossier_filter *f)
+{
+    const char **got = malloc((es->n + 1) * sizeof *got);
+    size_t n = 0, missing = 0;
+
+    if (!got) {
+        vfail(s, -1, "manifest.json", "filter.ids: out of memory");
+        return;
+    }
+    for (size_t i = 0; i < es->n; i++) {
+        const ventry *e = &es->v[i];
+        const char *id;
+        if (!e->leaf_ok || !e->kind || strcmp(e->kind, "incident") != 0)
+            continue;
+        if ((id = json_string_value(json_object_get(e->leaf.record, "id"))))
+            got[n++] = id;
+    }
+    qsort(got, n, sizeof *got, id_str_cmp);
+    for (size_t i = 0; i < f->nids; i++) {
+        if (bsearch(&f->ids[i], got, n, sizeof *got, id_str_cmp))
+            continue;
+        if (missing++ < 10)
+            vfail(s, -1, "manifest.json",
+                  "filter.ids[%zu]: incident \"%.128s\" is listed but not in records.jsonl", i,
+                  f->ids[i]);
+    }
+    if (missing > 10)
+        vfail(s, -1, "manifest.json", "filter.ids: %zu more listed incidents are not in "
+              "records.jsonl", missing - 10);
+    if (!missing)
+        vpass(s);
+    free(got);
+}
+
 /* 5. every line: canonical leaf, leaf hash, inclusion proof, order; and
- * the manifest's record count. Fails only when out of memory. */
+ * the manifest's record count (and filter.ids). Fails only when out of
+ * memory. */
 static constat_status vd_lines(vdossier *j)
 {
     lines_env *env = &j->env;
@@ -3166,6 +3246,8 @@ static constat_status vd_lines(vdossier *j)
     if (rc != CONSTAT_OK)
         return rc;
     j->sum.records = j->es.n;
+    if (j->m.have_filter && j->m.filter.nids)
+        check_ids_present(&j->s, &j->es, &j->m.filter);
     if (j->m.have_records && j->m.records != j->es.n)
         vfail(&j->s, -1, "manifest.json",
               "records is %" PRIu64 " but records.jsonl has %zu lines", j->m.records, j->es.n);

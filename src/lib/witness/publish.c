@@ -447,6 +447,179 @@ constat_status constat_publish_run(constat_vault *v, int64_t now, constat_publis
     return st;
 }
 
+/* ---- status ---- */
+
+typedef struct {
+    char *name, *url, *vkey;
+    uint64_t size;
+    constat_buf note, line; /* the checkpoint of that size, the witness's line on it */
+    int have_note, have_line;
+} state_row;
+
+typedef struct {
+    state_row *rows;
+    size_t n, cap;
+    int oom;
+    size_t cur; /* the row whose cosignature lines are read */
+} state_list;
+
+static int state_collect(void *ctx, const char *name, const char *url, const char *vkey,
+                         uint64_t size)
+{
+    state_list *l = ctx;
+    state_row *r;
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 4;
+        state_row *nr = realloc(l->rows, nc * sizeof *nr);
+        if (!nr) {
+            l->oom = 1;
+            return 1;
+        }
+        l->rows = nr;
+        l->cap = nc;
+    }
+    r = &l->rows[l->n];
+    memset(r, 0, sizeof *r);
+    constat_buf_init(&r->note);
+    constat_buf_init(&r->line);
+    r->name = strdup(name);
+    r->url = strdup(url);
+    r->vkey = strdup(vkey);
+    r->size = size;
+    l->n++;
+    if (!r->name || !r->url || !r->vkey) {
+        l->oom = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* One pass over the stored checkpoints: each row gets the note of its size. */
+static int state_note(void *ctx, uint64_t size, const char *note, size_t len)
+{
+    state_list *l = ctx;
+    for (size_t i = 0; i < l->n; i++)
+        if (l->rows[i].size == size && !l->rows[i].have_note) {
+            if (constat_buf_append(&l->rows[i].note, note, len) != CONSTAT_OK) {
+                l->oom = 1;
+                return 1;
+            }
+            l->rows[i].have_note = 1;
+        }
+    return 0;
+}
+
+static int state_line(void *ctx, const char *witness, const char *line, size_t len)
+{
+    state_list *l = ctx;
+    state_row *r = &l->rows[l->cur];
+    if (strcmp(witness, r->name) != 0 || r->have_line)
+        return 0;
+    if (constat_buf_append(&r->line, line, len) != CONSTAT_OK) {
+        l->oom = 1;
+        return 1;
+    }
+    r->have_line = 1;
+    return 0;
+}
+
+/* The state of row r: verified and timestamp, or why not in msg. */
+static void state_check(constat_vault *v, const state_row *r, constat_publish_witness_state *w,
+                        char *msg, size_t cap)
+{
+    constat_note_verifier ver;
+    constat_checkpoint cp;
+    constat_note_sig sig;
+    constat_error e;
+    size_t text_len = 0;
+
+    w->verified = 0;
+    constat_error_clear(&e);
+    if (constat_note_verifier_parse(r->vkey, &ver, &e) != CONSTAT_OK) {
+        snprintf(msg, cap, "its stored key does not parse: %s", e.msg);
+        return;
+    }
+    if (!r->have_note) {
+        snprintf(msg, cap, "no stored checkpoint of size %llu", (unsigned long long)r->size);
+        return;
+    }
+    if (!r->have_line) {
+        snprintf(msg, cap, "no stored cosignature on the checkpoint of size %llu",
+                 (unsigned long long)r->size);
+        return;
+    }
+    if (own_checkpoint(v, (const char *)r->note.data, r->note.len, &text_len, &cp, &e) !=
+        CONSTAT_OK) {
+        snprintf(msg, cap, "the stored checkpoint of size %llu does not open with the log key: "
+                           "%s",
+                 (unsigned long long)r->size, e.msg);
+        return;
+    }
+    if (constat_note_sig_parse((const char *)r->line.data, r->line.len, &sig, &e) !=
+        CONSTAT_OK) {
+        snprintf(msg, cap, "the stored cosignature line is malformed: %s", e.msg);
+        return;
+    }
+    if (strcmp(sig.name, ver.name) != 0 || sig.key_id != ver.key_id) {
+        snprintf(msg, cap, "the stored cosignature line is by another key than the witness's");
+        return;
+    }
+    if (constat_cosignature_verify((const char *)r->note.data, text_len, sig.sig, sig.sig_len,
+                                   &ver, &w->timestamp, &e) != CONSTAT_OK) {
+        snprintf(msg, cap, "the stored cosignature does not verify with the witness's key: %s",
+                 e.msg);
+        return;
+    }
+    w->verified = 1;
+}
+
+constat_status constat_publish_status(constat_vault *v, constat_publish_state_fn fn, void *ctx,
+                                      constat_error *err)
+{
+    state_list l = {0};
+    constat_status st;
+    char msg[512];
+
+    if (!v || !fn)
+        return constat_error_set(err, CONSTAT_EINVAL, "witness status: bad argument");
+    st = constat_publish_witnesses(v, state_collect, &l, err);
+    if (st == CONSTAT_OK && !l.oom && l.n)
+        st = constat_store_checkpoints(constat_vault_store(v), state_note, &l, err);
+    for (size_t i = 0; st == CONSTAT_OK && !l.oom && i < l.n; i++) {
+        if (!l.rows[i].size)
+            continue;
+        l.cur = i;
+        st = constat_store_cosignatures(constat_vault_store(v), l.rows[i].size, state_line, &l,
+                                        err);
+    }
+    if (st == CONSTAT_OK && l.oom)
+        st = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    for (size_t i = 0; st == CONSTAT_OK && i < l.n; i++) {
+        constat_publish_witness_state w;
+        memset(&w, 0, sizeof w);
+        msg[0] = 0;
+        w.name = l.rows[i].name;
+        w.url = l.rows[i].url;
+        w.vkey = l.rows[i].vkey;
+        w.cosigned_size = l.rows[i].size;
+        w.verified = -1;
+        if (l.rows[i].size)
+            state_check(v, &l.rows[i], &w, msg, sizeof msg);
+        w.msg = msg;
+        if (fn(ctx, &w) != 0)
+            break;
+    }
+    for (size_t i = 0; i < l.n; i++) {
+        free(l.rows[i].name);
+        free(l.rows[i].url);
+        free(l.rows[i].vkey);
+        constat_buf_free(&l.rows[i].note);
+        constat_buf_free(&l.rows[i].line);
+    }
+    free(l.rows);
+    return st;
+}
+
 typedef struct {
     constat_buf *out;
     size_t n;
