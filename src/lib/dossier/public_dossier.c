@@ -346,6 +346,7 @@ static void check_sites(pv *c, const json_t *claimed, const constat_indexed_reco
 }
 
 constat_status dossier_public_verify(const char *dir, const char *trust_file,
+                                     const constat_note_verifier *log_key,
                                      const constat_indexed_record *recs, size_t n,
                                      const json_t *recomputed, dossier_public_fail_fn fail,
                                      dossier_public_pass_fn pass, void *ctx)
@@ -371,8 +372,8 @@ constat_status dossier_public_verify(const char *dir, const char *trust_file,
     }
     constat_bprintf(pd, sizeof pd, "%s/" CONSTAT_PUBLIC_DOSSIER_DIR, dir);
     constat_error_clear(&e);
-    st = constat_verify_public_report(pd, trust_file, pub_report_fail, &c, &passed, NULL, NULL,
-                                      &e);
+    st = dossier_verify_public_report_key(pd, trust_file, log_key, pub_report_fail, &c, &passed,
+                                          NULL, NULL, &e);
     if (st == CONSTAT_ENOMEM)
         return st;
     if (st != CONSTAT_OK && st != CONSTAT_EVERIFY)
