@@ -2894,6 +2894,7 @@ typedef struct {
     uint64_t nproofs;
     constat_keychain *kc;                  /* the organisation keys (verify_keys.h) */
     constat_keychain *lkc;                 /* the log keys, from logv (verify_keys.h) */
+    const constat_note_verifier *log_pinned_later; /* a pinned later key of lkc, or NULL */
 } vdossier;
 
 /* Check the dossier path is a folder; read the pinned keys and the witness
@@ -3061,6 +3062,7 @@ static void vd_log_key(vdossier *j)
                                 (unsigned long long)hit->from);
                 vpass(&j->s);
                 j->lkc = kc;
+                j->log_pinned_later = &hit->ver;
                 return;
             }
             {
@@ -3106,7 +3108,8 @@ static void vd_manifest_keys(vdossier *j, const dirlist *present, constat_error 
                        j->kc && j->kc->n ? &j->kc->k[j->kc->n - 1].ver : j->orgv,
                        &j->sum.manifest_signed);
     if (j->logv)
-        (void)constat_note_verifier_format(j->logv, j->sum.log_vkey, sizeof j->sum.log_vkey);
+        (void)constat_note_verifier_format(j->log_pinned_later ? j->log_pinned_later : j->logv,
+                                           j->sum.log_vkey, sizeof j->sum.log_vkey);
     if (j->orgv)
         (void)constat_note_verifier_format(j->orgv, j->sum.org_vkey, sizeof j->sum.org_vkey);
 }
