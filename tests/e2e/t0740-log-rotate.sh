@@ -225,6 +225,13 @@ export CONSTAT_PASSPHRASE=
 run_ok $CONSTAT init --no-passphrase --org hro-test --origin test.example/hro/log --dir x
 run_ok $CONSTAT monitor add alice --dir x
 run_ok $CONSTAT record inc1.json --monitor alice --dir x
+# an RFC 3161 token over the old key's checkpoint of size 2 (tests/tsa)
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY 2>/dev/null || true
+tsa_out=$(sh "$SRC/tests/tsa/start.sh" "$T/tsa") || fail "the test TSA did not start"
+pids="$pids $(echo "$tsa_out" | sed -n 's/^pid //p')"
+run_ok $CONSTAT tsa add local "$(echo "$tsa_out" | sed -n 's/^url //p')" --ca "$T/tsa/ca.pem" --dir x
+run_ok $CONSTAT timestamp --dir x
+expect_in out "checkpoint size 2 time-stamped at "
 cp x/keys/log.key stolen-log.key
 run_ok $CONSTAT keys rotate --log --dir x
 xold=$(sed -n 's/.*signed by the old key \(test.example\/hro\/log+[0-9a-f]*\) .*/\1/p' out)
@@ -233,7 +240,15 @@ run_ok $CONSTAT record inc2.json --monitor alice --dir x
 run_ok $CONSTAT checkpoint --dir x
 cp out xcp4
 expect_eq "$(sed -n 2p xcp4)" "4" "setup: checkpoint of size 4"
+run_ok $CONSTAT timestamp --dir x
+expect_in out "checkpoint size 4 time-stamped at "
 run_ok $CONSTAT dossier --out xd --dir x
+# the first token's checkpoint (size 2, before the transition) is the old
+# key's, the second's (size 4) the new key's: both verify along the chain
+expect_eq "$(kid "$(ls xd/timestamps/*.checkpoint | head -n 1)")" "${xold#*+}" "the time-stamped checkpoint is the old key's"
+run_ok $CONSTAT verify xd --tsa-ca "$T/tsa/ca.pem"
+expect_in out "timestamps: 2 RFC 3161 token(s), 2 valid"
+expect_in out ", 0 failed"
 # the thief of the retired key signs the checkpoint of size 4 (after the
 # transition at leaf 2) with it: (KEY, TEXT) -> signed note
 python3 - stolen-log.key xcp4 fake.der > fake.txt <<'PY'
