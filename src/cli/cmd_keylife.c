@@ -137,6 +137,40 @@ int cli_monitor_refuse_revoked(constat_vault *v, const char *monitor)
     return 0;
 }
 
+/* The log keys of `keys history`: one line per key of the chain with the
+ * checkpoint sizes it signs and the transitions around it. */
+static void print_log_keys(constat_vault *v, const constat_keychain *logs)
+{
+    uint64_t size = constat_vault_size(v);
+    char lk[CONSTAT_KEY_NAME_MAX + 16];
+
+    if (logs->n <= 1) {
+        constat_record_key_id(&constat_vault_log_key(v)->pub, lk, sizeof lk);
+        printf("log key %s: signs every checkpoint (leaves 0 .. %llu); never rotated\n",
+               cli_text(lk), (unsigned long long)(size ? size - 1 : 0));
+        return;
+    }
+    for (size_t i = 0; i < logs->n; i++) {
+        const constat_key_era *e = &logs->k[i];
+        printf("log key %s: signs the checkpoints of tree sizes %llu .. ", cli_text(e->key_id),
+               (unsigned long long)e->from);
+        if (i + 1 < logs->n)
+            printf("%llu", (unsigned long long)logs->k[i + 1].from - 1);
+        else
+            printf("%llu (the current key)", (unsigned long long)size);
+        if (e->transition >= 0)
+            printf("; in force from size %llu (key transition at leaf %lld, %s)",
+                   (unsigned long long)e->from, (long long)e->transition, cli_text(e->at));
+        else
+            printf("; the first log key");
+        if (i + 1 < logs->n)
+            printf("; RETIRED by the key transition at leaf %lld (%s, signed by it and the new "
+                   "key): new key %s", (long long)logs->k[i + 1].transition,
+                   cli_text(logs->k[i + 1].at), cli_text(logs->k[i + 1].key_id));
+        putchar('\n');
+    }
+}
+
 /* `constat keys history`: for each key that signs in this log, the leaves
  * it signed (first, last, count) and, for monitor keys, the enrolment and
  * any revocation. */
@@ -182,8 +216,8 @@ int cli_keys_history(int argc, char **argv)
     constat_vault *v;
     constat_error err;
     json_t *revs = NULL, *rots = NULL, *kid;
-    constat_keychain orgs;
-    char lk[CONSTAT_KEY_NAME_MAX + 16], ok[CONSTAT_KEY_NAME_MAX + 16];
+    constat_keychain orgs, logs;
+    char ok[CONSTAT_KEY_NAME_MAX + 16];
     size_t i;
     int c, rc;
 
@@ -205,17 +239,17 @@ int cli_keys_history(int argc, char **argv)
     if (constat_vault_leaves(v, 0, constat_vault_size(v), khist_leaf, &h, &err) != CONSTAT_OK ||
         h.st != CONSTAT_OK || constat_vault_revocations(v, &revs, &err) != CONSTAT_OK ||
         constat_vault_rotations(v, &rots, &err) != CONSTAT_OK ||
-        constat_vault_org_chain(v, &orgs, NULL, NULL, NULL, &err) != CONSTAT_OK) {
+        constat_vault_org_chain(v, &orgs, NULL, NULL, NULL, &err) != CONSTAT_OK ||
+        constat_vault_log_chain(v, &logs, NULL, NULL, NULL, &err) != CONSTAT_OK) {
         rc = cli_report_error("keys history", h.st ? h.st : err.code, &err);
         goto out;
     }
-    constat_record_key_id(&constat_vault_log_key(v)->pub, lk, sizeof lk);
     constat_record_key_id(&constat_vault_org_key(v)->pub, ok, sizeof ok);
-    printf("log key %s: signs every checkpoint (leaves 0 .. %llu); never rotated\n",
-           cli_text(lk), (unsigned long long)(constat_vault_size(v) ? constat_vault_size(v) - 1
-                                                                    : 0));
+    print_log_keys(v, &logs);
     json_array_foreach(h.order, i, kid) {
         const char *k = json_string_value(kid);
+        if (logs.n > 1 && constat_keychain_find(&logs, k))
+            continue; /* a log key signs only its own transition: its line is above */
         const json_t *e = json_object_get(h.keys, k), *r = json_object_get(revs, k);
         const constat_key_era *oe = constat_keychain_find(&orgs, k);
         printf("%s %s: leaves %lld .. %lld (%lld signed)", oe || strcmp(k, ok) == 0

@@ -1,5 +1,5 @@
-/* cmd_keyrot.c — `constat keys rotate --org [--reason TEXT]` (docs/vault.md
- * "Organisation key rotation"). */
+/* cmd_keyrot.c — `constat keys rotate --org|--log [--reason TEXT]`
+ * (docs/vault.md "Organisation key rotation", "Log key rotation"). */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,6 +23,48 @@ static int rotate_test(const char *step)
         return 1;
     raise(SIGKILL);
     return 0;
+}
+
+/* $CONSTAT_TEST_LOG_ROTATE (tests only: tests/e2e/t0740-log-rotate.sh,
+ * t0741-log-rotate-kill9.sh): "file", "txn" or "shred" kills the process at
+ * that step of the rotation; "newsig" spoils the new key's signature, "oldsig"
+ * has the new key sign the leaf in the old key's place. */
+static int log_rotate_test(const char *step)
+{
+    const char *k = getenv("CONSTAT_TEST_LOG_ROTATE");
+    if (!k || strcmp(k, step) != 0)
+        return 0;
+    if (strcmp(step, "newsig") == 0 || strcmp(step, "oldsig") == 0)
+        return 1;
+    raise(SIGKILL);
+    return 0;
+}
+
+/* `keys rotate --log` on an open vault, holding serve.lock. */
+static int rotate_log(constat_vault *v, const char *reason)
+{
+    char kid[CONSTAT_KEY_NAME_MAX + 16], old[CONSTAT_KEY_NAME_MAX + 16];
+    constat_error err;
+    constat_status st;
+    uint64_t index = 0;
+
+    if (getenv("CONSTAT_TEST_LOG_ROTATE"))
+        constat_log_rotate_test_hook = log_rotate_test;
+    constat_record_key_id(&constat_vault_log_key(v)->pub, old, sizeof old);
+    constat_error_clear(&err);
+    st = constat_vault_log_rotate(v, reason, cli_now(), &index, kid, sizeof kid, &err);
+    if (st != CONSTAT_OK && index == 0 && !strstr(err.msg, "the rotation is logged"))
+        return cli_report_error("keys rotate", st, &err);
+    printf("rotated the log key: new key %s (key transition at leaf %llu, signed by the old "
+           "key %s and the new key)\ncheckpoints of tree size %llu and more are signed by the "
+           "new key, the retired key file is destroyed; the origin stays %s\npublish the new "
+           "key ('constat keys'); dossiers carry the transition, and verifiers and witnesses "
+           "pinning the old key follow it ('constat publish' hands it to the witnesses)\n",
+           cli_text(kid), (unsigned long long)index, cli_text(old),
+           (unsigned long long)index + 1, cli_text(constat_vault_origin(v)));
+    if (st != CONSTAT_OK)
+        return cli_report_error("keys rotate", st, &err);
+    return cli_finish_stdout(0);
 }
 
 /* $CONSTAT_TEST_RESEAL_KILL_AT=N (tests only: t0782): SIGKILL right after
@@ -64,16 +106,17 @@ int cli_keys_rotate(int argc, char **argv)
     }
     if (optind != argc || org + log != 1)
         return cli_usage("keys");
-    if (log) {
-        fprintf(stderr, "constat: keys rotate --log: rotation of the log key is not built yet "
-                        "(docs/vault.md \"Organisation key rotation\"); nothing changed\n");
-        return CLI_EXIT_USAGE;
-    }
     if ((rc = cli_open_vault(cli_vault_dir(dir), &v)) != 0)
         return rc;
     if ((lockfd = cli_serve_lock(constat_vault_dir(v), 1, "keys rotate")) < 0) {
         constat_vault_close(v);
         return CLI_EXIT_USAGE;
+    }
+    if (log) {
+        rc = rotate_log(v, reason);
+        constat_vault_close(v);
+        close(lockfd);
+        return rc;
     }
     if (getenv("CONSTAT_TEST_ORG_ROTATE"))
         constat_org_rotate_test_hook = rotate_test;

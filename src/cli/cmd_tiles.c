@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "constat/log/tlog.h"
+#include "constat/vault/keychain.h"
 
 static int tiles_export(int argc, char **argv)
 {
@@ -112,9 +113,50 @@ static void on_failure(void *ctx, int64_t index, const char *msg)
     printf("FAIL: %s\n", cli_text(msg));
 }
 
+/* The log keys the transitions among the published entries lead to from
+ * the pinned one (docs/vault.md "Log key rotation"). */
+struct key_follow {
+    constat_keychain kc;
+    struct audit_out *o;
+    /* transitions not followed: failures only if the pinned key does not
+     * sign the checkpoint (it may be a later key than they retire) */
+    char why[4][CONSTAT_ERROR_MSG_MAX + 200];
+    int64_t at[4];
+    size_t nwhy;
+};
+
+static void follow_fail(void *ctx, int64_t index, const char *msg)
+{
+    struct key_follow *k = ctx;
+    if (k->nwhy < 4) {
+        snprintf(k->why[k->nwhy], sizeof k->why[k->nwhy], "%s", msg);
+        k->at[k->nwhy++] = index;
+    }
+}
+
+static void follow_entry(void *ctx, uint64_t index, const uint8_t *data, size_t len)
+{
+    struct key_follow *k = ctx;
+    size_t bad = 0;
+    constat_error e;
+    if (constat_keychain_feed(&k->kc, index, data, len, follow_fail, k, &bad, &e) != CONSTAT_OK)
+        on_failure(k->o, (int64_t)index, e.msg); /* more log keys than a chain holds */
+}
+
+static const constat_note_verifier *follow_key(void *ctx, uint64_t size)
+{
+    struct key_follow *k = ctx;
+    const constat_key_era *e = k->kc.n > 1 ? constat_keychain_for_size(&k->kc, size) : NULL;
+    for (size_t i = 0; i < k->nwhy; i++)
+        on_failure(k->o, k->at[i], k->why[i]);
+    k->nwhy = 0;
+    return e && e != &k->kc.k[0] ? &e->ver : NULL;
+}
+
 int cli_tiles_audit(const char *location, const char *trust, const char *log_key,
                     const char *since, int json)
 {
+    struct key_follow *kf = NULL;
     constat_note_verifier key;
     constat_tlog_audit_opts opts;
     constat_tlog_audit_summary sum;
@@ -153,6 +195,17 @@ int cli_tiles_audit(const char *location, const char *trust, const char *log_key
     }
     if (json)
         o.list = json_array();
+    if (opts.log_key && (kf = calloc(1, sizeof *kf)) != NULL) {
+        constat_keychain_init_log(&kf->kc);
+        kf->kc.n = 1;
+        kf->kc.k[0].ver = key;
+        constat_record_key_id(&key, kf->kc.k[0].key_id, sizeof kf->kc.k[0].key_id);
+        kf->kc.k[0].transition = -1;
+        kf->o = &o;
+        opts.entry = follow_entry;
+        opts.key_for_size = follow_key;
+        opts.hook_ctx = kf;
+    }
     st = constat_tlog_audit(location, &opts, on_failure, &o, &sum, &err);
     constat_buf_free(&since_buf);
     constat_base64(sum.root, 32, root);
@@ -164,6 +217,8 @@ int cli_tiles_audit(const char *location, const char *trust, const char *log_key
                               sum.signature_ok, "entries", (json_int_t)sum.entries, "tiles",
                               (json_int_t)sum.tiles, "bundles", (json_int_t)sum.bundles,
                               "failures", o.list);
+        if (j && sum.key_followed)
+            json_object_set_new(j, "log_key_followed", json_true());
         if (j && sum.since_checked)
             json_object_set_new(j, "since_size", json_integer((json_int_t)sum.since_size));
         char *s = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
@@ -176,7 +231,16 @@ int cli_tiles_audit(const char *location, const char *trust, const char *log_key
         printf("  checkpoint: %s, size %llu, root %s\n",
                sum.origin[0] ? cli_text(sum.origin) : "?",
                (unsigned long long)sum.size, root);
-        if (sum.key_pinned)
+        if (sum.key_pinned && sum.key_followed && kf) {
+            const constat_key_era *e = constat_keychain_for_size(&kf->kc, sum.size);
+            printf("  signature:  valid by the log key %s, reached from the pinned log key\n"
+                   "              through the log key transitions among the entries:\n",
+                   cli_text(e->key_id));
+            for (size_t i = 1; i < kf->kc.n; i++)
+                printf("    leaf %lld: %s -> %s (checkpoints of size %llu and more)\n",
+                       (long long)kf->kc.k[i].transition, cli_text(kf->kc.k[i - 1].key_id),
+                       cli_text(kf->kc.k[i].key_id), (unsigned long long)kf->kc.k[i].from);
+        } else if (sum.key_pinned)
             printf("  signature:  %s by the pinned log key\n",
                    sum.signature_ok ? "valid" : "NOT valid");
         else
@@ -190,10 +254,13 @@ int cli_tiles_audit(const char *location, const char *trust, const char *log_key
                    (unsigned long long)sum.since_size, st == CONSTAT_OK ? "yes" : "see above");
         if (st == CONSTAT_OK)
             printf("VERIFIED: every entry, tile and the checkpoint root agree%s.\n",
-                   sum.key_pinned ? ", signed by the pinned log key" : "");
+                   !sum.key_pinned       ? ""
+                   : sum.key_followed ? ", signed by the log key the pinned one handed over to"
+                                      : ", signed by the pinned log key");
         else
             printf("NOT VERIFIED: %lu failure(s) above.\n", o.count);
     }
+    free(kf);
     if (st != CONSTAT_OK && st != CONSTAT_EVERIFY)
         return cli_report_error(location, st, &err);
     return cli_finish_stdout(st == CONSTAT_OK ? 0 : 1);

@@ -431,6 +431,8 @@ static void dossier_json_pins(const struct dossier_run *r, json_t *o)
     json_object_set_new(o, "refused", json_boolean(sum->refused));
     json_object_set_new(o, "org_key_pinned", json_boolean(sum->org_key == CONSTAT_KEY_PINNED));
     json_object_set_new(o, "log_key_pinned", json_boolean(sum->log_key == CONSTAT_KEY_PINNED));
+    if (sum->log_rotations[0])
+        json_object_set_new(o, "log_key_rotations", json_string(sum->log_rotations));
     json_object_set_new(o, "tsa_ca_pinned", json_boolean(r->tsa_ca != NULL));
     if (sum->tsa_tokens > 0 && !r->tsa_ca)
         json_object_set_new(o, "tsa_warning",
@@ -618,8 +620,10 @@ static void dossier_print_text(struct dossier_run *r)
            provenance(sum->log_key, sum->log_key_differs));
     printf("  organisation key: %s\n                    %s\n", cli_text(sum->org_vkey),
            provenance(sum->org_key, sum->org_key_differs));
-    if (sum->org_rotations[0]) { /* the chain from that key (docs/dossier.md) */
-        char *t = strdup(sum->org_rotations), *line, *save = NULL;
+    /* the chains from those keys (docs/dossier.md) */
+    for (int k = 0; k < 2; k++) {
+        const char *rot = k ? sum->org_rotations : sum->log_rotations;
+        char *t = rot[0] ? strdup(rot) : NULL, *line, *save = NULL;
         for (line = t ? strtok_r(t, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save))
             printf("  %s\n", cli_text(line));
         free(t);

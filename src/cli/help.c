@@ -311,14 +311,15 @@ static const cli_help help_table[] = {
     {"keys", "print the public keys and their history; name recipients; change the passphrase",
      "constat keys [--dir DIR] [--json]\n"
      "constat keys history [--dir DIR]\n"
-     "constat keys rotate --org [--reason TEXT] [--dir DIR]\n"
+     "constat keys rotate --org|--log [--reason TEXT] [--dir DIR]\n"
      "constat keys recipient-new NAME\n"
      "constat keys recipient add NAME FILE.pub [--dir DIR]\n"
      "constat keys recipient list [--dir DIR]\n"
      "constat keys passwd [--dir DIR]",
      "Prints the log and organisation verifier keys in the format of a --trust file (lines\n"
      "\"log VKEY\" and \"org VKEY\"). Publish them; verifiers pin them.\n"
-     "history: the keys in force at each leaf range (docs/vault.md \"Revocation\", \"Rotation\").\n"
+     "history: the keys in force at each leaf range, and the log key that signs each range of\n"
+     "checkpoint sizes (docs/vault.md \"Revocation\", \"Rotation\", \"Log key rotation\").\n"
      "rotate --org: a new organisation key, written sealed to keys/org-<hex8>.key, then one\n"
      "transaction logs a key_transition record signed by the old AND the new key and switches\n"
      "the vault to the new key; organisation records after it must carry the new key. Then\n"
@@ -328,7 +329,15 @@ static const cli_help help_table[] = {
      "re-seal, everything stays readable and 'constat vault seal' finishes it (another\n"
      "rotation is refused until then). A dossier across the rotation\n"
      "carries the transitions; constat verify follows them from the pinned first key.\n"
-     "rotate --log is refused (not built).\n"
+     "rotate --log: a new log key (it signs checkpoints), written sealed to\n"
+     "keys/log-<hex8>.key, then one transaction logs a key_transition record (\"key\": \"log\")\n"
+     "signed by the old AND the new log key, switches the vault to the new key and signs with\n"
+     "it the checkpoint that holds the transition; the retired key file is then overwritten\n"
+     "and removed. Checkpoints up to the transition's leaf are the old key's, those after it\n"
+     "the new key's; the origin stays the same. Dossiers carry the transition and constat\n"
+     "verify follows it; constat publish hands it to constat witnesses. Killed before the\n"
+     "commit, the old key stays in force. Both rotations are refused while constat serve\n"
+     "runs on the vault.\n"
      "recipient-new: makes an X25519 key pair for receiving disclosures (constat disclose\n"
      "--to): NAME.pub to hand out, NAME.key (mode 0600) to keep. Refuses to overwrite.\n"
      "recipient add: data keys of private values and evidence files sealed from now on are\n"
@@ -344,6 +353,7 @@ static const cli_help help_table[] = {
       {"history", "each signing key with the leaves it signed (first .. last, count), its\n"
                   "rotation and its revocation"},
       {"rotate --org", "rotate the organisation key (key transition signed by both keys)"},
+      {"rotate --log", "rotate the log (checkpoint) key (key transition signed by both keys)"},
       {"--reason TEXT", "with rotate: public reason logged in the transition (default\n"
                         "\"scheduled rotation\")"},
       {"recipient add NAME FILE", "seal data keys to NAME's X25519 public key too"},
@@ -352,10 +362,11 @@ static const cli_help help_table[] = {
       OPT_DIR, OPT_JSON_LIST, OPT_HELP},
      "constat keys > hro-keys.txt\n  constat keys recipient-new ddd\n"
      "  constat keys rotate --org --reason \"yearly rotation\"\n"
+     "  constat keys rotate --log --reason \"the log key may have been copied\"\n"
      "  constat keys recipient add coordinator coordinator.pub\n"
      "  CONSTAT_PASSPHRASE=old CONSTAT_NEW_PASSPHRASE=new constat keys passwd",
      EXIT_OK EXIT_USAGE "   (also: a bad public key file, a recipient already named; rotate\n"
-     "      without --org, or with --log)\n"
+     "      without --org or --log, or with both; a rotation while constat serve runs)\n"
      EXIT_IO "   (also: a wrong current passphrase, nothing changed)\n", NULL},
 
     {"vault", "seal an existing vault in place (private values, evidence files)",

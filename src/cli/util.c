@@ -203,8 +203,8 @@ int cli_serve_lock(const char *vault_dir, int exclusive, const char *cmd)
                             "keeps running would go on with the old keys); nothing changed\n",
                     cmd, cli_text(vault_dir));
         else if (e == EWOULDBLOCK)
-            fprintf(stderr, "constat: %s: a change of the vault's keys (keys rotate --org or "
-                            "vault seal) is running on %s: start the server when it has "
+            fprintf(stderr, "constat: %s: a change of the vault's keys (keys rotate or vault "
+                            "seal) is running on %s: start the server when it has "
                             "finished\n",
                     cmd, cli_text(vault_dir));
         else

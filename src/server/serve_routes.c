@@ -450,13 +450,12 @@ static void h_tile(serve_ctx *ctx, const serve_request *rq, const serve_session 
     rp->type = "application/octet-stream";
 }
 
-static void h_add_checkpoint(serve_ctx *ctx, const serve_request *rq, const serve_session *se,
-                             const char *param, serve_reply *rp)
+static void witness_route(serve_ctx *ctx, const serve_request *rq, serve_reply *rp,
+                          int transition)
 {
     witness_http_config cfg;
     const char *type;
     char msg[CONSTAT_ERROR_MSG_MAX];
-    (void)se, (void)param;
     if (!ctx->witness_key) {
         serve_error(rp, 404, NULL, "this server is no witness (constat witness init makes "
                                    "its key)");
@@ -468,10 +467,27 @@ static void h_add_checkpoint(serve_ctx *ctx, const serve_request *rq, const serv
     cfg.log = NULL;
     constat_buf_reset(&rp->body);
     pthread_mutex_lock(&ctx->lock);
-    rp->status = witness_http_add_checkpoint(&cfg, rq->body, rq->len, &rp->body, &type, msg,
-                                             sizeof msg);
+    rp->status = transition ? witness_http_add_key_transition(&cfg, rq->body, rq->len,
+                                                              &rp->body, &type, msg, sizeof msg)
+                            : witness_http_add_checkpoint(&cfg, rq->body, rq->len, &rp->body,
+                                                          &type, msg, sizeof msg);
     pthread_mutex_unlock(&ctx->lock);
     rp->type = type;
+}
+
+static void h_add_checkpoint(serve_ctx *ctx, const serve_request *rq, const serve_session *se,
+                             const char *param, serve_reply *rp)
+{
+    (void)se, (void)param;
+    witness_route(ctx, rq, rp, 0);
+}
+
+/* constat's extension (witness.h): add-checkpoint across log key transitions */
+static void h_add_key_transition(serve_ctx *ctx, const serve_request *rq,
+                                 const serve_session *se, const char *param, serve_reply *rp)
+{
+    (void)se, (void)param;
+    witness_route(ctx, rq, rp, 1);
 }
 
 /* ---- sessions ---- */
@@ -1231,6 +1247,8 @@ static const route routes[] = {
     {"GET", "/api/v1/witnesses", R_COORD | R_AUDITOR, T_NONE, 0, h_witnesses},
     {"POST", "/api/v1/dossier", R_COORD, T_JSON, SERVE_BODY_DOSSIER, serve_dossier},
     {"POST", "/add-checkpoint", R_PUBLIC, T_ANY, SERVE_BODY_WITNESS, h_add_checkpoint},
+    {"POST", "/constat/add-key-transition", R_PUBLIC, T_ANY, SERVE_BODY_WITNESS,
+     h_add_key_transition},
     {"GET", "/checkpoint", R_PUBLIC, T_NONE, 0, h_checkpoint},
     {"GET", "/tile/*", R_PUBLIC, T_NONE, 0, h_tile},
 };

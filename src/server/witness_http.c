@@ -91,6 +91,11 @@ static void log_line(const witness_http *s, const char *method, const char *url,
     constat_buf_free(&e);
 }
 
+/* The answer to a decided request (add-checkpoint or add-key-transition). */
+static unsigned decided(constat_status st, const constat_witness_outcome *out_,
+                        const constat_error *err, constat_buf *out, const char **type,
+                        char *msg, size_t cap);
+
 unsigned witness_http_add_checkpoint(const witness_http_config *cfg, const uint8_t *body,
                                      size_t len, constat_buf *out, const char **type,
                                      char *msg, size_t cap)
@@ -99,7 +104,6 @@ unsigned witness_http_add_checkpoint(const witness_http_config *cfg, const uint8
     constat_witness_outcome out_;
     constat_error err;
     constat_status st;
-    unsigned code;
 
     *type = "text/plain; charset=utf-8";
     st = constat_witness_request_parse((const char *)body, len, &wr, &err);
@@ -111,6 +115,49 @@ unsigned witness_http_add_checkpoint(const witness_http_config *cfg, const uint8
     st = constat_witness_add_checkpoint(cfg->vault, cfg->key, wr.old_size, &wr.proof,
                                         (const char *)body + wr.note_off, len - wr.note_off,
                                         (uint64_t)cfg->now(), out, &out_, &err);
+    return decided(st, &out_, &err, out, type, msg, cap);
+}
+
+unsigned witness_http_add_key_transition(const witness_http_config *cfg, const uint8_t *body,
+                                         size_t len, constat_buf *out, const char **type,
+                                         char *msg, size_t cap)
+{
+    constat_witness_transition_request *wr = malloc(sizeof *wr);
+    constat_witness_outcome out_;
+    constat_error err;
+    constat_status st;
+    unsigned code;
+
+    *type = "text/plain; charset=utf-8";
+    if (!wr) {
+        snprintf(msg, cap, "out of memory");
+        constat_buf_puts(out, "internal error\n");
+        return 500;
+    }
+    st = constat_witness_transition_request_parse((const char *)body, len, wr, &err);
+    if (st != CONSTAT_OK) {
+        free(wr);
+        snprintf(msg, cap, "%s", err.msg);
+        constat_buf_printf(out, "%s\n", err.msg);
+        return 400;
+    }
+    st = constat_witness_add_checkpoint_transition(cfg->vault, cfg->key, wr, (const char *)body,
+                                                   len, (uint64_t)cfg->now(), out, &out_, &err);
+    free(wr);
+    code = decided(st, &out_, &err, out, type, msg, cap);
+    if (code == 200)
+        snprintf(msg, cap, "cosigned, following the log's key transitions to its new key");
+    return code;
+}
+
+static unsigned decided(constat_status st, const constat_witness_outcome *o,
+                        const constat_error *e, constat_buf *out, const char **type,
+                        char *msg, size_t cap)
+{
+    constat_witness_outcome out_ = *o;
+    constat_error err = *e;
+    unsigned code;
+
     if (st == CONSTAT_OK) {
         snprintf(msg, cap, "cosigned");
         return 200;
@@ -142,8 +189,11 @@ static enum MHD_Result add_checkpoint(witness_http *s, struct MHD_Connection *c,
         return answer_text(c, 413, "request body too large");
     }
     constat_buf_init(&reply);
-    code = witness_http_add_checkpoint(s->cfg, rq->body.data, rq->body.len, &reply, &type, msg,
-                                       sizeof msg);
+    code = strcmp(url, "/add-checkpoint") == 0
+               ? witness_http_add_checkpoint(s->cfg, rq->body.data, rq->body.len, &reply, &type,
+                                             msg, sizeof msg)
+               : witness_http_add_key_transition(s->cfg, rq->body.data, rq->body.len, &reply,
+                                                 &type, msg, sizeof msg);
     log_line(s, method, url, code, msg);
     ok = answer(c, code, type, reply.data ? (const char *)reply.data : "", reply.len);
     constat_buf_free(&reply);
@@ -178,10 +228,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         *data_size = 0;
         return MHD_YES;
     }
-    if (strcmp(url, "/add-checkpoint") != 0) {
+    if (strcmp(url, "/add-checkpoint") != 0 && strcmp(url, "/constat/add-key-transition") != 0) {
         log_line(s, method, url, 404, "no such path");
         return answer_text(c, MHD_HTTP_NOT_FOUND, "not found (this witness serves POST "
-                                                  "/add-checkpoint)");
+                                                  "/add-checkpoint and POST "
+                                                  "/constat/add-key-transition)");
     }
     if (strcmp(method, MHD_HTTP_METHOD_POST) != 0) {
         struct MHD_Response *r =

@@ -37,6 +37,12 @@ unsigned witness_http_add_checkpoint(const witness_http_config *cfg, const uint8
                                      size_t len, constat_buf *out, const char **type,
                                      char *msg, size_t cap);
 
+/* The same for constat's POST /constat/add-key-transition (witness.h: the
+ * request carries the log key transitions from the key the witness pins). */
+unsigned witness_http_add_key_transition(const witness_http_config *cfg, const uint8_t *body,
+                                         size_t len, constat_buf *out, const char **type,
+                                         char *msg, size_t cap);
+
 /* Stop accepting, finish the request in progress, free the server. */
 void witness_http_stop(witness_http *s);
 

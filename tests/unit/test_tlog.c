@@ -150,7 +150,7 @@ static constat_status audit(const char *dir, const char *vkey, const char *since
                             constat_tlog_audit_summary *sum)
 {
     constat_note_verifier key;
-    constat_tlog_audit_opts o = {NULL, NULL, 0};
+    constat_tlog_audit_opts o = {NULL, NULL, 0, NULL, NULL, NULL};
     constat_error err;
     memset(f, 0, sizeof *f);
     if (vkey) {

@@ -82,6 +82,11 @@ typedef struct {
      * carries and verification followed ("organisation key rotated at leaf
      * N: OLD -> NEW, signed by both"), '\n'-separated; "" for none. */
     char org_rotations[1024];
+    /* The same for the log key ("log key rotated at leaf N: OLD -> NEW,
+     * signed by both; checkpoints of tree size N+1 and more are signed by
+     * NEW"), and, when --trust pinned a later key of that chain than the
+     * dossier's keys/log.vkey, a line saying so; "" for none. */
+    char log_rotations[1024];
 } constat_verify_summary;
 
 /* Verify the dossier in directory `dir` (docs/dossier.md, "Checks"): the

@@ -41,6 +41,7 @@
 #include "constat/base/buf.h"
 #include "constat/base/errors.h"
 #include "constat/log/note.h"
+#include "constat/vault/keychain.h"
 #include "constat/vault/vault.h"
 
 /* A TimeStampResp or TimeStampToken we accept, in bytes. */
@@ -300,6 +301,10 @@ typedef struct {
     const char *ca_file;             /* --tsa-ca: a pinned CA bundle replacing every
                                       * timestamps/<n>.ca.pem, or NULL */
     const constat_note_verifier *log_key; /* NULL: checkpoints cannot be checked */
+    /* NULL, or the chain of log keys after a log key rotation (keychain.h):
+     * each covered checkpoint is then checked with the key in force at its
+     * tree size instead of log_key */
+    const constat_keychain *log_chain;
     uint64_t tree_size;              /* the dossier checkpoint's size and root */
     const uint8_t *root;
     void (*fail)(void *ctx, const char *where, const char *msg);

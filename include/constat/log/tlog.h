@@ -140,6 +140,16 @@ typedef struct {
      * and by the root recomputed from the entries at its size. */
     const char *since_checkpoint;
     size_t since_len;
+    /* After a rotation of the log key (docs/vault.md "Log key rotation"):
+     * entry (may be NULL) gets every entry the audit reads, in log order,
+     * so that the caller can follow the log key transitions among them from
+     * log_key (cmd_tiles.c); key_for_size (may be NULL), called after the
+     * walk when log_key does not verify a checkpoint, answers the key that
+     * signs the checkpoint of tree size `size` (NULL: none but log_key). The
+     * checkpoint, and the since_checkpoint, are then checked with it. */
+    void (*entry)(void *ctx, uint64_t index, const uint8_t *data, size_t len);
+    const constat_note_verifier *(*key_for_size)(void *ctx, uint64_t size);
+    void *hook_ctx;
 } constat_tlog_audit_opts;
 
 typedef struct {
@@ -147,7 +157,10 @@ typedef struct {
     uint64_t size;
     uint8_t root[32];
     int key_pinned;         /* 1 if opts->log_key was given */
-    int signature_ok;       /* 1 if the pinned key's signature verified */
+    int signature_ok;       /* 1 if the pinned key's signature verified (or that of
+                               the key key_for_size answered: key_followed) */
+    int key_followed;       /* 1 if the checkpoint verified with the key the log key
+                               transitions lead to from the pinned one */
     uint64_t entries;       /* entries read and hashed */
     uint64_t bundles;       /* entry bundles fetched */
     uint64_t tiles;         /* hash tiles fetched and compared */

@@ -1,8 +1,9 @@
 /*
- * keychain.h — the chain of organisation keys a log's key_transition
- * records set (docs/vault.md "Organisation key rotation"), built from leaf
- * bytes alone, so that the vault's verification and keyrot.c share it
- * without depending on each other.
+ * keychain.h — the chain of organisation keys, or of log (checkpoint) keys,
+ * a log's key_transition records set (docs/vault.md "Organisation key
+ * rotation", "Log key rotation"), built from leaf bytes alone, so that the
+ * vault's verification, the dossier verifier and keyrot.c share it without
+ * depending on each other.
  */
 #ifndef CONSTAT_KEYCHAIN_H
 #define CONSTAT_KEYCHAIN_H
@@ -15,7 +16,7 @@
 #include "constat/base/buf.h"
 #include "constat/log/note.h"
 
-/* Most organisation keys one log holds (transitions + 1). */
+/* Most organisation keys (or log keys) one log holds (transitions + 1). */
 #define CONSTAT_KEYCHAIN_MAX 32
 /* The domain of the new key's signature: it signs this string followed by
  * the RFC 8785 form of the record without its "new_signature" member. */
@@ -33,6 +34,9 @@ typedef struct {
 typedef struct {
     size_t n; /* 1..CONSTAT_KEYCHAIN_MAX */
     constat_key_era k[CONSTAT_KEYCHAIN_MAX];
+    int log;  /* 0: the organisation keys ("key": "org", and every transition
+                 that is not "log", so that a malformed one is reported);
+                 1: the log keys ("key": "log") */
 } constat_keychain;
 
 /* Append to `msg` what a transition's new key signs: the domain, then the
@@ -41,10 +45,25 @@ typedef struct {
 constat_status constat_transition_message(const json_t *rec, constat_buf *msg,
                                           constat_error *err) CONSTAT_WARN_UNUSED;
 
-/* Start an empty chain. */
+/* Start an empty chain of organisation keys, or of log keys. */
 void constat_keychain_init(constat_keychain *c);
+void constat_keychain_init_log(constat_keychain *c);
 
-/* Feed leaf `index` (len bytes, in log order): a key_transition leaf is
+/* The key of a LOG chain that signs the checkpoint of tree size `size`:
+ * the era in force at leaf `size` (constat_keychain_at). A transition at
+ * leaf T retires its old key for every checkpoint that contains it: sizes up
+ * to T are signed by the old key, sizes from T + 1 on by the new one. */
+const constat_key_era *constat_keychain_for_size(const constat_keychain *c, uint64_t size);
+
+/* Why the checkpoint of tree size `size` fails with era `by` of log chain
+ * `c` (the key its signature line names) instead of the era in force at
+ * that size: a message naming both keys and the transition between them,
+ * into out[cap]. */
+void constat_keychain_size_fault(const constat_keychain *c, const constat_key_era *by,
+                                 uint64_t size, char *out, size_t cap);
+
+/* Feed leaf `index` (len bytes, in log order): a key_transition leaf of the
+ * chain's kind (above) is
  * checked (1) it retires exactly the key then in force (retires / old_vkey;
  * the first transition of a log sets the first key from its old_vkey),
  * (2) its leaf is signed by that key, (3) its new_signature by its new key

@@ -58,4 +58,54 @@ constat_status constat_vault_org_rotate(constat_vault *v, const char *reason, in
  * a transition signed by the old key only). NULL in normal use. */
 extern int (*constat_org_rotate_test_hook)(const char *step);
 
+/* ---- the log key (docs/vault.md "Log key rotation") ----
+ *
+ * The log key signs checkpoints. A key_transition record with "key": "log"
+ * ("monitor": the log's origin, the note name of every log key) hands it
+ * over: its leaf at index T is signed by the old log key, its
+ * "new_signature" by the new one, exactly as for the organisation key. The
+ * checkpoints of tree sizes up to T are signed by the old key, those of
+ * sizes T + 1 and more (every checkpoint that contains the transition) by
+ * the new one (keychain.h constat_keychain_for_size). The origin line of the
+ * checkpoints does not change: the log is the same log; the key name in
+ * their signature line stays the origin and only its key id changes. */
+
+/* The log keys of the log, in order (keychain.h, a log chain: every leaf fed,
+ * then constat_keychain_finish with the vault's log key). Failures as for
+ * constat_vault_org_chain. */
+constat_status constat_vault_log_chain(constat_vault *v, constat_keychain *out,
+                                       constat_failure_fn fail, void *ctx, size_t *bad,
+                                       constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* Rotate the log key: the key files of interrupted rotations are destroyed
+ * first; a new Ed25519 key (note name: the origin) is written sealed to
+ * keys/log-<hex8>.key and fsync'd; then ONE transaction appends the
+ * key_transition record {"v":1,"kind":"key_transition","id":"transition-<16
+ * hex of SHA-256(new key id)>","org","monitor": origin,"key":"log","retires":
+ * old key id,"old_vkey","vkey","reason","recorded_at","new_signature"}, its
+ * leaf (index T) signed by the old log key, sets meta log_vkey / log_key_file
+ * to the new key, and signs with the new key the checkpoint of size T + 1
+ * (the first that contains the transition). After the commit `v` signs with
+ * the new key, and every log key file but the new one is overwritten and
+ * removed. A crash before the commit leaves the old key in force (and an
+ * unused key file the next rotation destroys); after it, the new key is in
+ * force (and a retired key file left over is destroyed by the next rotation
+ * or `constat vault seal`). Refused while the log's chain of log keys does
+ * not verify. *index (may be NULL) gets T, new_kid[cap] (may be NULL) the new
+ * key id. Errors: CONSTAT_ECRYPTO (vault opened without its keys),
+ * CONSTAT_EINVAL (reason), CONSTAT_EVERIFY (the chain does not verify),
+ * CONSTAT_ELIMIT (CONSTAT_KEYCHAIN_MAX log keys already), CONSTAT_EIO. */
+constat_status constat_vault_log_rotate(constat_vault *v, const char *reason, int64_t now,
+                                        uint64_t *index, char *new_kid, size_t cap,
+                                        constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* Fault injection for tests (NULL in normal use): called by
+ * constat_vault_log_rotate with "file" after the new key file is written,
+ * "txn" inside the transaction (non-zero rolls back, CONSTAT_EIO), "shred"
+ * after the commit and before the retired key file is destroyed; and with
+ * "newsig" (non-zero spoils the new key's signature: a transition signed by
+ * the old key only) and "oldsig" (non-zero signs the leaf with the new key:
+ * a transition the old key did not sign). */
+extern int (*constat_log_rotate_test_hook)(const char *step);
+
 #endif

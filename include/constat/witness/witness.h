@@ -109,6 +109,76 @@ constat_status constat_witness_add_checkpoint(constat_vault *v,
                                               constat_buf *out, constat_witness_outcome *res,
                                               constat_error *err) CONSTAT_WARN_UNUSED;
 
+/* ---- log key transitions (constat's extension, docs/witness.md "After a
+ * rotation of the log key") ----
+ *
+ * A witness pins a log's key (witness_logs.vkey). When the log rotates its
+ * key (keyrot.h "the log key"), its checkpoints are signed by the new key
+ * and add-checkpoint answers 403. The log then sends the same request with
+ * the key transitions that lead from the pinned key to the one that signs
+ * the checkpoint, each with its inclusion proof in that checkpoint, to
+ * POST /constat/add-key-transition:
+ *
+ *     key-transitions K\n            (1 <= K <= CONSTAT_WITNESS_MAX_TRANSITIONS)
+ *     old N\n                        then the consistency proof lines, then \n
+ *     transition INDEX LEAF\n        K times: the leaf (the log's exact leaf
+ *                                    bytes, one line of JSON) at INDEX, then
+ *                                    its inclusion proof lines, then \n
+ *     <the signed checkpoint>
+ */
+
+/* Most log key transitions one request carries. */
+#define CONSTAT_WITNESS_MAX_TRANSITIONS 8
+
+typedef struct {
+    uint64_t index;            /* the transition's leaf index */
+    size_t leaf_off, leaf_len; /* its leaf bytes in the body */
+    constat_proof proof;       /* its inclusion proof in the checkpoint */
+} constat_witness_transition;
+
+typedef struct {
+    constat_witness_request base; /* old size, consistency proof, note_off in the body */
+    size_t n;                     /* 1..CONSTAT_WITNESS_MAX_TRANSITIONS */
+    constat_witness_transition t[CONSTAT_WITNESS_MAX_TRANSITIONS];
+} constat_witness_transition_request;
+
+/* Parse an add-key-transition body strictly (the add-checkpoint rules for
+ * the old size and proof lines; INDEX a canonical decimal; LEAF non-empty,
+ * at most CONSTAT_RECORD_MAX_BYTES, no NUL; at most 63 inclusion proof lines
+ * each). Errors: CONSTAT_EINVAL naming the line (400), CONSTAT_ELIMIT (body
+ * over CONSTAT_WITNESS_BODY_MAX, too many lines or transitions). */
+constat_status constat_witness_transition_request_parse(const char *body, size_t len,
+                                                        constat_witness_transition_request *out,
+                                                        constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* Append an add-key-transition body to out (the client side): n transitions
+ * at index[i], leaf[i] (leaf_len[i] bytes, no newline), incl[i].
+ * Errors: CONSTAT_EINVAL (n out of range, a leaf with a newline, more than 63
+ * hashes, empty note), CONSTAT_ENOMEM. */
+constat_status constat_witness_transition_request_format(
+    uint64_t old_size, const constat_proof *proof, size_t n, const uint64_t *index,
+    const char *const *leaf, const size_t *leaf_len, const constat_proof *incl,
+    const char *note, size_t len, constat_buf *out) CONSTAT_WARN_UNUSED;
+
+/* add-checkpoint across log key transitions, atomic as add-checkpoint:
+ * starting from the key the witness pins for the origin, each transition
+ * must be a key_transition of the log key ("key": "log") that retires
+ * exactly the key then reached, its leaf signed by that key and its
+ * new_signature by its new key (keychain.h), at increasing indices; else
+ * EVERIFY/403 naming the transition. The note must then open with the last
+ * key reached, and every add-checkpoint check applies. Besides: each
+ * transition's index must be below the checkpoint size and its inclusion
+ * proof verify against the checkpoint root (else EVERIFY/422); and no
+ * transition may precede the size last cosigned: that checkpoint was signed
+ * by the key the transition retires, so the log signed with a retired key
+ * (ECONFLICT/409 and an alert "retired-key" with both notes). On success
+ * the witness pins the new key (witness_logs.vkey) and cosigns, in one
+ * transaction. */
+constat_status constat_witness_add_checkpoint_transition(
+    constat_vault *v, const constat_note_signer *witness,
+    const constat_witness_transition_request *rq, const char *body, size_t len, uint64_t now,
+    constat_buf *out, constat_witness_outcome *res, constat_error *err) CONSTAT_WARN_UNUSED;
+
 /* Evidence of misbehaviour, oldest first: fn(ctx, id, origin, reason,
  * created_at, note_a (the checkpoint cosigned before), note_b (the one
  * refused)); both notes are the signed notes exactly as received. Stops when

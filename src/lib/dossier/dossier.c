@@ -795,7 +795,7 @@ static constat_status verify_md(constat_buf *b, const char *org, const char *ori
                                 uint64_t size, const uint8_t root[32], const char *logvk,
                                 const char *orgvk, uint64_t records, uint64_t incidents,
                                 uint64_t monitors, const char *scope, const char *when,
-                                const char *witnesses_md, int french)
+                                const char *witnesses_md, const char *log_rot_md, int french)
 {
     char root64[64];
     constat_status rc;
@@ -860,6 +860,9 @@ static constat_status verify_md(constat_buf *b, const char *org, const char *ori
                                 (const char *)e[5].data);
     for (size_t i = 0; i < 6; i++)
         constat_buf_free(&e[i]);
+    /* after a log key rotation: which key signs which checkpoints */
+    if (rc == CONSTAT_OK && log_rot_md && log_rot_md[0])
+        rc = constat_text_escape_n(b, log_rot_md, strlen(log_rot_md), CONSTAT_ESC_KEEP_NEWLINE);
     /* the witnesses section names witnesses by their key names, taken from
      * their cosignatures: its own line breaks kept, anything else escaped */
     if (rc == CONSTAT_OK)
@@ -1305,6 +1308,10 @@ typedef struct {
     const constat_note_verifier *logv, *orgv;
     constat_note_verifier org_first; /* the chain's first organisation key (keys/org.vkey) */
     int have_first;
+    constat_note_verifier log_first; /* the chain's first log key (keys/log.vkey) */
+    int have_log_first;
+    char lognow[CONSTAT_DOSSIER_VKEY_MAX]; /* the key that signs the checkpoint (public/) */
+    char log_rot_md[2][2048];  /* VERIFY.md, VERIFY.fr.md: the log key transitions */
     char tmp[4200], dirclean[4096], logvk[CONSTAT_DOSSIER_VKEY_MAX],
         orgvk[CONSTAT_DOSSIER_VKEY_MAX], when[32];
     uint64_t *order;    /* leaf indices written, ascending */
@@ -1627,7 +1634,9 @@ static constat_status dw_write_body(dossier_job *j)
     int report_started;
     constat_status rc;
 
-    if (constat_note_verifier_format(j->logv, j->logvk, sizeof j->logvk) != CONSTAT_OK ||
+    if (constat_note_verifier_format(j->have_log_first ? &j->log_first : j->logv, j->logvk,
+                                     sizeof j->logvk) != CONSTAT_OK ||
+        constat_note_verifier_format(j->logv, j->lognow, sizeof j->lognow) != CONSTAT_OK ||
         constat_note_verifier_format(j->orgv, j->orgvk, sizeof j->orgvk) != CONSTAT_OK)
         return constat_error_set(j->err, CONSTAT_EINTERNAL, "cannot format the vault's keys");
     /* figures.json and report/ on their own thread (or here, after the
@@ -1660,7 +1669,8 @@ static constat_status dw_verify_md(dossier_job *j)
     if (rc == CONSTAT_OK)
         rc = verify_md(&b, constat_vault_org(j->v), j->cp.origin, j->cp.size, j->cp.root,
                        j->logvk, j->orgvk, j->norder, j->cc.nsel, j->nmon,
-                       (const char *)j->scope.data, j->when, (const char *)wmd.data, 0);
+                       (const char *)j->scope.data, j->when, (const char *)wmd.data,
+                       j->log_rot_md[0], 0);
     constat_buf_free(&wmd);
     if (rc != CONSTAT_OK)
         rc = constat_error_set(j->err, CONSTAT_ENOMEM, "out of memory");
@@ -1688,7 +1698,8 @@ static constat_status dw_verify_fr_md(dossier_job *j)
     if (rc == CONSTAT_OK)
         rc = verify_md(&b, constat_vault_org(j->v), j->cp.origin, j->cp.size, j->cp.root,
                        j->logvk, j->orgvk, j->norder, j->cc.nsel, j->nmon,
-                       (const char *)scope_fr.data, j->when, (const char *)wmd.data, 1);
+                       (const char *)scope_fr.data, j->when, (const char *)wmd.data,
+                       j->log_rot_md[1], 1);
     constat_buf_free(&wmd);
     constat_buf_free(&scope_fr);
     if (rc != CONSTAT_OK)
@@ -1974,6 +1985,55 @@ static constat_status dw_org_rotated(dossier_job *j, constat_error *err)
     return st;
 }
 
+/* Across a rotation of the log key (docs/dossier.md "Across a log key
+ * rotation"): keys/log.vkey is the chain's FIRST log key, the one a verifier
+ * pinned before the rotation; every key_transition travels and the checkpoint
+ * is signed by the key in force (the current one); VERIFY.md says which key
+ * signs which sizes. A chain that does not verify is refused. */
+static constat_status dw_log_rotated(dossier_job *j, constat_error *err)
+{
+    constat_keychain *kc = malloc(sizeof *kc);
+    constat_status st;
+    size_t bad = 0;
+    if (!kc)
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    st = constat_vault_log_chain(j->v, kc, NULL, NULL, &bad, err);
+    if (st == CONSTAT_OK && bad)
+        st = constat_error_set(err, CONSTAT_EVERIFY, "the chain of log keys of this log does "
+                               "not verify ('constat verify VAULT' names the transition): "
+                               "nothing written");
+    if (st == CONSTAT_OK && kc->n > 1) {
+        size_t off[2] = {0, 0};
+        j->log_first = kc->k[0].ver;
+        j->have_log_first = 1;
+        for (int l = 0; l < 2; l++)
+            off[l] = (size_t)snprintf(j->log_rot_md[l], sizeof j->log_rot_md[l], "%s",
+                                      l ? "Clés du journal : `keys/log.vkey` est la première ; "
+                                          "la clé a changé par des transitions (dans "
+                                          "`records.jsonl`, signées par l'ancienne et la "
+                                          "nouvelle clé) :\n\n"
+                                        : "Log keys: `keys/log.vkey` is the first one; the key "
+                                          "was changed by key transitions (in `records.jsonl`, "
+                                          "signed by the old and the new key):\n\n");
+        for (size_t i = 1; i < kc->n; i++)
+            for (int l = 0; l < 2; l++)
+                if (off[l] < sizeof j->log_rot_md[l])
+                    off[l] += (size_t)snprintf(
+                        j->log_rot_md[l] + off[l], sizeof j->log_rot_md[l] - off[l],
+                        l ? "- feuille %lld : `%s` -> `%s` ; les points de contrôle de "
+                            "taille %llu et plus sont signés par la nouvelle clé\n"
+                          : "- leaf %lld: `%s` -> `%s`; the checkpoints of tree size %llu "
+                            "and more are signed by the new key\n",
+                        (long long)kc->k[i].transition, kc->k[i - 1].key_id, kc->k[i].key_id,
+                        (unsigned long long)kc->k[i].from);
+        for (int l = 0; l < 2; l++)
+            if (off[l] + 2 < sizeof j->log_rot_md[l])
+                strcat(j->log_rot_md[l], "\n");
+    }
+    free(kc);
+    return st;
+}
+
 constat_status constat_dossier_write_opt(constat_vault *v, const char *outdir,
                                          const constat_dossier_filter *f,
                                          const constat_taxonomy *tax,
@@ -2014,6 +2074,8 @@ constat_status constat_dossier_write_ex(constat_vault *v, const char *outdir,
     if (rc == CONSTAT_OK)
         rc = dw_org_rotated(j, err);
     if (rc == CONSTAT_OK)
+        rc = dw_log_rotated(j, err);
+    if (rc == CONSTAT_OK)
         rc = dw_checkpoint(j);
     if (rc == CONSTAT_OK)
         rc = dw_collect(j);
@@ -2040,7 +2102,7 @@ constat_status constat_dossier_write_ex(constat_vault *v, const char *outdir,
                         j->err);
     if (rc == CONSTAT_OK && j->public_k) /* public/: public_dossier.c */
         rc = dossier_public_write(j->tmp, j->recs, j->nr, j->figures, j->tax, &j->meta,
-                                  j->logvk, j->public_k, j->err);
+                                  j->lognow, j->public_k, j->err);
     if (rc == CONSTAT_OK)
         rc = dw_manifest(j);
     if (rc == CONSTAT_OK)

@@ -402,7 +402,38 @@ out:
     return st;
 }
 
+/* public/keys/log.vkey holds `log_key` (the key of the dossier's log-key
+ * chain in force at its checkpoint), as the writer puts it: the vkey and a
+ * newline. */
+static constat_status same_log_key(pv *c, const char *dir, const constat_note_verifier *log_key)
+{
+    char path[4300], vk[CONSTAT_DOSSIER_VKEY_MAX];
+    constat_buf b;
+    constat_error e;
+    constat_status st;
+    size_t n;
+
+    if (constat_note_verifier_format(log_key, vk, sizeof vk) != CONSTAT_OK)
+        return CONSTAT_OK; /* not a key this dossier could carry: said elsewhere */
+    n = strlen(vk);
+    constat_buf_init(&b);
+    constat_bprintf(path, sizeof path, "%s/" CONSTAT_PUBLIC_DOSSIER_DIR "/keys/log.vkey", dir);
+    constat_error_clear(&e);
+    st = slurp(path, &b, &e);
+    if (st == CONSTAT_OK) {
+        if (b.len == n + 1 && memcmp(b.data, vk, n) == 0 && b.data[n] == '\n')
+            c->pass(c->ctx);
+        else
+            pv_fail(c, -1, CONSTAT_PUBLIC_DOSSIER_DIR "/keys/log.vkey",
+                    "not the log key that signs the dossier's checkpoint (%s), byte for byte: "
+                    "a public report inside a dossier shows the dossier's own", log_key->name);
+    }
+    constat_buf_free(&b);
+    return st == CONSTAT_ENOMEM ? st : CONSTAT_OK;
+}
+
 constat_status dossier_public_verify(const char *dir, const char *trust_file,
+                                     const constat_note_verifier *log_key,
                                      const constat_indexed_record *recs, size_t n,
                                      const json_t *recomputed, dossier_public_fail_fn fail,
                                      dossier_public_pass_fn pass, void *ctx)
@@ -428,16 +459,20 @@ constat_status dossier_public_verify(const char *dir, const char *trust_file,
     }
     constat_bprintf(pd, sizeof pd, "%s/" CONSTAT_PUBLIC_DOSSIER_DIR, dir);
     constat_error_clear(&e);
-    st = constat_verify_public_report(pd, trust_file, pub_report_fail, &c, &passed, NULL, NULL,
-                                      &e);
+    st = dossier_verify_public_report_key(pd, trust_file, log_key, pub_report_fail, &c, &passed,
+                                          NULL, NULL, &e);
     if (st == CONSTAT_ENOMEM)
         return st;
     if (st != CONSTAT_OK && st != CONSTAT_EVERIFY)
         pv_fail(&c, -1, CONSTAT_PUBLIC_DOSSIER_DIR, "%s", e.msg);
     while (passed--)
         pass(ctx);
+    /* the log key: the dossier's keys/log.vkey, or after a rotation of the
+     * log key the key of the chain that signs the dossier's checkpoint */
     if ((st = same_as_dossier(&c, dir, "taxonomy.json", NULL, "taxonomy.json")) != CONSTAT_OK ||
-        (st = same_as_dossier(&c, dir, "keys/log.vkey", NULL, "keys/log.vkey")) != CONSTAT_OK ||
+        (st = log_key ? same_log_key(&c, dir, log_key)
+                      : same_as_dossier(&c, dir, "keys/log.vkey", NULL, "keys/log.vkey")) !=
+            CONSTAT_OK ||
         (st = same_as_dossier(&c, dir, "meta.json", "checkpoint", "checkpoint")) != CONSTAT_OK)
         return st;
     if (!recomputed)

@@ -16,6 +16,8 @@
 #include "constat/base/buf.h"
 #include "constat/base/errors.h"
 #include "constat/analysis/report.h"
+#include "constat/dossier/public.h"
+#include "constat/log/note.h"
 
 /* The folder of the public report inside a public dossier. */
 #define CONSTAT_PUBLIC_DOSSIER_DIR "public"
@@ -53,12 +55,24 @@ constat_status dossier_public_write(const char *dir, const constat_indexed_recor
                                     const constat_report_meta *meta, const char *logvk, int k,
                                     constat_error *err) CONSTAT_WARN_UNUSED;
 
+/* constat_verify_public_report, the checkpoint checked with `log_key` when
+ * it is not NULL (in a dossier whose log key was rotated: the key its chain
+ * of log keys gives for the checkpoint's size, whatever the trust file
+ * pins), else as that function does. */
+constat_status dossier_verify_public_report_key(const char *dir, const char *trust_file,
+                                                const constat_note_verifier *log_key,
+                                                constat_public_fail_fn fail, void *ctx,
+                                                uint64_t *passed, uint64_t *failed,
+                                                int *log_key_from,
+                                                constat_error *err) CONSTAT_WARN_UNUSED;
+
 /* Check the public part of the dossier in `dir` (verified leaves `recs`, n
  * of them, and `recomputed`, the figures recounted from them):
  *   1. no leaf holds an exact position near a living site (as above);
  *   2. public/ verifies as a public report (constat_verify_public_report,
  *      with `trust_file`, may be NULL): its declared k obeyed, its pages
- *      rendered from its figures, its checkpoint signed by the log key;
+ *      rendered from its figures, its checkpoint signed by the log key
+ *      (`log_key` when not NULL, as dossier_verify_public_report_key);
  *   3. public/figures.json equals, figure by figure, the recounted figures
  *      under disclosure control with the k it declares, with the positions
  *      recounted from the leaves;
@@ -67,6 +81,7 @@ constat_status dossier_public_write(const char *dir, const constat_indexed_recor
  * fail/pass are called per check. Returns CONSTAT_OK, or CONSTAT_ENOMEM
  * (a failed check is not an error: it is reported through fail). */
 constat_status dossier_public_verify(const char *dir, const char *trust_file,
+                                     const constat_note_verifier *log_key,
                                      const constat_indexed_record *recs, size_t n,
                                      const json_t *recomputed, dossier_public_fail_fn fail,
                                      dossier_public_pass_fn pass, void *ctx);

@@ -15,6 +15,7 @@
 #include "constat/analysis/public_map.h"
 #include "constat/base/file.h"
 #include "constat/record/canon.h"
+#include "dossier/public_dossier.h"
 #include "dossier/report_check.h"
 #include "dossier/trust.h"
 #include "constat/log/note.h"
@@ -136,24 +137,39 @@ static const constat_note_verifier *own_log_key(pcheck *c, constat_note_verifier
     return r;
 }
 
+/* 1 if `own` was read (own_log_key returned it) and is not `use`. */
+static int own_ok(const constat_note_verifier *own, const constat_note_verifier *use)
+{
+    return own->name[0] && own != use && memcmp(own->pk, use->pk, sizeof own->pk) != 0;
+}
+
 /* The checkpoint of meta.json: signed by the log key (`pin` when the trust
  * file has a log line, else the folder's own keys/log.vkey; *from says
  * which), and naming the origin and tree size meta.json declares (the ones
  * index.html shows). */
 static void check_checkpoint(pcheck *c, const json_t *meta, const char *trust,
-                             const pinned_key *pin, int *from)
+                             const pinned_key *pin, const constat_note_verifier *chain_key,
+                             int *from)
 {
     constat_note_verifier own;
-    const constat_note_verifier *use = own_log_key(c, &own);
+    const constat_note_verifier *use;
     const char *note = opt_str(meta, "checkpoint"), *origin = opt_str(meta, "origin");
     const json_t *ts = json_object_get(meta, "tree_size");
     constat_note opened;
     constat_checkpoint cp;
     constat_error e;
-    char msg[CONSTAT_ERROR_MSG_MAX + 200];
+    char msg[CONSTAT_ERROR_MSG_MAX + 400];
 
+    memset(&own, 0, sizeof own);
+    use = own_log_key(c, &own);
     *from = use ? 0 : -1;
-    if (pin->have) {
+    if (chain_key) { /* in a dossier: the key its chain of log keys gives (verify.c) */
+        if (use && memcmp(use->pk, chain_key->pk, sizeof use->pk) != 0)
+            pfail(c, "keys/log.vkey", "the public report's log key is not the one that signs "
+                  "the dossier's checkpoint");
+        use = chain_key;
+        *from = pin->have ? 1 : 0;
+    } else if (pin->have) {
         if (use && memcmp(use->pk, pin->v.pk, sizeof use->pk) != 0) {
             constat_bprintf(msg, sizeof msg,
                             "the public report's log key is not the one pinned in %s line %d; "
@@ -172,11 +188,22 @@ static void check_checkpoint(pcheck *c, const json_t *meta, const char *trust,
         return; /* the missing key is already a failure */
     constat_error_clear(&e);
     if (constat_note_open(note, strlen(note), use, 1, &opened, &e) != CONSTAT_OK) {
+        constat_note o2;
+        constat_error e2;
+        constat_error_clear(&e2);
         constat_bprintf(msg, sizeof msg,
                         "field \"checkpoint\": the checkpoint signature does not verify with "
-                        "the log key %s: %s",
+                        "the log key %s: %s%s",
                         *from == 1 ? "pinned by --trust" : "of the public report's keys/log.vkey",
-                        e.msg);
+                        e.msg,
+                        *from == 1 && !chain_key && own_ok(&own, use) &&
+                                constat_note_open(note, strlen(note), &own, 1, &o2, &e2) ==
+                                    CONSTAT_OK
+                            ? " (it is signed by the public report's own keys/log.vkey: the "
+                              "log key was rotated since the pinned one? A public report "
+                              "carries no key transition: check it in a dossier of the same "
+                              "log, or 'constat keys history', and pin the current log key)"
+                            : "");
         pfail(c, "meta.json", msg);
         return;
     }
@@ -266,6 +293,16 @@ constat_status constat_verify_public_report(const char *dir, const char *trust_f
                                             uint64_t *passed, uint64_t *failed, int *log_key_from,
                                             constat_error *err)
 {
+    return dossier_verify_public_report_key(dir, trust_file, NULL, fail, ctx, passed, failed,
+                                            log_key_from, err);
+}
+
+constat_status dossier_verify_public_report_key(const char *dir, const char *trust_file,
+                                                const constat_note_verifier *log_key,
+                                                constat_public_fail_fn fail, void *ctx,
+                                                uint64_t *passed, uint64_t *failed,
+                                                int *log_key_from, constat_error *err)
+{
     pinned_key plog, porg;
     int from = -1;
     pcheck c;
@@ -313,7 +350,7 @@ constat_status constat_verify_public_report(const char *dir, const char *trust_f
         meta = NULL;
     }
     if (meta)
-        check_checkpoint(&c, meta, trust_file, &plog, &from);
+        check_checkpoint(&c, meta, trust_file, &plog, log_key, &from);
     if (!(present = json_object()))
         st = CONSTAT_ENOMEM;
     else if (list_files(&c, "", 0, present) == 0) {

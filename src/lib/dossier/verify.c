@@ -2853,7 +2853,8 @@ static void tsa_token(void *ctx, const char *where, const char *tsa, const const
  * (delay_event_to_proven). */
 static constat_status check_timestamps(vstate *s, const char *dir,
                                        const constat_verify_time_opts *opts,
-                                       const constat_note_verifier *logv, const cpinfo *cp,
+                                       const constat_note_verifier *logv,
+                                       const constat_keychain *logs, const cpinfo *cp,
                                        constat_verify_summary *sum, constat_tsa_timeline *tl,
                                        constat_error *err)
 {
@@ -2865,6 +2866,7 @@ static constat_status check_timestamps(vstate *s, const char *dir,
     c.dir = dir;
     c.ca_file = opts ? opts->tsa_ca_file : NULL;
     c.log_key = logv;
+    c.log_chain = logs && logs->n > 1 ? logs : NULL;
     c.tree_size = cp->have ? cp->size : 0;
     c.root = cp->have ? cp->root : NULL;
     c.fail = tsa_fail;
@@ -2938,6 +2940,8 @@ typedef struct {
     lines_env env;
     uint64_t nproofs;
     constat_keychain *kc;                  /* the organisation keys (verify_keys.h) */
+    constat_keychain *lkc;                 /* the log keys, from logv (verify_keys.h) */
+    const constat_note_verifier *log_pinned_later; /* a pinned later key of lkc, or NULL */
 } vdossier;
 
 /* Check the dossier path is a folder; read the pinned keys and the witness
@@ -3035,6 +3039,101 @@ static void org_chain(vdossier *j)
     }
 }
 
+/* 2a'. the chain of log keys from the one verified with (pinned or the
+ * dossier's first), through the log key transitions the dossier carries;
+ * each followed transition is said in the summary. */
+static void log_chain(vdossier *j, constat_keychain *kc)
+{
+    constat_error e;
+    size_t bad = 0, off = strlen(j->sum.log_rotations);
+
+    constat_error_clear(&e);
+    if (constat_dossier_key_chain(j->dir, j->logv, 1, kc, chain_fail, &j->s, &bad, &e) !=
+        CONSTAT_OK) {
+        vfail(&j->s, -1, "records.jsonl", "log keys: %s", e.msg);
+        return;
+    }
+    for (size_t i = 1; i < kc->n; i++) {
+        int n = snprintf(j->sum.log_rotations + off, sizeof j->sum.log_rotations - off,
+                         "%slog key rotated at leaf %lld: %s -> %s, signed by both; checkpoints "
+                         "of tree size %llu and more are signed by the new key",
+                         off ? "\n" : "", (long long)kc->k[i].transition, kc->k[i - 1].key_id,
+                         kc->k[i].key_id, (unsigned long long)kc->k[i].from);
+        if (n < 0 || (size_t)n >= sizeof j->sum.log_rotations - off)
+            break;
+        off += (size_t)n;
+        vpass(&j->s);
+    }
+}
+
+/* 2, the log key: the dossier's keys/log.vkey (the chain's first key), or
+ * the pinned one; a pinned key that is a LATER key of the chain the
+ * dossier's transitions lead to from keys/log.vkey is accepted (it signed,
+ * or a key after it signed, the checkpoint that holds those transitions),
+ * and said; then the chain (log_chain). */
+static void vd_log_key(vdossier *j)
+{
+    pinned_key none;
+    constat_keychain *kc = calloc(1, sizeof *kc);
+    const constat_key_era *hit = NULL;
+
+    memset(&none, 0, sizeof none);
+    load_key(&j->s, j->dir, "log", j->trust, &none, &j->own_log, &j->logv, &j->sum.log_key,
+             &j->sum.log_key_differs);
+    if (!kc)
+        return;
+    if (j->plog.have) {
+        j->sum.log_key = CONSTAT_KEY_PINNED;
+        if (j->logv && !same_key(j->logv, &j->plog.v)) {
+            constat_error e;
+            size_t tbad = 0;
+            int found = 0;
+            /* silently first: is the pinned key on the chain from keys/log.vkey? */
+            constat_error_clear(&e);
+            if (constat_dossier_key_chain(j->dir, j->logv, 1, kc, NULL, NULL, &tbad, &e) ==
+                CONSTAT_OK)
+                for (size_t i = 1; i < kc->n && !found; i++)
+                    found = same_key(&kc->k[i].ver, &j->plog.v);
+            if (found) {
+                log_chain(j, kc); /* again, saying what it follows */
+                for (size_t i = 1; i < kc->n && !hit; i++)
+                    if (same_key(&kc->k[i].ver, &j->plog.v))
+                        hit = &kc->k[i];
+            }
+            if (hit) {
+                size_t off = strlen(j->sum.log_rotations);
+                constat_bprintf(j->sum.log_rotations + off, sizeof j->sum.log_rotations - off,
+                                "%sthe log key pinned in %s line %d is %s, in force from tree "
+                                "size %llu: reached from keys/log.vkey through the transitions "
+                                "above", off ? "\n" : "", j->trust, j->plog.line, hit->key_id,
+                                (unsigned long long)hit->from);
+                vpass(&j->s);
+                j->lkc = kc;
+                j->log_pinned_later = &hit->ver;
+                return;
+            }
+            {
+                char a[CONSTAT_KEY_NAME_MAX + 16], bb[CONSTAT_KEY_NAME_MAX + 16];
+                constat_record_key_id(j->logv, a, sizeof a);
+                constat_record_key_id(&j->plog.v, bb, sizeof bb);
+                j->sum.log_key_differs = 1;
+                vfail(&j->s, -1, "keys/log.vkey",
+                      "log key %s is not the key pinned in %s line %d (%s), nor does a log key "
+                      "transition of this dossier lead from it to the pinned key; verifying "
+                      "with the pinned key", a, j->trust, j->plog.line, bb);
+            }
+            j->sum.log_rotations[0] = '\0';
+            memset(kc, 0, sizeof *kc);
+        } else if (j->logv) {
+            vpass(&j->s);
+        }
+        j->logv = &j->plog.v;
+    }
+    if (j->logv)
+        log_chain(j, kc);
+    j->lkc = kc;
+}
+
 /* 1. the manifest and its file hashes; 2. the keys, pinned or from the
  * dossier; 2b. the organisation's signature over the manifest. */
 static void vd_manifest_keys(vdossier *j, const dirlist *present, constat_error *err)
@@ -3043,8 +3142,7 @@ static void vd_manifest_keys(vdossier *j, const dirlist *present, constat_error 
     check_manifest(&j->s, j->dir, &j->m, present, err);
 
     /* 2. the keys, pinned or from the dossier */
-    load_key(&j->s, j->dir, "log", j->trust, &j->plog, &j->own_log, &j->logv,
-             &j->sum.log_key, &j->sum.log_key_differs);
+    vd_log_key(j);
     load_key(&j->s, j->dir, "org", j->trust, &j->porg, &j->own_org, &j->orgv,
              &j->sum.org_key, &j->sum.org_key_differs);
 
@@ -3057,7 +3155,8 @@ static void vd_manifest_keys(vdossier *j, const dirlist *present, constat_error 
                        j->kc && j->kc->n ? &j->kc->k[j->kc->n - 1].ver : j->orgv,
                        &j->sum.manifest_signed);
     if (j->logv)
-        (void)constat_note_verifier_format(j->logv, j->sum.log_vkey, sizeof j->sum.log_vkey);
+        (void)constat_note_verifier_format(j->log_pinned_later ? j->log_pinned_later : j->logv,
+                                           j->sum.log_vkey, sizeof j->sum.log_vkey);
     if (j->orgv)
         (void)constat_note_verifier_format(j->orgv, j->sum.org_vkey, sizeof j->sum.org_vkey);
 }
@@ -3106,6 +3205,48 @@ static void vd_checkpoint_body(vdossier *j, const char *msg, size_t text_len, in
               c.size);
 }
 
+/* The log key that signs the checkpoint `msg`: after a log key rotation,
+ * the key of the chain in force at its tree size (keychain.h); *era gets
+ * that era (NULL when the log key was never rotated). */
+static const constat_note_verifier *checkpoint_key(const vdossier *j, const char *msg,
+                                                   size_t len, const constat_key_era **era)
+{
+    size_t tl = note_text_len(msg, len);
+    constat_checkpoint c;
+    constat_error ce;
+
+    *era = NULL;
+    constat_error_clear(&ce);
+    if (!j->lkc || j->lkc->n < 2 || !tl || constat_checkpoint_parse(msg, tl, &c, &ce) != CONSTAT_OK)
+        return j->logv;
+    *era = constat_keychain_for_size(j->lkc, c.size);
+    return &(*era)->ver;
+}
+
+/* A checkpoint of tree size `size` that does not verify with the key `in`
+ * of the log chain: when another key of the chain signed it, the failure
+ * names that key and the transition (keychain.h); 0 when none did. */
+static int checkpoint_wrong_key(vstate *s, const constat_keychain *kc,
+                                const constat_key_era *in, const char *msg, size_t len,
+                                uint64_t size, const char *where)
+{
+    char why[CONSTAT_ERROR_MSG_MAX + 400];
+    constat_note note;
+    constat_error ce;
+    for (size_t i = 0; kc && i < kc->n; i++) {
+        if (&kc->k[i] == in)
+            continue;
+        constat_error_clear(&ce);
+        if (constat_note_open(msg, len, &kc->k[i].ver, 1, &note, &ce) == CONSTAT_OK) {
+            constat_keychain_size_fault(kc, &kc->k[i], size, why, sizeof why);
+            vfail(s, -1, where, "checkpoint of tree size %llu: %s", (unsigned long long)size,
+                  why);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* 3, the note: the log key's signature on it, then its body (read even
  * when the signature fails, so the proofs can be checked against it). */
 static void vd_checkpoint_note(vdossier *j, const constat_buf *b)
@@ -3113,14 +3254,22 @@ static void vd_checkpoint_note(vdossier *j, const constat_buf *b)
     constat_note note;
     constat_error ce;
     const char *msg = b->data ? (const char *)b->data : "";
+    const constat_key_era *era = NULL;
+    const constat_note_verifier *key = checkpoint_key(j, msg, b->len, &era);
     int sig_ok = 0;
 
     constat_error_clear(&ce);
-    if (constat_note_open(msg, b->len, j->logv, 1, &note, &ce) != CONSTAT_OK) {
+    if (constat_note_open(msg, b->len, key, 1, &note, &ce) != CONSTAT_OK) {
         char kid[CONSTAT_KEY_NAME_MAX + 16];
-        constat_record_key_id(j->logv, kid, sizeof kid);
-        vfail(&j->s, -1, "checkpoint", "no valid signature by the log key %s: %s", kid,
-              ce.msg);
+        constat_checkpoint c;
+        constat_error pe;
+        size_t tl = note_text_len(msg, b->len);
+        constat_record_key_id(key, kid, sizeof kid);
+        constat_error_clear(&pe);
+        if (!era || constat_checkpoint_parse(msg, tl, &c, &pe) != CONSTAT_OK ||
+            !checkpoint_wrong_key(&j->s, j->lkc, era, msg, b->len, c.size, "checkpoint"))
+            vfail(&j->s, -1, "checkpoint", "no valid signature by the log key %s: %s", kid,
+                  ce.msg);
         /* still read the body so the proofs can be checked against it */
         note.text_len = note_text_len(msg, b->len);
     } else {
@@ -3321,8 +3470,8 @@ static constat_status vd_sigs_time_figures(vdossier *j, constat_status *tsa_rc,
     vrecord_init(&side.fig);
     vrecord_init(&side.rep);
     constat_error_clear(tsa_err);
-    *tsa_rc = check_timestamps(&tsa_rec.st, j->dir, j->topts, j->logv, &j->cp, &j->sum, &j->tl,
-                               tsa_err);
+    *tsa_rc = check_timestamps(&tsa_rec.st, j->dir, j->topts, j->logv, j->lkc, &j->cp, &j->sum,
+                               &j->tl, tsa_err);
     side.dir = j->dir;
     side.es = &j->es;
     side.m = &j->m;
@@ -3363,7 +3512,11 @@ static constat_status vd_sigs_time_figures(vdossier *j, constat_status *tsa_rc,
             rc = vrecord_replay(&j->s, &side.fig);
         /* 9. a public dossier's public/ against its leaves (public_dossier.c) */
         if (rc == CONSTAT_OK && manifest_has_public(json_object_get(j->m.root, "files")))
-            rc = dossier_public_verify(j->dir, j->trust, fr.recs, fr.n, side.recomputed,
+            rc = dossier_public_verify(j->dir, j->trust,
+                                       j->lkc && j->lkc->n > 1 && j->cp.have
+                                           ? &constat_keychain_for_size(j->lkc, j->cp.size)->ver
+                                           : NULL,
+                                       fr.recs, fr.n, side.recomputed,
                                        vpub_fail, vpub_pass, &j->s);
     }
     /* corrections that keep no pseudonyms of the record they correct */
@@ -3392,6 +3545,8 @@ static void vd_free(vdossier *j, int parallel)
 {
     free(j->kc);
     j->kc = NULL;
+    free(j->lkc);
+    j->lkc = NULL;
     lines_env_free(&j->env);
     constat_tsa_timeline_free(&j->tl);
     if (parallel)

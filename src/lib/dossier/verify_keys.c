@@ -31,6 +31,15 @@ constat_status constat_dossier_org_chain(const char *dir, const constat_note_ver
                                          constat_keychain *kc, constat_failure_fn fail,
                                          void *ctx, size_t *bad, constat_error *err)
 {
+    return constat_dossier_key_chain(dir, first, 0, kc, fail, ctx, bad, err);
+}
+
+constat_status constat_dossier_key_chain(const char *dir, const constat_note_verifier *first,
+                                         int log, constat_keychain *kc,
+                                         constat_failure_fn fail, void *ctx, size_t *bad,
+                                         constat_error *err)
+{
+    const char *what = log ? "log" : "organisation";
     char path[4096];
     FILE *rf, *pf;
     char *r = NULL, *p = NULL;
@@ -38,7 +47,10 @@ constat_status constat_dossier_org_chain(const char *dir, const constat_note_ver
     ssize_t rl, pl;
     constat_status st = CONSTAT_OK;
 
-    constat_keychain_init(kc);
+    if (log)
+        constat_keychain_init_log(kc);
+    else
+        constat_keychain_init(kc);
     snprintf(path, sizeof path, "%s/records.jsonl", dir);
     rf = fopen(path, "rb");
     snprintf(path, sizeof path, "%s/proofs.jsonl", dir);
@@ -67,13 +79,16 @@ constat_status constat_dossier_org_chain(const char *dir, const constat_note_ver
             char msg[CONSTAT_KEY_NAME_MAX * 2 + 300], kid[CONSTAT_KEY_NAME_MAX + 16];
             constat_record_key_id(first, kid, sizeof kid);
             snprintf(msg, sizeof msg, "leaf %llu: the first key transition retires %s, not the "
-                     "organisation key %s this dossier is verified with: the chain of "
-                     "organisation keys is broken and not followed",
-                     (unsigned long long)pline.index, kc->k[0].key_id, kid);
+                     "%s key %s this dossier is verified with: the chain of %s keys is broken "
+                     "and not followed", (unsigned long long)pline.index, kc->k[0].key_id,
+                     what, kid, what);
             (*bad)++;
             if (fail)
                 fail(ctx, (int64_t)pline.index, msg);
-            constat_keychain_init(kc);
+            if (log)
+                constat_keychain_init_log(kc);
+            else
+                constat_keychain_init(kc);
             break;
         }
     }

@@ -1,5 +1,6 @@
-/* verify_keys.h — the chain of organisation keys of a dossier (docs/dossier.md
- * "Across an organisation key rotation"), from the key_transition records
+/* verify_keys.h — the chain of organisation keys, and of log keys, of a
+ * dossier (docs/dossier.md "Across an organisation key rotation", "Across a
+ * log key rotation"), from the key_transition records
  * its records.jsonl carries, for verify.c. Internal to the dossier layer. */
 #ifndef CONSTAT_DOSSIER_VERIFY_KEYS_H
 #define CONSTAT_DOSSIER_VERIFY_KEYS_H
@@ -22,6 +23,14 @@
 constat_status constat_dossier_org_chain(const char *dir, const constat_note_verifier *first,
                                          constat_keychain *kc, constat_failure_fn fail,
                                          void *ctx, size_t *bad,
+                                         constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* The same for the chain of organisation keys (log 0) or of log keys (log
+ * 1: the key_transition records with "key": "log", from `first`, the pinned
+ * log key or the dossier's keys/log.vkey). */
+constat_status constat_dossier_key_chain(const char *dir, const constat_note_verifier *first,
+                                         int log, constat_keychain *kc,
+                                         constat_failure_fn fail, void *ctx, size_t *bad,
                                          constat_error *err) CONSTAT_WARN_UNUSED;
 
 /* The verifier of the chain's key whose key id is `key_id`, or `dflt` when

@@ -1478,6 +1478,9 @@ static constat_status check_covered_checkpoint(const constat_tsa_dossier_check *
                                                const constat_proof *proof, int *ok)
 {
     const constat_buf *note = &f->note;
+    const constat_note_verifier *key = c->log_key;
+    const constat_key_era *era = NULL;
+    const char *text = (const char *)(note->data ? note->data : (uint8_t *)"");
     constat_checkpoint cp;
     constat_error e;
     constat_note *nt;
@@ -1493,9 +1496,30 @@ static constat_status check_covered_checkpoint(const constat_tsa_dossier_check *
         return CONSTAT_ENOMEM;
     tl_len = note_text_len(note->data, note->len);
     constat_error_clear(&e);
-    if (constat_note_open((const char *)(note->data ? note->data : (uint8_t *)""), note->len,
-                          c->log_key, 1, nt, &e) != CONSTAT_OK) {
-        cfail(c, f->w_cp, "no valid signature by the log key: %s", e.msg);
+    /* after a log key rotation: the key in force at the checkpoint's size */
+    if (c->log_chain && tl_len && constat_checkpoint_parse(text, tl_len, &cp, &e) == CONSTAT_OK) {
+        era = constat_keychain_for_size(c->log_chain, cp.size);
+        key = &era->ver;
+    }
+    constat_error_clear(&e);
+    if (constat_note_open(text, note->len, key, 1, nt, &e) != CONSTAT_OK) {
+        char why[CONSTAT_ERROR_MSG_MAX + 400];
+        int named = 0;
+        for (size_t i = 0; era && i < c->log_chain->n && !named; i++) {
+            constat_error oe;
+            constat_error_clear(&oe);
+            if (&c->log_chain->k[i] != era &&
+                constat_note_open(text, note->len, &c->log_chain->k[i].ver, 1, nt, &oe) ==
+                    CONSTAT_OK) {
+                constat_keychain_size_fault(c->log_chain, &c->log_chain->k[i], cp.size, why,
+                                            sizeof why);
+                cfail(c, f->w_cp, "checkpoint of tree size %" PRIu64 ": %s", cp.size, why);
+                named = 1;
+            }
+        }
+        if (!named)
+            cfail(c, f->w_cp, "no valid signature by the log key%s%s: %s", era ? " " : "",
+                  era ? era->key_id : "", e.msg);
         *ok = 0;
     } else if (constat_error_clear(&e),
                constat_checkpoint_parse((const char *)note->data, tl_len, &cp, &e) !=

@@ -275,6 +275,8 @@ typedef struct {
     unsigned rt_level;
     uint64_t rt_n;
     constat_buf rt;
+    const constat_tlog_audit_opts *opts;
+    constat_buf note;   /* the checkpoint, kept while its key is not known */
 } audit;
 
 static void report(audit *a, int64_t index, const char *fmt, ...) CONSTAT_PRINTF(3, 4);
@@ -411,8 +413,11 @@ static constat_status audit_bundle(audit *a, uint64_t n, unsigned w, int *stop,
         a->sum->bundles++;
         st = constat_tlog_bundle_parse(a->got.data, a->got.len, used, es, &count, &e);
         if (st == CONSTAT_OK) {
-            for (unsigned i = 0; i < w; i++)
+            for (unsigned i = 0; i < w; i++) {
                 constat_merkle_leaf_hash(es[i].data, es[i].len, lh[i]);
+                if (a->opts && a->opts->entry)
+                    a->opts->entry(a->opts->hook_ctx, first + i, es[i].data, es[i].len);
+            }
             a->sum->entries += w;
             have = 1;
         } else {
@@ -529,8 +534,16 @@ static constat_status audit_since(audit *a, const constat_tlog_audit_opts *opts,
     constat_status st;
     constat_proof *proof;
 
-    st = open_checkpoint((const uint8_t *)opts->since_checkpoint, opts->since_len, opts->log_key,
-                         &old, &sig_ok, &e);
+    {
+        const constat_note_verifier *k = opts->log_key;
+        if (opts->key_for_size && opts->log_key && a->want_since_root) {
+            const constat_note_verifier *k2 = opts->key_for_size(opts->hook_ctx, a->since_size);
+            if (k2)
+                k = k2;
+        }
+        st = open_checkpoint((const uint8_t *)opts->since_checkpoint, opts->since_len, k, &old,
+                             &sig_ok, &e);
+    }
     if (st == CONSTAT_EVERIFY) {
         report(a, -1, "earlier checkpoint: the pinned log key does not verify it: %s", e.msg);
     } else if (st != CONSTAT_OK) {
@@ -591,9 +604,11 @@ static constat_status run(audit *a, const constat_tlog_audit_opts *opts, constat
     constat_status st;
     uint64_t full, n;
     unsigned pw;
-    int sig_ok = 0, stop = 0;
+    int sig_ok = 0, stop = 0, deferred = 0;
     uint8_t root[32];
+    char why[CONSTAT_ERROR_MSG_MAX];
 
+    a->opts = opts;
     st = fetch(&a->f, "checkpoint", CONSTAT_NOTE_MAX_BYTES, &a->got, &e);
     if (st == CONSTAT_ENOTFOUND || st == CONSTAT_ELIMIT) {
         report(a, -1, "checkpoint: %s", st == CONSTAT_ENOTFOUND ? "missing" : e.msg);
@@ -604,7 +619,13 @@ static constat_status run(audit *a, const constat_tlog_audit_opts *opts, constat
     st = open_checkpoint(a->got.data, a->got.len, key, &cp, &sig_ok, &e);
     if (st == CONSTAT_ENOMEM)
         return constat_error_set(err, st, "%s", e.msg);
-    if (st == CONSTAT_EVERIFY) {
+    if (st == CONSTAT_EVERIFY && opts && opts->key_for_size) {
+        /* perhaps a later log key: known once the entries are read */
+        deferred = 1;
+        snprintf(why, sizeof why, "%s", e.msg);
+        if (constat_buf_append(&a->note, a->got.data, a->got.len) != CONSTAT_OK)
+            return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    } else if (st == CONSTAT_EVERIFY) {
         report(a, -1, "checkpoint: the pinned log key does not verify it: %s", e.msg);
     } else if (st != CONSTAT_OK) {
         report(a, -1, "checkpoint: %s", e.msg);
@@ -663,6 +684,23 @@ static constat_status run(audit *a, const constat_tlog_audit_opts *opts, constat
                "checkpoint: root does not match the tree recomputed from the entries "
                "(size %" PRIu64 ")",
                cp.size);
+    if (deferred) {
+        const constat_note_verifier *k2 = opts->key_for_size(opts->hook_ctx, cp.size);
+        constat_checkpoint cp2;
+        int ok2 = 0;
+        constat_error_clear(&e);
+        if (k2 && open_checkpoint(a->note.data, a->note.len, k2, &cp2, &ok2, &e) == CONSTAT_OK &&
+            ok2) {
+            sum->signature_ok = 1;
+            sum->key_followed = 1;
+        } else {
+            report(a, -1, "checkpoint: the pinned log key does not verify it%s: %s",
+                   k2 ? ", nor the key the log key transitions among the entries lead to"
+                      : " (and no log key transition among the entries leads from it to "
+                        "another key)",
+                   k2 ? e.msg : why);
+        }
+    }
     if (opts && opts->since_checkpoint)
         return audit_since(a, opts, &cp, err);
     return CONSTAT_OK;
@@ -690,6 +728,7 @@ constat_status constat_tlog_audit(const char *location, const constat_tlog_audit
     a->sum = out;
     constat_buf_init(&a->got);
     constat_buf_init(&a->rt);
+    constat_buf_init(&a->note);
     st = fetcher_open(&a->f, location, err);
     if (st == CONSTAT_OK)
         st = run(a, opts, err);
@@ -703,6 +742,7 @@ constat_status constat_tlog_audit(const char *location, const constat_tlog_audit
     fetcher_close(&a->f);
     constat_buf_free(&a->got);
     constat_buf_free(&a->rt);
+    constat_buf_free(&a->note);
     free(a);
     return st;
 }

@@ -1026,16 +1026,18 @@ static constat_status check_rotation(const json_t *r, const char *monitor, const
     return check_vkey(vkey, monitor, err);
 }
 
-/* key_transition: the organisation's signing key is replaced (docs/record.md
- * "Key transition"): `monitor` is the key's note name, `retires` the old key
- * id, `old_vkey` and `vkey` the old and new verifier keys; the leaf is signed
- * by the old key and `new_signature` by the new one (keyrot.h). */
+/* key_transition: the organisation's signing key ("key": "org") or the log's
+ * checkpoint key ("key": "log") is replaced (docs/record.md "Key
+ * transition"): `monitor` is the key's note name (the organisation's, or the
+ * log's origin), `retires` the old key id, `old_vkey` and `vkey` the old and
+ * new verifier keys; the leaf is signed by the old key and `new_signature`
+ * by the new one (keyrot.h). */
 static constat_status check_transition(const json_t *r, const char *name, constat_error *err)
 {
     static const char *const top[] = {"v", "kind", "id", "org", "monitor", "recorded_at",
                                       "key", "retires", "old_vkey", "vkey", "reason",
                                       "new_signature", NULL};
-    static const char *const keys[] = {"org", NULL};
+    static const char *const keys[] = {"org", "log", NULL};
     constat_status st;
     const char *s, *old, *vkey;
 

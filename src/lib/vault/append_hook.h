@@ -20,4 +20,8 @@ constat_status constat_vault_append_hooked(constat_vault *v, const constat_appen
                                            constat_progress_fn progress, void *pctx,
                                            constat_error *err) CONSTAT_WARN_UNUSED;
 
+/* Inside such a hook: the size and root of the tree the append made (the
+ * checkpoint a log key rotation signs in the same transaction). */
+void constat_vault_txn_head(const constat_vault *v, uint64_t *size, uint8_t root[32]);
+
 #endif

@@ -1,6 +1,6 @@
-/* keychain.c — the chain of organisation keys that key_transition leaves
- * set, from leaf bytes alone (keychain.h, docs/vault.md "Organisation key
- * rotation"). */
+/* keychain.c — the chain of organisation keys, or of log keys, that
+ * key_transition leaves set, from leaf bytes alone (keychain.h, docs/vault.md
+ * "Organisation key rotation", "Log key rotation"). */
 #include <stdio.h>
 #include <string.h>
 
@@ -37,6 +37,32 @@ const constat_key_era *constat_keychain_at(const constat_keychain *c, uint64_t i
     return &c->k[i - 1];
 }
 
+const constat_key_era *constat_keychain_for_size(const constat_keychain *c, uint64_t size)
+{
+    return constat_keychain_at(c, size);
+}
+
+void constat_keychain_size_fault(const constat_keychain *c, const constat_key_era *by,
+                                 uint64_t size, char *out, size_t cap)
+{
+    const constat_key_era *in = constat_keychain_for_size(c, size);
+    size_t bi = (size_t)(by - c->k);
+    if (by->from > size)
+        snprintf(out, cap, "signed by the log key %s, which signs only the checkpoints of tree "
+                 "size %llu and more (key transition at leaf %lld, %s): %s is in force at "
+                 "size %llu", by->key_id, (unsigned long long)by->from,
+                 (long long)by->transition, by->at, in->key_id, (unsigned long long)size);
+    else if (bi + 1 < c->n)
+        snprintf(out, cap, "signed by the log key %s, RETIRED by the key transition at leaf "
+                 "%lld (%s, new key %s): a checkpoint of tree size %llu, which contains that "
+                 "transition, is signed by %s only", by->key_id,
+                 (long long)c->k[bi + 1].transition, c->k[bi + 1].at, c->k[bi + 1].key_id,
+                 (unsigned long long)size, in->key_id);
+    else
+        snprintf(out, cap, "signed by the log key %s, not by %s, the key in force at size %llu",
+                 by->key_id, in->key_id, (unsigned long long)size);
+}
+
 const constat_key_era *constat_keychain_find(const constat_keychain *c, const char *key_id)
 {
     for (size_t i = 0; i < c->n; i++)
@@ -58,6 +84,12 @@ static void era_set(constat_key_era *k, const constat_note_verifier *ver, uint64
 struct chain_scan {
     constat_keychain *c;
 };
+
+/* "organisation" or "log": what the chain's keys sign. */
+static const char *chain_what(const constat_keychain *c)
+{
+    return c->log ? "log" : "organisation";
+}
 
 static const char *rec_str(const json_t *r, const char *k)
 {
@@ -91,8 +123,8 @@ static const char *transition_fault(struct chain_scan *s, uint64_t index, const 
     }
     if (tail && (sodium_memcmp(tail->ver.pk, ov.pk, 32) != 0 ||
                  strcmp(tail->key_id, rec_str(r, "retires")) != 0)) {
-        snprintf(why, cap, "it retires %s, but the organisation key in force is %s",
-                 rec_str(r, "retires"), tail->key_id);
+        snprintf(why, cap, "it retires %s, but the %s key in force is %s",
+                 rec_str(r, "retires"), chain_what(s->c), tail->key_id);
         return why;
     }
     if (constat_leaf_verify(l, tail ? &tail->ver : &ov, &e) != CONSTAT_OK) {
@@ -132,7 +164,10 @@ constat_status constat_keychain_feed(constat_keychain *c, uint64_t index, const 
     if (constat_leaf_parse(leaf, len, &l, &e) != CONSTAT_OK)
         return CONSTAT_OK; /* constat_vault_verify reports leaves that do not parse */
     kind = json_string_value(json_object_get(l.record, "kind"));
-    if (!kind || strcmp(kind, "key_transition") != 0) {
+    /* a log chain takes the transitions of the log key; an organisation
+     * chain every other one, so that a malformed "key" is reported */
+    if (!kind || strcmp(kind, "key_transition") != 0 ||
+        (strcmp(rec_str(l.record, "key"), "log") == 0) != (c->log != 0)) {
         constat_leaf_free(&l);
         return CONSTAT_OK;
     }
@@ -145,13 +180,13 @@ constat_status constat_keychain_feed(constat_keychain *c, uint64_t index, const 
     if (fault) {
         (*bad)++;
         snprintf(msg, sizeof msg, "leaf %llu (record %.128s): key transition of the "
-                 "organisation key not followed: %s", (unsigned long long)index,
-                 rec_str(l.record, "id"), fault);
+                 "%s key not followed: %s", (unsigned long long)index,
+                 rec_str(l.record, "id"), chain_what(c), fault);
         if (fail)
             fail(ctx, (int64_t)index, msg);
     } else if (s->c->n >= CONSTAT_KEYCHAIN_MAX) {
-        st = constat_error_set(err, CONSTAT_ELIMIT, "more than %d organisation keys",
-                               CONSTAT_KEYCHAIN_MAX);
+        st = constat_error_set(err, CONSTAT_ELIMIT, "more than %d %s keys",
+                               CONSTAT_KEYCHAIN_MAX, chain_what(c));
     } else {
         era_set(&s->c->k[s->c->n++], &nv, index + 1, (int64_t)index,
                 rec_str(l.record, "recorded_at"));
@@ -165,6 +200,12 @@ void constat_keychain_init(constat_keychain *c)
     memset(c, 0, sizeof *c);
 }
 
+void constat_keychain_init_log(constat_keychain *c)
+{
+    memset(c, 0, sizeof *c);
+    c->log = 1;
+}
+
 void constat_keychain_finish(constat_keychain *c, const constat_note_verifier *cur,
                              constat_failure_fn fail, void *ctx, size_t *bad)
 {
@@ -174,8 +215,8 @@ void constat_keychain_finish(constat_keychain *c, const constat_note_verifier *c
         char kid[CONSTAT_KEY_NAME_MAX + 16], msg[CONSTAT_KEY_NAME_MAX * 2 + 200];
         constat_record_key_id(cur, kid, sizeof kid);
         (*bad)++;
-        snprintf(msg, sizeof msg, "the vault's organisation key %s is not the one its key "
-                 "transitions lead to (%s)", kid, c->k[c->n - 1].key_id);
+        snprintf(msg, sizeof msg, "the vault's %s key %s is not the one its key "
+                 "transitions lead to (%s)", chain_what(c), kid, c->k[c->n - 1].key_id);
         if (fail)
             fail(ctx, -1, msg);
     }

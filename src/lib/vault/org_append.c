@@ -9,6 +9,15 @@ constat_status constat_org_append(constat_vault *v, const json_t *rec, const cha
                                   const char *kind, constat_append_hook hook, void *hctx,
                                   uint64_t *index, constat_error *err)
 {
+    return constat_signed_append(v, rec, id, kind, constat_vault_org_key(v), hook, hctx, index,
+                                 err);
+}
+
+constat_status constat_signed_append(constat_vault *v, const json_t *rec, const char *id,
+                                     const char *kind, const constat_note_signer *signer,
+                                     constat_append_hook hook, void *hctx, uint64_t *index,
+                                     constat_error *err)
+{
     constat_buf leaf;
     constat_append_item item;
     size_t appended = 0;
@@ -20,7 +29,7 @@ constat_status constat_org_append(constat_vault *v, const json_t *rec, const cha
     if (st == CONSTAT_OK)
         st = constat_record_content_hash(rec, item.content_hash, err);
     if (st == CONSTAT_OK)
-        st = constat_record_sign(rec, constat_vault_org_key(v), &leaf, err);
+        st = constat_record_sign(rec, signer, &leaf, err);
     if (st == CONSTAT_OK) {
         item.leaf = leaf.data;
         item.leaf_len = leaf.len;

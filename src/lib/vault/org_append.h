@@ -18,4 +18,11 @@ constat_status constat_org_append(constat_vault *v, const json_t *rec, const cha
                                   const char *kind, constat_append_hook hook, void *hctx,
                                   uint64_t *index, constat_error *err) CONSTAT_WARN_UNUSED;
 
+/* The same, the leaf signed by `signer` (keyrot_log.c: a transition of the
+ * log key is signed by the old log key). */
+constat_status constat_signed_append(constat_vault *v, const json_t *rec, const char *id,
+                                     const char *kind, const constat_note_signer *signer,
+                                     constat_append_hook hook, void *hctx, uint64_t *index,
+                                     constat_error *err) CONSTAT_WARN_UNUSED;
+
 #endif

@@ -176,8 +176,14 @@ constat_status constat_receipt_verify(const json_t *receipt, const uint8_t *leaf
     st = constat_note_open(note, strlen(note), log_key, 1, &n, err);
     if (st != CONSTAT_OK) {
         char why[CONSTAT_ERROR_MSG_MAX];
+        const char *rotated = "";
         snprintf(why, sizeof why, "%s", err->msg);
-        return constat_error_set(err, CONSTAT_EVERIFY, "receipt: checkpoint: %s", why);
+        for (size_t i = 0; st == CONSTAT_EVERIFY && i < n.nsigs; i++)
+            if (strcmp(n.sigs[i].name, log_key->name) == 0 && n.sigs[i].key_id != log_key->key_id)
+                rotated = " (it is signed by another key of the log's name: the log key was "
+                          "rotated since it was pinned? docs/vault.md \"Log key rotation\")";
+        return constat_error_set(err, CONSTAT_EVERIFY, "receipt: checkpoint: %s%s", why,
+                                 rotated);
     }
     st = constat_checkpoint_parse(note, n.text_len, &cp, err);
     if (st != CONSTAT_OK)

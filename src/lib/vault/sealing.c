@@ -28,6 +28,7 @@
 #include "constat/base/hash.h"
 #include "vault/keyfile.h"
 #include "vault/org_keys.h"
+#include "vault/log_keys.h"
 #include "vault/store.h"
 
 #define BATCH 256
@@ -708,6 +709,8 @@ constat_status constat_vault_seal_existing(constat_vault *v, constat_seal_step_f
         st = reseal_finish(v, stats, err);
     if (st == CONSTAT_OK && stats->reseal_finished && stepfn)
         stepfn(ctx, "reseal", ++nstep);
+    if (st == CONSTAT_OK) /* a retired log key file a killed rotation left (keyrot.h) */
+        st = constat_vault_log_keys_shred(v, err);
     if (st == CONSTAT_OK) {
         st = constat_store_compact(constat_vault_store(v), err);
         if (st == CONSTAT_OK && stepfn)

@@ -178,6 +178,10 @@ constat_status constat_store_witness_log_put(constat_store *s, const char *origi
                                              constat_error *err);
 constat_status constat_store_witness_log_vkey(constat_store *s, const char *origin,
                                               constat_buf *vkey, constat_error *err);
+/* The log's key replaced by `vkey` (a followed log key transition,
+ * witness.c); inside the caller's transaction. Errors: CONSTAT_EIO. */
+constat_status constat_store_witness_log_rekey(constat_store *s, const char *origin,
+                                               const char *vkey, constat_error *err);
 /* Witnessed logs by origin: fn(ctx, origin, vkey, size of the stored
  * witness state, 0 if none); stops when fn returns non-zero. Errors:
  * CONSTAT_EIO. */

@@ -53,6 +53,7 @@
 #define constat_store_monitors STORE_NAME(monitors)
 #define constat_store_witness_log_put STORE_NAME(witness_log_put)
 #define constat_store_witness_log_vkey STORE_NAME(witness_log_vkey)
+#define constat_store_witness_log_rekey STORE_NAME(witness_log_rekey)
 #define constat_store_witness_logs STORE_NAME(witness_logs)
 #define constat_store_witness_state_get STORE_NAME(witness_state_get)
 #define constat_store_witness_state_put STORE_NAME(witness_state_put)

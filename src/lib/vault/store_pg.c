@@ -41,7 +41,8 @@
 enum {
     Q_LOCK, Q_META_GET, Q_META_SET, Q_SIZE, Q_FIND_CONTENT, Q_LEAF_PUT, Q_LEAF_GET, Q_FIND_ID,
     Q_LEAVES, Q_TILE_GET, Q_TILE_PUT, Q_TILE_COUNT, Q_CP_PUT, Q_CP_LATEST, Q_CPS, Q_PRIV_PUT,
-    Q_PRIV_GET, Q_MON_PUT, Q_MON_GET, Q_MONS, Q_WLOG_PUT, Q_WLOG_VKEY, Q_WLOGS, Q_WSTATE_GET,
+    Q_PRIV_GET, Q_MON_PUT, Q_MON_GET, Q_MONS, Q_WLOG_PUT, Q_WLOG_VKEY, Q_WLOG_REKEY, Q_WLOGS,
+    Q_WSTATE_GET,
     Q_WSTATE_PUT, Q_WALERT_PUT, Q_WALERTS, Q_PUBW_PUT, Q_PUBW_GET, Q_PUBWS, Q_COSIG_PUT,
     Q_COSIGS, Q_TSA_PUT, Q_TSAS, Q_TOKEN_PUT, Q_TOKENS, Q_PRIV_ZERO, Q_PRIV_DEL, Q_ACC_PUT,
     Q_ACC_GET, Q_ACC_UPD, Q_ACCS, Q_AUDIT_PUT, Q_AUDITS, Q_CODE_PUT, Q_CODE_GET, Q_CODE_USE, Q__N
@@ -83,6 +84,7 @@ static const char *const sql_text[Q__N] = {
     [Q_WLOG_PUT] = "INSERT INTO witness_logs(origin, vkey, added_at) VALUES ($1, $2, $3) "
                    "ON CONFLICT (origin) DO NOTHING",
     [Q_WLOG_VKEY] = "SELECT vkey FROM witness_logs WHERE origin = $1",
+    [Q_WLOG_REKEY] = "UPDATE witness_logs SET vkey = $2 WHERE origin = $1",
     [Q_WLOGS] = "SELECT l.origin, l.vkey, coalesce(s.size, 0) FROM witness_logs l "
                 "LEFT JOIN witness_state s ON s.origin = l.origin ORDER BY l.origin COLLATE \"C\"",
     [Q_WSTATE_GET] = "SELECT size, root, note FROM witness_state WHERE origin = $1",
@@ -1085,6 +1087,15 @@ constat_status constat_store_witness_log_vkey(constat_store *s, const char *orig
     if (st == CONSTAT_ENOTFOUND)
         return constat_error_set(err, st, "unknown log \"%.200s\"", origin);
     return st;
+}
+
+constat_status constat_store_witness_log_rekey(constat_store *s, const char *origin,
+                                               const char *vkey, constat_error *err)
+{
+    params p = {0};
+    p_text(&p, origin);
+    p_text(&p, vkey);
+    return exec_done(s, Q_WLOG_REKEY, &p, "update witnessed log key", err);
 }
 
 constat_status constat_store_witness_logs(constat_store *s, constat_store_witness_log_fn fn,

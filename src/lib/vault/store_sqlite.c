@@ -31,7 +31,8 @@ long constat_store_fault_countdown = 0;
 enum {
     Q_BEGIN, Q_COMMIT, Q_META_GET, Q_META_SET, Q_SIZE, Q_FIND_CONTENT, Q_LEAF_PUT, Q_LEAF_GET,
     Q_FIND_ID, Q_TILE_GET, Q_TILE_PUT, Q_TILE_COUNT, Q_CP_PUT, Q_CP_LATEST, Q_PRIV_PUT,
-    Q_PRIV_GET, Q_MON_PUT, Q_MON_GET, Q_WLOG_PUT, Q_WLOG_VKEY, Q_WSTATE_GET, Q_WSTATE_PUT,
+    Q_PRIV_GET, Q_MON_PUT, Q_MON_GET, Q_WLOG_PUT, Q_WLOG_VKEY, Q_WLOG_REKEY, Q_WSTATE_GET,
+    Q_WSTATE_PUT,
     Q_WALERT_PUT, Q_PUBW_PUT, Q_PUBW_GET, Q_COSIG_PUT, Q_TSA_PUT, Q_TOKEN_PUT, Q_AUDIT_PUT, Q__N
 };
 
@@ -58,6 +59,7 @@ static const char *const sql_text[Q__N] = {
     [Q_MON_GET] = "SELECT vkey, enrol_index FROM monitors WHERE name = ?1",
     [Q_WLOG_PUT] = "INSERT INTO witness_logs(origin, vkey, added_at) VALUES (?1, ?2, ?3)",
     [Q_WLOG_VKEY] = "SELECT vkey FROM witness_logs WHERE origin = ?1",
+    [Q_WLOG_REKEY] = "UPDATE witness_logs SET vkey = ?2 WHERE origin = ?1",
     [Q_WSTATE_GET] = "SELECT size, root, note FROM witness_state WHERE origin = ?1",
     [Q_WSTATE_PUT] = "INSERT OR REPLACE INTO witness_state(origin, size, root, note, updated_at) "
                      "VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -956,6 +958,18 @@ constat_status constat_store_witness_log_vkey(constat_store *s, const char *orig
     r = column_to_buf(st, 0, vkey, err);
     sqlite3_reset(st);
     return r;
+}
+
+constat_status constat_store_witness_log_rekey(constat_store *s, const char *origin,
+                                               const char *vkey, constat_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    constat_status r = prep(s, Q_WLOG_REKEY, &st, err);
+    if (r)
+        return r;
+    sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, vkey, -1, SQLITE_STATIC);
+    return run_done(s, st, "update witnessed log key", err);
 }
 
 constat_status constat_store_witness_logs(constat_store *s, constat_store_witness_log_fn fn,

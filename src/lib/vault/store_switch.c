@@ -82,6 +82,8 @@ struct constat_store {
       (origin, vkey, added_at, err))                                                             \
     X(witness_log_vkey, (const char *origin, constat_buf *vkey, constat_error *err),             \
       (origin, vkey, err))                                                                       \
+    X(witness_log_rekey, (const char *origin, const char *vkey, constat_error *err),             \
+      (origin, vkey, err))                                                                       \
     X(witness_logs, (constat_store_witness_log_fn fn, void *ctx, constat_error *err),            \
       (fn, ctx, err))                                                                            \
     X(witness_state_get,                                                                         \

@@ -36,6 +36,7 @@
 #include "vault/append_hook.h"
 #include "vault/monitor_keys.h"
 #include "vault/org_keys.h"
+#include "vault/log_keys.h"
 #include "constat/vault/keychain.h"
 #include "constat/vault/accounts.h"
 #include "constat/record/binding.h"
@@ -86,6 +87,8 @@ struct constat_vault {
     constat_node_cache *nodes;    /* interior nodes of tiles read (node_cache.h) */
     int batch_open;               /* constat_vault_append_begin .. _end */
     uint64_t batch_size;          /* the tree size inside that transaction */
+    uint64_t txn_size;            /* the tree head of an append, for its hook */
+    uint8_t txn_root[32];
 };
 
 constat_store *constat_vault_store(struct constat_vault *v)
@@ -481,7 +484,8 @@ constat_status constat_vault_append_hooked(constat_vault *v, const constat_appen
     if (st != CONSTAT_OK)
         return st;
     cache_invalidate(v);
-    st = append_txn(v, items, n, &f, &a, &s, &newsize, progress, pctx, NULL, NULL, err);
+    st = append_txn(v, items, n, &f, &a, &s, &newsize, progress, pctx, NULL, v->txn_root, err);
+    v->txn_size = newsize;
     if (st == CONSTAT_OK && hook) /* more writes of the same transaction (erase.c) */
         st = hook(hctx, v->store, err);
     if (st == CONSTAT_OK)
@@ -499,6 +503,36 @@ constat_status constat_vault_append_hooked(constat_vault *v, const constat_appen
     if (skipped)
         *skipped = s;
     return CONSTAT_OK;
+}
+
+void constat_vault_txn_head(const constat_vault *v, uint64_t *size, uint8_t root[32])
+{
+    *size = v->txn_size;
+    memcpy(root, v->txn_root, 32);
+}
+
+/* Inside a write transaction, before a checkpoint is signed: the log key
+ * this process holds must still be the one meta log_vkey names. A process
+ * that opened the vault before `keys rotate --log` holds the retired key;
+ * what it would sign fails verification (docs/vault.md "Log key rotation"),
+ * so it signs nothing. */
+static constat_status log_key_current(constat_vault *v, constat_error *err)
+{
+    char vk[512];
+    constat_buf b;
+    constat_status st;
+
+    if (constat_note_verifier_format(&v->sec->log.pub, vk, sizeof vk) != CONSTAT_OK)
+        return constat_error_set(err, CONSTAT_EINVAL, "log key name too long");
+    constat_buf_init(&b);
+    st = constat_store_meta_get(v->store, "log_vkey", &b, err);
+    if (st == CONSTAT_OK && (b.len != strlen(vk) || memcmp(b.data, vk, b.len) != 0))
+        st = constat_error_set(err, CONSTAT_ECONFLICT,
+                               "%s: the log key was rotated (constat keys rotate --log) after "
+                               "this process opened the vault: it holds the retired key and "
+                               "signs nothing with it; open the vault again", v->dir);
+    constat_buf_free(&b);
+    return st;
 }
 
 /* An intake batch (append_batch.h): leaves, audit lines and the signed
@@ -533,6 +567,8 @@ constat_status constat_vault_append_batch(constat_vault *v, const constat_append
     for (size_t i = 0; st == CONSTAT_OK && i < naudit; i++)
         st = constat_store_audit_put(v->store, audit[i].at, audit[i].account, audit[i].address,
                                      audit[i].action, audit[i].detail, err);
+    if (st == CONSTAT_OK && out->appended > 0)
+        st = log_key_current(v, err);
     if (st == CONSTAT_OK && out->appended > 0) {
         st = constat_checkpoint_format(v->origin, newsize, root, &body, err);
         if (st == CONSTAT_OK)
@@ -844,7 +880,7 @@ static constat_status vault_open(const char *dir, const char *passphrase, int pu
                                  constat_vault **out, constat_error *err)
 {
     char *fmt = NULL, *sealed = NULL, *log_vkey = NULL, *org_vkey = NULL, *seal_vkey = NULL,
-         *org_file = NULL, *reseal_vkey = NULL, *reseal_file = NULL;
+         *org_file = NULL, *reseal_vkey = NULL, *reseal_file = NULL, *log_file = NULL;
     constat_vault *v;
     constat_status st;
 
@@ -876,6 +912,8 @@ static constat_status vault_open(const char *dir, const char *passphrase, int pu
         st = meta_opt(v, "seal_vkey", org_vkey, &seal_vkey, err);
     if (st == CONSTAT_OK)
         st = meta_opt(v, "org_key_file", "keys/org.key", &org_file, err);
+    if (st == CONSTAT_OK) /* after a log key rotation (log_keys.h) */
+        st = meta_opt(v, "log_key_file", "keys/log.key", &log_file, err);
     if (st == CONSTAT_OK) /* a re-seal after a rotation not finished (org_keys.h) */
         st = meta_opt(v, "reseal_vkey", "", &reseal_vkey, err);
     if (st == CONSTAT_OK)
@@ -902,6 +940,7 @@ static constat_status vault_open(const char *dir, const char *passphrase, int pu
         free(org_file);
         free(reseal_vkey);
         free(reseal_file);
+        free(log_file);
         if (st != CONSTAT_OK) {
             constat_vault_close(v);
             return st;
@@ -926,8 +965,8 @@ static constat_status vault_open(const char *dir, const char *passphrase, int pu
             memcpy(v->sec->passphrase, passphrase, pl + 1);
     }
     if (st == CONSTAT_OK)
-        st = load_signer(v, "keys/log.key", v->origin, v->sec->passphrase, log_vkey,
-                         &v->sec->log, err);
+        st = load_signer(v, log_file, v->origin, v->sec->passphrase, log_vkey, &v->sec->log,
+                         err);
     if (st == CONSTAT_OK)
         st = load_signer(v, org_file, v->org, v->sec->passphrase, org_vkey, &v->sec->org, err);
     if (st == CONSTAT_OK && strcmp(seal_vkey, org_vkey) == 0)
@@ -955,6 +994,7 @@ static constat_status vault_open(const char *dir, const char *passphrase, int pu
     free(org_file);
     free(reseal_vkey);
     free(reseal_file);
+    free(log_file);
     if (st != CONSTAT_OK) {
         constat_vault_close(v);
         return st;
@@ -1415,6 +1455,40 @@ constat_status constat_vault_org_key_new(constat_vault *v, constat_note_signer *
     return st;
 }
 
+constat_status constat_vault_log_key_new(constat_vault *v, constat_note_signer *out, char *rel,
+                                         size_t rcap, char *path, size_t pcap,
+                                         constat_error *err)
+{
+    char kid[CONSTAT_KEY_NAME_MAX + 16];
+    uint8_t *seed;
+    int wrote = 0;
+    constat_status st;
+
+    if (v->public_only)
+        return no_keys(v, "rotating the log key", err);
+    if (!(seed = sodium_malloc(CONSTAT_ED25519_SEED)))
+        return nomem(err);
+    randombytes_buf(seed, CONSTAT_ED25519_SEED);
+    st = constat_note_signer_from_seed(v->origin, CONSTAT_NOTE_ALG_ED25519, seed, out, err);
+    if (st == CONSTAT_OK) {
+        constat_record_key_id(&out->pub, kid, sizeof kid);
+        snprintf(rel, rcap, "keys/log-%s.key", strrchr(kid, '+') + 1);
+        st = join(path, pcap, v->dir, rel, err);
+    }
+    if (st == CONSTAT_OK)
+        st = write_new_key(v, path, rel, seed, &wrote, err);
+    sodium_free(seed);
+    if (st != CONSTAT_OK)
+        constat_note_signer_wipe(out);
+    return st;
+}
+
+void constat_vault_log_key_switch(constat_vault *v, const constat_note_signer *s)
+{
+    constat_note_signer_wipe(&v->sec->log);
+    v->sec->log = *s;
+}
+
 constat_status constat_vault_org_key_switch(constat_vault *v, const constat_note_signer *s,
                                             constat_error *err)
 {
@@ -1763,6 +1837,8 @@ constat_status constat_vault_checkpoint(constat_vault *v, constat_buf *out, cons
     if (st == CONSTAT_OK && v->public_only)
         st = no_keys(v, "signing a checkpoint of the grown log", err);
     if (st == CONSTAT_OK)
+        st = log_key_current(v, err);
+    if (st == CONSTAT_OK)
         st = constat_note_sign((const char *)body.data, body.len, &v->sec->log, 1, &note, err);
     if (st == CONSTAT_OK)
         st = constat_store_checkpoint_put(v->store, size, (const char *)note.data,
@@ -1818,6 +1894,7 @@ typedef struct {
     constat_error *err;
     const constat_store_leaf *cur; /* the leaf being checked, named in its failures */
     constat_keychain orgs; /* the organisation keys in force (keyrot.h) */
+    constat_keychain logs; /* the log keys in force (keyrot.h "log key") */
     json_t *bindable;      /* records with person commitments (binding.h) */
 } verify_ctx;
 
@@ -1865,9 +1942,33 @@ oom:
     return 1;
 }
 
+/* A checkpoint that does not open with the log key in force at its size:
+ * the key of the chain it does carry a valid signature by, if any, named
+ * with the transition (keychain.h), else the note's own error. */
+static void report_cp_key(verify_ctx *c, const stored_cp *cp, const constat_key_era *in,
+                          constat_note *note, const constat_error *e)
+{
+    char why[CONSTAT_ERROR_MSG_MAX + 400];
+    constat_error oe;
+    for (size_t i = 0; i < c->logs.n; i++) {
+        const constat_key_era *by = &c->logs.k[i];
+        if (by == in)
+            continue;
+        constat_error_clear(&oe);
+        if (constat_note_open(cp->note, cp->len, &by->ver, 1, note, &oe) == CONSTAT_OK) {
+            constat_keychain_size_fault(&c->logs, by, cp->size, why, sizeof why);
+            report(c, -1, "checkpoint of size %llu: %s", (unsigned long long)cp->size, why);
+            return;
+        }
+    }
+    report(c, -1, "checkpoint of size %llu: log key %s: signature: %s",
+           (unsigned long long)cp->size, in->key_id, e->msg);
+}
+
 static void check_cp(verify_ctx *c, const stored_cp *cp, const uint8_t root[32])
 {
     constat_note *note = malloc(sizeof *note);
+    const constat_key_era *in = constat_keychain_for_size(&c->logs, cp->size);
     constat_checkpoint body;
     constat_error e;
 
@@ -1876,9 +1977,8 @@ static void check_cp(verify_ctx *c, const stored_cp *cp, const uint8_t root[32])
         return;
     }
     constat_error_clear(&e);
-    if (constat_note_open(cp->note, cp->len, &c->v->sec->log.pub, 1, note, &e) != CONSTAT_OK) {
-        report(c, -1, "checkpoint of size %llu: log key signature: %s",
-               (unsigned long long)cp->size, e.msg);
+    if (constat_note_open(cp->note, cp->len, &in->ver, 1, note, &e) != CONSTAT_OK) {
+        report_cp_key(c, cp, in, note, &e);
     } else if (constat_checkpoint_parse(cp->note, note->text_len, &body, &e) != CONSTAT_OK) {
         report(c, -1, "checkpoint of size %llu: %s", (unsigned long long)cp->size, e.msg);
     } else {
@@ -2226,26 +2326,40 @@ static int check_monitor_row(void *ctx, const char *name, const char *vkey, uint
     return 0;
 }
 
+static void chain_report(void *ctx, int64_t index, const char *msg)
+{
+    (void)index; /* the message names the leaf */
+    report(ctx, -1, "%s", msg);
+}
+
 static int chain_leaf(void *ctx, uint64_t index, const uint8_t *leaf, size_t len)
 {
     verify_ctx *c = ctx;
     size_t bad = 0;
     c->fatal = constat_keychain_feed(&c->orgs, index, leaf, len, NULL, NULL, &bad, c->err);
+    if (c->fatal == CONSTAT_OK)
+        c->fatal = constat_keychain_feed(&c->logs, index, leaf, len, chain_report, c, &bad,
+                                         c->err);
     return c->fatal != CONSTAT_OK;
 }
 
 /* The organisation keys in force at each leaf (keychain.h), silently: the
- * check of keylife.h reports the transitions that fail. */
+ * check of keylife.h reports the transitions that fail; and the log keys
+ * that sign the checkpoints of each size, whose failing transitions are
+ * reported here. */
 static constat_status org_chain(verify_ctx *c, uint64_t size, constat_error *err)
 {
     size_t bad = 0;
     constat_status st;
     constat_keychain_init(&c->orgs);
+    constat_keychain_init_log(&c->logs);
     st = constat_vault_leaves(c->v, 0, size, chain_leaf, c, err);
     if (st == CONSTAT_OK)
         st = c->fatal;
-    if (st == CONSTAT_OK)
+    if (st == CONSTAT_OK) {
         constat_keychain_finish(&c->orgs, &c->v->sec->org.pub, NULL, NULL, &bad);
+        constat_keychain_finish(&c->logs, &c->v->sec->log.pub, chain_report, c, &bad);
+    }
     return st;
 }
 

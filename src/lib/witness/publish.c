@@ -21,6 +21,7 @@
 #include "constat/constat.h"
 #include "constat/witness/publish.h"
 #include "constat/witness/witness.h"
+#include "constat/vault/keyrot.h"
 #include "base/http.h"
 #include "vault/store.h"
 
@@ -269,6 +270,75 @@ static int is_size_type(const constat_buf *ct)
            (ct->len == n || ct->data[n] == ';' || ct->data[n] == ' ');
 }
 
+/* The add-key-transition body for a witness that cosigned size `old` with
+ * the key then in force: every log key transition at a leaf >= old, with
+ * its inclusion proof in the checkpoint of `size` (witness.h). 0 when the
+ * log key was never rotated after `old` (nothing to hand over), 1 when the
+ * body was built, -1 on an error (in *err). */
+static int transition_body(constat_vault *v, uint64_t old, uint64_t size, const char *note,
+                           size_t len, constat_buf *body, constat_error *err)
+{
+    constat_keychain *kc = malloc(sizeof *kc);
+    constat_buf leaves[CONSTAT_WITNESS_MAX_TRANSITIONS];
+    constat_proof *incl = calloc(CONSTAT_WITNESS_MAX_TRANSITIONS, sizeof *incl);
+    constat_proof cons;
+    uint64_t index[CONSTAT_WITNESS_MAX_TRANSITIONS];
+    const char *lp[CONSTAT_WITNESS_MAX_TRANSITIONS];
+    size_t ll[CONSTAT_WITNESS_MAX_TRANSITIONS], n = 0, bad = 0;
+    constat_status st;
+    int r = -1;
+
+    for (size_t i = 0; i < CONSTAT_WITNESS_MAX_TRANSITIONS; i++)
+        constat_buf_init(&leaves[i]);
+    if (!kc || !incl) {
+        constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+        goto out;
+    }
+    st = constat_vault_log_chain(v, kc, NULL, NULL, &bad, err);
+    if (st != CONSTAT_OK)
+        goto out;
+    for (size_t i = 1; i < kc->n; i++) {
+        const constat_key_era *e = &kc->k[i];
+        if (e->transition < 0 || (uint64_t)e->transition < old || e->from > size)
+            continue;
+        if (n == CONSTAT_WITNESS_MAX_TRANSITIONS) {
+            constat_error_set(err, CONSTAT_ELIMIT, "more than %d log key transitions since "
+                              "size %llu", CONSTAT_WITNESS_MAX_TRANSITIONS,
+                              (unsigned long long)old);
+            goto out;
+        }
+        index[n] = (uint64_t)e->transition;
+        if ((st = constat_vault_leaf(v, index[n], &leaves[n], err)) != CONSTAT_OK ||
+            (st = constat_vault_prove_inclusion(v, index[n], size, &incl[n], err)) !=
+                CONSTAT_OK)
+            goto out;
+        lp[n] = (const char *)leaves[n].data;
+        ll[n] = leaves[n].len;
+        n++;
+    }
+    if (n == 0) {
+        r = 0;
+        goto out;
+    }
+    cons.n = 0;
+    if (old > 0 && old < size &&
+        (st = constat_vault_prove_consistency(v, old, size, &cons, err)) != CONSTAT_OK)
+        goto out;
+    constat_buf_reset(body);
+    if (constat_witness_transition_request_format(old, &cons, n, index, lp, ll, incl, note, len,
+                                                  body) != CONSTAT_OK) {
+        constat_error_set(err, CONSTAT_EINVAL, "cannot build the key transition request");
+        goto out;
+    }
+    r = 1;
+out:
+    for (size_t i = 0; i < CONSTAT_WITNESS_MAX_TRANSITIONS; i++)
+        constat_buf_free(&leaves[i]);
+    free(incl);
+    free(kc);
+    return r;
+}
+
 static constat_status publish_one(constat_vault *v, const witness_row *w, const char *note,
                                   size_t len, uint64_t size, int64_t now,
                                   constat_publish_post_fn post, void *post_ctx,
@@ -281,6 +351,7 @@ static constat_status publish_one(constat_vault *v, const witness_row *w, const 
     constat_error e;
     uint64_t old = 0;
     constat_status st;
+    int transition = 0; /* 1: the request hands the log key transitions over */
 
     snprintf(url, sizeof url, "%s/add-checkpoint", w->url);
     st = witness_lookup(v, w->name, &ver, &old, &e);
@@ -296,7 +367,7 @@ static constat_status publish_one(constat_vault *v, const witness_row *w, const 
     constat_buf_init(&body);
     constat_buf_init(&ctype);
     constat_buf_init(&resp);
-    for (int attempt = 0; attempt < 2; attempt++) {
+    for (int attempt = 0; attempt < 3; attempt++) {
         if (old > size) {
             st = CONSTAT_ECONFLICT;
             snprintf(msg, msgcap,
@@ -312,8 +383,18 @@ static constat_status publish_one(constat_vault *v, const witness_row *w, const 
         constat_buf_reset(&body);
         constat_buf_reset(&ctype);
         constat_buf_reset(&resp);
-        if (st == CONSTAT_OK)
+        if (st == CONSTAT_OK && transition) {
+            int tb = transition_body(v, old, size, note, len, &body, &e);
+            st = tb < 0 ? e.code : CONSTAT_OK;
+            if (tb == 0) { /* no transition since that size: the 403 stands */
+                st = CONSTAT_EVERIFY;
+                snprintf(msg, msgcap, "witness %s (%s) refused with 403 (it does not accept "
+                         "our log key)", w->name, url);
+                break;
+            }
+        } else if (st == CONSTAT_OK) {
             st = constat_witness_request_format(old, &proof, note, len, &body);
+        }
         if (st != CONSTAT_OK) {
             snprintf(msg, msgcap, "cannot build the request from size %llu: %s",
                      (unsigned long long)old, e.msg);
@@ -331,13 +412,30 @@ static constat_status publish_one(constat_vault *v, const witness_row *w, const 
             st = constat_publish_accept(v, w->name, note, len, (const char *)resp.data,
                                         resp.len, now, &e);
             if (st == CONSTAT_OK)
-                snprintf(msg, msgcap, "cosigned size %llu (from size %llu)",
-                         (unsigned long long)size, (unsigned long long)old);
+                snprintf(msg, msgcap, "cosigned size %llu (from size %llu)%s",
+                         (unsigned long long)size, (unsigned long long)old,
+                         transition ? ", after following our log key transitions: it now "
+                                      "pins our new log key"
+                                    : "");
             else
                 snprintf(msg, msgcap, "witness %s (%s): %s", w->name, url, e.msg);
             break;
         }
-        if (res->http == 409 && is_size_type(&ctype) && attempt == 0) {
+        /* our log key was rotated since the witness pinned it: hand it the
+         * transitions (constat's extension, docs/witness.md) */
+        if (res->http == 403 && !transition) {
+            constat_buf probe;
+            int tb;
+            constat_buf_init(&probe);
+            tb = transition_body(v, old, size, note, len, &probe, &e);
+            constat_buf_free(&probe);
+            if (tb > 0) {
+                transition = 1;
+                snprintf(url, sizeof url, "%s/constat/add-key-transition", w->url);
+                continue;
+            }
+        }
+        if (res->http == 409 && is_size_type(&ctype) && attempt < 2) {
             uint64_t theirs;
             if (!parse_size_body(&resp, &theirs)) {
                 st = CONSTAT_EIO;
@@ -366,10 +464,18 @@ static constat_status publish_one(constat_vault *v, const witness_row *w, const 
         case 403:
             st = CONSTAT_EVERIFY;
             snprintf(msg, msgcap, "witness %s (%s) refused with 403 (it does not accept our "
-                                  "log key): %s",
-                     w->name, url, quoted);
+                                  "log key%s): %s",
+                     w->name, url, transition ? ", nor the key transitions that lead to it" : "",
+                     quoted);
             break;
         case 404:
+            if (transition) {
+                st = CONSTAT_ENOTFOUND;
+                snprintf(msg, msgcap, "witness %s does not accept our new log key and does not "
+                         "follow log key transitions (%s answered 404): its operator must pin "
+                         "the new log key ('constat keys'): %s", w->name, url, quoted);
+                break;
+            }
             st = CONSTAT_ENOTFOUND;
             snprintf(msg, msgcap, "witness %s (%s) answered 404 (it does not witness this log "
                                   "or serve add-checkpoint): %s",
