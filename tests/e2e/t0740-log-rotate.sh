@@ -243,6 +243,16 @@ expect_eq "$(sed -n 2p xcp4)" "4" "setup: checkpoint of size 4"
 run_ok $CONSTAT timestamp --dir x
 expect_in out "checkpoint size 4 time-stamped at "
 run_ok $CONSTAT dossier --out xd --dir x
+# a public dossier across the rotation: public/keys/log.vkey is the key that
+# signs its checkpoint; the dossier's first key put there instead is refused
+run_ok $CONSTAT dossier --public --out pubdos --dir x
+run_ok $CONSTAT verify pubdos
+expect_in out "VERIFIED"
+cp -r pubdos pubdos-first
+cp pubdos/keys/log.vkey pubdos-first/public/keys/log.vkey
+resign_dossier pubdos-first x/keys/org.key
+run_fails 1 $CONSTAT verify pubdos-first
+expect_in out "FAIL: public/keys/log.vkey: not the log key that signs the dossier's checkpoint"
 # the first token's checkpoint (size 2, before the transition) is the old
 # key's, the second's (size 4) the new key's: both verify along the chain
 expect_eq "$(kid "$(ls xd/timestamps/*.checkpoint | head -n 1)")" "${xold#*+}" "the time-stamped checkpoint is the old key's"
