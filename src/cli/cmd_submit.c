@@ -352,10 +352,11 @@ static int same_as_sent(const json_t *sent, const json_t *prepared)
     return 1;
 }
 
-/* The key file at `path` with its org_key replaced by `org_vkey`: written
+/* The key file at `path` with its org_key replaced by `org_vkey` and its
+ * log_key by `log_vkey` (either NULL: kept): written
  * whole to path.new (0600), fsync'd, renamed over it, the folder fsync'd,
  * so a crash leaves the old file or the new one. */
-static int key_repin(const char *path, const char *org_vkey)
+static int key_repin(const char *path, const char *org_vkey, const char *log_vkey)
 {
     constat_buf text;
     constat_error err;
@@ -367,7 +368,8 @@ static int key_repin(const char *path, const char *org_vkey)
     if ((rc = cli_read_file(path, &text, 64 * 1024)) != 0)
         return rc;
     if (constat_json_parse((const char *)text.data, text.len, path, 1, &o, &err) != CONSTAT_OK ||
-        json_object_set_new(o, "org_key", json_string(org_vkey)) != 0 ||
+        (org_vkey && json_object_set_new(o, "org_key", json_string(org_vkey)) != 0) ||
+        (log_vkey && json_object_set_new(o, "log_key", json_string(log_vkey)) != 0) ||
         !(out = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER))) {
         rc = 3;
         goto done;
@@ -407,48 +409,21 @@ done:
     return rc;
 }
 
-/* Before anything is sealed: the organisation key the server has in force
- * is the one the key file pins, or one that key signed for through the
- * key_transition leaves of the log (GET /api/v1/key-transitions, each
- * receipt checked against the pinned log key, the chain followed from the
- * pinned key, transitions.h); then the key file pins the new key. Else
- * nothing is sent (docs/cli.md "submit"). */
-static int follow_org_key(client *c, const char *keypath)
+/* The transitions of `list` (GET /api/v1/key-transitions' "transitions" or
+ * "log_transitions"), at most CONSTAT_KEYCHAIN_MAX, into leaves/lens/idx;
+ * each receipt checked against `log` when it is given. 0, or 1 (said). */
+static int take_transitions(const json_t *list, const char *which,
+                            const constat_note_verifier *log, const uint8_t **leaves,
+                            size_t *lens, uint64_t *idx, size_t *n)
 {
-    json_t *info = NULL, *tr = NULL, *list;
-    constat_note_verifier cur;
     constat_error err;
-    const char *orgk;
-    const uint8_t *leaves[CONSTAT_KEYCHAIN_MAX];
-    size_t lens[CONSTAT_KEYCHAIN_MAX], n = 0, steps = 0, i;
-    uint64_t idx[CONSTAT_KEYCHAIN_MAX];
-    char at[40];
-    long st;
-    int rc = 0;
+    size_t i;
 
-    st = call(c, "/api/v1/info", NULL, 0, &info);
-    if (st != 200)
-        return refused("info", st, info);
-    orgk = json_string_value(json_object_get(info, "org_key"));
-    if (!orgk || constat_note_verifier_parse(orgk, &cur, &err) != CONSTAT_OK) {
-        fprintf(stderr, "constat: the server's /api/v1/info gives no organisation key\n");
-        rc = 1;
-        goto out;
-    }
-    if (memcmp(cur.pk, c->org.pk, sizeof cur.pk) == 0)
-        goto out;
-    st = call(c, "/api/v1/key-transitions", NULL, 0, &tr);
-    if (st != 200) {
-        rc = refused("key-transitions", st, tr);
-        tr = NULL;
-        goto out;
-    }
-    list = json_object_get(tr, "transitions");
+    *n = 0;
     if (!json_is_array(list) || json_array_size(list) > CONSTAT_KEYCHAIN_MAX) {
-        fprintf(stderr, "constat: the server's key transitions are not a list of at most %d\n",
-                CONSTAT_KEYCHAIN_MAX);
-        rc = 1;
-        goto out;
+        fprintf(stderr, "constat: the server's %s are not a list of at most %d; nothing sent\n",
+                which, CONSTAT_KEYCHAIN_MAX);
+        return 1;
     }
     for (i = 0; i < json_array_size(list); i++) {
         json_t *t = json_array_get(list, i);
@@ -456,37 +431,114 @@ static int follow_org_key(client *c, const char *keypath)
         json_t *ix = json_object_get(t, "index"), *receipt = json_object_get(t, "receipt");
         constat_error_clear(&err);
         if (!leaf || !json_is_integer(ix) || json_integer_value(ix) < 0 ||
-            constat_receipt_verify(receipt, (const uint8_t *)leaf, strlen(leaf), &c->log, &err) !=
-                CONSTAT_OK ||
-            json_integer_value(json_object_get(receipt, "index")) != json_integer_value(ix)) {
-            fprintf(stderr, "constat: key transition %zu: its receipt does not verify against "
-                            "the log key pinned at enrolment%s%s; nothing sent\n", i,
-                    err.msg[0] ? ": " : "", cli_text(err.msg));
-            rc = 1;
-            goto out;
+            (log && (constat_receipt_verify(receipt, (const uint8_t *)leaf, strlen(leaf), log,
+                                            &err) != CONSTAT_OK ||
+                     json_integer_value(json_object_get(receipt, "index")) !=
+                         json_integer_value(ix)))) {
+            fprintf(stderr, "constat: %s %zu: its receipt does not verify against the log key "
+                            "%s%s%s; nothing sent\n", which, i,
+                    log ? cli_text(log->name) : "", err.msg[0] ? ": " : "", cli_text(err.msg));
+            return 1;
         }
-        leaves[n] = (const uint8_t *)leaf;
-        lens[n] = strlen(leaf);
-        idx[n++] = (uint64_t)json_integer_value(ix);
+        leaves[*n] = (const uint8_t *)leaf;
+        lens[*n] = strlen(leaf);
+        idx[(*n)++] = (uint64_t)json_integer_value(ix);
     }
-    constat_error_clear(&err);
-    if (constat_transitions_follow(&c->org, &cur, leaves, lens, idx, n, &steps, at, &err) !=
-        CONSTAT_OK) {
-        fprintf(stderr, "constat: the server's organisation key %s is not the one %s pins (%s), "
-                        "and it cannot be followed to: %s; nothing sent (enrol this device "
-                        "again if the organisation says its key changed)\n",
-                cli_text(cur.name), cli_text(keypath), cli_text(c->org.name),
-                cli_text(err.msg));
+    return 0;
+}
+
+/* Before anything is sealed: the log key and the organisation key the
+ * server has in force are the ones the key file pins, or ones those keys
+ * signed for through the key_transition leaves of the log (GET
+ * /api/v1/key-transitions, transitions.h): the log keys' chain first
+ * (followed from the pinned log key; then each of its receipts checked
+ * against the key it leads to), then the organisation keys' (each receipt
+ * checked against the log key now trusted, the chain followed from the
+ * pinned organisation key); then the key file pins the new keys. Else
+ * nothing is sent (docs/cli.md "submit"). */
+static int follow_keys(client *c, const char *keypath)
+{
+    json_t *info = NULL, *tr = NULL;
+    constat_note_verifier org, logv;
+    constat_error err;
+    const char *orgk, *logk;
+    const uint8_t *leaves[CONSTAT_KEYCHAIN_MAX];
+    size_t lens[CONSTAT_KEYCHAIN_MAX], n = 0, steps = 0;
+    uint64_t idx[CONSTAT_KEYCHAIN_MAX];
+    char at[40];
+    int new_org, new_log;
+    long st;
+    int rc = 0;
+
+    st = call(c, "/api/v1/info", NULL, 0, &info);
+    if (st != 200)
+        return refused("info", st, info);
+    orgk = json_string_value(json_object_get(info, "org_key"));
+    logk = json_string_value(json_object_get(info, "log_key"));
+    if (!orgk || constat_note_verifier_parse(orgk, &org, &err) != CONSTAT_OK || !logk ||
+        constat_note_verifier_parse(logk, &logv, &err) != CONSTAT_OK) {
+        fprintf(stderr, "constat: the server's /api/v1/info gives no organisation or log key\n");
         rc = 1;
         goto out;
     }
-    if ((rc = key_repin(keypath, orgk)) != 0)
+    new_org = memcmp(org.pk, c->org.pk, sizeof org.pk) != 0;
+    new_log = memcmp(logv.pk, c->log.pk, sizeof logv.pk) != 0;
+    if (!new_org && !new_log)
         goto out;
-    fprintf(stderr, "constat: the organisation key was rotated (%zu transition%s, the last "
-                    "recorded at %s), each signed by the key before it and by the new one, "
-                    "from the key pinned at enrolment; %s now pins the new key\n",
-            steps, steps == 1 ? "" : "s", cli_text(at), cli_text(keypath));
-    c->org = cur;
+    st = call(c, "/api/v1/key-transitions", NULL, 0, &tr);
+    if (st != 200) {
+        rc = refused("key-transitions", st, tr);
+        tr = NULL;
+        goto out;
+    }
+    if (new_log) {
+        if ((rc = take_transitions(json_object_get(tr, "log_transitions"), "log key transition",
+                                   NULL, leaves, lens, idx, &n)) != 0)
+            goto out;
+        constat_error_clear(&err);
+        if (constat_transitions_follow_log(&c->log, &logv, leaves, lens, idx, n, &steps, at,
+                                           &err) != CONSTAT_OK) {
+            fprintf(stderr, "constat: the server's log key %s is not the one %s pins, and it "
+                            "cannot be followed to: %s; nothing sent (enrol this device again "
+                            "if the organisation says its log key changed)\n",
+                    cli_text(logv.name), cli_text(keypath), cli_text(err.msg));
+            rc = 1;
+            goto out;
+        }
+        /* the chain is the pinned key's word: the leaves must be in the log it leads to */
+        if ((rc = take_transitions(json_object_get(tr, "log_transitions"), "log key transition",
+                                   &logv, leaves, lens, idx, &n)) != 0)
+            goto out;
+        fprintf(stderr, "constat: the log key was rotated (%zu transition%s, the last recorded at "
+                        "%s), each signed by the key before it and by the new one, from the key "
+                        "pinned at enrolment\n", steps, steps == 1 ? "" : "s", cli_text(at));
+        c->log = logv;
+    }
+    if (new_org) {
+        if ((rc = take_transitions(json_object_get(tr, "transitions"), "key transition", &c->log,
+                                   leaves, lens, idx, &n)) != 0)
+            goto out;
+        constat_error_clear(&err);
+        if (constat_transitions_follow(&c->org, &org, leaves, lens, idx, n, &steps, at, &err) !=
+            CONSTAT_OK) {
+            fprintf(stderr, "constat: the server's organisation key %s is not the one %s pins "
+                            "(%s), and it cannot be followed to: %s; nothing sent (enrol this "
+                            "device again if the organisation says its key changed)\n",
+                    cli_text(org.name), cli_text(keypath), cli_text(c->org.name),
+                    cli_text(err.msg));
+            rc = 1;
+            goto out;
+        }
+        fprintf(stderr, "constat: the organisation key was rotated (%zu transition%s, the last "
+                        "recorded at %s), each signed by the key before it and by the new one, "
+                        "from the key pinned at enrolment\n",
+                steps, steps == 1 ? "" : "s", cli_text(at));
+        c->org = org;
+    }
+    if ((rc = key_repin(keypath, new_org ? orgk : NULL, new_log ? logk : NULL)) != 0)
+        goto out;
+    fprintf(stderr, "constat: %s now pins the new key%s\n", cli_text(keypath),
+            new_org && new_log ? "s" : "");
 out:
     json_decref(info);
     json_decref(tr);
@@ -713,7 +765,7 @@ int cmd_submit(int argc, char **argv)
     if ((rc = key_read(key, &cl)) != 0)
         return rc;
     if ((rc = open_client(&cl, server)) != 0 || (rc = login(&cl)) != 0 ||
-        (rc = follow_org_key(&cl, key)) != 0)
+        (rc = follow_keys(&cl, key)) != 0)
         goto out;
     if (strcmp(sub, "record") == 0) {
         constat_buf text;

@@ -225,38 +225,23 @@ static void h_info(serve_ctx *ctx, const serve_request *rq, const serve_session 
     pthread_mutex_unlock(&ctx->lock);
 }
 
-/* GET /api/v1/key-transitions (public): the key_transition leaves that
- * brought in the organisation keys, oldest first, each with its receipt, so
- * a device that pinned an earlier key follows the rotation from the key it
- * trusts (transitions.h, docs/api.md "Key transitions"). */
-static void h_key_transitions(serve_ctx *ctx, const serve_request *rq, const serve_session *se,
-                              const char *param, serve_reply *rp)
+/* The key_transition leaves at idx[0..n), each with its receipt, as a JSON
+ * array appended to `list`. Called with ctx->lock held. */
+static constat_status transition_list(serve_ctx *ctx, const uint64_t *idx, size_t n,
+                                      json_t *list, constat_error *err)
 {
-    uint64_t idx[CONSTAT_KEYCHAIN_MAX];
-    size_t n = 0;
-    constat_error err;
-    constat_status st;
-    json_t *list = json_array();
-    (void)rq, (void)se, (void)param;
-
-    if (!list) {
-        serve_error(rp, 500, NULL, "out of memory");
-        return;
-    }
-    constat_error_clear(&err);
-    pthread_mutex_lock(&ctx->lock);
-    st = constat_vault_org_transitions(ctx->vault, idx, CONSTAT_KEYCHAIN_MAX, &n, &err);
+    constat_status st = CONSTAT_OK;
     for (size_t i = 0; st == CONSTAT_OK && i < n; i++) {
         constat_buf leaf;
         json_t *receipt = NULL;
         char id[32];
         snprintf(id, sizeof id, "leaf-%llu", (unsigned long long)idx[i]);
         constat_buf_init(&leaf);
-        st = constat_vault_leaf(ctx->vault, idx[i], &leaf, &err);
+        st = constat_vault_leaf(ctx->vault, idx[i], &leaf, err);
         if (st == CONSTAT_OK)
             st = constat_buf_append(&leaf, "", 1);
         if (st == CONSTAT_OK)
-            st = constat_vault_receipt(ctx->vault, idx[i], id, &receipt, &err);
+            st = constat_vault_receipt(ctx->vault, idx[i], id, &receipt, err);
         if (st == CONSTAT_OK &&
             json_array_append_new(list, json_pack("{s:I, s:s, s:o}", "index",
                                                   (json_int_t)idx[i], "leaf",
@@ -265,13 +250,47 @@ static void h_key_transitions(serve_ctx *ctx, const serve_request *rq, const ser
             st = CONSTAT_ENOMEM;
         constat_buf_free(&leaf);
     }
+    return st;
+}
+
+/* GET /api/v1/key-transitions (public): the key_transition leaves that
+ * brought in the organisation keys, and those that brought in the log
+ * keys, oldest first, each with its receipt, so a device that pinned
+ * earlier keys follows the rotations from the keys it trusts
+ * (transitions.h, docs/api.md "Key transitions"). */
+static void h_key_transitions(serve_ctx *ctx, const serve_request *rq, const serve_session *se,
+                              const char *param, serve_reply *rp)
+{
+    uint64_t org[CONSTAT_KEYCHAIN_MAX], logk[CONSTAT_KEYCHAIN_MAX];
+    size_t no = 0, nl = 0;
+    constat_error err;
+    constat_status st;
+    json_t *lo = json_array(), *ll = json_array();
+    (void)rq, (void)se, (void)param;
+
+    if (!lo || !ll) {
+        json_decref(lo);
+        json_decref(ll);
+        serve_error(rp, 500, NULL, "out of memory");
+        return;
+    }
+    constat_error_clear(&err);
+    pthread_mutex_lock(&ctx->lock);
+    st = constat_vault_org_transitions(ctx->vault, org, CONSTAT_KEYCHAIN_MAX, &no, &err);
+    if (st == CONSTAT_OK)
+        st = constat_vault_log_transitions(ctx->vault, logk, CONSTAT_KEYCHAIN_MAX, &nl, &err);
+    if (st == CONSTAT_OK)
+        st = transition_list(ctx, org, no, lo, &err);
+    if (st == CONSTAT_OK)
+        st = transition_list(ctx, logk, nl, ll, &err);
     pthread_mutex_unlock(&ctx->lock);
     if (st != CONSTAT_OK) {
-        json_decref(list);
+        json_decref(lo);
+        json_decref(ll);
         lib_error(ctx, rp, st, &err);
         return;
     }
-    serve_json(rp, 200, json_pack("{s:o}", "transitions", list));
+    serve_json(rp, 200, json_pack("{s:o, s:o}", "transitions", lo, "log_transitions", ll));
 }
 
 static void h_login(serve_ctx *ctx, const serve_request *rq, const serve_session *se,

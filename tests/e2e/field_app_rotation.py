@@ -8,7 +8,9 @@
 # server back: the app follows the transition from the key it pinned (the
 # message says so, the device now pins the server's key), B is refused on
 # the device as sealed to the previous key, record C is sealed to the new
-# key and logged; B edited, its narrative typed again, logged; then a device
+# key and logged; B edited, its narrative typed again, logged; `keys rotate
+# --log`: the device follows the log key too and checks E's receipt with the
+# new key; then a device
 # whose pinned key the transitions do not start from sends nothing.
 # Writes OUTDIR/rotation.json: the record ids and narratives (the shell test
 # opens them in the vault).
@@ -86,6 +88,27 @@ def main(constat, vault, code, name, password, outdir):
         wait(d, "home", lambda: d.find_element(By.ID, "v-home").is_displayed())
         wait(d, "B logged", lambda: [o["state"] for o in outbox(d)] == ["done"] * 3
              and all(o["verified"] == "true" for o in outbox(d)), 60)
+
+        # the log key rotated: the device follows it from the log key it pinned and checks
+        # the next receipt against the new key
+        log0 = js(d, "done((await db.get('device')).log_key)")
+        srv.terminate()
+        srv.wait(10)
+        os.unlink(os.path.join(outdir, "port"))
+        subprocess.run([constat, "keys", "rotate", "--log", "--reason", "log key rotation", "--dir", vault],
+                       check=True, stdout=subprocess.DEVNULL)
+        srv, port = serve(constat, vault, outdir, port)
+        record(d, "Rue E", "NARR-E-6606")
+        wait(d, "the log key followed", lambda: "The log key was rotated (1 step(s)"
+             in d.find_element(By.ID, "sync-msg").text, 60)
+        wait(d, "the login box", lambda: d.find_element(By.ID, "login-box").is_displayed(), 60)
+        d.find_element(By.ID, "login-pass").send_keys(password)
+        d.find_element(By.ID, "login-go").click()
+        wait(d, "E logged, its receipt checked with the new log key",
+             lambda: [o["state"] for o in outbox(d)] == ["done"] * 4 and all(o["verified"] == "true" for o in outbox(d)), 60)
+        log1 = js(d, "done((await db.get('device')).log_key)")
+        if log1 == log0 or log1 != json.load(urllib.request.urlopen(url + "/api/v1/info", timeout=10))["log_key"]:
+            fail("the device pins the server's new log key: %s (was %s)" % (log1, log0))
         res["records"] = js(d, "done((await db.items()).map((i) => JSON.parse(i.leaf).record.id))")
 
         # a device whose pinned key no transition starts from: nothing sent
@@ -103,7 +126,7 @@ await db.put('device', dev); done();""")
         time.sleep(1)
         if json.load(urllib.request.urlopen(url + "/api/v1/info", timeout=10))["tree_size"] != size0:
             fail("something was logged for a device that cannot trust the server's key")
-        if sorted(o["state"] for o in outbox(d)) != ["done", "done", "done", "signed"]:
+        if sorted(o["state"] for o in outbox(d)) != ["done", "done", "done", "done", "signed"]:
             fail("D should wait on the device: %r" % outbox(d))
         json.dump(res, open(os.path.join(outdir, "rotation.json"), "w"))
         print("rotation: followed from the pinned key, old seals refused on the device, forged pin refused")

@@ -90,6 +90,24 @@ mk inc-two "NARR-TWO-7744"
 sub inc-two.json || { cat err; fail "a record after two rotations"; }
 expect_in err "the organisation key was rotated (2 transitions"
 
+stop
+
+# the log key rotated: receipts are signed by the new key; the device
+# follows the log key's transition from the log key it pinned, then checks
+# the receipt against the new key
+loglast=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["log_key"])' carla.key)
+run_ok $CONSTAT keys rotate --log --reason "log key rotation" --dir v
+start
+mk inc-log "NARR-LOG-9966"
+sub inc-log.json || { cat err; fail "a record after the log key rotation"; }
+expect_in err "the log key was rotated (1 transition, the last recorded at"
+expect_in err "receipt verified offline against the log key"
+[ "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["log_key"])' carla.key)" != "$loglast" ] ||
+    fail "the key file still pins the old log key"
+expect_eq "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["log_key"])' carla.key)" \
+    "$(curl -s "$S/api/v1/info" | python3 -c 'import json,sys; print(json.load(sys.stdin)["log_key"])')" \
+    "the key file pins the server's log key"
+
 # a key file pinning a key no transition starts from: refused before
 # anything is prepared or sealed
 python3 - carla-old.key <<'PY'
@@ -111,12 +129,27 @@ expect_in err "is not the one carla-old.key pins"
 expect_in err "no key transition starts from the organisation key pinned at enrolment"
 expect_in err "nothing sent"
 expect_eq "$(size)" "$before" "nothing logged after a refused submission"
+# the same for the log key: a pinned log key no log transition starts from
+python3 - carla.key carla-log.key <<'PY'
+import base64, hashlib, json, sys
+d = json.load(open(sys.argv[1]))
+name = d["log_key"].split("+", 1)[0]
+pk = hashlib.sha256(b"not the log's key").digest()
+kid = hashlib.sha256(name.encode() + b"\n" + b"\x01" + pk).hexdigest()[:8]
+d["log_key"] = "%s+%s+%s" % (name, kid, base64.b64encode(b"\x01" + pk).decode())
+json.dump(d, open(sys.argv[2], "w"))
+PY
+chmod 600 carla-log.key
+CONSTAT_USER_PASSWORD="carla pass 1" run_fails 1 $CONSTAT submit record --server "$S" --key carla-log.key inc-forged.json
+expect_in err "the server's log key"
+expect_in err "no key transition starts from the log key pinned at enrolment"
+expect_eq "$(size)" "$before" "nothing logged after a refused submission"
 stop
 trap 'rm -rf "$T"' EXIT
 run_fails 2 $CONSTAT show inc-forged --dir v
 
 # every narrative sealed to the key then in force opens in the vault
-for r in before:NARR-BEFORE-4411 after:NARR-AFTER-5522 next:NARR-NEXT-6633 two:NARR-TWO-7744; do
+for r in before:NARR-BEFORE-4411 after:NARR-AFTER-5522 next:NARR-NEXT-6633 two:NARR-TWO-7744 log:NARR-LOG-9966; do
     run_ok $CONSTAT show "inc-${r%%:*}" --private --dir v
     expect_in out "${r#*:}"
 done

@@ -22,7 +22,7 @@ run_ok timeout 300 $PY "$SRC/tests/e2e/field_app_rotation.py" "$CONSTAT" "$T/v" 
 expect_in out "rotation: followed from the pinned key"
 ids=$(python3 -c 'import json; print(" ".join(json.load(open("rotation.json"))["records"]))')
 set -- $ids
-[ $# -eq 3 ] || fail "three records logged: $ids"
+[ $# -eq 4 ] || fail "four records logged: $ids"
 for id in "$@"; do
     run_ok $CONSTAT show "$id" --private --dir v
     cat out >> shown.txt
@@ -30,6 +30,7 @@ done
 expect_in shown.txt "NARR-A-1101"
 expect_in shown.txt "NARR-C-3303"
 expect_in shown.txt "NARR-B-AGAIN-4404"
+expect_in shown.txt "NARR-E-6606"
 expect_not_in shown.txt "NARR-B-2202"
 run_ok $CONSTAT verify v
 done_ok

@@ -126,11 +126,56 @@ static void test_follow(void **state)
     fx_free(&f);
 }
 
+/* The log keys' chain: found from the log key in force, followed from the
+ * first log key; the organisation keys' chain does not take its leaves. */
+static void test_follow_log(void **state)
+{
+    fixture f;
+    constat_error err;
+    constat_note_verifier log0, log1;
+    uint64_t idx[CONSTAT_KEYCHAIN_MAX];
+    size_t n = 0, steps = 9;
+    constat_buf leaf;
+    const uint8_t *p;
+    size_t len;
+    char at[40];
+
+    (void)state;
+    fx_new(&f);
+    log0 = constat_vault_log_key(f.v)->pub;
+    assert_int_equal(constat_vault_log_rotate(f.v, "yearly", T, NULL, NULL, 0, &err),
+                     CONSTAT_OK);
+    log1 = constat_vault_log_key(f.v)->pub;
+    assert_int_equal(constat_vault_log_transitions(f.v, idx, CONSTAT_KEYCHAIN_MAX, &n, &err),
+                     CONSTAT_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(idx[0], 1);
+    /* no organisation key transition in this log */
+    {
+        size_t no = 9;
+        assert_int_equal(constat_vault_org_transitions(f.v, idx + 1, 1, &no, &err), CONSTAT_OK);
+        assert_int_equal(no, 0);
+    }
+    constat_buf_init(&leaf);
+    assert_int_equal(constat_vault_leaf(f.v, idx[0], &leaf, &err), CONSTAT_OK);
+    p = leaf.data;
+    len = leaf.len;
+    assert_int_equal(constat_transitions_follow_log(&log0, &log1, &p, &len, idx, 1, &steps, at,
+                                                    &err), CONSTAT_OK);
+    assert_int_equal(steps, 1);
+    /* the organisation keys' chain ignores a log key transition */
+    assert_int_equal(constat_transitions_follow(&log0, &log1, &p, &len, idx, 1, &steps, at, &err),
+                     CONSTAT_EVERIFY);
+    constat_buf_free(&leaf);
+    fx_free(&f);
+}
+
 int main(void)
 {
     (void)tu_append_signed, (void)tu_verify_all; /* verify_failures.h's, not needed here */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_follow),
+        cmocka_unit_test(test_follow_log),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

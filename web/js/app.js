@@ -513,19 +513,32 @@ async function check(it) {
 // The organisation key the server has in force is the pinned one, or one it signed for
 // (orgkey.js): then the device pins it. False (with the reason shown) when it cannot be
 // followed; a network failure leaves it for the next round.
+let keyNote = ''; // what followOrgKey last said, until the round that sends
 async function followOrgKey() {
   let info;
   try { info = await api('GET', '/api/v1/info'); } catch (e) { return true; } // unreachable: the next round
   if (info.status !== 200 || !info.body || typeof info.body.org_key !== 'string') return true;
-  if (info.body.org_key === dev.org_key) return true;
+  if (info.body.org_key === dev.org_key && info.body.log_key === dev.log_key) return true;
   let tr;
   try { tr = await api('GET', '/api/v1/key-transitions'); } catch (e) { return true; }
   try {
     if (tr.status !== 200 || !tr.body) throw new Error(refusal(tr));
-    const f = await K.follow(dev.org_key, info.body.org_key, tr.body.transitions, dev.log_key);
+    const msgs = [];
+    let logKey = dev.log_key;
+    if (typeof info.body.log_key === 'string' && info.body.log_key !== dev.log_key) {
+      const f = await K.follow(dev.log_key, info.body.log_key, tr.body.log_transitions, null, 'log');
+      logKey = info.body.log_key;
+      msgs.push(I.t('sync.log_key_followed', { n: f.steps, at: f.at }));
+    }
+    if (info.body.org_key !== dev.org_key) {
+      const f = await K.follow(dev.org_key, info.body.org_key, tr.body.transitions, logKey);
+      msgs.push(I.t('sync.org_key_followed', { n: f.steps, at: f.at }));
+    }
+    dev.log_key = logKey;
     dev.org_key = info.body.org_key;
     await db.put('device', dev);
-    $('sync-msg').textContent = I.t('sync.org_key_followed', { n: f.steps, at: f.at });
+    keyNote = msgs.join(' ');
+    $('sync-msg').textContent = keyNote;
     return true;
   } catch (e) {
     $('sync-msg').textContent = I.t('sync.org_key_refused', { why: e.message });
@@ -543,7 +556,9 @@ export async function sync() {
     if (navigator.onLine && !(await followOrgKey())) return;
     if (!todo.length) return;
     if (!navigator.onLine) { $('sync-msg').textContent = I.t('sync.offline'); return; }
-    if (!(await session())) { $('login-box').hidden = false; $('sync-msg').textContent = I.t('sync.login'); return; }
+    // a key change just followed stays said beside the login prompt
+    if (!(await session())) { $('login-box').hidden = false; $('sync-msg').textContent = (keyNote ? keyNote + ' ' : '') + I.t('sync.login'); return; }
+    keyNote = '';
     for (const it of todo) {
       let r;
       try { r = await step(it); } catch (e) {

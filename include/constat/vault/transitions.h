@@ -29,6 +29,12 @@ constat_status constat_vault_org_transitions(constat_vault *v, uint64_t *idx, si
                                              size_t *n, constat_error *err)
     CONSTAT_WARN_UNUSED;
 
+/* The same for the log (checkpoint-signing) keys, `constat keys rotate
+ * --log`: found back from the log key in force. Same errors. */
+constat_status constat_vault_log_transitions(constat_vault *v, uint64_t *idx, size_t cap,
+                                             size_t *n, constat_error *err)
+    CONSTAT_WARN_UNUSED;
+
 /* Follow the key_transition leaves leaves[i] (lens[i] bytes, at leaf
  * indices[i], in log order) from the key a device pinned, `pinned`, to
  * `current`, the key a server says is in force: every leaf fed to the
@@ -47,5 +53,15 @@ constat_status constat_transitions_follow(const constat_note_verifier *pinned,
                                           const uint8_t *const *leaves, const size_t *lens,
                                           const uint64_t *indices, size_t n, size_t *steps,
                                           char at[40], constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* As constat_transitions_follow, for the chain of log keys (transitions
+ * with "key": "log", keychain.h constat_keychain_init_log): from the log key
+ * a device pinned to the one whose checkpoints it is now shown. */
+constat_status constat_transitions_follow_log(const constat_note_verifier *pinned,
+                                              const constat_note_verifier *current,
+                                              const uint8_t *const *leaves, const size_t *lens,
+                                              const uint64_t *indices, size_t n, size_t *steps,
+                                              char at[40], constat_error *err)
+    CONSTAT_WARN_UNUSED;
 
 #endif

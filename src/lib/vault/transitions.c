@@ -7,8 +7,24 @@
 #include "constat/record/record.h"
 #include "constat/vault/transitions.h"
 
+static constat_status walk_back(constat_vault *v, const constat_note_verifier *now,
+                                uint64_t *idx, size_t cap, size_t *n, constat_error *err);
+
 constat_status constat_vault_org_transitions(constat_vault *v, uint64_t *idx, size_t cap,
                                              size_t *n, constat_error *err)
+{
+    return walk_back(v, &constat_vault_org_key(v)->pub, idx, cap, n, err);
+}
+
+constat_status constat_vault_log_transitions(constat_vault *v, uint64_t *idx, size_t cap,
+                                             size_t *n, constat_error *err)
+{
+    return walk_back(v, &constat_vault_log_key(v)->pub, idx, cap, n, err);
+}
+
+/* From the key `now` back through each transition's "retires". */
+static constat_status walk_back(constat_vault *v, const constat_note_verifier *now,
+                                uint64_t *idx, size_t cap, size_t *n, constat_error *err)
 {
     char kid[CONSTAT_KEY_NAME_MAX + 16], id[64], hex[65];
     uint8_t h[32];
@@ -16,7 +32,7 @@ constat_status constat_vault_org_transitions(constat_vault *v, uint64_t *idx, si
     constat_status st = CONSTAT_OK;
 
     *n = 0;
-    constat_record_key_id(&constat_vault_org_key(v)->pub, kid, sizeof kid);
+    constat_record_key_id(now, kid, sizeof kid);
     for (;;) {
         uint64_t at;
         constat_buf leaf;
@@ -77,12 +93,37 @@ static void on_fail(void *ctx, int64_t index, const char *msg)
                           (long long)index, msg);
 }
 
+static constat_status follow(int log, const constat_note_verifier *pinned,
+                             const constat_note_verifier *current,
+                             const uint8_t *const *leaves, const size_t *lens,
+                             const uint64_t *indices, size_t n, size_t *steps, char at[40],
+                             constat_error *err);
+
 constat_status constat_transitions_follow(const constat_note_verifier *pinned,
                                           const constat_note_verifier *current,
                                           const uint8_t *const *leaves, const size_t *lens,
                                           const uint64_t *indices, size_t n, size_t *steps,
                                           char at[40], constat_error *err)
 {
+    return follow(0, pinned, current, leaves, lens, indices, n, steps, at, err);
+}
+
+constat_status constat_transitions_follow_log(const constat_note_verifier *pinned,
+                                              const constat_note_verifier *current,
+                                              const uint8_t *const *leaves, const size_t *lens,
+                                              const uint64_t *indices, size_t n, size_t *steps,
+                                              char at[40], constat_error *err)
+{
+    return follow(1, pinned, current, leaves, lens, indices, n, steps, at, err);
+}
+
+static constat_status follow(int log, const constat_note_verifier *pinned,
+                             const constat_note_verifier *current,
+                             const uint8_t *const *leaves, const size_t *lens,
+                             const uint64_t *indices, size_t n, size_t *steps, char at[40],
+                             constat_error *err)
+{
+    const char *what = log ? "log" : "organisation";
     constat_keychain c;
     follow_fail f = {err, 0};
     size_t bad = 0, from = (size_t)-1;
@@ -96,7 +137,10 @@ constat_status constat_transitions_follow(const constat_note_verifier *pinned,
         return constat_error_set(err, CONSTAT_EINVAL, "key transitions: missing argument");
     if (memcmp(pinned->pk, current->pk, sizeof pinned->pk) == 0)
         return CONSTAT_OK;
-    constat_keychain_init(&c);
+    if (log)
+        constat_keychain_init_log(&c);
+    else
+        constat_keychain_init(&c);
     for (size_t i = 0; i < n; i++) {
         if (i && indices[i] <= indices[i - 1])
             return constat_error_set(err, CONSTAT_EVERIFY, "key transition at leaf %llu: "
@@ -110,19 +154,19 @@ constat_status constat_transitions_follow(const constat_note_verifier *pinned,
             return CONSTAT_EVERIFY; /* on_fail set err */
     }
     if (c.n == 0 || (c.n == 1 && n == 0))
-        return constat_error_set(err, CONSTAT_EVERIFY, "the organisation key changed and no "
-                                 "key transition leads to the new key");
+        return constat_error_set(err, CONSTAT_EVERIFY, "the %s key changed and no key "
+                                 "transition leads to the new key", what);
     for (size_t i = 0; i < c.n; i++)
         if (memcmp(c.k[i].ver.pk, pinned->pk, sizeof pinned->pk) == 0 && from == (size_t)-1)
             from = i;
     if (from == (size_t)-1)
         return constat_error_set(err, CONSTAT_EVERIFY, "no key transition starts from the "
-                                 "organisation key pinned at enrolment (%s): the keys shown are "
-                                 "not ones it signed for", pinned->name);
+                                 "%s key pinned at enrolment (%s): the keys shown are not ones "
+                                 "it signed for", what, pinned->name);
     if (memcmp(c.k[c.n - 1].ver.pk, current->pk, sizeof current->pk) != 0)
         return constat_error_set(err, CONSTAT_EVERIFY, "the key transitions end at %s, not at "
-                                 "the organisation key the server says is in force",
-                                 c.k[c.n - 1].key_id);
+                                 "the %s key the server says is in force",
+                                 c.k[c.n - 1].key_id, what);
     if (steps)
         *steps = c.n - 1 - from;
     if (at)
