@@ -75,8 +75,10 @@ assert d["item_actions"] == ["seized", "destroyed", "seized_or_destroyed"], d
 assert d["vault"] is not None and isinstance(d["item_kinds_in_use"], list), d
 assert all(set(k) == {"kind", "incidents"} for k in d["item_kinds_in_use"]), d
 assert all(set(k) == {"kind", "unit", "currency", "label"} for k in d["item_kinds"]), d
-assert list(d) == ["v", "command", "items", "taxonomy", "item_actions", "item_kinds", "vault",
-                   "item_kinds_in_use"], list(d)
+assert d["legal_statuses"][0]["status"] == "asylum_seeker" and d["legal_statuses"][0]["lawfully_present"] is True, d
+assert any(v["kind"] == "van" for v in d["vehicle_kinds"]), d["vehicle_kinds"]
+assert list(d) == ["v", "command", "items", "taxonomy", "item_actions", "item_kinds",
+                   "legal_statuses", "vehicle_kinds", "vault", "item_kinds_in_use"], list(d)
 PY
 ok
 shape tsa list

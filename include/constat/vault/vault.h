@@ -185,6 +185,12 @@ uint64_t constat_vault_size(constat_vault *v);
 /* Leaf bytes of `index` appended to `out`. Errors: CONSTAT_ENOTFOUND, CONSTAT_EIO. */
 constat_status constat_vault_leaf(constat_vault *v, uint64_t index, constat_buf *out,
                                   constat_error *err) CONSTAT_WARN_UNUSED;
+/* 1 if the enrolment record of monitor `name` (at most
+ * CONSTAT_MONITOR_NAME_MAX bytes) says its key is held by the monitor's
+ * device ("key_custody": "device", docs/api.md "Monitors hold their own
+ * keys"), 0 if by the organisation (the vault), -1 if the monitor is
+ * unknown or its record unreadable. */
+int constat_vault_key_on_device(constat_vault *v, const char *name);
 /* Leaf index of a record id. Errors: CONSTAT_ENOTFOUND. */
 constat_status constat_vault_find(constat_vault *v, const char *record_id,
                                   uint64_t *index, constat_error *err) CONSTAT_WARN_UNUSED;

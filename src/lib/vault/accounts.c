@@ -362,26 +362,7 @@ constat_status constat_enrol_code_redeem(constat_vault *v, const char *code, con
 
 int constat_monitor_key_on_device(constat_vault *v, const char *name)
 {
-    char id[CONSTAT_MONITOR_NAME_MAX + 8];
-    uint64_t idx;
-    constat_buf leaf;
-    constat_leaf l;
-    int r = -1;
-
-    if (!name_ok(name))
-        return -1;
-    snprintf(id, sizeof id, "enrol:%s", name);
-    if (constat_vault_find(v, id, &idx, NULL) != CONSTAT_OK)
-        return -1;
-    constat_buf_init(&leaf);
-    if (constat_vault_leaf(v, idx, &leaf, NULL) == CONSTAT_OK &&
-        constat_leaf_parse(leaf.data, leaf.len, &l, NULL) == CONSTAT_OK) {
-        const char *c = json_string_value(json_object_get(l.record, "key_custody"));
-        r = c && strcmp(c, "device") == 0;
-        constat_leaf_free(&l);
-    }
-    constat_buf_free(&leaf);
-    return r;
+    return name_ok(name) ? constat_vault_key_on_device(v, name) : -1;
 }
 
 /* ---- sealing ---- */

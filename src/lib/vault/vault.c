@@ -38,7 +38,6 @@
 #include "vault/org_keys.h"
 #include "vault/log_keys.h"
 #include "constat/vault/keychain.h"
-#include "constat/vault/accounts.h"
 #include "constat/record/binding.h"
 #include "constat/log/merkle.h"
 #include "constat/vault/append_batch.h"
@@ -1543,6 +1542,30 @@ constat_status constat_vault_monitor_enrol_vkey(constat_vault *v, const char *na
     return enrol_append(v, name, vkey, "device", now, hook, hctx, index, err);
 }
 
+int constat_vault_key_on_device(constat_vault *v, const char *name)
+{
+    char id[CONSTAT_MONITOR_NAME_MAX + 8];
+    uint64_t idx;
+    constat_buf leaf;
+    constat_leaf l;
+    int r = -1;
+
+    if (!name || strlen(name) > CONSTAT_MONITOR_NAME_MAX)
+        return -1;
+    snprintf(id, sizeof id, "enrol:%s", name);
+    if (constat_vault_find(v, id, &idx, NULL) != CONSTAT_OK)
+        return -1;
+    constat_buf_init(&leaf);
+    if (constat_vault_leaf(v, idx, &leaf, NULL) == CONSTAT_OK &&
+        constat_leaf_parse(leaf.data, leaf.len, &l, NULL) == CONSTAT_OK) {
+        const char *c = json_string_value(json_object_get(l.record, "key_custody"));
+        r = c && strcmp(c, "device") == 0;
+        constat_leaf_free(&l);
+    }
+    constat_buf_free(&leaf);
+    return r;
+}
+
 constat_status constat_vault_monitor_key(constat_vault *v, const char *name,
                                          constat_note_signer *out, constat_error *err)
 {
@@ -1592,7 +1615,7 @@ constat_status constat_vault_monitor_key(constat_vault *v, const char *name,
     if (st == CONSTAT_OK)
         st = constat_keyfile_read(path, rel, v->sec->passphrase, &v->sec->kek, seed,
                                   CONSTAT_ED25519_SEED, &got, &sealed, err);
-    if (st == CONSTAT_ENOTFOUND && constat_monitor_key_on_device(v, name) == 1)
+    if (st == CONSTAT_ENOTFOUND && constat_vault_key_on_device(v, name) == 1)
         st = constat_error_set(err, CONSTAT_ENOTFOUND,
                                "monitor \"%s\" holds their key on their own device (enrolled "
                                "through constat serve): the vault has no key to sign for them; "
