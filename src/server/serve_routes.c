@@ -25,6 +25,8 @@
 #include "constat/vault/accounts.h"
 #include "constat/vault/org_name.h"
 #include "constat/vault/receipt.h"
+#include "constat/vault/erase.h"
+#include "constat/vault/keylife.h"
 #include "constat/vault/register.h"
 #include "constat/vault/transitions.h"
 #include "constat/witness/publish.h"
@@ -1142,18 +1144,88 @@ static void verify_fail(void *c, int64_t index, const char *msg)
     json_array_append_new(c, json_pack("{s:I, s:s}", "leaf", (json_int_t)index, "error", msg));
 }
 
+/* Each evidence leaf's stored file, re-hashed (not those of erased
+ * records, whose files are gone on purpose), as `constat verify VAULT`
+ * does (src/cli/cmd_verify.c). */
+typedef struct {
+    constat_vault *v;
+    const json_t *erased;
+    json_t *fails;
+    size_t bad;
+} store_check;
+
+static int store_check_one(void *c, uint64_t index, const uint8_t *leaf, size_t len)
+{
+    store_check *sc = c;
+    constat_leaf l;
+    char msg[600], line[900];
+    int rehashed = 0;
+    const char *kind, *id;
+
+    if (constat_leaf_parse(leaf, len, &l, NULL) != CONSTAT_OK)
+        return 0; /* constat_vault_verify names it */
+    kind = json_string_value(json_object_get(l.record, "kind"));
+    id = json_string_value(json_object_get(l.record, "id"));
+    if (kind && strcmp(kind, "evidence") == 0 && id && !json_object_get(sc->erased, id) &&
+        constat_evidence_check_stored(sc->v, l.record, &rehashed, msg, sizeof msg) !=
+            CONSTAT_OK) {
+        snprintf(line, sizeof line, "leaf %llu (record %s): evidence store: %s",
+                 (unsigned long long)index, id, msg);
+        verify_fail(sc->fails, (int64_t)index, line);
+        sc->bad++;
+    }
+    constat_leaf_free(&l);
+    return 0;
+}
+
+/* GET /api/v1/verify: the checks of `constat verify VAULT` (src/cli/cmd_verify.c),
+ * all of them: the log, its leaves, signatures and checkpoints
+ * (constat_vault_verify), the revocations and rotations of monitor keys
+ * (constat_vault_verify_revocations), and every evidence file of the store
+ * re-hashed. */
 static void h_verify(serve_ctx *ctx, const serve_request *rq, const serve_session *se,
                      const char *param, serve_reply *rp)
 {
-    json_t *fails = json_array();
+    json_t *fails = json_array(), *erased = NULL;
     constat_error err;
     constat_status st;
     uint64_t size;
+    size_t nrev = 0;
+    store_check sc;
     (void)rq, (void)se, (void)param;
+    constat_error_clear(&err);
     pthread_mutex_lock(&ctx->lock);
     st = constat_vault_verify(ctx->vault, verify_fail, fails, &err);
+    if (st == CONSTAT_OK || st == CONSTAT_EVERIFY) {
+        constat_error rerr;
+        constat_error_clear(&rerr);
+        if (constat_vault_verify_revocations(ctx->vault, verify_fail, fails, &nrev, &rerr) !=
+            CONSTAT_OK) {
+            verify_fail(fails, -1, rerr.msg);
+            st = CONSTAT_EVERIFY;
+        } else if (nrev > 0) {
+            st = CONSTAT_EVERIFY;
+        }
+    }
+    if (st == CONSTAT_OK || st == CONSTAT_EVERIFY) {
+        constat_error serr;
+        constat_error_clear(&serr);
+        sc.v = ctx->vault;
+        sc.fails = fails;
+        sc.bad = 0;
+        if (constat_vault_erasures(ctx->vault, &erased, &serr) != CONSTAT_OK ||
+            (sc.erased = erased,
+             constat_vault_leaves(ctx->vault, 0, constat_vault_size(ctx->vault), store_check_one,
+                                  &sc, &serr) != CONSTAT_OK)) {
+            verify_fail(fails, -1, serr.msg);
+            st = CONSTAT_EVERIFY;
+        } else if (sc.bad > 0) {
+            st = CONSTAT_EVERIFY;
+        }
+    }
     size = constat_vault_size(ctx->vault);
     pthread_mutex_unlock(&ctx->lock);
+    json_decref(erased);
     if (st != CONSTAT_OK && st != CONSTAT_EVERIFY) {
         json_decref(fails);
         lib_error(ctx, rp, st, &err);

@@ -64,4 +64,26 @@ expect_in out "whose key was REVOKED by leaf"
 expect_not_in out "record inc-before"
 run_fails 2 $CONSTAT monitor revoke carla --from 2026-11-29T09:00:00Z --reason again --dir v
 expect_in err "is already revoked by leaf"
+
+# the server's verification (the review page's) runs the same checks as
+# `constat verify VAULT`: the revoked key's record fails there too
+$CONSTAT serve --listen 127.0.0.1:0 --port-file port2 --dir v >serve.out 2>serve2.log &
+spid=$!
+trap 'kill $spid 2>/dev/null || true; rm -rf "$T"' EXIT
+wait_port port2 serve2.log
+S=http://127.0.0.1:$(cat port2)
+curl -s -c chef.jar -H 'Content-Type: application/json' -d '{"name":"chef","password":"chef password 1"}' \
+    "$S/api/v1/login" >/dev/null
+curl -s -b chef.jar "$S/api/v1/verify" >verify.json
+python3 - verify.json <<'PY' || fail "GET /api/v1/verify after the revocation"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["ok"] is False, d
+assert any("(record inc-at): signed by carla+" in f["error"] and "REVOKED" in f["error"] for f in d["failures"]), d
+assert not any("inc-before" in f["error"] for f in d["failures"]), d
+PY
+ok
+kill $spid
+wait $spid || { cat serve2.log >&2; fail "the server did not stop cleanly"; }
+trap 'rm -rf "$T"' EXIT
 done_ok
