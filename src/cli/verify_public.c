@@ -46,7 +46,7 @@ int cli_verify_public(const char *dir, const char *trust, int json)
     char pdfpath[4200];
     struct stat sb;
     snprintf(pdfpath, sizeof pdfpath, "%s/report.pdf", dir);
-    int pdf = lstat(pdfpath, &sb) == 0;
+    int pdf = lstat(pdfpath, &sb) == 0 && S_ISREG(sb.st_mode);
     if (!json)
         printf("public report %s\n", cli_text(dir));
     st = constat_verify_public_report(dir, trust, on_fail, &o, &passed, &failed, &from, &err);

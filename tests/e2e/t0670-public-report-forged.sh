@@ -116,6 +116,22 @@ expect_in out "not checked: report.pdf"
 expect_in out "VERIFIED"
 run_ok $CONSTAT verify pdf --trust trust.txt --json
 expect_in out '"not_checked":["report.pdf"]'
+# a report.pdf that is not a file, and an empty folder, are refused too
+for kind in link fifo dir; do
+    rm -rf pdf-$kind && cp -r pub pdf-$kind
+    case $kind in
+    link) ln -s / pdf-$kind/report.pdf ;;
+    fifo) mkfifo pdf-$kind/report.pdf ;;
+    dir) mkdir pdf-$kind/report.pdf ;;
+    esac
+    run_fails 1 timeout 20 $CONSTAT verify pdf-$kind --trust trust.txt
+    expect_in out "FAIL: report.pdf: not a regular file"
+    expect_not_in out "not checked: report.pdf"
+done
+cp -r pub emptydir
+mkdir -p emptydir/a/b
+run_fails 1 $CONSTAT verify emptydir --trust trust.txt
+expect_in out "FAIL: a/b/: is not part of the report rendered from the verified figures"
 ok
 
 # a full report folder is named as one, not as an unknown folder

@@ -259,7 +259,7 @@ static int list_files(pcheck *c, const char *rel, int depth, json_t *set)
     DIR *d;
     struct dirent *de;
     struct stat sb;
-    int rc = 0;
+    int rc = 0, entries = 0;
 
     constat_bprintf(path, sizeof path, "%s%s%s", c->dir, *rel ? "/" : "", rel);
     if (!(d = opendir(path))) {
@@ -270,6 +270,7 @@ static int list_files(pcheck *c, const char *rel, int depth, json_t *set)
     while (rc == 0 && (de = readdir(d))) {
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
             continue;
+        entries++;
         constat_bprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "", de->d_name);
         constat_bprintf(path, sizeof path, "%s/%s", c->dir, sub);
         if (json_object_size(set) >= LIST_FILES_MAX) {
@@ -285,6 +286,12 @@ static int list_files(pcheck *c, const char *rel, int depth, json_t *set)
             rc = -1;
     }
     closedir(d);
+    /* an empty folder is no page either */
+    if (rc == 0 && entries == 0 && *rel) {
+        constat_bprintf(sub, sizeof sub, "%s/", rel);
+        if (json_object_set_new(set, sub, json_true()) != 0)
+            rc = -1;
+    }
     return rc;
 }
 
@@ -354,6 +361,13 @@ constat_status dossier_verify_public_report_key(const char *dir, const char *tru
     if (!(present = json_object()))
         st = CONSTAT_ENOMEM;
     else if (list_files(&c, "", 0, present) == 0) {
+        /* the PDF, not checked, must at least be a file: not a link, folder or FIFO */
+        struct stat pb;
+        char pp[4200];
+        constat_bprintf(pp, sizeof pp, "%s/report.pdf", dir);
+        if (lstat(pp, &pb) == 0 && !S_ISREG(pb.st_mode))
+            pfail(&c, "report.pdf", "not a regular file (a link, a folder or a FIFO): refused, "
+                  "not read");
         for (size_t i = 0; i < sizeof public_inputs / sizeof *public_inputs; i++)
             json_object_del(present, public_inputs[i]);
     } else { /* the failure is said; no file list to hold the pages to */
