@@ -161,6 +161,10 @@ void serve_json(serve_reply *rp, unsigned status, json_t *body);
  * (NULL-terminated); *out a new reference. 0, or -1 with rp filled (400). */
 int serve_json_object(const serve_request *rq, const char *const *allowed, json_t **out,
                       serve_reply *rp);
+/* The same for a body larger than a record (the dossier route's list of
+ * ids): bounded by the route's body limit only. */
+int serve_json_object_large(const serve_request *rq, const char *const *allowed, json_t **out,
+                            serve_reply *rp);
 /* The routes, for `constat serve --routes` (and the test that compares them
  * with docs/openapi.yaml): one "METHOD PATH" a line. */
 void serve_routes_print(FILE *f);

@@ -203,7 +203,7 @@ void serve_dossier(serve_ctx *ctx, const serve_request *rq, const serve_session 
 
     memset(&f, 0, sizeof f);
     memset(&sum, 0, sizeof sum);
-    if (serve_json_object(rq, allowed, &o, rp) != 0)
+    if (serve_json_object_large(rq, allowed, &o, rp) != 0)
         return;
     arr = json_object_get(o, "ids");
     if (!json_is_array(arr) || json_array_size(arr) == 0 ||

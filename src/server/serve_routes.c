@@ -140,14 +140,15 @@ static void audit(serve_ctx *ctx, const char *account, const char *address, cons
 
 /* Parse the body as one JSON object with only the members `allowed`
  * (NULL-terminated); *out a new reference. 0, or -1 with rp filled. */
-static int json_body(const serve_request *rq, const char *const *allowed, json_t **out,
-                     serve_reply *rp)
+static int json_body_limit(const serve_request *rq, const char *const *allowed, json_t **out,
+                           serve_reply *rp, int record_limit)
 {
     constat_error err;
     const char *k;
     json_t *v;
     *out = NULL;
-    if (constat_json_parse((const char *)rq->body, rq->len, "request body", 1, out, &err) !=
+    if (constat_json_parse((const char *)rq->body, rq->len, "request body", record_limit, out,
+                           &err) !=
         CONSTAT_OK) {
         serve_error(rp, 400, NULL, "malformed JSON: %s", err.msg);
         return -1;
@@ -172,10 +173,23 @@ static int json_body(const serve_request *rq, const char *const *allowed, json_t
     return 0;
 }
 
+/* A body of a record's size at most (CONSTAT_RECORD_MAX_BYTES). */
+static int json_body(const serve_request *rq, const char *const *allowed, json_t **out,
+                     serve_reply *rp)
+{
+    return json_body_limit(rq, allowed, out, rp, 1);
+}
+
 int serve_json_object(const serve_request *rq, const char *const *allowed, json_t **out,
                       serve_reply *rp)
 {
     return json_body(rq, allowed, out, rp);
+}
+
+int serve_json_object_large(const serve_request *rq, const char *const *allowed, json_t **out,
+                            serve_reply *rp)
+{
+    return json_body_limit(rq, allowed, out, rp, 0);
 }
 
 /* A required (or optional) string member; -1 with rp filled. */

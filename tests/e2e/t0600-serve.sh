@@ -230,6 +230,12 @@ mkdir api-d
 run_ok tar -xf api.tar -C api-d
 run_ok $CONSTAT verify api-d/constat-dossier-*
 expect_in out "records: 5 (2 incidents, 2 monitor enrolments)"
+# a list of ids longer than a record's 64 KiB (the review page's "download
+# the listed incidents" on a large log) is taken; the dossier is the same
+python3 -c 'import json,sys; print(json.dumps({"ids": [sys.argv[1], sys.argv[2]] * 3000}))' "$ida" "$idb" >big.json
+[ "$(wc -c <big.json)" -gt 70000 ] || fail "setup: the body is larger than 64 KiB"
+http chef.jar POST /api/v1/dossier @big.json
+expect_status 200 "dossier download of a long id list"
 # the coordinator invites (JSON answer with the code)
 http chef.jar POST /api/v1/invites '{"name":"carla"}'
 expect_status 201 "invite by the API"
