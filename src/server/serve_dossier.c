@@ -286,8 +286,8 @@ void serve_dossier(serve_ctx *ctx, const serve_request *rq, const serve_session 
                 fprintf(ctx->log, "serve: dossier not written: %s\n", err.msg);
             /* EVERIFY: the vault's data does not verify; the coordinator
              * runs `constat verify VAULT` to see why */
-            if (st == CONSTAT_EVERIFY)
-                serve_error(rp, 500, NULL, "the dossier does not verify: %s", err.msg);
+            if (st == CONSTAT_EVERIFY) /* err says "...does not verify, not written: why" */
+                serve_error(rp, 409, NULL, "%s (constat verify VAULT says what fails)", err.msg);
             else
                 serve_error(rp, 500, NULL, "internal error");
         }
