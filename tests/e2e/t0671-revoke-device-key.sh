@@ -11,6 +11,11 @@ export CONSTAT_USER_PASSWORD="chef password 1"
 run_ok $CONSTAT init --org hro-test --origin test.example/hro/log --coordinator chef --dir v
 run_ok $CONSTAT monitor invite carla --dir v
 code=$(sed -n 's/^enrolment code for monitor carla: //p' out)
+# the organisation's own name is no monitor's (its records carry it as `monitor`)
+run_fails 2 $CONSTAT monitor invite hro-test --dir v
+expect_in err 'monitor name "hro-test" is the organisation'"'"'s own name'
+run_fails 2 $CONSTAT monitor add hro-test --dir v
+expect_in err 'monitor name "hro-test" is the organisation'"'"'s own name'
 $CONSTAT serve --listen 127.0.0.1:0 --port-file port --dir v >serve.out 2>serve.log &
 spid=$!
 trap 'kill $spid 2>/dev/null || true; rm -rf "$T"' EXIT

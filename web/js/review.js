@@ -13,7 +13,8 @@ const $ = (id) => document.getElementById(id);
 let csrf = null, records = [], logVk = null, role = null;
 const picked = new Set(); // incidents ticked for a dossier
 // records the organisation writes, not a monitor's submissions
-const ORG_KINDS = new Set(['monitor_enrolment', 'register', 'pseudonym_binding']);
+const ORG_KINDS = new Set(['monitor_enrolment', 'register', 'pseudonym_binding', 'key_transition', 'revocation',
+  'monitor_rotation', 'erasure']); // signed by the organisation key: no monitor's submission
 
 async function api(method, path, body) {
   const h = {};

@@ -246,6 +246,10 @@ constat_status constat_enrol_code_issue(constat_vault *v, const char *name, int6
         return bad_name(name, err);
     if (ttl <= 0)
         return constat_error_set(err, CONSTAT_EINVAL, "ttl: must be > 0 seconds");
+    if (strcmp(name, constat_vault_org(v)) == 0)
+        return constat_error_set(err, CONSTAT_ECONFLICT,
+                                 "monitor name \"%s\" is the organisation's own name: choose "
+                                 "another", name);
     st = constat_store_monitor_get(s, name, NULL, NULL, err);
     if (st == CONSTAT_OK)
         return constat_error_set(err, CONSTAT_ECONFLICT, "monitor \"%s\" is already enrolled",

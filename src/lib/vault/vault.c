@@ -1329,6 +1329,12 @@ static constat_status new_monitor_ok(constat_vault *v, const char *name, constat
                                  "monitor name \"%.140s\" must be 1-%d characters of "
                                  "[A-Za-z0-9._-], not starting with '.' or '-'",
                                  name ? name : "", CONSTAT_MONITOR_NAME_MAX);
+    /* the organisation's records name it as their `monitor`: a monitor of
+     * that name would pass for the organisation in every listing */
+    if (strcmp(name, v->org) == 0)
+        return constat_error_set(err, CONSTAT_ECONFLICT,
+                                 "monitor name \"%s\" is the organisation's own name: choose "
+                                 "another", name);
     st = constat_store_monitor_get(v->store, name, NULL, NULL, err);
     if (st == CONSTAT_OK)
         return constat_error_set(err, CONSTAT_ECONFLICT, "monitor \"%s\" is already enrolled",
