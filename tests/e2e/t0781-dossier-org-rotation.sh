@@ -4,8 +4,9 @@
 # the key_transition records; `constat verify` follows the chain from the
 # pinned first key (or the dossier's keys/org.vkey), says so, checks each
 # organisation-signed leaf against the key in force at its leaf, and the
-# manifest against the key in force last. Tampered: a trust file pinning
-# another first key (the chain is broken there), a transition signed by the
+# manifest against the key in force last; a trust file may pin the first key
+# or a later one of the chain. Tampered: a trust file pinning a key the
+# chain does not hold, a transition signed by the
 # old key only (no dossier is written), a transition line removed.
 . "$CONSTAT_SOURCE_DIR/tests/e2e/lib.sh"
 
@@ -44,9 +45,27 @@ expect_in out "manifest: signed by the organisation key (manifest.sig valid)"
 expect_in out "checks: "
 expect_in out ", 0 failed"
 
-# a trust file pinning another key than the chain's first: broken chain
-run_fails 1 $CONSTAT verify d --trust trust-now
-expect_in out "the first key transition retires $org0, not the organisation key $org2 this dossier is verified with: the chain of organisation keys is broken and not followed"
+# a trust file pinning the key in force now (what `constat keys` prints after
+# the rotations): a later key of the chain from keys/org.vkey, which signed
+# the transition that brought it in: accepted, and said
+run_ok $CONSTAT verify d --trust trust-now
+expect_in out "organisation key rotated at leaf 5: $org1 -> $org2, signed by both"
+orgline=$(grep -n '^org ' trust-now | cut -d: -f1)
+expect_in out "the organisation key pinned in trust-now line $orgline is $org2: reached from keys/org.vkey through the transitions above"
+expect_in out ", 0 failed"
+# a trust file pinning a key no transition of the dossier leads to: refused
+python3 - trust-now > trust-other <<'PY'
+import base64, hashlib, sys
+for line in open(sys.argv[1]):
+    if line.startswith("org "):
+        name = line.split()[1].split("+", 1)[0]
+        pk = hashlib.sha256(b"another organisation key").digest()
+        kid = hashlib.sha256(name.encode() + b"\n" + b"\x01" + pk).hexdigest()[:8]
+        line = "org %s+%s+%s\n" % (name, kid, base64.b64encode(b"\x01" + pk).decode())
+    sys.stdout.write(line)
+PY
+run_fails 1 $CONSTAT verify d --trust trust-other
+expect_in out "nor does a key transition of this dossier lead from it to the pinned key"
 # a transition line removed (and the manifest re-listed as the organisation
 # would not sign it): the chain stops at the first key, bob's enrolment and
 # the manifest no longer verify

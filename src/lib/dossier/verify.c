@@ -2942,6 +2942,7 @@ typedef struct {
     constat_keychain *kc;                  /* the organisation keys (verify_keys.h) */
     constat_keychain *lkc;                 /* the log keys, from logv (verify_keys.h) */
     const constat_note_verifier *log_pinned_later; /* a pinned later key of lkc, or NULL */
+    int org_pinned_later; /* the pinned organisation key is a later key of kc */
 } vdossier;
 
 /* Check the dossier path is a folder; read the pinned keys and the witness
@@ -3134,6 +3135,58 @@ static void vd_log_key(vdossier *j)
     j->lkc = kc;
 }
 
+/* 2. the organisation key: keys/org.vkey, checked against the pinned one;
+ * a pinned key that is a LATER key of the chain the dossier's transitions
+ * lead to from keys/org.vkey is accepted (each transition is signed by the
+ * key it brings in: the pinned key vouches for the keys before it), and the
+ * chain then starts from keys/org.vkey (the verifier publishes the key in
+ * force after a rotation, `constat keys`). */
+static void vd_org_key(vdossier *j)
+{
+    pinned_key none;
+    constat_keychain *kc;
+
+    memset(&none, 0, sizeof none);
+    load_key(&j->s, j->dir, "org", j->trust, &none, &j->own_org, &j->orgv, &j->sum.org_key,
+             &j->sum.org_key_differs);
+    if (!j->porg.have)
+        return;
+    j->sum.org_key = CONSTAT_KEY_PINNED;
+    if (j->orgv && same_key(j->orgv, &j->porg.v)) {
+        vpass(&j->s);
+        j->orgv = &j->porg.v;
+        return;
+    }
+    if (j->orgv && (kc = calloc(1, sizeof *kc))) {
+        constat_error e;
+        size_t tbad = 0;
+        int found = 0;
+        constat_error_clear(&e);
+        if (constat_dossier_org_chain(j->dir, j->orgv, kc, NULL, NULL, &tbad, &e) ==
+                CONSTAT_OK &&
+            tbad == 0)
+            for (size_t i = 1; i < kc->n && !found; i++)
+                found = same_key(&kc->k[i].ver, &j->porg.v);
+        free(kc);
+        if (found) {
+            vpass(&j->s);
+            j->org_pinned_later = 1; /* the chain starts from keys/org.vkey */
+            return;
+        }
+    }
+    if (j->orgv) {
+        char a[CONSTAT_KEY_NAME_MAX + 16], bb[CONSTAT_KEY_NAME_MAX + 16];
+        constat_record_key_id(j->orgv, a, sizeof a);
+        constat_record_key_id(&j->porg.v, bb, sizeof bb);
+        j->sum.org_key_differs = 1;
+        vfail(&j->s, -1, "keys/org.vkey",
+              "org key %s is not the key pinned in %s line %d (%s), nor does a key transition "
+              "of this dossier lead from it to the pinned key; verifying with the pinned key",
+              a, j->trust, j->porg.line, bb);
+    }
+    j->orgv = &j->porg.v;
+}
+
 /* 1. the manifest and its file hashes; 2. the keys, pinned or from the
  * dossier; 2b. the organisation's signature over the manifest. */
 static void vd_manifest_keys(vdossier *j, const dirlist *present, constat_error *err)
@@ -3143,13 +3196,21 @@ static void vd_manifest_keys(vdossier *j, const dirlist *present, constat_error 
 
     /* 2. the keys, pinned or from the dossier */
     vd_log_key(j);
-    load_key(&j->s, j->dir, "org", j->trust, &j->porg, &j->own_org, &j->orgv,
-             &j->sum.org_key, &j->sum.org_key_differs);
+    vd_org_key(j);
 
     /* 2b. the organisation's signature over the manifest: the selection,
      * the file list and every file's hash are as the organisation wrote
      * them */
     org_chain(j);
+    if (j->org_pinned_later && j->kc) {
+        size_t off = strlen(j->sum.org_rotations);
+        char kid[CONSTAT_KEY_NAME_MAX + 16];
+        constat_record_key_id(&j->porg.v, kid, sizeof kid);
+        constat_bprintf(j->sum.org_rotations + off, sizeof j->sum.org_rotations - off,
+                        "%sthe organisation key pinned in %s line %d is %s: reached from "
+                        "keys/org.vkey through the transitions above",
+                        off ? "\n" : "", j->trust, j->porg.line, kid);
+    }
     /* the manifest is signed by the key in force: the chain's last */
     check_manifest_sig(&j->s, j->dir, &j->m,
                        j->kc && j->kc->n ? &j->kc->k[j->kc->n - 1].ver : j->orgv,
