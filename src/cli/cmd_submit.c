@@ -321,13 +321,55 @@ out:
 /* ---- records ---- */
 
 /* The prepared record keeps every member the monitor wrote. */
+/* v rounded to the 0.01-degree grid of coarse positions (degrees x 10^7,
+ * halves away from zero; docs/record.md "Location precision"). */
+static json_int_t coarse_e7(json_int_t v)
+{
+    return (v >= 0 ? v + 50000 : v - 50000) / 100000 * 100000;
+}
+
+/* `prepared` says what `sent` said, but for what a coarse record's intake
+ * changes: each lat_e7/lon_e7 rounded to the grid, each precision_m raised
+ * by 1000 m. Members of `prepared` that `sent` lacks are not looked at. */
+static int same_but_coarse(const json_t *sent, const json_t *prepared)
+{
+    const char *k;
+    json_t *v;
+    if (!json_is_object(sent))
+        return json_equal((json_t *)sent, (json_t *)prepared);
+    if (!json_is_object(prepared))
+        return 0;
+    json_object_foreach((json_t *)sent, k, v) {
+        const json_t *p = json_object_get(prepared, k);
+        if ((strcmp(k, "lat_e7") == 0 || strcmp(k, "lon_e7") == 0) && json_is_integer(v)) {
+            if (!json_is_integer(p) || json_integer_value(p) != coarse_e7(json_integer_value(v)))
+                return 0;
+        } else if (strcmp(k, "precision_m") == 0 && json_is_integer(v)) {
+            if (!json_is_integer(p) || json_integer_value(p) != json_integer_value(v) + 1000)
+                return 0;
+        } else if (!same_but_coarse(v, p)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static int same_as_sent(const json_t *sent, const json_t *prepared)
 {
     const char *k;
     json_t *v;
+    const char *lp = json_string_value(json_object_get(sent, "location_precision"));
+    int coarse = lp && strcmp(lp, "coarse") == 0;
     json_object_foreach((json_t *)sent, k, v) {
         const json_t *p = json_object_get(prepared, k);
-        if (strcmp(k, "affected") == 0) {
+        /* "location_precision" is never in a leaf; a coarse record's
+         * positions come back on the grid */
+        if (strcmp(k, "location_precision") == 0)
+            continue;
+        if (coarse && (strcmp(k, "place") == 0 || strcmp(k, "transport") == 0)) {
+            if (!same_but_coarse(v, p))
+                return 0;
+        } else if (strcmp(k, "affected") == 0) {
             const char *ak;
             json_t *av;
             json_object_foreach(v, ak, av) if (!json_equal(av, json_object_get(p, ak)))

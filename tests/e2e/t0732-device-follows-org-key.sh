@@ -79,6 +79,17 @@ mk inc-next "NARR-NEXT-6633"
 sub inc-next.json || { cat err; fail "the next record"; }
 expect_not_in err "rotated"
 ok
+# a coarse record from the device: the server's prepared record has its
+# position on the grid, which the client accepts as what it sent
+cat > inc-coarse.json <<'JSON'
+{"id": "inc-coarse", "location_precision": "coarse",
+ "occurred": {"start": "2026-11-28T07:40:00+01:00", "end": "2026-11-28T09:15:00+01:00",
+              "precision": "minute"},
+ "place": {"name": "Near the dunes", "commune": "Calais", "country": "France",
+           "lat_e7": 509512345, "lon_e7": 18550001, "precision_m": 20},
+ "categories": ["eviction"], "source": {"type": "direct_observation"}}
+JSON
+sub inc-coarse.json || { cat err; fail "a coarse record from the device"; }
 stop
 
 # two rotations while the device was away: both followed at once
@@ -149,6 +160,13 @@ trap 'rm -rf "$T"' EXIT
 run_fails 2 $CONSTAT show inc-forged --dir v
 
 # every narrative sealed to the key then in force opens in the vault
+run_ok $CONSTAT show inc-coarse --json --dir v
+expect_in out '"lat_e7": 509500000'
+expect_in out '"lon_e7": 18600000'
+expect_in out '"precision_m": 1020'
+expect_not_in out "509512345"
+run_ok $CONSTAT show inc-coarse --private --dir v
+expect_in out "509512345"
 for r in before:NARR-BEFORE-4411 after:NARR-AFTER-5522 next:NARR-NEXT-6633 two:NARR-TWO-7744 log:NARR-LOG-9966; do
     run_ok $CONSTAT show "inc-${r%%:*}" --private --dir v
     expect_in out "${r#*:}"
