@@ -107,16 +107,25 @@ static int key_read(const char *path, client *c)
     seed = json_string_value(json_object_get(o, "seed"));
     org = json_string_value(json_object_get(o, "org_key"));
     logk = json_string_value(json_object_get(o, "log_key"));
-    if (!name || !seed || !org || !logk ||
-        constat_unbase64(seed, strlen(seed), raw, sizeof raw, &n) != CONSTAT_OK || n != 32 ||
-        constat_note_signer_from_seed(name, CONSTAT_NOTE_ALG_ED25519, raw, &c->signer, &err) !=
-            CONSTAT_OK ||
-        constat_note_verifier_parse(org, &c->org, &err) != CONSTAT_OK ||
-        constat_note_verifier_parse(logk, &c->log, &err) != CONSTAT_OK) {
-        fprintf(stderr, "constat: %s: not a device key file of constat submit enrol\n",
-                cli_text(path));
-        rc = CLI_EXIT_USAGE;
-        goto out;
+    {
+        const char *bad = !name ? "name" : !seed ? "seed" : !org ? "org_key" : !logk ? "log_key"
+                                                                                 : NULL;
+        if (!bad && (constat_unbase64(seed, strlen(seed), raw, sizeof raw, &n) != CONSTAT_OK ||
+                     n != 32 ||
+                     constat_note_signer_from_seed(name, CONSTAT_NOTE_ALG_ED25519, raw,
+                                                   &c->signer, &err) != CONSTAT_OK))
+            bad = "seed (or name)";
+        if (!bad && constat_note_verifier_parse(org, &c->org, &err) != CONSTAT_OK)
+            bad = "org_key";
+        if (!bad && constat_note_verifier_parse(logk, &c->log, &err) != CONSTAT_OK)
+            bad = "log_key";
+        if (bad) {
+            fprintf(stderr, "constat: %s: not a device key file of constat submit enrol (field "
+                            "%s missing or not valid)\n",
+                    cli_text(path), bad);
+            rc = CLI_EXIT_USAGE;
+            goto out;
+        }
     }
     snprintf(c->name, sizeof c->name, "%s", name);
 out:
@@ -498,8 +507,16 @@ static int take_transitions(const json_t *list, const char *which,
  * checked against the log key now trusted, the chain followed from the
  * pinned organisation key); then the key file pins the new keys. Else
  * nothing is sent (docs/cli.md "submit"). */
+/* The key id "name+hex8" of v, in out[cap]. */
+static const char *kid_of(const constat_note_verifier *v, char *out, size_t cap)
+{
+    constat_record_key_id(v, out, cap);
+    return out;
+}
+
 static int follow_keys(client *c, const char *keypath)
 {
+    char ka[CONSTAT_KEY_NAME_MAX + 16], kb[CONSTAT_KEY_NAME_MAX + 16];
     json_t *info = NULL, *tr = NULL;
     constat_note_verifier org, logv;
     constat_error err;
@@ -540,10 +557,11 @@ static int follow_keys(client *c, const char *keypath)
         constat_error_clear(&err);
         if (constat_transitions_follow_log(&c->log, &logv, leaves, lens, idx, n, &steps, at,
                                            &err) != CONSTAT_OK) {
-            fprintf(stderr, "constat: the server's log key %s is not the one %s pins, and it "
-                            "cannot be followed to: %s; nothing sent (enrol this device again "
-                            "if the organisation says its log key changed)\n",
-                    cli_text(logv.name), cli_text(keypath), cli_text(err.msg));
+            fprintf(stderr, "constat: the server's log key %s is not the one %s pins (%s), "
+                            "and it cannot be followed to: %s; nothing sent (enrol this device "
+                            "again if the organisation says its log key changed)\n",
+                    cli_text(kid_of(&logv, ka, sizeof ka)), cli_text(keypath),
+                    cli_text(kid_of(&c->log, kb, sizeof kb)), cli_text(err.msg));
             rc = 1;
             goto out;
         }
@@ -566,8 +584,8 @@ static int follow_keys(client *c, const char *keypath)
             fprintf(stderr, "constat: the server's organisation key %s is not the one %s pins "
                             "(%s), and it cannot be followed to: %s; nothing sent (enrol this "
                             "device again if the organisation says its key changed)\n",
-                    cli_text(org.name), cli_text(keypath), cli_text(c->org.name),
-                    cli_text(err.msg));
+                    cli_text(kid_of(&org, ka, sizeof ka)), cli_text(keypath),
+                    cli_text(kid_of(&c->org, kb, sizeof kb)), cli_text(err.msg));
             rc = 1;
             goto out;
         }

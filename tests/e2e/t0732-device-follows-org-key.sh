@@ -153,7 +153,17 @@ PY
 chmod 600 carla-log.key
 CONSTAT_USER_PASSWORD="carla pass 1" run_fails 1 $CONSTAT submit record --server "$S" --key carla-log.key inc-forged.json
 expect_in err "the server's log key"
+expect_in err "is not the one carla-log.key pins (test.example/hro/log+"
 expect_in err "no key transition starts from the log key pinned at enrolment"
+# a key file with a field that is not a key: refused naming the field
+python3 - carla.key carla-bad.key <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["org_key"] = "not a key"
+json.dump(d, open(sys.argv[2], "w"))
+PY
+CONSTAT_USER_PASSWORD="carla pass 1" run_fails 2 $CONSTAT submit record --server "$S" --key carla-bad.key inc-forged.json
+expect_in err "carla-bad.key: not a device key file of constat submit enrol (field org_key missing or not valid)"
 expect_eq "$(size)" "$before" "nothing logged after a refused submission"
 stop
 trap 'rm -rf "$T"' EXIT
