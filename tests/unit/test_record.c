@@ -1022,6 +1022,23 @@ static void test_statuses_vehicles(void **state)
                         "tourist", json_integer(1));
     expect_invalid(r, "affected.legal_status.tourist: unknown legal status \"tourist\"");
     json_decref(r);
+    /* one entry a vehicle kind; no more persons by status than affected */
+    r = parse(incident_text);
+    json_array_append_new(json_object_get(json_object_get(r, "authority"), "vehicles"),
+                          json_pack("{s:s, s:i}", "kind", "van", "count", 2));
+    expect_invalid(r, "authority.vehicles[1].kind: \"van\" is listed already at "
+                      "authority.vehicles[0]");
+    json_decref(r);
+    r = parse(incident_text);
+    json_object_set_new(json_object_get(json_object_get(r, "affected"), "legal_status"),
+                        "refugee", json_integer(43));
+    expect_invalid(r, "affected.legal_status: counts 46 persons, more than affected.count (45)");
+    json_object_set_new(json_object_get(json_object_get(r, "affected"), "legal_status"),
+                        "refugee", json_integer(42));
+    expect_valid(r);
+    json_object_set_new(r, "eviction", json_object());
+    expect_invalid(r, "eviction: must not be empty");
+    json_decref(r);
 
     /* malformed lists */
     snprintf(path, sizeof path, "%s/t.json", dir);

@@ -516,6 +516,15 @@ static constat_status incident_authority(const json_t *r, const constat_taxonomy
             join(q, p, "kind");
             return fail(err, q, "unknown vehicle kind \"%.64s\"", s);
         }
+        /* one entry a kind: a second one would count its vehicles twice over */
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(json_string_value(json_object_get(json_array_get(a, j), "kind")), s) ==
+                0) {
+                char q[PATH_MAX_LEN];
+                join(q, p, "kind");
+                return fail(err, q, "\"%.64s\" is listed already at authority.vehicles[%zu]: "
+                            "one entry a kind, with its count", s, j);
+            }
     }
     return CONSTAT_OK;
 }
@@ -573,7 +582,20 @@ static constat_status incident_affected(const json_t *r, const constat_taxonomy 
         (st = member(o, "affected", "legal_status", JSON_OBJECT, 0, &ls, err)) != CONSTAT_OK ||
         (st = constat_record_check_person_commitments(o, err)) != CONSTAT_OK)
         return st;
-    return affected_persons_status(a, ls, tax, err);
+    if ((st = affected_persons_status(a, ls, tax, err)) != CONSTAT_OK)
+        return st;
+    /* the persons counted by status are persons affected: no more of them
+     * than the count, when it is given */
+    if (ls && json_is_integer(json_object_get(o, "count"))) {
+        long long sum = 0, count = (long long)json_integer_value(json_object_get(o, "count"));
+        const char *key;
+        json_t *val;
+        json_object_foreach(ls, key, val) sum += (long long)json_integer_value(val);
+        if (sum > count)
+            return fail(err, "affected.legal_status", "counts %lld persons, more than "
+                        "affected.count (%lld)", sum, count);
+    }
+    return CONSTAT_OK;
 }
 
 /* items[i] (its path in p): a kind (in the taxonomy, when one is given),

@@ -223,6 +223,8 @@ constat_status constat_record_check_findings(const json_t *r, constat_error *err
     }
     if (e && (st = members(e, "eviction", ev, err)) != CONSTAT_OK)
         return st;
+    if (e && json_object_size(e) == 0)
+        return rfail(err, "eviction", "must not be empty (omit it when nothing is known)");
     return CONSTAT_OK;
 }
 
