@@ -47,7 +47,7 @@ run_ok "$CONSTAT" show "$ev_moved" --json
 python3 - out > moved-fixed.json <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["record"]
-for k in ("org", "monitor", "recorded_at", "v", "kind"):
+for k in ("org", "monitor", "recorded_at", "v", "kind", "private"):
     r.pop(k, None)
 r["kind"] = "evidence"
 assert r["incident"] == "inc-a", r
