@@ -44,6 +44,14 @@ kill $spid
 wait $spid || true
 trap 'rm -rf "$T"' EXIT
 run_ok $CONSTAT monitor add eve --dir v
+cat > coarse.json <<'JSON'
+{"id": "inc-dana-coarse", "location_precision": "coarse",
+ "occurred": {"start": "2026-11-29T06:00:00+01:00", "end": "2026-11-29T06:30:00+01:00",
+              "precision": "minute"},
+ "place": {"name": "Shelter", "lat_e7": 509512345, "lon_e7": 18550001},
+ "categories": ["eviction"], "source": {"type": "direct_observation"}}
+JSON
+run_ok $CONSTAT record coarse.json --monitor eve --dir v
 h=$(sha256sum photo.bin | cut -d' ' -f1)
 printf '{"kind": "evidence", "incident": "DANA-COARSE", "sha256": "%s", "size": 12, "media_type": "application/octet-stream"}\n' "$h" > ev.json
 before=$(vault_digest v)
@@ -74,6 +82,24 @@ run_ok $CONSTAT submit evidence --server "$S" --key dana.key --json --incident i
 cp out ev.out
 wait $ipid || { cat inc.err >&2; fail "the incident submission failed"; }
 ok
+
+# a photo with GPS for an incident logged coarse: the server prepares the
+# evidence record with the capture position on the grid (the exact one in the
+# sealed private capture_exact); the device checks that and signs it
+run_ok $CONSTAT submit evidence --server "$S" --key dana.key --json --incident inc-dana-coarse \
+    "$SRC/data/demo/media/gps_DSCN0010.jpg"
+evid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["record_id"])' out)
+run_ok $CONSTAT show "$evid" --dir v --json
+python3 - out <<'PY' || fail "coarse capture of a device-signed evidence record"
+import json, sys
+r = json.load(open(sys.argv[1]))["record"]
+c = r["capture"]
+assert c["lat_e7"] % 100000 == 0 and c["lon_e7"] % 100000 == 0, c
+assert "alt_cm" not in c and "capture_exact" in r["private"], r
+PY
+run_ok $CONSTAT show "$evid" --dir v --private
+expect_in out '"capture_exact"'
+
 # one batch: both receipts are against the same checkpoint
 python3 - inc.out ev.out <<'PY' || fail "the incident and its evidence in one batch"
 import json, sys
@@ -90,7 +116,7 @@ python3 - out "$n0" <<'PY' || fail "incident then evidence"
 import json, sys
 items = json.load(open(sys.argv[1]))["items"]
 n0 = int(sys.argv[2])
-new = [(it["record"]["kind"], it["record"].get("incident", it["record"]["id"])) for it in items[n0:]]
+new = [(it["record"]["kind"], it["record"].get("incident", it["record"]["id"])) for it in items[n0:n0 + 2]]
 assert new == [("incident", "inc-dana-1"), ("evidence", "inc-dana-1")], new
 PY
 done_ok
