@@ -68,6 +68,14 @@ int cmd_dossier(int argc, char **argv)
         return cli_usage("dossier");
     if (kopt && (rc = cli_public_k(kopt, &public_k)) != 0) /* --k implies --public */
         return rc;
+    if (public_k && (flags & CONSTAT_DOSSIER_WITH_EVIDENCE)) {
+        /* before the vault is opened: nothing written (docs/dossier.md) */
+        fprintf(stderr, "constat: dossier: --public with --with-evidence: a public dossier is "
+                        "published, and the evidence files would publish what they hold (the "
+                        "EXIF GPS position of a photo, faces); write the public dossier without "
+                        "--with-evidence (the hashes travel); nothing written\n");
+        return 2;
+    }
     if ((rc = cli_load_taxonomy(taxo, &tax)) != 0)
         return rc;
     constat_error_clear(&err);

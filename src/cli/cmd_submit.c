@@ -329,7 +329,6 @@ out:
 
 /* ---- records ---- */
 
-/* The prepared record keeps every member the monitor wrote. */
 /* v rounded to the 0.01-degree grid of coarse positions (degrees x 10^7,
  * halves away from zero; docs/record.md "Location precision"). */
 static json_int_t coarse_e7(json_int_t v)
@@ -363,6 +362,29 @@ static int same_but_coarse(const json_t *sent, const json_t *prepared)
     return 1;
 }
 
+/* The prepared evidence capture `p` is the sent one `v` made coarse (the
+ * incident's position is coarse: lat_e7/lon_e7 on the grid, no alt_cm, the
+ * exact values in the sealed private capture_exact, docs/record.md). */
+static int coarse_capture(const json_t *v, const json_t *p, const json_t *prepared)
+{
+    json_t *want = json_deep_copy(v), *la = json_object_get(v, "lat_e7"),
+           *lo = json_object_get(v, "lon_e7");
+    int same;
+    if (!want || !json_is_integer(la) || !json_is_integer(lo) ||
+        !json_object_get(json_object_get(prepared, "private"), "capture_exact")) {
+        json_decref(want);
+        return 0;
+    }
+    json_object_set_new(want, "lat_e7", json_integer(coarse_e7(json_integer_value(la))));
+    json_object_set_new(want, "lon_e7", json_integer(coarse_e7(json_integer_value(lo))));
+    json_object_del(want, "alt_cm");
+    same = json_equal(want, p);
+    json_decref(want);
+    return same;
+}
+
+/* The prepared record keeps every member the monitor wrote (an evidence
+ * capture position may come back coarse, coarse_capture). */
 static int same_as_sent(const json_t *sent, const json_t *prepared)
 {
     const char *k;
@@ -396,6 +418,9 @@ static int same_as_sent(const json_t *sent, const json_t *prepared)
                 if (!found)
                     return 0;
             }
+        } else if (strcmp(k, "capture") == 0) {
+            if (!json_equal(v, p) && !coarse_capture(v, p, prepared))
+                return 0;
         } else if (!json_equal(v, p)) {
             return 0;
         }

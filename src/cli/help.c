@@ -493,7 +493,8 @@ static const cli_help help_table[] = {
       {"--first-hand", "only incidents a monitor observed (source.type direct_observation),\n"
                        "as report --first-hand; the manifest records filter.source_type and\n"
                        "verify recounts every figure from first-hand records alone"},
-      {"--with-evidence", "also copy the evidence files (otherwise only their hashes travel)"},
+      {"--with-evidence", "also copy the evidence files (otherwise only their hashes travel);\n"
+                           "not with --public (their EXIF would be published)"},
       {"--public", "a public dossier: also public/, the public report (report --public) of\n"
                    "the same records, which verify recounts from the leaves, suppresses\n"
                    "again with its k and whose snapped sites it finds among the logged\n"

@@ -287,6 +287,12 @@ unsigned serve_intake_enqueue(serve_intake *in, serve_submission *sub);
  * (also when the log cannot be read: the checks then run as for a new
  * record). Takes ctx->lock. */
 int serve_intake_logged(serve_ctx *ctx, const char *rid, const char *leaf, size_t len);
+/* 1 when an incident record of id `id` is queued or being appended by
+ * the intake `in` (a serve_intake *; the `pending` of
+ * constat_intake_amend_check_pending): an evidence record submitted right
+ * after it names a logged incident once its batch is in (checked again
+ * there). Takes the intake's lock, not ctx->lock. */
+int serve_intake_pending_incident(void *in, const char *id);
 /* The reply for a finished submission: its receipt (200/201) or its JSON
  * error. Takes sub->receipt. */
 void serve_submission_reply(serve_submission *sub, serve_reply *rp);

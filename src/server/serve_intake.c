@@ -19,7 +19,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "constat/record/record.h"
 #include "constat/vault/accounts.h"
+#include "constat/vault/intake.h"
 #include "constat/vault/append_batch.h"
 #include "constat/vault/receipt.h"
 #include "serve.h"
@@ -36,6 +38,9 @@ struct serve_intake {
     pthread_cond_t more, finished;
     node *head, *tail;
     unsigned queued, queue_max, batch_max, window_us;
+    /* the batch being appended (under mu): its incidents are pending too */
+    serve_submission **running;
+    size_t nrunning;
     int stop;
     pthread_t thread;
 };
@@ -238,6 +243,69 @@ static void run_one_by_one(serve_ctx *ctx, serve_submission **subs, size_t n,
         fprintf(ctx->log, "serve: audit not written: %s\n", err.msg);
 }
 
+static int is_incident(const serve_submission *s, const char *id)
+{
+    return s->item.kind && strcmp(s->item.kind, "incident") == 0 && s->item.record_id &&
+           strcmp(s->item.record_id, id) == 0;
+}
+
+int serve_intake_pending_incident(void *arg, const char *id)
+{
+    serve_intake *in = arg;
+    int r = 0;
+    if (!in || !id)
+        return 0;
+    pthread_mutex_lock(&in->mu);
+    for (node *x = in->head; x && !r; x = x->next)
+        r = is_incident(x->sub, id);
+    for (size_t i = 0; i < in->nrunning && !r; i++)
+        r = is_incident(in->running[i], id);
+    pthread_mutex_unlock(&in->mu);
+    return r;
+}
+
+/* The items before this one in the batch being built. */
+typedef struct {
+    const constat_append_item *items;
+    size_t m;
+} batch_before;
+
+static int in_batch_before(void *arg, const char *id)
+{
+    const batch_before *b = arg;
+    for (size_t j = 0; j < b->m; j++)
+        if (b->items[j].kind && strcmp(b->items[j].kind, "incident") == 0 &&
+            b->items[j].record_id && strcmp(b->items[j].record_id, id) == 0)
+            return 1;
+    return 0;
+}
+
+/* An evidence record (or a correction of one) accepted while its incident
+ * was queued: that incident must be logged by now or come earlier in this
+ * batch (constat_intake_incident_check); 0 it may go in, else status set.
+ * Vault lock held. */
+static int incident_still_there(serve_ctx *ctx, serve_submission *s,
+                                const constat_append_item *items, size_t m)
+{
+    batch_before b = {items, m};
+    constat_error err;
+    constat_leaf l;
+    constat_status st;
+
+    if (!s->item.kind || (strcmp(s->item.kind, "evidence") != 0 &&
+                          strcmp(s->item.kind, "correction") != 0))
+        return 0;
+    constat_error_clear(&err);
+    if (constat_leaf_parse(s->item.leaf.data, s->item.leaf.len, &l, &err) != CONSTAT_OK)
+        return 0; /* checked when it was submitted */
+    st = constat_intake_incident_check(ctx->vault, l.record, in_batch_before, &b, &err);
+    constat_leaf_free(&l);
+    if (st == CONSTAT_OK)
+        return 0;
+    set_error(s, append_status(st), err.msg);
+    return -1;
+}
+
 /* Append a batch: its leaves, audit lines and checkpoint in ONE durable
  * commit (constat_vault_append_batch), receipts from memory; if it cannot
  * go in whole (one bad item), each item again on its own so that the
@@ -271,6 +339,8 @@ static void run_batch(serve_ctx *ctx, serve_submission **subs, size_t n)
                 audit[na++] = audit_of(ctx, subs[i], 200);
             continue;
         }
+        if (incident_still_there(ctx, subs[i], items, m) != 0)
+            continue;
         constat_intake_item_view(&subs[i]->item, &items[m]);
         audit[na++] = audit_of(ctx, subs[i], 201);
         who[m++] = i;
@@ -349,10 +419,16 @@ static void *intake_main(void *arg)
             nodes[n] = x;
             subs[n++] = x->sub;
         }
+        in->running = subs;
+        in->nrunning = n;
         pthread_mutex_unlock(&in->mu);
         if (!subs || !nodes)
             break;
         run_batch(in->ctx, subs, n);
+        pthread_mutex_lock(&in->mu);
+        in->running = NULL;
+        in->nrunning = 0;
+        pthread_mutex_unlock(&in->mu);
         /* the deferred ones are answered from here, without a waiting
          * thread; their nodes are freed with them */
         for (size_t i = 0; i < n; i++)

@@ -798,7 +798,8 @@ static void h_submit(serve_ctx *ctx, const serve_request *rq, const serve_sessio
         }
     }
     pthread_mutex_lock(&ctx->lock);
-    st = constat_intake_amend_check(ctx->vault, l.record, &err);
+    st = constat_intake_amend_check_pending(ctx->vault, l.record, serve_intake_pending_incident,
+                                            ctx->intake, &err);
     pthread_mutex_unlock(&ctx->lock);
     if (st != CONSTAT_OK) {
         lib_error(ctx, rp, st, &err);

@@ -132,6 +132,29 @@ static void test_location(void **state)
     assert_null(json_object_get(rec, "private"));
     assert_null(json_object_get(rec, "location_precision"));
     json_decref(rec);
+    /* transport.release_place: rounded too, the exact one private */
+    rec = json_pack("{s:s, s:{s:I, s:I}, s:{s:{s:s, s:I, s:I}}}", "location_precision",
+                    "coarse", "place", "lat_e7", (json_int_t)509512345, "lon_e7",
+                    (json_int_t)18550001, "transport", "release_place", "name", "lane",
+                    "lat_e7", (json_int_t)509610000, "lon_e7", (json_int_t)-18549999);
+    assert_int_equal(constat_location_apply(rec, &err), CONSTAT_OK);
+    {
+        json_t *rp = json_object_get(json_object_get(rec, "transport"), "release_place");
+        json_t *ex = json_object_get(json_object_get(rec, "private"), "release_place_exact");
+        assert_int_equal(json_integer_value(json_object_get(rp, "lat_e7")), 509600000);
+        assert_int_equal(json_integer_value(json_object_get(rp, "lon_e7")), -18500000);
+        assert_int_equal(json_object_size(ex), 2);
+        assert_int_equal(json_integer_value(json_object_get(ex, "lat_e7")), 509610000);
+        assert_int_equal(json_integer_value(json_object_get(ex, "lon_e7")), -18549999);
+    }
+    json_decref(rec);
+    /* a release_place_exact given by hand is refused */
+    rec = json_pack("{s:s, s:{s:I, s:I}, s:{s:i}}", "location_precision", "coarse", "place",
+                    "lat_e7", (json_int_t)509512345, "lon_e7", (json_int_t)18550001, "private",
+                    "release_place_exact", 1);
+    assert_int_equal(constat_location_apply(rec, &err), CONSTAT_EINVAL);
+    assert_non_null(strstr(err.msg, "private.release_place_exact"));
+    json_decref(rec);
     /* refused: another value, no coordinates */
     rec = json_pack("{s:s, s:{s:s}}", "location_precision", "fuzzy", "place", "name", "x");
     assert_int_equal(constat_location_apply(rec, &err), CONSTAT_EINVAL);

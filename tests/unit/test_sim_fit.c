@@ -107,6 +107,27 @@ static void test_exact_leaf(void **state)
     assert_string_equal(name, "Dunes");
     /* no living site: nothing is near one */
     assert_int_equal(dossier_public_exact_leaf(r + 1, 5, &name), -1);
+    {
+        /* an incident with a coarse place but an exact release place
+         * 0.0010 degree = 111 m north of the living site; the same of a
+         * publication (published already): allowed */
+        constat_indexed_record q[3] = {
+            {1, site("living_site", "Dunes", 509600000, 18500000)},
+            {2, placed("incident", "place", 509600000, 18500000)},
+            {3, placed("incident", "place", 509600000, 18500000)},
+        };
+        json_object_set_new(q[1].record, "transport",
+                            json_pack("{s:{s:I, s:I}}", "release_place", "lat_e7",
+                                      (json_int_t)509610000, "lon_e7", (json_int_t)18500000));
+        json_object_set(q[2].record, "transport", json_object_get(q[1].record, "transport"));
+        json_object_set_new(q[2].record, "source", json_pack("{s:s}", "type", "publication"));
+        assert_int_equal(dossier_public_exact_leaf(q, 3, &name), 1);
+        assert_string_equal(name, "Dunes");
+        json_object_del(q[1].record, "transport");
+        assert_int_equal(dossier_public_exact_leaf(q, 3, &name), -1);
+        for (size_t i = 0; i < 3; i++)
+            json_decref(q[i].record);
+    }
     for (size_t i = 0; i < 6; i++)
         json_decref(r[i].record);
 }

@@ -117,7 +117,9 @@ typedef struct {
  * 0.01 degree grid of coarse positions, docs/record.md "Location
  * precision") within CONSTAT_PUBLIC_SITE_RADIUS_M metres of a living site
  * of the registers it carries. Other errors: those of
- * constat_dossier_write_opt; CONSTAT_EINVAL for k out of range or a
+ * constat_dossier_write_opt; CONSTAT_EINVAL for k out of range, a
+ * public dossier with CONSTAT_DOSSIER_WITH_EVIDENCE (the files would
+ * publish their EXIF positions; refused before anything is written) or a
  * published-figures CSV that does not parse (naming its line). */
 constat_status constat_dossier_write_ex(constat_vault *v, const char *outdir,
                                         const constat_dossier_filter *f,

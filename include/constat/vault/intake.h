@@ -27,6 +27,10 @@
  *    `affected.persons` (sorted, unique); the identifiers are dropped;
  *  - `id` defaults to "<kind>-" + the first 16 hex digits of the content hash;
  *  - categories are sorted and deduplicated;
+ *  - "location_precision": "coarse" applied (docs/record.md "Location
+ *    precision"); an evidence record whose incident is coarse in its
+ *    effective version (constat_intake_effective) gets its capture
+ *    position coarsened, the exact one in private.capture_exact;
  *  - an incident whose occurred.start, or any record whose recorded_at, is
  *    later than `now` by more than CONSTAT_CLOCK_TOLERANCE_S is refused
  *    (docs/time.md "Clock tolerance"); then the record is validated.
@@ -78,17 +82,53 @@ constat_status constat_intake_record(constat_vault *v, const json_t *input,
                                      constat_intake_item *item, constat_error *err)
     CONSTAT_WARN_UNUSED;
 /* The log-side checks of a correction or retraction record (docs/record.md
- * "Corrections and retractions"), run before it is signed; other kinds pass
+ * "Corrections and retractions"), run before it is signed, and of an
+ * evidence record (constat_intake_incident_check); other kinds pass
  * unchecked. The record it names (`corrects` / `retracts`) must be in the
  * log, be an incident or evidence record (for a correction: of the same kind
  * as `replacement`), and not be retracted by a later leaf. Reads the log
  * (every leaf after the named one); changes nothing.
  * Errors: CONSTAT_ENOTFOUND (no such record id in the log), CONSTAT_EINVAL
- * (the named record is of another kind, or the replacement's kind differs),
+ * (the named record is of another kind, or the replacement's kind differs;
+ * an evidence record, or replacement, naming no logged incident),
  * CONSTAT_ECONFLICT (already retracted, naming the retraction's leaf),
  * CONSTAT_EIO, CONSTAT_ENOMEM. */
 constat_status constat_intake_amend_check(constat_vault *v, const json_t *record,
                                           constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* constat_intake_amend_check, with `pending` (may be NULL; ctx passed to
+ * it) saying whether an incident record id not in the log yet is to be
+ * appended before `record` (queued earlier in the same intake batch of
+ * `constat serve`), for constat_intake_incident_check. */
+constat_status constat_intake_amend_check_pending(constat_vault *v, const json_t *record,
+                                                  int (*pending)(void *ctx, const char *id),
+                                                  void *ctx,
+                                                  constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* The incident an evidence record binds its file to (docs/evidence.md):
+ * for a record of kind "evidence", its `incident`; for a correction of
+ * one, its replacement's. It must be a logged incident record, or an id
+ * for which `pending` (may be NULL) returns non-zero. Other kinds pass.
+ * Reads one leaf; changes nothing. Errors: CONSTAT_EINVAL (no incident
+ * member; not in the log and not pending; a record of another kind, naming
+ * the id and the field), CONSTAT_EIO, CONSTAT_ENOMEM. */
+constat_status constat_intake_incident_check(constat_vault *v, const json_t *record,
+                                             int (*pending)(void *ctx, const char *id),
+                                             void *ctx, constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* The effective version of the logged record `id` (docs/record.md
+ * "Corrections and retractions"): the replacement of its latest correction,
+ * or the record as first logged; a new reference in *record (json_decref
+ * it), its first leaf's index in *index (may be NULL). Reads every leaf
+ * after it. Errors: CONSTAT_ENOTFOUND (no such record), CONSTAT_EIO,
+ * CONSTAT_EINVAL (a leaf that does not parse), CONSTAT_ENOMEM. */
+constat_status constat_intake_effective(constat_vault *v, const char *id, json_t **record,
+                                        uint64_t *index, constat_error *err) CONSTAT_WARN_UNUSED;
+
+/* Whether a logged incident record (an effective version) has its position
+ * coarse (a private.place_exact commitment, docs/record.md "Location
+ * precision"). */
+int constat_intake_coarse(const json_t *record);
 
 /* View of an item for constat_vault_append (borrows item's memory). */
 void constat_intake_item_view(const constat_intake_item *item, constat_append_item *out);

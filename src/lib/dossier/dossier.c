@@ -1343,6 +1343,15 @@ static constat_status dw_check_args(dossier_job *j, const char *outdir)
     if (!j->v || !outdir || !*outdir || !j->tax || !j->taxonomy_path)
         return constat_error_set(err, CONSTAT_EINVAL,
                                  "dossier: vault, folder, taxonomy and its path are required");
+    /* a public dossier is published: the evidence files would publish
+     * their EXIF GPS positions (docs/dossier.md "Public dossier") */
+    if (j->public_k && (j->flags & CONSTAT_DOSSIER_WITH_EVIDENCE))
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "dossier: --public with --with-evidence: a public dossier is "
+                                 "published, and the evidence files would publish what they "
+                                 "hold (the EXIF GPS position of a photo, faces); write the "
+                                 "public dossier without --with-evidence (the hashes travel); "
+                                 "nothing written");
     rc = constat_dossier_filter_check(j->f, j->tax, err);
     if (rc != CONSTAT_OK)
         return rc;

@@ -36,11 +36,12 @@ static int get_pos(const json_t *o, int64_t *lat, int64_t *lon)
     return 1;
 }
 
-/* The exact position a record holds (place of an incident, of a corrected
- * incident, unless its source is a publication, whose source published the
- * position already; capture of an evidence record, of a corrected one), if
+/* The exact positions a record holds (place and transport.release_place
+ * of an incident, of a corrected incident, unless its source is a
+ * publication, whose source published the positions already; capture of an
+ * evidence record, of a corrected one): the `which`th of them (0, 1), if
  * any. */
-static int exact_pos(const json_t *rec, int64_t *lat, int64_t *lon)
+static int exact_pos(const json_t *rec, int which, int64_t *lat, int64_t *lon)
 {
     const char *k = kind_of(rec);
     if (strcmp(k, "correction") == 0) {
@@ -51,11 +52,13 @@ static int exact_pos(const json_t *rec, int64_t *lat, int64_t *lon)
         /* a publication's positions were published by its source already */
         const char *st = json_string_value(json_object_get(json_object_get(rec, "source"),
                                                            "type"));
-        if ((st && strcmp(st, "publication") == 0) ||
-            !get_pos(json_object_get(rec, "place"), lat, lon))
+        const json_t *at = which == 0 ? json_object_get(rec, "place")
+                                      : json_object_get(json_object_get(rec, "transport"),
+                                                        "release_place");
+        if ((st && strcmp(st, "publication") == 0) || !get_pos(at, lat, lon))
             return 0;
     } else if (strcmp(k, "evidence") == 0) {
-        if (!get_pos(json_object_get(rec, "capture"), lat, lon))
+        if (which != 0 || !get_pos(json_object_get(rec, "capture"), lat, lon))
             return 0;
     } else {
         return 0;
@@ -93,17 +96,18 @@ long dossier_public_exact_leaf(const constat_indexed_record *recs, size_t n,
     *site = NULL;
     if (!s)
         return -1;
-    for (size_t i = 0; ns && i < n && hit < 0; i++) {
-        int64_t lat, lon, sl, so;
-        long w;
-        if (!exact_pos(recs[i].record, &lat, &lon))
-            continue;
-        w = constat_public_place(lat, lon, s, ns, CONSTAT_PUBLIC_SITE_RADIUS_M, &sl, &so);
-        if (w >= 0) {
-            hit = (long)i;
-            *site = s[w].name;
+    for (size_t i = 0; ns && i < n && hit < 0; i++)
+        for (int which = 0; which < 2 && hit < 0; which++) {
+            int64_t lat, lon, sl, so;
+            long w;
+            if (!exact_pos(recs[i].record, which, &lat, &lon))
+                continue;
+            w = constat_public_place(lat, lon, s, ns, CONSTAT_PUBLIC_SITE_RADIUS_M, &sl, &so);
+            if (w >= 0) {
+                hit = (long)i;
+                *site = s[w].name;
+            }
         }
-    }
     free(s);
     return hit;
 }

@@ -30,8 +30,9 @@ typedef void (*dossier_public_fail_fn)(void *ctx, int64_t index, const char *whe
 typedef void (*dossier_public_pass_fn)(void *ctx);
 
 /* The first leaf of the n records `recs` that holds an exact position (a
- * place.lat_e7/lon_e7 of an incident or correction whose source.type is not
- * "publication" (a published position is public already), or a capture position
+ * place.lat_e7/lon_e7 or transport.release_place.lat_e7/lon_e7 of an
+ * incident or correction whose source.type is not "publication" (a
+ * published position is public already), or a capture position
  * of an evidence record, not on the 0.01 degree grid of coarse positions,
  * docs/record.md "Location precision") within CONSTAT_PUBLIC_SITE_RADIUS_M
  * metres of a living site (register entry of register "living_site" with a

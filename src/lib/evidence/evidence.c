@@ -717,7 +717,7 @@ constat_status constat_evidence_attach(constat_vault *v, const char *incident_id
     uint8_t h[32];
     json_t *input;
     constat_status st;
-    int skipped = 0, coarse;
+    int skipped = 0;
 
     memset(&r, 0, sizeof r);
     if (out)
@@ -727,10 +727,9 @@ constat_status constat_evidence_attach(constat_vault *v, const char *incident_id
     st = logged_record(v, incident_id, "incident", &inc, NULL, err);
     if (st != CONSTAT_OK)
         return st;
-    /* an incident logged with a coarse position (its exact one private):
-     * the photo's GPS position must not give the spot away */
-    coarse = json_object_get(json_object_get(inc.record, "private"),
-                             CONSTAT_PLACE_EXACT_FIELD) != NULL;
+    /* an incident logged with a coarse position (its exact one private) in
+     * its effective version: intake (constat_intake_prepare) coarsens the
+     * photo's GPS position so that it does not give the spot away */
     constat_leaf_free(&inc);
     /* stored sealed (docs/vault.md "Sealed at rest"); the media type and
      * EXIF are read from the start of the bytes hashed, kept in memory */
@@ -757,10 +756,6 @@ constat_status constat_evidence_attach(constat_vault *v, const char *incident_id
         return constat_error_set(err, CONSTAT_EINVAL,
                                  "%s: cannot build the evidence record (file name or "
                                  "metadata not UTF-8?)", path);
-    if (coarse && (st = constat_location_coarsen_capture(input, err)) != CONSTAT_OK) {
-        json_decref(input);
-        return st;
-    }
     st = log_input(v, input, monitor, signer, now, &r.index, &skipped, r.record_id, err);
     json_decref(input);
     if (st != CONSTAT_OK)

@@ -206,6 +206,163 @@ constat_status constat_intake_not_in_future(const json_t *rec, int64_t now, cons
     return CONSTAT_OK;
 }
 
+/* ---- the incident an evidence record names ---- */
+
+struct latest_scan {
+    const char *target;
+    json_t *replacement; /* the latest correction's, a reference */
+    constat_status st;
+    constat_error *err;
+};
+
+static int latest_scan_one(void *ctx, uint64_t index, const uint8_t *leaf, size_t len)
+{
+    struct latest_scan *a = ctx;
+    constat_leaf l;
+    const char *kind, *t;
+
+    a->st = constat_leaf_parse(leaf, len, &l, a->err);
+    if (a->st != CONSTAT_OK) {
+        constat_error_prefix(a->err, "leaf %llu: ", (unsigned long long)index);
+        return 1;
+    }
+    kind = json_string_value(json_object_get(l.record, "kind"));
+    t = json_string_value(json_object_get(l.record, "corrects"));
+    if (kind && strcmp(kind, "correction") == 0 && t && strcmp(t, a->target) == 0 &&
+        json_is_object(json_object_get(l.record, "replacement"))) {
+        json_decref(a->replacement);
+        a->replacement = json_incref(json_object_get(l.record, "replacement"));
+    }
+    constat_leaf_free(&l);
+    return 0;
+}
+
+constat_status constat_intake_effective(constat_vault *v, const char *id, json_t **record,
+                                        uint64_t *index, constat_error *err)
+{
+    struct latest_scan a;
+    constat_buf leaf;
+    constat_leaf l;
+    uint64_t idx;
+    constat_status st;
+
+    *record = NULL;
+    st = constat_vault_find(v, id, &idx, err);
+    if (st == CONSTAT_ENOTFOUND)
+        return constat_error_set(err, CONSTAT_ENOTFOUND, "%s: no such record in the log", id);
+    if (st != CONSTAT_OK)
+        return st;
+    constat_buf_init(&leaf);
+    st = constat_vault_leaf(v, idx, &leaf, err);
+    if (st == CONSTAT_OK)
+        st = constat_leaf_parse(leaf.data, leaf.len, &l, err);
+    constat_buf_free(&leaf);
+    if (st != CONSTAT_OK)
+        return st;
+    a.target = id;
+    a.replacement = NULL;
+    a.st = CONSTAT_OK;
+    a.err = err;
+    st = constat_vault_leaves(v, idx + 1, constat_vault_size(v), latest_scan_one, &a, err);
+    if (st == CONSTAT_OK)
+        st = a.st;
+    if (st != CONSTAT_OK) {
+        json_decref(a.replacement);
+        constat_leaf_free(&l);
+        return st;
+    }
+    *record = a.replacement ? a.replacement : json_incref(l.record);
+    constat_leaf_free(&l);
+    if (index)
+        *index = idx;
+    return CONSTAT_OK;
+}
+
+int constat_intake_coarse(const json_t *record)
+{
+    return json_object_get(json_object_get(record, "private"), CONSTAT_PLACE_EXACT_FIELD) !=
+           NULL;
+}
+
+/* An evidence input `rec` whose incident is logged with a coarse position
+ * in its effective version: its capture position coarsened
+ * (constat_location_coarsen_capture), unless it is on the grid already
+ * without an altitude (a coarse one given again, as a correction does). */
+static constat_status coarsen_evidence(constat_vault *v, json_t *rec, constat_error *err)
+{
+    const char *inc = json_string_value(json_object_get(rec, "incident"));
+    json_t *cap = json_object_get(rec, "capture"), *eff = NULL;
+    json_t *lat = json_object_get(cap, "lat_e7"), *lon = json_object_get(cap, "lon_e7");
+    constat_status st;
+    int coarse;
+
+    if (!inc || !json_is_integer(lat) || !json_is_integer(lon))
+        return CONSTAT_OK;
+    if (json_integer_value(lat) % CONSTAT_COARSE_GRID_E7 == 0 &&
+        json_integer_value(lon) % CONSTAT_COARSE_GRID_E7 == 0 &&
+        !json_object_get(cap, "alt_cm"))
+        return CONSTAT_OK;
+    st = constat_intake_effective(v, inc, &eff, NULL, err);
+    if (st == CONSTAT_ENOTFOUND) { /* refused by constat_intake_amend_check */
+        constat_error_clear(err);
+        return CONSTAT_OK;
+    }
+    if (st != CONSTAT_OK)
+        return st;
+    coarse = constat_intake_coarse(eff);
+    json_decref(eff);
+    return coarse ? constat_location_coarsen_capture(rec, err) : CONSTAT_OK;
+}
+
+constat_status constat_intake_incident_check(constat_vault *v, const json_t *record,
+                                             int (*pending)(void *ctx, const char *id),
+                                             void *ctx, constat_error *err)
+{
+    const char *kind = json_string_value(json_object_get(record, "kind"));
+    const char *field = "incident", *inc, *k;
+    const json_t *ev = record;
+    constat_buf leaf;
+    constat_leaf l;
+    uint64_t idx;
+    constat_status st;
+
+    if (kind && strcmp(kind, "correction") == 0) {
+        ev = json_object_get(record, "replacement");
+        kind = json_string_value(json_object_get(ev, "kind"));
+        field = "replacement.incident";
+    }
+    if (!kind || strcmp(kind, "evidence") != 0)
+        return CONSTAT_OK;
+    inc = json_string_value(json_object_get(ev, "incident"));
+    if (!inc)
+        return constat_error_set(err, CONSTAT_EINVAL, "%s: missing or not a string", field);
+    st = constat_vault_find(v, inc, &idx, err);
+    if (st == CONSTAT_ENOTFOUND) {
+        constat_error_clear(err);
+        if (pending && pending(ctx, inc))
+            return CONSTAT_OK;
+        return constat_error_set(err, CONSTAT_EINVAL,
+                                 "%s: \"%.200s\" is not a logged incident (no such record in "
+                                 "the log); log the incident first", field, inc);
+    }
+    if (st != CONSTAT_OK)
+        return st;
+    constat_buf_init(&leaf);
+    st = constat_vault_leaf(v, idx, &leaf, err);
+    if (st == CONSTAT_OK)
+        st = constat_leaf_parse(leaf.data, leaf.len, &l, err);
+    constat_buf_free(&leaf);
+    if (st != CONSTAT_OK)
+        return st;
+    k = json_string_value(json_object_get(l.record, "kind"));
+    if (!k || strcmp(k, "incident") != 0)
+        st = constat_error_set(err, CONSTAT_EINVAL,
+                               "%s: \"%.200s\" is not a logged incident (leaf %llu is a %.40s "
+                               "record)", field, inc, (unsigned long long)idx, k ? k : "?");
+    constat_leaf_free(&l);
+    return st;
+}
+
 constat_status constat_intake_prepare(constat_vault *v, const json_t *input,
                                       const char *monitor, int64_t now,
                                       const constat_taxonomy *tax, json_t **record,
@@ -268,6 +425,9 @@ constat_status constat_intake_prepare(constat_vault *v, const json_t *input,
     st = pseudonymise(v, rec, err);
     if (st == CONSTAT_OK) /* "location_precision": "coarse" (location.c) */
         st = constat_location_apply(rec, err);
+    /* the evidence of a coarse incident: its capture position too */
+    if (st == CONSTAT_OK && strcmp(kind, "evidence") == 0)
+        st = coarsen_evidence(v, rec, err);
     if (st != CONSTAT_OK)
         goto fail;
     st = not_a_copied_commitment(v, rec, err);
@@ -417,6 +577,13 @@ static int amend_scan_one(void *ctx, uint64_t index, const uint8_t *leaf, size_t
 constat_status constat_intake_amend_check(constat_vault *v, const json_t *record,
                                           constat_error *err)
 {
+    return constat_intake_amend_check_pending(v, record, NULL, NULL, err);
+}
+
+constat_status constat_intake_amend_check_pending(constat_vault *v, const json_t *record,
+                                                  int (*pending)(void *ctx, const char *id),
+                                                  void *ctx, constat_error *err)
+{
     const char *kind = json_string_value(json_object_get(record, "kind"));
     const char *target, *tkind;
     struct amend_scan a;
@@ -424,8 +591,11 @@ constat_status constat_intake_amend_check(constat_vault *v, const json_t *record
     constat_leaf l;
     uint64_t idx;
     constat_status st;
-    int correction, evidence;
+    int correction;
 
+    /* an evidence record (a correction's replacement) names a logged incident */
+    if ((st = constat_intake_incident_check(v, record, pending, ctx, err)) != CONSTAT_OK)
+        return st;
     if (!kind || (strcmp(kind, "correction") != 0 && strcmp(kind, "retraction") != 0))
         return CONSTAT_OK;
     correction = strcmp(kind, "correction") == 0;
@@ -464,20 +634,9 @@ constat_status constat_intake_amend_check(constat_vault *v, const json_t *record
                                "\"%s\"; its replacement must be too",
                                target, (unsigned long long)idx, tkind);
     }
-    evidence = tkind && strcmp(tkind, "evidence") == 0;
     constat_leaf_free(&l); /* tkind is gone with it */
     if (st != CONSTAT_OK)
         return st;
-    /* an evidence record's replacement binds the file to a logged incident */
-    if (correction && evidence) {
-        const char *inc = json_string_value(
-            json_object_get(json_object_get(record, "replacement"), "incident"));
-        uint64_t iidx;
-        if (!inc || constat_vault_find(v, inc, &iidx, NULL) != CONSTAT_OK)
-            return constat_error_set(err, CONSTAT_ENOTFOUND,
-                                     "replacement.incident: no record \"%s\" in the log",
-                                     inc ? inc : "");
-    }
     a.target = target;
     a.retracted_by = UINT64_MAX;
     a.st = CONSTAT_OK;

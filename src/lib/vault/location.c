@@ -14,12 +14,33 @@ static json_int_t round_to(json_int_t v, json_int_t step)
     return q * step;
 }
 
+/* transport.release_place of a coarse record (`priv` its private object):
+ * its exact lat_e7/lon_e7 into private.release_place_exact, the leaf's
+ * rounded. No position there: no change. */
+static constat_status coarsen_release(json_t *rec, json_t *priv, constat_error *err)
+{
+    json_t *rp = json_object_get(json_object_get(rec, "transport"), "release_place");
+    json_t *lat = json_object_get(rp, "lat_e7"), *lon = json_object_get(rp, "lon_e7"), *exact;
+
+    if (!json_is_integer(lat) || !json_is_integer(lon))
+        return CONSTAT_OK; /* none, or malformed: validation names it */
+    exact = json_pack("{s:O, s:O}", "lat_e7", lat, "lon_e7", lon);
+    if (!exact || json_object_set_new(priv, CONSTAT_RELEASE_PLACE_EXACT_FIELD, exact) != 0 ||
+        json_object_set_new(rp, "lat_e7", json_integer(round_to(json_integer_value(lat),
+                                                                CONSTAT_COARSE_GRID_E7))) ||
+        json_object_set_new(rp, "lon_e7", json_integer(round_to(json_integer_value(lon),
+                                                                CONSTAT_COARSE_GRID_E7))))
+        return constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    return CONSTAT_OK;
+}
+
 constat_status constat_location_apply(json_t *rec, constat_error *err)
 {
     json_t *lp = json_object_get(rec, "location_precision"), *place, *priv, *exact;
     json_t *lat, *lon, *pm;
     const char *mode;
     json_int_t was;
+    constat_status st;
 
     if (!lp)
         return CONSTAT_OK;
@@ -45,6 +66,10 @@ constat_status constat_location_apply(json_t *rec, constat_error *err)
         return constat_error_set(err, CONSTAT_EINVAL, "private.%s: is written by "
                                  "location_precision \"coarse\"; give the exact position in "
                                  "place", CONSTAT_PLACE_EXACT_FIELD);
+    if (priv && json_object_get(priv, CONSTAT_RELEASE_PLACE_EXACT_FIELD))
+        return constat_error_set(err, CONSTAT_EINVAL, "private.%s: is written by "
+                                 "location_precision \"coarse\"; give the exact position in "
+                                 "transport.release_place", CONSTAT_RELEASE_PLACE_EXACT_FIELD);
     pm = json_object_get(place, "precision_m");
     if (pm && !json_is_integer(pm))
         return constat_error_set(err, CONSTAT_EINVAL, "place.precision_m: must be an integer");
@@ -70,6 +95,9 @@ constat_status constat_location_apply(json_t *rec, constat_error *err)
                         json_integer(was > CONSTAT_JSON_SAFE_MAX - CONSTAT_COARSE_PRECISION_M
                                          ? CONSTAT_JSON_SAFE_MAX
                                          : was + CONSTAT_COARSE_PRECISION_M));
+    /* every other position of the record: where people were released */
+    if ((st = coarsen_release(rec, priv, err)) != CONSTAT_OK)
+        return st;
     json_object_del(rec, "location_precision");
     return CONSTAT_OK;
 }

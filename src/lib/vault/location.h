@@ -11,6 +11,8 @@
 
 /* The private field that keeps the exact position. */
 #define CONSTAT_PLACE_EXACT_FIELD "place_exact"
+/* The private field that keeps the exact transport.release_place. */
+#define CONSTAT_RELEASE_PLACE_EXACT_FIELD "release_place_exact"
 /* The coarse grid: 0.01 degree (10^5 in degrees x 10^7), about 1.1 km of
  * latitude. */
 #define CONSTAT_COARSE_GRID_E7 100000
@@ -23,9 +25,11 @@
  * "exact", the member is removed; "coarse": place.lat_e7/lon_e7/precision_m
  * are copied into private.place_exact, then place.lat_e7 and lon_e7 rounded
  * to the nearest multiple of CONSTAT_COARSE_GRID_E7 and precision_m raised
- * by CONSTAT_COARSE_PRECISION_M, and the member removed. No member: no change.
+ * by CONSTAT_COARSE_PRECISION_M; transport.release_place.lat_e7/lon_e7,
+ * when given, copied into private.release_place_exact and rounded the same
+ * way; and the member removed. No member: no change.
  * Errors: CONSTAT_EINVAL (another value; coarse without both coordinates;
- * private.place_exact given by hand), CONSTAT_ENOMEM. */
+ * private.place_exact or release_place_exact given by hand), CONSTAT_ENOMEM. */
 constat_status constat_location_apply(json_t *rec, constat_error *err);
 
 /* The private field that keeps an evidence file's exact capture position. */
