@@ -16,6 +16,8 @@ run_ok $CONSTAT monitor add amina --dir v
 run_ok $CONSTAT monitor add carl --dir v
 run_ok $CONSTAT monitor invite dana --dir v
 code=$(sed -n 's/^enrolment code for monitor dana: //p' out)
+run_ok $CONSTAT monitor invite eli --dir v
+ecode=$(sed -n 's/^enrolment code for monitor eli: //p' out)
 mk() { # mk ID
     cat > "$1.json" <<JSON
 {"id": "$1",
@@ -98,6 +100,32 @@ print(json.dumps({"kind": "correction", "corrects": "CARL-2", "reason": "x", "re
 PY
 run_fails 2 $CONSTAT submit record --server "$S" --key dana.key corr.json
 expect_in err "corrects: record \"CARL-2\" (leaf $c2) was recorded by monitor \"carl\"; only that monitor corrects it, not \"dana\""
+# signed on the device and posted as is (no prepare step): the same refusals
+expect_eq "$(size)" "$n0" "tree_size unchanged after the refusals of prepared records"
+OS=$SRC/tests/e2e/offline_sign.py
+run_ok python3 "$OS" enrol "$S" "$ecode" eli "eli password 1" eli.key
+n0=$(size)
+cat > rev-eli.json <<'JSON'
+{"id": "revocation-00000000000000e1", "kind": "revocation", "recorded_at": "2026-11-29T09:00:00Z",
+ "key_id": "carl+d46fb621", "from": "2026-11-29T09:00:00Z", "reason": "x"}
+JSON
+run_fails 1 python3 "$OS" record "$S" eli.key "eli password 1" rev-eli.json rev-eli.body
+expect_in out '400 '
+expect_in out '"field": "kind"'
+expect_in out "kind: revocation records are signed by the organisation key"
+cat > era-eli.json <<JSON
+{"id": "erasure-00000000000000e2", "kind": "erasure", "recorded_at": "2026-11-29T09:00:00Z",
+ "erases": "CARL-1", "leaf": $c1, "reason": "forged", "figures": "exclude"}
+JSON
+run_fails 1 python3 "$OS" record "$S" eli.key "eli password 1" era-eli.json era-eli.body
+expect_in out '"field": "kind"'
+expect_in out "kind: erasure records are signed by the organisation key"
+cat > ret-eli.json <<'JSON'
+{"id": "retraction-00000000000000e3", "kind": "retraction", "recorded_at": "2026-11-29T09:00:00Z",
+ "retracts": "CARL-1", "reason": "x"}
+JSON
+run_fails 1 python3 "$OS" record "$S" eli.key "eli password 1" ret-eli.json ret-eli.body
+expect_in out "only that monitor retracts it, not"
 expect_eq "$(size)" "$n0" "tree_size unchanged after the API refusals"
 # dana's own incident, then its retraction by dana: logged
 mk DANA-1
