@@ -3,7 +3,8 @@
  * kinds monitors write (constat_intake_monitor_kind); in a log that holds
  * them already, a correction, retraction or monitor-signed erasure of
  * another monitor's record fails `constat verify` naming both monitors and
- * is not applied by constat_records_effective, while a monitor's erasure of
+ * is not applied by constat_records_effective (a dossier of it is refused by
+ * its own verification), while a monitor's erasure of
  * their own record (as erasures were before) still verifies. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,12 @@
 #include "verify_failures.h"
 #include "constat/analysis/report.h"
 #include "constat/vault/intake.h"
+#include "constat/dossier/dossier.h"
+#include "constat/dossier/verify.h"
+#include "constat/record/record.h"
+
+#define TAXONOMY CONSTAT_SOURCE_DIR "/data/taxonomy/calais.json"
+
 
 /* tu_append_signed, naming the error of the signature */
 static uint64_t append(constat_vault *v, const json_t *rec, const char *id, const char *kind,
@@ -132,6 +139,27 @@ static void test_cross_monitor_amendments(void **state)
     assert_true(has(&fl, (int64_t)icorr, "correction of record \"INC-B\" by monitor \"bob\": it "
                                          "was recorded by monitor \"alice\""));
     assert_false(has(&fl, (int64_t)iown, ""));
+
+    /* a dossier of the log: its verification fails them too */
+    {
+        char dir[700];
+        constat_taxonomy *tax = NULL;
+        constat_buf cp;
+        constat_buf_init(&cp);
+        assert_int_equal(constat_taxonomy_load(TAXONOMY, &tax, &err), CONSTAT_OK);
+        assert_int_equal(constat_vault_checkpoint(f.v, &cp, &err), CONSTAT_OK);
+        constat_buf_free(&cp);
+        snprintf(dir, sizeof dir, "%s/dossier", f.parent);
+        /* the writer verifies the dossier as a reader would
+         * (constat_verify_dossier) and refuses it, naming the first */
+        assert_int_equal(constat_dossier_write(f.v, dir, NULL, tax, TAXONOMY, NULL, &err),
+                         CONSTAT_EVERIFY);
+        assert_non_null(strstr(err.msg, "the dossier does not verify, not written: leaf 4 "
+                                        "(record retraction-1): retraction of record \"INC-A\" "
+                                        "by monitor \"bob\": it was recorded by monitor "
+                                        "\"alice\", who alone amends it (not applied)"));
+        constat_taxonomy_free(tax);
+    }
 
     /* the figures apply none of them: both incidents count, as alice's */
     {
