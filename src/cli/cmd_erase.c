@@ -84,7 +84,7 @@ static int sign_erasure(constat_vault *v, const char *id, uint64_t leaf, const c
     char monitor[CONSTAT_KEY_NAME_MAX + 1];
     constat_error err;
     constat_status st;
-    json_t *input, *record = NULL, *priv = NULL;
+    json_t *input, *record = NULL;
     int rc;
 
     input = json_pack("{s:s, s:s, s:I, s:s, s:s}", "kind", "erasure", "erases", id, "leaf",
@@ -99,12 +99,11 @@ static int sign_erasure(constat_vault *v, const char *id, uint64_t leaf, const c
         return rc;
     }
     constat_error_clear(&err);
-    st = constat_intake_prepare(v, input, monitor, cli_now(), NULL, &record, &priv, &err);
+    st = constat_intake_prepare_erasure(v, input, monitor, cli_now(), &record, &err);
     if (st == CONSTAT_OK)
         st = constat_intake_sign(record, NULL, constat_vault_org_key(v), item, &err);
     json_decref(input);
     json_decref(record);
-    json_decref(priv);
     return st == CONSTAT_OK ? 0 : cli_report_error("erase", st, &err);
 }
 

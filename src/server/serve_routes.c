@@ -732,9 +732,10 @@ static void h_submit(serve_ctx *ctx, const serve_request *rq, const serve_sessio
     monitor = json_string_value(json_object_get(l.record, "monitor"));
     org = json_string_value(json_object_get(l.record, "org"));
     rid = json_string_value(json_object_get(l.record, "id"));
-    if (!kind || strcmp(kind, "monitor_enrolment") == 0) {
-        serve_error(rp, 400, "kind", "kind: a monitor submits incidents, shifts, evidence, "
-                                     "custody, corrections and retractions");
+    /* a device signs with its monitor's key: only the kinds monitors
+     * write, as constat_intake_prepare checks on the CLI */
+    if (constat_intake_monitor_kind(l.record, &err) != CONSTAT_OK) {
+        serve_error(rp, 400, "kind", "%s", err.msg);
         goto out;
     }
     if (!monitor || strcmp(monitor, se->account) != 0) {

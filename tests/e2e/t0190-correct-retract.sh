@@ -172,4 +172,55 @@ run_ok "$CONSTAT" correct inc-p p-copy.json --monitor amina
 cor2=$(sed -n 's/^record //p' out)
 run_ok "$CONSTAT" show "$cor2" --private
 expect_in out "NARR-P corrected"
+# the guard holds in any case and against every commitment of the record:
+# an UPPERCASE copy, or another field's commitment, is refused too
+sed -e 's/inc-a/inc-q/' -e 's/"count": 10}/"count": 10}, "private": {"narrative": "NARR-Q", "contact": "C-Q"}/' a.json > q.json
+run_ok "$CONSTAT" record q.json --monitor amina
+qidx=$(sed -n 's/^leaf index //p' out)
+run_ok "$CONSTAT" show inc-q --json
+python3 - out q-up.json q-other.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = dict(d.get("record", d))
+for k in ("v", "kind", "id", "org", "monitor", "recorded_at"):
+    r.pop(k, None)
+p = r["private"]
+up = dict(r, private={"narrative": p["narrative"].upper()})
+other = dict(r, private={"summary": p["contact"]})
+json.dump(up, open(sys.argv[2], "w"))
+json.dump(other, open(sys.argv[3], "w"))
+PY
+before=$(vault_digest vault)
+run_fails 2 "$CONSTAT" correct inc-q q-up.json --monitor amina
+expect_in err "private.narrative: is the commitment the logged record \"inc-q\" (leaf $qidx) holds, not a value (its private.narrative)"
+run_fails 2 "$CONSTAT" correct inc-q q-other.json --monitor amina
+expect_in err "private.summary: is the commitment the logged record \"inc-q\" (leaf $qidx) holds, not a value (its private.contact)"
+# private.place_exact by hand, on a record that is not coarse: refused
+sed -e 's/inc-a/inc-x/' -e 's/"count": 10}/"count": 10}, "private": {"place_exact": {"lat_e7": 509500000, "lon_e7": 18500000}}/' a.json > x.json
+run_fails 2 "$CONSTAT" record x.json --monitor amina
+expect_in err 'private.place_exact: is written by location_precision "coarse"'
+expect_eq "$(vault_digest vault)" "$before" "vault unchanged after refused copies"
+# only the monitor who recorded a record corrects or retracts it, and a
+# replacement keeps that monitor
+run_ok "$CONSTAT" monitor add carl
+sed -e 's/inc-a/CARL-1/' a.json > c1.json
+sed -e 's/inc-a/CARL-2/' a.json > c2.json
+run_ok "$CONSTAT" record c1.json --monitor carl
+c1idx=$(sed -n 's/^leaf index //p' out)
+run_ok "$CONSTAT" record c2.json --monitor carl
+c2idx=$(sed -n 's/^leaf index //p' out)
+sed -e 's/"id": "inc-a",//' -e 's/"count": 10/"count": 99/' -e 's/^{/{"monitor": "amina", /' a.json > c2-amina.json
+before=$(vault_digest vault)
+run_fails 2 "$CONSTAT" retract CARL-1 --reason x --monitor amina
+expect_in err "retracts: record \"CARL-1\" (leaf $c1idx) was recorded by monitor \"carl\"; only that monitor retracts it, not \"amina\""
+run_fails 2 "$CONSTAT" correct CARL-2 c2-amina.json --monitor amina
+expect_in err "corrects: record \"CARL-2\" (leaf $c2idx) was recorded by monitor \"carl\"; only that monitor corrects it, not \"amina\""
+# carl cannot hand his record over to amina either
+run_fails 2 "$CONSTAT" correct CARL-2 c2-amina.json --monitor carl
+expect_in err "monitor: the record names another monitor than the signer ('carl')"
+expect_eq "$(vault_digest vault)" "$before" "vault unchanged after refused amendments"
+sed -e 's/"monitor": "amina", //' c2-amina.json > c2-carl.json
+run_ok "$CONSTAT" correct CARL-2 c2-carl.json --monitor carl
+run_ok "$CONSTAT" retract CARL-1 --reason "duplicate" --monitor carl
+run_ok "$CONSTAT" verify vault
 done_ok

@@ -54,6 +54,7 @@ for k in ("org", "monitor", "recorded_at", "v", "kind", "private"):
 r["kind"] = "evidence"
 assert r["incident"] == "inc-a", r
 r["incident"] = "inc-b"
+r["private"] = {"file_name": "moved.txt"}  # values, not the commitments show prints
 print(json.dumps(r))
 PY
 run_ok "$CONSTAT" correct "$ev_moved" moved-fixed.json --monitor amina --reason "wrong incident"

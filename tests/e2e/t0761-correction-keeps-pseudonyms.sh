@@ -4,7 +4,8 @@
 # Two records signed offline on a device (tests/e2e/offline_sign.py, the
 # field app's protocol without a browser) check "Ali Hassan" twice at one
 # station 70 minutes apart; the server binds their pseudonyms. A correction
-# by `constat correct` whose replacement carries the same person commitments
+# by dina (only the record's own monitor amends it), signed on the device
+# the same way, whose replacement carries the same person commitments
 # (in another order) leaves every figure counted by pseudonym as it was, at
 # the correction's leaf, and the report and a dossier verified by `constat
 # verify` give the same figures before and after. A second correction whose
@@ -112,17 +113,32 @@ python3 - out <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 r = d.get("record", d)
-for k in ("v", "kind", "org", "monitor", "recorded_at", "private"):
-    r.pop(k, None)
+r.pop("private", None)
+def corr(n, reason, rep):
+    return {"id": "correction-00000000000000c%d" % n, "kind": "correction",
+            "recorded_at": "2026-11-29T09:0%d:00Z" % n, "corrects": r["id"],
+            "reason": reason, "replacement": rep}
 r["summary"] = "two men checked at the station"
 r["affected"]["person_commitments"].reverse()
-json.dump(r, open("a-fix.json", "w"))
+json.dump(corr(1, "summary", r), open("a-fix.json", "w"))
 r["affected"]["person_commitments"] = r["affected"]["person_commitments"][:1] # Sara K. only
 r["affected"]["count"] = 1
-json.dump(r, open("a-fix2.json", "w"))
+json.dump(corr(2, "one", r), open("a-fix2.json", "w"))
 PY
-run_ok $CONSTAT correct incident-00000000000000a1 a-fix.json --monitor eve --reason "summary" --dir v
-expect_in out "leaf index 6"
+by_dina() { # by_dina DRAFT: dina signs DRAFT on the device and submits it
+    $CONSTAT serve --listen 127.0.0.1:0 --port-file port --dir v >serve.out 2>serve.log &
+    spid=$!
+    trap 'kill $spid 2>/dev/null || true; rm -rf "$T"' EXIT
+    rm -f port
+    wait_port port serve.log
+    run_ok python3 "$OS" record "http://127.0.0.1:$(cat port)" dina.key "dina password 1" "$1" "$1.body"
+    kill $spid
+    wait $spid || { cat serve.log >&2; fail "the server did not stop cleanly"; }
+    trap 'rm -rf "$T"' EXIT
+}
+by_dina a-fix.json
+expect_in out '201 '
+expect_in out '"index": 6'
 report_and_dossier after
 cat after.txt
 # the same values, the corrected record counted at the correction's leaf 6
@@ -137,9 +153,9 @@ expect_not_in rep-after.err "warning"
 expect_not_in verify-after.out "WARNING (persons"
 
 # correction 2: one of the two persons only: another set, no pseudonyms
-run_ok $CONSTAT correct incident-00000000000000a1 a-fix2.json --monitor eve --reason "one" --dir v
-expect_in out "leaf index 7"
-cor=$(sed -n 's/^record //p' out)
+by_dina a-fix2.json
+expect_in out '"index": 7'
+cor=correction-00000000000000c2
 report_and_dossier changed
 cat changed.txt
 expect_in changed.txt "repeated_checks_by_person|(no rows)||"

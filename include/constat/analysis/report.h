@@ -103,7 +103,11 @@ int constat_clock_skewed(int64_t recorded_at, int proven, int64_t proven_time);
  * incident or evidence record named by a retraction among recs left out,
  * and every one named by a correction among recs (replacement of the same
  * kind, keeping the id) replaced by the replacement of its latest correction
- * (highest leaf), carrying that correction's leaf index and proven time.
+ * (highest leaf), carrying that correction's leaf index and proven time. An
+ * amendment (correction, retraction, erasure with figures "exclude") whose
+ * `monitor` (or a replacement's) is not that of the record it names, when
+ * that record is among recs, is not applied: only a record's own monitor
+ * amends it.
  * Other records, the corrections and retractions included, pass unchanged,
  * in the same order. *out (and *out_times when out_times is not NULL) are
  * new arrays of *nout entries the caller free()s; the records in them are

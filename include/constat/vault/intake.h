@@ -16,7 +16,8 @@
 /*
  * Prepare `input` (a JSON object as a monitor writes it; not modified) into
  * a record:
- *  - `v` defaults to 1, `kind` to "incident";
+ *  - `v` defaults to 1, `kind` to "incident", which must be a kind monitors
+ *    write (constat_intake_monitor_kind);
  *  - `org` is set to the vault's organisation (a different one is an error);
  *  - `monitor` is set to `monitor` (a different one is an error);
  *  - `recorded_at` defaults to `now` (seconds since the epoch) in UTC;
@@ -42,6 +43,26 @@ constat_status constat_intake_prepare(constat_vault *v, const json_t *input,
                                       const char *monitor, int64_t now,
                                       const constat_taxonomy *tax, json_t **record,
                                       json_t **private_values, constat_error *err)
+    CONSTAT_WARN_UNUSED;
+
+/* The kind check of constat_intake_prepare alone, for a record signed
+ * by a monitor's key (here or on a device): its "kind" must be one monitors
+ * write (incident, evidence, custody, correction, retraction, shift;
+ * docs/record.md "Kinds"). Errors: CONSTAT_EINVAL naming `kind`; for an
+ * organisation kind (revocation, erasure, key_transition,
+ * monitor_enrolment, monitor_rotation, pseudonym_binding, register) saying
+ * the organisation key signs it and with which command. */
+constat_status constat_intake_monitor_kind(const json_t *record, constat_error *err)
+    CONSTAT_WARN_UNUSED;
+
+/* constat_intake_prepare for the erasure record `constat erase` signs with
+ * the organisation key: `input` must be of kind "erasure"; `monitor` names
+ * the erased record's author. No private values. *record is a new
+ * reference. Errors: those of constat_intake_prepare; CONSTAT_EINVAL
+ * naming `kind` for another kind. */
+constat_status constat_intake_prepare_erasure(constat_vault *v, const json_t *input,
+                                              const char *monitor, int64_t now,
+                                              json_t **record, constat_error *err)
     CONSTAT_WARN_UNUSED;
 
 /* The clock check of constat_intake_prepare alone, for a record signed

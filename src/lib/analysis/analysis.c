@@ -883,14 +883,36 @@ static int amendable(const char *k)
 /* The amendments among recs: for each id, the position of its latest
  * correction whose replacement is of an amendable kind and keeps the id, and
  * of its first retraction. */
+/* 1 if `r` (an amendment of record id `t`) and, when given, `rep` name the
+ * monitor of the record `t` among recs (owners: id -> monitor): only the
+ * monitor who recorded a record amends it (docs/record.md "Corrections and
+ * retractions"); an amendment by another is not applied. */
+static int same_monitor(const json_t *owners, const char *t, const json_t *r,
+                        const json_t *rep)
+{
+    const json_t *o = json_object_get(owners, t);
+    if (!o) /* the record is not among recs: nothing to apply it to */
+        return 1;
+    return json_equal(o, json_object_get(r, "monitor")) &&
+           (!rep || json_equal(o, json_object_get(rep, "monitor")));
+}
+
 static constat_status amendments(const constat_indexed_record *recs, size_t n, json_t **corr,
                                  json_t **retr, constat_error *err)
 {
     size_t i;
+    json_t *owners = json_object();
     *corr = json_object();
     *retr = json_object();
-    if (!*corr || !*retr)
+    if (!*corr || !*retr || !owners)
         goto nomem;
+    for (i = 0; i < n; i++) {
+        const json_t *r = recs[i].record, *m = json_object_get(r, "monitor");
+        const char *id = json_string_value(json_object_get(r, "id"));
+        if (amendable(kind_of(r)) && id && json_is_string(m) && !json_object_get(owners, id) &&
+            json_object_set(owners, id, (json_t *)m))
+            goto nomem;
+    }
     for (i = 0; i < n; i++) {
         const json_t *r = recs[i].record, *rep, *at;
         const char *k = kind_of(r), *t;
@@ -901,7 +923,8 @@ static constat_status amendments(const constat_indexed_record *recs, size_t n, j
             rep = json_object_get(r, "replacement");
             if (!t || !json_is_object(rep) || !amendable(kind_of(rep)) ||
                 !json_is_string(json_object_get(rep, "id")) ||
-                strcmp(json_string_value(json_object_get(rep, "id")), t) != 0)
+                strcmp(json_string_value(json_object_get(rep, "id")), t) != 0 ||
+                !same_monitor(owners, t, r, rep))
                 continue;
             at = json_object_get(*corr, t);
             if (at && recs[json_integer_value(at)].index > recs[i].index)
@@ -913,7 +936,7 @@ static constat_status amendments(const constat_indexed_record *recs, size_t n, j
                     json_is_string(json_object_get(r, "figures")) &&
                     strcmp(json_string_value(json_object_get(r, "figures")), "exclude") == 0)) {
             t = json_string_value(json_object_get(r, k[0] == 'r' ? "retracts" : "erases"));
-            if (!t)
+            if (!t || !same_monitor(owners, t, r, NULL))
                 continue;
             at = json_object_get(*retr, t);
             if (at && recs[json_integer_value(at)].index < recs[i].index)
@@ -922,8 +945,10 @@ static constat_status amendments(const constat_indexed_record *recs, size_t n, j
                 goto nomem;
         }
     }
+    json_decref(owners);
     return CONSTAT_OK;
 nomem:
+    json_decref(owners);
     json_decref(*corr);
     json_decref(*retr);
     *corr = *retr = NULL;

@@ -2113,6 +2113,48 @@ static void report_revocations(vstate *s, ventries *es)
     }
 }
 
+/* Only the monitor who recorded an incident or evidence record amends it
+ * (docs/record.md "Corrections and retractions"): a correction, retraction
+ * or monitor-signed erasure in the dossier of a record of another monitor
+ * in the dossier fails, naming both, as constat_vault_verify does; the
+ * figures do not apply it (constat_records_effective). */
+static void report_owners(vstate *s, ventries *es)
+{
+    char where[256];
+    json_t *owners = json_object();
+
+    if (!owners)
+        return;
+    for (size_t i = 0; i < es->n; i++) {
+        const ventry *e = &es->v[i];
+        const char *id, *t = NULL, *owner;
+        if (!e->leaf_ok || !e->kind || !e->monitor)
+            continue;
+        id = rec_str(e->leaf.record, "id");
+        if (strcmp(e->kind, "incident") == 0 || strcmp(e->kind, "evidence") == 0) {
+            if (id && !json_object_get(owners, id))
+                (void)json_object_set_new(owners, id, json_string(e->monitor));
+            continue;
+        }
+        if (strcmp(e->kind, "correction") == 0)
+            t = rec_str(e->leaf.record, "corrects");
+        else if (strcmp(e->kind, "retraction") == 0)
+            t = rec_str(e->leaf.record, "retracts");
+        else if (strcmp(e->kind, "erasure") == 0 && !e->org_checked)
+            t = rec_str(e->leaf.record, "erases");
+        owner = t ? json_string_value(json_object_get(owners, t)) : NULL;
+        if (!owner)
+            continue;
+        if (strcmp(owner, e->monitor) == 0)
+            continue;
+        entry_where(e, where, sizeof where);
+        vfail(s, entry_rep(e), where, "%s of record \"%.140s\" by monitor \"%.64s\": it was "
+              "recorded by monitor \"%.64s\", who alone amends it (not applied)",
+              e->kind, t, e->monitor, owner);
+    }
+    json_decref(owners);
+}
+
 /* Rotated monitor keys (docs/vault.md "Rotation"): a record signed by the
  * key a valid rotation retires fails when its recorded_at is at or after
  * the rotation's. Every rotation travels in every dossier. */
@@ -3551,6 +3593,7 @@ static constat_status vd_sigs_time_figures(vdossier *j, constat_status *tsa_rc,
     if (rc == CONSTAT_OK) {
         report_revocations(&j->s, &j->es);
         report_rotations(&j->s, &j->es);
+        report_owners(&j->s, &j->es);
     }
     lines_env_free(&j->env);
 

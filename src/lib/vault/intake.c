@@ -1,6 +1,7 @@
 /* intake.c — from a monitor's input to a signed record (see intake.h). */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sodium.h>
 
@@ -122,16 +123,27 @@ static constat_status not_a_copied_commitment(constat_vault *v, const json_t *re
         return CONSTAT_OK; /* the amendment checks say what is wrong with it */
     }
     constat_buf_free(&leaf);
+    /* against every commitment of the logged record, whatever field holds
+     * it, and in any case (a commitment is hex: "AB.." is the same one) */
     json_object_foreach((json_t *)np, f, nv) {
-        const json_t *ov = json_object_get(json_object_get(l.record, "private"), f);
-        if (json_is_string(nv) && json_is_string(ov) && json_equal(nv, (json_t *)ov)) {
-            st = constat_error_set(err, CONSTAT_EINVAL,
-                                   "private.%s: is the commitment the logged record \"%s\" "
-                                   "(leaf %llu) holds, not a value: give the value (constat "
-                                   "show --private shows it), or leave the field out",
-                                   f, id, (unsigned long long)idx);
-            break;
+        const char *of;
+        json_t *ov;
+        if (!json_is_string(nv))
+            continue;
+        json_object_foreach(json_object_get(l.record, "private"), of, ov) {
+            if (json_is_string(ov) &&
+                strcasecmp(json_string_value(nv), json_string_value(ov)) == 0) {
+                st = constat_error_set(err, CONSTAT_EINVAL,
+                                       "private.%s: is the commitment the logged record "
+                                       "\"%s\" (leaf %llu) holds, not a value (its private.%s): "
+                                       "give the value (constat show --private shows it), or "
+                                       "leave the field out",
+                                       f, id, (unsigned long long)idx, of);
+                break;
+            }
         }
+        if (st != CONSTAT_OK)
+            break;
     }
     constat_leaf_free(&l);
     return st;
@@ -363,10 +375,46 @@ constat_status constat_intake_incident_check(constat_vault *v, const json_t *rec
     return st;
 }
 
-constat_status constat_intake_prepare(constat_vault *v, const json_t *input,
-                                      const char *monitor, int64_t now,
-                                      const constat_taxonomy *tax, json_t **record,
-                                      json_t **private_values, constat_error *err)
+constat_status constat_intake_monitor_kind(const json_t *record, constat_error *err)
+{
+    static const char *const monitor_kinds[] = {"incident",   "evidence",   "custody",
+                                                 "correction", "retraction", "shift", NULL};
+    static const struct {
+        const char *kind, *how;
+    } org_kinds[] = {
+        {"revocation", "constat monitor revoke NAME"},
+        {"erasure", "constat erase ID"},
+        {"key_transition", "constat keys rotate"},
+        {"monitor_enrolment", "constat monitor add NAME"},
+        {"monitor_rotation", "constat monitor rotate NAME"},
+        {"pseudonym_binding", "the server, for a record's sealed_persons"},
+    };
+    const char *kind = json_string_value(json_object_get(record, "kind"));
+    size_t i;
+
+    if (!kind)
+        return constat_error_set(err, CONSTAT_EINVAL, "kind: must be a string");
+    for (i = 0; monitor_kinds[i]; i++)
+        if (strcmp(kind, monitor_kinds[i]) == 0)
+            return CONSTAT_OK;
+    if (strcmp(kind, "register") == 0) /* the words it has always had */
+        return constat_error_set(err, CONSTAT_EINVAL, "kind: register entries are signed by the "
+                                 "organisation key, not a monitor's (constat register add FILE)");
+    for (i = 0; i < sizeof org_kinds / sizeof org_kinds[0]; i++)
+        if (strcmp(kind, org_kinds[i].kind) == 0)
+            return constat_error_set(err, CONSTAT_EINVAL,
+                                     "kind: %s records are signed by the organisation key, "
+                                     "not a monitor's (%s)",
+                                     kind, org_kinds[i].how);
+    return constat_error_set(err, CONSTAT_EINVAL,
+                             "kind: \"%s\" is not a kind a monitor records (incident, evidence, "
+                             "custody, correction, retraction, shift)",
+                             kind);
+}
+
+static constat_status prepare(constat_vault *v, const json_t *input, const char *monitor,
+                              int64_t now, const constat_taxonomy *tax, int org_signed,
+                              json_t **record, json_t **private_values, constat_error *err)
 {
     json_t *rec, *field;
     const char *kind;
@@ -390,9 +438,12 @@ constat_status constat_intake_prepare(constat_vault *v, const json_t *input,
         st = constat_error_set(err, CONSTAT_EINVAL, "kind: must be a string");
         goto fail;
     }
-    if (strcmp(kind, "register") == 0) {
-        st = constat_error_set(err, CONSTAT_EINVAL, "kind: register entries are signed by the "
-                               "organisation key, not a monitor's (constat register add FILE)");
+    if (org_signed ? strcmp(kind, "erasure") != 0
+                   : constat_intake_monitor_kind(rec, err) != CONSTAT_OK) {
+        st = org_signed ? constat_error_set(err, CONSTAT_EINVAL,
+                                            "kind: only an erasure is prepared for the "
+                                            "organisation key here")
+                        : CONSTAT_EINVAL;
         goto fail;
     }
     field = json_object_get(rec, "org");
@@ -467,6 +518,24 @@ fail:
     json_decref(rec);
     json_decref(*private_values);
     *private_values = NULL;
+    return st;
+}
+
+constat_status constat_intake_prepare(constat_vault *v, const json_t *input,
+                                      const char *monitor, int64_t now,
+                                      const constat_taxonomy *tax, json_t **record,
+                                      json_t **private_values, constat_error *err)
+{
+    return prepare(v, input, monitor, now, tax, 0, record, private_values, err);
+}
+
+constat_status constat_intake_prepare_erasure(constat_vault *v, const json_t *input,
+                                              const char *monitor, int64_t now,
+                                              json_t **record, constat_error *err)
+{
+    json_t *priv = NULL;
+    constat_status st = prepare(v, input, monitor, now, NULL, 1, record, &priv, err);
+    json_decref(priv);
     return st;
 }
 
@@ -585,7 +654,7 @@ constat_status constat_intake_amend_check_pending(constat_vault *v, const json_t
                                                   void *ctx, constat_error *err)
 {
     const char *kind = json_string_value(json_object_get(record, "kind"));
-    const char *target, *tkind;
+    const char *target, *tkind, *tmon, *mon, *rmon;
     struct amend_scan a;
     constat_buf leaf;
     constat_leaf l;
@@ -619,6 +688,10 @@ constat_status constat_intake_amend_check_pending(constat_vault *v, const json_t
     if (st != CONSTAT_OK)
         return st;
     tkind = json_string_value(json_object_get(l.record, "kind"));
+    tmon = json_string_value(json_object_get(l.record, "monitor"));
+    mon = json_string_value(json_object_get(record, "monitor"));
+    rmon = json_string_value(
+        json_object_get(json_object_get(record, "replacement"), "monitor"));
     if (!tkind || (strcmp(tkind, "incident") != 0 && strcmp(tkind, "evidence") != 0)) {
         st = constat_error_set(err, CONSTAT_EINVAL,
                                "%s: record \"%s\" (leaf %llu) is of kind \"%s\"; only incident "
@@ -633,8 +706,23 @@ constat_status constat_intake_amend_check_pending(constat_vault *v, const json_t
                                "replacement.kind: record \"%s\" (leaf %llu) is of kind "
                                "\"%s\"; its replacement must be too",
                                target, (unsigned long long)idx, tkind);
+    } else if (!tmon || !mon || strcmp(tmon, mon) != 0) {
+        /* only the monitor who recorded it amends a record
+         * (docs/record.md "Corrections and retractions") */
+        st = constat_error_set(err, CONSTAT_EINVAL,
+                               "%s: record \"%s\" (leaf %llu) was recorded by monitor \"%s\"; "
+                               "only that monitor %s it, not \"%s\"",
+                               correction ? "corrects" : "retracts", target,
+                               (unsigned long long)idx, tmon ? tmon : "(none)",
+                               correction ? "corrects" : "retracts", mon ? mon : "(none)");
+    } else if (correction && (!rmon || strcmp(rmon, tmon) != 0)) {
+        st = constat_error_set(err, CONSTAT_EINVAL,
+                               "replacement.monitor: record \"%s\" (leaf %llu) was recorded by "
+                               "monitor \"%s\"; its replacement keeps that monitor, not \"%s\"",
+                               target, (unsigned long long)idx, tmon,
+                               rmon ? rmon : "(none)");
     }
-    constat_leaf_free(&l); /* tkind is gone with it */
+    constat_leaf_free(&l); /* tkind and tmon are gone with it */
     if (st != CONSTAT_OK)
         return st;
     a.target = target;

@@ -42,12 +42,21 @@ constat_status constat_location_apply(json_t *rec, constat_error *err)
     json_int_t was;
     constat_status st;
 
-    if (!lp)
-        return CONSTAT_OK;
-    mode = json_string_value(lp);
+    mode = lp ? json_string_value(lp) : "exact";
     if (!mode || (strcmp(mode, "coarse") != 0 && strcmp(mode, "exact") != 0))
         return constat_error_set(err, CONSTAT_EINVAL, "location_precision: must be \"exact\" "
                                  "or \"coarse\"");
+    /* place_exact is written by "coarse" alone, never given by hand */
+    if (json_object_get(json_object_get(rec, "private"), CONSTAT_PLACE_EXACT_FIELD))
+        return constat_error_set(err, CONSTAT_EINVAL, "private.%s: is written by "
+                                 "location_precision \"coarse\"; give the exact position in "
+                                 "place", CONSTAT_PLACE_EXACT_FIELD);
+    if (json_object_get(json_object_get(rec, "private"), CONSTAT_RELEASE_PLACE_EXACT_FIELD))
+        return constat_error_set(err, CONSTAT_EINVAL, "private.%s: is written by "
+                                 "location_precision \"coarse\"; give the exact position in "
+                                 "transport.release_place", CONSTAT_RELEASE_PLACE_EXACT_FIELD);
+    if (!lp)
+        return CONSTAT_OK;
     if (strcmp(mode, "exact") == 0) {
         json_object_del(rec, "location_precision");
         return CONSTAT_OK;
@@ -62,14 +71,6 @@ constat_status constat_location_apply(json_t *rec, constat_error *err)
     if (priv && !json_is_object(priv))
         return constat_error_set(err, CONSTAT_EINVAL,
                                  "private: must be an object of field -> value");
-    if (priv && json_object_get(priv, CONSTAT_PLACE_EXACT_FIELD))
-        return constat_error_set(err, CONSTAT_EINVAL, "private.%s: is written by "
-                                 "location_precision \"coarse\"; give the exact position in "
-                                 "place", CONSTAT_PLACE_EXACT_FIELD);
-    if (priv && json_object_get(priv, CONSTAT_RELEASE_PLACE_EXACT_FIELD))
-        return constat_error_set(err, CONSTAT_EINVAL, "private.%s: is written by "
-                                 "location_precision \"coarse\"; give the exact position in "
-                                 "transport.release_place", CONSTAT_RELEASE_PLACE_EXACT_FIELD);
     pm = json_object_get(place, "precision_m");
     if (pm && !json_is_integer(pm))
         return constat_error_set(err, CONSTAT_EINVAL, "place.precision_m: must be an integer");

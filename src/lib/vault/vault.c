@@ -1925,6 +1925,7 @@ typedef struct {
     constat_keychain orgs; /* the organisation keys in force (keyrot.h) */
     constat_keychain logs; /* the log keys in force (keyrot.h "log key") */
     json_t *bindable;      /* records with person commitments (binding.h) */
+    json_t *owners;        /* incident and evidence ids -> their monitor */
 } verify_ctx;
 
 static void report(verify_ctx *c, int64_t idx, const char *fmt, ...) CONSTAT_PRINTF(3, 4);
@@ -2085,6 +2086,42 @@ static int check_org(verify_ctx *c, int64_t idx, const constat_leaf *l, const ch
     return 1;
 }
 
+/* Only the monitor who recorded an incident or evidence record amends it
+ * (docs/record.md "Corrections and retractions"): a correction, retraction
+ * or monitor-signed erasure by another monitor fails, naming both; the
+ * figures do not apply it (constat_records_effective). Notes the monitor
+ * of each incident and evidence record for the leaves after it. */
+static void check_owner(verify_ctx *c, int64_t idx, const json_t *rec, const char *kind,
+                        const char *monitor)
+{
+    const char *id = str_field(rec, "id"), *t = NULL, *owner, *rmon = monitor;
+
+    if (!kind || !monitor)
+        return;
+    if ((strcmp(kind, "incident") == 0 || strcmp(kind, "evidence") == 0) && id) {
+        if (!json_object_get(c->owners, id) &&
+            json_object_set_new(c->owners, id, json_string(monitor)))
+            c->fatal = nomem(c->err);
+        return;
+    }
+    if (strcmp(kind, "correction") == 0) {
+        t = str_field(rec, "corrects");
+        rmon = str_field(json_object_get(rec, "replacement"), "monitor");
+    } else if (strcmp(kind, "retraction") == 0)
+        t = str_field(rec, "retracts");
+    else if (strcmp(kind, "erasure") == 0)
+        t = str_field(rec, "erases");
+    owner = t ? json_string_value(json_object_get(c->owners, t)) : NULL;
+    if (!owner)
+        return;
+    if (strcmp(owner, monitor) != 0)
+        report(c, idx, "%s of record \"%s\" by monitor \"%s\": it was recorded by monitor "
+               "\"%s\", who alone amends it (not applied)", kind, t, monitor, owner);
+    else if (!rmon || strcmp(owner, rmon) != 0)
+        report(c, idx, "correction of record \"%s\": replacement.monitor \"%s\" is not its "
+               "monitor \"%s\" (not applied)", t, rmon ? rmon : "(none)", owner);
+}
+
 static void check_signature(verify_ctx *c, int64_t idx, const constat_leaf *l,
                             const char *kind)
 {
@@ -2169,6 +2206,7 @@ static void check_signature(verify_ctx *c, int64_t idx, const constat_leaf *l,
         if (constat_binding_note(c->bindable, l->record, lh, &e) != CONSTAT_OK)
             c->fatal = nomem(c->err);
     }
+    check_owner(c, idx, l->record, kind, monitor);
     {
         const enrolled *m = monitor ? find_monitor(c, monitor) : NULL;
         if (m && !(m = find_monitor_key(c, monitor, l->key_id))) {
@@ -2406,7 +2444,8 @@ constat_status constat_vault_verify(constat_vault *v, constat_failure_fn fail, v
     c->fail = fail;
     c->fctx = ctx;
     c->err = err;
-    if (!(c->bindable = json_object())) {
+    if (!(c->bindable = json_object()) || !(c->owners = json_object())) {
+        json_decref(c->bindable);
         free(c);
         return nomem(err);
     }
@@ -2452,6 +2491,7 @@ constat_status constat_vault_verify(constat_vault *v, constat_failure_fn fail, v
     free(c->cps);
     free(c->mons);
     json_decref(c->bindable);
+    json_decref(c->owners);
     free(c);
     return st;
 }
