@@ -379,3 +379,26 @@ constat_status constat_keyfile_read(const char *path, const char *label, const c
     sodium_free(text); /* sodium_free wipes */
     return st;
 }
+
+/* Overwrite the file at `path` with zeros (where the file system keeps
+ * blocks in place), fsync it, unlink it. */
+void constat_wipe_unlink(const char *path)
+{
+    static const uint8_t zeros[65536];
+    int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+    struct stat sb;
+    if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        off_t left = sb.st_size;
+        while (left > 0) {
+            size_t take = left < (off_t)sizeof zeros ? (size_t)left : sizeof zeros;
+            ssize_t w = write(fd, zeros, take);
+            if (w <= 0)
+                break;
+            left -= w;
+        }
+        (void)fsync(fd);
+    }
+    if (fd >= 0)
+        close(fd);
+    unlink(path);
+}

@@ -83,4 +83,9 @@ constat_status constat_keyfile_read(const char *path, const char *label, const c
                                     size_t *outlen, int *sealed,
                                     constat_error *err) CONSTAT_WARN_UNUSED;
 
+/* Overwrite the file at `path` with zeros (where the file system keeps
+ * blocks in place), fsync it, unlink it; a link or a non-regular file is
+ * only unlinked. Errors are not reported: the caller checks what is left. */
+void constat_wipe_unlink(const char *path);
+
 #endif

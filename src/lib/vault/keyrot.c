@@ -38,23 +38,44 @@ static int chain_leaf(void *ctx, uint64_t index, const uint8_t *leaf, size_t len
     return s->st != CONSTAT_OK;
 }
 
-constat_status constat_vault_org_chain(constat_vault *v, constat_keychain *out,
-                                       constat_failure_fn fail, void *ctx, size_t *bad,
-                                       constat_error *err)
+/* The chain of organisation keys (log 0) or of log keys (log 1) of v:
+ * every leaf fed, then finished with the key the vault holds. */
+static constat_status vault_chain(constat_vault *v, int log, constat_keychain *out,
+                                  constat_failure_fn fail, void *ctx, size_t *bad,
+                                  constat_error *err)
 {
     struct chain_scan s = {out, fail, ctx, 0, CONSTAT_OK, err};
     constat_status st;
 
-    constat_keychain_init(out);
+    if (log)
+        constat_keychain_init_log(out);
+    else
+        constat_keychain_init(out);
     st = constat_vault_leaves(v, 0, constat_vault_size(v), chain_leaf, &s, err);
     if (st == CONSTAT_OK)
         st = s.st;
     if (st != CONSTAT_OK)
         return st;
-    constat_keychain_finish(out, &constat_vault_org_key(v)->pub, fail, ctx, &s.bad);
+    constat_keychain_finish(out, log ? &constat_vault_log_key(v)->pub
+                                     : &constat_vault_org_key(v)->pub,
+                            fail, ctx, &s.bad);
     if (bad)
         *bad += s.bad;
     return CONSTAT_OK;
+}
+
+constat_status constat_vault_org_chain(constat_vault *v, constat_keychain *out,
+                                       constat_failure_fn fail, void *ctx, size_t *bad,
+                                       constat_error *err)
+{
+    return vault_chain(v, 0, out, fail, ctx, bad, err);
+}
+
+constat_status constat_vault_log_chain(constat_vault *v, constat_keychain *out,
+                                       constat_failure_fn fail, void *ctx, size_t *bad,
+                                       constat_error *err)
+{
+    return vault_chain(v, 1, out, fail, ctx, bad, err);
 }
 
 struct org_switch {

@@ -18,6 +18,7 @@
 #include "constat/record/canon.h"
 #include "constat/vault/keyrot.h"
 #include "vault/append_hook.h"
+#include "vault/keyfile.h"
 #include "vault/log_keys.h"
 #include "vault/org_append.h"
 #include "vault/store.h"
@@ -29,62 +30,6 @@ static int rot_step(const char *step)
     return constat_log_rotate_test_hook ? constat_log_rotate_test_hook(step) : 0;
 }
 
-struct chain_scan {
-    constat_keychain *c;
-    constat_failure_fn fail;
-    void *fctx;
-    size_t bad;
-    constat_status st;
-    constat_error *err;
-};
-
-static int chain_leaf(void *ctx, uint64_t index, const uint8_t *leaf, size_t len)
-{
-    struct chain_scan *s = ctx;
-    s->st = constat_keychain_feed(s->c, index, leaf, len, s->fail, s->fctx, &s->bad, s->err);
-    return s->st != CONSTAT_OK;
-}
-
-constat_status constat_vault_log_chain(constat_vault *v, constat_keychain *out,
-                                       constat_failure_fn fail, void *ctx, size_t *bad,
-                                       constat_error *err)
-{
-    struct chain_scan s = {out, fail, ctx, 0, CONSTAT_OK, err};
-    constat_status st;
-
-    constat_keychain_init_log(out);
-    st = constat_vault_leaves(v, 0, constat_vault_size(v), chain_leaf, &s, err);
-    if (st == CONSTAT_OK)
-        st = s.st;
-    if (st != CONSTAT_OK)
-        return st;
-    constat_keychain_finish(out, &constat_vault_log_key(v)->pub, fail, ctx, &s.bad);
-    if (bad)
-        *bad += s.bad;
-    return CONSTAT_OK;
-}
-
-/* Overwrite with zeros, fsync, remove. */
-static void wipe_unlink(const char *path)
-{
-    static const uint8_t zeros[4096];
-    int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-    struct stat sb;
-    if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
-        off_t left = sb.st_size;
-        while (left > 0) {
-            size_t take = left < (off_t)sizeof zeros ? (size_t)left : sizeof zeros;
-            ssize_t w = write(fd, zeros, take);
-            if (w <= 0)
-                break;
-            left -= w;
-        }
-        (void)fsync(fd);
-    }
-    if (fd >= 0)
-        close(fd);
-    unlink(path);
-}
 
 constat_status constat_vault_log_keys_shred(constat_vault *v, constat_error *err)
 {
@@ -125,7 +70,7 @@ constat_status constat_vault_log_keys_shred(constat_vault *v, constat_error *err
         if (strcmp(path, (const char *)cur.data) == 0)
             continue;
         snprintf(path, sizeof path, "%s/%s", keys, f);
-        wipe_unlink(path);
+        constat_wipe_unlink(path);
         gone++;
     }
     closedir(dir);

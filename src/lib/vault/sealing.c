@@ -260,29 +260,6 @@ static int hex64(const char *s)
     return 1;
 }
 
-/* Overwrite the file at `path` with zeros (where the file system keeps
- * blocks in place), fsync it, unlink it. */
-static void wipe_unlink(const char *path)
-{
-    static const uint8_t zeros[65536];
-    int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-    struct stat sb;
-    if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
-        off_t left = sb.st_size;
-        while (left > 0) {
-            size_t take = left < (off_t)sizeof zeros ? (size_t)left : sizeof zeros;
-            ssize_t w = write(fd, zeros, take);
-            if (w <= 0)
-                break;
-            left -= w;
-        }
-        (void)fsync(fd);
-    }
-    if (fd >= 0)
-        close(fd);
-    unlink(path);
-}
-
 /* Header check: 1 if the sealed file on fd is sealed to exactly *k. */
 static int file_sealed_to_all(int fd, const constat_seal_keys *k)
 {
@@ -404,7 +381,7 @@ static constat_status leftovers(file_job *j, const char *d, constat_error *err)
         if (lstat(path, &a) == 0 && a.st_ino == b.st_ino)
             unlink(path); /* the clear file itself is still <hex>: sealed below */
         else
-            wipe_unlink(path); /* <hex> is sealed: this is the old clear copy */
+            constat_wipe_unlink(path); /* <hex> is sealed: this is the old clear copy */
     }
     closedir(dir);
     if (constat_fsync_dir(d) != 0)
@@ -481,7 +458,7 @@ static constat_status seal_file(file_job *j, const char *d, const char *hex, con
         return constat_error_set(err, CONSTAT_EIO, "%s: %s", path, strerror(errno));
     step(j, "file-renamed");
     if (sealed != 1) {
-        wipe_unlink(plain);
+        constat_wipe_unlink(plain);
         if (constat_fsync_dir(d) != 0)
             return constat_error_set(err, CONSTAT_EIO, "%s: fsync: %s", d, strerror(errno));
         step(j, "file-wiped");
@@ -604,7 +581,7 @@ static constat_status shred_retired(constat_vault *v, constat_error *err)
         if (strcmp(path, (const char *)cur.data) == 0)
             continue;
         snprintf(path, sizeof path, "%s/%s", keys, e->d_name);
-        wipe_unlink(path);
+        constat_wipe_unlink(path);
     }
     closedir(dir);
     constat_buf_free(&cur);
@@ -780,7 +757,7 @@ static void wipe_dir(const char *d)
             if (e->d_name[0] == '.')
                 continue;
             snprintf(f, sizeof f, "%s/%s", d, e->d_name);
-            wipe_unlink(f);
+            constat_wipe_unlink(f);
         }
         closedir(dir);
     }

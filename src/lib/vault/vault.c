@@ -1432,9 +1432,11 @@ static constat_status monitor_key_write(constat_vault *v, const char *name, int 
     return st;
 }
 
-constat_status constat_vault_org_key_new(constat_vault *v, constat_note_signer *out, char *rel,
-                                         size_t rcap, char *path, size_t pcap,
-                                         constat_error *err)
+/* A new key named `name` for a rotation (`what` for the message), written
+ * sealed to keys/<prefix>-<hex8>.key (rel[rcap], path[pcap] get its names). */
+static constat_status rotated_key_new(constat_vault *v, const char *name, const char *prefix,
+                                      const char *what, constat_note_signer *out, char *rel,
+                                      size_t rcap, char *path, size_t pcap, constat_error *err)
 {
     char kid[CONSTAT_KEY_NAME_MAX + 16];
     uint8_t *seed;
@@ -1442,14 +1444,14 @@ constat_status constat_vault_org_key_new(constat_vault *v, constat_note_signer *
     constat_status st;
 
     if (v->public_only)
-        return no_keys(v, "rotating the organisation key", err);
+        return no_keys(v, what, err);
     if (!(seed = sodium_malloc(CONSTAT_ED25519_SEED)))
         return nomem(err);
     randombytes_buf(seed, CONSTAT_ED25519_SEED);
-    st = constat_note_signer_from_seed(v->org, CONSTAT_NOTE_ALG_ED25519, seed, out, err);
+    st = constat_note_signer_from_seed(name, CONSTAT_NOTE_ALG_ED25519, seed, out, err);
     if (st == CONSTAT_OK) {
         constat_record_key_id(&out->pub, kid, sizeof kid);
-        snprintf(rel, rcap, "keys/org-%s.key", strchr(kid, '+') + 1);
+        snprintf(rel, rcap, "keys/%s-%s.key", prefix, strrchr(kid, '+') + 1);
         st = join(path, pcap, v->dir, rel, err);
     }
     if (st == CONSTAT_OK)
@@ -1460,32 +1462,20 @@ constat_status constat_vault_org_key_new(constat_vault *v, constat_note_signer *
     return st;
 }
 
+constat_status constat_vault_org_key_new(constat_vault *v, constat_note_signer *out, char *rel,
+                                         size_t rcap, char *path, size_t pcap,
+                                         constat_error *err)
+{
+    return rotated_key_new(v, v->org, "org", "rotating the organisation key", out, rel, rcap,
+                           path, pcap, err);
+}
+
 constat_status constat_vault_log_key_new(constat_vault *v, constat_note_signer *out, char *rel,
                                          size_t rcap, char *path, size_t pcap,
                                          constat_error *err)
 {
-    char kid[CONSTAT_KEY_NAME_MAX + 16];
-    uint8_t *seed;
-    int wrote = 0;
-    constat_status st;
-
-    if (v->public_only)
-        return no_keys(v, "rotating the log key", err);
-    if (!(seed = sodium_malloc(CONSTAT_ED25519_SEED)))
-        return nomem(err);
-    randombytes_buf(seed, CONSTAT_ED25519_SEED);
-    st = constat_note_signer_from_seed(v->origin, CONSTAT_NOTE_ALG_ED25519, seed, out, err);
-    if (st == CONSTAT_OK) {
-        constat_record_key_id(&out->pub, kid, sizeof kid);
-        snprintf(rel, rcap, "keys/log-%s.key", strrchr(kid, '+') + 1);
-        st = join(path, pcap, v->dir, rel, err);
-    }
-    if (st == CONSTAT_OK)
-        st = write_new_key(v, path, rel, seed, &wrote, err);
-    sodium_free(seed);
-    if (st != CONSTAT_OK)
-        constat_note_signer_wipe(out);
-    return st;
+    return rotated_key_new(v, v->origin, "log", "rotating the log key", out, rel, rcap, path,
+                           pcap, err);
 }
 
 void constat_vault_log_key_switch(constat_vault *v, const constat_note_signer *s)
