@@ -186,10 +186,19 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         rq->s = s;
         rq->c = c;
         rq->limit = serve_route_limit(method, url);
-        /* refuse a declared oversized body before reading any of it */
-        if (cl && strtoull(cl, NULL, 10) > rq->limit)
-            rq->too_big = 1;
         *con_cls = rq;
+        /* a declared oversized body is refused at once, before any of it
+         * is read (the client need not send it; the connection is closed
+         * after the answer) */
+        if (cl && strtoull(cl, NULL, 10) > rq->limit) {
+            rq->too_big = 1;
+            client_address(c, addr, sizeof addr);
+            memset(&rp, 0, sizeof rp);
+            constat_buf_init(&rp.body);
+            serve_error(&rp, 413, NULL, "request body larger than %zu bytes, the limit of %s %s",
+                        rq->limit, method, url);
+            goto send;
+        }
         return MHD_YES;
     }
     if (*data_size > 0) {

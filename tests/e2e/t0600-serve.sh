@@ -266,6 +266,12 @@ http chef.jar POST /api/v1/invites @big.json; expect_status 413 "oversized body"
 python3 -c 'print("{\"leaf\": \"" + "x" * 300000 + "\"}")' > bigleaf.json
 http amina.jar POST /api/v1/records @bigleaf.json
 expect_status 413 "oversized record"
+# a body declared larger than the route takes is refused at once, unread:
+# the client that never sends it gets its answer, not a timeout
+curl -s -m 10 -o "$T/body" -w '%{http_code}' -X POST -H 'Content-Length: 999999999' \
+    -H 'Content-Type: application/json' "$S/api/v1/login" >"$T/status" || true
+expect_status 413 "a declared oversized body, unsent"
+expect_in "$T/body" "request body larger than 16384 bytes, the limit of POST /api/v1/login"
 http none GET "/tile/../vault.db"; expect_status 400 "path traversal"
 http none GET "/tile/0/x001/../../vault.db"; expect_status 400 "path traversal deeper"
 expect_eq "$before" 5 "leaves so far"
