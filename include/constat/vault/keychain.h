@@ -45,6 +45,14 @@ typedef struct {
 constat_status constat_transition_message(const json_t *rec, constat_buf *msg,
                                           constat_error *err) CONSTAT_WARN_UNUSED;
 
+/* Add to the key_transition record `rec` its "new_signature": the base64
+ * Ed25519 signature by `ns` (the key the transition brings in) over
+ * constat_transition_message(rec). `spoil` non-zero flips a bit of it (the
+ * rotations' tamper-test hooks). Errors: those of
+ * constat_transition_message, CONSTAT_ENOMEM. */
+constat_status constat_transition_sign_new(json_t *rec, const constat_note_signer *ns,
+                                           int spoil, constat_error *err) CONSTAT_WARN_UNUSED;
+
 /* Start an empty chain of organisation keys, or of log keys. */
 void constat_keychain_init(constat_keychain *c);
 void constat_keychain_init_log(constat_keychain *c);

@@ -53,8 +53,8 @@ constat_status constat_vault_org_rotate(constat_vault *v, const char *reason, in
 
 /* Fault injection for tests: when set, called by constat_vault_org_rotate
  * with "file" after the new key file is written and "txn" inside the
- * transaction (non-zero rolls back, CONSTAT_EIO), and with "newsig" after
- * the new key signed, where non-zero spoils that signature (tamper tests:
+ * transaction (non-zero rolls back, CONSTAT_EIO), and with "newsig" as
+ * the new key signs, where non-zero spoils that signature (tamper tests:
  * a transition signed by the old key only). NULL in normal use. */
 extern int (*constat_org_rotate_test_hook)(const char *step);
 

@@ -221,3 +221,26 @@ void constat_keychain_finish(constat_keychain *c, const constat_note_verifier *c
             fail(ctx, -1, msg);
     }
 }
+
+constat_status constat_transition_sign_new(json_t *rec, const constat_note_signer *ns,
+                                           int spoil, constat_error *err)
+{
+    constat_buf msg;
+    uint8_t sig[64];
+    char sig64[100];
+    constat_status st;
+
+    constat_buf_init(&msg);
+    st = constat_transition_message(rec, &msg, err);
+    if (st == CONSTAT_OK) {
+        crypto_sign_detached(sig, NULL, msg.data, msg.len, ns->sk);
+        if (spoil)
+            sig[0] ^= 1;
+        constat_base64(sig, sizeof sig, sig64);
+        sodium_memzero(sig, sizeof sig);
+        if (json_object_set_new(rec, "new_signature", json_string(sig64)) != 0)
+            st = constat_error_set(err, CONSTAT_ENOMEM, "out of memory");
+    }
+    constat_buf_free(&msg);
+    return st;
+}

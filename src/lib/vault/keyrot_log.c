@@ -123,9 +123,8 @@ static json_t *transition_record(constat_vault *v, const constat_note_signer *ns
 {
     const constat_note_signer *old = constat_vault_log_key(v);
     char ok[CONSTAT_KEY_NAME_MAX + 16], nk[CONSTAT_KEY_NAME_MAX + 16], ovk[512], hex[65],
-        nowt[32], sig64[100];
-    uint8_t h[32], sig[64];
-    constat_buf msg;
+        nowt[32];
+    uint8_t h[32];
     json_t *rec;
 
     constat_record_key_id(&old->pub, ok, sizeof ok);
@@ -147,19 +146,10 @@ static json_t *transition_record(constat_vault *v, const constat_note_signer *ns
         constat_error_set(err, CONSTAT_EINVAL, "reason: must be UTF-8 text");
         return NULL;
     }
-    constat_buf_init(&msg);
-    if (constat_transition_message(rec, &msg, err) != CONSTAT_OK) {
-        constat_buf_free(&msg);
+    if (constat_transition_sign_new(rec, ns, rot_step("newsig") != 0, err) != CONSTAT_OK) {
         json_decref(rec);
         return NULL;
     }
-    crypto_sign_detached(sig, NULL, msg.data, msg.len, ns->sk);
-    constat_buf_free(&msg);
-    if (rot_step("newsig") != 0)
-        sig[0] ^= 1;
-    constat_base64(sig, sizeof sig, sig64);
-    sodium_memzero(sig, sizeof sig);
-    json_object_set_new(rec, "new_signature", json_string(sig64));
     return rec;
 }
 
