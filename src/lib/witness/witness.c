@@ -87,6 +87,19 @@ constat_status constat_witness_request_parse(const char *body, size_t len,
     return CONSTAT_OK;
 }
 
+/* The first n hashes of `proof`, one base64 line each, then the empty
+ * line that ends them (C2SP tlog-witness request bodies). */
+static constat_status proof_lines(constat_buf *out, const constat_proof *proof, size_t n)
+{
+    constat_status st = CONSTAT_OK;
+    for (size_t i = 0; st == CONSTAT_OK && i < n; i++) {
+        char b64[48];
+        constat_base64(proof->hash[i], 32, b64);
+        st = constat_buf_printf(out, "%s\n", b64);
+    }
+    return st == CONSTAT_OK ? constat_buf_append(out, "\n", 1) : st;
+}
+
 constat_status constat_witness_request_format(uint64_t old_size, const constat_proof *proof,
                                               const char *note, size_t len, constat_buf *out)
 {
@@ -98,13 +111,8 @@ constat_status constat_witness_request_format(uint64_t old_size, const constat_p
         return CONSTAT_EINVAL;
     mark = out->len;
     st = constat_buf_printf(out, "old %llu\n", (unsigned long long)old_size);
-    for (size_t i = 0; st == CONSTAT_OK && i < n; i++) {
-        char b64[48];
-        constat_base64(proof->hash[i], 32, b64);
-        st = constat_buf_printf(out, "%s\n", b64);
-    }
     if (st == CONSTAT_OK)
-        st = constat_buf_append(out, "\n", 1);
+        st = proof_lines(out, proof, n);
     if (st == CONSTAT_OK)
         st = constat_buf_append(out, note, len);
     if (st != CONSTAT_OK) {
@@ -252,13 +260,8 @@ constat_status constat_witness_transition_request_format(
             st = constat_buf_append(out, leaf[i], leaf_len[i]);
         if (st == CONSTAT_OK)
             st = constat_buf_append(out, "\n", 1);
-        for (size_t j = 0; st == CONSTAT_OK && j < incl[i].n; j++) {
-            char b64[48];
-            constat_base64(incl[i].hash[j], 32, b64);
-            st = constat_buf_printf(out, "%s\n", b64);
-        }
         if (st == CONSTAT_OK)
-            st = constat_buf_append(out, "\n", 1);
+            st = proof_lines(out, &incl[i], incl[i].n);
     }
     if (st == CONSTAT_OK)
         st = constat_buf_append(out, note, len);
